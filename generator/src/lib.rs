@@ -1,18 +1,150 @@
 //! Generates a typed Rust client for the Matrix client-server API.
 //!
-//! The generator is a pipeline; each stage is one module with a typed hand-off:
+//! The generator is a pipeline; each stage is one module with a typed
+//! hand-off, testable alone:
 //!
-//! 1. [`yaml`]: YAML text to `serde_json::Value`, with line numbers for errors.
-//! 2. [`load`]: the spec files on disk, read once and cached.
-//! 3. [`overlay`]: OpenAPI Overlay documents applied to the loaded files.
-//! 4. [`resolve`]: every `$ref` resolved to a location in a loaded file.
-//! 5. [`lower`]: the resolved spec lowered to the typed [`model`].
-//! 6. [`emit`]: the model emitted as Rust source (quote + prettyplease).
+//! 1. [`load`]: the spec files on disk, each read once ([`yaml`] turns YAML
+//!    into JSON values and finds line numbers for errors).
+//! 2. [`overlay`]: OpenAPI Overlay documents applied to the loaded files.
+//! 3. [`resolve`]: every `$ref` resolved to a location in a loaded file.
+//! 4. [`lower`]: the resolved spec lowered to the typed [`model`].
+//! 5. [`emit`]: the model emitted as Rust source (quote + prettyplease).
 //!
+//! Overlays apply before references are resolved, so a `$ref` an overlay
+//! adds is checked like any other, and errors point into real files.
 //! [`output`] compares generated files with a directory and swaps them in
-//! atomically; [`pin`] records which spec release the output was made from.
+//! atomically; [`pin`] records which spec release the output is made from.
 
+pub mod config;
+pub mod emit;
+pub mod load;
+pub mod lower;
+pub mod model;
 pub mod output;
 pub mod overlay;
 pub mod pin;
+pub mod resolve;
 pub mod yaml;
+
+use std::path::{Path, PathBuf};
+
+/// Where the project keeps its generation inputs.
+#[derive(Debug, Clone)]
+pub struct Project {
+    /// The `spec/` folder: `generator.toml`, `pin.toml`, `overlays/`.
+    pub spec_config_dir: PathBuf,
+}
+
+impl Project {
+    /// The config file.
+    pub fn config_path(&self) -> PathBuf {
+        self.spec_config_dir.join("generator.toml")
+    }
+
+    /// The pin file.
+    pub fn pin_path(&self) -> PathBuf {
+        self.spec_config_dir.join("pin.toml")
+    }
+}
+
+/// Anything that stops generation. Each names the file (and JSON pointer
+/// or line) at fault.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// `spec/generator.toml` is missing or wrong.
+    #[error(transparent)]
+    Config(#[from] config::ConfigError),
+    /// `spec/pin.toml` is missing or wrong.
+    #[error(transparent)]
+    Pin(#[from] pin::PinError),
+    /// A spec file could not be loaded.
+    #[error(transparent)]
+    Load(#[from] load::LoadError),
+    /// An overlay is invalid or does not apply.
+    #[error(transparent)]
+    Overlay(#[from] overlay::OverlayError),
+    /// An overlay names a file it extends that the spec does not have.
+    #[error("overlay {overlay}: `extends: {extends}`: {source}")]
+    OverlayTarget {
+        /// The overlay file.
+        overlay: PathBuf,
+        /// What it says it extends.
+        extends: String,
+        /// Why that file could not be loaded.
+        source: load::LoadError,
+    },
+    /// An overlay without `extends` (the project needs to know which spec
+    /// file it applies to).
+    #[error(
+        "overlay {overlay}: `extends` is required: name the spec file it applies to, relative to the spec's data/ folder (e.g. `extends: api/client-server/refresh.yaml`)"
+    )]
+    OverlayWithoutExtends {
+        /// The overlay file.
+        overlay: PathBuf,
+    },
+    /// A schema that `known_types` maps to a runtime type is gone: the spec
+    /// changed, and the mapping must be revisited.
+    #[error(
+        "{config}: known type `{schema}` does not exist in the spec any more; update or remove the mapping"
+    )]
+    KnownTypeMissing {
+        /// The schema as written in the config.
+        schema: String,
+        /// The config file.
+        config: PathBuf,
+    },
+    /// A `$ref` could not be resolved.
+    #[error(transparent)]
+    Resolve(#[from] resolve::ResolveError),
+    /// The spec uses something the generator cannot type.
+    #[error(transparent)]
+    Lower(#[from] lower::LowerError),
+    /// Rust source could not be produced.
+    #[error(transparent)]
+    Emit(#[from] emit::EmitError),
+}
+
+/// Runs the whole pipeline: reads the spec at `spec_dir` (a folder with
+/// `data/`) and the project's config, and returns the generated crate's
+/// files. Writes nothing.
+pub fn generate(spec_dir: &Path, project: &Project) -> Result<output::GeneratedFiles, Error> {
+    let config = config::Config::read(&project.config_path())?;
+    let pin = pin::Pin::read(&project.pin_path())?;
+    let mut files = load::SpecFiles::open(spec_dir)?;
+    for overlay_path in &config.overlays {
+        let path = project.spec_config_dir.join(overlay_path);
+        let overlay = overlay::Overlay::load(&path)?;
+        let extends = overlay
+            .extends()
+            .ok_or_else(|| Error::OverlayWithoutExtends { overlay: path.clone() })?
+            .to_owned();
+        let from = load::Location::file(overlay_path.clone());
+        let target = load::join_relative("", &extends, &from).and_then(|file| {
+            files.load(&file)?;
+            Ok(file)
+        });
+        let target = target.map_err(|source| Error::OverlayTarget {
+            overlay: path.clone(),
+            extends: extends.clone(),
+            source,
+        })?;
+        let document = &mut files.load(&target)?.value;
+        overlay.apply(document, overlay::Strictness::RequireMatch)?;
+    }
+    for known in &config.known_types {
+        let (file, pointer) = known.schema.split_once('#').unwrap_or((&known.schema, ""));
+        let exists = files
+            .load(file)
+            .map(|f| f.value.pointer(pointer).is_some())
+            .unwrap_or(false);
+        if !exists {
+            return Err(Error::KnownTypeMissing {
+                schema: known.schema.clone(),
+                config: project.config_path(),
+            });
+        }
+    }
+    let resolved = resolve::resolve(files, &config.documents)?;
+    let api = lower::lower(&resolved, &config, &pin.tag)?;
+    Ok(emit::emit(&api, &config)?)
+}

@@ -1,0 +1,127 @@
+//! The project's generation config: `spec/generator.toml`.
+//!
+//! It says which spec documents become the client, which overlays apply,
+//! which schemas the runtime crate provides by hand, and which properties
+//! hold credentials.
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+/// Why the config could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The file could not be read.
+    #[error("cannot read {path}: {source}")]
+    Read {
+        /// The config file.
+        path: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// The file is not valid TOML for this config.
+    #[error("{path}: {source}")]
+    Parse {
+        /// The config file.
+        path: PathBuf,
+        /// What is wrong, with line and column.
+        source: Box<toml::de::Error>,
+    },
+    /// A value is well-formed but not acceptable.
+    #[error("{path}: {message}")]
+    Invalid {
+        /// The config file.
+        path: PathBuf,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+/// `spec/generator.toml`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// The generated crate's package metadata.
+    #[serde(rename = "crate")]
+    pub krate: CrateConfig,
+    /// The OpenAPI documents whose operations are generated, relative to the
+    /// spec's `data/` folder. Each becomes one module.
+    pub documents: Vec<String>,
+    /// Overlay files applied in order, relative to the config's folder.
+    #[serde(default)]
+    pub overlays: Vec<String>,
+    /// Schemas for which the runtime crate has a hand-written type.
+    #[serde(default)]
+    pub known_types: Vec<KnownType>,
+    /// Property names whose values are credentials: they are redacted in
+    /// `Debug` output of every generated type.
+    #[serde(default)]
+    pub secret_properties: Vec<String>,
+}
+
+/// Package metadata of the generated crate.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CrateConfig {
+    /// Package name.
+    pub name: String,
+    /// Package version.
+    pub version: String,
+    /// One-line description.
+    pub description: String,
+}
+
+/// A schema replaced by a runtime type.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KnownType {
+    /// The schema file, relative to the spec's `data/` folder (optionally
+    /// with a `#/pointer`).
+    pub schema: String,
+    /// The type's path inside the runtime crate, e.g. `ErrorBody`.
+    pub rust: String,
+    /// Whether a response with this schema is the standard Matrix error,
+    /// handled by the runtime for every endpoint rather than per endpoint.
+    #[serde(default)]
+    pub matrix_error: bool,
+}
+
+impl Config {
+    /// Reads and checks `path`.
+    pub fn read(path: &Path) -> Result<Config, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Config::parse(&text, path)
+    }
+
+    /// Parses config text; `path` is used in errors.
+    pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
+        let config: Config = toml::from_str(text).map_err(|source| ConfigError::Parse {
+            path: path.to_path_buf(),
+            source: Box::new(source),
+        })?;
+        let invalid = |message: String| ConfigError::Invalid {
+            path: path.to_path_buf(),
+            message,
+        };
+        if config.documents.is_empty() {
+            return Err(invalid("`documents` lists no spec documents".to_owned()));
+        }
+        for doc in &config.documents {
+            if doc.starts_with('/') || doc.split('/').any(|part| part == "..") {
+                return Err(invalid(format!(
+                    "document `{doc}` must be a path inside the spec's data/ folder"
+                )));
+            }
+        }
+        let mut sorted = config.documents.clone();
+        sorted.sort();
+        sorted.dedup();
+        if sorted.len() != config.documents.len() {
+            return Err(invalid("`documents` lists a document twice".to_owned()));
+        }
+        Ok(config)
+    }
+}

@@ -1,0 +1,242 @@
+//! Stage 1: the spec files on disk, each read and parsed once.
+//!
+//! Files are addressed by their path relative to the spec's `data/` folder,
+//! always with `/` separators (`api/client-server/refresh.yaml`), so that
+//! locations in errors and in generated docs are the same on every machine.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+use crate::yaml;
+
+/// A place in the spec: a file (relative to `data/`) and an RFC 6901 JSON
+/// pointer inside it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Location {
+    /// The file, relative to the spec's `data/` folder, `/`-separated.
+    pub file: String,
+    /// JSON pointer inside the file; empty for the whole file.
+    pub pointer: String,
+}
+
+impl Location {
+    /// The whole of `file`.
+    pub fn file(file: impl Into<String>) -> Location {
+        Location {
+            file: file.into(),
+            pointer: String::new(),
+        }
+    }
+
+    /// This location extended by one object key or array index.
+    pub fn join(&self, token: impl fmt::Display) -> Location {
+        let token = token.to_string().replace('~', "~0").replace('/', "~1");
+        Location {
+            file: self.file.clone(),
+            pointer: format!("{}/{token}", self.pointer),
+        }
+    }
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}#{}", self.file, self.pointer)
+    }
+}
+
+/// Why a spec file could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    /// The directory given as the spec is not a Matrix spec checkout.
+    #[error(
+        "{dir} is not a Matrix spec: expected a folder containing `data/api/client-server` \
+         (point --spec or MATRIX_SPEC_DIR at e.g. ../shared/matrix-spec/v1.19)"
+    )]
+    NotASpec {
+        /// The directory that was given.
+        dir: PathBuf,
+    },
+    /// A file could not be read.
+    #[error("cannot read spec file {file}: {source}")]
+    Read {
+        /// The file, relative to `data/`.
+        file: String,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// A file is not valid YAML.
+    #[error(transparent)]
+    Yaml(#[from] yaml::YamlError),
+    /// A relative path climbs out of the spec's `data/` folder.
+    #[error("{from}: the path `{path}` escapes the spec's data/ folder")]
+    EscapesRoot {
+        /// Where the path was written.
+        from: Location,
+        /// The offending path.
+        path: String,
+    },
+}
+
+/// One parsed spec file.
+#[derive(Debug, Clone)]
+pub struct SpecFile {
+    /// Path relative to `data/`.
+    pub path: String,
+    /// The original text, kept to find line numbers for errors.
+    pub text: String,
+    /// The parsed document.
+    pub value: Value,
+}
+
+impl SpecFile {
+    /// 1-based line and column of the node at `pointer`, if it exists in the
+    /// original text (nodes added by overlays have none).
+    pub fn position_of(&self, pointer: &str) -> Option<(usize, usize)> {
+        yaml::position_of(&self.text, pointer)
+    }
+}
+
+/// The spec files read so far, keyed by path relative to `data/`.
+#[derive(Debug)]
+pub struct SpecFiles {
+    data_dir: PathBuf,
+    files: BTreeMap<String, SpecFile>,
+}
+
+impl SpecFiles {
+    /// Opens a spec checkout: `spec_dir` must contain `data/api/client-server`.
+    pub fn open(spec_dir: &Path) -> Result<SpecFiles, LoadError> {
+        let data_dir = spec_dir.join("data");
+        if !data_dir.join("api/client-server").is_dir() {
+            return Err(LoadError::NotASpec {
+                dir: spec_dir.to_path_buf(),
+            });
+        }
+        Ok(SpecFiles {
+            data_dir,
+            files: BTreeMap::new(),
+        })
+    }
+
+    /// The spec's `data/` folder.
+    pub fn data_dir(&self) -> &Path {
+        &self.data_dir
+    }
+
+    /// Reads and parses `path` (relative to `data/`) unless already loaded.
+    pub fn load(&mut self, path: &str) -> Result<&mut SpecFile, LoadError> {
+        if !self.files.contains_key(path) {
+            let full = self.data_dir.join(path);
+            let text = std::fs::read_to_string(&full).map_err(|source| LoadError::Read {
+                file: path.to_owned(),
+                source,
+            })?;
+            let value = yaml::parse(&text, Path::new(path))?;
+            self.files.insert(
+                path.to_owned(),
+                SpecFile {
+                    path: path.to_owned(),
+                    text,
+                    value,
+                },
+            );
+        }
+        self.files.get_mut(path).ok_or_else(|| LoadError::Read {
+            file: path.to_owned(),
+            source: std::io::Error::other("file vanished from the cache"),
+        })
+    }
+
+    /// A file loaded earlier.
+    pub fn get(&self, path: &str) -> Option<&SpecFile> {
+        self.files.get(path)
+    }
+
+    /// The node at `location`, if its file is loaded and the pointer exists.
+    pub fn node(&self, location: &Location) -> Option<&Value> {
+        self.files.get(&location.file)?.value.pointer(&location.pointer)
+    }
+
+    /// All loaded files, in path order.
+    pub fn iter(&self) -> impl Iterator<Item = &SpecFile> {
+        self.files.values()
+    }
+
+    /// `location` with its line and column appended when known, for errors.
+    pub fn describe(&self, location: &Location) -> String {
+        match self
+            .files
+            .get(&location.file)
+            .and_then(|f| f.position_of(&location.pointer))
+        {
+            Some((line, column)) => format!("{location} (line {line}, column {column})"),
+            None => location.to_string(),
+        }
+    }
+}
+
+/// Resolves `relative` (a path written in the file `base`) to a path relative
+/// to `data/`. `from` is only used for the error.
+pub fn join_relative(base: &str, relative: &str, from: &Location) -> Result<String, LoadError> {
+    let mut parts: Vec<&str> = base.split('/').collect();
+    parts.pop(); // the file name of `base`
+    for part in relative.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                if parts.pop().is_none() {
+                    return Err(LoadError::EscapesRoot {
+                        from: from.clone(),
+                        path: relative.to_owned(),
+                    });
+                }
+            }
+            other => parts.push(other),
+        }
+    }
+    Ok(parts.join("/"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at() -> Location {
+        Location::file("api/client-server/refresh.yaml")
+    }
+
+    #[test]
+    fn joins_same_folder_and_climbing_paths() {
+        let base = "api/client-server/refresh.yaml";
+        assert_eq!(
+            join_relative(base, "definitions/errors/error.yaml", &at()).ok(),
+            Some("api/client-server/definitions/errors/error.yaml".to_owned())
+        );
+        assert_eq!(
+            join_relative(base, "../../event-schemas/schema/core.yaml", &at()).ok(),
+            Some("event-schemas/schema/core.yaml".to_owned())
+        );
+        assert_eq!(
+            join_relative(base, "./a/../b.yaml", &at()).ok(),
+            Some("api/client-server/b.yaml".to_owned())
+        );
+    }
+
+    #[test]
+    fn refuses_paths_escaping_the_root() {
+        let err = join_relative("api/x.yaml", "../../../etc/passwd", &at());
+        assert!(
+            matches!(err, Err(LoadError::EscapesRoot { ref path, .. }) if path == "../../../etc/passwd")
+        );
+    }
+
+    #[test]
+    fn location_join_escapes_pointer_tokens() {
+        let loc = Location::file("f.yaml").join("paths").join("/rooms/{roomId}");
+        assert_eq!(loc.pointer, "/paths/~1rooms~1{roomId}");
+        assert_eq!(loc.to_string(), "f.yaml#/paths/~1rooms~1{roomId}");
+    }
+}

@@ -1,0 +1,270 @@
+//! The typed intermediate model between the spec and Rust source.
+//!
+//! Lowering ([`crate::lower`]) fills it from the resolved spec; emitting
+//! ([`crate::emit`]) turns it into Rust. Names here are already Rust names,
+//! unique where they need to be, so the emitter makes no naming decisions.
+
+use crate::load::Location;
+
+/// The whole generated API.
+#[derive(Debug, Clone)]
+pub struct Api {
+    /// Matrix spec release the API comes from, e.g. `v1.19`.
+    pub spec_tag: String,
+    /// One module per spec document, in config order.
+    pub modules: Vec<Module>,
+    /// Every named type, each in one module.
+    pub types: Vec<TypeDef>,
+    /// Cargo features that gate experimental fields, sorted.
+    pub features: Vec<String>,
+}
+
+/// A Rust module: one spec document, or the shared `types` module.
+#[derive(Debug, Clone)]
+pub struct Module {
+    /// Rust module name.
+    pub name: String,
+    /// The spec file it comes from, relative to `data/`.
+    pub source: String,
+    /// The document's `info.title`.
+    pub title: Option<String>,
+    /// Its operations, in spec order.
+    pub operations: Vec<Operation>,
+}
+
+/// Index into [`Api::types`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct TypeId(pub usize);
+
+/// One HTTP operation.
+#[derive(Debug, Clone)]
+pub struct Operation {
+    /// The spec's `operationId`.
+    pub operation_id: String,
+    /// Rust method name on the client (snake case).
+    pub fn_name: String,
+    /// The request type (implements the runtime's `Endpoint`).
+    pub request: TypeId,
+    /// HTTP method, upper case.
+    pub method: String,
+    /// Full path template including the document's base path.
+    pub path_template: String,
+    /// The path split into literals and parameters.
+    pub path: Vec<PathPart>,
+    /// Documentation.
+    pub docs: Docs,
+    /// Who may call it.
+    pub auth: Auth,
+    /// The request body, if any.
+    pub body: Option<Body>,
+    /// The response to a success status.
+    pub response: SuccessResponse,
+    /// Documented error statuses whose bodies are not the standard Matrix error.
+    pub endpoint_errors: Vec<EndpointError>,
+    /// Name of the enum of `endpoint_errors`, when there are any.
+    pub error_type: Option<String>,
+    /// Whether the spec documents a 429 response.
+    pub rate_limited: bool,
+    /// Where the operation is in the spec.
+    pub source: Location,
+}
+
+/// Part of a path template.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PathPart {
+    /// Text copied verbatim.
+    Literal(String),
+    /// A path parameter: the Rust field of the request that fills it.
+    Param(String),
+}
+
+/// Authentication an operation requires, from its `security` list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Auth {
+    /// No `security`: never send a token.
+    None,
+    /// An access token is required.
+    AccessToken,
+    /// `[{}, {accessTokenBearer: []}]`: a token is sent when there is one.
+    OptionalAccessToken,
+    /// An application service token is required.
+    AppserviceToken,
+}
+
+/// A request body.
+#[derive(Debug, Clone)]
+pub enum Body {
+    /// JSON, typed. When `is_request` the request type itself is the body
+    /// (an operation without parameters).
+    Json {
+        /// The body's type.
+        ty: Type,
+        /// Whether the body is the request type itself.
+        is_request: bool,
+    },
+}
+
+/// What a success status carries.
+#[derive(Debug, Clone)]
+pub enum SuccessResponse {
+    /// A JSON body.
+    Json {
+        /// The status (e.g. 200).
+        status: u16,
+        /// The body's type.
+        ty: Type,
+    },
+    /// No content.
+    Empty {
+        /// The status.
+        status: u16,
+    },
+}
+
+/// A documented error response with its own (non-standard) body.
+#[derive(Debug, Clone)]
+pub struct EndpointError {
+    /// The status.
+    pub status: u16,
+    /// Variant name in the endpoint's error enum.
+    pub variant: String,
+    /// The body's type.
+    pub ty: Type,
+    /// The response's description.
+    pub doc: Option<String>,
+}
+
+/// Documentation gathered from the spec.
+#[derive(Debug, Clone, Default)]
+pub struct Docs {
+    /// `summary`.
+    pub summary: Option<String>,
+    /// `description` (Markdown).
+    pub description: Option<String>,
+    /// `x-addedInMatrixVersion`.
+    pub added_in: Option<String>,
+    /// `x-changedInMatrixVersion`, version → note.
+    pub changed_in: Vec<(String, String)>,
+    /// `deprecated: true`.
+    pub deprecated: bool,
+}
+
+/// A Rust type as used in a field.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Type {
+    /// `String`.
+    String,
+    /// `bool`.
+    Bool,
+    /// `i64`.
+    I64,
+    /// `u64` (`minimum: 0`).
+    U64,
+    /// `f64`.
+    F64,
+    /// `std::time::Duration`, on the wire an integer of milliseconds.
+    DurationMs,
+    /// Any JSON value: the spec gives no shape.
+    Json,
+    /// Any JSON object: `type: object` with no properties.
+    JsonObject,
+    /// `Vec<T>`.
+    Array(Box<Type>),
+    /// `BTreeMap<String, T>`.
+    Map(Box<Type>),
+    /// A generated type.
+    Named(TypeId),
+    /// A hand-written type of the runtime crate, by path inside it.
+    Runtime(String),
+}
+
+/// A named generated type.
+#[derive(Debug, Clone)]
+pub struct TypeDef {
+    /// Rust type name, unique in its module.
+    pub name: String,
+    /// The module it is emitted in.
+    pub module: String,
+    /// Documentation.
+    pub docs: Docs,
+    /// Where the schema is.
+    pub source: Location,
+    /// What it is.
+    pub kind: TypeKind,
+}
+
+/// The shape of a named type.
+#[derive(Debug, Clone)]
+pub enum TypeKind {
+    /// A struct of JSON object properties.
+    Struct(Struct),
+    /// A string enum; unknown values are kept.
+    StringEnum(Vec<EnumValue>),
+}
+
+/// A struct's fields.
+#[derive(Debug, Clone, Default)]
+pub struct Struct {
+    /// Fields that are JSON properties, in spec order.
+    pub fields: Vec<Field>,
+    /// Fields that are path, query or header parameters (request types only).
+    pub params: Vec<Param>,
+    /// When the request type wraps a separate body type: its type.
+    pub body: Option<Type>,
+}
+
+/// One JSON property.
+#[derive(Debug, Clone)]
+pub struct Field {
+    /// Name on the wire.
+    pub json_name: String,
+    /// Rust field name.
+    pub rust_name: String,
+    /// Type (without the `Option` for optional fields).
+    pub ty: Type,
+    /// Whether the property is required.
+    pub required: bool,
+    /// Documentation.
+    pub docs: Docs,
+    /// Whether the value is a credential (redacted in `Debug`).
+    pub secret: bool,
+    /// Cargo feature that gates the field (`x-cargo-feature`).
+    pub feature: Option<String>,
+}
+
+/// Where a parameter goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ParamIn {
+    /// A path segment.
+    Path,
+    /// The query string.
+    Query,
+    /// A header.
+    Header,
+}
+
+/// A path, query or header parameter.
+#[derive(Debug, Clone)]
+pub struct Param {
+    /// Name on the wire.
+    pub wire_name: String,
+    /// Rust field name.
+    pub rust_name: String,
+    /// Where it goes.
+    pub location: ParamIn,
+    /// Type (without `Option`).
+    pub ty: Type,
+    /// Whether it is required.
+    pub required: bool,
+    /// Documentation.
+    pub docs: Docs,
+}
+
+/// One value of a string enum.
+#[derive(Debug, Clone)]
+pub struct EnumValue {
+    /// The string on the wire.
+    pub wire: String,
+    /// Rust variant name.
+    pub variant: String,
+}
