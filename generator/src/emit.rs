@@ -4,7 +4,7 @@
 //! command. The output depends only on the model, so the same spec and
 //! overlays give byte-identical files.
 
-use proc_macro2::{Ident, Span, TokenStream};
+use proc_macro2::{Ident, Literal, Span, TokenStream};
 use quote::quote;
 
 use crate::config::Config;
@@ -104,11 +104,12 @@ impl Emitter<'_> {
             .any(|t| t.module == "types")
             .then(|| quote! { #[doc = " Types shared between modules."] pub mod types; });
         let crate_doc = format!(
-            " {}\n\n Generated from the Matrix client-server API {} by `cargo xtask gen`.\n Each module is one document of the spec; each operation is a request\n type implementing [`runtime::Endpoint`], and a method on [`Client`].",
+            "{}\n\nGenerated from the Matrix client-server API {} by `cargo xtask gen`.\nEach module is one document of the spec; each operation is a request\ntype implementing [`runtime::Endpoint`], and a method on `Client`\n(with the default `client` feature).",
             config.krate.description, self.api.spec_tag
         );
+        let crate_doc = inner_doc_lines(&crate_doc);
         let tokens = quote! {
-            #![doc = #crate_doc]
+            #crate_doc
             #![allow(clippy::too_many_arguments, clippy::large_enum_variant)]
             pub use matrix_csapi_runtime as runtime;
             pub use matrix_csapi_runtime::{AccessToken, BaseUrl, Endpoint, ErrorBody, ErrorCode, MatrixError};
@@ -129,15 +130,15 @@ impl Emitter<'_> {
                 let request = self.type_path(op.request);
                 let response = self.response_type(op);
                 let error = self.error_type(op, &m.name);
-                let doc = format!(
-                    " {}\n\n `{} {}`: see [`{}`].",
+                let doc = doc_lines(&format!(
+                    "{}\n\n`{} {}`: see [`{}`].",
                     op.docs.summary.as_deref().unwrap_or(&op.operation_id),
                     op.method,
                     op.path_template,
                     self.type_path_string(op.request)
-                );
+                ));
                 quote! {
-                    #[doc = #doc]
+                    #doc
                     pub async fn #name(&self, request: #request) -> Result<#response, matrix_csapi_runtime::Error<#error>> {
                         self.inner.send(&request).await
                     }
@@ -258,7 +259,9 @@ impl Emitter<'_> {
         }
     }
 
-    fn doc_attrs(&self, docs: &Docs, extra: &[String]) -> TokenStream {
+    /// Doc attributes: the spec's text (made safe for rustdoc), or
+    /// `fallback` where the spec says nothing, then the generator's notes.
+    fn doc_attrs(&self, docs: &Docs, notes: &[String], fallback: &str) -> TokenStream {
         let mut paragraphs = Vec::new();
         if let Some(summary) = &docs.summary {
             paragraphs.push(summary.trim().to_owned());
@@ -275,13 +278,15 @@ impl Emitter<'_> {
         for (version, note) in &docs.changed_in {
             paragraphs.push(format!("Changed in Matrix {version}: {}", note.trim()));
         }
-        paragraphs.extend(extra.iter().cloned());
-        let text = sanitize_doc(&paragraphs.join("\n\n"), &self.api.spec_tag);
-        let lines = text.lines().map(|line| {
-            let line = format!(" {line}");
-            quote! { #[doc = #line] }
-        });
-        quote! { #(#lines)* }
+        let mut text = sanitize_doc(&paragraphs.join("\n\n"), &self.api.spec_tag);
+        if text.trim().is_empty() {
+            text = fallback.to_owned();
+        }
+        for note in notes {
+            text.push_str("\n\n");
+            text.push_str(note);
+        }
+        doc_lines(&text)
     }
 
     fn type_def(&self, id: TypeId, def: &TypeDef) -> TokenStream {
@@ -293,7 +298,7 @@ impl Emitter<'_> {
 
     fn string_enum(&self, def: &TypeDef, values: &[crate::model::EnumValue]) -> TokenStream {
         let name = ident(&def.name);
-        let docs = self.doc_attrs(&def.docs, &[]);
+        let docs = self.doc_attrs(&def.docs, &[], &format!("The schema at `{}`.", def.source));
         let variants: Vec<Ident> = values.iter().map(|v| ident(&v.variant)).collect();
         let wires: Vec<&str> = values.iter().map(|v| v.wire.as_str()).collect();
         let variant_docs = wires.iter().map(|w| format!(" `{w}`"));
@@ -323,7 +328,7 @@ impl Emitter<'_> {
                 fn from(value: &str) -> Self {
                     match value {
                         #( #wires => Self::#variants, )*
-                        other => Self::Unknown(matrix_csapi_runtime::UnknownValue::new(other)),
+                        other => Self::Unknown(matrix_csapi_runtime::UnknownValue::__new(other.to_owned())),
                     }
                 }
             }
@@ -373,7 +378,7 @@ impl Emitter<'_> {
                 op.fn_name
             ));
         }
-        let docs = self.doc_attrs(&def.docs, &extra_docs);
+        let docs = self.doc_attrs(&def.docs, &extra_docs, &format!("The schema at `{}`.", def.source));
         let is_body = s.params.is_empty() && s.body.is_none();
         let has_secret = s.fields.iter().any(|f| f.secret);
 
@@ -381,7 +386,7 @@ impl Emitter<'_> {
         for param in &s.params {
             let field = ident(&param.rust_name);
             let ty = self.field_type(&param.ty, param.required);
-            let docs = self.doc_attrs(&param.docs, &[format!("The `{}` {} parameter.", param.wire_name, param_in_text(param.location))]);
+            let docs = self.doc_attrs(&param.docs, &[], &format!("The `{}` {} parameter.", param.wire_name, param_in_text(param.location)));
             members.push(quote! { #docs pub #field: #ty, });
         }
         if let Some(body) = &s.body {
@@ -425,7 +430,7 @@ impl Emitter<'_> {
         if let Some(feature) = &field.feature {
             extra.push(format!("Experimental: only with the cargo feature `{feature}`."));
         }
-        let docs = self.doc_attrs(&field.docs, &extra);
+        let docs = self.doc_attrs(&field.docs, &extra, &format!("The `{}` property.", field.json_name));
         let mut serde_args = Vec::new();
         if field.json_name != field.rust_name {
             let json = &field.json_name;
@@ -587,12 +592,16 @@ impl Emitter<'_> {
         };
         let success = match &op.response {
             SuccessResponse::Json { status, .. } => {
+                let status = Literal::u16_unsuffixed(*status);
                 quote! { #status => matrix_csapi_runtime::json_response(&response), }
             }
-            SuccessResponse::Empty { status } => quote! { #status => Ok(()), },
+            SuccessResponse::Empty { status } => {
+                let status = Literal::u16_unsuffixed(*status);
+                quote! { #status => Ok(()), }
+            }
         };
         let error_arms = op.endpoint_errors.iter().map(|e| {
-            let status = e.status;
+            let status = Literal::u16_unsuffixed(e.status);
             let variant = ident(&e.variant);
             let error_name = op.error_type.as_deref().map(ident);
             quote! {
@@ -686,6 +695,24 @@ fn param_in_text(location: ParamIn) -> &'static str {
         ParamIn::Query => "query",
         ParamIn::Header => "header",
     }
+}
+
+/// `#[doc = ...]` attributes, one per line (prettyplease prints them as `///`).
+fn doc_lines(text: &str) -> TokenStream {
+    let lines = text.lines().map(|line| {
+        let line = if line.is_empty() { String::new() } else { format!(" {line}") };
+        quote! { #[doc = #line] }
+    });
+    quote! { #(#lines)* }
+}
+
+/// `#![doc = ...]` attributes, one per line.
+fn inner_doc_lines(text: &str) -> TokenStream {
+    let lines = text.lines().map(|line| {
+        let line = if line.is_empty() { String::new() } else { format!(" {line}") };
+        quote! { #![doc = #line] }
+    });
+    quote! { #(#lines)* }
 }
 
 fn ident(name: &str) -> Ident {
