@@ -47,6 +47,7 @@ pub struct RefreshRequest {
     )]
     pub refresh_token_lifetime: Option<std::time::Duration>,
 }
+
 impl RefreshRequest {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new(refresh_token: String) -> Self {
@@ -57,6 +58,7 @@ impl RefreshRequest {
         }
     }
 }
+
 impl std::fmt::Debug for RefreshRequest {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let mut debug = f.debug_struct("RefreshRequest");
@@ -66,7 +68,8 @@ impl std::fmt::Debug for RefreshRequest {
         debug.finish()
     }
 }
-/// The schema at `api/client-server/refresh.yaml#/paths/~1refresh/post/responses/200/content/application~1json/schema`.
+
+/// A new access token and refresh token were generated.
 #[derive(Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct RefreshResponse {
@@ -92,6 +95,7 @@ pub struct RefreshResponse {
     )]
     pub expires_in: Option<std::time::Duration>,
 }
+
 impl RefreshResponse {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new(access_token: String) -> Self {
@@ -102,6 +106,7 @@ impl RefreshResponse {
         }
     }
 }
+
 impl std::fmt::Debug for RefreshResponse {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let mut debug = f.debug_struct("RefreshResponse");
@@ -111,6 +116,7 @@ impl std::fmt::Debug for RefreshResponse {
         debug.finish()
     }
 }
+
 impl matrix_csapi_runtime::Endpoint for RefreshRequest {
     const METADATA: matrix_csapi_runtime::Metadata = matrix_csapi_runtime::Metadata {
         operation_id: "refresh",

@@ -62,7 +62,23 @@ fn format_file(tokens: TokenStream, file: &str, header_line: String) -> Result<S
         file: file.to_owned(),
         source,
     })?;
-    Ok(header_line + &prettyplease::unparse(&parsed))
+    Ok(header_line + &separate_items(&prettyplease::unparse(&parsed)))
+}
+
+/// prettyplease puts top-level items right after each other; a blank line
+/// after each item that ends at column 0 makes the files readable.
+fn separate_items(source: &str) -> String {
+    let mut out = String::with_capacity(source.len() + source.len() / 20);
+    let mut lines = source.lines().peekable();
+    while let Some(line) = lines.next() {
+        out.push_str(line);
+        out.push('\n');
+        let ends_item = line == "}" || (line.ends_with(';') && !line.starts_with(' '));
+        if ends_item && lines.peek().is_some_and(|next| !next.is_empty()) {
+            out.push('\n');
+        }
+    }
+    out
 }
 
 impl Emitter<'_> {

@@ -369,6 +369,9 @@ impl<'a> Lowerer<'a> {
                     format!("{prefix}Request")
                 };
                 let ty = self.schema(&schema_at, &wanted, module)?;
+                if has_params {
+                    self.describe_inline(&schema_at, &ty, Some(&Value::String(format!("The body of a `{operation_id}` request."))));
+                }
                 let inline_struct = match &ty {
                     Type::Named(id) => {
                         self.spec.target(&schema_at).is_none()
@@ -598,10 +601,11 @@ impl<'a> Lowerer<'a> {
                     return Err(self.unsupported(&response_at, "more than one success status"));
                 }
                 success = Some(match json_schema_at {
-                    Some(schema_at) => SuccessResponse::Json {
-                        status,
-                        ty: self.schema(&schema_at, &format!("{prefix}Response"), module)?,
-                    },
+                    Some(schema_at) => {
+                        let ty = self.schema(&schema_at, &format!("{prefix}Response"), module)?;
+                        self.describe_inline(&schema_at, &ty, response.get("description"));
+                        SuccessResponse::Json { status, ty }
+                    }
                     None => SuccessResponse::Empty { status },
                 });
             } else if (300..400).contains(&status) {
@@ -623,6 +627,19 @@ impl<'a> Lowerer<'a> {
         }
         let success = success.ok_or_else(|| self.unsupported(&responses_at, "an operation without a success (2xx) response"))?;
         Ok((success, errors, rate_limited))
+    }
+
+    /// Gives an inline type without a description of its own the
+    /// description of where it is used (a response, a body).
+    fn describe_inline(&mut self, at: &Location, ty: &Type, description: Option<&Value>) {
+        if let (Type::Named(id), None, Some(text)) =
+            (ty, self.spec.target(at), description.and_then(Value::as_str))
+        {
+            let docs = &mut self.types[id.0].docs;
+            if docs.description.is_none() && docs.summary.is_none() {
+                docs.description = Some(text.to_owned());
+            }
+        }
     }
 
     /// The type of the schema at `at`. `wanted` names it if it needs a name

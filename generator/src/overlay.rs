@@ -1,1 +1,1500 @@
-//! TODO
+//! OpenAPI Overlay documents (versions 1.0 and 1.1) applied to loaded files.
+//!
+//! An [`Overlay`] is validated up front by [`Overlay::from_value`], so every
+//! structural problem (unknown keys, wrong types, a JSONPath that does not
+//! parse) is reported with the overlay file and the JSON pointer of the bad
+//! value before anything is applied. [`Overlay::apply`] then runs the actions
+//! in order, each on the result of the previous one.
+//!
+//! Semantics, following the standard:
+//!
+//! - `remove: true` removes every selected node from its parent. When both
+//!   `remove: true` and `update` (or `copy`) are present, remove wins, as the
+//!   standard says `update` "has no impact" then. Removing the root is an error.
+//! - `update` merges into each selected node: into an object, key by key and
+//!   recursively (objects merge, arrays concatenate, primitives replace); into
+//!   an array, an array value is concatenated and any other value appended as
+//!   one element; a primitive node is replaced in 1.1 and is an error in 1.0,
+//!   which only defines updates of objects and arrays. Inside a merge, a type
+//!   clash (say an object over a string) is an error in 1.1 (the standard calls
+//!   it incompatible) and a replacement in 1.0 (whose text only says same-named
+//!   properties are replaced).
+//! - `copy` (1.1) must select exactly one node in the document as it stands
+//!   before the action; that node's value is then used exactly like `update`.
+//!   If `update` is also present, `update` wins, as the standard says.
+//! - A node selected more than once by one target is changed once.
+//!
+//! A target that selects nothing is a no-op in [`Strictness::Standard`] and an
+//! error in [`Strictness::RequireMatch`].
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use serde_json::{Map, Value};
+use serde_json_path::JsonPath;
+use serde_json_path::PathElement;
+
+use crate::yaml::{self, YamlError};
+
+/// How to treat an action whose target selects nothing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Strictness {
+    /// The standard's semantics: a target that selects nothing is a no-op.
+    Standard,
+    /// The project's: a target that selects nothing is an error, because a
+    /// silently unapplied experimental field is a bug.
+    RequireMatch,
+}
+
+/// The Overlay Specification feature set an overlay declares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Version {
+    /// `1.0.x`.
+    V1_0,
+    /// `1.1.x`: adds `copy`, `info.description`, and updates of primitives.
+    V1_1,
+}
+
+impl fmt::Display for Version {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::V1_0 => "1.0",
+            Self::V1_1 => "1.1",
+        })
+    }
+}
+
+/// The overlay's `info` object.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Info {
+    title: String,
+    version: String,
+    description: Option<String>,
+}
+
+impl Info {
+    /// `info.title`.
+    #[must_use]
+    pub fn title(&self) -> &str {
+        &self.title
+    }
+
+    /// `info.version`: the overlay document's own version, not the standard's.
+    #[must_use]
+    pub fn version(&self) -> &str {
+        &self.version
+    }
+
+    /// `info.description` (1.1 only).
+    #[must_use]
+    pub fn description(&self) -> Option<&str> {
+        self.description.as_deref()
+    }
+}
+
+/// One validated action.
+#[derive(Debug, Clone)]
+pub struct Action {
+    target: String,
+    target_path: JsonPath,
+    description: Option<String>,
+    update: Option<Value>,
+    remove: bool,
+    copy: Option<(String, JsonPath)>,
+}
+
+impl Action {
+    /// The target JSONPath as written.
+    #[must_use]
+    pub fn target(&self) -> &str {
+        &self.target
+    }
+
+    /// The action's `description`.
+    #[must_use]
+    pub fn description(&self) -> Option<&str> {
+        self.description.as_deref()
+    }
+
+    /// The `update` value, if present.
+    #[must_use]
+    pub fn update(&self) -> Option<&Value> {
+        self.update.as_ref()
+    }
+
+    /// Whether the action removes its targets.
+    #[must_use]
+    pub fn remove(&self) -> bool {
+        self.remove
+    }
+
+    /// The `copy` source JSONPath as written (1.1 only).
+    #[must_use]
+    pub fn copy(&self) -> Option<&str> {
+        self.copy.as_ref().map(|(text, _)| text.as_str())
+    }
+}
+
+/// A validated overlay document.
+#[derive(Debug, Clone)]
+pub struct Overlay {
+    file: PathBuf,
+    /// The text it was loaded from, kept to put line numbers in errors.
+    source: Option<String>,
+    version: Version,
+    version_text: String,
+    info: Info,
+    extends: Option<String>,
+    actions: Vec<Action>,
+}
+
+/// What is wrong with an overlay document's structure.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Problem {
+    /// A required field is absent.
+    #[error("`{field}` is required")]
+    Missing {
+        /// The missing field.
+        field: &'static str,
+    },
+    /// The overlay document is not an object.
+    #[error("the overlay document must be an object, found {found}")]
+    DocumentNotObject {
+        /// The type found, with article.
+        found: &'static str,
+    },
+    /// An item of `actions` is not an object.
+    #[error("each action must be an object, found {found}")]
+    ActionNotObject {
+        /// The type found, with article.
+        found: &'static str,
+    },
+    /// A value has the wrong JSON type.
+    #[error("`{field}` must be {expected}, found {found}")]
+    WrongType {
+        /// The field.
+        field: &'static str,
+        /// The expected type, with article ("a string").
+        expected: &'static str,
+        /// The type found, with article.
+        found: &'static str,
+    },
+    /// A key that is neither a fixed field nor an `x-` extension.
+    #[error("unknown field `{key}`; allowed here: {allowed} and `x-` extensions")]
+    UnknownField {
+        /// The unknown key.
+        key: String,
+        /// The fixed fields allowed at this place.
+        allowed: &'static str,
+    },
+    /// A field that exists only in a later version of the standard.
+    #[error("`{field}` is not part of Overlay {version}; it needs `overlay: 1.1.0`")]
+    NotInVersion {
+        /// The field.
+        field: &'static str,
+        /// The version the overlay declares.
+        version: Version,
+    },
+    /// `overlay` is not a supported version string.
+    #[error("`overlay` must be a version 1.0.x or 1.1.x, found `{found}`")]
+    UnsupportedVersion {
+        /// The version string found.
+        found: String,
+    },
+    /// `actions` is empty.
+    #[error("`actions` must contain at least one action")]
+    NoActions,
+    /// Two actions are identical.
+    #[error("identical to action {first}; actions must be unique")]
+    DuplicateAction {
+        /// Index of the earlier, identical action.
+        first: usize,
+    },
+    /// A JSONPath does not start with `$`.
+    #[error("`{field}` must be a JSONPath query starting with `$`")]
+    NotRooted {
+        /// `target` or `copy`.
+        field: &'static str,
+    },
+    /// A JSONPath does not parse.
+    #[error("`{field}` is not a valid RFC 9535 JSONPath: {message}")]
+    InvalidJsonPath {
+        /// `target` or `copy`.
+        field: &'static str,
+        /// The JSONPath parser's message.
+        message: String,
+    },
+}
+
+/// Why an action could not be applied to a document.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ApplyProblem {
+    /// `remove: true` selected the document root, which has no parent.
+    #[error("cannot remove the document root")]
+    RemoveRoot,
+    /// An object node was given a non-object update.
+    #[error("the node is an object, so the update must be an object, found {found}")]
+    ObjectNeedsObject {
+        /// The update's type.
+        found: &'static str,
+    },
+    /// A primitive node was targeted by an update in 1.0.
+    #[error(
+        "the node is {found}; Overlay 1.0 can only update objects and arrays (target the parent object, or use 1.1)"
+    )]
+    PrimitiveInV1_0 {
+        /// The node's type.
+        found: &'static str,
+    },
+    /// A primitive node was given a non-primitive update.
+    #[error("the node is {node}, so the update must be a primitive, found {found}")]
+    PrimitiveNeedsPrimitive {
+        /// The node's type.
+        node: &'static str,
+        /// The update's type.
+        found: &'static str,
+    },
+    /// One target selected nodes of different kinds (1.1 forbids it).
+    #[error("the target selects a mix of objects, arrays and primitives")]
+    MixedTargets,
+    /// A merge met two values that cannot merge (1.1).
+    #[error("cannot merge {update} from the update into {node} in the document")]
+    IncompatibleMerge {
+        /// The document value's type.
+        node: &'static str,
+        /// The update value's type.
+        update: &'static str,
+    },
+    /// `copy` did not select exactly one node.
+    #[error("`copy` (`{copy}`) must select exactly one node, but selects {found}")]
+    CopySource {
+        /// The copy JSONPath.
+        copy: String,
+        /// How many nodes it selected.
+        found: usize,
+    },
+    /// A node selected by the target was gone when the action reached it.
+    /// Processing order rules this out; kept so that a bug is an error, not a panic.
+    #[error("the selected node disappeared while the action was applied")]
+    Vanished,
+}
+
+/// Why an overlay could not be loaded, validated or applied.
+#[derive(Debug, thiserror::Error)]
+pub enum OverlayError {
+    /// The overlay file could not be read.
+    #[error("cannot read overlay {}: {source}", file.display())]
+    Read {
+        /// The overlay file.
+        file: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// The overlay file is not valid YAML/JSON.
+    #[error("overlay {error}")]
+    Yaml {
+        /// The parse error; it names the file and position.
+        #[from]
+        error: YamlError,
+    },
+    /// The overlay document's structure is invalid outside any action.
+    #[error("overlay {}{}: {problem} ({})", file.display(), Position(*position), At(pointer))]
+    Invalid {
+        /// The overlay file.
+        file: PathBuf,
+        /// JSON pointer of the bad value in the overlay document.
+        pointer: String,
+        /// 1-based (line, column) of that value, when the text is known.
+        position: Option<(usize, usize)>,
+        /// What is wrong.
+        problem: Problem,
+    },
+    /// An action's structure is invalid.
+    #[error(
+        "overlay {}{}: action {index}{}: {problem} ({})",
+        file.display(), Position(*position), TargetLabel(target.as_deref()), At(pointer)
+    )]
+    InvalidAction {
+        /// The overlay file.
+        file: PathBuf,
+        /// Index of the action in `actions`.
+        index: usize,
+        /// The action's target, if it is a string.
+        target: Option<String>,
+        /// JSON pointer of the bad value in the overlay document.
+        pointer: String,
+        /// 1-based (line, column) of that value, when the text is known.
+        position: Option<(usize, usize)>,
+        /// What is wrong.
+        problem: Problem,
+    },
+    /// In [`Strictness::RequireMatch`], an action's target selects nothing.
+    #[error(
+        "overlay {}{}: action {index} (target `{target}`) selects nothing in the document (at `{pointer}`)",
+        file.display(), Position(*position)
+    )]
+    NoMatch {
+        /// The overlay file.
+        file: PathBuf,
+        /// Index of the action in `actions`.
+        index: usize,
+        /// The action's target.
+        target: String,
+        /// JSON pointer of the target in the overlay document.
+        pointer: String,
+        /// 1-based (line, column) of the target, when the text is known.
+        position: Option<(usize, usize)>,
+    },
+    /// An action cannot be applied to a node it selects.
+    #[error(
+        "overlay {}{}: action {index} (target `{target}`) cannot be applied{}: {problem} (overlay value {})",
+        file.display(), Position(*position), Node(node.as_deref()), At(pointer)
+    )]
+    Apply {
+        /// The overlay file.
+        file: PathBuf,
+        /// Index of the action in `actions`.
+        index: usize,
+        /// The action's target.
+        target: String,
+        /// JSON pointer, in the overlay document, of the value that does not fit.
+        pointer: String,
+        /// 1-based (line, column) of that value, when the text is known.
+        position: Option<(usize, usize)>,
+        /// JSON pointer of the node in the document being changed, when the
+        /// problem is with one node rather than the whole selection.
+        node: Option<String>,
+        /// What is wrong.
+        problem: ApplyProblem,
+    },
+}
+
+/// Formats an optional position as `:line:column`.
+struct Position(Option<(usize, usize)>);
+
+impl fmt::Display for Position {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            Some((line, column)) => write!(f, ":{line}:{column}"),
+            None => Ok(()),
+        }
+    }
+}
+
+/// Formats an overlay pointer as "at `/x`", naming the root in words.
+struct At<'a>(&'a str);
+
+impl fmt::Display for At<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.0.is_empty() {
+            f.write_str("at the document root")
+        } else {
+            write!(f, "at `{}`", self.0)
+        }
+    }
+}
+
+/// Formats an optional document pointer as " to node `/x`", naming the root in words.
+struct Node<'a>(Option<&'a str>);
+
+impl fmt::Display for Node<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            None => Ok(()),
+            Some("") => f.write_str(" to the document root"),
+            Some(node) => write!(f, " to node `{node}`"),
+        }
+    }
+}
+
+/// Formats an optional target as ` (target `…`)`.
+struct TargetLabel<'a>(Option<&'a str>);
+
+impl fmt::Display for TargetLabel<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            Some(target) => write!(f, " (target `{target}`)"),
+            None => Ok(()),
+        }
+    }
+}
+
+/// JSON type name with article, for messages.
+fn kind(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+fn is_primitive(value: &Value) -> bool {
+    !matches!(value, Value::Array(_) | Value::Object(_))
+}
+
+fn is_extension(key: &str) -> bool {
+    key.starts_with("x-")
+}
+
+/// Escapes one JSON pointer segment per RFC 6901.
+fn escape(segment: &str) -> String {
+    segment.replace('~', "~0").replace('/', "~1")
+}
+
+/// Checks overlay documents, building errors that carry the file and position.
+struct Checker<'a> {
+    file: &'a Path,
+    source: Option<&'a str>,
+}
+
+impl Checker<'_> {
+    fn position(&self, pointer: &str) -> Option<(usize, usize)> {
+        self.source
+            .and_then(|text| yaml::position_of(text, pointer))
+    }
+
+    fn invalid(&self, pointer: &str, problem: Problem) -> OverlayError {
+        OverlayError::Invalid {
+            file: self.file.to_path_buf(),
+            pointer: pointer.to_owned(),
+            position: self.position(pointer),
+            problem,
+        }
+    }
+
+    fn invalid_action(
+        &self,
+        index: usize,
+        target: Option<&str>,
+        pointer: &str,
+        problem: Problem,
+    ) -> OverlayError {
+        OverlayError::InvalidAction {
+            file: self.file.to_path_buf(),
+            index,
+            target: target.map(str::to_owned),
+            pointer: pointer.to_owned(),
+            position: self.position(pointer),
+            problem,
+        }
+    }
+
+    fn overlay(&self, document: &Value) -> Result<Overlay, OverlayError> {
+        let Some(root) = document.as_object() else {
+            return Err(self.invalid(
+                "",
+                Problem::DocumentNotObject {
+                    found: kind(document),
+                },
+            ));
+        };
+        // The version decides what else is allowed, so it comes first.
+        let (version, version_text) = self.version(root.get("overlay"))?;
+        for key in root.keys() {
+            if !matches!(key.as_str(), "overlay" | "info" | "extends" | "actions")
+                && !is_extension(key)
+            {
+                return Err(self.invalid(
+                    &format!("/{}", escape(key)),
+                    Problem::UnknownField {
+                        key: key.clone(),
+                        allowed: "`overlay`, `info`, `extends`, `actions`",
+                    },
+                ));
+            }
+        }
+        let info = self.info(root.get("info"), version)?;
+        let extends = match root.get("extends") {
+            None => None,
+            Some(Value::String(extends)) => Some(extends.clone()),
+            Some(other) => {
+                return Err(self.invalid(
+                    "/extends",
+                    Problem::WrongType {
+                        field: "extends",
+                        expected: "a string",
+                        found: kind(other),
+                    },
+                ));
+            }
+        };
+        let actions = self.actions(root.get("actions"), version)?;
+        Ok(Overlay {
+            file: self.file.to_path_buf(),
+            source: self.source.map(str::to_owned),
+            version,
+            version_text,
+            info,
+            extends,
+            actions,
+        })
+    }
+
+    fn version(&self, value: Option<&Value>) -> Result<(Version, String), OverlayError> {
+        let text = match value {
+            None => return Err(self.invalid("", Problem::Missing { field: "overlay" })),
+            Some(Value::String(text)) => text,
+            Some(other) => {
+                return Err(self.invalid(
+                    "/overlay",
+                    Problem::WrongType {
+                        field: "overlay",
+                        expected: "a string",
+                        found: kind(other),
+                    },
+                ));
+            }
+        };
+        // The schemas' pattern: `^1\.[01]\.\d+(-.+)?$`.
+        let parsed = text
+            .strip_prefix("1.0.")
+            .map(|rest| (Version::V1_0, rest))
+            .or_else(|| text.strip_prefix("1.1.").map(|rest| (Version::V1_1, rest)))
+            .filter(|(_, rest)| {
+                let (patch, pre) = rest.split_once('-').unwrap_or((rest, "x"));
+                !patch.is_empty() && patch.bytes().all(|b| b.is_ascii_digit()) && !pre.is_empty()
+            });
+        match parsed {
+            Some((version, _)) => Ok((version, text.clone())),
+            None => Err(self.invalid(
+                "/overlay",
+                Problem::UnsupportedVersion {
+                    found: text.clone(),
+                },
+            )),
+        }
+    }
+
+    fn info(&self, value: Option<&Value>, version: Version) -> Result<Info, OverlayError> {
+        let info = match value {
+            None => return Err(self.invalid("", Problem::Missing { field: "info" })),
+            Some(Value::Object(info)) => info,
+            Some(other) => {
+                return Err(self.invalid(
+                    "/info",
+                    Problem::WrongType {
+                        field: "info",
+                        expected: "an object",
+                        found: kind(other),
+                    },
+                ));
+            }
+        };
+        for key in info.keys() {
+            let pointer = format!("/info/{}", escape(key));
+            match key.as_str() {
+                "title" | "version" => {}
+                "description" if version < Version::V1_1 => {
+                    return Err(self.invalid(
+                        &pointer,
+                        Problem::NotInVersion {
+                            field: "info.description",
+                            version,
+                        },
+                    ));
+                }
+                "description" => {}
+                _ if is_extension(key) => {}
+                _ => {
+                    return Err(self.invalid(
+                        &pointer,
+                        Problem::UnknownField {
+                            key: key.clone(),
+                            allowed: if version < Version::V1_1 {
+                                "`title`, `version`"
+                            } else {
+                                "`title`, `version`, `description`"
+                            },
+                        },
+                    ));
+                }
+            }
+        }
+        let string = |field: &'static str, name: &str| -> Result<Option<String>, OverlayError> {
+            match info.get(name) {
+                None => Ok(None),
+                Some(Value::String(text)) => Ok(Some(text.clone())),
+                Some(other) => Err(self.invalid(
+                    &format!("/info/{name}"),
+                    Problem::WrongType {
+                        field,
+                        expected: "a string",
+                        found: kind(other),
+                    },
+                )),
+            }
+        };
+        let title = string("info.title", "title")?.ok_or_else(|| {
+            self.invalid(
+                "/info",
+                Problem::Missing {
+                    field: "info.title",
+                },
+            )
+        })?;
+        let info_version = string("info.version", "version")?.ok_or_else(|| {
+            self.invalid(
+                "/info",
+                Problem::Missing {
+                    field: "info.version",
+                },
+            )
+        })?;
+        let description = string("info.description", "description")?;
+        Ok(Info {
+            title,
+            version: info_version,
+            description,
+        })
+    }
+
+    fn actions(
+        &self,
+        value: Option<&Value>,
+        version: Version,
+    ) -> Result<Vec<Action>, OverlayError> {
+        let items = match value {
+            None => return Err(self.invalid("", Problem::Missing { field: "actions" })),
+            Some(Value::Array(items)) => items,
+            Some(other) => {
+                return Err(self.invalid(
+                    "/actions",
+                    Problem::WrongType {
+                        field: "actions",
+                        expected: "an array",
+                        found: kind(other),
+                    },
+                ));
+            }
+        };
+        if items.is_empty() {
+            return Err(self.invalid("/actions", Problem::NoActions));
+        }
+        let mut actions = Vec::with_capacity(items.len());
+        for (index, item) in items.iter().enumerate() {
+            let action = self.action(index, item, version)?;
+            // `Value`'s equality ignores key order, which is the JSON
+            // Schema `uniqueItems` notion of "identical".
+            if let Some(first) = items[..index].iter().position(|earlier| earlier == item) {
+                return Err(self.invalid_action(
+                    index,
+                    Some(&action.target),
+                    &format!("/actions/{index}"),
+                    Problem::DuplicateAction { first },
+                ));
+            }
+            actions.push(action);
+        }
+        Ok(actions)
+    }
+
+    fn action(
+        &self,
+        index: usize,
+        value: &Value,
+        version: Version,
+    ) -> Result<Action, OverlayError> {
+        let base = format!("/actions/{index}");
+        let Some(action) = value.as_object() else {
+            return Err(self.invalid_action(
+                index,
+                None,
+                &base,
+                Problem::ActionNotObject { found: kind(value) },
+            ));
+        };
+        let target = action.get("target").and_then(Value::as_str);
+        let fail = |field: &str, problem: Problem| {
+            let pointer = if field.is_empty() {
+                base.clone()
+            } else {
+                format!("{base}/{}", escape(field))
+            };
+            self.invalid_action(index, target, &pointer, problem)
+        };
+        for key in action.keys() {
+            match key.as_str() {
+                "target" | "description" | "update" | "remove" => {}
+                "copy" if version < Version::V1_1 => {
+                    return Err(fail(
+                        key,
+                        Problem::NotInVersion {
+                            field: "copy",
+                            version,
+                        },
+                    ));
+                }
+                "copy" => {}
+                _ if is_extension(key) => {}
+                _ => {
+                    return Err(fail(
+                        key,
+                        Problem::UnknownField {
+                            key: key.clone(),
+                            allowed: if version < Version::V1_1 {
+                                "`target`, `description`, `update`, `remove`"
+                            } else {
+                                "`target`, `description`, `update`, `remove`, `copy`"
+                            },
+                        },
+                    ));
+                }
+            }
+        }
+        let string = |field: &'static str| -> Result<Option<String>, OverlayError> {
+            match action.get(field) {
+                None => Ok(None),
+                Some(Value::String(text)) => Ok(Some(text.clone())),
+                Some(other) => Err(fail(
+                    field,
+                    Problem::WrongType {
+                        field,
+                        expected: "a string",
+                        found: kind(other),
+                    },
+                )),
+            }
+        };
+        let json_path = |field: &'static str, text: &str| -> Result<JsonPath, OverlayError> {
+            if !text.starts_with('$') {
+                return Err(fail(field, Problem::NotRooted { field }));
+            }
+            JsonPath::parse(text).map_err(|error| {
+                fail(
+                    field,
+                    Problem::InvalidJsonPath {
+                        field,
+                        message: error.to_string(),
+                    },
+                )
+            })
+        };
+        let target_text =
+            string("target")?.ok_or_else(|| fail("", Problem::Missing { field: "target" }))?;
+        let target_path = json_path("target", &target_text)?;
+        let description = string("description")?;
+        let remove = match action.get("remove") {
+            None => false,
+            Some(Value::Bool(remove)) => *remove,
+            Some(other) => {
+                return Err(fail(
+                    "remove",
+                    Problem::WrongType {
+                        field: "remove",
+                        expected: "a boolean",
+                        found: kind(other),
+                    },
+                ));
+            }
+        };
+        let copy = match string("copy")? {
+            Some(text) => {
+                let path = json_path("copy", &text)?;
+                Some((text, path))
+            }
+            None => None,
+        };
+        Ok(Action {
+            target: target_text,
+            target_path,
+            description,
+            update: action.get("update").cloned(),
+            remove,
+            copy,
+        })
+    }
+}
+
+impl Overlay {
+    /// Validates an overlay document (already parsed from YAML/JSON); `file` is used in errors only.
+    ///
+    /// # Errors
+    ///
+    /// [`OverlayError::Invalid`] or [`OverlayError::InvalidAction`] naming the
+    /// first problem found and the JSON pointer of the bad value.
+    pub fn from_value(file: &Path, document: &Value) -> Result<Overlay, OverlayError> {
+        Checker { file, source: None }.overlay(document)
+    }
+
+    /// Convenience: read + [`crate::yaml::parse`] + [`Overlay::from_value`].
+    ///
+    /// Errors from an overlay loaded this way also carry line and column.
+    ///
+    /// # Errors
+    ///
+    /// [`OverlayError::Read`], [`OverlayError::Yaml`], or a validation error.
+    pub fn load(file: &Path) -> Result<Overlay, OverlayError> {
+        let text = std::fs::read_to_string(file).map_err(|source| OverlayError::Read {
+            file: file.to_path_buf(),
+            source,
+        })?;
+        let document = yaml::parse(&text, file)?;
+        Checker {
+            file,
+            source: Some(&text),
+        }
+        .overlay(&document)
+    }
+
+    /// The `extends` URL, if any.
+    #[must_use]
+    pub fn extends(&self) -> Option<&str> {
+        self.extends.as_deref()
+    }
+
+    /// The file the overlay came from (as given to [`Overlay::from_value`] or [`Overlay::load`]).
+    #[must_use]
+    pub fn file(&self) -> &Path {
+        &self.file
+    }
+
+    /// The feature set the overlay declares.
+    #[must_use]
+    pub fn version(&self) -> Version {
+        self.version
+    }
+
+    /// The `overlay` field as written, e.g. `1.1.0`.
+    #[must_use]
+    pub fn version_text(&self) -> &str {
+        &self.version_text
+    }
+
+    /// The `info` object.
+    #[must_use]
+    pub fn info(&self) -> &Info {
+        &self.info
+    }
+
+    /// The actions, in order.
+    #[must_use]
+    pub fn actions(&self) -> &[Action] {
+        &self.actions
+    }
+
+    /// Applies all actions in order to `document`.
+    ///
+    /// Either every action applies or `document` is left untouched: the
+    /// actions run on a copy that replaces `document` only on success.
+    ///
+    /// # Errors
+    ///
+    /// [`OverlayError::NoMatch`] (only in [`Strictness::RequireMatch`]) or
+    /// [`OverlayError::Apply`], naming the action and the document node.
+    pub fn apply(&self, document: &mut Value, mode: Strictness) -> Result<(), OverlayError> {
+        let mut working = document.clone();
+        for (index, action) in self.actions.iter().enumerate() {
+            self.apply_action(index, action, &mut working, mode)?;
+        }
+        *document = working;
+        Ok(())
+    }
+
+    fn checker(&self) -> Checker<'_> {
+        Checker {
+            file: &self.file,
+            source: self.source.as_deref(),
+        }
+    }
+
+    fn apply_action(
+        &self,
+        index: usize,
+        action: &Action,
+        document: &mut Value,
+        mode: Strictness,
+    ) -> Result<(), OverlayError> {
+        let fail = |field: &str, node: Option<&[Segment]>, problem: ApplyProblem| {
+            let pointer = format!("/actions/{index}{field}");
+            OverlayError::Apply {
+                file: self.file.clone(),
+                index,
+                target: action.target.clone(),
+                position: self.checker().position(&pointer),
+                pointer,
+                node: node.map(to_pointer),
+                problem,
+            }
+        };
+        let mut targets = select(&action.target_path, document);
+        if targets.is_empty() {
+            return match mode {
+                Strictness::Standard => Ok(()),
+                Strictness::RequireMatch => {
+                    let pointer = format!("/actions/{index}/target");
+                    Err(OverlayError::NoMatch {
+                        file: self.file.clone(),
+                        index,
+                        target: action.target.clone(),
+                        position: self.checker().position(&pointer),
+                        pointer,
+                    })
+                }
+            };
+        }
+        // Deepest and last first: removing or changing a node then never
+        // moves a node that is still to be processed (a later array element,
+        // or a descendant of an ancestor that is also selected).
+        targets.reverse();
+        if action.remove {
+            for path in &targets {
+                let Some((last, parent)) = path.split_last() else {
+                    return Err(fail("/target", Some(path), ApplyProblem::RemoveRoot));
+                };
+                let removed = match (lookup(document, parent), last) {
+                    (Some(Value::Object(map)), Segment::Key(key)) => {
+                        map.shift_remove(key).is_some()
+                    }
+                    (Some(Value::Array(items)), Segment::Index(i)) if *i < items.len() => {
+                        items.remove(*i);
+                        true
+                    }
+                    _ => false,
+                };
+                if !removed {
+                    return Err(fail("/target", Some(path), ApplyProblem::Vanished));
+                }
+            }
+            return Ok(());
+        }
+        let (value, field) = match (&action.update, &action.copy) {
+            (Some(update), _) => (update.clone(), "/update"),
+            (None, Some((copy, path))) => {
+                let sources = select(path, document);
+                let [source] = sources.as_slice() else {
+                    return Err(fail(
+                        "/copy",
+                        None,
+                        ApplyProblem::CopySource {
+                            copy: copy.clone(),
+                            found: sources.len(),
+                        },
+                    ));
+                };
+                let value = lookup_ref(document, source)
+                    .cloned()
+                    .ok_or_else(|| fail("/copy", Some(source), ApplyProblem::Vanished))?;
+                (value, "/copy")
+            }
+            (None, None) => return Ok(()),
+        };
+        if self.version >= Version::V1_1 {
+            let kinds = targets
+                .iter()
+                .filter_map(|path| lookup_ref(document, path))
+                .map(|node| match node {
+                    Value::Object(_) => 0,
+                    Value::Array(_) => 1,
+                    _ => 2,
+                })
+                .collect::<std::collections::BTreeSet<_>>();
+            if kinds.len() > 1 {
+                return Err(fail("/target", None, ApplyProblem::MixedTargets));
+            }
+        }
+        for path in &targets {
+            let Some(node) = lookup(document, path) else {
+                return Err(fail("/target", Some(path), ApplyProblem::Vanished));
+            };
+            match node {
+                Value::Object(map) => {
+                    let Value::Object(update) = &value else {
+                        return Err(fail(
+                            field,
+                            Some(path),
+                            ApplyProblem::ObjectNeedsObject {
+                                found: kind(&value),
+                            },
+                        ));
+                    };
+                    let mut at = Vec::new();
+                    if let Err(clash) = merge(map, update, self.version, &mut at) {
+                        let inner = to_pointer(&at);
+                        let mut node = path.clone();
+                        node.extend(at);
+                        return Err(fail(&format!("{field}{inner}"), Some(&node), clash));
+                    }
+                }
+                Value::Array(items) => match &value {
+                    Value::Array(more) => items.extend(more.iter().cloned()),
+                    other => items.push(other.clone()),
+                },
+                primitive => {
+                    if self.version < Version::V1_1 {
+                        return Err(fail(
+                            "/target",
+                            Some(path),
+                            ApplyProblem::PrimitiveInV1_0 {
+                                found: kind(primitive),
+                            },
+                        ));
+                    }
+                    if !is_primitive(&value) {
+                        return Err(fail(
+                            field,
+                            Some(path),
+                            ApplyProblem::PrimitiveNeedsPrimitive {
+                                node: kind(primitive),
+                                found: kind(&value),
+                            },
+                        ));
+                    }
+                    *primitive = value.clone();
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// One step of a path into a document.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+enum Segment {
+    Index(usize),
+    Key(String),
+}
+
+/// The distinct nodes `path` selects, as owned paths in ascending order.
+fn select(path: &JsonPath, document: &Value) -> Vec<Vec<Segment>> {
+    let mut paths: Vec<Vec<Segment>> = path
+        .query_located(document)
+        .iter()
+        .map(|node| {
+            node.location()
+                .iter()
+                .map(|element| match element {
+                    PathElement::Name(name) => Segment::Key((*name).to_owned()),
+                    PathElement::Index(index) => Segment::Index(*index),
+                })
+                .collect()
+        })
+        .collect();
+    paths.sort();
+    paths.dedup();
+    paths
+}
+
+fn lookup<'v>(document: &'v mut Value, path: &[Segment]) -> Option<&'v mut Value> {
+    path.iter()
+        .try_fold(document, |node, segment| match (node, segment) {
+            (Value::Object(map), Segment::Key(key)) => map.get_mut(key),
+            (Value::Array(items), Segment::Index(index)) => items.get_mut(*index),
+            _ => None,
+        })
+}
+
+fn lookup_ref<'v>(document: &'v Value, path: &[Segment]) -> Option<&'v Value> {
+    path.iter()
+        .try_fold(document, |node, segment| match (node, segment) {
+            (Value::Object(map), Segment::Key(key)) => map.get(key),
+            (Value::Array(items), Segment::Index(index)) => items.get(*index),
+            _ => None,
+        })
+}
+
+fn to_pointer(path: &[Segment]) -> String {
+    path.iter()
+        .map(|segment| match segment {
+            Segment::Index(index) => format!("/{index}"),
+            Segment::Key(key) => format!("/{}", escape(key)),
+        })
+        .collect()
+}
+
+/// Merges `update` into `target` recursively; on a clash, `at` holds the
+/// path (relative to both) where it happened.
+fn merge(
+    target: &mut Map<String, Value>,
+    update: &Map<String, Value>,
+    version: Version,
+    at: &mut Vec<Segment>,
+) -> Result<(), ApplyProblem> {
+    for (key, new) in update {
+        let Some(old) = target.get_mut(key) else {
+            target.insert(key.clone(), new.clone());
+            continue;
+        };
+        match (old, new) {
+            (Value::Object(old), Value::Object(new)) => {
+                at.push(Segment::Key(key.clone()));
+                merge(old, new, version, at)?;
+                at.pop();
+            }
+            (Value::Array(old), Value::Array(new)) => old.extend(new.iter().cloned()),
+            (old, new) if (is_primitive(old) && is_primitive(new)) || version < Version::V1_1 => {
+                *old = new.clone();
+            }
+            (old, new) => {
+                at.push(Segment::Key(key.clone()));
+                return Err(ApplyProblem::IncompatibleMerge {
+                    node: kind(old),
+                    update: kind(new),
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn overlay(text: &str) -> Overlay {
+        let value = yaml::parse(text, Path::new("x.yaml")).unwrap();
+        Overlay::from_value(Path::new("spec/overlays/x.yaml"), &value).unwrap()
+    }
+
+    fn overlay_err(text: &str) -> OverlayError {
+        let value = yaml::parse(text, Path::new("x.yaml")).unwrap();
+        Overlay::from_value(Path::new("spec/overlays/x.yaml"), &value).unwrap_err()
+    }
+
+    const HEAD_1_0: &str = "overlay: 1.0.0\ninfo: {title: t, version: 1.0.0}\n";
+    const HEAD_1_1: &str = "overlay: 1.1.0\ninfo: {title: t, version: 1.0.0}\n";
+
+    #[test]
+    fn require_match_rejects_a_target_that_selects_nothing() {
+        let o = overlay(&format!(
+            "{HEAD_1_1}actions:\n  - target: $.info\n    update: {{x: 1}}\n  - target: $.paths['/refresh']\n    remove: true\n"
+        ));
+        let mut doc = json!({"info": {}, "paths": {}});
+        let err = o.apply(&mut doc, Strictness::RequireMatch).unwrap_err();
+        assert!(
+            matches!(&err, OverlayError::NoMatch { index: 1, target, pointer, .. }
+                if target == "$.paths['/refresh']" && pointer == "/actions/1/target"),
+            "{err:?}"
+        );
+        assert_eq!(
+            err.to_string(),
+            "overlay spec/overlays/x.yaml: action 1 (target `$.paths['/refresh']`) selects \
+             nothing in the document (at `/actions/1/target`)"
+        );
+        // All or nothing: the first action's change is not kept.
+        assert_eq!(doc, json!({"info": {}, "paths": {}}));
+        // The standard treats the same thing as a no-op.
+        o.apply(&mut doc, Strictness::Standard).unwrap();
+        assert_eq!(doc, json!({"info": {"x": 1}, "paths": {}}));
+    }
+
+    #[test]
+    fn errors_from_a_loaded_file_carry_line_and_column() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("o.yaml");
+        std::fs::write(
+            &file,
+            format!("{HEAD_1_1}actions:\n  - target: $.a\n    remove: true\n  - target: $.b\n    remove: true\n"),
+        )
+        .unwrap();
+        let o = Overlay::load(&file).unwrap();
+        let err = o
+            .apply(&mut json!({"a": 1}), Strictness::RequireMatch)
+            .unwrap_err();
+        let text = err.to_string();
+        assert!(
+            text.starts_with(&format!("overlay {}:6:5: action 1", file.display())),
+            "{text}"
+        );
+
+        std::fs::write(
+            &file,
+            format!("{HEAD_1_1}actions:\n  - target: $.a\n    remove: 1\n"),
+        )
+        .unwrap();
+        let text = Overlay::load(&file).unwrap_err().to_string();
+        assert!(
+            text.starts_with(&format!(
+                "overlay {}:5:5: action 0 (target `$.a`): `remove` must be a boolean",
+                file.display()
+            )),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn removes_several_elements_of_one_array() {
+        let o = overlay(&format!(
+            "{HEAD_1_0}actions:\n  - target: $.list[?@.drop == true]\n    remove: true\n"
+        ));
+        let mut doc = json!({"list": [
+            {"n": 0, "drop": true}, {"n": 1}, {"n": 2, "drop": true}, {"n": 3, "drop": true}, {"n": 4}
+        ]});
+        o.apply(&mut doc, Strictness::RequireMatch).unwrap();
+        assert_eq!(doc, json!({"list": [{"n": 1}, {"n": 4}]}));
+    }
+
+    #[test]
+    fn removes_nested_selections_and_duplicates_once() {
+        // `$..a` selects `/a` and `/a/a`; `$['k','k']` selects one node twice.
+        let o = overlay(&format!(
+            "{HEAD_1_0}actions:\n  - target: $..a\n    remove: true\n  - target: \"$.list[0,0,2]\"\n    remove: true\n"
+        ));
+        let mut doc = json!({"a": {"a": 1}, "b": 2, "list": [0, 1, 2, 3]});
+        o.apply(&mut doc, Strictness::RequireMatch).unwrap();
+        assert_eq!(doc, json!({"b": 2, "list": [1, 3]}));
+    }
+
+    #[test]
+    fn update_merges_recursively() {
+        let o = overlay(&format!(
+            "{HEAD_1_0}actions:
+  - target: $.paths['/a'].get
+    update:
+      summary: new
+      tags: [two]
+      responses:
+        '200': {{description: OK}}
+        '404': {{description: Missing}}
+"
+        ));
+        let mut doc = json!({"paths": {"/a": {"get": {
+            "summary": "old",
+            "operationId": "a",
+            "tags": ["one"],
+            "responses": {"200": {"description": "old", "content": {}}}
+        }}}});
+        o.apply(&mut doc, Strictness::RequireMatch).unwrap();
+        assert_eq!(
+            doc,
+            json!({"paths": {"/a": {"get": {
+                "summary": "new",
+                "operationId": "a",
+                "tags": ["one", "two"],
+                "responses": {
+                    "200": {"description": "OK", "content": {}},
+                    "404": {"description": "Missing"}
+                }
+            }}}})
+        );
+        // Order is kept: existing keys in place, new keys at the end.
+        let keys: Vec<_> = doc["paths"]["/a"]["get"]["responses"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .collect();
+        assert_eq!(keys, ["200", "404"]);
+    }
+
+    #[test]
+    fn array_targets_append_values_and_concatenate_arrays() {
+        let o = overlay(&format!(
+            "{HEAD_1_0}actions:\n  - target: $.a\n    update: {{n: 1}}\n  - target: $.a\n    update: [2, 3]\n"
+        ));
+        let mut doc = json!({"a": [0]});
+        o.apply(&mut doc, Strictness::Standard).unwrap();
+        assert_eq!(doc, json!({"a": [0, {"n": 1}, 2, 3]}));
+    }
+
+    #[test]
+    fn primitive_targets_depend_on_the_version() {
+        let actions = "actions:\n  - target: $.info.title\n    update: New\n";
+        let mut doc = json!({"info": {"title": "Old"}});
+        overlay(&format!("{HEAD_1_1}{actions}"))
+            .apply(&mut doc, Strictness::Standard)
+            .unwrap();
+        assert_eq!(doc, json!({"info": {"title": "New"}}));
+        let err = overlay(&format!("{HEAD_1_0}{actions}"))
+            .apply(&mut doc, Strictness::Standard)
+            .unwrap_err();
+        assert!(
+            matches!(&err, OverlayError::Apply { node, problem: ApplyProblem::PrimitiveInV1_0 { .. }, .. }
+                if node.as_deref() == Some("/info/title")),
+            "{err:?}"
+        );
+    }
+
+    #[test]
+    fn incompatible_merge_in_1_1_names_both_places() {
+        let o = overlay(&format!(
+            "{HEAD_1_1}actions:\n  - target: $.paths\n    update: {{'/a': {{get: text}}}}\n"
+        ));
+        let mut doc = json!({"paths": {"/a": {"get": {"summary": "s"}}}});
+        let err = o.apply(&mut doc, Strictness::Standard).unwrap_err();
+        match &err {
+            OverlayError::Apply {
+                pointer,
+                node,
+                problem,
+                ..
+            } => {
+                assert_eq!(pointer, "/actions/0/update/~1a/get");
+                assert_eq!(node.as_deref(), Some("/paths/~1a/get"));
+                assert_eq!(
+                    *problem,
+                    ApplyProblem::IncompatibleMerge {
+                        node: "an object",
+                        update: "a string"
+                    }
+                );
+            }
+            other => panic!("{other:?}"),
+        }
+        // 1.0 only says same-named properties are replaced.
+        let o = overlay(&format!(
+            "{HEAD_1_0}actions:\n  - target: $.paths\n    update: {{'/a': {{get: text}}}}\n"
+        ));
+        o.apply(&mut doc, Strictness::Standard).unwrap();
+        assert_eq!(doc, json!({"paths": {"/a": {"get": "text"}}}));
+    }
+
+    #[test]
+    fn remove_wins_over_update_and_root_cannot_be_removed() {
+        let o = overlay(&format!(
+            "{HEAD_1_0}actions:\n  - target: $.a\n    update: {{x: 1}}\n    remove: true\n"
+        ));
+        let mut doc = json!({"a": {}, "b": 1});
+        o.apply(&mut doc, Strictness::Standard).unwrap();
+        assert_eq!(doc, json!({"b": 1}));
+
+        let o = overlay(&format!(
+            "{HEAD_1_0}actions:\n  - target: $\n    remove: true\n"
+        ));
+        let err = o.apply(&mut doc, Strictness::Standard).unwrap_err();
+        assert!(
+            matches!(
+                &err,
+                OverlayError::Apply {
+                    problem: ApplyProblem::RemoveRoot,
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
+    }
+
+    #[test]
+    fn copy_merges_the_single_source_node() {
+        let o = overlay(&format!(
+            "{HEAD_1_1}actions:\n  - target: $.paths['/bar']\n    copy: $.paths['/foo']\n"
+        ));
+        let mut doc = json!({"paths": {"/foo": {"get": {"x": 1}}, "/bar": {"put": {}}}});
+        o.apply(&mut doc, Strictness::RequireMatch).unwrap();
+        assert_eq!(
+            doc,
+            json!({"paths": {"/foo": {"get": {"x": 1}}, "/bar": {"put": {}, "get": {"x": 1}}}})
+        );
+
+        let o = overlay(&format!(
+            "{HEAD_1_1}actions:\n  - target: $.paths['/bar']\n    copy: $.paths.*\n"
+        ));
+        let err = o.apply(&mut doc, Strictness::Standard).unwrap_err();
+        assert!(
+            matches!(&err, OverlayError::Apply { pointer, problem: ApplyProblem::CopySource { found: 2, .. }, .. }
+                if pointer == "/actions/0/copy"),
+            "{err:?}"
+        );
+    }
+
+    #[test]
+    fn invalid_jsonpath_points_at_the_target() {
+        let err = overlay_err(&format!("{HEAD_1_0}actions:\n  - target: $.paths[\n"));
+        match &err {
+            OverlayError::InvalidAction {
+                index,
+                target,
+                pointer,
+                problem,
+                file,
+                ..
+            } => {
+                assert_eq!(*index, 0);
+                assert_eq!(target.as_deref(), Some("$.paths["));
+                assert_eq!(pointer, "/actions/0/target");
+                assert_eq!(file, Path::new("spec/overlays/x.yaml"));
+                assert!(matches!(
+                    problem,
+                    Problem::InvalidJsonPath {
+                        field: "target",
+                        ..
+                    }
+                ));
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(err.to_string().starts_with("overlay spec/overlays/x.yaml: action 0 (target `$.paths[`): `target` is not a valid RFC 9535 JSONPath"), "{err}");
+        let err = overlay_err(&format!("{HEAD_1_0}actions:\n  - target: info.title\n"));
+        assert!(
+            matches!(
+                &err,
+                OverlayError::InvalidAction {
+                    problem: Problem::NotRooted { field: "target" },
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
+    }
+
+    #[test]
+    fn copy_is_rejected_in_1_0() {
+        let actions = "actions:\n  - target: $.a\n    copy: $.b\n";
+        let err = overlay_err(&format!("{HEAD_1_0}{actions}"));
+        assert!(
+            matches!(&err, OverlayError::InvalidAction { pointer, problem: Problem::NotInVersion { field: "copy", version: Version::V1_0 }, .. }
+                if pointer == "/actions/0/copy"),
+            "{err:?}"
+        );
+        assert_eq!(
+            overlay(&format!("{HEAD_1_1}{actions}")).actions()[0].copy(),
+            Some("$.b")
+        );
+    }
+
+    #[test]
+    fn structure_is_validated() {
+        let err = overlay_err(
+            "overlay: 1.0.0\ninfo: {title: t, version: v, description: d}\nactions: [{target: $}]\n",
+        );
+        assert!(
+            matches!(&err, OverlayError::Invalid { pointer, problem: Problem::NotInVersion { .. }, .. } if pointer == "/info/description"),
+            "{err:?}"
+        );
+        let o = overlay(
+            "overlay: 1.1.3-rc\ninfo: {title: t, version: v, description: d, x-a: 1}\nextends: ./api.yaml\nactions: [{target: $, x-b: 2}]\nx-c: 3\n",
+        );
+        assert_eq!((o.version(), o.version_text()), (Version::V1_1, "1.1.3-rc"));
+        assert_eq!(o.info().description(), Some("d"));
+        assert_eq!(o.extends(), Some("./api.yaml"));
+        let err = overlay_err(&format!(
+            "{HEAD_1_1}actions:\n  - target: $.a\n  - target: $.b\n    bogus: 1\n"
+        ));
+        assert!(
+            matches!(&err, OverlayError::InvalidAction { index: 1, pointer, problem: Problem::UnknownField { .. }, .. } if pointer == "/actions/1/bogus"),
+            "{err:?}"
+        );
+        let err = overlay_err(&format!(
+            "{HEAD_1_1}actions:\n  - {{target: $.a, update: 1}}\n  - {{update: 1, target: $.a}}\n"
+        ));
+        assert!(
+            matches!(
+                &err,
+                OverlayError::InvalidAction {
+                    index: 1,
+                    problem: Problem::DuplicateAction { first: 0 },
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
+        for bad in ["1.2.0", "1.0", "1.0.x", "v1.0.0", "1.0.0-"] {
+            let err = overlay_err(&format!(
+                "overlay: '{bad}'\ninfo: {{title: t, version: v}}\nactions: [{{target: $}}]\n"
+            ));
+            assert!(
+                matches!(
+                    &err,
+                    OverlayError::Invalid {
+                        problem: Problem::UnsupportedVersion { .. },
+                        ..
+                    }
+                ),
+                "{bad}: {err:?}"
+            );
+        }
+    }
+}
