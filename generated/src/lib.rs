@@ -7,12 +7,16 @@
 //! (with the default `client` feature).
 #![allow(clippy::too_many_arguments, clippy::large_enum_variant)]
 pub use matrix_csapi_runtime as runtime;
+
 pub use matrix_csapi_runtime::{
     AccessToken, BaseUrl, Endpoint, ErrorBody, ErrorCode, MatrixError,
 };
+
 /// Matrix Client-Server Registration and Login API (`api/client-server/refresh.yaml`).
 pub mod refresh;
+
 #[cfg(feature = "client")]
 mod client;
+
 #[cfg(feature = "client")]
 pub use client::Client;
