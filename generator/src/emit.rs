@@ -83,7 +83,10 @@ fn separate_items(source: &str) -> String {
 
 impl Emitter<'_> {
     fn spec_source(&self) -> String {
-        format!("the Matrix spec {} and spec/generator.toml", self.api.spec_tag)
+        format!(
+            "the Matrix spec {} and spec/generator.toml",
+            self.api.spec_tag
+        )
     }
 
     fn cargo_toml(&self, config: &Config) -> String {
@@ -372,7 +375,11 @@ impl Emitter<'_> {
 
     fn field_type(&self, ty: &Type, required: bool) -> TokenStream {
         let inner = self.rust_type(ty);
-        if required { inner } else { quote! { Option<#inner> } }
+        if required {
+            inner
+        } else {
+            quote! { Option<#inner> }
+        }
     }
 
     fn struct_def(&self, id: TypeId, def: &TypeDef, s: &Struct) -> TokenStream {
@@ -394,7 +401,11 @@ impl Emitter<'_> {
                 op.fn_name
             ));
         }
-        let docs = self.doc_attrs(&def.docs, &extra_docs, &format!("The schema at `{}`.", def.source));
+        let docs = self.doc_attrs(
+            &def.docs,
+            &extra_docs,
+            &format!("The schema at `{}`.", def.source),
+        );
         let is_body = s.params.is_empty() && s.body.is_none();
         let has_secret = s.fields.iter().any(|f| f.secret);
 
@@ -402,7 +413,15 @@ impl Emitter<'_> {
         for param in &s.params {
             let field = ident(&param.rust_name);
             let ty = self.field_type(&param.ty, param.required);
-            let docs = self.doc_attrs(&param.docs, &[], &format!("The `{}` {} parameter.", param.wire_name, param_in_text(param.location)));
+            let docs = self.doc_attrs(
+                &param.docs,
+                &[],
+                &format!(
+                    "The `{}` {} parameter.",
+                    param.wire_name,
+                    param_in_text(param.location)
+                ),
+            );
             members.push(quote! { #docs pub #field: #ty, });
         }
         if let Some(body) = &s.body {
@@ -413,11 +432,15 @@ impl Emitter<'_> {
             members.push(self.struct_field(field));
         }
 
-        let derives = match (is_body, has_secret) {
-            (true, false) => quote! { #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)] },
-            (true, true) => quote! { #[derive(Clone, PartialEq, serde::Serialize, serde::Deserialize)] },
-            (false, _) => quote! { #[derive(Clone, Debug, PartialEq)] },
-        };
+        let debug = (!has_secret).then(|| quote! { Debug, });
+        let serde = is_body.then(|| quote! { serde::Serialize, serde::Deserialize, });
+        // A type whose fields are all optional gets `Default` (clippy's
+        // `new_without_default`, and `..Default::default()` for users).
+        let all_optional = s.params.iter().all(|p| !p.required)
+            && s.body.is_none()
+            && s.fields.iter().all(|f| !f.required);
+        let default = all_optional.then(|| quote! { Default, });
+        let derives = quote! { #[derive(Clone, #debug #default PartialEq, #serde)] };
         let debug_impl = has_secret.then(|| self.redacting_debug(&def.name, s));
         let constructor = self.constructor(s);
         quote! {
@@ -444,9 +467,15 @@ impl Emitter<'_> {
             extra.push("A credential: `Debug` output shows `<redacted>`.".to_owned());
         }
         if let Some(feature) = &field.feature {
-            extra.push(format!("Experimental: only with the cargo feature `{feature}`."));
+            extra.push(format!(
+                "Experimental: only with the cargo feature `{feature}`."
+            ));
         }
-        let docs = self.doc_attrs(&field.docs, &extra, &format!("The `{}` property.", field.json_name));
+        let docs = self.doc_attrs(
+            &field.docs,
+            &extra,
+            &format!("The `{}` property.", field.json_name),
+        );
         let mut serde_args = Vec::new();
         if field.json_name != field.rust_name {
             let json = &field.json_name;
@@ -464,7 +493,10 @@ impl Emitter<'_> {
             serde_args.push(quote! { with = #with });
         }
         let serde_attr = (!serde_args.is_empty()).then(|| quote! { #[serde(#(#serde_args),*)] });
-        let cfg = field.feature.as_ref().map(|f| quote! { #[cfg(feature = #f)] });
+        let cfg = field
+            .feature
+            .as_ref()
+            .map(|f| quote! { #[cfg(feature = #f)] });
         quote! { #docs #cfg #serde_attr pub #name: #ty, }
     }
 
@@ -489,7 +521,10 @@ impl Emitter<'_> {
         }
         for field in &s.fields {
             let name = ident(&field.rust_name);
-            let cfg = field.feature.as_ref().map(|f| quote! { #[cfg(feature = #f)] });
+            let cfg = field
+                .feature
+                .as_ref()
+                .map(|f| quote! { #[cfg(feature = #f)] });
             if field.required {
                 let ty = self.rust_type(&field.ty);
                 args.push(quote! { #name: #ty });
@@ -511,7 +546,10 @@ impl Emitter<'_> {
         let fields = s.fields.iter().map(|field| {
             let name = ident(&field.rust_name);
             let label = &field.rust_name;
-            let cfg = field.feature.as_ref().map(|f| quote! { #[cfg(feature = #f)] });
+            let cfg = field
+                .feature
+                .as_ref()
+                .map(|f| quote! { #[cfg(feature = #f)] });
             if field.secret {
                 let shown = if field.required {
                     quote! { &"<redacted>" }
@@ -603,8 +641,12 @@ impl Emitter<'_> {
         };
         let body = match &op.body {
             None => quote! { matrix_csapi_runtime::RequestBody::Empty },
-            Some(Body::Json { is_request: true, .. }) => quote! { matrix_csapi_runtime::json_body(self)? },
-            Some(Body::Json { is_request: false, .. }) => quote! { matrix_csapi_runtime::json_body(&self.body)? },
+            Some(Body::Json {
+                is_request: true, ..
+            }) => quote! { matrix_csapi_runtime::json_body(self)? },
+            Some(Body::Json {
+                is_request: false, ..
+            }) => quote! { matrix_csapi_runtime::json_body(&self.body)? },
         };
         let success = match &op.response {
             SuccessResponse::Json { status, .. } => {
@@ -679,7 +721,10 @@ impl Emitter<'_> {
 
     fn endpoint_error_enum(&self, op: &Operation) -> Option<TokenStream> {
         let name = ident(op.error_type.as_deref()?);
-        let doc = format!(" Documented error responses of `{}` whose bodies are not the standard Matrix error.", op.operation_id);
+        let doc = format!(
+            " Documented error responses of `{}` whose bodies are not the standard Matrix error.",
+            op.operation_id
+        );
         let variants = op.endpoint_errors.iter().map(|e| {
             let variant = ident(&e.variant);
             let ty = self.rust_type(&e.ty);
@@ -716,7 +761,11 @@ fn param_in_text(location: ParamIn) -> &'static str {
 /// `#[doc = ...]` attributes, one per line (prettyplease prints them as `///`).
 fn doc_lines(text: &str) -> TokenStream {
     let lines = text.lines().map(|line| {
-        let line = if line.is_empty() { String::new() } else { format!(" {line}") };
+        let line = if line.is_empty() {
+            String::new()
+        } else {
+            format!(" {line}")
+        };
         quote! { #[doc = #line] }
     });
     quote! { #(#lines)* }
@@ -725,7 +774,11 @@ fn doc_lines(text: &str) -> TokenStream {
 /// `#![doc = ...]` attributes, one per line.
 fn inner_doc_lines(text: &str) -> TokenStream {
     let lines = text.lines().map(|line| {
-        let line = if line.is_empty() { String::new() } else { format!(" {line}") };
+        let line = if line.is_empty() {
+            String::new()
+        } else {
+            format!(" {line}")
+        };
         quote! { #![doc = #line] }
     });
     quote! { #(#lines)* }
@@ -829,7 +882,9 @@ fn sanitize_line(line: &str, site: &str) -> String {
             }
             '>' => {
                 let opened_autolink = out.rfind('<').is_some_and(|p| {
-                    out[p..].starts_with("<http") && !out[p..].contains(' ') && !out[p..].contains('>')
+                    out[p..].starts_with("<http")
+                        && !out[p..].contains(' ')
+                        && !out[p..].contains('>')
                 });
                 if opened_autolink || out.trim().is_empty() {
                     out.push('>');
@@ -840,7 +895,8 @@ fn sanitize_line(line: &str, site: &str) -> String {
             '[' => {
                 // A shortcut link `[x]` that is not `[x](...)` or `[x][y]`.
                 let close = chars[i..].iter().position(|&ch| ch == ']').map(|p| i + p);
-                let is_link = close.is_some_and(|end| matches!(chars.get(end + 1), Some('(') | Some('[')));
+                let is_link =
+                    close.is_some_and(|end| matches!(chars.get(end + 1), Some('(') | Some('[')));
                 if is_link {
                     out.push('[');
                 } else {
@@ -849,7 +905,9 @@ fn sanitize_line(line: &str, site: &str) -> String {
             }
             ']' => {
                 let is_link = matches!(chars.get(i + 1), Some('(') | Some('['));
-                let opened = out.rfind('[').is_some_and(|p| p == 0 || !out[..p].ends_with('\\'));
+                let opened = out
+                    .rfind('[')
+                    .is_some_and(|p| p == 0 || !out[..p].ends_with('\\'));
                 if is_link && opened {
                     out.push(']');
                 } else {
@@ -878,7 +936,10 @@ mod tests {
 
     #[test]
     fn doc_html_like_text_and_shortcut_links_are_escaped_outside_code() {
-        assert_eq!(sanitize_doc("an <event_id> and `<code>`", "v1"), "an &lt;event_id&gt; and `<code>`");
+        assert_eq!(
+            sanitize_doc("an <event_id> and `<code>`", "v1"),
+            "an &lt;event_id&gt; and `<code>`"
+        );
         assert_eq!(sanitize_doc("a [note] here", "v1"), "a \\[note\\] here");
         assert_eq!(sanitize_doc("```\nx\n```", "v1"), "```text\nx\n```");
     }

@@ -71,7 +71,7 @@ pub enum Error {
         /// What it says it extends.
         extends: String,
         /// Why that file could not be loaded.
-        source: load::LoadError,
+        source: Box<load::LoadError>,
     },
     /// An overlay without `extends` (the project needs to know which spec
     /// file it applies to).
@@ -116,7 +116,9 @@ pub fn generate(spec_dir: &Path, project: &Project) -> Result<output::GeneratedF
         let overlay = overlay::Overlay::load(&path)?;
         let extends = overlay
             .extends()
-            .ok_or_else(|| Error::OverlayWithoutExtends { overlay: path.clone() })?
+            .ok_or_else(|| Error::OverlayWithoutExtends {
+                overlay: path.clone(),
+            })?
             .to_owned();
         let from = load::Location::file(overlay_path.clone());
         let target = load::join_relative("", &extends, &from).and_then(|file| {
@@ -126,7 +128,7 @@ pub fn generate(spec_dir: &Path, project: &Project) -> Result<output::GeneratedF
         let target = target.map_err(|source| Error::OverlayTarget {
             overlay: path.clone(),
             extends: extends.clone(),
-            source,
+            source: Box::new(source),
         })?;
         let document = &mut files.load(&target)?.value;
         overlay.apply(document, overlay::Strictness::RequireMatch)?;

@@ -157,7 +157,10 @@ impl SpecFiles {
 
     /// The node at `location`, if its file is loaded and the pointer exists.
     pub fn node(&self, location: &Location) -> Option<&Value> {
-        self.files.get(&location.file)?.value.pointer(&location.pointer)
+        self.files
+            .get(&location.file)?
+            .value
+            .pointer(&location.pointer)
     }
 
     /// All loaded files, in path order.
@@ -235,7 +238,9 @@ mod tests {
 
     #[test]
     fn location_join_escapes_pointer_tokens() {
-        let loc = Location::file("f.yaml").join("paths").join("/rooms/{roomId}");
+        let loc = Location::file("f.yaml")
+            .join("paths")
+            .join("/rooms/{roomId}");
         assert_eq!(loc.pointer, "/paths/~1rooms~1{roomId}");
         assert_eq!(loc.to_string(), "f.yaml#/paths/~1rooms~1{roomId}");
     }

@@ -102,10 +102,7 @@ pub fn lower(spec: &ResolvedSpec, config: &Config, spec_tag: &str) -> Result<Api
             if let Some(first) = operation_ids.insert(op.operation_id.clone(), op.source.clone()) {
                 return Err(LowerError::Invalid {
                     at: lowerer.describe(&op.source),
-                    message: format!(
-                        "operationId `{}` is also used at {first}",
-                        op.operation_id
-                    ),
+                    message: format!("operationId `{}` is also used at {first}", op.operation_id),
                 });
             }
         }
@@ -261,8 +258,13 @@ impl<'a> Lowerer<'a> {
                 return Err(self.invalid(&item_at, "a path item must be an object"));
             };
             for (key, _) in item {
-                if !HTTP_METHODS.contains(&key.as_str()) && key != "parameters" && !key.starts_with("x-") {
-                    return Err(self.unsupported(&item_at.join(key), format!("path item key `{key}`")));
+                if !HTTP_METHODS.contains(&key.as_str())
+                    && key != "parameters"
+                    && !key.starts_with("x-")
+                {
+                    return Err(
+                        self.unsupported(&item_at.join(key), format!("path item key `{key}`"))
+                    );
                 }
             }
             for method in HTTP_METHODS {
@@ -294,7 +296,10 @@ impl<'a> Lowerer<'a> {
             .map(|map| {
                 map.iter()
                     .map(|(version, note)| {
-                        (version.clone(), note.as_str().unwrap_or_default().to_owned())
+                        (
+                            version.clone(),
+                            note.as_str().unwrap_or_default().to_owned(),
+                        )
                     })
                     .collect()
             })
@@ -304,7 +309,10 @@ impl<'a> Lowerer<'a> {
             description: text("description"),
             added_in: text("x-addedInMatrixVersion"),
             changed_in,
-            deprecated: node.get("deprecated").and_then(Value::as_bool).unwrap_or(false),
+            deprecated: node
+                .get("deprecated")
+                .and_then(Value::as_bool)
+                .unwrap_or(false),
         }
     }
 
@@ -337,7 +345,8 @@ impl<'a> Lowerer<'a> {
             };
             for index in 0..list.len() {
                 let param = self.parameter(&list_at.join(index), module, &prefix)?;
-                params.retain(|p| !(p.wire_name == param.wire_name && p.location == param.location));
+                params
+                    .retain(|p| !(p.wire_name == param.wire_name && p.location == param.location));
                 params.push(param);
             }
         }
@@ -362,7 +371,10 @@ impl<'a> Lowerer<'a> {
                         format!("request body content types {types:?} (only application/json is supported so far)"),
                     ));
                 }
-                let schema_at = body_at.join("content").join("application/json").join("schema");
+                let schema_at = body_at
+                    .join("content")
+                    .join("application/json")
+                    .join("schema");
                 let wanted = if has_params {
                     format!("{prefix}RequestBody")
                 } else {
@@ -370,7 +382,13 @@ impl<'a> Lowerer<'a> {
                 };
                 let ty = self.schema(&schema_at, &wanted, module)?;
                 if has_params {
-                    self.describe_inline(&schema_at, &ty, Some(&Value::String(format!("The body of a `{operation_id}` request."))));
+                    self.describe_inline(
+                        &schema_at,
+                        &ty,
+                        Some(&Value::String(format!(
+                            "The body of a `{operation_id}` request."
+                        ))),
+                    );
                 }
                 let inline_struct = match &ty {
                     Type::Named(id) => {
@@ -393,10 +411,7 @@ impl<'a> Lowerer<'a> {
             }) => *id,
             _ => {
                 let name = self.claim_name(module, &format!("{prefix}Request"));
-                let body_ty = match &body {
-                    Some(Body::Json { ty, .. }) => Some(ty.clone()),
-                    None => None,
-                };
+                let body_ty = body.as_ref().map(|Body::Json { ty, .. }| ty.clone());
                 self.add_type(TypeDef {
                     name,
                     module: module.to_owned(),
@@ -416,8 +431,10 @@ impl<'a> Lowerer<'a> {
             s.params = params;
         }
 
-        let (response, endpoint_errors, rate_limited) = self.responses(&at, &node, module, &prefix)?;
-        let error_type = (!endpoint_errors.is_empty()).then(|| self.claim_name(module, &format!("{prefix}Error")));
+        let (response, endpoint_errors, rate_limited) =
+            self.responses(&at, &node, module, &prefix)?;
+        let error_type = (!endpoint_errors.is_empty())
+            .then(|| self.claim_name(module, &format!("{prefix}Error")));
 
         Ok(Operation {
             fn_name: rust_ident(&operation_id.to_snake_case()),
@@ -437,7 +454,12 @@ impl<'a> Lowerer<'a> {
         })
     }
 
-    fn path_parts(&self, full_path: &str, params: &[Param], at: &Location) -> Result<Vec<PathPart>, LowerError> {
+    fn path_parts(
+        &self,
+        full_path: &str,
+        params: &[Param],
+        at: &Location,
+    ) -> Result<Vec<PathPart>, LowerError> {
         let mut parts = Vec::new();
         let mut rest = full_path;
         while let Some(open) = rest.find('{') {
@@ -452,7 +474,14 @@ impl<'a> Lowerer<'a> {
             let param = params
                 .iter()
                 .find(|p| p.location == ParamIn::Path && p.wire_name == name)
-                .ok_or_else(|| self.invalid(at, format!("path `{full_path}` uses `{{{name}}}` but no path parameter defines it")))?;
+                .ok_or_else(|| {
+                    self.invalid(
+                        at,
+                        format!(
+                            "path `{full_path}` uses `{{{name}}}` but no path parameter defines it"
+                        ),
+                    )
+                })?;
             parts.push(PathPart::Param(param.rust_name.clone()));
             rest = &rest[close + 1..];
         }
@@ -461,13 +490,24 @@ impl<'a> Lowerer<'a> {
         }
         for param in params.iter().filter(|p| p.location == ParamIn::Path) {
             if !parts.contains(&PathPart::Param(param.rust_name.clone())) {
-                return Err(self.invalid(at, format!("path parameter `{}` is not in the path `{full_path}`", param.wire_name)));
+                return Err(self.invalid(
+                    at,
+                    format!(
+                        "path parameter `{}` is not in the path `{full_path}`",
+                        param.wire_name
+                    ),
+                ));
             }
         }
         Ok(parts)
     }
 
-    fn parameter(&mut self, at: &Location, module: &str, prefix: &str) -> Result<Param, LowerError> {
+    fn parameter(
+        &mut self,
+        at: &Location,
+        module: &str,
+        prefix: &str,
+    ) -> Result<Param, LowerError> {
         let deref = self.spec.deref(at)?;
         let real_at = deref.location.clone();
         let node = deref.node.clone();
@@ -481,11 +521,16 @@ impl<'a> Lowerer<'a> {
             Some("query") => ParamIn::Query,
             Some("header") => ParamIn::Header,
             other => {
-                return Err(self.unsupported(&real_at.join("in"), format!("parameter location {other:?}")));
+                return Err(
+                    self.unsupported(&real_at.join("in"), format!("parameter location {other:?}"))
+                );
             }
         };
         let required = location == ParamIn::Path
-            || node.get("required").and_then(Value::as_bool).unwrap_or(false);
+            || node
+                .get("required")
+                .and_then(Value::as_bool)
+                .unwrap_or(false);
         let ty = self.schema(
             &real_at.join("schema"),
             &format!("{prefix}{}", type_name(&name)),
@@ -528,37 +573,58 @@ impl<'a> Lowerer<'a> {
         let mut kinds = BTreeSet::new();
         for (index, requirement) in alternatives.iter().enumerate() {
             let Some(requirement) = requirement.as_object() else {
-                return Err(self.invalid(&security_at.join(index), "a security requirement must be an object"));
+                return Err(self.invalid(
+                    &security_at.join(index),
+                    "a security requirement must be an object",
+                ));
             };
             if requirement.is_empty() {
                 optional = true;
             }
             for name in requirement.keys() {
-                let scheme_at = root_at.join("components").join("securitySchemes").join(name);
+                let scheme_at = root_at
+                    .join("components")
+                    .join("securitySchemes")
+                    .join(name);
                 let scheme = self.spec.deref(&scheme_at).map_err(|_| {
-                    self.invalid(&security_at.join(index), format!("security scheme `{name}` is not defined in components.securitySchemes"))
+                    self.invalid(
+                        &security_at.join(index),
+                        format!(
+                            "security scheme `{name}` is not defined in components.securitySchemes"
+                        ),
+                    )
                 })?;
                 let kind = scheme.node.get("type").and_then(Value::as_str);
                 let token = match kind {
-                    Some("http") => scheme.node.get("scheme").and_then(Value::as_str) == Some("bearer"),
-                    Some("apiKey") => scheme.node.get("name").and_then(Value::as_str) == Some("access_token"),
+                    Some("http") => {
+                        scheme.node.get("scheme").and_then(Value::as_str) == Some("bearer")
+                    }
+                    Some("apiKey") => {
+                        scheme.node.get("name").and_then(Value::as_str) == Some("access_token")
+                    }
                     _ => false,
                 };
                 if !token {
-                    return Err(self.unsupported(&scheme.location, format!("security scheme `{name}`")));
+                    return Err(
+                        self.unsupported(&scheme.location, format!("security scheme `{name}`"))
+                    );
                 }
                 kinds.insert(name.starts_with("appservice"));
             }
         }
-        Ok(match (kinds.contains(&true), kinds.contains(&false), optional) {
-            (false, false, _) => Auth::None,
-            (true, false, false) => Auth::AppserviceToken,
-            (false, true, false) => Auth::AccessToken,
-            (false, true, true) => Auth::OptionalAccessToken,
-            _ => {
-                return Err(self.unsupported(&security_at, "this combination of security requirements"));
-            }
-        })
+        Ok(
+            match (kinds.contains(&true), kinds.contains(&false), optional) {
+                (false, false, _) => Auth::None,
+                (true, false, false) => Auth::AppserviceToken,
+                (false, true, false) => Auth::AccessToken,
+                (false, true, true) => Auth::OptionalAccessToken,
+                _ => {
+                    return Err(
+                        self.unsupported(&security_at, "this combination of security requirements")
+                    );
+                }
+            },
+        )
     }
 
     fn responses(
@@ -577,20 +643,28 @@ impl<'a> Lowerer<'a> {
         let mut rate_limited = false;
         for status_text in responses.keys() {
             let response_at = responses_at.join(status_text);
-            let status: u16 = status_text
-                .parse()
-                .map_err(|_| self.unsupported(&response_at, format!("response status `{status_text}`")))?;
+            let status: u16 = status_text.parse().map_err(|_| {
+                self.unsupported(&response_at, format!("response status `{status_text}`"))
+            })?;
             let deref = self.spec.deref(&response_at)?;
             let real_at = deref.location.clone();
             let response = deref.node.clone();
             let json_schema_at = match response.get("content").and_then(Value::as_object) {
                 None => None,
                 Some(content) if content.len() == 1 && content.contains_key("application/json") => {
-                    Some(real_at.join("content").join("application/json").join("schema"))
+                    Some(
+                        real_at
+                            .join("content")
+                            .join("application/json")
+                            .join("schema"),
+                    )
                 }
                 Some(content) => {
                     let types: Vec<&String> = content.keys().collect();
-                    return Err(self.unsupported(&real_at.join("content"), format!("response content types {types:?}")));
+                    return Err(self.unsupported(
+                        &real_at.join("content"),
+                        format!("response content types {types:?}"),
+                    ));
                 }
             };
             if status == 429 {
@@ -612,29 +686,41 @@ impl<'a> Lowerer<'a> {
                 return Err(self.unsupported(&response_at, "redirect responses"));
             } else if let Some(schema_at) = json_schema_at {
                 let ty = self.schema(&schema_at, &format!("{prefix}Error{status}"), module)?;
-                let matrix_error = self.config.known_types.iter().any(|k| {
-                    k.matrix_error && Type::Runtime(k.rust.clone()) == ty
-                });
+                let matrix_error = self
+                    .config
+                    .known_types
+                    .iter()
+                    .any(|k| k.matrix_error && Type::Runtime(k.rust.clone()) == ty);
                 if !matrix_error {
                     errors.push(EndpointError {
                         status,
                         variant: status_variant(status),
                         ty,
-                        doc: response.get("description").and_then(Value::as_str).map(str::to_owned),
+                        doc: response
+                            .get("description")
+                            .and_then(Value::as_str)
+                            .map(str::to_owned),
                     });
                 }
             }
         }
-        let success = success.ok_or_else(|| self.unsupported(&responses_at, "an operation without a success (2xx) response"))?;
+        let success = success.ok_or_else(|| {
+            self.unsupported(
+                &responses_at,
+                "an operation without a success (2xx) response",
+            )
+        })?;
         Ok((success, errors, rate_limited))
     }
 
     /// Gives an inline type without a description of its own the
     /// description of where it is used (a response, a body).
     fn describe_inline(&mut self, at: &Location, ty: &Type, description: Option<&Value>) {
-        if let (Type::Named(id), None, Some(text)) =
-            (ty, self.spec.target(at), description.and_then(Value::as_str))
-        {
+        if let (Type::Named(id), None, Some(text)) = (
+            ty,
+            self.spec.target(at),
+            description.and_then(Value::as_str),
+        ) {
             let docs = &mut self.types[id.0].docs;
             if docs.description.is_none() && docs.summary.is_none() {
                 docs.description = Some(text.to_owned());
@@ -670,7 +756,14 @@ impl<'a> Lowerer<'a> {
                     .rsplit('/')
                     .next()
                     .filter(|last| !last.is_empty())
-                    .unwrap_or_else(|| target.file.rsplit('/').next().unwrap_or_default().trim_end_matches(".yaml")),
+                    .unwrap_or_else(|| {
+                        target
+                            .file
+                            .rsplit('/')
+                            .next()
+                            .unwrap_or_default()
+                            .trim_end_matches(".yaml")
+                    }),
             ),
         };
         let target_module = self
@@ -687,29 +780,38 @@ impl<'a> Lowerer<'a> {
     fn known_type(&self, target: &Location) -> Option<Type> {
         self.config.known_types.iter().find_map(|known| {
             let (file, pointer) = known.schema.split_once('#').unwrap_or((&known.schema, ""));
-            (file == target.file && pointer == target.pointer).then(|| Type::Runtime(known.rust.clone()))
+            (file == target.file && pointer == target.pointer)
+                .then(|| Type::Runtime(known.rust.clone()))
         })
     }
 
     fn check_keywords(&self, at: &Location, node: &Map<String, Value>) -> Result<(), LowerError> {
         for key in node.keys() {
-            if !(ANNOTATIONS.contains(&key.as_str()) || STRUCTURE.contains(&key.as_str()) || key.starts_with("x-")) {
+            if !(ANNOTATIONS.contains(&key.as_str())
+                || STRUCTURE.contains(&key.as_str())
+                || key.starts_with("x-"))
+            {
                 return Err(self.unsupported(&at.join(key), format!("schema keyword `{key}`")));
             }
         }
         Ok(())
     }
 
-    fn schema_node(&mut self, at: &Location, node: &Value, wanted: &str, module: &str) -> Result<Type, LowerError> {
+    fn schema_node(
+        &mut self,
+        at: &Location,
+        node: &Value,
+        wanted: &str,
+        module: &str,
+    ) -> Result<Type, LowerError> {
         let Some(map) = node.as_object() else {
             return Err(self.invalid(at, "a schema must be an object"));
         };
         self.check_keywords(at, map)?;
         if let Some(all_of) = map.get("allOf") {
-            let members = all_of
-                .as_array()
-                .filter(|m| !m.is_empty())
-                .ok_or_else(|| self.invalid(&at.join("allOf"), "`allOf` must be a non-empty list"))?;
+            let members = all_of.as_array().filter(|m| !m.is_empty()).ok_or_else(|| {
+                self.invalid(&at.join("allOf"), "`allOf` must be a non-empty list")
+            })?;
             if members.len() == 1 && !map.contains_key("properties") {
                 return self.schema(&at.join("allOf").join(0), wanted, module);
             }
@@ -734,7 +836,10 @@ impl<'a> Lowerer<'a> {
                 None => Ok(Type::String),
             },
             "integer" => {
-                let non_negative = map.get("minimum").and_then(Value::as_f64).is_some_and(|m| m >= 0.0);
+                let non_negative = map
+                    .get("minimum")
+                    .and_then(Value::as_f64)
+                    .is_some_and(|m| m >= 0.0);
                 Ok(if non_negative { Type::U64 } else { Type::I64 })
             }
             "number" => Ok(Type::F64),
@@ -747,40 +852,67 @@ impl<'a> Lowerer<'a> {
                 Ok(Type::Array(Box::new(item)))
             }
             "object" => {
-                let has_properties = map.get("properties").and_then(Value::as_object).is_some_and(|p| !p.is_empty());
+                let has_properties = map
+                    .get("properties")
+                    .and_then(Value::as_object)
+                    .is_some_and(|p| !p.is_empty());
                 if has_properties {
                     return self.object(at, wanted, module);
                 }
                 match map.get("additionalProperties") {
                     None | Some(Value::Bool(true)) => Ok(Type::JsonObject),
                     Some(Value::Object(_)) => {
-                        let value = self.schema(&at.join("additionalProperties"), &format!("{wanted}Value"), module)?;
+                        let value = self.schema(
+                            &at.join("additionalProperties"),
+                            &format!("{wanted}Value"),
+                            module,
+                        )?;
                         Ok(Type::Map(Box::new(value)))
                     }
-                    Some(other) => Err(self.unsupported(&at.join("additionalProperties"), format!("`additionalProperties: {other}`"))),
+                    Some(other) => Err(self.unsupported(
+                        &at.join("additionalProperties"),
+                        format!("`additionalProperties: {other}`"),
+                    )),
                 }
             }
             other => Err(self.unsupported(&at.join("type"), format!("`type: {other}`"))),
         }
     }
 
-    fn string_enum(&mut self, at: &Location, node: &Value, values: &Value, wanted: &str, module: &str) -> Result<Type, LowerError> {
+    fn string_enum(
+        &mut self,
+        at: &Location,
+        node: &Value,
+        values: &Value,
+        wanted: &str,
+        module: &str,
+    ) -> Result<Type, LowerError> {
         let Some(values) = values.as_array() else {
             return Err(self.invalid(&at.join("enum"), "`enum` must be a list"));
         };
         let mut variants: Vec<EnumValue> = Vec::new();
         for (index, value) in values.iter().enumerate() {
             let Some(wire) = value.as_str() else {
-                return Err(self.unsupported(&at.join("enum").join(index), "a non-string enum value"));
+                return Err(
+                    self.unsupported(&at.join("enum").join(index), "a non-string enum value")
+                );
             };
             let mut variant = type_name(wire);
             if variant == "Unknown" {
                 variant.push('_');
             }
             if variants.iter().any(|v| v.variant == variant) {
-                return Err(self.invalid(&at.join("enum").join(index), format!("enum values `{wire}` and another map to the same Rust variant `{variant}`")));
+                return Err(self.invalid(
+                    &at.join("enum").join(index),
+                    format!(
+                        "enum values `{wire}` and another map to the same Rust variant `{variant}`"
+                    ),
+                ));
             }
-            variants.push(EnumValue { wire: wire.to_owned(), variant });
+            variants.push(EnumValue {
+                wire: wire.to_owned(),
+                variant,
+            });
         }
         let name = self.claim_name(module, wanted);
         let id = self.add_type(TypeDef {
@@ -811,9 +943,13 @@ impl<'a> Lowerer<'a> {
         let mut seen = BTreeSet::new();
         for field in &mut fields {
             if !seen.insert(field.rust_name.clone()) {
-                field.rust_name = rust_ident(&field.json_name.replace(['.', '-'], "_").to_snake_case());
+                field.rust_name =
+                    rust_ident(&field.json_name.replace(['.', '-'], "_").to_snake_case());
                 if !seen.insert(field.rust_name.clone()) {
-                    return Err(self.invalid(at, format!("two properties map to the Rust field `{}`", field.rust_name)));
+                    return Err(self.invalid(
+                        at,
+                        format!("two properties map to the Rust field `{}`", field.rust_name),
+                    ));
                 }
             }
         }
@@ -828,7 +964,13 @@ impl<'a> Lowerer<'a> {
     /// Adds the properties of the object schema at `at` (and its `allOf`
     /// members, recursively) to `fields`; a later definition of a property
     /// refines an earlier one.
-    fn collect_fields(&mut self, at: &Location, parent: &str, module: &str, fields: &mut Vec<Field>) -> Result<(), LowerError> {
+    fn collect_fields(
+        &mut self,
+        at: &Location,
+        parent: &str,
+        module: &str,
+        fields: &mut Vec<Field>,
+    ) -> Result<(), LowerError> {
         let deref = self.spec.deref(at)?;
         let at = deref.location.clone();
         let node = deref.node.clone();
@@ -844,10 +986,21 @@ impl<'a> Lowerer<'a> {
         match map.get("type") {
             None => {}
             Some(Value::String(ty)) if ty == "object" => {}
-            Some(other) => return Err(self.unsupported(&at.join("type"), format!("`allOf` member of `type: {other}`"))),
+            Some(other) => {
+                return Err(self.unsupported(
+                    &at.join("type"),
+                    format!("`allOf` member of `type: {other}`"),
+                ));
+            }
         }
-        if map.get("additionalProperties").is_some_and(|a| a != &Value::Bool(true)) {
-            return Err(self.unsupported(&at.join("additionalProperties"), "`additionalProperties` beside `properties`"));
+        if map
+            .get("additionalProperties")
+            .is_some_and(|a| a != &Value::Bool(true))
+        {
+            return Err(self.unsupported(
+                &at.join("additionalProperties"),
+                "`additionalProperties` beside `properties`",
+            ));
         }
         let required: BTreeSet<&str> = map
             .get("required")
@@ -857,7 +1010,13 @@ impl<'a> Lowerer<'a> {
         if let Some(properties) = map.get("properties").and_then(Value::as_object) {
             for (json_name, _) in properties {
                 let prop_at = at.join("properties").join(json_name);
-                let field = self.field(&prop_at, json_name, required.contains(json_name.as_str()), parent, module)?;
+                let field = self.field(
+                    &prop_at,
+                    json_name,
+                    required.contains(json_name.as_str()),
+                    parent,
+                    module,
+                )?;
                 match fields.iter_mut().find(|f| f.json_name == *json_name) {
                     Some(existing) => {
                         let required = existing.required || field.required;
@@ -877,7 +1036,14 @@ impl<'a> Lowerer<'a> {
         Ok(())
     }
 
-    fn field(&mut self, at: &Location, json_name: &str, required: bool, parent: &str, module: &str) -> Result<Field, LowerError> {
+    fn field(
+        &mut self,
+        at: &Location,
+        json_name: &str,
+        required: bool,
+        parent: &str,
+        module: &str,
+    ) -> Result<Field, LowerError> {
         let deref = self.spec.deref(at)?;
         // Keys beside a `$ref` describe this use of the target: they win.
         let mut doc_node = deref.node.clone();
@@ -914,7 +1080,8 @@ impl<'a> Lowerer<'a> {
         Ok(Field {
             json_name: json_name.to_owned(),
             rust_name,
-            secret: self.config.secret_properties.iter().any(|s| s == json_name) && ty == Type::String,
+            secret: self.config.secret_properties.iter().any(|s| s == json_name)
+                && ty == Type::String,
             ty,
             required,
             docs: self.docs(&doc_node),
@@ -926,7 +1093,9 @@ impl<'a> Lowerer<'a> {
 fn is_feature_name(name: &str) -> bool {
     !name.is_empty()
         && name != "default"
-        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
 }
 
 /// Variant name of an error status in an endpoint's error enum.
@@ -938,6 +1107,7 @@ fn status_variant(status: u16) -> String {
         404 => "NotFound".to_owned(),
         409 => "Conflict".to_owned(),
         413 => "PayloadTooLarge".to_owned(),
+        429 => "TooManyRequests".to_owned(),
         other => format!("Status{other}"),
     }
 }
@@ -948,12 +1118,18 @@ mod tests {
 
     #[test]
     fn names() {
-        assert_eq!(field_name("com.famedly.refresh_token_lifetime_ms"), "refresh_token_lifetime_ms");
+        assert_eq!(
+            field_name("com.famedly.refresh_token_lifetime_ms"),
+            "refresh_token_lifetime_ms"
+        );
         assert_eq!(field_name("type"), "type_");
         assert_eq!(field_name("m.homeserver"), "homeserver");
         assert_eq!(type_name("Rate limit error"), "RateLimitError");
         assert_eq!(type_name("m.room.member"), "MRoomMember");
-        assert_eq!(module_name("api/client-server/content-repo.yaml"), "content_repo");
+        assert_eq!(
+            module_name("api/client-server/content-repo.yaml"),
+            "content_repo"
+        );
         assert_eq!(rust_ident("3pid"), "_3pid");
     }
 }

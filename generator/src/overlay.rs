@@ -27,12 +27,12 @@
 //! A target that selects nothing is a no-op in [`Strictness::Standard`] and an
 //! error in [`Strictness::RequireMatch`].
 
+use std::borrow::Cow;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
 use serde_json::{Map, Value};
-use serde_json_path::JsonPath;
-use serde_json_path::PathElement;
+use serde_json_path::{JsonPath, PathElement};
 
 use crate::yaml::{self, YamlError};
 
@@ -279,6 +279,41 @@ pub enum ApplyProblem {
     Vanished,
 }
 
+/// Where in an overlay a problem is: file, action, JSON pointer and position.
+///
+/// Boxed inside [`OverlayError`] to keep `Result`s small.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Place {
+    /// The overlay file.
+    pub file: PathBuf,
+    /// Index of the action in `actions`, for problems with one action.
+    pub action: Option<usize>,
+    /// That action's target, when it is a string.
+    pub target: Option<String>,
+    /// JSON pointer of the offending value in the overlay document.
+    pub pointer: String,
+    /// 1-based (line, column) of that value, when the overlay's text is known
+    /// (it was loaded with [`Overlay::load`]).
+    pub position: Option<(usize, usize)>,
+}
+
+impl fmt::Display for Place {
+    /// `overlay FILE[:LINE:COL][: action N (target `T`)]`
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "overlay {}", self.file.display())?;
+        if let Some((line, column)) = self.position {
+            write!(f, ":{line}:{column}")?;
+        }
+        if let Some(index) = self.action {
+            write!(f, ": action {index}")?;
+            if let Some(target) = &self.target {
+                write!(f, " (target `{target}`)")?;
+            }
+        }
+        Ok(())
+    }
+}
+
 /// Why an overlay could not be loaded, validated or applied.
 #[derive(Debug, thiserror::Error)]
 pub enum OverlayError {
@@ -297,70 +332,28 @@ pub enum OverlayError {
         #[from]
         error: YamlError,
     },
-    /// The overlay document's structure is invalid outside any action.
-    #[error("overlay {}{}: {problem} ({})", file.display(), Position(*position), At(pointer))]
+    /// The overlay document's structure is invalid.
+    #[error("{place}: {problem} ({})", At(&place.pointer))]
     Invalid {
-        /// The overlay file.
-        file: PathBuf,
-        /// JSON pointer of the bad value in the overlay document.
-        pointer: String,
-        /// 1-based (line, column) of that value, when the text is known.
-        position: Option<(usize, usize)>,
-        /// What is wrong.
-        problem: Problem,
-    },
-    /// An action's structure is invalid.
-    #[error(
-        "overlay {}{}: action {index}{}: {problem} ({})",
-        file.display(), Position(*position), TargetLabel(target.as_deref()), At(pointer)
-    )]
-    InvalidAction {
-        /// The overlay file.
-        file: PathBuf,
-        /// Index of the action in `actions`.
-        index: usize,
-        /// The action's target, if it is a string.
-        target: Option<String>,
-        /// JSON pointer of the bad value in the overlay document.
-        pointer: String,
-        /// 1-based (line, column) of that value, when the text is known.
-        position: Option<(usize, usize)>,
+        /// Where.
+        place: Box<Place>,
         /// What is wrong.
         problem: Problem,
     },
     /// In [`Strictness::RequireMatch`], an action's target selects nothing.
-    #[error(
-        "overlay {}{}: action {index} (target `{target}`) selects nothing in the document (at `{pointer}`)",
-        file.display(), Position(*position)
-    )]
+    #[error("{place} selects nothing in the document ({})", At(&place.pointer))]
     NoMatch {
-        /// The overlay file.
-        file: PathBuf,
-        /// Index of the action in `actions`.
-        index: usize,
-        /// The action's target.
-        target: String,
-        /// JSON pointer of the target in the overlay document.
-        pointer: String,
-        /// 1-based (line, column) of the target, when the text is known.
-        position: Option<(usize, usize)>,
+        /// Where; the pointer is the action's `target`.
+        place: Box<Place>,
     },
     /// An action cannot be applied to a node it selects.
     #[error(
-        "overlay {}{}: action {index} (target `{target}`) cannot be applied{}: {problem} (overlay value {})",
-        file.display(), Position(*position), Node(node.as_deref()), At(pointer)
+        "{place} cannot be applied{}: {problem} (overlay value {})",
+        Node(node.as_deref()), At(&place.pointer)
     )]
     Apply {
-        /// The overlay file.
-        file: PathBuf,
-        /// Index of the action in `actions`.
-        index: usize,
-        /// The action's target.
-        target: String,
-        /// JSON pointer, in the overlay document, of the value that does not fit.
-        pointer: String,
-        /// 1-based (line, column) of that value, when the text is known.
-        position: Option<(usize, usize)>,
+        /// Where; the pointer is the overlay value that does not fit.
+        place: Box<Place>,
         /// JSON pointer of the node in the document being changed, when the
         /// problem is with one node rather than the whole selection.
         node: Option<String>,
@@ -369,14 +362,27 @@ pub enum OverlayError {
     },
 }
 
-/// Formats an optional position as `:line:column`.
-struct Position(Option<(usize, usize)>);
+impl OverlayError {
+    /// The overlay file the error is about.
+    #[must_use]
+    pub fn file(&self) -> &Path {
+        match self {
+            Self::Read { file, .. } => file,
+            Self::Yaml { error } => error.file(),
+            Self::Invalid { place, .. } | Self::NoMatch { place } | Self::Apply { place, .. } => {
+                &place.file
+            }
+        }
+    }
 
-impl fmt::Display for Position {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.0 {
-            Some((line, column)) => write!(f, ":{line}:{column}"),
-            None => Ok(()),
+    /// Where in the overlay the problem is, for validation and apply errors.
+    #[must_use]
+    pub fn place(&self) -> Option<&Place> {
+        match self {
+            Self::Read { .. } | Self::Yaml { .. } => None,
+            Self::Invalid { place, .. } | Self::NoMatch { place } | Self::Apply { place, .. } => {
+                Some(place)
+            }
         }
     }
 }
@@ -403,18 +409,6 @@ impl fmt::Display for Node<'_> {
             None => Ok(()),
             Some("") => f.write_str(" to the document root"),
             Some(node) => write!(f, " to node `{node}`"),
-        }
-    }
-}
-
-/// Formats an optional target as ` (target `…`)`.
-struct TargetLabel<'a>(Option<&'a str>);
-
-impl fmt::Display for TargetLabel<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.0 {
-            Some(target) => write!(f, " (target `{target}`)"),
-            None => Ok(()),
         }
     }
 }
@@ -456,11 +450,19 @@ impl Checker<'_> {
             .and_then(|text| yaml::position_of(text, pointer))
     }
 
-    fn invalid(&self, pointer: &str, problem: Problem) -> OverlayError {
-        OverlayError::Invalid {
+    fn place(&self, action: Option<usize>, target: Option<&str>, pointer: &str) -> Box<Place> {
+        Box::new(Place {
             file: self.file.to_path_buf(),
+            action,
+            target: target.map(str::to_owned),
             pointer: pointer.to_owned(),
             position: self.position(pointer),
+        })
+    }
+
+    fn invalid(&self, pointer: &str, problem: Problem) -> OverlayError {
+        OverlayError::Invalid {
+            place: self.place(None, None, pointer),
             problem,
         }
     }
@@ -472,12 +474,8 @@ impl Checker<'_> {
         pointer: &str,
         problem: Problem,
     ) -> OverlayError {
-        OverlayError::InvalidAction {
-            file: self.file.to_path_buf(),
-            index,
-            target: target.map(str::to_owned),
-            pointer: pointer.to_owned(),
-            position: self.position(pointer),
+        OverlayError::Invalid {
+            place: self.place(Some(index), target, pointer),
             problem,
         }
     }
@@ -813,8 +811,8 @@ impl Overlay {
     ///
     /// # Errors
     ///
-    /// [`OverlayError::Invalid`] or [`OverlayError::InvalidAction`] naming the
-    /// first problem found and the JSON pointer of the bad value.
+    /// [`OverlayError::Invalid`] naming the first problem found and the JSON
+    /// pointer of the bad value.
     pub fn from_value(file: &Path, document: &Value) -> Result<Overlay, OverlayError> {
         Checker { file, source: None }.overlay(document)
     }
@@ -907,32 +905,26 @@ impl Overlay {
         document: &mut Value,
         mode: Strictness,
     ) -> Result<(), OverlayError> {
-        let fail = |field: &str, node: Option<&[Segment]>, problem: ApplyProblem| {
-            let pointer = format!("/actions/{index}{field}");
-            OverlayError::Apply {
-                file: self.file.clone(),
-                index,
-                target: action.target.clone(),
-                position: self.checker().position(&pointer),
-                pointer,
+        let place = |field: &str| {
+            self.checker().place(
+                Some(index),
+                Some(&action.target),
+                &format!("/actions/{index}{field}"),
+            )
+        };
+        let fail =
+            |field: &str, node: Option<&[Segment]>, problem: ApplyProblem| OverlayError::Apply {
+                place: place(field),
                 node: node.map(to_pointer),
                 problem,
-            }
-        };
+            };
         let mut targets = select(&action.target_path, document);
         if targets.is_empty() {
             return match mode {
                 Strictness::Standard => Ok(()),
-                Strictness::RequireMatch => {
-                    let pointer = format!("/actions/{index}/target");
-                    Err(OverlayError::NoMatch {
-                        file: self.file.clone(),
-                        index,
-                        target: action.target.clone(),
-                        position: self.checker().position(&pointer),
-                        pointer,
-                    })
-                }
+                Strictness::RequireMatch => Err(OverlayError::NoMatch {
+                    place: place("/target"),
+                }),
             };
         }
         // Deepest and last first: removing or changing a node then never
@@ -961,7 +953,7 @@ impl Overlay {
             return Ok(());
         }
         let (value, field) = match (&action.update, &action.copy) {
-            (Some(update), _) => (update.clone(), "/update"),
+            (Some(update), _) => (Cow::Borrowed(update), "/update"),
             (None, Some((copy, path))) => {
                 let sources = select(path, document);
                 let [source] = sources.as_slice() else {
@@ -977,7 +969,7 @@ impl Overlay {
                 let value = lookup_ref(document, source)
                     .cloned()
                     .ok_or_else(|| fail("/copy", Some(source), ApplyProblem::Vanished))?;
-                (value, "/copy")
+                (Cow::Owned(value), "/copy")
             }
             (None, None) => return Ok(()),
         };
@@ -1001,7 +993,7 @@ impl Overlay {
             };
             match node {
                 Value::Object(map) => {
-                    let Value::Object(update) = &value else {
+                    let Value::Object(update) = value.as_ref() else {
                         return Err(fail(
                             field,
                             Some(path),
@@ -1018,7 +1010,7 @@ impl Overlay {
                         return Err(fail(&format!("{field}{inner}"), Some(&node), clash));
                     }
                 }
-                Value::Array(items) => match &value {
+                Value::Array(items) => match value.as_ref() {
                     Value::Array(more) => items.extend(more.iter().cloned()),
                     other => items.push(other.clone()),
                 },
@@ -1042,7 +1034,7 @@ impl Overlay {
                             },
                         ));
                     }
-                    *primitive = value.clone();
+                    *primitive = value.as_ref().clone();
                 }
             }
         }
@@ -1165,11 +1157,12 @@ mod tests {
         ));
         let mut doc = json!({"info": {}, "paths": {}});
         let err = o.apply(&mut doc, Strictness::RequireMatch).unwrap_err();
-        assert!(
-            matches!(&err, OverlayError::NoMatch { index: 1, target, pointer, .. }
-                if target == "$.paths['/refresh']" && pointer == "/actions/1/target"),
-            "{err:?}"
-        );
+        assert!(matches!(&err, OverlayError::NoMatch { .. }), "{err:?}");
+        let place = err.place().unwrap();
+        assert_eq!(place.action, Some(1));
+        assert_eq!(place.target.as_deref(), Some("$.paths['/refresh']"));
+        assert_eq!(place.pointer, "/actions/1/target");
+        assert_eq!(err.file(), Path::new("spec/overlays/x.yaml"));
         assert_eq!(
             err.to_string(),
             "overlay spec/overlays/x.yaml: action 1 (target `$.paths['/refresh']`) selects \
@@ -1317,12 +1310,11 @@ mod tests {
         let err = o.apply(&mut doc, Strictness::Standard).unwrap_err();
         match &err {
             OverlayError::Apply {
-                pointer,
+                place,
                 node,
                 problem,
-                ..
             } => {
-                assert_eq!(pointer, "/actions/0/update/~1a/get");
+                assert_eq!(place.pointer, "/actions/0/update/~1a/get");
                 assert_eq!(node.as_deref(), Some("/paths/~1a/get"));
                 assert_eq!(
                     *problem,
@@ -1384,8 +1376,8 @@ mod tests {
         ));
         let err = o.apply(&mut doc, Strictness::Standard).unwrap_err();
         assert!(
-            matches!(&err, OverlayError::Apply { pointer, problem: ApplyProblem::CopySource { found: 2, .. }, .. }
-                if pointer == "/actions/0/copy"),
+            matches!(&err, OverlayError::Apply { place, problem: ApplyProblem::CopySource { found: 2, .. }, .. }
+                if place.pointer == "/actions/0/copy"),
             "{err:?}"
         );
     }
@@ -1394,18 +1386,11 @@ mod tests {
     fn invalid_jsonpath_points_at_the_target() {
         let err = overlay_err(&format!("{HEAD_1_0}actions:\n  - target: $.paths[\n"));
         match &err {
-            OverlayError::InvalidAction {
-                index,
-                target,
-                pointer,
-                problem,
-                file,
-                ..
-            } => {
-                assert_eq!(*index, 0);
-                assert_eq!(target.as_deref(), Some("$.paths["));
-                assert_eq!(pointer, "/actions/0/target");
-                assert_eq!(file, Path::new("spec/overlays/x.yaml"));
+            OverlayError::Invalid { place, problem } => {
+                assert_eq!(place.action, Some(0));
+                assert_eq!(place.target.as_deref(), Some("$.paths["));
+                assert_eq!(place.pointer, "/actions/0/target");
+                assert_eq!(place.file, Path::new("spec/overlays/x.yaml"));
                 assert!(matches!(
                     problem,
                     Problem::InvalidJsonPath {
@@ -1421,7 +1406,7 @@ mod tests {
         assert!(
             matches!(
                 &err,
-                OverlayError::InvalidAction {
+                OverlayError::Invalid {
                     problem: Problem::NotRooted { field: "target" },
                     ..
                 }
@@ -1435,8 +1420,8 @@ mod tests {
         let actions = "actions:\n  - target: $.a\n    copy: $.b\n";
         let err = overlay_err(&format!("{HEAD_1_0}{actions}"));
         assert!(
-            matches!(&err, OverlayError::InvalidAction { pointer, problem: Problem::NotInVersion { field: "copy", version: Version::V1_0 }, .. }
-                if pointer == "/actions/0/copy"),
+            matches!(&err, OverlayError::Invalid { place, problem: Problem::NotInVersion { field: "copy", version: Version::V1_0 } }
+                if place.pointer == "/actions/0/copy"),
             "{err:?}"
         );
         assert_eq!(
@@ -1451,7 +1436,7 @@ mod tests {
             "overlay: 1.0.0\ninfo: {title: t, version: v, description: d}\nactions: [{target: $}]\n",
         );
         assert!(
-            matches!(&err, OverlayError::Invalid { pointer, problem: Problem::NotInVersion { .. }, .. } if pointer == "/info/description"),
+            matches!(&err, OverlayError::Invalid { place, problem: Problem::NotInVersion { .. } } if place.pointer == "/info/description"),
             "{err:?}"
         );
         let o = overlay(
@@ -1464,7 +1449,8 @@ mod tests {
             "{HEAD_1_1}actions:\n  - target: $.a\n  - target: $.b\n    bogus: 1\n"
         ));
         assert!(
-            matches!(&err, OverlayError::InvalidAction { index: 1, pointer, problem: Problem::UnknownField { .. }, .. } if pointer == "/actions/1/bogus"),
+            matches!(&err, OverlayError::Invalid { place, problem: Problem::UnknownField { .. } }
+                if place.pointer == "/actions/1/bogus" && place.action == Some(1)),
             "{err:?}"
         );
         let err = overlay_err(&format!(
@@ -1473,11 +1459,10 @@ mod tests {
         assert!(
             matches!(
                 &err,
-                OverlayError::InvalidAction {
-                    index: 1,
+                OverlayError::Invalid {
+                    place,
                     problem: Problem::DuplicateAction { first: 0 },
-                    ..
-                }
+                } if place.action == Some(1)
             ),
             "{err:?}"
         );

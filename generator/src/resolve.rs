@@ -39,7 +39,9 @@ pub enum ResolveError {
     },
     /// A `$ref` whose value is not a string, or that is not a relative file
     /// path with an optional `#/...` fragment.
-    #[error("{from}: unsupported $ref {reference}: only relative file paths and `#/...` pointers are supported")]
+    #[error(
+        "{from}: unsupported $ref {reference}: only relative file paths and `#/...` pointers are supported"
+    )]
     Unsupported {
         /// Where the `$ref` is.
         from: String,
@@ -151,7 +153,10 @@ fn target_of(at: &Location, reference: &Value) -> Result<Location, ResolveError>
         Some((path, fragment)) => (path, fragment),
         None => (text, ""),
     };
-    if path.contains("://") || path.starts_with('/') || !(fragment.is_empty() || fragment.starts_with('/')) {
+    if path.contains("://")
+        || path.starts_with('/')
+        || !(fragment.is_empty() || fragment.starts_with('/'))
+    {
         return Err(unsupported());
     }
     let file = if path.is_empty() {
@@ -283,14 +288,20 @@ mod tests {
         ]);
         let spec = resolve(files, &["api/client-server/a.yaml".to_owned()]).unwrap();
         assert_eq!(spec.ref_count(), 3);
-        let x = spec.deref(&Location::file("api/client-server/a.yaml").join("x")).unwrap();
+        let x = spec
+            .deref(&Location::file("api/client-server/a.yaml").join("x"))
+            .unwrap();
         assert_eq!(x.location, Location::file("api/client-server/defs/b.yaml"));
         assert_eq!(x.via.len(), 1);
         assert_eq!(x.via[0].1["description"], "kept");
-        let y = spec.deref(&Location::file("api/client-server/a.yaml").join("y")).unwrap();
+        let y = spec
+            .deref(&Location::file("api/client-server/a.yaml").join("y"))
+            .unwrap();
         assert_eq!(y.node["type"], "integer");
         // a chain of two references
-        let z = spec.deref(&Location::file("api/client-server/a.yaml").join("z")).unwrap();
+        let z = spec
+            .deref(&Location::file("api/client-server/a.yaml").join("z"))
+            .unwrap();
         assert_eq!(z.node["type"], "string");
         assert_eq!(z.via.len(), 2);
     }
@@ -300,7 +311,10 @@ mod tests {
         let (_dir, files) = spec(&[("api/client-server/a.yaml", "x:\n  $ref: nope.yaml\n")]);
         let err = resolve(files, &["api/client-server/a.yaml".to_owned()]).unwrap_err();
         let text = err.to_string();
-        assert!(text.contains("api/client-server/a.yaml#/x (line 2"), "{text}");
+        assert!(
+            text.contains("api/client-server/a.yaml#/x (line 2"),
+            "{text}"
+        );
         assert!(text.contains("nope.yaml"), "{text}");
     }
 
@@ -324,9 +338,15 @@ mod tests {
 
     #[test]
     fn escaping_the_root_is_refused() {
-        let (_dir, files) = spec(&[("api/client-server/a.yaml", "x:\n  $ref: ../../../../etc/passwd\n")]);
+        let (_dir, files) = spec(&[(
+            "api/client-server/a.yaml",
+            "x:\n  $ref: ../../../../etc/passwd\n",
+        )]);
         let err = resolve(files, &["api/client-server/a.yaml".to_owned()]).unwrap_err();
-        assert!(err.to_string().contains("escapes the spec's data/ folder"), "{err}");
+        assert!(
+            err.to_string().contains("escapes the spec's data/ folder"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -24,7 +24,12 @@ const PASS_FIXTURES_WITH_INVALID_JSONPATH: &[&str] = &["actions-traits-example.y
 
 fn data_dir() -> PathBuf {
     let dir = std::env::var_os("OAI_OVERLAY_DIR").map_or_else(
-        || PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/oai-overlay")),
+        || {
+            PathBuf::from(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/../../shared/oai-overlay"
+            ))
+        },
         PathBuf::from,
     );
     assert!(
@@ -74,7 +79,11 @@ fn sorted(value: &Value) -> Value {
         Value::Object(map) => {
             let mut keys: Vec<&String> = map.keys().collect();
             keys.sort();
-            Value::Object(keys.into_iter().map(|k| (k.clone(), sorted(&map[k]))).collect())
+            Value::Object(
+                keys.into_iter()
+                    .map(|k| (k.clone(), sorted(&map[k])))
+                    .collect(),
+            )
         }
         Value::Array(items) => Value::Array(items.iter().map(sorted).collect()),
         other => other.clone(),
@@ -87,7 +96,11 @@ fn compliant_sets_produce_their_output() {
         .into_iter()
         .filter(|p| p.is_dir())
         .collect();
-    assert!(sets.len() >= 8, "expected at least 8 compliant sets, found {}", sets.len());
+    assert!(
+        sets.len() >= 8,
+        "expected at least 8 compliant sets, found {}",
+        sets.len()
+    );
     for set in &sets {
         let overlay = Overlay::load(&set.join("overlay.yaml")).unwrap_or_else(|e| panic!("{e}"));
         let mut document = load_yaml(&set.join("openapi.yaml"));
@@ -111,17 +124,28 @@ fn pass_fixtures_load() {
     let mut expected_failures = 0;
     for version in version_dirs() {
         let files = yaml_files(&version.join("pass"));
-        assert!(!files.is_empty(), "no pass fixtures in {}", version.display());
+        assert!(
+            !files.is_empty(),
+            "no pass fixtures in {}",
+            version.display()
+        );
         for file in files {
-            let name = file.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+            let name = file
+                .file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or_default();
             let result = Overlay::from_value(&file, &load_yaml(&file));
             if PASS_FIXTURES_WITH_INVALID_JSONPATH.contains(&name) {
-                let err = result.expect_err("known-invalid fixture now loads; remove it from the list");
+                let err =
+                    result.expect_err("known-invalid fixture now loads; remove it from the list");
                 assert!(
                     matches!(
                         &err,
-                        OverlayError::InvalidAction {
-                            problem: Problem::InvalidJsonPath { field: "target", .. },
+                        OverlayError::Invalid {
+                            problem: Problem::InvalidJsonPath {
+                                field: "target",
+                                ..
+                            },
                             ..
                         }
                     ),
@@ -136,7 +160,11 @@ fn pass_fixtures_load() {
         }
     }
     println!("{loaded} pass fixtures loaded, {expected_failures} known deviations");
-    assert!(loaded + expected_failures >= 25, "found only {}", loaded + expected_failures);
+    assert!(
+        loaded + expected_failures >= 25,
+        "found only {}",
+        loaded + expected_failures
+    );
 }
 
 #[test]
@@ -144,7 +172,11 @@ fn fail_fixtures_are_rejected_naming_the_file() {
     let mut rejected = 0;
     for version in version_dirs() {
         let files = yaml_files(&version.join("fail"));
-        assert!(!files.is_empty(), "no fail fixtures in {}", version.display());
+        assert!(
+            !files.is_empty(),
+            "no fail fixtures in {}",
+            version.display()
+        );
         for file in files {
             // Load from disk, as the generator does, so messages carry positions.
             let err = match Overlay::load(&file) {

@@ -28,7 +28,9 @@ pub fn serialize<S: Serializer>(value: &Duration, serializer: S) -> Result<S::Ok
 /// errors.
 pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Duration, D::Error> {
     let millis = u64::deserialize(deserializer).map_err(|e| {
-        de::Error::custom(format!("expected a non-negative integer of milliseconds: {e}"))
+        de::Error::custom(format!(
+            "expected a non-negative integer of milliseconds: {e}"
+        ))
     })?;
     Ok(Duration::from_millis(millis))
 }
@@ -39,7 +41,10 @@ pub mod option {
     use super::*;
 
     /// Serializes `Some` as integer milliseconds, `None` as null.
-    pub fn serialize<S: Serializer>(value: &Option<Duration>, serializer: S) -> Result<S::Ok, S::Error> {
+    pub fn serialize<S: Serializer>(
+        value: &Option<Duration>,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
         match value {
             Some(duration) => super::serialize(duration, serializer),
             None => serializer.serialize_none(),
@@ -47,7 +52,9 @@ pub mod option {
     }
 
     /// Deserializes integer milliseconds or null.
-    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Duration>, D::Error> {
+    pub fn deserialize<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Option<Duration>, D::Error> {
         #[derive(Deserialize)]
         struct Millis(#[serde(with = "super")] Duration);
         Ok(Option::<Millis>::deserialize(deserializer)?.map(|Millis(d)| d))
@@ -72,9 +79,18 @@ mod tests {
         let holder: Holder = serde_json::from_str(json).unwrap();
         assert_eq!(holder.lifetime, Some(Duration::from_secs(60)));
         assert_eq!(serde_json::to_string(&holder).unwrap(), json);
-        assert_eq!(serde_json::to_string(&Holder { lifetime: None }).unwrap(), "{}");
-        assert_eq!(serde_json::from_str::<Holder>("{}").unwrap(), Holder { lifetime: None });
-        assert_eq!(serde_json::from_str::<Holder>(r#"{"lifetime":null}"#).unwrap(), Holder { lifetime: None });
+        assert_eq!(
+            serde_json::to_string(&Holder { lifetime: None }).unwrap(),
+            "{}"
+        );
+        assert_eq!(
+            serde_json::from_str::<Holder>("{}").unwrap(),
+            Holder { lifetime: None }
+        );
+        assert_eq!(
+            serde_json::from_str::<Holder>(r#"{"lifetime":null}"#).unwrap(),
+            Holder { lifetime: None }
+        );
     }
 
     #[test]
@@ -82,15 +98,24 @@ mod tests {
         assert!(serde_json::from_str::<Holder>(r#"{"lifetime":-1}"#).is_err());
         assert!(serde_json::from_str::<Holder>(r#"{"lifetime":1.5}"#).is_err());
         assert!(serde_json::from_str::<Holder>(r#"{"lifetime":true}"#).is_err());
-        let huge = Holder { lifetime: Some(Duration::from_millis(MAX_SAFE_INTEGER + 1)) };
+        let huge = Holder {
+            lifetime: Some(Duration::from_millis(MAX_SAFE_INTEGER + 1)),
+        };
         assert!(serde_json::to_string(&huge).is_err());
-        let max = Holder { lifetime: Some(Duration::from_millis(MAX_SAFE_INTEGER)) };
-        assert_eq!(serde_json::to_string(&max).unwrap(), format!(r#"{{"lifetime":{MAX_SAFE_INTEGER}}}"#));
+        let max = Holder {
+            lifetime: Some(Duration::from_millis(MAX_SAFE_INTEGER)),
+        };
+        assert_eq!(
+            serde_json::to_string(&max).unwrap(),
+            format!(r#"{{"lifetime":{MAX_SAFE_INTEGER}}}"#)
+        );
     }
 
     #[test]
     fn sub_millisecond_precision_is_rounded_down() {
-        let holder = Holder { lifetime: Some(Duration::from_micros(1_999)) };
+        let holder = Holder {
+            lifetime: Some(Duration::from_micros(1_999)),
+        };
         assert_eq!(serde_json::to_string(&holder).unwrap(), r#"{"lifetime":1}"#);
     }
 }

@@ -40,6 +40,10 @@ fn generated_crate_matches_the_generator_output() {
         changes.is_empty(),
         "generated/ is stale ({} files differ: {}): run `cargo xtask gen`",
         changes.len(),
-        changes.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
+        changes
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(", ")
     );
 }
