@@ -312,7 +312,7 @@ mod tests {
         let err = resolve(files, &["api/client-server/a.yaml".to_owned()]).unwrap_err();
         let text = err.to_string();
         assert!(
-            text.contains("api/client-server/a.yaml#/x (line 2"),
+            text.contains("api/client-server/a.yaml#/x (line 1"),
             "{text}"
         );
         assert!(text.contains("nope.yaml"), "{text}");

@@ -1,0 +1,79 @@
+//! Runtime support for the generated Matrix client-server API crate.
+//!
+//! The generated crate describes every endpoint of the
+//! [Matrix client-server API](https://spec.matrix.org/latest/client-server-api/)
+//! as a request type implementing [`Endpoint`]. This crate holds everything
+//! those types need at run time, written by hand:
+//!
+//! * a **sans-IO** layer that turns a request into an [`http::Request`] and an
+//!   [`http::Response`] into a typed response or error: [`Endpoint`],
+//!   [`Metadata`], [`PathBuilder`], [`QueryBuilder`], [`build_request`],
+//!   [`json_response`] and [`error_response`]. It works with any HTTP stack
+//!   and compiles without default features;
+//! * the error types: [`IntoHttpError`] (building a request),
+//!   [`FromHttpResponseError`] (reading a response), the standard Matrix
+//!   error [`MatrixError`] with its forward-compatible [`ErrorCode`], and
+//!   [`UnexpectedResponse`] for anything the spec does not describe;
+//! * secret-holding types that never print their contents: [`AccessToken`]
+//!   and [`SecretString`];
+//! * the forward-compatible string-enum pattern ([`string_enum!`],
+//!   [`UnknownValue`]) used by generated enums;
+//! * with the default `client` feature, an async [`Client`] built on
+//!   [`reqwest`] (rustls) that sends endpoints, manages the access token and
+//!   bounds the memory used for response bodies.
+//!
+//! # Secrets
+//!
+//! [`AccessToken`], [`SecretString`], [`Client`], [`RequestBody`],
+//! [`UnexpectedResponse`] and every error type of this crate print neither
+//! tokens, passwords nor raw response bodies in their `Debug` or `Display`
+//! output. The `Authorization` header built by [`build_request`] is marked
+//! [sensitive](http::HeaderValue::set_sensitive). Note that the `Debug`
+//! output of [`http::Request`] itself includes the body, so do not log built
+//! requests wholesale.
+
+// Without `client`, the crate docs mention `Client` and `reqwest` but cannot link them.
+#![cfg_attr(not(feature = "client"), allow(rustdoc::broken_intra_doc_links))]
+
+mod auth;
+mod base_url;
+pub mod duration_ms;
+mod endpoint;
+mod error_code;
+mod matrix_error;
+mod path;
+mod request;
+mod response;
+mod string_enum;
+
+#[cfg(feature = "client")]
+mod client;
+
+pub use bytes::Bytes;
+pub use http;
+#[cfg(feature = "client")]
+pub use reqwest;
+pub use serde;
+pub use serde_json;
+
+pub use auth::{AccessToken, AuthScheme, SecretString};
+pub use base_url::{BaseUrl, InvalidBaseUrl};
+#[cfg(feature = "client")]
+pub use client::{Client, DEFAULT_MAX_RESPONSE_BYTES, Error};
+pub use endpoint::{Endpoint, Metadata};
+pub use error_code::ErrorCode;
+pub use matrix_error::{ErrorBody, MatrixError, RetryAfter};
+pub use path::{PathBuilder, QueryBuilder};
+pub use request::{IntoHttpError, RequestBody, build_request, json_body};
+pub use response::{
+    FromHttpResponseError, JsonError, UnexpectedReason, UnexpectedResponse, error_response,
+    json_response,
+};
+pub use string_enum::UnknownValue;
+
+/// Implementation details used by the code that [`string_enum!`] expands
+/// to. Not part of the public API.
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::string_enum::deserialize_string_enum;
+}
