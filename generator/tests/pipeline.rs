@@ -1,5 +1,5 @@
 //! The whole pipeline on a small fixture spec written for these tests
-//! (`tests/fixtures/mini`): inline objects, `$ref`s into other files and out
+//! (`tests/fixtures/mini`, spec files under `spec-tree/`): inline objects, `$ref`s into other files and out
 //! of the folder, `$ref` siblings, `allOf`, enums, parameters, auth kinds,
 //! and an overlay-added experimental field.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -9,7 +9,9 @@ use std::path::{Path, PathBuf};
 
 use matrix_csapi_codegen::{Error, Project, generate};
 
-fn fixture() -> PathBuf {
+/// The fixture's files live under `spec-tree/` (so nobody mistakes them for
+/// the Matrix spec); a spec checkout has them under `data/`.
+fn fixture_source() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/mini")
 }
 
@@ -22,7 +24,8 @@ fn project(dir: &Path) -> Project {
 /// A copy of the fixture in a temp dir, with `edit` applied to its files.
 fn edited_fixture(edit: impl FnOnce(&Path)) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    copy_dir(&fixture(), dir.path());
+    copy_dir(&fixture_source(), dir.path());
+    fs::rename(dir.path().join("spec-tree"), dir.path().join("data")).unwrap();
     edit(dir.path());
     dir
 }
@@ -42,7 +45,8 @@ fn copy_dir(from: &Path, to: &Path) {
 
 #[test]
 fn fixture_generates_the_expected_crate() {
-    let files = generate(&fixture(), &project(&fixture().join("project"))).unwrap();
+    let dir = edited_fixture(|_| {});
+    let files = generate(dir.path(), &project(&dir.path().join("project"))).unwrap();
     let names: Vec<&str> = files.iter().map(|(path, _)| path).collect();
     assert_eq!(
         names,
@@ -69,9 +73,10 @@ fn fixture_generates_the_expected_crate() {
 
 #[test]
 fn output_is_deterministic() {
-    let project = project(&fixture().join("project"));
-    let first = generate(&fixture(), &project).unwrap();
-    let second = generate(&fixture(), &project).unwrap();
+    let dir = edited_fixture(|_| {});
+    let project = project(&dir.path().join("project"));
+    let first = generate(dir.path(), &project).unwrap();
+    let second = generate(dir.path(), &project).unwrap();
     assert_eq!(
         first.iter().collect::<Vec<_>>(),
         second.iter().collect::<Vec<_>>()
@@ -80,7 +85,8 @@ fn output_is_deterministic() {
 
 #[test]
 fn overlay_field_is_generated_behind_its_feature() {
-    let files = generate(&fixture(), &project(&fixture().join("project"))).unwrap();
+    let dir = edited_fixture(|_| {});
+    let files = generate(dir.path(), &project(&dir.path().join("project"))).unwrap();
     let session = files.get("src/session.rs").unwrap();
     assert!(session.contains("#[cfg(feature = \"unstable-example\")]"));
     assert!(session.contains("rename = \"org.example.lifetime_ms\""));
