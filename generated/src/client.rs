@@ -18,6 +18,1435 @@ impl Client {
             inner: matrix_csapi_runtime::Client::new(base_url),
         }
     }
+    /// Get some account data for the user.
+    ///
+    /// `GET /_matrix/client/v3/user/{userId}/account_data/{type}`: see [`crate::account_data::GetAccountDataRequest`].
+    pub async fn get_account_data(
+        &self,
+        request: crate::account_data::GetAccountDataRequest,
+    ) -> Result<
+        serde_json::Map<String, serde_json::Value>,
+        matrix_csapi_runtime::Error<std::convert::Infallible>,
+    > {
+        self.inner.send(&request).await
+    }
+    /// Set some account data for the user.
+    ///
+    /// `PUT /_matrix/client/v3/user/{userId}/account_data/{type}`: see [`crate::account_data::SetAccountDataRequest`].
+    pub async fn set_account_data(
+        &self,
+        request: crate::account_data::SetAccountDataRequest,
+    ) -> Result<
+        serde_json::Map<String, serde_json::Value>,
+        matrix_csapi_runtime::Error<std::convert::Infallible>,
+    > {
+        self.inner.send(&request).await
+    }
+    /// Get some account data for the user that is specific to a room.
+    ///
+    /// `GET /_matrix/client/v3/user/{userId}/rooms/{roomId}/account_data/{type}`: see [`crate::account_data::GetAccountDataPerRoomRequest`].
+    pub async fn get_account_data_per_room(
+        &self,
+        request: crate::account_data::GetAccountDataPerRoomRequest,
+    ) -> Result<
+        serde_json::Map<String, serde_json::Value>,
+        matrix_csapi_runtime::Error<std::convert::Infallible>,
+    > {
+        self.inner.send(&request).await
+    }
+    /// Set some account data for the user that is specific to a room.
+    ///
+    /// `PUT /_matrix/client/v3/user/{userId}/rooms/{roomId}/account_data/{type}`: see [`crate::account_data::SetAccountDataPerRoomRequest`].
+    pub async fn set_account_data_per_room(
+        &self,
+        request: crate::account_data::SetAccountDataPerRoomRequest,
+    ) -> Result<
+        serde_json::Map<String, serde_json::Value>,
+        matrix_csapi_runtime::Error<std::convert::Infallible>,
+    > {
+        self.inner.send(&request).await
+    }
+    /// Deactivate a user's account.
+    ///
+    /// `POST /_matrix/client/v3/account/deactivate`: see [`crate::account_deactivation::DeactivateAccountRequest`].
+    pub async fn deactivate_account(
+        &self,
+        request: crate::account_deactivation::DeactivateAccountRequest,
+    ) -> Result<
+        crate::account_deactivation::DeactivateAccountResponse,
+        matrix_csapi_runtime::Error<crate::account_deactivation::DeactivateAccountError>,
+    > {
+        self.inner.send(&request).await
+    }
+    /// Gets information about a particular user.
+    ///
+    /// `GET /_matrix/client/v3/admin/whois/{userId}`: see [`crate::admin::GetWhoIsRequest`].
+    pub async fn get_who_is(
+        &self,
+        request: crate::admin::GetWhoIsRequest,
+    ) -> Result<
+        crate::admin::GetWhoIsResponse,
+        matrix_csapi_runtime::Error<std::convert::Infallible>,
+    > {
+        self.inner.send(&request).await
+    }
+    /// Gets information about the suspended status of a particular user.
+    ///
+    /// `GET /_matrix/client/v1/admin/suspend/{userId}`: see [`crate::admin::GetAdminSuspendUserRequest`].
+    pub async fn get_admin_suspend_user(
+        &self,
+        request: crate::admin::GetAdminSuspendUserRequest,
+    ) -> Result<
+        crate::admin::GetAdminSuspendUserResponse,
+        matrix_csapi_runtime::Error<std::convert::Infallible>,
+    > {
+        self.inner.send(&request).await
+    }
+    /// Set the suspended status of a particular user.
+    ///
+    /// `PUT /_matrix/client/v1/admin/suspend/{userId}`: see [`crate::admin::SetAdminSuspendUserRequest`].
+    pub async fn set_admin_suspend_user(
+        &self,
+        request: crate::admin::SetAdminSuspendUserRequest,
+    ) -> Result<
+        crate::admin::SetAdminSuspendUserResponse,
+        matrix_csapi_runtime::Error<std::convert::Infallible>,
+    > {
+        self.inner.send(&request).await
+    }
+    /// Gets information about the locked status of a particular user.
+    ///
+    /// `GET /_matrix/client/v1/admin/lock/{userId}`: see [`crate::admin::GetAdminLockUserRequest`].
+    pub async fn get_admin_lock_user(
+        &self,
+        request: crate::admin::GetAdminLockUserRequest,
+    ) -> Result<
+        crate::admin::GetAdminLockUserResponse,
+        matrix_csapi_runtime::Error<std::convert::Infallible>,
+    > {
+        self.inner.send(&request).await
+    }
+    /// Set the locked status of a particular user.
+    ///
+    /// `PUT /_matrix/client/v1/admin/lock/{userId}`: see [`crate::admin::SetAdminLockUserRequest`].
+    pub async fn set_admin_lock_user(
+        &self,
+        request: crate::admin::SetAdminLockUserRequest,
+    ) -> Result<
+        crate::admin::SetAdminLockUserResponse,
+        matrix_csapi_runtime::Error<std::convert::Infallible>,
+    > {
+        self.inner.send(&request).await
+    }
+    /// Gets a list of a user's third-party identifiers.
+    ///
+    /// `GET /_matrix/client/v3/account/3pid`: see [`crate::administrative_contact::GetAccount3PiDsRequest`].
+    pub async fn get_account3_pi_ds(
+        &self,
+        request: crate::administrative_contact::GetAccount3PiDsRequest,
+    ) -> Result<
+        crate::administrative_contact::GetAccount3PiDsResponse,
+        matrix_csapi_runtime::Error<std::convert::Infallible>,
+    > {
+        self.inner.send(&request).await
+    }
+    /// Adds contact information to the user's account.
+    ///
+    /// `POST /_matrix/client/v3/account/3pid`: see [`crate::administrative_contact::Post3PiDsRequest`].
+    pub async fn post3_pi_ds(
+        &self,
+        request: crate::administrative_contact::Post3PiDsRequest,
+    ) -> Result<
+        crate::administrative_contact::Post3PiDsResponse,
+        matrix_csapi_runtime::Error<std::convert::Infallible>,
+    > {
+        self.inner.send(&request).await
+    }
+    /// Adds contact information to the user's account.
+    ///
+    /// `POST /_matrix/client/v3/account/3pid/add`: see [`crate::administrative_contact::Add3PidRequest`].
+    pub async fn add3_pid(
+        &self,
+        request: crate::administrative_contact::Add3PidRequest,
+    ) -> Result<
+        serde_json::Map<String, serde_json::Value>,
+        matrix_csapi_runtime::Error<crate::administrative_contact::Add3PidError>,
+    > {
+        self.inner.send(&request).await
+    }
+    /// Binds a 3PID to the user's account through an Identity Service.
+    ///
+    /// `POST /_matrix/client/v3/account/3pid/bind`: see [`crate::administrative_contact::Bind3PidRequest`].
+    pub async fn bind3_pid(
+        &self,
+        request: crate::administrative_contact::Bind3PidRequest,
+    ) -> Result<
+        serde_json::Map<String, serde_json::Value>,
+        matrix_csapi_runtime::Error<std::convert::Infallible>,
+    > {
+        self.inner.send(&request).await
+    }
+    /// Deletes a third-party identifier from the user's account
+    ///
+    /// `POST /_matrix/client/v3/account/3pid/delete`: see [`crate::administrative_contact::Delete3pidFromAccountRequest`].
+    pub async fn delete3pid_from_account(
+        &self,
+        request: crate::administrative_contact::Delete3pidFromAccountRequest,
+    ) -> Result<
+        crate::administrative_contact::Delete3pidFromAccountResponse,
+        matrix_csapi_runtime::Error<std::convert::Infallible>,
+    > {
+        self.inner.send(&request).await
+    }
+    /// Removes a user's third-party identifier from an identity server.
+    ///
+    /// `POST /_matrix/client/v3/account/3pid/unbind`: see [`crate::administrative_contact::Unbind3pidFromAccountRequest`].
+    pub async fn unbind3pid_from_account(
+        &self,
+        request: crate::administrative_contact::Unbind3pidFromAccountRequest,
+    ) -> Result<
+        crate::administrative_contact::Unbind3pidFromAccountResponse,
+        matrix_csapi_runtime::Error<std::convert::Infallible>,
+    > {
+        self.inner.send(&request).await
+    }
+    /// Begins the validation process for an email address for association with the user's account.
+    ///
+    /// `POST /_matrix/client/v3/account/3pid/email/requestToken`: see [`crate::administrative_contact::RequestTokenTo3PidEmailRequest`].
+    pub async fn request_token_to3_pid_email(
+        &self,
+        request: crate::administrative_contact::RequestTokenTo3PidEmailRequest,
+    ) -> Result<
+        crate::types::RequestTokenResponse,
+        matrix_csapi_runtime::Error<std::convert::Infallible>,
+    > {
+        self.inner.send(&request).await
+    }
+    /// Begins the validation process for a phone number for association with the user's account.
+    ///
+    /// `POST /_matrix/client/v3/account/3pid/msisdn/requestToken`: see [`crate::administrative_contact::RequestTokenTo3PidmsisdnRequest`].
+    pub async fn request_token_to3_pidmsisdn(
+        &self,
+        request: crate::administrative_contact::RequestTokenTo3PidmsisdnRequest,
+    ) -> Result<
+        crate::types::RequestTokenResponse,
+        matrix_csapi_runtime::Error<std::convert::Infallible>,
+    > {
+        self.inner.send(&request).await
+    }
+    /// Ask the homeserver to ping the application service to ensure the connection works.
+    ///
+    /// `POST /_matrix/client/v1/appservice/{appserviceId}/ping`: see [`crate::appservice_ping::PingAppserviceRequest`].
+    pub async fn ping_appservice(
+        &self,
+        request: crate::appservice_ping::PingAppserviceRequest,
+    ) -> Result<
+        crate::appservice_ping::PingAppserviceResponse,
+        matrix_csapi_runtime::Error<crate::appservice_ping::PingAppserviceError>,
+    > {
+        self.inner.send(&request).await
+    }
+    /// Updates a room's visibility in the application service's published room
+    /// directory.
+    ///
+    /// `PUT /_matrix/client/v3/directory/list/appservice/{networkId}/{roomId}`: see [`crate::appservice_room_directory::UpdateAppserviceRoomDirectoryVisibilityRequest`].
+    pub async fn update_appservice_room_directory_visibility(
+        &self,
+        request: crate::appservice_room_directory::UpdateAppserviceRoomDirectoryVisibilityRequest,
+    ) -> Result<
+        serde_json::Map<String, serde_json::Value>,
+        matrix_csapi_runtime::Error<std::convert::Infallible>,
+    > {
+        self.inner.send(&request).await
+    }
+    /// Download content from the content repository.
+    ///
+    /// `GET /_matrix/client/v1/media/download/{serverName}/{mediaId}`: see [`crate::authed_content_repo::GetContentAuthedRequest`].
+    pub async fn get_content_authed(
+        &self,
+        request: crate::authed_content_repo::GetContentAuthedRequest,
+    ) -> Result<
+        crate::authed_content_repo::GetContentAuthedResponse,
+        matrix_csapi_runtime::Error<std::convert::Infallible>,
+    > {
+        self.inner.send(&request).await
+    }
+    /// Download content from the content repository overriding the file name.
+    ///
+    /// `GET /_matrix/client/v1/media/download/{serverName}/{mediaId}/{fileName}`: see [`crate::authed_content_repo::GetContentOverrideNameAuthedRequest`].
+    pub async fn get_content_override_name_authed(
+        &self,
+        request: crate::authed_content_repo::GetContentOverrideNameAuthedRequest,
+    ) -> Result<
+        crate::authed_content_repo::GetContentOverrideNameAuthedResponse,
+        matrix_csapi_runtime::Error<std::convert::Infallible>,
+    > {
+        self.inner.send(&request).await
+    }
+    /// Download a thumbnail of content from the content repository
+    ///
+    /// `GET /_matrix/client/v1/media/thumbnail/{serverName}/{mediaId}`: see [`crate::authed_content_repo::GetContentThumbnailAuthedRequest`].
+    pub async fn get_content_thumbnail_authed(
+        &self,
+        request: crate::authed_content_repo::GetContentThumbnailAuthedRequest,
+    ) -> Result<
+        crate::authed_content_repo::GetContentThumbnailAuthedResponse,
+        matrix_csapi_runtime::Error<std::convert::Infallible>,
+    > {
+        self.inner.send(&request).await
+    }
+    /// Get information about a URL for a client
+    ///
+    /// `GET /_matrix/client/v1/media/preview_url`: see [`crate::authed_content_repo::GetUrlPreviewAuthedRequest`].
+    pub async fn get_url_preview_authed(
+        &self,
+        request: crate::authed_content_repo::GetUrlPreviewAuthedRequest,
+    ) -> Result<
+        crate::authed_content_repo::GetUrlPreviewAuthedResponse,
+        matrix_csapi_runtime::Error<std::convert::Infallible>,
+    > {
+        self.inner.send(&request).await
+    }
+    /// Get the configuration for the content repository.
+    ///
+    /// `GET /_matrix/client/v1/media/config`: see [`crate::authed_content_repo::GetConfigAuthedRequest`].
+    pub async fn get_config_authed(
+        &self,
+        request: crate::authed_content_repo::GetConfigAuthedRequest,
+    ) -> Result<
+        crate::authed_content_repo::GetConfigAuthedResponse,
+        matrix_csapi_runtime::Error<std::convert::Infallible>,
+    > {
+        self.inner.send(&request).await
+    }
+    /// Ban a user in the room.
+    ///
+    /// `POST /_matrix/client/v3/rooms/{roomId}/ban`: see [`crate::banning::BanRequest`].
+    pub async fn ban(
+        &self,
+        request: crate::banning::BanRequest,
+    ) -> Result<
+        serde_json::Map<String, serde_json::Value>,
+        matrix_csapi_runtime::Error<std::convert::Infallible>,
+    > {
+        self.inner.send(&request).await
+    }
+    /// Unban a user from the room.
+    ///
+    /// `POST /_matrix/client/v3/rooms/{roomId}/unban`: see [`crate::banning::UnbanRequest`].
+    pub async fn unban(
+        &self,
+        request: crate::banning::UnbanRequest,
+    ) -> Result<
+        serde_json::Map<String, serde_json::Value>,
+        matrix_csapi_runtime::Error<std::convert::Infallible>,
+    > {
+        self.inner.send(&request).await
+    }
+    /// Gets information about the server's capabilities.
+    ///
+    /// `GET /_matrix/client/v3/capabilities`: see [`crate::capabilities::GetCapabilitiesRequest`].
+    pub async fn get_capabilities(
+        &self,
+        request: crate::capabilities::GetCapabilitiesRequest,
+    ) -> Result<
+        crate::capabilities::GetCapabilitiesResponse,
+        matrix_csapi_runtime::Error<std::convert::Infallible>,
+    > {
+        self.inner.send(&request).await
+    }
+    /// Upload some content to the content repository.
+    ///
+    /// `POST /_matrix/media/v3/upload`: see [`crate::content_repo::UploadContentRequest`].
+    pub async fn upload_content(
+        &self,
+        request: crate::content_repo::UploadContentRequest,
+    ) -> Result<
+        crate::content_repo::UploadContentResponse,
+        matrix_csapi_runtime::Error<std::convert::Infallible>,
+    > {
+        self.inner.send(&request).await
+    }
+    /// Upload content to an `mxc://` URI that was created earlier.
+    ///
+    /// `PUT /_matrix/media/v3/upload/{serverName}/{mediaId}`: see [`crate::content_repo::UploadContentToMxcRequest`].
+    pub async fn upload_content_to_mxc(
+        &self,
+        request: crate::content_repo::UploadContentToMxcRequest,
+    ) -> Result<
+        serde_json::Map<String, serde_json::Value>,
+        matrix_csapi_runtime::Error<std::convert::Infallible>,
+    > {
+        self.inner.send(&request).await
+    }
+    /// Create a new `mxc://` URI without uploading the content.
+    ///
+    /// `POST /_matrix/media/v1/create`: see [`crate::content_repo::CreateContentRequest`].
+    pub async fn create_content(
+        &self,
+        request: crate::content_repo::CreateContentRequest,
+    ) -> Result<
+        crate::content_repo::CreateContentResponse,
+        matrix_csapi_runtime::Error<std::convert::Infallible>,
+    > {
+        self.inner.send(&request).await
+    }
+    /// Download content from the content repository.
+    ///
+    /// `GET /_matrix/media/v3/download/{serverName}/{mediaId}`: see [`crate::content_repo::GetContentRequest`].
+    pub async fn get_content(
+        &self,
+        request: crate::content_repo::GetContentRequest,
+    ) -> Result<
+        crate::content_repo::GetContentResponse,
+        matrix_csapi_runtime::Error<std::convert::Infallible>,
+    > {
+        self.inner.send(&request).await
+    }
+    /// Download content from the content repository overriding the file name
+    ///
+    /// `GET /_matrix/media/v3/download/{serverName}/{mediaId}/{fileName}`: see [`crate::content_repo::GetContentOverrideNameRequest`].
+    pub async fn get_content_override_name(
+        &self,
+        request: crate::content_repo::GetContentOverrideNameRequest,
+    ) -> Result<
+        crate::content_repo::GetContentOverrideNameResponse,
+        matrix_csapi_runtime::Error<std::convert::Infallible>,
+    > {
+        self.inner.send(&request).await
+    }
+    /// Download a thumbnail of content from the content repository
+    ///
+    /// `GET /_matrix/media/v3/thumbnail/{serverName}/{mediaId}`: see [`crate::content_repo::GetContentThumbnailRequest`].
+    pub async fn get_content_thumbnail(
+        &self,
+        request: crate::content_repo::GetContentThumbnailRequest,
+    ) -> Result<
+        crate::content_repo::GetContentThumbnailResponse,
+        matrix_csapi_runtime::Error<std::convert::Infallible>,
+    > {
+        self.inner.send(&request).await
+    }
+    /// Get information about a URL for a client
+    ///
+    /// `GET /_matrix/media/v3/preview_url`: see [`crate::content_repo::GetUrlPreviewRequest`].
+    pub async fn get_url_preview(
+        &self,
+        request: crate::content_repo::GetUrlPreviewRequest,
+    ) -> Result<
+        crate::content_repo::GetUrlPreviewResponse,
+        matrix_csapi_runtime::Error<std::convert::Infallible>,
+    > {
+        self.inner.send(&request).await
+    }
+    /// Get the configuration for the content repository.
+    ///
+    /// `GET /_matrix/media/v3/config`: see [`crate::content_repo::GetConfigRequest`].
+    pub async fn get_config(
+        &self,
+        request: crate::content_repo::GetConfigRequest,
+    ) -> Result<
+        crate::content_repo::GetConfigResponse,
+        matrix_csapi_runtime::Error<std::convert::Infallible>,
+    > {
+        self.inner.send(&request).await
+    }
+    /// Create a new room
+    ///
+    /// `POST /_matrix/client/v3/createRoom`: see [`crate::create_room::CreateRoomRequest`].
+    pub async fn create_room(
+        &self,
+        request: crate::create_room::CreateRoomRequest,
+    ) -> Result<
+        crate::create_room::CreateRoomResponse,
+        matrix_csapi_runtime::Error<std::convert::Infallible>,
+    > {
+        self.inner.send(&request).await
+    }
+    /// Upload cross-signing keys.
+    ///
+    /// `POST /_matrix/client/v3/keys/device_signing/upload`: see [`crate::cross_signing::UploadCrossSigningKeysRequest`].
+    pub async fn upload_cross_signing_keys(
+        &self,
+        request: crate::cross_signing::UploadCrossSigningKeysRequest,
+    ) -> Result<
+        serde_json::Map<String, serde_json::Value>,
+        matrix_csapi_runtime::Error<crate::cross_signing::UploadCrossSigningKeysError>,
+    > {
+        self.inner.send(&request).await
+    }
+    /// Upload cross-signing signatures.
+    ///
+    /// `POST /_matrix/client/v3/keys/signatures/upload`: see [`crate::cross_signing::UploadCrossSigningSignaturesRequest`].
+    pub async fn upload_cross_signing_signatures(
+        &self,
+        request: crate::cross_signing::UploadCrossSigningSignaturesRequest,
+    ) -> Result<
+        crate::cross_signing::UploadCrossSigningSignaturesResponse,
+        matrix_csapi_runtime::Error<std::convert::Infallible>,
+    > {
+        self.inner.send(&request).await
+    }
+    /// List registered devices for the current user
+    ///
+    /// `GET /_matrix/client/v3/devices`: see [`crate::device_management::GetDevicesRequest`].
+    pub async fn get_devices(
+        &self,
+        request: crate::device_management::GetDevicesRequest,
+    ) -> Result<
+        crate::device_management::GetDevicesResponse,
+        matrix_csapi_runtime::Error<std::convert::Infallible>,
+    > {
+        self.inner.send(&request).await
+    }
+    /// Get a single device
+    ///
+    /// `GET /_matrix/client/v3/devices/{deviceId}`: see [`crate::device_management::GetDeviceRequest`].
+    pub async fn get_device(
+        &self,
+        request: crate::device_management::GetDeviceRequest,
+    ) -> Result<
+        crate::types::Device,
+        matrix_csapi_runtime::Error<std::convert::Infallible>,
+    > {
+        self.inner.send(&request).await
+    }
+    /// Create or update a device
+    ///
+    /// `PUT /_matrix/client/v3/devices/{deviceId}`: see [`crate::device_management::UpdateDeviceRequest`].
+    pub async fn update_device(
+        &self,
+        request: crate::device_management::UpdateDeviceRequest,
+    ) -> Result<
+        serde_json::Map<String, serde_json::Value>,
+        matrix_csapi_runtime::Error<std::convert::Infallible>,
+    > {
+        self.inner.send(&request).await
+    }
+    /// Delete a device
+    ///
+    /// `DELETE /_matrix/client/v3/devices/{deviceId}`: see [`crate::device_management::DeleteDeviceRequest`].
+    pub async fn delete_device(
+        &self,
+        request: crate::device_management::DeleteDeviceRequest,
+    ) -> Result<
+        serde_json::Map<String, serde_json::Value>,
+        matrix_csapi_runtime::Error<crate::device_management::DeleteDeviceError>,
+    > {
+        self.inner.send(&request).await
+    }
+    /// Bulk deletion of devices
+    ///
+    /// `POST /_matrix/client/v3/delete_devices`: see [`crate::device_management::DeleteDevicesRequest`].
+    pub async fn delete_devices(
+        &self,
+        request: crate::device_management::DeleteDevicesRequest,
+    ) -> Result<
+        serde_json::Map<String, serde_json::Value>,
+        matrix_csapi_runtime::Error<crate::device_management::DeleteDevicesError>,
+    > {
+        self.inner.send(&request).await
+    }
+    /// Get the room ID corresponding to this room alias.
+    ///
+    /// `GET /_matrix/client/v3/directory/room/{roomAlias}`: see [`crate::directory::GetRoomIdByAliasRequest`].
+    pub async fn get_room_id_by_alias(
+        &self,
+        request: crate::directory::GetRoomIdByAliasRequest,
+    ) -> Result<
+        crate::directory::GetRoomIdByAliasResponse,
+        matrix_csapi_runtime::Error<std::convert::Infallible>,
+    > {
+        self.inner.send(&request).await
+    }
+    /// Create a new mapping from room alias to room ID.
+    ///
+    /// `PUT /_matrix/client/v3/directory/room/{roomAlias}`: see [`crate::directory::SetRoomAliasRequest`].
+    pub async fn set_room_alias(
+        &self,
+        request: crate::directory::SetRoomAliasRequest,
+    ) -> Result<
+        serde_json::Map<String, serde_json::Value>,
+        matrix_csapi_runtime::Error<std::convert::Infallible>,
+    > {
+        self.inner.send(&request).await
+    }
+    /// Remove a mapping of room alias to room ID.
+    ///
+    /// `DELETE /_matrix/client/v3/directory/room/{roomAlias}`: see [`crate::directory::DeleteRoomAliasRequest`].
+    pub async fn delete_room_alias(
+        &self,
+        request: crate::directory::DeleteRoomAliasRequest,
+    ) -> Result<
+        serde_json::Map<String, serde_json::Value>,
+        matrix_csapi_runtime::Error<std::convert::Infallible>,
+    > {
+        self.inner.send(&request).await
+    }
+    /// Get a list of local aliases on a given room.
+    ///
+    /// `GET /_matrix/client/v3/rooms/{roomId}/aliases`: see [`crate::directory::GetLocalAliasesRequest`].
+    pub async fn get_local_aliases(
+        &self,
+        request: crate::directory::GetLocalAliasesRequest,
+    ) -> Result<
+        crate::directory::GetLocalAliasesResponse,
+        matrix_csapi_runtime::Error<std::convert::Infallible>,
+    > {
+        self.inner.send(&request).await
+    }
+    /// Get events and state around the specified event.
+    ///
+    /// `GET /_matrix/client/v3/rooms/{roomId}/context/{eventId}`: see [`crate::event_context::GetEventContextRequest`].
+    pub async fn get_event_context(
+        &self,
+        request: crate::event_context::GetEventContextRequest,
+    ) -> Result<
+        crate::event_context::GetEventContextResponse,
+        matrix_csapi_runtime::Error<std::convert::Infallible>,
+    > {
+        self.inner.send(&request).await
+    }
+    /// Upload a new filter.
+    ///
+    /// `POST /_matrix/client/v3/user/{userId}/filter`: see [`crate::filter::DefineFilterRequest`].
+    pub async fn define_filter(
+        &self,
+        request: crate::filter::DefineFilterRequest,
+    ) -> Result<
+        crate::filter::DefineFilterResponse,
+        matrix_csapi_runtime::Error<std::convert::Infallible>,
+    > {
+        self.inner.send(&request).await
+    }
+    /// Download a filter
+    ///
+    /// `GET /_matrix/client/v3/user/{userId}/filter/{filterId}`: see [`crate::filter::GetFilterRequest`].
+    pub async fn get_filter(
+        &self,
+        request: crate::filter::GetFilterRequest,
+    ) -> Result<
+        crate::types::Filter,
+        matrix_csapi_runtime::Error<std::convert::Infallible>,
+    > {
+        self.inner.send(&request).await
+    }
+    /// Invite a user to participate in a particular room.
+    ///
+    /// `POST /_matrix/client/v3/rooms/{roomId}/invite `: see [`crate::inviting::InviteUserRequest`].
+    pub async fn invite_user(
+        &self,
+        request: crate::inviting::InviteUserRequest,
+    ) -> Result<
+        serde_json::Map<String, serde_json::Value>,
+        matrix_csapi_runtime::Error<std::convert::Infallible>,
+    > {
+        self.inner.send(&request).await
+    }
+    /// Join the requesting user to a particular room.
+    ///
+    /// `POST /_matrix/client/v3/rooms/{roomId}/join`: see [`crate::joining::JoinRoomByIdRequest`].
+    pub async fn join_room_by_id(
+        &self,
+        request: crate::joining::JoinRoomByIdRequest,
+    ) -> Result<
+        crate::joining::JoinRoomByIdResponse,
+        matrix_csapi_runtime::Error<std::convert::Infallible>,
+    > {
+        self.inner.send(&request).await
+    }
+    /// Join the requesting user to a particular room.
+    ///
+    /// `POST /_matrix/client/v3/join/{roomIdOrAlias}`: see [`crate::joining::JoinRoomRequest`].
+    pub async fn join_room(
+        &self,
+        request: crate::joining::JoinRoomRequest,
+    ) -> Result<
+        crate::joining::JoinRoomResponse,
+        matrix_csapi_runtime::Error<std::convert::Infallible>,
+    > {
+        self.inner.send(&request).await
+    }
+    /// Get information about the latest backup version.
+    ///
+    /// `GET /_matrix/client/v3/room_keys/version`: see [`crate::key_backup::GetRoomKeysVersionCurrentRequest`].
+    pub async fn get_room_keys_version_current(
+        &self,
+        request: crate::key_backup::GetRoomKeysVersionCurrentRequest,
+    ) -> Result<
+        crate::key_backup::GetRoomKeysVersionCurrentResponse,
+        matrix_csapi_runtime::Error<std::convert::Infallible>,
+    > {
+        self.inner.send(&request).await
+    }
+    /// Create a new backup.
+    ///
+    /// `POST /_matrix/client/v3/room_keys/version`: see [`crate::key_backup::PostRoomKeysVersionRequest`].
+    pub async fn post_room_keys_version(
+        &self,
+        request: crate::key_backup::PostRoomKeysVersionRequest,
+    ) -> Result<
+        crate::key_backup::PostRoomKeysVersionResponse,
+        matrix_csapi_runtime::Error<std::convert::Infallible>,
+    > {
+        self.inner.send(&request).await
+    }
+    /// Get information about an existing backup.
+    ///
+    /// `GET /_matrix/client/v3/room_keys/version/{version}`: see [`crate::key_backup::GetRoomKeysVersionRequest`].
+    pub async fn get_room_keys_version(
+        &self,
+        request: crate::key_backup::GetRoomKeysVersionRequest,
+    ) -> Result<
+        crate::key_backup::GetRoomKeysVersionResponse,
+        matrix_csapi_runtime::Error<std::convert::Infallible>,
+    > {
+        self.inner.send(&request).await
+    }
+    /// Update information about an existing backup.
+    ///
+    /// `PUT /_matrix/client/v3/room_keys/version/{version}`: see [`crate::key_backup::PutRoomKeysVersionRequest`].
+    pub async fn put_room_keys_version(
+        &self,
+        request: crate::key_backup::PutRoomKeysVersionRequest,
+    ) -> Result<
+        serde_json::Map<String, serde_json::Value>,
+        matrix_csapi_runtime::Error<std::convert::Infallible>,
+    > {
+        self.inner.send(&request).await
+    }
+    /// Delete an existing key backup.
+    ///
+    /// `DELETE /_matrix/client/v3/room_keys/version/{version}`: see [`crate::key_backup::DeleteRoomKeysVersionRequest`].
+    pub async fn delete_room_keys_version(
+        &self,
+        request: crate::key_backup::DeleteRoomKeysVersionRequest,
+    ) -> Result<
+        serde_json::Map<String, serde_json::Value>,
+        matrix_csapi_runtime::Error<std::convert::Infallible>,
+    > {
+        self.inner.send(&request).await
+    }
+    /// Retrieve a key from the backup.
+    ///
+    /// `GET /_matrix/client/v3/room_keys/keys/{roomId}/{sessionId}`: see [`crate::key_backup::GetRoomKeyBySessionIdRequest`].
+    pub async fn get_room_key_by_session_id(
+        &self,
+        request: crate::key_backup::GetRoomKeyBySessionIdRequest,
+    ) -> Result<
+        crate::types::KeyBackupData,
+        matrix_csapi_runtime::Error<std::convert::Infallible>,
+    > {
+        self.inner.send(&request).await
+    }
+    /// Store a key in the backup.
+    ///
+    /// `PUT /_matrix/client/v3/room_keys/keys/{roomId}/{sessionId}`: see [`crate::key_backup::PutRoomKeyBySessionIdRequest`].
+    pub async fn put_room_key_by_session_id(
+        &self,
+        request: crate::key_backup::PutRoomKeyBySessionIdRequest,
+    ) -> Result<
+        crate::key_backup::RoomKeysUpdateResponse,
+        matrix_csapi_runtime::Error<std::convert::Infallible>,
+    > {
+        self.inner.send(&request).await
+    }
+    /// Delete a key from the backup.
+    ///
+    /// `DELETE /_matrix/client/v3/room_keys/keys/{roomId}/{sessionId}`: see [`crate::key_backup::DeleteRoomKeyBySessionIdRequest`].
+    pub async fn delete_room_key_by_session_id(
+        &self,
+        request: crate::key_backup::DeleteRoomKeyBySessionIdRequest,
+    ) -> Result<
+        crate::key_backup::RoomKeysUpdateResponse,
+        matrix_csapi_runtime::Error<std::convert::Infallible>,
+    > {
+        self.inner.send(&request).await
+    }
+    /// Retrieve the keys from the backup for a given room.
+    ///
+    /// `GET /_matrix/client/v3/room_keys/keys/{roomId}`: see [`crate::key_backup::GetRoomKeysByRoomIdRequest`].
+    pub async fn get_room_keys_by_room_id(
+        &self,
+        request: crate::key_backup::GetRoomKeysByRoomIdRequest,
+    ) -> Result<
+        crate::types::RoomKeyBackup,
+        matrix_csapi_runtime::Error<std::convert::Infallible>,
+    > {
+        self.inner.send(&request).await
+    }
+    /// Store several keys in the backup for a given room.
+    ///
+    /// `PUT /_matrix/client/v3/room_keys/keys/{roomId}`: see [`crate::key_backup::PutRoomKeysByRoomIdRequest`].
+    pub async fn put_room_keys_by_room_id(
+        &self,
+        request: crate::key_backup::PutRoomKeysByRoomIdRequest,
+    ) -> Result<
+        crate::key_backup::RoomKeysUpdateResponse,
+        matrix_csapi_runtime::Error<std::convert::Infallible>,
+    > {
+        self.inner.send(&request).await
+    }
+    /// Delete the keys from the backup for a given room.
+    ///
+    /// `DELETE /_matrix/client/v3/room_keys/keys/{roomId}`: see [`crate::key_backup::DeleteRoomKeysByRoomIdRequest`].
+    pub async fn delete_room_keys_by_room_id(
+        &self,
+        request: crate::key_backup::DeleteRoomKeysByRoomIdRequest,
+    ) -> Result<
+        crate::key_backup::RoomKeysUpdateResponse,
+        matrix_csapi_runtime::Error<std::convert::Infallible>,
+    > {
+        self.inner.send(&request).await
+    }
+    /// Retrieve the keys from the backup.
+    ///
+    /// `GET /_matrix/client/v3/room_keys/keys`: see [`crate::key_backup::GetRoomKeysRequest`].
+    pub async fn get_room_keys(
+        &self,
+        request: crate::key_backup::GetRoomKeysRequest,
+    ) -> Result<
+        crate::key_backup::GetRoomKeysResponse,
+        matrix_csapi_runtime::Error<std::convert::Infallible>,
+    > {
+        self.inner.send(&request).await
+    }
+    /// Store several keys in the backup.
+    ///
+    /// `PUT /_matrix/client/v3/room_keys/keys`: see [`crate::key_backup::PutRoomKeysRequest`].
+    pub async fn put_room_keys(
+        &self,
+        request: crate::key_backup::PutRoomKeysRequest,
+    ) -> Result<
+        crate::key_backup::RoomKeysUpdateResponse,
+        matrix_csapi_runtime::Error<std::convert::Infallible>,
+    > {
+        self.inner.send(&request).await
+    }
+    /// Delete the keys from the backup.
+    ///
+    /// `DELETE /_matrix/client/v3/room_keys/keys`: see [`crate::key_backup::DeleteRoomKeysRequest`].
+    pub async fn delete_room_keys(
+        &self,
+        request: crate::key_backup::DeleteRoomKeysRequest,
+    ) -> Result<
+        crate::key_backup::RoomKeysUpdateResponse,
+        matrix_csapi_runtime::Error<std::convert::Infallible>,
+    > {
+        self.inner.send(&request).await
+    }
+    /// Upload end-to-end encryption keys.
+    ///
+    /// `POST /_matrix/client/v3/keys/upload`: see [`crate::keys::UploadKeysRequest`].
+    pub async fn upload_keys(
+        &self,
+        request: crate::keys::UploadKeysRequest,
+    ) -> Result<
+        crate::keys::UploadKeysResponse,
+        matrix_csapi_runtime::Error<std::convert::Infallible>,
+    > {
+        self.inner.send(&request).await
+    }
+    /// Download device identity keys.
+    ///
+    /// `POST /_matrix/client/v3/keys/query`: see [`crate::keys::QueryKeysRequest`].
+    pub async fn query_keys(
+        &self,
+        request: crate::keys::QueryKeysRequest,
+    ) -> Result<
+        crate::keys::QueryKeysResponse,
+        matrix_csapi_runtime::Error<std::convert::Infallible>,
+    > {
+        self.inner.send(&request).await
+    }
+    /// Claim one-time encryption keys.
+    ///
+    /// `POST /_matrix/client/v3/keys/claim`: see [`crate::keys::ClaimKeysRequest`].
+    pub async fn claim_keys(
+        &self,
+        request: crate::keys::ClaimKeysRequest,
+    ) -> Result<
+        crate::keys::ClaimKeysResponse,
+        matrix_csapi_runtime::Error<std::convert::Infallible>,
+    > {
+        self.inner.send(&request).await
+    }
+    /// Query users with recent device key updates.
+    ///
+    /// `GET /_matrix/client/v3/keys/changes`: see [`crate::keys::GetKeysChangesRequest`].
+    pub async fn get_keys_changes(
+        &self,
+        request: crate::keys::GetKeysChangesRequest,
+    ) -> Result<
+        crate::keys::GetKeysChangesResponse,
+        matrix_csapi_runtime::Error<std::convert::Infallible>,
+    > {
+        self.inner.send(&request).await
+    }
+    /// Kick a user from the room.
+    ///
+    /// `POST /_matrix/client/v3/rooms/{roomId}/kick`: see [`crate::kicking::KickRequest`].
+    pub async fn kick(
+        &self,
+        request: crate::kicking::KickRequest,
+    ) -> Result<
+        serde_json::Map<String, serde_json::Value>,
+        matrix_csapi_runtime::Error<std::convert::Infallible>,
+    > {
+        self.inner.send(&request).await
+    }
+    /// Knock on a room, requesting permission to join.
+    ///
+    /// `POST /_matrix/client/v3/knock/{roomIdOrAlias}`: see [`crate::knocking::KnockRoomRequest`].
+    pub async fn knock_room(
+        &self,
+        request: crate::knocking::KnockRoomRequest,
+    ) -> Result<
+        crate::knocking::KnockRoomResponse,
+        matrix_csapi_runtime::Error<std::convert::Infallible>,
+    > {
+        self.inner.send(&request).await
+    }
+    /// Stop the requesting user participating in a particular room.
+    ///
+    /// `POST /_matrix/client/v3/rooms/{roomId}/leave`: see [`crate::leaving::LeaveRoomRequest`].
+    pub async fn leave_room(
+        &self,
+        request: crate::leaving::LeaveRoomRequest,
+    ) -> Result<
+        serde_json::Map<String, serde_json::Value>,
+        matrix_csapi_runtime::Error<std::convert::Infallible>,
+    > {
+        self.inner.send(&request).await
+    }
+    /// Stop the requesting user remembering about a particular room.
+    ///
+    /// `POST /_matrix/client/v3/rooms/{roomId}/forget`: see [`crate::leaving::ForgetRoomRequest`].
+    pub async fn forget_room(
+        &self,
+        request: crate::leaving::ForgetRoomRequest,
+    ) -> Result<
+        serde_json::Map<String, serde_json::Value>,
+        matrix_csapi_runtime::Error<std::convert::Infallible>,
+    > {
+        self.inner.send(&request).await
+    }
+    /// Lists the user's current rooms.
+    ///
+    /// `GET /_matrix/client/v3/joined_rooms`: see [`crate::list_joined_rooms::GetJoinedRoomsRequest`].
+    pub async fn get_joined_rooms(
+        &self,
+        request: crate::list_joined_rooms::GetJoinedRoomsRequest,
+    ) -> Result<
+        crate::list_joined_rooms::GetJoinedRoomsResponse,
+        matrix_csapi_runtime::Error<std::convert::Infallible>,
+    > {
+        self.inner.send(&request).await
+    }
+    /// Gets the visibility of a room in the directory
+    ///
+    /// `GET /_matrix/client/v3/directory/list/room/{roomId}`: see [`crate::list_public_rooms::GetRoomVisibilityOnDirectoryRequest`].
+    pub async fn get_room_visibility_on_directory(
+        &self,
+        request: crate::list_public_rooms::GetRoomVisibilityOnDirectoryRequest,
+    ) -> Result<
+        crate::list_public_rooms::GetRoomVisibilityOnDirectoryResponse,
+        matrix_csapi_runtime::Error<std::convert::Infallible>,
+    > {
+        self.inner.send(&request).await
+    }
+    /// Sets the visibility of a room in the directory
+    ///
+    /// `PUT /_matrix/client/v3/directory/list/room/{roomId}`: see [`crate::list_public_rooms::SetRoomVisibilityOnDirectoryRequest`].
+    pub async fn set_room_visibility_on_directory(
+        &self,
+        request: crate::list_public_rooms::SetRoomVisibilityOnDirectoryRequest,
+    ) -> Result<
+        serde_json::Map<String, serde_json::Value>,
+        matrix_csapi_runtime::Error<std::convert::Infallible>,
+    > {
+        self.inner.send(&request).await
+    }
+    /// Lists a server's published room directory
+    ///
+    /// `GET /_matrix/client/v3/publicRooms`: see [`crate::list_public_rooms::GetPublicRoomsRequest`].
+    pub async fn get_public_rooms(
+        &self,
+        request: crate::list_public_rooms::GetPublicRoomsRequest,
+    ) -> Result<
+        crate::types::PublicRoomsResponse,
+        matrix_csapi_runtime::Error<std::convert::Infallible>,
+    > {
+        self.inner.send(&request).await
+    }
+    /// Lists a server's published room directory with an optional filter
+    ///
+    /// `POST /_matrix/client/v3/publicRooms`: see [`crate::list_public_rooms::QueryPublicRoomsRequest`].
+    pub async fn query_public_rooms(
+        &self,
+        request: crate::list_public_rooms::QueryPublicRoomsRequest,
+    ) -> Result<
+        crate::types::PublicRoomsResponse,
+        matrix_csapi_runtime::Error<std::convert::Infallible>,
+    > {
+        self.inner.send(&request).await
+    }
+    /// Get the supported login types to authenticate users
+    ///
+    /// `GET /_matrix/client/v3/login`: see [`crate::login::GetLoginFlowsRequest`].
+    pub async fn get_login_flows(
+        &self,
+        request: crate::login::GetLoginFlowsRequest,
+    ) -> Result<
+        crate::login::GetLoginFlowsResponse,
+        matrix_csapi_runtime::Error<std::convert::Infallible>,
+    > {
+        self.inner.send(&request).await
+    }
+    /// Authenticates the user.
+    ///
+    /// `POST /_matrix/client/v3/login`: see [`crate::login::LoginRequest`].
+    pub async fn login(
+        &self,
+        request: crate::login::LoginRequest,
+    ) -> Result<
+        crate::login::LoginResponse,
+        matrix_csapi_runtime::Error<std::convert::Infallible>,
+    > {
+        self.inner.send(&request).await
+    }
+    /// Optional endpoint to generate a single-use, time-limited, `m.login.token` token.
+    ///
+    /// `POST /_matrix/client/v1/login/get_token`: see [`crate::login_token::GenerateLoginTokenRequest`].
+    pub async fn generate_login_token(
+        &self,
+        request: crate::login_token::GenerateLoginTokenRequest,
+    ) -> Result<
+        crate::login_token::GenerateLoginTokenResponse,
+        matrix_csapi_runtime::Error<crate::login_token::GenerateLoginTokenError>,
+    > {
+        self.inner.send(&request).await
+    }
+    /// Invalidates a user access token
+    ///
+    /// `POST /_matrix/client/v3/logout`: see [`crate::logout::LogoutRequest`].
+    pub async fn logout(
+        &self,
+        request: crate::logout::LogoutRequest,
+    ) -> Result<
+        serde_json::Map<String, serde_json::Value>,
+        matrix_csapi_runtime::Error<std::convert::Infallible>,
+    > {
+        self.inner.send(&request).await
+    }
+    /// Invalidates all access tokens for a user
+    ///
+    /// `POST /_matrix/client/v3/logout/all`: see [`crate::logout::LogoutAllRequest`].
+    pub async fn logout_all(
+        &self,
+        request: crate::logout::LogoutAllRequest,
+    ) -> Result<
+        serde_json::Map<String, serde_json::Value>,
+        matrix_csapi_runtime::Error<std::convert::Infallible>,
+    > {
+        self.inner.send(&request).await
+    }
+    /// Get a list of events for this room
+    ///
+    /// `GET /_matrix/client/v3/rooms/{roomId}/messages`: see [`crate::message_pagination::GetRoomEventsRequest`].
+    pub async fn get_room_events(
+        &self,
+        request: crate::message_pagination::GetRoomEventsRequest,
+    ) -> Result<
+        crate::message_pagination::GetRoomEventsResponse,
+        matrix_csapi_runtime::Error<std::convert::Infallible>,
+    > {
+        self.inner.send(&request).await
+    }
+    /// Get the list of rooms that the user shares with another user.
+    ///
+    /// `GET /_matrix/client/v1/mutual_rooms`: see [`crate::mutual_rooms::GetMutualRoomsRequest`].
+    pub async fn get_mutual_rooms(
+        &self,
+        request: crate::mutual_rooms::GetMutualRoomsRequest,
+    ) -> Result<
+        crate::mutual_rooms::GetMutualRoomsResponse,
+        matrix_csapi_runtime::Error<std::convert::Infallible>,
+    > {
+        self.inner.send(&request).await
+    }
+    /// Gets a list of events that the user has been notified about
+    ///
+    /// `GET /_matrix/client/v3/notifications`: see [`crate::notifications::GetNotificationsRequest`].
+    pub async fn get_notifications(
+        &self,
+        request: crate::notifications::GetNotificationsRequest,
+    ) -> Result<
+        crate::notifications::GetNotificationsResponse,
+        matrix_csapi_runtime::Error<std::convert::Infallible>,
+    > {
+        self.inner.send(&request).await
+    }
+    /// Get the OAuth 2.0 authorisation server metadata.
+    ///
+    /// `GET /_matrix/client/v1/auth_metadata`: see [`crate::oauth_server_metadata::GetAuthMetadataRequest`].
+    pub async fn get_auth_metadata(
+        &self,
+        request: crate::oauth_server_metadata::GetAuthMetadataRequest,
+    ) -> Result<
+        crate::oauth_server_metadata::GetAuthMetadataResponse,
+        matrix_csapi_runtime::Error<std::convert::Infallible>,
+    > {
+        self.inner.send(&request).await
+    }
+    /// Listen on the event stream.
+    ///
+    /// `GET /_matrix/client/v3/events`: see [`crate::old_sync::GetEventsRequest`].
+    pub async fn get_events(
+        &self,
+        request: crate::old_sync::GetEventsRequest,
+    ) -> Result<
+        crate::old_sync::GetEventsResponse,
+        matrix_csapi_runtime::Error<std::convert::Infallible>,
+    > {
+        self.inner.send(&request).await
+    }
+    /// Get the user's current state.
+    ///
+    /// `GET /_matrix/client/v3/initialSync`: see [`crate::old_sync::InitialSyncRequest`].
+    pub async fn initial_sync(
+        &self,
+        request: crate::old_sync::InitialSyncRequest,
+    ) -> Result<
+        crate::old_sync::InitialSyncResponse,
+        matrix_csapi_runtime::Error<std::convert::Infallible>,
+    > {
+        self.inner.send(&request).await
+    }
+    /// Get a single event by event ID.
+    ///
+    /// `GET /_matrix/client/v3/events/{eventId}`: see [`crate::old_sync::GetOneEventRequest`].
+    pub async fn get_one_event(
+        &self,
+        request: crate::old_sync::GetOneEventRequest,
+    ) -> Result<
+        crate::types::ClientEvent,
+        matrix_csapi_runtime::Error<std::convert::Infallible>,
+    > {
+        self.inner.send(&request).await
+    }
+    /// Get an OpenID token object to verify the requester's identity.
+    ///
+    /// `POST /_matrix/client/v3/user/{userId}/openid/request_token`: see [`crate::openid::RequestOpenIdTokenRequest`].
+    pub async fn request_open_id_token(
+        &self,
+        request: crate::openid::RequestOpenIdTokenRequest,
+    ) -> Result<
+        crate::types::OpenIdCredentials,
+        matrix_csapi_runtime::Error<std::convert::Infallible>,
+    > {
+        self.inner.send(&request).await
+    }
+    /// Changes a user's password.
+    ///
+    /// `POST /_matrix/client/v3/account/password`: see [`crate::password_management::ChangePasswordRequest`].
+    pub async fn change_password(
+        &self,
+        request: crate::password_management::ChangePasswordRequest,
+    ) -> Result<
+        serde_json::Map<String, serde_json::Value>,
+        matrix_csapi_runtime::Error<crate::password_management::ChangePasswordError>,
+    > {
+        self.inner.send(&request).await
+    }
+    /// Requests a validation token be sent to the given email address for the purpose of resetting a user's password
+    ///
+    /// `POST /_matrix/client/v3/account/password/email/requestToken`: see [`crate::password_management::RequestTokenToResetPasswordEmailRequest`].
+    pub async fn request_token_to_reset_password_email(
+        &self,
+        request: crate::password_management::RequestTokenToResetPasswordEmailRequest,
+    ) -> Result<
+        crate::types::RequestTokenResponse,
+        matrix_csapi_runtime::Error<std::convert::Infallible>,
+    > {
+        self.inner.send(&request).await
+    }
+    /// Requests a validation token be sent to the given phone number for the purpose of resetting a user's password.
+    ///
+    /// `POST /_matrix/client/v3/account/password/msisdn/requestToken`: see [`crate::password_management::RequestTokenToResetPasswordMsisdnRequest`].
+    pub async fn request_token_to_reset_password_msisdn(
+        &self,
+        request: crate::password_management::RequestTokenToResetPasswordMsisdnRequest,
+    ) -> Result<
+        crate::types::RequestTokenResponse,
+        matrix_csapi_runtime::Error<std::convert::Infallible>,
+    > {
+        self.inner.send(&request).await
+    }
+    /// Listen on the event stream of a particular room.
+    ///
+    /// `GET /_matrix/client/v3/events `: see [`crate::peeking_events::PeekEventsRequest`].
+    pub async fn peek_events(
+        &self,
+        request: crate::peeking_events::PeekEventsRequest,
+    ) -> Result<
+        crate::peeking_events::PeekEventsResponse,
+        matrix_csapi_runtime::Error<std::convert::Infallible>,
+    > {
+        self.inner.send(&request).await
+    }
+    /// Gets information about a Policy Server's configuration, if available.
+    ///
+    /// `GET /.well-known/matrix/policy_server`: see [`crate::policy_server::GetWellknownPolicyRequest`].
+    pub async fn get_wellknown_policy(
+        &self,
+        request: crate::policy_server::GetWellknownPolicyRequest,
+    ) -> Result<
+        crate::policy_server::GetWellknownPolicyResponse,
+        matrix_csapi_runtime::Error<std::convert::Infallible>,
+    > {
+        self.inner.send(&request).await
+    }
+    /// Get this user's presence state.
+    ///
+    /// `GET /_matrix/client/v3/presence/{userId}/status`: see [`crate::presence::GetPresenceRequest`].
+    pub async fn get_presence(
+        &self,
+        request: crate::presence::GetPresenceRequest,
+    ) -> Result<
+        crate::presence::GetPresenceResponse,
+        matrix_csapi_runtime::Error<std::convert::Infallible>,
+    > {
+        self.inner.send(&request).await
+    }
+    /// Update this user's presence state.
+    ///
+    /// `PUT /_matrix/client/v3/presence/{userId}/status`: see [`crate::presence::SetPresenceRequest`].
+    pub async fn set_presence(
+        &self,
+        request: crate::presence::SetPresenceRequest,
+    ) -> Result<
+        serde_json::Map<String, serde_json::Value>,
+        matrix_csapi_runtime::Error<std::convert::Infallible>,
+    > {
+        self.inner.send(&request).await
+    }
+    /// Get a profile field for a user.
+    ///
+    /// `GET /_matrix/client/v3/profile/{userId}/{keyName}`: see [`crate::profile::GetProfileFieldRequest`].
+    pub async fn get_profile_field(
+        &self,
+        request: crate::profile::GetProfileFieldRequest,
+    ) -> Result<
+        std::collections::BTreeMap<String, serde_json::Value>,
+        matrix_csapi_runtime::Error<std::convert::Infallible>,
+    > {
+        self.inner.send(&request).await
+    }
+    /// Set a profile field for a user.
+    ///
+    /// `PUT /_matrix/client/v3/profile/{userId}/{keyName}`: see [`crate::profile::SetProfileFieldRequest`].
+    pub async fn set_profile_field(
+        &self,
+        request: crate::profile::SetProfileFieldRequest,
+    ) -> Result<
+        serde_json::Map<String, serde_json::Value>,
+        matrix_csapi_runtime::Error<std::convert::Infallible>,
+    > {
+        self.inner.send(&request).await
+    }
+    /// Remove a profile field from a user.
+    ///
+    /// `DELETE /_matrix/client/v3/profile/{userId}/{keyName}`: see [`crate::profile::DeleteProfileFieldRequest`].
+    pub async fn delete_profile_field(
+        &self,
+        request: crate::profile::DeleteProfileFieldRequest,
+    ) -> Result<
+        serde_json::Map<String, serde_json::Value>,
+        matrix_csapi_runtime::Error<std::convert::Infallible>,
+    > {
+        self.inner.send(&request).await
+    }
+    /// Get all profile information for a user.
+    ///
+    /// `GET /_matrix/client/v3/profile/{userId}`: see [`crate::profile::GetUserProfileRequest`].
+    pub async fn get_user_profile(
+        &self,
+        request: crate::profile::GetUserProfileRequest,
+    ) -> Result<
+        crate::profile::GetUserProfileResponse,
+        matrix_csapi_runtime::Error<std::convert::Infallible>,
+    > {
+        self.inner.send(&request).await
+    }
+    /// Gets the current pushers for the authenticated user
+    ///
+    /// `GET /_matrix/client/v3/pushers`: see [`crate::pusher::GetPushersRequest`].
+    pub async fn get_pushers(
+        &self,
+        request: crate::pusher::GetPushersRequest,
+    ) -> Result<
+        crate::pusher::GetPushersResponse,
+        matrix_csapi_runtime::Error<std::convert::Infallible>,
+    > {
+        self.inner.send(&request).await
+    }
+    /// Modify a pusher for this user on the homeserver.
+    ///
+    /// `POST /_matrix/client/v3/pushers/set`: see [`crate::pusher::PostPusherRequest`].
+    pub async fn post_pusher(
+        &self,
+        request: crate::pusher::PostPusherRequest,
+    ) -> Result<
+        serde_json::Map<String, serde_json::Value>,
+        matrix_csapi_runtime::Error<std::convert::Infallible>,
+    > {
+        self.inner.send(&request).await
+    }
+    /// Retrieve all push rulesets.
+    ///
+    /// `GET /_matrix/client/v3/pushrules/`: see [`crate::pushrules::GetPushRulesRequest`].
+    pub async fn get_push_rules(
+        &self,
+        request: crate::pushrules::GetPushRulesRequest,
+    ) -> Result<
+        crate::pushrules::GetPushRulesResponse,
+        matrix_csapi_runtime::Error<std::convert::Infallible>,
+    > {
+        self.inner.send(&request).await
+    }
+    /// Retrieve all push rules.
+    ///
+    /// `GET /_matrix/client/v3/pushrules/global/`: see [`crate::pushrules::GetPushRulesGlobalRequest`].
+    pub async fn get_push_rules_global(
+        &self,
+        request: crate::pushrules::GetPushRulesGlobalRequest,
+    ) -> Result<
+        crate::types::PushRuleset,
+        matrix_csapi_runtime::Error<std::convert::Infallible>,
+    > {
+        self.inner.send(&request).await
+    }
+    /// Retrieve a push rule.
+    ///
+    /// `GET /_matrix/client/v3/pushrules/global/{kind}/{ruleId}`: see [`crate::pushrules::GetPushRuleRequest`].
+    pub async fn get_push_rule(
+        &self,
+        request: crate::pushrules::GetPushRuleRequest,
+    ) -> Result<
+        crate::types::PushRule,
+        matrix_csapi_runtime::Error<std::convert::Infallible>,
+    > {
+        self.inner.send(&request).await
+    }
+    /// Add or change a push rule.
+    ///
+    /// `PUT /_matrix/client/v3/pushrules/global/{kind}/{ruleId}`: see [`crate::pushrules::SetPushRuleRequest`].
+    pub async fn set_push_rule(
+        &self,
+        request: crate::pushrules::SetPushRuleRequest,
+    ) -> Result<
+        serde_json::Map<String, serde_json::Value>,
+        matrix_csapi_runtime::Error<std::convert::Infallible>,
+    > {
+        self.inner.send(&request).await
+    }
+    /// Delete a push rule.
+    ///
+    /// `DELETE /_matrix/client/v3/pushrules/global/{kind}/{ruleId}`: see [`crate::pushrules::DeletePushRuleRequest`].
+    pub async fn delete_push_rule(
+        &self,
+        request: crate::pushrules::DeletePushRuleRequest,
+    ) -> Result<
+        serde_json::Map<String, serde_json::Value>,
+        matrix_csapi_runtime::Error<std::convert::Infallible>,
+    > {
+        self.inner.send(&request).await
+    }
+    /// Get whether a push rule is enabled
+    ///
+    /// `GET /_matrix/client/v3/pushrules/global/{kind}/{ruleId}/enabled`: see [`crate::pushrules::IsPushRuleEnabledRequest`].
+    pub async fn is_push_rule_enabled(
+        &self,
+        request: crate::pushrules::IsPushRuleEnabledRequest,
+    ) -> Result<
+        crate::pushrules::IsPushRuleEnabledResponse,
+        matrix_csapi_runtime::Error<std::convert::Infallible>,
+    > {
+        self.inner.send(&request).await
+    }
+    /// Enable or disable a push rule.
+    ///
+    /// `PUT /_matrix/client/v3/pushrules/global/{kind}/{ruleId}/enabled`: see [`crate::pushrules::SetPushRuleEnabledRequest`].
+    pub async fn set_push_rule_enabled(
+        &self,
+        request: crate::pushrules::SetPushRuleEnabledRequest,
+    ) -> Result<
+        serde_json::Map<String, serde_json::Value>,
+        matrix_csapi_runtime::Error<std::convert::Infallible>,
+    > {
+        self.inner.send(&request).await
+    }
+    /// The actions for a push rule
+    ///
+    /// `GET /_matrix/client/v3/pushrules/global/{kind}/{ruleId}/actions`: see [`crate::pushrules::GetPushRuleActionsRequest`].
+    pub async fn get_push_rule_actions(
+        &self,
+        request: crate::pushrules::GetPushRuleActionsRequest,
+    ) -> Result<
+        crate::pushrules::GetPushRuleActionsResponse,
+        matrix_csapi_runtime::Error<std::convert::Infallible>,
+    > {
+        self.inner.send(&request).await
+    }
+    /// Set the actions for a push rule.
+    ///
+    /// `PUT /_matrix/client/v3/pushrules/global/{kind}/{ruleId}/actions`: see [`crate::pushrules::SetPushRuleActionsRequest`].
+    pub async fn set_push_rule_actions(
+        &self,
+        request: crate::pushrules::SetPushRuleActionsRequest,
+    ) -> Result<
+        serde_json::Map<String, serde_json::Value>,
+        matrix_csapi_runtime::Error<std::convert::Infallible>,
+    > {
+        self.inner.send(&request).await
+    }
+    /// Set the position of the read marker for a room.
+    ///
+    /// `POST /_matrix/client/v3/rooms/{roomId}/read_markers`: see [`crate::read_markers::SetReadMarkerRequest`].
+    pub async fn set_read_marker(
+        &self,
+        request: crate::read_markers::SetReadMarkerRequest,
+    ) -> Result<
+        serde_json::Map<String, serde_json::Value>,
+        matrix_csapi_runtime::Error<std::convert::Infallible>,
+    > {
+        self.inner.send(&request).await
+    }
+    /// Send a receipt for the given event ID.
+    ///
+    /// `POST /_matrix/client/v3/rooms/{roomId}/receipt/{receiptType}/{eventId}`: see [`crate::receipts::PostReceiptRequest`].
+    pub async fn post_receipt(
+        &self,
+        request: crate::receipts::PostReceiptRequest,
+    ) -> Result<
+        serde_json::Map<String, serde_json::Value>,
+        matrix_csapi_runtime::Error<std::convert::Infallible>,
+    > {
+        self.inner.send(&request).await
+    }
+    /// Strips all non-integrity-critical information out of an event.
+    ///
+    /// `PUT /_matrix/client/v3/rooms/{roomId}/redact/{eventId}/{txnId}`: see [`crate::redaction::RedactEventRequest`].
+    pub async fn redact_event(
+        &self,
+        request: crate::redaction::RedactEventRequest,
+    ) -> Result<
+        crate::redaction::RedactEventResponse,
+        matrix_csapi_runtime::Error<std::convert::Infallible>,
+    > {
+        self.inner.send(&request).await
+    }
     /// Refresh an access token
     ///
     /// `POST /_matrix/client/v3/refresh`: see [`crate::refresh::RefreshRequest`].
@@ -26,6 +1455,558 @@ impl Client {
         request: crate::refresh::RefreshRequest,
     ) -> Result<
         crate::refresh::RefreshResponse,
+        matrix_csapi_runtime::Error<std::convert::Infallible>,
+    > {
+        self.inner.send(&request).await
+    }
+    /// Register for an account on this homeserver.
+    ///
+    /// `POST /_matrix/client/v3/register`: see [`crate::registration::RegisterRequest`].
+    pub async fn register(
+        &self,
+        request: crate::registration::RegisterRequest,
+    ) -> Result<
+        crate::registration::RegisterResponse,
+        matrix_csapi_runtime::Error<crate::registration::RegisterError>,
+    > {
+        self.inner.send(&request).await
+    }
+    /// Begins the validation process for an email to be used during registration.
+    ///
+    /// `POST /_matrix/client/v3/register/email/requestToken`: see [`crate::registration::RequestTokenToRegisterEmailRequest`].
+    pub async fn request_token_to_register_email(
+        &self,
+        request: crate::registration::RequestTokenToRegisterEmailRequest,
+    ) -> Result<
+        crate::types::RequestTokenResponse,
+        matrix_csapi_runtime::Error<std::convert::Infallible>,
+    > {
+        self.inner.send(&request).await
+    }
+    /// Requests a validation token be sent to the given phone number for the purpose of registering an account
+    ///
+    /// `POST /_matrix/client/v3/register/msisdn/requestToken`: see [`crate::registration::RequestTokenToRegisterMsisdnRequest`].
+    pub async fn request_token_to_register_msisdn(
+        &self,
+        request: crate::registration::RequestTokenToRegisterMsisdnRequest,
+    ) -> Result<
+        crate::types::RequestTokenResponse,
+        matrix_csapi_runtime::Error<std::convert::Infallible>,
+    > {
+        self.inner.send(&request).await
+    }
+    /// Checks to see if a username is available on the server.
+    ///
+    /// `GET /_matrix/client/v3/register/available`: see [`crate::registration::CheckUsernameAvailabilityRequest`].
+    pub async fn check_username_availability(
+        &self,
+        request: crate::registration::CheckUsernameAvailabilityRequest,
+    ) -> Result<
+        crate::registration::CheckUsernameAvailabilityResponse,
+        matrix_csapi_runtime::Error<std::convert::Infallible>,
+    > {
+        self.inner.send(&request).await
+    }
+    /// Query if a given registration token is still valid.
+    ///
+    /// `GET /_matrix/client/v1/register/m.login.registration_token/validity`: see [`crate::registration_tokens::RegistrationTokenValidityRequest`].
+    pub async fn registration_token_validity(
+        &self,
+        request: crate::registration_tokens::RegistrationTokenValidityRequest,
+    ) -> Result<
+        crate::registration_tokens::RegistrationTokenValidityResponse,
+        matrix_csapi_runtime::Error<std::convert::Infallible>,
+    > {
+        self.inner.send(&request).await
+    }
+    /// Get the child events for a given parent event.
+    ///
+    /// `GET /_matrix/client/v1/rooms/{roomId}/relations/{eventId}`: see [`crate::relations::GetRelatingEventsRequest`].
+    pub async fn get_relating_events(
+        &self,
+        request: crate::relations::GetRelatingEventsRequest,
+    ) -> Result<
+        crate::relations::GetRelatingEventsResponse,
+        matrix_csapi_runtime::Error<std::convert::Infallible>,
+    > {
+        self.inner.send(&request).await
+    }
+    /// Get the child events for a given parent event, with a given `relType`.
+    ///
+    /// `GET /_matrix/client/v1/rooms/{roomId}/relations/{eventId}/{relType}`: see [`crate::relations::GetRelatingEventsWithRelTypeRequest`].
+    pub async fn get_relating_events_with_rel_type(
+        &self,
+        request: crate::relations::GetRelatingEventsWithRelTypeRequest,
+    ) -> Result<
+        crate::relations::GetRelatingEventsWithRelTypeResponse,
+        matrix_csapi_runtime::Error<std::convert::Infallible>,
+    > {
+        self.inner.send(&request).await
+    }
+    /// Get the child events for a given parent event, with a given `relType` and `eventType`.
+    ///
+    /// `GET /_matrix/client/v1/rooms/{roomId}/relations/{eventId}/{relType}/{eventType}`: see [`crate::relations::GetRelatingEventsWithRelTypeAndEventTypeRequest`].
+    pub async fn get_relating_events_with_rel_type_and_event_type(
+        &self,
+        request: crate::relations::GetRelatingEventsWithRelTypeAndEventTypeRequest,
+    ) -> Result<
+        crate::relations::GetRelatingEventsWithRelTypeAndEventTypeResponse,
+        matrix_csapi_runtime::Error<std::convert::Infallible>,
+    > {
+        self.inner.send(&request).await
+    }
+    /// Report a room as inappropriate.
+    ///
+    /// `POST /_matrix/client/v3/rooms/{roomId}/report`: see [`crate::report_content::ReportRoomRequest`].
+    pub async fn report_room(
+        &self,
+        request: crate::report_content::ReportRoomRequest,
+    ) -> Result<
+        serde_json::Map<String, serde_json::Value>,
+        matrix_csapi_runtime::Error<std::convert::Infallible>,
+    > {
+        self.inner.send(&request).await
+    }
+    /// Report an event in a joined room as inappropriate.
+    ///
+    /// `POST /_matrix/client/v3/rooms/{roomId}/report/{eventId}`: see [`crate::report_content::ReportEventRequest`].
+    pub async fn report_event(
+        &self,
+        request: crate::report_content::ReportEventRequest,
+    ) -> Result<
+        serde_json::Map<String, serde_json::Value>,
+        matrix_csapi_runtime::Error<std::convert::Infallible>,
+    > {
+        self.inner.send(&request).await
+    }
+    /// Report a user as inappropriate.
+    ///
+    /// `POST /_matrix/client/v3/users/{userId}/report`: see [`crate::report_content::ReportUserRequest`].
+    pub async fn report_user(
+        &self,
+        request: crate::report_content::ReportUserRequest,
+    ) -> Result<
+        serde_json::Map<String, serde_json::Value>,
+        matrix_csapi_runtime::Error<std::convert::Infallible>,
+    > {
+        self.inner.send(&request).await
+    }
+    /// Get the closest event ID to the given timestamp
+    ///
+    /// `GET /_matrix/client/v1/rooms/{roomId}/timestamp_to_event`: see [`crate::room_event_by_timestamp::GetEventByTimestampRequest`].
+    pub async fn get_event_by_timestamp(
+        &self,
+        request: crate::room_event_by_timestamp::GetEventByTimestampRequest,
+    ) -> Result<
+        crate::room_event_by_timestamp::GetEventByTimestampResponse,
+        matrix_csapi_runtime::Error<std::convert::Infallible>,
+    > {
+        self.inner.send(&request).await
+    }
+    /// Snapshot the current state of a room and its most recent messages.
+    ///
+    /// `GET /_matrix/client/v3/rooms/{roomId}/initialSync`: see [`crate::room_initial_sync::RoomInitialSyncRequest`].
+    pub async fn room_initial_sync(
+        &self,
+        request: crate::room_initial_sync::RoomInitialSyncRequest,
+    ) -> Result<
+        crate::room_initial_sync::RoomInitialSyncResponse,
+        matrix_csapi_runtime::Error<std::convert::Infallible>,
+    > {
+        self.inner.send(&request).await
+    }
+    /// Send a message event to the given room.
+    ///
+    /// `PUT /_matrix/client/v3/rooms/{roomId}/send/{eventType}/{txnId}`: see [`crate::room_send::SendMessageRequest`].
+    pub async fn send_message(
+        &self,
+        request: crate::room_send::SendMessageRequest,
+    ) -> Result<
+        crate::room_send::SendMessageResponse,
+        matrix_csapi_runtime::Error<std::convert::Infallible>,
+    > {
+        self.inner.send(&request).await
+    }
+    /// Send a state event to the given room.
+    ///
+    /// `PUT /_matrix/client/v3/rooms/{roomId}/state/{eventType}/{stateKey}`: see [`crate::room_state::SetRoomStateWithKeyRequest`].
+    pub async fn set_room_state_with_key(
+        &self,
+        request: crate::room_state::SetRoomStateWithKeyRequest,
+    ) -> Result<
+        crate::room_state::SetRoomStateWithKeyResponse,
+        matrix_csapi_runtime::Error<std::convert::Infallible>,
+    > {
+        self.inner.send(&request).await
+    }
+    /// Retrieves a summary for a room.
+    ///
+    /// `GET /_matrix/client/v1/room_summary/{roomIdOrAlias}`: see [`crate::room_summary::GetRoomSummaryRequest`].
+    pub async fn get_room_summary(
+        &self,
+        request: crate::room_summary::GetRoomSummaryRequest,
+    ) -> Result<
+        crate::room_summary::GetRoomSummaryResponse,
+        matrix_csapi_runtime::Error<std::convert::Infallible>,
+    > {
+        self.inner.send(&request).await
+    }
+    /// Upgrades a room to a new room version.
+    ///
+    /// `POST /_matrix/client/v3/rooms/{roomId}/upgrade`: see [`crate::room_upgrades::UpgradeRoomRequest`].
+    pub async fn upgrade_room(
+        &self,
+        request: crate::room_upgrades::UpgradeRoomRequest,
+    ) -> Result<
+        crate::room_upgrades::UpgradeRoomResponse,
+        matrix_csapi_runtime::Error<std::convert::Infallible>,
+    > {
+        self.inner.send(&request).await
+    }
+    /// Get a single event by event ID.
+    ///
+    /// `GET /_matrix/client/v3/rooms/{roomId}/event/{eventId}`: see [`crate::rooms::GetOneRoomEventRequest`].
+    pub async fn get_one_room_event(
+        &self,
+        request: crate::rooms::GetOneRoomEventRequest,
+    ) -> Result<
+        crate::types::ClientEvent,
+        matrix_csapi_runtime::Error<std::convert::Infallible>,
+    > {
+        self.inner.send(&request).await
+    }
+    /// Get the state identified by the type and key.
+    ///
+    /// `GET /_matrix/client/v3/rooms/{roomId}/state/{eventType}/{stateKey}`: see [`crate::rooms::GetRoomStateWithKeyRequest`].
+    pub async fn get_room_state_with_key(
+        &self,
+        request: crate::rooms::GetRoomStateWithKeyRequest,
+    ) -> Result<
+        crate::rooms::GetRoomStateWithKeyResponse,
+        matrix_csapi_runtime::Error<std::convert::Infallible>,
+    > {
+        self.inner.send(&request).await
+    }
+    /// Get all state events in the current state of a room.
+    ///
+    /// `GET /_matrix/client/v3/rooms/{roomId}/state`: see [`crate::rooms::GetRoomStateRequest`].
+    pub async fn get_room_state(
+        &self,
+        request: crate::rooms::GetRoomStateRequest,
+    ) -> Result<
+        Vec<crate::types::ClientEvent>,
+        matrix_csapi_runtime::Error<std::convert::Infallible>,
+    > {
+        self.inner.send(&request).await
+    }
+    /// Get the m.room.member events for the room.
+    ///
+    /// `GET /_matrix/client/v3/rooms/{roomId}/members`: see [`crate::rooms::GetMembersByRoomRequest`].
+    pub async fn get_members_by_room(
+        &self,
+        request: crate::rooms::GetMembersByRoomRequest,
+    ) -> Result<
+        crate::rooms::GetMembersByRoomResponse,
+        matrix_csapi_runtime::Error<std::convert::Infallible>,
+    > {
+        self.inner.send(&request).await
+    }
+    /// Gets the list of currently joined users and their profile data.
+    ///
+    /// `GET /_matrix/client/v3/rooms/{roomId}/joined_members`: see [`crate::rooms::GetJoinedMembersByRoomRequest`].
+    pub async fn get_joined_members_by_room(
+        &self,
+        request: crate::rooms::GetJoinedMembersByRoomRequest,
+    ) -> Result<
+        crate::rooms::GetJoinedMembersByRoomResponse,
+        matrix_csapi_runtime::Error<std::convert::Infallible>,
+    > {
+        self.inner.send(&request).await
+    }
+    /// Perform a server-side search.
+    ///
+    /// `POST /_matrix/client/v3/search`: see [`crate::search::SearchRequest`].
+    pub async fn search(
+        &self,
+        request: crate::search::SearchRequest,
+    ) -> Result<
+        crate::search::SearchResponse,
+        matrix_csapi_runtime::Error<std::convert::Infallible>,
+    > {
+        self.inner.send(&request).await
+    }
+    /// Retrieve a portion of a space tree.
+    ///
+    /// `GET /_matrix/client/v1/rooms/{roomId}/hierarchy`: see [`crate::space_hierarchy::GetSpaceHierarchyRequest`].
+    pub async fn get_space_hierarchy(
+        &self,
+        request: crate::space_hierarchy::GetSpaceHierarchyRequest,
+    ) -> Result<
+        crate::space_hierarchy::GetSpaceHierarchyResponse,
+        matrix_csapi_runtime::Error<std::convert::Infallible>,
+    > {
+        self.inner.send(&request).await
+    }
+    /// Redirect the user's browser to the SSO interface.
+    ///
+    /// `GET /_matrix/client/v3/login/sso/redirect`: see [`crate::sso_login_redirect::RedirectToSsoRequest`].
+    pub async fn redirect_to_sso(
+        &self,
+        request: crate::sso_login_redirect::RedirectToSsoRequest,
+    ) -> Result<
+        crate::sso_login_redirect::RedirectToSsoResponse,
+        matrix_csapi_runtime::Error<std::convert::Infallible>,
+    > {
+        self.inner.send(&request).await
+    }
+    /// Redirect the user's browser to the SSO interface for an IdP.
+    ///
+    /// `GET /_matrix/client/v3/login/sso/redirect/{idpId}`: see [`crate::sso_login_redirect::RedirectToIdPRequest`].
+    pub async fn redirect_to_id_p(
+        &self,
+        request: crate::sso_login_redirect::RedirectToIdPRequest,
+    ) -> Result<
+        crate::sso_login_redirect::RedirectToIdPResponse,
+        matrix_csapi_runtime::Error<std::convert::Infallible>,
+    > {
+        self.inner.send(&request).await
+    }
+    /// Gets homeserver contacts and support details.
+    ///
+    /// `GET /.well-known/matrix/support`: see [`crate::support::GetWellknownSupportRequest`].
+    pub async fn get_wellknown_support(
+        &self,
+        request: crate::support::GetWellknownSupportRequest,
+    ) -> Result<
+        crate::support::GetWellknownSupportResponse,
+        matrix_csapi_runtime::Error<std::convert::Infallible>,
+    > {
+        self.inner.send(&request).await
+    }
+    /// Synchronise the client's state and receive new messages.
+    ///
+    /// `GET /_matrix/client/v3/sync`: see [`crate::sync::SyncRequest`].
+    pub async fn sync(
+        &self,
+        request: crate::sync::SyncRequest,
+    ) -> Result<
+        crate::sync::SyncResponse,
+        matrix_csapi_runtime::Error<std::convert::Infallible>,
+    > {
+        self.inner.send(&request).await
+    }
+    /// List the tags for a room.
+    ///
+    /// `GET /_matrix/client/v3/user/{userId}/rooms/{roomId}/tags`: see [`crate::tags::GetRoomTagsRequest`].
+    pub async fn get_room_tags(
+        &self,
+        request: crate::tags::GetRoomTagsRequest,
+    ) -> Result<
+        crate::tags::GetRoomTagsResponse,
+        matrix_csapi_runtime::Error<std::convert::Infallible>,
+    > {
+        self.inner.send(&request).await
+    }
+    /// Add a tag to a room.
+    ///
+    /// `PUT /_matrix/client/v3/user/{userId}/rooms/{roomId}/tags/{tag}`: see [`crate::tags::SetRoomTagRequest`].
+    pub async fn set_room_tag(
+        &self,
+        request: crate::tags::SetRoomTagRequest,
+    ) -> Result<
+        serde_json::Map<String, serde_json::Value>,
+        matrix_csapi_runtime::Error<std::convert::Infallible>,
+    > {
+        self.inner.send(&request).await
+    }
+    /// Remove a tag from the room.
+    ///
+    /// `DELETE /_matrix/client/v3/user/{userId}/rooms/{roomId}/tags/{tag}`: see [`crate::tags::DeleteRoomTagRequest`].
+    pub async fn delete_room_tag(
+        &self,
+        request: crate::tags::DeleteRoomTagRequest,
+    ) -> Result<
+        serde_json::Map<String, serde_json::Value>,
+        matrix_csapi_runtime::Error<std::convert::Infallible>,
+    > {
+        self.inner.send(&request).await
+    }
+    /// Retrieve metadata about all protocols that a homeserver supports.
+    ///
+    /// `GET /_matrix/client/v3/thirdparty/protocols`: see [`crate::third_party_lookup::GetProtocolsRequest`].
+    pub async fn get_protocols(
+        &self,
+        request: crate::third_party_lookup::GetProtocolsRequest,
+    ) -> Result<
+        std::collections::BTreeMap<String, crate::types::Protocol>,
+        matrix_csapi_runtime::Error<std::convert::Infallible>,
+    > {
+        self.inner.send(&request).await
+    }
+    /// Retrieve metadata about a specific protocol that the homeserver supports.
+    ///
+    /// `GET /_matrix/client/v3/thirdparty/protocol/{protocol}`: see [`crate::third_party_lookup::GetProtocolMetadataRequest`].
+    pub async fn get_protocol_metadata(
+        &self,
+        request: crate::third_party_lookup::GetProtocolMetadataRequest,
+    ) -> Result<
+        crate::types::Protocol,
+        matrix_csapi_runtime::Error<std::convert::Infallible>,
+    > {
+        self.inner.send(&request).await
+    }
+    /// Retrieve Matrix-side portals rooms leading to a third-party location.
+    ///
+    /// `GET /_matrix/client/v3/thirdparty/location/{protocol}`: see [`crate::third_party_lookup::QueryLocationByProtocolRequest`].
+    pub async fn query_location_by_protocol(
+        &self,
+        request: crate::third_party_lookup::QueryLocationByProtocolRequest,
+    ) -> Result<
+        Vec<crate::types::Location>,
+        matrix_csapi_runtime::Error<std::convert::Infallible>,
+    > {
+        self.inner.send(&request).await
+    }
+    /// Retrieve the Matrix User ID of a corresponding third-party user.
+    ///
+    /// `GET /_matrix/client/v3/thirdparty/user/{protocol}`: see [`crate::third_party_lookup::QueryUserByProtocolRequest`].
+    pub async fn query_user_by_protocol(
+        &self,
+        request: crate::third_party_lookup::QueryUserByProtocolRequest,
+    ) -> Result<
+        Vec<crate::types::User>,
+        matrix_csapi_runtime::Error<std::convert::Infallible>,
+    > {
+        self.inner.send(&request).await
+    }
+    /// Reverse-lookup third-party locations given a Matrix room alias.
+    ///
+    /// `GET /_matrix/client/v3/thirdparty/location`: see [`crate::third_party_lookup::QueryLocationByAliasRequest`].
+    pub async fn query_location_by_alias(
+        &self,
+        request: crate::third_party_lookup::QueryLocationByAliasRequest,
+    ) -> Result<
+        Vec<crate::types::Location>,
+        matrix_csapi_runtime::Error<std::convert::Infallible>,
+    > {
+        self.inner.send(&request).await
+    }
+    /// Reverse-lookup third-party users given a Matrix User ID.
+    ///
+    /// `GET /_matrix/client/v3/thirdparty/user`: see [`crate::third_party_lookup::QueryUserByIdRequest`].
+    pub async fn query_user_by_id(
+        &self,
+        request: crate::third_party_lookup::QueryUserByIdRequest,
+    ) -> Result<
+        Vec<crate::types::User>,
+        matrix_csapi_runtime::Error<std::convert::Infallible>,
+    > {
+        self.inner.send(&request).await
+    }
+    /// Invite a user to participate in a particular room.
+    ///
+    /// `POST /_matrix/client/v3/rooms/{roomId}/invite`: see [`crate::third_party_membership::InviteBy3PidRequest`].
+    pub async fn invite_by3_pid(
+        &self,
+        request: crate::third_party_membership::InviteBy3PidRequest,
+    ) -> Result<
+        serde_json::Map<String, serde_json::Value>,
+        matrix_csapi_runtime::Error<std::convert::Infallible>,
+    > {
+        self.inner.send(&request).await
+    }
+    /// Fetches a list of the threads in a room.
+    ///
+    /// `GET /_matrix/client/v1/rooms/{roomId}/threads`: see [`crate::threads_list::GetThreadRootsRequest`].
+    pub async fn get_thread_roots(
+        &self,
+        request: crate::threads_list::GetThreadRootsRequest,
+    ) -> Result<
+        crate::threads_list::GetThreadRootsResponse,
+        matrix_csapi_runtime::Error<std::convert::Infallible>,
+    > {
+        self.inner.send(&request).await
+    }
+    /// Send an event to a given set of devices.
+    ///
+    /// `PUT /_matrix/client/v3/sendToDevice/{eventType}/{txnId}`: see [`crate::to_device::SendToDeviceRequest`].
+    pub async fn send_to_device(
+        &self,
+        request: crate::to_device::SendToDeviceRequest,
+    ) -> Result<
+        serde_json::Map<String, serde_json::Value>,
+        matrix_csapi_runtime::Error<std::convert::Infallible>,
+    > {
+        self.inner.send(&request).await
+    }
+    /// Informs the server that the user has started or stopped typing.
+    ///
+    /// `PUT /_matrix/client/v3/rooms/{roomId}/typing/{userId}`: see [`crate::typing::SetTypingRequest`].
+    pub async fn set_typing(
+        &self,
+        request: crate::typing::SetTypingRequest,
+    ) -> Result<
+        serde_json::Map<String, serde_json::Value>,
+        matrix_csapi_runtime::Error<std::convert::Infallible>,
+    > {
+        self.inner.send(&request).await
+    }
+    /// Searches the user directory.
+    ///
+    /// `POST /_matrix/client/v3/user_directory/search`: see [`crate::users::SearchUserDirectoryRequest`].
+    pub async fn search_user_directory(
+        &self,
+        request: crate::users::SearchUserDirectoryRequest,
+    ) -> Result<
+        crate::users::SearchUserDirectoryResponse,
+        matrix_csapi_runtime::Error<std::convert::Infallible>,
+    > {
+        self.inner.send(&request).await
+    }
+    /// Gets the versions of the specification supported by the server.
+    ///
+    /// `GET /_matrix/client/versions`: see [`crate::versions::GetVersionsRequest`].
+    pub async fn get_versions(
+        &self,
+        request: crate::versions::GetVersionsRequest,
+    ) -> Result<
+        crate::versions::GetVersionsResponse,
+        matrix_csapi_runtime::Error<std::convert::Infallible>,
+    > {
+        self.inner.send(&request).await
+    }
+    /// Obtain TURN server credentials.
+    ///
+    /// `GET /_matrix/client/v3/voip/turnServer`: see [`crate::voip::GetTurnServerRequest`].
+    pub async fn get_turn_server(
+        &self,
+        request: crate::voip::GetTurnServerRequest,
+    ) -> Result<
+        crate::voip::GetTurnServerResponse,
+        matrix_csapi_runtime::Error<std::convert::Infallible>,
+    > {
+        self.inner.send(&request).await
+    }
+    /// Gets Matrix server discovery information about the domain.
+    ///
+    /// `GET /.well-known/matrix/client`: see [`crate::wellknown::GetWellknownRequest`].
+    pub async fn get_wellknown(
+        &self,
+        request: crate::wellknown::GetWellknownRequest,
+    ) -> Result<
+        crate::types::DiscoveryInformation,
+        matrix_csapi_runtime::Error<std::convert::Infallible>,
+    > {
+        self.inner.send(&request).await
+    }
+    /// Gets information about the owner of an access token.
+    ///
+    /// `GET /_matrix/client/v3/account/whoami`: see [`crate::whoami::GetTokenOwnerRequest`].
+    pub async fn get_token_owner(
+        &self,
+        request: crate::whoami::GetTokenOwnerRequest,
+    ) -> Result<
+        crate::whoami::GetTokenOwnerResponse,
         matrix_csapi_runtime::Error<std::convert::Infallible>,
     > {
         self.inner.send(&request).await

@@ -12,8 +12,224 @@ pub use matrix_csapi_runtime::{
     AccessToken, BaseUrl, Endpoint, ErrorBody, ErrorCode, MatrixError,
 };
 
+/// Matrix Client-Server Client Config API (`api/client-server/account-data.yaml`).
+pub mod account_data;
+
+/// Matrix Client-Server Account Deactivation API (`api/client-server/account_deactivation.yaml`).
+pub mod account_deactivation;
+
+/// Matrix Client-Server Administration API (`api/client-server/admin.yaml`).
+pub mod admin;
+
+/// Matrix Client-Server Account Administrative Contact API (`api/client-server/administrative_contact.yaml`).
+pub mod administrative_contact;
+
+/// Matrix Client-Server Application Service Ping API (`api/client-server/appservice_ping.yaml`).
+pub mod appservice_ping;
+
+/// Matrix Client-Server Application Service Published Room Directory API (`api/client-server/appservice_room_directory.yaml`).
+pub mod appservice_room_directory;
+
+/// Matrix Client-Server (Authenticated) Content Repository API (`api/client-server/authed-content-repo.yaml`).
+pub mod authed_content_repo;
+
+/// Matrix Client-Server Room Banning API (`api/client-server/banning.yaml`).
+pub mod banning;
+
+/// Matrix Client-Server Capabilities API (`api/client-server/capabilities.yaml`).
+pub mod capabilities;
+
+/// Matrix Client-Server Content Repository API (`api/client-server/content-repo.yaml`).
+pub mod content_repo;
+
+/// Matrix Client-Server Room Creation API (`api/client-server/create_room.yaml`).
+pub mod create_room;
+
+/// Matrix Client-Server Cross Signing API (`api/client-server/cross_signing.yaml`).
+pub mod cross_signing;
+
+/// Matrix Client-Server device management API (`api/client-server/device_management.yaml`).
+pub mod device_management;
+
+/// Matrix Client-Server Directory API (`api/client-server/directory.yaml`).
+pub mod directory;
+
+/// Matrix Client-Server Event Context API (`api/client-server/event_context.yaml`).
+pub mod event_context;
+
+/// Matrix Client-Server filter API (`api/client-server/filter.yaml`).
+pub mod filter;
+
+/// Matrix Client-Server Room Joining API (`api/client-server/inviting.yaml`).
+pub mod inviting;
+
+/// Matrix Client-Server Room Inviting API (`api/client-server/joining.yaml`).
+pub mod joining;
+
+/// Matrix Client-Server Key Backup API (`api/client-server/key_backup.yaml`).
+pub mod key_backup;
+
+/// Matrix Client-Server Client Config API (`api/client-server/keys.yaml`).
+pub mod keys;
+
+/// Matrix Client-Server Room Kicking API (`api/client-server/kicking.yaml`).
+pub mod kicking;
+
+/// Matrix Client-Server Room Knocking API (`api/client-server/knocking.yaml`).
+pub mod knocking;
+
+/// Matrix Client-Server Room Leaving API (`api/client-server/leaving.yaml`).
+pub mod leaving;
+
+/// Matrix Client-Server Room Listing API (`api/client-server/list_joined_rooms.yaml`).
+pub mod list_joined_rooms;
+
+/// Matrix Client-Server Published Room Directory API (`api/client-server/list_public_rooms.yaml`).
+pub mod list_public_rooms;
+
+/// Matrix Client-Server Registration and Login API (`api/client-server/login.yaml`).
+pub mod login;
+
+/// Matrix Client-Server Registration and Login API (`api/client-server/login_token.yaml`).
+pub mod login_token;
+
+/// Matrix Client-Server Registration and Login API (`api/client-server/logout.yaml`).
+pub mod logout;
+
+/// Matrix Client-Server Rooms API (`api/client-server/message_pagination.yaml`).
+pub mod message_pagination;
+
+/// Matrix Client-Server Mutual Rooms API (`api/client-server/mutual_rooms.yaml`).
+pub mod mutual_rooms;
+
+/// Matrix Client-Server Notifications API (`api/client-server/notifications.yaml`).
+pub mod notifications;
+
+/// Matrix Client-Server OAuth 2.0 Server Metadata Discovery API (`api/client-server/oauth_server_metadata.yaml`).
+pub mod oauth_server_metadata;
+
+/// Matrix Client-Server Sync API (`api/client-server/old_sync.yaml`).
+pub mod old_sync;
+
+/// Matrix Client-Server OpenID API (`api/client-server/openid.yaml`).
+pub mod openid;
+
+/// Matrix Client-Server Password Management API (`api/client-server/password_management.yaml`).
+pub mod password_management;
+
+/// Matrix Client-Server Sync Guest API (`api/client-server/peeking_events.yaml`).
+pub mod peeking_events;
+
+/// Matrix Client-Server Policy Server Discovery API (`api/client-server/policy_server.yaml`).
+pub mod policy_server;
+
+/// Matrix Client-Server Presence API (`api/client-server/presence.yaml`).
+pub mod presence;
+
+/// Matrix Client-Server Profile API (`api/client-server/profile.yaml`).
+pub mod profile;
+
+/// Matrix Client-Server Push API (`api/client-server/pusher.yaml`).
+pub mod pusher;
+
+/// Matrix Client-Server Push Rules API (`api/client-server/pushrules.yaml`).
+pub mod pushrules;
+
+/// Matrix Client-Server Read Marker API (`api/client-server/read_markers.yaml`).
+pub mod read_markers;
+
+/// Matrix Client-Server Receipts API (`api/client-server/receipts.yaml`).
+pub mod receipts;
+
+/// Matrix Client-Server message redaction API (`api/client-server/redaction.yaml`).
+pub mod redaction;
+
 /// Matrix Client-Server Registration and Login API (`api/client-server/refresh.yaml`).
 pub mod refresh;
+
+/// Matrix Client-Server Registration API (`api/client-server/registration.yaml`).
+pub mod registration;
+
+/// Matrix Client-Server Registration Token API (`api/client-server/registration_tokens.yaml`).
+pub mod registration_tokens;
+
+/// Matrix Client-Server Relations API (`api/client-server/relations.yaml`).
+pub mod relations;
+
+/// Matrix Client-Server Report Content API (`api/client-server/report_content.yaml`).
+pub mod report_content;
+
+/// Matrix Client-Server events in room by date API (`api/client-server/room_event_by_timestamp.yaml`).
+pub mod room_event_by_timestamp;
+
+/// Matrix Client-Server Rooms API (`api/client-server/room_initial_sync.yaml`).
+pub mod room_initial_sync;
+
+/// Matrix Client-Server message event send API (`api/client-server/room_send.yaml`).
+pub mod room_send;
+
+/// Matrix Client-Server state event send API (`api/client-server/room_state.yaml`).
+pub mod room_state;
+
+/// Matrix Client-Server Room Summary API (`api/client-server/room_summary.yaml`).
+pub mod room_summary;
+
+/// Matrix Client-Server Room Upgrades API (`api/client-server/room_upgrades.yaml`).
+pub mod room_upgrades;
+
+/// Matrix Client-Server Rooms API (`api/client-server/rooms.yaml`).
+pub mod rooms;
+
+/// Matrix Client-Server Search API (`api/client-server/search.yaml`).
+pub mod search;
+
+/// Matrix Client-Server Space Hierarchy API (`api/client-server/space_hierarchy.yaml`).
+pub mod space_hierarchy;
+
+/// Matrix Client-Server SSO Login API (`api/client-server/sso_login_redirect.yaml`).
+pub mod sso_login_redirect;
+
+/// Matrix Client-Server Support Discovery API (`api/client-server/support.yaml`).
+pub mod support;
+
+/// Matrix Client-Server sync API (`api/client-server/sync.yaml`).
+pub mod sync;
+
+/// Matrix Client-Server tag API (`api/client-server/tags.yaml`).
+pub mod tags;
+
+/// Matrix Client-Server Third-party Lookup API (`api/client-server/third_party_lookup.yaml`).
+pub mod third_party_lookup;
+
+/// Matrix Client-Server Room Membership API for third-party identifiers (`api/client-server/third_party_membership.yaml`).
+pub mod third_party_membership;
+
+/// Matrix Client-Server Threads List API (`api/client-server/threads_list.yaml`).
+pub mod threads_list;
+
+/// Matrix Client-Server Send-to-device API (`api/client-server/to_device.yaml`).
+pub mod to_device;
+
+/// Matrix Client-Server Typing API (`api/client-server/typing.yaml`).
+pub mod typing;
+
+/// Matrix Client-Server User Directory API (`api/client-server/users.yaml`).
+pub mod users;
+
+/// Matrix Client-Server Versions API (`api/client-server/versions.yaml`).
+pub mod versions;
+
+/// Matrix Client-Server Voice over IP API (`api/client-server/voip.yaml`).
+pub mod voip;
+
+/// Matrix Client-Server Server Discovery API (`api/client-server/wellknown.yaml`).
+pub mod wellknown;
+
+/// Matrix Client-Server Account Identification API (`api/client-server/whoami.yaml`).
+pub mod whoami;
+
+/// Types shared between modules.
+pub mod types;
 
 #[cfg(feature = "client")]
 mod client;

@@ -154,7 +154,7 @@ impl matrix_csapi_runtime::Endpoint for RefreshRequest {
         matrix_csapi_runtime::FromHttpResponseError<Self::Error>,
     > {
         match response.status().as_u16() {
-            200 => matrix_csapi_runtime::json_response(&response),
+            200 => Ok(matrix_csapi_runtime::json_response(&response)?),
             _ => Err(matrix_csapi_runtime::error_response(response)),
         }
     }

@@ -57,6 +57,35 @@ pub struct Config {
     /// `Debug` output of every generated type.
     #[serde(default)]
     pub secret_properties: Vec<String>,
+    /// Security scheme names the spec uses without defining them, with the
+    /// authentication to generate for them. `gen` fails when an entry is
+    /// no longer needed, so it cannot outlive the spec gap it covers.
+    #[serde(default)]
+    pub undefined_security_schemes: Vec<UndefinedSecurityScheme>,
+}
+
+/// How to treat a security scheme the spec names but does not define.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UndefinedSecurityScheme {
+    /// The scheme name as the spec's `security` list writes it.
+    pub name: String,
+    /// The authentication to generate instead.
+    pub auth: AuthChoice,
+    /// Why: shown nowhere, but required so the choice is explained.
+    pub reason: String,
+}
+
+/// An authentication choice in the config.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum AuthChoice {
+    /// Never send a token.
+    None,
+    /// Send the access token when the client has one.
+    OptionalAccessToken,
+    /// Require the access token.
+    AccessToken,
 }
 
 /// Package metadata of the generated crate.

@@ -9,8 +9,8 @@ use quote::quote;
 
 use crate::config::Config;
 use crate::model::{
-    Api, Auth, Body, Docs, Field, Operation, Param, ParamIn, PathPart, Struct, SuccessResponse,
-    Type, TypeDef, TypeId, TypeKind,
+    Api, Auth, Body, Docs, Field, Operation, Param, ParamIn, PathPart, RawResponse, ResponseKind,
+    Struct, Type, TypeDef, TypeId, TypeKind, UnionVariant,
 };
 use crate::output::{GeneratedFiles, OutputError};
 
@@ -213,6 +213,9 @@ impl Emitter<'_> {
             source = format!("{} ({})", source, m.source);
             for op in &m.operations {
                 items.push(self.endpoint_impl(op));
+                if let Some(response) = self.response_enum(op) {
+                    items.push(response);
+                }
                 if let Some(error) = self.endpoint_error_enum(op) {
                     items.push(error);
                 }
@@ -257,13 +260,23 @@ impl Emitter<'_> {
                 let segments = path.split("::").map(ident);
                 quote! { matrix_csapi_runtime #(::#segments)* }
             }
+            Type::Nullable(inner) => {
+                let inner = self.rust_type(inner);
+                quote! { Option<#inner> }
+            }
+            Type::Bytes => quote! { matrix_csapi_runtime::Bytes },
+            Type::Unit => quote! { () },
         }
     }
 
     fn response_type(&self, op: &Operation) -> TokenStream {
-        match &op.response {
-            SuccessResponse::Json { ty, .. } => self.rust_type(ty),
-            SuccessResponse::Empty { .. } => quote! { () },
+        match &op.response.enum_name {
+            Some(name) => {
+                let module = ident(&self.api.types[op.request.0].module);
+                let name = ident(name);
+                quote! { crate::#module::#name }
+            }
+            None => self.rust_type(&op.response.ty),
         }
     }
 
@@ -312,7 +325,73 @@ impl Emitter<'_> {
         match &def.kind {
             TypeKind::StringEnum(values) => self.string_enum(def, values),
             TypeKind::Struct(s) => self.struct_def(id, def, s),
+            TypeKind::Union(variants) => self.union(def, variants),
+            TypeKind::RawResponse(raw) => self.raw_response(def, raw),
         }
+    }
+
+    fn union(&self, def: &TypeDef, variants: &[UnionVariant]) -> TokenStream {
+        let name = ident(&def.name);
+        let docs = self.doc_attrs(&def.docs, &[], &format!("The schema at `{}`.", def.source));
+        let variants = variants.iter().map(|v| {
+            let variant = ident(&v.variant);
+            let ty = self.rust_type(&v.ty);
+            quote! { #variant(#ty), }
+        });
+        quote! {
+            #docs
+            ///
+            /// One of several shapes; deserializing tries them in this order.
+            #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+            #[serde(untagged)]
+            pub enum #name { #(#variants)* }
+        }
+    }
+
+    fn raw_response(&self, def: &TypeDef, raw: &RawResponse) -> TokenStream {
+        let name = ident(&def.name);
+        let docs = self.doc_attrs(&def.docs, &[], "A response without a JSON body.");
+        let headers = raw.headers.iter().map(|h| {
+            let field = ident(&h.rust_name);
+            let docs = self.doc_attrs(
+                &h.docs,
+                &[format!("The `{}` header, if the server sent it.", h.wire_name)],
+                "",
+            );
+            quote! { #docs pub #field: Option<String>, }
+        });
+        let body = raw.has_body.then(|| {
+            quote! {
+                /// The response body, as sent.
+                pub body: matrix_csapi_runtime::Bytes,
+            }
+        });
+        quote! {
+            #docs
+            #[derive(Clone, Debug, PartialEq)]
+            #[non_exhaustive]
+            pub struct #name {
+                #(#headers)*
+                #body
+            }
+        }
+    }
+
+    /// An expression building the [`RawResponse`] type `id` from `response`.
+    fn raw_response_expr(&self, id: TypeId) -> TokenStream {
+        let path = self.type_path(id);
+        let TypeKind::RawResponse(raw) = &self.api.types[id.0].kind else {
+            return quote! { compile_error!("not a raw response type") };
+        };
+        let headers = raw.headers.iter().map(|h| {
+            let field = ident(&h.rust_name);
+            let wire = h.wire_name.to_lowercase();
+            quote! { #field: matrix_csapi_runtime::response_header(&response, #wire)?, }
+        });
+        let body = raw
+            .has_body
+            .then(|| quote! { body: response.into_body(), });
+        quote! { #path { #(#headers)* #body } }
     }
 
     fn string_enum(&self, def: &TypeDef, values: &[crate::model::EnumValue]) -> TokenStream {
@@ -373,6 +452,13 @@ impl Emitter<'_> {
         }
     }
 
+    /// A parameter's field type: lists and maps are empty when unset,
+    /// other optional parameters are `Option`s.
+    fn param_type(&self, param: &Param) -> TokenStream {
+        let collection = matches!(param.ty, Type::Array(_) | Type::Map(_));
+        self.field_type(&param.ty, param.required || collection)
+    }
+
     fn field_type(&self, ty: &Type, required: bool) -> TokenStream {
         let inner = self.rust_type(ty);
         if required {
@@ -412,7 +498,7 @@ impl Emitter<'_> {
         let mut members = Vec::new();
         for param in &s.params {
             let field = ident(&param.rust_name);
-            let ty = self.field_type(&param.ty, param.required);
+            let ty = self.param_type(param);
             let docs = self.doc_attrs(
                 &param.docs,
                 &[],
@@ -430,6 +516,14 @@ impl Emitter<'_> {
         }
         for field in &s.fields {
             members.push(self.struct_field(field));
+        }
+        if let Some(value) = &s.additional {
+            let ty = self.rust_type(value);
+            members.push(quote! {
+                /// The other properties, by name.
+                #[serde(flatten)]
+                pub additional_properties: std::collections::BTreeMap<String, #ty>,
+            });
         }
 
         let debug = (!has_secret).then(|| quote! { Debug, });
@@ -483,6 +577,9 @@ impl Emitter<'_> {
         }
         if !field.required {
             serde_args.push(quote! { default, skip_serializing_if = "Option::is_none" });
+            if matches!(field.ty, Type::Nullable(_)) {
+                serde_args.push(quote! { with = "matrix_csapi_runtime::nullable" });
+            }
         }
         if field.ty == Type::DurationMs {
             let with = if field.required {
@@ -510,6 +607,8 @@ impl Emitter<'_> {
                 let ty = self.rust_type(&param.ty);
                 args.push(quote! { #name: #ty });
                 inits.push(quote! { #name, });
+            } else if matches!(param.ty, Type::Array(_) | Type::Map(_)) {
+                inits.push(quote! { #name: Default::default(), });
             } else {
                 inits.push(quote! { #name: None, });
             }
@@ -533,6 +632,9 @@ impl Emitter<'_> {
                 inits.push(quote! { #cfg #name: None, });
             }
         }
+        if s.additional.is_some() {
+            inits.push(quote! { additional_properties: Default::default(), });
+        }
         quote! {
             /// Creates a value from its required fields; optional fields are unset.
             pub fn new(#(#args),*) -> Self {
@@ -543,6 +645,21 @@ impl Emitter<'_> {
 
     fn redacting_debug(&self, name: &str, s: &Struct) -> TokenStream {
         let type_name = ident(name);
+        let mut others: Vec<TokenStream> = s
+            .params
+            .iter()
+            .map(|p| {
+                let field = ident(&p.rust_name);
+                let label = &p.rust_name;
+                quote! { debug.field(#label, &self.#field); }
+            })
+            .collect();
+        if s.body.is_some() {
+            others.push(quote! { debug.field("body", &self.body); });
+        }
+        let additional = s.additional.as_ref().map(|_| {
+            quote! { debug.field("additional_properties", &self.additional_properties); }
+        });
         let fields = s.fields.iter().map(|field| {
             let name = ident(&field.rust_name);
             let label = &field.rust_name;
@@ -565,7 +682,9 @@ impl Emitter<'_> {
             impl std::fmt::Debug for #type_name {
                 fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                     let mut debug = f.debug_struct(#name);
+                    #(#others)*
                     #(#fields)*
+                    #additional
                     debug.finish()
                 }
             }
@@ -595,7 +714,7 @@ impl Emitter<'_> {
 
         let params: &[Param] = match &self.api.types[op.request.0].kind {
             TypeKind::Struct(s) => &s.params,
-            TypeKind::StringEnum(_) => &[],
+            _ => &[],
         };
         let mut path_steps = Vec::new();
         let mut first = String::new();
@@ -620,12 +739,51 @@ impl Emitter<'_> {
             .map(|p| {
                 let field = ident(&p.rust_name);
                 let wire = &p.wire_name;
+                match &p.ty {
+                    // A list repeats the name; a map sends each entry as
+                    // its own name (OpenAPI's default `form` style, exploded).
+                    Type::Array(item) => {
+                        let value = self.value_str(item, quote! { (*value) });
+                        quote! { for value in &self.#field { query.push(#wire, #value); } }
+                    }
+                    Type::Map(_) => {
+                        quote! { for (name, value) in &self.#field { query.push(name, value); } }
+                    }
+                    _ if p.required => {
+                        let value = self.param_str(p, quote! { self.#field });
+                        quote! { query.push(#wire, #value); }
+                    }
+                    _ => {
+                        let value = self.param_str(p, quote! { (*value) });
+                        quote! { if let Some(value) = &self.#field { query.push(#wire, #value); } }
+                    }
+                }
+            })
+            .collect();
+        // Header parameters; `Content-Type` is the content type of a raw body.
+        let content_type_param = params.iter().find(|p| {
+            p.location == ParamIn::Header && p.wire_name.eq_ignore_ascii_case("content-type")
+        });
+        let header_steps: Vec<TokenStream> = params
+            .iter()
+            .filter(|p| p.location == ParamIn::Header)
+            .filter(|p| {
+                !(matches!(op.body, Some(Body::Bytes { .. }))
+                    && p.wire_name.eq_ignore_ascii_case("content-type"))
+            })
+            .map(|p| {
+                let field = ident(&p.rust_name);
+                let wire = p.wire_name.to_lowercase();
                 if p.required {
                     let value = self.param_str(p, quote! { self.#field });
-                    quote! { query.push(#wire, #value); }
+                    quote! { matrix_csapi_runtime::insert_header(&mut request, #wire, #value)?; }
                 } else {
                     let value = self.param_str(p, quote! { (*value) });
-                    quote! { if let Some(value) = &self.#field { query.push(#wire, #value); } }
+                    quote! {
+                        if let Some(value) = &self.#field {
+                            matrix_csapi_runtime::insert_header(&mut request, #wire, #value)?;
+                        }
+                    }
                 }
             })
             .collect();
@@ -647,17 +805,38 @@ impl Emitter<'_> {
             Some(Body::Json {
                 is_request: false, ..
             }) => quote! { matrix_csapi_runtime::json_body(&self.body)? },
-        };
-        let success = match &op.response {
-            SuccessResponse::Json { status, .. } => {
-                let status = Literal::u16_unsuffixed(*status);
-                quote! { #status => matrix_csapi_runtime::json_response(&response), }
+            Some(Body::Bytes {
+                default_content_type,
+            }) => {
+                let content_type = match content_type_param {
+                    Some(p) if p.required => {
+                        let field = ident(&p.rust_name);
+                        quote! { self.#field.clone() }
+                    }
+                    Some(p) => {
+                        let field = ident(&p.rust_name);
+                        quote! { self.#field.clone().unwrap_or_else(|| #default_content_type.to_owned()) }
+                    }
+                    None => quote! { #default_content_type.to_owned() },
+                };
+                quote! {
+                    matrix_csapi_runtime::RequestBody::Raw {
+                        content_type: #content_type,
+                        data: self.body.clone(),
+                    }
+                }
             }
-            SuccessResponse::Empty { status } => {
-                let status = Literal::u16_unsuffixed(*status);
-                quote! { #status => Ok(()), }
+        };
+        let build = if header_steps.is_empty() {
+            quote! { matrix_csapi_runtime::build_request(&Self::METADATA, base_url, &path_and_query, access_token, #body) }
+        } else {
+            quote! {
+                let mut request = matrix_csapi_runtime::build_request(&Self::METADATA, base_url, &path_and_query, access_token, #body)?;
+                #(#header_steps)*
+                Ok(request)
             }
         };
+        let success = self.success_arms(op);
         let error_arms = op.endpoint_errors.iter().map(|e| {
             let status = Literal::u16_unsuffixed(e.status);
             let variant = ident(&e.variant);
@@ -694,14 +873,14 @@ impl Emitter<'_> {
                     let #path_mut path = matrix_csapi_runtime::PathBuilder::new(#first);
                     #(#path_steps)*
                     #query_code
-                    matrix_csapi_runtime::build_request(&Self::METADATA, base_url, &path_and_query, access_token, #body)
+                    #build
                 }
 
                 fn try_from_http_response(
                     response: matrix_csapi_runtime::http::Response<matrix_csapi_runtime::Bytes>,
                 ) -> Result<Self::Response, matrix_csapi_runtime::FromHttpResponseError<Self::Error>> {
                     match response.status().as_u16() {
-                        #success
+                        #(#success)*
                         #(#error_arms)*
                         _ => Err(matrix_csapi_runtime::error_response(response)),
                     }
@@ -710,11 +889,96 @@ impl Emitter<'_> {
         }
     }
 
+    /// Match arms turning the success and redirect statuses into the
+    /// response type.
+    fn success_arms(&self, op: &Operation) -> Vec<TokenStream> {
+        let response = &op.response;
+        let kind_expr = |kind: &ResponseKind| match kind {
+            ResponseKind::Json(_) => quote! { matrix_csapi_runtime::json_response(&response)? },
+            ResponseKind::Empty => quote! { () },
+            ResponseKind::Raw(id) => self.raw_response_expr(*id),
+        };
+        match &response.enum_name {
+            None => {
+                // Every status has the same shape: one arm for all.
+                let statuses = response
+                    .arms
+                    .iter()
+                    .map(|arm| Literal::u16_unsuffixed(arm.status));
+                let expr = match response.arms.first() {
+                    Some(arm) => kind_expr(&arm.kind),
+                    None => quote! { () },
+                };
+                vec![quote! { #(#statuses)|* => Ok(#expr), }]
+            }
+            Some(name) => {
+                let name = ident(name);
+                response
+                    .arms
+                    .iter()
+                    .map(|arm| {
+                        let status = Literal::u16_unsuffixed(arm.status);
+                        let variant = ident(&arm.variant);
+                        match &arm.kind {
+                            ResponseKind::Empty => quote! { #status => Ok(#name::#variant), },
+                            kind => {
+                                let expr = kind_expr(kind);
+                                quote! { #status => Ok(#name::#variant(#expr)), }
+                            }
+                        }
+                    })
+                    .collect()
+            }
+        }
+    }
+
+    /// The enum of an operation's success and redirect responses, when
+    /// their shapes differ.
+    fn response_enum(&self, op: &Operation) -> Option<TokenStream> {
+        let name = ident(op.response.enum_name.as_deref()?);
+        let doc = format!(
+            " The responses of `{}`, by status.",
+            op.operation_id
+        );
+        let variants = op.response.arms.iter().map(|arm| {
+            let variant = ident(&arm.variant);
+            let doc = format!(
+                "{}: {}",
+                arm.status,
+                arm.doc.as_deref().unwrap_or("").trim()
+            );
+            let doc = doc_lines(&sanitize_doc(&doc, &self.api.spec_tag));
+            match &arm.kind {
+                ResponseKind::Empty => quote! { #doc #variant, },
+                ResponseKind::Json(ty) => {
+                    let ty = self.rust_type(ty);
+                    quote! { #doc #variant(#ty), }
+                }
+                ResponseKind::Raw(id) => {
+                    let ty = self.type_path(*id);
+                    quote! { #doc #variant(#ty), }
+                }
+            }
+        });
+        Some(quote! {
+            #[doc = #doc]
+            #[derive(Clone, Debug, PartialEq)]
+            #[non_exhaustive]
+            pub enum #name { #(#variants)* }
+        })
+    }
+
     /// An expression giving `&str` for a parameter value.
     fn param_str(&self, param: &Param, value: TokenStream) -> TokenStream {
-        match &param.ty {
+        self.value_str(&param.ty, value)
+    }
+
+    /// An expression giving `&str` for a value of a scalar type.
+    fn value_str(&self, ty: &Type, value: TokenStream) -> TokenStream {
+        match ty {
             Type::String => quote! { &#value },
             Type::Named(_) => quote! { #value.as_str() },
+            Type::DurationMs => quote! { &#value.as_millis().to_string() },
             _ => quote! { &#value.to_string() },
         }
     }

@@ -11,9 +11,11 @@ use serde_json::{Map, Value};
 
 use crate::config::Config;
 use crate::load::Location;
+use crate::config::AuthChoice;
 use crate::model::{
     Api, Auth, Body, Docs, EndpointError, EnumValue, Field, Module, Operation, Param, ParamIn,
-    PathPart, Struct, SuccessResponse, Type, TypeDef, TypeId, TypeKind,
+    PathPart, RawResponse, ResponseArm, ResponseHeader, ResponseKind, Struct, SuccessResponse,
+    Type, TypeDef, TypeId, TypeKind, UnionVariant,
 };
 use crate::resolve::{ResolveError, ResolvedSpec};
 
@@ -39,6 +41,9 @@ pub enum LowerError {
     /// Following a reference failed.
     #[error(transparent)]
     Resolve(#[from] ResolveError),
+    /// Several documents failed; each error is listed.
+    #[error("{} problems:\n{}", .0.len(), .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))]
+    Many(Vec<LowerError>),
 }
 
 /// Schema keywords that carry no structure: documentation and validation
@@ -63,6 +68,9 @@ const ANNOTATIONS: &[&str] = &[
     "uniqueItems",
     "readOnly",
     "writeOnly",
+    "minProperties",
+    "maxProperties",
+    "$schema",
 ];
 
 /// Keywords that give a schema its shape, handled below.
@@ -74,6 +82,8 @@ const STRUCTURE: &[&str] = &[
     "items",
     "enum",
     "allOf",
+    "oneOf",
+    "patternProperties",
 ];
 
 const HTTP_METHODS: &[&str] = &["get", "put", "post", "delete", "patch", "head", "options"];
@@ -88,6 +98,8 @@ pub fn lower(spec: &ResolvedSpec, config: &Config, spec_tag: &str) -> Result<Api
         in_progress: BTreeSet::new(),
         taken: BTreeMap::new(),
         features: BTreeSet::new(),
+        used_undefined_schemes: BTreeSet::new(),
+        raw_memo: HashMap::new(),
         modules_by_file: config
             .documents
             .iter()
@@ -96,8 +108,17 @@ pub fn lower(spec: &ResolvedSpec, config: &Config, spec_tag: &str) -> Result<Api
     };
     let mut modules = Vec::new();
     let mut operation_ids: BTreeMap<String, Location> = BTreeMap::new();
+    let mut errors = Vec::new();
     for document in &config.documents {
-        let module = lowerer.document(document)?;
+        // Keep going after a failing document so one run reports every
+        // problem, not just the first.
+        let module = match lowerer.document(document) {
+            Ok(module) => module,
+            Err(error) => {
+                errors.push(error);
+                continue;
+            }
+        };
         for op in &module.operations {
             if let Some(first) = operation_ids.insert(op.operation_id.clone(), op.source.clone()) {
                 return Err(LowerError::Invalid {
@@ -107,6 +128,25 @@ pub fn lower(spec: &ResolvedSpec, config: &Config, spec_tag: &str) -> Result<Api
             }
         }
         modules.push(module);
+    }
+    for unused in config
+        .undefined_security_schemes
+        .iter()
+        .filter(|u| !lowerer.used_undefined_schemes.contains(&u.name))
+    {
+        errors.push(LowerError::Invalid {
+            at: "spec/generator.toml".to_owned(),
+            message: format!(
+                "`undefined_security_schemes` entry `{}` is not needed any more: the spec defines it or no longer uses it; remove the entry",
+                unused.name
+            ),
+        });
+    }
+    if errors.len() == 1 {
+        return Err(errors.remove(0));
+    }
+    if !errors.is_empty() {
+        return Err(LowerError::Many(errors));
     }
     Ok(Api {
         spec_tag: spec_tag.to_owned(),
@@ -183,6 +223,11 @@ struct Lowerer<'a> {
     /// Type names taken, per module.
     taken: BTreeMap<String, BTreeSet<String>>,
     features: BTreeSet<String>,
+    /// `undefined_security_schemes` entries the spec needed.
+    used_undefined_schemes: BTreeSet<String>,
+    /// Raw (non-JSON) response types by the response's location, so a
+    /// shared response component gives one type.
+    raw_memo: HashMap<Location, TypeId>,
     modules_by_file: HashMap<String, String>,
 }
 
@@ -222,6 +267,10 @@ impl<'a> Lowerer<'a> {
         }
         taken.insert(name.clone());
         name
+    }
+
+    fn is_taken(&self, module: &str, name: &str) -> bool {
+        self.taken.get(module).is_some_and(|t| t.contains(name))
     }
 
     fn add_type(&mut self, def: TypeDef) -> TypeId {
@@ -357,51 +406,7 @@ impl<'a> Lowerer<'a> {
 
         let body = match node.get("requestBody") {
             None => None,
-            Some(_) => {
-                let body_at = at.join("requestBody");
-                let body_node = self.node(&body_at)?.clone();
-                let content = body_node
-                    .get("content")
-                    .and_then(Value::as_object)
-                    .ok_or_else(|| self.invalid(&body_at, "`requestBody` has no `content`"))?;
-                if content.len() != 1 || !content.contains_key("application/json") {
-                    let types: Vec<&String> = content.keys().collect();
-                    return Err(self.unsupported(
-                        &body_at.join("content"),
-                        format!("request body content types {types:?} (only application/json is supported so far)"),
-                    ));
-                }
-                let schema_at = body_at
-                    .join("content")
-                    .join("application/json")
-                    .join("schema");
-                let wanted = if has_params {
-                    format!("{prefix}RequestBody")
-                } else {
-                    format!("{prefix}Request")
-                };
-                let ty = self.schema(&schema_at, &wanted, module)?;
-                if has_params {
-                    self.describe_inline(
-                        &schema_at,
-                        &ty,
-                        Some(&Value::String(format!(
-                            "The body of a `{operation_id}` request."
-                        ))),
-                    );
-                }
-                let inline_struct = match &ty {
-                    Type::Named(id) => {
-                        self.spec.target(&schema_at).is_none()
-                            && matches!(self.types[id.0].kind, TypeKind::Struct(_))
-                    }
-                    _ => false,
-                };
-                Some(Body::Json {
-                    ty,
-                    is_request: inline_struct && !has_params,
-                })
-            }
+            Some(_) => Some(self.request_body(&at, &operation_id, &prefix, module, has_params)?),
         };
 
         let request = match &body {
@@ -411,7 +416,10 @@ impl<'a> Lowerer<'a> {
             }) => *id,
             _ => {
                 let name = self.claim_name(module, &format!("{prefix}Request"));
-                let body_ty = body.as_ref().map(|Body::Json { ty, .. }| ty.clone());
+                let body_ty = body.as_ref().map(|body| match body {
+                    Body::Json { ty, .. } => ty.clone(),
+                    Body::Bytes { .. } => Type::Bytes,
+                });
                 self.add_type(TypeDef {
                     name,
                     module: module.to_owned(),
@@ -421,6 +429,7 @@ impl<'a> Lowerer<'a> {
                         fields: Vec::new(),
                         params: params.clone(),
                         body: body_ty,
+                        additional: None,
                     }),
                 })
             }
@@ -431,9 +440,11 @@ impl<'a> Lowerer<'a> {
             s.params = params;
         }
 
-        let (response, endpoint_errors, rate_limited) =
-            self.responses(&at, &node, module, &prefix)?;
-        let error_type = (!endpoint_errors.is_empty())
+        let responses = self.responses(&at, &node, module, &prefix)?;
+        let Some(response) = responses.success else {
+            return Err(self.invalid(&at, "the operation has no success response"));
+        };
+        let error_type = (!responses.endpoint_errors.is_empty())
             .then(|| self.claim_name(module, &format!("{prefix}Error")));
 
         Ok(Operation {
@@ -447,10 +458,80 @@ impl<'a> Lowerer<'a> {
             auth,
             body,
             response,
-            endpoint_errors,
+            endpoint_errors: responses.endpoint_errors,
+            matrix_error_statuses: responses.matrix_error_statuses,
             error_type,
-            rate_limited,
+            rate_limited: responses.rate_limited,
             source: at,
+        })
+    }
+
+    /// The operation's request body: JSON (typed) or raw bytes.
+    fn request_body(
+        &mut self,
+        at: &Location,
+        operation_id: &str,
+        prefix: &str,
+        module: &str,
+        has_params: bool,
+    ) -> Result<Body, LowerError> {
+        let deref = self.spec.deref(&at.join("requestBody"))?;
+        let body_at = deref.location.clone();
+        let body_node = deref.node.clone();
+        let content = body_node
+            .get("content")
+            .and_then(Value::as_object)
+            .ok_or_else(|| self.invalid(&body_at, "`requestBody` has no `content`"))?;
+        if content.len() != 1 {
+            let types: Vec<&String> = content.keys().collect();
+            return Err(self.unsupported(
+                &body_at.join("content"),
+                format!("a request body with several content types {types:?}"),
+            ));
+        }
+        let Some((media_type, _)) = content.iter().next() else {
+            return Err(self.invalid(&body_at.join("content"), "`content` is empty"));
+        };
+        if media_type != "application/json" {
+            if media_type.contains("json") || media_type.starts_with("text/") {
+                return Err(self.unsupported(
+                    &body_at.join("content").join(media_type),
+                    format!("request body content type `{media_type}`"),
+                ));
+            }
+            return Ok(Body::Bytes {
+                default_content_type: media_type.clone(),
+            });
+        }
+        let schema_at = body_at
+            .join("content")
+            .join("application/json")
+            .join("schema");
+        let wanted = if has_params {
+            format!("{prefix}RequestBody")
+        } else {
+            format!("{prefix}Request")
+        };
+        let ty = self.schema(&schema_at, &wanted, module)?;
+        if has_params {
+            self.describe_inline(
+                &schema_at,
+                &ty,
+                Some(&Value::String(format!(
+                    "The body of a `{operation_id}` request."
+                ))),
+            );
+        }
+        let inline_struct = match &ty {
+            Type::Named(id) => {
+                self.spec.target(&schema_at).is_none()
+                    && matches!(self.types[id.0].kind, TypeKind::Struct(_))
+            }
+            _ => false,
+        };
+        Ok(Body::Json {
+            ty,
+            is_request: inline_struct && !has_params,
         })
     }
 
@@ -531,23 +612,39 @@ impl<'a> Lowerer<'a> {
                 .get("required")
                 .and_then(Value::as_bool)
                 .unwrap_or(false);
-        let ty = self.schema(
+        let mut ty = self.schema(
             &real_at.join("schema"),
             &format!("{prefix}{}", type_name(&name)),
             module,
         )?;
-        match &ty {
-            Type::String | Type::Bool | Type::I64 | Type::U64 | Type::F64 => {}
-            Type::Named(id) if matches!(self.types[id.0].kind, TypeKind::StringEnum(_)) => {}
-            other => {
-                return Err(self.unsupported(
-                    &real_at.join("schema"),
-                    format!("parameter of type {other:?} (only scalars and string enums so far)"),
-                ));
+        let mut rust_name = field_name(&name);
+        if matches!(ty, Type::I64 | Type::U64) && name.ends_with("_ms") {
+            ty = Type::DurationMs;
+            rust_name = rust_ident(rust_name.trim_end_matches("_ms"));
+        }
+        let scalar = |ty: &Type| match ty {
+            Type::String | Type::Bool | Type::I64 | Type::U64 | Type::F64 | Type::DurationMs => {
+                true
             }
+            Type::Named(id) => matches!(self.types[id.0].kind, TypeKind::StringEnum(_)),
+            _ => false,
+        };
+        // Query strings can carry a list (the name repeated) or a map of
+        // strings (each key its own name, `style: form, explode: true`).
+        let supported = match (&ty, location) {
+            (ty, _) if scalar(ty) => true,
+            (Type::Array(item), ParamIn::Query) => scalar(item),
+            (Type::Map(value), ParamIn::Query) => **value == Type::String,
+            _ => false,
+        };
+        if !supported {
+            return Err(self.unsupported(
+                &real_at.join("schema"),
+                format!("a {} parameter of type {ty:?}", param_in_text(location)),
+            ));
         }
         Ok(Param {
-            rust_name: field_name(&name),
+            rust_name,
             wire_name: name,
             location,
             ty,
@@ -557,7 +654,7 @@ impl<'a> Lowerer<'a> {
     }
 
     /// The operation's auth from its `security` list (or the document's).
-    fn auth(&self, root_at: &Location, at: &Location, node: &Value) -> Result<Auth, LowerError> {
+    fn auth(&mut self, root_at: &Location, at: &Location, node: &Value) -> Result<Auth, LowerError> {
         let root = self.node(root_at)?;
         let (security, security_at) = match node.get("security") {
             Some(s) => (s, at.join("security")),
@@ -569,8 +666,11 @@ impl<'a> Lowerer<'a> {
         let Some(alternatives) = security.as_array() else {
             return Err(self.invalid(&security_at, "`security` must be a list"));
         };
+        // What each alternative allows: no token, a user's access token, an
+        // application service's token.
         let mut optional = false;
-        let mut kinds = BTreeSet::new();
+        let mut user = false;
+        let mut appservice = false;
         for (index, requirement) in alternatives.iter().enumerate() {
             let Some(requirement) = requirement.as_object() else {
                 return Err(self.invalid(
@@ -586,14 +686,31 @@ impl<'a> Lowerer<'a> {
                     .join("components")
                     .join("securitySchemes")
                     .join(name);
-                let scheme = self.spec.deref(&scheme_at).map_err(|_| {
-                    self.invalid(
-                        &security_at.join(index),
-                        format!(
-                            "security scheme `{name}` is not defined in components.securitySchemes"
-                        ),
-                    )
-                })?;
+                let Ok(scheme) = self.spec.deref(&scheme_at) else {
+                    let Some(fallback) = self
+                        .config
+                        .undefined_security_schemes
+                        .iter()
+                        .find(|u| &u.name == name)
+                    else {
+                        return Err(self.invalid(
+                            &security_at.join(index),
+                            format!(
+                                "security scheme `{name}` is not defined in components.securitySchemes (if the spec really means it, map it in `undefined_security_schemes` of spec/generator.toml)"
+                            ),
+                        ));
+                    };
+                    self.used_undefined_schemes.insert(name.clone());
+                    match fallback.auth {
+                        AuthChoice::None => optional = true,
+                        AuthChoice::OptionalAccessToken => {
+                            optional = true;
+                            user = true;
+                        }
+                        AuthChoice::AccessToken => user = true,
+                    }
+                    continue;
+                };
                 let kind = scheme.node.get("type").and_then(Value::as_str);
                 let token = match kind {
                     Some("http") => {
@@ -609,22 +726,27 @@ impl<'a> Lowerer<'a> {
                         self.unsupported(&scheme.location, format!("security scheme `{name}`"))
                     );
                 }
-                kinds.insert(name.starts_with("appservice"));
+                // The spec's two kinds of bearer token are told apart by
+                // scheme name: `appserviceAccessTokenBearer` vs
+                // `accessTokenBearer`/`accessTokenQuery`.
+                if name.starts_with("appservice") {
+                    appservice = true;
+                } else {
+                    user = true;
+                }
             }
         }
-        Ok(
-            match (kinds.contains(&true), kinds.contains(&false), optional) {
-                (false, false, _) => Auth::None,
-                (true, false, false) => Auth::AppserviceToken,
-                (false, true, false) => Auth::AccessToken,
-                (false, true, true) => Auth::OptionalAccessToken,
-                _ => {
-                    return Err(
-                        self.unsupported(&security_at, "this combination of security requirements")
-                    );
-                }
-            },
-        )
+        Ok(match (appservice, user, optional) {
+            (false, false, _) => Auth::None,
+            (true, false, false) => Auth::AppserviceToken,
+            (false, true, false) => Auth::AccessToken,
+            (false, true, true) => Auth::OptionalAccessToken,
+            _ => {
+                return Err(
+                    self.unsupported(&security_at, "this combination of security requirements")
+                );
+            }
+        })
     }
 
     fn responses(
@@ -633,25 +755,43 @@ impl<'a> Lowerer<'a> {
         node: &Value,
         module: &str,
         prefix: &str,
-    ) -> Result<(SuccessResponse, Vec<EndpointError>, bool), LowerError> {
+    ) -> Result<Responses, LowerError> {
         let responses_at = at.join("responses");
         let Some(responses) = node.get("responses").and_then(Value::as_object) else {
             return Err(self.invalid(&responses_at, "the operation has no `responses`"));
         };
-        let mut success = None;
-        let mut errors = Vec::new();
-        let mut rate_limited = false;
+        let success_count = responses
+            .keys()
+            .filter(|s| s.starts_with('2') || s.starts_with('3'))
+            .count();
+        let mut arms: Vec<ResponseArm> = Vec::new();
+        let mut out = Responses::default();
         for status_text in responses.keys() {
             let response_at = responses_at.join(status_text);
-            let status: u16 = status_text.parse().map_err(|_| {
-                self.unsupported(&response_at, format!("response status `{status_text}`"))
-            })?;
+            let status: u16 = status_text
+                .parse()
+                .ok()
+                .filter(|s| (100..600).contains(s))
+                .ok_or_else(|| {
+                    self.unsupported(&response_at, format!("response status `{status_text}`"))
+                })?;
             let deref = self.spec.deref(&response_at)?;
             let real_at = deref.location.clone();
             let response = deref.node.clone();
-            let json_schema_at = match response.get("content").and_then(Value::as_object) {
-                None => None,
-                Some(content) if content.len() == 1 && content.contains_key("application/json") => {
+            let description = response
+                .get("description")
+                .and_then(Value::as_str)
+                .map(str::to_owned);
+            let content = response.get("content").and_then(Value::as_object);
+            let json_schema_at = match content {
+                Some(content) if content.contains_key("application/json") => {
+                    if content.len() > 1 {
+                        let types: Vec<&String> = content.keys().collect();
+                        return Err(self.unsupported(
+                            &real_at.join("content"),
+                            format!("JSON beside other content types {types:?}"),
+                        ));
+                    }
                     Some(
                         real_at
                             .join("content")
@@ -659,31 +799,50 @@ impl<'a> Lowerer<'a> {
                             .join("schema"),
                     )
                 }
-                Some(content) => {
-                    let types: Vec<&String> = content.keys().collect();
-                    return Err(self.unsupported(
-                        &real_at.join("content"),
-                        format!("response content types {types:?}"),
-                    ));
-                }
+                _ => None,
             };
             if status == 429 {
-                rate_limited = true;
+                out.rate_limited = true;
             }
-            if (200..300).contains(&status) {
-                if success.is_some() {
-                    return Err(self.unsupported(&response_at, "more than one success status"));
-                }
-                success = Some(match json_schema_at {
+            if (200..400).contains(&status) {
+                // With one success status the response type takes the plain
+                // name; with several each gets its status.
+                let name = if success_count == 1 {
+                    format!("{prefix}Response")
+                } else {
+                    format!("{prefix}Response{status}")
+                };
+                let kind = match json_schema_at {
                     Some(schema_at) => {
-                        let ty = self.schema(&schema_at, &format!("{prefix}Response"), module)?;
+                        let ty = self.schema(&schema_at, &name, module)?;
                         self.describe_inline(&schema_at, &ty, response.get("description"));
-                        SuccessResponse::Json { status, ty }
+                        ResponseKind::Json(ty)
                     }
-                    None => SuccessResponse::Empty { status },
+                    None => {
+                        let has_body = content.is_some_and(|c| !c.is_empty());
+                        let has_headers = response
+                            .get("headers")
+                            .and_then(Value::as_object)
+                            .is_some_and(|h| !h.is_empty());
+                        if has_body || has_headers {
+                            ResponseKind::Raw(self.raw_response(
+                                &real_at,
+                                &response,
+                                &name,
+                                module,
+                                has_body,
+                            )?)
+                        } else {
+                            ResponseKind::Empty
+                        }
+                    }
+                };
+                arms.push(ResponseArm {
+                    status,
+                    variant: status_variant(status),
+                    kind,
+                    doc: description,
                 });
-            } else if (300..400).contains(&status) {
-                return Err(self.unsupported(&response_at, "redirect responses"));
             } else if let Some(schema_at) = json_schema_at {
                 let ty = self.schema(&schema_at, &format!("{prefix}Error{status}"), module)?;
                 let matrix_error = self
@@ -691,26 +850,99 @@ impl<'a> Lowerer<'a> {
                     .known_types
                     .iter()
                     .any(|k| k.matrix_error && Type::Runtime(k.rust.clone()) == ty);
-                if !matrix_error {
-                    errors.push(EndpointError {
+                if matrix_error {
+                    out.matrix_error_statuses.push(status);
+                } else {
+                    out.endpoint_errors.push(EndpointError {
                         status,
                         variant: status_variant(status),
                         ty,
-                        doc: response
-                            .get("description")
-                            .and_then(Value::as_str)
-                            .map(str::to_owned),
+                        doc: description,
                     });
                 }
+            } else if content.is_some_and(|c| !c.is_empty()) {
+                return Err(self.unsupported(
+                    &real_at.join("content"),
+                    "an error response with non-JSON content",
+                ));
             }
         }
-        let success = success.ok_or_else(|| {
-            self.unsupported(
+        if arms.is_empty() {
+            return Err(self.unsupported(
                 &responses_at,
-                "an operation without a success (2xx) response",
-            )
-        })?;
-        Ok((success, errors, rate_limited))
+                "an operation without a success (2xx) or redirect (3xx) response",
+            ));
+        }
+        arms.sort_by_key(|arm| arm.status);
+        let same_shape = arms.iter().all(|arm| arm.kind == arms[0].kind);
+        let (ty, enum_name) = if same_shape {
+            let ty = match &arms[0].kind {
+                ResponseKind::Json(ty) => ty.clone(),
+                ResponseKind::Empty => Type::Unit,
+                ResponseKind::Raw(id) => Type::Named(*id),
+            };
+            (ty, None)
+        } else {
+            let name = self.claim_name(module, &format!("{prefix}Response"));
+            (Type::Unit, Some(name))
+        };
+        out.success = Some(SuccessResponse {
+            ty,
+            enum_name,
+            arms,
+        });
+        Ok(out)
+    }
+
+    /// A type for a non-JSON response: its declared headers (each an
+    /// optional string) and, when it has content, its bytes.
+    fn raw_response(
+        &mut self,
+        at: &Location,
+        response: &Value,
+        wanted: &str,
+        module: &str,
+        has_body: bool,
+    ) -> Result<TypeId, LowerError> {
+        if let Some(id) = self.raw_memo.get(at) {
+            return Ok(*id);
+        }
+        // A shared response component is named after its key.
+        let wanted = if at.pointer.starts_with("/components/responses/") {
+            type_name(at.pointer.rsplit('/').next().unwrap_or(wanted))
+        } else {
+            wanted.to_owned()
+        };
+        let mut headers = Vec::new();
+        if let Some(map) = response.get("headers").and_then(Value::as_object) {
+            for (name, header) in map {
+                let header_at = at.join("headers").join(name);
+                let deref = self.spec.deref(&header_at)?;
+                let schema_type = deref.node.pointer("/schema/type");
+                if schema_type.is_some_and(|t| t != "string") {
+                    return Err(self.unsupported(
+                        &deref.location.join("schema"),
+                        "a response header that is not a string",
+                    ));
+                }
+                let _ = header;
+                headers.push(ResponseHeader {
+                    wire_name: name.clone(),
+                    rust_name: field_name(&name.to_lowercase()),
+                    docs: self.docs(deref.node),
+                });
+            }
+        }
+        let name = self.claim_name(module, &wanted);
+        let id = self.add_type(TypeDef {
+            name,
+            module: module.to_owned(),
+            docs: self.docs(response),
+            source: at.clone(),
+            kind: TypeKind::RawResponse(RawResponse { headers, has_body }),
+        });
+        self.raw_memo.insert(at.clone(), id);
+        Ok(id)
     }
 
     /// Gives an inline type without a description of its own the
@@ -748,31 +980,36 @@ impl<'a> Lowerer<'a> {
         if !self.in_progress.insert(target.clone()) {
             return Err(self.unsupported(&target, "a recursive schema"));
         }
-        let name = match node.get("title").and_then(Value::as_str) {
-            Some(title) => type_name(title),
-            None => type_name(
-                target
-                    .pointer
-                    .rsplit('/')
-                    .next()
-                    .filter(|last| !last.is_empty())
-                    .unwrap_or_else(|| {
-                        target
-                            .file
-                            .rsplit('/')
-                            .next()
-                            .unwrap_or_default()
-                            .trim_end_matches(".yaml")
-                    }),
-            ),
-        };
+        // Named after its title; where titles repeat (e.g. "Event"), after
+        // where it is (file stem, or the last pointer segment), which is
+        // unique and stable.
+        let place_name = type_name(
+            target
+                .pointer
+                .rsplit('/')
+                .next()
+                .filter(|last| !last.is_empty())
+                .unwrap_or_else(|| {
+                    target
+                        .file
+                        .rsplit('/')
+                        .next()
+                        .unwrap_or_default()
+                        .trim_end_matches(".yaml")
+                }),
+        );
         let target_module = self
             .modules_by_file
             .get(&target.file)
             .cloned()
             .unwrap_or_else(|| "types".to_owned());
-        let ty = self.schema_node(&target, &node, &name, &target_module)?;
+        let name = match node.get("title").and_then(Value::as_str) {
+            Some(title) if !self.is_taken(&target_module, &type_name(title)) => type_name(title),
+            _ => place_name,
+        };
+        let ty = self.schema_node(&target, &node, &name, &target_module);
         self.in_progress.remove(&target);
+        let ty = ty?;
         self.memo.insert(target, ty.clone());
         Ok(ty)
     }
@@ -817,8 +1054,33 @@ impl<'a> Lowerer<'a> {
             }
             return self.object(at, wanted, module);
         }
+        if let Some(one_of) = map.get("oneOf") {
+            let count = one_of.as_array().map_or(0, Vec::len);
+            if count == 0 {
+                return Err(self.invalid(&at.join("oneOf"), "`oneOf` must be a non-empty list"));
+            }
+            if map.contains_key("type") || map.contains_key("properties") {
+                return Err(self.unsupported(at, "`oneOf` beside `type` or `properties`"));
+            }
+            let mut members = Vec::new();
+            for index in 0..count {
+                let member_at = at.join("oneOf").join(index);
+                let title = self
+                    .spec
+                    .deref(&member_at)?
+                    .node
+                    .get("title")
+                    .and_then(Value::as_str)
+                    .map(type_name);
+                let ty = self.schema(&member_at, &format!("{wanted}Variant{}", index + 1), module)?;
+                members.push((title, ty));
+            }
+            return Ok(self.union(at, node, members, wanted, module));
+        }
         let ty = match map.get("type") {
-            None if map.contains_key("properties") => "object",
+            None if map.contains_key("properties") || map.contains_key("patternProperties") => {
+                "object"
+            }
             None => {
                 if map.keys().any(|k| STRUCTURE.contains(&k.as_str())) {
                     return Err(self.unsupported(at, "a schema with structure but no `type`"));
@@ -826,6 +1088,7 @@ impl<'a> Lowerer<'a> {
                 return Ok(Type::Json);
             }
             Some(Value::String(ty)) => ty.as_str(),
+            Some(Value::Array(types)) => return self.type_list(at, map, types, wanted, module),
             Some(other) => {
                 return Err(self.unsupported(&at.join("type"), format!("`type: {other}`")));
             }
@@ -859,23 +1122,168 @@ impl<'a> Lowerer<'a> {
                 if has_properties {
                     return self.object(at, wanted, module);
                 }
-                match map.get("additionalProperties") {
-                    None | Some(Value::Bool(true)) => Ok(Type::JsonObject),
-                    Some(Value::Object(_)) => {
-                        let value = self.schema(
-                            &at.join("additionalProperties"),
-                            &format!("{wanted}Value"),
-                            module,
-                        )?;
-                        Ok(Type::Map(Box::new(value)))
-                    }
-                    Some(other) => Err(self.unsupported(
-                        &at.join("additionalProperties"),
-                        format!("`additionalProperties: {other}`"),
-                    )),
+                match self.additional(at, map, wanted, module)? {
+                    Some(value) => Ok(Type::Map(Box::new(value))),
+                    None => Ok(Type::JsonObject),
                 }
             }
+            "null" => Err(self.unsupported(&at.join("type"), "`type: null` on its own")),
             other => Err(self.unsupported(&at.join("type"), format!("`type: {other}`"))),
+        }
+    }
+
+    /// The value type of an object's other properties: from
+    /// `additionalProperties` (a schema, or `true` for any JSON) and
+    /// `patternProperties` (keys matching a pattern, e.g. `^@` user IDs;
+    /// the keys stay strings). `None` when neither constrains anything.
+    fn additional(
+        &mut self,
+        at: &Location,
+        map: &Map<String, Value>,
+        wanted: &str,
+        module: &str,
+    ) -> Result<Option<Type>, LowerError> {
+        let mut value_types: Vec<Type> = Vec::new();
+        match map.get("additionalProperties") {
+            None | Some(Value::Bool(false)) => {}
+            Some(Value::Bool(true)) => value_types.push(Type::Json),
+            Some(Value::Object(_)) => value_types.push(self.schema(
+                &at.join("additionalProperties"),
+                &format!("{wanted}Value"),
+                module,
+            )?),
+            Some(other) => {
+                return Err(self.unsupported(
+                    &at.join("additionalProperties"),
+                    format!("`additionalProperties: {other}`"),
+                ));
+            }
+        }
+        if let Some(patterns) = map.get("patternProperties") {
+            let Some(patterns) = patterns.as_object() else {
+                return Err(self.invalid(
+                    &at.join("patternProperties"),
+                    "`patternProperties` must be an object",
+                ));
+            };
+            for pattern in patterns.keys() {
+                let ty = self.schema(
+                    &at.join("patternProperties").join(pattern),
+                    &format!("{wanted}Value"),
+                    module,
+                )?;
+                value_types.push(ty);
+            }
+        }
+        value_types.dedup();
+        match value_types.len() {
+            0 => Ok(None),
+            1 => Ok(value_types.pop()),
+            _ => Err(self.unsupported(
+                at,
+                "`patternProperties`/`additionalProperties` with values of different types",
+            )),
+        }
+    }
+
+    /// A 3.1 type list such as `[string, "null"]` or `[string, object]`:
+    /// each listed type is the same schema with that one type.
+    fn type_list(
+        &mut self,
+        at: &Location,
+        map: &Map<String, Value>,
+        types: &[Value],
+        wanted: &str,
+        module: &str,
+    ) -> Result<Type, LowerError> {
+        let mut nullable = false;
+        let mut members = Vec::new();
+        for (index, ty) in types.iter().enumerate() {
+            let Some(ty) = ty.as_str() else {
+                return Err(self.invalid(
+                    &at.join("type").join(index),
+                    "a type list entry must be a string",
+                ));
+            };
+            if ty == "null" {
+                nullable = true;
+                continue;
+            }
+            let mut single = map.clone();
+            single.insert("type".to_owned(), Value::String(ty.to_owned()));
+            let member = self.schema_node(
+                at,
+                &Value::Object(single),
+                &format!("{wanted}{}", type_name(ty)),
+                module,
+            )?;
+            members.push((Some(type_name(ty)), member));
+        }
+        let inner = match members.len() {
+            0 => return Err(self.unsupported(&at.join("type"), "a type list of only `null`")),
+            1 => members.remove(0).1,
+            _ => self.union(at, &Value::Object(map.clone()), members, wanted, module),
+        };
+        Ok(if nullable {
+            Type::Nullable(Box::new(inner))
+        } else {
+            inner
+        })
+    }
+
+    /// One of several shapes. When they all lower to the same Rust type
+    /// (e.g. a room ID or a room alias: both strings) that type is enough;
+    /// otherwise an untagged enum that tries them in order, catch-all
+    /// shapes (any JSON, any object) last.
+    fn union(
+        &mut self,
+        at: &Location,
+        node: &Value,
+        members: Vec<(Option<String>, Type)>,
+        wanted: &str,
+        module: &str,
+    ) -> Type {
+        if members.iter().all(|(_, ty)| *ty == members[0].1) {
+            return members[0].1.clone();
+        }
+        let mut variants: Vec<UnionVariant> = Vec::new();
+        for (title, ty) in members {
+            let base = title.unwrap_or_else(|| self.variant_name(&ty));
+            let mut variant = base.clone();
+            let mut n = 2;
+            while variants.iter().any(|v| v.variant == variant) {
+                variant = format!("{base}{n}");
+                n += 1;
+            }
+            variants.push(UnionVariant { variant, ty });
+        }
+        variants.sort_by_key(|v| is_catch_all(&v.ty));
+        let name = self.claim_name(module, wanted);
+        let id = self.add_type(TypeDef {
+            name,
+            module: module.to_owned(),
+            docs: self.docs(node),
+            source: at.clone(),
+            kind: TypeKind::Union(variants),
+        });
+        Type::Named(id)
+    }
+
+    fn variant_name(&self, ty: &Type) -> String {
+        match ty {
+            Type::String => "String".to_owned(),
+            Type::Bool => "Boolean".to_owned(),
+            Type::I64 | Type::U64 => "Integer".to_owned(),
+            Type::F64 => "Number".to_owned(),
+            Type::DurationMs => "Duration".to_owned(),
+            Type::Json => "Value".to_owned(),
+            Type::JsonObject | Type::Map(_) => "Object".to_owned(),
+            Type::Array(_) => "Array".to_owned(),
+            Type::Named(id) => self.types[id.0].name.clone(),
+            Type::Runtime(path) => path.rsplit("::").next().unwrap_or(path).to_owned(),
+            Type::Nullable(inner) => self.variant_name(inner),
+            Type::Bytes => "Bytes".to_owned(),
+            Type::Unit => "Empty".to_owned(),
         }
     }
 
@@ -938,7 +1346,8 @@ impl<'a> Lowerer<'a> {
             kind: TypeKind::Struct(Struct::default()),
         });
         let mut fields: Vec<Field> = Vec::new();
-        self.collect_fields(at, &name, module, &mut fields)?;
+        let mut additional = None;
+        self.collect_fields(at, &name, module, &mut fields, &mut additional)?;
         // Make Rust names unique within the struct.
         let mut seen = BTreeSet::new();
         for field in &mut fields {
@@ -953,10 +1362,17 @@ impl<'a> Lowerer<'a> {
                 }
             }
         }
+        if additional.is_some() && fields.iter().any(|f| f.rust_name == "additional_properties") {
+            return Err(self.invalid(
+                at,
+                "a property named `additional_properties` clashes with the map of other properties",
+            ));
+        }
         self.types[id.0].kind = TypeKind::Struct(Struct {
             fields,
             params: Vec::new(),
             body: None,
+            additional,
         });
         Ok(Type::Named(id))
     }
@@ -970,6 +1386,7 @@ impl<'a> Lowerer<'a> {
         parent: &str,
         module: &str,
         fields: &mut Vec<Field>,
+        additional: &mut Option<Type>,
     ) -> Result<(), LowerError> {
         let deref = self.spec.deref(at)?;
         let at = deref.location.clone();
@@ -980,7 +1397,13 @@ impl<'a> Lowerer<'a> {
         self.check_keywords(&at, map)?;
         if let Some(all_of) = map.get("allOf").and_then(Value::as_array) {
             for index in 0..all_of.len() {
-                self.collect_fields(&at.join("allOf").join(index), parent, module, fields)?;
+                self.collect_fields(
+                    &at.join("allOf").join(index),
+                    parent,
+                    module,
+                    fields,
+                    additional,
+                )?;
             }
         }
         match map.get("type") {
@@ -993,14 +1416,14 @@ impl<'a> Lowerer<'a> {
                 ));
             }
         }
-        if map
-            .get("additionalProperties")
-            .is_some_and(|a| a != &Value::Bool(true))
-        {
-            return Err(self.unsupported(
-                &at.join("additionalProperties"),
-                "`additionalProperties` beside `properties`",
-            ));
+        if let Some(ty) = self.additional(&at, map, &format!("{parent}Other"), module)? {
+            if additional.as_ref().is_some_and(|existing| *existing != ty) {
+                return Err(self.unsupported(
+                    &at,
+                    "`allOf` members whose other properties have different types",
+                ));
+            }
+            *additional = Some(ty);
         }
         let required: BTreeSet<&str> = map
             .get("required")
@@ -1090,6 +1513,30 @@ impl<'a> Lowerer<'a> {
     }
 }
 
+/// Whether any JSON value of the right kind deserializes into `ty`, so it
+/// must be tried last in an untagged enum.
+fn is_catch_all(ty: &Type) -> bool {
+    matches!(ty, Type::Json | Type::JsonObject)
+        || matches!(ty, Type::Map(value) if **value == Type::Json)
+}
+
+/// What [`Lowerer::responses`] finds.
+#[derive(Default)]
+struct Responses {
+    success: Option<SuccessResponse>,
+    endpoint_errors: Vec<EndpointError>,
+    matrix_error_statuses: Vec<u16>,
+    rate_limited: bool,
+}
+
+fn param_in_text(location: ParamIn) -> &'static str {
+    match location {
+        ParamIn::Path => "path",
+        ParamIn::Query => "query",
+        ParamIn::Header => "header",
+    }
+}
+
 fn is_feature_name(name: &str) -> bool {
     !name.is_empty()
         && name != "default"
@@ -1108,6 +1555,15 @@ fn status_variant(status: u16) -> String {
         409 => "Conflict".to_owned(),
         413 => "PayloadTooLarge".to_owned(),
         429 => "TooManyRequests".to_owned(),
+        200 => "Ok".to_owned(),
+        201 => "Created".to_owned(),
+        202 => "Accepted".to_owned(),
+        204 => "NoContent".to_owned(),
+        301 => "MovedPermanently".to_owned(),
+        302 => "Found".to_owned(),
+        303 => "SeeOther".to_owned(),
+        307 => "TemporaryRedirect".to_owned(),
+        308 => "PermanentRedirect".to_owned(),
         other => format!("Status{other}"),
     }
 }

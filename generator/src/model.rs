@@ -57,10 +57,12 @@ pub struct Operation {
     pub auth: Auth,
     /// The request body, if any.
     pub body: Option<Body>,
-    /// The response to a success status.
+    /// The responses to success and redirect statuses.
     pub response: SuccessResponse,
     /// Documented error statuses whose bodies are not the standard Matrix error.
     pub endpoint_errors: Vec<EndpointError>,
+    /// Documented error statuses whose body is the standard Matrix error.
+    pub matrix_error_statuses: Vec<u16>,
     /// Name of the enum of `endpoint_errors`, when there are any.
     pub error_type: Option<String>,
     /// Whether the spec documents a 429 response.
@@ -102,23 +104,49 @@ pub enum Body {
         /// Whether the body is the request type itself.
         is_request: bool,
     },
+    /// Raw bytes (a media upload), in the request's `body` field.
+    Bytes {
+        /// The content type sent when no `Content-Type` header parameter
+        /// is set: the media type the spec names.
+        default_content_type: String,
+    },
 }
 
-/// What a success status carries.
+/// The responses to success (2xx) and redirect (3xx) statuses.
 #[derive(Debug, Clone)]
-pub enum SuccessResponse {
-    /// A JSON body.
-    Json {
-        /// The status (e.g. 200).
-        status: u16,
-        /// The body's type.
-        ty: Type,
-    },
-    /// No content.
-    Empty {
-        /// The status.
-        status: u16,
-    },
+pub struct SuccessResponse {
+    /// The Rust type `try_from_http_response` returns.
+    pub ty: Type,
+    /// When the statuses have different shapes: the name of the generated
+    /// enum with one variant per status (`ty` is that enum).
+    pub enum_name: Option<String>,
+    /// One arm per documented status, in status order.
+    pub arms: Vec<ResponseArm>,
+}
+
+/// What one success or redirect status carries.
+#[derive(Debug, Clone)]
+pub struct ResponseArm {
+    /// The status (e.g. 200, 307).
+    pub status: u16,
+    /// Variant name in the response enum, when there is one.
+    pub variant: String,
+    /// The body.
+    pub kind: ResponseKind,
+    /// The response's description.
+    pub doc: Option<String>,
+}
+
+/// The shape of one response.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ResponseKind {
+    /// A JSON body of this type.
+    Json(Type),
+    /// No content (the body, if any, is ignored).
+    Empty,
+    /// Declared headers and possibly raw bytes: a generated
+    /// [`TypeKind::RawResponse`] type.
+    Raw(TypeId),
 }
 
 /// A documented error response with its own (non-standard) body.
@@ -176,6 +204,12 @@ pub enum Type {
     Named(TypeId),
     /// A hand-written type of the runtime crate, by path inside it.
     Runtime(String),
+    /// JSON `null` allowed (a type list with `"null"`): `Option<T>`.
+    Nullable(Box<Type>),
+    /// Raw bytes (`bytes::Bytes`).
+    Bytes,
+    /// `()`: nothing (a response without content).
+    Unit,
 }
 
 /// A named generated type.
@@ -200,6 +234,41 @@ pub enum TypeKind {
     Struct(Struct),
     /// A string enum; unknown values are kept.
     StringEnum(Vec<EnumValue>),
+    /// One of several shapes (`oneOf`, or a type list), told apart by
+    /// trying each in order (`#[serde(untagged)]`).
+    Union(Vec<UnionVariant>),
+    /// A non-JSON response: its declared headers, and its bytes when it
+    /// has content.
+    RawResponse(RawResponse),
+}
+
+/// One shape of a [`TypeKind::Union`].
+#[derive(Debug, Clone)]
+pub struct UnionVariant {
+    /// Rust variant name.
+    pub variant: String,
+    /// Its type.
+    pub ty: Type,
+}
+
+/// A response without a JSON body.
+#[derive(Debug, Clone)]
+pub struct RawResponse {
+    /// Declared response headers, each an optional string field.
+    pub headers: Vec<ResponseHeader>,
+    /// Whether the response has content (kept as bytes in `body`).
+    pub has_body: bool,
+}
+
+/// A declared response header.
+#[derive(Debug, Clone)]
+pub struct ResponseHeader {
+    /// Header name as the spec writes it.
+    pub wire_name: String,
+    /// Rust field name.
+    pub rust_name: String,
+    /// Documentation.
+    pub docs: Docs,
 }
 
 /// A struct's fields.
@@ -211,6 +280,9 @@ pub struct Struct {
     pub params: Vec<Param>,
     /// When the request type wraps a separate body type: its type.
     pub body: Option<Type>,
+    /// `additionalProperties` or `patternProperties` beside `properties`:
+    /// the type of the other properties' values, kept in a flattened map.
+    pub additional: Option<Type>,
 }
 
 /// One JSON property.

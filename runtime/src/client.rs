@@ -130,8 +130,10 @@ impl<E> From<ExecuteError> for Error<E> {
 /// token (so a token refreshed through one clone is used by all).
 ///
 /// Defaults of [`Client::new`]: rustls TLS with the platform's certificate
-/// verifier, HTTP/2 when the server offers it, `reqwest`'s redirect policy
-/// (up to 10 redirects; `Authorization` is dropped when the host changes),
+/// verifier, HTTP/2 when the server offers it, **redirects are not
+/// followed** (the spec documents 3xx responses, e.g. media downloads with
+/// `allow_redirect` and the SSO redirect, and they come back as typed
+/// responses carrying `Location`),
 /// **no timeout** (long-polling `/sync` needs long requests; configure one
 /// on your own [`reqwest::Client`] and use [`Client::with_http_client`]),
 /// and a response-body limit of [`DEFAULT_MAX_RESPONSE_BYTES`]. On the wire,
@@ -164,6 +166,7 @@ impl fmt::Debug for Client {
 fn default_http_client() -> Result<reqwest::Client, reqwest::Error> {
     reqwest::Client::builder()
         .user_agent(concat!("matrix-csapi-runtime/", env!("CARGO_PKG_VERSION")))
+        .redirect(reqwest::redirect::Policy::none())
         .build()
 }
 

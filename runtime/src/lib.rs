@@ -38,6 +38,7 @@
 mod auth;
 mod base_url;
 pub mod duration_ms;
+pub mod nullable;
 mod endpoint;
 mod error_code;
 mod matrix_error;
@@ -64,10 +65,10 @@ pub use endpoint::{Endpoint, Metadata};
 pub use error_code::ErrorCode;
 pub use matrix_error::{ErrorBody, MatrixError, RetryAfter};
 pub use path::{PathBuilder, QueryBuilder};
-pub use request::{IntoHttpError, RequestBody, build_request, json_body};
+pub use request::{IntoHttpError, RequestBody, build_request, insert_header, json_body};
 pub use response::{
     FromHttpResponseError, JsonError, UnexpectedReason, UnexpectedResponse, error_response,
-    json_response,
+    json_response, response_header,
 };
 pub use string_enum::UnknownValue;
 

@@ -122,6 +122,24 @@ pub fn json_body<T: serde::Serialize + ?Sized>(value: &T) -> Result<RequestBody,
     Ok(RequestBody::Json(Bytes::from(serde_json::to_vec(value)?)))
 }
 
+/// Sets a header parameter on a built request (replacing any value).
+///
+/// Fails with [`IntoHttpError::InvalidHeaderValue`] when `value` cannot be
+/// an HTTP header value (e.g. it contains a newline).
+pub fn insert_header(
+    request: &mut http::Request<Bytes>,
+    name: &str,
+    value: &str,
+) -> Result<(), IntoHttpError> {
+    let invalid = || IntoHttpError::InvalidHeaderValue {
+        name: name.to_owned(),
+    };
+    let name = http::header::HeaderName::from_bytes(name.as_bytes()).map_err(|_| invalid())?;
+    let value = HeaderValue::try_from(value).map_err(|_| invalid())?;
+    request.headers_mut().insert(name, value);
+    Ok(())
+}
+
 /// Assembles an HTTP request for an endpoint.
 ///
 /// * URL: `base_url` followed by `path_and_query`, which must start with `/`

@@ -80,6 +80,11 @@ pub enum UnexpectedReason {
     /// The status is not documented for the endpoint and the body is not a
     /// standard Matrix error (e.g. an HTML page from a reverse proxy).
     UndocumentedStatus,
+    /// A documented response header's value is not UTF-8 text.
+    InvalidHeader {
+        /// The header name.
+        name: String,
+    },
 }
 
 impl fmt::Display for UnexpectedReason {
@@ -95,6 +100,9 @@ impl fmt::Display for UnexpectedReason {
             Self::UndocumentedStatus => f.write_str(
                 "the status is not documented for this endpoint and the body is not a Matrix error",
             ),
+            Self::InvalidHeader { name } => {
+                write!(f, "the value of the `{name}` header is not UTF-8 text")
+            }
         }
     }
 }
@@ -320,6 +328,30 @@ pub fn json_response<T: serde::de::DeserializeOwned, E>(
             UnexpectedReason::InvalidJson(JsonError::new(&error)),
         ))
     })
+}
+
+/// The value of a documented response header, `None` when absent.
+///
+/// A value that is not UTF-8 text gives [`UnexpectedReason::InvalidHeader`].
+/// When the header is repeated, the first value is returned.
+pub fn response_header<E>(
+    response: &http::Response<Bytes>,
+    name: &str,
+) -> Result<Option<String>, FromHttpResponseError<E>> {
+    match response.headers().get(name) {
+        None => Ok(None),
+        Some(value) => match value.to_str() {
+            Ok(text) => Ok(Some(text.to_owned())),
+            Err(_) => Err(FromHttpResponseError::Unexpected(
+                UnexpectedResponse::from_ref(
+                    response,
+                    UnexpectedReason::InvalidHeader {
+                        name: name.to_owned(),
+                    },
+                ),
+            )),
+        },
+    }
 }
 
 /// Interprets a non-success (or undocumented) response.
