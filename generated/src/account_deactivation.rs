@@ -16,13 +16,12 @@
 /// parameter because the homeserver is expected to sign the request to the
 /// identity server instead.
 ///
-/// {{% boxes/warning %}}
-/// {{% added-in v="1.18" %}} [OAuth 2.0 aware clients](https://spec.matrix.org/v1.19/client-server-api/#oauth-20-aware-clients)
+/// **Warning:**
+/// (Added in Matrix 1.18) [OAuth 2.0 aware clients](https://spec.matrix.org/v1.19/client-server-api/#oauth-20-aware-clients)
 /// MUST NOT use this endpoint when the server supports the [OAuth 2.0 API](https://spec.matrix.org/v1.19/client-server-api/#oauth-20-api).
 /// Instead they MUST refer the user to the [account management URL](https://spec.matrix.org/v1.19/client-server-api/#oauth-20-account-management),
 /// if available, and MAY use the `action=org.matrix.account_deactivate`
 /// parameter.
-/// {{% /boxes/warning %}}
 ///
 /// `POST /_matrix/client/v3/account/deactivate` (operation `deactivateAccount`, an access token is sent when the client has one). Send it with [`crate::Client::deactivate_account`] or any [`matrix_csapi_runtime::Client`].
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]

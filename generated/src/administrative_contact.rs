@@ -254,10 +254,9 @@ impl Post3PiDsResponse {
 /// Clients SHOULD check the value of the [`m.3pid_changes` capability](https://spec.matrix.org/v1.19/client-server-api/#m3pid_changes-capability)
 /// to determine if this endpoint is available.
 ///
-/// {{% boxes/warning %}}
+/// **Warning:**
 /// Since this endpoint uses User-Interactive Authentication, it cannot be used when the access token was obtained
 /// via the [OAuth 2.0 API](https://spec.matrix.org/v1.19/client-server-api/#oauth-20-api).
-/// {{% /boxes/warning %}}
 ///
 /// `POST /_matrix/client/v3/account/3pid/add` (operation `add3PID`, requires an access token). Send it with [`crate::Client::add3_pid`] or any [`matrix_csapi_runtime::Client`].
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]

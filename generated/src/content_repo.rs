@@ -151,17 +151,17 @@ impl CreateContentResponse {
 
 /// Download content from the content repository.
 ///
-/// {{% boxes/note %}}
+/// **Note:**
 /// Replaced by [`GET /_matrix/client/v1/media/download/{serverName}/{mediaId}`](https://spec.matrix.org/v1.19/client-server-api/#get_matrixclientv1mediadownloadservernamemediaid)
 /// (requires authentication).
-/// {{% /boxes/note %}}
 ///
-/// {{% boxes/warning %}}
-/// {{% changed-in v="1.11" %}} This endpoint MAY return `404 M_NOT_FOUND`
+///
+/// **Warning:**
+/// (Changed in Matrix 1.11) This endpoint MAY return `404 M_NOT_FOUND`
 /// for media which exists, but is after the server froze unauthenticated
 /// media access. See [Client Behaviour](https://spec.matrix.org/v1.19/client-server-api/#content-repo-client-behaviour) for more
 /// information.
-/// {{% /boxes/warning %}}
+///
 ///
 /// **Deprecated** in the spec.
 ///
@@ -239,7 +239,7 @@ pub struct GetContentResponse200 {
     /// of the returned content. MUST be one of `inline` or `attachment`,
     /// and SHOULD contain a file name.
     ///
-    /// If the `Content-Type` is allowed in the \[restrictions for serving
+    /// If the `Content-Type` is allowed in the [restrictions for serving
     /// inline content](https://spec.matrix.org/v1.19/client-server-api/#serving-inline-content),
     /// servers SHOULD use `inline`, otherwise they SHOULD use
     /// `attachment`.
@@ -272,21 +272,21 @@ pub struct DownloadRedirect {
 
 /// Download content from the content repository overriding the file name
 ///
-/// {{% boxes/note %}}
+/// **Note:**
 /// Replaced by [`GET /_matrix/client/v1/media/download/{serverName}/{mediaId}/{fileName}`](https://spec.matrix.org/v1.19/client-server-api/#get_matrixclientv1mediadownloadservernamemediaidfilename)
 /// (requires authentication).
-/// {{% /boxes/note %}}
+///
 ///
 /// This will download content from the content repository (same as
 /// the previous endpoint) but replace the target file name with the one
 /// provided by the caller.
 ///
-/// {{% boxes/warning %}}
-/// {{% changed-in v="1.11" %}} This endpoint MAY return `404 M_NOT_FOUND`
+/// **Warning:**
+/// (Changed in Matrix 1.11) This endpoint MAY return `404 M_NOT_FOUND`
 /// for media which exists, but is after the server froze unauthenticated
 /// media access. See [Client Behaviour](https://spec.matrix.org/v1.19/client-server-api/#content-repo-client-behaviour) for more
 /// information.
-/// {{% /boxes/warning %}}
+///
 ///
 /// **Deprecated** in the spec.
 ///
@@ -367,7 +367,7 @@ pub struct GetContentOverrideNameResponse200 {
     /// of the returned content. MUST be one of `inline` or `attachment`,
     /// and MUST contain the file name requested in the path.
     ///
-    /// If the `Content-Type` is allowed in the \[restrictions for serving
+    /// If the `Content-Type` is allowed in the [restrictions for serving
     /// inline content](https://spec.matrix.org/v1.19/client-server-api/#serving-inline-content),
     /// servers SHOULD use `inline`, otherwise they SHOULD use
     /// `attachment`.
@@ -442,20 +442,20 @@ impl<'de> serde::Deserialize<'de> for GetContentThumbnailMethod {
 
 /// Download a thumbnail of content from the content repository
 ///
-/// {{% boxes/note %}}
+/// **Note:**
 /// Replaced by [`GET /_matrix/client/v1/media/thumbnail/{serverName}/{mediaId}`](https://spec.matrix.org/v1.19/client-server-api/#get_matrixclientv1mediathumbnailservernamemediaid)
 /// (requires authentication).
-/// {{% /boxes/note %}}
+///
 ///
 /// Download a thumbnail of content from the content repository.
 /// See the [Thumbnails](https://spec.matrix.org/v1.19/client-server-api/#thumbnails) section for more information.
 ///
-/// {{% boxes/warning %}}
-/// {{% changed-in v="1.11" %}} This endpoint MAY return `404 M_NOT_FOUND`
+/// **Warning:**
+/// (Changed in Matrix 1.11) This endpoint MAY return `404 M_NOT_FOUND`
 /// for media which exists, but is after the server froze unauthenticated
 /// media access. See [Client Behaviour](https://spec.matrix.org/v1.19/client-server-api/#content-repo-client-behaviour) for more
 /// information.
-/// {{% /boxes/warning %}}
+///
 ///
 /// **Deprecated** in the spec.
 ///
@@ -568,9 +568,9 @@ pub struct ThumbnailRedirect {
 
 /// Get information about a URL for a client
 ///
-/// {{% boxes/note %}}
+/// **Note:**
 /// Replaced by [`GET /_matrix/client/v1/media/preview_url`](https://spec.matrix.org/v1.19/client-server-api/#get_matrixclientv1mediapreview_url).
-/// {{% /boxes/note %}}
+///
 ///
 /// Get information about a URL for the client. Typically this is called when a
 /// client sees a URL in a message and wants to render a preview for the user.
@@ -637,9 +637,9 @@ impl GetUrlPreviewResponse {
 
 /// Get the configuration for the content repository.
 ///
-/// {{% boxes/note %}}
+/// **Note:**
 /// Replaced by [`GET /_matrix/client/v1/media/config`](https://spec.matrix.org/v1.19/client-server-api/#get_matrixclientv1mediaconfig).
-/// {{% /boxes/note %}}
+///
 ///
 /// This endpoint allows clients to retrieve the configuration of the content
 /// repository, such as upload limitations.
@@ -706,7 +706,7 @@ impl matrix_csapi_runtime::Endpoint for UploadContentRequest {
         let path = matrix_csapi_runtime::PathBuilder::new("/_matrix/media/v3/upload");
         let mut query = matrix_csapi_runtime::QueryBuilder::new();
         if let Some(value) = &self.filename {
-            query.push("filename", &(*value));
+            query.push("filename", value);
         }
         let path_and_query = path.finish() + &query.finish();
         matrix_csapi_runtime::build_request(
@@ -764,7 +764,7 @@ impl matrix_csapi_runtime::Endpoint for UploadContentToMxcRequest {
         path.push_param(&self.media_id);
         let mut query = matrix_csapi_runtime::QueryBuilder::new();
         if let Some(value) = &self.filename {
-            query.push("filename", &(*value));
+            query.push("filename", value);
         }
         let path_and_query = path.finish() + &query.finish();
         matrix_csapi_runtime::build_request(
@@ -865,13 +865,13 @@ impl matrix_csapi_runtime::Endpoint for GetContentRequest {
         path.push_param(&self.media_id);
         let mut query = matrix_csapi_runtime::QueryBuilder::new();
         if let Some(value) = &self.allow_remote {
-            query.push("allow_remote", &(*value).to_string());
+            query.push("allow_remote", &value.to_string());
         }
         if let Some(value) = &self.timeout {
-            query.push("timeout_ms", &(*value).as_millis().to_string());
+            query.push("timeout_ms", &value.as_millis().to_string());
         }
         if let Some(value) = &self.allow_redirect {
-            query.push("allow_redirect", &(*value).to_string());
+            query.push("allow_redirect", &value.to_string());
         }
         let path_and_query = path.finish() + &query.finish();
         matrix_csapi_runtime::build_request(
@@ -971,13 +971,13 @@ impl matrix_csapi_runtime::Endpoint for GetContentOverrideNameRequest {
         path.push_param(&self.file_name);
         let mut query = matrix_csapi_runtime::QueryBuilder::new();
         if let Some(value) = &self.allow_remote {
-            query.push("allow_remote", &(*value).to_string());
+            query.push("allow_remote", &value.to_string());
         }
         if let Some(value) = &self.timeout {
-            query.push("timeout_ms", &(*value).as_millis().to_string());
+            query.push("timeout_ms", &value.as_millis().to_string());
         }
         if let Some(value) = &self.allow_redirect {
-            query.push("allow_redirect", &(*value).to_string());
+            query.push("allow_redirect", &value.to_string());
         }
         let path_and_query = path.finish() + &query.finish();
         matrix_csapi_runtime::build_request(
@@ -1077,19 +1077,19 @@ impl matrix_csapi_runtime::Endpoint for GetContentThumbnailRequest {
         query.push("width", &self.width.to_string());
         query.push("height", &self.height.to_string());
         if let Some(value) = &self.method {
-            query.push("method", (*value).as_str());
+            query.push("method", value.as_str());
         }
         if let Some(value) = &self.allow_remote {
-            query.push("allow_remote", &(*value).to_string());
+            query.push("allow_remote", &value.to_string());
         }
         if let Some(value) = &self.timeout {
-            query.push("timeout_ms", &(*value).as_millis().to_string());
+            query.push("timeout_ms", &value.as_millis().to_string());
         }
         if let Some(value) = &self.allow_redirect {
-            query.push("allow_redirect", &(*value).to_string());
+            query.push("allow_redirect", &value.to_string());
         }
         if let Some(value) = &self.animated {
-            query.push("animated", &(*value).to_string());
+            query.push("animated", &value.to_string());
         }
         let path_and_query = path.finish() + &query.finish();
         matrix_csapi_runtime::build_request(
@@ -1185,7 +1185,7 @@ impl matrix_csapi_runtime::Endpoint for GetUrlPreviewRequest {
         let mut query = matrix_csapi_runtime::QueryBuilder::new();
         query.push("url", &self.url);
         if let Some(value) = &self.ts {
-            query.push("ts", &(*value).to_string());
+            query.push("ts", &value.to_string());
         }
         let path_and_query = path.finish() + &query.finish();
         matrix_csapi_runtime::build_request(

@@ -19,12 +19,12 @@
 /// makes this endpoint idempotent in the case where the response is lost over the network,
 /// which would otherwise cause a UIA challenge upon retry.
 ///
-/// {{% boxes/note %}}
+/// **Note:**
 /// When this endpoint requires User-Interactive Authentication,
 /// it uses the [`m.oauth`](https://spec.matrix.org/v1.19/client-server-api/#oauth-authentication)
 /// authentication type if the access token was obtained
 /// via the [OAuth 2.0 API](https://spec.matrix.org/v1.19/client-server-api/#oauth-20-api).
-/// {{% /boxes/note %}}
+///
 ///
 /// Added in Matrix 1.1.
 ///

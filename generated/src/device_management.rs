@@ -126,17 +126,17 @@ impl DeleteDeviceRequestBody {
 ///
 /// Deletes the given device, and invalidates any access token associated with it.
 ///
-/// {{% boxes/warning %}}
+/// **Warning:**
 /// When this endpoint requires User-Interactive Authentication, it cannot be used when the access token was obtained
 /// via the [OAuth 2.0 API](https://spec.matrix.org/v1.19/client-server-api/#oauth-20-api).
-/// {{% /boxes/warning %}}
 ///
-/// {{% boxes/warning %}}
-/// {{% added-in v="1.18" %}} [OAuth 2.0 aware clients](https://spec.matrix.org/v1.19/client-server-api/#oauth-20-aware-clients)
+///
+/// **Warning:**
+/// (Added in Matrix 1.18) [OAuth 2.0 aware clients](https://spec.matrix.org/v1.19/client-server-api/#oauth-20-aware-clients)
 /// MUST NOT use this endpoint when the server supports the [OAuth 2.0 API](https://spec.matrix.org/v1.19/client-server-api/#oauth-20-api).
 /// Instead they MUST refer the user to the [account management URL](https://spec.matrix.org/v1.19/client-server-api/#oauth-20-account-management),
 /// if available, with the `action=org.matrix.device_delete` and `device_id={deviceId}` parameters.
-/// {{% /boxes/warning %}}
+///
 ///
 /// Changed in Matrix 1.17: This endpoint no longer requires User-Interactive Authentication when used by an
 /// application service.
@@ -168,17 +168,17 @@ impl DeleteDeviceRequest {
 ///
 /// Deletes the given devices, and invalidates any access token associated with them.
 ///
-/// {{% boxes/warning %}}
+/// **Warning:**
 /// When this endpoint requires User-Interactive Authentication, it cannot be used when the access token was obtained
 /// via the [OAuth 2.0 API](https://spec.matrix.org/v1.19/client-server-api/#oauth-20-api).
-/// {{% /boxes/warning %}}
 ///
-/// {{% boxes/warning %}}
-/// {{% added-in v="1.18" %}} [OAuth 2.0 aware clients](https://spec.matrix.org/v1.19/client-server-api/#oauth-20-aware-clients)
+///
+/// **Warning:**
+/// (Added in Matrix 1.18) [OAuth 2.0 aware clients](https://spec.matrix.org/v1.19/client-server-api/#oauth-20-aware-clients)
 /// MUST NOT use this endpoint when the server supports the [OAuth 2.0 API](https://spec.matrix.org/v1.19/client-server-api/#oauth-20-api).
 /// Instead they MUST refer the user to the [account management URL](https://spec.matrix.org/v1.19/client-server-api/#oauth-20-account-management),
 /// if available.
-/// {{% /boxes/warning %}}
+///
 ///
 /// Changed in Matrix 1.17: This endpoint no longer requires User-Interactive Authentication when used by an
 /// application service.

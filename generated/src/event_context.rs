@@ -111,10 +111,10 @@ impl matrix_csapi_runtime::Endpoint for GetEventContextRequest {
         path.push_param(&self.event_id);
         let mut query = matrix_csapi_runtime::QueryBuilder::new();
         if let Some(value) = &self.limit {
-            query.push("limit", &(*value).to_string());
+            query.push("limit", &value.to_string());
         }
         if let Some(value) = &self.filter {
-            query.push("filter", &(*value));
+            query.push("filter", value);
         }
         let path_and_query = path.finish() + &query.finish();
         matrix_csapi_runtime::build_request(

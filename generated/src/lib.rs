@@ -5,7 +5,11 @@
 //! Each module is one document of the spec; each operation is a request
 //! type implementing [`runtime::Endpoint`], and a method on `Client`
 //! (with the default `client` feature).
-#![allow(clippy::too_many_arguments, clippy::large_enum_variant)]
+#![allow(
+    clippy::too_many_arguments,
+    clippy::large_enum_variant,
+    clippy::type_complexity
+)]
 pub use matrix_csapi_runtime as runtime;
 
 pub use matrix_csapi_runtime::{
@@ -230,6 +234,10 @@ pub mod whoami;
 
 /// Types shared between modules.
 pub mod types;
+
+#[cfg(feature = "test-support")]
+#[doc(hidden)]
+pub mod test_support;
 
 #[cfg(feature = "client")]
 mod client;

@@ -211,7 +211,7 @@ impl SetRoomVisibilityOnDirectoryRequest {
 ///
 /// This API returns paginated responses.
 ///
-/// {{% changed-in v="1.19" %}} The server determines the order of the rooms
+/// (Changed in Matrix 1.19) The server determines the order of the rooms
 /// returned by this endpoint. Previously, rooms were ordered with the largest
 /// joined member count first. Continuing to order by largest first or another
 /// stable order is recommended.
@@ -319,7 +319,7 @@ impl QueryPublicRoomsRequestBodyFilter {
 ///
 /// This API returns paginated responses.
 ///
-/// {{% changed-in v="1.19" %}} The server determines the order of the rooms
+/// (Changed in Matrix 1.19) The server determines the order of the rooms
 /// returned by this endpoint. Previously, rooms were ordered with the largest
 /// joined member count first. Continuing to order by largest first or another
 /// stable order is recommended.
@@ -459,13 +459,13 @@ impl matrix_csapi_runtime::Endpoint for GetPublicRoomsRequest {
         );
         let mut query = matrix_csapi_runtime::QueryBuilder::new();
         if let Some(value) = &self.limit {
-            query.push("limit", &(*value).to_string());
+            query.push("limit", &value.to_string());
         }
         if let Some(value) = &self.since {
-            query.push("since", &(*value));
+            query.push("since", value);
         }
         if let Some(value) = &self.server {
-            query.push("server", &(*value));
+            query.push("server", value);
         }
         let path_and_query = path.finish() + &query.finish();
         matrix_csapi_runtime::build_request(
@@ -514,7 +514,7 @@ impl matrix_csapi_runtime::Endpoint for QueryPublicRoomsRequest {
         );
         let mut query = matrix_csapi_runtime::QueryBuilder::new();
         if let Some(value) = &self.server {
-            query.push("server", &(*value));
+            query.push("server", value);
         }
         let path_and_query = path.finish() + &query.finish();
         matrix_csapi_runtime::build_request(

@@ -196,17 +196,17 @@ impl matrix_csapi_runtime::Endpoint for GetRoomEventsRequest {
         path.push_literal("/messages");
         let mut query = matrix_csapi_runtime::QueryBuilder::new();
         if let Some(value) = &self.from {
-            query.push("from", &(*value));
+            query.push("from", value);
         }
         if let Some(value) = &self.to {
-            query.push("to", &(*value));
+            query.push("to", value);
         }
         query.push("dir", self.dir.as_str());
         if let Some(value) = &self.limit {
-            query.push("limit", &(*value).to_string());
+            query.push("limit", &value.to_string());
         }
         if let Some(value) = &self.filter {
-            query.push("filter", &(*value));
+            query.push("filter", value);
         }
         let path_and_query = path.finish() + &query.finish();
         matrix_csapi_runtime::build_request(

@@ -79,7 +79,7 @@ impl matrix_csapi_runtime::Endpoint for GetMutualRoomsRequest {
         let mut query = matrix_csapi_runtime::QueryBuilder::new();
         query.push("user_id", &self.user_id);
         if let Some(value) = &self.from {
-            query.push("from", &(*value));
+            query.push("from", value);
         }
         let path_and_query = path.finish() + &query.finish();
         matrix_csapi_runtime::build_request(

@@ -140,13 +140,13 @@ impl matrix_csapi_runtime::Endpoint for GetNotificationsRequest {
         );
         let mut query = matrix_csapi_runtime::QueryBuilder::new();
         if let Some(value) = &self.from {
-            query.push("from", &(*value));
+            query.push("from", value);
         }
         if let Some(value) = &self.limit {
-            query.push("limit", &(*value).to_string());
+            query.push("limit", &value.to_string());
         }
         if let Some(value) = &self.only {
-            query.push("only", &(*value));
+            query.push("only", value);
         }
         let path_and_query = path.finish() + &query.finish();
         matrix_csapi_runtime::build_request(

@@ -8,18 +8,17 @@
 ///
 /// This endpoint definition includes only the fields that are meaningful in
 /// the context of the Matrix specification. The full list of possible
-/// fields is available in the \[OAuth Authorisation Server Metadata
-/// registry\](https://www.iana.org/assignments/oauth-parameters/oauth-parameters.xhtml#authorization-server-metadata),
+/// fields is available in the [OAuth Authorisation Server Metadata
+/// registry](https://www.iana.org/assignments/oauth-parameters/oauth-parameters.xhtml#authorization-server-metadata),
 /// and normative definitions of them are available in their respective
 /// RFCs.
 ///
-/// {{% boxes/note %}}
+/// **Note:**
 /// The authorisation server metadata is relatively large and may change
 /// over time. Clients should:
 ///
 /// - Cache the metadata appropriately based on HTTP caching headers
 /// - Refetch the metadata if it is stale
-/// {{% /boxes/note %}}
 ///
 /// `GET /_matrix/client/v1/auth_metadata` (operation `getAuthMetadata`, no authentication: no access token is ever sent). Send it with [`crate::Client::get_auth_metadata`] or any [`matrix_csapi_runtime::Client`].
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -66,7 +65,7 @@ pub struct GetAuthMetadataResponse {
     /// values, for clients to be able to use the authorisation code grant and refresh
     /// token grant, respectively.
     ///
-    /// {{% added-in v="1.18" %}} It MAY also contain
+    /// (Added in Matrix 1.18) It MAY also contain
     /// `urn:ietf:params:oauth:grant-type:device_code` to indicate support for the
     /// [device authorisation grant](https://spec.matrix.org/v1.19/client-server-api/#device-authorisation-grant).
     pub grant_types_supported: Vec<String>,
@@ -85,8 +84,8 @@ pub struct GetAuthMetadataResponse {
     /// List of OpenID Connect prompt values that the server supports at the
     /// authorisation endpoint.
     ///
-    /// Only the `create` value defined in \[Initiating User Registration via OpenID
-    /// Connect\](https://openid.net/specs/openid-connect-prompt-create-1_0.html) is
+    /// Only the `create` value defined in [Initiating User Registration via OpenID
+    /// Connect](https://openid.net/specs/openid-connect-prompt-create-1_0.html) is
     /// supported, for a client to signal to the server that the user desires to
     /// register a new account.
     #[serde(default, skip_serializing_if = "Option::is_none")]

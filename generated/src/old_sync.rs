@@ -385,10 +385,10 @@ impl matrix_csapi_runtime::Endpoint for GetEventsRequest {
         let path = matrix_csapi_runtime::PathBuilder::new("/_matrix/client/v3/events");
         let mut query = matrix_csapi_runtime::QueryBuilder::new();
         if let Some(value) = &self.from {
-            query.push("from", &(*value));
+            query.push("from", value);
         }
         if let Some(value) = &self.timeout {
-            query.push("timeout", &(*value).to_string());
+            query.push("timeout", &value.to_string());
         }
         let path_and_query = path.finish() + &query.finish();
         matrix_csapi_runtime::build_request(
@@ -437,10 +437,10 @@ impl matrix_csapi_runtime::Endpoint for InitialSyncRequest {
         );
         let mut query = matrix_csapi_runtime::QueryBuilder::new();
         if let Some(value) = &self.limit {
-            query.push("limit", &(*value).to_string());
+            query.push("limit", &value.to_string());
         }
         if let Some(value) = &self.archived {
-            query.push("archived", &(*value).to_string());
+            query.push("archived", &value.to_string());
         }
         let path_and_query = path.finish() + &query.finish();
         matrix_csapi_runtime::build_request(

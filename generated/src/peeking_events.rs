@@ -87,10 +87,10 @@ impl matrix_csapi_runtime::Endpoint for PeekEventsRequest {
         let path = matrix_csapi_runtime::PathBuilder::new("/_matrix/client/v3/events ");
         let mut query = matrix_csapi_runtime::QueryBuilder::new();
         if let Some(value) = &self.from {
-            query.push("from", &(*value));
+            query.push("from", value);
         }
         if let Some(value) = &self.timeout {
-            query.push("timeout", &(*value).to_string());
+            query.push("timeout", &value.to_string());
         }
         query.push("room_id", &self.room_id);
         let path_and_query = path.finish() + &query.finish();

@@ -3,12 +3,12 @@
 ///
 /// Gets public key information for a [Policy Server](https://spec.matrix.org/v1.19/client-server-api/#policy-servers).
 ///
-/// {{% boxes/note %}}
+/// **Note:**
 /// Like the [well-known discovery URI](https://spec.matrix.org/v1.19/client-server-api/#well-known-uris),
 /// this endpoint should be accessed with the hostname of the Policy Server's
 /// [server name](https://spec.matrix.org/v1.19/appendices/#server-name) by making a
 /// GET request to `https://hostname/.well-known/matrix/policy_server`.
-/// {{% /boxes/note %}}
+///
 ///
 /// Note that this endpoint is not necessarily handled by the homeserver or
 /// Policy Server. It may be served by another webserver.

@@ -1035,10 +1035,10 @@ impl matrix_csapi_runtime::Endpoint for SetPushRuleRequest {
         path.push_param(&self.rule_id);
         let mut query = matrix_csapi_runtime::QueryBuilder::new();
         if let Some(value) = &self.before {
-            query.push("before", &(*value));
+            query.push("before", value);
         }
         if let Some(value) = &self.after {
-            query.push("after", &(*value));
+            query.push("after", value);
         }
         let path_and_query = path.finish() + &query.finish();
         matrix_csapi_runtime::build_request(

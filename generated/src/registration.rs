@@ -171,8 +171,8 @@ impl std::fmt::Debug for RegisterRequestBody {
 /// Any user ID returned by this API must conform to the grammar given in the
 /// [Matrix specification](https://spec.matrix.org/v1.19/appendices/#user-identifiers).
 ///
-/// {{% boxes/note %}}
-/// {{% added-in v="1.17" %}}
+/// **Note:**
+/// (Added in Matrix 1.17)
 /// Even if the server doesn't support the Legacy authentication API, it
 /// MUST support this endpoint for application services to be able to
 /// [create users](https://spec.matrix.org/v1.19/application-service-api/#server-admin-style-permissions).
@@ -181,16 +181,15 @@ impl std::fmt::Debug for RegisterRequestBody {
 /// parameter as they cannot use it to log in as users. If the
 /// `inhibit_login` parameter is not set to `true`, the server MUST return a
 /// 400 HTTP status code with an `M_APPSERVICE_LOGIN_UNSUPPORTED` error code.
-/// {{% /boxes/note %}}
 ///
-/// {{% boxes/warning %}}
-/// {{% added-in v="1.18" %}} [OAuth 2.0 aware clients](https://spec.matrix.org/v1.19/client-server-api/#oauth-20-aware-clients)
-/// MUST NOT use this endpoint when the server offers the \[`m.login.sso`
+///
+/// **Warning:**
+/// (Added in Matrix 1.18) [OAuth 2.0 aware clients](https://spec.matrix.org/v1.19/client-server-api/#oauth-20-aware-clients)
+/// MUST NOT use this endpoint when the server offers the [`m.login.sso`
 /// authentication flow](https://spec.matrix.org/v1.19/client-server-api/#client-login-via-sso) with
 /// `oauth_aware_preferred` set to `true`. Instead they MUST use the
 /// [`/login/sso/redirect`](https://spec.matrix.org/v1.19/client-server-api/#get_matrixclientv3loginssoredirect)
 /// endpoint, adding the `action=register` parameter.
-/// {{% /boxes/warning %}}
 ///
 /// `POST /_matrix/client/v3/register` (operation `register`, no authentication: no access token is ever sent). Send it with [`crate::Client::register`] or any [`matrix_csapi_runtime::Client`].
 #[derive(Clone, Debug, PartialEq)]
@@ -411,7 +410,7 @@ impl matrix_csapi_runtime::Endpoint for RegisterRequest {
         let path = matrix_csapi_runtime::PathBuilder::new("/_matrix/client/v3/register");
         let mut query = matrix_csapi_runtime::QueryBuilder::new();
         if let Some(value) = &self.kind {
-            query.push("kind", (*value).as_str());
+            query.push("kind", value.as_str());
         }
         let path_and_query = path.finish() + &query.finish();
         matrix_csapi_runtime::build_request(

@@ -566,19 +566,19 @@ impl matrix_csapi_runtime::Endpoint for GetRelatingEventsRequest {
         path.push_param(&self.event_id);
         let mut query = matrix_csapi_runtime::QueryBuilder::new();
         if let Some(value) = &self.from {
-            query.push("from", &(*value));
+            query.push("from", value);
         }
         if let Some(value) = &self.to {
-            query.push("to", &(*value));
+            query.push("to", value);
         }
         if let Some(value) = &self.limit {
-            query.push("limit", &(*value).to_string());
+            query.push("limit", &value.to_string());
         }
         if let Some(value) = &self.dir {
-            query.push("dir", (*value).as_str());
+            query.push("dir", value.as_str());
         }
         if let Some(value) = &self.recurse {
-            query.push("recurse", &(*value).to_string());
+            query.push("recurse", &value.to_string());
         }
         let path_and_query = path.finish() + &query.finish();
         matrix_csapi_runtime::build_request(
@@ -632,19 +632,19 @@ impl matrix_csapi_runtime::Endpoint for GetRelatingEventsWithRelTypeRequest {
         path.push_param(&self.rel_type);
         let mut query = matrix_csapi_runtime::QueryBuilder::new();
         if let Some(value) = &self.from {
-            query.push("from", &(*value));
+            query.push("from", value);
         }
         if let Some(value) = &self.to {
-            query.push("to", &(*value));
+            query.push("to", value);
         }
         if let Some(value) = &self.limit {
-            query.push("limit", &(*value).to_string());
+            query.push("limit", &value.to_string());
         }
         if let Some(value) = &self.dir {
-            query.push("dir", (*value).as_str());
+            query.push("dir", value.as_str());
         }
         if let Some(value) = &self.recurse {
-            query.push("recurse", &(*value).to_string());
+            query.push("recurse", &value.to_string());
         }
         let path_and_query = path.finish() + &query.finish();
         matrix_csapi_runtime::build_request(
@@ -700,19 +700,19 @@ impl matrix_csapi_runtime::Endpoint for GetRelatingEventsWithRelTypeAndEventType
         path.push_param(&self.event_type);
         let mut query = matrix_csapi_runtime::QueryBuilder::new();
         if let Some(value) = &self.from {
-            query.push("from", &(*value));
+            query.push("from", value);
         }
         if let Some(value) = &self.to {
-            query.push("to", &(*value));
+            query.push("to", value);
         }
         if let Some(value) = &self.limit {
-            query.push("limit", &(*value).to_string());
+            query.push("limit", &value.to_string());
         }
         if let Some(value) = &self.dir {
-            query.push("dir", (*value).as_str());
+            query.push("dir", value.as_str());
         }
         if let Some(value) = &self.recurse {
-            query.push("recurse", &(*value).to_string());
+            query.push("recurse", &value.to_string());
         }
         let path_and_query = path.finish() + &query.finish();
         matrix_csapi_runtime::build_request(

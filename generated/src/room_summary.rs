@@ -275,7 +275,7 @@ impl matrix_csapi_runtime::Endpoint for GetRoomSummaryRequest {
         path.push_param(&self.room_id_or_alias);
         let mut query = matrix_csapi_runtime::QueryBuilder::new();
         for value in &self.via {
-            query.push("via", &(*value));
+            query.push("via", value);
         }
         let path_and_query = path.finish() + &query.finish();
         matrix_csapi_runtime::build_request(

@@ -489,7 +489,7 @@ impl matrix_csapi_runtime::Endpoint for GetRoomStateWithKeyRequest {
         path.push_param(&self.state_key);
         let mut query = matrix_csapi_runtime::QueryBuilder::new();
         if let Some(value) = &self.format {
-            query.push("format", (*value).as_str());
+            query.push("format", value.as_str());
         }
         let path_and_query = path.finish() + &query.finish();
         matrix_csapi_runtime::build_request(
@@ -587,13 +587,13 @@ impl matrix_csapi_runtime::Endpoint for GetMembersByRoomRequest {
         path.push_literal("/members");
         let mut query = matrix_csapi_runtime::QueryBuilder::new();
         if let Some(value) = &self.at {
-            query.push("at", &(*value));
+            query.push("at", value);
         }
         if let Some(value) = &self.membership {
-            query.push("membership", (*value).as_str());
+            query.push("membership", value.as_str());
         }
         if let Some(value) = &self.not_membership {
-            query.push("not_membership", (*value).as_str());
+            query.push("not_membership", value.as_str());
         }
         let path_and_query = path.finish() + &query.finish();
         matrix_csapi_runtime::build_request(

@@ -610,7 +610,7 @@ impl matrix_csapi_runtime::Endpoint for SearchRequest {
         let path = matrix_csapi_runtime::PathBuilder::new("/_matrix/client/v3/search");
         let mut query = matrix_csapi_runtime::QueryBuilder::new();
         if let Some(value) = &self.next_batch {
-            query.push("next_batch", &(*value));
+            query.push("next_batch", value);
         }
         let path_and_query = path.finish() + &query.finish();
         matrix_csapi_runtime::build_request(

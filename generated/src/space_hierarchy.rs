@@ -112,18 +112,22 @@ pub struct GetSpaceHierarchyResponseRoomsItem {
     /// be `public`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub join_rule: Option<String>,
-    /// Added in Matrix 1.4.
+    /// The `type` of room (from [`m.room.create`](https://spec.matrix.org/v1.19/client-server-api/#mroomcreate)), if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub room_type: Option<serde_json::Value>,
-    /// Added in Matrix 1.15.
+    pub room_type: Option<String>,
+    /// If the room is a [restricted room](https://spec.matrix.org/v1.19/server-server-api/#restricted-rooms), these are the room IDs which
+    /// are specified by the join rules. Empty or omitted otherwise.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub allowed_room_ids: Option<serde_json::Value>,
-    /// Added in Matrix 1.15.
+    pub allowed_room_ids: Option<Vec<String>>,
+    /// The encryption algorithm to be used to encrypt messages sent in the
+    /// room.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub encryption: Option<serde_json::Value>,
-    /// Added in Matrix 1.15.
+    pub encryption: Option<
+        crate::space_hierarchy::GetSpaceHierarchyResponseRoomsItemEncryption,
+    >,
+    /// The version of the room.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub room_version: Option<serde_json::Value>,
+    pub room_version: Option<String>,
     /// The [`m.space.child`](https://spec.matrix.org/v1.19/client-server-api/#mspacechild) events of the space-room, represented
     /// as [Stripped State Events](https://spec.matrix.org/v1.19/client-server-api/#stripped-state) with an added `origin_server_ts` key.
     ///
@@ -283,16 +287,16 @@ impl matrix_csapi_runtime::Endpoint for GetSpaceHierarchyRequest {
         path.push_literal("/hierarchy");
         let mut query = matrix_csapi_runtime::QueryBuilder::new();
         if let Some(value) = &self.suggested_only {
-            query.push("suggested_only", &(*value).to_string());
+            query.push("suggested_only", &value.to_string());
         }
         if let Some(value) = &self.limit {
-            query.push("limit", &(*value).to_string());
+            query.push("limit", &value.to_string());
         }
         if let Some(value) = &self.max_depth {
-            query.push("max_depth", &(*value).to_string());
+            query.push("max_depth", &value.to_string());
         }
         if let Some(value) = &self.from {
-            query.push("from", &(*value));
+            query.push("from", value);
         }
         let path_and_query = path.finish() + &query.finish();
         matrix_csapi_runtime::build_request(

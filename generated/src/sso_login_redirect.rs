@@ -246,7 +246,7 @@ impl matrix_csapi_runtime::Endpoint for RedirectToSsoRequest {
         let mut query = matrix_csapi_runtime::QueryBuilder::new();
         query.push("redirectUrl", &self.redirect_url);
         if let Some(value) = &self.action {
-            query.push("action", (*value).as_str());
+            query.push("action", value.as_str());
         }
         let path_and_query = path.finish() + &query.finish();
         matrix_csapi_runtime::build_request(
@@ -304,7 +304,7 @@ impl matrix_csapi_runtime::Endpoint for RedirectToIdPRequest {
         let mut query = matrix_csapi_runtime::QueryBuilder::new();
         query.push("redirectUrl", &self.redirect_url);
         if let Some(value) = &self.action {
-            query.push("action", (*value).as_str());
+            query.push("action", value.as_str());
         }
         let path_and_query = path.finish() + &query.finish();
         matrix_csapi_runtime::build_request(

@@ -3,12 +3,12 @@
 ///
 /// Gets server admin contact and support page of the domain.
 ///
-/// {{% boxes/note %}}
+/// **Note:**
 /// Like the [well-known discovery URI](https://spec.matrix.org/v1.19/client-server-api/#well-known-uris),
 /// this endpoint should be accessed with the hostname of the homeserver's
 /// [server name](https://spec.matrix.org/v1.19/appendices/#server-name) by making a
 /// GET request to `https://hostname/.well-known/matrix/support`.
-/// {{% /boxes/note %}}
+///
 ///
 /// Note that this endpoint is not necessarily handled by the homeserver.
 /// It may be served by another webserver, used for discovering support

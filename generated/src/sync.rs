@@ -275,13 +275,13 @@ pub struct SyncResponseRoomsJoinValue {
     /// `timeline`, if `since` is not given, or
     /// `full_state` is true).
     ///
-    /// {{% boxes/note %}}
+    /// **Note:**
     /// State updates for `m.room.member` events will
     /// be incomplete if `lazy_load_members` is enabled in
     /// the `/sync` filter, and only return the member events
     /// required to display the senders of the timeline events
     /// in this response.
-    /// {{% /boxes/note %}}
+    ///
     ///
     /// MUST be omitted if `use_state_after` was set to `true`
     /// in the request.
@@ -293,13 +293,13 @@ pub struct SyncResponseRoomsJoinValue {
     /// `timeline`, if `since` is not given, or
     /// `full_state` is true).
     ///
-    /// {{% boxes/note %}}
+    /// **Note:**
     /// State updates for `m.room.member` events will
     /// be incomplete if `lazy_load_members` is enabled in
     /// the `/sync` filter, and only return the member events
     /// required to display the senders of the timeline events
     /// in this response.
-    /// {{% /boxes/note %}}
+    ///
     ///
     /// If this field is set, even if it is empty, clients MUST
     /// only update their local state with events in this list,
@@ -625,22 +625,22 @@ impl matrix_csapi_runtime::Endpoint for SyncRequest {
         let path = matrix_csapi_runtime::PathBuilder::new("/_matrix/client/v3/sync");
         let mut query = matrix_csapi_runtime::QueryBuilder::new();
         if let Some(value) = &self.filter {
-            query.push("filter", &(*value));
+            query.push("filter", value);
         }
         if let Some(value) = &self.since {
-            query.push("since", &(*value));
+            query.push("since", value);
         }
         if let Some(value) = &self.full_state {
-            query.push("full_state", &(*value).to_string());
+            query.push("full_state", &value.to_string());
         }
         if let Some(value) = &self.set_presence {
-            query.push("set_presence", (*value).as_str());
+            query.push("set_presence", value.as_str());
         }
         if let Some(value) = &self.timeout {
-            query.push("timeout", &(*value).to_string());
+            query.push("timeout", &value.to_string());
         }
         if let Some(value) = &self.use_state_after {
-            query.push("use_state_after", &(*value).to_string());
+            query.push("use_state_after", &value.to_string());
         }
         let path_and_query = path.finish() + &query.finish();
         matrix_csapi_runtime::build_request(

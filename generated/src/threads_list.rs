@@ -152,13 +152,13 @@ impl matrix_csapi_runtime::Endpoint for GetThreadRootsRequest {
         path.push_literal("/threads");
         let mut query = matrix_csapi_runtime::QueryBuilder::new();
         if let Some(value) = &self.include {
-            query.push("include", (*value).as_str());
+            query.push("include", value.as_str());
         }
         if let Some(value) = &self.limit {
-            query.push("limit", &(*value).to_string());
+            query.push("limit", &value.to_string());
         }
         if let Some(value) = &self.from {
-            query.push("from", &(*value));
+            query.push("from", value);
         }
         let path_and_query = path.finish() + &query.finish();
         matrix_csapi_runtime::build_request(

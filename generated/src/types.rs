@@ -479,9 +479,9 @@ pub struct ClientEvent {
     pub origin_server_ts: i64,
     /// The body of this event, as created by the client which sent it.
     pub content: serde_json::Map<String, serde_json::Value>,
-    /// The `unsigned` property.
+    /// Contains optional extra information about the event.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub unsigned: Option<crate::types::ClientEventUnsigned2>,
+    pub unsigned: Option<crate::types::ClientEventUnsigned>,
     /// The ID of the room associated with this event.
     pub room_id: String,
 }
@@ -509,7 +509,7 @@ impl ClientEvent {
     }
 }
 
-/// Contains optional extra information about the event.
+/// The schema at `api/client-server/definitions/client_event.yaml#/allOf/1/properties/unsigned`.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ClientEventUnsigned {
@@ -530,7 +530,7 @@ pub struct ClientEventUnsigned {
     /// previous event.
     ///
     /// Changed in Matrix 1.2: Previously, this field was specified at the top level of returned
-    /// events rather than in `unsigned` (with the exception of the \[`GET
+    /// events rather than in `unsigned` (with the exception of the [`GET
     /// .../notifications`](/client-server-api/#get_matrixclientv3notifications)
     /// endpoint), though in practice no known server implementations honoured
     /// this.
@@ -575,22 +575,6 @@ impl ClientEventUnsigned {
             replaces_state: None,
             membership: None,
         }
-    }
-}
-
-/// The schema at `api/client-server/definitions/client_event.yaml#/allOf/1/properties/unsigned`.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct ClientEventUnsigned2 {
-    /// The `redacted_because` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub redacted_because: Option<serde_json::Value>,
-}
-
-impl ClientEventUnsigned2 {
-    /// Creates a value from its required fields; optional fields are unset.
-    pub fn new() -> Self {
-        Self { redacted_because: None }
     }
 }
 
@@ -990,7 +974,7 @@ impl DeviceKeys {
 /// The schema at `api/client-server/definitions/one_time_keys.yaml#/additionalProperties/oneOf/1`.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct OneTimeKeysValueVariant2 {
+pub struct KeyObject {
     /// The key, encoded using unpadded base64.
     pub key: String,
     /// Signature for the device. Mapped from user ID to signature object,
@@ -1002,7 +986,7 @@ pub struct OneTimeKeysValueVariant2 {
     >,
 }
 
-impl OneTimeKeysValueVariant2 {
+impl KeyObject {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new(
         key: String,
@@ -1022,7 +1006,7 @@ impl OneTimeKeysValueVariant2 {
 #[serde(untagged)]
 pub enum OneTimeKeysValue {
     String(String),
-    KeyObject(crate::types::OneTimeKeysValueVariant2),
+    KeyObject(crate::types::KeyObject),
 }
 
 /// A list of the published rooms on the server.
@@ -1276,7 +1260,7 @@ pub struct ClientEventWithoutRoomIdUnsigned {
     /// previous event.
     ///
     /// Changed in Matrix 1.2: Previously, this field was specified at the top level of returned
-    /// events rather than in `unsigned` (with the exception of the \[`GET
+    /// events rather than in `unsigned` (with the exception of the [`GET
     /// .../notifications`](/client-server-api/#get_matrixclientv3notifications)
     /// endpoint), though in practice no known server implementations honoured
     /// this.
@@ -1560,7 +1544,7 @@ pub struct StateEvent {
     pub origin_server_ts: i64,
     /// Contains optional extra information about the event.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub unsigned: Option<crate::types::UnsignedData>,
+    pub unsigned: Option<crate::types::StateEventUnsigned>,
     /// The ID of the room associated with this event. Will not be present on events
     /// that arrive through `/sync`, despite being required everywhere else.
     pub room_id: String,
@@ -1596,13 +1580,13 @@ impl StateEvent {
 /// Contains optional extra information about the event.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct UnsignedData {
+pub struct StateEventUnsigned {
     /// The time in milliseconds that has elapsed since the event was sent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub age: Option<i64>,
 }
 
-impl UnsignedData {
+impl StateEventUnsigned {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new() -> Self {
         Self { age: None }

@@ -42,6 +42,7 @@ pub fn emit(api: &Api, config: &Config) -> Result<GeneratedFiles, EmitError> {
     files.insert("Cargo.toml", emitter.cargo_toml(config))?;
     files.insert("src/lib.rs", emitter.lib_rs(config)?)?;
     files.insert("src/client.rs", emitter.client_rs()?)?;
+    files.insert("src/test_support.rs", emitter.test_support_rs()?)?;
     let mut modules: Vec<&str> = api.modules.iter().map(|m| m.name.as_str()).collect();
     if api.types.iter().any(|t| t.module == "types") {
         modules.push("types");
@@ -93,6 +94,8 @@ impl Emitter<'_> {
         let mut features = String::from("default = [\"client\"]\n");
         features.push_str("# The async client over reqwest; without it the crate is sans-IO.\n");
         features.push_str("client = [\"matrix-csapi-runtime/client\"]\n");
+        features.push_str("# For this repository's tests only (spec example round trips); not an API.\n");
+        features.push_str("test-support = []\n");
         for feature in &self.api.features {
             features.push_str("# Experimental fields added by an overlay in spec/overlays.\n");
             features.push_str(&format!("{feature} = []\n"));
@@ -129,11 +132,14 @@ impl Emitter<'_> {
         let crate_doc = inner_doc_lines(&crate_doc);
         let tokens = quote! {
             #crate_doc
-            #![allow(clippy::too_many_arguments, clippy::large_enum_variant)]
+            #![allow(clippy::too_many_arguments, clippy::large_enum_variant, clippy::type_complexity)]
             pub use matrix_csapi_runtime as runtime;
             pub use matrix_csapi_runtime::{AccessToken, BaseUrl, Endpoint, ErrorBody, ErrorCode, MatrixError};
             #(#mods)*
             #types_mod
+            #[cfg(feature = "test-support")]
+            #[doc(hidden)]
+            pub mod test_support;
             #[cfg(feature = "client")]
             mod client;
             #[cfg(feature = "client")]
@@ -199,6 +205,64 @@ impl Emitter<'_> {
             }
         };
         format_file(tokens, "src/client.rs", header("//", &self.spec_source()))
+    }
+
+    /// `test_support::roundtrip`: the Rust type of every JSON body by
+    /// operation and part, for the tests that push the spec's examples
+    /// through the generated types.
+    fn test_support_rs(&self) -> Result<String, EmitError> {
+        let mut arms = Vec::new();
+        for op in self.api.modules.iter().flat_map(|m| &m.operations) {
+            let id = op.operation_id.as_str();
+            if let Some(Body::Json { ty, .. }) = &op.body {
+                let ty = self.rust_type(ty);
+                arms.push(quote! { (#id, "request") => Some(roundtrip_as::<#ty>(value)), });
+            }
+            for arm in &op.response.arms {
+                if let ResponseKind::Json(ty) = &arm.kind {
+                    let status = arm.status.to_string();
+                    let ty = self.rust_type(ty);
+                    arms.push(quote! { (#id, #status) => Some(roundtrip_as::<#ty>(value)), });
+                }
+            }
+            for error in &op.endpoint_errors {
+                let status = error.status.to_string();
+                let ty = self.rust_type(&error.ty);
+                arms.push(quote! { (#id, #status) => Some(roundtrip_as::<#ty>(value)), });
+            }
+            for status in &op.matrix_error_statuses {
+                let status = status.to_string();
+                arms.push(quote! {
+                    (#id, #status) => Some(roundtrip_as::<matrix_csapi_runtime::ErrorBody>(value)),
+                });
+            }
+        }
+        let tokens = quote! {
+            //! Support for this repository's tests; not part of the API.
+
+            /// Deserializes `value` into the type of `operation_id`'s request
+            /// body (`part` = `"request"`) or response body with status `part`
+            /// (e.g. `"200"`), and serializes it back. `None` when that part
+            /// has no JSON body.
+            pub fn roundtrip(
+                operation_id: &str,
+                part: &str,
+                value: serde_json::Value,
+            ) -> Option<Result<serde_json::Value, serde_json::Error>> {
+                match (operation_id, part) {
+                    #(#arms)*
+                    _ => None,
+                }
+            }
+
+            fn roundtrip_as<T: serde::Serialize + serde::de::DeserializeOwned>(
+                value: serde_json::Value,
+            ) -> Result<serde_json::Value, serde_json::Error> {
+                let typed: T = serde_json::from_value(value)?;
+                serde_json::to_value(&typed)
+            }
+        };
+        format_file(tokens, "src/test_support.rs", header("//", &self.spec_source()))
     }
 
     fn module_rs(&self, module: &str, file: &str) -> Result<String, EmitError> {
@@ -726,7 +790,7 @@ impl Emitter<'_> {
                     let field = ident(name);
                     let param = params.iter().find(|p| &p.rust_name == name);
                     let value = match param {
-                        Some(p) => self.param_str(p, quote! { self.#field }),
+                        Some(p) => self.param_str(p, quote! { self.#field }, false),
                         None => quote! { "" },
                     };
                     path_steps.push(quote! { path.push_param(#value); });
@@ -743,18 +807,18 @@ impl Emitter<'_> {
                     // A list repeats the name; a map sends each entry as
                     // its own name (OpenAPI's default `form` style, exploded).
                     Type::Array(item) => {
-                        let value = self.value_str(item, quote! { (*value) });
+                        let value = self.value_str(item, quote! { value }, true);
                         quote! { for value in &self.#field { query.push(#wire, #value); } }
                     }
                     Type::Map(_) => {
                         quote! { for (name, value) in &self.#field { query.push(name, value); } }
                     }
                     _ if p.required => {
-                        let value = self.param_str(p, quote! { self.#field });
+                        let value = self.param_str(p, quote! { self.#field }, false);
                         quote! { query.push(#wire, #value); }
                     }
                     _ => {
-                        let value = self.param_str(p, quote! { (*value) });
+                        let value = self.param_str(p, quote! { value }, true);
                         quote! { if let Some(value) = &self.#field { query.push(#wire, #value); } }
                     }
                 }
@@ -775,10 +839,10 @@ impl Emitter<'_> {
                 let field = ident(&p.rust_name);
                 let wire = p.wire_name.to_lowercase();
                 if p.required {
-                    let value = self.param_str(p, quote! { self.#field });
+                    let value = self.param_str(p, quote! { self.#field }, false);
                     quote! { matrix_csapi_runtime::insert_header(&mut request, #wire, #value)?; }
                 } else {
-                    let value = self.param_str(p, quote! { (*value) });
+                    let value = self.param_str(p, quote! { value }, true);
                     quote! {
                         if let Some(value) = &self.#field {
                             matrix_csapi_runtime::insert_header(&mut request, #wire, #value)?;
@@ -969,13 +1033,15 @@ impl Emitter<'_> {
     }
 
     /// An expression giving `&str` for a parameter value.
-    fn param_str(&self, param: &Param, value: TokenStream) -> TokenStream {
-        self.value_str(&param.ty, value)
+    fn param_str(&self, param: &Param, value: TokenStream, is_ref: bool) -> TokenStream {
+        self.value_str(&param.ty, value, is_ref)
     }
 
-    /// An expression giving `&str` for a value of a scalar type.
-    fn value_str(&self, ty: &Type, value: TokenStream) -> TokenStream {
+    /// An expression giving `&str` for a value of a scalar type; `value`
+    /// is a place, or a reference when `is_ref`.
+    fn value_str(&self, ty: &Type, value: TokenStream, is_ref: bool) -> TokenStream {
         match ty {
+            Type::String if is_ref => value,
             Type::String => quote! { &#value },
             Type::Named(_) => quote! { #value.as_str() },
             Type::DurationMs => quote! { &#value.as_millis().to_string() },
@@ -1057,12 +1123,19 @@ fn ident(name: &str) -> Ident {
 /// outside code are escaped (rustdoc would read them as HTML tags and
 /// intra-doc links), and unlabeled code fences are marked `text`.
 pub fn sanitize_doc(text: &str, spec_tag: &str) -> String {
+    let text = &replace_shortcodes(text);
     let site = format!("https://spec.matrix.org/{spec_tag}/");
     let mut out = String::with_capacity(text.len());
     let mut in_fence = false;
-    for (index, line) in text.lines().enumerate() {
+    // A link whose text spans lines: `[` on one line, `](` on a later one.
+    let mut open_link = false;
+    let lines: Vec<&str> = text.lines().collect();
+    for (index, line) in lines.iter().copied().enumerate() {
         if index > 0 {
             out.push('\n');
+        }
+        if line.trim().is_empty() {
+            open_link = false;
         }
         let trimmed = line.trim_start();
         if trimmed.starts_with("```") {
@@ -1078,12 +1151,56 @@ pub fn sanitize_doc(text: &str, spec_tag: &str) -> String {
             out.push_str(line);
             continue;
         }
-        out.push_str(&sanitize_line(line, &site));
+        // The rest of the paragraph, to see whether a `[` opens a link.
+        let paragraph_rest: Vec<&str> = lines[index + 1..]
+            .iter()
+            .copied()
+            .take_while(|l| !l.trim().is_empty())
+            .collect();
+        out.push_str(&sanitize_line(
+            line,
+            &site,
+            &paragraph_rest.join("\n"),
+            &mut open_link,
+        ));
     }
     out
 }
 
-fn sanitize_line(line: &str, site: &str) -> String {
+/// The spec's prose is rendered by Hugo; its shortcodes become Markdown:
+/// `{{% boxes/note %}}` a bold "Note:" (the closing tag a paragraph break),
+/// `{{% added-in v="1.18" %}}` "(Added in Matrix 1.18)". Unknown shortcodes
+/// are dropped.
+fn replace_shortcodes(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(open) = rest.find("{{%") {
+        let Some(close) = rest[open..].find("%}}").map(|c| open + c) else {
+            break;
+        };
+        out.push_str(&rest[..open]);
+        let inner = rest[open + 3..close].trim();
+        let (name, args) = inner.split_once(' ').unwrap_or((inner, ""));
+        let version = args
+            .trim()
+            .strip_prefix("v=")
+            .map(|v| v.trim().trim_matches('"'));
+        match (name, version) {
+            ("boxes/note", _) => out.push_str("**Note:**"),
+            ("boxes/warning", _) => out.push_str("**Warning:**"),
+            ("boxes/rationale", _) => out.push_str("**Rationale:**"),
+            (closing, _) if closing.starts_with('/') => {}
+            ("added-in", Some(v)) => out.push_str(&format!("(Added in Matrix {v})")),
+            ("changed-in", Some(v)) => out.push_str(&format!("(Changed in Matrix {v})")),
+            _ => {}
+        }
+        rest = &rest[close + 3..];
+    }
+    out.push_str(rest);
+    out
+}
+
+fn sanitize_line(line: &str, site: &str, following: &str, open_link: &mut bool) -> String {
     let mut out = String::with_capacity(line.len() + 16);
     let chars: Vec<char> = line.chars().collect();
     let mut i = 0;
@@ -1159,10 +1276,17 @@ fn sanitize_line(line: &str, site: &str) -> String {
             '[' => {
                 // A shortcut link `[x]` that is not `[x](...)` or `[x][y]`.
                 let close = chars[i..].iter().position(|&ch| ch == ']').map(|p| i + p);
-                let is_link =
-                    close.is_some_and(|end| matches!(chars.get(end + 1), Some('(') | Some('[')));
+                let is_link = match close {
+                    Some(end) => matches!(chars.get(end + 1), Some('(') | Some('[')),
+                    None => following
+                        .find(']')
+                        .is_some_and(|end| following[end + 1..].starts_with(['(', '['])),
+                };
                 if is_link {
                     out.push('[');
+                    if close.is_none() {
+                        *open_link = true;
+                    }
                 } else {
                     out.push_str("\\[");
                 }
@@ -1172,7 +1296,8 @@ fn sanitize_line(line: &str, site: &str) -> String {
                 let opened = out
                     .rfind('[')
                     .is_some_and(|p| p == 0 || !out[..p].ends_with('\\'));
-                if is_link && opened {
+                if is_link && (opened || *open_link) {
+                    *open_link = false;
                     out.push(']');
                 } else {
                     out.push_str("\\]");
@@ -1206,5 +1331,28 @@ mod tests {
         );
         assert_eq!(sanitize_doc("a [note] here", "v1"), "a \\[note\\] here");
         assert_eq!(sanitize_doc("```\nx\n```", "v1"), "```text\nx\n```");
+    }
+
+    #[test]
+    fn links_whose_text_spans_lines_stay_links() {
+        assert_eq!(
+            sanitize_doc("see [Serving\ninline content](/client-server-api/#x).", "v1"),
+            "see [Serving\ninline content](https://spec.matrix.org/v1/client-server-api/#x)."
+        );
+    }
+
+    #[test]
+    fn hugo_shortcodes_become_markdown() {
+        assert_eq!(
+            sanitize_doc(
+                "{{% boxes/note %}}\n* a list\n{{% /boxes/note %}}\nAfter.",
+                "v1"
+            ),
+            "**Note:**\n* a list\n\nAfter."
+        );
+        assert_eq!(
+            sanitize_doc("{{% added-in v=\"1.18\"%}} New.", "v1"),
+            "(Added in Matrix 1.18) New."
+        );
     }
 }

@@ -1072,7 +1072,11 @@ impl<'a> Lowerer<'a> {
                     .get("title")
                     .and_then(Value::as_str)
                     .map(type_name);
-                let ty = self.schema(&member_at, &format!("{wanted}Variant{}", index + 1), module)?;
+                let member_name = match &title {
+                    Some(title) => title.clone(),
+                    None => format!("{wanted}Variant{}", index + 1),
+                };
+                let ty = self.schema(&member_at, &member_name, module)?;
                 members.push((title, ty));
             }
             return Ok(self.union(at, node, members, wanted, module));
@@ -1335,6 +1339,18 @@ impl<'a> Lowerer<'a> {
 
     /// A struct from `properties`, merging `allOf` members.
     fn object(&mut self, at: &Location, wanted: &str, module: &str) -> Result<Type, LowerError> {
+        self.merged_object(std::slice::from_ref(at), at, wanted, module)
+    }
+
+    /// A struct whose properties are those of every schema in `parts`
+    /// (and of their `allOf` members): a value must satisfy all of them.
+    fn merged_object(
+        &mut self,
+        parts: &[Location],
+        at: &Location,
+        wanted: &str,
+        module: &str,
+    ) -> Result<Type, LowerError> {
         let name = self.claim_name(module, wanted);
         // Reserve the slot first so nested types come after their parent.
         let node = self.node(at)?.clone();
@@ -1345,9 +1361,15 @@ impl<'a> Lowerer<'a> {
             source: at.clone(),
             kind: TypeKind::Struct(Struct::default()),
         });
-        let mut fields: Vec<Field> = Vec::new();
+        let mut props: Vec<PropertySpec> = Vec::new();
         let mut additional = None;
-        self.collect_fields(at, &name, module, &mut fields, &mut additional)?;
+        for part in parts {
+            self.gather_properties(part, &name, module, &mut props, &mut additional)?;
+        }
+        let mut fields: Vec<Field> = Vec::new();
+        for prop in props {
+            fields.push(self.property(prop, &name, module)?);
+        }
         // Make Rust names unique within the struct.
         let mut seen = BTreeSet::new();
         for field in &mut fields {
@@ -1377,15 +1399,83 @@ impl<'a> Lowerer<'a> {
         Ok(Type::Named(id))
     }
 
-    /// Adds the properties of the object schema at `at` (and its `allOf`
-    /// members, recursively) to `fields`; a later definition of a property
-    /// refines an earlier one.
-    fn collect_fields(
+    /// One property of a struct. Defined once, it is lowered as is. Defined
+    /// by several `allOf` members, object definitions are merged into one
+    /// struct (e.g. `unsigned` extended with `redacted_because`); otherwise
+    /// the last definition refines the earlier ones (keeping their
+    /// description and type when it has none).
+    fn property(
+        &mut self,
+        prop: PropertySpec,
+        parent: &str,
+        module: &str,
+    ) -> Result<Field, LowerError> {
+        let PropertySpec {
+            json_name,
+            locations,
+            required,
+        } = prop;
+        let Some(last) = locations.last().cloned() else {
+            return Err(self.invalid(
+                &Location::file(""),
+                format!("property `{json_name}` has no definition"),
+            ));
+        };
+        if locations.len() == 1 {
+            return self.field(&last, &json_name, required, parent, module, None);
+        }
+        let mut objects = Vec::new();
+        for location in &locations {
+            let node = self.spec.deref(location)?.node;
+            let has_properties = node
+                .get("properties")
+                .and_then(Value::as_object)
+                .is_some_and(|p| !p.is_empty())
+                || node.get("allOf").is_some();
+            if has_properties {
+                objects.push(location.clone());
+            }
+        }
+        if objects.len() > 1 {
+            let wanted = format!("{parent}{}", type_name(&field_name(&json_name)));
+            let ty = self.merged_object(&objects, &last, &wanted, module)?;
+            let mut field = self.field(&last, &json_name, required, parent, module, Some(ty))?;
+            if field.docs.description.is_none() {
+                field.docs = self.field_docs(&objects[0]);
+            }
+            return Ok(field);
+        }
+        let mut merged: Option<Field> = None;
+        for location in &locations {
+            let field = self.field(location, &json_name, required, parent, module, None)?;
+            merged = Some(match merged {
+                None => field,
+                Some(earlier) => {
+                    let mut refined = field;
+                    if refined.ty == Type::Json {
+                        refined.ty = earlier.ty;
+                    }
+                    if refined.docs.description.is_none() && refined.docs.summary.is_none() {
+                        refined.docs = earlier.docs;
+                    }
+                    refined
+                }
+            });
+        }
+        merged.ok_or_else(|| {
+            self.invalid(&last, format!("property `{json_name}` has no definition"))
+        })
+    }
+
+    /// Finds the properties of the object schema at `at` (and of its
+    /// `allOf` members, recursively), in order, each with every place it is
+    /// defined.
+    fn gather_properties(
         &mut self,
         at: &Location,
         parent: &str,
         module: &str,
-        fields: &mut Vec<Field>,
+        props: &mut Vec<PropertySpec>,
         additional: &mut Option<Type>,
     ) -> Result<(), LowerError> {
         let deref = self.spec.deref(at)?;
@@ -1397,11 +1487,11 @@ impl<'a> Lowerer<'a> {
         self.check_keywords(&at, map)?;
         if let Some(all_of) = map.get("allOf").and_then(Value::as_array) {
             for index in 0..all_of.len() {
-                self.collect_fields(
+                self.gather_properties(
                     &at.join("allOf").join(index),
                     parent,
                     module,
-                    fields,
+                    props,
                     additional,
                 )?;
             }
@@ -1431,32 +1521,33 @@ impl<'a> Lowerer<'a> {
             .map(|r| r.iter().filter_map(Value::as_str).collect())
             .unwrap_or_default();
         if let Some(properties) = map.get("properties").and_then(Value::as_object) {
-            for (json_name, _) in properties {
+            for json_name in properties.keys() {
                 let prop_at = at.join("properties").join(json_name);
-                let field = self.field(
-                    &prop_at,
-                    json_name,
-                    required.contains(json_name.as_str()),
-                    parent,
-                    module,
-                )?;
-                match fields.iter_mut().find(|f| f.json_name == *json_name) {
-                    Some(existing) => {
-                        let required = existing.required || field.required;
-                        *existing = field;
-                        existing.required = required;
-                    }
-                    None => fields.push(field),
+                match props.iter_mut().find(|p| p.json_name == *json_name) {
+                    Some(existing) => existing.locations.push(prop_at),
+                    None => props.push(PropertySpec {
+                        json_name: json_name.clone(),
+                        locations: vec![prop_at],
+                        required: false,
+                    }),
                 }
             }
         }
         // `required` may name properties an earlier `allOf` member defined.
-        for field in fields.iter_mut() {
-            if required.contains(field.json_name.as_str()) {
-                field.required = true;
+        for prop in props.iter_mut() {
+            if required.contains(prop.json_name.as_str()) {
+                prop.required = true;
             }
         }
         Ok(())
+    }
+
+    /// The documentation of a property (the keys beside a `$ref` win).
+    fn field_docs(&self, at: &Location) -> Docs {
+        match self.spec.deref(at) {
+            Ok(deref) => self.docs(&merged_doc_node(&deref)),
+            Err(_) => Docs::default(),
+        }
     }
 
     fn field(
@@ -1466,23 +1557,16 @@ impl<'a> Lowerer<'a> {
         required: bool,
         parent: &str,
         module: &str,
+        ty: Option<Type>,
     ) -> Result<Field, LowerError> {
         let deref = self.spec.deref(at)?;
         // Keys beside a `$ref` describe this use of the target: they win.
-        let mut doc_node = deref.node.clone();
-        if let (Some(target), true) = (doc_node.as_object_mut(), !deref.via.is_empty()) {
-            for (_, via) in deref.via.iter().rev() {
-                if let Some(via) = via.as_object() {
-                    for (key, value) in via {
-                        if key != "$ref" {
-                            target.insert(key.clone(), value.clone());
-                        }
-                    }
-                }
-            }
-        }
+        let doc_node = merged_doc_node(&deref);
         let mut rust_name = field_name(json_name);
-        let mut ty = self.schema(at, &format!("{parent}{}", type_name(&rust_name)), module)?;
+        let mut ty = match ty {
+            Some(ty) => ty,
+            None => self.schema(at, &format!("{parent}{}", type_name(&rust_name)), module)?,
+        };
         if matches!(ty, Type::I64 | Type::U64) && json_name.ends_with("_ms") {
             ty = Type::DurationMs;
             rust_name = rust_ident(rust_name.trim_end_matches("_ms"));
@@ -1518,6 +1602,31 @@ impl<'a> Lowerer<'a> {
 fn is_catch_all(ty: &Type) -> bool {
     matches!(ty, Type::Json | Type::JsonObject)
         || matches!(ty, Type::Map(value) if **value == Type::Json)
+}
+
+/// A schema node with the keys written beside the `$ref`s that led to it
+/// laid over it (they describe this use of the target).
+fn merged_doc_node(deref: &crate::resolve::Deref<'_>) -> Value {
+    let mut node = deref.node.clone();
+    if let Some(target) = node.as_object_mut() {
+        for (_, via) in deref.via.iter().rev() {
+            if let Some(via) = via.as_object() {
+                for (key, value) in via {
+                    if key != "$ref" {
+                        target.insert(key.clone(), value.clone());
+                    }
+                }
+            }
+        }
+    }
+    node
+}
+
+/// A property and every place an `allOf` member defines it.
+struct PropertySpec {
+    json_name: String,
+    locations: Vec<Location>,
+    required: bool,
 }
 
 /// What [`Lowerer::responses`] finds.
