@@ -55,6 +55,7 @@ fn fixture_generates_the_expected_crate() {
             "src/client.rs",
             "src/lib.rs",
             "src/session.rs",
+            "src/test_support.rs",
             "src/types.rs"
         ]
     );
@@ -125,18 +126,18 @@ fn unsupported_schema_construct_names_file_pointer_and_line() {
         let path = root.join("data/schemas/widget.yaml");
         let text = fs::read_to_string(&path).unwrap().replace(
             "  kind:\n    type: string\n",
-            "  kind:\n    oneOf: [{type: string}, {type: integer}]\n",
+            "  kind:\n    not: {type: integer}\n",
         );
         fs::write(path, text).unwrap();
     });
     let err = generate(dir.path(), &project(&dir.path().join("project"))).unwrap_err();
     let message = err.to_string();
     assert!(
-        message.contains("schemas/widget.yaml#/properties/kind/oneOf (line 9"),
+        message.contains("schemas/widget.yaml#/properties/kind/not (line 9"),
         "{message}"
     );
     assert!(
-        message.contains("unsupported: schema keyword `oneOf`"),
+        message.contains("unsupported: schema keyword `not`"),
         "{message}"
     );
 }
