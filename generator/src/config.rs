@@ -45,7 +45,10 @@ pub struct Config {
     #[serde(rename = "crate")]
     pub krate: CrateConfig,
     /// The OpenAPI documents whose operations are generated, relative to the
-    /// spec's `data/` folder. Each becomes one module.
+    /// spec's `data/` folder. Each becomes one module. An entry `dir/*.yaml`
+    /// stands for every `.yaml` file directly in `dir` (see
+    /// [`Config::expand_documents`]), so a spec release that adds or removes
+    /// a document needs no config change.
     pub documents: Vec<String>,
     /// Overlay files applied in order, relative to the config's folder.
     #[serde(default)]
@@ -116,6 +119,57 @@ pub struct KnownType {
 }
 
 impl Config {
+    /// Replaces each `dir/*.yaml` entry of `documents` with the `.yaml`
+    /// files directly in `data_dir/dir`, sorted by name. `config_path` is
+    /// used in errors.
+    pub fn expand_documents(
+        &mut self,
+        data_dir: &Path,
+        config_path: &Path,
+    ) -> Result<(), ConfigError> {
+        let mut expanded = Vec::new();
+        for entry in &self.documents {
+            let Some(dir) = entry.strip_suffix("/*.yaml") else {
+                expanded.push(entry.clone());
+                continue;
+            };
+            let full = data_dir.join(dir);
+            let read = std::fs::read_dir(&full).map_err(|source| ConfigError::Invalid {
+                path: config_path.to_path_buf(),
+                message: format!(
+                    "document pattern `{entry}`: cannot list {}: {source}",
+                    full.display()
+                ),
+            })?;
+            let mut names: Vec<String> = read
+                .filter_map(Result::ok)
+                .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+                .filter_map(|e| e.file_name().to_str().map(str::to_owned))
+                .filter(|name| name.ends_with(".yaml"))
+                .collect();
+            if names.is_empty() {
+                return Err(ConfigError::Invalid {
+                    path: config_path.to_path_buf(),
+                    message: format!("document pattern `{entry}` matches no file"),
+                });
+            }
+            names.sort();
+            expanded.extend(names.into_iter().map(|name| format!("{dir}/{name}")));
+        }
+        let mut sorted = expanded.clone();
+        sorted.sort();
+        sorted.dedup();
+        if sorted.len() != expanded.len() {
+            return Err(ConfigError::Invalid {
+                path: config_path.to_path_buf(),
+                message: "`documents` names a document twice (directly and through a pattern?)"
+                    .to_owned(),
+            });
+        }
+        self.documents = expanded;
+        Ok(())
+    }
+
     /// Reads and checks `path`.
     pub fn read(path: &Path) -> Result<Config, ConfigError> {
         let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {

@@ -108,9 +108,10 @@ pub enum Error {
 /// `data/`) and the project's config, and returns the generated crate's
 /// files. Writes nothing.
 pub fn generate(spec_dir: &Path, project: &Project) -> Result<output::GeneratedFiles, Error> {
-    let config = config::Config::read(&project.config_path())?;
+    let mut config = config::Config::read(&project.config_path())?;
     let pin = pin::Pin::read(&project.pin_path())?;
     let mut files = load::SpecFiles::open(spec_dir)?;
+    config.expand_documents(files.data_dir(), &project.config_path())?;
     for overlay_path in &config.overlays {
         let path = project.spec_config_dir.join(overlay_path);
         let overlay = overlay::Overlay::load(&path)?;
