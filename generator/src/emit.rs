@@ -204,7 +204,11 @@ impl Emitter<'_> {
                 }
             }
         };
-        format_file(tokens, "src/client.rs", header("//", &self.spec_source()))
+        format_file(
+            tokens,
+            "src/client.rs",
+            header("//", "the Matrix spec (release: spec/pin.toml) and spec/generator.toml"),
+        )
     }
 
     /// `test_support::roundtrip`: the Rust type of every JSON body by
@@ -262,7 +266,11 @@ impl Emitter<'_> {
                 serde_json::to_value(&typed)
             }
         };
-        format_file(tokens, "src/test_support.rs", header("//", &self.spec_source()))
+        format_file(
+            tokens,
+            "src/test_support.rs",
+            header("//", "the Matrix spec (release: spec/pin.toml) and spec/generator.toml"),
+        )
     }
 
     fn module_rs(&self, module: &str, file: &str) -> Result<String, EmitError> {
@@ -272,9 +280,11 @@ impl Emitter<'_> {
                 items.push(self.type_def(TypeId(index), def));
             }
         }
-        let mut source = format!("the Matrix spec {}", self.api.spec_tag);
+        // The release is named in lib.rs and Cargo.toml only, so a spec
+        // update changes only the files whose content changes.
+        let mut source = "the Matrix spec (release: spec/pin.toml)".to_owned();
         if let Some(m) = self.api.modules.iter().find(|m| m.name == module) {
-            source = format!("{} ({})", source, m.source);
+            source = format!("{} of the Matrix spec (release: spec/pin.toml)", m.source);
             for op in &m.operations {
                 items.push(self.endpoint_impl(op));
                 if let Some(response) = self.response_enum(op) {
