@@ -14,9 +14,12 @@
 //! adds is checked like any other, and errors point into real files.
 //! [`output`] compares generated files with a directory and swaps them in
 //! atomically; [`pin`] records which spec release the output is made from.
+//! [`examples`] collects the spec's request and response examples (through
+//! [`prepare`], the stages before lowering) for round-trip tests.
 
 pub mod config;
 pub mod emit;
+pub mod examples;
 pub mod load;
 pub mod lower;
 pub mod model;
@@ -102,12 +105,36 @@ pub enum Error {
     /// Rust source could not be produced.
     #[error(transparent)]
     Emit(#[from] emit::EmitError),
+    /// The spec's examples could not be collected.
+    #[error(transparent)]
+    Examples(#[from] examples::ExampleError),
 }
 
 /// Runs the whole pipeline: reads the spec at `spec_dir` (a folder with
 /// `data/`) and the project's config, and returns the generated crate's
 /// files. Writes nothing.
 pub fn generate(spec_dir: &Path, project: &Project) -> Result<output::GeneratedFiles, Error> {
+    let (config, pin, resolved) = prepare(spec_dir, project)?;
+    let api = lower::lower(&resolved, &config, &pin.tag)?;
+    Ok(emit::emit(&api, &config)?)
+}
+
+/// Every request and response example of the configured documents'
+/// operations (see [`examples`]), read through the same stages as
+/// [`generate`]: overlays applied, references resolved.
+pub fn spec_examples(spec_dir: &Path, project: &Project) -> Result<Vec<examples::Example>, Error> {
+    let (config, _pin, resolved) = prepare(spec_dir, project)?;
+    Ok(examples::collect(&resolved, &config.documents)?.examples)
+}
+
+/// The stages before lowering: reads the project's config (with document
+/// patterns expanded) and pin, loads the spec at `spec_dir`, applies the
+/// overlays, checks the known types and resolves every reference of the
+/// configured documents.
+pub fn prepare(
+    spec_dir: &Path,
+    project: &Project,
+) -> Result<(config::Config, pin::Pin, resolve::ResolvedSpec), Error> {
     let mut config = config::Config::read(&project.config_path())?;
     let pin = pin::Pin::read(&project.pin_path())?;
     let mut files = load::SpecFiles::open(spec_dir)?;
@@ -148,6 +175,5 @@ pub fn generate(spec_dir: &Path, project: &Project) -> Result<output::GeneratedF
         }
     }
     let resolved = resolve::resolve(files, &config.documents)?;
-    let api = lower::lower(&resolved, &config, &pin.tag)?;
-    Ok(emit::emit(&api, &config)?)
+    Ok((config, pin, resolved))
 }
