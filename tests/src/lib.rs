@@ -7,6 +7,9 @@
 //! * [`spec_dir`]: where the Matrix spec checkout is (`MATRIX_SPEC_DIR`, or
 //!   `shared/matrix-spec/v1.19` beside the workspace); panics when it is
 //!   missing so that spec-driven tests can never pass silently.
+//! * [`synapse`]: a real Synapse homeserver on `127.0.0.1` for the
+//!   end-to-end tests, installed and started by `scripts/synapse.sh` once per
+//!   test binary and stopped when the test process exits.
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -16,6 +19,8 @@ use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::task::JoinHandle;
+
+pub mod synapse;
 
 /// The environment variable that overrides [`spec_dir`].
 pub const SPEC_DIR_ENV: &str = "MATRIX_SPEC_DIR";

@@ -1,0 +1,445 @@
+#!/usr/bin/env bash
+# A throw-away Synapse homeserver on 127.0.0.1 for the end-to-end tests.
+#
+# The e2e test binaries (tests/src/synapse.rs) call this script; developers
+# can use it by hand as well:
+#
+#   scripts/synapse.sh install      venv with the pinned matrix-synapse from PyPI
+#                                   (idempotent; a no-op once installed)
+#   scripts/synapse.sh start [DIR]  write a config into DIR (default: a new
+#                                   folder under .synapse/runs), start the server
+#                                   in the background, wait until
+#                                   GET /_matrix/client/versions answers 200,
+#                                   then print SYNAPSE_URL=... and SYNAPSE_DIR=...
+#   scripts/synapse.sh run [DIR]    like start, then stay in the foreground until
+#                                   stdin is closed (or SIGINT/SIGTERM/SIGHUP),
+#                                   and stop the server. The test harness
+#                                   holds stdin open for as long as the test
+#                                   process lives, so the server can never
+#                                   outlive it.
+#   scripts/synapse.sh stop DIR     stop the server by its recorded PID
+#                                   (SIGTERM, bounded wait, then SIGKILL)
+#   scripts/synapse.sh log DIR [N]  the last N (default 200) lines of its log
+#   scripts/synapse.sh reap         stop every server of this checkout that is
+#                                   still running and remove stale run folders
+#
+# Environment:
+#   MATRIX_CSAPI_SYNAPSE_HOME   where the venv and run folders live
+#                               (default: <repo>/.synapse, git-ignored)
+#   MATRIX_CSAPI_SYNAPSE_KEEP=1 keep run folders after stop (default: removed)
+#   PYTHON                      the Python used to create the venv (default: python3)
+#
+# Everything listens on 127.0.0.1 only: client API only, no TLS, no
+# federation, SQLite. Registration needs no verification, rate limits are
+# raised, and refreshable access tokens live 5 s, refresh tokens 10 s.
+set -euo pipefail
+
+readonly SYNAPSE_VERSION="1.163.2"
+
+# Token lifetimes the e2e tests rely on (tests/src/synapse.rs mirrors them).
+readonly ACCESS_TOKEN_LIFETIME="5s"
+readonly REFRESH_TOKEN_LIFETIME="10s"
+readonly SESSION_LIFETIME="24h"
+
+# Bounds of every wait, in tenths of a second.
+readonly START_TIMEOUT_TENTHS=600   # start to first 200 from /versions
+readonly STOP_TIMEOUT_TENTHS=150    # SIGTERM to exit, before SIGKILL
+readonly REAP_GRACE_TENTHS=100      # let watchdogs stop their own servers first
+readonly INSTALL_LOCK_TIMEOUT_S=900
+readonly PORT_ATTEMPTS=3
+
+repo_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+synapse_home="${MATRIX_CSAPI_SYNAPSE_HOME:-$repo_dir/.synapse}"
+venv_dir="$synapse_home/venv-$SYNAPSE_VERSION"
+venv_python="$venv_dir/bin/python"
+installed_marker="$venv_dir/.matrix-csapi-installed"
+runs_dir="$synapse_home/runs"
+
+say() {
+    echo "synapse.sh: $*" >&2
+}
+
+die() {
+    say "error: $*"
+    exit 1
+}
+
+usage() {
+    sed -n '2,/^set -euo pipefail$/p' "${BASH_SOURCE[0]}" | sed -e '$d' -e 's/^# \{0,1\}//'
+}
+
+# --- install -----------------------------------------------------------------
+
+is_installed() {
+    [[ -f "$installed_marker" && -x "$venv_python" ]]
+}
+
+cmd_install() {
+    if is_installed; then
+        say "matrix-synapse $SYNAPSE_VERSION already installed in $venv_dir"
+        return 0
+    fi
+    mkdir -p "$synapse_home"
+    # Two test binaries (or a developer and CI) may install at once.
+    if command -v flock >/dev/null 2>&1; then
+        exec 9>"$synapse_home/install.lock"
+        flock -w "$INSTALL_LOCK_TIMEOUT_S" 9 || die "timed out waiting for another install (lock $synapse_home/install.lock)"
+        if is_installed; then
+            say "matrix-synapse $SYNAPSE_VERSION was installed meanwhile"
+            return 0
+        fi
+    fi
+    local python="${PYTHON:-python3}"
+    command -v "$python" >/dev/null 2>&1 || die "no '$python' on PATH: a Python >= 3.10 with the venv module is needed (set PYTHON=...)"
+    say "installing matrix-synapse==$SYNAPSE_VERSION from PyPI into $venv_dir"
+    local started=$SECONDS
+    rm -rf "$venv_dir"
+    "$python" -m venv "$venv_dir" || die "'$python -m venv' failed (on Debian/Ubuntu: apt-get install python3-venv)"
+    "$venv_python" -m pip install --quiet --disable-pip-version-check --progress-bar off \
+        "matrix-synapse==$SYNAPSE_VERSION" ||
+        die "pip could not install matrix-synapse==$SYNAPSE_VERSION (no network access to PyPI? set MATRIX_CSAPI_E2E=skip to skip the e2e tests offline)"
+    local version
+    version="$("$venv_python" -c 'import importlib.metadata as m, synapse; print(m.version("matrix-synapse"))')" ||
+        die "matrix-synapse was installed but cannot be imported"
+    [[ "$version" == "$SYNAPSE_VERSION" ]] || die "installed matrix-synapse is $version, expected $SYNAPSE_VERSION"
+    echo "$SYNAPSE_VERSION" >"$installed_marker"
+    say "installed matrix-synapse $version in $((SECONDS - started)) s"
+}
+
+# --- config ------------------------------------------------------------------
+
+free_port() {
+    "$venv_python" -c '
+import socket
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+print(s.getsockname()[1])
+s.close()'
+}
+
+random_secret() {
+    "$venv_python" -c 'import secrets; print(secrets.token_hex(32))'
+}
+
+write_config() {
+    local dir="$1" port="$2"
+    cat >"$dir/log.config" <<EOF
+version: 1
+formatters:
+  precise:
+    format: '%(asctime)s - %(name)s - %(lineno)d - %(levelname)s - %(request)s - %(message)s'
+handlers:
+  file:
+    class: logging.FileHandler
+    formatter: precise
+    filename: $dir/homeserver.log
+    encoding: utf8
+loggers:
+  synapse.storage.SQL:
+    level: INFO
+root:
+  level: INFO
+  handlers: [file]
+disable_existing_loggers: false
+EOF
+    cat >"$dir/homeserver.yaml" <<EOF
+# Written by scripts/synapse.sh for the matrix-csapi e2e tests. Do not deploy.
+server_name: "localhost"
+public_baseurl: "http://127.0.0.1:$port/"
+report_stats: false
+listeners:
+  - port: $port
+    bind_addresses: ["127.0.0.1"]
+    type: http
+    tls: false
+    x_forwarded: false
+    resources:
+      - names: [client]
+        compress: false
+database:
+  name: sqlite3
+  args:
+    database: "$dir/homeserver.db"
+log_config: "$dir/log.config"
+media_store_path: "$dir/media_store"
+signing_key_path: "$dir/signing.key"
+macaroon_secret_key: "$(random_secret)"
+form_secret: "$(random_secret)"
+trusted_key_servers: []
+suppress_key_server_warning: true
+enable_registration: true
+enable_registration_without_verification: true
+refreshable_access_token_lifetime: $ACCESS_TOKEN_LIFETIME
+refresh_token_lifetime: $REFRESH_TOKEN_LIFETIME
+session_lifetime: $SESSION_LIFETIME
+rc_message: {per_second: 10000, burst_count: 10000}
+rc_registration: {per_second: 10000, burst_count: 10000}
+rc_registration_token_validity: {per_second: 10000, burst_count: 10000}
+rc_login:
+  address: {per_second: 10000, burst_count: 10000}
+  account: {per_second: 10000, burst_count: 10000}
+  failed_attempts: {per_second: 10000, burst_count: 10000}
+rc_admin_redaction: {per_second: 10000, burst_count: 10000}
+rc_joins:
+  local: {per_second: 10000, burst_count: 10000}
+  remote: {per_second: 10000, burst_count: 10000}
+rc_joins_per_room: {per_second: 10000, burst_count: 10000}
+rc_invites:
+  per_room: {per_second: 10000, burst_count: 10000}
+  per_user: {per_second: 10000, burst_count: 10000}
+  per_issuer: {per_second: 10000, burst_count: 10000}
+rc_3pid_validation: {per_second: 10000, burst_count: 10000}
+rc_room_creation: {per_second: 10000, burst_count: 10000}
+rc_presence:
+  per_user: {per_second: 10000, burst_count: 10000}
+rc_delayed_event_mgmt: {per_second: 10000, burst_count: 10000}
+EOF
+}
+
+# Synapse refuses to start without a signing key. `homeserver --generate-keys`
+# writes one but imports all of Synapse (about 2 s); this writes the same
+# file with the library Synapse itself uses for it (about 0.1 s).
+generate_signing_key() {
+    "$venv_python" -c '
+import secrets, string, sys
+from signedjson.key import generate_signing_key, write_signing_keys
+key_id = "a_" + "".join(secrets.choice(string.ascii_letters) for _ in range(4))
+with open(sys.argv[1], "w") as f:
+    write_signing_keys(f, [generate_signing_key(key_id)])' "$1" ||
+        die "could not generate the signing key"
+}
+
+# --- process handling --------------------------------------------------------
+
+# True when PID is alive and is the Synapse of run folder DIR (guards against
+# a recycled PID).
+is_our_synapse() {
+    local pid="$1" dir="$2" args
+    [[ "$pid" =~ ^[0-9]+$ ]] || return 1
+    args="$(ps -o args= -p "$pid" 2>/dev/null)" || return 1
+    [[ "$args" == *synapse.app.homeserver* && "$args" == *"$dir/homeserver.yaml"* ]]
+}
+
+recorded_pid() {
+    local dir="$1"
+    [[ -f "$dir/synapse.pid" ]] && cat "$dir/synapse.pid"
+}
+
+log_tail() {
+    local dir="$1" lines="${2:-200}" file
+    for file in "$dir/homeserver.log" "$dir/stdio.log"; do
+        if [[ -s "$file" ]]; then
+            echo "----- last $lines lines of $file -----"
+            tail -n "$lines" "$file"
+        fi
+    done
+}
+
+probe_versions() {
+    local url="$1/_matrix/client/versions"
+    if command -v curl >/dev/null 2>&1; then
+        curl --silent --fail --noproxy '*' --max-time 2 --output /dev/null "$url"
+    else
+        "$venv_python" -c '
+import sys, urllib.request
+opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+sys.exit(0 if opener.open(sys.argv[1], timeout=2).status == 200 else 1)' "$url" 2>/dev/null
+    fi
+}
+
+# Starts Synapse for run folder DIR in the background (a child of this
+# shell), records its PID and waits for /versions. Sets SYNAPSE_URL.
+start_server() {
+    local dir="$1" attempt port pid tenths
+    is_installed || die "matrix-synapse $SYNAPSE_VERSION is not installed: run 'scripts/synapse.sh install' first"
+    mkdir -p "$dir"
+    if [[ -n "$(recorded_pid "$dir" || true)" ]] && is_our_synapse "$(recorded_pid "$dir")" "$dir"; then
+        die "a server is already running for $dir (PID $(recorded_pid "$dir"))"
+    fi
+    for ((attempt = 1; attempt <= PORT_ATTEMPTS; attempt++)); do
+        port="$(free_port)"
+        write_config "$dir" "$port"
+        if [[ ! -s "$dir/signing.key" ]]; then
+            generate_signing_key "$dir/signing.key"
+        fi
+        : >"$dir/homeserver.log"
+        "$venv_python" -m synapse.app.homeserver --config-path "$dir/homeserver.yaml" \
+            </dev/null >"$dir/stdio.log" 2>&1 &
+        pid=$!
+        echo "$pid" >"$dir/synapse.pid"
+        SYNAPSE_URL="http://127.0.0.1:$port"
+        for ((tenths = 0; tenths < START_TIMEOUT_TENTHS; tenths++)); do
+            if probe_versions "$SYNAPSE_URL"; then
+                say "Synapse $SYNAPSE_VERSION (PID $pid) ready at $SYNAPSE_URL after $((tenths / 10)).$((tenths % 10)) s"
+                return 0
+            fi
+            if ! kill -0 "$pid" 2>/dev/null; then
+                break
+            fi
+            sleep 0.1
+        done
+        if kill -0 "$pid" 2>/dev/null; then
+            stop_pid "$pid" "$dir"
+            log_tail "$dir" 100 >&2
+            die "Synapse did not answer GET /_matrix/client/versions within $((START_TIMEOUT_TENTHS / 10)) s"
+        fi
+        wait "$pid" 2>/dev/null || true
+        rm -f "$dir/synapse.pid"
+        if grep -q -s "Address already in use" "$dir/homeserver.log" "$dir/stdio.log"; then
+            say "port $port was taken meanwhile; trying another one"
+            continue
+        fi
+        log_tail "$dir" 100 >&2
+        die "Synapse exited during start-up (see the log above)"
+    done
+    die "no free port found after $PORT_ATTEMPTS attempts"
+}
+
+stop_pid() {
+    local pid="$1" dir="$2" tenths
+    is_our_synapse "$pid" "$dir" || return 0
+    kill -TERM "$pid" 2>/dev/null || return 0
+    for ((tenths = 0; tenths < STOP_TIMEOUT_TENTHS; tenths++)); do
+        is_our_synapse "$pid" "$dir" || return 0
+        sleep 0.1
+    done
+    say "Synapse (PID $pid) ignored SIGTERM for $((STOP_TIMEOUT_TENTHS / 10)) s; sending SIGKILL"
+    kill -KILL "$pid" 2>/dev/null || true
+}
+
+stop_dir() {
+    local dir="$1" pid
+    pid="$(recorded_pid "$dir" || true)"
+    if [[ -n "$pid" ]]; then
+        stop_pid "$pid" "$dir"
+        say "stopped Synapse (PID $pid) of $dir"
+    fi
+    rm -f "$dir/synapse.pid"
+    if [[ "${MATRIX_CSAPI_SYNAPSE_KEEP:-0}" != 1 && "$dir" == "$runs_dir"/* ]]; then
+        rm -rf "$dir"
+    fi
+}
+
+resolve_dir() {
+    local dir="${1:-}"
+    if [[ -z "$dir" ]]; then
+        mkdir -p "$runs_dir"
+        dir="$(mktemp -d "$runs_dir/run.XXXXXXXX")"
+    fi
+    mkdir -p "$dir"
+    (cd "$dir" && pwd)
+}
+
+# --- commands ----------------------------------------------------------------
+
+cmd_start() {
+    local dir
+    dir="$(resolve_dir "${1:-}")"
+    start_server "$dir"
+    echo "SYNAPSE_URL=$SYNAPSE_URL"
+    echo "SYNAPSE_DIR=$dir"
+}
+
+run_dir=""
+stdin_watcher=""
+
+caller_gone=0
+
+run_cleanup() {
+    # When the caller is gone, so are the readers of our stdout and stderr:
+    # writing there would kill this script (SIGPIPE) before the server stops.
+    if [[ $caller_gone -eq 1 ]]; then
+        exec >/dev/null 2>&1
+    fi
+    if [[ -n "$stdin_watcher" ]]; then
+        kill "$stdin_watcher" 2>/dev/null || true
+    fi
+    if [[ -n "$run_dir" ]]; then
+        stop_dir "$run_dir"
+    fi
+}
+
+cmd_run() {
+    run_dir="$(resolve_dir "${1:-}")"
+    # From here on, however this script ends, the server is stopped.
+    trap run_cleanup EXIT
+    trap 'exit 0' INT TERM HUP
+    echo "$$" >"$run_dir/watchdog.pid"
+    start_server "$run_dir"
+    echo "SYNAPSE_URL=$SYNAPSE_URL"
+    echo "SYNAPSE_DIR=$run_dir"
+    # Wait for stdin to close: the caller exited, however it ended. The
+    # explicit redirection keeps our stdin for the background job (instead
+    # of /dev/null), and `wait` lets a trapped signal end the wait at once.
+    cat <&0 >/dev/null &
+    stdin_watcher=$!
+    wait "$stdin_watcher" || true
+    stdin_watcher=""
+    caller_gone=1
+}
+
+cmd_stop() {
+    [[ $# -ge 1 && -n "$1" ]] || die "usage: synapse.sh stop DIR"
+    [[ -d "$1" ]] || die "no run folder $1"
+    stop_dir "$(cd "$1" && pwd)"
+}
+
+cmd_log() {
+    [[ $# -ge 1 && -n "$1" ]] || die "usage: synapse.sh log DIR [LINES]"
+    log_tail "$1" "${2:-200}"
+}
+
+watchdog_alive() {
+    local dir="$1" pid
+    pid="$(cat "$dir/watchdog.pid" 2>/dev/null || true)"
+    [[ "$pid" =~ ^[0-9]+$ ]] && [[ "$(ps -o args= -p "$pid" 2>/dev/null || true)" == *synapse.sh* ]]
+}
+
+cmd_reap() {
+    local dir pid tenths left=0 stopped=0
+    [[ -d "$runs_dir" ]] || return 0
+    # Servers whose test process just exited are being stopped by their own
+    # watchdog (`run`); give those a moment before stepping in.
+    for ((tenths = 0; tenths < REAP_GRACE_TENTHS; tenths++)); do
+        left=0
+        for dir in "$runs_dir"/*/; do
+            dir="${dir%/}"
+            pid="$(recorded_pid "$dir" || true)"
+            if [[ -n "$pid" ]] && is_our_synapse "$pid" "$dir" && watchdog_alive "$dir"; then
+                left=$((left + 1))
+            fi
+        done
+        [[ $left -eq 0 ]] && break
+        sleep 0.1
+    done
+    for dir in "$runs_dir"/*/; do
+        [[ -d "$dir" ]] || continue
+        dir="${dir%/}"
+        pid="$(recorded_pid "$dir" || true)"
+        if [[ -n "$pid" ]] && is_our_synapse "$pid" "$dir"; then
+            say "Synapse (PID $pid) of $dir is still running; stopping it"
+            stopped=$((stopped + 1))
+        fi
+        stop_dir "$dir"
+    done
+    if [[ $stopped -gt 0 ]]; then
+        say "reaped $stopped left-over server(s)"
+    fi
+}
+
+[[ $# -ge 1 ]] || { usage >&2; exit 2; }
+command="$1"
+shift
+case "$command" in
+install) cmd_install "$@" ;;
+start) cmd_install && cmd_start "$@" ;;
+run) cmd_install && cmd_run "$@" ;;
+stop) cmd_stop "$@" ;;
+log) cmd_log "$@" ;;
+reap) cmd_reap "$@" ;;
+-h | --help | help) usage ;;
+*)
+    say "unknown command '$command' (see 'scripts/synapse.sh help')"
+    exit 2
+    ;;
+esac
