@@ -203,11 +203,12 @@ impl matrix_csapi_runtime::Endpoint for DeactivateAccountRequest {
         match response.status().as_u16() {
             200 => Ok(matrix_csapi_runtime::json_response(&response)?),
             401 => {
-                let body = matrix_csapi_runtime::json_response(&response)?;
-                Err(matrix_csapi_runtime::FromHttpResponseError::Endpoint {
-                    status: response.status(),
-                    body: DeactivateAccountError::Unauthorized(body),
-                })
+                Err(
+                    matrix_csapi_runtime::endpoint_error_response(
+                        response,
+                        DeactivateAccountError::Unauthorized,
+                    ),
+                )
             }
             _ => Err(matrix_csapi_runtime::error_response(response)),
         }

@@ -10,11 +10,11 @@
 /// Identifiers in this list may be used by the homeserver as, for example,
 /// identifiers that it will accept to reset the user's account password.
 ///
-/// `GET /_matrix/client/v3/account/3pid` (operation `getAccount3PIDs`, requires an access token). Send it with [`crate::Client::get_account3_pi_ds`] or any [`matrix_csapi_runtime::Client`].
+/// `GET /_matrix/client/v3/account/3pid` (operation `getAccount3PIDs`, requires an access token). Send it with [`crate::Client::get_account_3pids`] or any [`matrix_csapi_runtime::Client`].
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct GetAccount3PiDsRequest {}
-impl GetAccount3PiDsRequest {
+pub struct GetAccount3pidsRequest {}
+impl GetAccount3pidsRequest {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new() -> Self {
         Self {}
@@ -24,15 +24,15 @@ impl GetAccount3PiDsRequest {
 /// The lookup was successful.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct GetAccount3PiDsResponse {
+pub struct GetAccount3pidsResponse {
     /// The `threepids` property.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub threepids: Option<
-        Vec<crate::administrative_contact::GetAccount3PiDsResponseThreepidsItem>,
+        Vec<crate::administrative_contact::GetAccount3pidsResponseThreepidsItem>,
     >,
 }
 
-impl GetAccount3PiDsResponse {
+impl GetAccount3pidsResponse {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new() -> Self {
         Self { threepids: None }
@@ -42,9 +42,9 @@ impl GetAccount3PiDsResponse {
 /// The schema at `api/client-server/administrative_contact.yaml#/paths/~1account~13pid/get/responses/200/content/application~1json/schema/properties/threepids/items`.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct GetAccount3PiDsResponseThreepidsItem {
+pub struct GetAccount3pidsResponseThreepidsItem {
     /// The medium of the third-party identifier.
-    pub medium: crate::administrative_contact::GetAccount3PiDsResponseThreepidsItemMedium,
+    pub medium: crate::administrative_contact::GetAccount3pidsResponseThreepidsItemMedium,
     /// The third-party identifier address.
     pub address: String,
     /// The timestamp, in milliseconds, when the identifier was
@@ -54,10 +54,10 @@ pub struct GetAccount3PiDsResponseThreepidsItem {
     pub added_at: i64,
 }
 
-impl GetAccount3PiDsResponseThreepidsItem {
+impl GetAccount3pidsResponseThreepidsItem {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new(
-        medium: crate::administrative_contact::GetAccount3PiDsResponseThreepidsItemMedium,
+        medium: crate::administrative_contact::GetAccount3pidsResponseThreepidsItemMedium,
         address: String,
         validated_at: i64,
         added_at: i64,
@@ -76,7 +76,7 @@ impl GetAccount3PiDsResponseThreepidsItem {
 /// Values this version of the crate does not know are kept in `Unknown`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
-pub enum GetAccount3PiDsResponseThreepidsItemMedium {
+pub enum GetAccount3pidsResponseThreepidsItemMedium {
     /// `email`
     Email,
     /// `msisdn`
@@ -85,7 +85,7 @@ pub enum GetAccount3PiDsResponseThreepidsItemMedium {
     Unknown(matrix_csapi_runtime::UnknownValue),
 }
 
-impl GetAccount3PiDsResponseThreepidsItemMedium {
+impl GetAccount3pidsResponseThreepidsItemMedium {
     /// The value as on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -96,7 +96,7 @@ impl GetAccount3PiDsResponseThreepidsItemMedium {
     }
 }
 
-impl From<&str> for GetAccount3PiDsResponseThreepidsItemMedium {
+impl From<&str> for GetAccount3pidsResponseThreepidsItemMedium {
     fn from(value: &str) -> Self {
         match value {
             "email" => Self::Email,
@@ -110,19 +110,19 @@ impl From<&str> for GetAccount3PiDsResponseThreepidsItemMedium {
     }
 }
 
-impl std::fmt::Display for GetAccount3PiDsResponseThreepidsItemMedium {
+impl std::fmt::Display for GetAccount3pidsResponseThreepidsItemMedium {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-impl serde::Serialize for GetAccount3PiDsResponseThreepidsItemMedium {
+impl serde::Serialize for GetAccount3pidsResponseThreepidsItemMedium {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 
-impl<'de> serde::Deserialize<'de> for GetAccount3PiDsResponseThreepidsItemMedium {
+impl<'de> serde::Deserialize<'de> for GetAccount3pidsResponseThreepidsItemMedium {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -150,18 +150,18 @@ impl<'de> serde::Deserialize<'de> for GetAccount3PiDsResponseThreepidsItemMedium
 ///
 /// **Deprecated** in the spec.
 ///
-/// `POST /_matrix/client/v3/account/3pid` (operation `post3PIDs`, requires an access token). Send it with [`crate::Client::post3_pi_ds`] or any [`matrix_csapi_runtime::Client`].
+/// `POST /_matrix/client/v3/account/3pid` (operation `post3PIDs`, requires an access token). Send it with [`crate::Client::post_3pids`] or any [`matrix_csapi_runtime::Client`].
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct Post3PiDsRequest {
+pub struct Post3pidsRequest {
     /// The third-party credentials to associate with the account.
-    pub three_pid_creds: crate::administrative_contact::Post3PiDsRequestThreePidCreds,
+    pub three_pid_creds: crate::administrative_contact::Post3pidsRequestThreePidCreds,
 }
 
-impl Post3PiDsRequest {
+impl Post3pidsRequest {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new(
-        three_pid_creds: crate::administrative_contact::Post3PiDsRequestThreePidCreds,
+        three_pid_creds: crate::administrative_contact::Post3pidsRequestThreePidCreds,
     ) -> Self {
         Self { three_pid_creds }
     }
@@ -170,7 +170,7 @@ impl Post3PiDsRequest {
 /// The third-party credentials to associate with the account.
 #[derive(Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct Post3PiDsRequestThreePidCreds {
+pub struct Post3pidsRequestThreePidCreds {
     /// The client secret used in the session with the identity server.
     pub client_secret: String,
     /// The identity server to use.
@@ -185,7 +185,7 @@ pub struct Post3PiDsRequestThreePidCreds {
     pub sid: String,
 }
 
-impl Post3PiDsRequestThreePidCreds {
+impl Post3pidsRequestThreePidCreds {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new(
         client_secret: String,
@@ -202,9 +202,9 @@ impl Post3PiDsRequestThreePidCreds {
     }
 }
 
-impl std::fmt::Debug for Post3PiDsRequestThreePidCreds {
+impl std::fmt::Debug for Post3pidsRequestThreePidCreds {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let mut debug = f.debug_struct("Post3PiDsRequestThreePidCreds");
+        let mut debug = f.debug_struct("Post3pidsRequestThreePidCreds");
         debug.field("client_secret", &self.client_secret);
         debug.field("id_server", &self.id_server);
         debug.field("id_access_token", &"<redacted>");
@@ -216,7 +216,7 @@ impl std::fmt::Debug for Post3PiDsRequestThreePidCreds {
 /// The addition was successful.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct Post3PiDsResponse {
+pub struct Post3pidsResponse {
     /// An optional field containing a URL where the client must
     /// submit the validation token to, with identical parameters
     /// to the Identity Service API's `POST
@@ -233,7 +233,7 @@ pub struct Post3PiDsResponse {
     pub submit_url: Option<String>,
 }
 
-impl Post3PiDsResponse {
+impl Post3pidsResponse {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new() -> Self {
         Self { submit_url: None }
@@ -258,10 +258,10 @@ impl Post3PiDsResponse {
 /// Since this endpoint uses User-Interactive Authentication, it cannot be used when the access token was obtained
 /// via the [OAuth 2.0 API](https://spec.matrix.org/v1.19/client-server-api/#oauth-20-api).
 ///
-/// `POST /_matrix/client/v3/account/3pid/add` (operation `add3PID`, requires an access token). Send it with [`crate::Client::add3_pid`] or any [`matrix_csapi_runtime::Client`].
+/// `POST /_matrix/client/v3/account/3pid/add` (operation `add3PID`, requires an access token). Send it with [`crate::Client::add_3pid`] or any [`matrix_csapi_runtime::Client`].
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct Add3PidRequest {
+pub struct Add3pidRequest {
     /// Additional authentication information for the
     /// user-interactive authentication API.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -272,7 +272,7 @@ pub struct Add3PidRequest {
     pub sid: String,
 }
 
-impl Add3PidRequest {
+impl Add3pidRequest {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new(client_secret: String, sid: String) -> Self {
         Self {
@@ -293,10 +293,10 @@ impl Add3PidRequest {
 ///
 /// Homeservers should track successful binds so they can be unbound later.
 ///
-/// `POST /_matrix/client/v3/account/3pid/bind` (operation `bind3PID`, requires an access token). Send it with [`crate::Client::bind3_pid`] or any [`matrix_csapi_runtime::Client`].
+/// `POST /_matrix/client/v3/account/3pid/bind` (operation `bind3PID`, requires an access token). Send it with [`crate::Client::bind_3pid`] or any [`matrix_csapi_runtime::Client`].
 #[derive(Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct Bind3PidRequest {
+pub struct Bind3pidRequest {
     /// The client secret used in the session with the identity server.
     pub client_secret: String,
     /// The identity server to use.
@@ -309,7 +309,7 @@ pub struct Bind3PidRequest {
     pub sid: String,
 }
 
-impl Bind3PidRequest {
+impl Bind3pidRequest {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new(
         client_secret: String,
@@ -326,9 +326,9 @@ impl Bind3PidRequest {
     }
 }
 
-impl std::fmt::Debug for Bind3PidRequest {
+impl std::fmt::Debug for Bind3pidRequest {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let mut debug = f.debug_struct("Bind3PidRequest");
+        let mut debug = f.debug_struct("Bind3pidRequest");
         debug.field("client_secret", &self.client_secret);
         debug.field("id_server", &self.id_server);
         debug.field("id_access_token", &"<redacted>");
@@ -350,7 +350,7 @@ impl std::fmt::Debug for Bind3PidRequest {
 /// Clients SHOULD check the value of the [`m.3pid_changes` capability](https://spec.matrix.org/v1.19/client-server-api/#m3pid_changes-capability)
 /// to determine if this endpoint is available.
 ///
-/// `POST /_matrix/client/v3/account/3pid/delete` (operation `delete3pidFromAccount`, requires an access token). Send it with [`crate::Client::delete3pid_from_account`] or any [`matrix_csapi_runtime::Client`].
+/// `POST /_matrix/client/v3/account/3pid/delete` (operation `delete3pidFromAccount`, requires an access token). Send it with [`crate::Client::delete_3pid_from_account`] or any [`matrix_csapi_runtime::Client`].
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct Delete3pidFromAccountRequest {
@@ -537,7 +537,7 @@ impl<'de> serde::Deserialize<'de> for Delete3pidFromAccountResponseIdServerUnbin
 /// parameter because the homeserver is expected to sign the request to the
 /// identity server instead.
 ///
-/// `POST /_matrix/client/v3/account/3pid/unbind` (operation `unbind3pidFromAccount`, requires an access token). Send it with [`crate::Client::unbind3pid_from_account`] or any [`matrix_csapi_runtime::Client`].
+/// `POST /_matrix/client/v3/account/3pid/unbind` (operation `unbind3pidFromAccount`, requires an access token). Send it with [`crate::Client::unbind_3pid_from_account`] or any [`matrix_csapi_runtime::Client`].
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct Unbind3pidFromAccountRequest {
@@ -724,15 +724,15 @@ impl<'de> serde::Deserialize<'de> for Unbind3pidFromAccountResponseIdServerUnbin
 /// the email itself, either by sending a validation email itself or by using
 /// a service it has control over.
 ///
-/// `POST /_matrix/client/v3/account/3pid/email/requestToken` (operation `requestTokenTo3PIDEmail`, no authentication: no access token is ever sent). Send it with [`crate::Client::request_token_to3_pid_email`] or any [`matrix_csapi_runtime::Client`].
+/// `POST /_matrix/client/v3/account/3pid/email/requestToken` (operation `requestTokenTo3PIDEmail`, no authentication: no access token is ever sent). Send it with [`crate::Client::request_token_to_3pid_email`] or any [`matrix_csapi_runtime::Client`].
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
-pub struct RequestTokenTo3PidEmailRequest {
+pub struct RequestTokenTo3pidEmailRequest {
     /// The request body.
     pub body: crate::types::RequestEmailValidation,
 }
 
-impl RequestTokenTo3PidEmailRequest {
+impl RequestTokenTo3pidEmailRequest {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new(body: crate::types::RequestEmailValidation) -> Self {
         Self { body }
@@ -750,22 +750,22 @@ impl RequestTokenTo3PidEmailRequest {
 /// the phone number itself, either by sending a validation message itself or by using
 /// a service it has control over.
 ///
-/// `POST /_matrix/client/v3/account/3pid/msisdn/requestToken` (operation `requestTokenTo3PIDMSISDN`, no authentication: no access token is ever sent). Send it with [`crate::Client::request_token_to3_pidmsisdn`] or any [`matrix_csapi_runtime::Client`].
+/// `POST /_matrix/client/v3/account/3pid/msisdn/requestToken` (operation `requestTokenTo3PIDMSISDN`, no authentication: no access token is ever sent). Send it with [`crate::Client::request_token_to_3pid_msisdn`] or any [`matrix_csapi_runtime::Client`].
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
-pub struct RequestTokenTo3PidmsisdnRequest {
+pub struct RequestTokenTo3pidMsisdnRequest {
     /// The request body.
     pub body: crate::types::RequestMsisdnValidation,
 }
 
-impl RequestTokenTo3PidmsisdnRequest {
+impl RequestTokenTo3pidMsisdnRequest {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new(body: crate::types::RequestMsisdnValidation) -> Self {
         Self { body }
     }
 }
 
-impl matrix_csapi_runtime::Endpoint for GetAccount3PiDsRequest {
+impl matrix_csapi_runtime::Endpoint for GetAccount3pidsRequest {
     const METADATA: matrix_csapi_runtime::Metadata = matrix_csapi_runtime::Metadata {
         operation_id: "getAccount3PIDs",
         method: matrix_csapi_runtime::http::Method::GET,
@@ -775,7 +775,7 @@ impl matrix_csapi_runtime::Endpoint for GetAccount3PiDsRequest {
         rate_limited: false,
         deprecated: false,
     };
-    type Response = crate::administrative_contact::GetAccount3PiDsResponse;
+    type Response = crate::administrative_contact::GetAccount3pidsResponse;
     type Error = std::convert::Infallible;
     fn try_into_http_request(
         &self,
@@ -810,7 +810,7 @@ impl matrix_csapi_runtime::Endpoint for GetAccount3PiDsRequest {
     }
 }
 
-impl matrix_csapi_runtime::Endpoint for Post3PiDsRequest {
+impl matrix_csapi_runtime::Endpoint for Post3pidsRequest {
     const METADATA: matrix_csapi_runtime::Metadata = matrix_csapi_runtime::Metadata {
         operation_id: "post3PIDs",
         method: matrix_csapi_runtime::http::Method::POST,
@@ -820,7 +820,7 @@ impl matrix_csapi_runtime::Endpoint for Post3PiDsRequest {
         rate_limited: false,
         deprecated: true,
     };
-    type Response = crate::administrative_contact::Post3PiDsResponse;
+    type Response = crate::administrative_contact::Post3pidsResponse;
     type Error = std::convert::Infallible;
     fn try_into_http_request(
         &self,
@@ -855,7 +855,7 @@ impl matrix_csapi_runtime::Endpoint for Post3PiDsRequest {
     }
 }
 
-impl matrix_csapi_runtime::Endpoint for Add3PidRequest {
+impl matrix_csapi_runtime::Endpoint for Add3pidRequest {
     const METADATA: matrix_csapi_runtime::Metadata = matrix_csapi_runtime::Metadata {
         operation_id: "add3PID",
         method: matrix_csapi_runtime::http::Method::POST,
@@ -866,7 +866,7 @@ impl matrix_csapi_runtime::Endpoint for Add3PidRequest {
         deprecated: false,
     };
     type Response = serde_json::Map<String, serde_json::Value>;
-    type Error = crate::administrative_contact::Add3PidError;
+    type Error = crate::administrative_contact::Add3pidError;
     fn try_into_http_request(
         &self,
         base_url: &matrix_csapi_runtime::BaseUrl,
@@ -896,11 +896,12 @@ impl matrix_csapi_runtime::Endpoint for Add3PidRequest {
         match response.status().as_u16() {
             200 => Ok(matrix_csapi_runtime::json_response(&response)?),
             401 => {
-                let body = matrix_csapi_runtime::json_response(&response)?;
-                Err(matrix_csapi_runtime::FromHttpResponseError::Endpoint {
-                    status: response.status(),
-                    body: Add3PidError::Unauthorized(body),
-                })
+                Err(
+                    matrix_csapi_runtime::endpoint_error_response(
+                        response,
+                        Add3pidError::Unauthorized,
+                    ),
+                )
             }
             _ => Err(matrix_csapi_runtime::error_response(response)),
         }
@@ -910,12 +911,12 @@ impl matrix_csapi_runtime::Endpoint for Add3PidRequest {
 /// Documented error responses of `add3PID` whose bodies are not the standard Matrix error.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
-pub enum Add3PidError {
+pub enum Add3pidError {
     /// 401: The homeserver requires additional authentication information.
     Unauthorized(crate::types::AuthenticationResponse),
 }
 
-impl matrix_csapi_runtime::Endpoint for Bind3PidRequest {
+impl matrix_csapi_runtime::Endpoint for Bind3pidRequest {
     const METADATA: matrix_csapi_runtime::Metadata = matrix_csapi_runtime::Metadata {
         operation_id: "bind3PID",
         method: matrix_csapi_runtime::http::Method::POST,
@@ -1050,7 +1051,7 @@ impl matrix_csapi_runtime::Endpoint for Unbind3pidFromAccountRequest {
     }
 }
 
-impl matrix_csapi_runtime::Endpoint for RequestTokenTo3PidEmailRequest {
+impl matrix_csapi_runtime::Endpoint for RequestTokenTo3pidEmailRequest {
     const METADATA: matrix_csapi_runtime::Metadata = matrix_csapi_runtime::Metadata {
         operation_id: "requestTokenTo3PIDEmail",
         method: matrix_csapi_runtime::http::Method::POST,
@@ -1095,7 +1096,7 @@ impl matrix_csapi_runtime::Endpoint for RequestTokenTo3PidEmailRequest {
     }
 }
 
-impl matrix_csapi_runtime::Endpoint for RequestTokenTo3PidmsisdnRequest {
+impl matrix_csapi_runtime::Endpoint for RequestTokenTo3pidMsisdnRequest {
     const METADATA: matrix_csapi_runtime::Metadata = matrix_csapi_runtime::Metadata {
         operation_id: "requestTokenTo3PIDMSISDN",
         method: matrix_csapi_runtime::http::Method::POST,

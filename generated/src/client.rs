@@ -140,46 +140,46 @@ impl Client {
     }
     /// Gets a list of a user's third-party identifiers.
     ///
-    /// `GET /_matrix/client/v3/account/3pid`: see [`crate::administrative_contact::GetAccount3PiDsRequest`].
-    pub async fn get_account3_pi_ds(
+    /// `GET /_matrix/client/v3/account/3pid`: see [`crate::administrative_contact::GetAccount3pidsRequest`].
+    pub async fn get_account_3pids(
         &self,
-        request: crate::administrative_contact::GetAccount3PiDsRequest,
+        request: crate::administrative_contact::GetAccount3pidsRequest,
     ) -> Result<
-        crate::administrative_contact::GetAccount3PiDsResponse,
+        crate::administrative_contact::GetAccount3pidsResponse,
         matrix_csapi_runtime::Error<std::convert::Infallible>,
     > {
         self.inner.send(&request).await
     }
     /// Adds contact information to the user's account.
     ///
-    /// `POST /_matrix/client/v3/account/3pid`: see [`crate::administrative_contact::Post3PiDsRequest`].
-    pub async fn post3_pi_ds(
+    /// `POST /_matrix/client/v3/account/3pid`: see [`crate::administrative_contact::Post3pidsRequest`].
+    pub async fn post_3pids(
         &self,
-        request: crate::administrative_contact::Post3PiDsRequest,
+        request: crate::administrative_contact::Post3pidsRequest,
     ) -> Result<
-        crate::administrative_contact::Post3PiDsResponse,
+        crate::administrative_contact::Post3pidsResponse,
         matrix_csapi_runtime::Error<std::convert::Infallible>,
     > {
         self.inner.send(&request).await
     }
     /// Adds contact information to the user's account.
     ///
-    /// `POST /_matrix/client/v3/account/3pid/add`: see [`crate::administrative_contact::Add3PidRequest`].
-    pub async fn add3_pid(
+    /// `POST /_matrix/client/v3/account/3pid/add`: see [`crate::administrative_contact::Add3pidRequest`].
+    pub async fn add_3pid(
         &self,
-        request: crate::administrative_contact::Add3PidRequest,
+        request: crate::administrative_contact::Add3pidRequest,
     ) -> Result<
         serde_json::Map<String, serde_json::Value>,
-        matrix_csapi_runtime::Error<crate::administrative_contact::Add3PidError>,
+        matrix_csapi_runtime::Error<crate::administrative_contact::Add3pidError>,
     > {
         self.inner.send(&request).await
     }
     /// Binds a 3PID to the user's account through an Identity Service.
     ///
-    /// `POST /_matrix/client/v3/account/3pid/bind`: see [`crate::administrative_contact::Bind3PidRequest`].
-    pub async fn bind3_pid(
+    /// `POST /_matrix/client/v3/account/3pid/bind`: see [`crate::administrative_contact::Bind3pidRequest`].
+    pub async fn bind_3pid(
         &self,
-        request: crate::administrative_contact::Bind3PidRequest,
+        request: crate::administrative_contact::Bind3pidRequest,
     ) -> Result<
         serde_json::Map<String, serde_json::Value>,
         matrix_csapi_runtime::Error<std::convert::Infallible>,
@@ -189,7 +189,7 @@ impl Client {
     /// Deletes a third-party identifier from the user's account
     ///
     /// `POST /_matrix/client/v3/account/3pid/delete`: see [`crate::administrative_contact::Delete3pidFromAccountRequest`].
-    pub async fn delete3pid_from_account(
+    pub async fn delete_3pid_from_account(
         &self,
         request: crate::administrative_contact::Delete3pidFromAccountRequest,
     ) -> Result<
@@ -201,7 +201,7 @@ impl Client {
     /// Removes a user's third-party identifier from an identity server.
     ///
     /// `POST /_matrix/client/v3/account/3pid/unbind`: see [`crate::administrative_contact::Unbind3pidFromAccountRequest`].
-    pub async fn unbind3pid_from_account(
+    pub async fn unbind_3pid_from_account(
         &self,
         request: crate::administrative_contact::Unbind3pidFromAccountRequest,
     ) -> Result<
@@ -212,10 +212,10 @@ impl Client {
     }
     /// Begins the validation process for an email address for association with the user's account.
     ///
-    /// `POST /_matrix/client/v3/account/3pid/email/requestToken`: see [`crate::administrative_contact::RequestTokenTo3PidEmailRequest`].
-    pub async fn request_token_to3_pid_email(
+    /// `POST /_matrix/client/v3/account/3pid/email/requestToken`: see [`crate::administrative_contact::RequestTokenTo3pidEmailRequest`].
+    pub async fn request_token_to_3pid_email(
         &self,
-        request: crate::administrative_contact::RequestTokenTo3PidEmailRequest,
+        request: crate::administrative_contact::RequestTokenTo3pidEmailRequest,
     ) -> Result<
         crate::types::RequestTokenResponse,
         matrix_csapi_runtime::Error<std::convert::Infallible>,
@@ -224,10 +224,10 @@ impl Client {
     }
     /// Begins the validation process for a phone number for association with the user's account.
     ///
-    /// `POST /_matrix/client/v3/account/3pid/msisdn/requestToken`: see [`crate::administrative_contact::RequestTokenTo3PidmsisdnRequest`].
-    pub async fn request_token_to3_pidmsisdn(
+    /// `POST /_matrix/client/v3/account/3pid/msisdn/requestToken`: see [`crate::administrative_contact::RequestTokenTo3pidMsisdnRequest`].
+    pub async fn request_token_to_3pid_msisdn(
         &self,
-        request: crate::administrative_contact::RequestTokenTo3PidmsisdnRequest,
+        request: crate::administrative_contact::RequestTokenTo3pidMsisdnRequest,
     ) -> Result<
         crate::types::RequestTokenResponse,
         matrix_csapi_runtime::Error<std::convert::Infallible>,
@@ -518,7 +518,7 @@ impl Client {
         &self,
         request: crate::device_management::UpdateDeviceRequest,
     ) -> Result<
-        serde_json::Map<String, serde_json::Value>,
+        crate::device_management::UpdateDeviceResponse,
         matrix_csapi_runtime::Error<std::convert::Infallible>,
     > {
         self.inner.send(&request).await
@@ -1761,12 +1761,12 @@ impl Client {
     }
     /// Redirect the user's browser to the SSO interface for an IdP.
     ///
-    /// `GET /_matrix/client/v3/login/sso/redirect/{idpId}`: see [`crate::sso_login_redirect::RedirectToIdPRequest`].
-    pub async fn redirect_to_id_p(
+    /// `GET /_matrix/client/v3/login/sso/redirect/{idpId}`: see [`crate::sso_login_redirect::RedirectToIdpRequest`].
+    pub async fn redirect_to_idp(
         &self,
-        request: crate::sso_login_redirect::RedirectToIdPRequest,
+        request: crate::sso_login_redirect::RedirectToIdpRequest,
     ) -> Result<
-        crate::sso_login_redirect::RedirectToIdPResponse,
+        crate::sso_login_redirect::RedirectToIdpResponse,
         matrix_csapi_runtime::Error<std::convert::Infallible>,
     > {
         self.inner.send(&request).await
@@ -1905,10 +1905,10 @@ impl Client {
     }
     /// Invite a user to participate in a particular room.
     ///
-    /// `POST /_matrix/client/v3/rooms/{roomId}/invite`: see [`crate::third_party_membership::InviteBy3PidRequest`].
-    pub async fn invite_by3_pid(
+    /// `POST /_matrix/client/v3/rooms/{roomId}/invite`: see [`crate::third_party_membership::InviteBy3pidRequest`].
+    pub async fn invite_by_3pid(
         &self,
-        request: crate::third_party_membership::InviteBy3PidRequest,
+        request: crate::third_party_membership::InviteBy3pidRequest,
     ) -> Result<
         serde_json::Map<String, serde_json::Value>,
         matrix_csapi_runtime::Error<std::convert::Infallible>,

@@ -301,7 +301,7 @@ impl matrix_csapi_runtime::Endpoint for UpdateDeviceRequest {
         rate_limited: false,
         deprecated: false,
     };
-    type Response = serde_json::Map<String, serde_json::Value>;
+    type Response = crate::device_management::UpdateDeviceResponse;
     type Error = std::convert::Infallible;
     fn try_into_http_request(
         &self,
@@ -331,10 +331,33 @@ impl matrix_csapi_runtime::Endpoint for UpdateDeviceRequest {
         matrix_csapi_runtime::FromHttpResponseError<Self::Error>,
     > {
         match response.status().as_u16() {
-            200 | 201 => Ok(matrix_csapi_runtime::json_response(&response)?),
+            200 => {
+                Ok(
+                    UpdateDeviceResponse::Ok(
+                        matrix_csapi_runtime::json_response(&response)?,
+                    ),
+                )
+            }
+            201 => {
+                Ok(
+                    UpdateDeviceResponse::Created(
+                        matrix_csapi_runtime::json_response(&response)?,
+                    ),
+                )
+            }
             _ => Err(matrix_csapi_runtime::error_response(response)),
         }
     }
+}
+
+/// The responses of `updateDevice`, by status.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub enum UpdateDeviceResponse {
+    /// 200: The device was successfully updated.
+    Ok(serde_json::Map<String, serde_json::Value>),
+    /// 201: The device was successfully created by the application service.
+    Created(serde_json::Map<String, serde_json::Value>),
 }
 
 impl matrix_csapi_runtime::Endpoint for DeleteDeviceRequest {
@@ -379,11 +402,12 @@ impl matrix_csapi_runtime::Endpoint for DeleteDeviceRequest {
         match response.status().as_u16() {
             200 => Ok(matrix_csapi_runtime::json_response(&response)?),
             401 => {
-                let body = matrix_csapi_runtime::json_response(&response)?;
-                Err(matrix_csapi_runtime::FromHttpResponseError::Endpoint {
-                    status: response.status(),
-                    body: DeleteDeviceError::Unauthorized(body),
-                })
+                Err(
+                    matrix_csapi_runtime::endpoint_error_response(
+                        response,
+                        DeleteDeviceError::Unauthorized,
+                    ),
+                )
             }
             _ => Err(matrix_csapi_runtime::error_response(response)),
         }
@@ -439,11 +463,12 @@ impl matrix_csapi_runtime::Endpoint for DeleteDevicesRequest {
         match response.status().as_u16() {
             200 => Ok(matrix_csapi_runtime::json_response(&response)?),
             401 => {
-                let body = matrix_csapi_runtime::json_response(&response)?;
-                Err(matrix_csapi_runtime::FromHttpResponseError::Endpoint {
-                    status: response.status(),
-                    body: DeleteDevicesError::Unauthorized(body),
-                })
+                Err(
+                    matrix_csapi_runtime::endpoint_error_response(
+                        response,
+                        DeleteDevicesError::Unauthorized,
+                    ),
+                )
             }
             _ => Err(matrix_csapi_runtime::error_response(response)),
         }

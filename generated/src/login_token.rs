@@ -120,11 +120,12 @@ impl matrix_csapi_runtime::Endpoint for GenerateLoginTokenRequest {
         match response.status().as_u16() {
             200 => Ok(matrix_csapi_runtime::json_response(&response)?),
             401 => {
-                let body = matrix_csapi_runtime::json_response(&response)?;
-                Err(matrix_csapi_runtime::FromHttpResponseError::Endpoint {
-                    status: response.status(),
-                    body: GenerateLoginTokenError::Unauthorized(body),
-                })
+                Err(
+                    matrix_csapi_runtime::endpoint_error_response(
+                        response,
+                        GenerateLoginTokenError::Unauthorized,
+                    ),
+                )
             }
             _ => Err(matrix_csapi_runtime::error_response(response)),
         }

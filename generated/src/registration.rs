@@ -430,11 +430,12 @@ impl matrix_csapi_runtime::Endpoint for RegisterRequest {
         match response.status().as_u16() {
             200 => Ok(matrix_csapi_runtime::json_response(&response)?),
             401 => {
-                let body = matrix_csapi_runtime::json_response(&response)?;
-                Err(matrix_csapi_runtime::FromHttpResponseError::Endpoint {
-                    status: response.status(),
-                    body: RegisterError::Unauthorized(body),
-                })
+                Err(
+                    matrix_csapi_runtime::endpoint_error_response(
+                        response,
+                        RegisterError::Unauthorized,
+                    ),
+                )
             }
             _ => Err(matrix_csapi_runtime::error_response(response)),
         }

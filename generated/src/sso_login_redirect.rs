@@ -111,7 +111,7 @@ pub struct RedirectToSsoResponse {
 /// Values this version of the crate does not know are kept in `Unknown`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
-pub enum RedirectToIdPAction {
+pub enum RedirectToIdpAction {
     /// `login`
     Login,
     /// `register`
@@ -120,7 +120,7 @@ pub enum RedirectToIdPAction {
     Unknown(matrix_csapi_runtime::UnknownValue),
 }
 
-impl RedirectToIdPAction {
+impl RedirectToIdpAction {
     /// The value as on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -131,7 +131,7 @@ impl RedirectToIdPAction {
     }
 }
 
-impl From<&str> for RedirectToIdPAction {
+impl From<&str> for RedirectToIdpAction {
     fn from(value: &str) -> Self {
         match value {
             "login" => Self::Login,
@@ -145,19 +145,19 @@ impl From<&str> for RedirectToIdPAction {
     }
 }
 
-impl std::fmt::Display for RedirectToIdPAction {
+impl std::fmt::Display for RedirectToIdpAction {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-impl serde::Serialize for RedirectToIdPAction {
+impl serde::Serialize for RedirectToIdpAction {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 
-impl<'de> serde::Deserialize<'de> for RedirectToIdPAction {
+impl<'de> serde::Deserialize<'de> for RedirectToIdpAction {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -177,10 +177,10 @@ impl<'de> serde::Deserialize<'de> for RedirectToIdPAction {
 ///
 /// Added in Matrix 1.1.
 ///
-/// `GET /_matrix/client/v3/login/sso/redirect/{idpId}` (operation `redirectToIdP`, no authentication: no access token is ever sent). Send it with [`crate::Client::redirect_to_id_p`] or any [`matrix_csapi_runtime::Client`].
+/// `GET /_matrix/client/v3/login/sso/redirect/{idpId}` (operation `redirectToIdP`, no authentication: no access token is ever sent). Send it with [`crate::Client::redirect_to_idp`] or any [`matrix_csapi_runtime::Client`].
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
-pub struct RedirectToIdPRequest {
+pub struct RedirectToIdpRequest {
     /// The `id` of the IdP from the `m.login.sso` `identity_providers`
     /// array denoting the user's selection.
     pub idp_id: String,
@@ -196,10 +196,10 @@ pub struct RedirectToIdPRequest {
     ///     new user account.
     ///
     /// Added in Matrix 1.18.
-    pub action: Option<crate::sso_login_redirect::RedirectToIdPAction>,
+    pub action: Option<crate::sso_login_redirect::RedirectToIdpAction>,
 }
 
-impl RedirectToIdPRequest {
+impl RedirectToIdpRequest {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new(idp_id: String, redirect_url: String) -> Self {
         Self {
@@ -213,7 +213,7 @@ impl RedirectToIdPRequest {
 /// A redirect to the SSO interface.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
-pub struct RedirectToIdPResponse {
+pub struct RedirectToIdpResponse {
     ///
     ///
     /// The `Location` header, if the server sent it.
@@ -277,7 +277,7 @@ impl matrix_csapi_runtime::Endpoint for RedirectToSsoRequest {
     }
 }
 
-impl matrix_csapi_runtime::Endpoint for RedirectToIdPRequest {
+impl matrix_csapi_runtime::Endpoint for RedirectToIdpRequest {
     const METADATA: matrix_csapi_runtime::Metadata = matrix_csapi_runtime::Metadata {
         operation_id: "redirectToIdP",
         method: matrix_csapi_runtime::http::Method::GET,
@@ -287,7 +287,7 @@ impl matrix_csapi_runtime::Endpoint for RedirectToIdPRequest {
         rate_limited: false,
         deprecated: false,
     };
-    type Response = crate::sso_login_redirect::RedirectToIdPResponse;
+    type Response = crate::sso_login_redirect::RedirectToIdpResponse;
     type Error = std::convert::Infallible;
     fn try_into_http_request(
         &self,
@@ -323,7 +323,7 @@ impl matrix_csapi_runtime::Endpoint for RedirectToIdPRequest {
     > {
         match response.status().as_u16() {
             302 => {
-                Ok(crate::sso_login_redirect::RedirectToIdPResponse {
+                Ok(crate::sso_login_redirect::RedirectToIdpResponse {
                     location: matrix_csapi_runtime::response_header(
                         &response,
                         "location",

@@ -141,21 +141,21 @@ pub fn roundtrip(
         ("getAccount3PIDs", "200") => {
             Some(
                 roundtrip_as::<
-                    crate::administrative_contact::GetAccount3PiDsResponse,
+                    crate::administrative_contact::GetAccount3pidsResponse,
                 >(value),
             )
         }
         ("post3PIDs", "request") => {
-            Some(roundtrip_as::<crate::administrative_contact::Post3PiDsRequest>(value))
+            Some(roundtrip_as::<crate::administrative_contact::Post3pidsRequest>(value))
         }
         ("post3PIDs", "200") => {
-            Some(roundtrip_as::<crate::administrative_contact::Post3PiDsResponse>(value))
+            Some(roundtrip_as::<crate::administrative_contact::Post3pidsResponse>(value))
         }
         ("post3PIDs", "403") => {
             Some(roundtrip_as::<matrix_csapi_runtime::ErrorBody>(value))
         }
         ("add3PID", "request") => {
-            Some(roundtrip_as::<crate::administrative_contact::Add3PidRequest>(value))
+            Some(roundtrip_as::<crate::administrative_contact::Add3pidRequest>(value))
         }
         ("add3PID", "200") => {
             Some(roundtrip_as::<serde_json::Map<String, serde_json::Value>>(value))
@@ -167,7 +167,7 @@ pub fn roundtrip(
             Some(roundtrip_as::<matrix_csapi_runtime::ErrorBody>(value))
         }
         ("bind3PID", "request") => {
-            Some(roundtrip_as::<crate::administrative_contact::Bind3PidRequest>(value))
+            Some(roundtrip_as::<crate::administrative_contact::Bind3pidRequest>(value))
         }
         ("bind3PID", "200") => {
             Some(roundtrip_as::<serde_json::Map<String, serde_json::Value>>(value))

@@ -39,24 +39,24 @@
 ///
 /// - The matrix user ID who invited them to the room
 ///
-/// `POST /_matrix/client/v3/rooms/{roomId}/invite` (operation `inviteBy3PID`, requires an access token). Send it with [`crate::Client::invite_by3_pid`] or any [`matrix_csapi_runtime::Client`].
+/// `POST /_matrix/client/v3/rooms/{roomId}/invite` (operation `inviteBy3PID`, requires an access token). Send it with [`crate::Client::invite_by_3pid`] or any [`matrix_csapi_runtime::Client`].
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
-pub struct InviteBy3PidRequest {
+pub struct InviteBy3pidRequest {
     /// The room identifier (not alias) to which to invite the user.
     pub room_id: String,
     /// The request body.
     pub body: crate::types::Invite3pid,
 }
 
-impl InviteBy3PidRequest {
+impl InviteBy3pidRequest {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new(room_id: String, body: crate::types::Invite3pid) -> Self {
         Self { room_id, body }
     }
 }
 
-impl matrix_csapi_runtime::Endpoint for InviteBy3PidRequest {
+impl matrix_csapi_runtime::Endpoint for InviteBy3pidRequest {
     const METADATA: matrix_csapi_runtime::Metadata = matrix_csapi_runtime::Metadata {
         operation_id: "inviteBy3PID",
         method: matrix_csapi_runtime::http::Method::POST,

@@ -484,6 +484,9 @@ pub struct ClientEvent {
     pub unsigned: Option<crate::types::ClientEventUnsigned>,
     /// The ID of the room associated with this event.
     pub room_id: String,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl ClientEvent {
@@ -505,6 +508,7 @@ impl ClientEvent {
             content,
             unsigned: None,
             room_id,
+            additional_properties: Default::default(),
         }
     }
 }
@@ -562,6 +566,9 @@ pub struct ClientEventUnsigned {
     /// Added in Matrix 1.11.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub membership: Option<String>,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl ClientEventUnsigned {
@@ -574,6 +581,7 @@ impl ClientEventUnsigned {
             prev_content: None,
             replaces_state: None,
             membership: None,
+            additional_properties: Default::default(),
         }
     }
 }
@@ -1216,6 +1224,9 @@ pub struct ClientEventWithoutRoomId {
     /// Contains optional extra information about the event.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unsigned: Option<crate::types::ClientEventWithoutRoomIdUnsigned>,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl ClientEventWithoutRoomId {
@@ -1235,6 +1246,7 @@ impl ClientEventWithoutRoomId {
             origin_server_ts,
             content,
             unsigned: None,
+            additional_properties: Default::default(),
         }
     }
 }
@@ -1292,6 +1304,9 @@ pub struct ClientEventWithoutRoomIdUnsigned {
     /// Added in Matrix 1.11.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub membership: Option<String>,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl ClientEventWithoutRoomIdUnsigned {
@@ -1304,6 +1319,7 @@ impl ClientEventWithoutRoomIdUnsigned {
             prev_content: None,
             replaces_state: None,
             membership: None,
+            additional_properties: Default::default(),
         }
     }
 }
@@ -1317,6 +1333,9 @@ pub struct Event {
     /// The type of event, as defined by [the event type specification](https://spec.matrix.org/v1.19/client-server-api/#types-of-room-events).
     #[serde(rename = "type")]
     pub type_: String,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl Event {
@@ -1325,7 +1344,11 @@ impl Event {
         content: serde_json::Map<String, serde_json::Value>,
         type_: String,
     ) -> Self {
-        Self { content, type_ }
+        Self {
+            content,
+            type_,
+            additional_properties: Default::default(),
+        }
     }
 }
 
@@ -1551,6 +1574,9 @@ pub struct StateEvent {
     /// A unique key which defines the overwriting semantics for this piece of room state. This value is often a zero-length string. The presence of this key makes this event a State Event.
     /// State keys starting with an `@` are reserved for referencing user IDs, such as room members. With the exception of a few events, state events set with a given user's ID as the state key MUST only be set by that user.
     pub state_key: String,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl StateEvent {
@@ -1573,6 +1599,7 @@ impl StateEvent {
             unsigned: None,
             room_id,
             state_key,
+            additional_properties: Default::default(),
         }
     }
 }
@@ -1584,12 +1611,18 @@ pub struct StateEventUnsigned {
     /// The time in milliseconds that has elapsed since the event was sent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub age: Option<i64>,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl StateEventUnsigned {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new() -> Self {
-        Self { age: None }
+        Self {
+            age: None,
+            additional_properties: Default::default(),
+        }
     }
 }
 
@@ -1665,6 +1698,9 @@ pub struct StrippedStateEvent {
     pub type_: String,
     /// The `sender` for the event.
     pub sender: String,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl StrippedStateEvent {
@@ -1680,6 +1716,7 @@ impl StrippedStateEvent {
             state_key,
             type_,
             sender,
+            additional_properties: Default::default(),
         }
     }
 }

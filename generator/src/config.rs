@@ -65,6 +65,34 @@ pub struct Config {
     /// no longer needed, so it cannot outlive the spec gap it covers.
     #[serde(default)]
     pub undefined_security_schemes: Vec<UndefinedSecurityScheme>,
+    /// Spec files (relative to `data/`, `*` matching any text) whose
+    /// object schemas keep properties they do not name, in a flattened
+    /// `additional_properties` map: for open, extensible data such as
+    /// events, where dropping keys would lose data a client relays.
+    #[serde(default)]
+    pub keep_unknown_properties: Vec<String>,
+}
+
+/// Whether `file` matches `pattern`, in which `*` matches any text.
+pub fn matches_pattern(pattern: &str, file: &str) -> bool {
+    let mut parts = pattern.split('*');
+    let Some(first) = parts.next() else {
+        return false;
+    };
+    let Some(mut rest) = file.strip_prefix(first) else {
+        return false;
+    };
+    let parts: Vec<&str> = parts.collect();
+    for (index, part) in parts.iter().enumerate() {
+        if index == parts.len() - 1 {
+            return rest.ends_with(part);
+        }
+        match rest.find(part) {
+            Some(at) => rest = &rest[at + part.len()..],
+            None => return false,
+        }
+    }
+    rest.is_empty()
 }
 
 /// How to treat a security scheme the spec names but does not define.

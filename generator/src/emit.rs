@@ -94,7 +94,9 @@ impl Emitter<'_> {
         let mut features = String::from("default = [\"client\"]\n");
         features.push_str("# The async client over reqwest; without it the crate is sans-IO.\n");
         features.push_str("client = [\"matrix-csapi-runtime/client\"]\n");
-        features.push_str("# For this repository's tests only (spec example round trips); not an API.\n");
+        features.push_str(
+            "# For this repository's tests only (spec example round trips); not an API.\n",
+        );
         features.push_str("test-support = []\n");
         for feature in &self.api.features {
             features.push_str("# Experimental fields added by an overlay in spec/overlays.\n");
@@ -207,7 +209,10 @@ impl Emitter<'_> {
         format_file(
             tokens,
             "src/client.rs",
-            header("//", "the Matrix spec (release: spec/pin.toml) and spec/generator.toml"),
+            header(
+                "//",
+                "the Matrix spec (release: spec/pin.toml) and spec/generator.toml",
+            ),
         )
     }
 
@@ -269,7 +274,10 @@ impl Emitter<'_> {
         format_file(
             tokens,
             "src/test_support.rs",
-            header("//", "the Matrix spec (release: spec/pin.toml) and spec/generator.toml"),
+            header(
+                "//",
+                "the Matrix spec (release: spec/pin.toml) and spec/generator.toml",
+            ),
         )
     }
 
@@ -429,7 +437,10 @@ impl Emitter<'_> {
             let field = ident(&h.rust_name);
             let docs = self.doc_attrs(
                 &h.docs,
-                &[format!("The `{}` header, if the server sent it.", h.wire_name)],
+                &[format!(
+                    "The `{}` header, if the server sent it.",
+                    h.wire_name
+                )],
                 "",
             );
             quote! { #docs pub #field: Option<String>, }
@@ -462,9 +473,7 @@ impl Emitter<'_> {
             let wire = h.wire_name.to_lowercase();
             quote! { #field: matrix_csapi_runtime::response_header(&response, #wire)?, }
         });
-        let body = raw
-            .has_body
-            .then(|| quote! { body: response.into_body(), });
+        let body = raw.has_body.then(|| quote! { body: response.into_body(), });
         quote! { #path { #(#headers)* #body } }
     }
 
@@ -916,13 +925,7 @@ impl Emitter<'_> {
             let variant = ident(&e.variant);
             let error_name = op.error_type.as_deref().map(ident);
             quote! {
-                #status => {
-                    let body = matrix_csapi_runtime::json_response(&response)?;
-                    Err(matrix_csapi_runtime::FromHttpResponseError::Endpoint {
-                        status: response.status(),
-                        body: #error_name::#variant(body),
-                    })
-                }
+                #status => Err(matrix_csapi_runtime::endpoint_error_response(response, #error_name::#variant)),
             }
         });
         quote! {
@@ -1010,10 +1013,7 @@ impl Emitter<'_> {
     /// their shapes differ.
     fn response_enum(&self, op: &Operation) -> Option<TokenStream> {
         let name = ident(op.response.enum_name.as_deref()?);
-        let doc = format!(
-            " The responses of `{}`, by status.",
-            op.operation_id
-        );
+        let doc = format!(" The responses of `{}`, by status.", op.operation_id);
         let variants = op.response.arms.iter().map(|arm| {
             let variant = ident(&arm.variant);
             let doc = format!(
@@ -1346,7 +1346,10 @@ mod tests {
     #[test]
     fn links_whose_text_spans_lines_stay_links() {
         assert_eq!(
-            sanitize_doc("see [Serving\ninline content](/client-server-api/#x).", "v1"),
+            sanitize_doc(
+                "see [Serving\ninline content](/client-server-api/#x).",
+                "v1"
+            ),
             "see [Serving\ninline content](https://spec.matrix.org/v1/client-server-api/#x)."
         );
     }

@@ -9,9 +9,9 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use heck::{ToSnakeCase, ToUpperCamelCase};
 use serde_json::{Map, Value};
 
+use crate::config::AuthChoice;
 use crate::config::Config;
 use crate::load::Location;
-use crate::config::AuthChoice;
 use crate::model::{
     Api, Auth, Body, Docs, EndpointError, EnumValue, Field, Module, Operation, Param, ParamIn,
     PathPart, RawResponse, ResponseArm, ResponseHeader, ResponseKind, Struct, SuccessResponse,
@@ -165,6 +165,39 @@ fn module_name(document: &str) -> String {
         .trim_end_matches(".yaml")
         .trim_end_matches(".json");
     rust_ident(&stem.to_snake_case())
+}
+
+/// An operationId in snake case, keeping the spec's acronyms whole:
+/// `getAccount3PIDs` → `get_account_3pids`, `redirectToIdP` →
+/// `redirect_to_idp`, `requestTokenTo3PIDMSISDN` →
+/// `request_token_to_3pid_msisdn` (a plain case conversion would give
+/// `get_account3_pi_ds`).
+fn operation_snake_case(operation_id: &str) -> String {
+    // Longest first, so `3PIDs` wins over `3PID` and `ID`.
+    const ACRONYMS: &[&str] = &["3PIDs", "3PID", "3pid", "MSISDN", "SSO", "MXC", "IdP", "ID"];
+    let mut marked = String::with_capacity(operation_id.len() + 8);
+    let mut rest = operation_id;
+    'outer: while !rest.is_empty() {
+        for acronym in ACRONYMS {
+            if let Some(after) = rest.strip_prefix(acronym) {
+                // Only a whole word: not followed by a lowercase letter
+                // (`IDentity` is not `ID`).
+                if !after.starts_with(|c: char| c.is_ascii_lowercase()) {
+                    marked.push('_');
+                    marked.push_str(&acronym.to_ascii_lowercase());
+                    marked.push('_');
+                    rest = after;
+                    continue 'outer;
+                }
+            }
+        }
+        let mut chars = rest.chars();
+        if let Some(c) = chars.next() {
+            marked.push(c);
+        }
+        rest = chars.as_str();
+    }
+    marked.to_snake_case()
 }
 
 /// Appends `_` to Rust keywords so they can be used as names.
@@ -380,7 +413,7 @@ impl<'a> Lowerer<'a> {
             .and_then(Value::as_str)
             .ok_or_else(|| self.invalid(&at, "the operation has no `operationId`"))?
             .to_owned();
-        let prefix = type_name(&operation_id);
+        let prefix = type_name(&operation_snake_case(&operation_id));
 
         // Parameters: the path item's, then the operation's (which override
         // by name and location, as OpenAPI says).
@@ -448,7 +481,7 @@ impl<'a> Lowerer<'a> {
             .then(|| self.claim_name(module, &format!("{prefix}Error")));
 
         Ok(Operation {
-            fn_name: rust_ident(&operation_id.to_snake_case()),
+            fn_name: rust_ident(&operation_snake_case(&operation_id)),
             operation_id,
             request,
             method: method.to_uppercase(),
@@ -654,7 +687,12 @@ impl<'a> Lowerer<'a> {
     }
 
     /// The operation's auth from its `security` list (or the document's).
-    fn auth(&mut self, root_at: &Location, at: &Location, node: &Value) -> Result<Auth, LowerError> {
+    fn auth(
+        &mut self,
+        root_at: &Location,
+        at: &Location,
+        node: &Value,
+    ) -> Result<Auth, LowerError> {
         let root = self.node(root_at)?;
         let (security, security_at) = match node.get("security") {
             Some(s) => (s, at.join("security")),
@@ -825,13 +863,9 @@ impl<'a> Lowerer<'a> {
                             .and_then(Value::as_object)
                             .is_some_and(|h| !h.is_empty());
                         if has_body || has_headers {
-                            ResponseKind::Raw(self.raw_response(
-                                &real_at,
-                                &response,
-                                &name,
-                                module,
-                                has_body,
-                            )?)
+                            ResponseKind::Raw(
+                                self.raw_response(&real_at, &response, &name, module, has_body)?,
+                            )
                         } else {
                             ResponseKind::Empty
                         }
@@ -874,8 +908,10 @@ impl<'a> Lowerer<'a> {
             ));
         }
         arms.sort_by_key(|arm| arm.status);
-        let same_shape = arms.iter().all(|arm| arm.kind == arms[0].kind);
-        let (ty, enum_name) = if same_shape {
+        // Several statuses become an enum even when their bodies have the
+        // same shape: the status carries meaning (200 updated vs 201
+        // created, a redirect vs the content).
+        let (ty, enum_name) = if arms.len() == 1 {
             let ty = match &arms[0].kind {
                 ResponseKind::Json(ty) => ty.clone(),
                 ResponseKind::Empty => Type::Unit,
@@ -1384,7 +1420,19 @@ impl<'a> Lowerer<'a> {
                 }
             }
         }
-        if additional.is_some() && fields.iter().any(|f| f.rust_name == "additional_properties") {
+        let open = self
+            .config
+            .keep_unknown_properties
+            .iter()
+            .any(|pattern| crate::config::matches_pattern(pattern, &at.file));
+        if open && additional.is_none() {
+            additional = Some(Type::Json);
+        }
+        if additional.is_some()
+            && fields
+                .iter()
+                .any(|f| f.rust_name == "additional_properties")
+        {
             return Err(self.invalid(
                 at,
                 "a property named `additional_properties` clashes with the map of other properties",
@@ -1462,9 +1510,8 @@ impl<'a> Lowerer<'a> {
                 }
             });
         }
-        merged.ok_or_else(|| {
-            self.invalid(&last, format!("property `{json_name}` has no definition"))
-        })
+        merged
+            .ok_or_else(|| self.invalid(&last, format!("property `{json_name}` has no definition")))
     }
 
     /// Finds the properties of the object schema at `at` (and of its
@@ -1696,5 +1743,21 @@ mod tests {
             "content_repo"
         );
         assert_eq!(rust_ident("3pid"), "_3pid");
+        for (id, snake) in [
+            ("getAccount3PIDs", "get_account_3pids"),
+            ("delete3pidFromAccount", "delete_3pid_from_account"),
+            ("requestTokenTo3PIDMSISDN", "request_token_to_3pid_msisdn"),
+            ("uploadContentToMXC", "upload_content_to_mxc"),
+            ("redirectToIdP", "redirect_to_idp"),
+            ("queryUserByID", "query_user_by_id"),
+            ("getRoomIdByAlias", "get_room_id_by_alias"),
+            ("refresh", "refresh"),
+        ] {
+            assert_eq!(operation_snake_case(id), snake, "{id}");
+        }
+        assert_eq!(
+            type_name(&operation_snake_case("getAccount3PIDs")),
+            "GetAccount3pids"
+        );
     }
 }

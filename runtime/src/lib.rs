@@ -38,10 +38,10 @@
 mod auth;
 mod base_url;
 pub mod duration_ms;
-pub mod nullable;
 mod endpoint;
 mod error_code;
 mod matrix_error;
+pub mod nullable;
 mod path;
 mod request;
 mod response;
@@ -67,8 +67,8 @@ pub use matrix_error::{ErrorBody, MatrixError, RetryAfter};
 pub use path::{PathBuilder, QueryBuilder};
 pub use request::{IntoHttpError, RequestBody, build_request, insert_header, json_body};
 pub use response::{
-    FromHttpResponseError, JsonError, UnexpectedReason, UnexpectedResponse, error_response,
-    json_response, response_header,
+    FromHttpResponseError, JsonError, UnexpectedReason, UnexpectedResponse,
+    endpoint_error_response, error_response, json_response, response_header,
 };
 pub use string_enum::UnknownValue;
 

@@ -38,7 +38,11 @@ mod tests {
 
     #[derive(serde::Serialize, serde::Deserialize, Debug, PartialEq)]
     struct Body {
-        #[serde(default, skip_serializing_if = "Option::is_none", with = "crate::nullable")]
+        #[serde(
+            default,
+            skip_serializing_if = "Option::is_none",
+            with = "crate::nullable"
+        )]
         kind: Option<Option<String>>,
     }
 

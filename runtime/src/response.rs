@@ -340,7 +340,9 @@ pub fn response_header<E>(
 ) -> Result<Option<String>, FromHttpResponseError<E>> {
     match response.headers().get(name) {
         None => Ok(None),
-        Some(value) => match value.to_str() {
+        // `HeaderValue::to_str` accepts visible ASCII only; servers send
+        // UTF-8 in e.g. `Content-Disposition` filenames.
+        Some(value) => match std::str::from_utf8(value.as_bytes()) {
             Ok(text) => Ok(Some(text.to_owned())),
             Err(_) => Err(FromHttpResponseError::Unexpected(
                 UnexpectedResponse::from_ref(
@@ -351,6 +353,26 @@ pub fn response_header<E>(
                 ),
             )),
         },
+    }
+}
+
+/// Interprets an error status for which the endpoint documents its own body
+/// type `T`: a body of that shape becomes
+/// [`FromHttpResponseError::Endpoint`] (wrapped by `variant`); anything else
+/// is interpreted by [`error_response`], so a standard Matrix error on that
+/// status (e.g. `M_UNKNOWN_TOKEN` with `soft_logout` on a 401 whose
+/// documented body is a user-interactive auth response) stays a Matrix
+/// error.
+pub fn endpoint_error_response<T: serde::de::DeserializeOwned, E>(
+    response: http::Response<Bytes>,
+    variant: impl FnOnce(T) -> E,
+) -> FromHttpResponseError<E> {
+    match serde_json::from_slice::<T>(response.body()) {
+        Ok(body) => FromHttpResponseError::Endpoint {
+            status: response.status(),
+            body: variant(body),
+        },
+        Err(_) => error_response(response),
     }
 }
 

@@ -35,7 +35,7 @@ use matrix_csapi::content_repo::{
 };
 use matrix_csapi::device_management::{
     DeleteDeviceError, DeleteDeviceRequest, DeleteDeviceRequestBody, UpdateDeviceRequest,
-    UpdateDeviceRequestBody,
+    UpdateDeviceRequestBody, UpdateDeviceResponse,
 };
 use matrix_csapi::joining::{JoinRoomRequest, JoinRoomRequestBody};
 use matrix_csapi::login::LoginRequest;
@@ -55,7 +55,7 @@ use matrix_csapi::rooms::{
     GetRoomStateWithKeyResponse,
 };
 use matrix_csapi::sso_login_redirect::{
-    RedirectToIdPRequest, RedirectToSsoAction, RedirectToSsoRequest,
+    RedirectToIdpRequest, RedirectToSsoAction, RedirectToSsoRequest,
 };
 use matrix_csapi::sync::{SyncRequest, SyncSetPresence};
 use matrix_csapi::third_party_lookup::{QueryLocationByProtocolRequest, QueryUserByIdRequest};
@@ -647,7 +647,7 @@ async fn query_values_are_percent_encoded_and_sso_redirect_is_typed() {
     let redirect = bounded(client.redirect_to_sso(request)).await.unwrap();
     assert_eq!(redirect.location.as_deref(), Some(location));
 
-    let redirect = bounded(client.redirect_to_id_p(RedirectToIdPRequest::new(
+    let redirect = bounded(client.redirect_to_idp(RedirectToIdpRequest::new(
         "oidc-github/1".to_owned(),
         "matrix://cb".to_owned(),
     )))
@@ -1154,10 +1154,17 @@ async fn update_device_accepts_both_documented_success_statuses() {
     let updated = bounded(client.update_device(request.clone()))
         .await
         .unwrap();
+    // The status tells updated (200) from created (201).
+    let UpdateDeviceResponse::Ok(updated) = updated else {
+        panic!("expected 200 Ok, got {updated:?}");
+    };
     assert!(updated.is_empty());
     let created = bounded(client.update_device(request.clone()))
         .await
         .unwrap();
+    let UpdateDeviceResponse::Created(created) = created else {
+        panic!("expected 201 Created, got {created:?}");
+    };
     assert_eq!(created["org.example.extra"], 1);
     // An undocumented success status is not silently accepted.
     let error = bounded(client.update_device(request)).await.unwrap_err();
@@ -1746,6 +1753,10 @@ fn sans_io_request_and_multi_status_response() {
 
     for status in [200, 201] {
         let parsed = UpdateDeviceRequest::try_from_http_response(response(status, &[], b"{}"));
-        assert!(parsed.unwrap().is_empty(), "{status}");
+        match parsed.unwrap() {
+            UpdateDeviceResponse::Ok(body) if status == 200 => assert!(body.is_empty()),
+            UpdateDeviceResponse::Created(body) if status == 201 => assert!(body.is_empty()),
+            other => panic!("status {status} parsed as {other:?}"),
+        }
     }
 }
