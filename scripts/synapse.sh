@@ -167,6 +167,8 @@ macaroon_secret_key: "$(random_secret)"
 form_secret: "$(random_secret)"
 trusted_key_servers: []
 suppress_key_server_warning: true
+# Cheap password hashing: tests register and log in a lot.
+bcrypt_rounds: 4
 enable_registration: true
 enable_registration_without_verification: true
 refreshable_access_token_lifetime: $ACCESS_TOKEN_LIFETIME
