@@ -50,6 +50,9 @@ pub struct AuthenticationResponse {
     /// A list of the stages the client has completed successfully
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub completed: Option<Vec<String>>,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl AuthenticationResponse {
@@ -60,6 +63,7 @@ impl AuthenticationResponse {
             params: None,
             session: None,
             completed: None,
+            additional_properties: Default::default(),
         }
     }
 }
@@ -71,12 +75,18 @@ pub struct AuthenticationResponseFlowsItem {
     /// The login type of each of the stages required to complete this
     /// authentication flow
     pub stages: Vec<String>,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl AuthenticationResponseFlowsItem {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new(stages: Vec<String>) -> Self {
-        Self { stages }
+        Self {
+            stages,
+            additional_properties: Default::default(),
+        }
     }
 }
 
