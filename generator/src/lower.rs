@@ -129,6 +129,20 @@ pub fn lower(spec: &ResolvedSpec, config: &Config, spec_tag: &str) -> Result<Api
         }
         modules.push(module);
     }
+    for pattern in &config.keep_unknown_properties {
+        let used = lowerer.types.iter().any(|t| {
+            matches!(t.kind, TypeKind::Struct(_))
+                && crate::config::matches_pattern(pattern, &t.source.file)
+        });
+        if !used {
+            errors.push(LowerError::Invalid {
+                at: "spec/generator.toml".to_owned(),
+                message: format!(
+                    "`keep_unknown_properties` pattern `{pattern}` matches no generated object schema; fix or remove it"
+                ),
+            });
+        }
+    }
     for unused in config
         .undefined_security_schemes
         .iter()

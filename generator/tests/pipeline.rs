@@ -164,3 +164,34 @@ fn missing_known_type_fails_loudly() {
     let err = generate(dir.path(), &project(&dir.path().join("project"))).unwrap_err();
     assert!(matches!(err, Error::KnownTypeMissing { .. }), "{err}");
 }
+
+#[test]
+fn config_entries_that_no_longer_apply_fail_generation() {
+    let dir = edited_fixture(|root| {
+        let path = root.join("project/generator.toml");
+        let text = fs::read_to_string(&path).unwrap();
+        let text = format!("keep_unknown_properties = [\"schemas/gone/*\"]\n{text}")
+            .replace("name = \"signedRequest\"", "name = \"neverUsedScheme\"");
+        fs::write(path, text).unwrap();
+    });
+    let err = generate(dir.path(), &project(&dir.path().join("project"))).unwrap_err();
+    let message = err.to_string();
+    assert!(
+        message.contains(
+            "`keep_unknown_properties` pattern `schemas/gone/*` matches no generated object schema"
+        ),
+        "{message}"
+    );
+    // The fixture's joinRoom names `signedRequest`, now unmapped, and the
+    // mapping for a scheme nobody uses is reported as stale.
+    assert!(
+        message.contains("security scheme `signedRequest` is not defined"),
+        "{message}"
+    );
+    assert!(
+        message.contains(
+            "`undefined_security_schemes` entry `neverUsedScheme` is not needed any more"
+        ),
+        "{message}"
+    );
+}
