@@ -73,6 +73,11 @@ pub struct Config {
     pub keep_unknown_properties: Vec<String>,
 }
 
+fn has_duplicates(documents: &[String]) -> bool {
+    let mut seen = std::collections::BTreeSet::new();
+    !documents.iter().all(|document| seen.insert(document))
+}
+
 /// Whether `file` matches `pattern`, in which `*` matches any text.
 pub fn matches_pattern(pattern: &str, file: &str) -> bool {
     let mut parts = pattern.split('*');
@@ -184,10 +189,7 @@ impl Config {
             names.sort();
             expanded.extend(names.into_iter().map(|name| format!("{dir}/{name}")));
         }
-        let mut sorted = expanded.clone();
-        sorted.sort();
-        sorted.dedup();
-        if sorted.len() != expanded.len() {
+        if has_duplicates(&expanded) {
             return Err(ConfigError::Invalid {
                 path: config_path.to_path_buf(),
                 message: "`documents` names a document twice (directly and through a pattern?)"
@@ -227,10 +229,7 @@ impl Config {
                 )));
             }
         }
-        let mut sorted = config.documents.clone();
-        sorted.sort();
-        sorted.dedup();
-        if sorted.len() != config.documents.len() {
+        if has_duplicates(&config.documents) {
             return Err(invalid("`documents` lists a document twice".to_owned()));
         }
         Ok(config)

@@ -358,7 +358,21 @@ impl Emitter<'_> {
                 let name = ident(name);
                 quote! { crate::#module::#name }
             }
-            None => self.rust_type(&op.response.ty),
+            None => op
+                .response
+                .arms
+                .first()
+                .and_then(|arm| self.arm_type(&arm.kind))
+                .unwrap_or_else(|| quote! { () }),
+        }
+    }
+
+    /// The Rust type a response carries; `None` when it has no content.
+    fn arm_type(&self, kind: &ResponseKind) -> Option<TokenStream> {
+        match kind {
+            ResponseKind::Json(ty) => Some(self.rust_type(ty)),
+            ResponseKind::Raw(id) => Some(self.type_path(*id)),
+            ResponseKind::Empty => None,
         }
     }
 
@@ -588,7 +602,7 @@ impl Emitter<'_> {
                 &format!(
                     "The `{}` {} parameter.",
                     param.wire_name,
-                    param_in_text(param.location)
+                    param.location.as_str()
                 ),
             );
             members.push(quote! { #docs pub #field: #ty, });
@@ -809,7 +823,7 @@ impl Emitter<'_> {
                     let field = ident(name);
                     let param = params.iter().find(|p| &p.rust_name == name);
                     let value = match param {
-                        Some(p) => self.param_str(p, quote! { self.#field }, false),
+                        Some(p) => self.value_str(&p.ty, quote! { self.#field }, false),
                         None => quote! { "" },
                     };
                     path_steps.push(quote! { path.push_param(#value); });
@@ -833,35 +847,36 @@ impl Emitter<'_> {
                         quote! { for (name, value) in &self.#field { query.push(name, value); } }
                     }
                     _ if p.required => {
-                        let value = self.param_str(p, quote! { self.#field }, false);
+                        let value = self.value_str(&p.ty, quote! { self.#field }, false);
                         quote! { query.push(#wire, #value); }
                     }
                     _ => {
-                        let value = self.param_str(p, quote! { value }, true);
+                        let value = self.value_str(&p.ty, quote! { value }, true);
                         quote! { if let Some(value) = &self.#field { query.push(#wire, #value); } }
                     }
                 }
             })
             .collect();
-        // Header parameters; `Content-Type` is the content type of a raw body.
-        let content_type_param = params.iter().find(|p| {
-            p.location == ParamIn::Header && p.wire_name.eq_ignore_ascii_case("content-type")
-        });
+        // Header parameters; with a raw body, `Content-Type` is its content
+        // type rather than a header of its own.
+        let raw_body_content_type = params
+            .iter()
+            .filter(|_| matches!(op.body, Some(Body::Bytes { .. })))
+            .find(|p| {
+                p.location == ParamIn::Header && p.wire_name.eq_ignore_ascii_case("content-type")
+            });
         let header_steps: Vec<TokenStream> = params
             .iter()
             .filter(|p| p.location == ParamIn::Header)
-            .filter(|p| {
-                !(matches!(op.body, Some(Body::Bytes { .. }))
-                    && p.wire_name.eq_ignore_ascii_case("content-type"))
-            })
+            .filter(|p| !raw_body_content_type.is_some_and(|ct| std::ptr::eq(ct, *p)))
             .map(|p| {
                 let field = ident(&p.rust_name);
                 let wire = p.wire_name.to_lowercase();
                 if p.required {
-                    let value = self.param_str(p, quote! { self.#field }, false);
+                    let value = self.value_str(&p.ty, quote! { self.#field }, false);
                     quote! { matrix_csapi_runtime::insert_header(&mut request, #wire, #value)?; }
                 } else {
-                    let value = self.param_str(p, quote! { value }, true);
+                    let value = self.value_str(&p.ty, quote! { value }, true);
                     quote! {
                         if let Some(value) = &self.#field {
                             matrix_csapi_runtime::insert_header(&mut request, #wire, #value)?;
@@ -891,7 +906,7 @@ impl Emitter<'_> {
             Some(Body::Bytes {
                 default_content_type,
             }) => {
-                let content_type = match content_type_param {
+                let content_type = match raw_body_content_type {
                     Some(p) if p.required => {
                         let field = ident(&p.rust_name);
                         quote! { self.#field.clone() }
@@ -976,18 +991,16 @@ impl Emitter<'_> {
             ResponseKind::Raw(id) => self.raw_response_expr(*id),
         };
         match &response.enum_name {
-            None => {
-                // Every status has the same shape: one arm for all.
-                let statuses = response
-                    .arms
-                    .iter()
-                    .map(|arm| Literal::u16_unsuffixed(arm.status));
-                let expr = match response.arms.first() {
-                    Some(arm) => kind_expr(&arm.kind),
-                    None => quote! { () },
-                };
-                vec![quote! { #(#statuses)|* => Ok(#expr), }]
-            }
+            // One status: its body is the response.
+            None => response
+                .arms
+                .iter()
+                .map(|arm| {
+                    let status = Literal::u16_unsuffixed(arm.status);
+                    let expr = kind_expr(&arm.kind);
+                    quote! { #status => Ok(#expr), }
+                })
+                .collect(),
             Some(name) => {
                 let name = ident(name);
                 response
@@ -1022,16 +1035,9 @@ impl Emitter<'_> {
                 arm.doc.as_deref().unwrap_or("").trim()
             );
             let doc = doc_lines(&sanitize_doc(&doc, &self.api.spec_tag));
-            match &arm.kind {
-                ResponseKind::Empty => quote! { #doc #variant, },
-                ResponseKind::Json(ty) => {
-                    let ty = self.rust_type(ty);
-                    quote! { #doc #variant(#ty), }
-                }
-                ResponseKind::Raw(id) => {
-                    let ty = self.type_path(*id);
-                    quote! { #doc #variant(#ty), }
-                }
+            match self.arm_type(&arm.kind) {
+                Some(ty) => quote! { #doc #variant(#ty), },
+                None => quote! { #doc #variant, },
             }
         });
         Some(quote! {
@@ -1043,10 +1049,6 @@ impl Emitter<'_> {
     }
 
     /// An expression giving `&str` for a parameter value.
-    fn param_str(&self, param: &Param, value: TokenStream, is_ref: bool) -> TokenStream {
-        self.value_str(&param.ty, value, is_ref)
-    }
-
     /// An expression giving `&str` for a value of a scalar type; `value`
     /// is a place, or a reference when `is_ref`.
     fn value_str(&self, ty: &Type, value: TokenStream, is_ref: bool) -> TokenStream {
@@ -1087,14 +1089,6 @@ fn auth_text(auth: Auth) -> &'static str {
         Auth::AccessToken => "requires an access token",
         Auth::OptionalAccessToken => "an access token is sent when the client has one",
         Auth::AppserviceToken => "requires an application service token",
-    }
-}
-
-fn param_in_text(location: ParamIn) -> &'static str {
-    match location {
-        ParamIn::Path => "path",
-        ParamIn::Query => "query",
-        ParamIn::Header => "header",
     }
 }
 

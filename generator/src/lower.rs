@@ -488,9 +488,6 @@ impl<'a> Lowerer<'a> {
         }
 
         let responses = self.responses(&at, &node, module, &prefix)?;
-        let Some(response) = responses.success else {
-            return Err(self.invalid(&at, "the operation has no success response"));
-        };
         let error_type = (!responses.endpoint_errors.is_empty())
             .then(|| self.claim_name(module, &format!("{prefix}Error")));
 
@@ -504,7 +501,7 @@ impl<'a> Lowerer<'a> {
             docs: self.docs(&node),
             auth,
             body,
-            response,
+            response: responses.success,
             endpoint_errors: responses.endpoint_errors,
             matrix_error_statuses: responses.matrix_error_statuses,
             error_type,
@@ -687,7 +684,7 @@ impl<'a> Lowerer<'a> {
         if !supported {
             return Err(self.unsupported(
                 &real_at.join("schema"),
-                format!("a {} parameter of type {ty:?}", param_in_text(location)),
+                format!("a {} parameter of type {ty:?}", location.as_str()),
             ));
         }
         Ok(Param {
@@ -817,7 +814,9 @@ impl<'a> Lowerer<'a> {
             .filter(|s| s.starts_with('2') || s.starts_with('3'))
             .count();
         let mut arms: Vec<ResponseArm> = Vec::new();
-        let mut out = Responses::default();
+        let mut endpoint_errors = Vec::new();
+        let mut matrix_error_statuses = Vec::new();
+        let mut rate_limited = false;
         for status_text in responses.keys() {
             let response_at = responses_at.join(status_text);
             let status: u16 = status_text
@@ -854,7 +853,7 @@ impl<'a> Lowerer<'a> {
                 _ => None,
             };
             if status == 429 {
-                out.rate_limited = true;
+                rate_limited = true;
             }
             if (200..400).contains(&status) {
                 // With one success status the response type takes the plain
@@ -899,9 +898,9 @@ impl<'a> Lowerer<'a> {
                     .iter()
                     .any(|k| k.matrix_error && Type::Runtime(k.rust.clone()) == ty);
                 if matrix_error {
-                    out.matrix_error_statuses.push(status);
+                    matrix_error_statuses.push(status);
                 } else {
-                    out.endpoint_errors.push(EndpointError {
+                    endpoint_errors.push(EndpointError {
                         status,
                         variant: status_variant(status),
                         ty,
@@ -925,23 +924,14 @@ impl<'a> Lowerer<'a> {
         // Several statuses become an enum even when their bodies have the
         // same shape: the status carries meaning (200 updated vs 201
         // created, a redirect vs the content).
-        let (ty, enum_name) = if arms.len() == 1 {
-            let ty = match &arms[0].kind {
-                ResponseKind::Json(ty) => ty.clone(),
-                ResponseKind::Empty => Type::Unit,
-                ResponseKind::Raw(id) => Type::Named(*id),
-            };
-            (ty, None)
-        } else {
-            let name = self.claim_name(module, &format!("{prefix}Response"));
-            (Type::Unit, Some(name))
-        };
-        out.success = Some(SuccessResponse {
-            ty,
-            enum_name,
-            arms,
-        });
-        Ok(out)
+        let enum_name =
+            (arms.len() > 1).then(|| self.claim_name(module, &format!("{prefix}Response")));
+        Ok(Responses {
+            success: SuccessResponse { enum_name, arms },
+            endpoint_errors,
+            matrix_error_statuses,
+            rate_limited,
+        })
     }
 
     /// A type for a non-JSON response: its declared headers (each an
@@ -965,7 +955,7 @@ impl<'a> Lowerer<'a> {
         };
         let mut headers = Vec::new();
         if let Some(map) = response.get("headers").and_then(Value::as_object) {
-            for (name, header) in map {
+            for name in map.keys() {
                 let header_at = at.join("headers").join(name);
                 let deref = self.spec.deref(&header_at)?;
                 let schema_type = deref.node.pointer("/schema/type");
@@ -975,7 +965,6 @@ impl<'a> Lowerer<'a> {
                         "a response header that is not a string",
                     ));
                 }
-                let _ = header;
                 headers.push(ResponseHeader {
                     wire_name: name.clone(),
                     rust_name: field_name(&name.to_lowercase()),
@@ -1691,20 +1680,11 @@ struct PropertySpec {
 }
 
 /// What [`Lowerer::responses`] finds.
-#[derive(Default)]
 struct Responses {
-    success: Option<SuccessResponse>,
+    success: SuccessResponse,
     endpoint_errors: Vec<EndpointError>,
     matrix_error_statuses: Vec<u16>,
     rate_limited: bool,
-}
-
-fn param_in_text(location: ParamIn) -> &'static str {
-    match location {
-        ParamIn::Path => "path",
-        ParamIn::Query => "query",
-        ParamIn::Header => "header",
-    }
 }
 
 fn is_feature_name(name: &str) -> bool {

@@ -115,10 +115,9 @@ pub enum Body {
 /// The responses to success (2xx) and redirect (3xx) statuses.
 #[derive(Debug, Clone)]
 pub struct SuccessResponse {
-    /// The Rust type `try_from_http_response` returns.
-    pub ty: Type,
-    /// When the statuses have different shapes: the name of the generated
-    /// enum with one variant per status (`ty` is that enum).
+    /// With several statuses: the name of the generated enum with one
+    /// variant per status, which `try_from_http_response` returns. With
+    /// one, it returns that arm's type.
     pub enum_name: Option<String>,
     /// One arm per documented status, in status order.
     pub arms: Vec<ResponseArm>,
@@ -313,6 +312,17 @@ pub enum ParamIn {
     Query,
     /// A header.
     Header,
+}
+
+impl ParamIn {
+    /// The spec's name for the location: `path`, `query`, `header`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ParamIn::Path => "path",
+            ParamIn::Query => "query",
+            ParamIn::Header => "header",
+        }
+    }
 }
 
 /// A path, query or header parameter.
