@@ -1,0 +1,118 @@
+#!/usr/bin/env bash
+# Compile time and code size of the generated crate against ruma-client-api,
+# measured in one run on this machine (BENCHMARKS.md, sections 3 and 4).
+#
+#   scripts/bench-compile.sh [--runs N]
+#
+# Both crates are built from two scratch projects under
+# target/bench-compile/ (outside the workspace, one shared target folder),
+# sans-IO on both sides: matrix-csapi without its reqwest client against
+# ruma-client-api with its `client` feature (request/response conversions
+# only; ruma ships no HTTP client in it). Third-party dependencies (serde,
+# http, ...) are built once beforehand; each timed run first removes the
+# compared crates with `cargo clean -p`, so a run is a clean build of:
+#   crate  - the API crate alone (matrix-csapi | ruma-client-api);
+#   family - the API crate with the project's own crates under it
+#            (+ matrix-csapi-runtime | + ruma-common, ruma-events,
+#            ruma-macros, ruma-identifiers-validation).
+# Needs hyperfine (Debian: apt-get install hyperfine).
+set -euo pipefail
+
+runs=3
+while [[ $# -gt 0 ]]; do
+    case "$1" in
+        --runs) runs="$2"; shift 2 ;;
+        *) echo "usage: $0 [--runs N]" >&2; exit 2 ;;
+    esac
+done
+
+command -v hyperfine >/dev/null || { echo "hyperfine not found (apt-get install hyperfine)" >&2; exit 1; }
+
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+work="$repo/target/bench-compile"
+ruma_version="0.25.2"
+mkdir -p "$work/ours/src" "$work/ruma/src"
+export CARGO_TARGET_DIR="$work/target"
+
+cat >"$work/ours/Cargo.toml" <<EOF
+[package]
+name = "bench-ours"
+version = "0.0.0"
+edition = "2024"
+publish = false
+
+[dependencies]
+matrix-csapi = { path = "$repo/generated", default-features = false }
+
+[workspace]
+EOF
+cat >"$work/ruma/Cargo.toml" <<EOF
+[package]
+name = "bench-ruma"
+version = "0.0.0"
+edition = "2024"
+publish = false
+
+[dependencies]
+ruma-client-api = { version = "=$ruma_version", features = ["client"] }
+
+[workspace]
+EOF
+: >"$work/ours/src/lib.rs"
+: >"$work/ruma/src/lib.rs"
+
+ours="$work/ours/Cargo.toml"
+ruma="$work/ruma/Cargo.toml"
+ours_crate=(-p matrix-csapi)
+ours_family=(-p matrix-csapi -p matrix-csapi-runtime)
+ruma_crate=(-p ruma-client-api)
+ruma_family=(-p ruma-client-api -p ruma-common -p ruma-events -p ruma-macros -p ruma-identifiers-validation)
+
+echo "== machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(rustc --version)"
+echo "== warming up: building all dependencies once (debug and release)"
+for manifest in "$ours" "$ruma"; do
+    cargo build -q --manifest-path "$manifest"
+    cargo build -q --manifest-path "$manifest" --release
+done
+
+mkdir -p "$work/results"
+measure() { # name profile-flag
+    local name="$1" profile="$2" flags=()
+    [[ "$profile" == release ]] && flags=(--release)
+    local -n ours_set="ours_$name" ruma_set="ruma_$name"
+    echo "== $name, $profile: clean build, $runs runs each"
+    hyperfine --runs "$runs" --style basic \
+        --export-markdown "$work/results/$name-$profile.md" \
+        --export-json "$work/results/$name-$profile.json" \
+        --command-name "matrix-csapi ($name)" \
+        --prepare "cargo clean -q --manifest-path $ours ${flags[*]} ${ours_set[*]}" \
+        "cargo build -q --manifest-path $ours ${flags[*]}" \
+        --command-name "ruma-client-api $ruma_version ($name)" \
+        --prepare "cargo clean -q --manifest-path $ruma ${flags[*]} ${ruma_set[*]}" \
+        "cargo build -q --manifest-path $ruma ${flags[*]}"
+}
+for profile in debug release; do
+    for name in crate family; do
+        measure "$name" "$profile"
+    done
+done
+
+echo "== ratios (matrix-csapi / ruma-client-api, mean wall time)"
+for f in "$work"/results/*.json; do
+    python3 - "$f" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))["results"]
+ours, ruma = r[0]["mean"], r[1]["mean"]
+name = sys.argv[1].rsplit("/", 1)[1].removesuffix(".json")
+print(f"{name:16} ours {ours:7.2f} s  ruma {ruma:7.2f} s  ratio {ours / ruma:.2f}x")
+PY
+done
+
+echo "== size: lines of Rust"
+count() { find "$@" -name '*.rs' -print0 | xargs -0 cat | wc -l; }
+ruma_src="$(cargo metadata -q --format-version 1 --manifest-path "$ruma" \
+    | python3 -c 'import json,sys; m=json.load(sys.stdin); print(next(p["manifest_path"] for p in m["packages"] if p["name"]=="ruma-client-api").rsplit("/",1)[0])')"
+echo "matrix-csapi generated/src (all files):             $(count "$repo/generated/src")"
+echo "matrix-csapi without test_support.rs (the API):     $(find "$repo/generated/src" -name '*.rs' ! -name test_support.rs -print0 | xargs -0 cat | wc -l)"
+echo "ruma-client-api $ruma_version src (hand-written, macros): $(count "$ruma_src/src")"
+echo "operations in matrix-csapi: $(grep -c 'const METADATA' -r "$repo/generated/src" | awk -F: '{s+=$2} END {print s}')"
