@@ -63,10 +63,15 @@ EOF
 
 ours="$work/ours/Cargo.toml"
 ruma="$work/ruma/Cargo.toml"
-ours_crate=(-p matrix-csapi)
-ours_family=(-p matrix-csapi -p matrix-csapi-runtime)
-ruma_crate=(-p ruma-client-api)
-ruma_family=(-p ruma-client-api -p ruma-common -p ruma-events -p ruma-macros -p ruma-identifiers-validation)
+# The crates each timed run rebuilds (see the header).
+crates() { # ours|ruma crate|family
+    case "$1-$2" in
+        ours-crate) echo "-p matrix-csapi" ;;
+        ours-family) echo "-p matrix-csapi -p matrix-csapi-runtime" ;;
+        ruma-crate) echo "-p ruma-client-api" ;;
+        ruma-family) echo "-p ruma-client-api -p ruma-common -p ruma-events -p ruma-macros -p ruma-identifiers-validation" ;;
+    esac
+}
 
 echo "== machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(rustc --version)"
 echo "== warming up: building all dependencies once (debug and release)"
@@ -79,16 +84,15 @@ mkdir -p "$work/results"
 measure() { # name profile-flag
     local name="$1" profile="$2" flags=()
     [[ "$profile" == release ]] && flags=(--release)
-    local -n ours_set="ours_$name" ruma_set="ruma_$name"
     echo "== $name, $profile: clean build, $runs runs each"
     hyperfine --runs "$runs" --style basic \
         --export-markdown "$work/results/$name-$profile.md" \
         --export-json "$work/results/$name-$profile.json" \
         --command-name "matrix-csapi ($name)" \
-        --prepare "cargo clean -q --manifest-path $ours ${flags[*]} ${ours_set[*]}" \
+        --prepare "cargo clean -q --manifest-path $ours ${flags[*]} $(crates ours "$name")" \
         "cargo build -q --manifest-path $ours ${flags[*]}" \
         --command-name "ruma-client-api $ruma_version ($name)" \
-        --prepare "cargo clean -q --manifest-path $ruma ${flags[*]} ${ruma_set[*]}" \
+        --prepare "cargo clean -q --manifest-path $ruma ${flags[*]} $(crates ruma "$name")" \
         "cargo build -q --manifest-path $ruma ${flags[*]}"
 }
 for profile in debug release; do
