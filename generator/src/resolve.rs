@@ -48,6 +48,14 @@ pub enum ResolveError {
         /// The reference as written (JSON).
         reference: String,
     },
+    /// A relative `$ref` path that climbs out of the spec's `data/` folder.
+    #[error("{from}: $ref `{reference}` leads out of the spec's data/ folder")]
+    EscapesRoot {
+        /// Where the `$ref` is.
+        from: String,
+        /// The reference as written.
+        reference: String,
+    },
     /// References that only point at each other.
     #[error("$ref cycle: {}", .chain.iter().map(ToString::to_string).collect::<Vec<_>>().join(" -> "))]
     Cycle {
@@ -86,7 +94,7 @@ pub fn resolve(mut files: SpecFiles, roots: &[String]) -> Result<ResolvedSpec, R
         let mut found = Vec::new();
         collect_refs(&value, &Location::file(file.clone()), &mut found);
         for (at, reference) in found {
-            let target = target_of(&at, &reference)?;
+            let target = target_of(&at, &reference, &|| files.describe(&at))?;
             let exists = files
                 .load(&target.file)
                 .map(|loaded| loaded.value.pointer(&target.pointer).is_some());
@@ -142,10 +150,15 @@ fn collect_refs(value: &Value, at: &Location, found: &mut Vec<(Location, Value)>
     }
 }
 
-/// Where the `$ref` at `at` points.
-fn target_of(at: &Location, reference: &Value) -> Result<Location, ResolveError> {
+/// Where the `$ref` at `at` points. `describe` names `at` for errors (with
+/// its line; only worked out when needed).
+fn target_of(
+    at: &Location,
+    reference: &Value,
+    describe: &dyn Fn() -> String,
+) -> Result<Location, ResolveError> {
     let unsupported = || ResolveError::Unsupported {
-        from: at.to_string(),
+        from: describe(),
         reference: reference.to_string(),
     };
     let text = reference.as_str().ok_or_else(unsupported)?;
@@ -162,10 +175,16 @@ fn target_of(at: &Location, reference: &Value) -> Result<Location, ResolveError>
     let file = if path.is_empty() {
         at.file.clone()
     } else {
-        join_relative(&at.file, path, at).map_err(|source| ResolveError::File {
-            from: at.to_string(),
-            reference: text.to_owned(),
-            source: Box::new(source),
+        join_relative(&at.file, path, at).map_err(|source| match source {
+            LoadError::EscapesRoot { .. } => ResolveError::EscapesRoot {
+                from: describe(),
+                reference: text.to_owned(),
+            },
+            source => ResolveError::File {
+                from: describe(),
+                reference: text.to_owned(),
+                source: Box::new(source),
+            },
         })?
     };
     Ok(Location {
@@ -343,9 +362,10 @@ mod tests {
             "x:\n  $ref: ../../../../etc/passwd\n",
         )]);
         let err = resolve(files, &["api/client-server/a.yaml".to_owned()]).unwrap_err();
-        assert!(
-            err.to_string().contains("escapes the spec's data/ folder"),
-            "{err}"
+        assert_eq!(
+            err.to_string(),
+            "api/client-server/a.yaml#/x (line 1, column 1): $ref `../../../../etc/passwd` \
+             leads out of the spec's data/ folder"
         );
     }
 

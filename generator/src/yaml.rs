@@ -82,8 +82,9 @@ pub enum YamlError {
     },
     /// A mapping key is a mapping or sequence, which JSON cannot represent.
     #[error(
-        "{}:{line}:{column}: mapping key at `{pointer}` is a {kind}; only scalar keys are allowed",
-        file.display()
+        "{}:{line}:{column}: a key of the mapping {} is a {kind}; only scalar keys are allowed",
+        file.display(),
+        if pointer.is_empty() { "at the document root".to_owned() } else { format!("at `{pointer}`") }
     )]
     NonScalarKey {
         /// The file the text came from.

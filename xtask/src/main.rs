@@ -2,8 +2,8 @@
 //! generator. See `cargo xtask --help`.
 //!
 //! This binary is the only place that decides how errors are shown:
-//! `error: <message>` and one `caused by: <message>` line per source, on
-//! stderr, with exit status 1.
+//! `error: <message>` and one `caused by: <message>` line per source (unless
+//! the message already shows it), on stderr, with exit status 1.
 
 mod cli;
 mod gen_cmd;
@@ -67,11 +67,61 @@ fn main_inner() -> Result<ExitCode, Box<dyn Error>> {
 
 /// Prints `error: ...` and the `caused by:` chain to stderr.
 fn report(error: &dyn Error) {
-    let mut stderr = io::stderr().lock();
-    let _ = writeln!(stderr, "error: {error}");
+    let _ = io::stderr().lock().write_all(error_text(error).as_bytes());
+}
+
+/// `error: <message>` and a `caused by: <message>` line per source whose
+/// text the lines before do not already show (many errors quote their
+/// cause, e.g. `cannot read spec file x.yaml: No such file or directory`).
+fn error_text(error: &dyn Error) -> String {
+    let mut text = format!("error: {error}\n");
     let mut source = error.source();
     while let Some(cause) = source {
-        let _ = writeln!(stderr, "  caused by: {cause}");
+        let message = cause.to_string();
+        if !text.contains(&message) {
+            text.push_str(&format!("  caused by: {message}\n"));
+        }
         source = cause.source();
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug)]
+    struct Chain(&'static str, Option<Box<Chain>>);
+
+    impl std::fmt::Display for Chain {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str(self.0)
+        }
+    }
+
+    impl Error for Chain {
+        fn source(&self) -> Option<&(dyn Error + 'static)> {
+            self.1.as_deref().map(|c| c as &(dyn Error + 'static))
+        }
+    }
+
+    #[test]
+    fn causes_already_quoted_are_not_repeated() {
+        let io = Chain("No such file or directory (os error 2)", None);
+        let read = Chain(
+            "cannot read spec file a.yaml: No such file or directory (os error 2)",
+            Some(Box::new(io)),
+        );
+        let top = Chain("cannot generate the client from `s`", Some(Box::new(read)));
+        assert_eq!(
+            error_text(&top),
+            "error: cannot generate the client from `s`\n  caused by: cannot read spec file \
+             a.yaml: No such file or directory (os error 2)\n"
+        );
+        let bare = Chain("cannot inspect `x`", Some(Box::new(Chain("denied", None))));
+        assert_eq!(
+            error_text(&bare),
+            "error: cannot inspect `x`\n  caused by: denied\n"
+        );
     }
 }
