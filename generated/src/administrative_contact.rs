@@ -172,6 +172,8 @@ impl Post3pidsRequest {
 #[non_exhaustive]
 pub struct Post3pidsRequestThreePidCreds {
     /// The client secret used in the session with the identity server.
+    ///
+    /// A credential: `Debug` output shows `<redacted>`.
     pub client_secret: String,
     /// The identity server to use.
     pub id_server: String,
@@ -205,7 +207,7 @@ impl Post3pidsRequestThreePidCreds {
 impl std::fmt::Debug for Post3pidsRequestThreePidCreds {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let mut debug = f.debug_struct("Post3pidsRequestThreePidCreds");
-        debug.field("client_secret", &self.client_secret);
+        debug.field("client_secret", &"<redacted>");
         debug.field("id_server", &self.id_server);
         debug.field("id_access_token", &"<redacted>");
         debug.field("sid", &self.sid);
@@ -259,7 +261,7 @@ impl Post3pidsResponse {
 /// via the [OAuth 2.0 API](https://spec.matrix.org/v1.19/client-server-api/#oauth-20-api).
 ///
 /// `POST /_matrix/client/v3/account/3pid/add` (operation `add3PID`, requires an access token). Send it with [`crate::Client::add_3pid`] or any [`matrix_csapi_runtime::Client`].
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct Add3pidRequest {
     /// Additional authentication information for the
@@ -267,6 +269,8 @@ pub struct Add3pidRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub auth: Option<crate::types::AuthenticationData>,
     /// The client secret used in the session with the homeserver.
+    ///
+    /// A credential: `Debug` output shows `<redacted>`.
     pub client_secret: String,
     /// The session identifier given by the homeserver.
     pub sid: String,
@@ -280,6 +284,16 @@ impl Add3pidRequest {
             client_secret,
             sid,
         }
+    }
+}
+
+impl std::fmt::Debug for Add3pidRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut debug = f.debug_struct("Add3pidRequest");
+        debug.field("auth", &self.auth);
+        debug.field("client_secret", &"<redacted>");
+        debug.field("sid", &self.sid);
+        debug.finish()
     }
 }
 
@@ -298,6 +312,8 @@ impl Add3pidRequest {
 #[non_exhaustive]
 pub struct Bind3pidRequest {
     /// The client secret used in the session with the identity server.
+    ///
+    /// A credential: `Debug` output shows `<redacted>`.
     pub client_secret: String,
     /// The identity server to use.
     pub id_server: String,
@@ -329,7 +345,7 @@ impl Bind3pidRequest {
 impl std::fmt::Debug for Bind3pidRequest {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let mut debug = f.debug_struct("Bind3pidRequest");
-        debug.field("client_secret", &self.client_secret);
+        debug.field("client_secret", &"<redacted>");
         debug.field("id_server", &self.id_server);
         debug.field("id_access_token", &"<redacted>");
         debug.field("sid", &self.sid);

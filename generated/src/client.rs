@@ -633,7 +633,7 @@ impl Client {
     }
     /// Invite a user to participate in a particular room.
     ///
-    /// `POST /_matrix/client/v3/rooms/{roomId}/invite `: see [`crate::inviting::InviteUserRequest`].
+    /// `POST /_matrix/client/v3/rooms/{roomId}/invite`: see [`crate::inviting::InviteUserRequest`].
     pub async fn invite_user(
         &self,
         request: crate::inviting::InviteUserRequest,
@@ -1185,7 +1185,7 @@ impl Client {
     }
     /// Listen on the event stream of a particular room.
     ///
-    /// `GET /_matrix/client/v3/events `: see [`crate::peeking_events::PeekEventsRequest`].
+    /// `GET /_matrix/client/v3/events`: see [`crate::peeking_events::PeekEventsRequest`].
     pub async fn peek_events(
         &self,
         request: crate::peeking_events::PeekEventsRequest,

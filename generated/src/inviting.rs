@@ -37,7 +37,7 @@ impl InviteUserRequestBody {
 /// If the user was invited to the room, the homeserver will append a
 /// `m.room.member` event to the room.
 ///
-/// `POST /_matrix/client/v3/rooms/{roomId}/invite ` (operation `inviteUser`, requires an access token). Send it with [`crate::Client::invite_user`] or any [`matrix_csapi_runtime::Client`].
+/// `POST /_matrix/client/v3/rooms/{roomId}/invite` (operation `inviteUser`, requires an access token). Send it with [`crate::Client::invite_user`] or any [`matrix_csapi_runtime::Client`].
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct InviteUserRequest {
@@ -58,7 +58,7 @@ impl matrix_csapi_runtime::Endpoint for InviteUserRequest {
     const METADATA: matrix_csapi_runtime::Metadata = matrix_csapi_runtime::Metadata {
         operation_id: "inviteUser",
         method: matrix_csapi_runtime::http::Method::POST,
-        path_template: "/_matrix/client/v3/rooms/{roomId}/invite ",
+        path_template: "/_matrix/client/v3/rooms/{roomId}/invite",
         auth: matrix_csapi_runtime::AuthScheme::AccessToken,
         added_in: None,
         rate_limited: true,
@@ -78,7 +78,7 @@ impl matrix_csapi_runtime::Endpoint for InviteUserRequest {
             "/_matrix/client/v3/rooms/",
         );
         path.push_param(&self.room_id);
-        path.push_literal("/invite ");
+        path.push_literal("/invite");
         let path_and_query = path.finish();
         matrix_csapi_runtime::build_request(
             &Self::METADATA,

@@ -12,7 +12,7 @@
 /// API will also be deprecated at some point, but its replacement is not
 /// yet known.
 ///
-/// `GET /_matrix/client/v3/events ` (operation `peekEvents`, requires an access token). Send it with [`crate::Client::peek_events`] or any [`matrix_csapi_runtime::Client`].
+/// `GET /_matrix/client/v3/events` (operation `peekEvents`, requires an access token). Send it with [`crate::Client::peek_events`] or any [`matrix_csapi_runtime::Client`].
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct PeekEventsRequest {
@@ -68,7 +68,7 @@ impl matrix_csapi_runtime::Endpoint for PeekEventsRequest {
     const METADATA: matrix_csapi_runtime::Metadata = matrix_csapi_runtime::Metadata {
         operation_id: "peekEvents",
         method: matrix_csapi_runtime::http::Method::GET,
-        path_template: "/_matrix/client/v3/events ",
+        path_template: "/_matrix/client/v3/events",
         auth: matrix_csapi_runtime::AuthScheme::AccessToken,
         added_in: None,
         rate_limited: false,
@@ -84,7 +84,7 @@ impl matrix_csapi_runtime::Endpoint for PeekEventsRequest {
         matrix_csapi_runtime::http::Request<matrix_csapi_runtime::Bytes>,
         matrix_csapi_runtime::IntoHttpError,
     > {
-        let path = matrix_csapi_runtime::PathBuilder::new("/_matrix/client/v3/events ");
+        let path = matrix_csapi_runtime::PathBuilder::new("/_matrix/client/v3/events");
         let mut query = matrix_csapi_runtime::QueryBuilder::new();
         if let Some(value) = &self.from {
             query.push("from", value);

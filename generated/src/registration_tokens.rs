@@ -11,10 +11,12 @@
 /// Added in Matrix 1.2.
 ///
 /// `GET /_matrix/client/v1/register/m.login.registration_token/validity` (operation `registrationTokenValidity`, no authentication: no access token is ever sent). Send it with [`crate::Client::registration_token_validity`] or any [`matrix_csapi_runtime::Client`].
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct RegistrationTokenValidityRequest {
     /// The token to check validity of.
+    ///
+    /// A credential: `Debug` output shows `<redacted>`.
     pub token: String,
 }
 
@@ -22,6 +24,14 @@ impl RegistrationTokenValidityRequest {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new(token: String) -> Self {
         Self { token }
+    }
+}
+
+impl std::fmt::Debug for RegistrationTokenValidityRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut debug = f.debug_struct("RegistrationTokenValidityRequest");
+        debug.field("token", &"<redacted>");
+        debug.finish()
     }
 }
 

@@ -56,8 +56,8 @@ pub struct Config {
     /// Schemas for which the runtime crate has a hand-written type.
     #[serde(default)]
     pub known_types: Vec<KnownType>,
-    /// Property names whose values are credentials: they are redacted in
-    /// `Debug` output of every generated type.
+    /// Property and parameter names whose string values are credentials:
+    /// they are redacted in `Debug` output of every generated type.
     #[serde(default)]
     pub secret_properties: Vec<String>,
     /// Security scheme names the spec uses without defining them, with the
@@ -71,6 +71,12 @@ pub struct Config {
     /// events, where dropping keys would lose data a client relays.
     #[serde(default)]
     pub keep_unknown_properties: Vec<String>,
+    /// Spec files (relative to `data/`, `*` matching any text) whose
+    /// object schemas' other properties (`additionalProperties`) hold
+    /// credentials, such as the stage-dependent keys of user-interactive
+    /// authentication data: `Debug` shows their names, never their values.
+    #[serde(default)]
+    pub secret_additional_properties: Vec<String>,
 }
 
 fn has_duplicates(documents: &[String]) -> bool {

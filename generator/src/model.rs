@@ -282,6 +282,9 @@ pub struct Struct {
     /// `additionalProperties` or `patternProperties` beside `properties`:
     /// the type of the other properties' values, kept in a flattened map.
     pub additional: Option<Type>,
+    /// Whether the other properties' values are credentials (config
+    /// `secret_additional_properties`): `Debug` shows their names only.
+    pub secret_additional: bool,
 }
 
 /// One JSON property.
@@ -340,6 +343,8 @@ pub struct Param {
     pub required: bool,
     /// Documentation.
     pub docs: Docs,
+    /// Whether the value is a credential (redacted in `Debug`).
+    pub secret: bool,
 }
 
 /// One value of a string enum.
