@@ -106,8 +106,11 @@ pub fn lower(spec: &ResolvedSpec, config: &Config, spec_tag: &str) -> Result<Api
             .map(|doc| (doc.clone(), module_name(doc)))
             .collect(),
     };
+    check_module_names(&config.documents)?;
     let mut modules = Vec::new();
     let mut operation_ids: BTreeMap<String, Location> = BTreeMap::new();
+    // Client method name → the operation that has it.
+    let mut methods: BTreeMap<String, (String, Location)> = BTreeMap::new();
     let mut errors = Vec::new();
     for document in &config.documents {
         // Keep going after a failing document so one run reports every
@@ -126,9 +129,22 @@ pub fn lower(spec: &ResolvedSpec, config: &Config, spec_tag: &str) -> Result<Api
                     message: format!("operationId `{}` is also used at {first}", op.operation_id),
                 });
             }
+            let this = (op.operation_id.clone(), op.source.clone());
+            if let Some((other, other_at)) = methods.insert(op.fn_name.clone(), this) {
+                return Err(LowerError::Invalid {
+                    at: lowerer.describe(&op.source),
+                    message: format!(
+                        "operationId `{}` gives the Rust method `{}`, as does `{other}` at {other_at}; rename one",
+                        op.operation_id, op.fn_name
+                    ),
+                });
+            }
         }
         modules.push(module);
     }
+    // Whether config entries still apply is only known once every document
+    // is lowered: a failing document may stop before it uses them.
+    fail_with(std::mem::take(&mut errors))?;
     for pattern in &config.keep_unknown_properties {
         let used = lowerer.types.iter().any(|t| {
             matches!(t.kind, TypeKind::Struct(_))
@@ -182,6 +198,92 @@ pub fn lower(spec: &ResolvedSpec, config: &Config, spec_tag: &str) -> Result<Api
         types: lowerer.types,
         features: lowerer.features.into_iter().collect(),
     })
+}
+
+/// `Err` with the one error, or all of them; `Ok` if there are none.
+fn fail_with(mut errors: Vec<LowerError>) -> Result<(), LowerError> {
+    match errors.len() {
+        0 => Ok(()),
+        1 => Err(errors.remove(0)),
+        _ => Err(LowerError::Many(errors)),
+    }
+}
+
+/// Type and trait names of the Rust prelude (and `Self`): generated code
+/// writes `String`, `Vec`, `Option`, `Default::default()`... unqualified, so
+/// a generated type must not shadow them.
+const PRELUDE_TYPES: &[&str] = &[
+    "AsMut",
+    "AsRef",
+    "AsyncFn",
+    "AsyncFnMut",
+    "AsyncFnOnce",
+    "Box",
+    "Clone",
+    "Copy",
+    "Default",
+    "DoubleEndedIterator",
+    "Drop",
+    "Eq",
+    "ExactSizeIterator",
+    "Extend",
+    "Fn",
+    "FnMut",
+    "FnOnce",
+    "From",
+    "FromIterator",
+    "Future",
+    "Into",
+    "IntoFuture",
+    "IntoIterator",
+    "Iterator",
+    "Option",
+    "Ord",
+    "PartialEq",
+    "PartialOrd",
+    "Result",
+    "Self",
+    "Send",
+    "Sized",
+    "String",
+    "Sync",
+    "ToOwned",
+    "ToString",
+    "TryFrom",
+    "TryInto",
+    "Unpin",
+    "Vec",
+];
+
+/// Modules the generated crate has besides one per document (see `emit`):
+/// `src/lib.rs`, `src/client.rs`, `src/test_support.rs`, `src/types.rs`, and
+/// lib.rs's `pub use matrix_csapi_runtime as runtime`.
+const CRATE_MODULES: &[&str] = &["lib", "client", "test_support", "types", "runtime"];
+
+/// Each document becomes one module, so two documents must not give the
+/// same module name, nor one the crate uses itself: that cannot be
+/// resolved by renaming without breaking the rule that a module is named
+/// after its document.
+fn check_module_names(documents: &[String]) -> Result<(), LowerError> {
+    let mut seen: BTreeMap<String, &str> = BTreeMap::new();
+    for document in documents {
+        let module = module_name(document);
+        let invalid = |message: String| LowerError::Invalid {
+            at: "spec/generator.toml".to_owned(),
+            message,
+        };
+        if CRATE_MODULES.contains(&module.as_str()) {
+            return Err(invalid(format!(
+                "document `{document}` gives the Rust module `{module}`, a name the generated crate uses itself; leave the document out of `documents`"
+            )));
+        }
+        if let Some(first) = seen.insert(module.clone(), document) {
+            return Err(invalid(format!(
+                "documents `{first}` and `{document}` both give the Rust module `{module}` (a module is named after its document's file name); leave one out of `documents`"
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// Rust module name for a document path: its file stem in snake case.
@@ -319,7 +421,10 @@ impl<'a> Lowerer<'a> {
     /// names are unique and stable (spec order decides who gets the plain
     /// name).
     fn claim_name(&mut self, module: &str, wanted: &str) -> String {
-        let taken = self.taken.entry(module.to_owned()).or_default();
+        let taken = self
+            .taken
+            .entry(module.to_owned())
+            .or_insert_with(|| PRELUDE_TYPES.iter().map(|&n| n.to_owned()).collect());
         let mut name = wanted.to_owned();
         let mut n = 2;
         while taken.contains(&name) {
@@ -331,7 +436,7 @@ impl<'a> Lowerer<'a> {
     }
 
     fn is_taken(&self, module: &str, name: &str) -> bool {
-        self.taken.get(module).is_some_and(|t| t.contains(name))
+        PRELUDE_TYPES.contains(&name) || self.taken.get(module).is_some_and(|t| t.contains(name))
     }
 
     fn add_type(&mut self, def: TypeDef) -> TypeId {
@@ -1389,11 +1494,12 @@ impl<'a> Lowerer<'a> {
             if variant == "Unknown" {
                 variant.push('_');
             }
-            if variants.iter().any(|v| v.variant == variant) {
+            if let Some(other) = variants.iter().find(|v| v.variant == variant) {
                 return Err(self.invalid(
                     &at.join("enum").join(index),
                     format!(
-                        "enum values `{wire}` and another map to the same Rust variant `{variant}`"
+                        "enum values `{}` and `{wire}` both give the Rust variant `{variant}`",
+                        other.wire
                     ),
                 ));
             }
@@ -1442,22 +1548,30 @@ impl<'a> Lowerer<'a> {
         for part in parts {
             self.gather_properties(part, &name, module, &mut props, &mut additional)?;
         }
+        // Where each property is first defined, for errors.
+        let defined_at: Vec<Location> = props
+            .iter()
+            .map(|p| p.locations.first().unwrap_or(at).clone())
+            .collect();
         let mut fields: Vec<Field> = Vec::new();
         for prop in props {
             fields.push(self.property(prop, &name, module)?);
         }
         // Make Rust names unique within the struct.
-        let mut seen = BTreeSet::new();
-        for field in &mut fields {
-            if !seen.insert(field.rust_name.clone()) {
+        let mut seen: BTreeMap<String, String> = BTreeMap::new();
+        for (field, defined_at) in fields.iter_mut().zip(&defined_at) {
+            if seen.contains_key(&field.rust_name) {
                 field.rust_name =
                     rust_ident(&field.json_name.replace(['.', '-'], "_").to_snake_case());
-                if !seen.insert(field.rust_name.clone()) {
-                    return Err(self.invalid(
-                        at,
-                        format!("two properties map to the Rust field `{}`", field.rust_name),
-                    ));
-                }
+            }
+            if let Some(other) = seen.insert(field.rust_name.clone(), field.json_name.clone()) {
+                return Err(self.invalid(
+                    defined_at,
+                    format!(
+                        "properties `{other}` and `{}` both give the Rust field `{}`; rename one",
+                        field.json_name, field.rust_name
+                    ),
+                ));
             }
         }
         let open = self

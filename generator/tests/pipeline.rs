@@ -170,8 +170,11 @@ fn config_entries_that_no_longer_apply_fail_generation() {
     let dir = edited_fixture(|root| {
         let path = root.join("project/generator.toml");
         let text = fs::read_to_string(&path).unwrap();
-        let text = format!("keep_unknown_properties = [\"schemas/gone/*\"]\n{text}")
-            .replace("name = \"signedRequest\"", "name = \"neverUsedScheme\"");
+        let text = format!(
+            "keep_unknown_properties = [\"schemas/gone/*\"]\n{text}\n\
+             [[undefined_security_schemes]]\nname = \"neverUsedScheme\"\n\
+             auth = \"none\"\nreason = \"stale\"\n"
+        );
         fs::write(path, text).unwrap();
     });
     let err = generate(dir.path(), &project(&dir.path().join("project"))).unwrap_err();
@@ -182,16 +185,49 @@ fn config_entries_that_no_longer_apply_fail_generation() {
         ),
         "{message}"
     );
-    // The fixture's joinRoom names `signedRequest`, now unmapped, and the
-    // mapping for a scheme nobody uses is reported as stale.
-    assert!(
-        message.contains("security scheme `signedRequest` is not defined"),
-        "{message}"
-    );
     assert!(
         message.contains(
             "`undefined_security_schemes` entry `neverUsedScheme` is not needed any more"
         ),
         "{message}"
     );
+}
+
+#[test]
+fn undefined_security_scheme_fails_without_claiming_config_entries_are_stale() {
+    // joinRoom names `signedRequest`; without its mapping, lowering the
+    // document fails before it uses the other config entries, so they are
+    // not reported as stale.
+    let dir = edited_fixture(|root| {
+        let path = root.join("project/generator.toml");
+        let text = fs::read_to_string(&path)
+            .unwrap()
+            .replace("name = \"signedRequest\"", "name = \"neverUsedScheme\"");
+        fs::write(path, text).unwrap();
+    });
+    let err = generate(dir.path(), &project(&dir.path().join("project"))).unwrap_err();
+    let message = err.to_string();
+    assert!(
+        message.contains("security scheme `signedRequest` is not defined"),
+        "{message}"
+    );
+    assert!(!message.contains("not needed any more"), "{message}");
+}
+
+#[test]
+fn a_title_that_would_shadow_a_prelude_type_is_not_used_as_the_type_name() {
+    // Generated code writes `String`, `Vec`, `Option`... unqualified; a type
+    // named after one of them would break every use in its module.
+    let dir = edited_fixture(|root| {
+        let path = root.join("data/schemas/widget.yaml");
+        let text = fs::read_to_string(&path)
+            .unwrap()
+            .replace("title: Widget", "title: String");
+        fs::write(path, text).unwrap();
+    });
+    let files = generate(dir.path(), &project(&dir.path().join("project"))).unwrap();
+    let types = files.get("src/types.rs").unwrap();
+    assert!(!types.contains("pub struct String"), "{types}");
+    // Named after its file instead, as for repeated titles.
+    assert!(types.contains("pub struct Widget {"), "{types}");
 }
