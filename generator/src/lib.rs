@@ -139,6 +139,10 @@ pub fn prepare(
     let pin = pin::Pin::read(&project.pin_path())?;
     let mut files = load::SpecFiles::open(spec_dir)?;
     config.expand_documents(files.data_dir(), &project.config_path())?;
+    // Per spec file: the fields overlays added, so that two overlays adding
+    // the same field is an error, as it is within one overlay.
+    let mut added: std::collections::BTreeMap<String, overlay::AddedFields> =
+        std::collections::BTreeMap::new();
     for overlay_path in &config.overlays {
         let path = project.spec_config_dir.join(overlay_path);
         let overlay = overlay::Overlay::load(&path)?;
@@ -153,13 +157,22 @@ pub fn prepare(
             files.load(&file)?;
             Ok(file)
         });
-        let target = target.map_err(|source| Error::OverlayTarget {
-            overlay: path.clone(),
-            extends: extends.clone(),
-            source: Box::new(source),
+        let target = target.map_err(|source| match source {
+            // The file is there but broken: that is the spec file's error,
+            // and it names the file and position itself.
+            load::LoadError::Yaml(_) => Error::Load(source),
+            source => Error::OverlayTarget {
+                overlay: path.clone(),
+                extends: extends.clone(),
+                source: Box::new(source),
+            },
         })?;
         let document = &mut files.load(&target)?.value;
-        overlay.apply(document, overlay::Strictness::RequireMatch)?;
+        overlay.apply_tracked(
+            document,
+            overlay::Strictness::RequireMatch,
+            added.entry(target).or_default(),
+        )?;
     }
     for known in &config.known_types {
         let (file, pointer) = known.schema.split_once('#').unwrap_or((&known.schema, ""));

@@ -78,6 +78,38 @@ pub enum LoadError {
         /// The offending path.
         path: String,
     },
+    /// A file is not UTF-8 text.
+    #[error("{file}:{line}:{column}: not valid UTF-8 (spec files must be UTF-8 text)")]
+    NotUtf8 {
+        /// The file, relative to `data/`.
+        file: String,
+        /// 1-based line of the first byte that is not UTF-8.
+        line: usize,
+        /// 1-based column (in characters) of that byte.
+        column: usize,
+    },
+}
+
+/// `bytes` as text, or the 1-based line and column (in characters) of the
+/// first byte that is not UTF-8.
+pub fn utf8_text(bytes: Vec<u8>) -> Result<String, (usize, usize)> {
+    String::from_utf8(bytes).map_err(|error| {
+        let bytes = error.as_bytes();
+        let valid = &bytes[..error.utf8_error().valid_up_to()];
+        let line_start = valid
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(0, |newline| newline + 1);
+        let line = valid.iter().filter(|&&b| b == b'\n').count() + 1;
+        // Up to `valid_up_to` the bytes are UTF-8: count characters by
+        // their first bytes.
+        let column = valid[line_start..]
+            .iter()
+            .filter(|&&b| (b & 0xC0) != 0x80)
+            .count()
+            + 1;
+        (line, column)
+    })
 }
 
 /// One parsed spec file.
@@ -130,9 +162,14 @@ impl SpecFiles {
     pub fn load(&mut self, path: &str) -> Result<&mut SpecFile, LoadError> {
         if !self.files.contains_key(path) {
             let full = self.data_dir.join(path);
-            let text = std::fs::read_to_string(&full).map_err(|source| LoadError::Read {
+            let bytes = std::fs::read(&full).map_err(|source| LoadError::Read {
                 file: path.to_owned(),
                 source,
+            })?;
+            let text = utf8_text(bytes).map_err(|(line, column)| LoadError::NotUtf8 {
+                file: path.to_owned(),
+                line,
+                column,
             })?;
             let value = yaml::parse(&text, Path::new(path))?;
             self.files.insert(
@@ -234,6 +271,18 @@ mod tests {
         assert!(
             matches!(err, Err(LoadError::EscapesRoot { ref path, .. }) if path == "../../../etc/passwd")
         );
+    }
+
+    #[test]
+    fn non_utf8_text_is_located_by_line_and_character_column() {
+        assert_eq!(utf8_text(b"a: 1\n".to_vec()), Ok("a: 1\n".to_owned()));
+        assert_eq!(utf8_text(b"a: 1\nb: c\xffd\n".to_vec()), Err((2, 5)));
+        // Columns count characters, not bytes.
+        assert_eq!(
+            utf8_text("x: é".bytes().chain([0xC3]).collect()),
+            Err((1, 5))
+        );
+        assert_eq!(utf8_text(vec![0xFF]), Err((1, 1)));
     }
 
     #[test]

@@ -25,7 +25,9 @@
 //! - A node selected more than once by one target is changed once.
 //!
 //! A target that selects nothing is a no-op in [`Strictness::Standard`] and an
-//! error in [`Strictness::RequireMatch`].
+//! error in [`Strictness::RequireMatch`]. So, in that mode, is an update that
+//! sets a field (an object key) that an earlier action added: the standard
+//! lets the later value win, which silently drops the first definition.
 //!
 //! JSONPath queries (`target` and `copy`) are RFC 9535, with one leniency: a
 //! query that does not parse as written is retried with dotted member names
@@ -51,7 +53,9 @@ pub enum Strictness {
     /// The standard's semantics: a target that selects nothing is a no-op.
     Standard,
     /// The project's: a target that selects nothing is an error, because a
-    /// silently unapplied experimental field is a bug.
+    /// silently unapplied experimental field is a bug; and an update that
+    /// sets a field an earlier action added is an error, because one of the
+    /// two definitions would be silently lost (see [`AddedFields`]).
     RequireMatch,
 }
 
@@ -286,6 +290,18 @@ pub enum ApplyProblem {
     /// Processing order rules this out; kept so that a bug is an error, not a panic.
     #[error("the selected node disappeared while the action was applied")]
     Vanished,
+    /// An update sets a field that an earlier action added
+    /// ([`Strictness::RequireMatch`] only).
+    #[error(
+        "overlay {} action {action} added this field already; add each field once",
+        file.display()
+    )]
+    AddedTwice {
+        /// The overlay file of the action that added the field.
+        file: PathBuf,
+        /// That action's index.
+        action: usize,
+    },
 }
 
 /// Where in an overlay a problem is: file, action, JSON pointer and position.
@@ -334,6 +350,16 @@ pub enum OverlayError {
         /// The I/O error.
         source: std::io::Error,
     },
+    /// The overlay file is not UTF-8 text.
+    #[error("overlay {}:{line}:{column}: not valid UTF-8 (overlays must be UTF-8 text)", file.display())]
+    NotUtf8 {
+        /// The overlay file.
+        file: PathBuf,
+        /// 1-based line of the first byte that is not UTF-8.
+        line: usize,
+        /// 1-based column (in characters) of that byte.
+        column: usize,
+    },
     /// The overlay file is not valid YAML/JSON.
     #[error("overlay {error}")]
     Yaml {
@@ -376,7 +402,7 @@ impl OverlayError {
     #[must_use]
     pub fn file(&self) -> &Path {
         match self {
-            Self::Read { file, .. } => file,
+            Self::Read { file, .. } | Self::NotUtf8 { file, .. } => file,
             Self::Yaml { error } => error.file(),
             Self::Invalid { place, .. } | Self::NoMatch { place } | Self::Apply { place, .. } => {
                 &place.file
@@ -388,7 +414,7 @@ impl OverlayError {
     #[must_use]
     pub fn place(&self) -> Option<&Place> {
         match self {
-            Self::Read { .. } | Self::Yaml { .. } => None,
+            Self::Read { .. } | Self::NotUtf8 { .. } | Self::Yaml { .. } => None,
             Self::Invalid { place, .. } | Self::NoMatch { place } | Self::Apply { place, .. } => {
                 Some(place)
             }
@@ -834,10 +860,16 @@ impl Overlay {
     ///
     /// [`OverlayError::Read`], [`OverlayError::Yaml`], or a validation error.
     pub fn load(file: &Path) -> Result<Overlay, OverlayError> {
-        let text = std::fs::read_to_string(file).map_err(|source| OverlayError::Read {
+        let bytes = std::fs::read(file).map_err(|source| OverlayError::Read {
             file: file.to_path_buf(),
             source,
         })?;
+        let text =
+            crate::load::utf8_text(bytes).map_err(|(line, column)| OverlayError::NotUtf8 {
+                file: file.to_path_buf(),
+                line,
+                column,
+            })?;
         let document = yaml::parse(&text, file)?;
         Checker {
             file,
@@ -892,11 +924,35 @@ impl Overlay {
     /// [`OverlayError::NoMatch`] (only in [`Strictness::RequireMatch`]) or
     /// [`OverlayError::Apply`], naming the action and the document node.
     pub fn apply(&self, document: &mut Value, mode: Strictness) -> Result<(), OverlayError> {
+        self.apply_tracked(document, mode, &mut AddedFields::default())
+    }
+
+    /// [`Overlay::apply`], for one of several overlays applied to the same
+    /// document: in [`Strictness::RequireMatch`], `added` holds the fields
+    /// that earlier overlays added to `document` (start with an empty one)
+    /// and gets this overlay's on success, so that a field added by two
+    /// overlays is an error too. Ignored in [`Strictness::Standard`].
+    ///
+    /// # Errors
+    ///
+    /// As [`Overlay::apply`], and [`ApplyProblem::AddedTwice`].
+    pub fn apply_tracked(
+        &self,
+        document: &mut Value,
+        mode: Strictness,
+        added: &mut AddedFields,
+    ) -> Result<(), OverlayError> {
         let mut working = document.clone();
+        let mut working_added = added.clone();
+        let mut tracked = (mode == Strictness::RequireMatch).then_some(&mut working_added);
         for (index, action) in self.actions.iter().enumerate() {
-            self.apply_action(index, action, &mut working, mode)?;
+            self.apply_action(index, action, &mut working, mode, tracked.as_deref_mut())?;
+            if let Some(added) = tracked.as_deref_mut() {
+                added.applications += 1;
+            }
         }
         *document = working;
+        *added = working_added;
         Ok(())
     }
 
@@ -913,6 +969,7 @@ impl Overlay {
         action: &Action,
         document: &mut Value,
         mode: Strictness,
+        mut added: Option<&mut AddedFields>,
     ) -> Result<(), OverlayError> {
         let place = |field: &str| {
             self.checker().place(
@@ -947,16 +1004,21 @@ impl Overlay {
                 };
                 let removed = match (lookup(document, parent), last) {
                     (Some(Value::Object(map)), Segment::Key(key)) => {
-                        map.shift_remove(key).is_some()
+                        map.shift_remove(key).is_some().then_some(path.as_slice())
                     }
                     (Some(Value::Array(items)), Segment::Index(i)) if *i < items.len() => {
                         items.remove(*i);
-                        true
+                        // Later elements move: what was recorded below
+                        // them is no longer where it was.
+                        Some(parent)
                     }
-                    _ => false,
+                    _ => None,
                 };
-                if !removed {
+                let Some(gone) = removed else {
                     return Err(fail("/target", Some(path), ApplyProblem::Vanished));
+                };
+                if let Some(added) = added.as_deref_mut() {
+                    added.by.retain(|at, _| !at.starts_with(gone));
                 }
             }
             return Ok(());
@@ -1011,12 +1073,16 @@ impl Overlay {
                             },
                         ));
                     };
-                    let mut at = Vec::new();
-                    if let Err(clash) = merge(map, update, self.version, &mut at) {
-                        let inner = to_pointer(&at);
-                        let mut node = path.clone();
-                        node.extend(at);
-                        return Err(fail(&format!("{field}{inner}"), Some(&node), clash));
+                    let mut at = path.clone();
+                    let mut adding = added.as_deref_mut().map(|fields| Adding {
+                        application: fields.applications,
+                        fields,
+                        file: &self.file,
+                        action: index,
+                    });
+                    if let Err(clash) = merge(map, update, self.version, &mut at, &mut adding) {
+                        let inner = to_pointer(&at[path.len()..]);
+                        return Err(fail(&format!("{field}{inner}"), Some(&at), clash));
                     }
                 }
                 Value::Array(items) => match value.as_ref() {
@@ -1146,6 +1212,27 @@ fn bracket_dashed_names(query: &str) -> Option<String> {
     changed.then_some(out)
 }
 
+/// The fields (object keys) that overlay actions added to one document, and
+/// which action added each (see [`Overlay::apply_tracked`]).
+#[derive(Debug, Clone, Default)]
+pub struct AddedFields {
+    /// Document path of each added key → overlay file, action index, and
+    /// the number of the application of that action.
+    by: std::collections::BTreeMap<Vec<Segment>, (PathBuf, usize, u64)>,
+    /// Applications of actions so far.
+    applications: u64,
+}
+
+/// The action that is merging an update, recording what it adds.
+struct Adding<'a> {
+    fields: &'a mut AddedFields,
+    file: &'a Path,
+    action: usize,
+    /// Which application of the action this is: one application may meet
+    /// its own additions (a target that selects a node and its parent).
+    application: u64,
+}
+
 /// One step of a path into a document.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 enum Segment {
@@ -1207,16 +1294,36 @@ fn merge(
     update: &Map<String, Value>,
     version: Version,
     at: &mut Vec<Segment>,
+    adding: &mut Option<Adding<'_>>,
 ) -> Result<(), ApplyProblem> {
     for (key, new) in update {
         let Some(old) = target.get_mut(key) else {
+            if let Some(adding) = adding {
+                let mut field = at.clone();
+                field.push(Segment::Key(key.clone()));
+                adding.fields.by.insert(
+                    field,
+                    (adding.file.to_path_buf(), adding.action, adding.application),
+                );
+            }
             target.insert(key.clone(), new.clone());
             continue;
         };
+        at.push(Segment::Key(key.clone()));
+        if let Some(adding) = adding
+            && let Some((file, action, application)) = adding.fields.by.get(at.as_slice())
+            && *application != adding.application
+        {
+            return Err(ApplyProblem::AddedTwice {
+                file: file.clone(),
+                action: *action,
+            });
+        }
+        at.pop();
         match (old, new) {
             (Value::Object(old), Value::Object(new)) => {
                 at.push(Segment::Key(key.clone()));
-                merge(old, new, version, at)?;
+                merge(old, new, version, at, adding)?;
                 at.pop();
             }
             (Value::Array(old), Value::Array(new)) => old.extend(new.iter().cloned()),
@@ -1710,5 +1817,78 @@ mod tests {
                 "{bad}: {err:?}"
             );
         }
+    }
+
+    #[test]
+    fn require_match_rejects_a_field_added_twice() {
+        let o = overlay(&format!(
+            "{HEAD_1_0}actions:
+  - target: $.props
+    update: {{lifetime: {{type: integer}}}}
+  - target: $.props
+    update: {{lifetime: {{type: string}}}}
+"
+        ));
+        let mut doc = json!({"props": {"token": {"type": "string"}}});
+        let before = doc.clone();
+        let err = o.apply(&mut doc, Strictness::RequireMatch).unwrap_err();
+        assert_eq!(doc, before, "nothing applied");
+        assert!(
+            matches!(
+                &err,
+                OverlayError::Apply {
+                    place,
+                    node: Some(node),
+                    problem: ApplyProblem::AddedTwice { action: 0, .. },
+                } if place.action == Some(1)
+                    && place.pointer == "/actions/1/update/lifetime"
+                    && node == "/props/lifetime"
+            ),
+            "{err:?}"
+        );
+        // The standard: the later value wins.
+        o.apply(&mut doc, Strictness::Standard).unwrap();
+        assert_eq!(doc["props"]["lifetime"]["type"], "string");
+    }
+
+    #[test]
+    fn added_fields_are_tracked_across_overlays_and_forgotten_when_removed() {
+        let add = overlay(&format!(
+            "{HEAD_1_0}actions:\n  - target: $.list[*]\n    update: {{x: 1}}\n"
+        ));
+        let mut doc = json!({"list": [{}, {"x": 0}], "fixed": {"x": 0}});
+        let mut added = AddedFields::default();
+        // Changing what the spec has is not adding twice.
+        add.apply_tracked(&mut doc, Strictness::RequireMatch, &mut added)
+            .unwrap();
+        assert_eq!(
+            doc,
+            json!({"list": [{"x": 1}, {"x": 1}], "fixed": {"x": 0}})
+        );
+        let err = add
+            .apply_tracked(&mut doc, Strictness::RequireMatch, &mut added)
+            .unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("action 0 added this field already"),
+            "{err}"
+        );
+        // A fresh record (another document) does not know the field.
+        add.apply_tracked(
+            &mut doc,
+            Strictness::RequireMatch,
+            &mut AddedFields::default(),
+        )
+        .unwrap();
+        // Removing the element that got the field (moving the next one into
+        // its place) forgets it, so adding again is fine.
+        let remove = overlay(&format!(
+            "{HEAD_1_0}actions:\n  - target: $.list[0]\n    remove: true\n"
+        ));
+        remove
+            .apply_tracked(&mut doc, Strictness::RequireMatch, &mut added)
+            .unwrap();
+        add.apply_tracked(&mut doc, Strictness::RequireMatch, &mut added)
+            .unwrap();
     }
 }
