@@ -153,7 +153,8 @@ impl RetryAfter {
 /// HTTP status and `Retry-After` header.
 ///
 /// `Display` reads like `M_FORBIDDEN (403 Forbidden): refresh token isn't
-/// valid anymore` (control characters in the server's message are escaped).
+/// valid anymore` (control characters in the server's code and message are
+/// escaped).
 #[derive(Debug, Clone, PartialEq)]
 pub struct MatrixError {
     /// The HTTP status of the response.
@@ -193,7 +194,9 @@ impl MatrixError {
 
 impl fmt::Display for MatrixError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} ({})", self.body.errcode, self.status)?;
+        // An unknown code is the server's text, like the message.
+        write_escaping_controls(f, self.body.errcode.as_str())?;
+        write!(f, " ({})", self.status)?;
         if let Some(message) = self.message() {
             f.write_str(": ")?;
             write_escaping_controls(f, message)?;
@@ -311,6 +314,15 @@ mod tests {
         assert_eq!(
             error.to_string(),
             "M_UNKNOWN_TOKEN (401 Unauthorized): line\\nbreak\\u{1b}[31m"
+        );
+        let error = MatrixError {
+            status: http::StatusCode::BAD_REQUEST,
+            body: ErrorBody::new(ErrorCode::from("ORG_X\n\u{7f}\u{9b}31m")),
+            retry_after_header: None,
+        };
+        assert_eq!(
+            error.to_string(),
+            "ORG_X\\n\\u{7f}\\u{9b}31m (400 Bad Request)"
         );
         let error = MatrixError {
             status: http::StatusCode::NOT_FOUND,

@@ -97,6 +97,8 @@ fn errcode() -> impl Strategy<Value = String> {
         .prop_map(str::to_owned),
         "[A-Z]{1,8}_[A-Z_]{1,20}",
         any::<String>(),
+        // Control characters (C0, DEL, C1) and escapes: log injection.
+        "[A-Z_\\x00-\\x1f\\x7f\\u{80}-\\u{9f}\\u{1b}]{1,12}",
     ]
 }
 
@@ -222,6 +224,7 @@ proptest! {
         ]),
         error in prop::option::of(prop_oneof![
             any::<String>().prop_map(Value::String),
+            "[a-z \\x00-\\x1f\\x7f\\u{80}-\\u{9f}]{1,12}".prop_map(Value::String),
             json_value(),
         ]),
         retry_after_ms in prop::option::of(prop_oneof![
