@@ -11,6 +11,7 @@
 use std::time::Duration;
 
 use matrix_csapi::account_data::GetAccountDataRequest;
+use matrix_csapi::authed_content_repo::GetContentAuthedRequest;
 use matrix_csapi::login::LoginRequest;
 use matrix_csapi::refresh::RefreshRequest;
 use matrix_csapi::runtime::{
@@ -414,4 +415,33 @@ async fn a_truncated_connection_is_a_transport_error() {
         assert!(matches!(error, Error::Transport(_)), "{error:?}");
         assert!(!error.to_string().contains(TOKEN));
     }
+}
+
+/// A documented response header whose value is not UTF-8 (bytes 0x80-0xFF
+/// are legal on the wire): a typed error naming the header, keeping the
+/// response.
+#[tokio::test]
+async fn a_documented_header_that_is_not_utf8_is_an_invalid_header_error() {
+    let mut raw =
+        b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Disposition: inline; filename=\""
+            .to_vec();
+    raw.extend_from_slice(
+        b"r\xe9sum\xe9.txt\"\r\nContent-Length: 5\r\nConnection: close\r\n\r\nhello",
+    );
+    let server = server(vec![ScriptedResponse::raw(raw)]).await;
+    let error = client(&server, DEFAULT_MAX_RESPONSE_BYTES)
+        .get_content_authed(GetContentAuthedRequest::new(
+            "example.org".to_owned(),
+            "abc".to_owned(),
+        ))
+        .await
+        .unwrap_err();
+    let response = unexpected(error);
+    assert_eq!(response.status().as_u16(), 200);
+    assert!(
+        matches!(response.reason(), UnexpectedReason::InvalidHeader { name } if name.eq_ignore_ascii_case("content-disposition")),
+        "{:?}",
+        response.reason()
+    );
+    assert_eq!(&response.body()[..], b"hello");
 }
