@@ -135,6 +135,9 @@ impl SpecFile {
 #[derive(Debug)]
 pub struct SpecFiles {
     data_dir: PathBuf,
+    /// For a set made by [`SpecFiles::in_memory`]: the texts to read instead
+    /// of the disk.
+    texts: Option<BTreeMap<String, String>>,
     files: BTreeMap<String, SpecFile>,
 }
 
@@ -149,11 +152,26 @@ impl SpecFiles {
         }
         Ok(SpecFiles {
             data_dir,
+            texts: None,
             files: BTreeMap::new(),
         })
     }
 
-    /// The spec's `data/` folder.
+    /// A spec held in memory: `texts` maps paths relative to `data/` to
+    /// their YAML text. Files are parsed when first loaded, exactly as from
+    /// disk; loading a path not in `texts` is a [`LoadError::Read`] with
+    /// [`std::io::ErrorKind::NotFound`]. For tests and fuzzing, which should
+    /// not need a directory per input.
+    pub fn in_memory(texts: impl IntoIterator<Item = (String, String)>) -> SpecFiles {
+        SpecFiles {
+            data_dir: PathBuf::new(),
+            texts: Some(texts.into_iter().collect()),
+            files: BTreeMap::new(),
+        }
+    }
+
+    /// The spec's `data/` folder; empty for a set made by
+    /// [`SpecFiles::in_memory`].
     pub fn data_dir(&self) -> &Path {
         &self.data_dir
     }
@@ -161,16 +179,26 @@ impl SpecFiles {
     /// Reads and parses `path` (relative to `data/`) unless already loaded.
     pub fn load(&mut self, path: &str) -> Result<&mut SpecFile, LoadError> {
         if !self.files.contains_key(path) {
-            let full = self.data_dir.join(path);
-            let bytes = std::fs::read(&full).map_err(|source| LoadError::Read {
+            let read_error = |source| LoadError::Read {
                 file: path.to_owned(),
                 source,
-            })?;
-            let text = utf8_text(bytes).map_err(|(line, column)| LoadError::NotUtf8 {
-                file: path.to_owned(),
-                line,
-                column,
-            })?;
+            };
+            let text = match &self.texts {
+                Some(texts) => texts.get(path).cloned().ok_or_else(|| {
+                    read_error(std::io::Error::new(
+                        std::io::ErrorKind::NotFound,
+                        "not in the in-memory spec",
+                    ))
+                })?,
+                None => {
+                    let bytes = std::fs::read(self.data_dir.join(path)).map_err(read_error)?;
+                    utf8_text(bytes).map_err(|(line, column)| LoadError::NotUtf8 {
+                        file: path.to_owned(),
+                        line,
+                        column,
+                    })?
+                }
+            };
             let value = yaml::parse(&text, Path::new(path))?;
             self.files.insert(
                 path.to_owned(),
@@ -283,6 +311,23 @@ mod tests {
             Err((1, 5))
         );
         assert_eq!(utf8_text(vec![0xFF]), Err((1, 1)));
+    }
+
+    #[test]
+    #[allow(clippy::unwrap_used)]
+    fn in_memory_files_parse_on_load_and_missing_ones_are_not_found() {
+        let mut files = SpecFiles::in_memory([
+            ("a.yaml".to_owned(), "x: 1\n".to_owned()),
+            ("bad.yaml".to_owned(), "x: [\n".to_owned()),
+        ]);
+        assert_eq!(files.load("a.yaml").unwrap().value["x"], 1);
+        assert!(matches!(files.load("bad.yaml"), Err(LoadError::Yaml(_))));
+        assert!(matches!(
+            files.load("b.yaml"),
+            Err(LoadError::Read { ref file, ref source })
+                if file == "b.yaml" && source.kind() == std::io::ErrorKind::NotFound
+        ));
+        assert_eq!(files.data_dir(), Path::new(""));
     }
 
     #[test]

@@ -318,7 +318,7 @@ pub struct Place {
     /// JSON pointer of the offending value in the overlay document.
     pub pointer: String,
     /// 1-based (line, column) of that value, when the overlay's text is known
-    /// (it was loaded with [`Overlay::load`]).
+    /// (it was loaded with [`Overlay::load`] or [`Overlay::parse`]).
     pub position: Option<(usize, usize)>,
 }
 
@@ -852,9 +852,7 @@ impl Overlay {
         Checker { file, source: None }.overlay(document)
     }
 
-    /// Convenience: read + [`crate::yaml::parse`] + [`Overlay::from_value`].
-    ///
-    /// Errors from an overlay loaded this way also carry line and column.
+    /// Convenience: read `file` and [`Overlay::parse`] it.
     ///
     /// # Errors
     ///
@@ -870,10 +868,21 @@ impl Overlay {
                 line,
                 column,
             })?;
-        let document = yaml::parse(&text, file)?;
+        Overlay::parse(&text, file)
+    }
+
+    /// [`crate::yaml::parse`] + [`Overlay::from_value`] on overlay text held
+    /// in memory; `file` is used in errors only. Errors carry line and
+    /// column, as for [`Overlay::load`].
+    ///
+    /// # Errors
+    ///
+    /// [`OverlayError::Yaml`], or a validation error.
+    pub fn parse(text: &str, file: &Path) -> Result<Overlay, OverlayError> {
+        let document = yaml::parse(text, file)?;
         Checker {
             file,
-            source: Some(&text),
+            source: Some(text),
         }
         .overlay(&document)
     }
@@ -1417,6 +1426,18 @@ mod tests {
                 file.display()
             )),
             "{text}"
+        );
+    }
+
+    #[test]
+    fn errors_from_parsed_text_carry_line_and_column() {
+        let text = format!("{HEAD_1_1}actions:\n  - target: $.a\n    remove: 1\n");
+        let err = Overlay::parse(&text, Path::new("o.yaml")).unwrap_err();
+        assert!(
+            err.to_string().starts_with(
+                "overlay o.yaml:5:5: action 0 (target `$.a`): `remove` must be a boolean"
+            ),
+            "{err}"
         );
     }
 
