@@ -43,7 +43,8 @@ mod support;
 const BASE_URL: &str = "https://matrix.example.org";
 const REFRESH_TOKEN: &str = "syd_pNpdKpLJhAPbOrdWbJRJ_1Cx4NV";
 const REFRESH_200: &str = r#"{"access_token":"syt_YWxpY2U_TxJYkaLKVobxcsNjnZql_1ysBf9","refresh_token":"syr_YWxpY2U_VvXWyoRDBrHpnLwbHQdu_2Xtgm6","expires_in_ms":60000}"#;
-const REFRESH_401: &str = r#"{"errcode":"M_UNKNOWN_TOKEN","error":"Access token has expired","soft_logout":true}"#;
+const REFRESH_401: &str =
+    r#"{"errcode":"M_UNKNOWN_TOKEN","error":"Access token has expired","soft_logout":true}"#;
 
 fn response(status: u16, body: &str) -> http::Response<Bytes> {
     http::Response::builder()
@@ -104,7 +105,11 @@ fn refresh(c: &mut Criterion) {
     let versions = supported_versions();
     let ruma_build = |request: ruma_refresh::Request| {
         request
-            .try_into_http_request::<Vec<u8>>(BASE_URL, SendAccessToken::None, Cow::Borrowed(&versions))
+            .try_into_http_request::<Vec<u8>>(
+                BASE_URL,
+                SendAccessToken::None,
+                Cow::Borrowed(&versions),
+            )
             .unwrap_or_else(|e| panic!("ruma: {e}"))
     };
     let ok = response(200, REFRESH_200);
@@ -125,8 +130,8 @@ fn refresh(c: &mut Criterion) {
 
     let ours_ok: RefreshResponse =
         RefreshRequest::try_from_http_response(ok.clone()).unwrap_or_else(|e| panic!("{e}"));
-    let ruma_ok =
-        ruma_refresh::Response::try_from_http_response(ruma_response(&ok)).unwrap_or_else(|e| {
+    let ruma_ok = ruma_refresh::Response::try_from_http_response(ruma_response(&ok))
+        .unwrap_or_else(|e| {
             panic!("{e}");
         });
     assert_eq!(ours_ok.access_token, ruma_ok.access_token);

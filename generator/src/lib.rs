@@ -139,6 +139,19 @@ pub fn prepare(
     let pin = pin::Pin::read(&project.pin_path())?;
     let mut files = load::SpecFiles::open(spec_dir)?;
     config.expand_documents(files.data_dir(), &project.config_path())?;
+    apply_overlays(&mut files, &config, project)?;
+    check_known_types(&mut files, &config, project)?;
+    let resolved = resolve::resolve(files, &config.documents)?;
+    Ok((config, pin, resolved))
+}
+
+/// The overlay stage of [`prepare`]: applies the config's overlays, in
+/// order, each to the spec file it `extends` (loading it if needed).
+pub fn apply_overlays(
+    files: &mut load::SpecFiles,
+    config: &config::Config,
+    project: &Project,
+) -> Result<(), Error> {
     // Per spec file: the fields overlays added, so that two overlays adding
     // the same field is an error, as it is within one overlay.
     let mut added: std::collections::BTreeMap<String, overlay::AddedFields> =
@@ -174,6 +187,16 @@ pub fn prepare(
             added.entry(target).or_default(),
         )?;
     }
+    Ok(())
+}
+
+/// Part of [`prepare`] after the overlays: every schema that `known_types`
+/// maps to a runtime type still exists in the spec.
+pub fn check_known_types(
+    files: &mut load::SpecFiles,
+    config: &config::Config,
+    project: &Project,
+) -> Result<(), Error> {
     for known in &config.known_types {
         let (file, pointer) = known.schema.split_once('#').unwrap_or((&known.schema, ""));
         let exists = files
@@ -187,6 +210,5 @@ pub fn prepare(
             });
         }
     }
-    let resolved = resolve::resolve(files, &config.documents)?;
-    Ok((config, pin, resolved))
+    Ok(())
 }
