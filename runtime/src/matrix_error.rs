@@ -49,44 +49,126 @@ impl ErrorBody {
             extra: Map::new(),
         }
     }
+}
 
-    /// Builds the body from a JSON object: `errcode` must be a string; the
-    /// other known fields are taken when their type matches and left in
-    /// `extra` otherwise.
-    fn from_object(mut map: Map<String, Value>) -> Result<Self, &'static str> {
-        let errcode = match map.remove("errcode") {
+/// The keys of [`ErrorBody`]'s named fields, recognised without allocating;
+/// any other key is kept for [`ErrorBody::extra`].
+enum Key {
+    Errcode,
+    Error,
+    SoftLogout,
+    RetryAfterMs,
+    Other(String),
+}
+
+impl Key {
+    fn of(key: &str) -> Self {
+        match key {
+            "errcode" => Self::Errcode,
+            "error" => Self::Error,
+            "soft_logout" => Self::SoftLogout,
+            "retry_after_ms" => Self::RetryAfterMs,
+            _ => Self::Other(key.to_owned()),
+        }
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Key {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct KeyVisitor;
+        impl serde::de::Visitor<'_> for KeyVisitor {
+            type Value = Key;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an object key")
+            }
+            fn visit_str<E: serde::de::Error>(self, key: &str) -> Result<Key, E> {
+                Ok(Key::of(key))
+            }
+            fn visit_string<E: serde::de::Error>(self, key: String) -> Result<Key, E> {
+                Ok(match Key::of(&key) {
+                    Key::Other(_) => Key::Other(key),
+                    known => known,
+                })
+            }
+        }
+        deserializer.deserialize_str(KeyVisitor)
+    }
+}
+
+/// Puts `value` back into `extra` under `key` when `convert` rejects it
+/// (a known field of an unexpected JSON type).
+fn typed_or_extra<T>(
+    extra: &mut Map<String, Value>,
+    key: &str,
+    value: Option<Value>,
+    convert: impl FnOnce(Value) -> Result<T, Value>,
+) -> Option<T> {
+    match convert(value?) {
+        Ok(typed) => Some(typed),
+        Err(value) => {
+            extra.insert(key.to_owned(), value);
+            None
+        }
+    }
+}
+
+/// Reads the object in one pass: the named fields' values are taken when
+/// their type matches and left in `extra` otherwise; `errcode` must be a
+/// string. For a key given twice the last value counts, as when reading
+/// into a JSON object map.
+struct ErrorBodyVisitor;
+
+impl<'de> serde::de::Visitor<'de> for ErrorBodyVisitor {
+    type Value = ErrorBody;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a Matrix error object")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<ErrorBody, A::Error> {
+        let (mut errcode, mut error, mut soft_logout, mut retry_after_ms) =
+            (None, None, None, None);
+        let mut extra = Map::new();
+        while let Some(key) = map.next_key::<Key>()? {
+            let value: Value = map.next_value()?;
+            match key {
+                Key::Errcode => errcode = Some(value),
+                Key::Error => error = Some(value),
+                Key::SoftLogout => soft_logout = Some(value),
+                Key::RetryAfterMs => retry_after_ms = Some(value),
+                Key::Other(key) => {
+                    extra.insert(key, value);
+                }
+            }
+        }
+        let errcode = match errcode {
             Some(Value::String(code)) => ErrorCode::from(code),
-            Some(_) => return Err("`errcode` is not a string"),
-            None => return Err("missing field `errcode`"),
+            Some(_) => return Err(serde::de::Error::custom("`errcode` is not a string")),
+            None => return Err(serde::de::Error::missing_field("errcode")),
         };
-        let error = take(&mut map, "error", |v| v.as_str().map(str::to_owned));
-        let soft_logout = take(&mut map, "soft_logout", Value::as_bool);
-        let retry_after_ms = take(&mut map, "retry_after_ms", Value::as_u64);
-        Ok(Self {
+        let error = typed_or_extra(&mut extra, "error", error, |v| match v {
+            Value::String(text) => Ok(text),
+            other => Err(other),
+        });
+        let soft_logout = typed_or_extra(&mut extra, "soft_logout", soft_logout, |v| {
+            v.as_bool().ok_or(v)
+        });
+        let retry_after_ms = typed_or_extra(&mut extra, "retry_after_ms", retry_after_ms, |v| {
+            v.as_u64().ok_or(v)
+        });
+        Ok(ErrorBody {
             errcode,
             error,
             soft_logout,
             retry_after_ms,
-            extra: map,
+            extra,
         })
     }
 }
 
-/// Removes `key` from `map` if `convert` accepts its value.
-fn take<T>(
-    map: &mut Map<String, Value>,
-    key: &str,
-    convert: impl FnOnce(&Value) -> Option<T>,
-) -> Option<T> {
-    let value = convert(map.get(key)?)?;
-    map.remove(key);
-    Some(value)
-}
-
 impl<'de> serde::Deserialize<'de> for ErrorBody {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let map = Map::<String, Value>::deserialize(deserializer)?;
-        Self::from_object(map).map_err(serde::de::Error::custom)
+        deserializer.deserialize_map(ErrorBodyVisitor)
     }
 }
 
