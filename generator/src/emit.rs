@@ -1417,16 +1417,10 @@ pub fn sanitize_doc(text: &str, spec_tag: &str) -> String {
             out.push_str(line);
             continue;
         }
-        // The rest of the paragraph, to see whether a `[` opens a link.
-        let paragraph_rest: Vec<&str> = lines[index + 1..]
-            .iter()
-            .copied()
-            .take_while(|l| !l.trim().is_empty())
-            .collect();
         out.push_str(&sanitize_line(
             line,
             &site,
-            &paragraph_rest.join("\n"),
+            &lines[index + 1..],
             &mut open_link,
         ));
     }
@@ -1466,14 +1460,18 @@ fn replace_shortcodes(text: &str) -> String {
     out
 }
 
-fn sanitize_line(line: &str, site: &str, following: &str, open_link: &mut bool) -> String {
+/// `next_lines`: the lines after `line`, to see whether a `[` whose `]` is
+/// on a later line of the paragraph opens a link.
+fn sanitize_line(line: &str, site: &str, next_lines: &[&str], open_link: &mut bool) -> String {
     let mut out = String::with_capacity(line.len() + 16);
     let chars: Vec<char> = line.chars().collect();
+    // Byte offset of each char, so the rest of the line is a slice.
+    let offsets: Vec<usize> = line.char_indices().map(|(offset, _)| offset).collect();
     let mut i = 0;
     let mut in_code = false;
     while i < chars.len() {
         let c = chars[i];
-        let rest: String = chars[i..].iter().collect();
+        let rest = &line[offsets[i]..];
         if c == '`' {
             in_code = !in_code;
             out.push(c);
@@ -1544,9 +1542,18 @@ fn sanitize_line(line: &str, site: &str, following: &str, open_link: &mut bool) 
                 let close = chars[i..].iter().position(|&ch| ch == ']').map(|p| i + p);
                 let is_link = match close {
                     Some(end) => matches!(chars.get(end + 1), Some('(') | Some('[')),
-                    None => following
-                        .find(']')
-                        .is_some_and(|end| following[end + 1..].starts_with(['(', '['])),
+                    None => {
+                        // The rest of the paragraph.
+                        let following = next_lines
+                            .iter()
+                            .copied()
+                            .take_while(|l| !l.trim().is_empty())
+                            .collect::<Vec<_>>()
+                            .join("\n");
+                        following
+                            .find(']')
+                            .is_some_and(|end| following[end + 1..].starts_with(['(', '[']))
+                    }
                 };
                 if is_link {
                     out.push('[');

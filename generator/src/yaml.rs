@@ -880,14 +880,13 @@ impl<'f, 's, 't> Builder<'f, 's, 't> {
                 },
             );
         }
-        // Computed before borrowing the parent mutably; only keys need them.
-        let mapping = if self.expecting_key() {
-            self.pointer()
-        } else {
-            String::new()
-        };
         let (line, column) = self.at(node.start);
-        let file = self.file;
+        if self.expecting_key() {
+            // Checked before borrowing the parent mutably, so that the
+            // pointer (costly: the whole path, escaped) is built for errors
+            // only.
+            self.check_key(&node, line, column)?;
+        }
         let Some(parent) = self.stack.last_mut() else {
             self.root = Some(node.value);
             return Ok(());
@@ -904,36 +903,50 @@ impl<'f, 's, 't> Builder<'f, 's, 't> {
                     entries.insert(key, node.value);
                 }
                 None => {
-                    let Some(key) = node.key_text else {
-                        // Only an alias of a collection gets here; collections
-                        // written in place were rejected when they opened.
-                        let kind = if node.value.is_array() {
-                            "sequence"
-                        } else {
-                            "mapping"
-                        };
-                        return Err(YamlError::NonScalarKey {
-                            file: file.to_path_buf(),
-                            line,
-                            column,
-                            pointer: mapping,
-                            kind,
-                        });
-                    };
-                    if let Some(&first_line) = key_lines.get(&key) {
-                        return Err(YamlError::DuplicateKey {
-                            file: file.to_path_buf(),
-                            line,
-                            column,
-                            pointer: format!("{mapping}/{}", escape_segment(&key)),
-                            key,
-                            first_line,
-                        });
+                    // `check_key` made sure a key node has its text.
+                    if let Some(key) = node.key_text {
+                        key_lines.insert(key.clone(), line);
+                        *pending = Some(key);
                     }
-                    key_lines.insert(key.clone(), line);
-                    *pending = Some(key);
                 }
             },
+        }
+        Ok(())
+    }
+
+    /// A node about to become a key of the innermost mapping must be a
+    /// scalar (or an alias of one) not already used as a key there.
+    fn check_key(&self, node: &Node, line: usize, column: usize) -> Result<(), YamlError> {
+        let Some(key) = &node.key_text else {
+            // Only an alias of a collection gets here; collections
+            // written in place were rejected when they opened.
+            let kind = if node.value.is_array() {
+                "sequence"
+            } else {
+                "mapping"
+            };
+            return Err(YamlError::NonScalarKey {
+                file: self.file.to_path_buf(),
+                line,
+                column,
+                pointer: self.pointer(),
+                kind,
+            });
+        };
+        if let Some(Frame {
+            container: Container::Map { key_lines, .. },
+            ..
+        }) = self.stack.last()
+            && let Some(&first_line) = key_lines.get(key)
+        {
+            return Err(YamlError::DuplicateKey {
+                file: self.file.to_path_buf(),
+                line,
+                column,
+                pointer: format!("{}/{}", self.pointer(), escape_segment(key)),
+                key: key.clone(),
+                first_line,
+            });
         }
         Ok(())
     }
