@@ -39,13 +39,37 @@
 //! query as written.
 
 use std::borrow::Cow;
+use std::cell::RefCell;
+use std::collections::hash_map::DefaultHasher;
+use std::collections::{HashMap, HashSet};
 use std::fmt;
+use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 
+use regex::{Regex, RegexBuilder};
 use serde_json::{Map, Value};
-use serde_json_path::{JsonPath, PathElement};
+use serde_json_path::JsonPath;
+use serde_json_path::functions::{LogicalType, ValueType};
 
 use crate::yaml::{self, YamlError};
+
+/// How much the actions of one [`Overlay::apply`] may add to a document in
+/// total, counted like [`yaml::MAX_ALIAS_SIZE`]: each node is 1 plus the
+/// bytes of its text (strings and keys), and an update or copy counts once
+/// per node it is applied to.
+///
+/// Without a bound, `copy` doubles a node per action (`target: $.a, copy:
+/// $.a` on an array), so forty short actions would need a trillion nodes.
+/// A million is far above any real overlay and far below what would hurt.
+pub const MAX_ADDED_SIZE: usize = 1_000_000;
+
+/// How many nodes one `target` or `copy` query may select.
+///
+/// Each selected node is held as its path from the root, up to
+/// [`yaml::MAX_DEPTH`] steps: a `$..*` over a document that aliases wide
+/// arrays 250 levels deep selects half a million nodes, gigabytes of paths.
+/// Real overlays select a handful of nodes; ten thousand is far above that.
+pub const MAX_SELECTED: usize = 10_000;
 
 /// How to treat an action whose target selects nothing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -229,6 +253,16 @@ pub enum Problem {
         /// `target` or `copy`.
         field: &'static str,
     },
+    /// A JSONPath query has a shape whose parsing or evaluation cost grows
+    /// too fast (see [`MAX_QUERY_NESTING`], [`MAX_DESCENDANT_SEGMENTS`] and
+    /// [`MAX_SELECTOR_COMBINATIONS`]).
+    #[error("`{field}` is too costly to evaluate: {reason}")]
+    TooCostly {
+        /// `target` or `copy`.
+        field: &'static str,
+        /// Which limit the query exceeds.
+        reason: String,
+    },
     /// A JSONPath does not parse.
     #[error("`{field}` is not a valid RFC 9535 JSONPath: {message}")]
     InvalidJsonPath {
@@ -285,6 +319,31 @@ pub enum ApplyProblem {
         copy: String,
         /// How many nodes it selected.
         found: usize,
+    },
+    /// A `target` or `copy` query selects more than [`MAX_SELECTED`] nodes.
+    #[error("the query selects {found} nodes; at most {limit} are supported")]
+    TooManySelected {
+        /// How many nodes it selects.
+        found: usize,
+        /// The limit, [`MAX_SELECTED`].
+        limit: usize,
+    },
+    /// The overlay's updates and copies would add more than
+    /// [`MAX_ADDED_SIZE`] to the document.
+    #[error(
+        "the overlay would add more than {limit} to the document (nodes plus bytes of text, counted once per node the value is applied to)"
+    )]
+    TooLarge {
+        /// The budget, [`MAX_ADDED_SIZE`].
+        limit: usize,
+    },
+    /// The result would nest collections deeper than [`yaml::MAX_DEPTH`],
+    /// the bound every parsed spec file keeps (so that later recursive
+    /// stages cannot overflow the stack).
+    #[error("the result would nest deeper than {limit} levels")]
+    TooDeep {
+        /// The limit, [`yaml::MAX_DEPTH`].
+        limit: usize,
     },
     /// A node selected by the target was gone when the action reached it.
     /// Processing order rules this out; kept so that a bug is an error, not a panic.
@@ -707,11 +766,22 @@ impl Checker<'_> {
             return Err(self.invalid("/actions", Problem::NoActions));
         }
         let mut actions = Vec::with_capacity(items.len());
+        // Earlier actions by hash, so that each action is compared in full
+        // only with the few that hash alike, not with every earlier one
+        // (which took seconds for a thousand actions sharing a large
+        // aliased `update`).
+        let mut seen: HashMap<u64, Vec<usize>> = HashMap::new();
         for (index, item) in items.iter().enumerate() {
             let action = self.action(index, item, version)?;
+            let alike = seen.entry(structural_hash(item)).or_default();
             // `Value`'s equality ignores key order, which is the JSON
             // Schema `uniqueItems` notion of "identical".
-            if let Some(first) = items[..index].iter().position(|earlier| earlier == item) {
+            let first = alike
+                .iter()
+                .copied()
+                .find(|&earlier| items[earlier] == *item);
+            alike.push(index);
+            if let Some(first) = first {
                 return Err(self.invalid_action(
                     index,
                     Some(&action.target),
@@ -794,6 +864,11 @@ impl Checker<'_> {
         let json_path = |field: &'static str, text: &str| -> Result<JsonPath, OverlayError> {
             if !text.starts_with('$') {
                 return Err(fail(field, Problem::NotRooted { field }));
+            }
+            // Before parsing: the parser itself is exponential in nested
+            // filters and recursive in nested brackets.
+            if let Some(reason) = too_costly(text) {
+                return Err(fail(field, Problem::TooCostly { field, reason }));
             }
             parse_json_path(text).map_err(|error| {
                 fail(
@@ -954,8 +1029,16 @@ impl Overlay {
         let mut working = document.clone();
         let mut working_added = added.clone();
         let mut tracked = (mode == Strictness::RequireMatch).then_some(&mut working_added);
+        let mut budget = MAX_ADDED_SIZE;
         for (index, action) in self.actions.iter().enumerate() {
-            self.apply_action(index, action, &mut working, mode, tracked.as_deref_mut())?;
+            self.apply_action(
+                index,
+                action,
+                &mut working,
+                mode,
+                tracked.as_deref_mut(),
+                &mut budget,
+            )?;
             if let Some(added) = tracked.as_deref_mut() {
                 added.applications += 1;
             }
@@ -979,6 +1062,7 @@ impl Overlay {
         document: &mut Value,
         mode: Strictness,
         mut added: Option<&mut AddedFields>,
+        budget: &mut usize,
     ) -> Result<(), OverlayError> {
         let place = |field: &str| {
             self.checker().place(
@@ -993,7 +1077,18 @@ impl Overlay {
                 node: node.map(to_pointer),
                 problem,
             };
-        let mut targets = select(&action.target_path, document);
+        let too_many = |field: &str, found| {
+            fail(
+                field,
+                None,
+                ApplyProblem::TooManySelected {
+                    found,
+                    limit: MAX_SELECTED,
+                },
+            )
+        };
+        let mut targets =
+            select(&action.target_path, document).map_err(|found| too_many("/target", found))?;
         if targets.is_empty() {
             return match mode {
                 Strictness::Standard => Ok(()),
@@ -1035,7 +1130,7 @@ impl Overlay {
         let (value, field) = match (&action.update, &action.copy) {
             (Some(update), _) => (Cow::Borrowed(update), "/update"),
             (None, Some((copy, path))) => {
-                let sources = select(path, document);
+                let sources = select(path, document).map_err(|found| too_many("/copy", found))?;
                 let [source] = sources.as_slice() else {
                     return Err(fail(
                         "/copy",
@@ -1067,10 +1162,39 @@ impl Overlay {
                 return Err(fail("/target", None, ApplyProblem::MixedTargets));
             }
         }
+        // Checked before anything changes: the size is an upper bound on
+        // what merging adds, and the depth is exact for each kind of node.
+        let (size, depth) = measure(&value);
+        *budget = targets
+            .len()
+            .checked_mul(size)
+            .and_then(|adding| budget.checked_sub(adding))
+            .ok_or_else(|| {
+                fail(
+                    field,
+                    None,
+                    ApplyProblem::TooLarge {
+                        limit: MAX_ADDED_SIZE,
+                    },
+                )
+            })?;
         for path in &targets {
             let Some(node) = lookup(document, path) else {
                 return Err(fail("/target", Some(path), ApplyProblem::Vanished));
             };
+            // An object's or array's own level is `path.len() + 1`; an object
+            // update lands on the node, an array's items go into it, any
+            // other value becomes one new item.
+            let pushed = node.is_array() && !value.is_array();
+            if path.len() + depth + usize::from(pushed) > yaml::MAX_DEPTH {
+                return Err(fail(
+                    field,
+                    Some(path),
+                    ApplyProblem::TooDeep {
+                        limit: yaml::MAX_DEPTH,
+                    },
+                ));
+            }
             match node {
                 Value::Object(map) => {
                     let Value::Object(update) = value.as_ref() else {
@@ -1124,6 +1248,147 @@ impl Overlay {
         }
         Ok(())
     }
+}
+
+/// How deeply brackets and parentheses may nest in a JSONPath query.
+///
+/// The JSONPath parser takes four times as long for each filter nested in
+/// another (`$[?@[?@[?@]]]`: 16 levels take a third of a second, 20 a
+/// minute) and recurses once per level, so that two thousand levels
+/// overflow the stack. Real queries nest two or three levels.
+pub const MAX_QUERY_NESTING: usize = 10;
+
+/// How many descendant segments (`..`) a JSONPath query may contain,
+/// including those in filters.
+///
+/// Each one after the first multiplies the work by the document's depth,
+/// and the result may repeat nodes: `$..*..*..*` on a 30 KB document 240
+/// levels deep does not finish in minutes.
+pub const MAX_DESCENDANT_SEGMENTS: usize = 1;
+
+/// How many combinations the bracketed selector lists of a JSONPath query
+/// may multiply to (`['a','b']['c','d','e']` makes 6).
+///
+/// A list of `n` selectors can select each node `n` times, and lists
+/// multiply: twelve `[*,*,*,*,*,*,*,*]` make 8^12 copies.
+pub const MAX_SELECTOR_COMBINATIONS: usize = 64;
+
+/// Why the query `text` is too costly to parse or evaluate, if it is: the
+/// limits above, checked on the text (outside string literals) before it
+/// is parsed.
+fn too_costly(text: &str) -> Option<String> {
+    // Open brackets and parentheses; for a bracket, its selectors so far.
+    let mut open: Vec<(char, usize)> = Vec::new();
+    let mut descendants = 0usize;
+    let mut combinations = 1usize;
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\'' | '"' => {
+                while let Some(inner) = chars.next() {
+                    if inner == '\\' {
+                        chars.next();
+                    } else if inner == c {
+                        break;
+                    }
+                }
+            }
+            '[' | '(' => {
+                open.push((c, 1));
+                if open.len() > MAX_QUERY_NESTING {
+                    return Some(format!(
+                        "brackets and parentheses nest deeper than {MAX_QUERY_NESTING} levels"
+                    ));
+                }
+            }
+            ']' | ')' => {
+                if let Some(('[', selectors)) = open.pop() {
+                    combinations = combinations.saturating_mul(selectors);
+                    if combinations > MAX_SELECTOR_COMBINATIONS {
+                        return Some(format!(
+                            "its selector lists make more than {MAX_SELECTOR_COMBINATIONS} combinations"
+                        ));
+                    }
+                }
+            }
+            ',' => {
+                if let Some(('[', selectors)) = open.last_mut() {
+                    *selectors += 1;
+                }
+            }
+            '.' if chars.next_if_eq(&'.').is_some() => {
+                descendants += 1;
+                if descendants > MAX_DESCENDANT_SEGMENTS {
+                    return Some(format!(
+                        "it has more than {MAX_DESCENDANT_SEGMENTS} descendant segment (`..`), counting those in filters"
+                    ));
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// RFC 9535 `match()`: whether the whole string matches the I-Regexp
+/// pattern. Registered here, it replaces `serde_json_path`'s own, which
+/// compiles the pattern again for every node it tests (a filter with a
+/// large pattern over five thousand strings took over ten seconds); see
+/// [`regex_test`].
+#[serde_json_path::function(name = "match")]
+fn match_function(value: ValueType, pattern: ValueType) -> LogicalType {
+    regex_test(&value, &pattern, true).into()
+}
+
+/// RFC 9535 `search()`: whether a substring matches; as [`match_function`].
+#[serde_json_path::function(name = "search")]
+fn search_function(value: ValueType, pattern: ValueType) -> LogicalType {
+    regex_test(&value, &pattern, false).into()
+}
+
+/// How many compiled patterns [`regex_test`] keeps per thread.
+const REGEX_CACHE: usize = 64;
+
+/// The limit on a compiled pattern's size (the `regex` crate's own default
+/// is 10 MiB): compiling `[a-z]{1,300}` three times over already takes a
+/// millisecond, and a pattern can come from the document.
+const REGEX_SIZE_LIMIT: usize = 64 * 1024;
+
+/// `match()` (`whole`) or `search()` of `pattern` on `value`, false unless
+/// both are strings and the pattern compiles within [`REGEX_SIZE_LIMIT`],
+/// as `serde_json_path` does (with the same `(?R)` CRLF mode). Compiled
+/// patterns are cached per thread, so a pattern costs one compilation per
+/// query rather than one per node.
+fn regex_test(value: &ValueType, pattern: &ValueType, whole: bool) -> bool {
+    thread_local! {
+        static COMPILED: RefCell<HashMap<(String, bool), Option<Regex>>> =
+            RefCell::new(HashMap::new());
+    }
+    let (Some(Value::String(text)), Some(Value::String(pattern))) =
+        (value.as_value(), pattern.as_value())
+    else {
+        return false;
+    };
+    COMPILED.with_borrow_mut(|compiled| {
+        if compiled.len() >= REGEX_CACHE {
+            compiled.clear();
+        }
+        compiled
+            .entry((pattern.clone(), whole))
+            .or_insert_with(|| {
+                let wrapped = if whole {
+                    format!("(?R)^({pattern})$")
+                } else {
+                    format!("(?R)({pattern})")
+                };
+                RegexBuilder::new(&wrapped)
+                    .size_limit(REGEX_SIZE_LIMIT)
+                    .build()
+                    .ok()
+            })
+            .as_ref()
+            .is_some_and(|regex| regex.is_match(text))
+    })
 }
 
 /// Parses a JSONPath query, accepting `-` in dotted member names.
@@ -1249,24 +1514,74 @@ enum Segment {
     Key(String),
 }
 
-/// The distinct nodes `path` selects, as owned paths in ascending order.
-fn select(path: &JsonPath, document: &Value) -> Vec<Vec<Segment>> {
-    let mut paths: Vec<Vec<Segment>> = path
-        .query_located(document)
+/// The distinct nodes `path` selects, as owned paths in ascending order;
+/// `Err` with their number if that is more than [`MAX_SELECTED`].
+///
+/// The query runs without locations (`JsonPath::query`), and the selected
+/// nodes are then located in one walk of the document: `query_located`
+/// builds a path for every node a segment visits, which for `$..*` on a
+/// wide document 250 levels deep is gigabytes.
+fn select(path: &JsonPath, document: &Value) -> Result<Vec<Vec<Segment>>, usize> {
+    let wanted: HashSet<*const Value> = path
+        .query(document)
         .iter()
-        .map(|node| {
-            node.location()
-                .iter()
-                .map(|element| match element {
-                    PathElement::Name(name) => Segment::Key((*name).to_owned()),
-                    PathElement::Index(index) => Segment::Index(*index),
-                })
-                .collect()
-        })
+        .map(|node| std::ptr::from_ref::<Value>(node))
         .collect();
+    if wanted.len() > MAX_SELECTED {
+        return Err(wanted.len());
+    }
+    let mut paths = Vec::with_capacity(wanted.len());
+    let visit = |node: &Value, at: &[Segment], paths: &mut Vec<Vec<Segment>>| {
+        if wanted.contains(&std::ptr::from_ref(node)) {
+            paths.push(at.to_vec());
+        }
+    };
+    let mut at = Vec::new();
+    visit(document, &at, &mut paths);
+    // Depth-first, with an explicit stack (documents from
+    // `Overlay::from_value` callers need not respect `yaml::MAX_DEPTH`);
+    // `at` is the path of the collection whose children `stack.last()` yields.
+    let mut stack = vec![children(document)];
+    while let Some(top) = stack.last_mut() {
+        if paths.len() == wanted.len() {
+            break;
+        }
+        match top.next() {
+            Some((segment, child)) => {
+                at.push(segment);
+                visit(child, &at, &mut paths);
+                if child.is_object() || child.is_array() {
+                    stack.push(children(child));
+                } else {
+                    at.pop();
+                }
+            }
+            None => {
+                stack.pop();
+                at.pop();
+            }
+        }
+    }
     paths.sort();
-    paths.dedup();
-    paths
+    Ok(paths)
+}
+
+/// The children of `node` with the segment leading to each; none for a
+/// primitive.
+fn children(node: &Value) -> Box<dyn Iterator<Item = (Segment, &Value)> + '_> {
+    match node {
+        Value::Object(map) => Box::new(
+            map.iter()
+                .map(|(key, child)| (Segment::Key(key.clone()), child)),
+        ),
+        Value::Array(items) => Box::new(
+            items
+                .iter()
+                .enumerate()
+                .map(|(index, child)| (Segment::Index(index), child)),
+        ),
+        _ => Box::new(std::iter::empty()),
+    }
 }
 
 fn lookup<'v>(document: &'v mut Value, path: &[Segment]) -> Option<&'v mut Value> {
@@ -1294,6 +1609,79 @@ fn to_pointer(path: &[Segment]) -> String {
             Segment::Key(key) => format!("/{}", escape(key)),
         })
         .collect()
+}
+
+/// A hash of `value` consistent with its `==`: object keys in any order,
+/// and numbers equal as `serde_json` compares them.
+fn structural_hash(value: &Value) -> u64 {
+    fn feed(value: &Value, hasher: &mut DefaultHasher) {
+        match value {
+            Value::Null => 0u8.hash(hasher),
+            Value::Bool(b) => (1u8, b).hash(hasher),
+            Value::Number(n) => {
+                2u8.hash(hasher);
+                // Integers compare by value within their kind; floats by
+                // `f64` equality, under which 0.0 == -0.0.
+                if let Some(u) = n.as_u64() {
+                    (0u8, u).hash(hasher);
+                } else if let Some(i) = n.as_i64() {
+                    (1u8, i).hash(hasher);
+                } else if let Some(f) = n.as_f64() {
+                    let f = if f == 0.0 { 0.0 } else { f };
+                    (2u8, f.to_bits()).hash(hasher);
+                }
+            }
+            Value::String(text) => (3u8, text).hash(hasher),
+            Value::Array(items) => {
+                (4u8, items.len()).hash(hasher);
+                for item in items {
+                    feed(item, hasher);
+                }
+            }
+            Value::Object(map) => {
+                (5u8, map.len()).hash(hasher);
+                // Order-independent: the entries' own hashes, summed.
+                let mut sum = 0u64;
+                for (key, item) in map {
+                    let mut entry = DefaultHasher::new();
+                    key.hash(&mut entry);
+                    feed(item, &mut entry);
+                    sum = sum.wrapping_add(entry.finish());
+                }
+                sum.hash(hasher);
+            }
+        }
+    }
+    let mut hasher = DefaultHasher::new();
+    feed(value, &mut hasher);
+    hasher.finish()
+}
+
+/// The size of `value` as counted for [`MAX_ADDED_SIZE`], and how deeply its
+/// collections nest (0 for a primitive, 1 for a flat array or object).
+fn measure(value: &Value) -> (usize, usize) {
+    let mut size = 0usize;
+    let mut deepest = 0;
+    let mut stack = vec![(value, 0)];
+    while let Some((node, level)) = stack.pop() {
+        size = size.saturating_add(1);
+        match node {
+            Value::Object(map) => {
+                deepest = deepest.max(level + 1);
+                for (key, child) in map {
+                    size = size.saturating_add(key.len());
+                    stack.push((child, level + 1));
+                }
+            }
+            Value::Array(items) => {
+                deepest = deepest.max(level + 1);
+                stack.extend(items.iter().map(|child| (child, level + 1)));
+            }
+            Value::String(text) => size = size.saturating_add(text.len()),
+            Value::Null | Value::Bool(_) | Value::Number(_) => {}
+        }
+    }
+    (size, deepest)
 }
 
 /// Merges `update` into `target` recursively; on a clash, `at` holds the
@@ -1911,5 +2299,262 @@ mod tests {
             .unwrap();
         add.apply_tracked(&mut doc, Strictness::RequireMatch, &mut added)
             .unwrap();
+    }
+
+    // Regression tests for what the `spec_loader` fuzz target turned up
+    // (fuzz/, RELIABILITY.md "Property tests and fuzzing"): each input
+    // exhausted memory or time, or overflowed the stack, before its fix.
+
+    /// The input of one regression test: `actions` (YAML list items) after
+    /// the header of `version`.
+    fn actions(version: &str, items: impl IntoIterator<Item = String>) -> String {
+        let items: String = items.into_iter().collect();
+        format!("overlay: {version}\ninfo: {{title: t, version: v}}\nactions:\n{items}")
+    }
+
+    fn apply_problem(err: &OverlayError) -> &ApplyProblem {
+        match err {
+            OverlayError::Apply { problem, .. } => problem,
+            other => panic!("not an apply error: {other}"),
+        }
+    }
+
+    #[test]
+    fn copy_that_doubles_a_node_stops_at_the_size_budget() {
+        // 40 actions doubling `a`: 2^40 elements before the budget.
+        let o = overlay(&actions(
+            "1.1.0",
+            (0..40).map(|i| format!("  - {{target: $.a, copy: $.a, description: '{i}'}}\n")),
+        ));
+        let mut doc = json!({"a": [1]});
+        let err = o.apply(&mut doc, Strictness::Standard).unwrap_err();
+        assert_eq!(
+            apply_problem(&err),
+            &ApplyProblem::TooLarge {
+                limit: MAX_ADDED_SIZE
+            }
+        );
+        // The budget ran out at action 19 (2^19 elements plus the 2^19 copied).
+        assert!(err.to_string().contains("action 19"), "{err}");
+        assert_eq!(doc, json!({"a": [1]}), "a failed overlay changes nothing");
+        // Up to the budget, copies apply.
+        let o = overlay(&actions(
+            "1.1.0",
+            (0..10).map(|i| format!("  - {{target: $.a, copy: $.a, description: '{i}'}}\n")),
+        ));
+        o.apply(&mut doc, Strictness::Standard).unwrap();
+        assert_eq!(doc["a"].as_array().map(Vec::len), Some(1024));
+    }
+
+    #[test]
+    fn updates_cannot_nest_deeper_than_parsed_yaml() {
+        // Each action hangs a 240-level update below the previous one; 110 of
+        // them made a document 26,000 levels deep, whose paths took
+        // gigabytes.
+        let o = overlay(&actions(
+            "1.0.0",
+            (0..110).map(|i| {
+                let deep = format!("{}{{m: {}}}{}", "[".repeat(240), i + 1, "]".repeat(240));
+                format!("  - target: $..[?@.m == {i}]\n    update: {{k: {deep}}}\n")
+            }),
+        ));
+        let mut doc = json!({"a": {"m": 0}});
+        let err = o.apply(&mut doc, Strictness::Standard).unwrap_err();
+        assert_eq!(
+            apply_problem(&err),
+            &ApplyProblem::TooDeep {
+                limit: yaml::MAX_DEPTH
+            }
+        );
+        assert!(err.to_string().contains("action 1 "), "{err}");
+        // Exactly at the limit is fine. The target is 199 levels down (the
+        // root is level 1), so its object is level 200 and an update with
+        // 56 levels of arrays below its key reaches level 256.
+        let mut deep = json!({});
+        for _ in 0..200 {
+            deep = json!({ "n": deep });
+        }
+        let update = |arrays: usize| {
+            let value = format!("{}1{}", "[".repeat(arrays), "]".repeat(arrays));
+            let target = format!("${}", ".n".repeat(199));
+            overlay(&actions(
+                "1.0.0",
+                [format!(
+                    "  - target: {target}\n    update: {{k: {value}}}\n"
+                )],
+            ))
+        };
+        update(56)
+            .apply(&mut deep.clone(), Strictness::Standard)
+            .unwrap();
+        let err = update(57)
+            .apply(&mut deep, Strictness::Standard)
+            .unwrap_err();
+        assert!(
+            matches!(apply_problem(&err), ApplyProblem::TooDeep { .. }),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn duplicate_actions_are_found_without_comparing_every_pair() {
+        // 1,181 actions sharing one aliased 800-element update were compared
+        // pairwise: over ten seconds. (Now that aliased text counts towards
+        // the alias budget, 400 elements is what fits.)
+        let big = vec!["1"; 400].join(",");
+        let text = actions(
+            "1.0.0",
+            std::iter::once(format!(
+                "  - {{update: &big [{big}], target: $.a, description: x}}\n"
+            ))
+            .chain(
+                (0..1180)
+                    .map(|i| format!("  - {{update: *big, target: $.a, description: '{i}'}}\n")),
+            ),
+        );
+        assert_eq!(overlay(&text).actions().len(), 1181);
+        // Still exactly `==`: key order does not matter, 1 and 1.0 differ,
+        // 0.0 and -0.0 do not.
+        let dup = |a: &str, b: &str| {
+            let text = actions(
+                "1.0.0",
+                [
+                    format!("  - {{target: $.a, update: {a}}}\n"),
+                    format!("  - {{target: $.a, update: {b}}}\n"),
+                ],
+            );
+            let value = yaml::parse(&text, Path::new("x.yaml")).unwrap();
+            match Overlay::from_value(Path::new("x.yaml"), &value) {
+                Ok(_) => false,
+                Err(OverlayError::Invalid {
+                    problem: Problem::DuplicateAction { first: 0 },
+                    ..
+                }) => true,
+                Err(other) => panic!("{other}"),
+            }
+        };
+        assert!(dup("{x: 1, y: [a, {b: c}]}", "{y: [a, {b: c}], x: 1}"));
+        assert!(!dup("{x: 1}", "{x: 1.0}"));
+        assert!(dup("{x: 0.0}", "{x: -0.0}"));
+        assert!(!dup("{x: [a, b]}", "{x: [b, a]}"));
+        assert!(!dup("{x: {a: 1, b: 2}}", "{x: {a: 2, b: 1}}"));
+    }
+
+    #[test]
+    fn a_query_selecting_too_many_nodes_is_refused() {
+        // 490 aliases of a 1,000-element array, 250 levels deep: `$..*`
+        // selects half a million nodes, each located by a 250-step path.
+        let spec = format!(
+            "a: &a [{}]\nd: {}{}{}\n",
+            vec!["1"; 1000].join(","),
+            "[".repeat(250),
+            vec!["*a"; 490].join(","),
+            "]".repeat(250)
+        );
+        let mut doc = yaml::parse(&spec, Path::new("spec.yaml")).unwrap();
+        let o = overlay(&actions(
+            "1.0.0",
+            ["  - target: $..*\n    remove: true\n".to_owned()],
+        ));
+        let err = o.apply(&mut doc, Strictness::Standard).unwrap_err();
+        assert!(
+            matches!(
+                apply_problem(&err),
+                ApplyProblem::TooManySelected { found, limit: MAX_SELECTED } if *found > 490_000
+            ),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn selection_by_walking_the_document_keeps_the_order_and_dedups() {
+        let doc = json!({"b": [{"x": 1}, {"x": 2}], "a": {"x": 3}});
+        let path = |text: &str| select(&JsonPath::parse(text).unwrap(), &doc).unwrap();
+        let key = |k: &str| Segment::Key(k.to_owned());
+        assert_eq!(
+            path("$..x"),
+            vec![
+                vec![key("a"), key("x")],
+                vec![key("b"), Segment::Index(0), key("x")],
+                vec![key("b"), Segment::Index(1), key("x")],
+            ]
+        );
+        assert_eq!(path("$['a','a']"), vec![vec![key("a")]]);
+        assert_eq!(path("$"), vec![Vec::<Segment>::new()]);
+        assert!(path("$.nothing").is_empty());
+    }
+
+    #[test]
+    fn costly_query_shapes_are_refused_before_parsing() {
+        let problem = |query: &str| {
+            let text = actions(
+                "1.0.0",
+                [format!("  - target: \"{query}\"\n    remove: true\n")],
+            );
+            match overlay_err(&text) {
+                OverlayError::Invalid {
+                    problem: Problem::TooCostly { reason, .. },
+                    ..
+                } => reason,
+                other => panic!("{other}"),
+            }
+        };
+        // Nested filters: exponential parse time (16 levels took a third
+        // of a second, 100 never finished); 2,000 levels overflowed the
+        // stack, as did 10,000 nested parentheses.
+        let nested = format!("${}{}", "[?@".repeat(2000), "]".repeat(2000));
+        assert!(problem(&nested).contains("nest deeper than 10"));
+        let parens = format!("$[?{}@{}]", "(".repeat(10_000), ")".repeat(10_000));
+        assert!(problem(&parens).contains("nest deeper than 10"));
+        // Descendant segments multiply: `$..*..*..*` on a 30 KB document 240
+        // levels deep did not finish.
+        assert!(problem("$..*..*..*").contains("descendant"));
+        assert!(problem("$..[?count(@..[?count(@..*) > 0]) > 0]").contains("descendant"));
+        // Selector lists multiply: 8^12 copies of each node.
+        let lists = format!("$.a{}", "[*,*,*,*,*,*,*,*]".repeat(12));
+        assert!(problem(&lists).contains("combinations"));
+        // What real overlays write stays valid, also with `..` and commas
+        // inside strings, and nesting up to the limit.
+        for query in [
+            "$.paths['/locations'].get.responses['200']..properties[?(@.type == 'string')]",
+            "$.paths.*.get.parameters[?@.name=='filter' && @.in=='query']",
+            "$[?@.a == '..,,[[((']['x','y']",
+            "$..x[?length(@) > 1]",
+            &format!("${}{}", "[?@".repeat(10), "]".repeat(10)),
+        ] {
+            assert_eq!(too_costly(query), None, "{query}");
+            assert!(parse_json_path(query).is_ok(), "{query}");
+        }
+    }
+
+    #[test]
+    fn match_and_search_compile_each_pattern_once_within_a_size_limit() {
+        // A large pattern compiled for each of 5,000 strings took over ten
+        // seconds; the registered functions cache it, and refuse (select
+        // nothing with) a pattern that compiles too large, as they do an
+        // invalid one.
+        let doc = json!(["abc", "xabcx", "ABC", 1]);
+        let select_texts = |query: &str| -> Vec<Value> {
+            JsonPath::parse(query)
+                .unwrap()
+                .query(&doc)
+                .all()
+                .into_iter()
+                .cloned()
+                .collect()
+        };
+        assert_eq!(select_texts("$[?match(@, 'a.c')]"), vec![json!("abc")]);
+        assert_eq!(
+            select_texts("$[?search(@, 'a.c')]"),
+            vec![json!("abc"), json!("xabcx")]
+        );
+        assert!(select_texts("$[?match(@, '(')]").is_empty());
+        assert!(select_texts("$[?search(@, '[a-z]{1,300}[0-9]{0,300}[a-z]{0,300}')]").is_empty());
+        let strings = Value::Array(vec![json!("abcdefghij"); 5000]);
+        let found = JsonPath::parse("$[?search(@, 'c.e')]")
+            .unwrap()
+            .query(&strings)
+            .len();
+        assert_eq!(found, 5000);
     }
 }

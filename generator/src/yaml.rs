@@ -11,8 +11,8 @@
 //!   spec's unquoted `1.10:` keys stay `"1.10"` instead of becoming `1.1`;
 //! - duplicate keys, non-scalar keys, unknown tags and more than one document
 //!   are errors, each naming the file, line, column and JSON pointer;
-//! - aliases are expanded by cloning, under a node budget so that a small
-//!   "billion laughs" file cannot exhaust memory;
+//! - aliases are expanded by cloning, under a size budget (nodes and text)
+//!   so that a small "billion laughs" file cannot exhaust memory;
 //! - one deviation from YAML 1.2, shared with libyaml and needed by the
 //!   Matrix spec: a flow collection's closing bracket may sit at its parent
 //!   key's indentation (the `Source` type explains how).
@@ -28,11 +28,15 @@ use std::path::{Path, PathBuf};
 use saphyr_parser::{Event, Marker, Parser, ScalarStyle, ScanError, Span, Tag};
 use serde_json::{Map, Number, Value};
 
-/// How many nodes alias expansion may add to one document in total.
+/// How much alias expansion may add to one document in total, counting each
+/// node as 1 plus the bytes of its text (for scalars, including keys).
 ///
-/// The spec uses few or no aliases; a million nodes is far above anything
-/// legitimate and far below what would hurt.
-pub const MAX_ALIAS_NODES: usize = 1_000_000;
+/// Text counts because an alias copies it: a budget of nodes alone let a
+/// 32 KiB file alias one 20 KB string 800,000 times (16 GB).
+/// The spec uses few or no aliases; a million (a million nodes, or a
+/// megabyte of copied text) is far above anything legitimate and far below
+/// what would hurt.
+pub const MAX_ALIAS_SIZE: usize = 1_000_000;
 
 /// How deeply collections may nest.
 ///
@@ -185,9 +189,10 @@ pub enum YamlError {
         /// Pointer of the alias.
         pointer: String,
     },
-    /// Expanding aliases would add more than [`MAX_ALIAS_NODES`] nodes.
+    /// Expanding aliases would add more than [`MAX_ALIAS_SIZE`] (nodes plus
+    /// bytes of text).
     #[error(
-        "{}:{line}:{column}: alias at `{pointer}` would expand the document beyond {limit} aliased nodes",
+        "{}:{line}:{column}: alias at `{pointer}` would make aliases add more than {limit} to the document (nodes plus bytes of text)",
         file.display()
     )]
     AliasBudgetExceeded {
@@ -199,7 +204,7 @@ pub enum YamlError {
         column: usize,
         /// Pointer of the alias.
         pointer: String,
-        /// The budget, [`MAX_ALIAS_NODES`].
+        /// The budget, [`MAX_ALIAS_SIZE`].
         limit: usize,
     },
     /// Collections nest deeper than [`MAX_DEPTH`].
@@ -569,7 +574,7 @@ fn escape_segment(segment: &str) -> String {
 /// A finished node on its way into its parent.
 struct Node {
     value: Value,
-    /// Nodes in this subtree, counted for the alias budget.
+    /// Nodes plus bytes of scalar text in this subtree, for the alias budget.
     size: usize,
     /// For scalars, the text to use when the node is a mapping key.
     key_text: Option<String>,
@@ -607,7 +612,8 @@ struct Builder<'f, 's, 't> {
     source: &'s Source<'t>,
     stack: Vec<Frame>,
     anchors: HashMap<usize, Anchored>,
-    alias_nodes: usize,
+    /// What aliases have added so far, as counted for [`MAX_ALIAS_SIZE`].
+    alias_size: usize,
     root: Option<Value>,
 }
 
@@ -632,7 +638,7 @@ impl<'f, 's, 't> Builder<'f, 's, 't> {
             source,
             stack: Vec::new(),
             anchors: HashMap::new(),
-            alias_nodes: 0,
+            alias_size: 0,
             root: None,
         }
     }
@@ -761,7 +767,7 @@ impl<'f, 's, 't> Builder<'f, 's, 't> {
         };
         let node = Node {
             value,
-            size: 1,
+            size: 1 + text.len(),
             key_text: Some(text.to_owned()),
             start: span.start,
         };
@@ -780,17 +786,17 @@ impl<'f, 's, 't> Builder<'f, 's, 't> {
                 pointer: self.pointer(),
             });
         };
-        let total = self.alias_nodes.saturating_add(anchored.size);
-        if total > MAX_ALIAS_NODES {
+        let total = self.alias_size.saturating_add(anchored.size);
+        if total > MAX_ALIAS_SIZE {
             return Err(YamlError::AliasBudgetExceeded {
                 file: self.file.to_path_buf(),
                 line,
                 column,
                 pointer: self.pointer(),
-                limit: MAX_ALIAS_NODES,
+                limit: MAX_ALIAS_SIZE,
             });
         }
-        self.alias_nodes = total;
+        self.alias_size = total;
         let node = Node {
             value: anchored.value.clone(),
             size: anchored.size,
@@ -1471,12 +1477,40 @@ text: *k
             matches!(
                 err,
                 YamlError::AliasBudgetExceeded {
-                    limit: MAX_ALIAS_NODES,
+                    limit: MAX_ALIAS_SIZE,
                     ..
                 }
             ),
             "{err:?}"
         );
+    }
+
+    #[test]
+    fn aliases_of_long_text_count_its_bytes() {
+        // Found with the spec_loader fuzz target (fuzz/): 32 KiB that
+        // aliased one 20 KB string 800,000 times stayed within a budget of
+        // nodes and needed 16 GB.
+        let text = format!(
+            "a: &a \"{}\"\nb: &b [{}]\nc: [{}]\n",
+            "x".repeat(20_000),
+            vec!["*a"; 4000].join(","),
+            vec!["*b"; 200].join(",")
+        );
+        let err = p(&text).unwrap_err();
+        assert!(
+            matches!(
+                err,
+                YamlError::AliasBudgetExceeded {
+                    limit: MAX_ALIAS_SIZE,
+                    line: 2,
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
+        // Within the budget, aliased text is copied as before.
+        let value = p(&format!("a: &a {}\nb: [*a, *a]\n", "y".repeat(1000))).unwrap();
+        assert_eq!(value["b"][1].as_str().map(str::len), Some(1000));
     }
 
     #[test]
