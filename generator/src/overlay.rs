@@ -37,6 +37,16 @@
 //! with a letter, `_` or a non-ASCII character, text in quotes is never
 //! changed, and if the rewritten query fails too, the error is the one for the
 //! query as written.
+//!
+//! Overlays are trusted project files, but a mistake in one must end in an
+//! error, not in a hang or an exhausted machine, so a few bounds apply (each
+//! far above what real overlays use; the constants explain why): a query may
+//! nest brackets and parentheses [`MAX_QUERY_NESTING`] levels, contain
+//! [`MAX_DESCENDANT_SEGMENTS`] `..` and multiply its selector lists to
+//! [`MAX_SELECTOR_COMBINATIONS`]; it may select [`MAX_SELECTED`] nodes; an
+//! overlay may add [`MAX_ADDED_SIZE`] to a document and not nest it deeper
+//! than [`yaml::MAX_DEPTH`]. `match()` and `search()` compile each pattern
+//! once, within a size limit.
 
 use std::borrow::Cow;
 use std::cell::RefCell;
