@@ -11,6 +11,12 @@
 
 mod e2e_support;
 
+/// The session of `examples/refreshing_session.rs`, tested here as users
+/// would copy it (its `main` is the example's command line).
+#[allow(dead_code)]
+#[path = "../examples/refreshing_session.rs"]
+mod example;
+
 use std::convert::Infallible;
 use std::time::{Duration, Instant};
 
@@ -218,4 +224,42 @@ async fn expired_refresh_token_is_forbidden_even_with_a_longer_famedly_lifetime(
         error.message(),
         Some("The supplied refresh token has expired")
     );
+}
+
+#[tokio::test]
+async fn the_example_session_refreshes_an_expired_access_token_and_retries() {
+    let Some(server) = synapse() else { return };
+    let account = register(&server, "example", false).await;
+    let mut session = example::Session::login(
+        server.base_url().clone(),
+        &account.user_id,
+        account.password.as_str().into(),
+        Some(Duration::from_secs(3600)),
+    )
+    .await
+    .unwrap();
+    let logged_in_at = Instant::now();
+    assert_refreshable_lifetime(session.expires_in());
+    let owner = session.send(&GetTokenOwnerRequest::new()).await.unwrap();
+    assert_eq!(owner.user_id, account.user_id);
+    assert_eq!(session.refreshes(), 0);
+
+    // Past the access token's lifetime, within the refresh token's.
+    tokio::time::sleep_until(
+        (logged_in_at + ACCESS_TOKEN_LIFETIME + Duration::from_millis(500)).into(),
+    )
+    .await;
+    let owner = session.send(&GetTokenOwnerRequest::new()).await.unwrap();
+    assert_eq!(owner.user_id, account.user_id);
+    assert_eq!(
+        session.refreshes(),
+        1,
+        "one refresh, then the retry succeeded"
+    );
+    assert_refreshable_lifetime(session.expires_in());
+
+    let printed = format!("{session:?}");
+    for secret in [account.password.as_str(), "syt_", "syr_"] {
+        assert!(!printed.contains(secret), "{printed}");
+    }
 }
