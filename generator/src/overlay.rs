@@ -26,8 +26,10 @@
 //!
 //! A target that selects nothing is a no-op in [`Strictness::Standard`] and an
 //! error in [`Strictness::RequireMatch`]. So, in that mode, is an update that
-//! sets a field (an object key) that an earlier action added: the standard
-//! lets the later value win, which silently drops the first definition.
+//! replaces a value in a field (an object key) that an earlier action added,
+//! whichever node it targets: the standard lets the later value win, which
+//! silently drops part of the first definition. New keys and array items may
+//! still extend an added field; they lose nothing.
 //!
 //! JSONPath queries (`target` and `copy`) are RFC 9535, with one leniency: a
 //! query that does not parse as written is retried with dotted member names
@@ -88,8 +90,9 @@ pub enum Strictness {
     Standard,
     /// The project's: a target that selects nothing is an error, because a
     /// silently unapplied experimental field is a bug; and an update that
-    /// sets a field an earlier action added is an error, because one of the
-    /// two definitions would be silently lost (see [`AddedFields`]).
+    /// replaces a value in a field an earlier action added is an error,
+    /// because part of the first definition would be silently lost (see
+    /// [`AddedFields`]).
     RequireMatch,
 }
 
@@ -359,10 +362,10 @@ pub enum ApplyProblem {
     /// Processing order rules this out; kept so that a bug is an error, not a panic.
     #[error("the selected node disappeared while the action was applied")]
     Vanished,
-    /// An update sets a field that an earlier action added
+    /// An update replaces a value in a field that an earlier action added
     /// ([`Strictness::RequireMatch`] only).
     #[error(
-        "overlay {} action {action} added this field already; add each field once",
+        "overlay {} action {action} added the field `{field}`, which this would change; add each field once",
         file.display()
     )]
     AddedTwice {
@@ -370,6 +373,8 @@ pub enum ApplyProblem {
         file: PathBuf,
         /// That action's index.
         action: usize,
+        /// The field, as a JSON pointer into the document.
+        field: String,
     },
 }
 
@@ -1118,21 +1123,19 @@ impl Overlay {
                 };
                 let removed = match (lookup(document, parent), last) {
                     (Some(Value::Object(map)), Segment::Key(key)) => {
-                        map.shift_remove(key).is_some().then_some(path.as_slice())
+                        map.shift_remove(key).is_some()
                     }
                     (Some(Value::Array(items)), Segment::Index(i)) if *i < items.len() => {
                         items.remove(*i);
-                        // Later elements move: what was recorded below
-                        // them is no longer where it was.
-                        Some(parent)
+                        true
                     }
-                    _ => None,
+                    _ => false,
                 };
-                let Some(gone) = removed else {
+                if !removed {
                     return Err(fail("/target", Some(path), ApplyProblem::Vanished));
-                };
+                }
                 if let Some(added) = added.as_deref_mut() {
-                    added.by.retain(|at, _| !at.starts_with(gone));
+                    added.removed(path);
                 }
             }
             return Ok(());
@@ -1251,6 +1254,17 @@ impl Overlay {
                                 found: kind(&value),
                             },
                         ));
+                    }
+                    let adding = added.as_deref_mut().map(|fields| Adding {
+                        application: fields.applications,
+                        fields,
+                        file: &self.file,
+                        action: index,
+                    });
+                    if let Some(adding) = adding {
+                        adding
+                            .check_replace(path)
+                            .map_err(|clash| fail(field, Some(path), clash))?;
                     }
                     *primitive = value.as_ref().clone();
                 }
@@ -1517,6 +1531,65 @@ struct Adding<'a> {
     application: u64,
 }
 
+impl Adding<'_> {
+    /// [`ApplyProblem::AddedTwice`] if the value at `path` is, or is inside,
+    /// a field that another application of an action added.
+    fn check_replace(&self, path: &[Segment]) -> Result<(), ApplyProblem> {
+        let earlier = (1..=path.len()).rev().find_map(|len| {
+            let field = &path[..len];
+            self.fields
+                .by
+                .get(field)
+                .filter(|(_, _, application)| *application != self.application)
+                .map(|record| (field, record))
+        });
+        match earlier {
+            Some((field, (file, action, _))) => Err(ApplyProblem::AddedTwice {
+                file: file.clone(),
+                action: *action,
+                field: to_pointer(field),
+            }),
+            None => Ok(()),
+        }
+    }
+}
+
+impl AddedFields {
+    /// Forgets what was added at or below `removed`, and, when it was an
+    /// array element, moves the records of the later elements down by one,
+    /// as the removal moved the elements themselves.
+    fn removed(&mut self, removed: &[Segment]) {
+        let Some((Segment::Index(index), array)) = removed.split_last() else {
+            self.by.retain(|at, _| !at.starts_with(removed));
+            return;
+        };
+        let below: Vec<_> = self
+            .by
+            .range(array.to_vec()..)
+            .take_while(|(at, _)| at.starts_with(array))
+            .filter(|(at, _)| at.len() > array.len())
+            .map(|(at, _)| at.clone())
+            .collect();
+        for at in below {
+            let Some(Segment::Index(i)) = at.get(array.len()) else {
+                continue;
+            };
+            let i = *i;
+            if i < *index {
+                continue;
+            }
+            let Some(record) = self.by.remove(&at) else {
+                continue;
+            };
+            if i > *index {
+                let mut moved = at;
+                moved[array.len()] = Segment::Index(i - 1);
+                self.by.insert(moved, record);
+            }
+        }
+    }
+}
+
 /// One step of a path into a document.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 enum Segment {
@@ -1696,6 +1769,12 @@ fn measure(value: &Value) -> (usize, usize) {
 
 /// Merges `update` into `target` recursively; on a clash, `at` holds the
 /// path (relative to both) where it happened.
+///
+/// With `adding`, a key the update creates is recorded as added, and a value
+/// it replaces at or below a key an earlier action added is
+/// [`ApplyProblem::AddedTwice`]: that would silently drop part of the
+/// earlier definition. Merging objects and appending to arrays lose nothing,
+/// so they may extend what an earlier action added.
 fn merge(
     target: &mut Map<String, Value>,
     update: &Map<String, Value>,
@@ -1704,47 +1783,35 @@ fn merge(
     adding: &mut Option<Adding<'_>>,
 ) -> Result<(), ApplyProblem> {
     for (key, new) in update {
+        at.push(Segment::Key(key.clone()));
         let Some(old) = target.get_mut(key) else {
             if let Some(adding) = adding {
-                let mut field = at.clone();
-                field.push(Segment::Key(key.clone()));
                 adding.fields.by.insert(
-                    field,
+                    at.clone(),
                     (adding.file.to_path_buf(), adding.action, adding.application),
                 );
             }
             target.insert(key.clone(), new.clone());
+            at.pop();
             continue;
         };
-        at.push(Segment::Key(key.clone()));
-        if let Some(adding) = adding
-            && let Some((file, action, application)) = adding.fields.by.get(at.as_slice())
-            && *application != adding.application
-        {
-            return Err(ApplyProblem::AddedTwice {
-                file: file.clone(),
-                action: *action,
-            });
-        }
-        at.pop();
         match (old, new) {
-            (Value::Object(old), Value::Object(new)) => {
-                at.push(Segment::Key(key.clone()));
-                merge(old, new, version, at, adding)?;
-                at.pop();
-            }
+            (Value::Object(old), Value::Object(new)) => merge(old, new, version, at, adding)?,
             (Value::Array(old), Value::Array(new)) => old.extend(new.iter().cloned()),
             (old, new) if (is_primitive(old) && is_primitive(new)) || version < Version::V1_1 => {
+                if let Some(adding) = adding {
+                    adding.check_replace(at)?;
+                }
                 *old = new.clone();
             }
             (old, new) => {
-                at.push(Segment::Key(key.clone()));
                 return Err(ApplyProblem::IncompatibleMerge {
                     node: kind(old),
                     update: kind(new),
                 });
             }
         }
+        at.pop();
     }
     Ok(())
 }
@@ -2260,14 +2327,94 @@ mod tests {
                     node: Some(node),
                     problem: ApplyProblem::AddedTwice { action: 0, .. },
                 } if place.action == Some(1)
-                    && place.pointer == "/actions/1/update/lifetime"
-                    && node == "/props/lifetime"
+                    && place.pointer == "/actions/1/update/lifetime/type"
+                    && node == "/props/lifetime/type"
             ),
             "{err:?}"
         );
         // The standard: the later value wins.
         o.apply(&mut doc, Strictness::Standard).unwrap();
         assert_eq!(doc["props"]["lifetime"]["type"], "string");
+    }
+
+    /// Whichever node the second action targets, replacing a value inside a
+    /// field an earlier action added is an error; extending it is not.
+    #[test]
+    fn require_match_rejects_replacing_inside_an_added_field_at_any_depth() {
+        let first = "  - target: $.props\n    update: {lifetime: {type: integer, enum: [1]}}\n";
+        let doc = json!({"props": {"token": {"type": "string"}}});
+        for (second, pointer, node) in [
+            (
+                "  - target: $.props.lifetime\n    update: {type: string}\n",
+                "/actions/1/update/type",
+                "/props/lifetime/type",
+            ),
+            (
+                "  - target: $.props.lifetime.type\n    update: string\n",
+                "/actions/1/update",
+                "/props/lifetime/type",
+            ),
+        ] {
+            let o = overlay(&format!("{HEAD_1_1}actions:\n{first}{second}"));
+            let mut copy = doc.clone();
+            let err = o.apply(&mut copy, Strictness::RequireMatch).unwrap_err();
+            assert_eq!(copy, doc, "nothing applied");
+            assert!(
+                matches!(
+                    &err,
+                    OverlayError::Apply {
+                        place,
+                        node: Some(at),
+                        problem: ApplyProblem::AddedTwice { action: 0, .. },
+                    } if place.action == Some(1) && place.pointer == pointer && at == node
+                ),
+                "{second}: {err:?}"
+            );
+        }
+        // New keys and array items extend the added field: nothing is lost.
+        let o = overlay(&format!(
+            "{HEAD_1_1}actions:\n{first}  - target: $.props\n    update: {{lifetime: {{x-note: n, enum: [2]}}}}\n"
+        ));
+        let mut copy = doc.clone();
+        o.apply(&mut copy, Strictness::RequireMatch).unwrap();
+        assert_eq!(
+            copy["props"]["lifetime"],
+            json!({"type": "integer", "enum": [1, 2], "x-note": "n"})
+        );
+    }
+
+    #[test]
+    fn removing_an_array_element_keeps_the_records_of_the_others() {
+        let add = overlay(&format!(
+            "{HEAD_1_0}actions:\n  - target: $.list[*]\n    update: {{x: 1}}\n"
+        ));
+        let remove_first = overlay(&format!(
+            "{HEAD_1_0}actions:\n  - target: $.list[0]\n    remove: true\n"
+        ));
+        let mut doc = json!({"list": [{}, {}, {}]});
+        let mut added = AddedFields::default();
+        add.apply_tracked(&mut doc, Strictness::RequireMatch, &mut added)
+            .unwrap();
+        remove_first
+            .apply_tracked(&mut doc, Strictness::RequireMatch, &mut added)
+            .unwrap();
+        // The two elements left moved down and still carry the added `x`.
+        let keys: Vec<_> = added.by.keys().map(|at| to_pointer(at)).collect();
+        assert_eq!(keys, ["/list/0/x", "/list/1/x"]);
+        let err = add
+            .apply_tracked(&mut doc, Strictness::RequireMatch, &mut added)
+            .unwrap_err();
+        assert!(
+            matches!(
+                &err,
+                OverlayError::Apply {
+                    node: Some(node),
+                    problem: ApplyProblem::AddedTwice { action: 0, .. },
+                    ..
+                } if node == "/list/1/x"
+            ),
+            "{err:?}"
+        );
     }
 
     #[test]
@@ -2289,7 +2436,7 @@ mod tests {
             .unwrap_err();
         assert!(
             err.to_string()
-                .contains("action 0 added this field already"),
+                .contains("action 0 added the field `/list/0/x`, which this would change"),
             "{err}"
         );
         // A fresh record (another document) does not know the field.

@@ -625,8 +625,8 @@ const CASES: &[Case] = &[
             vec![]
         },
         &[
-            "overlay {root}/spec/overlays/flag.yaml:16:7: action 1 (target `$.paths['/refresh'].post.requestBody.content['application/json'].schema.properties`)",
-            "cannot be applied to node `/paths/~1refresh/post/requestBody/content/application~1json/schema/properties/org.example.lifetime_ms`: overlay {root}/spec/overlays/flag.yaml action 0 added this field already",
+            "overlay {root}/spec/overlays/flag.yaml:17:9: action 1 (target `$.paths['/refresh'].post.requestBody.content['application/json'].schema.properties`)",
+            "cannot be applied to node `/paths/~1refresh/post/requestBody/content/application~1json/schema/properties/org.example.lifetime_ms/type`: overlay {root}/spec/overlays/flag.yaml action 0 added the field `/paths/~1refresh/post/requestBody/content/application~1json/schema/properties/org.example.lifetime_ms`, which this would change; add each field once (overlay value at `/actions/1/update/org.example.lifetime_ms/type`)",
         ],
     ),
     case(
