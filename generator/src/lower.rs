@@ -88,6 +88,25 @@ const STRUCTURE: &[&str] = &[
 
 const HTTP_METHODS: &[&str] = &["get", "put", "post", "delete", "patch", "head", "options"];
 
+/// Methods the generated `Client` has besides one per operation: its own
+/// (`new`) and those of the runtime client it dereferences to. An operation
+/// method with one of these names would fail to compile or hide the
+/// runtime's method, so such an operationId fails generation. A test in
+/// `generator/tests/pipeline.rs` keeps the list in step with the runtime.
+pub const CLIENT_OWN_METHODS: &[(&str, &str)] = &[
+    ("new", "matrix_csapi::Client"),
+    ("try_new", "matrix_csapi_runtime::Client"),
+    ("with_http_client", "matrix_csapi_runtime::Client"),
+    ("with_max_response_bytes", "matrix_csapi_runtime::Client"),
+    ("base_url", "matrix_csapi_runtime::Client"),
+    ("max_response_bytes", "matrix_csapi_runtime::Client"),
+    ("http_client", "matrix_csapi_runtime::Client"),
+    ("set_access_token", "matrix_csapi_runtime::Client"),
+    ("access_token", "matrix_csapi_runtime::Client"),
+    ("send", "matrix_csapi_runtime::Client"),
+    ("send_http", "matrix_csapi_runtime::Client"),
+];
+
 /// Lowers the configured documents of `spec`.
 pub fn lower(spec: &ResolvedSpec, config: &Config, spec_tag: &str) -> Result<Api, LowerError> {
     let mut lowerer = Lowerer {
@@ -111,6 +130,7 @@ pub fn lower(spec: &ResolvedSpec, config: &Config, spec_tag: &str) -> Result<Api
     let mut operation_ids: BTreeMap<String, Location> = BTreeMap::new();
     // Client method name → the operation that has it.
     let mut methods: BTreeMap<String, (String, Location)> = BTreeMap::new();
+    let reserved: BTreeMap<&str, &str> = CLIENT_OWN_METHODS.iter().copied().collect();
     let mut errors = Vec::new();
     for document in &config.documents {
         // Keep going after a failing document so one run reports every
@@ -127,6 +147,15 @@ pub fn lower(spec: &ResolvedSpec, config: &Config, spec_tag: &str) -> Result<Api
                 return Err(LowerError::Invalid {
                     at: lowerer.describe(&op.source),
                     message: format!("operationId `{}` is also used at {first}", op.operation_id),
+                });
+            }
+            if let Some(owner) = reserved.get(op.fn_name.as_str()) {
+                return Err(LowerError::Invalid {
+                    at: lowerer.describe(&op.source),
+                    message: format!(
+                        "operationId `{}` gives the Rust method `{}`, which the client has already (`{owner}::{}`); rename the operationId with an overlay",
+                        op.operation_id, op.fn_name, op.fn_name
+                    ),
                 });
             }
             let this = (op.operation_id.clone(), op.source.clone());

@@ -231,3 +231,38 @@ fn a_title_that_would_shadow_a_prelude_type_is_not_used_as_the_type_name() {
     // Named after its file instead, as for repeated titles.
     assert!(types.contains("pub struct Widget {"), "{types}");
 }
+
+/// `lower::CLIENT_OWN_METHODS` must list every method of the runtime's
+/// `Client` (the generated client dereferences to it) and the generated
+/// client's own constructor, so that an operation method can never clash
+/// with them.
+#[test]
+fn reserved_client_methods_match_the_runtime_client() {
+    let source =
+        fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../runtime/src/client.rs"))
+            .unwrap();
+    let body = source
+        .split_once("\nimpl Client {\n")
+        .expect("runtime/src/client.rs has `impl Client {`")
+        .1;
+    let body = &body[..body.find("\n}\n").expect("the impl block ends")];
+    let mut runtime: Vec<&str> = body
+        .lines()
+        .filter_map(|line| {
+            let line = line.trim_start();
+            let rest = line
+                .strip_prefix("pub fn ")
+                .or_else(|| line.strip_prefix("pub async fn "))?;
+            rest.split(['(', '<']).next()
+        })
+        .collect();
+    runtime.sort_unstable();
+    assert!(runtime.contains(&"send"), "{runtime:?}");
+
+    let reserved = matrix_csapi_codegen::lower::CLIENT_OWN_METHODS;
+    // The generated client's `new` shadows the runtime's.
+    let mut listed: Vec<&str> = reserved.iter().map(|(name, _)| *name).collect();
+    listed.sort_unstable();
+    assert_eq!(listed, runtime, "update lower::CLIENT_OWN_METHODS");
+    assert!(reserved.contains(&("new", "matrix_csapi::Client")));
+}

@@ -465,6 +465,21 @@ const CASES: &[Case] = &[
         ],
     ),
     case(
+        "an operationId that gives a method the client has already (`send`)",
+        |s| {
+            edit(
+                &s.data(SESSION),
+                "operationId: leaveRoom",
+                "operationId: send",
+            );
+            vec![]
+        },
+        &[
+            "api/client-server/session.yaml#/paths/~1rooms~1{roomId}~1leave/post (line 53",
+            "operationId `send` gives the Rust method `send`, which the client has already (`matrix_csapi_runtime::Client::send`); rename the operationId with an overlay",
+        ],
+    ),
+    case(
         "two properties that give the same Rust field (`kind`, `Kind`)",
         |s| {
             edit(
