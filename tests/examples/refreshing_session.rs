@@ -15,8 +15,8 @@
 //! Famedly's Synapse honours it, capped by its configuration; upstream
 //! Synapse ignores it.
 //!
-//! `tests/e2e_example.rs` runs [`Session`] against a real Synapse whose
-//! access tokens expire after 5 s.
+//! `tests/tests/e2e_refresh.rs` runs [`Session`] against a real Synapse
+//! whose access tokens expire after 5 s.
 
 use std::convert::Infallible;
 use std::fmt;
@@ -28,7 +28,7 @@ use matrix_csapi::refresh::RefreshRequest;
 use matrix_csapi::runtime::{Error, SecretString};
 use matrix_csapi::types::UserIdentifier;
 use matrix_csapi::whoami::GetTokenOwnerRequest;
-use matrix_csapi::{AccessToken, BaseUrl, Client, Endpoint};
+use matrix_csapi::{AccessToken, BaseUrl, Client, Endpoint, ErrorCode};
 
 /// A logged-in device whose access token is refreshed when it expires.
 ///
@@ -113,10 +113,14 @@ impl Session {
         }
     }
 
-    /// A soft logout means the device is still logged in and only this
-    /// access token is no longer valid: the case a refresh token is for.
+    /// 401 `M_UNKNOWN_TOKEN` with `soft_logout: true` means the device is
+    /// still logged in and only this access token is no longer valid: the
+    /// case a refresh token is for.
     fn should_refresh<E>(&self, error: &Error<E>) -> bool {
-        self.refresh_token.is_some() && error.matrix_error().is_some_and(|e| e.is_soft_logout())
+        self.refresh_token.is_some()
+            && error.matrix_error().is_some_and(|e| {
+                e.status == 401 && *e.errcode() == ErrorCode::UnknownToken && e.is_soft_logout()
+            })
     }
 
     /// Trades the refresh token for a new access token (and usually a new

@@ -442,8 +442,9 @@ fn debug_of_every_spec_example_shows_no_credential() {
     );
 }
 
-/// Asserts that neither `Debug` (plain and pretty) nor, when given,
-/// `Display` of `value` contains any of `secrets`.
+/// Asserts that `Debug` of `value` (plain and pretty) contains none of
+/// `secrets` and does show `<redacted>`. (Generated types have no
+/// `Display`.)
 fn assert_hidden(value: &impl Debug, secrets: &[&str]) {
     let printed = format!("{value:?} {value:#?}");
     for secret in secrets {
