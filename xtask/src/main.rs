@@ -71,16 +71,20 @@ fn report(error: &dyn Error) {
 }
 
 /// `error: <message>` and a `caused by: <message>` line per source whose
-/// text the lines before do not already show (many errors quote their
+/// text its parent's message does not already show (many errors quote their
 /// cause, e.g. `cannot read spec file x.yaml: No such file or directory`).
+/// Only the parent is compared, so a short cause is never dropped because it
+/// happens to occur somewhere else in the chain.
 fn error_text(error: &dyn Error) -> String {
     let mut text = format!("error: {error}\n");
+    let mut parent = error.to_string();
     let mut source = error.source();
     while let Some(cause) = source {
         let message = cause.to_string();
-        if !text.contains(&message) {
+        if !parent.contains(&message) {
             text.push_str(&format!("  caused by: {message}\n"));
         }
+        parent = message;
         source = cause.source();
     }
     text
@@ -122,6 +126,19 @@ mod tests {
         assert_eq!(
             error_text(&bare),
             "error: cannot inspect `x`\n  caused by: denied\n"
+        );
+        // A short cause that occurs further up, but not in its parent, is
+        // still shown.
+        let elsewhere = Chain(
+            "access denied for `x`",
+            Some(Box::new(Chain(
+                "cannot open `x`",
+                Some(Box::new(Chain("denied", None))),
+            ))),
+        );
+        assert_eq!(
+            error_text(&elsewhere),
+            "error: access denied for `x`\n  caused by: cannot open `x`\n  caused by: denied\n"
         );
     }
 }
