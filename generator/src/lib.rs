@@ -173,7 +173,7 @@ pub fn apply_overlays(
         let target = target.map_err(|source| match source {
             // The file is there but broken: that is the spec file's error,
             // and it names the file and position itself.
-            load::LoadError::Yaml(_) => Error::Load(source),
+            load::LoadError::Yaml(_) | load::LoadError::NotUtf8 { .. } => Error::Load(source),
             source => Error::OverlayTarget {
                 overlay: path.clone(),
                 extends: extends.clone(),
