@@ -1208,6 +1208,12 @@ impl Overlay {
                     },
                 ));
             }
+            let mut adding = added.as_deref_mut().map(|fields| Adding {
+                application: fields.applications,
+                fields,
+                file: &self.file,
+                action: index,
+            });
             match node {
                 Value::Object(map) => {
                     let Value::Object(update) = value.as_ref() else {
@@ -1220,12 +1226,6 @@ impl Overlay {
                         ));
                     };
                     let mut at = path.clone();
-                    let mut adding = added.as_deref_mut().map(|fields| Adding {
-                        application: fields.applications,
-                        fields,
-                        file: &self.file,
-                        action: index,
-                    });
                     if let Err(clash) = merge(map, update, self.version, &mut at, &mut adding) {
                         let inner = to_pointer(&at[path.len()..]);
                         return Err(fail(&format!("{field}{inner}"), Some(&at), clash));
@@ -1255,13 +1255,7 @@ impl Overlay {
                             },
                         ));
                     }
-                    let adding = added.as_deref_mut().map(|fields| Adding {
-                        application: fields.applications,
-                        fields,
-                        file: &self.file,
-                        action: index,
-                    });
-                    if let Some(adding) = adding {
+                    if let Some(adding) = &adding {
                         adding
                             .check_replace(path)
                             .map_err(|clash| fail(field, Some(path), clash))?;
