@@ -1692,9 +1692,7 @@ pub fn sample_request(
     match operation_id {
         "getAccountData" => {
             Some(
-                sample::<
-                    crate::account_data::GetAccountDataRequest,
-                >(
+                sample(
                     || Ok(
                         <crate::account_data::GetAccountDataRequest>::new(
                             path_param.to_owned(),
@@ -1708,9 +1706,7 @@ pub fn sample_request(
         }
         "setAccountData" => {
             Some(
-                sample::<
-                    crate::account_data::SetAccountDataRequest,
-                >(
+                sample(
                     || Ok(
                         <crate::account_data::SetAccountDataRequest>::new(
                             path_param.to_owned(),
@@ -1725,9 +1721,7 @@ pub fn sample_request(
         }
         "getAccountDataPerRoom" => {
             Some(
-                sample::<
-                    crate::account_data::GetAccountDataPerRoomRequest,
-                >(
+                sample(
                     || Ok(
                         <crate::account_data::GetAccountDataPerRoomRequest>::new(
                             path_param.to_owned(),
@@ -1742,9 +1736,7 @@ pub fn sample_request(
         }
         "setAccountDataPerRoom" => {
             Some(
-                sample::<
-                    crate::account_data::SetAccountDataPerRoomRequest,
-                >(
+                sample(
                     || Ok(
                         <crate::account_data::SetAccountDataPerRoomRequest>::new(
                             path_param.to_owned(),
@@ -1760,9 +1752,7 @@ pub fn sample_request(
         }
         "deactivateAccount" => {
             Some(
-                sample::<
-                    crate::account_deactivation::DeactivateAccountRequest,
-                >(
+                sample(
                     || Ok(
                         <crate::account_deactivation::DeactivateAccountRequest>::new(),
                     ),
@@ -1773,9 +1763,7 @@ pub fn sample_request(
         }
         "getWhoIs" => {
             Some(
-                sample::<
-                    crate::admin::GetWhoIsRequest,
-                >(
+                sample(
                     || Ok(<crate::admin::GetWhoIsRequest>::new(path_param.to_owned())),
                     base_url,
                     access_token,
@@ -1784,9 +1772,7 @@ pub fn sample_request(
         }
         "getAdminSuspendUser" => {
             Some(
-                sample::<
-                    crate::admin::GetAdminSuspendUserRequest,
-                >(
+                sample(
                     || Ok(
                         <crate::admin::GetAdminSuspendUserRequest>::new(
                             path_param.to_owned(),
@@ -1799,9 +1785,7 @@ pub fn sample_request(
         }
         "setAdminSuspendUser" => {
             Some(
-                sample::<
-                    crate::admin::SetAdminSuspendUserRequest,
-                >(
+                sample(
                     || Ok(
                         <crate::admin::SetAdminSuspendUserRequest>::new(
                             path_param.to_owned(),
@@ -1815,9 +1799,7 @@ pub fn sample_request(
         }
         "getAdminLockUser" => {
             Some(
-                sample::<
-                    crate::admin::GetAdminLockUserRequest,
-                >(
+                sample(
                     || Ok(
                         <crate::admin::GetAdminLockUserRequest>::new(
                             path_param.to_owned(),
@@ -1830,9 +1812,7 @@ pub fn sample_request(
         }
         "setAdminLockUser" => {
             Some(
-                sample::<
-                    crate::admin::SetAdminLockUserRequest,
-                >(
+                sample(
                     || Ok(
                         <crate::admin::SetAdminLockUserRequest>::new(
                             path_param.to_owned(),
@@ -1846,9 +1826,7 @@ pub fn sample_request(
         }
         "getAccount3PIDs" => {
             Some(
-                sample::<
-                    crate::administrative_contact::GetAccount3pidsRequest,
-                >(
+                sample(
                     || Ok(
                         <crate::administrative_contact::GetAccount3pidsRequest>::new(),
                     ),
@@ -1859,9 +1837,7 @@ pub fn sample_request(
         }
         "post3PIDs" => {
             Some(
-                sample::<
-                    crate::administrative_contact::Post3pidsRequest,
-                >(
+                sample(
                     || Ok(
                         <crate::administrative_contact::Post3pidsRequest>::new(
                             json(
@@ -1876,9 +1852,7 @@ pub fn sample_request(
         }
         "add3PID" => {
             Some(
-                sample::<
-                    crate::administrative_contact::Add3pidRequest,
-                >(
+                sample(
                     || Ok(
                         <crate::administrative_contact::Add3pidRequest>::new(
                             json("\"x\"")?,
@@ -1892,9 +1866,7 @@ pub fn sample_request(
         }
         "bind3PID" => {
             Some(
-                sample::<
-                    crate::administrative_contact::Bind3pidRequest,
-                >(
+                sample(
                     || Ok(
                         <crate::administrative_contact::Bind3pidRequest>::new(
                             json("\"x\"")?,
@@ -1910,9 +1882,7 @@ pub fn sample_request(
         }
         "delete3pidFromAccount" => {
             Some(
-                sample::<
-                    crate::administrative_contact::Delete3pidFromAccountRequest,
-                >(
+                sample(
                     || Ok(
                         <crate::administrative_contact::Delete3pidFromAccountRequest>::new(
                             json("\"email\"")?,
@@ -1926,9 +1896,7 @@ pub fn sample_request(
         }
         "unbind3pidFromAccount" => {
             Some(
-                sample::<
-                    crate::administrative_contact::Unbind3pidFromAccountRequest,
-                >(
+                sample(
                     || Ok(
                         <crate::administrative_contact::Unbind3pidFromAccountRequest>::new(
                             json("\"email\"")?,
@@ -1942,9 +1910,7 @@ pub fn sample_request(
         }
         "requestTokenTo3PIDEmail" => {
             Some(
-                sample::<
-                    crate::administrative_contact::RequestTokenTo3pidEmailRequest,
-                >(
+                sample(
                     || Ok(
                         <crate::administrative_contact::RequestTokenTo3pidEmailRequest>::new(
                             json(
@@ -1959,9 +1925,7 @@ pub fn sample_request(
         }
         "requestTokenTo3PIDMSISDN" => {
             Some(
-                sample::<
-                    crate::administrative_contact::RequestTokenTo3pidMsisdnRequest,
-                >(
+                sample(
                     || Ok(
                         <crate::administrative_contact::RequestTokenTo3pidMsisdnRequest>::new(
                             json(
@@ -1976,9 +1940,7 @@ pub fn sample_request(
         }
         "pingAppservice" => {
             Some(
-                sample::<
-                    crate::appservice_ping::PingAppserviceRequest,
-                >(
+                sample(
                     || Ok(
                         <crate::appservice_ping::PingAppserviceRequest>::new(
                             path_param.to_owned(),
@@ -1992,9 +1954,7 @@ pub fn sample_request(
         }
         "updateAppserviceRoomDirectoryVisibility" => {
             Some(
-                sample::<
-                    crate::appservice_room_directory::UpdateAppserviceRoomDirectoryVisibilityRequest,
-                >(
+                sample(
                     || Ok(
                         <crate::appservice_room_directory::UpdateAppserviceRoomDirectoryVisibilityRequest>::new(
                             path_param.to_owned(),
@@ -2009,9 +1969,7 @@ pub fn sample_request(
         }
         "getContentAuthed" => {
             Some(
-                sample::<
-                    crate::authed_content_repo::GetContentAuthedRequest,
-                >(
+                sample(
                     || Ok(
                         <crate::authed_content_repo::GetContentAuthedRequest>::new(
                             path_param.to_owned(),
@@ -2025,9 +1983,7 @@ pub fn sample_request(
         }
         "getContentOverrideNameAuthed" => {
             Some(
-                sample::<
-                    crate::authed_content_repo::GetContentOverrideNameAuthedRequest,
-                >(
+                sample(
                     || Ok(
                         <crate::authed_content_repo::GetContentOverrideNameAuthedRequest>::new(
                             path_param.to_owned(),
@@ -2042,9 +1998,7 @@ pub fn sample_request(
         }
         "getContentThumbnailAuthed" => {
             Some(
-                sample::<
-                    crate::authed_content_repo::GetContentThumbnailAuthedRequest,
-                >(
+                sample(
                     || Ok(
                         <crate::authed_content_repo::GetContentThumbnailAuthedRequest>::new(
                             path_param.to_owned(),
@@ -2060,9 +2014,7 @@ pub fn sample_request(
         }
         "getUrlPreviewAuthed" => {
             Some(
-                sample::<
-                    crate::authed_content_repo::GetUrlPreviewAuthedRequest,
-                >(
+                sample(
                     || Ok(
                         <crate::authed_content_repo::GetUrlPreviewAuthedRequest>::new(
                             json("\"x\"")?,
@@ -2075,9 +2027,7 @@ pub fn sample_request(
         }
         "getConfigAuthed" => {
             Some(
-                sample::<
-                    crate::authed_content_repo::GetConfigAuthedRequest,
-                >(
+                sample(
                     || Ok(<crate::authed_content_repo::GetConfigAuthedRequest>::new()),
                     base_url,
                     access_token,
@@ -2086,9 +2036,7 @@ pub fn sample_request(
         }
         "ban" => {
             Some(
-                sample::<
-                    crate::banning::BanRequest,
-                >(
+                sample(
                     || Ok(
                         <crate::banning::BanRequest>::new(
                             path_param.to_owned(),
@@ -2102,9 +2050,7 @@ pub fn sample_request(
         }
         "unban" => {
             Some(
-                sample::<
-                    crate::banning::UnbanRequest,
-                >(
+                sample(
                     || Ok(
                         <crate::banning::UnbanRequest>::new(
                             path_param.to_owned(),
@@ -2118,9 +2064,7 @@ pub fn sample_request(
         }
         "getCapabilities" => {
             Some(
-                sample::<
-                    crate::capabilities::GetCapabilitiesRequest,
-                >(
+                sample(
                     || Ok(<crate::capabilities::GetCapabilitiesRequest>::new()),
                     base_url,
                     access_token,
@@ -2129,9 +2073,7 @@ pub fn sample_request(
         }
         "uploadContent" => {
             Some(
-                sample::<
-                    crate::content_repo::UploadContentRequest,
-                >(
+                sample(
                     || Ok(
                         <crate::content_repo::UploadContentRequest>::new(
                             matrix_csapi_runtime::Bytes::new(),
@@ -2144,9 +2086,7 @@ pub fn sample_request(
         }
         "uploadContentToMXC" => {
             Some(
-                sample::<
-                    crate::content_repo::UploadContentToMxcRequest,
-                >(
+                sample(
                     || Ok(
                         <crate::content_repo::UploadContentToMxcRequest>::new(
                             path_param.to_owned(),
@@ -2161,9 +2101,7 @@ pub fn sample_request(
         }
         "createContent" => {
             Some(
-                sample::<
-                    crate::content_repo::CreateContentRequest,
-                >(
+                sample(
                     || Ok(<crate::content_repo::CreateContentRequest>::new()),
                     base_url,
                     access_token,
@@ -2172,9 +2110,7 @@ pub fn sample_request(
         }
         "getContent" => {
             Some(
-                sample::<
-                    crate::content_repo::GetContentRequest,
-                >(
+                sample(
                     || Ok(
                         <crate::content_repo::GetContentRequest>::new(
                             path_param.to_owned(),
@@ -2188,9 +2124,7 @@ pub fn sample_request(
         }
         "getContentOverrideName" => {
             Some(
-                sample::<
-                    crate::content_repo::GetContentOverrideNameRequest,
-                >(
+                sample(
                     || Ok(
                         <crate::content_repo::GetContentOverrideNameRequest>::new(
                             path_param.to_owned(),
@@ -2205,9 +2139,7 @@ pub fn sample_request(
         }
         "getContentThumbnail" => {
             Some(
-                sample::<
-                    crate::content_repo::GetContentThumbnailRequest,
-                >(
+                sample(
                     || Ok(
                         <crate::content_repo::GetContentThumbnailRequest>::new(
                             path_param.to_owned(),
@@ -2223,9 +2155,7 @@ pub fn sample_request(
         }
         "getUrlPreview" => {
             Some(
-                sample::<
-                    crate::content_repo::GetUrlPreviewRequest,
-                >(
+                sample(
                     || Ok(
                         <crate::content_repo::GetUrlPreviewRequest>::new(json("\"x\"")?),
                     ),
@@ -2236,9 +2166,7 @@ pub fn sample_request(
         }
         "getConfig" => {
             Some(
-                sample::<
-                    crate::content_repo::GetConfigRequest,
-                >(
+                sample(
                     || Ok(<crate::content_repo::GetConfigRequest>::new()),
                     base_url,
                     access_token,
@@ -2247,9 +2175,7 @@ pub fn sample_request(
         }
         "createRoom" => {
             Some(
-                sample::<
-                    crate::create_room::CreateRoomRequest,
-                >(
+                sample(
                     || Ok(<crate::create_room::CreateRoomRequest>::new()),
                     base_url,
                     access_token,
@@ -2258,9 +2184,7 @@ pub fn sample_request(
         }
         "uploadCrossSigningKeys" => {
             Some(
-                sample::<
-                    crate::cross_signing::UploadCrossSigningKeysRequest,
-                >(
+                sample(
                     || Ok(<crate::cross_signing::UploadCrossSigningKeysRequest>::new()),
                     base_url,
                     access_token,
@@ -2269,9 +2193,7 @@ pub fn sample_request(
         }
         "uploadCrossSigningSignatures" => {
             Some(
-                sample::<
-                    crate::cross_signing::UploadCrossSigningSignaturesRequest,
-                >(
+                sample(
                     || Ok(
                         <crate::cross_signing::UploadCrossSigningSignaturesRequest>::new(
                             json("{}")?,
@@ -2284,9 +2206,7 @@ pub fn sample_request(
         }
         "getDevices" => {
             Some(
-                sample::<
-                    crate::device_management::GetDevicesRequest,
-                >(
+                sample(
                     || Ok(<crate::device_management::GetDevicesRequest>::new()),
                     base_url,
                     access_token,
@@ -2295,9 +2215,7 @@ pub fn sample_request(
         }
         "getDevice" => {
             Some(
-                sample::<
-                    crate::device_management::GetDeviceRequest,
-                >(
+                sample(
                     || Ok(
                         <crate::device_management::GetDeviceRequest>::new(
                             path_param.to_owned(),
@@ -2310,9 +2228,7 @@ pub fn sample_request(
         }
         "updateDevice" => {
             Some(
-                sample::<
-                    crate::device_management::UpdateDeviceRequest,
-                >(
+                sample(
                     || Ok(
                         <crate::device_management::UpdateDeviceRequest>::new(
                             path_param.to_owned(),
@@ -2326,9 +2242,7 @@ pub fn sample_request(
         }
         "deleteDevice" => {
             Some(
-                sample::<
-                    crate::device_management::DeleteDeviceRequest,
-                >(
+                sample(
                     || Ok(
                         <crate::device_management::DeleteDeviceRequest>::new(
                             path_param.to_owned(),
@@ -2342,9 +2256,7 @@ pub fn sample_request(
         }
         "deleteDevices" => {
             Some(
-                sample::<
-                    crate::device_management::DeleteDevicesRequest,
-                >(
+                sample(
                     || Ok(
                         <crate::device_management::DeleteDevicesRequest>::new(
                             json("[]")?,
@@ -2357,9 +2269,7 @@ pub fn sample_request(
         }
         "getRoomIdByAlias" => {
             Some(
-                sample::<
-                    crate::directory::GetRoomIdByAliasRequest,
-                >(
+                sample(
                     || Ok(
                         <crate::directory::GetRoomIdByAliasRequest>::new(
                             path_param.to_owned(),
@@ -2372,9 +2282,7 @@ pub fn sample_request(
         }
         "setRoomAlias" => {
             Some(
-                sample::<
-                    crate::directory::SetRoomAliasRequest,
-                >(
+                sample(
                     || Ok(
                         <crate::directory::SetRoomAliasRequest>::new(
                             path_param.to_owned(),
@@ -2388,9 +2296,7 @@ pub fn sample_request(
         }
         "deleteRoomAlias" => {
             Some(
-                sample::<
-                    crate::directory::DeleteRoomAliasRequest,
-                >(
+                sample(
                     || Ok(
                         <crate::directory::DeleteRoomAliasRequest>::new(
                             path_param.to_owned(),
@@ -2403,9 +2309,7 @@ pub fn sample_request(
         }
         "getLocalAliases" => {
             Some(
-                sample::<
-                    crate::directory::GetLocalAliasesRequest,
-                >(
+                sample(
                     || Ok(
                         <crate::directory::GetLocalAliasesRequest>::new(
                             path_param.to_owned(),
@@ -2418,9 +2322,7 @@ pub fn sample_request(
         }
         "getEventContext" => {
             Some(
-                sample::<
-                    crate::event_context::GetEventContextRequest,
-                >(
+                sample(
                     || Ok(
                         <crate::event_context::GetEventContextRequest>::new(
                             path_param.to_owned(),
@@ -2434,9 +2336,7 @@ pub fn sample_request(
         }
         "defineFilter" => {
             Some(
-                sample::<
-                    crate::filter::DefineFilterRequest,
-                >(
+                sample(
                     || Ok(
                         <crate::filter::DefineFilterRequest>::new(
                             path_param.to_owned(),
@@ -2450,9 +2350,7 @@ pub fn sample_request(
         }
         "getFilter" => {
             Some(
-                sample::<
-                    crate::filter::GetFilterRequest,
-                >(
+                sample(
                     || Ok(
                         <crate::filter::GetFilterRequest>::new(
                             path_param.to_owned(),
@@ -2466,9 +2364,7 @@ pub fn sample_request(
         }
         "inviteUser" => {
             Some(
-                sample::<
-                    crate::inviting::InviteUserRequest,
-                >(
+                sample(
                     || Ok(
                         <crate::inviting::InviteUserRequest>::new(
                             path_param.to_owned(),
@@ -2482,9 +2378,7 @@ pub fn sample_request(
         }
         "joinRoomById" => {
             Some(
-                sample::<
-                    crate::joining::JoinRoomByIdRequest,
-                >(
+                sample(
                     || Ok(
                         <crate::joining::JoinRoomByIdRequest>::new(
                             path_param.to_owned(),
@@ -2498,9 +2392,7 @@ pub fn sample_request(
         }
         "joinRoom" => {
             Some(
-                sample::<
-                    crate::joining::JoinRoomRequest,
-                >(
+                sample(
                     || Ok(
                         <crate::joining::JoinRoomRequest>::new(
                             path_param.to_owned(),
@@ -2514,9 +2406,7 @@ pub fn sample_request(
         }
         "getRoomKeysVersionCurrent" => {
             Some(
-                sample::<
-                    crate::key_backup::GetRoomKeysVersionCurrentRequest,
-                >(
+                sample(
                     || Ok(<crate::key_backup::GetRoomKeysVersionCurrentRequest>::new()),
                     base_url,
                     access_token,
@@ -2525,9 +2415,7 @@ pub fn sample_request(
         }
         "postRoomKeysVersion" => {
             Some(
-                sample::<
-                    crate::key_backup::PostRoomKeysVersionRequest,
-                >(
+                sample(
                     || Ok(
                         <crate::key_backup::PostRoomKeysVersionRequest>::new(
                             json("\"m.megolm_backup.v1.curve25519-aes-sha2\"")?,
@@ -2541,9 +2429,7 @@ pub fn sample_request(
         }
         "getRoomKeysVersion" => {
             Some(
-                sample::<
-                    crate::key_backup::GetRoomKeysVersionRequest,
-                >(
+                sample(
                     || Ok(
                         <crate::key_backup::GetRoomKeysVersionRequest>::new(
                             path_param.to_owned(),
@@ -2556,9 +2442,7 @@ pub fn sample_request(
         }
         "putRoomKeysVersion" => {
             Some(
-                sample::<
-                    crate::key_backup::PutRoomKeysVersionRequest,
-                >(
+                sample(
                     || Ok(
                         <crate::key_backup::PutRoomKeysVersionRequest>::new(
                             path_param.to_owned(),
@@ -2574,9 +2458,7 @@ pub fn sample_request(
         }
         "deleteRoomKeysVersion" => {
             Some(
-                sample::<
-                    crate::key_backup::DeleteRoomKeysVersionRequest,
-                >(
+                sample(
                     || Ok(
                         <crate::key_backup::DeleteRoomKeysVersionRequest>::new(
                             path_param.to_owned(),
@@ -2589,9 +2471,7 @@ pub fn sample_request(
         }
         "getRoomKeyBySessionId" => {
             Some(
-                sample::<
-                    crate::key_backup::GetRoomKeyBySessionIdRequest,
-                >(
+                sample(
                     || Ok(
                         <crate::key_backup::GetRoomKeyBySessionIdRequest>::new(
                             json("\"x\"")?,
@@ -2606,9 +2486,7 @@ pub fn sample_request(
         }
         "putRoomKeyBySessionId" => {
             Some(
-                sample::<
-                    crate::key_backup::PutRoomKeyBySessionIdRequest,
-                >(
+                sample(
                     || Ok(
                         <crate::key_backup::PutRoomKeyBySessionIdRequest>::new(
                             json("\"x\"")?,
@@ -2626,9 +2504,7 @@ pub fn sample_request(
         }
         "deleteRoomKeyBySessionId" => {
             Some(
-                sample::<
-                    crate::key_backup::DeleteRoomKeyBySessionIdRequest,
-                >(
+                sample(
                     || Ok(
                         <crate::key_backup::DeleteRoomKeyBySessionIdRequest>::new(
                             json("\"x\"")?,
@@ -2643,9 +2519,7 @@ pub fn sample_request(
         }
         "getRoomKeysByRoomId" => {
             Some(
-                sample::<
-                    crate::key_backup::GetRoomKeysByRoomIdRequest,
-                >(
+                sample(
                     || Ok(
                         <crate::key_backup::GetRoomKeysByRoomIdRequest>::new(
                             json("\"x\"")?,
@@ -2659,9 +2533,7 @@ pub fn sample_request(
         }
         "putRoomKeysByRoomId" => {
             Some(
-                sample::<
-                    crate::key_backup::PutRoomKeysByRoomIdRequest,
-                >(
+                sample(
                     || Ok(
                         <crate::key_backup::PutRoomKeysByRoomIdRequest>::new(
                             json("\"x\"")?,
@@ -2676,9 +2548,7 @@ pub fn sample_request(
         }
         "deleteRoomKeysByRoomId" => {
             Some(
-                sample::<
-                    crate::key_backup::DeleteRoomKeysByRoomIdRequest,
-                >(
+                sample(
                     || Ok(
                         <crate::key_backup::DeleteRoomKeysByRoomIdRequest>::new(
                             json("\"x\"")?,
@@ -2692,9 +2562,7 @@ pub fn sample_request(
         }
         "getRoomKeys" => {
             Some(
-                sample::<
-                    crate::key_backup::GetRoomKeysRequest,
-                >(
+                sample(
                     || Ok(<crate::key_backup::GetRoomKeysRequest>::new(json("\"x\"")?)),
                     base_url,
                     access_token,
@@ -2703,9 +2571,7 @@ pub fn sample_request(
         }
         "putRoomKeys" => {
             Some(
-                sample::<
-                    crate::key_backup::PutRoomKeysRequest,
-                >(
+                sample(
                     || Ok(
                         <crate::key_backup::PutRoomKeysRequest>::new(
                             json("\"x\"")?,
@@ -2719,9 +2585,7 @@ pub fn sample_request(
         }
         "deleteRoomKeys" => {
             Some(
-                sample::<
-                    crate::key_backup::DeleteRoomKeysRequest,
-                >(
+                sample(
                     || Ok(
                         <crate::key_backup::DeleteRoomKeysRequest>::new(json("\"x\"")?),
                     ),
@@ -2732,16 +2596,16 @@ pub fn sample_request(
         }
         "uploadKeys" => {
             Some(
-                sample::<
-                    crate::keys::UploadKeysRequest,
-                >(|| Ok(<crate::keys::UploadKeysRequest>::new()), base_url, access_token),
+                sample(
+                    || Ok(<crate::keys::UploadKeysRequest>::new()),
+                    base_url,
+                    access_token,
+                ),
             )
         }
         "queryKeys" => {
             Some(
-                sample::<
-                    crate::keys::QueryKeysRequest,
-                >(
+                sample(
                     || Ok(<crate::keys::QueryKeysRequest>::new(json("{}")?)),
                     base_url,
                     access_token,
@@ -2750,9 +2614,7 @@ pub fn sample_request(
         }
         "claimKeys" => {
             Some(
-                sample::<
-                    crate::keys::ClaimKeysRequest,
-                >(
+                sample(
                     || Ok(<crate::keys::ClaimKeysRequest>::new(json("{}")?)),
                     base_url,
                     access_token,
@@ -2761,9 +2623,7 @@ pub fn sample_request(
         }
         "getKeysChanges" => {
             Some(
-                sample::<
-                    crate::keys::GetKeysChangesRequest,
-                >(
+                sample(
                     || Ok(
                         <crate::keys::GetKeysChangesRequest>::new(
                             json("\"x\"")?,
@@ -2777,9 +2637,7 @@ pub fn sample_request(
         }
         "kick" => {
             Some(
-                sample::<
-                    crate::kicking::KickRequest,
-                >(
+                sample(
                     || Ok(
                         <crate::kicking::KickRequest>::new(
                             path_param.to_owned(),
@@ -2793,9 +2651,7 @@ pub fn sample_request(
         }
         "knockRoom" => {
             Some(
-                sample::<
-                    crate::knocking::KnockRoomRequest,
-                >(
+                sample(
                     || Ok(
                         <crate::knocking::KnockRoomRequest>::new(
                             path_param.to_owned(),
@@ -2809,9 +2665,7 @@ pub fn sample_request(
         }
         "leaveRoom" => {
             Some(
-                sample::<
-                    crate::leaving::LeaveRoomRequest,
-                >(
+                sample(
                     || Ok(
                         <crate::leaving::LeaveRoomRequest>::new(
                             path_param.to_owned(),
@@ -2825,9 +2679,7 @@ pub fn sample_request(
         }
         "forgetRoom" => {
             Some(
-                sample::<
-                    crate::leaving::ForgetRoomRequest,
-                >(
+                sample(
                     || Ok(
                         <crate::leaving::ForgetRoomRequest>::new(path_param.to_owned()),
                     ),
@@ -2838,9 +2690,7 @@ pub fn sample_request(
         }
         "getJoinedRooms" => {
             Some(
-                sample::<
-                    crate::list_joined_rooms::GetJoinedRoomsRequest,
-                >(
+                sample(
                     || Ok(<crate::list_joined_rooms::GetJoinedRoomsRequest>::new()),
                     base_url,
                     access_token,
@@ -2849,9 +2699,7 @@ pub fn sample_request(
         }
         "getRoomVisibilityOnDirectory" => {
             Some(
-                sample::<
-                    crate::list_public_rooms::GetRoomVisibilityOnDirectoryRequest,
-                >(
+                sample(
                     || Ok(
                         <crate::list_public_rooms::GetRoomVisibilityOnDirectoryRequest>::new(
                             path_param.to_owned(),
@@ -2864,9 +2712,7 @@ pub fn sample_request(
         }
         "setRoomVisibilityOnDirectory" => {
             Some(
-                sample::<
-                    crate::list_public_rooms::SetRoomVisibilityOnDirectoryRequest,
-                >(
+                sample(
                     || Ok(
                         <crate::list_public_rooms::SetRoomVisibilityOnDirectoryRequest>::new(
                             path_param.to_owned(),
@@ -2880,9 +2726,7 @@ pub fn sample_request(
         }
         "getPublicRooms" => {
             Some(
-                sample::<
-                    crate::list_public_rooms::GetPublicRoomsRequest,
-                >(
+                sample(
                     || Ok(<crate::list_public_rooms::GetPublicRoomsRequest>::new()),
                     base_url,
                     access_token,
@@ -2891,9 +2735,7 @@ pub fn sample_request(
         }
         "queryPublicRooms" => {
             Some(
-                sample::<
-                    crate::list_public_rooms::QueryPublicRoomsRequest,
-                >(
+                sample(
                     || Ok(
                         <crate::list_public_rooms::QueryPublicRoomsRequest>::new(
                             json("{}")?,
@@ -2906,9 +2748,7 @@ pub fn sample_request(
         }
         "getLoginFlows" => {
             Some(
-                sample::<
-                    crate::login::GetLoginFlowsRequest,
-                >(
+                sample(
                     || Ok(<crate::login::GetLoginFlowsRequest>::new()),
                     base_url,
                     access_token,
@@ -2917,9 +2757,7 @@ pub fn sample_request(
         }
         "login" => {
             Some(
-                sample::<
-                    crate::login::LoginRequest,
-                >(
+                sample(
                     || Ok(<crate::login::LoginRequest>::new(json("\"x\"")?)),
                     base_url,
                     access_token,
@@ -2928,9 +2766,7 @@ pub fn sample_request(
         }
         "generateLoginToken" => {
             Some(
-                sample::<
-                    crate::login_token::GenerateLoginTokenRequest,
-                >(
+                sample(
                     || Ok(<crate::login_token::GenerateLoginTokenRequest>::new()),
                     base_url,
                     access_token,
@@ -2939,16 +2775,16 @@ pub fn sample_request(
         }
         "logout" => {
             Some(
-                sample::<
-                    crate::logout::LogoutRequest,
-                >(|| Ok(<crate::logout::LogoutRequest>::new()), base_url, access_token),
+                sample(
+                    || Ok(<crate::logout::LogoutRequest>::new()),
+                    base_url,
+                    access_token,
+                ),
             )
         }
         "logout_all" => {
             Some(
-                sample::<
-                    crate::logout::LogoutAllRequest,
-                >(
+                sample(
                     || Ok(<crate::logout::LogoutAllRequest>::new()),
                     base_url,
                     access_token,
@@ -2957,9 +2793,7 @@ pub fn sample_request(
         }
         "getRoomEvents" => {
             Some(
-                sample::<
-                    crate::message_pagination::GetRoomEventsRequest,
-                >(
+                sample(
                     || Ok(
                         <crate::message_pagination::GetRoomEventsRequest>::new(
                             path_param.to_owned(),
@@ -2973,9 +2807,7 @@ pub fn sample_request(
         }
         "getMutualRooms" => {
             Some(
-                sample::<
-                    crate::mutual_rooms::GetMutualRoomsRequest,
-                >(
+                sample(
                     || Ok(
                         <crate::mutual_rooms::GetMutualRoomsRequest>::new(json("\"x\"")?),
                     ),
@@ -2986,9 +2818,7 @@ pub fn sample_request(
         }
         "getNotifications" => {
             Some(
-                sample::<
-                    crate::notifications::GetNotificationsRequest,
-                >(
+                sample(
                     || Ok(<crate::notifications::GetNotificationsRequest>::new()),
                     base_url,
                     access_token,
@@ -2997,9 +2827,7 @@ pub fn sample_request(
         }
         "getAuthMetadata" => {
             Some(
-                sample::<
-                    crate::oauth_server_metadata::GetAuthMetadataRequest,
-                >(
+                sample(
                     || Ok(<crate::oauth_server_metadata::GetAuthMetadataRequest>::new()),
                     base_url,
                     access_token,
@@ -3008,9 +2836,7 @@ pub fn sample_request(
         }
         "getEvents" => {
             Some(
-                sample::<
-                    crate::old_sync::GetEventsRequest,
-                >(
+                sample(
                     || Ok(<crate::old_sync::GetEventsRequest>::new()),
                     base_url,
                     access_token,
@@ -3019,9 +2845,7 @@ pub fn sample_request(
         }
         "initialSync" => {
             Some(
-                sample::<
-                    crate::old_sync::InitialSyncRequest,
-                >(
+                sample(
                     || Ok(<crate::old_sync::InitialSyncRequest>::new()),
                     base_url,
                     access_token,
@@ -3030,9 +2854,7 @@ pub fn sample_request(
         }
         "getOneEvent" => {
             Some(
-                sample::<
-                    crate::old_sync::GetOneEventRequest,
-                >(
+                sample(
                     || Ok(
                         <crate::old_sync::GetOneEventRequest>::new(path_param.to_owned()),
                     ),
@@ -3043,9 +2865,7 @@ pub fn sample_request(
         }
         "requestOpenIdToken" => {
             Some(
-                sample::<
-                    crate::openid::RequestOpenIdTokenRequest,
-                >(
+                sample(
                     || Ok(
                         <crate::openid::RequestOpenIdTokenRequest>::new(
                             path_param.to_owned(),
@@ -3059,9 +2879,7 @@ pub fn sample_request(
         }
         "changePassword" => {
             Some(
-                sample::<
-                    crate::password_management::ChangePasswordRequest,
-                >(
+                sample(
                     || Ok(
                         <crate::password_management::ChangePasswordRequest>::new(
                             json("\"x\"")?,
@@ -3074,9 +2892,7 @@ pub fn sample_request(
         }
         "requestTokenToResetPasswordEmail" => {
             Some(
-                sample::<
-                    crate::password_management::RequestTokenToResetPasswordEmailRequest,
-                >(
+                sample(
                     || Ok(
                         <crate::password_management::RequestTokenToResetPasswordEmailRequest>::new(
                             json(
@@ -3091,9 +2907,7 @@ pub fn sample_request(
         }
         "requestTokenToResetPasswordMSISDN" => {
             Some(
-                sample::<
-                    crate::password_management::RequestTokenToResetPasswordMsisdnRequest,
-                >(
+                sample(
                     || Ok(
                         <crate::password_management::RequestTokenToResetPasswordMsisdnRequest>::new(
                             json(
@@ -3108,9 +2922,7 @@ pub fn sample_request(
         }
         "peekEvents" => {
             Some(
-                sample::<
-                    crate::peeking_events::PeekEventsRequest,
-                >(
+                sample(
                     || Ok(
                         <crate::peeking_events::PeekEventsRequest>::new(json("\"x\"")?),
                     ),
@@ -3121,9 +2933,7 @@ pub fn sample_request(
         }
         "getWellknownPolicy" => {
             Some(
-                sample::<
-                    crate::policy_server::GetWellknownPolicyRequest,
-                >(
+                sample(
                     || Ok(<crate::policy_server::GetWellknownPolicyRequest>::new()),
                     base_url,
                     access_token,
@@ -3132,9 +2942,7 @@ pub fn sample_request(
         }
         "getPresence" => {
             Some(
-                sample::<
-                    crate::presence::GetPresenceRequest,
-                >(
+                sample(
                     || Ok(
                         <crate::presence::GetPresenceRequest>::new(path_param.to_owned()),
                     ),
@@ -3145,9 +2953,7 @@ pub fn sample_request(
         }
         "setPresence" => {
             Some(
-                sample::<
-                    crate::presence::SetPresenceRequest,
-                >(
+                sample(
                     || Ok(
                         <crate::presence::SetPresenceRequest>::new(
                             path_param.to_owned(),
@@ -3161,9 +2967,7 @@ pub fn sample_request(
         }
         "getProfileField" => {
             Some(
-                sample::<
-                    crate::profile::GetProfileFieldRequest,
-                >(
+                sample(
                     || Ok(
                         <crate::profile::GetProfileFieldRequest>::new(
                             path_param.to_owned(),
@@ -3177,9 +2981,7 @@ pub fn sample_request(
         }
         "setProfileField" => {
             Some(
-                sample::<
-                    crate::profile::SetProfileFieldRequest,
-                >(
+                sample(
                     || Ok(
                         <crate::profile::SetProfileFieldRequest>::new(
                             path_param.to_owned(),
@@ -3194,9 +2996,7 @@ pub fn sample_request(
         }
         "deleteProfileField" => {
             Some(
-                sample::<
-                    crate::profile::DeleteProfileFieldRequest,
-                >(
+                sample(
                     || Ok(
                         <crate::profile::DeleteProfileFieldRequest>::new(
                             path_param.to_owned(),
@@ -3210,9 +3010,7 @@ pub fn sample_request(
         }
         "getUserProfile" => {
             Some(
-                sample::<
-                    crate::profile::GetUserProfileRequest,
-                >(
+                sample(
                     || Ok(
                         <crate::profile::GetUserProfileRequest>::new(
                             path_param.to_owned(),
@@ -3225,9 +3023,7 @@ pub fn sample_request(
         }
         "getPushers" => {
             Some(
-                sample::<
-                    crate::pusher::GetPushersRequest,
-                >(
+                sample(
                     || Ok(<crate::pusher::GetPushersRequest>::new()),
                     base_url,
                     access_token,
@@ -3236,9 +3032,7 @@ pub fn sample_request(
         }
         "postPusher" => {
             Some(
-                sample::<
-                    crate::pusher::PostPusherRequest,
-                >(
+                sample(
                     || Ok(
                         <crate::pusher::PostPusherRequest>::new(
                             json("\"x\"")?,
@@ -3253,9 +3047,7 @@ pub fn sample_request(
         }
         "getPushRules" => {
             Some(
-                sample::<
-                    crate::pushrules::GetPushRulesRequest,
-                >(
+                sample(
                     || Ok(<crate::pushrules::GetPushRulesRequest>::new()),
                     base_url,
                     access_token,
@@ -3264,9 +3056,7 @@ pub fn sample_request(
         }
         "getPushRulesGlobal" => {
             Some(
-                sample::<
-                    crate::pushrules::GetPushRulesGlobalRequest,
-                >(
+                sample(
                     || Ok(<crate::pushrules::GetPushRulesGlobalRequest>::new()),
                     base_url,
                     access_token,
@@ -3275,9 +3065,7 @@ pub fn sample_request(
         }
         "getPushRule" => {
             Some(
-                sample::<
-                    crate::pushrules::GetPushRuleRequest,
-                >(
+                sample(
                     || Ok(
                         <crate::pushrules::GetPushRuleRequest>::new(
                             json("\"override\"")?,
@@ -3291,9 +3079,7 @@ pub fn sample_request(
         }
         "setPushRule" => {
             Some(
-                sample::<
-                    crate::pushrules::SetPushRuleRequest,
-                >(
+                sample(
                     || Ok(
                         <crate::pushrules::SetPushRuleRequest>::new(
                             json("\"override\"")?,
@@ -3308,9 +3094,7 @@ pub fn sample_request(
         }
         "deletePushRule" => {
             Some(
-                sample::<
-                    crate::pushrules::DeletePushRuleRequest,
-                >(
+                sample(
                     || Ok(
                         <crate::pushrules::DeletePushRuleRequest>::new(
                             json("\"override\"")?,
@@ -3324,9 +3108,7 @@ pub fn sample_request(
         }
         "isPushRuleEnabled" => {
             Some(
-                sample::<
-                    crate::pushrules::IsPushRuleEnabledRequest,
-                >(
+                sample(
                     || Ok(
                         <crate::pushrules::IsPushRuleEnabledRequest>::new(
                             json("\"override\"")?,
@@ -3340,9 +3122,7 @@ pub fn sample_request(
         }
         "setPushRuleEnabled" => {
             Some(
-                sample::<
-                    crate::pushrules::SetPushRuleEnabledRequest,
-                >(
+                sample(
                     || Ok(
                         <crate::pushrules::SetPushRuleEnabledRequest>::new(
                             json("\"override\"")?,
@@ -3357,9 +3137,7 @@ pub fn sample_request(
         }
         "getPushRuleActions" => {
             Some(
-                sample::<
-                    crate::pushrules::GetPushRuleActionsRequest,
-                >(
+                sample(
                     || Ok(
                         <crate::pushrules::GetPushRuleActionsRequest>::new(
                             json("\"override\"")?,
@@ -3373,9 +3151,7 @@ pub fn sample_request(
         }
         "setPushRuleActions" => {
             Some(
-                sample::<
-                    crate::pushrules::SetPushRuleActionsRequest,
-                >(
+                sample(
                     || Ok(
                         <crate::pushrules::SetPushRuleActionsRequest>::new(
                             json("\"override\"")?,
@@ -3390,9 +3166,7 @@ pub fn sample_request(
         }
         "setReadMarker" => {
             Some(
-                sample::<
-                    crate::read_markers::SetReadMarkerRequest,
-                >(
+                sample(
                     || Ok(
                         <crate::read_markers::SetReadMarkerRequest>::new(
                             path_param.to_owned(),
@@ -3406,9 +3180,7 @@ pub fn sample_request(
         }
         "postReceipt" => {
             Some(
-                sample::<
-                    crate::receipts::PostReceiptRequest,
-                >(
+                sample(
                     || Ok(
                         <crate::receipts::PostReceiptRequest>::new(
                             path_param.to_owned(),
@@ -3424,9 +3196,7 @@ pub fn sample_request(
         }
         "redactEvent" => {
             Some(
-                sample::<
-                    crate::redaction::RedactEventRequest,
-                >(
+                sample(
                     || Ok(
                         <crate::redaction::RedactEventRequest>::new(
                             path_param.to_owned(),
@@ -3442,9 +3212,7 @@ pub fn sample_request(
         }
         "refresh" => {
             Some(
-                sample::<
-                    crate::refresh::RefreshRequest,
-                >(
+                sample(
                     || Ok(<crate::refresh::RefreshRequest>::new(json("\"x\"")?)),
                     base_url,
                     access_token,
@@ -3453,9 +3221,7 @@ pub fn sample_request(
         }
         "register" => {
             Some(
-                sample::<
-                    crate::registration::RegisterRequest,
-                >(
+                sample(
                     || Ok(<crate::registration::RegisterRequest>::new(json("{}")?)),
                     base_url,
                     access_token,
@@ -3464,9 +3230,7 @@ pub fn sample_request(
         }
         "requestTokenToRegisterEmail" => {
             Some(
-                sample::<
-                    crate::registration::RequestTokenToRegisterEmailRequest,
-                >(
+                sample(
                     || Ok(
                         <crate::registration::RequestTokenToRegisterEmailRequest>::new(
                             json(
@@ -3481,9 +3245,7 @@ pub fn sample_request(
         }
         "requestTokenToRegisterMSISDN" => {
             Some(
-                sample::<
-                    crate::registration::RequestTokenToRegisterMsisdnRequest,
-                >(
+                sample(
                     || Ok(
                         <crate::registration::RequestTokenToRegisterMsisdnRequest>::new(
                             json(
@@ -3498,9 +3260,7 @@ pub fn sample_request(
         }
         "checkUsernameAvailability" => {
             Some(
-                sample::<
-                    crate::registration::CheckUsernameAvailabilityRequest,
-                >(
+                sample(
                     || Ok(
                         <crate::registration::CheckUsernameAvailabilityRequest>::new(
                             json("\"x\"")?,
@@ -3513,9 +3273,7 @@ pub fn sample_request(
         }
         "registrationTokenValidity" => {
             Some(
-                sample::<
-                    crate::registration_tokens::RegistrationTokenValidityRequest,
-                >(
+                sample(
                     || Ok(
                         <crate::registration_tokens::RegistrationTokenValidityRequest>::new(
                             json("\"x\"")?,
@@ -3528,9 +3286,7 @@ pub fn sample_request(
         }
         "getRelatingEvents" => {
             Some(
-                sample::<
-                    crate::relations::GetRelatingEventsRequest,
-                >(
+                sample(
                     || Ok(
                         <crate::relations::GetRelatingEventsRequest>::new(
                             path_param.to_owned(),
@@ -3544,9 +3300,7 @@ pub fn sample_request(
         }
         "getRelatingEventsWithRelType" => {
             Some(
-                sample::<
-                    crate::relations::GetRelatingEventsWithRelTypeRequest,
-                >(
+                sample(
                     || Ok(
                         <crate::relations::GetRelatingEventsWithRelTypeRequest>::new(
                             path_param.to_owned(),
@@ -3561,9 +3315,7 @@ pub fn sample_request(
         }
         "getRelatingEventsWithRelTypeAndEventType" => {
             Some(
-                sample::<
-                    crate::relations::GetRelatingEventsWithRelTypeAndEventTypeRequest,
-                >(
+                sample(
                     || Ok(
                         <crate::relations::GetRelatingEventsWithRelTypeAndEventTypeRequest>::new(
                             path_param.to_owned(),
@@ -3579,9 +3331,7 @@ pub fn sample_request(
         }
         "reportRoom" => {
             Some(
-                sample::<
-                    crate::report_content::ReportRoomRequest,
-                >(
+                sample(
                     || Ok(
                         <crate::report_content::ReportRoomRequest>::new(
                             path_param.to_owned(),
@@ -3595,9 +3345,7 @@ pub fn sample_request(
         }
         "reportEvent" => {
             Some(
-                sample::<
-                    crate::report_content::ReportEventRequest,
-                >(
+                sample(
                     || Ok(
                         <crate::report_content::ReportEventRequest>::new(
                             path_param.to_owned(),
@@ -3612,9 +3360,7 @@ pub fn sample_request(
         }
         "reportUser" => {
             Some(
-                sample::<
-                    crate::report_content::ReportUserRequest,
-                >(
+                sample(
                     || Ok(
                         <crate::report_content::ReportUserRequest>::new(
                             path_param.to_owned(),
@@ -3628,9 +3374,7 @@ pub fn sample_request(
         }
         "getEventByTimestamp" => {
             Some(
-                sample::<
-                    crate::room_event_by_timestamp::GetEventByTimestampRequest,
-                >(
+                sample(
                     || Ok(
                         <crate::room_event_by_timestamp::GetEventByTimestampRequest>::new(
                             path_param.to_owned(),
@@ -3645,9 +3389,7 @@ pub fn sample_request(
         }
         "roomInitialSync" => {
             Some(
-                sample::<
-                    crate::room_initial_sync::RoomInitialSyncRequest,
-                >(
+                sample(
                     || Ok(
                         <crate::room_initial_sync::RoomInitialSyncRequest>::new(
                             path_param.to_owned(),
@@ -3660,9 +3402,7 @@ pub fn sample_request(
         }
         "sendMessage" => {
             Some(
-                sample::<
-                    crate::room_send::SendMessageRequest,
-                >(
+                sample(
                     || Ok(
                         <crate::room_send::SendMessageRequest>::new(
                             path_param.to_owned(),
@@ -3678,9 +3418,7 @@ pub fn sample_request(
         }
         "setRoomStateWithKey" => {
             Some(
-                sample::<
-                    crate::room_state::SetRoomStateWithKeyRequest,
-                >(
+                sample(
                     || Ok(
                         <crate::room_state::SetRoomStateWithKeyRequest>::new(
                             path_param.to_owned(),
@@ -3696,9 +3434,7 @@ pub fn sample_request(
         }
         "getRoomSummary" => {
             Some(
-                sample::<
-                    crate::room_summary::GetRoomSummaryRequest,
-                >(
+                sample(
                     || Ok(
                         <crate::room_summary::GetRoomSummaryRequest>::new(
                             path_param.to_owned(),
@@ -3711,9 +3447,7 @@ pub fn sample_request(
         }
         "upgradeRoom" => {
             Some(
-                sample::<
-                    crate::room_upgrades::UpgradeRoomRequest,
-                >(
+                sample(
                     || Ok(
                         <crate::room_upgrades::UpgradeRoomRequest>::new(
                             path_param.to_owned(),
@@ -3727,9 +3461,7 @@ pub fn sample_request(
         }
         "getOneRoomEvent" => {
             Some(
-                sample::<
-                    crate::rooms::GetOneRoomEventRequest,
-                >(
+                sample(
                     || Ok(
                         <crate::rooms::GetOneRoomEventRequest>::new(
                             path_param.to_owned(),
@@ -3743,9 +3475,7 @@ pub fn sample_request(
         }
         "getRoomStateWithKey" => {
             Some(
-                sample::<
-                    crate::rooms::GetRoomStateWithKeyRequest,
-                >(
+                sample(
                     || Ok(
                         <crate::rooms::GetRoomStateWithKeyRequest>::new(
                             path_param.to_owned(),
@@ -3760,9 +3490,7 @@ pub fn sample_request(
         }
         "getRoomState" => {
             Some(
-                sample::<
-                    crate::rooms::GetRoomStateRequest,
-                >(
+                sample(
                     || Ok(
                         <crate::rooms::GetRoomStateRequest>::new(path_param.to_owned()),
                     ),
@@ -3773,9 +3501,7 @@ pub fn sample_request(
         }
         "getMembersByRoom" => {
             Some(
-                sample::<
-                    crate::rooms::GetMembersByRoomRequest,
-                >(
+                sample(
                     || Ok(
                         <crate::rooms::GetMembersByRoomRequest>::new(
                             path_param.to_owned(),
@@ -3788,9 +3514,7 @@ pub fn sample_request(
         }
         "getJoinedMembersByRoom" => {
             Some(
-                sample::<
-                    crate::rooms::GetJoinedMembersByRoomRequest,
-                >(
+                sample(
                     || Ok(
                         <crate::rooms::GetJoinedMembersByRoomRequest>::new(
                             path_param.to_owned(),
@@ -3803,9 +3527,7 @@ pub fn sample_request(
         }
         "search" => {
             Some(
-                sample::<
-                    crate::search::SearchRequest,
-                >(
+                sample(
                     || Ok(
                         <crate::search::SearchRequest>::new(
                             json("{\"search_categories\":{}}")?,
@@ -3818,9 +3540,7 @@ pub fn sample_request(
         }
         "getSpaceHierarchy" => {
             Some(
-                sample::<
-                    crate::space_hierarchy::GetSpaceHierarchyRequest,
-                >(
+                sample(
                     || Ok(
                         <crate::space_hierarchy::GetSpaceHierarchyRequest>::new(
                             path_param.to_owned(),
@@ -3833,9 +3553,7 @@ pub fn sample_request(
         }
         "redirectToSSO" => {
             Some(
-                sample::<
-                    crate::sso_login_redirect::RedirectToSsoRequest,
-                >(
+                sample(
                     || Ok(
                         <crate::sso_login_redirect::RedirectToSsoRequest>::new(
                             json("\"x\"")?,
@@ -3848,9 +3566,7 @@ pub fn sample_request(
         }
         "redirectToIdP" => {
             Some(
-                sample::<
-                    crate::sso_login_redirect::RedirectToIdpRequest,
-                >(
+                sample(
                     || Ok(
                         <crate::sso_login_redirect::RedirectToIdpRequest>::new(
                             path_param.to_owned(),
@@ -3864,9 +3580,7 @@ pub fn sample_request(
         }
         "getWellknownSupport" => {
             Some(
-                sample::<
-                    crate::support::GetWellknownSupportRequest,
-                >(
+                sample(
                     || Ok(<crate::support::GetWellknownSupportRequest>::new()),
                     base_url,
                     access_token,
@@ -3875,16 +3589,12 @@ pub fn sample_request(
         }
         "sync" => {
             Some(
-                sample::<
-                    crate::sync::SyncRequest,
-                >(|| Ok(<crate::sync::SyncRequest>::new()), base_url, access_token),
+                sample(|| Ok(<crate::sync::SyncRequest>::new()), base_url, access_token),
             )
         }
         "getRoomTags" => {
             Some(
-                sample::<
-                    crate::tags::GetRoomTagsRequest,
-                >(
+                sample(
                     || Ok(
                         <crate::tags::GetRoomTagsRequest>::new(
                             path_param.to_owned(),
@@ -3898,9 +3608,7 @@ pub fn sample_request(
         }
         "setRoomTag" => {
             Some(
-                sample::<
-                    crate::tags::SetRoomTagRequest,
-                >(
+                sample(
                     || Ok(
                         <crate::tags::SetRoomTagRequest>::new(
                             path_param.to_owned(),
@@ -3916,9 +3624,7 @@ pub fn sample_request(
         }
         "deleteRoomTag" => {
             Some(
-                sample::<
-                    crate::tags::DeleteRoomTagRequest,
-                >(
+                sample(
                     || Ok(
                         <crate::tags::DeleteRoomTagRequest>::new(
                             path_param.to_owned(),
@@ -3933,9 +3639,7 @@ pub fn sample_request(
         }
         "getProtocols" => {
             Some(
-                sample::<
-                    crate::third_party_lookup::GetProtocolsRequest,
-                >(
+                sample(
                     || Ok(<crate::third_party_lookup::GetProtocolsRequest>::new()),
                     base_url,
                     access_token,
@@ -3944,9 +3648,7 @@ pub fn sample_request(
         }
         "getProtocolMetadata" => {
             Some(
-                sample::<
-                    crate::third_party_lookup::GetProtocolMetadataRequest,
-                >(
+                sample(
                     || Ok(
                         <crate::third_party_lookup::GetProtocolMetadataRequest>::new(
                             path_param.to_owned(),
@@ -3959,9 +3661,7 @@ pub fn sample_request(
         }
         "queryLocationByProtocol" => {
             Some(
-                sample::<
-                    crate::third_party_lookup::QueryLocationByProtocolRequest,
-                >(
+                sample(
                     || Ok(
                         <crate::third_party_lookup::QueryLocationByProtocolRequest>::new(
                             path_param.to_owned(),
@@ -3974,9 +3674,7 @@ pub fn sample_request(
         }
         "queryUserByProtocol" => {
             Some(
-                sample::<
-                    crate::third_party_lookup::QueryUserByProtocolRequest,
-                >(
+                sample(
                     || Ok(
                         <crate::third_party_lookup::QueryUserByProtocolRequest>::new(
                             path_param.to_owned(),
@@ -3989,9 +3687,7 @@ pub fn sample_request(
         }
         "queryLocationByAlias" => {
             Some(
-                sample::<
-                    crate::third_party_lookup::QueryLocationByAliasRequest,
-                >(
+                sample(
                     || Ok(
                         <crate::third_party_lookup::QueryLocationByAliasRequest>::new(
                             json("\"x\"")?,
@@ -4004,9 +3700,7 @@ pub fn sample_request(
         }
         "queryUserByID" => {
             Some(
-                sample::<
-                    crate::third_party_lookup::QueryUserByIdRequest,
-                >(
+                sample(
                     || Ok(
                         <crate::third_party_lookup::QueryUserByIdRequest>::new(
                             json("\"x\"")?,
@@ -4019,9 +3713,7 @@ pub fn sample_request(
         }
         "inviteBy3PID" => {
             Some(
-                sample::<
-                    crate::third_party_membership::InviteBy3pidRequest,
-                >(
+                sample(
                     || Ok(
                         <crate::third_party_membership::InviteBy3pidRequest>::new(
                             path_param.to_owned(),
@@ -4037,9 +3729,7 @@ pub fn sample_request(
         }
         "getThreadRoots" => {
             Some(
-                sample::<
-                    crate::threads_list::GetThreadRootsRequest,
-                >(
+                sample(
                     || Ok(
                         <crate::threads_list::GetThreadRootsRequest>::new(
                             path_param.to_owned(),
@@ -4052,9 +3742,7 @@ pub fn sample_request(
         }
         "sendToDevice" => {
             Some(
-                sample::<
-                    crate::to_device::SendToDeviceRequest,
-                >(
+                sample(
                     || Ok(
                         <crate::to_device::SendToDeviceRequest>::new(
                             path_param.to_owned(),
@@ -4069,9 +3757,7 @@ pub fn sample_request(
         }
         "setTyping" => {
             Some(
-                sample::<
-                    crate::typing::SetTypingRequest,
-                >(
+                sample(
                     || Ok(
                         <crate::typing::SetTypingRequest>::new(
                             path_param.to_owned(),
@@ -4086,9 +3772,7 @@ pub fn sample_request(
         }
         "searchUserDirectory" => {
             Some(
-                sample::<
-                    crate::users::SearchUserDirectoryRequest,
-                >(
+                sample(
                     || Ok(
                         <crate::users::SearchUserDirectoryRequest>::new(json("\"x\"")?),
                     ),
@@ -4099,9 +3783,7 @@ pub fn sample_request(
         }
         "getVersions" => {
             Some(
-                sample::<
-                    crate::versions::GetVersionsRequest,
-                >(
+                sample(
                     || Ok(<crate::versions::GetVersionsRequest>::new()),
                     base_url,
                     access_token,
@@ -4110,9 +3792,7 @@ pub fn sample_request(
         }
         "getTurnServer" => {
             Some(
-                sample::<
-                    crate::voip::GetTurnServerRequest,
-                >(
+                sample(
                     || Ok(<crate::voip::GetTurnServerRequest>::new()),
                     base_url,
                     access_token,
@@ -4121,9 +3801,7 @@ pub fn sample_request(
         }
         "getWellknown" => {
             Some(
-                sample::<
-                    crate::wellknown::GetWellknownRequest,
-                >(
+                sample(
                     || Ok(<crate::wellknown::GetWellknownRequest>::new()),
                     base_url,
                     access_token,
@@ -4132,9 +3810,7 @@ pub fn sample_request(
         }
         "getTokenOwner" => {
             Some(
-                sample::<
-                    crate::whoami::GetTokenOwnerRequest,
-                >(
+                sample(
                     || Ok(<crate::whoami::GetTokenOwnerRequest>::new()),
                     base_url,
                     access_token,

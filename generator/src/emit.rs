@@ -295,7 +295,7 @@ impl Emitter<'_> {
             metadata.push(quote! { <#request as matrix_csapi_runtime::Endpoint>::METADATA, });
             let args = self.sample_args(op);
             samples.push(quote! {
-                #id => Some(sample::<#request>(|| Ok(<#request>::new(#(#args),*)), base_url, access_token)),
+                #id => Some(sample(|| Ok(<#request>::new(#(#args),*)), base_url, access_token)),
             });
         }
         let tokens = quote! {
