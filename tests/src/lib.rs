@@ -264,6 +264,27 @@ impl LoopbackServer {
         format!("http://{}", self.addr)
     }
 
+    /// A runtime client for this server: no proxy (the server is on
+    /// loopback), redirects not followed (as by the runtime's default
+    /// client), and every request bounded by `timeout`. Wrap it with
+    /// `matrix_csapi::Client::from` for the generated methods.
+    ///
+    /// # Panics
+    ///
+    /// When the HTTP client cannot be built.
+    pub fn client(&self, timeout: Duration) -> matrix_csapi_runtime::Client {
+        use matrix_csapi_runtime::reqwest;
+        let http = reqwest::Client::builder()
+            .no_proxy()
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(timeout)
+            .build()
+            .unwrap_or_else(|error| panic!("cannot build an HTTP client: {error}"));
+        let base_url = matrix_csapi_runtime::BaseUrl::parse(&self.url())
+            .unwrap_or_else(|error| panic!("{}: {error}", self.url()));
+        matrix_csapi_runtime::Client::with_http_client(base_url, http)
+    }
+
     /// The requests received so far, in order.
     pub fn requests(&self) -> Vec<RecordedRequest> {
         self.requests

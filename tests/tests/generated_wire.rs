@@ -77,17 +77,7 @@ async fn server(responses: Vec<ScriptedResponse>) -> LoopbackServer {
 /// A generated client for `server` with a bounded, proxy-free HTTP client
 /// that, like the default one, never follows redirects.
 fn client(server: &LoopbackServer, token: Option<&str>) -> Client {
-    let http = matrix_csapi::runtime::reqwest::Client::builder()
-        .no_proxy()
-        .redirect(matrix_csapi::runtime::reqwest::redirect::Policy::none())
-        .timeout(LIMIT)
-        .build()
-        .unwrap();
-    let inner = matrix_csapi::runtime::Client::with_http_client(
-        BaseUrl::parse(&server.url()).unwrap(),
-        http,
-    );
-    let client = Client::from(inner);
+    let client = Client::from(server.client(LIMIT));
     client.set_access_token(token.map(AccessToken::new));
     client
 }

@@ -18,7 +18,7 @@ use matrix_csapi::runtime::{
     DEFAULT_MAX_RESPONSE_BYTES, Error, FromHttpResponseError, UnexpectedReason, UnexpectedResponse,
 };
 use matrix_csapi::whoami::GetTokenOwnerRequest;
-use matrix_csapi::{AccessToken, BaseUrl, Client, ErrorCode};
+use matrix_csapi::{AccessToken, Client, ErrorCode};
 use matrix_csapi_tests::{LoopbackServer, ScriptedResponse};
 use serde_json::error::Category;
 use serde_json::json;
@@ -34,18 +34,7 @@ async fn server(responses: Vec<ScriptedResponse>) -> LoopbackServer {
 /// A generated client for `server` with a token, a bounded proxy-free HTTP
 /// client, and a response-size limit of `max_bytes`.
 fn client(server: &LoopbackServer, max_bytes: usize) -> Client {
-    let http = matrix_csapi::runtime::reqwest::Client::builder()
-        .no_proxy()
-        .redirect(matrix_csapi::runtime::reqwest::redirect::Policy::none())
-        .timeout(LIMIT)
-        .build()
-        .unwrap();
-    let inner = matrix_csapi::runtime::Client::with_http_client(
-        BaseUrl::parse(&server.url()).unwrap(),
-        http,
-    )
-    .with_max_response_bytes(max_bytes);
-    let client = Client::from(inner);
+    let client = Client::from(server.client(LIMIT).with_max_response_bytes(max_bytes));
     client.set_access_token(Some(AccessToken::new(TOKEN)));
     client
 }

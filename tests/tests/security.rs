@@ -181,13 +181,7 @@ async fn every_operation_sends_the_token_only_as_a_bearer_header_on_the_wire() {
     .await
     .unwrap();
     let base = BaseUrl::parse(&server.url()).unwrap();
-    let http = matrix_csapi::runtime::reqwest::Client::builder()
-        .no_proxy()
-        .timeout(Duration::from_secs(10))
-        .redirect(matrix_csapi::runtime::reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
-    let client = matrix_csapi::runtime::Client::with_http_client(base.clone(), http);
+    let client = server.client(Duration::from_secs(10));
     let token = AccessToken::new(TOKEN);
 
     let mut sent = Vec::new();
