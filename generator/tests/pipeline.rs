@@ -5,41 +5,17 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use matrix_csapi_codegen::{Error, Project, generate};
 
-/// The fixture's files live under `spec-tree/` (so nobody mistakes them for
-/// the Matrix spec); a spec checkout has them under `data/`.
-fn fixture_source() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/mini")
-}
+mod support;
+
+use support::edited_fixture;
 
 fn project(dir: &Path) -> Project {
     Project {
         spec_config_dir: dir.to_path_buf(),
-    }
-}
-
-/// A copy of the fixture in a temp dir, with `edit` applied to its files.
-fn edited_fixture(edit: impl FnOnce(&Path)) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    copy_dir(&fixture_source(), dir.path());
-    fs::rename(dir.path().join("spec-tree"), dir.path().join("data")).unwrap();
-    edit(dir.path());
-    dir
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    fs::create_dir_all(to).unwrap();
-    for entry in fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            fs::copy(entry.path(), target).unwrap();
-        }
     }
 }
 

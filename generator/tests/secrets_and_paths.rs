@@ -10,33 +10,14 @@ use std::path::{Path, PathBuf};
 use matrix_csapi_codegen::output::GeneratedFiles;
 use matrix_csapi_codegen::{Error, Project, generate};
 
+mod support;
+
+use support::edited_fixture;
+
 fn project(dir: &Path) -> Project {
     Project {
         spec_config_dir: dir.join("project"),
     }
-}
-
-/// A copy of the fixture in a temp dir (spec files under `data/`), with
-/// `edit` applied to its files.
-fn edited_fixture(edit: impl FnOnce(&Path)) -> tempfile::TempDir {
-    fn copy_dir(from: &Path, to: &Path) {
-        fs::create_dir_all(to).unwrap();
-        for entry in fs::read_dir(from).unwrap() {
-            let entry = entry.unwrap();
-            let target = to.join(entry.file_name());
-            if entry.file_type().unwrap().is_dir() {
-                copy_dir(&entry.path(), &target);
-            } else {
-                fs::copy(entry.path(), target).unwrap();
-            }
-        }
-    }
-    let source = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/mini");
-    let dir = tempfile::tempdir().unwrap();
-    copy_dir(&source, dir.path());
-    fs::rename(dir.path().join("spec-tree"), dir.path().join("data")).unwrap();
-    edit(dir.path());
-    dir
 }
 
 /// Replaces `from` (which must occur) with `to` in the file at `path`.
