@@ -23,7 +23,6 @@
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
-use std::path::PathBuf;
 use std::sync::OnceLock;
 use std::time::{Duration, SystemTime};
 
@@ -71,25 +70,12 @@ fn supported_versions() -> SupportedVersions {
     SupportedVersions::from_parts(&versions, &BTreeMap::new())
 }
 
-fn spec_dir() -> PathBuf {
-    match std::env::var_os("MATRIX_SPEC_DIR") {
-        Some(dir) => PathBuf::from(dir),
-        None => PathBuf::from(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../../shared/matrix-spec/v1.19"
-        )),
-    }
-}
-
 /// The spec's example response of `GET /rooms/{roomId}/messages`, with its
 /// `$ref`'d events merged in (the generator's example collection, as in the
 /// spec's own build), serialized compactly as a server would send it.
 fn messages_example() -> String {
-    let project = matrix_csapi_codegen::Project {
-        spec_config_dir: PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../spec")),
-    };
-    let spec = spec_dir();
-    let examples = matrix_csapi_codegen::spec_examples(&spec, &project)
+    let spec = support::spec_dir();
+    let examples = matrix_csapi_codegen::spec_examples(&spec, &support::project())
         .unwrap_or_else(|e| panic!("reading the examples of {}: {e}", spec.display()));
     let example = examples
         .iter()

@@ -29,24 +29,9 @@ use matrix_csapi_codegen::pin::Pin;
 use matrix_csapi_codegen::{Project, emit, lower, resolve, yaml};
 use saphyr::LoadableYamlNode;
 use support::ratios::{self, Ratio};
+use support::{project, spec_dir};
 
 mod support;
-
-fn spec_dir() -> PathBuf {
-    match std::env::var_os("MATRIX_SPEC_DIR") {
-        Some(dir) => PathBuf::from(dir),
-        None => PathBuf::from(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../../shared/matrix-spec/v1.19"
-        )),
-    }
-}
-
-fn project() -> Project {
-    Project {
-        spec_config_dir: PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../spec")),
-    }
-}
 
 /// `text` as saphyr accepts it. The spec closes multi-line flow collections
 /// with a bracket aligned with the parent key (`example: {` ... `}`), which
