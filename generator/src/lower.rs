@@ -450,20 +450,20 @@ impl<'a> Lowerer<'a> {
     /// names are unique and stable (spec order decides who gets the plain
     /// name).
     fn claim_name(&mut self, module: &str, wanted: &str) -> String {
-        let taken = self
-            .taken
-            .entry(module.to_owned())
-            .or_insert_with(|| PRELUDE_TYPES.iter().map(|&n| n.to_owned()).collect());
         let mut name = wanted.to_owned();
         let mut n = 2;
-        while taken.contains(&name) {
+        while self.is_taken(module, &name) {
             name = format!("{wanted}{n}");
             n += 1;
         }
-        taken.insert(name.clone());
+        self.taken
+            .entry(module.to_owned())
+            .or_default()
+            .insert(name.clone());
         name
     }
 
+    /// Whether `name` is claimed in `module` or is a prelude name.
     fn is_taken(&self, module: &str, name: &str) -> bool {
         PRELUDE_TYPES.contains(&name) || self.taken.get(module).is_some_and(|t| t.contains(name))
     }
