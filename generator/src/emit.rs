@@ -434,27 +434,21 @@ impl Emitter<'_> {
         )
     }
 
-    /// The arguments of `new` for `sample_request`, in the constructor's
-    /// order: required parameters, the body, required fields.
+    /// The arguments of `new` for `sample_request`.
     fn sample_args(&self, op: &Operation) -> Vec<TokenStream> {
         let TypeKind::Struct(s) = &self.api.types[op.request.0].kind else {
             return Vec::new();
         };
-        let mut args = Vec::new();
-        for param in s.params.iter().filter(|p| p.required) {
-            if param.location == ParamIn::Path && param.ty == Type::String {
-                args.push(quote! { path_param.to_owned() });
-            } else {
-                args.push(self.sample_expr(&param.ty));
-            }
-        }
-        if let Some(body) = &s.body {
-            args.push(self.sample_expr(body));
-        }
-        for field in s.fields.iter().filter(|f| f.required) {
-            args.push(self.sample_expr(&field.ty));
-        }
-        args
+        constructor_args(s)
+            .into_iter()
+            .map(|arg| {
+                if arg.path_param && *arg.ty == Type::String {
+                    quote! { path_param.to_owned() }
+                } else {
+                    self.sample_expr(arg.ty)
+                }
+            })
+            .collect()
     }
 
     /// A sample value of `ty`: JSON deserialized at run time, except for
@@ -934,13 +928,15 @@ impl Emitter<'_> {
 
     /// `new` with the required fields as arguments; optional ones unset.
     fn constructor(&self, s: &Struct) -> TokenStream {
-        let mut args = Vec::new();
+        let args = constructor_args(s).into_iter().map(|arg| {
+            let name = ident(arg.name);
+            let ty = self.rust_type(arg.ty);
+            quote! { #name: #ty }
+        });
         let mut inits = Vec::new();
         for param in &s.params {
             let name = ident(&param.rust_name);
             if param.required {
-                let ty = self.rust_type(&param.ty);
-                args.push(quote! { #name: #ty });
                 inits.push(quote! { #name, });
             } else if matches!(param.ty, Type::Array(_) | Type::Map(_)) {
                 inits.push(quote! { #name: Default::default(), });
@@ -948,9 +944,7 @@ impl Emitter<'_> {
                 inits.push(quote! { #name: None, });
             }
         }
-        if let Some(body) = &s.body {
-            let ty = self.rust_type(body);
-            args.push(quote! { body: #ty });
+        if s.body.is_some() {
             inits.push(quote! { body, });
         }
         for field in &s.fields {
@@ -960,8 +954,6 @@ impl Emitter<'_> {
                 .as_ref()
                 .map(|f| quote! { #[cfg(feature = #f)] });
             if field.required {
-                let ty = self.rust_type(&field.ty);
-                args.push(quote! { #name: #ty });
                 inits.push(quote! { #cfg #name, });
             } else {
                 inits.push(quote! { #cfg #name: None, });
@@ -1337,6 +1329,43 @@ impl Emitter<'_> {
 
 /// What `Debug` shows for a credential field: `"<redacted>"`, or for an
 /// optional one `Some("<redacted>")`/`None`, so presence stays visible.
+/// One argument of a struct's `new`.
+struct ConstructorArg<'a> {
+    name: &'a str,
+    ty: &'a Type,
+    /// Whether it is a path parameter.
+    path_param: bool,
+}
+
+/// The arguments of a struct's `new`, in order: required parameters, the
+/// body, required fields.
+fn constructor_args(s: &Struct) -> Vec<ConstructorArg<'_>> {
+    let params = s
+        .params
+        .iter()
+        .filter(|p| p.required)
+        .map(|p| ConstructorArg {
+            name: &p.rust_name,
+            ty: &p.ty,
+            path_param: p.location == ParamIn::Path,
+        });
+    let body = s.body.iter().map(|ty| ConstructorArg {
+        name: "body",
+        ty,
+        path_param: false,
+    });
+    let fields = s
+        .fields
+        .iter()
+        .filter(|f| f.required)
+        .map(|f| ConstructorArg {
+            name: &f.rust_name,
+            ty: &f.ty,
+            path_param: false,
+        });
+    params.chain(body).chain(fields).collect()
+}
+
 fn redacted(field: &Ident, required: bool) -> TokenStream {
     if required {
         quote! { &"<redacted>" }
