@@ -8,7 +8,7 @@ use bytes::{Bytes, BytesMut};
 
 use crate::{
     AccessToken, AuthScheme, BaseUrl, Endpoint, ErrorCode, FromHttpResponseError, IntoHttpError,
-    MatrixError,
+    MatrixError, UiaResponse,
 };
 
 /// The default limit on the size of a response body: 32 MiB.
@@ -49,9 +49,22 @@ impl<E> Error<E> {
         }
     }
 
-    /// The error code of a standard Matrix error.
+    /// The user-interactive authentication response, if the server asked
+    /// for (more) authentication, whether or not the endpoint documents it.
+    pub fn user_interactive_auth(&self) -> Option<&UiaResponse> {
+        match self {
+            Self::Response(error) => error.user_interactive_auth(),
+            _ => None,
+        }
+    }
+
+    /// The error code of a standard Matrix error, or of the failed stage of
+    /// a user-interactive authentication response.
     pub fn errcode(&self) -> Option<&ErrorCode> {
-        self.matrix_error().map(MatrixError::errcode)
+        match self {
+            Self::Response(error) => error.errcode(),
+            _ => None,
+        }
     }
 
     /// The HTTP status, if a response was received and interpreted.
@@ -98,6 +111,9 @@ impl<E> fmt::Display for Error<E> {
                 write!(f, "endpoint-specific error response ({status})")
             }
             Self::Response(FromHttpResponseError::Matrix(error)) => fmt::Display::fmt(error, f),
+            Self::Response(error @ FromHttpResponseError::UserInteractiveAuth(_)) => {
+                fmt::Display::fmt(error, f)
+            }
             Self::Response(FromHttpResponseError::Unexpected(response)) => {
                 fmt::Display::fmt(response, f)
             }

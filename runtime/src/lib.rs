@@ -43,9 +43,11 @@ mod error_code;
 mod matrix_error;
 pub mod nullable;
 mod path;
+mod raw;
 mod request;
 mod response;
 mod string_enum;
+mod uia;
 
 #[cfg(feature = "client")]
 mod client;
@@ -65,16 +67,20 @@ pub use endpoint::{Endpoint, Metadata};
 pub use error_code::ErrorCode;
 pub use matrix_error::{ErrorBody, MatrixError, RetryAfter};
 pub use path::{PathBuilder, QueryBuilder};
+pub use raw::Raw;
 pub use request::{IntoHttpError, RequestBody, build_request, insert_header, json_body};
 pub use response::{
     FromHttpResponseError, JsonError, UnexpectedReason, UnexpectedResponse,
-    endpoint_error_response, error_response, json_response, response_header,
+    documented_error_response, documented_status_response, endpoint_error_response,
+    error_response, json_response, response_header,
 };
 pub use string_enum::UnknownValue;
+pub use uia::{UiaFlow, UiaResponse};
 
 /// Implementation details used by the code that [`string_enum!`] expands
 /// to. Not part of the public API.
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::raw::validate_raw_values_on_this_thread;
     pub use crate::string_enum::deserialize_string_enum;
 }

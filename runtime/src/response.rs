@@ -6,7 +6,7 @@ use std::fmt;
 use bytes::Bytes;
 
 use crate::matrix_error::write_escaping_controls;
-use crate::{ErrorBody, ErrorCode, MatrixError, RetryAfter};
+use crate::{ErrorBody, ErrorCode, MatrixError, RetryAfter, UiaResponse};
 
 /// An error response, or a response that could not be interpreted.
 ///
@@ -19,7 +19,14 @@ pub enum FromHttpResponseError<E> {
     /// the endpoint or not. Boxed to keep `Result`s small.
     #[error(transparent)]
     Matrix(Box<MatrixError>),
-    /// A documented endpoint-specific error body.
+    /// A `401` whose body is a user-interactive authentication response:
+    /// the server needs (more) authentication, documented for the endpoint
+    /// or not. It may carry the `errcode` of a failed stage.
+    #[error("{}", UiaSummary(.0))]
+    UserInteractiveAuth(Box<UiaResponse>),
+    /// A documented endpoint-specific error: a body of the endpoint's own
+    /// schema, or a documented status whose body the spec does not describe
+    /// (e.g. the `404` of `GET /.well-known/matrix/support`).
     #[error("endpoint-specific error response ({status})")]
     Endpoint {
         /// The HTTP status.
@@ -38,6 +45,7 @@ impl<E> FromHttpResponseError<E> {
     pub fn status(&self) -> http::StatusCode {
         match self {
             Self::Matrix(error) => error.status,
+            Self::UserInteractiveAuth(_) => http::StatusCode::UNAUTHORIZED,
             Self::Endpoint { status, .. } => *status,
             Self::Unexpected(response) => response.status(),
         }
@@ -47,19 +55,35 @@ impl<E> FromHttpResponseError<E> {
     pub fn matrix_error(&self) -> Option<&MatrixError> {
         match self {
             Self::Matrix(error) => Some(error),
-            Self::Endpoint { .. } | Self::Unexpected(_) => None,
+            Self::UserInteractiveAuth(_) | Self::Endpoint { .. } | Self::Unexpected(_) => None,
         }
     }
 
-    /// The error code of a standard Matrix error.
+    /// The user-interactive authentication response, if the server asked
+    /// for (more) authentication. This is the one place to look, whether
+    /// or not the endpoint documents its `401`.
+    pub fn user_interactive_auth(&self) -> Option<&UiaResponse> {
+        match self {
+            Self::UserInteractiveAuth(uia) => Some(uia),
+            Self::Matrix(_) | Self::Endpoint { .. } | Self::Unexpected(_) => None,
+        }
+    }
+
+    /// The error code of a standard Matrix error, or of the failed stage of
+    /// a user-interactive authentication response.
     pub fn errcode(&self) -> Option<&ErrorCode> {
-        self.matrix_error().map(MatrixError::errcode)
+        match self {
+            Self::Matrix(error) => Some(error.errcode()),
+            Self::UserInteractiveAuth(uia) => uia.errcode.as_ref(),
+            Self::Endpoint { .. } | Self::Unexpected(_) => None,
+        }
     }
 
     /// Converts the endpoint-specific error type.
     pub fn map_endpoint<F>(self, f: impl FnOnce(E) -> F) -> FromHttpResponseError<F> {
         match self {
             Self::Matrix(error) => FromHttpResponseError::Matrix(error),
+            Self::UserInteractiveAuth(uia) => FromHttpResponseError::UserInteractiveAuth(uia),
             Self::Endpoint { status, body } => FromHttpResponseError::Endpoint {
                 status,
                 body: f(body),
@@ -80,6 +104,10 @@ pub enum UnexpectedReason {
     /// The status is not documented for the endpoint and the body is not a
     /// standard Matrix error (e.g. an HTML page from a reverse proxy).
     UndocumentedStatus,
+    /// The status is documented for the endpoint with an error body (the
+    /// standard Matrix error or the endpoint's own), but the body is
+    /// neither; the error says why it is not a standard Matrix error.
+    InvalidErrorBody(JsonError),
     /// A documented response header's value is not UTF-8 text.
     InvalidHeader {
         /// The header name.
@@ -99,6 +127,10 @@ impl fmt::Display for UnexpectedReason {
             }
             Self::UndocumentedStatus => f.write_str(
                 "the status is not documented for this endpoint and the body is not a Matrix error",
+            ),
+            Self::InvalidErrorBody(error) => write!(
+                f,
+                "the status is documented for this endpoint, but the body is not the documented error body: {error}"
             ),
             Self::InvalidHeader { name } => {
                 write!(f, "the value of the `{name}` header is not UTF-8 text")
@@ -359,10 +391,10 @@ pub fn response_header<E>(
 /// Interprets an error status for which the endpoint documents its own body
 /// type `T`: a body of that shape becomes
 /// [`FromHttpResponseError::Endpoint`] (wrapped by `variant`); anything else
-/// is interpreted by [`error_response`], so a standard Matrix error on that
-/// status (e.g. `M_UNKNOWN_TOKEN` with `soft_logout` on a 401 whose
-/// documented body is a user-interactive auth response) stays a Matrix
-/// error.
+/// is interpreted like [`documented_error_response`], so a standard Matrix
+/// error on that status (e.g. `M_UNKNOWN_TOKEN` with `soft_logout` on a 401
+/// whose documented body is a user-interactive auth response) stays a
+/// Matrix error.
 pub fn endpoint_error_response<T: serde::de::DeserializeOwned, E>(
     response: http::Response<Bytes>,
     variant: impl FnOnce(T) -> E,
@@ -372,28 +404,104 @@ pub fn endpoint_error_response<T: serde::de::DeserializeOwned, E>(
             status: response.status(),
             body: variant(body),
         },
-        Err(_) => error_response(response),
+        Err(_) => documented_error_response(response),
     }
 }
 
-/// Interprets a non-success (or undocumented) response.
+/// Interprets a documented error status whose body the spec does not
+/// describe (e.g. "404: No server support information available"): a
+/// standard Matrix error or user-interactive auth body is still recognised
+/// as such; any other body (none, an HTML page) becomes
+/// [`FromHttpResponseError::Endpoint`] with `outcome`, the endpoint's
+/// variant for that status. The body is not kept: the spec gives it no
+/// meaning.
+pub fn documented_status_response<E>(
+    response: http::Response<Bytes>,
+    outcome: E,
+) -> FromHttpResponseError<E> {
+    match recognised_error(response) {
+        Ok(error) => error,
+        Err((response, _)) => FromHttpResponseError::Endpoint {
+            status: response.status(),
+            body: outcome,
+        },
+    }
+}
+
+/// Interprets a status that the endpoint documents with the standard Matrix
+/// error body.
 ///
 /// A JSON object with a string `errcode` becomes
 /// [`FromHttpResponseError::Matrix`] (status kept, `Retry-After` header
-/// parsed); anything else becomes [`FromHttpResponseError::Unexpected`]
-/// with [`UnexpectedReason::UndocumentedStatus`], keeping the status and
-/// raw body.
+/// parsed), a user-interactive auth body on a `401`
+/// [`FromHttpResponseError::UserInteractiveAuth`]; anything else becomes
+/// [`FromHttpResponseError::Unexpected`] with
+/// [`UnexpectedReason::InvalidErrorBody`] saying why the body is not a
+/// Matrix error, keeping the status and raw body.
+pub fn documented_error_response<E>(response: http::Response<Bytes>) -> FromHttpResponseError<E> {
+    match recognised_error(response) {
+        Ok(error) => error,
+        Err((response, why)) => FromHttpResponseError::Unexpected(UnexpectedResponse::new(
+            response,
+            UnexpectedReason::InvalidErrorBody(why),
+        )),
+    }
+}
+
+/// Interprets a status the endpoint does not document.
+///
+/// Like [`documented_error_response`], but a body that is not a Matrix
+/// error gives [`UnexpectedReason::UndocumentedStatus`].
 pub fn error_response<E>(response: http::Response<Bytes>) -> FromHttpResponseError<E> {
-    match serde_json::from_slice::<ErrorBody>(response.body()) {
-        Ok(body) => FromHttpResponseError::Matrix(Box::new(MatrixError {
-            status: response.status(),
-            retry_after_header: RetryAfter::from_headers(response.headers()),
-            body,
-        })),
-        Err(_) => FromHttpResponseError::Unexpected(UnexpectedResponse::new(
+    match recognised_error(response) {
+        Ok(error) => error,
+        Err((response, _)) => FromHttpResponseError::Unexpected(UnexpectedResponse::new(
             response,
             UnexpectedReason::UndocumentedStatus,
         )),
+    }
+}
+
+/// The error bodies every endpoint may answer with: user-interactive auth
+/// on a `401` (tried first: a failed stage carries an `errcode` too), then
+/// the standard Matrix error. Otherwise the response back, with why it is
+/// not a Matrix error.
+#[allow(clippy::result_large_err)] // the Err is the response handed back, not an error
+fn recognised_error<E>(
+    response: http::Response<Bytes>,
+) -> Result<FromHttpResponseError<E>, (http::Response<Bytes>, JsonError)> {
+    if response.status() == http::StatusCode::UNAUTHORIZED
+        && let Ok(uia) = serde_json::from_slice::<UiaResponse>(response.body())
+    {
+        return Ok(FromHttpResponseError::UserInteractiveAuth(Box::new(uia)));
+    }
+    match serde_json::from_slice::<ErrorBody>(response.body()) {
+        Ok(body) => Ok(FromHttpResponseError::Matrix(Box::new(MatrixError {
+            status: response.status(),
+            retry_after_header: RetryAfter::from_headers(response.headers()),
+            body,
+        }))),
+        Err(error) => Err((response, JsonError::new(&error))),
+    }
+}
+
+/// `Display` of a user-interactive auth response: that authentication is
+/// needed, and the failed stage's code and message if any (escaped, as
+/// they are the server's text).
+struct UiaSummary<'a>(&'a UiaResponse);
+
+impl fmt::Display for UiaSummary<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("user-interactive authentication required (401 Unauthorized)")?;
+        if let Some(errcode) = &self.0.errcode {
+            f.write_str(": ")?;
+            write_escaping_controls(f, errcode.as_str())?;
+        }
+        if let Some(message) = &self.0.error {
+            f.write_str(": ")?;
+            write_escaping_controls(f, message)?;
+        }
+        Ok(())
     }
 }
 
@@ -558,6 +666,76 @@ mod tests {
                 )
             );
         }
+    }
+
+    #[test]
+    fn user_interactive_auth_on_any_401() {
+        let body = br#"{"flows":[{"stages":["m.login.password"]}],"session":"s","errcode":"M_FORBIDDEN","error":"Invalid password"}"#;
+        for err in [
+            error_response::<Infallible>(response(401, Some("application/json"), body)),
+            documented_error_response::<Infallible>(response(401, None, body)),
+        ] {
+            let uia = err.user_interactive_auth().unwrap();
+            assert_eq!(uia.session.as_deref(), Some("s"));
+            assert_eq!(err.errcode(), Some(&ErrorCode::Forbidden));
+            assert_eq!(err.status(), http::StatusCode::UNAUTHORIZED);
+            assert!(err.matrix_error().is_none());
+            assert_eq!(
+                err.to_string(),
+                "user-interactive authentication required (401 Unauthorized): M_FORBIDDEN: Invalid password"
+            );
+        }
+        // Not on other statuses, and a soft logout stays a Matrix error.
+        let err = error_response::<Infallible>(response(403, None, body));
+        assert!(err.user_interactive_auth().is_none());
+        assert_eq!(err.errcode(), Some(&ErrorCode::Forbidden));
+        let soft_logout = br#"{"errcode":"M_UNKNOWN_TOKEN","soft_logout":true}"#;
+        let err = error_response::<Infallible>(response(401, None, soft_logout));
+        assert!(err.matrix_error().unwrap().is_soft_logout());
+    }
+
+    #[test]
+    fn documented_status_without_body() {
+        #[derive(Debug, PartialEq)]
+        enum SupportError {
+            NotFound,
+        }
+        let err = documented_status_response(
+            response(404, Some("text/html"), b"<html>Not found</html>"),
+            SupportError::NotFound,
+        );
+        let FromHttpResponseError::Endpoint { status, body } = err else {
+            panic!("expected the documented outcome, got {err:?}");
+        };
+        assert_eq!((status.as_u16(), body), (404, SupportError::NotFound));
+        // A server that sends a Matrix error there keeps it.
+        let err = documented_status_response(
+            response(404, None, br#"{"errcode":"M_NOT_FOUND"}"#),
+            SupportError::NotFound,
+        );
+        assert_eq!(err.errcode(), Some(&ErrorCode::NotFound));
+    }
+
+    #[test]
+    fn documented_error_status_with_another_body_says_why() {
+        let err = documented_error_response::<Infallible>(response(
+            403,
+            Some("text/html"),
+            b"<html>Forbidden</html>",
+        ));
+        let FromHttpResponseError::Unexpected(unexpected) = &err else {
+            panic!("expected Unexpected");
+        };
+        assert!(matches!(
+            unexpected.reason(),
+            UnexpectedReason::InvalidErrorBody(json) if json.category() == serde_json::error::Category::Syntax
+        ));
+        assert!(
+            err.to_string().contains(
+                "the status is documented for this endpoint, but the body is not the documented error body: expected value at line 1 column 1"
+            ),
+            "{err}"
+        );
     }
 
     #[test]
