@@ -49,6 +49,15 @@ impl<E> Error<E> {
         }
     }
 
+    /// The endpoint-specific outcome of a documented error status, if the
+    /// server answered with one.
+    pub fn endpoint_error(&self) -> Option<&E> {
+        match self {
+            Self::Response(error) => error.endpoint_error(),
+            _ => None,
+        }
+    }
+
     /// The user-interactive authentication response, if the server asked
     /// for (more) authentication, whether or not the endpoint documents it.
     pub fn user_interactive_auth(&self) -> Option<&UiaResponse> {

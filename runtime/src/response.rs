@@ -59,6 +59,16 @@ impl<E> FromHttpResponseError<E> {
         }
     }
 
+    /// The endpoint-specific outcome, if the response is one of the
+    /// endpoint's documented error statuses with its own body (or without
+    /// a body the spec describes).
+    pub fn endpoint_error(&self) -> Option<&E> {
+        match self {
+            Self::Endpoint { body, .. } => Some(body),
+            Self::Matrix(_) | Self::UserInteractiveAuth(_) | Self::Unexpected(_) => None,
+        }
+    }
+
     /// The user-interactive authentication response, if the server asked
     /// for (more) authentication. This is the one place to look, whether
     /// or not the endpoint documents its `401`.
