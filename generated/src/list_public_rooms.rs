@@ -216,7 +216,7 @@ impl SetRoomVisibilityOnDirectoryRequest {
 /// joined member count first. Continuing to order by largest first or another
 /// stable order is recommended.
 ///
-/// `GET /_matrix/client/v3/publicRooms` (operation `getPublicRooms`, no authentication: no access token is ever sent). Send it with [`crate::Client::get_public_rooms`] or any [`matrix_csapi_runtime::Client`].
+/// `GET /_matrix/client/v3/publicRooms` (operation `getPublicRooms`, an access token is sent when the client has one). Send it with [`crate::Client::get_public_rooms`] or any [`matrix_csapi_runtime::Client`].
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct GetPublicRoomsRequest {
@@ -439,7 +439,7 @@ impl matrix_csapi_runtime::Endpoint for GetPublicRoomsRequest {
         operation_id: "getPublicRooms",
         method: matrix_csapi_runtime::http::Method::GET,
         path_template: "/_matrix/client/v3/publicRooms",
-        auth: matrix_csapi_runtime::AuthScheme::None,
+        auth: matrix_csapi_runtime::AuthScheme::OptionalAccessToken,
         added_in: None,
         rate_limited: false,
         deprecated: false,

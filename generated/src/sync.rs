@@ -203,6 +203,16 @@ pub struct SyncResponse {
     /// in [End-to-end encryption](https://spec.matrix.org/v1.19/client-server-api/#e2e-extensions-to-sync).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub device_one_time_keys_count: Option<std::collections::BTreeMap<String, i64>>,
+    /// The unused fallback key algorithms of this device: a fallback key
+    /// of an algorithm missing from this list has been used, so a new
+    /// one should be uploaded. Absent when the server does not support
+    /// fallback keys.
+    ///
+    /// Defined by the spec's "Extensions to /sync" of end-to-end
+    /// encryption; added to the schema by
+    /// `spec/overlays/spec-gaps/sync-unused-fallback-key-types.yaml`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device_unused_fallback_key_types: Option<Vec<String>>,
 }
 
 impl SyncResponse {
@@ -216,6 +226,7 @@ impl SyncResponse {
             to_device: None,
             device_lists: None,
             device_one_time_keys_count: None,
+            device_unused_fallback_key_types: None,
         }
     }
 }

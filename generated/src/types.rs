@@ -1026,6 +1026,13 @@ pub struct KeyObject {
         String,
         serde_json::Map<String, serde_json::Value>,
     >,
+    /// `true` for a fallback key. Part of the signed object: it must be
+    /// signed when uploading and kept when verifying.
+    ///
+    /// Defined by the prose of `POST /keys/upload`; added to the schema by
+    /// `spec/overlays/spec-gaps/fallback-key-flag.yaml`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fallback: Option<bool>,
 }
 
 impl KeyObject {
@@ -1037,7 +1044,11 @@ impl KeyObject {
             serde_json::Map<String, serde_json::Value>,
         >,
     ) -> Self {
-        Self { key, signatures }
+        Self {
+            key,
+            signatures,
+            fallback: None,
+        }
     }
 }
 

@@ -16,29 +16,33 @@ impl GetTurnServerRequest {
 }
 
 /// The TURN server credentials.
-#[derive(Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GetTurnServerResponse {
     /// The username to use.
-    pub username: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub username: Option<String>,
     /// The password to use.
     ///
     /// A credential: `Debug` output shows `<redacted>`.
-    pub password: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub password: Option<String>,
     /// A list of TURN URIs
-    pub uris: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub uris: Option<Vec<String>>,
     /// The time-to-live in seconds
-    pub ttl: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ttl: Option<i64>,
 }
 
 impl GetTurnServerResponse {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(username: String, password: String, uris: Vec<String>, ttl: i64) -> Self {
+    pub fn new() -> Self {
         Self {
-            username,
-            password,
-            uris,
-            ttl,
+            username: None,
+            password: None,
+            uris: None,
+            ttl: None,
         }
     }
 }
@@ -47,7 +51,7 @@ impl std::fmt::Debug for GetTurnServerResponse {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let mut debug = f.debug_struct("GetTurnServerResponse");
         debug.field("username", &self.username);
-        debug.field("password", &"<redacted>");
+        debug.field("password", &self.password.as_ref().map(|_| "<redacted>"));
         debug.field("uris", &self.uris);
         debug.field("ttl", &self.ttl);
         debug.finish()
