@@ -1,0 +1,164 @@
+//! The crate's own files: Cargo.toml, lib.rs, client.rs, and one
+//! module file per document (plus `types`) gathering its items.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use crate::config::Config;
+use crate::model::TypeId;
+
+use super::docs::{doc_lines, inner_doc_lines};
+use super::{Emitter, header, ident};
+
+impl Emitter<'_> {
+    pub(super) fn cargo_toml(&self, config: &Config) -> String {
+        let mut features = String::from("default = [\"client\"]\n");
+        features.push_str("# The async client over reqwest; without it the crate is sans-IO.\n");
+        features.push_str("client = [\"matrix-csapi-runtime/client\"]\n");
+        features.push_str(
+            "# For this repository's tests only (spec example round trips); not an API.\n",
+        );
+        features.push_str("test-support = []\n");
+        for feature in &self.api.features {
+            features.push_str("# Experimental fields added by an overlay in spec/overlays.\n");
+            features.push_str(&format!("{feature} = []\n"));
+        }
+        format!(
+            "{header}\n[package]\nname = {name:?}\nversion = {version:?}\ndescription = {description:?}\nedition = \"2024\"\nlicense = \"Apache-2.0\"\npublish = false\n\n[lib]\n# The docs are the spec's prose, not Rust examples.\ndoctest = false\n\n[features]\n{features}\n[dependencies]\nmatrix-csapi-runtime = {{ path = \"../runtime\", default-features = false }}\nserde = {{ version = \"1\", features = [\"derive\"] }}\nserde_json = \"1\"\n",
+            header = header("#", &self.spec_source()),
+            name = config.krate.name,
+            version = config.krate.version,
+            description = config.krate.description,
+        )
+    }
+
+    pub(super) fn lib_rs(&self, config: &Config) -> (TokenStream, String) {
+        let mods = self.api.modules.iter().map(|m| {
+            let name = ident(&m.name);
+            let doc = format!(
+                " {} (`{}`).",
+                m.title.as_deref().unwrap_or("Operations"),
+                m.source
+            );
+            quote! { #[doc = #doc] pub mod #name; }
+        });
+        let types_mod = self
+            .api
+            .types
+            .iter()
+            .any(|t| t.module == "types")
+            .then(|| quote! { #[doc = " Types shared between modules."] pub mod types; });
+        let crate_doc = format!(
+            "{}\n\nGenerated from the Matrix client-server API {} by `cargo xtask gen`.\nEach module is one document of the spec; each operation is a request\ntype implementing [`runtime::Endpoint`], and a method on `Client`\n(with the default `client` feature).",
+            config.krate.description, self.api.spec_tag
+        );
+        let crate_doc = inner_doc_lines(&crate_doc);
+        let tokens = quote! {
+            #crate_doc
+            #![allow(clippy::too_many_arguments, clippy::large_enum_variant, clippy::type_complexity)]
+            pub use matrix_csapi_runtime as runtime;
+            pub use matrix_csapi_runtime::{AccessToken, BaseUrl, Endpoint, ErrorBody, ErrorCode, MatrixError};
+            #(#mods)*
+            #types_mod
+            #[cfg(feature = "test-support")]
+            #[doc(hidden)]
+            pub mod test_support;
+            #[cfg(feature = "client")]
+            mod client;
+            #[cfg(feature = "client")]
+            pub use client::Client;
+        };
+        (tokens, header("//", &self.spec_source()))
+    }
+
+    pub(super) fn client_rs(&self) -> (TokenStream, String) {
+        let methods = self.api.modules.iter().flat_map(|m| {
+            m.operations.iter().map(move |op| {
+                let name = ident(&op.fn_name);
+                let request = self.type_path(op.request);
+                let response = self.response_type(op);
+                let error = self.error_type(op, &m.name);
+                let doc = doc_lines(&format!(
+                    "{}\n\n`{} {}`: see [`{}`].",
+                    op.docs.summary.as_deref().unwrap_or(&op.operation_id),
+                    op.method,
+                    op.path_template,
+                    self.type_path_string(op.request)
+                ));
+                quote! {
+                    #doc
+                    pub async fn #name(&self, request: #request) -> Result<#response, matrix_csapi_runtime::Error<#error>> {
+                        self.inner.send(&request).await
+                    }
+                }
+            })
+        });
+        let tokens = quote! {
+            //! The async client: one method per operation.
+            use matrix_csapi_runtime::BaseUrl;
+
+            /// A client for a homeserver: one method per operation of the spec.
+            ///
+            /// It dereferences to the runtime's [`matrix_csapi_runtime::Client`] for the
+            /// access token, the base URL and [`send`](matrix_csapi_runtime::Client::send).
+            #[derive(Clone, Debug)]
+            pub struct Client {
+                inner: matrix_csapi_runtime::Client,
+            }
+
+            impl Client {
+                /// A client for the homeserver at `base_url`, without an access token.
+                pub fn new(base_url: BaseUrl) -> Client {
+                    Client { inner: matrix_csapi_runtime::Client::new(base_url) }
+                }
+                #(#methods)*
+            }
+
+            impl From<matrix_csapi_runtime::Client> for Client {
+                fn from(inner: matrix_csapi_runtime::Client) -> Client {
+                    Client { inner }
+                }
+            }
+
+            impl std::ops::Deref for Client {
+                type Target = matrix_csapi_runtime::Client;
+                fn deref(&self) -> &matrix_csapi_runtime::Client {
+                    &self.inner
+                }
+            }
+        };
+        (
+            tokens,
+            header(
+                "//",
+                "the Matrix spec (release: spec/pin.toml) and spec/generator.toml",
+            ),
+        )
+    }
+
+    pub(super) fn module_rs(&self, module: &str) -> (TokenStream, String) {
+        let mut items = Vec::new();
+        for (index, def) in self.api.types.iter().enumerate() {
+            if def.module == module {
+                items.push(self.type_def(TypeId(index), def));
+            }
+        }
+        // The release is named in lib.rs and Cargo.toml only, so a spec
+        // update changes only the files whose content changes.
+        let mut source = "the Matrix spec (release: spec/pin.toml)".to_owned();
+        if let Some(m) = self.api.modules.iter().find(|m| m.name == module) {
+            source = format!("{} of the Matrix spec (release: spec/pin.toml)", m.source);
+            for op in &m.operations {
+                items.push(self.endpoint_impl(op));
+                if let Some(response) = self.response_enum(op) {
+                    items.push(response);
+                }
+                if let Some(error) = self.endpoint_error_enum(op) {
+                    items.push(error);
+                }
+            }
+        }
+        let tokens = quote! { #(#items)* };
+        (tokens, header("//", &source))
+    }
+}

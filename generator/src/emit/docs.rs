@@ -1,0 +1,315 @@
+//! Doc comments: the spec's prose made safe for rustdoc, as attributes.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use crate::model::Docs;
+
+use super::Emitter;
+
+impl Emitter<'_> {
+    /// Doc attributes: the spec's text (made safe for rustdoc), or
+    /// `fallback` where the spec says nothing, then the generator's notes.
+    pub(super) fn doc_attrs(&self, docs: &Docs, notes: &[String], fallback: &str) -> TokenStream {
+        let mut paragraphs = Vec::new();
+        if let Some(summary) = &docs.summary {
+            paragraphs.push(summary.trim().to_owned());
+        }
+        if let Some(description) = &docs.description {
+            paragraphs.push(description.trim().to_owned());
+        }
+        if docs.deprecated {
+            paragraphs.push("**Deprecated** in the spec.".to_owned());
+        }
+        if let Some(version) = &docs.added_in {
+            paragraphs.push(format!("Added in Matrix {version}."));
+        }
+        for (version, note) in &docs.changed_in {
+            paragraphs.push(format!("Changed in Matrix {version}: {}", note.trim()));
+        }
+        let mut text = sanitize_doc(&paragraphs.join("\n\n"), &self.api.spec_tag);
+        if text.trim().is_empty() {
+            text = fallback.to_owned();
+        }
+        for note in notes {
+            text.push_str("\n\n");
+            text.push_str(note);
+        }
+        doc_lines(&text)
+    }
+}
+
+/// `#[doc = ...]` attributes, one per line (prettyplease prints them as `///`).
+pub(super) fn doc_lines(text: &str) -> TokenStream {
+    let lines = text.lines().map(|line| {
+        let line = if line.is_empty() {
+            String::new()
+        } else {
+            format!(" {line}")
+        };
+        quote! { #[doc = #line] }
+    });
+    quote! { #(#lines)* }
+}
+
+/// `#![doc = ...]` attributes, one per line.
+pub(super) fn inner_doc_lines(text: &str) -> TokenStream {
+    let lines = text.lines().map(|line| {
+        let line = if line.is_empty() {
+            String::new()
+        } else {
+            format!(" {line}")
+        };
+        quote! { #![doc = #line] }
+    });
+    quote! { #(#lines)* }
+}
+
+/// Makes spec Markdown safe for rustdoc: links relative to the spec site
+/// become absolute, bare URLs become autolinks, stray `<`/`>` and `[x]`
+/// outside code are escaped (rustdoc would read them as HTML tags and
+/// intra-doc links), and unlabeled code fences are marked `text`.
+pub fn sanitize_doc(text: &str, spec_tag: &str) -> String {
+    let text = &replace_shortcodes(text);
+    let site = format!("https://spec.matrix.org/{spec_tag}/");
+    let mut out = String::with_capacity(text.len());
+    let mut in_fence = false;
+    // A link whose text spans lines: `[` on one line, `](` on a later one.
+    let mut open_link = false;
+    let lines: Vec<&str> = text.lines().collect();
+    for (index, line) in lines.iter().copied().enumerate() {
+        if index > 0 {
+            out.push('\n');
+        }
+        if line.trim().is_empty() {
+            open_link = false;
+        }
+        let trimmed = line.trim_start();
+        if trimmed.starts_with("```") {
+            if !in_fence && trimmed.trim_end() == "```" {
+                out.push_str(&line.replacen("```", "```text", 1));
+            } else {
+                out.push_str(line);
+            }
+            in_fence = !in_fence;
+            continue;
+        }
+        if in_fence {
+            out.push_str(line);
+            continue;
+        }
+        out.push_str(&sanitize_line(
+            line,
+            &site,
+            &lines[index + 1..],
+            &mut open_link,
+        ));
+    }
+    out
+}
+
+/// The spec's prose is rendered by Hugo; its shortcodes become Markdown:
+/// `{{% boxes/note %}}` a bold "Note:" (the closing tag a paragraph break),
+/// `{{% added-in v="1.18" %}}` "(Added in Matrix 1.18)". Unknown shortcodes
+/// are dropped.
+fn replace_shortcodes(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(open) = rest.find("{{%") {
+        let Some(close) = rest[open..].find("%}}").map(|c| open + c) else {
+            break;
+        };
+        out.push_str(&rest[..open]);
+        let inner = rest[open + 3..close].trim();
+        let (name, args) = inner.split_once(' ').unwrap_or((inner, ""));
+        let version = args
+            .trim()
+            .strip_prefix("v=")
+            .map(|v| v.trim().trim_matches('"'));
+        match (name, version) {
+            ("boxes/note", _) => out.push_str("**Note:**"),
+            ("boxes/warning", _) => out.push_str("**Warning:**"),
+            ("boxes/rationale", _) => out.push_str("**Rationale:**"),
+            (closing, _) if closing.starts_with('/') => {}
+            ("added-in", Some(v)) => out.push_str(&format!("(Added in Matrix {v})")),
+            ("changed-in", Some(v)) => out.push_str(&format!("(Changed in Matrix {v})")),
+            _ => {}
+        }
+        rest = &rest[close + 3..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// `next_lines`: the lines after `line`, to see whether a `[` whose `]` is
+/// on a later line of the paragraph opens a link.
+fn sanitize_line(line: &str, site: &str, next_lines: &[&str], open_link: &mut bool) -> String {
+    let mut out = String::with_capacity(line.len() + 16);
+    let chars: Vec<char> = line.chars().collect();
+    // Byte offset of each char, so the rest of the line is a slice.
+    let offsets: Vec<usize> = line.char_indices().map(|(offset, _)| offset).collect();
+    let mut i = 0;
+    let mut in_code = false;
+    while i < chars.len() {
+        let c = chars[i];
+        let rest = &line[offsets[i]..];
+        if c == '`' {
+            in_code = !in_code;
+            out.push(c);
+            i += 1;
+            continue;
+        }
+        if in_code {
+            out.push(c);
+            i += 1;
+            continue;
+        }
+        if rest.starts_with("](/") {
+            out.push_str("](");
+            out.push_str(site);
+            i += 3;
+            continue;
+        }
+        if rest.starts_with("http://") || rest.starts_with("https://") {
+            let prev = if i > 0 { chars[i - 1] } else { ' ' };
+            let end = chars[i..]
+                .iter()
+                .position(|c| c.is_whitespace() || *c == ')' || *c == '>' || *c == '"')
+                .map_or(chars.len(), |p| i + p);
+            let mut url: String = chars[i..end].iter().collect();
+            let trailing: String = {
+                let mut t = String::new();
+                while url.ends_with(['.', ',', ';', ':']) {
+                    if let Some(ch) = url.pop() {
+                        t.insert(0, ch);
+                    }
+                }
+                t
+            };
+            if prev == '(' || prev == '<' {
+                out.push_str(&url);
+            } else {
+                out.push('<');
+                out.push_str(&url);
+                out.push('>');
+            }
+            out.push_str(&trailing);
+            i = end;
+            continue;
+        }
+        match c {
+            '<' => {
+                let autolink = rest.starts_with("<http://") || rest.starts_with("<https://");
+                if autolink {
+                    out.push('<');
+                } else {
+                    out.push_str("&lt;");
+                }
+            }
+            '>' => {
+                let opened_autolink = out.rfind('<').is_some_and(|p| {
+                    out[p..].starts_with("<http")
+                        && !out[p..].contains(' ')
+                        && !out[p..].contains('>')
+                });
+                if opened_autolink || out.trim().is_empty() {
+                    out.push('>');
+                } else {
+                    out.push_str("&gt;");
+                }
+            }
+            '[' => {
+                // A shortcut link `[x]` that is not `[x](...)` or `[x][y]`.
+                let close = chars[i..].iter().position(|&ch| ch == ']').map(|p| i + p);
+                let is_link = match close {
+                    Some(end) => matches!(chars.get(end + 1), Some('(') | Some('[')),
+                    None => {
+                        // The rest of the paragraph.
+                        let following = next_lines
+                            .iter()
+                            .copied()
+                            .take_while(|l| !l.trim().is_empty())
+                            .collect::<Vec<_>>()
+                            .join("\n");
+                        following
+                            .find(']')
+                            .is_some_and(|end| following[end + 1..].starts_with(['(', '[']))
+                    }
+                };
+                if is_link {
+                    out.push('[');
+                    if close.is_none() {
+                        *open_link = true;
+                    }
+                } else {
+                    out.push_str("\\[");
+                }
+            }
+            ']' => {
+                let is_link = matches!(chars.get(i + 1), Some('(') | Some('['));
+                let opened = out
+                    .rfind('[')
+                    .is_some_and(|p| p == 0 || !out[..p].ends_with('\\'));
+                if is_link && (opened || *open_link) {
+                    *open_link = false;
+                    out.push(']');
+                } else {
+                    out.push_str("\\]");
+                }
+            }
+            _ => out.push(c),
+        }
+        i += 1;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn doc_links_become_absolute_and_bare_urls_autolinks() {
+        let text = "See [POST /login](/client-server-api/#post_matrixclientv3login) and https://example.org.";
+        assert_eq!(
+            sanitize_doc(text, "v1.19"),
+            "See [POST /login](https://spec.matrix.org/v1.19/client-server-api/#post_matrixclientv3login) and <https://example.org>."
+        );
+    }
+
+    #[test]
+    fn doc_html_like_text_and_shortcut_links_are_escaped_outside_code() {
+        assert_eq!(
+            sanitize_doc("an <event_id> and `<code>`", "v1"),
+            "an &lt;event_id&gt; and `<code>`"
+        );
+        assert_eq!(sanitize_doc("a [note] here", "v1"), "a \\[note\\] here");
+        assert_eq!(sanitize_doc("```\nx\n```", "v1"), "```text\nx\n```");
+    }
+
+    #[test]
+    fn links_whose_text_spans_lines_stay_links() {
+        assert_eq!(
+            sanitize_doc(
+                "see [Serving\ninline content](/client-server-api/#x).",
+                "v1"
+            ),
+            "see [Serving\ninline content](https://spec.matrix.org/v1/client-server-api/#x)."
+        );
+    }
+
+    #[test]
+    fn hugo_shortcodes_become_markdown() {
+        assert_eq!(
+            sanitize_doc(
+                "{{% boxes/note %}}\n* a list\n{{% /boxes/note %}}\nAfter.",
+                "v1"
+            ),
+            "**Note:**\n* a list\n\nAfter."
+        );
+        assert_eq!(
+            sanitize_doc("{{% added-in v=\"1.18\"%}} New.", "v1"),
+            "(Added in Matrix 1.18) New."
+        );
+    }
+}

@@ -1,0 +1,323 @@
+//! Each operation's `Endpoint` impl (building the request, reading the
+//! response) and its response and error enums.
+
+use proc_macro2::{Literal, TokenStream};
+use quote::quote;
+
+use crate::model::{
+    Auth, Body, Operation, Param, ParamIn, PathPart, ResponseKind, Type, TypeId, TypeKind,
+};
+
+use super::docs::{doc_lines, sanitize_doc};
+use super::{Emitter, ident};
+
+impl Emitter<'_> {
+    /// An expression building the [`RawResponse`] type `id` from `response`.
+    fn raw_response_expr(&self, id: TypeId) -> TokenStream {
+        let path = self.type_path(id);
+        let TypeKind::RawResponse(raw) = &self.api.types[id.0].kind else {
+            return quote! { compile_error!("not a raw response type") };
+        };
+        let headers = raw.headers.iter().map(|h| {
+            let field = ident(&h.rust_name);
+            let wire = h.wire_name.to_lowercase();
+            quote! { #field: matrix_csapi_runtime::response_header(&response, #wire)?, }
+        });
+        let body = raw.has_body.then(|| quote! { body: response.into_body(), });
+        quote! { #path { #(#headers)* #body } }
+    }
+
+    pub(super) fn endpoint_impl(&self, op: &Operation) -> TokenStream {
+        let request = ident(&self.api.types[op.request.0].name);
+        let operation_id = &op.operation_id;
+        let method = ident(&op.method);
+        let template = &op.path_template;
+        let auth = match op.auth {
+            Auth::None => quote! { None },
+            Auth::AccessToken => quote! { AccessToken },
+            Auth::OptionalAccessToken => quote! { OptionalAccessToken },
+            Auth::AppserviceToken => quote! { AppserviceToken },
+        };
+        let added_in = match &op.docs.added_in {
+            Some(v) => quote! { Some(#v) },
+            None => quote! { None },
+        };
+        let rate_limited = op.rate_limited;
+        let deprecated = op.docs.deprecated;
+        let response = self.response_type(op);
+        let module = &self.api.types[op.request.0].module;
+        let error = self.error_type(op, module);
+
+        let params: &[Param] = match &self.api.types[op.request.0].kind {
+            TypeKind::Struct(s) => &s.params,
+            _ => &[],
+        };
+        let mut path_steps = Vec::new();
+        let mut first = String::new();
+        for (index, part) in op.path.iter().enumerate() {
+            match part {
+                PathPart::Literal(text) if index == 0 => first = text.clone(),
+                PathPart::Literal(text) => path_steps.push(quote! { path.push_literal(#text); }),
+                PathPart::Param(name) => {
+                    let field = ident(name);
+                    let param = params.iter().find(|p| &p.rust_name == name);
+                    let value = match param {
+                        Some(p) => self.value_str(&p.ty, quote! { self.#field }, false),
+                        None => quote! { "" },
+                    };
+                    path_steps.push(quote! { path.push_param(#value); });
+                }
+            }
+        }
+        let query_steps: Vec<TokenStream> = params
+            .iter()
+            .filter(|p| p.location == ParamIn::Query)
+            .map(|p| {
+                let field = ident(&p.rust_name);
+                let wire = &p.wire_name;
+                match &p.ty {
+                    // A list repeats the name; a map sends each entry as
+                    // its own name (OpenAPI's default `form` style, exploded).
+                    Type::Array(item) => {
+                        let value = self.value_str(item, quote! { value }, true);
+                        quote! { for value in &self.#field { query.push(#wire, #value); } }
+                    }
+                    Type::Map(_) => {
+                        quote! { for (name, value) in &self.#field { query.push(name, value); } }
+                    }
+                    _ if p.required => {
+                        let value = self.value_str(&p.ty, quote! { self.#field }, false);
+                        quote! { query.push(#wire, #value); }
+                    }
+                    _ => {
+                        let value = self.value_str(&p.ty, quote! { value }, true);
+                        quote! { if let Some(value) = &self.#field { query.push(#wire, #value); } }
+                    }
+                }
+            })
+            .collect();
+        // Header parameters; with a raw body, `Content-Type` is its content
+        // type rather than a header of its own.
+        let raw_body_content_type = params
+            .iter()
+            .filter(|_| matches!(op.body, Some(Body::Bytes { .. })))
+            .find(|p| {
+                p.location == ParamIn::Header && p.wire_name.eq_ignore_ascii_case("content-type")
+            });
+        let header_steps: Vec<TokenStream> = params
+            .iter()
+            .filter(|p| p.location == ParamIn::Header)
+            .filter(|p| !raw_body_content_type.is_some_and(|ct| std::ptr::eq(ct, *p)))
+            .map(|p| {
+                let field = ident(&p.rust_name);
+                let wire = p.wire_name.to_lowercase();
+                if p.required {
+                    let value = self.value_str(&p.ty, quote! { self.#field }, false);
+                    quote! { matrix_csapi_runtime::insert_header(&mut request, #wire, #value)?; }
+                } else {
+                    let value = self.value_str(&p.ty, quote! { value }, true);
+                    quote! {
+                        if let Some(value) = &self.#field {
+                            matrix_csapi_runtime::insert_header(&mut request, #wire, #value)?;
+                        }
+                    }
+                }
+            })
+            .collect();
+        let path_mut = (!path_steps.is_empty()).then(|| quote! { mut });
+        let query_code = if query_steps.is_empty() {
+            quote! { let path_and_query = path.finish(); }
+        } else {
+            quote! {
+                let mut query = matrix_csapi_runtime::QueryBuilder::new();
+                #(#query_steps)*
+                let path_and_query = path.finish() + &query.finish();
+            }
+        };
+        let body = match &op.body {
+            None => quote! { matrix_csapi_runtime::RequestBody::Empty },
+            Some(Body::Json {
+                is_request: true, ..
+            }) => quote! { matrix_csapi_runtime::json_body(self)? },
+            Some(Body::Json {
+                is_request: false, ..
+            }) => quote! { matrix_csapi_runtime::json_body(&self.body)? },
+            Some(Body::Bytes {
+                default_content_type,
+            }) => {
+                let content_type = match raw_body_content_type {
+                    Some(p) if p.required => {
+                        let field = ident(&p.rust_name);
+                        quote! { self.#field.clone() }
+                    }
+                    Some(p) => {
+                        let field = ident(&p.rust_name);
+                        quote! { self.#field.clone().unwrap_or_else(|| #default_content_type.to_owned()) }
+                    }
+                    None => quote! { #default_content_type.to_owned() },
+                };
+                quote! {
+                    matrix_csapi_runtime::RequestBody::Raw {
+                        content_type: #content_type,
+                        data: self.body.clone(),
+                    }
+                }
+            }
+        };
+        let build = if header_steps.is_empty() {
+            quote! { matrix_csapi_runtime::build_request(&Self::METADATA, base_url, &path_and_query, access_token, #body) }
+        } else {
+            quote! {
+                let mut request = matrix_csapi_runtime::build_request(&Self::METADATA, base_url, &path_and_query, access_token, #body)?;
+                #(#header_steps)*
+                Ok(request)
+            }
+        };
+        let success = self.success_arms(op);
+        let error_arms = op.endpoint_errors.iter().map(|e| {
+            let status = Literal::u16_unsuffixed(e.status);
+            let variant = ident(&e.variant);
+            let error_name = op.error_type.as_deref().map(ident);
+            quote! {
+                #status => Err(matrix_csapi_runtime::endpoint_error_response(response, #error_name::#variant)),
+            }
+        });
+        quote! {
+            impl matrix_csapi_runtime::Endpoint for #request {
+                const METADATA: matrix_csapi_runtime::Metadata = matrix_csapi_runtime::Metadata {
+                    operation_id: #operation_id,
+                    method: matrix_csapi_runtime::http::Method::#method,
+                    path_template: #template,
+                    auth: matrix_csapi_runtime::AuthScheme::#auth,
+                    added_in: #added_in,
+                    rate_limited: #rate_limited,
+                    deprecated: #deprecated,
+                };
+                type Response = #response;
+                type Error = #error;
+
+                fn try_into_http_request(
+                    &self,
+                    base_url: &matrix_csapi_runtime::BaseUrl,
+                    access_token: Option<&matrix_csapi_runtime::AccessToken>,
+                ) -> Result<matrix_csapi_runtime::http::Request<matrix_csapi_runtime::Bytes>, matrix_csapi_runtime::IntoHttpError> {
+                    let #path_mut path = matrix_csapi_runtime::PathBuilder::new(#first);
+                    #(#path_steps)*
+                    #query_code
+                    #build
+                }
+
+                fn try_from_http_response(
+                    response: matrix_csapi_runtime::http::Response<matrix_csapi_runtime::Bytes>,
+                ) -> Result<Self::Response, matrix_csapi_runtime::FromHttpResponseError<Self::Error>> {
+                    match response.status().as_u16() {
+                        #(#success)*
+                        #(#error_arms)*
+                        _ => Err(matrix_csapi_runtime::error_response(response)),
+                    }
+                }
+            }
+        }
+    }
+
+    /// Match arms turning the success and redirect statuses into the
+    /// response type.
+    fn success_arms(&self, op: &Operation) -> Vec<TokenStream> {
+        let response = &op.response;
+        let kind_expr = |kind: &ResponseKind| match kind {
+            ResponseKind::Json(_) => quote! { matrix_csapi_runtime::json_response(&response)? },
+            ResponseKind::Empty => quote! { () },
+            ResponseKind::Raw(id) => self.raw_response_expr(*id),
+        };
+        match &response.enum_name {
+            // One status: its body is the response.
+            None => response
+                .arms
+                .iter()
+                .map(|arm| {
+                    let status = Literal::u16_unsuffixed(arm.status);
+                    let expr = kind_expr(&arm.kind);
+                    quote! { #status => Ok(#expr), }
+                })
+                .collect(),
+            Some(name) => {
+                let name = ident(name);
+                response
+                    .arms
+                    .iter()
+                    .map(|arm| {
+                        let status = Literal::u16_unsuffixed(arm.status);
+                        let variant = ident(&arm.variant);
+                        match &arm.kind {
+                            ResponseKind::Empty => quote! { #status => Ok(#name::#variant), },
+                            kind => {
+                                let expr = kind_expr(kind);
+                                quote! { #status => Ok(#name::#variant(#expr)), }
+                            }
+                        }
+                    })
+                    .collect()
+            }
+        }
+    }
+
+    /// The enum of an operation's success and redirect responses, when
+    /// their shapes differ.
+    pub(super) fn response_enum(&self, op: &Operation) -> Option<TokenStream> {
+        let name = ident(op.response.enum_name.as_deref()?);
+        let doc = format!(" The responses of `{}`, by status.", op.operation_id);
+        let variants = op.response.arms.iter().map(|arm| {
+            let variant = ident(&arm.variant);
+            let doc = format!(
+                "{}: {}",
+                arm.status,
+                arm.doc.as_deref().unwrap_or("").trim()
+            );
+            let doc = doc_lines(&sanitize_doc(&doc, &self.api.spec_tag));
+            match self.arm_type(&arm.kind) {
+                Some(ty) => quote! { #doc #variant(#ty), },
+                None => quote! { #doc #variant, },
+            }
+        });
+        Some(quote! {
+            #[doc = #doc]
+            #[derive(Clone, Debug, PartialEq)]
+            #[non_exhaustive]
+            pub enum #name { #(#variants)* }
+        })
+    }
+
+    /// An expression giving `&str` for a parameter value.
+    /// An expression giving `&str` for a value of a scalar type; `value`
+    /// is a place, or a reference when `is_ref`.
+    fn value_str(&self, ty: &Type, value: TokenStream, is_ref: bool) -> TokenStream {
+        match ty {
+            Type::String if is_ref => value,
+            Type::String => quote! { &#value },
+            Type::Named(_) => quote! { #value.as_str() },
+            Type::DurationMs => quote! { &#value.as_millis().to_string() },
+            _ => quote! { &#value.to_string() },
+        }
+    }
+
+    pub(super) fn endpoint_error_enum(&self, op: &Operation) -> Option<TokenStream> {
+        let name = ident(op.error_type.as_deref()?);
+        let doc = format!(
+            " Documented error responses of `{}` whose bodies are not the standard Matrix error.",
+            op.operation_id
+        );
+        let variants = op.endpoint_errors.iter().map(|e| {
+            let variant = ident(&e.variant);
+            let ty = self.rust_type(&e.ty);
+            let doc = format!(" {}: {}", e.status, e.doc.as_deref().unwrap_or("").trim());
+            let doc = sanitize_doc(&doc, &self.api.spec_tag);
+            quote! { #[doc = #doc] #variant(#ty), }
+        });
+        Some(quote! {
+            #[doc = #doc]
+            #[derive(Clone, Debug, PartialEq)]
+            #[non_exhaustive]
+            pub enum #name { #(#variants)* }
+        })
+    }
+}

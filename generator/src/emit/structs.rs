@@ -1,0 +1,373 @@
+//! Structs: request types and object schemas, their fields, `new`
+//! constructor and, with credentials, a redacting `Debug`.
+
+use proc_macro2::{Ident, TokenStream};
+use quote::quote;
+
+use crate::model::{Auth, Field, ParamIn, Struct, Type, TypeDef, TypeId};
+
+use super::{Emitter, ident};
+
+impl Emitter<'_> {
+    pub(super) fn struct_def(&self, id: TypeId, def: &TypeDef, s: &Struct) -> TokenStream {
+        let name = ident(&def.name);
+        let operation = self
+            .api
+            .modules
+            .iter()
+            .flat_map(|m| &m.operations)
+            .find(|op| op.request == id);
+        let mut extra_docs = Vec::new();
+        if let Some(op) = operation {
+            extra_docs.push(format!(
+                "`{} {}` (operation `{}`, {}). Send it with [`crate::Client::{}`] or any [`matrix_csapi_runtime::Client`].",
+                op.method,
+                op.path_template,
+                op.operation_id,
+                auth_text(op.auth),
+                op.fn_name
+            ));
+        }
+        let docs = self.doc_attrs(
+            &def.docs,
+            &extra_docs,
+            &format!("The schema at `{}`.", def.source),
+        );
+        let is_body = s.params.is_empty() && s.body.is_none();
+        let has_secret = s.fields.iter().any(|f| f.secret)
+            || s.params.iter().any(|p| p.secret)
+            || s.secret_additional;
+
+        let mut members = Vec::new();
+        for param in &s.params {
+            let field = ident(&param.rust_name);
+            let ty = self.param_type(param);
+            let credential = param
+                .secret
+                .then(|| "A credential: `Debug` output shows `<redacted>`.".to_owned());
+            let docs = self.doc_attrs(
+                &param.docs,
+                credential.as_slice(),
+                &format!(
+                    "The `{}` {} parameter.",
+                    param.wire_name,
+                    param.location.as_str()
+                ),
+            );
+            members.push(quote! { #docs pub #field: #ty, });
+        }
+        if let Some(body) = &s.body {
+            let ty = self.rust_type(body);
+            members.push(quote! { #[doc = " The request body."] pub body: #ty, });
+        }
+        for field in &s.fields {
+            members.push(self.struct_field(field));
+        }
+        if let Some(value) = &s.additional {
+            let ty = self.rust_type(value);
+            let secret_doc = s.secret_additional.then(|| {
+                quote! {
+                    ///
+                    /// Credentials: `Debug` output shows their names only.
+                }
+            });
+            members.push(quote! {
+                /// The other properties, by name.
+                #secret_doc
+                #[serde(flatten)]
+                pub additional_properties: std::collections::BTreeMap<String, #ty>,
+            });
+        }
+
+        let debug = (!has_secret).then(|| quote! { Debug, });
+        let serde = is_body.then(|| quote! { serde::Serialize, serde::Deserialize, });
+        // A type whose fields are all optional gets `Default` (clippy's
+        // `new_without_default`, and `..Default::default()` for users).
+        let all_optional = s.params.iter().all(|p| !p.required)
+            && s.body.is_none()
+            && s.fields.iter().all(|f| !f.required);
+        let default = all_optional.then(|| quote! { Default, });
+        let derives = quote! { #[derive(Clone, #debug #default PartialEq, #serde)] };
+        let debug_impl = has_secret.then(|| self.redacting_debug(&def.name, s));
+        let constructor = self.constructor(s);
+        quote! {
+            #docs
+            #derives
+            #[non_exhaustive]
+            pub struct #name {
+                #(#members)*
+            }
+
+            impl #name {
+                #constructor
+            }
+
+            #debug_impl
+        }
+    }
+
+    fn struct_field(&self, field: &Field) -> TokenStream {
+        let name = ident(&field.rust_name);
+        let ty = self.field_type(&field.ty, field.required);
+        let mut extra = Vec::new();
+        if field.secret {
+            extra.push("A credential: `Debug` output shows `<redacted>`.".to_owned());
+        }
+        if let Some(feature) = &field.feature {
+            extra.push(format!(
+                "Experimental: only with the cargo feature `{feature}`."
+            ));
+        }
+        let docs = self.doc_attrs(
+            &field.docs,
+            &extra,
+            &format!("The `{}` property.", field.json_name),
+        );
+        let mut serde_args = Vec::new();
+        if field.json_name != field.rust_name {
+            let json = &field.json_name;
+            serde_args.push(quote! { rename = #json });
+        }
+        if !field.required {
+            serde_args.push(quote! { default, skip_serializing_if = "Option::is_none" });
+            if matches!(field.ty, Type::Nullable(_)) {
+                serde_args.push(quote! { with = "matrix_csapi_runtime::nullable" });
+            }
+        }
+        if field.ty == Type::DurationMs {
+            let with = if field.required {
+                "matrix_csapi_runtime::duration_ms"
+            } else {
+                "matrix_csapi_runtime::duration_ms::option"
+            };
+            serde_args.push(quote! { with = #with });
+        }
+        let serde_attr = (!serde_args.is_empty()).then(|| quote! { #[serde(#(#serde_args),*)] });
+        let cfg = field
+            .feature
+            .as_ref()
+            .map(|f| quote! { #[cfg(feature = #f)] });
+        quote! { #docs #cfg #serde_attr pub #name: #ty, }
+    }
+
+    /// `new` with the required fields as arguments; optional ones unset.
+    fn constructor(&self, s: &Struct) -> TokenStream {
+        let args = constructor_args(s).into_iter().map(|arg| {
+            let name = ident(arg.name);
+            let ty = self.rust_type(arg.ty);
+            quote! { #name: #ty }
+        });
+        let mut inits = Vec::new();
+        for param in &s.params {
+            let name = ident(&param.rust_name);
+            if param.required {
+                inits.push(quote! { #name, });
+            } else if matches!(param.ty, Type::Array(_) | Type::Map(_)) {
+                inits.push(quote! { #name: Default::default(), });
+            } else {
+                inits.push(quote! { #name: None, });
+            }
+        }
+        if s.body.is_some() {
+            inits.push(quote! { body, });
+        }
+        for field in &s.fields {
+            let name = ident(&field.rust_name);
+            let cfg = field
+                .feature
+                .as_ref()
+                .map(|f| quote! { #[cfg(feature = #f)] });
+            if field.required {
+                inits.push(quote! { #cfg #name, });
+            } else {
+                inits.push(quote! { #cfg #name: None, });
+            }
+        }
+        if s.additional.is_some() {
+            inits.push(quote! { additional_properties: Default::default(), });
+        }
+        quote! {
+            /// Creates a value from its required fields; optional fields are unset.
+            pub fn new(#(#args),*) -> Self {
+                Self { #(#inits)* }
+            }
+        }
+    }
+
+    fn redacting_debug(&self, name: &str, s: &Struct) -> TokenStream {
+        let type_name = ident(name);
+        let mut others: Vec<TokenStream> = s
+            .params
+            .iter()
+            .map(|p| {
+                let field = ident(&p.rust_name);
+                let label = &p.rust_name;
+                if p.secret {
+                    let shown = redacted(&field, p.required);
+                    quote! { debug.field(#label, #shown); }
+                } else {
+                    quote! { debug.field(#label, &self.#field); }
+                }
+            })
+            .collect();
+        if s.body.is_some() {
+            others.push(quote! { debug.field("body", &self.body); });
+        }
+        let additional = s.additional.as_ref().map(|_| {
+            if s.secret_additional {
+                quote! {
+                    debug.field(
+                        "additional_properties",
+                        &self
+                            .additional_properties
+                            .keys()
+                            .map(|name| (name, "<redacted>"))
+                            .collect::<std::collections::BTreeMap<_, _>>(),
+                    );
+                }
+            } else {
+                quote! { debug.field("additional_properties", &self.additional_properties); }
+            }
+        });
+        let fields = s.fields.iter().map(|field| {
+            let name = ident(&field.rust_name);
+            let label = &field.rust_name;
+            let cfg = field
+                .feature
+                .as_ref()
+                .map(|f| quote! { #[cfg(feature = #f)] });
+            if field.secret {
+                let shown = redacted(&name, field.required);
+                quote! { #cfg debug.field(#label, #shown); }
+            } else {
+                quote! { #cfg debug.field(#label, &self.#name); }
+            }
+        });
+        quote! {
+            impl std::fmt::Debug for #type_name {
+                fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                    let mut debug = f.debug_struct(#name);
+                    #(#others)*
+                    #(#fields)*
+                    #additional
+                    debug.finish()
+                }
+            }
+        }
+    }
+}
+
+/// One argument of a struct's `new`.
+pub(super) struct ConstructorArg<'a> {
+    pub(super) name: &'a str,
+    pub(super) ty: &'a Type,
+    /// Whether it is a path parameter.
+    pub(super) path_param: bool,
+}
+
+/// The arguments of a struct's `new`, in order: required parameters, the
+/// body, required fields.
+pub(super) fn constructor_args(s: &Struct) -> Vec<ConstructorArg<'_>> {
+    let params = s
+        .params
+        .iter()
+        .filter(|p| p.required)
+        .map(|p| ConstructorArg {
+            name: &p.rust_name,
+            ty: &p.ty,
+            path_param: p.location == ParamIn::Path,
+        });
+    let body = s.body.iter().map(|ty| ConstructorArg {
+        name: "body",
+        ty,
+        path_param: false,
+    });
+    let fields = s
+        .fields
+        .iter()
+        .filter(|f| f.required)
+        .map(|f| ConstructorArg {
+            name: &f.rust_name,
+            ty: &f.ty,
+            path_param: false,
+        });
+    params.chain(body).chain(fields).collect()
+}
+
+/// What `Debug` shows for a credential field: `"<redacted>"`, or for an
+/// optional one `Some("<redacted>")`/`None`, so presence stays visible.
+fn redacted(field: &Ident, required: bool) -> TokenStream {
+    if required {
+        quote! { &"<redacted>" }
+    } else {
+        quote! { &self.#field.as_ref().map(|_| "<redacted>") }
+    }
+}
+
+fn auth_text(auth: Auth) -> &'static str {
+    match auth {
+        Auth::None => "no authentication: no access token is ever sent",
+        Auth::AccessToken => "requires an access token",
+        Auth::OptionalAccessToken => "an access token is sent when the client has one",
+        Auth::AppserviceToken => "requires an application service token",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Docs, Param};
+
+    fn param(name: &str, location: ParamIn, required: bool) -> Param {
+        Param {
+            wire_name: name.to_owned(),
+            rust_name: name.to_owned(),
+            location,
+            ty: Type::String,
+            required,
+            docs: Docs::default(),
+            secret: false,
+        }
+    }
+
+    fn field(name: &str, required: bool) -> Field {
+        Field {
+            json_name: name.to_owned(),
+            rust_name: name.to_owned(),
+            ty: Type::Bool,
+            required,
+            docs: Docs::default(),
+            secret: false,
+            feature: None,
+        }
+    }
+
+    #[test]
+    fn constructor_takes_required_params_then_body_then_required_fields() {
+        let s = Struct {
+            fields: vec![field("a", true), field("b", false), field("c", true)],
+            params: vec![
+                param("limit", ParamIn::Query, false),
+                param("room_id", ParamIn::Path, true),
+                param("since", ParamIn::Query, true),
+            ],
+            body: Some(Type::Json),
+            additional: None,
+            secret_additional: false,
+        };
+        let args: Vec<(&str, bool)> = constructor_args(&s)
+            .iter()
+            .map(|arg| (arg.name, arg.path_param))
+            .collect();
+        assert_eq!(
+            args,
+            [
+                ("room_id", true),
+                ("since", false),
+                ("body", false),
+                ("a", false),
+                ("c", false)
+            ]
+        );
+    }
+}

@@ -1,0 +1,128 @@
+//! Type definitions other than structs: string enums, untagged unions
+//! and raw (non-JSON) responses.
+
+use proc_macro2::{Ident, TokenStream};
+use quote::quote;
+
+use crate::model::{RawResponse, TypeDef, TypeId, TypeKind, UnionVariant};
+
+use super::{Emitter, ident};
+
+impl Emitter<'_> {
+    pub(super) fn type_def(&self, id: TypeId, def: &TypeDef) -> TokenStream {
+        match &def.kind {
+            TypeKind::StringEnum(values) => self.string_enum(def, values),
+            TypeKind::Struct(s) => self.struct_def(id, def, s),
+            TypeKind::Union(variants) => self.union(def, variants),
+            TypeKind::RawResponse(raw) => self.raw_response(def, raw),
+        }
+    }
+
+    fn union(&self, def: &TypeDef, variants: &[UnionVariant]) -> TokenStream {
+        let name = ident(&def.name);
+        let docs = self.doc_attrs(&def.docs, &[], &format!("The schema at `{}`.", def.source));
+        let variants = variants.iter().map(|v| {
+            let variant = ident(&v.variant);
+            let ty = self.rust_type(&v.ty);
+            quote! { #variant(#ty), }
+        });
+        quote! {
+            #docs
+            ///
+            /// One of several shapes; deserializing tries them in this order.
+            #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+            #[serde(untagged)]
+            pub enum #name { #(#variants)* }
+        }
+    }
+
+    fn raw_response(&self, def: &TypeDef, raw: &RawResponse) -> TokenStream {
+        let name = ident(&def.name);
+        let docs = self.doc_attrs(&def.docs, &[], "A response without a JSON body.");
+        let headers = raw.headers.iter().map(|h| {
+            let field = ident(&h.rust_name);
+            let docs = self.doc_attrs(
+                &h.docs,
+                &[format!(
+                    "The `{}` header, if the server sent it.",
+                    h.wire_name
+                )],
+                "",
+            );
+            quote! { #docs pub #field: Option<String>, }
+        });
+        let body = raw.has_body.then(|| {
+            quote! {
+                /// The response body, as sent.
+                pub body: matrix_csapi_runtime::Bytes,
+            }
+        });
+        quote! {
+            #docs
+            #[derive(Clone, Debug, PartialEq)]
+            #[non_exhaustive]
+            pub struct #name {
+                #(#headers)*
+                #body
+            }
+        }
+    }
+
+    fn string_enum(&self, def: &TypeDef, values: &[crate::model::EnumValue]) -> TokenStream {
+        let name = ident(&def.name);
+        let docs = self.doc_attrs(&def.docs, &[], &format!("The schema at `{}`.", def.source));
+        let variants: Vec<Ident> = values.iter().map(|v| ident(&v.variant)).collect();
+        let wires: Vec<&str> = values.iter().map(|v| v.wire.as_str()).collect();
+        let variant_docs = wires.iter().map(|w| format!(" `{w}`"));
+        quote! {
+            #docs
+            ///
+            /// Values this version of the crate does not know are kept in `Unknown`.
+            #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+            #[non_exhaustive]
+            pub enum #name {
+                #( #[doc = #variant_docs] #variants, )*
+                /// A value this version of the crate does not know, kept verbatim.
+                Unknown(matrix_csapi_runtime::UnknownValue),
+            }
+
+            impl #name {
+                /// The value as on the wire.
+                pub fn as_str(&self) -> &str {
+                    match self {
+                        #( Self::#variants => #wires, )*
+                        Self::Unknown(value) => value.as_str(),
+                    }
+                }
+            }
+
+            impl From<&str> for #name {
+                fn from(value: &str) -> Self {
+                    match value {
+                        #( #wires => Self::#variants, )*
+                        other => Self::Unknown(matrix_csapi_runtime::UnknownValue::__new(other.to_owned())),
+                    }
+                }
+            }
+
+            impl std::fmt::Display for #name {
+                fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                    f.write_str(self.as_str())
+                }
+            }
+
+            impl serde::Serialize for #name {
+                fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                    serializer.serialize_str(self.as_str())
+                }
+            }
+
+            impl<'de> serde::Deserialize<'de> for #name {
+                fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                    let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+                    Ok(Self::from(value.as_ref()))
+                }
+            }
+        }
+    }
+}

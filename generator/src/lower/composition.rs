@@ -1,0 +1,134 @@
+//! Schemas of several shapes: 3.1 type lists and `oneOf` unions.
+
+use serde_json::{Map, Value};
+
+use crate::load::Location;
+use crate::model::{Type, TypeDef, TypeKind, UnionVariant};
+
+use super::naming::type_name;
+use super::{LowerError, Lowerer};
+
+impl Lowerer<'_> {
+    /// A 3.1 type list such as `[string, "null"]` or `[string, object]`:
+    /// each listed type is the same schema with that one type.
+    pub(super) fn type_list(
+        &mut self,
+        at: &Location,
+        map: &Map<String, Value>,
+        types: &[Value],
+        wanted: &str,
+        module: &str,
+    ) -> Result<Type, LowerError> {
+        let mut nullable = false;
+        let mut members = Vec::new();
+        for (index, ty) in types.iter().enumerate() {
+            let Some(ty) = ty.as_str() else {
+                return Err(self.invalid(
+                    &at.join("type").join(index),
+                    "a type list entry must be a string",
+                ));
+            };
+            if ty == "null" {
+                nullable = true;
+                continue;
+            }
+            let mut single = map.clone();
+            single.insert("type".to_owned(), Value::String(ty.to_owned()));
+            let member = self.schema_node(
+                at,
+                &Value::Object(single),
+                &format!("{wanted}{}", type_name(ty)),
+                module,
+            )?;
+            members.push((Some(type_name(ty)), member));
+        }
+        let inner = match members.len() {
+            0 => return Err(self.unsupported(&at.join("type"), "a type list of only `null`")),
+            1 => members.remove(0).1,
+            _ => self.union(at, &Value::Object(map.clone()), members, wanted, module),
+        };
+        Ok(if nullable {
+            Type::Nullable(Box::new(inner))
+        } else {
+            inner
+        })
+    }
+
+    /// One of several shapes. When they all lower to the same Rust type
+    /// (e.g. a room ID or a room alias: both strings) that type is enough;
+    /// otherwise an untagged enum that tries them in order, catch-all
+    /// shapes (any JSON, any object) last.
+    pub(super) fn union(
+        &mut self,
+        at: &Location,
+        node: &Value,
+        members: Vec<(Option<String>, Type)>,
+        wanted: &str,
+        module: &str,
+    ) -> Type {
+        if members.iter().all(|(_, ty)| *ty == members[0].1) {
+            return members[0].1.clone();
+        }
+        let mut variants: Vec<UnionVariant> = Vec::new();
+        for (title, ty) in members {
+            let base = title.unwrap_or_else(|| self.variant_name(&ty));
+            let mut variant = base.clone();
+            let mut n = 2;
+            while variants.iter().any(|v| v.variant == variant) {
+                variant = format!("{base}{n}");
+                n += 1;
+            }
+            variants.push(UnionVariant { variant, ty });
+        }
+        variants.sort_by_key(|v| is_catch_all(&v.ty));
+        let name = self.claim_name(module, wanted);
+        let id = self.add_type(TypeDef {
+            name,
+            module: module.to_owned(),
+            docs: self.docs(node),
+            source: at.clone(),
+            kind: TypeKind::Union(variants),
+        });
+        Type::Named(id)
+    }
+
+    fn variant_name(&self, ty: &Type) -> String {
+        match ty {
+            Type::String => "String".to_owned(),
+            Type::Bool => "Boolean".to_owned(),
+            Type::I64 | Type::U64 => "Integer".to_owned(),
+            Type::F64 => "Number".to_owned(),
+            Type::DurationMs => "Duration".to_owned(),
+            Type::Json => "Value".to_owned(),
+            Type::JsonObject | Type::Map(_) => "Object".to_owned(),
+            Type::Array(_) => "Array".to_owned(),
+            Type::Named(id) => self.types[id.0].name.clone(),
+            Type::Runtime(path) => path.rsplit("::").next().unwrap_or(path).to_owned(),
+            Type::Nullable(inner) => self.variant_name(inner),
+            Type::Bytes => "Bytes".to_owned(),
+            Type::Unit => "Empty".to_owned(),
+        }
+    }
+}
+
+/// Whether any JSON value of the right kind deserializes into `ty`, so it
+/// must be tried last in an untagged enum.
+fn is_catch_all(ty: &Type) -> bool {
+    matches!(ty, Type::Json | Type::JsonObject)
+        || matches!(ty, Type::Map(value) if **value == Type::Json)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_any_json_and_any_object_are_catch_alls() {
+        assert!(is_catch_all(&Type::Json));
+        assert!(is_catch_all(&Type::JsonObject));
+        assert!(is_catch_all(&Type::Map(Box::new(Type::Json))));
+        assert!(!is_catch_all(&Type::Map(Box::new(Type::String))));
+        assert!(!is_catch_all(&Type::String));
+        assert!(!is_catch_all(&Type::Nullable(Box::new(Type::Json))));
+    }
+}

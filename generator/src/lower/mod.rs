@@ -1,0 +1,273 @@
+//! Stage 4: the resolved spec lowered to the typed [`model`](crate::model).
+//!
+//! Every construct is either understood or rejected with its file and JSON
+//! pointer: nothing silently becomes `serde_json::Value` unless the spec
+//! really gives no shape (a schema with no type and no structure).
+
+mod auth;
+mod composition;
+mod docs;
+mod naming;
+mod objects;
+mod operation;
+mod parameters;
+mod responses;
+mod schema;
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use serde_json::Value;
+
+use crate::config::Config;
+use crate::load::Location;
+use crate::model::{Api, Type, TypeDef, TypeId, TypeKind};
+use crate::resolve::{ResolveError, ResolvedSpec};
+
+use naming::{PRELUDE_TYPES, check_module_names, module_name};
+
+/// Why the spec could not be lowered.
+#[derive(Debug, thiserror::Error)]
+pub enum LowerError {
+    /// A construct the generator does not support (yet).
+    #[error("{at}: unsupported: {what}")]
+    Unsupported {
+        /// Where, with line when known.
+        at: String,
+        /// What is not supported.
+        what: String,
+    },
+    /// The spec says something contradictory or incomplete.
+    #[error("{at}: {message}")]
+    Invalid {
+        /// Where, with line when known.
+        at: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// Following a reference failed.
+    #[error(transparent)]
+    Resolve(#[from] ResolveError),
+    /// Several documents failed; each error is listed.
+    #[error("{} problems:\n{}", .0.len(), .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))]
+    Many(Vec<LowerError>),
+}
+
+/// Methods the generated `Client` has besides one per operation: its own
+/// (`new`) and those of the runtime client it dereferences to. An operation
+/// method with one of these names would fail to compile or hide the
+/// runtime's method, so such an operationId fails generation. A test in
+/// `generator/tests/pipeline.rs` keeps the list in step with the runtime.
+pub const CLIENT_OWN_METHODS: &[(&str, &str)] = &[
+    ("new", "matrix_csapi::Client"),
+    ("try_new", "matrix_csapi_runtime::Client"),
+    ("with_http_client", "matrix_csapi_runtime::Client"),
+    ("with_max_response_bytes", "matrix_csapi_runtime::Client"),
+    ("base_url", "matrix_csapi_runtime::Client"),
+    ("max_response_bytes", "matrix_csapi_runtime::Client"),
+    ("http_client", "matrix_csapi_runtime::Client"),
+    ("set_access_token", "matrix_csapi_runtime::Client"),
+    ("access_token", "matrix_csapi_runtime::Client"),
+    ("send", "matrix_csapi_runtime::Client"),
+    ("send_http", "matrix_csapi_runtime::Client"),
+];
+
+/// Lowers the configured documents of `spec`.
+pub fn lower(spec: &ResolvedSpec, config: &Config, spec_tag: &str) -> Result<Api, LowerError> {
+    let mut lowerer = Lowerer {
+        spec,
+        config,
+        types: Vec::new(),
+        memo: HashMap::new(),
+        in_progress: BTreeSet::new(),
+        taken: BTreeMap::new(),
+        features: BTreeSet::new(),
+        used_undefined_schemes: BTreeSet::new(),
+        raw_memo: HashMap::new(),
+        modules_by_file: config
+            .documents
+            .iter()
+            .map(|doc| (doc.clone(), module_name(doc)))
+            .collect(),
+    };
+    check_module_names(&config.documents)?;
+    let mut modules = Vec::new();
+    let mut operation_ids: BTreeMap<String, Location> = BTreeMap::new();
+    // Client method name → the operation that has it.
+    let mut methods: BTreeMap<String, (String, Location)> = BTreeMap::new();
+    let reserved: BTreeMap<&str, &str> = CLIENT_OWN_METHODS.iter().copied().collect();
+    let mut errors = Vec::new();
+    for document in &config.documents {
+        // Keep going after a failing document so one run reports every
+        // problem, not just the first.
+        let module = match lowerer.document(document) {
+            Ok(module) => module,
+            Err(error) => {
+                errors.push(error);
+                continue;
+            }
+        };
+        for op in &module.operations {
+            if let Some(first) = operation_ids.insert(op.operation_id.clone(), op.source.clone()) {
+                return Err(LowerError::Invalid {
+                    at: lowerer.describe(&op.source),
+                    message: format!("operationId `{}` is also used at {first}", op.operation_id),
+                });
+            }
+            if let Some(owner) = reserved.get(op.fn_name.as_str()) {
+                return Err(LowerError::Invalid {
+                    at: lowerer.describe(&op.source),
+                    message: format!(
+                        "operationId `{}` gives the Rust method `{}`, which the client has already (`{owner}::{}`); rename the operationId with an overlay",
+                        op.operation_id, op.fn_name, op.fn_name
+                    ),
+                });
+            }
+            let this = (op.operation_id.clone(), op.source.clone());
+            if let Some((other, other_at)) = methods.insert(op.fn_name.clone(), this) {
+                return Err(LowerError::Invalid {
+                    at: lowerer.describe(&op.source),
+                    message: format!(
+                        "operationId `{}` gives the Rust method `{}`, as does `{other}` at {other_at}; rename one",
+                        op.operation_id, op.fn_name
+                    ),
+                });
+            }
+        }
+        modules.push(module);
+    }
+    // Whether config entries still apply is only known once every document
+    // is lowered: a failing document may stop before it uses them.
+    fail_with(std::mem::take(&mut errors))?;
+    for pattern in &config.keep_unknown_properties {
+        let used = lowerer.types.iter().any(|t| {
+            matches!(t.kind, TypeKind::Struct(_))
+                && crate::config::matches_pattern(pattern, &t.source.file)
+        });
+        if !used {
+            errors.push(LowerError::Invalid {
+                at: "spec/generator.toml".to_owned(),
+                message: format!(
+                    "`keep_unknown_properties` pattern `{pattern}` matches no generated object schema; fix or remove it"
+                ),
+            });
+        }
+    }
+    for pattern in &config.secret_additional_properties {
+        let used = lowerer.types.iter().any(|t| {
+            matches!(&t.kind, TypeKind::Struct(s) if s.secret_additional)
+                && crate::config::matches_pattern(pattern, &t.source.file)
+        });
+        if !used {
+            errors.push(LowerError::Invalid {
+                at: "spec/generator.toml".to_owned(),
+                message: format!(
+                    "`secret_additional_properties` pattern `{pattern}` matches no generated object schema with additional properties; fix or remove it"
+                ),
+            });
+        }
+    }
+    for unused in config
+        .undefined_security_schemes
+        .iter()
+        .filter(|u| !lowerer.used_undefined_schemes.contains(&u.name))
+    {
+        errors.push(LowerError::Invalid {
+            at: "spec/generator.toml".to_owned(),
+            message: format!(
+                "`undefined_security_schemes` entry `{}` is not needed any more: the spec defines it or no longer uses it; remove the entry",
+                unused.name
+            ),
+        });
+    }
+    if errors.len() == 1 {
+        return Err(errors.remove(0));
+    }
+    if !errors.is_empty() {
+        return Err(LowerError::Many(errors));
+    }
+    Ok(Api {
+        spec_tag: spec_tag.to_owned(),
+        modules,
+        types: lowerer.types,
+        features: lowerer.features.into_iter().collect(),
+    })
+}
+
+/// `Err` with the one error, or all of them; `Ok` if there are none.
+fn fail_with(mut errors: Vec<LowerError>) -> Result<(), LowerError> {
+    match errors.len() {
+        0 => Ok(()),
+        1 => Err(errors.remove(0)),
+        _ => Err(LowerError::Many(errors)),
+    }
+}
+
+struct Lowerer<'a> {
+    spec: &'a ResolvedSpec,
+    config: &'a Config,
+    types: Vec<TypeDef>,
+    /// Named schemas (reference targets) lowered so far.
+    memo: HashMap<Location, Type>,
+    /// Named schemas being lowered, to report recursion instead of looping.
+    in_progress: BTreeSet<Location>,
+    /// Type names taken, per module.
+    taken: BTreeMap<String, BTreeSet<String>>,
+    features: BTreeSet<String>,
+    /// `undefined_security_schemes` entries the spec needed.
+    used_undefined_schemes: BTreeSet<String>,
+    /// Raw (non-JSON) response types by the response's location, so a
+    /// shared response component gives one type.
+    raw_memo: HashMap<Location, TypeId>,
+    modules_by_file: HashMap<String, String>,
+}
+
+impl<'a> Lowerer<'a> {
+    fn describe(&self, at: &Location) -> String {
+        self.spec.files().describe(at)
+    }
+
+    fn unsupported(&self, at: &Location, what: impl Into<String>) -> LowerError {
+        LowerError::Unsupported {
+            at: self.describe(at),
+            what: what.into(),
+        }
+    }
+
+    fn invalid(&self, at: &Location, message: impl Into<String>) -> LowerError {
+        LowerError::Invalid {
+            at: self.describe(at),
+            message: message.into(),
+        }
+    }
+
+    fn node(&self, at: &Location) -> Result<&'a Value, LowerError> {
+        Ok(self.spec.deref(at)?.node)
+    }
+
+    /// Reserves a type name in `module`, adding a number on collision so
+    /// names are unique and stable (spec order decides who gets the plain
+    /// name).
+    fn claim_name(&mut self, module: &str, wanted: &str) -> String {
+        let mut name = wanted.to_owned();
+        let mut n = 2;
+        while self.is_taken(module, &name) {
+            name = format!("{wanted}{n}");
+            n += 1;
+        }
+        self.taken
+            .entry(module.to_owned())
+            .or_default()
+            .insert(name.clone());
+        name
+    }
+
+    /// Whether `name` is claimed in `module` or is a prelude name.
+    fn is_taken(&self, module: &str, name: &str) -> bool {
+        PRELUDE_TYPES.contains(&name) || self.taken.get(module).is_some_and(|t| t.contains(name))
+    }
+
+    fn add_type(&mut self, def: TypeDef) -> TypeId {
+        self.types.push(def);
+        TypeId(self.types.len() - 1)
+    }
+}

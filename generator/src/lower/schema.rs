@@ -1,0 +1,338 @@
+//! A JSON schema as a Rust type: references named and memoized,
+//! keywords checked, scalars, arrays, maps and string enums.
+
+use serde_json::{Map, Value};
+
+use crate::load::Location;
+use crate::model::{EnumValue, Type, TypeDef, TypeKind};
+
+use super::naming::type_name;
+use super::{LowerError, Lowerer};
+
+/// Schema keywords that carry no structure: documentation and validation
+/// the types do not need to encode.
+const ANNOTATIONS: &[&str] = &[
+    "description",
+    "title",
+    "example",
+    "examples",
+    "deprecated",
+    "default",
+    "format",
+    "minimum",
+    "maximum",
+    "exclusiveMinimum",
+    "exclusiveMaximum",
+    "minLength",
+    "maxLength",
+    "pattern",
+    "minItems",
+    "maxItems",
+    "uniqueItems",
+    "readOnly",
+    "writeOnly",
+    "minProperties",
+    "maxProperties",
+    "$schema",
+];
+
+/// Keywords that give a schema its shape, handled below.
+const STRUCTURE: &[&str] = &[
+    "type",
+    "properties",
+    "required",
+    "additionalProperties",
+    "items",
+    "enum",
+    "allOf",
+    "oneOf",
+    "patternProperties",
+];
+
+impl Lowerer<'_> {
+    /// The type of the schema at `at`. `wanted` names it if it needs a name
+    /// and is not a reference target (which is named after its title or
+    /// file).
+    pub(super) fn schema(
+        &mut self,
+        at: &Location,
+        wanted: &str,
+        module: &str,
+    ) -> Result<Type, LowerError> {
+        let deref = self.spec.deref(at)?;
+        if deref.via.is_empty() {
+            let node = deref.node.clone();
+            return self.schema_node(at, &node, wanted, module);
+        }
+        let target = deref.location.clone();
+        let node = deref.node.clone();
+        if let Some(known) = self.known_type(&target) {
+            return Ok(known);
+        }
+        if let Some(ty) = self.memo.get(&target) {
+            return Ok(ty.clone());
+        }
+        if !self.in_progress.insert(target.clone()) {
+            return Err(self.unsupported(&target, "a recursive schema"));
+        }
+        // Named after its title; where titles repeat (e.g. "Event"), after
+        // where it is (file stem, or the last pointer segment), which is
+        // unique and stable.
+        let place_name = type_name(
+            target
+                .pointer
+                .rsplit('/')
+                .next()
+                .filter(|last| !last.is_empty())
+                .unwrap_or_else(|| {
+                    target
+                        .file
+                        .rsplit('/')
+                        .next()
+                        .unwrap_or_default()
+                        .trim_end_matches(".yaml")
+                }),
+        );
+        let target_module = self
+            .modules_by_file
+            .get(&target.file)
+            .cloned()
+            .unwrap_or_else(|| "types".to_owned());
+        let name = match node.get("title").and_then(Value::as_str) {
+            Some(title) if !self.is_taken(&target_module, &type_name(title)) => type_name(title),
+            _ => place_name,
+        };
+        let ty = self.schema_node(&target, &node, &name, &target_module);
+        self.in_progress.remove(&target);
+        let ty = ty?;
+        self.memo.insert(target, ty.clone());
+        Ok(ty)
+    }
+
+    fn known_type(&self, target: &Location) -> Option<Type> {
+        self.config.known_types.iter().find_map(|known| {
+            let (file, pointer) = known.schema.split_once('#').unwrap_or((&known.schema, ""));
+            (file == target.file && pointer == target.pointer)
+                .then(|| Type::Runtime(known.rust.clone()))
+        })
+    }
+
+    pub(super) fn check_keywords(
+        &self,
+        at: &Location,
+        node: &Map<String, Value>,
+    ) -> Result<(), LowerError> {
+        for key in node.keys() {
+            if !(ANNOTATIONS.contains(&key.as_str())
+                || STRUCTURE.contains(&key.as_str())
+                || key.starts_with("x-"))
+            {
+                return Err(self.unsupported(&at.join(key), format!("schema keyword `{key}`")));
+            }
+        }
+        Ok(())
+    }
+
+    pub(super) fn schema_node(
+        &mut self,
+        at: &Location,
+        node: &Value,
+        wanted: &str,
+        module: &str,
+    ) -> Result<Type, LowerError> {
+        let Some(map) = node.as_object() else {
+            return Err(self.invalid(at, "a schema must be an object"));
+        };
+        self.check_keywords(at, map)?;
+        if let Some(all_of) = map.get("allOf") {
+            let members = all_of.as_array().filter(|m| !m.is_empty()).ok_or_else(|| {
+                self.invalid(&at.join("allOf"), "`allOf` must be a non-empty list")
+            })?;
+            if members.len() == 1 && !map.contains_key("properties") {
+                return self.schema(&at.join("allOf").join(0), wanted, module);
+            }
+            return self.object(at, wanted, module);
+        }
+        if let Some(one_of) = map.get("oneOf") {
+            let count = one_of.as_array().map_or(0, Vec::len);
+            if count == 0 {
+                return Err(self.invalid(&at.join("oneOf"), "`oneOf` must be a non-empty list"));
+            }
+            if map.contains_key("type") || map.contains_key("properties") {
+                return Err(self.unsupported(at, "`oneOf` beside `type` or `properties`"));
+            }
+            let mut members = Vec::new();
+            for index in 0..count {
+                let member_at = at.join("oneOf").join(index);
+                let title = self
+                    .spec
+                    .deref(&member_at)?
+                    .node
+                    .get("title")
+                    .and_then(Value::as_str)
+                    .map(type_name);
+                let member_name = match &title {
+                    Some(title) => title.clone(),
+                    None => format!("{wanted}Variant{}", index + 1),
+                };
+                let ty = self.schema(&member_at, &member_name, module)?;
+                members.push((title, ty));
+            }
+            return Ok(self.union(at, node, members, wanted, module));
+        }
+        let ty = match map.get("type") {
+            None if map.contains_key("properties") || map.contains_key("patternProperties") => {
+                "object"
+            }
+            None => {
+                if map.keys().any(|k| STRUCTURE.contains(&k.as_str())) {
+                    return Err(self.unsupported(at, "a schema with structure but no `type`"));
+                }
+                return Ok(Type::Json);
+            }
+            Some(Value::String(ty)) => ty.as_str(),
+            Some(Value::Array(types)) => return self.type_list(at, map, types, wanted, module),
+            Some(other) => {
+                return Err(self.unsupported(&at.join("type"), format!("`type: {other}`")));
+            }
+        };
+        match ty {
+            "string" => match map.get("enum") {
+                Some(values) => self.string_enum(at, node, values, wanted, module),
+                None => Ok(Type::String),
+            },
+            "integer" => {
+                let non_negative = map
+                    .get("minimum")
+                    .and_then(Value::as_f64)
+                    .is_some_and(|m| m >= 0.0);
+                Ok(if non_negative { Type::U64 } else { Type::I64 })
+            }
+            "number" => Ok(Type::F64),
+            "boolean" => Ok(Type::Bool),
+            "array" => {
+                if !map.contains_key("items") {
+                    return Err(self.unsupported(at, "an array without `items`"));
+                }
+                let item = self.schema(&at.join("items"), &format!("{wanted}Item"), module)?;
+                Ok(Type::Array(Box::new(item)))
+            }
+            "object" => {
+                let has_properties = map
+                    .get("properties")
+                    .and_then(Value::as_object)
+                    .is_some_and(|p| !p.is_empty());
+                if has_properties {
+                    return self.object(at, wanted, module);
+                }
+                match self.additional(at, map, wanted, module)? {
+                    Some(value) => Ok(Type::Map(Box::new(value))),
+                    None => Ok(Type::JsonObject),
+                }
+            }
+            "null" => Err(self.unsupported(&at.join("type"), "`type: null` on its own")),
+            other => Err(self.unsupported(&at.join("type"), format!("`type: {other}`"))),
+        }
+    }
+
+    /// The value type of an object's other properties: from
+    /// `additionalProperties` (a schema, or `true` for any JSON) and
+    /// `patternProperties` (keys matching a pattern, e.g. `^@` user IDs;
+    /// the keys stay strings). `None` when neither constrains anything.
+    pub(super) fn additional(
+        &mut self,
+        at: &Location,
+        map: &Map<String, Value>,
+        wanted: &str,
+        module: &str,
+    ) -> Result<Option<Type>, LowerError> {
+        let mut value_types: Vec<Type> = Vec::new();
+        match map.get("additionalProperties") {
+            None | Some(Value::Bool(false)) => {}
+            Some(Value::Bool(true)) => value_types.push(Type::Json),
+            Some(Value::Object(_)) => value_types.push(self.schema(
+                &at.join("additionalProperties"),
+                &format!("{wanted}Value"),
+                module,
+            )?),
+            Some(other) => {
+                return Err(self.unsupported(
+                    &at.join("additionalProperties"),
+                    format!("`additionalProperties: {other}`"),
+                ));
+            }
+        }
+        if let Some(patterns) = map.get("patternProperties") {
+            let Some(patterns) = patterns.as_object() else {
+                return Err(self.invalid(
+                    &at.join("patternProperties"),
+                    "`patternProperties` must be an object",
+                ));
+            };
+            for pattern in patterns.keys() {
+                let ty = self.schema(
+                    &at.join("patternProperties").join(pattern),
+                    &format!("{wanted}Value"),
+                    module,
+                )?;
+                value_types.push(ty);
+            }
+        }
+        value_types.dedup();
+        match value_types.len() {
+            0 => Ok(None),
+            1 => Ok(value_types.pop()),
+            _ => Err(self.unsupported(
+                at,
+                "`patternProperties`/`additionalProperties` with values of different types",
+            )),
+        }
+    }
+
+    fn string_enum(
+        &mut self,
+        at: &Location,
+        node: &Value,
+        values: &Value,
+        wanted: &str,
+        module: &str,
+    ) -> Result<Type, LowerError> {
+        let Some(values) = values.as_array() else {
+            return Err(self.invalid(&at.join("enum"), "`enum` must be a list"));
+        };
+        let mut variants: Vec<EnumValue> = Vec::new();
+        for (index, value) in values.iter().enumerate() {
+            let Some(wire) = value.as_str() else {
+                return Err(
+                    self.unsupported(&at.join("enum").join(index), "a non-string enum value")
+                );
+            };
+            let mut variant = type_name(wire);
+            if variant == "Unknown" {
+                variant.push('_');
+            }
+            if let Some(other) = variants.iter().find(|v| v.variant == variant) {
+                return Err(self.invalid(
+                    &at.join("enum").join(index),
+                    format!(
+                        "enum values `{}` and `{wire}` both give the Rust variant `{variant}`",
+                        other.wire
+                    ),
+                ));
+            }
+            variants.push(EnumValue {
+                wire: wire.to_owned(),
+                variant,
+            });
+        }
+        let name = self.claim_name(module, wanted);
+        let id = self.add_type(TypeDef {
+            name,
+            module: module.to_owned(),
+            docs: self.docs(node),
+            source: at.clone(),
+            kind: TypeKind::StringEnum(variants),
+        });
+        Ok(Type::Named(id))
+    }
+}
