@@ -209,6 +209,9 @@ fn messages_response() -> http::Response<Bytes> {
         let ruma = ruma
             .deserialize()
             .unwrap_or_else(|e| panic!("ruma: event: {e}"));
+        let ours = ours
+            .deserialize()
+            .unwrap_or_else(|e| panic!("ours: event: {e}"));
         assert_eq!(ours.event_id, ruma.event_id().as_str());
         assert_eq!(ours.sender, ruma.sender().as_str());
         assert_eq!(ours.room_id, ruma.room_id().as_str());

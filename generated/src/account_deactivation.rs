@@ -58,6 +58,9 @@ pub struct DeactivateAccountRequest {
     /// Added in Matrix 1.10.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub erase: Option<bool>,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl DeactivateAccountRequest {
@@ -67,6 +70,7 @@ impl DeactivateAccountRequest {
             auth: None,
             id_server: None,
             erase: None,
+            additional_properties: Default::default(),
         }
     }
 }
@@ -84,6 +88,9 @@ pub struct DeactivateAccountResponse {
     /// must be `success` if the homeserver has no identifiers to unbind
     /// for the user.
     pub id_server_unbind_result: crate::account_deactivation::DeactivateAccountResponseIdServerUnbindResult,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl DeactivateAccountResponse {
@@ -91,7 +98,10 @@ impl DeactivateAccountResponse {
     pub fn new(
         id_server_unbind_result: crate::account_deactivation::DeactivateAccountResponseIdServerUnbindResult,
     ) -> Self {
-        Self { id_server_unbind_result }
+        Self {
+            id_server_unbind_result,
+            additional_properties: Default::default(),
+        }
     }
 }
 
@@ -173,7 +183,7 @@ impl matrix_csapi_runtime::Endpoint for DeactivateAccountRequest {
         deprecated: false,
     };
     type Response = crate::account_deactivation::DeactivateAccountResponse;
-    type Error = crate::account_deactivation::DeactivateAccountError;
+    type Error = std::convert::Infallible;
     fn try_into_http_request(
         &self,
         base_url: &matrix_csapi_runtime::BaseUrl,
@@ -202,23 +212,8 @@ impl matrix_csapi_runtime::Endpoint for DeactivateAccountRequest {
     > {
         match response.status().as_u16() {
             200 => Ok(matrix_csapi_runtime::json_response(&response)?),
-            401 => {
-                Err(
-                    matrix_csapi_runtime::endpoint_error_response(
-                        response,
-                        DeactivateAccountError::Unauthorized,
-                    ),
-                )
-            }
+            401 | 429 => Err(matrix_csapi_runtime::documented_error_response(response)),
             _ => Err(matrix_csapi_runtime::error_response(response)),
         }
     }
-}
-
-/// Documented error responses of `deactivateAccount` whose bodies are not the standard Matrix error.
-#[derive(Clone, Debug, PartialEq)]
-#[non_exhaustive]
-pub enum DeactivateAccountError {
-    /// 401: The homeserver requires additional authentication information.
-    Unauthorized(crate::types::AuthenticationResponse),
 }

@@ -34,6 +34,9 @@ pub struct GetWhoIsResponse {
     pub devices: Option<
         std::collections::BTreeMap<String, crate::admin::GetWhoIsResponseDevicesValue>,
     >,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl GetWhoIsResponse {
@@ -42,6 +45,7 @@ impl GetWhoIsResponse {
         Self {
             user_id: None,
             devices: None,
+            additional_properties: Default::default(),
         }
     }
 }
@@ -53,12 +57,18 @@ pub struct GetWhoIsResponseDevicesValue {
     /// A user's sessions (i.e. what they did with an access token from one login).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sessions: Option<Vec<crate::admin::GetWhoIsResponseDevicesValueSessionsItem>>,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl GetWhoIsResponseDevicesValue {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new() -> Self {
-        Self { sessions: None }
+        Self {
+            sessions: None,
+            additional_properties: Default::default(),
+        }
     }
 }
 
@@ -71,12 +81,18 @@ pub struct GetWhoIsResponseDevicesValueSessionsItem {
     pub connections: Option<
         Vec<crate::admin::GetWhoIsResponseDevicesValueSessionsItemConnectionsItem>,
     >,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl GetWhoIsResponseDevicesValueSessionsItem {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new() -> Self {
-        Self { connections: None }
+        Self {
+            connections: None,
+            additional_properties: Default::default(),
+        }
     }
 }
 
@@ -93,6 +109,9 @@ pub struct GetWhoIsResponseDevicesValueSessionsItemConnectionsItem {
     /// User agent string last seen in the session.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_agent: Option<String>,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl GetWhoIsResponseDevicesValueSessionsItemConnectionsItem {
@@ -102,6 +121,7 @@ impl GetWhoIsResponseDevicesValueSessionsItemConnectionsItem {
             ip: None,
             last_seen: None,
             user_agent: None,
+            additional_properties: Default::default(),
         }
     }
 }
@@ -138,12 +158,18 @@ impl GetAdminSuspendUserRequest {
 pub struct GetAdminSuspendUserResponse {
     /// Whether the target account is suspended.
     pub suspended: bool,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl GetAdminSuspendUserResponse {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new(suspended: bool) -> Self {
-        Self { suspended }
+        Self {
+            suspended,
+            additional_properties: Default::default(),
+        }
     }
 }
 
@@ -153,12 +179,18 @@ impl GetAdminSuspendUserResponse {
 pub struct SetAdminSuspendUserRequestBody {
     /// Whether to suspend the target account.
     pub suspended: bool,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl SetAdminSuspendUserRequestBody {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new(suspended: bool) -> Self {
-        Self { suspended }
+        Self {
+            suspended,
+            additional_properties: Default::default(),
+        }
     }
 }
 
@@ -201,12 +233,18 @@ impl SetAdminSuspendUserRequest {
 pub struct SetAdminSuspendUserResponse {
     /// Whether the target account is suspended.
     pub suspended: bool,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl SetAdminSuspendUserResponse {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new(suspended: bool) -> Self {
-        Self { suspended }
+        Self {
+            suspended,
+            additional_properties: Default::default(),
+        }
     }
 }
 
@@ -242,12 +280,18 @@ impl GetAdminLockUserRequest {
 pub struct GetAdminLockUserResponse {
     /// Whether the target account is locked.
     pub locked: bool,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl GetAdminLockUserResponse {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new(locked: bool) -> Self {
-        Self { locked }
+        Self {
+            locked,
+            additional_properties: Default::default(),
+        }
     }
 }
 
@@ -257,12 +301,18 @@ impl GetAdminLockUserResponse {
 pub struct SetAdminLockUserRequestBody {
     /// Whether to lock the target account.
     pub locked: bool,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl SetAdminLockUserRequestBody {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new(locked: bool) -> Self {
-        Self { locked }
+        Self {
+            locked,
+            additional_properties: Default::default(),
+        }
     }
 }
 
@@ -305,12 +355,18 @@ impl SetAdminLockUserRequest {
 pub struct SetAdminLockUserResponse {
     /// Whether the target account is locked.
     pub locked: bool,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl SetAdminLockUserResponse {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new(locked: bool) -> Self {
-        Self { locked }
+        Self {
+            locked,
+            additional_properties: Default::default(),
+        }
     }
 }
 
@@ -401,6 +457,9 @@ impl matrix_csapi_runtime::Endpoint for GetAdminSuspendUserRequest {
     > {
         match response.status().as_u16() {
             200 => Ok(matrix_csapi_runtime::json_response(&response)?),
+            400 | 403 | 404 => {
+                Err(matrix_csapi_runtime::documented_error_response(response))
+            }
             _ => Err(matrix_csapi_runtime::error_response(response)),
         }
     }
@@ -447,6 +506,9 @@ impl matrix_csapi_runtime::Endpoint for SetAdminSuspendUserRequest {
     > {
         match response.status().as_u16() {
             200 => Ok(matrix_csapi_runtime::json_response(&response)?),
+            400 | 403 | 404 => {
+                Err(matrix_csapi_runtime::documented_error_response(response))
+            }
             _ => Err(matrix_csapi_runtime::error_response(response)),
         }
     }
@@ -493,6 +555,9 @@ impl matrix_csapi_runtime::Endpoint for GetAdminLockUserRequest {
     > {
         match response.status().as_u16() {
             200 => Ok(matrix_csapi_runtime::json_response(&response)?),
+            400 | 403 | 404 => {
+                Err(matrix_csapi_runtime::documented_error_response(response))
+            }
             _ => Err(matrix_csapi_runtime::error_response(response)),
         }
     }
@@ -539,6 +604,9 @@ impl matrix_csapi_runtime::Endpoint for SetAdminLockUserRequest {
     > {
         match response.status().as_u16() {
             200 => Ok(matrix_csapi_runtime::json_response(&response)?),
+            400 | 403 | 404 => {
+                Err(matrix_csapi_runtime::documented_error_response(response))
+            }
             _ => Err(matrix_csapi_runtime::error_response(response)),
         }
     }

@@ -30,12 +30,18 @@ pub struct GetAccount3pidsResponse {
     pub threepids: Option<
         Vec<crate::administrative_contact::GetAccount3pidsResponseThreepidsItem>,
     >,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl GetAccount3pidsResponse {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new() -> Self {
-        Self { threepids: None }
+        Self {
+            threepids: None,
+            additional_properties: Default::default(),
+        }
     }
 }
 
@@ -52,6 +58,9 @@ pub struct GetAccount3pidsResponseThreepidsItem {
     pub validated_at: i64,
     /// The timestamp, in milliseconds, when the homeserver associated the third-party identifier with the user.
     pub added_at: i64,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl GetAccount3pidsResponseThreepidsItem {
@@ -67,6 +76,7 @@ impl GetAccount3pidsResponseThreepidsItem {
             address,
             validated_at,
             added_at,
+            additional_properties: Default::default(),
         }
     }
 }
@@ -156,6 +166,9 @@ impl<'de> serde::Deserialize<'de> for GetAccount3pidsResponseThreepidsItemMedium
 pub struct Post3pidsRequest {
     /// The third-party credentials to associate with the account.
     pub three_pid_creds: crate::administrative_contact::Post3pidsRequestThreePidCreds,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl Post3pidsRequest {
@@ -163,7 +176,10 @@ impl Post3pidsRequest {
     pub fn new(
         three_pid_creds: crate::administrative_contact::Post3pidsRequestThreePidCreds,
     ) -> Self {
-        Self { three_pid_creds }
+        Self {
+            three_pid_creds,
+            additional_properties: Default::default(),
+        }
     }
 }
 
@@ -185,6 +201,11 @@ pub struct Post3pidsRequestThreePidCreds {
     pub id_access_token: String,
     /// The session identifier given by the identity server.
     pub sid: String,
+    /// The other properties, by name.
+    ///
+    /// Credentials: `Debug` output shows their names only.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl Post3pidsRequestThreePidCreds {
@@ -200,6 +221,7 @@ impl Post3pidsRequestThreePidCreds {
             id_server,
             id_access_token,
             sid,
+            additional_properties: Default::default(),
         }
     }
 }
@@ -211,6 +233,15 @@ impl std::fmt::Debug for Post3pidsRequestThreePidCreds {
         debug.field("id_server", &self.id_server);
         debug.field("id_access_token", &"<redacted>");
         debug.field("sid", &self.sid);
+        debug
+            .field(
+                "additional_properties",
+                &self
+                    .additional_properties
+                    .keys()
+                    .map(|name| (name, "<redacted>"))
+                    .collect::<std::collections::BTreeMap<_, _>>(),
+            );
         debug.finish()
     }
 }
@@ -233,12 +264,18 @@ pub struct Post3pidsResponse {
     /// in the `/versions` response (ie: r0.5.0).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub submit_url: Option<String>,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl Post3pidsResponse {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new() -> Self {
-        Self { submit_url: None }
+        Self {
+            submit_url: None,
+            additional_properties: Default::default(),
+        }
     }
 }
 
@@ -274,6 +311,11 @@ pub struct Add3pidRequest {
     pub client_secret: String,
     /// The session identifier given by the homeserver.
     pub sid: String,
+    /// The other properties, by name.
+    ///
+    /// Credentials: `Debug` output shows their names only.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl Add3pidRequest {
@@ -283,6 +325,7 @@ impl Add3pidRequest {
             auth: None,
             client_secret,
             sid,
+            additional_properties: Default::default(),
         }
     }
 }
@@ -293,6 +336,15 @@ impl std::fmt::Debug for Add3pidRequest {
         debug.field("auth", &self.auth);
         debug.field("client_secret", &"<redacted>");
         debug.field("sid", &self.sid);
+        debug
+            .field(
+                "additional_properties",
+                &self
+                    .additional_properties
+                    .keys()
+                    .map(|name| (name, "<redacted>"))
+                    .collect::<std::collections::BTreeMap<_, _>>(),
+            );
         debug.finish()
     }
 }
@@ -323,6 +375,11 @@ pub struct Bind3pidRequest {
     pub id_access_token: String,
     /// The session identifier given by the identity server.
     pub sid: String,
+    /// The other properties, by name.
+    ///
+    /// Credentials: `Debug` output shows their names only.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl Bind3pidRequest {
@@ -338,6 +395,7 @@ impl Bind3pidRequest {
             id_server,
             id_access_token,
             sid,
+            additional_properties: Default::default(),
         }
     }
 }
@@ -349,6 +407,15 @@ impl std::fmt::Debug for Bind3pidRequest {
         debug.field("id_server", &self.id_server);
         debug.field("id_access_token", &"<redacted>");
         debug.field("sid", &self.sid);
+        debug
+            .field(
+                "additional_properties",
+                &self
+                    .additional_properties
+                    .keys()
+                    .map(|name| (name, "<redacted>"))
+                    .collect::<std::collections::BTreeMap<_, _>>(),
+            );
         debug.finish()
     }
 }
@@ -380,6 +447,9 @@ pub struct Delete3pidFromAccountRequest {
     pub medium: crate::administrative_contact::Delete3pidFromAccountRequestMedium,
     /// The third-party address being removed.
     pub address: String,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl Delete3pidFromAccountRequest {
@@ -392,6 +462,7 @@ impl Delete3pidFromAccountRequest {
             id_server: None,
             medium,
             address,
+            additional_properties: Default::default(),
         }
     }
 }
@@ -468,6 +539,9 @@ pub struct Delete3pidFromAccountResponse {
     /// or the homeserver was not able to determine an identity server to
     /// unbind from.
     pub id_server_unbind_result: crate::administrative_contact::Delete3pidFromAccountResponseIdServerUnbindResult,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl Delete3pidFromAccountResponse {
@@ -475,7 +549,10 @@ impl Delete3pidFromAccountResponse {
     pub fn new(
         id_server_unbind_result: crate::administrative_contact::Delete3pidFromAccountResponseIdServerUnbindResult,
     ) -> Self {
-        Self { id_server_unbind_result }
+        Self {
+            id_server_unbind_result,
+            additional_properties: Default::default(),
+        }
     }
 }
 
@@ -567,6 +644,9 @@ pub struct Unbind3pidFromAccountRequest {
     pub medium: crate::administrative_contact::Unbind3pidFromAccountRequestMedium,
     /// The third-party address being removed.
     pub address: String,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl Unbind3pidFromAccountRequest {
@@ -579,6 +659,7 @@ impl Unbind3pidFromAccountRequest {
             id_server: None,
             medium,
             address,
+            additional_properties: Default::default(),
         }
     }
 }
@@ -654,6 +735,9 @@ pub struct Unbind3pidFromAccountResponse {
     /// refuses to support the request or the homeserver was not able to determine
     /// an identity server to unbind from.
     pub id_server_unbind_result: crate::administrative_contact::Unbind3pidFromAccountResponseIdServerUnbindResult,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl Unbind3pidFromAccountResponse {
@@ -661,7 +745,10 @@ impl Unbind3pidFromAccountResponse {
     pub fn new(
         id_server_unbind_result: crate::administrative_contact::Unbind3pidFromAccountResponseIdServerUnbindResult,
     ) -> Self {
-        Self { id_server_unbind_result }
+        Self {
+            id_server_unbind_result,
+            additional_properties: Default::default(),
+        }
     }
 }
 
@@ -866,6 +953,7 @@ impl matrix_csapi_runtime::Endpoint for Post3pidsRequest {
     > {
         match response.status().as_u16() {
             200 => Ok(matrix_csapi_runtime::json_response(&response)?),
+            403 => Err(matrix_csapi_runtime::documented_error_response(response)),
             _ => Err(matrix_csapi_runtime::error_response(response)),
         }
     }
@@ -882,7 +970,7 @@ impl matrix_csapi_runtime::Endpoint for Add3pidRequest {
         deprecated: false,
     };
     type Response = serde_json::Map<String, serde_json::Value>;
-    type Error = crate::administrative_contact::Add3pidError;
+    type Error = std::convert::Infallible;
     fn try_into_http_request(
         &self,
         base_url: &matrix_csapi_runtime::BaseUrl,
@@ -911,25 +999,10 @@ impl matrix_csapi_runtime::Endpoint for Add3pidRequest {
     > {
         match response.status().as_u16() {
             200 => Ok(matrix_csapi_runtime::json_response(&response)?),
-            401 => {
-                Err(
-                    matrix_csapi_runtime::endpoint_error_response(
-                        response,
-                        Add3pidError::Unauthorized,
-                    ),
-                )
-            }
+            401 | 429 => Err(matrix_csapi_runtime::documented_error_response(response)),
             _ => Err(matrix_csapi_runtime::error_response(response)),
         }
     }
-}
-
-/// Documented error responses of `add3PID` whose bodies are not the standard Matrix error.
-#[derive(Clone, Debug, PartialEq)]
-#[non_exhaustive]
-pub enum Add3pidError {
-    /// 401: The homeserver requires additional authentication information.
-    Unauthorized(crate::types::AuthenticationResponse),
 }
 
 impl matrix_csapi_runtime::Endpoint for Bind3pidRequest {
@@ -972,6 +1045,7 @@ impl matrix_csapi_runtime::Endpoint for Bind3pidRequest {
     > {
         match response.status().as_u16() {
             200 => Ok(matrix_csapi_runtime::json_response(&response)?),
+            429 => Err(matrix_csapi_runtime::documented_error_response(response)),
             _ => Err(matrix_csapi_runtime::error_response(response)),
         }
     }
@@ -1107,6 +1181,7 @@ impl matrix_csapi_runtime::Endpoint for RequestTokenTo3pidEmailRequest {
     > {
         match response.status().as_u16() {
             200 => Ok(matrix_csapi_runtime::json_response(&response)?),
+            400 | 403 => Err(matrix_csapi_runtime::documented_error_response(response)),
             _ => Err(matrix_csapi_runtime::error_response(response)),
         }
     }
@@ -1152,6 +1227,7 @@ impl matrix_csapi_runtime::Endpoint for RequestTokenTo3pidMsisdnRequest {
     > {
         match response.status().as_u16() {
             200 => Ok(matrix_csapi_runtime::json_response(&response)?),
+            400 | 403 => Err(matrix_csapi_runtime::documented_error_response(response)),
             _ => Err(matrix_csapi_runtime::error_response(response)),
         }
     }

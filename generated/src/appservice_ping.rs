@@ -6,12 +6,18 @@ pub struct PingAppserviceRequestBody {
     /// An optional transaction ID that is passed through to the `/_matrix/app/v1/ping` call.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction_id: Option<String>,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl PingAppserviceRequestBody {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new() -> Self {
-        Self { transaction_id: None }
+        Self {
+            transaction_id: None,
+            additional_properties: Default::default(),
+        }
     }
 }
 
@@ -61,12 +67,18 @@ pub struct PingAppserviceResponse {
     /// request took from the homeserver's point of view.
     #[serde(rename = "duration_ms", with = "matrix_csapi_runtime::duration_ms")]
     pub duration: std::time::Duration,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl PingAppserviceResponse {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new(duration: std::time::Duration) -> Self {
-        Self { duration }
+        Self {
+            duration,
+            additional_properties: Default::default(),
+        }
     }
 }
 
@@ -85,6 +97,9 @@ pub struct PingAppserviceError502 {
     /// The HTTP response body returned by the appservice.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub body: Option<String>,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl PingAppserviceError502 {
@@ -95,6 +110,7 @@ impl PingAppserviceError502 {
             error: None,
             status: None,
             body: None,
+            additional_properties: Default::default(),
         }
     }
 }
@@ -209,12 +225,15 @@ impl matrix_csapi_runtime::Endpoint for PingAppserviceRequest {
                     ),
                 )
             }
+            400 | 403 | 504 => {
+                Err(matrix_csapi_runtime::documented_error_response(response))
+            }
             _ => Err(matrix_csapi_runtime::error_response(response)),
         }
     }
 }
 
-/// Documented error responses of `pingAppservice` whose bodies are not the standard Matrix error.
+/// Documented error responses of `pingAppservice` other than the standard Matrix error and user-interactive auth (which every endpoint's error recognises).
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub enum PingAppserviceError {

@@ -6,6 +6,9 @@ pub struct UpdateAppserviceRoomDirectoryVisibilityRequestBody {
     /// Whether the room should be visible (public) in the directory
     /// or not (private).
     pub visibility: crate::appservice_room_directory::UpdateAppserviceRoomDirectoryVisibilityRequestBodyVisibility,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl UpdateAppserviceRoomDirectoryVisibilityRequestBody {
@@ -13,7 +16,10 @@ impl UpdateAppserviceRoomDirectoryVisibilityRequestBody {
     pub fn new(
         visibility: crate::appservice_room_directory::UpdateAppserviceRoomDirectoryVisibilityRequestBodyVisibility,
     ) -> Self {
-        Self { visibility }
+        Self {
+            visibility,
+            additional_properties: Default::default(),
+        }
     }
 }
 

@@ -471,12 +471,18 @@ pub struct GetConfigAuthedResponse {
     /// If not listed or null, the size limit should be treated as unknown.
     #[serde(rename = "m.upload.size", default, skip_serializing_if = "Option::is_none")]
     pub size: Option<i64>,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl GetConfigAuthedResponse {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new() -> Self {
-        Self { size: None }
+        Self {
+            size: None,
+            additional_properties: Default::default(),
+        }
     }
 }
 
@@ -560,6 +566,9 @@ impl matrix_csapi_runtime::Endpoint for GetContentAuthedRequest {
                         )?,
                     }),
                 )
+            }
+            429 | 502 | 504 => {
+                Err(matrix_csapi_runtime::documented_error_response(response))
             }
             _ => Err(matrix_csapi_runtime::error_response(response)),
         }
@@ -660,6 +669,9 @@ impl matrix_csapi_runtime::Endpoint for GetContentOverrideNameAuthedRequest {
                         )?,
                     }),
                 )
+            }
+            429 | 502 | 504 => {
+                Err(matrix_csapi_runtime::documented_error_response(response))
             }
             _ => Err(matrix_csapi_runtime::error_response(response)),
         }
@@ -767,6 +779,9 @@ impl matrix_csapi_runtime::Endpoint for GetContentThumbnailAuthedRequest {
                     }),
                 )
             }
+            400 | 413 | 429 | 502 | 504 => {
+                Err(matrix_csapi_runtime::documented_error_response(response))
+            }
             _ => Err(matrix_csapi_runtime::error_response(response)),
         }
     }
@@ -829,6 +844,7 @@ impl matrix_csapi_runtime::Endpoint for GetUrlPreviewAuthedRequest {
     > {
         match response.status().as_u16() {
             200 => Ok(matrix_csapi_runtime::json_response(&response)?),
+            429 => Err(matrix_csapi_runtime::documented_error_response(response)),
             _ => Err(matrix_csapi_runtime::error_response(response)),
         }
     }
@@ -874,6 +890,7 @@ impl matrix_csapi_runtime::Endpoint for GetConfigAuthedRequest {
     > {
         match response.status().as_u16() {
             200 => Ok(matrix_csapi_runtime::json_response(&response)?),
+            429 => Err(matrix_csapi_runtime::documented_error_response(response)),
             _ => Err(matrix_csapi_runtime::error_response(response)),
         }
     }

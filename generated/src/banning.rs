@@ -10,12 +10,19 @@ pub struct BanRequestBody {
     /// Added in Matrix 1.1.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl BanRequestBody {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new(user_id: String) -> Self {
-        Self { user_id, reason: None }
+        Self {
+            user_id,
+            reason: None,
+            additional_properties: Default::default(),
+        }
     }
 }
 
@@ -56,12 +63,19 @@ pub struct UnbanRequestBody {
     /// Added in Matrix 1.1.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl UnbanRequestBody {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new(user_id: String) -> Self {
-        Self { user_id, reason: None }
+        Self {
+            user_id,
+            reason: None,
+            additional_properties: Default::default(),
+        }
     }
 }
 
@@ -131,6 +145,7 @@ impl matrix_csapi_runtime::Endpoint for BanRequest {
     > {
         match response.status().as_u16() {
             200 => Ok(matrix_csapi_runtime::json_response(&response)?),
+            403 => Err(matrix_csapi_runtime::documented_error_response(response)),
             _ => Err(matrix_csapi_runtime::error_response(response)),
         }
     }
@@ -178,6 +193,7 @@ impl matrix_csapi_runtime::Endpoint for UnbanRequest {
     > {
         match response.status().as_u16() {
             200 => Ok(matrix_csapi_runtime::json_response(&response)?),
+            403 => Err(matrix_csapi_runtime::documented_error_response(response)),
             _ => Err(matrix_csapi_runtime::error_response(response)),
         }
     }

@@ -22,6 +22,9 @@ pub struct GetCapabilitiesResponse {
     /// The custom capabilities the server supports, using the
     /// Java package naming convention.
     pub capabilities: crate::capabilities::GetCapabilitiesResponseCapabilities,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl GetCapabilitiesResponse {
@@ -29,7 +32,10 @@ impl GetCapabilitiesResponse {
     pub fn new(
         capabilities: crate::capabilities::GetCapabilitiesResponseCapabilities,
     ) -> Self {
-        Self { capabilities }
+        Self {
+            capabilities,
+            additional_properties: Default::default(),
+        }
     }
 }
 
@@ -158,12 +164,18 @@ impl GetCapabilitiesResponseCapabilities {
 pub struct BooleanCapability {
     /// True if the user can perform the action, false otherwise.
     pub enabled: bool,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl BooleanCapability {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new(enabled: bool) -> Self {
-        Self { enabled }
+        Self {
+            enabled,
+            additional_properties: Default::default(),
+        }
     }
 }
 
@@ -178,6 +190,9 @@ pub struct GetCapabilitiesResponseCapabilitiesRoomVersions {
         String,
         crate::capabilities::GetCapabilitiesResponseCapabilitiesRoomVersionsAvailableValue,
     >,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl GetCapabilitiesResponseCapabilitiesRoomVersions {
@@ -189,7 +204,11 @@ impl GetCapabilitiesResponseCapabilitiesRoomVersions {
             crate::capabilities::GetCapabilitiesResponseCapabilitiesRoomVersionsAvailableValue,
         >,
     ) -> Self {
-        Self { default, available }
+        Self {
+            default,
+            available,
+            additional_properties: Default::default(),
+        }
     }
 }
 
@@ -277,6 +296,9 @@ pub struct GetCapabilitiesResponseCapabilitiesProfileFields {
     pub disallowed: Option<Vec<String>>,
     /// `true` if the user can create, update or delete any profile fields, `false` otherwise.
     pub enabled: bool,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl GetCapabilitiesResponseCapabilitiesProfileFields {
@@ -286,6 +308,7 @@ impl GetCapabilitiesResponseCapabilitiesProfileFields {
             allowed: None,
             disallowed: None,
             enabled,
+            additional_properties: Default::default(),
         }
     }
 }
@@ -313,12 +336,19 @@ pub struct GetCapabilitiesResponseCapabilitiesAccountModeration {
     /// Defaults to `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lock: Option<bool>,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl GetCapabilitiesResponseCapabilitiesAccountModeration {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new() -> Self {
-        Self { suspend: None, lock: None }
+        Self {
+            suspend: None,
+            lock: None,
+            additional_properties: Default::default(),
+        }
     }
 }
 
@@ -362,6 +392,7 @@ impl matrix_csapi_runtime::Endpoint for GetCapabilitiesRequest {
     > {
         match response.status().as_u16() {
             200 => Ok(matrix_csapi_runtime::json_response(&response)?),
+            429 => Err(matrix_csapi_runtime::documented_error_response(response)),
             _ => Err(matrix_csapi_runtime::error_response(response)),
         }
     }

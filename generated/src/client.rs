@@ -74,7 +74,7 @@ impl Client {
         request: crate::account_deactivation::DeactivateAccountRequest,
     ) -> Result<
         crate::account_deactivation::DeactivateAccountResponse,
-        matrix_csapi_runtime::Error<crate::account_deactivation::DeactivateAccountError>,
+        matrix_csapi_runtime::Error<std::convert::Infallible>,
     > {
         self.inner.send(&request).await
     }
@@ -170,7 +170,7 @@ impl Client {
         request: crate::administrative_contact::Add3pidRequest,
     ) -> Result<
         serde_json::Map<String, serde_json::Value>,
-        matrix_csapi_runtime::Error<crate::administrative_contact::Add3pidError>,
+        matrix_csapi_runtime::Error<std::convert::Infallible>,
     > {
         self.inner.send(&request).await
     }
@@ -507,7 +507,7 @@ impl Client {
         request: crate::device_management::GetDeviceRequest,
     ) -> Result<
         crate::types::Device,
-        matrix_csapi_runtime::Error<std::convert::Infallible>,
+        matrix_csapi_runtime::Error<crate::device_management::GetDeviceError>,
     > {
         self.inner.send(&request).await
     }
@@ -519,7 +519,7 @@ impl Client {
         request: crate::device_management::UpdateDeviceRequest,
     ) -> Result<
         crate::device_management::UpdateDeviceResponse,
-        matrix_csapi_runtime::Error<std::convert::Infallible>,
+        matrix_csapi_runtime::Error<crate::device_management::UpdateDeviceError>,
     > {
         self.inner.send(&request).await
     }
@@ -531,7 +531,7 @@ impl Client {
         request: crate::device_management::DeleteDeviceRequest,
     ) -> Result<
         serde_json::Map<String, serde_json::Value>,
-        matrix_csapi_runtime::Error<crate::device_management::DeleteDeviceError>,
+        matrix_csapi_runtime::Error<std::convert::Infallible>,
     > {
         self.inner.send(&request).await
     }
@@ -543,7 +543,7 @@ impl Client {
         request: crate::device_management::DeleteDevicesRequest,
     ) -> Result<
         serde_json::Map<String, serde_json::Value>,
-        matrix_csapi_runtime::Error<crate::device_management::DeleteDevicesError>,
+        matrix_csapi_runtime::Error<std::convert::Infallible>,
     > {
         self.inner.send(&request).await
     }
@@ -627,7 +627,7 @@ impl Client {
         request: crate::filter::GetFilterRequest,
     ) -> Result<
         crate::types::Filter,
-        matrix_csapi_runtime::Error<std::convert::Infallible>,
+        matrix_csapi_runtime::Error<crate::filter::GetFilterError>,
     > {
         self.inner.send(&request).await
     }
@@ -1023,7 +1023,7 @@ impl Client {
         request: crate::login_token::GenerateLoginTokenRequest,
     ) -> Result<
         crate::login_token::GenerateLoginTokenResponse,
-        matrix_csapi_runtime::Error<crate::login_token::GenerateLoginTokenError>,
+        matrix_csapi_runtime::Error<std::convert::Infallible>,
     > {
         self.inner.send(&request).await
     }
@@ -1059,7 +1059,7 @@ impl Client {
         request: crate::message_pagination::GetRoomEventsRequest,
     ) -> Result<
         crate::message_pagination::GetRoomEventsResponse,
-        matrix_csapi_runtime::Error<std::convert::Infallible>,
+        matrix_csapi_runtime::Error<crate::message_pagination::GetRoomEventsError>,
     > {
         self.inner.send(&request).await
     }
@@ -1107,7 +1107,7 @@ impl Client {
         request: crate::old_sync::GetEventsRequest,
     ) -> Result<
         crate::old_sync::GetEventsResponse,
-        matrix_csapi_runtime::Error<std::convert::Infallible>,
+        matrix_csapi_runtime::Error<crate::old_sync::GetEventsError>,
     > {
         self.inner.send(&request).await
     }
@@ -1119,7 +1119,7 @@ impl Client {
         request: crate::old_sync::InitialSyncRequest,
     ) -> Result<
         crate::old_sync::InitialSyncResponse,
-        matrix_csapi_runtime::Error<std::convert::Infallible>,
+        matrix_csapi_runtime::Error<crate::old_sync::InitialSyncError>,
     > {
         self.inner.send(&request).await
     }
@@ -1130,8 +1130,8 @@ impl Client {
         &self,
         request: crate::old_sync::GetOneEventRequest,
     ) -> Result<
-        crate::types::ClientEvent,
-        matrix_csapi_runtime::Error<std::convert::Infallible>,
+        matrix_csapi_runtime::Raw<crate::types::ClientEvent>,
+        matrix_csapi_runtime::Error<crate::old_sync::GetOneEventError>,
     > {
         self.inner.send(&request).await
     }
@@ -1155,7 +1155,7 @@ impl Client {
         request: crate::password_management::ChangePasswordRequest,
     ) -> Result<
         serde_json::Map<String, serde_json::Value>,
-        matrix_csapi_runtime::Error<crate::password_management::ChangePasswordError>,
+        matrix_csapi_runtime::Error<std::convert::Infallible>,
     > {
         self.inner.send(&request).await
     }
@@ -1191,7 +1191,7 @@ impl Client {
         request: crate::peeking_events::PeekEventsRequest,
     ) -> Result<
         crate::peeking_events::PeekEventsResponse,
-        matrix_csapi_runtime::Error<std::convert::Infallible>,
+        matrix_csapi_runtime::Error<crate::peeking_events::PeekEventsError>,
     > {
         self.inner.send(&request).await
     }
@@ -1203,7 +1203,7 @@ impl Client {
         request: crate::policy_server::GetWellknownPolicyRequest,
     ) -> Result<
         crate::policy_server::GetWellknownPolicyResponse,
-        matrix_csapi_runtime::Error<std::convert::Infallible>,
+        matrix_csapi_runtime::Error<crate::policy_server::GetWellknownPolicyError>,
     > {
         self.inner.send(&request).await
     }
@@ -1239,7 +1239,7 @@ impl Client {
         request: crate::profile::GetProfileFieldRequest,
     ) -> Result<
         std::collections::BTreeMap<String, serde_json::Value>,
-        matrix_csapi_runtime::Error<std::convert::Infallible>,
+        matrix_csapi_runtime::Error<crate::profile::GetProfileFieldError>,
     > {
         self.inner.send(&request).await
     }
@@ -1467,7 +1467,7 @@ impl Client {
         request: crate::registration::RegisterRequest,
     ) -> Result<
         crate::registration::RegisterResponse,
-        matrix_csapi_runtime::Error<crate::registration::RegisterError>,
+        matrix_csapi_runtime::Error<std::convert::Infallible>,
     > {
         self.inner.send(&request).await
     }
@@ -1611,7 +1611,7 @@ impl Client {
         request: crate::room_initial_sync::RoomInitialSyncRequest,
     ) -> Result<
         crate::room_initial_sync::RoomInitialSyncResponse,
-        matrix_csapi_runtime::Error<std::convert::Infallible>,
+        matrix_csapi_runtime::Error<crate::room_initial_sync::RoomInitialSyncError>,
     > {
         self.inner.send(&request).await
     }
@@ -1670,7 +1670,7 @@ impl Client {
         &self,
         request: crate::rooms::GetOneRoomEventRequest,
     ) -> Result<
-        crate::types::ClientEvent,
+        matrix_csapi_runtime::Raw<crate::types::ClientEvent>,
         matrix_csapi_runtime::Error<std::convert::Infallible>,
     > {
         self.inner.send(&request).await
@@ -1683,7 +1683,7 @@ impl Client {
         request: crate::rooms::GetRoomStateWithKeyRequest,
     ) -> Result<
         crate::rooms::GetRoomStateWithKeyResponse,
-        matrix_csapi_runtime::Error<std::convert::Infallible>,
+        matrix_csapi_runtime::Error<crate::rooms::GetRoomStateWithKeyError>,
     > {
         self.inner.send(&request).await
     }
@@ -1694,8 +1694,8 @@ impl Client {
         &self,
         request: crate::rooms::GetRoomStateRequest,
     ) -> Result<
-        Vec<crate::types::ClientEvent>,
-        matrix_csapi_runtime::Error<std::convert::Infallible>,
+        Vec<matrix_csapi_runtime::Raw<crate::types::ClientEvent>>,
+        matrix_csapi_runtime::Error<crate::rooms::GetRoomStateError>,
     > {
         self.inner.send(&request).await
     }
@@ -1707,7 +1707,7 @@ impl Client {
         request: crate::rooms::GetMembersByRoomRequest,
     ) -> Result<
         crate::rooms::GetMembersByRoomResponse,
-        matrix_csapi_runtime::Error<std::convert::Infallible>,
+        matrix_csapi_runtime::Error<crate::rooms::GetMembersByRoomError>,
     > {
         self.inner.send(&request).await
     }
@@ -1719,7 +1719,7 @@ impl Client {
         request: crate::rooms::GetJoinedMembersByRoomRequest,
     ) -> Result<
         crate::rooms::GetJoinedMembersByRoomResponse,
-        matrix_csapi_runtime::Error<std::convert::Infallible>,
+        matrix_csapi_runtime::Error<crate::rooms::GetJoinedMembersByRoomError>,
     > {
         self.inner.send(&request).await
     }
@@ -1731,7 +1731,7 @@ impl Client {
         request: crate::search::SearchRequest,
     ) -> Result<
         crate::search::SearchResponse,
-        matrix_csapi_runtime::Error<std::convert::Infallible>,
+        matrix_csapi_runtime::Error<crate::search::SearchError>,
     > {
         self.inner.send(&request).await
     }
@@ -1767,7 +1767,7 @@ impl Client {
         request: crate::sso_login_redirect::RedirectToIdpRequest,
     ) -> Result<
         crate::sso_login_redirect::RedirectToIdpResponse,
-        matrix_csapi_runtime::Error<std::convert::Infallible>,
+        matrix_csapi_runtime::Error<crate::sso_login_redirect::RedirectToIdpError>,
     > {
         self.inner.send(&request).await
     }
@@ -1779,7 +1779,7 @@ impl Client {
         request: crate::support::GetWellknownSupportRequest,
     ) -> Result<
         crate::support::GetWellknownSupportResponse,
-        matrix_csapi_runtime::Error<std::convert::Infallible>,
+        matrix_csapi_runtime::Error<crate::support::GetWellknownSupportError>,
     > {
         self.inner.send(&request).await
     }
@@ -1995,7 +1995,7 @@ impl Client {
         request: crate::wellknown::GetWellknownRequest,
     ) -> Result<
         crate::types::DiscoveryInformation,
-        matrix_csapi_runtime::Error<std::convert::Infallible>,
+        matrix_csapi_runtime::Error<crate::wellknown::GetWellknownError>,
     > {
         self.inner.send(&request).await
     }

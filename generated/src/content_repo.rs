@@ -36,12 +36,18 @@ impl UploadContentRequest {
 pub struct UploadContentResponse {
     /// The [`mxc://` URI](https://spec.matrix.org/v1.19/client-server-api/#matrix-content-mxc-uris) to the uploaded content.
     pub content_uri: String,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl UploadContentResponse {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new(content_uri: String) -> Self {
-        Self { content_uri }
+        Self {
+            content_uri,
+            additional_properties: Default::default(),
+        }
     }
 }
 
@@ -137,6 +143,9 @@ pub struct CreateContentResponse {
     /// generated media id will expire, if media is not uploaded.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unused_expires_at: Option<i64>,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl CreateContentResponse {
@@ -145,6 +154,7 @@ impl CreateContentResponse {
         Self {
             content_uri,
             unused_expires_at: None,
+            additional_properties: Default::default(),
         }
     }
 }
@@ -674,12 +684,18 @@ pub struct GetConfigResponse {
     /// If not listed or null, the size limit should be treated as unknown.
     #[serde(rename = "m.upload.size", default, skip_serializing_if = "Option::is_none")]
     pub size: Option<i64>,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl GetConfigResponse {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new() -> Self {
-        Self { size: None }
+        Self {
+            size: None,
+            additional_properties: Default::default(),
+        }
     }
 }
 
@@ -731,6 +747,9 @@ impl matrix_csapi_runtime::Endpoint for UploadContentRequest {
     > {
         match response.status().as_u16() {
             200 => Ok(matrix_csapi_runtime::json_response(&response)?),
+            403 | 413 | 429 => {
+                Err(matrix_csapi_runtime::documented_error_response(response))
+            }
             _ => Err(matrix_csapi_runtime::error_response(response)),
         }
     }
@@ -789,6 +808,9 @@ impl matrix_csapi_runtime::Endpoint for UploadContentToMxcRequest {
     > {
         match response.status().as_u16() {
             200 => Ok(matrix_csapi_runtime::json_response(&response)?),
+            403 | 404 | 409 | 413 | 429 => {
+                Err(matrix_csapi_runtime::documented_error_response(response))
+            }
             _ => Err(matrix_csapi_runtime::error_response(response)),
         }
     }
@@ -832,6 +854,7 @@ impl matrix_csapi_runtime::Endpoint for CreateContentRequest {
     > {
         match response.status().as_u16() {
             200 => Ok(matrix_csapi_runtime::json_response(&response)?),
+            403 | 429 => Err(matrix_csapi_runtime::documented_error_response(response)),
             _ => Err(matrix_csapi_runtime::error_response(response)),
         }
     }
@@ -923,6 +946,9 @@ impl matrix_csapi_runtime::Endpoint for GetContentRequest {
                         )?,
                     }),
                 )
+            }
+            429 | 502 | 504 => {
+                Err(matrix_csapi_runtime::documented_error_response(response))
             }
             _ => Err(matrix_csapi_runtime::error_response(response)),
         }
@@ -1029,6 +1055,9 @@ impl matrix_csapi_runtime::Endpoint for GetContentOverrideNameRequest {
                         )?,
                     }),
                 )
+            }
+            429 | 502 | 504 => {
+                Err(matrix_csapi_runtime::documented_error_response(response))
             }
             _ => Err(matrix_csapi_runtime::error_response(response)),
         }
@@ -1142,6 +1171,9 @@ impl matrix_csapi_runtime::Endpoint for GetContentThumbnailRequest {
                     }),
                 )
             }
+            400 | 413 | 429 | 502 | 504 => {
+                Err(matrix_csapi_runtime::documented_error_response(response))
+            }
             _ => Err(matrix_csapi_runtime::error_response(response)),
         }
     }
@@ -1204,6 +1236,7 @@ impl matrix_csapi_runtime::Endpoint for GetUrlPreviewRequest {
     > {
         match response.status().as_u16() {
             200 => Ok(matrix_csapi_runtime::json_response(&response)?),
+            429 => Err(matrix_csapi_runtime::documented_error_response(response)),
             _ => Err(matrix_csapi_runtime::error_response(response)),
         }
     }
@@ -1247,6 +1280,7 @@ impl matrix_csapi_runtime::Endpoint for GetConfigRequest {
     > {
         match response.status().as_u16() {
             200 => Ok(matrix_csapi_runtime::json_response(&response)?),
+            429 => Err(matrix_csapi_runtime::documented_error_response(response)),
             _ => Err(matrix_csapi_runtime::error_response(response)),
         }
     }

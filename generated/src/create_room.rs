@@ -153,6 +153,9 @@ pub struct CreateRoomRequest {
     /// overriding nothing.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub power_level_content_override: Option<serde_json::Map<String, serde_json::Value>>,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl CreateRoomRequest {
@@ -171,6 +174,7 @@ impl CreateRoomRequest {
             preset: None,
             is_direct: None,
             power_level_content_override: None,
+            additional_properties: Default::default(),
         }
     }
 }
@@ -249,6 +253,9 @@ pub struct CreateRoomRequestInitialStateItem {
     pub state_key: Option<String>,
     /// The content of the event.
     pub content: serde_json::Map<String, serde_json::Value>,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl CreateRoomRequestInitialStateItem {
@@ -261,6 +268,7 @@ impl CreateRoomRequestInitialStateItem {
             type_,
             state_key: None,
             content,
+            additional_properties: Default::default(),
         }
     }
 }
@@ -341,12 +349,18 @@ impl<'de> serde::Deserialize<'de> for CreateRoomRequestPreset {
 pub struct CreateRoomResponse {
     /// The created room's ID.
     pub room_id: String,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl CreateRoomResponse {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new(room_id: String) -> Self {
-        Self { room_id }
+        Self {
+            room_id,
+            additional_properties: Default::default(),
+        }
     }
 }
 
@@ -390,6 +404,7 @@ impl matrix_csapi_runtime::Endpoint for CreateRoomRequest {
     > {
         match response.status().as_u16() {
             200 => Ok(matrix_csapi_runtime::json_response(&response)?),
+            400 | 403 => Err(matrix_csapi_runtime::documented_error_response(response)),
             _ => Err(matrix_csapi_runtime::error_response(response)),
         }
     }

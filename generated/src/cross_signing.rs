@@ -56,6 +56,9 @@ pub struct UploadCrossSigningKeysRequest {
     /// user-interactive authentication API.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub auth: Option<crate::types::AuthenticationData>,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl UploadCrossSigningKeysRequest {
@@ -66,6 +69,7 @@ impl UploadCrossSigningKeysRequest {
             self_signing_key: None,
             user_signing_key: None,
             auth: None,
+            additional_properties: Default::default(),
         }
     }
 }
@@ -123,12 +127,18 @@ pub struct UploadCrossSigningSignaturesResponse {
             >,
         >,
     >,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl UploadCrossSigningSignaturesResponse {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new() -> Self {
-        Self { failures: None }
+        Self {
+            failures: None,
+            additional_properties: Default::default(),
+        }
     }
 }
 
@@ -193,7 +203,7 @@ impl matrix_csapi_runtime::Endpoint for UploadCrossSigningKeysRequest {
     }
 }
 
-/// Documented error responses of `uploadCrossSigningKeys` whose bodies are not the standard Matrix error.
+/// Documented error responses of `uploadCrossSigningKeys` other than the standard Matrix error and user-interactive auth (which every endpoint's error recognises).
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub enum UploadCrossSigningKeysError {

@@ -21,12 +21,18 @@ pub struct GetDevicesResponse {
     /// A list of all registered devices for this user.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub devices: Option<Vec<crate::types::Device>>,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl GetDevicesResponse {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new() -> Self {
-        Self { devices: None }
+        Self {
+            devices: None,
+            additional_properties: Default::default(),
+        }
     }
 }
 
@@ -57,12 +63,18 @@ pub struct UpdateDeviceRequestBody {
     /// display name is unchanged.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl UpdateDeviceRequestBody {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new() -> Self {
-        Self { display_name: None }
+        Self {
+            display_name: None,
+            additional_properties: Default::default(),
+        }
     }
 }
 
@@ -110,12 +122,18 @@ pub struct DeleteDeviceRequestBody {
     /// user-interactive authentication API.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub auth: Option<crate::types::AuthenticationData>,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl DeleteDeviceRequestBody {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new() -> Self {
-        Self { auth: None }
+        Self {
+            auth: None,
+            additional_properties: Default::default(),
+        }
     }
 }
 
@@ -193,12 +211,19 @@ pub struct DeleteDevicesRequest {
     /// user-interactive authentication API.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub auth: Option<crate::types::AuthenticationData>,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl DeleteDevicesRequest {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new(devices: Vec<String>) -> Self {
-        Self { devices, auth: None }
+        Self {
+            devices,
+            auth: None,
+            additional_properties: Default::default(),
+        }
     }
 }
 
@@ -256,7 +281,7 @@ impl matrix_csapi_runtime::Endpoint for GetDeviceRequest {
         deprecated: false,
     };
     type Response = crate::types::Device;
-    type Error = std::convert::Infallible;
+    type Error = crate::device_management::GetDeviceError;
     fn try_into_http_request(
         &self,
         base_url: &matrix_csapi_runtime::BaseUrl,
@@ -286,9 +311,25 @@ impl matrix_csapi_runtime::Endpoint for GetDeviceRequest {
     > {
         match response.status().as_u16() {
             200 => Ok(matrix_csapi_runtime::json_response(&response)?),
+            404 => {
+                Err(
+                    matrix_csapi_runtime::documented_status_response(
+                        response,
+                        GetDeviceError::NotFound,
+                    ),
+                )
+            }
             _ => Err(matrix_csapi_runtime::error_response(response)),
         }
     }
+}
+
+/// Documented error responses of `getDevice` other than the standard Matrix error and user-interactive auth (which every endpoint's error recognises).
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub enum GetDeviceError {
+    /// 404: The current user has no device with the given ID.
+    NotFound,
 }
 
 impl matrix_csapi_runtime::Endpoint for UpdateDeviceRequest {
@@ -302,7 +343,7 @@ impl matrix_csapi_runtime::Endpoint for UpdateDeviceRequest {
         deprecated: false,
     };
     type Response = crate::device_management::UpdateDeviceResponse;
-    type Error = std::convert::Infallible;
+    type Error = crate::device_management::UpdateDeviceError;
     fn try_into_http_request(
         &self,
         base_url: &matrix_csapi_runtime::BaseUrl,
@@ -345,6 +386,14 @@ impl matrix_csapi_runtime::Endpoint for UpdateDeviceRequest {
                     ),
                 )
             }
+            404 => {
+                Err(
+                    matrix_csapi_runtime::documented_status_response(
+                        response,
+                        UpdateDeviceError::NotFound,
+                    ),
+                )
+            }
             _ => Err(matrix_csapi_runtime::error_response(response)),
         }
     }
@@ -360,6 +409,14 @@ pub enum UpdateDeviceResponse {
     Created(serde_json::Map<String, serde_json::Value>),
 }
 
+/// Documented error responses of `updateDevice` other than the standard Matrix error and user-interactive auth (which every endpoint's error recognises).
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub enum UpdateDeviceError {
+    /// 404: The current user has no device with the given ID.
+    NotFound,
+}
+
 impl matrix_csapi_runtime::Endpoint for DeleteDeviceRequest {
     const METADATA: matrix_csapi_runtime::Metadata = matrix_csapi_runtime::Metadata {
         operation_id: "deleteDevice",
@@ -371,7 +428,7 @@ impl matrix_csapi_runtime::Endpoint for DeleteDeviceRequest {
         deprecated: false,
     };
     type Response = serde_json::Map<String, serde_json::Value>;
-    type Error = crate::device_management::DeleteDeviceError;
+    type Error = std::convert::Infallible;
     fn try_into_http_request(
         &self,
         base_url: &matrix_csapi_runtime::BaseUrl,
@@ -401,25 +458,10 @@ impl matrix_csapi_runtime::Endpoint for DeleteDeviceRequest {
     > {
         match response.status().as_u16() {
             200 => Ok(matrix_csapi_runtime::json_response(&response)?),
-            401 => {
-                Err(
-                    matrix_csapi_runtime::endpoint_error_response(
-                        response,
-                        DeleteDeviceError::Unauthorized,
-                    ),
-                )
-            }
+            401 => Err(matrix_csapi_runtime::documented_error_response(response)),
             _ => Err(matrix_csapi_runtime::error_response(response)),
         }
     }
-}
-
-/// Documented error responses of `deleteDevice` whose bodies are not the standard Matrix error.
-#[derive(Clone, Debug, PartialEq)]
-#[non_exhaustive]
-pub enum DeleteDeviceError {
-    /// 401: The homeserver requires additional authentication information.
-    Unauthorized(crate::types::AuthenticationResponse),
 }
 
 impl matrix_csapi_runtime::Endpoint for DeleteDevicesRequest {
@@ -433,7 +475,7 @@ impl matrix_csapi_runtime::Endpoint for DeleteDevicesRequest {
         deprecated: false,
     };
     type Response = serde_json::Map<String, serde_json::Value>;
-    type Error = crate::device_management::DeleteDevicesError;
+    type Error = std::convert::Infallible;
     fn try_into_http_request(
         &self,
         base_url: &matrix_csapi_runtime::BaseUrl,
@@ -462,23 +504,8 @@ impl matrix_csapi_runtime::Endpoint for DeleteDevicesRequest {
     > {
         match response.status().as_u16() {
             200 => Ok(matrix_csapi_runtime::json_response(&response)?),
-            401 => {
-                Err(
-                    matrix_csapi_runtime::endpoint_error_response(
-                        response,
-                        DeleteDevicesError::Unauthorized,
-                    ),
-                )
-            }
+            401 => Err(matrix_csapi_runtime::documented_error_response(response)),
             _ => Err(matrix_csapi_runtime::error_response(response)),
         }
     }
-}
-
-/// Documented error responses of `deleteDevices` whose bodies are not the standard Matrix error.
-#[derive(Clone, Debug, PartialEq)]
-#[non_exhaustive]
-pub enum DeleteDevicesError {
-    /// 401: The homeserver requires additional authentication information.
-    Unauthorized(crate::types::AuthenticationResponse),
 }

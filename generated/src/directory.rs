@@ -33,6 +33,9 @@ pub struct GetRoomIdByAliasResponse {
     /// A list of servers that are aware of this room alias.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub servers: Option<Vec<String>>,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl GetRoomIdByAliasResponse {
@@ -41,6 +44,7 @@ impl GetRoomIdByAliasResponse {
         Self {
             room_id: None,
             servers: None,
+            additional_properties: Default::default(),
         }
     }
 }
@@ -51,12 +55,18 @@ impl GetRoomIdByAliasResponse {
 pub struct SetRoomAliasRequestBody {
     /// The room ID to set.
     pub room_id: String,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl SetRoomAliasRequestBody {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new(room_id: String) -> Self {
-        Self { room_id }
+        Self {
+            room_id,
+            additional_properties: Default::default(),
+        }
     }
 }
 
@@ -153,12 +163,18 @@ impl GetLocalAliasesRequest {
 pub struct GetLocalAliasesResponse {
     /// The server's local aliases on the room. Can be empty.
     pub aliases: Vec<String>,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl GetLocalAliasesResponse {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new(aliases: Vec<String>) -> Self {
-        Self { aliases }
+        Self {
+            aliases,
+            additional_properties: Default::default(),
+        }
     }
 }
 
@@ -203,6 +219,7 @@ impl matrix_csapi_runtime::Endpoint for GetRoomIdByAliasRequest {
     > {
         match response.status().as_u16() {
             200 => Ok(matrix_csapi_runtime::json_response(&response)?),
+            400 | 404 => Err(matrix_csapi_runtime::documented_error_response(response)),
             _ => Err(matrix_csapi_runtime::error_response(response)),
         }
     }
@@ -249,6 +266,7 @@ impl matrix_csapi_runtime::Endpoint for SetRoomAliasRequest {
     > {
         match response.status().as_u16() {
             200 => Ok(matrix_csapi_runtime::json_response(&response)?),
+            400 | 409 => Err(matrix_csapi_runtime::documented_error_response(response)),
             _ => Err(matrix_csapi_runtime::error_response(response)),
         }
     }
@@ -295,6 +313,7 @@ impl matrix_csapi_runtime::Endpoint for DeleteRoomAliasRequest {
     > {
         match response.status().as_u16() {
             200 => Ok(matrix_csapi_runtime::json_response(&response)?),
+            404 => Err(matrix_csapi_runtime::documented_error_response(response)),
             _ => Err(matrix_csapi_runtime::error_response(response)),
         }
     }
@@ -342,6 +361,9 @@ impl matrix_csapi_runtime::Endpoint for GetLocalAliasesRequest {
     > {
         match response.status().as_u16() {
             200 => Ok(matrix_csapi_runtime::json_response(&response)?),
+            400 | 403 | 429 => {
+                Err(matrix_csapi_runtime::documented_error_response(response))
+            }
             _ => Err(matrix_csapi_runtime::error_response(response)),
         }
     }

@@ -56,17 +56,20 @@ pub struct GetEventContextResponse {
     /// A list of room events that happened just before the
     /// requested event, in reverse-chronological order.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub events_before: Option<Vec<crate::types::ClientEvent>>,
+    pub events_before: Option<Vec<matrix_csapi_runtime::Raw<crate::types::ClientEvent>>>,
     /// Details of the requested event.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub event: Option<crate::types::ClientEvent>,
+    pub event: Option<matrix_csapi_runtime::Raw<crate::types::ClientEvent>>,
     /// A list of room events that happened just after the
     /// requested event, in chronological order.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub events_after: Option<Vec<crate::types::ClientEvent>>,
+    pub events_after: Option<Vec<matrix_csapi_runtime::Raw<crate::types::ClientEvent>>>,
     /// The state of the room at the last event returned.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub state: Option<Vec<crate::types::ClientEvent>>,
+    pub state: Option<Vec<matrix_csapi_runtime::Raw<crate::types::ClientEvent>>>,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl GetEventContextResponse {
@@ -79,6 +82,7 @@ impl GetEventContextResponse {
             event: None,
             events_after: None,
             state: None,
+            additional_properties: Default::default(),
         }
     }
 }

@@ -31,12 +31,18 @@ pub struct DefineFilterResponse {
     /// if the filter provided is inline JSON or a previously
     /// declared filter by homeservers on some APIs.
     pub filter_id: String,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl DefineFilterResponse {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new(filter_id: String) -> Self {
-        Self { filter_id }
+        Self {
+            filter_id,
+            additional_properties: Default::default(),
+        }
     }
 }
 
@@ -117,7 +123,7 @@ impl matrix_csapi_runtime::Endpoint for GetFilterRequest {
         deprecated: false,
     };
     type Response = crate::types::Filter;
-    type Error = std::convert::Infallible;
+    type Error = crate::filter::GetFilterError;
     fn try_into_http_request(
         &self,
         base_url: &matrix_csapi_runtime::BaseUrl,
@@ -149,7 +155,23 @@ impl matrix_csapi_runtime::Endpoint for GetFilterRequest {
     > {
         match response.status().as_u16() {
             200 => Ok(matrix_csapi_runtime::json_response(&response)?),
+            404 => {
+                Err(
+                    matrix_csapi_runtime::documented_status_response(
+                        response,
+                        GetFilterError::NotFound,
+                    ),
+                )
+            }
             _ => Err(matrix_csapi_runtime::error_response(response)),
         }
     }
+}
+
+/// Documented error responses of `getFilter` other than the standard Matrix error and user-interactive auth (which every endpoint's error recognises).
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub enum GetFilterError {
+    /// 404: Unknown filter.
+    NotFound,
 }

@@ -11,12 +11,19 @@ pub struct InviteUserRequestBody {
     /// Added in Matrix 1.1.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl InviteUserRequestBody {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new(user_id: String) -> Self {
-        Self { user_id, reason: None }
+        Self {
+            user_id,
+            reason: None,
+            additional_properties: Default::default(),
+        }
     }
 }
 
@@ -96,6 +103,9 @@ impl matrix_csapi_runtime::Endpoint for InviteUserRequest {
     > {
         match response.status().as_u16() {
             200 => Ok(matrix_csapi_runtime::json_response(&response)?),
+            400 | 403 | 429 => {
+                Err(matrix_csapi_runtime::documented_error_response(response))
+            }
             _ => Err(matrix_csapi_runtime::error_response(response)),
         }
     }

@@ -14,6 +14,9 @@ pub struct JoinRoomByIdRequestBody {
     /// Added in Matrix 1.1.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl JoinRoomByIdRequestBody {
@@ -22,6 +25,7 @@ impl JoinRoomByIdRequestBody {
         Self {
             third_party_signed: None,
             reason: None,
+            additional_properties: Default::default(),
         }
     }
 }
@@ -65,12 +69,18 @@ impl JoinRoomByIdRequest {
 pub struct JoinRoomByIdResponse {
     /// The joined room ID.
     pub room_id: String,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl JoinRoomByIdResponse {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new(room_id: String) -> Self {
-        Self { room_id }
+        Self {
+            room_id,
+            additional_properties: Default::default(),
+        }
     }
 }
 
@@ -89,6 +99,9 @@ pub struct JoinRoomRequestBody {
     /// Added in Matrix 1.1.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl JoinRoomRequestBody {
@@ -97,6 +110,7 @@ impl JoinRoomRequestBody {
         Self {
             third_party_signed: None,
             reason: None,
+            additional_properties: Default::default(),
         }
     }
 }
@@ -151,12 +165,18 @@ impl JoinRoomRequest {
 pub struct JoinRoomResponse {
     /// The joined room ID.
     pub room_id: String,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl JoinRoomResponse {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new(room_id: String) -> Self {
-        Self { room_id }
+        Self {
+            room_id,
+            additional_properties: Default::default(),
+        }
     }
 }
 
@@ -202,6 +222,7 @@ impl matrix_csapi_runtime::Endpoint for JoinRoomByIdRequest {
     > {
         match response.status().as_u16() {
             200 => Ok(matrix_csapi_runtime::json_response(&response)?),
+            403 | 429 => Err(matrix_csapi_runtime::documented_error_response(response)),
             _ => Err(matrix_csapi_runtime::error_response(response)),
         }
     }
@@ -252,6 +273,7 @@ impl matrix_csapi_runtime::Endpoint for JoinRoomRequest {
     > {
         match response.status().as_u16() {
             200 => Ok(matrix_csapi_runtime::json_response(&response)?),
+            403 | 429 => Err(matrix_csapi_runtime::documented_error_response(response)),
             _ => Err(matrix_csapi_runtime::error_response(response)),
         }
     }

@@ -35,6 +35,9 @@ pub struct GetRoomKeysVersionCurrentResponse {
     pub etag: String,
     /// The backup version.
     pub version: String,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl GetRoomKeysVersionCurrentResponse {
@@ -52,6 +55,7 @@ impl GetRoomKeysVersionCurrentResponse {
             count,
             etag,
             version,
+            additional_properties: Default::default(),
         }
     }
 }
@@ -132,6 +136,9 @@ pub struct PostRoomKeysVersionRequest {
     /// algorithms in [Server-side key backups](https://spec.matrix.org/v1.19/client-server-api/#server-side-key-backups) for more information on the
     /// expected format of the data.
     pub auth_data: serde_json::Map<String, serde_json::Value>,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl PostRoomKeysVersionRequest {
@@ -140,7 +147,11 @@ impl PostRoomKeysVersionRequest {
         algorithm: crate::key_backup::PostRoomKeysVersionRequestAlgorithm,
         auth_data: serde_json::Map<String, serde_json::Value>,
     ) -> Self {
-        Self { algorithm, auth_data }
+        Self {
+            algorithm,
+            auth_data,
+            additional_properties: Default::default(),
+        }
     }
 }
 
@@ -210,12 +221,18 @@ impl<'de> serde::Deserialize<'de> for PostRoomKeysVersionRequestAlgorithm {
 pub struct PostRoomKeysVersionResponse {
     /// The backup version. This is an opaque string.
     pub version: String,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl PostRoomKeysVersionResponse {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new(version: String) -> Self {
-        Self { version }
+        Self {
+            version,
+            additional_properties: Default::default(),
+        }
     }
 }
 
@@ -262,6 +279,9 @@ pub struct GetRoomKeysVersionResponse {
     pub etag: String,
     /// The backup version.
     pub version: String,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl GetRoomKeysVersionResponse {
@@ -279,6 +299,7 @@ impl GetRoomKeysVersionResponse {
             count,
             etag,
             version,
+            additional_properties: Default::default(),
         }
     }
 }
@@ -358,6 +379,9 @@ pub struct PutRoomKeysVersionRequestBody {
     /// version in the path parameter.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version: Option<String>,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl PutRoomKeysVersionRequestBody {
@@ -370,6 +394,7 @@ impl PutRoomKeysVersionRequestBody {
             algorithm,
             auth_data,
             version: None,
+            additional_properties: Default::default(),
         }
     }
 }
@@ -566,12 +591,19 @@ pub struct RoomKeysUpdateResponse {
     pub etag: String,
     /// The number of keys stored in the backup
     pub count: i64,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl RoomKeysUpdateResponse {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new(etag: String, count: i64) -> Self {
-        Self { etag, count }
+        Self {
+            etag,
+            count,
+            additional_properties: Default::default(),
+        }
     }
 }
 
@@ -707,6 +739,9 @@ impl GetRoomKeysRequest {
 pub struct GetRoomKeysResponse {
     /// A map of room IDs to room key backup data.
     pub rooms: std::collections::BTreeMap<String, crate::types::RoomKeyBackup>,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl GetRoomKeysResponse {
@@ -714,7 +749,10 @@ impl GetRoomKeysResponse {
     pub fn new(
         rooms: std::collections::BTreeMap<String, crate::types::RoomKeyBackup>,
     ) -> Self {
-        Self { rooms }
+        Self {
+            rooms,
+            additional_properties: Default::default(),
+        }
     }
 }
 
@@ -724,6 +762,9 @@ impl GetRoomKeysResponse {
 pub struct PutRoomKeysRequestBody {
     /// A map of room IDs to room key backup data.
     pub rooms: std::collections::BTreeMap<String, crate::types::RoomKeyBackup>,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl PutRoomKeysRequestBody {
@@ -731,7 +772,10 @@ impl PutRoomKeysRequestBody {
     pub fn new(
         rooms: std::collections::BTreeMap<String, crate::types::RoomKeyBackup>,
     ) -> Self {
-        Self { rooms }
+        Self {
+            rooms,
+            additional_properties: Default::default(),
+        }
     }
 }
 
@@ -822,6 +866,7 @@ impl matrix_csapi_runtime::Endpoint for GetRoomKeysVersionCurrentRequest {
     > {
         match response.status().as_u16() {
             200 => Ok(matrix_csapi_runtime::json_response(&response)?),
+            404 | 429 => Err(matrix_csapi_runtime::documented_error_response(response)),
             _ => Err(matrix_csapi_runtime::error_response(response)),
         }
     }
@@ -867,6 +912,7 @@ impl matrix_csapi_runtime::Endpoint for PostRoomKeysVersionRequest {
     > {
         match response.status().as_u16() {
             200 => Ok(matrix_csapi_runtime::json_response(&response)?),
+            429 => Err(matrix_csapi_runtime::documented_error_response(response)),
             _ => Err(matrix_csapi_runtime::error_response(response)),
         }
     }
@@ -913,6 +959,7 @@ impl matrix_csapi_runtime::Endpoint for GetRoomKeysVersionRequest {
     > {
         match response.status().as_u16() {
             200 => Ok(matrix_csapi_runtime::json_response(&response)?),
+            404 | 429 => Err(matrix_csapi_runtime::documented_error_response(response)),
             _ => Err(matrix_csapi_runtime::error_response(response)),
         }
     }
@@ -959,6 +1006,9 @@ impl matrix_csapi_runtime::Endpoint for PutRoomKeysVersionRequest {
     > {
         match response.status().as_u16() {
             200 => Ok(matrix_csapi_runtime::json_response(&response)?),
+            400 | 404 | 429 => {
+                Err(matrix_csapi_runtime::documented_error_response(response))
+            }
             _ => Err(matrix_csapi_runtime::error_response(response)),
         }
     }
@@ -1005,6 +1055,7 @@ impl matrix_csapi_runtime::Endpoint for DeleteRoomKeysVersionRequest {
     > {
         match response.status().as_u16() {
             200 => Ok(matrix_csapi_runtime::json_response(&response)?),
+            404 | 429 => Err(matrix_csapi_runtime::documented_error_response(response)),
             _ => Err(matrix_csapi_runtime::error_response(response)),
         }
     }
@@ -1055,6 +1106,7 @@ impl matrix_csapi_runtime::Endpoint for GetRoomKeyBySessionIdRequest {
     > {
         match response.status().as_u16() {
             200 => Ok(matrix_csapi_runtime::json_response(&response)?),
+            404 | 429 => Err(matrix_csapi_runtime::documented_error_response(response)),
             _ => Err(matrix_csapi_runtime::error_response(response)),
         }
     }
@@ -1105,6 +1157,7 @@ impl matrix_csapi_runtime::Endpoint for PutRoomKeyBySessionIdRequest {
     > {
         match response.status().as_u16() {
             200 => Ok(matrix_csapi_runtime::json_response(&response)?),
+            403 | 429 => Err(matrix_csapi_runtime::documented_error_response(response)),
             _ => Err(matrix_csapi_runtime::error_response(response)),
         }
     }
@@ -1155,6 +1208,7 @@ impl matrix_csapi_runtime::Endpoint for DeleteRoomKeyBySessionIdRequest {
     > {
         match response.status().as_u16() {
             200 => Ok(matrix_csapi_runtime::json_response(&response)?),
+            404 | 429 => Err(matrix_csapi_runtime::documented_error_response(response)),
             _ => Err(matrix_csapi_runtime::error_response(response)),
         }
     }
@@ -1203,6 +1257,7 @@ impl matrix_csapi_runtime::Endpoint for GetRoomKeysByRoomIdRequest {
     > {
         match response.status().as_u16() {
             200 => Ok(matrix_csapi_runtime::json_response(&response)?),
+            404 | 429 => Err(matrix_csapi_runtime::documented_error_response(response)),
             _ => Err(matrix_csapi_runtime::error_response(response)),
         }
     }
@@ -1251,6 +1306,9 @@ impl matrix_csapi_runtime::Endpoint for PutRoomKeysByRoomIdRequest {
     > {
         match response.status().as_u16() {
             200 => Ok(matrix_csapi_runtime::json_response(&response)?),
+            403 | 404 | 429 => {
+                Err(matrix_csapi_runtime::documented_error_response(response))
+            }
             _ => Err(matrix_csapi_runtime::error_response(response)),
         }
     }
@@ -1299,6 +1357,7 @@ impl matrix_csapi_runtime::Endpoint for DeleteRoomKeysByRoomIdRequest {
     > {
         match response.status().as_u16() {
             200 => Ok(matrix_csapi_runtime::json_response(&response)?),
+            404 | 429 => Err(matrix_csapi_runtime::documented_error_response(response)),
             _ => Err(matrix_csapi_runtime::error_response(response)),
         }
     }
@@ -1346,6 +1405,7 @@ impl matrix_csapi_runtime::Endpoint for GetRoomKeysRequest {
     > {
         match response.status().as_u16() {
             200 => Ok(matrix_csapi_runtime::json_response(&response)?),
+            404 | 429 => Err(matrix_csapi_runtime::documented_error_response(response)),
             _ => Err(matrix_csapi_runtime::error_response(response)),
         }
     }
@@ -1393,6 +1453,9 @@ impl matrix_csapi_runtime::Endpoint for PutRoomKeysRequest {
     > {
         match response.status().as_u16() {
             200 => Ok(matrix_csapi_runtime::json_response(&response)?),
+            403 | 404 | 429 => {
+                Err(matrix_csapi_runtime::documented_error_response(response))
+            }
             _ => Err(matrix_csapi_runtime::error_response(response)),
         }
     }
@@ -1440,6 +1503,7 @@ impl matrix_csapi_runtime::Endpoint for DeleteRoomKeysRequest {
     > {
         match response.status().as_u16() {
             200 => Ok(matrix_csapi_runtime::json_response(&response)?),
+            404 | 429 => Err(matrix_csapi_runtime::documented_error_response(response)),
             _ => Err(matrix_csapi_runtime::error_response(response)),
         }
     }

@@ -40,6 +40,9 @@ pub struct UploadKeysRequest {
     pub fallback_keys: Option<
         std::collections::BTreeMap<String, crate::types::OneTimeKeysValue>,
     >,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl UploadKeysRequest {
@@ -49,6 +52,7 @@ impl UploadKeysRequest {
             device_keys: None,
             one_time_keys: None,
             fallback_keys: None,
+            additional_properties: Default::default(),
         }
     }
 }
@@ -62,12 +66,18 @@ pub struct UploadKeysResponse {
     /// If an algorithm is not listed, the count for that algorithm
     /// is to be assumed zero.
     pub one_time_key_counts: std::collections::BTreeMap<String, i64>,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl UploadKeysResponse {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new(one_time_key_counts: std::collections::BTreeMap<String, i64>) -> Self {
-        Self { one_time_key_counts }
+        Self {
+            one_time_key_counts,
+            additional_properties: Default::default(),
+        }
     }
 }
 
@@ -87,12 +97,19 @@ pub struct QueryKeysRequest {
     /// device IDs, or to an empty list to indicate all devices for the
     /// corresponding user.
     pub device_keys: std::collections::BTreeMap<String, Vec<String>>,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl QueryKeysRequest {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new(device_keys: std::collections::BTreeMap<String, Vec<String>>) -> Self {
-        Self { timeout: None, device_keys }
+        Self {
+            timeout: None,
+            device_keys,
+            additional_properties: Default::default(),
+        }
     }
 }
 
@@ -157,6 +174,9 @@ pub struct QueryKeysResponse {
     pub user_signing_keys: Option<
         std::collections::BTreeMap<String, crate::types::CrossSigningKey>,
     >,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl QueryKeysResponse {
@@ -168,6 +188,7 @@ impl QueryKeysResponse {
             master_keys: None,
             self_signing_keys: None,
             user_signing_keys: None,
+            additional_properties: Default::default(),
         }
     }
 }
@@ -201,6 +222,9 @@ pub struct QueryKeysResponseDeviceKeysValueValue {
     /// signatures.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unsigned: Option<crate::keys::QueryKeysResponseDeviceKeysValueValueUnsigned>,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl QueryKeysResponseDeviceKeysValueValue {
@@ -222,6 +246,7 @@ impl QueryKeysResponseDeviceKeysValueValue {
             keys,
             signatures,
             unsigned: None,
+            additional_properties: Default::default(),
         }
     }
 }
@@ -235,12 +260,18 @@ pub struct QueryKeysResponseDeviceKeysValueValueUnsigned {
     /// The display name which the user set on the device.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub device_display_name: Option<String>,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl QueryKeysResponseDeviceKeysValueValueUnsigned {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new() -> Self {
-        Self { device_display_name: None }
+        Self {
+            device_display_name: None,
+            additional_properties: Default::default(),
+        }
     }
 }
 
@@ -276,6 +307,9 @@ pub struct ClaimKeysRequest {
         String,
         std::collections::BTreeMap<String, String>,
     >,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl ClaimKeysRequest {
@@ -289,6 +323,7 @@ impl ClaimKeysRequest {
         Self {
             timeout: None,
             one_time_keys,
+            additional_properties: Default::default(),
         }
     }
 }
@@ -323,6 +358,9 @@ pub struct ClaimKeysResponse {
             std::collections::BTreeMap<String, crate::types::OneTimeKeysValue>,
         >,
     >,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl ClaimKeysResponse {
@@ -339,6 +377,7 @@ impl ClaimKeysResponse {
         Self {
             failures: None,
             one_time_keys,
+            additional_properties: Default::default(),
         }
     }
 }
@@ -392,12 +431,19 @@ pub struct GetKeysChangesResponse {
     /// with the user.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub left: Option<Vec<String>>,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl GetKeysChangesResponse {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new() -> Self {
-        Self { changed: None, left: None }
+        Self {
+            changed: None,
+            left: None,
+            additional_properties: Default::default(),
+        }
     }
 }
 

@@ -9,12 +9,19 @@ pub struct KickRequestBody {
     /// `reason` on the target's updated [`m.room.member`](https://spec.matrix.org/v1.19/client-server-api/#mroommember) event.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl KickRequestBody {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new(user_id: String) -> Self {
-        Self { user_id, reason: None }
+        Self {
+            user_id,
+            reason: None,
+            additional_properties: Default::default(),
+        }
     }
 }
 
@@ -87,6 +94,7 @@ impl matrix_csapi_runtime::Endpoint for KickRequest {
     > {
         match response.status().as_u16() {
             200 => Ok(matrix_csapi_runtime::json_response(&response)?),
+            403 => Err(matrix_csapi_runtime::documented_error_response(response)),
             _ => Err(matrix_csapi_runtime::error_response(response)),
         }
     }

@@ -7,12 +7,18 @@ pub struct KnockRoomRequestBody {
     /// membership event.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl KnockRoomRequestBody {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new() -> Self {
-        Self { reason: None }
+        Self {
+            reason: None,
+            additional_properties: Default::default(),
+        }
     }
 }
 
@@ -73,12 +79,18 @@ impl KnockRoomRequest {
 pub struct KnockRoomResponse {
     /// The knocked room ID.
     pub room_id: String,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl KnockRoomResponse {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new(room_id: String) -> Self {
-        Self { room_id }
+        Self {
+            room_id,
+            additional_properties: Default::default(),
+        }
     }
 }
 
@@ -127,6 +139,9 @@ impl matrix_csapi_runtime::Endpoint for KnockRoomRequest {
     > {
         match response.status().as_u16() {
             200 => Ok(matrix_csapi_runtime::json_response(&response)?),
+            403 | 404 | 429 => {
+                Err(matrix_csapi_runtime::documented_error_response(response))
+            }
             _ => Err(matrix_csapi_runtime::error_response(response)),
         }
     }

@@ -9,12 +9,18 @@ pub struct LeaveRoomRequestBody {
     /// Added in Matrix 1.1.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl LeaveRoomRequestBody {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new() -> Self {
-        Self { reason: None }
+        Self {
+            reason: None,
+            additional_properties: Default::default(),
+        }
     }
 }
 
@@ -128,6 +134,7 @@ impl matrix_csapi_runtime::Endpoint for LeaveRoomRequest {
     > {
         match response.status().as_u16() {
             200 => Ok(matrix_csapi_runtime::json_response(&response)?),
+            429 => Err(matrix_csapi_runtime::documented_error_response(response)),
             _ => Err(matrix_csapi_runtime::error_response(response)),
         }
     }
@@ -175,6 +182,7 @@ impl matrix_csapi_runtime::Endpoint for ForgetRoomRequest {
     > {
         match response.status().as_u16() {
             200 => Ok(matrix_csapi_runtime::json_response(&response)?),
+            400 | 429 => Err(matrix_csapi_runtime::documented_error_response(response)),
             _ => Err(matrix_csapi_runtime::error_response(response)),
         }
     }

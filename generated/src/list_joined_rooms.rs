@@ -20,12 +20,18 @@ impl GetJoinedRoomsRequest {
 pub struct GetJoinedRoomsResponse {
     /// The ID of each room in which the user has `joined` membership.
     pub joined_rooms: Vec<String>,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl GetJoinedRoomsResponse {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new(joined_rooms: Vec<String>) -> Self {
-        Self { joined_rooms }
+        Self {
+            joined_rooms,
+            additional_properties: Default::default(),
+        }
     }
 }
 

@@ -28,12 +28,18 @@ pub struct GetRoomVisibilityOnDirectoryResponse {
     pub visibility: Option<
         crate::list_public_rooms::GetRoomVisibilityOnDirectoryResponseVisibility,
     >,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl GetRoomVisibilityOnDirectoryResponse {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new() -> Self {
-        Self { visibility: None }
+        Self {
+            visibility: None,
+            additional_properties: Default::default(),
+        }
     }
 }
 
@@ -107,12 +113,18 @@ pub struct SetRoomVisibilityOnDirectoryRequestBody {
     pub visibility: Option<
         crate::list_public_rooms::SetRoomVisibilityOnDirectoryRequestBodyVisibility,
     >,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl SetRoomVisibilityOnDirectoryRequestBody {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new() -> Self {
-        Self { visibility: None }
+        Self {
+            visibility: None,
+            additional_properties: Default::default(),
+        }
     }
 }
 
@@ -270,6 +282,9 @@ pub struct QueryPublicRoomsRequestBody {
     /// [`GET /_matrix/client/v3/thirdparty/protocols`](https://spec.matrix.org/v1.19/client-server-api/#get_matrixclientv3thirdpartyprotocols).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub third_party_instance_id: Option<String>,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl QueryPublicRoomsRequestBody {
@@ -281,6 +296,7 @@ impl QueryPublicRoomsRequestBody {
             filter: None,
             include_all_networks: None,
             third_party_instance_id: None,
+            additional_properties: Default::default(),
         }
     }
 }
@@ -301,6 +317,9 @@ pub struct QueryPublicRoomsRequestBodyFilter {
     /// Added in Matrix 1.4.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub room_types: Option<Vec<Option<String>>>,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl QueryPublicRoomsRequestBodyFilter {
@@ -309,6 +328,7 @@ impl QueryPublicRoomsRequestBodyFilter {
         Self {
             generic_search_term: None,
             room_types: None,
+            additional_properties: Default::default(),
         }
     }
 }
@@ -383,6 +403,7 @@ impl matrix_csapi_runtime::Endpoint for GetRoomVisibilityOnDirectoryRequest {
     > {
         match response.status().as_u16() {
             200 => Ok(matrix_csapi_runtime::json_response(&response)?),
+            404 => Err(matrix_csapi_runtime::documented_error_response(response)),
             _ => Err(matrix_csapi_runtime::error_response(response)),
         }
     }
@@ -429,6 +450,7 @@ impl matrix_csapi_runtime::Endpoint for SetRoomVisibilityOnDirectoryRequest {
     > {
         match response.status().as_u16() {
             200 => Ok(matrix_csapi_runtime::json_response(&response)?),
+            404 => Err(matrix_csapi_runtime::documented_error_response(response)),
             _ => Err(matrix_csapi_runtime::error_response(response)),
         }
     }

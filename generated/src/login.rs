@@ -22,12 +22,18 @@ pub struct GetLoginFlowsResponse {
     /// The homeserver's supported login types
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub flows: Option<Vec<crate::login::GetLoginFlowsResponseFlowsItem>>,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl GetLoginFlowsResponse {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new() -> Self {
-        Self { flows: None }
+        Self {
+            flows: None,
+            additional_properties: Default::default(),
+        }
     }
 }
 
@@ -49,6 +55,9 @@ pub struct GetLoginFlowsResponseFlowsItem {
     /// Added in Matrix 1.7.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub get_login_token: Option<bool>,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl GetLoginFlowsResponseFlowsItem {
@@ -57,6 +66,7 @@ impl GetLoginFlowsResponseFlowsItem {
         Self {
             type_,
             get_login_token: None,
+            additional_properties: Default::default(),
         }
     }
 }
@@ -131,6 +141,11 @@ pub struct LoginRequest {
     /// Added in Matrix 1.3.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refresh_token: Option<bool>,
+    /// The other properties, by name.
+    ///
+    /// Credentials: `Debug` output shows their names only.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl LoginRequest {
@@ -147,6 +162,7 @@ impl LoginRequest {
             device_id: None,
             initial_device_display_name: None,
             refresh_token: None,
+            additional_properties: Default::default(),
         }
     }
 }
@@ -164,6 +180,15 @@ impl std::fmt::Debug for LoginRequest {
         debug.field("device_id", &self.device_id);
         debug.field("initial_device_display_name", &self.initial_device_display_name);
         debug.field("refresh_token", &self.refresh_token);
+        debug
+            .field(
+                "additional_properties",
+                &self
+                    .additional_properties
+                    .keys()
+                    .map(|name| (name, "<redacted>"))
+                    .collect::<std::collections::BTreeMap<_, _>>(),
+            );
         debug.finish()
     }
 }
@@ -222,6 +247,11 @@ pub struct LoginResponse {
     /// form as the one returned from .well-known autodiscovery.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub well_known: Option<crate::types::DiscoveryInformation>,
+    /// The other properties, by name.
+    ///
+    /// Credentials: `Debug` output shows their names only.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl LoginResponse {
@@ -235,6 +265,7 @@ impl LoginResponse {
             home_server: None,
             device_id,
             well_known: None,
+            additional_properties: Default::default(),
         }
     }
 }
@@ -249,6 +280,15 @@ impl std::fmt::Debug for LoginResponse {
         debug.field("home_server", &self.home_server);
         debug.field("device_id", &self.device_id);
         debug.field("well_known", &self.well_known);
+        debug
+            .field(
+                "additional_properties",
+                &self
+                    .additional_properties
+                    .keys()
+                    .map(|name| (name, "<redacted>"))
+                    .collect::<std::collections::BTreeMap<_, _>>(),
+            );
         debug.finish()
     }
 }
@@ -291,6 +331,7 @@ impl matrix_csapi_runtime::Endpoint for GetLoginFlowsRequest {
     > {
         match response.status().as_u16() {
             200 => Ok(matrix_csapi_runtime::json_response(&response)?),
+            404 | 429 => Err(matrix_csapi_runtime::documented_error_response(response)),
             _ => Err(matrix_csapi_runtime::error_response(response)),
         }
     }
@@ -334,6 +375,9 @@ impl matrix_csapi_runtime::Endpoint for LoginRequest {
     > {
         match response.status().as_u16() {
             200 => Ok(matrix_csapi_runtime::json_response(&response)?),
+            400 | 403 | 429 => {
+                Err(matrix_csapi_runtime::documented_error_response(response))
+            }
             _ => Err(matrix_csapi_runtime::error_response(response)),
         }
     }

@@ -40,12 +40,18 @@ pub struct GenerateLoginTokenRequest {
     /// Additional authentication information for the user-interactive authentication API.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub auth: Option<crate::types::AuthenticationData>,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl GenerateLoginTokenRequest {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new() -> Self {
-        Self { auth: None }
+        Self {
+            auth: None,
+            additional_properties: Default::default(),
+        }
     }
 }
 
@@ -61,12 +67,21 @@ pub struct GenerateLoginTokenResponse {
     /// (2 minutes) is recommended as a default.
     #[serde(rename = "expires_in_ms", with = "matrix_csapi_runtime::duration_ms")]
     pub expires_in: std::time::Duration,
+    /// The other properties, by name.
+    ///
+    /// Credentials: `Debug` output shows their names only.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl GenerateLoginTokenResponse {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new(login_token: String, expires_in: std::time::Duration) -> Self {
-        Self { login_token, expires_in }
+        Self {
+            login_token,
+            expires_in,
+            additional_properties: Default::default(),
+        }
     }
 }
 
@@ -75,6 +90,15 @@ impl std::fmt::Debug for GenerateLoginTokenResponse {
         let mut debug = f.debug_struct("GenerateLoginTokenResponse");
         debug.field("login_token", &"<redacted>");
         debug.field("expires_in", &self.expires_in);
+        debug
+            .field(
+                "additional_properties",
+                &self
+                    .additional_properties
+                    .keys()
+                    .map(|name| (name, "<redacted>"))
+                    .collect::<std::collections::BTreeMap<_, _>>(),
+            );
         debug.finish()
     }
 }
@@ -90,7 +114,7 @@ impl matrix_csapi_runtime::Endpoint for GenerateLoginTokenRequest {
         deprecated: false,
     };
     type Response = crate::login_token::GenerateLoginTokenResponse;
-    type Error = crate::login_token::GenerateLoginTokenError;
+    type Error = std::convert::Infallible;
     fn try_into_http_request(
         &self,
         base_url: &matrix_csapi_runtime::BaseUrl,
@@ -119,23 +143,10 @@ impl matrix_csapi_runtime::Endpoint for GenerateLoginTokenRequest {
     > {
         match response.status().as_u16() {
             200 => Ok(matrix_csapi_runtime::json_response(&response)?),
-            401 => {
-                Err(
-                    matrix_csapi_runtime::endpoint_error_response(
-                        response,
-                        GenerateLoginTokenError::Unauthorized,
-                    ),
-                )
+            400 | 401 | 429 => {
+                Err(matrix_csapi_runtime::documented_error_response(response))
             }
             _ => Err(matrix_csapi_runtime::error_response(response)),
         }
     }
-}
-
-/// Documented error responses of `generateLoginToken` whose bodies are not the standard Matrix error.
-#[derive(Clone, Debug, PartialEq)]
-#[non_exhaustive]
-pub enum GenerateLoginTokenError {
-    /// 401: The homeserver requires additional authentication information.
-    Unauthorized(crate::types::AuthenticationResponse),
 }

@@ -144,7 +144,7 @@ pub struct GetRoomEventsResponse {
     /// Note that an empty `chunk` does not *necessarily* imply that no more events
     /// are available. Clients should continue to paginate until no `end` property
     /// is returned.
-    pub chunk: Vec<crate::types::ClientEvent>,
+    pub chunk: Vec<matrix_csapi_runtime::Raw<crate::types::ClientEvent>>,
     /// A list of state events relevant to showing the `chunk`. For example, if
     /// `lazy_load_members` is enabled in the filter then this may contain
     /// the membership events for the senders of events in the `chunk`.
@@ -154,17 +154,24 @@ pub struct GetRoomEventsResponse {
     /// sent to the client in prior calls to this endpoint, assuming
     /// the membership of those members has not changed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub state: Option<Vec<crate::types::ClientEvent>>,
+    pub state: Option<Vec<matrix_csapi_runtime::Raw<crate::types::ClientEvent>>>,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl GetRoomEventsResponse {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(start: String, chunk: Vec<crate::types::ClientEvent>) -> Self {
+    pub fn new(
+        start: String,
+        chunk: Vec<matrix_csapi_runtime::Raw<crate::types::ClientEvent>>,
+    ) -> Self {
         Self {
             start,
             end: None,
             chunk,
             state: None,
+            additional_properties: Default::default(),
         }
     }
 }
@@ -180,7 +187,7 @@ impl matrix_csapi_runtime::Endpoint for GetRoomEventsRequest {
         deprecated: false,
     };
     type Response = crate::message_pagination::GetRoomEventsResponse;
-    type Error = std::convert::Infallible;
+    type Error = crate::message_pagination::GetRoomEventsError;
     fn try_into_http_request(
         &self,
         base_url: &matrix_csapi_runtime::BaseUrl,
@@ -225,7 +232,23 @@ impl matrix_csapi_runtime::Endpoint for GetRoomEventsRequest {
     > {
         match response.status().as_u16() {
             200 => Ok(matrix_csapi_runtime::json_response(&response)?),
+            403 => {
+                Err(
+                    matrix_csapi_runtime::documented_status_response(
+                        response,
+                        GetRoomEventsError::Forbidden,
+                    ),
+                )
+            }
             _ => Err(matrix_csapi_runtime::error_response(response)),
         }
     }
+}
+
+/// Documented error responses of `getRoomEvents` other than the standard Matrix error and user-interactive auth (which every endpoint's error recognises).
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub enum GetRoomEventsError {
+    /// 403: You aren't a member of the room.
+    Forbidden,
 }

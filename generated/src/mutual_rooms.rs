@@ -40,6 +40,9 @@ pub struct GetMutualRoomsResponse {
     /// if there are no more results to return.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next_batch: Option<String>,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl GetMutualRoomsResponse {
@@ -49,6 +52,7 @@ impl GetMutualRoomsResponse {
             joined,
             count,
             next_batch: None,
+            additional_properties: Default::default(),
         }
     }
 }
@@ -98,6 +102,7 @@ impl matrix_csapi_runtime::Endpoint for GetMutualRoomsRequest {
     > {
         match response.status().as_u16() {
             200 => Ok(matrix_csapi_runtime::json_response(&response)?),
+            400 | 429 => Err(matrix_csapi_runtime::documented_error_response(response)),
             _ => Err(matrix_csapi_runtime::error_response(response)),
         }
     }

@@ -43,6 +43,9 @@ pub struct GetNotificationsResponse {
     pub notifications: Vec<
         crate::notifications::GetNotificationsResponseNotificationsItem,
     >,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl GetNotificationsResponse {
@@ -55,6 +58,7 @@ impl GetNotificationsResponse {
         Self {
             next_token: None,
             notifications,
+            additional_properties: Default::default(),
         }
     }
 }
@@ -69,7 +73,7 @@ pub struct GetNotificationsResponseNotificationsItem {
         crate::notifications::GetNotificationsResponseNotificationsItemActionsItem,
     >,
     /// The Event object for the event that triggered the notification.
-    pub event: crate::types::ClientEventWithoutRoomId,
+    pub event: matrix_csapi_runtime::Raw<crate::types::ClientEventWithoutRoomId>,
     /// The profile tag of the rule that matched this event.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub profile_tag: Option<String>,
@@ -81,6 +85,9 @@ pub struct GetNotificationsResponseNotificationsItem {
     /// The unix timestamp at which the event notification was sent,
     /// in milliseconds.
     pub ts: i64,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl GetNotificationsResponseNotificationsItem {
@@ -89,7 +96,7 @@ impl GetNotificationsResponseNotificationsItem {
         actions: Vec<
             crate::notifications::GetNotificationsResponseNotificationsItemActionsItem,
         >,
-        event: crate::types::ClientEventWithoutRoomId,
+        event: matrix_csapi_runtime::Raw<crate::types::ClientEventWithoutRoomId>,
         read: bool,
         room_id: String,
         ts: i64,
@@ -101,6 +108,7 @@ impl GetNotificationsResponseNotificationsItem {
             read,
             room_id,
             ts,
+            additional_properties: Default::default(),
         }
     }
 }

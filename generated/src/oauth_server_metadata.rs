@@ -116,6 +116,9 @@ pub struct GetAuthMetadataResponse {
     /// Added in Matrix 1.18.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub device_authorization_endpoint: Option<String>,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl GetAuthMetadataResponse {
@@ -145,6 +148,7 @@ impl GetAuthMetadataResponse {
             account_management_uri: None,
             account_management_actions_supported: None,
             device_authorization_endpoint: None,
+            additional_properties: Default::default(),
         }
     }
 }
@@ -266,6 +270,7 @@ impl matrix_csapi_runtime::Endpoint for GetAuthMetadataRequest {
     > {
         match response.status().as_u16() {
             200 => Ok(matrix_csapi_runtime::json_response(&response)?),
+            404 => Err(matrix_csapi_runtime::documented_error_response(response)),
             _ => Err(matrix_csapi_runtime::error_response(response)),
         }
     }

@@ -43,7 +43,10 @@ pub struct GetEventsResponse {
     pub end: Option<String>,
     /// An array of events.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub chunk: Option<Vec<crate::types::ClientEvent>>,
+    pub chunk: Option<Vec<matrix_csapi_runtime::Raw<crate::types::ClientEvent>>>,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl GetEventsResponse {
@@ -53,6 +56,7 @@ impl GetEventsResponse {
             start: None,
             end: None,
             chunk: None,
+            additional_properties: Default::default(),
         }
     }
 }
@@ -101,19 +105,22 @@ pub struct InitialSyncResponse {
     /// events.
     pub end: String,
     /// A list of presence events.
-    pub presence: Vec<crate::types::Event>,
+    pub presence: Vec<matrix_csapi_runtime::Raw<crate::types::Event>>,
     /// The `rooms` property.
     pub rooms: Vec<crate::old_sync::InitialSyncResponseRoomsItem>,
     /// The global private data created by this user.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub account_data: Option<Vec<crate::types::Event>>,
+    pub account_data: Option<Vec<matrix_csapi_runtime::Raw<crate::types::Event>>>,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl InitialSyncResponse {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new(
         end: String,
-        presence: Vec<crate::types::Event>,
+        presence: Vec<matrix_csapi_runtime::Raw<crate::types::Event>>,
         rooms: Vec<crate::old_sync::InitialSyncResponseRoomsItem>,
     ) -> Self {
         Self {
@@ -121,6 +128,7 @@ impl InitialSyncResponse {
             presence,
             rooms,
             account_data: None,
+            additional_properties: Default::default(),
         }
     }
 }
@@ -135,7 +143,7 @@ pub struct InitialSyncResponseRoomsItem {
     pub membership: crate::old_sync::InitialSyncResponseRoomsItemMembership,
     /// The invite event if `membership` is `invite`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub invite: Option<crate::types::ClientEvent>,
+    pub invite: Option<matrix_csapi_runtime::Raw<crate::types::ClientEvent>>,
     /// The pagination chunk for this room.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub messages: Option<crate::old_sync::InitialSyncResponseRoomsItemMessages>,
@@ -144,7 +152,7 @@ pub struct InitialSyncResponseRoomsItem {
     /// user has left the room this will be the state of the
     /// room when they left it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub state: Option<Vec<crate::types::ClientEvent>>,
+    pub state: Option<Vec<matrix_csapi_runtime::Raw<crate::types::ClientEvent>>>,
     /// Whether this room is visible to the `/publicRooms` API
     /// or not.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -152,7 +160,10 @@ pub struct InitialSyncResponseRoomsItem {
     /// The private data that this user has attached to
     /// this room.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub account_data: Option<Vec<crate::types::Event>>,
+    pub account_data: Option<Vec<matrix_csapi_runtime::Raw<crate::types::Event>>>,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl InitialSyncResponseRoomsItem {
@@ -169,6 +180,7 @@ impl InitialSyncResponseRoomsItem {
             state: None,
             visibility: None,
             account_data: None,
+            additional_properties: Default::default(),
         }
     }
 }
@@ -264,13 +276,24 @@ pub struct InitialSyncResponseRoomsItemMessages {
     /// the user has left the room this will be the
     /// messages that preceded them leaving. This array
     /// will consist of at most `limit` elements.
-    pub chunk: Vec<crate::types::ClientEvent>,
+    pub chunk: Vec<matrix_csapi_runtime::Raw<crate::types::ClientEvent>>,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl InitialSyncResponseRoomsItemMessages {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(end: String, chunk: Vec<crate::types::ClientEvent>) -> Self {
-        Self { start: None, end, chunk }
+    pub fn new(
+        end: String,
+        chunk: Vec<matrix_csapi_runtime::Raw<crate::types::ClientEvent>>,
+    ) -> Self {
+        Self {
+            start: None,
+            end,
+            chunk,
+            additional_properties: Default::default(),
+        }
     }
 }
 
@@ -373,7 +396,7 @@ impl matrix_csapi_runtime::Endpoint for GetEventsRequest {
         deprecated: true,
     };
     type Response = crate::old_sync::GetEventsResponse;
-    type Error = std::convert::Infallible;
+    type Error = crate::old_sync::GetEventsError;
     fn try_into_http_request(
         &self,
         base_url: &matrix_csapi_runtime::BaseUrl,
@@ -407,9 +430,25 @@ impl matrix_csapi_runtime::Endpoint for GetEventsRequest {
     > {
         match response.status().as_u16() {
             200 => Ok(matrix_csapi_runtime::json_response(&response)?),
+            400 => {
+                Err(
+                    matrix_csapi_runtime::documented_status_response(
+                        response,
+                        GetEventsError::BadRequest,
+                    ),
+                )
+            }
             _ => Err(matrix_csapi_runtime::error_response(response)),
         }
     }
+}
+
+/// Documented error responses of `getEvents` other than the standard Matrix error and user-interactive auth (which every endpoint's error recognises).
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub enum GetEventsError {
+    /// 400: Bad pagination `from` parameter.
+    BadRequest,
 }
 
 impl matrix_csapi_runtime::Endpoint for InitialSyncRequest {
@@ -423,7 +462,7 @@ impl matrix_csapi_runtime::Endpoint for InitialSyncRequest {
         deprecated: true,
     };
     type Response = crate::old_sync::InitialSyncResponse;
-    type Error = std::convert::Infallible;
+    type Error = crate::old_sync::InitialSyncError;
     fn try_into_http_request(
         &self,
         base_url: &matrix_csapi_runtime::BaseUrl,
@@ -459,9 +498,25 @@ impl matrix_csapi_runtime::Endpoint for InitialSyncRequest {
     > {
         match response.status().as_u16() {
             200 => Ok(matrix_csapi_runtime::json_response(&response)?),
+            404 => {
+                Err(
+                    matrix_csapi_runtime::documented_status_response(
+                        response,
+                        InitialSyncError::NotFound,
+                    ),
+                )
+            }
             _ => Err(matrix_csapi_runtime::error_response(response)),
         }
     }
+}
+
+/// Documented error responses of `initialSync` other than the standard Matrix error and user-interactive auth (which every endpoint's error recognises).
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub enum InitialSyncError {
+    /// 404: There is no avatar URL for this user or this user does not exist.
+    NotFound,
 }
 
 impl matrix_csapi_runtime::Endpoint for GetOneEventRequest {
@@ -474,8 +529,8 @@ impl matrix_csapi_runtime::Endpoint for GetOneEventRequest {
         rate_limited: false,
         deprecated: true,
     };
-    type Response = crate::types::ClientEvent;
-    type Error = std::convert::Infallible;
+    type Response = matrix_csapi_runtime::Raw<crate::types::ClientEvent>;
+    type Error = crate::old_sync::GetOneEventError;
     fn try_into_http_request(
         &self,
         base_url: &matrix_csapi_runtime::BaseUrl,
@@ -505,7 +560,23 @@ impl matrix_csapi_runtime::Endpoint for GetOneEventRequest {
     > {
         match response.status().as_u16() {
             200 => Ok(matrix_csapi_runtime::json_response(&response)?),
+            404 => {
+                Err(
+                    matrix_csapi_runtime::documented_status_response(
+                        response,
+                        GetOneEventError::NotFound,
+                    ),
+                )
+            }
             _ => Err(matrix_csapi_runtime::error_response(response)),
         }
     }
+}
+
+/// Documented error responses of `getOneEvent` other than the standard Matrix error and user-interactive auth (which every endpoint's error recognises).
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub enum GetOneEventError {
+    /// 404: The event was not found or you do not have permission to read this event.
+    NotFound,
 }

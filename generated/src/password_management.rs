@@ -37,6 +37,11 @@ pub struct ChangePasswordRequest {
     /// Additional authentication information for the user-interactive authentication API.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub auth: Option<crate::types::AuthenticationData>,
+    /// The other properties, by name.
+    ///
+    /// Credentials: `Debug` output shows their names only.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl ChangePasswordRequest {
@@ -46,6 +51,7 @@ impl ChangePasswordRequest {
             new_password,
             logout_devices: None,
             auth: None,
+            additional_properties: Default::default(),
         }
     }
 }
@@ -56,6 +62,15 @@ impl std::fmt::Debug for ChangePasswordRequest {
         debug.field("new_password", &"<redacted>");
         debug.field("logout_devices", &self.logout_devices);
         debug.field("auth", &self.auth);
+        debug
+            .field(
+                "additional_properties",
+                &self
+                    .additional_properties
+                    .keys()
+                    .map(|name| (name, "<redacted>"))
+                    .collect::<std::collections::BTreeMap<_, _>>(),
+            );
         debug.finish()
     }
 }
@@ -137,7 +152,7 @@ impl matrix_csapi_runtime::Endpoint for ChangePasswordRequest {
         deprecated: false,
     };
     type Response = serde_json::Map<String, serde_json::Value>;
-    type Error = crate::password_management::ChangePasswordError;
+    type Error = std::convert::Infallible;
     fn try_into_http_request(
         &self,
         base_url: &matrix_csapi_runtime::BaseUrl,
@@ -166,25 +181,10 @@ impl matrix_csapi_runtime::Endpoint for ChangePasswordRequest {
     > {
         match response.status().as_u16() {
             200 => Ok(matrix_csapi_runtime::json_response(&response)?),
-            401 => {
-                Err(
-                    matrix_csapi_runtime::endpoint_error_response(
-                        response,
-                        ChangePasswordError::Unauthorized,
-                    ),
-                )
-            }
+            401 | 429 => Err(matrix_csapi_runtime::documented_error_response(response)),
             _ => Err(matrix_csapi_runtime::error_response(response)),
         }
     }
-}
-
-/// Documented error responses of `changePassword` whose bodies are not the standard Matrix error.
-#[derive(Clone, Debug, PartialEq)]
-#[non_exhaustive]
-pub enum ChangePasswordError {
-    /// 401: The homeserver requires additional authentication information.
-    Unauthorized(crate::types::AuthenticationResponse),
 }
 
 impl matrix_csapi_runtime::Endpoint for RequestTokenToResetPasswordEmailRequest {
@@ -227,6 +227,7 @@ impl matrix_csapi_runtime::Endpoint for RequestTokenToResetPasswordEmailRequest 
     > {
         match response.status().as_u16() {
             200 => Ok(matrix_csapi_runtime::json_response(&response)?),
+            400 | 403 => Err(matrix_csapi_runtime::documented_error_response(response)),
             _ => Err(matrix_csapi_runtime::error_response(response)),
         }
     }
@@ -272,6 +273,7 @@ impl matrix_csapi_runtime::Endpoint for RequestTokenToResetPasswordMsisdnRequest
     > {
         match response.status().as_u16() {
             200 => Ok(matrix_csapi_runtime::json_response(&response)?),
+            400 | 403 => Err(matrix_csapi_runtime::documented_error_response(response)),
             _ => Err(matrix_csapi_runtime::error_response(response)),
         }
     }

@@ -50,7 +50,10 @@ pub struct PeekEventsResponse {
     pub end: Option<String>,
     /// An array of events.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub chunk: Option<Vec<crate::types::ClientEvent>>,
+    pub chunk: Option<Vec<matrix_csapi_runtime::Raw<crate::types::ClientEvent>>>,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl PeekEventsResponse {
@@ -60,6 +63,7 @@ impl PeekEventsResponse {
             start: None,
             end: None,
             chunk: None,
+            additional_properties: Default::default(),
         }
     }
 }
@@ -75,7 +79,7 @@ impl matrix_csapi_runtime::Endpoint for PeekEventsRequest {
         deprecated: false,
     };
     type Response = crate::peeking_events::PeekEventsResponse;
-    type Error = std::convert::Infallible;
+    type Error = crate::peeking_events::PeekEventsError;
     fn try_into_http_request(
         &self,
         base_url: &matrix_csapi_runtime::BaseUrl,
@@ -110,7 +114,23 @@ impl matrix_csapi_runtime::Endpoint for PeekEventsRequest {
     > {
         match response.status().as_u16() {
             200 => Ok(matrix_csapi_runtime::json_response(&response)?),
+            400 => {
+                Err(
+                    matrix_csapi_runtime::documented_status_response(
+                        response,
+                        PeekEventsError::BadRequest,
+                    ),
+                )
+            }
             _ => Err(matrix_csapi_runtime::error_response(response)),
         }
     }
+}
+
+/// Documented error responses of `peekEvents` other than the standard Matrix error and user-interactive auth (which every endpoint's error recognises).
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub enum PeekEventsError {
+    /// 400: Bad pagination `from` parameter.
+    BadRequest,
 }

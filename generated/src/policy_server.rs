@@ -34,6 +34,9 @@ pub struct GetWellknownPolicyResponse {
     /// The unpadded base64-encoded public keys for the Policy Server. MUST contain
     /// at least `ed25519`.
     pub public_keys: crate::policy_server::GetWellknownPolicyResponsePublicKeys,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl GetWellknownPolicyResponse {
@@ -41,7 +44,10 @@ impl GetWellknownPolicyResponse {
     pub fn new(
         public_keys: crate::policy_server::GetWellknownPolicyResponsePublicKeys,
     ) -> Self {
-        Self { public_keys }
+        Self {
+            public_keys,
+            additional_properties: Default::default(),
+        }
     }
 }
 
@@ -78,7 +84,7 @@ impl matrix_csapi_runtime::Endpoint for GetWellknownPolicyRequest {
         deprecated: false,
     };
     type Response = crate::policy_server::GetWellknownPolicyResponse;
-    type Error = std::convert::Infallible;
+    type Error = crate::policy_server::GetWellknownPolicyError;
     fn try_into_http_request(
         &self,
         base_url: &matrix_csapi_runtime::BaseUrl,
@@ -107,7 +113,23 @@ impl matrix_csapi_runtime::Endpoint for GetWellknownPolicyRequest {
     > {
         match response.status().as_u16() {
             200 => Ok(matrix_csapi_runtime::json_response(&response)?),
+            404 => {
+                Err(
+                    matrix_csapi_runtime::documented_status_response(
+                        response,
+                        GetWellknownPolicyError::NotFound,
+                    ),
+                )
+            }
             _ => Err(matrix_csapi_runtime::error_response(response)),
         }
     }
+}
+
+/// Documented error responses of `getWellknownPolicy` other than the standard Matrix error and user-interactive auth (which every endpoint's error recognises).
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub enum GetWellknownPolicyError {
+    /// 404: No policy server information available.
+    NotFound,
 }

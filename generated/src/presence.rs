@@ -38,6 +38,9 @@ pub struct GetPresenceResponse {
     /// Whether the user is currently active
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currently_active: Option<bool>,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl GetPresenceResponse {
@@ -48,6 +51,7 @@ impl GetPresenceResponse {
             last_active_ago: None,
             status_msg: None,
             currently_active: None,
+            additional_properties: Default::default(),
         }
     }
 }
@@ -125,12 +129,19 @@ pub struct SetPresenceRequestBody {
     /// The status message to attach to this state.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status_msg: Option<String>,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl SetPresenceRequestBody {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new(presence: crate::presence::SetPresenceRequestBodyPresence) -> Self {
-        Self { presence, status_msg: None }
+        Self {
+            presence,
+            status_msg: None,
+            additional_properties: Default::default(),
+        }
     }
 }
 
@@ -264,6 +275,7 @@ impl matrix_csapi_runtime::Endpoint for GetPresenceRequest {
     > {
         match response.status().as_u16() {
             200 => Ok(matrix_csapi_runtime::json_response(&response)?),
+            403 | 404 => Err(matrix_csapi_runtime::documented_error_response(response)),
             _ => Err(matrix_csapi_runtime::error_response(response)),
         }
     }
@@ -311,6 +323,7 @@ impl matrix_csapi_runtime::Endpoint for SetPresenceRequest {
     > {
         match response.status().as_u16() {
             200 => Ok(matrix_csapi_runtime::json_response(&response)?),
+            429 => Err(matrix_csapi_runtime::documented_error_response(response)),
             _ => Err(matrix_csapi_runtime::error_response(response)),
         }
     }

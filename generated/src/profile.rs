@@ -147,7 +147,7 @@ impl matrix_csapi_runtime::Endpoint for GetProfileFieldRequest {
         deprecated: false,
     };
     type Response = std::collections::BTreeMap<String, serde_json::Value>;
-    type Error = std::convert::Infallible;
+    type Error = crate::profile::GetProfileFieldError;
     fn try_into_http_request(
         &self,
         base_url: &matrix_csapi_runtime::BaseUrl,
@@ -179,9 +179,26 @@ impl matrix_csapi_runtime::Endpoint for GetProfileFieldRequest {
     > {
         match response.status().as_u16() {
             200 => Ok(matrix_csapi_runtime::json_response(&response)?),
+            404 => {
+                Err(
+                    matrix_csapi_runtime::documented_status_response(
+                        response,
+                        GetProfileFieldError::NotFound,
+                    ),
+                )
+            }
+            403 => Err(matrix_csapi_runtime::documented_error_response(response)),
             _ => Err(matrix_csapi_runtime::error_response(response)),
         }
     }
+}
+
+/// Documented error responses of `getProfileField` other than the standard Matrix error and user-interactive auth (which every endpoint's error recognises).
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub enum GetProfileFieldError {
+    /// 404: There is no profile field with this key for this user, or the user does not exist.
+    NotFound,
 }
 
 impl matrix_csapi_runtime::Endpoint for SetProfileFieldRequest {
@@ -227,6 +244,9 @@ impl matrix_csapi_runtime::Endpoint for SetProfileFieldRequest {
     > {
         match response.status().as_u16() {
             200 => Ok(matrix_csapi_runtime::json_response(&response)?),
+            400 | 403 | 429 => {
+                Err(matrix_csapi_runtime::documented_error_response(response))
+            }
             _ => Err(matrix_csapi_runtime::error_response(response)),
         }
     }
@@ -275,6 +295,9 @@ impl matrix_csapi_runtime::Endpoint for DeleteProfileFieldRequest {
     > {
         match response.status().as_u16() {
             200 => Ok(matrix_csapi_runtime::json_response(&response)?),
+            400 | 403 | 429 => {
+                Err(matrix_csapi_runtime::documented_error_response(response))
+            }
             _ => Err(matrix_csapi_runtime::error_response(response)),
         }
     }
@@ -321,6 +344,7 @@ impl matrix_csapi_runtime::Endpoint for GetUserProfileRequest {
     > {
         match response.status().as_u16() {
             200 => Ok(matrix_csapi_runtime::json_response(&response)?),
+            403 | 404 => Err(matrix_csapi_runtime::documented_error_response(response)),
             _ => Err(matrix_csapi_runtime::error_response(response)),
         }
     }

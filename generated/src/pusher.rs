@@ -21,12 +21,18 @@ pub struct GetPushersResponse {
     /// An array containing the current pushers for the user
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pushers: Option<Vec<crate::pusher::GetPushersResponsePushersItem>>,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl GetPushersResponse {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new() -> Self {
-        Self { pushers: None }
+        Self {
+            pushers: None,
+            additional_properties: Default::default(),
+        }
     }
 }
 
@@ -60,6 +66,9 @@ pub struct GetPushersResponsePushersItem {
     /// A dictionary of information for the pusher implementation
     /// itself.
     pub data: crate::pusher::GetPushersResponsePushersItemData,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl GetPushersResponsePushersItem {
@@ -82,6 +91,7 @@ impl GetPushersResponsePushersItem {
             profile_tag: None,
             lang,
             data,
+            additional_properties: Default::default(),
         }
     }
 }
@@ -99,12 +109,19 @@ pub struct GetPushersResponsePushersItemData {
     /// Gateway.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub format: Option<String>,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl GetPushersResponsePushersItemData {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new() -> Self {
-        Self { url: None, format: None }
+        Self {
+            url: None,
+            format: None,
+            additional_properties: Default::default(),
+        }
     }
 }
 
@@ -177,6 +194,9 @@ pub struct PostPusherRequest {
     /// users. The default is `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub append: Option<bool>,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl PostPusherRequest {
@@ -192,6 +212,7 @@ impl PostPusherRequest {
             lang: None,
             data: None,
             append: None,
+            additional_properties: Default::default(),
         }
     }
 }
@@ -220,12 +241,19 @@ pub struct PostPusherRequestData {
     /// specified in [`/_matrix/push/v1/notify`](https://spec.matrix.org/v1.19/push-gateway-api/#post_matrixpushv1notify).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub format: Option<crate::pusher::PostPusherRequestDataFormat>,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl PostPusherRequestData {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new() -> Self {
-        Self { url: None, format: None }
+        Self {
+            url: None,
+            format: None,
+            additional_properties: Default::default(),
+        }
     }
 }
 
@@ -373,6 +401,7 @@ impl matrix_csapi_runtime::Endpoint for PostPusherRequest {
     > {
         match response.status().as_u16() {
             200 => Ok(matrix_csapi_runtime::json_response(&response)?),
+            400 | 429 => Err(matrix_csapi_runtime::documented_error_response(response)),
             _ => Err(matrix_csapi_runtime::error_response(response)),
         }
     }

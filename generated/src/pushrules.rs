@@ -21,12 +21,18 @@ impl GetPushRulesRequest {
 pub struct GetPushRulesResponse {
     /// The global ruleset.
     pub global: crate::types::PushRuleset,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl GetPushRulesResponse {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new(global: crate::types::PushRuleset) -> Self {
-        Self { global }
+        Self {
+            global,
+            additional_properties: Default::default(),
+        }
     }
 }
 
@@ -224,6 +230,9 @@ pub struct SetPushRuleRequestBody {
     /// Only applicable to `content` rules. The glob-style pattern to match against.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pattern: Option<String>,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl SetPushRuleRequestBody {
@@ -235,6 +244,7 @@ impl SetPushRuleRequestBody {
             actions,
             conditions: None,
             pattern: None,
+            additional_properties: Default::default(),
         }
     }
 }
@@ -499,12 +509,18 @@ impl IsPushRuleEnabledRequest {
 pub struct IsPushRuleEnabledResponse {
     /// Whether the push rule is enabled or not.
     pub enabled: bool,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl IsPushRuleEnabledResponse {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new(enabled: bool) -> Self {
-        Self { enabled }
+        Self {
+            enabled,
+            additional_properties: Default::default(),
+        }
     }
 }
 
@@ -586,12 +602,18 @@ impl<'de> serde::Deserialize<'de> for SetPushRuleEnabledKind {
 pub struct SetPushRuleEnabledRequestBody {
     /// Whether the push rule is enabled or not.
     pub enabled: bool,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl SetPushRuleEnabledRequestBody {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new(enabled: bool) -> Self {
-        Self { enabled }
+        Self {
+            enabled,
+            additional_properties: Default::default(),
+        }
     }
 }
 
@@ -721,6 +743,9 @@ impl GetPushRuleActionsRequest {
 pub struct GetPushRuleActionsResponse {
     /// The action(s) to perform for this rule.
     pub actions: Vec<crate::pushrules::GetPushRuleActionsResponseActionsItem>,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl GetPushRuleActionsResponse {
@@ -728,7 +753,10 @@ impl GetPushRuleActionsResponse {
     pub fn new(
         actions: Vec<crate::pushrules::GetPushRuleActionsResponseActionsItem>,
     ) -> Self {
-        Self { actions }
+        Self {
+            actions,
+            additional_properties: Default::default(),
+        }
     }
 }
 
@@ -820,6 +848,9 @@ impl<'de> serde::Deserialize<'de> for SetPushRuleActionsKind {
 pub struct SetPushRuleActionsRequestBody {
     /// The action(s) to perform for this rule.
     pub actions: Vec<crate::pushrules::SetPushRuleActionsRequestBodyActionsItem>,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl SetPushRuleActionsRequestBody {
@@ -827,7 +858,10 @@ impl SetPushRuleActionsRequestBody {
     pub fn new(
         actions: Vec<crate::pushrules::SetPushRuleActionsRequestBodyActionsItem>,
     ) -> Self {
-        Self { actions }
+        Self {
+            actions,
+            additional_properties: Default::default(),
+        }
     }
 }
 
@@ -1002,6 +1036,7 @@ impl matrix_csapi_runtime::Endpoint for GetPushRuleRequest {
     > {
         match response.status().as_u16() {
             200 => Ok(matrix_csapi_runtime::json_response(&response)?),
+            404 => Err(matrix_csapi_runtime::documented_error_response(response)),
             _ => Err(matrix_csapi_runtime::error_response(response)),
         }
     }
@@ -1057,6 +1092,9 @@ impl matrix_csapi_runtime::Endpoint for SetPushRuleRequest {
     > {
         match response.status().as_u16() {
             200 => Ok(matrix_csapi_runtime::json_response(&response)?),
+            400 | 404 | 429 => {
+                Err(matrix_csapi_runtime::documented_error_response(response))
+            }
             _ => Err(matrix_csapi_runtime::error_response(response)),
         }
     }
@@ -1105,6 +1143,7 @@ impl matrix_csapi_runtime::Endpoint for DeletePushRuleRequest {
     > {
         match response.status().as_u16() {
             200 => Ok(matrix_csapi_runtime::json_response(&response)?),
+            404 => Err(matrix_csapi_runtime::documented_error_response(response)),
             _ => Err(matrix_csapi_runtime::error_response(response)),
         }
     }
@@ -1154,6 +1193,7 @@ impl matrix_csapi_runtime::Endpoint for IsPushRuleEnabledRequest {
     > {
         match response.status().as_u16() {
             200 => Ok(matrix_csapi_runtime::json_response(&response)?),
+            404 => Err(matrix_csapi_runtime::documented_error_response(response)),
             _ => Err(matrix_csapi_runtime::error_response(response)),
         }
     }
@@ -1203,6 +1243,7 @@ impl matrix_csapi_runtime::Endpoint for SetPushRuleEnabledRequest {
     > {
         match response.status().as_u16() {
             200 => Ok(matrix_csapi_runtime::json_response(&response)?),
+            404 => Err(matrix_csapi_runtime::documented_error_response(response)),
             _ => Err(matrix_csapi_runtime::error_response(response)),
         }
     }
@@ -1252,6 +1293,7 @@ impl matrix_csapi_runtime::Endpoint for GetPushRuleActionsRequest {
     > {
         match response.status().as_u16() {
             200 => Ok(matrix_csapi_runtime::json_response(&response)?),
+            404 => Err(matrix_csapi_runtime::documented_error_response(response)),
             _ => Err(matrix_csapi_runtime::error_response(response)),
         }
     }
@@ -1301,6 +1343,7 @@ impl matrix_csapi_runtime::Endpoint for SetPushRuleActionsRequest {
     > {
         match response.status().as_u16() {
             200 => Ok(matrix_csapi_runtime::json_response(&response)?),
+            404 => Err(matrix_csapi_runtime::documented_error_response(response)),
             _ => Err(matrix_csapi_runtime::error_response(response)),
         }
     }

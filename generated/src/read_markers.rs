@@ -21,6 +21,9 @@ pub struct SetReadMarkerRequestBody {
     /// Added in Matrix 1.4.
     #[serde(rename = "m.read.private", default, skip_serializing_if = "Option::is_none")]
     pub private: Option<String>,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl SetReadMarkerRequestBody {
@@ -30,6 +33,7 @@ impl SetReadMarkerRequestBody {
             fully_read: None,
             read: None,
             private: None,
+            additional_properties: Default::default(),
         }
     }
 }
@@ -101,6 +105,7 @@ impl matrix_csapi_runtime::Endpoint for SetReadMarkerRequest {
     > {
         match response.status().as_u16() {
             200 => Ok(matrix_csapi_runtime::json_response(&response)?),
+            429 => Err(matrix_csapi_runtime::documented_error_response(response)),
             _ => Err(matrix_csapi_runtime::error_response(response)),
         }
     }

@@ -76,12 +76,18 @@ pub struct PostReceiptRequestBody {
     /// Added in Matrix 1.4.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub thread_id: Option<String>,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl PostReceiptRequestBody {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new() -> Self {
-        Self { thread_id: None }
+        Self {
+            thread_id: None,
+            additional_properties: Default::default(),
+        }
     }
 }
 
@@ -173,6 +179,7 @@ impl matrix_csapi_runtime::Endpoint for PostReceiptRequest {
     > {
         match response.status().as_u16() {
             200 => Ok(matrix_csapi_runtime::json_response(&response)?),
+            400 | 429 => Err(matrix_csapi_runtime::documented_error_response(response)),
             _ => Err(matrix_csapi_runtime::error_response(response)),
         }
     }

@@ -6,12 +6,18 @@ pub struct RedactEventRequestBody {
     /// The reason for the event being redacted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl RedactEventRequestBody {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new() -> Self {
-        Self { reason: None }
+        Self {
+            reason: None,
+            additional_properties: Default::default(),
+        }
     }
 }
 
@@ -68,12 +74,18 @@ pub struct RedactEventResponse {
     /// A unique identifier for the event.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub event_id: Option<String>,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl RedactEventResponse {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new() -> Self {
-        Self { event_id: None }
+        Self {
+            event_id: None,
+            additional_properties: Default::default(),
+        }
     }
 }
 

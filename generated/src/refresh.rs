@@ -46,6 +46,11 @@ pub struct RefreshRequest {
         with = "matrix_csapi_runtime::duration_ms::option"
     )]
     pub refresh_token_lifetime: Option<std::time::Duration>,
+    /// The other properties, by name.
+    ///
+    /// Credentials: `Debug` output shows their names only.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl RefreshRequest {
@@ -55,6 +60,7 @@ impl RefreshRequest {
             refresh_token,
             #[cfg(feature = "unstable-famedly-refresh-lifetime")]
             refresh_token_lifetime: None,
+            additional_properties: Default::default(),
         }
     }
 }
@@ -65,6 +71,15 @@ impl std::fmt::Debug for RefreshRequest {
         debug.field("refresh_token", &"<redacted>");
         #[cfg(feature = "unstable-famedly-refresh-lifetime")]
         debug.field("refresh_token_lifetime", &self.refresh_token_lifetime);
+        debug
+            .field(
+                "additional_properties",
+                &self
+                    .additional_properties
+                    .keys()
+                    .map(|name| (name, "<redacted>"))
+                    .collect::<std::collections::BTreeMap<_, _>>(),
+            );
         debug.finish()
     }
 }
@@ -94,6 +109,11 @@ pub struct RefreshResponse {
         with = "matrix_csapi_runtime::duration_ms::option"
     )]
     pub expires_in: Option<std::time::Duration>,
+    /// The other properties, by name.
+    ///
+    /// Credentials: `Debug` output shows their names only.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl RefreshResponse {
@@ -103,6 +123,7 @@ impl RefreshResponse {
             access_token,
             refresh_token: None,
             expires_in: None,
+            additional_properties: Default::default(),
         }
     }
 }
@@ -113,6 +134,15 @@ impl std::fmt::Debug for RefreshResponse {
         debug.field("access_token", &"<redacted>");
         debug.field("refresh_token", &self.refresh_token.as_ref().map(|_| "<redacted>"));
         debug.field("expires_in", &self.expires_in);
+        debug
+            .field(
+                "additional_properties",
+                &self
+                    .additional_properties
+                    .keys()
+                    .map(|name| (name, "<redacted>"))
+                    .collect::<std::collections::BTreeMap<_, _>>(),
+            );
         debug.finish()
     }
 }
@@ -155,6 +185,7 @@ impl matrix_csapi_runtime::Endpoint for RefreshRequest {
     > {
         match response.status().as_u16() {
             200 => Ok(matrix_csapi_runtime::json_response(&response)?),
+            401 | 429 => Err(matrix_csapi_runtime::documented_error_response(response)),
             _ => Err(matrix_csapi_runtime::error_response(response)),
         }
     }

@@ -98,6 +98,11 @@ pub struct RegisterRequestBody {
     /// Added in Matrix 1.3.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refresh_token: Option<bool>,
+    /// The other properties, by name.
+    ///
+    /// Credentials: `Debug` output shows their names only.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl RegisterRequestBody {
@@ -111,6 +116,7 @@ impl RegisterRequestBody {
             initial_device_display_name: None,
             inhibit_login: None,
             refresh_token: None,
+            additional_properties: Default::default(),
         }
     }
 }
@@ -125,6 +131,15 @@ impl std::fmt::Debug for RegisterRequestBody {
         debug.field("initial_device_display_name", &self.initial_device_display_name);
         debug.field("inhibit_login", &self.inhibit_login);
         debug.field("refresh_token", &self.refresh_token);
+        debug
+            .field(
+                "additional_properties",
+                &self
+                    .additional_properties
+                    .keys()
+                    .map(|name| (name, "<redacted>"))
+                    .collect::<std::collections::BTreeMap<_, _>>(),
+            );
         debug.finish()
     }
 }
@@ -267,6 +282,11 @@ pub struct RegisterResponse {
     /// Required if the `inhibit_login` option is false.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub device_id: Option<String>,
+    /// The other properties, by name.
+    ///
+    /// Credentials: `Debug` output shows their names only.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl RegisterResponse {
@@ -279,6 +299,7 @@ impl RegisterResponse {
             expires_in: None,
             home_server: None,
             device_id: None,
+            additional_properties: Default::default(),
         }
     }
 }
@@ -292,6 +313,15 @@ impl std::fmt::Debug for RegisterResponse {
         debug.field("expires_in", &self.expires_in);
         debug.field("home_server", &self.home_server);
         debug.field("device_id", &self.device_id);
+        debug
+            .field(
+                "additional_properties",
+                &self
+                    .additional_properties
+                    .keys()
+                    .map(|name| (name, "<redacted>"))
+                    .collect::<std::collections::BTreeMap<_, _>>(),
+            );
         debug.finish()
     }
 }
@@ -378,12 +408,18 @@ pub struct CheckUsernameAvailabilityResponse {
     /// be `true` when the server replies with 200 OK.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub available: Option<bool>,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl CheckUsernameAvailabilityResponse {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new() -> Self {
-        Self { available: None }
+        Self {
+            available: None,
+            additional_properties: Default::default(),
+        }
     }
 }
 
@@ -398,7 +434,7 @@ impl matrix_csapi_runtime::Endpoint for RegisterRequest {
         deprecated: false,
     };
     type Response = crate::registration::RegisterResponse;
-    type Error = crate::registration::RegisterError;
+    type Error = std::convert::Infallible;
     fn try_into_http_request(
         &self,
         base_url: &matrix_csapi_runtime::BaseUrl,
@@ -429,25 +465,12 @@ impl matrix_csapi_runtime::Endpoint for RegisterRequest {
     > {
         match response.status().as_u16() {
             200 => Ok(matrix_csapi_runtime::json_response(&response)?),
-            401 => {
-                Err(
-                    matrix_csapi_runtime::endpoint_error_response(
-                        response,
-                        RegisterError::Unauthorized,
-                    ),
-                )
+            400 | 401 | 403 | 429 => {
+                Err(matrix_csapi_runtime::documented_error_response(response))
             }
             _ => Err(matrix_csapi_runtime::error_response(response)),
         }
     }
-}
-
-/// Documented error responses of `register` whose bodies are not the standard Matrix error.
-#[derive(Clone, Debug, PartialEq)]
-#[non_exhaustive]
-pub enum RegisterError {
-    /// 401: The homeserver requires additional authentication information.
-    Unauthorized(crate::types::AuthenticationResponse),
 }
 
 impl matrix_csapi_runtime::Endpoint for RequestTokenToRegisterEmailRequest {
@@ -490,6 +513,7 @@ impl matrix_csapi_runtime::Endpoint for RequestTokenToRegisterEmailRequest {
     > {
         match response.status().as_u16() {
             200 => Ok(matrix_csapi_runtime::json_response(&response)?),
+            400 | 403 => Err(matrix_csapi_runtime::documented_error_response(response)),
             _ => Err(matrix_csapi_runtime::error_response(response)),
         }
     }
@@ -535,6 +559,7 @@ impl matrix_csapi_runtime::Endpoint for RequestTokenToRegisterMsisdnRequest {
     > {
         match response.status().as_u16() {
             200 => Ok(matrix_csapi_runtime::json_response(&response)?),
+            400 | 403 => Err(matrix_csapi_runtime::documented_error_response(response)),
             _ => Err(matrix_csapi_runtime::error_response(response)),
         }
     }
@@ -582,6 +607,7 @@ impl matrix_csapi_runtime::Endpoint for CheckUsernameAvailabilityRequest {
     > {
         match response.status().as_u16() {
             200 => Ok(matrix_csapi_runtime::json_response(&response)?),
+            400 | 429 => Err(matrix_csapi_runtime::documented_error_response(response)),
             _ => Err(matrix_csapi_runtime::error_response(response)),
         }
     }

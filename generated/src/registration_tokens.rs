@@ -43,12 +43,18 @@ pub struct RegistrationTokenValidityResponse {
     /// additionally be false if the token is not a recognised token by
     /// the server.
     pub valid: bool,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl RegistrationTokenValidityResponse {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new(valid: bool) -> Self {
-        Self { valid }
+        Self {
+            valid,
+            additional_properties: Default::default(),
+        }
     }
 }
 
@@ -94,6 +100,7 @@ impl matrix_csapi_runtime::Endpoint for RegistrationTokenValidityRequest {
     > {
         match response.status().as_u16() {
             200 => Ok(matrix_csapi_runtime::json_response(&response)?),
+            403 | 429 => Err(matrix_csapi_runtime::documented_error_response(response)),
             _ => Err(matrix_csapi_runtime::error_response(response)),
         }
     }

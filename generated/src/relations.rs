@@ -156,17 +156,23 @@ pub struct GetRelatingEventsResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recursion_depth: Option<i64>,
     /// The child events of the requested event, ordered topologically most-recent first.
-    pub chunk: Vec<crate::types::ClientEvent>,
+    pub chunk: Vec<matrix_csapi_runtime::Raw<crate::types::ClientEvent>>,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl GetRelatingEventsResponse {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(chunk: Vec<crate::types::ClientEvent>) -> Self {
+    pub fn new(
+        chunk: Vec<matrix_csapi_runtime::Raw<crate::types::ClientEvent>>,
+    ) -> Self {
         Self {
             next_batch: None,
             prev_batch: None,
             recursion_depth: None,
             chunk,
+            additional_properties: Default::default(),
         }
     }
 }
@@ -334,17 +340,23 @@ pub struct GetRelatingEventsWithRelTypeResponse {
     /// The child events of the requested event, ordered topologically
     /// most-recent first. The events returned will match the `relType`
     /// supplied in the URL.
-    pub chunk: Vec<crate::types::ClientEvent>,
+    pub chunk: Vec<matrix_csapi_runtime::Raw<crate::types::ClientEvent>>,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl GetRelatingEventsWithRelTypeResponse {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(chunk: Vec<crate::types::ClientEvent>) -> Self {
+    pub fn new(
+        chunk: Vec<matrix_csapi_runtime::Raw<crate::types::ClientEvent>>,
+    ) -> Self {
         Self {
             next_batch: None,
             prev_batch: None,
             recursion_depth: None,
             chunk,
+            additional_properties: Default::default(),
         }
     }
 }
@@ -523,17 +535,23 @@ pub struct GetRelatingEventsWithRelTypeAndEventTypeResponse {
     /// The child events of the requested event, ordered topologically most-recent
     /// first. The events returned will match the `relType` and `eventType` supplied
     /// in the URL.
-    pub chunk: Vec<crate::types::ClientEvent>,
+    pub chunk: Vec<matrix_csapi_runtime::Raw<crate::types::ClientEvent>>,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl GetRelatingEventsWithRelTypeAndEventTypeResponse {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(chunk: Vec<crate::types::ClientEvent>) -> Self {
+    pub fn new(
+        chunk: Vec<matrix_csapi_runtime::Raw<crate::types::ClientEvent>>,
+    ) -> Self {
         Self {
             next_batch: None,
             prev_batch: None,
             recursion_depth: None,
             chunk,
+            additional_properties: Default::default(),
         }
     }
 }
@@ -597,6 +615,7 @@ impl matrix_csapi_runtime::Endpoint for GetRelatingEventsRequest {
     > {
         match response.status().as_u16() {
             200 => Ok(matrix_csapi_runtime::json_response(&response)?),
+            404 => Err(matrix_csapi_runtime::documented_error_response(response)),
             _ => Err(matrix_csapi_runtime::error_response(response)),
         }
     }
@@ -663,6 +682,7 @@ impl matrix_csapi_runtime::Endpoint for GetRelatingEventsWithRelTypeRequest {
     > {
         match response.status().as_u16() {
             200 => Ok(matrix_csapi_runtime::json_response(&response)?),
+            404 => Err(matrix_csapi_runtime::documented_error_response(response)),
             _ => Err(matrix_csapi_runtime::error_response(response)),
         }
     }
@@ -731,6 +751,7 @@ impl matrix_csapi_runtime::Endpoint for GetRelatingEventsWithRelTypeAndEventType
     > {
         match response.status().as_u16() {
             200 => Ok(matrix_csapi_runtime::json_response(&response)?),
+            404 => Err(matrix_csapi_runtime::documented_error_response(response)),
             _ => Err(matrix_csapi_runtime::error_response(response)),
         }
     }

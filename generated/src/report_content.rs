@@ -5,12 +5,18 @@
 pub struct ReportRoomRequestBody {
     /// The reason the room is being reported. May be blank.
     pub reason: String,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl ReportRoomRequestBody {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new(reason: String) -> Self {
-        Self { reason }
+        Self {
+            reason,
+            additional_properties: Default::default(),
+        }
     }
 }
 
@@ -63,12 +69,18 @@ pub struct ReportEventRequestBody {
     /// The reason the content is being reported.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl ReportEventRequestBody {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new() -> Self {
-        Self { reason: None }
+        Self {
+            reason: None,
+            additional_properties: Default::default(),
+        }
     }
 }
 
@@ -122,12 +134,18 @@ impl ReportEventRequest {
 pub struct ReportUserRequestBody {
     /// The reason the room is being reported. May be blank.
     pub reason: String,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl ReportUserRequestBody {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new(reason: String) -> Self {
-        Self { reason }
+        Self {
+            reason,
+            additional_properties: Default::default(),
+        }
     }
 }
 
@@ -213,6 +231,7 @@ impl matrix_csapi_runtime::Endpoint for ReportRoomRequest {
     > {
         match response.status().as_u16() {
             200 => Ok(matrix_csapi_runtime::json_response(&response)?),
+            404 | 429 => Err(matrix_csapi_runtime::documented_error_response(response)),
             _ => Err(matrix_csapi_runtime::error_response(response)),
         }
     }
@@ -261,6 +280,7 @@ impl matrix_csapi_runtime::Endpoint for ReportEventRequest {
     > {
         match response.status().as_u16() {
             200 => Ok(matrix_csapi_runtime::json_response(&response)?),
+            404 => Err(matrix_csapi_runtime::documented_error_response(response)),
             _ => Err(matrix_csapi_runtime::error_response(response)),
         }
     }
@@ -308,6 +328,7 @@ impl matrix_csapi_runtime::Endpoint for ReportUserRequest {
     > {
         match response.status().as_u16() {
             200 => Ok(matrix_csapi_runtime::json_response(&response)?),
+            404 | 429 => Err(matrix_csapi_runtime::documented_error_response(response)),
             _ => Err(matrix_csapi_runtime::error_response(response)),
         }
     }

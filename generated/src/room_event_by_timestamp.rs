@@ -122,12 +122,19 @@ pub struct GetEventByTimestampResponse {
     /// `event_id` fetched is too far out of range to be useful for your
     /// use case.
     pub origin_server_ts: i64,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl GetEventByTimestampResponse {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new(event_id: String, origin_server_ts: i64) -> Self {
-        Self { event_id, origin_server_ts }
+        Self {
+            event_id,
+            origin_server_ts,
+            additional_properties: Default::default(),
+        }
     }
 }
 
@@ -176,6 +183,7 @@ impl matrix_csapi_runtime::Endpoint for GetEventByTimestampRequest {
     > {
         match response.status().as_u16() {
             200 => Ok(matrix_csapi_runtime::json_response(&response)?),
+            404 | 429 => Err(matrix_csapi_runtime::documented_error_response(response)),
             _ => Err(matrix_csapi_runtime::error_response(response)),
         }
     }

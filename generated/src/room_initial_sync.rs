@@ -42,14 +42,17 @@ pub struct RoomInitialSyncResponse {
     /// user has left the room this will be the state of the
     /// room when they left it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub state: Option<Vec<crate::types::ClientEvent>>,
+    pub state: Option<Vec<matrix_csapi_runtime::Raw<crate::types::ClientEvent>>>,
     /// Whether this room is visible to the `/publicRooms` API
     /// or not.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub visibility: Option<crate::room_initial_sync::RoomInitialSyncResponseVisibility>,
     /// The private data that this user has attached to this room.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub account_data: Option<Vec<crate::types::Event>>,
+    pub account_data: Option<Vec<matrix_csapi_runtime::Raw<crate::types::Event>>>,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl RoomInitialSyncResponse {
@@ -62,6 +65,7 @@ impl RoomInitialSyncResponse {
             state: None,
             visibility: None,
             account_data: None,
+            additional_properties: Default::default(),
         }
     }
 }
@@ -155,13 +159,24 @@ pub struct RoomInitialSyncResponseMessages {
     /// the user has left the room this will be the
     /// messages that preceded them leaving. This array
     /// will consist of at most `limit` elements.
-    pub chunk: Vec<crate::types::ClientEvent>,
+    pub chunk: Vec<matrix_csapi_runtime::Raw<crate::types::ClientEvent>>,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl RoomInitialSyncResponseMessages {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(end: String, chunk: Vec<crate::types::ClientEvent>) -> Self {
-        Self { start: None, end, chunk }
+    pub fn new(
+        end: String,
+        chunk: Vec<matrix_csapi_runtime::Raw<crate::types::ClientEvent>>,
+    ) -> Self {
+        Self {
+            start: None,
+            end,
+            chunk,
+            additional_properties: Default::default(),
+        }
     }
 }
 
@@ -237,7 +252,7 @@ impl matrix_csapi_runtime::Endpoint for RoomInitialSyncRequest {
         deprecated: false,
     };
     type Response = crate::room_initial_sync::RoomInitialSyncResponse;
-    type Error = std::convert::Infallible;
+    type Error = crate::room_initial_sync::RoomInitialSyncError;
     fn try_into_http_request(
         &self,
         base_url: &matrix_csapi_runtime::BaseUrl,
@@ -268,7 +283,23 @@ impl matrix_csapi_runtime::Endpoint for RoomInitialSyncRequest {
     > {
         match response.status().as_u16() {
             200 => Ok(matrix_csapi_runtime::json_response(&response)?),
+            403 => {
+                Err(
+                    matrix_csapi_runtime::documented_status_response(
+                        response,
+                        RoomInitialSyncError::Forbidden,
+                    ),
+                )
+            }
             _ => Err(matrix_csapi_runtime::error_response(response)),
         }
     }
+}
+
+/// Documented error responses of `roomInitialSync` other than the standard Matrix error and user-interactive auth (which every endpoint's error recognises).
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub enum RoomInitialSyncError {
+    /// 403: You aren't a member of the room and weren't previously a member of the room.
+    Forbidden,
 }

@@ -56,12 +56,18 @@ impl SendMessageRequest {
 pub struct SendMessageResponse {
     /// A unique identifier for the event.
     pub event_id: String,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl SendMessageResponse {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new(event_id: String) -> Self {
-        Self { event_id }
+        Self {
+            event_id,
+            additional_properties: Default::default(),
+        }
     }
 }
 
@@ -110,6 +116,7 @@ impl matrix_csapi_runtime::Endpoint for SendMessageRequest {
     > {
         match response.status().as_u16() {
             200 => Ok(matrix_csapi_runtime::json_response(&response)?),
+            400 => Err(matrix_csapi_runtime::documented_error_response(response)),
             _ => Err(matrix_csapi_runtime::error_response(response)),
         }
     }

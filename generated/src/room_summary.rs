@@ -90,6 +90,9 @@ pub struct GetRoomSummaryResponse {
     /// if the API was called unauthenticated.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub membership: Option<crate::room_summary::GetRoomSummaryResponseMembership>,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl GetRoomSummaryResponse {
@@ -115,6 +118,7 @@ impl GetRoomSummaryResponse {
             encryption: None,
             room_version: None,
             membership: None,
+            additional_properties: Default::default(),
         }
     }
 }
@@ -294,6 +298,7 @@ impl matrix_csapi_runtime::Endpoint for GetRoomSummaryRequest {
     > {
         match response.status().as_u16() {
             200 => Ok(matrix_csapi_runtime::json_response(&response)?),
+            404 => Err(matrix_csapi_runtime::documented_error_response(response)),
             _ => Err(matrix_csapi_runtime::error_response(response)),
         }
     }

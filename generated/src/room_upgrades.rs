@@ -19,6 +19,9 @@ pub struct UpgradeRoomRequestBody {
     /// Added in Matrix 1.16.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub additional_creators: Option<Vec<String>>,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl UpgradeRoomRequestBody {
@@ -27,6 +30,7 @@ impl UpgradeRoomRequestBody {
         Self {
             new_version,
             additional_creators: None,
+            additional_properties: Default::default(),
         }
     }
 }
@@ -61,12 +65,18 @@ impl UpgradeRoomRequest {
 pub struct UpgradeRoomResponse {
     /// The ID of the new room.
     pub replacement_room: String,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl UpgradeRoomResponse {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new(replacement_room: String) -> Self {
-        Self { replacement_room }
+        Self {
+            replacement_room,
+            additional_properties: Default::default(),
+        }
     }
 }
 
@@ -112,6 +122,7 @@ impl matrix_csapi_runtime::Endpoint for UpgradeRoomRequest {
     > {
         match response.status().as_u16() {
             200 => Ok(matrix_csapi_runtime::json_response(&response)?),
+            400 | 403 => Err(matrix_csapi_runtime::documented_error_response(response)),
             _ => Err(matrix_csapi_runtime::error_response(response)),
         }
     }

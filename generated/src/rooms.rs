@@ -339,13 +339,19 @@ impl GetMembersByRoomRequest {
 pub struct GetMembersByRoomResponse {
     /// The `chunk` property.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub chunk: Option<Vec<crate::types::ClientEvent>>,
+    pub chunk: Option<Vec<matrix_csapi_runtime::Raw<crate::types::ClientEvent>>>,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl GetMembersByRoomResponse {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new() -> Self {
-        Self { chunk: None }
+        Self {
+            chunk: None,
+            additional_properties: Default::default(),
+        }
     }
 }
 
@@ -380,12 +386,18 @@ pub struct GetJoinedMembersByRoomResponse {
             crate::rooms::GetJoinedMembersByRoomResponseJoinedValue,
         >,
     >,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl GetJoinedMembersByRoomResponse {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new() -> Self {
-        Self { joined: None }
+        Self {
+            joined: None,
+            additional_properties: Default::default(),
+        }
     }
 }
 
@@ -399,6 +411,9 @@ pub struct GetJoinedMembersByRoomResponseJoinedValue {
     /// The avatar of the user this object is representing, as an [`mxc://` URI](https://spec.matrix.org/v1.19/client-server-api/#matrix-content-mxc-uris).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub avatar_url: Option<String>,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl GetJoinedMembersByRoomResponseJoinedValue {
@@ -407,6 +422,7 @@ impl GetJoinedMembersByRoomResponseJoinedValue {
         Self {
             display_name: None,
             avatar_url: None,
+            additional_properties: Default::default(),
         }
     }
 }
@@ -421,7 +437,7 @@ impl matrix_csapi_runtime::Endpoint for GetOneRoomEventRequest {
         rate_limited: false,
         deprecated: false,
     };
-    type Response = crate::types::ClientEvent;
+    type Response = matrix_csapi_runtime::Raw<crate::types::ClientEvent>;
     type Error = std::convert::Infallible;
     fn try_into_http_request(
         &self,
@@ -454,6 +470,7 @@ impl matrix_csapi_runtime::Endpoint for GetOneRoomEventRequest {
     > {
         match response.status().as_u16() {
             200 => Ok(matrix_csapi_runtime::json_response(&response)?),
+            404 => Err(matrix_csapi_runtime::documented_error_response(response)),
             _ => Err(matrix_csapi_runtime::error_response(response)),
         }
     }
@@ -470,7 +487,7 @@ impl matrix_csapi_runtime::Endpoint for GetRoomStateWithKeyRequest {
         deprecated: false,
     };
     type Response = crate::rooms::GetRoomStateWithKeyResponse;
-    type Error = std::convert::Infallible;
+    type Error = crate::rooms::GetRoomStateWithKeyError;
     fn try_into_http_request(
         &self,
         base_url: &matrix_csapi_runtime::BaseUrl,
@@ -508,9 +525,35 @@ impl matrix_csapi_runtime::Endpoint for GetRoomStateWithKeyRequest {
     > {
         match response.status().as_u16() {
             200 => Ok(matrix_csapi_runtime::json_response(&response)?),
+            403 => {
+                Err(
+                    matrix_csapi_runtime::documented_status_response(
+                        response,
+                        GetRoomStateWithKeyError::Forbidden,
+                    ),
+                )
+            }
+            404 => {
+                Err(
+                    matrix_csapi_runtime::documented_status_response(
+                        response,
+                        GetRoomStateWithKeyError::NotFound,
+                    ),
+                )
+            }
             _ => Err(matrix_csapi_runtime::error_response(response)),
         }
     }
+}
+
+/// Documented error responses of `getRoomStateWithKey` other than the standard Matrix error and user-interactive auth (which every endpoint's error recognises).
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub enum GetRoomStateWithKeyError {
+    /// 403: You aren't a member of the room and weren't previously a member of the room.
+    Forbidden,
+    /// 404: The room has no state with the given type or key.
+    NotFound,
 }
 
 impl matrix_csapi_runtime::Endpoint for GetRoomStateRequest {
@@ -523,8 +566,8 @@ impl matrix_csapi_runtime::Endpoint for GetRoomStateRequest {
         rate_limited: false,
         deprecated: false,
     };
-    type Response = Vec<crate::types::ClientEvent>;
-    type Error = std::convert::Infallible;
+    type Response = Vec<matrix_csapi_runtime::Raw<crate::types::ClientEvent>>;
+    type Error = crate::rooms::GetRoomStateError;
     fn try_into_http_request(
         &self,
         base_url: &matrix_csapi_runtime::BaseUrl,
@@ -555,9 +598,25 @@ impl matrix_csapi_runtime::Endpoint for GetRoomStateRequest {
     > {
         match response.status().as_u16() {
             200 => Ok(matrix_csapi_runtime::json_response(&response)?),
+            403 => {
+                Err(
+                    matrix_csapi_runtime::documented_status_response(
+                        response,
+                        GetRoomStateError::Forbidden,
+                    ),
+                )
+            }
             _ => Err(matrix_csapi_runtime::error_response(response)),
         }
     }
+}
+
+/// Documented error responses of `getRoomState` other than the standard Matrix error and user-interactive auth (which every endpoint's error recognises).
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub enum GetRoomStateError {
+    /// 403: You aren't a member of the room and weren't previously a member of the room.
+    Forbidden,
 }
 
 impl matrix_csapi_runtime::Endpoint for GetMembersByRoomRequest {
@@ -571,7 +630,7 @@ impl matrix_csapi_runtime::Endpoint for GetMembersByRoomRequest {
         deprecated: false,
     };
     type Response = crate::rooms::GetMembersByRoomResponse;
-    type Error = std::convert::Infallible;
+    type Error = crate::rooms::GetMembersByRoomError;
     fn try_into_http_request(
         &self,
         base_url: &matrix_csapi_runtime::BaseUrl,
@@ -612,9 +671,25 @@ impl matrix_csapi_runtime::Endpoint for GetMembersByRoomRequest {
     > {
         match response.status().as_u16() {
             200 => Ok(matrix_csapi_runtime::json_response(&response)?),
+            403 => {
+                Err(
+                    matrix_csapi_runtime::documented_status_response(
+                        response,
+                        GetMembersByRoomError::Forbidden,
+                    ),
+                )
+            }
             _ => Err(matrix_csapi_runtime::error_response(response)),
         }
     }
+}
+
+/// Documented error responses of `getMembersByRoom` other than the standard Matrix error and user-interactive auth (which every endpoint's error recognises).
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub enum GetMembersByRoomError {
+    /// 403: You aren't a member of the room and weren't previously a member of the room.
+    Forbidden,
 }
 
 impl matrix_csapi_runtime::Endpoint for GetJoinedMembersByRoomRequest {
@@ -628,7 +703,7 @@ impl matrix_csapi_runtime::Endpoint for GetJoinedMembersByRoomRequest {
         deprecated: false,
     };
     type Response = crate::rooms::GetJoinedMembersByRoomResponse;
-    type Error = std::convert::Infallible;
+    type Error = crate::rooms::GetJoinedMembersByRoomError;
     fn try_into_http_request(
         &self,
         base_url: &matrix_csapi_runtime::BaseUrl,
@@ -659,7 +734,23 @@ impl matrix_csapi_runtime::Endpoint for GetJoinedMembersByRoomRequest {
     > {
         match response.status().as_u16() {
             200 => Ok(matrix_csapi_runtime::json_response(&response)?),
+            403 => {
+                Err(
+                    matrix_csapi_runtime::documented_status_response(
+                        response,
+                        GetJoinedMembersByRoomError::Forbidden,
+                    ),
+                )
+            }
             _ => Err(matrix_csapi_runtime::error_response(response)),
         }
     }
+}
+
+/// Documented error responses of `getJoinedMembersByRoom` other than the standard Matrix error and user-interactive auth (which every endpoint's error recognises).
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub enum GetJoinedMembersByRoomError {
+    /// 403: You aren't a member of the room.
+    Forbidden,
 }

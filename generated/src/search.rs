@@ -5,6 +5,9 @@
 pub struct SearchRequestBody {
     /// Describes which categories to search in and their criteria.
     pub search_categories: crate::search::SearchRequestBodySearchCategories,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl SearchRequestBody {
@@ -12,7 +15,10 @@ impl SearchRequestBody {
     pub fn new(
         search_categories: crate::search::SearchRequestBodySearchCategories,
     ) -> Self {
-        Self { search_categories }
+        Self {
+            search_categories,
+            additional_properties: Default::default(),
+        }
     }
 }
 
@@ -23,12 +29,18 @@ pub struct SearchRequestBodySearchCategories {
     /// Mapping of category name to search criteria.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub room_events: Option<crate::search::SearchRequestBodySearchCategoriesRoomEvents>,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl SearchRequestBodySearchCategories {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new() -> Self {
-        Self { room_events: None }
+        Self {
+            room_events: None,
+            additional_properties: Default::default(),
+        }
     }
 }
 
@@ -68,6 +80,9 @@ pub struct SearchRequestBodySearchCategoriesRoomEvents {
     pub groupings: Option<
         crate::search::SearchRequestBodySearchCategoriesRoomEventsGroupings,
     >,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl SearchRequestBodySearchCategoriesRoomEvents {
@@ -81,6 +96,7 @@ impl SearchRequestBodySearchCategoriesRoomEvents {
             event_context: None,
             include_state: None,
             groupings: None,
+            additional_properties: Default::default(),
         }
     }
 }
@@ -231,6 +247,9 @@ pub struct SearchRequestBodySearchCategoriesRoomEventsEventContext {
     /// By default, this is `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub include_profile: Option<bool>,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl SearchRequestBodySearchCategoriesRoomEventsEventContext {
@@ -240,6 +259,7 @@ impl SearchRequestBodySearchCategoriesRoomEventsEventContext {
             before_limit: None,
             after_limit: None,
             include_profile: None,
+            additional_properties: Default::default(),
         }
     }
 }
@@ -256,12 +276,18 @@ pub struct SearchRequestBodySearchCategoriesRoomEventsGroupings {
             crate::search::SearchRequestBodySearchCategoriesRoomEventsGroupingsGroupByItem,
         >,
     >,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl SearchRequestBodySearchCategoriesRoomEventsGroupings {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new() -> Self {
-        Self { group_by: None }
+        Self {
+            group_by: None,
+            additional_properties: Default::default(),
+        }
     }
 }
 
@@ -274,12 +300,18 @@ pub struct SearchRequestBodySearchCategoriesRoomEventsGroupingsGroupByItem {
     pub key: Option<
         crate::search::SearchRequestBodySearchCategoriesRoomEventsGroupingsGroupByItemKey,
     >,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl SearchRequestBodySearchCategoriesRoomEventsGroupingsGroupByItem {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new() -> Self {
-        Self { key: None }
+        Self {
+            key: None,
+            additional_properties: Default::default(),
+        }
     }
 }
 
@@ -374,6 +406,9 @@ impl SearchRequest {
 pub struct SearchResponse {
     /// Describes which categories to search in and their criteria.
     pub search_categories: crate::search::SearchResponseSearchCategories,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl SearchResponse {
@@ -381,7 +416,10 @@ impl SearchResponse {
     pub fn new(
         search_categories: crate::search::SearchResponseSearchCategories,
     ) -> Self {
-        Self { search_categories }
+        Self {
+            search_categories,
+            additional_properties: Default::default(),
+        }
     }
 }
 
@@ -392,12 +430,18 @@ pub struct SearchResponseSearchCategories {
     /// Mapping of category name to search criteria.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub room_events: Option<crate::search::SearchResponseSearchCategoriesRoomEvents>,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl SearchResponseSearchCategories {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new() -> Self {
-        Self { room_events: None }
+        Self {
+            room_events: None,
+            additional_properties: Default::default(),
+        }
     }
 }
 
@@ -424,7 +468,10 @@ pub struct SearchResponseSearchCategoriesRoomEvents {
     /// Event` array belongs to.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state: Option<
-        std::collections::BTreeMap<String, Vec<crate::types::ClientEvent>>,
+        std::collections::BTreeMap<
+            String,
+            Vec<matrix_csapi_runtime::Raw<crate::types::ClientEvent>>,
+        >,
     >,
     /// Any groups that were requested.
     ///
@@ -447,6 +494,9 @@ pub struct SearchResponseSearchCategoriesRoomEvents {
     /// more results.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next_batch: Option<String>,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl SearchResponseSearchCategoriesRoomEvents {
@@ -459,6 +509,7 @@ impl SearchResponseSearchCategoriesRoomEvents {
             state: None,
             groups: None,
             next_batch: None,
+            additional_properties: Default::default(),
         }
     }
 }
@@ -472,12 +523,15 @@ pub struct SearchResponseSearchCategoriesRoomEventsResultsItem {
     pub rank: Option<f64>,
     /// The event that matched.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub result: Option<crate::types::ClientEvent>,
+    pub result: Option<matrix_csapi_runtime::Raw<crate::types::ClientEvent>>,
     /// Context for result, if requested.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub context: Option<
         crate::search::SearchResponseSearchCategoriesRoomEventsResultsItemContext,
     >,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl SearchResponseSearchCategoriesRoomEventsResultsItem {
@@ -487,6 +541,7 @@ impl SearchResponseSearchCategoriesRoomEventsResultsItem {
             rank: None,
             result: None,
             context: None,
+            additional_properties: Default::default(),
         }
     }
 }
@@ -515,10 +570,13 @@ pub struct SearchResponseSearchCategoriesRoomEventsResultsItemContext {
     >,
     /// Events just before the result.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub events_before: Option<Vec<crate::types::ClientEvent>>,
+    pub events_before: Option<Vec<matrix_csapi_runtime::Raw<crate::types::ClientEvent>>>,
     /// Events just after the result.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub events_after: Option<Vec<crate::types::ClientEvent>>,
+    pub events_after: Option<Vec<matrix_csapi_runtime::Raw<crate::types::ClientEvent>>>,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl SearchResponseSearchCategoriesRoomEventsResultsItemContext {
@@ -530,6 +588,7 @@ impl SearchResponseSearchCategoriesRoomEventsResultsItemContext {
             profile_info: None,
             events_before: None,
             events_after: None,
+            additional_properties: Default::default(),
         }
     }
 }
@@ -544,6 +603,9 @@ pub struct SearchResponseSearchCategoriesRoomEventsResultsItemContextProfileInfo
     /// The `avatar_url` property.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub avatar_url: Option<String>,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl SearchResponseSearchCategoriesRoomEventsResultsItemContextProfileInfoValue {
@@ -552,6 +614,7 @@ impl SearchResponseSearchCategoriesRoomEventsResultsItemContextProfileInfoValue 
         Self {
             displayname: None,
             avatar_url: None,
+            additional_properties: Default::default(),
         }
     }
 }
@@ -574,6 +637,9 @@ pub struct SearchResponseSearchCategoriesRoomEventsGroupsValueValue {
     /// Which results are in this group.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub results: Option<Vec<String>>,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl SearchResponseSearchCategoriesRoomEventsGroupsValueValue {
@@ -583,6 +649,7 @@ impl SearchResponseSearchCategoriesRoomEventsGroupsValueValue {
             next_batch: None,
             order: None,
             results: None,
+            additional_properties: Default::default(),
         }
     }
 }
@@ -598,7 +665,7 @@ impl matrix_csapi_runtime::Endpoint for SearchRequest {
         deprecated: false,
     };
     type Response = crate::search::SearchResponse;
-    type Error = std::convert::Infallible;
+    type Error = crate::search::SearchError;
     fn try_into_http_request(
         &self,
         base_url: &matrix_csapi_runtime::BaseUrl,
@@ -629,7 +696,24 @@ impl matrix_csapi_runtime::Endpoint for SearchRequest {
     > {
         match response.status().as_u16() {
             200 => Ok(matrix_csapi_runtime::json_response(&response)?),
+            400 => {
+                Err(
+                    matrix_csapi_runtime::documented_status_response(
+                        response,
+                        SearchError::BadRequest,
+                    ),
+                )
+            }
+            429 => Err(matrix_csapi_runtime::documented_error_response(response)),
             _ => Err(matrix_csapi_runtime::error_response(response)),
         }
     }
+}
+
+/// Documented error responses of `search` other than the standard Matrix error and user-interactive auth (which every endpoint's error recognises).
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub enum SearchError {
+    /// 400: Part of the request was invalid.
+    BadRequest,
 }

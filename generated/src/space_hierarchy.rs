@@ -70,6 +70,9 @@ pub struct GetSpaceHierarchyResponse {
     /// no further results.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next_batch: Option<String>,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl GetSpaceHierarchyResponse {
@@ -77,7 +80,11 @@ impl GetSpaceHierarchyResponse {
     pub fn new(
         rooms: Vec<crate::space_hierarchy::GetSpaceHierarchyResponseRoomsItem>,
     ) -> Self {
-        Self { rooms, next_batch: None }
+        Self {
+            rooms,
+            next_batch: None,
+            additional_properties: Default::default(),
+        }
     }
 }
 
@@ -135,6 +142,9 @@ pub struct GetSpaceHierarchyResponseRoomsItem {
     pub children_state: Vec<
         crate::space_hierarchy::GetSpaceHierarchyResponseRoomsItemChildrenStateItem,
     >,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl GetSpaceHierarchyResponseRoomsItem {
@@ -163,6 +173,7 @@ impl GetSpaceHierarchyResponseRoomsItem {
             encryption: None,
             room_version: None,
             children_state,
+            additional_properties: Default::default(),
         }
     }
 }
@@ -239,6 +250,9 @@ pub struct GetSpaceHierarchyResponseRoomsItemChildrenStateItem {
     pub sender: String,
     /// The `origin_server_ts` for the event.
     pub origin_server_ts: i64,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl GetSpaceHierarchyResponseRoomsItemChildrenStateItem {
@@ -256,6 +270,7 @@ impl GetSpaceHierarchyResponseRoomsItemChildrenStateItem {
             type_,
             sender,
             origin_server_ts,
+            additional_properties: Default::default(),
         }
     }
 }
@@ -315,6 +330,9 @@ impl matrix_csapi_runtime::Endpoint for GetSpaceHierarchyRequest {
     > {
         match response.status().as_u16() {
             200 => Ok(matrix_csapi_runtime::json_response(&response)?),
+            400 | 403 | 429 => {
+                Err(matrix_csapi_runtime::documented_error_response(response))
+            }
             _ => Err(matrix_csapi_runtime::error_response(response)),
         }
     }

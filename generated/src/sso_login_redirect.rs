@@ -288,7 +288,7 @@ impl matrix_csapi_runtime::Endpoint for RedirectToIdpRequest {
         deprecated: false,
     };
     type Response = crate::sso_login_redirect::RedirectToIdpResponse;
-    type Error = std::convert::Infallible;
+    type Error = crate::sso_login_redirect::RedirectToIdpError;
     fn try_into_http_request(
         &self,
         base_url: &matrix_csapi_runtime::BaseUrl,
@@ -330,7 +330,25 @@ impl matrix_csapi_runtime::Endpoint for RedirectToIdpRequest {
                     )?,
                 })
             }
+            404 => {
+                Err(
+                    matrix_csapi_runtime::documented_status_response(
+                        response,
+                        RedirectToIdpError::NotFound,
+                    ),
+                )
+            }
             _ => Err(matrix_csapi_runtime::error_response(response)),
         }
     }
+}
+
+/// Documented error responses of `redirectToIdP` other than the standard Matrix error and user-interactive auth (which every endpoint's error recognises).
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub enum RedirectToIdpError {
+    /** 404: The IdP ID was not recognized by the server. The server is encouraged
+to provide a user-friendly page explaining the error given the user
+will be navigated to it.*/
+    NotFound,
 }

@@ -44,6 +44,9 @@ pub struct GetWellknownSupportResponse {
     /// At least one of `contacts` or `support_page` is required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub support_page: Option<String>,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl GetWellknownSupportResponse {
@@ -52,6 +55,7 @@ impl GetWellknownSupportResponse {
         Self {
             contacts: None,
             support_page: None,
+            additional_properties: Default::default(),
         }
     }
 }
@@ -87,6 +91,9 @@ pub struct GetWellknownSupportResponseContactsItem {
     /// Unspecified roles are permitted through the use of
     /// [Namespaced Identifiers](https://spec.matrix.org/v1.19/appendices/#common-namespaced-identifier-grammar).
     pub role: crate::support::GetWellknownSupportResponseContactsItemRole,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl GetWellknownSupportResponseContactsItem {
@@ -98,6 +105,7 @@ impl GetWellknownSupportResponseContactsItem {
             matrix_id: None,
             email_address: None,
             role,
+            additional_properties: Default::default(),
         }
     }
 }
@@ -181,7 +189,7 @@ impl matrix_csapi_runtime::Endpoint for GetWellknownSupportRequest {
         deprecated: false,
     };
     type Response = crate::support::GetWellknownSupportResponse;
-    type Error = std::convert::Infallible;
+    type Error = crate::support::GetWellknownSupportError;
     fn try_into_http_request(
         &self,
         base_url: &matrix_csapi_runtime::BaseUrl,
@@ -208,7 +216,23 @@ impl matrix_csapi_runtime::Endpoint for GetWellknownSupportRequest {
     > {
         match response.status().as_u16() {
             200 => Ok(matrix_csapi_runtime::json_response(&response)?),
+            404 => {
+                Err(
+                    matrix_csapi_runtime::documented_status_response(
+                        response,
+                        GetWellknownSupportError::NotFound,
+                    ),
+                )
+            }
             _ => Err(matrix_csapi_runtime::error_response(response)),
         }
     }
+}
+
+/// Documented error responses of `getWellknownSupport` other than the standard Matrix error and user-interactive auth (which every endpoint's error recognises).
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub enum GetWellknownSupportError {
+    /// 404: No server support information available.
+    NotFound,
 }

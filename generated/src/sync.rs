@@ -213,6 +213,9 @@ pub struct SyncResponse {
     /// `spec/overlays/spec-gaps/sync-unused-fallback-key-types.yaml`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub device_unused_fallback_key_types: Option<Vec<String>>,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl SyncResponse {
@@ -227,6 +230,7 @@ impl SyncResponse {
             device_lists: None,
             device_one_time_keys_count: None,
             device_unused_fallback_key_types: None,
+            additional_properties: Default::default(),
         }
     }
 }
@@ -258,6 +262,9 @@ pub struct SyncResponseRooms {
     pub leave: Option<
         std::collections::BTreeMap<String, crate::sync::SyncResponseRoomsLeaveValue>,
     >,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl SyncResponseRooms {
@@ -268,6 +275,7 @@ impl SyncResponseRooms {
             invite: None,
             knock: None,
             leave: None,
+            additional_properties: Default::default(),
         }
     }
 }
@@ -368,6 +376,9 @@ pub struct SyncResponseRoomsJoinValue {
             crate::sync::SyncResponseRoomsJoinValueUnreadThreadNotificationsValue,
         >,
     >,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl SyncResponseRoomsJoinValue {
@@ -382,6 +393,7 @@ impl SyncResponseRoomsJoinValue {
             account_data: None,
             unread_notifications: None,
             unread_thread_notifications: None,
+            additional_properties: Default::default(),
         }
     }
 }
@@ -431,6 +443,9 @@ pub struct SyncResponseRoomsJoinValueSummary {
         skip_serializing_if = "Option::is_none"
     )]
     pub invited_member_count: Option<i64>,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl SyncResponseRoomsJoinValueSummary {
@@ -440,6 +455,7 @@ impl SyncResponseRoomsJoinValueSummary {
             heroes: None,
             joined_member_count: None,
             invited_member_count: None,
+            additional_properties: Default::default(),
         }
     }
 }
@@ -463,6 +479,9 @@ pub struct SyncResponseRoomsJoinValueUnreadNotifications {
     /// The total number of unread notifications for this room.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notification_count: Option<i64>,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl SyncResponseRoomsJoinValueUnreadNotifications {
@@ -471,6 +490,7 @@ impl SyncResponseRoomsJoinValueUnreadNotifications {
         Self {
             highlight_count: None,
             notification_count: None,
+            additional_properties: Default::default(),
         }
     }
 }
@@ -485,6 +505,9 @@ pub struct SyncResponseRoomsJoinValueUnreadThreadNotificationsValue {
     /// The total number of unread notifications for this *thread*.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notification_count: Option<i64>,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl SyncResponseRoomsJoinValueUnreadThreadNotificationsValue {
@@ -493,6 +516,7 @@ impl SyncResponseRoomsJoinValueUnreadThreadNotificationsValue {
         Self {
             highlight_count: None,
             notification_count: None,
+            additional_properties: Default::default(),
         }
     }
 }
@@ -505,12 +529,18 @@ pub struct SyncResponseRoomsInviteValue {
     /// been invited to.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub invite_state: Option<crate::sync::SyncResponseRoomsInviteValueInviteState>,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl SyncResponseRoomsInviteValue {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new() -> Self {
-        Self { invite_state: None }
+        Self {
+            invite_state: None,
+            additional_properties: Default::default(),
+        }
     }
 }
 
@@ -522,13 +552,19 @@ pub struct SyncResponseRoomsInviteValueInviteState {
     /// The [stripped state events](https://spec.matrix.org/v1.19/client-server-api/#stripped-state) that form the
     /// invite state.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub events: Option<Vec<crate::types::StrippedStateEvent>>,
+    pub events: Option<Vec<matrix_csapi_runtime::Raw<crate::types::StrippedStateEvent>>>,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl SyncResponseRoomsInviteValueInviteState {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new() -> Self {
-        Self { events: None }
+        Self {
+            events: None,
+            additional_properties: Default::default(),
+        }
     }
 }
 
@@ -540,12 +576,18 @@ pub struct SyncResponseRoomsKnockValue {
     /// knocked upon.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub knock_state: Option<crate::sync::SyncResponseRoomsKnockValueKnockState>,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl SyncResponseRoomsKnockValue {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new() -> Self {
-        Self { knock_state: None }
+        Self {
+            knock_state: None,
+            additional_properties: Default::default(),
+        }
     }
 }
 
@@ -557,13 +599,19 @@ pub struct SyncResponseRoomsKnockValueKnockState {
     /// The [stripped state events](https://spec.matrix.org/v1.19/client-server-api/#stripped-state) that form the
     /// knock state.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub events: Option<Vec<crate::types::StrippedStateEvent>>,
+    pub events: Option<Vec<matrix_csapi_runtime::Raw<crate::types::StrippedStateEvent>>>,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl SyncResponseRoomsKnockValueKnockState {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new() -> Self {
-        Self { events: None }
+        Self {
+            events: None,
+            additional_properties: Default::default(),
+        }
     }
 }
 
@@ -599,6 +647,9 @@ pub struct SyncResponseRoomsLeaveValue {
     /// this room.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account_data: Option<crate::types::EventBatch>,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl SyncResponseRoomsLeaveValue {
@@ -609,6 +660,7 @@ impl SyncResponseRoomsLeaveValue {
             state_after: None,
             timeline: None,
             account_data: None,
+            additional_properties: Default::default(),
         }
     }
 }

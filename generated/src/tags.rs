@@ -28,12 +28,18 @@ pub struct GetRoomTagsResponse {
     /// The `tags` property.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tags: Option<std::collections::BTreeMap<String, crate::types::Tag>>,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl GetRoomTagsResponse {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new() -> Self {
-        Self { tags: None }
+        Self {
+            tags: None,
+            additional_properties: Default::default(),
+        }
     }
 }
 

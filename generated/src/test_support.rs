@@ -82,7 +82,7 @@ pub fn visit_body_type<V: BodyVisitor>(
             )
         }
         ("deactivateAccount", "401") => {
-            Some(visitor.visit::<crate::types::AuthenticationResponse>())
+            Some(visitor.visit::<matrix_csapi_runtime::UiaResponse>())
         }
         ("deactivateAccount", "429") => {
             Some(visitor.visit::<matrix_csapi_runtime::ErrorBody>())
@@ -160,9 +160,7 @@ pub fn visit_body_type<V: BodyVisitor>(
         ("add3PID", "200") => {
             Some(visitor.visit::<serde_json::Map<String, serde_json::Value>>())
         }
-        ("add3PID", "401") => {
-            Some(visitor.visit::<crate::types::AuthenticationResponse>())
-        }
+        ("add3PID", "401") => Some(visitor.visit::<matrix_csapi_runtime::UiaResponse>()),
         ("add3PID", "429") => Some(visitor.visit::<matrix_csapi_runtime::ErrorBody>()),
         ("bind3PID", "request") => {
             Some(visitor.visit::<crate::administrative_contact::Bind3pidRequest>())
@@ -458,7 +456,7 @@ pub fn visit_body_type<V: BodyVisitor>(
             Some(visitor.visit::<serde_json::Map<String, serde_json::Value>>())
         }
         ("deleteDevice", "401") => {
-            Some(visitor.visit::<crate::types::AuthenticationResponse>())
+            Some(visitor.visit::<matrix_csapi_runtime::UiaResponse>())
         }
         ("deleteDevices", "request") => {
             Some(visitor.visit::<crate::device_management::DeleteDevicesRequest>())
@@ -467,7 +465,7 @@ pub fn visit_body_type<V: BodyVisitor>(
             Some(visitor.visit::<serde_json::Map<String, serde_json::Value>>())
         }
         ("deleteDevices", "401") => {
-            Some(visitor.visit::<crate::types::AuthenticationResponse>())
+            Some(visitor.visit::<matrix_csapi_runtime::UiaResponse>())
         }
         ("getRoomIdByAlias", "200") => {
             Some(visitor.visit::<crate::directory::GetRoomIdByAliasResponse>())
@@ -790,11 +788,11 @@ pub fn visit_body_type<V: BodyVisitor>(
         ("generateLoginToken", "200") => {
             Some(visitor.visit::<crate::login_token::GenerateLoginTokenResponse>())
         }
-        ("generateLoginToken", "401") => {
-            Some(visitor.visit::<crate::types::AuthenticationResponse>())
-        }
         ("generateLoginToken", "400") => {
             Some(visitor.visit::<matrix_csapi_runtime::ErrorBody>())
+        }
+        ("generateLoginToken", "401") => {
+            Some(visitor.visit::<matrix_csapi_runtime::UiaResponse>())
         }
         ("generateLoginToken", "429") => {
             Some(visitor.visit::<matrix_csapi_runtime::ErrorBody>())
@@ -834,7 +832,9 @@ pub fn visit_body_type<V: BodyVisitor>(
         ("initialSync", "200") => {
             Some(visitor.visit::<crate::old_sync::InitialSyncResponse>())
         }
-        ("getOneEvent", "200") => Some(visitor.visit::<crate::types::ClientEvent>()),
+        ("getOneEvent", "200") => {
+            Some(visitor.visit::<matrix_csapi_runtime::Raw<crate::types::ClientEvent>>())
+        }
         ("requestOpenIdToken", "request") => {
             Some(visitor.visit::<serde_json::Map<String, serde_json::Value>>())
         }
@@ -851,7 +851,7 @@ pub fn visit_body_type<V: BodyVisitor>(
             Some(visitor.visit::<serde_json::Map<String, serde_json::Value>>())
         }
         ("changePassword", "401") => {
-            Some(visitor.visit::<crate::types::AuthenticationResponse>())
+            Some(visitor.visit::<matrix_csapi_runtime::UiaResponse>())
         }
         ("changePassword", "429") => {
             Some(visitor.visit::<matrix_csapi_runtime::ErrorBody>())
@@ -1059,10 +1059,8 @@ pub fn visit_body_type<V: BodyVisitor>(
         ("register", "200") => {
             Some(visitor.visit::<crate::registration::RegisterResponse>())
         }
-        ("register", "401") => {
-            Some(visitor.visit::<crate::types::AuthenticationResponse>())
-        }
         ("register", "400") => Some(visitor.visit::<matrix_csapi_runtime::ErrorBody>()),
+        ("register", "401") => Some(visitor.visit::<matrix_csapi_runtime::UiaResponse>()),
         ("register", "403") => Some(visitor.visit::<matrix_csapi_runtime::ErrorBody>()),
         ("register", "429") => Some(visitor.visit::<matrix_csapi_runtime::ErrorBody>()),
         ("requestTokenToRegisterEmail", "request") => {
@@ -1220,7 +1218,9 @@ pub fn visit_body_type<V: BodyVisitor>(
         ("upgradeRoom", "403") => {
             Some(visitor.visit::<matrix_csapi_runtime::ErrorBody>())
         }
-        ("getOneRoomEvent", "200") => Some(visitor.visit::<crate::types::ClientEvent>()),
+        ("getOneRoomEvent", "200") => {
+            Some(visitor.visit::<matrix_csapi_runtime::Raw<crate::types::ClientEvent>>())
+        }
         ("getOneRoomEvent", "404") => {
             Some(visitor.visit::<matrix_csapi_runtime::ErrorBody>())
         }
@@ -1228,7 +1228,10 @@ pub fn visit_body_type<V: BodyVisitor>(
             Some(visitor.visit::<crate::rooms::GetRoomStateWithKeyResponse>())
         }
         ("getRoomState", "200") => {
-            Some(visitor.visit::<Vec<crate::types::ClientEvent>>())
+            Some(
+                visitor
+                    .visit::<Vec<matrix_csapi_runtime::Raw<crate::types::ClientEvent>>>(),
+            )
         }
         ("getMembersByRoom", "200") => {
             Some(visitor.visit::<crate::rooms::GetMembersByRoomResponse>())

@@ -111,17 +111,26 @@ pub struct GetThreadRootsResponse {
     /// If the thread root event was sent by an [ignored user](https://spec.matrix.org/v1.19/client-server-api/#ignoring-users), the
     /// event is returned redacted to the caller. This is to simulate the same behaviour of a client doing
     /// aggregation locally on the thread.
-    pub chunk: Vec<crate::types::ClientEvent>,
+    pub chunk: Vec<matrix_csapi_runtime::Raw<crate::types::ClientEvent>>,
     /// A token to supply to `from` to keep paginating the responses. Not present when there are
     /// no further results.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next_batch: Option<String>,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl GetThreadRootsResponse {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(chunk: Vec<crate::types::ClientEvent>) -> Self {
-        Self { chunk, next_batch: None }
+    pub fn new(
+        chunk: Vec<matrix_csapi_runtime::Raw<crate::types::ClientEvent>>,
+    ) -> Self {
+        Self {
+            chunk,
+            next_batch: None,
+            additional_properties: Default::default(),
+        }
     }
 }
 
@@ -177,6 +186,9 @@ impl matrix_csapi_runtime::Endpoint for GetThreadRootsRequest {
     > {
         match response.status().as_u16() {
             200 => Ok(matrix_csapi_runtime::json_response(&response)?),
+            400 | 403 | 429 => {
+                Err(matrix_csapi_runtime::documented_error_response(response))
+            }
             _ => Err(matrix_csapi_runtime::error_response(response)),
         }
     }

@@ -10,6 +10,9 @@ pub struct SendToDeviceRequestBody {
         String,
         std::collections::BTreeMap<String, serde_json::Map<String, serde_json::Value>>,
     >,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl SendToDeviceRequestBody {
@@ -23,7 +26,10 @@ impl SendToDeviceRequestBody {
             >,
         >,
     ) -> Self {
-        Self { messages }
+        Self {
+            messages,
+            additional_properties: Default::default(),
+        }
     }
 }
 

@@ -48,68 +48,6 @@ impl std::fmt::Debug for AuthenticationData {
     }
 }
 
-/// Used by servers to indicate that additional authentication information is required,
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct AuthenticationResponse {
-    /// A list of the login flows supported by the server for this API.
-    pub flows: Vec<crate::types::AuthenticationResponseFlowsItem>,
-    /// Contains any information that the client will need to know in order to
-    /// use a given type of authentication. For each login type presented,
-    /// that type may be present as a key in this dictionary. For example, the
-    /// public part of an OAuth client ID could be given here.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub params: Option<
-        std::collections::BTreeMap<String, serde_json::Map<String, serde_json::Value>>,
-    >,
-    /// This is a session identifier that the client must pass back to the home
-    /// server, if one is provided, in subsequent attempts to authenticate in the
-    /// same API call.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub session: Option<String>,
-    /// A list of the stages the client has completed successfully
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub completed: Option<Vec<String>>,
-    /// The other properties, by name.
-    #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
-}
-
-impl AuthenticationResponse {
-    /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(flows: Vec<crate::types::AuthenticationResponseFlowsItem>) -> Self {
-        Self {
-            flows,
-            params: None,
-            session: None,
-            completed: None,
-            additional_properties: Default::default(),
-        }
-    }
-}
-
-/// The schema at `api/client-server/definitions/auth_response.yaml#/properties/flows/items`.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct AuthenticationResponseFlowsItem {
-    /// The login type of each of the stages required to complete this
-    /// authentication flow
-    pub stages: Vec<String>,
-    /// The other properties, by name.
-    #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
-}
-
-impl AuthenticationResponseFlowsItem {
-    /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(stages: Vec<String>) -> Self {
-        Self {
-            stages,
-            additional_properties: Default::default(),
-        }
-    }
-}
-
 /// The schema at `api/client-server/definitions/request_email_validation.yaml#`.
 #[derive(Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -154,6 +92,11 @@ pub struct RequestEmailValidation {
     /// A credential: `Debug` output shows `<redacted>`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id_access_token: Option<String>,
+    /// The other properties, by name.
+    ///
+    /// Credentials: `Debug` output shows their names only.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl RequestEmailValidation {
@@ -166,6 +109,7 @@ impl RequestEmailValidation {
             next_link: None,
             id_server: None,
             id_access_token: None,
+            additional_properties: Default::default(),
         }
     }
 }
@@ -182,6 +126,15 @@ impl std::fmt::Debug for RequestEmailValidation {
             .field(
                 "id_access_token",
                 &self.id_access_token.as_ref().map(|_| "<redacted>"),
+            );
+        debug
+            .field(
+                "additional_properties",
+                &self
+                    .additional_properties
+                    .keys()
+                    .map(|name| (name, "<redacted>"))
+                    .collect::<std::collections::BTreeMap<_, _>>(),
             );
         debug.finish()
     }
@@ -213,12 +166,19 @@ pub struct RequestTokenResponse {
     /// the Identity Service API's endpoint.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub submit_url: Option<String>,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl RequestTokenResponse {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new(sid: String) -> Self {
-        Self { sid, submit_url: None }
+        Self {
+            sid,
+            submit_url: None,
+            additional_properties: Default::default(),
+        }
     }
 }
 
@@ -268,6 +228,11 @@ pub struct RequestMsisdnValidation {
     /// A credential: `Debug` output shows `<redacted>`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id_access_token: Option<String>,
+    /// The other properties, by name.
+    ///
+    /// Credentials: `Debug` output shows their names only.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl RequestMsisdnValidation {
@@ -286,6 +251,7 @@ impl RequestMsisdnValidation {
             next_link: None,
             id_server: None,
             id_access_token: None,
+            additional_properties: Default::default(),
         }
     }
 }
@@ -303,6 +269,15 @@ impl std::fmt::Debug for RequestMsisdnValidation {
             .field(
                 "id_access_token",
                 &self.id_access_token.as_ref().map(|_| "<redacted>"),
+            );
+        debug
+            .field(
+                "additional_properties",
+                &self
+                    .additional_properties
+                    .keys()
+                    .map(|name| (name, "<redacted>"))
+                    .collect::<std::collections::BTreeMap<_, _>>(),
             );
         debug.finish()
     }
@@ -325,6 +300,11 @@ pub struct Invite3pid {
     pub medium: String,
     /// The invitee's third-party identifier.
     pub address: String,
+    /// The other properties, by name.
+    ///
+    /// Credentials: `Debug` output shows their names only.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl Invite3pid {
@@ -340,6 +320,7 @@ impl Invite3pid {
             id_access_token,
             medium,
             address,
+            additional_properties: Default::default(),
         }
     }
 }
@@ -351,6 +332,15 @@ impl std::fmt::Debug for Invite3pid {
         debug.field("id_access_token", &"<redacted>");
         debug.field("medium", &self.medium);
         debug.field("address", &self.address);
+        debug
+            .field(
+                "additional_properties",
+                &self
+                    .additional_properties
+                    .keys()
+                    .map(|name| (name, "<redacted>"))
+                    .collect::<std::collections::BTreeMap<_, _>>(),
+            );
         debug.finish()
     }
 }
@@ -372,6 +362,9 @@ pub struct CrossSigningKey {
     /// user\'s master signing key.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub signatures: Option<serde_json::Map<String, serde_json::Value>>,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl CrossSigningKey {
@@ -386,6 +379,7 @@ impl CrossSigningKey {
             usage,
             keys,
             signatures: None,
+            additional_properties: Default::default(),
         }
     }
 }
@@ -473,6 +467,9 @@ pub struct Device {
     /// reasons).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_seen_ts: Option<i64>,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl Device {
@@ -483,6 +480,7 @@ impl Device {
             display_name: None,
             last_seen_ip: None,
             last_seen_ts: None,
+            additional_properties: Default::default(),
         }
     }
 }
@@ -639,6 +637,9 @@ pub struct Filter {
     /// Filters to be applied to room data.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub room: Option<crate::types::FilterRoom>,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl Filter {
@@ -650,6 +651,7 @@ impl Filter {
             presence: None,
             account_data: None,
             room: None,
+            additional_properties: Default::default(),
         }
     }
 }
@@ -736,6 +738,9 @@ pub struct EventFilter {
     /// A list of event types to include. If this list is absent then all event types are included. A `*` can be used as a wildcard to match any sequence of characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub types: Option<Vec<String>>,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl EventFilter {
@@ -747,6 +752,7 @@ impl EventFilter {
             not_types: None,
             senders: None,
             types: None,
+            additional_properties: Default::default(),
         }
     }
 }
@@ -776,6 +782,9 @@ pub struct FilterRoom {
     /// The per user account data to include for rooms.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account_data: Option<crate::types::RoomEventFilter>,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl FilterRoom {
@@ -789,6 +798,7 @@ impl FilterRoom {
             state: None,
             timeline: None,
             account_data: None,
+            additional_properties: Default::default(),
         }
     }
 }
@@ -842,6 +852,9 @@ pub struct RoomEventFilter {
     /// If `true`, includes only events with a `url` key in their content. If `false`, excludes those events. If omitted, `url` key is not considered for filtering.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contains_url: Option<bool>,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl RoomEventFilter {
@@ -859,6 +872,7 @@ impl RoomEventFilter {
             not_rooms: None,
             rooms: None,
             contains_url: None,
+            additional_properties: Default::default(),
         }
     }
 }
@@ -881,6 +895,11 @@ pub struct ThirdPartySigned {
         String,
         std::collections::BTreeMap<String, String>,
     >,
+    /// The other properties, by name.
+    ///
+    /// Credentials: `Debug` output shows their names only.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl ThirdPartySigned {
@@ -899,6 +918,7 @@ impl ThirdPartySigned {
             mxid,
             token,
             signatures,
+            additional_properties: Default::default(),
         }
     }
 }
@@ -910,6 +930,15 @@ impl std::fmt::Debug for ThirdPartySigned {
         debug.field("mxid", &self.mxid);
         debug.field("token", &"<redacted>");
         debug.field("signatures", &self.signatures);
+        debug
+            .field(
+                "additional_properties",
+                &self
+                    .additional_properties
+                    .keys()
+                    .map(|name| (name, "<redacted>"))
+                    .collect::<std::collections::BTreeMap<_, _>>(),
+            );
         debug.finish()
     }
 }
@@ -929,6 +958,9 @@ pub struct KeyBackupData {
     /// algorithms in [Server-side key backups](https://spec.matrix.org/v1.19/client-server-api/#server-side-key-backups) for more information on the
     /// expected format of the data.
     pub session_data: serde_json::Map<String, serde_json::Value>,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl KeyBackupData {
@@ -944,6 +976,7 @@ impl KeyBackupData {
             forwarded_count,
             is_verified,
             session_data,
+            additional_properties: Default::default(),
         }
     }
 }
@@ -954,6 +987,9 @@ impl KeyBackupData {
 pub struct RoomKeyBackup {
     /// A map of session IDs to key data.
     pub sessions: std::collections::BTreeMap<String, crate::types::KeyBackupData>,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl RoomKeyBackup {
@@ -961,7 +997,10 @@ impl RoomKeyBackup {
     pub fn new(
         sessions: std::collections::BTreeMap<String, crate::types::KeyBackupData>,
     ) -> Self {
-        Self { sessions }
+        Self {
+            sessions,
+            additional_properties: Default::default(),
+        }
     }
 }
 
@@ -989,6 +1028,9 @@ pub struct DeviceKeys {
         String,
         std::collections::BTreeMap<String, String>,
     >,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl DeviceKeys {
@@ -1009,6 +1051,7 @@ impl DeviceKeys {
             algorithms,
             keys,
             signatures,
+            additional_properties: Default::default(),
         }
     }
 }
@@ -1033,6 +1076,9 @@ pub struct KeyObject {
     /// `spec/overlays/spec-gaps/fallback-key-flag.yaml`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fallback: Option<bool>,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl KeyObject {
@@ -1048,6 +1094,7 @@ impl KeyObject {
             key,
             signatures,
             fallback: None,
+            additional_properties: Default::default(),
         }
     }
 }
@@ -1082,6 +1129,9 @@ pub struct PublicRoomsResponse {
     /// server has an estimate.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_room_count_estimate: Option<i64>,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl PublicRoomsResponse {
@@ -1092,6 +1142,7 @@ impl PublicRoomsResponse {
             next_batch: None,
             prev_batch: None,
             total_room_count_estimate: None,
+            additional_properties: Default::default(),
         }
     }
 }
@@ -1130,6 +1181,9 @@ pub struct PublishedRoomsChunk {
     /// The `type` of room (from [`m.room.create`](https://spec.matrix.org/v1.19/client-server-api/#mroomcreate)), if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub room_type: Option<String>,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl PublishedRoomsChunk {
@@ -1151,6 +1205,7 @@ impl PublishedRoomsChunk {
             avatar_url: None,
             join_rule: None,
             room_type: None,
+            additional_properties: Default::default(),
         }
     }
 }
@@ -1215,12 +1270,18 @@ impl DiscoveryInformation {
 pub struct HomeserverInformation {
     /// The base URL for the homeserver for client-server connections.
     pub base_url: String,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl HomeserverInformation {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new(base_url: String) -> Self {
-        Self { base_url }
+        Self {
+            base_url,
+            additional_properties: Default::default(),
+        }
     }
 }
 
@@ -1230,12 +1291,18 @@ impl HomeserverInformation {
 pub struct IdentityServerInformation {
     /// The base URL for the identity server for client-server connections.
     pub base_url: String,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl IdentityServerInformation {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new(base_url: String) -> Self {
-        Self { base_url }
+        Self {
+            base_url,
+            additional_properties: Default::default(),
+        }
     }
 }
 
@@ -1415,6 +1482,11 @@ pub struct OpenIdCredentials {
     /// The number of seconds before this token expires and a new one must
     /// be generated.
     pub expires_in: i64,
+    /// The other properties, by name.
+    ///
+    /// Credentials: `Debug` output shows their names only.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl OpenIdCredentials {
@@ -1430,6 +1502,7 @@ impl OpenIdCredentials {
             token_type,
             matrix_server_name,
             expires_in,
+            additional_properties: Default::default(),
         }
     }
 }
@@ -1441,6 +1514,15 @@ impl std::fmt::Debug for OpenIdCredentials {
         debug.field("token_type", &self.token_type);
         debug.field("matrix_server_name", &self.matrix_server_name);
         debug.field("expires_in", &self.expires_in);
+        debug
+            .field(
+                "additional_properties",
+                &self
+                    .additional_properties
+                    .keys()
+                    .map(|name| (name, "<redacted>"))
+                    .collect::<std::collections::BTreeMap<_, _>>(),
+            );
         debug.finish()
     }
 }
@@ -1464,6 +1546,9 @@ pub struct PushRuleset {
     /// The `underride` property.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub underride: Option<Vec<crate::types::PushRule>>,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl PushRuleset {
@@ -1475,6 +1560,7 @@ impl PushRuleset {
             room: None,
             sender: None,
             underride: None,
+            additional_properties: Default::default(),
         }
     }
 }
@@ -1501,6 +1587,9 @@ pub struct PushRule {
     /// Only applicable to `content` rules.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pattern: Option<String>,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl PushRule {
@@ -1518,6 +1607,7 @@ impl PushRule {
             rule_id,
             conditions: None,
             pattern: None,
+            additional_properties: Default::default(),
         }
     }
 }
@@ -1567,6 +1657,9 @@ pub struct PushCondition {
         with = "matrix_csapi_runtime::nullable"
     )]
     pub value: Option<Option<crate::types::PushConditionValue>>,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl PushCondition {
@@ -1578,6 +1671,7 @@ impl PushCondition {
             pattern: None,
             is: None,
             value: None,
+            additional_properties: Default::default(),
         }
     }
 }
@@ -1677,13 +1771,21 @@ impl StateEventUnsigned {
 pub struct StateEventBatch {
     /// List of events.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub events: Option<Vec<crate::types::ClientEventWithoutRoomId>>,
+    pub events: Option<
+        Vec<matrix_csapi_runtime::Raw<crate::types::ClientEventWithoutRoomId>>,
+    >,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl StateEventBatch {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new() -> Self {
-        Self { events: None }
+        Self {
+            events: None,
+            additional_properties: Default::default(),
+        }
     }
 }
 
@@ -1699,16 +1801,22 @@ pub struct TimelineBatch {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub prev_batch: Option<String>,
     /// List of events.
-    pub events: Vec<crate::types::ClientEventWithoutRoomId>,
+    pub events: Vec<matrix_csapi_runtime::Raw<crate::types::ClientEventWithoutRoomId>>,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl TimelineBatch {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(events: Vec<crate::types::ClientEventWithoutRoomId>) -> Self {
+    pub fn new(
+        events: Vec<matrix_csapi_runtime::Raw<crate::types::ClientEventWithoutRoomId>>,
+    ) -> Self {
         Self {
             limited: None,
             prev_batch: None,
             events,
+            additional_properties: Default::default(),
         }
     }
 }
@@ -1719,13 +1827,19 @@ impl TimelineBatch {
 pub struct EventBatch {
     /// List of events.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub events: Option<Vec<crate::types::Event>>,
+    pub events: Option<Vec<matrix_csapi_runtime::Raw<crate::types::Event>>>,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl EventBatch {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new() -> Self {
-        Self { events: None }
+        Self {
+            events: None,
+            additional_properties: Default::default(),
+        }
     }
 }
 
@@ -1774,12 +1888,18 @@ pub struct Tag {
     /// position of the room under the given tag.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub order: Option<f64>,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl Tag {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new() -> Self {
-        Self { order: None }
+        Self {
+            order: None,
+            additional_properties: Default::default(),
+        }
     }
 }
 
@@ -1817,6 +1937,9 @@ pub struct Protocol {
     /// to include an `instance_id` to serve as a unique identifier for each
     /// instance on the homeserver.
     pub instances: Vec<crate::types::ProtocolInstancesItem>,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl Protocol {
@@ -1837,6 +1960,7 @@ impl Protocol {
             icon,
             field_types,
             instances,
+            additional_properties: Default::default(),
         }
     }
 }
@@ -1851,12 +1975,19 @@ pub struct ProtocolFieldTypesValue {
     pub regexp: String,
     /// A placeholder serving as a valid example of the field value.
     pub placeholder: String,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl ProtocolFieldTypesValue {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new(regexp: String, placeholder: String) -> Self {
-        Self { regexp, placeholder }
+        Self {
+            regexp,
+            placeholder,
+            additional_properties: Default::default(),
+        }
     }
 }
 
@@ -1882,6 +2013,9 @@ pub struct ProtocolInstancesItem {
     /// [`POST /_matrix/client/v3/publicRooms`](https://spec.matrix.org/v1.19/client-server-api/#post_matrixclientv3publicrooms).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub instance_id: Option<String>,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl ProtocolInstancesItem {
@@ -1897,6 +2031,7 @@ impl ProtocolInstancesItem {
             fields,
             network_id,
             instance_id: None,
+            additional_properties: Default::default(),
         }
     }
 }
@@ -1911,6 +2046,9 @@ pub struct Location {
     pub protocol: String,
     /// Information used to identify this third-party location.
     pub fields: serde_json::Map<String, serde_json::Value>,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl Location {
@@ -1920,7 +2058,12 @@ impl Location {
         protocol: String,
         fields: serde_json::Map<String, serde_json::Value>,
     ) -> Self {
-        Self { alias, protocol, fields }
+        Self {
+            alias,
+            protocol,
+            fields,
+            additional_properties: Default::default(),
+        }
     }
 }
 
@@ -1934,6 +2077,9 @@ pub struct User {
     pub protocol: String,
     /// Information used to identify this third-party location.
     pub fields: serde_json::Map<String, serde_json::Value>,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl User {
@@ -1943,6 +2089,11 @@ impl User {
         protocol: String,
         fields: serde_json::Map<String, serde_json::Value>,
     ) -> Self {
-        Self { userid, protocol, fields }
+        Self {
+            userid,
+            protocol,
+            fields,
+            additional_properties: Default::default(),
+        }
     }
 }

@@ -9,12 +9,19 @@ pub struct SetTypingRequestBody {
     /// The length of time in milliseconds to mark this user as typing.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timeout: Option<i64>,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl SetTypingRequestBody {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new(typing: bool) -> Self {
-        Self { typing, timeout: None }
+        Self {
+            typing,
+            timeout: None,
+            additional_properties: Default::default(),
+        }
     }
 }
 
@@ -91,6 +98,7 @@ impl matrix_csapi_runtime::Endpoint for SetTypingRequest {
     > {
         match response.status().as_u16() {
             200 => Ok(matrix_csapi_runtime::json_response(&response)?),
+            429 => Err(matrix_csapi_runtime::documented_error_response(response)),
             _ => Err(matrix_csapi_runtime::error_response(response)),
         }
     }

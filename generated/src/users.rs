@@ -28,12 +28,19 @@ pub struct SearchUserDirectoryRequest {
     /// The maximum number of results to return. Defaults to 10.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl SearchUserDirectoryRequest {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new(search_term: String) -> Self {
-        Self { search_term, limit: None }
+        Self {
+            search_term,
+            limit: None,
+            additional_properties: Default::default(),
+        }
     }
 }
 
@@ -45,6 +52,9 @@ pub struct SearchUserDirectoryResponse {
     pub results: Vec<crate::users::SearchUserDirectoryResponseResultsItem>,
     /// Indicates if the result list has been truncated by the limit.
     pub limited: bool,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl SearchUserDirectoryResponse {
@@ -53,7 +63,11 @@ impl SearchUserDirectoryResponse {
         results: Vec<crate::users::SearchUserDirectoryResponseResultsItem>,
         limited: bool,
     ) -> Self {
-        Self { results, limited }
+        Self {
+            results,
+            limited,
+            additional_properties: Default::default(),
+        }
     }
 }
 
@@ -69,6 +83,9 @@ pub struct SearchUserDirectoryResponseResultsItem {
     /// The avatar url, as an [`mxc://` URI](https://spec.matrix.org/v1.19/client-server-api/#matrix-content-mxc-uris), if one exists.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub avatar_url: Option<String>,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl SearchUserDirectoryResponseResultsItem {
@@ -78,6 +95,7 @@ impl SearchUserDirectoryResponseResultsItem {
             user_id,
             display_name: None,
             avatar_url: None,
+            additional_properties: Default::default(),
         }
     }
 }
@@ -122,6 +140,7 @@ impl matrix_csapi_runtime::Endpoint for SearchUserDirectoryRequest {
     > {
         match response.status().as_u16() {
             200 => Ok(matrix_csapi_runtime::json_response(&response)?),
+            429 => Err(matrix_csapi_runtime::documented_error_response(response)),
             _ => Err(matrix_csapi_runtime::error_response(response)),
         }
     }

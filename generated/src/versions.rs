@@ -48,6 +48,9 @@ pub struct GetVersionsResponse {
     /// not supported.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unstable_features: Option<std::collections::BTreeMap<String, bool>>,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl GetVersionsResponse {
@@ -56,6 +59,7 @@ impl GetVersionsResponse {
         Self {
             versions,
             unstable_features: None,
+            additional_properties: Default::default(),
         }
     }
 }

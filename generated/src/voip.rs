@@ -33,6 +33,11 @@ pub struct GetTurnServerResponse {
     /// The time-to-live in seconds
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ttl: Option<i64>,
+    /// The other properties, by name.
+    ///
+    /// Credentials: `Debug` output shows their names only.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl GetTurnServerResponse {
@@ -43,6 +48,7 @@ impl GetTurnServerResponse {
             password: None,
             uris: None,
             ttl: None,
+            additional_properties: Default::default(),
         }
     }
 }
@@ -54,6 +60,15 @@ impl std::fmt::Debug for GetTurnServerResponse {
         debug.field("password", &self.password.as_ref().map(|_| "<redacted>"));
         debug.field("uris", &self.uris);
         debug.field("ttl", &self.ttl);
+        debug
+            .field(
+                "additional_properties",
+                &self
+                    .additional_properties
+                    .keys()
+                    .map(|name| (name, "<redacted>"))
+                    .collect::<std::collections::BTreeMap<_, _>>(),
+            );
         debug.finish()
     }
 }
@@ -98,6 +113,7 @@ impl matrix_csapi_runtime::Endpoint for GetTurnServerRequest {
     > {
         match response.status().as_u16() {
             200 => Ok(matrix_csapi_runtime::json_response(&response)?),
+            429 => Err(matrix_csapi_runtime::documented_error_response(response)),
             _ => Err(matrix_csapi_runtime::error_response(response)),
         }
     }

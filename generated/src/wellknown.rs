@@ -38,7 +38,7 @@ impl matrix_csapi_runtime::Endpoint for GetWellknownRequest {
         deprecated: false,
     };
     type Response = crate::types::DiscoveryInformation;
-    type Error = std::convert::Infallible;
+    type Error = crate::wellknown::GetWellknownError;
     fn try_into_http_request(
         &self,
         base_url: &matrix_csapi_runtime::BaseUrl,
@@ -65,7 +65,23 @@ impl matrix_csapi_runtime::Endpoint for GetWellknownRequest {
     > {
         match response.status().as_u16() {
             200 => Ok(matrix_csapi_runtime::json_response(&response)?),
+            404 => {
+                Err(
+                    matrix_csapi_runtime::documented_status_response(
+                        response,
+                        GetWellknownError::NotFound,
+                    ),
+                )
+            }
             _ => Err(matrix_csapi_runtime::error_response(response)),
         }
     }
+}
+
+/// Documented error responses of `getWellknown` other than the standard Matrix error and user-interactive auth (which every endpoint's error recognises).
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub enum GetWellknownError {
+    /// 404: No server discovery information available.
+    NotFound,
 }

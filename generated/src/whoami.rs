@@ -42,6 +42,9 @@ pub struct GetTokenOwnerResponse {
     /// Added in Matrix 1.2.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_guest: Option<bool>,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 impl GetTokenOwnerResponse {
@@ -51,6 +54,7 @@ impl GetTokenOwnerResponse {
             user_id,
             device_id: None,
             is_guest: None,
+            additional_properties: Default::default(),
         }
     }
 }
@@ -95,6 +99,9 @@ impl matrix_csapi_runtime::Endpoint for GetTokenOwnerRequest {
     > {
         match response.status().as_u16() {
             200 => Ok(matrix_csapi_runtime::json_response(&response)?),
+            401 | 403 | 429 => {
+                Err(matrix_csapi_runtime::documented_error_response(response))
+            }
             _ => Err(matrix_csapi_runtime::error_response(response)),
         }
     }

@@ -65,12 +65,13 @@ pub struct Config {
     /// no longer needed, so it cannot outlive the spec gap it covers.
     #[serde(default)]
     pub undefined_security_schemes: Vec<UndefinedSecurityScheme>,
-    /// Spec files (relative to `data/`, `*` matching any text) whose
-    /// object schemas keep properties they do not name, in a flattened
-    /// `additional_properties` map: for open, extensible data such as
-    /// events, where dropping keys would lose data a client relays.
+    /// Spec files (relative to `data/`, `*` matching any text) whose schema,
+    /// wherever it is referenced, is carried as the runtime's `Raw<T>`: the
+    /// JSON as received, parsed on demand. For events, which servers relay
+    /// from others and filters strip (`event_fields`), so one event that
+    /// does not fit its schema cannot fail a whole response.
     #[serde(default)]
-    pub keep_unknown_properties: Vec<String>,
+    pub raw_schemas: Vec<String>,
     /// Spec files (relative to `data/`, `*` matching any text) whose
     /// object schemas' other properties (`additionalProperties`) hold
     /// credentials, such as the stage-dependent keys of user-interactive
@@ -151,10 +152,12 @@ pub struct KnownType {
     pub schema: String,
     /// The type's path inside the runtime crate, e.g. `ErrorBody`.
     pub rust: String,
-    /// Whether a response with this schema is the standard Matrix error,
-    /// handled by the runtime for every endpoint rather than per endpoint.
+    /// Whether this is an error body the runtime recognises on every
+    /// endpoint (the standard Matrix error; user-interactive auth on a
+    /// `401`), so a documented status with it needs no endpoint-specific
+    /// error variant.
     #[serde(default)]
-    pub matrix_error: bool,
+    pub runtime_error: bool,
 }
 
 impl Config {

@@ -61,8 +61,10 @@ pub struct Operation {
     pub response: SuccessResponse,
     /// Documented error statuses whose bodies are not the standard Matrix error.
     pub endpoint_errors: Vec<EndpointError>,
-    /// Documented error statuses whose body is the standard Matrix error.
-    pub matrix_error_statuses: Vec<u16>,
+    /// Documented error statuses whose body is one the runtime recognises
+    /// on every endpoint (`known_types` with `runtime_error`), with that
+    /// body's type.
+    pub runtime_error_statuses: Vec<(u16, Type)>,
     /// Name of the enum of `endpoint_errors`, when there are any.
     pub error_type: Option<String>,
     /// Whether the spec documents a 429 response.
@@ -155,8 +157,9 @@ pub struct EndpointError {
     pub status: u16,
     /// Variant name in the endpoint's error enum.
     pub variant: String,
-    /// The body's type.
-    pub ty: Type,
+    /// The body's type; `None` for a documented status whose body the spec
+    /// does not describe (e.g. a `404` "not available").
+    pub ty: Option<Type>,
     /// The response's description.
     pub doc: Option<String>,
 }
@@ -203,6 +206,9 @@ pub enum Type {
     Named(TypeId),
     /// A hand-written type of the runtime crate, by path inside it.
     Runtime(String),
+    /// Kept as the JSON received, parsed on demand: the runtime's `Raw<T>`
+    /// (`raw_schemas` in the config).
+    Raw(Box<Type>),
     /// JSON `null` allowed (a type list with `"null"`): `Option<T>`.
     Nullable(Box<Type>),
     /// Raw bytes (`bytes::Bytes`).

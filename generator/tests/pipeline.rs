@@ -146,8 +146,12 @@ fn config_entries_that_no_longer_apply_fail_generation() {
     let dir = edited_fixture(|root| {
         let path = root.join("project/generator.toml");
         let text = fs::read_to_string(&path).unwrap();
+        let text = text.replace(
+            "raw_schemas = [\"schemas/widget.yaml\"]",
+            "raw_schemas = [\"schemas/widget.yaml\", \"schemas/gone/*\"]",
+        );
         let text = format!(
-            "keep_unknown_properties = [\"schemas/gone/*\"]\n{text}\n\
+            "{text}\n\
              [[undefined_security_schemes]]\nname = \"neverUsedScheme\"\n\
              auth = \"none\"\nreason = \"stale\"\n"
         );
@@ -156,9 +160,7 @@ fn config_entries_that_no_longer_apply_fail_generation() {
     let err = generate(dir.path(), &project(&dir.path().join("project"))).unwrap_err();
     let message = err.to_string();
     assert!(
-        message.contains(
-            "`keep_unknown_properties` pattern `schemas/gone/*` matches no generated object schema"
-        ),
+        message.contains("`raw_schemas` pattern `schemas/gone/*` matches no referenced schema"),
         "{message}"
     );
     assert!(

@@ -71,8 +71,8 @@ pub use raw::Raw;
 pub use request::{IntoHttpError, RequestBody, build_request, insert_header, json_body};
 pub use response::{
     FromHttpResponseError, JsonError, UnexpectedReason, UnexpectedResponse,
-    documented_error_response, documented_status_response, endpoint_error_response,
-    error_response, json_response, response_header,
+    documented_error_response, documented_status_response, endpoint_error_response, error_response,
+    json_response, response_header,
 };
 pub use string_enum::UnknownValue;
 pub use uia::{UiaFlow, UiaResponse};

@@ -74,10 +74,7 @@ impl<T> Raw<T> {
     pub fn get_field<F: DeserializeOwned>(&self, name: &str) -> serde_json::Result<Option<F>> {
         let mut object: serde_json::Map<String, serde_json::Value> =
             serde_json::from_str(self.json.get())?;
-        object
-            .remove(name)
-            .map(serde_json::from_value)
-            .transpose()
+        object.remove(name).map(serde_json::from_value).transpose()
     }
 
     /// The same JSON, seen as another type.
@@ -160,10 +157,16 @@ mod tests {
         // Presence from `/events` has no `event_id`: only reading it fails.
         assert!(chunk.chunk[0].deserialize().is_err());
         assert_eq!(
-            chunk.chunk[0].get_field::<String>("type").unwrap().as_deref(),
+            chunk.chunk[0]
+                .get_field::<String>("type")
+                .unwrap()
+                .as_deref(),
             Some("m.presence")
         );
-        assert_eq!(chunk.chunk[0].get_field::<String>("event_id").unwrap(), None);
+        assert_eq!(
+            chunk.chunk[0].get_field::<String>("event_id").unwrap(),
+            None
+        );
         assert_eq!(
             chunk.chunk[1].deserialize().unwrap(),
             Event {
@@ -190,9 +193,15 @@ mod tests {
             event_id: "$a".into(),
         };
         let raw = Raw::new(&event).unwrap();
-        assert_eq!(raw.json().get(), r#"{"type":"m.room.message","event_id":"$a"}"#);
+        assert_eq!(
+            raw.json().get(),
+            r#"{"type":"m.room.message","event_id":"$a"}"#
+        );
         let value: Raw<serde_json::Value> = raw.clone().cast();
         assert_eq!(value.deserialize().unwrap()["event_id"], "$a");
-        assert_eq!(serde_json::to_value(&raw).unwrap()["type"], "m.room.message");
+        assert_eq!(
+            serde_json::to_value(&raw).unwrap()["type"],
+            "m.room.message"
+        );
     }
 }

@@ -12,6 +12,7 @@ use matrix_csapi::rooms::{
     GetRoomStateRequest, GetRoomStateWithKeyFormat, GetRoomStateWithKeyRequest,
     GetRoomStateWithKeyResponse,
 };
+use matrix_csapi::types::ClientEvent;
 use matrix_csapi::{Client, ErrorCode};
 use matrix_csapi_tests::synapse::{Synapse, synapse};
 use serde_json::{Map, Value, json};
@@ -63,10 +64,15 @@ async fn sent_messages_come_back_in_order_both_ways() {
     let mut request = GetRoomEventsRequest::new(room_id.clone(), GetRoomEventsDir::B);
     request.limit = Some(3);
     let page = client.get_room_events(request).await.unwrap();
-    let ids: Vec<&str> = page.chunk.iter().map(|e| e.event_id.as_str()).collect();
+    let events: Vec<ClientEvent> = page
+        .chunk
+        .iter()
+        .map(|e| e.deserialize().unwrap())
+        .collect();
+    let ids: Vec<&str> = events.iter().map(|e| e.event_id.as_str()).collect();
     let expected: Vec<&str> = sent.iter().rev().map(String::as_str).collect();
     assert_eq!(ids, expected);
-    for (n, event) in page.chunk.iter().rev().enumerate() {
+    for (n, event) in events.iter().rev().enumerate() {
         assert_eq!(event.type_, "m.room.message");
         assert_eq!(event.sender, account.user_id);
         assert_eq!(event.room_id, room_id);
@@ -79,7 +85,12 @@ async fn sent_messages_come_back_in_order_both_ways() {
     request.from = Some(end);
     request.limit = Some(3);
     let page = client.get_room_events(request).await.unwrap();
-    let ids: Vec<&str> = page.chunk.iter().map(|e| e.event_id.as_str()).collect();
+    let events: Vec<ClientEvent> = page
+        .chunk
+        .iter()
+        .map(|e| e.deserialize().unwrap())
+        .collect();
+    let ids: Vec<&str> = events.iter().map(|e| e.event_id.as_str()).collect();
     let expected: Vec<&str> = sent.iter().map(String::as_str).collect();
     assert_eq!(ids, expected);
 }
@@ -109,8 +120,9 @@ async fn transaction_ids_make_sends_idempotent_even_with_reserved_characters() {
     request.limit = Some(1);
     let page = client.get_room_events(request).await.unwrap();
     assert_eq!(page.chunk.len(), 1);
-    assert_eq!(page.chunk[0].event_id, first.event_id);
-    assert_eq!(page.chunk[0].type_, "org.example.e2e test/event");
+    let event = page.chunk[0].deserialize().unwrap();
+    assert_eq!(event.event_id, first.event_id);
+    assert_eq!(event.type_, "org.example.e2e test/event");
 }
 
 #[tokio::test]
@@ -149,7 +161,9 @@ async fn room_state_by_key_as_content_and_as_event() {
         "m.room.name",
     ] {
         assert!(
-            state.iter().any(|event| event.type_ == event_type),
+            state.iter().any(
+                |event| event.get_field::<String>("type").unwrap().as_deref() == Some(event_type)
+            ),
             "{event_type} missing"
         );
     }

@@ -174,14 +174,35 @@ impl Emitter<'_> {
             }
         };
         let success = self.success_arms(op);
-        let error_arms = op.endpoint_errors.iter().map(|e| {
-            let status = Literal::u16_unsuffixed(e.status);
-            let variant = ident(&e.variant);
-            let error_name = op.error_type.as_deref().map(ident);
-            quote! {
-                #status => Err(matrix_csapi_runtime::endpoint_error_response(response, #error_name::#variant)),
-            }
-        });
+        let mut error_arms: Vec<TokenStream> = op
+            .endpoint_errors
+            .iter()
+            .map(|e| {
+                let status = Literal::u16_unsuffixed(e.status);
+                let variant = ident(&e.variant);
+                let error_name = op.error_type.as_deref().map(ident);
+                match e.ty {
+                    Some(_) => quote! {
+                        #status => Err(matrix_csapi_runtime::endpoint_error_response(response, #error_name::#variant)),
+                    },
+                    None => quote! {
+                        #status => Err(matrix_csapi_runtime::documented_status_response(response, #error_name::#variant)),
+                    },
+                }
+            })
+            .collect();
+        // Documented statuses with an error body the runtime knows, so a
+        // body that does not fit says "documented" rather than
+        // "undocumented".
+        if !op.runtime_error_statuses.is_empty() {
+            let statuses = op
+                .runtime_error_statuses
+                .iter()
+                .map(|(status, _)| Literal::u16_unsuffixed(*status));
+            error_arms.push(quote! {
+                #(#statuses)|* => Err(matrix_csapi_runtime::documented_error_response(response)),
+            });
+        }
         quote! {
             impl matrix_csapi_runtime::Endpoint for #request {
                 const METADATA: matrix_csapi_runtime::Metadata = matrix_csapi_runtime::Metadata {
@@ -303,15 +324,20 @@ impl Emitter<'_> {
     pub(super) fn endpoint_error_enum(&self, op: &Operation) -> Option<TokenStream> {
         let name = ident(op.error_type.as_deref()?);
         let doc = format!(
-            " Documented error responses of `{}` whose bodies are not the standard Matrix error.",
+            " Documented error responses of `{}` other than the standard Matrix error and user-interactive auth (which every endpoint's error recognises).",
             op.operation_id
         );
         let variants = op.endpoint_errors.iter().map(|e| {
             let variant = ident(&e.variant);
-            let ty = self.rust_type(&e.ty);
             let doc = format!(" {}: {}", e.status, e.doc.as_deref().unwrap_or("").trim());
             let doc = sanitize_doc(&doc, &self.api.spec_tag);
-            quote! { #[doc = #doc] #variant(#ty), }
+            match &e.ty {
+                Some(ty) => {
+                    let ty = self.rust_type(ty);
+                    quote! { #[doc = #doc] #variant(#ty), }
+                }
+                None => quote! { #[doc = #doc] #variant, },
+            }
         });
         Some(quote! {
             #[doc = #doc]

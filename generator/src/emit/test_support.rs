@@ -32,15 +32,16 @@ impl Emitter<'_> {
                 }
             }
             for error in &op.endpoint_errors {
-                let status = error.status.to_string();
-                let ty = self.rust_type(&error.ty);
-                arms.push(quote! { (#id, #status) => Some(visitor.visit::<#ty>()), });
+                if let Some(ty) = &error.ty {
+                    let status = error.status.to_string();
+                    let ty = self.rust_type(ty);
+                    arms.push(quote! { (#id, #status) => Some(visitor.visit::<#ty>()), });
+                }
             }
-            for status in &op.matrix_error_statuses {
+            for (status, ty) in &op.runtime_error_statuses {
                 let status = status.to_string();
-                arms.push(quote! {
-                    (#id, #status) => Some(visitor.visit::<matrix_csapi_runtime::ErrorBody>()),
-                });
+                let ty = self.rust_type(ty);
+                arms.push(quote! { (#id, #status) => Some(visitor.visit::<#ty>()), });
             }
             let request = self.type_path(op.request);
             metadata.push(quote! { <#request as matrix_csapi_runtime::Endpoint>::METADATA, });
@@ -233,6 +234,7 @@ impl Emitter<'_> {
             Type::Json | Type::JsonObject | Type::Map(_) | Type::Runtime(_) => json!({}),
             Type::Array(_) => json!([]),
             Type::Nullable(_) | Type::Bytes | Type::Unit => Value::Null,
+            Type::Raw(inner) => self.sample_json(inner, depth),
             Type::Named(id) => match &self.api.types[id.0].kind {
                 TypeKind::Struct(s) => Value::Object(
                     s.fields

@@ -48,6 +48,10 @@ impl Emitter<'_> {
                 let inner = self.rust_type(inner);
                 quote! { Option<#inner> }
             }
+            Type::Raw(inner) => {
+                let inner = self.rust_type(inner);
+                quote! { matrix_csapi_runtime::Raw<#inner> }
+            }
             Type::Bytes => quote! { matrix_csapi_runtime::Bytes },
             Type::Unit => quote! { () },
         }

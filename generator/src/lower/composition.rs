@@ -104,7 +104,7 @@ impl Lowerer<'_> {
             Type::Array(_) => "Array".to_owned(),
             Type::Named(id) => self.types[id.0].name.clone(),
             Type::Runtime(path) => path.rsplit("::").next().unwrap_or(path).to_owned(),
-            Type::Nullable(inner) => self.variant_name(inner),
+            Type::Nullable(inner) | Type::Raw(inner) => self.variant_name(inner),
             Type::Bytes => "Bytes".to_owned(),
             Type::Unit => "Empty".to_owned(),
         }

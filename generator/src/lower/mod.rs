@@ -82,6 +82,7 @@ pub fn lower(spec: &ResolvedSpec, config: &Config, spec_tag: &str) -> Result<Api
         taken: BTreeMap::new(),
         features: BTreeSet::new(),
         used_undefined_schemes: BTreeSet::new(),
+        used_raw_schemas: BTreeSet::new(),
         raw_memo: HashMap::new(),
         modules_by_file: config
             .documents
@@ -138,16 +139,12 @@ pub fn lower(spec: &ResolvedSpec, config: &Config, spec_tag: &str) -> Result<Api
     // Whether config entries still apply is only known once every document
     // is lowered: a failing document may stop before it uses them.
     fail_with(std::mem::take(&mut errors))?;
-    for pattern in &config.keep_unknown_properties {
-        let used = lowerer.types.iter().any(|t| {
-            matches!(t.kind, TypeKind::Struct(_))
-                && crate::config::matches_pattern(pattern, &t.source.file)
-        });
-        if !used {
+    for pattern in &config.raw_schemas {
+        if !lowerer.used_raw_schemas.contains(pattern) {
             errors.push(LowerError::Invalid {
                 at: "spec/generator.toml".to_owned(),
                 message: format!(
-                    "`keep_unknown_properties` pattern `{pattern}` matches no generated object schema; fix or remove it"
+                    "`raw_schemas` pattern `{pattern}` matches no referenced schema (`allOf` members are not wrapped); fix or remove it"
                 ),
             });
         }
@@ -215,6 +212,8 @@ struct Lowerer<'a> {
     features: BTreeSet<String>,
     /// `undefined_security_schemes` entries the spec needed.
     used_undefined_schemes: BTreeSet<String>,
+    /// `raw_schemas` patterns that matched a referenced schema.
+    used_raw_schemas: BTreeSet<String>,
     /// Raw (non-JSON) response types by the response's location, so a
     /// shared response component gives one type.
     raw_memo: HashMap<Location, TypeId>,

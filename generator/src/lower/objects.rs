@@ -74,12 +74,11 @@ impl Lowerer<'_> {
                 ));
             }
         }
-        let open = self
-            .config
-            .keep_unknown_properties
-            .iter()
-            .any(|pattern| crate::config::matches_pattern(pattern, &at.file));
-        if open && additional.is_none() {
+        // Lossless by default: servers send keys the schemas do not name
+        // (a claimed fallback key's `fallback: true` inside a signed
+        // object), and dropping one breaks signatures and loses data a
+        // client relays. Only `additionalProperties: false` closes a type.
+        if additional.is_none() && !self.is_closed(parts)? {
             additional = Some(Type::Json);
         }
         if additional.is_some()
@@ -92,12 +91,15 @@ impl Lowerer<'_> {
                 "a property named `additional_properties` clashes with the map of other properties",
             ));
         }
+        // Beside a credential, an unnamed key may be one too (a vendor's
+        // token): `Debug` then shows the other properties' names only.
         let secret_additional = additional.is_some()
-            && self
-                .config
-                .secret_additional_properties
-                .iter()
-                .any(|pattern| crate::config::matches_pattern(pattern, &at.file));
+            && (fields.iter().any(|f| f.secret)
+                || self
+                    .config
+                    .secret_additional_properties
+                    .iter()
+                    .any(|pattern| crate::config::matches_pattern(pattern, &at.file)));
         self.types[id.0].kind = TypeKind::Struct(Struct {
             fields,
             params: Vec::new(),
@@ -106,6 +108,17 @@ impl Lowerer<'_> {
             secret_additional,
         });
         Ok(Type::Named(id))
+    }
+
+    /// Whether a schema of `parts` says `additionalProperties: false`.
+    fn is_closed(&self, parts: &[Location]) -> Result<bool, LowerError> {
+        for part in parts {
+            if self.spec.deref(part)?.node.get("additionalProperties") == Some(&Value::Bool(false))
+            {
+                return Ok(true);
+            }
+        }
+        Ok(false)
     }
 
     /// One property of a struct. Defined once, it is lowered as is. Defined

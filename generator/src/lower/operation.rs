@@ -168,7 +168,7 @@ impl Lowerer<'_> {
             body,
             response: responses.success,
             endpoint_errors: responses.endpoint_errors,
-            matrix_error_statuses: responses.matrix_error_statuses,
+            runtime_error_statuses: responses.runtime_error_statuses,
             error_type,
             rate_limited: responses.rate_limited,
             source: at,

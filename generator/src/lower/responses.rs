@@ -30,7 +30,7 @@ impl Lowerer<'_> {
             .count();
         let mut arms: Vec<ResponseArm> = Vec::new();
         let mut endpoint_errors = Vec::new();
-        let mut matrix_error_statuses = Vec::new();
+        let mut runtime_error_statuses = Vec::new();
         let mut rate_limited = false;
         for status_text in responses.keys() {
             let response_at = responses_at.join(status_text);
@@ -107,18 +107,18 @@ impl Lowerer<'_> {
                 });
             } else if let Some(schema_at) = json_schema_at {
                 let ty = self.schema(&schema_at, &format!("{prefix}Error{status}"), module)?;
-                let matrix_error = self
+                let runtime_error = self
                     .config
                     .known_types
                     .iter()
-                    .any(|k| k.matrix_error && Type::Runtime(k.rust.clone()) == ty);
-                if matrix_error {
-                    matrix_error_statuses.push(status);
+                    .any(|k| k.runtime_error && Type::Runtime(k.rust.clone()) == ty);
+                if runtime_error {
+                    runtime_error_statuses.push((status, ty));
                 } else {
                     endpoint_errors.push(EndpointError {
                         status,
                         variant: status_variant(status),
-                        ty,
+                        ty: Some(ty),
                         doc: description,
                     });
                 }
@@ -127,6 +127,16 @@ impl Lowerer<'_> {
                     &real_at.join("content"),
                     "an error response with non-JSON content",
                 ));
+            } else {
+                // Documented without a body (e.g. `.well-known` 404s: "No
+                // server support information available"): an outcome of
+                // its own, not an "undocumented status".
+                endpoint_errors.push(EndpointError {
+                    status,
+                    variant: status_variant(status),
+                    ty: None,
+                    doc: description,
+                });
             }
         }
         if arms.is_empty() {
@@ -144,7 +154,7 @@ impl Lowerer<'_> {
         Ok(Responses {
             success: SuccessResponse { enum_name, arms },
             endpoint_errors,
-            matrix_error_statuses,
+            runtime_error_statuses,
             rate_limited,
         })
     }
@@ -204,7 +214,7 @@ impl Lowerer<'_> {
 pub(super) struct Responses {
     pub(super) success: SuccessResponse,
     pub(super) endpoint_errors: Vec<EndpointError>,
-    pub(super) matrix_error_statuses: Vec<u16>,
+    pub(super) runtime_error_statuses: Vec<(u16, Type)>,
     pub(super) rate_limited: bool,
 }
 

@@ -69,6 +69,24 @@ impl Lowerer<'_> {
         if let Some(known) = self.known_type(&target) {
             return Ok(known);
         }
+        let ty = self.referenced_schema(target, node)?;
+        let raw_pattern = self
+            .config
+            .raw_schemas
+            .iter()
+            .find(|pattern| crate::config::matches_pattern(pattern, &deref.location.file));
+        match raw_pattern {
+            Some(pattern) => {
+                self.used_raw_schemas.insert(pattern.clone());
+                Ok(Type::Raw(Box::new(ty)))
+            }
+            None => Ok(ty),
+        }
+    }
+
+    /// The type of a reference target, lowered once and named after its
+    /// title or place.
+    fn referenced_schema(&mut self, target: Location, node: Value) -> Result<Type, LowerError> {
         if let Some(ty) = self.memo.get(&target) {
             return Ok(ty.clone());
         }
