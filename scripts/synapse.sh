@@ -4,6 +4,8 @@
 # The e2e test binaries (tests/src/synapse.rs) call this script; developers
 # can use it by hand as well:
 #
+#   scripts/synapse.sh [--flavour F] COMMAND ...
+#
 #   scripts/synapse.sh install      venv with the pinned matrix-synapse from PyPI
 #                                   (idempotent; a no-op once installed)
 #   scripts/synapse.sh start [DIR]  write a config into DIR (default: a new
@@ -23,7 +25,19 @@
 #   scripts/synapse.sh reap         stop every server of this checkout that is
 #                                   still running and remove stale run folders
 #
+# Flavours (which server install, start and run use; stop, log and reap
+# work on run folders of either):
+#   upstream (default)          matrix-synapse from PyPI
+#   famedly                     Famedly's fork (v1.159.0_1), which implements
+#                               com.famedly.refresh_token_lifetime_ms, from a
+#                               local wheel (its dependencies from PyPI), in
+#                               its own venv; its config adds
+#                               famedly_maximum_refresh_token_lifetime: 20s
+#
 # Environment:
+#   MATRIX_CSAPI_SYNAPSE_FLAVOUR the flavour when --flavour is not given
+#   MATRIX_CSAPI_FAMEDLY_WHEEL  the fork's wheel (default: the one *.whl in
+#                               <repo>/../shared/famedly-synapse/)
 #   MATRIX_CSAPI_SYNAPSE_HOME   where the venv and run folders live
 #                               (default: <repo>/.synapse, git-ignored)
 #   MATRIX_CSAPI_SYNAPSE_KEEP=1 keep run folders after stop (default: removed)
@@ -35,11 +49,17 @@
 set -euo pipefail
 
 readonly SYNAPSE_VERSION="1.163.2"
+# The package version of Famedly's fork (its release is v1.159.0_1).
+readonly FAMEDLY_SYNAPSE_VERSION="1.159.0"
 
 # Token lifetimes the e2e tests rely on (tests/src/synapse.rs mirrors them).
 readonly ACCESS_TOKEN_LIFETIME="5s"
 readonly REFRESH_TOKEN_LIFETIME="10s"
 readonly SESSION_LIFETIME="24h"
+# Famedly's fork only: the cap on lifetimes clients ask for (tests/src/synapse.rs
+# mirrors it). Above REFRESH_TOKEN_LIFETIME, so that a client can ask for
+# more than the default and still be capped.
+readonly FAMEDLY_MAXIMUM_REFRESH_TOKEN_LIFETIME="20s"
 
 # Bounds of every wait, in tenths of a second.
 readonly START_TIMEOUT_TENTHS=600   # start to first 200 from /versions
@@ -50,10 +70,17 @@ readonly PORT_ATTEMPTS=3
 
 repo_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 synapse_home="${MATRIX_CSAPI_SYNAPSE_HOME:-$repo_dir/.synapse}"
-venv_dir="$synapse_home/venv-$SYNAPSE_VERSION"
-venv_python="$venv_dir/bin/python"
-installed_marker="$venv_dir/.matrix-csapi-installed"
 runs_dir="$synapse_home/runs"
+
+# Set by select_flavour.
+flavour=""
+server_label=""   # for messages: "matrix-synapse 1.163.2"
+server_version="" # what importlib.metadata must report once installed
+venv_dir=""
+venv_python=""
+installed_marker=""
+install_lock=""
+run_prefix=""     # run folders are <runs_dir>/<run_prefix>.XXXXXXXX
 
 say() {
     echo "synapse.sh: $*" >&2
@@ -71,39 +98,49 @@ usage() {
 # --- install -----------------------------------------------------------------
 
 is_installed() {
-    [[ -f "$installed_marker" && -x "$venv_python" ]]
+    [[ -f "$installed_marker" && -x "$venv_python" ]] || return 1
+    [[ "$flavour" != famedly ]] || famedly_marker_current
 }
 
 cmd_install() {
     if is_installed; then
-        say "matrix-synapse $SYNAPSE_VERSION already installed in $venv_dir"
+        say "$server_label already installed in $venv_dir"
         return 0
     fi
     mkdir -p "$synapse_home"
     # Two test binaries (or a developer and CI) may install at once.
     if command -v flock >/dev/null 2>&1; then
-        exec 9>"$synapse_home/install.lock"
-        flock -w "$INSTALL_LOCK_TIMEOUT_S" 9 || die "timed out waiting for another install (lock $synapse_home/install.lock)"
+        exec 9>"$install_lock"
+        flock -w "$INSTALL_LOCK_TIMEOUT_S" 9 || die "timed out waiting for another install (lock $install_lock)"
         if is_installed; then
-            say "matrix-synapse $SYNAPSE_VERSION was installed meanwhile"
+            say "$server_label was installed meanwhile"
             return 0
         fi
     fi
-    local python="${PYTHON:-python3}"
+    local python="${PYTHON:-python3}" package marker
     command -v "$python" >/dev/null 2>&1 || die "no '$python' on PATH: a Python >= 3.10 with the venv module is needed (set PYTHON=...)"
-    say "installing matrix-synapse==$SYNAPSE_VERSION from PyPI into $venv_dir"
+    if [[ "$flavour" == famedly ]]; then
+        package="$(famedly_wheel)"
+        marker="$(famedly_marker "$package")"
+    else
+        package="matrix-synapse==$SYNAPSE_VERSION"
+        marker="$SYNAPSE_VERSION"
+    fi
+    say "installing $server_label ($package; dependencies from PyPI) into $venv_dir"
     local started=$SECONDS
     rm -rf "$venv_dir"
     "$python" -m venv "$venv_dir" || die "'$python -m venv' failed (on Debian/Ubuntu: apt-get install python3-venv)"
-    "$venv_python" -m pip install --quiet --disable-pip-version-check --progress-bar off \
-        "matrix-synapse==$SYNAPSE_VERSION" ||
-        die "pip could not install matrix-synapse==$SYNAPSE_VERSION (no network access to PyPI? set MATRIX_CSAPI_E2E=skip to skip the e2e tests offline)"
+    "$venv_python" -m pip install --quiet --disable-pip-version-check --progress-bar off "$package" ||
+        die "pip could not install $package (no network access to PyPI? set MATRIX_CSAPI_E2E=skip to skip the e2e tests offline)"
     local version
     version="$("$venv_python" -c 'import importlib.metadata as m, synapse; print(m.version("matrix-synapse"))')" ||
         die "matrix-synapse was installed but cannot be imported"
-    [[ "$version" == "$SYNAPSE_VERSION" ]] || die "installed matrix-synapse is $version, expected $SYNAPSE_VERSION"
-    echo "$SYNAPSE_VERSION" >"$installed_marker"
-    say "installed matrix-synapse $version in $((SECONDS - started)) s"
+    [[ "$version" == "$server_version" ]] || die "installed matrix-synapse is $version, expected $server_version"
+    if [[ "$flavour" == famedly ]]; then
+        famedly_check_fork
+    fi
+    echo "$marker" >"$installed_marker"
+    say "installed $server_label in $((SECONDS - started)) s"
 }
 
 # --- config ------------------------------------------------------------------
@@ -253,7 +290,7 @@ sys.exit(0 if opener.open(sys.argv[1], timeout=2).status == 200 else 1)' "$url" 
 # shell), records its PID and waits for /versions. Sets SYNAPSE_URL.
 start_server() {
     local dir="$1" attempt port pid tenths
-    is_installed || die "matrix-synapse $SYNAPSE_VERSION is not installed: run 'scripts/synapse.sh install' first"
+    is_installed || die "$server_label is not installed: run 'scripts/synapse.sh --flavour $flavour install' first"
     mkdir -p "$dir"
     if [[ -n "$(recorded_pid "$dir" || true)" ]] && is_our_synapse "$(recorded_pid "$dir")" "$dir"; then
         die "a server is already running for $dir (PID $(recorded_pid "$dir"))"
@@ -261,6 +298,7 @@ start_server() {
     for ((attempt = 1; attempt <= PORT_ATTEMPTS; attempt++)); do
         port="$(free_port)"
         write_config "$dir" "$port"
+        write_flavour_config "$dir"
         if [[ ! -s "$dir/signing.key" ]]; then
             generate_signing_key "$dir/signing.key"
         fi
@@ -272,7 +310,7 @@ start_server() {
         SYNAPSE_URL="http://127.0.0.1:$port"
         for ((tenths = 0; tenths < START_TIMEOUT_TENTHS; tenths++)); do
             if probe_versions "$SYNAPSE_URL"; then
-                say "Synapse $SYNAPSE_VERSION (PID $pid) ready at $SYNAPSE_URL after $((tenths / 10)).$((tenths % 10)) s"
+                say "$server_label (PID $pid) ready at $SYNAPSE_URL after $((tenths / 10)).$((tenths % 10)) s"
                 return 0
             fi
             if ! kill -0 "$pid" 2>/dev/null; then
@@ -326,10 +364,89 @@ resolve_dir() {
     local dir="${1:-}"
     if [[ -z "$dir" ]]; then
         mkdir -p "$runs_dir"
-        dir="$(mktemp -d "$runs_dir/run.XXXXXXXX")"
+        dir="$(mktemp -d "$runs_dir/$run_prefix.XXXXXXXX")"
     fi
     mkdir -p "$dir"
     (cd "$dir" && pwd)
+}
+
+# --- flavours ----------------------------------------------------------------
+
+select_flavour() {
+    flavour="$1"
+    case "$flavour" in
+    upstream)
+        server_label="matrix-synapse $SYNAPSE_VERSION"
+        server_version="$SYNAPSE_VERSION"
+        venv_dir="$synapse_home/venv-$SYNAPSE_VERSION"
+        install_lock="$synapse_home/install.lock"
+        run_prefix="run"
+        ;;
+    famedly)
+        server_label="Famedly's Synapse fork $FAMEDLY_SYNAPSE_VERSION"
+        server_version="$FAMEDLY_SYNAPSE_VERSION"
+        venv_dir="$synapse_home/venv-famedly-$FAMEDLY_SYNAPSE_VERSION"
+        install_lock="$synapse_home/install-famedly.lock"
+        run_prefix="famedly"
+        ;;
+    *) die "unknown flavour '$flavour' (expected upstream or famedly)" ;;
+    esac
+    venv_python="$venv_dir/bin/python"
+    installed_marker="$venv_dir/.matrix-csapi-installed"
+}
+
+# The fork's wheel, as an absolute path: $MATRIX_CSAPI_FAMEDLY_WHEEL, or the
+# only *.whl in ../shared/famedly-synapse beside the repository.
+famedly_wheel() {
+    local wheel="${MATRIX_CSAPI_FAMEDLY_WHEEL:-}" dir="$repo_dir/../shared/famedly-synapse"
+    if [[ -n "$wheel" ]]; then
+        [[ -f "$wheel" ]] || die "MATRIX_CSAPI_FAMEDLY_WHEEL=$wheel: no such file"
+    else
+        local wheels=()
+        shopt -s nullglob
+        wheels=("$dir"/*.whl)
+        shopt -u nullglob
+        [[ ${#wheels[@]} -eq 1 ]] ||
+            die "expected exactly one *.whl of Famedly's Synapse fork in $dir, found ${#wheels[@]} (set MATRIX_CSAPI_FAMEDLY_WHEEL=/path/to/the.whl)"
+        wheel="${wheels[0]}"
+    fi
+    echo "$(cd "$(dirname "$wheel")" && pwd)/$(basename "$wheel")"
+}
+
+# What the installed marker records: the version and the wheel's digest, so
+# that a different wheel (a rebuild, another release) is installed afresh.
+famedly_marker() {
+    local digest
+    digest="$(sha256sum "$1" | cut -d' ' -f1)" || die "cannot read $1"
+    echo "$FAMEDLY_SYNAPSE_VERSION sha256:$digest"
+}
+
+famedly_marker_current() {
+    local wheel
+    wheel="$(famedly_wheel 2>/dev/null)" || return 1
+    [[ "$(cat "$installed_marker")" == "$(famedly_marker "$wheel")" ]]
+}
+
+# The fork has the same package name and a plain upstream version number:
+# make sure the wheel really is the fork before the tests rely on it.
+famedly_check_fork() {
+    local source
+    source="$("$venv_python" -c 'import synapse.config.registration as r; print(r.__file__)')" ||
+        die "cannot import synapse.config.registration from the installed wheel"
+    grep -q famedly_maximum_refresh_token_lifetime "$source" ||
+        die "the installed wheel is not Famedly's fork: $source has no famedly_maximum_refresh_token_lifetime"
+}
+
+# Config keys only one flavour understands, appended to homeserver.yaml.
+write_flavour_config() {
+    local dir="$1"
+    [[ "$flavour" == famedly ]] || return 0
+    cat >>"$dir/homeserver.yaml" <<EOF
+# Famedly's fork: the longest refresh-token lifetime a client may ask for
+# with com.famedly.refresh_token_lifetime_ms (the server's default above is
+# not capped by it).
+famedly_maximum_refresh_token_lifetime: $FAMEDLY_MAXIMUM_REFRESH_TOKEN_LIFETIME
+EOF
 }
 
 # --- commands ----------------------------------------------------------------
@@ -428,6 +545,20 @@ cmd_reap() {
         say "reaped $stopped left-over server(s)"
     fi
 }
+
+flavour_arg="${MATRIX_CSAPI_SYNAPSE_FLAVOUR:-upstream}"
+case "${1:-}" in
+--flavour)
+    [[ $# -ge 2 ]] || die "--flavour needs a value (upstream or famedly)"
+    flavour_arg="$2"
+    shift 2
+    ;;
+--flavour=*)
+    flavour_arg="${1#--flavour=}"
+    shift
+    ;;
+esac
+select_flavour "$flavour_arg"
 
 [[ $# -ge 1 ]] || { usage >&2; exit 2; }
 command="$1"

@@ -7,9 +7,10 @@
 //! * [`spec_dir`]: where the Matrix spec checkout is (`MATRIX_SPEC_DIR`, or
 //!   `shared/matrix-spec/v1.19` beside the workspace); panics when it is
 //!   missing so that spec-driven tests can never pass silently.
-//! * [`synapse`]: a real Synapse homeserver on `127.0.0.1` for the
-//!   end-to-end tests, installed and started by `scripts/synapse.sh` once per
-//!   test binary and stopped when the test process exits.
+//! * [`synapse`]: a real Synapse homeserver (upstream, or Famedly's fork) on
+//!   `127.0.0.1` for the end-to-end tests, installed and started by
+//!   `scripts/synapse.sh` once per test binary and stopped when the test
+//!   process exits.
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};

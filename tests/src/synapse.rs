@@ -1,15 +1,19 @@
 //! A real Synapse homeserver on `127.0.0.1` for the end-to-end tests.
 //!
 //! [`synapse`] starts one server per test binary, the first time a test asks
-//! for it, through the repository's `scripts/synapse.sh`:
+//! for it, through the repository's `scripts/synapse.sh`; [`synapse_famedly`]
+//! does the same for Famedly's fork ([`Flavour::Famedly`]), the server that
+//! implements `com.famedly.refresh_token_lifetime_ms`:
 //!
-//! 1. `scripts/synapse.sh install`: a virtualenv under `<workspace>/.synapse`
-//!    with the pinned `matrix-synapse` from PyPI (once per checkout; a no-op
-//!    afterwards);
-//! 2. `scripts/synapse.sh run`: a fresh data folder under `.synapse/runs`, a
+//! 1. `scripts/synapse.sh --flavour <flavour> install`: a virtualenv under
+//!    `<workspace>/.synapse` with the pinned `matrix-synapse` from PyPI, or
+//!    the fork from its wheel in `../shared/famedly-synapse` (once per
+//!    checkout; a no-op afterwards);
+//! 2. `scripts/synapse.sh --flavour <flavour> run`: a fresh data folder under `.synapse/runs`, a
 //!    config (loopback only, client API only, SQLite, open registration,
 //!    raised rate limits, short token lifetimes: [`ACCESS_TOKEN_LIFETIME`],
-//!    [`REFRESH_TOKEN_LIFETIME`]), the server started on a free port, and a
+//!    [`REFRESH_TOKEN_LIFETIME`]; for the fork also
+//!    [`FAMEDLY_MAXIMUM_REFRESH_TOKEN_LIFETIME`]), the server started on a free port, and a
 //!    bounded wait until `GET /_matrix/client/versions` answers 200.
 //!
 //! The script keeps running beside the server, reading its standard input,
@@ -21,8 +25,8 @@
 //! Failing to install or start Synapse fails every test that asked for it,
 //! with the reason. The only way around it is the documented opt-out
 //! `MATRIX_CSAPI_E2E=skip` (for offline local runs; CI never sets it), which
-//! makes [`synapse`] return `None` after printing a notice that bypasses the
-//! test harness's output capture.
+//! makes [`synapse`] and [`synapse_famedly`] return `None` after printing a
+//! notice that bypasses the test harness's output capture.
 //!
 //! The [`SynapseGuard`] that [`synapse`] returns prints the tail of the
 //! server's log when the test holding it panics.
@@ -45,6 +49,10 @@ pub const E2E_ENV: &str = "MATRIX_CSAPI_E2E";
 /// The Synapse version `scripts/synapse.sh` installs.
 pub const SYNAPSE_VERSION: &str = "1.163.2";
 
+/// The package version of Famedly's fork that `scripts/synapse.sh --flavour
+/// famedly` installs (its release is v1.159.0_1, based on Synapse 1.159.0).
+pub const FAMEDLY_SYNAPSE_VERSION: &str = "1.159.0";
+
 /// `refreshable_access_token_lifetime` in the server's config: access tokens
 /// of clients that asked for a refresh token expire after this long.
 pub const ACCESS_TOKEN_LIFETIME: Duration = Duration::from_secs(5);
@@ -57,6 +65,45 @@ pub const REFRESH_TOKEN_LIFETIME: Duration = Duration::from_secs(10);
 /// cannot be refreshed.
 pub const SESSION_LIFETIME: Duration = Duration::from_secs(24 * 3600);
 
+/// `famedly_maximum_refresh_token_lifetime` in the config of Famedly's fork:
+/// the longest refresh-token lifetime a client may ask for. It caps only
+/// what clients ask for, never [`REFRESH_TOKEN_LIFETIME`], and is above it so
+/// that a client can ask for more than the default.
+pub const FAMEDLY_MAXIMUM_REFRESH_TOKEN_LIFETIME: Duration = Duration::from_secs(20);
+
+/// Which homeserver a test binary runs against.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Flavour {
+    /// Upstream Synapse [`SYNAPSE_VERSION`] from PyPI.
+    Upstream,
+    /// Famedly's fork [`FAMEDLY_SYNAPSE_VERSION`], from the wheel in
+    /// `../shared/famedly-synapse` (or `$MATRIX_CSAPI_FAMEDLY_WHEEL`): it
+    /// honours `com.famedly.refresh_token_lifetime_ms`, capped by
+    /// [`FAMEDLY_MAXIMUM_REFRESH_TOKEN_LIFETIME`].
+    Famedly,
+}
+
+impl Flavour {
+    /// The value of `scripts/synapse.sh --flavour`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Flavour::Upstream => "upstream",
+            Flavour::Famedly => "famedly",
+        }
+    }
+
+    /// What the server is and where it comes from, for messages.
+    fn describe(self) -> String {
+        match self {
+            Flavour::Upstream => format!("Synapse {SYNAPSE_VERSION} (from PyPI)"),
+            Flavour::Famedly => format!(
+                "Famedly's Synapse fork {FAMEDLY_SYNAPSE_VERSION} (from the wheel in \
+                 ../shared/famedly-synapse or $MATRIX_CSAPI_FAMEDLY_WHEEL; its dependencies from PyPI)"
+            ),
+        }
+    }
+}
+
 /// The longest wait for `scripts/synapse.sh install` (about 30 s on a fresh
 /// checkout, instant afterwards).
 const INSTALL_TIMEOUT: Duration = Duration::from_secs(600);
@@ -68,6 +115,7 @@ const LOG_TAIL_LINES: usize = 200;
 
 /// A running Synapse homeserver, shared by all tests of one test binary.
 pub struct Synapse {
+    flavour: Flavour,
     url: String,
     base_url: BaseUrl,
     dir: PathBuf,
@@ -79,6 +127,7 @@ pub struct Synapse {
 impl std::fmt::Debug for Synapse {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Synapse")
+            .field("flavour", &self.flavour)
             .field("url", &self.url)
             .field("dir", &self.dir)
             .finish_non_exhaustive()
@@ -86,6 +135,11 @@ impl std::fmt::Debug for Synapse {
 }
 
 impl Synapse {
+    /// Which server this is.
+    pub fn flavour(&self) -> Flavour {
+        self.flavour
+    }
+
     /// The base URL, `http://127.0.0.1:<port>`.
     pub fn url(&self) -> &str {
         &self.url
@@ -164,6 +218,15 @@ pub struct SynapseGuard {
     synapse: &'static Synapse,
 }
 
+impl SynapseGuard {
+    /// The server itself, for tasks that outlive a borrow of the guard
+    /// (`tokio::spawn`); keep the guard in the test so that a failure still
+    /// prints the log.
+    pub fn server(&self) -> &'static Synapse {
+        self.synapse
+    }
+}
+
 impl std::ops::Deref for SynapseGuard {
     type Target = Synapse;
     fn deref(&self) -> &Synapse {
@@ -176,7 +239,8 @@ impl Drop for SynapseGuard {
         if thread::panicking() {
             // Captured by the test harness and shown with the failure.
             eprintln!(
-                "\nThe test failed; Synapse {SYNAPSE_VERSION} at {} (data in {}):\n{}",
+                "\nThe test failed; {} at {} (data in {}):\n{}",
+                self.synapse.flavour.describe(),
                 self.synapse.url,
                 self.synapse.dir.display(),
                 self.synapse.log_tail(LOG_TAIL_LINES)
@@ -185,7 +249,7 @@ impl Drop for SynapseGuard {
     }
 }
 
-/// The Synapse server of this test binary, started on first use.
+/// The upstream Synapse server of this test binary, started on first use.
 ///
 /// Returns `None` only when the end-to-end tests are opted out of with
 /// `MATRIX_CSAPI_E2E=skip`; the caller should then return at once.
@@ -195,16 +259,39 @@ impl Drop for SynapseGuard {
 /// When the server cannot be installed or started (with the reason and the
 /// script's output), and when `MATRIX_CSAPI_E2E` has an unknown value.
 pub fn synapse() -> Option<SynapseGuard> {
-    static SERVER: OnceLock<Result<Synapse, String>> = OnceLock::new();
+    server(Flavour::Upstream)
+}
+
+/// Famedly's Synapse fork for this test binary, started on first use; like
+/// [`synapse`] otherwise.
+///
+/// # Panics
+///
+/// Like [`synapse`]; also when the fork's wheel is missing.
+pub fn synapse_famedly() -> Option<SynapseGuard> {
+    server(Flavour::Famedly)
+}
+
+/// The server of `flavour` for this test binary, started on first use: one
+/// per flavour, shared by all tests of the binary.
+fn server(flavour: Flavour) -> Option<SynapseGuard> {
+    static UPSTREAM: OnceLock<Result<Synapse, String>> = OnceLock::new();
+    static FAMEDLY: OnceLock<Result<Synapse, String>> = OnceLock::new();
     if opted_out() {
         return None;
     }
-    match SERVER.get_or_init(start) {
+    let cell = match flavour {
+        Flavour::Upstream => &UPSTREAM,
+        Flavour::Famedly => &FAMEDLY,
+    };
+    match cell.get_or_init(|| start(flavour)) {
         Ok(synapse) => Some(SynapseGuard { synapse }),
         Err(reason) => panic!(
-            "{reason}\n\nThe end-to-end tests need Synapse {SYNAPSE_VERSION} (installed from PyPI by \
-             `scripts/synapse.sh install`). For an offline local run only, set \
-             {E2E_ENV}=skip to skip them."
+            "{reason}\n\nThese end-to-end tests need {}, installed by \
+             `scripts/synapse.sh --flavour {} install`. For an offline local run only, set \
+             {E2E_ENV}=skip to skip them.",
+            flavour.describe(),
+            flavour.name()
         ),
     }
 }
@@ -235,18 +322,25 @@ fn script() -> PathBuf {
     crate::workspace_dir().join("scripts/synapse.sh")
 }
 
-fn start() -> Result<Synapse, String> {
+fn start(flavour: Flavour) -> Result<Synapse, String> {
     let started = Instant::now();
-    install()?;
+    install(flavour)?;
+    // The flavour is always passed, so that a MATRIX_CSAPI_SYNAPSE_FLAVOUR
+    // in the environment cannot swap the server under a test.
     let mut child = Command::new("bash")
         .arg(script())
-        .arg("run")
+        .args(["--flavour", flavour.name(), "run"])
         .current_dir(crate::workspace_dir())
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .map_err(|error| format!("cannot run `bash scripts/synapse.sh run`: {error}"))?;
+        .map_err(|error| {
+            format!(
+                "cannot run `bash scripts/synapse.sh --flavour {} run`: {error}",
+                flavour.name()
+            )
+        })?;
     let stdin = child.stdin.take().ok_or("no stdin pipe")?;
     let stdout = child.stdout.take().ok_or("no stdout pipe")?;
     let stderr = drain(child.stderr.take().ok_or("no stderr pipe")?);
@@ -278,7 +372,8 @@ fn start() -> Result<Synapse, String> {
                 let _ = child.kill();
                 let _ = child.wait();
                 return Err(format!(
-                    "Synapse did not become ready within {START_TIMEOUT:?}; output of scripts/synapse.sh run:\n{}",
+                    "{} did not become ready within {START_TIMEOUT:?}; output of scripts/synapse.sh run:\n{}",
+                    flavour.describe(),
                     stderr.text()
                 ));
             }
@@ -298,6 +393,7 @@ fn start() -> Result<Synapse, String> {
     let base_url = BaseUrl::parse(&url)
         .map_err(|error| format!("bad URL {url:?} from the script: {error}"))?;
     Ok(Synapse {
+        flavour,
         url,
         base_url,
         dir,
@@ -306,16 +402,21 @@ fn start() -> Result<Synapse, String> {
     })
 }
 
-fn install() -> Result<(), String> {
+fn install(flavour: Flavour) -> Result<(), String> {
     let mut child = Command::new("bash")
         .arg(script())
-        .arg("install")
+        .args(["--flavour", flavour.name(), "install"])
         .current_dir(crate::workspace_dir())
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .map_err(|error| format!("cannot run `bash scripts/synapse.sh install`: {error}"))?;
+        .map_err(|error| {
+            format!(
+                "cannot run `bash scripts/synapse.sh --flavour {} install`: {error}",
+                flavour.name()
+            )
+        })?;
     let stdout = drain(child.stdout.take().ok_or("no stdout pipe")?);
     let stderr = drain(child.stderr.take().ok_or("no stderr pipe")?);
     let status = wait_bounded(&mut child, INSTALL_TIMEOUT);
@@ -323,7 +424,8 @@ fn install() -> Result<(), String> {
         return Ok(());
     }
     Err(format!(
-        "`scripts/synapse.sh install` failed ({}); its output:\n{}{}",
+        "`scripts/synapse.sh --flavour {} install` failed ({}); its output:\n{}{}",
+        flavour.name(),
         describe(status),
         stdout.text(),
         stderr.text()

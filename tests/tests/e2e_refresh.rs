@@ -20,15 +20,15 @@ mod example;
 use std::convert::Infallible;
 use std::time::{Duration, Instant};
 
+use matrix_csapi::ErrorCode;
 use matrix_csapi::refresh::{RefreshRequest, RefreshResponse};
 use matrix_csapi::runtime::Error;
 use matrix_csapi::whoami::{GetTokenOwnerRequest, GetTokenOwnerResponse};
-use matrix_csapi::{ErrorCode, MatrixError};
 use matrix_csapi_tests::synapse::{
     ACCESS_TOKEN_LIFETIME, REFRESH_TOKEN_LIFETIME, Synapse, synapse,
 };
 
-use e2e_support::{Account, assert_no_secrets, client_with_token, register};
+use e2e_support::{Account, assert_error, client_with_token, matrix_error, register};
 
 /// Refreshes `refresh_token` through the generated client. The client holds
 /// an access token, which `/refresh` must never send (the loopback tests in
@@ -51,27 +51,6 @@ async fn whoami(
     client_with_token(server, access_token)
         .get_token_owner(GetTokenOwnerRequest::new())
         .await
-}
-
-/// The Matrix error of a failed call, checked to print none of `secrets`.
-fn matrix_error<T: std::fmt::Debug>(
-    result: Result<T, Error<Infallible>>,
-    secrets: &[&str],
-) -> MatrixError {
-    let error = result.expect_err("the call should have failed");
-    assert_no_secrets(&error, secrets);
-    let matrix = error
-        .matrix_error()
-        .cloned()
-        .unwrap_or_else(|| panic!("not a Matrix error: {error}"));
-    assert_no_secrets(&matrix, secrets);
-    matrix
-}
-
-fn assert_error(error: &MatrixError, status: u16, errcode: ErrorCode, soft_logout: bool) {
-    assert_eq!(error.status.as_u16(), status, "{error}");
-    assert_eq!(error.errcode(), &errcode, "{error}");
-    assert_eq!(error.is_soft_logout(), soft_logout, "{error}");
 }
 
 fn assert_refreshable_lifetime(expires_in: Option<Duration>) {

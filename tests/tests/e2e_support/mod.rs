@@ -3,13 +3,15 @@
 #![allow(dead_code)] // each binary uses a different subset
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+use std::convert::Infallible;
 use std::fmt::{Debug, Display};
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
 use matrix_csapi::registration::{RegisterRequest, RegisterRequestBody};
+use matrix_csapi::runtime::Error;
 use matrix_csapi::types::AuthenticationData;
-use matrix_csapi::{AccessToken, Client};
+use matrix_csapi::{AccessToken, Client, ErrorCode, MatrixError};
 use matrix_csapi_tests::synapse::Synapse;
 
 /// A generated client for `server`, without an access token.
@@ -92,4 +94,26 @@ pub fn assert_no_secrets<T: Debug + Display>(value: &T, secrets: &[&str]) {
             );
         }
     }
+}
+
+/// The Matrix error of a failed call, checked to print none of `secrets`.
+pub fn matrix_error<T: Debug>(
+    result: Result<T, Error<Infallible>>,
+    secrets: &[&str],
+) -> MatrixError {
+    let error = result.expect_err("the call should have failed");
+    assert_no_secrets(&error, secrets);
+    let matrix = error
+        .matrix_error()
+        .cloned()
+        .unwrap_or_else(|| panic!("not a Matrix error: {error}"));
+    assert_no_secrets(&matrix, secrets);
+    matrix
+}
+
+/// Asserts the status, `errcode` and `soft_logout` of a Matrix error.
+pub fn assert_error(error: &MatrixError, status: u16, errcode: ErrorCode, soft_logout: bool) {
+    assert_eq!(error.status.as_u16(), status, "{error}");
+    assert_eq!(error.errcode(), &errcode, "{error}");
+    assert_eq!(error.is_soft_logout(), soft_logout, "{error}");
 }
