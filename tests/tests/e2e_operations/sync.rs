@@ -1,0 +1,142 @@
+//! Syncing: filters, `/sync` (plain and with a filter), the legacy event
+//! stream, initial syncs, single events and peeking.
+
+use matrix_csapi::filter::{DefineFilterRequest, GetFilterRequest};
+use matrix_csapi::old_sync::{GetEventsRequest, GetOneEventRequest, InitialSyncRequest};
+use matrix_csapi::peeking_events::PeekEventsRequest;
+use matrix_csapi::room_initial_sync::RoomInitialSyncRequest;
+use matrix_csapi::sync::SyncRequest;
+use matrix_csapi::types::{Filter, FilterRoom, RoomEventFilter};
+
+use crate::account::Users;
+use crate::harness::{Harness, User};
+use crate::rooms::Rooms;
+
+/// A sync as `who` (no wait); the response.
+pub async fn sync(
+    h: &mut Harness,
+    who: &User,
+    since: Option<String>,
+    filter: Option<String>,
+    proof: &'static str,
+) -> Option<matrix_csapi::sync::SyncResponse> {
+    let mut request = SyncRequest::new();
+    request.since = since;
+    request.filter = filter;
+    request.timeout = Some(0);
+    h.call(Some(who), request, proof).await
+}
+
+pub async fn run(h: &mut Harness, users: &Users, rooms: &Rooms) {
+    let (alice, bob) = (&users.alice, &users.bob);
+    let lobby = &rooms.lobby;
+
+    let mut timeline = RoomEventFilter::new();
+    timeline.limit = Some(20);
+    timeline.types = Some(vec!["m.room.message".to_owned(), "m.reaction".to_owned()]);
+    let mut room = FilterRoom::new();
+    room.rooms = Some(vec![lobby.clone()]);
+    room.timeline = Some(timeline);
+    let mut filter = Filter::new();
+    filter.room = Some(room.clone());
+    let defined = h
+        .call(
+            Some(alice),
+            DefineFilterRequest::new(alice.user_id.clone(), filter.clone()),
+            "read back equal; a sync with it shows only the lobby's messages",
+        )
+        .await;
+    let filter_id = defined.map(|defined| defined.filter_id);
+    if let Some(filter_id) = &filter_id {
+        let stored = h
+            .call(
+                Some(alice),
+                GetFilterRequest::new(alice.user_id.clone(), filter_id.clone()),
+                "equals the filter defined",
+            )
+            .await;
+        assert_eq!(stored.and_then(|stored| stored.room), filter.room);
+    }
+
+    let first = sync(
+        h,
+        alice,
+        None,
+        None,
+        "alice is joined to the lobby and sees bob typing; bob's fully-read marker is in his room account data",
+    )
+    .await;
+    if let Some(first) = &first {
+        let joined = first.rooms.as_ref().and_then(|rooms| rooms.join.as_ref());
+        assert!(joined.is_some_and(|join| join.contains_key(lobby)));
+    }
+    let filtered = sync(h, alice, None, filter_id, "").await;
+    if let Some(filtered) = filtered {
+        let join = filtered.rooms.and_then(|rooms| rooms.join).unwrap_or_default();
+        assert_eq!(join.keys().collect::<Vec<_>>(), [lobby]);
+        let events = join[lobby]
+            .timeline
+            .as_ref()
+            .map(|timeline| timeline.events.clone())
+            .unwrap_or_default();
+        assert!(!events.is_empty());
+        assert!(events.iter().all(|event| event.type_ == "m.room.message" || event.type_ == "m.reaction"));
+    }
+    let mut stripped = Filter::new();
+    stripped.event_fields = Some(vec!["type".to_owned(), "content.body".to_owned(), "sender".to_owned()]);
+    stripped.room = Some(room);
+    let stripped_id = h
+        .call(Some(bob), DefineFilterRequest::new(bob.user_id.clone(), stripped), "")
+        .await
+        .map(|defined| defined.filter_id);
+    if stripped_id.is_some() {
+        sync(h, bob, None, stripped_id, "").await;
+    }
+
+    let mut request = GetEventsRequest::new();
+    request.timeout = Some(0);
+    h.call(Some(alice), request, "").await;
+    let mut request = InitialSyncRequest::new();
+    request.limit = Some(2);
+    let initial = h
+        .call(Some(alice), request, "the lobby, joined, with at most 2 messages")
+        .await;
+    if let Some(initial) = initial {
+        let room = initial.rooms.iter().find(|room| &room.room_id == lobby);
+        let room = room.expect("the lobby");
+        assert_eq!(room.membership.to_string(), "join");
+    }
+    let room_initial = h
+        .call(
+            Some(bob),
+            RoomInitialSyncRequest::new(lobby.clone()),
+            "the lobby's state and latest messages",
+        )
+        .await;
+    if let Some(room_initial) = room_initial {
+        assert_eq!(&room_initial.room_id, lobby);
+        assert!(room_initial.state.unwrap_or_default().iter().any(|event| event.type_ == "m.room.create"));
+    }
+    if let Some(hello) = &rooms.hello {
+        let event = h
+            .call(
+                Some(bob),
+                GetOneEventRequest::new(hello.clone()),
+                "the message by its event ID alone",
+            )
+            .await;
+        assert_eq!(event.map(|event| event.event_id), Some(hello.clone()));
+    }
+    let mut peek = PeekEventsRequest::new(lobby.clone());
+    peek.timeout = Some(0);
+    let peeked = h
+        .call(
+            Some(&users.carol),
+            peek,
+            "a non-member reads the world-readable lobby's events",
+        )
+        .await;
+    if let Some(peeked) = peeked {
+        assert!(peeked.end.is_some());
+    }
+}
