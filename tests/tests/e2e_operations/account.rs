@@ -13,9 +13,8 @@ use matrix_csapi::admin::{
 use matrix_csapi::administrative_contact::{
     Add3pidRequest, Bind3pidRequest, Delete3pidFromAccountRequest,
     Delete3pidFromAccountRequestMedium, GetAccount3pidsRequest, Post3pidsRequest,
-    Post3pidsRequestThreePidCreds, RequestTokenTo3pidEmailRequest,
-    RequestTokenTo3pidMsisdnRequest, Unbind3pidFromAccountRequest,
-    Unbind3pidFromAccountRequestMedium,
+    Post3pidsRequestThreePidCreds, RequestTokenTo3pidEmailRequest, RequestTokenTo3pidMsisdnRequest,
+    Unbind3pidFromAccountRequest, Unbind3pidFromAccountRequestMedium,
 };
 use matrix_csapi::device_management::{
     DeleteDeviceRequest, DeleteDeviceRequestBody, DeleteDevicesRequest, GetDeviceRequest,
@@ -92,7 +91,12 @@ async fn register(h: &mut Harness, localpart: &str, session: Option<String>) -> 
             "the dummy stage completes the flow the 401 offered; the user ID is @<name>:localhost",
         )
         .await
-        .unwrap_or_else(|| panic!("registering {localpart} failed: {:?}", h.records.get("register")));
+        .unwrap_or_else(|| {
+            panic!(
+                "registering {localpart} failed: {:?}",
+                h.records.get("register")
+            )
+        });
     assert_eq!(response.user_id, format!("@{localpart}:{}", h.server_name));
     assert_eq!(response.device_id.as_deref(), Some(device_id.as_str()));
     User {
@@ -100,7 +104,11 @@ async fn register(h: &mut Harness, localpart: &str, session: Option<String>) -> 
         localpart: localpart.to_owned(),
         device_id,
         password,
-        token: AccessToken::new(response.access_token.expect("a token: inhibit_login is unset")),
+        token: AccessToken::new(
+            response
+                .access_token
+                .expect("a token: inhibit_login is unset"),
+        ),
     }
 }
 
@@ -116,14 +124,11 @@ pub async fn register_users(h: &mut Harness) -> Users {
 
     let mut first = RegisterRequestBody::new();
     first.username = Some("alice".to_owned());
-    let session = h
-        .uia(
-            None,
-            RegisterRequest::new(first),
-            "",
-        )
-        .await;
-    assert!(session.is_some(), "registration offers user-interactive auth");
+    let session = h.uia(None, RegisterRequest::new(first), "").await;
+    assert!(
+        session.is_some(),
+        "registration offers user-interactive auth"
+    );
     let alice = register(h, "alice", session).await;
     Users {
         alice,
@@ -262,12 +267,17 @@ pub async fn run(h: &mut Harness, users: &Users) {
         "org.example.ops.settings".to_owned(),
         object(json!({"theme": "dark", "font_size": 14})),
     );
-    settings.body.insert("nested".to_owned(), json!({"a": [1, 2]}));
+    settings
+        .body
+        .insert("nested".to_owned(), json!({"a": [1, 2]}));
     h.call(Some(alice), settings, "read back equal").await;
     let stored = h
         .call(
             Some(alice),
-            GetAccountDataRequest::new(alice.user_id.clone(), "org.example.ops.settings".to_owned()),
+            GetAccountDataRequest::new(
+                alice.user_id.clone(),
+                "org.example.ops.settings".to_owned(),
+            ),
             "equals what was set",
         )
         .await;
@@ -393,7 +403,10 @@ async fn refresh(h: &mut Harness, alice: &User) {
             token: AccessToken::new(refreshed.access_token),
         };
         let owner = h.call(Some(&user), GetTokenOwnerRequest::new(), "").await;
-        assert_eq!(owner.map(|owner| owner.device_id), Some(Some(user.device_id)));
+        assert_eq!(
+            owner.map(|owner| owner.device_id),
+            Some(Some(user.device_id))
+        );
     }
 }
 
@@ -469,7 +482,11 @@ async fn profile_and_presence(h: &mut Harness, users: &Users) {
     )
     .await;
     let profile = h
-        .call(Some(alice), GetUserProfileRequest::new(alice.user_id.clone()), "")
+        .call(
+            Some(alice),
+            GetUserProfileRequest::new(alice.user_id.clone()),
+            "",
+        )
         .await;
     if let Some(profile) = profile {
         assert_eq!(profile.tz, None);
@@ -668,9 +685,7 @@ pub async fn finish(h: &mut Harness, users: Users) {
     .await;
 
     let erin = &users.erin;
-    let session = h
-        .uia(Some(erin), DeactivateAccountRequest::new(), "")
-        .await;
+    let session = h.uia(Some(erin), DeactivateAccountRequest::new(), "").await;
     let mut request = DeactivateAccountRequest::new();
     request.auth = Some(erin.password_auth(session));
     let deactivated = h

@@ -21,7 +21,8 @@ use matrix_csapi::test_support::{BodyVisitor, visit_body_type};
 use matrix_csapi::types::AuthenticationData;
 use matrix_csapi_runtime::serde::{Serialize, de::DeserializeOwned};
 use matrix_csapi_runtime::{
-    AccessToken, BaseUrl, Bytes, Endpoint, FromHttpResponseError, MatrixError, http, reqwest,
+    AccessToken, BaseUrl, Bytes, Endpoint, FromHttpResponseError, MatrixError, UnexpectedReason,
+    http, reqwest,
 };
 use serde_json::{Value, json};
 
@@ -174,15 +175,14 @@ impl Harness {
     {
         let op = E::METADATA.operation_id;
         self.prove(op, proof);
-        let http_request = match request
-            .try_into_http_request(&self.base_url, who.map(|user| &user.token))
-        {
-            Ok(http_request) => http_request,
-            Err(error) => {
-                self.fail(op, format!("the request could not be built: {error}"));
-                return None;
-            }
-        };
+        let http_request =
+            match request.try_into_http_request(&self.base_url, who.map(|user| &user.token)) {
+                Ok(http_request) => http_request,
+                Err(error) => {
+                    self.fail(op, format!("the request could not be built: {error}"));
+                    return None;
+                }
+            };
         match serde_json::from_slice::<Value>(http_request.body()) {
             Ok(sent) => {
                 for difference in differences(intended, &sent) {
@@ -293,7 +293,10 @@ impl Harness {
             }
             Ok(_) => self.fail(
                 op,
-                format!("expected {status} {errcode}, got a success {}", exchange.status),
+                format!(
+                    "expected {status} {errcode}, got a success {}",
+                    exchange.status
+                ),
             ),
             Err(other) => self.fail(
                 op,
@@ -376,12 +379,18 @@ impl Harness {
                 None
             }
             Err(FromHttpResponseError::Unexpected(unexpected)) => {
+                let body = match unexpected.reason() {
+                    UnexpectedReason::InvalidJson(error) => {
+                        format!(
+                            "body at the error: {}",
+                            around(&exchange.body, error.line(), error.column())
+                        )
+                    }
+                    _ => format!("body: {}", snippet(&exchange.body)),
+                };
                 self.fail(
                     op,
-                    format!(
-                        "the library could not type the response: {unexpected}; body: {}",
-                        snippet(&exchange.body)
-                    ),
+                    format!("the library could not type the response: {unexpected}; {body}"),
                 );
                 None
             }
@@ -401,7 +410,10 @@ impl Harness {
     fn judge_matrix_error(&mut self, op: &'static str, error: &MatrixError) {
         let got = format!("{} {}", error.status.as_u16(), error.errcode().as_str());
         match REFUSED.iter().find(|refusal| refusal.operation_id == op) {
-            Some(refusal) if refusal.status == error.status && refusal.errcode == error.errcode().as_str() => {
+            Some(refusal)
+                if refusal.status == error.status
+                    && refusal.errcode == error.errcode().as_str() =>
+            {
                 self.record(op).refused = Some(got);
             }
             Some(refusal) => self.fail(
@@ -451,7 +463,10 @@ impl Harness {
             None if raw == json!({}) => {}
             None => {
                 for difference in differences(&raw, &json!({})) {
-                    self.fail(op, format!("{difference} (no body is documented for {status})"));
+                    self.fail(
+                        op,
+                        format!("{difference} (no body is documented for {status})"),
+                    );
                 }
             }
         }
@@ -500,6 +515,7 @@ fn diff(raw: &Value, typed: &Value, pointer: &mut String, out: &mut Vec<String>)
                 push_segment(pointer, key);
                 match typed.get(key) {
                     Some(typed_value) => diff(raw_value, typed_value, pointer, out),
+                    None if raw_value.is_null() => out.push(format!("lost {pointer} (null)")),
                     None => out.push(format!("lost {pointer}")),
                 }
                 pointer.truncate(len);
@@ -556,13 +572,25 @@ fn short(value: &Value) -> String {
     }
 }
 
-/// The start of a body, for failure messages.
+/// The start of a body on one line, for failure messages.
 pub fn snippet(body: &[u8]) -> String {
     let text = String::from_utf8_lossy(body);
-    let text = text.trim();
-    if text.chars().count() > 160 {
-        format!("{}...", text.chars().take(160).collect::<String>())
+    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if text.chars().count() > 120 {
+        format!("{}...", text.chars().take(120).collect::<String>())
     } else {
-        text.to_owned()
+        text
     }
+}
+
+/// The part of a body around a parse error (1-based line and column).
+fn around(body: &[u8], line: usize, column: usize) -> String {
+    let text = String::from_utf8_lossy(body);
+    let Some(line) = text.lines().nth(line.saturating_sub(1)) else {
+        return snippet(body);
+    };
+    let chars: Vec<char> = line.chars().collect();
+    let end = column.min(chars.len());
+    let start = end.saturating_sub(160);
+    format!("...{}<- here", chars[start..end].iter().collect::<String>())
 }

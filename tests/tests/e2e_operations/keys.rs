@@ -55,7 +55,8 @@ impl Ed25519Key {
     /// Adds this key's signature of `object` (its canonical JSON without
     /// `signatures` and `unsigned`) under `signatures.<user_id>.<key_id>`.
     pub fn sign(&self, object: &mut Value, user_id: &str, key_id: &str) {
-        let signature = STANDARD_NO_PAD.encode(self.0.sign(signed_bytes(object).as_bytes()).to_bytes());
+        let signature =
+            STANDARD_NO_PAD.encode(self.0.sign(signed_bytes(object).as_bytes()).to_bytes());
         object["signatures"][user_id][key_id] = json!(signature);
     }
 }
@@ -163,9 +164,15 @@ pub async fn run(h: &mut Harness, users: &Users, rooms: &Rooms) {
     )
     .await;
     if let Some(after) = &after {
-        let changed = after.device_lists.as_ref().map(|lists| lists["changed"].clone());
+        let changed = after
+            .device_lists
+            .as_ref()
+            .map(|lists| lists["changed"].clone());
         assert!(
-            changed.as_ref().and_then(Value::as_array).is_some_and(|changed| changed.contains(&json!(alice.user_id))),
+            changed
+                .as_ref()
+                .and_then(Value::as_array)
+                .is_some_and(|changed| changed.contains(&json!(alice.user_id))),
             "{changed:?}"
         );
     }
@@ -221,7 +228,10 @@ async fn device_and_one_time_keys(h: &mut Harness, alice: &User, device: &Ed2551
         )
         .await;
     if let Some(counts) = counts {
-        assert_eq!(counts.one_time_key_counts.get("signed_curve25519"), Some(&1));
+        assert_eq!(
+            counts.one_time_key_counts.get("signed_curve25519"),
+            Some(&1)
+        );
     }
     device_keys
 }
@@ -254,7 +264,12 @@ async fn claim_and_query(h: &mut Harness, users: &Users, device: &Ed25519Key, de
                 "uploadKeys",
                 format!("the key {expected} as the server returns it no longer verifies: the upload changed the signed object"),
             );
-        } else if !verifies(&typed(&keys[expected]), &alice.user_id, &device_key_id, &device.public()) {
+        } else if !verifies(
+            &typed(&keys[expected]),
+            &alice.user_id,
+            &device_key_id,
+            &device.public(),
+        ) {
             h.fail(
                 "claimKeys",
                 format!("the claimed key {expected} verifies as received, but not after the typed round trip"),
@@ -276,7 +291,10 @@ async fn claim_and_query(h: &mut Harness, users: &Users, device: &Ed25519Key, de
         let keys = typed(keys);
         assert_eq!(keys["keys"], device_keys["keys"]);
         if !verifies(&keys, &alice.user_id, &device_key_id, &device.public()) {
-            h.fail("queryKeys", "the device keys' signature does not verify after the typed round trip");
+            h.fail(
+                "queryKeys",
+                "the device keys' signature does not verify after the typed round trip",
+            );
         }
     }
 }
@@ -361,19 +379,31 @@ async fn cross_signing(h: &mut Harness, alice: &User, device: &Ed25519Key, devic
     let master_id = format!("ed25519:{}", master.public());
     let checks = [
         (
-            queried.master_keys.as_ref().and_then(|keys| keys.get(&alice.user_id)).map(typed),
+            queried
+                .master_keys
+                .as_ref()
+                .and_then(|keys| keys.get(&alice.user_id))
+                .map(typed),
             device_key_id.clone(),
             device.public(),
             "master key (signed by the device)",
         ),
         (
-            queried.self_signing_keys.as_ref().and_then(|keys| keys.get(&alice.user_id)).map(typed),
+            queried
+                .self_signing_keys
+                .as_ref()
+                .and_then(|keys| keys.get(&alice.user_id))
+                .map(typed),
             master_id.clone(),
             master.public(),
             "self-signing key (signed by the master key)",
         ),
         (
-            queried.user_signing_keys.as_ref().and_then(|keys| keys.get(&alice.user_id)).map(typed),
+            queried
+                .user_signing_keys
+                .as_ref()
+                .and_then(|keys| keys.get(&alice.user_id))
+                .map(typed),
             master_id,
             master.public(),
             "user-signing key (signed by the master key)",
@@ -409,7 +439,10 @@ async fn to_device(h: &mut Harness, users: &Users, since: String) {
     let mut messages = BTreeMap::new();
     messages.insert(
         bob.user_id.clone(),
-        BTreeMap::from([(bob.device_id.clone(), object(json!({"ping": 1, "note": "hello device"})))]),
+        BTreeMap::from([(
+            bob.device_id.clone(),
+            object(json!({"ping": 1, "note": "hello device"})),
+        )]),
     );
     h.call(
         Some(alice),
@@ -424,11 +457,17 @@ async fn to_device(h: &mut Harness, users: &Users, since: String) {
     let next = sync(h, bob, Some(since), None, "").await;
     if let Some(next) = next {
         let events = next.to_device.map(|to_device| to_device["events"].clone());
-        let events = events.as_ref().and_then(Value::as_array).cloned().unwrap_or_default();
+        let events = events
+            .as_ref()
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
         assert!(
-            events.iter().any(|event| event["type"] == "org.example.ops.ping"
-                && event["sender"] == json!(alice.user_id)
-                && event["content"]["note"] == "hello device"),
+            events
+                .iter()
+                .any(|event| event["type"] == "org.example.ops.ping"
+                    && event["sender"] == json!(alice.user_id)
+                    && event["content"]["note"] == "hello device"),
             "{events:?}"
         );
     }
@@ -447,7 +486,13 @@ fn backup_session(name: &str) -> KeyBackupData {
     )
 }
 
-async fn key_backup(h: &mut Harness, alice: &User, device: &Ed25519Key, device_key_id: &str, rooms: &Rooms) {
+async fn key_backup(
+    h: &mut Harness,
+    alice: &User,
+    device: &Ed25519Key,
+    device_key_id: &str,
+    rooms: &Rooms,
+) {
     let mut auth_data = json!({"public_key": curve_key("alice's backup key")});
     device.sign(&mut auth_data, &alice.user_id, device_key_id);
     let created = h
@@ -484,7 +529,10 @@ async fn key_backup(h: &mut Harness, alice: &User, device: &Ed25519Key, device_k
     if let Some(by_version) = by_version {
         let auth_data = Value::Object(by_version.auth_data);
         if !verifies(&auth_data, &alice.user_id, device_key_id, &device.public()) {
-            h.fail("getRoomKeysVersion", "the auth data's signature does not verify after the typed round trip");
+            h.fail(
+                "getRoomKeysVersion",
+                "the auth data's signature does not verify after the typed round trip",
+            );
         }
     }
 
@@ -505,14 +553,21 @@ async fn key_backup(h: &mut Harness, alice: &User, device: &Ed25519Key, device_k
     let stored = h
         .call(
             Some(alice),
-            GetRoomKeyBySessionIdRequest::new(version.clone(), lobby.clone(), "session-a".to_owned()),
+            GetRoomKeyBySessionIdRequest::new(
+                version.clone(),
+                lobby.clone(),
+                "session-a".to_owned(),
+            ),
             "equals the key stored",
         )
         .await;
     if let Some(stored) = stored {
         assert_eq!(stored, backup_session("session-a"));
     }
-    let room_keys = RoomKeyBackup::new(BTreeMap::from([("session-b".to_owned(), backup_session("session-b"))]));
+    let room_keys = RoomKeyBackup::new(BTreeMap::from([(
+        "session-b".to_owned(),
+        backup_session("session-b"),
+    )]));
     let updated = h
         .call(
             Some(alice),
@@ -529,11 +584,17 @@ async fn key_backup(h: &mut Harness, alice: &User, device: &Ed25519Key, device_k
         )
         .await;
     if let Some(in_room) = in_room {
-        assert_eq!(in_room.sessions.keys().collect::<Vec<_>>(), ["session-a", "session-b"]);
+        assert_eq!(
+            in_room.sessions.keys().collect::<Vec<_>>(),
+            ["session-a", "session-b"]
+        );
     }
     let all = PutRoomKeysRequestBody::new(BTreeMap::from([(
         rooms.team.clone(),
-        RoomKeyBackup::new(BTreeMap::from([("session-c".to_owned(), backup_session("session-c"))])),
+        RoomKeyBackup::new(BTreeMap::from([(
+            "session-c".to_owned(),
+            backup_session("session-c"),
+        )])),
     )]));
     let updated = h
         .call(
@@ -556,7 +617,8 @@ async fn key_backup(h: &mut Harness, alice: &User, device: &Ed25519Key, device_k
         assert_eq!(everything.rooms.keys().collect::<Vec<_>>(), expected);
     }
 
-    let mut new_auth_data = json!({"public_key": curve_key("alice's backup key"), "note": "re-signed"});
+    let mut new_auth_data =
+        json!({"public_key": curve_key("alice's backup key"), "note": "re-signed"});
     device.sign(&mut new_auth_data, &alice.user_id, device_key_id);
     let mut body = PutRoomKeysVersionRequestBody::new(
         PutRoomKeysVersionRequestBodyAlgorithm::MMegolmBackupV1Curve25519AesSha2,
@@ -570,7 +632,11 @@ async fn key_backup(h: &mut Harness, alice: &User, device: &Ed25519Key, device_k
     )
     .await;
     let by_version = h
-        .call(Some(alice), GetRoomKeysVersionRequest::new(version.clone()), "")
+        .call(
+            Some(alice),
+            GetRoomKeysVersionRequest::new(version.clone()),
+            "",
+        )
         .await;
     if let Some(by_version) = by_version {
         assert_eq!(Value::Object(by_version.auth_data), new_auth_data);
@@ -580,7 +646,11 @@ async fn key_backup(h: &mut Harness, alice: &User, device: &Ed25519Key, device_k
     let updated = h
         .call(
             Some(alice),
-            DeleteRoomKeyBySessionIdRequest::new(version.clone(), lobby.clone(), "session-a".to_owned()),
+            DeleteRoomKeyBySessionIdRequest::new(
+                version.clone(),
+                lobby.clone(),
+                "session-a".to_owned(),
+            ),
             "two keys left",
         )
         .await;
@@ -594,7 +664,11 @@ async fn key_backup(h: &mut Harness, alice: &User, device: &Ed25519Key, device_k
         .await;
     assert_eq!(updated.map(|u| u.count), Some(1));
     let updated = h
-        .call(Some(alice), DeleteRoomKeysRequest::new(version.clone()), "no keys left")
+        .call(
+            Some(alice),
+            DeleteRoomKeysRequest::new(version.clone()),
+            "no keys left",
+        )
         .await;
     assert_eq!(updated.map(|u| u.count), Some(0));
     h.call(

@@ -67,7 +67,11 @@ fn crc32(bytes: &[u8]) -> u32 {
     for byte in bytes {
         crc ^= u32::from(*byte);
         for _ in 0..8 {
-            crc = if crc & 1 == 1 { (crc >> 1) ^ 0xEDB8_8320 } else { crc >> 1 };
+            crc = if crc & 1 == 1 {
+                (crc >> 1) ^ 0xEDB8_8320
+            } else {
+                crc >> 1
+            };
         }
     }
     !crc
@@ -90,13 +94,29 @@ pub async fn run(h: &mut Harness, users: &Users) {
     let image = Bytes::from(png(64, 48));
 
     let config = h
-        .call(Some(alice), GetConfigRequest::new(), "an upload size limit is given")
+        .call(
+            Some(alice),
+            GetConfigRequest::new(),
+            "an upload size limit is given",
+        )
         .await;
-    assert!(config.and_then(|config| config.size).is_some_and(|size| size > 0));
+    assert!(
+        config
+            .and_then(|config| config.size)
+            .is_some_and(|size| size > 0)
+    );
     let config = h
-        .call(Some(alice), GetConfigAuthedRequest::new(), "an upload size limit is given")
+        .call(
+            Some(alice),
+            GetConfigAuthedRequest::new(),
+            "an upload size limit is given",
+        )
         .await;
-    assert!(config.and_then(|config| config.size).is_some_and(|size| size > 0));
+    assert!(
+        config
+            .and_then(|config| config.size)
+            .is_some_and(|size| size > 0)
+    );
 
     let mut upload = UploadContentRequest::new(image.clone());
     upload.content_type = Some("image/png".to_owned());
@@ -147,14 +167,21 @@ pub async fn run(h: &mut Harness, users: &Users) {
     let renamed = h
         .call(
             Some(bob),
-            GetContentOverrideNameRequest::new(server.clone(), media_id.clone(), "renamed.png".to_owned()),
+            GetContentOverrideNameRequest::new(
+                server.clone(),
+                media_id.clone(),
+                "renamed.png".to_owned(),
+            ),
             "the same bytes, disposed as renamed.png",
         )
         .await;
     match renamed {
         Some(GetContentOverrideNameResponse::Ok(file)) => {
             assert_eq!(file.body, image);
-            assert!(file.content_disposition.is_some_and(|d| d.contains("renamed.png")));
+            assert!(
+                file.content_disposition
+                    .is_some_and(|d| d.contains("renamed.png"))
+            );
         }
         Some(other) => panic!("the file itself was expected: {other:?}"),
         None => {}
@@ -162,14 +189,21 @@ pub async fn run(h: &mut Harness, users: &Users) {
     let renamed = h
         .call(
             Some(bob),
-            GetContentOverrideNameAuthedRequest::new(server.clone(), media_id.clone(), "renamed.png".to_owned()),
+            GetContentOverrideNameAuthedRequest::new(
+                server.clone(),
+                media_id.clone(),
+                "renamed.png".to_owned(),
+            ),
             "the same bytes, disposed as renamed.png",
         )
         .await;
     match renamed {
         Some(GetContentOverrideNameAuthedResponse::Ok(file)) => {
             assert_eq!(file.body, image);
-            assert!(file.content_disposition.is_some_and(|d| d.contains("renamed.png")));
+            assert!(
+                file.content_disposition
+                    .is_some_and(|d| d.contains("renamed.png"))
+            );
         }
         Some(other) => panic!("the file itself was expected: {other:?}"),
         None => {}
@@ -187,7 +221,8 @@ pub async fn run(h: &mut Harness, users: &Users) {
         Some(other) => panic!("the thumbnail itself was expected: {other:?}"),
         None => {}
     }
-    let mut request = GetContentThumbnailAuthedRequest::new(server.clone(), media_id.clone(), 32, 32);
+    let mut request =
+        GetContentThumbnailAuthedRequest::new(server.clone(), media_id.clone(), 32, 32);
     request.method = Some(GetContentThumbnailAuthedMethod::Scale);
     let thumbnail = h
         .call(Some(bob), request, "a smaller image (PNG or JPEG)")
@@ -211,7 +246,8 @@ pub async fn run(h: &mut Harness, users: &Users) {
     if let Some(reserved) = reserved {
         assert!(reserved.unused_expires_at.is_some());
         let (server, media_id) = parts(&reserved.content_uri);
-        let mut upload = UploadContentToMxcRequest::new(server.clone(), media_id.clone(), image.clone());
+        let mut upload =
+            UploadContentToMxcRequest::new(server.clone(), media_id.clone(), image.clone());
         upload.content_type = Some("image/png".to_owned());
         upload.filename = Some("later.png".to_owned());
         h.call(
@@ -221,12 +257,19 @@ pub async fn run(h: &mut Harness, users: &Users) {
         )
         .await;
         let download = h
-            .call(Some(bob), GetContentAuthedRequest::new(server, media_id), "")
+            .call(
+                Some(bob),
+                GetContentAuthedRequest::new(server, media_id),
+                "",
+            )
             .await;
         if let Some(GetContentAuthedResponse::Ok(file)) = download {
             assert_eq!(file.body, image);
         } else {
-            panic!("the reserved URI downloads nothing: {:?}", h.records.get("getContentAuthed"));
+            panic!(
+                "the reserved URI downloads nothing: {:?}",
+                h.records.get("getContentAuthed")
+            );
         }
     }
 

@@ -14,8 +14,8 @@ use matrix_csapi::pushrules::{
 use serde_json::json;
 
 use crate::account::{Users, object};
-use crate::rooms::Rooms;
 use crate::harness::Harness;
+use crate::rooms::Rooms;
 
 const RULE: &str = "ops-deploy";
 
@@ -42,7 +42,11 @@ pub async fn run(h: &mut Harness, users: &Users, rooms: &Rooms) {
     )
     .await;
     let pushers = h
-        .call(Some(alice), GetPushersRequest::new(), "the pusher set, with its gateway URL")
+        .call(
+            Some(alice),
+            GetPushersRequest::new(),
+            "the pusher set, with its gateway URL",
+        )
         .await;
     if let Some(pushers) = pushers {
         let pushers = pushers.pushers.unwrap_or_default();
@@ -53,7 +57,11 @@ pub async fn run(h: &mut Harness, users: &Users, rooms: &Rooms) {
             Some("http://127.0.0.1:9/_matrix/push/v1/notify")
         );
     }
-    let remove = PostPusherRequest::new("alice-pushkey".to_owned(), None, "org.example.ops".to_owned());
+    let remove = PostPusherRequest::new(
+        "alice-pushkey".to_owned(),
+        None,
+        "org.example.ops".to_owned(),
+    );
     h.call(Some(alice), remove, "").await;
     let pushers = h.call(Some(alice), GetPushersRequest::new(), "").await;
     if let Some(pushers) = pushers {
@@ -61,17 +69,35 @@ pub async fn run(h: &mut Harness, users: &Users, rooms: &Rooms) {
     }
 
     let all = h
-        .call(Some(alice), GetPushRulesRequest::new(), "the server-default rules (.m.rule.master, ...)")
+        .call(
+            Some(alice),
+            GetPushRulesRequest::new(),
+            "the server-default rules (.m.rule.master, ...)",
+        )
         .await;
     if let Some(all) = all {
         let overrides = all.global.override_.unwrap_or_default();
-        assert!(overrides.iter().any(|rule| rule.rule_id == ".m.rule.master"));
+        assert!(
+            overrides
+                .iter()
+                .any(|rule| rule.rule_id == ".m.rule.master")
+        );
     }
     let global = h
-        .call(Some(alice), GetPushRulesGlobalRequest::new(), "the same default rules")
+        .call(
+            Some(alice),
+            GetPushRulesGlobalRequest::new(),
+            "the same default rules",
+        )
         .await;
     if let Some(global) = global {
-        assert!(global.underride.unwrap_or_default().iter().any(|rule| rule.rule_id == ".m.rule.message"));
+        assert!(
+            global
+                .underride
+                .unwrap_or_default()
+                .iter()
+                .any(|rule| rule.rule_id == ".m.rule.message")
+        );
     }
 
     let mut body = SetPushRuleRequestBody::new(vec![
@@ -120,9 +146,9 @@ pub async fn run(h: &mut Harness, users: &Users, rooms: &Rooms) {
         SetPushRuleActionsRequest::new(
             SetPushRuleActionsKind::Content,
             RULE.to_owned(),
-            SetPushRuleActionsRequestBody::new(vec![SetPushRuleActionsRequestBodyActionsItem::String(
-                "notify".to_owned(),
-            )]),
+            SetPushRuleActionsRequestBody::new(vec![
+                SetPushRuleActionsRequestBodyActionsItem::String("notify".to_owned()),
+            ]),
         ),
         "read back",
     )

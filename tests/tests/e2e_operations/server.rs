@@ -47,7 +47,10 @@ pub async fn run(h: &mut Harness, users: &Users) {
         .await;
     if let Some(wellknown) = wellknown {
         assert!(
-            wellknown.homeserver.base_url.starts_with("http://127.0.0.1:"),
+            wellknown
+                .homeserver
+                .base_url
+                .starts_with("http://127.0.0.1:"),
             "{}",
             wellknown.homeserver.base_url
         );
@@ -64,10 +67,7 @@ pub async fn run(h: &mut Harness, users: &Users) {
         .await;
     if let Some(capabilities) = capabilities {
         let capabilities = capabilities.capabilities;
-        assert_eq!(
-            capabilities.change_password.map(|c| c.enabled),
-            Some(true)
-        );
+        assert_eq!(capabilities.change_password.map(|c| c.enabled), Some(true));
     }
     h.call(Some(alice), GetTurnServerRequest::new(), "").await;
 
@@ -142,7 +142,10 @@ pub async fn run(h: &mut Harness, users: &Users) {
     .await;
     h.call(
         None,
-        RedirectToIdpRequest::new("oidc".to_owned(), "http://127.0.0.1:9/after-login".to_owned()),
+        RedirectToIdpRequest::new(
+            "oidc".to_owned(),
+            "http://127.0.0.1:9/after-login".to_owned(),
+        ),
         "",
     )
     .await;

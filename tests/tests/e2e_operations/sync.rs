@@ -8,9 +8,14 @@ use matrix_csapi::room_initial_sync::RoomInitialSyncRequest;
 use matrix_csapi::sync::SyncRequest;
 use matrix_csapi::types::{Filter, FilterRoom, RoomEventFilter};
 
+use matrix_csapi::presence::{
+    SetPresenceRequest, SetPresenceRequestBody, SetPresenceRequestBodyPresence,
+};
+use serde_json::json;
+
 use crate::account::Users;
 use crate::harness::{Harness, User};
-use crate::rooms::Rooms;
+use crate::rooms::{Rooms, send};
 
 /// A sync as `who` (no wait); the response.
 pub async fn sync(
@@ -72,7 +77,10 @@ pub async fn run(h: &mut Harness, users: &Users, rooms: &Rooms) {
     }
     let filtered = sync(h, alice, None, filter_id, "").await;
     if let Some(filtered) = filtered {
-        let join = filtered.rooms.and_then(|rooms| rooms.join).unwrap_or_default();
+        let join = filtered
+            .rooms
+            .and_then(|rooms| rooms.join)
+            .unwrap_or_default();
         assert_eq!(join.keys().collect::<Vec<_>>(), [lobby]);
         let events = join[lobby]
             .timeline
@@ -80,31 +88,80 @@ pub async fn run(h: &mut Harness, users: &Users, rooms: &Rooms) {
             .map(|timeline| timeline.events.clone())
             .unwrap_or_default();
         assert!(!events.is_empty());
-        assert!(events.iter().all(|event| event.type_ == "m.room.message" || event.type_ == "m.reaction"));
+        assert!(
+            events
+                .iter()
+                .all(|event| event.type_ == "m.room.message" || event.type_ == "m.reaction")
+        );
     }
     let mut stripped = Filter::new();
-    stripped.event_fields = Some(vec!["type".to_owned(), "content.body".to_owned(), "sender".to_owned()]);
+    stripped.event_fields = Some(vec![
+        "type".to_owned(),
+        "content.body".to_owned(),
+        "sender".to_owned(),
+    ]);
     stripped.room = Some(room);
     let stripped_id = h
-        .call(Some(bob), DefineFilterRequest::new(bob.user_id.clone(), stripped), "")
+        .call(
+            Some(bob),
+            DefineFilterRequest::new(bob.user_id.clone(), stripped),
+            "",
+        )
         .await
         .map(|defined| defined.filter_id);
     if stripped_id.is_some() {
         sync(h, bob, None, stripped_id, "").await;
     }
 
-    let mut request = GetEventsRequest::new();
-    request.timeout = Some(0);
-    h.call(Some(alice), request, "").await;
     let mut request = InitialSyncRequest::new();
     request.limit = Some(2);
     let initial = h
-        .call(Some(alice), request, "the lobby, joined, with at most 2 messages")
+        .call(
+            Some(alice),
+            request,
+            "the lobby, joined, with at most 2 messages",
+        )
         .await;
     if let Some(initial) = initial {
         let room = initial.rooms.iter().find(|room| &room.room_id == lobby);
         let room = room.expect("the lobby");
         assert_eq!(room.membership.to_string(), "join");
+        // What happens after the initial sync streams from its end token.
+        let mut presence = SetPresenceRequestBody::new(SetPresenceRequestBodyPresence::Unavailable);
+        presence.status_msg = Some("in a meeting".to_owned());
+        h.call(
+            Some(bob),
+            SetPresenceRequest::new(bob.user_id.clone(), presence),
+            "",
+        )
+        .await;
+        send(
+            h,
+            bob,
+            lobby,
+            "m.room.message",
+            json!({"msgtype": "m.text", "body": "streamed"}),
+            "",
+        )
+        .await;
+        let mut request = GetEventsRequest::new();
+        request.from = Some(initial.end);
+        request.timeout = Some(0);
+        let events = h
+            .call(
+                Some(alice),
+                request,
+                "from the initial sync's end: bob's message and presence change",
+            )
+            .await;
+        if let Some(events) = events {
+            let events = events.chunk.unwrap_or_default();
+            assert!(
+                events
+                    .iter()
+                    .any(|event| event.content.get("body") == Some(&json!("streamed")))
+            );
+        }
     }
     let room_initial = h
         .call(
@@ -115,7 +172,13 @@ pub async fn run(h: &mut Harness, users: &Users, rooms: &Rooms) {
         .await;
     if let Some(room_initial) = room_initial {
         assert_eq!(&room_initial.room_id, lobby);
-        assert!(room_initial.state.unwrap_or_default().iter().any(|event| event.type_ == "m.room.create"));
+        assert!(
+            room_initial
+                .state
+                .unwrap_or_default()
+                .iter()
+                .any(|event| event.type_ == "m.room.create")
+        );
     }
     if let Some(hello) = &rooms.hello {
         let event = h
