@@ -311,7 +311,7 @@ fn cross_signing_key(user_id: &str, usage: &str, key: &Ed25519Key) -> Value {
 /// the device with the self-signing key, and checks what a query returns.
 async fn cross_signing(h: &mut Harness, alice: &User, device: &Ed25519Key, device_keys: &Value) {
     let device_key_id = format!("ed25519:{}", alice.device_id);
-    let keys = |generation: &str| -> (Ed25519Key, Ed25519Key, Ed25519Key, Value) {
+    let keys = |generation: &str| -> (Ed25519Key, Ed25519Key, Value) {
         let master = Ed25519Key::from_name(&format!("alice master {generation}"));
         let self_signing = Ed25519Key::from_name(&format!("alice self-signing {generation}"));
         let user_signing = Ed25519Key::from_name(&format!("alice user-signing {generation}"));
@@ -327,7 +327,7 @@ async fn cross_signing(h: &mut Harness, alice: &User, device: &Ed25519Key, devic
             "self_signing_key": self_signing_key,
             "user_signing_key": user_signing_key,
         });
-        (master, self_signing, user_signing, body)
+        (master, self_signing, body)
     };
     let request_for = |body: &Value| {
         let mut request = UploadCrossSigningKeysRequest::new();
@@ -337,7 +337,7 @@ async fn cross_signing(h: &mut Harness, alice: &User, device: &Ed25519Key, devic
         request
     };
 
-    let (_, _, _, first) = keys("1");
+    let (_, _, first) = keys("1");
     h.call_sending(
         Some(alice),
         request_for(&first),
@@ -346,7 +346,7 @@ async fn cross_signing(h: &mut Harness, alice: &User, device: &Ed25519Key, devic
     )
     .await;
 
-    let (master, self_signing, user_signing, second) = keys("2");
+    let (master, self_signing, second) = keys("2");
     let session = h.uia(Some(alice), request_for(&second), "").await;
     let mut request = request_for(&second);
     let auth = alice.password_auth(session);
@@ -430,7 +430,6 @@ async fn cross_signing(h: &mut Harness, alice: &User, device: &Ed25519Key, devic
             None => h.fail("queryKeys", format!("the {what} is missing")),
         }
     }
-    let _ = user_signing;
 }
 
 /// Alice sends bob's device a to-device message; bob's next sync has it.

@@ -710,7 +710,7 @@ async fn messages(h: &mut Harness, users: &Users, lobby: &str) -> Option<String>
             .into_iter()
             .map(|event| event.event_id)
             .collect();
-        assert_eq!(ids, [hello.clone()]);
+        assert_eq!(ids, [hello.as_str()]);
     }
 
     let mut receipt = PostReceiptRequestBody::new();
