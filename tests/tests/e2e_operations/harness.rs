@@ -156,7 +156,32 @@ impl Harness {
                 return None;
             }
         };
-        self.judge_success(op, exchange)
+        self.judge_success(op, exchange, false)
+    }
+
+    /// Like [`call`](Self::call), where a documented error status is the
+    /// expected answer in this setup (a discovery document that is not
+    /// configured, an unknown protocol): a typed endpoint-specific error
+    /// counts as typed too.
+    pub async fn call_or_documented_error<E>(
+        &mut self,
+        who: Option<&User>,
+        request: E,
+        proof: &'static str,
+    ) -> Option<E::Response>
+    where
+        E: Endpoint,
+        E::Error: Debug,
+    {
+        let op = E::METADATA.operation_id;
+        self.prove(op, proof);
+        match self.exchange(&request, who).await {
+            Ok(exchange) => self.judge_success(op, exchange, true),
+            Err(reason) => {
+                self.fail(op, reason);
+                None
+            }
+        }
     }
 
     /// Like [`call`](Self::call), and first checks that the request body
@@ -192,7 +217,7 @@ impl Harness {
             Err(error) => self.fail(op, format!("the request body is not JSON: {error}")),
         }
         match self.send::<E>(http_request).await {
-            Ok(exchange) => self.judge_success(op, exchange),
+            Ok(exchange) => self.judge_success(op, exchange, false),
             Err(reason) => {
                 self.fail(op, reason);
                 None
@@ -256,7 +281,7 @@ impl Harness {
             // library gives user-interactive auth.
             Err(_) => {
                 self.typed_status(op, "401 UIA".to_owned());
-                self.check_lossless(op, &exchange);
+                self.check_lossless(op, exchange.status, &exchange.headers, &exchange.body);
             }
         }
         session
@@ -349,7 +374,12 @@ impl Harness {
         })
     }
 
-    fn judge_success<E>(&mut self, op: &'static str, exchange: Exchange<E>) -> Option<E::Response>
+    fn judge_success<E>(
+        &mut self,
+        op: &'static str,
+        exchange: Exchange<E>,
+        accept_endpoint_error: bool,
+    ) -> Option<E::Response>
     where
         E: Endpoint,
         E::Error: Debug,
@@ -367,12 +397,8 @@ impl Harness {
                     );
                 }
                 self.typed_status(op, exchange.status.as_u16().to_string());
-                let exchange = Exchange::<E> {
-                    parsed: Ok(response),
-                    ..exchange
-                };
-                self.check_lossless(op, &exchange);
-                exchange.parsed.ok()
+                self.check_lossless(op, exchange.status, &exchange.headers, &exchange.body);
+                Some(response)
             }
             Err(FromHttpResponseError::Matrix(error)) => {
                 self.judge_matrix_error(op, &error);
@@ -392,6 +418,11 @@ impl Harness {
                     op,
                     format!("the library could not type the response: {unexpected}; {body}"),
                 );
+                None
+            }
+            Err(FromHttpResponseError::Endpoint { status, .. }) if accept_endpoint_error => {
+                self.typed_status(op, format!("{} (typed error)", status.as_u16()));
+                self.check_lossless(op, status, &exchange.headers, &exchange.body);
                 None
             }
             Err(other) => {
@@ -431,24 +462,29 @@ impl Harness {
 
     /// Compares the raw JSON body with the operation's typed body for the
     /// status, re-serialized.
-    fn check_lossless<E: Endpoint>(&mut self, op: &'static str, exchange: &Exchange<E>) {
-        let is_json = exchange
-            .headers
+    fn check_lossless(
+        &mut self,
+        op: &'static str,
+        status: http::StatusCode,
+        headers: &http::HeaderMap,
+        body: &[u8],
+    ) {
+        let is_json = headers
             .get(http::header::CONTENT_TYPE)
             .and_then(|value| value.to_str().ok())
             .is_some_and(|value| value.starts_with("application/json"));
         if !is_json {
             return;
         }
-        let raw: Value = match serde_json::from_slice(&exchange.body) {
+        let raw: Value = match serde_json::from_slice(body) {
             Ok(raw) => raw,
             Err(error) => {
                 self.fail(op, format!("the JSON body does not parse: {error}"));
                 return;
             }
         };
-        let status = exchange.status.as_u16().to_string();
-        match visit_body_type(op, &status, Reserialize(&exchange.body)) {
+        let status = status.as_u16().to_string();
+        match visit_body_type(op, &status, Reserialize(body)) {
             Some(Ok(typed)) => {
                 for difference in differences(&raw, &typed) {
                     self.fail(op, difference);

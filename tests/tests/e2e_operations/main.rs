@@ -295,14 +295,14 @@ fn verdict(operation_id: &str, record: &Record) -> Verdict {
         }
         return Verdict::Pass(label);
     }
-    if listed_refusal.is_some() {
-        return Verdict::Fail(vec![
-            "listed in REFUSED, but the server did not refuse it".to_owned(),
-        ]);
-    }
     if record.typed.is_empty() {
         return Verdict::Fail(vec![
             "not called: no scenario calls this operation".to_owned(),
+        ]);
+    }
+    if listed_refusal.is_some() {
+        return Verdict::Fail(vec![
+            "listed in REFUSED, but the server did not refuse it".to_owned(),
         ]);
     }
     Verdict::Pass(format!("typed {}", record.typed.join(", ")))

@@ -55,8 +55,11 @@ pub async fn run(h: &mut Harness, users: &Users) {
             wellknown.homeserver.base_url
         );
     }
-    h.call(None, GetWellknownSupportRequest::new(), "").await;
-    h.call(None, GetWellknownPolicyRequest::new(), "").await;
+    // Synapse serves neither document: the documented 404 is the answer.
+    h.call_or_documented_error(None, GetWellknownSupportRequest::new(), "")
+        .await;
+    h.call_or_documented_error(None, GetWellknownPolicyRequest::new(), "")
+        .await;
     h.call(None, GetAuthMetadataRequest::new(), "").await;
     let capabilities = h
         .call(
@@ -81,7 +84,8 @@ pub async fn run(h: &mut Harness, users: &Users) {
     if let Some(protocols) = protocols {
         assert!(protocols.is_empty());
     }
-    h.call(
+    // No bridge is registered: the documented 404 is the answer.
+    h.call_or_documented_error(
         Some(alice),
         GetProtocolMetadataRequest::new("irc".to_owned()),
         "",
