@@ -723,7 +723,7 @@ async fn messages(h: &mut Harness, users: &Users, lobby: &str) -> Option<String>
             hello.clone(),
             receipt,
         ),
-        "accepted for the main timeline",
+        "alice's sync shows it for the main timeline",
     )
     .await;
     let mut markers = SetReadMarkerRequestBody::new();
@@ -867,6 +867,18 @@ async fn membership(h: &mut Harness, users: &Users, lobby: &str, team: &str) {
         "carol's membership is leave afterwards",
     )
     .await;
+    let mut request = GetMembersByRoomRequest::new(team.to_owned());
+    request.membership = Some(matrix_csapi::rooms::GetMembersByRoomMembership::Leave);
+    let left = h.call(Some(alice), request, "").await;
+    if let Some(left) = left {
+        let ids: Vec<Option<String>> = left
+            .chunk
+            .unwrap_or_default()
+            .into_iter()
+            .map(|event| event.state_key)
+            .collect();
+        assert_eq!(ids, [Some(carol.user_id.clone())]);
+    }
     h.call(
         Some(carol),
         ForgetRoomRequest::new(team.to_owned()),
@@ -899,12 +911,14 @@ async fn membership(h: &mut Harness, users: &Users, lobby: &str, team: &str) {
         "dave can join again afterwards",
     )
     .await;
-    h.call(
-        Some(dave),
-        JoinRoomByIdRequest::new(lobby.to_owned(), JoinRoomByIdRequestBody::new()),
-        "",
-    )
-    .await;
+    let rejoined = h
+        .call(
+            Some(dave),
+            JoinRoomByIdRequest::new(lobby.to_owned(), JoinRoomByIdRequestBody::new()),
+            "",
+        )
+        .await;
+    assert!(rejoined.is_some(), "dave cannot join after the unban");
     let mut leave = LeaveRoomRequestBody::new();
     leave.reason = Some("bye".to_owned());
     h.call(

@@ -65,7 +65,7 @@ pub async fn run(h: &mut Harness, users: &Users) {
         .call(
             Some(alice),
             GetCapabilitiesRequest::new(),
-            "password change on; default room version is stable",
+            "password change is enabled",
         )
         .await;
     if let Some(capabilities) = capabilities {

@@ -68,12 +68,46 @@ pub async fn run(h: &mut Harness, users: &Users, rooms: &Rooms) {
         alice,
         None,
         None,
-        "alice is joined to the lobby and sees bob typing; bob's fully-read marker is in his room account data",
+        "in the lobby: bob typing and alice's read receipt (ephemeral); bob's fully-read marker (his room account data)",
     )
     .await;
-    if let Some(first) = &first {
-        let joined = first.rooms.as_ref().and_then(|rooms| rooms.join.as_ref());
-        assert!(joined.is_some_and(|join| join.contains_key(lobby)));
+    if let Some(first) = first {
+        let join = first.rooms.and_then(|rooms| rooms.join).unwrap_or_default();
+        let ephemeral = join[lobby]
+            .ephemeral
+            .as_ref()
+            .and_then(|batch| batch.events.clone())
+            .unwrap_or_default();
+        let typing = ephemeral.iter().find(|event| event.type_ == "m.typing");
+        assert_eq!(
+            typing.map(|event| &event.content["user_ids"]),
+            Some(&json!([bob.user_id]))
+        );
+        if let Some(hello) = &rooms.hello {
+            let receipts = ephemeral.iter().find(|event| event.type_ == "m.receipt");
+            let receipt =
+                receipts.map(|event| &event.content[hello.as_str()]["m.read"][&alice.user_id]);
+            assert_eq!(
+                receipt.map(|receipt| &receipt["thread_id"]),
+                Some(&json!("main"))
+            );
+        }
+    }
+    let bobs = sync(h, bob, None, None, "").await;
+    if let (Some(bobs), Some(hello)) = (bobs, &rooms.hello) {
+        let join = bobs.rooms.and_then(|rooms| rooms.join).unwrap_or_default();
+        let account_data = join[lobby]
+            .account_data
+            .as_ref()
+            .and_then(|batch| batch.events.clone())
+            .unwrap_or_default();
+        let fully_read = account_data
+            .iter()
+            .find(|event| event.type_ == "m.fully_read");
+        assert_eq!(
+            fully_read.map(|event| &event.content["event_id"]),
+            Some(&json!(hello))
+        );
     }
     let filtered = sync(h, alice, None, filter_id, "").await;
     if let Some(filtered) = filtered {
@@ -161,6 +195,8 @@ pub async fn run(h: &mut Harness, users: &Users, rooms: &Rooms) {
                     .iter()
                     .any(|event| event.content.get("body") == Some(&json!("streamed")))
             );
+            assert!(events.iter().any(|event| event.type_ == "m.presence"));
+            assert!(events.iter().any(|event| event.type_ == "m.presence"));
         }
     }
     let room_initial = h
@@ -196,7 +232,7 @@ pub async fn run(h: &mut Harness, users: &Users, rooms: &Rooms) {
         .call(
             Some(&users.carol),
             peek,
-            "a non-member reads the world-readable lobby's events",
+            "a non-member may stream the world-readable lobby (an end token comes back)",
         )
         .await;
     if let Some(peeked) = peeked {
