@@ -232,6 +232,14 @@ rc_room_creation: {per_second: 10000, burst_count: 10000}
 rc_presence:
   per_user: {per_second: 10000, burst_count: 10000}
 rc_delayed_event_mgmt: {per_second: 10000, burst_count: 10000}
+# For tests/tests/e2e_operations, which calls every operation of the API:
+# Synapse lets nobody publish rooms to the directory unless a rule allows it.
+room_list_publication_rules: [{action: allow}]
+# The deprecated unauthenticated media endpoints (still in the spec) serve
+# media uploaded after Synapse's media freeze only with this off.
+enable_authenticated_media: false
+# POST /login/get_token (m.login.token for a new device) is off by default.
+login_via_existing_session: {enabled: true, require_ui_auth: true}
 EOF
 }
 

@@ -1851,7 +1851,7 @@ impl Client {
         request: crate::third_party_lookup::GetProtocolMetadataRequest,
     ) -> Result<
         crate::types::Protocol,
-        matrix_csapi_runtime::Error<std::convert::Infallible>,
+        matrix_csapi_runtime::Error<crate::third_party_lookup::GetProtocolMetadataError>,
     > {
         self.inner.send(&request).await
     }

@@ -75,8 +75,12 @@ pub struct GetNotificationsResponseNotificationsItem {
     /// The Event object for the event that triggered the notification.
     pub event: matrix_csapi_runtime::Raw<crate::types::ClientEventWithoutRoomId>,
     /// The profile tag of the rule that matched this event.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub profile_tag: Option<String>,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "matrix_csapi_runtime::nullable"
+    )]
+    pub profile_tag: Option<Option<String>>,
     /// Indicates whether the user has sent a read receipt indicating
     /// that they have read this message.
     pub read: bool,

@@ -406,11 +406,19 @@ impl GetJoinedMembersByRoomResponse {
 #[non_exhaustive]
 pub struct GetJoinedMembersByRoomResponseJoinedValue {
     /// The display name of the user this object is representing.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub display_name: Option<String>,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "matrix_csapi_runtime::nullable"
+    )]
+    pub display_name: Option<Option<String>>,
     /// The avatar of the user this object is representing, as an [`mxc://` URI](https://spec.matrix.org/v1.19/client-server-api/#matrix-content-mxc-uris).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub avatar_url: Option<String>,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "matrix_csapi_runtime::nullable"
+    )]
+    pub avatar_url: Option<Option<String>>,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,

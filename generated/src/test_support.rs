@@ -1280,7 +1280,9 @@ pub fn visit_body_type<V: BodyVisitor>(
         }
         ("getProtocolMetadata", "200") => Some(visitor.visit::<crate::types::Protocol>()),
         ("getProtocolMetadata", "404") => {
-            Some(visitor.visit::<matrix_csapi_runtime::ErrorBody>())
+            Some(
+                visitor.visit::<crate::third_party_lookup::GetProtocolMetadataError404>(),
+            )
         }
         ("queryLocationByProtocol", "200") => {
             Some(visitor.visit::<Vec<crate::types::Location>>())

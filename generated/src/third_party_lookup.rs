@@ -35,6 +35,33 @@ impl GetProtocolMetadataRequest {
     }
 }
 
+/// Why the protocol is unknown. Synapse sends only `error`; the spec
+/// documents the standard error with `errcode`.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct GetProtocolMetadataError404 {
+    /// The error code, when the server sends one (`M_NOT_FOUND`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub errcode: Option<String>,
+    /// A human-readable message.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+impl GetProtocolMetadataError404 {
+    /// Creates a value from its required fields; optional fields are unset.
+    pub fn new() -> Self {
+        Self {
+            errcode: None,
+            error: None,
+            additional_properties: Default::default(),
+        }
+    }
+}
+
 /// Retrieve Matrix-side portals rooms leading to a third-party location.
 ///
 /// Requesting this endpoint with a valid protocol name results in a list
@@ -187,7 +214,7 @@ impl matrix_csapi_runtime::Endpoint for GetProtocolMetadataRequest {
         deprecated: false,
     };
     type Response = crate::types::Protocol;
-    type Error = std::convert::Infallible;
+    type Error = crate::third_party_lookup::GetProtocolMetadataError;
     fn try_into_http_request(
         &self,
         base_url: &matrix_csapi_runtime::BaseUrl,
@@ -217,10 +244,25 @@ impl matrix_csapi_runtime::Endpoint for GetProtocolMetadataRequest {
     > {
         match response.status().as_u16() {
             200 => Ok(matrix_csapi_runtime::json_response(&response)?),
-            404 => Err(matrix_csapi_runtime::documented_error_response(response)),
+            404 => {
+                Err(
+                    matrix_csapi_runtime::endpoint_error_response(
+                        response,
+                        GetProtocolMetadataError::NotFound,
+                    ),
+                )
+            }
             _ => Err(matrix_csapi_runtime::error_response(response)),
         }
     }
+}
+
+/// Documented error responses of `getProtocolMetadata` other than the standard Matrix error and user-interactive auth (which every endpoint's error recognises).
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub enum GetProtocolMetadataError {
+    /// 404: The protocol is unknown.
+    NotFound(crate::third_party_lookup::GetProtocolMetadataError404),
 }
 
 impl matrix_csapi_runtime::Endpoint for QueryLocationByProtocolRequest {

@@ -460,13 +460,21 @@ pub struct Device {
     pub display_name: Option<String>,
     /// The IP address where this device was last seen. (May be a few minutes out
     /// of date, for efficiency reasons).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub last_seen_ip: Option<String>,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "matrix_csapi_runtime::nullable"
+    )]
+    pub last_seen_ip: Option<Option<String>>,
     /// The timestamp (in milliseconds since the unix epoch) when this devices
     /// was last seen. (May be a few minutes out of date, for efficiency
     /// reasons).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub last_seen_ts: Option<i64>,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "matrix_csapi_runtime::nullable"
+    )]
+    pub last_seen_ts: Option<Option<i64>>,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
