@@ -472,26 +472,39 @@ pub fn error_response<E>(response: http::Response<Bytes>) -> FromHttpResponseErr
     }
 }
 
-/// The error bodies every endpoint may answer with: user-interactive auth
-/// on a `401` (tried first: a failed stage carries an `errcode` too), then
-/// the standard Matrix error. Otherwise the response back, with why it is
-/// not a Matrix error.
+/// The error bodies every endpoint may answer with: the standard Matrix
+/// error, and user-interactive auth on a `401` (which may carry the
+/// `errcode` of a failed stage, so a Matrix error with `flows` is read again
+/// as one). Otherwise the response back, with why it is not a Matrix error.
+/// The common `401` (`M_UNKNOWN_TOKEN`) is parsed once.
 #[allow(clippy::result_large_err)] // the Err is the response handed back, not an error
 fn recognised_error<E>(
     response: http::Response<Bytes>,
 ) -> Result<FromHttpResponseError<E>, (http::Response<Bytes>, JsonError)> {
-    if response.status() == http::StatusCode::UNAUTHORIZED
-        && let Ok(uia) = serde_json::from_slice::<UiaResponse>(response.body())
-    {
-        return Ok(FromHttpResponseError::UserInteractiveAuth(Box::new(uia)));
-    }
+    let may_be_uia = response.status() == http::StatusCode::UNAUTHORIZED;
+    let uia = |response: &http::Response<Bytes>| {
+        serde_json::from_slice::<UiaResponse>(response.body())
+            .ok()
+            .map(|uia| FromHttpResponseError::UserInteractiveAuth(Box::new(uia)))
+    };
     match serde_json::from_slice::<ErrorBody>(response.body()) {
-        Ok(body) => Ok(FromHttpResponseError::Matrix(Box::new(MatrixError {
-            status: response.status(),
-            retry_after_header: RetryAfter::from_headers(response.headers()),
-            body,
-        }))),
-        Err(error) => Err((response, JsonError::new(&error))),
+        Ok(body) => {
+            if may_be_uia
+                && body.extra.contains_key("flows")
+                && let Some(uia) = uia(&response)
+            {
+                return Ok(uia);
+            }
+            Ok(FromHttpResponseError::Matrix(Box::new(MatrixError {
+                status: response.status(),
+                retry_after_header: RetryAfter::from_headers(response.headers()),
+                body,
+            })))
+        }
+        Err(error) => match may_be_uia.then(|| uia(&response)).flatten() {
+            Some(uia) => Ok(uia),
+            None => Err((response, JsonError::new(&error))),
+        },
     }
 }
 
