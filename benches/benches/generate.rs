@@ -7,7 +7,8 @@
 //! * `floor/saphyr`: the floor any generator pays, parsing the same YAML
 //!   files (already read into memory) into a generic value with an
 //!   independent YAML library (saphyr's DOM);
-//! * `floor/codegen_yaml`: the same with the generator's own YAML module,
+//! * `floor/codegen_yaml`: the same with the generator's YAML loader
+//!   (`openapi_overlay::yaml`),
 //!   for reference (it builds JSON values and keeps positions for errors);
 //! * `stage/*`: each stage of [`matrix_csapi_codegen::generate`] alone, with
 //!   its input prepared outside the timed part: `config` (config, pin,
@@ -26,7 +27,8 @@ use criterion::{BatchSize, Criterion, criterion_group};
 use matrix_csapi_codegen::config::Config;
 use matrix_csapi_codegen::load::SpecFiles;
 use matrix_csapi_codegen::pin::Pin;
-use matrix_csapi_codegen::{Project, emit, lower, resolve, yaml};
+use matrix_csapi_codegen::{Project, emit, lower, resolve};
+use openapi_overlay::yaml;
 use saphyr::LoadableYamlNode;
 use support::ratios::{self, Ratio};
 use support::{project, spec_dir};

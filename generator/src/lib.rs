@@ -3,9 +3,11 @@
 //! The generator is a pipeline; each stage is one module with a typed
 //! hand-off, testable alone:
 //!
-//! 1. [`load`]: the spec files on disk, each read once ([`yaml`] turns YAML
+//! 1. [`load`]: the spec files on disk, each read once (the
+//!    [`openapi_overlay`] crate's [`yaml`](openapi_overlay::yaml) turns YAML
 //!    into JSON values and finds line numbers for errors).
-//! 2. [`overlay`]: OpenAPI Overlay documents applied to the loaded files.
+//! 2. [`apply_overlays`]: OpenAPI Overlay documents applied to the loaded
+//!    files, by the [`openapi_overlay`] crate.
 //! 3. [`resolve`]: every `$ref` resolved to a location in a loaded file.
 //! 4. [`lower`]: the resolved spec lowered to the typed [`model`].
 //! 5. [`emit`]: the model emitted as Rust source (quote + prettyplease).
@@ -24,10 +26,8 @@ pub mod load;
 pub mod lower;
 pub mod model;
 pub mod output;
-pub mod overlay;
 pub mod pin;
 pub mod resolve;
-pub mod yaml;
 
 use std::path::{Path, PathBuf};
 
@@ -65,7 +65,7 @@ pub enum Error {
     Load(#[from] load::LoadError),
     /// An overlay is invalid or does not apply.
     #[error(transparent)]
-    Overlay(#[from] overlay::OverlayError),
+    Overlay(#[from] openapi_overlay::OverlayError),
     /// An overlay names a file it extends that the spec does not have.
     #[error("overlay {overlay}: `extends: {extends}`: {source}")]
     OverlayTarget {
@@ -154,11 +154,11 @@ pub fn apply_overlays(
 ) -> Result<(), Error> {
     // Per spec file: the fields overlays added, so that two overlays adding
     // the same field is an error, as it is within one overlay.
-    let mut added: std::collections::BTreeMap<String, overlay::AddedFields> =
+    let mut added: std::collections::BTreeMap<String, openapi_overlay::AddedFields> =
         std::collections::BTreeMap::new();
     for overlay_path in &config.overlays {
         let path = project.spec_config_dir.join(overlay_path);
-        let overlay = overlay::Overlay::load(&path)?;
+        let overlay = openapi_overlay::Overlay::load(&path)?;
         let extends = overlay
             .extends()
             .ok_or_else(|| Error::OverlayWithoutExtends {
@@ -183,7 +183,7 @@ pub fn apply_overlays(
         let document = &mut files.load(&target)?.value;
         overlay.apply_tracked(
             document,
-            overlay::Strictness::RequireMatch,
+            openapi_overlay::Strictness::RequireMatch,
             added.entry(target).or_default(),
         )?;
     }

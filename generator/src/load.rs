@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-use crate::yaml;
+use openapi_overlay::yaml::{self, utf8_text};
 
 /// A place in the spec: a file (relative to `data/`) and an RFC 6901 JSON
 /// pointer inside it.
@@ -88,28 +88,6 @@ pub enum LoadError {
         /// 1-based column (in characters) of that byte.
         column: usize,
     },
-}
-
-/// `bytes` as text, or the 1-based line and column (in characters) of the
-/// first byte that is not UTF-8.
-pub fn utf8_text(bytes: Vec<u8>) -> Result<String, (usize, usize)> {
-    String::from_utf8(bytes).map_err(|error| {
-        let bytes = error.as_bytes();
-        let valid = &bytes[..error.utf8_error().valid_up_to()];
-        let line_start = valid
-            .iter()
-            .rposition(|&b| b == b'\n')
-            .map_or(0, |newline| newline + 1);
-        let line = valid.iter().filter(|&&b| b == b'\n').count() + 1;
-        // Up to `valid_up_to` the bytes are UTF-8: count characters by
-        // their first bytes.
-        let column = valid[line_start..]
-            .iter()
-            .filter(|&&b| (b & 0xC0) != 0x80)
-            .count()
-            + 1;
-        (line, column)
-    })
 }
 
 /// One parsed spec file.
@@ -299,18 +277,6 @@ mod tests {
         assert!(
             matches!(err, Err(LoadError::EscapesRoot { ref path, .. }) if path == "../../../etc/passwd")
         );
-    }
-
-    #[test]
-    fn non_utf8_text_is_located_by_line_and_character_column() {
-        assert_eq!(utf8_text(b"a: 1\n".to_vec()), Ok("a: 1\n".to_owned()));
-        assert_eq!(utf8_text(b"a: 1\nb: c\xffd\n".to_vec()), Err((2, 5)));
-        // Columns count characters, not bytes.
-        assert_eq!(
-            utf8_text("x: é".bytes().chain([0xC3]).collect()),
-            Err((1, 5))
-        );
-        assert_eq!(utf8_text(vec![0xFF]), Err((1, 1)));
     }
 
     #[test]

@@ -7,8 +7,7 @@
 
 use std::path::{Path, PathBuf};
 
-use matrix_csapi_codegen::overlay::{Overlay, Strictness};
-use matrix_csapi_codegen::yaml;
+use openapi_overlay::{Overlay, Strictness, yaml};
 use serde_json::Value;
 
 fn data_dir() -> PathBuf {
