@@ -17,6 +17,7 @@ use matrix_csapi::runtime::{
 use matrix_csapi::types::UserIdentifier;
 
 use crate::error::{FlightError, is_transient, unknown_token};
+use crate::store::whole_millis;
 use crate::{
     EndReason, LoginError, LoginRequired, NoStore, RefreshError, RefreshFailure, SessionError,
     SessionOptions, SessionStore, SharedStoreError, StoredSession,
@@ -187,7 +188,7 @@ impl<S: SessionStore> Session<S> {
             response.refresh_token.map(SecretString::new),
             response.expires_in,
         );
-        stored.issued_at = system_now;
+        stored.issued_at = whole_millis(system_now);
         if let Err(error) = store.save(&stored).await {
             let orphan = client_with_token(&client, stored.access_token.clone());
             let _ = orphan.logout(LogoutRequest::new()).await;
@@ -563,7 +564,7 @@ impl<S: SessionStore> Session<S> {
         );
         // Counted from when the request left: the server's clock started
         // later, so the session's expiry is never later than the server's.
-        stored.issued_at = system_sent_at;
+        stored.issued_at = whole_millis(system_sent_at);
         stored.expires_in = response.expires_in;
         let options = &self.inner.options;
         let saved = tokio::time::timeout(options.refresh_deadline, self.inner.store.save(&stored))

@@ -66,9 +66,19 @@ impl StoredSession {
             device_id: device_id.into(),
             access_token,
             refresh_token,
-            issued_at: SystemTime::now(),
+            issued_at: whole_millis(SystemTime::now()),
             expires_in,
         }
+    }
+}
+
+/// `time` rounded down to what [`StoredSession`] keeps on disk (whole
+/// milliseconds), so that a stored session reads back equal; earlier, so
+/// never a later expiry.
+pub(crate) fn whole_millis(time: SystemTime) -> SystemTime {
+    match time.duration_since(SystemTime::UNIX_EPOCH) {
+        Ok(since) => time - Duration::from_nanos(u64::from(since.subsec_nanos() % 1_000_000)),
+        Err(_) => time,
     }
 }
 
