@@ -191,7 +191,10 @@ impl<S: SessionStore> Session<S> {
         stored.issued_at = whole_millis(system_now);
         if let Err(error) = store.save(&stored).await {
             let orphan = client_with_token(&client, stored.access_token.clone());
-            let _ = orphan.logout(LogoutRequest::new()).await;
+            // Bounded: the client may have no timeout of its own.
+            let _ =
+                tokio::time::timeout(options.attempt_timeout, orphan.logout(LogoutRequest::new()))
+                    .await;
             return Err(LoginError::Store(error));
         }
         Ok(Self::with_tokens(
