@@ -7,6 +7,8 @@
 //! * [`spec_dir`]: where the Matrix spec checkout is (`MATRIX_SPEC_DIR`, or
 //!   `shared/matrix-spec/v1.19` beside the workspace); panics when it is
 //!   missing so that spec-driven tests can never pass silently.
+//! * [`fault_proxy`]: a proxy in front of a real server that counts
+//!   `/refresh` requests and can lose, replace, delay or drop them.
 //! * [`synapse`]: a real Synapse homeserver (upstream, or Famedly's fork) on
 //!   `127.0.0.1` for the end-to-end tests, installed and started by
 //!   `scripts/synapse.sh` once per test binary and stopped when the test
@@ -21,6 +23,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::task::JoinHandle;
 
+pub mod fault_proxy;
 pub mod synapse;
 
 /// The environment variable that overrides [`spec_dir`].
@@ -64,7 +67,7 @@ pub fn spec_dir() -> PathBuf {
 
 /// How long the server waits for a client to send a complete request (or
 /// to close after the response) before giving up on the connection.
-const IO_TIMEOUT: Duration = Duration::from_secs(10);
+pub(crate) const IO_TIMEOUT: Duration = Duration::from_secs(10);
 /// The largest request head (request line and headers) accepted.
 const MAX_HEAD_BYTES: usize = 64 * 1024;
 /// The largest request body accepted.
@@ -131,7 +134,7 @@ impl ScriptedResponse {
         self
     }
 
-    fn to_bytes(&self) -> Vec<u8> {
+    pub(crate) fn to_bytes(&self) -> Vec<u8> {
         match self {
             Self::Raw(bytes) => bytes.clone(),
             Self::Parts {
@@ -346,7 +349,7 @@ async fn serve(listener: TcpListener, responses: Vec<ScriptedResponse>, requests
 
 /// Reads one request; `None` if the connection closes early, the request is
 /// malformed or a limit is exceeded.
-async fn read_request(stream: &mut TcpStream) -> Option<RecordedRequest> {
+pub(crate) async fn read_request(stream: &mut TcpStream) -> Option<RecordedRequest> {
     let mut buffer = Vec::new();
     let head_end = loop {
         if let Some(pos) = find(&buffer, b"\r\n\r\n") {

@@ -19,11 +19,6 @@
 
 mod e2e_support;
 
-/// The session of `examples/refreshing_session.rs`, as users would copy it.
-#[allow(dead_code)]
-#[path = "../examples/refreshing_session.rs"]
-mod example;
-
 use std::convert::Infallible;
 use std::time::{Duration, Instant};
 
@@ -31,6 +26,7 @@ use matrix_csapi::ErrorCode;
 use matrix_csapi::refresh::{RefreshRequest, RefreshResponse};
 use matrix_csapi::runtime::Error;
 use matrix_csapi::whoami::GetTokenOwnerRequest;
+use matrix_csapi_session::{EndReason, MemoryStore, Session, SessionOptions};
 use matrix_csapi_tests::synapse::{
     ACCESS_TOKEN_LIFETIME, FAMEDLY_MAXIMUM_REFRESH_TOKEN_LIFETIME, Flavour, REFRESH_TOKEN_LIFETIME,
     Synapse, synapse_famedly,
@@ -208,21 +204,26 @@ async fn refresh_token_lives_as_long_as_asked_capped_or_the_server_default() {
     assert!(failed.is_empty(), "failed:\n{}", failed.join("\n"));
 }
 
-/// The example's session asks for its lifetime on every refresh: when the
+/// The library's session asks for its lifetime on every refresh: when the
 /// refresh token it got dies before the access token it refreshes, the next
-/// request fails with the refresh error (upstream Synapse, which ignores the
-/// field, would give the server's 10 s and recover).
+/// request ends the session with the server's "expired" error (upstream
+/// Synapse, which ignores the field, would give the server's 10 s and
+/// recover).
 #[tokio::test]
-async fn the_example_session_asks_for_its_lifetime_on_every_refresh() {
+async fn the_session_asks_for_its_lifetime_on_every_refresh() {
     let Some(server) = synapse_famedly() else {
         return;
     };
     let account = register(&server, "session", false).await;
-    let mut session = example::Session::login(
-        server.base_url().clone(),
+    let options = SessionOptions::default()
+        .with_refresh_token_lifetime(SHORT)
+        .unwrap();
+    let session = Session::login_with_password(
+        client(&server),
         &account.user_id,
-        account.password.as_str().into(),
-        Some(SHORT),
+        &account.password.as_str().into(),
+        options,
+        MemoryStore::new(),
     )
     .await
     .unwrap();
@@ -234,16 +235,21 @@ async fn the_example_session_asks_for_its_lifetime_on_every_refresh() {
     // Both the access token and the refresh token it would be refreshed
     // with have expired.
     sleep_until((refreshed_at + SHORT.max(ACCESS_TOKEN_LIFETIME) + MARGIN).into()).await;
-    match session.send(&GetTokenOwnerRequest::new()).await {
-        Err(example::SessionError::Refresh(error)) => {
-            let error = matrix_error::<()>(Err(error), &["syt_", "syr_"]);
-            assert_error(&error, 403, ErrorCode::Forbidden, false);
-            assert_eq!(
-                error.message(),
-                Some("The supplied refresh token has expired")
-            );
-        }
-        other => panic!("expected the refresh to fail as expired: {other:?}"),
-    }
+    let error = session
+        .send(&GetTokenOwnerRequest::new())
+        .await
+        .expect_err("the refresh token has expired");
+    let ended = error
+        .login_required()
+        .unwrap_or_else(|| panic!("expected the session to end, got {error}"));
+    let EndReason::RefreshTokenRejected(matrix) = ended.reason() else {
+        panic!("expected the refresh token to be rejected, got {ended}");
+    };
+    assert_eq!(matrix.status, 403);
+    assert_eq!(matrix.errcode(), &ErrorCode::Forbidden);
+    assert_eq!(
+        matrix.message(),
+        Some("The supplied refresh token has expired")
+    );
     assert_eq!(session.refreshes(), 1);
 }
