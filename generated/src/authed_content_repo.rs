@@ -514,7 +514,11 @@ impl matrix_csapi_runtime::Endpoint for GetContentAuthedRequest {
         path.push_param(&self.media_id);
         let mut query = matrix_csapi_runtime::QueryBuilder::new();
         if let Some(value) = &self.timeout {
-            query.push("timeout_ms", &value.as_millis().to_string());
+            query
+                .push(
+                    "timeout_ms",
+                    &matrix_csapi_runtime::duration_ms::wire_millis(value).to_string(),
+                );
         }
         let path_and_query = path.finish() + &query.finish();
         matrix_csapi_runtime::build_request(
@@ -617,7 +621,11 @@ impl matrix_csapi_runtime::Endpoint for GetContentOverrideNameAuthedRequest {
         path.push_param(&self.file_name);
         let mut query = matrix_csapi_runtime::QueryBuilder::new();
         if let Some(value) = &self.timeout {
-            query.push("timeout_ms", &value.as_millis().to_string());
+            query
+                .push(
+                    "timeout_ms",
+                    &matrix_csapi_runtime::duration_ms::wire_millis(value).to_string(),
+                );
         }
         let path_and_query = path.finish() + &query.finish();
         matrix_csapi_runtime::build_request(
@@ -723,7 +731,11 @@ impl matrix_csapi_runtime::Endpoint for GetContentThumbnailAuthedRequest {
             query.push("method", value.as_str());
         }
         if let Some(value) = &self.timeout {
-            query.push("timeout_ms", &value.as_millis().to_string());
+            query
+                .push(
+                    "timeout_ms",
+                    &matrix_csapi_runtime::duration_ms::wire_millis(value).to_string(),
+                );
         }
         if let Some(value) = &self.animated {
             query.push("animated", &value.to_string());

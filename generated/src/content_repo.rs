@@ -891,7 +891,11 @@ impl matrix_csapi_runtime::Endpoint for GetContentRequest {
             query.push("allow_remote", &value.to_string());
         }
         if let Some(value) = &self.timeout {
-            query.push("timeout_ms", &value.as_millis().to_string());
+            query
+                .push(
+                    "timeout_ms",
+                    &matrix_csapi_runtime::duration_ms::wire_millis(value).to_string(),
+                );
         }
         if let Some(value) = &self.allow_redirect {
             query.push("allow_redirect", &value.to_string());
@@ -1000,7 +1004,11 @@ impl matrix_csapi_runtime::Endpoint for GetContentOverrideNameRequest {
             query.push("allow_remote", &value.to_string());
         }
         if let Some(value) = &self.timeout {
-            query.push("timeout_ms", &value.as_millis().to_string());
+            query
+                .push(
+                    "timeout_ms",
+                    &matrix_csapi_runtime::duration_ms::wire_millis(value).to_string(),
+                );
         }
         if let Some(value) = &self.allow_redirect {
             query.push("allow_redirect", &value.to_string());
@@ -1112,7 +1120,11 @@ impl matrix_csapi_runtime::Endpoint for GetContentThumbnailRequest {
             query.push("allow_remote", &value.to_string());
         }
         if let Some(value) = &self.timeout {
-            query.push("timeout_ms", &value.as_millis().to_string());
+            query
+                .push(
+                    "timeout_ms",
+                    &matrix_csapi_runtime::duration_ms::wire_millis(value).to_string(),
+                );
         }
         if let Some(value) = &self.allow_redirect {
             query.push("allow_redirect", &value.to_string());

@@ -31,6 +31,9 @@ pub struct RefreshRequest {
     pub refresh_token: String,
     /// **Experimental (Famedly).** The lifetime of the *new refresh token*
     /// (not of the access token), in milliseconds. Left out when not set.
+    /// At least one second: a shorter lifetime is refused when the
+    /// request is built (`IntoHttpError::OutOfRange`), because such a
+    /// token dies before it can be used.
     ///
     /// Honoured by Famedly's Synapse fork, which caps it by its
     /// `famedly_maximum_refresh_token_lifetime` setting and by the
@@ -167,6 +170,20 @@ impl matrix_csapi_runtime::Endpoint for RefreshRequest {
         matrix_csapi_runtime::http::Request<matrix_csapi_runtime::Bytes>,
         matrix_csapi_runtime::IntoHttpError,
     > {
+        #[cfg(feature = "unstable-famedly-refresh-lifetime")]
+        matrix_csapi_runtime::check_bounds(
+            "com.famedly.refresh_token_lifetime_ms",
+            self
+                .refresh_token_lifetime
+                .as_ref()
+                .map(|v| {
+                    i128::try_from(matrix_csapi_runtime::duration_ms::wire_millis(v))
+                        .unwrap_or(i128::MAX)
+                }),
+            Some(1000i64),
+            None,
+            " ms",
+        )?;
         let path = matrix_csapi_runtime::PathBuilder::new("/_matrix/client/v3/refresh");
         let path_and_query = path.finish();
         matrix_csapi_runtime::build_request(

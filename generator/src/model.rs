@@ -308,6 +308,8 @@ pub struct Field {
     pub docs: Docs,
     /// Whether the value is a credential (redacted in `Debug`).
     pub secret: bool,
+    /// Schema bounds checked before sending (request fields only).
+    pub bounds: Option<Bounds>,
     /// Cargo feature that gates the field (`x-cargo-feature`).
     pub feature: Option<String>,
 }
@@ -351,6 +353,19 @@ pub struct Param {
     pub docs: Docs,
     /// Whether the value is a credential (redacted in `Debug`).
     pub secret: bool,
+    /// Schema bounds checked before sending.
+    pub bounds: Option<Bounds>,
+}
+
+/// Inclusive bounds of an integer (or, for durations, millisecond) value,
+/// from its schema's `minimum`/`maximum`/`exclusiveMinimum`/
+/// `exclusiveMaximum`: checked before a request is sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Bounds {
+    /// The smallest allowed value.
+    pub min: Option<i64>,
+    /// The largest allowed value.
+    pub max: Option<i64>,
 }
 
 /// One value of a string enum.

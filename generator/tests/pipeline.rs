@@ -119,6 +119,45 @@ fn unsupported_schema_construct_names_file_pointer_and_line() {
 }
 
 #[test]
+fn bounds_that_would_not_be_checked_fail_generation() {
+    // A widget is only ever received: bounds on its fields would be
+    // silently ignored, so they fail.
+    let dir = edited_fixture(|root| {
+        let path = root.join("data/schemas/widget.yaml");
+        let text = fs::read_to_string(&path).unwrap().replace(
+            "  kind:\n    type: string\n",
+            "  count:\n    type: integer\n    maximum: 5\n  kind:\n    type: string\n",
+        );
+        fs::write(path, text).unwrap();
+    });
+    let message = generate(dir.path(), &project(&dir.path().join("project")))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        message.contains("schemas/widget.yaml#/properties/count (line")
+            && message.contains("bounds (`minimum`, `maximum`, ...) on property `count`"),
+        "{message}"
+    );
+    // On a string (here an enum) they could not be checked at all.
+    let dir = edited_fixture(|root| {
+        let path = root.join("data/schemas/widget.yaml");
+        let text = fs::read_to_string(&path).unwrap().replace(
+            "  kind:\n    type: string\n",
+            "  kind:\n    type: string\n    minimum: 1\n",
+        );
+        fs::write(path, text).unwrap();
+    });
+    let message = generate(dir.path(), &project(&dir.path().join("project")))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        message.contains("schemas/widget.yaml#/properties/kind (line")
+            && message.contains("on a value that is not an integer or a duration"),
+        "{message}"
+    );
+}
+
+#[test]
 fn dangling_ref_names_the_referring_file() {
     let dir = edited_fixture(|root| {
         fs::remove_file(root.join("data/schemas/widget_name.yaml")).unwrap();

@@ -3,8 +3,11 @@
 //!
 //! Matrix integers must fit in 53 bits (the spec's canonical-JSON range),
 //! so a duration beyond 2^53 - 1 ms (about 285,000 years) fails to
-//! serialize rather than going out as a value servers reject. Sub-millisecond
-//! precision is dropped (rounded down) on the wire.
+//! serialize rather than going out as a value servers reject. A duration
+//! that is not a whole number of milliseconds is rounded *up*
+//! ([`wire_millis`]): a non-zero duration never goes out as 0 (a timeout of
+//! 0 means "answer at once", a token lifetime of 0 a token that is dead on
+//! arrival).
 
 use std::time::Duration;
 
@@ -13,9 +16,20 @@ use serde::{Deserialize, Deserializer, Serializer, de, ser};
 /// The largest integer the Matrix spec allows in JSON.
 pub const MAX_SAFE_INTEGER: u64 = (1 << 53) - 1;
 
-/// Serializes a duration as integer milliseconds.
-pub fn serialize<S: Serializer>(value: &Duration, serializer: S) -> Result<S::Ok, S::Error> {
+/// The milliseconds a duration is sent as: rounded up to a whole
+/// millisecond, so only a zero duration is sent as 0.
+pub fn wire_millis(value: &Duration) -> u128 {
     let millis = value.as_millis();
+    if value.subsec_nanos() % 1_000_000 == 0 {
+        millis
+    } else {
+        millis + 1
+    }
+}
+
+/// Serializes a duration as integer milliseconds (rounded up).
+pub fn serialize<S: Serializer>(value: &Duration, serializer: S) -> Result<S::Ok, S::Error> {
+    let millis = wire_millis(value);
     match u64::try_from(millis) {
         Ok(millis) if millis <= MAX_SAFE_INTEGER => serializer.serialize_u64(millis),
         _ => Err(ser::Error::custom(format!(
@@ -66,6 +80,15 @@ mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
     use serde::Serialize;
+
+    #[test]
+    fn sub_millisecond_durations_round_up() {
+        assert_eq!(wire_millis(&Duration::ZERO), 0);
+        assert_eq!(wire_millis(&Duration::from_nanos(1)), 1);
+        assert_eq!(wire_millis(&Duration::from_micros(1500)), 2);
+        assert_eq!(wire_millis(&Duration::from_millis(7)), 7);
+        assert_eq!(wire_millis(&Duration::new(3, 1)), 3001);
+    }
 
     #[derive(Serialize, Deserialize, Debug, PartialEq)]
     struct Holder {

@@ -68,7 +68,9 @@ pub use error_code::ErrorCode;
 pub use matrix_error::{ErrorBody, MatrixError, RetryAfter};
 pub use path::{PathBuilder, QueryBuilder};
 pub use raw::Raw;
-pub use request::{IntoHttpError, RequestBody, build_request, insert_header, json_body};
+pub use request::{
+    IntoHttpError, RequestBody, build_request, check_bounds, insert_header, json_body,
+};
 pub use response::{
     FromHttpResponseError, JsonError, UnexpectedReason, UnexpectedResponse,
     documented_error_response, documented_status_response, endpoint_error_response, error_response,

@@ -61,9 +61,60 @@ pub enum IntoHttpError {
         /// What is wrong with it.
         message: String,
     },
+    /// A value is outside the bounds its schema gives (`minimum`,
+    /// `maximum`, `exclusiveMinimum`, `exclusiveMaximum`; durations in
+    /// milliseconds, as on the wire): refused rather than sent.
+    #[error("`{name}` is {value}{unit}, outside the allowed range {}", range(*.min, *.max, unit))]
+    OutOfRange {
+        /// The field or parameter name, as on the wire.
+        name: &'static str,
+        /// The value as it would be sent.
+        value: i128,
+        /// The smallest allowed value, if bounded below.
+        min: Option<i64>,
+        /// The largest allowed value, if bounded above.
+        max: Option<i64>,
+        /// `" ms"` for durations, else empty.
+        unit: &'static str,
+    },
     /// An error from the `http` crate while assembling the request.
     #[error("failed to build the HTTP request: {0}")]
     Http(http::Error),
+}
+
+/// `[1000 ms, ...)`-style text for [`IntoHttpError::OutOfRange`].
+fn range(min: Option<i64>, max: Option<i64>, unit: &str) -> String {
+    match (min, max) {
+        (Some(min), Some(max)) => format!("{min}{unit} to {max}{unit}"),
+        (Some(min), None) => format!("at least {min}{unit}"),
+        (None, Some(max)) => format!("at most {max}{unit}"),
+        (None, None) => "unbounded".to_owned(),
+    }
+}
+
+/// Checks a value against its schema's bounds (inclusive; the generator
+/// turns exclusive bounds of integers into inclusive ones) before a request
+/// is built. `None` (an unset optional value) is always allowed.
+pub fn check_bounds(
+    name: &'static str,
+    value: Option<i128>,
+    min: Option<i64>,
+    max: Option<i64>,
+    unit: &'static str,
+) -> Result<(), IntoHttpError> {
+    let Some(value) = value else { return Ok(()) };
+    let below = min.is_some_and(|min| value < i128::from(min));
+    let above = max.is_some_and(|max| value > i128::from(max));
+    if below || above {
+        return Err(IntoHttpError::OutOfRange {
+            name,
+            value,
+            min,
+            max,
+            unit,
+        });
+    }
+    Ok(())
 }
 
 impl From<serde_json::Error> for IntoHttpError {
@@ -226,6 +277,34 @@ mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used)]
 
     use super::*;
+
+    #[test]
+    fn bounds_refuse_values_outside_and_name_the_field() {
+        assert!(check_bounds("a", None, Some(1000), None, " ms").is_ok());
+        assert!(check_bounds("a", Some(1000), Some(1000), Some(2000), " ms").is_ok());
+        assert!(check_bounds("a", Some(2000), Some(1000), Some(2000), " ms").is_ok());
+        let error = check_bounds(
+            "com.example.lifetime_ms",
+            Some(999),
+            Some(1000),
+            None,
+            " ms",
+        )
+        .unwrap_err();
+        assert!(matches!(
+            error,
+            IntoHttpError::OutOfRange { value: 999, .. }
+        ));
+        assert_eq!(
+            error.to_string(),
+            "`com.example.lifetime_ms` is 999 ms, outside the allowed range at least 1000 ms"
+        );
+        let error = check_bounds("limit", Some(101), Some(1), Some(100), "").unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "`limit` is 101, outside the allowed range 1 to 100"
+        );
+    }
     use crate::{PathBuilder, QueryBuilder};
 
     fn metadata(auth: AuthScheme) -> Metadata {

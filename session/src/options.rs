@@ -46,11 +46,14 @@ impl Default for SessionOptions {
 /// A refresh-token lifetime the session refuses to send.
 #[cfg(feature = "unstable-famedly-refresh-lifetime")]
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error(
-    "a refresh-token lifetime must be at least 1 ms and at most 2^53-1 ms, not {0:?}: \
-     Famedly's Synapse accepts 0 and issues a token that is dead on arrival"
-)]
-pub struct InvalidRefreshTokenLifetime(pub Duration);
+#[error("refresh-token lifetime {lifetime:?} refused: {reason}")]
+pub struct InvalidRefreshTokenLifetime {
+    /// The lifetime asked for.
+    pub lifetime: Duration,
+    /// Why the `/refresh` request would refuse it (e.g. below the overlay's
+    /// minimum of one second).
+    pub reason: String,
+}
 
 impl SessionOptions {
     /// Refresh this long before the access token expires (default 60 s),
@@ -123,17 +126,31 @@ impl SessionOptions {
     ///   everything;
     /// * upstream Synapse ignores the field.
     ///
-    /// Zero (which the fork accepts, issuing a token that is dead on
-    /// arrival) and values beyond 2^53-1 ms are refused.
+    /// A lifetime the `/refresh` request would refuse is refused here
+    /// already, so a session never starts with one: below the field's
+    /// minimum of one second (`spec/overlays/famedly-refresh-lifetime.yaml`;
+    /// the fork accepts anything, and a lifetime shorter than a round trip
+    /// gives a token that is dead on arrival) or beyond 2^53-1 ms.
     #[cfg(feature = "unstable-famedly-refresh-lifetime")]
     pub fn with_refresh_token_lifetime(
         mut self,
         lifetime: Duration,
     ) -> Result<Self, InvalidRefreshTokenLifetime> {
-        let millis = lifetime.as_millis();
-        if millis == 0 || millis > u128::from(matrix_csapi::runtime::duration_ms::MAX_SAFE_INTEGER)
-        {
-            return Err(InvalidRefreshTokenLifetime(lifetime));
+        use matrix_csapi::runtime::{BaseUrl, Endpoint};
+        // The generated request checks the field's bounds: ask it, so the
+        // overlay stays the one place that says what is allowed.
+        let mut probe = matrix_csapi::refresh::RefreshRequest::new(String::new());
+        probe.refresh_token_lifetime = Some(lifetime);
+        let base =
+            BaseUrl::parse("https://localhost").map_err(|error| InvalidRefreshTokenLifetime {
+                lifetime,
+                reason: error.to_string(),
+            })?;
+        if let Err(error) = probe.try_into_http_request(&base, None) {
+            return Err(InvalidRefreshTokenLifetime {
+                lifetime,
+                reason: error.to_string(),
+            });
         }
         self.refresh_token_lifetime = Some(lifetime);
         Ok(self)
@@ -205,13 +222,20 @@ mod tests {
 
     #[cfg(feature = "unstable-famedly-refresh-lifetime")]
     #[test]
-    fn refresh_token_lifetime_refuses_zero_and_huge_values() {
+    fn refresh_token_lifetime_refuses_short_and_huge_values() {
         let options = SessionOptions::default();
+        for short in [Duration::ZERO, Duration::from_millis(999)] {
+            let error = options
+                .clone()
+                .with_refresh_token_lifetime(short)
+                .unwrap_err();
+            assert!(error.reason.contains("at least 1000 ms"), "{error}");
+        }
         assert!(
             options
                 .clone()
-                .with_refresh_token_lifetime(Duration::ZERO)
-                .is_err()
+                .with_refresh_token_lifetime(Duration::from_secs(1))
+                .is_ok()
         );
         assert!(
             options

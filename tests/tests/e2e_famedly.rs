@@ -24,7 +24,7 @@ use std::time::{Duration, Instant};
 
 use matrix_csapi::ErrorCode;
 use matrix_csapi::refresh::{RefreshRequest, RefreshResponse};
-use matrix_csapi::runtime::Error;
+use matrix_csapi::runtime::{Error, IntoHttpError};
 use matrix_csapi::whoami::GetTokenOwnerRequest;
 use matrix_csapi_session::{EndReason, MemoryStore, Session, SessionOptions};
 use matrix_csapi_tests::synapse::{
@@ -202,6 +202,46 @@ async fn refresh_token_lives_as_long_as_asked_capped_or_the_server_default() {
         }
     }
     assert!(failed.is_empty(), "failed:\n{}", failed.join("\n"));
+}
+
+/// The smallest lifetime the client can express cannot give a token that
+/// is already dead: the field's minimum (one second, from the overlay) is
+/// checked when the request is built, so the fork's dead-on-arrival tokens
+/// (0 to 2 ms on loopback) cannot be asked for; a token of the smallest
+/// lifetime refreshes at once.
+#[tokio::test]
+async fn the_smallest_expressible_lifetime_gives_a_living_token() {
+    let Some(server) = synapse_famedly() else {
+        return;
+    };
+    for too_short in [
+        Duration::ZERO,
+        Duration::from_millis(2),
+        Duration::from_millis(999),
+    ] {
+        let error = refresh(&server, "syr_not_sent", Some(too_short))
+            .await
+            .expect_err("refused before sending");
+        assert!(
+            matches!(
+                error,
+                Error::IntoHttp(IntoHttpError::OutOfRange {
+                    name: "com.famedly.refresh_token_lifetime_ms",
+                    min: Some(1000),
+                    ..
+                })
+            ),
+            "{too_short:?}: {error}"
+        );
+    }
+    let smallest = Duration::from_secs(1);
+    let issued = issue(&server, "smallest", Some(smallest)).await;
+    if let Err(error) = refresh(&server, &issued.token, None).await {
+        panic!(
+            "a refresh token of the smallest lifetime ({smallest:?}) failed when used at once, {:?} after it was asked for: {error}",
+            issued.sent.elapsed()
+        );
+    }
 }
 
 /// The library's session asks for its lifetime on every refresh: when the

@@ -540,8 +540,9 @@ async fn millisecond_parameters_are_durations_sent_as_integer_milliseconds() {
         requests[0].target,
         "/_matrix/client/v1/media/download/example.org/abc?timeout_ms=20000"
     );
-    // Sub-millisecond precision is dropped, never rounded up.
-    assert_eq!(query_pairs(&requests[1]), pairs(&[("timeout_ms", "1500")]));
+    // A partial millisecond rounds up: a non-zero duration is never sent
+    // as fewer milliseconds than it is (nor as 0).
+    assert_eq!(query_pairs(&requests[1]), pairs(&[("timeout_ms", "1501")]));
     assert_eq!(
         requests[2].path(),
         "/_matrix/client/v1/media/thumbnail/example.org/abc"

@@ -5,7 +5,7 @@ use proc_macro2::{Literal, TokenStream};
 use quote::quote;
 
 use crate::model::{
-    Auth, Body, Operation, Param, ParamIn, PathPart, ResponseKind, Type, TypeId, TypeKind,
+    Auth, Body, Bounds, Operation, Param, ParamIn, PathPart, ResponseKind, Type, TypeId, TypeKind,
 };
 
 use super::docs::{doc_lines, sanitize_doc};
@@ -52,6 +52,7 @@ impl Emitter<'_> {
             TypeKind::Struct(s) => &s.params,
             _ => &[],
         };
+        let bound_checks = self.bound_checks(op);
         let mut path_steps = Vec::new();
         let mut first = String::new();
         for (index, part) in op.path.iter().enumerate() {
@@ -222,6 +223,7 @@ impl Emitter<'_> {
                     base_url: &matrix_csapi_runtime::BaseUrl,
                     access_token: Option<&matrix_csapi_runtime::AccessToken>,
                 ) -> Result<matrix_csapi_runtime::http::Request<matrix_csapi_runtime::Bytes>, matrix_csapi_runtime::IntoHttpError> {
+                    #(#bound_checks)*
                     let #path_mut path = matrix_csapi_runtime::PathBuilder::new(#first);
                     #(#path_steps)*
                     #query_code
@@ -239,6 +241,95 @@ impl Emitter<'_> {
                 }
             }
         }
+    }
+
+    /// `check_bounds` calls for the request's bounded parameters and body
+    /// fields (the request's own, or its body type's), so an out-of-range
+    /// value is refused before anything is built.
+    fn bound_checks(&self, op: &Operation) -> Vec<TokenStream> {
+        let TypeKind::Struct(request) = &self.api.types[op.request.0].kind else {
+            return Vec::new();
+        };
+        let check = |name: &str,
+                     ty: &Type,
+                     required: bool,
+                     place: TokenStream,
+                     bounds: Bounds,
+                     feature: Option<&String>| {
+            let as_wire = match ty {
+                Type::DurationMs => {
+                    quote! { i128::try_from(matrix_csapi_runtime::duration_ms::wire_millis(v)).unwrap_or(i128::MAX) }
+                }
+                _ => quote! { i128::from(*v) },
+            };
+            let value = if required {
+                quote! { Some({ let v = &#place; #as_wire }) }
+            } else {
+                quote! { #place.as_ref().map(|v| #as_wire) }
+            };
+            let unit = if *ty == Type::DurationMs { " ms" } else { "" };
+            let bound = |b: Option<i64>| match b {
+                Some(b) => quote! { Some(#b) },
+                None => quote! { None },
+            };
+            let (min, max) = (bound(bounds.min), bound(bounds.max));
+            let cfg = feature.map(|f| quote! { #[cfg(feature = #f)] });
+            quote! { #cfg matrix_csapi_runtime::check_bounds(#name, #value, #min, #max, #unit)?; }
+        };
+        let mut checks = Vec::new();
+        for param in &request.params {
+            if let Some(bounds) = param.bounds {
+                let field = ident(&param.rust_name);
+                checks.push(check(
+                    &param.wire_name,
+                    &param.ty,
+                    param.required,
+                    quote! { self.#field },
+                    bounds,
+                    None,
+                ));
+            }
+        }
+        let body_fields: Vec<(&crate::model::Field, TokenStream)> = match &op.body {
+            Some(Body::Json {
+                is_request: true, ..
+            }) => request
+                .fields
+                .iter()
+                .map(|f| {
+                    let field = ident(&f.rust_name);
+                    (f, quote! { self.#field })
+                })
+                .collect(),
+            Some(Body::Json {
+                ty: Type::Named(id),
+                is_request: false,
+            }) => match &self.api.types[id.0].kind {
+                TypeKind::Struct(body) => body
+                    .fields
+                    .iter()
+                    .map(|f| {
+                        let field = ident(&f.rust_name);
+                        (f, quote! { self.body.#field })
+                    })
+                    .collect(),
+                _ => Vec::new(),
+            },
+            _ => Vec::new(),
+        };
+        for (field, place) in body_fields {
+            if let Some(bounds) = field.bounds {
+                checks.push(check(
+                    &field.json_name,
+                    &field.ty,
+                    field.required,
+                    place,
+                    bounds,
+                    field.feature.as_ref(),
+                ));
+            }
+        }
+        checks
     }
 
     /// Match arms turning the success and redirect statuses into the
@@ -316,7 +407,12 @@ impl Emitter<'_> {
             Type::String if is_ref => value,
             Type::String => quote! { &#value },
             Type::Named(_) => quote! { #value.as_str() },
-            Type::DurationMs => quote! { &#value.as_millis().to_string() },
+            Type::DurationMs if is_ref => {
+                quote! { &matrix_csapi_runtime::duration_ms::wire_millis(#value).to_string() }
+            }
+            Type::DurationMs => {
+                quote! { &matrix_csapi_runtime::duration_ms::wire_millis(&#value).to_string() }
+            }
             _ => quote! { &#value.to_string() },
         }
     }

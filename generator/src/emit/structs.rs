@@ -327,6 +327,7 @@ mod tests {
             required,
             docs: Docs::default(),
             secret: false,
+            bounds: None,
         }
     }
 
@@ -338,6 +339,7 @@ mod tests {
             required,
             docs: Docs::default(),
             secret: false,
+            bounds: None,
             feature: None,
         }
     }

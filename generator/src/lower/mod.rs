@@ -20,7 +20,7 @@ use serde_json::Value;
 
 use crate::config::Config;
 use crate::load::Location;
-use crate::model::{Api, Type, TypeDef, TypeId, TypeKind};
+use crate::model::{Api, Body, Module, Type, TypeDef, TypeId, TypeKind};
 use crate::resolve::{ResolveError, ResolvedSpec};
 
 use naming::{PRELUDE_TYPES, check_module_names, module_name};
@@ -139,6 +139,7 @@ pub fn lower(spec: &ResolvedSpec, config: &Config, spec_tag: &str) -> Result<Api
     // Whether config entries still apply is only known once every document
     // is lowered: a failing document may stop before it uses them.
     fail_with(std::mem::take(&mut errors))?;
+    errors.extend(unchecked_bounds(&lowerer, &modules));
     for pattern in &config.raw_schemas {
         if !lowerer.used_raw_schemas.contains(pattern) {
             errors.push(LowerError::Invalid {
@@ -188,6 +189,42 @@ pub fn lower(spec: &ResolvedSpec, config: &Config, spec_tag: &str) -> Result<Api
         types: lowerer.types,
         features: lowerer.features.into_iter().collect(),
     })
+}
+
+/// Bounds (`minimum`, ...) are checked on a request's own fields and
+/// parameters, and on the fields of its body type; anywhere else they would
+/// be silently ignored, so they fail generation.
+fn unchecked_bounds(lowerer: &Lowerer<'_>, modules: &[Module]) -> Vec<LowerError> {
+    let mut checked = BTreeSet::new();
+    for op in modules.iter().flat_map(|m| &m.operations) {
+        checked.insert(op.request);
+        if let Some(Body::Json {
+            ty: Type::Named(id),
+            is_request: false,
+        }) = &op.body
+        {
+            checked.insert(*id);
+        }
+    }
+    let mut errors = Vec::new();
+    for (index, def) in lowerer.types.iter().enumerate() {
+        let TypeKind::Struct(s) = &def.kind else {
+            continue;
+        };
+        if checked.contains(&TypeId(index)) {
+            continue;
+        }
+        for field in s.fields.iter().filter(|f| f.bounds.is_some()) {
+            errors.push(LowerError::Unsupported {
+                at: lowerer.describe(&def.source.join("properties").join(&field.json_name)),
+                what: format!(
+                    "bounds (`minimum`, `maximum`, ...) on property `{}` of a type that is not a request or its body: only a request's own fields and parameters are checked",
+                    field.json_name
+                ),
+            });
+        }
+    }
+    errors
 }
 
 /// `Err` with the one error, or all of them; `Ok` if there are none.

@@ -297,7 +297,9 @@ impl Lowerer<'_> {
         if feature.is_some() && required {
             return Err(self.invalid(at, "a property behind `x-cargo-feature` cannot be required"));
         }
+        let bounds = self.bounds(at, &doc_node, &ty)?;
         Ok(Field {
+            bounds,
             json_name: json_name.to_owned(),
             rust_name,
             secret: self.config.secret_properties.iter().any(|s| s == json_name)

@@ -133,7 +133,12 @@ impl Lowerer<'_> {
                 format!("a {} parameter of type {ty:?}", location.as_str()),
             ));
         }
+        let bounds = match node.get("schema") {
+            Some(schema) => self.bounds(&real_at.join("schema"), schema, &ty)?,
+            None => None,
+        };
         Ok(Param {
+            bounds,
             secret: self.config.secret_properties.contains(&name) && ty == Type::String,
             rust_name,
             wire_name: name,

@@ -4,7 +4,7 @@
 use serde_json::{Map, Value};
 
 use crate::load::Location;
-use crate::model::{EnumValue, Type, TypeDef, TypeKind};
+use crate::model::{Bounds, EnumValue, Type, TypeDef, TypeKind};
 
 use super::naming::type_name;
 use super::{LowerError, Lowerer};
@@ -125,6 +125,76 @@ impl Lowerer<'_> {
         let ty = ty?;
         self.memo.insert(target, ty.clone());
         Ok(ty)
+    }
+
+    /// The bounds a schema gives an integer or millisecond value, made
+    /// inclusive; `None` when it gives none beyond what the type already
+    /// ensures (`minimum: 0` of an unsigned value or a duration). Bounds on
+    /// any other type fail: they would not be enforced.
+    pub(super) fn bounds(
+        &self,
+        at: &Location,
+        node: &Value,
+        ty: &Type,
+    ) -> Result<Option<Bounds>, LowerError> {
+        let mut bounds = Bounds {
+            min: None,
+            max: None,
+        };
+        let mut any = false;
+        for (key, exclusive, is_min) in [
+            ("minimum", false, true),
+            ("exclusiveMinimum", true, true),
+            ("maximum", false, false),
+            ("exclusiveMaximum", true, false),
+        ] {
+            let Some(value) = node.get(key) else { continue };
+            any = true;
+            let Some(limit) = value.as_i64() else {
+                return Err(self.unsupported(
+                    &at.join(key),
+                    format!("`{key}: {value}` (bounds must be integers)"),
+                ));
+            };
+            let inclusive = match (exclusive, is_min) {
+                (false, _) => Some(limit),
+                (true, true) => limit.checked_add(1),
+                (true, false) => limit.checked_sub(1),
+            };
+            let Some(inclusive) = inclusive else {
+                return Err(self.invalid(
+                    &at.join(key),
+                    format!("`{key}: {limit}` excludes every value"),
+                ));
+            };
+            if is_min {
+                bounds.min = Some(bounds.min.map_or(inclusive, |m: i64| m.max(inclusive)));
+            } else {
+                bounds.max = Some(bounds.max.map_or(inclusive, |m: i64| m.min(inclusive)));
+            }
+        }
+        if !any {
+            return Ok(None);
+        }
+        let natural_min = match ty {
+            Type::U64 | Type::DurationMs => 0,
+            Type::I64 => i64::MIN,
+            _ => {
+                return Err(self.unsupported(
+                    at,
+                    "bounds (`minimum`, `maximum`, ...) on a value that is not an integer or a duration: they would not be checked",
+                ));
+            }
+        };
+        if bounds.min.is_some_and(|min| min <= natural_min) {
+            bounds.min = None;
+        }
+        if let (Some(min), Some(max)) = (bounds.min, bounds.max)
+            && min > max
+        {
+            return Err(self.invalid(at, format!("bounds {min}..={max} allow no value")));
+        }
+        Ok((bounds.min.is_some() || bounds.max.is_some()).then_some(bounds))
     }
 
     fn known_type(&self, target: &Location) -> Option<Type> {
