@@ -135,9 +135,13 @@ mod tests {
     }
 
     #[test]
-    fn sub_millisecond_precision_is_rounded_down() {
+    fn a_partial_millisecond_is_rounded_up_when_serialized() {
         let holder = Holder {
-            lifetime: Some(Duration::from_micros(1_999)),
+            lifetime: Some(Duration::from_micros(1_001)),
+        };
+        assert_eq!(serde_json::to_string(&holder).unwrap(), r#"{"lifetime":2}"#);
+        let holder = Holder {
+            lifetime: Some(Duration::from_nanos(1)),
         };
         assert_eq!(serde_json::to_string(&holder).unwrap(), r#"{"lifetime":1}"#);
     }
