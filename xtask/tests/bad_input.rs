@@ -401,7 +401,7 @@ const CASES: &[Case] = &[
             vec![]
         },
         &[
-            "api/client-server/session.yaml#/components/securitySchemes/accessTokenBearer (line 229, column 5): $ref `definitions/security.yaml#/accessTokenBaerer` points at api/client-server/definitions/security.yaml#/accessTokenBaerer, which does not exist",
+            "api/client-server/session.yaml#/components/securitySchemes/accessTokenBearer (line 230, column 5): $ref `definitions/security.yaml#/accessTokenBaerer` points at api/client-server/definitions/security.yaml#/accessTokenBaerer, which does not exist",
         ],
     ),
     case(
@@ -430,7 +430,7 @@ const CASES: &[Case] = &[
             vec![]
         },
         &[
-            "api/client-server/session.yaml#/paths/~1widgets/get/responses/200/content/application~1json/schema/properties/widgets/items (line 112, column 21): $ref `../../../../outside.yaml` leads out of the spec's data/ folder",
+            "api/client-server/session.yaml#/paths/~1widgets/get/responses/200/content/application~1json/schema/properties/widgets/items (line 113, column 21): $ref `../../../../outside.yaml` leads out of the spec's data/ folder",
         ],
     ),
     // --- What the generator cannot type --------------------------------------
