@@ -17,7 +17,7 @@ impl GetRoomKeysVersionCurrentRequest {
 }
 
 /// The information about the backup.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct GetRoomKeysVersionCurrentResponse {
     /// The algorithm used for storing backups.
@@ -58,6 +58,12 @@ impl GetRoomKeysVersionCurrentResponse {
             additional_properties: Default::default(),
         }
     }
+}
+
+matrix_csapi_runtime::deserialize_object! {
+    GetRoomKeysVersionCurrentResponse { required algorithm = "algorithm", required
+    auth_data = "auth_data", required count = "count", required etag = "etag", required
+    version = "version", }
 }
 
 /// The algorithm used for storing backups.
@@ -127,7 +133,7 @@ impl<'de> serde::Deserialize<'de> for GetRoomKeysVersionCurrentResponseAlgorithm
 /// Added in Matrix 1.1.
 ///
 /// `POST /_matrix/client/v3/room_keys/version` (operation `postRoomKeysVersion`, requires an access token). Send it with [`crate::Client::post_room_keys_version`] or any [`matrix_csapi_runtime::Client`].
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct PostRoomKeysVersionRequest {
     /// The algorithm used for storing backups.
@@ -153,6 +159,11 @@ impl PostRoomKeysVersionRequest {
             additional_properties: Default::default(),
         }
     }
+}
+
+matrix_csapi_runtime::deserialize_object! {
+    PostRoomKeysVersionRequest { required algorithm = "algorithm", required auth_data =
+    "auth_data", }
 }
 
 /// The algorithm used for storing backups.
@@ -216,7 +227,7 @@ impl<'de> serde::Deserialize<'de> for PostRoomKeysVersionRequestAlgorithm {
 }
 
 /// The version id of the new backup.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct PostRoomKeysVersionResponse {
     /// The backup version. This is an opaque string.
@@ -234,6 +245,10 @@ impl PostRoomKeysVersionResponse {
             additional_properties: Default::default(),
         }
     }
+}
+
+matrix_csapi_runtime::deserialize_object! {
+    PostRoomKeysVersionResponse { required version = "version", }
 }
 
 /// Get information about an existing backup.
@@ -261,7 +276,7 @@ impl GetRoomKeysVersionRequest {
 }
 
 /// The information about the requested backup.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct GetRoomKeysVersionResponse {
     /// The algorithm used for storing backups.
@@ -302,6 +317,12 @@ impl GetRoomKeysVersionResponse {
             additional_properties: Default::default(),
         }
     }
+}
+
+matrix_csapi_runtime::deserialize_object! {
+    GetRoomKeysVersionResponse { required algorithm = "algorithm", required auth_data =
+    "auth_data", required count = "count", required etag = "etag", required version =
+    "version", }
 }
 
 /// The algorithm used for storing backups.
@@ -365,7 +386,7 @@ impl<'de> serde::Deserialize<'de> for GetRoomKeysVersionResponseAlgorithm {
 }
 
 /// The body of a `putRoomKeysVersion` request.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct PutRoomKeysVersionRequestBody {
     /// The algorithm used for storing backups.  Must be the same as
@@ -397,6 +418,11 @@ impl PutRoomKeysVersionRequestBody {
             additional_properties: Default::default(),
         }
     }
+}
+
+matrix_csapi_runtime::deserialize_object! {
+    PutRoomKeysVersionRequestBody { required algorithm = "algorithm", required auth_data
+    = "auth_data", optional version = "version", }
 }
 
 /// The algorithm used for storing backups.  Must be the same as
@@ -581,7 +607,7 @@ impl PutRoomKeyBySessionIdRequest {
 }
 
 /// The schema at `api/client-server/key_backup.yaml#/components/schemas/RoomKeysUpdateResponse`.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct RoomKeysUpdateResponse {
     /// The new etag value representing stored keys in the backup.
@@ -605,6 +631,10 @@ impl RoomKeysUpdateResponse {
             additional_properties: Default::default(),
         }
     }
+}
+
+matrix_csapi_runtime::deserialize_object! {
+    RoomKeysUpdateResponse { required etag = "etag", required count = "count", }
 }
 
 /// Delete a key from the backup.
@@ -734,7 +764,7 @@ impl GetRoomKeysRequest {
 
 /// The key data.  If no keys are found, then an object with an empty
 /// `rooms` property will be returned (`{"rooms": {}}`).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct GetRoomKeysResponse {
     /// A map of room IDs to room key backup data.
@@ -756,8 +786,12 @@ impl GetRoomKeysResponse {
     }
 }
 
+matrix_csapi_runtime::deserialize_object! {
+    GetRoomKeysResponse { required rooms = "rooms", }
+}
+
 /// The body of a `putRoomKeys` request.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct PutRoomKeysRequestBody {
     /// A map of room IDs to room key backup data.
@@ -777,6 +811,10 @@ impl PutRoomKeysRequestBody {
             additional_properties: Default::default(),
         }
     }
+}
+
+matrix_csapi_runtime::deserialize_object! {
+    PutRoomKeysRequestBody { required rooms = "rooms", }
 }
 
 /// Store several keys in the backup.

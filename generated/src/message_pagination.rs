@@ -121,7 +121,7 @@ impl GetRoomEventsRequest {
 }
 
 /// A list of messages with a new token to request more.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct GetRoomEventsResponse {
     /// A token corresponding to the start of `chunk`. This will be the same as
@@ -174,6 +174,11 @@ impl GetRoomEventsResponse {
             additional_properties: Default::default(),
         }
     }
+}
+
+matrix_csapi_runtime::deserialize_object! {
+    GetRoomEventsResponse { required start = "start", optional end = "end", required
+    chunk = "chunk", optional state = "state", }
 }
 
 impl matrix_csapi_runtime::Endpoint for GetRoomEventsRequest {

@@ -37,7 +37,7 @@ impl GetProtocolMetadataRequest {
 
 /// Why the protocol is unknown. Synapse sends only `error`; the spec
 /// documents the standard error with `errcode`.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct GetProtocolMetadataError404 {
     /// The error code, when the server sends one (`M_NOT_FOUND`).
@@ -59,6 +59,11 @@ impl GetProtocolMetadataError404 {
             error: None,
             additional_properties: Default::default(),
         }
+    }
+}
+
+matrix_csapi_runtime::deserialize_object! {
+    GetProtocolMetadataError404 { optional errcode = "errcode", optional error = "error",
     }
 }
 
