@@ -359,7 +359,10 @@ mod tests {
     fn absent_null_and_value_stay_distinct() {
         let base = json!({"name": "a", "timeout_ms": 0});
         let absent = object(base.clone()).unwrap();
-        assert_eq!((absent.count, absent.kind, absent.lifetime), (None, None, None));
+        assert_eq!(
+            (absent.count, absent.kind, absent.lifetime),
+            (None, None, None)
+        );
         let mut nulls = base;
         for key in ["count", "kind", "lifetime_ms", "required_option"] {
             nulls[key] = Value::Null;
@@ -386,7 +389,10 @@ mod tests {
         let error = object(json!({"name": 1, "timeout_ms": 0})).unwrap_err();
         assert!(error.starts_with("invalid type: integer `1`"), "{error}");
         let error = object(json!({"name": "a", "timeout_ms": -1})).unwrap_err();
-        assert!(error.contains("non-negative integer of milliseconds"), "{error}");
+        assert!(
+            error.contains("non-negative integer of milliseconds"),
+            "{error}"
+        );
         for not_an_object in [json!([]), json!("a"), json!(null)] {
             let error = object(not_an_object).unwrap_err();
             assert!(error.starts_with("invalid type"), "{error}");
@@ -398,7 +404,10 @@ mod tests {
     fn the_last_of_duplicated_other_keys_wins_and_values_are_typed() {
         let typed: Typed = serde_json::from_str(r#"{"a":1,"a":2,"version":"v"}"#).unwrap();
         assert_eq!(typed.version.as_deref(), Some("v"));
-        assert_eq!(typed.additional_properties, BTreeMap::from([("a".into(), 2)]));
+        assert_eq!(
+            typed.additional_properties,
+            BTreeMap::from([("a".into(), 2)])
+        );
         let error = serde_json::from_str::<Typed>(r#"{"a":"x"}"#)
             .unwrap_err()
             .to_string();
