@@ -76,8 +76,7 @@ impl DeactivateAccountRequest {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    DeactivateAccountRequest { optional auth = "auth", optional id_server = "id_server",
-    optional erase = "erase", }
+    DeactivateAccountRequest { optional auth, optional id_server, optional erase, }
 }
 
 /// The account has been deactivated.
@@ -111,8 +110,7 @@ impl DeactivateAccountResponse {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    DeactivateAccountResponse { required id_server_unbind_result =
-    "id_server_unbind_result", }
+    DeactivateAccountResponse { required id_server_unbind_result, }
 }
 
 /// An indicator as to whether or not the homeserver was able to unbind

@@ -51,7 +51,7 @@ impl GetWhoIsResponse {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    GetWhoIsResponse { optional user_id = "user_id", optional devices = "devices", }
+    GetWhoIsResponse { optional user_id, optional devices, }
 }
 
 /// The schema at `api/client-server/admin.yaml#/paths/~1v3~1admin~1whois~1{userId}/get/responses/200/content/application~1json/schema/properties/devices/additionalProperties`.
@@ -77,7 +77,7 @@ impl GetWhoIsResponseDevicesValue {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    GetWhoIsResponseDevicesValue { optional sessions = "sessions", }
+    GetWhoIsResponseDevicesValue { optional sessions, }
 }
 
 /// The schema at `api/client-server/admin.yaml#/paths/~1v3~1admin~1whois~1{userId}/get/responses/200/content/application~1json/schema/properties/devices/additionalProperties/properties/sessions/items`.
@@ -105,7 +105,7 @@ impl GetWhoIsResponseDevicesValueSessionsItem {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    GetWhoIsResponseDevicesValueSessionsItem { optional connections = "connections", }
+    GetWhoIsResponseDevicesValueSessionsItem { optional connections, }
 }
 
 /// The schema at `api/client-server/admin.yaml#/paths/~1v3~1admin~1whois~1{userId}/get/responses/200/content/application~1json/schema/properties/devices/additionalProperties/properties/sessions/items/properties/connections/items`.
@@ -139,8 +139,8 @@ impl GetWhoIsResponseDevicesValueSessionsItemConnectionsItem {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    GetWhoIsResponseDevicesValueSessionsItemConnectionsItem { optional ip = "ip",
-    optional last_seen = "last_seen", optional user_agent = "user_agent", }
+    GetWhoIsResponseDevicesValueSessionsItemConnectionsItem { optional ip, optional
+    last_seen, optional user_agent, }
 }
 
 /// Gets information about the suspended status of a particular user.
@@ -191,7 +191,7 @@ impl GetAdminSuspendUserResponse {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    GetAdminSuspendUserResponse { required suspended = "suspended", }
+    GetAdminSuspendUserResponse { required suspended, }
 }
 
 /// The body of a `setAdminSuspendUser` request.
@@ -216,7 +216,7 @@ impl SetAdminSuspendUserRequestBody {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    SetAdminSuspendUserRequestBody { required suspended = "suspended", }
+    SetAdminSuspendUserRequestBody { required suspended, }
 }
 
 /// Set the suspended status of a particular user.
@@ -274,7 +274,7 @@ impl SetAdminSuspendUserResponse {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    SetAdminSuspendUserResponse { required suspended = "suspended", }
+    SetAdminSuspendUserResponse { required suspended, }
 }
 
 /// Gets information about the locked status of a particular user.
@@ -325,7 +325,7 @@ impl GetAdminLockUserResponse {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    GetAdminLockUserResponse { required locked = "locked", }
+    GetAdminLockUserResponse { required locked, }
 }
 
 /// The body of a `setAdminLockUser` request.
@@ -350,7 +350,7 @@ impl SetAdminLockUserRequestBody {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    SetAdminLockUserRequestBody { required locked = "locked", }
+    SetAdminLockUserRequestBody { required locked, }
 }
 
 /// Set the locked status of a particular user.
@@ -408,7 +408,7 @@ impl SetAdminLockUserResponse {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    SetAdminLockUserResponse { required locked = "locked", }
+    SetAdminLockUserResponse { required locked, }
 }
 
 impl matrix_csapi_runtime::Endpoint for GetWhoIsRequest {

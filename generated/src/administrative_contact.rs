@@ -46,7 +46,7 @@ impl GetAccount3pidsResponse {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    GetAccount3pidsResponse { optional threepids = "threepids", }
+    GetAccount3pidsResponse { optional threepids, }
 }
 
 /// The schema at `api/client-server/administrative_contact.yaml#/paths/~1account~13pid/get/responses/200/content/application~1json/schema/properties/threepids/items`.
@@ -86,8 +86,8 @@ impl GetAccount3pidsResponseThreepidsItem {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    GetAccount3pidsResponseThreepidsItem { required medium = "medium", required address =
-    "address", required validated_at = "validated_at", required added_at = "added_at", }
+    GetAccount3pidsResponseThreepidsItem { required medium, required address, required
+    validated_at, required added_at, }
 }
 
 /// The medium of the third-party identifier.
@@ -193,7 +193,7 @@ impl Post3pidsRequest {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    Post3pidsRequest { required three_pid_creds = "three_pid_creds", }
+    Post3pidsRequest { required three_pid_creds, }
 }
 
 /// The third-party credentials to associate with the account.
@@ -260,9 +260,8 @@ impl std::fmt::Debug for Post3pidsRequestThreePidCreds {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    Post3pidsRequestThreePidCreds { required client_secret = "client_secret", required
-    id_server = "id_server", required id_access_token = "id_access_token", required sid =
-    "sid", }
+    Post3pidsRequestThreePidCreds { required client_secret, required id_server, required
+    id_access_token, required sid, }
 }
 
 /// The addition was successful.
@@ -299,7 +298,7 @@ impl Post3pidsResponse {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    Post3pidsResponse { optional submit_url = "submit_url", }
+    Post3pidsResponse { optional submit_url, }
 }
 
 /// Adds contact information to the user's account.
@@ -373,8 +372,7 @@ impl std::fmt::Debug for Add3pidRequest {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    Add3pidRequest { optional auth = "auth", required client_secret = "client_secret",
-    required sid = "sid", }
+    Add3pidRequest { optional auth, required client_secret, required sid, }
 }
 
 /// Binds a 3PID to the user's account through an Identity Service.
@@ -449,8 +447,8 @@ impl std::fmt::Debug for Bind3pidRequest {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    Bind3pidRequest { required client_secret = "client_secret", required id_server =
-    "id_server", required id_access_token = "id_access_token", required sid = "sid", }
+    Bind3pidRequest { required client_secret, required id_server, required
+    id_access_token, required sid, }
 }
 
 /// Deletes a third-party identifier from the user's account
@@ -501,8 +499,8 @@ impl Delete3pidFromAccountRequest {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    Delete3pidFromAccountRequest { optional id_server = "id_server", required medium =
-    "medium", required address = "address", }
+    Delete3pidFromAccountRequest { optional id_server, required medium, required address,
+    }
 }
 
 /// The medium of the third-party identifier being removed.
@@ -595,8 +593,7 @@ impl Delete3pidFromAccountResponse {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    Delete3pidFromAccountResponse { required id_server_unbind_result =
-    "id_server_unbind_result", }
+    Delete3pidFromAccountResponse { required id_server_unbind_result, }
 }
 
 /// An indicator as to whether or not the homeserver was able to unbind
@@ -708,8 +705,8 @@ impl Unbind3pidFromAccountRequest {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    Unbind3pidFromAccountRequest { optional id_server = "id_server", required medium =
-    "medium", required address = "address", }
+    Unbind3pidFromAccountRequest { optional id_server, required medium, required address,
+    }
 }
 
 /// The medium of the third-party identifier being removed.
@@ -801,8 +798,7 @@ impl Unbind3pidFromAccountResponse {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    Unbind3pidFromAccountResponse { required id_server_unbind_result =
-    "id_server_unbind_result", }
+    Unbind3pidFromAccountResponse { required id_server_unbind_result, }
 }
 
 /// An indicator as to whether or not the identity server was able to unbind

@@ -22,7 +22,7 @@ impl PingAppserviceRequestBody {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    PingAppserviceRequestBody { optional transaction_id = "transaction_id", }
+    PingAppserviceRequestBody { optional transaction_id, }
 }
 
 /// Ask the homeserver to ping the application service to ensure the connection works.
@@ -124,8 +124,8 @@ impl PingAppserviceError502 {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    PingAppserviceError502 { required errcode = "errcode", optional error = "error",
-    optional status = "status", optional body = "body", }
+    PingAppserviceError502 { required errcode, optional error, optional status, optional
+    body, }
 }
 
 /// An error code.

@@ -24,8 +24,7 @@ impl UpdateAppserviceRoomDirectoryVisibilityRequestBody {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    UpdateAppserviceRoomDirectoryVisibilityRequestBody { required visibility =
-    "visibility", }
+    UpdateAppserviceRoomDirectoryVisibilityRequestBody { required visibility, }
 }
 
 /// Whether the room should be visible (public) in the directory

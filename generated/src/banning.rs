@@ -27,7 +27,7 @@ impl BanRequestBody {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    BanRequestBody { required user_id = "user_id", optional reason = "reason", }
+    BanRequestBody { required user_id, optional reason, }
 }
 
 /// Ban a user in the room.
@@ -84,7 +84,7 @@ impl UnbanRequestBody {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    UnbanRequestBody { required user_id = "user_id", optional reason = "reason", }
+    UnbanRequestBody { required user_id, optional reason, }
 }
 
 /// Unban a user from the room.

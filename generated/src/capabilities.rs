@@ -40,7 +40,7 @@ impl GetCapabilitiesResponse {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    GetCapabilitiesResponse { required capabilities = "capabilities", }
+    GetCapabilitiesResponse { required capabilities, }
 }
 
 /// The custom capabilities the server supports, using the
@@ -194,7 +194,7 @@ impl BooleanCapability {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    BooleanCapability { required enabled = "enabled", }
+    BooleanCapability { required enabled, }
 }
 
 /// The room versions the server supports.
@@ -231,8 +231,8 @@ impl GetCapabilitiesResponseCapabilitiesRoomVersions {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    GetCapabilitiesResponseCapabilitiesRoomVersions { required default = "default",
-    required available = "available", }
+    GetCapabilitiesResponseCapabilitiesRoomVersions { required default, required
+    available, }
 }
 
 /// The stability of the room version.
@@ -337,8 +337,8 @@ impl GetCapabilitiesResponseCapabilitiesProfileFields {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    GetCapabilitiesResponseCapabilitiesProfileFields { optional allowed = "allowed",
-    optional disallowed = "disallowed", required enabled = "enabled", }
+    GetCapabilitiesResponseCapabilitiesProfileFields { optional allowed, optional
+    disallowed, required enabled, }
 }
 
 /// Capability to indicate if the user can perform account moderation actions
@@ -381,8 +381,8 @@ impl GetCapabilitiesResponseCapabilitiesAccountModeration {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    GetCapabilitiesResponseCapabilitiesAccountModeration { optional suspend = "suspend",
-    optional lock = "lock", }
+    GetCapabilitiesResponseCapabilitiesAccountModeration { optional suspend, optional
+    lock, }
 }
 
 impl matrix_csapi_runtime::Endpoint for GetCapabilitiesRequest {

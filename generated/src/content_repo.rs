@@ -52,7 +52,7 @@ impl UploadContentResponse {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    UploadContentResponse { required content_uri = "content_uri", }
+    UploadContentResponse { required content_uri, }
 }
 
 /// Upload content to an `mxc://` URI that was created earlier.
@@ -164,8 +164,7 @@ impl CreateContentResponse {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    CreateContentResponse { required content_uri = "content_uri", optional
-    unused_expires_at = "unused_expires_at", }
+    CreateContentResponse { required content_uri, optional unused_expires_at, }
 }
 
 /// Download content from the content repository.

@@ -180,13 +180,10 @@ impl CreateRoomRequest {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    CreateRoomRequest { optional visibility = "visibility", optional room_alias_name =
-    "room_alias_name", optional name = "name", optional topic = "topic", optional invite
-    = "invite", optional invite_3pid = "invite_3pid", optional room_version =
-    "room_version", optional creation_content = "creation_content", optional
-    initial_state = "initial_state", optional preset = "preset", optional is_direct =
-    "is_direct", optional power_level_content_override = "power_level_content_override",
-    }
+    CreateRoomRequest { optional visibility, optional room_alias_name, optional name,
+    optional topic, optional invite, optional invite_3pid, optional room_version,
+    optional creation_content, optional initial_state, optional preset, optional
+    is_direct, optional power_level_content_override, }
 }
 
 /// The room's visibility in the server's
@@ -284,8 +281,8 @@ impl CreateRoomRequestInitialStateItem {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    CreateRoomRequestInitialStateItem { required type_ = "type", optional state_key =
-    "state_key", required content = "content", }
+    CreateRoomRequestInitialStateItem { required type_ = "type", optional state_key,
+    required content, }
 }
 
 /// Convenience parameter for setting various default state events
@@ -380,7 +377,7 @@ impl CreateRoomResponse {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    CreateRoomResponse { required room_id = "room_id", }
+    CreateRoomResponse { required room_id, }
 }
 
 impl matrix_csapi_runtime::Endpoint for CreateRoomRequest {

@@ -75,9 +75,8 @@ impl UploadCrossSigningKeysRequest {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    UploadCrossSigningKeysRequest { optional master_key = "master_key", optional
-    self_signing_key = "self_signing_key", optional user_signing_key =
-    "user_signing_key", optional auth = "auth", }
+    UploadCrossSigningKeysRequest { optional master_key, optional self_signing_key,
+    optional user_signing_key, optional auth, }
 }
 
 /// Upload cross-signing signatures.
@@ -149,7 +148,7 @@ impl UploadCrossSigningSignaturesResponse {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    UploadCrossSigningSignaturesResponse { optional failures = "failures", }
+    UploadCrossSigningSignaturesResponse { optional failures, }
 }
 
 impl matrix_csapi_runtime::Endpoint for UploadCrossSigningKeysRequest {

@@ -37,7 +37,7 @@ impl GetDevicesResponse {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    GetDevicesResponse { optional devices = "devices", }
+    GetDevicesResponse { optional devices, }
 }
 
 /// Get a single device
@@ -83,7 +83,7 @@ impl UpdateDeviceRequestBody {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    UpdateDeviceRequestBody { optional display_name = "display_name", }
+    UpdateDeviceRequestBody { optional display_name, }
 }
 
 /// Create or update a device
@@ -146,7 +146,7 @@ impl DeleteDeviceRequestBody {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    DeleteDeviceRequestBody { optional auth = "auth", }
+    DeleteDeviceRequestBody { optional auth, }
 }
 
 /// Delete a device
@@ -240,7 +240,7 @@ impl DeleteDevicesRequest {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    DeleteDevicesRequest { required devices = "devices", optional auth = "auth", }
+    DeleteDevicesRequest { required devices, optional auth, }
 }
 
 impl matrix_csapi_runtime::Endpoint for GetDevicesRequest {

@@ -50,8 +50,7 @@ impl GetRoomIdByAliasResponse {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    GetRoomIdByAliasResponse { optional room_id = "room_id", optional servers =
-    "servers", }
+    GetRoomIdByAliasResponse { optional room_id, optional servers, }
 }
 
 /// The body of a `setRoomAlias` request.
@@ -76,7 +75,7 @@ impl SetRoomAliasRequestBody {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    SetRoomAliasRequestBody { required room_id = "room_id", }
+    SetRoomAliasRequestBody { required room_id, }
 }
 
 /// Create a new mapping from room alias to room ID.
@@ -188,7 +187,7 @@ impl GetLocalAliasesResponse {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    GetLocalAliasesResponse { required aliases = "aliases", }
+    GetLocalAliasesResponse { required aliases, }
 }
 
 impl matrix_csapi_runtime::Endpoint for GetRoomIdByAliasRequest {

@@ -88,9 +88,8 @@ impl GetEventContextResponse {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    GetEventContextResponse { optional start = "start", optional end = "end", optional
-    events_before = "events_before", optional event = "event", optional events_after =
-    "events_after", optional state = "state", }
+    GetEventContextResponse { optional start, optional end, optional events_before,
+    optional event, optional events_after, optional state, }
 }
 
 impl matrix_csapi_runtime::Endpoint for GetEventContextRequest {

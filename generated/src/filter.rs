@@ -47,7 +47,7 @@ impl DefineFilterResponse {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    DefineFilterResponse { required filter_id = "filter_id", }
+    DefineFilterResponse { required filter_id, }
 }
 
 /// Download a filter

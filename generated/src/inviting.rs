@@ -28,7 +28,7 @@ impl InviteUserRequestBody {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    InviteUserRequestBody { required user_id = "user_id", optional reason = "reason", }
+    InviteUserRequestBody { required user_id, optional reason, }
 }
 
 /// Invite a user to participate in a particular room.

@@ -31,8 +31,7 @@ impl JoinRoomByIdRequestBody {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    JoinRoomByIdRequestBody { optional third_party_signed = "third_party_signed",
-    optional reason = "reason", }
+    JoinRoomByIdRequestBody { optional third_party_signed, optional reason, }
 }
 
 /// Join the requesting user to a particular room.
@@ -90,7 +89,7 @@ impl JoinRoomByIdResponse {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    JoinRoomByIdResponse { required room_id = "room_id", }
+    JoinRoomByIdResponse { required room_id, }
 }
 
 /// The body of a `joinRoom` request.
@@ -125,8 +124,7 @@ impl JoinRoomRequestBody {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    JoinRoomRequestBody { optional third_party_signed = "third_party_signed", optional
-    reason = "reason", }
+    JoinRoomRequestBody { optional third_party_signed, optional reason, }
 }
 
 /// Join the requesting user to a particular room.
@@ -195,7 +193,7 @@ impl JoinRoomResponse {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    JoinRoomResponse { required room_id = "room_id", }
+    JoinRoomResponse { required room_id, }
 }
 
 impl matrix_csapi_runtime::Endpoint for JoinRoomByIdRequest {

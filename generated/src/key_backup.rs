@@ -61,9 +61,8 @@ impl GetRoomKeysVersionCurrentResponse {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    GetRoomKeysVersionCurrentResponse { required algorithm = "algorithm", required
-    auth_data = "auth_data", required count = "count", required etag = "etag", required
-    version = "version", }
+    GetRoomKeysVersionCurrentResponse { required algorithm, required auth_data, required
+    count, required etag, required version, }
 }
 
 /// The algorithm used for storing backups.
@@ -162,8 +161,7 @@ impl PostRoomKeysVersionRequest {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    PostRoomKeysVersionRequest { required algorithm = "algorithm", required auth_data =
-    "auth_data", }
+    PostRoomKeysVersionRequest { required algorithm, required auth_data, }
 }
 
 /// The algorithm used for storing backups.
@@ -248,7 +246,7 @@ impl PostRoomKeysVersionResponse {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    PostRoomKeysVersionResponse { required version = "version", }
+    PostRoomKeysVersionResponse { required version, }
 }
 
 /// Get information about an existing backup.
@@ -320,9 +318,8 @@ impl GetRoomKeysVersionResponse {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    GetRoomKeysVersionResponse { required algorithm = "algorithm", required auth_data =
-    "auth_data", required count = "count", required etag = "etag", required version =
-    "version", }
+    GetRoomKeysVersionResponse { required algorithm, required auth_data, required count,
+    required etag, required version, }
 }
 
 /// The algorithm used for storing backups.
@@ -421,8 +418,8 @@ impl PutRoomKeysVersionRequestBody {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    PutRoomKeysVersionRequestBody { required algorithm = "algorithm", required auth_data
-    = "auth_data", optional version = "version", }
+    PutRoomKeysVersionRequestBody { required algorithm, required auth_data, optional
+    version, }
 }
 
 /// The algorithm used for storing backups.  Must be the same as
@@ -634,7 +631,7 @@ impl RoomKeysUpdateResponse {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    RoomKeysUpdateResponse { required etag = "etag", required count = "count", }
+    RoomKeysUpdateResponse { required etag, required count, }
 }
 
 /// Delete a key from the backup.
@@ -787,7 +784,7 @@ impl GetRoomKeysResponse {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    GetRoomKeysResponse { required rooms = "rooms", }
+    GetRoomKeysResponse { required rooms, }
 }
 
 /// The body of a `putRoomKeys` request.
@@ -814,7 +811,7 @@ impl PutRoomKeysRequestBody {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    PutRoomKeysRequestBody { required rooms = "rooms", }
+    PutRoomKeysRequestBody { required rooms, }
 }
 
 /// Store several keys in the backup.

@@ -58,8 +58,8 @@ impl UploadKeysRequest {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    UploadKeysRequest { optional device_keys = "device_keys", optional one_time_keys =
-    "one_time_keys", optional fallback_keys = "fallback_keys", }
+    UploadKeysRequest { optional device_keys, optional one_time_keys, optional
+    fallback_keys, }
 }
 
 /// The provided keys were successfully uploaded.
@@ -87,7 +87,7 @@ impl UploadKeysResponse {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    UploadKeysResponse { required one_time_key_counts = "one_time_key_counts", }
+    UploadKeysResponse { required one_time_key_counts, }
 }
 
 /// Download device identity keys.
@@ -123,8 +123,7 @@ impl QueryKeysRequest {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    QueryKeysRequest { optional timeout = "timeout", required device_keys =
-    "device_keys", }
+    QueryKeysRequest { optional timeout, required device_keys, }
 }
 
 /// The device information
@@ -208,9 +207,8 @@ impl QueryKeysResponse {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    QueryKeysResponse { optional failures = "failures", optional device_keys =
-    "device_keys", optional master_keys = "master_keys", optional self_signing_keys =
-    "self_signing_keys", optional user_signing_keys = "user_signing_keys", }
+    QueryKeysResponse { optional failures, optional device_keys, optional master_keys,
+    optional self_signing_keys, optional user_signing_keys, }
 }
 
 /// The schema at `api/client-server/keys.yaml#/paths/~1keys~1query/post/responses/200/content/application~1json/schema/properties/device_keys/patternProperties/^@/additionalProperties`.
@@ -272,9 +270,8 @@ impl QueryKeysResponseDeviceKeysValueValue {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    QueryKeysResponseDeviceKeysValueValue { required user_id = "user_id", required
-    device_id = "device_id", required algorithms = "algorithms", required keys = "keys",
-    required signatures = "signatures", optional unsigned = "unsigned", }
+    QueryKeysResponseDeviceKeysValueValue { required user_id, required device_id,
+    required algorithms, required keys, required signatures, optional unsigned, }
 }
 
 /// Additional data added to the device key information
@@ -302,8 +299,7 @@ impl QueryKeysResponseDeviceKeysValueValueUnsigned {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    QueryKeysResponseDeviceKeysValueValueUnsigned { optional device_display_name =
-    "device_display_name", }
+    QueryKeysResponseDeviceKeysValueValueUnsigned { optional device_display_name, }
 }
 
 /// Claim one-time encryption keys.
@@ -360,8 +356,7 @@ impl ClaimKeysRequest {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    ClaimKeysRequest { optional timeout = "timeout", required one_time_keys =
-    "one_time_keys", }
+    ClaimKeysRequest { optional timeout, required one_time_keys, }
 }
 
 /// The claimed keys.
@@ -419,8 +414,7 @@ impl ClaimKeysResponse {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    ClaimKeysResponse { optional failures = "failures", required one_time_keys =
-    "one_time_keys", }
+    ClaimKeysResponse { optional failures, required one_time_keys, }
 }
 
 /// Query users with recent device key updates.
@@ -489,7 +483,7 @@ impl GetKeysChangesResponse {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    GetKeysChangesResponse { optional changed = "changed", optional left = "left", }
+    GetKeysChangesResponse { optional changed, optional left, }
 }
 
 impl matrix_csapi_runtime::Endpoint for UploadKeysRequest {

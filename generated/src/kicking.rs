@@ -26,7 +26,7 @@ impl KickRequestBody {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    KickRequestBody { required user_id = "user_id", optional reason = "reason", }
+    KickRequestBody { required user_id, optional reason, }
 }
 
 /// Kick a user from the room.

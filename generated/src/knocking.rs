@@ -23,7 +23,7 @@ impl KnockRoomRequestBody {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    KnockRoomRequestBody { optional reason = "reason", }
+    KnockRoomRequestBody { optional reason, }
 }
 
 /// Knock on a room, requesting permission to join.
@@ -99,7 +99,7 @@ impl KnockRoomResponse {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    KnockRoomResponse { required room_id = "room_id", }
+    KnockRoomResponse { required room_id, }
 }
 
 impl matrix_csapi_runtime::Endpoint for KnockRoomRequest {

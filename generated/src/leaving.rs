@@ -25,7 +25,7 @@ impl LeaveRoomRequestBody {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    LeaveRoomRequestBody { optional reason = "reason", }
+    LeaveRoomRequestBody { optional reason, }
 }
 
 /// Stop the requesting user participating in a particular room.

@@ -36,7 +36,7 @@ impl GetJoinedRoomsResponse {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    GetJoinedRoomsResponse { required joined_rooms = "joined_rooms", }
+    GetJoinedRoomsResponse { required joined_rooms, }
 }
 
 impl matrix_csapi_runtime::Endpoint for GetJoinedRoomsRequest {

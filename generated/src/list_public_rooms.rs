@@ -44,7 +44,7 @@ impl GetRoomVisibilityOnDirectoryResponse {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    GetRoomVisibilityOnDirectoryResponse { optional visibility = "visibility", }
+    GetRoomVisibilityOnDirectoryResponse { optional visibility, }
 }
 
 /// The visibility of the room in the directory.
@@ -133,7 +133,7 @@ impl SetRoomVisibilityOnDirectoryRequestBody {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    SetRoomVisibilityOnDirectoryRequestBody { optional visibility = "visibility", }
+    SetRoomVisibilityOnDirectoryRequestBody { optional visibility, }
 }
 
 /// The new visibility setting for the room.
@@ -310,9 +310,8 @@ impl QueryPublicRoomsRequestBody {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    QueryPublicRoomsRequestBody { optional limit = "limit", optional since = "since",
-    optional filter = "filter", optional include_all_networks = "include_all_networks",
-    optional third_party_instance_id = "third_party_instance_id", }
+    QueryPublicRoomsRequestBody { optional limit, optional since, optional filter,
+    optional include_all_networks, optional third_party_instance_id, }
 }
 
 /// Filter to apply to the results.
@@ -348,8 +347,8 @@ impl QueryPublicRoomsRequestBodyFilter {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    QueryPublicRoomsRequestBodyFilter { optional generic_search_term =
-    "generic_search_term", optional room_types = "room_types", }
+    QueryPublicRoomsRequestBodyFilter { optional generic_search_term, optional
+    room_types, }
 }
 
 /// Lists a server's published room directory with an optional filter

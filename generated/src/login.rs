@@ -38,7 +38,7 @@ impl GetLoginFlowsResponse {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    GetLoginFlowsResponse { optional flows = "flows", }
+    GetLoginFlowsResponse { optional flows, }
 }
 
 /// The schema at `api/client-server/login.yaml#/paths/~1login/get/responses/200/content/application~1json/schema/properties/flows/items`.
@@ -76,8 +76,7 @@ impl GetLoginFlowsResponseFlowsItem {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    GetLoginFlowsResponseFlowsItem { required type_ = "type", optional get_login_token =
-    "get_login_token", }
+    GetLoginFlowsResponseFlowsItem { required type_ = "type", optional get_login_token, }
 }
 
 /// Authenticates the user.
@@ -203,11 +202,9 @@ impl std::fmt::Debug for LoginRequest {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    LoginRequest { required type_ = "type", optional identifier = "identifier", optional
-    user = "user", optional medium = "medium", optional address = "address", optional
-    password = "password", optional token = "token", optional device_id = "device_id",
-    optional initial_device_display_name = "initial_device_display_name", optional
-    refresh_token = "refresh_token", }
+    LoginRequest { required type_ = "type", optional identifier, optional user, optional
+    medium, optional address, optional password, optional token, optional device_id,
+    optional initial_device_display_name, optional refresh_token, }
 }
 
 /// The user has been authenticated.
@@ -311,10 +308,9 @@ impl std::fmt::Debug for LoginResponse {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    LoginResponse { required user_id = "user_id", required access_token = "access_token",
-    optional refresh_token = "refresh_token", optional expires_in = "expires_in_ms" with
-    OptionDurationMs, optional home_server = "home_server", required device_id =
-    "device_id", optional well_known = "well_known", }
+    LoginResponse { required user_id, required access_token, optional refresh_token,
+    optional expires_in = "expires_in_ms" with OptionDurationMs, optional home_server,
+    required device_id, optional well_known, }
 }
 
 impl matrix_csapi_runtime::Endpoint for GetLoginFlowsRequest {

@@ -56,7 +56,7 @@ impl GenerateLoginTokenRequest {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    GenerateLoginTokenRequest { optional auth = "auth", }
+    GenerateLoginTokenRequest { optional auth, }
 }
 
 /// The login token an unauthenticated client can use to log in as the requesting user.
@@ -108,8 +108,8 @@ impl std::fmt::Debug for GenerateLoginTokenResponse {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    GenerateLoginTokenResponse { required login_token = "login_token", required
-    expires_in = "expires_in_ms" with DurationMs, }
+    GenerateLoginTokenResponse { required login_token, required expires_in =
+    "expires_in_ms" with DurationMs, }
 }
 
 impl matrix_csapi_runtime::Endpoint for GenerateLoginTokenRequest {

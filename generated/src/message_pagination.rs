@@ -177,8 +177,8 @@ impl GetRoomEventsResponse {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    GetRoomEventsResponse { required start = "start", optional end = "end", required
-    chunk = "chunk", optional state = "state", }
+    GetRoomEventsResponse { required start, optional end, required chunk, optional state,
+    }
 }
 
 impl matrix_csapi_runtime::Endpoint for GetRoomEventsRequest {

@@ -58,8 +58,7 @@ impl GetMutualRoomsResponse {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    GetMutualRoomsResponse { required joined = "joined", required count = "count",
-    optional next_batch = "next_batch", }
+    GetMutualRoomsResponse { required joined, required count, optional next_batch, }
 }
 
 impl matrix_csapi_runtime::Endpoint for GetMutualRoomsRequest {

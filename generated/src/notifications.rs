@@ -64,8 +64,7 @@ impl GetNotificationsResponse {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    GetNotificationsResponse { optional next_token = "next_token", required notifications
-    = "notifications", }
+    GetNotificationsResponse { optional next_token, required notifications, }
 }
 
 /// The schema at `api/client-server/notifications.yaml#/paths/~1notifications/get/responses/200/content/application~1json/schema/properties/notifications/items`.
@@ -123,9 +122,8 @@ impl GetNotificationsResponseNotificationsItem {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    GetNotificationsResponseNotificationsItem { required actions = "actions", required
-    event = "event", optional profile_tag = "profile_tag" with Nullable, required read =
-    "read", required room_id = "room_id", required ts = "ts", }
+    GetNotificationsResponseNotificationsItem { required actions, required event,
+    optional profile_tag with Nullable, required read, required room_id, required ts, }
 }
 
 /// The schema at `api/client-server/notifications.yaml#/paths/~1notifications/get/responses/200/content/application~1json/schema/properties/notifications/items/properties/actions/items`.

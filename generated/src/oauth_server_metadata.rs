@@ -154,17 +154,12 @@ impl GetAuthMetadataResponse {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    GetAuthMetadataResponse { required issuer = "issuer", required authorization_endpoint
-    = "authorization_endpoint", required token_endpoint = "token_endpoint", required
-    revocation_endpoint = "revocation_endpoint", required registration_endpoint =
-    "registration_endpoint", required response_types_supported =
-    "response_types_supported", required grant_types_supported = "grant_types_supported",
-    required response_modes_supported = "response_modes_supported", required
-    code_challenge_methods_supported = "code_challenge_methods_supported", optional
-    prompt_values_supported = "prompt_values_supported", optional account_management_uri
-    = "account_management_uri", optional account_management_actions_supported =
-    "account_management_actions_supported", optional device_authorization_endpoint =
-    "device_authorization_endpoint", }
+    GetAuthMetadataResponse { required issuer, required authorization_endpoint, required
+    token_endpoint, required revocation_endpoint, required registration_endpoint,
+    required response_types_supported, required grant_types_supported, required
+    response_modes_supported, required code_challenge_methods_supported, optional
+    prompt_values_supported, optional account_management_uri, optional
+    account_management_actions_supported, optional device_authorization_endpoint, }
 }
 
 /// An action that the account management URL supports.

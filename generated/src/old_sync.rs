@@ -62,8 +62,7 @@ impl GetEventsResponse {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    GetEventsResponse { optional start = "start", optional end = "end", optional chunk =
-    "chunk", }
+    GetEventsResponse { optional start, optional end, optional chunk, }
 }
 
 /// Get the user's current state.
@@ -139,8 +138,8 @@ impl InitialSyncResponse {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    InitialSyncResponse { required end = "end", required presence = "presence", required
-    rooms = "rooms", optional account_data = "account_data", }
+    InitialSyncResponse { required end, required presence, required rooms, optional
+    account_data, }
 }
 
 /// The schema at `api/client-server/old_sync.yaml#/paths/~1initialSync/get/responses/200/content/application~1json/schema/properties/rooms/items`.
@@ -196,10 +195,9 @@ impl InitialSyncResponseRoomsItem {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    InitialSyncResponseRoomsItem { required room_id = "room_id", required membership =
-    "membership", optional invite = "invite", optional messages = "messages", optional
-    state = "state", optional visibility = "visibility", optional account_data =
-    "account_data", }
+    InitialSyncResponseRoomsItem { required room_id, required membership, optional
+    invite, optional messages, optional state, optional visibility, optional
+    account_data, }
 }
 
 /// The user's membership state in this room.
@@ -315,8 +313,8 @@ impl InitialSyncResponseRoomsItemMessages {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    InitialSyncResponseRoomsItemMessages { optional start = "start", required end =
-    "end", required chunk = "chunk", }
+    InitialSyncResponseRoomsItemMessages { optional start, required end, required chunk,
+    }
 }
 
 /// Whether this room is visible to the `/publicRooms` API

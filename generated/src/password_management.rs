@@ -76,8 +76,8 @@ impl std::fmt::Debug for ChangePasswordRequest {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    ChangePasswordRequest { required new_password = "new_password", optional
-    logout_devices = "logout_devices", optional auth = "auth", }
+    ChangePasswordRequest { required new_password, optional logout_devices, optional
+    auth, }
 }
 
 /// Requests a validation token be sent to the given email address for the purpose of resetting a user's password

@@ -69,8 +69,7 @@ impl PeekEventsResponse {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    PeekEventsResponse { optional start = "start", optional end = "end", optional chunk =
-    "chunk", }
+    PeekEventsResponse { optional start, optional end, optional chunk, }
 }
 
 impl matrix_csapi_runtime::Endpoint for PeekEventsRequest {

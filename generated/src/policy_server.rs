@@ -52,7 +52,7 @@ impl GetWellknownPolicyResponse {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    GetWellknownPolicyResponse { required public_keys = "public_keys", }
+    GetWellknownPolicyResponse { required public_keys, }
 }
 
 /// The unpadded base64-encoded public keys for the Policy Server. MUST contain
@@ -78,7 +78,7 @@ impl GetWellknownPolicyResponsePublicKeys {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    GetWellknownPolicyResponsePublicKeys { required ed25519 = "ed25519", }
+    GetWellknownPolicyResponsePublicKeys { required ed25519, }
 }
 
 impl matrix_csapi_runtime::Endpoint for GetWellknownPolicyRequest {

@@ -57,9 +57,8 @@ impl GetPresenceResponse {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    GetPresenceResponse { required presence = "presence", optional last_active_ago =
-    "last_active_ago", optional status_msg = "status_msg" with Nullable, optional
-    currently_active = "currently_active", }
+    GetPresenceResponse { required presence, optional last_active_ago, optional
+    status_msg with Nullable, optional currently_active, }
 }
 
 /// This user's presence.
@@ -152,8 +151,7 @@ impl SetPresenceRequestBody {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    SetPresenceRequestBody { required presence = "presence", optional status_msg =
-    "status_msg", }
+    SetPresenceRequestBody { required presence, optional status_msg, }
 }
 
 /// The new presence state.

@@ -137,8 +137,8 @@ impl GetUserProfileResponse {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    GetUserProfileResponse { optional avatar_url = "avatar_url", optional displayname =
-    "displayname", optional tz = "m.tz", }
+    GetUserProfileResponse { optional avatar_url, optional displayname, optional tz =
+    "m.tz", }
 }
 
 impl matrix_csapi_runtime::Endpoint for GetProfileFieldRequest {

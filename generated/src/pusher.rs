@@ -37,7 +37,7 @@ impl GetPushersResponse {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    GetPushersResponse { optional pushers = "pushers", }
+    GetPushersResponse { optional pushers, }
 }
 
 /// The schema at `api/client-server/pusher.yaml#/paths/~1pushers/get/responses/200/content/application~1json/schema/properties/pushers/items`.
@@ -101,10 +101,9 @@ impl GetPushersResponsePushersItem {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    GetPushersResponsePushersItem { required pushkey = "pushkey", required kind = "kind",
-    required app_id = "app_id", required app_display_name = "app_display_name", required
-    device_display_name = "device_display_name", optional profile_tag = "profile_tag",
-    required lang = "lang", required data = "data", }
+    GetPushersResponsePushersItem { required pushkey, required kind, required app_id,
+    required app_display_name, required device_display_name, optional profile_tag,
+    required lang, required data, }
 }
 
 /// A dictionary of information for the pusher implementation
@@ -137,8 +136,7 @@ impl GetPushersResponsePushersItemData {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    GetPushersResponsePushersItemData { optional url = "url", optional format = "format",
-    }
+    GetPushersResponsePushersItemData { optional url, optional format, }
 }
 
 /// Modify a pusher for this user on the homeserver.
@@ -234,10 +232,9 @@ impl PostPusherRequest {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    PostPusherRequest { required pushkey = "pushkey", required kind = "kind", required
-    app_id = "app_id", optional app_display_name = "app_display_name", optional
-    device_display_name = "device_display_name", optional profile_tag = "profile_tag",
-    optional lang = "lang", optional data = "data", optional append = "append", }
+    PostPusherRequest { required pushkey, required kind, required app_id, optional
+    app_display_name, optional device_display_name, optional profile_tag, optional lang,
+    optional data, optional append, }
 }
 
 /// Required if `kind` is not `null`. A dictionary of information
@@ -281,7 +278,7 @@ impl PostPusherRequestData {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    PostPusherRequestData { optional url = "url", optional format = "format", }
+    PostPusherRequestData { optional url, optional format, }
 }
 
 /// The format in which to send notifications to the push gateway

@@ -37,7 +37,7 @@ impl GetPushRulesResponse {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    GetPushRulesResponse { required global = "global", }
+    GetPushRulesResponse { required global, }
 }
 
 /// Retrieve all push rules.
@@ -254,8 +254,7 @@ impl SetPushRuleRequestBody {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    SetPushRuleRequestBody { required actions = "actions", optional conditions =
-    "conditions", optional pattern = "pattern", }
+    SetPushRuleRequestBody { required actions, optional conditions, optional pattern, }
 }
 
 /// The schema at `api/client-server/pushrules.yaml#/paths/~1pushrules~1global~1{kind}~1{ruleId}/put/requestBody/content/application~1json/schema/properties/actions/items`.
@@ -534,7 +533,7 @@ impl IsPushRuleEnabledResponse {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    IsPushRuleEnabledResponse { required enabled = "enabled", }
+    IsPushRuleEnabledResponse { required enabled, }
 }
 
 /// The schema at `api/client-server/pushrules.yaml#/paths/~1pushrules~1global~1{kind}~1{ruleId}~1enabled/put/parameters/0/schema`.
@@ -631,7 +630,7 @@ impl SetPushRuleEnabledRequestBody {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    SetPushRuleEnabledRequestBody { required enabled = "enabled", }
+    SetPushRuleEnabledRequestBody { required enabled, }
 }
 
 /// Enable or disable a push rule.
@@ -778,7 +777,7 @@ impl GetPushRuleActionsResponse {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    GetPushRuleActionsResponse { required actions = "actions", }
+    GetPushRuleActionsResponse { required actions, }
 }
 
 /// The schema at `api/client-server/pushrules.yaml#/paths/~1pushrules~1global~1{kind}~1{ruleId}~1actions/get/responses/200/content/application~1json/schema/properties/actions/items`.
@@ -887,7 +886,7 @@ impl SetPushRuleActionsRequestBody {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    SetPushRuleActionsRequestBody { required actions = "actions", }
+    SetPushRuleActionsRequestBody { required actions, }
 }
 
 /// The schema at `api/client-server/pushrules.yaml#/paths/~1pushrules~1global~1{kind}~1{ruleId}~1actions/put/requestBody/content/application~1json/schema/properties/actions/items`.

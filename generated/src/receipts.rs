@@ -92,7 +92,7 @@ impl PostReceiptRequestBody {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    PostReceiptRequestBody { optional thread_id = "thread_id", }
+    PostReceiptRequestBody { optional thread_id, }
 }
 
 /// Send a receipt for the given event ID.

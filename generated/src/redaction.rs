@@ -22,7 +22,7 @@ impl RedactEventRequestBody {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    RedactEventRequestBody { optional reason = "reason", }
+    RedactEventRequestBody { optional reason, }
 }
 
 /// Strips all non-integrity-critical information out of an event.
@@ -94,7 +94,7 @@ impl RedactEventResponse {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    RedactEventResponse { optional event_id = "event_id", }
+    RedactEventResponse { optional event_id, }
 }
 
 impl matrix_csapi_runtime::Endpoint for RedactEventRequest {

@@ -88,7 +88,7 @@ impl std::fmt::Debug for RefreshRequest {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    RefreshRequest { required refresh_token = "refresh_token", #[cfg(feature =
+    RefreshRequest { required refresh_token, #[cfg(feature =
     "unstable-famedly-refresh-lifetime")] optional refresh_token_lifetime =
     "com.famedly.refresh_token_lifetime_ms" with OptionDurationMs, }
 }
@@ -157,8 +157,8 @@ impl std::fmt::Debug for RefreshResponse {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    RefreshResponse { required access_token = "access_token", optional refresh_token =
-    "refresh_token", optional expires_in = "expires_in_ms" with OptionDurationMs, }
+    RefreshResponse { required access_token, optional refresh_token, optional expires_in
+    = "expires_in_ms" with OptionDurationMs, }
 }
 
 impl matrix_csapi_runtime::Endpoint for RefreshRequest {

@@ -145,10 +145,9 @@ impl std::fmt::Debug for RegisterRequestBody {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    RegisterRequestBody { optional auth = "auth", optional username = "username",
-    optional password = "password", optional device_id = "device_id", optional
-    initial_device_display_name = "initial_device_display_name", optional inhibit_login =
-    "inhibit_login", optional refresh_token = "refresh_token", }
+    RegisterRequestBody { optional auth, optional username, optional password, optional
+    device_id, optional initial_device_display_name, optional inhibit_login, optional
+    refresh_token, }
 }
 
 /// Register for an account on this homeserver.
@@ -334,10 +333,9 @@ impl std::fmt::Debug for RegisterResponse {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    RegisterResponse { required user_id = "user_id", optional access_token =
-    "access_token", optional refresh_token = "refresh_token", optional expires_in =
-    "expires_in_ms" with OptionDurationMs, optional home_server = "home_server", optional
-    device_id = "device_id", }
+    RegisterResponse { required user_id, optional access_token, optional refresh_token,
+    optional expires_in = "expires_in_ms" with OptionDurationMs, optional home_server,
+    optional device_id, }
 }
 
 /// Begins the validation process for an email to be used during registration.
@@ -438,7 +436,7 @@ impl CheckUsernameAvailabilityResponse {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    CheckUsernameAvailabilityResponse { optional available = "available", }
+    CheckUsernameAvailabilityResponse { optional available, }
 }
 
 impl matrix_csapi_runtime::Endpoint for RegisterRequest {

@@ -59,7 +59,7 @@ impl RegistrationTokenValidityResponse {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    RegistrationTokenValidityResponse { required valid = "valid", }
+    RegistrationTokenValidityResponse { required valid, }
 }
 
 impl matrix_csapi_runtime::Endpoint for RegistrationTokenValidityRequest {

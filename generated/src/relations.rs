@@ -178,9 +178,8 @@ impl GetRelatingEventsResponse {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    GetRelatingEventsResponse { optional next_batch = "next_batch", optional prev_batch =
-    "prev_batch", optional recursion_depth = "recursion_depth", required chunk = "chunk",
-    }
+    GetRelatingEventsResponse { optional next_batch, optional prev_batch, optional
+    recursion_depth, required chunk, }
 }
 
 /// The schema at `api/client-server/relations.yaml#/components/parameters/dir/schema`.
@@ -368,9 +367,8 @@ impl GetRelatingEventsWithRelTypeResponse {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    GetRelatingEventsWithRelTypeResponse { optional next_batch = "next_batch", optional
-    prev_batch = "prev_batch", optional recursion_depth = "recursion_depth", required
-    chunk = "chunk", }
+    GetRelatingEventsWithRelTypeResponse { optional next_batch, optional prev_batch,
+    optional recursion_depth, required chunk, }
 }
 
 /// The schema at `api/client-server/relations.yaml#/components/parameters/dir/schema`.
@@ -569,9 +567,8 @@ impl GetRelatingEventsWithRelTypeAndEventTypeResponse {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    GetRelatingEventsWithRelTypeAndEventTypeResponse { optional next_batch =
-    "next_batch", optional prev_batch = "prev_batch", optional recursion_depth =
-    "recursion_depth", required chunk = "chunk", }
+    GetRelatingEventsWithRelTypeAndEventTypeResponse { optional next_batch, optional
+    prev_batch, optional recursion_depth, required chunk, }
 }
 
 impl matrix_csapi_runtime::Endpoint for GetRelatingEventsRequest {

@@ -21,7 +21,7 @@ impl ReportRoomRequestBody {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    ReportRoomRequestBody { required reason = "reason", }
+    ReportRoomRequestBody { required reason, }
 }
 
 /// Report a room as inappropriate.
@@ -89,7 +89,7 @@ impl ReportEventRequestBody {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    ReportEventRequestBody { optional reason = "reason", }
+    ReportEventRequestBody { optional reason, }
 }
 
 /// Report an event in a joined room as inappropriate.
@@ -158,7 +158,7 @@ impl ReportUserRequestBody {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    ReportUserRequestBody { required reason = "reason", }
+    ReportUserRequestBody { required reason, }
 }
 
 /// Report a user as inappropriate.

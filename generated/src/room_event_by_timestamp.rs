@@ -139,8 +139,7 @@ impl GetEventByTimestampResponse {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    GetEventByTimestampResponse { required event_id = "event_id", required
-    origin_server_ts = "origin_server_ts", }
+    GetEventByTimestampResponse { required event_id, required origin_server_ts, }
 }
 
 impl matrix_csapi_runtime::Endpoint for GetEventByTimestampRequest {

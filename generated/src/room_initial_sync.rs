@@ -71,9 +71,8 @@ impl RoomInitialSyncResponse {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    RoomInitialSyncResponse { required room_id = "room_id", optional membership =
-    "membership", optional messages = "messages", optional state = "state", optional
-    visibility = "visibility", optional account_data = "account_data", }
+    RoomInitialSyncResponse { required room_id, optional membership, optional messages,
+    optional state, optional visibility, optional account_data, }
 }
 
 /// The user's membership state in this room.
@@ -187,8 +186,7 @@ impl RoomInitialSyncResponseMessages {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    RoomInitialSyncResponseMessages { optional start = "start", required end = "end",
-    required chunk = "chunk", }
+    RoomInitialSyncResponseMessages { optional start, required end, required chunk, }
 }
 
 /// Whether this room is visible to the `/publicRooms` API

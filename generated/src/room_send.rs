@@ -72,7 +72,7 @@ impl SendMessageResponse {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    SendMessageResponse { required event_id = "event_id", }
+    SendMessageResponse { required event_id, }
 }
 
 impl matrix_csapi_runtime::Endpoint for SendMessageRequest {

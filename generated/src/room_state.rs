@@ -73,7 +73,7 @@ impl SetRoomStateWithKeyResponse {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    SetRoomStateWithKeyResponse { required event_id = "event_id", }
+    SetRoomStateWithKeyResponse { required event_id, }
 }
 
 impl matrix_csapi_runtime::Endpoint for SetRoomStateWithKeyRequest {

@@ -124,13 +124,11 @@ impl GetRoomSummaryResponse {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    GetRoomSummaryResponse { optional canonical_alias = "canonical_alias", optional name
-    = "name", required num_joined_members = "num_joined_members", required room_id =
-    "room_id", optional topic = "topic", required world_readable = "world_readable",
-    required guest_can_join = "guest_can_join", optional avatar_url = "avatar_url",
-    optional join_rule = "join_rule", optional room_type = "room_type", optional
-    allowed_room_ids = "allowed_room_ids", optional encryption = "encryption", optional
-    room_version = "room_version", optional membership = "membership", }
+    GetRoomSummaryResponse { optional canonical_alias, optional name, required
+    num_joined_members, required room_id, optional topic, required world_readable,
+    required guest_can_join, optional avatar_url, optional join_rule, optional room_type,
+    optional allowed_room_ids, optional encryption, optional room_version, optional
+    membership, }
 }
 
 /// The encryption algorithm to be used to encrypt messages sent in the

@@ -36,8 +36,7 @@ impl UpgradeRoomRequestBody {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    UpgradeRoomRequestBody { required new_version = "new_version", optional
-    additional_creators = "additional_creators", }
+    UpgradeRoomRequestBody { required new_version, optional additional_creators, }
 }
 
 /// Upgrades a room to a new room version.
@@ -86,7 +85,7 @@ impl UpgradeRoomResponse {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    UpgradeRoomResponse { required replacement_room = "replacement_room", }
+    UpgradeRoomResponse { required replacement_room, }
 }
 
 impl matrix_csapi_runtime::Endpoint for UpgradeRoomRequest {

@@ -356,7 +356,7 @@ impl GetMembersByRoomResponse {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    GetMembersByRoomResponse { optional chunk = "chunk", }
+    GetMembersByRoomResponse { optional chunk, }
 }
 
 /// Gets the list of currently joined users and their profile data.
@@ -406,7 +406,7 @@ impl GetJoinedMembersByRoomResponse {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    GetJoinedMembersByRoomResponse { optional joined = "joined", }
+    GetJoinedMembersByRoomResponse { optional joined, }
 }
 
 /// The schema at `api/client-server/rooms.yaml#/paths/~1rooms~1{roomId}~1joined_members/get/responses/200/content/application~1json/schema/properties/joined/patternProperties/^@`.
@@ -444,8 +444,8 @@ impl GetJoinedMembersByRoomResponseJoinedValue {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    GetJoinedMembersByRoomResponseJoinedValue { optional display_name = "display_name"
-    with Nullable, optional avatar_url = "avatar_url" with Nullable, }
+    GetJoinedMembersByRoomResponseJoinedValue { optional display_name with Nullable,
+    optional avatar_url with Nullable, }
 }
 
 impl matrix_csapi_runtime::Endpoint for GetOneRoomEventRequest {

@@ -23,7 +23,7 @@ impl SearchRequestBody {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    SearchRequestBody { required search_categories = "search_categories", }
+    SearchRequestBody { required search_categories, }
 }
 
 /// Describes which categories to search in and their criteria.
@@ -49,7 +49,7 @@ impl SearchRequestBodySearchCategories {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    SearchRequestBodySearchCategories { optional room_events = "room_events", }
+    SearchRequestBodySearchCategories { optional room_events, }
 }
 
 /// Mapping of category name to search criteria.
@@ -110,10 +110,9 @@ impl SearchRequestBodySearchCategoriesRoomEvents {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    SearchRequestBodySearchCategoriesRoomEvents { required search_term = "search_term",
-    optional keys = "keys", optional filter = "filter", optional order_by = "order_by",
-    optional event_context = "event_context", optional include_state = "include_state",
-    optional groupings = "groupings", }
+    SearchRequestBodySearchCategoriesRoomEvents { required search_term, optional keys,
+    optional filter, optional order_by, optional event_context, optional include_state,
+    optional groupings, }
 }
 
 /// The schema at `api/client-server/search.yaml#/paths/~1search/post/requestBody/content/application~1json/schema/properties/search_categories/properties/room_events/properties/keys/items`.
@@ -280,9 +279,8 @@ impl SearchRequestBodySearchCategoriesRoomEventsEventContext {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    SearchRequestBodySearchCategoriesRoomEventsEventContext { optional before_limit =
-    "before_limit", optional after_limit = "after_limit", optional include_profile =
-    "include_profile", }
+    SearchRequestBodySearchCategoriesRoomEventsEventContext { optional before_limit,
+    optional after_limit, optional include_profile, }
 }
 
 /// Requests that the server partitions the result set
@@ -313,8 +311,7 @@ impl SearchRequestBodySearchCategoriesRoomEventsGroupings {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    SearchRequestBodySearchCategoriesRoomEventsGroupings { optional group_by =
-    "group_by", }
+    SearchRequestBodySearchCategoriesRoomEventsGroupings { optional group_by, }
 }
 
 /// Configuration for group.
@@ -342,8 +339,7 @@ impl SearchRequestBodySearchCategoriesRoomEventsGroupingsGroupByItem {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    SearchRequestBodySearchCategoriesRoomEventsGroupingsGroupByItem { optional key =
-    "key", }
+    SearchRequestBodySearchCategoriesRoomEventsGroupingsGroupByItem { optional key, }
 }
 
 /// Key that defines the group.
@@ -455,7 +451,7 @@ impl SearchResponse {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    SearchResponse { required search_categories = "search_categories", }
+    SearchResponse { required search_categories, }
 }
 
 /// Describes which categories to search in and their criteria.
@@ -481,7 +477,7 @@ impl SearchResponseSearchCategories {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    SearchResponseSearchCategories { optional room_events = "room_events", }
+    SearchResponseSearchCategories { optional room_events, }
 }
 
 /// Mapping of category name to search criteria.
@@ -554,9 +550,8 @@ impl SearchResponseSearchCategoriesRoomEvents {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    SearchResponseSearchCategoriesRoomEvents { optional count = "count", optional
-    highlights = "highlights", optional results = "results", optional state = "state",
-    optional groups = "groups", optional next_batch = "next_batch", }
+    SearchResponseSearchCategoriesRoomEvents { optional count, optional highlights,
+    optional results, optional state, optional groups, optional next_batch, }
 }
 
 /// The result object.
@@ -592,8 +587,8 @@ impl SearchResponseSearchCategoriesRoomEventsResultsItem {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    SearchResponseSearchCategoriesRoomEventsResultsItem { optional rank = "rank",
-    optional result = "result", optional context = "context", }
+    SearchResponseSearchCategoriesRoomEventsResultsItem { optional rank, optional result,
+    optional context, }
 }
 
 /// Context for result, if requested.
@@ -644,9 +639,8 @@ impl SearchResponseSearchCategoriesRoomEventsResultsItemContext {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    SearchResponseSearchCategoriesRoomEventsResultsItemContext { optional start =
-    "start", optional end = "end", optional profile_info = "profile_info", optional
-    events_before = "events_before", optional events_after = "events_after", }
+    SearchResponseSearchCategoriesRoomEventsResultsItemContext { optional start, optional
+    end, optional profile_info, optional events_before, optional events_after, }
 }
 
 /// The schema at `api/client-server/search.yaml#/paths/~1search/post/responses/200/content/application~1json/schema/properties/search_categories/properties/room_events/properties/results/items/properties/context/properties/profile_info/patternProperties/^@`.
@@ -677,7 +671,7 @@ impl SearchResponseSearchCategoriesRoomEventsResultsItemContextProfileInfoValue 
 
 matrix_csapi_runtime::deserialize_object! {
     SearchResponseSearchCategoriesRoomEventsResultsItemContextProfileInfoValue { optional
-    displayname = "displayname", optional avatar_url = "avatar_url", }
+    displayname, optional avatar_url, }
 }
 
 /// The results for a particular group value.
@@ -716,8 +710,8 @@ impl SearchResponseSearchCategoriesRoomEventsGroupsValueValue {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    SearchResponseSearchCategoriesRoomEventsGroupsValueValue { optional next_batch =
-    "next_batch", optional order = "order", optional results = "results", }
+    SearchResponseSearchCategoriesRoomEventsGroupsValueValue { optional next_batch,
+    optional order, optional results, }
 }
 
 impl matrix_csapi_runtime::Endpoint for SearchRequest {

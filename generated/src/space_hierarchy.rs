@@ -89,8 +89,7 @@ impl GetSpaceHierarchyResponse {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    GetSpaceHierarchyResponse { required rooms = "rooms", optional next_batch =
-    "next_batch", }
+    GetSpaceHierarchyResponse { required rooms, optional next_batch, }
 }
 
 /// The schema at `api/client-server/space_hierarchy.yaml#/paths/~1rooms~1{roomId}~1hierarchy/get/responses/200/content/application~1json/schema/properties/rooms/items`.
@@ -184,13 +183,11 @@ impl GetSpaceHierarchyResponseRoomsItem {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    GetSpaceHierarchyResponseRoomsItem { optional canonical_alias = "canonical_alias",
-    optional name = "name", required num_joined_members = "num_joined_members", required
-    room_id = "room_id", optional topic = "topic", required world_readable =
-    "world_readable", required guest_can_join = "guest_can_join", optional avatar_url =
-    "avatar_url", optional join_rule = "join_rule", optional room_type = "room_type",
-    optional allowed_room_ids = "allowed_room_ids", optional encryption = "encryption",
-    optional room_version = "room_version", required children_state = "children_state", }
+    GetSpaceHierarchyResponseRoomsItem { optional canonical_alias, optional name,
+    required num_joined_members, required room_id, optional topic, required
+    world_readable, required guest_can_join, optional avatar_url, optional join_rule,
+    optional room_type, optional allowed_room_ids, optional encryption, optional
+    room_version, required children_state, }
 }
 
 /// The encryption algorithm to be used to encrypt messages sent in the
@@ -291,9 +288,8 @@ impl GetSpaceHierarchyResponseRoomsItemChildrenStateItem {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    GetSpaceHierarchyResponseRoomsItemChildrenStateItem { required content = "content",
-    required state_key = "state_key", required type_ = "type", required sender =
-    "sender", required origin_server_ts = "origin_server_ts", }
+    GetSpaceHierarchyResponseRoomsItemChildrenStateItem { required content, required
+    state_key, required type_ = "type", required sender, required origin_server_ts, }
 }
 
 impl matrix_csapi_runtime::Endpoint for GetSpaceHierarchyRequest {

@@ -61,8 +61,7 @@ impl GetWellknownSupportResponse {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    GetWellknownSupportResponse { optional contacts = "contacts", optional support_page =
-    "support_page", }
+    GetWellknownSupportResponse { optional contacts, optional support_page, }
 }
 
 /// A way to contact the server administrator.
@@ -116,8 +115,8 @@ impl GetWellknownSupportResponseContactsItem {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    GetWellknownSupportResponseContactsItem { optional matrix_id = "matrix_id", optional
-    email_address = "email_address", required role = "role", }
+    GetWellknownSupportResponseContactsItem { optional matrix_id, optional email_address,
+    required role, }
 }
 
 /// An informal description of what the contact methods

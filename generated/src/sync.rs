@@ -236,11 +236,9 @@ impl SyncResponse {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    SyncResponse { required next_batch = "next_batch", optional rooms = "rooms", optional
-    presence = "presence", optional account_data = "account_data", optional to_device =
-    "to_device", optional device_lists = "device_lists", optional
-    device_one_time_keys_count = "device_one_time_keys_count", optional
-    device_unused_fallback_key_types = "device_unused_fallback_key_types", }
+    SyncResponse { required next_batch, optional rooms, optional presence, optional
+    account_data, optional to_device, optional device_lists, optional
+    device_one_time_keys_count, optional device_unused_fallback_key_types, }
 }
 
 /// Updates to rooms.
@@ -289,8 +287,7 @@ impl SyncResponseRooms {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    SyncResponseRooms { optional join = "join", optional invite = "invite", optional
-    knock = "knock", optional leave = "leave", }
+    SyncResponseRooms { optional join, optional invite, optional knock, optional leave, }
 }
 
 /// The schema at `api/client-server/sync.yaml#/paths/~1sync/get/responses/200/content/application~1json/schema/properties/rooms/properties/join/patternProperties/^!`.
@@ -412,11 +409,9 @@ impl SyncResponseRoomsJoinValue {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    SyncResponseRoomsJoinValue { optional summary = "summary", optional state = "state",
-    optional state_after = "state_after", optional timeline = "timeline", optional
-    ephemeral = "ephemeral", optional account_data = "account_data", optional
-    unread_notifications = "unread_notifications", optional unread_thread_notifications =
-    "unread_thread_notifications", }
+    SyncResponseRoomsJoinValue { optional summary, optional state, optional state_after,
+    optional timeline, optional ephemeral, optional account_data, optional
+    unread_notifications, optional unread_thread_notifications, }
 }
 
 /// Information about the room which clients may need to
@@ -523,8 +518,8 @@ impl SyncResponseRoomsJoinValueUnreadNotifications {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    SyncResponseRoomsJoinValueUnreadNotifications { optional highlight_count =
-    "highlight_count", optional notification_count = "notification_count", }
+    SyncResponseRoomsJoinValueUnreadNotifications { optional highlight_count, optional
+    notification_count, }
 }
 
 /// The schema at `api/client-server/sync.yaml#/paths/~1sync/get/responses/200/content/application~1json/schema/properties/rooms/properties/join/patternProperties/^!/properties/unread_thread_notifications/patternProperties/^\$`.
@@ -554,8 +549,8 @@ impl SyncResponseRoomsJoinValueUnreadThreadNotificationsValue {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    SyncResponseRoomsJoinValueUnreadThreadNotificationsValue { optional highlight_count =
-    "highlight_count", optional notification_count = "notification_count", }
+    SyncResponseRoomsJoinValueUnreadThreadNotificationsValue { optional highlight_count,
+    optional notification_count, }
 }
 
 /// The schema at `api/client-server/sync.yaml#/paths/~1sync/get/responses/200/content/application~1json/schema/properties/rooms/properties/invite/patternProperties/^!`.
@@ -582,7 +577,7 @@ impl SyncResponseRoomsInviteValue {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    SyncResponseRoomsInviteValue { optional invite_state = "invite_state", }
+    SyncResponseRoomsInviteValue { optional invite_state, }
 }
 
 /// The [stripped state](https://spec.matrix.org/v1.19/client-server-api/#stripped-state) of a room that the user has
@@ -610,7 +605,7 @@ impl SyncResponseRoomsInviteValueInviteState {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    SyncResponseRoomsInviteValueInviteState { optional events = "events", }
+    SyncResponseRoomsInviteValueInviteState { optional events, }
 }
 
 /// The schema at `api/client-server/sync.yaml#/paths/~1sync/get/responses/200/content/application~1json/schema/properties/rooms/properties/knock/patternProperties/^!`.
@@ -637,7 +632,7 @@ impl SyncResponseRoomsKnockValue {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    SyncResponseRoomsKnockValue { optional knock_state = "knock_state", }
+    SyncResponseRoomsKnockValue { optional knock_state, }
 }
 
 /// The [stripped state](https://spec.matrix.org/v1.19/client-server-api/#stripped-state) of a room that the user has
@@ -665,7 +660,7 @@ impl SyncResponseRoomsKnockValueKnockState {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    SyncResponseRoomsKnockValueKnockState { optional events = "events", }
+    SyncResponseRoomsKnockValueKnockState { optional events, }
 }
 
 /// The schema at `api/client-server/sync.yaml#/paths/~1sync/get/responses/200/content/application~1json/schema/properties/rooms/properties/leave/patternProperties/^!`.
@@ -719,9 +714,8 @@ impl SyncResponseRoomsLeaveValue {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    SyncResponseRoomsLeaveValue { optional state = "state", optional state_after =
-    "state_after", optional timeline = "timeline", optional account_data =
-    "account_data", }
+    SyncResponseRoomsLeaveValue { optional state, optional state_after, optional
+    timeline, optional account_data, }
 }
 
 impl matrix_csapi_runtime::Endpoint for SyncRequest {

@@ -44,7 +44,7 @@ impl GetRoomTagsResponse {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    GetRoomTagsResponse { optional tags = "tags", }
+    GetRoomTagsResponse { optional tags, }
 }
 
 /// Add a tag to a room.

@@ -63,8 +63,7 @@ impl GetProtocolMetadataError404 {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    GetProtocolMetadataError404 { optional errcode = "errcode", optional error = "error",
-    }
+    GetProtocolMetadataError404 { optional errcode, optional error, }
 }
 
 /// Retrieve Matrix-side portals rooms leading to a third-party location.

@@ -135,8 +135,7 @@ impl GetThreadRootsResponse {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    GetThreadRootsResponse { required chunk = "chunk", optional next_batch =
-    "next_batch", }
+    GetThreadRootsResponse { required chunk, optional next_batch, }
 }
 
 impl matrix_csapi_runtime::Endpoint for GetThreadRootsRequest {

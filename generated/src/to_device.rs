@@ -34,7 +34,7 @@ impl SendToDeviceRequestBody {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    SendToDeviceRequestBody { required messages = "messages", }
+    SendToDeviceRequestBody { required messages, }
 }
 
 /// Send an event to a given set of devices.

@@ -49,7 +49,7 @@ impl std::fmt::Debug for AuthenticationData {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    AuthenticationData { optional type_ = "type", optional session = "session", }
+    AuthenticationData { optional type_ = "type", optional session, }
 }
 
 /// The schema at `api/client-server/definitions/request_email_validation.yaml#`.
@@ -145,9 +145,8 @@ impl std::fmt::Debug for RequestEmailValidation {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    RequestEmailValidation { required client_secret = "client_secret", required email =
-    "email", required send_attempt = "send_attempt", optional next_link = "next_link",
-    optional id_server = "id_server", optional id_access_token = "id_access_token", }
+    RequestEmailValidation { required client_secret, required email, required
+    send_attempt, optional next_link, optional id_server, optional id_access_token, }
 }
 
 /// The schema at `api/client-server/definitions/request_token_response.yaml#`.
@@ -193,7 +192,7 @@ impl RequestTokenResponse {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    RequestTokenResponse { required sid = "sid", optional submit_url = "submit_url", }
+    RequestTokenResponse { required sid, optional submit_url, }
 }
 
 /// The schema at `api/client-server/definitions/request_msisdn_validation.yaml#`.
@@ -298,10 +297,9 @@ impl std::fmt::Debug for RequestMsisdnValidation {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    RequestMsisdnValidation { required client_secret = "client_secret", required country
-    = "country", required phone_number = "phone_number", required send_attempt =
-    "send_attempt", optional next_link = "next_link", optional id_server = "id_server",
-    optional id_access_token = "id_access_token", }
+    RequestMsisdnValidation { required client_secret, required country, required
+    phone_number, required send_attempt, optional next_link, optional id_server, optional
+    id_access_token, }
 }
 
 /// The schema at `api/client-server/definitions/invite_3pid.yaml#`.
@@ -367,8 +365,8 @@ impl std::fmt::Debug for Invite3pid {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    Invite3pid { required id_server = "id_server", required id_access_token =
-    "id_access_token", required medium = "medium", required address = "address", }
+    Invite3pid { required id_server, required id_access_token, required medium, required
+    address, }
 }
 
 /// Key used for cross signing
@@ -411,8 +409,8 @@ impl CrossSigningKey {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    CrossSigningKey { required user_id = "user_id", required usage = "usage", required
-    keys = "keys", optional signatures = "signatures", }
+    CrossSigningKey { required user_id, required usage, required keys, optional
+    signatures, }
 }
 
 /// The schema at `api/client-server/definitions/cross_signing_key.yaml#/properties/usage/items`.
@@ -525,9 +523,8 @@ impl Device {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    Device { required device_id = "device_id", optional display_name = "display_name",
-    optional last_seen_ip = "last_seen_ip" with Nullable, optional last_seen_ts =
-    "last_seen_ts" with Nullable, }
+    Device { required device_id, optional display_name, optional last_seen_ip with
+    Nullable, optional last_seen_ts with Nullable, }
 }
 
 /// The format used for events when they are returned from a homeserver to a client
@@ -591,10 +588,9 @@ impl ClientEvent {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    ClientEvent { required event_id = "event_id", required type_ = "type", optional
-    state_key = "state_key", required sender = "sender", required origin_server_ts =
-    "origin_server_ts", required content = "content", optional unsigned = "unsigned",
-    required room_id = "room_id", }
+    ClientEvent { required event_id, required type_ = "type", optional state_key,
+    required sender, required origin_server_ts, required content, optional unsigned,
+    required room_id, }
 }
 
 /// The schema at `api/client-server/definitions/client_event.yaml#/allOf/1/properties/unsigned`.
@@ -671,10 +667,9 @@ impl ClientEventUnsigned {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    ClientEventUnsigned { optional age = "age", optional redacted_because =
-    "redacted_because", optional transaction_id = "transaction_id", optional prev_content
-    = "prev_content", optional replaces_state = "replaces_state", optional membership =
-    "membership", }
+    ClientEventUnsigned { optional age, optional redacted_because, optional
+    transaction_id, optional prev_content, optional replaces_state, optional membership,
+    }
 }
 
 /// The body of a `defineFilter` request.
@@ -716,9 +711,8 @@ impl Filter {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    Filter { optional event_fields = "event_fields", optional event_format =
-    "event_format", optional presence = "presence", optional account_data =
-    "account_data", optional room = "room", }
+    Filter { optional event_fields, optional event_format, optional presence, optional
+    account_data, optional room, }
 }
 
 /// The format to use for events. `client` will return the events in a format suitable for clients. `federation` will return the raw event as received over federation. The default is `client`.
@@ -823,9 +817,8 @@ impl EventFilter {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    EventFilter { optional limit = "limit", optional not_senders = "not_senders",
-    optional not_types = "not_types", optional senders = "senders", optional types =
-    "types", }
+    EventFilter { optional limit, optional not_senders, optional not_types, optional
+    senders, optional types, }
 }
 
 /// Filters to be applied to room data.
@@ -875,9 +868,8 @@ impl FilterRoom {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    FilterRoom { optional not_rooms = "not_rooms", optional rooms = "rooms", optional
-    ephemeral = "ephemeral", optional include_leave = "include_leave", optional state =
-    "state", optional timeline = "timeline", optional account_data = "account_data", }
+    FilterRoom { optional not_rooms, optional rooms, optional ephemeral, optional
+    include_leave, optional state, optional timeline, optional account_data, }
 }
 
 /// The schema at `api/client-server/definitions/room_event_filter.yaml#`.
@@ -955,12 +947,10 @@ impl RoomEventFilter {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    RoomEventFilter { optional limit = "limit", optional not_senders = "not_senders",
-    optional not_types = "not_types", optional senders = "senders", optional types =
-    "types", optional unread_thread_notifications = "unread_thread_notifications",
-    optional lazy_load_members = "lazy_load_members", optional include_redundant_members
-    = "include_redundant_members", optional not_rooms = "not_rooms", optional rooms =
-    "rooms", optional contains_url = "contains_url", }
+    RoomEventFilter { optional limit, optional not_senders, optional not_types, optional
+    senders, optional types, optional unread_thread_notifications, optional
+    lazy_load_members, optional include_redundant_members, optional not_rooms, optional
+    rooms, optional contains_url, }
 }
 
 /// A signature of an `m.third_party_invite` token to prove that this user
@@ -1030,8 +1020,8 @@ impl std::fmt::Debug for ThirdPartySigned {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    ThirdPartySigned { required sender = "sender", required mxid = "mxid", required token
-    = "token", required signatures = "signatures", }
+    ThirdPartySigned { required sender, required mxid, required token, required
+    signatures, }
 }
 
 /// The key data
@@ -1073,9 +1063,8 @@ impl KeyBackupData {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    KeyBackupData { required first_message_index = "first_message_index", required
-    forwarded_count = "forwarded_count", required is_verified = "is_verified", required
-    session_data = "session_data", }
+    KeyBackupData { required first_message_index, required forwarded_count, required
+    is_verified, required session_data, }
 }
 
 /// The backed up keys for a room.
@@ -1102,7 +1091,7 @@ impl RoomKeyBackup {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    RoomKeyBackup { required sessions = "sessions", }
+    RoomKeyBackup { required sessions, }
 }
 
 /// Device identity keys
@@ -1158,9 +1147,8 @@ impl DeviceKeys {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    DeviceKeys { required user_id = "user_id", required device_id = "device_id", required
-    algorithms = "algorithms", required keys = "keys", required signatures =
-    "signatures", }
+    DeviceKeys { required user_id, required device_id, required algorithms, required
+    keys, required signatures, }
 }
 
 /// The schema at `api/client-server/definitions/one_time_keys.yaml#/additionalProperties/oneOf/1`.
@@ -1207,8 +1195,7 @@ impl KeyObject {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    KeyObject { required key = "key", required signatures = "signatures", optional
-    fallback = "fallback", }
+    KeyObject { required key, required signatures, optional fallback, }
 }
 
 /// The schema at `api/client-server/definitions/one_time_keys.yaml#/additionalProperties`.
@@ -1260,9 +1247,8 @@ impl PublicRoomsResponse {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    PublicRoomsResponse { required chunk = "chunk", optional next_batch = "next_batch",
-    optional prev_batch = "prev_batch", optional total_room_count_estimate =
-    "total_room_count_estimate", }
+    PublicRoomsResponse { required chunk, optional next_batch, optional prev_batch,
+    optional total_room_count_estimate, }
 }
 
 /// The schema at `api/client-server/definitions/public_rooms_chunk.yaml#`.
@@ -1329,11 +1315,10 @@ impl PublishedRoomsChunk {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    PublishedRoomsChunk { optional canonical_alias = "canonical_alias", optional name =
-    "name", required num_joined_members = "num_joined_members", required room_id =
-    "room_id", optional topic = "topic", required world_readable = "world_readable",
-    required guest_can_join = "guest_can_join", optional avatar_url = "avatar_url",
-    optional join_rule = "join_rule", optional room_type = "room_type", }
+    PublishedRoomsChunk { optional canonical_alias, optional name, required
+    num_joined_members, required room_id, optional topic, required world_readable,
+    required guest_can_join, optional avatar_url, optional join_rule, optional room_type,
+    }
 }
 
 /// Identification information for a user
@@ -1421,7 +1406,7 @@ impl HomeserverInformation {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    HomeserverInformation { required base_url = "base_url", }
+    HomeserverInformation { required base_url, }
 }
 
 /// Used by clients to discover identity server information.
@@ -1446,7 +1431,7 @@ impl IdentityServerInformation {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    IdentityServerInformation { required base_url = "base_url", }
+    IdentityServerInformation { required base_url, }
 }
 
 /// The format used for events when they are returned from
@@ -1507,10 +1492,9 @@ impl ClientEventWithoutRoomId {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    ClientEventWithoutRoomId { required event_id = "event_id", required type_ = "type",
-    optional state_key = "state_key", required sender = "sender", required
-    origin_server_ts = "origin_server_ts", required content = "content", optional
-    unsigned = "unsigned", }
+    ClientEventWithoutRoomId { required event_id, required type_ = "type", optional
+    state_key, required sender, required origin_server_ts, required content, optional
+    unsigned, }
 }
 
 /// Contains optional extra information about the event.
@@ -1587,10 +1571,9 @@ impl ClientEventWithoutRoomIdUnsigned {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    ClientEventWithoutRoomIdUnsigned { optional age = "age", optional redacted_because =
-    "redacted_because", optional transaction_id = "transaction_id", optional prev_content
-    = "prev_content", optional replaces_state = "replaces_state", optional membership =
-    "membership", }
+    ClientEventWithoutRoomIdUnsigned { optional age, optional redacted_because, optional
+    transaction_id, optional prev_content, optional replaces_state, optional membership,
+    }
 }
 
 /// The basic set of fields all events must have.
@@ -1622,7 +1605,7 @@ impl Event {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    Event { required content = "content", required type_ = "type", }
+    Event { required content, required type_ = "type", }
 }
 
 /// The schema at `api/client-server/definitions/openid_token.yaml#`.
@@ -1689,9 +1672,8 @@ impl std::fmt::Debug for OpenIdCredentials {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    OpenIdCredentials { required access_token = "access_token", required token_type =
-    "token_type", required matrix_server_name = "matrix_server_name", required expires_in
-    = "expires_in", }
+    OpenIdCredentials { required access_token, required token_type, required
+    matrix_server_name, required expires_in, }
 }
 
 /// The schema at `api/client-server/definitions/push_ruleset.yaml#`.
@@ -1733,8 +1715,8 @@ impl PushRuleset {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    PushRuleset { optional content = "content", optional override_ = "override", optional
-    room = "room", optional sender = "sender", optional underride = "underride", }
+    PushRuleset { optional content, optional override_ = "override", optional room,
+    optional sender, optional underride, }
 }
 
 /// The specific push rule. This will also include keys specific to the
@@ -1785,9 +1767,8 @@ impl PushRule {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    PushRule { required actions = "actions", required default = "default", required
-    enabled = "enabled", required rule_id = "rule_id", optional conditions =
-    "conditions", optional pattern = "pattern", }
+    PushRule { required actions, required default, required enabled, required rule_id,
+    optional conditions, optional pattern, }
 }
 
 /// The schema at `api/client-server/definitions/push_rule.yaml#/properties/actions/items`.
@@ -1855,8 +1836,8 @@ impl PushCondition {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    PushCondition { required kind = "kind", optional key = "key", optional pattern =
-    "pattern", optional is = "is", optional value = "value" with Nullable, }
+    PushCondition { required kind, optional key, optional pattern, optional is, optional
+    value with Nullable, }
 }
 
 /// Required for `event_property_is` and `event_property_contains` conditions.
@@ -1927,10 +1908,9 @@ impl StateEvent {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    StateEvent { required content = "content", required type_ = "type", required event_id
-    = "event_id", required sender = "sender", required origin_server_ts =
-    "origin_server_ts", optional unsigned = "unsigned", required room_id = "room_id",
-    required state_key = "state_key", }
+    StateEvent { required content, required type_ = "type", required event_id, required
+    sender, required origin_server_ts, optional unsigned, required room_id, required
+    state_key, }
 }
 
 /// Contains optional extra information about the event.
@@ -1956,7 +1936,7 @@ impl StateEventUnsigned {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    StateEventUnsigned { optional age = "age", }
+    StateEventUnsigned { optional age, }
 }
 
 /// The schema at `api/client-server/definitions/state_event_batch.yaml#`.
@@ -1984,7 +1964,7 @@ impl StateEventBatch {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    StateEventBatch { optional events = "events", }
+    StateEventBatch { optional events, }
 }
 
 /// The schema at `api/client-server/definitions/timeline_batch.yaml#`.
@@ -2020,8 +2000,7 @@ impl TimelineBatch {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    TimelineBatch { optional limited = "limited", optional prev_batch = "prev_batch",
-    required events = "events", }
+    TimelineBatch { optional limited, optional prev_batch, required events, }
 }
 
 /// The schema at `api/client-server/definitions/event_batch.yaml#`.
@@ -2047,7 +2026,7 @@ impl EventBatch {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    EventBatch { optional events = "events", }
+    EventBatch { optional events, }
 }
 
 /// A stripped down state event, with only the `type`, `state_key`,
@@ -2088,8 +2067,8 @@ impl StrippedStateEvent {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    StrippedStateEvent { required content = "content", required state_key = "state_key",
-    required type_ = "type", required sender = "sender", }
+    StrippedStateEvent { required content, required state_key, required type_ = "type",
+    required sender, }
 }
 
 /// The schema at `api/client-server/definitions/tag.yaml#`.
@@ -2116,7 +2095,7 @@ impl Tag {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    Tag { optional order = "order", }
+    Tag { optional order, }
 }
 
 /// The schema at `api/client-server/definitions/protocol.yaml#`.
@@ -2182,9 +2161,8 @@ impl Protocol {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    Protocol { required user_fields = "user_fields", required location_fields =
-    "location_fields", required icon = "icon", required field_types = "field_types",
-    required instances = "instances", }
+    Protocol { required user_fields, required location_fields, required icon, required
+    field_types, required instances, }
 }
 
 /// Definition of valid values for a field.
@@ -2214,8 +2192,7 @@ impl ProtocolFieldTypesValue {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    ProtocolFieldTypesValue { required regexp = "regexp", required placeholder =
-    "placeholder", }
+    ProtocolFieldTypesValue { required regexp, required placeholder, }
 }
 
 /// The schema at `api/client-server/definitions/protocol.yaml#/allOf/1/properties/instances/items`.
@@ -2264,9 +2241,8 @@ impl ProtocolInstancesItem {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    ProtocolInstancesItem { required desc = "desc", optional icon = "icon", required
-    fields = "fields", required network_id = "network_id", optional instance_id =
-    "instance_id", }
+    ProtocolInstancesItem { required desc, optional icon, required fields, required
+    network_id, optional instance_id, }
 }
 
 /// The schema at `api/application-service/definitions/location.yaml#`.
@@ -2301,8 +2277,7 @@ impl Location {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    Location { required alias = "alias", required protocol = "protocol", required fields
-    = "fields", }
+    Location { required alias, required protocol, required fields, }
 }
 
 /// The schema at `api/application-service/definitions/user.yaml#`.
@@ -2337,6 +2312,5 @@ impl User {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    User { required userid = "userid", required protocol = "protocol", required fields =
-    "fields", }
+    User { required userid, required protocol, required fields, }
 }

@@ -26,7 +26,7 @@ impl SetTypingRequestBody {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    SetTypingRequestBody { required typing = "typing", optional timeout = "timeout", }
+    SetTypingRequestBody { required typing, optional timeout, }
 }
 
 /// Informs the server that the user has started or stopped typing.

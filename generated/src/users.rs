@@ -45,8 +45,7 @@ impl SearchUserDirectoryRequest {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    SearchUserDirectoryRequest { required search_term = "search_term", optional limit =
-    "limit", }
+    SearchUserDirectoryRequest { required search_term, optional limit, }
 }
 
 /// The results of the search.
@@ -77,8 +76,7 @@ impl SearchUserDirectoryResponse {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    SearchUserDirectoryResponse { required results = "results", required limited =
-    "limited", }
+    SearchUserDirectoryResponse { required results, required limited, }
 }
 
 /// The schema at `api/client-server/users.yaml#/paths/~1user_directory~1search/post/responses/200/content/application~1json/schema/properties/results/items`.
@@ -119,9 +117,8 @@ impl SearchUserDirectoryResponseResultsItem {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    SearchUserDirectoryResponseResultsItem { required user_id = "user_id", optional
-    display_name = "display_name" with Nullable, optional avatar_url = "avatar_url" with
-    Nullable, }
+    SearchUserDirectoryResponseResultsItem { required user_id, optional display_name with
+    Nullable, optional avatar_url with Nullable, }
 }
 
 impl matrix_csapi_runtime::Endpoint for SearchUserDirectoryRequest {

@@ -65,8 +65,7 @@ impl GetVersionsResponse {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    GetVersionsResponse { required versions = "versions", optional unstable_features =
-    "unstable_features", }
+    GetVersionsResponse { required versions, optional unstable_features, }
 }
 
 impl matrix_csapi_runtime::Endpoint for GetVersionsRequest {

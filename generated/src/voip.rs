@@ -74,8 +74,8 @@ impl std::fmt::Debug for GetTurnServerResponse {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    GetTurnServerResponse { optional username = "username", optional password =
-    "password", optional uris = "uris", optional ttl = "ttl", }
+    GetTurnServerResponse { optional username, optional password, optional uris, optional
+    ttl, }
 }
 
 impl matrix_csapi_runtime::Endpoint for GetTurnServerRequest {

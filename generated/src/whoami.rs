@@ -60,8 +60,7 @@ impl GetTokenOwnerResponse {
 }
 
 matrix_csapi_runtime::deserialize_object! {
-    GetTokenOwnerResponse { required user_id = "user_id", optional device_id =
-    "device_id", optional is_guest = "is_guest", }
+    GetTokenOwnerResponse { required user_id, optional device_id, optional is_guest, }
 }
 
 impl matrix_csapi_runtime::Endpoint for GetTokenOwnerRequest {

@@ -150,7 +150,8 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for Nullable<T> {
 /// `additional_properties` (a map from `String` to any deserializable
 /// value), reading the object in one pass (see [the module](crate::de)).
 ///
-/// Each field is `required name = "json name"` or `optional ...`, optionally
+/// Each field is `required name = "json name"` or `optional ...` (without
+/// `= "..."` the JSON name is the field's name), optionally
 /// followed by `with Wrapper`, the name of a wrapper type of [`crate::de`]
 /// ([`DurationMs`](crate::de::DurationMs),
 /// [`OptionDurationMs`](crate::de::OptionDurationMs),
@@ -173,7 +174,7 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for Nullable<T> {
 ///
 /// matrix_csapi_runtime::deserialize_object! {
 ///     Refreshed {
-///         required access_token = "access_token",
+///         required access_token,
 ///         optional expires_in = "expires_in_ms" with OptionDurationMs,
 ///     }
 /// }
@@ -189,7 +190,7 @@ macro_rules! deserialize_object {
         $name:ident {
             $(
                 $(#[$attr:meta])*
-                $kind:ident $field:ident = $json:literal $(with $with:ident)?
+                $kind:ident $field:ident $(= $json:literal)? $(with $with:ident)?
             ),* $(,)?
         }
     ) => {
@@ -221,10 +222,12 @@ macro_rules! deserialize_object {
                             match &*key {
                                 $(
                                     $(#[$attr])*
-                                    $json => {
+                                    $crate::deserialize_object!(@json $field $($json)?) => {
                                         if $field.is_some() {
                                             return ::core::result::Result::Err(
-                                                <A::Error as $crate::serde::de::Error>::duplicate_field($json),
+                                                <A::Error as $crate::serde::de::Error>::duplicate_field(
+                                                    $crate::deserialize_object!(@json $field $($json)?),
+                                                ),
                                             );
                                         }
                                         $field = ::core::option::Option::Some(
@@ -241,7 +244,9 @@ macro_rules! deserialize_object {
                         ::core::result::Result::Ok($name {
                             $(
                                 $(#[$attr])*
-                                $field: $crate::deserialize_object!(@finish $kind $field $json),
+                                $field: $crate::deserialize_object!(
+                                    @finish $kind $field $crate::deserialize_object!(@json $field $($json)?)
+                                ),
                             )*
                             additional_properties,
                         })
@@ -252,6 +257,12 @@ macro_rules! deserialize_object {
             }
         }
     };
+    (@json $field:ident) => {
+        ::core::stringify!($field)
+    };
+    (@json $field:ident $json:literal) => {
+        $json
+    };
     (@read $map:ident) => {
         $map.next_value()?
     };
@@ -259,13 +270,13 @@ macro_rules! deserialize_object {
         let $crate::de::$with(value) = $map.next_value()?;
         value
     }};
-    (@finish required $slot:ident $json:literal) => {
+    (@finish required $slot:ident $json:expr) => {
         match $slot {
             ::core::option::Option::Some(value) => value,
             ::core::option::Option::None => $crate::de::missing_field($json)?,
         }
     };
-    (@finish optional $slot:ident $json:literal) => {
+    (@finish optional $slot:ident $json:expr) => {
         $crate::de::optional($slot)
     };
 }
@@ -296,12 +307,12 @@ mod tests {
 
     crate::deserialize_object! {
         Object {
-            required name = "name",
+            required name,
             required required_option = "required_option",
-            optional count = "count",
+            optional count,
             optional lifetime = "lifetime_ms" with OptionDurationMs,
             required timeout = "timeout_ms" with DurationMs,
-            optional kind = "kind" with Nullable,
+            optional kind with Nullable,
             #[cfg(any())]
             optional gated = "gated",
         }

@@ -136,7 +136,9 @@ impl Emitter<'_> {
         );
         let mut serde_args = Vec::new();
         if field.json_name != field.rust_name {
+            // The runtime's macro takes the field's own name when none is given.
             let json = &field.json_name;
+            let rename = (json != &field.rust_name).then(|| quote! { = #json });
             serde_args.push(quote! { rename = #json });
         }
         if !field.required {
@@ -309,7 +311,9 @@ impl WireCodec {
 fn one_pass_deserialize(name: &Ident, s: &Struct) -> TokenStream {
     let fields = s.fields.iter().map(|field| {
         let rust = ident(&field.rust_name);
+        // The runtime's macro takes the field's own name when none is given.
         let json = &field.json_name;
+        let rename = (json != &field.rust_name).then(|| quote! { = #json });
         let kind = if field.required {
             quote! { required }
         } else {
@@ -323,7 +327,7 @@ fn one_pass_deserialize(name: &Ident, s: &Struct) -> TokenStream {
             .feature
             .as_ref()
             .map(|f| quote! { #[cfg(feature = #f)] });
-        quote! { #cfg #kind #rust = #json #with, }
+        quote! { #cfg #kind #rust #rename #with, }
     });
     quote! {
         matrix_csapi_runtime::deserialize_object! {
