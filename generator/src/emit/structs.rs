@@ -136,9 +136,7 @@ impl Emitter<'_> {
         );
         let mut serde_args = Vec::new();
         if field.json_name != field.rust_name {
-            // The runtime's macro takes the field's own name when none is given.
             let json = &field.json_name;
-            let rename = (json != &field.rust_name).then(|| quote! { = #json });
             serde_args.push(quote! { rename = #json });
         }
         if !field.required {
