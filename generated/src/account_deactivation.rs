@@ -24,7 +24,7 @@
 /// parameter.
 ///
 /// `POST /_matrix/client/v3/account/deactivate` (operation `deactivateAccount`, an access token is sent when the client has one). Send it with [`crate::Client::deactivate_account`] or any [`matrix_csapi_runtime::Client`].
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct DeactivateAccountRequest {
     /// Additional authentication information for the user-interactive authentication API.
@@ -75,8 +75,12 @@ impl DeactivateAccountRequest {
     }
 }
 
+matrix_csapi_runtime::deserialize_object! {
+    DeactivateAccountRequest { optional auth, optional id_server, optional erase, }
+}
+
 /// The account has been deactivated.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct DeactivateAccountResponse {
     /// An indicator as to whether or not the homeserver was able to unbind
@@ -103,6 +107,10 @@ impl DeactivateAccountResponse {
             additional_properties: Default::default(),
         }
     }
+}
+
+matrix_csapi_runtime::deserialize_object! {
+    DeactivateAccountResponse { required id_server_unbind_result, }
 }
 
 /// An indicator as to whether or not the homeserver was able to unbind

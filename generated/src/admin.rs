@@ -23,7 +23,7 @@ impl GetWhoIsRequest {
 }
 
 /// The lookup was successful.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct GetWhoIsResponse {
     /// The Matrix user ID of the user.
@@ -50,8 +50,12 @@ impl GetWhoIsResponse {
     }
 }
 
+matrix_csapi_runtime::deserialize_object! {
+    GetWhoIsResponse { optional user_id, optional devices, }
+}
+
 /// The schema at `api/client-server/admin.yaml#/paths/~1v3~1admin~1whois~1{userId}/get/responses/200/content/application~1json/schema/properties/devices/additionalProperties`.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct GetWhoIsResponseDevicesValue {
     /// A user's sessions (i.e. what they did with an access token from one login).
@@ -72,8 +76,12 @@ impl GetWhoIsResponseDevicesValue {
     }
 }
 
+matrix_csapi_runtime::deserialize_object! {
+    GetWhoIsResponseDevicesValue { optional sessions, }
+}
+
 /// The schema at `api/client-server/admin.yaml#/paths/~1v3~1admin~1whois~1{userId}/get/responses/200/content/application~1json/schema/properties/devices/additionalProperties/properties/sessions/items`.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct GetWhoIsResponseDevicesValueSessionsItem {
     /// Information particular connections in the session.
@@ -96,8 +104,12 @@ impl GetWhoIsResponseDevicesValueSessionsItem {
     }
 }
 
+matrix_csapi_runtime::deserialize_object! {
+    GetWhoIsResponseDevicesValueSessionsItem { optional connections, }
+}
+
 /// The schema at `api/client-server/admin.yaml#/paths/~1v3~1admin~1whois~1{userId}/get/responses/200/content/application~1json/schema/properties/devices/additionalProperties/properties/sessions/items/properties/connections/items`.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct GetWhoIsResponseDevicesValueSessionsItemConnectionsItem {
     /// Most recently seen IP address of the session.
@@ -124,6 +136,11 @@ impl GetWhoIsResponseDevicesValueSessionsItemConnectionsItem {
             additional_properties: Default::default(),
         }
     }
+}
+
+matrix_csapi_runtime::deserialize_object! {
+    GetWhoIsResponseDevicesValueSessionsItemConnectionsItem { optional ip, optional
+    last_seen, optional user_agent, }
 }
 
 /// Gets information about the suspended status of a particular user.
@@ -153,7 +170,7 @@ impl GetAdminSuspendUserRequest {
 }
 
 /// The lookup was successful.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct GetAdminSuspendUserResponse {
     /// Whether the target account is suspended.
@@ -173,8 +190,12 @@ impl GetAdminSuspendUserResponse {
     }
 }
 
+matrix_csapi_runtime::deserialize_object! {
+    GetAdminSuspendUserResponse { required suspended, }
+}
+
 /// The body of a `setAdminSuspendUser` request.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct SetAdminSuspendUserRequestBody {
     /// Whether to suspend the target account.
@@ -192,6 +213,10 @@ impl SetAdminSuspendUserRequestBody {
             additional_properties: Default::default(),
         }
     }
+}
+
+matrix_csapi_runtime::deserialize_object! {
+    SetAdminSuspendUserRequestBody { required suspended, }
 }
 
 /// Set the suspended status of a particular user.
@@ -228,7 +253,7 @@ impl SetAdminSuspendUserRequest {
 }
 
 /// The action was successful.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct SetAdminSuspendUserResponse {
     /// Whether the target account is suspended.
@@ -246,6 +271,10 @@ impl SetAdminSuspendUserResponse {
             additional_properties: Default::default(),
         }
     }
+}
+
+matrix_csapi_runtime::deserialize_object! {
+    SetAdminSuspendUserResponse { required suspended, }
 }
 
 /// Gets information about the locked status of a particular user.
@@ -275,7 +304,7 @@ impl GetAdminLockUserRequest {
 }
 
 /// The lookup was successful.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct GetAdminLockUserResponse {
     /// Whether the target account is locked.
@@ -295,8 +324,12 @@ impl GetAdminLockUserResponse {
     }
 }
 
+matrix_csapi_runtime::deserialize_object! {
+    GetAdminLockUserResponse { required locked, }
+}
+
 /// The body of a `setAdminLockUser` request.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct SetAdminLockUserRequestBody {
     /// Whether to lock the target account.
@@ -314,6 +347,10 @@ impl SetAdminLockUserRequestBody {
             additional_properties: Default::default(),
         }
     }
+}
+
+matrix_csapi_runtime::deserialize_object! {
+    SetAdminLockUserRequestBody { required locked, }
 }
 
 /// Set the locked status of a particular user.
@@ -350,7 +387,7 @@ impl SetAdminLockUserRequest {
 }
 
 /// The action was successful.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct SetAdminLockUserResponse {
     /// Whether the target account is locked.
@@ -368,6 +405,10 @@ impl SetAdminLockUserResponse {
             additional_properties: Default::default(),
         }
     }
+}
+
+matrix_csapi_runtime::deserialize_object! {
+    SetAdminLockUserResponse { required locked, }
 }
 
 impl matrix_csapi_runtime::Endpoint for GetWhoIsRequest {

@@ -22,7 +22,7 @@ impl GetAccount3pidsRequest {
 }
 
 /// The lookup was successful.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct GetAccount3pidsResponse {
     /// The `threepids` property.
@@ -45,8 +45,12 @@ impl GetAccount3pidsResponse {
     }
 }
 
+matrix_csapi_runtime::deserialize_object! {
+    GetAccount3pidsResponse { optional threepids, }
+}
+
 /// The schema at `api/client-server/administrative_contact.yaml#/paths/~1account~13pid/get/responses/200/content/application~1json/schema/properties/threepids/items`.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct GetAccount3pidsResponseThreepidsItem {
     /// The medium of the third-party identifier.
@@ -79,6 +83,11 @@ impl GetAccount3pidsResponseThreepidsItem {
             additional_properties: Default::default(),
         }
     }
+}
+
+matrix_csapi_runtime::deserialize_object! {
+    GetAccount3pidsResponseThreepidsItem { required medium, required address, required
+    validated_at, required added_at, }
 }
 
 /// The medium of the third-party identifier.
@@ -161,7 +170,7 @@ impl<'de> serde::Deserialize<'de> for GetAccount3pidsResponseThreepidsItemMedium
 /// **Deprecated** in the spec.
 ///
 /// `POST /_matrix/client/v3/account/3pid` (operation `post3PIDs`, requires an access token). Send it with [`crate::Client::post_3pids`] or any [`matrix_csapi_runtime::Client`].
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct Post3pidsRequest {
     /// The third-party credentials to associate with the account.
@@ -183,8 +192,12 @@ impl Post3pidsRequest {
     }
 }
 
+matrix_csapi_runtime::deserialize_object! {
+    Post3pidsRequest { required three_pid_creds, }
+}
+
 /// The third-party credentials to associate with the account.
-#[derive(Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct Post3pidsRequestThreePidCreds {
     /// The client secret used in the session with the identity server.
@@ -246,8 +259,13 @@ impl std::fmt::Debug for Post3pidsRequestThreePidCreds {
     }
 }
 
+matrix_csapi_runtime::deserialize_object! {
+    Post3pidsRequestThreePidCreds { required client_secret, required id_server, required
+    id_access_token, required sid, }
+}
+
 /// The addition was successful.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct Post3pidsResponse {
     /// An optional field containing a URL where the client must
@@ -279,6 +297,10 @@ impl Post3pidsResponse {
     }
 }
 
+matrix_csapi_runtime::deserialize_object! {
+    Post3pidsResponse { optional submit_url, }
+}
+
 /// Adds contact information to the user's account.
 ///
 /// This API endpoint uses the [User-Interactive Authentication API](https://spec.matrix.org/v1.19/client-server-api/#user-interactive-authentication-api).
@@ -298,7 +320,7 @@ impl Post3pidsResponse {
 /// via the [OAuth 2.0 API](https://spec.matrix.org/v1.19/client-server-api/#oauth-20-api).
 ///
 /// `POST /_matrix/client/v3/account/3pid/add` (operation `add3PID`, requires an access token). Send it with [`crate::Client::add_3pid`] or any [`matrix_csapi_runtime::Client`].
-#[derive(Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct Add3pidRequest {
     /// Additional authentication information for the
@@ -349,6 +371,10 @@ impl std::fmt::Debug for Add3pidRequest {
     }
 }
 
+matrix_csapi_runtime::deserialize_object! {
+    Add3pidRequest { optional auth, required client_secret, required sid, }
+}
+
 /// Binds a 3PID to the user's account through an Identity Service.
 ///
 /// Binds a 3PID to the user's account through the specified identity server.
@@ -360,7 +386,7 @@ impl std::fmt::Debug for Add3pidRequest {
 /// Homeservers should track successful binds so they can be unbound later.
 ///
 /// `POST /_matrix/client/v3/account/3pid/bind` (operation `bind3PID`, requires an access token). Send it with [`crate::Client::bind_3pid`] or any [`matrix_csapi_runtime::Client`].
-#[derive(Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct Bind3pidRequest {
     /// The client secret used in the session with the identity server.
@@ -420,6 +446,11 @@ impl std::fmt::Debug for Bind3pidRequest {
     }
 }
 
+matrix_csapi_runtime::deserialize_object! {
+    Bind3pidRequest { required client_secret, required id_server, required
+    id_access_token, required sid, }
+}
+
 /// Deletes a third-party identifier from the user's account
 ///
 /// Removes a third-party identifier from the user's account. This might not
@@ -434,7 +465,7 @@ impl std::fmt::Debug for Bind3pidRequest {
 /// to determine if this endpoint is available.
 ///
 /// `POST /_matrix/client/v3/account/3pid/delete` (operation `delete3pidFromAccount`, requires an access token). Send it with [`crate::Client::delete_3pid_from_account`] or any [`matrix_csapi_runtime::Client`].
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct Delete3pidFromAccountRequest {
     /// The identity server to unbind from. If not provided, the homeserver
@@ -464,6 +495,11 @@ impl Delete3pidFromAccountRequest {
             address,
             additional_properties: Default::default(),
         }
+    }
+}
+
+matrix_csapi_runtime::deserialize_object! {
+    Delete3pidFromAccountRequest { optional id_server, required medium, required address,
     }
 }
 
@@ -529,7 +565,7 @@ impl<'de> serde::Deserialize<'de> for Delete3pidFromAccountRequestMedium {
 
 /// The homeserver has disassociated the third-party identifier from the
 /// user.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct Delete3pidFromAccountResponse {
     /// An indicator as to whether or not the homeserver was able to unbind
@@ -554,6 +590,10 @@ impl Delete3pidFromAccountResponse {
             additional_properties: Default::default(),
         }
     }
+}
+
+matrix_csapi_runtime::deserialize_object! {
+    Delete3pidFromAccountResponse { required id_server_unbind_result, }
 }
 
 /// An indicator as to whether or not the homeserver was able to unbind
@@ -631,7 +671,7 @@ impl<'de> serde::Deserialize<'de> for Delete3pidFromAccountResponseIdServerUnbin
 /// identity server instead.
 ///
 /// `POST /_matrix/client/v3/account/3pid/unbind` (operation `unbind3pidFromAccount`, requires an access token). Send it with [`crate::Client::unbind_3pid_from_account`] or any [`matrix_csapi_runtime::Client`].
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct Unbind3pidFromAccountRequest {
     /// The identity server to unbind from. If not provided, the homeserver
@@ -661,6 +701,11 @@ impl Unbind3pidFromAccountRequest {
             address,
             additional_properties: Default::default(),
         }
+    }
+}
+
+matrix_csapi_runtime::deserialize_object! {
+    Unbind3pidFromAccountRequest { optional id_server, required medium, required address,
     }
 }
 
@@ -726,7 +771,7 @@ impl<'de> serde::Deserialize<'de> for Unbind3pidFromAccountRequestMedium {
 
 /// The identity server has disassociated the third-party identifier from the
 /// user.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct Unbind3pidFromAccountResponse {
     /// An indicator as to whether or not the identity server was able to unbind
@@ -750,6 +795,10 @@ impl Unbind3pidFromAccountResponse {
             additional_properties: Default::default(),
         }
     }
+}
+
+matrix_csapi_runtime::deserialize_object! {
+    Unbind3pidFromAccountResponse { required id_server_unbind_result, }
 }
 
 /// An indicator as to whether or not the identity server was able to unbind

@@ -405,7 +405,7 @@ impl GetUrlPreviewAuthedRequest {
 /// replaced with matrix equivalents if they are provided in the response.
 /// The differences from the [OpenGraph protocol](https://ogp.me/) are
 /// described here.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct GetUrlPreviewAuthedResponse {
     /// The byte-size of the image. Omitted if there is no image attached.
@@ -432,6 +432,11 @@ impl GetUrlPreviewAuthedResponse {
             additional_properties: Default::default(),
         }
     }
+}
+
+matrix_csapi_runtime::deserialize_object! {
+    GetUrlPreviewAuthedResponse { optional matrix_image_size = "matrix:image:size",
+    optional og_image = "og:image", }
 }
 
 /// Get the configuration for the content repository.
@@ -463,7 +468,7 @@ impl GetConfigAuthedRequest {
 }
 
 /// The public content repository configuration for the matrix server.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct GetConfigAuthedResponse {
     /// The maximum size an upload can be in bytes.
@@ -484,6 +489,10 @@ impl GetConfigAuthedResponse {
             additional_properties: Default::default(),
         }
     }
+}
+
+matrix_csapi_runtime::deserialize_object! {
+    GetConfigAuthedResponse { optional size = "m.upload.size", }
 }
 
 impl matrix_csapi_runtime::Endpoint for GetContentAuthedRequest {

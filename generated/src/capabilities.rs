@@ -16,7 +16,7 @@ impl GetCapabilitiesRequest {
 }
 
 /// The capabilities of the server.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct GetCapabilitiesResponse {
     /// The custom capabilities the server supports, using the
@@ -39,9 +39,13 @@ impl GetCapabilitiesResponse {
     }
 }
 
+matrix_csapi_runtime::deserialize_object! {
+    GetCapabilitiesResponse { required capabilities, }
+}
+
 /// The custom capabilities the server supports, using the
 /// Java package naming convention.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct GetCapabilitiesResponseCapabilities {
     /// Capability to indicate if the user can change their password.
@@ -158,8 +162,18 @@ impl GetCapabilitiesResponseCapabilities {
     }
 }
 
+matrix_csapi_runtime::deserialize_object! {
+    GetCapabilitiesResponseCapabilities { optional change_password = "m.change_password",
+    optional forget_forced_upon_leave = "m.forget_forced_upon_leave", optional
+    room_versions = "m.room_versions", optional set_displayname = "m.set_displayname",
+    optional set_avatar_url = "m.set_avatar_url", optional _3pid_changes =
+    "m.3pid_changes", optional get_login_token = "m.get_login_token", optional
+    profile_fields = "m.profile_fields", optional account_moderation =
+    "m.account_moderation", }
+}
+
 /// The schema at `api/client-server/capabilities.yaml#/components/schemas/booleanCapability`.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct BooleanCapability {
     /// True if the user can perform the action, false otherwise.
@@ -179,8 +193,12 @@ impl BooleanCapability {
     }
 }
 
+matrix_csapi_runtime::deserialize_object! {
+    BooleanCapability { required enabled, }
+}
+
 /// The room versions the server supports.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct GetCapabilitiesResponseCapabilitiesRoomVersions {
     /// The default room version the server is using for new rooms.
@@ -210,6 +228,11 @@ impl GetCapabilitiesResponseCapabilitiesRoomVersions {
             additional_properties: Default::default(),
         }
     }
+}
+
+matrix_csapi_runtime::deserialize_object! {
+    GetCapabilitiesResponseCapabilitiesRoomVersions { required default, required
+    available, }
 }
 
 /// The stability of the room version.
@@ -277,7 +300,7 @@ for GetCapabilitiesResponseCapabilitiesRoomVersionsAvailableValue {
 /// Capability to indicate if the user can set or modify extended profile fields via [`PUT /_matrix/client/v3/profile/{userId}/{keyName}`](https://spec.matrix.org/v1.19/client-server-api/#put_matrixclientv3profileuseridkeyname). If absent, clients SHOULD assume custom profile fields are supported, provided the homeserver advertises a specification version that includes `m.profile_fields` in the [`/versions`](https://spec.matrix.org/v1.19/client-server-api/#get_matrixclientversions) response.
 ///
 /// Added in Matrix 1.16.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct GetCapabilitiesResponseCapabilitiesProfileFields {
     /// If present, a list of profile fields that clients are allowed to create, modify or delete,
@@ -313,6 +336,11 @@ impl GetCapabilitiesResponseCapabilitiesProfileFields {
     }
 }
 
+matrix_csapi_runtime::deserialize_object! {
+    GetCapabilitiesResponseCapabilitiesProfileFields { optional allowed, optional
+    disallowed, required enabled, }
+}
+
 /// Capability to indicate if the user can perform account moderation actions
 /// via [server administration](https://spec.matrix.org/v1.19/client-server-api/#server-administration)
 /// endpoints.
@@ -321,7 +349,7 @@ impl GetCapabilitiesResponseCapabilitiesProfileFields {
 /// be `false`.
 ///
 /// Added in Matrix 1.18.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct GetCapabilitiesResponseCapabilitiesAccountModeration {
     /// `true` if the user can suspend a user via [`PUT /admin/suspend/{userId}`](https://spec.matrix.org/v1.19/client-server-api/#put_matrixclientv1adminsuspenduserid),
@@ -350,6 +378,11 @@ impl GetCapabilitiesResponseCapabilitiesAccountModeration {
             additional_properties: Default::default(),
         }
     }
+}
+
+matrix_csapi_runtime::deserialize_object! {
+    GetCapabilitiesResponseCapabilitiesAccountModeration { optional suspend, optional
+    lock, }
 }
 
 impl matrix_csapi_runtime::Endpoint for GetCapabilitiesRequest {

@@ -31,7 +31,7 @@ impl UploadContentRequest {
 }
 
 /// The [`mxc://` URI](https://spec.matrix.org/v1.19/client-server-api/#matrix-content-mxc-uris) for the uploaded content.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct UploadContentResponse {
     /// The [`mxc://` URI](https://spec.matrix.org/v1.19/client-server-api/#matrix-content-mxc-uris) to the uploaded content.
@@ -49,6 +49,10 @@ impl UploadContentResponse {
             additional_properties: Default::default(),
         }
     }
+}
+
+matrix_csapi_runtime::deserialize_object! {
+    UploadContentResponse { required content_uri, }
 }
 
 /// Upload content to an `mxc://` URI that was created earlier.
@@ -133,7 +137,7 @@ impl CreateContentRequest {
 }
 
 /// The [`mxc://` URI](https://spec.matrix.org/v1.19/client-server-api/#matrix-content-mxc-uris) for the uploaded content.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct CreateContentResponse {
     /// The [`mxc://` URI](https://spec.matrix.org/v1.19/client-server-api/#matrix-content-mxc-uris) at
@@ -157,6 +161,10 @@ impl CreateContentResponse {
             additional_properties: Default::default(),
         }
     }
+}
+
+matrix_csapi_runtime::deserialize_object! {
+    CreateContentResponse { required content_uri, optional unused_expires_at, }
 }
 
 /// Download content from the content repository.
@@ -616,7 +624,7 @@ impl GetUrlPreviewRequest {
 /// replaced with matrix equivalents if they are provided in the response.
 /// The differences from the [OpenGraph](https://ogp.me/) protocol are
 /// described here.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct GetUrlPreviewResponse {
     /// The byte-size of the image. Omitted if there is no image attached.
@@ -643,6 +651,11 @@ impl GetUrlPreviewResponse {
             additional_properties: Default::default(),
         }
     }
+}
+
+matrix_csapi_runtime::deserialize_object! {
+    GetUrlPreviewResponse { optional matrix_image_size = "matrix:image:size", optional
+    og_image = "og:image", }
 }
 
 /// Get the configuration for the content repository.
@@ -676,7 +689,7 @@ impl GetConfigRequest {
 }
 
 /// The public content repository configuration for the matrix server.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct GetConfigResponse {
     /// The maximum size an upload can be in bytes.
@@ -697,6 +710,10 @@ impl GetConfigResponse {
             additional_properties: Default::default(),
         }
     }
+}
+
+matrix_csapi_runtime::deserialize_object! {
+    GetConfigResponse { optional size = "m.upload.size", }
 }
 
 impl matrix_csapi_runtime::Endpoint for UploadContentRequest {

@@ -60,7 +60,7 @@
 /// Changed in Matrix 1.16: Added server behaviour for how the initial power levels change depending on room version.
 ///
 /// `POST /_matrix/client/v3/createRoom` (operation `createRoom`, requires an access token). Send it with [`crate::Client::create_room`] or any [`matrix_csapi_runtime::Client`].
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct CreateRoomRequest {
     /// The room's visibility in the server's
@@ -179,6 +179,13 @@ impl CreateRoomRequest {
     }
 }
 
+matrix_csapi_runtime::deserialize_object! {
+    CreateRoomRequest { optional visibility, optional room_alias_name, optional name,
+    optional topic, optional invite, optional invite_3pid, optional room_version,
+    optional creation_content, optional initial_state, optional preset, optional
+    is_direct, optional power_level_content_override, }
+}
+
 /// The room's visibility in the server's
 /// [published room directory](https://spec.matrix.org/v1.19/client-server-api#published-room-directory).
 /// Defaults to `private`.
@@ -242,7 +249,7 @@ impl<'de> serde::Deserialize<'de> for CreateRoomRequestVisibility {
 }
 
 /// The schema at `api/client-server/create_room.yaml#/paths/~1createRoom/post/requestBody/content/application~1json/schema/properties/initial_state/items`.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct CreateRoomRequestInitialStateItem {
     /// The type of event to send.
@@ -271,6 +278,11 @@ impl CreateRoomRequestInitialStateItem {
             additional_properties: Default::default(),
         }
     }
+}
+
+matrix_csapi_runtime::deserialize_object! {
+    CreateRoomRequestInitialStateItem { required type_ = "type", optional state_key,
+    required content, }
 }
 
 /// Convenience parameter for setting various default state events
@@ -344,7 +356,7 @@ impl<'de> serde::Deserialize<'de> for CreateRoomRequestPreset {
 }
 
 /// Information about the newly created room.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct CreateRoomResponse {
     /// The created room's ID.
@@ -362,6 +374,10 @@ impl CreateRoomResponse {
             additional_properties: Default::default(),
         }
     }
+}
+
+matrix_csapi_runtime::deserialize_object! {
+    CreateRoomResponse { required room_id, }
 }
 
 impl matrix_csapi_runtime::Endpoint for CreateRoomRequest {

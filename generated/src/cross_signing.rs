@@ -34,7 +34,7 @@
 /// application service.
 ///
 /// `POST /_matrix/client/v3/keys/device_signing/upload` (operation `uploadCrossSigningKeys`, requires an access token). Send it with [`crate::Client::upload_cross_signing_keys`] or any [`matrix_csapi_runtime::Client`].
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct UploadCrossSigningKeysRequest {
     /// Optional. The user\'s master signing key.
@@ -74,6 +74,11 @@ impl UploadCrossSigningKeysRequest {
     }
 }
 
+matrix_csapi_runtime::deserialize_object! {
+    UploadCrossSigningKeysRequest { optional master_key, optional self_signing_key,
+    optional user_signing_key, optional auth, }
+}
+
 /// Upload cross-signing signatures.
 ///
 /// Publishes cross-signing signatures for the user.
@@ -111,7 +116,7 @@ impl UploadCrossSigningSignaturesRequest {
 }
 
 /// The provided signatures were processed.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct UploadCrossSigningSignaturesResponse {
     /// A map from user ID to key ID to an error for any signatures
@@ -140,6 +145,10 @@ impl UploadCrossSigningSignaturesResponse {
             additional_properties: Default::default(),
         }
     }
+}
+
+matrix_csapi_runtime::deserialize_object! {
+    UploadCrossSigningSignaturesResponse { optional failures, }
 }
 
 impl matrix_csapi_runtime::Endpoint for UploadCrossSigningKeysRequest {

@@ -15,7 +15,7 @@ impl GetDevicesRequest {
 }
 
 /// Device information
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct GetDevicesResponse {
     /// A list of all registered devices for this user.
@@ -34,6 +34,10 @@ impl GetDevicesResponse {
             additional_properties: Default::default(),
         }
     }
+}
+
+matrix_csapi_runtime::deserialize_object! {
+    GetDevicesResponse { optional devices, }
 }
 
 /// Get a single device
@@ -56,7 +60,7 @@ impl GetDeviceRequest {
 }
 
 /// The body of a `updateDevice` request.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct UpdateDeviceRequestBody {
     /// The new display name for this device. If not given, the
@@ -76,6 +80,10 @@ impl UpdateDeviceRequestBody {
             additional_properties: Default::default(),
         }
     }
+}
+
+matrix_csapi_runtime::deserialize_object! {
+    UpdateDeviceRequestBody { optional display_name, }
 }
 
 /// Create or update a device
@@ -115,7 +123,7 @@ impl UpdateDeviceRequest {
 }
 
 /// The body of a `deleteDevice` request.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct DeleteDeviceRequestBody {
     /// Additional authentication information for the
@@ -135,6 +143,10 @@ impl DeleteDeviceRequestBody {
             additional_properties: Default::default(),
         }
     }
+}
+
+matrix_csapi_runtime::deserialize_object! {
+    DeleteDeviceRequestBody { optional auth, }
 }
 
 /// Delete a device
@@ -202,7 +214,7 @@ impl DeleteDeviceRequest {
 /// application service.
 ///
 /// `POST /_matrix/client/v3/delete_devices` (operation `deleteDevices`, requires an access token). Send it with [`crate::Client::delete_devices`] or any [`matrix_csapi_runtime::Client`].
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct DeleteDevicesRequest {
     /// The list of device IDs to delete.
@@ -225,6 +237,10 @@ impl DeleteDevicesRequest {
             additional_properties: Default::default(),
         }
     }
+}
+
+matrix_csapi_runtime::deserialize_object! {
+    DeleteDevicesRequest { required devices, optional auth, }
 }
 
 impl matrix_csapi_runtime::Endpoint for GetDevicesRequest {

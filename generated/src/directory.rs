@@ -24,7 +24,7 @@ impl GetRoomIdByAliasRequest {
 }
 
 /// The room ID and other information for this alias.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct GetRoomIdByAliasResponse {
     /// The room ID for this room alias.
@@ -49,8 +49,12 @@ impl GetRoomIdByAliasResponse {
     }
 }
 
+matrix_csapi_runtime::deserialize_object! {
+    GetRoomIdByAliasResponse { optional room_id, optional servers, }
+}
+
 /// The body of a `setRoomAlias` request.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct SetRoomAliasRequestBody {
     /// The room ID to set.
@@ -68,6 +72,10 @@ impl SetRoomAliasRequestBody {
             additional_properties: Default::default(),
         }
     }
+}
+
+matrix_csapi_runtime::deserialize_object! {
+    SetRoomAliasRequestBody { required room_id, }
 }
 
 /// Create a new mapping from room alias to room ID.
@@ -158,7 +166,7 @@ impl GetLocalAliasesRequest {
 }
 
 /// The list of local aliases for the room.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct GetLocalAliasesResponse {
     /// The server's local aliases on the room. Can be empty.
@@ -176,6 +184,10 @@ impl GetLocalAliasesResponse {
             additional_properties: Default::default(),
         }
     }
+}
+
+matrix_csapi_runtime::deserialize_object! {
+    GetLocalAliasesResponse { required aliases, }
 }
 
 impl matrix_csapi_runtime::Endpoint for GetRoomIdByAliasRequest {

@@ -44,7 +44,7 @@ impl GetEventContextRequest {
 }
 
 /// The events and state surrounding the requested event.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct GetEventContextResponse {
     /// A token that can be used to paginate backwards with using [`GET /messages`](https://spec.matrix.org/v1.19/client-server-api/#get_matrixclientv3roomsroomidmessages).
@@ -85,6 +85,11 @@ impl GetEventContextResponse {
             additional_properties: Default::default(),
         }
     }
+}
+
+matrix_csapi_runtime::deserialize_object! {
+    GetEventContextResponse { optional start, optional end, optional events_before,
+    optional event, optional events_after, optional state, }
 }
 
 impl matrix_csapi_runtime::Endpoint for GetEventContextRequest {

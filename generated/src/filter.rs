@@ -23,7 +23,7 @@ impl DefineFilterRequest {
 }
 
 /// The filter was created.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct DefineFilterResponse {
     /// The ID of the filter that was created. Cannot start
@@ -44,6 +44,10 @@ impl DefineFilterResponse {
             additional_properties: Default::default(),
         }
     }
+}
+
+matrix_csapi_runtime::deserialize_object! {
+    DefineFilterResponse { required filter_id, }
 }
 
 /// Download a filter

@@ -17,7 +17,7 @@ impl GetRoomKeysVersionCurrentRequest {
 }
 
 /// The information about the backup.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct GetRoomKeysVersionCurrentResponse {
     /// The algorithm used for storing backups.
@@ -58,6 +58,11 @@ impl GetRoomKeysVersionCurrentResponse {
             additional_properties: Default::default(),
         }
     }
+}
+
+matrix_csapi_runtime::deserialize_object! {
+    GetRoomKeysVersionCurrentResponse { required algorithm, required auth_data, required
+    count, required etag, required version, }
 }
 
 /// The algorithm used for storing backups.
@@ -127,7 +132,7 @@ impl<'de> serde::Deserialize<'de> for GetRoomKeysVersionCurrentResponseAlgorithm
 /// Added in Matrix 1.1.
 ///
 /// `POST /_matrix/client/v3/room_keys/version` (operation `postRoomKeysVersion`, requires an access token). Send it with [`crate::Client::post_room_keys_version`] or any [`matrix_csapi_runtime::Client`].
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct PostRoomKeysVersionRequest {
     /// The algorithm used for storing backups.
@@ -153,6 +158,10 @@ impl PostRoomKeysVersionRequest {
             additional_properties: Default::default(),
         }
     }
+}
+
+matrix_csapi_runtime::deserialize_object! {
+    PostRoomKeysVersionRequest { required algorithm, required auth_data, }
 }
 
 /// The algorithm used for storing backups.
@@ -216,7 +225,7 @@ impl<'de> serde::Deserialize<'de> for PostRoomKeysVersionRequestAlgorithm {
 }
 
 /// The version id of the new backup.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct PostRoomKeysVersionResponse {
     /// The backup version. This is an opaque string.
@@ -234,6 +243,10 @@ impl PostRoomKeysVersionResponse {
             additional_properties: Default::default(),
         }
     }
+}
+
+matrix_csapi_runtime::deserialize_object! {
+    PostRoomKeysVersionResponse { required version, }
 }
 
 /// Get information about an existing backup.
@@ -261,7 +274,7 @@ impl GetRoomKeysVersionRequest {
 }
 
 /// The information about the requested backup.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct GetRoomKeysVersionResponse {
     /// The algorithm used for storing backups.
@@ -302,6 +315,11 @@ impl GetRoomKeysVersionResponse {
             additional_properties: Default::default(),
         }
     }
+}
+
+matrix_csapi_runtime::deserialize_object! {
+    GetRoomKeysVersionResponse { required algorithm, required auth_data, required count,
+    required etag, required version, }
 }
 
 /// The algorithm used for storing backups.
@@ -365,7 +383,7 @@ impl<'de> serde::Deserialize<'de> for GetRoomKeysVersionResponseAlgorithm {
 }
 
 /// The body of a `putRoomKeysVersion` request.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct PutRoomKeysVersionRequestBody {
     /// The algorithm used for storing backups.  Must be the same as
@@ -397,6 +415,11 @@ impl PutRoomKeysVersionRequestBody {
             additional_properties: Default::default(),
         }
     }
+}
+
+matrix_csapi_runtime::deserialize_object! {
+    PutRoomKeysVersionRequestBody { required algorithm, required auth_data, optional
+    version, }
 }
 
 /// The algorithm used for storing backups.  Must be the same as
@@ -581,7 +604,7 @@ impl PutRoomKeyBySessionIdRequest {
 }
 
 /// The schema at `api/client-server/key_backup.yaml#/components/schemas/RoomKeysUpdateResponse`.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct RoomKeysUpdateResponse {
     /// The new etag value representing stored keys in the backup.
@@ -605,6 +628,10 @@ impl RoomKeysUpdateResponse {
             additional_properties: Default::default(),
         }
     }
+}
+
+matrix_csapi_runtime::deserialize_object! {
+    RoomKeysUpdateResponse { required etag, required count, }
 }
 
 /// Delete a key from the backup.
@@ -734,7 +761,7 @@ impl GetRoomKeysRequest {
 
 /// The key data.  If no keys are found, then an object with an empty
 /// `rooms` property will be returned (`{"rooms": {}}`).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct GetRoomKeysResponse {
     /// A map of room IDs to room key backup data.
@@ -756,8 +783,12 @@ impl GetRoomKeysResponse {
     }
 }
 
+matrix_csapi_runtime::deserialize_object! {
+    GetRoomKeysResponse { required rooms, }
+}
+
 /// The body of a `putRoomKeys` request.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct PutRoomKeysRequestBody {
     /// A map of room IDs to room key backup data.
@@ -777,6 +808,10 @@ impl PutRoomKeysRequestBody {
             additional_properties: Default::default(),
         }
     }
+}
+
+matrix_csapi_runtime::deserialize_object! {
+    PutRoomKeysRequestBody { required rooms, }
 }
 
 /// Store several keys in the backup.

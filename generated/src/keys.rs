@@ -4,7 +4,7 @@
 /// Publishes end-to-end encryption keys for the device.
 ///
 /// `POST /_matrix/client/v3/keys/upload` (operation `uploadKeys`, requires an access token). Send it with [`crate::Client::upload_keys`] or any [`matrix_csapi_runtime::Client`].
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct UploadKeysRequest {
     /// Identity keys for the device. May be absent if no new
@@ -57,8 +57,13 @@ impl UploadKeysRequest {
     }
 }
 
+matrix_csapi_runtime::deserialize_object! {
+    UploadKeysRequest { optional device_keys, optional one_time_keys, optional
+    fallback_keys, }
+}
+
 /// The provided keys were successfully uploaded.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct UploadKeysResponse {
     /// For each key algorithm, the number of unclaimed one-time keys
@@ -81,12 +86,16 @@ impl UploadKeysResponse {
     }
 }
 
+matrix_csapi_runtime::deserialize_object! {
+    UploadKeysResponse { required one_time_key_counts, }
+}
+
 /// Download device identity keys.
 ///
 /// Returns the current devices and identity keys for the given users.
 ///
 /// `POST /_matrix/client/v3/keys/query` (operation `queryKeys`, requires an access token). Send it with [`crate::Client::query_keys`] or any [`matrix_csapi_runtime::Client`].
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct QueryKeysRequest {
     /// The time (in milliseconds) to wait when downloading keys from
@@ -113,8 +122,12 @@ impl QueryKeysRequest {
     }
 }
 
+matrix_csapi_runtime::deserialize_object! {
+    QueryKeysRequest { optional timeout, required device_keys, }
+}
+
 /// The device information
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct QueryKeysResponse {
     /// If any remote homeservers could not be reached, they are
@@ -193,8 +206,13 @@ impl QueryKeysResponse {
     }
 }
 
+matrix_csapi_runtime::deserialize_object! {
+    QueryKeysResponse { optional failures, optional device_keys, optional master_keys,
+    optional self_signing_keys, optional user_signing_keys, }
+}
+
 /// The schema at `api/client-server/keys.yaml#/paths/~1keys~1query/post/responses/200/content/application~1json/schema/properties/device_keys/patternProperties/^@/additionalProperties`.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct QueryKeysResponseDeviceKeysValueValue {
     /// The ID of the user the device belongs to. Must match the user ID used
@@ -251,10 +269,15 @@ impl QueryKeysResponseDeviceKeysValueValue {
     }
 }
 
+matrix_csapi_runtime::deserialize_object! {
+    QueryKeysResponseDeviceKeysValueValue { required user_id, required device_id,
+    required algorithms, required keys, required signatures, optional unsigned, }
+}
+
 /// Additional data added to the device key information
 /// by intermediate servers, and not covered by the
 /// signatures.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct QueryKeysResponseDeviceKeysValueValueUnsigned {
     /// The display name which the user set on the device.
@@ -273,6 +296,10 @@ impl QueryKeysResponseDeviceKeysValueValueUnsigned {
             additional_properties: Default::default(),
         }
     }
+}
+
+matrix_csapi_runtime::deserialize_object! {
+    QueryKeysResponseDeviceKeysValueValueUnsigned { optional device_display_name, }
 }
 
 /// Claim one-time encryption keys.
@@ -294,7 +321,7 @@ impl QueryKeysResponseDeviceKeysValueValueUnsigned {
 /// the same key.
 ///
 /// `POST /_matrix/client/v3/keys/claim` (operation `claimKeys`, requires an access token). Send it with [`crate::Client::claim_keys`] or any [`matrix_csapi_runtime::Client`].
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct ClaimKeysRequest {
     /// The time (in milliseconds) to wait when downloading keys from
@@ -328,8 +355,12 @@ impl ClaimKeysRequest {
     }
 }
 
+matrix_csapi_runtime::deserialize_object! {
+    ClaimKeysRequest { optional timeout, required one_time_keys, }
+}
+
 /// The claimed keys.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct ClaimKeysResponse {
     /// If any remote homeservers could not be reached, they are
@@ -382,6 +413,10 @@ impl ClaimKeysResponse {
     }
 }
 
+matrix_csapi_runtime::deserialize_object! {
+    ClaimKeysResponse { optional failures, required one_time_keys, }
+}
+
 /// Query users with recent device key updates.
 ///
 /// Gets a list of users who have updated their device identity keys since a
@@ -419,7 +454,7 @@ impl GetKeysChangesRequest {
 }
 
 /// The list of users who updated their devices.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct GetKeysChangesResponse {
     /// The Matrix User IDs of all users who updated their device
@@ -445,6 +480,10 @@ impl GetKeysChangesResponse {
             additional_properties: Default::default(),
         }
     }
+}
+
+matrix_csapi_runtime::deserialize_object! {
+    GetKeysChangesResponse { optional changed, optional left, }
 }
 
 impl matrix_csapi_runtime::Endpoint for UploadKeysRequest {

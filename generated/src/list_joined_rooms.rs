@@ -15,7 +15,7 @@ impl GetJoinedRoomsRequest {
 }
 
 /// A list of the rooms the user is in.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct GetJoinedRoomsResponse {
     /// The ID of each room in which the user has `joined` membership.
@@ -33,6 +33,10 @@ impl GetJoinedRoomsResponse {
             additional_properties: Default::default(),
         }
     }
+}
+
+matrix_csapi_runtime::deserialize_object! {
+    GetJoinedRoomsResponse { required joined_rooms, }
 }
 
 impl matrix_csapi_runtime::Endpoint for GetJoinedRoomsRequest {

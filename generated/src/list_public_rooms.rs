@@ -20,7 +20,7 @@ impl GetRoomVisibilityOnDirectoryRequest {
 }
 
 /// The visibility of the room in the directory.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct GetRoomVisibilityOnDirectoryResponse {
     /// The visibility of the room in the directory.
@@ -41,6 +41,10 @@ impl GetRoomVisibilityOnDirectoryResponse {
             additional_properties: Default::default(),
         }
     }
+}
+
+matrix_csapi_runtime::deserialize_object! {
+    GetRoomVisibilityOnDirectoryResponse { optional visibility, }
 }
 
 /// The visibility of the room in the directory.
@@ -104,7 +108,7 @@ impl<'de> serde::Deserialize<'de> for GetRoomVisibilityOnDirectoryResponseVisibi
 }
 
 /// The body of a `setRoomVisibilityOnDirectory` request.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct SetRoomVisibilityOnDirectoryRequestBody {
     /// The new visibility setting for the room.
@@ -126,6 +130,10 @@ impl SetRoomVisibilityOnDirectoryRequestBody {
             additional_properties: Default::default(),
         }
     }
+}
+
+matrix_csapi_runtime::deserialize_object! {
+    SetRoomVisibilityOnDirectoryRequestBody { optional visibility, }
 }
 
 /// The new visibility setting for the room.
@@ -256,7 +264,7 @@ impl GetPublicRoomsRequest {
 }
 
 /// The body of a `queryPublicRooms` request.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct QueryPublicRoomsRequestBody {
     /// Limit the number of results returned.
@@ -301,8 +309,13 @@ impl QueryPublicRoomsRequestBody {
     }
 }
 
+matrix_csapi_runtime::deserialize_object! {
+    QueryPublicRoomsRequestBody { optional limit, optional since, optional filter,
+    optional include_all_networks, optional third_party_instance_id, }
+}
+
 /// Filter to apply to the results.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct QueryPublicRoomsRequestBodyFilter {
     /// An optional string to search for in the room metadata, e.g. name,
@@ -331,6 +344,11 @@ impl QueryPublicRoomsRequestBodyFilter {
             additional_properties: Default::default(),
         }
     }
+}
+
+matrix_csapi_runtime::deserialize_object! {
+    QueryPublicRoomsRequestBodyFilter { optional generic_search_term, optional
+    room_types, }
 }
 
 /// Lists a server's published room directory with an optional filter

@@ -16,7 +16,7 @@ impl GetLoginFlowsRequest {
 }
 
 /// The login types the homeserver supports
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct GetLoginFlowsResponse {
     /// The homeserver's supported login types
@@ -37,8 +37,12 @@ impl GetLoginFlowsResponse {
     }
 }
 
+matrix_csapi_runtime::deserialize_object! {
+    GetLoginFlowsResponse { optional flows, }
+}
+
 /// The schema at `api/client-server/login.yaml#/paths/~1login/get/responses/200/content/application~1json/schema/properties/flows/items`.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct GetLoginFlowsResponseFlowsItem {
     /// The login type. This is supplied as the `type` when
@@ -71,6 +75,10 @@ impl GetLoginFlowsResponseFlowsItem {
     }
 }
 
+matrix_csapi_runtime::deserialize_object! {
+    GetLoginFlowsResponseFlowsItem { required type_ = "type", optional get_login_token, }
+}
+
 /// Authenticates the user.
 ///
 /// Authenticates the user, and issues an access token they can
@@ -85,7 +93,7 @@ impl GetLoginFlowsResponseFlowsItem {
 /// [Relationship between access tokens and devices](https://spec.matrix.org/v1.19/client-server-api/#relationship-between-access-tokens-and-devices).
 ///
 /// `POST /_matrix/client/v3/login` (operation `login`, no authentication: no access token is ever sent). Send it with [`crate::Client::login`] or any [`matrix_csapi_runtime::Client`].
-#[derive(Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct LoginRequest {
     /// The login type being used.
@@ -193,8 +201,14 @@ impl std::fmt::Debug for LoginRequest {
     }
 }
 
+matrix_csapi_runtime::deserialize_object! {
+    LoginRequest { required type_ = "type", optional identifier, optional user, optional
+    medium, optional address, optional password, optional token, optional device_id,
+    optional initial_device_display_name, optional refresh_token, }
+}
+
 /// The user has been authenticated.
-#[derive(Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct LoginResponse {
     /// The fully-qualified Matrix ID for the account.
@@ -291,6 +305,12 @@ impl std::fmt::Debug for LoginResponse {
             );
         debug.finish()
     }
+}
+
+matrix_csapi_runtime::deserialize_object! {
+    LoginResponse { required user_id, required access_token, optional refresh_token,
+    optional expires_in = "expires_in_ms" with OptionDurationMs, optional home_server,
+    required device_id, optional well_known, }
 }
 
 impl matrix_csapi_runtime::Endpoint for GetLoginFlowsRequest {

@@ -34,7 +34,7 @@
 /// Added in Matrix 1.7.
 ///
 /// `POST /_matrix/client/v1/login/get_token` (operation `generateLoginToken`, requires an access token). Send it with [`crate::Client::generate_login_token`] or any [`matrix_csapi_runtime::Client`].
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct GenerateLoginTokenRequest {
     /// Additional authentication information for the user-interactive authentication API.
@@ -55,8 +55,12 @@ impl GenerateLoginTokenRequest {
     }
 }
 
+matrix_csapi_runtime::deserialize_object! {
+    GenerateLoginTokenRequest { optional auth, }
+}
+
 /// The login token an unauthenticated client can use to log in as the requesting user.
-#[derive(Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct GenerateLoginTokenResponse {
     /// The login token for the `m.login.token` login flow.
@@ -101,6 +105,11 @@ impl std::fmt::Debug for GenerateLoginTokenResponse {
             );
         debug.finish()
     }
+}
+
+matrix_csapi_runtime::deserialize_object! {
+    GenerateLoginTokenResponse { required login_token, required expires_in =
+    "expires_in_ms" with DurationMs, }
 }
 
 impl matrix_csapi_runtime::Endpoint for GenerateLoginTokenRequest {

@@ -121,7 +121,7 @@ impl GetRoomEventsRequest {
 }
 
 /// A list of messages with a new token to request more.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct GetRoomEventsResponse {
     /// A token corresponding to the start of `chunk`. This will be the same as
@@ -173,6 +173,11 @@ impl GetRoomEventsResponse {
             state: None,
             additional_properties: Default::default(),
         }
+    }
+}
+
+matrix_csapi_runtime::deserialize_object! {
+    GetRoomEventsResponse { required start, optional end, required chunk, optional state,
     }
 }
 

@@ -26,7 +26,7 @@ impl GetMutualRoomsRequest {
 
 /// A list of room IDs that the user shares with the specified user.
 /// If the provided `user_id` is not a valid user, the server MUST return an empty list of rooms.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct GetMutualRoomsResponse {
     /// A list of room IDs where both the authenticated user and `user_id` have a
@@ -55,6 +55,10 @@ impl GetMutualRoomsResponse {
             additional_properties: Default::default(),
         }
     }
+}
+
+matrix_csapi_runtime::deserialize_object! {
+    GetMutualRoomsResponse { required joined, required count, optional next_batch, }
 }
 
 impl matrix_csapi_runtime::Endpoint for GetMutualRoomsRequest {

@@ -31,7 +31,7 @@ impl GetNotificationsRequest {
 }
 
 /// A batch of events is being returned
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct GetNotificationsResponse {
     /// The token to supply in the `from` param of the next
@@ -63,8 +63,12 @@ impl GetNotificationsResponse {
     }
 }
 
+matrix_csapi_runtime::deserialize_object! {
+    GetNotificationsResponse { optional next_token, required notifications, }
+}
+
 /// The schema at `api/client-server/notifications.yaml#/paths/~1notifications/get/responses/200/content/application~1json/schema/properties/notifications/items`.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct GetNotificationsResponseNotificationsItem {
     /// The action(s) to perform when the conditions for this rule are met.
@@ -115,6 +119,11 @@ impl GetNotificationsResponseNotificationsItem {
             additional_properties: Default::default(),
         }
     }
+}
+
+matrix_csapi_runtime::deserialize_object! {
+    GetNotificationsResponseNotificationsItem { required actions, required event,
+    optional profile_tag with Nullable, required read, required room_id, required ts, }
 }
 
 /// The schema at `api/client-server/notifications.yaml#/paths/~1notifications/get/responses/200/content/application~1json/schema/properties/notifications/items/properties/actions/items`.

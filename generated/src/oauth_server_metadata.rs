@@ -32,7 +32,7 @@ impl GetAuthMetadataRequest {
 }
 
 /// The OAuth 2.0 authorisation server metadata.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct GetAuthMetadataResponse {
     /// The authorisation server's issuer identifier, which is a URL that uses the
@@ -151,6 +151,15 @@ impl GetAuthMetadataResponse {
             additional_properties: Default::default(),
         }
     }
+}
+
+matrix_csapi_runtime::deserialize_object! {
+    GetAuthMetadataResponse { required issuer, required authorization_endpoint, required
+    token_endpoint, required revocation_endpoint, required registration_endpoint,
+    required response_types_supported, required grant_types_supported, required
+    response_modes_supported, required code_challenge_methods_supported, optional
+    prompt_values_supported, optional account_management_uri, optional
+    account_management_actions_supported, optional device_authorization_endpoint, }
 }
 
 /// An action that the account management URL supports.

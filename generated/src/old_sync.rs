@@ -30,7 +30,7 @@ impl GetEventsRequest {
 }
 
 /// The events received, which may be none.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct GetEventsResponse {
     /// A token which correlates to the start of `chunk`. This
@@ -59,6 +59,10 @@ impl GetEventsResponse {
             additional_properties: Default::default(),
         }
     }
+}
+
+matrix_csapi_runtime::deserialize_object! {
+    GetEventsResponse { optional start, optional end, optional chunk, }
 }
 
 /// Get the user's current state.
@@ -97,7 +101,7 @@ impl InitialSyncRequest {
 }
 
 /// The user's current state.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct InitialSyncResponse {
     /// A token which correlates to the end of the timelines returned. This
@@ -133,8 +137,13 @@ impl InitialSyncResponse {
     }
 }
 
+matrix_csapi_runtime::deserialize_object! {
+    InitialSyncResponse { required end, required presence, required rooms, optional
+    account_data, }
+}
+
 /// The schema at `api/client-server/old_sync.yaml#/paths/~1initialSync/get/responses/200/content/application~1json/schema/properties/rooms/items`.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct InitialSyncResponseRoomsItem {
     /// The ID of this room.
@@ -183,6 +192,12 @@ impl InitialSyncResponseRoomsItem {
             additional_properties: Default::default(),
         }
     }
+}
+
+matrix_csapi_runtime::deserialize_object! {
+    InitialSyncResponseRoomsItem { required room_id, required membership, optional
+    invite, optional messages, optional state, optional visibility, optional
+    account_data, }
 }
 
 /// The user's membership state in this room.
@@ -254,7 +269,7 @@ impl<'de> serde::Deserialize<'de> for InitialSyncResponseRoomsItemMembership {
 }
 
 /// The pagination chunk for this room.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct InitialSyncResponseRoomsItemMessages {
     /// A token which correlates to the start of `chunk`.
@@ -294,6 +309,11 @@ impl InitialSyncResponseRoomsItemMessages {
             chunk,
             additional_properties: Default::default(),
         }
+    }
+}
+
+matrix_csapi_runtime::deserialize_object! {
+    InitialSyncResponseRoomsItemMessages { optional start, required end, required chunk,
     }
 }
 

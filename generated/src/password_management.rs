@@ -20,7 +20,7 @@
 /// to determine if this endpoint is available.
 ///
 /// `POST /_matrix/client/v3/account/password` (operation `changePassword`, an access token is sent when the client has one). Send it with [`crate::Client::change_password`] or any [`matrix_csapi_runtime::Client`].
-#[derive(Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct ChangePasswordRequest {
     /// The new password for the account.
@@ -73,6 +73,11 @@ impl std::fmt::Debug for ChangePasswordRequest {
             );
         debug.finish()
     }
+}
+
+matrix_csapi_runtime::deserialize_object! {
+    ChangePasswordRequest { required new_password, optional logout_devices, optional
+    auth, }
 }
 
 /// Requests a validation token be sent to the given email address for the purpose of resetting a user's password

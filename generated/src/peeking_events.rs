@@ -37,7 +37,7 @@ impl PeekEventsRequest {
 }
 
 /// The events received, which may be none.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct PeekEventsResponse {
     /// A token which correlates to the first value in `chunk`. This
@@ -66,6 +66,10 @@ impl PeekEventsResponse {
             additional_properties: Default::default(),
         }
     }
+}
+
+matrix_csapi_runtime::deserialize_object! {
+    PeekEventsResponse { optional start, optional end, optional chunk, }
 }
 
 impl matrix_csapi_runtime::Endpoint for PeekEventsRequest {

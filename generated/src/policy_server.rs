@@ -28,7 +28,7 @@ impl GetWellknownPolicyRequest {
 
 /// Public keys for the Policy Server. Can be supplied to the [`m.room.policy`](https://spec.matrix.org/v1.19/client-server-api/#mroompolicy)
 /// state event.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct GetWellknownPolicyResponse {
     /// The unpadded base64-encoded public keys for the Policy Server. MUST contain
@@ -51,9 +51,13 @@ impl GetWellknownPolicyResponse {
     }
 }
 
+matrix_csapi_runtime::deserialize_object! {
+    GetWellknownPolicyResponse { required public_keys, }
+}
+
 /// The unpadded base64-encoded public keys for the Policy Server. MUST contain
 /// at least `ed25519`.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct GetWellknownPolicyResponsePublicKeys {
     /// The unpadded base64-encoded ed25519 public key for the Policy Server.
@@ -71,6 +75,10 @@ impl GetWellknownPolicyResponsePublicKeys {
             additional_properties: Default::default(),
         }
     }
+}
+
+matrix_csapi_runtime::deserialize_object! {
+    GetWellknownPolicyResponsePublicKeys { required ed25519, }
 }
 
 impl matrix_csapi_runtime::Endpoint for GetWellknownPolicyRequest {

@@ -19,7 +19,7 @@ impl GetPresenceRequest {
 }
 
 /// The presence state for this user.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct GetPresenceResponse {
     /// This user's presence.
@@ -54,6 +54,11 @@ impl GetPresenceResponse {
             additional_properties: Default::default(),
         }
     }
+}
+
+matrix_csapi_runtime::deserialize_object! {
+    GetPresenceResponse { required presence, optional last_active_ago, optional
+    status_msg with Nullable, optional currently_active, }
 }
 
 /// This user's presence.
@@ -121,7 +126,7 @@ impl<'de> serde::Deserialize<'de> for GetPresenceResponsePresence {
 }
 
 /// The body of a `setPresence` request.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct SetPresenceRequestBody {
     /// The new presence state.
@@ -143,6 +148,10 @@ impl SetPresenceRequestBody {
             additional_properties: Default::default(),
         }
     }
+}
+
+matrix_csapi_runtime::deserialize_object! {
+    SetPresenceRequestBody { required presence, optional status_msg, }
 }
 
 /// The new presence state.

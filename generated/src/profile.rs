@@ -105,7 +105,7 @@ impl GetUserProfileRequest {
 }
 
 /// The profile information for this user.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct GetUserProfileResponse {
     /// The user's avatar URL if they have set one, otherwise not present.
@@ -134,6 +134,11 @@ impl GetUserProfileResponse {
             additional_properties: Default::default(),
         }
     }
+}
+
+matrix_csapi_runtime::deserialize_object! {
+    GetUserProfileResponse { optional avatar_url, optional displayname, optional tz =
+    "m.tz", }
 }
 
 impl matrix_csapi_runtime::Endpoint for GetProfileFieldRequest {

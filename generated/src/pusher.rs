@@ -15,7 +15,7 @@ impl GetPushersRequest {
 }
 
 /// The pushers for this user.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct GetPushersResponse {
     /// An array containing the current pushers for the user
@@ -36,8 +36,12 @@ impl GetPushersResponse {
     }
 }
 
+matrix_csapi_runtime::deserialize_object! {
+    GetPushersResponse { optional pushers, }
+}
+
 /// The schema at `api/client-server/pusher.yaml#/paths/~1pushers/get/responses/200/content/application~1json/schema/properties/pushers/items`.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct GetPushersResponsePushersItem {
     /// This is a unique identifier for this pusher. See `/set` for
@@ -96,9 +100,15 @@ impl GetPushersResponsePushersItem {
     }
 }
 
+matrix_csapi_runtime::deserialize_object! {
+    GetPushersResponsePushersItem { required pushkey, required kind, required app_id,
+    required app_display_name, required device_display_name, optional profile_tag,
+    required lang, required data, }
+}
+
 /// A dictionary of information for the pusher implementation
 /// itself.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct GetPushersResponsePushersItemData {
     /// Required if `kind` is `http`. The URL to use to send
@@ -125,6 +135,10 @@ impl GetPushersResponsePushersItemData {
     }
 }
 
+matrix_csapi_runtime::deserialize_object! {
+    GetPushersResponsePushersItemData { optional url, optional format, }
+}
+
 /// Modify a pusher for this user on the homeserver.
 ///
 /// This endpoint allows the creation, modification and deletion of [pushers](https://spec.matrix.org/v1.19/client-server-api/#push-notifications)
@@ -137,7 +151,7 @@ impl GetPushersResponsePushersItemData {
 /// user is deleted.
 ///
 /// `POST /_matrix/client/v3/pushers/set` (operation `postPusher`, requires an access token). Send it with [`crate::Client::post_pusher`] or any [`matrix_csapi_runtime::Client`].
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct PostPusherRequest {
     /// This is a unique identifier for this pusher. The value you
@@ -217,6 +231,12 @@ impl PostPusherRequest {
     }
 }
 
+matrix_csapi_runtime::deserialize_object! {
+    PostPusherRequest { required pushkey, required kind, required app_id, optional
+    app_display_name, optional device_display_name, optional profile_tag, optional lang,
+    optional data, optional append, }
+}
+
 /// Required if `kind` is not `null`. A dictionary of information
 /// for the pusher implementation itself.
 ///
@@ -225,7 +245,7 @@ impl PostPusherRequest {
 /// to pass custom data to their push gateway. Servers MUST forward
 /// the entire content including `format` and any custom keys but excluding `url`
 /// when calling [`/_matrix/push/v1/notify`](https://spec.matrix.org/v1.19/push-gateway-api/#post_matrixpushv1notify).
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct PostPusherRequestData {
     /// Required if `kind` is `http`. The URL to use for sending
@@ -255,6 +275,10 @@ impl PostPusherRequestData {
             additional_properties: Default::default(),
         }
     }
+}
+
+matrix_csapi_runtime::deserialize_object! {
+    PostPusherRequestData { optional url, optional format, }
 }
 
 /// The format in which to send notifications to the push gateway

@@ -16,7 +16,7 @@ impl GetPushRulesRequest {
 }
 
 /// All the push rulesets for this user.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct GetPushRulesResponse {
     /// The global ruleset.
@@ -34,6 +34,10 @@ impl GetPushRulesResponse {
             additional_properties: Default::default(),
         }
     }
+}
+
+matrix_csapi_runtime::deserialize_object! {
+    GetPushRulesResponse { required global, }
 }
 
 /// Retrieve all push rules.
@@ -217,7 +221,7 @@ impl<'de> serde::Deserialize<'de> for SetPushRuleKind {
 }
 
 /// The body of a `setPushRule` request.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct SetPushRuleRequestBody {
     /// The action(s) to perform when the conditions for this rule are met.
@@ -247,6 +251,10 @@ impl SetPushRuleRequestBody {
             additional_properties: Default::default(),
         }
     }
+}
+
+matrix_csapi_runtime::deserialize_object! {
+    SetPushRuleRequestBody { required actions, optional conditions, optional pattern, }
 }
 
 /// The schema at `api/client-server/pushrules.yaml#/paths/~1pushrules~1global~1{kind}~1{ruleId}/put/requestBody/content/application~1json/schema/properties/actions/items`.
@@ -504,7 +512,7 @@ impl IsPushRuleEnabledRequest {
 }
 
 /// Whether the push rule is enabled.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct IsPushRuleEnabledResponse {
     /// Whether the push rule is enabled or not.
@@ -522,6 +530,10 @@ impl IsPushRuleEnabledResponse {
             additional_properties: Default::default(),
         }
     }
+}
+
+matrix_csapi_runtime::deserialize_object! {
+    IsPushRuleEnabledResponse { required enabled, }
 }
 
 /// The schema at `api/client-server/pushrules.yaml#/paths/~1pushrules~1global~1{kind}~1{ruleId}~1enabled/put/parameters/0/schema`.
@@ -597,7 +609,7 @@ impl<'de> serde::Deserialize<'de> for SetPushRuleEnabledKind {
 }
 
 /// The body of a `setPushRuleEnabled` request.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct SetPushRuleEnabledRequestBody {
     /// Whether the push rule is enabled or not.
@@ -615,6 +627,10 @@ impl SetPushRuleEnabledRequestBody {
             additional_properties: Default::default(),
         }
     }
+}
+
+matrix_csapi_runtime::deserialize_object! {
+    SetPushRuleEnabledRequestBody { required enabled, }
 }
 
 /// Enable or disable a push rule.
@@ -738,7 +754,7 @@ impl GetPushRuleActionsRequest {
 }
 
 /// The actions for this push rule.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct GetPushRuleActionsResponse {
     /// The action(s) to perform for this rule.
@@ -758,6 +774,10 @@ impl GetPushRuleActionsResponse {
             additional_properties: Default::default(),
         }
     }
+}
+
+matrix_csapi_runtime::deserialize_object! {
+    GetPushRuleActionsResponse { required actions, }
 }
 
 /// The schema at `api/client-server/pushrules.yaml#/paths/~1pushrules~1global~1{kind}~1{ruleId}~1actions/get/responses/200/content/application~1json/schema/properties/actions/items`.
@@ -843,7 +863,7 @@ impl<'de> serde::Deserialize<'de> for SetPushRuleActionsKind {
 }
 
 /// The body of a `setPushRuleActions` request.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct SetPushRuleActionsRequestBody {
     /// The action(s) to perform for this rule.
@@ -863,6 +883,10 @@ impl SetPushRuleActionsRequestBody {
             additional_properties: Default::default(),
         }
     }
+}
+
+matrix_csapi_runtime::deserialize_object! {
+    SetPushRuleActionsRequestBody { required actions, }
 }
 
 /// The schema at `api/client-server/pushrules.yaml#/paths/~1pushrules~1global~1{kind}~1{ruleId}~1actions/put/requestBody/content/application~1json/schema/properties/actions/items`.

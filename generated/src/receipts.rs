@@ -64,7 +64,7 @@ impl<'de> serde::Deserialize<'de> for PostReceiptReceiptType {
 }
 
 /// The body of a `postReceipt` request.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct PostReceiptRequestBody {
     /// The [thread root](https://spec.matrix.org/v1.19/client-server-api/#threading)'s
@@ -89,6 +89,10 @@ impl PostReceiptRequestBody {
             additional_properties: Default::default(),
         }
     }
+}
+
+matrix_csapi_runtime::deserialize_object! {
+    PostReceiptRequestBody { optional thread_id, }
 }
 
 /// Send a receipt for the given event ID.

@@ -22,7 +22,7 @@
 /// Added in Matrix 1.3.
 ///
 /// `POST /_matrix/client/v3/refresh` (operation `refresh`, no authentication: no access token is ever sent). Send it with [`crate::Client::refresh`] or any [`matrix_csapi_runtime::Client`].
-#[derive(Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct RefreshRequest {
     /// The refresh token
@@ -87,8 +87,14 @@ impl std::fmt::Debug for RefreshRequest {
     }
 }
 
+matrix_csapi_runtime::deserialize_object! {
+    RefreshRequest { required refresh_token, #[cfg(feature =
+    "unstable-famedly-refresh-lifetime")] optional refresh_token_lifetime =
+    "com.famedly.refresh_token_lifetime_ms" with OptionDurationMs, }
+}
+
 /// A new access token and refresh token were generated.
-#[derive(Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct RefreshResponse {
     /// The new access token to use.
@@ -148,6 +154,11 @@ impl std::fmt::Debug for RefreshResponse {
             );
         debug.finish()
     }
+}
+
+matrix_csapi_runtime::deserialize_object! {
+    RefreshResponse { required access_token, optional refresh_token, optional expires_in
+    = "expires_in_ms" with OptionDurationMs, }
 }
 
 impl matrix_csapi_runtime::Endpoint for RefreshRequest {

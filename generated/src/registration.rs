@@ -60,7 +60,7 @@ impl<'de> serde::Deserialize<'de> for RegisterKind {
 }
 
 /// The body of a `register` request.
-#[derive(Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct RegisterRequestBody {
     /// Additional authentication information for the
@@ -144,6 +144,12 @@ impl std::fmt::Debug for RegisterRequestBody {
     }
 }
 
+matrix_csapi_runtime::deserialize_object! {
+    RegisterRequestBody { optional auth, optional username, optional password, optional
+    device_id, optional initial_device_display_name, optional inhibit_login, optional
+    refresh_token, }
+}
+
 /// Register for an account on this homeserver.
 ///
 /// This API endpoint uses the [User-Interactive Authentication API](https://spec.matrix.org/v1.19/client-server-api/#user-interactive-authentication-api), except in
@@ -224,7 +230,7 @@ impl RegisterRequest {
 }
 
 /// The account has been registered.
-#[derive(Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct RegisterResponse {
     /// The fully-qualified Matrix user ID (MXID) that has been registered.
@@ -326,6 +332,12 @@ impl std::fmt::Debug for RegisterResponse {
     }
 }
 
+matrix_csapi_runtime::deserialize_object! {
+    RegisterResponse { required user_id, optional access_token, optional refresh_token,
+    optional expires_in = "expires_in_ms" with OptionDurationMs, optional home_server,
+    optional device_id, }
+}
+
 /// Begins the validation process for an email to be used during registration.
 ///
 /// The homeserver must check that the given email address is **not**
@@ -401,7 +413,7 @@ impl CheckUsernameAvailabilityRequest {
 }
 
 /// The username is available
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct CheckUsernameAvailabilityResponse {
     /// A flag to indicate that the username is available. This should always
@@ -421,6 +433,10 @@ impl CheckUsernameAvailabilityResponse {
             additional_properties: Default::default(),
         }
     }
+}
+
+matrix_csapi_runtime::deserialize_object! {
+    CheckUsernameAvailabilityResponse { optional available, }
 }
 
 impl matrix_csapi_runtime::Endpoint for RegisterRequest {

@@ -36,7 +36,7 @@ impl std::fmt::Debug for RegistrationTokenValidityRequest {
 }
 
 /// The check has a result.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct RegistrationTokenValidityResponse {
     /// True if the token is still valid, false otherwise. This should
@@ -56,6 +56,10 @@ impl RegistrationTokenValidityResponse {
             additional_properties: Default::default(),
         }
     }
+}
+
+matrix_csapi_runtime::deserialize_object! {
+    RegistrationTokenValidityResponse { required valid, }
 }
 
 impl matrix_csapi_runtime::Endpoint for RegistrationTokenValidityRequest {

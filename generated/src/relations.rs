@@ -139,7 +139,7 @@ impl GetRelatingEventsRequest {
 /// The paginated child events which point to the parent. If no events are
 /// pointing to the parent or the pagination yields no results, an empty `chunk`
 /// is returned.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct GetRelatingEventsResponse {
     /// An opaque string representing a pagination token. The absence of this token
@@ -175,6 +175,11 @@ impl GetRelatingEventsResponse {
             additional_properties: Default::default(),
         }
     }
+}
+
+matrix_csapi_runtime::deserialize_object! {
+    GetRelatingEventsResponse { optional next_batch, optional prev_batch, optional
+    recursion_depth, required chunk, }
 }
 
 /// The schema at `api/client-server/relations.yaml#/components/parameters/dir/schema`.
@@ -321,7 +326,7 @@ impl GetRelatingEventsWithRelTypeRequest {
 /// The paginated child events which point to the parent. If no events are
 /// pointing to the parent or the pagination yields no results, an empty `chunk`
 /// is returned.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct GetRelatingEventsWithRelTypeResponse {
     /// An opaque string representing a pagination token. The absence of this token
@@ -359,6 +364,11 @@ impl GetRelatingEventsWithRelTypeResponse {
             additional_properties: Default::default(),
         }
     }
+}
+
+matrix_csapi_runtime::deserialize_object! {
+    GetRelatingEventsWithRelTypeResponse { optional next_batch, optional prev_batch,
+    optional recursion_depth, required chunk, }
 }
 
 /// The schema at `api/client-server/relations.yaml#/components/parameters/dir/schema`.
@@ -516,7 +526,7 @@ impl GetRelatingEventsWithRelTypeAndEventTypeRequest {
 /// The paginated child events which point to the parent. If no events are
 /// pointing to the parent or the pagination yields no results, an empty `chunk`
 /// is returned.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct GetRelatingEventsWithRelTypeAndEventTypeResponse {
     /// An opaque string representing a pagination token. The absence of this token
@@ -554,6 +564,11 @@ impl GetRelatingEventsWithRelTypeAndEventTypeResponse {
             additional_properties: Default::default(),
         }
     }
+}
+
+matrix_csapi_runtime::deserialize_object! {
+    GetRelatingEventsWithRelTypeAndEventTypeResponse { optional next_batch, optional
+    prev_batch, optional recursion_depth, required chunk, }
 }
 
 impl matrix_csapi_runtime::Endpoint for GetRelatingEventsRequest {

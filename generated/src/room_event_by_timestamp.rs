@@ -112,7 +112,7 @@ impl GetEventByTimestampRequest {
 }
 
 /// An event was found matching the search parameters.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct GetEventByTimestampResponse {
     /// The ID of the event found
@@ -136,6 +136,10 @@ impl GetEventByTimestampResponse {
             additional_properties: Default::default(),
         }
     }
+}
+
+matrix_csapi_runtime::deserialize_object! {
+    GetEventByTimestampResponse { required event_id, required origin_server_ts, }
 }
 
 impl matrix_csapi_runtime::Endpoint for GetEventByTimestampRequest {

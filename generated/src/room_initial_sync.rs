@@ -26,7 +26,7 @@ impl RoomInitialSyncRequest {
 }
 
 /// The current state of the room
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct RoomInitialSyncResponse {
     /// The ID of this room.
@@ -68,6 +68,11 @@ impl RoomInitialSyncResponse {
             additional_properties: Default::default(),
         }
     }
+}
+
+matrix_csapi_runtime::deserialize_object! {
+    RoomInitialSyncResponse { required room_id, optional membership, optional messages,
+    optional state, optional visibility, optional account_data, }
 }
 
 /// The user's membership state in this room.
@@ -139,7 +144,7 @@ impl<'de> serde::Deserialize<'de> for RoomInitialSyncResponseMembership {
 }
 
 /// The pagination chunk for this room.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct RoomInitialSyncResponseMessages {
     /// A token which correlates to the start of `chunk`. Can be passed to
@@ -178,6 +183,10 @@ impl RoomInitialSyncResponseMessages {
             additional_properties: Default::default(),
         }
     }
+}
+
+matrix_csapi_runtime::deserialize_object! {
+    RoomInitialSyncResponseMessages { optional start, required end, required chunk, }
 }
 
 /// Whether this room is visible to the `/publicRooms` API

@@ -51,7 +51,7 @@ impl SendMessageRequest {
 }
 
 /// An ID for the sent event.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct SendMessageResponse {
     /// A unique identifier for the event.
@@ -69,6 +69,10 @@ impl SendMessageResponse {
             additional_properties: Default::default(),
         }
     }
+}
+
+matrix_csapi_runtime::deserialize_object! {
+    SendMessageResponse { required event_id, }
 }
 
 impl matrix_csapi_runtime::Endpoint for SendMessageRequest {

@@ -52,7 +52,7 @@ impl SetRoomStateWithKeyRequest {
 }
 
 /// An ID for the sent event.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct SetRoomStateWithKeyResponse {
     /// A unique identifier for the event.
@@ -70,6 +70,10 @@ impl SetRoomStateWithKeyResponse {
             additional_properties: Default::default(),
         }
     }
+}
+
+matrix_csapi_runtime::deserialize_object! {
+    SetRoomStateWithKeyResponse { required event_id, }
 }
 
 impl matrix_csapi_runtime::Endpoint for SetRoomStateWithKeyRequest {

@@ -42,7 +42,7 @@ impl GetRoomSummaryRequest {
 }
 
 /// A summary of the room.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct GetRoomSummaryResponse {
     /// The canonical alias of the room, if any.
@@ -121,6 +121,14 @@ impl GetRoomSummaryResponse {
             additional_properties: Default::default(),
         }
     }
+}
+
+matrix_csapi_runtime::deserialize_object! {
+    GetRoomSummaryResponse { optional canonical_alias, optional name, required
+    num_joined_members, required room_id, optional topic, required world_readable,
+    required guest_can_join, optional avatar_url, optional join_rule, optional room_type,
+    optional allowed_room_ids, optional encryption, optional room_version, optional
+    membership, }
 }
 
 /// The encryption algorithm to be used to encrypt messages sent in the

@@ -334,7 +334,7 @@ impl GetMembersByRoomRequest {
 /// A list of members of the room. If you are joined to the room then
 /// this will be the current members of the room. If you have left the
 /// room then this will be the members of the room when you left.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct GetMembersByRoomResponse {
     /// The `chunk` property.
@@ -353,6 +353,10 @@ impl GetMembersByRoomResponse {
             additional_properties: Default::default(),
         }
     }
+}
+
+matrix_csapi_runtime::deserialize_object! {
+    GetMembersByRoomResponse { optional chunk, }
 }
 
 /// Gets the list of currently joined users and their profile data.
@@ -375,7 +379,7 @@ impl GetJoinedMembersByRoomRequest {
 }
 
 /// A map of MXID to room member objects.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct GetJoinedMembersByRoomResponse {
     /// A map from user ID to a RoomMember object.
@@ -401,8 +405,12 @@ impl GetJoinedMembersByRoomResponse {
     }
 }
 
+matrix_csapi_runtime::deserialize_object! {
+    GetJoinedMembersByRoomResponse { optional joined, }
+}
+
 /// The schema at `api/client-server/rooms.yaml#/paths/~1rooms~1{roomId}~1joined_members/get/responses/200/content/application~1json/schema/properties/joined/patternProperties/^@`.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct GetJoinedMembersByRoomResponseJoinedValue {
     /// The display name of the user this object is representing.
@@ -433,6 +441,11 @@ impl GetJoinedMembersByRoomResponseJoinedValue {
             additional_properties: Default::default(),
         }
     }
+}
+
+matrix_csapi_runtime::deserialize_object! {
+    GetJoinedMembersByRoomResponseJoinedValue { optional display_name with Nullable,
+    optional avatar_url with Nullable, }
 }
 
 impl matrix_csapi_runtime::Endpoint for GetOneRoomEventRequest {

@@ -51,7 +51,7 @@ impl GetSpaceHierarchyRequest {
 }
 
 /// A portion of the space tree, starting at the provided room ID.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct GetSpaceHierarchyResponse {
     /// The rooms for the current page, with the current filters.
@@ -88,8 +88,12 @@ impl GetSpaceHierarchyResponse {
     }
 }
 
+matrix_csapi_runtime::deserialize_object! {
+    GetSpaceHierarchyResponse { required rooms, optional next_batch, }
+}
+
 /// The schema at `api/client-server/space_hierarchy.yaml#/paths/~1rooms~1{roomId}~1hierarchy/get/responses/200/content/application~1json/schema/properties/rooms/items`.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct GetSpaceHierarchyResponseRoomsItem {
     /// The canonical alias of the room, if any.
@@ -178,6 +182,14 @@ impl GetSpaceHierarchyResponseRoomsItem {
     }
 }
 
+matrix_csapi_runtime::deserialize_object! {
+    GetSpaceHierarchyResponseRoomsItem { optional canonical_alias, optional name,
+    required num_joined_members, required room_id, optional topic, required
+    world_readable, required guest_can_join, optional avatar_url, optional join_rule,
+    optional room_type, optional allowed_room_ids, optional encryption, optional
+    room_version, required children_state, }
+}
+
 /// The encryption algorithm to be used to encrypt messages sent in the
 /// room.
 ///
@@ -236,7 +248,7 @@ impl<'de> serde::Deserialize<'de> for GetSpaceHierarchyResponseRoomsItemEncrypti
 }
 
 /// The schema at `api/client-server/space_hierarchy.yaml#/paths/~1rooms~1{roomId}~1hierarchy/get/responses/200/content/application~1json/schema/properties/rooms/items/allOf/1/properties/children_state/items`.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct GetSpaceHierarchyResponseRoomsItemChildrenStateItem {
     /// The `content` for the event.
@@ -273,6 +285,11 @@ impl GetSpaceHierarchyResponseRoomsItemChildrenStateItem {
             additional_properties: Default::default(),
         }
     }
+}
+
+matrix_csapi_runtime::deserialize_object! {
+    GetSpaceHierarchyResponseRoomsItemChildrenStateItem { required content, required
+    state_key, required type_ = "type", required sender, required origin_server_ts, }
 }
 
 impl matrix_csapi_runtime::Endpoint for GetSpaceHierarchyRequest {

@@ -28,7 +28,7 @@ impl GetWellknownSupportRequest {
 }
 
 /// Server support information.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct GetWellknownSupportResponse {
     /// Ways to contact the server administrator.
@@ -60,8 +60,12 @@ impl GetWellknownSupportResponse {
     }
 }
 
+matrix_csapi_runtime::deserialize_object! {
+    GetWellknownSupportResponse { optional contacts, optional support_page, }
+}
+
 /// A way to contact the server administrator.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct GetWellknownSupportResponseContactsItem {
     /// A [Matrix User ID](https://spec.matrix.org/v1.19/appendices/#user-identifiers)
@@ -108,6 +112,11 @@ impl GetWellknownSupportResponseContactsItem {
             additional_properties: Default::default(),
         }
     }
+}
+
+matrix_csapi_runtime::deserialize_object! {
+    GetWellknownSupportResponseContactsItem { optional matrix_id, optional email_address,
+    required role, }
 }
 
 /// An informal description of what the contact methods

@@ -176,7 +176,7 @@ impl SyncRequest {
 }
 
 /// The initial snapshot or delta for the client to use to update their state.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct SyncResponse {
     /// The batch token to supply in the `since` param of the next
@@ -235,8 +235,14 @@ impl SyncResponse {
     }
 }
 
+matrix_csapi_runtime::deserialize_object! {
+    SyncResponse { required next_batch, optional rooms, optional presence, optional
+    account_data, optional to_device, optional device_lists, optional
+    device_one_time_keys_count, optional device_unused_fallback_key_types, }
+}
+
 /// Updates to rooms.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct SyncResponseRooms {
     /// The rooms that the user has joined, mapped as room ID to
@@ -280,8 +286,12 @@ impl SyncResponseRooms {
     }
 }
 
+matrix_csapi_runtime::deserialize_object! {
+    SyncResponseRooms { optional join, optional invite, optional knock, optional leave, }
+}
+
 /// The schema at `api/client-server/sync.yaml#/paths/~1sync/get/responses/200/content/application~1json/schema/properties/rooms/properties/join/patternProperties/^!`.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct SyncResponseRoomsJoinValue {
     /// Information about the room which clients may need to
@@ -398,9 +408,15 @@ impl SyncResponseRoomsJoinValue {
     }
 }
 
+matrix_csapi_runtime::deserialize_object! {
+    SyncResponseRoomsJoinValue { optional summary, optional state, optional state_after,
+    optional timeline, optional ephemeral, optional account_data, optional
+    unread_notifications, optional unread_thread_notifications, }
+}
+
 /// Information about the room which clients may need to
 /// correctly render it to users.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct SyncResponseRoomsJoinValueSummary {
     /// The users which can be used to generate a room name
@@ -460,6 +476,12 @@ impl SyncResponseRoomsJoinValueSummary {
     }
 }
 
+matrix_csapi_runtime::deserialize_object! {
+    SyncResponseRoomsJoinValueSummary { optional heroes = "m.heroes", optional
+    joined_member_count = "m.joined_member_count", optional invited_member_count =
+    "m.invited_member_count", }
+}
+
 /// Counts of unread notifications for this room. See the
 /// [Receiving notifications](https://spec.matrix.org/v1.19/client-server-api/#receiving-notifications) section
 /// for more information on how these are calculated.
@@ -470,7 +492,7 @@ impl SyncResponseRoomsJoinValueSummary {
 ///
 /// Changed in Matrix 1.4: Updated to reflect behaviour of having `unread_thread_notifications` as `true` in
 /// the `RoomEventFilter` for `/sync`.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct SyncResponseRoomsJoinValueUnreadNotifications {
     /// The number of unread notifications for this room with the highlight flag set.
@@ -495,8 +517,13 @@ impl SyncResponseRoomsJoinValueUnreadNotifications {
     }
 }
 
+matrix_csapi_runtime::deserialize_object! {
+    SyncResponseRoomsJoinValueUnreadNotifications { optional highlight_count, optional
+    notification_count, }
+}
+
 /// The schema at `api/client-server/sync.yaml#/paths/~1sync/get/responses/200/content/application~1json/schema/properties/rooms/properties/join/patternProperties/^!/properties/unread_thread_notifications/patternProperties/^\$`.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct SyncResponseRoomsJoinValueUnreadThreadNotificationsValue {
     /// The number of unread notifications for this *thread* with the highlight flag set.
@@ -521,8 +548,13 @@ impl SyncResponseRoomsJoinValueUnreadThreadNotificationsValue {
     }
 }
 
+matrix_csapi_runtime::deserialize_object! {
+    SyncResponseRoomsJoinValueUnreadThreadNotificationsValue { optional highlight_count,
+    optional notification_count, }
+}
+
 /// The schema at `api/client-server/sync.yaml#/paths/~1sync/get/responses/200/content/application~1json/schema/properties/rooms/properties/invite/patternProperties/^!`.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct SyncResponseRoomsInviteValue {
     /// The [stripped state](https://spec.matrix.org/v1.19/client-server-api/#stripped-state) of a room that the user has
@@ -544,9 +576,13 @@ impl SyncResponseRoomsInviteValue {
     }
 }
 
+matrix_csapi_runtime::deserialize_object! {
+    SyncResponseRoomsInviteValue { optional invite_state, }
+}
+
 /// The [stripped state](https://spec.matrix.org/v1.19/client-server-api/#stripped-state) of a room that the user has
 /// been invited to.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct SyncResponseRoomsInviteValueInviteState {
     /// The [stripped state events](https://spec.matrix.org/v1.19/client-server-api/#stripped-state) that form the
@@ -568,8 +604,12 @@ impl SyncResponseRoomsInviteValueInviteState {
     }
 }
 
+matrix_csapi_runtime::deserialize_object! {
+    SyncResponseRoomsInviteValueInviteState { optional events, }
+}
+
 /// The schema at `api/client-server/sync.yaml#/paths/~1sync/get/responses/200/content/application~1json/schema/properties/rooms/properties/knock/patternProperties/^!`.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct SyncResponseRoomsKnockValue {
     /// The [stripped state](https://spec.matrix.org/v1.19/client-server-api/#stripped-state) of a room that the user has
@@ -591,9 +631,13 @@ impl SyncResponseRoomsKnockValue {
     }
 }
 
+matrix_csapi_runtime::deserialize_object! {
+    SyncResponseRoomsKnockValue { optional knock_state, }
+}
+
 /// The [stripped state](https://spec.matrix.org/v1.19/client-server-api/#stripped-state) of a room that the user has
 /// knocked upon.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct SyncResponseRoomsKnockValueKnockState {
     /// The [stripped state events](https://spec.matrix.org/v1.19/client-server-api/#stripped-state) that form the
@@ -615,8 +659,12 @@ impl SyncResponseRoomsKnockValueKnockState {
     }
 }
 
+matrix_csapi_runtime::deserialize_object! {
+    SyncResponseRoomsKnockValueKnockState { optional events, }
+}
+
 /// The schema at `api/client-server/sync.yaml#/paths/~1sync/get/responses/200/content/application~1json/schema/properties/rooms/properties/leave/patternProperties/^!`.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct SyncResponseRoomsLeaveValue {
     /// The state updates for the room up to the **start** of the timeline.
@@ -663,6 +711,11 @@ impl SyncResponseRoomsLeaveValue {
             additional_properties: Default::default(),
         }
     }
+}
+
+matrix_csapi_runtime::deserialize_object! {
+    SyncResponseRoomsLeaveValue { optional state, optional state_after, optional
+    timeline, optional account_data, }
 }
 
 impl matrix_csapi_runtime::Endpoint for SyncRequest {

@@ -22,7 +22,7 @@ impl GetRoomTagsRequest {
 }
 
 /// The list of tags for the user for the room.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct GetRoomTagsResponse {
     /// The `tags` property.
@@ -41,6 +41,10 @@ impl GetRoomTagsResponse {
             additional_properties: Default::default(),
         }
     }
+}
+
+matrix_csapi_runtime::deserialize_object! {
+    GetRoomTagsResponse { optional tags, }
 }
 
 /// Add a tag to a room.

@@ -37,7 +37,7 @@ impl GetProtocolMetadataRequest {
 
 /// Why the protocol is unknown. Synapse sends only `error`; the spec
 /// documents the standard error with `errcode`.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct GetProtocolMetadataError404 {
     /// The error code, when the server sends one (`M_NOT_FOUND`).
@@ -60,6 +60,10 @@ impl GetProtocolMetadataError404 {
             additional_properties: Default::default(),
         }
     }
+}
+
+matrix_csapi_runtime::deserialize_object! {
+    GetProtocolMetadataError404 { optional errcode, optional error, }
 }
 
 /// Retrieve Matrix-side portals rooms leading to a third-party location.

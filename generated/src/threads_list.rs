@@ -102,7 +102,7 @@ impl GetThreadRootsRequest {
 }
 
 /// A portion of the available thread roots in the room, based on the filter criteria.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct GetThreadRootsResponse {
     /// The thread roots, ordered by the `latest_event` in each event's aggregated children. All events
@@ -132,6 +132,10 @@ impl GetThreadRootsResponse {
             additional_properties: Default::default(),
         }
     }
+}
+
+matrix_csapi_runtime::deserialize_object! {
+    GetThreadRootsResponse { required chunk, optional next_batch, }
 }
 
 impl matrix_csapi_runtime::Endpoint for GetThreadRootsRequest {

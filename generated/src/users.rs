@@ -20,7 +20,7 @@
 /// `Accept-Language` header provided in the request, if present.
 ///
 /// `POST /_matrix/client/v3/user_directory/search` (operation `searchUserDirectory`, requires an access token). Send it with [`crate::Client::search_user_directory`] or any [`matrix_csapi_runtime::Client`].
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct SearchUserDirectoryRequest {
     /// The term to search for
@@ -44,8 +44,12 @@ impl SearchUserDirectoryRequest {
     }
 }
 
+matrix_csapi_runtime::deserialize_object! {
+    SearchUserDirectoryRequest { required search_term, optional limit, }
+}
+
 /// The results of the search.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct SearchUserDirectoryResponse {
     /// Ordered by rank and then whether or not profile info is available.
@@ -71,8 +75,12 @@ impl SearchUserDirectoryResponse {
     }
 }
 
+matrix_csapi_runtime::deserialize_object! {
+    SearchUserDirectoryResponse { required results, required limited, }
+}
+
 /// The schema at `api/client-server/users.yaml#/paths/~1user_directory~1search/post/responses/200/content/application~1json/schema/properties/results/items`.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct SearchUserDirectoryResponseResultsItem {
     /// The user's matrix user ID.
@@ -106,6 +114,11 @@ impl SearchUserDirectoryResponseResultsItem {
             additional_properties: Default::default(),
         }
     }
+}
+
+matrix_csapi_runtime::deserialize_object! {
+    SearchUserDirectoryResponseResultsItem { required user_id, optional display_name with
+    Nullable, optional avatar_url with Nullable, }
 }
 
 impl matrix_csapi_runtime::Endpoint for SearchUserDirectoryRequest {

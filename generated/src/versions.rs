@@ -38,7 +38,7 @@ impl GetVersionsRequest {
 }
 
 /// The versions supported by the server.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct GetVersionsResponse {
     /// The supported versions.
@@ -62,6 +62,10 @@ impl GetVersionsResponse {
             additional_properties: Default::default(),
         }
     }
+}
+
+matrix_csapi_runtime::deserialize_object! {
+    GetVersionsResponse { required versions, optional unstable_features, }
 }
 
 impl matrix_csapi_runtime::Endpoint for GetVersionsRequest {

@@ -16,7 +16,7 @@ impl GetTurnServerRequest {
 }
 
 /// The TURN server credentials.
-#[derive(Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct GetTurnServerResponse {
     /// The username to use.
@@ -71,6 +71,11 @@ impl std::fmt::Debug for GetTurnServerResponse {
             );
         debug.finish()
     }
+}
+
+matrix_csapi_runtime::deserialize_object! {
+    GetTurnServerResponse { optional username, optional password, optional uris, optional
+    ttl, }
 }
 
 impl matrix_csapi_runtime::Endpoint for GetTurnServerRequest {

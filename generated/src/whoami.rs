@@ -22,7 +22,7 @@ impl GetTokenOwnerRequest {
 }
 
 /// The token belongs to a known user.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct GetTokenOwnerResponse {
     /// The user ID that owns the access token.
@@ -57,6 +57,10 @@ impl GetTokenOwnerResponse {
             additional_properties: Default::default(),
         }
     }
+}
+
+matrix_csapi_runtime::deserialize_object! {
+    GetTokenOwnerResponse { required user_id, optional device_id, optional is_guest, }
 }
 
 impl matrix_csapi_runtime::Endpoint for GetTokenOwnerRequest {

@@ -16,6 +16,8 @@
 //!   [`UnexpectedResponse`] for anything the spec does not describe;
 //! * secret-holding types that never print their contents: [`AccessToken`]
 //!   and [`SecretString`];
+//! * one-pass deserialization of objects that keep their unknown
+//!   properties ([`deserialize_object!`], [`de`]);
 //! * the forward-compatible string-enum pattern ([`string_enum!`],
 //!   [`UnknownValue`]) used by generated enums;
 //! * with the default `client` feature, an async [`Client`] built on
@@ -37,6 +39,7 @@
 
 mod auth;
 mod base_url;
+pub mod de;
 pub mod duration_ms;
 mod endpoint;
 mod error_code;

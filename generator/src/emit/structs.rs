@@ -80,7 +80,16 @@ impl Emitter<'_> {
         }
 
         let debug = (!has_secret).then(|| quote! { Debug, });
-        let serde = is_body.then(|| quote! { serde::Serialize, serde::Deserialize, });
+        // With other properties, `Deserialize` is the runtime's one-pass
+        // impl: the derive's `flatten` buffers the whole object first.
+        // Serializing a flattened map costs nothing extra, so it stays derived.
+        let one_pass = is_body && s.additional.is_some();
+        let serde = match (is_body, one_pass) {
+            (false, _) => None,
+            (true, true) => Some(quote! { serde::Serialize, }),
+            (true, false) => Some(quote! { serde::Serialize, serde::Deserialize, }),
+        };
+        let deserialize_impl = one_pass.then(|| one_pass_deserialize(&name, s));
         // A type whose fields are all optional gets `Default` (clippy's
         // `new_without_default`, and `..Default::default()` for users).
         let all_optional = s.params.iter().all(|p| !p.required)
@@ -103,6 +112,8 @@ impl Emitter<'_> {
             }
 
             #debug_impl
+
+            #deserialize_impl
         }
     }
 
@@ -130,16 +141,9 @@ impl Emitter<'_> {
         }
         if !field.required {
             serde_args.push(quote! { default, skip_serializing_if = "Option::is_none" });
-            if matches!(field.ty, Type::Nullable(_)) {
-                serde_args.push(quote! { with = "matrix_csapi_runtime::nullable" });
-            }
         }
-        if field.ty == Type::DurationMs {
-            let with = if field.required {
-                "matrix_csapi_runtime::duration_ms"
-            } else {
-                "matrix_csapi_runtime::duration_ms::option"
-            };
+        if let Some(codec) = WireCodec::of(field) {
+            let with = codec.serde_with();
             serde_args.push(quote! { with = #with });
         }
         let serde_attr = (!serde_args.is_empty()).then(|| quote! { #[serde(#(#serde_args),*)] });
@@ -253,6 +257,79 @@ impl Emitter<'_> {
                     debug.finish()
                 }
             }
+        }
+    }
+}
+
+/// A field whose wire form is not its Rust type's own: serialized through
+/// a `#[serde(with = ...)]` module of the runtime, deserialized through
+/// the matching wrapper of `matrix_csapi_runtime::de`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum WireCodec {
+    /// Optional and nullable: `Option<Option<T>>`, `null` kept apart from absent.
+    Nullable,
+    /// A required duration in integer milliseconds.
+    DurationMs,
+    /// An optional duration in integer milliseconds.
+    OptionDurationMs,
+}
+
+impl WireCodec {
+    fn of(field: &Field) -> Option<Self> {
+        match (&field.ty, field.required) {
+            (Type::Nullable(_), false) => Some(Self::Nullable),
+            (Type::DurationMs, true) => Some(Self::DurationMs),
+            (Type::DurationMs, false) => Some(Self::OptionDurationMs),
+            _ => None,
+        }
+    }
+
+    fn serde_with(self) -> &'static str {
+        match self {
+            Self::Nullable => "matrix_csapi_runtime::nullable",
+            Self::DurationMs => "matrix_csapi_runtime::duration_ms",
+            Self::OptionDurationMs => "matrix_csapi_runtime::duration_ms::option",
+        }
+    }
+
+    /// The `matrix_csapi_runtime::de` wrapper the one-pass `Deserialize`
+    /// reads the value as.
+    fn de_wrapper(self) -> TokenStream {
+        match self {
+            Self::Nullable => quote! { Nullable },
+            Self::DurationMs => quote! { DurationMs },
+            Self::OptionDurationMs => quote! { OptionDurationMs },
+        }
+    }
+}
+
+/// `Deserialize` for a struct with `additional_properties`, through the
+/// runtime's `deserialize_object!`: named fields with the same names,
+/// defaults, `with` modules and cargo features as their serde attributes.
+fn one_pass_deserialize(name: &Ident, s: &Struct) -> TokenStream {
+    let fields = s.fields.iter().map(|field| {
+        let rust = ident(&field.rust_name);
+        // The runtime's macro takes the field's own name when none is given.
+        let json = &field.json_name;
+        let rename = (json != &field.rust_name).then(|| quote! { = #json });
+        let kind = if field.required {
+            quote! { required }
+        } else {
+            quote! { optional }
+        };
+        let with = WireCodec::of(field).map(|codec| {
+            let wrapper = codec.de_wrapper();
+            quote! { with #wrapper }
+        });
+        let cfg = field
+            .feature
+            .as_ref()
+            .map(|f| quote! { #[cfg(feature = #f)] });
+        quote! { #cfg #kind #rust #rename #with, }
+    });
+    quote! {
+        matrix_csapi_runtime::deserialize_object! {
+            #name { #(#fields)* }
         }
     }
 }
