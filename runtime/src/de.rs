@@ -3,12 +3,15 @@
 //! Generated object types hold their named fields plus
 //! `additional_properties`, a map of every other property, so nothing a
 //! server sends is lost. serde's derive can do that with
-//! `#[serde(flatten)]`, but then it first buffers the whole object as
-//! generic `Content` (every key and value copied into a tree) and reads the
-//! named fields back out of that buffer. [`deserialize_object!`] instead
-//! reads the object once: each key is compared as a (usually borrowed)
-//! string, named fields are deserialized straight from the input, and the
-//! rest straight into `additional_properties`.
+//! `#[serde(flatten)]`, but then every key goes through serde's generic
+//! `Content` machinery and each property it does not name is buffered as a
+//! `Content` tree before the map is built from that buffer.
+//! [`deserialize_object!`] instead reads the object once: each key is
+//! compared as a (usually borrowed) string, named fields are deserialized
+//! straight from the input, and the rest straight into
+//! `additional_properties` (measured: 20% fewer instructions with two
+//! unknown keys, the same without; the generated crate builds about 28%
+//! faster than with the derive's flatten code).
 //!
 //! Its behaviour matches the derive's: the same messages for a duplicate
 //! (``duplicate field `x` ``) or missing (``missing field `x` ``) field, an
