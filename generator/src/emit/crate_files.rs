@@ -87,7 +87,7 @@ impl Emitter<'_> {
                 ));
                 quote! {
                     #doc
-                    pub async fn #name(&self, request: #request) -> Result<#response, matrix_csapi_runtime::Error<#error>> {
+                    pub async fn #name(&self, request: #request) -> Result<#response, rt::Error<#error>> {
                         self.inner.send(&request).await
                     }
                 }
@@ -95,7 +95,7 @@ impl Emitter<'_> {
         });
         let tokens = quote! {
             //! The async client: one method per operation.
-            use matrix_csapi_runtime::BaseUrl;
+            use rt::BaseUrl;
 
             /// A client for a homeserver: one method per operation of the spec.
             ///
@@ -103,26 +103,26 @@ impl Emitter<'_> {
             /// access token, the base URL and [`send`](matrix_csapi_runtime::Client::send).
             #[derive(Clone, Debug)]
             pub struct Client {
-                inner: matrix_csapi_runtime::Client,
+                inner: rt::Client,
             }
 
             impl Client {
                 /// A client for the homeserver at `base_url`, without an access token.
                 pub fn new(base_url: BaseUrl) -> Client {
-                    Client { inner: matrix_csapi_runtime::Client::new(base_url) }
+                    Client { inner: rt::Client::new(base_url) }
                 }
                 #(#methods)*
             }
 
-            impl From<matrix_csapi_runtime::Client> for Client {
-                fn from(inner: matrix_csapi_runtime::Client) -> Client {
+            impl From<rt::Client> for Client {
+                fn from(inner: rt::Client) -> Client {
                     Client { inner }
                 }
             }
 
             impl std::ops::Deref for Client {
-                type Target = matrix_csapi_runtime::Client;
-                fn deref(&self) -> &matrix_csapi_runtime::Client {
+                type Target = rt::Client;
+                fn deref(&self) -> &rt::Client {
                     &self.inner
                 }
             }

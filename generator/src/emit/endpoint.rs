@@ -21,7 +21,7 @@ impl Emitter<'_> {
         let headers = raw.headers.iter().map(|h| {
             let field = ident(&h.rust_name);
             let wire = h.wire_name.to_lowercase();
-            quote! { #field: matrix_csapi_runtime::response_header(&response, #wire)?, }
+            quote! { #field: rt::response_header(&response, #wire)?, }
         });
         let body = raw.has_body.then(|| quote! { body: response.into_body(), });
         quote! { #path { #(#headers)* #body } }
@@ -114,12 +114,12 @@ impl Emitter<'_> {
                 let wire = p.wire_name.to_lowercase();
                 if p.required {
                     let value = self.value_str(&p.ty, quote! { self.#field }, false);
-                    quote! { matrix_csapi_runtime::insert_header(&mut request, #wire, #value)?; }
+                    quote! { rt::insert_header(&mut request, #wire, #value)?; }
                 } else {
                     let value = self.value_str(&p.ty, quote! { value }, true);
                     quote! {
                         if let Some(value) = &self.#field {
-                            matrix_csapi_runtime::insert_header(&mut request, #wire, #value)?;
+                            rt::insert_header(&mut request, #wire, #value)?;
                         }
                     }
                 }
@@ -130,19 +130,19 @@ impl Emitter<'_> {
             quote! { let path_and_query = path.finish(); }
         } else {
             quote! {
-                let mut query = matrix_csapi_runtime::QueryBuilder::new();
+                let mut query = rt::QueryBuilder::new();
                 #(#query_steps)*
                 let path_and_query = path.finish() + &query.finish();
             }
         };
         let body = match &op.body {
-            None => quote! { matrix_csapi_runtime::RequestBody::Empty },
+            None => quote! { rt::RequestBody::Empty },
             Some(Body::Json {
                 is_request: true, ..
-            }) => quote! { matrix_csapi_runtime::json_body(self)? },
+            }) => quote! { rt::json_body(self)? },
             Some(Body::Json {
                 is_request: false, ..
-            }) => quote! { matrix_csapi_runtime::json_body(&self.body)? },
+            }) => quote! { rt::json_body(&self.body)? },
             Some(Body::Bytes {
                 default_content_type,
             }) => {
@@ -158,7 +158,7 @@ impl Emitter<'_> {
                     None => quote! { #default_content_type.to_owned() },
                 };
                 quote! {
-                    matrix_csapi_runtime::RequestBody::Raw {
+                    rt::RequestBody::Raw {
                         content_type: #content_type,
                         data: self.body.clone(),
                     }
@@ -166,10 +166,10 @@ impl Emitter<'_> {
             }
         };
         let build = if header_steps.is_empty() {
-            quote! { matrix_csapi_runtime::build_request(&Self::METADATA, base_url, &path_and_query, access_token, #body) }
+            quote! { rt::build_request(&Self::METADATA, base_url, &path_and_query, access_token, #body) }
         } else {
             quote! {
-                let mut request = matrix_csapi_runtime::build_request(&Self::METADATA, base_url, &path_and_query, access_token, #body)?;
+                let mut request = rt::build_request(&Self::METADATA, base_url, &path_and_query, access_token, #body)?;
                 #(#header_steps)*
                 Ok(request)
             }
@@ -184,10 +184,10 @@ impl Emitter<'_> {
                 let error_name = op.error_type.as_deref().map(ident);
                 match e.ty {
                     Some(_) => quote! {
-                        #status => Err(matrix_csapi_runtime::endpoint_error_response(response, #error_name::#variant)),
+                        #status => Err(rt::endpoint_error_response(response, #error_name::#variant)),
                     },
                     None => quote! {
-                        #status => Err(matrix_csapi_runtime::documented_status_response(response, #error_name::#variant)),
+                        #status => Err(rt::documented_status_response(response, #error_name::#variant)),
                     },
                 }
             })
@@ -201,16 +201,16 @@ impl Emitter<'_> {
                 .iter()
                 .map(|(status, _)| Literal::u16_unsuffixed(*status));
             error_arms.push(quote! {
-                #(#statuses)|* => Err(matrix_csapi_runtime::documented_error_response(response)),
+                #(#statuses)|* => Err(rt::documented_error_response(response)),
             });
         }
         quote! {
-            impl matrix_csapi_runtime::Endpoint for #request {
-                const METADATA: matrix_csapi_runtime::Metadata = matrix_csapi_runtime::Metadata {
+            impl rt::Endpoint for #request {
+                const METADATA: rt::Metadata = rt::Metadata {
                     operation_id: #operation_id,
-                    method: matrix_csapi_runtime::http::Method::#method,
+                    method: rt::http::Method::#method,
                     path_template: #template,
-                    auth: matrix_csapi_runtime::AuthScheme::#auth,
+                    auth: rt::AuthScheme::#auth,
                     added_in: #added_in,
                     rate_limited: #rate_limited,
                     deprecated: #deprecated,
@@ -220,23 +220,23 @@ impl Emitter<'_> {
 
                 fn try_into_http_request(
                     &self,
-                    base_url: &matrix_csapi_runtime::BaseUrl,
-                    access_token: Option<&matrix_csapi_runtime::AccessToken>,
-                ) -> Result<matrix_csapi_runtime::http::Request<matrix_csapi_runtime::Bytes>, matrix_csapi_runtime::IntoHttpError> {
+                    base_url: &rt::BaseUrl,
+                    access_token: Option<&rt::AccessToken>,
+                ) -> Result<rt::http::Request<rt::Bytes>, rt::IntoHttpError> {
                     #(#bound_checks)*
-                    let #path_mut path = matrix_csapi_runtime::PathBuilder::new(#first);
+                    let #path_mut path = rt::PathBuilder::new(#first);
                     #(#path_steps)*
                     #query_code
                     #build
                 }
 
                 fn try_from_http_response(
-                    response: matrix_csapi_runtime::http::Response<matrix_csapi_runtime::Bytes>,
-                ) -> Result<Self::Response, matrix_csapi_runtime::FromHttpResponseError<Self::Error>> {
+                    response: rt::http::Response<rt::Bytes>,
+                ) -> Result<Self::Response, rt::FromHttpResponseError<Self::Error>> {
                     match response.status().as_u16() {
                         #(#success)*
                         #(#error_arms)*
-                        _ => Err(matrix_csapi_runtime::error_response(response)),
+                        _ => Err(rt::error_response(response)),
                     }
                 }
             }
@@ -258,7 +258,7 @@ impl Emitter<'_> {
                      feature: Option<&String>| {
             let as_wire = match ty {
                 Type::DurationMs => {
-                    quote! { i128::try_from(matrix_csapi_runtime::duration_ms::wire_millis(v)).unwrap_or(i128::MAX) }
+                    quote! { i128::try_from(rt::duration_ms::wire_millis(v)).unwrap_or(i128::MAX) }
                 }
                 _ => quote! { i128::from(*v) },
             };
@@ -274,7 +274,7 @@ impl Emitter<'_> {
             };
             let (min, max) = (bound(bounds.min), bound(bounds.max));
             let cfg = feature.map(|f| quote! { #[cfg(feature = #f)] });
-            quote! { #cfg matrix_csapi_runtime::check_bounds(#name, #value, #min, #max, #unit)?; }
+            quote! { #cfg rt::check_bounds(#name, #value, #min, #max, #unit)?; }
         };
         let mut checks = Vec::new();
         for param in &request.params {
@@ -337,7 +337,7 @@ impl Emitter<'_> {
     fn success_arms(&self, op: &Operation) -> Vec<TokenStream> {
         let response = &op.response;
         let kind_expr = |kind: &ResponseKind| match kind {
-            ResponseKind::Json(_) => quote! { matrix_csapi_runtime::json_response(&response)? },
+            ResponseKind::Json(_) => quote! { rt::json_response(&response)? },
             ResponseKind::Empty => quote! { () },
             ResponseKind::Raw(id) => self.raw_response_expr(*id),
         };
@@ -408,10 +408,10 @@ impl Emitter<'_> {
             Type::String => quote! { &#value },
             Type::Named(_) => quote! { #value.as_str() },
             Type::DurationMs if is_ref => {
-                quote! { &matrix_csapi_runtime::duration_ms::wire_millis(#value).to_string() }
+                quote! { &rt::duration_ms::wire_millis(#value).to_string() }
             }
             Type::DurationMs => {
-                quote! { &matrix_csapi_runtime::duration_ms::wire_millis(&#value).to_string() }
+                quote! { &rt::duration_ms::wire_millis(&#value).to_string() }
             }
             _ => quote! { &#value.to_string() },
         }

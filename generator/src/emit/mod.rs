@@ -109,10 +109,22 @@ struct Emitter<'a> {
 }
 
 fn format_file(tokens: TokenStream, file: &str, header_line: String) -> Result<String, EmitError> {
-    let parsed: syn::File = syn::parse2(tokens).map_err(|source| EmitError::Syntax {
+    // Generated code names the runtime as `rt` (about 3,900 paths): short
+    // signatures that fit on one line. The alias is declared in each file
+    // that uses it (in code or in serde's `with = "rt::..."` strings).
+    let uses_runtime = {
+        let text = tokens.to_string();
+        text.contains("rt ::") || text.contains("\"rt::")
+    };
+    let mut parsed: syn::File = syn::parse2(tokens).map_err(|source| EmitError::Syntax {
         file: file.to_owned(),
         source,
     })?;
+    if uses_runtime {
+        parsed
+            .items
+            .insert(0, syn::parse_quote! { use matrix_csapi_runtime as rt; });
+    }
     Ok(header_line + &separate_items(&prettyplease::unparse(&parsed)))
 }
 

@@ -286,9 +286,9 @@ impl WireCodec {
 
     fn serde_with(self) -> &'static str {
         match self {
-            Self::Nullable => "matrix_csapi_runtime::nullable",
-            Self::DurationMs => "matrix_csapi_runtime::duration_ms",
-            Self::OptionDurationMs => "matrix_csapi_runtime::duration_ms::option",
+            Self::Nullable => "rt::nullable",
+            Self::DurationMs => "rt::duration_ms",
+            Self::OptionDurationMs => "rt::duration_ms::option",
         }
     }
 
@@ -328,7 +328,7 @@ fn one_pass_deserialize(name: &Ident, s: &Struct) -> TokenStream {
         quote! { #cfg #kind #rust #rename #with, }
     });
     quote! {
-        matrix_csapi_runtime::deserialize_object! {
+        rt::deserialize_object! {
             #name { #(#fields)* }
         }
     }

@@ -44,7 +44,7 @@ impl Emitter<'_> {
                 arms.push(quote! { (#id, #status) => Some(visitor.visit::<#ty>()), });
             }
             let request = self.type_path(op.request);
-            metadata.push(quote! { <#request as matrix_csapi_runtime::Endpoint>::METADATA, });
+            metadata.push(quote! { <#request as rt::Endpoint>::METADATA, });
             let args = self.sample_args(op);
             samples.push(quote! {
                 #id => Some(sample(|| Ok(<#request>::new(#(#args),*)), base_url, access_token)),
@@ -123,7 +123,7 @@ impl Emitter<'_> {
             }
 
             /// The metadata of every operation, in module order.
-            pub fn operations() -> Vec<matrix_csapi_runtime::Metadata> {
+            pub fn operations() -> Vec<rt::Metadata> {
                 vec![#(#metadata)*]
             }
 
@@ -134,7 +134,7 @@ impl Emitter<'_> {
                 /// generator bug).
                 Json(serde_json::Error),
                 /// The request type refused to build the request.
-                IntoHttp(matrix_csapi_runtime::IntoHttpError),
+                IntoHttp(rt::IntoHttpError),
             }
 
             /// Builds a request of `operation_id` with `access_token`: every
@@ -146,11 +146,11 @@ impl Emitter<'_> {
             pub fn sample_request(
                 operation_id: &str,
                 path_param: &str,
-                base_url: &matrix_csapi_runtime::BaseUrl,
-                access_token: Option<&matrix_csapi_runtime::AccessToken>,
+                base_url: &rt::BaseUrl,
+                access_token: Option<&rt::AccessToken>,
             ) -> Option<
                 Result<
-                    matrix_csapi_runtime::http::Request<matrix_csapi_runtime::Bytes>,
+                    rt::http::Request<rt::Bytes>,
                     SampleError,
                 >,
             > {
@@ -160,12 +160,12 @@ impl Emitter<'_> {
                 }
             }
 
-            fn sample<E: matrix_csapi_runtime::Endpoint>(
+            fn sample<E: rt::Endpoint>(
                 make: impl FnOnce() -> Result<E, SampleError>,
-                base_url: &matrix_csapi_runtime::BaseUrl,
-                access_token: Option<&matrix_csapi_runtime::AccessToken>,
+                base_url: &rt::BaseUrl,
+                access_token: Option<&rt::AccessToken>,
             ) -> Result<
-                matrix_csapi_runtime::http::Request<matrix_csapi_runtime::Bytes>,
+                rt::http::Request<rt::Bytes>,
                 SampleError,
             > {
                 make()?
@@ -210,7 +210,7 @@ impl Emitter<'_> {
             // A bare `Duration` deserializes from `{secs, nanos}`, not
             // from the wire's milliseconds.
             Type::DurationMs => quote! { std::time::Duration::from_millis(1) },
-            Type::Bytes => quote! { matrix_csapi_runtime::Bytes::new() },
+            Type::Bytes => quote! { rt::Bytes::new() },
             _ => {
                 let text = self.sample_json(ty, 0).to_string();
                 quote! { json(#text)? }

@@ -42,7 +42,7 @@ impl Emitter<'_> {
             Type::Named(id) => self.type_path(*id),
             Type::Runtime(path) => {
                 let segments = path.split("::").map(ident);
-                quote! { matrix_csapi_runtime #(::#segments)* }
+                quote! { rt #(::#segments)* }
             }
             Type::Nullable(inner) => {
                 let inner = self.rust_type(inner);
@@ -50,9 +50,9 @@ impl Emitter<'_> {
             }
             Type::Raw(inner) => {
                 let inner = self.rust_type(inner);
-                quote! { matrix_csapi_runtime::Raw<#inner> }
+                quote! { rt::Raw<#inner> }
             }
-            Type::Bytes => quote! { matrix_csapi_runtime::Bytes },
+            Type::Bytes => quote! { rt::Bytes },
             Type::Unit => quote! { () },
         }
     }

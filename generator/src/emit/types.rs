@@ -54,7 +54,7 @@ impl Emitter<'_> {
         let body = raw.has_body.then(|| {
             quote! {
                 /// The response body, as sent.
-                pub body: matrix_csapi_runtime::Bytes,
+                pub body: rt::Bytes,
             }
         });
         quote! {
@@ -83,7 +83,7 @@ impl Emitter<'_> {
             pub enum #name {
                 #( #[doc = #variant_docs] #variants, )*
                 /// A value this version of the crate does not know, kept verbatim.
-                Unknown(matrix_csapi_runtime::UnknownValue),
+                Unknown(rt::UnknownValue),
             }
 
             impl #name {
@@ -100,7 +100,7 @@ impl Emitter<'_> {
                 fn from(value: &str) -> Self {
                     match value {
                         #( #wires => Self::#variants, )*
-                        other => Self::Unknown(matrix_csapi_runtime::UnknownValue::__new(other.to_owned())),
+                        other => Self::Unknown(rt::UnknownValue::__new(other.to_owned())),
                     }
                 }
             }
