@@ -69,12 +69,38 @@ impl<T> Raw<T> {
     }
 
     /// Parses one top-level field, e.g. `"type"` or `"event_id"`, without
-    /// parsing the rest: `Ok(None)` when the value is an object without
-    /// that field.
+    /// building the rest (other values are skipped, not collected):
+    /// `Ok(None)` when the value is an object without that field. Of
+    /// repeated keys the last counts, as when the whole object is parsed.
     pub fn get_field<F: DeserializeOwned>(&self, name: &str) -> serde_json::Result<Option<F>> {
-        let mut object: serde_json::Map<String, serde_json::Value> =
-            serde_json::from_str(self.json.get())?;
-        object.remove(name).map(serde_json::from_value).transpose()
+        struct Field<'a>(&'a str);
+
+        impl<'de> serde::de::Visitor<'de> for Field<'_> {
+            type Value = Option<&'de RawValue>;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a JSON object")
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Self::Value, A::Error> {
+                let mut found = None;
+                while let Some(key) = map.next_key::<crate::de::Key<'de>>()? {
+                    if *key == *self.0 {
+                        found = Some(map.next_value::<&'de RawValue>()?);
+                    } else {
+                        map.next_value::<serde::de::IgnoredAny>()?;
+                    }
+                }
+                Ok(found)
+            }
+        }
+
+        let mut deserializer = serde_json::Deserializer::from_str(self.json.get());
+        let raw = serde::Deserializer::deserialize_map(&mut deserializer, Field(name))?;
+        raw.map(|raw| serde_json::from_str(raw.get())).transpose()
     }
 
     /// The same JSON, seen as another type.
@@ -184,6 +210,27 @@ mod tests {
         validate_raw_values_on_this_thread(false);
         assert!(error.contains("missing field `event_id`"), "{error}");
         serde_json::from_str::<Chunk>(body).unwrap();
+    }
+
+    #[test]
+    fn get_field_reads_one_key_of_an_object() {
+        let raw: Raw<Event> = serde_json::from_str(
+            r#"{"type":"a","content":{"deep":[1,{"x":null}]},"type":"m.last","t\u0079pe2":3}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            raw.get_field::<String>("type").unwrap().as_deref(),
+            Some("m.last")
+        );
+        assert_eq!(
+            raw.get_field::<u8>("type2").unwrap(),
+            Some(3),
+            "an escaped key"
+        );
+        assert_eq!(raw.get_field::<String>("state_key").unwrap(), None);
+        assert!(raw.get_field::<u8>("type").is_err(), "a mistyped field");
+        let array: Raw<Event> = serde_json::from_str("[1]").unwrap();
+        assert!(array.get_field::<String>("type").is_err(), "not an object");
     }
 
     #[test]
