@@ -260,9 +260,8 @@ async fn a_session_is_restored_from_its_file_after_a_restart() {
     let Some(server) = synapse() else { return };
     let proxy = FaultProxy::start(server.url()).await.unwrap();
     let account = register(&server, "restore", false).await;
-    let dir = std::env::temp_dir().join(format!("matrix-csapi-e2e-session-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join("session.json");
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("session.json");
 
     let logged_in = Instant::now();
     let session = Session::login_with_password(
@@ -310,7 +309,6 @@ async fn a_session_is_restored_from_its_file_after_a_restart() {
     session.refresh().await.unwrap();
     assert_eq!(whoami(&session).await.unwrap(), account.user_id);
     assert_eq!(proxy.refreshes(), 2);
-    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[tokio::test]
@@ -330,7 +328,16 @@ async fn a_failing_store_keeps_the_old_tokens_and_every_waiter_gets_its_error_on
     let session =
         Session::restore(client(&proxy), stored.clone(), options(), store.clone()).unwrap();
 
-    let results = futures_join_all((0..10).map(|_| whoami(&session))).await;
+    let tasks: Vec<_> = (0..10)
+        .map(|_| {
+            let session = session.clone();
+            tokio::spawn(async move { whoami(&session).await })
+        })
+        .collect();
+    let mut results = Vec::new();
+    for task in tasks {
+        results.push(task.await.unwrap());
+    }
     for result in &results {
         match result {
             Err(SessionError::Refresh(RefreshError::Store(error))) => {
@@ -365,36 +372,6 @@ async fn a_failing_store_keeps_the_old_tokens_and_every_waiter_gets_its_error_on
     );
     assert_eq!(store.stored(), Some(session.stored()));
     assert_ne!(session.stored().access_token, stored.access_token);
-}
-
-/// `join_all` without a futures dependency: each on its own task would need
-/// `'static`; these borrow the session, so poll them together.
-async fn futures_join_all<F: std::future::Future>(
-    futures: impl Iterator<Item = F>,
-) -> Vec<F::Output> {
-    let mut set = Vec::new();
-    for future in futures {
-        set.push(Box::pin(future));
-    }
-    let mut outputs: Vec<Option<F::Output>> = (0..set.len()).map(|_| None).collect();
-    std::future::poll_fn(|cx| {
-        let mut pending = false;
-        for (future, output) in set.iter_mut().zip(outputs.iter_mut()) {
-            if output.is_none() {
-                match future.as_mut().poll(cx) {
-                    std::task::Poll::Ready(value) => *output = Some(value),
-                    std::task::Poll::Pending => pending = true,
-                }
-            }
-        }
-        if pending {
-            std::task::Poll::Pending
-        } else {
-            std::task::Poll::Ready(())
-        }
-    })
-    .await;
-    outputs.into_iter().map(|output| output.unwrap()).collect()
 }
 
 #[tokio::test]
@@ -580,9 +557,8 @@ async fn logout_logs_the_device_out_and_clears_the_store() {
     let Some(server) = synapse() else { return };
     let proxy = FaultProxy::start(server.url()).await.unwrap();
     let account = register(&server, "logout", false).await;
-    let dir = std::env::temp_dir().join(format!("matrix-csapi-e2e-logout-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join("session.json");
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("session.json");
     let session = Session::login_with_password(
         client(&proxy),
         &account.user_id,
@@ -615,7 +591,6 @@ async fn logout_logs_the_device_out_and_clears_the_store() {
         .await
         .unwrap_err();
     assert_eq!(error.status().map(|s| s.as_u16()), Some(401));
-    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[tokio::test]
