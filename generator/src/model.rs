@@ -114,6 +114,21 @@ pub enum Body {
     },
 }
 
+impl Body {
+    /// The named type of a JSON body the request holds in its `body` field
+    /// (an operation with parameters); `None` when the request type is the
+    /// body itself, or the body is not a named JSON type.
+    pub fn wrapped_type(&self) -> Option<TypeId> {
+        match self {
+            Body::Json {
+                ty: Type::Named(id),
+                is_request: false,
+            } => Some(*id),
+            _ => None,
+        }
+    }
+}
+
 /// The responses to success (2xx) and redirect (3xx) statuses.
 #[derive(Debug, Clone)]
 pub struct SuccessResponse {

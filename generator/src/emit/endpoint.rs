@@ -290,34 +290,21 @@ impl Emitter<'_> {
                 ));
             }
         }
-        let body_fields: Vec<(&crate::model::Field, TokenStream)> = match &op.body {
+        // The body's fields: the request's own, or those of the type it
+        // holds in `body`.
+        let (body_fields, holder): (&[crate::model::Field], TokenStream) = match &op.body {
             Some(Body::Json {
                 is_request: true, ..
-            }) => request
-                .fields
-                .iter()
-                .map(|f| {
-                    let field = ident(&f.rust_name);
-                    (f, quote! { self.#field })
-                })
-                .collect(),
-            Some(Body::Json {
-                ty: Type::Named(id),
-                is_request: false,
-            }) => match &self.api.types[id.0].kind {
-                TypeKind::Struct(body) => body
-                    .fields
-                    .iter()
-                    .map(|f| {
-                        let field = ident(&f.rust_name);
-                        (f, quote! { self.body.#field })
-                    })
-                    .collect(),
-                _ => Vec::new(),
+            }) => (&request.fields, quote! { self }),
+            Some(body) => match body.wrapped_type().map(|id| &self.api.types[id.0].kind) {
+                Some(TypeKind::Struct(wrapped)) => (&wrapped.fields, quote! { self.body }),
+                _ => (&[], quote! { self }),
             },
-            _ => Vec::new(),
+            None => (&[], quote! { self }),
         };
-        for (field, place) in body_fields {
+        for field in body_fields {
+            let name = ident(&field.rust_name);
+            let place = quote! { #holder.#name };
             if let Some(bounds) = field.bounds {
                 checks.push(check(
                     &field.json_name,

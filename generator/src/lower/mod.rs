@@ -198,13 +198,7 @@ fn unchecked_bounds(lowerer: &Lowerer<'_>, modules: &[Module]) -> Vec<LowerError
     let mut checked = BTreeSet::new();
     for op in modules.iter().flat_map(|m| &m.operations) {
         checked.insert(op.request);
-        if let Some(Body::Json {
-            ty: Type::Named(id),
-            is_request: false,
-        }) = &op.body
-        {
-            checked.insert(*id);
-        }
+        checked.extend(op.body.as_ref().and_then(Body::wrapped_type));
     }
     let mut errors = Vec::new();
     for (index, def) in lowerer.types.iter().enumerate() {
