@@ -53,7 +53,11 @@ impl SetAccountDataRequest {
         type_: String,
         body: serde_json::Map<String, serde_json::Value>,
     ) -> Self {
-        Self { user_id, type_, body }
+        Self {
+            user_id,
+            type_,
+            body,
+        }
     }
 }
 
@@ -79,7 +83,11 @@ pub struct GetAccountDataPerRoomRequest {
 impl GetAccountDataPerRoomRequest {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new(user_id: String, room_id: String, type_: String) -> Self {
-        Self { user_id, room_id, type_ }
+        Self {
+            user_id,
+            room_id,
+            type_,
+        }
     }
 }
 

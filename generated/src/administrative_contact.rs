@@ -29,9 +29,7 @@ impl GetAccount3pidsRequest {
 pub struct GetAccount3pidsResponse {
     /// The `threepids` property.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub threepids: Option<
-        Vec<crate::administrative_contact::GetAccount3pidsResponseThreepidsItem>,
-    >,
+    pub threepids: Option<Vec<crate::administrative_contact::GetAccount3pidsResponseThreepidsItem>>,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -140,9 +138,7 @@ impl serde::Serialize for GetAccount3pidsResponseThreepidsItemMedium {
 }
 
 impl<'de> serde::Deserialize<'de> for GetAccount3pidsResponseThreepidsItemMedium {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
         Ok(Self::from(value.as_ref()))
     }
@@ -244,15 +240,14 @@ impl std::fmt::Debug for Post3pidsRequestThreePidCreds {
         debug.field("id_server", &self.id_server);
         debug.field("id_access_token", &"<redacted>");
         debug.field("sid", &self.sid);
-        debug
-            .field(
-                "additional_properties",
-                &self
-                    .additional_properties
-                    .keys()
-                    .map(|name| (name, "<redacted>"))
-                    .collect::<std::collections::BTreeMap<_, _>>(),
-            );
+        debug.field(
+            "additional_properties",
+            &self
+                .additional_properties
+                .keys()
+                .map(|name| (name, "<redacted>"))
+                .collect::<std::collections::BTreeMap<_, _>>(),
+        );
         debug.finish()
     }
 }
@@ -356,15 +351,14 @@ impl std::fmt::Debug for Add3pidRequest {
         debug.field("auth", &self.auth);
         debug.field("client_secret", &"<redacted>");
         debug.field("sid", &self.sid);
-        debug
-            .field(
-                "additional_properties",
-                &self
-                    .additional_properties
-                    .keys()
-                    .map(|name| (name, "<redacted>"))
-                    .collect::<std::collections::BTreeMap<_, _>>(),
-            );
+        debug.field(
+            "additional_properties",
+            &self
+                .additional_properties
+                .keys()
+                .map(|name| (name, "<redacted>"))
+                .collect::<std::collections::BTreeMap<_, _>>(),
+        );
         debug.finish()
     }
 }
@@ -431,15 +425,14 @@ impl std::fmt::Debug for Bind3pidRequest {
         debug.field("id_server", &self.id_server);
         debug.field("id_access_token", &"<redacted>");
         debug.field("sid", &self.sid);
-        debug
-            .field(
-                "additional_properties",
-                &self
-                    .additional_properties
-                    .keys()
-                    .map(|name| (name, "<redacted>"))
-                    .collect::<std::collections::BTreeMap<_, _>>(),
-            );
+        debug.field(
+            "additional_properties",
+            &self
+                .additional_properties
+                .keys()
+                .map(|name| (name, "<redacted>"))
+                .collect::<std::collections::BTreeMap<_, _>>(),
+        );
         debug.finish()
     }
 }
@@ -549,9 +542,7 @@ impl serde::Serialize for Delete3pidFromAccountRequestMedium {
 }
 
 impl<'de> serde::Deserialize<'de> for Delete3pidFromAccountRequestMedium {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
         Ok(Self::from(value.as_ref()))
     }
@@ -568,7 +559,8 @@ pub struct Delete3pidFromAccountResponse {
     /// indicates that the identity server refuses to support the request
     /// or the homeserver was not able to determine an identity server to
     /// unbind from.
-    pub id_server_unbind_result: crate::administrative_contact::Delete3pidFromAccountResponseIdServerUnbindResult,
+    pub id_server_unbind_result:
+        crate::administrative_contact::Delete3pidFromAccountResponseIdServerUnbindResult,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -643,9 +635,7 @@ impl serde::Serialize for Delete3pidFromAccountResponseIdServerUnbindResult {
 }
 
 impl<'de> serde::Deserialize<'de> for Delete3pidFromAccountResponseIdServerUnbindResult {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
         Ok(Self::from(value.as_ref()))
     }
@@ -747,9 +737,7 @@ impl serde::Serialize for Unbind3pidFromAccountRequestMedium {
 }
 
 impl<'de> serde::Deserialize<'de> for Unbind3pidFromAccountRequestMedium {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
         Ok(Self::from(value.as_ref()))
     }
@@ -765,7 +753,8 @@ pub struct Unbind3pidFromAccountResponse {
     /// identifier whereas `no-support` indicates that the identity server
     /// refuses to support the request or the homeserver was not able to determine
     /// an identity server to unbind from.
-    pub id_server_unbind_result: crate::administrative_contact::Unbind3pidFromAccountResponseIdServerUnbindResult,
+    pub id_server_unbind_result:
+        crate::administrative_contact::Unbind3pidFromAccountResponseIdServerUnbindResult,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -839,9 +828,7 @@ impl serde::Serialize for Unbind3pidFromAccountResponseIdServerUnbindResult {
 }
 
 impl<'de> serde::Deserialize<'de> for Unbind3pidFromAccountResponseIdServerUnbindResult {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
         Ok(Self::from(value.as_ref()))
     }
@@ -1141,9 +1128,7 @@ impl rt::Endpoint for RequestTokenTo3pidEmailRequest {
         base_url: &rt::BaseUrl,
         access_token: Option<&rt::AccessToken>,
     ) -> Result<rt::http::Request<rt::Bytes>, rt::IntoHttpError> {
-        let path = rt::PathBuilder::new(
-            "/_matrix/client/v3/account/3pid/email/requestToken",
-        );
+        let path = rt::PathBuilder::new("/_matrix/client/v3/account/3pid/email/requestToken");
         let path_and_query = path.finish();
         rt::build_request(
             &Self::METADATA,
@@ -1181,9 +1166,7 @@ impl rt::Endpoint for RequestTokenTo3pidMsisdnRequest {
         base_url: &rt::BaseUrl,
         access_token: Option<&rt::AccessToken>,
     ) -> Result<rt::http::Request<rt::Bytes>, rt::IntoHttpError> {
-        let path = rt::PathBuilder::new(
-            "/_matrix/client/v3/account/3pid/msisdn/requestToken",
-        );
+        let path = rt::PathBuilder::new("/_matrix/client/v3/account/3pid/msisdn/requestToken");
         let path_and_query = path.finish();
         rt::build_request(
             &Self::METADATA,

@@ -116,10 +116,7 @@ pub struct UpdateDeviceRequest {
 
 impl UpdateDeviceRequest {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(
-        device_id: String,
-        body: crate::device_management::UpdateDeviceRequestBody,
-    ) -> Self {
+    pub fn new(device_id: String, body: crate::device_management::UpdateDeviceRequestBody) -> Self {
         Self { device_id, body }
     }
 }
@@ -185,10 +182,7 @@ pub struct DeleteDeviceRequest {
 
 impl DeleteDeviceRequest {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(
-        device_id: String,
-        body: crate::device_management::DeleteDeviceRequestBody,
-    ) -> Self {
+    pub fn new(device_id: String, body: crate::device_management::DeleteDeviceRequestBody) -> Self {
         Self { device_id, body }
     }
 }
@@ -315,9 +309,10 @@ impl rt::Endpoint for GetDeviceRequest {
     ) -> Result<Self::Response, rt::FromHttpResponseError<Self::Error>> {
         match response.status().as_u16() {
             200 => Ok(rt::json_response(&response)?),
-            404 => {
-                Err(rt::documented_status_response(response, GetDeviceError::NotFound))
-            }
+            404 => Err(rt::documented_status_response(
+                response,
+                GetDeviceError::NotFound,
+            )),
             _ => Err(rt::error_response(response)),
         }
     }
@@ -365,11 +360,10 @@ impl rt::Endpoint for UpdateDeviceRequest {
         match response.status().as_u16() {
             200 => Ok(UpdateDeviceResponse::Ok(rt::json_response(&response)?)),
             201 => Ok(UpdateDeviceResponse::Created(rt::json_response(&response)?)),
-            404 => {
-                Err(
-                    rt::documented_status_response(response, UpdateDeviceError::NotFound),
-                )
-            }
+            404 => Err(rt::documented_status_response(
+                response,
+                UpdateDeviceError::NotFound,
+            )),
             _ => Err(rt::error_response(response)),
         }
     }

@@ -83,9 +83,7 @@ impl GetRoomKeysVersionCurrentResponseAlgorithm {
     /// The value as on the wire.
     pub fn as_str(&self) -> &str {
         match self {
-            Self::MMegolmBackupV1Curve25519AesSha2 => {
-                "m.megolm_backup.v1.curve25519-aes-sha2"
-            }
+            Self::MMegolmBackupV1Curve25519AesSha2 => "m.megolm_backup.v1.curve25519-aes-sha2",
             Self::Unknown(value) => value.as_str(),
         }
     }
@@ -94,9 +92,7 @@ impl GetRoomKeysVersionCurrentResponseAlgorithm {
 impl From<&str> for GetRoomKeysVersionCurrentResponseAlgorithm {
     fn from(value: &str) -> Self {
         match value {
-            "m.megolm_backup.v1.curve25519-aes-sha2" => {
-                Self::MMegolmBackupV1Curve25519AesSha2
-            }
+            "m.megolm_backup.v1.curve25519-aes-sha2" => Self::MMegolmBackupV1Curve25519AesSha2,
             other => Self::Unknown(rt::UnknownValue::__new(other.to_owned())),
         }
     }
@@ -115,9 +111,7 @@ impl serde::Serialize for GetRoomKeysVersionCurrentResponseAlgorithm {
 }
 
 impl<'de> serde::Deserialize<'de> for GetRoomKeysVersionCurrentResponseAlgorithm {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
         Ok(Self::from(value.as_ref()))
     }
@@ -178,9 +172,7 @@ impl PostRoomKeysVersionRequestAlgorithm {
     /// The value as on the wire.
     pub fn as_str(&self) -> &str {
         match self {
-            Self::MMegolmBackupV1Curve25519AesSha2 => {
-                "m.megolm_backup.v1.curve25519-aes-sha2"
-            }
+            Self::MMegolmBackupV1Curve25519AesSha2 => "m.megolm_backup.v1.curve25519-aes-sha2",
             Self::Unknown(value) => value.as_str(),
         }
     }
@@ -189,9 +181,7 @@ impl PostRoomKeysVersionRequestAlgorithm {
 impl From<&str> for PostRoomKeysVersionRequestAlgorithm {
     fn from(value: &str) -> Self {
         match value {
-            "m.megolm_backup.v1.curve25519-aes-sha2" => {
-                Self::MMegolmBackupV1Curve25519AesSha2
-            }
+            "m.megolm_backup.v1.curve25519-aes-sha2" => Self::MMegolmBackupV1Curve25519AesSha2,
             other => Self::Unknown(rt::UnknownValue::__new(other.to_owned())),
         }
     }
@@ -210,9 +200,7 @@ impl serde::Serialize for PostRoomKeysVersionRequestAlgorithm {
 }
 
 impl<'de> serde::Deserialize<'de> for PostRoomKeysVersionRequestAlgorithm {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
         Ok(Self::from(value.as_ref()))
     }
@@ -332,9 +320,7 @@ impl GetRoomKeysVersionResponseAlgorithm {
     /// The value as on the wire.
     pub fn as_str(&self) -> &str {
         match self {
-            Self::MMegolmBackupV1Curve25519AesSha2 => {
-                "m.megolm_backup.v1.curve25519-aes-sha2"
-            }
+            Self::MMegolmBackupV1Curve25519AesSha2 => "m.megolm_backup.v1.curve25519-aes-sha2",
             Self::Unknown(value) => value.as_str(),
         }
     }
@@ -343,9 +329,7 @@ impl GetRoomKeysVersionResponseAlgorithm {
 impl From<&str> for GetRoomKeysVersionResponseAlgorithm {
     fn from(value: &str) -> Self {
         match value {
-            "m.megolm_backup.v1.curve25519-aes-sha2" => {
-                Self::MMegolmBackupV1Curve25519AesSha2
-            }
+            "m.megolm_backup.v1.curve25519-aes-sha2" => Self::MMegolmBackupV1Curve25519AesSha2,
             other => Self::Unknown(rt::UnknownValue::__new(other.to_owned())),
         }
     }
@@ -364,9 +348,7 @@ impl serde::Serialize for GetRoomKeysVersionResponseAlgorithm {
 }
 
 impl<'de> serde::Deserialize<'de> for GetRoomKeysVersionResponseAlgorithm {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
         Ok(Self::from(value.as_ref()))
     }
@@ -429,9 +411,7 @@ impl PutRoomKeysVersionRequestBodyAlgorithm {
     /// The value as on the wire.
     pub fn as_str(&self) -> &str {
         match self {
-            Self::MMegolmBackupV1Curve25519AesSha2 => {
-                "m.megolm_backup.v1.curve25519-aes-sha2"
-            }
+            Self::MMegolmBackupV1Curve25519AesSha2 => "m.megolm_backup.v1.curve25519-aes-sha2",
             Self::Unknown(value) => value.as_str(),
         }
     }
@@ -440,9 +420,7 @@ impl PutRoomKeysVersionRequestBodyAlgorithm {
 impl From<&str> for PutRoomKeysVersionRequestBodyAlgorithm {
     fn from(value: &str) -> Self {
         match value {
-            "m.megolm_backup.v1.curve25519-aes-sha2" => {
-                Self::MMegolmBackupV1Curve25519AesSha2
-            }
+            "m.megolm_backup.v1.curve25519-aes-sha2" => Self::MMegolmBackupV1Curve25519AesSha2,
             other => Self::Unknown(rt::UnknownValue::__new(other.to_owned())),
         }
     }
@@ -461,9 +439,7 @@ impl serde::Serialize for PutRoomKeysVersionRequestBodyAlgorithm {
 }
 
 impl<'de> serde::Deserialize<'de> for PutRoomKeysVersionRequestBodyAlgorithm {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
         Ok(Self::from(value.as_ref()))
     }
@@ -490,10 +466,7 @@ pub struct PutRoomKeysVersionRequest {
 
 impl PutRoomKeysVersionRequest {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(
-        version: String,
-        body: crate::key_backup::PutRoomKeysVersionRequestBody,
-    ) -> Self {
+    pub fn new(version: String, body: crate::key_backup::PutRoomKeysVersionRequestBody) -> Self {
         Self { version, body }
     }
 }
@@ -692,12 +665,12 @@ pub struct PutRoomKeysByRoomIdRequest {
 
 impl PutRoomKeysByRoomIdRequest {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(
-        version: String,
-        room_id: String,
-        body: crate::types::RoomKeyBackup,
-    ) -> Self {
-        Self { version, room_id, body }
+    pub fn new(version: String, room_id: String, body: crate::types::RoomKeyBackup) -> Self {
+        Self {
+            version,
+            room_id,
+            body,
+        }
     }
 }
 
@@ -759,9 +732,7 @@ pub struct GetRoomKeysResponse {
 
 impl GetRoomKeysResponse {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(
-        rooms: std::collections::BTreeMap<String, crate::types::RoomKeyBackup>,
-    ) -> Self {
+    pub fn new(rooms: std::collections::BTreeMap<String, crate::types::RoomKeyBackup>) -> Self {
         Self {
             rooms,
             additional_properties: Default::default(),
@@ -786,9 +757,7 @@ pub struct PutRoomKeysRequestBody {
 
 impl PutRoomKeysRequestBody {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(
-        rooms: std::collections::BTreeMap<String, crate::types::RoomKeyBackup>,
-    ) -> Self {
+    pub fn new(rooms: std::collections::BTreeMap<String, crate::types::RoomKeyBackup>) -> Self {
         Self {
             rooms,
             additional_properties: Default::default(),
@@ -818,10 +787,7 @@ pub struct PutRoomKeysRequest {
 
 impl PutRoomKeysRequest {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(
-        version: String,
-        body: crate::key_backup::PutRoomKeysRequestBody,
-    ) -> Self {
+    pub fn new(version: String, body: crate::key_backup::PutRoomKeysRequestBody) -> Self {
         Self { version, body }
     }
 }

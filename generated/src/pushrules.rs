@@ -117,9 +117,7 @@ impl serde::Serialize for GetPushRuleKind {
 }
 
 impl<'de> serde::Deserialize<'de> for GetPushRuleKind {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
         Ok(Self::from(value.as_ref()))
     }
@@ -206,9 +204,7 @@ impl serde::Serialize for SetPushRuleKind {
 }
 
 impl<'de> serde::Deserialize<'de> for SetPushRuleKind {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
         Ok(Self::from(value.as_ref()))
     }
@@ -235,9 +231,7 @@ pub struct SetPushRuleRequestBody {
 
 impl SetPushRuleRequestBody {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(
-        actions: Vec<crate::pushrules::SetPushRuleRequestBodyActionsItem>,
-    ) -> Self {
+    pub fn new(actions: Vec<crate::pushrules::SetPushRuleRequestBodyActionsItem>) -> Self {
         Self {
             actions,
             conditions: None,
@@ -379,9 +373,7 @@ impl serde::Serialize for DeletePushRuleKind {
 }
 
 impl<'de> serde::Deserialize<'de> for DeletePushRuleKind {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
         Ok(Self::from(value.as_ref()))
     }
@@ -468,9 +460,7 @@ impl serde::Serialize for IsPushRuleEnabledKind {
 }
 
 impl<'de> serde::Deserialize<'de> for IsPushRuleEnabledKind {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
         Ok(Self::from(value.as_ref()))
     }
@@ -582,9 +572,7 @@ impl serde::Serialize for SetPushRuleEnabledKind {
 }
 
 impl<'de> serde::Deserialize<'de> for SetPushRuleEnabledKind {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
         Ok(Self::from(value.as_ref()))
     }
@@ -638,7 +626,11 @@ impl SetPushRuleEnabledRequest {
         rule_id: String,
         body: crate::pushrules::SetPushRuleEnabledRequestBody,
     ) -> Self {
-        Self { kind, rule_id, body }
+        Self {
+            kind,
+            rule_id,
+            body,
+        }
     }
 }
 
@@ -702,9 +694,7 @@ impl serde::Serialize for GetPushRuleActionsKind {
 }
 
 impl<'de> serde::Deserialize<'de> for GetPushRuleActionsKind {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
         Ok(Self::from(value.as_ref()))
     }
@@ -744,9 +734,7 @@ pub struct GetPushRuleActionsResponse {
 
 impl GetPushRuleActionsResponse {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(
-        actions: Vec<crate::pushrules::GetPushRuleActionsResponseActionsItem>,
-    ) -> Self {
+    pub fn new(actions: Vec<crate::pushrules::GetPushRuleActionsResponseActionsItem>) -> Self {
         Self {
             actions,
             additional_properties: Default::default(),
@@ -828,9 +816,7 @@ impl serde::Serialize for SetPushRuleActionsKind {
 }
 
 impl<'de> serde::Deserialize<'de> for SetPushRuleActionsKind {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
         Ok(Self::from(value.as_ref()))
     }
@@ -849,9 +835,7 @@ pub struct SetPushRuleActionsRequestBody {
 
 impl SetPushRuleActionsRequestBody {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(
-        actions: Vec<crate::pushrules::SetPushRuleActionsRequestBodyActionsItem>,
-    ) -> Self {
+    pub fn new(actions: Vec<crate::pushrules::SetPushRuleActionsRequestBodyActionsItem>) -> Self {
         Self {
             actions,
             additional_properties: Default::default(),
@@ -897,7 +881,11 @@ impl SetPushRuleActionsRequest {
         rule_id: String,
         body: crate::pushrules::SetPushRuleActionsRequestBody,
     ) -> Self {
-        Self { kind, rule_id, body }
+        Self {
+            kind,
+            rule_id,
+            body,
+        }
     }
 }
 

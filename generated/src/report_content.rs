@@ -60,10 +60,7 @@ pub struct ReportRoomRequest {
 
 impl ReportRoomRequest {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(
-        room_id: String,
-        body: crate::report_content::ReportRoomRequestBody,
-    ) -> Self {
+    pub fn new(room_id: String, body: crate::report_content::ReportRoomRequestBody) -> Self {
         Self { room_id, body }
     }
 }
@@ -134,7 +131,11 @@ impl ReportEventRequest {
         event_id: String,
         body: crate::report_content::ReportEventRequestBody,
     ) -> Self {
-        Self { room_id, event_id, body }
+        Self {
+            room_id,
+            event_id,
+            body,
+        }
     }
 }
 
@@ -195,10 +196,7 @@ pub struct ReportUserRequest {
 
 impl ReportUserRequest {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(
-        user_id: String,
-        body: crate::report_content::ReportUserRequestBody,
-    ) -> Self {
+    pub fn new(user_id: String, body: crate::report_content::ReportUserRequestBody) -> Self {
         Self { user_id, body }
     }
 }

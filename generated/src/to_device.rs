@@ -22,10 +22,7 @@ impl SendToDeviceRequestBody {
     pub fn new(
         messages: std::collections::BTreeMap<
             String,
-            std::collections::BTreeMap<
-                String,
-                serde_json::Map<String, serde_json::Value>,
-            >,
+            std::collections::BTreeMap<String, serde_json::Map<String, serde_json::Value>>,
         >,
     ) -> Self {
         Self {
@@ -65,7 +62,11 @@ impl SendToDeviceRequest {
         txn_id: String,
         body: crate::to_device::SendToDeviceRequestBody,
     ) -> Self {
-        Self { event_type, txn_id, body }
+        Self {
+            event_type,
+            txn_id,
+            body,
+        }
     }
 }
 

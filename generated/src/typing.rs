@@ -57,7 +57,11 @@ impl SetTypingRequest {
         room_id: String,
         body: crate::typing::SetTypingRequestBody,
     ) -> Self {
-        Self { user_id, room_id, body }
+        Self {
+            user_id,
+            room_id,
+            body,
+        }
     }
 }
 
