@@ -53,11 +53,7 @@ impl SetAccountDataRequest {
         type_: String,
         body: serde_json::Map<String, serde_json::Value>,
     ) -> Self {
-        Self {
-            user_id,
-            type_,
-            body,
-        }
+        Self { user_id, type_, body }
     }
 }
 
@@ -83,11 +79,7 @@ pub struct GetAccountDataPerRoomRequest {
 impl GetAccountDataPerRoomRequest {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new(user_id: String, room_id: String, type_: String) -> Self {
-        Self {
-            user_id,
-            room_id,
-            type_,
-        }
+        Self { user_id, room_id, type_ }
     }
 }
 

@@ -93,8 +93,7 @@ pub struct DeactivateAccountResponse {
     /// being unable to determine an identity server to unbind from. This
     /// must be `success` if the homeserver has no identifiers to unbind
     /// for the user.
-    pub id_server_unbind_result:
-        crate::account_deactivation::DeactivateAccountResponseIdServerUnbindResult,
+    pub id_server_unbind_result: crate::account_deactivation::DeactivateAccountResponseIdServerUnbindResult,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -171,7 +170,9 @@ impl serde::Serialize for DeactivateAccountResponseIdServerUnbindResult {
 }
 
 impl<'de> serde::Deserialize<'de> for DeactivateAccountResponseIdServerUnbindResult {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
         Ok(Self::from(value.as_ref()))
     }

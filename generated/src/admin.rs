@@ -33,8 +33,9 @@ pub struct GetWhoIsResponse {
     pub user_id: Option<String>,
     /// Each key is an identifier for one of the user's devices.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub devices:
-        Option<std::collections::BTreeMap<String, crate::admin::GetWhoIsResponseDevicesValue>>,
+    pub devices: Option<
+        std::collections::BTreeMap<String, crate::admin::GetWhoIsResponseDevicesValue>,
+    >,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -87,8 +88,9 @@ rt::deserialize_object! {
 pub struct GetWhoIsResponseDevicesValueSessionsItem {
     /// Information particular connections in the session.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub connections:
-        Option<Vec<crate::admin::GetWhoIsResponseDevicesValueSessionsItemConnectionsItem>>,
+    pub connections: Option<
+        Vec<crate::admin::GetWhoIsResponseDevicesValueSessionsItemConnectionsItem>,
+    >,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -244,7 +246,10 @@ pub struct SetAdminSuspendUserRequest {
 
 impl SetAdminSuspendUserRequest {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(user_id: String, body: crate::admin::SetAdminSuspendUserRequestBody) -> Self {
+    pub fn new(
+        user_id: String,
+        body: crate::admin::SetAdminSuspendUserRequestBody,
+    ) -> Self {
         Self { user_id, body }
     }
 }
@@ -375,7 +380,10 @@ pub struct SetAdminLockUserRequest {
 
 impl SetAdminLockUserRequest {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(user_id: String, body: crate::admin::SetAdminLockUserRequestBody) -> Self {
+    pub fn new(
+        user_id: String,
+        body: crate::admin::SetAdminLockUserRequestBody,
+    ) -> Self {
         Self { user_id, body }
     }
 }

@@ -29,7 +29,9 @@ impl GetAccount3pidsRequest {
 pub struct GetAccount3pidsResponse {
     /// The `threepids` property.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub threepids: Option<Vec<crate::administrative_contact::GetAccount3pidsResponseThreepidsItem>>,
+    pub threepids: Option<
+        Vec<crate::administrative_contact::GetAccount3pidsResponseThreepidsItem>,
+    >,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -138,7 +140,9 @@ impl serde::Serialize for GetAccount3pidsResponseThreepidsItemMedium {
 }
 
 impl<'de> serde::Deserialize<'de> for GetAccount3pidsResponseThreepidsItemMedium {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
         Ok(Self::from(value.as_ref()))
     }
@@ -240,14 +244,15 @@ impl std::fmt::Debug for Post3pidsRequestThreePidCreds {
         debug.field("id_server", &self.id_server);
         debug.field("id_access_token", &"<redacted>");
         debug.field("sid", &self.sid);
-        debug.field(
-            "additional_properties",
-            &self
-                .additional_properties
-                .keys()
-                .map(|name| (name, "<redacted>"))
-                .collect::<std::collections::BTreeMap<_, _>>(),
-        );
+        debug
+            .field(
+                "additional_properties",
+                &self
+                    .additional_properties
+                    .keys()
+                    .map(|name| (name, "<redacted>"))
+                    .collect::<std::collections::BTreeMap<_, _>>(),
+            );
         debug.finish()
     }
 }
@@ -351,14 +356,15 @@ impl std::fmt::Debug for Add3pidRequest {
         debug.field("auth", &self.auth);
         debug.field("client_secret", &"<redacted>");
         debug.field("sid", &self.sid);
-        debug.field(
-            "additional_properties",
-            &self
-                .additional_properties
-                .keys()
-                .map(|name| (name, "<redacted>"))
-                .collect::<std::collections::BTreeMap<_, _>>(),
-        );
+        debug
+            .field(
+                "additional_properties",
+                &self
+                    .additional_properties
+                    .keys()
+                    .map(|name| (name, "<redacted>"))
+                    .collect::<std::collections::BTreeMap<_, _>>(),
+            );
         debug.finish()
     }
 }
@@ -425,14 +431,15 @@ impl std::fmt::Debug for Bind3pidRequest {
         debug.field("id_server", &self.id_server);
         debug.field("id_access_token", &"<redacted>");
         debug.field("sid", &self.sid);
-        debug.field(
-            "additional_properties",
-            &self
-                .additional_properties
-                .keys()
-                .map(|name| (name, "<redacted>"))
-                .collect::<std::collections::BTreeMap<_, _>>(),
-        );
+        debug
+            .field(
+                "additional_properties",
+                &self
+                    .additional_properties
+                    .keys()
+                    .map(|name| (name, "<redacted>"))
+                    .collect::<std::collections::BTreeMap<_, _>>(),
+            );
         debug.finish()
     }
 }
@@ -542,7 +549,9 @@ impl serde::Serialize for Delete3pidFromAccountRequestMedium {
 }
 
 impl<'de> serde::Deserialize<'de> for Delete3pidFromAccountRequestMedium {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
         Ok(Self::from(value.as_ref()))
     }
@@ -559,8 +568,7 @@ pub struct Delete3pidFromAccountResponse {
     /// indicates that the identity server refuses to support the request
     /// or the homeserver was not able to determine an identity server to
     /// unbind from.
-    pub id_server_unbind_result:
-        crate::administrative_contact::Delete3pidFromAccountResponseIdServerUnbindResult,
+    pub id_server_unbind_result: crate::administrative_contact::Delete3pidFromAccountResponseIdServerUnbindResult,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -635,7 +643,9 @@ impl serde::Serialize for Delete3pidFromAccountResponseIdServerUnbindResult {
 }
 
 impl<'de> serde::Deserialize<'de> for Delete3pidFromAccountResponseIdServerUnbindResult {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
         Ok(Self::from(value.as_ref()))
     }
@@ -737,7 +747,9 @@ impl serde::Serialize for Unbind3pidFromAccountRequestMedium {
 }
 
 impl<'de> serde::Deserialize<'de> for Unbind3pidFromAccountRequestMedium {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
         Ok(Self::from(value.as_ref()))
     }
@@ -753,8 +765,7 @@ pub struct Unbind3pidFromAccountResponse {
     /// identifier whereas `no-support` indicates that the identity server
     /// refuses to support the request or the homeserver was not able to determine
     /// an identity server to unbind from.
-    pub id_server_unbind_result:
-        crate::administrative_contact::Unbind3pidFromAccountResponseIdServerUnbindResult,
+    pub id_server_unbind_result: crate::administrative_contact::Unbind3pidFromAccountResponseIdServerUnbindResult,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -828,7 +839,9 @@ impl serde::Serialize for Unbind3pidFromAccountResponseIdServerUnbindResult {
 }
 
 impl<'de> serde::Deserialize<'de> for Unbind3pidFromAccountResponseIdServerUnbindResult {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
         Ok(Self::from(value.as_ref()))
     }
@@ -1128,7 +1141,9 @@ impl rt::Endpoint for RequestTokenTo3pidEmailRequest {
         base_url: &rt::BaseUrl,
         access_token: Option<&rt::AccessToken>,
     ) -> Result<rt::http::Request<rt::Bytes>, rt::IntoHttpError> {
-        let path = rt::PathBuilder::new("/_matrix/client/v3/account/3pid/email/requestToken");
+        let path = rt::PathBuilder::new(
+            "/_matrix/client/v3/account/3pid/email/requestToken",
+        );
         let path_and_query = path.finish();
         rt::build_request(
             &Self::METADATA,
@@ -1166,7 +1181,9 @@ impl rt::Endpoint for RequestTokenTo3pidMsisdnRequest {
         base_url: &rt::BaseUrl,
         access_token: Option<&rt::AccessToken>,
     ) -> Result<rt::http::Request<rt::Bytes>, rt::IntoHttpError> {
-        let path = rt::PathBuilder::new("/_matrix/client/v3/account/3pid/msisdn/requestToken");
+        let path = rt::PathBuilder::new(
+            "/_matrix/client/v3/account/3pid/msisdn/requestToken",
+        );
         let path_and_query = path.finish();
         rt::build_request(
             &Self::METADATA,

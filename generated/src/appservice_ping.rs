@@ -60,10 +60,7 @@ impl PingAppserviceRequest {
         appservice_id: String,
         body: crate::appservice_ping::PingAppserviceRequestBody,
     ) -> Self {
-        Self {
-            appservice_id,
-            body,
-        }
+        Self { appservice_id, body }
     }
 }
 
@@ -181,7 +178,9 @@ impl serde::Serialize for PingAppserviceError502Errcode {
 }
 
 impl<'de> serde::Deserialize<'de> for PingAppserviceError502Errcode {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
         Ok(Self::from(value.as_ref()))
     }
@@ -221,10 +220,11 @@ impl rt::Endpoint for PingAppserviceRequest {
     ) -> Result<Self::Response, rt::FromHttpResponseError<Self::Error>> {
         match response.status().as_u16() {
             200 => Ok(rt::json_response(&response)?),
-            502 => Err(rt::endpoint_error_response(
-                response,
-                PingAppserviceError::Status502,
-            )),
+            502 => {
+                Err(
+                    rt::endpoint_error_response(response, PingAppserviceError::Status502),
+                )
+            }
             400 | 403 | 504 => Err(rt::documented_error_response(response)),
             _ => Err(rt::error_response(response)),
         }
@@ -236,10 +236,10 @@ impl rt::Endpoint for PingAppserviceRequest {
 #[non_exhaustive]
 pub enum PingAppserviceError {
     /** 502: The application service returned a bad status, or the connection failed.
-    The errcode is `M_BAD_STATUS` or `M_CONNECTION_FAILED`.
+The errcode is `M_BAD_STATUS` or `M_CONNECTION_FAILED`.
 
-    For bad statuses, the response may include `status` and `body`
-    fields containing the HTTP status code and response body text
-    respectively to aid with debugging.*/
+For bad statuses, the response may include `status` and `body`
+fields containing the HTTP status code and response body text
+respectively to aid with debugging.*/
     Status502(crate::appservice_ping::PingAppserviceError502),
 }

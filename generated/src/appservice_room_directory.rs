@@ -77,8 +77,11 @@ impl serde::Serialize for UpdateAppserviceRoomDirectoryVisibilityRequestBodyVisi
     }
 }
 
-impl<'de> serde::Deserialize<'de> for UpdateAppserviceRoomDirectoryVisibilityRequestBodyVisibility {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+impl<'de> serde::Deserialize<'de>
+for UpdateAppserviceRoomDirectoryVisibilityRequestBodyVisibility {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
         Ok(Self::from(value.as_ref()))
     }
@@ -119,11 +122,7 @@ impl UpdateAppserviceRoomDirectoryVisibilityRequest {
         room_id: String,
         body: crate::appservice_room_directory::UpdateAppserviceRoomDirectoryVisibilityRequestBody,
     ) -> Self {
-        Self {
-            network_id,
-            room_id,
-            body,
-        }
+        Self { network_id, room_id, body }
     }
 }
 
@@ -144,7 +143,9 @@ impl rt::Endpoint for UpdateAppserviceRoomDirectoryVisibilityRequest {
         base_url: &rt::BaseUrl,
         access_token: Option<&rt::AccessToken>,
     ) -> Result<rt::http::Request<rt::Bytes>, rt::IntoHttpError> {
-        let mut path = rt::PathBuilder::new("/_matrix/client/v3/directory/list/appservice/");
+        let mut path = rt::PathBuilder::new(
+            "/_matrix/client/v3/directory/list/appservice/",
+        );
         path.push_param(&self.network_id);
         path.push_literal("/");
         path.push_param(&self.room_id);

@@ -248,7 +248,9 @@ impl serde::Serialize for GetContentThumbnailAuthedMethod {
 }
 
 impl<'de> serde::Deserialize<'de> for GetContentThumbnailAuthedMethod {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
         Ok(Self::from(value.as_ref()))
     }
@@ -470,11 +472,7 @@ pub struct GetConfigAuthedResponse {
     /// The maximum size an upload can be in bytes.
     /// Clients SHOULD use this as a guide when uploading content.
     /// If not listed or null, the size limit should be treated as unknown.
-    #[serde(
-        rename = "m.upload.size",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "m.upload.size", default, skip_serializing_if = "Option::is_none")]
     pub size: Option<i64>,
     /// The other properties, by name.
     #[serde(flatten)]
@@ -518,10 +516,7 @@ impl rt::Endpoint for GetContentAuthedRequest {
         path.push_param(&self.media_id);
         let mut query = rt::QueryBuilder::new();
         if let Some(value) = &self.timeout {
-            query.push(
-                "timeout_ms",
-                &rt::duration_ms::wire_millis(value).to_string(),
-            );
+            query.push("timeout_ms", &rt::duration_ms::wire_millis(value).to_string());
         }
         let path_and_query = path.finish() + &query.finish();
         rt::build_request(
@@ -536,23 +531,32 @@ impl rt::Endpoint for GetContentAuthedRequest {
         response: rt::http::Response<rt::Bytes>,
     ) -> Result<Self::Response, rt::FromHttpResponseError<Self::Error>> {
         match response.status().as_u16() {
-            200 => Ok(GetContentAuthedResponse::Ok(
-                crate::authed_content_repo::GetContentAuthedResponse200 {
-                    content_type: rt::response_header(&response, "content-type")?,
-                    content_disposition: rt::response_header(&response, "content-disposition")?,
-                    body: response.into_body(),
-                },
-            )),
-            307 => Ok(GetContentAuthedResponse::TemporaryRedirect(
-                crate::authed_content_repo::DownloadRedirect {
-                    location: rt::response_header(&response, "location")?,
-                },
-            )),
-            308 => Ok(GetContentAuthedResponse::PermanentRedirect(
-                crate::authed_content_repo::DownloadRedirect {
-                    location: rt::response_header(&response, "location")?,
-                },
-            )),
+            200 => {
+                Ok(
+                    GetContentAuthedResponse::Ok(crate::authed_content_repo::GetContentAuthedResponse200 {
+                        content_type: rt::response_header(&response, "content-type")?,
+                        content_disposition: rt::response_header(
+                            &response,
+                            "content-disposition",
+                        )?,
+                        body: response.into_body(),
+                    }),
+                )
+            }
+            307 => {
+                Ok(
+                    GetContentAuthedResponse::TemporaryRedirect(crate::authed_content_repo::DownloadRedirect {
+                        location: rt::response_header(&response, "location")?,
+                    }),
+                )
+            }
+            308 => {
+                Ok(
+                    GetContentAuthedResponse::PermanentRedirect(crate::authed_content_repo::DownloadRedirect {
+                        location: rt::response_header(&response, "location")?,
+                    }),
+                )
+            }
             429 | 502 | 504 => Err(rt::documented_error_response(response)),
             _ => Err(rt::error_response(response)),
         }
@@ -596,10 +600,7 @@ impl rt::Endpoint for GetContentOverrideNameAuthedRequest {
         path.push_param(&self.file_name);
         let mut query = rt::QueryBuilder::new();
         if let Some(value) = &self.timeout {
-            query.push(
-                "timeout_ms",
-                &rt::duration_ms::wire_millis(value).to_string(),
-            );
+            query.push("timeout_ms", &rt::duration_ms::wire_millis(value).to_string());
         }
         let path_and_query = path.finish() + &query.finish();
         rt::build_request(
@@ -614,23 +615,32 @@ impl rt::Endpoint for GetContentOverrideNameAuthedRequest {
         response: rt::http::Response<rt::Bytes>,
     ) -> Result<Self::Response, rt::FromHttpResponseError<Self::Error>> {
         match response.status().as_u16() {
-            200 => Ok(GetContentOverrideNameAuthedResponse::Ok(
-                crate::authed_content_repo::GetContentOverrideNameAuthedResponse200 {
-                    content_type: rt::response_header(&response, "content-type")?,
-                    content_disposition: rt::response_header(&response, "content-disposition")?,
-                    body: response.into_body(),
-                },
-            )),
-            307 => Ok(GetContentOverrideNameAuthedResponse::TemporaryRedirect(
-                crate::authed_content_repo::DownloadRedirect {
-                    location: rt::response_header(&response, "location")?,
-                },
-            )),
-            308 => Ok(GetContentOverrideNameAuthedResponse::PermanentRedirect(
-                crate::authed_content_repo::DownloadRedirect {
-                    location: rt::response_header(&response, "location")?,
-                },
-            )),
+            200 => {
+                Ok(
+                    GetContentOverrideNameAuthedResponse::Ok(crate::authed_content_repo::GetContentOverrideNameAuthedResponse200 {
+                        content_type: rt::response_header(&response, "content-type")?,
+                        content_disposition: rt::response_header(
+                            &response,
+                            "content-disposition",
+                        )?,
+                        body: response.into_body(),
+                    }),
+                )
+            }
+            307 => {
+                Ok(
+                    GetContentOverrideNameAuthedResponse::TemporaryRedirect(crate::authed_content_repo::DownloadRedirect {
+                        location: rt::response_header(&response, "location")?,
+                    }),
+                )
+            }
+            308 => {
+                Ok(
+                    GetContentOverrideNameAuthedResponse::PermanentRedirect(crate::authed_content_repo::DownloadRedirect {
+                        location: rt::response_header(&response, "location")?,
+                    }),
+                )
+            }
             429 | 502 | 504 => Err(rt::documented_error_response(response)),
             _ => Err(rt::error_response(response)),
         }
@@ -677,10 +687,7 @@ impl rt::Endpoint for GetContentThumbnailAuthedRequest {
             query.push("method", value.as_str());
         }
         if let Some(value) = &self.timeout {
-            query.push(
-                "timeout_ms",
-                &rt::duration_ms::wire_millis(value).to_string(),
-            );
+            query.push("timeout_ms", &rt::duration_ms::wire_millis(value).to_string());
         }
         if let Some(value) = &self.animated {
             query.push("animated", &value.to_string());
@@ -698,23 +705,32 @@ impl rt::Endpoint for GetContentThumbnailAuthedRequest {
         response: rt::http::Response<rt::Bytes>,
     ) -> Result<Self::Response, rt::FromHttpResponseError<Self::Error>> {
         match response.status().as_u16() {
-            200 => Ok(GetContentThumbnailAuthedResponse::Ok(
-                crate::authed_content_repo::GetContentThumbnailAuthedResponse200 {
-                    content_disposition: rt::response_header(&response, "content-disposition")?,
-                    content_type: rt::response_header(&response, "content-type")?,
-                    body: response.into_body(),
-                },
-            )),
-            307 => Ok(GetContentThumbnailAuthedResponse::TemporaryRedirect(
-                crate::authed_content_repo::ThumbnailRedirect {
-                    location: rt::response_header(&response, "location")?,
-                },
-            )),
-            308 => Ok(GetContentThumbnailAuthedResponse::PermanentRedirect(
-                crate::authed_content_repo::ThumbnailRedirect {
-                    location: rt::response_header(&response, "location")?,
-                },
-            )),
+            200 => {
+                Ok(
+                    GetContentThumbnailAuthedResponse::Ok(crate::authed_content_repo::GetContentThumbnailAuthedResponse200 {
+                        content_disposition: rt::response_header(
+                            &response,
+                            "content-disposition",
+                        )?,
+                        content_type: rt::response_header(&response, "content-type")?,
+                        body: response.into_body(),
+                    }),
+                )
+            }
+            307 => {
+                Ok(
+                    GetContentThumbnailAuthedResponse::TemporaryRedirect(crate::authed_content_repo::ThumbnailRedirect {
+                        location: rt::response_header(&response, "location")?,
+                    }),
+                )
+            }
+            308 => {
+                Ok(
+                    GetContentThumbnailAuthedResponse::PermanentRedirect(crate::authed_content_repo::ThumbnailRedirect {
+                        location: rt::response_header(&response, "location")?,
+                    }),
+                )
+            }
             400 | 413 | 429 | 502 | 504 => Err(rt::documented_error_response(response)),
             _ => Err(rt::error_response(response)),
         }

@@ -31,7 +31,9 @@ pub struct GetCapabilitiesResponse {
 
 impl GetCapabilitiesResponse {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(capabilities: crate::capabilities::GetCapabilitiesResponseCapabilities) -> Self {
+    pub fn new(
+        capabilities: crate::capabilities::GetCapabilitiesResponseCapabilities,
+    ) -> Self {
         Self {
             capabilities,
             additional_properties: Default::default(),
@@ -71,7 +73,9 @@ pub struct GetCapabilitiesResponseCapabilities {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub room_versions: Option<crate::capabilities::GetCapabilitiesResponseCapabilitiesRoomVersions>,
+    pub room_versions: Option<
+        crate::capabilities::GetCapabilitiesResponseCapabilitiesRoomVersions,
+    >,
     /// **Deprecated:** Capability to indicate if the user can change their display name.
     /// Refer to `m.profile_fields` for extended profile management.
     ///
@@ -101,11 +105,7 @@ pub struct GetCapabilitiesResponseCapabilities {
     )]
     pub set_avatar_url: Option<crate::capabilities::BooleanCapability>,
     /// Capability to indicate if the user can change 3PID associations on their account.
-    #[serde(
-        rename = "m.3pid_changes",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "m.3pid_changes", default, skip_serializing_if = "Option::is_none")]
     pub _3pid_changes: Option<crate::capabilities::BooleanCapability>,
     /// Capability to indicate if the user can generate tokens to log further clients into their account.
     #[serde(
@@ -122,8 +122,9 @@ pub struct GetCapabilitiesResponseCapabilities {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub profile_fields:
-        Option<crate::capabilities::GetCapabilitiesResponseCapabilitiesProfileFields>,
+    pub profile_fields: Option<
+        crate::capabilities::GetCapabilitiesResponseCapabilitiesProfileFields,
+    >,
     /// Capability to indicate if the user can perform account moderation actions
     /// via [server administration](https://spec.matrix.org/v1.19/client-server-api/#server-administration)
     /// endpoints.
@@ -137,8 +138,9 @@ pub struct GetCapabilitiesResponseCapabilities {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub account_moderation:
-        Option<crate::capabilities::GetCapabilitiesResponseCapabilitiesAccountModeration>,
+    pub account_moderation: Option<
+        crate::capabilities::GetCapabilitiesResponseCapabilitiesAccountModeration,
+    >,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -270,7 +272,8 @@ impl From<&str> for GetCapabilitiesResponseCapabilitiesRoomVersionsAvailableValu
     }
 }
 
-impl std::fmt::Display for GetCapabilitiesResponseCapabilitiesRoomVersionsAvailableValue {
+impl std::fmt::Display
+for GetCapabilitiesResponseCapabilitiesRoomVersionsAvailableValue {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -283,9 +286,10 @@ impl serde::Serialize for GetCapabilitiesResponseCapabilitiesRoomVersionsAvailab
 }
 
 impl<'de> serde::Deserialize<'de>
-    for GetCapabilitiesResponseCapabilitiesRoomVersionsAvailableValue
-{
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+for GetCapabilitiesResponseCapabilitiesRoomVersionsAvailableValue {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
         Ok(Self::from(value.as_ref()))
     }

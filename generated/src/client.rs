@@ -26,8 +26,10 @@ impl Client {
     pub async fn get_account_data(
         &self,
         request: crate::account_data::GetAccountDataRequest,
-    ) -> Result<serde_json::Map<String, serde_json::Value>, rt::Error<std::convert::Infallible>>
-    {
+    ) -> Result<
+        serde_json::Map<String, serde_json::Value>,
+        rt::Error<std::convert::Infallible>,
+    > {
         self.inner.send(&request).await
     }
     /// Set some account data for the user.
@@ -36,8 +38,10 @@ impl Client {
     pub async fn set_account_data(
         &self,
         request: crate::account_data::SetAccountDataRequest,
-    ) -> Result<serde_json::Map<String, serde_json::Value>, rt::Error<std::convert::Infallible>>
-    {
+    ) -> Result<
+        serde_json::Map<String, serde_json::Value>,
+        rt::Error<std::convert::Infallible>,
+    > {
         self.inner.send(&request).await
     }
     /// Get some account data for the user that is specific to a room.
@@ -46,8 +50,10 @@ impl Client {
     pub async fn get_account_data_per_room(
         &self,
         request: crate::account_data::GetAccountDataPerRoomRequest,
-    ) -> Result<serde_json::Map<String, serde_json::Value>, rt::Error<std::convert::Infallible>>
-    {
+    ) -> Result<
+        serde_json::Map<String, serde_json::Value>,
+        rt::Error<std::convert::Infallible>,
+    > {
         self.inner.send(&request).await
     }
     /// Set some account data for the user that is specific to a room.
@@ -56,8 +62,10 @@ impl Client {
     pub async fn set_account_data_per_room(
         &self,
         request: crate::account_data::SetAccountDataPerRoomRequest,
-    ) -> Result<serde_json::Map<String, serde_json::Value>, rt::Error<std::convert::Infallible>>
-    {
+    ) -> Result<
+        serde_json::Map<String, serde_json::Value>,
+        rt::Error<std::convert::Infallible>,
+    > {
         self.inner.send(&request).await
     }
     /// Deactivate a user's account.
@@ -87,8 +95,10 @@ impl Client {
     pub async fn get_admin_suspend_user(
         &self,
         request: crate::admin::GetAdminSuspendUserRequest,
-    ) -> Result<crate::admin::GetAdminSuspendUserResponse, rt::Error<std::convert::Infallible>>
-    {
+    ) -> Result<
+        crate::admin::GetAdminSuspendUserResponse,
+        rt::Error<std::convert::Infallible>,
+    > {
         self.inner.send(&request).await
     }
     /// Set the suspended status of a particular user.
@@ -97,8 +107,10 @@ impl Client {
     pub async fn set_admin_suspend_user(
         &self,
         request: crate::admin::SetAdminSuspendUserRequest,
-    ) -> Result<crate::admin::SetAdminSuspendUserResponse, rt::Error<std::convert::Infallible>>
-    {
+    ) -> Result<
+        crate::admin::SetAdminSuspendUserResponse,
+        rt::Error<std::convert::Infallible>,
+    > {
         self.inner.send(&request).await
     }
     /// Gets information about the locked status of a particular user.
@@ -107,7 +119,10 @@ impl Client {
     pub async fn get_admin_lock_user(
         &self,
         request: crate::admin::GetAdminLockUserRequest,
-    ) -> Result<crate::admin::GetAdminLockUserResponse, rt::Error<std::convert::Infallible>> {
+    ) -> Result<
+        crate::admin::GetAdminLockUserResponse,
+        rt::Error<std::convert::Infallible>,
+    > {
         self.inner.send(&request).await
     }
     /// Set the locked status of a particular user.
@@ -116,7 +131,10 @@ impl Client {
     pub async fn set_admin_lock_user(
         &self,
         request: crate::admin::SetAdminLockUserRequest,
-    ) -> Result<crate::admin::SetAdminLockUserResponse, rt::Error<std::convert::Infallible>> {
+    ) -> Result<
+        crate::admin::SetAdminLockUserResponse,
+        rt::Error<std::convert::Infallible>,
+    > {
         self.inner.send(&request).await
     }
     /// Gets a list of a user's third-party identifiers.
@@ -137,8 +155,10 @@ impl Client {
     pub async fn post_3pids(
         &self,
         request: crate::administrative_contact::Post3pidsRequest,
-    ) -> Result<crate::administrative_contact::Post3pidsResponse, rt::Error<std::convert::Infallible>>
-    {
+    ) -> Result<
+        crate::administrative_contact::Post3pidsResponse,
+        rt::Error<std::convert::Infallible>,
+    > {
         self.inner.send(&request).await
     }
     /// Adds contact information to the user's account.
@@ -147,8 +167,10 @@ impl Client {
     pub async fn add_3pid(
         &self,
         request: crate::administrative_contact::Add3pidRequest,
-    ) -> Result<serde_json::Map<String, serde_json::Value>, rt::Error<std::convert::Infallible>>
-    {
+    ) -> Result<
+        serde_json::Map<String, serde_json::Value>,
+        rt::Error<std::convert::Infallible>,
+    > {
         self.inner.send(&request).await
     }
     /// Binds a 3PID to the user's account through an Identity Service.
@@ -157,8 +179,10 @@ impl Client {
     pub async fn bind_3pid(
         &self,
         request: crate::administrative_contact::Bind3pidRequest,
-    ) -> Result<serde_json::Map<String, serde_json::Value>, rt::Error<std::convert::Infallible>>
-    {
+    ) -> Result<
+        serde_json::Map<String, serde_json::Value>,
+        rt::Error<std::convert::Infallible>,
+    > {
         self.inner.send(&request).await
     }
     /// Deletes a third-party identifier from the user's account
@@ -191,7 +215,10 @@ impl Client {
     pub async fn request_token_to_3pid_email(
         &self,
         request: crate::administrative_contact::RequestTokenTo3pidEmailRequest,
-    ) -> Result<crate::types::RequestTokenResponse, rt::Error<std::convert::Infallible>> {
+    ) -> Result<
+        crate::types::RequestTokenResponse,
+        rt::Error<std::convert::Infallible>,
+    > {
         self.inner.send(&request).await
     }
     /// Begins the validation process for a phone number for association with the user's account.
@@ -200,7 +227,10 @@ impl Client {
     pub async fn request_token_to_3pid_msisdn(
         &self,
         request: crate::administrative_contact::RequestTokenTo3pidMsisdnRequest,
-    ) -> Result<crate::types::RequestTokenResponse, rt::Error<std::convert::Infallible>> {
+    ) -> Result<
+        crate::types::RequestTokenResponse,
+        rt::Error<std::convert::Infallible>,
+    > {
         self.inner.send(&request).await
     }
     /// Ask the homeserver to ping the application service to ensure the connection works.
@@ -222,8 +252,10 @@ impl Client {
     pub async fn update_appservice_room_directory_visibility(
         &self,
         request: crate::appservice_room_directory::UpdateAppserviceRoomDirectoryVisibilityRequest,
-    ) -> Result<serde_json::Map<String, serde_json::Value>, rt::Error<std::convert::Infallible>>
-    {
+    ) -> Result<
+        serde_json::Map<String, serde_json::Value>,
+        rt::Error<std::convert::Infallible>,
+    > {
         self.inner.send(&request).await
     }
     /// Download content from the content repository.
@@ -292,8 +324,10 @@ impl Client {
     pub async fn ban(
         &self,
         request: crate::banning::BanRequest,
-    ) -> Result<serde_json::Map<String, serde_json::Value>, rt::Error<std::convert::Infallible>>
-    {
+    ) -> Result<
+        serde_json::Map<String, serde_json::Value>,
+        rt::Error<std::convert::Infallible>,
+    > {
         self.inner.send(&request).await
     }
     /// Unban a user from the room.
@@ -302,8 +336,10 @@ impl Client {
     pub async fn unban(
         &self,
         request: crate::banning::UnbanRequest,
-    ) -> Result<serde_json::Map<String, serde_json::Value>, rt::Error<std::convert::Infallible>>
-    {
+    ) -> Result<
+        serde_json::Map<String, serde_json::Value>,
+        rt::Error<std::convert::Infallible>,
+    > {
         self.inner.send(&request).await
     }
     /// Gets information about the server's capabilities.
@@ -312,8 +348,10 @@ impl Client {
     pub async fn get_capabilities(
         &self,
         request: crate::capabilities::GetCapabilitiesRequest,
-    ) -> Result<crate::capabilities::GetCapabilitiesResponse, rt::Error<std::convert::Infallible>>
-    {
+    ) -> Result<
+        crate::capabilities::GetCapabilitiesResponse,
+        rt::Error<std::convert::Infallible>,
+    > {
         self.inner.send(&request).await
     }
     /// Upload some content to the content repository.
@@ -322,8 +360,10 @@ impl Client {
     pub async fn upload_content(
         &self,
         request: crate::content_repo::UploadContentRequest,
-    ) -> Result<crate::content_repo::UploadContentResponse, rt::Error<std::convert::Infallible>>
-    {
+    ) -> Result<
+        crate::content_repo::UploadContentResponse,
+        rt::Error<std::convert::Infallible>,
+    > {
         self.inner.send(&request).await
     }
     /// Upload content to an `mxc://` URI that was created earlier.
@@ -332,8 +372,10 @@ impl Client {
     pub async fn upload_content_to_mxc(
         &self,
         request: crate::content_repo::UploadContentToMxcRequest,
-    ) -> Result<serde_json::Map<String, serde_json::Value>, rt::Error<std::convert::Infallible>>
-    {
+    ) -> Result<
+        serde_json::Map<String, serde_json::Value>,
+        rt::Error<std::convert::Infallible>,
+    > {
         self.inner.send(&request).await
     }
     /// Create a new `mxc://` URI without uploading the content.
@@ -342,8 +384,10 @@ impl Client {
     pub async fn create_content(
         &self,
         request: crate::content_repo::CreateContentRequest,
-    ) -> Result<crate::content_repo::CreateContentResponse, rt::Error<std::convert::Infallible>>
-    {
+    ) -> Result<
+        crate::content_repo::CreateContentResponse,
+        rt::Error<std::convert::Infallible>,
+    > {
         self.inner.send(&request).await
     }
     /// Download content from the content repository.
@@ -352,7 +396,10 @@ impl Client {
     pub async fn get_content(
         &self,
         request: crate::content_repo::GetContentRequest,
-    ) -> Result<crate::content_repo::GetContentResponse, rt::Error<std::convert::Infallible>> {
+    ) -> Result<
+        crate::content_repo::GetContentResponse,
+        rt::Error<std::convert::Infallible>,
+    > {
         self.inner.send(&request).await
     }
     /// Download content from the content repository overriding the file name
@@ -373,8 +420,10 @@ impl Client {
     pub async fn get_content_thumbnail(
         &self,
         request: crate::content_repo::GetContentThumbnailRequest,
-    ) -> Result<crate::content_repo::GetContentThumbnailResponse, rt::Error<std::convert::Infallible>>
-    {
+    ) -> Result<
+        crate::content_repo::GetContentThumbnailResponse,
+        rt::Error<std::convert::Infallible>,
+    > {
         self.inner.send(&request).await
     }
     /// Get information about a URL for a client
@@ -383,8 +432,10 @@ impl Client {
     pub async fn get_url_preview(
         &self,
         request: crate::content_repo::GetUrlPreviewRequest,
-    ) -> Result<crate::content_repo::GetUrlPreviewResponse, rt::Error<std::convert::Infallible>>
-    {
+    ) -> Result<
+        crate::content_repo::GetUrlPreviewResponse,
+        rt::Error<std::convert::Infallible>,
+    > {
         self.inner.send(&request).await
     }
     /// Get the configuration for the content repository.
@@ -393,7 +444,10 @@ impl Client {
     pub async fn get_config(
         &self,
         request: crate::content_repo::GetConfigRequest,
-    ) -> Result<crate::content_repo::GetConfigResponse, rt::Error<std::convert::Infallible>> {
+    ) -> Result<
+        crate::content_repo::GetConfigResponse,
+        rt::Error<std::convert::Infallible>,
+    > {
         self.inner.send(&request).await
     }
     /// Create a new room
@@ -402,7 +456,10 @@ impl Client {
     pub async fn create_room(
         &self,
         request: crate::create_room::CreateRoomRequest,
-    ) -> Result<crate::create_room::CreateRoomResponse, rt::Error<std::convert::Infallible>> {
+    ) -> Result<
+        crate::create_room::CreateRoomResponse,
+        rt::Error<std::convert::Infallible>,
+    > {
         self.inner.send(&request).await
     }
     /// Upload cross-signing keys.
@@ -435,8 +492,10 @@ impl Client {
     pub async fn get_devices(
         &self,
         request: crate::device_management::GetDevicesRequest,
-    ) -> Result<crate::device_management::GetDevicesResponse, rt::Error<std::convert::Infallible>>
-    {
+    ) -> Result<
+        crate::device_management::GetDevicesResponse,
+        rt::Error<std::convert::Infallible>,
+    > {
         self.inner.send(&request).await
     }
     /// Get a single device
@@ -445,7 +504,10 @@ impl Client {
     pub async fn get_device(
         &self,
         request: crate::device_management::GetDeviceRequest,
-    ) -> Result<crate::types::Device, rt::Error<crate::device_management::GetDeviceError>> {
+    ) -> Result<
+        crate::types::Device,
+        rt::Error<crate::device_management::GetDeviceError>,
+    > {
         self.inner.send(&request).await
     }
     /// Create or update a device
@@ -466,8 +528,10 @@ impl Client {
     pub async fn delete_device(
         &self,
         request: crate::device_management::DeleteDeviceRequest,
-    ) -> Result<serde_json::Map<String, serde_json::Value>, rt::Error<std::convert::Infallible>>
-    {
+    ) -> Result<
+        serde_json::Map<String, serde_json::Value>,
+        rt::Error<std::convert::Infallible>,
+    > {
         self.inner.send(&request).await
     }
     /// Bulk deletion of devices
@@ -476,8 +540,10 @@ impl Client {
     pub async fn delete_devices(
         &self,
         request: crate::device_management::DeleteDevicesRequest,
-    ) -> Result<serde_json::Map<String, serde_json::Value>, rt::Error<std::convert::Infallible>>
-    {
+    ) -> Result<
+        serde_json::Map<String, serde_json::Value>,
+        rt::Error<std::convert::Infallible>,
+    > {
         self.inner.send(&request).await
     }
     /// Get the room ID corresponding to this room alias.
@@ -486,8 +552,10 @@ impl Client {
     pub async fn get_room_id_by_alias(
         &self,
         request: crate::directory::GetRoomIdByAliasRequest,
-    ) -> Result<crate::directory::GetRoomIdByAliasResponse, rt::Error<std::convert::Infallible>>
-    {
+    ) -> Result<
+        crate::directory::GetRoomIdByAliasResponse,
+        rt::Error<std::convert::Infallible>,
+    > {
         self.inner.send(&request).await
     }
     /// Create a new mapping from room alias to room ID.
@@ -496,8 +564,10 @@ impl Client {
     pub async fn set_room_alias(
         &self,
         request: crate::directory::SetRoomAliasRequest,
-    ) -> Result<serde_json::Map<String, serde_json::Value>, rt::Error<std::convert::Infallible>>
-    {
+    ) -> Result<
+        serde_json::Map<String, serde_json::Value>,
+        rt::Error<std::convert::Infallible>,
+    > {
         self.inner.send(&request).await
     }
     /// Remove a mapping of room alias to room ID.
@@ -506,8 +576,10 @@ impl Client {
     pub async fn delete_room_alias(
         &self,
         request: crate::directory::DeleteRoomAliasRequest,
-    ) -> Result<serde_json::Map<String, serde_json::Value>, rt::Error<std::convert::Infallible>>
-    {
+    ) -> Result<
+        serde_json::Map<String, serde_json::Value>,
+        rt::Error<std::convert::Infallible>,
+    > {
         self.inner.send(&request).await
     }
     /// Get a list of local aliases on a given room.
@@ -516,8 +588,10 @@ impl Client {
     pub async fn get_local_aliases(
         &self,
         request: crate::directory::GetLocalAliasesRequest,
-    ) -> Result<crate::directory::GetLocalAliasesResponse, rt::Error<std::convert::Infallible>>
-    {
+    ) -> Result<
+        crate::directory::GetLocalAliasesResponse,
+        rt::Error<std::convert::Infallible>,
+    > {
         self.inner.send(&request).await
     }
     /// Get events and state around the specified event.
@@ -526,8 +600,10 @@ impl Client {
     pub async fn get_event_context(
         &self,
         request: crate::event_context::GetEventContextRequest,
-    ) -> Result<crate::event_context::GetEventContextResponse, rt::Error<std::convert::Infallible>>
-    {
+    ) -> Result<
+        crate::event_context::GetEventContextResponse,
+        rt::Error<std::convert::Infallible>,
+    > {
         self.inner.send(&request).await
     }
     /// Upload a new filter.
@@ -536,7 +612,10 @@ impl Client {
     pub async fn define_filter(
         &self,
         request: crate::filter::DefineFilterRequest,
-    ) -> Result<crate::filter::DefineFilterResponse, rt::Error<std::convert::Infallible>> {
+    ) -> Result<
+        crate::filter::DefineFilterResponse,
+        rt::Error<std::convert::Infallible>,
+    > {
         self.inner.send(&request).await
     }
     /// Download a filter
@@ -554,8 +633,10 @@ impl Client {
     pub async fn invite_user(
         &self,
         request: crate::inviting::InviteUserRequest,
-    ) -> Result<serde_json::Map<String, serde_json::Value>, rt::Error<std::convert::Infallible>>
-    {
+    ) -> Result<
+        serde_json::Map<String, serde_json::Value>,
+        rt::Error<std::convert::Infallible>,
+    > {
         self.inner.send(&request).await
     }
     /// Join the requesting user to a particular room.
@@ -564,7 +645,10 @@ impl Client {
     pub async fn join_room_by_id(
         &self,
         request: crate::joining::JoinRoomByIdRequest,
-    ) -> Result<crate::joining::JoinRoomByIdResponse, rt::Error<std::convert::Infallible>> {
+    ) -> Result<
+        crate::joining::JoinRoomByIdResponse,
+        rt::Error<std::convert::Infallible>,
+    > {
         self.inner.send(&request).await
     }
     /// Join the requesting user to a particular room.
@@ -594,8 +678,10 @@ impl Client {
     pub async fn post_room_keys_version(
         &self,
         request: crate::key_backup::PostRoomKeysVersionRequest,
-    ) -> Result<crate::key_backup::PostRoomKeysVersionResponse, rt::Error<std::convert::Infallible>>
-    {
+    ) -> Result<
+        crate::key_backup::PostRoomKeysVersionResponse,
+        rt::Error<std::convert::Infallible>,
+    > {
         self.inner.send(&request).await
     }
     /// Get information about an existing backup.
@@ -604,8 +690,10 @@ impl Client {
     pub async fn get_room_keys_version(
         &self,
         request: crate::key_backup::GetRoomKeysVersionRequest,
-    ) -> Result<crate::key_backup::GetRoomKeysVersionResponse, rt::Error<std::convert::Infallible>>
-    {
+    ) -> Result<
+        crate::key_backup::GetRoomKeysVersionResponse,
+        rt::Error<std::convert::Infallible>,
+    > {
         self.inner.send(&request).await
     }
     /// Update information about an existing backup.
@@ -614,8 +702,10 @@ impl Client {
     pub async fn put_room_keys_version(
         &self,
         request: crate::key_backup::PutRoomKeysVersionRequest,
-    ) -> Result<serde_json::Map<String, serde_json::Value>, rt::Error<std::convert::Infallible>>
-    {
+    ) -> Result<
+        serde_json::Map<String, serde_json::Value>,
+        rt::Error<std::convert::Infallible>,
+    > {
         self.inner.send(&request).await
     }
     /// Delete an existing key backup.
@@ -624,8 +714,10 @@ impl Client {
     pub async fn delete_room_keys_version(
         &self,
         request: crate::key_backup::DeleteRoomKeysVersionRequest,
-    ) -> Result<serde_json::Map<String, serde_json::Value>, rt::Error<std::convert::Infallible>>
-    {
+    ) -> Result<
+        serde_json::Map<String, serde_json::Value>,
+        rt::Error<std::convert::Infallible>,
+    > {
         self.inner.send(&request).await
     }
     /// Retrieve a key from the backup.
@@ -643,8 +735,10 @@ impl Client {
     pub async fn put_room_key_by_session_id(
         &self,
         request: crate::key_backup::PutRoomKeyBySessionIdRequest,
-    ) -> Result<crate::key_backup::RoomKeysUpdateResponse, rt::Error<std::convert::Infallible>>
-    {
+    ) -> Result<
+        crate::key_backup::RoomKeysUpdateResponse,
+        rt::Error<std::convert::Infallible>,
+    > {
         self.inner.send(&request).await
     }
     /// Delete a key from the backup.
@@ -653,8 +747,10 @@ impl Client {
     pub async fn delete_room_key_by_session_id(
         &self,
         request: crate::key_backup::DeleteRoomKeyBySessionIdRequest,
-    ) -> Result<crate::key_backup::RoomKeysUpdateResponse, rt::Error<std::convert::Infallible>>
-    {
+    ) -> Result<
+        crate::key_backup::RoomKeysUpdateResponse,
+        rt::Error<std::convert::Infallible>,
+    > {
         self.inner.send(&request).await
     }
     /// Retrieve the keys from the backup for a given room.
@@ -672,8 +768,10 @@ impl Client {
     pub async fn put_room_keys_by_room_id(
         &self,
         request: crate::key_backup::PutRoomKeysByRoomIdRequest,
-    ) -> Result<crate::key_backup::RoomKeysUpdateResponse, rt::Error<std::convert::Infallible>>
-    {
+    ) -> Result<
+        crate::key_backup::RoomKeysUpdateResponse,
+        rt::Error<std::convert::Infallible>,
+    > {
         self.inner.send(&request).await
     }
     /// Delete the keys from the backup for a given room.
@@ -682,8 +780,10 @@ impl Client {
     pub async fn delete_room_keys_by_room_id(
         &self,
         request: crate::key_backup::DeleteRoomKeysByRoomIdRequest,
-    ) -> Result<crate::key_backup::RoomKeysUpdateResponse, rt::Error<std::convert::Infallible>>
-    {
+    ) -> Result<
+        crate::key_backup::RoomKeysUpdateResponse,
+        rt::Error<std::convert::Infallible>,
+    > {
         self.inner.send(&request).await
     }
     /// Retrieve the keys from the backup.
@@ -692,7 +792,10 @@ impl Client {
     pub async fn get_room_keys(
         &self,
         request: crate::key_backup::GetRoomKeysRequest,
-    ) -> Result<crate::key_backup::GetRoomKeysResponse, rt::Error<std::convert::Infallible>> {
+    ) -> Result<
+        crate::key_backup::GetRoomKeysResponse,
+        rt::Error<std::convert::Infallible>,
+    > {
         self.inner.send(&request).await
     }
     /// Store several keys in the backup.
@@ -701,8 +804,10 @@ impl Client {
     pub async fn put_room_keys(
         &self,
         request: crate::key_backup::PutRoomKeysRequest,
-    ) -> Result<crate::key_backup::RoomKeysUpdateResponse, rt::Error<std::convert::Infallible>>
-    {
+    ) -> Result<
+        crate::key_backup::RoomKeysUpdateResponse,
+        rt::Error<std::convert::Infallible>,
+    > {
         self.inner.send(&request).await
     }
     /// Delete the keys from the backup.
@@ -711,8 +816,10 @@ impl Client {
     pub async fn delete_room_keys(
         &self,
         request: crate::key_backup::DeleteRoomKeysRequest,
-    ) -> Result<crate::key_backup::RoomKeysUpdateResponse, rt::Error<std::convert::Infallible>>
-    {
+    ) -> Result<
+        crate::key_backup::RoomKeysUpdateResponse,
+        rt::Error<std::convert::Infallible>,
+    > {
         self.inner.send(&request).await
     }
     /// Upload end-to-end encryption keys.
@@ -748,7 +855,10 @@ impl Client {
     pub async fn get_keys_changes(
         &self,
         request: crate::keys::GetKeysChangesRequest,
-    ) -> Result<crate::keys::GetKeysChangesResponse, rt::Error<std::convert::Infallible>> {
+    ) -> Result<
+        crate::keys::GetKeysChangesResponse,
+        rt::Error<std::convert::Infallible>,
+    > {
         self.inner.send(&request).await
     }
     /// Kick a user from the room.
@@ -757,8 +867,10 @@ impl Client {
     pub async fn kick(
         &self,
         request: crate::kicking::KickRequest,
-    ) -> Result<serde_json::Map<String, serde_json::Value>, rt::Error<std::convert::Infallible>>
-    {
+    ) -> Result<
+        serde_json::Map<String, serde_json::Value>,
+        rt::Error<std::convert::Infallible>,
+    > {
         self.inner.send(&request).await
     }
     /// Knock on a room, requesting permission to join.
@@ -767,7 +879,10 @@ impl Client {
     pub async fn knock_room(
         &self,
         request: crate::knocking::KnockRoomRequest,
-    ) -> Result<crate::knocking::KnockRoomResponse, rt::Error<std::convert::Infallible>> {
+    ) -> Result<
+        crate::knocking::KnockRoomResponse,
+        rt::Error<std::convert::Infallible>,
+    > {
         self.inner.send(&request).await
     }
     /// Stop the requesting user participating in a particular room.
@@ -776,8 +891,10 @@ impl Client {
     pub async fn leave_room(
         &self,
         request: crate::leaving::LeaveRoomRequest,
-    ) -> Result<serde_json::Map<String, serde_json::Value>, rt::Error<std::convert::Infallible>>
-    {
+    ) -> Result<
+        serde_json::Map<String, serde_json::Value>,
+        rt::Error<std::convert::Infallible>,
+    > {
         self.inner.send(&request).await
     }
     /// Stop the requesting user remembering about a particular room.
@@ -786,8 +903,10 @@ impl Client {
     pub async fn forget_room(
         &self,
         request: crate::leaving::ForgetRoomRequest,
-    ) -> Result<serde_json::Map<String, serde_json::Value>, rt::Error<std::convert::Infallible>>
-    {
+    ) -> Result<
+        serde_json::Map<String, serde_json::Value>,
+        rt::Error<std::convert::Infallible>,
+    > {
         self.inner.send(&request).await
     }
     /// Lists the user's current rooms.
@@ -796,8 +915,10 @@ impl Client {
     pub async fn get_joined_rooms(
         &self,
         request: crate::list_joined_rooms::GetJoinedRoomsRequest,
-    ) -> Result<crate::list_joined_rooms::GetJoinedRoomsResponse, rt::Error<std::convert::Infallible>>
-    {
+    ) -> Result<
+        crate::list_joined_rooms::GetJoinedRoomsResponse,
+        rt::Error<std::convert::Infallible>,
+    > {
         self.inner.send(&request).await
     }
     /// Gets the visibility of a room in the directory
@@ -818,8 +939,10 @@ impl Client {
     pub async fn set_room_visibility_on_directory(
         &self,
         request: crate::list_public_rooms::SetRoomVisibilityOnDirectoryRequest,
-    ) -> Result<serde_json::Map<String, serde_json::Value>, rt::Error<std::convert::Infallible>>
-    {
+    ) -> Result<
+        serde_json::Map<String, serde_json::Value>,
+        rt::Error<std::convert::Infallible>,
+    > {
         self.inner.send(&request).await
     }
     /// Lists a server's published room directory
@@ -846,7 +969,10 @@ impl Client {
     pub async fn get_login_flows(
         &self,
         request: crate::login::GetLoginFlowsRequest,
-    ) -> Result<crate::login::GetLoginFlowsResponse, rt::Error<std::convert::Infallible>> {
+    ) -> Result<
+        crate::login::GetLoginFlowsResponse,
+        rt::Error<std::convert::Infallible>,
+    > {
         self.inner.send(&request).await
     }
     /// Authenticates the user.
@@ -864,8 +990,10 @@ impl Client {
     pub async fn generate_login_token(
         &self,
         request: crate::login_token::GenerateLoginTokenRequest,
-    ) -> Result<crate::login_token::GenerateLoginTokenResponse, rt::Error<std::convert::Infallible>>
-    {
+    ) -> Result<
+        crate::login_token::GenerateLoginTokenResponse,
+        rt::Error<std::convert::Infallible>,
+    > {
         self.inner.send(&request).await
     }
     /// Invalidates a user access token
@@ -874,8 +1002,10 @@ impl Client {
     pub async fn logout(
         &self,
         request: crate::logout::LogoutRequest,
-    ) -> Result<serde_json::Map<String, serde_json::Value>, rt::Error<std::convert::Infallible>>
-    {
+    ) -> Result<
+        serde_json::Map<String, serde_json::Value>,
+        rt::Error<std::convert::Infallible>,
+    > {
         self.inner.send(&request).await
     }
     /// Invalidates all access tokens for a user
@@ -884,8 +1014,10 @@ impl Client {
     pub async fn logout_all(
         &self,
         request: crate::logout::LogoutAllRequest,
-    ) -> Result<serde_json::Map<String, serde_json::Value>, rt::Error<std::convert::Infallible>>
-    {
+    ) -> Result<
+        serde_json::Map<String, serde_json::Value>,
+        rt::Error<std::convert::Infallible>,
+    > {
         self.inner.send(&request).await
     }
     /// Get a list of events for this room
@@ -906,8 +1038,10 @@ impl Client {
     pub async fn get_mutual_rooms(
         &self,
         request: crate::mutual_rooms::GetMutualRoomsRequest,
-    ) -> Result<crate::mutual_rooms::GetMutualRoomsResponse, rt::Error<std::convert::Infallible>>
-    {
+    ) -> Result<
+        crate::mutual_rooms::GetMutualRoomsResponse,
+        rt::Error<std::convert::Infallible>,
+    > {
         self.inner.send(&request).await
     }
     /// Gets a list of events that the user has been notified about
@@ -916,8 +1050,10 @@ impl Client {
     pub async fn get_notifications(
         &self,
         request: crate::notifications::GetNotificationsRequest,
-    ) -> Result<crate::notifications::GetNotificationsResponse, rt::Error<std::convert::Infallible>>
-    {
+    ) -> Result<
+        crate::notifications::GetNotificationsResponse,
+        rt::Error<std::convert::Infallible>,
+    > {
         self.inner.send(&request).await
     }
     /// Get the OAuth 2.0 authorisation server metadata.
@@ -938,8 +1074,10 @@ impl Client {
     pub async fn get_events(
         &self,
         request: crate::old_sync::GetEventsRequest,
-    ) -> Result<crate::old_sync::GetEventsResponse, rt::Error<crate::old_sync::GetEventsError>>
-    {
+    ) -> Result<
+        crate::old_sync::GetEventsResponse,
+        rt::Error<crate::old_sync::GetEventsError>,
+    > {
         self.inner.send(&request).await
     }
     /// Get the user's current state.
@@ -948,8 +1086,10 @@ impl Client {
     pub async fn initial_sync(
         &self,
         request: crate::old_sync::InitialSyncRequest,
-    ) -> Result<crate::old_sync::InitialSyncResponse, rt::Error<crate::old_sync::InitialSyncError>>
-    {
+    ) -> Result<
+        crate::old_sync::InitialSyncResponse,
+        rt::Error<crate::old_sync::InitialSyncError>,
+    > {
         self.inner.send(&request).await
     }
     /// Get a single event by event ID.
@@ -958,8 +1098,10 @@ impl Client {
     pub async fn get_one_event(
         &self,
         request: crate::old_sync::GetOneEventRequest,
-    ) -> Result<rt::Raw<crate::types::ClientEvent>, rt::Error<crate::old_sync::GetOneEventError>>
-    {
+    ) -> Result<
+        rt::Raw<crate::types::ClientEvent>,
+        rt::Error<crate::old_sync::GetOneEventError>,
+    > {
         self.inner.send(&request).await
     }
     /// Get an OpenID token object to verify the requester's identity.
@@ -977,8 +1119,10 @@ impl Client {
     pub async fn change_password(
         &self,
         request: crate::password_management::ChangePasswordRequest,
-    ) -> Result<serde_json::Map<String, serde_json::Value>, rt::Error<std::convert::Infallible>>
-    {
+    ) -> Result<
+        serde_json::Map<String, serde_json::Value>,
+        rt::Error<std::convert::Infallible>,
+    > {
         self.inner.send(&request).await
     }
     /// Requests a validation token be sent to the given email address for the purpose of resetting a user's password
@@ -987,7 +1131,10 @@ impl Client {
     pub async fn request_token_to_reset_password_email(
         &self,
         request: crate::password_management::RequestTokenToResetPasswordEmailRequest,
-    ) -> Result<crate::types::RequestTokenResponse, rt::Error<std::convert::Infallible>> {
+    ) -> Result<
+        crate::types::RequestTokenResponse,
+        rt::Error<std::convert::Infallible>,
+    > {
         self.inner.send(&request).await
     }
     /// Requests a validation token be sent to the given phone number for the purpose of resetting a user's password.
@@ -996,7 +1143,10 @@ impl Client {
     pub async fn request_token_to_reset_password_msisdn(
         &self,
         request: crate::password_management::RequestTokenToResetPasswordMsisdnRequest,
-    ) -> Result<crate::types::RequestTokenResponse, rt::Error<std::convert::Infallible>> {
+    ) -> Result<
+        crate::types::RequestTokenResponse,
+        rt::Error<std::convert::Infallible>,
+    > {
         self.inner.send(&request).await
     }
     /// Listen on the event stream of a particular room.
@@ -1029,7 +1179,10 @@ impl Client {
     pub async fn get_presence(
         &self,
         request: crate::presence::GetPresenceRequest,
-    ) -> Result<crate::presence::GetPresenceResponse, rt::Error<std::convert::Infallible>> {
+    ) -> Result<
+        crate::presence::GetPresenceResponse,
+        rt::Error<std::convert::Infallible>,
+    > {
         self.inner.send(&request).await
     }
     /// Update this user's presence state.
@@ -1038,8 +1191,10 @@ impl Client {
     pub async fn set_presence(
         &self,
         request: crate::presence::SetPresenceRequest,
-    ) -> Result<serde_json::Map<String, serde_json::Value>, rt::Error<std::convert::Infallible>>
-    {
+    ) -> Result<
+        serde_json::Map<String, serde_json::Value>,
+        rt::Error<std::convert::Infallible>,
+    > {
         self.inner.send(&request).await
     }
     /// Get a profile field for a user.
@@ -1060,8 +1215,10 @@ impl Client {
     pub async fn set_profile_field(
         &self,
         request: crate::profile::SetProfileFieldRequest,
-    ) -> Result<serde_json::Map<String, serde_json::Value>, rt::Error<std::convert::Infallible>>
-    {
+    ) -> Result<
+        serde_json::Map<String, serde_json::Value>,
+        rt::Error<std::convert::Infallible>,
+    > {
         self.inner.send(&request).await
     }
     /// Remove a profile field from a user.
@@ -1070,8 +1227,10 @@ impl Client {
     pub async fn delete_profile_field(
         &self,
         request: crate::profile::DeleteProfileFieldRequest,
-    ) -> Result<serde_json::Map<String, serde_json::Value>, rt::Error<std::convert::Infallible>>
-    {
+    ) -> Result<
+        serde_json::Map<String, serde_json::Value>,
+        rt::Error<std::convert::Infallible>,
+    > {
         self.inner.send(&request).await
     }
     /// Get all profile information for a user.
@@ -1080,7 +1239,10 @@ impl Client {
     pub async fn get_user_profile(
         &self,
         request: crate::profile::GetUserProfileRequest,
-    ) -> Result<crate::profile::GetUserProfileResponse, rt::Error<std::convert::Infallible>> {
+    ) -> Result<
+        crate::profile::GetUserProfileResponse,
+        rt::Error<std::convert::Infallible>,
+    > {
         self.inner.send(&request).await
     }
     /// Gets the current pushers for the authenticated user
@@ -1098,8 +1260,10 @@ impl Client {
     pub async fn post_pusher(
         &self,
         request: crate::pusher::PostPusherRequest,
-    ) -> Result<serde_json::Map<String, serde_json::Value>, rt::Error<std::convert::Infallible>>
-    {
+    ) -> Result<
+        serde_json::Map<String, serde_json::Value>,
+        rt::Error<std::convert::Infallible>,
+    > {
         self.inner.send(&request).await
     }
     /// Retrieve all push rulesets.
@@ -1108,7 +1272,10 @@ impl Client {
     pub async fn get_push_rules(
         &self,
         request: crate::pushrules::GetPushRulesRequest,
-    ) -> Result<crate::pushrules::GetPushRulesResponse, rt::Error<std::convert::Infallible>> {
+    ) -> Result<
+        crate::pushrules::GetPushRulesResponse,
+        rt::Error<std::convert::Infallible>,
+    > {
         self.inner.send(&request).await
     }
     /// Retrieve all push rules.
@@ -1135,8 +1302,10 @@ impl Client {
     pub async fn set_push_rule(
         &self,
         request: crate::pushrules::SetPushRuleRequest,
-    ) -> Result<serde_json::Map<String, serde_json::Value>, rt::Error<std::convert::Infallible>>
-    {
+    ) -> Result<
+        serde_json::Map<String, serde_json::Value>,
+        rt::Error<std::convert::Infallible>,
+    > {
         self.inner.send(&request).await
     }
     /// Delete a push rule.
@@ -1145,8 +1314,10 @@ impl Client {
     pub async fn delete_push_rule(
         &self,
         request: crate::pushrules::DeletePushRuleRequest,
-    ) -> Result<serde_json::Map<String, serde_json::Value>, rt::Error<std::convert::Infallible>>
-    {
+    ) -> Result<
+        serde_json::Map<String, serde_json::Value>,
+        rt::Error<std::convert::Infallible>,
+    > {
         self.inner.send(&request).await
     }
     /// Get whether a push rule is enabled
@@ -1155,8 +1326,10 @@ impl Client {
     pub async fn is_push_rule_enabled(
         &self,
         request: crate::pushrules::IsPushRuleEnabledRequest,
-    ) -> Result<crate::pushrules::IsPushRuleEnabledResponse, rt::Error<std::convert::Infallible>>
-    {
+    ) -> Result<
+        crate::pushrules::IsPushRuleEnabledResponse,
+        rt::Error<std::convert::Infallible>,
+    > {
         self.inner.send(&request).await
     }
     /// Enable or disable a push rule.
@@ -1165,8 +1338,10 @@ impl Client {
     pub async fn set_push_rule_enabled(
         &self,
         request: crate::pushrules::SetPushRuleEnabledRequest,
-    ) -> Result<serde_json::Map<String, serde_json::Value>, rt::Error<std::convert::Infallible>>
-    {
+    ) -> Result<
+        serde_json::Map<String, serde_json::Value>,
+        rt::Error<std::convert::Infallible>,
+    > {
         self.inner.send(&request).await
     }
     /// The actions for a push rule
@@ -1175,8 +1350,10 @@ impl Client {
     pub async fn get_push_rule_actions(
         &self,
         request: crate::pushrules::GetPushRuleActionsRequest,
-    ) -> Result<crate::pushrules::GetPushRuleActionsResponse, rt::Error<std::convert::Infallible>>
-    {
+    ) -> Result<
+        crate::pushrules::GetPushRuleActionsResponse,
+        rt::Error<std::convert::Infallible>,
+    > {
         self.inner.send(&request).await
     }
     /// Set the actions for a push rule.
@@ -1185,8 +1362,10 @@ impl Client {
     pub async fn set_push_rule_actions(
         &self,
         request: crate::pushrules::SetPushRuleActionsRequest,
-    ) -> Result<serde_json::Map<String, serde_json::Value>, rt::Error<std::convert::Infallible>>
-    {
+    ) -> Result<
+        serde_json::Map<String, serde_json::Value>,
+        rt::Error<std::convert::Infallible>,
+    > {
         self.inner.send(&request).await
     }
     /// Set the position of the read marker for a room.
@@ -1195,8 +1374,10 @@ impl Client {
     pub async fn set_read_marker(
         &self,
         request: crate::read_markers::SetReadMarkerRequest,
-    ) -> Result<serde_json::Map<String, serde_json::Value>, rt::Error<std::convert::Infallible>>
-    {
+    ) -> Result<
+        serde_json::Map<String, serde_json::Value>,
+        rt::Error<std::convert::Infallible>,
+    > {
         self.inner.send(&request).await
     }
     /// Send a receipt for the given event ID.
@@ -1205,8 +1386,10 @@ impl Client {
     pub async fn post_receipt(
         &self,
         request: crate::receipts::PostReceiptRequest,
-    ) -> Result<serde_json::Map<String, serde_json::Value>, rt::Error<std::convert::Infallible>>
-    {
+    ) -> Result<
+        serde_json::Map<String, serde_json::Value>,
+        rt::Error<std::convert::Infallible>,
+    > {
         self.inner.send(&request).await
     }
     /// Strips all non-integrity-critical information out of an event.
@@ -1215,7 +1398,10 @@ impl Client {
     pub async fn redact_event(
         &self,
         request: crate::redaction::RedactEventRequest,
-    ) -> Result<crate::redaction::RedactEventResponse, rt::Error<std::convert::Infallible>> {
+    ) -> Result<
+        crate::redaction::RedactEventResponse,
+        rt::Error<std::convert::Infallible>,
+    > {
         self.inner.send(&request).await
     }
     /// Refresh an access token
@@ -1233,7 +1419,10 @@ impl Client {
     pub async fn register(
         &self,
         request: crate::registration::RegisterRequest,
-    ) -> Result<crate::registration::RegisterResponse, rt::Error<std::convert::Infallible>> {
+    ) -> Result<
+        crate::registration::RegisterResponse,
+        rt::Error<std::convert::Infallible>,
+    > {
         self.inner.send(&request).await
     }
     /// Begins the validation process for an email to be used during registration.
@@ -1242,7 +1431,10 @@ impl Client {
     pub async fn request_token_to_register_email(
         &self,
         request: crate::registration::RequestTokenToRegisterEmailRequest,
-    ) -> Result<crate::types::RequestTokenResponse, rt::Error<std::convert::Infallible>> {
+    ) -> Result<
+        crate::types::RequestTokenResponse,
+        rt::Error<std::convert::Infallible>,
+    > {
         self.inner.send(&request).await
     }
     /// Requests a validation token be sent to the given phone number for the purpose of registering an account
@@ -1251,7 +1443,10 @@ impl Client {
     pub async fn request_token_to_register_msisdn(
         &self,
         request: crate::registration::RequestTokenToRegisterMsisdnRequest,
-    ) -> Result<crate::types::RequestTokenResponse, rt::Error<std::convert::Infallible>> {
+    ) -> Result<
+        crate::types::RequestTokenResponse,
+        rt::Error<std::convert::Infallible>,
+    > {
         self.inner.send(&request).await
     }
     /// Checks to see if a username is available on the server.
@@ -1284,8 +1479,10 @@ impl Client {
     pub async fn get_relating_events(
         &self,
         request: crate::relations::GetRelatingEventsRequest,
-    ) -> Result<crate::relations::GetRelatingEventsResponse, rt::Error<std::convert::Infallible>>
-    {
+    ) -> Result<
+        crate::relations::GetRelatingEventsResponse,
+        rt::Error<std::convert::Infallible>,
+    > {
         self.inner.send(&request).await
     }
     /// Get the child events for a given parent event, with a given `relType`.
@@ -1318,8 +1515,10 @@ impl Client {
     pub async fn report_room(
         &self,
         request: crate::report_content::ReportRoomRequest,
-    ) -> Result<serde_json::Map<String, serde_json::Value>, rt::Error<std::convert::Infallible>>
-    {
+    ) -> Result<
+        serde_json::Map<String, serde_json::Value>,
+        rt::Error<std::convert::Infallible>,
+    > {
         self.inner.send(&request).await
     }
     /// Report an event in a joined room as inappropriate.
@@ -1328,8 +1527,10 @@ impl Client {
     pub async fn report_event(
         &self,
         request: crate::report_content::ReportEventRequest,
-    ) -> Result<serde_json::Map<String, serde_json::Value>, rt::Error<std::convert::Infallible>>
-    {
+    ) -> Result<
+        serde_json::Map<String, serde_json::Value>,
+        rt::Error<std::convert::Infallible>,
+    > {
         self.inner.send(&request).await
     }
     /// Report a user as inappropriate.
@@ -1338,8 +1539,10 @@ impl Client {
     pub async fn report_user(
         &self,
         request: crate::report_content::ReportUserRequest,
-    ) -> Result<serde_json::Map<String, serde_json::Value>, rt::Error<std::convert::Infallible>>
-    {
+    ) -> Result<
+        serde_json::Map<String, serde_json::Value>,
+        rt::Error<std::convert::Infallible>,
+    > {
         self.inner.send(&request).await
     }
     /// Get the closest event ID to the given timestamp
@@ -1372,7 +1575,10 @@ impl Client {
     pub async fn send_message(
         &self,
         request: crate::room_send::SendMessageRequest,
-    ) -> Result<crate::room_send::SendMessageResponse, rt::Error<std::convert::Infallible>> {
+    ) -> Result<
+        crate::room_send::SendMessageResponse,
+        rt::Error<std::convert::Infallible>,
+    > {
         self.inner.send(&request).await
     }
     /// Send a state event to the given room.
@@ -1381,8 +1587,10 @@ impl Client {
     pub async fn set_room_state_with_key(
         &self,
         request: crate::room_state::SetRoomStateWithKeyRequest,
-    ) -> Result<crate::room_state::SetRoomStateWithKeyResponse, rt::Error<std::convert::Infallible>>
-    {
+    ) -> Result<
+        crate::room_state::SetRoomStateWithKeyResponse,
+        rt::Error<std::convert::Infallible>,
+    > {
         self.inner.send(&request).await
     }
     /// Retrieves a summary for a room.
@@ -1391,8 +1599,10 @@ impl Client {
     pub async fn get_room_summary(
         &self,
         request: crate::room_summary::GetRoomSummaryRequest,
-    ) -> Result<crate::room_summary::GetRoomSummaryResponse, rt::Error<std::convert::Infallible>>
-    {
+    ) -> Result<
+        crate::room_summary::GetRoomSummaryResponse,
+        rt::Error<std::convert::Infallible>,
+    > {
         self.inner.send(&request).await
     }
     /// Upgrades a room to a new room version.
@@ -1401,8 +1611,10 @@ impl Client {
     pub async fn upgrade_room(
         &self,
         request: crate::room_upgrades::UpgradeRoomRequest,
-    ) -> Result<crate::room_upgrades::UpgradeRoomResponse, rt::Error<std::convert::Infallible>>
-    {
+    ) -> Result<
+        crate::room_upgrades::UpgradeRoomResponse,
+        rt::Error<std::convert::Infallible>,
+    > {
         self.inner.send(&request).await
     }
     /// Get a single event by event ID.
@@ -1411,7 +1623,10 @@ impl Client {
     pub async fn get_one_room_event(
         &self,
         request: crate::rooms::GetOneRoomEventRequest,
-    ) -> Result<rt::Raw<crate::types::ClientEvent>, rt::Error<std::convert::Infallible>> {
+    ) -> Result<
+        rt::Raw<crate::types::ClientEvent>,
+        rt::Error<std::convert::Infallible>,
+    > {
         self.inner.send(&request).await
     }
     /// Get the state identified by the type and key.
@@ -1432,8 +1647,10 @@ impl Client {
     pub async fn get_room_state(
         &self,
         request: crate::rooms::GetRoomStateRequest,
-    ) -> Result<Vec<rt::Raw<crate::types::ClientEvent>>, rt::Error<crate::rooms::GetRoomStateError>>
-    {
+    ) -> Result<
+        Vec<rt::Raw<crate::types::ClientEvent>>,
+        rt::Error<crate::rooms::GetRoomStateError>,
+    > {
         self.inner.send(&request).await
     }
     /// Get the m.room.member events for the room.
@@ -1487,8 +1704,10 @@ impl Client {
     pub async fn redirect_to_sso(
         &self,
         request: crate::sso_login_redirect::RedirectToSsoRequest,
-    ) -> Result<crate::sso_login_redirect::RedirectToSsoResponse, rt::Error<std::convert::Infallible>>
-    {
+    ) -> Result<
+        crate::sso_login_redirect::RedirectToSsoResponse,
+        rt::Error<std::convert::Infallible>,
+    > {
         self.inner.send(&request).await
     }
     /// Redirect the user's browser to the SSO interface for an IdP.
@@ -1539,8 +1758,10 @@ impl Client {
     pub async fn set_room_tag(
         &self,
         request: crate::tags::SetRoomTagRequest,
-    ) -> Result<serde_json::Map<String, serde_json::Value>, rt::Error<std::convert::Infallible>>
-    {
+    ) -> Result<
+        serde_json::Map<String, serde_json::Value>,
+        rt::Error<std::convert::Infallible>,
+    > {
         self.inner.send(&request).await
     }
     /// Remove a tag from the room.
@@ -1549,8 +1770,10 @@ impl Client {
     pub async fn delete_room_tag(
         &self,
         request: crate::tags::DeleteRoomTagRequest,
-    ) -> Result<serde_json::Map<String, serde_json::Value>, rt::Error<std::convert::Infallible>>
-    {
+    ) -> Result<
+        serde_json::Map<String, serde_json::Value>,
+        rt::Error<std::convert::Infallible>,
+    > {
         self.inner.send(&request).await
     }
     /// Retrieve metadata about all protocols that a homeserver supports.
@@ -1619,8 +1842,10 @@ impl Client {
     pub async fn invite_by_3pid(
         &self,
         request: crate::third_party_membership::InviteBy3pidRequest,
-    ) -> Result<serde_json::Map<String, serde_json::Value>, rt::Error<std::convert::Infallible>>
-    {
+    ) -> Result<
+        serde_json::Map<String, serde_json::Value>,
+        rt::Error<std::convert::Infallible>,
+    > {
         self.inner.send(&request).await
     }
     /// Fetches a list of the threads in a room.
@@ -1629,8 +1854,10 @@ impl Client {
     pub async fn get_thread_roots(
         &self,
         request: crate::threads_list::GetThreadRootsRequest,
-    ) -> Result<crate::threads_list::GetThreadRootsResponse, rt::Error<std::convert::Infallible>>
-    {
+    ) -> Result<
+        crate::threads_list::GetThreadRootsResponse,
+        rt::Error<std::convert::Infallible>,
+    > {
         self.inner.send(&request).await
     }
     /// Send an event to a given set of devices.
@@ -1639,8 +1866,10 @@ impl Client {
     pub async fn send_to_device(
         &self,
         request: crate::to_device::SendToDeviceRequest,
-    ) -> Result<serde_json::Map<String, serde_json::Value>, rt::Error<std::convert::Infallible>>
-    {
+    ) -> Result<
+        serde_json::Map<String, serde_json::Value>,
+        rt::Error<std::convert::Infallible>,
+    > {
         self.inner.send(&request).await
     }
     /// Informs the server that the user has started or stopped typing.
@@ -1649,8 +1878,10 @@ impl Client {
     pub async fn set_typing(
         &self,
         request: crate::typing::SetTypingRequest,
-    ) -> Result<serde_json::Map<String, serde_json::Value>, rt::Error<std::convert::Infallible>>
-    {
+    ) -> Result<
+        serde_json::Map<String, serde_json::Value>,
+        rt::Error<std::convert::Infallible>,
+    > {
         self.inner.send(&request).await
     }
     /// Searches the user directory.
@@ -1659,8 +1890,10 @@ impl Client {
     pub async fn search_user_directory(
         &self,
         request: crate::users::SearchUserDirectoryRequest,
-    ) -> Result<crate::users::SearchUserDirectoryResponse, rt::Error<std::convert::Infallible>>
-    {
+    ) -> Result<
+        crate::users::SearchUserDirectoryResponse,
+        rt::Error<std::convert::Infallible>,
+    > {
         self.inner.send(&request).await
     }
     /// Gets the versions of the specification supported by the server.
@@ -1669,7 +1902,10 @@ impl Client {
     pub async fn get_versions(
         &self,
         request: crate::versions::GetVersionsRequest,
-    ) -> Result<crate::versions::GetVersionsResponse, rt::Error<std::convert::Infallible>> {
+    ) -> Result<
+        crate::versions::GetVersionsResponse,
+        rt::Error<std::convert::Infallible>,
+    > {
         self.inner.send(&request).await
     }
     /// Obtain TURN server credentials.
@@ -1678,7 +1914,10 @@ impl Client {
     pub async fn get_turn_server(
         &self,
         request: crate::voip::GetTurnServerRequest,
-    ) -> Result<crate::voip::GetTurnServerResponse, rt::Error<std::convert::Infallible>> {
+    ) -> Result<
+        crate::voip::GetTurnServerResponse,
+        rt::Error<std::convert::Infallible>,
+    > {
         self.inner.send(&request).await
     }
     /// Gets Matrix server discovery information about the domain.
@@ -1687,8 +1926,10 @@ impl Client {
     pub async fn get_wellknown(
         &self,
         request: crate::wellknown::GetWellknownRequest,
-    ) -> Result<crate::types::DiscoveryInformation, rt::Error<crate::wellknown::GetWellknownError>>
-    {
+    ) -> Result<
+        crate::types::DiscoveryInformation,
+        rt::Error<crate::wellknown::GetWellknownError>,
+    > {
         self.inner.send(&request).await
     }
     /// Gets information about the owner of an access token.
@@ -1697,7 +1938,10 @@ impl Client {
     pub async fn get_token_owner(
         &self,
         request: crate::whoami::GetTokenOwnerRequest,
-    ) -> Result<crate::whoami::GetTokenOwnerResponse, rt::Error<std::convert::Infallible>> {
+    ) -> Result<
+        crate::whoami::GetTokenOwnerResponse,
+        rt::Error<std::convert::Infallible>,
+    > {
         self.inner.send(&request).await
     }
 }

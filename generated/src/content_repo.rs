@@ -444,7 +444,9 @@ impl serde::Serialize for GetContentThumbnailMethod {
 }
 
 impl<'de> serde::Deserialize<'de> for GetContentThumbnailMethod {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
         Ok(Self::from(value.as_ref()))
     }
@@ -687,11 +689,7 @@ pub struct GetConfigResponse {
     /// The maximum size an upload can be in bytes.
     /// Clients SHOULD use this as a guide when uploading content.
     /// If not listed or null, the size limit should be treated as unknown.
-    #[serde(
-        rename = "m.upload.size",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "m.upload.size", default, skip_serializing_if = "Option::is_none")]
     pub size: Option<i64>,
     /// The other properties, by name.
     #[serde(flatten)]
@@ -875,10 +873,7 @@ impl rt::Endpoint for GetContentRequest {
             query.push("allow_remote", &value.to_string());
         }
         if let Some(value) = &self.timeout {
-            query.push(
-                "timeout_ms",
-                &rt::duration_ms::wire_millis(value).to_string(),
-            );
+            query.push("timeout_ms", &rt::duration_ms::wire_millis(value).to_string());
         }
         if let Some(value) = &self.allow_redirect {
             query.push("allow_redirect", &value.to_string());
@@ -896,23 +891,32 @@ impl rt::Endpoint for GetContentRequest {
         response: rt::http::Response<rt::Bytes>,
     ) -> Result<Self::Response, rt::FromHttpResponseError<Self::Error>> {
         match response.status().as_u16() {
-            200 => Ok(GetContentResponse::Ok(
-                crate::content_repo::GetContentResponse200 {
-                    content_type: rt::response_header(&response, "content-type")?,
-                    content_disposition: rt::response_header(&response, "content-disposition")?,
-                    body: response.into_body(),
-                },
-            )),
-            307 => Ok(GetContentResponse::TemporaryRedirect(
-                crate::content_repo::DownloadRedirect {
-                    location: rt::response_header(&response, "location")?,
-                },
-            )),
-            308 => Ok(GetContentResponse::PermanentRedirect(
-                crate::content_repo::DownloadRedirect {
-                    location: rt::response_header(&response, "location")?,
-                },
-            )),
+            200 => {
+                Ok(
+                    GetContentResponse::Ok(crate::content_repo::GetContentResponse200 {
+                        content_type: rt::response_header(&response, "content-type")?,
+                        content_disposition: rt::response_header(
+                            &response,
+                            "content-disposition",
+                        )?,
+                        body: response.into_body(),
+                    }),
+                )
+            }
+            307 => {
+                Ok(
+                    GetContentResponse::TemporaryRedirect(crate::content_repo::DownloadRedirect {
+                        location: rt::response_header(&response, "location")?,
+                    }),
+                )
+            }
+            308 => {
+                Ok(
+                    GetContentResponse::PermanentRedirect(crate::content_repo::DownloadRedirect {
+                        location: rt::response_header(&response, "location")?,
+                    }),
+                )
+            }
             429 | 502 | 504 => Err(rt::documented_error_response(response)),
             _ => Err(rt::error_response(response)),
         }
@@ -959,10 +963,7 @@ impl rt::Endpoint for GetContentOverrideNameRequest {
             query.push("allow_remote", &value.to_string());
         }
         if let Some(value) = &self.timeout {
-            query.push(
-                "timeout_ms",
-                &rt::duration_ms::wire_millis(value).to_string(),
-            );
+            query.push("timeout_ms", &rt::duration_ms::wire_millis(value).to_string());
         }
         if let Some(value) = &self.allow_redirect {
             query.push("allow_redirect", &value.to_string());
@@ -980,23 +981,32 @@ impl rt::Endpoint for GetContentOverrideNameRequest {
         response: rt::http::Response<rt::Bytes>,
     ) -> Result<Self::Response, rt::FromHttpResponseError<Self::Error>> {
         match response.status().as_u16() {
-            200 => Ok(GetContentOverrideNameResponse::Ok(
-                crate::content_repo::GetContentOverrideNameResponse200 {
-                    content_type: rt::response_header(&response, "content-type")?,
-                    content_disposition: rt::response_header(&response, "content-disposition")?,
-                    body: response.into_body(),
-                },
-            )),
-            307 => Ok(GetContentOverrideNameResponse::TemporaryRedirect(
-                crate::content_repo::DownloadRedirect {
-                    location: rt::response_header(&response, "location")?,
-                },
-            )),
-            308 => Ok(GetContentOverrideNameResponse::PermanentRedirect(
-                crate::content_repo::DownloadRedirect {
-                    location: rt::response_header(&response, "location")?,
-                },
-            )),
+            200 => {
+                Ok(
+                    GetContentOverrideNameResponse::Ok(crate::content_repo::GetContentOverrideNameResponse200 {
+                        content_type: rt::response_header(&response, "content-type")?,
+                        content_disposition: rt::response_header(
+                            &response,
+                            "content-disposition",
+                        )?,
+                        body: response.into_body(),
+                    }),
+                )
+            }
+            307 => {
+                Ok(
+                    GetContentOverrideNameResponse::TemporaryRedirect(crate::content_repo::DownloadRedirect {
+                        location: rt::response_header(&response, "location")?,
+                    }),
+                )
+            }
+            308 => {
+                Ok(
+                    GetContentOverrideNameResponse::PermanentRedirect(crate::content_repo::DownloadRedirect {
+                        location: rt::response_header(&response, "location")?,
+                    }),
+                )
+            }
             429 | 502 | 504 => Err(rt::documented_error_response(response)),
             _ => Err(rt::error_response(response)),
         }
@@ -1046,10 +1056,7 @@ impl rt::Endpoint for GetContentThumbnailRequest {
             query.push("allow_remote", &value.to_string());
         }
         if let Some(value) = &self.timeout {
-            query.push(
-                "timeout_ms",
-                &rt::duration_ms::wire_millis(value).to_string(),
-            );
+            query.push("timeout_ms", &rt::duration_ms::wire_millis(value).to_string());
         }
         if let Some(value) = &self.allow_redirect {
             query.push("allow_redirect", &value.to_string());
@@ -1070,23 +1077,32 @@ impl rt::Endpoint for GetContentThumbnailRequest {
         response: rt::http::Response<rt::Bytes>,
     ) -> Result<Self::Response, rt::FromHttpResponseError<Self::Error>> {
         match response.status().as_u16() {
-            200 => Ok(GetContentThumbnailResponse::Ok(
-                crate::content_repo::GetContentThumbnailResponse200 {
-                    content_disposition: rt::response_header(&response, "content-disposition")?,
-                    content_type: rt::response_header(&response, "content-type")?,
-                    body: response.into_body(),
-                },
-            )),
-            307 => Ok(GetContentThumbnailResponse::TemporaryRedirect(
-                crate::content_repo::ThumbnailRedirect {
-                    location: rt::response_header(&response, "location")?,
-                },
-            )),
-            308 => Ok(GetContentThumbnailResponse::PermanentRedirect(
-                crate::content_repo::ThumbnailRedirect {
-                    location: rt::response_header(&response, "location")?,
-                },
-            )),
+            200 => {
+                Ok(
+                    GetContentThumbnailResponse::Ok(crate::content_repo::GetContentThumbnailResponse200 {
+                        content_disposition: rt::response_header(
+                            &response,
+                            "content-disposition",
+                        )?,
+                        content_type: rt::response_header(&response, "content-type")?,
+                        body: response.into_body(),
+                    }),
+                )
+            }
+            307 => {
+                Ok(
+                    GetContentThumbnailResponse::TemporaryRedirect(crate::content_repo::ThumbnailRedirect {
+                        location: rt::response_header(&response, "location")?,
+                    }),
+                )
+            }
+            308 => {
+                Ok(
+                    GetContentThumbnailResponse::PermanentRedirect(crate::content_repo::ThumbnailRedirect {
+                        location: rt::response_header(&response, "location")?,
+                    }),
+                )
+            }
             400 | 413 | 429 | 502 | 504 => Err(rt::documented_error_response(response)),
             _ => Err(rt::error_response(response)),
         }

@@ -131,7 +131,9 @@ pub struct CreateRoomRequest {
     /// Takes precedence over events set by `preset`, but gets
     /// overridden by `name` and `topic` keys.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub initial_state: Option<Vec<crate::create_room::CreateRoomRequestInitialStateItem>>,
+    pub initial_state: Option<
+        Vec<crate::create_room::CreateRoomRequestInitialStateItem>,
+    >,
     /// Convenience parameter for setting various default state events
     /// based on a preset.
     ///
@@ -236,7 +238,9 @@ impl serde::Serialize for CreateRoomRequestVisibility {
 }
 
 impl<'de> serde::Deserialize<'de> for CreateRoomRequestVisibility {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
         Ok(Self::from(value.as_ref()))
     }
@@ -261,7 +265,10 @@ pub struct CreateRoomRequestInitialStateItem {
 
 impl CreateRoomRequestInitialStateItem {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(type_: String, content: serde_json::Map<String, serde_json::Value>) -> Self {
+    pub fn new(
+        type_: String,
+        content: serde_json::Map<String, serde_json::Value>,
+    ) -> Self {
         Self {
             type_,
             state_key: None,
@@ -334,7 +341,9 @@ impl serde::Serialize for CreateRoomRequestPreset {
 }
 
 impl<'de> serde::Deserialize<'de> for CreateRoomRequestPreset {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
         Ok(Self::from(value.as_ref()))
     }

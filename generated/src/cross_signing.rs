@@ -107,7 +107,10 @@ impl UploadCrossSigningSignaturesRequest {
     pub fn new(
         body: std::collections::BTreeMap<
             String,
-            std::collections::BTreeMap<String, serde_json::Map<String, serde_json::Value>>,
+            std::collections::BTreeMap<
+                String,
+                serde_json::Map<String, serde_json::Value>,
+            >,
         >,
     ) -> Self {
         Self { body }
@@ -125,7 +128,10 @@ pub struct UploadCrossSigningSignaturesResponse {
     pub failures: Option<
         std::collections::BTreeMap<
             String,
-            std::collections::BTreeMap<String, serde_json::Map<String, serde_json::Value>>,
+            std::collections::BTreeMap<
+                String,
+                serde_json::Map<String, serde_json::Value>,
+            >,
         >,
     >,
     /// The other properties, by name.
@@ -179,14 +185,22 @@ impl rt::Endpoint for UploadCrossSigningKeysRequest {
     ) -> Result<Self::Response, rt::FromHttpResponseError<Self::Error>> {
         match response.status().as_u16() {
             200 => Ok(rt::json_response(&response)?),
-            400 => Err(rt::endpoint_error_response(
-                response,
-                UploadCrossSigningKeysError::BadRequest,
-            )),
-            403 => Err(rt::endpoint_error_response(
-                response,
-                UploadCrossSigningKeysError::Forbidden,
-            )),
+            400 => {
+                Err(
+                    rt::endpoint_error_response(
+                        response,
+                        UploadCrossSigningKeysError::BadRequest,
+                    ),
+                )
+            }
+            403 => {
+                Err(
+                    rt::endpoint_error_response(
+                        response,
+                        UploadCrossSigningKeysError::Forbidden,
+                    ),
+                )
+            }
             _ => Err(rt::error_response(response)),
         }
     }
@@ -197,14 +211,14 @@ impl rt::Endpoint for UploadCrossSigningKeysRequest {
 #[non_exhaustive]
 pub enum UploadCrossSigningKeysError {
     /** 400: The input was invalid in some way. This can include one of the
-    following error codes:
+following error codes:
 
-    * `M_INVALID_SIGNATURE`: For example, the self-signing or
-      user-signing key had an incorrect signature.
-    * `M_MISSING_PARAM`: No master signing key is available.*/
+* `M_INVALID_SIGNATURE`: For example, the self-signing or
+  user-signing key had an incorrect signature.
+* `M_MISSING_PARAM`: No master signing key is available.*/
     BadRequest(serde_json::Map<String, serde_json::Value>),
     /** 403: The public key of one of the keys is the same as one of the user\'s
-    device IDs, or the request is not authorised for any other reason.*/
+device IDs, or the request is not authorised for any other reason.*/
     Forbidden(serde_json::Map<String, serde_json::Value>),
 }
 

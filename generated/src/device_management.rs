@@ -116,7 +116,10 @@ pub struct UpdateDeviceRequest {
 
 impl UpdateDeviceRequest {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(device_id: String, body: crate::device_management::UpdateDeviceRequestBody) -> Self {
+    pub fn new(
+        device_id: String,
+        body: crate::device_management::UpdateDeviceRequestBody,
+    ) -> Self {
         Self { device_id, body }
     }
 }
@@ -182,7 +185,10 @@ pub struct DeleteDeviceRequest {
 
 impl DeleteDeviceRequest {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(device_id: String, body: crate::device_management::DeleteDeviceRequestBody) -> Self {
+    pub fn new(
+        device_id: String,
+        body: crate::device_management::DeleteDeviceRequestBody,
+    ) -> Self {
         Self { device_id, body }
     }
 }
@@ -309,10 +315,9 @@ impl rt::Endpoint for GetDeviceRequest {
     ) -> Result<Self::Response, rt::FromHttpResponseError<Self::Error>> {
         match response.status().as_u16() {
             200 => Ok(rt::json_response(&response)?),
-            404 => Err(rt::documented_status_response(
-                response,
-                GetDeviceError::NotFound,
-            )),
+            404 => {
+                Err(rt::documented_status_response(response, GetDeviceError::NotFound))
+            }
             _ => Err(rt::error_response(response)),
         }
     }
@@ -360,10 +365,11 @@ impl rt::Endpoint for UpdateDeviceRequest {
         match response.status().as_u16() {
             200 => Ok(UpdateDeviceResponse::Ok(rt::json_response(&response)?)),
             201 => Ok(UpdateDeviceResponse::Created(rt::json_response(&response)?)),
-            404 => Err(rt::documented_status_response(
-                response,
-                UpdateDeviceError::NotFound,
-            )),
+            404 => {
+                Err(
+                    rt::documented_status_response(response, UpdateDeviceError::NotFound),
+                )
+            }
             _ => Err(rt::error_response(response)),
         }
     }

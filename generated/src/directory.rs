@@ -95,7 +95,10 @@ pub struct SetRoomAliasRequest {
 
 impl SetRoomAliasRequest {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(room_alias: String, body: crate::directory::SetRoomAliasRequestBody) -> Self {
+    pub fn new(
+        room_alias: String,
+        body: crate::directory::SetRoomAliasRequestBody,
+    ) -> Self {
         Self { room_alias, body }
     }
 }

@@ -145,10 +145,9 @@ impl rt::Endpoint for GetFilterRequest {
     ) -> Result<Self::Response, rt::FromHttpResponseError<Self::Error>> {
         match response.status().as_u16() {
             200 => Ok(rt::json_response(&response)?),
-            404 => Err(rt::documented_status_response(
-                response,
-                GetFilterError::NotFound,
-            )),
+            404 => {
+                Err(rt::documented_status_response(response, GetFilterError::NotFound))
+            }
             _ => Err(rt::error_response(response)),
         }
     }

@@ -159,7 +159,10 @@ pub struct JoinRoomRequest {
 
 impl JoinRoomRequest {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(room_id_or_alias: String, body: crate::joining::JoinRoomRequestBody) -> Self {
+    pub fn new(
+        room_id_or_alias: String,
+        body: crate::joining::JoinRoomRequestBody,
+    ) -> Self {
         Self {
             room_id_or_alias,
             via: Default::default(),

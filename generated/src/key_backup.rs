@@ -83,7 +83,9 @@ impl GetRoomKeysVersionCurrentResponseAlgorithm {
     /// The value as on the wire.
     pub fn as_str(&self) -> &str {
         match self {
-            Self::MMegolmBackupV1Curve25519AesSha2 => "m.megolm_backup.v1.curve25519-aes-sha2",
+            Self::MMegolmBackupV1Curve25519AesSha2 => {
+                "m.megolm_backup.v1.curve25519-aes-sha2"
+            }
             Self::Unknown(value) => value.as_str(),
         }
     }
@@ -92,7 +94,9 @@ impl GetRoomKeysVersionCurrentResponseAlgorithm {
 impl From<&str> for GetRoomKeysVersionCurrentResponseAlgorithm {
     fn from(value: &str) -> Self {
         match value {
-            "m.megolm_backup.v1.curve25519-aes-sha2" => Self::MMegolmBackupV1Curve25519AesSha2,
+            "m.megolm_backup.v1.curve25519-aes-sha2" => {
+                Self::MMegolmBackupV1Curve25519AesSha2
+            }
             other => Self::Unknown(rt::UnknownValue::__new(other.to_owned())),
         }
     }
@@ -111,7 +115,9 @@ impl serde::Serialize for GetRoomKeysVersionCurrentResponseAlgorithm {
 }
 
 impl<'de> serde::Deserialize<'de> for GetRoomKeysVersionCurrentResponseAlgorithm {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
         Ok(Self::from(value.as_ref()))
     }
@@ -172,7 +178,9 @@ impl PostRoomKeysVersionRequestAlgorithm {
     /// The value as on the wire.
     pub fn as_str(&self) -> &str {
         match self {
-            Self::MMegolmBackupV1Curve25519AesSha2 => "m.megolm_backup.v1.curve25519-aes-sha2",
+            Self::MMegolmBackupV1Curve25519AesSha2 => {
+                "m.megolm_backup.v1.curve25519-aes-sha2"
+            }
             Self::Unknown(value) => value.as_str(),
         }
     }
@@ -181,7 +189,9 @@ impl PostRoomKeysVersionRequestAlgorithm {
 impl From<&str> for PostRoomKeysVersionRequestAlgorithm {
     fn from(value: &str) -> Self {
         match value {
-            "m.megolm_backup.v1.curve25519-aes-sha2" => Self::MMegolmBackupV1Curve25519AesSha2,
+            "m.megolm_backup.v1.curve25519-aes-sha2" => {
+                Self::MMegolmBackupV1Curve25519AesSha2
+            }
             other => Self::Unknown(rt::UnknownValue::__new(other.to_owned())),
         }
     }
@@ -200,7 +210,9 @@ impl serde::Serialize for PostRoomKeysVersionRequestAlgorithm {
 }
 
 impl<'de> serde::Deserialize<'de> for PostRoomKeysVersionRequestAlgorithm {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
         Ok(Self::from(value.as_ref()))
     }
@@ -320,7 +332,9 @@ impl GetRoomKeysVersionResponseAlgorithm {
     /// The value as on the wire.
     pub fn as_str(&self) -> &str {
         match self {
-            Self::MMegolmBackupV1Curve25519AesSha2 => "m.megolm_backup.v1.curve25519-aes-sha2",
+            Self::MMegolmBackupV1Curve25519AesSha2 => {
+                "m.megolm_backup.v1.curve25519-aes-sha2"
+            }
             Self::Unknown(value) => value.as_str(),
         }
     }
@@ -329,7 +343,9 @@ impl GetRoomKeysVersionResponseAlgorithm {
 impl From<&str> for GetRoomKeysVersionResponseAlgorithm {
     fn from(value: &str) -> Self {
         match value {
-            "m.megolm_backup.v1.curve25519-aes-sha2" => Self::MMegolmBackupV1Curve25519AesSha2,
+            "m.megolm_backup.v1.curve25519-aes-sha2" => {
+                Self::MMegolmBackupV1Curve25519AesSha2
+            }
             other => Self::Unknown(rt::UnknownValue::__new(other.to_owned())),
         }
     }
@@ -348,7 +364,9 @@ impl serde::Serialize for GetRoomKeysVersionResponseAlgorithm {
 }
 
 impl<'de> serde::Deserialize<'de> for GetRoomKeysVersionResponseAlgorithm {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
         Ok(Self::from(value.as_ref()))
     }
@@ -411,7 +429,9 @@ impl PutRoomKeysVersionRequestBodyAlgorithm {
     /// The value as on the wire.
     pub fn as_str(&self) -> &str {
         match self {
-            Self::MMegolmBackupV1Curve25519AesSha2 => "m.megolm_backup.v1.curve25519-aes-sha2",
+            Self::MMegolmBackupV1Curve25519AesSha2 => {
+                "m.megolm_backup.v1.curve25519-aes-sha2"
+            }
             Self::Unknown(value) => value.as_str(),
         }
     }
@@ -420,7 +440,9 @@ impl PutRoomKeysVersionRequestBodyAlgorithm {
 impl From<&str> for PutRoomKeysVersionRequestBodyAlgorithm {
     fn from(value: &str) -> Self {
         match value {
-            "m.megolm_backup.v1.curve25519-aes-sha2" => Self::MMegolmBackupV1Curve25519AesSha2,
+            "m.megolm_backup.v1.curve25519-aes-sha2" => {
+                Self::MMegolmBackupV1Curve25519AesSha2
+            }
             other => Self::Unknown(rt::UnknownValue::__new(other.to_owned())),
         }
     }
@@ -439,7 +461,9 @@ impl serde::Serialize for PutRoomKeysVersionRequestBodyAlgorithm {
 }
 
 impl<'de> serde::Deserialize<'de> for PutRoomKeysVersionRequestBodyAlgorithm {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
         Ok(Self::from(value.as_ref()))
     }
@@ -466,7 +490,10 @@ pub struct PutRoomKeysVersionRequest {
 
 impl PutRoomKeysVersionRequest {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(version: String, body: crate::key_backup::PutRoomKeysVersionRequestBody) -> Self {
+    pub fn new(
+        version: String,
+        body: crate::key_backup::PutRoomKeysVersionRequestBody,
+    ) -> Self {
         Self { version, body }
     }
 }
@@ -665,12 +692,12 @@ pub struct PutRoomKeysByRoomIdRequest {
 
 impl PutRoomKeysByRoomIdRequest {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(version: String, room_id: String, body: crate::types::RoomKeyBackup) -> Self {
-        Self {
-            version,
-            room_id,
-            body,
-        }
+    pub fn new(
+        version: String,
+        room_id: String,
+        body: crate::types::RoomKeyBackup,
+    ) -> Self {
+        Self { version, room_id, body }
     }
 }
 
@@ -732,7 +759,9 @@ pub struct GetRoomKeysResponse {
 
 impl GetRoomKeysResponse {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(rooms: std::collections::BTreeMap<String, crate::types::RoomKeyBackup>) -> Self {
+    pub fn new(
+        rooms: std::collections::BTreeMap<String, crate::types::RoomKeyBackup>,
+    ) -> Self {
         Self {
             rooms,
             additional_properties: Default::default(),
@@ -757,7 +786,9 @@ pub struct PutRoomKeysRequestBody {
 
 impl PutRoomKeysRequestBody {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(rooms: std::collections::BTreeMap<String, crate::types::RoomKeyBackup>) -> Self {
+    pub fn new(
+        rooms: std::collections::BTreeMap<String, crate::types::RoomKeyBackup>,
+    ) -> Self {
         Self {
             rooms,
             additional_properties: Default::default(),
@@ -787,7 +818,10 @@ pub struct PutRoomKeysRequest {
 
 impl PutRoomKeysRequest {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(version: String, body: crate::key_backup::PutRoomKeysRequestBody) -> Self {
+    pub fn new(
+        version: String,
+        body: crate::key_backup::PutRoomKeysRequestBody,
+    ) -> Self {
         Self { version, body }
     }
 }

@@ -20,7 +20,9 @@ pub struct UploadKeysRequest {
     ///
     /// May be absent if no new one-time keys are required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub one_time_keys: Option<std::collections::BTreeMap<String, crate::types::OneTimeKeysValue>>,
+    pub one_time_keys: Option<
+        std::collections::BTreeMap<String, crate::types::OneTimeKeysValue>,
+    >,
     /// The public key which should be used if the device's one-time keys
     /// are exhausted. The fallback key is not deleted once used, but should
     /// be replaced when additional one-time keys are being uploaded. The
@@ -37,7 +39,9 @@ pub struct UploadKeysRequest {
     ///
     /// Added in Matrix 1.2.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub fallback_keys: Option<std::collections::BTreeMap<String, crate::types::OneTimeKeysValue>>,
+    pub fallback_keys: Option<
+        std::collections::BTreeMap<String, crate::types::OneTimeKeysValue>,
+    >,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -136,8 +140,9 @@ pub struct QueryKeysResponse {
     /// was unknown, no failure is recorded. Instead, the corresponding
     /// user or device is missing from the `device_keys` result.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub failures:
-        Option<std::collections::BTreeMap<String, serde_json::Map<String, serde_json::Value>>>,
+    pub failures: Option<
+        std::collections::BTreeMap<String, serde_json::Map<String, serde_json::Value>>,
+    >,
     /// Information on the queried devices. A map from user ID, to a
     /// map from device ID to device information.  For each device,
     /// the information returned will be the same as uploaded via
@@ -147,7 +152,10 @@ pub struct QueryKeysResponse {
     pub device_keys: Option<
         std::collections::BTreeMap<
             String,
-            std::collections::BTreeMap<String, crate::keys::QueryKeysResponseDeviceKeysValueValue>,
+            std::collections::BTreeMap<
+                String,
+                crate::keys::QueryKeysResponseDeviceKeysValueValue,
+            >,
         >,
     >,
     /// Information on the master signing keys of the queried users.
@@ -159,7 +167,9 @@ pub struct QueryKeysResponse {
     ///
     /// Added in Matrix 1.1.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub master_keys: Option<std::collections::BTreeMap<String, crate::types::CrossSigningKey>>,
+    pub master_keys: Option<
+        std::collections::BTreeMap<String, crate::types::CrossSigningKey>,
+    >,
     /// Information on the self-signing keys of the queried users. A map
     /// from user ID, to self-signing key information.  For each key, the
     /// information returned will be the same as uploaded via
@@ -167,16 +177,18 @@ pub struct QueryKeysResponse {
     ///
     /// Added in Matrix 1.1.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub self_signing_keys:
-        Option<std::collections::BTreeMap<String, crate::types::CrossSigningKey>>,
+    pub self_signing_keys: Option<
+        std::collections::BTreeMap<String, crate::types::CrossSigningKey>,
+    >,
     /// Information on the user-signing key of the user making the
     /// request, if they queried their own device information. A map
     /// from user ID, to user-signing key information.  The
     /// information returned will be the same as uploaded via
     /// `/keys/device_signing/upload`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user_signing_keys:
-        Option<std::collections::BTreeMap<String, crate::types::CrossSigningKey>>,
+    pub user_signing_keys: Option<
+        std::collections::BTreeMap<String, crate::types::CrossSigningKey>,
+    >,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -221,7 +233,10 @@ pub struct QueryKeysResponseDeviceKeysValueValue {
     /// `<algorithm>:<device_id>` to the signature.
     ///
     /// The signature is calculated using the process described at [Signing JSON](https://spec.matrix.org/v1.19/appendices/#signing-json).
-    pub signatures: std::collections::BTreeMap<String, std::collections::BTreeMap<String, String>>,
+    pub signatures: std::collections::BTreeMap<
+        String,
+        std::collections::BTreeMap<String, String>,
+    >,
     /// Additional data added to the device key information
     /// by intermediate servers, and not covered by the
     /// signatures.
@@ -239,7 +254,10 @@ impl QueryKeysResponseDeviceKeysValueValue {
         device_id: String,
         algorithms: Vec<String>,
         keys: std::collections::BTreeMap<String, String>,
-        signatures: std::collections::BTreeMap<String, std::collections::BTreeMap<String, String>>,
+        signatures: std::collections::BTreeMap<
+            String,
+            std::collections::BTreeMap<String, String>,
+        >,
     ) -> Self {
         Self {
             user_id,
@@ -314,8 +332,10 @@ pub struct ClaimKeysRequest {
     pub timeout: Option<i64>,
     /// The keys to be claimed. A map from user ID, to a map from
     /// device ID to algorithm name.
-    pub one_time_keys:
-        std::collections::BTreeMap<String, std::collections::BTreeMap<String, String>>,
+    pub one_time_keys: std::collections::BTreeMap<
+        String,
+        std::collections::BTreeMap<String, String>,
+    >,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -353,8 +373,9 @@ pub struct ClaimKeysResponse {
     /// was unknown, no failure is recorded. Instead, the corresponding
     /// user or device is missing from the `one_time_keys` result.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub failures:
-        Option<std::collections::BTreeMap<String, serde_json::Map<String, serde_json::Value>>>,
+    pub failures: Option<
+        std::collections::BTreeMap<String, serde_json::Map<String, serde_json::Value>>,
+    >,
     /// One-time keys for the queried devices. A map from user ID, to a
     /// map from devices to a map from `<algorithm>:<key_id>` to the key object.
     ///

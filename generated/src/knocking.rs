@@ -65,7 +65,10 @@ pub struct KnockRoomRequest {
 
 impl KnockRoomRequest {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(room_id_or_alias: String, body: crate::knocking::KnockRoomRequestBody) -> Self {
+    pub fn new(
+        room_id_or_alias: String,
+        body: crate::knocking::KnockRoomRequestBody,
+    ) -> Self {
         Self {
             room_id_or_alias,
             via: Default::default(),

@@ -12,7 +12,9 @@
 )]
 pub use matrix_csapi_runtime as runtime;
 
-pub use matrix_csapi_runtime::{AccessToken, BaseUrl, Endpoint, ErrorBody, ErrorCode, MatrixError};
+pub use matrix_csapi_runtime::{
+    AccessToken, BaseUrl, Endpoint, ErrorBody, ErrorCode, MatrixError,
+};
 
 /// Matrix Client-Server Client Config API (`api/client-server/account-data.yaml`).
 pub mod account_data;

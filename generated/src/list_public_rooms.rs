@@ -27,8 +27,9 @@ impl GetRoomVisibilityOnDirectoryRequest {
 pub struct GetRoomVisibilityOnDirectoryResponse {
     /// The visibility of the room in the directory.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub visibility:
-        Option<crate::list_public_rooms::GetRoomVisibilityOnDirectoryResponseVisibility>,
+    pub visibility: Option<
+        crate::list_public_rooms::GetRoomVisibilityOnDirectoryResponseVisibility,
+    >,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -96,7 +97,9 @@ impl serde::Serialize for GetRoomVisibilityOnDirectoryResponseVisibility {
 }
 
 impl<'de> serde::Deserialize<'de> for GetRoomVisibilityOnDirectoryResponseVisibility {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
         Ok(Self::from(value.as_ref()))
     }
@@ -109,8 +112,9 @@ pub struct SetRoomVisibilityOnDirectoryRequestBody {
     /// The new visibility setting for the room.
     /// Defaults to `public`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub visibility:
-        Option<crate::list_public_rooms::SetRoomVisibilityOnDirectoryRequestBodyVisibility>,
+    pub visibility: Option<
+        crate::list_public_rooms::SetRoomVisibilityOnDirectoryRequestBodyVisibility,
+    >,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -179,7 +183,9 @@ impl serde::Serialize for SetRoomVisibilityOnDirectoryRequestBodyVisibility {
 }
 
 impl<'de> serde::Deserialize<'de> for SetRoomVisibilityOnDirectoryRequestBodyVisibility {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
         Ok(Self::from(value.as_ref()))
     }

@@ -188,19 +188,17 @@ impl std::fmt::Debug for LoginRequest {
         debug.field("password", &self.password.as_ref().map(|_| "<redacted>"));
         debug.field("token", &self.token.as_ref().map(|_| "<redacted>"));
         debug.field("device_id", &self.device_id);
-        debug.field(
-            "initial_device_display_name",
-            &self.initial_device_display_name,
-        );
+        debug.field("initial_device_display_name", &self.initial_device_display_name);
         debug.field("refresh_token", &self.refresh_token);
-        debug.field(
-            "additional_properties",
-            &self
-                .additional_properties
-                .keys()
-                .map(|name| (name, "<redacted>"))
-                .collect::<std::collections::BTreeMap<_, _>>(),
-        );
+        debug
+            .field(
+                "additional_properties",
+                &self
+                    .additional_properties
+                    .keys()
+                    .map(|name| (name, "<redacted>"))
+                    .collect::<std::collections::BTreeMap<_, _>>(),
+            );
         debug.finish()
     }
 }
@@ -293,22 +291,20 @@ impl std::fmt::Debug for LoginResponse {
         let mut debug = f.debug_struct("LoginResponse");
         debug.field("user_id", &self.user_id);
         debug.field("access_token", &"<redacted>");
-        debug.field(
-            "refresh_token",
-            &self.refresh_token.as_ref().map(|_| "<redacted>"),
-        );
+        debug.field("refresh_token", &self.refresh_token.as_ref().map(|_| "<redacted>"));
         debug.field("expires_in", &self.expires_in);
         debug.field("home_server", &self.home_server);
         debug.field("device_id", &self.device_id);
         debug.field("well_known", &self.well_known);
-        debug.field(
-            "additional_properties",
-            &self
-                .additional_properties
-                .keys()
-                .map(|name| (name, "<redacted>"))
-                .collect::<std::collections::BTreeMap<_, _>>(),
-        );
+        debug
+            .field(
+                "additional_properties",
+                &self
+                    .additional_properties
+                    .keys()
+                    .map(|name| (name, "<redacted>"))
+                    .collect::<std::collections::BTreeMap<_, _>>(),
+            );
         debug.finish()
     }
 }

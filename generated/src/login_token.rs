@@ -96,14 +96,15 @@ impl std::fmt::Debug for GenerateLoginTokenResponse {
         let mut debug = f.debug_struct("GenerateLoginTokenResponse");
         debug.field("login_token", &"<redacted>");
         debug.field("expires_in", &self.expires_in);
-        debug.field(
-            "additional_properties",
-            &self
-                .additional_properties
-                .keys()
-                .map(|name| (name, "<redacted>"))
-                .collect::<std::collections::BTreeMap<_, _>>(),
-        );
+        debug
+            .field(
+                "additional_properties",
+                &self
+                    .additional_properties
+                    .keys()
+                    .map(|name| (name, "<redacted>"))
+                    .collect::<std::collections::BTreeMap<_, _>>(),
+            );
         debug.finish()
     }
 }

@@ -49,7 +49,9 @@ impl serde::Serialize for GetRoomEventsDir {
 }
 
 impl<'de> serde::Deserialize<'de> for GetRoomEventsDir {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
         Ok(Self::from(value.as_ref()))
     }
@@ -101,7 +103,10 @@ pub struct GetRoomEventsRequest {
 
 impl GetRoomEventsRequest {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(room_id: String, dir: crate::message_pagination::GetRoomEventsDir) -> Self {
+    pub fn new(
+        room_id: String,
+        dir: crate::message_pagination::GetRoomEventsDir,
+    ) -> Self {
         Self {
             room_id,
             from: None,
@@ -219,10 +224,14 @@ impl rt::Endpoint for GetRoomEventsRequest {
     ) -> Result<Self::Response, rt::FromHttpResponseError<Self::Error>> {
         match response.status().as_u16() {
             200 => Ok(rt::json_response(&response)?),
-            403 => Err(rt::documented_status_response(
-                response,
-                GetRoomEventsError::Forbidden,
-            )),
+            403 => {
+                Err(
+                    rt::documented_status_response(
+                        response,
+                        GetRoomEventsError::Forbidden,
+                    ),
+                )
+            }
             _ => Err(rt::error_response(response)),
         }
     }

@@ -22,10 +22,7 @@ pub struct GetMutualRoomsRequest {
 impl GetMutualRoomsRequest {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new(user_id: String) -> Self {
-        Self {
-            user_id,
-            from: None,
-        }
+        Self { user_id, from: None }
     }
 }
 

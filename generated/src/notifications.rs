@@ -42,7 +42,9 @@ pub struct GetNotificationsResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next_token: Option<String>,
     /// The list of events that triggered notifications.
-    pub notifications: Vec<crate::notifications::GetNotificationsResponseNotificationsItem>,
+    pub notifications: Vec<
+        crate::notifications::GetNotificationsResponseNotificationsItem,
+    >,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -51,7 +53,9 @@ pub struct GetNotificationsResponse {
 impl GetNotificationsResponse {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new(
-        notifications: Vec<crate::notifications::GetNotificationsResponseNotificationsItem>,
+        notifications: Vec<
+            crate::notifications::GetNotificationsResponseNotificationsItem,
+        >,
     ) -> Self {
         Self {
             next_token: None,
@@ -71,15 +75,13 @@ rt::deserialize_object! {
 pub struct GetNotificationsResponseNotificationsItem {
     /// The action(s) to perform when the conditions for this rule are met.
     /// See [Push Rules: API](https://spec.matrix.org/v1.19/client-server-api/#push-rules-api).
-    pub actions: Vec<crate::notifications::GetNotificationsResponseNotificationsItemActionsItem>,
+    pub actions: Vec<
+        crate::notifications::GetNotificationsResponseNotificationsItemActionsItem,
+    >,
     /// The Event object for the event that triggered the notification.
     pub event: rt::Raw<crate::types::ClientEventWithoutRoomId>,
     /// The profile tag of the rule that matched this event.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "rt::nullable"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "rt::nullable")]
     pub profile_tag: Option<Option<String>>,
     /// Indicates whether the user has sent a read receipt indicating
     /// that they have read this message.
@@ -97,7 +99,9 @@ pub struct GetNotificationsResponseNotificationsItem {
 impl GetNotificationsResponseNotificationsItem {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new(
-        actions: Vec<crate::notifications::GetNotificationsResponseNotificationsItemActionsItem>,
+        actions: Vec<
+            crate::notifications::GetNotificationsResponseNotificationsItemActionsItem,
+        >,
         event: rt::Raw<crate::types::ClientEventWithoutRoomId>,
         read: bool,
         room_id: String,

@@ -227,8 +227,11 @@ impl serde::Serialize for GetAuthMetadataResponseAccountManagementActionsSupport
     }
 }
 
-impl<'de> serde::Deserialize<'de> for GetAuthMetadataResponseAccountManagementActionsSupportedItem {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+impl<'de> serde::Deserialize<'de>
+for GetAuthMetadataResponseAccountManagementActionsSupportedItem {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
         Ok(Self::from(value.as_ref()))
     }

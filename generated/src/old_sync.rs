@@ -27,10 +27,7 @@ pub struct GetEventsRequest {
 impl GetEventsRequest {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new() -> Self {
-        Self {
-            from: None,
-            timeout: None,
-        }
+        Self { from: None, timeout: None }
     }
 }
 
@@ -261,7 +258,9 @@ impl serde::Serialize for InitialSyncResponseRoomsItemMembership {
 }
 
 impl<'de> serde::Deserialize<'de> for InitialSyncResponseRoomsItemMembership {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
         Ok(Self::from(value.as_ref()))
     }
@@ -362,7 +361,9 @@ impl serde::Serialize for InitialSyncResponseRoomsItemVisibility {
 }
 
 impl<'de> serde::Deserialize<'de> for InitialSyncResponseRoomsItemVisibility {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
         Ok(Self::from(value.as_ref()))
     }
@@ -434,10 +435,9 @@ impl rt::Endpoint for GetEventsRequest {
     ) -> Result<Self::Response, rt::FromHttpResponseError<Self::Error>> {
         match response.status().as_u16() {
             200 => Ok(rt::json_response(&response)?),
-            400 => Err(rt::documented_status_response(
-                response,
-                GetEventsError::BadRequest,
-            )),
+            400 => {
+                Err(rt::documented_status_response(response, GetEventsError::BadRequest))
+            }
             _ => Err(rt::error_response(response)),
         }
     }
@@ -490,10 +490,9 @@ impl rt::Endpoint for InitialSyncRequest {
     ) -> Result<Self::Response, rt::FromHttpResponseError<Self::Error>> {
         match response.status().as_u16() {
             200 => Ok(rt::json_response(&response)?),
-            404 => Err(rt::documented_status_response(
-                response,
-                InitialSyncError::NotFound,
-            )),
+            404 => {
+                Err(rt::documented_status_response(response, InitialSyncError::NotFound))
+            }
             _ => Err(rt::error_response(response)),
         }
     }
@@ -540,10 +539,9 @@ impl rt::Endpoint for GetOneEventRequest {
     ) -> Result<Self::Response, rt::FromHttpResponseError<Self::Error>> {
         match response.status().as_u16() {
             200 => Ok(rt::json_response(&response)?),
-            404 => Err(rt::documented_status_response(
-                response,
-                GetOneEventError::NotFound,
-            )),
+            404 => {
+                Err(rt::documented_status_response(response, GetOneEventError::NotFound))
+            }
             _ => Err(rt::error_response(response)),
         }
     }

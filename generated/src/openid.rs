@@ -25,7 +25,10 @@ pub struct RequestOpenIdTokenRequest {
 
 impl RequestOpenIdTokenRequest {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(user_id: String, body: serde_json::Map<String, serde_json::Value>) -> Self {
+    pub fn new(
+        user_id: String,
+        body: serde_json::Map<String, serde_json::Value>,
+    ) -> Self {
         Self { user_id, body }
     }
 }

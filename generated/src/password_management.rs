@@ -64,14 +64,15 @@ impl std::fmt::Debug for ChangePasswordRequest {
         debug.field("new_password", &"<redacted>");
         debug.field("logout_devices", &self.logout_devices);
         debug.field("auth", &self.auth);
-        debug.field(
-            "additional_properties",
-            &self
-                .additional_properties
-                .keys()
-                .map(|name| (name, "<redacted>"))
-                .collect::<std::collections::BTreeMap<_, _>>(),
-        );
+        debug
+            .field(
+                "additional_properties",
+                &self
+                    .additional_properties
+                    .keys()
+                    .map(|name| (name, "<redacted>"))
+                    .collect::<std::collections::BTreeMap<_, _>>(),
+            );
         debug.finish()
     }
 }
@@ -202,7 +203,9 @@ impl rt::Endpoint for RequestTokenToResetPasswordEmailRequest {
         base_url: &rt::BaseUrl,
         access_token: Option<&rt::AccessToken>,
     ) -> Result<rt::http::Request<rt::Bytes>, rt::IntoHttpError> {
-        let path = rt::PathBuilder::new("/_matrix/client/v3/account/password/email/requestToken");
+        let path = rt::PathBuilder::new(
+            "/_matrix/client/v3/account/password/email/requestToken",
+        );
         let path_and_query = path.finish();
         rt::build_request(
             &Self::METADATA,
@@ -240,7 +243,9 @@ impl rt::Endpoint for RequestTokenToResetPasswordMsisdnRequest {
         base_url: &rt::BaseUrl,
         access_token: Option<&rt::AccessToken>,
     ) -> Result<rt::http::Request<rt::Bytes>, rt::IntoHttpError> {
-        let path = rt::PathBuilder::new("/_matrix/client/v3/account/password/msisdn/requestToken");
+        let path = rt::PathBuilder::new(
+            "/_matrix/client/v3/account/password/msisdn/requestToken",
+        );
         let path_and_query = path.finish();
         rt::build_request(
             &Self::METADATA,

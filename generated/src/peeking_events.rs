@@ -114,10 +114,11 @@ impl rt::Endpoint for PeekEventsRequest {
     ) -> Result<Self::Response, rt::FromHttpResponseError<Self::Error>> {
         match response.status().as_u16() {
             200 => Ok(rt::json_response(&response)?),
-            400 => Err(rt::documented_status_response(
-                response,
-                PeekEventsError::BadRequest,
-            )),
+            400 => {
+                Err(
+                    rt::documented_status_response(response, PeekEventsError::BadRequest),
+                )
+            }
             _ => Err(rt::error_response(response)),
         }
     }

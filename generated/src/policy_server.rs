@@ -43,7 +43,9 @@ pub struct GetWellknownPolicyResponse {
 
 impl GetWellknownPolicyResponse {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(public_keys: crate::policy_server::GetWellknownPolicyResponsePublicKeys) -> Self {
+    pub fn new(
+        public_keys: crate::policy_server::GetWellknownPolicyResponsePublicKeys,
+    ) -> Self {
         Self {
             public_keys,
             additional_properties: Default::default(),
@@ -113,10 +115,14 @@ impl rt::Endpoint for GetWellknownPolicyRequest {
     ) -> Result<Self::Response, rt::FromHttpResponseError<Self::Error>> {
         match response.status().as_u16() {
             200 => Ok(rt::json_response(&response)?),
-            404 => Err(rt::documented_status_response(
-                response,
-                GetWellknownPolicyError::NotFound,
-            )),
+            404 => {
+                Err(
+                    rt::documented_status_response(
+                        response,
+                        GetWellknownPolicyError::NotFound,
+                    ),
+                )
+            }
             _ => Err(rt::error_response(response)),
         }
     }

@@ -31,11 +31,7 @@ pub struct GetPresenceResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_active_ago: Option<i64>,
     /// The state message for this user if one was set.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "rt::nullable"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "rt::nullable")]
     pub status_msg: Option<Option<String>>,
     /// Whether the user is currently active
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -115,7 +111,9 @@ impl serde::Serialize for GetPresenceResponsePresence {
 }
 
 impl<'de> serde::Deserialize<'de> for GetPresenceResponsePresence {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
         Ok(Self::from(value.as_ref()))
     }
@@ -202,7 +200,9 @@ impl serde::Serialize for SetPresenceRequestBodyPresence {
 }
 
 impl<'de> serde::Deserialize<'de> for SetPresenceRequestBodyPresence {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
         Ok(Self::from(value.as_ref()))
     }

@@ -60,11 +60,7 @@ impl SetProfileFieldRequest {
         key_name: String,
         body: std::collections::BTreeMap<String, serde_json::Value>,
     ) -> Self {
-        Self {
-            user_id,
-            key_name,
-            body,
-        }
+        Self { user_id, key_name, body }
     }
 }
 
@@ -182,10 +178,14 @@ impl rt::Endpoint for GetProfileFieldRequest {
     ) -> Result<Self::Response, rt::FromHttpResponseError<Self::Error>> {
         match response.status().as_u16() {
             200 => Ok(rt::json_response(&response)?),
-            404 => Err(rt::documented_status_response(
-                response,
-                GetProfileFieldError::NotFound,
-            )),
+            404 => {
+                Err(
+                    rt::documented_status_response(
+                        response,
+                        GetProfileFieldError::NotFound,
+                    ),
+                )
+            }
             403 => Err(rt::documented_error_response(response)),
             _ => Err(rt::error_response(response)),
         }

@@ -117,7 +117,9 @@ impl serde::Serialize for GetPushRuleKind {
 }
 
 impl<'de> serde::Deserialize<'de> for GetPushRuleKind {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
         Ok(Self::from(value.as_ref()))
     }
@@ -204,7 +206,9 @@ impl serde::Serialize for SetPushRuleKind {
 }
 
 impl<'de> serde::Deserialize<'de> for SetPushRuleKind {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
         Ok(Self::from(value.as_ref()))
     }
@@ -231,7 +235,9 @@ pub struct SetPushRuleRequestBody {
 
 impl SetPushRuleRequestBody {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(actions: Vec<crate::pushrules::SetPushRuleRequestBodyActionsItem>) -> Self {
+    pub fn new(
+        actions: Vec<crate::pushrules::SetPushRuleRequestBodyActionsItem>,
+    ) -> Self {
         Self {
             actions,
             conditions: None,
@@ -373,7 +379,9 @@ impl serde::Serialize for DeletePushRuleKind {
 }
 
 impl<'de> serde::Deserialize<'de> for DeletePushRuleKind {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
         Ok(Self::from(value.as_ref()))
     }
@@ -460,7 +468,9 @@ impl serde::Serialize for IsPushRuleEnabledKind {
 }
 
 impl<'de> serde::Deserialize<'de> for IsPushRuleEnabledKind {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
         Ok(Self::from(value.as_ref()))
     }
@@ -572,7 +582,9 @@ impl serde::Serialize for SetPushRuleEnabledKind {
 }
 
 impl<'de> serde::Deserialize<'de> for SetPushRuleEnabledKind {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
         Ok(Self::from(value.as_ref()))
     }
@@ -626,11 +638,7 @@ impl SetPushRuleEnabledRequest {
         rule_id: String,
         body: crate::pushrules::SetPushRuleEnabledRequestBody,
     ) -> Self {
-        Self {
-            kind,
-            rule_id,
-            body,
-        }
+        Self { kind, rule_id, body }
     }
 }
 
@@ -694,7 +702,9 @@ impl serde::Serialize for GetPushRuleActionsKind {
 }
 
 impl<'de> serde::Deserialize<'de> for GetPushRuleActionsKind {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
         Ok(Self::from(value.as_ref()))
     }
@@ -734,7 +744,9 @@ pub struct GetPushRuleActionsResponse {
 
 impl GetPushRuleActionsResponse {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(actions: Vec<crate::pushrules::GetPushRuleActionsResponseActionsItem>) -> Self {
+    pub fn new(
+        actions: Vec<crate::pushrules::GetPushRuleActionsResponseActionsItem>,
+    ) -> Self {
         Self {
             actions,
             additional_properties: Default::default(),
@@ -816,7 +828,9 @@ impl serde::Serialize for SetPushRuleActionsKind {
 }
 
 impl<'de> serde::Deserialize<'de> for SetPushRuleActionsKind {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
         Ok(Self::from(value.as_ref()))
     }
@@ -835,7 +849,9 @@ pub struct SetPushRuleActionsRequestBody {
 
 impl SetPushRuleActionsRequestBody {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(actions: Vec<crate::pushrules::SetPushRuleActionsRequestBodyActionsItem>) -> Self {
+    pub fn new(
+        actions: Vec<crate::pushrules::SetPushRuleActionsRequestBodyActionsItem>,
+    ) -> Self {
         Self {
             actions,
             additional_properties: Default::default(),
@@ -881,11 +897,7 @@ impl SetPushRuleActionsRequest {
         rule_id: String,
         body: crate::pushrules::SetPushRuleActionsRequestBody,
     ) -> Self {
-        Self {
-            kind,
-            rule_id,
-            body,
-        }
+        Self { kind, rule_id, body }
     }
 }
 

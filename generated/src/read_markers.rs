@@ -9,11 +9,7 @@ pub struct SetReadMarkerRequestBody {
     /// event MUST belong to the room.
     ///
     /// Changed in Matrix 1.4: This property is no longer required.
-    #[serde(
-        rename = "m.fully_read",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "m.fully_read", default, skip_serializing_if = "Option::is_none")]
     pub fully_read: Option<String>,
     /// The event ID to set the read receipt location at. This is
     /// equivalent to calling `/receipt/m.read/$elsewhere:example.org`
@@ -25,11 +21,7 @@ pub struct SetReadMarkerRequestBody {
     /// and is provided here to save that extra call.
     ///
     /// Added in Matrix 1.4.
-    #[serde(
-        rename = "m.read.private",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "m.read.private", default, skip_serializing_if = "Option::is_none")]
     pub private: Option<String>,
     /// The other properties, by name.
     #[serde(flatten)]
@@ -70,7 +62,10 @@ pub struct SetReadMarkerRequest {
 
 impl SetReadMarkerRequest {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(room_id: String, body: crate::read_markers::SetReadMarkerRequestBody) -> Self {
+    pub fn new(
+        room_id: String,
+        body: crate::read_markers::SetReadMarkerRequestBody,
+    ) -> Self {
         Self { room_id, body }
     }
 }

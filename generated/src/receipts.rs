@@ -53,7 +53,9 @@ impl serde::Serialize for PostReceiptReceiptType {
 }
 
 impl<'de> serde::Deserialize<'de> for PostReceiptReceiptType {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
         Ok(Self::from(value.as_ref()))
     }

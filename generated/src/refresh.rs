@@ -76,14 +76,15 @@ impl std::fmt::Debug for RefreshRequest {
         debug.field("refresh_token", &"<redacted>");
         #[cfg(feature = "unstable-famedly-refresh-lifetime")]
         debug.field("refresh_token_lifetime", &self.refresh_token_lifetime);
-        debug.field(
-            "additional_properties",
-            &self
-                .additional_properties
-                .keys()
-                .map(|name| (name, "<redacted>"))
-                .collect::<std::collections::BTreeMap<_, _>>(),
-        );
+        debug
+            .field(
+                "additional_properties",
+                &self
+                    .additional_properties
+                    .keys()
+                    .map(|name| (name, "<redacted>"))
+                    .collect::<std::collections::BTreeMap<_, _>>(),
+            );
         debug.finish()
     }
 }
@@ -142,19 +143,17 @@ impl std::fmt::Debug for RefreshResponse {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let mut debug = f.debug_struct("RefreshResponse");
         debug.field("access_token", &"<redacted>");
-        debug.field(
-            "refresh_token",
-            &self.refresh_token.as_ref().map(|_| "<redacted>"),
-        );
+        debug.field("refresh_token", &self.refresh_token.as_ref().map(|_| "<redacted>"));
         debug.field("expires_in", &self.expires_in);
-        debug.field(
-            "additional_properties",
-            &self
-                .additional_properties
-                .keys()
-                .map(|name| (name, "<redacted>"))
-                .collect::<std::collections::BTreeMap<_, _>>(),
-        );
+        debug
+            .field(
+                "additional_properties",
+                &self
+                    .additional_properties
+                    .keys()
+                    .map(|name| (name, "<redacted>"))
+                    .collect::<std::collections::BTreeMap<_, _>>(),
+            );
         debug.finish()
     }
 }
@@ -184,9 +183,12 @@ impl rt::Endpoint for RefreshRequest {
         #[cfg(feature = "unstable-famedly-refresh-lifetime")]
         rt::check_bounds(
             "com.famedly.refresh_token_lifetime_ms",
-            self.refresh_token_lifetime
+            self
+                .refresh_token_lifetime
                 .as_ref()
-                .map(|v| i128::try_from(rt::duration_ms::wire_millis(v)).unwrap_or(i128::MAX)),
+                .map(|v| {
+                    i128::try_from(rt::duration_ms::wire_millis(v)).unwrap_or(i128::MAX)
+                }),
             Some(1000i64),
             None,
             " ms",

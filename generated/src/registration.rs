@@ -49,7 +49,9 @@ impl serde::Serialize for RegisterKind {
 }
 
 impl<'de> serde::Deserialize<'de> for RegisterKind {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
         Ok(Self::from(value.as_ref()))
     }
@@ -124,20 +126,18 @@ impl std::fmt::Debug for RegisterRequestBody {
         debug.field("username", &self.username);
         debug.field("password", &self.password.as_ref().map(|_| "<redacted>"));
         debug.field("device_id", &self.device_id);
-        debug.field(
-            "initial_device_display_name",
-            &self.initial_device_display_name,
-        );
+        debug.field("initial_device_display_name", &self.initial_device_display_name);
         debug.field("inhibit_login", &self.inhibit_login);
         debug.field("refresh_token", &self.refresh_token);
-        debug.field(
-            "additional_properties",
-            &self
-                .additional_properties
-                .keys()
-                .map(|name| (name, "<redacted>"))
-                .collect::<std::collections::BTreeMap<_, _>>(),
-        );
+        debug
+            .field(
+                "additional_properties",
+                &self
+                    .additional_properties
+                    .keys()
+                    .map(|name| (name, "<redacted>"))
+                    .collect::<std::collections::BTreeMap<_, _>>(),
+            );
         debug.finish()
     }
 }
@@ -312,25 +312,20 @@ impl std::fmt::Debug for RegisterResponse {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let mut debug = f.debug_struct("RegisterResponse");
         debug.field("user_id", &self.user_id);
-        debug.field(
-            "access_token",
-            &self.access_token.as_ref().map(|_| "<redacted>"),
-        );
-        debug.field(
-            "refresh_token",
-            &self.refresh_token.as_ref().map(|_| "<redacted>"),
-        );
+        debug.field("access_token", &self.access_token.as_ref().map(|_| "<redacted>"));
+        debug.field("refresh_token", &self.refresh_token.as_ref().map(|_| "<redacted>"));
         debug.field("expires_in", &self.expires_in);
         debug.field("home_server", &self.home_server);
         debug.field("device_id", &self.device_id);
-        debug.field(
-            "additional_properties",
-            &self
-                .additional_properties
-                .keys()
-                .map(|name| (name, "<redacted>"))
-                .collect::<std::collections::BTreeMap<_, _>>(),
-        );
+        debug
+            .field(
+                "additional_properties",
+                &self
+                    .additional_properties
+                    .keys()
+                    .map(|name| (name, "<redacted>"))
+                    .collect::<std::collections::BTreeMap<_, _>>(),
+            );
         debug.finish()
     }
 }
@@ -501,7 +496,9 @@ impl rt::Endpoint for RequestTokenToRegisterEmailRequest {
         base_url: &rt::BaseUrl,
         access_token: Option<&rt::AccessToken>,
     ) -> Result<rt::http::Request<rt::Bytes>, rt::IntoHttpError> {
-        let path = rt::PathBuilder::new("/_matrix/client/v3/register/email/requestToken");
+        let path = rt::PathBuilder::new(
+            "/_matrix/client/v3/register/email/requestToken",
+        );
         let path_and_query = path.finish();
         rt::build_request(
             &Self::METADATA,
@@ -539,7 +536,9 @@ impl rt::Endpoint for RequestTokenToRegisterMsisdnRequest {
         base_url: &rt::BaseUrl,
         access_token: Option<&rt::AccessToken>,
     ) -> Result<rt::http::Request<rt::Bytes>, rt::IntoHttpError> {
-        let path = rt::PathBuilder::new("/_matrix/client/v3/register/msisdn/requestToken");
+        let path = rt::PathBuilder::new(
+            "/_matrix/client/v3/register/msisdn/requestToken",
+        );
         let path_and_query = path.finish();
         rt::build_request(
             &Self::METADATA,

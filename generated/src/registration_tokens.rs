@@ -81,8 +81,9 @@ impl rt::Endpoint for RegistrationTokenValidityRequest {
         base_url: &rt::BaseUrl,
         access_token: Option<&rt::AccessToken>,
     ) -> Result<rt::http::Request<rt::Bytes>, rt::IntoHttpError> {
-        let path =
-            rt::PathBuilder::new("/_matrix/client/v1/register/m.login.registration_token/validity");
+        let path = rt::PathBuilder::new(
+            "/_matrix/client/v1/register/m.login.registration_token/validity",
+        );
         let mut query = rt::QueryBuilder::new();
         query.push("token", &self.token);
         let path_and_query = path.finish() + &query.finish();

@@ -49,7 +49,9 @@ impl serde::Serialize for GetRelatingEventsDir {
 }
 
 impl<'de> serde::Deserialize<'de> for GetRelatingEventsDir {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
         Ok(Self::from(value.as_ref()))
     }
@@ -224,7 +226,9 @@ impl serde::Serialize for GetRelatingEventsWithRelTypeDir {
 }
 
 impl<'de> serde::Deserialize<'de> for GetRelatingEventsWithRelTypeDir {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
         Ok(Self::from(value.as_ref()))
     }
@@ -405,7 +409,9 @@ impl serde::Serialize for GetRelatingEventsWithRelTypeAndEventTypeDir {
 }
 
 impl<'de> serde::Deserialize<'de> for GetRelatingEventsWithRelTypeAndEventTypeDir {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
         Ok(Self::from(value.as_ref()))
     }
@@ -483,7 +489,12 @@ pub struct GetRelatingEventsWithRelTypeAndEventTypeRequest {
 
 impl GetRelatingEventsWithRelTypeAndEventTypeRequest {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(room_id: String, event_id: String, rel_type: String, event_type: String) -> Self {
+    pub fn new(
+        room_id: String,
+        event_id: String,
+        rel_type: String,
+        event_type: String,
+    ) -> Self {
         Self {
             room_id,
             event_id,

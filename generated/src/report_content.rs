@@ -60,7 +60,10 @@ pub struct ReportRoomRequest {
 
 impl ReportRoomRequest {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(room_id: String, body: crate::report_content::ReportRoomRequestBody) -> Self {
+    pub fn new(
+        room_id: String,
+        body: crate::report_content::ReportRoomRequestBody,
+    ) -> Self {
         Self { room_id, body }
     }
 }
@@ -131,11 +134,7 @@ impl ReportEventRequest {
         event_id: String,
         body: crate::report_content::ReportEventRequestBody,
     ) -> Self {
-        Self {
-            room_id,
-            event_id,
-            body,
-        }
+        Self { room_id, event_id, body }
     }
 }
 
@@ -196,7 +195,10 @@ pub struct ReportUserRequest {
 
 impl ReportUserRequest {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(user_id: String, body: crate::report_content::ReportUserRequestBody) -> Self {
+    pub fn new(
+        user_id: String,
+        body: crate::report_content::ReportUserRequestBody,
+    ) -> Self {
         Self { user_id, body }
     }
 }

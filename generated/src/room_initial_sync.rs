@@ -133,7 +133,9 @@ impl serde::Serialize for RoomInitialSyncResponseMembership {
 }
 
 impl<'de> serde::Deserialize<'de> for RoomInitialSyncResponseMembership {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
         Ok(Self::from(value.as_ref()))
     }
@@ -231,7 +233,9 @@ impl serde::Serialize for RoomInitialSyncResponseVisibility {
 }
 
 impl<'de> serde::Deserialize<'de> for RoomInitialSyncResponseVisibility {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
         Ok(Self::from(value.as_ref()))
     }
@@ -271,10 +275,14 @@ impl rt::Endpoint for RoomInitialSyncRequest {
     ) -> Result<Self::Response, rt::FromHttpResponseError<Self::Error>> {
         match response.status().as_u16() {
             200 => Ok(rt::json_response(&response)?),
-            403 => Err(rt::documented_status_response(
-                response,
-                RoomInitialSyncError::Forbidden,
-            )),
+            403 => {
+                Err(
+                    rt::documented_status_response(
+                        response,
+                        RoomInitialSyncError::Forbidden,
+                    ),
+                )
+            }
             _ => Err(rt::error_response(response)),
         }
     }

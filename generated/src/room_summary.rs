@@ -178,7 +178,9 @@ impl serde::Serialize for GetRoomSummaryResponseEncryption {
 }
 
 impl<'de> serde::Deserialize<'de> for GetRoomSummaryResponseEncryption {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
         Ok(Self::from(value.as_ref()))
     }
@@ -245,7 +247,9 @@ impl serde::Serialize for GetRoomSummaryResponseMembership {
 }
 
 impl<'de> serde::Deserialize<'de> for GetRoomSummaryResponseMembership {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
         Ok(Self::from(value.as_ref()))
     }

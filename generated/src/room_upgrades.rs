@@ -57,7 +57,10 @@ pub struct UpgradeRoomRequest {
 
 impl UpgradeRoomRequest {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(room_id: String, body: crate::room_upgrades::UpgradeRoomRequestBody) -> Self {
+    pub fn new(
+        room_id: String,
+        body: crate::room_upgrades::UpgradeRoomRequestBody,
+    ) -> Self {
         Self { room_id, body }
     }
 }

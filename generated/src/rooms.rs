@@ -71,7 +71,9 @@ impl serde::Serialize for GetRoomStateWithKeyFormat {
 }
 
 impl<'de> serde::Deserialize<'de> for GetRoomStateWithKeyFormat {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
         Ok(Self::from(value.as_ref()))
     }
@@ -206,7 +208,9 @@ impl serde::Serialize for GetMembersByRoomMembership {
 }
 
 impl<'de> serde::Deserialize<'de> for GetMembersByRoomMembership {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
         Ok(Self::from(value.as_ref()))
     }
@@ -272,7 +276,9 @@ impl serde::Serialize for GetMembersByRoomNotMembership {
 }
 
 impl<'de> serde::Deserialize<'de> for GetMembersByRoomNotMembership {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
         Ok(Self::from(value.as_ref()))
     }
@@ -369,7 +375,10 @@ pub struct GetJoinedMembersByRoomResponse {
     /// A map from user ID to a RoomMember object.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub joined: Option<
-        std::collections::BTreeMap<String, crate::rooms::GetJoinedMembersByRoomResponseJoinedValue>,
+        std::collections::BTreeMap<
+            String,
+            crate::rooms::GetJoinedMembersByRoomResponseJoinedValue,
+        >,
     >,
     /// The other properties, by name.
     #[serde(flatten)]
@@ -395,18 +404,10 @@ rt::deserialize_object! {
 #[non_exhaustive]
 pub struct GetJoinedMembersByRoomResponseJoinedValue {
     /// The display name of the user this object is representing.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "rt::nullable"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "rt::nullable")]
     pub display_name: Option<Option<String>>,
     /// The avatar of the user this object is representing, as an [`mxc://` URI](https://spec.matrix.org/v1.19/client-server-api/#matrix-content-mxc-uris).
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "rt::nullable"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "rt::nullable")]
     pub avatar_url: Option<Option<String>>,
     /// The other properties, by name.
     #[serde(flatten)]
@@ -511,14 +512,22 @@ impl rt::Endpoint for GetRoomStateWithKeyRequest {
     ) -> Result<Self::Response, rt::FromHttpResponseError<Self::Error>> {
         match response.status().as_u16() {
             200 => Ok(rt::json_response(&response)?),
-            403 => Err(rt::documented_status_response(
-                response,
-                GetRoomStateWithKeyError::Forbidden,
-            )),
-            404 => Err(rt::documented_status_response(
-                response,
-                GetRoomStateWithKeyError::NotFound,
-            )),
+            403 => {
+                Err(
+                    rt::documented_status_response(
+                        response,
+                        GetRoomStateWithKeyError::Forbidden,
+                    ),
+                )
+            }
+            404 => {
+                Err(
+                    rt::documented_status_response(
+                        response,
+                        GetRoomStateWithKeyError::NotFound,
+                    ),
+                )
+            }
             _ => Err(rt::error_response(response)),
         }
     }
@@ -568,10 +577,14 @@ impl rt::Endpoint for GetRoomStateRequest {
     ) -> Result<Self::Response, rt::FromHttpResponseError<Self::Error>> {
         match response.status().as_u16() {
             200 => Ok(rt::json_response(&response)?),
-            403 => Err(rt::documented_status_response(
-                response,
-                GetRoomStateError::Forbidden,
-            )),
+            403 => {
+                Err(
+                    rt::documented_status_response(
+                        response,
+                        GetRoomStateError::Forbidden,
+                    ),
+                )
+            }
             _ => Err(rt::error_response(response)),
         }
     }
@@ -629,10 +642,14 @@ impl rt::Endpoint for GetMembersByRoomRequest {
     ) -> Result<Self::Response, rt::FromHttpResponseError<Self::Error>> {
         match response.status().as_u16() {
             200 => Ok(rt::json_response(&response)?),
-            403 => Err(rt::documented_status_response(
-                response,
-                GetMembersByRoomError::Forbidden,
-            )),
+            403 => {
+                Err(
+                    rt::documented_status_response(
+                        response,
+                        GetMembersByRoomError::Forbidden,
+                    ),
+                )
+            }
             _ => Err(rt::error_response(response)),
         }
     }
@@ -680,10 +697,14 @@ impl rt::Endpoint for GetJoinedMembersByRoomRequest {
     ) -> Result<Self::Response, rt::FromHttpResponseError<Self::Error>> {
         match response.status().as_u16() {
             200 => Ok(rt::json_response(&response)?),
-            403 => Err(rt::documented_status_response(
-                response,
-                GetJoinedMembersByRoomError::Forbidden,
-            )),
+            403 => {
+                Err(
+                    rt::documented_status_response(
+                        response,
+                        GetJoinedMembersByRoomError::Forbidden,
+                    ),
+                )
+            }
             _ => Err(rt::error_response(response)),
         }
     }

@@ -14,7 +14,9 @@ pub struct SearchRequestBody {
 
 impl SearchRequestBody {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(search_categories: crate::search::SearchRequestBodySearchCategories) -> Self {
+    pub fn new(
+        search_categories: crate::search::SearchRequestBodySearchCategories,
+    ) -> Self {
         Self {
             search_categories,
             additional_properties: Default::default(),
@@ -60,19 +62,24 @@ pub struct SearchRequestBodySearchCategoriesRoomEvents {
     pub search_term: String,
     /// The keys to search. Defaults to all.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub keys: Option<Vec<crate::search::SearchRequestBodySearchCategoriesRoomEventsKeysItem>>,
+    pub keys: Option<
+        Vec<crate::search::SearchRequestBodySearchCategoriesRoomEventsKeysItem>,
+    >,
     /// This takes a [filter](https://spec.matrix.org/v1.19/client-server-api/#filtering).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub filter: Option<crate::types::RoomEventFilter>,
     /// The order in which to search for results.
     /// By default, this is `"rank"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub order_by: Option<crate::search::SearchRequestBodySearchCategoriesRoomEventsOrderBy>,
+    pub order_by: Option<
+        crate::search::SearchRequestBodySearchCategoriesRoomEventsOrderBy,
+    >,
     /// Configures whether any context for the events
     /// returned are included in the response.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub event_context:
-        Option<crate::search::SearchRequestBodySearchCategoriesRoomEventsEventContext>,
+    pub event_context: Option<
+        crate::search::SearchRequestBodySearchCategoriesRoomEventsEventContext,
+    >,
     /// Requests the server return the current state for
     /// each room returned.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -80,7 +87,9 @@ pub struct SearchRequestBodySearchCategoriesRoomEvents {
     /// Requests that the server partitions the result set
     /// based on the provided list of keys.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub groupings: Option<crate::search::SearchRequestBodySearchCategoriesRoomEventsGroupings>,
+    pub groupings: Option<
+        crate::search::SearchRequestBodySearchCategoriesRoomEventsGroupings,
+    >,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -159,8 +168,11 @@ impl serde::Serialize for SearchRequestBodySearchCategoriesRoomEventsKeysItem {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for SearchRequestBodySearchCategoriesRoomEventsKeysItem {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+impl<'de> serde::Deserialize<'de>
+for SearchRequestBodySearchCategoriesRoomEventsKeysItem {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
         Ok(Self::from(value.as_ref()))
     }
@@ -214,8 +226,11 @@ impl serde::Serialize for SearchRequestBodySearchCategoriesRoomEventsOrderBy {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for SearchRequestBodySearchCategoriesRoomEventsOrderBy {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+impl<'de> serde::Deserialize<'de>
+for SearchRequestBodySearchCategoriesRoomEventsOrderBy {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
         Ok(Self::from(value.as_ref()))
     }
@@ -269,8 +284,11 @@ rt::deserialize_object! {
 pub struct SearchRequestBodySearchCategoriesRoomEventsGroupings {
     /// List of groups to request.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub group_by:
-        Option<Vec<crate::search::SearchRequestBodySearchCategoriesRoomEventsGroupingsGroupByItem>>,
+    pub group_by: Option<
+        Vec<
+            crate::search::SearchRequestBodySearchCategoriesRoomEventsGroupingsGroupByItem,
+        >,
+    >,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -296,8 +314,9 @@ rt::deserialize_object! {
 pub struct SearchRequestBodySearchCategoriesRoomEventsGroupingsGroupByItem {
     /// Key that defines the group.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub key:
-        Option<crate::search::SearchRequestBodySearchCategoriesRoomEventsGroupingsGroupByItemKey>,
+    pub key: Option<
+        crate::search::SearchRequestBodySearchCategoriesRoomEventsGroupingsGroupByItemKey,
+    >,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -352,22 +371,25 @@ impl From<&str> for SearchRequestBodySearchCategoriesRoomEventsGroupingsGroupByI
     }
 }
 
-impl std::fmt::Display for SearchRequestBodySearchCategoriesRoomEventsGroupingsGroupByItemKey {
+impl std::fmt::Display
+for SearchRequestBodySearchCategoriesRoomEventsGroupingsGroupByItemKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-impl serde::Serialize for SearchRequestBodySearchCategoriesRoomEventsGroupingsGroupByItemKey {
+impl serde::Serialize
+for SearchRequestBodySearchCategoriesRoomEventsGroupingsGroupByItemKey {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 
 impl<'de> serde::Deserialize<'de>
-    for SearchRequestBodySearchCategoriesRoomEventsGroupingsGroupByItemKey
-{
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+for SearchRequestBodySearchCategoriesRoomEventsGroupingsGroupByItemKey {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
         Ok(Self::from(value.as_ref()))
     }
@@ -391,10 +413,7 @@ pub struct SearchRequest {
 impl SearchRequest {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new(body: crate::search::SearchRequestBody) -> Self {
-        Self {
-            next_batch: None,
-            body,
-        }
+        Self { next_batch: None, body }
     }
 }
 
@@ -411,7 +430,9 @@ pub struct SearchResponse {
 
 impl SearchResponse {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(search_categories: crate::search::SearchResponseSearchCategories) -> Self {
+    pub fn new(
+        search_categories: crate::search::SearchResponseSearchCategories,
+    ) -> Self {
         Self {
             search_categories,
             additional_properties: Default::default(),
@@ -461,7 +482,9 @@ pub struct SearchResponseSearchCategoriesRoomEvents {
     pub highlights: Option<Vec<String>>,
     /// List of results in the requested order.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub results: Option<Vec<crate::search::SearchResponseSearchCategoriesRoomEventsResultsItem>>,
+    pub results: Option<
+        Vec<crate::search::SearchResponseSearchCategoriesRoomEventsResultsItem>,
+    >,
     /// The current state for every room in the results.
     /// This is included if the request had the
     /// `include_state` key set with a value of `true`.
@@ -469,7 +492,9 @@ pub struct SearchResponseSearchCategoriesRoomEvents {
     /// The key is the room ID for which the `State
     /// Event` array belongs to.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub state: Option<std::collections::BTreeMap<String, Vec<rt::Raw<crate::types::ClientEvent>>>>,
+    pub state: Option<
+        std::collections::BTreeMap<String, Vec<rt::Raw<crate::types::ClientEvent>>>,
+    >,
     /// Any groups that were requested.
     ///
     /// The outer `string` key is the group key requested (eg: `room_id`
@@ -528,7 +553,9 @@ pub struct SearchResponseSearchCategoriesRoomEventsResultsItem {
     pub result: Option<rt::Raw<crate::types::ClientEvent>>,
     /// Context for result, if requested.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub context: Option<crate::search::SearchResponseSearchCategoriesRoomEventsResultsItemContext>,
+    pub context: Option<
+        crate::search::SearchResponseSearchCategoriesRoomEventsResultsItemContext,
+    >,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -710,10 +737,7 @@ impl rt::Endpoint for SearchRequest {
     ) -> Result<Self::Response, rt::FromHttpResponseError<Self::Error>> {
         match response.status().as_u16() {
             200 => Ok(rt::json_response(&response)?),
-            400 => Err(rt::documented_status_response(
-                response,
-                SearchError::BadRequest,
-            )),
+            400 => Err(rt::documented_status_response(response, SearchError::BadRequest)),
             429 => Err(rt::documented_error_response(response)),
             _ => Err(rt::error_response(response)),
         }

@@ -79,7 +79,9 @@ pub struct GetSpaceHierarchyResponse {
 
 impl GetSpaceHierarchyResponse {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(rooms: Vec<crate::space_hierarchy::GetSpaceHierarchyResponseRoomsItem>) -> Self {
+    pub fn new(
+        rooms: Vec<crate::space_hierarchy::GetSpaceHierarchyResponseRoomsItem>,
+    ) -> Self {
         Self {
             rooms,
             next_batch: None,
@@ -133,7 +135,9 @@ pub struct GetSpaceHierarchyResponseRoomsItem {
     /// The encryption algorithm to be used to encrypt messages sent in the
     /// room.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub encryption: Option<crate::space_hierarchy::GetSpaceHierarchyResponseRoomsItemEncryption>,
+    pub encryption: Option<
+        crate::space_hierarchy::GetSpaceHierarchyResponseRoomsItemEncryption,
+    >,
     /// The version of the room.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub room_version: Option<String>,
@@ -141,8 +145,9 @@ pub struct GetSpaceHierarchyResponseRoomsItem {
     /// as [Stripped State Events](https://spec.matrix.org/v1.19/client-server-api/#stripped-state) with an added `origin_server_ts` key.
     ///
     /// If the room is not a space-room, this should be empty.
-    pub children_state:
-        Vec<crate::space_hierarchy::GetSpaceHierarchyResponseRoomsItemChildrenStateItem>,
+    pub children_state: Vec<
+        crate::space_hierarchy::GetSpaceHierarchyResponseRoomsItemChildrenStateItem,
+    >,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -232,7 +237,9 @@ impl serde::Serialize for GetSpaceHierarchyResponseRoomsItemEncryption {
 }
 
 impl<'de> serde::Deserialize<'de> for GetSpaceHierarchyResponseRoomsItemEncryption {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
         Ok(Self::from(value.as_ref()))
     }

@@ -49,7 +49,9 @@ impl serde::Serialize for RedirectToSsoAction {
 }
 
 impl<'de> serde::Deserialize<'de> for RedirectToSsoAction {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
         Ok(Self::from(value.as_ref()))
     }
@@ -88,10 +90,7 @@ pub struct RedirectToSsoRequest {
 impl RedirectToSsoRequest {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new(redirect_url: String) -> Self {
-        Self {
-            redirect_url,
-            action: None,
-        }
+        Self { redirect_url, action: None }
     }
 }
 
@@ -153,7 +152,9 @@ impl serde::Serialize for RedirectToIdpAction {
 }
 
 impl<'de> serde::Deserialize<'de> for RedirectToIdpAction {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
         Ok(Self::from(value.as_ref()))
     }
@@ -249,9 +250,11 @@ impl rt::Endpoint for RedirectToSsoRequest {
         response: rt::http::Response<rt::Bytes>,
     ) -> Result<Self::Response, rt::FromHttpResponseError<Self::Error>> {
         match response.status().as_u16() {
-            302 => Ok(crate::sso_login_redirect::RedirectToSsoResponse {
-                location: rt::response_header(&response, "location")?,
-            }),
+            302 => {
+                Ok(crate::sso_login_redirect::RedirectToSsoResponse {
+                    location: rt::response_header(&response, "location")?,
+                })
+            }
             _ => Err(rt::error_response(response)),
         }
     }
@@ -294,13 +297,19 @@ impl rt::Endpoint for RedirectToIdpRequest {
         response: rt::http::Response<rt::Bytes>,
     ) -> Result<Self::Response, rt::FromHttpResponseError<Self::Error>> {
         match response.status().as_u16() {
-            302 => Ok(crate::sso_login_redirect::RedirectToIdpResponse {
-                location: rt::response_header(&response, "location")?,
-            }),
-            404 => Err(rt::documented_status_response(
-                response,
-                RedirectToIdpError::NotFound,
-            )),
+            302 => {
+                Ok(crate::sso_login_redirect::RedirectToIdpResponse {
+                    location: rt::response_header(&response, "location")?,
+                })
+            }
+            404 => {
+                Err(
+                    rt::documented_status_response(
+                        response,
+                        RedirectToIdpError::NotFound,
+                    ),
+                )
+            }
             _ => Err(rt::error_response(response)),
         }
     }
@@ -311,7 +320,7 @@ impl rt::Endpoint for RedirectToIdpRequest {
 #[non_exhaustive]
 pub enum RedirectToIdpError {
     /** 404: The IdP ID was not recognized by the server. The server is encouraged
-    to provide a user-friendly page explaining the error given the user
-    will be navigated to it.*/
+to provide a user-friendly page explaining the error given the user
+will be navigated to it.*/
     NotFound,
 }

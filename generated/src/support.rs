@@ -104,7 +104,9 @@ pub struct GetWellknownSupportResponseContactsItem {
 
 impl GetWellknownSupportResponseContactsItem {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(role: crate::support::GetWellknownSupportResponseContactsItemRole) -> Self {
+    pub fn new(
+        role: crate::support::GetWellknownSupportResponseContactsItemRole,
+    ) -> Self {
         Self {
             matrix_id: None,
             email_address: None,
@@ -175,7 +177,9 @@ impl serde::Serialize for GetWellknownSupportResponseContactsItemRole {
 }
 
 impl<'de> serde::Deserialize<'de> for GetWellknownSupportResponseContactsItemRole {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
         Ok(Self::from(value.as_ref()))
     }
@@ -213,10 +217,14 @@ impl rt::Endpoint for GetWellknownSupportRequest {
     ) -> Result<Self::Response, rt::FromHttpResponseError<Self::Error>> {
         match response.status().as_u16() {
             200 => Ok(rt::json_response(&response)?),
-            404 => Err(rt::documented_status_response(
-                response,
-                GetWellknownSupportError::NotFound,
-            )),
+            404 => {
+                Err(
+                    rt::documented_status_response(
+                        response,
+                        GetWellknownSupportError::NotFound,
+                    ),
+                )
+            }
             _ => Err(rt::error_response(response)),
         }
     }

@@ -53,7 +53,9 @@ impl serde::Serialize for SyncSetPresence {
 }
 
 impl<'de> serde::Deserialize<'de> for SyncSetPresence {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
         Ok(Self::from(value.as_ref()))
     }
@@ -244,19 +246,26 @@ pub struct SyncResponseRooms {
     /// The rooms that the user has joined, mapped as room ID to
     /// room information.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub join: Option<std::collections::BTreeMap<String, crate::sync::SyncResponseRoomsJoinValue>>,
+    pub join: Option<
+        std::collections::BTreeMap<String, crate::sync::SyncResponseRoomsJoinValue>,
+    >,
     /// The rooms that the user has been invited to, mapped as room ID to
     /// room information.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub invite:
-        Option<std::collections::BTreeMap<String, crate::sync::SyncResponseRoomsInviteValue>>,
+    pub invite: Option<
+        std::collections::BTreeMap<String, crate::sync::SyncResponseRoomsInviteValue>,
+    >,
     /// The rooms that the user has knocked upon, mapped as room ID to room information.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub knock: Option<std::collections::BTreeMap<String, crate::sync::SyncResponseRoomsKnockValue>>,
+    pub knock: Option<
+        std::collections::BTreeMap<String, crate::sync::SyncResponseRoomsKnockValue>,
+    >,
     /// The rooms that the user has left or been banned from, mapped as room ID to
     /// room information.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub leave: Option<std::collections::BTreeMap<String, crate::sync::SyncResponseRoomsLeaveValue>>,
+    pub leave: Option<
+        std::collections::BTreeMap<String, crate::sync::SyncResponseRoomsLeaveValue>,
+    >,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -357,7 +366,9 @@ pub struct SyncResponseRoomsJoinValue {
     /// Changed in Matrix 1.4: Updated to reflect behaviour of having `unread_thread_notifications` as `true` in
     /// the `RoomEventFilter` for `/sync`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub unread_notifications: Option<crate::sync::SyncResponseRoomsJoinValueUnreadNotifications>,
+    pub unread_notifications: Option<
+        crate::sync::SyncResponseRoomsJoinValueUnreadNotifications,
+    >,
     /// If `unread_thread_notifications` was specified as `true` on the `RoomEventFilter`,
     /// the notification counts for each [thread](https://spec.matrix.org/v1.19/client-server-api/#threading) in this room.
     /// The object is keyed by thread root ID, with values matching `unread_notifications`.

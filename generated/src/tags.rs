@@ -70,7 +70,12 @@ pub struct SetRoomTagRequest {
 
 impl SetRoomTagRequest {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(user_id: String, room_id: String, tag: String, body: crate::types::Tag) -> Self {
+    pub fn new(
+        user_id: String,
+        room_id: String,
+        tag: String,
+        body: crate::types::Tag,
+    ) -> Self {
         Self {
             user_id,
             room_id,
@@ -100,11 +105,7 @@ pub struct DeleteRoomTagRequest {
 impl DeleteRoomTagRequest {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new(user_id: String, room_id: String, tag: String) -> Self {
-        Self {
-            user_id,
-            room_id,
-            tag,
-        }
+        Self { user_id, room_id, tag }
     }
 }
 

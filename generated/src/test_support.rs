@@ -1262,1501 +1262,2133 @@ pub fn sample_request(
     access_token: Option<&rt::AccessToken>,
 ) -> Option<Result<rt::http::Request<rt::Bytes>, SampleError>> {
     match operation_id {
-        "getAccountData" => Some(sample(
-            || {
-                Ok(<crate::account_data::GetAccountDataRequest>::new(
-                    path_param.to_owned(),
-                    path_param.to_owned(),
-                ))
-            },
-            base_url,
-            access_token,
-        )),
-        "setAccountData" => Some(sample(
-            || {
-                Ok(<crate::account_data::SetAccountDataRequest>::new(
-                    path_param.to_owned(),
-                    path_param.to_owned(),
-                    json("{}")?,
-                ))
-            },
-            base_url,
-            access_token,
-        )),
-        "getAccountDataPerRoom" => Some(sample(
-            || {
-                Ok(<crate::account_data::GetAccountDataPerRoomRequest>::new(
-                    path_param.to_owned(),
-                    path_param.to_owned(),
-                    path_param.to_owned(),
-                ))
-            },
-            base_url,
-            access_token,
-        )),
-        "setAccountDataPerRoom" => Some(sample(
-            || {
-                Ok(<crate::account_data::SetAccountDataPerRoomRequest>::new(
-                    path_param.to_owned(),
-                    path_param.to_owned(),
-                    path_param.to_owned(),
-                    json("{}")?,
-                ))
-            },
-            base_url,
-            access_token,
-        )),
-        "deactivateAccount" => Some(sample(
-            || Ok(<crate::account_deactivation::DeactivateAccountRequest>::new()),
-            base_url,
-            access_token,
-        )),
-        "getWhoIs" => Some(sample(
-            || Ok(<crate::admin::GetWhoIsRequest>::new(path_param.to_owned())),
-            base_url,
-            access_token,
-        )),
-        "getAdminSuspendUser" => Some(sample(
-            || {
-                Ok(<crate::admin::GetAdminSuspendUserRequest>::new(
-                    path_param.to_owned(),
-                ))
-            },
-            base_url,
-            access_token,
-        )),
-        "setAdminSuspendUser" => Some(sample(
-            || {
-                Ok(<crate::admin::SetAdminSuspendUserRequest>::new(
-                    path_param.to_owned(),
-                    json("{\"suspended\":true}")?,
-                ))
-            },
-            base_url,
-            access_token,
-        )),
-        "getAdminLockUser" => Some(sample(
-            || {
-                Ok(<crate::admin::GetAdminLockUserRequest>::new(
-                    path_param.to_owned(),
-                ))
-            },
-            base_url,
-            access_token,
-        )),
-        "setAdminLockUser" => Some(sample(
-            || {
-                Ok(<crate::admin::SetAdminLockUserRequest>::new(
-                    path_param.to_owned(),
-                    json("{\"locked\":true}")?,
-                ))
-            },
-            base_url,
-            access_token,
-        )),
-        "getAccount3PIDs" => Some(sample(
-            || Ok(<crate::administrative_contact::GetAccount3pidsRequest>::new()),
-            base_url,
-            access_token,
-        )),
-        "post3PIDs" => Some(sample(
-            || {
-                Ok(<crate::administrative_contact::Post3pidsRequest>::new(
-                    json(
-                        "{\"client_secret\":\"x\",\"id_server\":\"x\",\"id_access_token\":\"x\",\"sid\":\"x\"}",
-                    )?,
-                ))
-            },
-            base_url,
-            access_token,
-        )),
-        "add3PID" => Some(sample(
-            || {
-                Ok(<crate::administrative_contact::Add3pidRequest>::new(
-                    json("\"x\"")?,
-                    json("\"x\"")?,
-                ))
-            },
-            base_url,
-            access_token,
-        )),
-        "bind3PID" => Some(sample(
-            || {
-                Ok(<crate::administrative_contact::Bind3pidRequest>::new(
-                    json("\"x\"")?,
-                    json("\"x\"")?,
-                    json("\"x\"")?,
-                    json("\"x\"")?,
-                ))
-            },
-            base_url,
-            access_token,
-        )),
-        "delete3pidFromAccount" => Some(sample(
-            || {
-                Ok(
-                    <crate::administrative_contact::Delete3pidFromAccountRequest>::new(
-                        json("\"email\"")?,
-                        json("\"x\"")?,
+        "getAccountData" => {
+            Some(
+                sample(
+                    || Ok(
+                        <crate::account_data::GetAccountDataRequest>::new(
+                            path_param.to_owned(),
+                            path_param.to_owned(),
+                        ),
                     ),
-                )
-            },
-            base_url,
-            access_token,
-        )),
-        "unbind3pidFromAccount" => Some(sample(
-            || {
-                Ok(
-                    <crate::administrative_contact::Unbind3pidFromAccountRequest>::new(
-                        json("\"email\"")?,
-                        json("\"x\"")?,
+                    base_url,
+                    access_token,
+                ),
+            )
+        }
+        "setAccountData" => {
+            Some(
+                sample(
+                    || Ok(
+                        <crate::account_data::SetAccountDataRequest>::new(
+                            path_param.to_owned(),
+                            path_param.to_owned(),
+                            json("{}")?,
+                        ),
                     ),
-                )
-            },
-            base_url,
-            access_token,
-        )),
-        "requestTokenTo3PIDEmail" => Some(sample(
-            || {
-                Ok(
-                    <crate::administrative_contact::RequestTokenTo3pidEmailRequest>::new(json(
-                        "{\"client_secret\":\"x\",\"email\":\"x\",\"send_attempt\":1}",
-                    )?),
-                )
-            },
-            base_url,
-            access_token,
-        )),
-        "requestTokenTo3PIDMSISDN" => Some(sample(
-            || {
-                Ok(
-                    <crate::administrative_contact::RequestTokenTo3pidMsisdnRequest>::new(json(
-                        "{\"client_secret\":\"x\",\"country\":\"x\",\"phone_number\":\"x\",\"send_attempt\":1}",
-                    )?),
-                )
-            },
-            base_url,
-            access_token,
-        )),
-        "pingAppservice" => Some(sample(
-            || {
-                Ok(<crate::appservice_ping::PingAppserviceRequest>::new(
-                    path_param.to_owned(),
-                    json("{}")?,
-                ))
-            },
-            base_url,
-            access_token,
-        )),
-        "updateAppserviceRoomDirectoryVisibility" => Some(sample(
-            || {
-                Ok(
+                    base_url,
+                    access_token,
+                ),
+            )
+        }
+        "getAccountDataPerRoom" => {
+            Some(
+                sample(
+                    || Ok(
+                        <crate::account_data::GetAccountDataPerRoomRequest>::new(
+                            path_param.to_owned(),
+                            path_param.to_owned(),
+                            path_param.to_owned(),
+                        ),
+                    ),
+                    base_url,
+                    access_token,
+                ),
+            )
+        }
+        "setAccountDataPerRoom" => {
+            Some(
+                sample(
+                    || Ok(
+                        <crate::account_data::SetAccountDataPerRoomRequest>::new(
+                            path_param.to_owned(),
+                            path_param.to_owned(),
+                            path_param.to_owned(),
+                            json("{}")?,
+                        ),
+                    ),
+                    base_url,
+                    access_token,
+                ),
+            )
+        }
+        "deactivateAccount" => {
+            Some(
+                sample(
+                    || Ok(
+                        <crate::account_deactivation::DeactivateAccountRequest>::new(),
+                    ),
+                    base_url,
+                    access_token,
+                ),
+            )
+        }
+        "getWhoIs" => {
+            Some(
+                sample(
+                    || Ok(<crate::admin::GetWhoIsRequest>::new(path_param.to_owned())),
+                    base_url,
+                    access_token,
+                ),
+            )
+        }
+        "getAdminSuspendUser" => {
+            Some(
+                sample(
+                    || Ok(
+                        <crate::admin::GetAdminSuspendUserRequest>::new(
+                            path_param.to_owned(),
+                        ),
+                    ),
+                    base_url,
+                    access_token,
+                ),
+            )
+        }
+        "setAdminSuspendUser" => {
+            Some(
+                sample(
+                    || Ok(
+                        <crate::admin::SetAdminSuspendUserRequest>::new(
+                            path_param.to_owned(),
+                            json("{\"suspended\":true}")?,
+                        ),
+                    ),
+                    base_url,
+                    access_token,
+                ),
+            )
+        }
+        "getAdminLockUser" => {
+            Some(
+                sample(
+                    || Ok(
+                        <crate::admin::GetAdminLockUserRequest>::new(
+                            path_param.to_owned(),
+                        ),
+                    ),
+                    base_url,
+                    access_token,
+                ),
+            )
+        }
+        "setAdminLockUser" => {
+            Some(
+                sample(
+                    || Ok(
+                        <crate::admin::SetAdminLockUserRequest>::new(
+                            path_param.to_owned(),
+                            json("{\"locked\":true}")?,
+                        ),
+                    ),
+                    base_url,
+                    access_token,
+                ),
+            )
+        }
+        "getAccount3PIDs" => {
+            Some(
+                sample(
+                    || Ok(
+                        <crate::administrative_contact::GetAccount3pidsRequest>::new(),
+                    ),
+                    base_url,
+                    access_token,
+                ),
+            )
+        }
+        "post3PIDs" => {
+            Some(
+                sample(
+                    || Ok(
+                        <crate::administrative_contact::Post3pidsRequest>::new(
+                            json(
+                                "{\"client_secret\":\"x\",\"id_server\":\"x\",\"id_access_token\":\"x\",\"sid\":\"x\"}",
+                            )?,
+                        ),
+                    ),
+                    base_url,
+                    access_token,
+                ),
+            )
+        }
+        "add3PID" => {
+            Some(
+                sample(
+                    || Ok(
+                        <crate::administrative_contact::Add3pidRequest>::new(
+                            json("\"x\"")?,
+                            json("\"x\"")?,
+                        ),
+                    ),
+                    base_url,
+                    access_token,
+                ),
+            )
+        }
+        "bind3PID" => {
+            Some(
+                sample(
+                    || Ok(
+                        <crate::administrative_contact::Bind3pidRequest>::new(
+                            json("\"x\"")?,
+                            json("\"x\"")?,
+                            json("\"x\"")?,
+                            json("\"x\"")?,
+                        ),
+                    ),
+                    base_url,
+                    access_token,
+                ),
+            )
+        }
+        "delete3pidFromAccount" => {
+            Some(
+                sample(
+                    || Ok(
+                        <crate::administrative_contact::Delete3pidFromAccountRequest>::new(
+                            json("\"email\"")?,
+                            json("\"x\"")?,
+                        ),
+                    ),
+                    base_url,
+                    access_token,
+                ),
+            )
+        }
+        "unbind3pidFromAccount" => {
+            Some(
+                sample(
+                    || Ok(
+                        <crate::administrative_contact::Unbind3pidFromAccountRequest>::new(
+                            json("\"email\"")?,
+                            json("\"x\"")?,
+                        ),
+                    ),
+                    base_url,
+                    access_token,
+                ),
+            )
+        }
+        "requestTokenTo3PIDEmail" => {
+            Some(
+                sample(
+                    || Ok(
+                        <crate::administrative_contact::RequestTokenTo3pidEmailRequest>::new(
+                            json(
+                                "{\"client_secret\":\"x\",\"email\":\"x\",\"send_attempt\":1}",
+                            )?,
+                        ),
+                    ),
+                    base_url,
+                    access_token,
+                ),
+            )
+        }
+        "requestTokenTo3PIDMSISDN" => {
+            Some(
+                sample(
+                    || Ok(
+                        <crate::administrative_contact::RequestTokenTo3pidMsisdnRequest>::new(
+                            json(
+                                "{\"client_secret\":\"x\",\"country\":\"x\",\"phone_number\":\"x\",\"send_attempt\":1}",
+                            )?,
+                        ),
+                    ),
+                    base_url,
+                    access_token,
+                ),
+            )
+        }
+        "pingAppservice" => {
+            Some(
+                sample(
+                    || Ok(
+                        <crate::appservice_ping::PingAppserviceRequest>::new(
+                            path_param.to_owned(),
+                            json("{}")?,
+                        ),
+                    ),
+                    base_url,
+                    access_token,
+                ),
+            )
+        }
+        "updateAppserviceRoomDirectoryVisibility" => {
+            Some(
+                sample(
+                    || Ok(
                         <crate::appservice_room_directory::UpdateAppserviceRoomDirectoryVisibilityRequest>::new(
                             path_param.to_owned(),
                             path_param.to_owned(),
                             json("{\"visibility\":\"public\"}")?,
                         ),
-                    )
-            },
-            base_url,
-            access_token,
-        )),
-        "getContentAuthed" => Some(sample(
-            || {
-                Ok(<crate::authed_content_repo::GetContentAuthedRequest>::new(
-                    path_param.to_owned(),
-                    path_param.to_owned(),
-                ))
-            },
-            base_url,
-            access_token,
-        )),
-        "getContentOverrideNameAuthed" => Some(sample(
-            || {
-                Ok(
-                    <crate::authed_content_repo::GetContentOverrideNameAuthedRequest>::new(
-                        path_param.to_owned(),
-                        path_param.to_owned(),
-                        path_param.to_owned(),
                     ),
-                )
-            },
-            base_url,
-            access_token,
-        )),
-        "getContentThumbnailAuthed" => Some(sample(
-            || {
-                Ok(
-                    <crate::authed_content_repo::GetContentThumbnailAuthedRequest>::new(
-                        path_param.to_owned(),
-                        path_param.to_owned(),
-                        json("1")?,
-                        json("1")?,
+                    base_url,
+                    access_token,
+                ),
+            )
+        }
+        "getContentAuthed" => {
+            Some(
+                sample(
+                    || Ok(
+                        <crate::authed_content_repo::GetContentAuthedRequest>::new(
+                            path_param.to_owned(),
+                            path_param.to_owned(),
+                        ),
                     ),
-                )
-            },
-            base_url,
-            access_token,
-        )),
-        "getUrlPreviewAuthed" => Some(sample(
-            || Ok(<crate::authed_content_repo::GetUrlPreviewAuthedRequest>::new(json("\"x\"")?)),
-            base_url,
-            access_token,
-        )),
-        "getConfigAuthed" => Some(sample(
-            || Ok(<crate::authed_content_repo::GetConfigAuthedRequest>::new()),
-            base_url,
-            access_token,
-        )),
-        "ban" => Some(sample(
-            || {
-                Ok(<crate::banning::BanRequest>::new(
-                    path_param.to_owned(),
-                    json("{\"user_id\":\"x\"}")?,
-                ))
-            },
-            base_url,
-            access_token,
-        )),
-        "unban" => Some(sample(
-            || {
-                Ok(<crate::banning::UnbanRequest>::new(
-                    path_param.to_owned(),
-                    json("{\"user_id\":\"x\"}")?,
-                ))
-            },
-            base_url,
-            access_token,
-        )),
-        "getCapabilities" => Some(sample(
-            || Ok(<crate::capabilities::GetCapabilitiesRequest>::new()),
-            base_url,
-            access_token,
-        )),
-        "uploadContent" => Some(sample(
-            || {
-                Ok(<crate::content_repo::UploadContentRequest>::new(
-                    rt::Bytes::new(),
-                ))
-            },
-            base_url,
-            access_token,
-        )),
-        "uploadContentToMXC" => Some(sample(
-            || {
-                Ok(<crate::content_repo::UploadContentToMxcRequest>::new(
-                    path_param.to_owned(),
-                    path_param.to_owned(),
-                    rt::Bytes::new(),
-                ))
-            },
-            base_url,
-            access_token,
-        )),
-        "createContent" => Some(sample(
-            || Ok(<crate::content_repo::CreateContentRequest>::new()),
-            base_url,
-            access_token,
-        )),
-        "getContent" => Some(sample(
-            || {
-                Ok(<crate::content_repo::GetContentRequest>::new(
-                    path_param.to_owned(),
-                    path_param.to_owned(),
-                ))
-            },
-            base_url,
-            access_token,
-        )),
-        "getContentOverrideName" => Some(sample(
-            || {
-                Ok(<crate::content_repo::GetContentOverrideNameRequest>::new(
-                    path_param.to_owned(),
-                    path_param.to_owned(),
-                    path_param.to_owned(),
-                ))
-            },
-            base_url,
-            access_token,
-        )),
-        "getContentThumbnail" => Some(sample(
-            || {
-                Ok(<crate::content_repo::GetContentThumbnailRequest>::new(
-                    path_param.to_owned(),
-                    path_param.to_owned(),
-                    json("1")?,
-                    json("1")?,
-                ))
-            },
-            base_url,
-            access_token,
-        )),
-        "getUrlPreview" => Some(sample(
-            || {
-                Ok(<crate::content_repo::GetUrlPreviewRequest>::new(json(
-                    "\"x\"",
-                )?))
-            },
-            base_url,
-            access_token,
-        )),
-        "getConfig" => Some(sample(
-            || Ok(<crate::content_repo::GetConfigRequest>::new()),
-            base_url,
-            access_token,
-        )),
-        "createRoom" => Some(sample(
-            || Ok(<crate::create_room::CreateRoomRequest>::new()),
-            base_url,
-            access_token,
-        )),
-        "uploadCrossSigningKeys" => Some(sample(
-            || Ok(<crate::cross_signing::UploadCrossSigningKeysRequest>::new()),
-            base_url,
-            access_token,
-        )),
-        "uploadCrossSigningSignatures" => Some(sample(
-            || Ok(<crate::cross_signing::UploadCrossSigningSignaturesRequest>::new(json("{}")?)),
-            base_url,
-            access_token,
-        )),
-        "getDevices" => Some(sample(
-            || Ok(<crate::device_management::GetDevicesRequest>::new()),
-            base_url,
-            access_token,
-        )),
-        "getDevice" => Some(sample(
-            || {
-                Ok(<crate::device_management::GetDeviceRequest>::new(
-                    path_param.to_owned(),
-                ))
-            },
-            base_url,
-            access_token,
-        )),
-        "updateDevice" => Some(sample(
-            || {
-                Ok(<crate::device_management::UpdateDeviceRequest>::new(
-                    path_param.to_owned(),
-                    json("{}")?,
-                ))
-            },
-            base_url,
-            access_token,
-        )),
-        "deleteDevice" => Some(sample(
-            || {
-                Ok(<crate::device_management::DeleteDeviceRequest>::new(
-                    path_param.to_owned(),
-                    json("{}")?,
-                ))
-            },
-            base_url,
-            access_token,
-        )),
-        "deleteDevices" => Some(sample(
-            || {
-                Ok(<crate::device_management::DeleteDevicesRequest>::new(json(
-                    "[]",
-                )?))
-            },
-            base_url,
-            access_token,
-        )),
-        "getRoomIdByAlias" => Some(sample(
-            || {
-                Ok(<crate::directory::GetRoomIdByAliasRequest>::new(
-                    path_param.to_owned(),
-                ))
-            },
-            base_url,
-            access_token,
-        )),
-        "setRoomAlias" => Some(sample(
-            || {
-                Ok(<crate::directory::SetRoomAliasRequest>::new(
-                    path_param.to_owned(),
-                    json("{\"room_id\":\"x\"}")?,
-                ))
-            },
-            base_url,
-            access_token,
-        )),
-        "deleteRoomAlias" => Some(sample(
-            || {
-                Ok(<crate::directory::DeleteRoomAliasRequest>::new(
-                    path_param.to_owned(),
-                ))
-            },
-            base_url,
-            access_token,
-        )),
-        "getLocalAliases" => Some(sample(
-            || {
-                Ok(<crate::directory::GetLocalAliasesRequest>::new(
-                    path_param.to_owned(),
-                ))
-            },
-            base_url,
-            access_token,
-        )),
-        "getEventContext" => Some(sample(
-            || {
-                Ok(<crate::event_context::GetEventContextRequest>::new(
-                    path_param.to_owned(),
-                    path_param.to_owned(),
-                ))
-            },
-            base_url,
-            access_token,
-        )),
-        "defineFilter" => Some(sample(
-            || {
-                Ok(<crate::filter::DefineFilterRequest>::new(
-                    path_param.to_owned(),
-                    json("{}")?,
-                ))
-            },
-            base_url,
-            access_token,
-        )),
-        "getFilter" => Some(sample(
-            || {
-                Ok(<crate::filter::GetFilterRequest>::new(
-                    path_param.to_owned(),
-                    path_param.to_owned(),
-                ))
-            },
-            base_url,
-            access_token,
-        )),
-        "inviteUser" => Some(sample(
-            || {
-                Ok(<crate::inviting::InviteUserRequest>::new(
-                    path_param.to_owned(),
-                    json("{\"user_id\":\"x\"}")?,
-                ))
-            },
-            base_url,
-            access_token,
-        )),
-        "joinRoomById" => Some(sample(
-            || {
-                Ok(<crate::joining::JoinRoomByIdRequest>::new(
-                    path_param.to_owned(),
-                    json("{}")?,
-                ))
-            },
-            base_url,
-            access_token,
-        )),
-        "joinRoom" => Some(sample(
-            || {
-                Ok(<crate::joining::JoinRoomRequest>::new(
-                    path_param.to_owned(),
-                    json("{}")?,
-                ))
-            },
-            base_url,
-            access_token,
-        )),
-        "getRoomKeysVersionCurrent" => Some(sample(
-            || Ok(<crate::key_backup::GetRoomKeysVersionCurrentRequest>::new()),
-            base_url,
-            access_token,
-        )),
-        "postRoomKeysVersion" => Some(sample(
-            || {
-                Ok(<crate::key_backup::PostRoomKeysVersionRequest>::new(
-                    json("\"m.megolm_backup.v1.curve25519-aes-sha2\"")?,
-                    json("{}")?,
-                ))
-            },
-            base_url,
-            access_token,
-        )),
-        "getRoomKeysVersion" => Some(sample(
-            || {
-                Ok(<crate::key_backup::GetRoomKeysVersionRequest>::new(
-                    path_param.to_owned(),
-                ))
-            },
-            base_url,
-            access_token,
-        )),
-        "putRoomKeysVersion" => Some(sample(
-            || {
-                Ok(<crate::key_backup::PutRoomKeysVersionRequest>::new(
-                    path_param.to_owned(),
-                    json(
-                        "{\"algorithm\":\"m.megolm_backup.v1.curve25519-aes-sha2\",\"auth_data\":{}}",
-                    )?,
-                ))
-            },
-            base_url,
-            access_token,
-        )),
-        "deleteRoomKeysVersion" => Some(sample(
-            || {
-                Ok(<crate::key_backup::DeleteRoomKeysVersionRequest>::new(
-                    path_param.to_owned(),
-                ))
-            },
-            base_url,
-            access_token,
-        )),
-        "getRoomKeyBySessionId" => Some(sample(
-            || {
-                Ok(<crate::key_backup::GetRoomKeyBySessionIdRequest>::new(
-                    json("\"x\"")?,
-                    path_param.to_owned(),
-                    path_param.to_owned(),
-                ))
-            },
-            base_url,
-            access_token,
-        )),
-        "putRoomKeyBySessionId" => Some(sample(
-            || {
-                Ok(<crate::key_backup::PutRoomKeyBySessionIdRequest>::new(
-                    json("\"x\"")?,
-                    path_param.to_owned(),
-                    path_param.to_owned(),
-                    json(
-                        "{\"first_message_index\":1,\"forwarded_count\":1,\"is_verified\":true,\"session_data\":{}}",
-                    )?,
-                ))
-            },
-            base_url,
-            access_token,
-        )),
-        "deleteRoomKeyBySessionId" => Some(sample(
-            || {
-                Ok(<crate::key_backup::DeleteRoomKeyBySessionIdRequest>::new(
-                    json("\"x\"")?,
-                    path_param.to_owned(),
-                    path_param.to_owned(),
-                ))
-            },
-            base_url,
-            access_token,
-        )),
-        "getRoomKeysByRoomId" => Some(sample(
-            || {
-                Ok(<crate::key_backup::GetRoomKeysByRoomIdRequest>::new(
-                    json("\"x\"")?,
-                    path_param.to_owned(),
-                ))
-            },
-            base_url,
-            access_token,
-        )),
-        "putRoomKeysByRoomId" => Some(sample(
-            || {
-                Ok(<crate::key_backup::PutRoomKeysByRoomIdRequest>::new(
-                    json("\"x\"")?,
-                    path_param.to_owned(),
-                    json("{\"sessions\":{}}")?,
-                ))
-            },
-            base_url,
-            access_token,
-        )),
-        "deleteRoomKeysByRoomId" => Some(sample(
-            || {
-                Ok(<crate::key_backup::DeleteRoomKeysByRoomIdRequest>::new(
-                    json("\"x\"")?,
-                    path_param.to_owned(),
-                ))
-            },
-            base_url,
-            access_token,
-        )),
-        "getRoomKeys" => Some(sample(
-            || Ok(<crate::key_backup::GetRoomKeysRequest>::new(json("\"x\"")?)),
-            base_url,
-            access_token,
-        )),
-        "putRoomKeys" => Some(sample(
-            || {
-                Ok(<crate::key_backup::PutRoomKeysRequest>::new(
-                    json("\"x\"")?,
-                    json("{\"rooms\":{}}")?,
-                ))
-            },
-            base_url,
-            access_token,
-        )),
-        "deleteRoomKeys" => Some(sample(
-            || {
-                Ok(<crate::key_backup::DeleteRoomKeysRequest>::new(json(
-                    "\"x\"",
-                )?))
-            },
-            base_url,
-            access_token,
-        )),
-        "uploadKeys" => Some(sample(
-            || Ok(<crate::keys::UploadKeysRequest>::new()),
-            base_url,
-            access_token,
-        )),
-        "queryKeys" => Some(sample(
-            || Ok(<crate::keys::QueryKeysRequest>::new(json("{}")?)),
-            base_url,
-            access_token,
-        )),
-        "claimKeys" => Some(sample(
-            || Ok(<crate::keys::ClaimKeysRequest>::new(json("{}")?)),
-            base_url,
-            access_token,
-        )),
-        "getKeysChanges" => Some(sample(
-            || {
-                Ok(<crate::keys::GetKeysChangesRequest>::new(
-                    json("\"x\"")?,
-                    json("\"x\"")?,
-                ))
-            },
-            base_url,
-            access_token,
-        )),
-        "kick" => Some(sample(
-            || {
-                Ok(<crate::kicking::KickRequest>::new(
-                    path_param.to_owned(),
-                    json("{\"user_id\":\"x\"}")?,
-                ))
-            },
-            base_url,
-            access_token,
-        )),
-        "knockRoom" => Some(sample(
-            || {
-                Ok(<crate::knocking::KnockRoomRequest>::new(
-                    path_param.to_owned(),
-                    json("{}")?,
-                ))
-            },
-            base_url,
-            access_token,
-        )),
-        "leaveRoom" => Some(sample(
-            || {
-                Ok(<crate::leaving::LeaveRoomRequest>::new(
-                    path_param.to_owned(),
-                    json("{}")?,
-                ))
-            },
-            base_url,
-            access_token,
-        )),
-        "forgetRoom" => Some(sample(
-            || {
-                Ok(<crate::leaving::ForgetRoomRequest>::new(
-                    path_param.to_owned(),
-                ))
-            },
-            base_url,
-            access_token,
-        )),
-        "getJoinedRooms" => Some(sample(
-            || Ok(<crate::list_joined_rooms::GetJoinedRoomsRequest>::new()),
-            base_url,
-            access_token,
-        )),
-        "getRoomVisibilityOnDirectory" => Some(sample(
-            || {
-                Ok(
-                    <crate::list_public_rooms::GetRoomVisibilityOnDirectoryRequest>::new(
-                        path_param.to_owned(),
+                    base_url,
+                    access_token,
+                ),
+            )
+        }
+        "getContentOverrideNameAuthed" => {
+            Some(
+                sample(
+                    || Ok(
+                        <crate::authed_content_repo::GetContentOverrideNameAuthedRequest>::new(
+                            path_param.to_owned(),
+                            path_param.to_owned(),
+                            path_param.to_owned(),
+                        ),
                     ),
-                )
-            },
-            base_url,
-            access_token,
-        )),
-        "setRoomVisibilityOnDirectory" => Some(sample(
-            || {
-                Ok(
-                    <crate::list_public_rooms::SetRoomVisibilityOnDirectoryRequest>::new(
-                        path_param.to_owned(),
-                        json("{}")?,
+                    base_url,
+                    access_token,
+                ),
+            )
+        }
+        "getContentThumbnailAuthed" => {
+            Some(
+                sample(
+                    || Ok(
+                        <crate::authed_content_repo::GetContentThumbnailAuthedRequest>::new(
+                            path_param.to_owned(),
+                            path_param.to_owned(),
+                            json("1")?,
+                            json("1")?,
+                        ),
                     ),
-                )
-            },
-            base_url,
-            access_token,
-        )),
-        "getPublicRooms" => Some(sample(
-            || Ok(<crate::list_public_rooms::GetPublicRoomsRequest>::new()),
-            base_url,
-            access_token,
-        )),
-        "queryPublicRooms" => Some(sample(
-            || {
-                Ok(<crate::list_public_rooms::QueryPublicRoomsRequest>::new(
-                    json("{}")?,
-                ))
-            },
-            base_url,
-            access_token,
-        )),
-        "getLoginFlows" => Some(sample(
-            || Ok(<crate::login::GetLoginFlowsRequest>::new()),
-            base_url,
-            access_token,
-        )),
-        "login" => Some(sample(
-            || Ok(<crate::login::LoginRequest>::new(json("\"x\"")?)),
-            base_url,
-            access_token,
-        )),
-        "generateLoginToken" => Some(sample(
-            || Ok(<crate::login_token::GenerateLoginTokenRequest>::new()),
-            base_url,
-            access_token,
-        )),
-        "logout" => Some(sample(
-            || Ok(<crate::logout::LogoutRequest>::new()),
-            base_url,
-            access_token,
-        )),
-        "logout_all" => Some(sample(
-            || Ok(<crate::logout::LogoutAllRequest>::new()),
-            base_url,
-            access_token,
-        )),
-        "getRoomEvents" => Some(sample(
-            || {
-                Ok(<crate::message_pagination::GetRoomEventsRequest>::new(
-                    path_param.to_owned(),
-                    json("\"b\"")?,
-                ))
-            },
-            base_url,
-            access_token,
-        )),
-        "getMutualRooms" => Some(sample(
-            || {
-                Ok(<crate::mutual_rooms::GetMutualRoomsRequest>::new(json(
-                    "\"x\"",
-                )?))
-            },
-            base_url,
-            access_token,
-        )),
-        "getNotifications" => Some(sample(
-            || Ok(<crate::notifications::GetNotificationsRequest>::new()),
-            base_url,
-            access_token,
-        )),
-        "getAuthMetadata" => Some(sample(
-            || Ok(<crate::oauth_server_metadata::GetAuthMetadataRequest>::new()),
-            base_url,
-            access_token,
-        )),
-        "getEvents" => Some(sample(
-            || Ok(<crate::old_sync::GetEventsRequest>::new()),
-            base_url,
-            access_token,
-        )),
-        "initialSync" => Some(sample(
-            || Ok(<crate::old_sync::InitialSyncRequest>::new()),
-            base_url,
-            access_token,
-        )),
-        "getOneEvent" => Some(sample(
-            || {
-                Ok(<crate::old_sync::GetOneEventRequest>::new(
-                    path_param.to_owned(),
-                ))
-            },
-            base_url,
-            access_token,
-        )),
-        "requestOpenIdToken" => Some(sample(
-            || {
-                Ok(<crate::openid::RequestOpenIdTokenRequest>::new(
-                    path_param.to_owned(),
-                    json("{}")?,
-                ))
-            },
-            base_url,
-            access_token,
-        )),
-        "changePassword" => Some(sample(
-            || {
-                Ok(<crate::password_management::ChangePasswordRequest>::new(
-                    json("\"x\"")?,
-                ))
-            },
-            base_url,
-            access_token,
-        )),
-        "requestTokenToResetPasswordEmail" => Some(sample(
-            || {
-                Ok(
-                    <crate::password_management::RequestTokenToResetPasswordEmailRequest>::new(
-                        json("{\"client_secret\":\"x\",\"email\":\"x\",\"send_attempt\":1}")?,
+                    base_url,
+                    access_token,
+                ),
+            )
+        }
+        "getUrlPreviewAuthed" => {
+            Some(
+                sample(
+                    || Ok(
+                        <crate::authed_content_repo::GetUrlPreviewAuthedRequest>::new(
+                            json("\"x\"")?,
+                        ),
                     ),
-                )
-            },
-            base_url,
-            access_token,
-        )),
-        "requestTokenToResetPasswordMSISDN" => Some(sample(
-            || {
-                Ok(
-                    <crate::password_management::RequestTokenToResetPasswordMsisdnRequest>::new(
-                        json(
-                            "{\"client_secret\":\"x\",\"country\":\"x\",\"phone_number\":\"x\",\"send_attempt\":1}",
-                        )?,
+                    base_url,
+                    access_token,
+                ),
+            )
+        }
+        "getConfigAuthed" => {
+            Some(
+                sample(
+                    || Ok(<crate::authed_content_repo::GetConfigAuthedRequest>::new()),
+                    base_url,
+                    access_token,
+                ),
+            )
+        }
+        "ban" => {
+            Some(
+                sample(
+                    || Ok(
+                        <crate::banning::BanRequest>::new(
+                            path_param.to_owned(),
+                            json("{\"user_id\":\"x\"}")?,
+                        ),
                     ),
-                )
-            },
-            base_url,
-            access_token,
-        )),
-        "peekEvents" => Some(sample(
-            || {
-                Ok(<crate::peeking_events::PeekEventsRequest>::new(json(
-                    "\"x\"",
-                )?))
-            },
-            base_url,
-            access_token,
-        )),
-        "getWellknownPolicy" => Some(sample(
-            || Ok(<crate::policy_server::GetWellknownPolicyRequest>::new()),
-            base_url,
-            access_token,
-        )),
-        "getPresence" => Some(sample(
-            || {
-                Ok(<crate::presence::GetPresenceRequest>::new(
-                    path_param.to_owned(),
-                ))
-            },
-            base_url,
-            access_token,
-        )),
-        "setPresence" => Some(sample(
-            || {
-                Ok(<crate::presence::SetPresenceRequest>::new(
-                    path_param.to_owned(),
-                    json("{\"presence\":\"online\"}")?,
-                ))
-            },
-            base_url,
-            access_token,
-        )),
-        "getProfileField" => Some(sample(
-            || {
-                Ok(<crate::profile::GetProfileFieldRequest>::new(
-                    path_param.to_owned(),
-                    path_param.to_owned(),
-                ))
-            },
-            base_url,
-            access_token,
-        )),
-        "setProfileField" => Some(sample(
-            || {
-                Ok(<crate::profile::SetProfileFieldRequest>::new(
-                    path_param.to_owned(),
-                    path_param.to_owned(),
-                    json("{}")?,
-                ))
-            },
-            base_url,
-            access_token,
-        )),
-        "deleteProfileField" => Some(sample(
-            || {
-                Ok(<crate::profile::DeleteProfileFieldRequest>::new(
-                    path_param.to_owned(),
-                    path_param.to_owned(),
-                ))
-            },
-            base_url,
-            access_token,
-        )),
-        "getUserProfile" => Some(sample(
-            || {
-                Ok(<crate::profile::GetUserProfileRequest>::new(
-                    path_param.to_owned(),
-                ))
-            },
-            base_url,
-            access_token,
-        )),
-        "getPushers" => Some(sample(
-            || Ok(<crate::pusher::GetPushersRequest>::new()),
-            base_url,
-            access_token,
-        )),
-        "postPusher" => Some(sample(
-            || {
-                Ok(<crate::pusher::PostPusherRequest>::new(
-                    json("\"x\"")?,
-                    json("null")?,
-                    json("\"x\"")?,
-                ))
-            },
-            base_url,
-            access_token,
-        )),
-        "getPushRules" => Some(sample(
-            || Ok(<crate::pushrules::GetPushRulesRequest>::new()),
-            base_url,
-            access_token,
-        )),
-        "getPushRulesGlobal" => Some(sample(
-            || Ok(<crate::pushrules::GetPushRulesGlobalRequest>::new()),
-            base_url,
-            access_token,
-        )),
-        "getPushRule" => Some(sample(
-            || {
-                Ok(<crate::pushrules::GetPushRuleRequest>::new(
-                    json("\"override\"")?,
-                    path_param.to_owned(),
-                ))
-            },
-            base_url,
-            access_token,
-        )),
-        "setPushRule" => Some(sample(
-            || {
-                Ok(<crate::pushrules::SetPushRuleRequest>::new(
-                    json("\"override\"")?,
-                    path_param.to_owned(),
-                    json("{\"actions\":[]}")?,
-                ))
-            },
-            base_url,
-            access_token,
-        )),
-        "deletePushRule" => Some(sample(
-            || {
-                Ok(<crate::pushrules::DeletePushRuleRequest>::new(
-                    json("\"override\"")?,
-                    path_param.to_owned(),
-                ))
-            },
-            base_url,
-            access_token,
-        )),
-        "isPushRuleEnabled" => Some(sample(
-            || {
-                Ok(<crate::pushrules::IsPushRuleEnabledRequest>::new(
-                    json("\"override\"")?,
-                    path_param.to_owned(),
-                ))
-            },
-            base_url,
-            access_token,
-        )),
-        "setPushRuleEnabled" => Some(sample(
-            || {
-                Ok(<crate::pushrules::SetPushRuleEnabledRequest>::new(
-                    json("\"override\"")?,
-                    path_param.to_owned(),
-                    json("{\"enabled\":true}")?,
-                ))
-            },
-            base_url,
-            access_token,
-        )),
-        "getPushRuleActions" => Some(sample(
-            || {
-                Ok(<crate::pushrules::GetPushRuleActionsRequest>::new(
-                    json("\"override\"")?,
-                    path_param.to_owned(),
-                ))
-            },
-            base_url,
-            access_token,
-        )),
-        "setPushRuleActions" => Some(sample(
-            || {
-                Ok(<crate::pushrules::SetPushRuleActionsRequest>::new(
-                    json("\"override\"")?,
-                    path_param.to_owned(),
-                    json("{\"actions\":[]}")?,
-                ))
-            },
-            base_url,
-            access_token,
-        )),
-        "setReadMarker" => Some(sample(
-            || {
-                Ok(<crate::read_markers::SetReadMarkerRequest>::new(
-                    path_param.to_owned(),
-                    json("{}")?,
-                ))
-            },
-            base_url,
-            access_token,
-        )),
-        "postReceipt" => Some(sample(
-            || {
-                Ok(<crate::receipts::PostReceiptRequest>::new(
-                    path_param.to_owned(),
-                    json("\"m.read\"")?,
-                    path_param.to_owned(),
-                    json("{}")?,
-                ))
-            },
-            base_url,
-            access_token,
-        )),
-        "redactEvent" => Some(sample(
-            || {
-                Ok(<crate::redaction::RedactEventRequest>::new(
-                    path_param.to_owned(),
-                    path_param.to_owned(),
-                    path_param.to_owned(),
-                    json("{}")?,
-                ))
-            },
-            base_url,
-            access_token,
-        )),
-        "refresh" => Some(sample(
-            || Ok(<crate::refresh::RefreshRequest>::new(json("\"x\"")?)),
-            base_url,
-            access_token,
-        )),
-        "register" => Some(sample(
-            || Ok(<crate::registration::RegisterRequest>::new(json("{}")?)),
-            base_url,
-            access_token,
-        )),
-        "requestTokenToRegisterEmail" => Some(sample(
-            || {
-                Ok(
-                    <crate::registration::RequestTokenToRegisterEmailRequest>::new(json(
-                        "{\"client_secret\":\"x\",\"email\":\"x\",\"send_attempt\":1}",
-                    )?),
-                )
-            },
-            base_url,
-            access_token,
-        )),
-        "requestTokenToRegisterMSISDN" => Some(sample(
-            || {
-                Ok(
-                    <crate::registration::RequestTokenToRegisterMsisdnRequest>::new(json(
-                        "{\"client_secret\":\"x\",\"country\":\"x\",\"phone_number\":\"x\",\"send_attempt\":1}",
-                    )?),
-                )
-            },
-            base_url,
-            access_token,
-        )),
-        "checkUsernameAvailability" => Some(sample(
-            || Ok(<crate::registration::CheckUsernameAvailabilityRequest>::new(json("\"x\"")?)),
-            base_url,
-            access_token,
-        )),
-        "registrationTokenValidity" => Some(sample(
-            || {
-                Ok(
-                    <crate::registration_tokens::RegistrationTokenValidityRequest>::new(json(
-                        "\"x\"",
-                    )?),
-                )
-            },
-            base_url,
-            access_token,
-        )),
-        "getRelatingEvents" => Some(sample(
-            || {
-                Ok(<crate::relations::GetRelatingEventsRequest>::new(
-                    path_param.to_owned(),
-                    path_param.to_owned(),
-                ))
-            },
-            base_url,
-            access_token,
-        )),
-        "getRelatingEventsWithRelType" => Some(sample(
-            || {
-                Ok(
-                    <crate::relations::GetRelatingEventsWithRelTypeRequest>::new(
-                        path_param.to_owned(),
-                        path_param.to_owned(),
-                        path_param.to_owned(),
+                    base_url,
+                    access_token,
+                ),
+            )
+        }
+        "unban" => {
+            Some(
+                sample(
+                    || Ok(
+                        <crate::banning::UnbanRequest>::new(
+                            path_param.to_owned(),
+                            json("{\"user_id\":\"x\"}")?,
+                        ),
                     ),
-                )
-            },
-            base_url,
-            access_token,
-        )),
-        "getRelatingEventsWithRelTypeAndEventType" => Some(sample(
-            || {
-                Ok(
-                    <crate::relations::GetRelatingEventsWithRelTypeAndEventTypeRequest>::new(
-                        path_param.to_owned(),
-                        path_param.to_owned(),
-                        path_param.to_owned(),
-                        path_param.to_owned(),
+                    base_url,
+                    access_token,
+                ),
+            )
+        }
+        "getCapabilities" => {
+            Some(
+                sample(
+                    || Ok(<crate::capabilities::GetCapabilitiesRequest>::new()),
+                    base_url,
+                    access_token,
+                ),
+            )
+        }
+        "uploadContent" => {
+            Some(
+                sample(
+                    || Ok(
+                        <crate::content_repo::UploadContentRequest>::new(
+                            rt::Bytes::new(),
+                        ),
                     ),
-                )
-            },
-            base_url,
-            access_token,
-        )),
-        "reportRoom" => Some(sample(
-            || {
-                Ok(<crate::report_content::ReportRoomRequest>::new(
-                    path_param.to_owned(),
-                    json("{\"reason\":\"x\"}")?,
-                ))
-            },
-            base_url,
-            access_token,
-        )),
-        "reportEvent" => Some(sample(
-            || {
-                Ok(<crate::report_content::ReportEventRequest>::new(
-                    path_param.to_owned(),
-                    path_param.to_owned(),
-                    json("{}")?,
-                ))
-            },
-            base_url,
-            access_token,
-        )),
-        "reportUser" => Some(sample(
-            || {
-                Ok(<crate::report_content::ReportUserRequest>::new(
-                    path_param.to_owned(),
-                    json("{\"reason\":\"x\"}")?,
-                ))
-            },
-            base_url,
-            access_token,
-        )),
-        "getEventByTimestamp" => Some(sample(
-            || {
-                Ok(
-                    <crate::room_event_by_timestamp::GetEventByTimestampRequest>::new(
-                        path_param.to_owned(),
-                        json("1")?,
-                        json("\"f\"")?,
+                    base_url,
+                    access_token,
+                ),
+            )
+        }
+        "uploadContentToMXC" => {
+            Some(
+                sample(
+                    || Ok(
+                        <crate::content_repo::UploadContentToMxcRequest>::new(
+                            path_param.to_owned(),
+                            path_param.to_owned(),
+                            rt::Bytes::new(),
+                        ),
                     ),
-                )
-            },
-            base_url,
-            access_token,
-        )),
-        "roomInitialSync" => Some(sample(
-            || {
-                Ok(<crate::room_initial_sync::RoomInitialSyncRequest>::new(
-                    path_param.to_owned(),
-                ))
-            },
-            base_url,
-            access_token,
-        )),
-        "sendMessage" => Some(sample(
-            || {
-                Ok(<crate::room_send::SendMessageRequest>::new(
-                    path_param.to_owned(),
-                    path_param.to_owned(),
-                    path_param.to_owned(),
-                    json("{}")?,
-                ))
-            },
-            base_url,
-            access_token,
-        )),
-        "setRoomStateWithKey" => Some(sample(
-            || {
-                Ok(<crate::room_state::SetRoomStateWithKeyRequest>::new(
-                    path_param.to_owned(),
-                    path_param.to_owned(),
-                    path_param.to_owned(),
-                    json("{}")?,
-                ))
-            },
-            base_url,
-            access_token,
-        )),
-        "getRoomSummary" => Some(sample(
-            || {
-                Ok(<crate::room_summary::GetRoomSummaryRequest>::new(
-                    path_param.to_owned(),
-                ))
-            },
-            base_url,
-            access_token,
-        )),
-        "upgradeRoom" => Some(sample(
-            || {
-                Ok(<crate::room_upgrades::UpgradeRoomRequest>::new(
-                    path_param.to_owned(),
-                    json("{\"new_version\":\"x\"}")?,
-                ))
-            },
-            base_url,
-            access_token,
-        )),
-        "getOneRoomEvent" => Some(sample(
-            || {
-                Ok(<crate::rooms::GetOneRoomEventRequest>::new(
-                    path_param.to_owned(),
-                    path_param.to_owned(),
-                ))
-            },
-            base_url,
-            access_token,
-        )),
-        "getRoomStateWithKey" => Some(sample(
-            || {
-                Ok(<crate::rooms::GetRoomStateWithKeyRequest>::new(
-                    path_param.to_owned(),
-                    path_param.to_owned(),
-                    path_param.to_owned(),
-                ))
-            },
-            base_url,
-            access_token,
-        )),
-        "getRoomState" => Some(sample(
-            || {
-                Ok(<crate::rooms::GetRoomStateRequest>::new(
-                    path_param.to_owned(),
-                ))
-            },
-            base_url,
-            access_token,
-        )),
-        "getMembersByRoom" => Some(sample(
-            || {
-                Ok(<crate::rooms::GetMembersByRoomRequest>::new(
-                    path_param.to_owned(),
-                ))
-            },
-            base_url,
-            access_token,
-        )),
-        "getJoinedMembersByRoom" => Some(sample(
-            || {
-                Ok(<crate::rooms::GetJoinedMembersByRoomRequest>::new(
-                    path_param.to_owned(),
-                ))
-            },
-            base_url,
-            access_token,
-        )),
-        "search" => Some(sample(
-            || {
-                Ok(<crate::search::SearchRequest>::new(json(
-                    "{\"search_categories\":{}}",
-                )?))
-            },
-            base_url,
-            access_token,
-        )),
-        "getSpaceHierarchy" => Some(sample(
-            || {
-                Ok(<crate::space_hierarchy::GetSpaceHierarchyRequest>::new(
-                    path_param.to_owned(),
-                ))
-            },
-            base_url,
-            access_token,
-        )),
-        "redirectToSSO" => Some(sample(
-            || {
-                Ok(<crate::sso_login_redirect::RedirectToSsoRequest>::new(
-                    json("\"x\"")?,
-                ))
-            },
-            base_url,
-            access_token,
-        )),
-        "redirectToIdP" => Some(sample(
-            || {
-                Ok(<crate::sso_login_redirect::RedirectToIdpRequest>::new(
-                    path_param.to_owned(),
-                    json("\"x\"")?,
-                ))
-            },
-            base_url,
-            access_token,
-        )),
-        "getWellknownSupport" => Some(sample(
-            || Ok(<crate::support::GetWellknownSupportRequest>::new()),
-            base_url,
-            access_token,
-        )),
-        "sync" => Some(sample(
-            || Ok(<crate::sync::SyncRequest>::new()),
-            base_url,
-            access_token,
-        )),
-        "getRoomTags" => Some(sample(
-            || {
-                Ok(<crate::tags::GetRoomTagsRequest>::new(
-                    path_param.to_owned(),
-                    path_param.to_owned(),
-                ))
-            },
-            base_url,
-            access_token,
-        )),
-        "setRoomTag" => Some(sample(
-            || {
-                Ok(<crate::tags::SetRoomTagRequest>::new(
-                    path_param.to_owned(),
-                    path_param.to_owned(),
-                    path_param.to_owned(),
-                    json("{}")?,
-                ))
-            },
-            base_url,
-            access_token,
-        )),
-        "deleteRoomTag" => Some(sample(
-            || {
-                Ok(<crate::tags::DeleteRoomTagRequest>::new(
-                    path_param.to_owned(),
-                    path_param.to_owned(),
-                    path_param.to_owned(),
-                ))
-            },
-            base_url,
-            access_token,
-        )),
-        "getProtocols" => Some(sample(
-            || Ok(<crate::third_party_lookup::GetProtocolsRequest>::new()),
-            base_url,
-            access_token,
-        )),
-        "getProtocolMetadata" => Some(sample(
-            || {
-                Ok(
-                    <crate::third_party_lookup::GetProtocolMetadataRequest>::new(
-                        path_param.to_owned(),
+                    base_url,
+                    access_token,
+                ),
+            )
+        }
+        "createContent" => {
+            Some(
+                sample(
+                    || Ok(<crate::content_repo::CreateContentRequest>::new()),
+                    base_url,
+                    access_token,
+                ),
+            )
+        }
+        "getContent" => {
+            Some(
+                sample(
+                    || Ok(
+                        <crate::content_repo::GetContentRequest>::new(
+                            path_param.to_owned(),
+                            path_param.to_owned(),
+                        ),
                     ),
-                )
-            },
-            base_url,
-            access_token,
-        )),
-        "queryLocationByProtocol" => Some(sample(
-            || {
-                Ok(
-                    <crate::third_party_lookup::QueryLocationByProtocolRequest>::new(
-                        path_param.to_owned(),
+                    base_url,
+                    access_token,
+                ),
+            )
+        }
+        "getContentOverrideName" => {
+            Some(
+                sample(
+                    || Ok(
+                        <crate::content_repo::GetContentOverrideNameRequest>::new(
+                            path_param.to_owned(),
+                            path_param.to_owned(),
+                            path_param.to_owned(),
+                        ),
                     ),
-                )
-            },
-            base_url,
-            access_token,
-        )),
-        "queryUserByProtocol" => Some(sample(
-            || {
-                Ok(
-                    <crate::third_party_lookup::QueryUserByProtocolRequest>::new(
-                        path_param.to_owned(),
+                    base_url,
+                    access_token,
+                ),
+            )
+        }
+        "getContentThumbnail" => {
+            Some(
+                sample(
+                    || Ok(
+                        <crate::content_repo::GetContentThumbnailRequest>::new(
+                            path_param.to_owned(),
+                            path_param.to_owned(),
+                            json("1")?,
+                            json("1")?,
+                        ),
                     ),
-                )
-            },
-            base_url,
-            access_token,
-        )),
-        "queryLocationByAlias" => Some(sample(
-            || Ok(<crate::third_party_lookup::QueryLocationByAliasRequest>::new(json("\"x\"")?)),
-            base_url,
-            access_token,
-        )),
-        "queryUserByID" => Some(sample(
-            || {
-                Ok(<crate::third_party_lookup::QueryUserByIdRequest>::new(
-                    json("\"x\"")?,
-                ))
-            },
-            base_url,
-            access_token,
-        )),
-        "inviteBy3PID" => Some(sample(
-            || {
-                Ok(<crate::third_party_membership::InviteBy3pidRequest>::new(
-                    path_param.to_owned(),
-                    json(
-                        "{\"id_server\":\"x\",\"id_access_token\":\"x\",\"medium\":\"x\",\"address\":\"x\"}",
-                    )?,
-                ))
-            },
-            base_url,
-            access_token,
-        )),
-        "getThreadRoots" => Some(sample(
-            || {
-                Ok(<crate::threads_list::GetThreadRootsRequest>::new(
-                    path_param.to_owned(),
-                ))
-            },
-            base_url,
-            access_token,
-        )),
-        "sendToDevice" => Some(sample(
-            || {
-                Ok(<crate::to_device::SendToDeviceRequest>::new(
-                    path_param.to_owned(),
-                    path_param.to_owned(),
-                    json("{\"messages\":{}}")?,
-                ))
-            },
-            base_url,
-            access_token,
-        )),
-        "setTyping" => Some(sample(
-            || {
-                Ok(<crate::typing::SetTypingRequest>::new(
-                    path_param.to_owned(),
-                    path_param.to_owned(),
-                    json("{\"typing\":true}")?,
-                ))
-            },
-            base_url,
-            access_token,
-        )),
-        "searchUserDirectory" => Some(sample(
-            || {
-                Ok(<crate::users::SearchUserDirectoryRequest>::new(json(
-                    "\"x\"",
-                )?))
-            },
-            base_url,
-            access_token,
-        )),
-        "getVersions" => Some(sample(
-            || Ok(<crate::versions::GetVersionsRequest>::new()),
-            base_url,
-            access_token,
-        )),
-        "getTurnServer" => Some(sample(
-            || Ok(<crate::voip::GetTurnServerRequest>::new()),
-            base_url,
-            access_token,
-        )),
-        "getWellknown" => Some(sample(
-            || Ok(<crate::wellknown::GetWellknownRequest>::new()),
-            base_url,
-            access_token,
-        )),
-        "getTokenOwner" => Some(sample(
-            || Ok(<crate::whoami::GetTokenOwnerRequest>::new()),
-            base_url,
-            access_token,
-        )),
+                    base_url,
+                    access_token,
+                ),
+            )
+        }
+        "getUrlPreview" => {
+            Some(
+                sample(
+                    || Ok(
+                        <crate::content_repo::GetUrlPreviewRequest>::new(json("\"x\"")?),
+                    ),
+                    base_url,
+                    access_token,
+                ),
+            )
+        }
+        "getConfig" => {
+            Some(
+                sample(
+                    || Ok(<crate::content_repo::GetConfigRequest>::new()),
+                    base_url,
+                    access_token,
+                ),
+            )
+        }
+        "createRoom" => {
+            Some(
+                sample(
+                    || Ok(<crate::create_room::CreateRoomRequest>::new()),
+                    base_url,
+                    access_token,
+                ),
+            )
+        }
+        "uploadCrossSigningKeys" => {
+            Some(
+                sample(
+                    || Ok(<crate::cross_signing::UploadCrossSigningKeysRequest>::new()),
+                    base_url,
+                    access_token,
+                ),
+            )
+        }
+        "uploadCrossSigningSignatures" => {
+            Some(
+                sample(
+                    || Ok(
+                        <crate::cross_signing::UploadCrossSigningSignaturesRequest>::new(
+                            json("{}")?,
+                        ),
+                    ),
+                    base_url,
+                    access_token,
+                ),
+            )
+        }
+        "getDevices" => {
+            Some(
+                sample(
+                    || Ok(<crate::device_management::GetDevicesRequest>::new()),
+                    base_url,
+                    access_token,
+                ),
+            )
+        }
+        "getDevice" => {
+            Some(
+                sample(
+                    || Ok(
+                        <crate::device_management::GetDeviceRequest>::new(
+                            path_param.to_owned(),
+                        ),
+                    ),
+                    base_url,
+                    access_token,
+                ),
+            )
+        }
+        "updateDevice" => {
+            Some(
+                sample(
+                    || Ok(
+                        <crate::device_management::UpdateDeviceRequest>::new(
+                            path_param.to_owned(),
+                            json("{}")?,
+                        ),
+                    ),
+                    base_url,
+                    access_token,
+                ),
+            )
+        }
+        "deleteDevice" => {
+            Some(
+                sample(
+                    || Ok(
+                        <crate::device_management::DeleteDeviceRequest>::new(
+                            path_param.to_owned(),
+                            json("{}")?,
+                        ),
+                    ),
+                    base_url,
+                    access_token,
+                ),
+            )
+        }
+        "deleteDevices" => {
+            Some(
+                sample(
+                    || Ok(
+                        <crate::device_management::DeleteDevicesRequest>::new(
+                            json("[]")?,
+                        ),
+                    ),
+                    base_url,
+                    access_token,
+                ),
+            )
+        }
+        "getRoomIdByAlias" => {
+            Some(
+                sample(
+                    || Ok(
+                        <crate::directory::GetRoomIdByAliasRequest>::new(
+                            path_param.to_owned(),
+                        ),
+                    ),
+                    base_url,
+                    access_token,
+                ),
+            )
+        }
+        "setRoomAlias" => {
+            Some(
+                sample(
+                    || Ok(
+                        <crate::directory::SetRoomAliasRequest>::new(
+                            path_param.to_owned(),
+                            json("{\"room_id\":\"x\"}")?,
+                        ),
+                    ),
+                    base_url,
+                    access_token,
+                ),
+            )
+        }
+        "deleteRoomAlias" => {
+            Some(
+                sample(
+                    || Ok(
+                        <crate::directory::DeleteRoomAliasRequest>::new(
+                            path_param.to_owned(),
+                        ),
+                    ),
+                    base_url,
+                    access_token,
+                ),
+            )
+        }
+        "getLocalAliases" => {
+            Some(
+                sample(
+                    || Ok(
+                        <crate::directory::GetLocalAliasesRequest>::new(
+                            path_param.to_owned(),
+                        ),
+                    ),
+                    base_url,
+                    access_token,
+                ),
+            )
+        }
+        "getEventContext" => {
+            Some(
+                sample(
+                    || Ok(
+                        <crate::event_context::GetEventContextRequest>::new(
+                            path_param.to_owned(),
+                            path_param.to_owned(),
+                        ),
+                    ),
+                    base_url,
+                    access_token,
+                ),
+            )
+        }
+        "defineFilter" => {
+            Some(
+                sample(
+                    || Ok(
+                        <crate::filter::DefineFilterRequest>::new(
+                            path_param.to_owned(),
+                            json("{}")?,
+                        ),
+                    ),
+                    base_url,
+                    access_token,
+                ),
+            )
+        }
+        "getFilter" => {
+            Some(
+                sample(
+                    || Ok(
+                        <crate::filter::GetFilterRequest>::new(
+                            path_param.to_owned(),
+                            path_param.to_owned(),
+                        ),
+                    ),
+                    base_url,
+                    access_token,
+                ),
+            )
+        }
+        "inviteUser" => {
+            Some(
+                sample(
+                    || Ok(
+                        <crate::inviting::InviteUserRequest>::new(
+                            path_param.to_owned(),
+                            json("{\"user_id\":\"x\"}")?,
+                        ),
+                    ),
+                    base_url,
+                    access_token,
+                ),
+            )
+        }
+        "joinRoomById" => {
+            Some(
+                sample(
+                    || Ok(
+                        <crate::joining::JoinRoomByIdRequest>::new(
+                            path_param.to_owned(),
+                            json("{}")?,
+                        ),
+                    ),
+                    base_url,
+                    access_token,
+                ),
+            )
+        }
+        "joinRoom" => {
+            Some(
+                sample(
+                    || Ok(
+                        <crate::joining::JoinRoomRequest>::new(
+                            path_param.to_owned(),
+                            json("{}")?,
+                        ),
+                    ),
+                    base_url,
+                    access_token,
+                ),
+            )
+        }
+        "getRoomKeysVersionCurrent" => {
+            Some(
+                sample(
+                    || Ok(<crate::key_backup::GetRoomKeysVersionCurrentRequest>::new()),
+                    base_url,
+                    access_token,
+                ),
+            )
+        }
+        "postRoomKeysVersion" => {
+            Some(
+                sample(
+                    || Ok(
+                        <crate::key_backup::PostRoomKeysVersionRequest>::new(
+                            json("\"m.megolm_backup.v1.curve25519-aes-sha2\"")?,
+                            json("{}")?,
+                        ),
+                    ),
+                    base_url,
+                    access_token,
+                ),
+            )
+        }
+        "getRoomKeysVersion" => {
+            Some(
+                sample(
+                    || Ok(
+                        <crate::key_backup::GetRoomKeysVersionRequest>::new(
+                            path_param.to_owned(),
+                        ),
+                    ),
+                    base_url,
+                    access_token,
+                ),
+            )
+        }
+        "putRoomKeysVersion" => {
+            Some(
+                sample(
+                    || Ok(
+                        <crate::key_backup::PutRoomKeysVersionRequest>::new(
+                            path_param.to_owned(),
+                            json(
+                                "{\"algorithm\":\"m.megolm_backup.v1.curve25519-aes-sha2\",\"auth_data\":{}}",
+                            )?,
+                        ),
+                    ),
+                    base_url,
+                    access_token,
+                ),
+            )
+        }
+        "deleteRoomKeysVersion" => {
+            Some(
+                sample(
+                    || Ok(
+                        <crate::key_backup::DeleteRoomKeysVersionRequest>::new(
+                            path_param.to_owned(),
+                        ),
+                    ),
+                    base_url,
+                    access_token,
+                ),
+            )
+        }
+        "getRoomKeyBySessionId" => {
+            Some(
+                sample(
+                    || Ok(
+                        <crate::key_backup::GetRoomKeyBySessionIdRequest>::new(
+                            json("\"x\"")?,
+                            path_param.to_owned(),
+                            path_param.to_owned(),
+                        ),
+                    ),
+                    base_url,
+                    access_token,
+                ),
+            )
+        }
+        "putRoomKeyBySessionId" => {
+            Some(
+                sample(
+                    || Ok(
+                        <crate::key_backup::PutRoomKeyBySessionIdRequest>::new(
+                            json("\"x\"")?,
+                            path_param.to_owned(),
+                            path_param.to_owned(),
+                            json(
+                                "{\"first_message_index\":1,\"forwarded_count\":1,\"is_verified\":true,\"session_data\":{}}",
+                            )?,
+                        ),
+                    ),
+                    base_url,
+                    access_token,
+                ),
+            )
+        }
+        "deleteRoomKeyBySessionId" => {
+            Some(
+                sample(
+                    || Ok(
+                        <crate::key_backup::DeleteRoomKeyBySessionIdRequest>::new(
+                            json("\"x\"")?,
+                            path_param.to_owned(),
+                            path_param.to_owned(),
+                        ),
+                    ),
+                    base_url,
+                    access_token,
+                ),
+            )
+        }
+        "getRoomKeysByRoomId" => {
+            Some(
+                sample(
+                    || Ok(
+                        <crate::key_backup::GetRoomKeysByRoomIdRequest>::new(
+                            json("\"x\"")?,
+                            path_param.to_owned(),
+                        ),
+                    ),
+                    base_url,
+                    access_token,
+                ),
+            )
+        }
+        "putRoomKeysByRoomId" => {
+            Some(
+                sample(
+                    || Ok(
+                        <crate::key_backup::PutRoomKeysByRoomIdRequest>::new(
+                            json("\"x\"")?,
+                            path_param.to_owned(),
+                            json("{\"sessions\":{}}")?,
+                        ),
+                    ),
+                    base_url,
+                    access_token,
+                ),
+            )
+        }
+        "deleteRoomKeysByRoomId" => {
+            Some(
+                sample(
+                    || Ok(
+                        <crate::key_backup::DeleteRoomKeysByRoomIdRequest>::new(
+                            json("\"x\"")?,
+                            path_param.to_owned(),
+                        ),
+                    ),
+                    base_url,
+                    access_token,
+                ),
+            )
+        }
+        "getRoomKeys" => {
+            Some(
+                sample(
+                    || Ok(<crate::key_backup::GetRoomKeysRequest>::new(json("\"x\"")?)),
+                    base_url,
+                    access_token,
+                ),
+            )
+        }
+        "putRoomKeys" => {
+            Some(
+                sample(
+                    || Ok(
+                        <crate::key_backup::PutRoomKeysRequest>::new(
+                            json("\"x\"")?,
+                            json("{\"rooms\":{}}")?,
+                        ),
+                    ),
+                    base_url,
+                    access_token,
+                ),
+            )
+        }
+        "deleteRoomKeys" => {
+            Some(
+                sample(
+                    || Ok(
+                        <crate::key_backup::DeleteRoomKeysRequest>::new(json("\"x\"")?),
+                    ),
+                    base_url,
+                    access_token,
+                ),
+            )
+        }
+        "uploadKeys" => {
+            Some(
+                sample(
+                    || Ok(<crate::keys::UploadKeysRequest>::new()),
+                    base_url,
+                    access_token,
+                ),
+            )
+        }
+        "queryKeys" => {
+            Some(
+                sample(
+                    || Ok(<crate::keys::QueryKeysRequest>::new(json("{}")?)),
+                    base_url,
+                    access_token,
+                ),
+            )
+        }
+        "claimKeys" => {
+            Some(
+                sample(
+                    || Ok(<crate::keys::ClaimKeysRequest>::new(json("{}")?)),
+                    base_url,
+                    access_token,
+                ),
+            )
+        }
+        "getKeysChanges" => {
+            Some(
+                sample(
+                    || Ok(
+                        <crate::keys::GetKeysChangesRequest>::new(
+                            json("\"x\"")?,
+                            json("\"x\"")?,
+                        ),
+                    ),
+                    base_url,
+                    access_token,
+                ),
+            )
+        }
+        "kick" => {
+            Some(
+                sample(
+                    || Ok(
+                        <crate::kicking::KickRequest>::new(
+                            path_param.to_owned(),
+                            json("{\"user_id\":\"x\"}")?,
+                        ),
+                    ),
+                    base_url,
+                    access_token,
+                ),
+            )
+        }
+        "knockRoom" => {
+            Some(
+                sample(
+                    || Ok(
+                        <crate::knocking::KnockRoomRequest>::new(
+                            path_param.to_owned(),
+                            json("{}")?,
+                        ),
+                    ),
+                    base_url,
+                    access_token,
+                ),
+            )
+        }
+        "leaveRoom" => {
+            Some(
+                sample(
+                    || Ok(
+                        <crate::leaving::LeaveRoomRequest>::new(
+                            path_param.to_owned(),
+                            json("{}")?,
+                        ),
+                    ),
+                    base_url,
+                    access_token,
+                ),
+            )
+        }
+        "forgetRoom" => {
+            Some(
+                sample(
+                    || Ok(
+                        <crate::leaving::ForgetRoomRequest>::new(path_param.to_owned()),
+                    ),
+                    base_url,
+                    access_token,
+                ),
+            )
+        }
+        "getJoinedRooms" => {
+            Some(
+                sample(
+                    || Ok(<crate::list_joined_rooms::GetJoinedRoomsRequest>::new()),
+                    base_url,
+                    access_token,
+                ),
+            )
+        }
+        "getRoomVisibilityOnDirectory" => {
+            Some(
+                sample(
+                    || Ok(
+                        <crate::list_public_rooms::GetRoomVisibilityOnDirectoryRequest>::new(
+                            path_param.to_owned(),
+                        ),
+                    ),
+                    base_url,
+                    access_token,
+                ),
+            )
+        }
+        "setRoomVisibilityOnDirectory" => {
+            Some(
+                sample(
+                    || Ok(
+                        <crate::list_public_rooms::SetRoomVisibilityOnDirectoryRequest>::new(
+                            path_param.to_owned(),
+                            json("{}")?,
+                        ),
+                    ),
+                    base_url,
+                    access_token,
+                ),
+            )
+        }
+        "getPublicRooms" => {
+            Some(
+                sample(
+                    || Ok(<crate::list_public_rooms::GetPublicRoomsRequest>::new()),
+                    base_url,
+                    access_token,
+                ),
+            )
+        }
+        "queryPublicRooms" => {
+            Some(
+                sample(
+                    || Ok(
+                        <crate::list_public_rooms::QueryPublicRoomsRequest>::new(
+                            json("{}")?,
+                        ),
+                    ),
+                    base_url,
+                    access_token,
+                ),
+            )
+        }
+        "getLoginFlows" => {
+            Some(
+                sample(
+                    || Ok(<crate::login::GetLoginFlowsRequest>::new()),
+                    base_url,
+                    access_token,
+                ),
+            )
+        }
+        "login" => {
+            Some(
+                sample(
+                    || Ok(<crate::login::LoginRequest>::new(json("\"x\"")?)),
+                    base_url,
+                    access_token,
+                ),
+            )
+        }
+        "generateLoginToken" => {
+            Some(
+                sample(
+                    || Ok(<crate::login_token::GenerateLoginTokenRequest>::new()),
+                    base_url,
+                    access_token,
+                ),
+            )
+        }
+        "logout" => {
+            Some(
+                sample(
+                    || Ok(<crate::logout::LogoutRequest>::new()),
+                    base_url,
+                    access_token,
+                ),
+            )
+        }
+        "logout_all" => {
+            Some(
+                sample(
+                    || Ok(<crate::logout::LogoutAllRequest>::new()),
+                    base_url,
+                    access_token,
+                ),
+            )
+        }
+        "getRoomEvents" => {
+            Some(
+                sample(
+                    || Ok(
+                        <crate::message_pagination::GetRoomEventsRequest>::new(
+                            path_param.to_owned(),
+                            json("\"b\"")?,
+                        ),
+                    ),
+                    base_url,
+                    access_token,
+                ),
+            )
+        }
+        "getMutualRooms" => {
+            Some(
+                sample(
+                    || Ok(
+                        <crate::mutual_rooms::GetMutualRoomsRequest>::new(json("\"x\"")?),
+                    ),
+                    base_url,
+                    access_token,
+                ),
+            )
+        }
+        "getNotifications" => {
+            Some(
+                sample(
+                    || Ok(<crate::notifications::GetNotificationsRequest>::new()),
+                    base_url,
+                    access_token,
+                ),
+            )
+        }
+        "getAuthMetadata" => {
+            Some(
+                sample(
+                    || Ok(<crate::oauth_server_metadata::GetAuthMetadataRequest>::new()),
+                    base_url,
+                    access_token,
+                ),
+            )
+        }
+        "getEvents" => {
+            Some(
+                sample(
+                    || Ok(<crate::old_sync::GetEventsRequest>::new()),
+                    base_url,
+                    access_token,
+                ),
+            )
+        }
+        "initialSync" => {
+            Some(
+                sample(
+                    || Ok(<crate::old_sync::InitialSyncRequest>::new()),
+                    base_url,
+                    access_token,
+                ),
+            )
+        }
+        "getOneEvent" => {
+            Some(
+                sample(
+                    || Ok(
+                        <crate::old_sync::GetOneEventRequest>::new(path_param.to_owned()),
+                    ),
+                    base_url,
+                    access_token,
+                ),
+            )
+        }
+        "requestOpenIdToken" => {
+            Some(
+                sample(
+                    || Ok(
+                        <crate::openid::RequestOpenIdTokenRequest>::new(
+                            path_param.to_owned(),
+                            json("{}")?,
+                        ),
+                    ),
+                    base_url,
+                    access_token,
+                ),
+            )
+        }
+        "changePassword" => {
+            Some(
+                sample(
+                    || Ok(
+                        <crate::password_management::ChangePasswordRequest>::new(
+                            json("\"x\"")?,
+                        ),
+                    ),
+                    base_url,
+                    access_token,
+                ),
+            )
+        }
+        "requestTokenToResetPasswordEmail" => {
+            Some(
+                sample(
+                    || Ok(
+                        <crate::password_management::RequestTokenToResetPasswordEmailRequest>::new(
+                            json(
+                                "{\"client_secret\":\"x\",\"email\":\"x\",\"send_attempt\":1}",
+                            )?,
+                        ),
+                    ),
+                    base_url,
+                    access_token,
+                ),
+            )
+        }
+        "requestTokenToResetPasswordMSISDN" => {
+            Some(
+                sample(
+                    || Ok(
+                        <crate::password_management::RequestTokenToResetPasswordMsisdnRequest>::new(
+                            json(
+                                "{\"client_secret\":\"x\",\"country\":\"x\",\"phone_number\":\"x\",\"send_attempt\":1}",
+                            )?,
+                        ),
+                    ),
+                    base_url,
+                    access_token,
+                ),
+            )
+        }
+        "peekEvents" => {
+            Some(
+                sample(
+                    || Ok(
+                        <crate::peeking_events::PeekEventsRequest>::new(json("\"x\"")?),
+                    ),
+                    base_url,
+                    access_token,
+                ),
+            )
+        }
+        "getWellknownPolicy" => {
+            Some(
+                sample(
+                    || Ok(<crate::policy_server::GetWellknownPolicyRequest>::new()),
+                    base_url,
+                    access_token,
+                ),
+            )
+        }
+        "getPresence" => {
+            Some(
+                sample(
+                    || Ok(
+                        <crate::presence::GetPresenceRequest>::new(path_param.to_owned()),
+                    ),
+                    base_url,
+                    access_token,
+                ),
+            )
+        }
+        "setPresence" => {
+            Some(
+                sample(
+                    || Ok(
+                        <crate::presence::SetPresenceRequest>::new(
+                            path_param.to_owned(),
+                            json("{\"presence\":\"online\"}")?,
+                        ),
+                    ),
+                    base_url,
+                    access_token,
+                ),
+            )
+        }
+        "getProfileField" => {
+            Some(
+                sample(
+                    || Ok(
+                        <crate::profile::GetProfileFieldRequest>::new(
+                            path_param.to_owned(),
+                            path_param.to_owned(),
+                        ),
+                    ),
+                    base_url,
+                    access_token,
+                ),
+            )
+        }
+        "setProfileField" => {
+            Some(
+                sample(
+                    || Ok(
+                        <crate::profile::SetProfileFieldRequest>::new(
+                            path_param.to_owned(),
+                            path_param.to_owned(),
+                            json("{}")?,
+                        ),
+                    ),
+                    base_url,
+                    access_token,
+                ),
+            )
+        }
+        "deleteProfileField" => {
+            Some(
+                sample(
+                    || Ok(
+                        <crate::profile::DeleteProfileFieldRequest>::new(
+                            path_param.to_owned(),
+                            path_param.to_owned(),
+                        ),
+                    ),
+                    base_url,
+                    access_token,
+                ),
+            )
+        }
+        "getUserProfile" => {
+            Some(
+                sample(
+                    || Ok(
+                        <crate::profile::GetUserProfileRequest>::new(
+                            path_param.to_owned(),
+                        ),
+                    ),
+                    base_url,
+                    access_token,
+                ),
+            )
+        }
+        "getPushers" => {
+            Some(
+                sample(
+                    || Ok(<crate::pusher::GetPushersRequest>::new()),
+                    base_url,
+                    access_token,
+                ),
+            )
+        }
+        "postPusher" => {
+            Some(
+                sample(
+                    || Ok(
+                        <crate::pusher::PostPusherRequest>::new(
+                            json("\"x\"")?,
+                            json("null")?,
+                            json("\"x\"")?,
+                        ),
+                    ),
+                    base_url,
+                    access_token,
+                ),
+            )
+        }
+        "getPushRules" => {
+            Some(
+                sample(
+                    || Ok(<crate::pushrules::GetPushRulesRequest>::new()),
+                    base_url,
+                    access_token,
+                ),
+            )
+        }
+        "getPushRulesGlobal" => {
+            Some(
+                sample(
+                    || Ok(<crate::pushrules::GetPushRulesGlobalRequest>::new()),
+                    base_url,
+                    access_token,
+                ),
+            )
+        }
+        "getPushRule" => {
+            Some(
+                sample(
+                    || Ok(
+                        <crate::pushrules::GetPushRuleRequest>::new(
+                            json("\"override\"")?,
+                            path_param.to_owned(),
+                        ),
+                    ),
+                    base_url,
+                    access_token,
+                ),
+            )
+        }
+        "setPushRule" => {
+            Some(
+                sample(
+                    || Ok(
+                        <crate::pushrules::SetPushRuleRequest>::new(
+                            json("\"override\"")?,
+                            path_param.to_owned(),
+                            json("{\"actions\":[]}")?,
+                        ),
+                    ),
+                    base_url,
+                    access_token,
+                ),
+            )
+        }
+        "deletePushRule" => {
+            Some(
+                sample(
+                    || Ok(
+                        <crate::pushrules::DeletePushRuleRequest>::new(
+                            json("\"override\"")?,
+                            path_param.to_owned(),
+                        ),
+                    ),
+                    base_url,
+                    access_token,
+                ),
+            )
+        }
+        "isPushRuleEnabled" => {
+            Some(
+                sample(
+                    || Ok(
+                        <crate::pushrules::IsPushRuleEnabledRequest>::new(
+                            json("\"override\"")?,
+                            path_param.to_owned(),
+                        ),
+                    ),
+                    base_url,
+                    access_token,
+                ),
+            )
+        }
+        "setPushRuleEnabled" => {
+            Some(
+                sample(
+                    || Ok(
+                        <crate::pushrules::SetPushRuleEnabledRequest>::new(
+                            json("\"override\"")?,
+                            path_param.to_owned(),
+                            json("{\"enabled\":true}")?,
+                        ),
+                    ),
+                    base_url,
+                    access_token,
+                ),
+            )
+        }
+        "getPushRuleActions" => {
+            Some(
+                sample(
+                    || Ok(
+                        <crate::pushrules::GetPushRuleActionsRequest>::new(
+                            json("\"override\"")?,
+                            path_param.to_owned(),
+                        ),
+                    ),
+                    base_url,
+                    access_token,
+                ),
+            )
+        }
+        "setPushRuleActions" => {
+            Some(
+                sample(
+                    || Ok(
+                        <crate::pushrules::SetPushRuleActionsRequest>::new(
+                            json("\"override\"")?,
+                            path_param.to_owned(),
+                            json("{\"actions\":[]}")?,
+                        ),
+                    ),
+                    base_url,
+                    access_token,
+                ),
+            )
+        }
+        "setReadMarker" => {
+            Some(
+                sample(
+                    || Ok(
+                        <crate::read_markers::SetReadMarkerRequest>::new(
+                            path_param.to_owned(),
+                            json("{}")?,
+                        ),
+                    ),
+                    base_url,
+                    access_token,
+                ),
+            )
+        }
+        "postReceipt" => {
+            Some(
+                sample(
+                    || Ok(
+                        <crate::receipts::PostReceiptRequest>::new(
+                            path_param.to_owned(),
+                            json("\"m.read\"")?,
+                            path_param.to_owned(),
+                            json("{}")?,
+                        ),
+                    ),
+                    base_url,
+                    access_token,
+                ),
+            )
+        }
+        "redactEvent" => {
+            Some(
+                sample(
+                    || Ok(
+                        <crate::redaction::RedactEventRequest>::new(
+                            path_param.to_owned(),
+                            path_param.to_owned(),
+                            path_param.to_owned(),
+                            json("{}")?,
+                        ),
+                    ),
+                    base_url,
+                    access_token,
+                ),
+            )
+        }
+        "refresh" => {
+            Some(
+                sample(
+                    || Ok(<crate::refresh::RefreshRequest>::new(json("\"x\"")?)),
+                    base_url,
+                    access_token,
+                ),
+            )
+        }
+        "register" => {
+            Some(
+                sample(
+                    || Ok(<crate::registration::RegisterRequest>::new(json("{}")?)),
+                    base_url,
+                    access_token,
+                ),
+            )
+        }
+        "requestTokenToRegisterEmail" => {
+            Some(
+                sample(
+                    || Ok(
+                        <crate::registration::RequestTokenToRegisterEmailRequest>::new(
+                            json(
+                                "{\"client_secret\":\"x\",\"email\":\"x\",\"send_attempt\":1}",
+                            )?,
+                        ),
+                    ),
+                    base_url,
+                    access_token,
+                ),
+            )
+        }
+        "requestTokenToRegisterMSISDN" => {
+            Some(
+                sample(
+                    || Ok(
+                        <crate::registration::RequestTokenToRegisterMsisdnRequest>::new(
+                            json(
+                                "{\"client_secret\":\"x\",\"country\":\"x\",\"phone_number\":\"x\",\"send_attempt\":1}",
+                            )?,
+                        ),
+                    ),
+                    base_url,
+                    access_token,
+                ),
+            )
+        }
+        "checkUsernameAvailability" => {
+            Some(
+                sample(
+                    || Ok(
+                        <crate::registration::CheckUsernameAvailabilityRequest>::new(
+                            json("\"x\"")?,
+                        ),
+                    ),
+                    base_url,
+                    access_token,
+                ),
+            )
+        }
+        "registrationTokenValidity" => {
+            Some(
+                sample(
+                    || Ok(
+                        <crate::registration_tokens::RegistrationTokenValidityRequest>::new(
+                            json("\"x\"")?,
+                        ),
+                    ),
+                    base_url,
+                    access_token,
+                ),
+            )
+        }
+        "getRelatingEvents" => {
+            Some(
+                sample(
+                    || Ok(
+                        <crate::relations::GetRelatingEventsRequest>::new(
+                            path_param.to_owned(),
+                            path_param.to_owned(),
+                        ),
+                    ),
+                    base_url,
+                    access_token,
+                ),
+            )
+        }
+        "getRelatingEventsWithRelType" => {
+            Some(
+                sample(
+                    || Ok(
+                        <crate::relations::GetRelatingEventsWithRelTypeRequest>::new(
+                            path_param.to_owned(),
+                            path_param.to_owned(),
+                            path_param.to_owned(),
+                        ),
+                    ),
+                    base_url,
+                    access_token,
+                ),
+            )
+        }
+        "getRelatingEventsWithRelTypeAndEventType" => {
+            Some(
+                sample(
+                    || Ok(
+                        <crate::relations::GetRelatingEventsWithRelTypeAndEventTypeRequest>::new(
+                            path_param.to_owned(),
+                            path_param.to_owned(),
+                            path_param.to_owned(),
+                            path_param.to_owned(),
+                        ),
+                    ),
+                    base_url,
+                    access_token,
+                ),
+            )
+        }
+        "reportRoom" => {
+            Some(
+                sample(
+                    || Ok(
+                        <crate::report_content::ReportRoomRequest>::new(
+                            path_param.to_owned(),
+                            json("{\"reason\":\"x\"}")?,
+                        ),
+                    ),
+                    base_url,
+                    access_token,
+                ),
+            )
+        }
+        "reportEvent" => {
+            Some(
+                sample(
+                    || Ok(
+                        <crate::report_content::ReportEventRequest>::new(
+                            path_param.to_owned(),
+                            path_param.to_owned(),
+                            json("{}")?,
+                        ),
+                    ),
+                    base_url,
+                    access_token,
+                ),
+            )
+        }
+        "reportUser" => {
+            Some(
+                sample(
+                    || Ok(
+                        <crate::report_content::ReportUserRequest>::new(
+                            path_param.to_owned(),
+                            json("{\"reason\":\"x\"}")?,
+                        ),
+                    ),
+                    base_url,
+                    access_token,
+                ),
+            )
+        }
+        "getEventByTimestamp" => {
+            Some(
+                sample(
+                    || Ok(
+                        <crate::room_event_by_timestamp::GetEventByTimestampRequest>::new(
+                            path_param.to_owned(),
+                            json("1")?,
+                            json("\"f\"")?,
+                        ),
+                    ),
+                    base_url,
+                    access_token,
+                ),
+            )
+        }
+        "roomInitialSync" => {
+            Some(
+                sample(
+                    || Ok(
+                        <crate::room_initial_sync::RoomInitialSyncRequest>::new(
+                            path_param.to_owned(),
+                        ),
+                    ),
+                    base_url,
+                    access_token,
+                ),
+            )
+        }
+        "sendMessage" => {
+            Some(
+                sample(
+                    || Ok(
+                        <crate::room_send::SendMessageRequest>::new(
+                            path_param.to_owned(),
+                            path_param.to_owned(),
+                            path_param.to_owned(),
+                            json("{}")?,
+                        ),
+                    ),
+                    base_url,
+                    access_token,
+                ),
+            )
+        }
+        "setRoomStateWithKey" => {
+            Some(
+                sample(
+                    || Ok(
+                        <crate::room_state::SetRoomStateWithKeyRequest>::new(
+                            path_param.to_owned(),
+                            path_param.to_owned(),
+                            path_param.to_owned(),
+                            json("{}")?,
+                        ),
+                    ),
+                    base_url,
+                    access_token,
+                ),
+            )
+        }
+        "getRoomSummary" => {
+            Some(
+                sample(
+                    || Ok(
+                        <crate::room_summary::GetRoomSummaryRequest>::new(
+                            path_param.to_owned(),
+                        ),
+                    ),
+                    base_url,
+                    access_token,
+                ),
+            )
+        }
+        "upgradeRoom" => {
+            Some(
+                sample(
+                    || Ok(
+                        <crate::room_upgrades::UpgradeRoomRequest>::new(
+                            path_param.to_owned(),
+                            json("{\"new_version\":\"x\"}")?,
+                        ),
+                    ),
+                    base_url,
+                    access_token,
+                ),
+            )
+        }
+        "getOneRoomEvent" => {
+            Some(
+                sample(
+                    || Ok(
+                        <crate::rooms::GetOneRoomEventRequest>::new(
+                            path_param.to_owned(),
+                            path_param.to_owned(),
+                        ),
+                    ),
+                    base_url,
+                    access_token,
+                ),
+            )
+        }
+        "getRoomStateWithKey" => {
+            Some(
+                sample(
+                    || Ok(
+                        <crate::rooms::GetRoomStateWithKeyRequest>::new(
+                            path_param.to_owned(),
+                            path_param.to_owned(),
+                            path_param.to_owned(),
+                        ),
+                    ),
+                    base_url,
+                    access_token,
+                ),
+            )
+        }
+        "getRoomState" => {
+            Some(
+                sample(
+                    || Ok(
+                        <crate::rooms::GetRoomStateRequest>::new(path_param.to_owned()),
+                    ),
+                    base_url,
+                    access_token,
+                ),
+            )
+        }
+        "getMembersByRoom" => {
+            Some(
+                sample(
+                    || Ok(
+                        <crate::rooms::GetMembersByRoomRequest>::new(
+                            path_param.to_owned(),
+                        ),
+                    ),
+                    base_url,
+                    access_token,
+                ),
+            )
+        }
+        "getJoinedMembersByRoom" => {
+            Some(
+                sample(
+                    || Ok(
+                        <crate::rooms::GetJoinedMembersByRoomRequest>::new(
+                            path_param.to_owned(),
+                        ),
+                    ),
+                    base_url,
+                    access_token,
+                ),
+            )
+        }
+        "search" => {
+            Some(
+                sample(
+                    || Ok(
+                        <crate::search::SearchRequest>::new(
+                            json("{\"search_categories\":{}}")?,
+                        ),
+                    ),
+                    base_url,
+                    access_token,
+                ),
+            )
+        }
+        "getSpaceHierarchy" => {
+            Some(
+                sample(
+                    || Ok(
+                        <crate::space_hierarchy::GetSpaceHierarchyRequest>::new(
+                            path_param.to_owned(),
+                        ),
+                    ),
+                    base_url,
+                    access_token,
+                ),
+            )
+        }
+        "redirectToSSO" => {
+            Some(
+                sample(
+                    || Ok(
+                        <crate::sso_login_redirect::RedirectToSsoRequest>::new(
+                            json("\"x\"")?,
+                        ),
+                    ),
+                    base_url,
+                    access_token,
+                ),
+            )
+        }
+        "redirectToIdP" => {
+            Some(
+                sample(
+                    || Ok(
+                        <crate::sso_login_redirect::RedirectToIdpRequest>::new(
+                            path_param.to_owned(),
+                            json("\"x\"")?,
+                        ),
+                    ),
+                    base_url,
+                    access_token,
+                ),
+            )
+        }
+        "getWellknownSupport" => {
+            Some(
+                sample(
+                    || Ok(<crate::support::GetWellknownSupportRequest>::new()),
+                    base_url,
+                    access_token,
+                ),
+            )
+        }
+        "sync" => {
+            Some(
+                sample(|| Ok(<crate::sync::SyncRequest>::new()), base_url, access_token),
+            )
+        }
+        "getRoomTags" => {
+            Some(
+                sample(
+                    || Ok(
+                        <crate::tags::GetRoomTagsRequest>::new(
+                            path_param.to_owned(),
+                            path_param.to_owned(),
+                        ),
+                    ),
+                    base_url,
+                    access_token,
+                ),
+            )
+        }
+        "setRoomTag" => {
+            Some(
+                sample(
+                    || Ok(
+                        <crate::tags::SetRoomTagRequest>::new(
+                            path_param.to_owned(),
+                            path_param.to_owned(),
+                            path_param.to_owned(),
+                            json("{}")?,
+                        ),
+                    ),
+                    base_url,
+                    access_token,
+                ),
+            )
+        }
+        "deleteRoomTag" => {
+            Some(
+                sample(
+                    || Ok(
+                        <crate::tags::DeleteRoomTagRequest>::new(
+                            path_param.to_owned(),
+                            path_param.to_owned(),
+                            path_param.to_owned(),
+                        ),
+                    ),
+                    base_url,
+                    access_token,
+                ),
+            )
+        }
+        "getProtocols" => {
+            Some(
+                sample(
+                    || Ok(<crate::third_party_lookup::GetProtocolsRequest>::new()),
+                    base_url,
+                    access_token,
+                ),
+            )
+        }
+        "getProtocolMetadata" => {
+            Some(
+                sample(
+                    || Ok(
+                        <crate::third_party_lookup::GetProtocolMetadataRequest>::new(
+                            path_param.to_owned(),
+                        ),
+                    ),
+                    base_url,
+                    access_token,
+                ),
+            )
+        }
+        "queryLocationByProtocol" => {
+            Some(
+                sample(
+                    || Ok(
+                        <crate::third_party_lookup::QueryLocationByProtocolRequest>::new(
+                            path_param.to_owned(),
+                        ),
+                    ),
+                    base_url,
+                    access_token,
+                ),
+            )
+        }
+        "queryUserByProtocol" => {
+            Some(
+                sample(
+                    || Ok(
+                        <crate::third_party_lookup::QueryUserByProtocolRequest>::new(
+                            path_param.to_owned(),
+                        ),
+                    ),
+                    base_url,
+                    access_token,
+                ),
+            )
+        }
+        "queryLocationByAlias" => {
+            Some(
+                sample(
+                    || Ok(
+                        <crate::third_party_lookup::QueryLocationByAliasRequest>::new(
+                            json("\"x\"")?,
+                        ),
+                    ),
+                    base_url,
+                    access_token,
+                ),
+            )
+        }
+        "queryUserByID" => {
+            Some(
+                sample(
+                    || Ok(
+                        <crate::third_party_lookup::QueryUserByIdRequest>::new(
+                            json("\"x\"")?,
+                        ),
+                    ),
+                    base_url,
+                    access_token,
+                ),
+            )
+        }
+        "inviteBy3PID" => {
+            Some(
+                sample(
+                    || Ok(
+                        <crate::third_party_membership::InviteBy3pidRequest>::new(
+                            path_param.to_owned(),
+                            json(
+                                "{\"id_server\":\"x\",\"id_access_token\":\"x\",\"medium\":\"x\",\"address\":\"x\"}",
+                            )?,
+                        ),
+                    ),
+                    base_url,
+                    access_token,
+                ),
+            )
+        }
+        "getThreadRoots" => {
+            Some(
+                sample(
+                    || Ok(
+                        <crate::threads_list::GetThreadRootsRequest>::new(
+                            path_param.to_owned(),
+                        ),
+                    ),
+                    base_url,
+                    access_token,
+                ),
+            )
+        }
+        "sendToDevice" => {
+            Some(
+                sample(
+                    || Ok(
+                        <crate::to_device::SendToDeviceRequest>::new(
+                            path_param.to_owned(),
+                            path_param.to_owned(),
+                            json("{\"messages\":{}}")?,
+                        ),
+                    ),
+                    base_url,
+                    access_token,
+                ),
+            )
+        }
+        "setTyping" => {
+            Some(
+                sample(
+                    || Ok(
+                        <crate::typing::SetTypingRequest>::new(
+                            path_param.to_owned(),
+                            path_param.to_owned(),
+                            json("{\"typing\":true}")?,
+                        ),
+                    ),
+                    base_url,
+                    access_token,
+                ),
+            )
+        }
+        "searchUserDirectory" => {
+            Some(
+                sample(
+                    || Ok(
+                        <crate::users::SearchUserDirectoryRequest>::new(json("\"x\"")?),
+                    ),
+                    base_url,
+                    access_token,
+                ),
+            )
+        }
+        "getVersions" => {
+            Some(
+                sample(
+                    || Ok(<crate::versions::GetVersionsRequest>::new()),
+                    base_url,
+                    access_token,
+                ),
+            )
+        }
+        "getTurnServer" => {
+            Some(
+                sample(
+                    || Ok(<crate::voip::GetTurnServerRequest>::new()),
+                    base_url,
+                    access_token,
+                ),
+            )
+        }
+        "getWellknown" => {
+            Some(
+                sample(
+                    || Ok(<crate::wellknown::GetWellknownRequest>::new()),
+                    base_url,
+                    access_token,
+                ),
+            )
+        }
+        "getTokenOwner" => {
+            Some(
+                sample(
+                    || Ok(<crate::whoami::GetTokenOwnerRequest>::new()),
+                    base_url,
+                    access_token,
+                ),
+            )
+        }
         _ => None,
     }
 }
@@ -2766,9 +3398,7 @@ fn sample<E: rt::Endpoint>(
     base_url: &rt::BaseUrl,
     access_token: Option<&rt::AccessToken>,
 ) -> Result<rt::http::Request<rt::Bytes>, SampleError> {
-    make()?
-        .try_into_http_request(base_url, access_token)
-        .map_err(SampleError::IntoHttp)
+    make()?.try_into_http_request(base_url, access_token).map_err(SampleError::IntoHttp)
 }
 
 fn json<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, SampleError> {

@@ -234,10 +234,14 @@ impl rt::Endpoint for GetProtocolMetadataRequest {
     ) -> Result<Self::Response, rt::FromHttpResponseError<Self::Error>> {
         match response.status().as_u16() {
             200 => Ok(rt::json_response(&response)?),
-            404 => Err(rt::endpoint_error_response(
-                response,
-                GetProtocolMetadataError::NotFound,
-            )),
+            404 => {
+                Err(
+                    rt::endpoint_error_response(
+                        response,
+                        GetProtocolMetadataError::NotFound,
+                    ),
+                )
+            }
             _ => Err(rt::error_response(response)),
         }
     }

@@ -49,7 +49,9 @@ impl serde::Serialize for GetThreadRootsInclude {
 }
 
 impl<'de> serde::Deserialize<'de> for GetThreadRootsInclude {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
         Ok(Self::from(value.as_ref()))
     }

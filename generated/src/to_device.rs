@@ -22,7 +22,10 @@ impl SendToDeviceRequestBody {
     pub fn new(
         messages: std::collections::BTreeMap<
             String,
-            std::collections::BTreeMap<String, serde_json::Map<String, serde_json::Value>>,
+            std::collections::BTreeMap<
+                String,
+                serde_json::Map<String, serde_json::Value>,
+            >,
         >,
     ) -> Self {
         Self {
@@ -62,11 +65,7 @@ impl SendToDeviceRequest {
         txn_id: String,
         body: crate::to_device::SendToDeviceRequestBody,
     ) -> Self {
-        Self {
-            event_type,
-            txn_id,
-            body,
-        }
+        Self { event_type, txn_id, body }
     }
 }
 

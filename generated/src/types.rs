@@ -37,14 +37,15 @@ impl std::fmt::Debug for AuthenticationData {
         let mut debug = f.debug_struct("AuthenticationData");
         debug.field("type_", &self.type_);
         debug.field("session", &self.session);
-        debug.field(
-            "additional_properties",
-            &self
-                .additional_properties
-                .keys()
-                .map(|name| (name, "<redacted>"))
-                .collect::<std::collections::BTreeMap<_, _>>(),
-        );
+        debug
+            .field(
+                "additional_properties",
+                &self
+                    .additional_properties
+                    .keys()
+                    .map(|name| (name, "<redacted>"))
+                    .collect::<std::collections::BTreeMap<_, _>>(),
+            );
         debug.finish()
     }
 }
@@ -127,18 +128,20 @@ impl std::fmt::Debug for RequestEmailValidation {
         debug.field("send_attempt", &self.send_attempt);
         debug.field("next_link", &self.next_link);
         debug.field("id_server", &self.id_server);
-        debug.field(
-            "id_access_token",
-            &self.id_access_token.as_ref().map(|_| "<redacted>"),
-        );
-        debug.field(
-            "additional_properties",
-            &self
-                .additional_properties
-                .keys()
-                .map(|name| (name, "<redacted>"))
-                .collect::<std::collections::BTreeMap<_, _>>(),
-        );
+        debug
+            .field(
+                "id_access_token",
+                &self.id_access_token.as_ref().map(|_| "<redacted>"),
+            );
+        debug
+            .field(
+                "additional_properties",
+                &self
+                    .additional_properties
+                    .keys()
+                    .map(|name| (name, "<redacted>"))
+                    .collect::<std::collections::BTreeMap<_, _>>(),
+            );
         debug.finish()
     }
 }
@@ -277,18 +280,20 @@ impl std::fmt::Debug for RequestMsisdnValidation {
         debug.field("send_attempt", &self.send_attempt);
         debug.field("next_link", &self.next_link);
         debug.field("id_server", &self.id_server);
-        debug.field(
-            "id_access_token",
-            &self.id_access_token.as_ref().map(|_| "<redacted>"),
-        );
-        debug.field(
-            "additional_properties",
-            &self
-                .additional_properties
-                .keys()
-                .map(|name| (name, "<redacted>"))
-                .collect::<std::collections::BTreeMap<_, _>>(),
-        );
+        debug
+            .field(
+                "id_access_token",
+                &self.id_access_token.as_ref().map(|_| "<redacted>"),
+            );
+        debug
+            .field(
+                "additional_properties",
+                &self
+                    .additional_properties
+                    .keys()
+                    .map(|name| (name, "<redacted>"))
+                    .collect::<std::collections::BTreeMap<_, _>>(),
+            );
         debug.finish()
     }
 }
@@ -348,14 +353,15 @@ impl std::fmt::Debug for Invite3pid {
         debug.field("id_access_token", &"<redacted>");
         debug.field("medium", &self.medium);
         debug.field("address", &self.address);
-        debug.field(
-            "additional_properties",
-            &self
-                .additional_properties
-                .keys()
-                .map(|name| (name, "<redacted>"))
-                .collect::<std::collections::BTreeMap<_, _>>(),
-        );
+        debug
+            .field(
+                "additional_properties",
+                &self
+                    .additional_properties
+                    .keys()
+                    .map(|name| (name, "<redacted>"))
+                    .collect::<std::collections::BTreeMap<_, _>>(),
+            );
         debug.finish()
     }
 }
@@ -461,7 +467,9 @@ impl serde::Serialize for CrossSigningKeyUsageItem {
 }
 
 impl<'de> serde::Deserialize<'de> for CrossSigningKeyUsageItem {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
         Ok(Self::from(value.as_ref()))
     }
@@ -479,20 +487,12 @@ pub struct Device {
     pub display_name: Option<String>,
     /// The IP address where this device was last seen. (May be a few minutes out
     /// of date, for efficiency reasons).
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "rt::nullable"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "rt::nullable")]
     pub last_seen_ip: Option<Option<String>>,
     /// The timestamp (in milliseconds since the unix epoch) when this devices
     /// was last seen. (May be a few minutes out of date, for efficiency
     /// reasons).
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "rt::nullable"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "rt::nullable")]
     pub last_seen_ts: Option<Option<i64>>,
     /// The other properties, by name.
     #[serde(flatten)]
@@ -753,7 +753,9 @@ impl serde::Serialize for FilterEventFormat {
 }
 
 impl<'de> serde::Deserialize<'de> for FilterEventFormat {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
         Ok(Self::from(value.as_ref()))
     }
@@ -951,7 +953,10 @@ pub struct ThirdPartySigned {
     /// A credential: `Debug` output shows `<redacted>`.
     pub token: String,
     /// A signatures object containing a signature of the entire signed object.
-    pub signatures: std::collections::BTreeMap<String, std::collections::BTreeMap<String, String>>,
+    pub signatures: std::collections::BTreeMap<
+        String,
+        std::collections::BTreeMap<String, String>,
+    >,
     /// The other properties, by name.
     ///
     /// Credentials: `Debug` output shows their names only.
@@ -965,7 +970,10 @@ impl ThirdPartySigned {
         sender: String,
         mxid: String,
         token: String,
-        signatures: std::collections::BTreeMap<String, std::collections::BTreeMap<String, String>>,
+        signatures: std::collections::BTreeMap<
+            String,
+            std::collections::BTreeMap<String, String>,
+        >,
     ) -> Self {
         Self {
             sender,
@@ -984,14 +992,15 @@ impl std::fmt::Debug for ThirdPartySigned {
         debug.field("mxid", &self.mxid);
         debug.field("token", &"<redacted>");
         debug.field("signatures", &self.signatures);
-        debug.field(
-            "additional_properties",
-            &self
-                .additional_properties
-                .keys()
-                .map(|name| (name, "<redacted>"))
-                .collect::<std::collections::BTreeMap<_, _>>(),
-        );
+        debug
+            .field(
+                "additional_properties",
+                &self
+                    .additional_properties
+                    .keys()
+                    .map(|name| (name, "<redacted>"))
+                    .collect::<std::collections::BTreeMap<_, _>>(),
+            );
         debug.finish()
     }
 }
@@ -1057,7 +1066,9 @@ pub struct RoomKeyBackup {
 
 impl RoomKeyBackup {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(sessions: std::collections::BTreeMap<String, crate::types::KeyBackupData>) -> Self {
+    pub fn new(
+        sessions: std::collections::BTreeMap<String, crate::types::KeyBackupData>,
+    ) -> Self {
         Self {
             sessions,
             additional_properties: Default::default(),
@@ -1089,7 +1100,10 @@ pub struct DeviceKeys {
     /// `<algorithm>:<device_id>` to the signature.
     ///
     /// The signature is calculated using the process described at [Signing JSON](https://spec.matrix.org/v1.19/appendices/#signing-json).
-    pub signatures: std::collections::BTreeMap<String, std::collections::BTreeMap<String, String>>,
+    pub signatures: std::collections::BTreeMap<
+        String,
+        std::collections::BTreeMap<String, String>,
+    >,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -1102,7 +1116,10 @@ impl DeviceKeys {
         device_id: String,
         algorithms: Vec<String>,
         keys: std::collections::BTreeMap<String, String>,
-        signatures: std::collections::BTreeMap<String, std::collections::BTreeMap<String, String>>,
+        signatures: std::collections::BTreeMap<
+            String,
+            std::collections::BTreeMap<String, String>,
+        >,
     ) -> Self {
         Self {
             user_id,
@@ -1129,7 +1146,10 @@ pub struct KeyObject {
     /// Signature for the device. Mapped from user ID to signature object,
     /// containing mapping from _key signing identifier_ to the signature
     /// (see also: [Signing JSON](https://spec.matrix.org/v1.19/appendices/#signing-json))
-    pub signatures: std::collections::BTreeMap<String, serde_json::Map<String, serde_json::Value>>,
+    pub signatures: std::collections::BTreeMap<
+        String,
+        serde_json::Map<String, serde_json::Value>,
+    >,
     /// `true` for a fallback key. Part of the signed object: it must be
     /// signed when uploading and kept when verifying.
     ///
@@ -1146,7 +1166,10 @@ impl KeyObject {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new(
         key: String,
-        signatures: std::collections::BTreeMap<String, serde_json::Map<String, serde_json::Value>>,
+        signatures: std::collections::BTreeMap<
+            String,
+            serde_json::Map<String, serde_json::Value>,
+        >,
     ) -> Self {
         Self {
             key,
@@ -1555,7 +1578,10 @@ pub struct Event {
 
 impl Event {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(content: serde_json::Map<String, serde_json::Value>, type_: String) -> Self {
+    pub fn new(
+        content: serde_json::Map<String, serde_json::Value>,
+        type_: String,
+    ) -> Self {
         Self {
             content,
             type_,
@@ -1618,14 +1644,15 @@ impl std::fmt::Debug for OpenIdCredentials {
         debug.field("token_type", &self.token_type);
         debug.field("matrix_server_name", &self.matrix_server_name);
         debug.field("expires_in", &self.expires_in);
-        debug.field(
-            "additional_properties",
-            &self
-                .additional_properties
-                .keys()
-                .map(|name| (name, "<redacted>"))
-                .collect::<std::collections::BTreeMap<_, _>>(),
-        );
+        debug
+            .field(
+                "additional_properties",
+                &self
+                    .additional_properties
+                    .keys()
+                    .map(|name| (name, "<redacted>"))
+                    .collect::<std::collections::BTreeMap<_, _>>(),
+            );
         debug.finish()
     }
 }
@@ -1769,11 +1796,7 @@ pub struct PushCondition {
     /// Required for `event_property_is` and `event_property_contains` conditions.
     /// A non-compound [canonical JSON](https://spec.matrix.org/v1.19/appendices#canonical-json) value to match
     /// against.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "rt::nullable"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "rt::nullable")]
     pub value: Option<Option<crate::types::PushConditionValue>>,
     /// The other properties, by name.
     #[serde(flatten)]
@@ -2074,7 +2097,10 @@ pub struct Protocol {
     /// The `string` key for this object is the field name itself.
     ///
     /// May be an empty object if no fields are defined.
-    pub field_types: std::collections::BTreeMap<String, crate::types::ProtocolFieldTypesValue>,
+    pub field_types: std::collections::BTreeMap<
+        String,
+        crate::types::ProtocolFieldTypesValue,
+    >,
     /// A list of objects representing independent instances of configuration.
     /// For example, multiple networks on IRC if multiple are provided by the
     /// same application service.
@@ -2095,7 +2121,10 @@ impl Protocol {
         user_fields: Vec<String>,
         location_fields: Vec<String>,
         icon: String,
-        field_types: std::collections::BTreeMap<String, crate::types::ProtocolFieldTypesValue>,
+        field_types: std::collections::BTreeMap<
+            String,
+            crate::types::ProtocolFieldTypesValue,
+        >,
         instances: Vec<crate::types::ProtocolInstancesItem>,
     ) -> Self {
         Self {

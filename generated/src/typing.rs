@@ -57,11 +57,7 @@ impl SetTypingRequest {
         room_id: String,
         body: crate::typing::SetTypingRequestBody,
     ) -> Self {
-        Self {
-            user_id,
-            room_id,
-            body,
-        }
+        Self { user_id, room_id, body }
     }
 }
 

@@ -88,18 +88,10 @@ pub struct SearchUserDirectoryResponseResultsItem {
     /// The user's matrix user ID.
     pub user_id: String,
     /// The display name of the user, if one exists.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "rt::nullable"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "rt::nullable")]
     pub display_name: Option<Option<String>>,
     /// The avatar url, as an [`mxc://` URI](https://spec.matrix.org/v1.19/client-server-api/#matrix-content-mxc-uris), if one exists.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "rt::nullable"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "rt::nullable")]
     pub avatar_url: Option<Option<String>>,
     /// The other properties, by name.
     #[serde(flatten)]

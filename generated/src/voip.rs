@@ -62,14 +62,15 @@ impl std::fmt::Debug for GetTurnServerResponse {
         debug.field("password", &self.password.as_ref().map(|_| "<redacted>"));
         debug.field("uris", &self.uris);
         debug.field("ttl", &self.ttl);
-        debug.field(
-            "additional_properties",
-            &self
-                .additional_properties
-                .keys()
-                .map(|name| (name, "<redacted>"))
-                .collect::<std::collections::BTreeMap<_, _>>(),
-        );
+        debug
+            .field(
+                "additional_properties",
+                &self
+                    .additional_properties
+                    .keys()
+                    .map(|name| (name, "<redacted>"))
+                    .collect::<std::collections::BTreeMap<_, _>>(),
+            );
         debug.finish()
     }
 }

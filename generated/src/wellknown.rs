@@ -61,10 +61,11 @@ impl rt::Endpoint for GetWellknownRequest {
     ) -> Result<Self::Response, rt::FromHttpResponseError<Self::Error>> {
         match response.status().as_u16() {
             200 => Ok(rt::json_response(&response)?),
-            404 => Err(rt::documented_status_response(
-                response,
-                GetWellknownError::NotFound,
-            )),
+            404 => {
+                Err(
+                    rt::documented_status_response(response, GetWellknownError::NotFound),
+                )
+            }
             _ => Err(rt::error_response(response)),
         }
     }
