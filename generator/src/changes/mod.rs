@@ -1,7 +1,7 @@
 //! What changed for the generated crate's users between two spec releases:
 //! computed from the two lowered [`model`](crate::model)s, not from text.
 //!
-//! [`compare`] walks two [`Api`]s and returns a [`ChangeReport`]: operations
+//! [`compare`] walks two [`Api`](crate::model::Api)s and returns a [`ChangeReport`]: operations
 //! added, removed, deprecated, moved or with other auth; their request,
 //! response and error types; fields, parameters and headers added,
 //! removed, retyped or made required or optional; string enum values and
