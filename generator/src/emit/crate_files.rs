@@ -8,7 +8,7 @@ use crate::config::Config;
 use crate::model::TypeId;
 
 use super::docs::{doc_lines, inner_doc_lines};
-use super::{Emitter, header, ident};
+use super::{Emitter, features, header, ident};
 
 impl Emitter<'_> {
     pub(super) fn cargo_toml(&self, config: &Config) -> String {
@@ -20,7 +20,9 @@ impl Emitter<'_> {
         );
         features.push_str("test-support = []\n");
         for feature in &self.api.features {
-            features.push_str("# Experimental fields added by an overlay in spec/overlays.\n");
+            features.push_str(
+                "# Experimental items (`x-cargo-feature` in the spec or an overlay in spec/overlays).\n",
+            );
             features.push_str(&format!("{feature} = []\n"));
         }
         format!(
@@ -55,6 +57,7 @@ impl Emitter<'_> {
         let crate_doc = inner_doc_lines(&crate_doc);
         let tokens = quote! {
             #crate_doc
+            #![cfg_attr(docsrs, feature(doc_cfg))]
             #![allow(clippy::too_many_arguments, clippy::large_enum_variant, clippy::type_complexity)]
             pub use matrix_csapi_runtime as runtime;
             pub use matrix_csapi_runtime::{AccessToken, BaseUrl, Endpoint, ErrorBody, ErrorCode, MatrixError};
@@ -74,6 +77,7 @@ impl Emitter<'_> {
     pub(super) fn client_rs(&self) -> (TokenStream, String) {
         let methods = self.api.modules.iter().flat_map(|m| {
             m.operations.iter().map(move |op| {
+                let gate = features::cfg_doc(op.feature.as_slice());
                 let name = ident(&op.fn_name);
                 let request = self.type_path(op.request);
                 let response = self.response_type(op);
@@ -87,6 +91,7 @@ impl Emitter<'_> {
                 ));
                 quote! {
                     #doc
+                    #gate
                     pub async fn #name(&self, request: #request) -> Result<#response, rt::Error<#error>> {
                         self.inner.send(&request).await
                     }
@@ -140,7 +145,8 @@ impl Emitter<'_> {
         let mut items = Vec::new();
         for (index, def) in self.api.types.iter().enumerate() {
             if def.module == module {
-                items.push(self.type_def(TypeId(index), def));
+                let def_tokens = self.type_def(TypeId(index), def);
+                items.push(features::gate_items(def_tokens, &def.features));
             }
         }
         // The release is named in lib.rs and Cargo.toml only, so a spec
@@ -149,13 +155,10 @@ impl Emitter<'_> {
         if let Some(m) = self.api.modules.iter().find(|m| m.name == module) {
             source = format!("{} of the Matrix spec (release: spec/pin.toml)", m.source);
             for op in &m.operations {
-                items.push(self.endpoint_impl(op));
-                if let Some(response) = self.response_enum(op) {
-                    items.push(response);
-                }
-                if let Some(error) = self.endpoint_error_enum(op) {
-                    items.push(error);
-                }
+                let mut op_items = self.endpoint_impl(op);
+                op_items.extend(self.response_enum(op));
+                op_items.extend(self.endpoint_error_enum(op));
+                items.push(features::gate_items(op_items, op.feature.as_slice()));
             }
         }
         let tokens = quote! { #(#items)* };
