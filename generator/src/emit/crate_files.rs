@@ -25,12 +25,34 @@ impl Emitter<'_> {
             );
             features.push_str(&format!("{feature} = []\n"));
         }
+        let krate = &config.krate;
+        let mut package = format!(
+            "name = {:?}\nversion = {:?}\ndescription = {:?}\nedition = \"2024\"\nrust-version = \"1.85\"\nlicense = \"Apache-2.0\"\n",
+            krate.name, krate.version, krate.description
+        );
+        for (key, value) in [
+            ("repository", &krate.repository),
+            ("documentation", &krate.documentation),
+        ] {
+            if let Some(value) = value {
+                package.push_str(&format!("{key} = {value:?}\n"));
+            }
+        }
+        if !krate.publish {
+            package.push_str("publish = false\n");
+        }
+        // A published crate names the runtime by version; the path is for
+        // this workspace (cargo drops it when packaging).
+        let runtime = &krate.runtime;
+        let runtime_version = runtime
+            .version
+            .as_ref()
+            .map(|version| format!("version = {version:?}, "))
+            .unwrap_or_default();
         format!(
-            "{header}\n[package]\nname = {name:?}\nversion = {version:?}\ndescription = {description:?}\nedition = \"2024\"\nlicense = \"Apache-2.0\"\npublish = false\n\n[lib]\n# The docs are the spec's prose, not Rust examples.\ndoctest = false\n\n[features]\n{features}\n[dependencies]\nmatrix-csapi-runtime = {{ path = \"../runtime\", default-features = false }}\nserde = {{ version = \"1\", features = [\"derive\"] }}\nserde_json = \"1\"\n",
+            "{header}\n[package]\n{package}\n[package.metadata.docs.rs]\n# Experimental items too, each with the features it needs (doc(cfg)).\nall-features = true\nrustdoc-args = [\"--cfg\", \"docsrs\"]\n\n[lib]\n# The docs are the spec's prose, not Rust examples.\ndoctest = false\n\n[features]\n{features}\n[dependencies]\nmatrix-csapi-runtime = {{ {runtime_version}path = {path:?}, default-features = false }}\nserde = {{ version = \"1\", features = [\"derive\"] }}\nserde_json = \"1\"\n",
             header = header("#", &self.spec_source()),
-            name = config.krate.name,
-            version = config.krate.version,
-            description = config.krate.description,
+            path = runtime.path,
         )
     }
 
