@@ -480,6 +480,51 @@ const CASES: &[Case] = &[
         ],
     ),
     case(
+        "`x-cargo-feature` on a parameter (it gates operations, types, properties, enum values)",
+        |s| {
+            edit(
+                &s.data(SESSION),
+                "          description: The room to leave.\n",
+                "          description: The room to leave.\n          x-cargo-feature: unstable-example\n",
+            );
+            vec![]
+        },
+        &[
+            "api/client-server/session.yaml#/paths/~1rooms~1{roomId}~1leave/post/parameters/0/x-cargo-feature (line 63, column 11)",
+            "`x-cargo-feature` cannot apply to a parameter (gate its operation, or a property)",
+        ],
+    ),
+    case(
+        "`x-cargo-feature` on an operation that is not a feature name",
+        |s| {
+            edit(
+                &s.data(SESSION),
+                "operationId: leaveRoom\n",
+                "operationId: leaveRoom\n      x-cargo-feature: [unstable-example]\n",
+            );
+            vec![]
+        },
+        &[
+            "api/client-server/session.yaml#/paths/~1rooms~1{roomId}~1leave/post/x-cargo-feature (line 56, column 7)",
+            "`x-cargo-feature` must be a cargo feature name (letters, digits, `-`, `_`; not `default`), not [\"unstable-example\"]",
+        ],
+    ),
+    case(
+        "a schema behind `x-cargo-feature` used by a property that is not",
+        |s| {
+            edit(
+                &s.data("schemas/widget.yaml"),
+                "title: Widget\n",
+                "title: Widget\nx-cargo-feature: unstable-example\n",
+            );
+            vec![]
+        },
+        &[
+            "api/client-server/session.yaml#/paths/~1widgets/get/responses/200/content/application~1json/schema/properties/widgets (line 111, column 19)",
+            "uses `Widget` (schemas/widget.yaml#), which exists only with the cargo feature `unstable-example`, but is not gated by it: give the property (beside its `$ref`, if any) `x-cargo-feature: unstable-example`",
+        ],
+    ),
+    case(
         "two properties that give the same Rust field (`kind`, `Kind`)",
         |s| {
             edit(

@@ -75,7 +75,8 @@ pub(super) fn gate_items(items: TokenStream, features: &[String]) -> TokenStream
             syn::Item::Use(item) => (&mut item.attrs, false),
             // A macro call: only `cfg` applies to it.
             syn::Item::Macro(item) => {
-                item.attrs.insert(0, syn::parse_quote! { #[cfg(#predicate)] });
+                item.attrs
+                    .insert(0, syn::parse_quote! { #[cfg(#predicate)] });
                 continue;
             }
             _ => continue,

@@ -48,6 +48,17 @@ impl Lowerer<'_> {
         Ok(feature)
     }
 
+    /// The feature that gates the property at `at`: its own keys' (beside
+    /// a `$ref`, if any), not those of a schema it references, which gate
+    /// that schema's type only. The map form gates enum values instead.
+    pub(super) fn property_feature(&mut self, at: &Location) -> Result<Option<String>, LowerError> {
+        let own = self.spec.files().node(at).cloned().unwrap_or(Value::Null);
+        if Self::gates_enum_values(&own) {
+            return Ok(None);
+        }
+        self.own_feature(at, &own)
+    }
+
     /// The feature `node`'s own `x-cargo-feature` names, not yet counted
     /// as used.
     pub(super) fn feature_of(
@@ -251,7 +262,12 @@ pub(super) fn unused_features(lowerer: &Lowerer<'_>) -> Vec<LowerError> {
     let mut errors = Vec::new();
     for file in lowerer.spec.files().iter() {
         let mut found = Vec::new();
-        find_keys(&file.value, &Location::file(file.path.clone()), false, &mut found);
+        find_keys(
+            &file.value,
+            &Location::file(file.path.clone()),
+            false,
+            &mut found,
+        );
         for at in found {
             if !lowerer.used_features.contains(&at) {
                 errors.push(LowerError::Invalid {

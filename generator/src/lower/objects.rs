@@ -162,8 +162,7 @@ impl Lowerer<'_> {
         }
         if objects.len() > 1 {
             let wanted = format!("{parent}{}", type_name(&field_name(&json_name)));
-            let own = self.spec.files().node(&last).cloned().unwrap_or(Value::Null);
-            let feature = self.own_feature(&last, &own)?;
+            let feature = self.property_feature(&last)?;
             let ty = self.gated(feature, |this| {
                 this.merged_object(&objects, &last, &wanted, module)
             })?;
@@ -286,8 +285,7 @@ impl Lowerer<'_> {
         let doc_node = merged_doc_node(&deref);
         // The property's own keys (beside a `$ref`, if any) gate the field;
         // a referenced schema's own `x-cargo-feature` gates its type only.
-        let own = self.spec.files().node(at).cloned().unwrap_or(Value::Null);
-        let feature = self.own_feature(at, &own)?;
+        let feature = self.property_feature(at)?;
         if feature.is_some() && required {
             return Err(self.invalid(at, "a property behind `x-cargo-feature` cannot be required"));
         }
