@@ -266,7 +266,9 @@ const CASES: &[Case] = &[
             "spec directory missing",
             |_| vec![],
             &[
-                "error: `{tmp}/no-such-spec` is not a Matrix spec directory: expected the root of a spec release, containing `data/api/client-server`; it does not exist",
+                "error: `{tmp}/no-such-spec` is not a Matrix spec directory: expected the root of a spec release, containing `data/api/client-server`; it does not exist\n\
+                 get the pinned spec with `git clone --depth 1 --branch v0.0-fixture https://github.com/matrix-org/matrix-spec ../shared/matrix-spec/v0.0-fixture` \
+                 (the generator reads its `data/` folder; spec/pin.toml's digest verifies it)",
             ],
         )
     },
