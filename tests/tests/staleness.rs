@@ -31,3 +31,23 @@ fn generated_crate_matches_the_generator_output() {
             .join(", ")
     );
 }
+
+/// The generated crate names the runtime by version beside its path; a
+/// published crate gets the runtime of that version, so it must be this
+/// workspace's.
+#[test]
+fn generated_crate_requires_this_runtime_version() {
+    let config =
+        matrix_csapi_codegen::config::Config::read(&repo_root().join("spec/generator.toml"))
+            .unwrap();
+    let manifest = std::fs::read_to_string(repo_root().join("runtime/Cargo.toml")).unwrap();
+    let runtime_version = manifest
+        .lines()
+        .find_map(|line| line.strip_prefix("version = "))
+        .map(|version| version.trim_matches('"'));
+    assert_eq!(
+        config.krate.runtime.version.as_deref(),
+        runtime_version,
+        "[crate.runtime] version in spec/generator.toml"
+    );
+}
