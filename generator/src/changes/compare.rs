@@ -75,6 +75,7 @@ fn operations(old: &Api, new: &Api, changes: &mut Vec<Change>) {
                 ChangeKind::OperationAdded {
                     request: type_path(new, op.request),
                     method: format!("Client::{}", op.fn_name),
+                    feature: op.feature.clone(),
                 },
             ));
             continue;
@@ -84,6 +85,12 @@ fn operations(old: &Api, new: &Api, changes: &mut Vec<Change>) {
             (false, true) => push(ChangeKind::OperationDeprecated),
             (true, false) => push(ChangeKind::OperationUndeprecated),
             _ => {}
+        }
+        if before.feature != op.feature {
+            push(ChangeKind::GateChanged {
+                from: before.feature.iter().cloned().collect(),
+                to: op.feature.iter().cloned().collect(),
+            });
         }
         if endpoint(before) != endpoint(op) {
             push(ChangeKind::EndpointChanged {
@@ -274,15 +281,24 @@ fn types(old: &Api, new: &Api, changes: &mut Vec<Change>) {
                     subject,
                     ChangeKind::TypeAdded {
                         what: kind_name(&def.kind),
+                        features: def.features.clone(),
                     },
                 ));
             }
             continue;
         };
         let mut push = |kind| changes.push(Change::new(subject.clone(), kind));
-        // A request type has its operation's docs: reported with the operation.
-        if def.docs.deprecated && !before.docs.deprecated && !new_requests.contains(path) {
+        // A request type has its operation's docs and gate: reported with
+        // the operation.
+        let request = new_requests.contains(path);
+        if def.docs.deprecated && !before.docs.deprecated && !request {
             push(ChangeKind::TypeDeprecated);
+        }
+        if def.features != before.features && !request {
+            push(ChangeKind::GateChanged {
+                from: before.features.clone(),
+                to: def.features.clone(),
+            });
         }
         if kind_name(&before.kind) != kind_name(&def.kind) {
             push(ChangeKind::TypeKindChanged {
@@ -293,24 +309,38 @@ fn types(old: &Api, new: &Api, changes: &mut Vec<Change>) {
         }
         match (&before.kind, &def.kind) {
             (TypeKind::StringEnum(from), TypeKind::StringEnum(to)) => {
-                let values = |values: &[crate::model::EnumValue]| -> BTreeSet<(String, String)> {
+                // By variant and wire value: either changed is a variant
+                // removed and one added.
+                let values = |values: &[crate::model::EnumValue]| {
                     values
                         .iter()
-                        .map(|v| (v.variant.clone(), v.wire.clone()))
-                        .collect()
+                        .map(|v| ((v.variant.clone(), v.wire.clone()), v.feature.clone()))
+                        .collect::<BTreeMap<_, _>>()
                 };
                 let (from, to) = (values(from), values(to));
-                for (variant, value) in from.difference(&to) {
-                    push(ChangeKind::EnumValueRemoved {
-                        value: value.clone(),
-                        variant: variant.clone(),
-                    });
+                for ((variant, value), feature) in &from {
+                    match to.get(&(variant.clone(), value.clone())) {
+                        None => push(ChangeKind::EnumValueRemoved {
+                            value: value.clone(),
+                            variant: variant.clone(),
+                        }),
+                        Some(now) if now != feature => push(ChangeKind::EnumValueFeatureChanged {
+                            value: value.clone(),
+                            variant: variant.clone(),
+                            from: feature.clone(),
+                            to: now.clone(),
+                        }),
+                        Some(_) => {}
+                    }
                 }
-                for (variant, value) in to.difference(&from) {
-                    push(ChangeKind::EnumValueAdded {
-                        value: value.clone(),
-                        variant: variant.clone(),
-                    });
+                for ((variant, value), feature) in &to {
+                    if !from.contains_key(&(variant.clone(), value.clone())) {
+                        push(ChangeKind::EnumValueAdded {
+                            value: value.clone(),
+                            variant: variant.clone(),
+                            feature: feature.clone(),
+                        });
+                    }
                 }
             }
             (TypeKind::Union(from), TypeKind::Union(to)) => {
@@ -593,6 +623,7 @@ mod tests {
             docs: Docs::default(),
             source: Location::file("m.yaml"),
             kind,
+            features: Vec::new(),
         }
     }
 
@@ -630,6 +661,7 @@ mod tests {
             error_type: None,
             rate_limited: false,
             source: Location::file("m.yaml"),
+            feature: None,
         };
         op(&mut operation);
         let mut all = vec![def("OpRequest", TypeKind::Struct(Struct::default()))];
@@ -847,6 +879,59 @@ mod tests {
             &changes(&bare, &gated)[..],
             [(false, ChangeKind::MemberAdded { feature: Some(f), .. })] if f == "unstable-x"
         ));
+    }
+
+    #[test]
+    fn operation_type_and_enum_value_gates() {
+        use crate::model::EnumValue;
+
+        let with =
+            |op_feature: Option<&str>, type_features: &[&str], value_feature: Option<&str>| {
+                let value = |v: &str, feature: Option<&str>| EnumValue {
+                    wire: v.to_owned(),
+                    variant: v.to_uppercase(),
+                    feature: feature.map(str::to_owned),
+                };
+                let mut colour = def(
+                    "Colour",
+                    TypeKind::StringEnum(vec![value("red", None), value("blue", value_feature)]),
+                );
+                colour.features = type_features.iter().map(|f| (*f).to_owned()).collect();
+                api(
+                    |op| op.feature = op_feature.map(str::to_owned),
+                    vec![colour],
+                )
+            };
+        let plain = with(None, &[], None);
+        let gated = with(Some("unstable-op"), &["unstable-ty"], Some("unstable-blue"));
+        let kinds = changes(&plain, &gated);
+        // Each item is gone from code built without its new feature.
+        assert_eq!(kinds.len(), 3, "{kinds:?}");
+        assert!(kinds.iter().all(|(breaking, _)| *breaking), "{kinds:?}");
+        assert!(kinds.contains(&(
+            true,
+            ChangeKind::GateChanged {
+                from: vec![],
+                to: vec!["unstable-op".to_owned()]
+            }
+        )));
+        assert!(kinds.contains(&(
+            true,
+            ChangeKind::EnumValueFeatureChanged {
+                value: "blue".to_owned(),
+                variant: "BLUE".to_owned(),
+                from: None,
+                to: Some("unstable-blue".to_owned())
+            }
+        )));
+        // Out from behind them: there for everyone, nothing breaks.
+        let kinds = changes(&gated, &plain);
+        assert_eq!(kinds.len(), 3, "{kinds:?}");
+        assert!(kinds.iter().all(|(breaking, _)| !breaking), "{kinds:?}");
+        // A request type's gate is its operation's: reported once.
+        let mut request_gated = with(Some("unstable-op"), &[], None);
+        request_gated.types[0].features = vec!["unstable-op".to_owned()];
+        assert_eq!(changes(&plain, &request_gated).len(), 1);
     }
 
     #[test]

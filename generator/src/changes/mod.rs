@@ -21,7 +21,10 @@
 //! - response and error enums of an operation are `#[non_exhaustive]`: a
 //!   status added is not breaking, one removed is;
 //! - an operation that now requires a token it did not require before
-//!   fails without one ([`Auth`]); any other auth change is not breaking.
+//!   fails without one ([`Auth`]); any other auth change is not breaking;
+//! - an item newly behind a cargo feature (`x-cargo-feature`), or behind
+//!   another one, is gone from code built without it; an item added behind
+//!   one is an addition like any other.
 //!
 //! [`ChangeReport::level`] and [`next_version`] turn that into the version
 //! Cargo's SemVer rules ask for ([`version`]). Documentation changes are not listed.
@@ -198,6 +201,8 @@ pub enum ChangeKind {
         request: String,
         /// The `Client` method.
         method: String,
+        /// The cargo feature that gates it.
+        feature: Option<String>,
     },
     /// An operation is gone.
     OperationRemoved {
@@ -210,6 +215,13 @@ pub enum ChangeKind {
     OperationDeprecated,
     /// An operation is no longer deprecated.
     OperationUndeprecated,
+    /// The cargo features an operation or type exists only with changed.
+    GateChanged {
+        /// Before (empty: always there).
+        from: Vec<String>,
+        /// After.
+        to: Vec<String>,
+    },
     /// An operation's method or path changed (its Rust API did not).
     EndpointChanged {
         /// `METHOD /path` before.
@@ -293,8 +305,10 @@ pub enum ChangeKind {
     },
     /// A new named type.
     TypeAdded {
-        /// `struct`, `string enum`, `union` or `raw response`.
+        /// `struct`, `string enum` or `union`.
         what: &'static str,
+        /// The cargo features it exists only with.
+        features: Vec<String>,
     },
     /// A named type is gone.
     TypeRemoved {
@@ -375,6 +389,8 @@ pub enum ChangeKind {
         value: String,
         /// Its variant.
         variant: String,
+        /// The cargo feature that gates the variant.
+        feature: Option<String>,
     },
     /// A string enum value is gone.
     EnumValueRemoved {
@@ -382,6 +398,17 @@ pub enum ChangeKind {
         value: String,
         /// Its variant.
         variant: String,
+    },
+    /// The cargo feature gating a string enum value's variant changed.
+    EnumValueFeatureChanged {
+        /// The value on the wire.
+        value: String,
+        /// Its variant.
+        variant: String,
+        /// Before (`None`: not gated).
+        from: Option<String>,
+        /// After.
+        to: Option<String>,
     },
     /// A union has a new variant.
     UnionVariantAdded {
@@ -428,8 +455,12 @@ impl ChangeKind {
             | ChangeKind::EnumValueAdded { .. }
             | ChangeKind::FeatureAdded => false,
             ChangeKind::MemberAdded { in_constructor, .. } => *in_constructor,
-            // Code built without the new feature loses the member.
-            ChangeKind::MemberFeatureChanged { to, .. } => to.is_some(),
+            // Code built without the new feature loses the member (the
+            // variant; the value then arrives as `Unknown`).
+            ChangeKind::MemberFeatureChanged { to, .. }
+            | ChangeKind::EnumValueFeatureChanged { to, .. } => to.is_some(),
+            // Code built without a feature it now needs loses the item.
+            ChangeKind::GateChanged { from, to } => to.iter().any(|f| !from.contains(f)),
             ChangeKind::AuthChanged { from, to } => to.requires_token() && !from.requires_token(),
             ChangeKind::OperationRemoved { .. }
             | ChangeKind::Renamed { .. }

@@ -124,14 +124,22 @@ fn member(m: &Member) -> String {
 
 fn describe(kind: &ChangeKind) -> String {
     match kind {
-        ChangeKind::OperationAdded { request, method } => {
-            format!("added: `{request}`, `{method}`")
-        }
+        ChangeKind::OperationAdded {
+            request,
+            method,
+            feature,
+        } => format!(
+            "added: `{request}`, `{method}`{}",
+            with_feature(feature.iter())
+        ),
         ChangeKind::OperationRemoved { request, method } => {
             format!("removed (with `{request}`, `{method}`)")
         }
         ChangeKind::OperationDeprecated => "deprecated".to_owned(),
         ChangeKind::OperationUndeprecated => "no longer deprecated".to_owned(),
+        ChangeKind::GateChanged { from, to } => {
+            format!("features needed: {} → {}", gates(from), gates(to))
+        }
         // The subject shows the new endpoint.
         ChangeKind::EndpointChanged { from, .. } => format!("endpoint changed (was `{from}`)"),
         ChangeKind::AuthChanged { from, to } => {
@@ -163,7 +171,9 @@ fn describe(kind: &ChangeKind) -> String {
         ChangeKind::ErrorStatusRetyped { status, from, to } => {
             format!("error status {status} retyped: `{from}` → `{to}`")
         }
-        ChangeKind::TypeAdded { what } => format!("{what} added"),
+        ChangeKind::TypeAdded { what, features } => {
+            format!("{what} added{}", with_feature(features.iter()))
+        }
         ChangeKind::TypeRemoved { what } => format!("{what} removed"),
         ChangeKind::TypeKindChanged { from, to } => format!("now a {to} (was a {from})"),
         ChangeKind::TypeDeprecated => "deprecated".to_owned(),
@@ -180,10 +190,11 @@ fn describe(kind: &ChangeKind) -> String {
                 (false, _) if m.place == Place::OtherProperties => format!("`{ty}`"),
                 (false, _) => format!("optional `{ty}`"),
             };
-            let gate = feature
-                .as_ref()
-                .map_or_else(String::new, |f| format!(", with the feature `{f}`"));
-            format!("{} added ({shape}{gate})", member(m))
+            format!(
+                "{} added ({shape}{})",
+                member(m),
+                with_feature(feature.iter())
+            )
         }
         ChangeKind::MemberRemoved { member: m } => format!("{} removed", member(m)),
         ChangeKind::MemberRetyped {
@@ -203,16 +214,30 @@ fn describe(kind: &ChangeKind) -> String {
             member: m,
             from,
             to,
-        } => {
-            let gate = |f: &Option<String>| {
-                f.as_ref()
-                    .map_or_else(|| "no feature".to_owned(), |f| format!("feature `{f}`"))
-            };
-            format!("{}: {} → {}", member(m), gate(from), gate(to))
-        }
-        ChangeKind::EnumValueAdded { value, variant } => {
-            format!("value `{value}` added (`{variant}`; it used to arrive as `Unknown`)")
-        }
+        } => format!(
+            "{}: features needed: {} → {}",
+            member(m),
+            gates(from.iter()),
+            gates(to.iter())
+        ),
+        ChangeKind::EnumValueAdded {
+            value,
+            variant,
+            feature,
+        } => format!(
+            "value `{value}` added (`{variant}`{}; it used to arrive as `Unknown`)",
+            with_feature(feature.iter())
+        ),
+        ChangeKind::EnumValueFeatureChanged {
+            value,
+            variant,
+            from,
+            to,
+        } => format!(
+            "value `{value}` (`{variant}`): features needed: {} → {}",
+            gates(from.iter()),
+            gates(to.iter())
+        ),
         ChangeKind::EnumValueRemoved { value, variant } => {
             format!("value `{value}` removed (`{variant}`)")
         }
@@ -225,5 +250,25 @@ fn describe(kind: &ChangeKind) -> String {
         }
         ChangeKind::FeatureAdded => "added".to_owned(),
         ChangeKind::FeatureRemoved => "removed".to_owned(),
+    }
+}
+
+/// `, with the feature(s) ...` for a gated item; empty for an ungated one.
+fn with_feature<'a>(features: impl Iterator<Item = &'a String>) -> String {
+    let names: Vec<String> = features.map(|f| format!("`{f}`")).collect();
+    match names.len() {
+        0 => String::new(),
+        1 => format!(", with the feature {}", names[0]),
+        _ => format!(", with the features {}", names.join(" and ")),
+    }
+}
+
+/// The features an item needs, or `none`.
+fn gates<'a>(features: impl IntoIterator<Item = &'a String>) -> String {
+    let names: Vec<String> = features.into_iter().map(|f| format!("`{f}`")).collect();
+    if names.is_empty() {
+        "none".to_owned()
+    } else {
+        names.join(" and ")
     }
 }
