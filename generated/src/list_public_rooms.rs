@@ -27,9 +27,7 @@ impl GetRoomVisibilityOnDirectoryRequest {
 pub struct GetRoomVisibilityOnDirectoryResponse {
     /// The visibility of the room in the directory.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub visibility: Option<
-        crate::list_public_rooms::GetRoomVisibilityOnDirectoryResponseVisibility,
-    >,
+    pub visibility: Option<crate::types::Visibility>,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -49,62 +47,6 @@ rt::deserialize_object! {
     GetRoomVisibilityOnDirectoryResponse { optional visibility, }
 }
 
-/// The visibility of the room in the directory.
-///
-/// Values this version of the crate does not know are kept in `Unknown`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[non_exhaustive]
-pub enum GetRoomVisibilityOnDirectoryResponseVisibility {
-    /// `private`
-    Private,
-    /// `public`
-    Public,
-    /// A value this version of the crate does not know, kept verbatim.
-    Unknown(rt::UnknownValue),
-}
-
-impl GetRoomVisibilityOnDirectoryResponseVisibility {
-    /// The value as on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Private => "private",
-            Self::Public => "public",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl From<&str> for GetRoomVisibilityOnDirectoryResponseVisibility {
-    fn from(value: &str) -> Self {
-        match value {
-            "private" => Self::Private,
-            "public" => Self::Public,
-            other => Self::Unknown(rt::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl std::fmt::Display for GetRoomVisibilityOnDirectoryResponseVisibility {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for GetRoomVisibilityOnDirectoryResponseVisibility {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for GetRoomVisibilityOnDirectoryResponseVisibility {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
-    }
-}
-
 /// The body of a `setRoomVisibilityOnDirectory` request.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
@@ -112,9 +54,7 @@ pub struct SetRoomVisibilityOnDirectoryRequestBody {
     /// The new visibility setting for the room.
     /// Defaults to `public`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub visibility: Option<
-        crate::list_public_rooms::SetRoomVisibilityOnDirectoryRequestBodyVisibility,
-    >,
+    pub visibility: Option<crate::types::Visibility>,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -132,63 +72,6 @@ impl SetRoomVisibilityOnDirectoryRequestBody {
 
 rt::deserialize_object! {
     SetRoomVisibilityOnDirectoryRequestBody { optional visibility, }
-}
-
-/// The new visibility setting for the room.
-/// Defaults to `public`.
-///
-/// Values this version of the crate does not know are kept in `Unknown`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[non_exhaustive]
-pub enum SetRoomVisibilityOnDirectoryRequestBodyVisibility {
-    /// `private`
-    Private,
-    /// `public`
-    Public,
-    /// A value this version of the crate does not know, kept verbatim.
-    Unknown(rt::UnknownValue),
-}
-
-impl SetRoomVisibilityOnDirectoryRequestBodyVisibility {
-    /// The value as on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Private => "private",
-            Self::Public => "public",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl From<&str> for SetRoomVisibilityOnDirectoryRequestBodyVisibility {
-    fn from(value: &str) -> Self {
-        match value {
-            "private" => Self::Private,
-            "public" => Self::Public,
-            other => Self::Unknown(rt::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl std::fmt::Display for SetRoomVisibilityOnDirectoryRequestBodyVisibility {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for SetRoomVisibilityOnDirectoryRequestBodyVisibility {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for SetRoomVisibilityOnDirectoryRequestBodyVisibility {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
-    }
 }
 
 /// Sets the visibility of a room in the directory

@@ -75,9 +75,7 @@ rt::deserialize_object! {
 pub struct GetNotificationsResponseNotificationsItem {
     /// The action(s) to perform when the conditions for this rule are met.
     /// See [Push Rules: API](https://spec.matrix.org/v1.19/client-server-api/#push-rules-api).
-    pub actions: Vec<
-        crate::notifications::GetNotificationsResponseNotificationsItemActionsItem,
-    >,
+    pub actions: Vec<crate::types::PushRuleActionsItem>,
     /// The Event object for the event that triggered the notification.
     pub event: rt::Raw<crate::types::ClientEventWithoutRoomId>,
     /// The profile tag of the rule that matched this event.
@@ -99,9 +97,7 @@ pub struct GetNotificationsResponseNotificationsItem {
 impl GetNotificationsResponseNotificationsItem {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new(
-        actions: Vec<
-            crate::notifications::GetNotificationsResponseNotificationsItemActionsItem,
-        >,
+        actions: Vec<crate::types::PushRuleActionsItem>,
         event: rt::Raw<crate::types::ClientEventWithoutRoomId>,
         read: bool,
         room_id: String,
@@ -122,16 +118,6 @@ impl GetNotificationsResponseNotificationsItem {
 rt::deserialize_object! {
     GetNotificationsResponseNotificationsItem { required actions, required event,
     optional profile_tag with Nullable, required read, required room_id, required ts, }
-}
-
-/// The schema at `api/client-server/notifications.yaml#/paths/~1notifications/get/responses/200/content/application~1json/schema/properties/notifications/items/properties/actions/items`.
-///
-/// One of several shapes; deserializing tries them in this order.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(untagged)]
-pub enum GetNotificationsResponseNotificationsItemActionsItem {
-    String(String),
-    Object(serde_json::Map<String, serde_json::Value>),
 }
 
 impl rt::Endpoint for GetNotificationsRequest {

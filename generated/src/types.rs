@@ -54,6 +54,69 @@ rt::deserialize_object! {
     AuthenticationData { optional type_ = "type", optional session, }
 }
 
+/// An indicator as to whether or not the homeserver was able to unbind
+/// the user's 3PIDs from the identity server(s). `success` indicates
+/// that all identifiers have been unbound from the identity server while
+/// `no-support` indicates that one or more identifiers failed to unbind
+/// due to the identity server refusing the request or the homeserver
+/// being unable to determine an identity server to unbind from. This
+/// must be `success` if the homeserver has no identifiers to unbind
+/// for the user.
+///
+/// Values this version of the crate does not know are kept in `Unknown`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum IdServerUnbindResult {
+    /// `success`
+    Success,
+    /// `no-support`
+    NoSupport,
+    /// A value this version of the crate does not know, kept verbatim.
+    Unknown(rt::UnknownValue),
+}
+
+impl IdServerUnbindResult {
+    /// The value as on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Success => "success",
+            Self::NoSupport => "no-support",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+
+impl From<&str> for IdServerUnbindResult {
+    fn from(value: &str) -> Self {
+        match value {
+            "success" => Self::Success,
+            "no-support" => Self::NoSupport,
+            other => Self::Unknown(rt::UnknownValue::__new(other.to_owned())),
+        }
+    }
+}
+
+impl std::fmt::Display for IdServerUnbindResult {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl serde::Serialize for IdServerUnbindResult {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for IdServerUnbindResult {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_ref()))
+    }
+}
+
 /// The schema at `api/client-server/definitions/request_email_validation.yaml#`.
 #[derive(Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
@@ -302,6 +365,119 @@ rt::deserialize_object! {
     RequestMsisdnValidation { required client_secret, required country, required
     phone_number, required send_attempt, optional next_link, optional id_server, optional
     id_access_token, }
+}
+
+/// Whether the room should be visible (public) in the directory
+/// or not (private).
+///
+/// Values this version of the crate does not know are kept in `Unknown`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum Visibility {
+    /// `public`
+    Public,
+    /// `private`
+    Private,
+    /// A value this version of the crate does not know, kept verbatim.
+    Unknown(rt::UnknownValue),
+}
+
+impl Visibility {
+    /// The value as on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Public => "public",
+            Self::Private => "private",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+
+impl From<&str> for Visibility {
+    fn from(value: &str) -> Self {
+        match value {
+            "public" => Self::Public,
+            "private" => Self::Private,
+            other => Self::Unknown(rt::UnknownValue::__new(other.to_owned())),
+        }
+    }
+}
+
+impl std::fmt::Display for Visibility {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl serde::Serialize for Visibility {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Visibility {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_ref()))
+    }
+}
+
+/// The schema at `api/client-server/authed-content-repo.yaml#/paths/~1media~1thumbnail~1{serverName}~1{mediaId}/get/parameters/4/schema`.
+///
+/// Values this version of the crate does not know are kept in `Unknown`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum Method {
+    /// `crop`
+    Crop,
+    /// `scale`
+    Scale,
+    /// A value this version of the crate does not know, kept verbatim.
+    Unknown(rt::UnknownValue),
+}
+
+impl Method {
+    /// The value as on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Crop => "crop",
+            Self::Scale => "scale",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+
+impl From<&str> for Method {
+    fn from(value: &str) -> Self {
+        match value {
+            "crop" => Self::Crop,
+            "scale" => Self::Scale,
+            other => Self::Unknown(rt::UnknownValue::__new(other.to_owned())),
+        }
+    }
+}
+
+impl std::fmt::Display for Method {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl serde::Serialize for Method {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Method {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_ref()))
+    }
 }
 
 /// The schema at `api/client-server/definitions/invite_3pid.yaml#`.
@@ -1420,6 +1596,72 @@ rt::deserialize_object! {
     IdentityServerInformation { required base_url, }
 }
 
+/// The schema at `api/client-server/message_pagination.yaml#/paths/~1rooms~1{roomId}~1messages/get/parameters/3/schema`.
+///
+/// Values this version of the crate does not know are kept in `Unknown`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum Dir {
+    /// `b`
+    B,
+    /// `f`
+    F,
+    /// A value this version of the crate does not know, kept verbatim.
+    Unknown(rt::UnknownValue),
+}
+
+impl Dir {
+    /// The value as on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::B => "b",
+            Self::F => "f",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+
+impl From<&str> for Dir {
+    fn from(value: &str) -> Self {
+        match value {
+            "b" => Self::B,
+            "f" => Self::F,
+            other => Self::Unknown(rt::UnknownValue::__new(other.to_owned())),
+        }
+    }
+}
+
+impl std::fmt::Display for Dir {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl serde::Serialize for Dir {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Dir {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_ref()))
+    }
+}
+
+/// The schema at `api/client-server/notifications.yaml#/paths/~1notifications/get/responses/200/content/application~1json/schema/properties/notifications/items/properties/actions/items`.
+///
+/// One of several shapes; deserializing tries them in this order.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(untagged)]
+pub enum PushRuleActionsItem {
+    String(String),
+    Object(serde_json::Map<String, serde_json::Value>),
+}
+
 /// The format used for events when they are returned from
 /// API endpoints such as `/sync`, where the `room_id` is implied elsewhere
 /// in the response.
@@ -1594,6 +1836,115 @@ rt::deserialize_object! {
     Event { required content, required type_ = "type", }
 }
 
+/// The user's membership state in this room.
+///
+/// Values this version of the crate does not know are kept in `Unknown`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum Membership {
+    /// `invite`
+    Invite,
+    /// `join`
+    Join,
+    /// `leave`
+    Leave,
+    /// `ban`
+    Ban,
+    /// A value this version of the crate does not know, kept verbatim.
+    Unknown(rt::UnknownValue),
+}
+
+impl Membership {
+    /// The value as on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Invite => "invite",
+            Self::Join => "join",
+            Self::Leave => "leave",
+            Self::Ban => "ban",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+
+impl From<&str> for Membership {
+    fn from(value: &str) -> Self {
+        match value {
+            "invite" => Self::Invite,
+            "join" => Self::Join,
+            "leave" => Self::Leave,
+            "ban" => Self::Ban,
+            other => Self::Unknown(rt::UnknownValue::__new(other.to_owned())),
+        }
+    }
+}
+
+impl std::fmt::Display for Membership {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl serde::Serialize for Membership {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Membership {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_ref()))
+    }
+}
+
+/// The pagination chunk for this room.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+#[non_exhaustive]
+pub struct Messages {
+    /// A token which correlates to the start of `chunk`.
+    /// Can be passed to
+    /// [`/rooms/<room_id>/messages`](https://spec.matrix.org/v1.19/client-server-api/#get_matrixclientv3roomsroomidmessages)
+    /// to retrieve earlier events.
+    ///
+    /// If no earlier events are available, this property may be omitted from
+    /// the response.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start: Option<String>,
+    /// A token which correlates to the end of `chunk`.
+    /// Can be passed to
+    /// [`/rooms/<room_id>/messages`](https://spec.matrix.org/v1.19/client-server-api/#get_matrixclientv3roomsroomidmessages)
+    /// to retrieve later events.
+    pub end: String,
+    /// If the user is a member of the room this will be a
+    /// list of the most recent messages for this room. If
+    /// the user has left the room this will be the
+    /// messages that preceded them leaving. This array
+    /// will consist of at most `limit` elements.
+    pub chunk: Vec<rt::Raw<crate::types::ClientEvent>>,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+impl Messages {
+    /// Creates a value from its required fields; optional fields are unset.
+    pub fn new(end: String, chunk: Vec<rt::Raw<crate::types::ClientEvent>>) -> Self {
+        Self {
+            start: None,
+            end,
+            chunk,
+            additional_properties: Default::default(),
+        }
+    }
+}
+
+rt::deserialize_object! {
+    Messages { optional start, required end, required chunk, }
+}
+
 /// The schema at `api/client-server/definitions/openid_token.yaml#`.
 #[derive(Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
@@ -1660,6 +2011,66 @@ impl std::fmt::Debug for OpenIdCredentials {
 rt::deserialize_object! {
     OpenIdCredentials { required access_token, required token_type, required
     matrix_server_name, required expires_in, }
+}
+
+/// This user's presence.
+///
+/// Values this version of the crate does not know are kept in `Unknown`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum Presence {
+    /// `online`
+    Online,
+    /// `offline`
+    Offline,
+    /// `unavailable`
+    Unavailable,
+    /// A value this version of the crate does not know, kept verbatim.
+    Unknown(rt::UnknownValue),
+}
+
+impl Presence {
+    /// The value as on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Online => "online",
+            Self::Offline => "offline",
+            Self::Unavailable => "unavailable",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+
+impl From<&str> for Presence {
+    fn from(value: &str) -> Self {
+        match value {
+            "online" => Self::Online,
+            "offline" => Self::Offline,
+            "unavailable" => Self::Unavailable,
+            other => Self::Unknown(rt::UnknownValue::__new(other.to_owned())),
+        }
+    }
+}
+
+impl std::fmt::Display for Presence {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl serde::Serialize for Presence {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Presence {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_ref()))
+    }
 }
 
 /// The schema at `api/client-server/definitions/push_ruleset.yaml#`.
@@ -1757,16 +2168,6 @@ rt::deserialize_object! {
     optional conditions, optional pattern, }
 }
 
-/// The schema at `api/client-server/definitions/push_rule.yaml#/properties/actions/items`.
-///
-/// One of several shapes; deserializing tries them in this order.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(untagged)]
-pub enum PushRuleActionsItem {
-    String(String),
-    Object(serde_json::Map<String, serde_json::Value>),
-}
-
 /// The schema at `api/client-server/definitions/push_condition.yaml#`.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
@@ -1833,6 +2234,128 @@ pub enum PushConditionValue {
     String(String),
     Integer(i64),
     Boolean(bool),
+}
+
+/// The encryption algorithm to be used to encrypt messages sent in the
+/// room.
+///
+/// Values this version of the crate does not know are kept in `Unknown`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum Encryption {
+    /// `m.megolm.v1.aes-sha2`
+    MMegolmV1AesSha2,
+    /// A value this version of the crate does not know, kept verbatim.
+    Unknown(rt::UnknownValue),
+}
+
+impl Encryption {
+    /// The value as on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::MMegolmV1AesSha2 => "m.megolm.v1.aes-sha2",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+
+impl From<&str> for Encryption {
+    fn from(value: &str) -> Self {
+        match value {
+            "m.megolm.v1.aes-sha2" => Self::MMegolmV1AesSha2,
+            other => Self::Unknown(rt::UnknownValue::__new(other.to_owned())),
+        }
+    }
+}
+
+impl std::fmt::Display for Encryption {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl serde::Serialize for Encryption {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Encryption {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_ref()))
+    }
+}
+
+/// The membership state of the user if the user is joined to the room. Absent
+/// if the API was called unauthenticated.
+///
+/// Values this version of the crate does not know are kept in `Unknown`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum GetRoomSummaryResponseMembership {
+    /// `invite`
+    Invite,
+    /// `join`
+    Join,
+    /// `knock`
+    Knock,
+    /// `leave`
+    Leave,
+    /// `ban`
+    Ban,
+    /// A value this version of the crate does not know, kept verbatim.
+    Unknown(rt::UnknownValue),
+}
+
+impl GetRoomSummaryResponseMembership {
+    /// The value as on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Invite => "invite",
+            Self::Join => "join",
+            Self::Knock => "knock",
+            Self::Leave => "leave",
+            Self::Ban => "ban",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+
+impl From<&str> for GetRoomSummaryResponseMembership {
+    fn from(value: &str) -> Self {
+        match value {
+            "invite" => Self::Invite,
+            "join" => Self::Join,
+            "knock" => Self::Knock,
+            "leave" => Self::Leave,
+            "ban" => Self::Ban,
+            other => Self::Unknown(rt::UnknownValue::__new(other.to_owned())),
+        }
+    }
+}
+
+impl std::fmt::Display for GetRoomSummaryResponseMembership {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl serde::Serialize for GetRoomSummaryResponseMembership {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for GetRoomSummaryResponseMembership {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_ref()))
+    }
 }
 
 /// State Events have the following fields.

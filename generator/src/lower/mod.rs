@@ -6,6 +6,7 @@
 
 mod auth;
 mod composition;
+mod dedupe;
 mod docs;
 mod naming;
 mod objects;
@@ -20,7 +21,7 @@ use serde_json::Value;
 
 use crate::config::Config;
 use crate::load::Location;
-use crate::model::{Api, Body, Module, Type, TypeDef, TypeId, TypeKind};
+use crate::model::{Api, Body, Module, NameOrigin, Type, TypeDef, TypeId, TypeKind};
 use crate::resolve::{ResolveError, ResolvedSpec};
 
 use naming::{PRELUDE_TYPES, check_module_names, module_name};
@@ -84,6 +85,7 @@ pub fn lower(spec: &ResolvedSpec, config: &Config, spec_tag: &str) -> Result<Api
         used_undefined_schemes: BTreeSet::new(),
         used_raw_schemas: BTreeSet::new(),
         raw_memo: HashMap::new(),
+        named_schema_depth: 0,
         modules_by_file: config
             .documents
             .iter()
@@ -183,12 +185,13 @@ pub fn lower(spec: &ResolvedSpec, config: &Config, spec_tag: &str) -> Result<Api
     if !errors.is_empty() {
         return Err(LowerError::Many(errors));
     }
-    Ok(Api {
+    let api = Api {
         spec_tag: spec_tag.to_owned(),
         modules,
         types: lowerer.types,
         features: lowerer.features.into_iter().collect(),
-    })
+    };
+    dedupe::dedupe(api, &config.type_names)
 }
 
 /// Bounds (`minimum`, ...) are checked on a request's own fields and
@@ -248,6 +251,9 @@ struct Lowerer<'a> {
     /// Raw (non-JSON) response types by the response's location, so a
     /// shared response component gives one type.
     raw_memo: HashMap<Location, TypeId>,
+    /// How many named schemas (reference targets) are being lowered: above
+    /// zero, names come from the schema, not from the operation using it.
+    named_schema_depth: usize,
     modules_by_file: HashMap<String, String>,
 }
 
@@ -294,6 +300,18 @@ impl<'a> Lowerer<'a> {
     /// Whether `name` is claimed in `module` or is a prelude name.
     fn is_taken(&self, module: &str, name: &str) -> bool {
         PRELUDE_TYPES.contains(&name) || self.taken.get(module).is_some_and(|t| t.contains(name))
+    }
+
+    /// Where `name`, given to the schema `node`, comes from: its title,
+    /// or the named schema or the operation it is lowered for.
+    fn name_origin(&self, name: &str, node: &Value) -> NameOrigin {
+        if naming::title_of(node).is_some_and(|title| naming::type_name(&title) == name) {
+            NameOrigin::Title
+        } else if self.named_schema_depth > 0 {
+            NameOrigin::Schema
+        } else {
+            NameOrigin::Operation
+        }
     }
 
     fn add_type(&mut self, def: TypeDef) -> TypeId {

@@ -160,6 +160,14 @@ pub(super) fn type_name(text: &str) -> String {
     name
 }
 
+/// A schema's `title`, when it has one that makes a name.
+pub(super) fn title_of(node: &serde_json::Value) -> Option<String> {
+    node.get("title")
+        .and_then(serde_json::Value::as_str)
+        .filter(|title| title.chars().any(|c| c.is_ascii_alphanumeric()))
+        .map(str::to_owned)
+}
+
 /// Rust field name for a JSON property: the last segment of a namespaced
 /// name (`com.famedly.refresh_token_lifetime_ms` → `refresh_token_lifetime_ms`),
 /// in snake case.

@@ -10,7 +10,7 @@ use crate::load::Location;
 use crate::model::{Field, Struct, Type, TypeDef, TypeKind};
 
 use super::docs::merged_doc_node;
-use super::naming::{field_name, is_feature_name, rust_ident, type_name};
+use super::naming::{field_name, is_feature_name, rust_ident, title_of, type_name};
 use super::{LowerError, Lowerer};
 
 impl Lowerer<'_> {
@@ -41,6 +41,8 @@ impl Lowerer<'_> {
             module: module.to_owned(),
             docs: self.docs(&node),
             source: at.clone(),
+            name_origin: self.name_origin(&name, &node),
+            title: title_of(&node),
             kind: TypeKind::Struct(Struct::default()),
         });
         let mut props: Vec<PropertySpec> = Vec::new();

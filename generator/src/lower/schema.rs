@@ -6,7 +6,7 @@ use serde_json::{Map, Value};
 use crate::load::Location;
 use crate::model::{Bounds, EnumValue, Type, TypeDef, TypeKind};
 
-use super::naming::type_name;
+use super::naming::{title_of, type_name};
 use super::{LowerError, Lowerer};
 
 /// Schema keywords that carry no structure: documentation and validation
@@ -120,7 +120,9 @@ impl Lowerer<'_> {
             Some(title) if !self.is_taken(&target_module, &type_name(title)) => type_name(title),
             _ => place_name,
         };
+        self.named_schema_depth += 1;
         let ty = self.schema_node(&target, &node, &name, &target_module);
+        self.named_schema_depth -= 1;
         self.in_progress.remove(&target);
         let ty = ty?;
         self.memo.insert(target, ty.clone());
@@ -415,6 +417,8 @@ impl Lowerer<'_> {
         }
         let name = self.claim_name(module, wanted);
         let id = self.add_type(TypeDef {
+            name_origin: self.name_origin(&name, node),
+            title: title_of(node),
             name,
             module: module.to_owned(),
             docs: self.docs(node),
