@@ -29,9 +29,7 @@ impl GetAccount3pidsRequest {
 pub struct GetAccount3pidsResponse {
     /// The `threepids` property.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub threepids: Option<
-        Vec<crate::administrative_contact::GetAccount3pidsResponseThreepidsItem>,
-    >,
+    pub threepids: Option<Vec<crate::administrative_contact::ThirdPartyIdentifier>>,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -54,7 +52,7 @@ rt::deserialize_object! {
 /// The schema at `api/client-server/administrative_contact.yaml#/paths/~1account~13pid/get/responses/200/content/application~1json/schema/properties/threepids/items`.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
-pub struct GetAccount3pidsResponseThreepidsItem {
+pub struct ThirdPartyIdentifier {
     /// The medium of the third-party identifier.
     pub medium: crate::administrative_contact::Medium,
     /// The third-party identifier address.
@@ -69,7 +67,7 @@ pub struct GetAccount3pidsResponseThreepidsItem {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-impl GetAccount3pidsResponseThreepidsItem {
+impl ThirdPartyIdentifier {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new(
         medium: crate::administrative_contact::Medium,
@@ -88,8 +86,8 @@ impl GetAccount3pidsResponseThreepidsItem {
 }
 
 rt::deserialize_object! {
-    GetAccount3pidsResponseThreepidsItem { required medium, required address, required
-    validated_at, required added_at, }
+    ThirdPartyIdentifier { required medium, required address, required validated_at,
+    required added_at, }
 }
 
 /// The medium of the third-party identifier.
@@ -172,7 +170,7 @@ impl<'de> serde::Deserialize<'de> for Medium {
 #[non_exhaustive]
 pub struct Post3pidsRequest {
     /// The third-party credentials to associate with the account.
-    pub three_pid_creds: crate::administrative_contact::Post3pidsRequestThreePidCreds,
+    pub three_pid_creds: crate::administrative_contact::ThreePidCredentials,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -181,7 +179,7 @@ pub struct Post3pidsRequest {
 impl Post3pidsRequest {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new(
-        three_pid_creds: crate::administrative_contact::Post3pidsRequestThreePidCreds,
+        three_pid_creds: crate::administrative_contact::ThreePidCredentials,
     ) -> Self {
         Self {
             three_pid_creds,
@@ -197,7 +195,7 @@ rt::deserialize_object! {
 /// The third-party credentials to associate with the account.
 #[derive(Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
-pub struct Post3pidsRequestThreePidCreds {
+pub struct ThreePidCredentials {
     /// The client secret used in the session with the identity server.
     ///
     /// A credential: `Debug` output shows `<redacted>`.
@@ -219,7 +217,7 @@ pub struct Post3pidsRequestThreePidCreds {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-impl Post3pidsRequestThreePidCreds {
+impl ThreePidCredentials {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new(
         client_secret: String,
@@ -237,9 +235,9 @@ impl Post3pidsRequestThreePidCreds {
     }
 }
 
-impl std::fmt::Debug for Post3pidsRequestThreePidCreds {
+impl std::fmt::Debug for ThreePidCredentials {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let mut debug = f.debug_struct("Post3pidsRequestThreePidCreds");
+        let mut debug = f.debug_struct("ThreePidCredentials");
         debug.field("client_secret", &"<redacted>");
         debug.field("id_server", &self.id_server);
         debug.field("id_access_token", &"<redacted>");
@@ -258,7 +256,7 @@ impl std::fmt::Debug for Post3pidsRequestThreePidCreds {
 }
 
 rt::deserialize_object! {
-    Post3pidsRequestThreePidCreds { required client_secret, required id_server, required
+    ThreePidCredentials { required client_secret, required id_server, required
     id_access_token, required sid, }
 }
 

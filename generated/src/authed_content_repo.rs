@@ -233,7 +233,7 @@ pub struct GetContentThumbnailAuthedRequest {
     pub height: i64,
     /// The desired resizing method. See the [Thumbnails](https://spec.matrix.org/v1.19/client-server-api/#thumbnails)
     /// section for more information.
-    pub method: Option<crate::types::Method>,
+    pub method: Option<crate::types::ThumbnailMethod>,
     /// The maximum number of milliseconds that the client is willing to wait to
     /// start receiving data, in the case that the content has not yet been
     /// uploaded. The default value is 20000 (20 seconds). The content

@@ -431,7 +431,7 @@ pub struct GetContentThumbnailRequest {
     pub height: i64,
     /// The desired resizing method. See the [Thumbnails](https://spec.matrix.org/v1.19/client-server-api/#thumbnails)
     /// section for more information.
-    pub method: Option<crate::types::Method>,
+    pub method: Option<crate::types::ThumbnailMethod>,
     /// Indicates to the server that it should not attempt to fetch the media if
     /// it is deemed remote. This is to prevent routing loops where the server
     /// contacts itself.

@@ -131,9 +131,7 @@ pub struct CreateRoomRequest {
     /// Takes precedence over events set by `preset`, but gets
     /// overridden by `name` and `topic` keys.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub initial_state: Option<
-        Vec<crate::create_room::CreateRoomRequestInitialStateItem>,
-    >,
+    pub initial_state: Option<Vec<crate::create_room::StateEvent>>,
     /// Convenience parameter for setting various default state events
     /// based on a preset.
     ///
@@ -191,7 +189,7 @@ rt::deserialize_object! {
 /// The schema at `api/client-server/create_room.yaml#/paths/~1createRoom/post/requestBody/content/application~1json/schema/properties/initial_state/items`.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
-pub struct CreateRoomRequestInitialStateItem {
+pub struct StateEvent {
     /// The type of event to send.
     #[serde(rename = "type")]
     pub type_: String,
@@ -205,7 +203,7 @@ pub struct CreateRoomRequestInitialStateItem {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-impl CreateRoomRequestInitialStateItem {
+impl StateEvent {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new(
         type_: String,
@@ -221,8 +219,7 @@ impl CreateRoomRequestInitialStateItem {
 }
 
 rt::deserialize_object! {
-    CreateRoomRequestInitialStateItem { required type_ = "type", optional state_key,
-    required content, }
+    StateEvent { required type_ = "type", optional state_key, required content, }
 }
 
 /// Convenience parameter for setting various default state events

@@ -155,7 +155,7 @@ pub struct QueryPublicRoomsRequestBody {
     pub since: Option<String>,
     /// Filter to apply to the results.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub filter: Option<crate::list_public_rooms::QueryPublicRoomsRequestBodyFilter>,
+    pub filter: Option<crate::list_public_rooms::Filter>,
     /// Whether or not to include all known networks/protocols from
     /// application services on the homeserver. Defaults to `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -194,7 +194,7 @@ rt::deserialize_object! {
 /// Filter to apply to the results.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
-pub struct QueryPublicRoomsRequestBodyFilter {
+pub struct Filter {
     /// An optional string to search for in the room metadata, e.g. name,
     /// topic, canonical alias, etc.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -212,7 +212,7 @@ pub struct QueryPublicRoomsRequestBodyFilter {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-impl QueryPublicRoomsRequestBodyFilter {
+impl Filter {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new() -> Self {
         Self {
@@ -224,8 +224,7 @@ impl QueryPublicRoomsRequestBodyFilter {
 }
 
 rt::deserialize_object! {
-    QueryPublicRoomsRequestBodyFilter { optional generic_search_term, optional
-    room_types, }
+    Filter { optional generic_search_term, optional room_types, }
 }
 
 /// Lists a server's published room directory with an optional filter

@@ -38,7 +38,7 @@ pub struct GetRoomEventsRequest {
     /// will be returned in chronological order starting at `from`. If it
     /// is set to `b`, events will be returned in *reverse* chronological
     /// order, again starting at `from`.
-    pub dir: crate::types::Dir,
+    pub dir: crate::types::Direction,
     /// The maximum number of events to return. Default: 10.
     pub limit: Option<i64>,
     /// A JSON RoomEventFilter to filter returned events with.
@@ -47,7 +47,7 @@ pub struct GetRoomEventsRequest {
 
 impl GetRoomEventsRequest {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(room_id: String, dir: crate::types::Dir) -> Self {
+    pub fn new(room_id: String, dir: crate::types::Direction) -> Self {
         Self {
             room_id,
             from: None,

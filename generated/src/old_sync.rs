@@ -113,7 +113,7 @@ pub struct InitialSyncResponse {
     /// A list of presence events.
     pub presence: Vec<rt::Raw<crate::types::Event>>,
     /// The `rooms` property.
-    pub rooms: Vec<crate::old_sync::InitialSyncResponseRoomsItem>,
+    pub rooms: Vec<crate::old_sync::RoomInfo>,
     /// The global private data created by this user.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account_data: Option<Vec<rt::Raw<crate::types::Event>>>,
@@ -127,7 +127,7 @@ impl InitialSyncResponse {
     pub fn new(
         end: String,
         presence: Vec<rt::Raw<crate::types::Event>>,
-        rooms: Vec<crate::old_sync::InitialSyncResponseRoomsItem>,
+        rooms: Vec<crate::old_sync::RoomInfo>,
     ) -> Self {
         Self {
             end,
@@ -147,17 +147,17 @@ rt::deserialize_object! {
 /// The schema at `api/client-server/old_sync.yaml#/paths/~1initialSync/get/responses/200/content/application~1json/schema/properties/rooms/items`.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
-pub struct InitialSyncResponseRoomsItem {
+pub struct RoomInfo {
     /// The ID of this room.
     pub room_id: String,
     /// The user's membership state in this room.
-    pub membership: crate::types::Membership,
+    pub membership: crate::types::InitialSyncMembership,
     /// The invite event if `membership` is `invite`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub invite: Option<rt::Raw<crate::types::ClientEvent>>,
     /// The pagination chunk for this room.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub messages: Option<crate::types::Messages>,
+    pub messages: Option<crate::types::PaginationChunk>,
     /// If the user is a member of the room this will be the
     /// current state of the room as a list of events. If the
     /// user has left the room this will be the state of the
@@ -177,9 +177,12 @@ pub struct InitialSyncResponseRoomsItem {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-impl InitialSyncResponseRoomsItem {
+impl RoomInfo {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(room_id: String, membership: crate::types::Membership) -> Self {
+    pub fn new(
+        room_id: String,
+        membership: crate::types::InitialSyncMembership,
+    ) -> Self {
         Self {
             room_id,
             membership,
@@ -194,9 +197,8 @@ impl InitialSyncResponseRoomsItem {
 }
 
 rt::deserialize_object! {
-    InitialSyncResponseRoomsItem { required room_id, required membership, optional
-    invite, optional messages, optional state, optional visibility, optional
-    account_data, }
+    RoomInfo { required room_id, required membership, optional invite, optional messages,
+    optional state, optional visibility, optional account_data, }
 }
 
 /// Get a single event by event ID.

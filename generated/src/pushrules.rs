@@ -62,7 +62,7 @@ impl GetPushRulesGlobalRequest {
 /// Values this version of the crate does not know are kept in `Unknown`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
-pub enum Kind {
+pub enum PushRuleKind {
     /// `override`
     Override,
     /// `underride`
@@ -77,7 +77,7 @@ pub enum Kind {
     Unknown(rt::UnknownValue),
 }
 
-impl Kind {
+impl PushRuleKind {
     /// The value as on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -91,7 +91,7 @@ impl Kind {
     }
 }
 
-impl From<&str> for Kind {
+impl From<&str> for PushRuleKind {
     fn from(value: &str) -> Self {
         match value {
             "override" => Self::Override,
@@ -104,19 +104,19 @@ impl From<&str> for Kind {
     }
 }
 
-impl std::fmt::Display for Kind {
+impl std::fmt::Display for PushRuleKind {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-impl serde::Serialize for Kind {
+impl serde::Serialize for PushRuleKind {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 
-impl<'de> serde::Deserialize<'de> for Kind {
+impl<'de> serde::Deserialize<'de> for PushRuleKind {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -134,14 +134,14 @@ impl<'de> serde::Deserialize<'de> for Kind {
 #[non_exhaustive]
 pub struct GetPushRuleRequest {
     /// The kind of rule
-    pub kind: crate::pushrules::Kind,
+    pub kind: crate::pushrules::PushRuleKind,
     /// The identifier for the rule.
     pub rule_id: String,
 }
 
 impl GetPushRuleRequest {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(kind: crate::pushrules::Kind, rule_id: String) -> Self {
+    pub fn new(kind: crate::pushrules::PushRuleKind, rule_id: String) -> Self {
         Self { kind, rule_id }
     }
 }
@@ -151,7 +151,7 @@ impl GetPushRuleRequest {
 #[non_exhaustive]
 pub struct SetPushRuleRequestBody {
     /// The action(s) to perform when the conditions for this rule are met.
-    pub actions: Vec<crate::types::PushRuleActionsItem>,
+    pub actions: Vec<crate::types::PushRuleAction>,
     /// The conditions that must hold true for an event in order for a
     /// rule to be applied to an event. A rule with no conditions
     /// always matches. Only applicable to `underride` and `override` rules.
@@ -167,7 +167,7 @@ pub struct SetPushRuleRequestBody {
 
 impl SetPushRuleRequestBody {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(actions: Vec<crate::types::PushRuleActionsItem>) -> Self {
+    pub fn new(actions: Vec<crate::types::PushRuleAction>) -> Self {
         Self {
             actions,
             conditions: None,
@@ -205,7 +205,7 @@ rt::deserialize_object! {
 #[non_exhaustive]
 pub struct SetPushRuleRequest {
     /// The kind of rule
-    pub kind: crate::pushrules::Kind,
+    pub kind: crate::pushrules::PushRuleKind,
     /// The identifier for the rule. If the string starts with a dot ("."),
     /// the request MUST be rejected as this is reserved for server-default
     /// rules. Slashes ("/") and backslashes ("\\") are also not allowed.
@@ -225,7 +225,7 @@ pub struct SetPushRuleRequest {
 impl SetPushRuleRequest {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new(
-        kind: crate::pushrules::Kind,
+        kind: crate::pushrules::PushRuleKind,
         rule_id: String,
         body: crate::pushrules::SetPushRuleRequestBody,
     ) -> Self {
@@ -248,14 +248,14 @@ impl SetPushRuleRequest {
 #[non_exhaustive]
 pub struct DeletePushRuleRequest {
     /// The kind of rule
-    pub kind: crate::pushrules::Kind,
+    pub kind: crate::pushrules::PushRuleKind,
     /// The identifier for the rule.
     pub rule_id: String,
 }
 
 impl DeletePushRuleRequest {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(kind: crate::pushrules::Kind, rule_id: String) -> Self {
+    pub fn new(kind: crate::pushrules::PushRuleKind, rule_id: String) -> Self {
         Self { kind, rule_id }
     }
 }
@@ -269,14 +269,14 @@ impl DeletePushRuleRequest {
 #[non_exhaustive]
 pub struct IsPushRuleEnabledRequest {
     /// The kind of rule
-    pub kind: crate::pushrules::Kind,
+    pub kind: crate::pushrules::PushRuleKind,
     /// The identifier for the rule.
     pub rule_id: String,
 }
 
 impl IsPushRuleEnabledRequest {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(kind: crate::pushrules::Kind, rule_id: String) -> Self {
+    pub fn new(kind: crate::pushrules::PushRuleKind, rule_id: String) -> Self {
         Self { kind, rule_id }
     }
 }
@@ -340,7 +340,7 @@ rt::deserialize_object! {
 #[non_exhaustive]
 pub struct SetPushRuleEnabledRequest {
     /// The kind of rule
-    pub kind: crate::pushrules::Kind,
+    pub kind: crate::pushrules::PushRuleKind,
     /// The identifier for the rule.
     pub rule_id: String,
     /// The request body.
@@ -350,7 +350,7 @@ pub struct SetPushRuleEnabledRequest {
 impl SetPushRuleEnabledRequest {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new(
-        kind: crate::pushrules::Kind,
+        kind: crate::pushrules::PushRuleKind,
         rule_id: String,
         body: crate::pushrules::SetPushRuleEnabledRequestBody,
     ) -> Self {
@@ -367,14 +367,14 @@ impl SetPushRuleEnabledRequest {
 #[non_exhaustive]
 pub struct GetPushRuleActionsRequest {
     /// The kind of rule
-    pub kind: crate::pushrules::Kind,
+    pub kind: crate::pushrules::PushRuleKind,
     /// The identifier for the rule.
     pub rule_id: String,
 }
 
 impl GetPushRuleActionsRequest {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(kind: crate::pushrules::Kind, rule_id: String) -> Self {
+    pub fn new(kind: crate::pushrules::PushRuleKind, rule_id: String) -> Self {
         Self { kind, rule_id }
     }
 }
@@ -384,7 +384,7 @@ impl GetPushRuleActionsRequest {
 #[non_exhaustive]
 pub struct GetPushRuleActionsResponse {
     /// The action(s) to perform for this rule.
-    pub actions: Vec<crate::types::PushRuleActionsItem>,
+    pub actions: Vec<crate::types::PushRuleAction>,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -392,7 +392,7 @@ pub struct GetPushRuleActionsResponse {
 
 impl GetPushRuleActionsResponse {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(actions: Vec<crate::types::PushRuleActionsItem>) -> Self {
+    pub fn new(actions: Vec<crate::types::PushRuleAction>) -> Self {
         Self {
             actions,
             additional_properties: Default::default(),
@@ -409,7 +409,7 @@ rt::deserialize_object! {
 #[non_exhaustive]
 pub struct SetPushRuleActionsRequestBody {
     /// The action(s) to perform for this rule.
-    pub actions: Vec<crate::types::PushRuleActionsItem>,
+    pub actions: Vec<crate::types::PushRuleAction>,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -417,7 +417,7 @@ pub struct SetPushRuleActionsRequestBody {
 
 impl SetPushRuleActionsRequestBody {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(actions: Vec<crate::types::PushRuleActionsItem>) -> Self {
+    pub fn new(actions: Vec<crate::types::PushRuleAction>) -> Self {
         Self {
             actions,
             additional_properties: Default::default(),
@@ -439,7 +439,7 @@ rt::deserialize_object! {
 #[non_exhaustive]
 pub struct SetPushRuleActionsRequest {
     /// The kind of rule
-    pub kind: crate::pushrules::Kind,
+    pub kind: crate::pushrules::PushRuleKind,
     /// The identifier for the rule.
     pub rule_id: String,
     /// The request body.
@@ -449,7 +449,7 @@ pub struct SetPushRuleActionsRequest {
 impl SetPushRuleActionsRequest {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new(
-        kind: crate::pushrules::Kind,
+        kind: crate::pushrules::PushRuleKind,
         rule_id: String,
         body: crate::pushrules::SetPushRuleActionsRequestBody,
     ) -> Self {

@@ -45,7 +45,7 @@ pub struct GetRelatingEventsRequest {
     /// order, again starting at `from`.
     ///
     /// Added in Matrix 1.4.
-    pub dir: Option<crate::types::Dir>,
+    pub dir: Option<crate::types::Direction>,
     /// Whether to additionally include events which only relate indirectly to the
     /// given event, i.e. events related to the given event via two or more direct relationships.
     ///
@@ -169,7 +169,7 @@ pub struct GetRelatingEventsWithRelTypeRequest {
     /// order, again starting at `from`.
     ///
     /// Added in Matrix 1.4.
-    pub dir: Option<crate::types::Dir>,
+    pub dir: Option<crate::types::Direction>,
     /// Whether to additionally include events which only relate indirectly to the
     /// given event, i.e. events related to the given event via two or more direct relationships.
     ///
@@ -301,7 +301,7 @@ pub struct GetRelatingEventsWithRelTypeAndEventTypeRequest {
     /// order, again starting at `from`.
     ///
     /// Added in Matrix 1.4.
-    pub dir: Option<crate::types::Dir>,
+    pub dir: Option<crate::types::Direction>,
     /// Whether to additionally include events which only relate indirectly to the
     /// given event, i.e. events related to the given event via two or more direct relationships.
     ///

@@ -39,12 +39,12 @@ pub struct GetEventByTimestampRequest {
     /// since the Unix epoch.
     pub ts: i64,
     /// The direction in which to search.  `f` for forwards, `b` for backwards.
-    pub dir: crate::types::Dir,
+    pub dir: crate::types::Direction,
 }
 
 impl GetEventByTimestampRequest {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(room_id: String, ts: i64, dir: crate::types::Dir) -> Self {
+    pub fn new(room_id: String, ts: i64, dir: crate::types::Direction) -> Self {
         Self { room_id, ts, dir }
     }
 }

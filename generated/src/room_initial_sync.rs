@@ -35,10 +35,10 @@ pub struct RoomInitialSyncResponse {
     pub room_id: String,
     /// The user's membership state in this room.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub membership: Option<crate::types::Membership>,
+    pub membership: Option<crate::types::InitialSyncMembership>,
     /// The pagination chunk for this room.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub messages: Option<crate::types::Messages>,
+    pub messages: Option<crate::types::PaginationChunk>,
     /// If the user is a member of the room this will be the
     /// current state of the room as a list of events. If the
     /// user has left the room this will be the state of the

@@ -91,7 +91,7 @@ pub struct GetRoomSummaryResponse {
     /// The membership state of the user if the user is joined to the room. Absent
     /// if the API was called unauthenticated.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub membership: Option<crate::types::GetRoomSummaryResponseMembership>,
+    pub membership: Option<crate::types::Membership>,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,

@@ -167,10 +167,10 @@ pub struct GetMembersByRoomRequest {
     /// unspecified. When specified alongside `not_membership`, the two
     /// parameters create an 'or' condition: either the membership *is*
     /// the same as `membership` **or** *is not* the same as `not_membership`.
-    pub membership: Option<crate::types::GetRoomSummaryResponseMembership>,
+    pub membership: Option<crate::types::Membership>,
     /// The kind of membership to exclude from the results. Defaults to no
     /// filtering if unspecified.
-    pub not_membership: Option<crate::types::GetRoomSummaryResponseMembership>,
+    pub not_membership: Option<crate::types::Membership>,
 }
 
 impl GetMembersByRoomRequest {
@@ -238,12 +238,7 @@ impl GetJoinedMembersByRoomRequest {
 pub struct GetJoinedMembersByRoomResponse {
     /// A map from user ID to a RoomMember object.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub joined: Option<
-        std::collections::BTreeMap<
-            String,
-            crate::rooms::GetJoinedMembersByRoomResponseJoinedValue,
-        >,
-    >,
+    pub joined: Option<std::collections::BTreeMap<String, crate::rooms::RoomMember>>,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -266,7 +261,7 @@ rt::deserialize_object! {
 /// The schema at `api/client-server/rooms.yaml#/paths/~1rooms~1{roomId}~1joined_members/get/responses/200/content/application~1json/schema/properties/joined/patternProperties/^@`.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
-pub struct GetJoinedMembersByRoomResponseJoinedValue {
+pub struct RoomMember {
     /// The display name of the user this object is representing.
     #[serde(default, skip_serializing_if = "Option::is_none", with = "rt::nullable")]
     pub display_name: Option<Option<String>>,
@@ -278,7 +273,7 @@ pub struct GetJoinedMembersByRoomResponseJoinedValue {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-impl GetJoinedMembersByRoomResponseJoinedValue {
+impl RoomMember {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new() -> Self {
         Self {
@@ -290,8 +285,8 @@ impl GetJoinedMembersByRoomResponseJoinedValue {
 }
 
 rt::deserialize_object! {
-    GetJoinedMembersByRoomResponseJoinedValue { optional display_name with Nullable,
-    optional avatar_url with Nullable, }
+    RoomMember { optional display_name with Nullable, optional avatar_url with Nullable,
+    }
 }
 
 impl rt::Endpoint for GetOneRoomEventRequest {

@@ -67,7 +67,7 @@ pub struct GetSpaceHierarchyResponse {
     ///   * The room's join rules are set to [`restricted`](#restricted-rooms), provided the user meets one of the specified conditions.
     /// * The room is "knockable" (the room's join rules are set to `knock`, or `knock_restricted`, in a room version that supports those settings).
     /// * The room's [`m.room.history_visibility`](#room-history-visibility) is set to `world_readable`.
-    pub rooms: Vec<crate::space_hierarchy::GetSpaceHierarchyResponseRoomsItem>,
+    pub rooms: Vec<crate::space_hierarchy::SpaceHierarchyRoomsChunk>,
     /// A token to supply to `from` to keep paginating the responses. Not present when there are
     /// no further results.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -79,9 +79,7 @@ pub struct GetSpaceHierarchyResponse {
 
 impl GetSpaceHierarchyResponse {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(
-        rooms: Vec<crate::space_hierarchy::GetSpaceHierarchyResponseRoomsItem>,
-    ) -> Self {
+    pub fn new(rooms: Vec<crate::space_hierarchy::SpaceHierarchyRoomsChunk>) -> Self {
         Self {
             rooms,
             next_batch: None,
@@ -97,7 +95,7 @@ rt::deserialize_object! {
 /// The schema at `api/client-server/space_hierarchy.yaml#/paths/~1rooms~1{roomId}~1hierarchy/get/responses/200/content/application~1json/schema/properties/rooms/items`.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
-pub struct GetSpaceHierarchyResponseRoomsItem {
+pub struct SpaceHierarchyRoomsChunk {
     /// The canonical alias of the room, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub canonical_alias: Option<String>,
@@ -143,24 +141,20 @@ pub struct GetSpaceHierarchyResponseRoomsItem {
     /// as [Stripped State Events](https://spec.matrix.org/v1.19/client-server-api/#stripped-state) with an added `origin_server_ts` key.
     ///
     /// If the room is not a space-room, this should be empty.
-    pub children_state: Vec<
-        crate::space_hierarchy::GetSpaceHierarchyResponseRoomsItemChildrenStateItem,
-    >,
+    pub children_state: Vec<crate::space_hierarchy::StrippedChildStateEvent>,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-impl GetSpaceHierarchyResponseRoomsItem {
+impl SpaceHierarchyRoomsChunk {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new(
         num_joined_members: i64,
         room_id: String,
         world_readable: bool,
         guest_can_join: bool,
-        children_state: Vec<
-            crate::space_hierarchy::GetSpaceHierarchyResponseRoomsItemChildrenStateItem,
-        >,
+        children_state: Vec<crate::space_hierarchy::StrippedChildStateEvent>,
     ) -> Self {
         Self {
             canonical_alias: None,
@@ -183,17 +177,17 @@ impl GetSpaceHierarchyResponseRoomsItem {
 }
 
 rt::deserialize_object! {
-    GetSpaceHierarchyResponseRoomsItem { optional canonical_alias, optional name,
-    required num_joined_members, required room_id, optional topic, required
-    world_readable, required guest_can_join, optional avatar_url, optional join_rule,
-    optional room_type, optional allowed_room_ids, optional encryption, optional
-    room_version, required children_state, }
+    SpaceHierarchyRoomsChunk { optional canonical_alias, optional name, required
+    num_joined_members, required room_id, optional topic, required world_readable,
+    required guest_can_join, optional avatar_url, optional join_rule, optional room_type,
+    optional allowed_room_ids, optional encryption, optional room_version, required
+    children_state, }
 }
 
 /// The schema at `api/client-server/space_hierarchy.yaml#/paths/~1rooms~1{roomId}~1hierarchy/get/responses/200/content/application~1json/schema/properties/rooms/items/allOf/1/properties/children_state/items`.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
-pub struct GetSpaceHierarchyResponseRoomsItemChildrenStateItem {
+pub struct StrippedChildStateEvent {
     /// The `content` for the event.
     pub content: serde_json::Map<String, serde_json::Value>,
     /// The `state_key` for the event.
@@ -210,7 +204,7 @@ pub struct GetSpaceHierarchyResponseRoomsItemChildrenStateItem {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-impl GetSpaceHierarchyResponseRoomsItemChildrenStateItem {
+impl StrippedChildStateEvent {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new(
         content: serde_json::Map<String, serde_json::Value>,
@@ -231,8 +225,8 @@ impl GetSpaceHierarchyResponseRoomsItemChildrenStateItem {
 }
 
 rt::deserialize_object! {
-    GetSpaceHierarchyResponseRoomsItemChildrenStateItem { required content, required
-    state_key, required type_ = "type", required sender, required origin_server_ts, }
+    StrippedChildStateEvent { required content, required state_key, required type_ =
+    "type", required sender, required origin_server_ts, }
 }
 
 impl rt::Endpoint for GetSpaceHierarchyRequest {

@@ -122,7 +122,7 @@ pub struct SyncResponse {
     pub next_batch: String,
     /// Updates to rooms.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub rooms: Option<crate::sync::SyncResponseRooms>,
+    pub rooms: Option<crate::sync::Rooms>,
     /// The updates to the presence status of other users.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub presence: Option<crate::types::EventBatch>,
@@ -182,36 +182,28 @@ rt::deserialize_object! {
 /// Updates to rooms.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
-pub struct SyncResponseRooms {
+pub struct Rooms {
     /// The rooms that the user has joined, mapped as room ID to
     /// room information.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub join: Option<
-        std::collections::BTreeMap<String, crate::sync::SyncResponseRoomsJoinValue>,
-    >,
+    pub join: Option<std::collections::BTreeMap<String, crate::sync::JoinedRoom>>,
     /// The rooms that the user has been invited to, mapped as room ID to
     /// room information.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub invite: Option<
-        std::collections::BTreeMap<String, crate::sync::SyncResponseRoomsInviteValue>,
-    >,
+    pub invite: Option<std::collections::BTreeMap<String, crate::sync::InvitedRoom>>,
     /// The rooms that the user has knocked upon, mapped as room ID to room information.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub knock: Option<
-        std::collections::BTreeMap<String, crate::sync::SyncResponseRoomsKnockValue>,
-    >,
+    pub knock: Option<std::collections::BTreeMap<String, crate::sync::KnockedRoom>>,
     /// The rooms that the user has left or been banned from, mapped as room ID to
     /// room information.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub leave: Option<
-        std::collections::BTreeMap<String, crate::sync::SyncResponseRoomsLeaveValue>,
-    >,
+    pub leave: Option<std::collections::BTreeMap<String, crate::sync::LeftRoom>>,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-impl SyncResponseRooms {
+impl Rooms {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new() -> Self {
         Self {
@@ -225,17 +217,17 @@ impl SyncResponseRooms {
 }
 
 rt::deserialize_object! {
-    SyncResponseRooms { optional join, optional invite, optional knock, optional leave, }
+    Rooms { optional join, optional invite, optional knock, optional leave, }
 }
 
 /// The schema at `api/client-server/sync.yaml#/paths/~1sync/get/responses/200/content/application~1json/schema/properties/rooms/properties/join/patternProperties/^!`.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
-pub struct SyncResponseRoomsJoinValue {
+pub struct JoinedRoom {
     /// Information about the room which clients may need to
     /// correctly render it to users.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub summary: Option<crate::sync::SyncResponseRoomsJoinValueSummary>,
+    pub summary: Option<crate::sync::RoomSummary>,
     /// Updates to the state, between the time indicated by
     /// the `since` parameter, and the **start** of the
     /// `timeline` (or all state up to the **start** of the
@@ -306,9 +298,7 @@ pub struct SyncResponseRoomsJoinValue {
     /// Changed in Matrix 1.4: Updated to reflect behaviour of having `unread_thread_notifications` as `true` in
     /// the `RoomEventFilter` for `/sync`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub unread_notifications: Option<
-        crate::sync::SyncResponseRoomsJoinValueUnreadNotifications,
-    >,
+    pub unread_notifications: Option<crate::sync::UnreadNotificationCounts>,
     /// If `unread_thread_notifications` was specified as `true` on the `RoomEventFilter`,
     /// the notification counts for each [thread](https://spec.matrix.org/v1.19/client-server-api/#threading) in this room.
     /// The object is keyed by thread root ID, with values matching `unread_notifications`.
@@ -319,17 +309,14 @@ pub struct SyncResponseRoomsJoinValue {
     /// Added in Matrix 1.4.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unread_thread_notifications: Option<
-        std::collections::BTreeMap<
-            String,
-            crate::sync::SyncResponseRoomsJoinValueUnreadThreadNotificationsValue,
-        >,
+        std::collections::BTreeMap<String, crate::sync::ThreadNotificationCounts>,
     >,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-impl SyncResponseRoomsJoinValue {
+impl JoinedRoom {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new() -> Self {
         Self {
@@ -347,16 +334,16 @@ impl SyncResponseRoomsJoinValue {
 }
 
 rt::deserialize_object! {
-    SyncResponseRoomsJoinValue { optional summary, optional state, optional state_after,
-    optional timeline, optional ephemeral, optional account_data, optional
-    unread_notifications, optional unread_thread_notifications, }
+    JoinedRoom { optional summary, optional state, optional state_after, optional
+    timeline, optional ephemeral, optional account_data, optional unread_notifications,
+    optional unread_thread_notifications, }
 }
 
 /// Information about the room which clients may need to
 /// correctly render it to users.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
-pub struct SyncResponseRoomsJoinValueSummary {
+pub struct RoomSummary {
     /// The users which can be used to generate a room name
     /// if the room does not have one. Required if the room's
     /// `m.room.name` or `m.room.canonical_alias` state events
@@ -402,7 +389,7 @@ pub struct SyncResponseRoomsJoinValueSummary {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-impl SyncResponseRoomsJoinValueSummary {
+impl RoomSummary {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new() -> Self {
         Self {
@@ -415,9 +402,8 @@ impl SyncResponseRoomsJoinValueSummary {
 }
 
 rt::deserialize_object! {
-    SyncResponseRoomsJoinValueSummary { optional heroes = "m.heroes", optional
-    joined_member_count = "m.joined_member_count", optional invited_member_count =
-    "m.invited_member_count", }
+    RoomSummary { optional heroes = "m.heroes", optional joined_member_count =
+    "m.joined_member_count", optional invited_member_count = "m.invited_member_count", }
 }
 
 /// Counts of unread notifications for this room. See the
@@ -432,7 +418,7 @@ rt::deserialize_object! {
 /// the `RoomEventFilter` for `/sync`.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
-pub struct SyncResponseRoomsJoinValueUnreadNotifications {
+pub struct UnreadNotificationCounts {
     /// The number of unread notifications for this room with the highlight flag set.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub highlight_count: Option<i64>,
@@ -444,7 +430,7 @@ pub struct SyncResponseRoomsJoinValueUnreadNotifications {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-impl SyncResponseRoomsJoinValueUnreadNotifications {
+impl UnreadNotificationCounts {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new() -> Self {
         Self {
@@ -456,14 +442,13 @@ impl SyncResponseRoomsJoinValueUnreadNotifications {
 }
 
 rt::deserialize_object! {
-    SyncResponseRoomsJoinValueUnreadNotifications { optional highlight_count, optional
-    notification_count, }
+    UnreadNotificationCounts { optional highlight_count, optional notification_count, }
 }
 
 /// The schema at `api/client-server/sync.yaml#/paths/~1sync/get/responses/200/content/application~1json/schema/properties/rooms/properties/join/patternProperties/^!/properties/unread_thread_notifications/patternProperties/^\$`.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
-pub struct SyncResponseRoomsJoinValueUnreadThreadNotificationsValue {
+pub struct ThreadNotificationCounts {
     /// The number of unread notifications for this *thread* with the highlight flag set.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub highlight_count: Option<i64>,
@@ -475,7 +460,7 @@ pub struct SyncResponseRoomsJoinValueUnreadThreadNotificationsValue {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-impl SyncResponseRoomsJoinValueUnreadThreadNotificationsValue {
+impl ThreadNotificationCounts {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new() -> Self {
         Self {
@@ -487,24 +472,23 @@ impl SyncResponseRoomsJoinValueUnreadThreadNotificationsValue {
 }
 
 rt::deserialize_object! {
-    SyncResponseRoomsJoinValueUnreadThreadNotificationsValue { optional highlight_count,
-    optional notification_count, }
+    ThreadNotificationCounts { optional highlight_count, optional notification_count, }
 }
 
 /// The schema at `api/client-server/sync.yaml#/paths/~1sync/get/responses/200/content/application~1json/schema/properties/rooms/properties/invite/patternProperties/^!`.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
-pub struct SyncResponseRoomsInviteValue {
+pub struct InvitedRoom {
     /// The [stripped state](https://spec.matrix.org/v1.19/client-server-api/#stripped-state) of a room that the user has
     /// been invited to.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub invite_state: Option<crate::sync::SyncResponseRoomsInviteValueInviteState>,
+    pub invite_state: Option<crate::sync::InviteState>,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-impl SyncResponseRoomsInviteValue {
+impl InvitedRoom {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new() -> Self {
         Self {
@@ -515,14 +499,14 @@ impl SyncResponseRoomsInviteValue {
 }
 
 rt::deserialize_object! {
-    SyncResponseRoomsInviteValue { optional invite_state, }
+    InvitedRoom { optional invite_state, }
 }
 
 /// The [stripped state](https://spec.matrix.org/v1.19/client-server-api/#stripped-state) of a room that the user has
 /// been invited to.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
-pub struct SyncResponseRoomsInviteValueInviteState {
+pub struct InviteState {
     /// The [stripped state events](https://spec.matrix.org/v1.19/client-server-api/#stripped-state) that form the
     /// invite state.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -532,7 +516,7 @@ pub struct SyncResponseRoomsInviteValueInviteState {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-impl SyncResponseRoomsInviteValueInviteState {
+impl InviteState {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new() -> Self {
         Self {
@@ -543,23 +527,23 @@ impl SyncResponseRoomsInviteValueInviteState {
 }
 
 rt::deserialize_object! {
-    SyncResponseRoomsInviteValueInviteState { optional events, }
+    InviteState { optional events, }
 }
 
 /// The schema at `api/client-server/sync.yaml#/paths/~1sync/get/responses/200/content/application~1json/schema/properties/rooms/properties/knock/patternProperties/^!`.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
-pub struct SyncResponseRoomsKnockValue {
+pub struct KnockedRoom {
     /// The [stripped state](https://spec.matrix.org/v1.19/client-server-api/#stripped-state) of a room that the user has
     /// knocked upon.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub knock_state: Option<crate::sync::SyncResponseRoomsKnockValueKnockState>,
+    pub knock_state: Option<crate::sync::KnockState>,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-impl SyncResponseRoomsKnockValue {
+impl KnockedRoom {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new() -> Self {
         Self {
@@ -570,14 +554,14 @@ impl SyncResponseRoomsKnockValue {
 }
 
 rt::deserialize_object! {
-    SyncResponseRoomsKnockValue { optional knock_state, }
+    KnockedRoom { optional knock_state, }
 }
 
 /// The [stripped state](https://spec.matrix.org/v1.19/client-server-api/#stripped-state) of a room that the user has
 /// knocked upon.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
-pub struct SyncResponseRoomsKnockValueKnockState {
+pub struct KnockState {
     /// The [stripped state events](https://spec.matrix.org/v1.19/client-server-api/#stripped-state) that form the
     /// knock state.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -587,7 +571,7 @@ pub struct SyncResponseRoomsKnockValueKnockState {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-impl SyncResponseRoomsKnockValueKnockState {
+impl KnockState {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new() -> Self {
         Self {
@@ -598,13 +582,13 @@ impl SyncResponseRoomsKnockValueKnockState {
 }
 
 rt::deserialize_object! {
-    SyncResponseRoomsKnockValueKnockState { optional events, }
+    KnockState { optional events, }
 }
 
 /// The schema at `api/client-server/sync.yaml#/paths/~1sync/get/responses/200/content/application~1json/schema/properties/rooms/properties/leave/patternProperties/^!`.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
-pub struct SyncResponseRoomsLeaveValue {
+pub struct LeftRoom {
     /// The state updates for the room up to the **start** of the timeline.
     ///
     /// MUST be omitted if `use_state_after` was set to `true` in the
@@ -638,7 +622,7 @@ pub struct SyncResponseRoomsLeaveValue {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-impl SyncResponseRoomsLeaveValue {
+impl LeftRoom {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new() -> Self {
         Self {
@@ -652,8 +636,8 @@ impl SyncResponseRoomsLeaveValue {
 }
 
 rt::deserialize_object! {
-    SyncResponseRoomsLeaveValue { optional state, optional state_after, optional
-    timeline, optional account_data, }
+    LeftRoom { optional state, optional state_after, optional timeline, optional
+    account_data, }
 }
 
 impl rt::Endpoint for SyncRequest {

@@ -429,7 +429,7 @@ impl<'de> serde::Deserialize<'de> for Visibility {
 /// Values this version of the crate does not know are kept in `Unknown`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
-pub enum Method {
+pub enum ThumbnailMethod {
     /// `crop`
     Crop,
     /// `scale`
@@ -438,7 +438,7 @@ pub enum Method {
     Unknown(rt::UnknownValue),
 }
 
-impl Method {
+impl ThumbnailMethod {
     /// The value as on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -449,7 +449,7 @@ impl Method {
     }
 }
 
-impl From<&str> for Method {
+impl From<&str> for ThumbnailMethod {
     fn from(value: &str) -> Self {
         match value {
             "crop" => Self::Crop,
@@ -459,19 +459,19 @@ impl From<&str> for Method {
     }
 }
 
-impl std::fmt::Display for Method {
+impl std::fmt::Display for ThumbnailMethod {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-impl serde::Serialize for Method {
+impl serde::Serialize for ThumbnailMethod {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 
-impl<'de> serde::Deserialize<'de> for Method {
+impl<'de> serde::Deserialize<'de> for ThumbnailMethod {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -856,7 +856,7 @@ pub struct Filter {
     pub account_data: Option<crate::types::EventFilter>,
     /// Filters to be applied to room data.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub room: Option<crate::types::FilterRoom>,
+    pub room: Option<crate::types::RoomFilter>,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -986,7 +986,7 @@ rt::deserialize_object! {
 /// Filters to be applied to room data.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
-pub struct FilterRoom {
+pub struct RoomFilter {
     /// A list of room IDs to exclude. If this list is absent then no rooms are excluded. A matching room will be excluded even if it is listed in the `rooms` filter. This filter is applied before the filters in `ephemeral`, `state`, `timeline` or `account_data`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub not_rooms: Option<Vec<String>>,
@@ -1013,7 +1013,7 @@ pub struct FilterRoom {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-impl FilterRoom {
+impl RoomFilter {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new() -> Self {
         Self {
@@ -1030,7 +1030,7 @@ impl FilterRoom {
 }
 
 rt::deserialize_object! {
-    FilterRoom { optional not_rooms, optional rooms, optional ephemeral, optional
+    RoomFilter { optional not_rooms, optional rooms, optional ephemeral, optional
     include_leave, optional state, optional timeline, optional account_data, }
 }
 
@@ -1601,7 +1601,7 @@ rt::deserialize_object! {
 /// Values this version of the crate does not know are kept in `Unknown`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
-pub enum Dir {
+pub enum Direction {
     /// `b`
     B,
     /// `f`
@@ -1610,7 +1610,7 @@ pub enum Dir {
     Unknown(rt::UnknownValue),
 }
 
-impl Dir {
+impl Direction {
     /// The value as on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -1621,7 +1621,7 @@ impl Dir {
     }
 }
 
-impl From<&str> for Dir {
+impl From<&str> for Direction {
     fn from(value: &str) -> Self {
         match value {
             "b" => Self::B,
@@ -1631,19 +1631,19 @@ impl From<&str> for Dir {
     }
 }
 
-impl std::fmt::Display for Dir {
+impl std::fmt::Display for Direction {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-impl serde::Serialize for Dir {
+impl serde::Serialize for Direction {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 
-impl<'de> serde::Deserialize<'de> for Dir {
+impl<'de> serde::Deserialize<'de> for Direction {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -1657,7 +1657,7 @@ impl<'de> serde::Deserialize<'de> for Dir {
 /// One of several shapes; deserializing tries them in this order.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(untagged)]
-pub enum PushRuleActionsItem {
+pub enum PushRuleAction {
     String(String),
     Object(serde_json::Map<String, serde_json::Value>),
 }
@@ -1691,7 +1691,7 @@ pub struct ClientEventWithoutRoomId {
     pub content: serde_json::Map<String, serde_json::Value>,
     /// Contains optional extra information about the event.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub unsigned: Option<crate::types::ClientEventWithoutRoomIdUnsigned>,
+    pub unsigned: Option<crate::types::UnsignedData>,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -1728,7 +1728,7 @@ rt::deserialize_object! {
 /// Contains optional extra information about the event.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
-pub struct ClientEventWithoutRoomIdUnsigned {
+pub struct UnsignedData {
     /// The time in milliseconds that has elapsed since the event was sent. This field is generated by the local homeserver, and may be incorrect if the local time on at least one of the two servers is out of sync, which can cause the age to either be negative or greater than it actually is.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub age: Option<i64>,
@@ -1783,7 +1783,7 @@ pub struct ClientEventWithoutRoomIdUnsigned {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-impl ClientEventWithoutRoomIdUnsigned {
+impl UnsignedData {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new() -> Self {
         Self {
@@ -1799,9 +1799,8 @@ impl ClientEventWithoutRoomIdUnsigned {
 }
 
 rt::deserialize_object! {
-    ClientEventWithoutRoomIdUnsigned { optional age, optional redacted_because, optional
-    transaction_id, optional prev_content, optional replaces_state, optional membership,
-    }
+    UnsignedData { optional age, optional redacted_because, optional transaction_id,
+    optional prev_content, optional replaces_state, optional membership, }
 }
 
 /// The basic set of fields all events must have.
@@ -1841,7 +1840,7 @@ rt::deserialize_object! {
 /// Values this version of the crate does not know are kept in `Unknown`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
-pub enum Membership {
+pub enum InitialSyncMembership {
     /// `invite`
     Invite,
     /// `join`
@@ -1854,7 +1853,7 @@ pub enum Membership {
     Unknown(rt::UnknownValue),
 }
 
-impl Membership {
+impl InitialSyncMembership {
     /// The value as on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -1867,7 +1866,7 @@ impl Membership {
     }
 }
 
-impl From<&str> for Membership {
+impl From<&str> for InitialSyncMembership {
     fn from(value: &str) -> Self {
         match value {
             "invite" => Self::Invite,
@@ -1879,19 +1878,19 @@ impl From<&str> for Membership {
     }
 }
 
-impl std::fmt::Display for Membership {
+impl std::fmt::Display for InitialSyncMembership {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-impl serde::Serialize for Membership {
+impl serde::Serialize for InitialSyncMembership {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 
-impl<'de> serde::Deserialize<'de> for Membership {
+impl<'de> serde::Deserialize<'de> for InitialSyncMembership {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -1903,7 +1902,7 @@ impl<'de> serde::Deserialize<'de> for Membership {
 /// The pagination chunk for this room.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
-pub struct Messages {
+pub struct PaginationChunk {
     /// A token which correlates to the start of `chunk`.
     /// Can be passed to
     /// [`/rooms/<room_id>/messages`](https://spec.matrix.org/v1.19/client-server-api/#get_matrixclientv3roomsroomidmessages)
@@ -1929,7 +1928,7 @@ pub struct Messages {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-impl Messages {
+impl PaginationChunk {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new(end: String, chunk: Vec<rt::Raw<crate::types::ClientEvent>>) -> Self {
         Self {
@@ -1942,7 +1941,7 @@ impl Messages {
 }
 
 rt::deserialize_object! {
-    Messages { optional start, required end, required chunk, }
+    PaginationChunk { optional start, required end, required chunk, }
 }
 
 /// The schema at `api/client-server/definitions/openid_token.yaml#`.
@@ -2122,7 +2121,7 @@ rt::deserialize_object! {
 #[non_exhaustive]
 pub struct PushRule {
     /// The actions to perform when this rule is matched.
-    pub actions: Vec<crate::types::PushRuleActionsItem>,
+    pub actions: Vec<crate::types::PushRuleAction>,
     /// Whether this is a default rule, or has been set explicitly.
     pub default: bool,
     /// Whether the push rule is enabled or not.
@@ -2146,7 +2145,7 @@ pub struct PushRule {
 impl PushRule {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new(
-        actions: Vec<crate::types::PushRuleActionsItem>,
+        actions: Vec<crate::types::PushRuleAction>,
         default: bool,
         enabled: bool,
         rule_id: String,
@@ -2295,7 +2294,7 @@ impl<'de> serde::Deserialize<'de> for Encryption {
 /// Values this version of the crate does not know are kept in `Unknown`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
-pub enum GetRoomSummaryResponseMembership {
+pub enum Membership {
     /// `invite`
     Invite,
     /// `join`
@@ -2310,7 +2309,7 @@ pub enum GetRoomSummaryResponseMembership {
     Unknown(rt::UnknownValue),
 }
 
-impl GetRoomSummaryResponseMembership {
+impl Membership {
     /// The value as on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -2324,7 +2323,7 @@ impl GetRoomSummaryResponseMembership {
     }
 }
 
-impl From<&str> for GetRoomSummaryResponseMembership {
+impl From<&str> for Membership {
     fn from(value: &str) -> Self {
         match value {
             "invite" => Self::Invite,
@@ -2337,19 +2336,19 @@ impl From<&str> for GetRoomSummaryResponseMembership {
     }
 }
 
-impl std::fmt::Display for GetRoomSummaryResponseMembership {
+impl std::fmt::Display for Membership {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-impl serde::Serialize for GetRoomSummaryResponseMembership {
+impl serde::Serialize for Membership {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 
-impl<'de> serde::Deserialize<'de> for GetRoomSummaryResponseMembership {
+impl<'de> serde::Deserialize<'de> for Membership {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -2620,10 +2619,7 @@ pub struct Protocol {
     /// The `string` key for this object is the field name itself.
     ///
     /// May be an empty object if no fields are defined.
-    pub field_types: std::collections::BTreeMap<
-        String,
-        crate::types::ProtocolFieldTypesValue,
-    >,
+    pub field_types: std::collections::BTreeMap<String, crate::types::FieldType>,
     /// A list of objects representing independent instances of configuration.
     /// For example, multiple networks on IRC if multiple are provided by the
     /// same application service.
@@ -2632,7 +2628,7 @@ pub struct Protocol {
     /// [`GET /_matrix/app/v1/thirdparty/protocol/{protocol}`](https://spec.matrix.org/v1.19/application-service-api/#get_matrixappv1thirdpartyprotocolprotocol)
     /// to include an `instance_id` to serve as a unique identifier for each
     /// instance on the homeserver.
-    pub instances: Vec<crate::types::ProtocolInstancesItem>,
+    pub instances: Vec<crate::types::ProtocolInstance>,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -2644,11 +2640,8 @@ impl Protocol {
         user_fields: Vec<String>,
         location_fields: Vec<String>,
         icon: String,
-        field_types: std::collections::BTreeMap<
-            String,
-            crate::types::ProtocolFieldTypesValue,
-        >,
-        instances: Vec<crate::types::ProtocolInstancesItem>,
+        field_types: std::collections::BTreeMap<String, crate::types::FieldType>,
+        instances: Vec<crate::types::ProtocolInstance>,
     ) -> Self {
         Self {
             user_fields,
@@ -2669,7 +2662,7 @@ rt::deserialize_object! {
 /// Definition of valid values for a field.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
-pub struct ProtocolFieldTypesValue {
+pub struct FieldType {
     /// A regular expression for validation of a field's value. This may be relatively
     /// coarse to verify the value as the application service providing this protocol
     /// may apply additional validation or filtering.
@@ -2681,7 +2674,7 @@ pub struct ProtocolFieldTypesValue {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-impl ProtocolFieldTypesValue {
+impl FieldType {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new(regexp: String, placeholder: String) -> Self {
         Self {
@@ -2693,13 +2686,13 @@ impl ProtocolFieldTypesValue {
 }
 
 rt::deserialize_object! {
-    ProtocolFieldTypesValue { required regexp, required placeholder, }
+    FieldType { required regexp, required placeholder, }
 }
 
 /// The schema at `api/client-server/definitions/protocol.yaml#/allOf/1/properties/instances/items`.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
-pub struct ProtocolInstancesItem {
+pub struct ProtocolInstance {
     /// A human-readable description for the protocol, such as the name.
     pub desc: String,
     /// An optional content URI representing the protocol. Overrides the one provided
@@ -2723,7 +2716,7 @@ pub struct ProtocolInstancesItem {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-impl ProtocolInstancesItem {
+impl ProtocolInstance {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new(
         desc: String,
@@ -2742,7 +2735,7 @@ impl ProtocolInstancesItem {
 }
 
 rt::deserialize_object! {
-    ProtocolInstancesItem { required desc, optional icon, required fields, required
+    ProtocolInstance { required desc, optional icon, required fields, required
     network_id, optional instance_id, }
 }
 

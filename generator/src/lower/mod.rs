@@ -297,6 +297,38 @@ impl<'a> Lowerer<'a> {
         name
     }
 
+    /// The name wanted for the inline schema at `at`: its `title` (or,
+    /// without one, the title of its one titled inline `allOf` member)
+    /// when that is free in `module`: the spec's name for the concept.
+    /// Else `derived`, from where it is. A reference target is named after
+    /// itself, so `derived` is returned for it unchanged.
+    fn inline_name(&self, at: &Location, module: &str, derived: String) -> String {
+        let Ok(deref) = self.spec.deref(at) else {
+            return derived;
+        };
+        if !deref.via.is_empty() {
+            return derived;
+        }
+        let member_titles: Vec<String> = deref
+            .node
+            .get("allOf")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter(|member| member.get("$ref").is_none())
+            .filter_map(naming::title_of)
+            .collect();
+        let title = match naming::title_of(deref.node) {
+            Some(title) => Some(title),
+            None if member_titles.len() == 1 => member_titles.into_iter().next(),
+            None => None,
+        };
+        match title.map(|title| naming::type_name(&title)) {
+            Some(name) if !self.is_taken(module, &name) => name,
+            _ => derived,
+        }
+    }
+
     /// Whether `name` is claimed in `module` or is a prelude name.
     fn is_taken(&self, module: &str, name: &str) -> bool {
         PRELUDE_TYPES.contains(&name) || self.taken.get(module).is_some_and(|t| t.contains(name))

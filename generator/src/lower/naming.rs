@@ -160,6 +160,24 @@ pub(super) fn type_name(text: &str) -> String {
     name
 }
 
+/// The name of an array's items from the array's: its last word made
+/// singular where English makes that safe (`...Actions` → `...Action`,
+/// `...Properties` → `...Property`), else with `Item` appended
+/// (`...Aliases` → `...AliasesItem`, `...GroupBy` → `...GroupByItem`).
+pub(super) fn item_name(array: &str) -> String {
+    if let Some(stem) = array.strip_suffix("ies") {
+        return format!("{stem}y");
+    }
+    if array.ends_with("sses") || array.ends_with("xes") {
+        return array[..array.len() - 2].to_owned();
+    }
+    let not_plural = ["ss", "us", "is", "as", "ses"];
+    if array.ends_with('s') && !not_plural.iter().any(|end| array.ends_with(end)) {
+        return array[..array.len() - 1].to_owned();
+    }
+    format!("{array}Item")
+}
+
 /// A schema's `title`, when it has one that makes a name.
 pub(super) fn title_of(node: &serde_json::Value) -> Option<String> {
     node.get("title")

@@ -161,7 +161,8 @@ impl Lowerer<'_> {
             }
         }
         if objects.len() > 1 {
-            let wanted = format!("{parent}{}", type_name(&field_name(&json_name)));
+            let derived = format!("{parent}{}", type_name(&field_name(&json_name)));
+            let wanted = self.inline_name(&last, module, derived);
             let ty = self.merged_object(&objects, &last, &wanted, module)?;
             let mut field = self.field(&last, &json_name, required, parent, module, Some(ty))?;
             if field.docs.description.is_none() {
@@ -280,7 +281,11 @@ impl Lowerer<'_> {
         let mut rust_name = field_name(json_name);
         let mut ty = match ty {
             Some(ty) => ty,
-            None => self.schema(at, &format!("{parent}{}", type_name(&rust_name)), module)?,
+            None => {
+                let derived = format!("{parent}{}", type_name(&rust_name));
+                let wanted = self.inline_name(at, module, derived);
+                self.schema(at, &wanted, module)?
+            }
         };
         if matches!(ty, Type::I64 | Type::U64) && json_name.ends_with("_ms") {
             ty = Type::DurationMs;
