@@ -179,19 +179,25 @@ pub fn lower(spec: &ResolvedSpec, config: &Config, spec_tag: &str) -> Result<Api
             ),
         });
     }
-    if errors.len() == 1 {
-        return Err(errors.remove(0));
-    }
-    if !errors.is_empty() {
-        return Err(LowerError::Many(errors));
-    }
     let api = Api {
         spec_tag: spec_tag.to_owned(),
         modules,
         types: lowerer.types,
         features: lowerer.features.into_iter().collect(),
     };
-    dedupe::dedupe(api, &config.type_names)
+    // Merging also checks the `type_names` entries: reported with the
+    // other stale entries.
+    match dedupe::dedupe(api, &config.type_names) {
+        Ok(api) => fail_with(errors).map(|()| api),
+        Err(LowerError::Many(more)) => {
+            errors.extend(more);
+            Err(combined(errors))
+        }
+        Err(error) => {
+            errors.push(error);
+            Err(combined(errors))
+        }
+    }
 }
 
 /// Bounds (`minimum`, ...) are checked on a request's own fields and
@@ -225,11 +231,20 @@ fn unchecked_bounds(lowerer: &Lowerer<'_>, modules: &[Module]) -> Vec<LowerError
 }
 
 /// `Err` with the one error, or all of them; `Ok` if there are none.
-fn fail_with(mut errors: Vec<LowerError>) -> Result<(), LowerError> {
-    match errors.len() {
-        0 => Ok(()),
-        1 => Err(errors.remove(0)),
-        _ => Err(LowerError::Many(errors)),
+fn fail_with(errors: Vec<LowerError>) -> Result<(), LowerError> {
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(combined(errors))
+    }
+}
+
+/// The one error, or all of them.
+fn combined(mut errors: Vec<LowerError>) -> LowerError {
+    if errors.len() == 1 {
+        errors.remove(0)
+    } else {
+        LowerError::Many(errors)
     }
 }
 

@@ -245,6 +245,37 @@ mod tests {
     }
 
     #[test]
+    fn array_items_are_named_after_the_singular_where_it_is_safe() {
+        for (array, item) in [
+            ("PushRuleActions", "PushRuleAction"),
+            ("Properties", "Property"),
+            ("Addresses", "Address"),
+            ("Boxes", "Box"),
+            ("Devices", "Device"),
+            ("Aliases", "AliasesItem"),
+            ("Status", "StatusItem"),
+            ("Alias", "AliasItem"),
+            ("Access", "AccessItem"),
+            ("GroupBy", "GroupByItem"),
+            ("ActionsSupported", "ActionsSupportedItem"),
+        ] {
+            assert_eq!(item_name(array), item, "{array}");
+        }
+    }
+
+    #[test]
+    fn titles_without_letters_or_digits_make_no_name() {
+        let title = |t: serde_json::Value| title_of(&serde_json::json!({ "title": t }));
+        assert_eq!(
+            title("Room Events Criteria".into()).as_deref(),
+            Some("Room Events Criteria")
+        );
+        assert_eq!(title(" - ".into()), None);
+        assert_eq!(title(3.into()), None);
+        assert_eq!(title_of(&serde_json::json!({})), None);
+    }
+
+    #[test]
     fn keywords_and_leading_digits_become_identifiers() {
         assert_eq!(rust_ident("type"), "type_");
         assert_eq!(rust_ident("self"), "self_");
