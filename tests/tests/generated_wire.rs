@@ -17,7 +17,7 @@ use std::time::{Duration, SystemTime};
 use matrix_csapi::runtime::{
     Bytes, Error, FromHttpResponseError, IntoHttpError, RetryAfter, UnexpectedReason,
 };
-use matrix_csapi::types::{Encryption, Membership, Presence, ThumbnailMethod};
+use matrix_csapi::types::{Encryption, Membership, Presence, RoomEventFilter, ThumbnailMethod};
 use matrix_csapi::{AccessToken, BaseUrl, Client, Endpoint, ErrorCode};
 use matrix_csapi_tests::{LoopbackServer, RecordedRequest, ScriptedResponse};
 use serde_json::json;
@@ -52,6 +52,10 @@ use matrix_csapi::room_summary::GetRoomSummaryRequest;
 use matrix_csapi::rooms::{
     GetOneRoomEventRequest, GetRoomStateWithKeyFormat, GetRoomStateWithKeyRequest,
     GetRoomStateWithKeyResponse,
+};
+use matrix_csapi::search::{
+    Categories, Group, GroupKey, Groupings, Ordering, RoomEventsCriteria, SearchRequest,
+    SearchRequestBody,
 };
 use matrix_csapi::sso_login_redirect::{Action, RedirectToIdpRequest, RedirectToSsoRequest};
 use matrix_csapi::sync::SyncRequest;
@@ -1738,4 +1742,39 @@ fn sans_io_request_and_multi_status_response() {
             other => panic!("status {status} parsed as {other:?}"),
         }
     }
+}
+
+/// README's search request ("A search request"), built as it shows, sends
+/// the body the spec's example describes.
+#[test]
+fn the_readme_search_request_sends_the_spec_shape() {
+    let room_id = "!qPewotXpIctQySfjSy:localhost".to_owned();
+    let mut filter = RoomEventFilter::new();
+    filter.rooms = Some(vec![room_id]);
+    let mut group = Group::new();
+    group.key = Some(GroupKey::RoomId);
+    let mut groupings = Groupings::new();
+    groupings.group_by = Some(vec![group]);
+    let mut criteria = RoomEventsCriteria::new("lunch".to_owned());
+    criteria.filter = Some(filter);
+    criteria.order_by = Some(Ordering::Recent);
+    criteria.groupings = Some(groupings);
+    let mut categories = Categories::new();
+    categories.room_events = Some(criteria);
+    let request = SearchRequest::new(SearchRequestBody::new(categories));
+
+    let built = request
+        .try_into_http_request(&base(), Some(&AccessToken::new(TOKEN)))
+        .unwrap();
+    assert_eq!(built.uri().path(), "/_matrix/client/v3/search");
+    let body: serde_json::Value = serde_json::from_slice(built.body()).unwrap();
+    assert_eq!(
+        body,
+        json!({"search_categories": {"room_events": {
+            "search_term": "lunch",
+            "filter": {"rooms": ["!qPewotXpIctQySfjSy:localhost"]},
+            "order_by": "recent",
+            "groupings": {"group_by": [{"key": "room_id"}]}
+        }}})
+    );
 }

@@ -116,11 +116,12 @@ pub async fn run(h: &mut Harness, users: &Users, rooms: &Rooms) {
             "the pattern set, not a default rule",
         )
         .await;
-    if let Some(rule) = rule {
+    let read_actions = rule.map(|rule| {
         assert_eq!(rule.pattern.as_deref(), Some("deploy"));
         assert!(!rule.default);
         assert!(rule.enabled);
-    }
+        rule.actions
+    });
     h.call(
         Some(alice),
         SetPushRuleEnabledRequest::new(
@@ -158,6 +159,28 @@ pub async fn run(h: &mut Harness, users: &Users, rooms: &Rooms) {
         .await;
     if let Some(actions) = actions {
         assert_eq!(actions.actions.len(), 1);
+    }
+    // Actions read from one operation are the type another takes: the
+    // rule's actions go back as read, no conversion.
+    if let Some(read_actions) = read_actions {
+        h.call(
+            Some(alice),
+            SetPushRuleActionsRequest::new(
+                PushRuleKind::Content,
+                RULE.to_owned(),
+                SetPushRuleActionsRequestBody::new(read_actions.clone()),
+            ),
+            "the actions read with the rule, restored",
+        )
+        .await;
+        let restored = h
+            .call(
+                Some(alice),
+                GetPushRuleActionsRequest::new(PushRuleKind::Content, RULE.to_owned()),
+                "notify and highlight again",
+            )
+            .await;
+        assert_eq!(restored.map(|r| r.actions), Some(read_actions));
     }
     h.call(
         Some(alice),
