@@ -90,6 +90,8 @@ impl Lowerer<'_> {
             name_origin: self.name_origin(&name, node),
             title: title_of(node),
             kind: TypeKind::Union(variants),
+            // Set by `add_type` from where the type is defined.
+            features: Vec::new(),
         });
         Type::Named(id)
     }

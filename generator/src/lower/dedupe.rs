@@ -7,9 +7,10 @@
 //! wire and in Rust, gives each shared type one name, and rewrites every
 //! use.
 //!
-//! - **Same**: same kind and title (differently titled schemas are
-//!   concepts the spec tells apart, e.g. `HomeserverInformation` and
-//!   `IdentityServerInformation`, both `{base_url}`); a string enum with
+//! - **Same**: same kind, title (differently titled schemas are concepts
+//!   the spec tells apart, e.g. `HomeserverInformation` and
+//!   `IdentityServerInformation`, both `{base_url}`) and cargo features
+//!   (`x-cargo-feature` gates); a string enum with
 //!   the same values, in any order (the first member's order is kept); a
 //!   struct with the same fields (JSON and Rust names,
 //!   types, required, credential, bounds, feature) in the same order and
@@ -176,13 +177,14 @@ fn operation_types(api: &Api) -> BTreeSet<usize> {
 enum Shape {
     /// A type never merged with another (its index).
     Own(usize),
-    /// Values, sorted: their order matters to no one on the wire.
+    /// Values (wire, variant, feature), sorted: their order matters to no
+    /// one on the wire.
     Enum {
-        title: Option<String>,
-        values: Vec<(String, String)>,
+        concept: Concept,
+        values: Vec<(String, String, Option<String>)>,
     },
     Struct {
-        title: Option<String>,
+        concept: Concept,
         fields: Vec<FieldShape>,
         additional: Option<Type>,
         secret_additional: bool,
@@ -190,9 +192,17 @@ enum Shape {
     /// Each variant's name (`None` when it is the name of its type, which
     /// merging may change) and type.
     Union {
-        title: Option<String>,
+        concept: Concept,
         variants: Vec<(Option<String>, Type)>,
     },
+}
+
+/// What tells same-shaped types apart as concepts: the schema's title,
+/// and the cargo features the type exists with.
+#[derive(PartialEq, Eq, Hash)]
+struct Concept {
+    title: Option<String>,
+    features: Vec<String>,
 }
 
 #[derive(PartialEq, Eq, Hash)]
@@ -257,18 +267,21 @@ impl Classifier<'_> {
         if self.operation_types.contains(&index) {
             return Shape::Own(index);
         }
-        let title = def.title.as_deref().map(type_name);
+        let concept = Concept {
+            title: def.title.as_deref().map(type_name),
+            features: def.features.clone(),
+        };
         match &def.kind {
             TypeKind::StringEnum(values) => {
-                let mut values: Vec<(String, String)> = values
+                let mut values: Vec<(String, String, Option<String>)> = values
                     .iter()
-                    .map(|v| (v.wire.clone(), v.variant.clone()))
+                    .map(|v| (v.wire.clone(), v.variant.clone(), v.feature.clone()))
                     .collect();
                 values.sort();
-                Shape::Enum { title, values }
+                Shape::Enum { concept, values }
             }
             TypeKind::Struct(s) if s.params.is_empty() && s.body.is_none() => Shape::Struct {
-                title,
+                concept,
                 fields: s
                     .fields
                     .iter()
@@ -286,7 +299,7 @@ impl Classifier<'_> {
                 secret_additional: s.secret_additional,
             },
             TypeKind::Union(variants) => Shape::Union {
-                title,
+                concept,
                 variants: variants
                     .iter()
                     .map(|v| {
@@ -603,6 +616,7 @@ mod tests {
             name_origin: origin,
             title: None,
             kind,
+            features: Vec::new(),
         }
     }
 
@@ -612,6 +626,7 @@ mod tests {
             .map(|wire| EnumValue {
                 wire: (*wire).to_owned(),
                 variant: type_name(wire),
+                feature: None,
             })
             .collect();
         def(
@@ -676,6 +691,7 @@ mod tests {
             error_type: None,
             rate_limited: false,
             source: Location::file("op.yaml"),
+            feature: None,
         }
     }
 
@@ -782,9 +798,17 @@ mod tests {
         other_title.title = Some("Identity Server Information".to_owned());
         let mut optional = field("base_url", Type::String, None);
         optional.required = false;
+        let mut gated = string_enum("a", "GatedMembership", &["join", "leave"]);
+        gated.features = vec!["unstable-x".to_owned()];
+        let mut gated_value = string_enum("a", "GatedValueMembership", &["join", "leave"]);
+        if let TypeKind::StringEnum(values) = &mut gated_value.kind {
+            values[1].feature = Some("unstable-x".to_owned());
+        }
         let types = vec![
             string_enum("a", "Membership", &["join", "leave"]),
             string_enum("a", "FullMembership", &["join", "leave", "knock"]),
+            gated,
+            gated_value,
             titled,
             other_title,
             object("a", "Optional", vec![optional]),
