@@ -624,6 +624,8 @@ mod tests {
             source: Location::file("m.yaml"),
             kind,
             features: Vec::new(),
+            name_origin: crate::model::NameOrigin::Schema,
+            title: None,
         }
     }
 
