@@ -70,7 +70,7 @@ impl<'de> serde::Deserialize<'de> for GetRoomEventsDir {
 #[non_exhaustive]
 pub struct GetRoomEventsRequest {
     /// The room to get events from.
-    pub room_id: String,
+    pub room_id: rt::RoomId,
     /// The token to start returning events from. This token can be obtained
     /// from a `prev_batch` or `next_batch` token returned by the `/sync` endpoint,
     /// or from an `end` token returned by a previous request to this endpoint.
@@ -104,7 +104,7 @@ pub struct GetRoomEventsRequest {
 impl GetRoomEventsRequest {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new(
-        room_id: String,
+        room_id: rt::RoomId,
         dir: crate::message_pagination::GetRoomEventsDir,
     ) -> Self {
         Self {
@@ -194,7 +194,7 @@ impl rt::Endpoint for GetRoomEventsRequest {
         access_token: Option<&rt::AccessToken>,
     ) -> Result<rt::http::Request<rt::Bytes>, rt::IntoHttpError> {
         let mut path = rt::PathBuilder::new("/_matrix/client/v3/rooms/");
-        path.push_param(&self.room_id);
+        path.push_param(self.room_id.as_str());
         path.push_literal("/messages");
         let mut query = rt::QueryBuilder::new();
         if let Some(value) = &self.from {

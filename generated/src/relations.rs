@@ -74,9 +74,9 @@ impl<'de> serde::Deserialize<'de> for GetRelatingEventsDir {
 #[non_exhaustive]
 pub struct GetRelatingEventsRequest {
     /// The ID of the room containing the parent event.
-    pub room_id: String,
+    pub room_id: rt::RoomId,
     /// The ID of the parent event whose child events are to be returned.
-    pub event_id: String,
+    pub event_id: rt::EventId,
     /// The pagination token to start returning results from. If not supplied, results
     /// start at the most recent topological event known to the server.
     ///
@@ -121,7 +121,7 @@ pub struct GetRelatingEventsRequest {
 
 impl GetRelatingEventsRequest {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(room_id: String, event_id: String) -> Self {
+    pub fn new(room_id: rt::RoomId, event_id: rt::EventId) -> Self {
         Self {
             room_id,
             event_id,
@@ -252,9 +252,9 @@ impl<'de> serde::Deserialize<'de> for GetRelatingEventsWithRelTypeDir {
 #[non_exhaustive]
 pub struct GetRelatingEventsWithRelTypeRequest {
     /// The ID of the room containing the parent event.
-    pub room_id: String,
+    pub room_id: rt::RoomId,
     /// The ID of the parent event whose child events are to be returned.
-    pub event_id: String,
+    pub event_id: rt::EventId,
     /// The [relationship type](https://spec.matrix.org/v1.19/client-server-api/#relationship-types) to search for.
     pub rel_type: String,
     /// The pagination token to start returning results from. If not supplied, results
@@ -301,7 +301,7 @@ pub struct GetRelatingEventsWithRelTypeRequest {
 
 impl GetRelatingEventsWithRelTypeRequest {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(room_id: String, event_id: String, rel_type: String) -> Self {
+    pub fn new(room_id: rt::RoomId, event_id: rt::EventId, rel_type: String) -> Self {
         Self {
             room_id,
             event_id,
@@ -435,9 +435,9 @@ impl<'de> serde::Deserialize<'de> for GetRelatingEventsWithRelTypeAndEventTypeDi
 #[non_exhaustive]
 pub struct GetRelatingEventsWithRelTypeAndEventTypeRequest {
     /// The ID of the room containing the parent event.
-    pub room_id: String,
+    pub room_id: rt::RoomId,
     /// The ID of the parent event whose child events are to be returned.
-    pub event_id: String,
+    pub event_id: rt::EventId,
     /// The [relationship type](https://spec.matrix.org/v1.19/client-server-api/#relationship-types) to search for.
     pub rel_type: String,
     /// The event type of child events to search for.
@@ -490,8 +490,8 @@ pub struct GetRelatingEventsWithRelTypeAndEventTypeRequest {
 impl GetRelatingEventsWithRelTypeAndEventTypeRequest {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new(
-        room_id: String,
-        event_id: String,
+        room_id: rt::RoomId,
+        event_id: rt::EventId,
         rel_type: String,
         event_type: String,
     ) -> Self {
@@ -573,9 +573,9 @@ impl rt::Endpoint for GetRelatingEventsRequest {
         access_token: Option<&rt::AccessToken>,
     ) -> Result<rt::http::Request<rt::Bytes>, rt::IntoHttpError> {
         let mut path = rt::PathBuilder::new("/_matrix/client/v1/rooms/");
-        path.push_param(&self.room_id);
+        path.push_param(self.room_id.as_str());
         path.push_literal("/relations/");
-        path.push_param(&self.event_id);
+        path.push_param(self.event_id.as_str());
         let mut query = rt::QueryBuilder::new();
         if let Some(value) = &self.from {
             query.push("from", value);
@@ -630,9 +630,9 @@ impl rt::Endpoint for GetRelatingEventsWithRelTypeRequest {
         access_token: Option<&rt::AccessToken>,
     ) -> Result<rt::http::Request<rt::Bytes>, rt::IntoHttpError> {
         let mut path = rt::PathBuilder::new("/_matrix/client/v1/rooms/");
-        path.push_param(&self.room_id);
+        path.push_param(self.room_id.as_str());
         path.push_literal("/relations/");
-        path.push_param(&self.event_id);
+        path.push_param(self.event_id.as_str());
         path.push_literal("/");
         path.push_param(&self.rel_type);
         let mut query = rt::QueryBuilder::new();
@@ -689,9 +689,9 @@ impl rt::Endpoint for GetRelatingEventsWithRelTypeAndEventTypeRequest {
         access_token: Option<&rt::AccessToken>,
     ) -> Result<rt::http::Request<rt::Bytes>, rt::IntoHttpError> {
         let mut path = rt::PathBuilder::new("/_matrix/client/v1/rooms/");
-        path.push_param(&self.room_id);
+        path.push_param(self.room_id.as_str());
         path.push_literal("/relations/");
-        path.push_param(&self.event_id);
+        path.push_param(self.event_id.as_str());
         path.push_literal("/");
         path.push_param(&self.rel_type);
         path.push_literal("/");

@@ -493,7 +493,7 @@ pub struct SearchResponseSearchCategoriesRoomEvents {
     /// Event` array belongs to.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state: Option<
-        std::collections::BTreeMap<String, Vec<rt::Raw<crate::types::ClientEvent>>>,
+        std::collections::BTreeMap<rt::RoomId, Vec<rt::Raw<crate::types::ClientEvent>>>,
     >,
     /// Any groups that were requested.
     ///
@@ -596,7 +596,7 @@ pub struct SearchResponseSearchCategoriesRoomEventsResultsItemContext {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub profile_info: Option<
         std::collections::BTreeMap<
-            String,
+            rt::UserId,
             crate::search::SearchResponseSearchCategoriesRoomEventsResultsItemContextProfileInfoValue,
         >,
     >,

@@ -247,24 +247,24 @@ pub struct SyncResponseRooms {
     /// room information.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub join: Option<
-        std::collections::BTreeMap<String, crate::sync::SyncResponseRoomsJoinValue>,
+        std::collections::BTreeMap<rt::RoomId, crate::sync::SyncResponseRoomsJoinValue>,
     >,
     /// The rooms that the user has been invited to, mapped as room ID to
     /// room information.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub invite: Option<
-        std::collections::BTreeMap<String, crate::sync::SyncResponseRoomsInviteValue>,
+        std::collections::BTreeMap<rt::RoomId, crate::sync::SyncResponseRoomsInviteValue>,
     >,
     /// The rooms that the user has knocked upon, mapped as room ID to room information.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub knock: Option<
-        std::collections::BTreeMap<String, crate::sync::SyncResponseRoomsKnockValue>,
+        std::collections::BTreeMap<rt::RoomId, crate::sync::SyncResponseRoomsKnockValue>,
     >,
     /// The rooms that the user has left or been banned from, mapped as room ID to
     /// room information.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub leave: Option<
-        std::collections::BTreeMap<String, crate::sync::SyncResponseRoomsLeaveValue>,
+        std::collections::BTreeMap<rt::RoomId, crate::sync::SyncResponseRoomsLeaveValue>,
     >,
     /// The other properties, by name.
     #[serde(flatten)]
@@ -380,7 +380,7 @@ pub struct SyncResponseRoomsJoinValue {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unread_thread_notifications: Option<
         std::collections::BTreeMap<
-            String,
+            rt::EventId,
             crate::sync::SyncResponseRoomsJoinValueUnreadThreadNotificationsValue,
         >,
     >,
@@ -437,7 +437,7 @@ pub struct SyncResponseRoomsJoinValueSummary {
     /// heroes. If there are no changes since the last sync, this
     /// field may be omitted.
     #[serde(rename = "m.heroes", default, skip_serializing_if = "Option::is_none")]
-    pub heroes: Option<Vec<String>>,
+    pub heroes: Option<Vec<rt::UserId>>,
     /// The number of users with `membership` of `join`,
     /// including the client's own user ID. If this field has
     /// not changed since the last sync, it may be omitted.

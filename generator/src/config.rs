@@ -4,6 +4,7 @@
 //! which schemas the runtime crate provides by hand, and which properties
 //! hold credentials.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
@@ -78,6 +79,42 @@ pub struct Config {
     /// authentication data: `Debug` shows their names, never their values.
     #[serde(default)]
     pub secret_additional_properties: Vec<String>,
+    /// String formats (`format`, and `x-pattern-format` on a map's keys)
+    /// generated as a runtime type, by the format's name in
+    /// `data/string-formats.yaml` (e.g. `mx-user-id = "UserId"`). An
+    /// `mx-*` format not listed fails `gen`, as does an entry no schema
+    /// uses; other formats (`uri`, `int64`) keep their JSON type.
+    #[serde(default)]
+    pub string_formats: BTreeMap<String, String>,
+    /// `oneOf`s of string formats only, each as one runtime type (a room
+    /// ID or alias): identifier types accept any received string, so an
+    /// untagged enum of them could not tell the members apart.
+    #[serde(default)]
+    pub string_format_unions: Vec<StringFormatUnion>,
+    /// The path parameters an MXC URI fills: operations with both get a
+    /// `from_mxc` constructor.
+    #[serde(default)]
+    pub mxc_path_parameters: Option<MxcPathParameters>,
+}
+
+/// A `oneOf` of string formats generated as one runtime type.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StringFormatUnion {
+    /// The members' formats, in any order.
+    pub formats: Vec<String>,
+    /// The runtime type.
+    pub rust: String,
+}
+
+/// The path parameters (wire names) an MXC URI's parts fill.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MxcPathParameters {
+    /// The parameter of the server name, e.g. `serverName`.
+    pub server_name: String,
+    /// The parameter of the media ID, e.g. `mediaId`.
+    pub media_id: String,
 }
 
 fn has_duplicates(documents: &[String]) -> bool {

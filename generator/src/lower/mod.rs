@@ -7,6 +7,7 @@
 mod auth;
 mod composition;
 mod docs;
+mod formats;
 mod naming;
 mod objects;
 mod operation;
@@ -47,6 +48,18 @@ pub enum LowerError {
     /// Following a reference failed.
     #[error(transparent)]
     Resolve(#[from] ResolveError),
+    /// A string format of the spec's `mx-` family that `string_formats`
+    /// in the config does not map to a runtime type: a format new in a
+    /// spec release must not silently become a `String`.
+    #[error(
+        "{at}: string format `{format}` has no runtime type: add it to `string_formats` in spec/generator.toml (and the type to runtime/src/ids)"
+    )]
+    UnknownFormat {
+        /// Where, with line when known.
+        at: String,
+        /// The format, e.g. `mx-room-version`.
+        format: String,
+    },
     /// Several documents failed; each error is listed.
     #[error("{} problems:\n{}", .0.len(), .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))]
     Many(Vec<LowerError>),
@@ -84,6 +97,8 @@ pub fn lower(spec: &ResolvedSpec, config: &Config, spec_tag: &str) -> Result<Api
         used_undefined_schemes: BTreeSet::new(),
         used_raw_schemas: BTreeSet::new(),
         raw_memo: HashMap::new(),
+        used_format_unions: BTreeSet::new(),
+        used_mxc_parameters: false,
         modules_by_file: config
             .documents
             .iter()
@@ -177,6 +192,7 @@ pub fn lower(spec: &ResolvedSpec, config: &Config, spec_tag: &str) -> Result<Api
             ),
         });
     }
+    errors.extend(lowerer.unused_format_entries());
     if errors.len() == 1 {
         return Err(errors.remove(0));
     }
@@ -248,6 +264,10 @@ struct Lowerer<'a> {
     /// Raw (non-JSON) response types by the response's location, so a
     /// shared response component gives one type.
     raw_memo: HashMap<Location, TypeId>,
+    /// `string_format_unions` entries (runtime type names) the spec used.
+    used_format_unions: BTreeSet<String>,
+    /// Whether an operation had both `mxc_path_parameters`.
+    used_mxc_parameters: bool,
     modules_by_file: HashMap<String, String>,
 }
 
