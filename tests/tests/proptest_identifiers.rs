@@ -232,7 +232,7 @@ proptest! {
         refused::<MxcUri>(&format!("mxc://{server}"))?;
         refused::<MxcUri>(&format!("https://{server}/{local}"))?;
         refused::<UnpaddedBase64>(&format!("{local}{bad}"))?;
-        refused::<UrlSafeUnpaddedBase64>(&format!("{bad}"))?;
+        refused::<UrlSafeUnpaddedBase64>(&bad)?;
         refused::<UserId>(&format!("@{}:{server}", "a".repeat(255)))?;
     }
 
