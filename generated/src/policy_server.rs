@@ -35,7 +35,7 @@ impl GetWellknownPolicyRequest {
 pub struct GetWellknownPolicyResponse {
     /// The unpadded base64-encoded public keys for the Policy Server. MUST contain
     /// at least `ed25519`.
-    pub public_keys: crate::policy_server::GetWellknownPolicyResponsePublicKeys,
+    pub public_keys: crate::types::PublicKeys,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -43,9 +43,7 @@ pub struct GetWellknownPolicyResponse {
 
 impl GetWellknownPolicyResponse {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(
-        public_keys: crate::policy_server::GetWellknownPolicyResponsePublicKeys,
-    ) -> Self {
+    pub fn new(public_keys: crate::types::PublicKeys) -> Self {
         Self {
             public_keys,
             additional_properties: Default::default(),
@@ -55,32 +53,6 @@ impl GetWellknownPolicyResponse {
 
 rt::deserialize_object! {
     GetWellknownPolicyResponse { required public_keys, }
-}
-
-/// The unpadded base64-encoded public keys for the Policy Server. MUST contain
-/// at least `ed25519`.
-#[derive(Clone, Debug, PartialEq, serde::Serialize)]
-#[non_exhaustive]
-pub struct GetWellknownPolicyResponsePublicKeys {
-    /// The unpadded base64-encoded ed25519 public key for the Policy Server.
-    pub ed25519: String,
-    /// The other properties, by name.
-    #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, String>,
-}
-
-impl GetWellknownPolicyResponsePublicKeys {
-    /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(ed25519: String) -> Self {
-        Self {
-            ed25519,
-            additional_properties: Default::default(),
-        }
-    }
-}
-
-rt::deserialize_object! {
-    GetWellknownPolicyResponsePublicKeys { required ed25519, }
 }
 
 impl rt::Endpoint for GetWellknownPolicyRequest {

@@ -2,6 +2,173 @@
 //! Support for this repository's tests; not part of the API.
 use matrix_csapi_runtime as rt;
 
+/// Calls `visitor` with the content type of the event type
+/// `event_type` (module `events`). `None` for an event type the
+/// spec's event schemas do not define.
+pub fn visit_event_content_type<V: BodyVisitor>(
+    event_type: &str,
+    visitor: V,
+) -> Option<V::Output> {
+    match event_type {
+        "m.accepted_terms" => {
+            Some(visitor.visit::<crate::events::AcceptedTermsEventContent>())
+        }
+        "m.call.answer" => Some(visitor.visit::<crate::events::CallAnswerEventContent>()),
+        "m.call.candidates" => {
+            Some(visitor.visit::<crate::events::CallCandidatesEventContent>())
+        }
+        "m.call.hangup" => Some(visitor.visit::<crate::events::CallHangupEventContent>()),
+        "m.call.invite" => Some(visitor.visit::<crate::events::CallInviteEventContent>()),
+        "m.call.negotiate" => {
+            Some(visitor.visit::<crate::events::CallNegotiateEventContent>())
+        }
+        "m.call.reject" => Some(visitor.visit::<crate::events::CallRejectEventContent>()),
+        "m.call.sdp_stream_metadata_changed" => {
+            Some(
+                visitor
+                    .visit::<crate::events::CallSdpStreamMetadataChangedEventContent>(),
+            )
+        }
+        "m.call.select_answer" => {
+            Some(visitor.visit::<crate::events::CallSelectAnswerEventContent>())
+        }
+        "m.direct" => Some(visitor.visit::<crate::events::DirectEventContent>()),
+        "m.dummy" => Some(visitor.visit::<crate::events::DummyEventContent>()),
+        "m.forwarded_room_key" => {
+            Some(visitor.visit::<crate::events::ForwardedRoomKeyEventContent>())
+        }
+        "m.fully_read" => Some(visitor.visit::<crate::events::FullyReadEventContent>()),
+        "m.identity_server" => {
+            Some(visitor.visit::<crate::events::IdentityServerEventContent>())
+        }
+        "m.ignored_user_list" => {
+            Some(visitor.visit::<crate::events::IgnoredUserListEventContent>())
+        }
+        "m.image_pack.rooms" => {
+            Some(visitor.visit::<crate::events::ImagePackRoomsEventContent>())
+        }
+        "m.invite_permission_config" => {
+            Some(visitor.visit::<crate::events::InvitePermissionConfigEventContent>())
+        }
+        "m.key.verification.accept" => {
+            Some(visitor.visit::<crate::events::KeyVerificationAcceptEventContent>())
+        }
+        "m.key.verification.cancel" => {
+            Some(visitor.visit::<crate::events::KeyVerificationCancelEventContent>())
+        }
+        "m.key.verification.done" => {
+            Some(visitor.visit::<crate::events::KeyVerificationDoneEventContent>())
+        }
+        "m.key.verification.key" => {
+            Some(visitor.visit::<crate::events::KeyVerificationKeyEventContent>())
+        }
+        "m.key.verification.mac" => {
+            Some(visitor.visit::<crate::events::KeyVerificationMacEventContent>())
+        }
+        "m.key.verification.ready" => {
+            Some(visitor.visit::<crate::events::KeyVerificationReadyEventContent>())
+        }
+        "m.key.verification.request" => {
+            Some(visitor.visit::<crate::events::KeyVerificationRequestEventContent>())
+        }
+        "m.key.verification.start" => {
+            Some(visitor.visit::<crate::events::KeyVerificationStartEventContent>())
+        }
+        "m.key_backup" => Some(visitor.visit::<crate::events::KeyBackupEventContent>()),
+        "m.marked_unread" => {
+            Some(visitor.visit::<crate::events::MarkedUnreadEventContent>())
+        }
+        "m.policy.rule.room" => {
+            Some(visitor.visit::<crate::events::PolicyRuleRoomEventContent>())
+        }
+        "m.policy.rule.server" => {
+            Some(visitor.visit::<crate::events::PolicyRuleServerEventContent>())
+        }
+        "m.policy.rule.user" => {
+            Some(visitor.visit::<crate::events::PolicyRuleUserEventContent>())
+        }
+        "m.presence" => Some(visitor.visit::<crate::events::PresenceEventContent>()),
+        "m.push_rules" => Some(visitor.visit::<crate::events::PushRulesEventContent>()),
+        "m.reaction" => Some(visitor.visit::<crate::events::ReactionEventContent>()),
+        "m.receipt" | "m.receipt.private" => {
+            Some(visitor.visit::<crate::events::ReceiptEventContent>())
+        }
+        "m.recent_emoji" => {
+            Some(visitor.visit::<crate::events::RecentEmojiEventContent>())
+        }
+        "m.room.avatar" => Some(visitor.visit::<crate::events::RoomAvatarEventContent>()),
+        "m.room.canonical_alias" => {
+            Some(visitor.visit::<crate::events::RoomCanonicalAliasEventContent>())
+        }
+        "m.room.create" => Some(visitor.visit::<crate::events::RoomCreateEventContent>()),
+        "m.room.encrypted" => {
+            Some(visitor.visit::<crate::events::RoomEncryptedEventContent>())
+        }
+        "m.room.encryption" => {
+            Some(visitor.visit::<crate::events::RoomEncryptionEventContent>())
+        }
+        "m.room.guest_access" => {
+            Some(visitor.visit::<crate::events::RoomGuestAccessEventContent>())
+        }
+        "m.room.history_visibility" => {
+            Some(visitor.visit::<crate::events::RoomHistoryVisibilityEventContent>())
+        }
+        "m.room.image_pack" => {
+            Some(visitor.visit::<crate::events::RoomImagePackEventContent>())
+        }
+        "m.room.join_rules" => {
+            Some(visitor.visit::<crate::events::RoomJoinRulesEventContent>())
+        }
+        "m.room.member" => Some(visitor.visit::<crate::events::RoomMemberEventContent>()),
+        "m.room.message" => {
+            Some(visitor.visit::<crate::events::RoomMessageEventContent>())
+        }
+        "m.room.name" => Some(visitor.visit::<crate::events::RoomNameEventContent>()),
+        "m.room.pinned_events" => {
+            Some(visitor.visit::<crate::events::RoomPinnedEventsEventContent>())
+        }
+        "m.room.policy" => Some(visitor.visit::<crate::events::RoomPolicyEventContent>()),
+        "m.room.power_levels" => {
+            Some(visitor.visit::<crate::events::RoomPowerLevelsEventContent>())
+        }
+        "m.room.redaction" => {
+            Some(visitor.visit::<crate::events::RoomRedactionEventContent>())
+        }
+        "m.room.server_acl" => {
+            Some(visitor.visit::<crate::events::RoomServerAclEventContent>())
+        }
+        "m.room.third_party_invite" => {
+            Some(visitor.visit::<crate::events::RoomThirdPartyInviteEventContent>())
+        }
+        "m.room.tombstone" => {
+            Some(visitor.visit::<crate::events::RoomTombstoneEventContent>())
+        }
+        "m.room.topic" => Some(visitor.visit::<crate::events::RoomTopicEventContent>()),
+        "m.room_key" => Some(visitor.visit::<crate::events::RoomKeyEventContent>()),
+        "m.room_key.withheld" => {
+            Some(visitor.visit::<crate::events::RoomKeyWithheldEventContent>())
+        }
+        "m.room_key_bundle" => {
+            Some(visitor.visit::<crate::events::RoomKeyBundleEventContent>())
+        }
+        "m.room_key_request" => {
+            Some(visitor.visit::<crate::events::RoomKeyRequestEventContent>())
+        }
+        "m.secret.request" => {
+            Some(visitor.visit::<crate::events::SecretRequestEventContent>())
+        }
+        "m.secret.send" => Some(visitor.visit::<crate::events::SecretSendEventContent>()),
+        "m.space.child" => Some(visitor.visit::<crate::events::SpaceChildEventContent>()),
+        "m.space.parent" => {
+            Some(visitor.visit::<crate::events::SpaceParentEventContent>())
+        }
+        "m.sticker" => Some(visitor.visit::<crate::events::StickerEventContent>()),
+        "m.tag" => Some(visitor.visit::<crate::events::TagEventContent>()),
+        "m.typing" => Some(visitor.visit::<crate::events::TypingEventContent>()),
+        _ => None,
+    }
+}
+
 /// Something done with the Rust type of a JSON body, chosen at
 /// run time by [`visit_body_type`].
 pub trait BodyVisitor {

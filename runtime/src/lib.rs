@@ -48,6 +48,7 @@ pub mod de;
 pub mod duration_ms;
 mod endpoint;
 mod error_code;
+pub mod events;
 pub mod ids;
 mod matrix_error;
 pub mod nullable;
@@ -76,6 +77,7 @@ pub use base_url::{BaseUrl, InvalidBaseUrl};
 pub use client::{Client, DEFAULT_MAX_RESPONSE_BYTES, Error};
 pub use endpoint::{Endpoint, Metadata};
 pub use error_code::ErrorCode;
+pub use events::{EventContent, EventKind};
 pub use ids::{
     EventId, IdFormat, InvalidId, InvalidIdReason, MxcUri, RoomAlias, RoomId, RoomIdOrAlias,
     ServerName, UnpaddedBase64, UrlSafeUnpaddedBase64, UserId,

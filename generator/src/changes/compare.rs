@@ -684,6 +684,7 @@ mod tests {
             }],
             types: all,
             features: Vec::new(),
+            events: Vec::new(),
         }
     }
 

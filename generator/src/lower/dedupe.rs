@@ -41,7 +41,8 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use crate::config::TypeName;
 use crate::model::{
-    Api, Body, Bounds, Docs, NameOrigin, ResponseKind, Type, TypeDef, TypeId, TypeKind,
+    Api, Body, Bounds, Docs, EventContent, NameOrigin, ResponseKind, Type, TypeDef, TypeId,
+    TypeKind,
 };
 
 use super::LowerError;
@@ -166,6 +167,16 @@ fn operation_types(api: &Api) -> BTreeSet<usize> {
             if let Some(Type::Named(id)) = &error.ty {
                 own.insert(id.0);
             }
+        }
+    }
+    // Each event content names its event type: never shared.
+    for event in &api.events {
+        match &event.content {
+            EventContent::Struct(id) => {
+                own.insert(id.0);
+            }
+            EventContent::ByProperty(by) => own.extend(by.variants.iter().map(|v| v.ty.0)),
+            EventContent::Newtype { .. } => {}
         }
     }
     own
@@ -548,6 +559,17 @@ fn rewrite_ids(api: &mut Api, id_of: &impl Fn(TypeId) -> TypeId) {
             TypeKind::StringEnum(_) | TypeKind::RawResponse(_) => {}
         }
     }
+    for event in &mut api.events {
+        match &mut event.content {
+            EventContent::Struct(id) => *id = id_of(*id),
+            EventContent::Newtype { ty, .. } => map_named(ty, id_of),
+            EventContent::ByProperty(by) => {
+                for variant in &mut by.variants {
+                    variant.ty = id_of(variant.ty);
+                }
+            }
+        }
+    }
     for op in api.modules.iter_mut().flat_map(|m| &mut m.operations) {
         op.request = id_of(op.request);
         if let Some(Body::Json { ty, .. }) = &mut op.body {
@@ -711,6 +733,7 @@ mod tests {
             }],
             types,
             features: Vec::new(),
+            events: Vec::new(),
         }
     }
 
