@@ -66,9 +66,9 @@ impl Emitter<'_> {
             let types = std::iter::once(&event.event_type).chain(&event.other_types);
             quote! { #(#types)|* => Some(visitor.visit::<#ty>()), }
         });
-        let tokens = quote! {
-            //! Support for this repository's tests; not part of the API.
-
+        // Only with events: a match of nothing but `_` is a lint.
+        let event_arms: Vec<TokenStream> = event_arms.collect();
+        let visit_event = (!event_arms.is_empty()).then(|| quote! {
             /// Calls `visitor` with the content type of the event type
             /// `event_type` (module `events`). `None` for an event type the
             /// spec's event schemas do not define.
@@ -78,6 +78,11 @@ impl Emitter<'_> {
                     _ => None,
                 }
             }
+        });
+        let tokens = quote! {
+            //! Support for this repository's tests; not part of the API.
+
+            #visit_event
 
             /// Something done with the Rust type of a JSON body, chosen at
             /// run time by [`visit_body_type`].
