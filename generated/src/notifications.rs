@@ -90,7 +90,7 @@ pub struct GetNotificationsResponseNotificationsItem {
     pub room_id: String,
     /// The unix timestamp at which the event notification was sent,
     /// in milliseconds.
-    pub ts: i64,
+    pub ts: rt::Timestamp,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -105,7 +105,7 @@ impl GetNotificationsResponseNotificationsItem {
         event: rt::Raw<crate::types::ClientEventWithoutRoomId>,
         read: bool,
         room_id: String,
-        ts: i64,
+        ts: rt::Timestamp,
     ) -> Self {
         Self {
             actions,

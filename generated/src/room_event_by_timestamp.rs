@@ -93,7 +93,7 @@ pub struct GetEventByTimestampRequest {
     pub room_id: String,
     /// The timestamp to search from, as given in milliseconds
     /// since the Unix epoch.
-    pub ts: i64,
+    pub ts: rt::Timestamp,
     /// The direction in which to search.  `f` for forwards, `b` for backwards.
     pub dir: crate::room_event_by_timestamp::GetEventByTimestampDir,
 }
@@ -102,7 +102,7 @@ impl GetEventByTimestampRequest {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new(
         room_id: String,
-        ts: i64,
+        ts: rt::Timestamp,
         dir: crate::room_event_by_timestamp::GetEventByTimestampDir,
     ) -> Self {
         Self { room_id, ts, dir }
@@ -119,7 +119,7 @@ pub struct GetEventByTimestampResponse {
     /// This makes it easy to do a quick comparison to see if the
     /// `event_id` fetched is too far out of range to be useful for your
     /// use case.
-    pub origin_server_ts: i64,
+    pub origin_server_ts: rt::Timestamp,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -127,7 +127,7 @@ pub struct GetEventByTimestampResponse {
 
 impl GetEventByTimestampResponse {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(event_id: String, origin_server_ts: i64) -> Self {
+    pub fn new(event_id: String, origin_server_ts: rt::Timestamp) -> Self {
         Self {
             event_id,
             origin_server_ts,
@@ -161,7 +161,7 @@ impl rt::Endpoint for GetEventByTimestampRequest {
         path.push_param(&self.room_id);
         path.push_literal("/timestamp_to_event");
         let mut query = rt::QueryBuilder::new();
-        query.push("ts", &self.ts.to_string());
+        query.push("ts", &self.ts.as_millis().to_string());
         query.push("dir", self.dir.as_str());
         let path_and_query = path.finish() + &query.finish();
         rt::build_request(

@@ -259,7 +259,7 @@ pub struct GetSpaceHierarchyResponseRoomsItemChildrenStateItem {
     /// The `sender` for the event.
     pub sender: String,
     /// The `origin_server_ts` for the event.
-    pub origin_server_ts: i64,
+    pub origin_server_ts: rt::Timestamp,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -272,7 +272,7 @@ impl GetSpaceHierarchyResponseRoomsItemChildrenStateItem {
         state_key: String,
         type_: String,
         sender: String,
-        origin_server_ts: i64,
+        origin_server_ts: rt::Timestamp,
     ) -> Self {
         Self {
             content,

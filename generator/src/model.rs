@@ -209,6 +209,11 @@ pub enum Type {
     F64,
     /// `std::time::Duration`, on the wire an integer of milliseconds.
     DurationMs,
+    /// `std::time::Duration`, on the wire an integer of seconds.
+    DurationSecs,
+    /// The runtime's `Timestamp`, on the wire integer milliseconds since
+    /// the Unix epoch.
+    Timestamp,
     /// Any JSON value: the spec gives no shape.
     Json,
     /// Any JSON object: `type: object` with no properties.

@@ -15,7 +15,7 @@ use std::future::Future;
 use std::time::{Duration, SystemTime};
 
 use matrix_csapi::runtime::{
-    Bytes, Error, FromHttpResponseError, IntoHttpError, RetryAfter, UnexpectedReason,
+    Bytes, Error, FromHttpResponseError, IntoHttpError, RetryAfter, Timestamp, UnexpectedReason,
 };
 use matrix_csapi::{AccessToken, BaseUrl, Client, Endpoint, ErrorCode};
 use matrix_csapi_tests::{LoopbackServer, RecordedRequest, ScriptedResponse};
@@ -293,8 +293,14 @@ async fn event_ids_with_slashes_stay_in_their_segment() {
     let event = event.deserialize().unwrap();
     assert_eq!(event.event_id, "$abc/def");
     assert_eq!(event.type_, "m.room.message");
-    assert_eq!(event.origin_server_ts, 1_432_735_824_653);
-    assert_eq!(event.unsigned.as_ref().and_then(|u| u.age), Some(1234));
+    assert_eq!(
+        event.origin_server_ts,
+        Timestamp::from_millis(1_432_735_824_653)
+    );
+    assert_eq!(
+        event.unsigned.as_ref().and_then(|u| u.age),
+        Some(Duration::from_millis(1234))
+    );
 
     bounded(client.get_one_event(GetOneEventRequest::new("$abc/def".to_owned())))
         .await
@@ -592,7 +598,8 @@ async fn unset_optional_parameters_are_left_out() {
     let mut request = SyncRequest::new();
     request.filter = Some(r#"{"room":{"timeline":{"limit":10}}}"#.to_owned());
     request.since = Some("s72594_4483_1934".to_owned());
-    request.timeout = Some(30_000);
+    // A partial millisecond rounds up: never sent as less than asked.
+    request.timeout = Some(Duration::from_micros(29_999_001));
     request.set_presence = Some(SyncSetPresence::Offline);
     bounded(client.sync(request)).await.unwrap();
 
@@ -1203,7 +1210,7 @@ async fn presence_status_msg_distinguishes_absent_null_and_value() {
     }
     assert_eq!(got[0].presence, GetPresenceResponsePresence::Online);
     assert_eq!(got[0].status_msg, Some(None), "explicit null");
-    assert_eq!(got[0].last_active_ago, Some(420));
+    assert_eq!(got[0].last_active_ago, Some(Duration::from_millis(420)));
     assert_eq!(got[1].presence, GetPresenceResponsePresence::Unavailable);
     assert_eq!(got[1].status_msg, None, "absent");
     assert_eq!(got[2].status_msg, Some(Some("Out to lunch".to_owned())));

@@ -13,6 +13,7 @@ mod operation;
 mod parameters;
 mod responses;
 mod schema;
+mod times;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -83,6 +84,7 @@ pub fn lower(spec: &ResolvedSpec, config: &Config, spec_tag: &str) -> Result<Api
         features: BTreeSet::new(),
         used_undefined_schemes: BTreeSet::new(),
         used_raw_schemas: BTreeSet::new(),
+        used_time_rules: BTreeSet::new(),
         raw_memo: HashMap::new(),
         modules_by_file: config
             .documents
@@ -140,6 +142,7 @@ pub fn lower(spec: &ResolvedSpec, config: &Config, spec_tag: &str) -> Result<Api
     // is lowered: a failing document may stop before it uses them.
     fail_with(std::mem::take(&mut errors))?;
     errors.extend(unchecked_bounds(&lowerer, &modules));
+    errors.extend(lowerer.unused_time_rules());
     for pattern in &config.raw_schemas {
         if !lowerer.used_raw_schemas.contains(pattern) {
             errors.push(LowerError::Invalid {
@@ -245,6 +248,8 @@ struct Lowerer<'a> {
     used_undefined_schemes: BTreeSet<String>,
     /// `raw_schemas` patterns that matched a referenced schema.
     used_raw_schemas: BTreeSet<String>,
+    /// Indexes of `time_rules` entries that matched a value.
+    used_time_rules: BTreeSet<usize>,
     /// Raw (non-JSON) response types by the response's location, so a
     /// shared response component gives one type.
     raw_memo: HashMap<Location, TypeId>,

@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use heck::ToSnakeCase;
 use serde_json::Value;
 
+use crate::config::TimePlace;
 use crate::load::Location;
 use crate::model::{Field, Struct, Type, TypeDef, TypeKind};
 
@@ -275,15 +276,20 @@ impl Lowerer<'_> {
         let deref = self.spec.deref(at)?;
         // Keys beside a `$ref` describe this use of the target: they win.
         let doc_node = merged_doc_node(&deref);
-        let mut rust_name = field_name(json_name);
-        let mut ty = match ty {
+        let rust_name = field_name(json_name);
+        let ty = match ty {
             Some(ty) => ty,
             None => self.schema(at, &format!("{parent}{}", type_name(&rust_name)), module)?,
         };
-        if matches!(ty, Type::I64 | Type::U64) && json_name.ends_with("_ms") {
-            ty = Type::DurationMs;
-            rust_name = rust_ident(rust_name.trim_end_matches("_ms"));
-        }
+        let description = doc_node.get("description").and_then(Value::as_str);
+        let (ty, rust_name) = self.apply_time_rules(
+            at,
+            json_name,
+            TimePlace::Property,
+            description,
+            ty,
+            rust_name,
+        )?;
         let feature = match doc_node.get("x-cargo-feature") {
             None => None,
             Some(Value::String(feature)) if is_feature_name(feature) => {

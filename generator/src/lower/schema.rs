@@ -177,8 +177,8 @@ impl Lowerer<'_> {
             return Ok(None);
         }
         let natural_min = match ty {
-            Type::U64 | Type::DurationMs => 0,
-            Type::I64 => i64::MIN,
+            Type::U64 | Type::DurationMs | Type::DurationSecs => 0,
+            Type::I64 | Type::Timestamp => i64::MIN,
             _ => {
                 return Err(self.unsupported(
                     at,

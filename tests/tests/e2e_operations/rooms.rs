@@ -3,7 +3,7 @@
 //! reactions, receipts, read markers, typing, search, tags, per-room account
 //! data, reports, upgrades, summaries and spaces.
 
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
 use matrix_csapi::account_data::{GetAccountDataPerRoomRequest, SetAccountDataPerRoomRequest};
 use matrix_csapi::banning::{BanRequest, BanRequestBody, UnbanRequest, UnbanRequestBody};
@@ -51,6 +51,7 @@ use matrix_csapi::rooms::{
     GetJoinedMembersByRoomRequest, GetMembersByRoomRequest, GetOneRoomEventRequest,
     GetRoomStateRequest, GetRoomStateWithKeyRequest, GetRoomStateWithKeyResponse,
 };
+use matrix_csapi::runtime::Timestamp;
 use matrix_csapi::search::{
     SearchRequest, SearchRequestBody, SearchRequestBodySearchCategories,
     SearchRequestBodySearchCategoriesRoomEvents,
@@ -124,13 +125,6 @@ async fn create(
 
 fn state(event_type: &str, content: Value) -> CreateRoomRequestInitialStateItem {
     CreateRoomRequestInitialStateItem::new(event_type.to_owned(), object(content))
-}
-
-fn now_ms() -> i64 {
-    let elapsed = SystemTime::now()
-        .duration_since(SystemTime::UNIX_EPOCH)
-        .unwrap_or(Duration::ZERO);
-    i64::try_from(elapsed.as_millis()).unwrap_or(i64::MAX)
 }
 
 pub async fn run(h: &mut Harness, users: &Users) -> Rooms {
@@ -742,7 +736,7 @@ async fn messages(h: &mut Harness, users: &Users, lobby: &str) -> Option<String>
     )
     .await;
     let mut typing = SetTypingRequestBody::new(true);
-    typing.timeout = Some(30_000);
+    typing.timeout = Some(Duration::from_secs(30));
     h.call(
         Some(bob),
         SetTypingRequest::new(bob.user_id.clone(), lobby.to_owned(), typing),
@@ -794,13 +788,17 @@ async fn messages(h: &mut Harness, users: &Users, lobby: &str) -> Option<String>
     let found = h
         .call(
             Some(bob),
-            GetEventByTimestampRequest::new(lobby.to_owned(), now_ms(), GetEventByTimestampDir::B),
+            GetEventByTimestampRequest::new(
+                lobby.to_owned(),
+                Timestamp::now(),
+                GetEventByTimestampDir::B,
+            ),
             "the newest event at or before now is in the room",
         )
         .await;
     if let Some(found) = found {
         assert!(found.event_id.starts_with('$'));
-        assert!(found.origin_server_ts <= now_ms());
+        assert!(found.origin_server_ts <= Timestamp::now());
     }
 
     let mut search = SearchRequestBodySearchCategories::new();
