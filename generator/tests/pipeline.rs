@@ -308,6 +308,86 @@ fn an_integer_that_looks_like_a_time_without_a_rule_fails_generation() {
     );
 }
 
+/// The fixture with `schemas/control.yaml` edited by `edit`.
+fn edited_control(edit: impl FnOnce(String) -> String) -> tempfile::TempDir {
+    edited_fixture(|root| {
+        let path = root.join("data/schemas/control.yaml");
+        let text = fs::read_to_string(&path).unwrap();
+        fs::write(path, edit(text)).unwrap();
+    })
+}
+
+#[test]
+fn a_discriminated_one_of_is_a_tagged_enum_with_a_catch_all() {
+    let dir = edited_fixture(|_| {});
+    let files = generate(dir.path(), &project(&dir.path().join("project"))).unwrap();
+    let types = files.get("src/types.rs").unwrap();
+    assert!(types.contains("#[serde(tag = \"type\")]"));
+    // Named after the value beyond the common prefix, or the title.
+    assert!(types.contains("#[serde(rename = \"org.example.control.button\")]\n    Button(crate::types::ControlButton),"));
+    assert!(types.contains("Slider(crate::types::ControlSlider),"));
+    // The schema's own shape takes everything else.
+    assert!(types.contains("#[serde(untagged)]\n    Other(crate::types::ControlOther),"));
+    assert!(types.contains("impl From<crate::types::ControlButton> for Control"));
+    // The member structs leave the tag to the enum; the catch-all keeps it.
+    let button = types.split("pub struct ControlButton {").nth(1).unwrap();
+    let button = button.split('}').next().unwrap();
+    assert!(button.contains("pub pressed: bool") && !button.contains("type_"));
+    assert!(types.contains("pub struct ControlOther {\n    /// The `type` property.\n    #[serde(rename = \"type\")]\n    pub type_: String,"));
+    // Without a shape of its own, the catch-all is any JSON object.
+    let dir = edited_control(|text| {
+        text.replace(
+            "type: object\nproperties:\n  type:\n    type: string\n  label:\n    type: string\nrequired: [type]\n",
+            "",
+        )
+    });
+    let files = generate(dir.path(), &project(&dir.path().join("project"))).unwrap();
+    let types = files.get("src/types.rs").unwrap();
+    assert!(
+        types.contains("Other(serde_json::Map<String, serde_json::Value>),"),
+        "{types}"
+    );
+}
+
+#[test]
+fn discriminated_one_of_members_that_cannot_be_told_apart_fail_generation() {
+    let unfixed =
+        edited_control(|text| text.replace("        enum: [org.example.control.button]\n", ""));
+    let message = generation_error(&unfixed);
+    assert!(
+        message.contains("schemas/control.yaml#/oneOf/0 (line 13")
+            && message
+                .contains("must fix `type` to one string (`enum: [value]` or `const: value`)"),
+        "{message}"
+    );
+    let twice = edited_control(|text| {
+        text.replace(
+            "const: org.example.control.slider",
+            "const: org.example.control.button",
+        )
+    });
+    let message = generation_error(&twice);
+    assert!(
+        message.contains("schemas/control.yaml#/oneOf/1")
+            && message.contains("`type: org.example.control.button` is also the value of schemas/control.yaml#/oneOf/0"),
+        "{message}"
+    );
+    let mapping = edited_control(|text| {
+        text.replace(
+            "  propertyName: type\n",
+            "  propertyName: type\n  mapping: {}\n",
+        )
+    });
+    let message = generation_error(&mapping);
+    assert!(
+        message.contains("unsupported: `discriminator.mapping`"),
+        "{message}"
+    );
+    let other = edited_control(|text| text.replace("title: Slider", "title: Other"));
+    let message = generation_error(&other);
+    assert!(message.contains("the variant name `Other`"), "{message}");
+}
+
 #[test]
 fn undefined_security_scheme_fails_without_claiming_config_entries_are_stale() {
     // joinRoom names `signedRequest`; without its mapping, lowering the

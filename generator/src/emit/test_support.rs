@@ -251,6 +251,16 @@ impl Emitter<'_> {
                 TypeKind::Union(variants) => variants
                     .first()
                     .map_or(Value::Null, |v| self.sample_json(&v.ty, depth + 1)),
+                TypeKind::TaggedUnion(union) => match union.variants.first() {
+                    Some(first) => {
+                        let mut value = self.sample_json(&Type::Named(first.ty), depth + 1);
+                        if let Value::Object(map) = &mut value {
+                            map.insert(union.property.clone(), json!(first.wire));
+                        }
+                        value
+                    }
+                    None => self.sample_json(&union.other, depth + 1),
+                },
                 TypeKind::RawResponse(_) => Value::Null,
             },
         }

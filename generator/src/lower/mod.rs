@@ -13,6 +13,7 @@ mod operation;
 mod parameters;
 mod responses;
 mod schema;
+mod tagged;
 mod times;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};

@@ -22,17 +22,20 @@ impl Lowerer<'_> {
         wanted: &str,
         module: &str,
     ) -> Result<Type, LowerError> {
-        self.merged_object(std::slice::from_ref(at), at, wanted, module)
+        self.merged_object(std::slice::from_ref(at), at, wanted, module, None)
     }
 
     /// A struct whose properties are those of every schema in `parts`
     /// (and of their `allOf` members): a value must satisfy all of them.
-    fn merged_object(
+    /// The property `omit` (a tagged union's discriminator, which the
+    /// enum writes) is left out.
+    pub(super) fn merged_object(
         &mut self,
         parts: &[Location],
         at: &Location,
         wanted: &str,
         module: &str,
+        omit: Option<&str>,
     ) -> Result<Type, LowerError> {
         let name = self.claim_name(module, wanted);
         // Reserve the slot first so nested types come after their parent.
@@ -49,6 +52,7 @@ impl Lowerer<'_> {
         for part in parts {
             self.gather_properties(part, &name, module, &mut props, &mut additional)?;
         }
+        props.retain(|prop| Some(prop.json_name.as_str()) != omit);
         // Where each property is first defined, for errors.
         let defined_at: Vec<Location> = props
             .iter()
@@ -161,7 +165,7 @@ impl Lowerer<'_> {
         }
         if objects.len() > 1 {
             let wanted = format!("{parent}{}", type_name(&field_name(&json_name)));
-            let ty = self.merged_object(&objects, &last, &wanted, module)?;
+            let ty = self.merged_object(&objects, &last, &wanted, module, None)?;
             let mut field = self.field(&last, &json_name, required, parent, module, Some(ty))?;
             if field.docs.description.is_none() {
                 field.docs = self.field_docs(&objects[0]);

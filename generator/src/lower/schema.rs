@@ -34,6 +34,8 @@ const ANNOTATIONS: &[&str] = &[
     "minProperties",
     "maxProperties",
     "$schema",
+    // Schemas kept for `$ref`s to point at (`#/$defs/...`); no shape here.
+    "$defs",
 ];
 
 /// Keywords that give a schema its shape, handled below.
@@ -46,6 +48,7 @@ const STRUCTURE: &[&str] = &[
     "enum",
     "allOf",
     "oneOf",
+    "discriminator",
     "patternProperties",
 ];
 
@@ -240,6 +243,9 @@ impl Lowerer<'_> {
                 return self.schema(&at.join("allOf").join(0), wanted, module);
             }
             return self.object(at, wanted, module);
+        }
+        if map.contains_key("discriminator") {
+            return self.tagged_union(at, map, wanted, module);
         }
         if let Some(one_of) = map.get("oneOf") {
             let count = one_of.as_array().map_or(0, Vec::len);
