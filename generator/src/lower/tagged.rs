@@ -45,6 +45,8 @@ impl Lowerer<'_> {
             docs: self.docs(&Value::Object(map.clone())),
             source: at.clone(),
             kind: TypeKind::Struct(Struct::default()),
+            // Set by `add_type` from where the type is defined.
+            features: Vec::new(),
         });
         let mut members = Vec::new();
         for index in 0..count {
