@@ -86,6 +86,17 @@ pub struct Config {
     /// seconds or a timestamp) but no rule says what it is.
     #[serde(default)]
     pub time_rules: Vec<TimeRule>,
+    /// Set (never read from the file) when building an older release than
+    /// the config is written for (the change report's old side): a time
+    /// rule that matches nothing there names a value added later, like an
+    /// overlay that does not fit, and is not an error.
+    #[serde(skip)]
+    pub older_release: bool,
+    /// Names for generated types whose derived name is poor, by the
+    /// schema's location. `gen` fails when an entry names no generated
+    /// type, so it cannot outlive the schema it names.
+    #[serde(default)]
+    pub type_names: Vec<TypeName>,
 }
 
 /// Which integer properties or parameters are times, and of which kind.
@@ -149,6 +160,21 @@ pub enum TimeKind {
     /// A plain integer after all (for a value the "looks like a time"
     /// check would otherwise stop).
     Integer,
+}
+
+/// A name for the type of one schema (or of the shared type it is merged
+/// into).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TypeName {
+    /// The schema's location, `file#/json/pointer` with the file relative
+    /// to `data/`, as the generated docs and `gen` errors write it.
+    pub schema: String,
+    /// The Rust type name.
+    pub name: String,
+    /// Why the derived name is not good enough: required so the choice is
+    /// explained.
+    pub reason: String,
 }
 
 fn has_duplicates(documents: &[String]) -> bool {
@@ -350,6 +376,22 @@ impl Config {
         }
         if has_duplicates(&config.documents) {
             return Err(invalid("`documents` lists a document twice".to_owned()));
+        }
+        for entry in &config.type_names {
+            let is_type_name = entry.name.starts_with(|c: char| c.is_ascii_uppercase())
+                && entry.name.chars().all(|c| c.is_ascii_alphanumeric());
+            if !is_type_name {
+                return Err(invalid(format!(
+                    "`type_names` entry for `{}`: `{}` is not an UpperCamelCase Rust type name",
+                    entry.schema, entry.name
+                )));
+            }
+            if entry.reason.trim().is_empty() {
+                return Err(invalid(format!(
+                    "`type_names` entry for `{}` gives no reason",
+                    entry.schema
+                )));
+            }
         }
         Ok(config)
     }

@@ -6,7 +6,7 @@ use serde_json::{Map, Value};
 use crate::load::Location;
 use crate::model::{Struct, TaggedUnion, TaggedVariant, Type, TypeDef, TypeKind};
 
-use super::naming::type_name;
+use super::naming::{title_of, type_name};
 use super::{LowerError, Lowerer};
 
 impl Lowerer<'_> {
@@ -38,12 +38,15 @@ impl Lowerer<'_> {
             ));
         }
         let name = self.claim_name(module, wanted);
+        let node = Value::Object(map.clone());
         // Reserve the slot first so the variants' types come after it.
         let id = self.add_type(TypeDef {
             name: name.clone(),
             module: module.to_owned(),
-            docs: self.docs(&Value::Object(map.clone())),
+            docs: self.docs(&node),
             source: at.clone(),
+            name_origin: self.name_origin(&name, &node),
+            title: title_of(&node),
             kind: TypeKind::Struct(Struct::default()),
             // Set by `add_type` from where the type is defined.
             features: Vec::new(),
