@@ -18,6 +18,10 @@
 //!   and [`SecretString`];
 //! * one-pass deserialization of objects that keep their unknown
 //!   properties ([`deserialize_object!`], [`de`]);
+//! * Matrix identifiers, one type per string format of the spec
+//!   ([`UserId`], [`RoomId`], [`EventId`], [`RoomAlias`], [`ServerName`],
+//!   [`MxcUri`], ...): checked when built, lenient when received
+//!   ([`ids`]);
 //! * [`Timestamp`], milliseconds since the Unix epoch, lossless on the
 //!   wire and convertible to and from `SystemTime`; durations travel
 //!   through [`duration_ms`] and [`duration_secs`];
@@ -48,6 +52,7 @@ pub mod duration_ms;
 pub mod duration_secs;
 mod endpoint;
 mod error_code;
+pub mod ids;
 mod matrix_error;
 pub mod nullable;
 mod path;
@@ -76,6 +81,10 @@ pub use base_url::{BaseUrl, InvalidBaseUrl};
 pub use client::{Client, DEFAULT_MAX_RESPONSE_BYTES, Error};
 pub use endpoint::{Endpoint, Metadata};
 pub use error_code::ErrorCode;
+pub use ids::{
+    EventId, IdFormat, InvalidId, InvalidIdReason, MxcUri, RoomAlias, RoomId, RoomIdOrAlias,
+    ServerName, UnpaddedBase64, UrlSafeUnpaddedBase64, UserId,
+};
 pub use matrix_error::{ErrorBody, MatrixError, RetryAfter};
 pub use path::{PathBuilder, QueryBuilder};
 pub use raw::Raw;
@@ -95,6 +104,9 @@ pub use uia::{UiaFlow, UiaResponse};
 /// to. Not part of the public API.
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::ids::{
+        identifiers_validated_on_this_thread, validate_identifiers_on_this_thread,
+    };
     pub use crate::raw::validate_raw_values_on_this_thread;
     pub use crate::string_enum::deserialize_string_enum;
 }

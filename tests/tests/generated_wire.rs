@@ -18,7 +18,7 @@ use matrix_csapi::runtime::{
     Bytes, Error, FromHttpResponseError, IntoHttpError, RetryAfter, Timestamp, UnexpectedReason,
 };
 use matrix_csapi::types::{Encryption, Membership, Presence, RoomEventFilter, ThumbnailMethod};
-use matrix_csapi::{AccessToken, BaseUrl, Client, Endpoint, ErrorCode};
+use matrix_csapi::{AccessToken, BaseUrl, Client, Endpoint, ErrorCode, InvalidId};
 use matrix_csapi_tests::{LoopbackServer, RecordedRequest, ScriptedResponse};
 use serde_json::json;
 
@@ -74,6 +74,18 @@ const LIMIT: Duration = Duration::from_secs(20);
 // ---------------------------------------------------------------------------
 // Helpers
 // ---------------------------------------------------------------------------
+
+/// An identifier that follows the spec's grammar.
+fn id<T: std::str::FromStr<Err = InvalidId>>(text: &str) -> T {
+    text.parse().unwrap()
+}
+
+/// An identifier as a server may send it, off the grammar: deserializing
+/// accepts any string, and such a value can be passed back in a request,
+/// so escaping must hold for it too.
+fn received<T: matrix_csapi::runtime::serde::de::DeserializeOwned>(text: &str) -> T {
+    serde_json::from_value(json!(text)).unwrap()
+}
 
 async fn server(responses: Vec<ScriptedResponse>) -> LoopbackServer {
     LoopbackServer::start(responses).await.unwrap()
@@ -193,13 +205,12 @@ async fn join_room_alias_and_room_id_are_one_escaped_segment() {
 
     let mut body = JoinRoomRequestBody::new();
     body.reason = Some("Looking for #support?".to_owned());
-    let joined =
-        bounded(client.join_room(JoinRoomRequest::new("#room:example.org".to_owned(), body)))
-            .await
-            .unwrap();
+    let joined = bounded(client.join_room(JoinRoomRequest::new(id("#room:example.org"), body)))
+        .await
+        .unwrap();
     assert_eq!(joined.room_id, "!abc:example.org");
     bounded(client.join_room(JoinRoomRequest::new(
-        "!abc:example.org".to_owned(),
+        id("!abc:example.org"),
         JoinRoomRequestBody::new(),
     )))
     .await
@@ -237,7 +248,7 @@ async fn state_event_type_and_state_key_with_reserved_characters() {
     content.insert("k".to_owned(), json!("v"));
     let sent = bounded(
         client.set_room_state_with_key(SetRoomStateWithKeyRequest::new(
-            "!abc:example.org".to_owned(),
+            id("!abc:example.org"),
             "org.example/type?x=1".to_owned(),
             "@bob:example.org/../..?a=b#frag 100%".to_owned(),
             content,
@@ -250,7 +261,7 @@ async fn state_event_type_and_state_key_with_reserved_characters() {
     // An empty state key is an empty last segment (a trailing slash).
     let state = bounded(
         client.get_room_state_with_key(GetRoomStateWithKeyRequest::new(
-            "!abc:example.org".to_owned(),
+            id("!abc:example.org"),
             "m.room.name".to_owned(),
             String::new(),
         )),
@@ -289,8 +300,8 @@ async fn event_ids_with_slashes_stay_in_their_segment() {
     let client = client(&server, Some(TOKEN));
 
     let event = bounded(client.get_one_room_event(GetOneRoomEventRequest::new(
-        "!abc:example.org".to_owned(),
-        "$abc/def".to_owned(),
+        id("!abc:example.org"),
+        id("$abc/def"),
     )))
     .await
     .unwrap();
@@ -306,7 +317,7 @@ async fn event_ids_with_slashes_stay_in_their_segment() {
         Some(Duration::from_millis(1234))
     );
 
-    bounded(client.get_one_event(GetOneEventRequest::new("$abc/def".to_owned())))
+    bounded(client.get_one_event(GetOneEventRequest::new(id("$abc/def"))))
         .await
         .unwrap();
 
@@ -332,7 +343,7 @@ async fn spaces_percent_and_non_ascii_in_path_params() {
     .await
     .unwrap();
     bounded(client.upload_content_to_mxc(UploadContentToMxcRequest::new(
-        "example.org:8448".to_owned(),
+        id("example.org:8448"),
         "a b/..%2F".to_owned(),
         Bytes::from_static(b"x"),
     )))
@@ -357,7 +368,7 @@ async fn dot_segment_params_are_refused_and_nothing_is_sent() {
         let errors = [
             into_http_error(
                 bounded(client.join_room(JoinRoomRequest::new(
-                    dots.to_owned(),
+                    received(dots),
                     JoinRoomRequestBody::new(),
                 )))
                 .await
@@ -365,8 +376,8 @@ async fn dot_segment_params_are_refused_and_nothing_is_sent() {
             ),
             into_http_error(
                 bounded(client.get_one_room_event(GetOneRoomEventRequest::new(
-                    "!abc:example.org".to_owned(),
-                    dots.to_owned(),
+                    id("!abc:example.org"),
+                    received(dots),
                 )))
                 .await
                 .unwrap_err(),
@@ -374,7 +385,7 @@ async fn dot_segment_params_are_refused_and_nothing_is_sent() {
             into_http_error(
                 bounded(
                     client.set_room_state_with_key(SetRoomStateWithKeyRequest::new(
-                        "!abc:example.org".to_owned(),
+                        id("!abc:example.org"),
                         "m.room.name".to_owned(),
                         dots.to_owned(),
                         serde_json::Map::new(),
@@ -385,7 +396,7 @@ async fn dot_segment_params_are_refused_and_nothing_is_sent() {
             ),
             into_http_error(
                 bounded(client.get_content_authed(GetContentAuthedRequest::new(
-                    "example.org".to_owned(),
+                    id("example.org"),
                     dots.to_owned(),
                 )))
                 .await
@@ -410,7 +421,7 @@ async fn dot_segment_params_are_refused_and_nothing_is_sent() {
     assert!(server.requests().is_empty(), "{:?}", server.requests());
 
     // Dots inside a longer value are ordinary characters and are sent.
-    let request = GetOneRoomEventRequest::new("!abc:example.org".to_owned(), "...".to_owned())
+    let request = GetOneRoomEventRequest::new(id("!abc:example.org"), received("..."))
         .try_into_http_request(&base(), Some(&AccessToken::new(TOKEN)))
         .unwrap();
     assert_eq!(
@@ -431,17 +442,16 @@ async fn list_parameter_repeats_its_name_in_order() {
     ])
     .await;
     let client = client(&server, Some(TOKEN));
-    let mut request =
-        JoinRoomRequest::new("#room:example.org".to_owned(), JoinRoomRequestBody::new());
+    let mut request = JoinRoomRequest::new(id("#room:example.org"), JoinRoomRequestBody::new());
     request.via = vec![
-        "example.org".to_owned(),
-        "other.example:8448".to_owned(),
-        "we ird&via=x".to_owned(),
+        id("example.org"),
+        id("other.example:8448"),
+        received("we ird&via=x"),
     ];
     bounded(client.join_room(request)).await.unwrap();
     // An empty list sends no parameter at all (and no `?`).
     bounded(client.join_room(JoinRoomRequest::new(
-        "#room:example.org".to_owned(),
+        id("#room:example.org"),
         JoinRoomRequestBody::new(),
     )))
     .await
@@ -528,16 +538,16 @@ async fn millisecond_parameters_are_durations_sent_as_integer_milliseconds() {
     let server = server(vec![ok(), ok(), ok()]).await;
     let client = client(&server, Some(TOKEN));
 
-    let mut request = GetContentAuthedRequest::new("example.org".to_owned(), "abc".to_owned());
+    let mut request = GetContentAuthedRequest::new(id("example.org"), "abc".to_owned());
     request.timeout = Some(Duration::from_secs(20));
     bounded(client.get_content_authed(request)).await.unwrap();
 
-    let mut request = GetContentAuthedRequest::new("example.org".to_owned(), "abc".to_owned());
+    let mut request = GetContentAuthedRequest::new(id("example.org"), "abc".to_owned());
     request.timeout = Some(Duration::from_micros(1_500_900));
     bounded(client.get_content_authed(request)).await.unwrap();
 
     let mut request =
-        GetContentThumbnailAuthedRequest::new("example.org".to_owned(), "abc".to_owned(), 640, 480);
+        GetContentThumbnailAuthedRequest::new(id("example.org"), "abc".to_owned(), 640, 480);
     request.method = Some(ThumbnailMethod::Scale);
     request.timeout = Some(Duration::ZERO);
     request.animated = Some(false);
@@ -586,13 +596,10 @@ async fn unset_optional_parameters_are_left_out() {
     .await;
     let client = client(&server, Some(TOKEN));
 
-    bounded(client.get_content(GetContentRequest::new(
-        "example.org".to_owned(),
-        "abc".to_owned(),
-    )))
-    .await
-    .unwrap();
-    let mut request = GetContentRequest::new("example.org".to_owned(), "abc".to_owned());
+    bounded(client.get_content(GetContentRequest::new(id("example.org"), "abc".to_owned())))
+        .await
+        .unwrap();
+    let mut request = GetContentRequest::new(id("example.org"), "abc".to_owned());
     request.allow_remote = Some(false);
     request.allow_redirect = Some(true);
     bounded(client.get_content(request)).await.unwrap();
@@ -696,8 +703,8 @@ async fn access_token_operations_send_the_bearer_header_only() {
     ])
     .await;
     let client = client(&server, Some(TOKEN));
-    let mut join = JoinRoomRequest::new("#room:example.org".to_owned(), JoinRoomRequestBody::new());
-    join.via = vec!["example.org".to_owned()];
+    let mut join = JoinRoomRequest::new(id("#room:example.org"), JoinRoomRequestBody::new());
+    join.via = vec![id("example.org")];
     bounded(client.join_room(join)).await.unwrap();
     bounded(client.upload_content(UploadContentRequest::new(Bytes::from_static(b"data"))))
         .await
@@ -756,12 +763,9 @@ async fn no_auth_operations_never_send_a_token() {
         .await
         .unwrap();
 
-    bounded(client.get_content(GetContentRequest::new(
-        "example.org".to_owned(),
-        "abc".to_owned(),
-    )))
-    .await
-    .unwrap();
+    bounded(client.get_content(GetContentRequest::new(id("example.org"), "abc".to_owned())))
+        .await
+        .unwrap();
 
     let requests = server.requests();
     assert_eq!(requests.len(), 3);
@@ -920,8 +924,8 @@ async fn optional_auth_operations_send_the_token_only_when_there_is_one() {
         .unwrap();
 
     client.set_access_token(None);
-    let mut request = GetRoomSummaryRequest::new("#room:example.org".to_owned());
-    request.via = vec!["example.org".to_owned(), "b.example".to_owned()];
+    let mut request = GetRoomSummaryRequest::new(id("#room:example.org"));
+    request.via = vec![id("example.org"), id("b.example")];
     bounded(client.get_room_summary(request.clone()))
         .await
         .unwrap();
@@ -950,7 +954,7 @@ async fn missing_token_on_a_required_auth_operation_is_a_typed_error_and_nothing
 
     let join = into_http_error(
         bounded(client.join_room(JoinRoomRequest::new(
-            "#room:example.org".to_owned(),
+            id("#room:example.org"),
             JoinRoomRequestBody::new(),
         )))
         .await
@@ -1088,7 +1092,7 @@ async fn download_returns_the_bytes_and_headers_exactly() {
     let client = client(&server, Some(TOKEN));
 
     let response = bounded(client.get_content_authed(GetContentAuthedRequest::new(
-        "example.org".to_owned(),
+        id("example.org"),
         "AQwafuaFswefuhsfAFAgsw".to_owned(),
     )))
     .await
@@ -1101,7 +1105,7 @@ async fn download_returns_the_bytes_and_headers_exactly() {
     assert_eq!(&download.body[..], &bytes[..]);
 
     let response = bounded(client.get_content_authed(GetContentAuthedRequest::new(
-        "example.org".to_owned(),
+        id("example.org"),
         "noheaders".to_owned(),
     )))
     .await
@@ -1115,7 +1119,7 @@ async fn download_returns_the_bytes_and_headers_exactly() {
 
     let response = bounded(client.get_content_override_name_authed(
         GetContentOverrideNameAuthedRequest::new(
-            "example.org".to_owned(),
+            id("example.org"),
             "abc".to_owned(),
             "résumé final.txt".to_owned(),
         ),
@@ -1166,7 +1170,7 @@ async fn download_with_a_raw_utf8_content_disposition_keeps_the_header() {
     .await;
     let client = client(&server, Some(TOKEN));
     let response = bounded(client.get_content_authed(GetContentAuthedRequest::new(
-        "example.org".to_owned(),
+        id("example.org"),
         "abc".to_owned(),
     )))
     .await
@@ -1193,7 +1197,7 @@ async fn media_redirects_come_back_typed_and_are_not_followed() {
     let client = Client::new(BaseUrl::parse(&server.url()).unwrap());
     client.set_access_token(Some(AccessToken::new(TOKEN)));
 
-    let mut request = GetContentRequest::new("example.org".to_owned(), "abc".to_owned());
+    let mut request = GetContentRequest::new(id("example.org"), "abc".to_owned());
     request.allow_redirect = Some(true);
     let response = bounded(client.get_content(request)).await.unwrap();
     let GetContentResponse::TemporaryRedirect(redirect) = response else {
@@ -1205,7 +1209,7 @@ async fn media_redirects_come_back_typed_and_are_not_followed() {
     );
 
     let response = bounded(client.get_content_authed(GetContentAuthedRequest::new(
-        "example.org".to_owned(),
+        id("example.org"),
         "abc".to_owned(),
     )))
     .await
@@ -1216,7 +1220,7 @@ async fn media_redirects_come_back_typed_and_are_not_followed() {
     assert_eq!(redirect.location.as_deref(), Some("/elsewhere"));
 
     let response = bounded(client.get_content_thumbnail_authed(
-        GetContentThumbnailAuthedRequest::new("example.org".to_owned(), "abc".to_owned(), 32, 32),
+        GetContentThumbnailAuthedRequest::new(id("example.org"), "abc".to_owned(), 32, 32),
     ))
     .await
     .unwrap();
@@ -1542,7 +1546,7 @@ async fn matrix_errors_keep_unknown_codes_and_extra_fields() {
     let client = client(&server, Some(TOKEN));
 
     let error = bounded(client.join_room(JoinRoomRequest::new(
-        "!abc:example.org".to_owned(),
+        id("!abc:example.org"),
         JoinRoomRequestBody::new(),
     )))
     .await
@@ -1566,8 +1570,8 @@ async fn matrix_errors_keep_unknown_codes_and_extra_fields() {
     );
 
     let error = bounded(client.get_one_room_event(GetOneRoomEventRequest::new(
-        "!abc:example.org".to_owned(),
-        "$missing".to_owned(),
+        id("!abc:example.org"),
+        id("$missing"),
     )))
     .await
     .unwrap_err();
@@ -1663,10 +1667,9 @@ async fn unknown_enum_values_are_kept_and_serialize_back_verbatim() {
     .await;
     let client = client(&server, Some(TOKEN));
 
-    let got =
-        bounded(client.get_room_summary(GetRoomSummaryRequest::new("!abc:example.org".to_owned())))
-            .await
-            .unwrap();
+    let got = bounded(client.get_room_summary(GetRoomSummaryRequest::new(id("!abc:example.org"))))
+        .await
+        .unwrap();
     let membership = got.membership.clone().unwrap();
     assert!(
         matches!(membership, Membership::Unknown(_)),
@@ -1707,7 +1710,7 @@ async fn unknown_enum_values_are_kept_and_serialize_back_verbatim() {
         "a field /sync has not heard of is kept"
     );
     let mut state = GetRoomStateWithKeyRequest::new(
-        "!abc:example.org".to_owned(),
+        id("!abc:example.org"),
         "m.room.name".to_owned(),
         String::new(),
     );
@@ -1744,8 +1747,8 @@ async fn unknown_response_fields_are_accepted() {
     let client = client(&server, Some(TOKEN));
 
     let event = bounded(client.get_one_room_event(GetOneRoomEventRequest::new(
-        "!abc:example.org".to_owned(),
-        "$ev".to_owned(),
+        id("!abc:example.org"),
+        id("$ev"),
     )))
     .await
     .unwrap()
@@ -1862,7 +1865,7 @@ fn sans_io_request_and_multi_status_response() {
 /// the body the spec's example describes.
 #[test]
 fn the_readme_search_request_sends_the_spec_shape() {
-    let room_id = "!qPewotXpIctQySfjSy:localhost".to_owned();
+    let room_id: matrix_csapi::RoomId = id("!qPewotXpIctQySfjSy:localhost");
     let mut filter = RoomEventFilter::new();
     filter.rooms = Some(vec![room_id]);
     let mut group = Group::new();
@@ -1890,5 +1893,40 @@ fn the_readme_search_request_sends_the_spec_shape() {
             "order_by": "recent",
             "groupings": {"group_by": [{"key": "room_id"}]}
         }}})
+    );
+}
+
+#[test]
+fn media_requests_are_built_from_an_mxc_uri() {
+    let mxc: matrix_csapi::MxcUri = id("mxc://example.org:8448/SEsfnsuif_SDF-SSEF");
+    let request = GetContentThumbnailAuthedRequest::from_mxc(&mxc, 640, 480).unwrap();
+    assert_eq!(
+        request,
+        GetContentThumbnailAuthedRequest::new(
+            id("example.org:8448"),
+            "SEsfnsuif_SDF-SSEF".to_owned(),
+            640,
+            480
+        )
+    );
+    let built = request
+        .try_into_http_request(&base(), Some(&AccessToken::new(TOKEN)))
+        .unwrap();
+    assert_eq!(
+        built.uri().path(),
+        "/_matrix/client/v1/media/thumbnail/example.org%3A8448/SEsfnsuif_SDF-SSEF"
+    );
+    let download = GetContentRequest::from_mxc(&mxc).unwrap();
+    assert_eq!(download.server_name, "example.org:8448");
+    assert_eq!(download.media_id, "SEsfnsuif_SDF-SSEF");
+
+    // A received avatar URL can be any string: the request is refused,
+    // naming the format, before anything is built.
+    let avatar: matrix_csapi::MxcUri = received("https://example.org/cat.png");
+    let error = GetContentRequest::from_mxc(&avatar).unwrap_err();
+    assert_eq!(error.format, matrix_csapi::ids::IdFormat::MxcUri);
+    assert_eq!(
+        error.to_string(),
+        "not a valid mx-mxc-uri: it does not start with `mxc://`"
     );
 }

@@ -124,7 +124,8 @@ impl Lowerer<'_> {
             | Type::F64
             | Type::DurationMs
             | Type::DurationSecs
-            | Type::Timestamp => true,
+            | Type::Timestamp
+            | Type::Identifier(_) => true,
             Type::Named(id) => matches!(self.types[id.0].kind, TypeKind::StringEnum(_)),
             _ => false,
         };
@@ -133,7 +134,9 @@ impl Lowerer<'_> {
         let supported = match (&ty, location) {
             (ty, _) if scalar(ty) => true,
             (Type::Array(item), ParamIn::Query) => scalar(item),
-            (Type::Map(value), ParamIn::Query) => **value == Type::String,
+            (Type::Map { key, value }, ParamIn::Query) => {
+                **key == Type::String && **value == Type::String
+            }
             _ => false,
         };
         if !supported {
