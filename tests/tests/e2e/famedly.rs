@@ -17,7 +17,7 @@
 //! the token's expiry alone.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod e2e_support;
+use crate::e2e_support;
 
 use std::convert::Infallible;
 use std::time::{Duration, Instant};

@@ -48,7 +48,7 @@ use matrix_csapi::whoami::GetTokenOwnerRequest;
 use matrix_csapi_runtime::AccessToken;
 use serde_json::{Map, Value, json};
 
-use crate::harness::{Harness, User};
+use super::harness::{Harness, User};
 
 /// The accounts of the run.
 pub struct Users {

@@ -26,7 +26,7 @@ use matrix_csapi_runtime::{
 };
 use serde_json::{Value, json};
 
-use crate::REFUSED;
+use super::REFUSED;
 
 /// The longest any single exchange may take (long-polling operations are
 /// called with a zero timeout, so none waits on purpose).

@@ -30,9 +30,6 @@
 //! Run: `cargo test -p matrix-csapi-tests --test e2e_operations -- --nocapture`
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-#[path = "../e2e_support/mod.rs"]
-mod e2e_support;
-
 mod account;
 mod harness;
 mod keys;

@@ -64,8 +64,8 @@ use matrix_csapi::typing::{SetTypingRequest, SetTypingRequestBody};
 use matrix_csapi::users::SearchUserDirectoryRequest;
 use serde_json::{Value, json};
 
-use crate::account::{Users, object};
-use crate::harness::{Harness, Typed, User, typed_all};
+use super::account::{Users, object};
+use super::harness::{Harness, Typed, User, typed_all};
 
 /// Rooms and events that later areas use.
 pub struct Rooms {
