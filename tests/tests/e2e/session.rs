@@ -5,8 +5,8 @@
 //! refresh tokens, logout, and Famedly's lifetime on the wire.
 //!
 //! The tests wait for real expiries; they run concurrently (each has its
-//! own proxy and account), so the binary takes about as long as its longest
-//! test (the 30 s one).
+//! own proxy and account), so together they take about as long as the
+//! longest (the 30 s one).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use crate::e2e_support;
