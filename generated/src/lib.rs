@@ -5,6 +5,7 @@
 //! Each module is one document of the spec; each operation is a request
 //! type implementing [`runtime::Endpoint`], and a method on `Client`
 //! (with the default `client` feature).
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![allow(
     clippy::too_many_arguments,
     clippy::large_enum_variant,

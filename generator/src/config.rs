@@ -141,6 +141,45 @@ pub struct CrateConfig {
     pub version: String,
     /// One-line description.
     pub description: String,
+    /// The source repository's URL (`repository` in Cargo.toml).
+    #[serde(default)]
+    pub repository: Option<String>,
+    /// Where the crate's documentation is (`documentation` in Cargo.toml),
+    /// e.g. `https://docs.rs/<name>`.
+    #[serde(default)]
+    pub documentation: Option<String>,
+    /// How the crate depends on `matrix-csapi-runtime`.
+    #[serde(default)]
+    pub runtime: RuntimeDependency,
+    /// Whether the crate may be published (`publish = false` when not).
+    #[serde(default = "yes")]
+    pub publish: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// The generated crate's dependency on the runtime crate.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuntimeDependency {
+    /// The runtime's folder, relative to the generated crate's.
+    pub path: String,
+    /// The version requirement beside the path, which a published crate
+    /// needs (the registry has no paths); without it the crate cannot be
+    /// packaged.
+    #[serde(default)]
+    pub version: Option<String>,
+}
+
+impl Default for RuntimeDependency {
+    fn default() -> Self {
+        RuntimeDependency {
+            path: "../runtime".to_owned(),
+            version: None,
+        }
+    }
 }
 
 /// A schema replaced by a runtime type.

@@ -15,7 +15,7 @@ pub struct Api {
     pub modules: Vec<Module>,
     /// Every named type, each in one module.
     pub types: Vec<TypeDef>,
-    /// Cargo features that gate experimental fields, sorted.
+    /// Cargo features that gate experimental items (`x-cargo-feature`), sorted.
     pub features: Vec<String>,
 }
 
@@ -71,6 +71,10 @@ pub struct Operation {
     pub rate_limited: bool,
     /// Where the operation is in the spec.
     pub source: Location,
+    /// Cargo feature that gates the operation (`x-cargo-feature` on it):
+    /// its request, response and error types, `Endpoint` impl, client
+    /// method and test support.
+    pub feature: Option<String>,
 }
 
 /// Part of a path template.
@@ -245,6 +249,10 @@ pub struct TypeDef {
     pub source: Location,
     /// What it is.
     pub kind: TypeKind,
+    /// Cargo features all of which the type exists only with, sorted: its
+    /// schema's own `x-cargo-feature`, and, for a type defined inline, those
+    /// of where it is defined (a gated operation, property or type).
+    pub features: Vec<String>,
 }
 
 /// The shape of a named type.
@@ -390,4 +398,7 @@ pub struct EnumValue {
     pub wire: String,
     /// Rust variant name.
     pub variant: String,
+    /// Cargo feature that gates the value (the enum schema's
+    /// `x-cargo-feature` map); without it the value is kept as unknown.
+    pub feature: Option<String>,
 }

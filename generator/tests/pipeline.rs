@@ -283,3 +283,35 @@ fn reserved_client_methods_match_the_runtime_client() {
     assert_eq!(listed, runtime, "update lower::CLIENT_OWN_METHODS");
     assert!(reserved.contains(&("new", "matrix_csapi::Client")));
 }
+
+#[test]
+fn doc_links_go_to_the_release_or_to_the_unstable_site() {
+    // The pin's tag says which spec this is: a release (`vX.Y`) has pages
+    // of its own; `head` (or any other tag, like the fixture's) is the
+    // unreleased spec, which the site shows under `unstable/`.
+    for (tag, site) in [
+        (
+            "v1.19",
+            "https://spec.matrix.org/v1.19/client-server-api/#refresh",
+        ),
+        (
+            "head",
+            "https://spec.matrix.org/unstable/client-server-api/#refresh",
+        ),
+    ] {
+        let dir = edited_fixture(|root| {
+            let path = root.join("project/pin.toml");
+            let text = fs::read_to_string(&path)
+                .unwrap()
+                .replace("tag = \"v0.0-fixture\"", &format!("tag = \"{tag}\""));
+            fs::write(path, text).unwrap();
+        });
+        let files = generate(dir.path(), &project(&dir.path().join("project"))).unwrap();
+        let session = files.get("src/session.rs").unwrap();
+        assert!(
+            session.contains(&format!("[the spec]({site})")),
+            "{tag}: {session}"
+        );
+        assert!(!session.contains("spec.matrix.org/head/"), "{tag}");
+    }
+}

@@ -33,7 +33,8 @@
 //! [sensitive](http::HeaderValue::set_sensitive). Note that the `Debug`
 //! output of [`http::Request`] itself includes the body, so do not log built
 //! requests wholesale.
-
+// docs.rs (`--cfg docsrs`, nightly) badges what needs the `client` feature.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 // Without `client`, the crate docs mention `Client` and `reqwest` but cannot link them.
 #![cfg_attr(not(feature = "client"), allow(rustdoc::broken_intra_doc_links))]
 
@@ -58,6 +59,7 @@ mod client;
 pub use bytes::Bytes;
 pub use http;
 #[cfg(feature = "client")]
+#[cfg_attr(docsrs, doc(cfg(feature = "client")))]
 pub use reqwest;
 pub use serde;
 pub use serde_json;
@@ -65,6 +67,7 @@ pub use serde_json;
 pub use auth::{AccessToken, AuthScheme, SecretString};
 pub use base_url::{BaseUrl, InvalidBaseUrl};
 #[cfg(feature = "client")]
+#[cfg_attr(docsrs, doc(cfg(feature = "client")))]
 pub use client::{Client, DEFAULT_MAX_RESPONSE_BYTES, Error};
 pub use endpoint::{Endpoint, Metadata};
 pub use error_code::ErrorCode;

@@ -79,9 +79,11 @@ pub fn run<E: Error + 'static>(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Result<Outcome, Box<dyn Error>> {
-    let spec_dir = resolve_spec_dir(args.spec.as_deref(), env)?;
-    pin::spec_data_dir(&spec_dir)?;
     let pin_path = env.root.join("spec").join("pin.toml");
+    // Without a spec, say how to get the pinned one.
+    let spec_dir =
+        resolve_spec_dir(args.spec.as_deref(), env).map_err(|e| with_how_to_get(e, &pin_path))?;
+    pin::spec_data_dir(&spec_dir).map_err(|e| with_how_to_get(e, &pin_path))?;
 
     let Some(tag) = &args.update_pin else {
         // The spec must be the pinned one.
@@ -215,6 +217,15 @@ fn generate_and_output<E: Error + 'static>(
         }
     }
     Ok(Outcome::Ok)
+}
+
+/// `error` followed by how to get the release `spec/pin.toml` pins (when
+/// it can be read).
+fn with_how_to_get(error: impl Error, pin_path: &Path) -> Failure {
+    match Pin::read(pin_path) {
+        Ok(pinned) => Failure::new(format!("{error}\n{}", pin::how_to_get(&pinned.tag))),
+        Err(_) => Failure::new(error.to_string()),
+    }
 }
 
 /// `--spec`, else `MATRIX_SPEC_DIR`; relative paths are made absolute
@@ -508,6 +519,21 @@ mod tests {
         let e = run_gen(&r, GenArgs::default()).result.unwrap_err();
         assert!(
             e.contains("--spec DIR") && e.contains("MATRIX_SPEC_DIR"),
+            "{e}"
+        );
+        // With a pin: how to get the pinned release, on a line of its own.
+        let pinned = Pin {
+            tag: "v1.19".into(),
+            digest: format!("sha256:{}", "0".repeat(64)),
+            files: 1,
+        };
+        pinned.write(&r.env.root.join("spec/pin.toml")).unwrap();
+        let e = run_gen(&r, GenArgs::default()).result.unwrap_err();
+        assert!(
+            e.contains(
+                "\nget the pinned spec with `git clone --depth 1 --branch v1.19 https://github.com/matrix-org/matrix-spec ../shared/matrix-spec/v1.19` \
+                 (the generator reads its `data/` folder; spec/pin.toml's digest verifies it)"
+            ),
             "{e}"
         );
         r.env.spec_env = Some(OsString::new());

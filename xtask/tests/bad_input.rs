@@ -266,7 +266,9 @@ const CASES: &[Case] = &[
             "spec directory missing",
             |_| vec![],
             &[
-                "error: `{tmp}/no-such-spec` is not a Matrix spec directory: expected the root of a spec release, containing `data/api/client-server`; it does not exist",
+                "error: `{tmp}/no-such-spec` is not a Matrix spec directory: expected the root of a spec release, containing `data/api/client-server`; it does not exist\n\
+                 get the pinned spec with `git clone --depth 1 --branch v0.0-fixture https://github.com/matrix-org/matrix-spec ../shared/matrix-spec/v0.0-fixture` \
+                 (the generator reads its `data/` folder; spec/pin.toml's digest verifies it)",
             ],
         )
     },
@@ -477,6 +479,51 @@ const CASES: &[Case] = &[
         &[
             "api/client-server/session.yaml#/paths/~1rooms~1{roomId}~1leave/post (line 53",
             "operationId `send` gives the Rust method `send`, which the client has already (`matrix_csapi_runtime::Client::send`); rename the operationId with an overlay",
+        ],
+    ),
+    case(
+        "`x-cargo-feature` on a parameter (it gates operations, types, properties, enum values)",
+        |s| {
+            edit(
+                &s.data(SESSION),
+                "          description: The room to leave.\n",
+                "          description: The room to leave.\n          x-cargo-feature: unstable-example\n",
+            );
+            vec![]
+        },
+        &[
+            "api/client-server/session.yaml#/paths/~1rooms~1{roomId}~1leave/post/parameters/0/x-cargo-feature (line 63, column 11)",
+            "`x-cargo-feature` cannot apply to a parameter (gate its operation, or a property)",
+        ],
+    ),
+    case(
+        "`x-cargo-feature` on an operation that is not a feature name",
+        |s| {
+            edit(
+                &s.data(SESSION),
+                "operationId: leaveRoom\n",
+                "operationId: leaveRoom\n      x-cargo-feature: [unstable-example]\n",
+            );
+            vec![]
+        },
+        &[
+            "api/client-server/session.yaml#/paths/~1rooms~1{roomId}~1leave/post/x-cargo-feature (line 56, column 7)",
+            "`x-cargo-feature` must be a cargo feature name (letters, digits, `-`, `_`; not `default`), not [\"unstable-example\"]",
+        ],
+    ),
+    case(
+        "a schema behind `x-cargo-feature` used by a property that is not",
+        |s| {
+            edit(
+                &s.data("schemas/widget.yaml"),
+                "title: Widget\n",
+                "title: Widget\nx-cargo-feature: unstable-example\n",
+            );
+            vec![]
+        },
+        &[
+            "api/client-server/session.yaml#/paths/~1widgets/get/responses/200/content/application~1json/schema/properties/widgets (line 111, column 19)",
+            "uses `Widget` (schemas/widget.yaml#), which exists only with the cargo feature `unstable-example`, but is not gated by it: give the property (beside its `$ref`, if any) `x-cargo-feature: unstable-example`",
         ],
     ),
     case(

@@ -7,6 +7,7 @@
 mod crate_files;
 mod docs;
 mod endpoint;
+mod features;
 mod structs;
 mod test_support;
 mod type_paths;

@@ -6,7 +6,7 @@ use quote::quote;
 
 use crate::model::{Auth, Field, ParamIn, Struct, Type, TypeDef, TypeId};
 
-use super::{Emitter, ident};
+use super::{Emitter, features, ident};
 
 impl Emitter<'_> {
     pub(super) fn struct_def(&self, id: TypeId, def: &TypeDef, s: &Struct) -> TokenStream {
@@ -124,10 +124,8 @@ impl Emitter<'_> {
         if field.secret {
             extra.push("A credential: `Debug` output shows `<redacted>`.".to_owned());
         }
-        if let Some(feature) = &field.feature {
-            extra.push(format!(
-                "Experimental: only with the cargo feature `{feature}`."
-            ));
+        if field.feature.is_some() {
+            extra.push(features::note(field.feature.as_slice()));
         }
         let docs = self.doc_attrs(
             &field.docs,
@@ -147,10 +145,7 @@ impl Emitter<'_> {
             serde_args.push(quote! { with = #with });
         }
         let serde_attr = (!serde_args.is_empty()).then(|| quote! { #[serde(#(#serde_args),*)] });
-        let cfg = field
-            .feature
-            .as_ref()
-            .map(|f| quote! { #[cfg(feature = #f)] });
+        let cfg = features::cfg_doc(field.feature.as_slice());
         quote! { #docs #cfg #serde_attr pub #name: #ty, }
     }
 

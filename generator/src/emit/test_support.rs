@@ -7,7 +7,7 @@ use quote::quote;
 use crate::model::{Body, Operation, ResponseKind, Type, TypeKind};
 
 use super::structs::constructor_args;
-use super::{Emitter, header};
+use super::{Emitter, features, header};
 
 impl Emitter<'_> {
     /// `test_support`: the Rust type of every JSON body by operation and
@@ -20,34 +20,36 @@ impl Emitter<'_> {
         let mut samples = Vec::new();
         for op in self.api.modules.iter().flat_map(|m| &m.operations) {
             let id = op.operation_id.as_str();
+            // A gated operation's types exist only with its feature.
+            let gate = features::cfg(op.feature.as_slice());
             if let Some(Body::Json { ty, .. }) = &op.body {
                 let ty = self.rust_type(ty);
-                arms.push(quote! { (#id, "request") => Some(visitor.visit::<#ty>()), });
+                arms.push(quote! { #gate (#id, "request") => Some(visitor.visit::<#ty>()), });
             }
             for arm in &op.response.arms {
                 if let ResponseKind::Json(ty) = &arm.kind {
                     let status = arm.status.to_string();
                     let ty = self.rust_type(ty);
-                    arms.push(quote! { (#id, #status) => Some(visitor.visit::<#ty>()), });
+                    arms.push(quote! { #gate (#id, #status) => Some(visitor.visit::<#ty>()), });
                 }
             }
             for error in &op.endpoint_errors {
                 if let Some(ty) = &error.ty {
                     let status = error.status.to_string();
                     let ty = self.rust_type(ty);
-                    arms.push(quote! { (#id, #status) => Some(visitor.visit::<#ty>()), });
+                    arms.push(quote! { #gate (#id, #status) => Some(visitor.visit::<#ty>()), });
                 }
             }
             for (status, ty) in &op.runtime_error_statuses {
                 let status = status.to_string();
                 let ty = self.rust_type(ty);
-                arms.push(quote! { (#id, #status) => Some(visitor.visit::<#ty>()), });
+                arms.push(quote! { #gate (#id, #status) => Some(visitor.visit::<#ty>()), });
             }
             let request = self.type_path(op.request);
-            metadata.push(quote! { <#request as rt::Endpoint>::METADATA, });
+            metadata.push(quote! { #gate <#request as rt::Endpoint>::METADATA, });
             let args = self.sample_args(op);
             samples.push(quote! {
-                #id => Some(sample(|| Ok(<#request>::new(#(#args),*)), base_url, access_token)),
+                #gate #id => Some(sample(|| Ok(<#request>::new(#(#args),*)), base_url, access_token)),
             });
         }
         let tokens = quote! {

@@ -6,7 +6,7 @@ use quote::quote;
 
 use crate::model::{RawResponse, TypeDef, TypeId, TypeKind, UnionVariant};
 
-use super::{Emitter, ident};
+use super::{Emitter, features, ident};
 
 impl Emitter<'_> {
     pub(super) fn type_def(&self, id: TypeId, def: &TypeDef) -> TokenStream {
@@ -73,7 +73,22 @@ impl Emitter<'_> {
         let docs = self.doc_attrs(&def.docs, &[], &format!("The schema at `{}`.", def.source));
         let variants: Vec<Ident> = values.iter().map(|v| ident(&v.variant)).collect();
         let wires: Vec<&str> = values.iter().map(|v| v.wire.as_str()).collect();
-        let variant_docs = wires.iter().map(|w| format!(" `{w}`"));
+        let variant_docs = values.iter().map(|v| {
+            let wire = format!("`{}`", v.wire);
+            match v.feature.as_slice() {
+                [] => super::docs::doc_lines(&wire),
+                gate => super::docs::doc_lines(&format!("{wire}\n\n{}", features::note(gate))),
+            }
+        });
+        // A gated value is unknown without its feature.
+        let variant_gates: Vec<_> = values
+            .iter()
+            .map(|v| features::cfg_doc(v.feature.as_slice()))
+            .collect();
+        let arm_gates: Vec<_> = values
+            .iter()
+            .map(|v| features::cfg(v.feature.as_slice()))
+            .collect();
         quote! {
             #docs
             ///
@@ -81,7 +96,7 @@ impl Emitter<'_> {
             #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
             #[non_exhaustive]
             pub enum #name {
-                #( #[doc = #variant_docs] #variants, )*
+                #( #variant_docs #variant_gates #variants, )*
                 /// A value this version of the crate does not know, kept verbatim.
                 Unknown(rt::UnknownValue),
             }
@@ -90,7 +105,7 @@ impl Emitter<'_> {
                 /// The value as on the wire.
                 pub fn as_str(&self) -> &str {
                     match self {
-                        #( Self::#variants => #wires, )*
+                        #( #arm_gates Self::#variants => #wires, )*
                         Self::Unknown(value) => value.as_str(),
                     }
                 }
@@ -99,7 +114,7 @@ impl Emitter<'_> {
             impl From<&str> for #name {
                 fn from(value: &str) -> Self {
                     match value {
-                        #( #wires => Self::#variants, )*
+                        #( #arm_gates #wires => Self::#variants, )*
                         other => Self::Unknown(rt::UnknownValue::__new(other.to_owned())),
                     }
                 }

@@ -88,6 +88,8 @@ impl Lowerer<'_> {
             docs: self.docs(node),
             source: at.clone(),
             kind: TypeKind::Union(variants),
+            // Set by `add_type` from where the type is defined.
+            features: Vec::new(),
         });
         Type::Named(id)
     }

@@ -7,6 +7,7 @@
 mod auth;
 mod composition;
 mod docs;
+mod features;
 mod naming;
 mod objects;
 mod operation;
@@ -81,6 +82,8 @@ pub fn lower(spec: &ResolvedSpec, config: &Config, spec_tag: &str) -> Result<Api
         in_progress: BTreeSet::new(),
         taken: BTreeMap::new(),
         features: BTreeSet::new(),
+        gates: Vec::new(),
+        used_features: BTreeSet::new(),
         used_undefined_schemes: BTreeSet::new(),
         used_raw_schemas: BTreeSet::new(),
         raw_memo: HashMap::new(),
@@ -140,6 +143,8 @@ pub fn lower(spec: &ResolvedSpec, config: &Config, spec_tag: &str) -> Result<Api
     // is lowered: a failing document may stop before it uses them.
     fail_with(std::mem::take(&mut errors))?;
     errors.extend(unchecked_bounds(&lowerer, &modules));
+    errors.extend(features::ungated_uses(&lowerer, &modules));
+    errors.extend(features::unused_features(&lowerer));
     for pattern in &config.raw_schemas {
         if !lowerer.used_raw_schemas.contains(pattern) {
             errors.push(LowerError::Invalid {
@@ -240,7 +245,13 @@ struct Lowerer<'a> {
     in_progress: BTreeSet<Location>,
     /// Type names taken, per module.
     taken: BTreeMap<String, BTreeSet<String>>,
+    /// Every cargo feature an `x-cargo-feature` names.
     features: BTreeSet<String>,
+    /// The features of what is being lowered (an operation, a property, a
+    /// type), innermost last: the types defined meanwhile are gated by them.
+    gates: Vec<String>,
+    /// The places whose `x-cargo-feature` gated something.
+    used_features: BTreeSet<Location>,
     /// `undefined_security_schemes` entries the spec needed.
     used_undefined_schemes: BTreeSet<String>,
     /// `raw_schemas` patterns that matched a referenced schema.
@@ -296,7 +307,9 @@ impl<'a> Lowerer<'a> {
         PRELUDE_TYPES.contains(&name) || self.taken.get(module).is_some_and(|t| t.contains(name))
     }
 
-    fn add_type(&mut self, def: TypeDef) -> TypeId {
+    /// Adds a type, gated by the features of where it is defined.
+    fn add_type(&mut self, mut def: TypeDef) -> TypeId {
+        def.features = self.current_gates();
         self.types.push(def);
         TypeId(self.types.len() - 1)
     }

@@ -120,7 +120,9 @@ impl Lowerer<'_> {
             Some(title) if !self.is_taken(&target_module, &type_name(title)) => type_name(title),
             _ => place_name,
         };
-        let ty = self.schema_node(&target, &node, &name, &target_module);
+        // One type however many places use it: gated by its own
+        // `x-cargo-feature` only.
+        let ty = self.ungated(|this| this.schema_node(&target, &node, &name, &target_module));
         self.in_progress.remove(&target);
         let ty = ty?;
         self.memo.insert(target, ty.clone());
@@ -221,7 +223,33 @@ impl Lowerer<'_> {
         Ok(())
     }
 
+    /// The type of the schema `node` (at `at`); the types it defines are
+    /// gated by its `x-cargo-feature`, which counts as used when it
+    /// defines one.
     pub(super) fn schema_node(
+        &mut self,
+        at: &Location,
+        node: &Value,
+        wanted: &str,
+        module: &str,
+    ) -> Result<Type, LowerError> {
+        // The map form gates a string enum's values instead (`string_enum`).
+        let feature = match Self::gates_enum_values(node) {
+            true => None,
+            false => self.feature_of(at, node)?,
+        };
+        if feature.is_none() {
+            return self.schema_shape(at, node, wanted, module);
+        }
+        let before = self.types.len();
+        let ty = self.gated(feature, |this| this.schema_shape(at, node, wanted, module))?;
+        if self.types.len() > before {
+            self.used_features.insert(at.clone());
+        }
+        Ok(ty)
+    }
+
+    fn schema_shape(
         &mut self,
         at: &Location,
         node: &Value,
@@ -388,6 +416,7 @@ impl Lowerer<'_> {
         let Some(values) = values.as_array() else {
             return Err(self.invalid(&at.join("enum"), "`enum` must be a list"));
         };
+        let mut features = self.enum_value_features(at, node, values)?;
         let mut variants: Vec<EnumValue> = Vec::new();
         for (index, value) in values.iter().enumerate() {
             let Some(wire) = value.as_str() else {
@@ -411,6 +440,7 @@ impl Lowerer<'_> {
             variants.push(EnumValue {
                 wire: wire.to_owned(),
                 variant,
+                feature: features.remove(wire),
             });
         }
         let name = self.claim_name(module, wanted);
@@ -420,6 +450,8 @@ impl Lowerer<'_> {
             docs: self.docs(node),
             source: at.clone(),
             kind: TypeKind::StringEnum(variants),
+            // Set by `add_type` from where the type is defined.
+            features: Vec::new(),
         });
         Ok(Type::Named(id))
     }
