@@ -6,6 +6,7 @@
 //!
 //! One area: `cargo test -p matrix-csapi-tests --test offline -- security::`.
 
+mod experimental_endpoint;
 mod generated_wire;
 mod hostile_responses;
 mod proptest_responses;
