@@ -29,9 +29,7 @@ impl GetAccount3pidsRequest {
 pub struct GetAccount3pidsResponse {
     /// The `threepids` property.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub threepids: Option<
-        Vec<crate::administrative_contact::GetAccount3pidsResponseThreepidsItem>,
-    >,
+    pub threepids: Option<Vec<crate::administrative_contact::ThirdPartyIdentifier>>,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -54,9 +52,9 @@ rt::deserialize_object! {
 /// The schema at `api/client-server/administrative_contact.yaml#/paths/~1account~13pid/get/responses/200/content/application~1json/schema/properties/threepids/items`.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
-pub struct GetAccount3pidsResponseThreepidsItem {
+pub struct ThirdPartyIdentifier {
     /// The medium of the third-party identifier.
-    pub medium: crate::administrative_contact::GetAccount3pidsResponseThreepidsItemMedium,
+    pub medium: crate::administrative_contact::Medium,
     /// The third-party identifier address.
     pub address: String,
     /// The timestamp, in milliseconds, when the identifier was
@@ -69,10 +67,10 @@ pub struct GetAccount3pidsResponseThreepidsItem {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-impl GetAccount3pidsResponseThreepidsItem {
+impl ThirdPartyIdentifier {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new(
-        medium: crate::administrative_contact::GetAccount3pidsResponseThreepidsItemMedium,
+        medium: crate::administrative_contact::Medium,
         address: String,
         validated_at: i64,
         added_at: i64,
@@ -88,8 +86,8 @@ impl GetAccount3pidsResponseThreepidsItem {
 }
 
 rt::deserialize_object! {
-    GetAccount3pidsResponseThreepidsItem { required medium, required address, required
-    validated_at, required added_at, }
+    ThirdPartyIdentifier { required medium, required address, required validated_at,
+    required added_at, }
 }
 
 /// The medium of the third-party identifier.
@@ -97,7 +95,7 @@ rt::deserialize_object! {
 /// Values this version of the crate does not know are kept in `Unknown`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
-pub enum GetAccount3pidsResponseThreepidsItemMedium {
+pub enum Medium {
     /// `email`
     Email,
     /// `msisdn`
@@ -106,7 +104,7 @@ pub enum GetAccount3pidsResponseThreepidsItemMedium {
     Unknown(rt::UnknownValue),
 }
 
-impl GetAccount3pidsResponseThreepidsItemMedium {
+impl Medium {
     /// The value as on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -117,7 +115,7 @@ impl GetAccount3pidsResponseThreepidsItemMedium {
     }
 }
 
-impl From<&str> for GetAccount3pidsResponseThreepidsItemMedium {
+impl From<&str> for Medium {
     fn from(value: &str) -> Self {
         match value {
             "email" => Self::Email,
@@ -127,19 +125,19 @@ impl From<&str> for GetAccount3pidsResponseThreepidsItemMedium {
     }
 }
 
-impl std::fmt::Display for GetAccount3pidsResponseThreepidsItemMedium {
+impl std::fmt::Display for Medium {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-impl serde::Serialize for GetAccount3pidsResponseThreepidsItemMedium {
+impl serde::Serialize for Medium {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 
-impl<'de> serde::Deserialize<'de> for GetAccount3pidsResponseThreepidsItemMedium {
+impl<'de> serde::Deserialize<'de> for Medium {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -172,7 +170,7 @@ impl<'de> serde::Deserialize<'de> for GetAccount3pidsResponseThreepidsItemMedium
 #[non_exhaustive]
 pub struct Post3pidsRequest {
     /// The third-party credentials to associate with the account.
-    pub three_pid_creds: crate::administrative_contact::Post3pidsRequestThreePidCreds,
+    pub three_pid_creds: crate::administrative_contact::ThreePidCredentials,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -181,7 +179,7 @@ pub struct Post3pidsRequest {
 impl Post3pidsRequest {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new(
-        three_pid_creds: crate::administrative_contact::Post3pidsRequestThreePidCreds,
+        three_pid_creds: crate::administrative_contact::ThreePidCredentials,
     ) -> Self {
         Self {
             three_pid_creds,
@@ -197,7 +195,7 @@ rt::deserialize_object! {
 /// The third-party credentials to associate with the account.
 #[derive(Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
-pub struct Post3pidsRequestThreePidCreds {
+pub struct ThreePidCredentials {
     /// The client secret used in the session with the identity server.
     ///
     /// A credential: `Debug` output shows `<redacted>`.
@@ -219,7 +217,7 @@ pub struct Post3pidsRequestThreePidCreds {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-impl Post3pidsRequestThreePidCreds {
+impl ThreePidCredentials {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new(
         client_secret: String,
@@ -237,9 +235,9 @@ impl Post3pidsRequestThreePidCreds {
     }
 }
 
-impl std::fmt::Debug for Post3pidsRequestThreePidCreds {
+impl std::fmt::Debug for ThreePidCredentials {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let mut debug = f.debug_struct("Post3pidsRequestThreePidCreds");
+        let mut debug = f.debug_struct("ThreePidCredentials");
         debug.field("client_secret", &"<redacted>");
         debug.field("id_server", &self.id_server);
         debug.field("id_access_token", &"<redacted>");
@@ -258,7 +256,7 @@ impl std::fmt::Debug for Post3pidsRequestThreePidCreds {
 }
 
 rt::deserialize_object! {
-    Post3pidsRequestThreePidCreds { required client_secret, required id_server, required
+    ThreePidCredentials { required client_secret, required id_server, required
     id_access_token, required sid, }
 }
 
@@ -473,7 +471,7 @@ pub struct Delete3pidFromAccountRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id_server: Option<String>,
     /// The medium of the third-party identifier being removed.
-    pub medium: crate::administrative_contact::Delete3pidFromAccountRequestMedium,
+    pub medium: crate::administrative_contact::Medium,
     /// The third-party address being removed.
     pub address: String,
     /// The other properties, by name.
@@ -483,10 +481,7 @@ pub struct Delete3pidFromAccountRequest {
 
 impl Delete3pidFromAccountRequest {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(
-        medium: crate::administrative_contact::Delete3pidFromAccountRequestMedium,
-        address: String,
-    ) -> Self {
+    pub fn new(medium: crate::administrative_contact::Medium, address: String) -> Self {
         Self {
             id_server: None,
             medium,
@@ -501,62 +496,6 @@ rt::deserialize_object! {
     }
 }
 
-/// The medium of the third-party identifier being removed.
-///
-/// Values this version of the crate does not know are kept in `Unknown`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[non_exhaustive]
-pub enum Delete3pidFromAccountRequestMedium {
-    /// `email`
-    Email,
-    /// `msisdn`
-    Msisdn,
-    /// A value this version of the crate does not know, kept verbatim.
-    Unknown(rt::UnknownValue),
-}
-
-impl Delete3pidFromAccountRequestMedium {
-    /// The value as on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Email => "email",
-            Self::Msisdn => "msisdn",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl From<&str> for Delete3pidFromAccountRequestMedium {
-    fn from(value: &str) -> Self {
-        match value {
-            "email" => Self::Email,
-            "msisdn" => Self::Msisdn,
-            other => Self::Unknown(rt::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl std::fmt::Display for Delete3pidFromAccountRequestMedium {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for Delete3pidFromAccountRequestMedium {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for Delete3pidFromAccountRequestMedium {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
-    }
-}
-
 /// The homeserver has disassociated the third-party identifier from the
 /// user.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
@@ -568,7 +507,7 @@ pub struct Delete3pidFromAccountResponse {
     /// indicates that the identity server refuses to support the request
     /// or the homeserver was not able to determine an identity server to
     /// unbind from.
-    pub id_server_unbind_result: crate::administrative_contact::Delete3pidFromAccountResponseIdServerUnbindResult,
+    pub id_server_unbind_result: crate::types::IdServerUnbindResult,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -576,9 +515,7 @@ pub struct Delete3pidFromAccountResponse {
 
 impl Delete3pidFromAccountResponse {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(
-        id_server_unbind_result: crate::administrative_contact::Delete3pidFromAccountResponseIdServerUnbindResult,
-    ) -> Self {
+    pub fn new(id_server_unbind_result: crate::types::IdServerUnbindResult) -> Self {
         Self {
             id_server_unbind_result,
             additional_properties: Default::default(),
@@ -588,67 +525,6 @@ impl Delete3pidFromAccountResponse {
 
 rt::deserialize_object! {
     Delete3pidFromAccountResponse { required id_server_unbind_result, }
-}
-
-/// An indicator as to whether or not the homeserver was able to unbind
-/// the 3PID from the identity server. `success` indicates that the
-/// identity server has unbound the identifier whereas `no-support`
-/// indicates that the identity server refuses to support the request
-/// or the homeserver was not able to determine an identity server to
-/// unbind from.
-///
-/// Values this version of the crate does not know are kept in `Unknown`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[non_exhaustive]
-pub enum Delete3pidFromAccountResponseIdServerUnbindResult {
-    /// `no-support`
-    NoSupport,
-    /// `success`
-    Success,
-    /// A value this version of the crate does not know, kept verbatim.
-    Unknown(rt::UnknownValue),
-}
-
-impl Delete3pidFromAccountResponseIdServerUnbindResult {
-    /// The value as on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::NoSupport => "no-support",
-            Self::Success => "success",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl From<&str> for Delete3pidFromAccountResponseIdServerUnbindResult {
-    fn from(value: &str) -> Self {
-        match value {
-            "no-support" => Self::NoSupport,
-            "success" => Self::Success,
-            other => Self::Unknown(rt::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl std::fmt::Display for Delete3pidFromAccountResponseIdServerUnbindResult {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for Delete3pidFromAccountResponseIdServerUnbindResult {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for Delete3pidFromAccountResponseIdServerUnbindResult {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
-    }
 }
 
 /// Removes a user's third-party identifier from an identity server.
@@ -671,7 +547,7 @@ pub struct Unbind3pidFromAccountRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id_server: Option<String>,
     /// The medium of the third-party identifier being removed.
-    pub medium: crate::administrative_contact::Unbind3pidFromAccountRequestMedium,
+    pub medium: crate::administrative_contact::Medium,
     /// The third-party address being removed.
     pub address: String,
     /// The other properties, by name.
@@ -681,10 +557,7 @@ pub struct Unbind3pidFromAccountRequest {
 
 impl Unbind3pidFromAccountRequest {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(
-        medium: crate::administrative_contact::Unbind3pidFromAccountRequestMedium,
-        address: String,
-    ) -> Self {
+    pub fn new(medium: crate::administrative_contact::Medium, address: String) -> Self {
         Self {
             id_server: None,
             medium,
@@ -699,62 +572,6 @@ rt::deserialize_object! {
     }
 }
 
-/// The medium of the third-party identifier being removed.
-///
-/// Values this version of the crate does not know are kept in `Unknown`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[non_exhaustive]
-pub enum Unbind3pidFromAccountRequestMedium {
-    /// `email`
-    Email,
-    /// `msisdn`
-    Msisdn,
-    /// A value this version of the crate does not know, kept verbatim.
-    Unknown(rt::UnknownValue),
-}
-
-impl Unbind3pidFromAccountRequestMedium {
-    /// The value as on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Email => "email",
-            Self::Msisdn => "msisdn",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl From<&str> for Unbind3pidFromAccountRequestMedium {
-    fn from(value: &str) -> Self {
-        match value {
-            "email" => Self::Email,
-            "msisdn" => Self::Msisdn,
-            other => Self::Unknown(rt::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl std::fmt::Display for Unbind3pidFromAccountRequestMedium {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for Unbind3pidFromAccountRequestMedium {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for Unbind3pidFromAccountRequestMedium {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
-    }
-}
-
 /// The identity server has disassociated the third-party identifier from the
 /// user.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
@@ -765,7 +582,7 @@ pub struct Unbind3pidFromAccountResponse {
     /// identifier whereas `no-support` indicates that the identity server
     /// refuses to support the request or the homeserver was not able to determine
     /// an identity server to unbind from.
-    pub id_server_unbind_result: crate::administrative_contact::Unbind3pidFromAccountResponseIdServerUnbindResult,
+    pub id_server_unbind_result: crate::types::IdServerUnbindResult,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -773,9 +590,7 @@ pub struct Unbind3pidFromAccountResponse {
 
 impl Unbind3pidFromAccountResponse {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(
-        id_server_unbind_result: crate::administrative_contact::Unbind3pidFromAccountResponseIdServerUnbindResult,
-    ) -> Self {
+    pub fn new(id_server_unbind_result: crate::types::IdServerUnbindResult) -> Self {
         Self {
             id_server_unbind_result,
             additional_properties: Default::default(),
@@ -785,66 +600,6 @@ impl Unbind3pidFromAccountResponse {
 
 rt::deserialize_object! {
     Unbind3pidFromAccountResponse { required id_server_unbind_result, }
-}
-
-/// An indicator as to whether or not the identity server was able to unbind
-/// the 3PID. `success` indicates that the identity server has unbound the
-/// identifier whereas `no-support` indicates that the identity server
-/// refuses to support the request or the homeserver was not able to determine
-/// an identity server to unbind from.
-///
-/// Values this version of the crate does not know are kept in `Unknown`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[non_exhaustive]
-pub enum Unbind3pidFromAccountResponseIdServerUnbindResult {
-    /// `no-support`
-    NoSupport,
-    /// `success`
-    Success,
-    /// A value this version of the crate does not know, kept verbatim.
-    Unknown(rt::UnknownValue),
-}
-
-impl Unbind3pidFromAccountResponseIdServerUnbindResult {
-    /// The value as on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::NoSupport => "no-support",
-            Self::Success => "success",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl From<&str> for Unbind3pidFromAccountResponseIdServerUnbindResult {
-    fn from(value: &str) -> Self {
-        match value {
-            "no-support" => Self::NoSupport,
-            "success" => Self::Success,
-            other => Self::Unknown(rt::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl std::fmt::Display for Unbind3pidFromAccountResponseIdServerUnbindResult {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for Unbind3pidFromAccountResponseIdServerUnbindResult {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for Unbind3pidFromAccountResponseIdServerUnbindResult {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
-    }
 }
 
 /// Begins the validation process for an email address for association with the user's account.

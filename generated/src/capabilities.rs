@@ -23,7 +23,7 @@ impl GetCapabilitiesRequest {
 pub struct GetCapabilitiesResponse {
     /// The custom capabilities the server supports, using the
     /// Java package naming convention.
-    pub capabilities: crate::capabilities::GetCapabilitiesResponseCapabilities,
+    pub capabilities: crate::capabilities::Capabilities,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -31,9 +31,7 @@ pub struct GetCapabilitiesResponse {
 
 impl GetCapabilitiesResponse {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(
-        capabilities: crate::capabilities::GetCapabilitiesResponseCapabilities,
-    ) -> Self {
+    pub fn new(capabilities: crate::capabilities::Capabilities) -> Self {
         Self {
             capabilities,
             additional_properties: Default::default(),
@@ -49,7 +47,7 @@ rt::deserialize_object! {
 /// Java package naming convention.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
-pub struct GetCapabilitiesResponseCapabilities {
+pub struct Capabilities {
     /// Capability to indicate if the user can change their password.
     #[serde(
         rename = "m.change_password",
@@ -73,9 +71,7 @@ pub struct GetCapabilitiesResponseCapabilities {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub room_versions: Option<
-        crate::capabilities::GetCapabilitiesResponseCapabilitiesRoomVersions,
-    >,
+    pub room_versions: Option<crate::capabilities::RoomVersionsCapability>,
     /// **Deprecated:** Capability to indicate if the user can change their display name.
     /// Refer to `m.profile_fields` for extended profile management.
     ///
@@ -122,9 +118,7 @@ pub struct GetCapabilitiesResponseCapabilities {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub profile_fields: Option<
-        crate::capabilities::GetCapabilitiesResponseCapabilitiesProfileFields,
-    >,
+    pub profile_fields: Option<crate::capabilities::ProfileFieldsCapability>,
     /// Capability to indicate if the user can perform account moderation actions
     /// via [server administration](https://spec.matrix.org/v1.19/client-server-api/#server-administration)
     /// endpoints.
@@ -138,15 +132,13 @@ pub struct GetCapabilitiesResponseCapabilities {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub account_moderation: Option<
-        crate::capabilities::GetCapabilitiesResponseCapabilitiesAccountModeration,
-    >,
+    pub account_moderation: Option<crate::capabilities::AccountModerationCapability>,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-impl GetCapabilitiesResponseCapabilities {
+impl Capabilities {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new() -> Self {
         Self {
@@ -165,13 +157,12 @@ impl GetCapabilitiesResponseCapabilities {
 }
 
 rt::deserialize_object! {
-    GetCapabilitiesResponseCapabilities { optional change_password = "m.change_password",
-    optional forget_forced_upon_leave = "m.forget_forced_upon_leave", optional
-    room_versions = "m.room_versions", optional set_displayname = "m.set_displayname",
-    optional set_avatar_url = "m.set_avatar_url", optional _3pid_changes =
-    "m.3pid_changes", optional get_login_token = "m.get_login_token", optional
-    profile_fields = "m.profile_fields", optional account_moderation =
-    "m.account_moderation", }
+    Capabilities { optional change_password = "m.change_password", optional
+    forget_forced_upon_leave = "m.forget_forced_upon_leave", optional room_versions =
+    "m.room_versions", optional set_displayname = "m.set_displayname", optional
+    set_avatar_url = "m.set_avatar_url", optional _3pid_changes = "m.3pid_changes",
+    optional get_login_token = "m.get_login_token", optional profile_fields =
+    "m.profile_fields", optional account_moderation = "m.account_moderation", }
 }
 
 /// The schema at `api/client-server/capabilities.yaml#/components/schemas/booleanCapability`.
@@ -202,26 +193,26 @@ rt::deserialize_object! {
 /// The room versions the server supports.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
-pub struct GetCapabilitiesResponseCapabilitiesRoomVersions {
+pub struct RoomVersionsCapability {
     /// The default room version the server is using for new rooms.
     pub default: String,
     /// A detailed description of the room versions the server supports.
     pub available: std::collections::BTreeMap<
         String,
-        crate::capabilities::GetCapabilitiesResponseCapabilitiesRoomVersionsAvailableValue,
+        crate::capabilities::RoomVersionStability,
     >,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-impl GetCapabilitiesResponseCapabilitiesRoomVersions {
+impl RoomVersionsCapability {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new(
         default: String,
         available: std::collections::BTreeMap<
             String,
-            crate::capabilities::GetCapabilitiesResponseCapabilitiesRoomVersionsAvailableValue,
+            crate::capabilities::RoomVersionStability,
         >,
     ) -> Self {
         Self {
@@ -233,8 +224,7 @@ impl GetCapabilitiesResponseCapabilitiesRoomVersions {
 }
 
 rt::deserialize_object! {
-    GetCapabilitiesResponseCapabilitiesRoomVersions { required default, required
-    available, }
+    RoomVersionsCapability { required default, required available, }
 }
 
 /// The stability of the room version.
@@ -242,7 +232,7 @@ rt::deserialize_object! {
 /// Values this version of the crate does not know are kept in `Unknown`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
-pub enum GetCapabilitiesResponseCapabilitiesRoomVersionsAvailableValue {
+pub enum RoomVersionStability {
     /// `stable`
     Stable,
     /// `unstable`
@@ -251,7 +241,7 @@ pub enum GetCapabilitiesResponseCapabilitiesRoomVersionsAvailableValue {
     Unknown(rt::UnknownValue),
 }
 
-impl GetCapabilitiesResponseCapabilitiesRoomVersionsAvailableValue {
+impl RoomVersionStability {
     /// The value as on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -262,7 +252,7 @@ impl GetCapabilitiesResponseCapabilitiesRoomVersionsAvailableValue {
     }
 }
 
-impl From<&str> for GetCapabilitiesResponseCapabilitiesRoomVersionsAvailableValue {
+impl From<&str> for RoomVersionStability {
     fn from(value: &str) -> Self {
         match value {
             "stable" => Self::Stable,
@@ -272,21 +262,19 @@ impl From<&str> for GetCapabilitiesResponseCapabilitiesRoomVersionsAvailableValu
     }
 }
 
-impl std::fmt::Display
-for GetCapabilitiesResponseCapabilitiesRoomVersionsAvailableValue {
+impl std::fmt::Display for RoomVersionStability {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-impl serde::Serialize for GetCapabilitiesResponseCapabilitiesRoomVersionsAvailableValue {
+impl serde::Serialize for RoomVersionStability {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 
-impl<'de> serde::Deserialize<'de>
-for GetCapabilitiesResponseCapabilitiesRoomVersionsAvailableValue {
+impl<'de> serde::Deserialize<'de> for RoomVersionStability {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -300,7 +288,7 @@ for GetCapabilitiesResponseCapabilitiesRoomVersionsAvailableValue {
 /// Added in Matrix 1.16.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
-pub struct GetCapabilitiesResponseCapabilitiesProfileFields {
+pub struct ProfileFieldsCapability {
     /// If present, a list of profile fields that clients are allowed to create, modify or delete,
     /// provided `enabled` is `true`; no other profile fields may be changed.
     ///
@@ -322,7 +310,7 @@ pub struct GetCapabilitiesResponseCapabilitiesProfileFields {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-impl GetCapabilitiesResponseCapabilitiesProfileFields {
+impl ProfileFieldsCapability {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new(enabled: bool) -> Self {
         Self {
@@ -335,8 +323,7 @@ impl GetCapabilitiesResponseCapabilitiesProfileFields {
 }
 
 rt::deserialize_object! {
-    GetCapabilitiesResponseCapabilitiesProfileFields { optional allowed, optional
-    disallowed, required enabled, }
+    ProfileFieldsCapability { optional allowed, optional disallowed, required enabled, }
 }
 
 /// Capability to indicate if the user can perform account moderation actions
@@ -349,7 +336,7 @@ rt::deserialize_object! {
 /// Added in Matrix 1.18.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
-pub struct GetCapabilitiesResponseCapabilitiesAccountModeration {
+pub struct AccountModerationCapability {
     /// `true` if the user can suspend a user via [`PUT /admin/suspend/{userId}`](https://spec.matrix.org/v1.19/client-server-api/#put_matrixclientv1adminsuspenduserid),
     /// `false` otherwise.
     ///
@@ -367,7 +354,7 @@ pub struct GetCapabilitiesResponseCapabilitiesAccountModeration {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-impl GetCapabilitiesResponseCapabilitiesAccountModeration {
+impl AccountModerationCapability {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new() -> Self {
         Self {
@@ -379,8 +366,7 @@ impl GetCapabilitiesResponseCapabilitiesAccountModeration {
 }
 
 rt::deserialize_object! {
-    GetCapabilitiesResponseCapabilitiesAccountModeration { optional suspend, optional
-    lock, }
+    AccountModerationCapability { optional suspend, optional lock, }
 }
 
 impl rt::Endpoint for GetCapabilitiesRequest {

@@ -69,7 +69,7 @@ pub struct CreateRoomRequest {
     /// [published room directory](https://spec.matrix.org/v1.19/client-server-api#published-room-directory).
     /// Defaults to `private`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub visibility: Option<crate::create_room::CreateRoomRequestVisibility>,
+    pub visibility: Option<crate::types::Visibility>,
     /// The desired room alias **local part**. If this is included, a
     /// room alias will be created and mapped to the newly created
     /// room. The alias will belong on the *same* homeserver which
@@ -131,9 +131,7 @@ pub struct CreateRoomRequest {
     /// Takes precedence over events set by `preset`, but gets
     /// overridden by `name` and `topic` keys.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub initial_state: Option<
-        Vec<crate::create_room::CreateRoomRequestInitialStateItem>,
-    >,
+    pub initial_state: Option<Vec<crate::create_room::StateEvent>>,
     /// Convenience parameter for setting various default state events
     /// based on a preset.
     ///
@@ -188,68 +186,10 @@ rt::deserialize_object! {
     is_direct, optional power_level_content_override, }
 }
 
-/// The room's visibility in the server's
-/// [published room directory](https://spec.matrix.org/v1.19/client-server-api#published-room-directory).
-/// Defaults to `private`.
-///
-/// Values this version of the crate does not know are kept in `Unknown`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[non_exhaustive]
-pub enum CreateRoomRequestVisibility {
-    /// `public`
-    Public,
-    /// `private`
-    Private,
-    /// A value this version of the crate does not know, kept verbatim.
-    Unknown(rt::UnknownValue),
-}
-
-impl CreateRoomRequestVisibility {
-    /// The value as on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Public => "public",
-            Self::Private => "private",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl From<&str> for CreateRoomRequestVisibility {
-    fn from(value: &str) -> Self {
-        match value {
-            "public" => Self::Public,
-            "private" => Self::Private,
-            other => Self::Unknown(rt::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl std::fmt::Display for CreateRoomRequestVisibility {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for CreateRoomRequestVisibility {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for CreateRoomRequestVisibility {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
-    }
-}
-
 /// The schema at `api/client-server/create_room.yaml#/paths/~1createRoom/post/requestBody/content/application~1json/schema/properties/initial_state/items`.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
-pub struct CreateRoomRequestInitialStateItem {
+pub struct StateEvent {
     /// The type of event to send.
     #[serde(rename = "type")]
     pub type_: String,
@@ -263,7 +203,7 @@ pub struct CreateRoomRequestInitialStateItem {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-impl CreateRoomRequestInitialStateItem {
+impl StateEvent {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new(
         type_: String,
@@ -279,8 +219,7 @@ impl CreateRoomRequestInitialStateItem {
 }
 
 rt::deserialize_object! {
-    CreateRoomRequestInitialStateItem { required type_ = "type", optional state_key,
-    required content, }
+    StateEvent { required type_ = "type", optional state_key, required content, }
 }
 
 /// Convenience parameter for setting various default state events

@@ -23,7 +23,7 @@ impl GetRoomKeysVersionCurrentRequest {
 #[non_exhaustive]
 pub struct GetRoomKeysVersionCurrentResponse {
     /// The algorithm used for storing backups.
-    pub algorithm: crate::key_backup::GetRoomKeysVersionCurrentResponseAlgorithm,
+    pub algorithm: crate::key_backup::Algorithm,
     /// Algorithm-dependent data. See the documentation for the backup
     /// algorithms in [Server-side key backups](https://spec.matrix.org/v1.19/client-server-api/#server-side-key-backups) for more information on the
     /// expected format of the data.
@@ -45,7 +45,7 @@ pub struct GetRoomKeysVersionCurrentResponse {
 impl GetRoomKeysVersionCurrentResponse {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new(
-        algorithm: crate::key_backup::GetRoomKeysVersionCurrentResponseAlgorithm,
+        algorithm: crate::key_backup::Algorithm,
         auth_data: serde_json::Map<String, serde_json::Value>,
         count: i64,
         etag: String,
@@ -72,14 +72,14 @@ rt::deserialize_object! {
 /// Values this version of the crate does not know are kept in `Unknown`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
-pub enum GetRoomKeysVersionCurrentResponseAlgorithm {
+pub enum Algorithm {
     /// `m.megolm_backup.v1.curve25519-aes-sha2`
     MMegolmBackupV1Curve25519AesSha2,
     /// A value this version of the crate does not know, kept verbatim.
     Unknown(rt::UnknownValue),
 }
 
-impl GetRoomKeysVersionCurrentResponseAlgorithm {
+impl Algorithm {
     /// The value as on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -91,7 +91,7 @@ impl GetRoomKeysVersionCurrentResponseAlgorithm {
     }
 }
 
-impl From<&str> for GetRoomKeysVersionCurrentResponseAlgorithm {
+impl From<&str> for Algorithm {
     fn from(value: &str) -> Self {
         match value {
             "m.megolm_backup.v1.curve25519-aes-sha2" => {
@@ -102,19 +102,19 @@ impl From<&str> for GetRoomKeysVersionCurrentResponseAlgorithm {
     }
 }
 
-impl std::fmt::Display for GetRoomKeysVersionCurrentResponseAlgorithm {
+impl std::fmt::Display for Algorithm {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-impl serde::Serialize for GetRoomKeysVersionCurrentResponseAlgorithm {
+impl serde::Serialize for Algorithm {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 
-impl<'de> serde::Deserialize<'de> for GetRoomKeysVersionCurrentResponseAlgorithm {
+impl<'de> serde::Deserialize<'de> for Algorithm {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -134,7 +134,7 @@ impl<'de> serde::Deserialize<'de> for GetRoomKeysVersionCurrentResponseAlgorithm
 #[non_exhaustive]
 pub struct PostRoomKeysVersionRequest {
     /// The algorithm used for storing backups.
-    pub algorithm: crate::key_backup::PostRoomKeysVersionRequestAlgorithm,
+    pub algorithm: crate::key_backup::Algorithm,
     /// Algorithm-dependent data. See the documentation for the backup
     /// algorithms in [Server-side key backups](https://spec.matrix.org/v1.19/client-server-api/#server-side-key-backups) for more information on the
     /// expected format of the data.
@@ -147,7 +147,7 @@ pub struct PostRoomKeysVersionRequest {
 impl PostRoomKeysVersionRequest {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new(
-        algorithm: crate::key_backup::PostRoomKeysVersionRequestAlgorithm,
+        algorithm: crate::key_backup::Algorithm,
         auth_data: serde_json::Map<String, serde_json::Value>,
     ) -> Self {
         Self {
@@ -160,62 +160,6 @@ impl PostRoomKeysVersionRequest {
 
 rt::deserialize_object! {
     PostRoomKeysVersionRequest { required algorithm, required auth_data, }
-}
-
-/// The algorithm used for storing backups.
-///
-/// Values this version of the crate does not know are kept in `Unknown`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[non_exhaustive]
-pub enum PostRoomKeysVersionRequestAlgorithm {
-    /// `m.megolm_backup.v1.curve25519-aes-sha2`
-    MMegolmBackupV1Curve25519AesSha2,
-    /// A value this version of the crate does not know, kept verbatim.
-    Unknown(rt::UnknownValue),
-}
-
-impl PostRoomKeysVersionRequestAlgorithm {
-    /// The value as on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::MMegolmBackupV1Curve25519AesSha2 => {
-                "m.megolm_backup.v1.curve25519-aes-sha2"
-            }
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl From<&str> for PostRoomKeysVersionRequestAlgorithm {
-    fn from(value: &str) -> Self {
-        match value {
-            "m.megolm_backup.v1.curve25519-aes-sha2" => {
-                Self::MMegolmBackupV1Curve25519AesSha2
-            }
-            other => Self::Unknown(rt::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl std::fmt::Display for PostRoomKeysVersionRequestAlgorithm {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for PostRoomKeysVersionRequestAlgorithm {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for PostRoomKeysVersionRequestAlgorithm {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
-    }
 }
 
 /// The version id of the new backup.
@@ -272,7 +216,7 @@ impl GetRoomKeysVersionRequest {
 #[non_exhaustive]
 pub struct GetRoomKeysVersionResponse {
     /// The algorithm used for storing backups.
-    pub algorithm: crate::key_backup::GetRoomKeysVersionResponseAlgorithm,
+    pub algorithm: crate::key_backup::Algorithm,
     /// Algorithm-dependent data. See the documentation for the backup
     /// algorithms in [Server-side key backups](https://spec.matrix.org/v1.19/client-server-api/#server-side-key-backups) for more information on the
     /// expected format of the data.
@@ -294,7 +238,7 @@ pub struct GetRoomKeysVersionResponse {
 impl GetRoomKeysVersionResponse {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new(
-        algorithm: crate::key_backup::GetRoomKeysVersionResponseAlgorithm,
+        algorithm: crate::key_backup::Algorithm,
         auth_data: serde_json::Map<String, serde_json::Value>,
         count: i64,
         etag: String,
@@ -316,69 +260,13 @@ rt::deserialize_object! {
     required etag, required version, }
 }
 
-/// The algorithm used for storing backups.
-///
-/// Values this version of the crate does not know are kept in `Unknown`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[non_exhaustive]
-pub enum GetRoomKeysVersionResponseAlgorithm {
-    /// `m.megolm_backup.v1.curve25519-aes-sha2`
-    MMegolmBackupV1Curve25519AesSha2,
-    /// A value this version of the crate does not know, kept verbatim.
-    Unknown(rt::UnknownValue),
-}
-
-impl GetRoomKeysVersionResponseAlgorithm {
-    /// The value as on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::MMegolmBackupV1Curve25519AesSha2 => {
-                "m.megolm_backup.v1.curve25519-aes-sha2"
-            }
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl From<&str> for GetRoomKeysVersionResponseAlgorithm {
-    fn from(value: &str) -> Self {
-        match value {
-            "m.megolm_backup.v1.curve25519-aes-sha2" => {
-                Self::MMegolmBackupV1Curve25519AesSha2
-            }
-            other => Self::Unknown(rt::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl std::fmt::Display for GetRoomKeysVersionResponseAlgorithm {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for GetRoomKeysVersionResponseAlgorithm {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for GetRoomKeysVersionResponseAlgorithm {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
-    }
-}
-
 /// The body of a `putRoomKeysVersion` request.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct PutRoomKeysVersionRequestBody {
     /// The algorithm used for storing backups.  Must be the same as
     /// the algorithm currently used by the backup.
-    pub algorithm: crate::key_backup::PutRoomKeysVersionRequestBodyAlgorithm,
+    pub algorithm: crate::key_backup::Algorithm,
     /// Algorithm-dependent data. See the documentation for the backup
     /// algorithms in [Server-side key backups](https://spec.matrix.org/v1.19/client-server-api/#server-side-key-backups) for more information on the
     /// expected format of the data.
@@ -395,7 +283,7 @@ pub struct PutRoomKeysVersionRequestBody {
 impl PutRoomKeysVersionRequestBody {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new(
-        algorithm: crate::key_backup::PutRoomKeysVersionRequestBodyAlgorithm,
+        algorithm: crate::key_backup::Algorithm,
         auth_data: serde_json::Map<String, serde_json::Value>,
     ) -> Self {
         Self {
@@ -410,63 +298,6 @@ impl PutRoomKeysVersionRequestBody {
 rt::deserialize_object! {
     PutRoomKeysVersionRequestBody { required algorithm, required auth_data, optional
     version, }
-}
-
-/// The algorithm used for storing backups.  Must be the same as
-/// the algorithm currently used by the backup.
-///
-/// Values this version of the crate does not know are kept in `Unknown`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[non_exhaustive]
-pub enum PutRoomKeysVersionRequestBodyAlgorithm {
-    /// `m.megolm_backup.v1.curve25519-aes-sha2`
-    MMegolmBackupV1Curve25519AesSha2,
-    /// A value this version of the crate does not know, kept verbatim.
-    Unknown(rt::UnknownValue),
-}
-
-impl PutRoomKeysVersionRequestBodyAlgorithm {
-    /// The value as on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::MMegolmBackupV1Curve25519AesSha2 => {
-                "m.megolm_backup.v1.curve25519-aes-sha2"
-            }
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl From<&str> for PutRoomKeysVersionRequestBodyAlgorithm {
-    fn from(value: &str) -> Self {
-        match value {
-            "m.megolm_backup.v1.curve25519-aes-sha2" => {
-                Self::MMegolmBackupV1Curve25519AesSha2
-            }
-            other => Self::Unknown(rt::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl std::fmt::Display for PutRoomKeysVersionRequestBodyAlgorithm {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for PutRoomKeysVersionRequestBodyAlgorithm {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for PutRoomKeysVersionRequestBodyAlgorithm {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
-    }
 }
 
 /// Update information about an existing backup.

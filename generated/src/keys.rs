@@ -152,10 +152,7 @@ pub struct QueryKeysResponse {
     pub device_keys: Option<
         std::collections::BTreeMap<
             String,
-            std::collections::BTreeMap<
-                String,
-                crate::keys::QueryKeysResponseDeviceKeysValueValue,
-            >,
+            std::collections::BTreeMap<String, crate::keys::DeviceInformation>,
         >,
     >,
     /// Information on the master signing keys of the queried users.
@@ -216,7 +213,7 @@ rt::deserialize_object! {
 /// The schema at `api/client-server/keys.yaml#/paths/~1keys~1query/post/responses/200/content/application~1json/schema/properties/device_keys/patternProperties/^@/additionalProperties`.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
-pub struct QueryKeysResponseDeviceKeysValueValue {
+pub struct DeviceInformation {
     /// The ID of the user the device belongs to. Must match the user ID used
     /// when logging in.
     pub user_id: String,
@@ -241,13 +238,13 @@ pub struct QueryKeysResponseDeviceKeysValueValue {
     /// by intermediate servers, and not covered by the
     /// signatures.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub unsigned: Option<crate::keys::QueryKeysResponseDeviceKeysValueValueUnsigned>,
+    pub unsigned: Option<crate::keys::UnsignedDeviceInfo>,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-impl QueryKeysResponseDeviceKeysValueValue {
+impl DeviceInformation {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new(
         user_id: String,
@@ -272,8 +269,8 @@ impl QueryKeysResponseDeviceKeysValueValue {
 }
 
 rt::deserialize_object! {
-    QueryKeysResponseDeviceKeysValueValue { required user_id, required device_id,
-    required algorithms, required keys, required signatures, optional unsigned, }
+    DeviceInformation { required user_id, required device_id, required algorithms,
+    required keys, required signatures, optional unsigned, }
 }
 
 /// Additional data added to the device key information
@@ -281,7 +278,7 @@ rt::deserialize_object! {
 /// signatures.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
-pub struct QueryKeysResponseDeviceKeysValueValueUnsigned {
+pub struct UnsignedDeviceInfo {
     /// The display name which the user set on the device.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub device_display_name: Option<String>,
@@ -290,7 +287,7 @@ pub struct QueryKeysResponseDeviceKeysValueValueUnsigned {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-impl QueryKeysResponseDeviceKeysValueValueUnsigned {
+impl UnsignedDeviceInfo {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new() -> Self {
         Self {
@@ -301,7 +298,7 @@ impl QueryKeysResponseDeviceKeysValueValueUnsigned {
 }
 
 rt::deserialize_object! {
-    QueryKeysResponseDeviceKeysValueValueUnsigned { optional device_display_name, }
+    UnsignedDeviceInfo { optional device_display_name, }
 }
 
 /// Claim one-time encryption keys.

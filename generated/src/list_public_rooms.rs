@@ -27,9 +27,7 @@ impl GetRoomVisibilityOnDirectoryRequest {
 pub struct GetRoomVisibilityOnDirectoryResponse {
     /// The visibility of the room in the directory.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub visibility: Option<
-        crate::list_public_rooms::GetRoomVisibilityOnDirectoryResponseVisibility,
-    >,
+    pub visibility: Option<crate::types::Visibility>,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -49,62 +47,6 @@ rt::deserialize_object! {
     GetRoomVisibilityOnDirectoryResponse { optional visibility, }
 }
 
-/// The visibility of the room in the directory.
-///
-/// Values this version of the crate does not know are kept in `Unknown`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[non_exhaustive]
-pub enum GetRoomVisibilityOnDirectoryResponseVisibility {
-    /// `private`
-    Private,
-    /// `public`
-    Public,
-    /// A value this version of the crate does not know, kept verbatim.
-    Unknown(rt::UnknownValue),
-}
-
-impl GetRoomVisibilityOnDirectoryResponseVisibility {
-    /// The value as on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Private => "private",
-            Self::Public => "public",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl From<&str> for GetRoomVisibilityOnDirectoryResponseVisibility {
-    fn from(value: &str) -> Self {
-        match value {
-            "private" => Self::Private,
-            "public" => Self::Public,
-            other => Self::Unknown(rt::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl std::fmt::Display for GetRoomVisibilityOnDirectoryResponseVisibility {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for GetRoomVisibilityOnDirectoryResponseVisibility {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for GetRoomVisibilityOnDirectoryResponseVisibility {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
-    }
-}
-
 /// The body of a `setRoomVisibilityOnDirectory` request.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
@@ -112,9 +54,7 @@ pub struct SetRoomVisibilityOnDirectoryRequestBody {
     /// The new visibility setting for the room.
     /// Defaults to `public`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub visibility: Option<
-        crate::list_public_rooms::SetRoomVisibilityOnDirectoryRequestBodyVisibility,
-    >,
+    pub visibility: Option<crate::types::Visibility>,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -132,63 +72,6 @@ impl SetRoomVisibilityOnDirectoryRequestBody {
 
 rt::deserialize_object! {
     SetRoomVisibilityOnDirectoryRequestBody { optional visibility, }
-}
-
-/// The new visibility setting for the room.
-/// Defaults to `public`.
-///
-/// Values this version of the crate does not know are kept in `Unknown`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[non_exhaustive]
-pub enum SetRoomVisibilityOnDirectoryRequestBodyVisibility {
-    /// `private`
-    Private,
-    /// `public`
-    Public,
-    /// A value this version of the crate does not know, kept verbatim.
-    Unknown(rt::UnknownValue),
-}
-
-impl SetRoomVisibilityOnDirectoryRequestBodyVisibility {
-    /// The value as on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Private => "private",
-            Self::Public => "public",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl From<&str> for SetRoomVisibilityOnDirectoryRequestBodyVisibility {
-    fn from(value: &str) -> Self {
-        match value {
-            "private" => Self::Private,
-            "public" => Self::Public,
-            other => Self::Unknown(rt::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl std::fmt::Display for SetRoomVisibilityOnDirectoryRequestBodyVisibility {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for SetRoomVisibilityOnDirectoryRequestBodyVisibility {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for SetRoomVisibilityOnDirectoryRequestBodyVisibility {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
-    }
 }
 
 /// Sets the visibility of a room in the directory
@@ -272,7 +155,7 @@ pub struct QueryPublicRoomsRequestBody {
     pub since: Option<String>,
     /// Filter to apply to the results.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub filter: Option<crate::list_public_rooms::QueryPublicRoomsRequestBodyFilter>,
+    pub filter: Option<crate::list_public_rooms::Filter>,
     /// Whether or not to include all known networks/protocols from
     /// application services on the homeserver. Defaults to `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -311,7 +194,7 @@ rt::deserialize_object! {
 /// Filter to apply to the results.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
-pub struct QueryPublicRoomsRequestBodyFilter {
+pub struct Filter {
     /// An optional string to search for in the room metadata, e.g. name,
     /// topic, canonical alias, etc.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -329,7 +212,7 @@ pub struct QueryPublicRoomsRequestBodyFilter {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-impl QueryPublicRoomsRequestBodyFilter {
+impl Filter {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new() -> Self {
         Self {
@@ -341,8 +224,7 @@ impl QueryPublicRoomsRequestBodyFilter {
 }
 
 rt::deserialize_object! {
-    QueryPublicRoomsRequestBodyFilter { optional generic_search_term, optional
-    room_types, }
+    Filter { optional generic_search_term, optional room_types, }
 }
 
 /// Lists a server's published room directory with an optional filter

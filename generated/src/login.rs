@@ -23,7 +23,7 @@ impl GetLoginFlowsRequest {
 pub struct GetLoginFlowsResponse {
     /// The homeserver's supported login types
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub flows: Option<Vec<crate::login::GetLoginFlowsResponseFlowsItem>>,
+    pub flows: Option<Vec<crate::login::LoginFlow>>,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -46,7 +46,7 @@ rt::deserialize_object! {
 /// The schema at `api/client-server/login.yaml#/paths/~1login/get/responses/200/content/application~1json/schema/properties/flows/items`.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
-pub struct GetLoginFlowsResponseFlowsItem {
+pub struct LoginFlow {
     /// The login type. This is supplied as the `type` when
     /// logging in.
     #[serde(rename = "type")]
@@ -66,7 +66,7 @@ pub struct GetLoginFlowsResponseFlowsItem {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-impl GetLoginFlowsResponseFlowsItem {
+impl LoginFlow {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new(type_: String) -> Self {
         Self {
@@ -78,7 +78,7 @@ impl GetLoginFlowsResponseFlowsItem {
 }
 
 rt::deserialize_object! {
-    GetLoginFlowsResponseFlowsItem { required type_ = "type", optional get_login_token, }
+    LoginFlow { required type_ = "type", optional get_login_token, }
 }
 
 /// Authenticates the user.

@@ -42,9 +42,7 @@ pub struct GetNotificationsResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next_token: Option<String>,
     /// The list of events that triggered notifications.
-    pub notifications: Vec<
-        crate::notifications::GetNotificationsResponseNotificationsItem,
-    >,
+    pub notifications: Vec<crate::notifications::Notification>,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -52,11 +50,7 @@ pub struct GetNotificationsResponse {
 
 impl GetNotificationsResponse {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(
-        notifications: Vec<
-            crate::notifications::GetNotificationsResponseNotificationsItem,
-        >,
-    ) -> Self {
+    pub fn new(notifications: Vec<crate::notifications::Notification>) -> Self {
         Self {
             next_token: None,
             notifications,
@@ -72,12 +66,10 @@ rt::deserialize_object! {
 /// The schema at `api/client-server/notifications.yaml#/paths/~1notifications/get/responses/200/content/application~1json/schema/properties/notifications/items`.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
-pub struct GetNotificationsResponseNotificationsItem {
+pub struct Notification {
     /// The action(s) to perform when the conditions for this rule are met.
     /// See [Push Rules: API](https://spec.matrix.org/v1.19/client-server-api/#push-rules-api).
-    pub actions: Vec<
-        crate::notifications::GetNotificationsResponseNotificationsItemActionsItem,
-    >,
+    pub actions: Vec<crate::types::PushRuleAction>,
     /// The Event object for the event that triggered the notification.
     pub event: rt::Raw<crate::types::ClientEventWithoutRoomId>,
     /// The profile tag of the rule that matched this event.
@@ -96,12 +88,10 @@ pub struct GetNotificationsResponseNotificationsItem {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-impl GetNotificationsResponseNotificationsItem {
+impl Notification {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new(
-        actions: Vec<
-            crate::notifications::GetNotificationsResponseNotificationsItemActionsItem,
-        >,
+        actions: Vec<crate::types::PushRuleAction>,
         event: rt::Raw<crate::types::ClientEventWithoutRoomId>,
         read: bool,
         room_id: String,
@@ -120,18 +110,8 @@ impl GetNotificationsResponseNotificationsItem {
 }
 
 rt::deserialize_object! {
-    GetNotificationsResponseNotificationsItem { required actions, required event,
-    optional profile_tag with Nullable, required read, required room_id, required ts, }
-}
-
-/// The schema at `api/client-server/notifications.yaml#/paths/~1notifications/get/responses/200/content/application~1json/schema/properties/notifications/items/properties/actions/items`.
-///
-/// One of several shapes; deserializing tries them in this order.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(untagged)]
-pub enum GetNotificationsResponseNotificationsItemActionsItem {
-    String(String),
-    Object(serde_json::Map<String, serde_json::Value>),
+    Notification { required actions, required event, optional profile_tag with Nullable,
+    required read, required room_id, required ts, }
 }
 
 impl rt::Endpoint for GetNotificationsRequest {

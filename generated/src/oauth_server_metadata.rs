@@ -107,9 +107,7 @@ pub struct GetAuthMetadataResponse {
     /// Added in Matrix 1.18.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account_management_actions_supported: Option<
-        Vec<
-            crate::oauth_server_metadata::GetAuthMetadataResponseAccountManagementActionsSupportedItem,
-        >,
+        Vec<crate::oauth_server_metadata::AccountManagementAction>,
     >,
     /// URL of the device authorisation endpoint, as defined in
     /// [RFC 8628](https://datatracker.ietf.org/doc/html/rfc8628), necessary to use
@@ -169,7 +167,7 @@ rt::deserialize_object! {
 /// Values this version of the crate does not know are kept in `Unknown`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
-pub enum GetAuthMetadataResponseAccountManagementActionsSupportedItem {
+pub enum AccountManagementAction {
     /// `org.matrix.profile`
     OrgMatrixProfile,
     /// `org.matrix.devices_list`
@@ -186,7 +184,7 @@ pub enum GetAuthMetadataResponseAccountManagementActionsSupportedItem {
     Unknown(rt::UnknownValue),
 }
 
-impl GetAuthMetadataResponseAccountManagementActionsSupportedItem {
+impl AccountManagementAction {
     /// The value as on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -201,7 +199,7 @@ impl GetAuthMetadataResponseAccountManagementActionsSupportedItem {
     }
 }
 
-impl From<&str> for GetAuthMetadataResponseAccountManagementActionsSupportedItem {
+impl From<&str> for AccountManagementAction {
     fn from(value: &str) -> Self {
         match value {
             "org.matrix.profile" => Self::OrgMatrixProfile,
@@ -215,20 +213,19 @@ impl From<&str> for GetAuthMetadataResponseAccountManagementActionsSupportedItem
     }
 }
 
-impl std::fmt::Display for GetAuthMetadataResponseAccountManagementActionsSupportedItem {
+impl std::fmt::Display for AccountManagementAction {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-impl serde::Serialize for GetAuthMetadataResponseAccountManagementActionsSupportedItem {
+impl serde::Serialize for AccountManagementAction {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 
-impl<'de> serde::Deserialize<'de>
-for GetAuthMetadataResponseAccountManagementActionsSupportedItem {
+impl<'de> serde::Deserialize<'de> for AccountManagementAction {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

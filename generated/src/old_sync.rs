@@ -113,7 +113,7 @@ pub struct InitialSyncResponse {
     /// A list of presence events.
     pub presence: Vec<rt::Raw<crate::types::Event>>,
     /// The `rooms` property.
-    pub rooms: Vec<crate::old_sync::InitialSyncResponseRoomsItem>,
+    pub rooms: Vec<crate::old_sync::RoomInfo>,
     /// The global private data created by this user.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account_data: Option<Vec<rt::Raw<crate::types::Event>>>,
@@ -127,7 +127,7 @@ impl InitialSyncResponse {
     pub fn new(
         end: String,
         presence: Vec<rt::Raw<crate::types::Event>>,
-        rooms: Vec<crate::old_sync::InitialSyncResponseRoomsItem>,
+        rooms: Vec<crate::old_sync::RoomInfo>,
     ) -> Self {
         Self {
             end,
@@ -147,17 +147,17 @@ rt::deserialize_object! {
 /// The schema at `api/client-server/old_sync.yaml#/paths/~1initialSync/get/responses/200/content/application~1json/schema/properties/rooms/items`.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
-pub struct InitialSyncResponseRoomsItem {
+pub struct RoomInfo {
     /// The ID of this room.
     pub room_id: String,
     /// The user's membership state in this room.
-    pub membership: crate::old_sync::InitialSyncResponseRoomsItemMembership,
+    pub membership: crate::types::InitialSyncMembership,
     /// The invite event if `membership` is `invite`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub invite: Option<rt::Raw<crate::types::ClientEvent>>,
     /// The pagination chunk for this room.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub messages: Option<crate::old_sync::InitialSyncResponseRoomsItemMessages>,
+    pub messages: Option<crate::types::PaginationChunk>,
     /// If the user is a member of the room this will be the
     /// current state of the room as a list of events. If the
     /// user has left the room this will be the state of the
@@ -167,7 +167,7 @@ pub struct InitialSyncResponseRoomsItem {
     /// Whether this room is visible to the `/publicRooms` API
     /// or not.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub visibility: Option<crate::old_sync::InitialSyncResponseRoomsItemVisibility>,
+    pub visibility: Option<crate::types::Visibility>,
     /// The private data that this user has attached to
     /// this room.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -177,11 +177,11 @@ pub struct InitialSyncResponseRoomsItem {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-impl InitialSyncResponseRoomsItem {
+impl RoomInfo {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new(
         room_id: String,
-        membership: crate::old_sync::InitialSyncResponseRoomsItemMembership,
+        membership: crate::types::InitialSyncMembership,
     ) -> Self {
         Self {
             room_id,
@@ -197,176 +197,8 @@ impl InitialSyncResponseRoomsItem {
 }
 
 rt::deserialize_object! {
-    InitialSyncResponseRoomsItem { required room_id, required membership, optional
-    invite, optional messages, optional state, optional visibility, optional
-    account_data, }
-}
-
-/// The user's membership state in this room.
-///
-/// Values this version of the crate does not know are kept in `Unknown`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[non_exhaustive]
-pub enum InitialSyncResponseRoomsItemMembership {
-    /// `invite`
-    Invite,
-    /// `join`
-    Join,
-    /// `leave`
-    Leave,
-    /// `ban`
-    Ban,
-    /// A value this version of the crate does not know, kept verbatim.
-    Unknown(rt::UnknownValue),
-}
-
-impl InitialSyncResponseRoomsItemMembership {
-    /// The value as on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Invite => "invite",
-            Self::Join => "join",
-            Self::Leave => "leave",
-            Self::Ban => "ban",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl From<&str> for InitialSyncResponseRoomsItemMembership {
-    fn from(value: &str) -> Self {
-        match value {
-            "invite" => Self::Invite,
-            "join" => Self::Join,
-            "leave" => Self::Leave,
-            "ban" => Self::Ban,
-            other => Self::Unknown(rt::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl std::fmt::Display for InitialSyncResponseRoomsItemMembership {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for InitialSyncResponseRoomsItemMembership {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for InitialSyncResponseRoomsItemMembership {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
-    }
-}
-
-/// The pagination chunk for this room.
-#[derive(Clone, Debug, PartialEq, serde::Serialize)]
-#[non_exhaustive]
-pub struct InitialSyncResponseRoomsItemMessages {
-    /// A token which correlates to the start of `chunk`.
-    /// Can be passed to
-    /// [`/rooms/<room_id>/messages`](https://spec.matrix.org/v1.19/client-server-api/#get_matrixclientv3roomsroomidmessages)
-    /// to retrieve earlier events.
-    ///
-    /// If no earlier events are available, this property may be omitted from
-    /// the response.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub start: Option<String>,
-    /// A token which correlates to the end of `chunk`.
-    /// Can be passed to
-    /// [`/rooms/<room_id>/messages`](https://spec.matrix.org/v1.19/client-server-api/#get_matrixclientv3roomsroomidmessages)
-    /// to retrieve later events.
-    pub end: String,
-    /// If the user is a member of the room this will be a
-    /// list of the most recent messages for this room. If
-    /// the user has left the room this will be the
-    /// messages that preceded them leaving. This array
-    /// will consist of at most `limit` elements.
-    pub chunk: Vec<rt::Raw<crate::types::ClientEvent>>,
-    /// The other properties, by name.
-    #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
-}
-
-impl InitialSyncResponseRoomsItemMessages {
-    /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(end: String, chunk: Vec<rt::Raw<crate::types::ClientEvent>>) -> Self {
-        Self {
-            start: None,
-            end,
-            chunk,
-            additional_properties: Default::default(),
-        }
-    }
-}
-
-rt::deserialize_object! {
-    InitialSyncResponseRoomsItemMessages { optional start, required end, required chunk,
-    }
-}
-
-/// Whether this room is visible to the `/publicRooms` API
-/// or not.
-///
-/// Values this version of the crate does not know are kept in `Unknown`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[non_exhaustive]
-pub enum InitialSyncResponseRoomsItemVisibility {
-    /// `private`
-    Private,
-    /// `public`
-    Public,
-    /// A value this version of the crate does not know, kept verbatim.
-    Unknown(rt::UnknownValue),
-}
-
-impl InitialSyncResponseRoomsItemVisibility {
-    /// The value as on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Private => "private",
-            Self::Public => "public",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl From<&str> for InitialSyncResponseRoomsItemVisibility {
-    fn from(value: &str) -> Self {
-        match value {
-            "private" => Self::Private,
-            "public" => Self::Public,
-            other => Self::Unknown(rt::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl std::fmt::Display for InitialSyncResponseRoomsItemVisibility {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for InitialSyncResponseRoomsItemVisibility {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for InitialSyncResponseRoomsItemVisibility {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
-    }
+    RoomInfo { required room_id, required membership, optional invite, optional messages,
+    optional state, optional visibility, optional account_data, }
 }
 
 /// Get a single event by event ID.

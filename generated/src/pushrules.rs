@@ -62,7 +62,7 @@ impl GetPushRulesGlobalRequest {
 /// Values this version of the crate does not know are kept in `Unknown`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
-pub enum GetPushRuleKind {
+pub enum PushRuleKind {
     /// `override`
     Override,
     /// `underride`
@@ -77,7 +77,7 @@ pub enum GetPushRuleKind {
     Unknown(rt::UnknownValue),
 }
 
-impl GetPushRuleKind {
+impl PushRuleKind {
     /// The value as on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -91,7 +91,7 @@ impl GetPushRuleKind {
     }
 }
 
-impl From<&str> for GetPushRuleKind {
+impl From<&str> for PushRuleKind {
     fn from(value: &str) -> Self {
         match value {
             "override" => Self::Override,
@@ -104,19 +104,19 @@ impl From<&str> for GetPushRuleKind {
     }
 }
 
-impl std::fmt::Display for GetPushRuleKind {
+impl std::fmt::Display for PushRuleKind {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-impl serde::Serialize for GetPushRuleKind {
+impl serde::Serialize for PushRuleKind {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 
-impl<'de> serde::Deserialize<'de> for GetPushRuleKind {
+impl<'de> serde::Deserialize<'de> for PushRuleKind {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -134,83 +134,15 @@ impl<'de> serde::Deserialize<'de> for GetPushRuleKind {
 #[non_exhaustive]
 pub struct GetPushRuleRequest {
     /// The kind of rule
-    pub kind: crate::pushrules::GetPushRuleKind,
+    pub kind: crate::pushrules::PushRuleKind,
     /// The identifier for the rule.
     pub rule_id: String,
 }
 
 impl GetPushRuleRequest {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(kind: crate::pushrules::GetPushRuleKind, rule_id: String) -> Self {
+    pub fn new(kind: crate::pushrules::PushRuleKind, rule_id: String) -> Self {
         Self { kind, rule_id }
-    }
-}
-
-/// The schema at `api/client-server/pushrules.yaml#/paths/~1pushrules~1global~1{kind}~1{ruleId}/put/parameters/0/schema`.
-///
-/// Values this version of the crate does not know are kept in `Unknown`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[non_exhaustive]
-pub enum SetPushRuleKind {
-    /// `override`
-    Override,
-    /// `underride`
-    Underride,
-    /// `sender`
-    Sender,
-    /// `room`
-    Room,
-    /// `content`
-    Content,
-    /// A value this version of the crate does not know, kept verbatim.
-    Unknown(rt::UnknownValue),
-}
-
-impl SetPushRuleKind {
-    /// The value as on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Override => "override",
-            Self::Underride => "underride",
-            Self::Sender => "sender",
-            Self::Room => "room",
-            Self::Content => "content",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl From<&str> for SetPushRuleKind {
-    fn from(value: &str) -> Self {
-        match value {
-            "override" => Self::Override,
-            "underride" => Self::Underride,
-            "sender" => Self::Sender,
-            "room" => Self::Room,
-            "content" => Self::Content,
-            other => Self::Unknown(rt::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl std::fmt::Display for SetPushRuleKind {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for SetPushRuleKind {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for SetPushRuleKind {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
     }
 }
 
@@ -219,7 +151,7 @@ impl<'de> serde::Deserialize<'de> for SetPushRuleKind {
 #[non_exhaustive]
 pub struct SetPushRuleRequestBody {
     /// The action(s) to perform when the conditions for this rule are met.
-    pub actions: Vec<crate::pushrules::SetPushRuleRequestBodyActionsItem>,
+    pub actions: Vec<crate::types::PushRuleAction>,
     /// The conditions that must hold true for an event in order for a
     /// rule to be applied to an event. A rule with no conditions
     /// always matches. Only applicable to `underride` and `override` rules.
@@ -235,9 +167,7 @@ pub struct SetPushRuleRequestBody {
 
 impl SetPushRuleRequestBody {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(
-        actions: Vec<crate::pushrules::SetPushRuleRequestBodyActionsItem>,
-    ) -> Self {
+    pub fn new(actions: Vec<crate::types::PushRuleAction>) -> Self {
         Self {
             actions,
             conditions: None,
@@ -249,16 +179,6 @@ impl SetPushRuleRequestBody {
 
 rt::deserialize_object! {
     SetPushRuleRequestBody { required actions, optional conditions, optional pattern, }
-}
-
-/// The schema at `api/client-server/pushrules.yaml#/paths/~1pushrules~1global~1{kind}~1{ruleId}/put/requestBody/content/application~1json/schema/properties/actions/items`.
-///
-/// One of several shapes; deserializing tries them in this order.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(untagged)]
-pub enum SetPushRuleRequestBodyActionsItem {
-    String(String),
-    Object(serde_json::Map<String, serde_json::Value>),
 }
 
 /// Add or change a push rule.
@@ -285,7 +205,7 @@ pub enum SetPushRuleRequestBodyActionsItem {
 #[non_exhaustive]
 pub struct SetPushRuleRequest {
     /// The kind of rule
-    pub kind: crate::pushrules::SetPushRuleKind,
+    pub kind: crate::pushrules::PushRuleKind,
     /// The identifier for the rule. If the string starts with a dot ("."),
     /// the request MUST be rejected as this is reserved for server-default
     /// rules. Slashes ("/") and backslashes ("\\") are also not allowed.
@@ -305,7 +225,7 @@ pub struct SetPushRuleRequest {
 impl SetPushRuleRequest {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new(
-        kind: crate::pushrules::SetPushRuleKind,
+        kind: crate::pushrules::PushRuleKind,
         rule_id: String,
         body: crate::pushrules::SetPushRuleRequestBody,
     ) -> Self {
@@ -319,74 +239,6 @@ impl SetPushRuleRequest {
     }
 }
 
-/// The schema at `api/client-server/pushrules.yaml#/paths/~1pushrules~1global~1{kind}~1{ruleId}/delete/parameters/0/schema`.
-///
-/// Values this version of the crate does not know are kept in `Unknown`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[non_exhaustive]
-pub enum DeletePushRuleKind {
-    /// `override`
-    Override,
-    /// `underride`
-    Underride,
-    /// `sender`
-    Sender,
-    /// `room`
-    Room,
-    /// `content`
-    Content,
-    /// A value this version of the crate does not know, kept verbatim.
-    Unknown(rt::UnknownValue),
-}
-
-impl DeletePushRuleKind {
-    /// The value as on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Override => "override",
-            Self::Underride => "underride",
-            Self::Sender => "sender",
-            Self::Room => "room",
-            Self::Content => "content",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl From<&str> for DeletePushRuleKind {
-    fn from(value: &str) -> Self {
-        match value {
-            "override" => Self::Override,
-            "underride" => Self::Underride,
-            "sender" => Self::Sender,
-            "room" => Self::Room,
-            "content" => Self::Content,
-            other => Self::Unknown(rt::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl std::fmt::Display for DeletePushRuleKind {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for DeletePushRuleKind {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for DeletePushRuleKind {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
-    }
-}
-
 /// Delete a push rule.
 ///
 /// This endpoint removes the push rule defined in the path.
@@ -396,83 +248,15 @@ impl<'de> serde::Deserialize<'de> for DeletePushRuleKind {
 #[non_exhaustive]
 pub struct DeletePushRuleRequest {
     /// The kind of rule
-    pub kind: crate::pushrules::DeletePushRuleKind,
+    pub kind: crate::pushrules::PushRuleKind,
     /// The identifier for the rule.
     pub rule_id: String,
 }
 
 impl DeletePushRuleRequest {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(kind: crate::pushrules::DeletePushRuleKind, rule_id: String) -> Self {
+    pub fn new(kind: crate::pushrules::PushRuleKind, rule_id: String) -> Self {
         Self { kind, rule_id }
-    }
-}
-
-/// The schema at `api/client-server/pushrules.yaml#/paths/~1pushrules~1global~1{kind}~1{ruleId}~1enabled/get/parameters/0/schema`.
-///
-/// Values this version of the crate does not know are kept in `Unknown`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[non_exhaustive]
-pub enum IsPushRuleEnabledKind {
-    /// `override`
-    Override,
-    /// `underride`
-    Underride,
-    /// `sender`
-    Sender,
-    /// `room`
-    Room,
-    /// `content`
-    Content,
-    /// A value this version of the crate does not know, kept verbatim.
-    Unknown(rt::UnknownValue),
-}
-
-impl IsPushRuleEnabledKind {
-    /// The value as on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Override => "override",
-            Self::Underride => "underride",
-            Self::Sender => "sender",
-            Self::Room => "room",
-            Self::Content => "content",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl From<&str> for IsPushRuleEnabledKind {
-    fn from(value: &str) -> Self {
-        match value {
-            "override" => Self::Override,
-            "underride" => Self::Underride,
-            "sender" => Self::Sender,
-            "room" => Self::Room,
-            "content" => Self::Content,
-            other => Self::Unknown(rt::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl std::fmt::Display for IsPushRuleEnabledKind {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for IsPushRuleEnabledKind {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for IsPushRuleEnabledKind {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
     }
 }
 
@@ -485,14 +269,14 @@ impl<'de> serde::Deserialize<'de> for IsPushRuleEnabledKind {
 #[non_exhaustive]
 pub struct IsPushRuleEnabledRequest {
     /// The kind of rule
-    pub kind: crate::pushrules::IsPushRuleEnabledKind,
+    pub kind: crate::pushrules::PushRuleKind,
     /// The identifier for the rule.
     pub rule_id: String,
 }
 
 impl IsPushRuleEnabledRequest {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(kind: crate::pushrules::IsPushRuleEnabledKind, rule_id: String) -> Self {
+    pub fn new(kind: crate::pushrules::PushRuleKind, rule_id: String) -> Self {
         Self { kind, rule_id }
     }
 }
@@ -520,74 +304,6 @@ impl IsPushRuleEnabledResponse {
 
 rt::deserialize_object! {
     IsPushRuleEnabledResponse { required enabled, }
-}
-
-/// The schema at `api/client-server/pushrules.yaml#/paths/~1pushrules~1global~1{kind}~1{ruleId}~1enabled/put/parameters/0/schema`.
-///
-/// Values this version of the crate does not know are kept in `Unknown`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[non_exhaustive]
-pub enum SetPushRuleEnabledKind {
-    /// `override`
-    Override,
-    /// `underride`
-    Underride,
-    /// `sender`
-    Sender,
-    /// `room`
-    Room,
-    /// `content`
-    Content,
-    /// A value this version of the crate does not know, kept verbatim.
-    Unknown(rt::UnknownValue),
-}
-
-impl SetPushRuleEnabledKind {
-    /// The value as on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Override => "override",
-            Self::Underride => "underride",
-            Self::Sender => "sender",
-            Self::Room => "room",
-            Self::Content => "content",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl From<&str> for SetPushRuleEnabledKind {
-    fn from(value: &str) -> Self {
-        match value {
-            "override" => Self::Override,
-            "underride" => Self::Underride,
-            "sender" => Self::Sender,
-            "room" => Self::Room,
-            "content" => Self::Content,
-            other => Self::Unknown(rt::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl std::fmt::Display for SetPushRuleEnabledKind {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for SetPushRuleEnabledKind {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for SetPushRuleEnabledKind {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
-    }
 }
 
 /// The body of a `setPushRuleEnabled` request.
@@ -624,7 +340,7 @@ rt::deserialize_object! {
 #[non_exhaustive]
 pub struct SetPushRuleEnabledRequest {
     /// The kind of rule
-    pub kind: crate::pushrules::SetPushRuleEnabledKind,
+    pub kind: crate::pushrules::PushRuleKind,
     /// The identifier for the rule.
     pub rule_id: String,
     /// The request body.
@@ -634,79 +350,11 @@ pub struct SetPushRuleEnabledRequest {
 impl SetPushRuleEnabledRequest {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new(
-        kind: crate::pushrules::SetPushRuleEnabledKind,
+        kind: crate::pushrules::PushRuleKind,
         rule_id: String,
         body: crate::pushrules::SetPushRuleEnabledRequestBody,
     ) -> Self {
         Self { kind, rule_id, body }
-    }
-}
-
-/// The schema at `api/client-server/pushrules.yaml#/paths/~1pushrules~1global~1{kind}~1{ruleId}~1actions/get/parameters/0/schema`.
-///
-/// Values this version of the crate does not know are kept in `Unknown`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[non_exhaustive]
-pub enum GetPushRuleActionsKind {
-    /// `override`
-    Override,
-    /// `underride`
-    Underride,
-    /// `sender`
-    Sender,
-    /// `room`
-    Room,
-    /// `content`
-    Content,
-    /// A value this version of the crate does not know, kept verbatim.
-    Unknown(rt::UnknownValue),
-}
-
-impl GetPushRuleActionsKind {
-    /// The value as on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Override => "override",
-            Self::Underride => "underride",
-            Self::Sender => "sender",
-            Self::Room => "room",
-            Self::Content => "content",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl From<&str> for GetPushRuleActionsKind {
-    fn from(value: &str) -> Self {
-        match value {
-            "override" => Self::Override,
-            "underride" => Self::Underride,
-            "sender" => Self::Sender,
-            "room" => Self::Room,
-            "content" => Self::Content,
-            other => Self::Unknown(rt::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl std::fmt::Display for GetPushRuleActionsKind {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for GetPushRuleActionsKind {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for GetPushRuleActionsKind {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
     }
 }
 
@@ -719,14 +367,14 @@ impl<'de> serde::Deserialize<'de> for GetPushRuleActionsKind {
 #[non_exhaustive]
 pub struct GetPushRuleActionsRequest {
     /// The kind of rule
-    pub kind: crate::pushrules::GetPushRuleActionsKind,
+    pub kind: crate::pushrules::PushRuleKind,
     /// The identifier for the rule.
     pub rule_id: String,
 }
 
 impl GetPushRuleActionsRequest {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(kind: crate::pushrules::GetPushRuleActionsKind, rule_id: String) -> Self {
+    pub fn new(kind: crate::pushrules::PushRuleKind, rule_id: String) -> Self {
         Self { kind, rule_id }
     }
 }
@@ -736,7 +384,7 @@ impl GetPushRuleActionsRequest {
 #[non_exhaustive]
 pub struct GetPushRuleActionsResponse {
     /// The action(s) to perform for this rule.
-    pub actions: Vec<crate::pushrules::GetPushRuleActionsResponseActionsItem>,
+    pub actions: Vec<crate::types::PushRuleAction>,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -744,9 +392,7 @@ pub struct GetPushRuleActionsResponse {
 
 impl GetPushRuleActionsResponse {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(
-        actions: Vec<crate::pushrules::GetPushRuleActionsResponseActionsItem>,
-    ) -> Self {
+    pub fn new(actions: Vec<crate::types::PushRuleAction>) -> Self {
         Self {
             actions,
             additional_properties: Default::default(),
@@ -758,90 +404,12 @@ rt::deserialize_object! {
     GetPushRuleActionsResponse { required actions, }
 }
 
-/// The schema at `api/client-server/pushrules.yaml#/paths/~1pushrules~1global~1{kind}~1{ruleId}~1actions/get/responses/200/content/application~1json/schema/properties/actions/items`.
-///
-/// One of several shapes; deserializing tries them in this order.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(untagged)]
-pub enum GetPushRuleActionsResponseActionsItem {
-    String(String),
-    Object(serde_json::Map<String, serde_json::Value>),
-}
-
-/// The schema at `api/client-server/pushrules.yaml#/paths/~1pushrules~1global~1{kind}~1{ruleId}~1actions/put/parameters/0/schema`.
-///
-/// Values this version of the crate does not know are kept in `Unknown`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[non_exhaustive]
-pub enum SetPushRuleActionsKind {
-    /// `override`
-    Override,
-    /// `underride`
-    Underride,
-    /// `sender`
-    Sender,
-    /// `room`
-    Room,
-    /// `content`
-    Content,
-    /// A value this version of the crate does not know, kept verbatim.
-    Unknown(rt::UnknownValue),
-}
-
-impl SetPushRuleActionsKind {
-    /// The value as on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Override => "override",
-            Self::Underride => "underride",
-            Self::Sender => "sender",
-            Self::Room => "room",
-            Self::Content => "content",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl From<&str> for SetPushRuleActionsKind {
-    fn from(value: &str) -> Self {
-        match value {
-            "override" => Self::Override,
-            "underride" => Self::Underride,
-            "sender" => Self::Sender,
-            "room" => Self::Room,
-            "content" => Self::Content,
-            other => Self::Unknown(rt::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl std::fmt::Display for SetPushRuleActionsKind {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for SetPushRuleActionsKind {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for SetPushRuleActionsKind {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
-    }
-}
-
 /// The body of a `setPushRuleActions` request.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct SetPushRuleActionsRequestBody {
     /// The action(s) to perform for this rule.
-    pub actions: Vec<crate::pushrules::SetPushRuleActionsRequestBodyActionsItem>,
+    pub actions: Vec<crate::types::PushRuleAction>,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -849,9 +417,7 @@ pub struct SetPushRuleActionsRequestBody {
 
 impl SetPushRuleActionsRequestBody {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(
-        actions: Vec<crate::pushrules::SetPushRuleActionsRequestBodyActionsItem>,
-    ) -> Self {
+    pub fn new(actions: Vec<crate::types::PushRuleAction>) -> Self {
         Self {
             actions,
             additional_properties: Default::default(),
@@ -861,16 +427,6 @@ impl SetPushRuleActionsRequestBody {
 
 rt::deserialize_object! {
     SetPushRuleActionsRequestBody { required actions, }
-}
-
-/// The schema at `api/client-server/pushrules.yaml#/paths/~1pushrules~1global~1{kind}~1{ruleId}~1actions/put/requestBody/content/application~1json/schema/properties/actions/items`.
-///
-/// One of several shapes; deserializing tries them in this order.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(untagged)]
-pub enum SetPushRuleActionsRequestBodyActionsItem {
-    String(String),
-    Object(serde_json::Map<String, serde_json::Value>),
 }
 
 /// Set the actions for a push rule.
@@ -883,7 +439,7 @@ pub enum SetPushRuleActionsRequestBodyActionsItem {
 #[non_exhaustive]
 pub struct SetPushRuleActionsRequest {
     /// The kind of rule
-    pub kind: crate::pushrules::SetPushRuleActionsKind,
+    pub kind: crate::pushrules::PushRuleKind,
     /// The identifier for the rule.
     pub rule_id: String,
     /// The request body.
@@ -893,7 +449,7 @@ pub struct SetPushRuleActionsRequest {
 impl SetPushRuleActionsRequest {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new(
-        kind: crate::pushrules::SetPushRuleActionsKind,
+        kind: crate::pushrules::PushRuleKind,
         rule_id: String,
         body: crate::pushrules::SetPushRuleActionsRequestBody,
     ) -> Self {

@@ -35,10 +35,10 @@ pub struct RoomInitialSyncResponse {
     pub room_id: String,
     /// The user's membership state in this room.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub membership: Option<crate::room_initial_sync::RoomInitialSyncResponseMembership>,
+    pub membership: Option<crate::types::InitialSyncMembership>,
     /// The pagination chunk for this room.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub messages: Option<crate::room_initial_sync::RoomInitialSyncResponseMessages>,
+    pub messages: Option<crate::types::PaginationChunk>,
     /// If the user is a member of the room this will be the
     /// current state of the room as a list of events. If the
     /// user has left the room this will be the state of the
@@ -48,7 +48,7 @@ pub struct RoomInitialSyncResponse {
     /// Whether this room is visible to the `/publicRooms` API
     /// or not.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub visibility: Option<crate::room_initial_sync::RoomInitialSyncResponseVisibility>,
+    pub visibility: Option<crate::types::Visibility>,
     /// The private data that this user has attached to this room.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account_data: Option<Vec<rt::Raw<crate::types::Event>>>,
@@ -75,170 +75,6 @@ impl RoomInitialSyncResponse {
 rt::deserialize_object! {
     RoomInitialSyncResponse { required room_id, optional membership, optional messages,
     optional state, optional visibility, optional account_data, }
-}
-
-/// The user's membership state in this room.
-///
-/// Values this version of the crate does not know are kept in `Unknown`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[non_exhaustive]
-pub enum RoomInitialSyncResponseMembership {
-    /// `invite`
-    Invite,
-    /// `join`
-    Join,
-    /// `leave`
-    Leave,
-    /// `ban`
-    Ban,
-    /// A value this version of the crate does not know, kept verbatim.
-    Unknown(rt::UnknownValue),
-}
-
-impl RoomInitialSyncResponseMembership {
-    /// The value as on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Invite => "invite",
-            Self::Join => "join",
-            Self::Leave => "leave",
-            Self::Ban => "ban",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl From<&str> for RoomInitialSyncResponseMembership {
-    fn from(value: &str) -> Self {
-        match value {
-            "invite" => Self::Invite,
-            "join" => Self::Join,
-            "leave" => Self::Leave,
-            "ban" => Self::Ban,
-            other => Self::Unknown(rt::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl std::fmt::Display for RoomInitialSyncResponseMembership {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for RoomInitialSyncResponseMembership {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for RoomInitialSyncResponseMembership {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
-    }
-}
-
-/// The pagination chunk for this room.
-#[derive(Clone, Debug, PartialEq, serde::Serialize)]
-#[non_exhaustive]
-pub struct RoomInitialSyncResponseMessages {
-    /// A token which correlates to the start of `chunk`. Can be passed to
-    /// [`/rooms/<room_id>/messages`](https://spec.matrix.org/v1.19/client-server-api/#get_matrixclientv3roomsroomidmessages)
-    /// to retrieve earlier events.
-    ///
-    /// If no earlier events are available, this property may be omitted from
-    /// the response.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub start: Option<String>,
-    /// A token which correlates to the end of `chunk`. Can be passed to
-    /// [`/rooms/<room_id>/messages`](https://spec.matrix.org/v1.19/client-server-api/#get_matrixclientv3roomsroomidmessages)
-    /// to retrieve later events.
-    pub end: String,
-    /// If the user is a member of the room this will be a
-    /// list of the most recent messages for this room. If
-    /// the user has left the room this will be the
-    /// messages that preceded them leaving. This array
-    /// will consist of at most `limit` elements.
-    pub chunk: Vec<rt::Raw<crate::types::ClientEvent>>,
-    /// The other properties, by name.
-    #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
-}
-
-impl RoomInitialSyncResponseMessages {
-    /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(end: String, chunk: Vec<rt::Raw<crate::types::ClientEvent>>) -> Self {
-        Self {
-            start: None,
-            end,
-            chunk,
-            additional_properties: Default::default(),
-        }
-    }
-}
-
-rt::deserialize_object! {
-    RoomInitialSyncResponseMessages { optional start, required end, required chunk, }
-}
-
-/// Whether this room is visible to the `/publicRooms` API
-/// or not.
-///
-/// Values this version of the crate does not know are kept in `Unknown`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[non_exhaustive]
-pub enum RoomInitialSyncResponseVisibility {
-    /// `private`
-    Private,
-    /// `public`
-    Public,
-    /// A value this version of the crate does not know, kept verbatim.
-    Unknown(rt::UnknownValue),
-}
-
-impl RoomInitialSyncResponseVisibility {
-    /// The value as on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Private => "private",
-            Self::Public => "public",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl From<&str> for RoomInitialSyncResponseVisibility {
-    fn from(value: &str) -> Self {
-        match value {
-            "private" => Self::Private,
-            "public" => Self::Public,
-            other => Self::Unknown(rt::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl std::fmt::Display for RoomInitialSyncResponseVisibility {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for RoomInitialSyncResponseVisibility {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for RoomInitialSyncResponseVisibility {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
-    }
 }
 
 impl rt::Endpoint for RoomInitialSyncRequest {

@@ -84,14 +84,14 @@ pub struct GetRoomSummaryResponse {
     /// The encryption algorithm to be used to encrypt messages sent in the
     /// room.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub encryption: Option<crate::room_summary::GetRoomSummaryResponseEncryption>,
+    pub encryption: Option<crate::types::Encryption>,
     /// The version of the room.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub room_version: Option<String>,
     /// The membership state of the user if the user is joined to the room. Absent
     /// if the API was called unauthenticated.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub membership: Option<crate::room_summary::GetRoomSummaryResponseMembership>,
+    pub membership: Option<crate::types::Membership>,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -131,128 +131,6 @@ rt::deserialize_object! {
     required guest_can_join, optional avatar_url, optional join_rule, optional room_type,
     optional allowed_room_ids, optional encryption, optional room_version, optional
     membership, }
-}
-
-/// The encryption algorithm to be used to encrypt messages sent in the
-/// room.
-///
-/// Values this version of the crate does not know are kept in `Unknown`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[non_exhaustive]
-pub enum GetRoomSummaryResponseEncryption {
-    /// `m.megolm.v1.aes-sha2`
-    MMegolmV1AesSha2,
-    /// A value this version of the crate does not know, kept verbatim.
-    Unknown(rt::UnknownValue),
-}
-
-impl GetRoomSummaryResponseEncryption {
-    /// The value as on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::MMegolmV1AesSha2 => "m.megolm.v1.aes-sha2",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl From<&str> for GetRoomSummaryResponseEncryption {
-    fn from(value: &str) -> Self {
-        match value {
-            "m.megolm.v1.aes-sha2" => Self::MMegolmV1AesSha2,
-            other => Self::Unknown(rt::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl std::fmt::Display for GetRoomSummaryResponseEncryption {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for GetRoomSummaryResponseEncryption {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for GetRoomSummaryResponseEncryption {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
-    }
-}
-
-/// The membership state of the user if the user is joined to the room. Absent
-/// if the API was called unauthenticated.
-///
-/// Values this version of the crate does not know are kept in `Unknown`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[non_exhaustive]
-pub enum GetRoomSummaryResponseMembership {
-    /// `invite`
-    Invite,
-    /// `join`
-    Join,
-    /// `knock`
-    Knock,
-    /// `leave`
-    Leave,
-    /// `ban`
-    Ban,
-    /// A value this version of the crate does not know, kept verbatim.
-    Unknown(rt::UnknownValue),
-}
-
-impl GetRoomSummaryResponseMembership {
-    /// The value as on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Invite => "invite",
-            Self::Join => "join",
-            Self::Knock => "knock",
-            Self::Leave => "leave",
-            Self::Ban => "ban",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl From<&str> for GetRoomSummaryResponseMembership {
-    fn from(value: &str) -> Self {
-        match value {
-            "invite" => Self::Invite,
-            "join" => Self::Join,
-            "knock" => Self::Knock,
-            "leave" => Self::Leave,
-            "ban" => Self::Ban,
-            other => Self::Unknown(rt::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl std::fmt::Display for GetRoomSummaryResponseMembership {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for GetRoomSummaryResponseMembership {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for GetRoomSummaryResponseMembership {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
-    }
 }
 
 impl rt::Endpoint for GetRoomSummaryRequest {

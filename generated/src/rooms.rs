@@ -148,142 +148,6 @@ impl GetRoomStateRequest {
     }
 }
 
-/// The schema at `api/client-server/rooms.yaml#/paths/~1rooms~1{roomId}~1members/get/parameters/2/schema`.
-///
-/// Values this version of the crate does not know are kept in `Unknown`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[non_exhaustive]
-pub enum GetMembersByRoomMembership {
-    /// `join`
-    Join,
-    /// `invite`
-    Invite,
-    /// `knock`
-    Knock,
-    /// `leave`
-    Leave,
-    /// `ban`
-    Ban,
-    /// A value this version of the crate does not know, kept verbatim.
-    Unknown(rt::UnknownValue),
-}
-
-impl GetMembersByRoomMembership {
-    /// The value as on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Join => "join",
-            Self::Invite => "invite",
-            Self::Knock => "knock",
-            Self::Leave => "leave",
-            Self::Ban => "ban",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl From<&str> for GetMembersByRoomMembership {
-    fn from(value: &str) -> Self {
-        match value {
-            "join" => Self::Join,
-            "invite" => Self::Invite,
-            "knock" => Self::Knock,
-            "leave" => Self::Leave,
-            "ban" => Self::Ban,
-            other => Self::Unknown(rt::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl std::fmt::Display for GetMembersByRoomMembership {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for GetMembersByRoomMembership {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for GetMembersByRoomMembership {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
-    }
-}
-
-/// The schema at `api/client-server/rooms.yaml#/paths/~1rooms~1{roomId}~1members/get/parameters/3/schema`.
-///
-/// Values this version of the crate does not know are kept in `Unknown`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[non_exhaustive]
-pub enum GetMembersByRoomNotMembership {
-    /// `join`
-    Join,
-    /// `invite`
-    Invite,
-    /// `knock`
-    Knock,
-    /// `leave`
-    Leave,
-    /// `ban`
-    Ban,
-    /// A value this version of the crate does not know, kept verbatim.
-    Unknown(rt::UnknownValue),
-}
-
-impl GetMembersByRoomNotMembership {
-    /// The value as on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Join => "join",
-            Self::Invite => "invite",
-            Self::Knock => "knock",
-            Self::Leave => "leave",
-            Self::Ban => "ban",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl From<&str> for GetMembersByRoomNotMembership {
-    fn from(value: &str) -> Self {
-        match value {
-            "join" => Self::Join,
-            "invite" => Self::Invite,
-            "knock" => Self::Knock,
-            "leave" => Self::Leave,
-            "ban" => Self::Ban,
-            other => Self::Unknown(rt::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl std::fmt::Display for GetMembersByRoomNotMembership {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for GetMembersByRoomNotMembership {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for GetMembersByRoomNotMembership {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
-    }
-}
-
 /// Get the m.room.member events for the room.
 ///
 /// Get the list of members for this room.
@@ -303,10 +167,10 @@ pub struct GetMembersByRoomRequest {
     /// unspecified. When specified alongside `not_membership`, the two
     /// parameters create an 'or' condition: either the membership *is*
     /// the same as `membership` **or** *is not* the same as `not_membership`.
-    pub membership: Option<crate::rooms::GetMembersByRoomMembership>,
+    pub membership: Option<crate::types::Membership>,
     /// The kind of membership to exclude from the results. Defaults to no
     /// filtering if unspecified.
-    pub not_membership: Option<crate::rooms::GetMembersByRoomNotMembership>,
+    pub not_membership: Option<crate::types::Membership>,
 }
 
 impl GetMembersByRoomRequest {
@@ -374,12 +238,7 @@ impl GetJoinedMembersByRoomRequest {
 pub struct GetJoinedMembersByRoomResponse {
     /// A map from user ID to a RoomMember object.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub joined: Option<
-        std::collections::BTreeMap<
-            String,
-            crate::rooms::GetJoinedMembersByRoomResponseJoinedValue,
-        >,
-    >,
+    pub joined: Option<std::collections::BTreeMap<String, crate::rooms::RoomMember>>,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -402,7 +261,7 @@ rt::deserialize_object! {
 /// The schema at `api/client-server/rooms.yaml#/paths/~1rooms~1{roomId}~1joined_members/get/responses/200/content/application~1json/schema/properties/joined/patternProperties/^@`.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
-pub struct GetJoinedMembersByRoomResponseJoinedValue {
+pub struct RoomMember {
     /// The display name of the user this object is representing.
     #[serde(default, skip_serializing_if = "Option::is_none", with = "rt::nullable")]
     pub display_name: Option<Option<String>>,
@@ -414,7 +273,7 @@ pub struct GetJoinedMembersByRoomResponseJoinedValue {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-impl GetJoinedMembersByRoomResponseJoinedValue {
+impl RoomMember {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new() -> Self {
         Self {
@@ -426,8 +285,8 @@ impl GetJoinedMembersByRoomResponseJoinedValue {
 }
 
 rt::deserialize_object! {
-    GetJoinedMembersByRoomResponseJoinedValue { optional display_name with Nullable,
-    optional avatar_url with Nullable, }
+    RoomMember { optional display_name with Nullable, optional avatar_url with Nullable,
+    }
 }
 
 impl rt::Endpoint for GetOneRoomEventRequest {

@@ -6,7 +6,7 @@ use matrix_csapi_runtime as rt;
 #[non_exhaustive]
 pub struct SearchRequestBody {
     /// Describes which categories to search in and their criteria.
-    pub search_categories: crate::search::SearchRequestBodySearchCategories,
+    pub search_categories: crate::search::Categories,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -14,9 +14,7 @@ pub struct SearchRequestBody {
 
 impl SearchRequestBody {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(
-        search_categories: crate::search::SearchRequestBodySearchCategories,
-    ) -> Self {
+    pub fn new(search_categories: crate::search::Categories) -> Self {
         Self {
             search_categories,
             additional_properties: Default::default(),
@@ -31,16 +29,16 @@ rt::deserialize_object! {
 /// Describes which categories to search in and their criteria.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
-pub struct SearchRequestBodySearchCategories {
+pub struct Categories {
     /// Mapping of category name to search criteria.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub room_events: Option<crate::search::SearchRequestBodySearchCategoriesRoomEvents>,
+    pub room_events: Option<crate::search::RoomEventsCriteria>,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-impl SearchRequestBodySearchCategories {
+impl Categories {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new() -> Self {
         Self {
@@ -51,35 +49,29 @@ impl SearchRequestBodySearchCategories {
 }
 
 rt::deserialize_object! {
-    SearchRequestBodySearchCategories { optional room_events, }
+    Categories { optional room_events, }
 }
 
 /// Mapping of category name to search criteria.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
-pub struct SearchRequestBodySearchCategoriesRoomEvents {
+pub struct RoomEventsCriteria {
     /// The string to search events for
     pub search_term: String,
     /// The keys to search. Defaults to all.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub keys: Option<
-        Vec<crate::search::SearchRequestBodySearchCategoriesRoomEventsKeysItem>,
-    >,
+    pub keys: Option<Vec<crate::search::RoomEventsCriteriaKey>>,
     /// This takes a [filter](https://spec.matrix.org/v1.19/client-server-api/#filtering).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub filter: Option<crate::types::RoomEventFilter>,
     /// The order in which to search for results.
     /// By default, this is `"rank"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub order_by: Option<
-        crate::search::SearchRequestBodySearchCategoriesRoomEventsOrderBy,
-    >,
+    pub order_by: Option<crate::search::Ordering>,
     /// Configures whether any context for the events
     /// returned are included in the response.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub event_context: Option<
-        crate::search::SearchRequestBodySearchCategoriesRoomEventsEventContext,
-    >,
+    pub event_context: Option<crate::search::IncludeEventContext>,
     /// Requests the server return the current state for
     /// each room returned.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -87,15 +79,13 @@ pub struct SearchRequestBodySearchCategoriesRoomEvents {
     /// Requests that the server partitions the result set
     /// based on the provided list of keys.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub groupings: Option<
-        crate::search::SearchRequestBodySearchCategoriesRoomEventsGroupings,
-    >,
+    pub groupings: Option<crate::search::Groupings>,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-impl SearchRequestBodySearchCategoriesRoomEvents {
+impl RoomEventsCriteria {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new(search_term: String) -> Self {
         Self {
@@ -112,9 +102,8 @@ impl SearchRequestBodySearchCategoriesRoomEvents {
 }
 
 rt::deserialize_object! {
-    SearchRequestBodySearchCategoriesRoomEvents { required search_term, optional keys,
-    optional filter, optional order_by, optional event_context, optional include_state,
-    optional groupings, }
+    RoomEventsCriteria { required search_term, optional keys, optional filter, optional
+    order_by, optional event_context, optional include_state, optional groupings, }
 }
 
 /// The schema at `api/client-server/search.yaml#/paths/~1search/post/requestBody/content/application~1json/schema/properties/search_categories/properties/room_events/properties/keys/items`.
@@ -122,7 +111,7 @@ rt::deserialize_object! {
 /// Values this version of the crate does not know are kept in `Unknown`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
-pub enum SearchRequestBodySearchCategoriesRoomEventsKeysItem {
+pub enum RoomEventsCriteriaKey {
     /// `content.body`
     ContentBody,
     /// `content.name`
@@ -133,7 +122,7 @@ pub enum SearchRequestBodySearchCategoriesRoomEventsKeysItem {
     Unknown(rt::UnknownValue),
 }
 
-impl SearchRequestBodySearchCategoriesRoomEventsKeysItem {
+impl RoomEventsCriteriaKey {
     /// The value as on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -145,7 +134,7 @@ impl SearchRequestBodySearchCategoriesRoomEventsKeysItem {
     }
 }
 
-impl From<&str> for SearchRequestBodySearchCategoriesRoomEventsKeysItem {
+impl From<&str> for RoomEventsCriteriaKey {
     fn from(value: &str) -> Self {
         match value {
             "content.body" => Self::ContentBody,
@@ -156,20 +145,19 @@ impl From<&str> for SearchRequestBodySearchCategoriesRoomEventsKeysItem {
     }
 }
 
-impl std::fmt::Display for SearchRequestBodySearchCategoriesRoomEventsKeysItem {
+impl std::fmt::Display for RoomEventsCriteriaKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-impl serde::Serialize for SearchRequestBodySearchCategoriesRoomEventsKeysItem {
+impl serde::Serialize for RoomEventsCriteriaKey {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 
-impl<'de> serde::Deserialize<'de>
-for SearchRequestBodySearchCategoriesRoomEventsKeysItem {
+impl<'de> serde::Deserialize<'de> for RoomEventsCriteriaKey {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -184,7 +172,7 @@ for SearchRequestBodySearchCategoriesRoomEventsKeysItem {
 /// Values this version of the crate does not know are kept in `Unknown`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
-pub enum SearchRequestBodySearchCategoriesRoomEventsOrderBy {
+pub enum Ordering {
     /// `recent`
     Recent,
     /// `rank`
@@ -193,7 +181,7 @@ pub enum SearchRequestBodySearchCategoriesRoomEventsOrderBy {
     Unknown(rt::UnknownValue),
 }
 
-impl SearchRequestBodySearchCategoriesRoomEventsOrderBy {
+impl Ordering {
     /// The value as on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -204,7 +192,7 @@ impl SearchRequestBodySearchCategoriesRoomEventsOrderBy {
     }
 }
 
-impl From<&str> for SearchRequestBodySearchCategoriesRoomEventsOrderBy {
+impl From<&str> for Ordering {
     fn from(value: &str) -> Self {
         match value {
             "recent" => Self::Recent,
@@ -214,20 +202,19 @@ impl From<&str> for SearchRequestBodySearchCategoriesRoomEventsOrderBy {
     }
 }
 
-impl std::fmt::Display for SearchRequestBodySearchCategoriesRoomEventsOrderBy {
+impl std::fmt::Display for Ordering {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-impl serde::Serialize for SearchRequestBodySearchCategoriesRoomEventsOrderBy {
+impl serde::Serialize for Ordering {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 
-impl<'de> serde::Deserialize<'de>
-for SearchRequestBodySearchCategoriesRoomEventsOrderBy {
+impl<'de> serde::Deserialize<'de> for Ordering {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -240,7 +227,7 @@ for SearchRequestBodySearchCategoriesRoomEventsOrderBy {
 /// returned are included in the response.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
-pub struct SearchRequestBodySearchCategoriesRoomEventsEventContext {
+pub struct IncludeEventContext {
     /// How many events before the result are
     /// returned. By default, this is `5`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -260,7 +247,7 @@ pub struct SearchRequestBodySearchCategoriesRoomEventsEventContext {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-impl SearchRequestBodySearchCategoriesRoomEventsEventContext {
+impl IncludeEventContext {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new() -> Self {
         Self {
@@ -273,28 +260,24 @@ impl SearchRequestBodySearchCategoriesRoomEventsEventContext {
 }
 
 rt::deserialize_object! {
-    SearchRequestBodySearchCategoriesRoomEventsEventContext { optional before_limit,
-    optional after_limit, optional include_profile, }
+    IncludeEventContext { optional before_limit, optional after_limit, optional
+    include_profile, }
 }
 
 /// Requests that the server partitions the result set
 /// based on the provided list of keys.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
-pub struct SearchRequestBodySearchCategoriesRoomEventsGroupings {
+pub struct Groupings {
     /// List of groups to request.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub group_by: Option<
-        Vec<
-            crate::search::SearchRequestBodySearchCategoriesRoomEventsGroupingsGroupByItem,
-        >,
-    >,
+    pub group_by: Option<Vec<crate::search::Group>>,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-impl SearchRequestBodySearchCategoriesRoomEventsGroupings {
+impl Groupings {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new() -> Self {
         Self {
@@ -305,24 +288,22 @@ impl SearchRequestBodySearchCategoriesRoomEventsGroupings {
 }
 
 rt::deserialize_object! {
-    SearchRequestBodySearchCategoriesRoomEventsGroupings { optional group_by, }
+    Groupings { optional group_by, }
 }
 
 /// Configuration for group.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
-pub struct SearchRequestBodySearchCategoriesRoomEventsGroupingsGroupByItem {
+pub struct Group {
     /// Key that defines the group.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub key: Option<
-        crate::search::SearchRequestBodySearchCategoriesRoomEventsGroupingsGroupByItemKey,
-    >,
+    pub key: Option<crate::search::GroupKey>,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-impl SearchRequestBodySearchCategoriesRoomEventsGroupingsGroupByItem {
+impl Group {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new() -> Self {
         Self {
@@ -333,7 +314,7 @@ impl SearchRequestBodySearchCategoriesRoomEventsGroupingsGroupByItem {
 }
 
 rt::deserialize_object! {
-    SearchRequestBodySearchCategoriesRoomEventsGroupingsGroupByItem { optional key, }
+    Group { optional key, }
 }
 
 /// Key that defines the group.
@@ -341,7 +322,7 @@ rt::deserialize_object! {
 /// Values this version of the crate does not know are kept in `Unknown`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
-pub enum SearchRequestBodySearchCategoriesRoomEventsGroupingsGroupByItemKey {
+pub enum GroupKey {
     /// `room_id`
     RoomId,
     /// `sender`
@@ -350,7 +331,7 @@ pub enum SearchRequestBodySearchCategoriesRoomEventsGroupingsGroupByItemKey {
     Unknown(rt::UnknownValue),
 }
 
-impl SearchRequestBodySearchCategoriesRoomEventsGroupingsGroupByItemKey {
+impl GroupKey {
     /// The value as on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -361,7 +342,7 @@ impl SearchRequestBodySearchCategoriesRoomEventsGroupingsGroupByItemKey {
     }
 }
 
-impl From<&str> for SearchRequestBodySearchCategoriesRoomEventsGroupingsGroupByItemKey {
+impl From<&str> for GroupKey {
     fn from(value: &str) -> Self {
         match value {
             "room_id" => Self::RoomId,
@@ -371,22 +352,19 @@ impl From<&str> for SearchRequestBodySearchCategoriesRoomEventsGroupingsGroupByI
     }
 }
 
-impl std::fmt::Display
-for SearchRequestBodySearchCategoriesRoomEventsGroupingsGroupByItemKey {
+impl std::fmt::Display for GroupKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-impl serde::Serialize
-for SearchRequestBodySearchCategoriesRoomEventsGroupingsGroupByItemKey {
+impl serde::Serialize for GroupKey {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 
-impl<'de> serde::Deserialize<'de>
-for SearchRequestBodySearchCategoriesRoomEventsGroupingsGroupByItemKey {
+impl<'de> serde::Deserialize<'de> for GroupKey {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -422,7 +400,7 @@ impl SearchRequest {
 #[non_exhaustive]
 pub struct SearchResponse {
     /// Describes which categories to search in and their criteria.
-    pub search_categories: crate::search::SearchResponseSearchCategories,
+    pub search_categories: crate::search::ResultCategories,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -430,9 +408,7 @@ pub struct SearchResponse {
 
 impl SearchResponse {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(
-        search_categories: crate::search::SearchResponseSearchCategories,
-    ) -> Self {
+    pub fn new(search_categories: crate::search::ResultCategories) -> Self {
         Self {
             search_categories,
             additional_properties: Default::default(),
@@ -447,16 +423,16 @@ rt::deserialize_object! {
 /// Describes which categories to search in and their criteria.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
-pub struct SearchResponseSearchCategories {
+pub struct ResultCategories {
     /// Mapping of category name to search criteria.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub room_events: Option<crate::search::SearchResponseSearchCategoriesRoomEvents>,
+    pub room_events: Option<crate::search::ResultRoomEvents>,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-impl SearchResponseSearchCategories {
+impl ResultCategories {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new() -> Self {
         Self {
@@ -467,13 +443,13 @@ impl SearchResponseSearchCategories {
 }
 
 rt::deserialize_object! {
-    SearchResponseSearchCategories { optional room_events, }
+    ResultCategories { optional room_events, }
 }
 
 /// Mapping of category name to search criteria.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
-pub struct SearchResponseSearchCategoriesRoomEvents {
+pub struct ResultRoomEvents {
     /// An approximate count of the total number of results found.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub count: Option<i64>,
@@ -482,9 +458,7 @@ pub struct SearchResponseSearchCategoriesRoomEvents {
     pub highlights: Option<Vec<String>>,
     /// List of results in the requested order.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub results: Option<
-        Vec<crate::search::SearchResponseSearchCategoriesRoomEventsResultsItem>,
-    >,
+    pub results: Option<Vec<crate::search::SearchResult>>,
     /// The current state for every room in the results.
     /// This is included if the request had the
     /// `include_state` key set with a value of `true`.
@@ -504,10 +478,7 @@ pub struct SearchResponseSearchCategoriesRoomEvents {
     pub groups: Option<
         std::collections::BTreeMap<
             String,
-            std::collections::BTreeMap<
-                String,
-                crate::search::SearchResponseSearchCategoriesRoomEventsGroupsValueValue,
-            >,
+            std::collections::BTreeMap<String, crate::search::GroupValue>,
         >,
     >,
     /// Token that can be used to get the next batch of
@@ -521,7 +492,7 @@ pub struct SearchResponseSearchCategoriesRoomEvents {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-impl SearchResponseSearchCategoriesRoomEvents {
+impl ResultRoomEvents {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new() -> Self {
         Self {
@@ -537,14 +508,14 @@ impl SearchResponseSearchCategoriesRoomEvents {
 }
 
 rt::deserialize_object! {
-    SearchResponseSearchCategoriesRoomEvents { optional count, optional highlights,
-    optional results, optional state, optional groups, optional next_batch, }
+    ResultRoomEvents { optional count, optional highlights, optional results, optional
+    state, optional groups, optional next_batch, }
 }
 
 /// The result object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
-pub struct SearchResponseSearchCategoriesRoomEventsResultsItem {
+pub struct SearchResult {
     /// A number that describes how closely this result matches the search. Higher is closer.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rank: Option<f64>,
@@ -553,15 +524,13 @@ pub struct SearchResponseSearchCategoriesRoomEventsResultsItem {
     pub result: Option<rt::Raw<crate::types::ClientEvent>>,
     /// Context for result, if requested.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub context: Option<
-        crate::search::SearchResponseSearchCategoriesRoomEventsResultsItemContext,
-    >,
+    pub context: Option<crate::search::EventContext>,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-impl SearchResponseSearchCategoriesRoomEventsResultsItem {
+impl SearchResult {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new() -> Self {
         Self {
@@ -574,14 +543,13 @@ impl SearchResponseSearchCategoriesRoomEventsResultsItem {
 }
 
 rt::deserialize_object! {
-    SearchResponseSearchCategoriesRoomEventsResultsItem { optional rank, optional result,
-    optional context, }
+    SearchResult { optional rank, optional result, optional context, }
 }
 
 /// Context for result, if requested.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
-pub struct SearchResponseSearchCategoriesRoomEventsResultsItemContext {
+pub struct EventContext {
     /// Pagination token for the start of the chunk
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub start: Option<String>,
@@ -595,10 +563,7 @@ pub struct SearchResponseSearchCategoriesRoomEventsResultsItemContext {
     /// the profile belongs to.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub profile_info: Option<
-        std::collections::BTreeMap<
-            String,
-            crate::search::SearchResponseSearchCategoriesRoomEventsResultsItemContextProfileInfoValue,
-        >,
+        std::collections::BTreeMap<String, crate::search::UserProfile>,
     >,
     /// Events just before the result.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -611,7 +576,7 @@ pub struct SearchResponseSearchCategoriesRoomEventsResultsItemContext {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-impl SearchResponseSearchCategoriesRoomEventsResultsItemContext {
+impl EventContext {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new() -> Self {
         Self {
@@ -626,14 +591,14 @@ impl SearchResponseSearchCategoriesRoomEventsResultsItemContext {
 }
 
 rt::deserialize_object! {
-    SearchResponseSearchCategoriesRoomEventsResultsItemContext { optional start, optional
-    end, optional profile_info, optional events_before, optional events_after, }
+    EventContext { optional start, optional end, optional profile_info, optional
+    events_before, optional events_after, }
 }
 
 /// The schema at `api/client-server/search.yaml#/paths/~1search/post/responses/200/content/application~1json/schema/properties/search_categories/properties/room_events/properties/results/items/properties/context/properties/profile_info/patternProperties/^@`.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
-pub struct SearchResponseSearchCategoriesRoomEventsResultsItemContextProfileInfoValue {
+pub struct UserProfile {
     /// The `displayname` property.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub displayname: Option<String>,
@@ -645,7 +610,7 @@ pub struct SearchResponseSearchCategoriesRoomEventsResultsItemContextProfileInfo
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-impl SearchResponseSearchCategoriesRoomEventsResultsItemContextProfileInfoValue {
+impl UserProfile {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new() -> Self {
         Self {
@@ -657,14 +622,13 @@ impl SearchResponseSearchCategoriesRoomEventsResultsItemContextProfileInfoValue 
 }
 
 rt::deserialize_object! {
-    SearchResponseSearchCategoriesRoomEventsResultsItemContextProfileInfoValue { optional
-    displayname, optional avatar_url, }
+    UserProfile { optional displayname, optional avatar_url, }
 }
 
 /// The results for a particular group value.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
-pub struct SearchResponseSearchCategoriesRoomEventsGroupsValueValue {
+pub struct GroupValue {
     /// Token that can be used to get the next batch
     /// of results in the group, by passing as the
     /// `next_batch` parameter to the next call. If
@@ -684,7 +648,7 @@ pub struct SearchResponseSearchCategoriesRoomEventsGroupsValueValue {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-impl SearchResponseSearchCategoriesRoomEventsGroupsValueValue {
+impl GroupValue {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new() -> Self {
         Self {
@@ -697,8 +661,7 @@ impl SearchResponseSearchCategoriesRoomEventsGroupsValueValue {
 }
 
 rt::deserialize_object! {
-    SearchResponseSearchCategoriesRoomEventsGroupsValueValue { optional next_batch,
-    optional order, optional results, }
+    GroupValue { optional next_batch, optional order, optional results, }
 }
 
 impl rt::Endpoint for SearchRequest {

@@ -67,7 +67,7 @@ pub struct GetSpaceHierarchyResponse {
     ///   * The room's join rules are set to [`restricted`](#restricted-rooms), provided the user meets one of the specified conditions.
     /// * The room is "knockable" (the room's join rules are set to `knock`, or `knock_restricted`, in a room version that supports those settings).
     /// * The room's [`m.room.history_visibility`](#room-history-visibility) is set to `world_readable`.
-    pub rooms: Vec<crate::space_hierarchy::GetSpaceHierarchyResponseRoomsItem>,
+    pub rooms: Vec<crate::space_hierarchy::SpaceHierarchyRoomsChunk>,
     /// A token to supply to `from` to keep paginating the responses. Not present when there are
     /// no further results.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -79,9 +79,7 @@ pub struct GetSpaceHierarchyResponse {
 
 impl GetSpaceHierarchyResponse {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(
-        rooms: Vec<crate::space_hierarchy::GetSpaceHierarchyResponseRoomsItem>,
-    ) -> Self {
+    pub fn new(rooms: Vec<crate::space_hierarchy::SpaceHierarchyRoomsChunk>) -> Self {
         Self {
             rooms,
             next_batch: None,
@@ -97,7 +95,7 @@ rt::deserialize_object! {
 /// The schema at `api/client-server/space_hierarchy.yaml#/paths/~1rooms~1{roomId}~1hierarchy/get/responses/200/content/application~1json/schema/properties/rooms/items`.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
-pub struct GetSpaceHierarchyResponseRoomsItem {
+pub struct SpaceHierarchyRoomsChunk {
     /// The canonical alias of the room, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub canonical_alias: Option<String>,
@@ -135,9 +133,7 @@ pub struct GetSpaceHierarchyResponseRoomsItem {
     /// The encryption algorithm to be used to encrypt messages sent in the
     /// room.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub encryption: Option<
-        crate::space_hierarchy::GetSpaceHierarchyResponseRoomsItemEncryption,
-    >,
+    pub encryption: Option<crate::types::Encryption>,
     /// The version of the room.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub room_version: Option<String>,
@@ -145,24 +141,20 @@ pub struct GetSpaceHierarchyResponseRoomsItem {
     /// as [Stripped State Events](https://spec.matrix.org/v1.19/client-server-api/#stripped-state) with an added `origin_server_ts` key.
     ///
     /// If the room is not a space-room, this should be empty.
-    pub children_state: Vec<
-        crate::space_hierarchy::GetSpaceHierarchyResponseRoomsItemChildrenStateItem,
-    >,
+    pub children_state: Vec<crate::space_hierarchy::StrippedChildStateEvent>,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-impl GetSpaceHierarchyResponseRoomsItem {
+impl SpaceHierarchyRoomsChunk {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new(
         num_joined_members: i64,
         room_id: String,
         world_readable: bool,
         guest_can_join: bool,
-        children_state: Vec<
-            crate::space_hierarchy::GetSpaceHierarchyResponseRoomsItemChildrenStateItem,
-        >,
+        children_state: Vec<crate::space_hierarchy::StrippedChildStateEvent>,
     ) -> Self {
         Self {
             canonical_alias: None,
@@ -185,70 +177,17 @@ impl GetSpaceHierarchyResponseRoomsItem {
 }
 
 rt::deserialize_object! {
-    GetSpaceHierarchyResponseRoomsItem { optional canonical_alias, optional name,
-    required num_joined_members, required room_id, optional topic, required
-    world_readable, required guest_can_join, optional avatar_url, optional join_rule,
-    optional room_type, optional allowed_room_ids, optional encryption, optional
-    room_version, required children_state, }
-}
-
-/// The encryption algorithm to be used to encrypt messages sent in the
-/// room.
-///
-/// Values this version of the crate does not know are kept in `Unknown`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[non_exhaustive]
-pub enum GetSpaceHierarchyResponseRoomsItemEncryption {
-    /// `m.megolm.v1.aes-sha2`
-    MMegolmV1AesSha2,
-    /// A value this version of the crate does not know, kept verbatim.
-    Unknown(rt::UnknownValue),
-}
-
-impl GetSpaceHierarchyResponseRoomsItemEncryption {
-    /// The value as on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::MMegolmV1AesSha2 => "m.megolm.v1.aes-sha2",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl From<&str> for GetSpaceHierarchyResponseRoomsItemEncryption {
-    fn from(value: &str) -> Self {
-        match value {
-            "m.megolm.v1.aes-sha2" => Self::MMegolmV1AesSha2,
-            other => Self::Unknown(rt::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl std::fmt::Display for GetSpaceHierarchyResponseRoomsItemEncryption {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for GetSpaceHierarchyResponseRoomsItemEncryption {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for GetSpaceHierarchyResponseRoomsItemEncryption {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
-    }
+    SpaceHierarchyRoomsChunk { optional canonical_alias, optional name, required
+    num_joined_members, required room_id, optional topic, required world_readable,
+    required guest_can_join, optional avatar_url, optional join_rule, optional room_type,
+    optional allowed_room_ids, optional encryption, optional room_version, required
+    children_state, }
 }
 
 /// The schema at `api/client-server/space_hierarchy.yaml#/paths/~1rooms~1{roomId}~1hierarchy/get/responses/200/content/application~1json/schema/properties/rooms/items/allOf/1/properties/children_state/items`.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
-pub struct GetSpaceHierarchyResponseRoomsItemChildrenStateItem {
+pub struct StrippedChildStateEvent {
     /// The `content` for the event.
     pub content: serde_json::Map<String, serde_json::Value>,
     /// The `state_key` for the event.
@@ -265,7 +204,7 @@ pub struct GetSpaceHierarchyResponseRoomsItemChildrenStateItem {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-impl GetSpaceHierarchyResponseRoomsItemChildrenStateItem {
+impl StrippedChildStateEvent {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new(
         content: serde_json::Map<String, serde_json::Value>,
@@ -286,8 +225,8 @@ impl GetSpaceHierarchyResponseRoomsItemChildrenStateItem {
 }
 
 rt::deserialize_object! {
-    GetSpaceHierarchyResponseRoomsItemChildrenStateItem { required content, required
-    state_key, required type_ = "type", required sender, required origin_server_ts, }
+    StrippedChildStateEvent { required content, required state_key, required type_ =
+    "type", required sender, required origin_server_ts, }
 }
 
 impl rt::Endpoint for GetSpaceHierarchyRequest {

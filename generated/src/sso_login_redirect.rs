@@ -6,7 +6,7 @@ use matrix_csapi_runtime as rt;
 /// Values this version of the crate does not know are kept in `Unknown`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
-pub enum RedirectToSsoAction {
+pub enum Action {
     /// `login`
     Login,
     /// `register`
@@ -15,7 +15,7 @@ pub enum RedirectToSsoAction {
     Unknown(rt::UnknownValue),
 }
 
-impl RedirectToSsoAction {
+impl Action {
     /// The value as on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -26,7 +26,7 @@ impl RedirectToSsoAction {
     }
 }
 
-impl From<&str> for RedirectToSsoAction {
+impl From<&str> for Action {
     fn from(value: &str) -> Self {
         match value {
             "login" => Self::Login,
@@ -36,19 +36,19 @@ impl From<&str> for RedirectToSsoAction {
     }
 }
 
-impl std::fmt::Display for RedirectToSsoAction {
+impl std::fmt::Display for Action {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-impl serde::Serialize for RedirectToSsoAction {
+impl serde::Serialize for Action {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 
-impl<'de> serde::Deserialize<'de> for RedirectToSsoAction {
+impl<'de> serde::Deserialize<'de> for Action {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -84,7 +84,7 @@ pub struct RedirectToSsoRequest {
     ///     new user account.
     ///
     /// Added in Matrix 1.18.
-    pub action: Option<crate::sso_login_redirect::RedirectToSsoAction>,
+    pub action: Option<crate::sso_login_redirect::Action>,
 }
 
 impl RedirectToSsoRequest {
@@ -102,62 +102,6 @@ pub struct RedirectToSsoResponse {
     ///
     /// The `Location` header, if the server sent it.
     pub location: Option<String>,
-}
-
-/// The schema at `api/client-server/sso_login_redirect.yaml#/paths/~1login~1sso~1redirect~1{idpId}/get/parameters/2/schema`.
-///
-/// Values this version of the crate does not know are kept in `Unknown`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[non_exhaustive]
-pub enum RedirectToIdpAction {
-    /// `login`
-    Login,
-    /// `register`
-    Register,
-    /// A value this version of the crate does not know, kept verbatim.
-    Unknown(rt::UnknownValue),
-}
-
-impl RedirectToIdpAction {
-    /// The value as on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Login => "login",
-            Self::Register => "register",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl From<&str> for RedirectToIdpAction {
-    fn from(value: &str) -> Self {
-        match value {
-            "login" => Self::Login,
-            "register" => Self::Register,
-            other => Self::Unknown(rt::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl std::fmt::Display for RedirectToIdpAction {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for RedirectToIdpAction {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for RedirectToIdpAction {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
-    }
 }
 
 /// Redirect the user's browser to the SSO interface for an IdP.
@@ -190,7 +134,7 @@ pub struct RedirectToIdpRequest {
     ///     new user account.
     ///
     /// Added in Matrix 1.18.
-    pub action: Option<crate::sso_login_redirect::RedirectToIdpAction>,
+    pub action: Option<crate::sso_login_redirect::Action>,
 }
 
 impl RedirectToIdpRequest {

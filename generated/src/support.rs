@@ -39,7 +39,7 @@ pub struct GetWellknownSupportResponse {
     /// If only `contacts` is set, it must contain at least one
     /// item.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub contacts: Option<Vec<crate::support::GetWellknownSupportResponseContactsItem>>,
+    pub contacts: Option<Vec<crate::support::Contact>>,
     /// The URL of a page to give users help specific to the
     /// homeserver, like extra login/registration steps.
     ///
@@ -69,7 +69,7 @@ rt::deserialize_object! {
 /// A way to contact the server administrator.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
-pub struct GetWellknownSupportResponseContactsItem {
+pub struct Contact {
     /// A [Matrix User ID](https://spec.matrix.org/v1.19/appendices/#user-identifiers)
     /// representing the administrator.
     ///
@@ -96,17 +96,15 @@ pub struct GetWellknownSupportResponseContactsItem {
     ///
     /// Unspecified roles are permitted through the use of
     /// [Namespaced Identifiers](https://spec.matrix.org/v1.19/appendices/#common-namespaced-identifier-grammar).
-    pub role: crate::support::GetWellknownSupportResponseContactsItemRole,
+    pub role: crate::support::ContactRole,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-impl GetWellknownSupportResponseContactsItem {
+impl Contact {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(
-        role: crate::support::GetWellknownSupportResponseContactsItemRole,
-    ) -> Self {
+    pub fn new(role: crate::support::ContactRole) -> Self {
         Self {
             matrix_id: None,
             email_address: None,
@@ -117,8 +115,7 @@ impl GetWellknownSupportResponseContactsItem {
 }
 
 rt::deserialize_object! {
-    GetWellknownSupportResponseContactsItem { optional matrix_id, optional email_address,
-    required role, }
+    Contact { optional matrix_id, optional email_address, required role, }
 }
 
 /// An informal description of what the contact methods
@@ -134,7 +131,7 @@ rt::deserialize_object! {
 /// Values this version of the crate does not know are kept in `Unknown`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
-pub enum GetWellknownSupportResponseContactsItemRole {
+pub enum ContactRole {
     /// `m.role.admin`
     MRoleAdmin,
     /// `m.role.security`
@@ -143,7 +140,7 @@ pub enum GetWellknownSupportResponseContactsItemRole {
     Unknown(rt::UnknownValue),
 }
 
-impl GetWellknownSupportResponseContactsItemRole {
+impl ContactRole {
     /// The value as on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -154,7 +151,7 @@ impl GetWellknownSupportResponseContactsItemRole {
     }
 }
 
-impl From<&str> for GetWellknownSupportResponseContactsItemRole {
+impl From<&str> for ContactRole {
     fn from(value: &str) -> Self {
         match value {
             "m.role.admin" => Self::MRoleAdmin,
@@ -164,19 +161,19 @@ impl From<&str> for GetWellknownSupportResponseContactsItemRole {
     }
 }
 
-impl std::fmt::Display for GetWellknownSupportResponseContactsItemRole {
+impl std::fmt::Display for ContactRole {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-impl serde::Serialize for GetWellknownSupportResponseContactsItemRole {
+impl serde::Serialize for ContactRole {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 
-impl<'de> serde::Deserialize<'de> for GetWellknownSupportResponseContactsItemRole {
+impl<'de> serde::Deserialize<'de> for ContactRole {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

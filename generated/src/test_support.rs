@@ -2951,7 +2951,7 @@ pub fn sample_request(
                         <crate::room_event_by_timestamp::GetEventByTimestampRequest>::new(
                             path_param.to_owned(),
                             json("1")?,
-                            json("\"f\"")?,
+                            json("\"b\"")?,
                         ),
                     ),
                     base_url,

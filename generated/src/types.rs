@@ -54,6 +54,69 @@ rt::deserialize_object! {
     AuthenticationData { optional type_ = "type", optional session, }
 }
 
+/// An indicator as to whether or not the homeserver was able to unbind
+/// the user's 3PIDs from the identity server(s). `success` indicates
+/// that all identifiers have been unbound from the identity server while
+/// `no-support` indicates that one or more identifiers failed to unbind
+/// due to the identity server refusing the request or the homeserver
+/// being unable to determine an identity server to unbind from. This
+/// must be `success` if the homeserver has no identifiers to unbind
+/// for the user.
+///
+/// Values this version of the crate does not know are kept in `Unknown`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum IdServerUnbindResult {
+    /// `success`
+    Success,
+    /// `no-support`
+    NoSupport,
+    /// A value this version of the crate does not know, kept verbatim.
+    Unknown(rt::UnknownValue),
+}
+
+impl IdServerUnbindResult {
+    /// The value as on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Success => "success",
+            Self::NoSupport => "no-support",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+
+impl From<&str> for IdServerUnbindResult {
+    fn from(value: &str) -> Self {
+        match value {
+            "success" => Self::Success,
+            "no-support" => Self::NoSupport,
+            other => Self::Unknown(rt::UnknownValue::__new(other.to_owned())),
+        }
+    }
+}
+
+impl std::fmt::Display for IdServerUnbindResult {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl serde::Serialize for IdServerUnbindResult {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for IdServerUnbindResult {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_ref()))
+    }
+}
+
 /// The schema at `api/client-server/definitions/request_email_validation.yaml#`.
 #[derive(Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
@@ -302,6 +365,119 @@ rt::deserialize_object! {
     RequestMsisdnValidation { required client_secret, required country, required
     phone_number, required send_attempt, optional next_link, optional id_server, optional
     id_access_token, }
+}
+
+/// Whether the room should be visible (public) in the directory
+/// or not (private).
+///
+/// Values this version of the crate does not know are kept in `Unknown`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum Visibility {
+    /// `public`
+    Public,
+    /// `private`
+    Private,
+    /// A value this version of the crate does not know, kept verbatim.
+    Unknown(rt::UnknownValue),
+}
+
+impl Visibility {
+    /// The value as on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Public => "public",
+            Self::Private => "private",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+
+impl From<&str> for Visibility {
+    fn from(value: &str) -> Self {
+        match value {
+            "public" => Self::Public,
+            "private" => Self::Private,
+            other => Self::Unknown(rt::UnknownValue::__new(other.to_owned())),
+        }
+    }
+}
+
+impl std::fmt::Display for Visibility {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl serde::Serialize for Visibility {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Visibility {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_ref()))
+    }
+}
+
+/// The schema at `api/client-server/authed-content-repo.yaml#/paths/~1media~1thumbnail~1{serverName}~1{mediaId}/get/parameters/4/schema`.
+///
+/// Values this version of the crate does not know are kept in `Unknown`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum ThumbnailMethod {
+    /// `crop`
+    Crop,
+    /// `scale`
+    Scale,
+    /// A value this version of the crate does not know, kept verbatim.
+    Unknown(rt::UnknownValue),
+}
+
+impl ThumbnailMethod {
+    /// The value as on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Crop => "crop",
+            Self::Scale => "scale",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+
+impl From<&str> for ThumbnailMethod {
+    fn from(value: &str) -> Self {
+        match value {
+            "crop" => Self::Crop,
+            "scale" => Self::Scale,
+            other => Self::Unknown(rt::UnknownValue::__new(other.to_owned())),
+        }
+    }
+}
+
+impl std::fmt::Display for ThumbnailMethod {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl serde::Serialize for ThumbnailMethod {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ThumbnailMethod {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_ref()))
+    }
 }
 
 /// The schema at `api/client-server/definitions/invite_3pid.yaml#`.
@@ -680,7 +856,7 @@ pub struct Filter {
     pub account_data: Option<crate::types::EventFilter>,
     /// Filters to be applied to room data.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub room: Option<crate::types::FilterRoom>,
+    pub room: Option<crate::types::RoomFilter>,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -810,7 +986,7 @@ rt::deserialize_object! {
 /// Filters to be applied to room data.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
-pub struct FilterRoom {
+pub struct RoomFilter {
     /// A list of room IDs to exclude. If this list is absent then no rooms are excluded. A matching room will be excluded even if it is listed in the `rooms` filter. This filter is applied before the filters in `ephemeral`, `state`, `timeline` or `account_data`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub not_rooms: Option<Vec<String>>,
@@ -837,7 +1013,7 @@ pub struct FilterRoom {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-impl FilterRoom {
+impl RoomFilter {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new() -> Self {
         Self {
@@ -854,7 +1030,7 @@ impl FilterRoom {
 }
 
 rt::deserialize_object! {
-    FilterRoom { optional not_rooms, optional rooms, optional ephemeral, optional
+    RoomFilter { optional not_rooms, optional rooms, optional ephemeral, optional
     include_leave, optional state, optional timeline, optional account_data, }
 }
 
@@ -1420,6 +1596,72 @@ rt::deserialize_object! {
     IdentityServerInformation { required base_url, }
 }
 
+/// The schema at `api/client-server/message_pagination.yaml#/paths/~1rooms~1{roomId}~1messages/get/parameters/3/schema`.
+///
+/// Values this version of the crate does not know are kept in `Unknown`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum Direction {
+    /// `b`
+    B,
+    /// `f`
+    F,
+    /// A value this version of the crate does not know, kept verbatim.
+    Unknown(rt::UnknownValue),
+}
+
+impl Direction {
+    /// The value as on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::B => "b",
+            Self::F => "f",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+
+impl From<&str> for Direction {
+    fn from(value: &str) -> Self {
+        match value {
+            "b" => Self::B,
+            "f" => Self::F,
+            other => Self::Unknown(rt::UnknownValue::__new(other.to_owned())),
+        }
+    }
+}
+
+impl std::fmt::Display for Direction {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl serde::Serialize for Direction {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Direction {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_ref()))
+    }
+}
+
+/// The schema at `api/client-server/notifications.yaml#/paths/~1notifications/get/responses/200/content/application~1json/schema/properties/notifications/items/properties/actions/items`.
+///
+/// One of several shapes; deserializing tries them in this order.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(untagged)]
+pub enum PushRuleAction {
+    String(String),
+    Object(serde_json::Map<String, serde_json::Value>),
+}
+
 /// The format used for events when they are returned from
 /// API endpoints such as `/sync`, where the `room_id` is implied elsewhere
 /// in the response.
@@ -1449,7 +1691,7 @@ pub struct ClientEventWithoutRoomId {
     pub content: serde_json::Map<String, serde_json::Value>,
     /// Contains optional extra information about the event.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub unsigned: Option<crate::types::ClientEventWithoutRoomIdUnsigned>,
+    pub unsigned: Option<crate::types::UnsignedData>,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -1486,7 +1728,7 @@ rt::deserialize_object! {
 /// Contains optional extra information about the event.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
-pub struct ClientEventWithoutRoomIdUnsigned {
+pub struct UnsignedData {
     /// The time in milliseconds that has elapsed since the event was sent. This field is generated by the local homeserver, and may be incorrect if the local time on at least one of the two servers is out of sync, which can cause the age to either be negative or greater than it actually is.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub age: Option<i64>,
@@ -1541,7 +1783,7 @@ pub struct ClientEventWithoutRoomIdUnsigned {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-impl ClientEventWithoutRoomIdUnsigned {
+impl UnsignedData {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new() -> Self {
         Self {
@@ -1557,9 +1799,8 @@ impl ClientEventWithoutRoomIdUnsigned {
 }
 
 rt::deserialize_object! {
-    ClientEventWithoutRoomIdUnsigned { optional age, optional redacted_because, optional
-    transaction_id, optional prev_content, optional replaces_state, optional membership,
-    }
+    UnsignedData { optional age, optional redacted_because, optional transaction_id,
+    optional prev_content, optional replaces_state, optional membership, }
 }
 
 /// The basic set of fields all events must have.
@@ -1592,6 +1833,115 @@ impl Event {
 
 rt::deserialize_object! {
     Event { required content, required type_ = "type", }
+}
+
+/// The user's membership state in this room.
+///
+/// Values this version of the crate does not know are kept in `Unknown`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum InitialSyncMembership {
+    /// `invite`
+    Invite,
+    /// `join`
+    Join,
+    /// `leave`
+    Leave,
+    /// `ban`
+    Ban,
+    /// A value this version of the crate does not know, kept verbatim.
+    Unknown(rt::UnknownValue),
+}
+
+impl InitialSyncMembership {
+    /// The value as on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Invite => "invite",
+            Self::Join => "join",
+            Self::Leave => "leave",
+            Self::Ban => "ban",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+
+impl From<&str> for InitialSyncMembership {
+    fn from(value: &str) -> Self {
+        match value {
+            "invite" => Self::Invite,
+            "join" => Self::Join,
+            "leave" => Self::Leave,
+            "ban" => Self::Ban,
+            other => Self::Unknown(rt::UnknownValue::__new(other.to_owned())),
+        }
+    }
+}
+
+impl std::fmt::Display for InitialSyncMembership {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl serde::Serialize for InitialSyncMembership {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for InitialSyncMembership {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_ref()))
+    }
+}
+
+/// The pagination chunk for this room.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+#[non_exhaustive]
+pub struct PaginationChunk {
+    /// A token which correlates to the start of `chunk`.
+    /// Can be passed to
+    /// [`/rooms/<room_id>/messages`](https://spec.matrix.org/v1.19/client-server-api/#get_matrixclientv3roomsroomidmessages)
+    /// to retrieve earlier events.
+    ///
+    /// If no earlier events are available, this property may be omitted from
+    /// the response.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start: Option<String>,
+    /// A token which correlates to the end of `chunk`.
+    /// Can be passed to
+    /// [`/rooms/<room_id>/messages`](https://spec.matrix.org/v1.19/client-server-api/#get_matrixclientv3roomsroomidmessages)
+    /// to retrieve later events.
+    pub end: String,
+    /// If the user is a member of the room this will be a
+    /// list of the most recent messages for this room. If
+    /// the user has left the room this will be the
+    /// messages that preceded them leaving. This array
+    /// will consist of at most `limit` elements.
+    pub chunk: Vec<rt::Raw<crate::types::ClientEvent>>,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+impl PaginationChunk {
+    /// Creates a value from its required fields; optional fields are unset.
+    pub fn new(end: String, chunk: Vec<rt::Raw<crate::types::ClientEvent>>) -> Self {
+        Self {
+            start: None,
+            end,
+            chunk,
+            additional_properties: Default::default(),
+        }
+    }
+}
+
+rt::deserialize_object! {
+    PaginationChunk { optional start, required end, required chunk, }
 }
 
 /// The schema at `api/client-server/definitions/openid_token.yaml#`.
@@ -1662,6 +2012,66 @@ rt::deserialize_object! {
     matrix_server_name, required expires_in, }
 }
 
+/// This user's presence.
+///
+/// Values this version of the crate does not know are kept in `Unknown`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum Presence {
+    /// `online`
+    Online,
+    /// `offline`
+    Offline,
+    /// `unavailable`
+    Unavailable,
+    /// A value this version of the crate does not know, kept verbatim.
+    Unknown(rt::UnknownValue),
+}
+
+impl Presence {
+    /// The value as on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Online => "online",
+            Self::Offline => "offline",
+            Self::Unavailable => "unavailable",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+
+impl From<&str> for Presence {
+    fn from(value: &str) -> Self {
+        match value {
+            "online" => Self::Online,
+            "offline" => Self::Offline,
+            "unavailable" => Self::Unavailable,
+            other => Self::Unknown(rt::UnknownValue::__new(other.to_owned())),
+        }
+    }
+}
+
+impl std::fmt::Display for Presence {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl serde::Serialize for Presence {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Presence {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_ref()))
+    }
+}
+
 /// The schema at `api/client-server/definitions/push_ruleset.yaml#`.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
@@ -1711,7 +2121,7 @@ rt::deserialize_object! {
 #[non_exhaustive]
 pub struct PushRule {
     /// The actions to perform when this rule is matched.
-    pub actions: Vec<crate::types::PushRuleActionsItem>,
+    pub actions: Vec<crate::types::PushRuleAction>,
     /// Whether this is a default rule, or has been set explicitly.
     pub default: bool,
     /// Whether the push rule is enabled or not.
@@ -1735,7 +2145,7 @@ pub struct PushRule {
 impl PushRule {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new(
-        actions: Vec<crate::types::PushRuleActionsItem>,
+        actions: Vec<crate::types::PushRuleAction>,
         default: bool,
         enabled: bool,
         rule_id: String,
@@ -1755,16 +2165,6 @@ impl PushRule {
 rt::deserialize_object! {
     PushRule { required actions, required default, required enabled, required rule_id,
     optional conditions, optional pattern, }
-}
-
-/// The schema at `api/client-server/definitions/push_rule.yaml#/properties/actions/items`.
-///
-/// One of several shapes; deserializing tries them in this order.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(untagged)]
-pub enum PushRuleActionsItem {
-    String(String),
-    Object(serde_json::Map<String, serde_json::Value>),
 }
 
 /// The schema at `api/client-server/definitions/push_condition.yaml#`.
@@ -1833,6 +2233,128 @@ pub enum PushConditionValue {
     String(String),
     Integer(i64),
     Boolean(bool),
+}
+
+/// The encryption algorithm to be used to encrypt messages sent in the
+/// room.
+///
+/// Values this version of the crate does not know are kept in `Unknown`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum Encryption {
+    /// `m.megolm.v1.aes-sha2`
+    MMegolmV1AesSha2,
+    /// A value this version of the crate does not know, kept verbatim.
+    Unknown(rt::UnknownValue),
+}
+
+impl Encryption {
+    /// The value as on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::MMegolmV1AesSha2 => "m.megolm.v1.aes-sha2",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+
+impl From<&str> for Encryption {
+    fn from(value: &str) -> Self {
+        match value {
+            "m.megolm.v1.aes-sha2" => Self::MMegolmV1AesSha2,
+            other => Self::Unknown(rt::UnknownValue::__new(other.to_owned())),
+        }
+    }
+}
+
+impl std::fmt::Display for Encryption {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl serde::Serialize for Encryption {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Encryption {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_ref()))
+    }
+}
+
+/// The membership state of the user if the user is joined to the room. Absent
+/// if the API was called unauthenticated.
+///
+/// Values this version of the crate does not know are kept in `Unknown`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum Membership {
+    /// `invite`
+    Invite,
+    /// `join`
+    Join,
+    /// `knock`
+    Knock,
+    /// `leave`
+    Leave,
+    /// `ban`
+    Ban,
+    /// A value this version of the crate does not know, kept verbatim.
+    Unknown(rt::UnknownValue),
+}
+
+impl Membership {
+    /// The value as on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Invite => "invite",
+            Self::Join => "join",
+            Self::Knock => "knock",
+            Self::Leave => "leave",
+            Self::Ban => "ban",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+
+impl From<&str> for Membership {
+    fn from(value: &str) -> Self {
+        match value {
+            "invite" => Self::Invite,
+            "join" => Self::Join,
+            "knock" => Self::Knock,
+            "leave" => Self::Leave,
+            "ban" => Self::Ban,
+            other => Self::Unknown(rt::UnknownValue::__new(other.to_owned())),
+        }
+    }
+}
+
+impl std::fmt::Display for Membership {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl serde::Serialize for Membership {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Membership {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_ref()))
+    }
 }
 
 /// State Events have the following fields.
@@ -2097,10 +2619,7 @@ pub struct Protocol {
     /// The `string` key for this object is the field name itself.
     ///
     /// May be an empty object if no fields are defined.
-    pub field_types: std::collections::BTreeMap<
-        String,
-        crate::types::ProtocolFieldTypesValue,
-    >,
+    pub field_types: std::collections::BTreeMap<String, crate::types::FieldType>,
     /// A list of objects representing independent instances of configuration.
     /// For example, multiple networks on IRC if multiple are provided by the
     /// same application service.
@@ -2109,7 +2628,7 @@ pub struct Protocol {
     /// [`GET /_matrix/app/v1/thirdparty/protocol/{protocol}`](https://spec.matrix.org/v1.19/application-service-api/#get_matrixappv1thirdpartyprotocolprotocol)
     /// to include an `instance_id` to serve as a unique identifier for each
     /// instance on the homeserver.
-    pub instances: Vec<crate::types::ProtocolInstancesItem>,
+    pub instances: Vec<crate::types::ProtocolInstance>,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -2121,11 +2640,8 @@ impl Protocol {
         user_fields: Vec<String>,
         location_fields: Vec<String>,
         icon: String,
-        field_types: std::collections::BTreeMap<
-            String,
-            crate::types::ProtocolFieldTypesValue,
-        >,
-        instances: Vec<crate::types::ProtocolInstancesItem>,
+        field_types: std::collections::BTreeMap<String, crate::types::FieldType>,
+        instances: Vec<crate::types::ProtocolInstance>,
     ) -> Self {
         Self {
             user_fields,
@@ -2146,7 +2662,7 @@ rt::deserialize_object! {
 /// Definition of valid values for a field.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
-pub struct ProtocolFieldTypesValue {
+pub struct FieldType {
     /// A regular expression for validation of a field's value. This may be relatively
     /// coarse to verify the value as the application service providing this protocol
     /// may apply additional validation or filtering.
@@ -2158,7 +2674,7 @@ pub struct ProtocolFieldTypesValue {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-impl ProtocolFieldTypesValue {
+impl FieldType {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new(regexp: String, placeholder: String) -> Self {
         Self {
@@ -2170,13 +2686,13 @@ impl ProtocolFieldTypesValue {
 }
 
 rt::deserialize_object! {
-    ProtocolFieldTypesValue { required regexp, required placeholder, }
+    FieldType { required regexp, required placeholder, }
 }
 
 /// The schema at `api/client-server/definitions/protocol.yaml#/allOf/1/properties/instances/items`.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
-pub struct ProtocolInstancesItem {
+pub struct ProtocolInstance {
     /// A human-readable description for the protocol, such as the name.
     pub desc: String,
     /// An optional content URI representing the protocol. Overrides the one provided
@@ -2200,7 +2716,7 @@ pub struct ProtocolInstancesItem {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-impl ProtocolInstancesItem {
+impl ProtocolInstance {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new(
         desc: String,
@@ -2219,7 +2735,7 @@ impl ProtocolInstancesItem {
 }
 
 rt::deserialize_object! {
-    ProtocolInstancesItem { required desc, optional icon, required fields, required
+    ProtocolInstance { required desc, optional icon, required fields, required
     network_id, optional instance_id, }
 }
 

@@ -78,6 +78,26 @@ pub struct Config {
     /// authentication data: `Debug` shows their names, never their values.
     #[serde(default)]
     pub secret_additional_properties: Vec<String>,
+    /// Names for generated types whose derived name is poor, by the
+    /// schema's location. `gen` fails when an entry names no generated
+    /// type, so it cannot outlive the schema it names.
+    #[serde(default)]
+    pub type_names: Vec<TypeName>,
+}
+
+/// A name for the type of one schema (or of the shared type it is merged
+/// into).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TypeName {
+    /// The schema's location, `file#/json/pointer` with the file relative
+    /// to `data/`, as the generated docs and `gen` errors write it.
+    pub schema: String,
+    /// The Rust type name.
+    pub name: String,
+    /// Why the derived name is not good enough: required so the choice is
+    /// explained.
+    pub reason: String,
 }
 
 fn has_duplicates(documents: &[String]) -> bool {
@@ -279,6 +299,22 @@ impl Config {
         }
         if has_duplicates(&config.documents) {
             return Err(invalid("`documents` lists a document twice".to_owned()));
+        }
+        for entry in &config.type_names {
+            let is_type_name = entry.name.starts_with(|c: char| c.is_ascii_uppercase())
+                && entry.name.chars().all(|c| c.is_ascii_alphanumeric());
+            if !is_type_name {
+                return Err(invalid(format!(
+                    "`type_names` entry for `{}`: `{}` is not an UpperCamelCase Rust type name",
+                    entry.schema, entry.name
+                )));
+            }
+            if entry.reason.trim().is_empty() {
+                return Err(invalid(format!(
+                    "`type_names` entry for `{}` gives no reason",
+                    entry.schema
+                )));
+            }
         }
         Ok(config)
     }

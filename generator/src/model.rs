@@ -199,7 +199,7 @@ pub struct Docs {
 }
 
 /// A Rust type as used in a field.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Type {
     /// `String`.
     String,
@@ -247,12 +247,31 @@ pub struct TypeDef {
     pub docs: Docs,
     /// Where the schema is.
     pub source: Location,
+    /// Where its name comes from, which decides whose name a type shared
+    /// by several schemas takes.
+    pub name_origin: NameOrigin,
+    /// The schema's `title`: types of differently titled schemas are
+    /// different concepts, even when they have the same shape.
+    pub title: Option<String>,
     /// What it is.
     pub kind: TypeKind,
     /// Cargo features all of which the type exists only with, sorted: its
     /// schema's own `x-cargo-feature`, and, for a type defined inline, those
     /// of where it is defined (a gated operation, property or type).
     pub features: Vec<String>,
+}
+
+/// Where a generated type's name comes from, best first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum NameOrigin {
+    /// The schema's own `title`.
+    Title,
+    /// A named schema (a reference target) and the properties leading to
+    /// it: spec vocabulary, the same wherever the schema is used.
+    Schema,
+    /// The operation and the properties or parameter leading to it: says
+    /// where the schema is, not what it is.
+    Operation,
 }
 
 /// The shape of a named type.
@@ -383,7 +402,7 @@ pub struct Param {
 /// Inclusive bounds of an integer (or, for durations, millisecond) value,
 /// from its schema's `minimum`/`maximum`/`exclusiveMinimum`/
 /// `exclusiveMaximum`: checked before a request is sent.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Bounds {
     /// The smallest allowed value.
     pub min: Option<i64>,

@@ -192,7 +192,9 @@ fn config_entries_that_no_longer_apply_fail_generation() {
         let text = format!(
             "{text}\n\
              [[undefined_security_schemes]]\nname = \"neverUsedScheme\"\n\
-             auth = \"none\"\nreason = \"stale\"\n"
+             auth = \"none\"\nreason = \"stale\"\n\
+             [[type_names]]\nschema = \"api/client-server/session.yaml#/gone\"\n\
+             name = \"Gone\"\nreason = \"stale\"\n"
         );
         fs::write(path, text).unwrap();
     });
@@ -208,6 +210,52 @@ fn config_entries_that_no_longer_apply_fail_generation() {
         ),
         "{message}"
     );
+    assert!(
+        message.contains(
+            "`type_names` entry `api/client-server/session.yaml#/gone` names no generated type"
+        ),
+        "{message}"
+    );
+}
+
+#[test]
+fn inline_schemas_are_named_by_title_or_config_and_identical_ones_are_shared() {
+    let dir = edited_fixture(|root| {
+        let spec = root.join("data/api/client-server/session.yaml");
+        let text = fs::read_to_string(&spec).unwrap();
+        // A title names an inline object; a second `dir` parameter with the
+        // same values shares the first one's type.
+        let text = text
+            .replace(
+                "                  settings:\n                    type: object\n",
+                "                  settings:\n                    type: object\n                    title: Room Settings\n",
+            )
+            .replace(
+                "        - in: query\n          name: dir\n          required: true\n          schema:\n            type: string\n            enum: [b, f]\n",
+                "        - in: query\n          name: dir\n          required: true\n          schema:\n            type: string\n            enum: [b, f]\n        - in: query\n          name: from_dir\n          schema:\n            type: string\n            enum: [f, b]\n",
+            );
+        fs::write(spec, text).unwrap();
+        let config = root.join("project/generator.toml");
+        let text = format!(
+            "{}\n[[type_names]]\nschema = \"api/client-server/session.yaml#/paths/~1widgets/get/parameters/1/schema\"\nname = \"Direction\"\nreason = \"fixture\"\n",
+            fs::read_to_string(&config).unwrap()
+        );
+        fs::write(config, text).unwrap();
+    });
+    let files = generate(dir.path(), &project(&dir.path().join("project"))).unwrap();
+    let session = files.get("src/session.rs").unwrap();
+    assert!(session.contains("pub struct RoomSettings {"), "{session}");
+    assert!(!session.contains("JoinRoomResponseSettings"), "{session}");
+    assert!(session.contains("pub enum Direction {"), "{session}");
+    assert!(
+        session.contains("pub dir: crate::session::Direction,"),
+        "{session}"
+    );
+    assert!(
+        session.contains("pub from_dir: Option<crate::session::Direction>,"),
+        "{session}"
+    );
+    assert!(!session.contains("GetWidgetsDir"), "{session}");
 }
 
 #[test]

@@ -6,6 +6,7 @@
 
 mod auth;
 mod composition;
+mod dedupe;
 mod docs;
 mod features;
 mod naming;
@@ -21,7 +22,7 @@ use serde_json::Value;
 
 use crate::config::Config;
 use crate::load::Location;
-use crate::model::{Api, Body, Module, Type, TypeDef, TypeId, TypeKind};
+use crate::model::{Api, Body, Module, NameOrigin, Type, TypeDef, TypeId, TypeKind};
 use crate::resolve::{ResolveError, ResolvedSpec};
 
 use naming::{PRELUDE_TYPES, check_module_names, module_name};
@@ -87,6 +88,7 @@ pub fn lower(spec: &ResolvedSpec, config: &Config, spec_tag: &str) -> Result<Api
         used_undefined_schemes: BTreeSet::new(),
         used_raw_schemas: BTreeSet::new(),
         raw_memo: HashMap::new(),
+        named_schema_depth: 0,
         modules_by_file: config
             .documents
             .iter()
@@ -182,18 +184,25 @@ pub fn lower(spec: &ResolvedSpec, config: &Config, spec_tag: &str) -> Result<Api
             ),
         });
     }
-    if errors.len() == 1 {
-        return Err(errors.remove(0));
-    }
-    if !errors.is_empty() {
-        return Err(LowerError::Many(errors));
-    }
-    Ok(Api {
+    let api = Api {
         spec_tag: spec_tag.to_owned(),
         modules,
         types: lowerer.types,
         features: lowerer.features.into_iter().collect(),
-    })
+    };
+    // Merging also checks the `type_names` entries: reported with the
+    // other stale entries.
+    match dedupe::dedupe(api, &config.type_names) {
+        Ok(api) => fail_with(errors).map(|()| api),
+        Err(LowerError::Many(more)) => {
+            errors.extend(more);
+            Err(combined(errors))
+        }
+        Err(error) => {
+            errors.push(error);
+            Err(combined(errors))
+        }
+    }
 }
 
 /// Bounds (`minimum`, ...) are checked on a request's own fields and
@@ -227,11 +236,20 @@ fn unchecked_bounds(lowerer: &Lowerer<'_>, modules: &[Module]) -> Vec<LowerError
 }
 
 /// `Err` with the one error, or all of them; `Ok` if there are none.
-fn fail_with(mut errors: Vec<LowerError>) -> Result<(), LowerError> {
-    match errors.len() {
-        0 => Ok(()),
-        1 => Err(errors.remove(0)),
-        _ => Err(LowerError::Many(errors)),
+fn fail_with(errors: Vec<LowerError>) -> Result<(), LowerError> {
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(combined(errors))
+    }
+}
+
+/// The one error, or all of them.
+fn combined(mut errors: Vec<LowerError>) -> LowerError {
+    if errors.len() == 1 {
+        errors.remove(0)
+    } else {
+        LowerError::Many(errors)
     }
 }
 
@@ -259,6 +277,9 @@ struct Lowerer<'a> {
     /// Raw (non-JSON) response types by the response's location, so a
     /// shared response component gives one type.
     raw_memo: HashMap<Location, TypeId>,
+    /// How many named schemas (reference targets) are being lowered: above
+    /// zero, names come from the schema, not from the operation using it.
+    named_schema_depth: usize,
     modules_by_file: HashMap<String, String>,
 }
 
@@ -302,9 +323,53 @@ impl<'a> Lowerer<'a> {
         name
     }
 
+    /// The name wanted for the inline schema at `at`: its `title` (or,
+    /// without one, the title of its one titled inline `allOf` member)
+    /// when that is free in `module`: the spec's name for the concept.
+    /// Else `derived`, from where it is. A reference target is named after
+    /// itself, so `derived` is returned for it unchanged.
+    fn inline_name(&self, at: &Location, module: &str, derived: String) -> String {
+        let Ok(deref) = self.spec.deref(at) else {
+            return derived;
+        };
+        if !deref.via.is_empty() {
+            return derived;
+        }
+        let member_titles: Vec<String> = deref
+            .node
+            .get("allOf")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter(|member| member.get("$ref").is_none())
+            .filter_map(naming::title_of)
+            .collect();
+        let title = match naming::title_of(deref.node) {
+            Some(title) => Some(title),
+            None if member_titles.len() == 1 => member_titles.into_iter().next(),
+            None => None,
+        };
+        match title.map(|title| naming::type_name(&title)) {
+            Some(name) if !self.is_taken(module, &name) => name,
+            _ => derived,
+        }
+    }
+
     /// Whether `name` is claimed in `module` or is a prelude name.
     fn is_taken(&self, module: &str, name: &str) -> bool {
         PRELUDE_TYPES.contains(&name) || self.taken.get(module).is_some_and(|t| t.contains(name))
+    }
+
+    /// Where `name`, given to the schema `node`, comes from: its title,
+    /// or the named schema or the operation it is lowered for.
+    fn name_origin(&self, name: &str, node: &Value) -> NameOrigin {
+        if naming::title_of(node).is_some_and(|title| naming::type_name(&title) == name) {
+            NameOrigin::Title
+        } else if self.named_schema_depth > 0 {
+            NameOrigin::Schema
+        } else {
+            NameOrigin::Operation
+        }
     }
 
     /// Adds a type, gated by the features of where it is defined.

@@ -10,7 +10,7 @@ use crate::load::Location;
 use crate::model::{Field, Struct, Type, TypeDef, TypeKind};
 
 use super::docs::merged_doc_node;
-use super::naming::{field_name, rust_ident, type_name};
+use super::naming::{field_name, rust_ident, title_of, type_name};
 use super::{LowerError, Lowerer};
 
 impl Lowerer<'_> {
@@ -41,6 +41,8 @@ impl Lowerer<'_> {
             module: module.to_owned(),
             docs: self.docs(&node),
             source: at.clone(),
+            name_origin: self.name_origin(&name, &node),
+            title: title_of(&node),
             kind: TypeKind::Struct(Struct::default()),
             // Set by `add_type` from where the type is defined.
             features: Vec::new(),
@@ -161,7 +163,8 @@ impl Lowerer<'_> {
             }
         }
         if objects.len() > 1 {
-            let wanted = format!("{parent}{}", type_name(&field_name(&json_name)));
+            let derived = format!("{parent}{}", type_name(&field_name(&json_name)));
+            let wanted = self.inline_name(&last, module, derived);
             let feature = self.property_feature(&last)?;
             let ty = self.gated(feature, |this| {
                 this.merged_object(&objects, &last, &wanted, module)
@@ -293,7 +296,8 @@ impl Lowerer<'_> {
         let mut ty = match ty {
             Some(ty) => ty,
             None => {
-                let wanted = format!("{parent}{}", type_name(&rust_name));
+                let derived = format!("{parent}{}", type_name(&rust_name));
+                let wanted = self.inline_name(at, module, derived);
                 self.gated(feature.clone(), |this| this.schema(at, &wanted, module))?
             }
         };

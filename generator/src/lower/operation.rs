@@ -4,7 +4,9 @@
 use serde_json::Value;
 
 use crate::load::Location;
-use crate::model::{Body, Docs, Module, Operation, Param, Struct, Type, TypeDef, TypeKind};
+use crate::model::{
+    Body, Docs, Module, NameOrigin, Operation, Param, Struct, Type, TypeDef, TypeKind,
+};
 
 use super::naming::{module_name, operation_snake_case, rust_ident, type_name};
 use super::{LowerError, Lowerer};
@@ -189,6 +191,8 @@ impl Lowerer<'_> {
                     module: module.to_owned(),
                     docs: Docs::default(),
                     source: at.clone(),
+                    name_origin: NameOrigin::Operation,
+                    title: None,
                     kind: TypeKind::Struct(Struct {
                         fields: Vec::new(),
                         params: params.clone(),

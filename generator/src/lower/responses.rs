@@ -5,8 +5,8 @@ use serde_json::Value;
 
 use crate::load::Location;
 use crate::model::{
-    EndpointError, RawResponse, ResponseArm, ResponseHeader, ResponseKind, SuccessResponse, Type,
-    TypeDef, TypeId, TypeKind,
+    EndpointError, NameOrigin, RawResponse, ResponseArm, ResponseHeader, ResponseKind,
+    SuccessResponse, Type, TypeDef, TypeId, TypeKind,
 };
 
 use super::naming::{field_name, type_name};
@@ -208,6 +208,8 @@ impl Lowerer<'_> {
             module: module.to_owned(),
             docs: self.docs(response),
             source: at.clone(),
+            name_origin: NameOrigin::Operation,
+            title: None,
             kind: TypeKind::RawResponse(RawResponse { headers, has_body }),
             // Set by `add_type` from where the type is defined.
             features: Vec::new(),

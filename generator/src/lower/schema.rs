@@ -6,7 +6,7 @@ use serde_json::{Map, Value};
 use crate::load::Location;
 use crate::model::{Bounds, EnumValue, Type, TypeDef, TypeKind};
 
-use super::naming::type_name;
+use super::naming::{item_name, title_of, type_name};
 use super::{LowerError, Lowerer};
 
 /// Schema keywords that carry no structure: documentation and validation
@@ -122,7 +122,9 @@ impl Lowerer<'_> {
         };
         // One type however many places use it: gated by its own
         // `x-cargo-feature` only.
+        self.named_schema_depth += 1;
         let ty = self.ungated(|this| this.schema_node(&target, &node, &name, &target_module));
+        self.named_schema_depth -= 1;
         self.in_progress.remove(&target);
         let ty = ty?;
         self.memo.insert(target, ty.clone());
@@ -330,7 +332,17 @@ impl Lowerer<'_> {
                 if !map.contains_key("items") {
                     return Err(self.unsupported(at, "an array without `items`"));
                 }
-                let item = self.schema(&at.join("items"), &format!("{wanted}Item"), module)?;
+                let items_at = at.join("items");
+                // The singular names the items, unless it is taken (e.g.
+                // `Results` whose items would be the prelude's `Result`).
+                let singular = item_name(wanted);
+                let derived = if self.is_taken(module, &singular) {
+                    format!("{wanted}Item")
+                } else {
+                    singular
+                };
+                let wanted = self.inline_name(&items_at, module, derived);
+                let item = self.schema(&items_at, &wanted, module)?;
                 Ok(Type::Array(Box::new(item)))
             }
             "object" => {
@@ -366,11 +378,11 @@ impl Lowerer<'_> {
         match map.get("additionalProperties") {
             None | Some(Value::Bool(false)) => {}
             Some(Value::Bool(true)) => value_types.push(Type::Json),
-            Some(Value::Object(_)) => value_types.push(self.schema(
-                &at.join("additionalProperties"),
-                &format!("{wanted}Value"),
-                module,
-            )?),
+            Some(Value::Object(_)) => {
+                let value_at = at.join("additionalProperties");
+                let wanted = self.inline_name(&value_at, module, format!("{wanted}Value"));
+                value_types.push(self.schema(&value_at, &wanted, module)?);
+            }
             Some(other) => {
                 return Err(self.unsupported(
                     &at.join("additionalProperties"),
@@ -386,11 +398,9 @@ impl Lowerer<'_> {
                 ));
             };
             for pattern in patterns.keys() {
-                let ty = self.schema(
-                    &at.join("patternProperties").join(pattern),
-                    &format!("{wanted}Value"),
-                    module,
-                )?;
+                let value_at = at.join("patternProperties").join(pattern);
+                let wanted = self.inline_name(&value_at, module, format!("{wanted}Value"));
+                let ty = self.schema(&value_at, &wanted, module)?;
                 value_types.push(ty);
             }
         }
@@ -445,6 +455,8 @@ impl Lowerer<'_> {
         }
         let name = self.claim_name(module, wanted);
         let id = self.add_type(TypeDef {
+            name_origin: self.name_origin(&name, node),
+            title: title_of(node),
             name,
             module: module.to_owned(),
             docs: self.docs(node),

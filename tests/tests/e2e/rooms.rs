@@ -6,13 +6,13 @@
 use crate::e2e_support;
 
 use matrix_csapi::create_room::{CreateRoomRequest, CreateRoomRequestPreset};
-use matrix_csapi::message_pagination::{GetRoomEventsDir, GetRoomEventsRequest};
+use matrix_csapi::message_pagination::GetRoomEventsRequest;
 use matrix_csapi::room_send::SendMessageRequest;
 use matrix_csapi::rooms::{
     GetRoomStateRequest, GetRoomStateWithKeyFormat, GetRoomStateWithKeyRequest,
     GetRoomStateWithKeyResponse,
 };
-use matrix_csapi::types::ClientEvent;
+use matrix_csapi::types::{ClientEvent, Direction};
 use matrix_csapi::{Client, ErrorCode};
 use matrix_csapi_tests::synapse::{Synapse, synapse};
 use serde_json::{Map, Value, json};
@@ -61,7 +61,7 @@ async fn sent_messages_come_back_in_order_both_ways() {
     }
 
     // Backwards from the end: newest first.
-    let mut request = GetRoomEventsRequest::new(room_id.clone(), GetRoomEventsDir::B);
+    let mut request = GetRoomEventsRequest::new(room_id.clone(), Direction::B);
     request.limit = Some(3);
     let page = client.get_room_events(request).await.unwrap();
     let events: Vec<ClientEvent> = page
@@ -81,7 +81,7 @@ async fn sent_messages_come_back_in_order_both_ways() {
     let end = page.end.expect("more (older) events: the room's creation");
 
     // Forwards again from where the backward page ended.
-    let mut request = GetRoomEventsRequest::new(room_id.clone(), GetRoomEventsDir::F);
+    let mut request = GetRoomEventsRequest::new(room_id.clone(), Direction::F);
     request.from = Some(end);
     request.limit = Some(3);
     let page = client.get_room_events(request).await.unwrap();
@@ -116,7 +116,7 @@ async fn transaction_ids_make_sends_idempotent_even_with_reserved_characters() {
         "same transaction, same event"
     );
 
-    let mut request = GetRoomEventsRequest::new(room_id.clone(), GetRoomEventsDir::B);
+    let mut request = GetRoomEventsRequest::new(room_id.clone(), Direction::B);
     request.limit = Some(1);
     let page = client.get_room_events(request).await.unwrap();
     assert_eq!(page.chunk.len(), 1);
@@ -188,7 +188,7 @@ async fn rooms_the_user_is_not_in_are_forbidden() {
     assert_eq!(error.status().map(|s| s.as_u16()), Some(403));
 
     let error = client
-        .get_room_events(GetRoomEventsRequest::new(room_id, GetRoomEventsDir::B))
+        .get_room_events(GetRoomEventsRequest::new(room_id, Direction::B))
         .await
         .unwrap_err();
     assert_eq!(error.errcode(), Some(&ErrorCode::Forbidden), "{error}");

@@ -17,6 +17,7 @@ use std::time::{Duration, SystemTime};
 use matrix_csapi::runtime::{
     Bytes, Error, FromHttpResponseError, IntoHttpError, RetryAfter, UnexpectedReason,
 };
+use matrix_csapi::types::{Encryption, Membership, Presence, RoomEventFilter, ThumbnailMethod};
 use matrix_csapi::{AccessToken, BaseUrl, Client, Endpoint, ErrorCode};
 use matrix_csapi_tests::{LoopbackServer, RecordedRequest, ScriptedResponse};
 use serde_json::json;
@@ -27,8 +28,8 @@ use matrix_csapi::appservice_ping::{
 };
 use matrix_csapi::authed_content_repo::{
     GetContentAuthedRequest, GetContentAuthedResponse, GetContentOverrideNameAuthedRequest,
-    GetContentOverrideNameAuthedResponse, GetContentThumbnailAuthedMethod,
-    GetContentThumbnailAuthedRequest, GetContentThumbnailAuthedResponse,
+    GetContentOverrideNameAuthedResponse, GetContentThumbnailAuthedRequest,
+    GetContentThumbnailAuthedResponse,
 };
 use matrix_csapi::content_repo::{
     GetContentRequest, GetContentResponse, UploadContentRequest, UploadContentToMxcRequest,
@@ -42,23 +43,22 @@ use matrix_csapi::joining::{JoinRoomRequest, JoinRoomRequestBody};
 use matrix_csapi::login::LoginRequest;
 use matrix_csapi::old_sync::GetOneEventRequest;
 use matrix_csapi::presence::{
-    GetPresenceRequest, GetPresenceResponse, GetPresenceResponsePresence, SetPresenceRequest,
-    SetPresenceRequestBody, SetPresenceRequestBodyPresence,
+    GetPresenceRequest, GetPresenceResponse, SetPresenceRequest, SetPresenceRequestBody,
 };
 use matrix_csapi::pusher::PostPusherRequest;
 use matrix_csapi::registration::{RegisterRequest, RegisterRequestBody};
 use matrix_csapi::room_state::SetRoomStateWithKeyRequest;
-use matrix_csapi::room_summary::{
-    GetRoomSummaryRequest, GetRoomSummaryResponseEncryption, GetRoomSummaryResponseMembership,
-};
+use matrix_csapi::room_summary::GetRoomSummaryRequest;
 use matrix_csapi::rooms::{
     GetOneRoomEventRequest, GetRoomStateWithKeyFormat, GetRoomStateWithKeyRequest,
     GetRoomStateWithKeyResponse,
 };
-use matrix_csapi::sso_login_redirect::{
-    RedirectToIdpRequest, RedirectToSsoAction, RedirectToSsoRequest,
+use matrix_csapi::search::{
+    Categories, Group, GroupKey, Groupings, Ordering, RoomEventsCriteria, SearchRequest,
+    SearchRequestBody,
 };
-use matrix_csapi::sync::{SyncRequest, SyncSetPresence};
+use matrix_csapi::sso_login_redirect::{Action, RedirectToIdpRequest, RedirectToSsoRequest};
+use matrix_csapi::sync::SyncRequest;
 use matrix_csapi::third_party_lookup::{QueryLocationByProtocolRequest, QueryUserByIdRequest};
 use matrix_csapi::versions::GetVersionsRequest;
 
@@ -528,7 +528,7 @@ async fn millisecond_parameters_are_durations_sent_as_integer_milliseconds() {
 
     let mut request =
         GetContentThumbnailAuthedRequest::new("example.org".to_owned(), "abc".to_owned(), 640, 480);
-    request.method = Some(GetContentThumbnailAuthedMethod::Scale);
+    request.method = Some(ThumbnailMethod::Scale);
     request.timeout = Some(Duration::ZERO);
     request.animated = Some(false);
     bounded(client.get_content_thumbnail_authed(request))
@@ -593,7 +593,7 @@ async fn unset_optional_parameters_are_left_out() {
     request.filter = Some(r#"{"room":{"timeline":{"limit":10}}}"#.to_owned());
     request.since = Some("s72594_4483_1934".to_owned());
     request.timeout = Some(30_000);
-    request.set_presence = Some(SyncSetPresence::Offline);
+    request.set_presence = Some(Presence::Offline);
     bounded(client.sync(request)).await.unwrap();
 
     let requests = server.requests();
@@ -636,7 +636,7 @@ async fn query_values_are_percent_encoded_and_sso_redirect_is_typed() {
 
     let mut request =
         RedirectToSsoRequest::new("https://client.example/cb?x=1&y=a b#frag+ü".to_owned());
-    request.action = Some(RedirectToSsoAction::Register);
+    request.action = Some(Action::Register);
     let redirect = bounded(client.redirect_to_sso(request)).await.unwrap();
     assert_eq!(redirect.location.as_deref(), Some(location));
 
@@ -1201,10 +1201,10 @@ async fn presence_status_msg_distinguishes_absent_null_and_value() {
                 .unwrap(),
         );
     }
-    assert_eq!(got[0].presence, GetPresenceResponsePresence::Online);
+    assert_eq!(got[0].presence, Presence::Online);
     assert_eq!(got[0].status_msg, Some(None), "explicit null");
     assert_eq!(got[0].last_active_ago, Some(420));
-    assert_eq!(got[1].presence, GetPresenceResponsePresence::Unavailable);
+    assert_eq!(got[1].presence, Presence::Unavailable);
     assert_eq!(got[1].status_msg, None, "absent");
     assert_eq!(got[2].status_msg, Some(Some("Out to lunch".to_owned())));
     assert_eq!(got[2].currently_active, Some(false));
@@ -1235,7 +1235,7 @@ async fn request_bodies_send_null_only_where_the_spec_requires_it() {
     // An unset optional field is absent, not null.
     bounded(client.set_presence(SetPresenceRequest::new(
         "@alice:example.org".to_owned(),
-        SetPresenceRequestBody::new(SetPresenceRequestBodyPresence::Unavailable),
+        SetPresenceRequestBody::new(Presence::Unavailable),
     )))
     .await
     .unwrap();
@@ -1555,16 +1555,13 @@ async fn unknown_enum_values_are_kept_and_serialize_back_verbatim() {
             .unwrap();
     let membership = got.membership.clone().unwrap();
     assert!(
-        matches!(membership, GetRoomSummaryResponseMembership::Unknown(_)),
+        matches!(membership, Membership::Unknown(_)),
         "{membership:?}"
     );
     assert_eq!(membership.as_str(), "org.example.lurking");
     assert_eq!(membership.to_string(), "org.example.lurking");
     let encryption = got.encryption.clone().unwrap();
-    assert!(matches!(
-        encryption,
-        GetRoomSummaryResponseEncryption::Unknown(_)
-    ));
+    assert!(matches!(encryption, Encryption::Unknown(_)));
     assert_eq!(encryption.as_str(), "m.megolm.v2.aes-sha2");
     assert_eq!(got.num_joined_members, 42);
     // Lossless: the unknown field is kept and written back too.
@@ -1574,19 +1571,13 @@ async fn unknown_enum_values_are_kept_and_serialize_back_verbatim() {
     );
     assert_eq!(serde_json::to_value(&got).unwrap(), summary);
     // A known value read from the wire is the known variant, never Unknown.
-    assert_eq!(
-        GetRoomSummaryResponseMembership::from("join"),
-        GetRoomSummaryResponseMembership::Join
-    );
+    assert_eq!(Membership::from("join"), Membership::Join);
 
     let presence =
         bounded(client.get_presence(GetPresenceRequest::new("@a:example.org".to_owned())))
             .await
             .unwrap();
-    assert!(matches!(
-        presence.presence,
-        GetPresenceResponsePresence::Unknown(_)
-    ));
+    assert!(matches!(presence.presence, Presence::Unknown(_)));
     assert_eq!(
         serde_json::to_value(&presence).unwrap(),
         json!({"presence": "org.example.busy", "status_msg": "deep work"})
@@ -1594,7 +1585,7 @@ async fn unknown_enum_values_are_kept_and_serialize_back_verbatim() {
 
     // Unknown values also go out verbatim in query parameters.
     let mut sync = SyncRequest::new();
-    sync.set_presence = Some(SyncSetPresence::from("org.example.dnd"));
+    sync.set_presence = Some(Presence::from("org.example.dnd"));
     let synced = bounded(client.sync(sync)).await.unwrap();
     assert_eq!(
         serde_json::to_value(&synced).unwrap(),
@@ -1751,4 +1742,39 @@ fn sans_io_request_and_multi_status_response() {
             other => panic!("status {status} parsed as {other:?}"),
         }
     }
+}
+
+/// README's search request ("A search request"), built as it shows, sends
+/// the body the spec's example describes.
+#[test]
+fn the_readme_search_request_sends_the_spec_shape() {
+    let room_id = "!qPewotXpIctQySfjSy:localhost".to_owned();
+    let mut filter = RoomEventFilter::new();
+    filter.rooms = Some(vec![room_id]);
+    let mut group = Group::new();
+    group.key = Some(GroupKey::RoomId);
+    let mut groupings = Groupings::new();
+    groupings.group_by = Some(vec![group]);
+    let mut criteria = RoomEventsCriteria::new("lunch".to_owned());
+    criteria.filter = Some(filter);
+    criteria.order_by = Some(Ordering::Recent);
+    criteria.groupings = Some(groupings);
+    let mut categories = Categories::new();
+    categories.room_events = Some(criteria);
+    let request = SearchRequest::new(SearchRequestBody::new(categories));
+
+    let built = request
+        .try_into_http_request(&base(), Some(&AccessToken::new(TOKEN)))
+        .unwrap();
+    assert_eq!(built.uri().path(), "/_matrix/client/v3/search");
+    let body: serde_json::Value = serde_json::from_slice(built.body()).unwrap();
+    assert_eq!(
+        body,
+        json!({"search_categories": {"room_events": {
+            "search_term": "lunch",
+            "filter": {"rooms": ["!qPewotXpIctQySfjSy:localhost"]},
+            "order_by": "recent",
+            "groupings": {"group_by": [{"key": "room_id"}]}
+        }}})
+    );
 }

@@ -11,13 +11,12 @@ use matrix_csapi::cross_signing::{
     UploadCrossSigningKeysRequest, UploadCrossSigningSignaturesRequest,
 };
 use matrix_csapi::key_backup::{
-    DeleteRoomKeyBySessionIdRequest, DeleteRoomKeysByRoomIdRequest, DeleteRoomKeysRequest,
-    DeleteRoomKeysVersionRequest, GetRoomKeyBySessionIdRequest, GetRoomKeysByRoomIdRequest,
-    GetRoomKeysRequest, GetRoomKeysVersionCurrentRequest, GetRoomKeysVersionRequest,
-    PostRoomKeysVersionRequest, PostRoomKeysVersionRequestAlgorithm, PutRoomKeyBySessionIdRequest,
+    Algorithm, DeleteRoomKeyBySessionIdRequest, DeleteRoomKeysByRoomIdRequest,
+    DeleteRoomKeysRequest, DeleteRoomKeysVersionRequest, GetRoomKeyBySessionIdRequest,
+    GetRoomKeysByRoomIdRequest, GetRoomKeysRequest, GetRoomKeysVersionCurrentRequest,
+    GetRoomKeysVersionRequest, PostRoomKeysVersionRequest, PutRoomKeyBySessionIdRequest,
     PutRoomKeysByRoomIdRequest, PutRoomKeysRequest, PutRoomKeysRequestBody,
     PutRoomKeysVersionRequest, PutRoomKeysVersionRequestBody,
-    PutRoomKeysVersionRequestBodyAlgorithm,
 };
 use matrix_csapi::keys::{
     ClaimKeysRequest, GetKeysChangesRequest, QueryKeysRequest, UploadKeysRequest,
@@ -498,7 +497,7 @@ async fn key_backup(
         .call(
             Some(alice),
             PostRoomKeysVersionRequest::new(
-                PostRoomKeysVersionRequestAlgorithm::MMegolmBackupV1Curve25519AesSha2,
+                Algorithm::MMegolmBackupV1Curve25519AesSha2,
                 object(auth_data.clone()),
             ),
             "a new backup version, read back with its signed auth data",
@@ -620,7 +619,7 @@ async fn key_backup(
         json!({"public_key": curve_key("alice's backup key"), "note": "re-signed"});
     device.sign(&mut new_auth_data, &alice.user_id, device_key_id);
     let mut body = PutRoomKeysVersionRequestBody::new(
-        PutRoomKeysVersionRequestBodyAlgorithm::MMegolmBackupV1Curve25519AesSha2,
+        Algorithm::MMegolmBackupV1Curve25519AesSha2,
         object(new_auth_data.clone()),
     );
     body.version = Some(version.clone());

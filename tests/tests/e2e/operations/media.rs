@@ -5,15 +5,16 @@
 use matrix_csapi::authed_content_repo::{
     GetConfigAuthedRequest, GetContentAuthedRequest, GetContentAuthedResponse,
     GetContentOverrideNameAuthedRequest, GetContentOverrideNameAuthedResponse,
-    GetContentThumbnailAuthedMethod, GetContentThumbnailAuthedRequest,
-    GetContentThumbnailAuthedResponse, GetUrlPreviewAuthedRequest,
+    GetContentThumbnailAuthedRequest, GetContentThumbnailAuthedResponse,
+    GetUrlPreviewAuthedRequest,
 };
 use matrix_csapi::content_repo::{
     CreateContentRequest, GetConfigRequest, GetContentOverrideNameRequest,
     GetContentOverrideNameResponse, GetContentRequest, GetContentResponse,
-    GetContentThumbnailMethod, GetContentThumbnailRequest, GetContentThumbnailResponse,
-    GetUrlPreviewRequest, UploadContentRequest, UploadContentToMxcRequest,
+    GetContentThumbnailRequest, GetContentThumbnailResponse, GetUrlPreviewRequest,
+    UploadContentRequest, UploadContentToMxcRequest,
 };
+use matrix_csapi::types::ThumbnailMethod;
 use matrix_csapi_runtime::Bytes;
 
 use super::account::Users;
@@ -209,7 +210,7 @@ pub async fn run(h: &mut Harness, users: &Users) {
         None => {}
     }
     let mut request = GetContentThumbnailRequest::new(server.clone(), media_id.clone(), 32, 32);
-    request.method = Some(GetContentThumbnailMethod::Crop);
+    request.method = Some(ThumbnailMethod::Crop);
     let thumbnail = h
         .call(Some(bob), request, "a smaller image (PNG or JPEG)")
         .await;
@@ -223,7 +224,7 @@ pub async fn run(h: &mut Harness, users: &Users) {
     }
     let mut request =
         GetContentThumbnailAuthedRequest::new(server.clone(), media_id.clone(), 32, 32);
-    request.method = Some(GetContentThumbnailAuthedMethod::Scale);
+    request.method = Some(ThumbnailMethod::Scale);
     let thumbnail = h
         .call(Some(bob), request, "a smaller image (PNG or JPEG)")
         .await;

@@ -7,9 +7,7 @@ use std::time::{Duration, SystemTime};
 
 use matrix_csapi::account_data::{GetAccountDataPerRoomRequest, SetAccountDataPerRoomRequest};
 use matrix_csapi::banning::{BanRequest, BanRequestBody, UnbanRequest, UnbanRequestBody};
-use matrix_csapi::create_room::{
-    CreateRoomRequest, CreateRoomRequestInitialStateItem, CreateRoomRequestPreset,
-};
+use matrix_csapi::create_room::{CreateRoomRequest, CreateRoomRequestPreset, StateEvent};
 use matrix_csapi::directory::{
     DeleteRoomAliasRequest, GetLocalAliasesRequest, GetRoomIdByAliasRequest, SetRoomAliasRequest,
     SetRoomAliasRequestBody,
@@ -24,12 +22,11 @@ use matrix_csapi::knocking::{KnockRoomRequest, KnockRoomRequestBody};
 use matrix_csapi::leaving::{ForgetRoomRequest, LeaveRoomRequest, LeaveRoomRequestBody};
 use matrix_csapi::list_joined_rooms::GetJoinedRoomsRequest;
 use matrix_csapi::list_public_rooms::{
-    GetPublicRoomsRequest, GetRoomVisibilityOnDirectoryRequest, QueryPublicRoomsRequest,
-    QueryPublicRoomsRequestBody, QueryPublicRoomsRequestBodyFilter,
-    SetRoomVisibilityOnDirectoryRequest, SetRoomVisibilityOnDirectoryRequestBody,
-    SetRoomVisibilityOnDirectoryRequestBodyVisibility,
+    Filter, GetPublicRoomsRequest, GetRoomVisibilityOnDirectoryRequest, QueryPublicRoomsRequest,
+    QueryPublicRoomsRequestBody, SetRoomVisibilityOnDirectoryRequest,
+    SetRoomVisibilityOnDirectoryRequestBody,
 };
-use matrix_csapi::message_pagination::{GetRoomEventsDir, GetRoomEventsRequest};
+use matrix_csapi::message_pagination::GetRoomEventsRequest;
 use matrix_csapi::mutual_rooms::GetMutualRoomsRequest;
 use matrix_csapi::read_markers::{SetReadMarkerRequest, SetReadMarkerRequestBody};
 use matrix_csapi::receipts::{PostReceiptReceiptType, PostReceiptRequest, PostReceiptRequestBody};
@@ -42,7 +39,7 @@ use matrix_csapi::report_content::{
     ReportEventRequest, ReportEventRequestBody, ReportRoomRequest, ReportRoomRequestBody,
     ReportUserRequest, ReportUserRequestBody,
 };
-use matrix_csapi::room_event_by_timestamp::{GetEventByTimestampDir, GetEventByTimestampRequest};
+use matrix_csapi::room_event_by_timestamp::GetEventByTimestampRequest;
 use matrix_csapi::room_send::SendMessageRequest;
 use matrix_csapi::room_state::SetRoomStateWithKeyRequest;
 use matrix_csapi::room_summary::GetRoomSummaryRequest;
@@ -51,15 +48,13 @@ use matrix_csapi::rooms::{
     GetJoinedMembersByRoomRequest, GetMembersByRoomRequest, GetOneRoomEventRequest,
     GetRoomStateRequest, GetRoomStateWithKeyRequest, GetRoomStateWithKeyResponse,
 };
-use matrix_csapi::search::{
-    SearchRequest, SearchRequestBody, SearchRequestBodySearchCategories,
-    SearchRequestBodySearchCategoriesRoomEvents,
-};
+use matrix_csapi::search::{Categories, RoomEventsCriteria, SearchRequest, SearchRequestBody};
 use matrix_csapi::space_hierarchy::GetSpaceHierarchyRequest;
 use matrix_csapi::tags::{DeleteRoomTagRequest, GetRoomTagsRequest, SetRoomTagRequest};
 use matrix_csapi::third_party_membership::InviteBy3pidRequest;
 use matrix_csapi::threads_list::GetThreadRootsRequest;
-use matrix_csapi::types::{Invite3pid, Tag};
+use matrix_csapi::types::{Direction, Invite3pid, Tag, Visibility};
+
 use matrix_csapi::typing::{SetTypingRequest, SetTypingRequestBody};
 use matrix_csapi::users::SearchUserDirectoryRequest;
 use serde_json::{Value, json};
@@ -123,8 +118,8 @@ async fn create(
         .room_id
 }
 
-fn state(event_type: &str, content: Value) -> CreateRoomRequestInitialStateItem {
-    CreateRoomRequestInitialStateItem::new(event_type.to_owned(), object(content))
+fn state(event_type: &str, content: Value) -> StateEvent {
+    StateEvent::new(event_type.to_owned(), object(content))
 }
 
 fn now_ms() -> i64 {
@@ -213,7 +208,7 @@ pub async fn run(h: &mut Harness, users: &Users) -> Rooms {
     .await;
 
     let mut publish = SetRoomVisibilityOnDirectoryRequestBody::new();
-    publish.visibility = Some(SetRoomVisibilityOnDirectoryRequestBodyVisibility::Public);
+    publish.visibility = Some(Visibility::Public);
     h.call(
         Some(alice),
         SetRoomVisibilityOnDirectoryRequest::new(lobby.clone(), publish),
@@ -243,7 +238,7 @@ pub async fn run(h: &mut Harness, users: &Users) -> Rooms {
     if let Some(listed) = listed {
         assert!(listed.chunk.iter().any(|room| room.room_id == lobby));
     }
-    let mut filter = QueryPublicRoomsRequestBodyFilter::new();
+    let mut filter = Filter::new();
     filter.generic_search_term = Some("lobby".to_owned());
     let mut body = QueryPublicRoomsRequestBody::new();
     body.filter = Some(filter);
@@ -585,7 +580,7 @@ async fn messages(h: &mut Harness, users: &Users, lobby: &str) -> Option<String>
             Some(&json!("hello, every operation"))
         );
     }
-    let mut request = GetRoomEventsRequest::new(lobby.to_owned(), GetRoomEventsDir::B);
+    let mut request = GetRoomEventsRequest::new(lobby.to_owned(), Direction::B);
     request.limit = Some(5);
     let page = h
         .call(
@@ -797,7 +792,7 @@ async fn messages(h: &mut Harness, users: &Users, lobby: &str) -> Option<String>
     let found = h
         .call(
             Some(bob),
-            GetEventByTimestampRequest::new(lobby.to_owned(), now_ms(), GetEventByTimestampDir::B),
+            GetEventByTimestampRequest::new(lobby.to_owned(), now_ms(), Direction::B),
             "the newest event at or before now is in the room",
         )
         .await;
@@ -806,10 +801,8 @@ async fn messages(h: &mut Harness, users: &Users, lobby: &str) -> Option<String>
         assert!(found.origin_server_ts <= now_ms());
     }
 
-    let mut search = SearchRequestBodySearchCategories::new();
-    search.room_events = Some(SearchRequestBodySearchCategoriesRoomEvents::new(
-        "operation".to_owned(),
-    ));
+    let mut search = Categories::new();
+    search.room_events = Some(RoomEventsCriteria::new("operation".to_owned()));
     let results = h
         .call(
             Some(alice),
@@ -857,7 +850,7 @@ async fn membership(h: &mut Harness, users: &Users, lobby: &str, team: &str) {
         .await;
     assert_eq!(knocked.map(|k| k.room_id), Some(club.clone()));
     let mut request = GetMembersByRoomRequest::new(club.clone());
-    request.membership = Some(matrix_csapi::rooms::GetMembersByRoomMembership::Knock);
+    request.membership = Some(matrix_csapi::types::Membership::Knock);
     let knocking = h.call(Some(alice), request, "").await;
     if let Some(knocking) = knocking {
         let ids: Vec<Option<String>> = knocking
@@ -878,7 +871,7 @@ async fn membership(h: &mut Harness, users: &Users, lobby: &str, team: &str) {
     )
     .await;
     let mut request = GetMembersByRoomRequest::new(team.to_owned());
-    request.membership = Some(matrix_csapi::rooms::GetMembersByRoomMembership::Leave);
+    request.membership = Some(matrix_csapi::types::Membership::Leave);
     let left = h.call(Some(alice), request, "").await;
     if let Some(left) = left {
         let ids: Vec<Option<String>> = left

@@ -6,11 +6,9 @@ use matrix_csapi::old_sync::{GetEventsRequest, GetOneEventRequest, InitialSyncRe
 use matrix_csapi::peeking_events::PeekEventsRequest;
 use matrix_csapi::room_initial_sync::RoomInitialSyncRequest;
 use matrix_csapi::sync::SyncRequest;
-use matrix_csapi::types::{Filter, FilterRoom, RoomEventFilter};
+use matrix_csapi::types::{Filter, Presence, RoomEventFilter, RoomFilter};
 
-use matrix_csapi::presence::{
-    SetPresenceRequest, SetPresenceRequestBody, SetPresenceRequestBodyPresence,
-};
+use matrix_csapi::presence::{SetPresenceRequest, SetPresenceRequestBody};
 use serde_json::{Value, json};
 
 use super::account::Users;
@@ -39,7 +37,7 @@ pub async fn run(h: &mut Harness, users: &Users, rooms: &Rooms) {
     let mut timeline = RoomEventFilter::new();
     timeline.limit = Some(20);
     timeline.types = Some(vec!["m.room.message".to_owned(), "m.reaction".to_owned()]);
-    let mut room = FilterRoom::new();
+    let mut room = RoomFilter::new();
     room.rooms = Some(vec![lobby.clone()]);
     room.timeline = Some(timeline);
     let mut filter = Filter::new();
@@ -164,7 +162,7 @@ pub async fn run(h: &mut Harness, users: &Users, rooms: &Rooms) {
         let room = room.expect("the lobby");
         assert_eq!(room.membership.to_string(), "join");
         // What happens after the initial sync streams from its end token.
-        let mut presence = SetPresenceRequestBody::new(SetPresenceRequestBodyPresence::Unavailable);
+        let mut presence = SetPresenceRequestBody::new(Presence::Unavailable);
         presence.status_msg = Some("in a meeting".to_owned());
         h.call(
             Some(bob),
