@@ -156,12 +156,12 @@ rt::deserialize_object! {
 #[non_exhaustive]
 pub struct GetAdminSuspendUserRequest {
     /// The user to look up.
-    pub user_id: String,
+    pub user_id: rt::UserId,
 }
 
 impl GetAdminSuspendUserRequest {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(user_id: String) -> Self {
+    pub fn new(user_id: rt::UserId) -> Self {
         Self { user_id }
     }
 }
@@ -234,7 +234,7 @@ rt::deserialize_object! {
 #[non_exhaustive]
 pub struct SetAdminSuspendUserRequest {
     /// The user to change the suspended status of.
-    pub user_id: String,
+    pub user_id: rt::UserId,
     /// The request body.
     pub body: crate::admin::SetAdminSuspendUserRequestBody,
 }
@@ -242,7 +242,7 @@ pub struct SetAdminSuspendUserRequest {
 impl SetAdminSuspendUserRequest {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new(
-        user_id: String,
+        user_id: rt::UserId,
         body: crate::admin::SetAdminSuspendUserRequestBody,
     ) -> Self {
         Self { user_id, body }
@@ -290,12 +290,12 @@ rt::deserialize_object! {
 #[non_exhaustive]
 pub struct GetAdminLockUserRequest {
     /// The user to look up.
-    pub user_id: String,
+    pub user_id: rt::UserId,
 }
 
 impl GetAdminLockUserRequest {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(user_id: String) -> Self {
+    pub fn new(user_id: rt::UserId) -> Self {
         Self { user_id }
     }
 }
@@ -368,7 +368,7 @@ rt::deserialize_object! {
 #[non_exhaustive]
 pub struct SetAdminLockUserRequest {
     /// The user to change the locked status of.
-    pub user_id: String,
+    pub user_id: rt::UserId,
     /// The request body.
     pub body: crate::admin::SetAdminLockUserRequestBody,
 }
@@ -376,7 +376,7 @@ pub struct SetAdminLockUserRequest {
 impl SetAdminLockUserRequest {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new(
-        user_id: String,
+        user_id: rt::UserId,
         body: crate::admin::SetAdminLockUserRequestBody,
     ) -> Self {
         Self { user_id, body }
@@ -464,7 +464,7 @@ impl rt::Endpoint for GetAdminSuspendUserRequest {
         access_token: Option<&rt::AccessToken>,
     ) -> Result<rt::http::Request<rt::Bytes>, rt::IntoHttpError> {
         let mut path = rt::PathBuilder::new("/_matrix/client/v1/admin/suspend/");
-        path.push_param(&self.user_id);
+        path.push_param(self.user_id.as_str());
         let path_and_query = path.finish();
         rt::build_request(
             &Self::METADATA,
@@ -503,7 +503,7 @@ impl rt::Endpoint for SetAdminSuspendUserRequest {
         access_token: Option<&rt::AccessToken>,
     ) -> Result<rt::http::Request<rt::Bytes>, rt::IntoHttpError> {
         let mut path = rt::PathBuilder::new("/_matrix/client/v1/admin/suspend/");
-        path.push_param(&self.user_id);
+        path.push_param(self.user_id.as_str());
         let path_and_query = path.finish();
         rt::build_request(
             &Self::METADATA,
@@ -542,7 +542,7 @@ impl rt::Endpoint for GetAdminLockUserRequest {
         access_token: Option<&rt::AccessToken>,
     ) -> Result<rt::http::Request<rt::Bytes>, rt::IntoHttpError> {
         let mut path = rt::PathBuilder::new("/_matrix/client/v1/admin/lock/");
-        path.push_param(&self.user_id);
+        path.push_param(self.user_id.as_str());
         let path_and_query = path.finish();
         rt::build_request(
             &Self::METADATA,
@@ -581,7 +581,7 @@ impl rt::Endpoint for SetAdminLockUserRequest {
         access_token: Option<&rt::AccessToken>,
     ) -> Result<rt::http::Request<rt::Bytes>, rt::IntoHttpError> {
         let mut path = rt::PathBuilder::new("/_matrix/client/v1/admin/lock/");
-        path.push_param(&self.user_id);
+        path.push_param(self.user_id.as_str());
         let path_and_query = path.finish();
         rt::build_request(
             &Self::METADATA,

@@ -20,7 +20,7 @@ use matrix_csapi_runtime as rt;
 #[non_exhaustive]
 pub struct GetContentAuthedRequest {
     /// The server name from the `mxc://` URI (the authority component).
-    pub server_name: String,
+    pub server_name: rt::ServerName,
     /// The media ID from the `mxc://` URI (the path component).
     pub media_id: String,
     /// The maximum number of milliseconds that the client is willing to wait to
@@ -35,12 +35,20 @@ pub struct GetContentAuthedRequest {
 
 impl GetContentAuthedRequest {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(server_name: String, media_id: String) -> Self {
+    pub fn new(server_name: rt::ServerName, media_id: String) -> Self {
         Self {
             server_name,
             media_id,
             timeout: None,
         }
+    }
+    /// Creates a request for the media at `mxc`: its server name and media ID fill `server_name` and `media_id`; the other arguments are those of [`new`](Self::new).
+    ///
+    /// Fails when `mxc` is not a valid MXC URI: a received one can be
+    /// any string (a profile's `avatar_url` is whatever its owner set).
+    pub fn from_mxc(mxc: &rt::MxcUri) -> Result<Self, rt::InvalidId> {
+        let (server_name, media_id) = mxc.parts()?;
+        Ok(Self::new(server_name, media_id.to_owned()))
     }
 }
 
@@ -129,7 +137,7 @@ pub struct DownloadRedirect {
 #[non_exhaustive]
 pub struct GetContentOverrideNameAuthedRequest {
     /// The server name from the `mxc://` URI (the authority component).
-    pub server_name: String,
+    pub server_name: rt::ServerName,
     /// The media ID from the `mxc://` URI (the path component).
     pub media_id: String,
     /// A filename to give in the `Content-Disposition` header.
@@ -146,13 +154,25 @@ pub struct GetContentOverrideNameAuthedRequest {
 
 impl GetContentOverrideNameAuthedRequest {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(server_name: String, media_id: String, file_name: String) -> Self {
+    pub fn new(
+        server_name: rt::ServerName,
+        media_id: String,
+        file_name: String,
+    ) -> Self {
         Self {
             server_name,
             media_id,
             file_name,
             timeout: None,
         }
+    }
+    /// Creates a request for the media at `mxc`: its server name and media ID fill `server_name` and `media_id`; the other arguments are those of [`new`](Self::new).
+    ///
+    /// Fails when `mxc` is not a valid MXC URI: a received one can be
+    /// any string (a profile's `avatar_url` is whatever its owner set).
+    pub fn from_mxc(mxc: &rt::MxcUri, file_name: String) -> Result<Self, rt::InvalidId> {
+        let (server_name, media_id) = mxc.parts()?;
+        Ok(Self::new(server_name, media_id.to_owned(), file_name))
     }
 }
 
@@ -222,7 +242,7 @@ pub struct GetContentOverrideNameAuthedResponse200 {
 #[non_exhaustive]
 pub struct GetContentThumbnailAuthedRequest {
     /// The server name from the `mxc://` URI (the authority component).
-    pub server_name: String,
+    pub server_name: rt::ServerName,
     /// The media ID from the `mxc://` URI (the path component).
     pub media_id: String,
     /// The *desired* width of the thumbnail. The actual thumbnail may be
@@ -263,7 +283,12 @@ pub struct GetContentThumbnailAuthedRequest {
 
 impl GetContentThumbnailAuthedRequest {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(server_name: String, media_id: String, width: i64, height: i64) -> Self {
+    pub fn new(
+        server_name: rt::ServerName,
+        media_id: String,
+        width: i64,
+        height: i64,
+    ) -> Self {
         Self {
             server_name,
             media_id,
@@ -273,6 +298,18 @@ impl GetContentThumbnailAuthedRequest {
             timeout: None,
             animated: None,
         }
+    }
+    /// Creates a request for the media at `mxc`: its server name and media ID fill `server_name` and `media_id`; the other arguments are those of [`new`](Self::new).
+    ///
+    /// Fails when `mxc` is not a valid MXC URI: a received one can be
+    /// any string (a profile's `avatar_url` is whatever its owner set).
+    pub fn from_mxc(
+        mxc: &rt::MxcUri,
+        width: i64,
+        height: i64,
+    ) -> Result<Self, rt::InvalidId> {
+        let (server_name, media_id) = mxc.parts()?;
+        Ok(Self::new(server_name, media_id.to_owned(), width, height))
     }
 }
 
@@ -455,7 +492,7 @@ impl rt::Endpoint for GetContentAuthedRequest {
         access_token: Option<&rt::AccessToken>,
     ) -> Result<rt::http::Request<rt::Bytes>, rt::IntoHttpError> {
         let mut path = rt::PathBuilder::new("/_matrix/client/v1/media/download/");
-        path.push_param(&self.server_name);
+        path.push_param(self.server_name.as_str());
         path.push_literal("/");
         path.push_param(&self.media_id);
         let mut query = rt::QueryBuilder::new();
@@ -537,7 +574,7 @@ impl rt::Endpoint for GetContentOverrideNameAuthedRequest {
         access_token: Option<&rt::AccessToken>,
     ) -> Result<rt::http::Request<rt::Bytes>, rt::IntoHttpError> {
         let mut path = rt::PathBuilder::new("/_matrix/client/v1/media/download/");
-        path.push_param(&self.server_name);
+        path.push_param(self.server_name.as_str());
         path.push_literal("/");
         path.push_param(&self.media_id);
         path.push_literal("/");
@@ -621,7 +658,7 @@ impl rt::Endpoint for GetContentThumbnailAuthedRequest {
         access_token: Option<&rt::AccessToken>,
     ) -> Result<rt::http::Request<rt::Bytes>, rt::IntoHttpError> {
         let mut path = rt::PathBuilder::new("/_matrix/client/v1/media/thumbnail/");
-        path.push_param(&self.server_name);
+        path.push_param(self.server_name.as_str());
         path.push_literal("/");
         path.push_param(&self.media_id);
         let mut query = rt::QueryBuilder::new();

@@ -37,7 +37,7 @@ impl UploadContentRequest {
 #[non_exhaustive]
 pub struct UploadContentResponse {
     /// The [`mxc://` URI](https://spec.matrix.org/v1.19/client-server-api/#matrix-content-mxc-uris) to the uploaded content.
-    pub content_uri: String,
+    pub content_uri: rt::MxcUri,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -45,7 +45,7 @@ pub struct UploadContentResponse {
 
 impl UploadContentResponse {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(content_uri: String) -> Self {
+    pub fn new(content_uri: rt::MxcUri) -> Self {
         Self {
             content_uri,
             additional_properties: Default::default(),
@@ -69,7 +69,7 @@ rt::deserialize_object! {
 #[non_exhaustive]
 pub struct UploadContentToMxcRequest {
     /// The server name from the `mxc://` URI (the authority component).
-    pub server_name: String,
+    pub server_name: rt::ServerName,
     /// The media ID from the `mxc://` URI (the path component).
     pub media_id: String,
     /// **Optional.** The content type of the file being uploaded.
@@ -88,7 +88,7 @@ pub struct UploadContentToMxcRequest {
 
 impl UploadContentToMxcRequest {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(server_name: String, media_id: String, body: rt::Bytes) -> Self {
+    pub fn new(server_name: rt::ServerName, media_id: String, body: rt::Bytes) -> Self {
         Self {
             server_name,
             media_id,
@@ -96,6 +96,14 @@ impl UploadContentToMxcRequest {
             filename: None,
             body,
         }
+    }
+    /// Creates a request for the media at `mxc`: its server name and media ID fill `server_name` and `media_id`; the other arguments are those of [`new`](Self::new).
+    ///
+    /// Fails when `mxc` is not a valid MXC URI: a received one can be
+    /// any string (a profile's `avatar_url` is whatever its owner set).
+    pub fn from_mxc(mxc: &rt::MxcUri, body: rt::Bytes) -> Result<Self, rt::InvalidId> {
+        let (server_name, media_id) = mxc.parts()?;
+        Ok(Self::new(server_name, media_id.to_owned(), body))
     }
 }
 
@@ -140,7 +148,7 @@ impl CreateContentRequest {
 pub struct CreateContentResponse {
     /// The [`mxc://` URI](https://spec.matrix.org/v1.19/client-server-api/#matrix-content-mxc-uris) at
     /// which the content will be available, once it is uploaded.
-    pub content_uri: String,
+    pub content_uri: rt::MxcUri,
     /// The timestamp (in milliseconds since the unix epoch) when the
     /// generated media id will expire, if media is not uploaded.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -152,7 +160,7 @@ pub struct CreateContentResponse {
 
 impl CreateContentResponse {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(content_uri: String) -> Self {
+    pub fn new(content_uri: rt::MxcUri) -> Self {
         Self {
             content_uri,
             unused_expires_at: None,
@@ -186,7 +194,7 @@ rt::deserialize_object! {
 #[non_exhaustive]
 pub struct GetContentRequest {
     /// The server name from the `mxc://` URI (the authority component).
-    pub server_name: String,
+    pub server_name: rt::ServerName,
     /// The media ID from the `mxc://` URI (the path component).
     pub media_id: String,
     /// Indicates to the server that it should not attempt to fetch the media if
@@ -213,7 +221,7 @@ pub struct GetContentRequest {
 
 impl GetContentRequest {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(server_name: String, media_id: String) -> Self {
+    pub fn new(server_name: rt::ServerName, media_id: String) -> Self {
         Self {
             server_name,
             media_id,
@@ -221,6 +229,14 @@ impl GetContentRequest {
             timeout: None,
             allow_redirect: None,
         }
+    }
+    /// Creates a request for the media at `mxc`: its server name and media ID fill `server_name` and `media_id`; the other arguments are those of [`new`](Self::new).
+    ///
+    /// Fails when `mxc` is not a valid MXC URI: a received one can be
+    /// any string (a profile's `avatar_url` is whatever its owner set).
+    pub fn from_mxc(mxc: &rt::MxcUri) -> Result<Self, rt::InvalidId> {
+        let (server_name, media_id) = mxc.parts()?;
+        Ok(Self::new(server_name, media_id.to_owned()))
     }
 }
 
@@ -311,7 +327,7 @@ pub struct DownloadRedirect {
 #[non_exhaustive]
 pub struct GetContentOverrideNameRequest {
     /// The server name from the `mxc://` URI (the authority component).
-    pub server_name: String,
+    pub server_name: rt::ServerName,
     /// The media ID from the `mxc://` URI (the path component).
     pub media_id: String,
     /// A filename to give in the `Content-Disposition` header.
@@ -340,7 +356,11 @@ pub struct GetContentOverrideNameRequest {
 
 impl GetContentOverrideNameRequest {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(server_name: String, media_id: String, file_name: String) -> Self {
+    pub fn new(
+        server_name: rt::ServerName,
+        media_id: String,
+        file_name: String,
+    ) -> Self {
         Self {
             server_name,
             media_id,
@@ -349,6 +369,14 @@ impl GetContentOverrideNameRequest {
             timeout: None,
             allow_redirect: None,
         }
+    }
+    /// Creates a request for the media at `mxc`: its server name and media ID fill `server_name` and `media_id`; the other arguments are those of [`new`](Self::new).
+    ///
+    /// Fails when `mxc` is not a valid MXC URI: a received one can be
+    /// any string (a profile's `avatar_url` is whatever its owner set).
+    pub fn from_mxc(mxc: &rt::MxcUri, file_name: String) -> Result<Self, rt::InvalidId> {
+        let (server_name, media_id) = mxc.parts()?;
+        Ok(Self::new(server_name, media_id.to_owned(), file_name))
     }
 }
 
@@ -420,7 +448,7 @@ pub struct GetContentOverrideNameResponse200 {
 #[non_exhaustive]
 pub struct GetContentThumbnailRequest {
     /// The server name from the `mxc://` URI (the authority component).
-    pub server_name: String,
+    pub server_name: rt::ServerName,
     /// The media ID from the `mxc://` URI (the path component).
     pub media_id: String,
     /// The *desired* width of the thumbnail. The actual thumbnail may be
@@ -473,7 +501,12 @@ pub struct GetContentThumbnailRequest {
 
 impl GetContentThumbnailRequest {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(server_name: String, media_id: String, width: i64, height: i64) -> Self {
+    pub fn new(
+        server_name: rt::ServerName,
+        media_id: String,
+        width: i64,
+        height: i64,
+    ) -> Self {
         Self {
             server_name,
             media_id,
@@ -485,6 +518,18 @@ impl GetContentThumbnailRequest {
             allow_redirect: None,
             animated: None,
         }
+    }
+    /// Creates a request for the media at `mxc`: its server name and media ID fill `server_name` and `media_id`; the other arguments are those of [`new`](Self::new).
+    ///
+    /// Fails when `mxc` is not a valid MXC URI: a received one can be
+    /// any string (a profile's `avatar_url` is whatever its owner set).
+    pub fn from_mxc(
+        mxc: &rt::MxcUri,
+        width: i64,
+        height: i64,
+    ) -> Result<Self, rt::InvalidId> {
+        let (server_name, media_id) = mxc.parts()?;
+        Ok(Self::new(server_name, media_id.to_owned(), width, height))
     }
 }
 
@@ -720,7 +765,7 @@ impl rt::Endpoint for UploadContentToMxcRequest {
         access_token: Option<&rt::AccessToken>,
     ) -> Result<rt::http::Request<rt::Bytes>, rt::IntoHttpError> {
         let mut path = rt::PathBuilder::new("/_matrix/media/v3/upload/");
-        path.push_param(&self.server_name);
+        path.push_param(self.server_name.as_str());
         path.push_literal("/");
         path.push_param(&self.media_id);
         let mut query = rt::QueryBuilder::new();
@@ -809,7 +854,7 @@ impl rt::Endpoint for GetContentRequest {
         access_token: Option<&rt::AccessToken>,
     ) -> Result<rt::http::Request<rt::Bytes>, rt::IntoHttpError> {
         let mut path = rt::PathBuilder::new("/_matrix/media/v3/download/");
-        path.push_param(&self.server_name);
+        path.push_param(self.server_name.as_str());
         path.push_literal("/");
         path.push_param(&self.media_id);
         let mut query = rt::QueryBuilder::new();
@@ -897,7 +942,7 @@ impl rt::Endpoint for GetContentOverrideNameRequest {
         access_token: Option<&rt::AccessToken>,
     ) -> Result<rt::http::Request<rt::Bytes>, rt::IntoHttpError> {
         let mut path = rt::PathBuilder::new("/_matrix/media/v3/download/");
-        path.push_param(&self.server_name);
+        path.push_param(self.server_name.as_str());
         path.push_literal("/");
         path.push_param(&self.media_id);
         path.push_literal("/");
@@ -987,7 +1032,7 @@ impl rt::Endpoint for GetContentThumbnailRequest {
         access_token: Option<&rt::AccessToken>,
     ) -> Result<rt::http::Request<rt::Bytes>, rt::IntoHttpError> {
         let mut path = rt::PathBuilder::new("/_matrix/media/v3/thumbnail/");
-        path.push_param(&self.server_name);
+        path.push_param(self.server_name.as_str());
         path.push_literal("/");
         path.push_param(&self.media_id);
         let mut query = rt::QueryBuilder::new();

@@ -97,7 +97,7 @@ pub struct CreateRoomRequest {
     /// A list of user IDs to invite to the room. This will tell the
     /// server to invite everyone in the list to the newly created room.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub invite: Option<Vec<String>>,
+    pub invite: Option<Vec<rt::UserId>>,
     /// A list of objects representing third-party IDs to invite into
     /// the room.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -293,7 +293,7 @@ impl<'de> serde::Deserialize<'de> for CreateRoomRequestPreset {
 #[non_exhaustive]
 pub struct CreateRoomResponse {
     /// The created room's ID.
-    pub room_id: String,
+    pub room_id: rt::RoomId,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -301,7 +301,7 @@ pub struct CreateRoomResponse {
 
 impl CreateRoomResponse {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(room_id: String) -> Self {
+    pub fn new(room_id: rt::RoomId) -> Self {
         Self {
             room_id,
             additional_properties: Default::default(),

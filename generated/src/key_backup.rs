@@ -582,7 +582,7 @@ impl GetRoomKeysRequest {
 #[non_exhaustive]
 pub struct GetRoomKeysResponse {
     /// A map of room IDs to room key backup data.
-    pub rooms: std::collections::BTreeMap<String, crate::types::RoomKeyBackup>,
+    pub rooms: std::collections::BTreeMap<rt::RoomId, crate::types::RoomKeyBackup>,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -591,7 +591,7 @@ pub struct GetRoomKeysResponse {
 impl GetRoomKeysResponse {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new(
-        rooms: std::collections::BTreeMap<String, crate::types::RoomKeyBackup>,
+        rooms: std::collections::BTreeMap<rt::RoomId, crate::types::RoomKeyBackup>,
     ) -> Self {
         Self {
             rooms,
@@ -609,7 +609,7 @@ rt::deserialize_object! {
 #[non_exhaustive]
 pub struct PutRoomKeysRequestBody {
     /// A map of room IDs to room key backup data.
-    pub rooms: std::collections::BTreeMap<String, crate::types::RoomKeyBackup>,
+    pub rooms: std::collections::BTreeMap<rt::RoomId, crate::types::RoomKeyBackup>,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -618,7 +618,7 @@ pub struct PutRoomKeysRequestBody {
 impl PutRoomKeysRequestBody {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new(
-        rooms: std::collections::BTreeMap<String, crate::types::RoomKeyBackup>,
+        rooms: std::collections::BTreeMap<rt::RoomId, crate::types::RoomKeyBackup>,
     ) -> Self {
         Self {
             rooms,

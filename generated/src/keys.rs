@@ -107,7 +107,7 @@ pub struct QueryKeysRequest {
     /// The keys to be downloaded. A map from user ID, to a list of
     /// device IDs, or to an empty list to indicate all devices for the
     /// corresponding user.
-    pub device_keys: std::collections::BTreeMap<String, Vec<String>>,
+    pub device_keys: std::collections::BTreeMap<rt::UserId, Vec<String>>,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -115,7 +115,9 @@ pub struct QueryKeysRequest {
 
 impl QueryKeysRequest {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(device_keys: std::collections::BTreeMap<String, Vec<String>>) -> Self {
+    pub fn new(
+        device_keys: std::collections::BTreeMap<rt::UserId, Vec<String>>,
+    ) -> Self {
         Self {
             timeout: None,
             device_keys,
@@ -151,7 +153,7 @@ pub struct QueryKeysResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub device_keys: Option<
         std::collections::BTreeMap<
-            String,
+            rt::UserId,
             std::collections::BTreeMap<String, crate::keys::DeviceInformation>,
         >,
     >,
@@ -165,7 +167,7 @@ pub struct QueryKeysResponse {
     /// Added in Matrix 1.1.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub master_keys: Option<
-        std::collections::BTreeMap<String, crate::types::CrossSigningKey>,
+        std::collections::BTreeMap<rt::UserId, crate::types::CrossSigningKey>,
     >,
     /// Information on the self-signing keys of the queried users. A map
     /// from user ID, to self-signing key information.  For each key, the
@@ -175,7 +177,7 @@ pub struct QueryKeysResponse {
     /// Added in Matrix 1.1.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub self_signing_keys: Option<
-        std::collections::BTreeMap<String, crate::types::CrossSigningKey>,
+        std::collections::BTreeMap<rt::UserId, crate::types::CrossSigningKey>,
     >,
     /// Information on the user-signing key of the user making the
     /// request, if they queried their own device information. A map
@@ -184,7 +186,7 @@ pub struct QueryKeysResponse {
     /// `/keys/device_signing/upload`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_signing_keys: Option<
-        std::collections::BTreeMap<String, crate::types::CrossSigningKey>,
+        std::collections::BTreeMap<rt::UserId, crate::types::CrossSigningKey>,
     >,
     /// The other properties, by name.
     #[serde(flatten)]
@@ -231,7 +233,7 @@ pub struct DeviceInformation {
     ///
     /// The signature is calculated using the process described at [Signing JSON](https://spec.matrix.org/v1.19/appendices/#signing-json).
     pub signatures: std::collections::BTreeMap<
-        String,
+        rt::UserId,
         std::collections::BTreeMap<String, String>,
     >,
     /// Additional data added to the device key information
@@ -252,7 +254,7 @@ impl DeviceInformation {
         algorithms: Vec<String>,
         keys: std::collections::BTreeMap<String, String>,
         signatures: std::collections::BTreeMap<
-            String,
+            rt::UserId,
             std::collections::BTreeMap<String, String>,
         >,
     ) -> Self {
@@ -330,7 +332,7 @@ pub struct ClaimKeysRequest {
     /// The keys to be claimed. A map from user ID, to a map from
     /// device ID to algorithm name.
     pub one_time_keys: std::collections::BTreeMap<
-        String,
+        rt::UserId,
         std::collections::BTreeMap<String, String>,
     >,
     /// The other properties, by name.
@@ -342,7 +344,7 @@ impl ClaimKeysRequest {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new(
         one_time_keys: std::collections::BTreeMap<
-            String,
+            rt::UserId,
             std::collections::BTreeMap<String, String>,
         >,
     ) -> Self {
@@ -382,7 +384,7 @@ pub struct ClaimKeysResponse {
     /// If necessary, the claimed key might be a fallback key. Fallback
     /// keys are re-used by the server until replaced by the device.
     pub one_time_keys: std::collections::BTreeMap<
-        String,
+        rt::UserId,
         std::collections::BTreeMap<
             String,
             std::collections::BTreeMap<String, crate::types::OneTimeKeysValue>,
@@ -397,7 +399,7 @@ impl ClaimKeysResponse {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new(
         one_time_keys: std::collections::BTreeMap<
-            String,
+            rt::UserId,
             std::collections::BTreeMap<
                 String,
                 std::collections::BTreeMap<String, crate::types::OneTimeKeysValue>,

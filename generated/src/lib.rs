@@ -17,6 +17,11 @@ pub use matrix_csapi_runtime::{
     AccessToken, BaseUrl, Endpoint, ErrorBody, ErrorCode, MatrixError,
 };
 
+pub use matrix_csapi_runtime::ids::{
+    self, EventId, InvalidId, MxcUri, RoomAlias, RoomId, RoomIdOrAlias, ServerName,
+    UnpaddedBase64, UrlSafeUnpaddedBase64, UserId,
+};
+
 /// Matrix Client-Server Client Config API (`api/client-server/account-data.yaml`).
 pub mod account_data;
 

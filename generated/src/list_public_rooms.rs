@@ -11,12 +11,12 @@ use matrix_csapi_runtime as rt;
 #[non_exhaustive]
 pub struct GetRoomVisibilityOnDirectoryRequest {
     /// The room ID.
-    pub room_id: String,
+    pub room_id: rt::RoomId,
 }
 
 impl GetRoomVisibilityOnDirectoryRequest {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(room_id: String) -> Self {
+    pub fn new(room_id: rt::RoomId) -> Self {
         Self { room_id }
     }
 }
@@ -87,7 +87,7 @@ rt::deserialize_object! {
 #[non_exhaustive]
 pub struct SetRoomVisibilityOnDirectoryRequest {
     /// The room ID.
-    pub room_id: String,
+    pub room_id: rt::RoomId,
     /// The request body.
     pub body: crate::list_public_rooms::SetRoomVisibilityOnDirectoryRequestBody,
 }
@@ -95,7 +95,7 @@ pub struct SetRoomVisibilityOnDirectoryRequest {
 impl SetRoomVisibilityOnDirectoryRequest {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new(
-        room_id: String,
+        room_id: rt::RoomId,
         body: crate::list_public_rooms::SetRoomVisibilityOnDirectoryRequestBody,
     ) -> Self {
         Self { room_id, body }
@@ -126,7 +126,7 @@ pub struct GetPublicRoomsRequest {
     pub since: Option<String>,
     /// The server to fetch the published room directory from. Defaults
     /// to the local server. Case sensitive.
-    pub server: Option<String>,
+    pub server: Option<rt::ServerName>,
 }
 
 impl GetPublicRoomsRequest {
@@ -244,7 +244,7 @@ rt::deserialize_object! {
 pub struct QueryPublicRoomsRequest {
     /// The server to fetch the published room directory from. Defaults
     /// to the local server. Case sensitive.
-    pub server: Option<String>,
+    pub server: Option<rt::ServerName>,
     /// The request body.
     pub body: crate::list_public_rooms::QueryPublicRoomsRequestBody,
 }
@@ -274,7 +274,7 @@ impl rt::Endpoint for GetRoomVisibilityOnDirectoryRequest {
         access_token: Option<&rt::AccessToken>,
     ) -> Result<rt::http::Request<rt::Bytes>, rt::IntoHttpError> {
         let mut path = rt::PathBuilder::new("/_matrix/client/v3/directory/list/room/");
-        path.push_param(&self.room_id);
+        path.push_param(self.room_id.as_str());
         let path_and_query = path.finish();
         rt::build_request(
             &Self::METADATA,
@@ -313,7 +313,7 @@ impl rt::Endpoint for SetRoomVisibilityOnDirectoryRequest {
         access_token: Option<&rt::AccessToken>,
     ) -> Result<rt::http::Request<rt::Bytes>, rt::IntoHttpError> {
         let mut path = rt::PathBuilder::new("/_matrix/client/v3/directory/list/room/");
-        path.push_param(&self.room_id);
+        path.push_param(self.room_id.as_str());
         let path_and_query = path.finish();
         rt::build_request(
             &Self::METADATA,
@@ -360,7 +360,7 @@ impl rt::Endpoint for GetPublicRoomsRequest {
             query.push("since", value);
         }
         if let Some(value) = &self.server {
-            query.push("server", value);
+            query.push("server", value.as_str());
         }
         let path_and_query = path.finish() + &query.finish();
         rt::build_request(
@@ -401,7 +401,7 @@ impl rt::Endpoint for QueryPublicRoomsRequest {
         let path = rt::PathBuilder::new("/_matrix/client/v3/publicRooms");
         let mut query = rt::QueryBuilder::new();
         if let Some(value) = &self.server {
-            query.push("server", value);
+            query.push("server", value.as_str());
         }
         let path_and_query = path.finish() + &query.finish();
         rt::build_request(

@@ -214,7 +214,7 @@ rt::deserialize_object! {
 #[non_exhaustive]
 pub struct LoginResponse {
     /// The fully-qualified Matrix ID for the account.
-    pub user_id: String,
+    pub user_id: rt::UserId,
     /// An access token for the account.
     /// This access token can then be used to authorise other requests.
     ///
@@ -253,7 +253,7 @@ pub struct LoginResponse {
     ///
     /// **Deprecated** in the spec.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub home_server: Option<String>,
+    pub home_server: Option<rt::ServerName>,
     /// ID of the logged-in device. Will be the same as the
     /// corresponding parameter in the request, if one was specified.
     pub device_id: String,
@@ -272,7 +272,7 @@ pub struct LoginResponse {
 
 impl LoginResponse {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(user_id: String, access_token: String, device_id: String) -> Self {
+    pub fn new(user_id: rt::UserId, access_token: String, device_id: String) -> Self {
         Self {
             user_id,
             access_token,

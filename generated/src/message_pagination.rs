@@ -14,7 +14,7 @@ use matrix_csapi_runtime as rt;
 #[non_exhaustive]
 pub struct GetRoomEventsRequest {
     /// The room to get events from.
-    pub room_id: String,
+    pub room_id: rt::RoomId,
     /// The token to start returning events from. This token can be obtained
     /// from a `prev_batch` or `next_batch` token returned by the `/sync` endpoint,
     /// or from an `end` token returned by a previous request to this endpoint.
@@ -47,7 +47,7 @@ pub struct GetRoomEventsRequest {
 
 impl GetRoomEventsRequest {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(room_id: String, dir: crate::types::Direction) -> Self {
+    pub fn new(room_id: rt::RoomId, dir: crate::types::Direction) -> Self {
         Self {
             room_id,
             from: None,
@@ -135,7 +135,7 @@ impl rt::Endpoint for GetRoomEventsRequest {
         access_token: Option<&rt::AccessToken>,
     ) -> Result<rt::http::Request<rt::Bytes>, rt::IntoHttpError> {
         let mut path = rt::PathBuilder::new("/_matrix/client/v3/rooms/");
-        path.push_param(&self.room_id);
+        path.push_param(self.room_id.as_str());
         path.push_literal("/messages");
         let mut query = rt::QueryBuilder::new();
         if let Some(value) = &self.from {

@@ -149,7 +149,7 @@ rt::deserialize_object! {
 #[non_exhaustive]
 pub struct RoomInfo {
     /// The ID of this room.
-    pub room_id: String,
+    pub room_id: rt::RoomId,
     /// The user's membership state in this room.
     pub membership: crate::types::InitialSyncMembership,
     /// The invite event if `membership` is `invite`
@@ -180,7 +180,7 @@ pub struct RoomInfo {
 impl RoomInfo {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new(
-        room_id: String,
+        room_id: rt::RoomId,
         membership: crate::types::InitialSyncMembership,
     ) -> Self {
         Self {
@@ -218,12 +218,12 @@ rt::deserialize_object! {
 #[non_exhaustive]
 pub struct GetOneEventRequest {
     /// The event ID to get.
-    pub event_id: String,
+    pub event_id: rt::EventId,
 }
 
 impl GetOneEventRequest {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(event_id: String) -> Self {
+    pub fn new(event_id: rt::EventId) -> Self {
         Self { event_id }
     }
 }
@@ -356,7 +356,7 @@ impl rt::Endpoint for GetOneEventRequest {
         access_token: Option<&rt::AccessToken>,
     ) -> Result<rt::http::Request<rt::Bytes>, rt::IntoHttpError> {
         let mut path = rt::PathBuilder::new("/_matrix/client/v3/events/");
-        path.push_param(&self.event_id);
+        path.push_param(self.event_id.as_str());
         let path_and_query = path.finish();
         rt::build_request(
             &Self::METADATA,

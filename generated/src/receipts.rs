@@ -103,7 +103,7 @@ rt::deserialize_object! {
 #[non_exhaustive]
 pub struct PostReceiptRequest {
     /// The room in which to send the event.
-    pub room_id: String,
+    pub room_id: rt::RoomId,
     /// The type of receipt to send. This can also be `m.fully_read` as an
     /// alternative to [`/read_markers`](https://spec.matrix.org/v1.19/client-server-api/#post_matrixclientv3roomsroomidread_markers).
     ///
@@ -114,7 +114,7 @@ pub struct PostReceiptRequest {
     /// Changed in Matrix 1.4: Allow `m.read.private` receipts and `m.fully_read` markers to be set.
     pub receipt_type: crate::receipts::PostReceiptReceiptType,
     /// The event ID to acknowledge up to.
-    pub event_id: String,
+    pub event_id: rt::EventId,
     /// The request body.
     pub body: crate::receipts::PostReceiptRequestBody,
 }
@@ -122,9 +122,9 @@ pub struct PostReceiptRequest {
 impl PostReceiptRequest {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new(
-        room_id: String,
+        room_id: rt::RoomId,
         receipt_type: crate::receipts::PostReceiptReceiptType,
-        event_id: String,
+        event_id: rt::EventId,
         body: crate::receipts::PostReceiptRequestBody,
     ) -> Self {
         Self {
@@ -154,11 +154,11 @@ impl rt::Endpoint for PostReceiptRequest {
         access_token: Option<&rt::AccessToken>,
     ) -> Result<rt::http::Request<rt::Bytes>, rt::IntoHttpError> {
         let mut path = rt::PathBuilder::new("/_matrix/client/v3/rooms/");
-        path.push_param(&self.room_id);
+        path.push_param(self.room_id.as_str());
         path.push_literal("/receipt/");
         path.push_param(self.receipt_type.as_str());
         path.push_literal("/");
-        path.push_param(&self.event_id);
+        path.push_param(self.event_id.as_str());
         let path_and_query = path.finish();
         rt::build_request(
             &Self::METADATA,

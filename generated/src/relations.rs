@@ -18,9 +18,9 @@ use matrix_csapi_runtime as rt;
 #[non_exhaustive]
 pub struct GetRelatingEventsRequest {
     /// The ID of the room containing the parent event.
-    pub room_id: String,
+    pub room_id: rt::RoomId,
     /// The ID of the parent event whose child events are to be returned.
-    pub event_id: String,
+    pub event_id: rt::EventId,
     /// The pagination token to start returning results from. If not supplied, results
     /// start at the most recent topological event known to the server.
     ///
@@ -65,7 +65,7 @@ pub struct GetRelatingEventsRequest {
 
 impl GetRelatingEventsRequest {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(room_id: String, event_id: String) -> Self {
+    pub fn new(room_id: rt::RoomId, event_id: rt::EventId) -> Self {
         Self {
             room_id,
             event_id,
@@ -140,9 +140,9 @@ rt::deserialize_object! {
 #[non_exhaustive]
 pub struct GetRelatingEventsWithRelTypeRequest {
     /// The ID of the room containing the parent event.
-    pub room_id: String,
+    pub room_id: rt::RoomId,
     /// The ID of the parent event whose child events are to be returned.
-    pub event_id: String,
+    pub event_id: rt::EventId,
     /// The [relationship type](https://spec.matrix.org/v1.19/client-server-api/#relationship-types) to search for.
     pub rel_type: String,
     /// The pagination token to start returning results from. If not supplied, results
@@ -189,7 +189,7 @@ pub struct GetRelatingEventsWithRelTypeRequest {
 
 impl GetRelatingEventsWithRelTypeRequest {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(room_id: String, event_id: String, rel_type: String) -> Self {
+    pub fn new(room_id: rt::RoomId, event_id: rt::EventId, rel_type: String) -> Self {
         Self {
             room_id,
             event_id,
@@ -267,9 +267,9 @@ rt::deserialize_object! {
 #[non_exhaustive]
 pub struct GetRelatingEventsWithRelTypeAndEventTypeRequest {
     /// The ID of the room containing the parent event.
-    pub room_id: String,
+    pub room_id: rt::RoomId,
     /// The ID of the parent event whose child events are to be returned.
-    pub event_id: String,
+    pub event_id: rt::EventId,
     /// The [relationship type](https://spec.matrix.org/v1.19/client-server-api/#relationship-types) to search for.
     pub rel_type: String,
     /// The event type of child events to search for.
@@ -322,8 +322,8 @@ pub struct GetRelatingEventsWithRelTypeAndEventTypeRequest {
 impl GetRelatingEventsWithRelTypeAndEventTypeRequest {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new(
-        room_id: String,
-        event_id: String,
+        room_id: rt::RoomId,
+        event_id: rt::EventId,
         rel_type: String,
         event_type: String,
     ) -> Self {
@@ -405,9 +405,9 @@ impl rt::Endpoint for GetRelatingEventsRequest {
         access_token: Option<&rt::AccessToken>,
     ) -> Result<rt::http::Request<rt::Bytes>, rt::IntoHttpError> {
         let mut path = rt::PathBuilder::new("/_matrix/client/v1/rooms/");
-        path.push_param(&self.room_id);
+        path.push_param(self.room_id.as_str());
         path.push_literal("/relations/");
-        path.push_param(&self.event_id);
+        path.push_param(self.event_id.as_str());
         let mut query = rt::QueryBuilder::new();
         if let Some(value) = &self.from {
             query.push("from", value);
@@ -462,9 +462,9 @@ impl rt::Endpoint for GetRelatingEventsWithRelTypeRequest {
         access_token: Option<&rt::AccessToken>,
     ) -> Result<rt::http::Request<rt::Bytes>, rt::IntoHttpError> {
         let mut path = rt::PathBuilder::new("/_matrix/client/v1/rooms/");
-        path.push_param(&self.room_id);
+        path.push_param(self.room_id.as_str());
         path.push_literal("/relations/");
-        path.push_param(&self.event_id);
+        path.push_param(self.event_id.as_str());
         path.push_literal("/");
         path.push_param(&self.rel_type);
         let mut query = rt::QueryBuilder::new();
@@ -521,9 +521,9 @@ impl rt::Endpoint for GetRelatingEventsWithRelTypeAndEventTypeRequest {
         access_token: Option<&rt::AccessToken>,
     ) -> Result<rt::http::Request<rt::Bytes>, rt::IntoHttpError> {
         let mut path = rt::PathBuilder::new("/_matrix/client/v1/rooms/");
-        path.push_param(&self.room_id);
+        path.push_param(self.room_id.as_str());
         path.push_literal("/relations/");
-        path.push_param(&self.event_id);
+        path.push_param(self.event_id.as_str());
         path.push_literal("/");
         path.push_param(&self.rel_type);
         path.push_literal("/");

@@ -188,7 +188,7 @@ rt::deserialize_object! {
 #[non_exhaustive]
 pub struct ReportUserRequest {
     /// The user being reported.
-    pub user_id: String,
+    pub user_id: rt::UserId,
     /// The request body.
     pub body: crate::report_content::ReportUserRequestBody,
 }
@@ -196,7 +196,7 @@ pub struct ReportUserRequest {
 impl ReportUserRequest {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new(
-        user_id: String,
+        user_id: rt::UserId,
         body: crate::report_content::ReportUserRequestBody,
     ) -> Self {
         Self { user_id, body }
@@ -302,7 +302,7 @@ impl rt::Endpoint for ReportUserRequest {
         access_token: Option<&rt::AccessToken>,
     ) -> Result<rt::http::Request<rt::Bytes>, rt::IntoHttpError> {
         let mut path = rt::PathBuilder::new("/_matrix/client/v3/users/");
-        path.push_param(&self.user_id);
+        path.push_param(self.user_id.as_str());
         path.push_literal("/report");
         let path_and_query = path.finish();
         rt::build_request(

@@ -34,7 +34,7 @@ use matrix_csapi_runtime as rt;
 #[non_exhaustive]
 pub struct GetEventByTimestampRequest {
     /// The ID of the room to search
-    pub room_id: String,
+    pub room_id: rt::RoomId,
     /// The timestamp to search from, as given in milliseconds
     /// since the Unix epoch.
     pub ts: i64,
@@ -44,7 +44,7 @@ pub struct GetEventByTimestampRequest {
 
 impl GetEventByTimestampRequest {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(room_id: String, ts: i64, dir: crate::types::Direction) -> Self {
+    pub fn new(room_id: rt::RoomId, ts: i64, dir: crate::types::Direction) -> Self {
         Self { room_id, ts, dir }
     }
 }
@@ -54,7 +54,7 @@ impl GetEventByTimestampRequest {
 #[non_exhaustive]
 pub struct GetEventByTimestampResponse {
     /// The ID of the event found
-    pub event_id: String,
+    pub event_id: rt::EventId,
     /// The event's timestamp, in milliseconds since the Unix epoch.
     /// This makes it easy to do a quick comparison to see if the
     /// `event_id` fetched is too far out of range to be useful for your
@@ -67,7 +67,7 @@ pub struct GetEventByTimestampResponse {
 
 impl GetEventByTimestampResponse {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(event_id: String, origin_server_ts: i64) -> Self {
+    pub fn new(event_id: rt::EventId, origin_server_ts: i64) -> Self {
         Self {
             event_id,
             origin_server_ts,
@@ -98,7 +98,7 @@ impl rt::Endpoint for GetEventByTimestampRequest {
         access_token: Option<&rt::AccessToken>,
     ) -> Result<rt::http::Request<rt::Bytes>, rt::IntoHttpError> {
         let mut path = rt::PathBuilder::new("/_matrix/client/v1/rooms/");
-        path.push_param(&self.room_id);
+        path.push_param(self.room_id.as_str());
         path.push_literal("/timestamp_to_event");
         let mut query = rt::QueryBuilder::new();
         query.push("ts", &self.ts.to_string());

@@ -17,12 +17,12 @@ use matrix_csapi_runtime as rt;
 #[non_exhaustive]
 pub struct RoomInitialSyncRequest {
     /// The room to get the data.
-    pub room_id: String,
+    pub room_id: rt::RoomId,
 }
 
 impl RoomInitialSyncRequest {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(room_id: String) -> Self {
+    pub fn new(room_id: rt::RoomId) -> Self {
         Self { room_id }
     }
 }
@@ -32,7 +32,7 @@ impl RoomInitialSyncRequest {
 #[non_exhaustive]
 pub struct RoomInitialSyncResponse {
     /// The ID of this room.
-    pub room_id: String,
+    pub room_id: rt::RoomId,
     /// The user's membership state in this room.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub membership: Option<crate::types::InitialSyncMembership>,
@@ -59,7 +59,7 @@ pub struct RoomInitialSyncResponse {
 
 impl RoomInitialSyncResponse {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(room_id: String) -> Self {
+    pub fn new(room_id: rt::RoomId) -> Self {
         Self {
             room_id,
             membership: None,
@@ -95,7 +95,7 @@ impl rt::Endpoint for RoomInitialSyncRequest {
         access_token: Option<&rt::AccessToken>,
     ) -> Result<rt::http::Request<rt::Bytes>, rt::IntoHttpError> {
         let mut path = rt::PathBuilder::new("/_matrix/client/v3/rooms/");
-        path.push_param(&self.room_id);
+        path.push_param(self.room_id.as_str());
         path.push_literal("/initialSync");
         let path_and_query = path.finish();
         rt::build_request(

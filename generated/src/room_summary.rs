@@ -26,16 +26,16 @@ use matrix_csapi_runtime as rt;
 #[non_exhaustive]
 pub struct GetRoomSummaryRequest {
     /// The room identifier or alias to summarise.
-    pub room_id_or_alias: String,
+    pub room_id_or_alias: rt::RoomIdOrAlias,
     /// The servers to attempt to request the summary from when
     /// the local server cannot generate it (for instance, because
     /// it has no local user in the room).
-    pub via: Vec<String>,
+    pub via: Vec<rt::ServerName>,
 }
 
 impl GetRoomSummaryRequest {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(room_id_or_alias: String) -> Self {
+    pub fn new(room_id_or_alias: rt::RoomIdOrAlias) -> Self {
         Self {
             room_id_or_alias,
             via: Default::default(),
@@ -49,14 +49,14 @@ impl GetRoomSummaryRequest {
 pub struct GetRoomSummaryResponse {
     /// The canonical alias of the room, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub canonical_alias: Option<String>,
+    pub canonical_alias: Option<rt::RoomAlias>,
     /// The name of the room, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// The number of members joined to the room.
     pub num_joined_members: i64,
     /// The ID of the room.
-    pub room_id: String,
+    pub room_id: rt::RoomId,
     /// The plain text topic of the room. Omitted if no `text/plain` mimetype
     /// exists in [`m.room.topic`](https://spec.matrix.org/v1.19/client-server-api/#mroomtopic).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -80,7 +80,7 @@ pub struct GetRoomSummaryResponse {
     /// If the room is a [restricted room](https://spec.matrix.org/v1.19/server-server-api/#restricted-rooms), these are the room IDs which
     /// are specified by the join rules. Empty or omitted otherwise.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub allowed_room_ids: Option<Vec<String>>,
+    pub allowed_room_ids: Option<Vec<rt::RoomId>>,
     /// The encryption algorithm to be used to encrypt messages sent in the
     /// room.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -101,7 +101,7 @@ impl GetRoomSummaryResponse {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new(
         num_joined_members: i64,
-        room_id: String,
+        room_id: rt::RoomId,
         world_readable: bool,
         guest_can_join: bool,
     ) -> Self {
@@ -151,10 +151,10 @@ impl rt::Endpoint for GetRoomSummaryRequest {
         access_token: Option<&rt::AccessToken>,
     ) -> Result<rt::http::Request<rt::Bytes>, rt::IntoHttpError> {
         let mut path = rt::PathBuilder::new("/_matrix/client/v1/room_summary/");
-        path.push_param(&self.room_id_or_alias);
+        path.push_param(self.room_id_or_alias.as_str());
         let mut query = rt::QueryBuilder::new();
         for value in &self.via {
-            query.push("via", value);
+            query.push("via", value.as_str());
         }
         let path_and_query = path.finish() + &query.finish();
         rt::build_request(

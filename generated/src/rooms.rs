@@ -11,14 +11,14 @@ use matrix_csapi_runtime as rt;
 #[non_exhaustive]
 pub struct GetOneRoomEventRequest {
     /// The ID of the room the event is in.
-    pub room_id: String,
+    pub room_id: rt::RoomId,
     /// The event ID to get.
-    pub event_id: String,
+    pub event_id: rt::EventId,
 }
 
 impl GetOneRoomEventRequest {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(room_id: String, event_id: String) -> Self {
+    pub fn new(room_id: rt::RoomId, event_id: rt::EventId) -> Self {
         Self { room_id, event_id }
     }
 }
@@ -91,7 +91,7 @@ impl<'de> serde::Deserialize<'de> for GetRoomStateWithKeyFormat {
 #[non_exhaustive]
 pub struct GetRoomStateWithKeyRequest {
     /// The room to look up the state in.
-    pub room_id: String,
+    pub room_id: rt::RoomId,
     /// The type of state to look up.
     pub event_type: String,
     /// The key of the state to look up. Defaults to an empty string. When
@@ -108,7 +108,7 @@ pub struct GetRoomStateWithKeyRequest {
 
 impl GetRoomStateWithKeyRequest {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(room_id: String, event_type: String, state_key: String) -> Self {
+    pub fn new(room_id: rt::RoomId, event_type: String, state_key: String) -> Self {
         Self {
             room_id,
             event_type,
@@ -138,12 +138,12 @@ pub enum GetRoomStateWithKeyResponse {
 #[non_exhaustive]
 pub struct GetRoomStateRequest {
     /// The room to look up the state for.
-    pub room_id: String,
+    pub room_id: rt::RoomId,
 }
 
 impl GetRoomStateRequest {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(room_id: String) -> Self {
+    pub fn new(room_id: rt::RoomId) -> Self {
         Self { room_id }
     }
 }
@@ -157,7 +157,7 @@ impl GetRoomStateRequest {
 #[non_exhaustive]
 pub struct GetMembersByRoomRequest {
     /// The room to get the member events for.
-    pub room_id: String,
+    pub room_id: rt::RoomId,
     /// The point in time (pagination token) to return members for in the room.
     /// This token can be obtained from a `prev_batch` token returned for
     /// each room by the sync API. Defaults to the current state of the room,
@@ -175,7 +175,7 @@ pub struct GetMembersByRoomRequest {
 
 impl GetMembersByRoomRequest {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(room_id: String) -> Self {
+    pub fn new(room_id: rt::RoomId) -> Self {
         Self {
             room_id,
             at: None,
@@ -222,12 +222,12 @@ rt::deserialize_object! {
 #[non_exhaustive]
 pub struct GetJoinedMembersByRoomRequest {
     /// The room to get the members of.
-    pub room_id: String,
+    pub room_id: rt::RoomId,
 }
 
 impl GetJoinedMembersByRoomRequest {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(room_id: String) -> Self {
+    pub fn new(room_id: rt::RoomId) -> Self {
         Self { room_id }
     }
 }
@@ -238,7 +238,7 @@ impl GetJoinedMembersByRoomRequest {
 pub struct GetJoinedMembersByRoomResponse {
     /// A map from user ID to a RoomMember object.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub joined: Option<std::collections::BTreeMap<String, crate::rooms::RoomMember>>,
+    pub joined: Option<std::collections::BTreeMap<rt::UserId, crate::rooms::RoomMember>>,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -307,9 +307,9 @@ impl rt::Endpoint for GetOneRoomEventRequest {
         access_token: Option<&rt::AccessToken>,
     ) -> Result<rt::http::Request<rt::Bytes>, rt::IntoHttpError> {
         let mut path = rt::PathBuilder::new("/_matrix/client/v3/rooms/");
-        path.push_param(&self.room_id);
+        path.push_param(self.room_id.as_str());
         path.push_literal("/event/");
-        path.push_param(&self.event_id);
+        path.push_param(self.event_id.as_str());
         let path_and_query = path.finish();
         rt::build_request(
             &Self::METADATA,
@@ -348,7 +348,7 @@ impl rt::Endpoint for GetRoomStateWithKeyRequest {
         access_token: Option<&rt::AccessToken>,
     ) -> Result<rt::http::Request<rt::Bytes>, rt::IntoHttpError> {
         let mut path = rt::PathBuilder::new("/_matrix/client/v3/rooms/");
-        path.push_param(&self.room_id);
+        path.push_param(self.room_id.as_str());
         path.push_literal("/state/");
         path.push_param(&self.event_type);
         path.push_literal("/");
@@ -420,7 +420,7 @@ impl rt::Endpoint for GetRoomStateRequest {
         access_token: Option<&rt::AccessToken>,
     ) -> Result<rt::http::Request<rt::Bytes>, rt::IntoHttpError> {
         let mut path = rt::PathBuilder::new("/_matrix/client/v3/rooms/");
-        path.push_param(&self.room_id);
+        path.push_param(self.room_id.as_str());
         path.push_literal("/state");
         let path_and_query = path.finish();
         rt::build_request(
@@ -475,7 +475,7 @@ impl rt::Endpoint for GetMembersByRoomRequest {
         access_token: Option<&rt::AccessToken>,
     ) -> Result<rt::http::Request<rt::Bytes>, rt::IntoHttpError> {
         let mut path = rt::PathBuilder::new("/_matrix/client/v3/rooms/");
-        path.push_param(&self.room_id);
+        path.push_param(self.room_id.as_str());
         path.push_literal("/members");
         let mut query = rt::QueryBuilder::new();
         if let Some(value) = &self.at {
@@ -540,7 +540,7 @@ impl rt::Endpoint for GetJoinedMembersByRoomRequest {
         access_token: Option<&rt::AccessToken>,
     ) -> Result<rt::http::Request<rt::Bytes>, rt::IntoHttpError> {
         let mut path = rt::PathBuilder::new("/_matrix/client/v3/rooms/");
-        path.push_param(&self.room_id);
+        path.push_param(self.room_id.as_str());
         path.push_literal("/joined_members");
         let path_and_query = path.finish();
         rt::build_request(

@@ -467,7 +467,7 @@ pub struct ResultRoomEvents {
     /// Event` array belongs to.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state: Option<
-        std::collections::BTreeMap<String, Vec<rt::Raw<crate::types::ClientEvent>>>,
+        std::collections::BTreeMap<rt::RoomId, Vec<rt::Raw<crate::types::ClientEvent>>>,
     >,
     /// Any groups that were requested.
     ///
@@ -563,7 +563,7 @@ pub struct EventContext {
     /// the profile belongs to.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub profile_info: Option<
-        std::collections::BTreeMap<String, crate::search::UserProfile>,
+        std::collections::BTreeMap<rt::UserId, crate::search::UserProfile>,
     >,
     /// Events just before the result.
     #[serde(default, skip_serializing_if = "Option::is_none")]

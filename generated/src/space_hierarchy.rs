@@ -98,14 +98,14 @@ rt::deserialize_object! {
 pub struct SpaceHierarchyRoomsChunk {
     /// The canonical alias of the room, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub canonical_alias: Option<String>,
+    pub canonical_alias: Option<rt::RoomAlias>,
     /// The name of the room, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// The number of members joined to the room.
     pub num_joined_members: i64,
     /// The ID of the room.
-    pub room_id: String,
+    pub room_id: rt::RoomId,
     /// The plain text topic of the room. Omitted if no `text/plain` mimetype
     /// exists in [`m.room.topic`](https://spec.matrix.org/v1.19/client-server-api/#mroomtopic).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -129,7 +129,7 @@ pub struct SpaceHierarchyRoomsChunk {
     /// If the room is a [restricted room](https://spec.matrix.org/v1.19/server-server-api/#restricted-rooms), these are the room IDs which
     /// are specified by the join rules. Empty or omitted otherwise.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub allowed_room_ids: Option<Vec<String>>,
+    pub allowed_room_ids: Option<Vec<rt::RoomId>>,
     /// The encryption algorithm to be used to encrypt messages sent in the
     /// room.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -151,7 +151,7 @@ impl SpaceHierarchyRoomsChunk {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new(
         num_joined_members: i64,
-        room_id: String,
+        room_id: rt::RoomId,
         world_readable: bool,
         guest_can_join: bool,
         children_state: Vec<crate::space_hierarchy::StrippedChildStateEvent>,
@@ -196,7 +196,7 @@ pub struct StrippedChildStateEvent {
     #[serde(rename = "type")]
     pub type_: String,
     /// The `sender` for the event.
-    pub sender: String,
+    pub sender: rt::UserId,
     /// The `origin_server_ts` for the event.
     pub origin_server_ts: i64,
     /// The other properties, by name.
@@ -210,7 +210,7 @@ impl StrippedChildStateEvent {
         content: serde_json::Map<String, serde_json::Value>,
         state_key: String,
         type_: String,
-        sender: String,
+        sender: rt::UserId,
         origin_server_ts: i64,
     ) -> Self {
         Self {

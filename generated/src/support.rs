@@ -80,7 +80,7 @@ pub struct Contact {
     /// At least one of `matrix_id` or `email_address` is
     /// required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub matrix_id: Option<String>,
+    pub matrix_id: Option<rt::UserId>,
     /// An email address to reach the administrator.
     ///
     /// At least one of `matrix_id` or `email_address` is

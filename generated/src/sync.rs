@@ -186,18 +186,18 @@ pub struct Rooms {
     /// The rooms that the user has joined, mapped as room ID to
     /// room information.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub join: Option<std::collections::BTreeMap<String, crate::sync::JoinedRoom>>,
+    pub join: Option<std::collections::BTreeMap<rt::RoomId, crate::sync::JoinedRoom>>,
     /// The rooms that the user has been invited to, mapped as room ID to
     /// room information.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub invite: Option<std::collections::BTreeMap<String, crate::sync::InvitedRoom>>,
+    pub invite: Option<std::collections::BTreeMap<rt::RoomId, crate::sync::InvitedRoom>>,
     /// The rooms that the user has knocked upon, mapped as room ID to room information.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub knock: Option<std::collections::BTreeMap<String, crate::sync::KnockedRoom>>,
+    pub knock: Option<std::collections::BTreeMap<rt::RoomId, crate::sync::KnockedRoom>>,
     /// The rooms that the user has left or been banned from, mapped as room ID to
     /// room information.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub leave: Option<std::collections::BTreeMap<String, crate::sync::LeftRoom>>,
+    pub leave: Option<std::collections::BTreeMap<rt::RoomId, crate::sync::LeftRoom>>,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -309,7 +309,7 @@ pub struct JoinedRoom {
     /// Added in Matrix 1.4.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unread_thread_notifications: Option<
-        std::collections::BTreeMap<String, crate::sync::ThreadNotificationCounts>,
+        std::collections::BTreeMap<rt::EventId, crate::sync::ThreadNotificationCounts>,
     >,
     /// The other properties, by name.
     #[serde(flatten)]
@@ -364,7 +364,7 @@ pub struct RoomSummary {
     /// heroes. If there are no changes since the last sync, this
     /// field may be omitted.
     #[serde(rename = "m.heroes", default, skip_serializing_if = "Option::is_none")]
-    pub heroes: Option<Vec<String>>,
+    pub heroes: Option<Vec<rt::UserId>>,
     /// The number of users with `membership` of `join`,
     /// including the client's own user ID. If this field has
     /// not changed since the last sync, it may be omitted.

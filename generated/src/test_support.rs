@@ -291,7 +291,7 @@ pub fn visit_body_type<V: BodyVisitor>(
                 visitor
                     .visit::<
                         std::collections::BTreeMap<
-                            String,
+                            rt::UserId,
                             std::collections::BTreeMap<
                                 String,
                                 serde_json::Map<String, serde_json::Value>,
@@ -1347,7 +1347,7 @@ pub fn sample_request(
                 sample(
                     || Ok(
                         <crate::admin::GetAdminSuspendUserRequest>::new(
-                            path_param.to_owned(),
+                            json(&serde_json::Value::from(path_param).to_string())?,
                         ),
                     ),
                     base_url,
@@ -1360,7 +1360,7 @@ pub fn sample_request(
                 sample(
                     || Ok(
                         <crate::admin::SetAdminSuspendUserRequest>::new(
-                            path_param.to_owned(),
+                            json(&serde_json::Value::from(path_param).to_string())?,
                             json("{\"suspended\":true}")?,
                         ),
                     ),
@@ -1374,7 +1374,7 @@ pub fn sample_request(
                 sample(
                     || Ok(
                         <crate::admin::GetAdminLockUserRequest>::new(
-                            path_param.to_owned(),
+                            json(&serde_json::Value::from(path_param).to_string())?,
                         ),
                     ),
                     base_url,
@@ -1387,7 +1387,7 @@ pub fn sample_request(
                 sample(
                     || Ok(
                         <crate::admin::SetAdminLockUserRequest>::new(
-                            path_param.to_owned(),
+                            json(&serde_json::Value::from(path_param).to_string())?,
                             json("{\"locked\":true}")?,
                         ),
                     ),
@@ -1544,7 +1544,7 @@ pub fn sample_request(
                 sample(
                     || Ok(
                         <crate::authed_content_repo::GetContentAuthedRequest>::new(
-                            path_param.to_owned(),
+                            json(&serde_json::Value::from(path_param).to_string())?,
                             path_param.to_owned(),
                         ),
                     ),
@@ -1558,7 +1558,7 @@ pub fn sample_request(
                 sample(
                     || Ok(
                         <crate::authed_content_repo::GetContentOverrideNameAuthedRequest>::new(
-                            path_param.to_owned(),
+                            json(&serde_json::Value::from(path_param).to_string())?,
                             path_param.to_owned(),
                             path_param.to_owned(),
                         ),
@@ -1573,7 +1573,7 @@ pub fn sample_request(
                 sample(
                     || Ok(
                         <crate::authed_content_repo::GetContentThumbnailAuthedRequest>::new(
-                            path_param.to_owned(),
+                            json(&serde_json::Value::from(path_param).to_string())?,
                             path_param.to_owned(),
                             json("1")?,
                             json("1")?,
@@ -1611,7 +1611,7 @@ pub fn sample_request(
                 sample(
                     || Ok(
                         <crate::banning::BanRequest>::new(
-                            path_param.to_owned(),
+                            json(&serde_json::Value::from(path_param).to_string())?,
                             json("{\"user_id\":\"x\"}")?,
                         ),
                     ),
@@ -1625,7 +1625,7 @@ pub fn sample_request(
                 sample(
                     || Ok(
                         <crate::banning::UnbanRequest>::new(
-                            path_param.to_owned(),
+                            json(&serde_json::Value::from(path_param).to_string())?,
                             json("{\"user_id\":\"x\"}")?,
                         ),
                     ),
@@ -1661,7 +1661,7 @@ pub fn sample_request(
                 sample(
                     || Ok(
                         <crate::content_repo::UploadContentToMxcRequest>::new(
-                            path_param.to_owned(),
+                            json(&serde_json::Value::from(path_param).to_string())?,
                             path_param.to_owned(),
                             rt::Bytes::new(),
                         ),
@@ -1685,7 +1685,7 @@ pub fn sample_request(
                 sample(
                     || Ok(
                         <crate::content_repo::GetContentRequest>::new(
-                            path_param.to_owned(),
+                            json(&serde_json::Value::from(path_param).to_string())?,
                             path_param.to_owned(),
                         ),
                     ),
@@ -1699,7 +1699,7 @@ pub fn sample_request(
                 sample(
                     || Ok(
                         <crate::content_repo::GetContentOverrideNameRequest>::new(
-                            path_param.to_owned(),
+                            json(&serde_json::Value::from(path_param).to_string())?,
                             path_param.to_owned(),
                             path_param.to_owned(),
                         ),
@@ -1714,7 +1714,7 @@ pub fn sample_request(
                 sample(
                     || Ok(
                         <crate::content_repo::GetContentThumbnailRequest>::new(
-                            path_param.to_owned(),
+                            json(&serde_json::Value::from(path_param).to_string())?,
                             path_param.to_owned(),
                             json("1")?,
                             json("1")?,
@@ -1844,7 +1844,7 @@ pub fn sample_request(
                 sample(
                     || Ok(
                         <crate::directory::GetRoomIdByAliasRequest>::new(
-                            path_param.to_owned(),
+                            json(&serde_json::Value::from(path_param).to_string())?,
                         ),
                     ),
                     base_url,
@@ -1857,7 +1857,7 @@ pub fn sample_request(
                 sample(
                     || Ok(
                         <crate::directory::SetRoomAliasRequest>::new(
-                            path_param.to_owned(),
+                            json(&serde_json::Value::from(path_param).to_string())?,
                             json("{\"room_id\":\"x\"}")?,
                         ),
                     ),
@@ -1871,7 +1871,7 @@ pub fn sample_request(
                 sample(
                     || Ok(
                         <crate::directory::DeleteRoomAliasRequest>::new(
-                            path_param.to_owned(),
+                            json(&serde_json::Value::from(path_param).to_string())?,
                         ),
                     ),
                     base_url,
@@ -1884,7 +1884,7 @@ pub fn sample_request(
                 sample(
                     || Ok(
                         <crate::directory::GetLocalAliasesRequest>::new(
-                            path_param.to_owned(),
+                            json(&serde_json::Value::from(path_param).to_string())?,
                         ),
                     ),
                     base_url,
@@ -1911,7 +1911,7 @@ pub fn sample_request(
                 sample(
                     || Ok(
                         <crate::filter::DefineFilterRequest>::new(
-                            path_param.to_owned(),
+                            json(&serde_json::Value::from(path_param).to_string())?,
                             json("{}")?,
                         ),
                     ),
@@ -1925,7 +1925,7 @@ pub fn sample_request(
                 sample(
                     || Ok(
                         <crate::filter::GetFilterRequest>::new(
-                            path_param.to_owned(),
+                            json(&serde_json::Value::from(path_param).to_string())?,
                             path_param.to_owned(),
                         ),
                     ),
@@ -1939,7 +1939,7 @@ pub fn sample_request(
                 sample(
                     || Ok(
                         <crate::inviting::InviteUserRequest>::new(
-                            path_param.to_owned(),
+                            json(&serde_json::Value::from(path_param).to_string())?,
                             json("{\"user_id\":\"x\"}")?,
                         ),
                     ),
@@ -1953,7 +1953,7 @@ pub fn sample_request(
                 sample(
                     || Ok(
                         <crate::joining::JoinRoomByIdRequest>::new(
-                            path_param.to_owned(),
+                            json(&serde_json::Value::from(path_param).to_string())?,
                             json("{}")?,
                         ),
                     ),
@@ -1967,7 +1967,7 @@ pub fn sample_request(
                 sample(
                     || Ok(
                         <crate::joining::JoinRoomRequest>::new(
-                            path_param.to_owned(),
+                            json(&serde_json::Value::from(path_param).to_string())?,
                             json("{}")?,
                         ),
                     ),
@@ -2212,7 +2212,7 @@ pub fn sample_request(
                 sample(
                     || Ok(
                         <crate::kicking::KickRequest>::new(
-                            path_param.to_owned(),
+                            json(&serde_json::Value::from(path_param).to_string())?,
                             json("{\"user_id\":\"x\"}")?,
                         ),
                     ),
@@ -2226,7 +2226,7 @@ pub fn sample_request(
                 sample(
                     || Ok(
                         <crate::knocking::KnockRoomRequest>::new(
-                            path_param.to_owned(),
+                            json(&serde_json::Value::from(path_param).to_string())?,
                             json("{}")?,
                         ),
                     ),
@@ -2240,7 +2240,7 @@ pub fn sample_request(
                 sample(
                     || Ok(
                         <crate::leaving::LeaveRoomRequest>::new(
-                            path_param.to_owned(),
+                            json(&serde_json::Value::from(path_param).to_string())?,
                             json("{}")?,
                         ),
                     ),
@@ -2253,7 +2253,9 @@ pub fn sample_request(
             Some(
                 sample(
                     || Ok(
-                        <crate::leaving::ForgetRoomRequest>::new(path_param.to_owned()),
+                        <crate::leaving::ForgetRoomRequest>::new(
+                            json(&serde_json::Value::from(path_param).to_string())?,
+                        ),
                     ),
                     base_url,
                     access_token,
@@ -2274,7 +2276,7 @@ pub fn sample_request(
                 sample(
                     || Ok(
                         <crate::list_public_rooms::GetRoomVisibilityOnDirectoryRequest>::new(
-                            path_param.to_owned(),
+                            json(&serde_json::Value::from(path_param).to_string())?,
                         ),
                     ),
                     base_url,
@@ -2287,7 +2289,7 @@ pub fn sample_request(
                 sample(
                     || Ok(
                         <crate::list_public_rooms::SetRoomVisibilityOnDirectoryRequest>::new(
-                            path_param.to_owned(),
+                            json(&serde_json::Value::from(path_param).to_string())?,
                             json("{}")?,
                         ),
                     ),
@@ -2368,7 +2370,7 @@ pub fn sample_request(
                 sample(
                     || Ok(
                         <crate::message_pagination::GetRoomEventsRequest>::new(
-                            path_param.to_owned(),
+                            json(&serde_json::Value::from(path_param).to_string())?,
                             json("\"b\"")?,
                         ),
                     ),
@@ -2428,7 +2430,9 @@ pub fn sample_request(
             Some(
                 sample(
                     || Ok(
-                        <crate::old_sync::GetOneEventRequest>::new(path_param.to_owned()),
+                        <crate::old_sync::GetOneEventRequest>::new(
+                            json(&serde_json::Value::from(path_param).to_string())?,
+                        ),
                     ),
                     base_url,
                     access_token,
@@ -2542,7 +2546,7 @@ pub fn sample_request(
                 sample(
                     || Ok(
                         <crate::profile::GetProfileFieldRequest>::new(
-                            path_param.to_owned(),
+                            json(&serde_json::Value::from(path_param).to_string())?,
                             path_param.to_owned(),
                         ),
                     ),
@@ -2556,7 +2560,7 @@ pub fn sample_request(
                 sample(
                     || Ok(
                         <crate::profile::SetProfileFieldRequest>::new(
-                            path_param.to_owned(),
+                            json(&serde_json::Value::from(path_param).to_string())?,
                             path_param.to_owned(),
                             json("{}")?,
                         ),
@@ -2571,7 +2575,7 @@ pub fn sample_request(
                 sample(
                     || Ok(
                         <crate::profile::DeleteProfileFieldRequest>::new(
-                            path_param.to_owned(),
+                            json(&serde_json::Value::from(path_param).to_string())?,
                             path_param.to_owned(),
                         ),
                     ),
@@ -2585,7 +2589,7 @@ pub fn sample_request(
                 sample(
                     || Ok(
                         <crate::profile::GetUserProfileRequest>::new(
-                            path_param.to_owned(),
+                            json(&serde_json::Value::from(path_param).to_string())?,
                         ),
                     ),
                     base_url,
@@ -2755,9 +2759,9 @@ pub fn sample_request(
                 sample(
                     || Ok(
                         <crate::receipts::PostReceiptRequest>::new(
-                            path_param.to_owned(),
+                            json(&serde_json::Value::from(path_param).to_string())?,
                             json("\"m.read\"")?,
-                            path_param.to_owned(),
+                            json(&serde_json::Value::from(path_param).to_string())?,
                             json("{}")?,
                         ),
                     ),
@@ -2771,8 +2775,8 @@ pub fn sample_request(
                 sample(
                     || Ok(
                         <crate::redaction::RedactEventRequest>::new(
-                            path_param.to_owned(),
-                            path_param.to_owned(),
+                            json(&serde_json::Value::from(path_param).to_string())?,
+                            json(&serde_json::Value::from(path_param).to_string())?,
                             path_param.to_owned(),
                             json("{}")?,
                         ),
@@ -2861,8 +2865,8 @@ pub fn sample_request(
                 sample(
                     || Ok(
                         <crate::relations::GetRelatingEventsRequest>::new(
-                            path_param.to_owned(),
-                            path_param.to_owned(),
+                            json(&serde_json::Value::from(path_param).to_string())?,
+                            json(&serde_json::Value::from(path_param).to_string())?,
                         ),
                     ),
                     base_url,
@@ -2875,8 +2879,8 @@ pub fn sample_request(
                 sample(
                     || Ok(
                         <crate::relations::GetRelatingEventsWithRelTypeRequest>::new(
-                            path_param.to_owned(),
-                            path_param.to_owned(),
+                            json(&serde_json::Value::from(path_param).to_string())?,
+                            json(&serde_json::Value::from(path_param).to_string())?,
                             path_param.to_owned(),
                         ),
                     ),
@@ -2890,8 +2894,8 @@ pub fn sample_request(
                 sample(
                     || Ok(
                         <crate::relations::GetRelatingEventsWithRelTypeAndEventTypeRequest>::new(
-                            path_param.to_owned(),
-                            path_param.to_owned(),
+                            json(&serde_json::Value::from(path_param).to_string())?,
+                            json(&serde_json::Value::from(path_param).to_string())?,
                             path_param.to_owned(),
                             path_param.to_owned(),
                         ),
@@ -2935,7 +2939,7 @@ pub fn sample_request(
                 sample(
                     || Ok(
                         <crate::report_content::ReportUserRequest>::new(
-                            path_param.to_owned(),
+                            json(&serde_json::Value::from(path_param).to_string())?,
                             json("{\"reason\":\"x\"}")?,
                         ),
                     ),
@@ -2949,7 +2953,7 @@ pub fn sample_request(
                 sample(
                     || Ok(
                         <crate::room_event_by_timestamp::GetEventByTimestampRequest>::new(
-                            path_param.to_owned(),
+                            json(&serde_json::Value::from(path_param).to_string())?,
                             json("1")?,
                             json("\"b\"")?,
                         ),
@@ -2964,7 +2968,7 @@ pub fn sample_request(
                 sample(
                     || Ok(
                         <crate::room_initial_sync::RoomInitialSyncRequest>::new(
-                            path_param.to_owned(),
+                            json(&serde_json::Value::from(path_param).to_string())?,
                         ),
                     ),
                     base_url,
@@ -2977,7 +2981,7 @@ pub fn sample_request(
                 sample(
                     || Ok(
                         <crate::room_send::SendMessageRequest>::new(
-                            path_param.to_owned(),
+                            json(&serde_json::Value::from(path_param).to_string())?,
                             path_param.to_owned(),
                             path_param.to_owned(),
                             json("{}")?,
@@ -2993,7 +2997,7 @@ pub fn sample_request(
                 sample(
                     || Ok(
                         <crate::room_state::SetRoomStateWithKeyRequest>::new(
-                            path_param.to_owned(),
+                            json(&serde_json::Value::from(path_param).to_string())?,
                             path_param.to_owned(),
                             path_param.to_owned(),
                             json("{}")?,
@@ -3009,7 +3013,7 @@ pub fn sample_request(
                 sample(
                     || Ok(
                         <crate::room_summary::GetRoomSummaryRequest>::new(
-                            path_param.to_owned(),
+                            json(&serde_json::Value::from(path_param).to_string())?,
                         ),
                     ),
                     base_url,
@@ -3036,8 +3040,8 @@ pub fn sample_request(
                 sample(
                     || Ok(
                         <crate::rooms::GetOneRoomEventRequest>::new(
-                            path_param.to_owned(),
-                            path_param.to_owned(),
+                            json(&serde_json::Value::from(path_param).to_string())?,
+                            json(&serde_json::Value::from(path_param).to_string())?,
                         ),
                     ),
                     base_url,
@@ -3050,7 +3054,7 @@ pub fn sample_request(
                 sample(
                     || Ok(
                         <crate::rooms::GetRoomStateWithKeyRequest>::new(
-                            path_param.to_owned(),
+                            json(&serde_json::Value::from(path_param).to_string())?,
                             path_param.to_owned(),
                             path_param.to_owned(),
                         ),
@@ -3064,7 +3068,9 @@ pub fn sample_request(
             Some(
                 sample(
                     || Ok(
-                        <crate::rooms::GetRoomStateRequest>::new(path_param.to_owned()),
+                        <crate::rooms::GetRoomStateRequest>::new(
+                            json(&serde_json::Value::from(path_param).to_string())?,
+                        ),
                     ),
                     base_url,
                     access_token,
@@ -3076,7 +3082,7 @@ pub fn sample_request(
                 sample(
                     || Ok(
                         <crate::rooms::GetMembersByRoomRequest>::new(
-                            path_param.to_owned(),
+                            json(&serde_json::Value::from(path_param).to_string())?,
                         ),
                     ),
                     base_url,
@@ -3089,7 +3095,7 @@ pub fn sample_request(
                 sample(
                     || Ok(
                         <crate::rooms::GetJoinedMembersByRoomRequest>::new(
-                            path_param.to_owned(),
+                            json(&serde_json::Value::from(path_param).to_string())?,
                         ),
                     ),
                     base_url,
@@ -3288,7 +3294,7 @@ pub fn sample_request(
                 sample(
                     || Ok(
                         <crate::third_party_membership::InviteBy3pidRequest>::new(
-                            path_param.to_owned(),
+                            json(&serde_json::Value::from(path_param).to_string())?,
                             json(
                                 "{\"id_server\":\"x\",\"id_access_token\":\"x\",\"medium\":\"x\",\"address\":\"x\"}",
                             )?,
@@ -3332,8 +3338,8 @@ pub fn sample_request(
                 sample(
                     || Ok(
                         <crate::typing::SetTypingRequest>::new(
-                            path_param.to_owned(),
-                            path_param.to_owned(),
+                            json(&serde_json::Value::from(path_param).to_string())?,
+                            json(&serde_json::Value::from(path_param).to_string())?,
                             json("{\"typing\":true}")?,
                         ),
                     ),

@@ -699,7 +699,7 @@ rt::deserialize_object! {
 #[non_exhaustive]
 pub struct ClientEvent {
     /// The globally unique identifier for this event.
-    pub event_id: String,
+    pub event_id: rt::EventId,
     /// The type of the event.
     #[serde(rename = "type")]
     pub type_: String,
@@ -713,7 +713,7 @@ pub struct ClientEvent {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state_key: Option<String>,
     /// Contains the fully-qualified ID of the user who sent this event.
-    pub sender: String,
+    pub sender: rt::UserId,
     /// Timestamp (in milliseconds since the unix epoch) on originating homeserver
     /// when this event was sent.
     pub origin_server_ts: i64,
@@ -723,7 +723,7 @@ pub struct ClientEvent {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unsigned: Option<crate::types::ClientEventUnsigned>,
     /// The ID of the room associated with this event.
-    pub room_id: String,
+    pub room_id: rt::RoomId,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -732,12 +732,12 @@ pub struct ClientEvent {
 impl ClientEvent {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new(
-        event_id: String,
+        event_id: rt::EventId,
         type_: String,
-        sender: String,
+        sender: rt::UserId,
         origin_server_ts: i64,
         content: serde_json::Map<String, serde_json::Value>,
-        room_id: String,
+        room_id: rt::RoomId,
     ) -> Self {
         Self {
             event_id,
@@ -792,7 +792,7 @@ pub struct ClientEventUnsigned {
     ///
     /// Added in Matrix 1.19.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub replaces_state: Option<String>,
+    pub replaces_state: Option<rt::EventId>,
     /// The room membership of the user making the request, at the time of the event.
     ///
     /// This property is the value of the `membership` property of the
@@ -949,13 +949,13 @@ pub struct EventFilter {
     pub limit: Option<i64>,
     /// A list of sender IDs to exclude. If this list is absent then no senders are excluded. A matching sender will be excluded even if it is listed in the `senders` filter.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub not_senders: Option<Vec<String>>,
+    pub not_senders: Option<Vec<rt::UserId>>,
     /// A list of event types to exclude. If this list is absent then no event types are excluded. A matching type will be excluded even if it is listed in the `types` filter. A `*` can be used as a wildcard to match any sequence of characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub not_types: Option<Vec<String>>,
     /// A list of senders IDs to include. If this list is absent then all senders are included.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub senders: Option<Vec<String>>,
+    pub senders: Option<Vec<rt::UserId>>,
     /// A list of event types to include. If this list is absent then all event types are included. A `*` can be used as a wildcard to match any sequence of characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub types: Option<Vec<String>>,
@@ -989,10 +989,10 @@ rt::deserialize_object! {
 pub struct RoomFilter {
     /// A list of room IDs to exclude. If this list is absent then no rooms are excluded. A matching room will be excluded even if it is listed in the `rooms` filter. This filter is applied before the filters in `ephemeral`, `state`, `timeline` or `account_data`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub not_rooms: Option<Vec<String>>,
+    pub not_rooms: Option<Vec<rt::RoomId>>,
     /// A list of room IDs to include. If this list is absent then all rooms are included. This filter is applied before the filters in `ephemeral`, `state`, `timeline` or `account_data`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub rooms: Option<Vec<String>>,
+    pub rooms: Option<Vec<rt::RoomId>>,
     /// The ephemeral events to include for rooms. These are the events that appear in the `ephemeral` property in the `/sync` response.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ephemeral: Option<crate::types::RoomEventFilter>,
@@ -1046,13 +1046,13 @@ pub struct RoomEventFilter {
     pub limit: Option<i64>,
     /// A list of sender IDs to exclude. If this list is absent then no senders are excluded. A matching sender will be excluded even if it is listed in the `senders` filter.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub not_senders: Option<Vec<String>>,
+    pub not_senders: Option<Vec<rt::UserId>>,
     /// A list of event types to exclude. If this list is absent then no event types are excluded. A matching type will be excluded even if it is listed in the `types` filter. A `*` can be used as a wildcard to match any sequence of characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub not_types: Option<Vec<String>>,
     /// A list of senders IDs to include. If this list is absent then all senders are included.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub senders: Option<Vec<String>>,
+    pub senders: Option<Vec<rt::UserId>>,
     /// A list of event types to include. If this list is absent then all event types are included. A `*` can be used as a wildcard to match any sequence of characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub types: Option<Vec<String>>,
@@ -1076,10 +1076,10 @@ pub struct RoomEventFilter {
     pub include_redundant_members: Option<bool>,
     /// A list of room IDs to exclude. If this list is absent then no rooms are excluded. A matching room will be excluded even if it is listed in the `rooms` filter.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub not_rooms: Option<Vec<String>>,
+    pub not_rooms: Option<Vec<rt::RoomId>>,
     /// A list of room IDs to include. If this list is absent then all rooms are included.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub rooms: Option<Vec<String>>,
+    pub rooms: Option<Vec<rt::RoomId>>,
     /// If `true`, includes only events with a `url` key in their content. If `false`, excludes those events. If omitted, `url` key is not considered for filtering.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contains_url: Option<bool>,
@@ -1121,9 +1121,9 @@ rt::deserialize_object! {
 #[non_exhaustive]
 pub struct ThirdPartySigned {
     /// The Matrix ID of the user who issued the invite.
-    pub sender: String,
+    pub sender: rt::UserId,
     /// The Matrix ID of the invitee.
-    pub mxid: String,
+    pub mxid: rt::UserId,
     /// The state key of the m.third_party_invite event.
     ///
     /// A credential: `Debug` output shows `<redacted>`.
@@ -1143,8 +1143,8 @@ pub struct ThirdPartySigned {
 impl ThirdPartySigned {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new(
-        sender: String,
-        mxid: String,
+        sender: rt::UserId,
+        mxid: rt::UserId,
         token: String,
         signatures: std::collections::BTreeMap<
             String,
@@ -1277,7 +1277,7 @@ pub struct DeviceKeys {
     ///
     /// The signature is calculated using the process described at [Signing JSON](https://spec.matrix.org/v1.19/appendices/#signing-json).
     pub signatures: std::collections::BTreeMap<
-        String,
+        rt::UserId,
         std::collections::BTreeMap<String, String>,
     >,
     /// The other properties, by name.
@@ -1293,7 +1293,7 @@ impl DeviceKeys {
         algorithms: Vec<String>,
         keys: std::collections::BTreeMap<String, String>,
         signatures: std::collections::BTreeMap<
-            String,
+            rt::UserId,
             std::collections::BTreeMap<String, String>,
         >,
     ) -> Self {
@@ -1323,7 +1323,7 @@ pub struct KeyObject {
     /// containing mapping from _key signing identifier_ to the signature
     /// (see also: [Signing JSON](https://spec.matrix.org/v1.19/appendices/#signing-json))
     pub signatures: std::collections::BTreeMap<
-        String,
+        rt::UserId,
         serde_json::Map<String, serde_json::Value>,
     >,
     /// `true` for a fallback key. Part of the signed object: it must be
@@ -1343,7 +1343,7 @@ impl KeyObject {
     pub fn new(
         key: String,
         signatures: std::collections::BTreeMap<
-            String,
+            rt::UserId,
             serde_json::Map<String, serde_json::Value>,
         >,
     ) -> Self {
@@ -1419,14 +1419,14 @@ rt::deserialize_object! {
 pub struct PublishedRoomsChunk {
     /// The canonical alias of the room, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub canonical_alias: Option<String>,
+    pub canonical_alias: Option<rt::RoomAlias>,
     /// The name of the room, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// The number of members joined to the room.
     pub num_joined_members: i64,
     /// The ID of the room.
-    pub room_id: String,
+    pub room_id: rt::RoomId,
     /// The plain text topic of the room. Omitted if no `text/plain` mimetype
     /// exists in [`m.room.topic`](https://spec.matrix.org/v1.19/client-server-api/#mroomtopic).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1456,7 +1456,7 @@ impl PublishedRoomsChunk {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new(
         num_joined_members: i64,
-        room_id: String,
+        room_id: rt::RoomId,
         world_readable: bool,
         guest_can_join: bool,
     ) -> Self {
@@ -1669,7 +1669,7 @@ pub enum PushRuleAction {
 #[non_exhaustive]
 pub struct ClientEventWithoutRoomId {
     /// The globally unique identifier for this event.
-    pub event_id: String,
+    pub event_id: rt::EventId,
     /// The type of the event.
     #[serde(rename = "type")]
     pub type_: String,
@@ -1683,7 +1683,7 @@ pub struct ClientEventWithoutRoomId {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state_key: Option<String>,
     /// Contains the fully-qualified ID of the user who sent this event.
-    pub sender: String,
+    pub sender: rt::UserId,
     /// Timestamp (in milliseconds since the unix epoch) on originating homeserver
     /// when this event was sent.
     pub origin_server_ts: i64,
@@ -1700,9 +1700,9 @@ pub struct ClientEventWithoutRoomId {
 impl ClientEventWithoutRoomId {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new(
-        event_id: String,
+        event_id: rt::EventId,
         type_: String,
-        sender: String,
+        sender: rt::UserId,
         origin_server_ts: i64,
         content: serde_json::Map<String, serde_json::Value>,
     ) -> Self {
@@ -1758,7 +1758,7 @@ pub struct UnsignedData {
     ///
     /// Added in Matrix 1.19.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub replaces_state: Option<String>,
+    pub replaces_state: Option<rt::EventId>,
     /// The room membership of the user making the request, at the time of the event.
     ///
     /// This property is the value of the `membership` property of the
@@ -2367,9 +2367,9 @@ pub struct StateEvent {
     #[serde(rename = "type")]
     pub type_: String,
     /// The globally unique event identifier.
-    pub event_id: String,
+    pub event_id: rt::EventId,
     /// Contains the fully-qualified ID of the user who sent this event.
-    pub sender: String,
+    pub sender: rt::UserId,
     /// Timestamp in milliseconds on originating homeserver when this event was sent.
     pub origin_server_ts: i64,
     /// Contains optional extra information about the event.
@@ -2377,7 +2377,7 @@ pub struct StateEvent {
     pub unsigned: Option<crate::types::StateEventUnsigned>,
     /// The ID of the room associated with this event. Will not be present on events
     /// that arrive through `/sync`, despite being required everywhere else.
-    pub room_id: String,
+    pub room_id: rt::RoomId,
     /// A unique key which defines the overwriting semantics for this piece of room state. This value is often a zero-length string. The presence of this key makes this event a State Event.
     /// State keys starting with an `@` are reserved for referencing user IDs, such as room members. With the exception of a few events, state events set with a given user's ID as the state key MUST only be set by that user.
     pub state_key: String,
@@ -2391,10 +2391,10 @@ impl StateEvent {
     pub fn new(
         content: serde_json::Map<String, serde_json::Value>,
         type_: String,
-        event_id: String,
-        sender: String,
+        event_id: rt::EventId,
+        sender: rt::UserId,
         origin_server_ts: i64,
-        room_id: String,
+        room_id: rt::RoomId,
         state_key: String,
     ) -> Self {
         Self {
@@ -2542,7 +2542,7 @@ pub struct StrippedStateEvent {
     #[serde(rename = "type")]
     pub type_: String,
     /// The `sender` for the event.
-    pub sender: String,
+    pub sender: rt::UserId,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -2554,7 +2554,7 @@ impl StrippedStateEvent {
         content: serde_json::Map<String, serde_json::Value>,
         state_key: String,
         type_: String,
-        sender: String,
+        sender: rt::UserId,
     ) -> Self {
         Self {
             content,

@@ -83,7 +83,7 @@ rt::deserialize_object! {
 #[non_exhaustive]
 pub struct User {
     /// The user's matrix user ID.
-    pub user_id: String,
+    pub user_id: rt::UserId,
     /// The display name of the user, if one exists.
     #[serde(default, skip_serializing_if = "Option::is_none", with = "rt::nullable")]
     pub display_name: Option<Option<String>>,
@@ -97,7 +97,7 @@ pub struct User {
 
 impl User {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(user_id: String) -> Self {
+    pub fn new(user_id: rt::UserId) -> Self {
         Self {
             user_id,
             display_name: None,

@@ -4,6 +4,7 @@
 //! which schemas the runtime crate provides by hand, and which properties
 //! hold credentials.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
@@ -83,6 +84,22 @@ pub struct Config {
     /// type, so it cannot outlive the schema it names.
     #[serde(default)]
     pub type_names: Vec<TypeName>,
+    /// String formats (`format`, and `x-pattern-format` on a map's keys)
+    /// generated as a runtime type, by the format's name in
+    /// `data/string-formats.yaml` (e.g. `mx-user-id = "UserId"`). An
+    /// `mx-*` format not listed fails `gen`, as does an entry no schema
+    /// uses; other formats (`uri`, `int64`) keep their JSON type.
+    #[serde(default)]
+    pub string_formats: BTreeMap<String, String>,
+    /// `oneOf`s of string formats only, each as one runtime type (a room
+    /// ID or alias): identifier types accept any received string, so an
+    /// untagged enum of them could not tell the members apart.
+    #[serde(default)]
+    pub string_format_unions: Vec<StringFormatUnion>,
+    /// The path parameters an MXC URI fills: operations with both get a
+    /// `from_mxc` constructor.
+    #[serde(default)]
+    pub mxc_path_parameters: Option<MxcPathParameters>,
 }
 
 /// A name for the type of one schema (or of the shared type it is merged
@@ -98,6 +115,26 @@ pub struct TypeName {
     /// Why the derived name is not good enough: required so the choice is
     /// explained.
     pub reason: String,
+}
+
+/// A `oneOf` of string formats generated as one runtime type.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StringFormatUnion {
+    /// The members' formats, in any order.
+    pub formats: Vec<String>,
+    /// The runtime type.
+    pub rust: String,
+}
+
+/// The path parameters (wire names) an MXC URI's parts fill.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MxcPathParameters {
+    /// The parameter of the server name, e.g. `serverName`.
+    pub server_name: String,
+    /// The parameter of the media ID, e.g. `mediaId`.
+    pub media_id: String,
 }
 
 fn has_duplicates(documents: &[String]) -> bool {

@@ -71,10 +71,25 @@ pub struct Operation {
     pub rate_limited: bool,
     /// Where the operation is in the spec.
     pub source: Location,
+    /// When the path has both parameters an MXC URI fills (config
+    /// `mxc_path_parameters`): the Rust fields of its server name and media
+    /// ID, for a `from_mxc` constructor.
+    pub mxc_fields: Option<MxcFields>,
     /// Cargo feature that gates the operation (`x-cargo-feature` on it):
     /// its request, response and error types, `Endpoint` impl, client
     /// method and test support.
     pub feature: Option<String>,
+}
+
+/// The request fields an MXC URI fills.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MxcFields {
+    /// The field of the server name (a `ServerName` or `String`).
+    pub server_name: String,
+    /// Whether that field is a `String` rather than a `ServerName`.
+    pub server_name_is_string: bool,
+    /// The field of the media ID (a `String`).
+    pub media_id: String,
 }
 
 /// Part of a path template.
@@ -219,8 +234,17 @@ pub enum Type {
     JsonObject,
     /// `Vec<T>`.
     Array(Box<Type>),
-    /// `BTreeMap<String, T>`.
-    Map(Box<Type>),
+    /// `BTreeMap<K, T>`: keys are `String`, or an identifier type when
+    /// the spec gives their format (`x-pattern-format`).
+    Map {
+        /// The key type: [`Type::String`] or [`Type::Identifier`].
+        key: Box<Type>,
+        /// The value type.
+        value: Box<Type>,
+    },
+    /// A string of one of the spec's formats (`format: mx-user-id`): the
+    /// runtime's identifier type of that name (config `string_formats`).
+    Identifier(String),
     /// A generated type.
     Named(TypeId),
     /// A hand-written type of the runtime crate, by path inside it.

@@ -18,6 +18,10 @@
 //!   and [`SecretString`];
 //! * one-pass deserialization of objects that keep their unknown
 //!   properties ([`deserialize_object!`], [`de`]);
+//! * Matrix identifiers, one type per string format of the spec
+//!   ([`UserId`], [`RoomId`], [`EventId`], [`RoomAlias`], [`ServerName`],
+//!   [`MxcUri`], ...): checked when built, lenient when received
+//!   ([`ids`]);
 //! * the forward-compatible string-enum pattern ([`string_enum!`],
 //!   [`UnknownValue`]) used by generated enums;
 //! * with the default `client` feature, an async [`Client`] built on
@@ -44,6 +48,7 @@ pub mod de;
 pub mod duration_ms;
 mod endpoint;
 mod error_code;
+pub mod ids;
 mod matrix_error;
 pub mod nullable;
 mod path;
@@ -71,6 +76,10 @@ pub use base_url::{BaseUrl, InvalidBaseUrl};
 pub use client::{Client, DEFAULT_MAX_RESPONSE_BYTES, Error};
 pub use endpoint::{Endpoint, Metadata};
 pub use error_code::ErrorCode;
+pub use ids::{
+    EventId, IdFormat, InvalidId, InvalidIdReason, MxcUri, RoomAlias, RoomId, RoomIdOrAlias,
+    ServerName, UnpaddedBase64, UrlSafeUnpaddedBase64, UserId,
+};
 pub use matrix_error::{ErrorBody, MatrixError, RetryAfter};
 pub use path::{PathBuilder, QueryBuilder};
 pub use raw::Raw;
@@ -89,6 +98,9 @@ pub use uia::{UiaFlow, UiaResponse};
 /// to. Not part of the public API.
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::ids::{
+        identifiers_validated_on_this_thread, validate_identifiers_on_this_thread,
+    };
     pub use crate::raw::validate_raw_values_on_this_thread;
     pub use crate::string_enum::deserialize_string_enum;
 }

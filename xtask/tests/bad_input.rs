@@ -403,7 +403,7 @@ const CASES: &[Case] = &[
             vec![]
         },
         &[
-            "api/client-server/session.yaml#/components/securitySchemes/accessTokenBearer (line 230, column 5): $ref `definitions/security.yaml#/accessTokenBaerer` points at api/client-server/definitions/security.yaml#/accessTokenBaerer, which does not exist",
+            "api/client-server/session.yaml#/components/securitySchemes/accessTokenBearer (line 237, column 5): $ref `definitions/security.yaml#/accessTokenBaerer` points at api/client-server/definitions/security.yaml#/accessTokenBaerer, which does not exist",
         ],
     ),
     case(
@@ -589,6 +589,36 @@ const CASES: &[Case] = &[
         },
         &[
             "spec/generator.toml: document `api/client-server/client.yaml` gives the Rust module `client`, a name the generated crate uses itself",
+        ],
+    ),
+    case(
+        "a string format of the spec's `mx-` family without a runtime type",
+        |s| {
+            edit(
+                &s.data(SESSION),
+                "                format: mx-room-alias\n",
+                "                format: mx-room-version\n",
+            );
+            vec![]
+        },
+        &[
+            "api/client-server/session.yaml#/paths/~1join~1{roomIdOrAlias}/post/parameters/0/schema/oneOf/1/format (line 133, column 17)",
+            "string format `mx-room-version` has no runtime type: add it to `string_formats` in spec/generator.toml",
+        ],
+    ),
+    case(
+        "map keys of an `mx-` format without a runtime type (`x-pattern-format`)",
+        |s| {
+            edit(
+                &s.data(SESSION),
+                "x-pattern-format: mx-user-id",
+                "x-pattern-format: mx-device-id",
+            );
+            vec![]
+        },
+        &[
+            "api/client-server/session.yaml#/paths/~1join~1{roomIdOrAlias}/post/responses/200/content/application~1json/schema/properties/members/patternProperties/^@/x-pattern-format (line 166, column 25)",
+            "string format `mx-device-id` has no runtime type",
         ],
     ),
     case(

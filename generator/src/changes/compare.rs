@@ -593,7 +593,12 @@ fn rust_type(api: &Api, ty: &Type) -> String {
         Type::Json => "serde_json::Value".to_owned(),
         Type::JsonObject => "serde_json::Map<String, serde_json::Value>".to_owned(),
         Type::Array(item) => format!("Vec<{}>", rust_type(api, item)),
-        Type::Map(value) => format!("BTreeMap<String, {}>", rust_type(api, value)),
+        Type::Map { key, value } => format!(
+            "BTreeMap<{}, {}>",
+            rust_type(api, key),
+            rust_type(api, value)
+        ),
+        Type::Identifier(name) => format!("runtime::{name}"),
         Type::Named(id) => type_path(api, *id),
         Type::Runtime(path) => format!("runtime::{path}"),
         Type::Raw(inner) => format!("runtime::Raw<{}>", rust_type(api, inner)),
@@ -664,6 +669,7 @@ mod tests {
             rate_limited: false,
             source: Location::file("m.yaml"),
             feature: None,
+            mxc_fields: None,
         };
         op(&mut operation);
         let mut all = vec![def("OpRequest", TypeKind::Struct(Struct::default()))];

@@ -83,6 +83,10 @@ impl Emitter<'_> {
             #![allow(clippy::too_many_arguments, clippy::large_enum_variant, clippy::type_complexity)]
             pub use matrix_csapi_runtime as runtime;
             pub use matrix_csapi_runtime::{AccessToken, BaseUrl, Endpoint, ErrorBody, ErrorCode, MatrixError};
+            pub use matrix_csapi_runtime::ids::{
+                self, EventId, InvalidId, MxcUri, RoomAlias, RoomId, RoomIdOrAlias, ServerName,
+                UnpaddedBase64, UrlSafeUnpaddedBase64, UserId,
+            };
             #(#mods)*
             #types_mod
             #[cfg(feature = "test-support")]

@@ -198,6 +198,10 @@ impl Emitter<'_> {
             .map(|arg| {
                 if arg.path_param && *arg.ty == Type::String {
                     quote! { path_param.to_owned() }
+                } else if arg.path_param && matches!(arg.ty, Type::Identifier(_)) {
+                    // Any string, as a received identifier would be: the
+                    // samples test path escaping, not the grammar.
+                    quote! { json(&serde_json::Value::from(path_param).to_string())? }
                 } else {
                     self.sample_expr(arg.ty)
                 }
@@ -229,11 +233,11 @@ impl Emitter<'_> {
             return json!({});
         }
         match ty {
-            Type::String => json!("x"),
+            Type::String | Type::Identifier(_) => json!("x"),
             Type::Bool => json!(true),
             Type::I64 | Type::U64 | Type::DurationMs => json!(1),
             Type::F64 => json!(1.5),
-            Type::Json | Type::JsonObject | Type::Map(_) | Type::Runtime(_) => json!({}),
+            Type::Json | Type::JsonObject | Type::Map { .. } | Type::Runtime(_) => json!({}),
             Type::Array(_) => json!([]),
             Type::Nullable(_) | Type::Bytes | Type::Unit => Value::Null,
             Type::Raw(inner) => self.sample_json(inner, depth),

@@ -340,8 +340,10 @@ fn inner_named(ty: &Type) -> Option<TypeId> {
 fn collect_named(ty: &Type, out: &mut Vec<TypeId>) {
     match ty {
         Type::Named(id) => out.push(*id),
-        Type::Array(inner) | Type::Map(inner) | Type::Raw(inner) | Type::Nullable(inner) => {
-            collect_named(inner, out)
+        Type::Array(inner) | Type::Raw(inner) | Type::Nullable(inner) => collect_named(inner, out),
+        Type::Map { key, value } => {
+            collect_named(key, out);
+            collect_named(value, out);
         }
         _ => {}
     }
@@ -350,8 +352,10 @@ fn collect_named(ty: &Type, out: &mut Vec<TypeId>) {
 fn map_named(ty: &mut Type, f: &impl Fn(TypeId) -> TypeId) {
     match ty {
         Type::Named(id) => *id = f(*id),
-        Type::Array(inner) | Type::Map(inner) | Type::Raw(inner) | Type::Nullable(inner) => {
-            map_named(inner, f)
+        Type::Array(inner) | Type::Raw(inner) | Type::Nullable(inner) => map_named(inner, f),
+        Type::Map { key, value } => {
+            map_named(key, f);
+            map_named(value, f);
         }
         _ => {}
     }
@@ -692,6 +696,7 @@ mod tests {
             rate_limited: false,
             source: Location::file("op.yaml"),
             feature: None,
+            mxc_fields: None,
         }
     }
 

@@ -249,9 +249,10 @@ fn operation_types(op: &Operation) -> Vec<(&'static str, Type)> {
 fn named_types(ty: &Type, found: &mut impl FnMut(usize)) {
     match ty {
         Type::Named(id) => found(id.0),
-        Type::Array(inner) | Type::Map(inner) | Type::Raw(inner) | Type::Nullable(inner) => {
-            named_types(inner, found)
-        }
+        Type::Array(inner)
+        | Type::Map { value: inner, .. }
+        | Type::Raw(inner)
+        | Type::Nullable(inner) => named_types(inner, found),
         _ => {}
     }
 }

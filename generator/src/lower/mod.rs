@@ -9,6 +9,7 @@ mod composition;
 mod dedupe;
 mod docs;
 mod features;
+mod formats;
 mod naming;
 mod objects;
 mod operation;
@@ -49,6 +50,18 @@ pub enum LowerError {
     /// Following a reference failed.
     #[error(transparent)]
     Resolve(#[from] ResolveError),
+    /// A string format of the spec's `mx-` family that `string_formats`
+    /// in the config does not map to a runtime type: a format new in a
+    /// spec release must not silently become a `String`.
+    #[error(
+        "{at}: string format `{format}` has no runtime type: add it to `string_formats` in spec/generator.toml (and the type to runtime/src/ids)"
+    )]
+    UnknownFormat {
+        /// Where, with line when known.
+        at: String,
+        /// The format, e.g. `mx-room-version`.
+        format: String,
+    },
     /// Several documents failed; each error is listed.
     #[error("{} problems:\n{}", .0.len(), .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))]
     Many(Vec<LowerError>),
@@ -89,6 +102,8 @@ pub fn lower(spec: &ResolvedSpec, config: &Config, spec_tag: &str) -> Result<Api
         used_raw_schemas: BTreeSet::new(),
         raw_memo: HashMap::new(),
         named_schema_depth: 0,
+        used_format_unions: BTreeSet::new(),
+        used_mxc_parameters: false,
         modules_by_file: config
             .documents
             .iter()
@@ -184,6 +199,7 @@ pub fn lower(spec: &ResolvedSpec, config: &Config, spec_tag: &str) -> Result<Api
             ),
         });
     }
+    errors.extend(lowerer.unused_format_entries());
     let api = Api {
         spec_tag: spec_tag.to_owned(),
         modules,
@@ -280,6 +296,10 @@ struct Lowerer<'a> {
     /// How many named schemas (reference targets) are being lowered: above
     /// zero, names come from the schema, not from the operation using it.
     named_schema_depth: usize,
+    /// `string_format_unions` entries (runtime type names) the spec used.
+    used_format_unions: BTreeSet<String>,
+    /// Whether an operation had both `mxc_path_parameters`.
+    used_mxc_parameters: bool,
     modules_by_file: HashMap<String, String>,
 }
 

@@ -239,6 +239,14 @@ impl Lowerer<'_> {
             }
         }
         if let Some(ty) = self.additional(&at, map, &format!("{parent}Other"), module)? {
+            // Beside `properties`, the other keys are a flattened map keyed
+            // by `String`, which names keys that are not identifiers too.
+            if self.map_key(&at, map)? != Type::String {
+                return Err(self.unsupported(
+                    &at,
+                    "`x-pattern-format` keys beside `properties`: the other properties' map is keyed by `String`",
+                ));
+            }
             if additional.as_ref().is_some_and(|existing| *existing != ty) {
                 return Err(self.unsupported(
                     &at,

@@ -166,6 +166,7 @@ impl Lowerer<'_> {
             }
         }
         let path = self.path_parts(full_path, &params, &at)?;
+        let mxc_fields = self.mxc_fields(&params, &at)?;
 
         let auth = self.auth(root_at, &at, node)?;
         let has_params = !params.is_empty();
@@ -231,6 +232,7 @@ impl Lowerer<'_> {
             error_type,
             rate_limited: responses.rate_limited,
             source: at,
+            mxc_fields,
             // Set by `operation`.
             feature: None,
         })

@@ -296,7 +296,7 @@ impl Lowerer<'_> {
                 let ty = self.schema(&member_at, &member_name, module)?;
                 members.push((title, ty));
             }
-            return Ok(self.union(at, node, members, wanted, module));
+            return self.union(at, node, members, wanted, module);
         }
         let ty = match map.get("type") {
             None if map.contains_key("properties") || map.contains_key("patternProperties") => {
@@ -314,10 +314,13 @@ impl Lowerer<'_> {
                 return Err(self.unsupported(&at.join("type"), format!("`type: {other}`")));
             }
         };
+        if ty != "string" {
+            self.string_format(at, map, false)?;
+        }
         match ty {
             "string" => match map.get("enum") {
                 Some(values) => self.string_enum(at, node, values, wanted, module),
-                None => Ok(Type::String),
+                None => Ok(self.string_format(at, map, true)?.unwrap_or(Type::String)),
             },
             "integer" => {
                 let non_negative = map
@@ -354,7 +357,10 @@ impl Lowerer<'_> {
                     return self.object(at, wanted, module);
                 }
                 match self.additional(at, map, wanted, module)? {
-                    Some(value) => Ok(Type::Map(Box::new(value))),
+                    Some(value) => Ok(Type::Map {
+                        key: Box::new(self.map_key(at, map)?),
+                        value: Box::new(value),
+                    }),
                     None => Ok(Type::JsonObject),
                 }
             }
@@ -366,7 +372,8 @@ impl Lowerer<'_> {
     /// The value type of an object's other properties: from
     /// `additionalProperties` (a schema, or `true` for any JSON) and
     /// `patternProperties` (keys matching a pattern, e.g. `^@` user IDs;
-    /// the keys stay strings). `None` when neither constrains anything.
+    /// the key type is [`map_key`](Self::map_key)'s). `None` when neither
+    /// constrains anything.
     pub(super) fn additional(
         &mut self,
         at: &Location,

@@ -216,7 +216,7 @@ pub async fn run(h: &mut Harness, users: &Users) {
     let openid = h
         .call(
             Some(alice),
-            RequestOpenIdTokenRequest::new(alice.user_id.clone(), Map::new()),
+            RequestOpenIdTokenRequest::new(alice.user_id.to_string(), Map::new()),
             "a Bearer token for this server",
         )
         .await;
@@ -228,7 +228,7 @@ pub async fn run(h: &mut Harness, users: &Users) {
     let whois = h
         .call(
             Some(alice),
-            GetWhoIsRequest::new(alice.user_id.clone()),
+            GetWhoIsRequest::new(alice.user_id.to_string()),
             "a user may look up their own sessions",
         )
         .await;
@@ -267,7 +267,7 @@ pub async fn run(h: &mut Harness, users: &Users) {
     .await;
 
     let mut settings = SetAccountDataRequest::new(
-        alice.user_id.clone(),
+        alice.user_id.to_string(),
         "org.example.ops.settings".to_owned(),
         object(json!({"theme": "dark", "font_size": 14})),
     );
@@ -279,7 +279,7 @@ pub async fn run(h: &mut Harness, users: &Users) {
         .call(
             Some(alice),
             GetAccountDataRequest::new(
-                alice.user_id.clone(),
+                alice.user_id.to_string(),
                 "org.example.ops.settings".to_owned(),
             ),
             "equals what was set",
@@ -500,14 +500,14 @@ async fn profile_and_presence(h: &mut Harness, users: &Users) {
     presence.status_msg = Some("testing every operation".to_owned());
     h.call(
         Some(alice),
-        SetPresenceRequest::new(alice.user_id.clone(), presence),
+        SetPresenceRequest::new(alice.user_id.to_string(), presence),
         "read back with its status message",
     )
     .await;
     let status = h
         .call(
             Some(alice),
-            GetPresenceRequest::new(alice.user_id.clone()),
+            GetPresenceRequest::new(alice.user_id.to_string()),
             "online, with the status message set",
         )
         .await;

@@ -184,7 +184,7 @@ pub async fn run(h: &mut Harness, users: &Users, rooms: &Rooms) {
             )
             .await;
         if let Some(changes) = changes {
-            assert_eq!(changes.changed, Some(vec![alice.user_id.clone()]));
+            assert_eq!(changes.changed, Some(vec![alice.user_id.to_string()]));
         }
         to_device(h, users, to).await;
     }
@@ -257,7 +257,7 @@ async fn claim_and_query(h: &mut Harness, users: &Users, device: &Ed25519Key, de
         let raw = h.last_raw.take().unwrap_or_default();
         let keys = &claimed.one_time_keys[&alice.user_id][&alice.device_id];
         assert_eq!(keys.keys().collect::<Vec<_>>(), [expected]);
-        let raw_key = &raw["one_time_keys"][&alice.user_id][&alice.device_id][expected];
+        let raw_key = &raw["one_time_keys"][alice.user_id.as_str()][&alice.device_id][expected];
         if !verifies(raw_key, &alice.user_id, &device_key_id, &device.public()) {
             h.fail(
                 "uploadKeys",
@@ -540,7 +540,7 @@ async fn key_backup(
             Some(alice),
             PutRoomKeyBySessionIdRequest::new(
                 version.clone(),
-                lobby.clone(),
+                lobby.to_string(),
                 "session-a".to_owned(),
                 backup_session("session-a"),
             ),
@@ -553,7 +553,7 @@ async fn key_backup(
             Some(alice),
             GetRoomKeyBySessionIdRequest::new(
                 version.clone(),
-                lobby.clone(),
+                lobby.to_string(),
                 "session-a".to_owned(),
             ),
             "equals the key stored",
@@ -569,7 +569,7 @@ async fn key_backup(
     let updated = h
         .call(
             Some(alice),
-            PutRoomKeysByRoomIdRequest::new(version.clone(), lobby.clone(), room_keys),
+            PutRoomKeysByRoomIdRequest::new(version.clone(), lobby.to_string(), room_keys),
             "two keys stored",
         )
         .await;
@@ -577,7 +577,7 @@ async fn key_backup(
     let in_room = h
         .call(
             Some(alice),
-            GetRoomKeysByRoomIdRequest::new(version.clone(), lobby.clone()),
+            GetRoomKeysByRoomIdRequest::new(version.clone(), lobby.to_string()),
             "both sessions of the room",
         )
         .await;
@@ -646,7 +646,7 @@ async fn key_backup(
             Some(alice),
             DeleteRoomKeyBySessionIdRequest::new(
                 version.clone(),
-                lobby.clone(),
+                lobby.to_string(),
                 "session-a".to_owned(),
             ),
             "two keys left",
@@ -656,7 +656,7 @@ async fn key_backup(
     let updated = h
         .call(
             Some(alice),
-            DeleteRoomKeysByRoomIdRequest::new(version.clone(), lobby),
+            DeleteRoomKeysByRoomIdRequest::new(version.clone(), lobby.to_string()),
             "one key left",
         )
         .await;

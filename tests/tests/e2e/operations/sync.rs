@@ -84,8 +84,8 @@ pub async fn run(h: &mut Harness, users: &Users, rooms: &Rooms) {
         );
         if let Some(hello) = &rooms.hello {
             let receipts = ephemeral.iter().find(|event| event.type_ == "m.receipt");
-            let receipt =
-                receipts.map(|event| &event.content[hello.as_str()]["m.read"][&alice.user_id]);
+            let receipt = receipts
+                .map(|event| &event.content[hello.as_str()]["m.read"][alice.user_id.as_str()]);
             assert_eq!(
                 receipt.map(|receipt| &receipt["thread_id"]),
                 Some(&json!("main"))
@@ -166,7 +166,7 @@ pub async fn run(h: &mut Harness, users: &Users, rooms: &Rooms) {
         presence.status_msg = Some("in a meeting".to_owned());
         h.call(
             Some(bob),
-            SetPresenceRequest::new(bob.user_id.clone(), presence),
+            SetPresenceRequest::new(bob.user_id.to_string(), presence),
             "",
         )
         .await;
@@ -236,7 +236,7 @@ pub async fn run(h: &mut Harness, users: &Users, rooms: &Rooms) {
             Some(hello.clone())
         );
     }
-    let mut peek = PeekEventsRequest::new(lobby.clone());
+    let mut peek = PeekEventsRequest::new(lobby.to_string());
     peek.timeout = Some(0);
     let peeked = h
         .call(
