@@ -33,21 +33,7 @@ use matrix_csapi::sync::SyncRequest;
 use matrix_csapi::versions::GetVersionsRequest;
 use matrix_csapi::{AccessToken, BaseUrl, ErrorCode};
 use proptest::prelude::*;
-use proptest::test_runner::FileFailurePersistence;
 use serde_json::{Map, Value, json};
-
-/// proptest's settings, with cases that once failed kept beside this file
-/// (`proptest_responses.proptest-regressions`, checked in) and re-run first.
-/// proptest's default would look in `tests/tests/proptest-regressions/`,
-/// since this module is not the root of its test binary.
-fn config() -> ProptestConfig {
-    ProptestConfig {
-        failure_persistence: Some(Box::new(FileFailurePersistence::WithSource(
-            "proptest-regressions",
-        ))),
-        ..ProptestConfig::default()
-    }
-}
 
 fn response(status: u16, headers: &[(&str, &str)], body: Vec<u8>) -> http::Response<Bytes> {
     let mut builder = http::Response::builder().status(status);
@@ -146,7 +132,7 @@ fn retry_after_header() -> impl Strategy<Value = Option<String>> {
 // ---------------------------------------------------------------------------
 
 proptest! {
-    #![proptest_config(config())]
+    #![proptest_config(crate::proptest_config())]
 
     /// Any refresh response the types can hold, sent as a 200 body with
     /// unknown extra fields beside it, parses back to the same value, the
@@ -252,7 +238,7 @@ proptest! {
 // ---------------------------------------------------------------------------
 
 proptest! {
-    #![proptest_config(config())]
+    #![proptest_config(crate::proptest_config())]
 
     /// Any JSON object with a string `errcode`, with any status from 400 to
     /// 599, is a Matrix error that keeps the status, the code verbatim, the
@@ -407,7 +393,7 @@ fn check_all_endpoints(status: u16, body: &[u8]) {
 }
 
 proptest! {
-    #![proptest_config(config())]
+    #![proptest_config(crate::proptest_config())]
 
     /// Any bytes with any status.
     #[test]
