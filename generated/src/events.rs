@@ -406,7 +406,8 @@ pub struct CallInviteEventContent {
     /// The session description object
     pub offer: crate::events::Offer,
     /// The time in milliseconds that the invite is valid for. Once the invite age exceeds this value, clients should discard it. They should also no longer show the call as awaiting an answer in the UI.
-    pub lifetime: i64,
+    #[serde(with = "rt::duration_ms")]
+    pub lifetime: std::time::Duration,
     /// The ID of the user being called. If omitted, any user in the room can answer.
     ///
     /// Added in Matrix 1.7.
@@ -434,7 +435,7 @@ impl CallInviteEventContent {
         version: String,
         party_id: String,
         offer: crate::events::Offer,
-        lifetime: i64,
+        lifetime: std::time::Duration,
     ) -> Self {
         Self {
             call_id,
@@ -451,7 +452,8 @@ impl CallInviteEventContent {
 
 rt::deserialize_object! {
     CallInviteEventContent { required call_id, required version, required party_id,
-    required offer, required lifetime, optional invitee, optional sdp_stream_metadata, }
+    required offer, required lifetime with DurationMs, optional invitee, optional
+    sdp_stream_metadata, }
 }
 
 /// The session description object
@@ -583,7 +585,8 @@ pub struct CallNegotiateEventContent {
     /// The session description object
     pub description: crate::events::Description,
     /// The time in milliseconds that the negotiation is valid for. Once the negotiation age exceeds this value, clients should discard it.
-    pub lifetime: i64,
+    #[serde(with = "rt::duration_ms")]
+    pub lifetime: std::time::Duration,
     /// Metadata describing the [streams](https://spec.matrix.org/v1.19/client-server-api/#streams) that will be
     /// sent.
     ///
@@ -606,7 +609,7 @@ impl CallNegotiateEventContent {
         version: String,
         party_id: String,
         description: crate::events::Description,
-        lifetime: i64,
+        lifetime: std::time::Duration,
     ) -> Self {
         Self {
             call_id,
@@ -622,7 +625,8 @@ impl CallNegotiateEventContent {
 
 rt::deserialize_object! {
     CallNegotiateEventContent { required call_id, required version, required party_id,
-    required description, required lifetime, optional sdp_stream_metadata, }
+    required description, required lifetime with DurationMs, optional
+    sdp_stream_metadata, }
 }
 
 /// The session description object
@@ -1501,7 +1505,7 @@ pub struct KeyVerificationRequestEventContent {
     /// future by more than 5 minutes or more than 10 minutes in the past,
     /// the message should be ignored by the receiver.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub timestamp: Option<i64>,
+    pub timestamp: Option<rt::Timestamp>,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -2145,7 +2149,7 @@ rt::deserialize_object! {
 pub struct Receipt {
     /// The timestamp the receipt was sent at.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ts: Option<i64>,
+    pub ts: Option<rt::Timestamp>,
     /// The [thread root](https://spec.matrix.org/v1.19/client-server-api/#threading)'s
     /// [event ID](https://spec.matrix.org/v1.19/appendices#event-ids) (or `main`) for which
     /// thread this receipt is intended to be under. If not
@@ -3380,8 +3384,12 @@ rt::deserialize_object! {
 #[non_exhaustive]
 pub struct AudioInfo {
     /// The duration of the audio in milliseconds.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub duration: Option<i64>,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "rt::duration_ms::option"
+    )]
+    pub duration: Option<std::time::Duration>,
     /// The mimetype of the audio e.g. `audio/aac`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mimetype: Option<String>,
@@ -3406,7 +3414,8 @@ impl AudioInfo {
 }
 
 rt::deserialize_object! {
-    AudioInfo { optional duration, optional mimetype, optional size, }
+    AudioInfo { optional duration with OptionDurationMs, optional mimetype, optional
+    size, }
 }
 
 /// The schema at `event-schemas/schema/m.room.message$m.audio.yaml#/properties/content/properties/msgtype`.
@@ -4450,8 +4459,12 @@ rt::deserialize_object! {
 #[non_exhaustive]
 pub struct VideoInfo {
     /// The duration of the video in milliseconds.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub duration: Option<i64>,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "rt::duration_ms::option"
+    )]
+    pub duration: Option<std::time::Duration>,
     /// The height of the video in pixels.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub h: Option<i64>,
@@ -4498,8 +4511,9 @@ impl VideoInfo {
 }
 
 rt::deserialize_object! {
-    VideoInfo { optional duration, optional h, optional w, optional mimetype, optional
-    size, optional thumbnail_url, optional thumbnail_file, optional thumbnail_info, }
+    VideoInfo { optional duration with OptionDurationMs, optional h, optional w, optional
+    mimetype, optional size, optional thumbnail_url, optional thumbnail_file, optional
+    thumbnail_info, }
 }
 
 /// The schema at `event-schemas/schema/m.room.message$m.video.yaml#/properties/content/properties/msgtype`.

@@ -66,33 +66,17 @@ impl Lowerer<'_> {
         }
         let mut used_kinds = BTreeSet::new();
         let mut events = Vec::new();
+        // Keep going after a failing event, so one run reports every problem.
+        let mut errors = Vec::new();
         for (event_type, files) in by_type {
-            let Some(base) = files.base else {
-                let first = files.variants.first().cloned().unwrap_or_default();
-                return Err(self.invalid(
-                    &Location::file(first),
-                    format!("a `$`-variant of `{event_type}` without its base schema `{event_type}.yaml`"),
-                ));
-            };
-            let Some((kind, core)) = self.event_kind(config, &base)? else {
-                continue;
-            };
-            used_kinds.insert(core);
-            let at = Location::file(base.clone());
-            let other_types = self.event_types(&at, &event_type)?;
-            let base_name = type_name(event_type.strip_prefix("m.").unwrap_or(&event_type));
-            let content = if files.variants.is_empty() {
-                self.content(&at, &format!("{base_name}EventContent"))?
-            } else {
-                EventContent::ByProperty(self.content_enum(&at, &base_name, &files.variants)?)
-            };
-            events.push(Event {
-                event_type,
-                other_types,
-                kind,
-                content,
-                source: at,
-            });
+            match self.event(config, event_type, files, &mut used_kinds) {
+                Ok(Some(event)) => events.push(event),
+                Ok(None) => {}
+                Err(error) => errors.push(error),
+            }
+        }
+        if !errors.is_empty() {
+            return Err(super::combined(errors));
         }
         if let Some(unused) = config.kinds.keys().find(|core| !used_kinds.contains(*core)) {
             return Err(LowerError::Invalid {
@@ -103,6 +87,44 @@ impl Lowerer<'_> {
             });
         }
         Ok(events)
+    }
+
+    /// The event `event_type` of its `files`; `None` for a part.
+    fn event(
+        &mut self,
+        config: &EventsConfig,
+        event_type: String,
+        files: EventFiles,
+        used_kinds: &mut BTreeSet<String>,
+    ) -> Result<Option<Event>, LowerError> {
+        let Some(base) = files.base else {
+            let first = files.variants.first().cloned().unwrap_or_default();
+            return Err(self.invalid(
+                &Location::file(first),
+                format!(
+                    "a `$`-variant of `{event_type}` without its base schema `{event_type}.yaml`"
+                ),
+            ));
+        };
+        let Some((kind, core)) = self.event_kind(config, &base)? else {
+            return Ok(None);
+        };
+        used_kinds.insert(core);
+        let at = Location::file(base.clone());
+        let other_types = self.event_types(&at, &event_type)?;
+        let base_name = type_name(event_type.strip_prefix("m.").unwrap_or(&event_type));
+        let content = if files.variants.is_empty() {
+            self.content(&at, &format!("{base_name}EventContent"))?
+        } else {
+            EventContent::ByProperty(self.content_enum(&at, &base_name, &files.variants)?)
+        };
+        Ok(Some(Event {
+            event_type,
+            other_types,
+            kind,
+            content,
+            source: at,
+        }))
     }
 
     /// The kind of the event schema `file` and the core schema it has it

@@ -3,7 +3,7 @@
 //! reactions, receipts, read markers, typing, search, tags, per-room account
 //! data, reports, upgrades, summaries and spaces.
 
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
 use matrix_csapi::account_data::{GetAccountDataPerRoomRequest, SetAccountDataPerRoomRequest};
 use matrix_csapi::banning::{BanRequest, BanRequestBody, UnbanRequest, UnbanRequestBody};
@@ -48,6 +48,7 @@ use matrix_csapi::rooms::{
     GetJoinedMembersByRoomRequest, GetMembersByRoomRequest, GetOneRoomEventRequest,
     GetRoomStateRequest, GetRoomStateWithKeyRequest, GetRoomStateWithKeyResponse,
 };
+use matrix_csapi::runtime::Timestamp;
 use matrix_csapi::search::{Categories, RoomEventsCriteria, SearchRequest, SearchRequestBody};
 use matrix_csapi::space_hierarchy::GetSpaceHierarchyRequest;
 use matrix_csapi::tags::{DeleteRoomTagRequest, GetRoomTagsRequest, SetRoomTagRequest};
@@ -60,8 +61,9 @@ use matrix_csapi::users::SearchUserDirectoryRequest;
 use matrix_csapi::{EventId, RoomAlias, RoomId};
 use serde_json::{Value, json};
 
-use crate::account::{Users, object};
-use crate::harness::{Harness, Typed, User, typed_all};
+use super::account::{Users, object};
+use super::harness::{Harness, Typed, User, typed_all};
+use crate::e2e_support::unique_name;
 
 /// Rooms and events that later areas use.
 pub struct Rooms {
@@ -122,13 +124,6 @@ fn state(event_type: &str, content: Value) -> StateEvent {
     StateEvent::new(event_type.to_owned(), object(content))
 }
 
-fn now_ms() -> i64 {
-    let elapsed = SystemTime::now()
-        .duration_since(SystemTime::UNIX_EPOCH)
-        .unwrap_or(Duration::ZERO);
-    i64::try_from(elapsed.as_millis()).unwrap_or(i64::MAX)
-}
-
 pub async fn run(h: &mut Harness, users: &Users) -> Rooms {
     let Users {
         alice,
@@ -138,10 +133,12 @@ pub async fn run(h: &mut Harness, users: &Users) -> Rooms {
         ..
     } = users;
     let server = h.server_name.clone();
+    // Aliases are server-wide: unique like the user names.
+    let lobby_name = unique_name("ops-lobby");
 
     let mut request = CreateRoomRequest::new();
     request.preset = Some(CreateRoomRequestPreset::PublicChat);
-    request.room_alias_name = Some("ops-lobby".to_owned());
+    request.room_alias_name = Some(lobby_name.clone());
     request.name = Some("Lobby".to_owned());
     request.topic = Some("Where every operation meets".to_owned());
     request.initial_state = Some(vec![state(
@@ -155,7 +152,7 @@ pub async fn run(h: &mut Harness, users: &Users) -> Rooms {
         "public (alias, world-readable), private, knock, space and upgrade rooms are made",
     )
     .await;
-    let lobby_alias: RoomAlias = format!("#ops-lobby:{server}").parse().unwrap();
+    let lobby_alias: RoomAlias = format!("#{lobby_name}:{server}").parse().unwrap();
 
     let resolved = h
         .call(
@@ -168,7 +165,9 @@ pub async fn run(h: &mut Harness, users: &Users) -> Rooms {
         assert_eq!(resolved.room_id.as_deref(), Some(lobby.as_str()));
         assert_eq!(resolved.servers, Some(vec![server.clone()]));
     }
-    let second_alias: RoomAlias = format!("#ops-hall:{server}").parse().unwrap();
+    let second_alias: RoomAlias = format!("#{}:{server}", unique_name("ops-hall"))
+        .parse()
+        .unwrap();
     h.call(
         Some(alice),
         SetRoomAliasRequest::new(
@@ -738,7 +737,7 @@ async fn messages(h: &mut Harness, users: &Users, lobby: &RoomId) -> Option<Even
     )
     .await;
     let mut typing = SetTypingRequestBody::new(true);
-    typing.timeout = Some(30_000);
+    typing.timeout = Some(Duration::from_secs(30));
     h.call(
         Some(bob),
         SetTypingRequest::new(bob.user_id.clone(), lobby.clone(), typing),
@@ -790,13 +789,13 @@ async fn messages(h: &mut Harness, users: &Users, lobby: &RoomId) -> Option<Even
     let found = h
         .call(
             Some(bob),
-            GetEventByTimestampRequest::new(lobby.clone(), now_ms(), Direction::B),
+            GetEventByTimestampRequest::new(lobby.clone(), Timestamp::now(), Direction::B),
             "the newest event at or before now is in the room",
         )
         .await;
     if let Some(found) = found {
         assert!(found.event_id.starts_with('$'));
-        assert!(found.origin_server_ts <= now_ms());
+        assert!(found.origin_server_ts <= Timestamp::now());
     }
 
     let mut search = Categories::new();

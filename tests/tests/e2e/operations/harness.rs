@@ -5,7 +5,7 @@
 //! (no proxy, no redirects followed, bounded timeout), keeps the status,
 //! headers and raw bytes, and parses them with
 //! `Endpoint::try_from_http_response`. What it saw is recorded per operation
-//! id; `main.rs` turns the records into the outcome table.
+//! id; `mod.rs` turns the records into the outcome table.
 //!
 //! A typed success counts only if nothing was lost: the raw JSON body is
 //! compared with the body re-serialized from the operation's typed body for
@@ -18,7 +18,7 @@ use std::fmt::Debug;
 use std::time::Duration;
 
 use matrix_csapi::test_support::{BodyVisitor, visit_body_type};
-use matrix_csapi::types::AuthenticationData;
+use matrix_csapi::types::{AuthenticationData, AuthenticationDataPassword, UserIdentifierUserId};
 use matrix_csapi::{ServerName, UserId};
 use matrix_csapi_runtime::serde::{Serialize, de::DeserializeOwned};
 use matrix_csapi_runtime::{
@@ -27,7 +27,7 @@ use matrix_csapi_runtime::{
 };
 use serde_json::{Value, json};
 
-use crate::REFUSED;
+use super::REFUSED;
 
 /// The longest any single exchange may take (long-polling operations are
 /// called with a zero timeout, so none waits on purpose).
@@ -46,16 +46,10 @@ pub struct User {
 impl User {
     /// `m.login.password` auth for a user-interactive auth `session`.
     pub fn password_auth(&self, session: Option<String>) -> AuthenticationData {
-        let mut auth = AuthenticationData::new();
-        auth.type_ = Some("m.login.password".to_owned());
+        let identifier = UserIdentifierUserId::new(self.localpart.clone());
+        let mut auth = AuthenticationDataPassword::new(identifier.into(), self.password.clone());
         auth.session = session;
-        auth.additional_properties.insert(
-            "identifier".to_owned(),
-            json!({"type": "m.id.user", "user": self.localpart}),
-        );
-        auth.additional_properties
-            .insert("password".to_owned(), json!(self.password));
-        auth
+        auth.into()
     }
 }
 
