@@ -1529,8 +1529,53 @@ rt::deserialize_object! {
     required methods, optional timestamp, }
 }
 
-/// Begins a key verification process using the `m.reciprocate.v1` method, after
-/// scanning a QR code.
+/// Begins a key verification process. Typically sent as a [to-device](https://spec.matrix.org/v1.19/client-server-api/#send-to-device-messaging) event. The `method`
+/// field determines the type of verification. The fields in the event will differ depending
+/// on the `method`. This definition includes fields that are in common among all variants.
+///
+/// Told apart by `method`; values this version of the crate does not know are kept in `Other`.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "method")]
+#[non_exhaustive]
+pub enum KeyVerificationStartEventContent {
+    /// Begins a key verification process using the `m.reciprocate.v1` method, after
+    /// scanning a QR code.
+    ///
+    /// `method: m.reciprocate.v1`.
+    #[serde(rename = "m.reciprocate.v1")]
+    ReciprocateV1(crate::events::KeyVerificationStartReciprocateV1Content),
+    /// Begins a SAS key verification process using the `m.sas.v1` method.
+    ///
+    /// `method: m.sas.v1`.
+    #[serde(rename = "m.sas.v1")]
+    SasV1(crate::events::KeyVerificationStartSasV1Content),
+    /// Any other value: a `method` this version of the crate does not know, none at all, or a value that does not fit its variant; kept whole.
+    #[serde(untagged)]
+    Other(serde_json::Map<String, serde_json::Value>),
+}
+
+impl From<crate::events::KeyVerificationStartReciprocateV1Content>
+for KeyVerificationStartEventContent {
+    fn from(value: crate::events::KeyVerificationStartReciprocateV1Content) -> Self {
+        Self::ReciprocateV1(value)
+    }
+}
+
+impl From<crate::events::KeyVerificationStartSasV1Content>
+for KeyVerificationStartEventContent {
+    fn from(value: crate::events::KeyVerificationStartSasV1Content) -> Self {
+        Self::SasV1(value)
+    }
+}
+
+impl From<serde_json::Map<String, serde_json::Value>>
+for KeyVerificationStartEventContent {
+    fn from(value: serde_json::Map<String, serde_json::Value>) -> Self {
+        Self::Other(value)
+    }
+}
+
+/// The schema at `event-schemas/schema/m.key.verification.start$m.reciprocate.v1.yaml#/properties/content`.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct KeyVerificationStartReciprocateV1Content {
@@ -1543,8 +1588,6 @@ pub struct KeyVerificationStartReciprocateV1Content {
     /// request.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction_id: Option<String>,
-    /// The verification method to use.
-    pub method: crate::events::KeyVerificationStartReciprocateV1ContentMethod,
     /// The shared secret from the QR code, encoded using unpadded base64.
     pub secret: String,
     /// Required when sent as an in-room message. Indicates the
@@ -1560,15 +1603,10 @@ pub struct KeyVerificationStartReciprocateV1Content {
 
 impl KeyVerificationStartReciprocateV1Content {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(
-        from_device: String,
-        method: crate::events::KeyVerificationStartReciprocateV1ContentMethod,
-        secret: String,
-    ) -> Self {
+    pub fn new(from_device: String, secret: String) -> Self {
         Self {
             from_device,
             transaction_id: None,
-            method,
             secret,
             relates_to: None,
             additional_properties: Default::default(),
@@ -1578,63 +1616,10 @@ impl KeyVerificationStartReciprocateV1Content {
 
 rt::deserialize_object! {
     KeyVerificationStartReciprocateV1Content { required from_device, optional
-    transaction_id, required method, required secret, optional relates_to =
-    "m.relates_to", }
+    transaction_id, required secret, optional relates_to = "m.relates_to", }
 }
 
-/// The verification method to use.
-///
-/// Values this version of the crate does not know are kept in `Unknown`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[non_exhaustive]
-pub enum KeyVerificationStartReciprocateV1ContentMethod {
-    /// `m.reciprocate.v1`
-    MReciprocateV1,
-    /// A value this version of the crate does not know, kept verbatim.
-    Unknown(rt::UnknownValue),
-}
-
-impl KeyVerificationStartReciprocateV1ContentMethod {
-    /// The value as on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::MReciprocateV1 => "m.reciprocate.v1",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl From<&str> for KeyVerificationStartReciprocateV1ContentMethod {
-    fn from(value: &str) -> Self {
-        match value {
-            "m.reciprocate.v1" => Self::MReciprocateV1,
-            other => Self::Unknown(rt::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl std::fmt::Display for KeyVerificationStartReciprocateV1ContentMethod {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for KeyVerificationStartReciprocateV1ContentMethod {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for KeyVerificationStartReciprocateV1ContentMethod {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
-    }
-}
-
-/// Begins a SAS key verification process using the `m.sas.v1` method.
+/// The schema at `event-schemas/schema/m.key.verification.start$m.sas.v1.yaml#/properties/content`.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct KeyVerificationStartSasV1Content {
@@ -1647,8 +1632,6 @@ pub struct KeyVerificationStartSasV1Content {
     /// request.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction_id: Option<String>,
-    /// The verification method to use.
-    pub method: crate::events::KeyVerificationStartSasV1ContentMethod,
     /// The key agreement protocols the sending device understands. Should
     /// include at least `curve25519-hkdf-sha256`.
     pub key_agreement_protocols: Vec<String>,
@@ -1682,7 +1665,6 @@ impl KeyVerificationStartSasV1Content {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new(
         from_device: String,
-        method: crate::events::KeyVerificationStartSasV1ContentMethod,
         key_agreement_protocols: Vec<String>,
         hashes: Vec<String>,
         message_authentication_codes: Vec<String>,
@@ -1693,7 +1675,6 @@ impl KeyVerificationStartSasV1Content {
         Self {
             from_device,
             transaction_id: None,
-            method,
             key_agreement_protocols,
             hashes,
             message_authentication_codes,
@@ -1706,61 +1687,9 @@ impl KeyVerificationStartSasV1Content {
 
 rt::deserialize_object! {
     KeyVerificationStartSasV1Content { required from_device, optional transaction_id,
-    required method, required key_agreement_protocols, required hashes, required
+    required key_agreement_protocols, required hashes, required
     message_authentication_codes, required short_authentication_string, optional
     relates_to = "m.relates_to", }
-}
-
-/// The verification method to use.
-///
-/// Values this version of the crate does not know are kept in `Unknown`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[non_exhaustive]
-pub enum KeyVerificationStartSasV1ContentMethod {
-    /// `m.sas.v1`
-    MSasV1,
-    /// A value this version of the crate does not know, kept verbatim.
-    Unknown(rt::UnknownValue),
-}
-
-impl KeyVerificationStartSasV1ContentMethod {
-    /// The value as on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::MSasV1 => "m.sas.v1",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl From<&str> for KeyVerificationStartSasV1ContentMethod {
-    fn from(value: &str) -> Self {
-        match value {
-            "m.sas.v1" => Self::MSasV1,
-            other => Self::Unknown(rt::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl std::fmt::Display for KeyVerificationStartSasV1ContentMethod {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for KeyVerificationStartSasV1ContentMethod {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for KeyVerificationStartSasV1ContentMethod {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
-    }
 }
 
 /// Allows clients to track user preferences about key backup.
@@ -3310,7 +3239,136 @@ rt::deserialize_object! {
     ThirdPartyInvite { required display_name, required signed, }
 }
 
-/// This message represents a single audio clip.
+/// This event is used when sending messages in a room. Messages are not limited to be text. The `msgtype` key outlines the type of message, e.g. text, audio, image, video, etc. The `body` key is text and MUST be used with every kind of `msgtype` as a fallback mechanism for when a client cannot render a message. This allows clients to display *something* even if it is just plain text.
+///
+/// Told apart by `msgtype`; values this version of the crate does not know are kept in `Other`.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "msgtype")]
+#[non_exhaustive]
+pub enum RoomMessageEventContent {
+    /// This message represents a single audio clip.
+    ///
+    /// `msgtype: m.audio`.
+    #[serde(rename = "m.audio")]
+    Audio(crate::events::RoomMessageAudioContent),
+    /// This message is similar to `m.text` except that the sender is 'performing' the action contained in the `body` key, similar to `/me` in IRC. This message should be prefixed by the name of the sender. This message could also be represented in a different colour to distinguish it from regular `m.text` messages.
+    ///
+    /// `msgtype: m.emote`.
+    #[serde(rename = "m.emote")]
+    Emote(crate::events::RoomMessageEmoteContent),
+    /// This message represents a generic file.
+    ///
+    /// `msgtype: m.file`.
+    #[serde(rename = "m.file")]
+    File(crate::events::RoomMessageFileContent),
+    /// This message represents a single image and an optional thumbnail.
+    ///
+    /// `msgtype: m.image`.
+    #[serde(rename = "m.image")]
+    Image(crate::events::RoomMessageImageContent),
+    /// Requests a key verification in a room.  When requesting a key verification using to-device messaging, an event with type [`m.key.verification.request`](https://spec.matrix.org/v1.19/client-server-api/#mkeyverificationrequest) should be used.
+    ///
+    /// `msgtype: m.key.verification.request`.
+    #[serde(rename = "m.key.verification.request")]
+    KeyVerificationRequest(crate::events::RoomMessageKeyVerificationRequestContent),
+    /// This message represents a real-world location.
+    ///
+    /// `msgtype: m.location`.
+    #[serde(rename = "m.location")]
+    Location(crate::events::RoomMessageLocationContent),
+    /// The `m.notice` type is primarily intended for responses from automated clients. An `m.notice` message must be treated the same way as a regular `m.text` message with two exceptions. Firstly, clients should present `m.notice` messages to users in a distinct manner, and secondly, `m.notice` messages must never be automatically responded to. This helps to prevent infinite-loop situations where two automated clients continuously exchange messages.
+    ///
+    /// `msgtype: m.notice`.
+    #[serde(rename = "m.notice")]
+    Notice(crate::events::RoomMessageNoticeContent),
+    /// Represents a server notice for a user.
+    ///
+    /// `msgtype: m.server_notice`.
+    #[serde(rename = "m.server_notice")]
+    ServerNotice(crate::events::RoomMessageServerNoticeContent),
+    /// This message is the most basic message and is used to represent text.
+    ///
+    /// `msgtype: m.text`.
+    #[serde(rename = "m.text")]
+    Text(crate::events::RoomMessageTextContent),
+    /// This message represents a single video clip.
+    ///
+    /// `msgtype: m.video`.
+    #[serde(rename = "m.video")]
+    Video(crate::events::RoomMessageVideoContent),
+    /// Any other value: a `msgtype` this version of the crate does not know, none at all, or a value that does not fit its variant; kept whole.
+    #[serde(untagged)]
+    Other(serde_json::Map<String, serde_json::Value>),
+}
+
+impl From<crate::events::RoomMessageAudioContent> for RoomMessageEventContent {
+    fn from(value: crate::events::RoomMessageAudioContent) -> Self {
+        Self::Audio(value)
+    }
+}
+
+impl From<crate::events::RoomMessageEmoteContent> for RoomMessageEventContent {
+    fn from(value: crate::events::RoomMessageEmoteContent) -> Self {
+        Self::Emote(value)
+    }
+}
+
+impl From<crate::events::RoomMessageFileContent> for RoomMessageEventContent {
+    fn from(value: crate::events::RoomMessageFileContent) -> Self {
+        Self::File(value)
+    }
+}
+
+impl From<crate::events::RoomMessageImageContent> for RoomMessageEventContent {
+    fn from(value: crate::events::RoomMessageImageContent) -> Self {
+        Self::Image(value)
+    }
+}
+
+impl From<crate::events::RoomMessageKeyVerificationRequestContent>
+for RoomMessageEventContent {
+    fn from(value: crate::events::RoomMessageKeyVerificationRequestContent) -> Self {
+        Self::KeyVerificationRequest(value)
+    }
+}
+
+impl From<crate::events::RoomMessageLocationContent> for RoomMessageEventContent {
+    fn from(value: crate::events::RoomMessageLocationContent) -> Self {
+        Self::Location(value)
+    }
+}
+
+impl From<crate::events::RoomMessageNoticeContent> for RoomMessageEventContent {
+    fn from(value: crate::events::RoomMessageNoticeContent) -> Self {
+        Self::Notice(value)
+    }
+}
+
+impl From<crate::events::RoomMessageServerNoticeContent> for RoomMessageEventContent {
+    fn from(value: crate::events::RoomMessageServerNoticeContent) -> Self {
+        Self::ServerNotice(value)
+    }
+}
+
+impl From<crate::events::RoomMessageTextContent> for RoomMessageEventContent {
+    fn from(value: crate::events::RoomMessageTextContent) -> Self {
+        Self::Text(value)
+    }
+}
+
+impl From<crate::events::RoomMessageVideoContent> for RoomMessageEventContent {
+    fn from(value: crate::events::RoomMessageVideoContent) -> Self {
+        Self::Video(value)
+    }
+}
+
+impl From<serde_json::Map<String, serde_json::Value>> for RoomMessageEventContent {
+    fn from(value: serde_json::Map<String, serde_json::Value>) -> Self {
+        Self::Other(value)
+    }
+}
+
+/// The schema at `event-schemas/schema/m.room.message$m.audio.yaml#/properties/content`.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct RoomMessageAudioContent {
@@ -3340,8 +3398,6 @@ pub struct RoomMessageAudioContent {
     /// Metadata for the audio clip referred to in `url`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub info: Option<crate::events::AudioInfo>,
-    /// The `msgtype` property.
-    pub msgtype: crate::events::RoomMessageAudioContentMsgtype,
     /// Required if the file is unencrypted. The URL (typically [`mxc://` URI](https://spec.matrix.org/v1.19/client-server-api/#matrix-content-mxc-uris))
     /// to the audio clip.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -3356,17 +3412,13 @@ pub struct RoomMessageAudioContent {
 
 impl RoomMessageAudioContent {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(
-        body: String,
-        msgtype: crate::events::RoomMessageAudioContentMsgtype,
-    ) -> Self {
+    pub fn new(body: String) -> Self {
         Self {
             body,
             format: None,
             formatted_body: None,
             filename: None,
             info: None,
-            msgtype,
             url: None,
             file: None,
             additional_properties: Default::default(),
@@ -3376,7 +3428,7 @@ impl RoomMessageAudioContent {
 
 rt::deserialize_object! {
     RoomMessageAudioContent { required body, optional format, optional formatted_body,
-    optional filename, optional info, required msgtype, optional url, optional file, }
+    optional filename, optional info, optional url, optional file, }
 }
 
 /// Metadata for the audio clip referred to in `url`.
@@ -3418,66 +3470,12 @@ rt::deserialize_object! {
     size, }
 }
 
-/// The schema at `event-schemas/schema/m.room.message$m.audio.yaml#/properties/content/properties/msgtype`.
-///
-/// Values this version of the crate does not know are kept in `Unknown`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[non_exhaustive]
-pub enum RoomMessageAudioContentMsgtype {
-    /// `m.audio`
-    MAudio,
-    /// A value this version of the crate does not know, kept verbatim.
-    Unknown(rt::UnknownValue),
-}
-
-impl RoomMessageAudioContentMsgtype {
-    /// The value as on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::MAudio => "m.audio",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl From<&str> for RoomMessageAudioContentMsgtype {
-    fn from(value: &str) -> Self {
-        match value {
-            "m.audio" => Self::MAudio,
-            other => Self::Unknown(rt::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl std::fmt::Display for RoomMessageAudioContentMsgtype {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for RoomMessageAudioContentMsgtype {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for RoomMessageAudioContentMsgtype {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
-    }
-}
-
-/// This message is similar to `m.text` except that the sender is 'performing' the action contained in the `body` key, similar to `/me` in IRC. This message should be prefixed by the name of the sender. This message could also be represented in a different colour to distinguish it from regular `m.text` messages.
+/// The schema at `event-schemas/schema/m.room.message$m.emote.yaml#/properties/content`.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct RoomMessageEmoteContent {
     /// The emote action to perform.
     pub body: String,
-    /// The `msgtype` property.
-    pub msgtype: crate::events::RoomMessageEmoteContentMsgtype,
     /// The format used in the `formatted_body`. This is required if `formatted_body`
     /// is specified. Currently only `org.matrix.custom.html` is supported.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -3493,13 +3491,9 @@ pub struct RoomMessageEmoteContent {
 
 impl RoomMessageEmoteContent {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(
-        body: String,
-        msgtype: crate::events::RoomMessageEmoteContentMsgtype,
-    ) -> Self {
+    pub fn new(body: String) -> Self {
         Self {
             body,
-            msgtype,
             format: None,
             formatted_body: None,
             additional_properties: Default::default(),
@@ -3508,63 +3502,10 @@ impl RoomMessageEmoteContent {
 }
 
 rt::deserialize_object! {
-    RoomMessageEmoteContent { required body, required msgtype, optional format, optional
-    formatted_body, }
+    RoomMessageEmoteContent { required body, optional format, optional formatted_body, }
 }
 
-/// The schema at `event-schemas/schema/m.room.message$m.emote.yaml#/properties/content/properties/msgtype`.
-///
-/// Values this version of the crate does not know are kept in `Unknown`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[non_exhaustive]
-pub enum RoomMessageEmoteContentMsgtype {
-    /// `m.emote`
-    MEmote,
-    /// A value this version of the crate does not know, kept verbatim.
-    Unknown(rt::UnknownValue),
-}
-
-impl RoomMessageEmoteContentMsgtype {
-    /// The value as on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::MEmote => "m.emote",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl From<&str> for RoomMessageEmoteContentMsgtype {
-    fn from(value: &str) -> Self {
-        match value {
-            "m.emote" => Self::MEmote,
-            other => Self::Unknown(rt::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl std::fmt::Display for RoomMessageEmoteContentMsgtype {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for RoomMessageEmoteContentMsgtype {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for RoomMessageEmoteContentMsgtype {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
-    }
-}
-
-/// This message represents a generic file.
+/// The schema at `event-schemas/schema/m.room.message$m.file.yaml#/properties/content`.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct RoomMessageFileContent {
@@ -3592,8 +3533,6 @@ pub struct RoomMessageFileContent {
     /// Information about the file referred to in `url`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub info: Option<crate::events::FileInfo>,
-    /// The `msgtype` property.
-    pub msgtype: crate::events::RoomMessageFileContentMsgtype,
     /// Required if the file is unencrypted. The URL (typically [`mxc://` URI](https://spec.matrix.org/v1.19/client-server-api/#matrix-content-mxc-uris))
     /// to the file.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -3608,17 +3547,13 @@ pub struct RoomMessageFileContent {
 
 impl RoomMessageFileContent {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(
-        body: String,
-        msgtype: crate::events::RoomMessageFileContentMsgtype,
-    ) -> Self {
+    pub fn new(body: String) -> Self {
         Self {
             body,
             format: None,
             formatted_body: None,
             filename: None,
             info: None,
-            msgtype,
             url: None,
             file: None,
             additional_properties: Default::default(),
@@ -3628,7 +3563,7 @@ impl RoomMessageFileContent {
 
 rt::deserialize_object! {
     RoomMessageFileContent { required body, optional format, optional formatted_body,
-    optional filename, optional info, required msgtype, optional url, optional file, }
+    optional filename, optional info, optional url, optional file, }
 }
 
 /// Information about the file referred to in `url`.
@@ -3676,59 +3611,7 @@ rt::deserialize_object! {
     thumbnail_file, optional thumbnail_info, }
 }
 
-/// The schema at `event-schemas/schema/m.room.message$m.file.yaml#/properties/content/properties/msgtype`.
-///
-/// Values this version of the crate does not know are kept in `Unknown`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[non_exhaustive]
-pub enum RoomMessageFileContentMsgtype {
-    /// `m.file`
-    MFile,
-    /// A value this version of the crate does not know, kept verbatim.
-    Unknown(rt::UnknownValue),
-}
-
-impl RoomMessageFileContentMsgtype {
-    /// The value as on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::MFile => "m.file",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl From<&str> for RoomMessageFileContentMsgtype {
-    fn from(value: &str) -> Self {
-        match value {
-            "m.file" => Self::MFile,
-            other => Self::Unknown(rt::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl std::fmt::Display for RoomMessageFileContentMsgtype {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for RoomMessageFileContentMsgtype {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for RoomMessageFileContentMsgtype {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
-    }
-}
-
-/// This message represents a single image and an optional thumbnail.
+/// The schema at `event-schemas/schema/m.room.message$m.image.yaml#/properties/content`.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct RoomMessageImageContent {
@@ -3758,8 +3641,6 @@ pub struct RoomMessageImageContent {
     /// Metadata about the image referred to in `url`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub info: Option<crate::types::ImageInfo>,
-    /// The `msgtype` property.
-    pub msgtype: crate::events::RoomMessageImageContentMsgtype,
     /// Required if the file is unencrypted. The URL (typically [`mxc://` URI](https://spec.matrix.org/v1.19/client-server-api/#matrix-content-mxc-uris))
     /// to the image.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -3774,17 +3655,13 @@ pub struct RoomMessageImageContent {
 
 impl RoomMessageImageContent {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(
-        body: String,
-        msgtype: crate::events::RoomMessageImageContentMsgtype,
-    ) -> Self {
+    pub fn new(body: String) -> Self {
         Self {
             body,
             format: None,
             formatted_body: None,
             filename: None,
             info: None,
-            msgtype,
             url: None,
             file: None,
             additional_properties: Default::default(),
@@ -3794,62 +3671,10 @@ impl RoomMessageImageContent {
 
 rt::deserialize_object! {
     RoomMessageImageContent { required body, optional format, optional formatted_body,
-    optional filename, optional info, required msgtype, optional url, optional file, }
+    optional filename, optional info, optional url, optional file, }
 }
 
-/// The schema at `event-schemas/schema/m.room.message$m.image.yaml#/properties/content/properties/msgtype`.
-///
-/// Values this version of the crate does not know are kept in `Unknown`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[non_exhaustive]
-pub enum RoomMessageImageContentMsgtype {
-    /// `m.image`
-    MImage,
-    /// A value this version of the crate does not know, kept verbatim.
-    Unknown(rt::UnknownValue),
-}
-
-impl RoomMessageImageContentMsgtype {
-    /// The value as on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::MImage => "m.image",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl From<&str> for RoomMessageImageContentMsgtype {
-    fn from(value: &str) -> Self {
-        match value {
-            "m.image" => Self::MImage,
-            other => Self::Unknown(rt::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl std::fmt::Display for RoomMessageImageContentMsgtype {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for RoomMessageImageContentMsgtype {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for RoomMessageImageContentMsgtype {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
-    }
-}
-
-/// Requests a key verification in a room.  When requesting a key verification using to-device messaging, an event with type [`m.key.verification.request`](https://spec.matrix.org/v1.19/client-server-api/#mkeyverificationrequest) should be used.
+/// The schema at `event-schemas/schema/m.room.message$m.key.verification.request.yaml#/properties/content`.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct RoomMessageKeyVerificationRequestContent {
@@ -3884,8 +3709,6 @@ pub struct RoomMessageKeyVerificationRequestContent {
     /// ignore all other events that have an `m.reference` relationship with
     /// this event.
     pub to: String,
-    /// The `msgtype` property.
-    pub msgtype: crate::events::RoomMessageKeyVerificationRequestContentMsgtype,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -3893,12 +3716,7 @@ pub struct RoomMessageKeyVerificationRequestContent {
 
 impl RoomMessageKeyVerificationRequestContent {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(
-        from_device: String,
-        methods: Vec<String>,
-        to: String,
-        msgtype: crate::events::RoomMessageKeyVerificationRequestContentMsgtype,
-    ) -> Self {
+    pub fn new(from_device: String, methods: Vec<String>, to: String) -> Self {
         Self {
             body: None,
             format: None,
@@ -3906,7 +3724,6 @@ impl RoomMessageKeyVerificationRequestContent {
             from_device,
             methods,
             to,
-            msgtype,
             additional_properties: Default::default(),
         }
     }
@@ -3914,63 +3731,10 @@ impl RoomMessageKeyVerificationRequestContent {
 
 rt::deserialize_object! {
     RoomMessageKeyVerificationRequestContent { optional body, optional format, optional
-    formatted_body, required from_device, required methods, required to, required
-    msgtype, }
+    formatted_body, required from_device, required methods, required to, }
 }
 
-/// The schema at `event-schemas/schema/m.room.message$m.key.verification.request.yaml#/properties/content/properties/msgtype`.
-///
-/// Values this version of the crate does not know are kept in `Unknown`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[non_exhaustive]
-pub enum RoomMessageKeyVerificationRequestContentMsgtype {
-    /// `m.key.verification.request`
-    MKeyVerificationRequest,
-    /// A value this version of the crate does not know, kept verbatim.
-    Unknown(rt::UnknownValue),
-}
-
-impl RoomMessageKeyVerificationRequestContentMsgtype {
-    /// The value as on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::MKeyVerificationRequest => "m.key.verification.request",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl From<&str> for RoomMessageKeyVerificationRequestContentMsgtype {
-    fn from(value: &str) -> Self {
-        match value {
-            "m.key.verification.request" => Self::MKeyVerificationRequest,
-            other => Self::Unknown(rt::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl std::fmt::Display for RoomMessageKeyVerificationRequestContentMsgtype {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for RoomMessageKeyVerificationRequestContentMsgtype {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for RoomMessageKeyVerificationRequestContentMsgtype {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
-    }
-}
-
-/// This message represents a real-world location.
+/// The schema at `event-schemas/schema/m.room.message$m.location.yaml#/properties/content`.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct RoomMessageLocationContent {
@@ -3978,8 +3742,6 @@ pub struct RoomMessageLocationContent {
     pub body: String,
     /// A [geo URI (RFC5870)](https://datatracker.ietf.org/doc/html/rfc5870) representing this location.
     pub geo_uri: String,
-    /// The `msgtype` property.
-    pub msgtype: crate::events::RoomMessageLocationContentMsgtype,
     /// The `info` property.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub info: Option<crate::events::LocationInfo>,
@@ -3990,15 +3752,10 @@ pub struct RoomMessageLocationContent {
 
 impl RoomMessageLocationContent {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(
-        body: String,
-        geo_uri: String,
-        msgtype: crate::events::RoomMessageLocationContentMsgtype,
-    ) -> Self {
+    pub fn new(body: String, geo_uri: String) -> Self {
         Self {
             body,
             geo_uri,
-            msgtype,
             info: None,
             additional_properties: Default::default(),
         }
@@ -4006,60 +3763,7 @@ impl RoomMessageLocationContent {
 }
 
 rt::deserialize_object! {
-    RoomMessageLocationContent { required body, required geo_uri, required msgtype,
-    optional info, }
-}
-
-/// The schema at `event-schemas/schema/m.room.message$m.location.yaml#/properties/content/properties/msgtype`.
-///
-/// Values this version of the crate does not know are kept in `Unknown`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[non_exhaustive]
-pub enum RoomMessageLocationContentMsgtype {
-    /// `m.location`
-    MLocation,
-    /// A value this version of the crate does not know, kept verbatim.
-    Unknown(rt::UnknownValue),
-}
-
-impl RoomMessageLocationContentMsgtype {
-    /// The value as on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::MLocation => "m.location",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl From<&str> for RoomMessageLocationContentMsgtype {
-    fn from(value: &str) -> Self {
-        match value {
-            "m.location" => Self::MLocation,
-            other => Self::Unknown(rt::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl std::fmt::Display for RoomMessageLocationContentMsgtype {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for RoomMessageLocationContentMsgtype {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for RoomMessageLocationContentMsgtype {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
-    }
+    RoomMessageLocationContent { required body, required geo_uri, optional info, }
 }
 
 /// The schema at `event-schemas/schema/m.room.message$m.location.yaml#/properties/content/properties/info`.
@@ -4099,14 +3803,12 @@ rt::deserialize_object! {
     thumbnail_info, }
 }
 
-/// The `m.notice` type is primarily intended for responses from automated clients. An `m.notice` message must be treated the same way as a regular `m.text` message with two exceptions. Firstly, clients should present `m.notice` messages to users in a distinct manner, and secondly, `m.notice` messages must never be automatically responded to. This helps to prevent infinite-loop situations where two automated clients continuously exchange messages.
+/// The schema at `event-schemas/schema/m.room.message$m.notice.yaml#/properties/content`.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct RoomMessageNoticeContent {
     /// The notice text to send.
     pub body: String,
-    /// The `msgtype` property.
-    pub msgtype: crate::events::RoomMessageNoticeContentMsgtype,
     /// The format used in the `formatted_body`. This is required if `formatted_body`
     /// is specified. Currently only `org.matrix.custom.html` is supported.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -4122,13 +3824,9 @@ pub struct RoomMessageNoticeContent {
 
 impl RoomMessageNoticeContent {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(
-        body: String,
-        msgtype: crate::events::RoomMessageNoticeContentMsgtype,
-    ) -> Self {
+    pub fn new(body: String) -> Self {
         Self {
             body,
-            msgtype,
             format: None,
             formatted_body: None,
             additional_properties: Default::default(),
@@ -4137,70 +3835,15 @@ impl RoomMessageNoticeContent {
 }
 
 rt::deserialize_object! {
-    RoomMessageNoticeContent { required body, required msgtype, optional format, optional
-    formatted_body, }
+    RoomMessageNoticeContent { required body, optional format, optional formatted_body, }
 }
 
-/// The schema at `event-schemas/schema/m.room.message$m.notice.yaml#/properties/content/properties/msgtype`.
-///
-/// Values this version of the crate does not know are kept in `Unknown`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[non_exhaustive]
-pub enum RoomMessageNoticeContentMsgtype {
-    /// `m.notice`
-    MNotice,
-    /// A value this version of the crate does not know, kept verbatim.
-    Unknown(rt::UnknownValue),
-}
-
-impl RoomMessageNoticeContentMsgtype {
-    /// The value as on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::MNotice => "m.notice",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl From<&str> for RoomMessageNoticeContentMsgtype {
-    fn from(value: &str) -> Self {
-        match value {
-            "m.notice" => Self::MNotice,
-            other => Self::Unknown(rt::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl std::fmt::Display for RoomMessageNoticeContentMsgtype {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for RoomMessageNoticeContentMsgtype {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for RoomMessageNoticeContentMsgtype {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
-    }
-}
-
-/// Represents a server notice for a user.
+/// The schema at `event-schemas/schema/m.room.message$m.server_notice.yaml#/properties/content`.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct RoomMessageServerNoticeContent {
     /// A human-readable description of the notice.
     pub body: String,
-    /// The `msgtype` property.
-    pub msgtype: crate::events::RoomMessageServerNoticeContentMsgtype,
     /// The type of notice being represented.
     pub server_notice_type: String,
     /// A URI giving a contact method for the server administrator. Required if the
@@ -4218,14 +3861,9 @@ pub struct RoomMessageServerNoticeContent {
 
 impl RoomMessageServerNoticeContent {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(
-        body: String,
-        msgtype: crate::events::RoomMessageServerNoticeContentMsgtype,
-        server_notice_type: String,
-    ) -> Self {
+    pub fn new(body: String, server_notice_type: String) -> Self {
         Self {
             body,
-            msgtype,
             server_notice_type,
             admin_contact: None,
             limit_type: None,
@@ -4235,70 +3873,16 @@ impl RoomMessageServerNoticeContent {
 }
 
 rt::deserialize_object! {
-    RoomMessageServerNoticeContent { required body, required msgtype, required
-    server_notice_type, optional admin_contact, optional limit_type, }
+    RoomMessageServerNoticeContent { required body, required server_notice_type, optional
+    admin_contact, optional limit_type, }
 }
 
-/// The schema at `event-schemas/schema/m.room.message$m.server_notice.yaml#/properties/content/properties/msgtype`.
-///
-/// Values this version of the crate does not know are kept in `Unknown`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[non_exhaustive]
-pub enum RoomMessageServerNoticeContentMsgtype {
-    /// `m.server_notice`
-    MServerNotice,
-    /// A value this version of the crate does not know, kept verbatim.
-    Unknown(rt::UnknownValue),
-}
-
-impl RoomMessageServerNoticeContentMsgtype {
-    /// The value as on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::MServerNotice => "m.server_notice",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl From<&str> for RoomMessageServerNoticeContentMsgtype {
-    fn from(value: &str) -> Self {
-        match value {
-            "m.server_notice" => Self::MServerNotice,
-            other => Self::Unknown(rt::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl std::fmt::Display for RoomMessageServerNoticeContentMsgtype {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for RoomMessageServerNoticeContentMsgtype {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for RoomMessageServerNoticeContentMsgtype {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
-    }
-}
-
-/// This message is the most basic message and is used to represent text.
+/// The schema at `event-schemas/schema/m.room.message$m.text.yaml#/properties/content`.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct RoomMessageTextContent {
     /// The body of the message.
     pub body: String,
-    /// The `msgtype` property.
-    pub msgtype: crate::events::RoomMessageTextContentMsgtype,
     /// The format used in the `formatted_body`. This is required if `formatted_body`
     /// is specified. Currently only `org.matrix.custom.html` is supported.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -4314,13 +3898,9 @@ pub struct RoomMessageTextContent {
 
 impl RoomMessageTextContent {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(
-        body: String,
-        msgtype: crate::events::RoomMessageTextContentMsgtype,
-    ) -> Self {
+    pub fn new(body: String) -> Self {
         Self {
             body,
-            msgtype,
             format: None,
             formatted_body: None,
             additional_properties: Default::default(),
@@ -4329,63 +3909,10 @@ impl RoomMessageTextContent {
 }
 
 rt::deserialize_object! {
-    RoomMessageTextContent { required body, required msgtype, optional format, optional
-    formatted_body, }
+    RoomMessageTextContent { required body, optional format, optional formatted_body, }
 }
 
-/// The schema at `event-schemas/schema/m.room.message$m.text.yaml#/properties/content/properties/msgtype`.
-///
-/// Values this version of the crate does not know are kept in `Unknown`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[non_exhaustive]
-pub enum RoomMessageTextContentMsgtype {
-    /// `m.text`
-    MText,
-    /// A value this version of the crate does not know, kept verbatim.
-    Unknown(rt::UnknownValue),
-}
-
-impl RoomMessageTextContentMsgtype {
-    /// The value as on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::MText => "m.text",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl From<&str> for RoomMessageTextContentMsgtype {
-    fn from(value: &str) -> Self {
-        match value {
-            "m.text" => Self::MText,
-            other => Self::Unknown(rt::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl std::fmt::Display for RoomMessageTextContentMsgtype {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for RoomMessageTextContentMsgtype {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for RoomMessageTextContentMsgtype {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
-    }
-}
-
-/// This message represents a single video clip.
+/// The schema at `event-schemas/schema/m.room.message$m.video.yaml#/properties/content`.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct RoomMessageVideoContent {
@@ -4415,8 +3942,6 @@ pub struct RoomMessageVideoContent {
     /// Metadata about the video clip referred to in `url`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub info: Option<crate::events::VideoInfo>,
-    /// The `msgtype` property.
-    pub msgtype: crate::events::RoomMessageVideoContentMsgtype,
     /// Required if the file is unencrypted. The URL (typically [`mxc://` URI](https://spec.matrix.org/v1.19/client-server-api/#matrix-content-mxc-uris))
     /// to the video clip.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -4431,17 +3956,13 @@ pub struct RoomMessageVideoContent {
 
 impl RoomMessageVideoContent {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(
-        body: String,
-        msgtype: crate::events::RoomMessageVideoContentMsgtype,
-    ) -> Self {
+    pub fn new(body: String) -> Self {
         Self {
             body,
             format: None,
             formatted_body: None,
             filename: None,
             info: None,
-            msgtype,
             url: None,
             file: None,
             additional_properties: Default::default(),
@@ -4451,7 +3972,7 @@ impl RoomMessageVideoContent {
 
 rt::deserialize_object! {
     RoomMessageVideoContent { required body, optional format, optional formatted_body,
-    optional filename, optional info, required msgtype, optional url, optional file, }
+    optional filename, optional info, optional url, optional file, }
 }
 
 /// Metadata about the video clip referred to in `url`.
@@ -4514,58 +4035,6 @@ rt::deserialize_object! {
     VideoInfo { optional duration with OptionDurationMs, optional h, optional w, optional
     mimetype, optional size, optional thumbnail_url, optional thumbnail_file, optional
     thumbnail_info, }
-}
-
-/// The schema at `event-schemas/schema/m.room.message$m.video.yaml#/properties/content/properties/msgtype`.
-///
-/// Values this version of the crate does not know are kept in `Unknown`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[non_exhaustive]
-pub enum RoomMessageVideoContentMsgtype {
-    /// `m.video`
-    MVideo,
-    /// A value this version of the crate does not know, kept verbatim.
-    Unknown(rt::UnknownValue),
-}
-
-impl RoomMessageVideoContentMsgtype {
-    /// The value as on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::MVideo => "m.video",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl From<&str> for RoomMessageVideoContentMsgtype {
-    fn from(value: &str) -> Self {
-        match value {
-            "m.video" => Self::MVideo,
-            other => Self::Unknown(rt::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl std::fmt::Display for RoomMessageVideoContentMsgtype {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for RoomMessageVideoContentMsgtype {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for RoomMessageVideoContentMsgtype {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
-    }
 }
 
 /// A room has an opaque [room ID](https://spec.matrix.org/v1.19/appendices#room-ids) which is not
@@ -5924,74 +5393,7 @@ impl rt::EventContent for crate::events::KeyVerificationRequestEventContent {
     const KIND: rt::EventKind = rt::EventKind::Basic;
 }
 
-/// Begins a key verification process. Typically sent as a [to-device](https://spec.matrix.org/v1.19/client-server-api/#send-to-device-messaging) event. The `method`
-/// field determines the type of verification. The fields in the event will differ depending
-/// on the `method`. This definition includes fields that are in common among all variants.
-///
-/// The content of `m.key.verification.start` events, by its `method`; any other `method` (or none) is `Other`, kept as received.
-#[derive(Clone, Debug, PartialEq)]
-#[non_exhaustive]
-pub enum KeyVerificationStartEventContent {
-    /// `method`: `m.reciprocate.v1`.
-    ReciprocateV1(crate::events::KeyVerificationStartReciprocateV1Content),
-    /// `method`: `m.sas.v1`.
-    SasV1(crate::events::KeyVerificationStartSasV1Content),
-    /// Any other `method`, or none: the content as received.
-    Other(serde_json::Map<String, serde_json::Value>),
-}
-
-impl serde::Serialize for KeyVerificationStartEventContent {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        match self {
-            Self::ReciprocateV1(content) => content.serialize(serializer),
-            Self::SasV1(content) => content.serialize(serializer),
-            Self::Other(content) => content.serialize(serializer),
-        }
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for KeyVerificationStartEventContent {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let object = serde_json::Map::<
-            String,
-            serde_json::Value,
-        >::deserialize(deserializer)?;
-        let tag = object
-            .get("method")
-            .and_then(serde_json::Value::as_str)
-            .map(str::to_owned);
-        let typed = match tag.as_deref() {
-            Some("m.reciprocate.v1") => {
-                serde_json::from_value(serde_json::Value::Object(object))
-                    .map(Self::ReciprocateV1)
-            }
-            Some("m.sas.v1") => {
-                serde_json::from_value(serde_json::Value::Object(object))
-                    .map(Self::SasV1)
-            }
-            _ => return Ok(Self::Other(object)),
-        };
-        typed.map_err(serde::de::Error::custom)
-    }
-}
-
-impl From<crate::events::KeyVerificationStartReciprocateV1Content>
-for KeyVerificationStartEventContent {
-    fn from(content: crate::events::KeyVerificationStartReciprocateV1Content) -> Self {
-        Self::ReciprocateV1(content)
-    }
-}
-
-impl From<crate::events::KeyVerificationStartSasV1Content>
-for KeyVerificationStartEventContent {
-    fn from(content: crate::events::KeyVerificationStartSasV1Content) -> Self {
-        Self::SasV1(content)
-    }
-}
-
-impl rt::EventContent for KeyVerificationStartEventContent {
+impl rt::EventContent for crate::events::KeyVerificationStartEventContent {
     const EVENT_TYPE: &'static str = "m.key.verification.start";
     const KIND: rt::EventKind = rt::EventKind::Basic;
 }
@@ -6106,173 +5508,7 @@ impl rt::EventContent for crate::events::RoomMemberEventContent {
     const KIND: rt::EventKind = rt::EventKind::State;
 }
 
-/// This event is used when sending messages in a room. Messages are not limited to be text. The `msgtype` key outlines the type of message, e.g. text, audio, image, video, etc. The `body` key is text and MUST be used with every kind of `msgtype` as a fallback mechanism for when a client cannot render a message. This allows clients to display *something* even if it is just plain text.
-///
-/// The content of `m.room.message` events, by its `msgtype`; any other `msgtype` (or none) is `Other`, kept as received.
-#[derive(Clone, Debug, PartialEq)]
-#[non_exhaustive]
-pub enum RoomMessageEventContent {
-    /// `msgtype`: `m.audio`.
-    Audio(crate::events::RoomMessageAudioContent),
-    /// `msgtype`: `m.emote`.
-    Emote(crate::events::RoomMessageEmoteContent),
-    /// `msgtype`: `m.file`.
-    File(crate::events::RoomMessageFileContent),
-    /// `msgtype`: `m.image`.
-    Image(crate::events::RoomMessageImageContent),
-    /// `msgtype`: `m.key.verification.request`.
-    KeyVerificationRequest(crate::events::RoomMessageKeyVerificationRequestContent),
-    /// `msgtype`: `m.location`.
-    Location(crate::events::RoomMessageLocationContent),
-    /// `msgtype`: `m.notice`.
-    Notice(crate::events::RoomMessageNoticeContent),
-    /// `msgtype`: `m.server_notice`.
-    ServerNotice(crate::events::RoomMessageServerNoticeContent),
-    /// `msgtype`: `m.text`.
-    Text(crate::events::RoomMessageTextContent),
-    /// `msgtype`: `m.video`.
-    Video(crate::events::RoomMessageVideoContent),
-    /// Any other `msgtype`, or none: the content as received.
-    Other(serde_json::Map<String, serde_json::Value>),
-}
-
-impl serde::Serialize for RoomMessageEventContent {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        match self {
-            Self::Audio(content) => content.serialize(serializer),
-            Self::Emote(content) => content.serialize(serializer),
-            Self::File(content) => content.serialize(serializer),
-            Self::Image(content) => content.serialize(serializer),
-            Self::KeyVerificationRequest(content) => content.serialize(serializer),
-            Self::Location(content) => content.serialize(serializer),
-            Self::Notice(content) => content.serialize(serializer),
-            Self::ServerNotice(content) => content.serialize(serializer),
-            Self::Text(content) => content.serialize(serializer),
-            Self::Video(content) => content.serialize(serializer),
-            Self::Other(content) => content.serialize(serializer),
-        }
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for RoomMessageEventContent {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let object = serde_json::Map::<
-            String,
-            serde_json::Value,
-        >::deserialize(deserializer)?;
-        let tag = object
-            .get("msgtype")
-            .and_then(serde_json::Value::as_str)
-            .map(str::to_owned);
-        let typed = match tag.as_deref() {
-            Some("m.audio") => {
-                serde_json::from_value(serde_json::Value::Object(object))
-                    .map(Self::Audio)
-            }
-            Some("m.emote") => {
-                serde_json::from_value(serde_json::Value::Object(object))
-                    .map(Self::Emote)
-            }
-            Some("m.file") => {
-                serde_json::from_value(serde_json::Value::Object(object)).map(Self::File)
-            }
-            Some("m.image") => {
-                serde_json::from_value(serde_json::Value::Object(object))
-                    .map(Self::Image)
-            }
-            Some("m.key.verification.request") => {
-                serde_json::from_value(serde_json::Value::Object(object))
-                    .map(Self::KeyVerificationRequest)
-            }
-            Some("m.location") => {
-                serde_json::from_value(serde_json::Value::Object(object))
-                    .map(Self::Location)
-            }
-            Some("m.notice") => {
-                serde_json::from_value(serde_json::Value::Object(object))
-                    .map(Self::Notice)
-            }
-            Some("m.server_notice") => {
-                serde_json::from_value(serde_json::Value::Object(object))
-                    .map(Self::ServerNotice)
-            }
-            Some("m.text") => {
-                serde_json::from_value(serde_json::Value::Object(object)).map(Self::Text)
-            }
-            Some("m.video") => {
-                serde_json::from_value(serde_json::Value::Object(object))
-                    .map(Self::Video)
-            }
-            _ => return Ok(Self::Other(object)),
-        };
-        typed.map_err(serde::de::Error::custom)
-    }
-}
-
-impl From<crate::events::RoomMessageAudioContent> for RoomMessageEventContent {
-    fn from(content: crate::events::RoomMessageAudioContent) -> Self {
-        Self::Audio(content)
-    }
-}
-
-impl From<crate::events::RoomMessageEmoteContent> for RoomMessageEventContent {
-    fn from(content: crate::events::RoomMessageEmoteContent) -> Self {
-        Self::Emote(content)
-    }
-}
-
-impl From<crate::events::RoomMessageFileContent> for RoomMessageEventContent {
-    fn from(content: crate::events::RoomMessageFileContent) -> Self {
-        Self::File(content)
-    }
-}
-
-impl From<crate::events::RoomMessageImageContent> for RoomMessageEventContent {
-    fn from(content: crate::events::RoomMessageImageContent) -> Self {
-        Self::Image(content)
-    }
-}
-
-impl From<crate::events::RoomMessageKeyVerificationRequestContent>
-for RoomMessageEventContent {
-    fn from(content: crate::events::RoomMessageKeyVerificationRequestContent) -> Self {
-        Self::KeyVerificationRequest(content)
-    }
-}
-
-impl From<crate::events::RoomMessageLocationContent> for RoomMessageEventContent {
-    fn from(content: crate::events::RoomMessageLocationContent) -> Self {
-        Self::Location(content)
-    }
-}
-
-impl From<crate::events::RoomMessageNoticeContent> for RoomMessageEventContent {
-    fn from(content: crate::events::RoomMessageNoticeContent) -> Self {
-        Self::Notice(content)
-    }
-}
-
-impl From<crate::events::RoomMessageServerNoticeContent> for RoomMessageEventContent {
-    fn from(content: crate::events::RoomMessageServerNoticeContent) -> Self {
-        Self::ServerNotice(content)
-    }
-}
-
-impl From<crate::events::RoomMessageTextContent> for RoomMessageEventContent {
-    fn from(content: crate::events::RoomMessageTextContent) -> Self {
-        Self::Text(content)
-    }
-}
-
-impl From<crate::events::RoomMessageVideoContent> for RoomMessageEventContent {
-    fn from(content: crate::events::RoomMessageVideoContent) -> Self {
-        Self::Video(content)
-    }
-}
-
-impl rt::EventContent for RoomMessageEventContent {
+impl rt::EventContent for crate::events::RoomMessageEventContent {
     const EVENT_TYPE: &'static str = "m.room.message";
     const KIND: rt::EventKind = rt::EventKind::Room;
 }

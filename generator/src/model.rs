@@ -40,8 +40,11 @@ pub struct Event {
 /// The content type of an [`Event`].
 #[derive(Debug, Clone)]
 pub enum EventContent {
-    /// One generated struct.
-    Struct(TypeId),
+    /// A generated type: a struct, or (an event type with `$`-variant
+    /// schema files, `m.room.message$m.text.yaml`) a tagged union by the
+    /// content property the variants fix (`msgtype`), whose `Other` keeps
+    /// any other content as received.
+    Named(TypeId),
     /// A content that is not an object with properties (a map by user
     /// ID): a newtype struct in module `events` around its type.
     Newtype {
@@ -52,34 +55,6 @@ pub enum EventContent {
         /// The content schema's documentation (else the event's).
         docs: Docs,
     },
-    /// An enum by the value of one content property, one variant per
-    /// `$`-variant schema file (`m.room.message$m.text.yaml`), plus `Other`
-    /// keeping any other content as received.
-    ByProperty(ContentEnum),
-}
-
-/// An [`EventContent::ByProperty`].
-#[derive(Debug, Clone)]
-pub struct ContentEnum {
-    /// The enum's name, in module `events`.
-    pub name: String,
-    /// The property telling the variants apart (`msgtype`, `method`).
-    pub property: String,
-    /// The variants, in file name order.
-    pub variants: Vec<ContentVariant>,
-    /// The base schema's documentation.
-    pub docs: Docs,
-}
-
-/// One variant of a [`ContentEnum`].
-#[derive(Debug, Clone)]
-pub struct ContentVariant {
-    /// The property's value (`m.text`).
-    pub wire: String,
-    /// The Rust variant name (`Text`).
-    pub variant: String,
-    /// The variant's content struct.
-    pub ty: TypeId,
 }
 
 /// A Rust module: one spec document, or the shared `types` module.

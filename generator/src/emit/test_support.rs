@@ -54,11 +54,8 @@ impl Emitter<'_> {
         }
         let event_arms = self.api.events.iter().map(|event| {
             let ty = match &event.content {
-                crate::model::EventContent::Struct(id) => self.type_path(*id),
-                crate::model::EventContent::Newtype { name, .. }
-                | crate::model::EventContent::ByProperty(crate::model::ContentEnum {
-                    name, ..
-                }) => {
+                crate::model::EventContent::Named(id) => self.type_path(*id),
+                crate::model::EventContent::Newtype { name, .. } => {
                     let name = super::ident(name);
                     quote! { crate::events::#name }
                 }

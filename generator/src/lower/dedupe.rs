@@ -172,10 +172,14 @@ fn operation_types(api: &Api) -> BTreeSet<usize> {
     // Each event content names its event type: never shared.
     for event in &api.events {
         match &event.content {
-            EventContent::Struct(id) => {
+            EventContent::Named(id) => {
                 own.insert(id.0);
+                // The variants too: `m.text` and `m.notice` have the same
+                // shape but are different messages.
+                if let Some(TypeKind::TaggedUnion(union)) = api.types.get(id.0).map(|t| &t.kind) {
+                    own.extend(union.variants.iter().map(|v| v.ty.0));
+                }
             }
-            EventContent::ByProperty(by) => own.extend(by.variants.iter().map(|v| v.ty.0)),
             EventContent::Newtype { .. } => {}
         }
     }
@@ -571,13 +575,8 @@ fn rewrite_ids(api: &mut Api, id_of: &impl Fn(TypeId) -> TypeId) {
     }
     for event in &mut api.events {
         match &mut event.content {
-            EventContent::Struct(id) => *id = id_of(*id),
+            EventContent::Named(id) => *id = id_of(*id),
             EventContent::Newtype { ty, .. } => map_named(ty, id_of),
-            EventContent::ByProperty(by) => {
-                for variant in &mut by.variants {
-                    variant.ty = id_of(variant.ty);
-                }
-            }
         }
     }
     for op in api.modules.iter_mut().flat_map(|m| &mut m.operations) {

@@ -22,7 +22,7 @@ use super::{LowerError, Lowerer};
 use crate::config::{EventKindName, EventsConfig};
 use crate::load::Location;
 use crate::model::{
-    ContentEnum, ContentVariant, Event, EventContent, NameOrigin, Struct, Type, TypeDef, TypeId,
+    Event, EventContent, NameOrigin, Struct, TaggedUnion, TaggedVariant, Type, TypeDef, TypeId,
     TypeKind,
 };
 
@@ -116,7 +116,7 @@ impl Lowerer<'_> {
         let content = if files.variants.is_empty() {
             self.content(&at, &format!("{base_name}EventContent"))?
         } else {
-            EventContent::ByProperty(self.content_enum(&at, &base_name, &files.variants)?)
+            EventContent::Named(self.content_enum(&at, &base_name, &files.variants)?)
         };
         Ok(Some(Event {
             event_type,
@@ -202,17 +202,6 @@ impl Lowerer<'_> {
         }
     }
 
-    /// The content of a `$`-variant schema at `at`: a struct named `name`.
-    fn content_struct(&mut self, at: &Location, name: &str) -> Result<TypeId, LowerError> {
-        match self.content(at, name)? {
-            EventContent::Struct(id) => Ok(id),
-            _ => Err(self.unsupported(
-                at,
-                "a `$`-variant whose content is not an object with properties",
-            )),
-        }
-    }
-
     /// The content type of the event schema at `at`, named `name`.
     fn content(&mut self, at: &Location, name: &str) -> Result<EventContent, LowerError> {
         let content_at = self
@@ -274,49 +263,87 @@ impl Lowerer<'_> {
             def.docs.description = event_docs.description;
         }
         def.docs.added_in = def.docs.added_in.take().or(event_docs.added_in);
-        Ok(EventContent::Struct(id))
+        Ok(EventContent::Named(id))
     }
 
-    /// The content enum of the event whose base schema is at `at`, one
-    /// variant per file of `variants`.
+    /// The content of the event whose base schema is at `at`: a tagged
+    /// union by the property its `$`-variant `files` fix, one variant each
+    /// (a struct of the variant's other properties), and `Other` keeping any
+    /// other content whole (the generator's mechanism for `oneOf` with a
+    /// `discriminator`).
     fn content_enum(
         &mut self,
         at: &Location,
         base_name: &str,
-        variants: &[String],
-    ) -> Result<ContentEnum, LowerError> {
+        files: &[String],
+    ) -> Result<TypeId, LowerError> {
+        let name = self.claim_name(EVENTS_MODULE, &format!("{base_name}EventContent"));
+        let node = self.node(at)?.clone();
+        // Reserve the slot first so the variants' types come after it.
+        let id = self.add_type(TypeDef {
+            name,
+            module: EVENTS_MODULE.to_owned(),
+            docs: self.docs(&node),
+            source: at.clone(),
+            name_origin: NameOrigin::Schema,
+            title: None,
+            kind: TypeKind::Struct(Struct::default()),
+            features: Vec::new(),
+        });
         let mut property: Option<String> = None;
-        let mut out = Vec::new();
-        for file in variants {
+        let mut variants: Vec<TaggedVariant> = Vec::new();
+        for file in files {
             let variant_at = Location::file(file.clone());
             let (name, wire) = self.discriminator(&variant_at)?;
-            if property.as_ref().is_some_and(|p| *p != name) {
+            if let Some(before) = property.as_ref().filter(|p| **p != name) {
                 return Err(self.invalid(
                     &variant_at,
                     format!(
-                        "the variants of one event type fix different content properties (`{name}` here, `{}` before)",
-                        property.unwrap_or_default()
+                        "the variants of one event type fix different content properties (`{name}` here, `{before}` before)"
                     ),
                 ));
             }
-            property = Some(name);
             let variant = type_name(wire.strip_prefix("m.").unwrap_or(&wire));
-            if out.iter().any(|v: &ContentVariant| v.variant == variant) {
+            if variant == "Other" || variants.iter().any(|v| v.variant == variant) {
                 return Err(
                     self.invalid(&variant_at, format!("a second variant named `{variant}`"))
                 );
             }
-            let ty = self.content_struct(&variant_at, &format!("{base_name}{variant}Content"))?;
-            out.push(ContentVariant { wire, variant, ty });
+            let content_at = self
+                .event_property(&variant_at, "content")?
+                .ok_or_else(|| self.invalid(&variant_at, "an event schema without `content`"))?;
+            let place = self.spec.deref(&content_at)?.location.clone();
+            let wanted = format!("{base_name}{variant}Content");
+            let ty = self.ungated(|this| {
+                this.merged_object(
+                    std::slice::from_ref(&place),
+                    &place,
+                    &wanted,
+                    EVENTS_MODULE,
+                    Some(&name),
+                )
+            })?;
+            let Type::Named(ty) = ty else {
+                return Err(
+                    self.invalid(&content_at, "a variant's content must be an object schema")
+                );
+            };
+            let docs = self.docs(self.node(&variant_at)?);
+            variants.push(TaggedVariant {
+                wire,
+                variant,
+                ty,
+                docs,
+            });
+            property = Some(name);
         }
         let property = property.ok_or_else(|| self.invalid(at, "an event without variants"))?;
-        let name = self.claim_name(EVENTS_MODULE, &format!("{base_name}EventContent"));
-        Ok(ContentEnum {
-            name,
+        self.types[id.0].kind = TypeKind::TaggedUnion(TaggedUnion {
             property,
-            variants: out,
-            docs: self.docs(self.node(at)?),
-        })
+            variants,
+            other: Type::JsonObject,
+        });
+        Ok(id)
     }
 
     /// The content property a `$`-variant schema fixes to one value, and
