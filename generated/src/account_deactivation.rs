@@ -115,66 +115,21 @@ rt::deserialize_object! {
     DeactivateAccountResponse { required id_server_unbind_result, }
 }
 
-/// An indicator as to whether or not the homeserver was able to unbind
-/// the user's 3PIDs from the identity server(s). `success` indicates
-/// that all identifiers have been unbound from the identity server while
-/// `no-support` indicates that one or more identifiers failed to unbind
-/// due to the identity server refusing the request or the homeserver
-/// being unable to determine an identity server to unbind from. This
-/// must be `success` if the homeserver has no identifiers to unbind
-/// for the user.
-///
-/// Values this version of the crate does not know are kept in `Unknown`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[non_exhaustive]
-pub enum DeactivateAccountResponseIdServerUnbindResult {
-    /// `success`
-    Success,
-    /// `no-support`
-    NoSupport,
-    /// A value this version of the crate does not know, kept verbatim.
-    Unknown(rt::UnknownValue),
-}
-
-impl DeactivateAccountResponseIdServerUnbindResult {
-    /// The value as on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Success => "success",
-            Self::NoSupport => "no-support",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl From<&str> for DeactivateAccountResponseIdServerUnbindResult {
-    fn from(value: &str) -> Self {
-        match value {
-            "success" => Self::Success,
-            "no-support" => Self::NoSupport,
-            other => Self::Unknown(rt::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl std::fmt::Display for DeactivateAccountResponseIdServerUnbindResult {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for DeactivateAccountResponseIdServerUnbindResult {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for DeactivateAccountResponseIdServerUnbindResult {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
+rt::string_enum! {
+    /// An indicator as to whether or not the homeserver was able to unbind
+    /// the user's 3PIDs from the identity server(s). `success` indicates
+    /// that all identifiers have been unbound from the identity server while
+    /// `no-support` indicates that one or more identifiers failed to unbind
+    /// due to the identity server refusing the request or the homeserver
+    /// being unable to determine an identity server to unbind from. This
+    /// must be `success` if the homeserver has no identifiers to unbind
+    /// for the user.
+    ///
+    /// Values this version of the crate does not know are kept in `Unknown`.
+    #[non_exhaustive]
+    pub enum DeactivateAccountResponseIdServerUnbindResult {
+        Success = "success",
+        NoSupport = "no-support",
     }
 }
 

@@ -92,59 +92,14 @@ rt::deserialize_object! {
     validated_at, required added_at, }
 }
 
-/// The medium of the third-party identifier.
-///
-/// Values this version of the crate does not know are kept in `Unknown`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[non_exhaustive]
-pub enum GetAccount3pidsResponseThreepidsItemMedium {
-    /// `email`
-    Email,
-    /// `msisdn`
-    Msisdn,
-    /// A value this version of the crate does not know, kept verbatim.
-    Unknown(rt::UnknownValue),
-}
-
-impl GetAccount3pidsResponseThreepidsItemMedium {
-    /// The value as on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Email => "email",
-            Self::Msisdn => "msisdn",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl From<&str> for GetAccount3pidsResponseThreepidsItemMedium {
-    fn from(value: &str) -> Self {
-        match value {
-            "email" => Self::Email,
-            "msisdn" => Self::Msisdn,
-            other => Self::Unknown(rt::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl std::fmt::Display for GetAccount3pidsResponseThreepidsItemMedium {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for GetAccount3pidsResponseThreepidsItemMedium {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for GetAccount3pidsResponseThreepidsItemMedium {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
+rt::string_enum! {
+    /// The medium of the third-party identifier.
+    ///
+    /// Values this version of the crate does not know are kept in `Unknown`.
+    #[non_exhaustive]
+    pub enum GetAccount3pidsResponseThreepidsItemMedium {
+        Email = "email",
+        Msisdn = "msisdn",
     }
 }
 
@@ -501,59 +456,14 @@ rt::deserialize_object! {
     }
 }
 
-/// The medium of the third-party identifier being removed.
-///
-/// Values this version of the crate does not know are kept in `Unknown`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[non_exhaustive]
-pub enum Delete3pidFromAccountRequestMedium {
-    /// `email`
-    Email,
-    /// `msisdn`
-    Msisdn,
-    /// A value this version of the crate does not know, kept verbatim.
-    Unknown(rt::UnknownValue),
-}
-
-impl Delete3pidFromAccountRequestMedium {
-    /// The value as on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Email => "email",
-            Self::Msisdn => "msisdn",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl From<&str> for Delete3pidFromAccountRequestMedium {
-    fn from(value: &str) -> Self {
-        match value {
-            "email" => Self::Email,
-            "msisdn" => Self::Msisdn,
-            other => Self::Unknown(rt::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl std::fmt::Display for Delete3pidFromAccountRequestMedium {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for Delete3pidFromAccountRequestMedium {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for Delete3pidFromAccountRequestMedium {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
+rt::string_enum! {
+    /// The medium of the third-party identifier being removed.
+    ///
+    /// Values this version of the crate does not know are kept in `Unknown`.
+    #[non_exhaustive]
+    pub enum Delete3pidFromAccountRequestMedium {
+        Email = "email",
+        Msisdn = "msisdn",
     }
 }
 
@@ -590,64 +500,19 @@ rt::deserialize_object! {
     Delete3pidFromAccountResponse { required id_server_unbind_result, }
 }
 
-/// An indicator as to whether or not the homeserver was able to unbind
-/// the 3PID from the identity server. `success` indicates that the
-/// identity server has unbound the identifier whereas `no-support`
-/// indicates that the identity server refuses to support the request
-/// or the homeserver was not able to determine an identity server to
-/// unbind from.
-///
-/// Values this version of the crate does not know are kept in `Unknown`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[non_exhaustive]
-pub enum Delete3pidFromAccountResponseIdServerUnbindResult {
-    /// `no-support`
-    NoSupport,
-    /// `success`
-    Success,
-    /// A value this version of the crate does not know, kept verbatim.
-    Unknown(rt::UnknownValue),
-}
-
-impl Delete3pidFromAccountResponseIdServerUnbindResult {
-    /// The value as on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::NoSupport => "no-support",
-            Self::Success => "success",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl From<&str> for Delete3pidFromAccountResponseIdServerUnbindResult {
-    fn from(value: &str) -> Self {
-        match value {
-            "no-support" => Self::NoSupport,
-            "success" => Self::Success,
-            other => Self::Unknown(rt::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl std::fmt::Display for Delete3pidFromAccountResponseIdServerUnbindResult {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for Delete3pidFromAccountResponseIdServerUnbindResult {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for Delete3pidFromAccountResponseIdServerUnbindResult {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
+rt::string_enum! {
+    /// An indicator as to whether or not the homeserver was able to unbind
+    /// the 3PID from the identity server. `success` indicates that the
+    /// identity server has unbound the identifier whereas `no-support`
+    /// indicates that the identity server refuses to support the request
+    /// or the homeserver was not able to determine an identity server to
+    /// unbind from.
+    ///
+    /// Values this version of the crate does not know are kept in `Unknown`.
+    #[non_exhaustive]
+    pub enum Delete3pidFromAccountResponseIdServerUnbindResult {
+        NoSupport = "no-support",
+        Success = "success",
     }
 }
 
@@ -699,59 +564,14 @@ rt::deserialize_object! {
     }
 }
 
-/// The medium of the third-party identifier being removed.
-///
-/// Values this version of the crate does not know are kept in `Unknown`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[non_exhaustive]
-pub enum Unbind3pidFromAccountRequestMedium {
-    /// `email`
-    Email,
-    /// `msisdn`
-    Msisdn,
-    /// A value this version of the crate does not know, kept verbatim.
-    Unknown(rt::UnknownValue),
-}
-
-impl Unbind3pidFromAccountRequestMedium {
-    /// The value as on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Email => "email",
-            Self::Msisdn => "msisdn",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl From<&str> for Unbind3pidFromAccountRequestMedium {
-    fn from(value: &str) -> Self {
-        match value {
-            "email" => Self::Email,
-            "msisdn" => Self::Msisdn,
-            other => Self::Unknown(rt::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl std::fmt::Display for Unbind3pidFromAccountRequestMedium {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for Unbind3pidFromAccountRequestMedium {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for Unbind3pidFromAccountRequestMedium {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
+rt::string_enum! {
+    /// The medium of the third-party identifier being removed.
+    ///
+    /// Values this version of the crate does not know are kept in `Unknown`.
+    #[non_exhaustive]
+    pub enum Unbind3pidFromAccountRequestMedium {
+        Email = "email",
+        Msisdn = "msisdn",
     }
 }
 
@@ -787,63 +607,18 @@ rt::deserialize_object! {
     Unbind3pidFromAccountResponse { required id_server_unbind_result, }
 }
 
-/// An indicator as to whether or not the identity server was able to unbind
-/// the 3PID. `success` indicates that the identity server has unbound the
-/// identifier whereas `no-support` indicates that the identity server
-/// refuses to support the request or the homeserver was not able to determine
-/// an identity server to unbind from.
-///
-/// Values this version of the crate does not know are kept in `Unknown`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[non_exhaustive]
-pub enum Unbind3pidFromAccountResponseIdServerUnbindResult {
-    /// `no-support`
-    NoSupport,
-    /// `success`
-    Success,
-    /// A value this version of the crate does not know, kept verbatim.
-    Unknown(rt::UnknownValue),
-}
-
-impl Unbind3pidFromAccountResponseIdServerUnbindResult {
-    /// The value as on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::NoSupport => "no-support",
-            Self::Success => "success",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl From<&str> for Unbind3pidFromAccountResponseIdServerUnbindResult {
-    fn from(value: &str) -> Self {
-        match value {
-            "no-support" => Self::NoSupport,
-            "success" => Self::Success,
-            other => Self::Unknown(rt::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl std::fmt::Display for Unbind3pidFromAccountResponseIdServerUnbindResult {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for Unbind3pidFromAccountResponseIdServerUnbindResult {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for Unbind3pidFromAccountResponseIdServerUnbindResult {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
+rt::string_enum! {
+    /// An indicator as to whether or not the identity server was able to unbind
+    /// the 3PID. `success` indicates that the identity server has unbound the
+    /// identifier whereas `no-support` indicates that the identity server
+    /// refuses to support the request or the homeserver was not able to determine
+    /// an identity server to unbind from.
+    ///
+    /// Values this version of the crate does not know are kept in `Unknown`.
+    #[non_exhaustive]
+    pub enum Unbind3pidFromAccountResponseIdServerUnbindResult {
+        NoSupport = "no-support",
+        Success = "success",
     }
 }
 

@@ -130,59 +130,14 @@ rt::deserialize_object! {
     body, }
 }
 
-/// An error code.
-///
-/// Values this version of the crate does not know are kept in `Unknown`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[non_exhaustive]
-pub enum PingAppserviceError502Errcode {
-    /// `M_BAD_STATUS`
-    MBadStatus,
-    /// `M_CONNECTION_FAILED`
-    MConnectionFailed,
-    /// A value this version of the crate does not know, kept verbatim.
-    Unknown(rt::UnknownValue),
-}
-
-impl PingAppserviceError502Errcode {
-    /// The value as on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::MBadStatus => "M_BAD_STATUS",
-            Self::MConnectionFailed => "M_CONNECTION_FAILED",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl From<&str> for PingAppserviceError502Errcode {
-    fn from(value: &str) -> Self {
-        match value {
-            "M_BAD_STATUS" => Self::MBadStatus,
-            "M_CONNECTION_FAILED" => Self::MConnectionFailed,
-            other => Self::Unknown(rt::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl std::fmt::Display for PingAppserviceError502Errcode {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for PingAppserviceError502Errcode {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for PingAppserviceError502Errcode {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
+rt::string_enum! {
+    /// An error code.
+    ///
+    /// Values this version of the crate does not know are kept in `Unknown`.
+    #[non_exhaustive]
+    pub enum PingAppserviceError502Errcode {
+        MBadStatus = "M_BAD_STATUS",
+        MConnectionFailed = "M_CONNECTION_FAILED",
     }
 }
 

@@ -29,61 +29,15 @@ rt::deserialize_object! {
     UpdateAppserviceRoomDirectoryVisibilityRequestBody { required visibility, }
 }
 
-/// Whether the room should be visible (public) in the directory
-/// or not (private).
-///
-/// Values this version of the crate does not know are kept in `Unknown`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[non_exhaustive]
-pub enum UpdateAppserviceRoomDirectoryVisibilityRequestBodyVisibility {
-    /// `public`
-    Public,
-    /// `private`
-    Private,
-    /// A value this version of the crate does not know, kept verbatim.
-    Unknown(rt::UnknownValue),
-}
-
-impl UpdateAppserviceRoomDirectoryVisibilityRequestBodyVisibility {
-    /// The value as on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Public => "public",
-            Self::Private => "private",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl From<&str> for UpdateAppserviceRoomDirectoryVisibilityRequestBodyVisibility {
-    fn from(value: &str) -> Self {
-        match value {
-            "public" => Self::Public,
-            "private" => Self::Private,
-            other => Self::Unknown(rt::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl std::fmt::Display for UpdateAppserviceRoomDirectoryVisibilityRequestBodyVisibility {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for UpdateAppserviceRoomDirectoryVisibilityRequestBodyVisibility {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de>
-for UpdateAppserviceRoomDirectoryVisibilityRequestBodyVisibility {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
+rt::string_enum! {
+    /// Whether the room should be visible (public) in the directory
+    /// or not (private).
+    ///
+    /// Values this version of the crate does not know are kept in `Unknown`.
+    #[non_exhaustive]
+    pub enum UpdateAppserviceRoomDirectoryVisibilityRequestBodyVisibility {
+        Public = "public",
+        Private = "private",
     }
 }
 

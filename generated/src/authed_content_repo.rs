@@ -200,59 +200,14 @@ pub struct GetContentOverrideNameAuthedResponse200 {
     pub body: rt::Bytes,
 }
 
-/// The schema at `api/client-server/authed-content-repo.yaml#/paths/~1media~1thumbnail~1{serverName}~1{mediaId}/get/parameters/4/schema`.
-///
-/// Values this version of the crate does not know are kept in `Unknown`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[non_exhaustive]
-pub enum GetContentThumbnailAuthedMethod {
-    /// `crop`
-    Crop,
-    /// `scale`
-    Scale,
-    /// A value this version of the crate does not know, kept verbatim.
-    Unknown(rt::UnknownValue),
-}
-
-impl GetContentThumbnailAuthedMethod {
-    /// The value as on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Crop => "crop",
-            Self::Scale => "scale",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl From<&str> for GetContentThumbnailAuthedMethod {
-    fn from(value: &str) -> Self {
-        match value {
-            "crop" => Self::Crop,
-            "scale" => Self::Scale,
-            other => Self::Unknown(rt::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl std::fmt::Display for GetContentThumbnailAuthedMethod {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for GetContentThumbnailAuthedMethod {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for GetContentThumbnailAuthedMethod {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
+rt::string_enum! {
+    /// The schema at `api/client-server/authed-content-repo.yaml#/paths/~1media~1thumbnail~1{serverName}~1{mediaId}/get/parameters/4/schema`.
+    ///
+    /// Values this version of the crate does not know are kept in `Unknown`.
+    #[non_exhaustive]
+    pub enum GetContentThumbnailAuthedMethod {
+        Crop = "crop",
+        Scale = "scale",
     }
 }
 

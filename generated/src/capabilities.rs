@@ -237,61 +237,14 @@ rt::deserialize_object! {
     available, }
 }
 
-/// The stability of the room version.
-///
-/// Values this version of the crate does not know are kept in `Unknown`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[non_exhaustive]
-pub enum GetCapabilitiesResponseCapabilitiesRoomVersionsAvailableValue {
-    /// `stable`
-    Stable,
-    /// `unstable`
-    Unstable,
-    /// A value this version of the crate does not know, kept verbatim.
-    Unknown(rt::UnknownValue),
-}
-
-impl GetCapabilitiesResponseCapabilitiesRoomVersionsAvailableValue {
-    /// The value as on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Stable => "stable",
-            Self::Unstable => "unstable",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl From<&str> for GetCapabilitiesResponseCapabilitiesRoomVersionsAvailableValue {
-    fn from(value: &str) -> Self {
-        match value {
-            "stable" => Self::Stable,
-            "unstable" => Self::Unstable,
-            other => Self::Unknown(rt::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl std::fmt::Display
-for GetCapabilitiesResponseCapabilitiesRoomVersionsAvailableValue {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for GetCapabilitiesResponseCapabilitiesRoomVersionsAvailableValue {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de>
-for GetCapabilitiesResponseCapabilitiesRoomVersionsAvailableValue {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
+rt::string_enum! {
+    /// The stability of the room version.
+    ///
+    /// Values this version of the crate does not know are kept in `Unknown`.
+    #[non_exhaustive]
+    pub enum GetCapabilitiesResponseCapabilitiesRoomVersionsAvailableValue {
+        Stable = "stable",
+        Unstable = "unstable",
     }
 }
 

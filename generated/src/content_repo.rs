@@ -396,59 +396,14 @@ pub struct GetContentOverrideNameResponse200 {
     pub body: rt::Bytes,
 }
 
-/// The schema at `api/client-server/content-repo.yaml#/paths/~1media~1v3~1thumbnail~1{serverName}~1{mediaId}/get/parameters/4/schema`.
-///
-/// Values this version of the crate does not know are kept in `Unknown`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[non_exhaustive]
-pub enum GetContentThumbnailMethod {
-    /// `crop`
-    Crop,
-    /// `scale`
-    Scale,
-    /// A value this version of the crate does not know, kept verbatim.
-    Unknown(rt::UnknownValue),
-}
-
-impl GetContentThumbnailMethod {
-    /// The value as on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Crop => "crop",
-            Self::Scale => "scale",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl From<&str> for GetContentThumbnailMethod {
-    fn from(value: &str) -> Self {
-        match value {
-            "crop" => Self::Crop,
-            "scale" => Self::Scale,
-            other => Self::Unknown(rt::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl std::fmt::Display for GetContentThumbnailMethod {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for GetContentThumbnailMethod {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for GetContentThumbnailMethod {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
+rt::string_enum! {
+    /// The schema at `api/client-server/content-repo.yaml#/paths/~1media~1v3~1thumbnail~1{serverName}~1{mediaId}/get/parameters/4/schema`.
+    ///
+    /// Values this version of the crate does not know are kept in `Unknown`.
+    #[non_exhaustive]
+    pub enum GetContentThumbnailMethod {
+        Crop = "crop",
+        Scale = "scale",
     }
 }
 

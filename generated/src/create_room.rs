@@ -188,61 +188,16 @@ rt::deserialize_object! {
     is_direct, optional power_level_content_override, }
 }
 
-/// The room's visibility in the server's
-/// [published room directory](https://spec.matrix.org/v1.19/client-server-api#published-room-directory).
-/// Defaults to `private`.
-///
-/// Values this version of the crate does not know are kept in `Unknown`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[non_exhaustive]
-pub enum CreateRoomRequestVisibility {
-    /// `public`
-    Public,
-    /// `private`
-    Private,
-    /// A value this version of the crate does not know, kept verbatim.
-    Unknown(rt::UnknownValue),
-}
-
-impl CreateRoomRequestVisibility {
-    /// The value as on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Public => "public",
-            Self::Private => "private",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl From<&str> for CreateRoomRequestVisibility {
-    fn from(value: &str) -> Self {
-        match value {
-            "public" => Self::Public,
-            "private" => Self::Private,
-            other => Self::Unknown(rt::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl std::fmt::Display for CreateRoomRequestVisibility {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for CreateRoomRequestVisibility {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for CreateRoomRequestVisibility {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
+rt::string_enum! {
+    /// The room's visibility in the server's
+    /// [published room directory](https://spec.matrix.org/v1.19/client-server-api#published-room-directory).
+    /// Defaults to `private`.
+    ///
+    /// Values this version of the crate does not know are kept in `Unknown`.
+    #[non_exhaustive]
+    pub enum CreateRoomRequestVisibility {
+        Public = "public",
+        Private = "private",
     }
 }
 
@@ -283,69 +238,21 @@ rt::deserialize_object! {
     required content, }
 }
 
-/// Convenience parameter for setting various default state events
-/// based on a preset.
-///
-/// If unspecified, the server should use the `visibility` to determine
-/// which preset to use. A visibility of `public` equates to a preset of
-/// `public_chat` and `private` visibility equates to a preset of
-/// `private_chat`.
-///
-/// Values this version of the crate does not know are kept in `Unknown`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[non_exhaustive]
-pub enum CreateRoomRequestPreset {
-    /// `private_chat`
-    PrivateChat,
-    /// `public_chat`
-    PublicChat,
-    /// `trusted_private_chat`
-    TrustedPrivateChat,
-    /// A value this version of the crate does not know, kept verbatim.
-    Unknown(rt::UnknownValue),
-}
-
-impl CreateRoomRequestPreset {
-    /// The value as on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::PrivateChat => "private_chat",
-            Self::PublicChat => "public_chat",
-            Self::TrustedPrivateChat => "trusted_private_chat",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl From<&str> for CreateRoomRequestPreset {
-    fn from(value: &str) -> Self {
-        match value {
-            "private_chat" => Self::PrivateChat,
-            "public_chat" => Self::PublicChat,
-            "trusted_private_chat" => Self::TrustedPrivateChat,
-            other => Self::Unknown(rt::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl std::fmt::Display for CreateRoomRequestPreset {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for CreateRoomRequestPreset {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for CreateRoomRequestPreset {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
+rt::string_enum! {
+    /// Convenience parameter for setting various default state events
+    /// based on a preset.
+    ///
+    /// If unspecified, the server should use the `visibility` to determine
+    /// which preset to use. A visibility of `public` equates to a preset of
+    /// `public_chat` and `private` visibility equates to a preset of
+    /// `private_chat`.
+    ///
+    /// Values this version of the crate does not know are kept in `Unknown`.
+    #[non_exhaustive]
+    pub enum CreateRoomRequestPreset {
+        PrivateChat = "private_chat",
+        PublicChat = "public_chat",
+        TrustedPrivateChat = "trusted_private_chat",
     }
 }
 

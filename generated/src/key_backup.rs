@@ -67,59 +67,13 @@ rt::deserialize_object! {
     count, required etag, required version, }
 }
 
-/// The algorithm used for storing backups.
-///
-/// Values this version of the crate does not know are kept in `Unknown`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[non_exhaustive]
-pub enum GetRoomKeysVersionCurrentResponseAlgorithm {
-    /// `m.megolm_backup.v1.curve25519-aes-sha2`
-    MMegolmBackupV1Curve25519AesSha2,
-    /// A value this version of the crate does not know, kept verbatim.
-    Unknown(rt::UnknownValue),
-}
-
-impl GetRoomKeysVersionCurrentResponseAlgorithm {
-    /// The value as on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::MMegolmBackupV1Curve25519AesSha2 => {
-                "m.megolm_backup.v1.curve25519-aes-sha2"
-            }
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl From<&str> for GetRoomKeysVersionCurrentResponseAlgorithm {
-    fn from(value: &str) -> Self {
-        match value {
-            "m.megolm_backup.v1.curve25519-aes-sha2" => {
-                Self::MMegolmBackupV1Curve25519AesSha2
-            }
-            other => Self::Unknown(rt::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl std::fmt::Display for GetRoomKeysVersionCurrentResponseAlgorithm {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for GetRoomKeysVersionCurrentResponseAlgorithm {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for GetRoomKeysVersionCurrentResponseAlgorithm {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
+rt::string_enum! {
+    /// The algorithm used for storing backups.
+    ///
+    /// Values this version of the crate does not know are kept in `Unknown`.
+    #[non_exhaustive]
+    pub enum GetRoomKeysVersionCurrentResponseAlgorithm {
+        MMegolmBackupV1Curve25519AesSha2 = "m.megolm_backup.v1.curve25519-aes-sha2",
     }
 }
 
@@ -162,59 +116,13 @@ rt::deserialize_object! {
     PostRoomKeysVersionRequest { required algorithm, required auth_data, }
 }
 
-/// The algorithm used for storing backups.
-///
-/// Values this version of the crate does not know are kept in `Unknown`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[non_exhaustive]
-pub enum PostRoomKeysVersionRequestAlgorithm {
-    /// `m.megolm_backup.v1.curve25519-aes-sha2`
-    MMegolmBackupV1Curve25519AesSha2,
-    /// A value this version of the crate does not know, kept verbatim.
-    Unknown(rt::UnknownValue),
-}
-
-impl PostRoomKeysVersionRequestAlgorithm {
-    /// The value as on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::MMegolmBackupV1Curve25519AesSha2 => {
-                "m.megolm_backup.v1.curve25519-aes-sha2"
-            }
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl From<&str> for PostRoomKeysVersionRequestAlgorithm {
-    fn from(value: &str) -> Self {
-        match value {
-            "m.megolm_backup.v1.curve25519-aes-sha2" => {
-                Self::MMegolmBackupV1Curve25519AesSha2
-            }
-            other => Self::Unknown(rt::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl std::fmt::Display for PostRoomKeysVersionRequestAlgorithm {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for PostRoomKeysVersionRequestAlgorithm {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for PostRoomKeysVersionRequestAlgorithm {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
+rt::string_enum! {
+    /// The algorithm used for storing backups.
+    ///
+    /// Values this version of the crate does not know are kept in `Unknown`.
+    #[non_exhaustive]
+    pub enum PostRoomKeysVersionRequestAlgorithm {
+        MMegolmBackupV1Curve25519AesSha2 = "m.megolm_backup.v1.curve25519-aes-sha2",
     }
 }
 
@@ -316,59 +224,13 @@ rt::deserialize_object! {
     required etag, required version, }
 }
 
-/// The algorithm used for storing backups.
-///
-/// Values this version of the crate does not know are kept in `Unknown`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[non_exhaustive]
-pub enum GetRoomKeysVersionResponseAlgorithm {
-    /// `m.megolm_backup.v1.curve25519-aes-sha2`
-    MMegolmBackupV1Curve25519AesSha2,
-    /// A value this version of the crate does not know, kept verbatim.
-    Unknown(rt::UnknownValue),
-}
-
-impl GetRoomKeysVersionResponseAlgorithm {
-    /// The value as on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::MMegolmBackupV1Curve25519AesSha2 => {
-                "m.megolm_backup.v1.curve25519-aes-sha2"
-            }
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl From<&str> for GetRoomKeysVersionResponseAlgorithm {
-    fn from(value: &str) -> Self {
-        match value {
-            "m.megolm_backup.v1.curve25519-aes-sha2" => {
-                Self::MMegolmBackupV1Curve25519AesSha2
-            }
-            other => Self::Unknown(rt::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl std::fmt::Display for GetRoomKeysVersionResponseAlgorithm {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for GetRoomKeysVersionResponseAlgorithm {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for GetRoomKeysVersionResponseAlgorithm {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
+rt::string_enum! {
+    /// The algorithm used for storing backups.
+    ///
+    /// Values this version of the crate does not know are kept in `Unknown`.
+    #[non_exhaustive]
+    pub enum GetRoomKeysVersionResponseAlgorithm {
+        MMegolmBackupV1Curve25519AesSha2 = "m.megolm_backup.v1.curve25519-aes-sha2",
     }
 }
 
@@ -412,60 +274,14 @@ rt::deserialize_object! {
     version, }
 }
 
-/// The algorithm used for storing backups.  Must be the same as
-/// the algorithm currently used by the backup.
-///
-/// Values this version of the crate does not know are kept in `Unknown`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[non_exhaustive]
-pub enum PutRoomKeysVersionRequestBodyAlgorithm {
-    /// `m.megolm_backup.v1.curve25519-aes-sha2`
-    MMegolmBackupV1Curve25519AesSha2,
-    /// A value this version of the crate does not know, kept verbatim.
-    Unknown(rt::UnknownValue),
-}
-
-impl PutRoomKeysVersionRequestBodyAlgorithm {
-    /// The value as on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::MMegolmBackupV1Curve25519AesSha2 => {
-                "m.megolm_backup.v1.curve25519-aes-sha2"
-            }
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl From<&str> for PutRoomKeysVersionRequestBodyAlgorithm {
-    fn from(value: &str) -> Self {
-        match value {
-            "m.megolm_backup.v1.curve25519-aes-sha2" => {
-                Self::MMegolmBackupV1Curve25519AesSha2
-            }
-            other => Self::Unknown(rt::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl std::fmt::Display for PutRoomKeysVersionRequestBodyAlgorithm {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for PutRoomKeysVersionRequestBodyAlgorithm {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for PutRoomKeysVersionRequestBodyAlgorithm {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
+rt::string_enum! {
+    /// The algorithm used for storing backups.  Must be the same as
+    /// the algorithm currently used by the backup.
+    ///
+    /// Values this version of the crate does not know are kept in `Unknown`.
+    #[non_exhaustive]
+    pub enum PutRoomKeysVersionRequestBodyAlgorithm {
+        MMegolmBackupV1Curve25519AesSha2 = "m.megolm_backup.v1.curve25519-aes-sha2",
     }
 }
 

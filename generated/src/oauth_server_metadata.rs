@@ -164,76 +164,18 @@ rt::deserialize_object! {
     account_management_actions_supported, optional device_authorization_endpoint, }
 }
 
-/// An action that the account management URL supports.
-///
-/// Values this version of the crate does not know are kept in `Unknown`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[non_exhaustive]
-pub enum GetAuthMetadataResponseAccountManagementActionsSupportedItem {
-    /// `org.matrix.profile`
-    OrgMatrixProfile,
-    /// `org.matrix.devices_list`
-    OrgMatrixDevicesList,
-    /// `org.matrix.device_view`
-    OrgMatrixDeviceView,
-    /// `org.matrix.device_delete`
-    OrgMatrixDeviceDelete,
-    /// `org.matrix.account_deactivate`
-    OrgMatrixAccountDeactivate,
-    /// `org.matrix.cross_signing_reset`
-    OrgMatrixCrossSigningReset,
-    /// A value this version of the crate does not know, kept verbatim.
-    Unknown(rt::UnknownValue),
-}
-
-impl GetAuthMetadataResponseAccountManagementActionsSupportedItem {
-    /// The value as on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::OrgMatrixProfile => "org.matrix.profile",
-            Self::OrgMatrixDevicesList => "org.matrix.devices_list",
-            Self::OrgMatrixDeviceView => "org.matrix.device_view",
-            Self::OrgMatrixDeviceDelete => "org.matrix.device_delete",
-            Self::OrgMatrixAccountDeactivate => "org.matrix.account_deactivate",
-            Self::OrgMatrixCrossSigningReset => "org.matrix.cross_signing_reset",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl From<&str> for GetAuthMetadataResponseAccountManagementActionsSupportedItem {
-    fn from(value: &str) -> Self {
-        match value {
-            "org.matrix.profile" => Self::OrgMatrixProfile,
-            "org.matrix.devices_list" => Self::OrgMatrixDevicesList,
-            "org.matrix.device_view" => Self::OrgMatrixDeviceView,
-            "org.matrix.device_delete" => Self::OrgMatrixDeviceDelete,
-            "org.matrix.account_deactivate" => Self::OrgMatrixAccountDeactivate,
-            "org.matrix.cross_signing_reset" => Self::OrgMatrixCrossSigningReset,
-            other => Self::Unknown(rt::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl std::fmt::Display for GetAuthMetadataResponseAccountManagementActionsSupportedItem {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for GetAuthMetadataResponseAccountManagementActionsSupportedItem {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de>
-for GetAuthMetadataResponseAccountManagementActionsSupportedItem {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
+rt::string_enum! {
+    /// An action that the account management URL supports.
+    ///
+    /// Values this version of the crate does not know are kept in `Unknown`.
+    #[non_exhaustive]
+    pub enum GetAuthMetadataResponseAccountManagementActionsSupportedItem {
+        OrgMatrixProfile = "org.matrix.profile",
+        OrgMatrixDevicesList = "org.matrix.devices_list",
+        OrgMatrixDeviceView = "org.matrix.device_view",
+        OrgMatrixDeviceDelete = "org.matrix.device_delete",
+        OrgMatrixAccountDeactivate = "org.matrix.account_deactivate",
+        OrgMatrixCrossSigningReset = "org.matrix.cross_signing_reset",
     }
 }
 

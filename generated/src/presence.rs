@@ -59,63 +59,15 @@ rt::deserialize_object! {
     status_msg with Nullable, optional currently_active, }
 }
 
-/// This user's presence.
-///
-/// Values this version of the crate does not know are kept in `Unknown`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[non_exhaustive]
-pub enum GetPresenceResponsePresence {
-    /// `online`
-    Online,
-    /// `offline`
-    Offline,
-    /// `unavailable`
-    Unavailable,
-    /// A value this version of the crate does not know, kept verbatim.
-    Unknown(rt::UnknownValue),
-}
-
-impl GetPresenceResponsePresence {
-    /// The value as on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Online => "online",
-            Self::Offline => "offline",
-            Self::Unavailable => "unavailable",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl From<&str> for GetPresenceResponsePresence {
-    fn from(value: &str) -> Self {
-        match value {
-            "online" => Self::Online,
-            "offline" => Self::Offline,
-            "unavailable" => Self::Unavailable,
-            other => Self::Unknown(rt::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl std::fmt::Display for GetPresenceResponsePresence {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for GetPresenceResponsePresence {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for GetPresenceResponsePresence {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
+rt::string_enum! {
+    /// This user's presence.
+    ///
+    /// Values this version of the crate does not know are kept in `Unknown`.
+    #[non_exhaustive]
+    pub enum GetPresenceResponsePresence {
+        Online = "online",
+        Offline = "offline",
+        Unavailable = "unavailable",
     }
 }
 
@@ -148,63 +100,15 @@ rt::deserialize_object! {
     SetPresenceRequestBody { required presence, optional status_msg, }
 }
 
-/// The new presence state.
-///
-/// Values this version of the crate does not know are kept in `Unknown`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[non_exhaustive]
-pub enum SetPresenceRequestBodyPresence {
-    /// `online`
-    Online,
-    /// `offline`
-    Offline,
-    /// `unavailable`
-    Unavailable,
-    /// A value this version of the crate does not know, kept verbatim.
-    Unknown(rt::UnknownValue),
-}
-
-impl SetPresenceRequestBodyPresence {
-    /// The value as on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Online => "online",
-            Self::Offline => "offline",
-            Self::Unavailable => "unavailable",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl From<&str> for SetPresenceRequestBodyPresence {
-    fn from(value: &str) -> Self {
-        match value {
-            "online" => Self::Online,
-            "offline" => Self::Offline,
-            "unavailable" => Self::Unavailable,
-            other => Self::Unknown(rt::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl std::fmt::Display for SetPresenceRequestBodyPresence {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for SetPresenceRequestBodyPresence {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for SetPresenceRequestBodyPresence {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
+rt::string_enum! {
+    /// The new presence state.
+    ///
+    /// Values this version of the crate does not know are kept in `Unknown`.
+    #[non_exhaustive]
+    pub enum SetPresenceRequestBodyPresence {
+        Online = "online",
+        Offline = "offline",
+        Unavailable = "unavailable",
     }
 }
 

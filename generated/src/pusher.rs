@@ -283,60 +283,18 @@ rt::deserialize_object! {
     PostPusherRequestData { optional url, optional format, }
 }
 
-/// The format in which to send notifications to the push gateway
-/// if the `kind` is `http`. The details about what fields the
-/// homeserver should include are defined in the
-/// [Push Gateway Specification](https://spec.matrix.org/v1.19/push-gateway-api/). If omitted,
-/// the server is expected to populate all of the event-related fields
-/// specified in [`/_matrix/push/v1/notify`](https://spec.matrix.org/v1.19/push-gateway-api/#post_matrixpushv1notify).
-///
-/// Values this version of the crate does not know are kept in `Unknown`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[non_exhaustive]
-pub enum PostPusherRequestDataFormat {
-    /// `event_id_only`
-    EventIdOnly,
-    /// A value this version of the crate does not know, kept verbatim.
-    Unknown(rt::UnknownValue),
-}
-
-impl PostPusherRequestDataFormat {
-    /// The value as on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::EventIdOnly => "event_id_only",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl From<&str> for PostPusherRequestDataFormat {
-    fn from(value: &str) -> Self {
-        match value {
-            "event_id_only" => Self::EventIdOnly,
-            other => Self::Unknown(rt::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl std::fmt::Display for PostPusherRequestDataFormat {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for PostPusherRequestDataFormat {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for PostPusherRequestDataFormat {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
+rt::string_enum! {
+    /// The format in which to send notifications to the push gateway
+    /// if the `kind` is `http`. The details about what fields the
+    /// homeserver should include are defined in the
+    /// [Push Gateway Specification](https://spec.matrix.org/v1.19/push-gateway-api/). If omitted,
+    /// the server is expected to populate all of the event-related fields
+    /// specified in [`/_matrix/push/v1/notify`](https://spec.matrix.org/v1.19/push-gateway-api/#post_matrixpushv1notify).
+    ///
+    /// Values this version of the crate does not know are kept in `Unknown`.
+    #[non_exhaustive]
+    pub enum PostPusherRequestDataFormat {
+        EventIdOnly = "event_id_only",
     }
 }
 

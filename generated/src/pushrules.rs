@@ -57,71 +57,17 @@ impl GetPushRulesGlobalRequest {
     }
 }
 
-/// The schema at `api/client-server/pushrules.yaml#/paths/~1pushrules~1global~1{kind}~1{ruleId}/get/parameters/0/schema`.
-///
-/// Values this version of the crate does not know are kept in `Unknown`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[non_exhaustive]
-pub enum GetPushRuleKind {
-    /// `override`
-    Override,
-    /// `underride`
-    Underride,
-    /// `sender`
-    Sender,
-    /// `room`
-    Room,
-    /// `content`
-    Content,
-    /// A value this version of the crate does not know, kept verbatim.
-    Unknown(rt::UnknownValue),
-}
-
-impl GetPushRuleKind {
-    /// The value as on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Override => "override",
-            Self::Underride => "underride",
-            Self::Sender => "sender",
-            Self::Room => "room",
-            Self::Content => "content",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl From<&str> for GetPushRuleKind {
-    fn from(value: &str) -> Self {
-        match value {
-            "override" => Self::Override,
-            "underride" => Self::Underride,
-            "sender" => Self::Sender,
-            "room" => Self::Room,
-            "content" => Self::Content,
-            other => Self::Unknown(rt::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl std::fmt::Display for GetPushRuleKind {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for GetPushRuleKind {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for GetPushRuleKind {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
+rt::string_enum! {
+    /// The schema at `api/client-server/pushrules.yaml#/paths/~1pushrules~1global~1{kind}~1{ruleId}/get/parameters/0/schema`.
+    ///
+    /// Values this version of the crate does not know are kept in `Unknown`.
+    #[non_exhaustive]
+    pub enum GetPushRuleKind {
+        Override = "override",
+        Underride = "underride",
+        Sender = "sender",
+        Room = "room",
+        Content = "content",
     }
 }
 
@@ -146,71 +92,17 @@ impl GetPushRuleRequest {
     }
 }
 
-/// The schema at `api/client-server/pushrules.yaml#/paths/~1pushrules~1global~1{kind}~1{ruleId}/put/parameters/0/schema`.
-///
-/// Values this version of the crate does not know are kept in `Unknown`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[non_exhaustive]
-pub enum SetPushRuleKind {
-    /// `override`
-    Override,
-    /// `underride`
-    Underride,
-    /// `sender`
-    Sender,
-    /// `room`
-    Room,
-    /// `content`
-    Content,
-    /// A value this version of the crate does not know, kept verbatim.
-    Unknown(rt::UnknownValue),
-}
-
-impl SetPushRuleKind {
-    /// The value as on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Override => "override",
-            Self::Underride => "underride",
-            Self::Sender => "sender",
-            Self::Room => "room",
-            Self::Content => "content",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl From<&str> for SetPushRuleKind {
-    fn from(value: &str) -> Self {
-        match value {
-            "override" => Self::Override,
-            "underride" => Self::Underride,
-            "sender" => Self::Sender,
-            "room" => Self::Room,
-            "content" => Self::Content,
-            other => Self::Unknown(rt::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl std::fmt::Display for SetPushRuleKind {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for SetPushRuleKind {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for SetPushRuleKind {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
+rt::string_enum! {
+    /// The schema at `api/client-server/pushrules.yaml#/paths/~1pushrules~1global~1{kind}~1{ruleId}/put/parameters/0/schema`.
+    ///
+    /// Values this version of the crate does not know are kept in `Unknown`.
+    #[non_exhaustive]
+    pub enum SetPushRuleKind {
+        Override = "override",
+        Underride = "underride",
+        Sender = "sender",
+        Room = "room",
+        Content = "content",
     }
 }
 
@@ -319,71 +211,17 @@ impl SetPushRuleRequest {
     }
 }
 
-/// The schema at `api/client-server/pushrules.yaml#/paths/~1pushrules~1global~1{kind}~1{ruleId}/delete/parameters/0/schema`.
-///
-/// Values this version of the crate does not know are kept in `Unknown`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[non_exhaustive]
-pub enum DeletePushRuleKind {
-    /// `override`
-    Override,
-    /// `underride`
-    Underride,
-    /// `sender`
-    Sender,
-    /// `room`
-    Room,
-    /// `content`
-    Content,
-    /// A value this version of the crate does not know, kept verbatim.
-    Unknown(rt::UnknownValue),
-}
-
-impl DeletePushRuleKind {
-    /// The value as on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Override => "override",
-            Self::Underride => "underride",
-            Self::Sender => "sender",
-            Self::Room => "room",
-            Self::Content => "content",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl From<&str> for DeletePushRuleKind {
-    fn from(value: &str) -> Self {
-        match value {
-            "override" => Self::Override,
-            "underride" => Self::Underride,
-            "sender" => Self::Sender,
-            "room" => Self::Room,
-            "content" => Self::Content,
-            other => Self::Unknown(rt::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl std::fmt::Display for DeletePushRuleKind {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for DeletePushRuleKind {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for DeletePushRuleKind {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
+rt::string_enum! {
+    /// The schema at `api/client-server/pushrules.yaml#/paths/~1pushrules~1global~1{kind}~1{ruleId}/delete/parameters/0/schema`.
+    ///
+    /// Values this version of the crate does not know are kept in `Unknown`.
+    #[non_exhaustive]
+    pub enum DeletePushRuleKind {
+        Override = "override",
+        Underride = "underride",
+        Sender = "sender",
+        Room = "room",
+        Content = "content",
     }
 }
 
@@ -408,71 +246,17 @@ impl DeletePushRuleRequest {
     }
 }
 
-/// The schema at `api/client-server/pushrules.yaml#/paths/~1pushrules~1global~1{kind}~1{ruleId}~1enabled/get/parameters/0/schema`.
-///
-/// Values this version of the crate does not know are kept in `Unknown`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[non_exhaustive]
-pub enum IsPushRuleEnabledKind {
-    /// `override`
-    Override,
-    /// `underride`
-    Underride,
-    /// `sender`
-    Sender,
-    /// `room`
-    Room,
-    /// `content`
-    Content,
-    /// A value this version of the crate does not know, kept verbatim.
-    Unknown(rt::UnknownValue),
-}
-
-impl IsPushRuleEnabledKind {
-    /// The value as on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Override => "override",
-            Self::Underride => "underride",
-            Self::Sender => "sender",
-            Self::Room => "room",
-            Self::Content => "content",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl From<&str> for IsPushRuleEnabledKind {
-    fn from(value: &str) -> Self {
-        match value {
-            "override" => Self::Override,
-            "underride" => Self::Underride,
-            "sender" => Self::Sender,
-            "room" => Self::Room,
-            "content" => Self::Content,
-            other => Self::Unknown(rt::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl std::fmt::Display for IsPushRuleEnabledKind {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for IsPushRuleEnabledKind {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for IsPushRuleEnabledKind {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
+rt::string_enum! {
+    /// The schema at `api/client-server/pushrules.yaml#/paths/~1pushrules~1global~1{kind}~1{ruleId}~1enabled/get/parameters/0/schema`.
+    ///
+    /// Values this version of the crate does not know are kept in `Unknown`.
+    #[non_exhaustive]
+    pub enum IsPushRuleEnabledKind {
+        Override = "override",
+        Underride = "underride",
+        Sender = "sender",
+        Room = "room",
+        Content = "content",
     }
 }
 
@@ -522,71 +306,17 @@ rt::deserialize_object! {
     IsPushRuleEnabledResponse { required enabled, }
 }
 
-/// The schema at `api/client-server/pushrules.yaml#/paths/~1pushrules~1global~1{kind}~1{ruleId}~1enabled/put/parameters/0/schema`.
-///
-/// Values this version of the crate does not know are kept in `Unknown`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[non_exhaustive]
-pub enum SetPushRuleEnabledKind {
-    /// `override`
-    Override,
-    /// `underride`
-    Underride,
-    /// `sender`
-    Sender,
-    /// `room`
-    Room,
-    /// `content`
-    Content,
-    /// A value this version of the crate does not know, kept verbatim.
-    Unknown(rt::UnknownValue),
-}
-
-impl SetPushRuleEnabledKind {
-    /// The value as on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Override => "override",
-            Self::Underride => "underride",
-            Self::Sender => "sender",
-            Self::Room => "room",
-            Self::Content => "content",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl From<&str> for SetPushRuleEnabledKind {
-    fn from(value: &str) -> Self {
-        match value {
-            "override" => Self::Override,
-            "underride" => Self::Underride,
-            "sender" => Self::Sender,
-            "room" => Self::Room,
-            "content" => Self::Content,
-            other => Self::Unknown(rt::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl std::fmt::Display for SetPushRuleEnabledKind {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for SetPushRuleEnabledKind {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for SetPushRuleEnabledKind {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
+rt::string_enum! {
+    /// The schema at `api/client-server/pushrules.yaml#/paths/~1pushrules~1global~1{kind}~1{ruleId}~1enabled/put/parameters/0/schema`.
+    ///
+    /// Values this version of the crate does not know are kept in `Unknown`.
+    #[non_exhaustive]
+    pub enum SetPushRuleEnabledKind {
+        Override = "override",
+        Underride = "underride",
+        Sender = "sender",
+        Room = "room",
+        Content = "content",
     }
 }
 
@@ -642,71 +372,17 @@ impl SetPushRuleEnabledRequest {
     }
 }
 
-/// The schema at `api/client-server/pushrules.yaml#/paths/~1pushrules~1global~1{kind}~1{ruleId}~1actions/get/parameters/0/schema`.
-///
-/// Values this version of the crate does not know are kept in `Unknown`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[non_exhaustive]
-pub enum GetPushRuleActionsKind {
-    /// `override`
-    Override,
-    /// `underride`
-    Underride,
-    /// `sender`
-    Sender,
-    /// `room`
-    Room,
-    /// `content`
-    Content,
-    /// A value this version of the crate does not know, kept verbatim.
-    Unknown(rt::UnknownValue),
-}
-
-impl GetPushRuleActionsKind {
-    /// The value as on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Override => "override",
-            Self::Underride => "underride",
-            Self::Sender => "sender",
-            Self::Room => "room",
-            Self::Content => "content",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl From<&str> for GetPushRuleActionsKind {
-    fn from(value: &str) -> Self {
-        match value {
-            "override" => Self::Override,
-            "underride" => Self::Underride,
-            "sender" => Self::Sender,
-            "room" => Self::Room,
-            "content" => Self::Content,
-            other => Self::Unknown(rt::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl std::fmt::Display for GetPushRuleActionsKind {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for GetPushRuleActionsKind {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for GetPushRuleActionsKind {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
+rt::string_enum! {
+    /// The schema at `api/client-server/pushrules.yaml#/paths/~1pushrules~1global~1{kind}~1{ruleId}~1actions/get/parameters/0/schema`.
+    ///
+    /// Values this version of the crate does not know are kept in `Unknown`.
+    #[non_exhaustive]
+    pub enum GetPushRuleActionsKind {
+        Override = "override",
+        Underride = "underride",
+        Sender = "sender",
+        Room = "room",
+        Content = "content",
     }
 }
 
@@ -768,71 +444,17 @@ pub enum GetPushRuleActionsResponseActionsItem {
     Object(serde_json::Map<String, serde_json::Value>),
 }
 
-/// The schema at `api/client-server/pushrules.yaml#/paths/~1pushrules~1global~1{kind}~1{ruleId}~1actions/put/parameters/0/schema`.
-///
-/// Values this version of the crate does not know are kept in `Unknown`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[non_exhaustive]
-pub enum SetPushRuleActionsKind {
-    /// `override`
-    Override,
-    /// `underride`
-    Underride,
-    /// `sender`
-    Sender,
-    /// `room`
-    Room,
-    /// `content`
-    Content,
-    /// A value this version of the crate does not know, kept verbatim.
-    Unknown(rt::UnknownValue),
-}
-
-impl SetPushRuleActionsKind {
-    /// The value as on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Override => "override",
-            Self::Underride => "underride",
-            Self::Sender => "sender",
-            Self::Room => "room",
-            Self::Content => "content",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl From<&str> for SetPushRuleActionsKind {
-    fn from(value: &str) -> Self {
-        match value {
-            "override" => Self::Override,
-            "underride" => Self::Underride,
-            "sender" => Self::Sender,
-            "room" => Self::Room,
-            "content" => Self::Content,
-            other => Self::Unknown(rt::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl std::fmt::Display for SetPushRuleActionsKind {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for SetPushRuleActionsKind {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for SetPushRuleActionsKind {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
+rt::string_enum! {
+    /// The schema at `api/client-server/pushrules.yaml#/paths/~1pushrules~1global~1{kind}~1{ruleId}~1actions/put/parameters/0/schema`.
+    ///
+    /// Values this version of the crate does not know are kept in `Unknown`.
+    #[non_exhaustive]
+    pub enum SetPushRuleActionsKind {
+        Override = "override",
+        Underride = "underride",
+        Sender = "sender",
+        Room = "room",
+        Content = "content",
     }
 }
 

@@ -77,67 +77,16 @@ rt::deserialize_object! {
     optional state, optional visibility, optional account_data, }
 }
 
-/// The user's membership state in this room.
-///
-/// Values this version of the crate does not know are kept in `Unknown`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[non_exhaustive]
-pub enum RoomInitialSyncResponseMembership {
-    /// `invite`
-    Invite,
-    /// `join`
-    Join,
-    /// `leave`
-    Leave,
-    /// `ban`
-    Ban,
-    /// A value this version of the crate does not know, kept verbatim.
-    Unknown(rt::UnknownValue),
-}
-
-impl RoomInitialSyncResponseMembership {
-    /// The value as on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Invite => "invite",
-            Self::Join => "join",
-            Self::Leave => "leave",
-            Self::Ban => "ban",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl From<&str> for RoomInitialSyncResponseMembership {
-    fn from(value: &str) -> Self {
-        match value {
-            "invite" => Self::Invite,
-            "join" => Self::Join,
-            "leave" => Self::Leave,
-            "ban" => Self::Ban,
-            other => Self::Unknown(rt::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl std::fmt::Display for RoomInitialSyncResponseMembership {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for RoomInitialSyncResponseMembership {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for RoomInitialSyncResponseMembership {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
+rt::string_enum! {
+    /// The user's membership state in this room.
+    ///
+    /// Values this version of the crate does not know are kept in `Unknown`.
+    #[non_exhaustive]
+    pub enum RoomInitialSyncResponseMembership {
+        Invite = "invite",
+        Join = "join",
+        Leave = "leave",
+        Ban = "ban",
     }
 }
 
@@ -184,60 +133,15 @@ rt::deserialize_object! {
     RoomInitialSyncResponseMessages { optional start, required end, required chunk, }
 }
 
-/// Whether this room is visible to the `/publicRooms` API
-/// or not.
-///
-/// Values this version of the crate does not know are kept in `Unknown`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[non_exhaustive]
-pub enum RoomInitialSyncResponseVisibility {
-    /// `private`
-    Private,
-    /// `public`
-    Public,
-    /// A value this version of the crate does not know, kept verbatim.
-    Unknown(rt::UnknownValue),
-}
-
-impl RoomInitialSyncResponseVisibility {
-    /// The value as on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Private => "private",
-            Self::Public => "public",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl From<&str> for RoomInitialSyncResponseVisibility {
-    fn from(value: &str) -> Self {
-        match value {
-            "private" => Self::Private,
-            "public" => Self::Public,
-            other => Self::Unknown(rt::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl std::fmt::Display for RoomInitialSyncResponseVisibility {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for RoomInitialSyncResponseVisibility {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for RoomInitialSyncResponseVisibility {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
+rt::string_enum! {
+    /// Whether this room is visible to the `/publicRooms` API
+    /// or not.
+    ///
+    /// Values this version of the crate does not know are kept in `Unknown`.
+    #[non_exhaustive]
+    pub enum RoomInitialSyncResponseVisibility {
+        Private = "private",
+        Public = "public",
     }
 }
 

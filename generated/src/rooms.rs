@@ -23,59 +23,14 @@ impl GetOneRoomEventRequest {
     }
 }
 
-/// The schema at `api/client-server/rooms.yaml#/paths/~1rooms~1{roomId}~1state~1{eventType}~1{stateKey}/get/parameters/3/schema`.
-///
-/// Values this version of the crate does not know are kept in `Unknown`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[non_exhaustive]
-pub enum GetRoomStateWithKeyFormat {
-    /// `content`
-    Content,
-    /// `event`
-    Event,
-    /// A value this version of the crate does not know, kept verbatim.
-    Unknown(rt::UnknownValue),
-}
-
-impl GetRoomStateWithKeyFormat {
-    /// The value as on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Content => "content",
-            Self::Event => "event",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl From<&str> for GetRoomStateWithKeyFormat {
-    fn from(value: &str) -> Self {
-        match value {
-            "content" => Self::Content,
-            "event" => Self::Event,
-            other => Self::Unknown(rt::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl std::fmt::Display for GetRoomStateWithKeyFormat {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for GetRoomStateWithKeyFormat {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for GetRoomStateWithKeyFormat {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
+rt::string_enum! {
+    /// The schema at `api/client-server/rooms.yaml#/paths/~1rooms~1{roomId}~1state~1{eventType}~1{stateKey}/get/parameters/3/schema`.
+    ///
+    /// Values this version of the crate does not know are kept in `Unknown`.
+    #[non_exhaustive]
+    pub enum GetRoomStateWithKeyFormat {
+        Content = "content",
+        Event = "event",
     }
 }
 
@@ -148,139 +103,31 @@ impl GetRoomStateRequest {
     }
 }
 
-/// The schema at `api/client-server/rooms.yaml#/paths/~1rooms~1{roomId}~1members/get/parameters/2/schema`.
-///
-/// Values this version of the crate does not know are kept in `Unknown`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[non_exhaustive]
-pub enum GetMembersByRoomMembership {
-    /// `join`
-    Join,
-    /// `invite`
-    Invite,
-    /// `knock`
-    Knock,
-    /// `leave`
-    Leave,
-    /// `ban`
-    Ban,
-    /// A value this version of the crate does not know, kept verbatim.
-    Unknown(rt::UnknownValue),
-}
-
-impl GetMembersByRoomMembership {
-    /// The value as on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Join => "join",
-            Self::Invite => "invite",
-            Self::Knock => "knock",
-            Self::Leave => "leave",
-            Self::Ban => "ban",
-            Self::Unknown(value) => value.as_str(),
-        }
+rt::string_enum! {
+    /// The schema at `api/client-server/rooms.yaml#/paths/~1rooms~1{roomId}~1members/get/parameters/2/schema`.
+    ///
+    /// Values this version of the crate does not know are kept in `Unknown`.
+    #[non_exhaustive]
+    pub enum GetMembersByRoomMembership {
+        Join = "join",
+        Invite = "invite",
+        Knock = "knock",
+        Leave = "leave",
+        Ban = "ban",
     }
 }
 
-impl From<&str> for GetMembersByRoomMembership {
-    fn from(value: &str) -> Self {
-        match value {
-            "join" => Self::Join,
-            "invite" => Self::Invite,
-            "knock" => Self::Knock,
-            "leave" => Self::Leave,
-            "ban" => Self::Ban,
-            other => Self::Unknown(rt::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl std::fmt::Display for GetMembersByRoomMembership {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for GetMembersByRoomMembership {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for GetMembersByRoomMembership {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
-    }
-}
-
-/// The schema at `api/client-server/rooms.yaml#/paths/~1rooms~1{roomId}~1members/get/parameters/3/schema`.
-///
-/// Values this version of the crate does not know are kept in `Unknown`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[non_exhaustive]
-pub enum GetMembersByRoomNotMembership {
-    /// `join`
-    Join,
-    /// `invite`
-    Invite,
-    /// `knock`
-    Knock,
-    /// `leave`
-    Leave,
-    /// `ban`
-    Ban,
-    /// A value this version of the crate does not know, kept verbatim.
-    Unknown(rt::UnknownValue),
-}
-
-impl GetMembersByRoomNotMembership {
-    /// The value as on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Join => "join",
-            Self::Invite => "invite",
-            Self::Knock => "knock",
-            Self::Leave => "leave",
-            Self::Ban => "ban",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl From<&str> for GetMembersByRoomNotMembership {
-    fn from(value: &str) -> Self {
-        match value {
-            "join" => Self::Join,
-            "invite" => Self::Invite,
-            "knock" => Self::Knock,
-            "leave" => Self::Leave,
-            "ban" => Self::Ban,
-            other => Self::Unknown(rt::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl std::fmt::Display for GetMembersByRoomNotMembership {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for GetMembersByRoomNotMembership {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for GetMembersByRoomNotMembership {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
+rt::string_enum! {
+    /// The schema at `api/client-server/rooms.yaml#/paths/~1rooms~1{roomId}~1members/get/parameters/3/schema`.
+    ///
+    /// Values this version of the crate does not know are kept in `Unknown`.
+    #[non_exhaustive]
+    pub enum GetMembersByRoomNotMembership {
+        Join = "join",
+        Invite = "invite",
+        Knock = "knock",
+        Leave = "leave",
+        Ban = "ban",
     }
 }
 

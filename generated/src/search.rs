@@ -117,122 +117,27 @@ rt::deserialize_object! {
     optional groupings, }
 }
 
-/// The schema at `api/client-server/search.yaml#/paths/~1search/post/requestBody/content/application~1json/schema/properties/search_categories/properties/room_events/properties/keys/items`.
-///
-/// Values this version of the crate does not know are kept in `Unknown`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[non_exhaustive]
-pub enum SearchRequestBodySearchCategoriesRoomEventsKeysItem {
-    /// `content.body`
-    ContentBody,
-    /// `content.name`
-    ContentName,
-    /// `content.topic`
-    ContentTopic,
-    /// A value this version of the crate does not know, kept verbatim.
-    Unknown(rt::UnknownValue),
-}
-
-impl SearchRequestBodySearchCategoriesRoomEventsKeysItem {
-    /// The value as on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ContentBody => "content.body",
-            Self::ContentName => "content.name",
-            Self::ContentTopic => "content.topic",
-            Self::Unknown(value) => value.as_str(),
-        }
+rt::string_enum! {
+    /// The schema at `api/client-server/search.yaml#/paths/~1search/post/requestBody/content/application~1json/schema/properties/search_categories/properties/room_events/properties/keys/items`.
+    ///
+    /// Values this version of the crate does not know are kept in `Unknown`.
+    #[non_exhaustive]
+    pub enum SearchRequestBodySearchCategoriesRoomEventsKeysItem {
+        ContentBody = "content.body",
+        ContentName = "content.name",
+        ContentTopic = "content.topic",
     }
 }
 
-impl From<&str> for SearchRequestBodySearchCategoriesRoomEventsKeysItem {
-    fn from(value: &str) -> Self {
-        match value {
-            "content.body" => Self::ContentBody,
-            "content.name" => Self::ContentName,
-            "content.topic" => Self::ContentTopic,
-            other => Self::Unknown(rt::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl std::fmt::Display for SearchRequestBodySearchCategoriesRoomEventsKeysItem {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for SearchRequestBodySearchCategoriesRoomEventsKeysItem {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de>
-for SearchRequestBodySearchCategoriesRoomEventsKeysItem {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
-    }
-}
-
-/// The order in which to search for results.
-/// By default, this is `"rank"`.
-///
-/// Values this version of the crate does not know are kept in `Unknown`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[non_exhaustive]
-pub enum SearchRequestBodySearchCategoriesRoomEventsOrderBy {
-    /// `recent`
-    Recent,
-    /// `rank`
-    Rank,
-    /// A value this version of the crate does not know, kept verbatim.
-    Unknown(rt::UnknownValue),
-}
-
-impl SearchRequestBodySearchCategoriesRoomEventsOrderBy {
-    /// The value as on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Recent => "recent",
-            Self::Rank => "rank",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl From<&str> for SearchRequestBodySearchCategoriesRoomEventsOrderBy {
-    fn from(value: &str) -> Self {
-        match value {
-            "recent" => Self::Recent,
-            "rank" => Self::Rank,
-            other => Self::Unknown(rt::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl std::fmt::Display for SearchRequestBodySearchCategoriesRoomEventsOrderBy {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for SearchRequestBodySearchCategoriesRoomEventsOrderBy {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de>
-for SearchRequestBodySearchCategoriesRoomEventsOrderBy {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
+rt::string_enum! {
+    /// The order in which to search for results.
+    /// By default, this is `"rank"`.
+    ///
+    /// Values this version of the crate does not know are kept in `Unknown`.
+    #[non_exhaustive]
+    pub enum SearchRequestBodySearchCategoriesRoomEventsOrderBy {
+        Recent = "recent",
+        Rank = "rank",
     }
 }
 
@@ -336,62 +241,14 @@ rt::deserialize_object! {
     SearchRequestBodySearchCategoriesRoomEventsGroupingsGroupByItem { optional key, }
 }
 
-/// Key that defines the group.
-///
-/// Values this version of the crate does not know are kept in `Unknown`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[non_exhaustive]
-pub enum SearchRequestBodySearchCategoriesRoomEventsGroupingsGroupByItemKey {
-    /// `room_id`
-    RoomId,
-    /// `sender`
-    Sender,
-    /// A value this version of the crate does not know, kept verbatim.
-    Unknown(rt::UnknownValue),
-}
-
-impl SearchRequestBodySearchCategoriesRoomEventsGroupingsGroupByItemKey {
-    /// The value as on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::RoomId => "room_id",
-            Self::Sender => "sender",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl From<&str> for SearchRequestBodySearchCategoriesRoomEventsGroupingsGroupByItemKey {
-    fn from(value: &str) -> Self {
-        match value {
-            "room_id" => Self::RoomId,
-            "sender" => Self::Sender,
-            other => Self::Unknown(rt::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl std::fmt::Display
-for SearchRequestBodySearchCategoriesRoomEventsGroupingsGroupByItemKey {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize
-for SearchRequestBodySearchCategoriesRoomEventsGroupingsGroupByItemKey {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de>
-for SearchRequestBodySearchCategoriesRoomEventsGroupingsGroupByItemKey {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
+rt::string_enum! {
+    /// Key that defines the group.
+    ///
+    /// Values this version of the crate does not know are kept in `Unknown`.
+    #[non_exhaustive]
+    pub enum SearchRequestBodySearchCategoriesRoomEventsGroupingsGroupByItemKey {
+        RoomId = "room_id",
+        Sender = "sender",
     }
 }
 

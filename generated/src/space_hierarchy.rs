@@ -192,56 +192,14 @@ rt::deserialize_object! {
     room_version, required children_state, }
 }
 
-/// The encryption algorithm to be used to encrypt messages sent in the
-/// room.
-///
-/// Values this version of the crate does not know are kept in `Unknown`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[non_exhaustive]
-pub enum GetSpaceHierarchyResponseRoomsItemEncryption {
-    /// `m.megolm.v1.aes-sha2`
-    MMegolmV1AesSha2,
-    /// A value this version of the crate does not know, kept verbatim.
-    Unknown(rt::UnknownValue),
-}
-
-impl GetSpaceHierarchyResponseRoomsItemEncryption {
-    /// The value as on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::MMegolmV1AesSha2 => "m.megolm.v1.aes-sha2",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl From<&str> for GetSpaceHierarchyResponseRoomsItemEncryption {
-    fn from(value: &str) -> Self {
-        match value {
-            "m.megolm.v1.aes-sha2" => Self::MMegolmV1AesSha2,
-            other => Self::Unknown(rt::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl std::fmt::Display for GetSpaceHierarchyResponseRoomsItemEncryption {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for GetSpaceHierarchyResponseRoomsItemEncryption {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for GetSpaceHierarchyResponseRoomsItemEncryption {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
+rt::string_enum! {
+    /// The encryption algorithm to be used to encrypt messages sent in the
+    /// room.
+    ///
+    /// Values this version of the crate does not know are kept in `Unknown`.
+    #[non_exhaustive]
+    pub enum GetSpaceHierarchyResponseRoomsItemEncryption {
+        MMegolmV1AesSha2 = "m.megolm.v1.aes-sha2",
     }
 }
 

@@ -121,67 +121,22 @@ rt::deserialize_object! {
     required role, }
 }
 
-/// An informal description of what the contact methods
-/// are used for.
-///
-/// `m.role.admin` is a catch-all role for any queries
-/// and `m.role.security` is intended for sensitive
-/// requests.
-///
-/// Unspecified roles are permitted through the use of
-/// [Namespaced Identifiers](https://spec.matrix.org/v1.19/appendices/#common-namespaced-identifier-grammar).
-///
-/// Values this version of the crate does not know are kept in `Unknown`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[non_exhaustive]
-pub enum GetWellknownSupportResponseContactsItemRole {
-    /// `m.role.admin`
-    MRoleAdmin,
-    /// `m.role.security`
-    MRoleSecurity,
-    /// A value this version of the crate does not know, kept verbatim.
-    Unknown(rt::UnknownValue),
-}
-
-impl GetWellknownSupportResponseContactsItemRole {
-    /// The value as on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::MRoleAdmin => "m.role.admin",
-            Self::MRoleSecurity => "m.role.security",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl From<&str> for GetWellknownSupportResponseContactsItemRole {
-    fn from(value: &str) -> Self {
-        match value {
-            "m.role.admin" => Self::MRoleAdmin,
-            "m.role.security" => Self::MRoleSecurity,
-            other => Self::Unknown(rt::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl std::fmt::Display for GetWellknownSupportResponseContactsItemRole {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for GetWellknownSupportResponseContactsItemRole {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for GetWellknownSupportResponseContactsItemRole {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
+rt::string_enum! {
+    /// An informal description of what the contact methods
+    /// are used for.
+    ///
+    /// `m.role.admin` is a catch-all role for any queries
+    /// and `m.role.security` is intended for sensitive
+    /// requests.
+    ///
+    /// Unspecified roles are permitted through the use of
+    /// [Namespaced Identifiers](https://spec.matrix.org/v1.19/appendices/#common-namespaced-identifier-grammar).
+    ///
+    /// Values this version of the crate does not know are kept in `Unknown`.
+    #[non_exhaustive]
+    pub enum GetWellknownSupportResponseContactsItemRole {
+        MRoleAdmin = "m.role.admin",
+        MRoleSecurity = "m.role.security",
     }
 }
 

@@ -87,8 +87,10 @@ where
 /// Defines a forward-compatible string enum.
 ///
 /// Each listed variant maps to one wire string; every other string is kept
-/// verbatim in the extra variant named after `unknown:`, which holds an
-/// [`UnknownValue`]. The generated type gets:
+/// verbatim in the extra variant named after `unknown:` (`Unknown` when
+/// `unknown:` is left out), which holds an [`UnknownValue`]. Without
+/// `unknown:`, the body is a plain Rust enum item (string discriminants
+/// aside), so formatters can print it as one. The generated type gets:
 ///
 /// * `as_str(&self) -> &str`: the wire value (the original string for the
 ///   unknown variant);
@@ -150,9 +152,12 @@ macro_rules! string_enum {
                 #[doc = concat!("Wire value: `", $value, "`.")]
                 $variant,
             )*
+            // No link to `UnknownValue` here: `$crate` does not stringify
+            // to a path rustdoc resolves in other crates; the field type
+            // links it.
             #[doc = concat!(
                 "A value of `", stringify!($name), "` that this crate version does not know, ",
-                "kept verbatim (see [`UnknownValue`](", stringify!($crate), "::UnknownValue))."
+                "kept verbatim."
             )]
             $unknown($crate::UnknownValue),
         }
@@ -255,6 +260,17 @@ macro_rules! string_enum {
             ) -> ::core::result::Result<Self, D::Error> {
                 $crate::__private::deserialize_string_enum(deserializer)
             }
+        }
+    };
+    // Without `unknown:`, the extra variant is `Unknown`.
+    (
+        $(#[$enum_meta:meta])*
+        $vis:vis enum $name:ident { $($variants:tt)* }
+    ) => {
+        $crate::string_enum! {
+            $(#[$enum_meta])*
+            $vis enum $name { $($variants)* }
+            unknown: Unknown
         }
     };
 }

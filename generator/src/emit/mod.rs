@@ -7,6 +7,7 @@
 mod crate_files;
 mod docs;
 mod endpoint;
+mod format;
 mod structs;
 mod test_support;
 mod type_paths;
@@ -97,7 +98,7 @@ pub fn format(tokens: Tokens) -> Result<GeneratedFiles, EmitError> {
     for (path, file) in tokens.files {
         let text = match file {
             TokenFile::Text(text) => text,
-            TokenFile::Rust { header, tokens } => format_file(tokens, &path, header)?,
+            TokenFile::Rust { header, tokens } => format::format_file(tokens, &path, header)?,
         };
         files.insert(path, text)?;
     }
@@ -106,42 +107,6 @@ pub fn format(tokens: Tokens) -> Result<GeneratedFiles, EmitError> {
 
 struct Emitter<'a> {
     api: &'a Api,
-}
-
-fn format_file(tokens: TokenStream, file: &str, header_line: String) -> Result<String, EmitError> {
-    // Generated code names the runtime as `rt` (about 3,900 paths): short
-    // signatures that fit on one line. The alias is declared in each file
-    // that uses it (in code or in serde's `with = "rt::..."` strings).
-    let uses_runtime = {
-        let text = tokens.to_string();
-        text.contains("rt ::") || text.contains("\"rt::")
-    };
-    let mut parsed: syn::File = syn::parse2(tokens).map_err(|source| EmitError::Syntax {
-        file: file.to_owned(),
-        source,
-    })?;
-    if uses_runtime {
-        parsed
-            .items
-            .insert(0, syn::parse_quote! { use matrix_csapi_runtime as rt; });
-    }
-    Ok(header_line + &separate_items(&prettyplease::unparse(&parsed)))
-}
-
-/// prettyplease puts top-level items right after each other; a blank line
-/// after each item that ends at column 0 makes the files readable.
-fn separate_items(source: &str) -> String {
-    let mut out = String::with_capacity(source.len() + source.len() / 20);
-    let mut lines = source.lines().peekable();
-    while let Some(line) = lines.next() {
-        out.push_str(line);
-        out.push('\n');
-        let ends_item = line == "}" || (line.ends_with(';') && !line.starts_with(' '));
-        if ends_item && lines.peek().is_some_and(|next| !next.is_empty()) {
-            out.push('\n');
-        }
-    }
-    out
 }
 
 impl Emitter<'_> {
@@ -155,18 +120,4 @@ impl Emitter<'_> {
 
 fn ident(name: &str) -> Ident {
     Ident::new(name, Span::call_site())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn top_level_items_are_separated_by_a_blank_line() {
-        let source = "use a::b;\npub struct A {\n    x: u8,\n}\npub struct B;\n\nfn f() {}\n";
-        assert_eq!(
-            separate_items(source),
-            "use a::b;\n\npub struct A {\n    x: u8,\n}\n\npub struct B;\n\nfn f() {}\n"
-        );
-    }
 }
