@@ -690,7 +690,7 @@ impl rt::Endpoint for GetAccount3pidsRequest {
         &self,
         base_url: &rt::BaseUrl,
         access_token: Option<&rt::AccessToken>,
-    ) -> Result<rt::http::Request<rt::Bytes>, rt::IntoHttpError> {
+    ) -> rt::RequestResult {
         let path = rt::PathBuilder::new("/_matrix/client/v3/account/3pid");
         let path_and_query = path.finish();
         rt::build_request(
@@ -701,9 +701,7 @@ impl rt::Endpoint for GetAccount3pidsRequest {
             rt::RequestBody::Empty,
         )
     }
-    fn try_from_http_response(
-        response: rt::http::Response<rt::Bytes>,
-    ) -> Result<Self::Response, rt::FromHttpResponseError<Self::Error>> {
+    fn try_from_http_response(response: rt::HttpResponse) -> rt::ResponseResult<Self> {
         match response.status().as_u16() {
             200 => Ok(rt::json_response(&response)?),
             _ => Err(rt::error_response(response)),
@@ -727,7 +725,7 @@ impl rt::Endpoint for Post3pidsRequest {
         &self,
         base_url: &rt::BaseUrl,
         access_token: Option<&rt::AccessToken>,
-    ) -> Result<rt::http::Request<rt::Bytes>, rt::IntoHttpError> {
+    ) -> rt::RequestResult {
         let path = rt::PathBuilder::new("/_matrix/client/v3/account/3pid");
         let path_and_query = path.finish();
         rt::build_request(
@@ -738,9 +736,7 @@ impl rt::Endpoint for Post3pidsRequest {
             rt::json_body(self)?,
         )
     }
-    fn try_from_http_response(
-        response: rt::http::Response<rt::Bytes>,
-    ) -> Result<Self::Response, rt::FromHttpResponseError<Self::Error>> {
+    fn try_from_http_response(response: rt::HttpResponse) -> rt::ResponseResult<Self> {
         match response.status().as_u16() {
             200 => Ok(rt::json_response(&response)?),
             403 => Err(rt::documented_error_response(response)),
@@ -765,7 +761,7 @@ impl rt::Endpoint for Add3pidRequest {
         &self,
         base_url: &rt::BaseUrl,
         access_token: Option<&rt::AccessToken>,
-    ) -> Result<rt::http::Request<rt::Bytes>, rt::IntoHttpError> {
+    ) -> rt::RequestResult {
         let path = rt::PathBuilder::new("/_matrix/client/v3/account/3pid/add");
         let path_and_query = path.finish();
         rt::build_request(
@@ -776,9 +772,7 @@ impl rt::Endpoint for Add3pidRequest {
             rt::json_body(self)?,
         )
     }
-    fn try_from_http_response(
-        response: rt::http::Response<rt::Bytes>,
-    ) -> Result<Self::Response, rt::FromHttpResponseError<Self::Error>> {
+    fn try_from_http_response(response: rt::HttpResponse) -> rt::ResponseResult<Self> {
         match response.status().as_u16() {
             200 => Ok(rt::json_response(&response)?),
             401 | 429 => Err(rt::documented_error_response(response)),
@@ -803,7 +797,7 @@ impl rt::Endpoint for Bind3pidRequest {
         &self,
         base_url: &rt::BaseUrl,
         access_token: Option<&rt::AccessToken>,
-    ) -> Result<rt::http::Request<rt::Bytes>, rt::IntoHttpError> {
+    ) -> rt::RequestResult {
         let path = rt::PathBuilder::new("/_matrix/client/v3/account/3pid/bind");
         let path_and_query = path.finish();
         rt::build_request(
@@ -814,9 +808,7 @@ impl rt::Endpoint for Bind3pidRequest {
             rt::json_body(self)?,
         )
     }
-    fn try_from_http_response(
-        response: rt::http::Response<rt::Bytes>,
-    ) -> Result<Self::Response, rt::FromHttpResponseError<Self::Error>> {
+    fn try_from_http_response(response: rt::HttpResponse) -> rt::ResponseResult<Self> {
         match response.status().as_u16() {
             200 => Ok(rt::json_response(&response)?),
             429 => Err(rt::documented_error_response(response)),
@@ -841,7 +833,7 @@ impl rt::Endpoint for Delete3pidFromAccountRequest {
         &self,
         base_url: &rt::BaseUrl,
         access_token: Option<&rt::AccessToken>,
-    ) -> Result<rt::http::Request<rt::Bytes>, rt::IntoHttpError> {
+    ) -> rt::RequestResult {
         let path = rt::PathBuilder::new("/_matrix/client/v3/account/3pid/delete");
         let path_and_query = path.finish();
         rt::build_request(
@@ -852,9 +844,7 @@ impl rt::Endpoint for Delete3pidFromAccountRequest {
             rt::json_body(self)?,
         )
     }
-    fn try_from_http_response(
-        response: rt::http::Response<rt::Bytes>,
-    ) -> Result<Self::Response, rt::FromHttpResponseError<Self::Error>> {
+    fn try_from_http_response(response: rt::HttpResponse) -> rt::ResponseResult<Self> {
         match response.status().as_u16() {
             200 => Ok(rt::json_response(&response)?),
             _ => Err(rt::error_response(response)),
@@ -878,7 +868,7 @@ impl rt::Endpoint for Unbind3pidFromAccountRequest {
         &self,
         base_url: &rt::BaseUrl,
         access_token: Option<&rt::AccessToken>,
-    ) -> Result<rt::http::Request<rt::Bytes>, rt::IntoHttpError> {
+    ) -> rt::RequestResult {
         let path = rt::PathBuilder::new("/_matrix/client/v3/account/3pid/unbind");
         let path_and_query = path.finish();
         rt::build_request(
@@ -889,9 +879,7 @@ impl rt::Endpoint for Unbind3pidFromAccountRequest {
             rt::json_body(self)?,
         )
     }
-    fn try_from_http_response(
-        response: rt::http::Response<rt::Bytes>,
-    ) -> Result<Self::Response, rt::FromHttpResponseError<Self::Error>> {
+    fn try_from_http_response(response: rt::HttpResponse) -> rt::ResponseResult<Self> {
         match response.status().as_u16() {
             200 => Ok(rt::json_response(&response)?),
             _ => Err(rt::error_response(response)),
@@ -915,7 +903,7 @@ impl rt::Endpoint for RequestTokenTo3pidEmailRequest {
         &self,
         base_url: &rt::BaseUrl,
         access_token: Option<&rt::AccessToken>,
-    ) -> Result<rt::http::Request<rt::Bytes>, rt::IntoHttpError> {
+    ) -> rt::RequestResult {
         let path = rt::PathBuilder::new(
             "/_matrix/client/v3/account/3pid/email/requestToken",
         );
@@ -928,9 +916,7 @@ impl rt::Endpoint for RequestTokenTo3pidEmailRequest {
             rt::json_body(&self.body)?,
         )
     }
-    fn try_from_http_response(
-        response: rt::http::Response<rt::Bytes>,
-    ) -> Result<Self::Response, rt::FromHttpResponseError<Self::Error>> {
+    fn try_from_http_response(response: rt::HttpResponse) -> rt::ResponseResult<Self> {
         match response.status().as_u16() {
             200 => Ok(rt::json_response(&response)?),
             400 | 403 => Err(rt::documented_error_response(response)),
@@ -955,7 +941,7 @@ impl rt::Endpoint for RequestTokenTo3pidMsisdnRequest {
         &self,
         base_url: &rt::BaseUrl,
         access_token: Option<&rt::AccessToken>,
-    ) -> Result<rt::http::Request<rt::Bytes>, rt::IntoHttpError> {
+    ) -> rt::RequestResult {
         let path = rt::PathBuilder::new(
             "/_matrix/client/v3/account/3pid/msisdn/requestToken",
         );
@@ -968,9 +954,7 @@ impl rt::Endpoint for RequestTokenTo3pidMsisdnRequest {
             rt::json_body(&self.body)?,
         )
     }
-    fn try_from_http_response(
-        response: rt::http::Response<rt::Bytes>,
-    ) -> Result<Self::Response, rt::FromHttpResponseError<Self::Error>> {
+    fn try_from_http_response(response: rt::HttpResponse) -> rt::ResponseResult<Self> {
         match response.status().as_u16() {
             200 => Ok(rt::json_response(&response)?),
             400 | 403 => Err(rt::documented_error_response(response)),

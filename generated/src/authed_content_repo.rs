@@ -464,7 +464,7 @@ impl rt::Endpoint for GetContentAuthedRequest {
         &self,
         base_url: &rt::BaseUrl,
         access_token: Option<&rt::AccessToken>,
-    ) -> Result<rt::http::Request<rt::Bytes>, rt::IntoHttpError> {
+    ) -> rt::RequestResult {
         let mut path = rt::PathBuilder::new("/_matrix/client/v1/media/download/");
         path.push_param(&self.server_name);
         path.push_literal("/");
@@ -482,9 +482,7 @@ impl rt::Endpoint for GetContentAuthedRequest {
             rt::RequestBody::Empty,
         )
     }
-    fn try_from_http_response(
-        response: rt::http::Response<rt::Bytes>,
-    ) -> Result<Self::Response, rt::FromHttpResponseError<Self::Error>> {
+    fn try_from_http_response(response: rt::HttpResponse) -> rt::ResponseResult<Self> {
         match response.status().as_u16() {
             200 => {
                 Ok(
@@ -546,7 +544,7 @@ impl rt::Endpoint for GetContentOverrideNameAuthedRequest {
         &self,
         base_url: &rt::BaseUrl,
         access_token: Option<&rt::AccessToken>,
-    ) -> Result<rt::http::Request<rt::Bytes>, rt::IntoHttpError> {
+    ) -> rt::RequestResult {
         let mut path = rt::PathBuilder::new("/_matrix/client/v1/media/download/");
         path.push_param(&self.server_name);
         path.push_literal("/");
@@ -566,9 +564,7 @@ impl rt::Endpoint for GetContentOverrideNameAuthedRequest {
             rt::RequestBody::Empty,
         )
     }
-    fn try_from_http_response(
-        response: rt::http::Response<rt::Bytes>,
-    ) -> Result<Self::Response, rt::FromHttpResponseError<Self::Error>> {
+    fn try_from_http_response(response: rt::HttpResponse) -> rt::ResponseResult<Self> {
         match response.status().as_u16() {
             200 => {
                 Ok(
@@ -630,7 +626,7 @@ impl rt::Endpoint for GetContentThumbnailAuthedRequest {
         &self,
         base_url: &rt::BaseUrl,
         access_token: Option<&rt::AccessToken>,
-    ) -> Result<rt::http::Request<rt::Bytes>, rt::IntoHttpError> {
+    ) -> rt::RequestResult {
         let mut path = rt::PathBuilder::new("/_matrix/client/v1/media/thumbnail/");
         path.push_param(&self.server_name);
         path.push_literal("/");
@@ -656,9 +652,7 @@ impl rt::Endpoint for GetContentThumbnailAuthedRequest {
             rt::RequestBody::Empty,
         )
     }
-    fn try_from_http_response(
-        response: rt::http::Response<rt::Bytes>,
-    ) -> Result<Self::Response, rt::FromHttpResponseError<Self::Error>> {
+    fn try_from_http_response(response: rt::HttpResponse) -> rt::ResponseResult<Self> {
         match response.status().as_u16() {
             200 => {
                 Ok(
@@ -720,7 +714,7 @@ impl rt::Endpoint for GetUrlPreviewAuthedRequest {
         &self,
         base_url: &rt::BaseUrl,
         access_token: Option<&rt::AccessToken>,
-    ) -> Result<rt::http::Request<rt::Bytes>, rt::IntoHttpError> {
+    ) -> rt::RequestResult {
         let path = rt::PathBuilder::new("/_matrix/client/v1/media/preview_url");
         let mut query = rt::QueryBuilder::new();
         query.push("url", &self.url);
@@ -736,9 +730,7 @@ impl rt::Endpoint for GetUrlPreviewAuthedRequest {
             rt::RequestBody::Empty,
         )
     }
-    fn try_from_http_response(
-        response: rt::http::Response<rt::Bytes>,
-    ) -> Result<Self::Response, rt::FromHttpResponseError<Self::Error>> {
+    fn try_from_http_response(response: rt::HttpResponse) -> rt::ResponseResult<Self> {
         match response.status().as_u16() {
             200 => Ok(rt::json_response(&response)?),
             429 => Err(rt::documented_error_response(response)),
@@ -763,7 +755,7 @@ impl rt::Endpoint for GetConfigAuthedRequest {
         &self,
         base_url: &rt::BaseUrl,
         access_token: Option<&rt::AccessToken>,
-    ) -> Result<rt::http::Request<rt::Bytes>, rt::IntoHttpError> {
+    ) -> rt::RequestResult {
         let path = rt::PathBuilder::new("/_matrix/client/v1/media/config");
         let path_and_query = path.finish();
         rt::build_request(
@@ -774,9 +766,7 @@ impl rt::Endpoint for GetConfigAuthedRequest {
             rt::RequestBody::Empty,
         )
     }
-    fn try_from_http_response(
-        response: rt::http::Response<rt::Bytes>,
-    ) -> Result<Self::Response, rt::FromHttpResponseError<Self::Error>> {
+    fn try_from_http_response(response: rt::HttpResponse) -> rt::ResponseResult<Self> {
         match response.status().as_u16() {
             200 => Ok(rt::json_response(&response)?),
             429 => Err(rt::documented_error_response(response)),

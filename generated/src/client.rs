@@ -26,10 +26,7 @@ impl Client {
     pub async fn get_account_data(
         &self,
         request: crate::account_data::GetAccountDataRequest,
-    ) -> Result<
-        serde_json::Map<String, serde_json::Value>,
-        rt::Error<std::convert::Infallible>,
-    > {
+    ) -> Result<serde_json::Map<String, serde_json::Value>, rt::Error> {
         self.inner.send(&request).await
     }
     /// Set some account data for the user.
@@ -38,10 +35,7 @@ impl Client {
     pub async fn set_account_data(
         &self,
         request: crate::account_data::SetAccountDataRequest,
-    ) -> Result<
-        serde_json::Map<String, serde_json::Value>,
-        rt::Error<std::convert::Infallible>,
-    > {
+    ) -> Result<serde_json::Map<String, serde_json::Value>, rt::Error> {
         self.inner.send(&request).await
     }
     /// Get some account data for the user that is specific to a room.
@@ -50,10 +44,7 @@ impl Client {
     pub async fn get_account_data_per_room(
         &self,
         request: crate::account_data::GetAccountDataPerRoomRequest,
-    ) -> Result<
-        serde_json::Map<String, serde_json::Value>,
-        rt::Error<std::convert::Infallible>,
-    > {
+    ) -> Result<serde_json::Map<String, serde_json::Value>, rt::Error> {
         self.inner.send(&request).await
     }
     /// Set some account data for the user that is specific to a room.
@@ -62,10 +53,7 @@ impl Client {
     pub async fn set_account_data_per_room(
         &self,
         request: crate::account_data::SetAccountDataPerRoomRequest,
-    ) -> Result<
-        serde_json::Map<String, serde_json::Value>,
-        rt::Error<std::convert::Infallible>,
-    > {
+    ) -> Result<serde_json::Map<String, serde_json::Value>, rt::Error> {
         self.inner.send(&request).await
     }
     /// Deactivate a user's account.
@@ -74,10 +62,7 @@ impl Client {
     pub async fn deactivate_account(
         &self,
         request: crate::account_deactivation::DeactivateAccountRequest,
-    ) -> Result<
-        crate::account_deactivation::DeactivateAccountResponse,
-        rt::Error<std::convert::Infallible>,
-    > {
+    ) -> Result<crate::account_deactivation::DeactivateAccountResponse, rt::Error> {
         self.inner.send(&request).await
     }
     /// Gets information about a particular user.
@@ -86,7 +71,7 @@ impl Client {
     pub async fn get_who_is(
         &self,
         request: crate::admin::GetWhoIsRequest,
-    ) -> Result<crate::admin::GetWhoIsResponse, rt::Error<std::convert::Infallible>> {
+    ) -> Result<crate::admin::GetWhoIsResponse, rt::Error> {
         self.inner.send(&request).await
     }
     /// Gets information about the suspended status of a particular user.
@@ -95,10 +80,7 @@ impl Client {
     pub async fn get_admin_suspend_user(
         &self,
         request: crate::admin::GetAdminSuspendUserRequest,
-    ) -> Result<
-        crate::admin::GetAdminSuspendUserResponse,
-        rt::Error<std::convert::Infallible>,
-    > {
+    ) -> Result<crate::admin::GetAdminSuspendUserResponse, rt::Error> {
         self.inner.send(&request).await
     }
     /// Set the suspended status of a particular user.
@@ -107,10 +89,7 @@ impl Client {
     pub async fn set_admin_suspend_user(
         &self,
         request: crate::admin::SetAdminSuspendUserRequest,
-    ) -> Result<
-        crate::admin::SetAdminSuspendUserResponse,
-        rt::Error<std::convert::Infallible>,
-    > {
+    ) -> Result<crate::admin::SetAdminSuspendUserResponse, rt::Error> {
         self.inner.send(&request).await
     }
     /// Gets information about the locked status of a particular user.
@@ -119,10 +98,7 @@ impl Client {
     pub async fn get_admin_lock_user(
         &self,
         request: crate::admin::GetAdminLockUserRequest,
-    ) -> Result<
-        crate::admin::GetAdminLockUserResponse,
-        rt::Error<std::convert::Infallible>,
-    > {
+    ) -> Result<crate::admin::GetAdminLockUserResponse, rt::Error> {
         self.inner.send(&request).await
     }
     /// Set the locked status of a particular user.
@@ -131,10 +107,7 @@ impl Client {
     pub async fn set_admin_lock_user(
         &self,
         request: crate::admin::SetAdminLockUserRequest,
-    ) -> Result<
-        crate::admin::SetAdminLockUserResponse,
-        rt::Error<std::convert::Infallible>,
-    > {
+    ) -> Result<crate::admin::SetAdminLockUserResponse, rt::Error> {
         self.inner.send(&request).await
     }
     /// Gets a list of a user's third-party identifiers.
@@ -143,10 +116,7 @@ impl Client {
     pub async fn get_account_3pids(
         &self,
         request: crate::administrative_contact::GetAccount3pidsRequest,
-    ) -> Result<
-        crate::administrative_contact::GetAccount3pidsResponse,
-        rt::Error<std::convert::Infallible>,
-    > {
+    ) -> Result<crate::administrative_contact::GetAccount3pidsResponse, rt::Error> {
         self.inner.send(&request).await
     }
     /// Adds contact information to the user's account.
@@ -155,10 +125,7 @@ impl Client {
     pub async fn post_3pids(
         &self,
         request: crate::administrative_contact::Post3pidsRequest,
-    ) -> Result<
-        crate::administrative_contact::Post3pidsResponse,
-        rt::Error<std::convert::Infallible>,
-    > {
+    ) -> Result<crate::administrative_contact::Post3pidsResponse, rt::Error> {
         self.inner.send(&request).await
     }
     /// Adds contact information to the user's account.
@@ -167,10 +134,7 @@ impl Client {
     pub async fn add_3pid(
         &self,
         request: crate::administrative_contact::Add3pidRequest,
-    ) -> Result<
-        serde_json::Map<String, serde_json::Value>,
-        rt::Error<std::convert::Infallible>,
-    > {
+    ) -> Result<serde_json::Map<String, serde_json::Value>, rt::Error> {
         self.inner.send(&request).await
     }
     /// Binds a 3PID to the user's account through an Identity Service.
@@ -179,10 +143,7 @@ impl Client {
     pub async fn bind_3pid(
         &self,
         request: crate::administrative_contact::Bind3pidRequest,
-    ) -> Result<
-        serde_json::Map<String, serde_json::Value>,
-        rt::Error<std::convert::Infallible>,
-    > {
+    ) -> Result<serde_json::Map<String, serde_json::Value>, rt::Error> {
         self.inner.send(&request).await
     }
     /// Deletes a third-party identifier from the user's account
@@ -193,7 +154,7 @@ impl Client {
         request: crate::administrative_contact::Delete3pidFromAccountRequest,
     ) -> Result<
         crate::administrative_contact::Delete3pidFromAccountResponse,
-        rt::Error<std::convert::Infallible>,
+        rt::Error,
     > {
         self.inner.send(&request).await
     }
@@ -205,7 +166,7 @@ impl Client {
         request: crate::administrative_contact::Unbind3pidFromAccountRequest,
     ) -> Result<
         crate::administrative_contact::Unbind3pidFromAccountResponse,
-        rt::Error<std::convert::Infallible>,
+        rt::Error,
     > {
         self.inner.send(&request).await
     }
@@ -215,10 +176,7 @@ impl Client {
     pub async fn request_token_to_3pid_email(
         &self,
         request: crate::administrative_contact::RequestTokenTo3pidEmailRequest,
-    ) -> Result<
-        crate::types::RequestTokenResponse,
-        rt::Error<std::convert::Infallible>,
-    > {
+    ) -> Result<crate::types::RequestTokenResponse, rt::Error> {
         self.inner.send(&request).await
     }
     /// Begins the validation process for a phone number for association with the user's account.
@@ -227,10 +185,7 @@ impl Client {
     pub async fn request_token_to_3pid_msisdn(
         &self,
         request: crate::administrative_contact::RequestTokenTo3pidMsisdnRequest,
-    ) -> Result<
-        crate::types::RequestTokenResponse,
-        rt::Error<std::convert::Infallible>,
-    > {
+    ) -> Result<crate::types::RequestTokenResponse, rt::Error> {
         self.inner.send(&request).await
     }
     /// Ask the homeserver to ping the application service to ensure the connection works.
@@ -252,10 +207,7 @@ impl Client {
     pub async fn update_appservice_room_directory_visibility(
         &self,
         request: crate::appservice_room_directory::UpdateAppserviceRoomDirectoryVisibilityRequest,
-    ) -> Result<
-        serde_json::Map<String, serde_json::Value>,
-        rt::Error<std::convert::Infallible>,
-    > {
+    ) -> Result<serde_json::Map<String, serde_json::Value>, rt::Error> {
         self.inner.send(&request).await
     }
     /// Download content from the content repository.
@@ -264,10 +216,7 @@ impl Client {
     pub async fn get_content_authed(
         &self,
         request: crate::authed_content_repo::GetContentAuthedRequest,
-    ) -> Result<
-        crate::authed_content_repo::GetContentAuthedResponse,
-        rt::Error<std::convert::Infallible>,
-    > {
+    ) -> Result<crate::authed_content_repo::GetContentAuthedResponse, rt::Error> {
         self.inner.send(&request).await
     }
     /// Download content from the content repository overriding the file name.
@@ -278,7 +227,7 @@ impl Client {
         request: crate::authed_content_repo::GetContentOverrideNameAuthedRequest,
     ) -> Result<
         crate::authed_content_repo::GetContentOverrideNameAuthedResponse,
-        rt::Error<std::convert::Infallible>,
+        rt::Error,
     > {
         self.inner.send(&request).await
     }
@@ -290,7 +239,7 @@ impl Client {
         request: crate::authed_content_repo::GetContentThumbnailAuthedRequest,
     ) -> Result<
         crate::authed_content_repo::GetContentThumbnailAuthedResponse,
-        rt::Error<std::convert::Infallible>,
+        rt::Error,
     > {
         self.inner.send(&request).await
     }
@@ -300,10 +249,7 @@ impl Client {
     pub async fn get_url_preview_authed(
         &self,
         request: crate::authed_content_repo::GetUrlPreviewAuthedRequest,
-    ) -> Result<
-        crate::authed_content_repo::GetUrlPreviewAuthedResponse,
-        rt::Error<std::convert::Infallible>,
-    > {
+    ) -> Result<crate::authed_content_repo::GetUrlPreviewAuthedResponse, rt::Error> {
         self.inner.send(&request).await
     }
     /// Get the configuration for the content repository.
@@ -312,10 +258,7 @@ impl Client {
     pub async fn get_config_authed(
         &self,
         request: crate::authed_content_repo::GetConfigAuthedRequest,
-    ) -> Result<
-        crate::authed_content_repo::GetConfigAuthedResponse,
-        rt::Error<std::convert::Infallible>,
-    > {
+    ) -> Result<crate::authed_content_repo::GetConfigAuthedResponse, rt::Error> {
         self.inner.send(&request).await
     }
     /// Ban a user in the room.
@@ -324,10 +267,7 @@ impl Client {
     pub async fn ban(
         &self,
         request: crate::banning::BanRequest,
-    ) -> Result<
-        serde_json::Map<String, serde_json::Value>,
-        rt::Error<std::convert::Infallible>,
-    > {
+    ) -> Result<serde_json::Map<String, serde_json::Value>, rt::Error> {
         self.inner.send(&request).await
     }
     /// Unban a user from the room.
@@ -336,10 +276,7 @@ impl Client {
     pub async fn unban(
         &self,
         request: crate::banning::UnbanRequest,
-    ) -> Result<
-        serde_json::Map<String, serde_json::Value>,
-        rt::Error<std::convert::Infallible>,
-    > {
+    ) -> Result<serde_json::Map<String, serde_json::Value>, rt::Error> {
         self.inner.send(&request).await
     }
     /// Gets information about the server's capabilities.
@@ -348,10 +285,7 @@ impl Client {
     pub async fn get_capabilities(
         &self,
         request: crate::capabilities::GetCapabilitiesRequest,
-    ) -> Result<
-        crate::capabilities::GetCapabilitiesResponse,
-        rt::Error<std::convert::Infallible>,
-    > {
+    ) -> Result<crate::capabilities::GetCapabilitiesResponse, rt::Error> {
         self.inner.send(&request).await
     }
     /// Upload some content to the content repository.
@@ -360,10 +294,7 @@ impl Client {
     pub async fn upload_content(
         &self,
         request: crate::content_repo::UploadContentRequest,
-    ) -> Result<
-        crate::content_repo::UploadContentResponse,
-        rt::Error<std::convert::Infallible>,
-    > {
+    ) -> Result<crate::content_repo::UploadContentResponse, rt::Error> {
         self.inner.send(&request).await
     }
     /// Upload content to an `mxc://` URI that was created earlier.
@@ -372,10 +303,7 @@ impl Client {
     pub async fn upload_content_to_mxc(
         &self,
         request: crate::content_repo::UploadContentToMxcRequest,
-    ) -> Result<
-        serde_json::Map<String, serde_json::Value>,
-        rt::Error<std::convert::Infallible>,
-    > {
+    ) -> Result<serde_json::Map<String, serde_json::Value>, rt::Error> {
         self.inner.send(&request).await
     }
     /// Create a new `mxc://` URI without uploading the content.
@@ -384,10 +312,7 @@ impl Client {
     pub async fn create_content(
         &self,
         request: crate::content_repo::CreateContentRequest,
-    ) -> Result<
-        crate::content_repo::CreateContentResponse,
-        rt::Error<std::convert::Infallible>,
-    > {
+    ) -> Result<crate::content_repo::CreateContentResponse, rt::Error> {
         self.inner.send(&request).await
     }
     /// Download content from the content repository.
@@ -396,10 +321,7 @@ impl Client {
     pub async fn get_content(
         &self,
         request: crate::content_repo::GetContentRequest,
-    ) -> Result<
-        crate::content_repo::GetContentResponse,
-        rt::Error<std::convert::Infallible>,
-    > {
+    ) -> Result<crate::content_repo::GetContentResponse, rt::Error> {
         self.inner.send(&request).await
     }
     /// Download content from the content repository overriding the file name
@@ -408,10 +330,7 @@ impl Client {
     pub async fn get_content_override_name(
         &self,
         request: crate::content_repo::GetContentOverrideNameRequest,
-    ) -> Result<
-        crate::content_repo::GetContentOverrideNameResponse,
-        rt::Error<std::convert::Infallible>,
-    > {
+    ) -> Result<crate::content_repo::GetContentOverrideNameResponse, rt::Error> {
         self.inner.send(&request).await
     }
     /// Download a thumbnail of content from the content repository
@@ -420,10 +339,7 @@ impl Client {
     pub async fn get_content_thumbnail(
         &self,
         request: crate::content_repo::GetContentThumbnailRequest,
-    ) -> Result<
-        crate::content_repo::GetContentThumbnailResponse,
-        rt::Error<std::convert::Infallible>,
-    > {
+    ) -> Result<crate::content_repo::GetContentThumbnailResponse, rt::Error> {
         self.inner.send(&request).await
     }
     /// Get information about a URL for a client
@@ -432,10 +348,7 @@ impl Client {
     pub async fn get_url_preview(
         &self,
         request: crate::content_repo::GetUrlPreviewRequest,
-    ) -> Result<
-        crate::content_repo::GetUrlPreviewResponse,
-        rt::Error<std::convert::Infallible>,
-    > {
+    ) -> Result<crate::content_repo::GetUrlPreviewResponse, rt::Error> {
         self.inner.send(&request).await
     }
     /// Get the configuration for the content repository.
@@ -444,10 +357,7 @@ impl Client {
     pub async fn get_config(
         &self,
         request: crate::content_repo::GetConfigRequest,
-    ) -> Result<
-        crate::content_repo::GetConfigResponse,
-        rt::Error<std::convert::Infallible>,
-    > {
+    ) -> Result<crate::content_repo::GetConfigResponse, rt::Error> {
         self.inner.send(&request).await
     }
     /// Create a new room
@@ -456,10 +366,7 @@ impl Client {
     pub async fn create_room(
         &self,
         request: crate::create_room::CreateRoomRequest,
-    ) -> Result<
-        crate::create_room::CreateRoomResponse,
-        rt::Error<std::convert::Infallible>,
-    > {
+    ) -> Result<crate::create_room::CreateRoomResponse, rt::Error> {
         self.inner.send(&request).await
     }
     /// Upload cross-signing keys.
@@ -480,10 +387,7 @@ impl Client {
     pub async fn upload_cross_signing_signatures(
         &self,
         request: crate::cross_signing::UploadCrossSigningSignaturesRequest,
-    ) -> Result<
-        crate::cross_signing::UploadCrossSigningSignaturesResponse,
-        rt::Error<std::convert::Infallible>,
-    > {
+    ) -> Result<crate::cross_signing::UploadCrossSigningSignaturesResponse, rt::Error> {
         self.inner.send(&request).await
     }
     /// List registered devices for the current user
@@ -492,10 +396,7 @@ impl Client {
     pub async fn get_devices(
         &self,
         request: crate::device_management::GetDevicesRequest,
-    ) -> Result<
-        crate::device_management::GetDevicesResponse,
-        rt::Error<std::convert::Infallible>,
-    > {
+    ) -> Result<crate::device_management::GetDevicesResponse, rt::Error> {
         self.inner.send(&request).await
     }
     /// Get a single device
@@ -528,10 +429,7 @@ impl Client {
     pub async fn delete_device(
         &self,
         request: crate::device_management::DeleteDeviceRequest,
-    ) -> Result<
-        serde_json::Map<String, serde_json::Value>,
-        rt::Error<std::convert::Infallible>,
-    > {
+    ) -> Result<serde_json::Map<String, serde_json::Value>, rt::Error> {
         self.inner.send(&request).await
     }
     /// Bulk deletion of devices
@@ -540,10 +438,7 @@ impl Client {
     pub async fn delete_devices(
         &self,
         request: crate::device_management::DeleteDevicesRequest,
-    ) -> Result<
-        serde_json::Map<String, serde_json::Value>,
-        rt::Error<std::convert::Infallible>,
-    > {
+    ) -> Result<serde_json::Map<String, serde_json::Value>, rt::Error> {
         self.inner.send(&request).await
     }
     /// Get the room ID corresponding to this room alias.
@@ -552,10 +447,7 @@ impl Client {
     pub async fn get_room_id_by_alias(
         &self,
         request: crate::directory::GetRoomIdByAliasRequest,
-    ) -> Result<
-        crate::directory::GetRoomIdByAliasResponse,
-        rt::Error<std::convert::Infallible>,
-    > {
+    ) -> Result<crate::directory::GetRoomIdByAliasResponse, rt::Error> {
         self.inner.send(&request).await
     }
     /// Create a new mapping from room alias to room ID.
@@ -564,10 +456,7 @@ impl Client {
     pub async fn set_room_alias(
         &self,
         request: crate::directory::SetRoomAliasRequest,
-    ) -> Result<
-        serde_json::Map<String, serde_json::Value>,
-        rt::Error<std::convert::Infallible>,
-    > {
+    ) -> Result<serde_json::Map<String, serde_json::Value>, rt::Error> {
         self.inner.send(&request).await
     }
     /// Remove a mapping of room alias to room ID.
@@ -576,10 +465,7 @@ impl Client {
     pub async fn delete_room_alias(
         &self,
         request: crate::directory::DeleteRoomAliasRequest,
-    ) -> Result<
-        serde_json::Map<String, serde_json::Value>,
-        rt::Error<std::convert::Infallible>,
-    > {
+    ) -> Result<serde_json::Map<String, serde_json::Value>, rt::Error> {
         self.inner.send(&request).await
     }
     /// Get a list of local aliases on a given room.
@@ -588,10 +474,7 @@ impl Client {
     pub async fn get_local_aliases(
         &self,
         request: crate::directory::GetLocalAliasesRequest,
-    ) -> Result<
-        crate::directory::GetLocalAliasesResponse,
-        rt::Error<std::convert::Infallible>,
-    > {
+    ) -> Result<crate::directory::GetLocalAliasesResponse, rt::Error> {
         self.inner.send(&request).await
     }
     /// Get events and state around the specified event.
@@ -600,10 +483,7 @@ impl Client {
     pub async fn get_event_context(
         &self,
         request: crate::event_context::GetEventContextRequest,
-    ) -> Result<
-        crate::event_context::GetEventContextResponse,
-        rt::Error<std::convert::Infallible>,
-    > {
+    ) -> Result<crate::event_context::GetEventContextResponse, rt::Error> {
         self.inner.send(&request).await
     }
     /// Upload a new filter.
@@ -612,10 +492,7 @@ impl Client {
     pub async fn define_filter(
         &self,
         request: crate::filter::DefineFilterRequest,
-    ) -> Result<
-        crate::filter::DefineFilterResponse,
-        rt::Error<std::convert::Infallible>,
-    > {
+    ) -> Result<crate::filter::DefineFilterResponse, rt::Error> {
         self.inner.send(&request).await
     }
     /// Download a filter
@@ -633,10 +510,7 @@ impl Client {
     pub async fn invite_user(
         &self,
         request: crate::inviting::InviteUserRequest,
-    ) -> Result<
-        serde_json::Map<String, serde_json::Value>,
-        rt::Error<std::convert::Infallible>,
-    > {
+    ) -> Result<serde_json::Map<String, serde_json::Value>, rt::Error> {
         self.inner.send(&request).await
     }
     /// Join the requesting user to a particular room.
@@ -645,10 +519,7 @@ impl Client {
     pub async fn join_room_by_id(
         &self,
         request: crate::joining::JoinRoomByIdRequest,
-    ) -> Result<
-        crate::joining::JoinRoomByIdResponse,
-        rt::Error<std::convert::Infallible>,
-    > {
+    ) -> Result<crate::joining::JoinRoomByIdResponse, rt::Error> {
         self.inner.send(&request).await
     }
     /// Join the requesting user to a particular room.
@@ -657,7 +528,7 @@ impl Client {
     pub async fn join_room(
         &self,
         request: crate::joining::JoinRoomRequest,
-    ) -> Result<crate::joining::JoinRoomResponse, rt::Error<std::convert::Infallible>> {
+    ) -> Result<crate::joining::JoinRoomResponse, rt::Error> {
         self.inner.send(&request).await
     }
     /// Get information about the latest backup version.
@@ -666,10 +537,7 @@ impl Client {
     pub async fn get_room_keys_version_current(
         &self,
         request: crate::key_backup::GetRoomKeysVersionCurrentRequest,
-    ) -> Result<
-        crate::key_backup::GetRoomKeysVersionCurrentResponse,
-        rt::Error<std::convert::Infallible>,
-    > {
+    ) -> Result<crate::key_backup::GetRoomKeysVersionCurrentResponse, rt::Error> {
         self.inner.send(&request).await
     }
     /// Create a new backup.
@@ -678,10 +546,7 @@ impl Client {
     pub async fn post_room_keys_version(
         &self,
         request: crate::key_backup::PostRoomKeysVersionRequest,
-    ) -> Result<
-        crate::key_backup::PostRoomKeysVersionResponse,
-        rt::Error<std::convert::Infallible>,
-    > {
+    ) -> Result<crate::key_backup::PostRoomKeysVersionResponse, rt::Error> {
         self.inner.send(&request).await
     }
     /// Get information about an existing backup.
@@ -690,10 +555,7 @@ impl Client {
     pub async fn get_room_keys_version(
         &self,
         request: crate::key_backup::GetRoomKeysVersionRequest,
-    ) -> Result<
-        crate::key_backup::GetRoomKeysVersionResponse,
-        rt::Error<std::convert::Infallible>,
-    > {
+    ) -> Result<crate::key_backup::GetRoomKeysVersionResponse, rt::Error> {
         self.inner.send(&request).await
     }
     /// Update information about an existing backup.
@@ -702,10 +564,7 @@ impl Client {
     pub async fn put_room_keys_version(
         &self,
         request: crate::key_backup::PutRoomKeysVersionRequest,
-    ) -> Result<
-        serde_json::Map<String, serde_json::Value>,
-        rt::Error<std::convert::Infallible>,
-    > {
+    ) -> Result<serde_json::Map<String, serde_json::Value>, rt::Error> {
         self.inner.send(&request).await
     }
     /// Delete an existing key backup.
@@ -714,10 +573,7 @@ impl Client {
     pub async fn delete_room_keys_version(
         &self,
         request: crate::key_backup::DeleteRoomKeysVersionRequest,
-    ) -> Result<
-        serde_json::Map<String, serde_json::Value>,
-        rt::Error<std::convert::Infallible>,
-    > {
+    ) -> Result<serde_json::Map<String, serde_json::Value>, rt::Error> {
         self.inner.send(&request).await
     }
     /// Retrieve a key from the backup.
@@ -726,7 +582,7 @@ impl Client {
     pub async fn get_room_key_by_session_id(
         &self,
         request: crate::key_backup::GetRoomKeyBySessionIdRequest,
-    ) -> Result<crate::types::KeyBackupData, rt::Error<std::convert::Infallible>> {
+    ) -> Result<crate::types::KeyBackupData, rt::Error> {
         self.inner.send(&request).await
     }
     /// Store a key in the backup.
@@ -735,10 +591,7 @@ impl Client {
     pub async fn put_room_key_by_session_id(
         &self,
         request: crate::key_backup::PutRoomKeyBySessionIdRequest,
-    ) -> Result<
-        crate::key_backup::RoomKeysUpdateResponse,
-        rt::Error<std::convert::Infallible>,
-    > {
+    ) -> Result<crate::key_backup::RoomKeysUpdateResponse, rt::Error> {
         self.inner.send(&request).await
     }
     /// Delete a key from the backup.
@@ -747,10 +600,7 @@ impl Client {
     pub async fn delete_room_key_by_session_id(
         &self,
         request: crate::key_backup::DeleteRoomKeyBySessionIdRequest,
-    ) -> Result<
-        crate::key_backup::RoomKeysUpdateResponse,
-        rt::Error<std::convert::Infallible>,
-    > {
+    ) -> Result<crate::key_backup::RoomKeysUpdateResponse, rt::Error> {
         self.inner.send(&request).await
     }
     /// Retrieve the keys from the backup for a given room.
@@ -759,7 +609,7 @@ impl Client {
     pub async fn get_room_keys_by_room_id(
         &self,
         request: crate::key_backup::GetRoomKeysByRoomIdRequest,
-    ) -> Result<crate::types::RoomKeyBackup, rt::Error<std::convert::Infallible>> {
+    ) -> Result<crate::types::RoomKeyBackup, rt::Error> {
         self.inner.send(&request).await
     }
     /// Store several keys in the backup for a given room.
@@ -768,10 +618,7 @@ impl Client {
     pub async fn put_room_keys_by_room_id(
         &self,
         request: crate::key_backup::PutRoomKeysByRoomIdRequest,
-    ) -> Result<
-        crate::key_backup::RoomKeysUpdateResponse,
-        rt::Error<std::convert::Infallible>,
-    > {
+    ) -> Result<crate::key_backup::RoomKeysUpdateResponse, rt::Error> {
         self.inner.send(&request).await
     }
     /// Delete the keys from the backup for a given room.
@@ -780,10 +627,7 @@ impl Client {
     pub async fn delete_room_keys_by_room_id(
         &self,
         request: crate::key_backup::DeleteRoomKeysByRoomIdRequest,
-    ) -> Result<
-        crate::key_backup::RoomKeysUpdateResponse,
-        rt::Error<std::convert::Infallible>,
-    > {
+    ) -> Result<crate::key_backup::RoomKeysUpdateResponse, rt::Error> {
         self.inner.send(&request).await
     }
     /// Retrieve the keys from the backup.
@@ -792,10 +636,7 @@ impl Client {
     pub async fn get_room_keys(
         &self,
         request: crate::key_backup::GetRoomKeysRequest,
-    ) -> Result<
-        crate::key_backup::GetRoomKeysResponse,
-        rt::Error<std::convert::Infallible>,
-    > {
+    ) -> Result<crate::key_backup::GetRoomKeysResponse, rt::Error> {
         self.inner.send(&request).await
     }
     /// Store several keys in the backup.
@@ -804,10 +645,7 @@ impl Client {
     pub async fn put_room_keys(
         &self,
         request: crate::key_backup::PutRoomKeysRequest,
-    ) -> Result<
-        crate::key_backup::RoomKeysUpdateResponse,
-        rt::Error<std::convert::Infallible>,
-    > {
+    ) -> Result<crate::key_backup::RoomKeysUpdateResponse, rt::Error> {
         self.inner.send(&request).await
     }
     /// Delete the keys from the backup.
@@ -816,10 +654,7 @@ impl Client {
     pub async fn delete_room_keys(
         &self,
         request: crate::key_backup::DeleteRoomKeysRequest,
-    ) -> Result<
-        crate::key_backup::RoomKeysUpdateResponse,
-        rt::Error<std::convert::Infallible>,
-    > {
+    ) -> Result<crate::key_backup::RoomKeysUpdateResponse, rt::Error> {
         self.inner.send(&request).await
     }
     /// Upload end-to-end encryption keys.
@@ -828,7 +663,7 @@ impl Client {
     pub async fn upload_keys(
         &self,
         request: crate::keys::UploadKeysRequest,
-    ) -> Result<crate::keys::UploadKeysResponse, rt::Error<std::convert::Infallible>> {
+    ) -> Result<crate::keys::UploadKeysResponse, rt::Error> {
         self.inner.send(&request).await
     }
     /// Download device identity keys.
@@ -837,7 +672,7 @@ impl Client {
     pub async fn query_keys(
         &self,
         request: crate::keys::QueryKeysRequest,
-    ) -> Result<crate::keys::QueryKeysResponse, rt::Error<std::convert::Infallible>> {
+    ) -> Result<crate::keys::QueryKeysResponse, rt::Error> {
         self.inner.send(&request).await
     }
     /// Claim one-time encryption keys.
@@ -846,7 +681,7 @@ impl Client {
     pub async fn claim_keys(
         &self,
         request: crate::keys::ClaimKeysRequest,
-    ) -> Result<crate::keys::ClaimKeysResponse, rt::Error<std::convert::Infallible>> {
+    ) -> Result<crate::keys::ClaimKeysResponse, rt::Error> {
         self.inner.send(&request).await
     }
     /// Query users with recent device key updates.
@@ -855,10 +690,7 @@ impl Client {
     pub async fn get_keys_changes(
         &self,
         request: crate::keys::GetKeysChangesRequest,
-    ) -> Result<
-        crate::keys::GetKeysChangesResponse,
-        rt::Error<std::convert::Infallible>,
-    > {
+    ) -> Result<crate::keys::GetKeysChangesResponse, rt::Error> {
         self.inner.send(&request).await
     }
     /// Kick a user from the room.
@@ -867,10 +699,7 @@ impl Client {
     pub async fn kick(
         &self,
         request: crate::kicking::KickRequest,
-    ) -> Result<
-        serde_json::Map<String, serde_json::Value>,
-        rt::Error<std::convert::Infallible>,
-    > {
+    ) -> Result<serde_json::Map<String, serde_json::Value>, rt::Error> {
         self.inner.send(&request).await
     }
     /// Knock on a room, requesting permission to join.
@@ -879,10 +708,7 @@ impl Client {
     pub async fn knock_room(
         &self,
         request: crate::knocking::KnockRoomRequest,
-    ) -> Result<
-        crate::knocking::KnockRoomResponse,
-        rt::Error<std::convert::Infallible>,
-    > {
+    ) -> Result<crate::knocking::KnockRoomResponse, rt::Error> {
         self.inner.send(&request).await
     }
     /// Stop the requesting user participating in a particular room.
@@ -891,10 +717,7 @@ impl Client {
     pub async fn leave_room(
         &self,
         request: crate::leaving::LeaveRoomRequest,
-    ) -> Result<
-        serde_json::Map<String, serde_json::Value>,
-        rt::Error<std::convert::Infallible>,
-    > {
+    ) -> Result<serde_json::Map<String, serde_json::Value>, rt::Error> {
         self.inner.send(&request).await
     }
     /// Stop the requesting user remembering about a particular room.
@@ -903,10 +726,7 @@ impl Client {
     pub async fn forget_room(
         &self,
         request: crate::leaving::ForgetRoomRequest,
-    ) -> Result<
-        serde_json::Map<String, serde_json::Value>,
-        rt::Error<std::convert::Infallible>,
-    > {
+    ) -> Result<serde_json::Map<String, serde_json::Value>, rt::Error> {
         self.inner.send(&request).await
     }
     /// Lists the user's current rooms.
@@ -915,10 +735,7 @@ impl Client {
     pub async fn get_joined_rooms(
         &self,
         request: crate::list_joined_rooms::GetJoinedRoomsRequest,
-    ) -> Result<
-        crate::list_joined_rooms::GetJoinedRoomsResponse,
-        rt::Error<std::convert::Infallible>,
-    > {
+    ) -> Result<crate::list_joined_rooms::GetJoinedRoomsResponse, rt::Error> {
         self.inner.send(&request).await
     }
     /// Gets the visibility of a room in the directory
@@ -929,7 +746,7 @@ impl Client {
         request: crate::list_public_rooms::GetRoomVisibilityOnDirectoryRequest,
     ) -> Result<
         crate::list_public_rooms::GetRoomVisibilityOnDirectoryResponse,
-        rt::Error<std::convert::Infallible>,
+        rt::Error,
     > {
         self.inner.send(&request).await
     }
@@ -939,10 +756,7 @@ impl Client {
     pub async fn set_room_visibility_on_directory(
         &self,
         request: crate::list_public_rooms::SetRoomVisibilityOnDirectoryRequest,
-    ) -> Result<
-        serde_json::Map<String, serde_json::Value>,
-        rt::Error<std::convert::Infallible>,
-    > {
+    ) -> Result<serde_json::Map<String, serde_json::Value>, rt::Error> {
         self.inner.send(&request).await
     }
     /// Lists a server's published room directory
@@ -951,7 +765,7 @@ impl Client {
     pub async fn get_public_rooms(
         &self,
         request: crate::list_public_rooms::GetPublicRoomsRequest,
-    ) -> Result<crate::types::PublicRoomsResponse, rt::Error<std::convert::Infallible>> {
+    ) -> Result<crate::types::PublicRoomsResponse, rt::Error> {
         self.inner.send(&request).await
     }
     /// Lists a server's published room directory with an optional filter
@@ -960,7 +774,7 @@ impl Client {
     pub async fn query_public_rooms(
         &self,
         request: crate::list_public_rooms::QueryPublicRoomsRequest,
-    ) -> Result<crate::types::PublicRoomsResponse, rt::Error<std::convert::Infallible>> {
+    ) -> Result<crate::types::PublicRoomsResponse, rt::Error> {
         self.inner.send(&request).await
     }
     /// Get the supported login types to authenticate users
@@ -969,10 +783,7 @@ impl Client {
     pub async fn get_login_flows(
         &self,
         request: crate::login::GetLoginFlowsRequest,
-    ) -> Result<
-        crate::login::GetLoginFlowsResponse,
-        rt::Error<std::convert::Infallible>,
-    > {
+    ) -> Result<crate::login::GetLoginFlowsResponse, rt::Error> {
         self.inner.send(&request).await
     }
     /// Authenticates the user.
@@ -981,7 +792,7 @@ impl Client {
     pub async fn login(
         &self,
         request: crate::login::LoginRequest,
-    ) -> Result<crate::login::LoginResponse, rt::Error<std::convert::Infallible>> {
+    ) -> Result<crate::login::LoginResponse, rt::Error> {
         self.inner.send(&request).await
     }
     /// Optional endpoint to generate a single-use, time-limited, `m.login.token` token.
@@ -990,10 +801,7 @@ impl Client {
     pub async fn generate_login_token(
         &self,
         request: crate::login_token::GenerateLoginTokenRequest,
-    ) -> Result<
-        crate::login_token::GenerateLoginTokenResponse,
-        rt::Error<std::convert::Infallible>,
-    > {
+    ) -> Result<crate::login_token::GenerateLoginTokenResponse, rt::Error> {
         self.inner.send(&request).await
     }
     /// Invalidates a user access token
@@ -1002,10 +810,7 @@ impl Client {
     pub async fn logout(
         &self,
         request: crate::logout::LogoutRequest,
-    ) -> Result<
-        serde_json::Map<String, serde_json::Value>,
-        rt::Error<std::convert::Infallible>,
-    > {
+    ) -> Result<serde_json::Map<String, serde_json::Value>, rt::Error> {
         self.inner.send(&request).await
     }
     /// Invalidates all access tokens for a user
@@ -1014,10 +819,7 @@ impl Client {
     pub async fn logout_all(
         &self,
         request: crate::logout::LogoutAllRequest,
-    ) -> Result<
-        serde_json::Map<String, serde_json::Value>,
-        rt::Error<std::convert::Infallible>,
-    > {
+    ) -> Result<serde_json::Map<String, serde_json::Value>, rt::Error> {
         self.inner.send(&request).await
     }
     /// Get a list of events for this room
@@ -1038,10 +840,7 @@ impl Client {
     pub async fn get_mutual_rooms(
         &self,
         request: crate::mutual_rooms::GetMutualRoomsRequest,
-    ) -> Result<
-        crate::mutual_rooms::GetMutualRoomsResponse,
-        rt::Error<std::convert::Infallible>,
-    > {
+    ) -> Result<crate::mutual_rooms::GetMutualRoomsResponse, rt::Error> {
         self.inner.send(&request).await
     }
     /// Gets a list of events that the user has been notified about
@@ -1050,10 +849,7 @@ impl Client {
     pub async fn get_notifications(
         &self,
         request: crate::notifications::GetNotificationsRequest,
-    ) -> Result<
-        crate::notifications::GetNotificationsResponse,
-        rt::Error<std::convert::Infallible>,
-    > {
+    ) -> Result<crate::notifications::GetNotificationsResponse, rt::Error> {
         self.inner.send(&request).await
     }
     /// Get the OAuth 2.0 authorisation server metadata.
@@ -1062,10 +858,7 @@ impl Client {
     pub async fn get_auth_metadata(
         &self,
         request: crate::oauth_server_metadata::GetAuthMetadataRequest,
-    ) -> Result<
-        crate::oauth_server_metadata::GetAuthMetadataResponse,
-        rt::Error<std::convert::Infallible>,
-    > {
+    ) -> Result<crate::oauth_server_metadata::GetAuthMetadataResponse, rt::Error> {
         self.inner.send(&request).await
     }
     /// Listen on the event stream.
@@ -1110,7 +903,7 @@ impl Client {
     pub async fn request_open_id_token(
         &self,
         request: crate::openid::RequestOpenIdTokenRequest,
-    ) -> Result<crate::types::OpenIdCredentials, rt::Error<std::convert::Infallible>> {
+    ) -> Result<crate::types::OpenIdCredentials, rt::Error> {
         self.inner.send(&request).await
     }
     /// Changes a user's password.
@@ -1119,10 +912,7 @@ impl Client {
     pub async fn change_password(
         &self,
         request: crate::password_management::ChangePasswordRequest,
-    ) -> Result<
-        serde_json::Map<String, serde_json::Value>,
-        rt::Error<std::convert::Infallible>,
-    > {
+    ) -> Result<serde_json::Map<String, serde_json::Value>, rt::Error> {
         self.inner.send(&request).await
     }
     /// Requests a validation token be sent to the given email address for the purpose of resetting a user's password
@@ -1131,10 +921,7 @@ impl Client {
     pub async fn request_token_to_reset_password_email(
         &self,
         request: crate::password_management::RequestTokenToResetPasswordEmailRequest,
-    ) -> Result<
-        crate::types::RequestTokenResponse,
-        rt::Error<std::convert::Infallible>,
-    > {
+    ) -> Result<crate::types::RequestTokenResponse, rt::Error> {
         self.inner.send(&request).await
     }
     /// Requests a validation token be sent to the given phone number for the purpose of resetting a user's password.
@@ -1143,10 +930,7 @@ impl Client {
     pub async fn request_token_to_reset_password_msisdn(
         &self,
         request: crate::password_management::RequestTokenToResetPasswordMsisdnRequest,
-    ) -> Result<
-        crate::types::RequestTokenResponse,
-        rt::Error<std::convert::Infallible>,
-    > {
+    ) -> Result<crate::types::RequestTokenResponse, rt::Error> {
         self.inner.send(&request).await
     }
     /// Listen on the event stream of a particular room.
@@ -1179,10 +963,7 @@ impl Client {
     pub async fn get_presence(
         &self,
         request: crate::presence::GetPresenceRequest,
-    ) -> Result<
-        crate::presence::GetPresenceResponse,
-        rt::Error<std::convert::Infallible>,
-    > {
+    ) -> Result<crate::presence::GetPresenceResponse, rt::Error> {
         self.inner.send(&request).await
     }
     /// Update this user's presence state.
@@ -1191,10 +972,7 @@ impl Client {
     pub async fn set_presence(
         &self,
         request: crate::presence::SetPresenceRequest,
-    ) -> Result<
-        serde_json::Map<String, serde_json::Value>,
-        rt::Error<std::convert::Infallible>,
-    > {
+    ) -> Result<serde_json::Map<String, serde_json::Value>, rt::Error> {
         self.inner.send(&request).await
     }
     /// Get a profile field for a user.
@@ -1215,10 +993,7 @@ impl Client {
     pub async fn set_profile_field(
         &self,
         request: crate::profile::SetProfileFieldRequest,
-    ) -> Result<
-        serde_json::Map<String, serde_json::Value>,
-        rt::Error<std::convert::Infallible>,
-    > {
+    ) -> Result<serde_json::Map<String, serde_json::Value>, rt::Error> {
         self.inner.send(&request).await
     }
     /// Remove a profile field from a user.
@@ -1227,10 +1002,7 @@ impl Client {
     pub async fn delete_profile_field(
         &self,
         request: crate::profile::DeleteProfileFieldRequest,
-    ) -> Result<
-        serde_json::Map<String, serde_json::Value>,
-        rt::Error<std::convert::Infallible>,
-    > {
+    ) -> Result<serde_json::Map<String, serde_json::Value>, rt::Error> {
         self.inner.send(&request).await
     }
     /// Get all profile information for a user.
@@ -1239,10 +1011,7 @@ impl Client {
     pub async fn get_user_profile(
         &self,
         request: crate::profile::GetUserProfileRequest,
-    ) -> Result<
-        crate::profile::GetUserProfileResponse,
-        rt::Error<std::convert::Infallible>,
-    > {
+    ) -> Result<crate::profile::GetUserProfileResponse, rt::Error> {
         self.inner.send(&request).await
     }
     /// Gets the current pushers for the authenticated user
@@ -1251,7 +1020,7 @@ impl Client {
     pub async fn get_pushers(
         &self,
         request: crate::pusher::GetPushersRequest,
-    ) -> Result<crate::pusher::GetPushersResponse, rt::Error<std::convert::Infallible>> {
+    ) -> Result<crate::pusher::GetPushersResponse, rt::Error> {
         self.inner.send(&request).await
     }
     /// Modify a pusher for this user on the homeserver.
@@ -1260,10 +1029,7 @@ impl Client {
     pub async fn post_pusher(
         &self,
         request: crate::pusher::PostPusherRequest,
-    ) -> Result<
-        serde_json::Map<String, serde_json::Value>,
-        rt::Error<std::convert::Infallible>,
-    > {
+    ) -> Result<serde_json::Map<String, serde_json::Value>, rt::Error> {
         self.inner.send(&request).await
     }
     /// Retrieve all push rulesets.
@@ -1272,10 +1038,7 @@ impl Client {
     pub async fn get_push_rules(
         &self,
         request: crate::pushrules::GetPushRulesRequest,
-    ) -> Result<
-        crate::pushrules::GetPushRulesResponse,
-        rt::Error<std::convert::Infallible>,
-    > {
+    ) -> Result<crate::pushrules::GetPushRulesResponse, rt::Error> {
         self.inner.send(&request).await
     }
     /// Retrieve all push rules.
@@ -1284,7 +1047,7 @@ impl Client {
     pub async fn get_push_rules_global(
         &self,
         request: crate::pushrules::GetPushRulesGlobalRequest,
-    ) -> Result<crate::types::PushRuleset, rt::Error<std::convert::Infallible>> {
+    ) -> Result<crate::types::PushRuleset, rt::Error> {
         self.inner.send(&request).await
     }
     /// Retrieve a push rule.
@@ -1293,7 +1056,7 @@ impl Client {
     pub async fn get_push_rule(
         &self,
         request: crate::pushrules::GetPushRuleRequest,
-    ) -> Result<crate::types::PushRule, rt::Error<std::convert::Infallible>> {
+    ) -> Result<crate::types::PushRule, rt::Error> {
         self.inner.send(&request).await
     }
     /// Add or change a push rule.
@@ -1302,10 +1065,7 @@ impl Client {
     pub async fn set_push_rule(
         &self,
         request: crate::pushrules::SetPushRuleRequest,
-    ) -> Result<
-        serde_json::Map<String, serde_json::Value>,
-        rt::Error<std::convert::Infallible>,
-    > {
+    ) -> Result<serde_json::Map<String, serde_json::Value>, rt::Error> {
         self.inner.send(&request).await
     }
     /// Delete a push rule.
@@ -1314,10 +1074,7 @@ impl Client {
     pub async fn delete_push_rule(
         &self,
         request: crate::pushrules::DeletePushRuleRequest,
-    ) -> Result<
-        serde_json::Map<String, serde_json::Value>,
-        rt::Error<std::convert::Infallible>,
-    > {
+    ) -> Result<serde_json::Map<String, serde_json::Value>, rt::Error> {
         self.inner.send(&request).await
     }
     /// Get whether a push rule is enabled
@@ -1326,10 +1083,7 @@ impl Client {
     pub async fn is_push_rule_enabled(
         &self,
         request: crate::pushrules::IsPushRuleEnabledRequest,
-    ) -> Result<
-        crate::pushrules::IsPushRuleEnabledResponse,
-        rt::Error<std::convert::Infallible>,
-    > {
+    ) -> Result<crate::pushrules::IsPushRuleEnabledResponse, rt::Error> {
         self.inner.send(&request).await
     }
     /// Enable or disable a push rule.
@@ -1338,10 +1092,7 @@ impl Client {
     pub async fn set_push_rule_enabled(
         &self,
         request: crate::pushrules::SetPushRuleEnabledRequest,
-    ) -> Result<
-        serde_json::Map<String, serde_json::Value>,
-        rt::Error<std::convert::Infallible>,
-    > {
+    ) -> Result<serde_json::Map<String, serde_json::Value>, rt::Error> {
         self.inner.send(&request).await
     }
     /// The actions for a push rule
@@ -1350,10 +1101,7 @@ impl Client {
     pub async fn get_push_rule_actions(
         &self,
         request: crate::pushrules::GetPushRuleActionsRequest,
-    ) -> Result<
-        crate::pushrules::GetPushRuleActionsResponse,
-        rt::Error<std::convert::Infallible>,
-    > {
+    ) -> Result<crate::pushrules::GetPushRuleActionsResponse, rt::Error> {
         self.inner.send(&request).await
     }
     /// Set the actions for a push rule.
@@ -1362,10 +1110,7 @@ impl Client {
     pub async fn set_push_rule_actions(
         &self,
         request: crate::pushrules::SetPushRuleActionsRequest,
-    ) -> Result<
-        serde_json::Map<String, serde_json::Value>,
-        rt::Error<std::convert::Infallible>,
-    > {
+    ) -> Result<serde_json::Map<String, serde_json::Value>, rt::Error> {
         self.inner.send(&request).await
     }
     /// Set the position of the read marker for a room.
@@ -1374,10 +1119,7 @@ impl Client {
     pub async fn set_read_marker(
         &self,
         request: crate::read_markers::SetReadMarkerRequest,
-    ) -> Result<
-        serde_json::Map<String, serde_json::Value>,
-        rt::Error<std::convert::Infallible>,
-    > {
+    ) -> Result<serde_json::Map<String, serde_json::Value>, rt::Error> {
         self.inner.send(&request).await
     }
     /// Send a receipt for the given event ID.
@@ -1386,10 +1128,7 @@ impl Client {
     pub async fn post_receipt(
         &self,
         request: crate::receipts::PostReceiptRequest,
-    ) -> Result<
-        serde_json::Map<String, serde_json::Value>,
-        rt::Error<std::convert::Infallible>,
-    > {
+    ) -> Result<serde_json::Map<String, serde_json::Value>, rt::Error> {
         self.inner.send(&request).await
     }
     /// Strips all non-integrity-critical information out of an event.
@@ -1398,10 +1137,7 @@ impl Client {
     pub async fn redact_event(
         &self,
         request: crate::redaction::RedactEventRequest,
-    ) -> Result<
-        crate::redaction::RedactEventResponse,
-        rt::Error<std::convert::Infallible>,
-    > {
+    ) -> Result<crate::redaction::RedactEventResponse, rt::Error> {
         self.inner.send(&request).await
     }
     /// Refresh an access token
@@ -1410,7 +1146,7 @@ impl Client {
     pub async fn refresh(
         &self,
         request: crate::refresh::RefreshRequest,
-    ) -> Result<crate::refresh::RefreshResponse, rt::Error<std::convert::Infallible>> {
+    ) -> Result<crate::refresh::RefreshResponse, rt::Error> {
         self.inner.send(&request).await
     }
     /// Register for an account on this homeserver.
@@ -1419,10 +1155,7 @@ impl Client {
     pub async fn register(
         &self,
         request: crate::registration::RegisterRequest,
-    ) -> Result<
-        crate::registration::RegisterResponse,
-        rt::Error<std::convert::Infallible>,
-    > {
+    ) -> Result<crate::registration::RegisterResponse, rt::Error> {
         self.inner.send(&request).await
     }
     /// Begins the validation process for an email to be used during registration.
@@ -1431,10 +1164,7 @@ impl Client {
     pub async fn request_token_to_register_email(
         &self,
         request: crate::registration::RequestTokenToRegisterEmailRequest,
-    ) -> Result<
-        crate::types::RequestTokenResponse,
-        rt::Error<std::convert::Infallible>,
-    > {
+    ) -> Result<crate::types::RequestTokenResponse, rt::Error> {
         self.inner.send(&request).await
     }
     /// Requests a validation token be sent to the given phone number for the purpose of registering an account
@@ -1443,10 +1173,7 @@ impl Client {
     pub async fn request_token_to_register_msisdn(
         &self,
         request: crate::registration::RequestTokenToRegisterMsisdnRequest,
-    ) -> Result<
-        crate::types::RequestTokenResponse,
-        rt::Error<std::convert::Infallible>,
-    > {
+    ) -> Result<crate::types::RequestTokenResponse, rt::Error> {
         self.inner.send(&request).await
     }
     /// Checks to see if a username is available on the server.
@@ -1455,10 +1182,7 @@ impl Client {
     pub async fn check_username_availability(
         &self,
         request: crate::registration::CheckUsernameAvailabilityRequest,
-    ) -> Result<
-        crate::registration::CheckUsernameAvailabilityResponse,
-        rt::Error<std::convert::Infallible>,
-    > {
+    ) -> Result<crate::registration::CheckUsernameAvailabilityResponse, rt::Error> {
         self.inner.send(&request).await
     }
     /// Query if a given registration token is still valid.
@@ -1469,7 +1193,7 @@ impl Client {
         request: crate::registration_tokens::RegistrationTokenValidityRequest,
     ) -> Result<
         crate::registration_tokens::RegistrationTokenValidityResponse,
-        rt::Error<std::convert::Infallible>,
+        rt::Error,
     > {
         self.inner.send(&request).await
     }
@@ -1479,10 +1203,7 @@ impl Client {
     pub async fn get_relating_events(
         &self,
         request: crate::relations::GetRelatingEventsRequest,
-    ) -> Result<
-        crate::relations::GetRelatingEventsResponse,
-        rt::Error<std::convert::Infallible>,
-    > {
+    ) -> Result<crate::relations::GetRelatingEventsResponse, rt::Error> {
         self.inner.send(&request).await
     }
     /// Get the child events for a given parent event, with a given `relType`.
@@ -1491,10 +1212,7 @@ impl Client {
     pub async fn get_relating_events_with_rel_type(
         &self,
         request: crate::relations::GetRelatingEventsWithRelTypeRequest,
-    ) -> Result<
-        crate::relations::GetRelatingEventsWithRelTypeResponse,
-        rt::Error<std::convert::Infallible>,
-    > {
+    ) -> Result<crate::relations::GetRelatingEventsWithRelTypeResponse, rt::Error> {
         self.inner.send(&request).await
     }
     /// Get the child events for a given parent event, with a given `relType` and `eventType`.
@@ -1505,7 +1223,7 @@ impl Client {
         request: crate::relations::GetRelatingEventsWithRelTypeAndEventTypeRequest,
     ) -> Result<
         crate::relations::GetRelatingEventsWithRelTypeAndEventTypeResponse,
-        rt::Error<std::convert::Infallible>,
+        rt::Error,
     > {
         self.inner.send(&request).await
     }
@@ -1515,10 +1233,7 @@ impl Client {
     pub async fn report_room(
         &self,
         request: crate::report_content::ReportRoomRequest,
-    ) -> Result<
-        serde_json::Map<String, serde_json::Value>,
-        rt::Error<std::convert::Infallible>,
-    > {
+    ) -> Result<serde_json::Map<String, serde_json::Value>, rt::Error> {
         self.inner.send(&request).await
     }
     /// Report an event in a joined room as inappropriate.
@@ -1527,10 +1242,7 @@ impl Client {
     pub async fn report_event(
         &self,
         request: crate::report_content::ReportEventRequest,
-    ) -> Result<
-        serde_json::Map<String, serde_json::Value>,
-        rt::Error<std::convert::Infallible>,
-    > {
+    ) -> Result<serde_json::Map<String, serde_json::Value>, rt::Error> {
         self.inner.send(&request).await
     }
     /// Report a user as inappropriate.
@@ -1539,10 +1251,7 @@ impl Client {
     pub async fn report_user(
         &self,
         request: crate::report_content::ReportUserRequest,
-    ) -> Result<
-        serde_json::Map<String, serde_json::Value>,
-        rt::Error<std::convert::Infallible>,
-    > {
+    ) -> Result<serde_json::Map<String, serde_json::Value>, rt::Error> {
         self.inner.send(&request).await
     }
     /// Get the closest event ID to the given timestamp
@@ -1551,10 +1260,7 @@ impl Client {
     pub async fn get_event_by_timestamp(
         &self,
         request: crate::room_event_by_timestamp::GetEventByTimestampRequest,
-    ) -> Result<
-        crate::room_event_by_timestamp::GetEventByTimestampResponse,
-        rt::Error<std::convert::Infallible>,
-    > {
+    ) -> Result<crate::room_event_by_timestamp::GetEventByTimestampResponse, rt::Error> {
         self.inner.send(&request).await
     }
     /// Snapshot the current state of a room and its most recent messages.
@@ -1575,10 +1281,7 @@ impl Client {
     pub async fn send_message(
         &self,
         request: crate::room_send::SendMessageRequest,
-    ) -> Result<
-        crate::room_send::SendMessageResponse,
-        rt::Error<std::convert::Infallible>,
-    > {
+    ) -> Result<crate::room_send::SendMessageResponse, rt::Error> {
         self.inner.send(&request).await
     }
     /// Send a state event to the given room.
@@ -1587,10 +1290,7 @@ impl Client {
     pub async fn set_room_state_with_key(
         &self,
         request: crate::room_state::SetRoomStateWithKeyRequest,
-    ) -> Result<
-        crate::room_state::SetRoomStateWithKeyResponse,
-        rt::Error<std::convert::Infallible>,
-    > {
+    ) -> Result<crate::room_state::SetRoomStateWithKeyResponse, rt::Error> {
         self.inner.send(&request).await
     }
     /// Retrieves a summary for a room.
@@ -1599,10 +1299,7 @@ impl Client {
     pub async fn get_room_summary(
         &self,
         request: crate::room_summary::GetRoomSummaryRequest,
-    ) -> Result<
-        crate::room_summary::GetRoomSummaryResponse,
-        rt::Error<std::convert::Infallible>,
-    > {
+    ) -> Result<crate::room_summary::GetRoomSummaryResponse, rt::Error> {
         self.inner.send(&request).await
     }
     /// Upgrades a room to a new room version.
@@ -1611,10 +1308,7 @@ impl Client {
     pub async fn upgrade_room(
         &self,
         request: crate::room_upgrades::UpgradeRoomRequest,
-    ) -> Result<
-        crate::room_upgrades::UpgradeRoomResponse,
-        rt::Error<std::convert::Infallible>,
-    > {
+    ) -> Result<crate::room_upgrades::UpgradeRoomResponse, rt::Error> {
         self.inner.send(&request).await
     }
     /// Get a single event by event ID.
@@ -1623,10 +1317,7 @@ impl Client {
     pub async fn get_one_room_event(
         &self,
         request: crate::rooms::GetOneRoomEventRequest,
-    ) -> Result<
-        rt::Raw<crate::types::ClientEvent>,
-        rt::Error<std::convert::Infallible>,
-    > {
+    ) -> Result<rt::Raw<crate::types::ClientEvent>, rt::Error> {
         self.inner.send(&request).await
     }
     /// Get the state identified by the type and key.
@@ -1692,10 +1383,7 @@ impl Client {
     pub async fn get_space_hierarchy(
         &self,
         request: crate::space_hierarchy::GetSpaceHierarchyRequest,
-    ) -> Result<
-        crate::space_hierarchy::GetSpaceHierarchyResponse,
-        rt::Error<std::convert::Infallible>,
-    > {
+    ) -> Result<crate::space_hierarchy::GetSpaceHierarchyResponse, rt::Error> {
         self.inner.send(&request).await
     }
     /// Redirect the user's browser to the SSO interface.
@@ -1704,10 +1392,7 @@ impl Client {
     pub async fn redirect_to_sso(
         &self,
         request: crate::sso_login_redirect::RedirectToSsoRequest,
-    ) -> Result<
-        crate::sso_login_redirect::RedirectToSsoResponse,
-        rt::Error<std::convert::Infallible>,
-    > {
+    ) -> Result<crate::sso_login_redirect::RedirectToSsoResponse, rt::Error> {
         self.inner.send(&request).await
     }
     /// Redirect the user's browser to the SSO interface for an IdP.
@@ -1740,7 +1425,7 @@ impl Client {
     pub async fn sync(
         &self,
         request: crate::sync::SyncRequest,
-    ) -> Result<crate::sync::SyncResponse, rt::Error<std::convert::Infallible>> {
+    ) -> Result<crate::sync::SyncResponse, rt::Error> {
         self.inner.send(&request).await
     }
     /// List the tags for a room.
@@ -1749,7 +1434,7 @@ impl Client {
     pub async fn get_room_tags(
         &self,
         request: crate::tags::GetRoomTagsRequest,
-    ) -> Result<crate::tags::GetRoomTagsResponse, rt::Error<std::convert::Infallible>> {
+    ) -> Result<crate::tags::GetRoomTagsResponse, rt::Error> {
         self.inner.send(&request).await
     }
     /// Add a tag to a room.
@@ -1758,10 +1443,7 @@ impl Client {
     pub async fn set_room_tag(
         &self,
         request: crate::tags::SetRoomTagRequest,
-    ) -> Result<
-        serde_json::Map<String, serde_json::Value>,
-        rt::Error<std::convert::Infallible>,
-    > {
+    ) -> Result<serde_json::Map<String, serde_json::Value>, rt::Error> {
         self.inner.send(&request).await
     }
     /// Remove a tag from the room.
@@ -1770,10 +1452,7 @@ impl Client {
     pub async fn delete_room_tag(
         &self,
         request: crate::tags::DeleteRoomTagRequest,
-    ) -> Result<
-        serde_json::Map<String, serde_json::Value>,
-        rt::Error<std::convert::Infallible>,
-    > {
+    ) -> Result<serde_json::Map<String, serde_json::Value>, rt::Error> {
         self.inner.send(&request).await
     }
     /// Retrieve metadata about all protocols that a homeserver supports.
@@ -1782,10 +1461,7 @@ impl Client {
     pub async fn get_protocols(
         &self,
         request: crate::third_party_lookup::GetProtocolsRequest,
-    ) -> Result<
-        std::collections::BTreeMap<String, crate::types::Protocol>,
-        rt::Error<std::convert::Infallible>,
-    > {
+    ) -> Result<std::collections::BTreeMap<String, crate::types::Protocol>, rt::Error> {
         self.inner.send(&request).await
     }
     /// Retrieve metadata about a specific protocol that the homeserver supports.
@@ -1806,7 +1482,7 @@ impl Client {
     pub async fn query_location_by_protocol(
         &self,
         request: crate::third_party_lookup::QueryLocationByProtocolRequest,
-    ) -> Result<Vec<crate::types::Location>, rt::Error<std::convert::Infallible>> {
+    ) -> Result<Vec<crate::types::Location>, rt::Error> {
         self.inner.send(&request).await
     }
     /// Retrieve the Matrix User ID of a corresponding third-party user.
@@ -1815,7 +1491,7 @@ impl Client {
     pub async fn query_user_by_protocol(
         &self,
         request: crate::third_party_lookup::QueryUserByProtocolRequest,
-    ) -> Result<Vec<crate::types::User>, rt::Error<std::convert::Infallible>> {
+    ) -> Result<Vec<crate::types::User>, rt::Error> {
         self.inner.send(&request).await
     }
     /// Reverse-lookup third-party locations given a Matrix room alias.
@@ -1824,7 +1500,7 @@ impl Client {
     pub async fn query_location_by_alias(
         &self,
         request: crate::third_party_lookup::QueryLocationByAliasRequest,
-    ) -> Result<Vec<crate::types::Location>, rt::Error<std::convert::Infallible>> {
+    ) -> Result<Vec<crate::types::Location>, rt::Error> {
         self.inner.send(&request).await
     }
     /// Reverse-lookup third-party users given a Matrix User ID.
@@ -1833,7 +1509,7 @@ impl Client {
     pub async fn query_user_by_id(
         &self,
         request: crate::third_party_lookup::QueryUserByIdRequest,
-    ) -> Result<Vec<crate::types::User>, rt::Error<std::convert::Infallible>> {
+    ) -> Result<Vec<crate::types::User>, rt::Error> {
         self.inner.send(&request).await
     }
     /// Invite a user to participate in a particular room.
@@ -1842,10 +1518,7 @@ impl Client {
     pub async fn invite_by_3pid(
         &self,
         request: crate::third_party_membership::InviteBy3pidRequest,
-    ) -> Result<
-        serde_json::Map<String, serde_json::Value>,
-        rt::Error<std::convert::Infallible>,
-    > {
+    ) -> Result<serde_json::Map<String, serde_json::Value>, rt::Error> {
         self.inner.send(&request).await
     }
     /// Fetches a list of the threads in a room.
@@ -1854,10 +1527,7 @@ impl Client {
     pub async fn get_thread_roots(
         &self,
         request: crate::threads_list::GetThreadRootsRequest,
-    ) -> Result<
-        crate::threads_list::GetThreadRootsResponse,
-        rt::Error<std::convert::Infallible>,
-    > {
+    ) -> Result<crate::threads_list::GetThreadRootsResponse, rt::Error> {
         self.inner.send(&request).await
     }
     /// Send an event to a given set of devices.
@@ -1866,10 +1536,7 @@ impl Client {
     pub async fn send_to_device(
         &self,
         request: crate::to_device::SendToDeviceRequest,
-    ) -> Result<
-        serde_json::Map<String, serde_json::Value>,
-        rt::Error<std::convert::Infallible>,
-    > {
+    ) -> Result<serde_json::Map<String, serde_json::Value>, rt::Error> {
         self.inner.send(&request).await
     }
     /// Informs the server that the user has started or stopped typing.
@@ -1878,10 +1545,7 @@ impl Client {
     pub async fn set_typing(
         &self,
         request: crate::typing::SetTypingRequest,
-    ) -> Result<
-        serde_json::Map<String, serde_json::Value>,
-        rt::Error<std::convert::Infallible>,
-    > {
+    ) -> Result<serde_json::Map<String, serde_json::Value>, rt::Error> {
         self.inner.send(&request).await
     }
     /// Searches the user directory.
@@ -1890,10 +1554,7 @@ impl Client {
     pub async fn search_user_directory(
         &self,
         request: crate::users::SearchUserDirectoryRequest,
-    ) -> Result<
-        crate::users::SearchUserDirectoryResponse,
-        rt::Error<std::convert::Infallible>,
-    > {
+    ) -> Result<crate::users::SearchUserDirectoryResponse, rt::Error> {
         self.inner.send(&request).await
     }
     /// Gets the versions of the specification supported by the server.
@@ -1902,10 +1563,7 @@ impl Client {
     pub async fn get_versions(
         &self,
         request: crate::versions::GetVersionsRequest,
-    ) -> Result<
-        crate::versions::GetVersionsResponse,
-        rt::Error<std::convert::Infallible>,
-    > {
+    ) -> Result<crate::versions::GetVersionsResponse, rt::Error> {
         self.inner.send(&request).await
     }
     /// Obtain TURN server credentials.
@@ -1914,10 +1572,7 @@ impl Client {
     pub async fn get_turn_server(
         &self,
         request: crate::voip::GetTurnServerRequest,
-    ) -> Result<
-        crate::voip::GetTurnServerResponse,
-        rt::Error<std::convert::Infallible>,
-    > {
+    ) -> Result<crate::voip::GetTurnServerResponse, rt::Error> {
         self.inner.send(&request).await
     }
     /// Gets Matrix server discovery information about the domain.
@@ -1938,10 +1593,7 @@ impl Client {
     pub async fn get_token_owner(
         &self,
         request: crate::whoami::GetTokenOwnerRequest,
-    ) -> Result<
-        crate::whoami::GetTokenOwnerResponse,
-        rt::Error<std::convert::Infallible>,
-    > {
+    ) -> Result<crate::whoami::GetTokenOwnerResponse, rt::Error> {
         self.inner.send(&request).await
     }
 }

@@ -681,7 +681,7 @@ impl rt::Endpoint for UploadContentRequest {
         &self,
         base_url: &rt::BaseUrl,
         access_token: Option<&rt::AccessToken>,
-    ) -> Result<rt::http::Request<rt::Bytes>, rt::IntoHttpError> {
+    ) -> rt::RequestResult {
         let path = rt::PathBuilder::new("/_matrix/media/v3/upload");
         let mut query = rt::QueryBuilder::new();
         if let Some(value) = &self.filename {
@@ -702,9 +702,7 @@ impl rt::Endpoint for UploadContentRequest {
             },
         )
     }
-    fn try_from_http_response(
-        response: rt::http::Response<rt::Bytes>,
-    ) -> Result<Self::Response, rt::FromHttpResponseError<Self::Error>> {
+    fn try_from_http_response(response: rt::HttpResponse) -> rt::ResponseResult<Self> {
         match response.status().as_u16() {
             200 => Ok(rt::json_response(&response)?),
             403 | 413 | 429 => Err(rt::documented_error_response(response)),
@@ -729,7 +727,7 @@ impl rt::Endpoint for UploadContentToMxcRequest {
         &self,
         base_url: &rt::BaseUrl,
         access_token: Option<&rt::AccessToken>,
-    ) -> Result<rt::http::Request<rt::Bytes>, rt::IntoHttpError> {
+    ) -> rt::RequestResult {
         let mut path = rt::PathBuilder::new("/_matrix/media/v3/upload/");
         path.push_param(&self.server_name);
         path.push_literal("/");
@@ -753,9 +751,7 @@ impl rt::Endpoint for UploadContentToMxcRequest {
             },
         )
     }
-    fn try_from_http_response(
-        response: rt::http::Response<rt::Bytes>,
-    ) -> Result<Self::Response, rt::FromHttpResponseError<Self::Error>> {
+    fn try_from_http_response(response: rt::HttpResponse) -> rt::ResponseResult<Self> {
         match response.status().as_u16() {
             200 => Ok(rt::json_response(&response)?),
             403 | 404 | 409 | 413 | 429 => Err(rt::documented_error_response(response)),
@@ -780,7 +776,7 @@ impl rt::Endpoint for CreateContentRequest {
         &self,
         base_url: &rt::BaseUrl,
         access_token: Option<&rt::AccessToken>,
-    ) -> Result<rt::http::Request<rt::Bytes>, rt::IntoHttpError> {
+    ) -> rt::RequestResult {
         let path = rt::PathBuilder::new("/_matrix/media/v1/create");
         let path_and_query = path.finish();
         rt::build_request(
@@ -791,9 +787,7 @@ impl rt::Endpoint for CreateContentRequest {
             rt::RequestBody::Empty,
         )
     }
-    fn try_from_http_response(
-        response: rt::http::Response<rt::Bytes>,
-    ) -> Result<Self::Response, rt::FromHttpResponseError<Self::Error>> {
+    fn try_from_http_response(response: rt::HttpResponse) -> rt::ResponseResult<Self> {
         match response.status().as_u16() {
             200 => Ok(rt::json_response(&response)?),
             403 | 429 => Err(rt::documented_error_response(response)),
@@ -818,7 +812,7 @@ impl rt::Endpoint for GetContentRequest {
         &self,
         base_url: &rt::BaseUrl,
         access_token: Option<&rt::AccessToken>,
-    ) -> Result<rt::http::Request<rt::Bytes>, rt::IntoHttpError> {
+    ) -> rt::RequestResult {
         let mut path = rt::PathBuilder::new("/_matrix/media/v3/download/");
         path.push_param(&self.server_name);
         path.push_literal("/");
@@ -842,9 +836,7 @@ impl rt::Endpoint for GetContentRequest {
             rt::RequestBody::Empty,
         )
     }
-    fn try_from_http_response(
-        response: rt::http::Response<rt::Bytes>,
-    ) -> Result<Self::Response, rt::FromHttpResponseError<Self::Error>> {
+    fn try_from_http_response(response: rt::HttpResponse) -> rt::ResponseResult<Self> {
         match response.status().as_u16() {
             200 => {
                 Ok(
@@ -906,7 +898,7 @@ impl rt::Endpoint for GetContentOverrideNameRequest {
         &self,
         base_url: &rt::BaseUrl,
         access_token: Option<&rt::AccessToken>,
-    ) -> Result<rt::http::Request<rt::Bytes>, rt::IntoHttpError> {
+    ) -> rt::RequestResult {
         let mut path = rt::PathBuilder::new("/_matrix/media/v3/download/");
         path.push_param(&self.server_name);
         path.push_literal("/");
@@ -932,9 +924,7 @@ impl rt::Endpoint for GetContentOverrideNameRequest {
             rt::RequestBody::Empty,
         )
     }
-    fn try_from_http_response(
-        response: rt::http::Response<rt::Bytes>,
-    ) -> Result<Self::Response, rt::FromHttpResponseError<Self::Error>> {
+    fn try_from_http_response(response: rt::HttpResponse) -> rt::ResponseResult<Self> {
         match response.status().as_u16() {
             200 => {
                 Ok(
@@ -996,7 +986,7 @@ impl rt::Endpoint for GetContentThumbnailRequest {
         &self,
         base_url: &rt::BaseUrl,
         access_token: Option<&rt::AccessToken>,
-    ) -> Result<rt::http::Request<rt::Bytes>, rt::IntoHttpError> {
+    ) -> rt::RequestResult {
         let mut path = rt::PathBuilder::new("/_matrix/media/v3/thumbnail/");
         path.push_param(&self.server_name);
         path.push_literal("/");
@@ -1028,9 +1018,7 @@ impl rt::Endpoint for GetContentThumbnailRequest {
             rt::RequestBody::Empty,
         )
     }
-    fn try_from_http_response(
-        response: rt::http::Response<rt::Bytes>,
-    ) -> Result<Self::Response, rt::FromHttpResponseError<Self::Error>> {
+    fn try_from_http_response(response: rt::HttpResponse) -> rt::ResponseResult<Self> {
         match response.status().as_u16() {
             200 => {
                 Ok(
@@ -1092,7 +1080,7 @@ impl rt::Endpoint for GetUrlPreviewRequest {
         &self,
         base_url: &rt::BaseUrl,
         access_token: Option<&rt::AccessToken>,
-    ) -> Result<rt::http::Request<rt::Bytes>, rt::IntoHttpError> {
+    ) -> rt::RequestResult {
         let path = rt::PathBuilder::new("/_matrix/media/v3/preview_url");
         let mut query = rt::QueryBuilder::new();
         query.push("url", &self.url);
@@ -1108,9 +1096,7 @@ impl rt::Endpoint for GetUrlPreviewRequest {
             rt::RequestBody::Empty,
         )
     }
-    fn try_from_http_response(
-        response: rt::http::Response<rt::Bytes>,
-    ) -> Result<Self::Response, rt::FromHttpResponseError<Self::Error>> {
+    fn try_from_http_response(response: rt::HttpResponse) -> rt::ResponseResult<Self> {
         match response.status().as_u16() {
             200 => Ok(rt::json_response(&response)?),
             429 => Err(rt::documented_error_response(response)),
@@ -1135,7 +1121,7 @@ impl rt::Endpoint for GetConfigRequest {
         &self,
         base_url: &rt::BaseUrl,
         access_token: Option<&rt::AccessToken>,
-    ) -> Result<rt::http::Request<rt::Bytes>, rt::IntoHttpError> {
+    ) -> rt::RequestResult {
         let path = rt::PathBuilder::new("/_matrix/media/v3/config");
         let path_and_query = path.finish();
         rt::build_request(
@@ -1146,9 +1132,7 @@ impl rt::Endpoint for GetConfigRequest {
             rt::RequestBody::Empty,
         )
     }
-    fn try_from_http_response(
-        response: rt::http::Response<rt::Bytes>,
-    ) -> Result<Self::Response, rt::FromHttpResponseError<Self::Error>> {
+    fn try_from_http_response(response: rt::HttpResponse) -> rt::ResponseResult<Self> {
         match response.status().as_u16() {
             200 => Ok(rt::json_response(&response)?),
             429 => Err(rt::documented_error_response(response)),

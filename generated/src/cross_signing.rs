@@ -169,7 +169,7 @@ impl rt::Endpoint for UploadCrossSigningKeysRequest {
         &self,
         base_url: &rt::BaseUrl,
         access_token: Option<&rt::AccessToken>,
-    ) -> Result<rt::http::Request<rt::Bytes>, rt::IntoHttpError> {
+    ) -> rt::RequestResult {
         let path = rt::PathBuilder::new("/_matrix/client/v3/keys/device_signing/upload");
         let path_and_query = path.finish();
         rt::build_request(
@@ -180,9 +180,7 @@ impl rt::Endpoint for UploadCrossSigningKeysRequest {
             rt::json_body(self)?,
         )
     }
-    fn try_from_http_response(
-        response: rt::http::Response<rt::Bytes>,
-    ) -> Result<Self::Response, rt::FromHttpResponseError<Self::Error>> {
+    fn try_from_http_response(response: rt::HttpResponse) -> rt::ResponseResult<Self> {
         match response.status().as_u16() {
             200 => Ok(rt::json_response(&response)?),
             400 => {
@@ -238,7 +236,7 @@ impl rt::Endpoint for UploadCrossSigningSignaturesRequest {
         &self,
         base_url: &rt::BaseUrl,
         access_token: Option<&rt::AccessToken>,
-    ) -> Result<rt::http::Request<rt::Bytes>, rt::IntoHttpError> {
+    ) -> rt::RequestResult {
         let path = rt::PathBuilder::new("/_matrix/client/v3/keys/signatures/upload");
         let path_and_query = path.finish();
         rt::build_request(
@@ -249,9 +247,7 @@ impl rt::Endpoint for UploadCrossSigningSignaturesRequest {
             rt::json_body(&self.body)?,
         )
     }
-    fn try_from_http_response(
-        response: rt::http::Response<rt::Bytes>,
-    ) -> Result<Self::Response, rt::FromHttpResponseError<Self::Error>> {
+    fn try_from_http_response(response: rt::HttpResponse) -> rt::ResponseResult<Self> {
         match response.status().as_u16() {
             200 => Ok(rt::json_response(&response)?),
             _ => Err(rt::error_response(response)),

@@ -208,7 +208,7 @@ impl rt::Endpoint for GetRoomIdByAliasRequest {
         &self,
         base_url: &rt::BaseUrl,
         access_token: Option<&rt::AccessToken>,
-    ) -> Result<rt::http::Request<rt::Bytes>, rt::IntoHttpError> {
+    ) -> rt::RequestResult {
         let mut path = rt::PathBuilder::new("/_matrix/client/v3/directory/room/");
         path.push_param(&self.room_alias);
         let path_and_query = path.finish();
@@ -220,9 +220,7 @@ impl rt::Endpoint for GetRoomIdByAliasRequest {
             rt::RequestBody::Empty,
         )
     }
-    fn try_from_http_response(
-        response: rt::http::Response<rt::Bytes>,
-    ) -> Result<Self::Response, rt::FromHttpResponseError<Self::Error>> {
+    fn try_from_http_response(response: rt::HttpResponse) -> rt::ResponseResult<Self> {
         match response.status().as_u16() {
             200 => Ok(rt::json_response(&response)?),
             400 | 404 => Err(rt::documented_error_response(response)),
@@ -247,7 +245,7 @@ impl rt::Endpoint for SetRoomAliasRequest {
         &self,
         base_url: &rt::BaseUrl,
         access_token: Option<&rt::AccessToken>,
-    ) -> Result<rt::http::Request<rt::Bytes>, rt::IntoHttpError> {
+    ) -> rt::RequestResult {
         let mut path = rt::PathBuilder::new("/_matrix/client/v3/directory/room/");
         path.push_param(&self.room_alias);
         let path_and_query = path.finish();
@@ -259,9 +257,7 @@ impl rt::Endpoint for SetRoomAliasRequest {
             rt::json_body(&self.body)?,
         )
     }
-    fn try_from_http_response(
-        response: rt::http::Response<rt::Bytes>,
-    ) -> Result<Self::Response, rt::FromHttpResponseError<Self::Error>> {
+    fn try_from_http_response(response: rt::HttpResponse) -> rt::ResponseResult<Self> {
         match response.status().as_u16() {
             200 => Ok(rt::json_response(&response)?),
             400 | 409 => Err(rt::documented_error_response(response)),
@@ -286,7 +282,7 @@ impl rt::Endpoint for DeleteRoomAliasRequest {
         &self,
         base_url: &rt::BaseUrl,
         access_token: Option<&rt::AccessToken>,
-    ) -> Result<rt::http::Request<rt::Bytes>, rt::IntoHttpError> {
+    ) -> rt::RequestResult {
         let mut path = rt::PathBuilder::new("/_matrix/client/v3/directory/room/");
         path.push_param(&self.room_alias);
         let path_and_query = path.finish();
@@ -298,9 +294,7 @@ impl rt::Endpoint for DeleteRoomAliasRequest {
             rt::RequestBody::Empty,
         )
     }
-    fn try_from_http_response(
-        response: rt::http::Response<rt::Bytes>,
-    ) -> Result<Self::Response, rt::FromHttpResponseError<Self::Error>> {
+    fn try_from_http_response(response: rt::HttpResponse) -> rt::ResponseResult<Self> {
         match response.status().as_u16() {
             200 => Ok(rt::json_response(&response)?),
             404 => Err(rt::documented_error_response(response)),
@@ -325,7 +319,7 @@ impl rt::Endpoint for GetLocalAliasesRequest {
         &self,
         base_url: &rt::BaseUrl,
         access_token: Option<&rt::AccessToken>,
-    ) -> Result<rt::http::Request<rt::Bytes>, rt::IntoHttpError> {
+    ) -> rt::RequestResult {
         let mut path = rt::PathBuilder::new("/_matrix/client/v3/rooms/");
         path.push_param(&self.room_id);
         path.push_literal("/aliases");
@@ -338,9 +332,7 @@ impl rt::Endpoint for GetLocalAliasesRequest {
             rt::RequestBody::Empty,
         )
     }
-    fn try_from_http_response(
-        response: rt::http::Response<rt::Bytes>,
-    ) -> Result<Self::Response, rt::FromHttpResponseError<Self::Error>> {
+    fn try_from_http_response(response: rt::HttpResponse) -> rt::ResponseResult<Self> {
         match response.status().as_u16() {
             200 => Ok(rt::json_response(&response)?),
             400 | 403 | 429 => Err(rt::documented_error_response(response)),

@@ -110,7 +110,7 @@ impl rt::Endpoint for GetEventContextRequest {
         &self,
         base_url: &rt::BaseUrl,
         access_token: Option<&rt::AccessToken>,
-    ) -> Result<rt::http::Request<rt::Bytes>, rt::IntoHttpError> {
+    ) -> rt::RequestResult {
         let mut path = rt::PathBuilder::new("/_matrix/client/v3/rooms/");
         path.push_param(&self.room_id);
         path.push_literal("/context/");
@@ -131,9 +131,7 @@ impl rt::Endpoint for GetEventContextRequest {
             rt::RequestBody::Empty,
         )
     }
-    fn try_from_http_response(
-        response: rt::http::Response<rt::Bytes>,
-    ) -> Result<Self::Response, rt::FromHttpResponseError<Self::Error>> {
+    fn try_from_http_response(response: rt::HttpResponse) -> rt::ResponseResult<Self> {
         match response.status().as_u16() {
             200 => Ok(rt::json_response(&response)?),
             _ => Err(rt::error_response(response)),

@@ -214,7 +214,7 @@ impl rt::Endpoint for JoinRoomByIdRequest {
         &self,
         base_url: &rt::BaseUrl,
         access_token: Option<&rt::AccessToken>,
-    ) -> Result<rt::http::Request<rt::Bytes>, rt::IntoHttpError> {
+    ) -> rt::RequestResult {
         let mut path = rt::PathBuilder::new("/_matrix/client/v3/rooms/");
         path.push_param(&self.room_id);
         path.push_literal("/join");
@@ -227,9 +227,7 @@ impl rt::Endpoint for JoinRoomByIdRequest {
             rt::json_body(&self.body)?,
         )
     }
-    fn try_from_http_response(
-        response: rt::http::Response<rt::Bytes>,
-    ) -> Result<Self::Response, rt::FromHttpResponseError<Self::Error>> {
+    fn try_from_http_response(response: rt::HttpResponse) -> rt::ResponseResult<Self> {
         match response.status().as_u16() {
             200 => Ok(rt::json_response(&response)?),
             403 | 429 => Err(rt::documented_error_response(response)),
@@ -254,7 +252,7 @@ impl rt::Endpoint for JoinRoomRequest {
         &self,
         base_url: &rt::BaseUrl,
         access_token: Option<&rt::AccessToken>,
-    ) -> Result<rt::http::Request<rt::Bytes>, rt::IntoHttpError> {
+    ) -> rt::RequestResult {
         let mut path = rt::PathBuilder::new("/_matrix/client/v3/join/");
         path.push_param(&self.room_id_or_alias);
         let mut query = rt::QueryBuilder::new();
@@ -270,9 +268,7 @@ impl rt::Endpoint for JoinRoomRequest {
             rt::json_body(&self.body)?,
         )
     }
-    fn try_from_http_response(
-        response: rt::http::Response<rt::Bytes>,
-    ) -> Result<Self::Response, rt::FromHttpResponseError<Self::Error>> {
+    fn try_from_http_response(response: rt::HttpResponse) -> rt::ResponseResult<Self> {
         match response.status().as_u16() {
             200 => Ok(rt::json_response(&response)?),
             403 | 429 => Err(rt::documented_error_response(response)),

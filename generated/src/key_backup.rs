@@ -679,7 +679,7 @@ impl rt::Endpoint for GetRoomKeysVersionCurrentRequest {
         &self,
         base_url: &rt::BaseUrl,
         access_token: Option<&rt::AccessToken>,
-    ) -> Result<rt::http::Request<rt::Bytes>, rt::IntoHttpError> {
+    ) -> rt::RequestResult {
         let path = rt::PathBuilder::new("/_matrix/client/v3/room_keys/version");
         let path_and_query = path.finish();
         rt::build_request(
@@ -690,9 +690,7 @@ impl rt::Endpoint for GetRoomKeysVersionCurrentRequest {
             rt::RequestBody::Empty,
         )
     }
-    fn try_from_http_response(
-        response: rt::http::Response<rt::Bytes>,
-    ) -> Result<Self::Response, rt::FromHttpResponseError<Self::Error>> {
+    fn try_from_http_response(response: rt::HttpResponse) -> rt::ResponseResult<Self> {
         match response.status().as_u16() {
             200 => Ok(rt::json_response(&response)?),
             404 | 429 => Err(rt::documented_error_response(response)),
@@ -717,7 +715,7 @@ impl rt::Endpoint for PostRoomKeysVersionRequest {
         &self,
         base_url: &rt::BaseUrl,
         access_token: Option<&rt::AccessToken>,
-    ) -> Result<rt::http::Request<rt::Bytes>, rt::IntoHttpError> {
+    ) -> rt::RequestResult {
         let path = rt::PathBuilder::new("/_matrix/client/v3/room_keys/version");
         let path_and_query = path.finish();
         rt::build_request(
@@ -728,9 +726,7 @@ impl rt::Endpoint for PostRoomKeysVersionRequest {
             rt::json_body(self)?,
         )
     }
-    fn try_from_http_response(
-        response: rt::http::Response<rt::Bytes>,
-    ) -> Result<Self::Response, rt::FromHttpResponseError<Self::Error>> {
+    fn try_from_http_response(response: rt::HttpResponse) -> rt::ResponseResult<Self> {
         match response.status().as_u16() {
             200 => Ok(rt::json_response(&response)?),
             429 => Err(rt::documented_error_response(response)),
@@ -755,7 +751,7 @@ impl rt::Endpoint for GetRoomKeysVersionRequest {
         &self,
         base_url: &rt::BaseUrl,
         access_token: Option<&rt::AccessToken>,
-    ) -> Result<rt::http::Request<rt::Bytes>, rt::IntoHttpError> {
+    ) -> rt::RequestResult {
         let mut path = rt::PathBuilder::new("/_matrix/client/v3/room_keys/version/");
         path.push_param(&self.version);
         let path_and_query = path.finish();
@@ -767,9 +763,7 @@ impl rt::Endpoint for GetRoomKeysVersionRequest {
             rt::RequestBody::Empty,
         )
     }
-    fn try_from_http_response(
-        response: rt::http::Response<rt::Bytes>,
-    ) -> Result<Self::Response, rt::FromHttpResponseError<Self::Error>> {
+    fn try_from_http_response(response: rt::HttpResponse) -> rt::ResponseResult<Self> {
         match response.status().as_u16() {
             200 => Ok(rt::json_response(&response)?),
             404 | 429 => Err(rt::documented_error_response(response)),
@@ -794,7 +788,7 @@ impl rt::Endpoint for PutRoomKeysVersionRequest {
         &self,
         base_url: &rt::BaseUrl,
         access_token: Option<&rt::AccessToken>,
-    ) -> Result<rt::http::Request<rt::Bytes>, rt::IntoHttpError> {
+    ) -> rt::RequestResult {
         let mut path = rt::PathBuilder::new("/_matrix/client/v3/room_keys/version/");
         path.push_param(&self.version);
         let path_and_query = path.finish();
@@ -806,9 +800,7 @@ impl rt::Endpoint for PutRoomKeysVersionRequest {
             rt::json_body(&self.body)?,
         )
     }
-    fn try_from_http_response(
-        response: rt::http::Response<rt::Bytes>,
-    ) -> Result<Self::Response, rt::FromHttpResponseError<Self::Error>> {
+    fn try_from_http_response(response: rt::HttpResponse) -> rt::ResponseResult<Self> {
         match response.status().as_u16() {
             200 => Ok(rt::json_response(&response)?),
             400 | 404 | 429 => Err(rt::documented_error_response(response)),
@@ -833,7 +825,7 @@ impl rt::Endpoint for DeleteRoomKeysVersionRequest {
         &self,
         base_url: &rt::BaseUrl,
         access_token: Option<&rt::AccessToken>,
-    ) -> Result<rt::http::Request<rt::Bytes>, rt::IntoHttpError> {
+    ) -> rt::RequestResult {
         let mut path = rt::PathBuilder::new("/_matrix/client/v3/room_keys/version/");
         path.push_param(&self.version);
         let path_and_query = path.finish();
@@ -845,9 +837,7 @@ impl rt::Endpoint for DeleteRoomKeysVersionRequest {
             rt::RequestBody::Empty,
         )
     }
-    fn try_from_http_response(
-        response: rt::http::Response<rt::Bytes>,
-    ) -> Result<Self::Response, rt::FromHttpResponseError<Self::Error>> {
+    fn try_from_http_response(response: rt::HttpResponse) -> rt::ResponseResult<Self> {
         match response.status().as_u16() {
             200 => Ok(rt::json_response(&response)?),
             404 | 429 => Err(rt::documented_error_response(response)),
@@ -872,7 +862,7 @@ impl rt::Endpoint for GetRoomKeyBySessionIdRequest {
         &self,
         base_url: &rt::BaseUrl,
         access_token: Option<&rt::AccessToken>,
-    ) -> Result<rt::http::Request<rt::Bytes>, rt::IntoHttpError> {
+    ) -> rt::RequestResult {
         let mut path = rt::PathBuilder::new("/_matrix/client/v3/room_keys/keys/");
         path.push_param(&self.room_id);
         path.push_literal("/");
@@ -888,9 +878,7 @@ impl rt::Endpoint for GetRoomKeyBySessionIdRequest {
             rt::RequestBody::Empty,
         )
     }
-    fn try_from_http_response(
-        response: rt::http::Response<rt::Bytes>,
-    ) -> Result<Self::Response, rt::FromHttpResponseError<Self::Error>> {
+    fn try_from_http_response(response: rt::HttpResponse) -> rt::ResponseResult<Self> {
         match response.status().as_u16() {
             200 => Ok(rt::json_response(&response)?),
             404 | 429 => Err(rt::documented_error_response(response)),
@@ -915,7 +903,7 @@ impl rt::Endpoint for PutRoomKeyBySessionIdRequest {
         &self,
         base_url: &rt::BaseUrl,
         access_token: Option<&rt::AccessToken>,
-    ) -> Result<rt::http::Request<rt::Bytes>, rt::IntoHttpError> {
+    ) -> rt::RequestResult {
         let mut path = rt::PathBuilder::new("/_matrix/client/v3/room_keys/keys/");
         path.push_param(&self.room_id);
         path.push_literal("/");
@@ -931,9 +919,7 @@ impl rt::Endpoint for PutRoomKeyBySessionIdRequest {
             rt::json_body(&self.body)?,
         )
     }
-    fn try_from_http_response(
-        response: rt::http::Response<rt::Bytes>,
-    ) -> Result<Self::Response, rt::FromHttpResponseError<Self::Error>> {
+    fn try_from_http_response(response: rt::HttpResponse) -> rt::ResponseResult<Self> {
         match response.status().as_u16() {
             200 => Ok(rt::json_response(&response)?),
             403 | 429 => Err(rt::documented_error_response(response)),
@@ -958,7 +944,7 @@ impl rt::Endpoint for DeleteRoomKeyBySessionIdRequest {
         &self,
         base_url: &rt::BaseUrl,
         access_token: Option<&rt::AccessToken>,
-    ) -> Result<rt::http::Request<rt::Bytes>, rt::IntoHttpError> {
+    ) -> rt::RequestResult {
         let mut path = rt::PathBuilder::new("/_matrix/client/v3/room_keys/keys/");
         path.push_param(&self.room_id);
         path.push_literal("/");
@@ -974,9 +960,7 @@ impl rt::Endpoint for DeleteRoomKeyBySessionIdRequest {
             rt::RequestBody::Empty,
         )
     }
-    fn try_from_http_response(
-        response: rt::http::Response<rt::Bytes>,
-    ) -> Result<Self::Response, rt::FromHttpResponseError<Self::Error>> {
+    fn try_from_http_response(response: rt::HttpResponse) -> rt::ResponseResult<Self> {
         match response.status().as_u16() {
             200 => Ok(rt::json_response(&response)?),
             404 | 429 => Err(rt::documented_error_response(response)),
@@ -1001,7 +985,7 @@ impl rt::Endpoint for GetRoomKeysByRoomIdRequest {
         &self,
         base_url: &rt::BaseUrl,
         access_token: Option<&rt::AccessToken>,
-    ) -> Result<rt::http::Request<rt::Bytes>, rt::IntoHttpError> {
+    ) -> rt::RequestResult {
         let mut path = rt::PathBuilder::new("/_matrix/client/v3/room_keys/keys/");
         path.push_param(&self.room_id);
         let mut query = rt::QueryBuilder::new();
@@ -1015,9 +999,7 @@ impl rt::Endpoint for GetRoomKeysByRoomIdRequest {
             rt::RequestBody::Empty,
         )
     }
-    fn try_from_http_response(
-        response: rt::http::Response<rt::Bytes>,
-    ) -> Result<Self::Response, rt::FromHttpResponseError<Self::Error>> {
+    fn try_from_http_response(response: rt::HttpResponse) -> rt::ResponseResult<Self> {
         match response.status().as_u16() {
             200 => Ok(rt::json_response(&response)?),
             404 | 429 => Err(rt::documented_error_response(response)),
@@ -1042,7 +1024,7 @@ impl rt::Endpoint for PutRoomKeysByRoomIdRequest {
         &self,
         base_url: &rt::BaseUrl,
         access_token: Option<&rt::AccessToken>,
-    ) -> Result<rt::http::Request<rt::Bytes>, rt::IntoHttpError> {
+    ) -> rt::RequestResult {
         let mut path = rt::PathBuilder::new("/_matrix/client/v3/room_keys/keys/");
         path.push_param(&self.room_id);
         let mut query = rt::QueryBuilder::new();
@@ -1056,9 +1038,7 @@ impl rt::Endpoint for PutRoomKeysByRoomIdRequest {
             rt::json_body(&self.body)?,
         )
     }
-    fn try_from_http_response(
-        response: rt::http::Response<rt::Bytes>,
-    ) -> Result<Self::Response, rt::FromHttpResponseError<Self::Error>> {
+    fn try_from_http_response(response: rt::HttpResponse) -> rt::ResponseResult<Self> {
         match response.status().as_u16() {
             200 => Ok(rt::json_response(&response)?),
             403 | 404 | 429 => Err(rt::documented_error_response(response)),
@@ -1083,7 +1063,7 @@ impl rt::Endpoint for DeleteRoomKeysByRoomIdRequest {
         &self,
         base_url: &rt::BaseUrl,
         access_token: Option<&rt::AccessToken>,
-    ) -> Result<rt::http::Request<rt::Bytes>, rt::IntoHttpError> {
+    ) -> rt::RequestResult {
         let mut path = rt::PathBuilder::new("/_matrix/client/v3/room_keys/keys/");
         path.push_param(&self.room_id);
         let mut query = rt::QueryBuilder::new();
@@ -1097,9 +1077,7 @@ impl rt::Endpoint for DeleteRoomKeysByRoomIdRequest {
             rt::RequestBody::Empty,
         )
     }
-    fn try_from_http_response(
-        response: rt::http::Response<rt::Bytes>,
-    ) -> Result<Self::Response, rt::FromHttpResponseError<Self::Error>> {
+    fn try_from_http_response(response: rt::HttpResponse) -> rt::ResponseResult<Self> {
         match response.status().as_u16() {
             200 => Ok(rt::json_response(&response)?),
             404 | 429 => Err(rt::documented_error_response(response)),
@@ -1124,7 +1102,7 @@ impl rt::Endpoint for GetRoomKeysRequest {
         &self,
         base_url: &rt::BaseUrl,
         access_token: Option<&rt::AccessToken>,
-    ) -> Result<rt::http::Request<rt::Bytes>, rt::IntoHttpError> {
+    ) -> rt::RequestResult {
         let path = rt::PathBuilder::new("/_matrix/client/v3/room_keys/keys");
         let mut query = rt::QueryBuilder::new();
         query.push("version", &self.version);
@@ -1137,9 +1115,7 @@ impl rt::Endpoint for GetRoomKeysRequest {
             rt::RequestBody::Empty,
         )
     }
-    fn try_from_http_response(
-        response: rt::http::Response<rt::Bytes>,
-    ) -> Result<Self::Response, rt::FromHttpResponseError<Self::Error>> {
+    fn try_from_http_response(response: rt::HttpResponse) -> rt::ResponseResult<Self> {
         match response.status().as_u16() {
             200 => Ok(rt::json_response(&response)?),
             404 | 429 => Err(rt::documented_error_response(response)),
@@ -1164,7 +1140,7 @@ impl rt::Endpoint for PutRoomKeysRequest {
         &self,
         base_url: &rt::BaseUrl,
         access_token: Option<&rt::AccessToken>,
-    ) -> Result<rt::http::Request<rt::Bytes>, rt::IntoHttpError> {
+    ) -> rt::RequestResult {
         let path = rt::PathBuilder::new("/_matrix/client/v3/room_keys/keys");
         let mut query = rt::QueryBuilder::new();
         query.push("version", &self.version);
@@ -1177,9 +1153,7 @@ impl rt::Endpoint for PutRoomKeysRequest {
             rt::json_body(&self.body)?,
         )
     }
-    fn try_from_http_response(
-        response: rt::http::Response<rt::Bytes>,
-    ) -> Result<Self::Response, rt::FromHttpResponseError<Self::Error>> {
+    fn try_from_http_response(response: rt::HttpResponse) -> rt::ResponseResult<Self> {
         match response.status().as_u16() {
             200 => Ok(rt::json_response(&response)?),
             403 | 404 | 429 => Err(rt::documented_error_response(response)),
@@ -1204,7 +1178,7 @@ impl rt::Endpoint for DeleteRoomKeysRequest {
         &self,
         base_url: &rt::BaseUrl,
         access_token: Option<&rt::AccessToken>,
-    ) -> Result<rt::http::Request<rt::Bytes>, rt::IntoHttpError> {
+    ) -> rt::RequestResult {
         let path = rt::PathBuilder::new("/_matrix/client/v3/room_keys/keys");
         let mut query = rt::QueryBuilder::new();
         query.push("version", &self.version);
@@ -1217,9 +1191,7 @@ impl rt::Endpoint for DeleteRoomKeysRequest {
             rt::RequestBody::Empty,
         )
     }
-    fn try_from_http_response(
-        response: rt::http::Response<rt::Bytes>,
-    ) -> Result<Self::Response, rt::FromHttpResponseError<Self::Error>> {
+    fn try_from_http_response(response: rt::HttpResponse) -> rt::ResponseResult<Self> {
         match response.status().as_u16() {
             200 => Ok(rt::json_response(&response)?),
             404 | 429 => Err(rt::documented_error_response(response)),

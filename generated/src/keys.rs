@@ -504,7 +504,7 @@ impl rt::Endpoint for UploadKeysRequest {
         &self,
         base_url: &rt::BaseUrl,
         access_token: Option<&rt::AccessToken>,
-    ) -> Result<rt::http::Request<rt::Bytes>, rt::IntoHttpError> {
+    ) -> rt::RequestResult {
         let path = rt::PathBuilder::new("/_matrix/client/v3/keys/upload");
         let path_and_query = path.finish();
         rt::build_request(
@@ -515,9 +515,7 @@ impl rt::Endpoint for UploadKeysRequest {
             rt::json_body(self)?,
         )
     }
-    fn try_from_http_response(
-        response: rt::http::Response<rt::Bytes>,
-    ) -> Result<Self::Response, rt::FromHttpResponseError<Self::Error>> {
+    fn try_from_http_response(response: rt::HttpResponse) -> rt::ResponseResult<Self> {
         match response.status().as_u16() {
             200 => Ok(rt::json_response(&response)?),
             _ => Err(rt::error_response(response)),
@@ -541,7 +539,7 @@ impl rt::Endpoint for QueryKeysRequest {
         &self,
         base_url: &rt::BaseUrl,
         access_token: Option<&rt::AccessToken>,
-    ) -> Result<rt::http::Request<rt::Bytes>, rt::IntoHttpError> {
+    ) -> rt::RequestResult {
         let path = rt::PathBuilder::new("/_matrix/client/v3/keys/query");
         let path_and_query = path.finish();
         rt::build_request(
@@ -552,9 +550,7 @@ impl rt::Endpoint for QueryKeysRequest {
             rt::json_body(self)?,
         )
     }
-    fn try_from_http_response(
-        response: rt::http::Response<rt::Bytes>,
-    ) -> Result<Self::Response, rt::FromHttpResponseError<Self::Error>> {
+    fn try_from_http_response(response: rt::HttpResponse) -> rt::ResponseResult<Self> {
         match response.status().as_u16() {
             200 => Ok(rt::json_response(&response)?),
             _ => Err(rt::error_response(response)),
@@ -578,7 +574,7 @@ impl rt::Endpoint for ClaimKeysRequest {
         &self,
         base_url: &rt::BaseUrl,
         access_token: Option<&rt::AccessToken>,
-    ) -> Result<rt::http::Request<rt::Bytes>, rt::IntoHttpError> {
+    ) -> rt::RequestResult {
         let path = rt::PathBuilder::new("/_matrix/client/v3/keys/claim");
         let path_and_query = path.finish();
         rt::build_request(
@@ -589,9 +585,7 @@ impl rt::Endpoint for ClaimKeysRequest {
             rt::json_body(self)?,
         )
     }
-    fn try_from_http_response(
-        response: rt::http::Response<rt::Bytes>,
-    ) -> Result<Self::Response, rt::FromHttpResponseError<Self::Error>> {
+    fn try_from_http_response(response: rt::HttpResponse) -> rt::ResponseResult<Self> {
         match response.status().as_u16() {
             200 => Ok(rt::json_response(&response)?),
             _ => Err(rt::error_response(response)),
@@ -615,7 +609,7 @@ impl rt::Endpoint for GetKeysChangesRequest {
         &self,
         base_url: &rt::BaseUrl,
         access_token: Option<&rt::AccessToken>,
-    ) -> Result<rt::http::Request<rt::Bytes>, rt::IntoHttpError> {
+    ) -> rt::RequestResult {
         let path = rt::PathBuilder::new("/_matrix/client/v3/keys/changes");
         let mut query = rt::QueryBuilder::new();
         query.push("from", &self.from);
@@ -629,9 +623,7 @@ impl rt::Endpoint for GetKeysChangesRequest {
             rt::RequestBody::Empty,
         )
     }
-    fn try_from_http_response(
-        response: rt::http::Response<rt::Bytes>,
-    ) -> Result<Self::Response, rt::FromHttpResponseError<Self::Error>> {
+    fn try_from_http_response(response: rt::HttpResponse) -> rt::ResponseResult<Self> {
         match response.status().as_u16() {
             200 => Ok(rt::json_response(&response)?),
             _ => Err(rt::error_response(response)),

@@ -300,7 +300,7 @@ impl rt::Endpoint for GetRoomVisibilityOnDirectoryRequest {
         &self,
         base_url: &rt::BaseUrl,
         access_token: Option<&rt::AccessToken>,
-    ) -> Result<rt::http::Request<rt::Bytes>, rt::IntoHttpError> {
+    ) -> rt::RequestResult {
         let mut path = rt::PathBuilder::new("/_matrix/client/v3/directory/list/room/");
         path.push_param(&self.room_id);
         let path_and_query = path.finish();
@@ -312,9 +312,7 @@ impl rt::Endpoint for GetRoomVisibilityOnDirectoryRequest {
             rt::RequestBody::Empty,
         )
     }
-    fn try_from_http_response(
-        response: rt::http::Response<rt::Bytes>,
-    ) -> Result<Self::Response, rt::FromHttpResponseError<Self::Error>> {
+    fn try_from_http_response(response: rt::HttpResponse) -> rt::ResponseResult<Self> {
         match response.status().as_u16() {
             200 => Ok(rt::json_response(&response)?),
             404 => Err(rt::documented_error_response(response)),
@@ -339,7 +337,7 @@ impl rt::Endpoint for SetRoomVisibilityOnDirectoryRequest {
         &self,
         base_url: &rt::BaseUrl,
         access_token: Option<&rt::AccessToken>,
-    ) -> Result<rt::http::Request<rt::Bytes>, rt::IntoHttpError> {
+    ) -> rt::RequestResult {
         let mut path = rt::PathBuilder::new("/_matrix/client/v3/directory/list/room/");
         path.push_param(&self.room_id);
         let path_and_query = path.finish();
@@ -351,9 +349,7 @@ impl rt::Endpoint for SetRoomVisibilityOnDirectoryRequest {
             rt::json_body(&self.body)?,
         )
     }
-    fn try_from_http_response(
-        response: rt::http::Response<rt::Bytes>,
-    ) -> Result<Self::Response, rt::FromHttpResponseError<Self::Error>> {
+    fn try_from_http_response(response: rt::HttpResponse) -> rt::ResponseResult<Self> {
         match response.status().as_u16() {
             200 => Ok(rt::json_response(&response)?),
             404 => Err(rt::documented_error_response(response)),
@@ -378,7 +374,7 @@ impl rt::Endpoint for GetPublicRoomsRequest {
         &self,
         base_url: &rt::BaseUrl,
         access_token: Option<&rt::AccessToken>,
-    ) -> Result<rt::http::Request<rt::Bytes>, rt::IntoHttpError> {
+    ) -> rt::RequestResult {
         let path = rt::PathBuilder::new("/_matrix/client/v3/publicRooms");
         let mut query = rt::QueryBuilder::new();
         if let Some(value) = &self.limit {
@@ -399,9 +395,7 @@ impl rt::Endpoint for GetPublicRoomsRequest {
             rt::RequestBody::Empty,
         )
     }
-    fn try_from_http_response(
-        response: rt::http::Response<rt::Bytes>,
-    ) -> Result<Self::Response, rt::FromHttpResponseError<Self::Error>> {
+    fn try_from_http_response(response: rt::HttpResponse) -> rt::ResponseResult<Self> {
         match response.status().as_u16() {
             200 => Ok(rt::json_response(&response)?),
             _ => Err(rt::error_response(response)),
@@ -425,7 +419,7 @@ impl rt::Endpoint for QueryPublicRoomsRequest {
         &self,
         base_url: &rt::BaseUrl,
         access_token: Option<&rt::AccessToken>,
-    ) -> Result<rt::http::Request<rt::Bytes>, rt::IntoHttpError> {
+    ) -> rt::RequestResult {
         let path = rt::PathBuilder::new("/_matrix/client/v3/publicRooms");
         let mut query = rt::QueryBuilder::new();
         if let Some(value) = &self.server {
@@ -440,9 +434,7 @@ impl rt::Endpoint for QueryPublicRoomsRequest {
             rt::json_body(&self.body)?,
         )
     }
-    fn try_from_http_response(
-        response: rt::http::Response<rt::Bytes>,
-    ) -> Result<Self::Response, rt::FromHttpResponseError<Self::Error>> {
+    fn try_from_http_response(response: rt::HttpResponse) -> rt::ResponseResult<Self> {
         match response.status().as_u16() {
             200 => Ok(rt::json_response(&response)?),
             _ => Err(rt::error_response(response)),

@@ -130,7 +130,7 @@ impl rt::Endpoint for GenerateLoginTokenRequest {
         &self,
         base_url: &rt::BaseUrl,
         access_token: Option<&rt::AccessToken>,
-    ) -> Result<rt::http::Request<rt::Bytes>, rt::IntoHttpError> {
+    ) -> rt::RequestResult {
         let path = rt::PathBuilder::new("/_matrix/client/v1/login/get_token");
         let path_and_query = path.finish();
         rt::build_request(
@@ -141,9 +141,7 @@ impl rt::Endpoint for GenerateLoginTokenRequest {
             rt::json_body(self)?,
         )
     }
-    fn try_from_http_response(
-        response: rt::http::Response<rt::Bytes>,
-    ) -> Result<Self::Response, rt::FromHttpResponseError<Self::Error>> {
+    fn try_from_http_response(response: rt::HttpResponse) -> rt::ResponseResult<Self> {
         match response.status().as_u16() {
             200 => Ok(rt::json_response(&response)?),
             400 | 401 | 429 => Err(rt::documented_error_response(response)),

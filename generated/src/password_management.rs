@@ -164,7 +164,7 @@ impl rt::Endpoint for ChangePasswordRequest {
         &self,
         base_url: &rt::BaseUrl,
         access_token: Option<&rt::AccessToken>,
-    ) -> Result<rt::http::Request<rt::Bytes>, rt::IntoHttpError> {
+    ) -> rt::RequestResult {
         let path = rt::PathBuilder::new("/_matrix/client/v3/account/password");
         let path_and_query = path.finish();
         rt::build_request(
@@ -175,9 +175,7 @@ impl rt::Endpoint for ChangePasswordRequest {
             rt::json_body(self)?,
         )
     }
-    fn try_from_http_response(
-        response: rt::http::Response<rt::Bytes>,
-    ) -> Result<Self::Response, rt::FromHttpResponseError<Self::Error>> {
+    fn try_from_http_response(response: rt::HttpResponse) -> rt::ResponseResult<Self> {
         match response.status().as_u16() {
             200 => Ok(rt::json_response(&response)?),
             401 | 429 => Err(rt::documented_error_response(response)),
@@ -202,7 +200,7 @@ impl rt::Endpoint for RequestTokenToResetPasswordEmailRequest {
         &self,
         base_url: &rt::BaseUrl,
         access_token: Option<&rt::AccessToken>,
-    ) -> Result<rt::http::Request<rt::Bytes>, rt::IntoHttpError> {
+    ) -> rt::RequestResult {
         let path = rt::PathBuilder::new(
             "/_matrix/client/v3/account/password/email/requestToken",
         );
@@ -215,9 +213,7 @@ impl rt::Endpoint for RequestTokenToResetPasswordEmailRequest {
             rt::json_body(&self.body)?,
         )
     }
-    fn try_from_http_response(
-        response: rt::http::Response<rt::Bytes>,
-    ) -> Result<Self::Response, rt::FromHttpResponseError<Self::Error>> {
+    fn try_from_http_response(response: rt::HttpResponse) -> rt::ResponseResult<Self> {
         match response.status().as_u16() {
             200 => Ok(rt::json_response(&response)?),
             400 | 403 => Err(rt::documented_error_response(response)),
@@ -242,7 +238,7 @@ impl rt::Endpoint for RequestTokenToResetPasswordMsisdnRequest {
         &self,
         base_url: &rt::BaseUrl,
         access_token: Option<&rt::AccessToken>,
-    ) -> Result<rt::http::Request<rt::Bytes>, rt::IntoHttpError> {
+    ) -> rt::RequestResult {
         let path = rt::PathBuilder::new(
             "/_matrix/client/v3/account/password/msisdn/requestToken",
         );
@@ -255,9 +251,7 @@ impl rt::Endpoint for RequestTokenToResetPasswordMsisdnRequest {
             rt::json_body(&self.body)?,
         )
     }
-    fn try_from_http_response(
-        response: rt::http::Response<rt::Bytes>,
-    ) -> Result<Self::Response, rt::FromHttpResponseError<Self::Error>> {
+    fn try_from_http_response(response: rt::HttpResponse) -> rt::ResponseResult<Self> {
         match response.status().as_u16() {
             200 => Ok(rt::json_response(&response)?),
             400 | 403 => Err(rt::documented_error_response(response)),

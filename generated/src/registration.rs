@@ -408,7 +408,7 @@ impl rt::Endpoint for RegisterRequest {
         &self,
         base_url: &rt::BaseUrl,
         access_token: Option<&rt::AccessToken>,
-    ) -> Result<rt::http::Request<rt::Bytes>, rt::IntoHttpError> {
+    ) -> rt::RequestResult {
         let path = rt::PathBuilder::new("/_matrix/client/v3/register");
         let mut query = rt::QueryBuilder::new();
         if let Some(value) = &self.kind {
@@ -423,9 +423,7 @@ impl rt::Endpoint for RegisterRequest {
             rt::json_body(&self.body)?,
         )
     }
-    fn try_from_http_response(
-        response: rt::http::Response<rt::Bytes>,
-    ) -> Result<Self::Response, rt::FromHttpResponseError<Self::Error>> {
+    fn try_from_http_response(response: rt::HttpResponse) -> rt::ResponseResult<Self> {
         match response.status().as_u16() {
             200 => Ok(rt::json_response(&response)?),
             400 | 401 | 403 | 429 => Err(rt::documented_error_response(response)),
@@ -450,7 +448,7 @@ impl rt::Endpoint for RequestTokenToRegisterEmailRequest {
         &self,
         base_url: &rt::BaseUrl,
         access_token: Option<&rt::AccessToken>,
-    ) -> Result<rt::http::Request<rt::Bytes>, rt::IntoHttpError> {
+    ) -> rt::RequestResult {
         let path = rt::PathBuilder::new(
             "/_matrix/client/v3/register/email/requestToken",
         );
@@ -463,9 +461,7 @@ impl rt::Endpoint for RequestTokenToRegisterEmailRequest {
             rt::json_body(&self.body)?,
         )
     }
-    fn try_from_http_response(
-        response: rt::http::Response<rt::Bytes>,
-    ) -> Result<Self::Response, rt::FromHttpResponseError<Self::Error>> {
+    fn try_from_http_response(response: rt::HttpResponse) -> rt::ResponseResult<Self> {
         match response.status().as_u16() {
             200 => Ok(rt::json_response(&response)?),
             400 | 403 => Err(rt::documented_error_response(response)),
@@ -490,7 +486,7 @@ impl rt::Endpoint for RequestTokenToRegisterMsisdnRequest {
         &self,
         base_url: &rt::BaseUrl,
         access_token: Option<&rt::AccessToken>,
-    ) -> Result<rt::http::Request<rt::Bytes>, rt::IntoHttpError> {
+    ) -> rt::RequestResult {
         let path = rt::PathBuilder::new(
             "/_matrix/client/v3/register/msisdn/requestToken",
         );
@@ -503,9 +499,7 @@ impl rt::Endpoint for RequestTokenToRegisterMsisdnRequest {
             rt::json_body(&self.body)?,
         )
     }
-    fn try_from_http_response(
-        response: rt::http::Response<rt::Bytes>,
-    ) -> Result<Self::Response, rt::FromHttpResponseError<Self::Error>> {
+    fn try_from_http_response(response: rt::HttpResponse) -> rt::ResponseResult<Self> {
         match response.status().as_u16() {
             200 => Ok(rt::json_response(&response)?),
             400 | 403 => Err(rt::documented_error_response(response)),
@@ -530,7 +524,7 @@ impl rt::Endpoint for CheckUsernameAvailabilityRequest {
         &self,
         base_url: &rt::BaseUrl,
         access_token: Option<&rt::AccessToken>,
-    ) -> Result<rt::http::Request<rt::Bytes>, rt::IntoHttpError> {
+    ) -> rt::RequestResult {
         let path = rt::PathBuilder::new("/_matrix/client/v3/register/available");
         let mut query = rt::QueryBuilder::new();
         query.push("username", &self.username);
@@ -543,9 +537,7 @@ impl rt::Endpoint for CheckUsernameAvailabilityRequest {
             rt::RequestBody::Empty,
         )
     }
-    fn try_from_http_response(
-        response: rt::http::Response<rt::Bytes>,
-    ) -> Result<Self::Response, rt::FromHttpResponseError<Self::Error>> {
+    fn try_from_http_response(response: rt::HttpResponse) -> rt::ResponseResult<Self> {
         match response.status().as_u16() {
             200 => Ok(rt::json_response(&response)?),
             400 | 429 => Err(rt::documented_error_response(response)),

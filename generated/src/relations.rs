@@ -436,7 +436,7 @@ impl rt::Endpoint for GetRelatingEventsRequest {
         &self,
         base_url: &rt::BaseUrl,
         access_token: Option<&rt::AccessToken>,
-    ) -> Result<rt::http::Request<rt::Bytes>, rt::IntoHttpError> {
+    ) -> rt::RequestResult {
         let mut path = rt::PathBuilder::new("/_matrix/client/v1/rooms/");
         path.push_param(&self.room_id);
         path.push_literal("/relations/");
@@ -466,9 +466,7 @@ impl rt::Endpoint for GetRelatingEventsRequest {
             rt::RequestBody::Empty,
         )
     }
-    fn try_from_http_response(
-        response: rt::http::Response<rt::Bytes>,
-    ) -> Result<Self::Response, rt::FromHttpResponseError<Self::Error>> {
+    fn try_from_http_response(response: rt::HttpResponse) -> rt::ResponseResult<Self> {
         match response.status().as_u16() {
             200 => Ok(rt::json_response(&response)?),
             404 => Err(rt::documented_error_response(response)),
@@ -493,7 +491,7 @@ impl rt::Endpoint for GetRelatingEventsWithRelTypeRequest {
         &self,
         base_url: &rt::BaseUrl,
         access_token: Option<&rt::AccessToken>,
-    ) -> Result<rt::http::Request<rt::Bytes>, rt::IntoHttpError> {
+    ) -> rt::RequestResult {
         let mut path = rt::PathBuilder::new("/_matrix/client/v1/rooms/");
         path.push_param(&self.room_id);
         path.push_literal("/relations/");
@@ -525,9 +523,7 @@ impl rt::Endpoint for GetRelatingEventsWithRelTypeRequest {
             rt::RequestBody::Empty,
         )
     }
-    fn try_from_http_response(
-        response: rt::http::Response<rt::Bytes>,
-    ) -> Result<Self::Response, rt::FromHttpResponseError<Self::Error>> {
+    fn try_from_http_response(response: rt::HttpResponse) -> rt::ResponseResult<Self> {
         match response.status().as_u16() {
             200 => Ok(rt::json_response(&response)?),
             404 => Err(rt::documented_error_response(response)),
@@ -552,7 +548,7 @@ impl rt::Endpoint for GetRelatingEventsWithRelTypeAndEventTypeRequest {
         &self,
         base_url: &rt::BaseUrl,
         access_token: Option<&rt::AccessToken>,
-    ) -> Result<rt::http::Request<rt::Bytes>, rt::IntoHttpError> {
+    ) -> rt::RequestResult {
         let mut path = rt::PathBuilder::new("/_matrix/client/v1/rooms/");
         path.push_param(&self.room_id);
         path.push_literal("/relations/");
@@ -586,9 +582,7 @@ impl rt::Endpoint for GetRelatingEventsWithRelTypeAndEventTypeRequest {
             rt::RequestBody::Empty,
         )
     }
-    fn try_from_http_response(
-        response: rt::http::Response<rt::Bytes>,
-    ) -> Result<Self::Response, rt::FromHttpResponseError<Self::Error>> {
+    fn try_from_http_response(response: rt::HttpResponse) -> rt::ResponseResult<Self> {
         match response.status().as_u16() {
             200 => Ok(rt::json_response(&response)?),
             404 => Err(rt::documented_error_response(response)),

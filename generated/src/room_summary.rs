@@ -175,7 +175,7 @@ impl rt::Endpoint for GetRoomSummaryRequest {
         &self,
         base_url: &rt::BaseUrl,
         access_token: Option<&rt::AccessToken>,
-    ) -> Result<rt::http::Request<rt::Bytes>, rt::IntoHttpError> {
+    ) -> rt::RequestResult {
         let mut path = rt::PathBuilder::new("/_matrix/client/v1/room_summary/");
         path.push_param(&self.room_id_or_alias);
         let mut query = rt::QueryBuilder::new();
@@ -191,9 +191,7 @@ impl rt::Endpoint for GetRoomSummaryRequest {
             rt::RequestBody::Empty,
         )
     }
-    fn try_from_http_response(
-        response: rt::http::Response<rt::Bytes>,
-    ) -> Result<Self::Response, rt::FromHttpResponseError<Self::Error>> {
+    fn try_from_http_response(response: rt::HttpResponse) -> rt::ResponseResult<Self> {
         match response.status().as_u16() {
             200 => Ok(rt::json_response(&response)?),
             404 => Err(rt::documented_error_response(response)),

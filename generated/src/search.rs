@@ -574,7 +574,7 @@ impl rt::Endpoint for SearchRequest {
         &self,
         base_url: &rt::BaseUrl,
         access_token: Option<&rt::AccessToken>,
-    ) -> Result<rt::http::Request<rt::Bytes>, rt::IntoHttpError> {
+    ) -> rt::RequestResult {
         let path = rt::PathBuilder::new("/_matrix/client/v3/search");
         let mut query = rt::QueryBuilder::new();
         if let Some(value) = &self.next_batch {
@@ -589,9 +589,7 @@ impl rt::Endpoint for SearchRequest {
             rt::json_body(&self.body)?,
         )
     }
-    fn try_from_http_response(
-        response: rt::http::Response<rt::Bytes>,
-    ) -> Result<Self::Response, rt::FromHttpResponseError<Self::Error>> {
+    fn try_from_http_response(response: rt::HttpResponse) -> rt::ResponseResult<Self> {
         match response.status().as_u16() {
             200 => Ok(rt::json_response(&response)?),
             400 => Err(rt::documented_status_response(response, SearchError::BadRequest)),

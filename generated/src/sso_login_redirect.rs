@@ -140,7 +140,7 @@ impl rt::Endpoint for RedirectToSsoRequest {
         &self,
         base_url: &rt::BaseUrl,
         access_token: Option<&rt::AccessToken>,
-    ) -> Result<rt::http::Request<rt::Bytes>, rt::IntoHttpError> {
+    ) -> rt::RequestResult {
         let path = rt::PathBuilder::new("/_matrix/client/v3/login/sso/redirect");
         let mut query = rt::QueryBuilder::new();
         query.push("redirectUrl", &self.redirect_url);
@@ -156,9 +156,7 @@ impl rt::Endpoint for RedirectToSsoRequest {
             rt::RequestBody::Empty,
         )
     }
-    fn try_from_http_response(
-        response: rt::http::Response<rt::Bytes>,
-    ) -> Result<Self::Response, rt::FromHttpResponseError<Self::Error>> {
+    fn try_from_http_response(response: rt::HttpResponse) -> rt::ResponseResult<Self> {
         match response.status().as_u16() {
             302 => {
                 Ok(crate::sso_login_redirect::RedirectToSsoResponse {
@@ -186,7 +184,7 @@ impl rt::Endpoint for RedirectToIdpRequest {
         &self,
         base_url: &rt::BaseUrl,
         access_token: Option<&rt::AccessToken>,
-    ) -> Result<rt::http::Request<rt::Bytes>, rt::IntoHttpError> {
+    ) -> rt::RequestResult {
         let mut path = rt::PathBuilder::new("/_matrix/client/v3/login/sso/redirect/");
         path.push_param(&self.idp_id);
         let mut query = rt::QueryBuilder::new();
@@ -203,9 +201,7 @@ impl rt::Endpoint for RedirectToIdpRequest {
             rt::RequestBody::Empty,
         )
     }
-    fn try_from_http_response(
-        response: rt::http::Response<rt::Bytes>,
-    ) -> Result<Self::Response, rt::FromHttpResponseError<Self::Error>> {
+    fn try_from_http_response(response: rt::HttpResponse) -> rt::ResponseResult<Self> {
         match response.status().as_u16() {
             302 => {
                 Ok(crate::sso_login_redirect::RedirectToIdpResponse {

@@ -1260,7 +1260,7 @@ pub fn sample_request(
     path_param: &str,
     base_url: &rt::BaseUrl,
     access_token: Option<&rt::AccessToken>,
-) -> Option<Result<rt::http::Request<rt::Bytes>, SampleError>> {
+) -> Option<Result<rt::HttpRequest, SampleError>> {
     match operation_id {
         "getAccountData" => {
             Some(
@@ -3397,7 +3397,7 @@ fn sample<E: rt::Endpoint>(
     make: impl FnOnce() -> Result<E, SampleError>,
     base_url: &rt::BaseUrl,
     access_token: Option<&rt::AccessToken>,
-) -> Result<rt::http::Request<rt::Bytes>, SampleError> {
+) -> Result<rt::HttpRequest, SampleError> {
     make()?.try_into_http_request(base_url, access_token).map_err(SampleError::IntoHttp)
 }
 

@@ -66,7 +66,7 @@ pub use auth::{AccessToken, AuthScheme, SecretString};
 pub use base_url::{BaseUrl, InvalidBaseUrl};
 #[cfg(feature = "client")]
 pub use client::{Client, DEFAULT_MAX_RESPONSE_BYTES, Error};
-pub use endpoint::{Endpoint, Metadata};
+pub use endpoint::{Endpoint, HttpRequest, HttpResponse, Metadata, RequestResult, ResponseResult};
 pub use error_code::ErrorCode;
 pub use matrix_error::{ErrorBody, MatrixError, RetryAfter};
 pub use path::{PathBuilder, QueryBuilder};

@@ -148,12 +148,7 @@ impl Emitter<'_> {
                 path_param: &str,
                 base_url: &rt::BaseUrl,
                 access_token: Option<&rt::AccessToken>,
-            ) -> Option<
-                Result<
-                    rt::http::Request<rt::Bytes>,
-                    SampleError,
-                >,
-            > {
+            ) -> Option<Result<rt::HttpRequest, SampleError>> {
                 match operation_id {
                     #(#samples)*
                     _ => None,
@@ -164,10 +159,7 @@ impl Emitter<'_> {
                 make: impl FnOnce() -> Result<E, SampleError>,
                 base_url: &rt::BaseUrl,
                 access_token: Option<&rt::AccessToken>,
-            ) -> Result<
-                rt::http::Request<rt::Bytes>,
-                SampleError,
-            > {
+            ) -> Result<rt::HttpRequest, SampleError> {
                 make()?
                     .try_into_http_request(base_url, access_token)
                     .map_err(SampleError::IntoHttp)
