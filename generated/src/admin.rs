@@ -34,7 +34,7 @@ pub struct GetWhoIsResponse {
     /// Each key is an identifier for one of the user's devices.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub devices: Option<
-        std::collections::BTreeMap<String, crate::admin::GetWhoIsResponseDevicesValue>,
+        std::collections::BTreeMap<String, GetWhoIsResponseDevicesValue>,
     >,
     /// The other properties, by name.
     #[serde(flatten)]
@@ -62,7 +62,7 @@ rt::deserialize_object! {
 pub struct GetWhoIsResponseDevicesValue {
     /// A user's sessions (i.e. what they did with an access token from one login).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sessions: Option<Vec<crate::admin::GetWhoIsResponseDevicesValueSessionsItem>>,
+    pub sessions: Option<Vec<GetWhoIsResponseDevicesValueSessionsItem>>,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -89,7 +89,7 @@ pub struct GetWhoIsResponseDevicesValueSessionsItem {
     /// Information particular connections in the session.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connections: Option<
-        Vec<crate::admin::GetWhoIsResponseDevicesValueSessionsItemConnectionsItem>,
+        Vec<GetWhoIsResponseDevicesValueSessionsItemConnectionsItem>,
     >,
     /// The other properties, by name.
     #[serde(flatten)]
@@ -241,15 +241,12 @@ pub struct SetAdminSuspendUserRequest {
     /// The user to change the suspended status of.
     pub user_id: String,
     /// The request body.
-    pub body: crate::admin::SetAdminSuspendUserRequestBody,
+    pub body: SetAdminSuspendUserRequestBody,
 }
 
 impl SetAdminSuspendUserRequest {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(
-        user_id: String,
-        body: crate::admin::SetAdminSuspendUserRequestBody,
-    ) -> Self {
+    pub fn new(user_id: String, body: SetAdminSuspendUserRequestBody) -> Self {
         Self { user_id, body }
     }
 }
@@ -375,15 +372,12 @@ pub struct SetAdminLockUserRequest {
     /// The user to change the locked status of.
     pub user_id: String,
     /// The request body.
-    pub body: crate::admin::SetAdminLockUserRequestBody,
+    pub body: SetAdminLockUserRequestBody,
 }
 
 impl SetAdminLockUserRequest {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(
-        user_id: String,
-        body: crate::admin::SetAdminLockUserRequestBody,
-    ) -> Self {
+    pub fn new(user_id: String, body: SetAdminLockUserRequestBody) -> Self {
         Self { user_id, body }
     }
 }
@@ -423,7 +417,7 @@ impl rt::Endpoint for GetWhoIsRequest {
         rate_limited: false,
         deprecated: false,
     };
-    type Response = crate::admin::GetWhoIsResponse;
+    type Response = GetWhoIsResponse;
     type Error = std::convert::Infallible;
     fn try_into_http_request(
         &self,
@@ -459,7 +453,7 @@ impl rt::Endpoint for GetAdminSuspendUserRequest {
         rate_limited: false,
         deprecated: false,
     };
-    type Response = crate::admin::GetAdminSuspendUserResponse;
+    type Response = GetAdminSuspendUserResponse;
     type Error = std::convert::Infallible;
     fn try_into_http_request(
         &self,
@@ -496,7 +490,7 @@ impl rt::Endpoint for SetAdminSuspendUserRequest {
         rate_limited: false,
         deprecated: false,
     };
-    type Response = crate::admin::SetAdminSuspendUserResponse;
+    type Response = SetAdminSuspendUserResponse;
     type Error = std::convert::Infallible;
     fn try_into_http_request(
         &self,
@@ -533,7 +527,7 @@ impl rt::Endpoint for GetAdminLockUserRequest {
         rate_limited: false,
         deprecated: false,
     };
-    type Response = crate::admin::GetAdminLockUserResponse;
+    type Response = GetAdminLockUserResponse;
     type Error = std::convert::Infallible;
     fn try_into_http_request(
         &self,
@@ -570,7 +564,7 @@ impl rt::Endpoint for SetAdminLockUserRequest {
         rate_limited: false,
         deprecated: false,
     };
-    type Response = crate::admin::SetAdminLockUserResponse;
+    type Response = SetAdminLockUserResponse;
     type Error = std::convert::Infallible;
     fn try_into_http_request(
         &self,

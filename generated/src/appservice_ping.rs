@@ -51,15 +51,12 @@ pub struct PingAppserviceRequest {
     /// request.
     pub appservice_id: String,
     /// The request body.
-    pub body: crate::appservice_ping::PingAppserviceRequestBody,
+    pub body: PingAppserviceRequestBody,
 }
 
 impl PingAppserviceRequest {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(
-        appservice_id: String,
-        body: crate::appservice_ping::PingAppserviceRequestBody,
-    ) -> Self {
+    pub fn new(appservice_id: String, body: PingAppserviceRequestBody) -> Self {
         Self { appservice_id, body }
     }
 }
@@ -97,7 +94,7 @@ rt::deserialize_object! {
 #[non_exhaustive]
 pub struct PingAppserviceError502 {
     /// An error code.
-    pub errcode: crate::appservice_ping::PingAppserviceError502Errcode,
+    pub errcode: PingAppserviceError502Errcode,
     /// A human-readable error message.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
@@ -114,7 +111,7 @@ pub struct PingAppserviceError502 {
 
 impl PingAppserviceError502 {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(errcode: crate::appservice_ping::PingAppserviceError502Errcode) -> Self {
+    pub fn new(errcode: PingAppserviceError502Errcode) -> Self {
         Self {
             errcode,
             error: None,
@@ -151,8 +148,8 @@ impl rt::Endpoint for PingAppserviceRequest {
         rate_limited: false,
         deprecated: false,
     };
-    type Response = crate::appservice_ping::PingAppserviceResponse;
-    type Error = crate::appservice_ping::PingAppserviceError;
+    type Response = PingAppserviceResponse;
+    type Error = PingAppserviceError;
     fn try_into_http_request(
         &self,
         base_url: &rt::BaseUrl,
@@ -194,5 +191,5 @@ The errcode is `M_BAD_STATUS` or `M_CONNECTION_FAILED`.
 For bad statuses, the response may include `status` and `body`
 fields containing the HTTP status code and response body text
 respectively to aid with debugging.*/
-    Status502(crate::appservice_ping::PingAppserviceError502),
+    Status502(PingAppserviceError502),
 }

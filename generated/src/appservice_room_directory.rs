@@ -7,7 +7,7 @@ use matrix_csapi_runtime as rt;
 pub struct UpdateAppserviceRoomDirectoryVisibilityRequestBody {
     /// Whether the room should be visible (public) in the directory
     /// or not (private).
-    pub visibility: crate::appservice_room_directory::UpdateAppserviceRoomDirectoryVisibilityRequestBodyVisibility,
+    pub visibility: UpdateAppserviceRoomDirectoryVisibilityRequestBodyVisibility,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -16,7 +16,7 @@ pub struct UpdateAppserviceRoomDirectoryVisibilityRequestBody {
 impl UpdateAppserviceRoomDirectoryVisibilityRequestBody {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new(
-        visibility: crate::appservice_room_directory::UpdateAppserviceRoomDirectoryVisibilityRequestBodyVisibility,
+        visibility: UpdateAppserviceRoomDirectoryVisibilityRequestBodyVisibility,
     ) -> Self {
         Self {
             visibility,
@@ -66,7 +66,7 @@ pub struct UpdateAppserviceRoomDirectoryVisibilityRequest {
     /// The room ID to add to the directory.
     pub room_id: String,
     /// The request body.
-    pub body: crate::appservice_room_directory::UpdateAppserviceRoomDirectoryVisibilityRequestBody,
+    pub body: UpdateAppserviceRoomDirectoryVisibilityRequestBody,
 }
 
 impl UpdateAppserviceRoomDirectoryVisibilityRequest {
@@ -74,7 +74,7 @@ impl UpdateAppserviceRoomDirectoryVisibilityRequest {
     pub fn new(
         network_id: String,
         room_id: String,
-        body: crate::appservice_room_directory::UpdateAppserviceRoomDirectoryVisibilityRequestBody,
+        body: UpdateAppserviceRoomDirectoryVisibilityRequestBody,
     ) -> Self {
         Self { network_id, room_id, body }
     }

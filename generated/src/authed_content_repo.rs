@@ -244,7 +244,7 @@ pub struct GetContentThumbnailAuthedRequest {
     pub height: i64,
     /// The desired resizing method. See the [Thumbnails](https://spec.matrix.org/v1.19/client-server-api/#thumbnails)
     /// section for more information.
-    pub method: Option<crate::authed_content_repo::GetContentThumbnailAuthedMethod>,
+    pub method: Option<GetContentThumbnailAuthedMethod>,
     /// The maximum number of milliseconds that the client is willing to wait to
     /// start receiving data, in the case that the content has not yet been
     /// uploaded. The default value is 20000 (20 seconds). The content
@@ -458,7 +458,7 @@ impl rt::Endpoint for GetContentAuthedRequest {
         rate_limited: true,
         deprecated: false,
     };
-    type Response = crate::authed_content_repo::GetContentAuthedResponse;
+    type Response = GetContentAuthedResponse;
     type Error = std::convert::Infallible;
     fn try_into_http_request(
         &self,
@@ -486,7 +486,7 @@ impl rt::Endpoint for GetContentAuthedRequest {
         match response.status().as_u16() {
             200 => {
                 Ok(
-                    GetContentAuthedResponse::Ok(crate::authed_content_repo::GetContentAuthedResponse200 {
+                    GetContentAuthedResponse::Ok(GetContentAuthedResponse200 {
                         content_type: rt::response_header(&response, "content-type")?,
                         content_disposition: rt::response_header(
                             &response,
@@ -498,14 +498,14 @@ impl rt::Endpoint for GetContentAuthedRequest {
             }
             307 => {
                 Ok(
-                    GetContentAuthedResponse::TemporaryRedirect(crate::authed_content_repo::DownloadRedirect {
+                    GetContentAuthedResponse::TemporaryRedirect(DownloadRedirect {
                         location: rt::response_header(&response, "location")?,
                     }),
                 )
             }
             308 => {
                 Ok(
-                    GetContentAuthedResponse::PermanentRedirect(crate::authed_content_repo::DownloadRedirect {
+                    GetContentAuthedResponse::PermanentRedirect(DownloadRedirect {
                         location: rt::response_header(&response, "location")?,
                     }),
                 )
@@ -521,11 +521,11 @@ impl rt::Endpoint for GetContentAuthedRequest {
 #[non_exhaustive]
 pub enum GetContentAuthedResponse {
     /// 200: The content that was previously uploaded.
-    Ok(crate::authed_content_repo::GetContentAuthedResponse200),
+    Ok(GetContentAuthedResponse200),
     /// 307: A redirect to the requested content.
-    TemporaryRedirect(crate::authed_content_repo::DownloadRedirect),
+    TemporaryRedirect(DownloadRedirect),
     /// 308: A redirect to the requested content.
-    PermanentRedirect(crate::authed_content_repo::DownloadRedirect),
+    PermanentRedirect(DownloadRedirect),
 }
 
 impl rt::Endpoint for GetContentOverrideNameAuthedRequest {
@@ -538,7 +538,7 @@ impl rt::Endpoint for GetContentOverrideNameAuthedRequest {
         rate_limited: true,
         deprecated: false,
     };
-    type Response = crate::authed_content_repo::GetContentOverrideNameAuthedResponse;
+    type Response = GetContentOverrideNameAuthedResponse;
     type Error = std::convert::Infallible;
     fn try_into_http_request(
         &self,
@@ -568,7 +568,7 @@ impl rt::Endpoint for GetContentOverrideNameAuthedRequest {
         match response.status().as_u16() {
             200 => {
                 Ok(
-                    GetContentOverrideNameAuthedResponse::Ok(crate::authed_content_repo::GetContentOverrideNameAuthedResponse200 {
+                    GetContentOverrideNameAuthedResponse::Ok(GetContentOverrideNameAuthedResponse200 {
                         content_type: rt::response_header(&response, "content-type")?,
                         content_disposition: rt::response_header(
                             &response,
@@ -580,14 +580,14 @@ impl rt::Endpoint for GetContentOverrideNameAuthedRequest {
             }
             307 => {
                 Ok(
-                    GetContentOverrideNameAuthedResponse::TemporaryRedirect(crate::authed_content_repo::DownloadRedirect {
+                    GetContentOverrideNameAuthedResponse::TemporaryRedirect(DownloadRedirect {
                         location: rt::response_header(&response, "location")?,
                     }),
                 )
             }
             308 => {
                 Ok(
-                    GetContentOverrideNameAuthedResponse::PermanentRedirect(crate::authed_content_repo::DownloadRedirect {
+                    GetContentOverrideNameAuthedResponse::PermanentRedirect(DownloadRedirect {
                         location: rt::response_header(&response, "location")?,
                     }),
                 )
@@ -603,11 +603,11 @@ impl rt::Endpoint for GetContentOverrideNameAuthedRequest {
 #[non_exhaustive]
 pub enum GetContentOverrideNameAuthedResponse {
     /// 200: The content that was previously uploaded.
-    Ok(crate::authed_content_repo::GetContentOverrideNameAuthedResponse200),
+    Ok(GetContentOverrideNameAuthedResponse200),
     /// 307: A redirect to the requested content.
-    TemporaryRedirect(crate::authed_content_repo::DownloadRedirect),
+    TemporaryRedirect(DownloadRedirect),
     /// 308: A redirect to the requested content.
-    PermanentRedirect(crate::authed_content_repo::DownloadRedirect),
+    PermanentRedirect(DownloadRedirect),
 }
 
 impl rt::Endpoint for GetContentThumbnailAuthedRequest {
@@ -620,7 +620,7 @@ impl rt::Endpoint for GetContentThumbnailAuthedRequest {
         rate_limited: true,
         deprecated: false,
     };
-    type Response = crate::authed_content_repo::GetContentThumbnailAuthedResponse;
+    type Response = GetContentThumbnailAuthedResponse;
     type Error = std::convert::Infallible;
     fn try_into_http_request(
         &self,
@@ -656,7 +656,7 @@ impl rt::Endpoint for GetContentThumbnailAuthedRequest {
         match response.status().as_u16() {
             200 => {
                 Ok(
-                    GetContentThumbnailAuthedResponse::Ok(crate::authed_content_repo::GetContentThumbnailAuthedResponse200 {
+                    GetContentThumbnailAuthedResponse::Ok(GetContentThumbnailAuthedResponse200 {
                         content_disposition: rt::response_header(
                             &response,
                             "content-disposition",
@@ -668,14 +668,14 @@ impl rt::Endpoint for GetContentThumbnailAuthedRequest {
             }
             307 => {
                 Ok(
-                    GetContentThumbnailAuthedResponse::TemporaryRedirect(crate::authed_content_repo::ThumbnailRedirect {
+                    GetContentThumbnailAuthedResponse::TemporaryRedirect(ThumbnailRedirect {
                         location: rt::response_header(&response, "location")?,
                     }),
                 )
             }
             308 => {
                 Ok(
-                    GetContentThumbnailAuthedResponse::PermanentRedirect(crate::authed_content_repo::ThumbnailRedirect {
+                    GetContentThumbnailAuthedResponse::PermanentRedirect(ThumbnailRedirect {
                         location: rt::response_header(&response, "location")?,
                     }),
                 )
@@ -691,11 +691,11 @@ impl rt::Endpoint for GetContentThumbnailAuthedRequest {
 #[non_exhaustive]
 pub enum GetContentThumbnailAuthedResponse {
     /// 200: A thumbnail of the requested content.
-    Ok(crate::authed_content_repo::GetContentThumbnailAuthedResponse200),
+    Ok(GetContentThumbnailAuthedResponse200),
     /// 307: A redirect to the thumbnail of the requested content.
-    TemporaryRedirect(crate::authed_content_repo::ThumbnailRedirect),
+    TemporaryRedirect(ThumbnailRedirect),
     /// 308: A redirect to the thumbnail of the requested content.
-    PermanentRedirect(crate::authed_content_repo::ThumbnailRedirect),
+    PermanentRedirect(ThumbnailRedirect),
 }
 
 impl rt::Endpoint for GetUrlPreviewAuthedRequest {
@@ -708,7 +708,7 @@ impl rt::Endpoint for GetUrlPreviewAuthedRequest {
         rate_limited: true,
         deprecated: false,
     };
-    type Response = crate::authed_content_repo::GetUrlPreviewAuthedResponse;
+    type Response = GetUrlPreviewAuthedResponse;
     type Error = std::convert::Infallible;
     fn try_into_http_request(
         &self,
@@ -749,7 +749,7 @@ impl rt::Endpoint for GetConfigAuthedRequest {
         rate_limited: true,
         deprecated: false,
     };
-    type Response = crate::authed_content_repo::GetConfigAuthedResponse;
+    type Response = GetConfigAuthedResponse;
     type Error = std::convert::Infallible;
     fn try_into_http_request(
         &self,

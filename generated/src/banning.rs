@@ -47,12 +47,12 @@ pub struct BanRequest {
     /// The room identifier (not alias) from which the user should be banned.
     pub room_id: String,
     /// The request body.
-    pub body: crate::banning::BanRequestBody,
+    pub body: BanRequestBody,
 }
 
 impl BanRequest {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(room_id: String, body: crate::banning::BanRequestBody) -> Self {
+    pub fn new(room_id: String, body: BanRequestBody) -> Self {
         Self { room_id, body }
     }
 }
@@ -103,12 +103,12 @@ pub struct UnbanRequest {
     /// The room identifier (not alias) from which the user should be unbanned.
     pub room_id: String,
     /// The request body.
-    pub body: crate::banning::UnbanRequestBody,
+    pub body: UnbanRequestBody,
 }
 
 impl UnbanRequest {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(room_id: String, body: crate::banning::UnbanRequestBody) -> Self {
+    pub fn new(room_id: String, body: UnbanRequestBody) -> Self {
         Self { room_id, body }
     }
 }

@@ -23,7 +23,7 @@ impl GetCapabilitiesRequest {
 pub struct GetCapabilitiesResponse {
     /// The custom capabilities the server supports, using the
     /// Java package naming convention.
-    pub capabilities: crate::capabilities::GetCapabilitiesResponseCapabilities,
+    pub capabilities: GetCapabilitiesResponseCapabilities,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -31,9 +31,7 @@ pub struct GetCapabilitiesResponse {
 
 impl GetCapabilitiesResponse {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(
-        capabilities: crate::capabilities::GetCapabilitiesResponseCapabilities,
-    ) -> Self {
+    pub fn new(capabilities: GetCapabilitiesResponseCapabilities) -> Self {
         Self {
             capabilities,
             additional_properties: Default::default(),
@@ -56,7 +54,7 @@ pub struct GetCapabilitiesResponseCapabilities {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub change_password: Option<crate::capabilities::BooleanCapability>,
+    pub change_password: Option<BooleanCapability>,
     /// Capability to indicate if the server automatically forgets rooms once the user
     /// leaves.
     ///
@@ -66,16 +64,14 @@ pub struct GetCapabilitiesResponseCapabilities {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub forget_forced_upon_leave: Option<crate::capabilities::BooleanCapability>,
+    pub forget_forced_upon_leave: Option<BooleanCapability>,
     /// The room versions the server supports.
     #[serde(
         rename = "m.room_versions",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub room_versions: Option<
-        crate::capabilities::GetCapabilitiesResponseCapabilitiesRoomVersions,
-    >,
+    pub room_versions: Option<GetCapabilitiesResponseCapabilitiesRoomVersions>,
     /// **Deprecated:** Capability to indicate if the user can change their display name.
     /// Refer to `m.profile_fields` for extended profile management.
     ///
@@ -89,7 +85,7 @@ pub struct GetCapabilitiesResponseCapabilities {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub set_displayname: Option<crate::capabilities::BooleanCapability>,
+    pub set_displayname: Option<BooleanCapability>,
     /// **Deprecated:** Capability to indicate if the user can change their avatar.
     /// Refer to `m.profile_fields` for extended profile management.
     ///
@@ -103,17 +99,17 @@ pub struct GetCapabilitiesResponseCapabilities {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub set_avatar_url: Option<crate::capabilities::BooleanCapability>,
+    pub set_avatar_url: Option<BooleanCapability>,
     /// Capability to indicate if the user can change 3PID associations on their account.
     #[serde(rename = "m.3pid_changes", default, skip_serializing_if = "Option::is_none")]
-    pub _3pid_changes: Option<crate::capabilities::BooleanCapability>,
+    pub _3pid_changes: Option<BooleanCapability>,
     /// Capability to indicate if the user can generate tokens to log further clients into their account.
     #[serde(
         rename = "m.get_login_token",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub get_login_token: Option<crate::capabilities::BooleanCapability>,
+    pub get_login_token: Option<BooleanCapability>,
     /// Capability to indicate if the user can set or modify extended profile fields via [`PUT /_matrix/client/v3/profile/{userId}/{keyName}`](https://spec.matrix.org/v1.19/client-server-api/#put_matrixclientv3profileuseridkeyname). If absent, clients SHOULD assume custom profile fields are supported, provided the homeserver advertises a specification version that includes `m.profile_fields` in the [`/versions`](https://spec.matrix.org/v1.19/client-server-api/#get_matrixclientversions) response.
     ///
     /// Added in Matrix 1.16.
@@ -122,9 +118,7 @@ pub struct GetCapabilitiesResponseCapabilities {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub profile_fields: Option<
-        crate::capabilities::GetCapabilitiesResponseCapabilitiesProfileFields,
-    >,
+    pub profile_fields: Option<GetCapabilitiesResponseCapabilitiesProfileFields>,
     /// Capability to indicate if the user can perform account moderation actions
     /// via [server administration](https://spec.matrix.org/v1.19/client-server-api/#server-administration)
     /// endpoints.
@@ -138,9 +132,7 @@ pub struct GetCapabilitiesResponseCapabilities {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub account_moderation: Option<
-        crate::capabilities::GetCapabilitiesResponseCapabilitiesAccountModeration,
-    >,
+    pub account_moderation: Option<GetCapabilitiesResponseCapabilitiesAccountModeration>,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -208,7 +200,7 @@ pub struct GetCapabilitiesResponseCapabilitiesRoomVersions {
     /// A detailed description of the room versions the server supports.
     pub available: std::collections::BTreeMap<
         String,
-        crate::capabilities::GetCapabilitiesResponseCapabilitiesRoomVersionsAvailableValue,
+        GetCapabilitiesResponseCapabilitiesRoomVersionsAvailableValue,
     >,
     /// The other properties, by name.
     #[serde(flatten)]
@@ -221,7 +213,7 @@ impl GetCapabilitiesResponseCapabilitiesRoomVersions {
         default: String,
         available: std::collections::BTreeMap<
             String,
-            crate::capabilities::GetCapabilitiesResponseCapabilitiesRoomVersionsAvailableValue,
+            GetCapabilitiesResponseCapabilitiesRoomVersionsAvailableValue,
         >,
     ) -> Self {
         Self {
@@ -346,7 +338,7 @@ impl rt::Endpoint for GetCapabilitiesRequest {
         rate_limited: true,
         deprecated: false,
     };
-    type Response = crate::capabilities::GetCapabilitiesResponse;
+    type Response = GetCapabilitiesResponse;
     type Error = std::convert::Infallible;
     fn try_into_http_request(
         &self,

@@ -442,7 +442,7 @@ pub struct GetContentThumbnailRequest {
     pub height: i64,
     /// The desired resizing method. See the [Thumbnails](https://spec.matrix.org/v1.19/client-server-api/#thumbnails)
     /// section for more information.
-    pub method: Option<crate::content_repo::GetContentThumbnailMethod>,
+    pub method: Option<GetContentThumbnailMethod>,
     /// Indicates to the server that it should not attempt to fetch the media if
     /// it is deemed remote. This is to prevent routing loops where the server
     /// contacts itself.
@@ -675,7 +675,7 @@ impl rt::Endpoint for UploadContentRequest {
         rate_limited: true,
         deprecated: false,
     };
-    type Response = crate::content_repo::UploadContentResponse;
+    type Response = UploadContentResponse;
     type Error = std::convert::Infallible;
     fn try_into_http_request(
         &self,
@@ -770,7 +770,7 @@ impl rt::Endpoint for CreateContentRequest {
         rate_limited: true,
         deprecated: false,
     };
-    type Response = crate::content_repo::CreateContentResponse;
+    type Response = CreateContentResponse;
     type Error = std::convert::Infallible;
     fn try_into_http_request(
         &self,
@@ -806,7 +806,7 @@ impl rt::Endpoint for GetContentRequest {
         rate_limited: true,
         deprecated: true,
     };
-    type Response = crate::content_repo::GetContentResponse;
+    type Response = GetContentResponse;
     type Error = std::convert::Infallible;
     fn try_into_http_request(
         &self,
@@ -840,7 +840,7 @@ impl rt::Endpoint for GetContentRequest {
         match response.status().as_u16() {
             200 => {
                 Ok(
-                    GetContentResponse::Ok(crate::content_repo::GetContentResponse200 {
+                    GetContentResponse::Ok(GetContentResponse200 {
                         content_type: rt::response_header(&response, "content-type")?,
                         content_disposition: rt::response_header(
                             &response,
@@ -852,14 +852,14 @@ impl rt::Endpoint for GetContentRequest {
             }
             307 => {
                 Ok(
-                    GetContentResponse::TemporaryRedirect(crate::content_repo::DownloadRedirect {
+                    GetContentResponse::TemporaryRedirect(DownloadRedirect {
                         location: rt::response_header(&response, "location")?,
                     }),
                 )
             }
             308 => {
                 Ok(
-                    GetContentResponse::PermanentRedirect(crate::content_repo::DownloadRedirect {
+                    GetContentResponse::PermanentRedirect(DownloadRedirect {
                         location: rt::response_header(&response, "location")?,
                     }),
                 )
@@ -875,11 +875,11 @@ impl rt::Endpoint for GetContentRequest {
 #[non_exhaustive]
 pub enum GetContentResponse {
     /// 200: The content that was previously uploaded.
-    Ok(crate::content_repo::GetContentResponse200),
+    Ok(GetContentResponse200),
     /// 307: A redirect to the requested content.
-    TemporaryRedirect(crate::content_repo::DownloadRedirect),
+    TemporaryRedirect(DownloadRedirect),
     /// 308: A redirect to the requested content.
-    PermanentRedirect(crate::content_repo::DownloadRedirect),
+    PermanentRedirect(DownloadRedirect),
 }
 
 impl rt::Endpoint for GetContentOverrideNameRequest {
@@ -892,7 +892,7 @@ impl rt::Endpoint for GetContentOverrideNameRequest {
         rate_limited: true,
         deprecated: true,
     };
-    type Response = crate::content_repo::GetContentOverrideNameResponse;
+    type Response = GetContentOverrideNameResponse;
     type Error = std::convert::Infallible;
     fn try_into_http_request(
         &self,
@@ -928,7 +928,7 @@ impl rt::Endpoint for GetContentOverrideNameRequest {
         match response.status().as_u16() {
             200 => {
                 Ok(
-                    GetContentOverrideNameResponse::Ok(crate::content_repo::GetContentOverrideNameResponse200 {
+                    GetContentOverrideNameResponse::Ok(GetContentOverrideNameResponse200 {
                         content_type: rt::response_header(&response, "content-type")?,
                         content_disposition: rt::response_header(
                             &response,
@@ -940,14 +940,14 @@ impl rt::Endpoint for GetContentOverrideNameRequest {
             }
             307 => {
                 Ok(
-                    GetContentOverrideNameResponse::TemporaryRedirect(crate::content_repo::DownloadRedirect {
+                    GetContentOverrideNameResponse::TemporaryRedirect(DownloadRedirect {
                         location: rt::response_header(&response, "location")?,
                     }),
                 )
             }
             308 => {
                 Ok(
-                    GetContentOverrideNameResponse::PermanentRedirect(crate::content_repo::DownloadRedirect {
+                    GetContentOverrideNameResponse::PermanentRedirect(DownloadRedirect {
                         location: rt::response_header(&response, "location")?,
                     }),
                 )
@@ -963,11 +963,11 @@ impl rt::Endpoint for GetContentOverrideNameRequest {
 #[non_exhaustive]
 pub enum GetContentOverrideNameResponse {
     /// 200: The content that was previously uploaded.
-    Ok(crate::content_repo::GetContentOverrideNameResponse200),
+    Ok(GetContentOverrideNameResponse200),
     /// 307: A redirect to the requested content.
-    TemporaryRedirect(crate::content_repo::DownloadRedirect),
+    TemporaryRedirect(DownloadRedirect),
     /// 308: A redirect to the requested content.
-    PermanentRedirect(crate::content_repo::DownloadRedirect),
+    PermanentRedirect(DownloadRedirect),
 }
 
 impl rt::Endpoint for GetContentThumbnailRequest {
@@ -980,7 +980,7 @@ impl rt::Endpoint for GetContentThumbnailRequest {
         rate_limited: true,
         deprecated: true,
     };
-    type Response = crate::content_repo::GetContentThumbnailResponse;
+    type Response = GetContentThumbnailResponse;
     type Error = std::convert::Infallible;
     fn try_into_http_request(
         &self,
@@ -1022,7 +1022,7 @@ impl rt::Endpoint for GetContentThumbnailRequest {
         match response.status().as_u16() {
             200 => {
                 Ok(
-                    GetContentThumbnailResponse::Ok(crate::content_repo::GetContentThumbnailResponse200 {
+                    GetContentThumbnailResponse::Ok(GetContentThumbnailResponse200 {
                         content_disposition: rt::response_header(
                             &response,
                             "content-disposition",
@@ -1034,14 +1034,14 @@ impl rt::Endpoint for GetContentThumbnailRequest {
             }
             307 => {
                 Ok(
-                    GetContentThumbnailResponse::TemporaryRedirect(crate::content_repo::ThumbnailRedirect {
+                    GetContentThumbnailResponse::TemporaryRedirect(ThumbnailRedirect {
                         location: rt::response_header(&response, "location")?,
                     }),
                 )
             }
             308 => {
                 Ok(
-                    GetContentThumbnailResponse::PermanentRedirect(crate::content_repo::ThumbnailRedirect {
+                    GetContentThumbnailResponse::PermanentRedirect(ThumbnailRedirect {
                         location: rt::response_header(&response, "location")?,
                     }),
                 )
@@ -1057,11 +1057,11 @@ impl rt::Endpoint for GetContentThumbnailRequest {
 #[non_exhaustive]
 pub enum GetContentThumbnailResponse {
     /// 200: A thumbnail of the requested content.
-    Ok(crate::content_repo::GetContentThumbnailResponse200),
+    Ok(GetContentThumbnailResponse200),
     /// 307: A redirect to the thumbnail of the requested content.
-    TemporaryRedirect(crate::content_repo::ThumbnailRedirect),
+    TemporaryRedirect(ThumbnailRedirect),
     /// 308: A redirect to the thumbnail of the requested content.
-    PermanentRedirect(crate::content_repo::ThumbnailRedirect),
+    PermanentRedirect(ThumbnailRedirect),
 }
 
 impl rt::Endpoint for GetUrlPreviewRequest {
@@ -1074,7 +1074,7 @@ impl rt::Endpoint for GetUrlPreviewRequest {
         rate_limited: true,
         deprecated: true,
     };
-    type Response = crate::content_repo::GetUrlPreviewResponse;
+    type Response = GetUrlPreviewResponse;
     type Error = std::convert::Infallible;
     fn try_into_http_request(
         &self,
@@ -1115,7 +1115,7 @@ impl rt::Endpoint for GetConfigRequest {
         rate_limited: true,
         deprecated: true,
     };
-    type Response = crate::content_repo::GetConfigResponse;
+    type Response = GetConfigResponse;
     type Error = std::convert::Infallible;
     fn try_into_http_request(
         &self,

@@ -90,15 +90,12 @@ pub struct SetRoomAliasRequest {
     /// [in the appendices](https://spec.matrix.org/v1.19/appendices/#room-aliases).
     pub room_alias: String,
     /// The request body.
-    pub body: crate::directory::SetRoomAliasRequestBody,
+    pub body: SetRoomAliasRequestBody,
 }
 
 impl SetRoomAliasRequest {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(
-        room_alias: String,
-        body: crate::directory::SetRoomAliasRequestBody,
-    ) -> Self {
+    pub fn new(room_alias: String, body: SetRoomAliasRequestBody) -> Self {
         Self { room_alias, body }
     }
 }
@@ -202,7 +199,7 @@ impl rt::Endpoint for GetRoomIdByAliasRequest {
         rate_limited: false,
         deprecated: false,
     };
-    type Response = crate::directory::GetRoomIdByAliasResponse;
+    type Response = GetRoomIdByAliasResponse;
     type Error = std::convert::Infallible;
     fn try_into_http_request(
         &self,
@@ -313,7 +310,7 @@ impl rt::Endpoint for GetLocalAliasesRequest {
         rate_limited: true,
         deprecated: false,
     };
-    type Response = crate::directory::GetLocalAliasesResponse;
+    type Response = GetLocalAliasesResponse;
     type Error = std::convert::Infallible;
     fn try_into_http_request(
         &self,

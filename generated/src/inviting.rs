@@ -57,12 +57,12 @@ pub struct InviteUserRequest {
     /// The room identifier (not alias) to which to invite the user.
     pub room_id: String,
     /// The request body.
-    pub body: crate::inviting::InviteUserRequestBody,
+    pub body: InviteUserRequestBody,
 }
 
 impl InviteUserRequest {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(room_id: String, body: crate::inviting::InviteUserRequestBody) -> Self {
+    pub fn new(room_id: String, body: InviteUserRequestBody) -> Self {
         Self { room_id, body }
     }
 }

@@ -48,12 +48,12 @@ pub struct KickRequest {
     /// The room identifier (not alias) from which the user should be kicked.
     pub room_id: String,
     /// The request body.
-    pub body: crate::kicking::KickRequestBody,
+    pub body: KickRequestBody,
 }
 
 impl KickRequest {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(room_id: String, body: crate::kicking::KickRequestBody) -> Self {
+    pub fn new(room_id: String, body: KickRequestBody) -> Self {
         Self { room_id, body }
     }
 }

@@ -60,15 +60,12 @@ pub struct KnockRoomRequest {
     /// Added in Matrix 1.12.
     pub via: Vec<String>,
     /// The request body.
-    pub body: crate::knocking::KnockRoomRequestBody,
+    pub body: KnockRoomRequestBody,
 }
 
 impl KnockRoomRequest {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(
-        room_id_or_alias: String,
-        body: crate::knocking::KnockRoomRequestBody,
-    ) -> Self {
+    pub fn new(room_id_or_alias: String, body: KnockRoomRequestBody) -> Self {
         Self {
             room_id_or_alias,
             via: Default::default(),
@@ -114,7 +111,7 @@ impl rt::Endpoint for KnockRoomRequest {
         rate_limited: true,
         deprecated: false,
     };
-    type Response = crate::knocking::KnockRoomResponse;
+    type Response = KnockRoomResponse;
     type Error = std::convert::Infallible;
     fn try_into_http_request(
         &self,

@@ -61,12 +61,12 @@ pub struct LeaveRoomRequest {
     /// The room identifier to leave.
     pub room_id: String,
     /// The request body.
-    pub body: crate::leaving::LeaveRoomRequestBody,
+    pub body: LeaveRoomRequestBody,
 }
 
 impl LeaveRoomRequest {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(room_id: String, body: crate::leaving::LeaveRoomRequestBody) -> Self {
+    pub fn new(room_id: String, body: LeaveRoomRequestBody) -> Self {
         Self { room_id, body }
     }
 }

@@ -51,7 +51,7 @@ impl rt::Endpoint for GetJoinedRoomsRequest {
         rate_limited: false,
         deprecated: false,
     };
-    type Response = crate::list_joined_rooms::GetJoinedRoomsResponse;
+    type Response = GetJoinedRoomsResponse;
     type Error = std::convert::Infallible;
     fn try_into_http_request(
         &self,

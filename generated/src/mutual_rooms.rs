@@ -73,7 +73,7 @@ impl rt::Endpoint for GetMutualRoomsRequest {
         rate_limited: true,
         deprecated: false,
     };
-    type Response = crate::mutual_rooms::GetMutualRoomsResponse;
+    type Response = GetMutualRoomsResponse;
     type Error = std::convert::Infallible;
     fn try_into_http_request(
         &self,

@@ -107,9 +107,7 @@ pub struct GetAuthMetadataResponse {
     /// Added in Matrix 1.18.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account_management_actions_supported: Option<
-        Vec<
-            crate::oauth_server_metadata::GetAuthMetadataResponseAccountManagementActionsSupportedItem,
-        >,
+        Vec<GetAuthMetadataResponseAccountManagementActionsSupportedItem>,
     >,
     /// URL of the device authorisation endpoint, as defined in
     /// [RFC 8628](https://datatracker.ietf.org/doc/html/rfc8628), necessary to use
@@ -189,7 +187,7 @@ impl rt::Endpoint for GetAuthMetadataRequest {
         rate_limited: false,
         deprecated: false,
     };
-    type Response = crate::oauth_server_metadata::GetAuthMetadataResponse;
+    type Response = GetAuthMetadataResponse;
     type Error = std::convert::Infallible;
     fn try_into_http_request(
         &self,

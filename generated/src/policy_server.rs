@@ -35,7 +35,7 @@ impl GetWellknownPolicyRequest {
 pub struct GetWellknownPolicyResponse {
     /// The unpadded base64-encoded public keys for the Policy Server. MUST contain
     /// at least `ed25519`.
-    pub public_keys: crate::policy_server::GetWellknownPolicyResponsePublicKeys,
+    pub public_keys: GetWellknownPolicyResponsePublicKeys,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -43,9 +43,7 @@ pub struct GetWellknownPolicyResponse {
 
 impl GetWellknownPolicyResponse {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(
-        public_keys: crate::policy_server::GetWellknownPolicyResponsePublicKeys,
-    ) -> Self {
+    pub fn new(public_keys: GetWellknownPolicyResponsePublicKeys) -> Self {
         Self {
             public_keys,
             additional_properties: Default::default(),
@@ -93,8 +91,8 @@ impl rt::Endpoint for GetWellknownPolicyRequest {
         rate_limited: false,
         deprecated: false,
     };
-    type Response = crate::policy_server::GetWellknownPolicyResponse;
-    type Error = crate::policy_server::GetWellknownPolicyError;
+    type Response = GetWellknownPolicyResponse;
+    type Error = GetWellknownPolicyError;
     fn try_into_http_request(
         &self,
         base_url: &rt::BaseUrl,

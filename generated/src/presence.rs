@@ -25,7 +25,7 @@ impl GetPresenceRequest {
 #[non_exhaustive]
 pub struct GetPresenceResponse {
     /// This user's presence.
-    pub presence: crate::presence::GetPresenceResponsePresence,
+    pub presence: GetPresenceResponsePresence,
     /// The length of time in milliseconds since an action was performed
     /// by this user.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -43,7 +43,7 @@ pub struct GetPresenceResponse {
 
 impl GetPresenceResponse {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(presence: crate::presence::GetPresenceResponsePresence) -> Self {
+    pub fn new(presence: GetPresenceResponsePresence) -> Self {
         Self {
             presence,
             last_active_ago: None,
@@ -76,7 +76,7 @@ rt::string_enum! {
 #[non_exhaustive]
 pub struct SetPresenceRequestBody {
     /// The new presence state.
-    pub presence: crate::presence::SetPresenceRequestBodyPresence,
+    pub presence: SetPresenceRequestBodyPresence,
     /// The status message to attach to this state.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status_msg: Option<String>,
@@ -87,7 +87,7 @@ pub struct SetPresenceRequestBody {
 
 impl SetPresenceRequestBody {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(presence: crate::presence::SetPresenceRequestBodyPresence) -> Self {
+    pub fn new(presence: SetPresenceRequestBodyPresence) -> Self {
         Self {
             presence,
             status_msg: None,
@@ -126,12 +126,12 @@ pub struct SetPresenceRequest {
     /// The user whose presence state to update.
     pub user_id: String,
     /// The request body.
-    pub body: crate::presence::SetPresenceRequestBody,
+    pub body: SetPresenceRequestBody,
 }
 
 impl SetPresenceRequest {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(user_id: String, body: crate::presence::SetPresenceRequestBody) -> Self {
+    pub fn new(user_id: String, body: SetPresenceRequestBody) -> Self {
         Self { user_id, body }
     }
 }
@@ -146,7 +146,7 @@ impl rt::Endpoint for GetPresenceRequest {
         rate_limited: false,
         deprecated: false,
     };
-    type Response = crate::presence::GetPresenceResponse;
+    type Response = GetPresenceResponse;
     type Error = std::convert::Infallible;
     fn try_into_http_request(
         &self,

@@ -154,7 +154,7 @@ impl rt::Endpoint for GetProfileFieldRequest {
         deprecated: false,
     };
     type Response = std::collections::BTreeMap<String, serde_json::Value>;
-    type Error = crate::profile::GetProfileFieldError;
+    type Error = GetProfileFieldError;
     fn try_into_http_request(
         &self,
         base_url: &rt::BaseUrl,
@@ -286,7 +286,7 @@ impl rt::Endpoint for GetUserProfileRequest {
         rate_limited: false,
         deprecated: false,
     };
-    type Response = crate::profile::GetUserProfileResponse;
+    type Response = GetUserProfileResponse;
     type Error = std::convert::Infallible;
     fn try_into_http_request(
         &self,

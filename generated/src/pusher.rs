@@ -22,7 +22,7 @@ impl GetPushersRequest {
 pub struct GetPushersResponse {
     /// An array containing the current pushers for the user
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub pushers: Option<Vec<crate::pusher::GetPushersResponsePushersItem>>,
+    pub pushers: Option<Vec<GetPushersResponsePushersItem>>,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -71,7 +71,7 @@ pub struct GetPushersResponsePushersItem {
     pub lang: String,
     /// A dictionary of information for the pusher implementation
     /// itself.
-    pub data: crate::pusher::GetPushersResponsePushersItemData,
+    pub data: GetPushersResponsePushersItemData,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -86,7 +86,7 @@ impl GetPushersResponsePushersItem {
         app_display_name: String,
         device_display_name: String,
         lang: String,
-        data: crate::pusher::GetPushersResponsePushersItemData,
+        data: GetPushersResponsePushersItemData,
     ) -> Self {
         Self {
             pushkey,
@@ -202,7 +202,7 @@ pub struct PostPusherRequest {
     /// the entire content including `format` and any custom keys but excluding `url`
     /// when calling [`/_matrix/push/v1/notify`](https://spec.matrix.org/v1.19/push-gateway-api/#post_matrixpushv1notify).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub data: Option<crate::pusher::PostPusherRequestData>,
+    pub data: Option<PostPusherRequestData>,
     /// If true, the homeserver should add another pusher with the
     /// given pushkey and App ID in addition to any others with
     /// different user IDs. Otherwise, the homeserver must remove any
@@ -262,7 +262,7 @@ pub struct PostPusherRequestData {
     /// the server is expected to populate all of the event-related fields
     /// specified in [`/_matrix/push/v1/notify`](https://spec.matrix.org/v1.19/push-gateway-api/#post_matrixpushv1notify).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub format: Option<crate::pusher::PostPusherRequestDataFormat>,
+    pub format: Option<PostPusherRequestDataFormat>,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -308,7 +308,7 @@ impl rt::Endpoint for GetPushersRequest {
         rate_limited: false,
         deprecated: false,
     };
-    type Response = crate::pusher::GetPushersResponse;
+    type Response = GetPushersResponse;
     type Error = std::convert::Infallible;
     fn try_into_http_request(
         &self,

@@ -57,15 +57,12 @@ pub struct SetReadMarkerRequest {
     /// The room ID to set the read marker in for the user.
     pub room_id: String,
     /// The request body.
-    pub body: crate::read_markers::SetReadMarkerRequestBody,
+    pub body: SetReadMarkerRequestBody,
 }
 
 impl SetReadMarkerRequest {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(
-        room_id: String,
-        body: crate::read_markers::SetReadMarkerRequestBody,
-    ) -> Self {
+    pub fn new(room_id: String, body: SetReadMarkerRequestBody) -> Self {
         Self { room_id, body }
     }
 }

@@ -64,20 +64,20 @@ pub struct PostReceiptRequest {
     /// type of `m.fully_read`.
     ///
     /// Changed in Matrix 1.4: Allow `m.read.private` receipts and `m.fully_read` markers to be set.
-    pub receipt_type: crate::receipts::PostReceiptReceiptType,
+    pub receipt_type: PostReceiptReceiptType,
     /// The event ID to acknowledge up to.
     pub event_id: String,
     /// The request body.
-    pub body: crate::receipts::PostReceiptRequestBody,
+    pub body: PostReceiptRequestBody,
 }
 
 impl PostReceiptRequest {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new(
         room_id: String,
-        receipt_type: crate::receipts::PostReceiptReceiptType,
+        receipt_type: PostReceiptReceiptType,
         event_id: String,
-        body: crate::receipts::PostReceiptRequestBody,
+        body: PostReceiptRequestBody,
     ) -> Self {
         Self {
             room_id,

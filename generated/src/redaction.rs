@@ -53,7 +53,7 @@ pub struct RedactEventRequest {
     /// unique ID; it will be used by the server to ensure idempotency of requests.
     pub txn_id: String,
     /// The request body.
-    pub body: crate::redaction::RedactEventRequestBody,
+    pub body: RedactEventRequestBody,
 }
 
 impl RedactEventRequest {
@@ -62,7 +62,7 @@ impl RedactEventRequest {
         room_id: String,
         event_id: String,
         txn_id: String,
-        body: crate::redaction::RedactEventRequestBody,
+        body: RedactEventRequestBody,
     ) -> Self {
         Self {
             room_id,
@@ -109,7 +109,7 @@ impl rt::Endpoint for RedactEventRequest {
         rate_limited: false,
         deprecated: false,
     };
-    type Response = crate::redaction::RedactEventResponse;
+    type Response = RedactEventResponse;
     type Error = std::convert::Infallible;
     fn try_into_http_request(
         &self,

@@ -173,7 +173,7 @@ impl rt::Endpoint for RefreshRequest {
         rate_limited: true,
         deprecated: false,
     };
-    type Response = crate::refresh::RefreshResponse;
+    type Response = RefreshResponse;
     type Error = std::convert::Infallible;
     fn try_into_http_request(
         &self,

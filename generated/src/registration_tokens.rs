@@ -74,7 +74,7 @@ impl rt::Endpoint for RegistrationTokenValidityRequest {
         rate_limited: true,
         deprecated: false,
     };
-    type Response = crate::registration_tokens::RegistrationTokenValidityResponse;
+    type Response = RegistrationTokenValidityResponse;
     type Error = std::convert::Infallible;
     fn try_into_http_request(
         &self,

@@ -55,15 +55,12 @@ pub struct ReportRoomRequest {
     /// The room being reported.
     pub room_id: String,
     /// The request body.
-    pub body: crate::report_content::ReportRoomRequestBody,
+    pub body: ReportRoomRequestBody,
 }
 
 impl ReportRoomRequest {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(
-        room_id: String,
-        body: crate::report_content::ReportRoomRequestBody,
-    ) -> Self {
+    pub fn new(room_id: String, body: ReportRoomRequestBody) -> Self {
         Self { room_id, body }
     }
 }
@@ -124,16 +121,12 @@ pub struct ReportEventRequest {
     /// The event to report.
     pub event_id: String,
     /// The request body.
-    pub body: crate::report_content::ReportEventRequestBody,
+    pub body: ReportEventRequestBody,
 }
 
 impl ReportEventRequest {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(
-        room_id: String,
-        event_id: String,
-        body: crate::report_content::ReportEventRequestBody,
-    ) -> Self {
+    pub fn new(room_id: String, event_id: String, body: ReportEventRequestBody) -> Self {
         Self { room_id, event_id, body }
     }
 }
@@ -190,15 +183,12 @@ pub struct ReportUserRequest {
     /// The user being reported.
     pub user_id: String,
     /// The request body.
-    pub body: crate::report_content::ReportUserRequestBody,
+    pub body: ReportUserRequestBody,
 }
 
 impl ReportUserRequest {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(
-        user_id: String,
-        body: crate::report_content::ReportUserRequestBody,
-    ) -> Self {
+    pub fn new(user_id: String, body: ReportUserRequestBody) -> Self {
         Self { user_id, body }
     }
 }

@@ -50,16 +50,12 @@ pub struct GetEventByTimestampRequest {
     /// since the Unix epoch.
     pub ts: i64,
     /// The direction in which to search.  `f` for forwards, `b` for backwards.
-    pub dir: crate::room_event_by_timestamp::GetEventByTimestampDir,
+    pub dir: GetEventByTimestampDir,
 }
 
 impl GetEventByTimestampRequest {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(
-        room_id: String,
-        ts: i64,
-        dir: crate::room_event_by_timestamp::GetEventByTimestampDir,
-    ) -> Self {
+    pub fn new(room_id: String, ts: i64, dir: GetEventByTimestampDir) -> Self {
         Self { room_id, ts, dir }
     }
 }
@@ -105,7 +101,7 @@ impl rt::Endpoint for GetEventByTimestampRequest {
         rate_limited: true,
         deprecated: false,
     };
-    type Response = crate::room_event_by_timestamp::GetEventByTimestampResponse;
+    type Response = GetEventByTimestampResponse;
     type Error = std::convert::Infallible;
     fn try_into_http_request(
         &self,

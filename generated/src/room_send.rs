@@ -87,7 +87,7 @@ impl rt::Endpoint for SendMessageRequest {
         rate_limited: false,
         deprecated: false,
     };
-    type Response = crate::room_send::SendMessageResponse;
+    type Response = SendMessageResponse;
     type Error = std::convert::Infallible;
     fn try_into_http_request(
         &self,

@@ -88,7 +88,7 @@ impl rt::Endpoint for SetRoomStateWithKeyRequest {
         rate_limited: false,
         deprecated: false,
     };
-    type Response = crate::room_state::SetRoomStateWithKeyResponse;
+    type Response = SetRoomStateWithKeyResponse;
     type Error = std::convert::Infallible;
     fn try_into_http_request(
         &self,

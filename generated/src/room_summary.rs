@@ -84,14 +84,14 @@ pub struct GetRoomSummaryResponse {
     /// The encryption algorithm to be used to encrypt messages sent in the
     /// room.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub encryption: Option<crate::room_summary::GetRoomSummaryResponseEncryption>,
+    pub encryption: Option<GetRoomSummaryResponseEncryption>,
     /// The version of the room.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub room_version: Option<String>,
     /// The membership state of the user if the user is joined to the room. Absent
     /// if the API was called unauthenticated.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub membership: Option<crate::room_summary::GetRoomSummaryResponseMembership>,
+    pub membership: Option<GetRoomSummaryResponseMembership>,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -169,7 +169,7 @@ impl rt::Endpoint for GetRoomSummaryRequest {
         rate_limited: false,
         deprecated: false,
     };
-    type Response = crate::room_summary::GetRoomSummaryResponse;
+    type Response = GetRoomSummaryResponse;
     type Error = std::convert::Infallible;
     fn try_into_http_request(
         &self,

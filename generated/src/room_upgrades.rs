@@ -52,15 +52,12 @@ pub struct UpgradeRoomRequest {
     /// The ID of the room to upgrade.
     pub room_id: String,
     /// The request body.
-    pub body: crate::room_upgrades::UpgradeRoomRequestBody,
+    pub body: UpgradeRoomRequestBody,
 }
 
 impl UpgradeRoomRequest {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(
-        room_id: String,
-        body: crate::room_upgrades::UpgradeRoomRequestBody,
-    ) -> Self {
+    pub fn new(room_id: String, body: UpgradeRoomRequestBody) -> Self {
         Self { room_id, body }
     }
 }
@@ -100,7 +97,7 @@ impl rt::Endpoint for UpgradeRoomRequest {
         rate_limited: false,
         deprecated: false,
     };
-    type Response = crate::room_upgrades::UpgradeRoomResponse;
+    type Response = UpgradeRoomResponse;
     type Error = std::convert::Infallible;
     fn try_into_http_request(
         &self,

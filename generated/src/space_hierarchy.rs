@@ -67,7 +67,7 @@ pub struct GetSpaceHierarchyResponse {
     ///   * The room's join rules are set to [`restricted`](#restricted-rooms), provided the user meets one of the specified conditions.
     /// * The room is "knockable" (the room's join rules are set to `knock`, or `knock_restricted`, in a room version that supports those settings).
     /// * The room's [`m.room.history_visibility`](#room-history-visibility) is set to `world_readable`.
-    pub rooms: Vec<crate::space_hierarchy::GetSpaceHierarchyResponseRoomsItem>,
+    pub rooms: Vec<GetSpaceHierarchyResponseRoomsItem>,
     /// A token to supply to `from` to keep paginating the responses. Not present when there are
     /// no further results.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -79,9 +79,7 @@ pub struct GetSpaceHierarchyResponse {
 
 impl GetSpaceHierarchyResponse {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(
-        rooms: Vec<crate::space_hierarchy::GetSpaceHierarchyResponseRoomsItem>,
-    ) -> Self {
+    pub fn new(rooms: Vec<GetSpaceHierarchyResponseRoomsItem>) -> Self {
         Self {
             rooms,
             next_batch: None,
@@ -135,9 +133,7 @@ pub struct GetSpaceHierarchyResponseRoomsItem {
     /// The encryption algorithm to be used to encrypt messages sent in the
     /// room.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub encryption: Option<
-        crate::space_hierarchy::GetSpaceHierarchyResponseRoomsItemEncryption,
-    >,
+    pub encryption: Option<GetSpaceHierarchyResponseRoomsItemEncryption>,
     /// The version of the room.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub room_version: Option<String>,
@@ -145,9 +141,7 @@ pub struct GetSpaceHierarchyResponseRoomsItem {
     /// as [Stripped State Events](https://spec.matrix.org/v1.19/client-server-api/#stripped-state) with an added `origin_server_ts` key.
     ///
     /// If the room is not a space-room, this should be empty.
-    pub children_state: Vec<
-        crate::space_hierarchy::GetSpaceHierarchyResponseRoomsItemChildrenStateItem,
-    >,
+    pub children_state: Vec<GetSpaceHierarchyResponseRoomsItemChildrenStateItem>,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -160,9 +154,7 @@ impl GetSpaceHierarchyResponseRoomsItem {
         room_id: String,
         world_readable: bool,
         guest_can_join: bool,
-        children_state: Vec<
-            crate::space_hierarchy::GetSpaceHierarchyResponseRoomsItemChildrenStateItem,
-        >,
+        children_state: Vec<GetSpaceHierarchyResponseRoomsItemChildrenStateItem>,
     ) -> Self {
         Self {
             canonical_alias: None,
@@ -258,7 +250,7 @@ impl rt::Endpoint for GetSpaceHierarchyRequest {
         rate_limited: true,
         deprecated: false,
     };
-    type Response = crate::space_hierarchy::GetSpaceHierarchyResponse;
+    type Response = GetSpaceHierarchyResponse;
     type Error = std::convert::Infallible;
     fn try_into_http_request(
         &self,

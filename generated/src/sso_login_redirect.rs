@@ -39,7 +39,7 @@ pub struct RedirectToSsoRequest {
     ///     new user account.
     ///
     /// Added in Matrix 1.18.
-    pub action: Option<crate::sso_login_redirect::RedirectToSsoAction>,
+    pub action: Option<RedirectToSsoAction>,
 }
 
 impl RedirectToSsoRequest {
@@ -100,7 +100,7 @@ pub struct RedirectToIdpRequest {
     ///     new user account.
     ///
     /// Added in Matrix 1.18.
-    pub action: Option<crate::sso_login_redirect::RedirectToIdpAction>,
+    pub action: Option<RedirectToIdpAction>,
 }
 
 impl RedirectToIdpRequest {
@@ -134,7 +134,7 @@ impl rt::Endpoint for RedirectToSsoRequest {
         rate_limited: false,
         deprecated: false,
     };
-    type Response = crate::sso_login_redirect::RedirectToSsoResponse;
+    type Response = RedirectToSsoResponse;
     type Error = std::convert::Infallible;
     fn try_into_http_request(
         &self,
@@ -159,7 +159,7 @@ impl rt::Endpoint for RedirectToSsoRequest {
     fn try_from_http_response(response: rt::HttpResponse) -> rt::ResponseResult<Self> {
         match response.status().as_u16() {
             302 => {
-                Ok(crate::sso_login_redirect::RedirectToSsoResponse {
+                Ok(RedirectToSsoResponse {
                     location: rt::response_header(&response, "location")?,
                 })
             }
@@ -178,8 +178,8 @@ impl rt::Endpoint for RedirectToIdpRequest {
         rate_limited: false,
         deprecated: false,
     };
-    type Response = crate::sso_login_redirect::RedirectToIdpResponse;
-    type Error = crate::sso_login_redirect::RedirectToIdpError;
+    type Response = RedirectToIdpResponse;
+    type Error = RedirectToIdpError;
     fn try_into_http_request(
         &self,
         base_url: &rt::BaseUrl,
@@ -204,7 +204,7 @@ impl rt::Endpoint for RedirectToIdpRequest {
     fn try_from_http_response(response: rt::HttpResponse) -> rt::ResponseResult<Self> {
         match response.status().as_u16() {
             302 => {
-                Ok(crate::sso_login_redirect::RedirectToIdpResponse {
+                Ok(RedirectToIdpResponse {
                     location: rt::response_header(&response, "location")?,
                 })
             }

@@ -39,7 +39,7 @@ pub struct GetWellknownSupportResponse {
     /// If only `contacts` is set, it must contain at least one
     /// item.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub contacts: Option<Vec<crate::support::GetWellknownSupportResponseContactsItem>>,
+    pub contacts: Option<Vec<GetWellknownSupportResponseContactsItem>>,
     /// The URL of a page to give users help specific to the
     /// homeserver, like extra login/registration steps.
     ///
@@ -96,7 +96,7 @@ pub struct GetWellknownSupportResponseContactsItem {
     ///
     /// Unspecified roles are permitted through the use of
     /// [Namespaced Identifiers](https://spec.matrix.org/v1.19/appendices/#common-namespaced-identifier-grammar).
-    pub role: crate::support::GetWellknownSupportResponseContactsItemRole,
+    pub role: GetWellknownSupportResponseContactsItemRole,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -104,9 +104,7 @@ pub struct GetWellknownSupportResponseContactsItem {
 
 impl GetWellknownSupportResponseContactsItem {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(
-        role: crate::support::GetWellknownSupportResponseContactsItemRole,
-    ) -> Self {
+    pub fn new(role: GetWellknownSupportResponseContactsItemRole) -> Self {
         Self {
             matrix_id: None,
             email_address: None,
@@ -150,8 +148,8 @@ impl rt::Endpoint for GetWellknownSupportRequest {
         rate_limited: false,
         deprecated: false,
     };
-    type Response = crate::support::GetWellknownSupportResponse;
-    type Error = crate::support::GetWellknownSupportError;
+    type Response = GetWellknownSupportResponse;
+    type Error = GetWellknownSupportError;
     fn try_into_http_request(
         &self,
         base_url: &rt::BaseUrl,

@@ -55,7 +55,7 @@ pub struct SendToDeviceRequest {
     /// used by the server to ensure idempotency of requests.
     pub txn_id: String,
     /// The request body.
-    pub body: crate::to_device::SendToDeviceRequestBody,
+    pub body: SendToDeviceRequestBody,
 }
 
 impl SendToDeviceRequest {
@@ -63,7 +63,7 @@ impl SendToDeviceRequest {
     pub fn new(
         event_type: String,
         txn_id: String,
-        body: crate::to_device::SendToDeviceRequestBody,
+        body: SendToDeviceRequestBody,
     ) -> Self {
         Self { event_type, txn_id, body }
     }

@@ -378,7 +378,7 @@ pub struct CrossSigningKey {
     /// The ID of the user the key belongs to.
     pub user_id: String,
     /// What the key is used for.
-    pub usage: Vec<crate::types::CrossSigningKeyUsageItem>,
+    pub usage: Vec<CrossSigningKeyUsageItem>,
     /// The public key.  The object must have exactly one property, whose name is
     /// in the form `<algorithm>:<unpadded_base64_public_key>`, and whose value
     /// is the unpadded base64 public key.
@@ -397,7 +397,7 @@ impl CrossSigningKey {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new(
         user_id: String,
-        usage: Vec<crate::types::CrossSigningKeyUsageItem>,
+        usage: Vec<CrossSigningKeyUsageItem>,
         keys: std::collections::BTreeMap<String, String>,
     ) -> Self {
         Self {
@@ -497,7 +497,7 @@ pub struct ClientEvent {
     pub content: serde_json::Map<String, serde_json::Value>,
     /// Contains optional extra information about the event.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub unsigned: Option<crate::types::ClientEventUnsigned>,
+    pub unsigned: Option<ClientEventUnsigned>,
     /// The ID of the room associated with this event.
     pub room_id: String,
     /// The other properties, by name.
@@ -623,16 +623,16 @@ pub struct Filter {
     pub event_fields: Option<Vec<String>>,
     /// The format to use for events. `client` will return the events in a format suitable for clients. `federation` will return the raw event as received over federation. The default is `client`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub event_format: Option<crate::types::FilterEventFormat>,
+    pub event_format: Option<FilterEventFormat>,
     /// The presence updates to include.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub presence: Option<crate::types::EventFilter>,
+    pub presence: Option<EventFilter>,
     /// The user account data that isn't associated with rooms to include.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub account_data: Option<crate::types::EventFilter>,
+    pub account_data: Option<EventFilter>,
     /// Filters to be applied to room data.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub room: Option<crate::types::FilterRoom>,
+    pub room: Option<FilterRoom>,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -726,19 +726,19 @@ pub struct FilterRoom {
     pub rooms: Option<Vec<String>>,
     /// The ephemeral events to include for rooms. These are the events that appear in the `ephemeral` property in the `/sync` response.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ephemeral: Option<crate::types::RoomEventFilter>,
+    pub ephemeral: Option<RoomEventFilter>,
     /// Include rooms that the user has left in the sync. Defaults to `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub include_leave: Option<bool>,
     /// The state events to include for rooms.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub state: Option<crate::types::RoomEventFilter>,
+    pub state: Option<RoomEventFilter>,
     /// The message and state update events to include for rooms.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub timeline: Option<crate::types::RoomEventFilter>,
+    pub timeline: Option<RoomEventFilter>,
     /// The per user account data to include for rooms.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub account_data: Option<crate::types::RoomEventFilter>,
+    pub account_data: Option<RoomEventFilter>,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -965,7 +965,7 @@ rt::deserialize_object! {
 #[non_exhaustive]
 pub struct RoomKeyBackup {
     /// A map of session IDs to key data.
-    pub sessions: std::collections::BTreeMap<String, crate::types::KeyBackupData>,
+    pub sessions: std::collections::BTreeMap<String, KeyBackupData>,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -973,9 +973,7 @@ pub struct RoomKeyBackup {
 
 impl RoomKeyBackup {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(
-        sessions: std::collections::BTreeMap<String, crate::types::KeyBackupData>,
-    ) -> Self {
+    pub fn new(sessions: std::collections::BTreeMap<String, KeyBackupData>) -> Self {
         Self {
             sessions,
             additional_properties: Default::default(),
@@ -1098,7 +1096,7 @@ rt::deserialize_object! {
 #[serde(untagged)]
 pub enum OneTimeKeysValue {
     String(String),
-    KeyObject(crate::types::KeyObject),
+    KeyObject(KeyObject),
 }
 
 /// A list of the published rooms on the server.
@@ -1106,7 +1104,7 @@ pub enum OneTimeKeysValue {
 #[non_exhaustive]
 pub struct PublicRoomsResponse {
     /// A paginated chunk of published rooms.
-    pub chunk: Vec<crate::types::PublishedRoomsChunk>,
+    pub chunk: Vec<PublishedRoomsChunk>,
     /// A pagination token for the response. The absence of this token
     /// means there are no more results to fetch and the client should
     /// stop paginating.
@@ -1128,7 +1126,7 @@ pub struct PublicRoomsResponse {
 
 impl PublicRoomsResponse {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(chunk: Vec<crate::types::PublishedRoomsChunk>) -> Self {
+    pub fn new(chunk: Vec<PublishedRoomsChunk>) -> Self {
         Self {
             chunk,
             next_batch: None,
@@ -1248,14 +1246,14 @@ rt::deserialize_object! {
 pub struct DiscoveryInformation {
     /// Used by clients to discover homeserver information.
     #[serde(rename = "m.homeserver")]
-    pub homeserver: crate::types::HomeserverInformation,
+    pub homeserver: HomeserverInformation,
     /// Used by clients to discover identity server information.
     #[serde(
         rename = "m.identity_server",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub identity_server: Option<crate::types::IdentityServerInformation>,
+    pub identity_server: Option<IdentityServerInformation>,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -1263,7 +1261,7 @@ pub struct DiscoveryInformation {
 
 impl DiscoveryInformation {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(homeserver: crate::types::HomeserverInformation) -> Self {
+    pub fn new(homeserver: HomeserverInformation) -> Self {
         Self {
             homeserver,
             identity_server: None,
@@ -1356,7 +1354,7 @@ pub struct ClientEventWithoutRoomId {
     pub content: serde_json::Map<String, serde_json::Value>,
     /// Contains optional extra information about the event.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub unsigned: Option<crate::types::ClientEventWithoutRoomIdUnsigned>,
+    pub unsigned: Option<ClientEventWithoutRoomIdUnsigned>,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -1575,19 +1573,19 @@ rt::deserialize_object! {
 pub struct PushRuleset {
     /// The `content` property.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub content: Option<Vec<crate::types::PushRule>>,
+    pub content: Option<Vec<PushRule>>,
     /// The `override` property.
     #[serde(rename = "override", default, skip_serializing_if = "Option::is_none")]
-    pub override_: Option<Vec<crate::types::PushRule>>,
+    pub override_: Option<Vec<PushRule>>,
     /// The `room` property.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub room: Option<Vec<crate::types::PushRule>>,
+    pub room: Option<Vec<PushRule>>,
     /// The `sender` property.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sender: Option<Vec<crate::types::PushRule>>,
+    pub sender: Option<Vec<PushRule>>,
     /// The `underride` property.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub underride: Option<Vec<crate::types::PushRule>>,
+    pub underride: Option<Vec<PushRule>>,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -1618,7 +1616,7 @@ rt::deserialize_object! {
 #[non_exhaustive]
 pub struct PushRule {
     /// The actions to perform when this rule is matched.
-    pub actions: Vec<crate::types::PushRuleActionsItem>,
+    pub actions: Vec<PushRuleActionsItem>,
     /// Whether this is a default rule, or has been set explicitly.
     pub default: bool,
     /// Whether the push rule is enabled or not.
@@ -1629,7 +1627,7 @@ pub struct PushRule {
     /// applied to an event. A rule with no conditions always matches. Only
     /// applicable to `underride` and `override` rules.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub conditions: Option<Vec<crate::types::PushCondition>>,
+    pub conditions: Option<Vec<PushCondition>>,
     /// The [glob-style pattern](https://spec.matrix.org/v1.19/appendices#glob-style-matching) to match against.
     /// Only applicable to `content` rules.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1642,7 +1640,7 @@ pub struct PushRule {
 impl PushRule {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new(
-        actions: Vec<crate::types::PushRuleActionsItem>,
+        actions: Vec<PushRuleActionsItem>,
         default: bool,
         enabled: bool,
         rule_id: String,
@@ -1704,7 +1702,7 @@ pub struct PushCondition {
     /// A non-compound [canonical JSON](https://spec.matrix.org/v1.19/appendices#canonical-json) value to match
     /// against.
     #[serde(default, skip_serializing_if = "Option::is_none", with = "rt::nullable")]
-    pub value: Option<Option<crate::types::PushConditionValue>>,
+    pub value: Option<Option<PushConditionValue>>,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -1759,7 +1757,7 @@ pub struct StateEvent {
     pub origin_server_ts: i64,
     /// Contains optional extra information about the event.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub unsigned: Option<crate::types::StateEventUnsigned>,
+    pub unsigned: Option<StateEventUnsigned>,
     /// The ID of the room associated with this event. Will not be present on events
     /// that arrive through `/sync`, despite being required everywhere else.
     pub room_id: String,
@@ -1834,7 +1832,7 @@ rt::deserialize_object! {
 pub struct StateEventBatch {
     /// List of events.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub events: Option<Vec<rt::Raw<crate::types::ClientEventWithoutRoomId>>>,
+    pub events: Option<Vec<rt::Raw<ClientEventWithoutRoomId>>>,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -1866,7 +1864,7 @@ pub struct TimelineBatch {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub prev_batch: Option<String>,
     /// List of events.
-    pub events: Vec<rt::Raw<crate::types::ClientEventWithoutRoomId>>,
+    pub events: Vec<rt::Raw<ClientEventWithoutRoomId>>,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -1874,7 +1872,7 @@ pub struct TimelineBatch {
 
 impl TimelineBatch {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(events: Vec<rt::Raw<crate::types::ClientEventWithoutRoomId>>) -> Self {
+    pub fn new(events: Vec<rt::Raw<ClientEventWithoutRoomId>>) -> Self {
         Self {
             limited: None,
             prev_batch: None,
@@ -1894,7 +1892,7 @@ rt::deserialize_object! {
 pub struct EventBatch {
     /// List of events.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub events: Option<Vec<rt::Raw<crate::types::Event>>>,
+    pub events: Option<Vec<rt::Raw<Event>>>,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -2004,10 +2002,7 @@ pub struct Protocol {
     /// The `string` key for this object is the field name itself.
     ///
     /// May be an empty object if no fields are defined.
-    pub field_types: std::collections::BTreeMap<
-        String,
-        crate::types::ProtocolFieldTypesValue,
-    >,
+    pub field_types: std::collections::BTreeMap<String, ProtocolFieldTypesValue>,
     /// A list of objects representing independent instances of configuration.
     /// For example, multiple networks on IRC if multiple are provided by the
     /// same application service.
@@ -2016,7 +2011,7 @@ pub struct Protocol {
     /// [`GET /_matrix/app/v1/thirdparty/protocol/{protocol}`](https://spec.matrix.org/v1.19/application-service-api/#get_matrixappv1thirdpartyprotocolprotocol)
     /// to include an `instance_id` to serve as a unique identifier for each
     /// instance on the homeserver.
-    pub instances: Vec<crate::types::ProtocolInstancesItem>,
+    pub instances: Vec<ProtocolInstancesItem>,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -2028,11 +2023,8 @@ impl Protocol {
         user_fields: Vec<String>,
         location_fields: Vec<String>,
         icon: String,
-        field_types: std::collections::BTreeMap<
-            String,
-            crate::types::ProtocolFieldTypesValue,
-        >,
-        instances: Vec<crate::types::ProtocolInstancesItem>,
+        field_types: std::collections::BTreeMap<String, ProtocolFieldTypesValue>,
+        instances: Vec<ProtocolInstancesItem>,
     ) -> Self {
         Self {
             user_fields,

@@ -47,16 +47,12 @@ pub struct SetTypingRequest {
     /// The room in which the user is typing.
     pub room_id: String,
     /// The request body.
-    pub body: crate::typing::SetTypingRequestBody,
+    pub body: SetTypingRequestBody,
 }
 
 impl SetTypingRequest {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(
-        user_id: String,
-        room_id: String,
-        body: crate::typing::SetTypingRequestBody,
-    ) -> Self {
+    pub fn new(user_id: String, room_id: String, body: SetTypingRequestBody) -> Self {
         Self { user_id, room_id, body }
     }
 }

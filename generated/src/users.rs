@@ -55,7 +55,7 @@ rt::deserialize_object! {
 #[non_exhaustive]
 pub struct SearchUserDirectoryResponse {
     /// Ordered by rank and then whether or not profile info is available.
-    pub results: Vec<crate::users::SearchUserDirectoryResponseResultsItem>,
+    pub results: Vec<SearchUserDirectoryResponseResultsItem>,
     /// Indicates if the result list has been truncated by the limit.
     pub limited: bool,
     /// The other properties, by name.
@@ -66,7 +66,7 @@ pub struct SearchUserDirectoryResponse {
 impl SearchUserDirectoryResponse {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new(
-        results: Vec<crate::users::SearchUserDirectoryResponseResultsItem>,
+        results: Vec<SearchUserDirectoryResponseResultsItem>,
         limited: bool,
     ) -> Self {
         Self {
@@ -125,7 +125,7 @@ impl rt::Endpoint for SearchUserDirectoryRequest {
         rate_limited: true,
         deprecated: false,
     };
-    type Response = crate::users::SearchUserDirectoryResponse;
+    type Response = SearchUserDirectoryResponse;
     type Error = std::convert::Infallible;
     fn try_into_http_request(
         &self,

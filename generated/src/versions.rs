@@ -80,7 +80,7 @@ impl rt::Endpoint for GetVersionsRequest {
         rate_limited: false,
         deprecated: false,
     };
-    type Response = crate::versions::GetVersionsResponse;
+    type Response = GetVersionsResponse;
     type Error = std::convert::Infallible;
     fn try_into_http_request(
         &self,

@@ -90,7 +90,7 @@ impl rt::Endpoint for GetTurnServerRequest {
         rate_limited: true,
         deprecated: false,
     };
-    type Response = crate::voip::GetTurnServerResponse;
+    type Response = GetTurnServerResponse;
     type Error = std::convert::Infallible;
     fn try_into_http_request(
         &self,

@@ -75,7 +75,7 @@ impl rt::Endpoint for GetTokenOwnerRequest {
         rate_limited: true,
         deprecated: false,
     };
-    type Response = crate::whoami::GetTokenOwnerResponse;
+    type Response = GetTokenOwnerResponse;
     type Error = std::convert::Infallible;
     fn try_into_http_request(
         &self,

@@ -1,6 +1,6 @@
-//! A generated file's tokens printed as Rust source: parsed (syn), the
-//! runtime alias added, printed (prettyplease), items separated by blank
-//! lines.
+//! A generated file's tokens printed as Rust source: parsed (syn),
+//! `crate::` paths shortened by imports, the runtime alias added, printed
+//! (prettyplease), items separated by blank lines.
 
 use proc_macro2::TokenStream;
 
@@ -22,6 +22,11 @@ pub(super) fn format_file(
         file: file.to_owned(),
         source,
     })?;
+    let own_module = file
+        .strip_prefix("src/")
+        .and_then(|name| name.strip_suffix(".rs"))
+        .unwrap_or_default();
+    super::imports::shorten_crate_paths(&mut parsed, own_module);
     if uses_runtime {
         parsed
             .items
@@ -93,19 +98,38 @@ fn item_macro(item: &syn::Item) -> Option<(String, syn::File)> {
 }
 
 /// prettyplease puts top-level items right after each other; a blank line
-/// after each item that ends at column 0 makes the files readable.
+/// after each item that ends at column 0 makes the files readable. Imports
+/// stay together, a group per root (`matrix_csapi_runtime`, `crate`, `rt`).
 fn separate_items(source: &str) -> String {
     let mut out = String::with_capacity(source.len() + source.len() / 20);
     let mut lines = source.lines().peekable();
+    // The root of the import the current item is, if it is one.
+    let mut import_root = None;
+    let mut item_starts = true;
     while let Some(line) = lines.next() {
+        if item_starts {
+            import_root = use_root(line);
+        }
         out.push_str(line);
         out.push('\n');
-        let ends_item = line == "}" || (line.ends_with(';') && !line.starts_with(' '));
-        if ends_item && lines.peek().is_some_and(|next| !next.is_empty()) {
+        let ends_item =
+            line == "}" || line == "};" || (line.ends_with(';') && !line.starts_with(' '));
+        item_starts = ends_item;
+        let next = lines.peek();
+        let same_import_group =
+            import_root.is_some() && next.is_some_and(|next| use_root(next) == import_root);
+        if ends_item && !same_import_group && next.is_some_and(|next| !next.is_empty()) {
             out.push('\n');
         }
     }
     out
+}
+
+/// `crate` for `use crate::a::B;`; `None` for a line that starts no import.
+fn use_root(line: &str) -> Option<&str> {
+    let path = line.strip_prefix("use ")?;
+    let end = path.find(|c: char| !(c.is_alphanumeric() || c == '_'))?;
+    Some(&path[..end])
 }
 
 #[cfg(test)]
@@ -122,6 +146,11 @@ mod tests {
         assert_eq!(
             separate_items(source),
             "use a::b;\n\npub struct A {\n    x: u8,\n}\n\npub struct B;\n\nfn f() {}\n"
+        );
+        let imports = "use r as rt;\nuse crate::a::B;\nuse crate::c::{\n    D,\n    E,\n};\nuse crate::f::G;\nuse rt::H;\nstruct I;\n";
+        assert_eq!(
+            separate_items(imports),
+            "use r as rt;\n\nuse crate::a::B;\nuse crate::c::{\n    D,\n    E,\n};\nuse crate::f::G;\n\nuse rt::H;\n\nstruct I;\n"
         );
     }
 

@@ -8,6 +8,7 @@ mod crate_files;
 mod docs;
 mod endpoint;
 mod format;
+mod imports;
 mod structs;
 mod test_support;
 mod type_paths;

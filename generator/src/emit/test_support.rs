@@ -124,7 +124,9 @@ impl Emitter<'_> {
 
             /// The metadata of every operation, in module order.
             pub fn operations() -> Vec<rt::Metadata> {
-                vec![#(#metadata)*]
+                // Not `vec![..]`: prettyplease prints a macro's body as a
+                // run of tokens, and the import pass does not look into it.
+                Vec::from([#(#metadata)*])
             }
 
             /// Why [`sample_request`] gave no request.
