@@ -141,6 +141,14 @@ pub struct CrateConfig {
     pub version: String,
     /// One-line description.
     pub description: String,
+    /// Where the runtime crate is, relative to the generated crate's folder
+    /// (its `path` dependency on `matrix-csapi-runtime`).
+    #[serde(default = "default_runtime_path")]
+    pub runtime_path: String,
+}
+
+fn default_runtime_path() -> String {
+    "../runtime".to_owned()
 }
 
 /// A schema replaced by a runtime type.

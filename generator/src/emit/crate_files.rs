@@ -24,11 +24,12 @@ impl Emitter<'_> {
             features.push_str(&format!("{feature} = []\n"));
         }
         format!(
-            "{header}\n[package]\nname = {name:?}\nversion = {version:?}\ndescription = {description:?}\nedition = \"2024\"\nlicense = \"Apache-2.0\"\npublish = false\n\n[lib]\n# The docs are the spec's prose, not Rust examples.\ndoctest = false\n\n[features]\n{features}\n[dependencies]\nmatrix-csapi-runtime = {{ path = \"../runtime\", default-features = false }}\nserde = {{ version = \"1\", features = [\"derive\"] }}\nserde_json = \"1\"\n",
+            "{header}\n[package]\nname = {name:?}\nversion = {version:?}\ndescription = {description:?}\nedition = \"2024\"\nlicense = \"Apache-2.0\"\npublish = false\n\n[lib]\n# The docs are the spec's prose, not Rust examples.\ndoctest = false\n\n[features]\n{features}\n[dependencies]\nmatrix-csapi-runtime = {{ path = {runtime_path:?}, default-features = false }}\nserde = {{ version = \"1\", features = [\"derive\"] }}\nserde_json = \"1\"\n",
             header = header("#", &self.spec_source()),
             name = config.krate.name,
             version = config.krate.version,
             description = config.krate.description,
+            runtime_path = config.krate.runtime_path,
         )
     }
 
