@@ -33,9 +33,7 @@ pub struct GetWhoIsResponse {
     pub user_id: Option<String>,
     /// Each key is an identifier for one of the user's devices.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub devices: Option<
-        std::collections::BTreeMap<String, GetWhoIsResponseDevicesValue>,
-    >,
+    pub devices: Option<std::collections::BTreeMap<String, DeviceInfo>>,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -59,16 +57,16 @@ rt::deserialize_object! {
 /// The schema at `api/client-server/admin.yaml#/paths/~1v3~1admin~1whois~1{userId}/get/responses/200/content/application~1json/schema/properties/devices/additionalProperties`.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
-pub struct GetWhoIsResponseDevicesValue {
+pub struct DeviceInfo {
     /// A user's sessions (i.e. what they did with an access token from one login).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sessions: Option<Vec<GetWhoIsResponseDevicesValueSessionsItem>>,
+    pub sessions: Option<Vec<SessionInfo>>,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-impl GetWhoIsResponseDevicesValue {
+impl DeviceInfo {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new() -> Self {
         Self {
@@ -79,24 +77,22 @@ impl GetWhoIsResponseDevicesValue {
 }
 
 rt::deserialize_object! {
-    GetWhoIsResponseDevicesValue { optional sessions, }
+    DeviceInfo { optional sessions, }
 }
 
 /// The schema at `api/client-server/admin.yaml#/paths/~1v3~1admin~1whois~1{userId}/get/responses/200/content/application~1json/schema/properties/devices/additionalProperties/properties/sessions/items`.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
-pub struct GetWhoIsResponseDevicesValueSessionsItem {
+pub struct SessionInfo {
     /// Information particular connections in the session.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub connections: Option<
-        Vec<GetWhoIsResponseDevicesValueSessionsItemConnectionsItem>,
-    >,
+    pub connections: Option<Vec<ConnectionInfo>>,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-impl GetWhoIsResponseDevicesValueSessionsItem {
+impl SessionInfo {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new() -> Self {
         Self {
@@ -107,13 +103,13 @@ impl GetWhoIsResponseDevicesValueSessionsItem {
 }
 
 rt::deserialize_object! {
-    GetWhoIsResponseDevicesValueSessionsItem { optional connections, }
+    SessionInfo { optional connections, }
 }
 
 /// The schema at `api/client-server/admin.yaml#/paths/~1v3~1admin~1whois~1{userId}/get/responses/200/content/application~1json/schema/properties/devices/additionalProperties/properties/sessions/items/properties/connections/items`.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
-pub struct GetWhoIsResponseDevicesValueSessionsItemConnectionsItem {
+pub struct ConnectionInfo {
     /// Most recently seen IP address of the session.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ip: Option<String>,
@@ -128,7 +124,7 @@ pub struct GetWhoIsResponseDevicesValueSessionsItemConnectionsItem {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-impl GetWhoIsResponseDevicesValueSessionsItemConnectionsItem {
+impl ConnectionInfo {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new() -> Self {
         Self {
@@ -141,8 +137,7 @@ impl GetWhoIsResponseDevicesValueSessionsItemConnectionsItem {
 }
 
 rt::deserialize_object! {
-    GetWhoIsResponseDevicesValueSessionsItemConnectionsItem { optional ip, optional
-    last_seen, optional user_agent, }
+    ConnectionInfo { optional ip, optional last_seen, optional user_agent, }
 }
 
 /// Gets information about the suspended status of a particular user.
@@ -161,12 +156,12 @@ rt::deserialize_object! {
 #[non_exhaustive]
 pub struct GetAdminSuspendUserRequest {
     /// The user to look up.
-    pub user_id: String,
+    pub user_id: rt::UserId,
 }
 
 impl GetAdminSuspendUserRequest {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(user_id: String) -> Self {
+    pub fn new(user_id: rt::UserId) -> Self {
         Self { user_id }
     }
 }
@@ -239,14 +234,14 @@ rt::deserialize_object! {
 #[non_exhaustive]
 pub struct SetAdminSuspendUserRequest {
     /// The user to change the suspended status of.
-    pub user_id: String,
+    pub user_id: rt::UserId,
     /// The request body.
     pub body: SetAdminSuspendUserRequestBody,
 }
 
 impl SetAdminSuspendUserRequest {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(user_id: String, body: SetAdminSuspendUserRequestBody) -> Self {
+    pub fn new(user_id: rt::UserId, body: SetAdminSuspendUserRequestBody) -> Self {
         Self { user_id, body }
     }
 }
@@ -292,12 +287,12 @@ rt::deserialize_object! {
 #[non_exhaustive]
 pub struct GetAdminLockUserRequest {
     /// The user to look up.
-    pub user_id: String,
+    pub user_id: rt::UserId,
 }
 
 impl GetAdminLockUserRequest {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(user_id: String) -> Self {
+    pub fn new(user_id: rt::UserId) -> Self {
         Self { user_id }
     }
 }
@@ -370,14 +365,14 @@ rt::deserialize_object! {
 #[non_exhaustive]
 pub struct SetAdminLockUserRequest {
     /// The user to change the locked status of.
-    pub user_id: String,
+    pub user_id: rt::UserId,
     /// The request body.
     pub body: SetAdminLockUserRequestBody,
 }
 
 impl SetAdminLockUserRequest {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(user_id: String, body: SetAdminLockUserRequestBody) -> Self {
+    pub fn new(user_id: rt::UserId, body: SetAdminLockUserRequestBody) -> Self {
         Self { user_id, body }
     }
 }
@@ -461,7 +456,7 @@ impl rt::Endpoint for GetAdminSuspendUserRequest {
         access_token: Option<&rt::AccessToken>,
     ) -> rt::RequestResult {
         let mut path = rt::PathBuilder::new("/_matrix/client/v1/admin/suspend/");
-        path.push_param(&self.user_id);
+        path.push_param(self.user_id.as_str());
         let path_and_query = path.finish();
         rt::build_request(
             &Self::METADATA,
@@ -498,7 +493,7 @@ impl rt::Endpoint for SetAdminSuspendUserRequest {
         access_token: Option<&rt::AccessToken>,
     ) -> rt::RequestResult {
         let mut path = rt::PathBuilder::new("/_matrix/client/v1/admin/suspend/");
-        path.push_param(&self.user_id);
+        path.push_param(self.user_id.as_str());
         let path_and_query = path.finish();
         rt::build_request(
             &Self::METADATA,
@@ -535,7 +530,7 @@ impl rt::Endpoint for GetAdminLockUserRequest {
         access_token: Option<&rt::AccessToken>,
     ) -> rt::RequestResult {
         let mut path = rt::PathBuilder::new("/_matrix/client/v1/admin/lock/");
-        path.push_param(&self.user_id);
+        path.push_param(self.user_id.as_str());
         let path_and_query = path.finish();
         rt::build_request(
             &Self::METADATA,
@@ -572,7 +567,7 @@ impl rt::Endpoint for SetAdminLockUserRequest {
         access_token: Option<&rt::AccessToken>,
     ) -> rt::RequestResult {
         let mut path = rt::PathBuilder::new("/_matrix/client/v1/admin/lock/");
-        path.push_param(&self.user_id);
+        path.push_param(self.user_id.as_str());
         let path_and_query = path.finish();
         rt::build_request(
             &Self::METADATA,

@@ -2,8 +2,8 @@
 use matrix_csapi_runtime as rt;
 
 use crate::types::{
-    AuthenticationData, RequestEmailValidation, RequestMsisdnValidation,
-    RequestTokenResponse,
+    AuthenticationData, IdServerUnbindResult, RequestEmailValidation,
+    RequestMsisdnValidation, RequestTokenResponse,
 };
 
 /// Gets a list of a user's third-party identifiers.
@@ -34,7 +34,7 @@ impl GetAccount3pidsRequest {
 pub struct GetAccount3pidsResponse {
     /// The `threepids` property.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub threepids: Option<Vec<GetAccount3pidsResponseThreepidsItem>>,
+    pub threepids: Option<Vec<ThirdPartyIdentifier>>,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -57,9 +57,9 @@ rt::deserialize_object! {
 /// The schema at `api/client-server/administrative_contact.yaml#/paths/~1account~13pid/get/responses/200/content/application~1json/schema/properties/threepids/items`.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
-pub struct GetAccount3pidsResponseThreepidsItem {
+pub struct ThirdPartyIdentifier {
     /// The medium of the third-party identifier.
-    pub medium: GetAccount3pidsResponseThreepidsItemMedium,
+    pub medium: Medium,
     /// The third-party identifier address.
     pub address: String,
     /// The timestamp, in milliseconds, when the identifier was
@@ -72,10 +72,10 @@ pub struct GetAccount3pidsResponseThreepidsItem {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-impl GetAccount3pidsResponseThreepidsItem {
+impl ThirdPartyIdentifier {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new(
-        medium: GetAccount3pidsResponseThreepidsItemMedium,
+        medium: Medium,
         address: String,
         validated_at: i64,
         added_at: i64,
@@ -91,8 +91,8 @@ impl GetAccount3pidsResponseThreepidsItem {
 }
 
 rt::deserialize_object! {
-    GetAccount3pidsResponseThreepidsItem { required medium, required address, required
-    validated_at, required added_at, }
+    ThirdPartyIdentifier { required medium, required address, required validated_at,
+    required added_at, }
 }
 
 rt::string_enum! {
@@ -100,7 +100,7 @@ rt::string_enum! {
     ///
     /// Values this version of the crate does not know are kept in `Unknown`.
     #[non_exhaustive]
-    pub enum GetAccount3pidsResponseThreepidsItemMedium {
+    pub enum Medium {
         Email = "email",
         Msisdn = "msisdn",
     }
@@ -130,7 +130,7 @@ rt::string_enum! {
 #[non_exhaustive]
 pub struct Post3pidsRequest {
     /// The third-party credentials to associate with the account.
-    pub three_pid_creds: Post3pidsRequestThreePidCreds,
+    pub three_pid_creds: ThreePidCredentials,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -138,7 +138,7 @@ pub struct Post3pidsRequest {
 
 impl Post3pidsRequest {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(three_pid_creds: Post3pidsRequestThreePidCreds) -> Self {
+    pub fn new(three_pid_creds: ThreePidCredentials) -> Self {
         Self {
             three_pid_creds,
             additional_properties: Default::default(),
@@ -153,7 +153,7 @@ rt::deserialize_object! {
 /// The third-party credentials to associate with the account.
 #[derive(Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
-pub struct Post3pidsRequestThreePidCreds {
+pub struct ThreePidCredentials {
     /// The client secret used in the session with the identity server.
     ///
     /// A credential: `Debug` output shows `<redacted>`.
@@ -175,7 +175,7 @@ pub struct Post3pidsRequestThreePidCreds {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-impl Post3pidsRequestThreePidCreds {
+impl ThreePidCredentials {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new(
         client_secret: String,
@@ -193,9 +193,9 @@ impl Post3pidsRequestThreePidCreds {
     }
 }
 
-impl std::fmt::Debug for Post3pidsRequestThreePidCreds {
+impl std::fmt::Debug for ThreePidCredentials {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let mut debug = f.debug_struct("Post3pidsRequestThreePidCreds");
+        let mut debug = f.debug_struct("ThreePidCredentials");
         debug.field("client_secret", &"<redacted>");
         debug.field("id_server", &self.id_server);
         debug.field("id_access_token", &"<redacted>");
@@ -214,7 +214,7 @@ impl std::fmt::Debug for Post3pidsRequestThreePidCreds {
 }
 
 rt::deserialize_object! {
-    Post3pidsRequestThreePidCreds { required client_secret, required id_server, required
+    ThreePidCredentials { required client_secret, required id_server, required
     id_access_token, required sid, }
 }
 
@@ -429,7 +429,7 @@ pub struct Delete3pidFromAccountRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id_server: Option<String>,
     /// The medium of the third-party identifier being removed.
-    pub medium: Delete3pidFromAccountRequestMedium,
+    pub medium: Medium,
     /// The third-party address being removed.
     pub address: String,
     /// The other properties, by name.
@@ -439,7 +439,7 @@ pub struct Delete3pidFromAccountRequest {
 
 impl Delete3pidFromAccountRequest {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(medium: Delete3pidFromAccountRequestMedium, address: String) -> Self {
+    pub fn new(medium: Medium, address: String) -> Self {
         Self {
             id_server: None,
             medium,
@@ -454,17 +454,6 @@ rt::deserialize_object! {
     }
 }
 
-rt::string_enum! {
-    /// The medium of the third-party identifier being removed.
-    ///
-    /// Values this version of the crate does not know are kept in `Unknown`.
-    #[non_exhaustive]
-    pub enum Delete3pidFromAccountRequestMedium {
-        Email = "email",
-        Msisdn = "msisdn",
-    }
-}
-
 /// The homeserver has disassociated the third-party identifier from the
 /// user.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
@@ -476,7 +465,7 @@ pub struct Delete3pidFromAccountResponse {
     /// indicates that the identity server refuses to support the request
     /// or the homeserver was not able to determine an identity server to
     /// unbind from.
-    pub id_server_unbind_result: Delete3pidFromAccountResponseIdServerUnbindResult,
+    pub id_server_unbind_result: IdServerUnbindResult,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -484,9 +473,7 @@ pub struct Delete3pidFromAccountResponse {
 
 impl Delete3pidFromAccountResponse {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(
-        id_server_unbind_result: Delete3pidFromAccountResponseIdServerUnbindResult,
-    ) -> Self {
+    pub fn new(id_server_unbind_result: IdServerUnbindResult) -> Self {
         Self {
             id_server_unbind_result,
             additional_properties: Default::default(),
@@ -496,22 +483,6 @@ impl Delete3pidFromAccountResponse {
 
 rt::deserialize_object! {
     Delete3pidFromAccountResponse { required id_server_unbind_result, }
-}
-
-rt::string_enum! {
-    /// An indicator as to whether or not the homeserver was able to unbind
-    /// the 3PID from the identity server. `success` indicates that the
-    /// identity server has unbound the identifier whereas `no-support`
-    /// indicates that the identity server refuses to support the request
-    /// or the homeserver was not able to determine an identity server to
-    /// unbind from.
-    ///
-    /// Values this version of the crate does not know are kept in `Unknown`.
-    #[non_exhaustive]
-    pub enum Delete3pidFromAccountResponseIdServerUnbindResult {
-        NoSupport = "no-support",
-        Success = "success",
-    }
 }
 
 /// Removes a user's third-party identifier from an identity server.
@@ -534,7 +505,7 @@ pub struct Unbind3pidFromAccountRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id_server: Option<String>,
     /// The medium of the third-party identifier being removed.
-    pub medium: Unbind3pidFromAccountRequestMedium,
+    pub medium: Medium,
     /// The third-party address being removed.
     pub address: String,
     /// The other properties, by name.
@@ -544,7 +515,7 @@ pub struct Unbind3pidFromAccountRequest {
 
 impl Unbind3pidFromAccountRequest {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(medium: Unbind3pidFromAccountRequestMedium, address: String) -> Self {
+    pub fn new(medium: Medium, address: String) -> Self {
         Self {
             id_server: None,
             medium,
@@ -559,17 +530,6 @@ rt::deserialize_object! {
     }
 }
 
-rt::string_enum! {
-    /// The medium of the third-party identifier being removed.
-    ///
-    /// Values this version of the crate does not know are kept in `Unknown`.
-    #[non_exhaustive]
-    pub enum Unbind3pidFromAccountRequestMedium {
-        Email = "email",
-        Msisdn = "msisdn",
-    }
-}
-
 /// The identity server has disassociated the third-party identifier from the
 /// user.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
@@ -580,7 +540,7 @@ pub struct Unbind3pidFromAccountResponse {
     /// identifier whereas `no-support` indicates that the identity server
     /// refuses to support the request or the homeserver was not able to determine
     /// an identity server to unbind from.
-    pub id_server_unbind_result: Unbind3pidFromAccountResponseIdServerUnbindResult,
+    pub id_server_unbind_result: IdServerUnbindResult,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -588,9 +548,7 @@ pub struct Unbind3pidFromAccountResponse {
 
 impl Unbind3pidFromAccountResponse {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(
-        id_server_unbind_result: Unbind3pidFromAccountResponseIdServerUnbindResult,
-    ) -> Self {
+    pub fn new(id_server_unbind_result: IdServerUnbindResult) -> Self {
         Self {
             id_server_unbind_result,
             additional_properties: Default::default(),
@@ -600,21 +558,6 @@ impl Unbind3pidFromAccountResponse {
 
 rt::deserialize_object! {
     Unbind3pidFromAccountResponse { required id_server_unbind_result, }
-}
-
-rt::string_enum! {
-    /// An indicator as to whether or not the identity server was able to unbind
-    /// the 3PID. `success` indicates that the identity server has unbound the
-    /// identifier whereas `no-support` indicates that the identity server
-    /// refuses to support the request or the homeserver was not able to determine
-    /// an identity server to unbind from.
-    ///
-    /// Values this version of the crate does not know are kept in `Unknown`.
-    #[non_exhaustive]
-    pub enum Unbind3pidFromAccountResponseIdServerUnbindResult {
-        NoSupport = "no-support",
-        Success = "success",
-    }
 }
 
 /// Begins the validation process for an email address for association with the user's account.

@@ -6,7 +6,7 @@ use matrix_csapi_runtime as rt;
 #[non_exhaustive]
 pub struct BanRequestBody {
     /// The fully qualified user ID of the user being banned.
-    pub user_id: String,
+    pub user_id: rt::UserId,
     /// The reason the user has been banned. This will be supplied as the `reason` on the target's updated [`m.room.member`](https://spec.matrix.org/v1.19/client-server-api/#mroommember) event.
     ///
     /// Added in Matrix 1.1.
@@ -19,7 +19,7 @@ pub struct BanRequestBody {
 
 impl BanRequestBody {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(user_id: String) -> Self {
+    pub fn new(user_id: rt::UserId) -> Self {
         Self {
             user_id,
             reason: None,
@@ -45,14 +45,14 @@ rt::deserialize_object! {
 #[non_exhaustive]
 pub struct BanRequest {
     /// The room identifier (not alias) from which the user should be banned.
-    pub room_id: String,
+    pub room_id: rt::RoomId,
     /// The request body.
     pub body: BanRequestBody,
 }
 
 impl BanRequest {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(room_id: String, body: BanRequestBody) -> Self {
+    pub fn new(room_id: rt::RoomId, body: BanRequestBody) -> Self {
         Self { room_id, body }
     }
 }
@@ -62,7 +62,7 @@ impl BanRequest {
 #[non_exhaustive]
 pub struct UnbanRequestBody {
     /// The fully qualified user ID of the user being unbanned.
-    pub user_id: String,
+    pub user_id: rt::UserId,
     /// Optional reason to be included as the `reason` on the subsequent
     /// membership event.
     ///
@@ -76,7 +76,7 @@ pub struct UnbanRequestBody {
 
 impl UnbanRequestBody {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(user_id: String) -> Self {
+    pub fn new(user_id: rt::UserId) -> Self {
         Self {
             user_id,
             reason: None,
@@ -101,14 +101,14 @@ rt::deserialize_object! {
 #[non_exhaustive]
 pub struct UnbanRequest {
     /// The room identifier (not alias) from which the user should be unbanned.
-    pub room_id: String,
+    pub room_id: rt::RoomId,
     /// The request body.
     pub body: UnbanRequestBody,
 }
 
 impl UnbanRequest {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(room_id: String, body: UnbanRequestBody) -> Self {
+    pub fn new(room_id: rt::RoomId, body: UnbanRequestBody) -> Self {
         Self { room_id, body }
     }
 }
@@ -131,7 +131,7 @@ impl rt::Endpoint for BanRequest {
         access_token: Option<&rt::AccessToken>,
     ) -> rt::RequestResult {
         let mut path = rt::PathBuilder::new("/_matrix/client/v3/rooms/");
-        path.push_param(&self.room_id);
+        path.push_param(self.room_id.as_str());
         path.push_literal("/ban");
         let path_and_query = path.finish();
         rt::build_request(
@@ -169,7 +169,7 @@ impl rt::Endpoint for UnbanRequest {
         access_token: Option<&rt::AccessToken>,
     ) -> rt::RequestResult {
         let mut path = rt::PathBuilder::new("/_matrix/client/v3/rooms/");
-        path.push_param(&self.room_id);
+        path.push_param(self.room_id.as_str());
         path.push_literal("/unban");
         let path_and_query = path.finish();
         rt::build_request(

@@ -23,7 +23,7 @@ impl GetCapabilitiesRequest {
 pub struct GetCapabilitiesResponse {
     /// The custom capabilities the server supports, using the
     /// Java package naming convention.
-    pub capabilities: GetCapabilitiesResponseCapabilities,
+    pub capabilities: Capabilities,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -31,7 +31,7 @@ pub struct GetCapabilitiesResponse {
 
 impl GetCapabilitiesResponse {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(capabilities: GetCapabilitiesResponseCapabilities) -> Self {
+    pub fn new(capabilities: Capabilities) -> Self {
         Self {
             capabilities,
             additional_properties: Default::default(),
@@ -47,7 +47,7 @@ rt::deserialize_object! {
 /// Java package naming convention.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
-pub struct GetCapabilitiesResponseCapabilities {
+pub struct Capabilities {
     /// Capability to indicate if the user can change their password.
     #[serde(
         rename = "m.change_password",
@@ -71,7 +71,7 @@ pub struct GetCapabilitiesResponseCapabilities {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub room_versions: Option<GetCapabilitiesResponseCapabilitiesRoomVersions>,
+    pub room_versions: Option<RoomVersionsCapability>,
     /// **Deprecated:** Capability to indicate if the user can change their display name.
     /// Refer to `m.profile_fields` for extended profile management.
     ///
@@ -118,7 +118,7 @@ pub struct GetCapabilitiesResponseCapabilities {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub profile_fields: Option<GetCapabilitiesResponseCapabilitiesProfileFields>,
+    pub profile_fields: Option<ProfileFieldsCapability>,
     /// Capability to indicate if the user can perform account moderation actions
     /// via [server administration](https://spec.matrix.org/v1.19/client-server-api/#server-administration)
     /// endpoints.
@@ -132,13 +132,13 @@ pub struct GetCapabilitiesResponseCapabilities {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub account_moderation: Option<GetCapabilitiesResponseCapabilitiesAccountModeration>,
+    pub account_moderation: Option<AccountModerationCapability>,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-impl GetCapabilitiesResponseCapabilities {
+impl Capabilities {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new() -> Self {
         Self {
@@ -157,13 +157,12 @@ impl GetCapabilitiesResponseCapabilities {
 }
 
 rt::deserialize_object! {
-    GetCapabilitiesResponseCapabilities { optional change_password = "m.change_password",
-    optional forget_forced_upon_leave = "m.forget_forced_upon_leave", optional
-    room_versions = "m.room_versions", optional set_displayname = "m.set_displayname",
-    optional set_avatar_url = "m.set_avatar_url", optional _3pid_changes =
-    "m.3pid_changes", optional get_login_token = "m.get_login_token", optional
-    profile_fields = "m.profile_fields", optional account_moderation =
-    "m.account_moderation", }
+    Capabilities { optional change_password = "m.change_password", optional
+    forget_forced_upon_leave = "m.forget_forced_upon_leave", optional room_versions =
+    "m.room_versions", optional set_displayname = "m.set_displayname", optional
+    set_avatar_url = "m.set_avatar_url", optional _3pid_changes = "m.3pid_changes",
+    optional get_login_token = "m.get_login_token", optional profile_fields =
+    "m.profile_fields", optional account_moderation = "m.account_moderation", }
 }
 
 /// The schema at `api/client-server/capabilities.yaml#/components/schemas/booleanCapability`.
@@ -194,27 +193,21 @@ rt::deserialize_object! {
 /// The room versions the server supports.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
-pub struct GetCapabilitiesResponseCapabilitiesRoomVersions {
+pub struct RoomVersionsCapability {
     /// The default room version the server is using for new rooms.
     pub default: String,
     /// A detailed description of the room versions the server supports.
-    pub available: std::collections::BTreeMap<
-        String,
-        GetCapabilitiesResponseCapabilitiesRoomVersionsAvailableValue,
-    >,
+    pub available: std::collections::BTreeMap<String, RoomVersionStability>,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-impl GetCapabilitiesResponseCapabilitiesRoomVersions {
+impl RoomVersionsCapability {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new(
         default: String,
-        available: std::collections::BTreeMap<
-            String,
-            GetCapabilitiesResponseCapabilitiesRoomVersionsAvailableValue,
-        >,
+        available: std::collections::BTreeMap<String, RoomVersionStability>,
     ) -> Self {
         Self {
             default,
@@ -225,8 +218,7 @@ impl GetCapabilitiesResponseCapabilitiesRoomVersions {
 }
 
 rt::deserialize_object! {
-    GetCapabilitiesResponseCapabilitiesRoomVersions { required default, required
-    available, }
+    RoomVersionsCapability { required default, required available, }
 }
 
 rt::string_enum! {
@@ -234,7 +226,7 @@ rt::string_enum! {
     ///
     /// Values this version of the crate does not know are kept in `Unknown`.
     #[non_exhaustive]
-    pub enum GetCapabilitiesResponseCapabilitiesRoomVersionsAvailableValue {
+    pub enum RoomVersionStability {
         Stable = "stable",
         Unstable = "unstable",
     }
@@ -245,7 +237,7 @@ rt::string_enum! {
 /// Added in Matrix 1.16.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
-pub struct GetCapabilitiesResponseCapabilitiesProfileFields {
+pub struct ProfileFieldsCapability {
     /// If present, a list of profile fields that clients are allowed to create, modify or delete,
     /// provided `enabled` is `true`; no other profile fields may be changed.
     ///
@@ -267,7 +259,7 @@ pub struct GetCapabilitiesResponseCapabilitiesProfileFields {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-impl GetCapabilitiesResponseCapabilitiesProfileFields {
+impl ProfileFieldsCapability {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new(enabled: bool) -> Self {
         Self {
@@ -280,8 +272,7 @@ impl GetCapabilitiesResponseCapabilitiesProfileFields {
 }
 
 rt::deserialize_object! {
-    GetCapabilitiesResponseCapabilitiesProfileFields { optional allowed, optional
-    disallowed, required enabled, }
+    ProfileFieldsCapability { optional allowed, optional disallowed, required enabled, }
 }
 
 /// Capability to indicate if the user can perform account moderation actions
@@ -294,7 +285,7 @@ rt::deserialize_object! {
 /// Added in Matrix 1.18.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
-pub struct GetCapabilitiesResponseCapabilitiesAccountModeration {
+pub struct AccountModerationCapability {
     /// `true` if the user can suspend a user via [`PUT /admin/suspend/{userId}`](https://spec.matrix.org/v1.19/client-server-api/#put_matrixclientv1adminsuspenduserid),
     /// `false` otherwise.
     ///
@@ -312,7 +303,7 @@ pub struct GetCapabilitiesResponseCapabilitiesAccountModeration {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-impl GetCapabilitiesResponseCapabilitiesAccountModeration {
+impl AccountModerationCapability {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new() -> Self {
         Self {
@@ -324,8 +315,7 @@ impl GetCapabilitiesResponseCapabilitiesAccountModeration {
 }
 
 rt::deserialize_object! {
-    GetCapabilitiesResponseCapabilitiesAccountModeration { optional suspend, optional
-    lock, }
+    AccountModerationCapability { optional suspend, optional lock, }
 }
 
 impl rt::Endpoint for GetCapabilitiesRequest {

@@ -99,7 +99,7 @@ rt::deserialize_object! {
 pub struct UploadCrossSigningSignaturesRequest {
     /// The request body.
     pub body: std::collections::BTreeMap<
-        String,
+        rt::UserId,
         std::collections::BTreeMap<String, serde_json::Map<String, serde_json::Value>>,
     >,
 }
@@ -108,7 +108,7 @@ impl UploadCrossSigningSignaturesRequest {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new(
         body: std::collections::BTreeMap<
-            String,
+            rt::UserId,
             std::collections::BTreeMap<
                 String,
                 serde_json::Map<String, serde_json::Value>,
@@ -129,7 +129,7 @@ pub struct UploadCrossSigningSignaturesResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub failures: Option<
         std::collections::BTreeMap<
-            String,
+            rt::UserId,
             std::collections::BTreeMap<
                 String,
                 serde_json::Map<String, serde_json::Value>,

@@ -15,12 +15,12 @@ use matrix_csapi_runtime as rt;
 pub struct GetRoomIdByAliasRequest {
     /// The room alias. Its format is defined
     /// [in the appendices](https://spec.matrix.org/v1.19/appendices/#room-aliases).
-    pub room_alias: String,
+    pub room_alias: rt::RoomAlias,
 }
 
 impl GetRoomIdByAliasRequest {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(room_alias: String) -> Self {
+    pub fn new(room_alias: rt::RoomAlias) -> Self {
         Self { room_alias }
     }
 }
@@ -31,10 +31,10 @@ impl GetRoomIdByAliasRequest {
 pub struct GetRoomIdByAliasResponse {
     /// The room ID for this room alias.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub room_id: Option<String>,
+    pub room_id: Option<rt::RoomId>,
     /// A list of servers that are aware of this room alias.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub servers: Option<Vec<String>>,
+    pub servers: Option<Vec<rt::ServerName>>,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -60,7 +60,7 @@ rt::deserialize_object! {
 #[non_exhaustive]
 pub struct SetRoomAliasRequestBody {
     /// The room ID to set.
-    pub room_id: String,
+    pub room_id: rt::RoomId,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -68,7 +68,7 @@ pub struct SetRoomAliasRequestBody {
 
 impl SetRoomAliasRequestBody {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(room_id: String) -> Self {
+    pub fn new(room_id: rt::RoomId) -> Self {
         Self {
             room_id,
             additional_properties: Default::default(),
@@ -88,14 +88,14 @@ rt::deserialize_object! {
 pub struct SetRoomAliasRequest {
     /// The room alias to set. Its format is defined
     /// [in the appendices](https://spec.matrix.org/v1.19/appendices/#room-aliases).
-    pub room_alias: String,
+    pub room_alias: rt::RoomAlias,
     /// The request body.
     pub body: SetRoomAliasRequestBody,
 }
 
 impl SetRoomAliasRequest {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(room_alias: String, body: SetRoomAliasRequestBody) -> Self {
+    pub fn new(room_alias: rt::RoomAlias, body: SetRoomAliasRequestBody) -> Self {
         Self { room_alias, body }
     }
 }
@@ -120,12 +120,12 @@ impl SetRoomAliasRequest {
 pub struct DeleteRoomAliasRequest {
     /// The room alias to remove. Its format is defined
     /// [in the appendices](https://spec.matrix.org/v1.19/appendices/#room-aliases).
-    pub room_alias: String,
+    pub room_alias: rt::RoomAlias,
 }
 
 impl DeleteRoomAliasRequest {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(room_alias: String) -> Self {
+    pub fn new(room_alias: rt::RoomAlias) -> Self {
         Self { room_alias }
     }
 }
@@ -154,12 +154,12 @@ impl DeleteRoomAliasRequest {
 #[non_exhaustive]
 pub struct GetLocalAliasesRequest {
     /// The room ID to find local aliases of.
-    pub room_id: String,
+    pub room_id: rt::RoomId,
 }
 
 impl GetLocalAliasesRequest {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(room_id: String) -> Self {
+    pub fn new(room_id: rt::RoomId) -> Self {
         Self { room_id }
     }
 }
@@ -169,7 +169,7 @@ impl GetLocalAliasesRequest {
 #[non_exhaustive]
 pub struct GetLocalAliasesResponse {
     /// The server's local aliases on the room. Can be empty.
-    pub aliases: Vec<String>,
+    pub aliases: Vec<rt::RoomAlias>,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -177,7 +177,7 @@ pub struct GetLocalAliasesResponse {
 
 impl GetLocalAliasesResponse {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(aliases: Vec<String>) -> Self {
+    pub fn new(aliases: Vec<rt::RoomAlias>) -> Self {
         Self {
             aliases,
             additional_properties: Default::default(),
@@ -207,7 +207,7 @@ impl rt::Endpoint for GetRoomIdByAliasRequest {
         access_token: Option<&rt::AccessToken>,
     ) -> rt::RequestResult {
         let mut path = rt::PathBuilder::new("/_matrix/client/v3/directory/room/");
-        path.push_param(&self.room_alias);
+        path.push_param(self.room_alias.as_str());
         let path_and_query = path.finish();
         rt::build_request(
             &Self::METADATA,
@@ -244,7 +244,7 @@ impl rt::Endpoint for SetRoomAliasRequest {
         access_token: Option<&rt::AccessToken>,
     ) -> rt::RequestResult {
         let mut path = rt::PathBuilder::new("/_matrix/client/v3/directory/room/");
-        path.push_param(&self.room_alias);
+        path.push_param(self.room_alias.as_str());
         let path_and_query = path.finish();
         rt::build_request(
             &Self::METADATA,
@@ -281,7 +281,7 @@ impl rt::Endpoint for DeleteRoomAliasRequest {
         access_token: Option<&rt::AccessToken>,
     ) -> rt::RequestResult {
         let mut path = rt::PathBuilder::new("/_matrix/client/v3/directory/room/");
-        path.push_param(&self.room_alias);
+        path.push_param(self.room_alias.as_str());
         let path_and_query = path.finish();
         rt::build_request(
             &Self::METADATA,
@@ -318,7 +318,7 @@ impl rt::Endpoint for GetLocalAliasesRequest {
         access_token: Option<&rt::AccessToken>,
     ) -> rt::RequestResult {
         let mut path = rt::PathBuilder::new("/_matrix/client/v3/rooms/");
-        path.push_param(&self.room_id);
+        path.push_param(self.room_id.as_str());
         path.push_literal("/aliases");
         let path_and_query = path.finish();
         rt::build_request(

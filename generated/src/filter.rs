@@ -14,14 +14,14 @@ use crate::types::Filter;
 #[non_exhaustive]
 pub struct DefineFilterRequest {
     /// The id of the user uploading the filter. The access token must be authorised to make requests for this user id.
-    pub user_id: String,
+    pub user_id: rt::UserId,
     /// The request body.
     pub body: Filter,
 }
 
 impl DefineFilterRequest {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(user_id: String, body: Filter) -> Self {
+    pub fn new(user_id: rt::UserId, body: Filter) -> Self {
         Self { user_id, body }
     }
 }
@@ -61,14 +61,14 @@ rt::deserialize_object! {
 #[non_exhaustive]
 pub struct GetFilterRequest {
     /// The user ID to download a filter for.
-    pub user_id: String,
+    pub user_id: rt::UserId,
     /// The filter ID to download.
     pub filter_id: String,
 }
 
 impl GetFilterRequest {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(user_id: String, filter_id: String) -> Self {
+    pub fn new(user_id: rt::UserId, filter_id: String) -> Self {
         Self { user_id, filter_id }
     }
 }
@@ -91,7 +91,7 @@ impl rt::Endpoint for DefineFilterRequest {
         access_token: Option<&rt::AccessToken>,
     ) -> rt::RequestResult {
         let mut path = rt::PathBuilder::new("/_matrix/client/v3/user/");
-        path.push_param(&self.user_id);
+        path.push_param(self.user_id.as_str());
         path.push_literal("/filter");
         let path_and_query = path.finish();
         rt::build_request(
@@ -128,7 +128,7 @@ impl rt::Endpoint for GetFilterRequest {
         access_token: Option<&rt::AccessToken>,
     ) -> rt::RequestResult {
         let mut path = rt::PathBuilder::new("/_matrix/client/v3/user/");
-        path.push_param(&self.user_id);
+        path.push_param(self.user_id.as_str());
         path.push_literal("/filter/");
         path.push_param(&self.filter_id);
         let path_and_query = path.finish();

@@ -6,7 +6,7 @@ use matrix_csapi_runtime as rt;
 #[non_exhaustive]
 pub struct InviteUserRequestBody {
     /// The fully qualified user ID of the invitee.
-    pub user_id: String,
+    pub user_id: rt::UserId,
     /// Optional reason to be included as the `reason` on the subsequent
     /// membership event.
     ///
@@ -20,7 +20,7 @@ pub struct InviteUserRequestBody {
 
 impl InviteUserRequestBody {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(user_id: String) -> Self {
+    pub fn new(user_id: rt::UserId) -> Self {
         Self {
             user_id,
             reason: None,
@@ -55,14 +55,14 @@ rt::deserialize_object! {
 #[non_exhaustive]
 pub struct InviteUserRequest {
     /// The room identifier (not alias) to which to invite the user.
-    pub room_id: String,
+    pub room_id: rt::RoomId,
     /// The request body.
     pub body: InviteUserRequestBody,
 }
 
 impl InviteUserRequest {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(room_id: String, body: InviteUserRequestBody) -> Self {
+    pub fn new(room_id: rt::RoomId, body: InviteUserRequestBody) -> Self {
         Self { room_id, body }
     }
 }
@@ -85,7 +85,7 @@ impl rt::Endpoint for InviteUserRequest {
         access_token: Option<&rt::AccessToken>,
     ) -> rt::RequestResult {
         let mut path = rt::PathBuilder::new("/_matrix/client/v3/rooms/");
-        path.push_param(&self.room_id);
+        path.push_param(self.room_id.as_str());
         path.push_literal("/invite");
         let path_and_query = path.finish();
         rt::build_request(

@@ -57,14 +57,14 @@ rt::deserialize_object! {
 #[non_exhaustive]
 pub struct JoinRoomByIdRequest {
     /// The room identifier (not alias) to join.
-    pub room_id: String,
+    pub room_id: rt::RoomId,
     /// The request body.
     pub body: JoinRoomByIdRequestBody,
 }
 
 impl JoinRoomByIdRequest {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(room_id: String, body: JoinRoomByIdRequestBody) -> Self {
+    pub fn new(room_id: rt::RoomId, body: JoinRoomByIdRequestBody) -> Self {
         Self { room_id, body }
     }
 }
@@ -76,7 +76,7 @@ impl JoinRoomByIdRequest {
 #[non_exhaustive]
 pub struct JoinRoomByIdResponse {
     /// The joined room ID.
-    pub room_id: String,
+    pub room_id: rt::RoomId,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -84,7 +84,7 @@ pub struct JoinRoomByIdResponse {
 
 impl JoinRoomByIdResponse {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(room_id: String) -> Self {
+    pub fn new(room_id: rt::RoomId) -> Self {
         Self {
             room_id,
             additional_properties: Default::default(),
@@ -149,19 +149,19 @@ rt::deserialize_object! {
 #[non_exhaustive]
 pub struct JoinRoomRequest {
     /// The room identifier or alias to join.
-    pub room_id_or_alias: String,
+    pub room_id_or_alias: rt::RoomIdOrAlias,
     /// The servers to attempt to join the room through. One of the servers
     /// must be participating in the room.
     ///
     /// Added in Matrix 1.12.
-    pub via: Vec<String>,
+    pub via: Vec<rt::ServerName>,
     /// The request body.
     pub body: JoinRoomRequestBody,
 }
 
 impl JoinRoomRequest {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(room_id_or_alias: String, body: JoinRoomRequestBody) -> Self {
+    pub fn new(room_id_or_alias: rt::RoomIdOrAlias, body: JoinRoomRequestBody) -> Self {
         Self {
             room_id_or_alias,
             via: Default::default(),
@@ -177,7 +177,7 @@ impl JoinRoomRequest {
 #[non_exhaustive]
 pub struct JoinRoomResponse {
     /// The joined room ID.
-    pub room_id: String,
+    pub room_id: rt::RoomId,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -185,7 +185,7 @@ pub struct JoinRoomResponse {
 
 impl JoinRoomResponse {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(room_id: String) -> Self {
+    pub fn new(room_id: rt::RoomId) -> Self {
         Self {
             room_id,
             additional_properties: Default::default(),
@@ -215,7 +215,7 @@ impl rt::Endpoint for JoinRoomByIdRequest {
         access_token: Option<&rt::AccessToken>,
     ) -> rt::RequestResult {
         let mut path = rt::PathBuilder::new("/_matrix/client/v3/rooms/");
-        path.push_param(&self.room_id);
+        path.push_param(self.room_id.as_str());
         path.push_literal("/join");
         let path_and_query = path.finish();
         rt::build_request(
@@ -253,10 +253,10 @@ impl rt::Endpoint for JoinRoomRequest {
         access_token: Option<&rt::AccessToken>,
     ) -> rt::RequestResult {
         let mut path = rt::PathBuilder::new("/_matrix/client/v3/join/");
-        path.push_param(&self.room_id_or_alias);
+        path.push_param(self.room_id_or_alias.as_str());
         let mut query = rt::QueryBuilder::new();
         for value in &self.via {
-            query.push("via", value);
+            query.push("via", value.as_str());
         }
         let path_and_query = path.finish() + &query.finish();
         rt::build_request(

@@ -25,7 +25,7 @@ impl GetRoomKeysVersionCurrentRequest {
 #[non_exhaustive]
 pub struct GetRoomKeysVersionCurrentResponse {
     /// The algorithm used for storing backups.
-    pub algorithm: GetRoomKeysVersionCurrentResponseAlgorithm,
+    pub algorithm: Algorithm,
     /// Algorithm-dependent data. See the documentation for the backup
     /// algorithms in [Server-side key backups](https://spec.matrix.org/v1.19/client-server-api/#server-side-key-backups) for more information on the
     /// expected format of the data.
@@ -47,7 +47,7 @@ pub struct GetRoomKeysVersionCurrentResponse {
 impl GetRoomKeysVersionCurrentResponse {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new(
-        algorithm: GetRoomKeysVersionCurrentResponseAlgorithm,
+        algorithm: Algorithm,
         auth_data: serde_json::Map<String, serde_json::Value>,
         count: i64,
         etag: String,
@@ -74,7 +74,7 @@ rt::string_enum! {
     ///
     /// Values this version of the crate does not know are kept in `Unknown`.
     #[non_exhaustive]
-    pub enum GetRoomKeysVersionCurrentResponseAlgorithm {
+    pub enum Algorithm {
         MMegolmBackupV1Curve25519AesSha2 = "m.megolm_backup.v1.curve25519-aes-sha2",
     }
 }
@@ -90,7 +90,7 @@ rt::string_enum! {
 #[non_exhaustive]
 pub struct PostRoomKeysVersionRequest {
     /// The algorithm used for storing backups.
-    pub algorithm: PostRoomKeysVersionRequestAlgorithm,
+    pub algorithm: Algorithm,
     /// Algorithm-dependent data. See the documentation for the backup
     /// algorithms in [Server-side key backups](https://spec.matrix.org/v1.19/client-server-api/#server-side-key-backups) for more information on the
     /// expected format of the data.
@@ -103,7 +103,7 @@ pub struct PostRoomKeysVersionRequest {
 impl PostRoomKeysVersionRequest {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new(
-        algorithm: PostRoomKeysVersionRequestAlgorithm,
+        algorithm: Algorithm,
         auth_data: serde_json::Map<String, serde_json::Value>,
     ) -> Self {
         Self {
@@ -116,16 +116,6 @@ impl PostRoomKeysVersionRequest {
 
 rt::deserialize_object! {
     PostRoomKeysVersionRequest { required algorithm, required auth_data, }
-}
-
-rt::string_enum! {
-    /// The algorithm used for storing backups.
-    ///
-    /// Values this version of the crate does not know are kept in `Unknown`.
-    #[non_exhaustive]
-    pub enum PostRoomKeysVersionRequestAlgorithm {
-        MMegolmBackupV1Curve25519AesSha2 = "m.megolm_backup.v1.curve25519-aes-sha2",
-    }
 }
 
 /// The version id of the new backup.
@@ -182,7 +172,7 @@ impl GetRoomKeysVersionRequest {
 #[non_exhaustive]
 pub struct GetRoomKeysVersionResponse {
     /// The algorithm used for storing backups.
-    pub algorithm: GetRoomKeysVersionResponseAlgorithm,
+    pub algorithm: Algorithm,
     /// Algorithm-dependent data. See the documentation for the backup
     /// algorithms in [Server-side key backups](https://spec.matrix.org/v1.19/client-server-api/#server-side-key-backups) for more information on the
     /// expected format of the data.
@@ -204,7 +194,7 @@ pub struct GetRoomKeysVersionResponse {
 impl GetRoomKeysVersionResponse {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new(
-        algorithm: GetRoomKeysVersionResponseAlgorithm,
+        algorithm: Algorithm,
         auth_data: serde_json::Map<String, serde_json::Value>,
         count: i64,
         etag: String,
@@ -226,23 +216,13 @@ rt::deserialize_object! {
     required etag, required version, }
 }
 
-rt::string_enum! {
-    /// The algorithm used for storing backups.
-    ///
-    /// Values this version of the crate does not know are kept in `Unknown`.
-    #[non_exhaustive]
-    pub enum GetRoomKeysVersionResponseAlgorithm {
-        MMegolmBackupV1Curve25519AesSha2 = "m.megolm_backup.v1.curve25519-aes-sha2",
-    }
-}
-
 /// The body of a `putRoomKeysVersion` request.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct PutRoomKeysVersionRequestBody {
     /// The algorithm used for storing backups.  Must be the same as
     /// the algorithm currently used by the backup.
-    pub algorithm: PutRoomKeysVersionRequestBodyAlgorithm,
+    pub algorithm: Algorithm,
     /// Algorithm-dependent data. See the documentation for the backup
     /// algorithms in [Server-side key backups](https://spec.matrix.org/v1.19/client-server-api/#server-side-key-backups) for more information on the
     /// expected format of the data.
@@ -259,7 +239,7 @@ pub struct PutRoomKeysVersionRequestBody {
 impl PutRoomKeysVersionRequestBody {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new(
-        algorithm: PutRoomKeysVersionRequestBodyAlgorithm,
+        algorithm: Algorithm,
         auth_data: serde_json::Map<String, serde_json::Value>,
     ) -> Self {
         Self {
@@ -274,17 +254,6 @@ impl PutRoomKeysVersionRequestBody {
 rt::deserialize_object! {
     PutRoomKeysVersionRequestBody { required algorithm, required auth_data, optional
     version, }
-}
-
-rt::string_enum! {
-    /// The algorithm used for storing backups.  Must be the same as
-    /// the algorithm currently used by the backup.
-    ///
-    /// Values this version of the crate does not know are kept in `Unknown`.
-    #[non_exhaustive]
-    pub enum PutRoomKeysVersionRequestBodyAlgorithm {
-        MMegolmBackupV1Curve25519AesSha2 = "m.megolm_backup.v1.curve25519-aes-sha2",
-    }
 }
 
 /// Update information about an existing backup.
@@ -562,7 +531,7 @@ impl GetRoomKeysRequest {
 #[non_exhaustive]
 pub struct GetRoomKeysResponse {
     /// A map of room IDs to room key backup data.
-    pub rooms: std::collections::BTreeMap<String, RoomKeyBackup>,
+    pub rooms: std::collections::BTreeMap<rt::RoomId, RoomKeyBackup>,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -570,7 +539,7 @@ pub struct GetRoomKeysResponse {
 
 impl GetRoomKeysResponse {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(rooms: std::collections::BTreeMap<String, RoomKeyBackup>) -> Self {
+    pub fn new(rooms: std::collections::BTreeMap<rt::RoomId, RoomKeyBackup>) -> Self {
         Self {
             rooms,
             additional_properties: Default::default(),
@@ -587,7 +556,7 @@ rt::deserialize_object! {
 #[non_exhaustive]
 pub struct PutRoomKeysRequestBody {
     /// A map of room IDs to room key backup data.
-    pub rooms: std::collections::BTreeMap<String, RoomKeyBackup>,
+    pub rooms: std::collections::BTreeMap<rt::RoomId, RoomKeyBackup>,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -595,7 +564,7 @@ pub struct PutRoomKeysRequestBody {
 
 impl PutRoomKeysRequestBody {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(rooms: std::collections::BTreeMap<String, RoomKeyBackup>) -> Self {
+    pub fn new(rooms: std::collections::BTreeMap<rt::RoomId, RoomKeyBackup>) -> Self {
         Self {
             rooms,
             additional_properties: Default::default(),

@@ -105,7 +105,7 @@ pub struct QueryKeysRequest {
     /// The keys to be downloaded. A map from user ID, to a list of
     /// device IDs, or to an empty list to indicate all devices for the
     /// corresponding user.
-    pub device_keys: std::collections::BTreeMap<String, Vec<String>>,
+    pub device_keys: std::collections::BTreeMap<rt::UserId, Vec<String>>,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -113,7 +113,9 @@ pub struct QueryKeysRequest {
 
 impl QueryKeysRequest {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(device_keys: std::collections::BTreeMap<String, Vec<String>>) -> Self {
+    pub fn new(
+        device_keys: std::collections::BTreeMap<rt::UserId, Vec<String>>,
+    ) -> Self {
         Self {
             timeout: None,
             device_keys,
@@ -149,8 +151,8 @@ pub struct QueryKeysResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub device_keys: Option<
         std::collections::BTreeMap<
-            String,
-            std::collections::BTreeMap<String, QueryKeysResponseDeviceKeysValueValue>,
+            rt::UserId,
+            std::collections::BTreeMap<String, DeviceInformation>,
         >,
     >,
     /// Information on the master signing keys of the queried users.
@@ -162,7 +164,7 @@ pub struct QueryKeysResponse {
     ///
     /// Added in Matrix 1.1.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub master_keys: Option<std::collections::BTreeMap<String, CrossSigningKey>>,
+    pub master_keys: Option<std::collections::BTreeMap<rt::UserId, CrossSigningKey>>,
     /// Information on the self-signing keys of the queried users. A map
     /// from user ID, to self-signing key information.  For each key, the
     /// information returned will be the same as uploaded via
@@ -170,14 +172,18 @@ pub struct QueryKeysResponse {
     ///
     /// Added in Matrix 1.1.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub self_signing_keys: Option<std::collections::BTreeMap<String, CrossSigningKey>>,
+    pub self_signing_keys: Option<
+        std::collections::BTreeMap<rt::UserId, CrossSigningKey>,
+    >,
     /// Information on the user-signing key of the user making the
     /// request, if they queried their own device information. A map
     /// from user ID, to user-signing key information.  The
     /// information returned will be the same as uploaded via
     /// `/keys/device_signing/upload`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user_signing_keys: Option<std::collections::BTreeMap<String, CrossSigningKey>>,
+    pub user_signing_keys: Option<
+        std::collections::BTreeMap<rt::UserId, CrossSigningKey>,
+    >,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -205,7 +211,7 @@ rt::deserialize_object! {
 /// The schema at `api/client-server/keys.yaml#/paths/~1keys~1query/post/responses/200/content/application~1json/schema/properties/device_keys/patternProperties/^@/additionalProperties`.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
-pub struct QueryKeysResponseDeviceKeysValueValue {
+pub struct DeviceInformation {
     /// The ID of the user the device belongs to. Must match the user ID used
     /// when logging in.
     pub user_id: String,
@@ -223,20 +229,20 @@ pub struct QueryKeysResponseDeviceKeysValueValue {
     ///
     /// The signature is calculated using the process described at [Signing JSON](https://spec.matrix.org/v1.19/appendices/#signing-json).
     pub signatures: std::collections::BTreeMap<
-        String,
+        rt::UserId,
         std::collections::BTreeMap<String, String>,
     >,
     /// Additional data added to the device key information
     /// by intermediate servers, and not covered by the
     /// signatures.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub unsigned: Option<QueryKeysResponseDeviceKeysValueValueUnsigned>,
+    pub unsigned: Option<UnsignedDeviceInfo>,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-impl QueryKeysResponseDeviceKeysValueValue {
+impl DeviceInformation {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new(
         user_id: String,
@@ -244,7 +250,7 @@ impl QueryKeysResponseDeviceKeysValueValue {
         algorithms: Vec<String>,
         keys: std::collections::BTreeMap<String, String>,
         signatures: std::collections::BTreeMap<
-            String,
+            rt::UserId,
             std::collections::BTreeMap<String, String>,
         >,
     ) -> Self {
@@ -261,8 +267,8 @@ impl QueryKeysResponseDeviceKeysValueValue {
 }
 
 rt::deserialize_object! {
-    QueryKeysResponseDeviceKeysValueValue { required user_id, required device_id,
-    required algorithms, required keys, required signatures, optional unsigned, }
+    DeviceInformation { required user_id, required device_id, required algorithms,
+    required keys, required signatures, optional unsigned, }
 }
 
 /// Additional data added to the device key information
@@ -270,7 +276,7 @@ rt::deserialize_object! {
 /// signatures.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
-pub struct QueryKeysResponseDeviceKeysValueValueUnsigned {
+pub struct UnsignedDeviceInfo {
     /// The display name which the user set on the device.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub device_display_name: Option<String>,
@@ -279,7 +285,7 @@ pub struct QueryKeysResponseDeviceKeysValueValueUnsigned {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-impl QueryKeysResponseDeviceKeysValueValueUnsigned {
+impl UnsignedDeviceInfo {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new() -> Self {
         Self {
@@ -290,7 +296,7 @@ impl QueryKeysResponseDeviceKeysValueValueUnsigned {
 }
 
 rt::deserialize_object! {
-    QueryKeysResponseDeviceKeysValueValueUnsigned { optional device_display_name, }
+    UnsignedDeviceInfo { optional device_display_name, }
 }
 
 /// Claim one-time encryption keys.
@@ -322,7 +328,7 @@ pub struct ClaimKeysRequest {
     /// The keys to be claimed. A map from user ID, to a map from
     /// device ID to algorithm name.
     pub one_time_keys: std::collections::BTreeMap<
-        String,
+        rt::UserId,
         std::collections::BTreeMap<String, String>,
     >,
     /// The other properties, by name.
@@ -334,7 +340,7 @@ impl ClaimKeysRequest {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new(
         one_time_keys: std::collections::BTreeMap<
-            String,
+            rt::UserId,
             std::collections::BTreeMap<String, String>,
         >,
     ) -> Self {
@@ -374,7 +380,7 @@ pub struct ClaimKeysResponse {
     /// If necessary, the claimed key might be a fallback key. Fallback
     /// keys are re-used by the server until replaced by the device.
     pub one_time_keys: std::collections::BTreeMap<
-        String,
+        rt::UserId,
         std::collections::BTreeMap<
             String,
             std::collections::BTreeMap<String, OneTimeKeysValue>,
@@ -389,7 +395,7 @@ impl ClaimKeysResponse {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new(
         one_time_keys: std::collections::BTreeMap<
-            String,
+            rt::UserId,
             std::collections::BTreeMap<
                 String,
                 std::collections::BTreeMap<String, OneTimeKeysValue>,

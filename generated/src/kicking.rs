@@ -6,7 +6,7 @@ use matrix_csapi_runtime as rt;
 #[non_exhaustive]
 pub struct KickRequestBody {
     /// The fully qualified user ID of the user being kicked.
-    pub user_id: String,
+    pub user_id: rt::UserId,
     /// The reason the user has been kicked. This will be supplied as the
     /// `reason` on the target's updated [`m.room.member`](https://spec.matrix.org/v1.19/client-server-api/#mroommember) event.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -18,7 +18,7 @@ pub struct KickRequestBody {
 
 impl KickRequestBody {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(user_id: String) -> Self {
+    pub fn new(user_id: rt::UserId) -> Self {
         Self {
             user_id,
             reason: None,
@@ -46,14 +46,14 @@ rt::deserialize_object! {
 #[non_exhaustive]
 pub struct KickRequest {
     /// The room identifier (not alias) from which the user should be kicked.
-    pub room_id: String,
+    pub room_id: rt::RoomId,
     /// The request body.
     pub body: KickRequestBody,
 }
 
 impl KickRequest {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(room_id: String, body: KickRequestBody) -> Self {
+    pub fn new(room_id: rt::RoomId, body: KickRequestBody) -> Self {
         Self { room_id, body }
     }
 }
@@ -76,7 +76,7 @@ impl rt::Endpoint for KickRequest {
         access_token: Option<&rt::AccessToken>,
     ) -> rt::RequestResult {
         let mut path = rt::PathBuilder::new("/_matrix/client/v3/rooms/");
-        path.push_param(&self.room_id);
+        path.push_param(self.room_id.as_str());
         path.push_literal("/kick");
         let path_and_query = path.finish();
         rt::build_request(

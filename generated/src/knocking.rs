@@ -53,19 +53,19 @@ rt::deserialize_object! {
 #[non_exhaustive]
 pub struct KnockRoomRequest {
     /// The room identifier or alias to knock upon.
-    pub room_id_or_alias: String,
+    pub room_id_or_alias: rt::RoomIdOrAlias,
     /// The servers to attempt to knock on the room through. One of the servers
     /// must be participating in the room.
     ///
     /// Added in Matrix 1.12.
-    pub via: Vec<String>,
+    pub via: Vec<rt::ServerName>,
     /// The request body.
     pub body: KnockRoomRequestBody,
 }
 
 impl KnockRoomRequest {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(room_id_or_alias: String, body: KnockRoomRequestBody) -> Self {
+    pub fn new(room_id_or_alias: rt::RoomIdOrAlias, body: KnockRoomRequestBody) -> Self {
         Self {
             room_id_or_alias,
             via: Default::default(),
@@ -81,7 +81,7 @@ impl KnockRoomRequest {
 #[non_exhaustive]
 pub struct KnockRoomResponse {
     /// The knocked room ID.
-    pub room_id: String,
+    pub room_id: rt::RoomId,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -89,7 +89,7 @@ pub struct KnockRoomResponse {
 
 impl KnockRoomResponse {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(room_id: String) -> Self {
+    pub fn new(room_id: rt::RoomId) -> Self {
         Self {
             room_id,
             additional_properties: Default::default(),
@@ -119,10 +119,10 @@ impl rt::Endpoint for KnockRoomRequest {
         access_token: Option<&rt::AccessToken>,
     ) -> rt::RequestResult {
         let mut path = rt::PathBuilder::new("/_matrix/client/v3/knock/");
-        path.push_param(&self.room_id_or_alias);
+        path.push_param(self.room_id_or_alias.as_str());
         let mut query = rt::QueryBuilder::new();
         for value in &self.via {
-            query.push("via", value);
+            query.push("via", value.as_str());
         }
         let path_and_query = path.finish() + &query.finish();
         rt::build_request(

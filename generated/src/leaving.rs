@@ -59,14 +59,14 @@ rt::deserialize_object! {
 #[non_exhaustive]
 pub struct LeaveRoomRequest {
     /// The room identifier to leave.
-    pub room_id: String,
+    pub room_id: rt::RoomId,
     /// The request body.
     pub body: LeaveRoomRequestBody,
 }
 
 impl LeaveRoomRequest {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(room_id: String, body: LeaveRoomRequestBody) -> Self {
+    pub fn new(room_id: rt::RoomId, body: LeaveRoomRequestBody) -> Self {
         Self { room_id, body }
     }
 }
@@ -88,12 +88,12 @@ impl LeaveRoomRequest {
 #[non_exhaustive]
 pub struct ForgetRoomRequest {
     /// The room identifier to forget.
-    pub room_id: String,
+    pub room_id: rt::RoomId,
 }
 
 impl ForgetRoomRequest {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(room_id: String) -> Self {
+    pub fn new(room_id: rt::RoomId) -> Self {
         Self { room_id }
     }
 }
@@ -116,7 +116,7 @@ impl rt::Endpoint for LeaveRoomRequest {
         access_token: Option<&rt::AccessToken>,
     ) -> rt::RequestResult {
         let mut path = rt::PathBuilder::new("/_matrix/client/v3/rooms/");
-        path.push_param(&self.room_id);
+        path.push_param(self.room_id.as_str());
         path.push_literal("/leave");
         let path_and_query = path.finish();
         rt::build_request(
@@ -154,7 +154,7 @@ impl rt::Endpoint for ForgetRoomRequest {
         access_token: Option<&rt::AccessToken>,
     ) -> rt::RequestResult {
         let mut path = rt::PathBuilder::new("/_matrix/client/v3/rooms/");
-        path.push_param(&self.room_id);
+        path.push_param(self.room_id.as_str());
         path.push_literal("/forget");
         let path_and_query = path.finish();
         rt::build_request(

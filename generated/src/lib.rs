@@ -5,6 +5,7 @@
 //! Each module is one document of the spec; each operation is a request
 //! type implementing [`runtime::Endpoint`], and a method on `Client`
 //! (with the default `client` feature).
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![allow(
     clippy::too_many_arguments,
     clippy::large_enum_variant,
@@ -14,6 +15,11 @@ pub use matrix_csapi_runtime as runtime;
 
 pub use matrix_csapi_runtime::{
     AccessToken, BaseUrl, Endpoint, ErrorBody, ErrorCode, MatrixError,
+};
+
+pub use matrix_csapi_runtime::ids::{
+    self, EventId, InvalidId, MxcUri, RoomAlias, RoomId, RoomIdOrAlias, ServerName,
+    UnpaddedBase64, UrlSafeUnpaddedBase64, UserId,
 };
 
 /// Matrix Client-Server Client Config API (`api/client-server/account-data.yaml`).

@@ -21,7 +21,7 @@ impl GetJoinedRoomsRequest {
 #[non_exhaustive]
 pub struct GetJoinedRoomsResponse {
     /// The ID of each room in which the user has `joined` membership.
-    pub joined_rooms: Vec<String>,
+    pub joined_rooms: Vec<rt::RoomId>,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -29,7 +29,7 @@ pub struct GetJoinedRoomsResponse {
 
 impl GetJoinedRoomsResponse {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(joined_rooms: Vec<String>) -> Self {
+    pub fn new(joined_rooms: Vec<rt::RoomId>) -> Self {
         Self {
             joined_rooms,
             additional_properties: Default::default(),

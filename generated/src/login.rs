@@ -25,7 +25,7 @@ impl GetLoginFlowsRequest {
 pub struct GetLoginFlowsResponse {
     /// The homeserver's supported login types
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub flows: Option<Vec<GetLoginFlowsResponseFlowsItem>>,
+    pub flows: Option<Vec<LoginFlow>>,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -48,7 +48,7 @@ rt::deserialize_object! {
 /// The schema at `api/client-server/login.yaml#/paths/~1login/get/responses/200/content/application~1json/schema/properties/flows/items`.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
-pub struct GetLoginFlowsResponseFlowsItem {
+pub struct LoginFlow {
     /// The login type. This is supplied as the `type` when
     /// logging in.
     #[serde(rename = "type")]
@@ -68,7 +68,7 @@ pub struct GetLoginFlowsResponseFlowsItem {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-impl GetLoginFlowsResponseFlowsItem {
+impl LoginFlow {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new(type_: String) -> Self {
         Self {
@@ -80,7 +80,7 @@ impl GetLoginFlowsResponseFlowsItem {
 }
 
 rt::deserialize_object! {
-    GetLoginFlowsResponseFlowsItem { required type_ = "type", optional get_login_token, }
+    LoginFlow { required type_ = "type", optional get_login_token, }
 }
 
 /// Authenticates the user.
@@ -216,7 +216,7 @@ rt::deserialize_object! {
 #[non_exhaustive]
 pub struct LoginResponse {
     /// The fully-qualified Matrix ID for the account.
-    pub user_id: String,
+    pub user_id: rt::UserId,
     /// An access token for the account.
     /// This access token can then be used to authorise other requests.
     ///
@@ -255,7 +255,7 @@ pub struct LoginResponse {
     ///
     /// **Deprecated** in the spec.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub home_server: Option<String>,
+    pub home_server: Option<rt::ServerName>,
     /// ID of the logged-in device. Will be the same as the
     /// corresponding parameter in the request, if one was specified.
     pub device_id: String,
@@ -274,7 +274,7 @@ pub struct LoginResponse {
 
 impl LoginResponse {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(user_id: String, access_token: String, device_id: String) -> Self {
+    pub fn new(user_id: rt::UserId, access_token: String, device_id: String) -> Self {
         Self {
             user_id,
             access_token,

@@ -12,7 +12,7 @@ use matrix_csapi_runtime as rt;
 #[non_exhaustive]
 pub struct GetMutualRoomsRequest {
     /// The MXID of the user to check for mutual rooms with.
-    pub user_id: String,
+    pub user_id: rt::UserId,
     /// A pagination token from a previous result. This should be a `next_batch` result from
     /// a previous call to this endpoint. If not provided, the server will return the first
     /// batch of results.
@@ -21,7 +21,7 @@ pub struct GetMutualRoomsRequest {
 
 impl GetMutualRoomsRequest {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(user_id: String) -> Self {
+    pub fn new(user_id: rt::UserId) -> Self {
         Self { user_id, from: None }
     }
 }
@@ -33,7 +33,7 @@ impl GetMutualRoomsRequest {
 pub struct GetMutualRoomsResponse {
     /// A list of room IDs where both the authenticated user and `user_id` have a
     /// membership of type `join`.
-    pub joined: Vec<String>,
+    pub joined: Vec<rt::RoomId>,
     /// The number of such rooms. This is the total count even if the response is
     /// batched and `joined` doesn't include all rooms. This MAY be inaccurate
     /// if the server is unable to calculate the exact number of rooms.
@@ -49,7 +49,7 @@ pub struct GetMutualRoomsResponse {
 
 impl GetMutualRoomsResponse {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(joined: Vec<String>, count: i64) -> Self {
+    pub fn new(joined: Vec<rt::RoomId>, count: i64) -> Self {
         Self {
             joined,
             count,
@@ -82,7 +82,7 @@ impl rt::Endpoint for GetMutualRoomsRequest {
     ) -> rt::RequestResult {
         let path = rt::PathBuilder::new("/_matrix/client/v1/mutual_rooms");
         let mut query = rt::QueryBuilder::new();
-        query.push("user_id", &self.user_id);
+        query.push("user_id", self.user_id.as_str());
         if let Some(value) = &self.from {
             query.push("from", value);
         }

@@ -106,9 +106,7 @@ pub struct GetAuthMetadataResponse {
     ///
     /// Added in Matrix 1.18.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub account_management_actions_supported: Option<
-        Vec<GetAuthMetadataResponseAccountManagementActionsSupportedItem>,
-    >,
+    pub account_management_actions_supported: Option<Vec<AccountManagementAction>>,
     /// URL of the device authorisation endpoint, as defined in
     /// [RFC 8628](https://datatracker.ietf.org/doc/html/rfc8628), necessary to use
     /// the [device authorisation grant](https://spec.matrix.org/v1.19/client-server-api/#device-authorisation-grant).
@@ -167,7 +165,7 @@ rt::string_enum! {
     ///
     /// Values this version of the crate does not know are kept in `Unknown`.
     #[non_exhaustive]
-    pub enum GetAuthMetadataResponseAccountManagementActionsSupportedItem {
+    pub enum AccountManagementAction {
         OrgMatrixProfile = "org.matrix.profile",
         OrgMatrixDevicesList = "org.matrix.devices_list",
         OrgMatrixDeviceView = "org.matrix.device_view",

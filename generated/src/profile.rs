@@ -12,14 +12,14 @@ use matrix_csapi_runtime as rt;
 #[non_exhaustive]
 pub struct GetProfileFieldRequest {
     /// The user whose profile field should be returned.
-    pub user_id: String,
+    pub user_id: rt::UserId,
     /// The name of the profile field to retrieve.
     pub key_name: String,
 }
 
 impl GetProfileFieldRequest {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(user_id: String, key_name: String) -> Self {
+    pub fn new(user_id: rt::UserId, key_name: String) -> Self {
         Self { user_id, key_name }
     }
 }
@@ -46,7 +46,7 @@ impl GetProfileFieldRequest {
 #[non_exhaustive]
 pub struct SetProfileFieldRequest {
     /// The user whose profile field should be set.
-    pub user_id: String,
+    pub user_id: rt::UserId,
     /// The name of the profile field to set. This MUST be either `avatar_url`, `displayname`, `m.tz`, or a custom field following the [Common Namespaced Identifier Grammar](https://spec.matrix.org/v1.19/appendices/#common-namespaced-identifier-grammar).
     pub key_name: String,
     /// The request body.
@@ -56,7 +56,7 @@ pub struct SetProfileFieldRequest {
 impl SetProfileFieldRequest {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new(
-        user_id: String,
+        user_id: rt::UserId,
         key_name: String,
         body: std::collections::BTreeMap<String, serde_json::Value>,
     ) -> Self {
@@ -75,14 +75,14 @@ impl SetProfileFieldRequest {
 #[non_exhaustive]
 pub struct DeleteProfileFieldRequest {
     /// The user whose profile field should be deleted.
-    pub user_id: String,
+    pub user_id: rt::UserId,
     /// The name of the profile field to delete.
     pub key_name: String,
 }
 
 impl DeleteProfileFieldRequest {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(user_id: String, key_name: String) -> Self {
+    pub fn new(user_id: rt::UserId, key_name: String) -> Self {
         Self { user_id, key_name }
     }
 }
@@ -96,12 +96,12 @@ impl DeleteProfileFieldRequest {
 #[non_exhaustive]
 pub struct GetUserProfileRequest {
     /// The user whose profile information to get.
-    pub user_id: String,
+    pub user_id: rt::UserId,
 }
 
 impl GetUserProfileRequest {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(user_id: String) -> Self {
+    pub fn new(user_id: rt::UserId) -> Self {
         Self { user_id }
     }
 }
@@ -112,7 +112,7 @@ impl GetUserProfileRequest {
 pub struct GetUserProfileResponse {
     /// The user's avatar URL if they have set one, otherwise not present.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub avatar_url: Option<String>,
+    pub avatar_url: Option<rt::MxcUri>,
     /// The user's display name if they have set one, otherwise not present.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub displayname: Option<String>,
@@ -161,7 +161,7 @@ impl rt::Endpoint for GetProfileFieldRequest {
         access_token: Option<&rt::AccessToken>,
     ) -> rt::RequestResult {
         let mut path = rt::PathBuilder::new("/_matrix/client/v3/profile/");
-        path.push_param(&self.user_id);
+        path.push_param(self.user_id.as_str());
         path.push_literal("/");
         path.push_param(&self.key_name);
         let path_and_query = path.finish();
@@ -216,7 +216,7 @@ impl rt::Endpoint for SetProfileFieldRequest {
         access_token: Option<&rt::AccessToken>,
     ) -> rt::RequestResult {
         let mut path = rt::PathBuilder::new("/_matrix/client/v3/profile/");
-        path.push_param(&self.user_id);
+        path.push_param(self.user_id.as_str());
         path.push_literal("/");
         path.push_param(&self.key_name);
         let path_and_query = path.finish();
@@ -255,7 +255,7 @@ impl rt::Endpoint for DeleteProfileFieldRequest {
         access_token: Option<&rt::AccessToken>,
     ) -> rt::RequestResult {
         let mut path = rt::PathBuilder::new("/_matrix/client/v3/profile/");
-        path.push_param(&self.user_id);
+        path.push_param(self.user_id.as_str());
         path.push_literal("/");
         path.push_param(&self.key_name);
         let path_and_query = path.finish();
@@ -294,7 +294,7 @@ impl rt::Endpoint for GetUserProfileRequest {
         access_token: Option<&rt::AccessToken>,
     ) -> rt::RequestResult {
         let mut path = rt::PathBuilder::new("/_matrix/client/v3/profile/");
-        path.push_param(&self.user_id);
+        path.push_param(self.user_id.as_str());
         let path_and_query = path.finish();
         rt::build_request(
             &Self::METADATA,

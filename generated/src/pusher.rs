@@ -22,7 +22,7 @@ impl GetPushersRequest {
 pub struct GetPushersResponse {
     /// An array containing the current pushers for the user
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub pushers: Option<Vec<GetPushersResponsePushersItem>>,
+    pub pushers: Option<Vec<Pusher>>,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -45,7 +45,7 @@ rt::deserialize_object! {
 /// The schema at `api/client-server/pusher.yaml#/paths/~1pushers/get/responses/200/content/application~1json/schema/properties/pushers/items`.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
-pub struct GetPushersResponsePushersItem {
+pub struct Pusher {
     /// This is a unique identifier for this pusher. See `/set` for
     /// more detail.
     /// Max length, 512 bytes.
@@ -71,13 +71,13 @@ pub struct GetPushersResponsePushersItem {
     pub lang: String,
     /// A dictionary of information for the pusher implementation
     /// itself.
-    pub data: GetPushersResponsePushersItemData,
+    pub data: PusherData,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-impl GetPushersResponsePushersItem {
+impl Pusher {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new(
         pushkey: String,
@@ -86,7 +86,7 @@ impl GetPushersResponsePushersItem {
         app_display_name: String,
         device_display_name: String,
         lang: String,
-        data: GetPushersResponsePushersItemData,
+        data: PusherData,
     ) -> Self {
         Self {
             pushkey,
@@ -103,16 +103,15 @@ impl GetPushersResponsePushersItem {
 }
 
 rt::deserialize_object! {
-    GetPushersResponsePushersItem { required pushkey, required kind, required app_id,
-    required app_display_name, required device_display_name, optional profile_tag,
-    required lang, required data, }
+    Pusher { required pushkey, required kind, required app_id, required app_display_name,
+    required device_display_name, optional profile_tag, required lang, required data, }
 }
 
 /// A dictionary of information for the pusher implementation
 /// itself.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
-pub struct GetPushersResponsePushersItemData {
+pub struct PusherData {
     /// Required if `kind` is `http`. The URL to use to send
     /// notifications to.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -126,7 +125,7 @@ pub struct GetPushersResponsePushersItemData {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-impl GetPushersResponsePushersItemData {
+impl PusherData {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new() -> Self {
         Self {
@@ -138,7 +137,7 @@ impl GetPushersResponsePushersItemData {
 }
 
 rt::deserialize_object! {
-    GetPushersResponsePushersItemData { optional url, optional format, }
+    PusherData { optional url, optional format, }
 }
 
 /// Modify a pusher for this user on the homeserver.

@@ -55,7 +55,7 @@ rt::deserialize_object! {
 #[non_exhaustive]
 pub struct PostReceiptRequest {
     /// The room in which to send the event.
-    pub room_id: String,
+    pub room_id: rt::RoomId,
     /// The type of receipt to send. This can also be `m.fully_read` as an
     /// alternative to [`/read_markers`](https://spec.matrix.org/v1.19/client-server-api/#post_matrixclientv3roomsroomidread_markers).
     ///
@@ -66,7 +66,7 @@ pub struct PostReceiptRequest {
     /// Changed in Matrix 1.4: Allow `m.read.private` receipts and `m.fully_read` markers to be set.
     pub receipt_type: PostReceiptReceiptType,
     /// The event ID to acknowledge up to.
-    pub event_id: String,
+    pub event_id: rt::EventId,
     /// The request body.
     pub body: PostReceiptRequestBody,
 }
@@ -74,9 +74,9 @@ pub struct PostReceiptRequest {
 impl PostReceiptRequest {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new(
-        room_id: String,
+        room_id: rt::RoomId,
         receipt_type: PostReceiptReceiptType,
-        event_id: String,
+        event_id: rt::EventId,
         body: PostReceiptRequestBody,
     ) -> Self {
         Self {
@@ -106,11 +106,11 @@ impl rt::Endpoint for PostReceiptRequest {
         access_token: Option<&rt::AccessToken>,
     ) -> rt::RequestResult {
         let mut path = rt::PathBuilder::new("/_matrix/client/v3/rooms/");
-        path.push_param(&self.room_id);
+        path.push_param(self.room_id.as_str());
         path.push_literal("/receipt/");
         path.push_param(self.receipt_type.as_str());
         path.push_literal("/");
-        path.push_param(&self.event_id);
+        path.push_param(self.event_id.as_str());
         let path_and_query = path.finish();
         rt::build_request(
             &Self::METADATA,

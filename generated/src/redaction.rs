@@ -46,9 +46,9 @@ rt::deserialize_object! {
 #[non_exhaustive]
 pub struct RedactEventRequest {
     /// The room from which to redact the event.
-    pub room_id: String,
+    pub room_id: rt::RoomId,
     /// The ID of the event to redact.
-    pub event_id: String,
+    pub event_id: rt::EventId,
     /// The [transaction ID](https://spec.matrix.org/v1.19/client-server-api/#transaction-identifiers) for this event. Clients should generate a
     /// unique ID; it will be used by the server to ensure idempotency of requests.
     pub txn_id: String,
@@ -59,8 +59,8 @@ pub struct RedactEventRequest {
 impl RedactEventRequest {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new(
-        room_id: String,
-        event_id: String,
+        room_id: rt::RoomId,
+        event_id: rt::EventId,
         txn_id: String,
         body: RedactEventRequestBody,
     ) -> Self {
@@ -79,7 +79,7 @@ impl RedactEventRequest {
 pub struct RedactEventResponse {
     /// A unique identifier for the event.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub event_id: Option<String>,
+    pub event_id: Option<rt::EventId>,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -117,9 +117,9 @@ impl rt::Endpoint for RedactEventRequest {
         access_token: Option<&rt::AccessToken>,
     ) -> rt::RequestResult {
         let mut path = rt::PathBuilder::new("/_matrix/client/v3/rooms/");
-        path.push_param(&self.room_id);
+        path.push_param(self.room_id.as_str());
         path.push_literal("/redact/");
-        path.push_param(&self.event_id);
+        path.push_param(self.event_id.as_str());
         path.push_literal("/");
         path.push_param(&self.txn_id);
         let path_and_query = path.finish();

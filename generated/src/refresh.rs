@@ -44,6 +44,7 @@ pub struct RefreshRequest {
     ///
     /// Experimental: only with the cargo feature `unstable-famedly-refresh-lifetime`.
     #[cfg(feature = "unstable-famedly-refresh-lifetime")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "unstable-famedly-refresh-lifetime")))]
     #[serde(
         rename = "com.famedly.refresh_token_lifetime_ms",
         default,

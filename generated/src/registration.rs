@@ -195,7 +195,7 @@ pub struct RegisterResponse {
     ///
     /// Any user ID returned by this API must conform to the grammar given in the
     /// [Matrix specification](https://spec.matrix.org/v1.19/appendices/#user-identifiers).
-    pub user_id: String,
+    pub user_id: rt::UserId,
     /// An access token for the account.
     /// This access token can then be used to authorise other requests.
     /// Required if the `inhibit_login` option is false.
@@ -240,7 +240,7 @@ pub struct RegisterResponse {
     ///
     /// **Deprecated** in the spec.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub home_server: Option<String>,
+    pub home_server: Option<rt::ServerName>,
     /// ID of the registered device. Will be the same as the
     /// corresponding parameter in the request, if one was specified.
     /// Required if the `inhibit_login` option is false.
@@ -255,7 +255,7 @@ pub struct RegisterResponse {
 
 impl RegisterResponse {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(user_id: String) -> Self {
+    pub fn new(user_id: rt::UserId) -> Self {
         Self {
             user_id,
             access_token: None,

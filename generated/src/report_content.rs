@@ -181,14 +181,14 @@ rt::deserialize_object! {
 #[non_exhaustive]
 pub struct ReportUserRequest {
     /// The user being reported.
-    pub user_id: String,
+    pub user_id: rt::UserId,
     /// The request body.
     pub body: ReportUserRequestBody,
 }
 
 impl ReportUserRequest {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(user_id: String, body: ReportUserRequestBody) -> Self {
+    pub fn new(user_id: rt::UserId, body: ReportUserRequestBody) -> Self {
         Self { user_id, body }
     }
 }
@@ -288,7 +288,7 @@ impl rt::Endpoint for ReportUserRequest {
         access_token: Option<&rt::AccessToken>,
     ) -> rt::RequestResult {
         let mut path = rt::PathBuilder::new("/_matrix/client/v3/users/");
-        path.push_param(&self.user_id);
+        path.push_param(self.user_id.as_str());
         path.push_literal("/report");
         let path_and_query = path.finish();
         rt::build_request(

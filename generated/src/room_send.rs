@@ -24,7 +24,7 @@ use matrix_csapi_runtime as rt;
 #[non_exhaustive]
 pub struct SendMessageRequest {
     /// The room to send the event to.
-    pub room_id: String,
+    pub room_id: rt::RoomId,
     /// The type of event to send.
     pub event_type: String,
     /// The [transaction ID](https://spec.matrix.org/v1.19/client-server-api/#transaction-identifiers) for this event. Clients should generate an
@@ -38,7 +38,7 @@ pub struct SendMessageRequest {
 impl SendMessageRequest {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new(
-        room_id: String,
+        room_id: rt::RoomId,
         event_type: String,
         txn_id: String,
         body: serde_json::Map<String, serde_json::Value>,
@@ -57,7 +57,7 @@ impl SendMessageRequest {
 #[non_exhaustive]
 pub struct SendMessageResponse {
     /// A unique identifier for the event.
-    pub event_id: String,
+    pub event_id: rt::EventId,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -65,7 +65,7 @@ pub struct SendMessageResponse {
 
 impl SendMessageResponse {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(event_id: String) -> Self {
+    pub fn new(event_id: rt::EventId) -> Self {
         Self {
             event_id,
             additional_properties: Default::default(),
@@ -95,7 +95,7 @@ impl rt::Endpoint for SendMessageRequest {
         access_token: Option<&rt::AccessToken>,
     ) -> rt::RequestResult {
         let mut path = rt::PathBuilder::new("/_matrix/client/v3/rooms/");
-        path.push_param(&self.room_id);
+        path.push_param(self.room_id.as_str());
         path.push_literal("/send/");
         path.push_param(&self.event_type);
         path.push_literal("/");

@@ -26,7 +26,7 @@ use matrix_csapi_runtime as rt;
 #[non_exhaustive]
 pub struct SetRoomStateWithKeyRequest {
     /// The room to set the state in
-    pub room_id: String,
+    pub room_id: rt::RoomId,
     /// The type of event to send.
     pub event_type: String,
     /// The state_key for the state to send. Defaults to the empty string. When
@@ -39,7 +39,7 @@ pub struct SetRoomStateWithKeyRequest {
 impl SetRoomStateWithKeyRequest {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new(
-        room_id: String,
+        room_id: rt::RoomId,
         event_type: String,
         state_key: String,
         body: serde_json::Map<String, serde_json::Value>,
@@ -58,7 +58,7 @@ impl SetRoomStateWithKeyRequest {
 #[non_exhaustive]
 pub struct SetRoomStateWithKeyResponse {
     /// A unique identifier for the event.
-    pub event_id: String,
+    pub event_id: rt::EventId,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -66,7 +66,7 @@ pub struct SetRoomStateWithKeyResponse {
 
 impl SetRoomStateWithKeyResponse {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(event_id: String) -> Self {
+    pub fn new(event_id: rt::EventId) -> Self {
         Self {
             event_id,
             additional_properties: Default::default(),
@@ -96,7 +96,7 @@ impl rt::Endpoint for SetRoomStateWithKeyRequest {
         access_token: Option<&rt::AccessToken>,
     ) -> rt::RequestResult {
         let mut path = rt::PathBuilder::new("/_matrix/client/v3/rooms/");
-        path.push_param(&self.room_id);
+        path.push_param(self.room_id.as_str());
         path.push_literal("/state/");
         path.push_param(&self.event_type);
         path.push_literal("/");

@@ -8,7 +8,7 @@ use crate::types::{ClientEvent, RoomEventFilter};
 #[non_exhaustive]
 pub struct SearchRequestBody {
     /// Describes which categories to search in and their criteria.
-    pub search_categories: SearchRequestBodySearchCategories,
+    pub search_categories: Categories,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -16,7 +16,7 @@ pub struct SearchRequestBody {
 
 impl SearchRequestBody {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(search_categories: SearchRequestBodySearchCategories) -> Self {
+    pub fn new(search_categories: Categories) -> Self {
         Self {
             search_categories,
             additional_properties: Default::default(),
@@ -31,16 +31,16 @@ rt::deserialize_object! {
 /// Describes which categories to search in and their criteria.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
-pub struct SearchRequestBodySearchCategories {
+pub struct Categories {
     /// Mapping of category name to search criteria.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub room_events: Option<SearchRequestBodySearchCategoriesRoomEvents>,
+    pub room_events: Option<RoomEventsCriteria>,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-impl SearchRequestBodySearchCategories {
+impl Categories {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new() -> Self {
         Self {
@@ -51,29 +51,29 @@ impl SearchRequestBodySearchCategories {
 }
 
 rt::deserialize_object! {
-    SearchRequestBodySearchCategories { optional room_events, }
+    Categories { optional room_events, }
 }
 
 /// Mapping of category name to search criteria.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
-pub struct SearchRequestBodySearchCategoriesRoomEvents {
+pub struct RoomEventsCriteria {
     /// The string to search events for
     pub search_term: String,
     /// The keys to search. Defaults to all.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub keys: Option<Vec<SearchRequestBodySearchCategoriesRoomEventsKeysItem>>,
+    pub keys: Option<Vec<RoomEventsCriteriaKey>>,
     /// This takes a [filter](https://spec.matrix.org/v1.19/client-server-api/#filtering).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub filter: Option<RoomEventFilter>,
     /// The order in which to search for results.
     /// By default, this is `"rank"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub order_by: Option<SearchRequestBodySearchCategoriesRoomEventsOrderBy>,
+    pub order_by: Option<Ordering>,
     /// Configures whether any context for the events
     /// returned are included in the response.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub event_context: Option<SearchRequestBodySearchCategoriesRoomEventsEventContext>,
+    pub event_context: Option<IncludeEventContext>,
     /// Requests the server return the current state for
     /// each room returned.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -81,13 +81,13 @@ pub struct SearchRequestBodySearchCategoriesRoomEvents {
     /// Requests that the server partitions the result set
     /// based on the provided list of keys.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub groupings: Option<SearchRequestBodySearchCategoriesRoomEventsGroupings>,
+    pub groupings: Option<Groupings>,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-impl SearchRequestBodySearchCategoriesRoomEvents {
+impl RoomEventsCriteria {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new(search_term: String) -> Self {
         Self {
@@ -104,9 +104,8 @@ impl SearchRequestBodySearchCategoriesRoomEvents {
 }
 
 rt::deserialize_object! {
-    SearchRequestBodySearchCategoriesRoomEvents { required search_term, optional keys,
-    optional filter, optional order_by, optional event_context, optional include_state,
-    optional groupings, }
+    RoomEventsCriteria { required search_term, optional keys, optional filter, optional
+    order_by, optional event_context, optional include_state, optional groupings, }
 }
 
 rt::string_enum! {
@@ -114,7 +113,7 @@ rt::string_enum! {
     ///
     /// Values this version of the crate does not know are kept in `Unknown`.
     #[non_exhaustive]
-    pub enum SearchRequestBodySearchCategoriesRoomEventsKeysItem {
+    pub enum RoomEventsCriteriaKey {
         ContentBody = "content.body",
         ContentName = "content.name",
         ContentTopic = "content.topic",
@@ -127,7 +126,7 @@ rt::string_enum! {
     ///
     /// Values this version of the crate does not know are kept in `Unknown`.
     #[non_exhaustive]
-    pub enum SearchRequestBodySearchCategoriesRoomEventsOrderBy {
+    pub enum Ordering {
         Recent = "recent",
         Rank = "rank",
     }
@@ -137,7 +136,7 @@ rt::string_enum! {
 /// returned are included in the response.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
-pub struct SearchRequestBodySearchCategoriesRoomEventsEventContext {
+pub struct IncludeEventContext {
     /// How many events before the result are
     /// returned. By default, this is `5`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -157,7 +156,7 @@ pub struct SearchRequestBodySearchCategoriesRoomEventsEventContext {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-impl SearchRequestBodySearchCategoriesRoomEventsEventContext {
+impl IncludeEventContext {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new() -> Self {
         Self {
@@ -170,26 +169,24 @@ impl SearchRequestBodySearchCategoriesRoomEventsEventContext {
 }
 
 rt::deserialize_object! {
-    SearchRequestBodySearchCategoriesRoomEventsEventContext { optional before_limit,
-    optional after_limit, optional include_profile, }
+    IncludeEventContext { optional before_limit, optional after_limit, optional
+    include_profile, }
 }
 
 /// Requests that the server partitions the result set
 /// based on the provided list of keys.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
-pub struct SearchRequestBodySearchCategoriesRoomEventsGroupings {
+pub struct Groupings {
     /// List of groups to request.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub group_by: Option<
-        Vec<SearchRequestBodySearchCategoriesRoomEventsGroupingsGroupByItem>,
-    >,
+    pub group_by: Option<Vec<Group>>,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-impl SearchRequestBodySearchCategoriesRoomEventsGroupings {
+impl Groupings {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new() -> Self {
         Self {
@@ -200,22 +197,22 @@ impl SearchRequestBodySearchCategoriesRoomEventsGroupings {
 }
 
 rt::deserialize_object! {
-    SearchRequestBodySearchCategoriesRoomEventsGroupings { optional group_by, }
+    Groupings { optional group_by, }
 }
 
 /// Configuration for group.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
-pub struct SearchRequestBodySearchCategoriesRoomEventsGroupingsGroupByItem {
+pub struct Group {
     /// Key that defines the group.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub key: Option<SearchRequestBodySearchCategoriesRoomEventsGroupingsGroupByItemKey>,
+    pub key: Option<GroupKey>,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-impl SearchRequestBodySearchCategoriesRoomEventsGroupingsGroupByItem {
+impl Group {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new() -> Self {
         Self {
@@ -226,7 +223,7 @@ impl SearchRequestBodySearchCategoriesRoomEventsGroupingsGroupByItem {
 }
 
 rt::deserialize_object! {
-    SearchRequestBodySearchCategoriesRoomEventsGroupingsGroupByItem { optional key, }
+    Group { optional key, }
 }
 
 rt::string_enum! {
@@ -234,7 +231,7 @@ rt::string_enum! {
     ///
     /// Values this version of the crate does not know are kept in `Unknown`.
     #[non_exhaustive]
-    pub enum SearchRequestBodySearchCategoriesRoomEventsGroupingsGroupByItemKey {
+    pub enum GroupKey {
         RoomId = "room_id",
         Sender = "sender",
     }
@@ -267,7 +264,7 @@ impl SearchRequest {
 #[non_exhaustive]
 pub struct SearchResponse {
     /// Describes which categories to search in and their criteria.
-    pub search_categories: SearchResponseSearchCategories,
+    pub search_categories: ResultCategories,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -275,7 +272,7 @@ pub struct SearchResponse {
 
 impl SearchResponse {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(search_categories: SearchResponseSearchCategories) -> Self {
+    pub fn new(search_categories: ResultCategories) -> Self {
         Self {
             search_categories,
             additional_properties: Default::default(),
@@ -290,16 +287,16 @@ rt::deserialize_object! {
 /// Describes which categories to search in and their criteria.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
-pub struct SearchResponseSearchCategories {
+pub struct ResultCategories {
     /// Mapping of category name to search criteria.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub room_events: Option<SearchResponseSearchCategoriesRoomEvents>,
+    pub room_events: Option<ResultRoomEvents>,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-impl SearchResponseSearchCategories {
+impl ResultCategories {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new() -> Self {
         Self {
@@ -310,13 +307,13 @@ impl SearchResponseSearchCategories {
 }
 
 rt::deserialize_object! {
-    SearchResponseSearchCategories { optional room_events, }
+    ResultCategories { optional room_events, }
 }
 
 /// Mapping of category name to search criteria.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
-pub struct SearchResponseSearchCategoriesRoomEvents {
+pub struct ResultRoomEvents {
     /// An approximate count of the total number of results found.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub count: Option<i64>,
@@ -325,7 +322,7 @@ pub struct SearchResponseSearchCategoriesRoomEvents {
     pub highlights: Option<Vec<String>>,
     /// List of results in the requested order.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub results: Option<Vec<SearchResponseSearchCategoriesRoomEventsResultsItem>>,
+    pub results: Option<Vec<SearchResult>>,
     /// The current state for every room in the results.
     /// This is included if the request had the
     /// `include_state` key set with a value of `true`.
@@ -333,7 +330,7 @@ pub struct SearchResponseSearchCategoriesRoomEvents {
     /// The key is the room ID for which the `State
     /// Event` array belongs to.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub state: Option<std::collections::BTreeMap<String, Vec<rt::Raw<ClientEvent>>>>,
+    pub state: Option<std::collections::BTreeMap<rt::RoomId, Vec<rt::Raw<ClientEvent>>>>,
     /// Any groups that were requested.
     ///
     /// The outer `string` key is the group key requested (eg: `room_id`
@@ -343,10 +340,7 @@ pub struct SearchResponseSearchCategoriesRoomEvents {
     pub groups: Option<
         std::collections::BTreeMap<
             String,
-            std::collections::BTreeMap<
-                String,
-                SearchResponseSearchCategoriesRoomEventsGroupsValueValue,
-            >,
+            std::collections::BTreeMap<String, GroupValue>,
         >,
     >,
     /// Token that can be used to get the next batch of
@@ -360,7 +354,7 @@ pub struct SearchResponseSearchCategoriesRoomEvents {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-impl SearchResponseSearchCategoriesRoomEvents {
+impl ResultRoomEvents {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new() -> Self {
         Self {
@@ -376,14 +370,14 @@ impl SearchResponseSearchCategoriesRoomEvents {
 }
 
 rt::deserialize_object! {
-    SearchResponseSearchCategoriesRoomEvents { optional count, optional highlights,
-    optional results, optional state, optional groups, optional next_batch, }
+    ResultRoomEvents { optional count, optional highlights, optional results, optional
+    state, optional groups, optional next_batch, }
 }
 
 /// The result object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
-pub struct SearchResponseSearchCategoriesRoomEventsResultsItem {
+pub struct SearchResult {
     /// A number that describes how closely this result matches the search. Higher is closer.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rank: Option<f64>,
@@ -392,13 +386,13 @@ pub struct SearchResponseSearchCategoriesRoomEventsResultsItem {
     pub result: Option<rt::Raw<ClientEvent>>,
     /// Context for result, if requested.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub context: Option<SearchResponseSearchCategoriesRoomEventsResultsItemContext>,
+    pub context: Option<EventContext>,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-impl SearchResponseSearchCategoriesRoomEventsResultsItem {
+impl SearchResult {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new() -> Self {
         Self {
@@ -411,14 +405,13 @@ impl SearchResponseSearchCategoriesRoomEventsResultsItem {
 }
 
 rt::deserialize_object! {
-    SearchResponseSearchCategoriesRoomEventsResultsItem { optional rank, optional result,
-    optional context, }
+    SearchResult { optional rank, optional result, optional context, }
 }
 
 /// Context for result, if requested.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
-pub struct SearchResponseSearchCategoriesRoomEventsResultsItemContext {
+pub struct EventContext {
     /// Pagination token for the start of the chunk
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub start: Option<String>,
@@ -431,12 +424,7 @@ pub struct SearchResponseSearchCategoriesRoomEventsResultsItemContext {
     /// The key is the user ID for which
     /// the profile belongs to.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub profile_info: Option<
-        std::collections::BTreeMap<
-            String,
-            SearchResponseSearchCategoriesRoomEventsResultsItemContextProfileInfoValue,
-        >,
-    >,
+    pub profile_info: Option<std::collections::BTreeMap<rt::UserId, UserProfile>>,
     /// Events just before the result.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub events_before: Option<Vec<rt::Raw<ClientEvent>>>,
@@ -448,7 +436,7 @@ pub struct SearchResponseSearchCategoriesRoomEventsResultsItemContext {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-impl SearchResponseSearchCategoriesRoomEventsResultsItemContext {
+impl EventContext {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new() -> Self {
         Self {
@@ -463,14 +451,14 @@ impl SearchResponseSearchCategoriesRoomEventsResultsItemContext {
 }
 
 rt::deserialize_object! {
-    SearchResponseSearchCategoriesRoomEventsResultsItemContext { optional start, optional
-    end, optional profile_info, optional events_before, optional events_after, }
+    EventContext { optional start, optional end, optional profile_info, optional
+    events_before, optional events_after, }
 }
 
 /// The schema at `api/client-server/search.yaml#/paths/~1search/post/responses/200/content/application~1json/schema/properties/search_categories/properties/room_events/properties/results/items/properties/context/properties/profile_info/patternProperties/^@`.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
-pub struct SearchResponseSearchCategoriesRoomEventsResultsItemContextProfileInfoValue {
+pub struct UserProfile {
     /// The `displayname` property.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub displayname: Option<String>,
@@ -482,7 +470,7 @@ pub struct SearchResponseSearchCategoriesRoomEventsResultsItemContextProfileInfo
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-impl SearchResponseSearchCategoriesRoomEventsResultsItemContextProfileInfoValue {
+impl UserProfile {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new() -> Self {
         Self {
@@ -494,14 +482,13 @@ impl SearchResponseSearchCategoriesRoomEventsResultsItemContextProfileInfoValue 
 }
 
 rt::deserialize_object! {
-    SearchResponseSearchCategoriesRoomEventsResultsItemContextProfileInfoValue { optional
-    displayname, optional avatar_url, }
+    UserProfile { optional displayname, optional avatar_url, }
 }
 
 /// The results for a particular group value.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
-pub struct SearchResponseSearchCategoriesRoomEventsGroupsValueValue {
+pub struct GroupValue {
     /// Token that can be used to get the next batch
     /// of results in the group, by passing as the
     /// `next_batch` parameter to the next call. If
@@ -521,7 +508,7 @@ pub struct SearchResponseSearchCategoriesRoomEventsGroupsValueValue {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-impl SearchResponseSearchCategoriesRoomEventsGroupsValueValue {
+impl GroupValue {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new() -> Self {
         Self {
@@ -534,8 +521,7 @@ impl SearchResponseSearchCategoriesRoomEventsGroupsValueValue {
 }
 
 rt::deserialize_object! {
-    SearchResponseSearchCategoriesRoomEventsGroupsValueValue { optional next_batch,
-    optional order, optional results, }
+    GroupValue { optional next_batch, optional order, optional results, }
 }
 
 impl rt::Endpoint for SearchRequest {

@@ -6,7 +6,7 @@ rt::string_enum! {
     ///
     /// Values this version of the crate does not know are kept in `Unknown`.
     #[non_exhaustive]
-    pub enum RedirectToSsoAction {
+    pub enum Action {
         Login = "login",
         Register = "register",
     }
@@ -39,7 +39,7 @@ pub struct RedirectToSsoRequest {
     ///     new user account.
     ///
     /// Added in Matrix 1.18.
-    pub action: Option<RedirectToSsoAction>,
+    pub action: Option<Action>,
 }
 
 impl RedirectToSsoRequest {
@@ -57,17 +57,6 @@ pub struct RedirectToSsoResponse {
     ///
     /// The `Location` header, if the server sent it.
     pub location: Option<String>,
-}
-
-rt::string_enum! {
-    /// The schema at `api/client-server/sso_login_redirect.yaml#/paths/~1login~1sso~1redirect~1{idpId}/get/parameters/2/schema`.
-    ///
-    /// Values this version of the crate does not know are kept in `Unknown`.
-    #[non_exhaustive]
-    pub enum RedirectToIdpAction {
-        Login = "login",
-        Register = "register",
-    }
 }
 
 /// Redirect the user's browser to the SSO interface for an IdP.
@@ -100,7 +89,7 @@ pub struct RedirectToIdpRequest {
     ///     new user account.
     ///
     /// Added in Matrix 1.18.
-    pub action: Option<RedirectToIdpAction>,
+    pub action: Option<Action>,
 }
 
 impl RedirectToIdpRequest {

@@ -39,7 +39,7 @@ pub struct GetWellknownSupportResponse {
     /// If only `contacts` is set, it must contain at least one
     /// item.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub contacts: Option<Vec<GetWellknownSupportResponseContactsItem>>,
+    pub contacts: Option<Vec<Contact>>,
     /// The URL of a page to give users help specific to the
     /// homeserver, like extra login/registration steps.
     ///
@@ -69,7 +69,7 @@ rt::deserialize_object! {
 /// A way to contact the server administrator.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
-pub struct GetWellknownSupportResponseContactsItem {
+pub struct Contact {
     /// A [Matrix User ID](https://spec.matrix.org/v1.19/appendices/#user-identifiers)
     /// representing the administrator.
     ///
@@ -80,7 +80,7 @@ pub struct GetWellknownSupportResponseContactsItem {
     /// At least one of `matrix_id` or `email_address` is
     /// required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub matrix_id: Option<String>,
+    pub matrix_id: Option<rt::UserId>,
     /// An email address to reach the administrator.
     ///
     /// At least one of `matrix_id` or `email_address` is
@@ -96,15 +96,15 @@ pub struct GetWellknownSupportResponseContactsItem {
     ///
     /// Unspecified roles are permitted through the use of
     /// [Namespaced Identifiers](https://spec.matrix.org/v1.19/appendices/#common-namespaced-identifier-grammar).
-    pub role: GetWellknownSupportResponseContactsItemRole,
+    pub role: ContactRole,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-impl GetWellknownSupportResponseContactsItem {
+impl Contact {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(role: GetWellknownSupportResponseContactsItemRole) -> Self {
+    pub fn new(role: ContactRole) -> Self {
         Self {
             matrix_id: None,
             email_address: None,
@@ -115,8 +115,7 @@ impl GetWellknownSupportResponseContactsItem {
 }
 
 rt::deserialize_object! {
-    GetWellknownSupportResponseContactsItem { optional matrix_id, optional email_address,
-    required role, }
+    Contact { optional matrix_id, optional email_address, required role, }
 }
 
 rt::string_enum! {
@@ -132,7 +131,7 @@ rt::string_enum! {
     ///
     /// Values this version of the crate does not know are kept in `Unknown`.
     #[non_exhaustive]
-    pub enum GetWellknownSupportResponseContactsItemRole {
+    pub enum ContactRole {
         MRoleAdmin = "m.role.admin",
         MRoleSecurity = "m.role.security",
     }

@@ -409,7 +409,7 @@ pub fn visit_body_type<V: BodyVisitor>(
                 visitor
                     .visit::<
                         std::collections::BTreeMap<
-                            String,
+                            rt::UserId,
                             std::collections::BTreeMap<
                                 String,
                                 serde_json::Map<String, serde_json::Value>,
@@ -1244,7 +1244,11 @@ pub fn sample_request(
         "getAdminSuspendUser" => {
             Some(
                 sample(
-                    || Ok(<GetAdminSuspendUserRequest>::new(path_param.to_owned())),
+                    || Ok(
+                        <GetAdminSuspendUserRequest>::new(
+                            json(&serde_json::Value::from(path_param).to_string())?,
+                        ),
+                    ),
                     base_url,
                     access_token,
                 ),
@@ -1255,7 +1259,7 @@ pub fn sample_request(
                 sample(
                     || Ok(
                         <SetAdminSuspendUserRequest>::new(
-                            path_param.to_owned(),
+                            json(&serde_json::Value::from(path_param).to_string())?,
                             json("{\"suspended\":true}")?,
                         ),
                     ),
@@ -1267,7 +1271,11 @@ pub fn sample_request(
         "getAdminLockUser" => {
             Some(
                 sample(
-                    || Ok(<GetAdminLockUserRequest>::new(path_param.to_owned())),
+                    || Ok(
+                        <GetAdminLockUserRequest>::new(
+                            json(&serde_json::Value::from(path_param).to_string())?,
+                        ),
+                    ),
                     base_url,
                     access_token,
                 ),
@@ -1278,7 +1286,7 @@ pub fn sample_request(
                 sample(
                     || Ok(
                         <SetAdminLockUserRequest>::new(
-                            path_param.to_owned(),
+                            json(&serde_json::Value::from(path_param).to_string())?,
                             json("{\"locked\":true}")?,
                         ),
                     ),
@@ -1419,7 +1427,7 @@ pub fn sample_request(
                 sample(
                     || Ok(
                         <GetContentAuthedRequest>::new(
-                            path_param.to_owned(),
+                            json(&serde_json::Value::from(path_param).to_string())?,
                             path_param.to_owned(),
                         ),
                     ),
@@ -1433,7 +1441,7 @@ pub fn sample_request(
                 sample(
                     || Ok(
                         <GetContentOverrideNameAuthedRequest>::new(
-                            path_param.to_owned(),
+                            json(&serde_json::Value::from(path_param).to_string())?,
                             path_param.to_owned(),
                             path_param.to_owned(),
                         ),
@@ -1448,7 +1456,7 @@ pub fn sample_request(
                 sample(
                     || Ok(
                         <GetContentThumbnailAuthedRequest>::new(
-                            path_param.to_owned(),
+                            json(&serde_json::Value::from(path_param).to_string())?,
                             path_param.to_owned(),
                             json("1")?,
                             json("1")?,
@@ -1476,7 +1484,7 @@ pub fn sample_request(
                 sample(
                     || Ok(
                         <BanRequest>::new(
-                            path_param.to_owned(),
+                            json(&serde_json::Value::from(path_param).to_string())?,
                             json("{\"user_id\":\"x\"}")?,
                         ),
                     ),
@@ -1490,7 +1498,7 @@ pub fn sample_request(
                 sample(
                     || Ok(
                         <UnbanRequest>::new(
-                            path_param.to_owned(),
+                            json(&serde_json::Value::from(path_param).to_string())?,
                             json("{\"user_id\":\"x\"}")?,
                         ),
                     ),
@@ -1516,7 +1524,7 @@ pub fn sample_request(
                 sample(
                     || Ok(
                         <UploadContentToMxcRequest>::new(
-                            path_param.to_owned(),
+                            json(&serde_json::Value::from(path_param).to_string())?,
                             path_param.to_owned(),
                             rt::Bytes::new(),
                         ),
@@ -1534,7 +1542,7 @@ pub fn sample_request(
                 sample(
                     || Ok(
                         <GetContentRequest>::new(
-                            path_param.to_owned(),
+                            json(&serde_json::Value::from(path_param).to_string())?,
                             path_param.to_owned(),
                         ),
                     ),
@@ -1548,7 +1556,7 @@ pub fn sample_request(
                 sample(
                     || Ok(
                         <GetContentOverrideNameRequest>::new(
-                            path_param.to_owned(),
+                            json(&serde_json::Value::from(path_param).to_string())?,
                             path_param.to_owned(),
                             path_param.to_owned(),
                         ),
@@ -1563,7 +1571,7 @@ pub fn sample_request(
                 sample(
                     || Ok(
                         <GetContentThumbnailRequest>::new(
-                            path_param.to_owned(),
+                            json(&serde_json::Value::from(path_param).to_string())?,
                             path_param.to_owned(),
                             json("1")?,
                             json("1")?,
@@ -1653,7 +1661,11 @@ pub fn sample_request(
         "getRoomIdByAlias" => {
             Some(
                 sample(
-                    || Ok(<GetRoomIdByAliasRequest>::new(path_param.to_owned())),
+                    || Ok(
+                        <GetRoomIdByAliasRequest>::new(
+                            json(&serde_json::Value::from(path_param).to_string())?,
+                        ),
+                    ),
                     base_url,
                     access_token,
                 ),
@@ -1664,7 +1676,7 @@ pub fn sample_request(
                 sample(
                     || Ok(
                         <SetRoomAliasRequest>::new(
-                            path_param.to_owned(),
+                            json(&serde_json::Value::from(path_param).to_string())?,
                             json("{\"room_id\":\"x\"}")?,
                         ),
                     ),
@@ -1676,7 +1688,11 @@ pub fn sample_request(
         "deleteRoomAlias" => {
             Some(
                 sample(
-                    || Ok(<DeleteRoomAliasRequest>::new(path_param.to_owned())),
+                    || Ok(
+                        <DeleteRoomAliasRequest>::new(
+                            json(&serde_json::Value::from(path_param).to_string())?,
+                        ),
+                    ),
                     base_url,
                     access_token,
                 ),
@@ -1685,7 +1701,11 @@ pub fn sample_request(
         "getLocalAliases" => {
             Some(
                 sample(
-                    || Ok(<GetLocalAliasesRequest>::new(path_param.to_owned())),
+                    || Ok(
+                        <GetLocalAliasesRequest>::new(
+                            json(&serde_json::Value::from(path_param).to_string())?,
+                        ),
+                    ),
                     base_url,
                     access_token,
                 ),
@@ -1709,7 +1729,10 @@ pub fn sample_request(
             Some(
                 sample(
                     || Ok(
-                        <DefineFilterRequest>::new(path_param.to_owned(), json("{}")?),
+                        <DefineFilterRequest>::new(
+                            json(&serde_json::Value::from(path_param).to_string())?,
+                            json("{}")?,
+                        ),
                     ),
                     base_url,
                     access_token,
@@ -1721,7 +1744,7 @@ pub fn sample_request(
                 sample(
                     || Ok(
                         <GetFilterRequest>::new(
-                            path_param.to_owned(),
+                            json(&serde_json::Value::from(path_param).to_string())?,
                             path_param.to_owned(),
                         ),
                     ),
@@ -1735,7 +1758,7 @@ pub fn sample_request(
                 sample(
                     || Ok(
                         <InviteUserRequest>::new(
-                            path_param.to_owned(),
+                            json(&serde_json::Value::from(path_param).to_string())?,
                             json("{\"user_id\":\"x\"}")?,
                         ),
                     ),
@@ -1748,7 +1771,10 @@ pub fn sample_request(
             Some(
                 sample(
                     || Ok(
-                        <JoinRoomByIdRequest>::new(path_param.to_owned(), json("{}")?),
+                        <JoinRoomByIdRequest>::new(
+                            json(&serde_json::Value::from(path_param).to_string())?,
+                            json("{}")?,
+                        ),
                     ),
                     base_url,
                     access_token,
@@ -1758,7 +1784,12 @@ pub fn sample_request(
         "joinRoom" => {
             Some(
                 sample(
-                    || Ok(<JoinRoomRequest>::new(path_param.to_owned(), json("{}")?)),
+                    || Ok(
+                        <JoinRoomRequest>::new(
+                            json(&serde_json::Value::from(path_param).to_string())?,
+                            json("{}")?,
+                        ),
+                    ),
                     base_url,
                     access_token,
                 ),
@@ -1979,7 +2010,7 @@ pub fn sample_request(
                 sample(
                     || Ok(
                         <KickRequest>::new(
-                            path_param.to_owned(),
+                            json(&serde_json::Value::from(path_param).to_string())?,
                             json("{\"user_id\":\"x\"}")?,
                         ),
                     ),
@@ -1991,7 +2022,12 @@ pub fn sample_request(
         "knockRoom" => {
             Some(
                 sample(
-                    || Ok(<KnockRoomRequest>::new(path_param.to_owned(), json("{}")?)),
+                    || Ok(
+                        <KnockRoomRequest>::new(
+                            json(&serde_json::Value::from(path_param).to_string())?,
+                            json("{}")?,
+                        ),
+                    ),
                     base_url,
                     access_token,
                 ),
@@ -2000,7 +2036,12 @@ pub fn sample_request(
         "leaveRoom" => {
             Some(
                 sample(
-                    || Ok(<LeaveRoomRequest>::new(path_param.to_owned(), json("{}")?)),
+                    || Ok(
+                        <LeaveRoomRequest>::new(
+                            json(&serde_json::Value::from(path_param).to_string())?,
+                            json("{}")?,
+                        ),
+                    ),
                     base_url,
                     access_token,
                 ),
@@ -2009,7 +2050,11 @@ pub fn sample_request(
         "forgetRoom" => {
             Some(
                 sample(
-                    || Ok(<ForgetRoomRequest>::new(path_param.to_owned())),
+                    || Ok(
+                        <ForgetRoomRequest>::new(
+                            json(&serde_json::Value::from(path_param).to_string())?,
+                        ),
+                    ),
                     base_url,
                     access_token,
                 ),
@@ -2022,7 +2067,9 @@ pub fn sample_request(
             Some(
                 sample(
                     || Ok(
-                        <GetRoomVisibilityOnDirectoryRequest>::new(path_param.to_owned()),
+                        <GetRoomVisibilityOnDirectoryRequest>::new(
+                            json(&serde_json::Value::from(path_param).to_string())?,
+                        ),
                     ),
                     base_url,
                     access_token,
@@ -2034,7 +2081,7 @@ pub fn sample_request(
                 sample(
                     || Ok(
                         <SetRoomVisibilityOnDirectoryRequest>::new(
-                            path_param.to_owned(),
+                            json(&serde_json::Value::from(path_param).to_string())?,
                             json("{}")?,
                         ),
                     ),
@@ -2081,7 +2128,7 @@ pub fn sample_request(
                 sample(
                     || Ok(
                         <GetRoomEventsRequest>::new(
-                            path_param.to_owned(),
+                            json(&serde_json::Value::from(path_param).to_string())?,
                             json("\"b\"")?,
                         ),
                     ),
@@ -2114,7 +2161,11 @@ pub fn sample_request(
         "getOneEvent" => {
             Some(
                 sample(
-                    || Ok(<GetOneEventRequest>::new(path_param.to_owned())),
+                    || Ok(
+                        <GetOneEventRequest>::new(
+                            json(&serde_json::Value::from(path_param).to_string())?,
+                        ),
+                    ),
                     base_url,
                     access_token,
                 ),
@@ -2215,7 +2266,7 @@ pub fn sample_request(
                 sample(
                     || Ok(
                         <GetProfileFieldRequest>::new(
-                            path_param.to_owned(),
+                            json(&serde_json::Value::from(path_param).to_string())?,
                             path_param.to_owned(),
                         ),
                     ),
@@ -2229,7 +2280,7 @@ pub fn sample_request(
                 sample(
                     || Ok(
                         <SetProfileFieldRequest>::new(
-                            path_param.to_owned(),
+                            json(&serde_json::Value::from(path_param).to_string())?,
                             path_param.to_owned(),
                             json("{}")?,
                         ),
@@ -2244,7 +2295,7 @@ pub fn sample_request(
                 sample(
                     || Ok(
                         <DeleteProfileFieldRequest>::new(
-                            path_param.to_owned(),
+                            json(&serde_json::Value::from(path_param).to_string())?,
                             path_param.to_owned(),
                         ),
                     ),
@@ -2256,7 +2307,11 @@ pub fn sample_request(
         "getUserProfile" => {
             Some(
                 sample(
-                    || Ok(<GetUserProfileRequest>::new(path_param.to_owned())),
+                    || Ok(
+                        <GetUserProfileRequest>::new(
+                            json(&serde_json::Value::from(path_param).to_string())?,
+                        ),
+                    ),
                     base_url,
                     access_token,
                 ),
@@ -2405,9 +2460,9 @@ pub fn sample_request(
                 sample(
                     || Ok(
                         <PostReceiptRequest>::new(
-                            path_param.to_owned(),
+                            json(&serde_json::Value::from(path_param).to_string())?,
                             json("\"m.read\"")?,
-                            path_param.to_owned(),
+                            json(&serde_json::Value::from(path_param).to_string())?,
                             json("{}")?,
                         ),
                     ),
@@ -2421,8 +2476,8 @@ pub fn sample_request(
                 sample(
                     || Ok(
                         <RedactEventRequest>::new(
-                            path_param.to_owned(),
-                            path_param.to_owned(),
+                            json(&serde_json::Value::from(path_param).to_string())?,
+                            json(&serde_json::Value::from(path_param).to_string())?,
                             path_param.to_owned(),
                             json("{}")?,
                         ),
@@ -2503,8 +2558,8 @@ pub fn sample_request(
                 sample(
                     || Ok(
                         <GetRelatingEventsRequest>::new(
-                            path_param.to_owned(),
-                            path_param.to_owned(),
+                            json(&serde_json::Value::from(path_param).to_string())?,
+                            json(&serde_json::Value::from(path_param).to_string())?,
                         ),
                     ),
                     base_url,
@@ -2517,8 +2572,8 @@ pub fn sample_request(
                 sample(
                     || Ok(
                         <GetRelatingEventsWithRelTypeRequest>::new(
-                            path_param.to_owned(),
-                            path_param.to_owned(),
+                            json(&serde_json::Value::from(path_param).to_string())?,
+                            json(&serde_json::Value::from(path_param).to_string())?,
                             path_param.to_owned(),
                         ),
                     ),
@@ -2532,8 +2587,8 @@ pub fn sample_request(
                 sample(
                     || Ok(
                         <GetRelatingEventsWithRelTypeAndEventTypeRequest>::new(
-                            path_param.to_owned(),
-                            path_param.to_owned(),
+                            json(&serde_json::Value::from(path_param).to_string())?,
+                            json(&serde_json::Value::from(path_param).to_string())?,
                             path_param.to_owned(),
                             path_param.to_owned(),
                         ),
@@ -2577,7 +2632,7 @@ pub fn sample_request(
                 sample(
                     || Ok(
                         <ReportUserRequest>::new(
-                            path_param.to_owned(),
+                            json(&serde_json::Value::from(path_param).to_string())?,
                             json("{\"reason\":\"x\"}")?,
                         ),
                     ),
@@ -2591,9 +2646,9 @@ pub fn sample_request(
                 sample(
                     || Ok(
                         <GetEventByTimestampRequest>::new(
-                            path_param.to_owned(),
+                            json(&serde_json::Value::from(path_param).to_string())?,
                             json("1")?,
-                            json("\"f\"")?,
+                            json("\"b\"")?,
                         ),
                     ),
                     base_url,
@@ -2604,7 +2659,11 @@ pub fn sample_request(
         "roomInitialSync" => {
             Some(
                 sample(
-                    || Ok(<RoomInitialSyncRequest>::new(path_param.to_owned())),
+                    || Ok(
+                        <RoomInitialSyncRequest>::new(
+                            json(&serde_json::Value::from(path_param).to_string())?,
+                        ),
+                    ),
                     base_url,
                     access_token,
                 ),
@@ -2615,7 +2674,7 @@ pub fn sample_request(
                 sample(
                     || Ok(
                         <SendMessageRequest>::new(
-                            path_param.to_owned(),
+                            json(&serde_json::Value::from(path_param).to_string())?,
                             path_param.to_owned(),
                             path_param.to_owned(),
                             json("{}")?,
@@ -2631,7 +2690,7 @@ pub fn sample_request(
                 sample(
                     || Ok(
                         <SetRoomStateWithKeyRequest>::new(
-                            path_param.to_owned(),
+                            json(&serde_json::Value::from(path_param).to_string())?,
                             path_param.to_owned(),
                             path_param.to_owned(),
                             json("{}")?,
@@ -2645,7 +2704,11 @@ pub fn sample_request(
         "getRoomSummary" => {
             Some(
                 sample(
-                    || Ok(<GetRoomSummaryRequest>::new(path_param.to_owned())),
+                    || Ok(
+                        <GetRoomSummaryRequest>::new(
+                            json(&serde_json::Value::from(path_param).to_string())?,
+                        ),
+                    ),
                     base_url,
                     access_token,
                 ),
@@ -2670,8 +2733,8 @@ pub fn sample_request(
                 sample(
                     || Ok(
                         <GetOneRoomEventRequest>::new(
-                            path_param.to_owned(),
-                            path_param.to_owned(),
+                            json(&serde_json::Value::from(path_param).to_string())?,
+                            json(&serde_json::Value::from(path_param).to_string())?,
                         ),
                     ),
                     base_url,
@@ -2684,7 +2747,7 @@ pub fn sample_request(
                 sample(
                     || Ok(
                         <GetRoomStateWithKeyRequest>::new(
-                            path_param.to_owned(),
+                            json(&serde_json::Value::from(path_param).to_string())?,
                             path_param.to_owned(),
                             path_param.to_owned(),
                         ),
@@ -2697,7 +2760,11 @@ pub fn sample_request(
         "getRoomState" => {
             Some(
                 sample(
-                    || Ok(<GetRoomStateRequest>::new(path_param.to_owned())),
+                    || Ok(
+                        <GetRoomStateRequest>::new(
+                            json(&serde_json::Value::from(path_param).to_string())?,
+                        ),
+                    ),
                     base_url,
                     access_token,
                 ),
@@ -2706,7 +2773,11 @@ pub fn sample_request(
         "getMembersByRoom" => {
             Some(
                 sample(
-                    || Ok(<GetMembersByRoomRequest>::new(path_param.to_owned())),
+                    || Ok(
+                        <GetMembersByRoomRequest>::new(
+                            json(&serde_json::Value::from(path_param).to_string())?,
+                        ),
+                    ),
                     base_url,
                     access_token,
                 ),
@@ -2715,7 +2786,11 @@ pub fn sample_request(
         "getJoinedMembersByRoom" => {
             Some(
                 sample(
-                    || Ok(<GetJoinedMembersByRoomRequest>::new(path_param.to_owned())),
+                    || Ok(
+                        <GetJoinedMembersByRoomRequest>::new(
+                            json(&serde_json::Value::from(path_param).to_string())?,
+                        ),
+                    ),
                     base_url,
                     access_token,
                 ),
@@ -2870,7 +2945,7 @@ pub fn sample_request(
                 sample(
                     || Ok(
                         <InviteBy3pidRequest>::new(
-                            path_param.to_owned(),
+                            json(&serde_json::Value::from(path_param).to_string())?,
                             json(
                                 "{\"id_server\":\"x\",\"id_access_token\":\"x\",\"medium\":\"x\",\"address\":\"x\"}",
                             )?,
@@ -2910,8 +2985,8 @@ pub fn sample_request(
                 sample(
                     || Ok(
                         <SetTypingRequest>::new(
-                            path_param.to_owned(),
-                            path_param.to_owned(),
+                            json(&serde_json::Value::from(path_param).to_string())?,
+                            json(&serde_json::Value::from(path_param).to_string())?,
                             json("{\"typing\":true}")?,
                         ),
                     ),

@@ -48,14 +48,14 @@ use crate::types::Invite3pid;
 #[non_exhaustive]
 pub struct InviteBy3pidRequest {
     /// The room identifier (not alias) to which to invite the user.
-    pub room_id: String,
+    pub room_id: rt::RoomId,
     /// The request body.
     pub body: Invite3pid,
 }
 
 impl InviteBy3pidRequest {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(room_id: String, body: Invite3pid) -> Self {
+    pub fn new(room_id: rt::RoomId, body: Invite3pid) -> Self {
         Self { room_id, body }
     }
 }
@@ -78,7 +78,7 @@ impl rt::Endpoint for InviteBy3pidRequest {
         access_token: Option<&rt::AccessToken>,
     ) -> rt::RequestResult {
         let mut path = rt::PathBuilder::new("/_matrix/client/v3/rooms/");
-        path.push_param(&self.room_id);
+        path.push_param(self.room_id.as_str());
         path.push_literal("/invite");
         let path_and_query = path.finish();
         rt::build_request(

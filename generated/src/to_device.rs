@@ -9,7 +9,7 @@ pub struct SendToDeviceRequestBody {
     /// device ID to message body. The device ID may also be `*`,
     /// meaning all known devices for the user.
     pub messages: std::collections::BTreeMap<
-        String,
+        rt::UserId,
         std::collections::BTreeMap<String, serde_json::Map<String, serde_json::Value>>,
     >,
     /// The other properties, by name.
@@ -21,7 +21,7 @@ impl SendToDeviceRequestBody {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new(
         messages: std::collections::BTreeMap<
-            String,
+            rt::UserId,
             std::collections::BTreeMap<
                 String,
                 serde_json::Map<String, serde_json::Value>,

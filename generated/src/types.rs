@@ -54,6 +54,24 @@ rt::deserialize_object! {
     AuthenticationData { optional type_ = "type", optional session, }
 }
 
+rt::string_enum! {
+    /// An indicator as to whether or not the homeserver was able to unbind
+    /// the user's 3PIDs from the identity server(s). `success` indicates
+    /// that all identifiers have been unbound from the identity server while
+    /// `no-support` indicates that one or more identifiers failed to unbind
+    /// due to the identity server refusing the request or the homeserver
+    /// being unable to determine an identity server to unbind from. This
+    /// must be `success` if the homeserver has no identifiers to unbind
+    /// for the user.
+    ///
+    /// Values this version of the crate does not know are kept in `Unknown`.
+    #[non_exhaustive]
+    pub enum IdServerUnbindResult {
+        Success = "success",
+        NoSupport = "no-support",
+    }
+}
+
 /// The schema at `api/client-server/definitions/request_email_validation.yaml#`.
 #[derive(Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
@@ -304,6 +322,29 @@ rt::deserialize_object! {
     id_access_token, }
 }
 
+rt::string_enum! {
+    /// Whether the room should be visible (public) in the directory
+    /// or not (private).
+    ///
+    /// Values this version of the crate does not know are kept in `Unknown`.
+    #[non_exhaustive]
+    pub enum Visibility {
+        Public = "public",
+        Private = "private",
+    }
+}
+
+rt::string_enum! {
+    /// The schema at `api/client-server/authed-content-repo.yaml#/paths/~1media~1thumbnail~1{serverName}~1{mediaId}/get/parameters/4/schema`.
+    ///
+    /// Values this version of the crate does not know are kept in `Unknown`.
+    #[non_exhaustive]
+    pub enum ThumbnailMethod {
+        Crop = "crop",
+        Scale = "scale",
+    }
+}
+
 /// The schema at `api/client-server/definitions/invite_3pid.yaml#`.
 #[derive(Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
@@ -475,7 +516,7 @@ rt::deserialize_object! {
 #[non_exhaustive]
 pub struct ClientEvent {
     /// The globally unique identifier for this event.
-    pub event_id: String,
+    pub event_id: rt::EventId,
     /// The type of the event.
     #[serde(rename = "type")]
     pub type_: String,
@@ -489,7 +530,7 @@ pub struct ClientEvent {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state_key: Option<String>,
     /// Contains the fully-qualified ID of the user who sent this event.
-    pub sender: String,
+    pub sender: rt::UserId,
     /// Timestamp (in milliseconds since the unix epoch) on originating homeserver
     /// when this event was sent.
     pub origin_server_ts: i64,
@@ -499,7 +540,7 @@ pub struct ClientEvent {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unsigned: Option<ClientEventUnsigned>,
     /// The ID of the room associated with this event.
-    pub room_id: String,
+    pub room_id: rt::RoomId,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -508,12 +549,12 @@ pub struct ClientEvent {
 impl ClientEvent {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new(
-        event_id: String,
+        event_id: rt::EventId,
         type_: String,
-        sender: String,
+        sender: rt::UserId,
         origin_server_ts: i64,
         content: serde_json::Map<String, serde_json::Value>,
-        room_id: String,
+        room_id: rt::RoomId,
     ) -> Self {
         Self {
             event_id,
@@ -568,7 +609,7 @@ pub struct ClientEventUnsigned {
     ///
     /// Added in Matrix 1.19.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub replaces_state: Option<String>,
+    pub replaces_state: Option<rt::EventId>,
     /// The room membership of the user making the request, at the time of the event.
     ///
     /// This property is the value of the `membership` property of the
@@ -632,7 +673,7 @@ pub struct Filter {
     pub account_data: Option<EventFilter>,
     /// Filters to be applied to room data.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub room: Option<FilterRoom>,
+    pub room: Option<RoomFilter>,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -680,13 +721,13 @@ pub struct EventFilter {
     pub limit: Option<i64>,
     /// A list of sender IDs to exclude. If this list is absent then no senders are excluded. A matching sender will be excluded even if it is listed in the `senders` filter.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub not_senders: Option<Vec<String>>,
+    pub not_senders: Option<Vec<rt::UserId>>,
     /// A list of event types to exclude. If this list is absent then no event types are excluded. A matching type will be excluded even if it is listed in the `types` filter. A `*` can be used as a wildcard to match any sequence of characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub not_types: Option<Vec<String>>,
     /// A list of senders IDs to include. If this list is absent then all senders are included.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub senders: Option<Vec<String>>,
+    pub senders: Option<Vec<rt::UserId>>,
     /// A list of event types to include. If this list is absent then all event types are included. A `*` can be used as a wildcard to match any sequence of characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub types: Option<Vec<String>>,
@@ -717,13 +758,13 @@ rt::deserialize_object! {
 /// Filters to be applied to room data.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
-pub struct FilterRoom {
+pub struct RoomFilter {
     /// A list of room IDs to exclude. If this list is absent then no rooms are excluded. A matching room will be excluded even if it is listed in the `rooms` filter. This filter is applied before the filters in `ephemeral`, `state`, `timeline` or `account_data`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub not_rooms: Option<Vec<String>>,
+    pub not_rooms: Option<Vec<rt::RoomId>>,
     /// A list of room IDs to include. If this list is absent then all rooms are included. This filter is applied before the filters in `ephemeral`, `state`, `timeline` or `account_data`
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub rooms: Option<Vec<String>>,
+    pub rooms: Option<Vec<rt::RoomId>>,
     /// The ephemeral events to include for rooms. These are the events that appear in the `ephemeral` property in the `/sync` response.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ephemeral: Option<RoomEventFilter>,
@@ -744,7 +785,7 @@ pub struct FilterRoom {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-impl FilterRoom {
+impl RoomFilter {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new() -> Self {
         Self {
@@ -761,7 +802,7 @@ impl FilterRoom {
 }
 
 rt::deserialize_object! {
-    FilterRoom { optional not_rooms, optional rooms, optional ephemeral, optional
+    RoomFilter { optional not_rooms, optional rooms, optional ephemeral, optional
     include_leave, optional state, optional timeline, optional account_data, }
 }
 
@@ -777,13 +818,13 @@ pub struct RoomEventFilter {
     pub limit: Option<i64>,
     /// A list of sender IDs to exclude. If this list is absent then no senders are excluded. A matching sender will be excluded even if it is listed in the `senders` filter.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub not_senders: Option<Vec<String>>,
+    pub not_senders: Option<Vec<rt::UserId>>,
     /// A list of event types to exclude. If this list is absent then no event types are excluded. A matching type will be excluded even if it is listed in the `types` filter. A `*` can be used as a wildcard to match any sequence of characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub not_types: Option<Vec<String>>,
     /// A list of senders IDs to include. If this list is absent then all senders are included.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub senders: Option<Vec<String>>,
+    pub senders: Option<Vec<rt::UserId>>,
     /// A list of event types to include. If this list is absent then all event types are included. A `*` can be used as a wildcard to match any sequence of characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub types: Option<Vec<String>>,
@@ -807,10 +848,10 @@ pub struct RoomEventFilter {
     pub include_redundant_members: Option<bool>,
     /// A list of room IDs to exclude. If this list is absent then no rooms are excluded. A matching room will be excluded even if it is listed in the `rooms` filter.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub not_rooms: Option<Vec<String>>,
+    pub not_rooms: Option<Vec<rt::RoomId>>,
     /// A list of room IDs to include. If this list is absent then all rooms are included.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub rooms: Option<Vec<String>>,
+    pub rooms: Option<Vec<rt::RoomId>>,
     /// If `true`, includes only events with a `url` key in their content. If `false`, excludes those events. If omitted, `url` key is not considered for filtering.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contains_url: Option<bool>,
@@ -852,9 +893,9 @@ rt::deserialize_object! {
 #[non_exhaustive]
 pub struct ThirdPartySigned {
     /// The Matrix ID of the user who issued the invite.
-    pub sender: String,
+    pub sender: rt::UserId,
     /// The Matrix ID of the invitee.
-    pub mxid: String,
+    pub mxid: rt::UserId,
     /// The state key of the m.third_party_invite event.
     ///
     /// A credential: `Debug` output shows `<redacted>`.
@@ -874,8 +915,8 @@ pub struct ThirdPartySigned {
 impl ThirdPartySigned {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new(
-        sender: String,
-        mxid: String,
+        sender: rt::UserId,
+        mxid: rt::UserId,
         token: String,
         signatures: std::collections::BTreeMap<
             String,
@@ -1006,7 +1047,7 @@ pub struct DeviceKeys {
     ///
     /// The signature is calculated using the process described at [Signing JSON](https://spec.matrix.org/v1.19/appendices/#signing-json).
     pub signatures: std::collections::BTreeMap<
-        String,
+        rt::UserId,
         std::collections::BTreeMap<String, String>,
     >,
     /// The other properties, by name.
@@ -1022,7 +1063,7 @@ impl DeviceKeys {
         algorithms: Vec<String>,
         keys: std::collections::BTreeMap<String, String>,
         signatures: std::collections::BTreeMap<
-            String,
+            rt::UserId,
             std::collections::BTreeMap<String, String>,
         >,
     ) -> Self {
@@ -1052,7 +1093,7 @@ pub struct KeyObject {
     /// containing mapping from _key signing identifier_ to the signature
     /// (see also: [Signing JSON](https://spec.matrix.org/v1.19/appendices/#signing-json))
     pub signatures: std::collections::BTreeMap<
-        String,
+        rt::UserId,
         serde_json::Map<String, serde_json::Value>,
     >,
     /// `true` for a fallback key. Part of the signed object: it must be
@@ -1072,7 +1113,7 @@ impl KeyObject {
     pub fn new(
         key: String,
         signatures: std::collections::BTreeMap<
-            String,
+            rt::UserId,
             serde_json::Map<String, serde_json::Value>,
         >,
     ) -> Self {
@@ -1148,14 +1189,14 @@ rt::deserialize_object! {
 pub struct PublishedRoomsChunk {
     /// The canonical alias of the room, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub canonical_alias: Option<String>,
+    pub canonical_alias: Option<rt::RoomAlias>,
     /// The name of the room, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// The number of members joined to the room.
     pub num_joined_members: i64,
     /// The ID of the room.
-    pub room_id: String,
+    pub room_id: rt::RoomId,
     /// The plain text topic of the room. Omitted if no `text/plain` mimetype
     /// exists in [`m.room.topic`](https://spec.matrix.org/v1.19/client-server-api/#mroomtopic).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1185,7 +1226,7 @@ impl PublishedRoomsChunk {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new(
         num_joined_members: i64,
-        room_id: String,
+        room_id: rt::RoomId,
         world_readable: bool,
         guest_can_join: bool,
     ) -> Self {
@@ -1325,6 +1366,27 @@ rt::deserialize_object! {
     IdentityServerInformation { required base_url, }
 }
 
+rt::string_enum! {
+    /// The schema at `api/client-server/message_pagination.yaml#/paths/~1rooms~1{roomId}~1messages/get/parameters/3/schema`.
+    ///
+    /// Values this version of the crate does not know are kept in `Unknown`.
+    #[non_exhaustive]
+    pub enum Direction {
+        B = "b",
+        F = "f",
+    }
+}
+
+/// The schema at `api/client-server/notifications.yaml#/paths/~1notifications/get/responses/200/content/application~1json/schema/properties/notifications/items/properties/actions/items`.
+///
+/// One of several shapes; deserializing tries them in this order.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(untagged)]
+pub enum PushRuleAction {
+    String(String),
+    Object(serde_json::Map<String, serde_json::Value>),
+}
+
 /// The format used for events when they are returned from
 /// API endpoints such as `/sync`, where the `room_id` is implied elsewhere
 /// in the response.
@@ -1332,7 +1394,7 @@ rt::deserialize_object! {
 #[non_exhaustive]
 pub struct ClientEventWithoutRoomId {
     /// The globally unique identifier for this event.
-    pub event_id: String,
+    pub event_id: rt::EventId,
     /// The type of the event.
     #[serde(rename = "type")]
     pub type_: String,
@@ -1346,7 +1408,7 @@ pub struct ClientEventWithoutRoomId {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state_key: Option<String>,
     /// Contains the fully-qualified ID of the user who sent this event.
-    pub sender: String,
+    pub sender: rt::UserId,
     /// Timestamp (in milliseconds since the unix epoch) on originating homeserver
     /// when this event was sent.
     pub origin_server_ts: i64,
@@ -1354,7 +1416,7 @@ pub struct ClientEventWithoutRoomId {
     pub content: serde_json::Map<String, serde_json::Value>,
     /// Contains optional extra information about the event.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub unsigned: Option<ClientEventWithoutRoomIdUnsigned>,
+    pub unsigned: Option<UnsignedData>,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -1363,9 +1425,9 @@ pub struct ClientEventWithoutRoomId {
 impl ClientEventWithoutRoomId {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new(
-        event_id: String,
+        event_id: rt::EventId,
         type_: String,
-        sender: String,
+        sender: rt::UserId,
         origin_server_ts: i64,
         content: serde_json::Map<String, serde_json::Value>,
     ) -> Self {
@@ -1391,7 +1453,7 @@ rt::deserialize_object! {
 /// Contains optional extra information about the event.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
-pub struct ClientEventWithoutRoomIdUnsigned {
+pub struct UnsignedData {
     /// The time in milliseconds that has elapsed since the event was sent. This field is generated by the local homeserver, and may be incorrect if the local time on at least one of the two servers is out of sync, which can cause the age to either be negative or greater than it actually is.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub age: Option<i64>,
@@ -1421,7 +1483,7 @@ pub struct ClientEventWithoutRoomIdUnsigned {
     ///
     /// Added in Matrix 1.19.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub replaces_state: Option<String>,
+    pub replaces_state: Option<rt::EventId>,
     /// The room membership of the user making the request, at the time of the event.
     ///
     /// This property is the value of the `membership` property of the
@@ -1446,7 +1508,7 @@ pub struct ClientEventWithoutRoomIdUnsigned {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-impl ClientEventWithoutRoomIdUnsigned {
+impl UnsignedData {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new() -> Self {
         Self {
@@ -1462,9 +1524,8 @@ impl ClientEventWithoutRoomIdUnsigned {
 }
 
 rt::deserialize_object! {
-    ClientEventWithoutRoomIdUnsigned { optional age, optional redacted_because, optional
-    transaction_id, optional prev_content, optional replaces_state, optional membership,
-    }
+    UnsignedData { optional age, optional redacted_because, optional transaction_id,
+    optional prev_content, optional replaces_state, optional membership, }
 }
 
 /// The basic set of fields all events must have.
@@ -1497,6 +1558,64 @@ impl Event {
 
 rt::deserialize_object! {
     Event { required content, required type_ = "type", }
+}
+
+rt::string_enum! {
+    /// The user's membership state in this room.
+    ///
+    /// Values this version of the crate does not know are kept in `Unknown`.
+    #[non_exhaustive]
+    pub enum InitialSyncMembership {
+        Invite = "invite",
+        Join = "join",
+        Leave = "leave",
+        Ban = "ban",
+    }
+}
+
+/// The pagination chunk for this room.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+#[non_exhaustive]
+pub struct PaginationChunk {
+    /// A token which correlates to the start of `chunk`.
+    /// Can be passed to
+    /// [`/rooms/<room_id>/messages`](https://spec.matrix.org/v1.19/client-server-api/#get_matrixclientv3roomsroomidmessages)
+    /// to retrieve earlier events.
+    ///
+    /// If no earlier events are available, this property may be omitted from
+    /// the response.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start: Option<String>,
+    /// A token which correlates to the end of `chunk`.
+    /// Can be passed to
+    /// [`/rooms/<room_id>/messages`](https://spec.matrix.org/v1.19/client-server-api/#get_matrixclientv3roomsroomidmessages)
+    /// to retrieve later events.
+    pub end: String,
+    /// If the user is a member of the room this will be a
+    /// list of the most recent messages for this room. If
+    /// the user has left the room this will be the
+    /// messages that preceded them leaving. This array
+    /// will consist of at most `limit` elements.
+    pub chunk: Vec<rt::Raw<ClientEvent>>,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+impl PaginationChunk {
+    /// Creates a value from its required fields; optional fields are unset.
+    pub fn new(end: String, chunk: Vec<rt::Raw<ClientEvent>>) -> Self {
+        Self {
+            start: None,
+            end,
+            chunk,
+            additional_properties: Default::default(),
+        }
+    }
+}
+
+rt::deserialize_object! {
+    PaginationChunk { optional start, required end, required chunk, }
 }
 
 /// The schema at `api/client-server/definitions/openid_token.yaml#`.
@@ -1567,6 +1686,18 @@ rt::deserialize_object! {
     matrix_server_name, required expires_in, }
 }
 
+rt::string_enum! {
+    /// This user's presence.
+    ///
+    /// Values this version of the crate does not know are kept in `Unknown`.
+    #[non_exhaustive]
+    pub enum Presence {
+        Online = "online",
+        Offline = "offline",
+        Unavailable = "unavailable",
+    }
+}
+
 /// The schema at `api/client-server/definitions/push_ruleset.yaml#`.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
@@ -1616,7 +1747,7 @@ rt::deserialize_object! {
 #[non_exhaustive]
 pub struct PushRule {
     /// The actions to perform when this rule is matched.
-    pub actions: Vec<PushRuleActionsItem>,
+    pub actions: Vec<PushRuleAction>,
     /// Whether this is a default rule, or has been set explicitly.
     pub default: bool,
     /// Whether the push rule is enabled or not.
@@ -1640,7 +1771,7 @@ pub struct PushRule {
 impl PushRule {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new(
-        actions: Vec<PushRuleActionsItem>,
+        actions: Vec<PushRuleAction>,
         default: bool,
         enabled: bool,
         rule_id: String,
@@ -1660,16 +1791,6 @@ impl PushRule {
 rt::deserialize_object! {
     PushRule { required actions, required default, required enabled, required rule_id,
     optional conditions, optional pattern, }
-}
-
-/// The schema at `api/client-server/definitions/push_rule.yaml#/properties/actions/items`.
-///
-/// One of several shapes; deserializing tries them in this order.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(untagged)]
-pub enum PushRuleActionsItem {
-    String(String),
-    Object(serde_json::Map<String, serde_json::Value>),
 }
 
 /// The schema at `api/client-server/definitions/push_condition.yaml#`.
@@ -1740,6 +1861,32 @@ pub enum PushConditionValue {
     Boolean(bool),
 }
 
+rt::string_enum! {
+    /// The encryption algorithm to be used to encrypt messages sent in the
+    /// room.
+    ///
+    /// Values this version of the crate does not know are kept in `Unknown`.
+    #[non_exhaustive]
+    pub enum Encryption {
+        MMegolmV1AesSha2 = "m.megolm.v1.aes-sha2",
+    }
+}
+
+rt::string_enum! {
+    /// The membership state of the user if the user is joined to the room. Absent
+    /// if the API was called unauthenticated.
+    ///
+    /// Values this version of the crate does not know are kept in `Unknown`.
+    #[non_exhaustive]
+    pub enum Membership {
+        Invite = "invite",
+        Join = "join",
+        Knock = "knock",
+        Leave = "leave",
+        Ban = "ban",
+    }
+}
+
 /// State Events have the following fields.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
@@ -1750,9 +1897,9 @@ pub struct StateEvent {
     #[serde(rename = "type")]
     pub type_: String,
     /// The globally unique event identifier.
-    pub event_id: String,
+    pub event_id: rt::EventId,
     /// Contains the fully-qualified ID of the user who sent this event.
-    pub sender: String,
+    pub sender: rt::UserId,
     /// Timestamp in milliseconds on originating homeserver when this event was sent.
     pub origin_server_ts: i64,
     /// Contains optional extra information about the event.
@@ -1760,7 +1907,7 @@ pub struct StateEvent {
     pub unsigned: Option<StateEventUnsigned>,
     /// The ID of the room associated with this event. Will not be present on events
     /// that arrive through `/sync`, despite being required everywhere else.
-    pub room_id: String,
+    pub room_id: rt::RoomId,
     /// A unique key which defines the overwriting semantics for this piece of room state. This value is often a zero-length string. The presence of this key makes this event a State Event.
     /// State keys starting with an `@` are reserved for referencing user IDs, such as room members. With the exception of a few events, state events set with a given user's ID as the state key MUST only be set by that user.
     pub state_key: String,
@@ -1774,10 +1921,10 @@ impl StateEvent {
     pub fn new(
         content: serde_json::Map<String, serde_json::Value>,
         type_: String,
-        event_id: String,
-        sender: String,
+        event_id: rt::EventId,
+        sender: rt::UserId,
         origin_server_ts: i64,
-        room_id: String,
+        room_id: rt::RoomId,
         state_key: String,
     ) -> Self {
         Self {
@@ -1925,7 +2072,7 @@ pub struct StrippedStateEvent {
     #[serde(rename = "type")]
     pub type_: String,
     /// The `sender` for the event.
-    pub sender: String,
+    pub sender: rt::UserId,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -1937,7 +2084,7 @@ impl StrippedStateEvent {
         content: serde_json::Map<String, serde_json::Value>,
         state_key: String,
         type_: String,
-        sender: String,
+        sender: rt::UserId,
     ) -> Self {
         Self {
             content,
@@ -2002,7 +2149,7 @@ pub struct Protocol {
     /// The `string` key for this object is the field name itself.
     ///
     /// May be an empty object if no fields are defined.
-    pub field_types: std::collections::BTreeMap<String, ProtocolFieldTypesValue>,
+    pub field_types: std::collections::BTreeMap<String, FieldType>,
     /// A list of objects representing independent instances of configuration.
     /// For example, multiple networks on IRC if multiple are provided by the
     /// same application service.
@@ -2011,7 +2158,7 @@ pub struct Protocol {
     /// [`GET /_matrix/app/v1/thirdparty/protocol/{protocol}`](https://spec.matrix.org/v1.19/application-service-api/#get_matrixappv1thirdpartyprotocolprotocol)
     /// to include an `instance_id` to serve as a unique identifier for each
     /// instance on the homeserver.
-    pub instances: Vec<ProtocolInstancesItem>,
+    pub instances: Vec<ProtocolInstance>,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -2023,8 +2170,8 @@ impl Protocol {
         user_fields: Vec<String>,
         location_fields: Vec<String>,
         icon: String,
-        field_types: std::collections::BTreeMap<String, ProtocolFieldTypesValue>,
-        instances: Vec<ProtocolInstancesItem>,
+        field_types: std::collections::BTreeMap<String, FieldType>,
+        instances: Vec<ProtocolInstance>,
     ) -> Self {
         Self {
             user_fields,
@@ -2045,7 +2192,7 @@ rt::deserialize_object! {
 /// Definition of valid values for a field.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
-pub struct ProtocolFieldTypesValue {
+pub struct FieldType {
     /// A regular expression for validation of a field's value. This may be relatively
     /// coarse to verify the value as the application service providing this protocol
     /// may apply additional validation or filtering.
@@ -2057,7 +2204,7 @@ pub struct ProtocolFieldTypesValue {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-impl ProtocolFieldTypesValue {
+impl FieldType {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new(regexp: String, placeholder: String) -> Self {
         Self {
@@ -2069,13 +2216,13 @@ impl ProtocolFieldTypesValue {
 }
 
 rt::deserialize_object! {
-    ProtocolFieldTypesValue { required regexp, required placeholder, }
+    FieldType { required regexp, required placeholder, }
 }
 
 /// The schema at `api/client-server/definitions/protocol.yaml#/allOf/1/properties/instances/items`.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
-pub struct ProtocolInstancesItem {
+pub struct ProtocolInstance {
     /// A human-readable description for the protocol, such as the name.
     pub desc: String,
     /// An optional content URI representing the protocol. Overrides the one provided
@@ -2099,7 +2246,7 @@ pub struct ProtocolInstancesItem {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-impl ProtocolInstancesItem {
+impl ProtocolInstance {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new(
         desc: String,
@@ -2118,7 +2265,7 @@ impl ProtocolInstancesItem {
 }
 
 rt::deserialize_object! {
-    ProtocolInstancesItem { required desc, optional icon, required fields, required
+    ProtocolInstance { required desc, optional icon, required fields, required
     network_id, optional instance_id, }
 }
 

@@ -43,16 +43,20 @@ rt::deserialize_object! {
 #[non_exhaustive]
 pub struct SetTypingRequest {
     /// The user who has started to type.
-    pub user_id: String,
+    pub user_id: rt::UserId,
     /// The room in which the user is typing.
-    pub room_id: String,
+    pub room_id: rt::RoomId,
     /// The request body.
     pub body: SetTypingRequestBody,
 }
 
 impl SetTypingRequest {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(user_id: String, room_id: String, body: SetTypingRequestBody) -> Self {
+    pub fn new(
+        user_id: rt::UserId,
+        room_id: rt::RoomId,
+        body: SetTypingRequestBody,
+    ) -> Self {
         Self { user_id, room_id, body }
     }
 }
@@ -75,9 +79,9 @@ impl rt::Endpoint for SetTypingRequest {
         access_token: Option<&rt::AccessToken>,
     ) -> rt::RequestResult {
         let mut path = rt::PathBuilder::new("/_matrix/client/v3/rooms/");
-        path.push_param(&self.room_id);
+        path.push_param(self.room_id.as_str());
         path.push_literal("/typing/");
-        path.push_param(&self.user_id);
+        path.push_param(self.user_id.as_str());
         let path_and_query = path.finish();
         rt::build_request(
             &Self::METADATA,

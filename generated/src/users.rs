@@ -55,7 +55,7 @@ rt::deserialize_object! {
 #[non_exhaustive]
 pub struct SearchUserDirectoryResponse {
     /// Ordered by rank and then whether or not profile info is available.
-    pub results: Vec<SearchUserDirectoryResponseResultsItem>,
+    pub results: Vec<User>,
     /// Indicates if the result list has been truncated by the limit.
     pub limited: bool,
     /// The other properties, by name.
@@ -65,10 +65,7 @@ pub struct SearchUserDirectoryResponse {
 
 impl SearchUserDirectoryResponse {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(
-        results: Vec<SearchUserDirectoryResponseResultsItem>,
-        limited: bool,
-    ) -> Self {
+    pub fn new(results: Vec<User>, limited: bool) -> Self {
         Self {
             results,
             limited,
@@ -84,9 +81,9 @@ rt::deserialize_object! {
 /// The schema at `api/client-server/users.yaml#/paths/~1user_directory~1search/post/responses/200/content/application~1json/schema/properties/results/items`.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
-pub struct SearchUserDirectoryResponseResultsItem {
+pub struct User {
     /// The user's matrix user ID.
-    pub user_id: String,
+    pub user_id: rt::UserId,
     /// The display name of the user, if one exists.
     #[serde(default, skip_serializing_if = "Option::is_none", with = "rt::nullable")]
     pub display_name: Option<Option<String>>,
@@ -98,9 +95,9 @@ pub struct SearchUserDirectoryResponseResultsItem {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-impl SearchUserDirectoryResponseResultsItem {
+impl User {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(user_id: String) -> Self {
+    pub fn new(user_id: rt::UserId) -> Self {
         Self {
             user_id,
             display_name: None,
@@ -111,8 +108,8 @@ impl SearchUserDirectoryResponseResultsItem {
 }
 
 rt::deserialize_object! {
-    SearchUserDirectoryResponseResultsItem { required user_id, optional display_name with
-    Nullable, optional avatar_url with Nullable, }
+    User { required user_id, optional display_name with Nullable, optional avatar_url
+    with Nullable, }
 }
 
 impl rt::Endpoint for SearchUserDirectoryRequest {

@@ -28,7 +28,7 @@ impl GetTokenOwnerRequest {
 #[non_exhaustive]
 pub struct GetTokenOwnerResponse {
     /// The user ID that owns the access token.
-    pub user_id: String,
+    pub user_id: rt::UserId,
     /// Device ID associated with the access token. If no device
     /// is associated with the access token (such as in the case
     /// of application services) then this field can be omitted.
@@ -51,7 +51,7 @@ pub struct GetTokenOwnerResponse {
 
 impl GetTokenOwnerResponse {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(user_id: String) -> Self {
+    pub fn new(user_id: rt::UserId) -> Self {
         Self {
             user_id,
             device_id: None,

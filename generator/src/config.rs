@@ -4,6 +4,7 @@
 //! which schemas the runtime crate provides by hand, and which properties
 //! hold credentials.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
@@ -78,6 +79,62 @@ pub struct Config {
     /// authentication data: `Debug` shows their names, never their values.
     #[serde(default)]
     pub secret_additional_properties: Vec<String>,
+    /// Names for generated types whose derived name is poor, by the
+    /// schema's location. `gen` fails when an entry names no generated
+    /// type, so it cannot outlive the schema it names.
+    #[serde(default)]
+    pub type_names: Vec<TypeName>,
+    /// String formats (`format`, and `x-pattern-format` on a map's keys)
+    /// generated as a runtime type, by the format's name in
+    /// `data/string-formats.yaml` (e.g. `mx-user-id = "UserId"`). An
+    /// `mx-*` format not listed fails `gen`, as does an entry no schema
+    /// uses; other formats (`uri`, `int64`) keep their JSON type.
+    #[serde(default)]
+    pub string_formats: BTreeMap<String, String>,
+    /// `oneOf`s of string formats only, each as one runtime type (a room
+    /// ID or alias): identifier types accept any received string, so an
+    /// untagged enum of them could not tell the members apart.
+    #[serde(default)]
+    pub string_format_unions: Vec<StringFormatUnion>,
+    /// The path parameters an MXC URI fills: operations with both get a
+    /// `from_mxc` constructor.
+    #[serde(default)]
+    pub mxc_path_parameters: Option<MxcPathParameters>,
+}
+
+/// A name for the type of one schema (or of the shared type it is merged
+/// into).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TypeName {
+    /// The schema's location, `file#/json/pointer` with the file relative
+    /// to `data/`, as the generated docs and `gen` errors write it.
+    pub schema: String,
+    /// The Rust type name.
+    pub name: String,
+    /// Why the derived name is not good enough: required so the choice is
+    /// explained.
+    pub reason: String,
+}
+
+/// A `oneOf` of string formats generated as one runtime type.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StringFormatUnion {
+    /// The members' formats, in any order.
+    pub formats: Vec<String>,
+    /// The runtime type.
+    pub rust: String,
+}
+
+/// The path parameters (wire names) an MXC URI's parts fill.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MxcPathParameters {
+    /// The parameter of the server name, e.g. `serverName`.
+    pub server_name: String,
+    /// The parameter of the media ID, e.g. `mediaId`.
+    pub media_id: String,
 }
 
 fn has_duplicates(documents: &[String]) -> bool {
@@ -141,14 +198,45 @@ pub struct CrateConfig {
     pub version: String,
     /// One-line description.
     pub description: String,
-    /// Where the runtime crate is, relative to the generated crate's folder
-    /// (its `path` dependency on `matrix-csapi-runtime`).
-    #[serde(default = "default_runtime_path")]
-    pub runtime_path: String,
+    /// The source repository's URL (`repository` in Cargo.toml).
+    #[serde(default)]
+    pub repository: Option<String>,
+    /// Where the crate's documentation is (`documentation` in Cargo.toml),
+    /// e.g. `https://docs.rs/<name>`.
+    #[serde(default)]
+    pub documentation: Option<String>,
+    /// How the crate depends on `matrix-csapi-runtime`.
+    #[serde(default)]
+    pub runtime: RuntimeDependency,
+    /// Whether the crate may be published (`publish = false` when not).
+    #[serde(default = "yes")]
+    pub publish: bool,
 }
 
-fn default_runtime_path() -> String {
-    "../runtime".to_owned()
+fn yes() -> bool {
+    true
+}
+
+/// The generated crate's dependency on the runtime crate.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuntimeDependency {
+    /// The runtime's folder, relative to the generated crate's.
+    pub path: String,
+    /// The version requirement beside the path, which a published crate
+    /// needs (the registry has no paths); without it the crate cannot be
+    /// packaged.
+    #[serde(default)]
+    pub version: Option<String>,
+}
+
+impl Default for RuntimeDependency {
+    fn default() -> Self {
+        RuntimeDependency {
+            path: "../runtime".to_owned(),
+            version: None,
+        }
+    }
 }
 
 /// A schema replaced by a runtime type.
@@ -248,6 +336,22 @@ impl Config {
         }
         if has_duplicates(&config.documents) {
             return Err(invalid("`documents` lists a document twice".to_owned()));
+        }
+        for entry in &config.type_names {
+            let is_type_name = entry.name.starts_with(|c: char| c.is_ascii_uppercase())
+                && entry.name.chars().all(|c| c.is_ascii_alphanumeric());
+            if !is_type_name {
+                return Err(invalid(format!(
+                    "`type_names` entry for `{}`: `{}` is not an UpperCamelCase Rust type name",
+                    entry.schema, entry.name
+                )));
+            }
+            if entry.reason.trim().is_empty() {
+                return Err(invalid(format!(
+                    "`type_names` entry for `{}` gives no reason",
+                    entry.schema
+                )));
+            }
         }
         Ok(config)
     }

@@ -18,7 +18,10 @@
 //! atomically; [`pin`] records which spec release the output is made from.
 //! [`examples`] collects the spec's request and response examples (through
 //! [`prepare`], the stages before lowering) for round-trip tests.
+//! [`changes`] compares the models of two spec releases ([`build_api`]) and
+//! reports what changed for the generated crate's users.
 
+pub mod changes;
 pub mod config;
 pub mod emit;
 pub mod examples;
@@ -135,14 +138,78 @@ pub fn prepare(
     spec_dir: &Path,
     project: &Project,
 ) -> Result<(config::Config, pin::Pin, resolve::ResolvedSpec), Error> {
-    let mut config = config::Config::read(&project.config_path())?;
     let pin = pin::Pin::read(&project.pin_path())?;
+    let (config, resolved, _) = prepare_unpinned(spec_dir, project, OverlayFit::Required)?;
+    Ok((config, pin, resolved))
+}
+
+/// [`prepare`] without the pin: any spec release, with overlays that do
+/// not fit it skipped or not (`fit`).
+fn prepare_unpinned(
+    spec_dir: &Path,
+    project: &Project,
+    fit: OverlayFit,
+) -> Result<(config::Config, resolve::ResolvedSpec, Vec<SkippedOverlay>), Error> {
+    let mut config = config::Config::read(&project.config_path())?;
     let mut files = load::SpecFiles::open(spec_dir)?;
     config.expand_documents(files.data_dir(), &project.config_path())?;
-    apply_overlays(&mut files, &config, project)?;
+    let skipped = apply_overlays_fitting(&mut files, &config, project, fit)?;
     check_known_types(&mut files, &config, project)?;
     let resolved = resolve::resolve(files, &config.documents)?;
-    Ok((config, pin, resolved))
+    Ok((config, resolved, skipped))
+}
+
+/// The model [`generate`] would emit for the spec at `spec_dir` (any
+/// release; the pin is not read), with the project's config, and
+/// `spec_tag` as the release it names. For comparing releases
+/// ([`changes`]).
+pub fn build_api(
+    spec_dir: &Path,
+    project: &Project,
+    spec_tag: &str,
+    fit: OverlayFit,
+) -> Result<BuiltApi, Error> {
+    let (config, resolved, skipped_overlays) = prepare_unpinned(spec_dir, project, fit)?;
+    let api = lower::lower(&resolved, &config, spec_tag)?;
+    Ok(BuiltApi {
+        api,
+        config,
+        skipped_overlays,
+    })
+}
+
+/// What [`build_api`] returns.
+#[derive(Debug)]
+pub struct BuiltApi {
+    /// The model.
+    pub api: model::Api,
+    /// The project's config it was built with (documents expanded).
+    pub config: config::Config,
+    /// Overlays left out because they do not fit the spec
+    /// ([`OverlayFit::SkipUnfitting`]), in config order.
+    pub skipped_overlays: Vec<SkippedOverlay>,
+}
+
+/// Whether every overlay must apply to the spec.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OverlayFit {
+    /// Every overlay applies, or generation fails (what `gen` does).
+    Required,
+    /// An overlay that extends a file the spec lacks, or one of whose
+    /// actions selects nothing, is left out whole and reported (for an
+    /// older release than the overlays were written for). Any other
+    /// overlay error still fails.
+    SkipUnfitting,
+}
+
+/// An overlay left out under [`OverlayFit::SkipUnfitting`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SkippedOverlay {
+    /// The overlay, as listed in the config.
+    pub overlay: String,
+    /// Why it does not fit (the error `gen` would give, without the
+    /// overlay's path).
+    pub reason: String,
 }
 
 /// The overlay stage of [`prepare`]: applies the config's overlays, in
@@ -152,6 +219,18 @@ pub fn apply_overlays(
     config: &config::Config,
     project: &Project,
 ) -> Result<(), Error> {
+    apply_overlays_fitting(files, config, project, OverlayFit::Required).map(|_| ())
+}
+
+/// [`apply_overlays`], leaving out the overlays that do not fit the spec
+/// when `fit` allows it; returns those left out.
+fn apply_overlays_fitting(
+    files: &mut load::SpecFiles,
+    config: &config::Config,
+    project: &Project,
+    fit: OverlayFit,
+) -> Result<Vec<SkippedOverlay>, Error> {
+    let mut skipped = Vec::new();
     // Per spec file: the fields overlays added, so that two overlays adding
     // the same field is an error, as it is within one overlay.
     let mut added: std::collections::BTreeMap<String, openapi_overlay::AddedFields> =
@@ -179,15 +258,59 @@ pub fn apply_overlays(
                 extends: extends.clone(),
                 source: Box::new(source),
             },
-        })?;
-        let document = &mut files.load(&target)?.value;
-        overlay.apply_tracked(
-            document,
-            openapi_overlay::Strictness::RequireMatch,
-            added.entry(target).or_default(),
-        )?;
+        });
+        let applied = target.and_then(|target| {
+            let document = &mut files.load(&target)?.value;
+            // All or nothing: a failing overlay leaves the document as it was.
+            overlay.apply_tracked(
+                document,
+                openapi_overlay::Strictness::RequireMatch,
+                added.entry(target).or_default(),
+            )?;
+            Ok(())
+        });
+        match applied {
+            Err(error) if fit == OverlayFit::SkipUnfitting => match does_not_fit(&error) {
+                Some(reason) => skipped.push(SkippedOverlay {
+                    overlay: overlay_path.clone(),
+                    reason,
+                }),
+                None => return Err(error),
+            },
+            other => other?,
+        }
     }
-    Ok(())
+    Ok(skipped)
+}
+
+/// When an overlay error says the overlay was written for another release
+/// of the spec (its file or a target is not there): why, in words that do
+/// not depend on where the project is.
+fn does_not_fit(error: &Error) -> Option<String> {
+    match error {
+        Error::Overlay(openapi_overlay::OverlayError::NoMatch { place }) => {
+            let action = place
+                .action
+                .map_or_else(|| "an action".to_owned(), |i| format!("action {i}"));
+            Some(match &place.target {
+                Some(target) => format!("{action} (target `{target}`) selects nothing"),
+                None => format!("{action} selects nothing"),
+            })
+        }
+        Error::OverlayTarget {
+            extends, source, ..
+        } => match &**source {
+            load::LoadError::Read { source, .. }
+                if source.kind() == std::io::ErrorKind::NotFound =>
+            {
+                Some(format!(
+                    "it extends `{extends}`, which this spec does not have"
+                ))
+            }
+            _ => None,
+        },
+        _ => None,
+    }
 }
 
 /// Part of [`prepare`] after the overlays: every schema that `known_types`

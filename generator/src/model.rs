@@ -15,7 +15,7 @@ pub struct Api {
     pub modules: Vec<Module>,
     /// Every named type, each in one module.
     pub types: Vec<TypeDef>,
-    /// Cargo features that gate experimental fields, sorted.
+    /// Cargo features that gate experimental items (`x-cargo-feature`), sorted.
     pub features: Vec<String>,
 }
 
@@ -71,6 +71,25 @@ pub struct Operation {
     pub rate_limited: bool,
     /// Where the operation is in the spec.
     pub source: Location,
+    /// When the path has both parameters an MXC URI fills (config
+    /// `mxc_path_parameters`): the Rust fields of its server name and media
+    /// ID, for a `from_mxc` constructor.
+    pub mxc_fields: Option<MxcFields>,
+    /// Cargo feature that gates the operation (`x-cargo-feature` on it):
+    /// its request, response and error types, `Endpoint` impl, client
+    /// method and test support.
+    pub feature: Option<String>,
+}
+
+/// The request fields an MXC URI fills.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MxcFields {
+    /// The field of the server name (a `ServerName` or `String`).
+    pub server_name: String,
+    /// Whether that field is a `String` rather than a `ServerName`.
+    pub server_name_is_string: bool,
+    /// The field of the media ID (a `String`).
+    pub media_id: String,
 }
 
 /// Part of a path template.
@@ -195,7 +214,7 @@ pub struct Docs {
 }
 
 /// A Rust type as used in a field.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Type {
     /// `String`.
     String,
@@ -215,8 +234,17 @@ pub enum Type {
     JsonObject,
     /// `Vec<T>`.
     Array(Box<Type>),
-    /// `BTreeMap<String, T>`.
-    Map(Box<Type>),
+    /// `BTreeMap<K, T>`: keys are `String`, or an identifier type when
+    /// the spec gives their format (`x-pattern-format`).
+    Map {
+        /// The key type: [`Type::String`] or [`Type::Identifier`].
+        key: Box<Type>,
+        /// The value type.
+        value: Box<Type>,
+    },
+    /// A string of one of the spec's formats (`format: mx-user-id`): the
+    /// runtime's identifier type of that name (config `string_formats`).
+    Identifier(String),
     /// A generated type.
     Named(TypeId),
     /// A hand-written type of the runtime crate, by path inside it.
@@ -243,8 +271,31 @@ pub struct TypeDef {
     pub docs: Docs,
     /// Where the schema is.
     pub source: Location,
+    /// Where its name comes from, which decides whose name a type shared
+    /// by several schemas takes.
+    pub name_origin: NameOrigin,
+    /// The schema's `title`: types of differently titled schemas are
+    /// different concepts, even when they have the same shape.
+    pub title: Option<String>,
     /// What it is.
     pub kind: TypeKind,
+    /// Cargo features all of which the type exists only with, sorted: its
+    /// schema's own `x-cargo-feature`, and, for a type defined inline, those
+    /// of where it is defined (a gated operation, property or type).
+    pub features: Vec<String>,
+}
+
+/// Where a generated type's name comes from, best first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum NameOrigin {
+    /// The schema's own `title`.
+    Title,
+    /// A named schema (a reference target) and the properties leading to
+    /// it: spec vocabulary, the same wherever the schema is used.
+    Schema,
+    /// The operation and the properties or parameter leading to it: says
+    /// where the schema is, not what it is.
+    Operation,
 }
 
 /// The shape of a named type.
@@ -375,7 +426,7 @@ pub struct Param {
 /// Inclusive bounds of an integer (or, for durations, millisecond) value,
 /// from its schema's `minimum`/`maximum`/`exclusiveMinimum`/
 /// `exclusiveMaximum`: checked before a request is sent.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Bounds {
     /// The smallest allowed value.
     pub min: Option<i64>,
@@ -390,4 +441,7 @@ pub struct EnumValue {
     pub wire: String,
     /// Rust variant name.
     pub variant: String,
+    /// Cargo feature that gates the value (the enum schema's
+    /// `x-cargo-feature` map); without it the value is kept as unknown.
+    pub feature: Option<String>,
 }

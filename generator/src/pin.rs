@@ -33,6 +33,19 @@ use std::path::{Path, PathBuf};
 
 use sha2::{Digest as _, Sha256};
 
+/// The Matrix spec's source repository; each release is a tag (`v1.19`).
+pub const SPEC_REPOSITORY: &str = "https://github.com/matrix-org/matrix-spec";
+
+/// How to get the spec release `tag`, for errors about a missing spec: a
+/// clone of the spec repository at the tag, whose root (the folder with
+/// `data/`) is the spec directory, checked against the pin's digest.
+pub fn how_to_get(tag: &str) -> String {
+    format!(
+        "get the pinned spec with `git clone --depth 1 --branch {tag} {SPEC_REPOSITORY} ../shared/matrix-spec/{tag}` \
+         (the generator reads its `data/` folder; spec/pin.toml's digest verifies it)"
+    )
+}
+
 /// The header comment written at the top of `spec/pin.toml`.
 const HEADER: &str = "# Written by `cargo xtask gen --update-pin`. \
                       The Matrix spec release that generated/ is made from.\n";

@@ -19,10 +19,10 @@ fn project(dir: &Path) -> Project {
     }
 }
 
-/// The fixture's output is checked in as `tests/fixture-client`, a member of
-/// the workspace, so `cargo test --workspace` compiles it (and the tests
-/// crate turns on its features); this test keeps it what the generator makes
-/// now. `UPDATE_FIXTURE_CLIENT=1` rewrites it; review with `git diff`.
+/// The fixture's output is checked in as `tests/fixtures/mini/generated`, a
+/// member of the workspace, so `cargo test --workspace` compiles it (and the
+/// tests crate turns on its features); this test keeps it what the generator
+/// makes now. `MATRIX_CSAPI_BLESS=1` rewrites it; review with `git diff`.
 #[test]
 fn fixture_generates_the_checked_in_crate() {
     let dir = edited_fixture(|_| {});
@@ -49,8 +49,8 @@ fn fixture_generates_the_checked_in_crate() {
             "{path} lacks the generated header"
         );
     }
-    let checked_in = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixture-client");
-    if std::env::var_os("UPDATE_FIXTURE_CLIENT").is_some() {
+    let checked_in = support::fixture_source().join("generated");
+    if std::env::var_os("MATRIX_CSAPI_BLESS").is_some() {
         output::write_atomically(&checked_in, &files).unwrap();
     }
     let changes = output::diff(&checked_in, &files).unwrap();
@@ -66,8 +66,8 @@ fn fixture_generates_the_checked_in_crate() {
         .collect();
     assert!(
         differences.is_empty(),
-        "tests/fixture-client is not what the generator makes now:\n{}\n\
-         rewrite it with `UPDATE_FIXTURE_CLIENT=1 cargo test -p matrix-csapi-codegen --test pipeline` \
+        "tests/fixtures/mini/generated is not what the generator makes now:\n{}\n\
+         rewrite it with `MATRIX_CSAPI_BLESS=1 cargo test -p matrix-csapi-codegen --test pipeline` \
          and review with `git diff`",
         differences.join("\n")
     );
@@ -237,7 +237,9 @@ fn config_entries_that_no_longer_apply_fail_generation() {
         let text = format!(
             "{text}\n\
              [[undefined_security_schemes]]\nname = \"neverUsedScheme\"\n\
-             auth = \"none\"\nreason = \"stale\"\n"
+             auth = \"none\"\nreason = \"stale\"\n\
+             [[type_names]]\nschema = \"api/client-server/session.yaml#/gone\"\n\
+             name = \"Gone\"\nreason = \"stale\"\n"
         );
         fs::write(path, text).unwrap();
     });
@@ -253,6 +255,49 @@ fn config_entries_that_no_longer_apply_fail_generation() {
         ),
         "{message}"
     );
+    assert!(
+        message.contains(
+            "`type_names` entry `api/client-server/session.yaml#/gone` names no generated type"
+        ),
+        "{message}"
+    );
+}
+
+#[test]
+fn inline_schemas_are_named_by_title_or_config_and_identical_ones_are_shared() {
+    let dir = edited_fixture(|root| {
+        let spec = root.join("data/api/client-server/session.yaml");
+        let text = fs::read_to_string(&spec).unwrap();
+        // A title names an inline object; a second `dir` parameter with the
+        // same values shares the first one's type.
+        let text = text
+            .replace(
+                "                  settings:\n                    type: object\n",
+                "                  settings:\n                    type: object\n                    title: Room Settings\n",
+            )
+            .replace(
+                "        - in: query\n          name: dir\n          required: true\n          schema:\n            type: string\n            enum: [b, f]\n",
+                "        - in: query\n          name: dir\n          required: true\n          schema:\n            type: string\n            enum: [b, f]\n        - in: query\n          name: from_dir\n          schema:\n            type: string\n            enum: [f, b]\n",
+            );
+        fs::write(spec, text).unwrap();
+        let config = root.join("project/generator.toml");
+        let text = format!(
+            "{}\n[[type_names]]\nschema = \"api/client-server/session.yaml#/paths/~1widgets/get/parameters/1/schema\"\nname = \"Direction\"\nreason = \"fixture\"\n",
+            fs::read_to_string(&config).unwrap()
+        );
+        fs::write(config, text).unwrap();
+    });
+    let files = generate(dir.path(), &project(&dir.path().join("project"))).unwrap();
+    let session = files.get("src/session.rs").unwrap();
+    assert!(session.contains("pub struct RoomSettings {"), "{session}");
+    assert!(!session.contains("JoinRoomResponseSettings"), "{session}");
+    assert!(session.contains("pub enum Direction {"), "{session}");
+    assert!(session.contains("pub dir: Direction,"), "{session}");
+    assert!(
+        session.contains("pub from_dir: Option<Direction>,"),
+        "{session}"
+    );
+    assert!(!session.contains("GetWidgetsDir"), "{session}");
 }
 
 #[test]
@@ -327,4 +372,36 @@ fn reserved_client_methods_match_the_runtime_client() {
     listed.sort_unstable();
     assert_eq!(listed, runtime, "update lower::CLIENT_OWN_METHODS");
     assert!(reserved.contains(&("new", "matrix_csapi::Client")));
+}
+
+#[test]
+fn doc_links_go_to_the_release_or_to_the_unstable_site() {
+    // The pin's tag says which spec this is: a release (`vX.Y`) has pages
+    // of its own; `head` (or any other tag, like the fixture's) is the
+    // unreleased spec, which the site shows under `unstable/`.
+    for (tag, site) in [
+        (
+            "v1.19",
+            "https://spec.matrix.org/v1.19/client-server-api/#refresh",
+        ),
+        (
+            "head",
+            "https://spec.matrix.org/unstable/client-server-api/#refresh",
+        ),
+    ] {
+        let dir = edited_fixture(|root| {
+            let path = root.join("project/pin.toml");
+            let text = fs::read_to_string(&path)
+                .unwrap()
+                .replace("tag = \"v0.0-fixture\"", &format!("tag = \"{tag}\""));
+            fs::write(path, text).unwrap();
+        });
+        let files = generate(dir.path(), &project(&dir.path().join("project"))).unwrap();
+        let session = files.get("src/session.rs").unwrap();
+        assert!(
+            session.contains(&format!("[the spec]({site})")),
+            "{tag}: {session}"
+        );
+        assert!(!session.contains("spec.matrix.org/head/"), "{tag}");
+    }
 }

@@ -87,6 +87,7 @@
 //! deeper than [`yaml::MAX_DEPTH`]. `match()` and `search()` compile each
 //! pattern once, within a size limit. The YAML loader bounds alias
 //! expansion ([`yaml::MAX_ALIAS_SIZE`]) and nesting ([`yaml::MAX_DEPTH`]).
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod overlay;
 pub mod yaml;

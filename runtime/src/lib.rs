@@ -18,6 +18,10 @@
 //!   and [`SecretString`];
 //! * one-pass deserialization of objects that keep their unknown
 //!   properties ([`deserialize_object!`], [`de`]);
+//! * Matrix identifiers, one type per string format of the spec
+//!   ([`UserId`], [`RoomId`], [`EventId`], [`RoomAlias`], [`ServerName`],
+//!   [`MxcUri`], ...): checked when built, lenient when received
+//!   ([`ids`]);
 //! * the forward-compatible string-enum pattern ([`string_enum!`],
 //!   [`UnknownValue`]) used by generated enums;
 //! * with the default `client` feature, an async [`Client`] built on
@@ -33,7 +37,8 @@
 //! [sensitive](http::HeaderValue::set_sensitive). Note that the `Debug`
 //! output of [`http::Request`] itself includes the body, so do not log built
 //! requests wholesale.
-
+// docs.rs (`--cfg docsrs`, nightly) badges what needs the `client` feature.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 // Without `client`, the crate docs mention `Client` and `reqwest` but cannot link them.
 #![cfg_attr(not(feature = "client"), allow(rustdoc::broken_intra_doc_links))]
 
@@ -43,6 +48,7 @@ pub mod de;
 pub mod duration_ms;
 mod endpoint;
 mod error_code;
+pub mod ids;
 mod matrix_error;
 pub mod nullable;
 mod path;
@@ -58,6 +64,7 @@ mod client;
 pub use bytes::Bytes;
 pub use http;
 #[cfg(feature = "client")]
+#[cfg_attr(docsrs, doc(cfg(feature = "client")))]
 pub use reqwest;
 pub use serde;
 pub use serde_json;
@@ -65,9 +72,14 @@ pub use serde_json;
 pub use auth::{AccessToken, AuthScheme, SecretString};
 pub use base_url::{BaseUrl, InvalidBaseUrl};
 #[cfg(feature = "client")]
+#[cfg_attr(docsrs, doc(cfg(feature = "client")))]
 pub use client::{Client, DEFAULT_MAX_RESPONSE_BYTES, Error};
 pub use endpoint::{Endpoint, HttpRequest, HttpResponse, Metadata, RequestResult, ResponseResult};
 pub use error_code::ErrorCode;
+pub use ids::{
+    EventId, IdFormat, InvalidId, InvalidIdReason, MxcUri, RoomAlias, RoomId, RoomIdOrAlias,
+    ServerName, UnpaddedBase64, UrlSafeUnpaddedBase64, UserId,
+};
 pub use matrix_error::{ErrorBody, MatrixError, RetryAfter};
 pub use path::{PathBuilder, QueryBuilder};
 pub use raw::Raw;
@@ -86,6 +98,9 @@ pub use uia::{UiaFlow, UiaResponse};
 /// to. Not part of the public API.
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::ids::{
+        identifiers_validated_on_this_thread, validate_identifiers_on_this_thread,
+    };
     pub use crate::raw::validate_raw_values_on_this_thread;
     pub use crate::string_enum::deserialize_string_enum;
 }

@@ -44,6 +44,7 @@
 //! come from the runtime (which never prints them) or from the store (which
 //! must not). [`StoredSession`] *serializes* the tokens, as it must to be
 //! stored.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod error;
 mod options;

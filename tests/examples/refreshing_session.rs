@@ -22,14 +22,14 @@ use std::time::Duration;
 
 use matrix_csapi::runtime::SecretString;
 use matrix_csapi::whoami::GetTokenOwnerRequest;
-use matrix_csapi::{BaseUrl, Client};
+use matrix_csapi::{BaseUrl, Client, UserId};
 use matrix_csapi_session::{MemoryStore, Session, SessionOptions};
 
 /// What [`keep_alive`] saw.
 #[derive(Debug)]
 pub struct Outcome {
     /// Who the access token belonged to, before and after it expired.
-    pub user_ids: Vec<String>,
+    pub user_ids: Vec<UserId>,
     /// How long the first access token lived (`None`: it does not expire).
     pub expires_in: Option<Duration>,
     /// How many times the session refreshed the access token.

@@ -5,8 +5,9 @@
 //!   parts, or raw bytes written verbatim to simulate broken servers) and
 //!   records every request it receives.
 //! * [`spec_dir`]: where the Matrix spec checkout is (`MATRIX_SPEC_DIR`, or
-//!   `shared/matrix-spec/v1.19` beside the workspace); panics when it is
-//!   missing so that spec-driven tests can never pass silently.
+//!   `shared/matrix-spec/<pinned tag>` beside the workspace); panics when it
+//!   is missing, saying how to get it, so that spec-driven tests can never
+//!   pass silently.
 //! * [`fault_proxy`]: a proxy in front of a real server that counts
 //!   `/refresh` requests and can lose, replace, delay or drop them.
 //! * [`synapse`]: a real Synapse homeserver (upstream, or Famedly's fork) on
@@ -38,31 +39,65 @@ pub fn workspace_dir() -> PathBuf {
 /// The Matrix spec directory (the one holding `data/api/client-server`).
 ///
 /// Uses `$MATRIX_SPEC_DIR` when set, otherwise
-/// `<workspace>/../shared/matrix-spec/v1.19`.
+/// `<workspace>/../shared/matrix-spec/<tag>` with the tag `spec/pin.toml`
+/// pins.
 ///
 /// # Panics
 ///
-/// When the directory does not exist or has no `data` folder, with a
-/// message explaining how to set `MATRIX_SPEC_DIR`: tests that need the
-/// spec must fail loudly rather than pass without it.
+/// When the directory does not exist or has no `data` folder, with the
+/// message of [`find_spec_dir`]: tests that need the spec must fail loudly
+/// rather than pass without it.
 pub fn spec_dir() -> PathBuf {
-    let (dir, origin) = match std::env::var_os(SPEC_DIR_ENV) {
+    find_spec_dir(std::env::var_os(SPEC_DIR_ENV)).unwrap_or_else(|message| panic!("{message}"))
+}
+
+/// The spec directory `MATRIX_SPEC_DIR` (its value `from_env`) names, or the
+/// default one; the error says where it looked and how to get the spec.
+pub fn find_spec_dir(from_env: Option<std::ffi::OsString>) -> Result<PathBuf, String> {
+    let pin_path = workspace_dir().join("spec/pin.toml");
+    let tag = matrix_csapi_codegen::pin::Pin::read(&pin_path)
+        .map_err(|e| format!("cannot read the spec pin: {e}"))?
+        .tag;
+    let (dir, origin) = match from_env {
         Some(dir) if !dir.is_empty() => (PathBuf::from(dir), format!("${SPEC_DIR_ENV}")),
         _ => (
-            workspace_dir().join("../shared/matrix-spec/v1.19"),
+            workspace_dir().join("../shared/matrix-spec").join(&tag),
             "the default location".to_owned(),
         ),
     };
     if !dir.join("data").is_dir() {
-        panic!(
-            "Matrix spec not found at {} ({origin}): expected a directory containing `data/api/client-server`. \
-             Set {SPEC_DIR_ENV} to a checkout of the matrix-spec repository at v1.19 \
-             (e.g. `{SPEC_DIR_ENV}=/path/to/matrix-spec cargo test`), or place it at \
-             <workspace>/../shared/matrix-spec/v1.19.",
-            dir.display()
+        return Err(format!(
+            "Matrix spec {tag} not found at {} ({origin}): set {SPEC_DIR_ENV} to the folder containing its `data/` \
+             (an absolute path), or {}",
+            dir.display(),
+            matrix_csapi_codegen::pin::how_to_get(&tag)
+        ));
+    }
+    Ok(dir.canonicalize().unwrap_or(dir))
+}
+
+#[cfg(test)]
+mod spec_dir_tests {
+    use super::*;
+
+    #[test]
+    fn a_missing_spec_says_where_it_looked_and_how_to_get_it() {
+        let Err(message) = find_spec_dir(Some("/nonexistent/matrix-spec".into())) else {
+            panic!("a missing spec was found");
+        };
+        let tag = matrix_csapi_codegen::pin::Pin::read(&workspace_dir().join("spec/pin.toml"))
+            .map(|pin| pin.tag)
+            .unwrap_or_default();
+        assert_eq!(
+            message,
+            format!(
+                "Matrix spec {tag} not found at /nonexistent/matrix-spec ($MATRIX_SPEC_DIR): \
+                 set MATRIX_SPEC_DIR to the folder containing its `data/` (an absolute path), or \
+                 get the pinned spec with `git clone --depth 1 --branch {tag} https://github.com/matrix-org/matrix-spec ../shared/matrix-spec/{tag}` \
+                 (the generator reads its `data/` folder; spec/pin.toml's digest verifies it)"
+            )
         );
     }
-    dir.canonicalize().unwrap_or(dir)
 }
 
 /// How long the server waits for a client to send a complete request (or

@@ -17,7 +17,7 @@ use std::time::{Duration, Instant, SystemTime};
 
 use matrix_csapi::runtime::{AccessToken, ErrorCode, SecretString, reqwest};
 use matrix_csapi::whoami::GetTokenOwnerRequest;
-use matrix_csapi::{BaseUrl, Client};
+use matrix_csapi::{BaseUrl, Client, UserId};
 use matrix_csapi_session::{
     EndReason, FileStore, MemoryStore, RefreshError, Session, SessionError, SessionOptions,
     SessionStore, StoreError, StoredSession,
@@ -128,7 +128,7 @@ impl SessionStore for RecordingStore {
 
 async fn whoami<S: SessionStore>(
     session: &Session<S>,
-) -> Result<String, SessionError<std::convert::Infallible>> {
+) -> Result<UserId, SessionError<std::convert::Infallible>> {
     Ok(session.send(&GetTokenOwnerRequest::new()).await?.user_id)
 }
 

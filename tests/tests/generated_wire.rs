@@ -17,7 +17,8 @@ use std::time::{Duration, SystemTime};
 use matrix_csapi::runtime::{
     Bytes, Error, FromHttpResponseError, IntoHttpError, RetryAfter, UnexpectedReason,
 };
-use matrix_csapi::{AccessToken, BaseUrl, Client, Endpoint, ErrorCode};
+use matrix_csapi::types::{Encryption, Membership, Presence, RoomEventFilter, ThumbnailMethod};
+use matrix_csapi::{AccessToken, BaseUrl, Client, Endpoint, ErrorCode, InvalidId};
 use matrix_csapi_tests::{LoopbackServer, RecordedRequest, ScriptedResponse};
 use serde_json::json;
 
@@ -27,8 +28,8 @@ use matrix_csapi::appservice_ping::{
 };
 use matrix_csapi::authed_content_repo::{
     GetContentAuthedRequest, GetContentAuthedResponse, GetContentOverrideNameAuthedRequest,
-    GetContentOverrideNameAuthedResponse, GetContentThumbnailAuthedMethod,
-    GetContentThumbnailAuthedRequest, GetContentThumbnailAuthedResponse,
+    GetContentOverrideNameAuthedResponse, GetContentThumbnailAuthedRequest,
+    GetContentThumbnailAuthedResponse,
 };
 use matrix_csapi::content_repo::{
     GetContentRequest, GetContentResponse, UploadContentRequest, UploadContentToMxcRequest,
@@ -42,23 +43,22 @@ use matrix_csapi::joining::{JoinRoomRequest, JoinRoomRequestBody};
 use matrix_csapi::login::LoginRequest;
 use matrix_csapi::old_sync::GetOneEventRequest;
 use matrix_csapi::presence::{
-    GetPresenceRequest, GetPresenceResponse, GetPresenceResponsePresence, SetPresenceRequest,
-    SetPresenceRequestBody, SetPresenceRequestBodyPresence,
+    GetPresenceRequest, GetPresenceResponse, SetPresenceRequest, SetPresenceRequestBody,
 };
 use matrix_csapi::pusher::PostPusherRequest;
 use matrix_csapi::registration::{RegisterRequest, RegisterRequestBody};
 use matrix_csapi::room_state::SetRoomStateWithKeyRequest;
-use matrix_csapi::room_summary::{
-    GetRoomSummaryRequest, GetRoomSummaryResponseEncryption, GetRoomSummaryResponseMembership,
-};
+use matrix_csapi::room_summary::GetRoomSummaryRequest;
 use matrix_csapi::rooms::{
     GetOneRoomEventRequest, GetRoomStateWithKeyFormat, GetRoomStateWithKeyRequest,
     GetRoomStateWithKeyResponse,
 };
-use matrix_csapi::sso_login_redirect::{
-    RedirectToIdpRequest, RedirectToSsoAction, RedirectToSsoRequest,
+use matrix_csapi::search::{
+    Categories, Group, GroupKey, Groupings, Ordering, RoomEventsCriteria, SearchRequest,
+    SearchRequestBody,
 };
-use matrix_csapi::sync::{SyncRequest, SyncSetPresence};
+use matrix_csapi::sso_login_redirect::{Action, RedirectToIdpRequest, RedirectToSsoRequest};
+use matrix_csapi::sync::SyncRequest;
 use matrix_csapi::third_party_lookup::{QueryLocationByProtocolRequest, QueryUserByIdRequest};
 use matrix_csapi::versions::GetVersionsRequest;
 
@@ -70,6 +70,18 @@ const LIMIT: Duration = Duration::from_secs(20);
 // ---------------------------------------------------------------------------
 // Helpers
 // ---------------------------------------------------------------------------
+
+/// An identifier that follows the spec's grammar.
+fn id<T: std::str::FromStr<Err = InvalidId>>(text: &str) -> T {
+    text.parse().unwrap()
+}
+
+/// An identifier as a server may send it, off the grammar: deserializing
+/// accepts any string, and such a value can be passed back in a request,
+/// so escaping must hold for it too.
+fn received<T: matrix_csapi::runtime::serde::de::DeserializeOwned>(text: &str) -> T {
+    serde_json::from_value(json!(text)).unwrap()
+}
 
 async fn server(responses: Vec<ScriptedResponse>) -> LoopbackServer {
     LoopbackServer::start(responses).await.unwrap()
@@ -189,13 +201,12 @@ async fn join_room_alias_and_room_id_are_one_escaped_segment() {
 
     let mut body = JoinRoomRequestBody::new();
     body.reason = Some("Looking for #support?".to_owned());
-    let joined =
-        bounded(client.join_room(JoinRoomRequest::new("#room:example.org".to_owned(), body)))
-            .await
-            .unwrap();
+    let joined = bounded(client.join_room(JoinRoomRequest::new(id("#room:example.org"), body)))
+        .await
+        .unwrap();
     assert_eq!(joined.room_id, "!abc:example.org");
     bounded(client.join_room(JoinRoomRequest::new(
-        "!abc:example.org".to_owned(),
+        id("!abc:example.org"),
         JoinRoomRequestBody::new(),
     )))
     .await
@@ -233,7 +244,7 @@ async fn state_event_type_and_state_key_with_reserved_characters() {
     content.insert("k".to_owned(), json!("v"));
     let sent = bounded(
         client.set_room_state_with_key(SetRoomStateWithKeyRequest::new(
-            "!abc:example.org".to_owned(),
+            id("!abc:example.org"),
             "org.example/type?x=1".to_owned(),
             "@bob:example.org/../..?a=b#frag 100%".to_owned(),
             content,
@@ -246,7 +257,7 @@ async fn state_event_type_and_state_key_with_reserved_characters() {
     // An empty state key is an empty last segment (a trailing slash).
     let state = bounded(
         client.get_room_state_with_key(GetRoomStateWithKeyRequest::new(
-            "!abc:example.org".to_owned(),
+            id("!abc:example.org"),
             "m.room.name".to_owned(),
             String::new(),
         )),
@@ -285,8 +296,8 @@ async fn event_ids_with_slashes_stay_in_their_segment() {
     let client = client(&server, Some(TOKEN));
 
     let event = bounded(client.get_one_room_event(GetOneRoomEventRequest::new(
-        "!abc:example.org".to_owned(),
-        "$abc/def".to_owned(),
+        id("!abc:example.org"),
+        id("$abc/def"),
     )))
     .await
     .unwrap();
@@ -296,7 +307,7 @@ async fn event_ids_with_slashes_stay_in_their_segment() {
     assert_eq!(event.origin_server_ts, 1_432_735_824_653);
     assert_eq!(event.unsigned.as_ref().and_then(|u| u.age), Some(1234));
 
-    bounded(client.get_one_event(GetOneEventRequest::new("$abc/def".to_owned())))
+    bounded(client.get_one_event(GetOneEventRequest::new(id("$abc/def"))))
         .await
         .unwrap();
 
@@ -322,7 +333,7 @@ async fn spaces_percent_and_non_ascii_in_path_params() {
     .await
     .unwrap();
     bounded(client.upload_content_to_mxc(UploadContentToMxcRequest::new(
-        "example.org:8448".to_owned(),
+        id("example.org:8448"),
         "a b/..%2F".to_owned(),
         Bytes::from_static(b"x"),
     )))
@@ -347,7 +358,7 @@ async fn dot_segment_params_are_refused_and_nothing_is_sent() {
         let errors = [
             into_http_error(
                 bounded(client.join_room(JoinRoomRequest::new(
-                    dots.to_owned(),
+                    received(dots),
                     JoinRoomRequestBody::new(),
                 )))
                 .await
@@ -355,8 +366,8 @@ async fn dot_segment_params_are_refused_and_nothing_is_sent() {
             ),
             into_http_error(
                 bounded(client.get_one_room_event(GetOneRoomEventRequest::new(
-                    "!abc:example.org".to_owned(),
-                    dots.to_owned(),
+                    id("!abc:example.org"),
+                    received(dots),
                 )))
                 .await
                 .unwrap_err(),
@@ -364,7 +375,7 @@ async fn dot_segment_params_are_refused_and_nothing_is_sent() {
             into_http_error(
                 bounded(
                     client.set_room_state_with_key(SetRoomStateWithKeyRequest::new(
-                        "!abc:example.org".to_owned(),
+                        id("!abc:example.org"),
                         "m.room.name".to_owned(),
                         dots.to_owned(),
                         serde_json::Map::new(),
@@ -375,7 +386,7 @@ async fn dot_segment_params_are_refused_and_nothing_is_sent() {
             ),
             into_http_error(
                 bounded(client.get_content_authed(GetContentAuthedRequest::new(
-                    "example.org".to_owned(),
+                    id("example.org"),
                     dots.to_owned(),
                 )))
                 .await
@@ -400,7 +411,7 @@ async fn dot_segment_params_are_refused_and_nothing_is_sent() {
     assert!(server.requests().is_empty(), "{:?}", server.requests());
 
     // Dots inside a longer value are ordinary characters and are sent.
-    let request = GetOneRoomEventRequest::new("!abc:example.org".to_owned(), "...".to_owned())
+    let request = GetOneRoomEventRequest::new(id("!abc:example.org"), received("..."))
         .try_into_http_request(&base(), Some(&AccessToken::new(TOKEN)))
         .unwrap();
     assert_eq!(
@@ -421,17 +432,16 @@ async fn list_parameter_repeats_its_name_in_order() {
     ])
     .await;
     let client = client(&server, Some(TOKEN));
-    let mut request =
-        JoinRoomRequest::new("#room:example.org".to_owned(), JoinRoomRequestBody::new());
+    let mut request = JoinRoomRequest::new(id("#room:example.org"), JoinRoomRequestBody::new());
     request.via = vec![
-        "example.org".to_owned(),
-        "other.example:8448".to_owned(),
-        "we ird&via=x".to_owned(),
+        id("example.org"),
+        id("other.example:8448"),
+        received("we ird&via=x"),
     ];
     bounded(client.join_room(request)).await.unwrap();
     // An empty list sends no parameter at all (and no `?`).
     bounded(client.join_room(JoinRoomRequest::new(
-        "#room:example.org".to_owned(),
+        id("#room:example.org"),
         JoinRoomRequestBody::new(),
     )))
     .await
@@ -518,17 +528,17 @@ async fn millisecond_parameters_are_durations_sent_as_integer_milliseconds() {
     let server = server(vec![ok(), ok(), ok()]).await;
     let client = client(&server, Some(TOKEN));
 
-    let mut request = GetContentAuthedRequest::new("example.org".to_owned(), "abc".to_owned());
+    let mut request = GetContentAuthedRequest::new(id("example.org"), "abc".to_owned());
     request.timeout = Some(Duration::from_secs(20));
     bounded(client.get_content_authed(request)).await.unwrap();
 
-    let mut request = GetContentAuthedRequest::new("example.org".to_owned(), "abc".to_owned());
+    let mut request = GetContentAuthedRequest::new(id("example.org"), "abc".to_owned());
     request.timeout = Some(Duration::from_micros(1_500_900));
     bounded(client.get_content_authed(request)).await.unwrap();
 
     let mut request =
-        GetContentThumbnailAuthedRequest::new("example.org".to_owned(), "abc".to_owned(), 640, 480);
-    request.method = Some(GetContentThumbnailAuthedMethod::Scale);
+        GetContentThumbnailAuthedRequest::new(id("example.org"), "abc".to_owned(), 640, 480);
+    request.method = Some(ThumbnailMethod::Scale);
     request.timeout = Some(Duration::ZERO);
     request.animated = Some(false);
     bounded(client.get_content_thumbnail_authed(request))
@@ -576,13 +586,10 @@ async fn unset_optional_parameters_are_left_out() {
     .await;
     let client = client(&server, Some(TOKEN));
 
-    bounded(client.get_content(GetContentRequest::new(
-        "example.org".to_owned(),
-        "abc".to_owned(),
-    )))
-    .await
-    .unwrap();
-    let mut request = GetContentRequest::new("example.org".to_owned(), "abc".to_owned());
+    bounded(client.get_content(GetContentRequest::new(id("example.org"), "abc".to_owned())))
+        .await
+        .unwrap();
+    let mut request = GetContentRequest::new(id("example.org"), "abc".to_owned());
     request.allow_remote = Some(false);
     request.allow_redirect = Some(true);
     bounded(client.get_content(request)).await.unwrap();
@@ -593,7 +600,7 @@ async fn unset_optional_parameters_are_left_out() {
     request.filter = Some(r#"{"room":{"timeline":{"limit":10}}}"#.to_owned());
     request.since = Some("s72594_4483_1934".to_owned());
     request.timeout = Some(30_000);
-    request.set_presence = Some(SyncSetPresence::Offline);
+    request.set_presence = Some(Presence::Offline);
     bounded(client.sync(request)).await.unwrap();
 
     let requests = server.requests();
@@ -636,7 +643,7 @@ async fn query_values_are_percent_encoded_and_sso_redirect_is_typed() {
 
     let mut request =
         RedirectToSsoRequest::new("https://client.example/cb?x=1&y=a b#frag+ü".to_owned());
-    request.action = Some(RedirectToSsoAction::Register);
+    request.action = Some(Action::Register);
     let redirect = bounded(client.redirect_to_sso(request)).await.unwrap();
     assert_eq!(redirect.location.as_deref(), Some(location));
 
@@ -685,8 +692,8 @@ async fn access_token_operations_send_the_bearer_header_only() {
     ])
     .await;
     let client = client(&server, Some(TOKEN));
-    let mut join = JoinRoomRequest::new("#room:example.org".to_owned(), JoinRoomRequestBody::new());
-    join.via = vec!["example.org".to_owned()];
+    let mut join = JoinRoomRequest::new(id("#room:example.org"), JoinRoomRequestBody::new());
+    join.via = vec![id("example.org")];
     bounded(client.join_room(join)).await.unwrap();
     bounded(client.upload_content(UploadContentRequest::new(Bytes::from_static(b"data"))))
         .await
@@ -745,12 +752,9 @@ async fn no_auth_operations_never_send_a_token() {
         .await
         .unwrap();
 
-    bounded(client.get_content(GetContentRequest::new(
-        "example.org".to_owned(),
-        "abc".to_owned(),
-    )))
-    .await
-    .unwrap();
+    bounded(client.get_content(GetContentRequest::new(id("example.org"), "abc".to_owned())))
+        .await
+        .unwrap();
 
     let requests = server.requests();
     assert_eq!(requests.len(), 3);
@@ -806,8 +810,8 @@ async fn optional_auth_operations_send_the_token_only_when_there_is_one() {
         .unwrap();
 
     client.set_access_token(None);
-    let mut request = GetRoomSummaryRequest::new("#room:example.org".to_owned());
-    request.via = vec!["example.org".to_owned(), "b.example".to_owned()];
+    let mut request = GetRoomSummaryRequest::new(id("#room:example.org"));
+    request.via = vec![id("example.org"), id("b.example")];
     bounded(client.get_room_summary(request.clone()))
         .await
         .unwrap();
@@ -836,7 +840,7 @@ async fn missing_token_on_a_required_auth_operation_is_a_typed_error_and_nothing
 
     let join = into_http_error(
         bounded(client.join_room(JoinRoomRequest::new(
-            "#room:example.org".to_owned(),
+            id("#room:example.org"),
             JoinRoomRequestBody::new(),
         )))
         .await
@@ -974,7 +978,7 @@ async fn download_returns_the_bytes_and_headers_exactly() {
     let client = client(&server, Some(TOKEN));
 
     let response = bounded(client.get_content_authed(GetContentAuthedRequest::new(
-        "example.org".to_owned(),
+        id("example.org"),
         "AQwafuaFswefuhsfAFAgsw".to_owned(),
     )))
     .await
@@ -987,7 +991,7 @@ async fn download_returns_the_bytes_and_headers_exactly() {
     assert_eq!(&download.body[..], &bytes[..]);
 
     let response = bounded(client.get_content_authed(GetContentAuthedRequest::new(
-        "example.org".to_owned(),
+        id("example.org"),
         "noheaders".to_owned(),
     )))
     .await
@@ -1001,7 +1005,7 @@ async fn download_returns_the_bytes_and_headers_exactly() {
 
     let response = bounded(client.get_content_override_name_authed(
         GetContentOverrideNameAuthedRequest::new(
-            "example.org".to_owned(),
+            id("example.org"),
             "abc".to_owned(),
             "résumé final.txt".to_owned(),
         ),
@@ -1052,7 +1056,7 @@ async fn download_with_a_raw_utf8_content_disposition_keeps_the_header() {
     .await;
     let client = client(&server, Some(TOKEN));
     let response = bounded(client.get_content_authed(GetContentAuthedRequest::new(
-        "example.org".to_owned(),
+        id("example.org"),
         "abc".to_owned(),
     )))
     .await
@@ -1079,7 +1083,7 @@ async fn media_redirects_come_back_typed_and_are_not_followed() {
     let client = Client::new(BaseUrl::parse(&server.url()).unwrap());
     client.set_access_token(Some(AccessToken::new(TOKEN)));
 
-    let mut request = GetContentRequest::new("example.org".to_owned(), "abc".to_owned());
+    let mut request = GetContentRequest::new(id("example.org"), "abc".to_owned());
     request.allow_redirect = Some(true);
     let response = bounded(client.get_content(request)).await.unwrap();
     let GetContentResponse::TemporaryRedirect(redirect) = response else {
@@ -1091,7 +1095,7 @@ async fn media_redirects_come_back_typed_and_are_not_followed() {
     );
 
     let response = bounded(client.get_content_authed(GetContentAuthedRequest::new(
-        "example.org".to_owned(),
+        id("example.org"),
         "abc".to_owned(),
     )))
     .await
@@ -1102,7 +1106,7 @@ async fn media_redirects_come_back_typed_and_are_not_followed() {
     assert_eq!(redirect.location.as_deref(), Some("/elsewhere"));
 
     let response = bounded(client.get_content_thumbnail_authed(
-        GetContentThumbnailAuthedRequest::new("example.org".to_owned(), "abc".to_owned(), 32, 32),
+        GetContentThumbnailAuthedRequest::new(id("example.org"), "abc".to_owned(), 32, 32),
     ))
     .await
     .unwrap();
@@ -1201,10 +1205,10 @@ async fn presence_status_msg_distinguishes_absent_null_and_value() {
                 .unwrap(),
         );
     }
-    assert_eq!(got[0].presence, GetPresenceResponsePresence::Online);
+    assert_eq!(got[0].presence, Presence::Online);
     assert_eq!(got[0].status_msg, Some(None), "explicit null");
     assert_eq!(got[0].last_active_ago, Some(420));
-    assert_eq!(got[1].presence, GetPresenceResponsePresence::Unavailable);
+    assert_eq!(got[1].presence, Presence::Unavailable);
     assert_eq!(got[1].status_msg, None, "absent");
     assert_eq!(got[2].status_msg, Some(Some("Out to lunch".to_owned())));
     assert_eq!(got[2].currently_active, Some(false));
@@ -1235,7 +1239,7 @@ async fn request_bodies_send_null_only_where_the_spec_requires_it() {
     // An unset optional field is absent, not null.
     bounded(client.set_presence(SetPresenceRequest::new(
         "@alice:example.org".to_owned(),
-        SetPresenceRequestBody::new(SetPresenceRequestBodyPresence::Unavailable),
+        SetPresenceRequestBody::new(Presence::Unavailable),
     )))
     .await
     .unwrap();
@@ -1428,7 +1432,7 @@ async fn matrix_errors_keep_unknown_codes_and_extra_fields() {
     let client = client(&server, Some(TOKEN));
 
     let error = bounded(client.join_room(JoinRoomRequest::new(
-        "!abc:example.org".to_owned(),
+        id("!abc:example.org"),
         JoinRoomRequestBody::new(),
     )))
     .await
@@ -1452,8 +1456,8 @@ async fn matrix_errors_keep_unknown_codes_and_extra_fields() {
     );
 
     let error = bounded(client.get_one_room_event(GetOneRoomEventRequest::new(
-        "!abc:example.org".to_owned(),
-        "$missing".to_owned(),
+        id("!abc:example.org"),
+        id("$missing"),
     )))
     .await
     .unwrap_err();
@@ -1549,22 +1553,18 @@ async fn unknown_enum_values_are_kept_and_serialize_back_verbatim() {
     .await;
     let client = client(&server, Some(TOKEN));
 
-    let got =
-        bounded(client.get_room_summary(GetRoomSummaryRequest::new("!abc:example.org".to_owned())))
-            .await
-            .unwrap();
+    let got = bounded(client.get_room_summary(GetRoomSummaryRequest::new(id("!abc:example.org"))))
+        .await
+        .unwrap();
     let membership = got.membership.clone().unwrap();
     assert!(
-        matches!(membership, GetRoomSummaryResponseMembership::Unknown(_)),
+        matches!(membership, Membership::Unknown(_)),
         "{membership:?}"
     );
     assert_eq!(membership.as_str(), "org.example.lurking");
     assert_eq!(membership.to_string(), "org.example.lurking");
     let encryption = got.encryption.clone().unwrap();
-    assert!(matches!(
-        encryption,
-        GetRoomSummaryResponseEncryption::Unknown(_)
-    ));
+    assert!(matches!(encryption, Encryption::Unknown(_)));
     assert_eq!(encryption.as_str(), "m.megolm.v2.aes-sha2");
     assert_eq!(got.num_joined_members, 42);
     // Lossless: the unknown field is kept and written back too.
@@ -1574,19 +1574,13 @@ async fn unknown_enum_values_are_kept_and_serialize_back_verbatim() {
     );
     assert_eq!(serde_json::to_value(&got).unwrap(), summary);
     // A known value read from the wire is the known variant, never Unknown.
-    assert_eq!(
-        GetRoomSummaryResponseMembership::from("join"),
-        GetRoomSummaryResponseMembership::Join
-    );
+    assert_eq!(Membership::from("join"), Membership::Join);
 
     let presence =
         bounded(client.get_presence(GetPresenceRequest::new("@a:example.org".to_owned())))
             .await
             .unwrap();
-    assert!(matches!(
-        presence.presence,
-        GetPresenceResponsePresence::Unknown(_)
-    ));
+    assert!(matches!(presence.presence, Presence::Unknown(_)));
     assert_eq!(
         serde_json::to_value(&presence).unwrap(),
         json!({"presence": "org.example.busy", "status_msg": "deep work"})
@@ -1594,7 +1588,7 @@ async fn unknown_enum_values_are_kept_and_serialize_back_verbatim() {
 
     // Unknown values also go out verbatim in query parameters.
     let mut sync = SyncRequest::new();
-    sync.set_presence = Some(SyncSetPresence::from("org.example.dnd"));
+    sync.set_presence = Some(Presence::from("org.example.dnd"));
     let synced = bounded(client.sync(sync)).await.unwrap();
     assert_eq!(
         serde_json::to_value(&synced).unwrap(),
@@ -1602,7 +1596,7 @@ async fn unknown_enum_values_are_kept_and_serialize_back_verbatim() {
         "a field /sync has not heard of is kept"
     );
     let mut state = GetRoomStateWithKeyRequest::new(
-        "!abc:example.org".to_owned(),
+        id("!abc:example.org"),
         "m.room.name".to_owned(),
         String::new(),
     );
@@ -1639,8 +1633,8 @@ async fn unknown_response_fields_are_accepted() {
     let client = client(&server, Some(TOKEN));
 
     let event = bounded(client.get_one_room_event(GetOneRoomEventRequest::new(
-        "!abc:example.org".to_owned(),
-        "$ev".to_owned(),
+        id("!abc:example.org"),
+        id("$ev"),
     )))
     .await
     .unwrap()
@@ -1751,4 +1745,74 @@ fn sans_io_request_and_multi_status_response() {
             other => panic!("status {status} parsed as {other:?}"),
         }
     }
+}
+
+/// README's search request ("A search request"), built as it shows, sends
+/// the body the spec's example describes.
+#[test]
+fn the_readme_search_request_sends_the_spec_shape() {
+    let room_id: matrix_csapi::RoomId = id("!qPewotXpIctQySfjSy:localhost");
+    let mut filter = RoomEventFilter::new();
+    filter.rooms = Some(vec![room_id]);
+    let mut group = Group::new();
+    group.key = Some(GroupKey::RoomId);
+    let mut groupings = Groupings::new();
+    groupings.group_by = Some(vec![group]);
+    let mut criteria = RoomEventsCriteria::new("lunch".to_owned());
+    criteria.filter = Some(filter);
+    criteria.order_by = Some(Ordering::Recent);
+    criteria.groupings = Some(groupings);
+    let mut categories = Categories::new();
+    categories.room_events = Some(criteria);
+    let request = SearchRequest::new(SearchRequestBody::new(categories));
+
+    let built = request
+        .try_into_http_request(&base(), Some(&AccessToken::new(TOKEN)))
+        .unwrap();
+    assert_eq!(built.uri().path(), "/_matrix/client/v3/search");
+    let body: serde_json::Value = serde_json::from_slice(built.body()).unwrap();
+    assert_eq!(
+        body,
+        json!({"search_categories": {"room_events": {
+            "search_term": "lunch",
+            "filter": {"rooms": ["!qPewotXpIctQySfjSy:localhost"]},
+            "order_by": "recent",
+            "groupings": {"group_by": [{"key": "room_id"}]}
+        }}})
+    );
+}
+
+#[test]
+fn media_requests_are_built_from_an_mxc_uri() {
+    let mxc: matrix_csapi::MxcUri = id("mxc://example.org:8448/SEsfnsuif_SDF-SSEF");
+    let request = GetContentThumbnailAuthedRequest::from_mxc(&mxc, 640, 480).unwrap();
+    assert_eq!(
+        request,
+        GetContentThumbnailAuthedRequest::new(
+            id("example.org:8448"),
+            "SEsfnsuif_SDF-SSEF".to_owned(),
+            640,
+            480
+        )
+    );
+    let built = request
+        .try_into_http_request(&base(), Some(&AccessToken::new(TOKEN)))
+        .unwrap();
+    assert_eq!(
+        built.uri().path(),
+        "/_matrix/client/v1/media/thumbnail/example.org%3A8448/SEsfnsuif_SDF-SSEF"
+    );
+    let download = GetContentRequest::from_mxc(&mxc).unwrap();
+    assert_eq!(download.server_name, "example.org:8448");
+    assert_eq!(download.media_id, "SEsfnsuif_SDF-SSEF");
+
+    // A received avatar URL can be any string: the request is refused,
+    // naming the format, before anything is built.
+    let avatar: matrix_csapi::MxcUri = received("https://example.org/cat.png");
+    let error = GetContentRequest::from_mxc(&avatar).unwrap_err();
+    assert_eq!(error.format, matrix_csapi::ids::IdFormat::MxcUri);
+    assert_eq!(
+        error.to_string(),
+        "not a valid mx-mxc-uri: it does not start with `mxc://`"
+    );
 }

@@ -420,10 +420,9 @@ async fn a_documented_header_that_is_not_utf8_is_an_invalid_header_error() {
     );
     let server = server(vec![ScriptedResponse::raw(raw)]).await;
     let error = client(&server, DEFAULT_MAX_RESPONSE_BYTES)
-        .get_content_authed(GetContentAuthedRequest::new(
-            "example.org".to_owned(),
-            "abc".to_owned(),
-        ))
+        .get_content_authed(
+            GetContentAuthedRequest::from_mxc(&"mxc://example.org/abc".parse().unwrap()).unwrap(),
+        )
         .await
         .unwrap_err();
     let response = unexpected(error);

@@ -140,7 +140,7 @@ fn the_unknown_variant_defaults_to_unknown() {
 /// ordered by wire value rather than by the spec's order of values.
 #[test]
 fn generated_enums_have_the_macros_traits() {
-    use matrix_csapi::account_deactivation::DeactivateAccountResponseIdServerUnbindResult as Unbind;
+    use matrix_csapi::types::IdServerUnbindResult as Unbind;
 
     assert_eq!("no-support".parse::<Unbind>().unwrap(), Unbind::NoSupport);
     assert_eq!(Unbind::from(String::from("success")), Unbind::Success);
@@ -156,4 +156,23 @@ fn generated_enums_have_the_macros_traits() {
         serde_json::to_string(&unknown).unwrap(),
         r#""org.example.partial""#
     );
+}
+
+string_enum! {
+    /// A value behind a cfg is unknown where the cfg is off.
+    pub enum Gated {
+        /// Always there.
+        On = "on",
+        /// Never compiled in.
+        #[cfg(any())]
+        #[cfg_attr(docsrs, doc(cfg(any())))]
+        Off = "off",
+    }
+}
+
+#[test]
+fn a_variant_behind_a_cfg_that_is_off_is_unknown() {
+    assert_eq!(Gated::from("on"), Gated::On);
+    assert!(matches!(Gated::from("off"), Gated::Unknown(_)));
+    assert_eq!(Gated::from("off").as_str(), "off");
 }

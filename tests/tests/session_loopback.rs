@@ -6,9 +6,9 @@
 use std::convert::Infallible;
 use std::time::{Duration, SystemTime};
 
-use matrix_csapi::Client;
 use matrix_csapi::runtime::{AccessToken, SecretString};
 use matrix_csapi::whoami::GetTokenOwnerRequest;
+use matrix_csapi::{Client, UserId};
 use matrix_csapi_session::{
     EndReason, MemoryStore, RefreshError, RefreshFailure, Session, SessionError, SessionOptions,
     StoredSession,
@@ -78,7 +78,7 @@ fn unknown_token(soft_logout: bool) -> ScriptedResponse {
     )
 }
 
-async fn whoami(session: &Session<MemoryStore>) -> Result<String, SessionError<Infallible>> {
+async fn whoami(session: &Session<MemoryStore>) -> Result<UserId, SessionError<Infallible>> {
     Ok(session.send(&GetTokenOwnerRequest::new()).await?.user_id)
 }
 

@@ -231,6 +231,9 @@ fn every_spec_example_round_trips_through_the_generated_types() {
     // Events are `Raw<T>`, which round-trip as text whatever they hold:
     // check each against its type too.
     matrix_csapi::runtime::__private::validate_raw_values_on_this_thread(true);
+    // Identifiers accept any string when deserialized; here each one (in
+    // events too, through the check above) must follow the spec's grammar.
+    matrix_csapi::runtime::__private::validate_identifiers_on_this_thread(true);
     let project = Project {
         spec_config_dir: workspace_dir().join("spec"),
     };
@@ -280,6 +283,7 @@ fn every_spec_example_round_trips_through_the_generated_types() {
             failed.push((example, problems));
         }
     }
+    let identifiers = matrix_csapi::runtime::__private::identifiers_validated_on_this_thread();
     let stale: Vec<&Exclusion> = EXCLUDED
         .iter()
         .zip(&excusing)
@@ -295,6 +299,10 @@ fn every_spec_example_round_trips_through_the_generated_types() {
     );
     let rows = [
         ("examples found", examples.len()),
+        (
+            "identifiers validated (strict grammar)",
+            usize::try_from(identifiers).unwrap_or(usize::MAX),
+        ),
         ("round-tripped equal", equal + as_numbers.len()),
         (
             "  of which equal only as numbers (1 vs 1.0)",
@@ -358,6 +366,7 @@ fn every_spec_example_round_trips_through_the_generated_types() {
         );
     }
     println!("{report}");
+    assert!(identifiers > 0, "no identifier was validated");
     assert!(
         failed.is_empty() && no_type.is_empty() && stale.is_empty(),
         "{} examples failed, {} have no type, {} exclusions are stale (report above)",

@@ -10,29 +10,13 @@ fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
-/// The pinned spec: `MATRIX_SPEC_DIR`, or `../shared/matrix-spec/<tag>`
-/// beside the repository. Never skips: without a spec this test fails.
-fn spec_dir(tag: &str) -> PathBuf {
-    if let Some(dir) = std::env::var_os("MATRIX_SPEC_DIR") {
-        return PathBuf::from(dir);
-    }
-    let default = repo_root().join("../shared/matrix-spec").join(tag);
-    assert!(
-        default.join("data").is_dir(),
-        "the Matrix spec {tag} was not found at {}: set MATRIX_SPEC_DIR to the folder that contains its data/ \
-         (e.g. MATRIX_SPEC_DIR=../shared/matrix-spec/{tag} cargo test --workspace)",
-        default.display()
-    );
-    default
-}
-
 #[test]
 fn generated_crate_matches_the_generator_output() {
     let project = Project {
         spec_config_dir: repo_root().join("spec"),
     };
     let pinned = pin::Pin::read(&project.pin_path()).unwrap();
-    let spec = spec_dir(&pinned.tag);
+    let spec = matrix_csapi_tests::spec_dir();
     pin::verify(&spec, &pinned).unwrap_or_else(|e| panic!("{e}"));
     let files = generate(&spec, &project).unwrap_or_else(|e| panic!("generation failed: {e}"));
     let changes = output::diff(&repo_root().join("generated"), &files).unwrap();
@@ -45,5 +29,25 @@ fn generated_crate_matches_the_generator_output() {
             .map(ToString::to_string)
             .collect::<Vec<_>>()
             .join(", ")
+    );
+}
+
+/// The generated crate names the runtime by version beside its path; a
+/// published crate gets the runtime of that version, so it must be this
+/// workspace's.
+#[test]
+fn generated_crate_requires_this_runtime_version() {
+    let config =
+        matrix_csapi_codegen::config::Config::read(&repo_root().join("spec/generator.toml"))
+            .unwrap();
+    let manifest = std::fs::read_to_string(repo_root().join("runtime/Cargo.toml")).unwrap();
+    let runtime_version = manifest
+        .lines()
+        .find_map(|line| line.strip_prefix("version = "))
+        .map(|version| version.trim_matches('"'));
+    assert_eq!(
+        config.krate.runtime.version.as_deref(),
+        runtime_version,
+        "[crate.runtime] version in spec/generator.toml"
     );
 }

@@ -31,6 +31,21 @@ pub enum Outcome {
     Stale,
 }
 
+/// The two releases of `--update-pin`'s change report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReportSides<'a> {
+    /// The previously pinned spec release.
+    pub from: &'a Path,
+    /// Its tag.
+    pub from_tag: &'a str,
+    /// The newly pinned one.
+    pub to: &'a Path,
+    /// Its tag.
+    pub to_tag: &'a str,
+    /// The project's `spec/` folder.
+    pub config_dir: &'a Path,
+}
+
 /// An error with a message and maybe a cause, for the `caused by:` chain.
 #[derive(Debug)]
 pub struct Failure {
@@ -39,7 +54,7 @@ pub struct Failure {
 }
 
 impl Failure {
-    fn new(message: impl Into<String>) -> Self {
+    pub(crate) fn new(message: impl Into<String>) -> Self {
         Self {
             message: message.into(),
             source: None,
@@ -70,18 +85,23 @@ impl Error for Failure {
 const GENERATED: &str = "generated";
 
 /// Runs `cargo xtask gen`. `generate(spec_dir, spec_config_dir)` is the
-/// generator; reports go to `out`, the `--check` failure report to `err`.
-/// Write errors on `out`/`err` are ignored (e.g. a closed pipe).
-pub fn run<E: Error + 'static>(
+/// generator; `report` writes the change report of `--update-pin` (see
+/// [`change_report`]). Reports go to `out`, the `--check` failure report
+/// and notes to `err`. Write errors on `out`/`err` are ignored (e.g. a
+/// closed pipe).
+pub fn run<E: Error + 'static, R: Error + 'static>(
     args: &GenArgs,
     env: &Env,
     generate: impl FnOnce(&Path, &Path) -> Result<GeneratedFiles, E>,
+    report: impl FnOnce(ReportSides<'_>) -> Result<String, R>,
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Result<Outcome, Box<dyn Error>> {
-    let spec_dir = resolve_spec_dir(args.spec.as_deref(), env)?;
-    pin::spec_data_dir(&spec_dir)?;
     let pin_path = env.root.join("spec").join("pin.toml");
+    // Without a spec, say how to get the pinned one.
+    let spec_dir =
+        resolve_spec_dir(args.spec.as_deref(), env).map_err(|e| with_how_to_get(e, &pin_path))?;
+    pin::spec_data_dir(&spec_dir).map_err(|e| with_how_to_get(e, &pin_path))?;
 
     let Some(tag) = &args.update_pin else {
         // The spec must be the pinned one.
@@ -132,8 +152,8 @@ pub fn run<E: Error + 'static>(
     }
 
     let rel = pin_path.strip_prefix(&env.root).unwrap_or(&pin_path);
-    let _ = match previous_pin {
-        Some(old) if old == new_pin => {
+    let _ = match &previous_pin {
+        Some(old) if *old == new_pin => {
             writeln!(out, "{} unchanged ({})", rel.display(), new_pin.tag)
         }
         Some(old) => writeln!(
@@ -154,7 +174,104 @@ pub fn run<E: Error + 'static>(
             new_pin.files
         ),
     };
+    if previous_pin.as_ref() != Some(&new_pin) {
+        change_report(
+            args,
+            env,
+            &spec_dir,
+            previous_pin.as_ref(),
+            &new_pin,
+            report,
+            out,
+            err,
+        );
+    }
     result
+}
+
+/// After `--update-pin`: prints what changed for users since the previously
+/// pinned release, found at `--from` or beside the new one
+/// (`<spec dir>/../<old tag>`, used only when it matches the old pin). The
+/// update has happened by then, so a report that cannot be made is a note
+/// on `err`, not a failure.
+#[allow(clippy::too_many_arguments)]
+fn change_report<R: Error + 'static>(
+    args: &GenArgs,
+    env: &Env,
+    spec_dir: &Path,
+    previous: Option<&Pin>,
+    new_pin: &Pin,
+    report: impl FnOnce(ReportSides<'_>) -> Result<String, R>,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) {
+    let (from, from_tag) = match (&args.from, previous) {
+        (Some(from), _) => {
+            let from = absolute(&env.cwd, from);
+            let tag = previous.map_or_else(|| dir_label(&from), |p| p.tag.clone());
+            (from, tag)
+        }
+        (None, None) => return,
+        (None, Some(old)) => {
+            let beside = spec_dir
+                .parent()
+                .map(|parent| parent.join(&old.tag))
+                .filter(|dir| pin::spec_data_dir(dir).is_ok() && pin::verify(dir, old).is_ok());
+            match beside {
+                Some(dir) => (dir, old.tag.clone()),
+                None => {
+                    let _ = writeln!(
+                        err,
+                        "note: no change report: the previously pinned {} is not beside the new \
+                         release (`{}`) with the pinned digest; pass `--from DIR` to get one, or run \
+                         `cargo xtask diff --from DIR --to {}`",
+                        old.tag,
+                        spec_dir.with_file_name(&old.tag).display(),
+                        spec_dir.display()
+                    );
+                    return;
+                }
+            }
+        }
+    };
+    let sides = ReportSides {
+        from: &from,
+        from_tag: &from_tag,
+        to: spec_dir,
+        to_tag: &new_pin.tag,
+        config_dir: &env.root.join("spec"),
+    };
+    match report(sides) {
+        Ok(text) => {
+            let _ = write!(out, "\n{text}");
+        }
+        Err(e) => {
+            let mut message = format!("warning: no change report: {e}");
+            let mut source = e.source();
+            while let Some(cause) = source {
+                message.push_str(&format!("\n  caused by: {cause}"));
+                source = cause.source();
+            }
+            let _ = writeln!(err, "{message}");
+        }
+    }
+}
+
+/// A spec release's label: its directory's name (e.g. `v1.18`).
+pub fn dir_label(dir: &Path) -> String {
+    dir.file_name().map_or_else(
+        || dir.display().to_string(),
+        |name| name.to_string_lossy().into_owned(),
+    )
+}
+
+/// `path` made absolute against `cwd`, lexically: drops `.` components but
+/// keeps `..` (symlinks stay intact), so messages show copy-pastable paths.
+pub fn absolute(cwd: &Path, path: &Path) -> PathBuf {
+    cwd.join(path)
+        .components()
+        .filter(|c| *c != Component::CurDir)
+        .collect()
 }
 
 /// Runs the generator, then `--check`s or writes generated/.
@@ -217,6 +334,15 @@ fn generate_and_output<E: Error + 'static>(
     Ok(Outcome::Ok)
 }
 
+/// `error` followed by how to get the release `spec/pin.toml` pins (when
+/// it can be read).
+fn with_how_to_get(error: impl Error, pin_path: &Path) -> Failure {
+    match Pin::read(pin_path) {
+        Ok(pinned) => Failure::new(format!("{error}\n{}", pin::how_to_get(&pinned.tag))),
+        Err(_) => Failure::new(error.to_string()),
+    }
+}
+
 /// `--spec`, else `MATRIX_SPEC_DIR`; relative paths are made absolute
 /// against the current directory (so messages show copy-pastable paths).
 fn resolve_spec_dir(arg: Option<&Path>, env: &Env) -> Result<PathBuf, Failure> {
@@ -232,13 +358,7 @@ fn resolve_spec_dir(arg: Option<&Path>, env: &Env) -> Result<PathBuf, Failure> {
             ));
         }
     };
-    // Lexically: drops `.` components but keeps `..` (symlinks stay intact).
-    Ok(env
-        .cwd
-        .join(given)
-        .components()
-        .filter(|c| *c != Component::CurDir)
-        .collect())
+    Ok(absolute(&env.cwd, &given))
 }
 
 /// The workspace root: the parent of xtask's manifest directory (as set by
@@ -315,6 +435,20 @@ mod tests {
         Ok(files)
     }
 
+    /// A fake change report naming what it compares, with paths relative
+    /// to the scratch directory.
+    fn fake_report(sides: ReportSides<'_>) -> Result<String, std::io::Error> {
+        let base = sides.config_dir.parent().unwrap().parent().unwrap();
+        let rel = |p: &Path| p.strip_prefix(base).unwrap().display().to_string();
+        Ok(format!(
+            "report {} ({}) → {} ({})\n",
+            sides.from_tag,
+            rel(sides.from),
+            sides.to_tag,
+            rel(sides.to)
+        ))
+    }
+
     struct Run {
         result: Result<Outcome, String>,
         out: String,
@@ -323,7 +457,15 @@ mod tests {
 
     fn run_gen(repo: &Repo, args: GenArgs) -> Run {
         let (mut out, mut err) = (Vec::new(), Vec::new());
-        let result = run(&args, &repo.env, fake_generate, &mut out, &mut err).map_err(|e| {
+        let result = run(
+            &args,
+            &repo.env,
+            fake_generate,
+            fake_report,
+            &mut out,
+            &mut err,
+        )
+        .map_err(|e| {
             let mut s = e.to_string();
             let mut source = e.source();
             while let Some(cause) = source {
@@ -344,6 +486,7 @@ mod tests {
             spec: Some(spec.to_path_buf()),
             check,
             update_pin: update_pin.map(str::to_owned),
+            from: None,
         }
     }
 
@@ -467,7 +610,7 @@ mod tests {
         let run_failing = || {
             let (mut out, mut err) = (Vec::new(), Vec::new());
             let args = args(&r.spec, false, Some("v1.20"));
-            run(&args, &r.env, failing, &mut out, &mut err).unwrap_err()
+            run(&args, &r.env, failing, fake_report, &mut out, &mut err).unwrap_err()
         };
 
         // No pin before: none after.
@@ -493,6 +636,96 @@ mod tests {
     }
 
     #[test]
+    fn update_pin_reports_changes_since_the_previous_release() {
+        let r = repo();
+        let first = run_gen(&r, args(&r.spec, false, Some("v1.19")));
+        // No previous pin: nothing to compare with.
+        assert!(!first.out.contains("report"), "{}", first.out);
+
+        // The next release beside the pinned one: compared with it.
+        let next = r.spec.with_file_name("v1.20");
+        fs::create_dir_all(next.join("data/api/client-server")).unwrap();
+        fs::write(next.join("data/api/client-server/login.yaml"), "a: 2\n").unwrap();
+        let run = run_gen(&r, args(&next, false, Some("v1.20")));
+        assert_eq!(run.result, Ok(Outcome::Ok), "{}", run.err);
+        assert!(
+            run.out.contains("updated spec/pin.toml: v1.19 → v1.20"),
+            "{}",
+            run.out
+        );
+        assert!(
+            run.out.ends_with(
+                " files)\n\nreport v1.19 (shared/matrix-spec/v1.19) → v1.20 (shared/matrix-spec/v1.20)\n"
+            ),
+            "{}",
+            run.out
+        );
+        assert!(run.err.is_empty(), "{}", run.err);
+
+        // Pinning the same spec again: no report.
+        let again = run_gen(&r, args(&next, false, Some("v1.20")));
+        assert!(!again.out.contains("report"), "{}", again.out);
+
+        // The old release edited in place no longer matches its pin: no
+        // report, and a note saying how to get one.
+        fs::write(next.join("data/api/client-server/login.yaml"), "a: 3\n").unwrap();
+        let run = run_gen(&r, args(&next, false, Some("v1.21")));
+        assert_eq!(run.result, Ok(Outcome::Ok));
+        assert!(!run.out.contains("report"), "{}", run.out);
+        assert!(
+            run.err
+                .starts_with("note: no change report: the previously pinned v1.20 is not beside")
+                && run.err.contains("pass `--from DIR`"),
+            "{}",
+            run.err
+        );
+
+        // --from names it explicitly.
+        fs::write(next.join("data/api/client-server/login.yaml"), "a: 4\n").unwrap();
+        let with_from = GenArgs {
+            from: Some(r.spec.clone()),
+            ..args(&next, false, Some("v1.22"))
+        };
+        let run = run_gen(&r, with_from);
+        assert!(
+            run.out.ends_with(
+                "report v1.21 (shared/matrix-spec/v1.19) → v1.22 (shared/matrix-spec/v1.20)\n"
+            ),
+            "{}",
+            run.out
+        );
+    }
+
+    #[test]
+    fn a_failing_change_report_does_not_undo_the_update() {
+        let r = repo();
+        run_gen(&r, args(&r.spec, false, Some("v1.19")))
+            .result
+            .unwrap();
+        let next = r.spec.with_file_name("v1.20");
+        fs::create_dir_all(next.join("data/api/client-server")).unwrap();
+        fs::write(next.join("data/api/client-server/login.yaml"), "a: 2\n").unwrap();
+        let failing = |_: ReportSides<'_>| -> Result<String, Failure> {
+            Err(Failure::caused_by(
+                "cannot build",
+                std::io::Error::other("boom"),
+            ))
+        };
+        let (mut out, mut err) = (Vec::new(), Vec::new());
+        let args = args(&next, false, Some("v1.20"));
+        let outcome = run(&args, &r.env, fake_generate, failing, &mut out, &mut err).unwrap();
+        assert_eq!(outcome, Outcome::Ok);
+        assert_eq!(
+            String::from_utf8(err).unwrap(),
+            "warning: no change report: cannot build\n  caused by: boom\n"
+        );
+        assert_eq!(
+            Pin::read(&r.env.root.join("spec/pin.toml")).unwrap().tag,
+            "v1.20"
+        );
+    }
+
+    #[test]
     fn bad_tag_is_refused_before_writing() {
         let r = repo();
         let e = run_gen(&r, args(&r.spec, false, Some("v1 x")))
@@ -508,6 +741,21 @@ mod tests {
         let e = run_gen(&r, GenArgs::default()).result.unwrap_err();
         assert!(
             e.contains("--spec DIR") && e.contains("MATRIX_SPEC_DIR"),
+            "{e}"
+        );
+        // With a pin: how to get the pinned release, on a line of its own.
+        let pinned = Pin {
+            tag: "v1.19".into(),
+            digest: format!("sha256:{}", "0".repeat(64)),
+            files: 1,
+        };
+        pinned.write(&r.env.root.join("spec/pin.toml")).unwrap();
+        let e = run_gen(&r, GenArgs::default()).result.unwrap_err();
+        assert!(
+            e.contains(
+                "\nget the pinned spec with `git clone --depth 1 --branch v1.19 https://github.com/matrix-org/matrix-spec ../shared/matrix-spec/v1.19` \
+                 (the generator reads its `data/` folder; spec/pin.toml's digest verifies it)"
+            ),
             "{e}"
         );
         r.env.spec_env = Some(OsString::new());

@@ -6,6 +6,7 @@
 //! the message already shows it), on stderr, with exit status 1.
 
 mod cli;
+mod diff_cmd;
 mod gen_cmd;
 
 use std::error::Error;
@@ -31,18 +32,13 @@ fn main_inner() -> Result<ExitCode, Box<dyn Error>> {
             let _ = io::stdout().lock().write_all(text.as_bytes());
             Ok(ExitCode::SUCCESS)
         }
+        cli::Command::Diff(args) => {
+            let env = env()?;
+            diff_cmd::run(&args, &env, compare, &mut io::stdout().lock())?;
+            Ok(ExitCode::SUCCESS)
+        }
         cli::Command::Gen(args) => {
-            let cwd = std::env::current_dir().map_err(|e| {
-                Box::new(io::Error::new(
-                    e.kind(),
-                    format!("cannot determine the current directory: {e}"),
-                ))
-            })?;
-            let env = gen_cmd::Env {
-                root: gen_cmd::find_repo_root(&cwd)?,
-                cwd,
-                spec_env: std::env::var_os("MATRIX_SPEC_DIR"),
-            };
+            let env = env()?;
             let generate = |spec_dir: &Path, spec_config_dir: &Path| {
                 let project = codegen::Project {
                     spec_config_dir: PathBuf::from(spec_config_dir),
@@ -50,10 +46,23 @@ fn main_inner() -> Result<ExitCode, Box<dyn Error>> {
                 // Boxed: the generator's error type is large.
                 codegen::generate(spec_dir, &project).map_err(Box::new)
             };
+            let report = |sides: gen_cmd::ReportSides<'_>| {
+                let from = codegen::changes::Release {
+                    spec_dir: sides.from,
+                    label: sides.from_tag,
+                };
+                let to = codegen::changes::Release {
+                    spec_dir: sides.to,
+                    label: sides.to_tag,
+                };
+                compare(from, to, sides.config_dir)
+                    .map(|report| codegen::changes::render::text(&report))
+            };
             let outcome = gen_cmd::run(
                 &args,
                 &env,
                 generate,
+                report,
                 &mut io::stdout().lock(),
                 &mut io::stderr().lock(),
             )?;
@@ -63,6 +72,35 @@ fn main_inner() -> Result<ExitCode, Box<dyn Error>> {
             })
         }
     }
+}
+
+/// Where the command runs.
+fn env() -> Result<gen_cmd::Env, Box<dyn Error>> {
+    let cwd = std::env::current_dir().map_err(|e| {
+        Box::new(io::Error::new(
+            e.kind(),
+            format!("cannot determine the current directory: {e}"),
+        ))
+    })?;
+    Ok(gen_cmd::Env {
+        root: gen_cmd::find_repo_root(&cwd)?,
+        cwd,
+        spec_env: std::env::var_os("MATRIX_SPEC_DIR"),
+    })
+}
+
+/// The generator's comparison of two releases with the project's config
+/// in `spec_config_dir`.
+fn compare(
+    from: codegen::changes::Release<'_>,
+    to: codegen::changes::Release<'_>,
+    spec_config_dir: &Path,
+) -> Result<codegen::changes::ChangeReport, Box<codegen::changes::ChangesError>> {
+    let project = codegen::Project {
+        spec_config_dir: PathBuf::from(spec_config_dir),
+    };
+    // Boxed: the generator's error types are large.
+    codegen::changes::compare_specs(from, to, &project).map_err(Box::new)
 }
 
 /// Prints `error: ...` and the `caused by:` chain to stderr.

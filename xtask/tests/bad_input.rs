@@ -266,7 +266,9 @@ const CASES: &[Case] = &[
             "spec directory missing",
             |_| vec![],
             &[
-                "error: `{tmp}/no-such-spec` is not a Matrix spec directory: expected the root of a spec release, containing `data/api/client-server`; it does not exist",
+                "error: `{tmp}/no-such-spec` is not a Matrix spec directory: expected the root of a spec release, containing `data/api/client-server`; it does not exist\n\
+                 get the pinned spec with `git clone --depth 1 --branch v0.0-fixture https://github.com/matrix-org/matrix-spec ../shared/matrix-spec/v0.0-fixture` \
+                 (the generator reads its `data/` folder; spec/pin.toml's digest verifies it)",
             ],
         )
     },
@@ -401,7 +403,7 @@ const CASES: &[Case] = &[
             vec![]
         },
         &[
-            "api/client-server/session.yaml#/components/securitySchemes/accessTokenBearer (line 230, column 5): $ref `definitions/security.yaml#/accessTokenBaerer` points at api/client-server/definitions/security.yaml#/accessTokenBaerer, which does not exist",
+            "api/client-server/session.yaml#/components/securitySchemes/accessTokenBearer (line 237, column 5): $ref `definitions/security.yaml#/accessTokenBaerer` points at api/client-server/definitions/security.yaml#/accessTokenBaerer, which does not exist",
         ],
     ),
     case(
@@ -480,6 +482,51 @@ const CASES: &[Case] = &[
         ],
     ),
     case(
+        "`x-cargo-feature` on a parameter (it gates operations, types, properties, enum values)",
+        |s| {
+            edit(
+                &s.data(SESSION),
+                "          description: The room to leave.\n",
+                "          description: The room to leave.\n          x-cargo-feature: unstable-example\n",
+            );
+            vec![]
+        },
+        &[
+            "api/client-server/session.yaml#/paths/~1rooms~1{roomId}~1leave/post/parameters/0/x-cargo-feature (line 63, column 11)",
+            "`x-cargo-feature` cannot apply to a parameter (gate its operation, or a property)",
+        ],
+    ),
+    case(
+        "`x-cargo-feature` on an operation that is not a feature name",
+        |s| {
+            edit(
+                &s.data(SESSION),
+                "operationId: leaveRoom\n",
+                "operationId: leaveRoom\n      x-cargo-feature: [unstable-example]\n",
+            );
+            vec![]
+        },
+        &[
+            "api/client-server/session.yaml#/paths/~1rooms~1{roomId}~1leave/post/x-cargo-feature (line 56, column 7)",
+            "`x-cargo-feature` must be a cargo feature name (letters, digits, `-`, `_`; not `default`), not [\"unstable-example\"]",
+        ],
+    ),
+    case(
+        "a schema behind `x-cargo-feature` used by a property that is not",
+        |s| {
+            edit(
+                &s.data("schemas/widget.yaml"),
+                "title: Widget\n",
+                "title: Widget\nx-cargo-feature: unstable-example\n",
+            );
+            vec![]
+        },
+        &[
+            "api/client-server/session.yaml#/paths/~1widgets/get/responses/200/content/application~1json/schema/properties/widgets (line 111, column 19)",
+            "uses `Widget` (schemas/widget.yaml#), which exists only with the cargo feature `unstable-example`, but is not gated by it: give the property (beside its `$ref`, if any) `x-cargo-feature: unstable-example`",
+        ],
+    ),
+    case(
         "two properties that give the same Rust field (`kind`, `Kind`)",
         |s| {
             edit(
@@ -542,6 +589,36 @@ const CASES: &[Case] = &[
         },
         &[
             "spec/generator.toml: document `api/client-server/client.yaml` gives the Rust module `client`, a name the generated crate uses itself",
+        ],
+    ),
+    case(
+        "a string format of the spec's `mx-` family without a runtime type",
+        |s| {
+            edit(
+                &s.data(SESSION),
+                "                format: mx-room-alias\n",
+                "                format: mx-room-version\n",
+            );
+            vec![]
+        },
+        &[
+            "api/client-server/session.yaml#/paths/~1join~1{roomIdOrAlias}/post/parameters/0/schema/oneOf/1/format (line 133, column 17)",
+            "string format `mx-room-version` has no runtime type: add it to `string_formats` in spec/generator.toml",
+        ],
+    ),
+    case(
+        "map keys of an `mx-` format without a runtime type (`x-pattern-format`)",
+        |s| {
+            edit(
+                &s.data(SESSION),
+                "x-pattern-format: mx-user-id",
+                "x-pattern-format: mx-device-id",
+            );
+            vec![]
+        },
+        &[
+            "api/client-server/session.yaml#/paths/~1join~1{roomIdOrAlias}/post/responses/200/content/application~1json/schema/properties/members/patternProperties/^@/x-pattern-format (line 166, column 25)",
+            "string format `mx-device-id` has no runtime type",
         ],
     ),
     case(

@@ -8,7 +8,7 @@ use crate::config::Config;
 use crate::model::TypeId;
 
 use super::docs::{doc_lines, inner_doc_lines};
-use super::{Emitter, header, ident};
+use super::{Emitter, features, header, ident};
 
 impl Emitter<'_> {
     pub(super) fn cargo_toml(&self, config: &Config) -> String {
@@ -20,16 +20,39 @@ impl Emitter<'_> {
         );
         features.push_str("test-support = []\n");
         for feature in &self.api.features {
-            features.push_str("# Experimental fields added by an overlay in spec/overlays.\n");
+            features.push_str(
+                "# Experimental items (`x-cargo-feature` in the spec or an overlay in spec/overlays).\n",
+            );
             features.push_str(&format!("{feature} = []\n"));
         }
+        let krate = &config.krate;
+        let mut package = format!(
+            "name = {:?}\nversion = {:?}\ndescription = {:?}\nedition = \"2024\"\nrust-version = \"1.85\"\nlicense = \"Apache-2.0\"\n",
+            krate.name, krate.version, krate.description
+        );
+        for (key, value) in [
+            ("repository", &krate.repository),
+            ("documentation", &krate.documentation),
+        ] {
+            if let Some(value) = value {
+                package.push_str(&format!("{key} = {value:?}\n"));
+            }
+        }
+        if !krate.publish {
+            package.push_str("publish = false\n");
+        }
+        // A published crate names the runtime by version; the path is for
+        // this workspace (cargo drops it when packaging).
+        let runtime = &krate.runtime;
+        let runtime_version = runtime
+            .version
+            .as_ref()
+            .map(|version| format!("version = {version:?}, "))
+            .unwrap_or_default();
         format!(
-            "{header}\n[package]\nname = {name:?}\nversion = {version:?}\ndescription = {description:?}\nedition = \"2024\"\nlicense = \"Apache-2.0\"\npublish = false\n\n[lib]\n# The docs are the spec's prose, not Rust examples.\ndoctest = false\n\n[features]\n{features}\n[dependencies]\nmatrix-csapi-runtime = {{ path = {runtime_path:?}, default-features = false }}\nserde = {{ version = \"1\", features = [\"derive\"] }}\nserde_json = \"1\"\n",
+            "{header}\n[package]\n{package}\n[package.metadata.docs.rs]\n# Experimental items too, each with the features it needs (doc(cfg)).\nall-features = true\nrustdoc-args = [\"--cfg\", \"docsrs\"]\n\n[lib]\n# The docs are the spec's prose, not Rust examples.\ndoctest = false\n\n[features]\n{features}\n[dependencies]\nmatrix-csapi-runtime = {{ {runtime_version}path = {path:?}, default-features = false }}\nserde = {{ version = \"1\", features = [\"derive\"] }}\nserde_json = \"1\"\n",
             header = header("#", &self.spec_source()),
-            name = config.krate.name,
-            version = config.krate.version,
-            description = config.krate.description,
-            runtime_path = config.krate.runtime_path,
+            path = runtime.path,
         )
     }
 
@@ -56,9 +79,14 @@ impl Emitter<'_> {
         let crate_doc = inner_doc_lines(&crate_doc);
         let tokens = quote! {
             #crate_doc
+            #![cfg_attr(docsrs, feature(doc_cfg))]
             #![allow(clippy::too_many_arguments, clippy::large_enum_variant, clippy::type_complexity)]
             pub use matrix_csapi_runtime as runtime;
             pub use matrix_csapi_runtime::{AccessToken, BaseUrl, Endpoint, ErrorBody, ErrorCode, MatrixError};
+            pub use matrix_csapi_runtime::ids::{
+                self, EventId, InvalidId, MxcUri, RoomAlias, RoomId, RoomIdOrAlias, ServerName,
+                UnpaddedBase64, UrlSafeUnpaddedBase64, UserId,
+            };
             #(#mods)*
             #types_mod
             #[cfg(feature = "test-support")]
@@ -75,6 +103,7 @@ impl Emitter<'_> {
     pub(super) fn client_rs(&self) -> (TokenStream, String) {
         let methods = self.api.modules.iter().flat_map(|m| {
             m.operations.iter().map(move |op| {
+                let gate = features::cfg_doc(op.feature.as_slice());
                 let name = ident(&op.fn_name);
                 let request = self.type_path(op.request);
                 let response = self.response_type(op);
@@ -96,6 +125,7 @@ impl Emitter<'_> {
                 ));
                 quote! {
                     #doc
+                    #gate
                     pub async fn #name(&self, request: #request) -> Result<#response, #error> {
                         self.inner.send(&request).await
                     }
@@ -149,7 +179,8 @@ impl Emitter<'_> {
         let mut items = Vec::new();
         for (index, def) in self.api.types.iter().enumerate() {
             if def.module == module {
-                items.push(self.type_def(TypeId(index), def));
+                let def_tokens = self.type_def(TypeId(index), def);
+                items.push(features::gate_items(def_tokens, &def.features));
             }
         }
         // The release is named in lib.rs and Cargo.toml only, so a spec
@@ -158,13 +189,10 @@ impl Emitter<'_> {
         if let Some(m) = self.api.modules.iter().find(|m| m.name == module) {
             source = format!("{} of the Matrix spec (release: spec/pin.toml)", m.source);
             for op in &m.operations {
-                items.push(self.endpoint_impl(op));
-                if let Some(response) = self.response_enum(op) {
-                    items.push(response);
-                }
-                if let Some(error) = self.endpoint_error_enum(op) {
-                    items.push(error);
-                }
+                let mut op_items = self.endpoint_impl(op);
+                op_items.extend(self.response_enum(op));
+                op_items.extend(self.endpoint_error_enum(op));
+                items.push(features::gate_items(op_items, op.feature.as_slice()));
             }
         }
         let tokens = quote! { #(#items)* };

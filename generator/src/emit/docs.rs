@@ -71,7 +71,7 @@ pub(super) fn inner_doc_lines(text: &str) -> TokenStream {
 /// intra-doc links), and unlabeled code fences are marked `text`.
 pub fn sanitize_doc(text: &str, spec_tag: &str) -> String {
     let text = &replace_shortcodes(text);
-    let site = format!("https://spec.matrix.org/{spec_tag}/");
+    let site = spec_site(spec_tag);
     let mut out = String::with_capacity(text.len());
     let mut in_fence = false;
     // A link whose text spans lines: `[` on one line, `](` on a later one.
@@ -106,6 +106,22 @@ pub fn sanitize_doc(text: &str, spec_tag: &str) -> String {
         ));
     }
     out
+}
+
+/// Where the spec's site documents `spec_tag`: a release (`vX.Y`) under
+/// its own version, anything else (`head`, a commit, a branch) under
+/// `unstable/`, the site's build of the main branch; the site has no page
+/// per commit.
+pub fn spec_site(spec_tag: &str) -> String {
+    let is_release = spec_tag.strip_prefix('v').is_some_and(|version| {
+        let mut parts = version.split('.');
+        let numeric = |part: Option<&str>| {
+            part.is_some_and(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+        };
+        numeric(parts.next()) && numeric(parts.next()) && parts.next().is_none()
+    });
+    let version = if is_release { spec_tag } else { "unstable" };
+    format!("https://spec.matrix.org/{version}/")
 }
 
 /// The spec's prose is rendered by Hugo; its shortcodes become Markdown:
@@ -292,10 +308,32 @@ mod tests {
         assert_eq!(
             sanitize_doc(
                 "see [Serving\ninline content](/client-server-api/#x).",
-                "v1"
+                "v1.2"
             ),
-            "see [Serving\ninline content](https://spec.matrix.org/v1/client-server-api/#x)."
+            "see [Serving\ninline content](https://spec.matrix.org/v1.2/client-server-api/#x)."
         );
+    }
+
+    #[test]
+    fn links_of_a_spec_that_is_not_a_release_go_to_the_unstable_site() {
+        let link = "[x](/client-server-api/#x)";
+        for (tag, site) in [
+            ("v1.19", "https://spec.matrix.org/v1.19/"),
+            ("v1.2", "https://spec.matrix.org/v1.2/"),
+            ("head", "https://spec.matrix.org/unstable/"),
+            ("main", "https://spec.matrix.org/unstable/"),
+            ("v1.19-rc1", "https://spec.matrix.org/unstable/"),
+            ("v1.19.1", "https://spec.matrix.org/unstable/"),
+            ("v1", "https://spec.matrix.org/unstable/"),
+            ("0123abcd", "https://spec.matrix.org/unstable/"),
+        ] {
+            assert_eq!(spec_site(tag), site, "{tag}");
+            assert_eq!(
+                sanitize_doc(link, tag),
+                format!("[x]({site}client-server-api/#x)"),
+                "{tag}"
+            );
+        }
     }
 
     #[test]

@@ -83,7 +83,7 @@ impl Emitter<'_> {
                         let value = self.value_str(item, quote! { value }, true);
                         quote! { for value in &self.#field { query.push(#wire, #value); } }
                     }
-                    Type::Map(_) => {
+                    Type::Map { .. } => {
                         quote! { for (name, value) in &self.#field { query.push(name, value); } }
                     }
                     _ if p.required => {
@@ -391,7 +391,7 @@ impl Emitter<'_> {
         match ty {
             Type::String if is_ref => value,
             Type::String => quote! { &#value },
-            Type::Named(_) => quote! { #value.as_str() },
+            Type::Named(_) | Type::Identifier(_) => quote! { #value.as_str() },
             Type::DurationMs if is_ref => {
                 quote! { &rt::duration_ms::wire_millis(#value).to_string() }
             }

@@ -47,10 +47,11 @@ fn unparse(file: syn::File) -> String {
     };
     for item in file.items {
         match item_macro(&item) {
-            Some((path, body)) => {
+            Some((attrs, path, body)) => {
                 out.push_str(&prettyplease::unparse(&chunk));
                 chunk.attrs.clear();
                 chunk.items.clear();
+                out.push_str(&attrs);
                 out.push_str(&path);
                 out.push_str("! {\n");
                 for line in prettyplease::unparse(&body).lines() {
@@ -69,13 +70,13 @@ fn unparse(file: syn::File) -> String {
     out
 }
 
-/// The path and body of `item` when it is a braced macro invocation, without
-/// attributes, whose body parses as items.
-fn item_macro(item: &syn::Item) -> Option<(String, syn::File)> {
+/// The attributes (printed), path and body of `item` when it is a braced
+/// macro invocation whose body parses as items.
+fn item_macro(item: &syn::Item) -> Option<(String, String, syn::File)> {
     let syn::Item::Macro(item) = item else {
         return None;
     };
-    if !item.attrs.is_empty() || !matches!(item.mac.delimiter, syn::MacroDelimiter::Brace(_)) {
+    if !matches!(item.mac.delimiter, syn::MacroDelimiter::Brace(_)) {
         return None;
     }
     let body: syn::File = syn::parse2(item.mac.tokens.clone()).ok()?;
@@ -94,7 +95,20 @@ fn item_macro(item: &syn::Item) -> Option<(String, syn::File)> {
         .map(|segment| segment.ident.to_string())
         .collect();
     path.push_str(&segments.join("::"));
-    Some((path, body))
+    // The attributes as prettyplease prints them: those of a unit struct,
+    // without the struct.
+    let attrs = &item.attrs;
+    let holder = syn::File {
+        shebang: None,
+        attrs: Vec::new(),
+        items: vec![syn::parse_quote! { #(#attrs)* struct S; }],
+    };
+    let printed = prettyplease::unparse(&holder);
+    let attrs = printed
+        .strip_suffix("struct S;\n")
+        .unwrap_or_default()
+        .to_owned();
+    Some((attrs, path, body))
 }
 
 /// prettyplease puts top-level items right after each other; a blank line
@@ -163,11 +177,13 @@ mod tests {
                 pub enum E { X = "x", Y = "y" }
             }
             rt::deserialize_object! { A { required a, } }
+            #[cfg(feature = "f")]
+            rt::string_enum! { pub enum F { X = "x", } }
         };
         let file: syn::File = syn::parse2(tokens).unwrap();
         assert_eq!(
             unparse(file),
-            "struct A;\nrt::string_enum! {\n    /// Docs.\n    pub enum E {\n        X = \"x\",\n        Y = \"y\",\n    }\n}\nrt::deserialize_object! {\n    A { required a, }\n}\n"
+            "struct A;\nrt::string_enum! {\n    /// Docs.\n    pub enum E {\n        X = \"x\",\n        Y = \"y\",\n    }\n}\nrt::deserialize_object! {\n    A { required a, }\n}\n#[cfg(feature = \"f\")]\nrt::string_enum! {\n    pub enum F {\n        X = \"x\",\n    }\n}\n"
         );
     }
 }

@@ -7,6 +7,7 @@
 mod crate_files;
 mod docs;
 mod endpoint;
+mod features;
 mod format;
 mod imports;
 mod structs;

@@ -4,9 +4,9 @@
 use proc_macro2::{Ident, TokenStream};
 use quote::quote;
 
-use crate::model::{Auth, Field, ParamIn, Struct, Type, TypeDef, TypeId};
+use crate::model::{Auth, Field, MxcFields, ParamIn, Struct, Type, TypeDef, TypeId};
 
-use super::{Emitter, ident};
+use super::{Emitter, features, ident};
 
 impl Emitter<'_> {
     pub(super) fn struct_def(&self, id: TypeId, def: &TypeDef, s: &Struct) -> TokenStream {
@@ -99,6 +99,9 @@ impl Emitter<'_> {
         let derives = quote! { #[derive(Clone, #debug #default PartialEq, #serde)] };
         let debug_impl = has_secret.then(|| self.redacting_debug(&def.name, s));
         let constructor = self.constructor(s);
+        let mxc_constructor = operation
+            .and_then(|op| op.mxc_fields.as_ref())
+            .map(|fields| self.mxc_constructor(s, fields));
         quote! {
             #docs
             #derives
@@ -109,6 +112,7 @@ impl Emitter<'_> {
 
             impl #name {
                 #constructor
+                #mxc_constructor
             }
 
             #debug_impl
@@ -124,10 +128,8 @@ impl Emitter<'_> {
         if field.secret {
             extra.push("A credential: `Debug` output shows `<redacted>`.".to_owned());
         }
-        if let Some(feature) = &field.feature {
-            extra.push(format!(
-                "Experimental: only with the cargo feature `{feature}`."
-            ));
+        if field.feature.is_some() {
+            extra.push(features::note(field.feature.as_slice()));
         }
         let docs = self.doc_attrs(
             &field.docs,
@@ -147,10 +149,7 @@ impl Emitter<'_> {
             serde_args.push(quote! { with = #with });
         }
         let serde_attr = (!serde_args.is_empty()).then(|| quote! { #[serde(#(#serde_args),*)] });
-        let cfg = field
-            .feature
-            .as_ref()
-            .map(|f| quote! { #[cfg(feature = #f)] });
+        let cfg = features::cfg_doc(field.feature.as_slice());
         quote! { #docs #cfg #serde_attr pub #name: #ty, }
     }
 
@@ -166,7 +165,7 @@ impl Emitter<'_> {
             let name = ident(&param.rust_name);
             if param.required {
                 inits.push(quote! { #name, });
-            } else if matches!(param.ty, Type::Array(_) | Type::Map(_)) {
+            } else if matches!(param.ty, Type::Array(_) | Type::Map { .. }) {
                 inits.push(quote! { #name: Default::default(), });
             } else {
                 inits.push(quote! { #name: None, });
@@ -194,6 +193,43 @@ impl Emitter<'_> {
             /// Creates a value from its required fields; optional fields are unset.
             pub fn new(#(#args),*) -> Self {
                 Self { #(#inits)* }
+            }
+        }
+    }
+
+    /// `from_mxc`: `new` with the MXC URI's server name and media ID in
+    /// place of the two path parameters they fill.
+    fn mxc_constructor(&self, s: &Struct, fields: &MxcFields) -> TokenStream {
+        let mut params = Vec::new();
+        let mut args = Vec::new();
+        for arg in constructor_args(s) {
+            let name = ident(arg.name);
+            if arg.name == fields.server_name {
+                args.push(if fields.server_name_is_string {
+                    quote! { server_name.into_string() }
+                } else {
+                    quote! { server_name }
+                });
+            } else if arg.name == fields.media_id {
+                args.push(quote! { media_id.to_owned() });
+            } else {
+                let ty = self.rust_type(arg.ty);
+                params.push(quote! { #name: #ty });
+                args.push(quote! { #name });
+            }
+        }
+        let server_doc = format!(
+            " Creates a request for the media at `mxc`: its server name and media ID fill `{}` and `{}`; the other arguments are those of [`new`](Self::new).",
+            fields.server_name, fields.media_id
+        );
+        quote! {
+            #[doc = #server_doc]
+            ///
+            /// Fails when `mxc` is not a valid MXC URI: a received one can be
+            /// any string (a profile's `avatar_url` is whatever its owner set).
+            pub fn from_mxc(mxc: &rt::MxcUri, #(#params),*) -> Result<Self, rt::InvalidId> {
+                let (server_name, media_id) = mxc.parts()?;
+                Ok(Self::new(#(#args),*))
             }
         }
     }

@@ -7,7 +7,7 @@ use quote::quote;
 use crate::model::{Body, Operation, ResponseKind, Type, TypeKind};
 
 use super::structs::constructor_args;
-use super::{Emitter, header};
+use super::{Emitter, features, header};
 
 impl Emitter<'_> {
     /// `test_support`: the Rust type of every JSON body by operation and
@@ -20,34 +20,36 @@ impl Emitter<'_> {
         let mut samples = Vec::new();
         for op in self.api.modules.iter().flat_map(|m| &m.operations) {
             let id = op.operation_id.as_str();
+            // A gated operation's types exist only with its feature.
+            let gate = features::cfg(op.feature.as_slice());
             if let Some(Body::Json { ty, .. }) = &op.body {
                 let ty = self.rust_type(ty);
-                arms.push(quote! { (#id, "request") => Some(visitor.visit::<#ty>()), });
+                arms.push(quote! { #gate (#id, "request") => Some(visitor.visit::<#ty>()), });
             }
             for arm in &op.response.arms {
                 if let ResponseKind::Json(ty) = &arm.kind {
                     let status = arm.status.to_string();
                     let ty = self.rust_type(ty);
-                    arms.push(quote! { (#id, #status) => Some(visitor.visit::<#ty>()), });
+                    arms.push(quote! { #gate (#id, #status) => Some(visitor.visit::<#ty>()), });
                 }
             }
             for error in &op.endpoint_errors {
                 if let Some(ty) = &error.ty {
                     let status = error.status.to_string();
                     let ty = self.rust_type(ty);
-                    arms.push(quote! { (#id, #status) => Some(visitor.visit::<#ty>()), });
+                    arms.push(quote! { #gate (#id, #status) => Some(visitor.visit::<#ty>()), });
                 }
             }
             for (status, ty) in &op.runtime_error_statuses {
                 let status = status.to_string();
                 let ty = self.rust_type(ty);
-                arms.push(quote! { (#id, #status) => Some(visitor.visit::<#ty>()), });
+                arms.push(quote! { #gate (#id, #status) => Some(visitor.visit::<#ty>()), });
             }
             let request = self.type_path(op.request);
-            metadata.push(quote! { <#request as rt::Endpoint>::METADATA, });
+            metadata.push(quote! { #gate <#request as rt::Endpoint>::METADATA, });
             let args = self.sample_args(op);
             samples.push(quote! {
-                #id => Some(sample(|| Ok(<#request>::new(#(#args),*)), base_url, access_token)),
+                #gate #id => Some(sample(|| Ok(<#request>::new(#(#args),*)), base_url, access_token)),
             });
         }
         let tokens = quote! {
@@ -190,6 +192,10 @@ impl Emitter<'_> {
             .map(|arg| {
                 if arg.path_param && *arg.ty == Type::String {
                     quote! { path_param.to_owned() }
+                } else if arg.path_param && matches!(arg.ty, Type::Identifier(_)) {
+                    // Any string, as a received identifier would be: the
+                    // samples test path escaping, not the grammar.
+                    quote! { json(&serde_json::Value::from(path_param).to_string())? }
                 } else {
                     self.sample_expr(arg.ty)
                 }
@@ -221,11 +227,11 @@ impl Emitter<'_> {
             return json!({});
         }
         match ty {
-            Type::String => json!("x"),
+            Type::String | Type::Identifier(_) => json!("x"),
             Type::Bool => json!(true),
             Type::I64 | Type::U64 | Type::DurationMs => json!(1),
             Type::F64 => json!(1.5),
-            Type::Json | Type::JsonObject | Type::Map(_) | Type::Runtime(_) => json!({}),
+            Type::Json | Type::JsonObject | Type::Map { .. } | Type::Runtime(_) => json!({}),
             Type::Array(_) => json!([]),
             Type::Nullable(_) | Type::Bytes | Type::Unit => Value::Null,
             Type::Raw(inner) => self.sample_json(inner, depth),

@@ -35,9 +35,14 @@ impl Emitter<'_> {
                 let item = self.rust_type(item);
                 quote! { Vec<#item> }
             }
-            Type::Map(value) => {
+            Type::Map { key, value } => {
+                let key = self.rust_type(key);
                 let value = self.rust_type(value);
-                quote! { std::collections::BTreeMap<String, #value> }
+                quote! { std::collections::BTreeMap<#key, #value> }
+            }
+            Type::Identifier(name) => {
+                let name = ident(name);
+                quote! { rt::#name }
             }
             Type::Named(id) => self.type_path(*id),
             Type::Runtime(path) => {
@@ -96,7 +101,7 @@ impl Emitter<'_> {
     /// A parameter's field type: lists and maps are empty when unset,
     /// other optional parameters are `Option`s.
     pub(super) fn param_type(&self, param: &Param) -> TokenStream {
-        let collection = matches!(param.ty, Type::Array(_) | Type::Map(_));
+        let collection = matches!(param.ty, Type::Array(_) | Type::Map { .. });
         self.field_type(&param.ty, param.required || collection)
     }
 

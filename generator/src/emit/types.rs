@@ -6,7 +6,7 @@ use quote::quote;
 
 use crate::model::{EnumValue, RawResponse, TypeDef, TypeId, TypeKind, UnionVariant};
 
-use super::{Emitter, ident};
+use super::{Emitter, features, ident};
 
 impl Emitter<'_> {
     pub(super) fn type_def(&self, id: TypeId, def: &TypeDef) -> TokenStream {
@@ -81,7 +81,13 @@ impl Emitter<'_> {
         let variants = values.iter().map(|v| {
             let variant = ident(&v.variant);
             let wire = &v.wire;
-            quote! { #variant = #wire, }
+            // The macro adds the wire value to the docs and gives the
+            // `cfg` to the variant's match arms too: a gated value is
+            // unknown without its feature.
+            let gate = v.feature.as_slice();
+            let note = (!gate.is_empty()).then(|| super::docs::doc_lines(&features::note(gate)));
+            let cfg = features::cfg_doc(gate);
+            quote! { #note #cfg #variant = #wire, }
         });
         quote! {
             rt::string_enum! {

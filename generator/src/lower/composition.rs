@@ -5,7 +5,7 @@ use serde_json::{Map, Value};
 use crate::load::Location;
 use crate::model::{Type, TypeDef, TypeKind, UnionVariant};
 
-use super::naming::type_name;
+use super::naming::{title_of, type_name};
 use super::{LowerError, Lowerer};
 
 impl Lowerer<'_> {
@@ -45,7 +45,7 @@ impl Lowerer<'_> {
         let inner = match members.len() {
             0 => return Err(self.unsupported(&at.join("type"), "a type list of only `null`")),
             1 => members.remove(0).1,
-            _ => self.union(at, &Value::Object(map.clone()), members, wanted, module),
+            _ => self.union(at, &Value::Object(map.clone()), members, wanted, module)?,
         };
         Ok(if nullable {
             Type::Nullable(Box::new(inner))
@@ -55,9 +55,10 @@ impl Lowerer<'_> {
     }
 
     /// One of several shapes. When they all lower to the same Rust type
-    /// (e.g. a room ID or a room alias: both strings) that type is enough;
-    /// otherwise an untagged enum that tries them in order, catch-all
-    /// shapes (any JSON, any object) last.
+    /// that type is enough; several identifier types (a room ID or a room
+    /// alias) are the one type `string_format_unions` names; otherwise an
+    /// untagged enum that tries them in order, catch-all shapes (any JSON,
+    /// any object) last.
     pub(super) fn union(
         &mut self,
         at: &Location,
@@ -65,9 +66,13 @@ impl Lowerer<'_> {
         members: Vec<(Option<String>, Type)>,
         wanted: &str,
         module: &str,
-    ) -> Type {
+    ) -> Result<Type, LowerError> {
         if members.iter().all(|(_, ty)| *ty == members[0].1) {
-            return members[0].1.clone();
+            return Ok(members[0].1.clone());
+        }
+        let types: Vec<Type> = members.iter().map(|(_, ty)| ty.clone()).collect();
+        if let Some(identifier) = self.format_union(at, &types)? {
+            return Ok(identifier);
         }
         let mut variants: Vec<UnionVariant> = Vec::new();
         for (title, ty) in members {
@@ -83,13 +88,17 @@ impl Lowerer<'_> {
         variants.sort_by_key(|v| is_catch_all(&v.ty));
         let name = self.claim_name(module, wanted);
         let id = self.add_type(TypeDef {
-            name,
+            name: name.clone(),
             module: module.to_owned(),
             docs: self.docs(node),
             source: at.clone(),
+            name_origin: self.name_origin(&name, node),
+            title: title_of(node),
             kind: TypeKind::Union(variants),
+            // Set by `add_type` from where the type is defined.
+            features: Vec::new(),
         });
-        Type::Named(id)
+        Ok(Type::Named(id))
     }
 
     fn variant_name(&self, ty: &Type) -> String {
@@ -100,7 +109,8 @@ impl Lowerer<'_> {
             Type::F64 => "Number".to_owned(),
             Type::DurationMs => "Duration".to_owned(),
             Type::Json => "Value".to_owned(),
-            Type::JsonObject | Type::Map(_) => "Object".to_owned(),
+            Type::JsonObject | Type::Map { .. } => "Object".to_owned(),
+            Type::Identifier(rust) => rust.clone(),
             Type::Array(_) => "Array".to_owned(),
             Type::Named(id) => self.types[id.0].name.clone(),
             Type::Runtime(path) => path.rsplit("::").next().unwrap_or(path).to_owned(),
@@ -115,7 +125,7 @@ impl Lowerer<'_> {
 /// must be tried last in an untagged enum.
 fn is_catch_all(ty: &Type) -> bool {
     matches!(ty, Type::Json | Type::JsonObject)
-        || matches!(ty, Type::Map(value) if **value == Type::Json)
+        || matches!(ty, Type::Map { value, .. } if **value == Type::Json)
 }
 
 #[cfg(test)]
@@ -126,8 +136,12 @@ mod tests {
     fn only_any_json_and_any_object_are_catch_alls() {
         assert!(is_catch_all(&Type::Json));
         assert!(is_catch_all(&Type::JsonObject));
-        assert!(is_catch_all(&Type::Map(Box::new(Type::Json))));
-        assert!(!is_catch_all(&Type::Map(Box::new(Type::String))));
+        let map = |value| Type::Map {
+            key: Box::new(Type::String),
+            value: Box::new(value),
+        };
+        assert!(is_catch_all(&map(Type::Json)));
+        assert!(!is_catch_all(&map(Type::String)));
         assert!(!is_catch_all(&Type::String));
         assert!(!is_catch_all(&Type::Nullable(Box::new(Type::Json))));
     }

@@ -6,7 +6,10 @@
 
 mod auth;
 mod composition;
+mod dedupe;
 mod docs;
+mod features;
+mod formats;
 mod naming;
 mod objects;
 mod operation;
@@ -20,7 +23,7 @@ use serde_json::Value;
 
 use crate::config::Config;
 use crate::load::Location;
-use crate::model::{Api, Body, Module, Type, TypeDef, TypeId, TypeKind};
+use crate::model::{Api, Body, Module, NameOrigin, Type, TypeDef, TypeId, TypeKind};
 use crate::resolve::{ResolveError, ResolvedSpec};
 
 use naming::{PRELUDE_TYPES, check_module_names, module_name};
@@ -47,6 +50,18 @@ pub enum LowerError {
     /// Following a reference failed.
     #[error(transparent)]
     Resolve(#[from] ResolveError),
+    /// A string format of the spec's `mx-` family that `string_formats`
+    /// in the config does not map to a runtime type: a format new in a
+    /// spec release must not silently become a `String`.
+    #[error(
+        "{at}: string format `{format}` has no runtime type: add it to `string_formats` in spec/generator.toml (and the type to runtime/src/ids)"
+    )]
+    UnknownFormat {
+        /// Where, with line when known.
+        at: String,
+        /// The format, e.g. `mx-room-version`.
+        format: String,
+    },
     /// Several documents failed; each error is listed.
     #[error("{} problems:\n{}", .0.len(), .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))]
     Many(Vec<LowerError>),
@@ -81,9 +96,14 @@ pub fn lower(spec: &ResolvedSpec, config: &Config, spec_tag: &str) -> Result<Api
         in_progress: BTreeSet::new(),
         taken: BTreeMap::new(),
         features: BTreeSet::new(),
+        gates: Vec::new(),
+        used_features: BTreeSet::new(),
         used_undefined_schemes: BTreeSet::new(),
         used_raw_schemas: BTreeSet::new(),
         raw_memo: HashMap::new(),
+        named_schema_depth: 0,
+        used_format_unions: BTreeSet::new(),
+        used_mxc_parameters: false,
         modules_by_file: config
             .documents
             .iter()
@@ -140,6 +160,8 @@ pub fn lower(spec: &ResolvedSpec, config: &Config, spec_tag: &str) -> Result<Api
     // is lowered: a failing document may stop before it uses them.
     fail_with(std::mem::take(&mut errors))?;
     errors.extend(unchecked_bounds(&lowerer, &modules));
+    errors.extend(features::ungated_uses(&lowerer, &modules));
+    errors.extend(features::unused_features(&lowerer));
     for pattern in &config.raw_schemas {
         if !lowerer.used_raw_schemas.contains(pattern) {
             errors.push(LowerError::Invalid {
@@ -177,18 +199,26 @@ pub fn lower(spec: &ResolvedSpec, config: &Config, spec_tag: &str) -> Result<Api
             ),
         });
     }
-    if errors.len() == 1 {
-        return Err(errors.remove(0));
-    }
-    if !errors.is_empty() {
-        return Err(LowerError::Many(errors));
-    }
-    Ok(Api {
+    errors.extend(lowerer.unused_format_entries());
+    let api = Api {
         spec_tag: spec_tag.to_owned(),
         modules,
         types: lowerer.types,
         features: lowerer.features.into_iter().collect(),
-    })
+    };
+    // Merging also checks the `type_names` entries: reported with the
+    // other stale entries.
+    match dedupe::dedupe(api, &config.type_names) {
+        Ok(api) => fail_with(errors).map(|()| api),
+        Err(LowerError::Many(more)) => {
+            errors.extend(more);
+            Err(combined(errors))
+        }
+        Err(error) => {
+            errors.push(error);
+            Err(combined(errors))
+        }
+    }
 }
 
 /// Bounds (`minimum`, ...) are checked on a request's own fields and
@@ -222,11 +252,20 @@ fn unchecked_bounds(lowerer: &Lowerer<'_>, modules: &[Module]) -> Vec<LowerError
 }
 
 /// `Err` with the one error, or all of them; `Ok` if there are none.
-fn fail_with(mut errors: Vec<LowerError>) -> Result<(), LowerError> {
-    match errors.len() {
-        0 => Ok(()),
-        1 => Err(errors.remove(0)),
-        _ => Err(LowerError::Many(errors)),
+fn fail_with(errors: Vec<LowerError>) -> Result<(), LowerError> {
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(combined(errors))
+    }
+}
+
+/// The one error, or all of them.
+fn combined(mut errors: Vec<LowerError>) -> LowerError {
+    if errors.len() == 1 {
+        errors.remove(0)
+    } else {
+        LowerError::Many(errors)
     }
 }
 
@@ -240,7 +279,13 @@ struct Lowerer<'a> {
     in_progress: BTreeSet<Location>,
     /// Type names taken, per module.
     taken: BTreeMap<String, BTreeSet<String>>,
+    /// Every cargo feature an `x-cargo-feature` names.
     features: BTreeSet<String>,
+    /// The features of what is being lowered (an operation, a property, a
+    /// type), innermost last: the types defined meanwhile are gated by them.
+    gates: Vec<String>,
+    /// The places whose `x-cargo-feature` gated something.
+    used_features: BTreeSet<Location>,
     /// `undefined_security_schemes` entries the spec needed.
     used_undefined_schemes: BTreeSet<String>,
     /// `raw_schemas` patterns that matched a referenced schema.
@@ -248,6 +293,13 @@ struct Lowerer<'a> {
     /// Raw (non-JSON) response types by the response's location, so a
     /// shared response component gives one type.
     raw_memo: HashMap<Location, TypeId>,
+    /// How many named schemas (reference targets) are being lowered: above
+    /// zero, names come from the schema, not from the operation using it.
+    named_schema_depth: usize,
+    /// `string_format_unions` entries (runtime type names) the spec used.
+    used_format_unions: BTreeSet<String>,
+    /// Whether an operation had both `mxc_path_parameters`.
+    used_mxc_parameters: bool,
     modules_by_file: HashMap<String, String>,
 }
 
@@ -291,12 +343,58 @@ impl<'a> Lowerer<'a> {
         name
     }
 
+    /// The name wanted for the inline schema at `at`: its `title` (or,
+    /// without one, the title of its one titled inline `allOf` member)
+    /// when that is free in `module`: the spec's name for the concept.
+    /// Else `derived`, from where it is. A reference target is named after
+    /// itself, so `derived` is returned for it unchanged.
+    fn inline_name(&self, at: &Location, module: &str, derived: String) -> String {
+        let Ok(deref) = self.spec.deref(at) else {
+            return derived;
+        };
+        if !deref.via.is_empty() {
+            return derived;
+        }
+        let member_titles: Vec<String> = deref
+            .node
+            .get("allOf")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter(|member| member.get("$ref").is_none())
+            .filter_map(naming::title_of)
+            .collect();
+        let title = match naming::title_of(deref.node) {
+            Some(title) => Some(title),
+            None if member_titles.len() == 1 => member_titles.into_iter().next(),
+            None => None,
+        };
+        match title.map(|title| naming::type_name(&title)) {
+            Some(name) if !self.is_taken(module, &name) => name,
+            _ => derived,
+        }
+    }
+
     /// Whether `name` is claimed in `module` or is a prelude name.
     fn is_taken(&self, module: &str, name: &str) -> bool {
         PRELUDE_TYPES.contains(&name) || self.taken.get(module).is_some_and(|t| t.contains(name))
     }
 
-    fn add_type(&mut self, def: TypeDef) -> TypeId {
+    /// Where `name`, given to the schema `node`, comes from: its title,
+    /// or the named schema or the operation it is lowered for.
+    fn name_origin(&self, name: &str, node: &Value) -> NameOrigin {
+        if naming::title_of(node).is_some_and(|title| naming::type_name(&title) == name) {
+            NameOrigin::Title
+        } else if self.named_schema_depth > 0 {
+            NameOrigin::Schema
+        } else {
+            NameOrigin::Operation
+        }
+    }
+
+    /// Adds a type, gated by the features of where it is defined.
+    fn add_type(&mut self, mut def: TypeDef) -> TypeId {
+        def.features = self.current_gates();
         self.types.push(def);
         TypeId(self.types.len() - 1)
     }

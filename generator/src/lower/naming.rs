@@ -160,6 +160,32 @@ pub(super) fn type_name(text: &str) -> String {
     name
 }
 
+/// The name of an array's items from the array's: its last word made
+/// singular where English makes that safe (`...Actions` → `...Action`,
+/// `...Properties` → `...Property`), else with `Item` appended
+/// (`...Aliases` → `...AliasesItem`, `...GroupBy` → `...GroupByItem`).
+pub(super) fn item_name(array: &str) -> String {
+    if let Some(stem) = array.strip_suffix("ies") {
+        return format!("{stem}y");
+    }
+    if array.ends_with("sses") || array.ends_with("xes") {
+        return array[..array.len() - 2].to_owned();
+    }
+    let not_plural = ["ss", "us", "is", "as", "ses"];
+    if array.ends_with('s') && !not_plural.iter().any(|end| array.ends_with(end)) {
+        return array[..array.len() - 1].to_owned();
+    }
+    format!("{array}Item")
+}
+
+/// A schema's `title`, when it has one that makes a name.
+pub(super) fn title_of(node: &serde_json::Value) -> Option<String> {
+    node.get("title")
+        .and_then(serde_json::Value::as_str)
+        .filter(|title| title.chars().any(|c| c.is_ascii_alphanumeric()))
+        .map(str::to_owned)
+}
+
 /// Rust field name for a JSON property: the last segment of a namespaced
 /// name (`com.famedly.refresh_token_lifetime_ms` → `refresh_token_lifetime_ms`),
 /// in snake case.
@@ -216,6 +242,37 @@ mod tests {
             type_name(&operation_snake_case("getAccount3PIDs")),
             "GetAccount3pids"
         );
+    }
+
+    #[test]
+    fn array_items_are_named_after_the_singular_where_it_is_safe() {
+        for (array, item) in [
+            ("PushRuleActions", "PushRuleAction"),
+            ("Properties", "Property"),
+            ("Addresses", "Address"),
+            ("Boxes", "Box"),
+            ("Devices", "Device"),
+            ("Aliases", "AliasesItem"),
+            ("Status", "StatusItem"),
+            ("Alias", "AliasItem"),
+            ("Access", "AccessItem"),
+            ("GroupBy", "GroupByItem"),
+            ("ActionsSupported", "ActionsSupportedItem"),
+        ] {
+            assert_eq!(item_name(array), item, "{array}");
+        }
+    }
+
+    #[test]
+    fn titles_without_letters_or_digits_make_no_name() {
+        let title = |t: serde_json::Value| title_of(&serde_json::json!({ "title": t }));
+        assert_eq!(
+            title("Room Events Criteria".into()).as_deref(),
+            Some("Room Events Criteria")
+        );
+        assert_eq!(title(" - ".into()), None);
+        assert_eq!(title(3.into()), None);
+        assert_eq!(title_of(&serde_json::json!({})), None);
     }
 
     #[test]

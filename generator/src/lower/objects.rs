@@ -10,7 +10,7 @@ use crate::load::Location;
 use crate::model::{Field, Struct, Type, TypeDef, TypeKind};
 
 use super::docs::merged_doc_node;
-use super::naming::{field_name, is_feature_name, rust_ident, type_name};
+use super::naming::{field_name, rust_ident, title_of, type_name};
 use super::{LowerError, Lowerer};
 
 impl Lowerer<'_> {
@@ -41,7 +41,11 @@ impl Lowerer<'_> {
             module: module.to_owned(),
             docs: self.docs(&node),
             source: at.clone(),
+            name_origin: self.name_origin(&name, &node),
+            title: title_of(&node),
             kind: TypeKind::Struct(Struct::default()),
+            // Set by `add_type` from where the type is defined.
+            features: Vec::new(),
         });
         let mut props: Vec<PropertySpec> = Vec::new();
         let mut additional = None;
@@ -159,8 +163,12 @@ impl Lowerer<'_> {
             }
         }
         if objects.len() > 1 {
-            let wanted = format!("{parent}{}", type_name(&field_name(&json_name)));
-            let ty = self.merged_object(&objects, &last, &wanted, module)?;
+            let derived = format!("{parent}{}", type_name(&field_name(&json_name)));
+            let wanted = self.inline_name(&last, module, derived);
+            let feature = self.property_feature(&last)?;
+            let ty = self.gated(feature, |this| {
+                this.merged_object(&objects, &last, &wanted, module)
+            })?;
             let mut field = self.field(&last, &json_name, required, parent, module, Some(ty))?;
             if field.docs.description.is_none() {
                 field.docs = self.field_docs(&objects[0]);
@@ -179,6 +187,9 @@ impl Lowerer<'_> {
                     }
                     if refined.docs.description.is_none() && refined.docs.summary.is_none() {
                         refined.docs = earlier.docs;
+                    }
+                    if refined.feature.is_none() {
+                        refined.feature = earlier.feature;
                     }
                     refined
                 }
@@ -228,6 +239,14 @@ impl Lowerer<'_> {
             }
         }
         if let Some(ty) = self.additional(&at, map, &format!("{parent}Other"), module)? {
+            // Beside `properties`, the other keys are a flattened map keyed
+            // by `String`, which names keys that are not identifiers too.
+            if self.map_key(&at, map)? != Type::String {
+                return Err(self.unsupported(
+                    &at,
+                    "`x-pattern-format` keys beside `properties`: the other properties' map is keyed by `String`",
+                ));
+            }
             if additional.as_ref().is_some_and(|existing| *existing != ty) {
                 return Err(self.unsupported(
                     &at,
@@ -275,27 +294,24 @@ impl Lowerer<'_> {
         let deref = self.spec.deref(at)?;
         // Keys beside a `$ref` describe this use of the target: they win.
         let doc_node = merged_doc_node(&deref);
+        // The property's own keys (beside a `$ref`, if any) gate the field;
+        // a referenced schema's own `x-cargo-feature` gates its type only.
+        let feature = self.property_feature(at)?;
+        if feature.is_some() && required {
+            return Err(self.invalid(at, "a property behind `x-cargo-feature` cannot be required"));
+        }
         let mut rust_name = field_name(json_name);
         let mut ty = match ty {
             Some(ty) => ty,
-            None => self.schema(at, &format!("{parent}{}", type_name(&rust_name)), module)?,
+            None => {
+                let derived = format!("{parent}{}", type_name(&rust_name));
+                let wanted = self.inline_name(at, module, derived);
+                self.gated(feature.clone(), |this| this.schema(at, &wanted, module))?
+            }
         };
         if matches!(ty, Type::I64 | Type::U64) && json_name.ends_with("_ms") {
             ty = Type::DurationMs;
             rust_name = rust_ident(rust_name.trim_end_matches("_ms"));
-        }
-        let feature = match doc_node.get("x-cargo-feature") {
-            None => None,
-            Some(Value::String(feature)) if is_feature_name(feature) => {
-                self.features.insert(feature.clone());
-                Some(feature.clone())
-            }
-            Some(other) => {
-                return Err(self.invalid(&at.join("x-cargo-feature"), format!("`x-cargo-feature` must be a cargo feature name (letters, digits, `-`, `_`), not {other}")));
-            }
-        };
-        if feature.is_some() && required {
-            return Err(self.invalid(at, "a property behind `x-cargo-feature` cannot be required"));
         }
         let bounds = self.bounds(at, &doc_node, &ty)?;
         Ok(Field {

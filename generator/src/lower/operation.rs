@@ -4,7 +4,9 @@
 use serde_json::Value;
 
 use crate::load::Location;
-use crate::model::{Body, Docs, Module, Operation, Param, Struct, Type, TypeDef, TypeKind};
+use crate::model::{
+    Body, Docs, Module, NameOrigin, Operation, Param, Struct, Type, TypeDef, TypeKind,
+};
 
 use super::naming::{module_name, operation_snake_case, rust_ident, type_name};
 use super::{LowerError, Lowerer};
@@ -16,16 +18,12 @@ impl Lowerer<'_> {
         let root_at = Location::file(file);
         let root = self.node(&root_at)?;
         let module = module_name(file);
-        let base_path = root
-            .pointer("/servers/0/variables/basePath/default")
-            .and_then(Value::as_str)
-            .ok_or_else(|| {
-                self.invalid(
-                    &root_at.join("servers"),
-                    "the document has no `servers[0].variables.basePath.default`, so its paths have no prefix",
-                )
-            })?
-            .to_owned();
+        let base_path = self.base_path(&root_at, root.get("servers"))?.ok_or_else(|| {
+            self.invalid(
+                &root_at.join("servers"),
+                "the document has no `servers[0].variables.basePath.default`, so its paths have no prefix",
+            )
+        })?;
         let title = root
             .pointer("/info/title")
             .and_then(Value::as_str)
@@ -43,6 +41,7 @@ impl Lowerer<'_> {
             for (key, _) in item {
                 if !HTTP_METHODS.contains(&key.as_str())
                     && key != "parameters"
+                    && key != "servers"
                     && !key.starts_with("x-")
                 {
                     return Err(
@@ -55,12 +54,20 @@ impl Lowerer<'_> {
             // `/rooms/{roomId}/invite` where the spec's documents are merged;
             // the space is not part of the URL.
             let path = path.trim_end();
+            // `servers` on a path item or an operation replaces the
+            // document's (an unstable endpoint under its own prefix).
+            let item_base = self.base_path(&item_at, item.get("servers"))?;
             for method in HTTP_METHODS {
-                if item.contains_key(*method) {
+                if let Some(op_node) = item.get(*method) {
+                    let op_at = item_at.join(method);
+                    let base = match self.base_path(&op_at, op_node.get("servers"))? {
+                        Some(base) => base,
+                        None => item_base.clone().unwrap_or_else(|| base_path.clone()),
+                    };
                     let op = self.operation(
                         &module,
                         &root_at,
-                        &format!("{base_path}{path}"),
+                        &format!("{base}{path}"),
                         method,
                         &item_at,
                     )?;
@@ -76,6 +83,36 @@ impl Lowerer<'_> {
         })
     }
 
+    /// The base path that `servers` (of what is at `at`) give its paths:
+    /// the first server's `variables.basePath.default` (as the spec's
+    /// documents write it), or its `url` when that is a path
+    /// (`/_matrix/client/unstable/...`). `None` without `servers`.
+    fn base_path(
+        &self,
+        at: &Location,
+        servers: Option<&Value>,
+    ) -> Result<Option<String>, LowerError> {
+        let Some(first) = servers.map(|servers| servers.get(0)) else {
+            return Ok(None);
+        };
+        let url_path = first
+            .and_then(|server| server.get("url"))
+            .filter(|url| url.as_str().is_some_and(|url| url.starts_with('/')));
+        let base = first
+            .and_then(|server| server.pointer("/variables/basePath/default"))
+            .or(url_path)
+            .and_then(Value::as_str);
+        match base {
+            Some(base) => Ok(Some(base.trim_end_matches('/').to_owned())),
+            None => Err(self.invalid(
+                &at.join("servers"),
+                "`servers[0]` gives no base path: write `url: /the/base/path` or `variables.basePath.default`",
+            )),
+        }
+    }
+
+    /// One operation, with everything it defines gated by its
+    /// `x-cargo-feature`.
     fn operation(
         &mut self,
         module: &str,
@@ -86,6 +123,24 @@ impl Lowerer<'_> {
     ) -> Result<Operation, LowerError> {
         let at = item_at.join(method);
         let node = self.node(&at)?.clone();
+        let feature = self.own_feature(&at, &node)?;
+        let mut op = self.gated(feature.clone(), |this| {
+            this.ungated_operation(module, root_at, full_path, method, item_at, &node)
+        })?;
+        op.feature = feature;
+        Ok(op)
+    }
+
+    fn ungated_operation(
+        &mut self,
+        module: &str,
+        root_at: &Location,
+        full_path: &str,
+        method: &str,
+        item_at: &Location,
+        node: &Value,
+    ) -> Result<Operation, LowerError> {
+        let at = item_at.join(method);
         let operation_id = node
             .get("operationId")
             .and_then(Value::as_str)
@@ -111,8 +166,9 @@ impl Lowerer<'_> {
             }
         }
         let path = self.path_parts(full_path, &params, &at)?;
+        let mxc_fields = self.mxc_fields(&params, &at)?;
 
-        let auth = self.auth(root_at, &at, &node)?;
+        let auth = self.auth(root_at, &at, node)?;
         let has_params = !params.is_empty();
 
         let body = match node.get("requestBody") {
@@ -136,6 +192,8 @@ impl Lowerer<'_> {
                     module: module.to_owned(),
                     docs: Docs::default(),
                     source: at.clone(),
+                    name_origin: NameOrigin::Operation,
+                    title: None,
                     kind: TypeKind::Struct(Struct {
                         fields: Vec::new(),
                         params: params.clone(),
@@ -143,16 +201,18 @@ impl Lowerer<'_> {
                         additional: None,
                         secret_additional: false,
                     }),
+                    // Set by `add_type` from where the type is defined.
+                    features: Vec::new(),
                 })
             }
         };
         // The request type carries the operation's documentation.
-        self.types[request.0].docs = self.docs(&node);
+        self.types[request.0].docs = self.docs(node);
         if let TypeKind::Struct(s) = &mut self.types[request.0].kind {
             s.params = params;
         }
 
-        let responses = self.responses(&at, &node, module, &prefix)?;
+        let responses = self.responses(&at, node, module, &prefix)?;
         let error_type = (!responses.endpoint_errors.is_empty())
             .then(|| self.claim_name(module, &format!("{prefix}Error")));
 
@@ -163,7 +223,7 @@ impl Lowerer<'_> {
             method: method.to_uppercase(),
             path_template: full_path.to_owned(),
             path,
-            docs: self.docs(&node),
+            docs: self.docs(node),
             auth,
             body,
             response: responses.success,
@@ -172,6 +232,9 @@ impl Lowerer<'_> {
             error_type,
             rate_limited: responses.rate_limited,
             source: at,
+            mxc_fields,
+            // Set by `operation`.
+            feature: None,
         })
     }
 

@@ -113,9 +113,13 @@ impl Lowerer<'_> {
             rust_name = rust_ident(rust_name.trim_end_matches("_ms"));
         }
         let scalar = |ty: &Type| match ty {
-            Type::String | Type::Bool | Type::I64 | Type::U64 | Type::F64 | Type::DurationMs => {
-                true
-            }
+            Type::String
+            | Type::Bool
+            | Type::I64
+            | Type::U64
+            | Type::F64
+            | Type::DurationMs
+            | Type::Identifier(_) => true,
             Type::Named(id) => matches!(self.types[id.0].kind, TypeKind::StringEnum(_)),
             _ => false,
         };
@@ -124,7 +128,9 @@ impl Lowerer<'_> {
         let supported = match (&ty, location) {
             (ty, _) if scalar(ty) => true,
             (Type::Array(item), ParamIn::Query) => scalar(item),
-            (Type::Map(value), ParamIn::Query) => **value == Type::String,
+            (Type::Map { key, value }, ParamIn::Query) => {
+                **key == Type::String && **value == Type::String
+            }
             _ => false,
         };
         if !supported {

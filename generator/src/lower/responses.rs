@@ -5,8 +5,8 @@ use serde_json::Value;
 
 use crate::load::Location;
 use crate::model::{
-    EndpointError, RawResponse, ResponseArm, ResponseHeader, ResponseKind, SuccessResponse, Type,
-    TypeDef, TypeId, TypeKind,
+    EndpointError, NameOrigin, RawResponse, ResponseArm, ResponseHeader, ResponseKind,
+    SuccessResponse, Type, TypeDef, TypeId, TypeKind,
 };
 
 use super::naming::{field_name, type_name};
@@ -42,6 +42,7 @@ impl Lowerer<'_> {
                     self.unsupported(&response_at, format!("response status `{status_text}`"))
                 })?;
             let deref = self.spec.deref(&response_at)?;
+            let deref_via_empty = deref.via.is_empty();
             let real_at = deref.location.clone();
             let response = deref.node.clone();
             let description = response
@@ -91,9 +92,10 @@ impl Lowerer<'_> {
                             .and_then(Value::as_object)
                             .is_some_and(|h| !h.is_empty());
                         if has_body || has_headers {
-                            ResponseKind::Raw(
-                                self.raw_response(&real_at, &response, &name, module, has_body)?,
-                            )
+                            let shared = !deref_via_empty;
+                            ResponseKind::Raw(self.raw_response(
+                                &real_at, &response, &name, module, has_body, shared,
+                            )?)
                         } else {
                             ResponseKind::Empty
                         }
@@ -160,7 +162,9 @@ impl Lowerer<'_> {
     }
 
     /// A type for a non-JSON response: its declared headers (each an
-    /// optional string) and, when it has content, its bytes.
+    /// optional string) and, when it has content, its bytes. A `shared`
+    /// response (a referenced component) is one type for every operation
+    /// that uses it, so it is not gated by the operation's feature.
     fn raw_response(
         &mut self,
         at: &Location,
@@ -168,6 +172,7 @@ impl Lowerer<'_> {
         wanted: &str,
         module: &str,
         has_body: bool,
+        shared: bool,
     ) -> Result<TypeId, LowerError> {
         if let Some(id) = self.raw_memo.get(at) {
             return Ok(*id);
@@ -203,8 +208,15 @@ impl Lowerer<'_> {
             module: module.to_owned(),
             docs: self.docs(response),
             source: at.clone(),
+            name_origin: NameOrigin::Operation,
+            title: None,
             kind: TypeKind::RawResponse(RawResponse { headers, has_body }),
+            // Set by `add_type` from where the type is defined.
+            features: Vec::new(),
         });
+        if shared {
+            self.types[id.0].features.clear();
+        }
         self.raw_memo.insert(at.clone(), id);
         Ok(id)
     }

@@ -6,7 +6,7 @@ use serde_json::{Map, Value};
 use crate::load::Location;
 use crate::model::{Bounds, EnumValue, Type, TypeDef, TypeKind};
 
-use super::naming::type_name;
+use super::naming::{item_name, title_of, type_name};
 use super::{LowerError, Lowerer};
 
 /// Schema keywords that carry no structure: documentation and validation
@@ -120,7 +120,11 @@ impl Lowerer<'_> {
             Some(title) if !self.is_taken(&target_module, &type_name(title)) => type_name(title),
             _ => place_name,
         };
-        let ty = self.schema_node(&target, &node, &name, &target_module);
+        // One type however many places use it: gated by its own
+        // `x-cargo-feature` only.
+        self.named_schema_depth += 1;
+        let ty = self.ungated(|this| this.schema_node(&target, &node, &name, &target_module));
+        self.named_schema_depth -= 1;
         self.in_progress.remove(&target);
         let ty = ty?;
         self.memo.insert(target, ty.clone());
@@ -221,7 +225,33 @@ impl Lowerer<'_> {
         Ok(())
     }
 
+    /// The type of the schema `node` (at `at`); the types it defines are
+    /// gated by its `x-cargo-feature`, which counts as used when it
+    /// defines one.
     pub(super) fn schema_node(
+        &mut self,
+        at: &Location,
+        node: &Value,
+        wanted: &str,
+        module: &str,
+    ) -> Result<Type, LowerError> {
+        // The map form gates a string enum's values instead (`string_enum`).
+        let feature = match Self::gates_enum_values(node) {
+            true => None,
+            false => self.feature_of(at, node)?,
+        };
+        if feature.is_none() {
+            return self.schema_shape(at, node, wanted, module);
+        }
+        let before = self.types.len();
+        let ty = self.gated(feature, |this| this.schema_shape(at, node, wanted, module))?;
+        if self.types.len() > before {
+            self.used_features.insert(at.clone());
+        }
+        Ok(ty)
+    }
+
+    fn schema_shape(
         &mut self,
         at: &Location,
         node: &Value,
@@ -266,7 +296,7 @@ impl Lowerer<'_> {
                 let ty = self.schema(&member_at, &member_name, module)?;
                 members.push((title, ty));
             }
-            return Ok(self.union(at, node, members, wanted, module));
+            return self.union(at, node, members, wanted, module);
         }
         let ty = match map.get("type") {
             None if map.contains_key("properties") || map.contains_key("patternProperties") => {
@@ -284,10 +314,13 @@ impl Lowerer<'_> {
                 return Err(self.unsupported(&at.join("type"), format!("`type: {other}`")));
             }
         };
+        if ty != "string" {
+            self.string_format(at, map, false)?;
+        }
         match ty {
             "string" => match map.get("enum") {
                 Some(values) => self.string_enum(at, node, values, wanted, module),
-                None => Ok(Type::String),
+                None => Ok(self.string_format(at, map, true)?.unwrap_or(Type::String)),
             },
             "integer" => {
                 let non_negative = map
@@ -302,7 +335,17 @@ impl Lowerer<'_> {
                 if !map.contains_key("items") {
                     return Err(self.unsupported(at, "an array without `items`"));
                 }
-                let item = self.schema(&at.join("items"), &format!("{wanted}Item"), module)?;
+                let items_at = at.join("items");
+                // The singular names the items, unless it is taken (e.g.
+                // `Results` whose items would be the prelude's `Result`).
+                let singular = item_name(wanted);
+                let derived = if self.is_taken(module, &singular) {
+                    format!("{wanted}Item")
+                } else {
+                    singular
+                };
+                let wanted = self.inline_name(&items_at, module, derived);
+                let item = self.schema(&items_at, &wanted, module)?;
                 Ok(Type::Array(Box::new(item)))
             }
             "object" => {
@@ -314,7 +357,10 @@ impl Lowerer<'_> {
                     return self.object(at, wanted, module);
                 }
                 match self.additional(at, map, wanted, module)? {
-                    Some(value) => Ok(Type::Map(Box::new(value))),
+                    Some(value) => Ok(Type::Map {
+                        key: Box::new(self.map_key(at, map)?),
+                        value: Box::new(value),
+                    }),
                     None => Ok(Type::JsonObject),
                 }
             }
@@ -326,7 +372,8 @@ impl Lowerer<'_> {
     /// The value type of an object's other properties: from
     /// `additionalProperties` (a schema, or `true` for any JSON) and
     /// `patternProperties` (keys matching a pattern, e.g. `^@` user IDs;
-    /// the keys stay strings). `None` when neither constrains anything.
+    /// the key type is [`map_key`](Self::map_key)'s). `None` when neither
+    /// constrains anything.
     pub(super) fn additional(
         &mut self,
         at: &Location,
@@ -338,11 +385,11 @@ impl Lowerer<'_> {
         match map.get("additionalProperties") {
             None | Some(Value::Bool(false)) => {}
             Some(Value::Bool(true)) => value_types.push(Type::Json),
-            Some(Value::Object(_)) => value_types.push(self.schema(
-                &at.join("additionalProperties"),
-                &format!("{wanted}Value"),
-                module,
-            )?),
+            Some(Value::Object(_)) => {
+                let value_at = at.join("additionalProperties");
+                let wanted = self.inline_name(&value_at, module, format!("{wanted}Value"));
+                value_types.push(self.schema(&value_at, &wanted, module)?);
+            }
             Some(other) => {
                 return Err(self.unsupported(
                     &at.join("additionalProperties"),
@@ -358,11 +405,9 @@ impl Lowerer<'_> {
                 ));
             };
             for pattern in patterns.keys() {
-                let ty = self.schema(
-                    &at.join("patternProperties").join(pattern),
-                    &format!("{wanted}Value"),
-                    module,
-                )?;
+                let value_at = at.join("patternProperties").join(pattern);
+                let wanted = self.inline_name(&value_at, module, format!("{wanted}Value"));
+                let ty = self.schema(&value_at, &wanted, module)?;
                 value_types.push(ty);
             }
         }
@@ -388,6 +433,7 @@ impl Lowerer<'_> {
         let Some(values) = values.as_array() else {
             return Err(self.invalid(&at.join("enum"), "`enum` must be a list"));
         };
+        let mut features = self.enum_value_features(at, node, values)?;
         let mut variants: Vec<EnumValue> = Vec::new();
         for (index, value) in values.iter().enumerate() {
             let Some(wire) = value.as_str() else {
@@ -411,15 +457,20 @@ impl Lowerer<'_> {
             variants.push(EnumValue {
                 wire: wire.to_owned(),
                 variant,
+                feature: features.remove(wire),
             });
         }
         let name = self.claim_name(module, wanted);
         let id = self.add_type(TypeDef {
+            name_origin: self.name_origin(&name, node),
+            title: title_of(node),
             name,
             module: module.to_owned(),
             docs: self.docs(node),
             source: at.clone(),
             kind: TypeKind::StringEnum(variants),
+            // Set by `add_type` from where the type is defined.
+            features: Vec::new(),
         });
         Ok(Type::Named(id))
     }

@@ -16,8 +16,14 @@ pub fn fixture_source() -> PathBuf {
 /// A copy of the fixture in a temp dir (spec files under `data/`), with
 /// `edit` applied to its files.
 pub fn edited_fixture(edit: impl FnOnce(&Path)) -> tempfile::TempDir {
+    copy_fixture(&fixture_source(), edit)
+}
+
+/// A copy of the fixture at `source` (laid out like `mini`) in a temp dir,
+/// spec files under `data/`, with `edit` applied to its files.
+pub fn copy_fixture(source: &Path, edit: impl FnOnce(&Path)) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    copy_dir(&fixture_source(), dir.path());
+    copy_dir(source, dir.path());
     fs::rename(dir.path().join("spec-tree"), dir.path().join("data")).unwrap();
     edit(dir.path());
     dir

@@ -11,10 +11,9 @@ use matrix_csapi::admin::{
     SetAdminLockUserRequestBody, SetAdminSuspendUserRequest, SetAdminSuspendUserRequestBody,
 };
 use matrix_csapi::administrative_contact::{
-    Add3pidRequest, Bind3pidRequest, Delete3pidFromAccountRequest,
-    Delete3pidFromAccountRequestMedium, GetAccount3pidsRequest, Post3pidsRequest,
-    Post3pidsRequestThreePidCreds, RequestTokenTo3pidEmailRequest, RequestTokenTo3pidMsisdnRequest,
-    Unbind3pidFromAccountRequest, Unbind3pidFromAccountRequestMedium,
+    Add3pidRequest, Bind3pidRequest, Delete3pidFromAccountRequest, GetAccount3pidsRequest, Medium,
+    Post3pidsRequest, RequestTokenTo3pidEmailRequest, RequestTokenTo3pidMsisdnRequest,
+    ThreePidCredentials, Unbind3pidFromAccountRequest,
 };
 use matrix_csapi::device_management::{
     DeleteDeviceRequest, DeleteDeviceRequestBody, DeleteDevicesRequest, GetDeviceRequest,
@@ -28,9 +27,7 @@ use matrix_csapi::password_management::{
     ChangePasswordRequest, RequestTokenToResetPasswordEmailRequest,
     RequestTokenToResetPasswordMsisdnRequest,
 };
-use matrix_csapi::presence::{
-    GetPresenceRequest, SetPresenceRequest, SetPresenceRequestBody, SetPresenceRequestBodyPresence,
-};
+use matrix_csapi::presence::{GetPresenceRequest, SetPresenceRequest, SetPresenceRequestBody};
 use matrix_csapi::profile::{
     DeleteProfileFieldRequest, GetProfileFieldRequest, GetUserProfileRequest,
     SetProfileFieldRequest,
@@ -42,8 +39,9 @@ use matrix_csapi::registration::{
 };
 use matrix_csapi::registration_tokens::RegistrationTokenValidityRequest;
 use matrix_csapi::types::{
-    AuthenticationData, RequestEmailValidation, RequestMsisdnValidation, UserIdentifier,
+    AuthenticationData, Presence, RequestEmailValidation, RequestMsisdnValidation, UserIdentifier,
 };
+
 use matrix_csapi::whoami::GetTokenOwnerRequest;
 use matrix_csapi_runtime::AccessToken;
 use serde_json::{Map, Value, json};
@@ -212,7 +210,7 @@ pub async fn run(h: &mut Harness, users: &Users) {
     let openid = h
         .call(
             Some(alice),
-            RequestOpenIdTokenRequest::new(alice.user_id.clone(), Map::new()),
+            RequestOpenIdTokenRequest::new(alice.user_id.to_string(), Map::new()),
             "a Bearer token for this server",
         )
         .await;
@@ -224,7 +222,7 @@ pub async fn run(h: &mut Harness, users: &Users) {
     let whois = h
         .call(
             Some(alice),
-            GetWhoIsRequest::new(alice.user_id.clone()),
+            GetWhoIsRequest::new(alice.user_id.to_string()),
             "a user may look up their own sessions",
         )
         .await;
@@ -263,7 +261,7 @@ pub async fn run(h: &mut Harness, users: &Users) {
     .await;
 
     let mut settings = SetAccountDataRequest::new(
-        alice.user_id.clone(),
+        alice.user_id.to_string(),
         "org.example.ops.settings".to_owned(),
         object(json!({"theme": "dark", "font_size": 14})),
     );
@@ -275,7 +273,7 @@ pub async fn run(h: &mut Harness, users: &Users) {
         .call(
             Some(alice),
             GetAccountDataRequest::new(
-                alice.user_id.clone(),
+                alice.user_id.to_string(),
                 "org.example.ops.settings".to_owned(),
             ),
             "equals what was set",
@@ -492,18 +490,18 @@ async fn profile_and_presence(h: &mut Harness, users: &Users) {
         assert_eq!(profile.tz, None);
     }
 
-    let mut presence = SetPresenceRequestBody::new(SetPresenceRequestBodyPresence::Online);
+    let mut presence = SetPresenceRequestBody::new(Presence::Online);
     presence.status_msg = Some("testing every operation".to_owned());
     h.call(
         Some(alice),
-        SetPresenceRequest::new(alice.user_id.clone(), presence),
+        SetPresenceRequest::new(alice.user_id.to_string(), presence),
         "read back with its status message",
     )
     .await;
     let status = h
         .call(
             Some(alice),
-            GetPresenceRequest::new(alice.user_id.clone()),
+            GetPresenceRequest::new(alice.user_id.to_string()),
             "online, with the status message set",
         )
         .await;
@@ -532,7 +530,7 @@ async fn third_party_ids(h: &mut Harness, alice: &User) {
     let id_server = "127.0.0.1:9".to_owned();
     h.call(
         Some(alice),
-        Post3pidsRequest::new(Post3pidsRequestThreePidCreds::new(
+        Post3pidsRequest::new(ThreePidCredentials::new(
             "client-secret".to_owned(),
             id_server.clone(),
             "id-access-token".to_owned(),
@@ -565,10 +563,7 @@ async fn third_party_ids(h: &mut Harness, alice: &User) {
     let deleted = h
         .call(
             Some(alice),
-            Delete3pidFromAccountRequest::new(
-                Delete3pidFromAccountRequestMedium::Email,
-                "alice@example.org".to_owned(),
-            ),
+            Delete3pidFromAccountRequest::new(Medium::Email, "alice@example.org".to_owned()),
             "no identity server to unbind from: no-support",
         )
         .await;
@@ -578,10 +573,7 @@ async fn third_party_ids(h: &mut Harness, alice: &User) {
     let unbound = h
         .call(
             Some(alice),
-            Unbind3pidFromAccountRequest::new(
-                Unbind3pidFromAccountRequestMedium::Email,
-                "alice@example.org".to_owned(),
-            ),
+            Unbind3pidFromAccountRequest::new(Medium::Email, "alice@example.org".to_owned()),
             "no identity server to unbind from: no-support",
         )
         .await;

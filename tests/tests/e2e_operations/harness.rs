@@ -19,6 +19,7 @@ use std::time::Duration;
 
 use matrix_csapi::test_support::{BodyVisitor, visit_body_type};
 use matrix_csapi::types::AuthenticationData;
+use matrix_csapi::{ServerName, UserId};
 use matrix_csapi_runtime::serde::{Serialize, de::DeserializeOwned};
 use matrix_csapi_runtime::{
     AccessToken, BaseUrl, Bytes, Endpoint, FromHttpResponseError, MatrixError, UnexpectedReason,
@@ -35,7 +36,7 @@ const EXCHANGE_TIMEOUT: Duration = Duration::from_secs(30);
 /// A registered account with a fixed device ID (so key IDs, and with them
 /// the JSON pointers in the report, are the same in every run).
 pub struct User {
-    pub user_id: String,
+    pub user_id: UserId,
     pub localpart: String,
     pub device_id: String,
     pub password: String,
@@ -82,11 +83,17 @@ pub struct Exchange<E: Endpoint> {
 pub struct Harness {
     base_url: BaseUrl,
     http: reqwest::Client,
-    pub server_name: String,
+    pub server_name: ServerName,
     pub records: BTreeMap<&'static str, Record>,
     /// The JSON body of the last response, as received (for checks on
     /// signed objects, which must verify both raw and typed).
     pub last_raw: Option<Value>,
+    /// Identifiers (outside events, which stay `Raw`) in typed response
+    /// bodies that were checked against the strict grammar.
+    pub identifiers_checked: u64,
+    /// Bodies with an identifier the strict grammar refuses (deserializing
+    /// accepts it anyway): operation, status and the error.
+    pub identifiers_off_grammar: Vec<String>,
 }
 
 impl Harness {
@@ -100,9 +107,11 @@ impl Harness {
         Self {
             base_url,
             http,
-            server_name: server_name.to_owned(),
+            server_name: server_name.parse().expect("Synapse's server name"),
             records: BTreeMap::new(),
             last_raw: None,
+            identifiers_checked: 0,
+            identifiers_off_grammar: Vec::new(),
         }
     }
 
@@ -493,6 +502,13 @@ impl Harness {
             }
         };
         let status = status.as_u16().to_string();
+        match visit_body_type(op, &status, StrictIdentifiers(body)) {
+            Some(Ok(checked)) => self.identifiers_checked += checked,
+            Some(Err(error)) => self
+                .identifiers_off_grammar
+                .push(format!("{op} {status}: {error}")),
+            None => {}
+        }
         match visit_body_type(op, &status, Reserialize(body)) {
             Some(Ok(typed)) => {
                 for difference in differences(&raw, &typed) {
@@ -530,6 +546,30 @@ impl BodyVisitor for Reserialize<'_> {
     {
         let typed: T = serde_json::from_slice(self.0).map_err(|error| error.to_string())?;
         serde_json::to_value(&typed).map_err(|error| error.to_string())
+    }
+}
+
+/// Deserializes a body into the visited type with identifiers checked
+/// against the spec's grammar (deserializing alone accepts any string):
+/// how many were checked, or the first that fails.
+struct StrictIdentifiers<'a>(&'a [u8]);
+
+impl BodyVisitor for StrictIdentifiers<'_> {
+    type Output = Result<u64, String>;
+
+    fn visit<T>(self) -> Self::Output
+    where
+        T: Serialize + DeserializeOwned + Debug,
+    {
+        use matrix_csapi::runtime::__private::{
+            identifiers_validated_on_this_thread, validate_identifiers_on_this_thread,
+        };
+        let before = identifiers_validated_on_this_thread();
+        validate_identifiers_on_this_thread(true);
+        let parsed = serde_json::from_slice::<T>(self.0);
+        validate_identifiers_on_this_thread(false);
+        parsed.map_err(|error| error.to_string())?;
+        Ok(identifiers_validated_on_this_thread() - before)
     }
 }
 

@@ -11,13 +11,12 @@ use matrix_csapi::cross_signing::{
     UploadCrossSigningKeysRequest, UploadCrossSigningSignaturesRequest,
 };
 use matrix_csapi::key_backup::{
-    DeleteRoomKeyBySessionIdRequest, DeleteRoomKeysByRoomIdRequest, DeleteRoomKeysRequest,
-    DeleteRoomKeysVersionRequest, GetRoomKeyBySessionIdRequest, GetRoomKeysByRoomIdRequest,
-    GetRoomKeysRequest, GetRoomKeysVersionCurrentRequest, GetRoomKeysVersionRequest,
-    PostRoomKeysVersionRequest, PostRoomKeysVersionRequestAlgorithm, PutRoomKeyBySessionIdRequest,
+    Algorithm, DeleteRoomKeyBySessionIdRequest, DeleteRoomKeysByRoomIdRequest,
+    DeleteRoomKeysRequest, DeleteRoomKeysVersionRequest, GetRoomKeyBySessionIdRequest,
+    GetRoomKeysByRoomIdRequest, GetRoomKeysRequest, GetRoomKeysVersionCurrentRequest,
+    GetRoomKeysVersionRequest, PostRoomKeysVersionRequest, PutRoomKeyBySessionIdRequest,
     PutRoomKeysByRoomIdRequest, PutRoomKeysRequest, PutRoomKeysRequestBody,
     PutRoomKeysVersionRequest, PutRoomKeysVersionRequestBody,
-    PutRoomKeysVersionRequestBodyAlgorithm,
 };
 use matrix_csapi::keys::{
     ClaimKeysRequest, GetKeysChangesRequest, QueryKeysRequest, UploadKeysRequest,
@@ -185,7 +184,7 @@ pub async fn run(h: &mut Harness, users: &Users, rooms: &Rooms) {
             )
             .await;
         if let Some(changes) = changes {
-            assert_eq!(changes.changed, Some(vec![alice.user_id.clone()]));
+            assert_eq!(changes.changed, Some(vec![alice.user_id.to_string()]));
         }
         to_device(h, users, to).await;
     }
@@ -258,7 +257,7 @@ async fn claim_and_query(h: &mut Harness, users: &Users, device: &Ed25519Key, de
         let raw = h.last_raw.take().unwrap_or_default();
         let keys = &claimed.one_time_keys[&alice.user_id][&alice.device_id];
         assert_eq!(keys.keys().collect::<Vec<_>>(), [expected]);
-        let raw_key = &raw["one_time_keys"][&alice.user_id][&alice.device_id][expected];
+        let raw_key = &raw["one_time_keys"][alice.user_id.as_str()][&alice.device_id][expected];
         if !verifies(raw_key, &alice.user_id, &device_key_id, &device.public()) {
             h.fail(
                 "uploadKeys",
@@ -498,7 +497,7 @@ async fn key_backup(
         .call(
             Some(alice),
             PostRoomKeysVersionRequest::new(
-                PostRoomKeysVersionRequestAlgorithm::MMegolmBackupV1Curve25519AesSha2,
+                Algorithm::MMegolmBackupV1Curve25519AesSha2,
                 object(auth_data.clone()),
             ),
             "a new backup version, read back with its signed auth data",
@@ -541,7 +540,7 @@ async fn key_backup(
             Some(alice),
             PutRoomKeyBySessionIdRequest::new(
                 version.clone(),
-                lobby.clone(),
+                lobby.to_string(),
                 "session-a".to_owned(),
                 backup_session("session-a"),
             ),
@@ -554,7 +553,7 @@ async fn key_backup(
             Some(alice),
             GetRoomKeyBySessionIdRequest::new(
                 version.clone(),
-                lobby.clone(),
+                lobby.to_string(),
                 "session-a".to_owned(),
             ),
             "equals the key stored",
@@ -570,7 +569,7 @@ async fn key_backup(
     let updated = h
         .call(
             Some(alice),
-            PutRoomKeysByRoomIdRequest::new(version.clone(), lobby.clone(), room_keys),
+            PutRoomKeysByRoomIdRequest::new(version.clone(), lobby.to_string(), room_keys),
             "two keys stored",
         )
         .await;
@@ -578,7 +577,7 @@ async fn key_backup(
     let in_room = h
         .call(
             Some(alice),
-            GetRoomKeysByRoomIdRequest::new(version.clone(), lobby.clone()),
+            GetRoomKeysByRoomIdRequest::new(version.clone(), lobby.to_string()),
             "both sessions of the room",
         )
         .await;
@@ -620,7 +619,7 @@ async fn key_backup(
         json!({"public_key": curve_key("alice's backup key"), "note": "re-signed"});
     device.sign(&mut new_auth_data, &alice.user_id, device_key_id);
     let mut body = PutRoomKeysVersionRequestBody::new(
-        PutRoomKeysVersionRequestBodyAlgorithm::MMegolmBackupV1Curve25519AesSha2,
+        Algorithm::MMegolmBackupV1Curve25519AesSha2,
         object(new_auth_data.clone()),
     );
     body.version = Some(version.clone());
@@ -647,7 +646,7 @@ async fn key_backup(
             Some(alice),
             DeleteRoomKeyBySessionIdRequest::new(
                 version.clone(),
-                lobby.clone(),
+                lobby.to_string(),
                 "session-a".to_owned(),
             ),
             "two keys left",
@@ -657,7 +656,7 @@ async fn key_backup(
     let updated = h
         .call(
             Some(alice),
-            DeleteRoomKeysByRoomIdRequest::new(version.clone(), lobby),
+            DeleteRoomKeysByRoomIdRequest::new(version.clone(), lobby.to_string()),
             "one key left",
         )
         .await;

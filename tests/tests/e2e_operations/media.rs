@@ -5,15 +5,16 @@
 use matrix_csapi::authed_content_repo::{
     GetConfigAuthedRequest, GetContentAuthedRequest, GetContentAuthedResponse,
     GetContentOverrideNameAuthedRequest, GetContentOverrideNameAuthedResponse,
-    GetContentThumbnailAuthedMethod, GetContentThumbnailAuthedRequest,
-    GetContentThumbnailAuthedResponse, GetUrlPreviewAuthedRequest,
+    GetContentThumbnailAuthedRequest, GetContentThumbnailAuthedResponse,
+    GetUrlPreviewAuthedRequest,
 };
 use matrix_csapi::content_repo::{
     CreateContentRequest, GetConfigRequest, GetContentOverrideNameRequest,
     GetContentOverrideNameResponse, GetContentRequest, GetContentResponse,
-    GetContentThumbnailMethod, GetContentThumbnailRequest, GetContentThumbnailResponse,
-    GetUrlPreviewRequest, UploadContentRequest, UploadContentToMxcRequest,
+    GetContentThumbnailRequest, GetContentThumbnailResponse, GetUrlPreviewRequest,
+    UploadContentRequest, UploadContentToMxcRequest,
 };
+use matrix_csapi::types::ThumbnailMethod;
 use matrix_csapi_runtime::Bytes;
 
 use crate::account::Users;
@@ -82,13 +83,6 @@ fn is_image(content_type: Option<&str>, body: &[u8]) -> bool {
         && (body.starts_with(PNG_MAGIC) || body.starts_with(b"\xff\xd8\xff"))
 }
 
-/// The server name and media ID of an `mxc://` URI.
-fn parts(mxc: &str) -> (String, String) {
-    let rest = mxc.strip_prefix("mxc://").expect("an mxc:// URI");
-    let (server, media) = rest.split_once('/').expect("server/media");
-    (server.to_owned(), media.to_owned())
-}
-
 pub async fn run(h: &mut Harness, users: &Users) {
     let (alice, bob) = (&users.alice, &users.bob);
     let image = Bytes::from(png(64, 48));
@@ -131,13 +125,16 @@ pub async fn run(h: &mut Harness, users: &Users) {
     else {
         return;
     };
-    let (server, media_id) = parts(&uploaded.content_uri);
-    assert_eq!(server, h.server_name);
+    // The URI the server gave follows the grammar, and the media requests
+    // are built from it (`from_mxc`), not from its parts split by hand.
+    let mxc = &uploaded.content_uri;
+    mxc.validate().unwrap();
+    assert_eq!(mxc.server_name(), Some(h.server_name.as_str()));
 
     let download = h
         .call(
             Some(bob),
-            GetContentRequest::new(server.clone(), media_id.clone()),
+            GetContentRequest::from_mxc(mxc).unwrap(),
             "the uploaded bytes, as image/png",
         )
         .await;
@@ -152,7 +149,7 @@ pub async fn run(h: &mut Harness, users: &Users) {
     let download = h
         .call(
             Some(bob),
-            GetContentAuthedRequest::new(server.clone(), media_id.clone()),
+            GetContentAuthedRequest::from_mxc(mxc).unwrap(),
             "the uploaded bytes, as image/png",
         )
         .await;
@@ -167,11 +164,7 @@ pub async fn run(h: &mut Harness, users: &Users) {
     let renamed = h
         .call(
             Some(bob),
-            GetContentOverrideNameRequest::new(
-                server.clone(),
-                media_id.clone(),
-                "renamed.png".to_owned(),
-            ),
+            GetContentOverrideNameRequest::from_mxc(mxc, "renamed.png".to_owned()).unwrap(),
             "the same bytes, disposed as renamed.png",
         )
         .await;
@@ -189,11 +182,7 @@ pub async fn run(h: &mut Harness, users: &Users) {
     let renamed = h
         .call(
             Some(bob),
-            GetContentOverrideNameAuthedRequest::new(
-                server.clone(),
-                media_id.clone(),
-                "renamed.png".to_owned(),
-            ),
+            GetContentOverrideNameAuthedRequest::from_mxc(mxc, "renamed.png".to_owned()).unwrap(),
             "the same bytes, disposed as renamed.png",
         )
         .await;
@@ -208,8 +197,8 @@ pub async fn run(h: &mut Harness, users: &Users) {
         Some(other) => panic!("the file itself was expected: {other:?}"),
         None => {}
     }
-    let mut request = GetContentThumbnailRequest::new(server.clone(), media_id.clone(), 32, 32);
-    request.method = Some(GetContentThumbnailMethod::Crop);
+    let mut request = GetContentThumbnailRequest::from_mxc(mxc, 32, 32).unwrap();
+    request.method = Some(ThumbnailMethod::Crop);
     let thumbnail = h
         .call(Some(bob), request, "a smaller image (PNG or JPEG)")
         .await;
@@ -221,9 +210,8 @@ pub async fn run(h: &mut Harness, users: &Users) {
         Some(other) => panic!("the thumbnail itself was expected: {other:?}"),
         None => {}
     }
-    let mut request =
-        GetContentThumbnailAuthedRequest::new(server.clone(), media_id.clone(), 32, 32);
-    request.method = Some(GetContentThumbnailAuthedMethod::Scale);
+    let mut request = GetContentThumbnailAuthedRequest::from_mxc(mxc, 32, 32).unwrap();
+    request.method = Some(ThumbnailMethod::Scale);
     let thumbnail = h
         .call(Some(bob), request, "a smaller image (PNG or JPEG)")
         .await;
@@ -245,9 +233,8 @@ pub async fn run(h: &mut Harness, users: &Users) {
         .await;
     if let Some(reserved) = reserved {
         assert!(reserved.unused_expires_at.is_some());
-        let (server, media_id) = parts(&reserved.content_uri);
-        let mut upload =
-            UploadContentToMxcRequest::new(server.clone(), media_id.clone(), image.clone());
+        let mxc = &reserved.content_uri;
+        let mut upload = UploadContentToMxcRequest::from_mxc(mxc, image.clone()).unwrap();
         upload.content_type = Some("image/png".to_owned());
         upload.filename = Some("later.png".to_owned());
         h.call(
@@ -259,7 +246,7 @@ pub async fn run(h: &mut Harness, users: &Users) {
         let download = h
             .call(
                 Some(bob),
-                GetContentAuthedRequest::new(server, media_id),
+                GetContentAuthedRequest::from_mxc(mxc).unwrap(),
                 "",
             )
             .await;

@@ -3,14 +3,12 @@
 use matrix_csapi::notifications::GetNotificationsRequest;
 use matrix_csapi::pusher::{GetPushersRequest, PostPusherRequest, PostPusherRequestData};
 use matrix_csapi::pushrules::{
-    DeletePushRuleKind, DeletePushRuleRequest, GetPushRuleActionsKind, GetPushRuleActionsRequest,
-    GetPushRuleKind, GetPushRuleRequest, GetPushRulesGlobalRequest, GetPushRulesRequest,
-    IsPushRuleEnabledKind, IsPushRuleEnabledRequest, SetPushRuleActionsKind,
-    SetPushRuleActionsRequest, SetPushRuleActionsRequestBody,
-    SetPushRuleActionsRequestBodyActionsItem, SetPushRuleEnabledKind, SetPushRuleEnabledRequest,
-    SetPushRuleEnabledRequestBody, SetPushRuleKind, SetPushRuleRequest, SetPushRuleRequestBody,
-    SetPushRuleRequestBodyActionsItem,
+    DeletePushRuleRequest, GetPushRuleActionsRequest, GetPushRuleRequest,
+    GetPushRulesGlobalRequest, GetPushRulesRequest, IsPushRuleEnabledRequest, PushRuleKind,
+    SetPushRuleActionsRequest, SetPushRuleActionsRequestBody, SetPushRuleEnabledRequest,
+    SetPushRuleEnabledRequestBody, SetPushRuleRequest, SetPushRuleRequestBody,
 };
+use matrix_csapi::types::PushRuleAction;
 use serde_json::json;
 
 use crate::account::{Users, object};
@@ -101,32 +99,33 @@ pub async fn run(h: &mut Harness, users: &Users, rooms: &Rooms) {
     }
 
     let mut body = SetPushRuleRequestBody::new(vec![
-        SetPushRuleRequestBodyActionsItem::String("notify".to_owned()),
-        SetPushRuleRequestBodyActionsItem::Object(object(json!({"set_tweak": "highlight"}))),
+        PushRuleAction::String("notify".to_owned()),
+        PushRuleAction::Object(object(json!({"set_tweak": "highlight"}))),
     ]);
     body.pattern = Some("deploy".to_owned());
     h.call(
         Some(alice),
-        SetPushRuleRequest::new(SetPushRuleKind::Content, RULE.to_owned(), body),
+        SetPushRuleRequest::new(PushRuleKind::Content, RULE.to_owned(), body),
         "read back with its pattern and actions",
     )
     .await;
     let rule = h
         .call(
             Some(alice),
-            GetPushRuleRequest::new(GetPushRuleKind::Content, RULE.to_owned()),
+            GetPushRuleRequest::new(PushRuleKind::Content, RULE.to_owned()),
             "the pattern set, not a default rule",
         )
         .await;
-    if let Some(rule) = rule {
+    let read_actions = rule.map(|rule| {
         assert_eq!(rule.pattern.as_deref(), Some("deploy"));
         assert!(!rule.default);
         assert!(rule.enabled);
-    }
+        rule.actions
+    });
     h.call(
         Some(alice),
         SetPushRuleEnabledRequest::new(
-            SetPushRuleEnabledKind::Content,
+            PushRuleKind::Content,
             RULE.to_owned(),
             SetPushRuleEnabledRequestBody::new(false),
         ),
@@ -136,7 +135,7 @@ pub async fn run(h: &mut Harness, users: &Users, rooms: &Rooms) {
     let enabled = h
         .call(
             Some(alice),
-            IsPushRuleEnabledRequest::new(IsPushRuleEnabledKind::Content, RULE.to_owned()),
+            IsPushRuleEnabledRequest::new(PushRuleKind::Content, RULE.to_owned()),
             "false after disabling",
         )
         .await;
@@ -144,11 +143,9 @@ pub async fn run(h: &mut Harness, users: &Users, rooms: &Rooms) {
     h.call(
         Some(alice),
         SetPushRuleActionsRequest::new(
-            SetPushRuleActionsKind::Content,
+            PushRuleKind::Content,
             RULE.to_owned(),
-            SetPushRuleActionsRequestBody::new(vec![
-                SetPushRuleActionsRequestBodyActionsItem::String("notify".to_owned()),
-            ]),
+            SetPushRuleActionsRequestBody::new(vec![PushRuleAction::String("notify".to_owned())]),
         ),
         "read back",
     )
@@ -156,22 +153,44 @@ pub async fn run(h: &mut Harness, users: &Users, rooms: &Rooms) {
     let actions = h
         .call(
             Some(alice),
-            GetPushRuleActionsRequest::new(GetPushRuleActionsKind::Content, RULE.to_owned()),
+            GetPushRuleActionsRequest::new(PushRuleKind::Content, RULE.to_owned()),
             "only notify after the change",
         )
         .await;
     if let Some(actions) = actions {
         assert_eq!(actions.actions.len(), 1);
     }
+    // Actions read from one operation are the type another takes: the
+    // rule's actions go back as read, no conversion.
+    if let Some(read_actions) = read_actions {
+        h.call(
+            Some(alice),
+            SetPushRuleActionsRequest::new(
+                PushRuleKind::Content,
+                RULE.to_owned(),
+                SetPushRuleActionsRequestBody::new(read_actions.clone()),
+            ),
+            "the actions read with the rule, restored",
+        )
+        .await;
+        let restored = h
+            .call(
+                Some(alice),
+                GetPushRuleActionsRequest::new(PushRuleKind::Content, RULE.to_owned()),
+                "notify and highlight again",
+            )
+            .await;
+        assert_eq!(restored.map(|r| r.actions), Some(read_actions));
+    }
     h.call(
         Some(alice),
-        DeletePushRuleRequest::new(DeletePushRuleKind::Content, RULE.to_owned()),
+        DeletePushRuleRequest::new(PushRuleKind::Content, RULE.to_owned()),
         "the rule is gone afterwards",
     )
     .await;
     h.expect_error(
         Some(alice),
-        GetPushRuleRequest::new(GetPushRuleKind::Content, RULE.to_owned()),
+        GetPushRuleRequest::new(PushRuleKind::Content, RULE.to_owned()),
         404,
         "M_NOT_FOUND",
         "",

@@ -7,9 +7,7 @@ use std::time::{Duration, SystemTime};
 
 use matrix_csapi::account_data::{GetAccountDataPerRoomRequest, SetAccountDataPerRoomRequest};
 use matrix_csapi::banning::{BanRequest, BanRequestBody, UnbanRequest, UnbanRequestBody};
-use matrix_csapi::create_room::{
-    CreateRoomRequest, CreateRoomRequestInitialStateItem, CreateRoomRequestPreset,
-};
+use matrix_csapi::create_room::{CreateRoomRequest, CreateRoomRequestPreset, StateEvent};
 use matrix_csapi::directory::{
     DeleteRoomAliasRequest, GetLocalAliasesRequest, GetRoomIdByAliasRequest, SetRoomAliasRequest,
     SetRoomAliasRequestBody,
@@ -24,12 +22,11 @@ use matrix_csapi::knocking::{KnockRoomRequest, KnockRoomRequestBody};
 use matrix_csapi::leaving::{ForgetRoomRequest, LeaveRoomRequest, LeaveRoomRequestBody};
 use matrix_csapi::list_joined_rooms::GetJoinedRoomsRequest;
 use matrix_csapi::list_public_rooms::{
-    GetPublicRoomsRequest, GetRoomVisibilityOnDirectoryRequest, QueryPublicRoomsRequest,
-    QueryPublicRoomsRequestBody, QueryPublicRoomsRequestBodyFilter,
-    SetRoomVisibilityOnDirectoryRequest, SetRoomVisibilityOnDirectoryRequestBody,
-    SetRoomVisibilityOnDirectoryRequestBodyVisibility,
+    Filter, GetPublicRoomsRequest, GetRoomVisibilityOnDirectoryRequest, QueryPublicRoomsRequest,
+    QueryPublicRoomsRequestBody, SetRoomVisibilityOnDirectoryRequest,
+    SetRoomVisibilityOnDirectoryRequestBody,
 };
-use matrix_csapi::message_pagination::{GetRoomEventsDir, GetRoomEventsRequest};
+use matrix_csapi::message_pagination::GetRoomEventsRequest;
 use matrix_csapi::mutual_rooms::GetMutualRoomsRequest;
 use matrix_csapi::read_markers::{SetReadMarkerRequest, SetReadMarkerRequestBody};
 use matrix_csapi::receipts::{PostReceiptReceiptType, PostReceiptRequest, PostReceiptRequestBody};
@@ -42,7 +39,7 @@ use matrix_csapi::report_content::{
     ReportEventRequest, ReportEventRequestBody, ReportRoomRequest, ReportRoomRequestBody,
     ReportUserRequest, ReportUserRequestBody,
 };
-use matrix_csapi::room_event_by_timestamp::{GetEventByTimestampDir, GetEventByTimestampRequest};
+use matrix_csapi::room_event_by_timestamp::GetEventByTimestampRequest;
 use matrix_csapi::room_send::SendMessageRequest;
 use matrix_csapi::room_state::SetRoomStateWithKeyRequest;
 use matrix_csapi::room_summary::GetRoomSummaryRequest;
@@ -51,17 +48,16 @@ use matrix_csapi::rooms::{
     GetJoinedMembersByRoomRequest, GetMembersByRoomRequest, GetOneRoomEventRequest,
     GetRoomStateRequest, GetRoomStateWithKeyRequest, GetRoomStateWithKeyResponse,
 };
-use matrix_csapi::search::{
-    SearchRequest, SearchRequestBody, SearchRequestBodySearchCategories,
-    SearchRequestBodySearchCategoriesRoomEvents,
-};
+use matrix_csapi::search::{Categories, RoomEventsCriteria, SearchRequest, SearchRequestBody};
 use matrix_csapi::space_hierarchy::GetSpaceHierarchyRequest;
 use matrix_csapi::tags::{DeleteRoomTagRequest, GetRoomTagsRequest, SetRoomTagRequest};
 use matrix_csapi::third_party_membership::InviteBy3pidRequest;
 use matrix_csapi::threads_list::GetThreadRootsRequest;
-use matrix_csapi::types::{Invite3pid, Tag};
+use matrix_csapi::types::{Direction, Invite3pid, Tag, Visibility};
+
 use matrix_csapi::typing::{SetTypingRequest, SetTypingRequestBody};
 use matrix_csapi::users::SearchUserDirectoryRequest;
+use matrix_csapi::{EventId, RoomAlias, RoomId};
 use serde_json::{Value, json};
 
 use crate::account::{Users, object};
@@ -70,11 +66,11 @@ use crate::harness::{Harness, Typed, User, typed_all};
 /// Rooms and events that later areas use.
 pub struct Rooms {
     /// Public, world-readable, published; alice and bob are in it.
-    pub lobby: String,
+    pub lobby: RoomId,
     /// Alice's first message in the lobby.
-    pub hello: Option<String>,
+    pub hello: Option<EventId>,
     /// Private; alice and carol (until kicked).
-    pub team: String,
+    pub team: RoomId,
 }
 
 static TXN: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
@@ -91,15 +87,15 @@ pub fn txn() -> String {
 pub async fn send(
     h: &mut Harness,
     who: &User,
-    room_id: &str,
+    room_id: &RoomId,
     event_type: &str,
     content: Value,
     proof: &'static str,
-) -> Option<String> {
+) -> Option<EventId> {
     h.call(
         Some(who),
         SendMessageRequest::new(
-            room_id.to_owned(),
+            room_id.clone(),
             event_type.to_owned(),
             txn(),
             object(content),
@@ -115,15 +111,15 @@ async fn create(
     who: &User,
     request: CreateRoomRequest,
     proof: &'static str,
-) -> String {
+) -> RoomId {
     h.call(Some(who), request, proof)
         .await
         .unwrap_or_else(|| panic!("creating a room failed: {:?}", h.records.get("createRoom")))
         .room_id
 }
 
-fn state(event_type: &str, content: Value) -> CreateRoomRequestInitialStateItem {
-    CreateRoomRequestInitialStateItem::new(event_type.to_owned(), object(content))
+fn state(event_type: &str, content: Value) -> StateEvent {
+    StateEvent::new(event_type.to_owned(), object(content))
 }
 
 fn now_ms() -> i64 {
@@ -159,7 +155,7 @@ pub async fn run(h: &mut Harness, users: &Users) -> Rooms {
         "public (alias, world-readable), private, knock, space and upgrade rooms are made",
     )
     .await;
-    let lobby_alias = format!("#ops-lobby:{server}");
+    let lobby_alias: RoomAlias = format!("#ops-lobby:{server}").parse().unwrap();
 
     let resolved = h
         .call(
@@ -172,7 +168,7 @@ pub async fn run(h: &mut Harness, users: &Users) -> Rooms {
         assert_eq!(resolved.room_id.as_deref(), Some(lobby.as_str()));
         assert_eq!(resolved.servers, Some(vec![server.clone()]));
     }
-    let second_alias = format!("#ops-hall:{server}");
+    let second_alias: RoomAlias = format!("#ops-hall:{server}").parse().unwrap();
     h.call(
         Some(alice),
         SetRoomAliasRequest::new(
@@ -210,7 +206,7 @@ pub async fn run(h: &mut Harness, users: &Users) -> Rooms {
     .await;
 
     let mut publish = SetRoomVisibilityOnDirectoryRequestBody::new();
-    publish.visibility = Some(SetRoomVisibilityOnDirectoryRequestBodyVisibility::Public);
+    publish.visibility = Some(Visibility::Public);
     h.call(
         Some(alice),
         SetRoomVisibilityOnDirectoryRequest::new(lobby.clone(), publish),
@@ -240,7 +236,7 @@ pub async fn run(h: &mut Harness, users: &Users) -> Rooms {
     if let Some(listed) = listed {
         assert!(listed.chunk.iter().any(|room| room.room_id == lobby));
     }
-    let mut filter = QueryPublicRoomsRequestBodyFilter::new();
+    let mut filter = Filter::new();
     filter.generic_search_term = Some("lobby".to_owned());
     let mut body = QueryPublicRoomsRequestBody::new();
     body.filter = Some(filter);
@@ -264,7 +260,7 @@ pub async fn run(h: &mut Harness, users: &Users) -> Rooms {
     let joined = h
         .call(
             Some(bob),
-            JoinRoomRequest::new(lobby_alias.clone(), JoinRoomRequestBody::new()),
+            JoinRoomRequest::new(lobby_alias.clone().into(), JoinRoomRequestBody::new()),
             "joining by alias gives the room ID",
         )
         .await;
@@ -314,8 +310,8 @@ pub async fn run(h: &mut Harness, users: &Users) -> Rooms {
     h.call(
         Some(alice),
         SetRoomTagRequest::new(
-            alice.user_id.clone(),
-            lobby.clone(),
+            alice.user_id.to_string(),
+            lobby.to_string(),
             "m.favourite".to_owned(),
             tag,
         ),
@@ -325,7 +321,7 @@ pub async fn run(h: &mut Harness, users: &Users) -> Rooms {
     let tags = h
         .call(
             Some(alice),
-            GetRoomTagsRequest::new(alice.user_id.clone(), lobby.clone()),
+            GetRoomTagsRequest::new(alice.user_id.to_string(), lobby.to_string()),
             "m.favourite with order 0.25",
         )
         .await;
@@ -339,8 +335,8 @@ pub async fn run(h: &mut Harness, users: &Users) -> Rooms {
     h.call(
         Some(alice),
         DeleteRoomTagRequest::new(
-            alice.user_id.clone(),
-            lobby.clone(),
+            alice.user_id.to_string(),
+            lobby.to_string(),
             "m.favourite".to_owned(),
         ),
         "no tags afterwards",
@@ -349,7 +345,7 @@ pub async fn run(h: &mut Harness, users: &Users) -> Rooms {
     let tags = h
         .call(
             Some(alice),
-            GetRoomTagsRequest::new(alice.user_id.clone(), lobby.clone()),
+            GetRoomTagsRequest::new(alice.user_id.to_string(), lobby.to_string()),
             "",
         )
         .await;
@@ -360,8 +356,8 @@ pub async fn run(h: &mut Harness, users: &Users) -> Rooms {
     h.call(
         Some(alice),
         SetAccountDataPerRoomRequest::new(
-            alice.user_id.clone(),
-            lobby.clone(),
+            alice.user_id.to_string(),
+            lobby.to_string(),
             "org.example.ops.room_note".to_owned(),
             object(json!({"note": "the lobby", "pinned": true})),
         ),
@@ -372,8 +368,8 @@ pub async fn run(h: &mut Harness, users: &Users) -> Rooms {
         .call(
             Some(alice),
             GetAccountDataPerRoomRequest::new(
-                alice.user_id.clone(),
-                lobby.clone(),
+                alice.user_id.to_string(),
+                lobby.to_string(),
                 "org.example.ops.room_note".to_owned(),
             ),
             "equals what was set",
@@ -409,7 +405,7 @@ pub async fn run(h: &mut Harness, users: &Users) -> Rooms {
     let summary = h
         .call(
             Some(dave),
-            GetRoomSummaryRequest::new(lobby.clone()),
+            GetRoomSummaryRequest::new(lobby.clone().into()),
             "a non-member sees the public room's name, alias and member count",
         )
         .await;
@@ -425,7 +421,7 @@ pub async fn run(h: &mut Harness, users: &Users) -> Rooms {
     h.call(
         Some(dave),
         ReportRoomRequest::new(
-            lobby.clone(),
+            lobby.to_string(),
             ReportRoomRequestBody::new("spam in the room".to_owned()),
         ),
         "accepted",
@@ -461,7 +457,7 @@ pub async fn run(h: &mut Harness, users: &Users) -> Rooms {
 }
 
 /// Messages, state, redaction, relations, receipts and typing in `lobby`.
-async fn messages(h: &mut Harness, users: &Users, lobby: &str) -> Option<String> {
+async fn messages(h: &mut Harness, users: &Users, lobby: &RoomId) -> Option<EventId> {
     let (alice, bob) = (&users.alice, &users.bob);
     let hello = send(
         h,
@@ -486,7 +482,7 @@ async fn messages(h: &mut Harness, users: &Users, lobby: &str) -> Option<String>
         .call(
             Some(alice),
             SetRoomStateWithKeyRequest::new(
-                lobby.to_owned(),
+                lobby.clone(),
                 "m.room.topic".to_owned(),
                 String::new(),
                 object(json!({"topic": "Changed by the e2e suite"})),
@@ -499,7 +495,7 @@ async fn messages(h: &mut Harness, users: &Users, lobby: &str) -> Option<String>
         .call(
             Some(bob),
             GetRoomStateWithKeyRequest::new(
-                lobby.to_owned(),
+                lobby.clone(),
                 "m.room.topic".to_owned(),
                 String::new(),
             ),
@@ -519,7 +515,7 @@ async fn messages(h: &mut Harness, users: &Users, lobby: &str) -> Option<String>
     let state = h
         .call(
             Some(bob),
-            GetRoomStateRequest::new(lobby.to_owned()),
+            GetRoomStateRequest::new(lobby.clone()),
             "has the create event, both members and the new topic",
         )
         .await;
@@ -532,7 +528,7 @@ async fn messages(h: &mut Harness, users: &Users, lobby: &str) -> Option<String>
     let members = h
         .call(
             Some(bob),
-            GetMembersByRoomRequest::new(lobby.to_owned()),
+            GetMembersByRoomRequest::new(lobby.clone()),
             "alice and bob, joined",
         )
         .await;
@@ -551,7 +547,7 @@ async fn messages(h: &mut Harness, users: &Users, lobby: &str) -> Option<String>
     let joined = h
         .call(
             Some(bob),
-            GetJoinedMembersByRoomRequest::new(lobby.to_owned()),
+            GetJoinedMembersByRoomRequest::new(lobby.clone()),
             "alice (with her display name) and bob",
         )
         .await;
@@ -570,7 +566,7 @@ async fn messages(h: &mut Harness, users: &Users, lobby: &str) -> Option<String>
     let event = h
         .call(
             Some(bob),
-            GetOneRoomEventRequest::new(lobby.to_owned(), hello.clone()),
+            GetOneRoomEventRequest::new(lobby.clone(), hello.clone()),
             "the sent message, by its ID",
         )
         .await;
@@ -582,7 +578,7 @@ async fn messages(h: &mut Harness, users: &Users, lobby: &str) -> Option<String>
             Some(&json!("hello, every operation"))
         );
     }
-    let mut request = GetRoomEventsRequest::new(lobby.to_owned(), GetRoomEventsDir::B);
+    let mut request = GetRoomEventsRequest::new(lobby.clone(), Direction::B);
     request.limit = Some(5);
     let page = h
         .call(
@@ -603,7 +599,7 @@ async fn messages(h: &mut Harness, users: &Users, lobby: &str) -> Option<String>
             [&json!("hi alice"), &json!("hello, every operation")]
         );
     }
-    let mut request = GetEventContextRequest::new(lobby.to_owned(), hello.clone());
+    let mut request = GetEventContextRequest::new(lobby.to_string(), hello.to_string());
     request.limit = Some(2);
     let context = h
         .call(Some(bob), request, "the message, with bob's reply after it")
@@ -649,18 +645,18 @@ async fn messages(h: &mut Harness, users: &Users, lobby: &str) -> Option<String>
     let related = h
         .call(
             Some(alice),
-            GetRelatingEventsRequest::new(lobby.to_owned(), hello.clone()),
+            GetRelatingEventsRequest::new(lobby.clone(), hello.clone()),
             "the thread reply and the reaction",
         )
         .await;
     if let Some(related) = related {
-        let mut ids: Vec<String> = related
+        let mut ids: Vec<EventId> = related
             .chunk
             .iter()
             .map(|event| event.typed().event_id)
             .collect();
         ids.sort();
-        let mut expected: Vec<String> = reply.iter().chain(&reaction).cloned().collect();
+        let mut expected: Vec<EventId> = reply.iter().chain(&reaction).cloned().collect();
         expected.sort();
         assert_eq!(ids, expected);
     }
@@ -668,7 +664,7 @@ async fn messages(h: &mut Harness, users: &Users, lobby: &str) -> Option<String>
         .call(
             Some(alice),
             GetRelatingEventsWithRelTypeRequest::new(
-                lobby.to_owned(),
+                lobby.clone(),
                 hello.clone(),
                 "m.thread".to_owned(),
             ),
@@ -676,7 +672,7 @@ async fn messages(h: &mut Harness, users: &Users, lobby: &str) -> Option<String>
         )
         .await;
     if let Some(threaded) = threaded {
-        let ids: Vec<String> = threaded
+        let ids: Vec<EventId> = threaded
             .chunk
             .iter()
             .map(|event| event.typed().event_id)
@@ -687,7 +683,7 @@ async fn messages(h: &mut Harness, users: &Users, lobby: &str) -> Option<String>
         .call(
             Some(alice),
             GetRelatingEventsWithRelTypeAndEventTypeRequest::new(
-                lobby.to_owned(),
+                lobby.clone(),
                 hello.clone(),
                 "m.annotation".to_owned(),
                 "m.reaction".to_owned(),
@@ -696,7 +692,7 @@ async fn messages(h: &mut Harness, users: &Users, lobby: &str) -> Option<String>
         )
         .await;
     if let Some(reactions) = reactions {
-        let ids: Vec<String> = reactions
+        let ids: Vec<EventId> = reactions
             .chunk
             .iter()
             .map(|event| event.typed().event_id)
@@ -706,12 +702,12 @@ async fn messages(h: &mut Harness, users: &Users, lobby: &str) -> Option<String>
     let threads = h
         .call(
             Some(alice),
-            GetThreadRootsRequest::new(lobby.to_owned()),
+            GetThreadRootsRequest::new(lobby.to_string()),
             "the message is the one thread root",
         )
         .await;
     if let Some(threads) = threads {
-        let ids: Vec<String> = threads
+        let ids: Vec<EventId> = threads
             .chunk
             .iter()
             .map(|event| event.typed().event_id)
@@ -724,7 +720,7 @@ async fn messages(h: &mut Harness, users: &Users, lobby: &str) -> Option<String>
     h.call(
         Some(alice),
         PostReceiptRequest::new(
-            lobby.to_owned(),
+            lobby.clone(),
             PostReceiptReceiptType::MRead,
             hello.clone(),
             receipt,
@@ -733,11 +729,11 @@ async fn messages(h: &mut Harness, users: &Users, lobby: &str) -> Option<String>
     )
     .await;
     let mut markers = SetReadMarkerRequestBody::new();
-    markers.fully_read = Some(hello.clone());
-    markers.read = Some(hello.clone());
+    markers.fully_read = Some(hello.to_string());
+    markers.read = Some(hello.to_string());
     h.call(
         Some(bob),
-        SetReadMarkerRequest::new(lobby.to_owned(), markers),
+        SetReadMarkerRequest::new(lobby.to_string(), markers),
         "the fully-read marker shows in bob's room account data (sync)",
     )
     .await;
@@ -745,7 +741,7 @@ async fn messages(h: &mut Harness, users: &Users, lobby: &str) -> Option<String>
     typing.timeout = Some(30_000);
     h.call(
         Some(bob),
-        SetTypingRequest::new(bob.user_id.clone(), lobby.to_owned(), typing),
+        SetTypingRequest::new(bob.user_id.clone(), lobby.clone(), typing),
         "bob shows as typing in alice's sync",
     )
     .await;
@@ -765,7 +761,7 @@ async fn messages(h: &mut Harness, users: &Users, lobby: &str) -> Option<String>
         let redaction = h
             .call(
                 Some(alice),
-                RedactEventRequest::new(lobby.to_owned(), oops.clone(), txn(), reason),
+                RedactEventRequest::new(lobby.clone(), oops.clone(), txn(), reason),
                 "the event's content is empty afterwards",
             )
             .await;
@@ -773,7 +769,7 @@ async fn messages(h: &mut Harness, users: &Users, lobby: &str) -> Option<String>
         let redacted = h
             .call(
                 Some(bob),
-                GetOneRoomEventRequest::new(lobby.to_owned(), oops.clone()),
+                GetOneRoomEventRequest::new(lobby.clone(), oops.clone()),
                 "",
             )
             .await;
@@ -785,7 +781,7 @@ async fn messages(h: &mut Harness, users: &Users, lobby: &str) -> Option<String>
         report.reason = Some("rude".to_owned());
         h.call(
             Some(bob),
-            ReportEventRequest::new(lobby.to_owned(), oops, report),
+            ReportEventRequest::new(lobby.to_string(), oops.to_string(), report),
             "accepted",
         )
         .await;
@@ -794,7 +790,7 @@ async fn messages(h: &mut Harness, users: &Users, lobby: &str) -> Option<String>
     let found = h
         .call(
             Some(bob),
-            GetEventByTimestampRequest::new(lobby.to_owned(), now_ms(), GetEventByTimestampDir::B),
+            GetEventByTimestampRequest::new(lobby.clone(), now_ms(), Direction::B),
             "the newest event at or before now is in the room",
         )
         .await;
@@ -803,10 +799,8 @@ async fn messages(h: &mut Harness, users: &Users, lobby: &str) -> Option<String>
         assert!(found.origin_server_ts <= now_ms());
     }
 
-    let mut search = SearchRequestBodySearchCategories::new();
-    search.room_events = Some(SearchRequestBodySearchCategoriesRoomEvents::new(
-        "operation".to_owned(),
-    ));
+    let mut search = Categories::new();
+    search.room_events = Some(RoomEventsCriteria::new("operation".to_owned()));
     let results = h
         .call(
             Some(alice),
@@ -819,7 +813,7 @@ async fn messages(h: &mut Harness, users: &Users, lobby: &str) -> Option<String>
             .search_categories
             .room_events
             .expect("room events searched");
-        let ids: Vec<String> = results
+        let ids: Vec<EventId> = results
             .results
             .unwrap_or_default()
             .into_iter()
@@ -831,7 +825,7 @@ async fn messages(h: &mut Harness, users: &Users, lobby: &str) -> Option<String>
 }
 
 /// Knock, kick, ban and unban, leave and forget.
-async fn membership(h: &mut Harness, users: &Users, lobby: &str, team: &str) {
+async fn membership(h: &mut Harness, users: &Users, lobby: &RoomId, team: &RoomId) {
     let Users {
         alice, carol, dave, ..
     } = users;
@@ -848,13 +842,13 @@ async fn membership(h: &mut Harness, users: &Users, lobby: &str, team: &str) {
     let knocked = h
         .call(
             Some(dave),
-            KnockRoomRequest::new(club.clone(), knock),
+            KnockRoomRequest::new(club.clone().into(), knock),
             "the knock shows as dave's membership in the room",
         )
         .await;
     assert_eq!(knocked.map(|k| k.room_id), Some(club.clone()));
     let mut request = GetMembersByRoomRequest::new(club.clone());
-    request.membership = Some(matrix_csapi::rooms::GetMembersByRoomMembership::Knock);
+    request.membership = Some(matrix_csapi::types::Membership::Knock);
     let knocking = h.call(Some(alice), request, "").await;
     if let Some(knocking) = knocking {
         let ids: Vec<Option<String>> = knocking
@@ -863,19 +857,19 @@ async fn membership(h: &mut Harness, users: &Users, lobby: &str, team: &str) {
             .iter()
             .map(|event| event.typed().state_key)
             .collect();
-        assert_eq!(ids, [Some(dave.user_id.clone())]);
+        assert_eq!(ids, [Some(dave.user_id.to_string())]);
     }
 
     let mut kick = KickRequestBody::new(carol.user_id.clone());
     kick.reason = Some("the team is full".to_owned());
     h.call(
         Some(alice),
-        KickRequest::new(team.to_owned(), kick),
+        KickRequest::new(team.clone(), kick),
         "carol's membership is leave afterwards",
     )
     .await;
-    let mut request = GetMembersByRoomRequest::new(team.to_owned());
-    request.membership = Some(matrix_csapi::rooms::GetMembersByRoomMembership::Leave);
+    let mut request = GetMembersByRoomRequest::new(team.clone());
+    request.membership = Some(matrix_csapi::types::Membership::Leave);
     let left = h.call(Some(alice), request, "").await;
     if let Some(left) = left {
         let ids: Vec<Option<String>> = left
@@ -884,11 +878,11 @@ async fn membership(h: &mut Harness, users: &Users, lobby: &str, team: &str) {
             .iter()
             .map(|event| event.typed().state_key)
             .collect();
-        assert_eq!(ids, [Some(carol.user_id.clone())]);
+        assert_eq!(ids, [Some(carol.user_id.to_string())]);
     }
     h.call(
         Some(carol),
-        ForgetRoomRequest::new(team.to_owned()),
+        ForgetRoomRequest::new(team.clone()),
         "accepted once the user has left",
     )
     .await;
@@ -897,13 +891,13 @@ async fn membership(h: &mut Harness, users: &Users, lobby: &str, team: &str) {
     ban.reason = Some("spam".to_owned());
     h.call(
         Some(alice),
-        BanRequest::new(lobby.to_owned(), ban),
+        BanRequest::new(lobby.clone(), ban),
         "dave cannot join while banned",
     )
     .await;
     h.expect_error(
         Some(dave),
-        JoinRoomByIdRequest::new(lobby.to_owned(), JoinRoomByIdRequestBody::new()),
+        JoinRoomByIdRequest::new(lobby.clone(), JoinRoomByIdRequestBody::new()),
         403,
         "M_BAD_STATE",
         "",
@@ -911,17 +905,14 @@ async fn membership(h: &mut Harness, users: &Users, lobby: &str, team: &str) {
     .await;
     h.call(
         Some(alice),
-        UnbanRequest::new(
-            lobby.to_owned(),
-            UnbanRequestBody::new(dave.user_id.clone()),
-        ),
+        UnbanRequest::new(lobby.clone(), UnbanRequestBody::new(dave.user_id.clone())),
         "dave can join again afterwards",
     )
     .await;
     let rejoined = h
         .call(
             Some(dave),
-            JoinRoomByIdRequest::new(lobby.to_owned(), JoinRoomByIdRequestBody::new()),
+            JoinRoomByIdRequest::new(lobby.clone(), JoinRoomByIdRequestBody::new()),
             "",
         )
         .await;
@@ -930,7 +921,7 @@ async fn membership(h: &mut Harness, users: &Users, lobby: &str, team: &str) {
     leave.reason = Some("bye".to_owned());
     h.call(
         Some(dave),
-        LeaveRoomRequest::new(lobby.to_owned(), leave),
+        LeaveRoomRequest::new(lobby.clone(), leave),
         "the room is no longer among dave's joined rooms",
     )
     .await;
@@ -941,7 +932,7 @@ async fn membership(h: &mut Harness, users: &Users, lobby: &str, team: &str) {
 }
 
 /// Upgrades and spaces.
-async fn more_rooms(h: &mut Harness, users: &Users, lobby: &str) {
+async fn more_rooms(h: &mut Harness, users: &Users, lobby: &RoomId) {
     let alice = &users.alice;
     let mut request = CreateRoomRequest::new();
     request.name = Some("Old".to_owned());
@@ -950,7 +941,10 @@ async fn more_rooms(h: &mut Harness, users: &Users, lobby: &str) {
     let upgraded = h
         .call(
             Some(alice),
-            UpgradeRoomRequest::new(old.clone(), UpgradeRoomRequestBody::new("12".to_owned())),
+            UpgradeRoomRequest::new(
+                old.to_string(),
+                UpgradeRoomRequestBody::new("12".to_owned()),
+            ),
             "the new room's create event names the old one as predecessor",
         )
         .await;
@@ -959,7 +953,7 @@ async fn more_rooms(h: &mut Harness, users: &Users, lobby: &str) {
             .call(
                 Some(alice),
                 GetRoomStateWithKeyRequest::new(
-                    upgraded.replacement_room.clone(),
+                    upgraded.replacement_room.parse().unwrap(),
                     "m.room.create".to_owned(),
                     String::new(),
                 ),
@@ -982,7 +976,7 @@ async fn more_rooms(h: &mut Harness, users: &Users, lobby: &str) {
         SetRoomStateWithKeyRequest::new(
             space.clone(),
             "m.space.child".to_owned(),
-            lobby.to_owned(),
+            lobby.to_string(),
             object(json!({"via": [h.server_name], "suggested": true})),
         ),
         "",
@@ -991,7 +985,7 @@ async fn more_rooms(h: &mut Harness, users: &Users, lobby: &str) {
     let hierarchy = h
         .call(
             Some(alice),
-            GetSpaceHierarchyRequest::new(space.clone()),
+            GetSpaceHierarchyRequest::new(space.to_string()),
             "the space, then its child room",
         )
         .await;

@@ -7,7 +7,6 @@ use matrix_csapi::appservice_ping::{PingAppserviceRequest, PingAppserviceRequest
 use matrix_csapi::appservice_room_directory::{
     UpdateAppserviceRoomDirectoryVisibilityRequest,
     UpdateAppserviceRoomDirectoryVisibilityRequestBody,
-    UpdateAppserviceRoomDirectoryVisibilityRequestBodyVisibility,
 };
 use matrix_csapi::capabilities::GetCapabilitiesRequest;
 use matrix_csapi::oauth_server_metadata::GetAuthMetadataRequest;
@@ -18,6 +17,7 @@ use matrix_csapi::third_party_lookup::{
     GetProtocolMetadataRequest, GetProtocolsRequest, QueryLocationByAliasRequest,
     QueryLocationByProtocolRequest, QueryUserByIdRequest, QueryUserByProtocolRequest,
 };
+use matrix_csapi::types::Visibility;
 use matrix_csapi::versions::GetVersionsRequest;
 use matrix_csapi::voip::GetTurnServerRequest;
 use matrix_csapi::wellknown::GetWellknownRequest;
@@ -131,9 +131,7 @@ pub async fn run(h: &mut Harness, users: &Users) {
         UpdateAppserviceRoomDirectoryVisibilityRequest::new(
             "libera".to_owned(),
             "!unknown:localhost".to_owned(),
-            UpdateAppserviceRoomDirectoryVisibilityRequestBody::new(
-                UpdateAppserviceRoomDirectoryVisibilityRequestBodyVisibility::Public,
-            ),
+            UpdateAppserviceRoomDirectoryVisibilityRequestBody::new(Visibility::Public),
         ),
         "",
     )

@@ -6,11 +6,9 @@ use matrix_csapi::old_sync::{GetEventsRequest, GetOneEventRequest, InitialSyncRe
 use matrix_csapi::peeking_events::PeekEventsRequest;
 use matrix_csapi::room_initial_sync::RoomInitialSyncRequest;
 use matrix_csapi::sync::SyncRequest;
-use matrix_csapi::types::{Filter, FilterRoom, RoomEventFilter};
+use matrix_csapi::types::{Filter, Presence, RoomEventFilter, RoomFilter};
 
-use matrix_csapi::presence::{
-    SetPresenceRequest, SetPresenceRequestBody, SetPresenceRequestBodyPresence,
-};
+use matrix_csapi::presence::{SetPresenceRequest, SetPresenceRequestBody};
 use serde_json::{Value, json};
 
 use crate::account::Users;
@@ -39,7 +37,7 @@ pub async fn run(h: &mut Harness, users: &Users, rooms: &Rooms) {
     let mut timeline = RoomEventFilter::new();
     timeline.limit = Some(20);
     timeline.types = Some(vec!["m.room.message".to_owned(), "m.reaction".to_owned()]);
-    let mut room = FilterRoom::new();
+    let mut room = RoomFilter::new();
     room.rooms = Some(vec![lobby.clone()]);
     room.timeline = Some(timeline);
     let mut filter = Filter::new();
@@ -86,8 +84,8 @@ pub async fn run(h: &mut Harness, users: &Users, rooms: &Rooms) {
         );
         if let Some(hello) = &rooms.hello {
             let receipts = ephemeral.iter().find(|event| event.type_ == "m.receipt");
-            let receipt =
-                receipts.map(|event| &event.content[hello.as_str()]["m.read"][&alice.user_id]);
+            let receipt = receipts
+                .map(|event| &event.content[hello.as_str()]["m.read"][alice.user_id.as_str()]);
             assert_eq!(
                 receipt.map(|receipt| &receipt["thread_id"]),
                 Some(&json!("main"))
@@ -164,11 +162,11 @@ pub async fn run(h: &mut Harness, users: &Users, rooms: &Rooms) {
         let room = room.expect("the lobby");
         assert_eq!(room.membership.to_string(), "join");
         // What happens after the initial sync streams from its end token.
-        let mut presence = SetPresenceRequestBody::new(SetPresenceRequestBodyPresence::Unavailable);
+        let mut presence = SetPresenceRequestBody::new(Presence::Unavailable);
         presence.status_msg = Some("in a meeting".to_owned());
         h.call(
             Some(bob),
-            SetPresenceRequest::new(bob.user_id.clone(), presence),
+            SetPresenceRequest::new(bob.user_id.to_string(), presence),
             "",
         )
         .await;
@@ -238,7 +236,7 @@ pub async fn run(h: &mut Harness, users: &Users, rooms: &Rooms) {
             Some(hello.clone())
         );
     }
-    let mut peek = PeekEventsRequest::new(lobby.clone());
+    let mut peek = PeekEventsRequest::new(lobby.to_string());
     peek.timeout = Some(0);
     let peeked = h
         .call(

@@ -11,7 +11,7 @@ use std::time::Duration;
 use matrix_csapi::registration::{RegisterRequest, RegisterRequestBody};
 use matrix_csapi::runtime::Error;
 use matrix_csapi::types::AuthenticationData;
-use matrix_csapi::{AccessToken, Client, ErrorCode, MatrixError};
+use matrix_csapi::{AccessToken, Client, ErrorCode, MatrixError, UserId};
 use matrix_csapi_tests::synapse::Synapse;
 
 /// A generated client for `server`, without an access token.
@@ -34,7 +34,7 @@ pub fn unique_name(prefix: &str) -> String {
 
 /// A freshly registered account.
 pub struct Account {
-    pub user_id: String,
+    pub user_id: UserId,
     pub device_id: String,
     pub password: String,
     pub access_token: String,

@@ -1,0 +1,95 @@
+//! The experimental endpoint of the generator's `experimental` fixture
+//! (an overlay adds `PUT /_matrix/client/unstable/org.example.msc9999/rooms/{roomId}/widget_layout`
+//! behind `unstable-msc9999`), called through its generated crate over
+//! real HTTP on 127.0.0.1, with the feature on. `.ci/run` also builds the
+//! crate without it; `generator/tests/experimental.rs` checks the gates.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+use std::time::Duration;
+
+use matrix_csapi_fixture_experimental::widgets::{
+    GetWidgetRequest, SetWidgetLayoutError, SetWidgetLayoutRequest, WidgetKind, WidgetLayout,
+};
+use matrix_csapi_fixture_experimental::{AccessToken, Client, Endpoint};
+use matrix_csapi_tests::{LoopbackServer, ScriptedResponse};
+use serde_json::json;
+
+/// Upper bound for any single exchange, so that no test can hang.
+const LIMIT: Duration = Duration::from_secs(20);
+
+async fn client(responses: Vec<ScriptedResponse>) -> (LoopbackServer, Client) {
+    let server = LoopbackServer::start(responses).await.unwrap();
+    let client = Client::from(server.client(LIMIT));
+    client.set_access_token(Some(AccessToken::new("syt_fixture_token")));
+    (server, client)
+}
+
+#[tokio::test]
+async fn the_unstable_endpoint_is_sent_under_its_own_prefix() {
+    let (server, client) = client(vec![ScriptedResponse::json(200, &json!({"version": 7}))]).await;
+    let mut layout = WidgetLayout::new(vec!["w1".to_owned(), "w2".to_owned()]);
+    layout.orientation = Some("vertical".into());
+    let response = client
+        .set_widget_layout(SetWidgetLayoutRequest::new(
+            "!r:example.org".to_owned(),
+            layout,
+        ))
+        .await
+        .unwrap();
+    assert_eq!(response.version, 7);
+    let request = server.single_request();
+    assert_eq!(request.method, "PUT");
+    assert_eq!(
+        request.path(),
+        "/_matrix/client/unstable/org.example.msc9999/rooms/%21r%3Aexample.org/widget_layout"
+    );
+    assert_eq!(
+        request.header("authorization"),
+        Some("Bearer syt_fixture_token")
+    );
+    assert_eq!(
+        request.body_json(),
+        Some(json!({"widgets": ["w1", "w2"], "orientation": "vertical"}))
+    );
+    assert_eq!(
+        SetWidgetLayoutRequest::METADATA.path_template,
+        "/_matrix/client/unstable/org.example.msc9999/rooms/{roomId}/widget_layout"
+    );
+}
+
+#[tokio::test]
+async fn its_documented_error_is_typed() {
+    let (_server, client) = client(vec![ScriptedResponse::json(
+        409,
+        &json!({"current_version": 8}),
+    )])
+    .await;
+    let request =
+        SetWidgetLayoutRequest::new("!r:example.org".to_owned(), WidgetLayout::new(vec![]));
+    let error = client.set_widget_layout(request).await.unwrap_err();
+    match error.endpoint_error() {
+        Some(SetWidgetLayoutError::Conflict(conflict)) => assert_eq!(conflict.current_version, 8),
+        other => panic!("not the 409 outcome: {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn the_stable_type_carries_the_experimental_field_and_enum_value() {
+    let widget = json!({
+        "kind": "org.example.msc9999.board",
+        "url": "https://widgets.example.org/board",
+        "org.example.msc9999.layout": {"widgets": ["w1"]},
+    });
+    let (_server, client) = client(vec![ScriptedResponse::json(200, &widget)]).await;
+    let got = client
+        .get_widget(GetWidgetRequest::new(
+            "!r:example.org".to_owned(),
+            "w1".to_owned(),
+        ))
+        .await
+        .unwrap();
+    assert_eq!(got.kind, WidgetKind::OrgExampleMsc9999Board);
+    assert_eq!(got.layout.unwrap().widgets, ["w1"]);
+    assert!(got.additional_properties.is_empty());
+}
