@@ -6,8 +6,8 @@
 //! The crate generated from it is checked in (`generated/` beside the
 //! fixture, a workspace member) so that it is compiled: `.ci/run` lints it
 //! without default features and with all of them, and
-//! `tests/tests/experimental_endpoint.rs` calls the endpoint over loopback
-//! HTTP. Here: the checked-in crate is what the generator makes, every
+//! `tests/tests/offline/experimental_endpoint.rs` calls the endpoint over
+//! loopback HTTP. Here: the checked-in crate is what the generator makes, every
 //! experimental item is gated, and a misplaced or inconsistent
 //! `x-cargo-feature` fails generation naming the place.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -156,7 +156,7 @@ fn everything_experimental_is_behind_its_feature_and_nothing_else_is() {
     assert_gated(test_support, "\"setWidgetLayout\" => {", false);
     assert_gated(
         test_support,
-        "<SetWidgetLayoutRequest as rt::Endpoint>::METADATA,",
+        "<crate::widgets::SetWidgetLayoutRequest as rt::Endpoint>::METADATA,",
         false,
     );
     // The stable operation and type are not gated.

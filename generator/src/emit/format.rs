@@ -5,11 +5,13 @@
 use proc_macro2::TokenStream;
 
 use super::EmitError;
+use super::imports::GatedNames;
 
 pub(super) fn format_file(
     tokens: TokenStream,
     file: &str,
     header_line: String,
+    gated: &GatedNames,
 ) -> Result<String, EmitError> {
     // Generated code names the runtime as `rt` (about 3,900 paths): short
     // signatures that fit on one line. The alias is declared in each file
@@ -26,7 +28,7 @@ pub(super) fn format_file(
         .strip_prefix("src/")
         .and_then(|name| name.strip_suffix(".rs"))
         .unwrap_or_default();
-    super::imports::shorten_crate_paths(&mut parsed, own_module);
+    super::imports::shorten_crate_paths(&mut parsed, own_module, gated);
     if uses_runtime {
         parsed
             .items

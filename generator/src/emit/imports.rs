@@ -62,16 +62,26 @@ const PRELUDE: &[&str] = &[
     "Vec",
 ];
 
+/// `(module, Name)` of the generated names that exist only with a cargo
+/// feature. They are never imported: an import is not gated like the code
+/// that uses the name, so it would name nothing without the feature.
+pub(crate) type GatedNames = BTreeSet<(String, String)>;
+
 /// Shortens `crate::<module>::Name` paths in `file`, whose own module is
-/// `own_module` (`client` for `src/client.rs`), adding the imports needed.
-pub(super) fn shorten_crate_paths(file: &mut syn::File, own_module: &str) {
+/// `own_module` (`client` for `src/client.rs`), adding the imports needed;
+/// `gated` names are written short in their own module only.
+pub(super) fn shorten_crate_paths(file: &mut syn::File, own_module: &str, gated: &GatedNames) {
     let mut names = Names::default();
     names.visit_file_mut(file);
     // module -> names written short, for the own module and imports alike.
     let mut short: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for (name, modules) in &names.crate_paths {
         if let Some(module) = names.short_form(name, modules, own_module) {
-            short.entry(module).or_default().insert(name.clone());
+            let imported_gated =
+                module != own_module && gated.contains(&(module.clone(), name.clone()));
+            if !imported_gated {
+                short.entry(module).or_default().insert(name.clone());
+            }
         }
     }
     if short.is_empty() {
@@ -352,7 +362,8 @@ mod tests {
 
     fn shortened(tokens: TokenStream, own_module: &str) -> String {
         let mut file: syn::File = syn::parse2(tokens).unwrap();
-        shorten_crate_paths(&mut file, own_module);
+        let gated = GatedNames::from([("rooms".to_owned(), "Gated".to_owned())]);
+        shorten_crate_paths(&mut file, own_module, &gated);
         prettyplease::unparse(&file)
     }
 
@@ -397,6 +408,21 @@ mod tests {
         ] {
             assert!(out.contains(full), "{full} in {out}");
         }
+    }
+
+    #[test]
+    fn names_behind_a_feature_are_not_imported() {
+        let out = shorten(quote! {
+            #[cfg(feature = "f")]
+            pub struct A(crate::rooms::Gated, crate::rooms::Room);
+        });
+        assert!(out.starts_with("use crate::rooms::Room;\n"), "{out}");
+        assert!(out.contains("crate::rooms::Gated, Room"), "{out}");
+        let own = shortened(
+            quote! { pub struct Gated; struct B(crate::rooms::Gated); },
+            "rooms",
+        );
+        assert!(own.contains("struct B(Gated);"), "{own}");
     }
 
     #[test]

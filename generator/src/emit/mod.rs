@@ -55,6 +55,8 @@ pub fn emit(api: &Api, config: &Config) -> Result<GeneratedFiles, EmitError> {
 #[derive(Debug, Clone)]
 pub struct Tokens {
     files: Vec<(String, TokenFile)>,
+    /// Names that exist only with a cargo feature: never imported.
+    gated: imports::GatedNames,
 }
 
 #[derive(Debug, Clone)]
@@ -78,7 +80,10 @@ impl Tokens {
 /// Rust file, with each file's header line.
 pub fn emit_tokens(api: &Api, config: &Config) -> Tokens {
     let emitter = Emitter { api };
-    let mut files = Tokens { files: Vec::new() };
+    let mut files = Tokens {
+        files: Vec::new(),
+        gated: emitter.gated_names(),
+    };
     files.text("Cargo.toml", emitter.cargo_toml(config));
     files.rust("src/lib.rs", emitter.lib_rs(config));
     files.rust("src/client.rs", emitter.client_rs());
@@ -97,10 +102,13 @@ pub fn emit_tokens(api: &Api, config: &Config) -> Tokens {
 /// printed (prettyplease) and given its header line.
 pub fn format(tokens: Tokens) -> Result<GeneratedFiles, EmitError> {
     let mut files = GeneratedFiles::new();
+    let tokens_gated = tokens.gated;
     for (path, file) in tokens.files {
         let text = match file {
             TokenFile::Text(text) => text,
-            TokenFile::Rust { header, tokens } => format::format_file(tokens, &path, header)?,
+            TokenFile::Rust { header, tokens } => {
+                format::format_file(tokens, &path, header, &tokens_gated)?
+            }
         };
         files.insert(path, text)?;
     }
@@ -112,6 +120,26 @@ struct Emitter<'a> {
 }
 
 impl Emitter<'_> {
+    /// The generated types that exist only with a cargo feature, and the
+    /// response and error enums of operations that do.
+    fn gated_names(&self) -> imports::GatedNames {
+        let mut gated = imports::GatedNames::new();
+        for def in self.api.types.iter().filter(|def| !def.features.is_empty()) {
+            gated.insert((def.module.clone(), def.name.clone()));
+        }
+        for module in &self.api.modules {
+            for op in module.operations.iter().filter(|op| op.feature.is_some()) {
+                let names = [&op.response.enum_name, &op.error_type];
+                for name in names.into_iter().flatten() {
+                    gated.insert((module.name.clone(), name.clone()));
+                }
+                let request = &self.api.types[op.request.0];
+                gated.insert((request.module.clone(), request.name.clone()));
+            }
+        }
+        gated
+    }
+
     fn spec_source(&self) -> String {
         format!(
             "the Matrix spec {} and spec/generator.toml",
