@@ -115,7 +115,7 @@ pub struct ConnectionInfo {
     pub ip: Option<String>,
     /// Unix timestamp that the session was last active.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub last_seen: Option<i64>,
+    pub last_seen: Option<rt::Timestamp>,
     /// User agent string last seen in the session.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_agent: Option<String>,

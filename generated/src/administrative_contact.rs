@@ -64,9 +64,9 @@ pub struct ThirdPartyIdentifier {
     pub address: String,
     /// The timestamp, in milliseconds, when the identifier was
     /// validated by the identity server.
-    pub validated_at: i64,
+    pub validated_at: rt::Timestamp,
     /// The timestamp, in milliseconds, when the homeserver associated the third-party identifier with the user.
-    pub added_at: i64,
+    pub added_at: rt::Timestamp,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -77,8 +77,8 @@ impl ThirdPartyIdentifier {
     pub fn new(
         medium: Medium,
         address: String,
-        validated_at: i64,
-        added_at: i64,
+        validated_at: rt::Timestamp,
+        added_at: rt::Timestamp,
     ) -> Self {
         Self {
             medium,

@@ -372,7 +372,7 @@ pub struct GetUrlPreviewAuthedRequest {
     /// The preferred point in time to return a preview for. The server may
     /// return a newer version if it does not have the requested version
     /// available.
-    pub ts: Option<i64>,
+    pub ts: Option<rt::Timestamp>,
 }
 
 impl GetUrlPreviewAuthedRequest {
@@ -747,7 +747,7 @@ impl rt::Endpoint for GetUrlPreviewAuthedRequest {
         let mut query = rt::QueryBuilder::new();
         query.push("url", &self.url);
         if let Some(value) = &self.ts {
-            query.push("ts", &value.to_string());
+            query.push("ts", &value.as_millis().to_string());
         }
         let path_and_query = path.finish() + &query.finish();
         rt::build_request(

@@ -154,7 +154,7 @@ pub struct CreateContentResponse {
     /// The timestamp (in milliseconds since the unix epoch) when the
     /// generated media id will expire, if media is not uploaded.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub unused_expires_at: Option<i64>,
+    pub unused_expires_at: Option<rt::Timestamp>,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -595,7 +595,7 @@ pub struct GetUrlPreviewRequest {
     /// The preferred point in time to return a preview for. The server may
     /// return a newer version if it does not have the requested version
     /// available.
-    pub ts: Option<i64>,
+    pub ts: Option<rt::Timestamp>,
 }
 
 impl GetUrlPreviewRequest {
@@ -1121,7 +1121,7 @@ impl rt::Endpoint for GetUrlPreviewRequest {
         let mut query = rt::QueryBuilder::new();
         query.push("url", &self.url);
         if let Some(value) = &self.ts {
-            query.push("ts", &value.to_string());
+            query.push("ts", &value.as_millis().to_string());
         }
         let path_and_query = path.finish() + &query.finish();
         rt::build_request(

@@ -100,8 +100,12 @@ rt::deserialize_object! {
 pub struct QueryKeysRequest {
     /// The time (in milliseconds) to wait when downloading keys from
     /// remote servers. 10 seconds is the recommended default.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub timeout: Option<i64>,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "rt::duration_ms::option"
+    )]
+    pub timeout: Option<std::time::Duration>,
     /// The keys to be downloaded. A map from user ID, to a list of
     /// device IDs, or to an empty list to indicate all devices for the
     /// corresponding user.
@@ -125,7 +129,7 @@ impl QueryKeysRequest {
 }
 
 rt::deserialize_object! {
-    QueryKeysRequest { optional timeout, required device_keys, }
+    QueryKeysRequest { optional timeout with OptionDurationMs, required device_keys, }
 }
 
 /// The device information
@@ -323,8 +327,12 @@ rt::deserialize_object! {
 pub struct ClaimKeysRequest {
     /// The time (in milliseconds) to wait when downloading keys from
     /// remote servers. 10 seconds is the recommended default.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub timeout: Option<i64>,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "rt::duration_ms::option"
+    )]
+    pub timeout: Option<std::time::Duration>,
     /// The keys to be claimed. A map from user ID, to a map from
     /// device ID to algorithm name.
     pub one_time_keys: std::collections::BTreeMap<
@@ -353,7 +361,7 @@ impl ClaimKeysRequest {
 }
 
 rt::deserialize_object! {
-    ClaimKeysRequest { optional timeout, required one_time_keys, }
+    ClaimKeysRequest { optional timeout with OptionDurationMs, required one_time_keys, }
 }
 
 /// The claimed keys.

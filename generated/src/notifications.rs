@@ -84,7 +84,7 @@ pub struct Notification {
     pub room_id: String,
     /// The unix timestamp at which the event notification was sent,
     /// in milliseconds.
-    pub ts: i64,
+    pub ts: rt::Timestamp,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -97,7 +97,7 @@ impl Notification {
         event: rt::Raw<ClientEventWithoutRoomId>,
         read: bool,
         room_id: String,
-        ts: i64,
+        ts: rt::Timestamp,
     ) -> Self {
         Self {
             actions,

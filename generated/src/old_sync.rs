@@ -25,7 +25,7 @@ pub struct GetEventsRequest {
     /// request to this API or from the initial sync API.
     pub from: Option<String>,
     /// The maximum time in milliseconds to wait for an event.
-    pub timeout: Option<i64>,
+    pub timeout: Option<std::time::Duration>,
 }
 
 impl GetEventsRequest {
@@ -252,7 +252,7 @@ impl rt::Endpoint for GetEventsRequest {
             query.push("from", value);
         }
         if let Some(value) = &self.timeout {
-            query.push("timeout", &value.to_string());
+            query.push("timeout", &rt::duration_ms::wire_millis(value).to_string());
         }
         let path_and_query = path.finish() + &query.finish();
         rt::build_request(

@@ -24,7 +24,7 @@ pub struct PeekEventsRequest {
     /// request to this API or from the initial sync API.
     pub from: Option<String>,
     /// The maximum time in milliseconds to wait for an event.
-    pub timeout: Option<i64>,
+    pub timeout: Option<std::time::Duration>,
     /// The room ID for which events should be returned.
     pub room_id: String,
 }
@@ -99,7 +99,7 @@ impl rt::Endpoint for PeekEventsRequest {
             query.push("from", value);
         }
         if let Some(value) = &self.timeout {
-            query.push("timeout", &value.to_string());
+            query.push("timeout", &rt::duration_ms::wire_millis(value).to_string());
         }
         query.push("room_id", &self.room_id);
         let path_and_query = path.finish() + &query.finish();

@@ -30,8 +30,12 @@ pub struct GetPresenceResponse {
     pub presence: Presence,
     /// The length of time in milliseconds since an action was performed
     /// by this user.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub last_active_ago: Option<i64>,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "rt::duration_ms::option"
+    )]
+    pub last_active_ago: Option<std::time::Duration>,
     /// The state message for this user if one was set.
     #[serde(default, skip_serializing_if = "Option::is_none", with = "rt::nullable")]
     pub status_msg: Option<Option<String>>,
@@ -57,8 +61,8 @@ impl GetPresenceResponse {
 }
 
 rt::deserialize_object! {
-    GetPresenceResponse { required presence, optional last_active_ago, optional
-    status_msg with Nullable, optional currently_active, }
+    GetPresenceResponse { required presence, optional last_active_ago with
+    OptionDurationMs, optional status_msg with Nullable, optional currently_active, }
 }
 
 /// The body of a `setPresence` request.

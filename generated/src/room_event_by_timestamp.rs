@@ -39,14 +39,14 @@ pub struct GetEventByTimestampRequest {
     pub room_id: rt::RoomId,
     /// The timestamp to search from, as given in milliseconds
     /// since the Unix epoch.
-    pub ts: i64,
+    pub ts: rt::Timestamp,
     /// The direction in which to search.  `f` for forwards, `b` for backwards.
     pub dir: Direction,
 }
 
 impl GetEventByTimestampRequest {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(room_id: rt::RoomId, ts: i64, dir: Direction) -> Self {
+    pub fn new(room_id: rt::RoomId, ts: rt::Timestamp, dir: Direction) -> Self {
         Self { room_id, ts, dir }
     }
 }
@@ -61,7 +61,7 @@ pub struct GetEventByTimestampResponse {
     /// This makes it easy to do a quick comparison to see if the
     /// `event_id` fetched is too far out of range to be useful for your
     /// use case.
-    pub origin_server_ts: i64,
+    pub origin_server_ts: rt::Timestamp,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -69,7 +69,7 @@ pub struct GetEventByTimestampResponse {
 
 impl GetEventByTimestampResponse {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(event_id: rt::EventId, origin_server_ts: i64) -> Self {
+    pub fn new(event_id: rt::EventId, origin_server_ts: rt::Timestamp) -> Self {
         Self {
             event_id,
             origin_server_ts,
@@ -103,7 +103,7 @@ impl rt::Endpoint for GetEventByTimestampRequest {
         path.push_param(self.room_id.as_str());
         path.push_literal("/timestamp_to_event");
         let mut query = rt::QueryBuilder::new();
-        query.push("ts", &self.ts.to_string());
+        query.push("ts", &self.ts.as_millis().to_string());
         query.push("dir", self.dir.as_str());
         let path_and_query = path.finish() + &query.finish();
         rt::build_request(

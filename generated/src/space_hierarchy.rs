@@ -200,7 +200,7 @@ pub struct StrippedChildStateEvent {
     /// The `sender` for the event.
     pub sender: rt::UserId,
     /// The `origin_server_ts` for the event.
-    pub origin_server_ts: i64,
+    pub origin_server_ts: rt::Timestamp,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -213,7 +213,7 @@ impl StrippedChildStateEvent {
         state_key: String,
         type_: String,
         sender: rt::UserId,
-        origin_server_ts: i64,
+        origin_server_ts: rt::Timestamp,
     ) -> Self {
         Self {
             content,

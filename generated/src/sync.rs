@@ -74,7 +74,7 @@ pub struct SyncRequest {
     ///
     /// By default, this is `0`, so the server will return immediately
     /// even if the response is empty.
-    pub timeout: Option<i64>,
+    pub timeout: Option<std::time::Duration>,
     /// Controls whether to receive state changes between the previous sync
     /// and the **start** of the timeline, or between the previous sync and
     /// the **end** of the timeline.
@@ -676,7 +676,7 @@ impl rt::Endpoint for SyncRequest {
             query.push("set_presence", value.as_str());
         }
         if let Some(value) = &self.timeout {
-            query.push("timeout", &value.to_string());
+            query.push("timeout", &rt::duration_ms::wire_millis(value).to_string());
         }
         if let Some(value) = &self.use_state_after {
             query.push("use_state_after", &value.to_string());

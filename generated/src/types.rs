@@ -2,9 +2,763 @@
 use matrix_csapi_runtime as rt;
 
 /// Used by clients to submit authentication information to the interactive-authentication API
+///
+/// Told apart by `type`; values this version of the crate does not know are kept in `Other`.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type")]
+#[non_exhaustive]
+pub enum AuthenticationData {
+    /// The client submits an identifier and secret password, both sent in
+    /// plain text.
+    ///
+    /// Defined by the spec's "Authentication types" prose; added to the
+    /// schema by `spec/overlays/spec-gaps/auth-stages.yaml`.
+    ///
+    /// `type: m.login.password`.
+    #[serde(rename = "m.login.password")]
+    Password(AuthenticationDataPassword),
+    /// The user completed a Google ReCaptcha 2.0 challenge.
+    ///
+    /// Defined by the spec's "Authentication types" prose; added to the
+    /// schema by `spec/overlays/spec-gaps/auth-stages.yaml`.
+    ///
+    /// `type: m.login.recaptcha`.
+    #[serde(rename = "m.login.recaptcha")]
+    Recaptcha(AuthenticationDataRecaptcha),
+    /// An e-mail address validated with an identity server, or the
+    /// homeserver if supported.
+    ///
+    /// Defined by the spec's "Authentication types" prose; added to the
+    /// schema by `spec/overlays/spec-gaps/auth-stages.yaml`.
+    ///
+    /// `type: m.login.email.identity`.
+    #[serde(rename = "m.login.email.identity")]
+    EmailIdentity(AuthenticationDataEmailIdentity),
+    /// A phone number validated with an identity server, or the
+    /// homeserver if supported.
+    ///
+    /// Defined by the spec's "Authentication types" prose; added to the
+    /// schema by `spec/overlays/spec-gaps/auth-stages.yaml`.
+    ///
+    /// `type: m.login.msisdn`.
+    #[serde(rename = "m.login.msisdn")]
+    Msisdn(AuthenticationDataMsisdn),
+    /// Dummy authentication: always succeeds, needs no parameters.
+    ///
+    /// Defined by the spec's "Authentication types" prose; added to the
+    /// schema by `spec/overlays/spec-gaps/auth-stages.yaml`.
+    ///
+    /// `type: m.login.dummy`.
+    #[serde(rename = "m.login.dummy")]
+    Dummy(AuthenticationDataDummy),
+    /// Registration with a token shared out of band (only valid on
+    /// `/register`).
+    ///
+    /// Defined by the spec's "Authentication types" prose; added to the
+    /// schema by `spec/overlays/spec-gaps/auth-stages.yaml`.
+    ///
+    /// `type: m.login.registration_token`.
+    #[serde(rename = "m.login.registration_token")]
+    RegistrationToken(AuthenticationDataRegistrationToken),
+    /// The user accepted every policy the server presented (only valid
+    /// on `/register`).
+    ///
+    /// Defined by the spec's "Authentication types" prose; added to the
+    /// schema by `spec/overlays/spec-gaps/auth-stages.yaml`.
+    ///
+    /// `type: m.login.terms`.
+    #[serde(rename = "m.login.terms")]
+    Terms(AuthenticationDataTerms),
+    /// Any other value: a `type` this version of the crate does not know, none at all, or a value that does not fit its variant; kept whole.
+    #[serde(untagged)]
+    Other(AuthenticationDataOther),
+}
+
+impl From<AuthenticationDataPassword> for AuthenticationData {
+    fn from(value: AuthenticationDataPassword) -> Self {
+        Self::Password(value)
+    }
+}
+
+impl From<AuthenticationDataRecaptcha> for AuthenticationData {
+    fn from(value: AuthenticationDataRecaptcha) -> Self {
+        Self::Recaptcha(value)
+    }
+}
+
+impl From<AuthenticationDataEmailIdentity> for AuthenticationData {
+    fn from(value: AuthenticationDataEmailIdentity) -> Self {
+        Self::EmailIdentity(value)
+    }
+}
+
+impl From<AuthenticationDataMsisdn> for AuthenticationData {
+    fn from(value: AuthenticationDataMsisdn) -> Self {
+        Self::Msisdn(value)
+    }
+}
+
+impl From<AuthenticationDataDummy> for AuthenticationData {
+    fn from(value: AuthenticationDataDummy) -> Self {
+        Self::Dummy(value)
+    }
+}
+
+impl From<AuthenticationDataRegistrationToken> for AuthenticationData {
+    fn from(value: AuthenticationDataRegistrationToken) -> Self {
+        Self::RegistrationToken(value)
+    }
+}
+
+impl From<AuthenticationDataTerms> for AuthenticationData {
+    fn from(value: AuthenticationDataTerms) -> Self {
+        Self::Terms(value)
+    }
+}
+
+impl From<AuthenticationDataOther> for AuthenticationData {
+    fn from(value: AuthenticationDataOther) -> Self {
+        Self::Other(value)
+    }
+}
+
+/// The client submits an identifier and secret password, both sent in
+/// plain text.
+///
+/// Defined by the spec's "Authentication types" prose; added to the
+/// schema by `spec/overlays/spec-gaps/auth-stages.yaml`.
+#[derive(Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
+pub struct AuthenticationDataPassword {
+    /// Identification information for a user
+    pub identifier: UserIdentifier,
+    /// The user's password.
+    ///
+    /// A credential: `Debug` output shows `<redacted>`.
+    pub password: String,
+    /// The value of the session key given by the homeserver.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub session: Option<String>,
+    /// The other properties, by name.
+    ///
+    /// Credentials: `Debug` output shows their names only.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+impl AuthenticationDataPassword {
+    /// Creates a value from its required fields; optional fields are unset.
+    pub fn new(identifier: UserIdentifier, password: String) -> Self {
+        Self {
+            identifier,
+            password,
+            session: None,
+            additional_properties: Default::default(),
+        }
+    }
+}
+
+impl std::fmt::Debug for AuthenticationDataPassword {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut debug = f.debug_struct("AuthenticationDataPassword");
+        debug.field("identifier", &self.identifier);
+        debug.field("password", &"<redacted>");
+        debug.field("session", &self.session);
+        debug
+            .field(
+                "additional_properties",
+                &self
+                    .additional_properties
+                    .keys()
+                    .map(|name| (name, "<redacted>"))
+                    .collect::<std::collections::BTreeMap<_, _>>(),
+            );
+        debug.finish()
+    }
+}
+
+rt::deserialize_object! {
+    AuthenticationDataPassword { required identifier, required password, optional
+    session, }
+}
+
+/// Identification information for a user
+///
+/// Told apart by `type`; values this version of the crate does not know are kept in `Other`.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type")]
+#[non_exhaustive]
+pub enum UserIdentifier {
+    /// The user is identified by their Matrix ID.
+    ///
+    /// Defined by the spec's "Identifier types" prose; added to the
+    /// schema by `spec/overlays/spec-gaps/user-identifier-types.yaml`.
+    ///
+    /// `type: m.id.user`.
+    #[serde(rename = "m.id.user")]
+    UserId(UserIdentifierUserId),
+    /// The user is identified by a third-party identifier (3PID) in
+    /// canonicalised form, previously associated with their account.
+    ///
+    /// Defined by the spec's "Identifier types" prose; added to the
+    /// schema by `spec/overlays/spec-gaps/user-identifier-types.yaml`.
+    ///
+    /// `type: m.id.thirdparty`.
+    #[serde(rename = "m.id.thirdparty")]
+    ThirdPartyId(UserIdentifierThirdPartyId),
+    /// The user is identified by a phone number associated with their
+    /// account, as entered; the homeserver canonicalises it.
+    ///
+    /// Defined by the spec's "Identifier types" prose; added to the
+    /// schema by `spec/overlays/spec-gaps/user-identifier-types.yaml`.
+    ///
+    /// `type: m.id.phone`.
+    #[serde(rename = "m.id.phone")]
+    PhoneNumber(UserIdentifierPhoneNumber),
+    /// Any other value: a `type` this version of the crate does not know, none at all, or a value that does not fit its variant; kept whole.
+    #[serde(untagged)]
+    Other(UserIdentifierOther),
+}
+
+impl From<UserIdentifierUserId> for UserIdentifier {
+    fn from(value: UserIdentifierUserId) -> Self {
+        Self::UserId(value)
+    }
+}
+
+impl From<UserIdentifierThirdPartyId> for UserIdentifier {
+    fn from(value: UserIdentifierThirdPartyId) -> Self {
+        Self::ThirdPartyId(value)
+    }
+}
+
+impl From<UserIdentifierPhoneNumber> for UserIdentifier {
+    fn from(value: UserIdentifierPhoneNumber) -> Self {
+        Self::PhoneNumber(value)
+    }
+}
+
+impl From<UserIdentifierOther> for UserIdentifier {
+    fn from(value: UserIdentifierOther) -> Self {
+        Self::Other(value)
+    }
+}
+
+/// The user is identified by their Matrix ID.
+///
+/// Defined by the spec's "Identifier types" prose; added to the
+/// schema by `spec/overlays/spec-gaps/user-identifier-types.yaml`.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+#[non_exhaustive]
+pub struct UserIdentifierUserId {
+    /// The fully qualified Matrix user ID, or just its localpart.
+    pub user: String,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+impl UserIdentifierUserId {
+    /// Creates a value from its required fields; optional fields are unset.
+    pub fn new(user: String) -> Self {
+        Self {
+            user,
+            additional_properties: Default::default(),
+        }
+    }
+}
+
+rt::deserialize_object! {
+    UserIdentifierUserId { required user, }
+}
+
+/// The user is identified by a third-party identifier (3PID) in
+/// canonicalised form, previously associated with their account.
+///
+/// Defined by the spec's "Identifier types" prose; added to the
+/// schema by `spec/overlays/spec-gaps/user-identifier-types.yaml`.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+#[non_exhaustive]
+pub struct UserIdentifierThirdPartyId {
+    /// The medium of the third-party identifier (`email`, `msisdn`).
+    pub medium: String,
+    /// The canonicalised third-party address of the user.
+    pub address: String,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+impl UserIdentifierThirdPartyId {
+    /// Creates a value from its required fields; optional fields are unset.
+    pub fn new(medium: String, address: String) -> Self {
+        Self {
+            medium,
+            address,
+            additional_properties: Default::default(),
+        }
+    }
+}
+
+rt::deserialize_object! {
+    UserIdentifierThirdPartyId { required medium, required address, }
+}
+
+/// The user is identified by a phone number associated with their
+/// account, as entered; the homeserver canonicalises it.
+///
+/// Defined by the spec's "Identifier types" prose; added to the
+/// schema by `spec/overlays/spec-gaps/user-identifier-types.yaml`.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+#[non_exhaustive]
+pub struct UserIdentifierPhoneNumber {
+    /// The two-letter uppercase ISO-3166-1 alpha-2 country code the number is dialled from.
+    pub country: String,
+    /// The phone number.
+    pub phone: String,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+impl UserIdentifierPhoneNumber {
+    /// Creates a value from its required fields; optional fields are unset.
+    pub fn new(country: String, phone: String) -> Self {
+        Self {
+            country,
+            phone,
+            additional_properties: Default::default(),
+        }
+    }
+}
+
+rt::deserialize_object! {
+    UserIdentifierPhoneNumber { required country, required phone, }
+}
+
+/// Identification information for a user
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+#[non_exhaustive]
+pub struct UserIdentifierOther {
+    /// The type of identification. See [Identifier types](https://spec.matrix.org/v1.19/client-server-api/#identifier-types)
+    /// for supported values and additional property descriptions.
+    #[serde(rename = "type")]
+    pub type_: String,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+impl UserIdentifierOther {
+    /// Creates a value from its required fields; optional fields are unset.
+    pub fn new(type_: String) -> Self {
+        Self {
+            type_,
+            additional_properties: Default::default(),
+        }
+    }
+}
+
+rt::deserialize_object! {
+    UserIdentifierOther { required type_ = "type", }
+}
+
+/// The user completed a Google ReCaptcha 2.0 challenge.
+///
+/// Defined by the spec's "Authentication types" prose; added to the
+/// schema by `spec/overlays/spec-gaps/auth-stages.yaml`.
+#[derive(Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
+pub struct AuthenticationDataRecaptcha {
+    /// The captcha response.
+    pub response: String,
+    /// The value of the session key given by the homeserver.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub session: Option<String>,
+    /// The other properties, by name.
+    ///
+    /// Credentials: `Debug` output shows their names only.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+impl AuthenticationDataRecaptcha {
+    /// Creates a value from its required fields; optional fields are unset.
+    pub fn new(response: String) -> Self {
+        Self {
+            response,
+            session: None,
+            additional_properties: Default::default(),
+        }
+    }
+}
+
+impl std::fmt::Debug for AuthenticationDataRecaptcha {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut debug = f.debug_struct("AuthenticationDataRecaptcha");
+        debug.field("response", &self.response);
+        debug.field("session", &self.session);
+        debug
+            .field(
+                "additional_properties",
+                &self
+                    .additional_properties
+                    .keys()
+                    .map(|name| (name, "<redacted>"))
+                    .collect::<std::collections::BTreeMap<_, _>>(),
+            );
+        debug.finish()
+    }
+}
+
+rt::deserialize_object! {
+    AuthenticationDataRecaptcha { required response, optional session, }
+}
+
+/// An e-mail address validated with an identity server, or the
+/// homeserver if supported.
+///
+/// Defined by the spec's "Authentication types" prose; added to the
+/// schema by `spec/overlays/spec-gaps/auth-stages.yaml`.
+#[derive(Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
+pub struct AuthenticationDataEmailIdentity {
+    /// The validation session of a third-party identifier, from its
+    /// `/requestToken` call. `id_server` (and so `id_access_token`) is
+    /// optional if the `/requestToken` request did not include them.
+    ///
+    /// Defined by the spec's "Authentication types" prose; added to the
+    /// schema by `spec/overlays/spec-gaps/auth-stages.yaml`.
+    pub threepid_creds: ThirdPartyCredentials,
+    /// The value of the session key given by the homeserver.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub session: Option<String>,
+    /// The other properties, by name.
+    ///
+    /// Credentials: `Debug` output shows their names only.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+impl AuthenticationDataEmailIdentity {
+    /// Creates a value from its required fields; optional fields are unset.
+    pub fn new(threepid_creds: ThirdPartyCredentials) -> Self {
+        Self {
+            threepid_creds,
+            session: None,
+            additional_properties: Default::default(),
+        }
+    }
+}
+
+impl std::fmt::Debug for AuthenticationDataEmailIdentity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut debug = f.debug_struct("AuthenticationDataEmailIdentity");
+        debug.field("threepid_creds", &self.threepid_creds);
+        debug.field("session", &self.session);
+        debug
+            .field(
+                "additional_properties",
+                &self
+                    .additional_properties
+                    .keys()
+                    .map(|name| (name, "<redacted>"))
+                    .collect::<std::collections::BTreeMap<_, _>>(),
+            );
+        debug.finish()
+    }
+}
+
+rt::deserialize_object! {
+    AuthenticationDataEmailIdentity { required threepid_creds, optional session, }
+}
+
+/// The validation session of a third-party identifier, from its
+/// `/requestToken` call. `id_server` (and so `id_access_token`) is
+/// optional if the `/requestToken` request did not include them.
+///
+/// Defined by the spec's "Authentication types" prose; added to the
+/// schema by `spec/overlays/spec-gaps/auth-stages.yaml`.
+#[derive(Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
+pub struct ThirdPartyCredentials {
+    /// The session ID of the validation.
+    pub sid: String,
+    /// The client secret used in the `/requestToken` call.
+    ///
+    /// A credential: `Debug` output shows `<redacted>`.
+    pub client_secret: String,
+    /// The identity server used, e.g. `matrix.org:8090`, if one was.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id_server: Option<String>,
+    /// An access token previously registered with the identity server.
+    ///
+    /// A credential: `Debug` output shows `<redacted>`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id_access_token: Option<String>,
+    /// The other properties, by name.
+    ///
+    /// Credentials: `Debug` output shows their names only.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+impl ThirdPartyCredentials {
+    /// Creates a value from its required fields; optional fields are unset.
+    pub fn new(sid: String, client_secret: String) -> Self {
+        Self {
+            sid,
+            client_secret,
+            id_server: None,
+            id_access_token: None,
+            additional_properties: Default::default(),
+        }
+    }
+}
+
+impl std::fmt::Debug for ThirdPartyCredentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut debug = f.debug_struct("ThirdPartyCredentials");
+        debug.field("sid", &self.sid);
+        debug.field("client_secret", &"<redacted>");
+        debug.field("id_server", &self.id_server);
+        debug
+            .field(
+                "id_access_token",
+                &self.id_access_token.as_ref().map(|_| "<redacted>"),
+            );
+        debug
+            .field(
+                "additional_properties",
+                &self
+                    .additional_properties
+                    .keys()
+                    .map(|name| (name, "<redacted>"))
+                    .collect::<std::collections::BTreeMap<_, _>>(),
+            );
+        debug.finish()
+    }
+}
+
+rt::deserialize_object! {
+    ThirdPartyCredentials { required sid, required client_secret, optional id_server,
+    optional id_access_token, }
+}
+
+/// A phone number validated with an identity server, or the
+/// homeserver if supported.
+///
+/// Defined by the spec's "Authentication types" prose; added to the
+/// schema by `spec/overlays/spec-gaps/auth-stages.yaml`.
+#[derive(Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
+pub struct AuthenticationDataMsisdn {
+    /// The validation session of a third-party identifier, from its
+    /// `/requestToken` call. `id_server` (and so `id_access_token`) is
+    /// optional if the `/requestToken` request did not include them.
+    ///
+    /// Defined by the spec's "Authentication types" prose; added to the
+    /// schema by `spec/overlays/spec-gaps/auth-stages.yaml`.
+    pub threepid_creds: ThirdPartyCredentials,
+    /// The value of the session key given by the homeserver.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub session: Option<String>,
+    /// The other properties, by name.
+    ///
+    /// Credentials: `Debug` output shows their names only.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+impl AuthenticationDataMsisdn {
+    /// Creates a value from its required fields; optional fields are unset.
+    pub fn new(threepid_creds: ThirdPartyCredentials) -> Self {
+        Self {
+            threepid_creds,
+            session: None,
+            additional_properties: Default::default(),
+        }
+    }
+}
+
+impl std::fmt::Debug for AuthenticationDataMsisdn {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut debug = f.debug_struct("AuthenticationDataMsisdn");
+        debug.field("threepid_creds", &self.threepid_creds);
+        debug.field("session", &self.session);
+        debug
+            .field(
+                "additional_properties",
+                &self
+                    .additional_properties
+                    .keys()
+                    .map(|name| (name, "<redacted>"))
+                    .collect::<std::collections::BTreeMap<_, _>>(),
+            );
+        debug.finish()
+    }
+}
+
+rt::deserialize_object! {
+    AuthenticationDataMsisdn { required threepid_creds, optional session, }
+}
+
+/// Dummy authentication: always succeeds, needs no parameters.
+///
+/// Defined by the spec's "Authentication types" prose; added to the
+/// schema by `spec/overlays/spec-gaps/auth-stages.yaml`.
 #[derive(Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
-pub struct AuthenticationData {
+pub struct AuthenticationDataDummy {
+    /// The value of the session key given by the homeserver.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub session: Option<String>,
+    /// The other properties, by name.
+    ///
+    /// Credentials: `Debug` output shows their names only.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+impl AuthenticationDataDummy {
+    /// Creates a value from its required fields; optional fields are unset.
+    pub fn new() -> Self {
+        Self {
+            session: None,
+            additional_properties: Default::default(),
+        }
+    }
+}
+
+impl std::fmt::Debug for AuthenticationDataDummy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut debug = f.debug_struct("AuthenticationDataDummy");
+        debug.field("session", &self.session);
+        debug
+            .field(
+                "additional_properties",
+                &self
+                    .additional_properties
+                    .keys()
+                    .map(|name| (name, "<redacted>"))
+                    .collect::<std::collections::BTreeMap<_, _>>(),
+            );
+        debug.finish()
+    }
+}
+
+rt::deserialize_object! {
+    AuthenticationDataDummy { optional session, }
+}
+
+/// Registration with a token shared out of band (only valid on
+/// `/register`).
+///
+/// Defined by the spec's "Authentication types" prose; added to the
+/// schema by `spec/overlays/spec-gaps/auth-stages.yaml`.
+#[derive(Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
+pub struct AuthenticationDataRegistrationToken {
+    /// The registration token.
+    ///
+    /// A credential: `Debug` output shows `<redacted>`.
+    pub token: String,
+    /// The value of the session key given by the homeserver.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub session: Option<String>,
+    /// The other properties, by name.
+    ///
+    /// Credentials: `Debug` output shows their names only.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+impl AuthenticationDataRegistrationToken {
+    /// Creates a value from its required fields; optional fields are unset.
+    pub fn new(token: String) -> Self {
+        Self {
+            token,
+            session: None,
+            additional_properties: Default::default(),
+        }
+    }
+}
+
+impl std::fmt::Debug for AuthenticationDataRegistrationToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut debug = f.debug_struct("AuthenticationDataRegistrationToken");
+        debug.field("token", &"<redacted>");
+        debug.field("session", &self.session);
+        debug
+            .field(
+                "additional_properties",
+                &self
+                    .additional_properties
+                    .keys()
+                    .map(|name| (name, "<redacted>"))
+                    .collect::<std::collections::BTreeMap<_, _>>(),
+            );
+        debug.finish()
+    }
+}
+
+rt::deserialize_object! {
+    AuthenticationDataRegistrationToken { required token, optional session, }
+}
+
+/// The user accepted every policy the server presented (only valid
+/// on `/register`).
+///
+/// Defined by the spec's "Authentication types" prose; added to the
+/// schema by `spec/overlays/spec-gaps/auth-stages.yaml`.
+#[derive(Clone, Default, PartialEq, serde::Serialize)]
+#[non_exhaustive]
+pub struct AuthenticationDataTerms {
+    /// The value of the session key given by the homeserver.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub session: Option<String>,
+    /// The other properties, by name.
+    ///
+    /// Credentials: `Debug` output shows their names only.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+impl AuthenticationDataTerms {
+    /// Creates a value from its required fields; optional fields are unset.
+    pub fn new() -> Self {
+        Self {
+            session: None,
+            additional_properties: Default::default(),
+        }
+    }
+}
+
+impl std::fmt::Debug for AuthenticationDataTerms {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut debug = f.debug_struct("AuthenticationDataTerms");
+        debug.field("session", &self.session);
+        debug
+            .field(
+                "additional_properties",
+                &self
+                    .additional_properties
+                    .keys()
+                    .map(|name| (name, "<redacted>"))
+                    .collect::<std::collections::BTreeMap<_, _>>(),
+            );
+        debug.finish()
+    }
+}
+
+rt::deserialize_object! {
+    AuthenticationDataTerms { optional session, }
+}
+
+/// Used by clients to submit authentication information to the interactive-authentication API
+#[derive(Clone, Default, PartialEq, serde::Serialize)]
+#[non_exhaustive]
+pub struct AuthenticationDataOther {
     /// The authentication type that the client is attempting to complete.
     /// May be omitted if `session` is given, and the client is reissuing a
     /// request which it believes has been completed out-of-band (for example,
@@ -21,7 +775,7 @@ pub struct AuthenticationData {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-impl AuthenticationData {
+impl AuthenticationDataOther {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new() -> Self {
         Self {
@@ -32,9 +786,9 @@ impl AuthenticationData {
     }
 }
 
-impl std::fmt::Debug for AuthenticationData {
+impl std::fmt::Debug for AuthenticationDataOther {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let mut debug = f.debug_struct("AuthenticationData");
+        let mut debug = f.debug_struct("AuthenticationDataOther");
         debug.field("type_", &self.type_);
         debug.field("session", &self.session);
         debug
@@ -51,7 +805,7 @@ impl std::fmt::Debug for AuthenticationData {
 }
 
 rt::deserialize_object! {
-    AuthenticationData { optional type_ = "type", optional session, }
+    AuthenticationDataOther { optional type_ = "type", optional session, }
 }
 
 rt::string_enum! {
@@ -486,7 +1240,7 @@ pub struct Device {
     /// was last seen. (May be a few minutes out of date, for efficiency
     /// reasons).
     #[serde(default, skip_serializing_if = "Option::is_none", with = "rt::nullable")]
-    pub last_seen_ts: Option<Option<i64>>,
+    pub last_seen_ts: Option<Option<rt::Timestamp>>,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -533,7 +1287,7 @@ pub struct ClientEvent {
     pub sender: rt::UserId,
     /// Timestamp (in milliseconds since the unix epoch) on originating homeserver
     /// when this event was sent.
-    pub origin_server_ts: i64,
+    pub origin_server_ts: rt::Timestamp,
     /// The body of this event, as created by the client which sent it.
     pub content: serde_json::Map<String, serde_json::Value>,
     /// Contains optional extra information about the event.
@@ -552,7 +1306,7 @@ impl ClientEvent {
         event_id: rt::EventId,
         type_: String,
         sender: rt::UserId,
-        origin_server_ts: i64,
+        origin_server_ts: rt::Timestamp,
         content: serde_json::Map<String, serde_json::Value>,
         room_id: rt::RoomId,
     ) -> Self {
@@ -581,8 +1335,12 @@ rt::deserialize_object! {
 #[non_exhaustive]
 pub struct ClientEventUnsigned {
     /// The time in milliseconds that has elapsed since the event was sent. This field is generated by the local homeserver, and may be incorrect if the local time on at least one of the two servers is out of sync, which can cause the age to either be negative or greater than it actually is.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub age: Option<i64>,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "rt::duration_ms::option"
+    )]
+    pub age: Option<std::time::Duration>,
     /// The event that redacted this event, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub redacted_because: Option<serde_json::Map<String, serde_json::Value>>,
@@ -650,9 +1408,9 @@ impl ClientEventUnsigned {
 }
 
 rt::deserialize_object! {
-    ClientEventUnsigned { optional age, optional redacted_because, optional
-    transaction_id, optional prev_content, optional replaces_state, optional membership,
-    }
+    ClientEventUnsigned { optional age with OptionDurationMs, optional redacted_because,
+    optional transaction_id, optional prev_content, optional replaces_state, optional
+    membership, }
 }
 
 /// The body of a `defineFilter` request.
@@ -1253,33 +2011,6 @@ rt::deserialize_object! {
     }
 }
 
-/// Identification information for a user
-#[derive(Clone, Debug, PartialEq, serde::Serialize)]
-#[non_exhaustive]
-pub struct UserIdentifier {
-    /// The type of identification. See [Identifier types](https://spec.matrix.org/v1.19/client-server-api/#identifier-types)
-    /// for supported values and additional property descriptions.
-    #[serde(rename = "type")]
-    pub type_: String,
-    /// The other properties, by name.
-    #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
-}
-
-impl UserIdentifier {
-    /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(type_: String) -> Self {
-        Self {
-            type_,
-            additional_properties: Default::default(),
-        }
-    }
-}
-
-rt::deserialize_object! {
-    UserIdentifier { required type_ = "type", }
-}
-
 /// Used by clients to determine the homeserver, identity server, and other
 /// optional components they should be interacting with.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
@@ -1411,7 +2142,7 @@ pub struct ClientEventWithoutRoomId {
     pub sender: rt::UserId,
     /// Timestamp (in milliseconds since the unix epoch) on originating homeserver
     /// when this event was sent.
-    pub origin_server_ts: i64,
+    pub origin_server_ts: rt::Timestamp,
     /// The body of this event, as created by the client which sent it.
     pub content: serde_json::Map<String, serde_json::Value>,
     /// Contains optional extra information about the event.
@@ -1428,7 +2159,7 @@ impl ClientEventWithoutRoomId {
         event_id: rt::EventId,
         type_: String,
         sender: rt::UserId,
-        origin_server_ts: i64,
+        origin_server_ts: rt::Timestamp,
         content: serde_json::Map<String, serde_json::Value>,
     ) -> Self {
         Self {
@@ -1455,8 +2186,12 @@ rt::deserialize_object! {
 #[non_exhaustive]
 pub struct UnsignedData {
     /// The time in milliseconds that has elapsed since the event was sent. This field is generated by the local homeserver, and may be incorrect if the local time on at least one of the two servers is out of sync, which can cause the age to either be negative or greater than it actually is.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub age: Option<i64>,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "rt::duration_ms::option"
+    )]
+    pub age: Option<std::time::Duration>,
     /// The event that redacted this event, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub redacted_because: Option<serde_json::Map<String, serde_json::Value>>,
@@ -1524,8 +2259,9 @@ impl UnsignedData {
 }
 
 rt::deserialize_object! {
-    UnsignedData { optional age, optional redacted_because, optional transaction_id,
-    optional prev_content, optional replaces_state, optional membership, }
+    UnsignedData { optional age with OptionDurationMs, optional redacted_because,
+    optional transaction_id, optional prev_content, optional replaces_state, optional
+    membership, }
 }
 
 /// The basic set of fields all events must have.
@@ -1635,7 +2371,8 @@ pub struct OpenIdCredentials {
     pub matrix_server_name: String,
     /// The number of seconds before this token expires and a new one must
     /// be generated.
-    pub expires_in: i64,
+    #[serde(with = "rt::duration_secs")]
+    pub expires_in: std::time::Duration,
     /// The other properties, by name.
     ///
     /// Credentials: `Debug` output shows their names only.
@@ -1649,7 +2386,7 @@ impl OpenIdCredentials {
         access_token: String,
         token_type: String,
         matrix_server_name: String,
-        expires_in: i64,
+        expires_in: std::time::Duration,
     ) -> Self {
         Self {
             access_token,
@@ -1683,7 +2420,7 @@ impl std::fmt::Debug for OpenIdCredentials {
 
 rt::deserialize_object! {
     OpenIdCredentials { required access_token, required token_type, required
-    matrix_server_name, required expires_in, }
+    matrix_server_name, required expires_in with DurationSecs, }
 }
 
 rt::string_enum! {
@@ -1901,7 +2638,7 @@ pub struct StateEvent {
     /// Contains the fully-qualified ID of the user who sent this event.
     pub sender: rt::UserId,
     /// Timestamp in milliseconds on originating homeserver when this event was sent.
-    pub origin_server_ts: i64,
+    pub origin_server_ts: rt::Timestamp,
     /// Contains optional extra information about the event.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unsigned: Option<StateEventUnsigned>,
@@ -1923,7 +2660,7 @@ impl StateEvent {
         type_: String,
         event_id: rt::EventId,
         sender: rt::UserId,
-        origin_server_ts: i64,
+        origin_server_ts: rt::Timestamp,
         room_id: rt::RoomId,
         state_key: String,
     ) -> Self {
@@ -1952,8 +2689,12 @@ rt::deserialize_object! {
 #[non_exhaustive]
 pub struct StateEventUnsigned {
     /// The time in milliseconds that has elapsed since the event was sent.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub age: Option<i64>,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "rt::duration_ms::option"
+    )]
+    pub age: Option<std::time::Duration>,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -1970,7 +2711,7 @@ impl StateEventUnsigned {
 }
 
 rt::deserialize_object! {
-    StateEventUnsigned { optional age, }
+    StateEventUnsigned { optional age with OptionDurationMs, }
 }
 
 /// The schema at `api/client-server/definitions/state_event_batch.yaml#`.

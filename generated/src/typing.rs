@@ -9,8 +9,12 @@ pub struct SetTypingRequestBody {
     /// key can be omitted.
     pub typing: bool,
     /// The length of time in milliseconds to mark this user as typing.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub timeout: Option<i64>,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "rt::duration_ms::option"
+    )]
+    pub timeout: Option<std::time::Duration>,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -28,7 +32,7 @@ impl SetTypingRequestBody {
 }
 
 rt::deserialize_object! {
-    SetTypingRequestBody { required typing, optional timeout, }
+    SetTypingRequestBody { required typing, optional timeout with OptionDurationMs, }
 }
 
 /// Informs the server that the user has started or stopped typing.

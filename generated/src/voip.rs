@@ -33,8 +33,12 @@ pub struct GetTurnServerResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub uris: Option<Vec<String>>,
     /// The time-to-live in seconds
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ttl: Option<i64>,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "rt::duration_secs::option"
+    )]
+    pub ttl: Option<std::time::Duration>,
     /// The other properties, by name.
     ///
     /// Credentials: `Debug` output shows their names only.
@@ -77,7 +81,7 @@ impl std::fmt::Debug for GetTurnServerResponse {
 
 rt::deserialize_object! {
     GetTurnServerResponse { optional username, optional password, optional uris, optional
-    ttl, }
+    ttl with OptionDurationSecs, }
 }
 
 impl rt::Endpoint for GetTurnServerRequest {

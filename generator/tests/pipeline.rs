@@ -113,6 +113,9 @@ fn overlay_field_is_generated_behind_its_feature() {
     assert!(session.contains("#[cfg(feature = \"unstable-example\")]"));
     assert!(session.contains("rename = \"org.example.lifetime_ms\""));
     assert!(session.contains("pub lifetime: Option<std::time::Duration>"));
+    // Overlay fields follow the time rules: this `_ms` is a timestamp.
+    assert!(session.contains("rename = \"org.example.expires_at_ms\""));
+    assert!(session.contains("pub expires_at: Option<rt::Timestamp>"));
     assert!(
         files
             .get("Cargo.toml")
@@ -298,6 +301,185 @@ fn inline_schemas_are_named_by_title_or_config_and_identical_ones_are_shared() {
         "{session}"
     );
     assert!(!session.contains("GetWidgetsDir"), "{session}");
+}
+
+/// The fixture's config with `edit` applied to its text.
+fn edited_config(edit: impl FnOnce(String) -> String) -> tempfile::TempDir {
+    edited_fixture(|root| {
+        let path = root.join("project/generator.toml");
+        let text = fs::read_to_string(&path).unwrap();
+        fs::write(path, edit(text)).unwrap();
+    })
+}
+
+fn generation_error(dir: &tempfile::TempDir) -> String {
+    generate(dir.path(), &project(&dir.path().join("project")))
+        .unwrap_err()
+        .to_string()
+}
+
+#[test]
+fn time_rules_type_what_they_name_and_only_there() {
+    let dir = edited_fixture(|_| {});
+    let files = generate(dir.path(), &project(&dir.path().join("project"))).unwrap();
+    let session = files.get("src/session.rs").unwrap();
+    assert!(session.contains("pub expires_in: Option<std::time::Duration>"));
+    // The query parameter: a duration, sent as rounded-up milliseconds.
+    assert!(session.contains("pub timeout: Option<std::time::Duration>"));
+    assert!(session.contains("rt::duration_ms::wire_millis(value)"));
+    // `in = "property"` leaves the query parameter `timeout_ms` an integer
+    // (its name then fails the "looks like a time" check, proving the rule
+    // no longer applies there; the rule's staleness is not reported once a
+    // document fails).
+    let dir = edited_config(|text| {
+        text.replace(
+            "name = \"timeout_ms\"\nin = \"query\"",
+            "name = \"timeout_ms\"\nin = \"property\"",
+        )
+    });
+    let message = generation_error(&dir);
+    assert!(
+        message
+            .contains("parameters/3 (line 146, column 11): integer `timeout_ms` looks like a time"),
+        "{message}"
+    );
+}
+
+#[test]
+fn time_rules_that_match_nothing_twice_or_a_non_integer_fail_generation() {
+    let unused = edited_config(|text| {
+        format!(
+            "{text}\n[[time_rules]]\nname = \"gone_ts\"\ntype = \"timestamp-ms\"\nreason = \"stale\"\n"
+        )
+    });
+    let message = generation_error(&unused);
+    assert!(
+        message
+            .contains("`time_rules` entry 6 (`gone_ts`) matches no integer property or parameter"),
+        "{message}"
+    );
+    let twice = edited_config(|text| {
+        format!(
+            "{text}\n[[time_rules]]\nname = \"expires_*\"\ntype = \"duration-secs\"\nreason = \"overlaps\"\n"
+        )
+    });
+    let message = generation_error(&twice);
+    assert!(
+        message
+            .contains("`time_rules` entries 1 and 6 (counting from 1) both match `expires_in_ms`"),
+        "{message}"
+    );
+    let string = edited_config(|text| {
+        format!(
+            "{text}\n[[time_rules]]\nname = \"refresh_token\"\ntype = \"timestamp-ms\"\nreason = \"wrong\"\n"
+        )
+    });
+    let message = generation_error(&string);
+    assert!(
+        message.contains("`time_rules` entry 6 (`refresh_token`) matches `refresh_token`, which is String, not an integer"),
+        "{message}"
+    );
+}
+
+#[test]
+fn an_integer_that_looks_like_a_time_without_a_rule_fails_generation() {
+    // Removing the rule for the overlay's timestamp: no suffix rule picks a
+    // type for it, generation stops and says what to add.
+    let dir = edited_config(|text| {
+        text.replace(
+            "name = \"org.example.expires_at_ms\"",
+            "name = \"org.example.other_ms\"",
+        )
+    });
+    let message = generation_error(&dir);
+    assert!(
+        message.contains("integer `org.example.expires_at_ms` looks like a time (its name or description) but no `time_rules` entry"),
+        "{message}"
+    );
+}
+
+/// The fixture with `schemas/control.yaml` edited by `edit`.
+fn edited_control(edit: impl FnOnce(String) -> String) -> tempfile::TempDir {
+    edited_fixture(|root| {
+        let path = root.join("data/schemas/control.yaml");
+        let text = fs::read_to_string(&path).unwrap();
+        fs::write(path, edit(text)).unwrap();
+    })
+}
+
+#[test]
+fn a_discriminated_one_of_is_a_tagged_enum_with_a_catch_all() {
+    let dir = edited_fixture(|_| {});
+    let files = generate(dir.path(), &project(&dir.path().join("project"))).unwrap();
+    let types = files.get("src/types.rs").unwrap();
+    assert!(types.contains("#[serde(tag = \"type\")]"));
+    // Named after the value beyond the common prefix, or the title.
+    assert!(
+        types.contains(
+            "#[serde(rename = \"org.example.control.button\")]\n    Button(ControlButton),"
+        )
+    );
+    assert!(types.contains("Slider(ControlSlider),"));
+    // The schema's own shape takes everything else.
+    assert!(types.contains("#[serde(untagged)]\n    Other(ControlOther),"));
+    assert!(types.contains("impl From<ControlButton> for Control"));
+    // The member structs leave the tag to the enum; the catch-all keeps it.
+    let button = types.split("pub struct ControlButton {").nth(1).unwrap();
+    let button = button.split('}').next().unwrap();
+    assert!(button.contains("pub pressed: bool") && !button.contains("type_"));
+    assert!(types.contains("pub struct ControlOther {\n    /// The `type` property.\n    #[serde(rename = \"type\")]\n    pub type_: String,"));
+    // Without a shape of its own, the catch-all is any JSON object.
+    let dir = edited_control(|text| {
+        text.replace(
+            "type: object\nproperties:\n  type:\n    type: string\n  label:\n    type: string\nrequired: [type]\n",
+            "",
+        )
+    });
+    let files = generate(dir.path(), &project(&dir.path().join("project"))).unwrap();
+    let types = files.get("src/types.rs").unwrap();
+    assert!(
+        types.contains("Other(serde_json::Map<String, serde_json::Value>),"),
+        "{types}"
+    );
+}
+
+#[test]
+fn discriminated_one_of_members_that_cannot_be_told_apart_fail_generation() {
+    let unfixed =
+        edited_control(|text| text.replace("        enum: [org.example.control.button]\n", ""));
+    let message = generation_error(&unfixed);
+    assert!(
+        message.contains("schemas/control.yaml#/oneOf/0 (line 13")
+            && message
+                .contains("must fix `type` to one string (`enum: [value]` or `const: value`)"),
+        "{message}"
+    );
+    let twice = edited_control(|text| {
+        text.replace(
+            "const: org.example.control.slider",
+            "const: org.example.control.button",
+        )
+    });
+    let message = generation_error(&twice);
+    assert!(
+        message.contains("schemas/control.yaml#/oneOf/1")
+            && message.contains("`type: org.example.control.button` is also the value of schemas/control.yaml#/oneOf/0"),
+        "{message}"
+    );
+    let mapping = edited_control(|text| {
+        text.replace(
+            "  propertyName: type\n",
+            "  propertyName: type\n  mapping: {}\n",
+        )
+    });
+    let message = generation_error(&mapping);
+    assert!(
+        message.contains("unsupported: `discriminator.mapping`"),
+        "{message}"
+    );
+    let other = edited_control(|text| text.replace("title: Slider", "title: Other"));
+    let message = generation_error(&other);
+    assert!(message.contains("the variant name `Other`"), "{message}");
 }
 
 #[test]

@@ -343,14 +343,11 @@ fn types(old: &Api, new: &Api, changes: &mut Vec<Change>) {
                     }
                 }
             }
-            (TypeKind::Union(from), TypeKind::Union(to)) => {
-                let variants = |api: &Api, variants: &[crate::model::UnionVariant]| {
-                    variants
-                        .iter()
-                        .map(|v| (v.variant.clone(), rust_type(api, &v.ty)))
-                        .collect::<BTreeMap<_, _>>()
-                };
-                let (from, to) = (variants(old, from), variants(new, to));
+            (
+                from @ (TypeKind::Union(_) | TypeKind::TaggedUnion(_)),
+                to @ (TypeKind::Union(_) | TypeKind::TaggedUnion(_)),
+            ) => {
+                let (from, to) = (union_variants(old, from), union_variants(new, to));
                 for (variant, ty) in &from {
                     match to.get(variant) {
                         None => push(ChangeKind::UnionVariantRemoved {
@@ -388,6 +385,28 @@ fn kind_name(kind: &TypeKind) -> &'static str {
         TypeKind::Struct(_) | TypeKind::RawResponse(_) => "struct",
         TypeKind::StringEnum(_) => "string enum",
         TypeKind::Union(_) => "union",
+        TypeKind::TaggedUnion(_) => "tagged union",
+    }
+}
+
+/// A union's variants, by name, with the type each holds (a tagged
+/// union's `Other` included); empty for other kinds.
+fn union_variants(api: &Api, kind: &TypeKind) -> BTreeMap<String, String> {
+    match kind {
+        TypeKind::Union(variants) => variants
+            .iter()
+            .map(|v| (v.variant.clone(), rust_type(api, &v.ty)))
+            .collect(),
+        TypeKind::TaggedUnion(union) => union
+            .variants
+            .iter()
+            .map(|v| (v.variant.clone(), type_path(api, v.ty)))
+            .chain(std::iter::once((
+                "Other".to_owned(),
+                rust_type(api, &union.other),
+            )))
+            .collect(),
+        _ => BTreeMap::new(),
     }
 }
 
@@ -482,7 +501,7 @@ fn members(api: &Api, kind: &TypeKind) -> Option<BTreeMap<String, MemberInfo>> {
                 });
             }
         }
-        TypeKind::StringEnum(_) | TypeKind::Union(_) => return None,
+        TypeKind::StringEnum(_) | TypeKind::Union(_) | TypeKind::TaggedUnion(_) => return None,
     }
     Some(out)
 }
@@ -589,7 +608,8 @@ fn rust_type(api: &Api, ty: &Type) -> String {
         Type::I64 => "i64".to_owned(),
         Type::U64 => "u64".to_owned(),
         Type::F64 => "f64".to_owned(),
-        Type::DurationMs => "Duration".to_owned(),
+        Type::DurationMs | Type::DurationSecs => "Duration".to_owned(),
+        Type::Timestamp => "runtime::Timestamp".to_owned(),
         Type::Json => "serde_json::Value".to_owned(),
         Type::JsonObject => "serde_json::Map<String, serde_json::Value>".to_owned(),
         Type::Array(item) => format!("Vec<{}>", rust_type(api, item)),

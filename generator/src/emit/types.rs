@@ -4,7 +4,7 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use crate::model::{EnumValue, RawResponse, TypeDef, TypeId, TypeKind, UnionVariant};
+use crate::model::{EnumValue, RawResponse, TaggedUnion, TypeDef, TypeId, TypeKind, UnionVariant};
 
 use super::{Emitter, features, ident};
 
@@ -15,6 +15,72 @@ impl Emitter<'_> {
             TypeKind::Struct(s) => self.struct_def(id, def, s),
             TypeKind::Union(variants) => self.union(def, variants),
             TypeKind::RawResponse(raw) => self.raw_response(def, raw),
+            TypeKind::TaggedUnion(union) => self.tagged_union(def, union),
+        }
+    }
+
+    /// serde's internally tagged enum; `Other` is untagged, so a value
+    /// whose tag no variant names (or that has none, or that does not fit
+    /// its variant) is kept whole and written back as received.
+    fn tagged_union(&self, def: &TypeDef, union: &TaggedUnion) -> TokenStream {
+        let name = ident(&def.name);
+        let docs = self.doc_attrs(&def.docs, &[], &format!("The schema at `{}`.", def.source));
+        let property = &union.property;
+        let variants = union.variants.iter().map(|v| {
+            let variant = ident(&v.variant);
+            let ty = self.type_path(v.ty);
+            let wire = &v.wire;
+            // The wire value closes the member's own text, or stands alone.
+            let wire_doc = format!("`{property}: {wire}`.");
+            let described = v.docs.summary.is_some() || v.docs.description.is_some();
+            let notes = if described {
+                vec![wire_doc.clone()]
+            } else {
+                Vec::new()
+            };
+            let docs = self.doc_attrs(&v.docs, &notes, &wire_doc);
+            quote! {
+                #docs
+                #[serde(rename = #wire)]
+                #variant(#ty),
+            }
+        });
+        let tag_doc = format!(
+            " Told apart by `{property}`; values this version of the crate does not know are kept in `Other`."
+        );
+        let other = self.rust_type(&union.other);
+        let other_doc = format!(
+            " Any other value: a `{property}` this version of the crate does not know, none at all, or a value that does not fit its variant; kept whole."
+        );
+        let conversions = union
+            .variants
+            .iter()
+            .map(|v| (ident(&v.variant), self.type_path(v.ty)))
+            .chain(std::iter::once((ident("Other"), other.clone())))
+            .map(|(variant, ty)| {
+                quote! {
+                    impl From<#ty> for #name {
+                        fn from(value: #ty) -> Self {
+                            Self::#variant(value)
+                        }
+                    }
+                }
+            });
+        quote! {
+            #docs
+            ///
+            #[doc = #tag_doc]
+            #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+            #[serde(tag = #property)]
+            #[non_exhaustive]
+            pub enum #name {
+                #(#variants)*
+                #[doc = #other_doc]
+                #[serde(untagged)]
+                Other(#other),
+            }
+
+            #(#conversions)*
         }
     }
 

@@ -310,7 +310,11 @@ impl Classifier<'_> {
                     })
                     .collect(),
             },
-            TypeKind::Struct(_) | TypeKind::RawResponse(_) => Shape::Own(index),
+            // A tagged union is one schema's concept: its variants are
+            // told apart by names the spec gives that schema.
+            TypeKind::Struct(_) | TypeKind::RawResponse(_) | TypeKind::TaggedUnion(_) => {
+                Shape::Own(index)
+            }
         }
     }
 
@@ -544,6 +548,12 @@ fn rewrite_ids(api: &mut Api, id_of: &impl Fn(TypeId) -> TypeId) {
                 for variant in variants {
                     map_named(&mut variant.ty, id_of);
                 }
+            }
+            TypeKind::TaggedUnion(union) => {
+                for variant in &mut union.variants {
+                    variant.ty = id_of(variant.ty);
+                }
+                map_named(&mut union.other, id_of);
             }
             TypeKind::StringEnum(_) | TypeKind::RawResponse(_) => {}
         }
