@@ -16,7 +16,7 @@ pub enum AuthenticationData {
     ///
     /// `type: m.login.password`.
     #[serde(rename = "m.login.password")]
-    Password(crate::types::AuthenticationDataPassword),
+    Password(AuthenticationDataPassword),
     /// The user completed a Google ReCaptcha 2.0 challenge.
     ///
     /// Defined by the spec's "Authentication types" prose; added to the
@@ -24,7 +24,7 @@ pub enum AuthenticationData {
     ///
     /// `type: m.login.recaptcha`.
     #[serde(rename = "m.login.recaptcha")]
-    Recaptcha(crate::types::AuthenticationDataRecaptcha),
+    Recaptcha(AuthenticationDataRecaptcha),
     /// An e-mail address validated with an identity server, or the
     /// homeserver if supported.
     ///
@@ -33,7 +33,7 @@ pub enum AuthenticationData {
     ///
     /// `type: m.login.email.identity`.
     #[serde(rename = "m.login.email.identity")]
-    EmailIdentity(crate::types::AuthenticationDataEmailIdentity),
+    EmailIdentity(AuthenticationDataEmailIdentity),
     /// A phone number validated with an identity server, or the
     /// homeserver if supported.
     ///
@@ -42,7 +42,7 @@ pub enum AuthenticationData {
     ///
     /// `type: m.login.msisdn`.
     #[serde(rename = "m.login.msisdn")]
-    Msisdn(crate::types::AuthenticationDataMsisdn),
+    Msisdn(AuthenticationDataMsisdn),
     /// Dummy authentication: always succeeds, needs no parameters.
     ///
     /// Defined by the spec's "Authentication types" prose; added to the
@@ -50,7 +50,7 @@ pub enum AuthenticationData {
     ///
     /// `type: m.login.dummy`.
     #[serde(rename = "m.login.dummy")]
-    Dummy(crate::types::AuthenticationDataDummy),
+    Dummy(AuthenticationDataDummy),
     /// Registration with a token shared out of band (only valid on
     /// `/register`).
     ///
@@ -59,7 +59,7 @@ pub enum AuthenticationData {
     ///
     /// `type: m.login.registration_token`.
     #[serde(rename = "m.login.registration_token")]
-    RegistrationToken(crate::types::AuthenticationDataRegistrationToken),
+    RegistrationToken(AuthenticationDataRegistrationToken),
     /// The user accepted every policy the server presented (only valid
     /// on `/register`).
     ///
@@ -68,56 +68,56 @@ pub enum AuthenticationData {
     ///
     /// `type: m.login.terms`.
     #[serde(rename = "m.login.terms")]
-    Terms(crate::types::AuthenticationDataTerms),
+    Terms(AuthenticationDataTerms),
     /// Any other value: a `type` this version of the crate does not know, none at all, or a value that does not fit its variant; kept whole.
     #[serde(untagged)]
-    Other(crate::types::AuthenticationDataOther),
+    Other(AuthenticationDataOther),
 }
 
-impl From<crate::types::AuthenticationDataPassword> for AuthenticationData {
-    fn from(value: crate::types::AuthenticationDataPassword) -> Self {
+impl From<AuthenticationDataPassword> for AuthenticationData {
+    fn from(value: AuthenticationDataPassword) -> Self {
         Self::Password(value)
     }
 }
 
-impl From<crate::types::AuthenticationDataRecaptcha> for AuthenticationData {
-    fn from(value: crate::types::AuthenticationDataRecaptcha) -> Self {
+impl From<AuthenticationDataRecaptcha> for AuthenticationData {
+    fn from(value: AuthenticationDataRecaptcha) -> Self {
         Self::Recaptcha(value)
     }
 }
 
-impl From<crate::types::AuthenticationDataEmailIdentity> for AuthenticationData {
-    fn from(value: crate::types::AuthenticationDataEmailIdentity) -> Self {
+impl From<AuthenticationDataEmailIdentity> for AuthenticationData {
+    fn from(value: AuthenticationDataEmailIdentity) -> Self {
         Self::EmailIdentity(value)
     }
 }
 
-impl From<crate::types::AuthenticationDataMsisdn> for AuthenticationData {
-    fn from(value: crate::types::AuthenticationDataMsisdn) -> Self {
+impl From<AuthenticationDataMsisdn> for AuthenticationData {
+    fn from(value: AuthenticationDataMsisdn) -> Self {
         Self::Msisdn(value)
     }
 }
 
-impl From<crate::types::AuthenticationDataDummy> for AuthenticationData {
-    fn from(value: crate::types::AuthenticationDataDummy) -> Self {
+impl From<AuthenticationDataDummy> for AuthenticationData {
+    fn from(value: AuthenticationDataDummy) -> Self {
         Self::Dummy(value)
     }
 }
 
-impl From<crate::types::AuthenticationDataRegistrationToken> for AuthenticationData {
-    fn from(value: crate::types::AuthenticationDataRegistrationToken) -> Self {
+impl From<AuthenticationDataRegistrationToken> for AuthenticationData {
+    fn from(value: AuthenticationDataRegistrationToken) -> Self {
         Self::RegistrationToken(value)
     }
 }
 
-impl From<crate::types::AuthenticationDataTerms> for AuthenticationData {
-    fn from(value: crate::types::AuthenticationDataTerms) -> Self {
+impl From<AuthenticationDataTerms> for AuthenticationData {
+    fn from(value: AuthenticationDataTerms) -> Self {
         Self::Terms(value)
     }
 }
 
-impl From<crate::types::AuthenticationDataOther> for AuthenticationData {
-    fn from(value: crate::types::AuthenticationDataOther) -> Self {
+impl From<AuthenticationDataOther> for AuthenticationData {
+    fn from(value: AuthenticationDataOther) -> Self {
         Self::Other(value)
     }
 }
@@ -131,7 +131,7 @@ impl From<crate::types::AuthenticationDataOther> for AuthenticationData {
 #[non_exhaustive]
 pub struct AuthenticationDataPassword {
     /// Identification information for a user
-    pub identifier: crate::types::UserIdentifier,
+    pub identifier: UserIdentifier,
     /// The user's password.
     ///
     /// A credential: `Debug` output shows `<redacted>`.
@@ -148,7 +148,7 @@ pub struct AuthenticationDataPassword {
 
 impl AuthenticationDataPassword {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(identifier: crate::types::UserIdentifier, password: String) -> Self {
+    pub fn new(identifier: UserIdentifier, password: String) -> Self {
         Self {
             identifier,
             password,
@@ -196,7 +196,7 @@ pub enum UserIdentifier {
     ///
     /// `type: m.id.user`.
     #[serde(rename = "m.id.user")]
-    UserId(crate::types::UserIdentifierUserId),
+    UserId(UserIdentifierUserId),
     /// The user is identified by a third-party identifier (3PID) in
     /// canonicalised form, previously associated with their account.
     ///
@@ -205,7 +205,7 @@ pub enum UserIdentifier {
     ///
     /// `type: m.id.thirdparty`.
     #[serde(rename = "m.id.thirdparty")]
-    ThirdPartyId(crate::types::UserIdentifierThirdPartyId),
+    ThirdPartyId(UserIdentifierThirdPartyId),
     /// The user is identified by a phone number associated with their
     /// account, as entered; the homeserver canonicalises it.
     ///
@@ -214,32 +214,32 @@ pub enum UserIdentifier {
     ///
     /// `type: m.id.phone`.
     #[serde(rename = "m.id.phone")]
-    PhoneNumber(crate::types::UserIdentifierPhoneNumber),
+    PhoneNumber(UserIdentifierPhoneNumber),
     /// Any other value: a `type` this version of the crate does not know, none at all, or a value that does not fit its variant; kept whole.
     #[serde(untagged)]
-    Other(crate::types::UserIdentifierOther),
+    Other(UserIdentifierOther),
 }
 
-impl From<crate::types::UserIdentifierUserId> for UserIdentifier {
-    fn from(value: crate::types::UserIdentifierUserId) -> Self {
+impl From<UserIdentifierUserId> for UserIdentifier {
+    fn from(value: UserIdentifierUserId) -> Self {
         Self::UserId(value)
     }
 }
 
-impl From<crate::types::UserIdentifierThirdPartyId> for UserIdentifier {
-    fn from(value: crate::types::UserIdentifierThirdPartyId) -> Self {
+impl From<UserIdentifierThirdPartyId> for UserIdentifier {
+    fn from(value: UserIdentifierThirdPartyId) -> Self {
         Self::ThirdPartyId(value)
     }
 }
 
-impl From<crate::types::UserIdentifierPhoneNumber> for UserIdentifier {
-    fn from(value: crate::types::UserIdentifierPhoneNumber) -> Self {
+impl From<UserIdentifierPhoneNumber> for UserIdentifier {
+    fn from(value: UserIdentifierPhoneNumber) -> Self {
         Self::PhoneNumber(value)
     }
 }
 
-impl From<crate::types::UserIdentifierOther> for UserIdentifier {
-    fn from(value: crate::types::UserIdentifierOther) -> Self {
+impl From<UserIdentifierOther> for UserIdentifier {
+    fn from(value: UserIdentifierOther) -> Self {
         Self::Other(value)
     }
 }
@@ -429,7 +429,7 @@ pub struct AuthenticationDataEmailIdentity {
     ///
     /// Defined by the spec's "Authentication types" prose; added to the
     /// schema by `spec/overlays/spec-gaps/auth-stages.yaml`.
-    pub threepid_creds: crate::types::ThirdPartyCredentials,
+    pub threepid_creds: ThirdPartyCredentials,
     /// The value of the session key given by the homeserver.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub session: Option<String>,
@@ -442,7 +442,7 @@ pub struct AuthenticationDataEmailIdentity {
 
 impl AuthenticationDataEmailIdentity {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(threepid_creds: crate::types::ThirdPartyCredentials) -> Self {
+    pub fn new(threepid_creds: ThirdPartyCredentials) -> Self {
         Self {
             threepid_creds,
             session: None,
@@ -559,7 +559,7 @@ pub struct AuthenticationDataMsisdn {
     ///
     /// Defined by the spec's "Authentication types" prose; added to the
     /// schema by `spec/overlays/spec-gaps/auth-stages.yaml`.
-    pub threepid_creds: crate::types::ThirdPartyCredentials,
+    pub threepid_creds: ThirdPartyCredentials,
     /// The value of the session key given by the homeserver.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub session: Option<String>,
@@ -572,7 +572,7 @@ pub struct AuthenticationDataMsisdn {
 
 impl AuthenticationDataMsisdn {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(threepid_creds: crate::types::ThirdPartyCredentials) -> Self {
+    pub fn new(threepid_creds: ThirdPartyCredentials) -> Self {
         Self {
             threepid_creds,
             session: None,
@@ -808,66 +808,21 @@ rt::deserialize_object! {
     AuthenticationDataOther { optional type_ = "type", optional session, }
 }
 
-/// An indicator as to whether or not the homeserver was able to unbind
-/// the user's 3PIDs from the identity server(s). `success` indicates
-/// that all identifiers have been unbound from the identity server while
-/// `no-support` indicates that one or more identifiers failed to unbind
-/// due to the identity server refusing the request or the homeserver
-/// being unable to determine an identity server to unbind from. This
-/// must be `success` if the homeserver has no identifiers to unbind
-/// for the user.
-///
-/// Values this version of the crate does not know are kept in `Unknown`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[non_exhaustive]
-pub enum IdServerUnbindResult {
-    /// `success`
-    Success,
-    /// `no-support`
-    NoSupport,
-    /// A value this version of the crate does not know, kept verbatim.
-    Unknown(rt::UnknownValue),
-}
-
-impl IdServerUnbindResult {
-    /// The value as on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Success => "success",
-            Self::NoSupport => "no-support",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl From<&str> for IdServerUnbindResult {
-    fn from(value: &str) -> Self {
-        match value {
-            "success" => Self::Success,
-            "no-support" => Self::NoSupport,
-            other => Self::Unknown(rt::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl std::fmt::Display for IdServerUnbindResult {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for IdServerUnbindResult {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for IdServerUnbindResult {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
+rt::string_enum! {
+    /// An indicator as to whether or not the homeserver was able to unbind
+    /// the user's 3PIDs from the identity server(s). `success` indicates
+    /// that all identifiers have been unbound from the identity server while
+    /// `no-support` indicates that one or more identifiers failed to unbind
+    /// due to the identity server refusing the request or the homeserver
+    /// being unable to determine an identity server to unbind from. This
+    /// must be `success` if the homeserver has no identifiers to unbind
+    /// for the user.
+    ///
+    /// Values this version of the crate does not know are kept in `Unknown`.
+    #[non_exhaustive]
+    pub enum IdServerUnbindResult {
+        Success = "success",
+        NoSupport = "no-support",
     }
 }
 
@@ -1121,116 +1076,26 @@ rt::deserialize_object! {
     id_access_token, }
 }
 
-/// Whether the room should be visible (public) in the directory
-/// or not (private).
-///
-/// Values this version of the crate does not know are kept in `Unknown`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[non_exhaustive]
-pub enum Visibility {
-    /// `public`
-    Public,
-    /// `private`
-    Private,
-    /// A value this version of the crate does not know, kept verbatim.
-    Unknown(rt::UnknownValue),
-}
-
-impl Visibility {
-    /// The value as on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Public => "public",
-            Self::Private => "private",
-            Self::Unknown(value) => value.as_str(),
-        }
+rt::string_enum! {
+    /// Whether the room should be visible (public) in the directory
+    /// or not (private).
+    ///
+    /// Values this version of the crate does not know are kept in `Unknown`.
+    #[non_exhaustive]
+    pub enum Visibility {
+        Public = "public",
+        Private = "private",
     }
 }
 
-impl From<&str> for Visibility {
-    fn from(value: &str) -> Self {
-        match value {
-            "public" => Self::Public,
-            "private" => Self::Private,
-            other => Self::Unknown(rt::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl std::fmt::Display for Visibility {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for Visibility {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for Visibility {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
-    }
-}
-
-/// The schema at `api/client-server/authed-content-repo.yaml#/paths/~1media~1thumbnail~1{serverName}~1{mediaId}/get/parameters/4/schema`.
-///
-/// Values this version of the crate does not know are kept in `Unknown`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[non_exhaustive]
-pub enum ThumbnailMethod {
-    /// `crop`
-    Crop,
-    /// `scale`
-    Scale,
-    /// A value this version of the crate does not know, kept verbatim.
-    Unknown(rt::UnknownValue),
-}
-
-impl ThumbnailMethod {
-    /// The value as on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Crop => "crop",
-            Self::Scale => "scale",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl From<&str> for ThumbnailMethod {
-    fn from(value: &str) -> Self {
-        match value {
-            "crop" => Self::Crop,
-            "scale" => Self::Scale,
-            other => Self::Unknown(rt::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl std::fmt::Display for ThumbnailMethod {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for ThumbnailMethod {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for ThumbnailMethod {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
+rt::string_enum! {
+    /// The schema at `api/client-server/authed-content-repo.yaml#/paths/~1media~1thumbnail~1{serverName}~1{mediaId}/get/parameters/4/schema`.
+    ///
+    /// Values this version of the crate does not know are kept in `Unknown`.
+    #[non_exhaustive]
+    pub enum ThumbnailMethod {
+        Crop = "crop",
+        Scale = "scale",
     }
 }
 
@@ -1308,7 +1173,7 @@ pub struct CrossSigningKey {
     /// The ID of the user the key belongs to.
     pub user_id: String,
     /// What the key is used for.
-    pub usage: Vec<crate::types::CrossSigningKeyUsageItem>,
+    pub usage: Vec<CrossSigningKeyUsageItem>,
     /// The public key.  The object must have exactly one property, whose name is
     /// in the form `<algorithm>:<unpadded_base64_public_key>`, and whose value
     /// is the unpadded base64 public key.
@@ -1327,7 +1192,7 @@ impl CrossSigningKey {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new(
         user_id: String,
-        usage: Vec<crate::types::CrossSigningKeyUsageItem>,
+        usage: Vec<CrossSigningKeyUsageItem>,
         keys: std::collections::BTreeMap<String, String>,
     ) -> Self {
         Self {
@@ -1345,63 +1210,15 @@ rt::deserialize_object! {
     signatures, }
 }
 
-/// The schema at `api/client-server/definitions/cross_signing_key.yaml#/properties/usage/items`.
-///
-/// Values this version of the crate does not know are kept in `Unknown`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[non_exhaustive]
-pub enum CrossSigningKeyUsageItem {
-    /// `master`
-    Master,
-    /// `self_signing`
-    SelfSigning,
-    /// `user_signing`
-    UserSigning,
-    /// A value this version of the crate does not know, kept verbatim.
-    Unknown(rt::UnknownValue),
-}
-
-impl CrossSigningKeyUsageItem {
-    /// The value as on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Master => "master",
-            Self::SelfSigning => "self_signing",
-            Self::UserSigning => "user_signing",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl From<&str> for CrossSigningKeyUsageItem {
-    fn from(value: &str) -> Self {
-        match value {
-            "master" => Self::Master,
-            "self_signing" => Self::SelfSigning,
-            "user_signing" => Self::UserSigning,
-            other => Self::Unknown(rt::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl std::fmt::Display for CrossSigningKeyUsageItem {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for CrossSigningKeyUsageItem {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for CrossSigningKeyUsageItem {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
+rt::string_enum! {
+    /// The schema at `api/client-server/definitions/cross_signing_key.yaml#/properties/usage/items`.
+    ///
+    /// Values this version of the crate does not know are kept in `Unknown`.
+    #[non_exhaustive]
+    pub enum CrossSigningKeyUsageItem {
+        Master = "master",
+        SelfSigning = "self_signing",
+        UserSigning = "user_signing",
     }
 }
 
@@ -1475,7 +1292,7 @@ pub struct ClientEvent {
     pub content: serde_json::Map<String, serde_json::Value>,
     /// Contains optional extra information about the event.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub unsigned: Option<crate::types::ClientEventUnsigned>,
+    pub unsigned: Option<ClientEventUnsigned>,
     /// The ID of the room associated with this event.
     pub room_id: rt::RoomId,
     /// The other properties, by name.
@@ -1605,16 +1422,16 @@ pub struct Filter {
     pub event_fields: Option<Vec<String>>,
     /// The format to use for events. `client` will return the events in a format suitable for clients. `federation` will return the raw event as received over federation. The default is `client`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub event_format: Option<crate::types::FilterEventFormat>,
+    pub event_format: Option<FilterEventFormat>,
     /// The presence updates to include.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub presence: Option<crate::types::EventFilter>,
+    pub presence: Option<EventFilter>,
     /// The user account data that isn't associated with rooms to include.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub account_data: Option<crate::types::EventFilter>,
+    pub account_data: Option<EventFilter>,
     /// Filters to be applied to room data.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub room: Option<crate::types::RoomFilter>,
+    pub room: Option<RoomFilter>,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -1639,59 +1456,14 @@ rt::deserialize_object! {
     account_data, optional room, }
 }
 
-/// The format to use for events. `client` will return the events in a format suitable for clients. `federation` will return the raw event as received over federation. The default is `client`.
-///
-/// Values this version of the crate does not know are kept in `Unknown`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[non_exhaustive]
-pub enum FilterEventFormat {
-    /// `client`
-    Client,
-    /// `federation`
-    Federation,
-    /// A value this version of the crate does not know, kept verbatim.
-    Unknown(rt::UnknownValue),
-}
-
-impl FilterEventFormat {
-    /// The value as on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Client => "client",
-            Self::Federation => "federation",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl From<&str> for FilterEventFormat {
-    fn from(value: &str) -> Self {
-        match value {
-            "client" => Self::Client,
-            "federation" => Self::Federation,
-            other => Self::Unknown(rt::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl std::fmt::Display for FilterEventFormat {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for FilterEventFormat {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for FilterEventFormat {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
+rt::string_enum! {
+    /// The format to use for events. `client` will return the events in a format suitable for clients. `federation` will return the raw event as received over federation. The default is `client`.
+    ///
+    /// Values this version of the crate does not know are kept in `Unknown`.
+    #[non_exhaustive]
+    pub enum FilterEventFormat {
+        Client = "client",
+        Federation = "federation",
     }
 }
 
@@ -1753,19 +1525,19 @@ pub struct RoomFilter {
     pub rooms: Option<Vec<rt::RoomId>>,
     /// The ephemeral events to include for rooms. These are the events that appear in the `ephemeral` property in the `/sync` response.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ephemeral: Option<crate::types::RoomEventFilter>,
+    pub ephemeral: Option<RoomEventFilter>,
     /// Include rooms that the user has left in the sync. Defaults to `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub include_leave: Option<bool>,
     /// The state events to include for rooms.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub state: Option<crate::types::RoomEventFilter>,
+    pub state: Option<RoomEventFilter>,
     /// The message and state update events to include for rooms.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub timeline: Option<crate::types::RoomEventFilter>,
+    pub timeline: Option<RoomEventFilter>,
     /// The per user account data to include for rooms.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub account_data: Option<crate::types::RoomEventFilter>,
+    pub account_data: Option<RoomEventFilter>,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -1992,7 +1764,7 @@ rt::deserialize_object! {
 #[non_exhaustive]
 pub struct RoomKeyBackup {
     /// A map of session IDs to key data.
-    pub sessions: std::collections::BTreeMap<String, crate::types::KeyBackupData>,
+    pub sessions: std::collections::BTreeMap<String, KeyBackupData>,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -2000,9 +1772,7 @@ pub struct RoomKeyBackup {
 
 impl RoomKeyBackup {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(
-        sessions: std::collections::BTreeMap<String, crate::types::KeyBackupData>,
-    ) -> Self {
+    pub fn new(sessions: std::collections::BTreeMap<String, KeyBackupData>) -> Self {
         Self {
             sessions,
             additional_properties: Default::default(),
@@ -2125,7 +1895,7 @@ rt::deserialize_object! {
 #[serde(untagged)]
 pub enum OneTimeKeysValue {
     String(String),
-    KeyObject(crate::types::KeyObject),
+    KeyObject(KeyObject),
 }
 
 /// A list of the published rooms on the server.
@@ -2133,7 +1903,7 @@ pub enum OneTimeKeysValue {
 #[non_exhaustive]
 pub struct PublicRoomsResponse {
     /// A paginated chunk of published rooms.
-    pub chunk: Vec<crate::types::PublishedRoomsChunk>,
+    pub chunk: Vec<PublishedRoomsChunk>,
     /// A pagination token for the response. The absence of this token
     /// means there are no more results to fetch and the client should
     /// stop paginating.
@@ -2155,7 +1925,7 @@ pub struct PublicRoomsResponse {
 
 impl PublicRoomsResponse {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(chunk: Vec<crate::types::PublishedRoomsChunk>) -> Self {
+    pub fn new(chunk: Vec<PublishedRoomsChunk>) -> Self {
         Self {
             chunk,
             next_batch: None,
@@ -2248,14 +2018,14 @@ rt::deserialize_object! {
 pub struct DiscoveryInformation {
     /// Used by clients to discover homeserver information.
     #[serde(rename = "m.homeserver")]
-    pub homeserver: crate::types::HomeserverInformation,
+    pub homeserver: HomeserverInformation,
     /// Used by clients to discover identity server information.
     #[serde(
         rename = "m.identity_server",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub identity_server: Option<crate::types::IdentityServerInformation>,
+    pub identity_server: Option<IdentityServerInformation>,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -2263,7 +2033,7 @@ pub struct DiscoveryInformation {
 
 impl DiscoveryInformation {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(homeserver: crate::types::HomeserverInformation) -> Self {
+    pub fn new(homeserver: HomeserverInformation) -> Self {
         Self {
             homeserver,
             identity_server: None,
@@ -2327,59 +2097,14 @@ rt::deserialize_object! {
     IdentityServerInformation { required base_url, }
 }
 
-/// The schema at `api/client-server/message_pagination.yaml#/paths/~1rooms~1{roomId}~1messages/get/parameters/3/schema`.
-///
-/// Values this version of the crate does not know are kept in `Unknown`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[non_exhaustive]
-pub enum Direction {
-    /// `b`
-    B,
-    /// `f`
-    F,
-    /// A value this version of the crate does not know, kept verbatim.
-    Unknown(rt::UnknownValue),
-}
-
-impl Direction {
-    /// The value as on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::B => "b",
-            Self::F => "f",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl From<&str> for Direction {
-    fn from(value: &str) -> Self {
-        match value {
-            "b" => Self::B,
-            "f" => Self::F,
-            other => Self::Unknown(rt::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl std::fmt::Display for Direction {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for Direction {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for Direction {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
+rt::string_enum! {
+    /// The schema at `api/client-server/message_pagination.yaml#/paths/~1rooms~1{roomId}~1messages/get/parameters/3/schema`.
+    ///
+    /// Values this version of the crate does not know are kept in `Unknown`.
+    #[non_exhaustive]
+    pub enum Direction {
+        B = "b",
+        F = "f",
     }
 }
 
@@ -2422,7 +2147,7 @@ pub struct ClientEventWithoutRoomId {
     pub content: serde_json::Map<String, serde_json::Value>,
     /// Contains optional extra information about the event.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub unsigned: Option<crate::types::UnsignedData>,
+    pub unsigned: Option<UnsignedData>,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -2571,67 +2296,16 @@ rt::deserialize_object! {
     Event { required content, required type_ = "type", }
 }
 
-/// The user's membership state in this room.
-///
-/// Values this version of the crate does not know are kept in `Unknown`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[non_exhaustive]
-pub enum InitialSyncMembership {
-    /// `invite`
-    Invite,
-    /// `join`
-    Join,
-    /// `leave`
-    Leave,
-    /// `ban`
-    Ban,
-    /// A value this version of the crate does not know, kept verbatim.
-    Unknown(rt::UnknownValue),
-}
-
-impl InitialSyncMembership {
-    /// The value as on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Invite => "invite",
-            Self::Join => "join",
-            Self::Leave => "leave",
-            Self::Ban => "ban",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl From<&str> for InitialSyncMembership {
-    fn from(value: &str) -> Self {
-        match value {
-            "invite" => Self::Invite,
-            "join" => Self::Join,
-            "leave" => Self::Leave,
-            "ban" => Self::Ban,
-            other => Self::Unknown(rt::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl std::fmt::Display for InitialSyncMembership {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for InitialSyncMembership {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for InitialSyncMembership {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
+rt::string_enum! {
+    /// The user's membership state in this room.
+    ///
+    /// Values this version of the crate does not know are kept in `Unknown`.
+    #[non_exhaustive]
+    pub enum InitialSyncMembership {
+        Invite = "invite",
+        Join = "join",
+        Leave = "leave",
+        Ban = "ban",
     }
 }
 
@@ -2658,7 +2332,7 @@ pub struct PaginationChunk {
     /// the user has left the room this will be the
     /// messages that preceded them leaving. This array
     /// will consist of at most `limit` elements.
-    pub chunk: Vec<rt::Raw<crate::types::ClientEvent>>,
+    pub chunk: Vec<rt::Raw<ClientEvent>>,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -2666,7 +2340,7 @@ pub struct PaginationChunk {
 
 impl PaginationChunk {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(end: String, chunk: Vec<rt::Raw<crate::types::ClientEvent>>) -> Self {
+    pub fn new(end: String, chunk: Vec<rt::Raw<ClientEvent>>) -> Self {
         Self {
             start: None,
             end,
@@ -2775,63 +2449,15 @@ rt::deserialize_object! {
     PublicKeys { required ed25519, }
 }
 
-/// This user's presence.
-///
-/// Values this version of the crate does not know are kept in `Unknown`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[non_exhaustive]
-pub enum Presence {
-    /// `online`
-    Online,
-    /// `offline`
-    Offline,
-    /// `unavailable`
-    Unavailable,
-    /// A value this version of the crate does not know, kept verbatim.
-    Unknown(rt::UnknownValue),
-}
-
-impl Presence {
-    /// The value as on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Online => "online",
-            Self::Offline => "offline",
-            Self::Unavailable => "unavailable",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl From<&str> for Presence {
-    fn from(value: &str) -> Self {
-        match value {
-            "online" => Self::Online,
-            "offline" => Self::Offline,
-            "unavailable" => Self::Unavailable,
-            other => Self::Unknown(rt::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl std::fmt::Display for Presence {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for Presence {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for Presence {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
+rt::string_enum! {
+    /// This user's presence.
+    ///
+    /// Values this version of the crate does not know are kept in `Unknown`.
+    #[non_exhaustive]
+    pub enum Presence {
+        Online = "online",
+        Offline = "offline",
+        Unavailable = "unavailable",
     }
 }
 
@@ -2841,19 +2467,19 @@ impl<'de> serde::Deserialize<'de> for Presence {
 pub struct PushRuleset {
     /// The `content` property.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub content: Option<Vec<crate::types::PushRule>>,
+    pub content: Option<Vec<PushRule>>,
     /// The `override` property.
     #[serde(rename = "override", default, skip_serializing_if = "Option::is_none")]
-    pub override_: Option<Vec<crate::types::PushRule>>,
+    pub override_: Option<Vec<PushRule>>,
     /// The `room` property.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub room: Option<Vec<crate::types::PushRule>>,
+    pub room: Option<Vec<PushRule>>,
     /// The `sender` property.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sender: Option<Vec<crate::types::PushRule>>,
+    pub sender: Option<Vec<PushRule>>,
     /// The `underride` property.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub underride: Option<Vec<crate::types::PushRule>>,
+    pub underride: Option<Vec<PushRule>>,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -2884,7 +2510,7 @@ rt::deserialize_object! {
 #[non_exhaustive]
 pub struct PushRule {
     /// The actions to perform when this rule is matched.
-    pub actions: Vec<crate::types::PushRuleAction>,
+    pub actions: Vec<PushRuleAction>,
     /// Whether this is a default rule, or has been set explicitly.
     pub default: bool,
     /// Whether the push rule is enabled or not.
@@ -2895,7 +2521,7 @@ pub struct PushRule {
     /// applied to an event. A rule with no conditions always matches. Only
     /// applicable to `underride` and `override` rules.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub conditions: Option<Vec<crate::types::PushCondition>>,
+    pub conditions: Option<Vec<PushCondition>>,
     /// The [glob-style pattern](https://spec.matrix.org/v1.19/appendices#glob-style-matching) to match against.
     /// Only applicable to `content` rules.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2908,7 +2534,7 @@ pub struct PushRule {
 impl PushRule {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new(
-        actions: Vec<crate::types::PushRuleAction>,
+        actions: Vec<PushRuleAction>,
         default: bool,
         enabled: bool,
         rule_id: String,
@@ -2960,7 +2586,7 @@ pub struct PushCondition {
     /// A non-compound [canonical JSON](https://spec.matrix.org/v1.19/appendices#canonical-json) value to match
     /// against.
     #[serde(default, skip_serializing_if = "Option::is_none", with = "rt::nullable")]
-    pub value: Option<Option<crate::types::PushConditionValue>>,
+    pub value: Option<Option<PushConditionValue>>,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -2998,125 +2624,29 @@ pub enum PushConditionValue {
     Boolean(bool),
 }
 
-/// The encryption algorithm to be used to encrypt messages sent in the
-/// room.
-///
-/// Values this version of the crate does not know are kept in `Unknown`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[non_exhaustive]
-pub enum Encryption {
-    /// `m.megolm.v1.aes-sha2`
-    MMegolmV1AesSha2,
-    /// A value this version of the crate does not know, kept verbatim.
-    Unknown(rt::UnknownValue),
-}
-
-impl Encryption {
-    /// The value as on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::MMegolmV1AesSha2 => "m.megolm.v1.aes-sha2",
-            Self::Unknown(value) => value.as_str(),
-        }
+rt::string_enum! {
+    /// The encryption algorithm to be used to encrypt messages sent in the
+    /// room.
+    ///
+    /// Values this version of the crate does not know are kept in `Unknown`.
+    #[non_exhaustive]
+    pub enum Encryption {
+        MMegolmV1AesSha2 = "m.megolm.v1.aes-sha2",
     }
 }
 
-impl From<&str> for Encryption {
-    fn from(value: &str) -> Self {
-        match value {
-            "m.megolm.v1.aes-sha2" => Self::MMegolmV1AesSha2,
-            other => Self::Unknown(rt::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl std::fmt::Display for Encryption {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for Encryption {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for Encryption {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
-    }
-}
-
-/// The membership state of the user if the user is joined to the room. Absent
-/// if the API was called unauthenticated.
-///
-/// Values this version of the crate does not know are kept in `Unknown`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[non_exhaustive]
-pub enum Membership {
-    /// `invite`
-    Invite,
-    /// `join`
-    Join,
-    /// `knock`
-    Knock,
-    /// `leave`
-    Leave,
-    /// `ban`
-    Ban,
-    /// A value this version of the crate does not know, kept verbatim.
-    Unknown(rt::UnknownValue),
-}
-
-impl Membership {
-    /// The value as on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Invite => "invite",
-            Self::Join => "join",
-            Self::Knock => "knock",
-            Self::Leave => "leave",
-            Self::Ban => "ban",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl From<&str> for Membership {
-    fn from(value: &str) -> Self {
-        match value {
-            "invite" => Self::Invite,
-            "join" => Self::Join,
-            "knock" => Self::Knock,
-            "leave" => Self::Leave,
-            "ban" => Self::Ban,
-            other => Self::Unknown(rt::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl std::fmt::Display for Membership {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for Membership {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for Membership {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
+rt::string_enum! {
+    /// The membership state of the user if the user is joined to the room. Absent
+    /// if the API was called unauthenticated.
+    ///
+    /// Values this version of the crate does not know are kept in `Unknown`.
+    #[non_exhaustive]
+    pub enum Membership {
+        Invite = "invite",
+        Join = "join",
+        Knock = "knock",
+        Leave = "leave",
+        Ban = "ban",
     }
 }
 
@@ -3137,7 +2667,7 @@ pub struct StateEvent {
     pub origin_server_ts: rt::Timestamp,
     /// Contains optional extra information about the event.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub unsigned: Option<crate::types::StateEventUnsigned>,
+    pub unsigned: Option<StateEventUnsigned>,
     /// The ID of the room associated with this event. Will not be present on events
     /// that arrive through `/sync`, despite being required everywhere else.
     pub room_id: rt::RoomId,
@@ -3216,7 +2746,7 @@ rt::deserialize_object! {
 pub struct StateEventBatch {
     /// List of events.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub events: Option<Vec<rt::Raw<crate::types::ClientEventWithoutRoomId>>>,
+    pub events: Option<Vec<rt::Raw<ClientEventWithoutRoomId>>>,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -3248,7 +2778,7 @@ pub struct TimelineBatch {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub prev_batch: Option<String>,
     /// List of events.
-    pub events: Vec<rt::Raw<crate::types::ClientEventWithoutRoomId>>,
+    pub events: Vec<rt::Raw<ClientEventWithoutRoomId>>,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -3256,7 +2786,7 @@ pub struct TimelineBatch {
 
 impl TimelineBatch {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(events: Vec<rt::Raw<crate::types::ClientEventWithoutRoomId>>) -> Self {
+    pub fn new(events: Vec<rt::Raw<ClientEventWithoutRoomId>>) -> Self {
         Self {
             limited: None,
             prev_batch: None,
@@ -3276,7 +2806,7 @@ rt::deserialize_object! {
 pub struct EventBatch {
     /// List of events.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub events: Option<Vec<rt::Raw<crate::types::Event>>>,
+    pub events: Option<Vec<rt::Raw<Event>>>,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -3386,7 +2916,7 @@ pub struct Protocol {
     /// The `string` key for this object is the field name itself.
     ///
     /// May be an empty object if no fields are defined.
-    pub field_types: std::collections::BTreeMap<String, crate::types::FieldType>,
+    pub field_types: std::collections::BTreeMap<String, FieldType>,
     /// A list of objects representing independent instances of configuration.
     /// For example, multiple networks on IRC if multiple are provided by the
     /// same application service.
@@ -3395,7 +2925,7 @@ pub struct Protocol {
     /// [`GET /_matrix/app/v1/thirdparty/protocol/{protocol}`](https://spec.matrix.org/v1.19/application-service-api/#get_matrixappv1thirdpartyprotocolprotocol)
     /// to include an `instance_id` to serve as a unique identifier for each
     /// instance on the homeserver.
-    pub instances: Vec<crate::types::ProtocolInstance>,
+    pub instances: Vec<ProtocolInstance>,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -3407,8 +2937,8 @@ impl Protocol {
         user_fields: Vec<String>,
         location_fields: Vec<String>,
         icon: String,
-        field_types: std::collections::BTreeMap<String, crate::types::FieldType>,
-        instances: Vec<crate::types::ProtocolInstance>,
+        field_types: std::collections::BTreeMap<String, FieldType>,
+        instances: Vec<ProtocolInstance>,
     ) -> Self {
         Self {
             user_fields,
@@ -3587,7 +3117,7 @@ pub struct StreamMetadata {
     /// * `m.usermedia`: Stream that contains the webcam and/or microphone
     ///   tracks.
     /// * `m.screenshare`: Stream with the screen-sharing tracks.
-    pub purpose: crate::types::StreamMetadataPurpose,
+    pub purpose: StreamMetadataPurpose,
     /// Whether the audio track in the stream is muted.
     ///
     /// Defaults to `false` if not present.
@@ -3609,7 +3139,7 @@ pub struct StreamMetadata {
 
 impl StreamMetadata {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(purpose: crate::types::StreamMetadataPurpose) -> Self {
+    pub fn new(purpose: StreamMetadataPurpose) -> Self {
         Self {
             purpose,
             audio_muted: None,
@@ -3623,65 +3153,20 @@ rt::deserialize_object! {
     StreamMetadata { required purpose, optional audio_muted, optional video_muted, }
 }
 
-/// The purpose of the stream.
-///
-/// The possible values are:
-///
-/// * `m.usermedia`: Stream that contains the webcam and/or microphone
-///   tracks.
-/// * `m.screenshare`: Stream with the screen-sharing tracks.
-///
-/// Values this version of the crate does not know are kept in `Unknown`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[non_exhaustive]
-pub enum StreamMetadataPurpose {
-    /// `m.usermedia`
-    MUsermedia,
-    /// `m.screenshare`
-    MScreenshare,
-    /// A value this version of the crate does not know, kept verbatim.
-    Unknown(rt::UnknownValue),
-}
-
-impl StreamMetadataPurpose {
-    /// The value as on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::MUsermedia => "m.usermedia",
-            Self::MScreenshare => "m.screenshare",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl From<&str> for StreamMetadataPurpose {
-    fn from(value: &str) -> Self {
-        match value {
-            "m.usermedia" => Self::MUsermedia,
-            "m.screenshare" => Self::MScreenshare,
-            other => Self::Unknown(rt::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl std::fmt::Display for StreamMetadataPurpose {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for StreamMetadataPurpose {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for StreamMetadataPurpose {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
+rt::string_enum! {
+    /// The purpose of the stream.
+    ///
+    /// The possible values are:
+    ///
+    /// * `m.usermedia`: Stream that contains the webcam and/or microphone
+    ///   tracks.
+    /// * `m.screenshare`: Stream with the screen-sharing tracks.
+    ///
+    /// Values this version of the crate does not know are kept in `Unknown`.
+    #[non_exhaustive]
+    pub enum StreamMetadataPurpose {
+        MUsermedia = "m.usermedia",
+        MScreenshare = "m.screenshare",
     }
 }
 
@@ -3695,7 +3180,7 @@ pub struct VerificationRelatesTo {
     /// The relationship type. Currently, this can only be an
     /// [`m.reference`](https://spec.matrix.org/v1.19/client-server-api/#reference-relations) relationship type.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub rel_type: Option<crate::types::VerificationRelatesToRelType>,
+    pub rel_type: Option<VerificationRelatesToRelType>,
     /// The event ID of the `m.key.verification.request` that this message is
     /// related to.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -3720,56 +3205,14 @@ rt::deserialize_object! {
     VerificationRelatesTo { optional rel_type, optional event_id, }
 }
 
-/// The relationship type. Currently, this can only be an
-/// [`m.reference`](https://spec.matrix.org/v1.19/client-server-api/#reference-relations) relationship type.
-///
-/// Values this version of the crate does not know are kept in `Unknown`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[non_exhaustive]
-pub enum VerificationRelatesToRelType {
-    /// `m.reference`
-    MReference,
-    /// A value this version of the crate does not know, kept verbatim.
-    Unknown(rt::UnknownValue),
-}
-
-impl VerificationRelatesToRelType {
-    /// The value as on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::MReference => "m.reference",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl From<&str> for VerificationRelatesToRelType {
-    fn from(value: &str) -> Self {
-        match value {
-            "m.reference" => Self::MReference,
-            other => Self::Unknown(rt::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl std::fmt::Display for VerificationRelatesToRelType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for VerificationRelatesToRelType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for VerificationRelatesToRelType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
+rt::string_enum! {
+    /// The relationship type. Currently, this can only be an
+    /// [`m.reference`](https://spec.matrix.org/v1.19/client-server-api/#reference-relations) relationship type.
+    ///
+    /// Values this version of the crate does not know are kept in `Unknown`.
+    #[non_exhaustive]
+    pub enum VerificationRelatesToRelType {
+        MReference = "m.reference",
     }
 }
 
@@ -3825,7 +3268,7 @@ pub struct AvatarInfo {
     pub thumbnail_url: Option<rt::MxcUri>,
     /// Metadata about the image referred to in `thumbnail_url`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub thumbnail_info: Option<crate::types::ThumbnailInfo>,
+    pub thumbnail_info: Option<ThumbnailInfo>,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -3919,7 +3362,7 @@ pub struct ImageInfo {
     pub thumbnail_file: Option<serde_json::Map<String, serde_json::Value>>,
     /// Metadata about the image referred to in `thumbnail_url`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub thumbnail_info: Option<crate::types::ThumbnailInfo>,
+    pub thumbnail_info: Option<ThumbnailInfo>,
     /// If this flag is `true`, the original image SHOULD be assumed to be
     /// animated. If this flag is `false`, the original image SHOULD be assumed to
     /// NOT be animated.

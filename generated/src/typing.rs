@@ -51,7 +51,7 @@ pub struct SetTypingRequest {
     /// The room in which the user is typing.
     pub room_id: rt::RoomId,
     /// The request body.
-    pub body: crate::typing::SetTypingRequestBody,
+    pub body: SetTypingRequestBody,
 }
 
 impl SetTypingRequest {
@@ -59,7 +59,7 @@ impl SetTypingRequest {
     pub fn new(
         user_id: rt::UserId,
         room_id: rt::RoomId,
-        body: crate::typing::SetTypingRequestBody,
+        body: SetTypingRequestBody,
     ) -> Self {
         Self { user_id, room_id, body }
     }
@@ -81,7 +81,7 @@ impl rt::Endpoint for SetTypingRequest {
         &self,
         base_url: &rt::BaseUrl,
         access_token: Option<&rt::AccessToken>,
-    ) -> Result<rt::http::Request<rt::Bytes>, rt::IntoHttpError> {
+    ) -> rt::RequestResult {
         let mut path = rt::PathBuilder::new("/_matrix/client/v3/rooms/");
         path.push_param(self.room_id.as_str());
         path.push_literal("/typing/");
@@ -95,9 +95,7 @@ impl rt::Endpoint for SetTypingRequest {
             rt::json_body(&self.body)?,
         )
     }
-    fn try_from_http_response(
-        response: rt::http::Response<rt::Bytes>,
-    ) -> Result<Self::Response, rt::FromHttpResponseError<Self::Error>> {
+    fn try_from_http_response(response: rt::HttpResponse) -> rt::ResponseResult<Self> {
         match response.status().as_u16() {
             200 => Ok(rt::json_response(&response)?),
             429 => Err(rt::documented_error_response(response)),

@@ -80,7 +80,7 @@ pub use base_url::{BaseUrl, InvalidBaseUrl};
 #[cfg(feature = "client")]
 #[cfg_attr(docsrs, doc(cfg(feature = "client")))]
 pub use client::{Client, DEFAULT_MAX_RESPONSE_BYTES, Error};
-pub use endpoint::{Endpoint, Metadata};
+pub use endpoint::{Endpoint, HttpRequest, HttpResponse, Metadata, RequestResult, ResponseResult};
 pub use error_code::ErrorCode;
 pub use events::{EventContent, EventKind};
 pub use ids::{

@@ -222,7 +222,7 @@ impl Emitter<'_> {
                     &self,
                     base_url: &rt::BaseUrl,
                     access_token: Option<&rt::AccessToken>,
-                ) -> Result<rt::http::Request<rt::Bytes>, rt::IntoHttpError> {
+                ) -> rt::RequestResult {
                     #(#bound_checks)*
                     let #path_mut path = rt::PathBuilder::new(#first);
                     #(#path_steps)*
@@ -230,9 +230,7 @@ impl Emitter<'_> {
                     #build
                 }
 
-                fn try_from_http_response(
-                    response: rt::http::Response<rt::Bytes>,
-                ) -> Result<Self::Response, rt::FromHttpResponseError<Self::Error>> {
+                fn try_from_http_response(response: rt::HttpResponse) -> rt::ResponseResult<Self> {
                     match response.status().as_u16() {
                         #(#success)*
                         #(#error_arms)*

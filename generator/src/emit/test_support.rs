@@ -152,7 +152,9 @@ impl Emitter<'_> {
 
             /// The metadata of every operation, in module order.
             pub fn operations() -> Vec<rt::Metadata> {
-                vec![#(#metadata)*]
+                // Not `vec![..]`: prettyplease prints a macro's body as a
+                // run of tokens, and the import pass does not look into it.
+                Vec::from([#(#metadata)*])
             }
 
             /// Why [`sample_request`] gave no request.
@@ -176,12 +178,7 @@ impl Emitter<'_> {
                 path_param: &str,
                 base_url: &rt::BaseUrl,
                 access_token: Option<&rt::AccessToken>,
-            ) -> Option<
-                Result<
-                    rt::http::Request<rt::Bytes>,
-                    SampleError,
-                >,
-            > {
+            ) -> Option<Result<rt::HttpRequest, SampleError>> {
                 match operation_id {
                     #(#samples)*
                     _ => None,
@@ -192,10 +189,7 @@ impl Emitter<'_> {
                 make: impl FnOnce() -> Result<E, SampleError>,
                 base_url: &rt::BaseUrl,
                 access_token: Option<&rt::AccessToken>,
-            ) -> Result<
-                rt::http::Request<rt::Bytes>,
-                SampleError,
-            > {
+            ) -> Result<rt::HttpRequest, SampleError> {
                 make()?
                     .try_into_http_request(base_url, access_token)
                     .map_err(SampleError::IntoHttp)
