@@ -218,9 +218,9 @@ rt::deserialize_object! {
 /// The meanings of the `reason` field are as follows:
 ///  * `ice_failed`: ICE negotiation has failed and a media connection could not be established.
 ///  * `ice_timeout`: The connection failed after some media was exchanged (as opposed to `ice_failed`
-///     which means no media connection could be established). Note that, in the case of an ICE
-///     renegotiation, a client should be sure to send `ice_timeout` rather than `ice_failed` if media
-///     had previously been received successfully, even if the ICE renegotiation itself failed.
+///    which means no media connection could be established). Note that, in the case of an ICE
+///    renegotiation, a client should be sure to send `ice_timeout` rather than `ice_failed` if media
+///    had previously been received successfully, even if the ICE renegotiation itself failed.
 ///  * `invite_timeout`: The other party did not answer in time.
 ///  * `user_hangup`: Clients must now send this code when the user chooses to end the call, although
 ///    for backwards compatibility with version 0, a clients should treat an absence of the `reason`
@@ -228,10 +228,10 @@ rt::deserialize_object! {
 ///  * `user_media_failed`: The client was unable to start capturing media in such a way that it is unable
 ///    to continue the call.
 ///  * `user_busy`: The user is busy. Note that this exists primarily for bridging to other networks such
-///     as the PSTN. A Matrix client that receives a call whilst already in a call would not generally reject
-///     the new call unless the user had specifically chosen to do so.
+///    as the PSTN. A Matrix client that receives a call whilst already in a call would not generally reject
+///    the new call unless the user had specifically chosen to do so.
 ///  * `unknown_error`: Some other failure occurred that meant the client was unable to continue the call
-///     rather than the user choosing to end it.
+///    rather than the user choosing to end it.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct CallHangupEventContent {
@@ -1019,17 +1019,17 @@ pub struct KeyVerificationCancelEventContent {
     /// * `m.user`: The user cancelled the verification.
     ///
     /// * `m.timeout`: The verification process timed out. Verification processes
-    /// can define their own timeout parameters.
+    ///   can define their own timeout parameters.
     ///
     /// * `m.unknown_transaction`: The device does not know about the given transaction
-    /// ID.
+    ///   ID.
     ///
     /// * `m.unknown_method`: The device does not know how to handle the requested
-    /// method. This should be sent for `m.key.verification.start` messages and
-    /// messages defined by individual verification processes.
+    ///   method. This should be sent for `m.key.verification.start` messages and
+    ///   messages defined by individual verification processes.
     ///
     /// * `m.unexpected_message`: The device received an unexpected message. Typically
-    /// raised when one of the parties is handling the verification out of order.
+    ///   raised when one of the parties is handling the verification out of order.
     ///
     /// * `m.key_mismatch`: The key was not verified.
     ///
@@ -3552,7 +3552,7 @@ rt::deserialize_object! {
 /// associated power level. Otherwise they have the default level
 /// `users_default`. If `users_default` is not supplied, it is assumed to be
 /// 0. If the room contains no `m.room.power_levels` event, the room's creator has
-/// a power level of 100, and all other users have a power level of 0.
+///    a power level of 100, and all other users have a power level of 0.
 ///
 /// Except for membership events and redactions, the level required to
 /// send a certain event is governed purely by `events`, `state_default`
