@@ -3453,7 +3453,7 @@ rt::deserialize_object! {
 }
 
 /// A room has an opaque [room ID](https://spec.matrix.org/v1.19/appendices#room-ids) which is not
-/// human-friendly to read. A [room alias](appendices#room-aliases) is
+/// human-friendly to read. A [room alias](https://spec.matrix.org/v1.19/appendices#room-aliases) is
 /// human-friendly, but not all rooms have [room aliases](https://spec.matrix.org/v1.19/client-server-api/#room-aliases).
 /// The room name is a human-friendly string designed to be displayed to the
 /// end-user. The room name is not unique, as multiple rooms can have the same
@@ -3943,7 +3943,7 @@ rt::deserialize_object! {
 /// in the room.  It can also be used as a way to display extra information
 /// about the room, which may not be suitable for the room name. The room
 /// topic can also be set when creating a room using
-/// [`/createRoom`](client-server-api/#post_matrixclientv3createroom), either
+/// [`/createRoom`](https://spec.matrix.org/v1.19/client-server-api/#post_matrixclientv3createroom), either
 /// with the `topic` key or by specifying a full event in `initial_state`.
 ///
 /// If the `topic` property is absent, null, or empty then the topic is unset. In other words,

@@ -257,6 +257,22 @@ fn sanitize_line(line: &str, site: &str, next_lines: &[&str], open_link: &mut bo
             i += 3;
             continue;
         }
+        // A page of the spec named without its leading `/`
+        // (`[room alias](appendices#room-aliases)` in m.room.canonical_alias),
+        // which rustdoc would take for an intra-doc link: from the site's
+        // root too. Targets with a scheme (`mxc:`) or anchors stay.
+        if let Some(target) = rest.strip_prefix("](") {
+            let end = target.find(')').unwrap_or(target.len());
+            let path = &target[..end];
+            let relative_page =
+                path.starts_with(|c: char| c.is_ascii_alphabetic()) && !path.contains([':', ' ']);
+            if relative_page {
+                out.push_str("](");
+                out.push_str(site);
+                i += 2;
+                continue;
+            }
+        }
         if rest.starts_with("http://") || rest.starts_with("https://") {
             let prev = if i > 0 { chars[i - 1] } else { ' ' };
             let end = chars[i..]
@@ -354,6 +370,15 @@ fn sanitize_line(line: &str, site: &str, next_lines: &[&str], open_link: &mut bo
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn links_to_pages_without_a_leading_slash_go_to_the_site_too() {
+        let text = "A [room alias](appendices#room-aliases), [mxc](mxc://a/b), [here](#x).";
+        assert_eq!(
+            sanitize_doc(text, "v1.19"),
+            "A [room alias](https://spec.matrix.org/v1.19/appendices#room-aliases), [mxc](mxc://a/b), [here](#x)."
+        );
+    }
 
     #[test]
     fn list_continuations_are_aligned_with_the_item_text() {
