@@ -367,14 +367,14 @@ pub struct GetRoomKeyBySessionIdRequest {
     /// The backup from which to retrieve the key.
     pub version: String,
     /// The ID of the room that the requested key is for.
-    pub room_id: String,
+    pub room_id: rt::RoomId,
     /// The ID of the megolm session whose key is requested.
     pub session_id: String,
 }
 
 impl GetRoomKeyBySessionIdRequest {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(version: String, room_id: String, session_id: String) -> Self {
+    pub fn new(version: String, room_id: rt::RoomId, session_id: String) -> Self {
         Self {
             version,
             room_id,
@@ -396,7 +396,7 @@ pub struct PutRoomKeyBySessionIdRequest {
     /// The backup in which to store the key. Must be the current backup.
     pub version: String,
     /// The ID of the room that the key is for.
-    pub room_id: String,
+    pub room_id: rt::RoomId,
     /// The ID of the megolm session that the key is for.
     pub session_id: String,
     /// The request body.
@@ -407,7 +407,7 @@ impl PutRoomKeyBySessionIdRequest {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new(
         version: String,
-        room_id: String,
+        room_id: rt::RoomId,
         session_id: String,
         body: crate::types::KeyBackupData,
     ) -> Self {
@@ -464,14 +464,14 @@ pub struct DeleteRoomKeyBySessionIdRequest {
     /// The backup from which to delete the key
     pub version: String,
     /// The ID of the room that the specified key is for.
-    pub room_id: String,
+    pub room_id: rt::RoomId,
     /// The ID of the megolm session whose key is to be deleted.
     pub session_id: String,
 }
 
 impl DeleteRoomKeyBySessionIdRequest {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(version: String, room_id: String, session_id: String) -> Self {
+    pub fn new(version: String, room_id: rt::RoomId, session_id: String) -> Self {
         Self {
             version,
             room_id,
@@ -493,12 +493,12 @@ pub struct GetRoomKeysByRoomIdRequest {
     /// The backup from which to retrieve the key.
     pub version: String,
     /// The ID of the room that the requested key is for.
-    pub room_id: String,
+    pub room_id: rt::RoomId,
 }
 
 impl GetRoomKeysByRoomIdRequest {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(version: String, room_id: String) -> Self {
+    pub fn new(version: String, room_id: rt::RoomId) -> Self {
         Self { version, room_id }
     }
 }
@@ -516,7 +516,7 @@ pub struct PutRoomKeysByRoomIdRequest {
     /// The backup in which to store the keys. Must be the current backup.
     pub version: String,
     /// The ID of the room that the keys are for.
-    pub room_id: String,
+    pub room_id: rt::RoomId,
     /// The request body.
     pub body: crate::types::RoomKeyBackup,
 }
@@ -525,7 +525,7 @@ impl PutRoomKeysByRoomIdRequest {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new(
         version: String,
-        room_id: String,
+        room_id: rt::RoomId,
         body: crate::types::RoomKeyBackup,
     ) -> Self {
         Self { version, room_id, body }
@@ -545,12 +545,12 @@ pub struct DeleteRoomKeysByRoomIdRequest {
     /// The backup from which to delete the key.
     pub version: String,
     /// The ID of the room that the specified key is for.
-    pub room_id: String,
+    pub room_id: rt::RoomId,
 }
 
 impl DeleteRoomKeysByRoomIdRequest {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(version: String, room_id: String) -> Self {
+    pub fn new(version: String, room_id: rt::RoomId) -> Self {
         Self { version, room_id }
     }
 }
@@ -889,7 +889,7 @@ impl rt::Endpoint for GetRoomKeyBySessionIdRequest {
         access_token: Option<&rt::AccessToken>,
     ) -> Result<rt::http::Request<rt::Bytes>, rt::IntoHttpError> {
         let mut path = rt::PathBuilder::new("/_matrix/client/v3/room_keys/keys/");
-        path.push_param(&self.room_id);
+        path.push_param(self.room_id.as_str());
         path.push_literal("/");
         path.push_param(&self.session_id);
         let mut query = rt::QueryBuilder::new();
@@ -932,7 +932,7 @@ impl rt::Endpoint for PutRoomKeyBySessionIdRequest {
         access_token: Option<&rt::AccessToken>,
     ) -> Result<rt::http::Request<rt::Bytes>, rt::IntoHttpError> {
         let mut path = rt::PathBuilder::new("/_matrix/client/v3/room_keys/keys/");
-        path.push_param(&self.room_id);
+        path.push_param(self.room_id.as_str());
         path.push_literal("/");
         path.push_param(&self.session_id);
         let mut query = rt::QueryBuilder::new();
@@ -975,7 +975,7 @@ impl rt::Endpoint for DeleteRoomKeyBySessionIdRequest {
         access_token: Option<&rt::AccessToken>,
     ) -> Result<rt::http::Request<rt::Bytes>, rt::IntoHttpError> {
         let mut path = rt::PathBuilder::new("/_matrix/client/v3/room_keys/keys/");
-        path.push_param(&self.room_id);
+        path.push_param(self.room_id.as_str());
         path.push_literal("/");
         path.push_param(&self.session_id);
         let mut query = rt::QueryBuilder::new();
@@ -1018,7 +1018,7 @@ impl rt::Endpoint for GetRoomKeysByRoomIdRequest {
         access_token: Option<&rt::AccessToken>,
     ) -> Result<rt::http::Request<rt::Bytes>, rt::IntoHttpError> {
         let mut path = rt::PathBuilder::new("/_matrix/client/v3/room_keys/keys/");
-        path.push_param(&self.room_id);
+        path.push_param(self.room_id.as_str());
         let mut query = rt::QueryBuilder::new();
         query.push("version", &self.version);
         let path_and_query = path.finish() + &query.finish();
@@ -1059,7 +1059,7 @@ impl rt::Endpoint for PutRoomKeysByRoomIdRequest {
         access_token: Option<&rt::AccessToken>,
     ) -> Result<rt::http::Request<rt::Bytes>, rt::IntoHttpError> {
         let mut path = rt::PathBuilder::new("/_matrix/client/v3/room_keys/keys/");
-        path.push_param(&self.room_id);
+        path.push_param(self.room_id.as_str());
         let mut query = rt::QueryBuilder::new();
         query.push("version", &self.version);
         let path_and_query = path.finish() + &query.finish();
@@ -1100,7 +1100,7 @@ impl rt::Endpoint for DeleteRoomKeysByRoomIdRequest {
         access_token: Option<&rt::AccessToken>,
     ) -> Result<rt::http::Request<rt::Bytes>, rt::IntoHttpError> {
         let mut path = rt::PathBuilder::new("/_matrix/client/v3/room_keys/keys/");
-        path.push_param(&self.room_id);
+        path.push_param(self.room_id.as_str());
         let mut query = rt::QueryBuilder::new();
         query.push("version", &self.version);
         let path_and_query = path.finish() + &query.finish();

@@ -79,7 +79,7 @@ pub struct Notification {
     /// that they have read this message.
     pub read: bool,
     /// The ID of the room in which the event was posted.
-    pub room_id: String,
+    pub room_id: rt::RoomId,
     /// The unix timestamp at which the event notification was sent,
     /// in milliseconds.
     pub ts: i64,
@@ -94,7 +94,7 @@ impl Notification {
         actions: Vec<crate::types::PushRuleAction>,
         event: rt::Raw<crate::types::ClientEventWithoutRoomId>,
         read: bool,
-        room_id: String,
+        room_id: rt::RoomId,
         ts: i64,
     ) -> Self {
         Self {

@@ -10,12 +10,12 @@ use matrix_csapi_runtime as rt;
 #[non_exhaustive]
 pub struct GetPresenceRequest {
     /// The user whose presence state to get.
-    pub user_id: String,
+    pub user_id: rt::UserId,
 }
 
 impl GetPresenceRequest {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(user_id: String) -> Self {
+    pub fn new(user_id: rt::UserId) -> Self {
         Self { user_id }
     }
 }
@@ -100,14 +100,17 @@ rt::deserialize_object! {
 #[non_exhaustive]
 pub struct SetPresenceRequest {
     /// The user whose presence state to update.
-    pub user_id: String,
+    pub user_id: rt::UserId,
     /// The request body.
     pub body: crate::presence::SetPresenceRequestBody,
 }
 
 impl SetPresenceRequest {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(user_id: String, body: crate::presence::SetPresenceRequestBody) -> Self {
+    pub fn new(
+        user_id: rt::UserId,
+        body: crate::presence::SetPresenceRequestBody,
+    ) -> Self {
         Self { user_id, body }
     }
 }
@@ -130,7 +133,7 @@ impl rt::Endpoint for GetPresenceRequest {
         access_token: Option<&rt::AccessToken>,
     ) -> Result<rt::http::Request<rt::Bytes>, rt::IntoHttpError> {
         let mut path = rt::PathBuilder::new("/_matrix/client/v3/presence/");
-        path.push_param(&self.user_id);
+        path.push_param(self.user_id.as_str());
         path.push_literal("/status");
         let path_and_query = path.finish();
         rt::build_request(
@@ -170,7 +173,7 @@ impl rt::Endpoint for SetPresenceRequest {
         access_token: Option<&rt::AccessToken>,
     ) -> Result<rt::http::Request<rt::Bytes>, rt::IntoHttpError> {
         let mut path = rt::PathBuilder::new("/_matrix/client/v3/presence/");
-        path.push_param(&self.user_id);
+        path.push_param(self.user_id.as_str());
         path.push_literal("/status");
         let path_and_query = path.finish();
         rt::build_request(

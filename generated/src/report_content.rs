@@ -53,7 +53,7 @@ rt::deserialize_object! {
 #[non_exhaustive]
 pub struct ReportRoomRequest {
     /// The room being reported.
-    pub room_id: String,
+    pub room_id: rt::RoomId,
     /// The request body.
     pub body: crate::report_content::ReportRoomRequestBody,
 }
@@ -61,7 +61,7 @@ pub struct ReportRoomRequest {
 impl ReportRoomRequest {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new(
-        room_id: String,
+        room_id: rt::RoomId,
         body: crate::report_content::ReportRoomRequestBody,
     ) -> Self {
         Self { room_id, body }
@@ -120,9 +120,9 @@ rt::deserialize_object! {
 #[non_exhaustive]
 pub struct ReportEventRequest {
     /// The room in which the event being reported is located.
-    pub room_id: String,
+    pub room_id: rt::RoomId,
     /// The event to report.
-    pub event_id: String,
+    pub event_id: rt::EventId,
     /// The request body.
     pub body: crate::report_content::ReportEventRequestBody,
 }
@@ -130,8 +130,8 @@ pub struct ReportEventRequest {
 impl ReportEventRequest {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new(
-        room_id: String,
-        event_id: String,
+        room_id: rt::RoomId,
+        event_id: rt::EventId,
         body: crate::report_content::ReportEventRequestBody,
     ) -> Self {
         Self { room_id, event_id, body }
@@ -221,7 +221,7 @@ impl rt::Endpoint for ReportRoomRequest {
         access_token: Option<&rt::AccessToken>,
     ) -> Result<rt::http::Request<rt::Bytes>, rt::IntoHttpError> {
         let mut path = rt::PathBuilder::new("/_matrix/client/v3/rooms/");
-        path.push_param(&self.room_id);
+        path.push_param(self.room_id.as_str());
         path.push_literal("/report");
         let path_and_query = path.finish();
         rt::build_request(
@@ -261,9 +261,9 @@ impl rt::Endpoint for ReportEventRequest {
         access_token: Option<&rt::AccessToken>,
     ) -> Result<rt::http::Request<rt::Bytes>, rt::IntoHttpError> {
         let mut path = rt::PathBuilder::new("/_matrix/client/v3/rooms/");
-        path.push_param(&self.room_id);
+        path.push_param(self.room_id.as_str());
         path.push_literal("/report/");
-        path.push_param(&self.event_id);
+        path.push_param(self.event_id.as_str());
         let path_and_query = path.finish();
         rt::build_request(
             &Self::METADATA,

@@ -1267,7 +1267,7 @@ pub fn sample_request(
                 sample(
                     || Ok(
                         <crate::account_data::GetAccountDataRequest>::new(
-                            path_param.to_owned(),
+                            json(&serde_json::Value::from(path_param).to_string())?,
                             path_param.to_owned(),
                         ),
                     ),
@@ -1281,7 +1281,7 @@ pub fn sample_request(
                 sample(
                     || Ok(
                         <crate::account_data::SetAccountDataRequest>::new(
-                            path_param.to_owned(),
+                            json(&serde_json::Value::from(path_param).to_string())?,
                             path_param.to_owned(),
                             json("{}")?,
                         ),
@@ -1296,8 +1296,8 @@ pub fn sample_request(
                 sample(
                     || Ok(
                         <crate::account_data::GetAccountDataPerRoomRequest>::new(
-                            path_param.to_owned(),
-                            path_param.to_owned(),
+                            json(&serde_json::Value::from(path_param).to_string())?,
+                            json(&serde_json::Value::from(path_param).to_string())?,
                             path_param.to_owned(),
                         ),
                     ),
@@ -1311,8 +1311,8 @@ pub fn sample_request(
                 sample(
                     || Ok(
                         <crate::account_data::SetAccountDataPerRoomRequest>::new(
-                            path_param.to_owned(),
-                            path_param.to_owned(),
+                            json(&serde_json::Value::from(path_param).to_string())?,
+                            json(&serde_json::Value::from(path_param).to_string())?,
                             path_param.to_owned(),
                             json("{}")?,
                         ),
@@ -1336,7 +1336,11 @@ pub fn sample_request(
         "getWhoIs" => {
             Some(
                 sample(
-                    || Ok(<crate::admin::GetWhoIsRequest>::new(path_param.to_owned())),
+                    || Ok(
+                        <crate::admin::GetWhoIsRequest>::new(
+                            json(&serde_json::Value::from(path_param).to_string())?,
+                        ),
+                    ),
                     base_url,
                     access_token,
                 ),
@@ -1530,7 +1534,7 @@ pub fn sample_request(
                     || Ok(
                         <crate::appservice_room_directory::UpdateAppserviceRoomDirectoryVisibilityRequest>::new(
                             path_param.to_owned(),
-                            path_param.to_owned(),
+                            json(&serde_json::Value::from(path_param).to_string())?,
                             json("{\"visibility\":\"public\"}")?,
                         ),
                     ),
@@ -1897,8 +1901,8 @@ pub fn sample_request(
                 sample(
                     || Ok(
                         <crate::event_context::GetEventContextRequest>::new(
-                            path_param.to_owned(),
-                            path_param.to_owned(),
+                            json(&serde_json::Value::from(path_param).to_string())?,
+                            json(&serde_json::Value::from(path_param).to_string())?,
                         ),
                     ),
                     base_url,
@@ -2047,7 +2051,7 @@ pub fn sample_request(
                     || Ok(
                         <crate::key_backup::GetRoomKeyBySessionIdRequest>::new(
                             json("\"x\"")?,
-                            path_param.to_owned(),
+                            json(&serde_json::Value::from(path_param).to_string())?,
                             path_param.to_owned(),
                         ),
                     ),
@@ -2062,7 +2066,7 @@ pub fn sample_request(
                     || Ok(
                         <crate::key_backup::PutRoomKeyBySessionIdRequest>::new(
                             json("\"x\"")?,
-                            path_param.to_owned(),
+                            json(&serde_json::Value::from(path_param).to_string())?,
                             path_param.to_owned(),
                             json(
                                 "{\"first_message_index\":1,\"forwarded_count\":1,\"is_verified\":true,\"session_data\":{}}",
@@ -2080,7 +2084,7 @@ pub fn sample_request(
                     || Ok(
                         <crate::key_backup::DeleteRoomKeyBySessionIdRequest>::new(
                             json("\"x\"")?,
-                            path_param.to_owned(),
+                            json(&serde_json::Value::from(path_param).to_string())?,
                             path_param.to_owned(),
                         ),
                     ),
@@ -2095,7 +2099,7 @@ pub fn sample_request(
                     || Ok(
                         <crate::key_backup::GetRoomKeysByRoomIdRequest>::new(
                             json("\"x\"")?,
-                            path_param.to_owned(),
+                            json(&serde_json::Value::from(path_param).to_string())?,
                         ),
                     ),
                     base_url,
@@ -2109,7 +2113,7 @@ pub fn sample_request(
                     || Ok(
                         <crate::key_backup::PutRoomKeysByRoomIdRequest>::new(
                             json("\"x\"")?,
-                            path_param.to_owned(),
+                            json(&serde_json::Value::from(path_param).to_string())?,
                             json("{\"sessions\":{}}")?,
                         ),
                     ),
@@ -2124,7 +2128,7 @@ pub fn sample_request(
                     || Ok(
                         <crate::key_backup::DeleteRoomKeysByRoomIdRequest>::new(
                             json("\"x\"")?,
-                            path_param.to_owned(),
+                            json(&serde_json::Value::from(path_param).to_string())?,
                         ),
                     ),
                     base_url,
@@ -2444,7 +2448,7 @@ pub fn sample_request(
                 sample(
                     || Ok(
                         <crate::openid::RequestOpenIdTokenRequest>::new(
-                            path_param.to_owned(),
+                            json(&serde_json::Value::from(path_param).to_string())?,
                             json("{}")?,
                         ),
                     ),
@@ -2520,7 +2524,9 @@ pub fn sample_request(
             Some(
                 sample(
                     || Ok(
-                        <crate::presence::GetPresenceRequest>::new(path_param.to_owned()),
+                        <crate::presence::GetPresenceRequest>::new(
+                            json(&serde_json::Value::from(path_param).to_string())?,
+                        ),
                     ),
                     base_url,
                     access_token,
@@ -2532,7 +2538,7 @@ pub fn sample_request(
                 sample(
                     || Ok(
                         <crate::presence::SetPresenceRequest>::new(
-                            path_param.to_owned(),
+                            json(&serde_json::Value::from(path_param).to_string())?,
                             json("{\"presence\":\"online\"}")?,
                         ),
                     ),
@@ -2745,7 +2751,7 @@ pub fn sample_request(
                 sample(
                     || Ok(
                         <crate::read_markers::SetReadMarkerRequest>::new(
-                            path_param.to_owned(),
+                            json(&serde_json::Value::from(path_param).to_string())?,
                             json("{}")?,
                         ),
                     ),
@@ -2910,7 +2916,7 @@ pub fn sample_request(
                 sample(
                     || Ok(
                         <crate::report_content::ReportRoomRequest>::new(
-                            path_param.to_owned(),
+                            json(&serde_json::Value::from(path_param).to_string())?,
                             json("{\"reason\":\"x\"}")?,
                         ),
                     ),
@@ -2924,8 +2930,8 @@ pub fn sample_request(
                 sample(
                     || Ok(
                         <crate::report_content::ReportEventRequest>::new(
-                            path_param.to_owned(),
-                            path_param.to_owned(),
+                            json(&serde_json::Value::from(path_param).to_string())?,
+                            json(&serde_json::Value::from(path_param).to_string())?,
                             json("{}")?,
                         ),
                     ),
@@ -3026,7 +3032,7 @@ pub fn sample_request(
                 sample(
                     || Ok(
                         <crate::room_upgrades::UpgradeRoomRequest>::new(
-                            path_param.to_owned(),
+                            json(&serde_json::Value::from(path_param).to_string())?,
                             json("{\"new_version\":\"x\"}")?,
                         ),
                     ),
@@ -3121,7 +3127,7 @@ pub fn sample_request(
                 sample(
                     || Ok(
                         <crate::space_hierarchy::GetSpaceHierarchyRequest>::new(
-                            path_param.to_owned(),
+                            json(&serde_json::Value::from(path_param).to_string())?,
                         ),
                     ),
                     base_url,
@@ -3175,8 +3181,8 @@ pub fn sample_request(
                 sample(
                     || Ok(
                         <crate::tags::GetRoomTagsRequest>::new(
-                            path_param.to_owned(),
-                            path_param.to_owned(),
+                            json(&serde_json::Value::from(path_param).to_string())?,
+                            json(&serde_json::Value::from(path_param).to_string())?,
                         ),
                     ),
                     base_url,
@@ -3189,8 +3195,8 @@ pub fn sample_request(
                 sample(
                     || Ok(
                         <crate::tags::SetRoomTagRequest>::new(
-                            path_param.to_owned(),
-                            path_param.to_owned(),
+                            json(&serde_json::Value::from(path_param).to_string())?,
+                            json(&serde_json::Value::from(path_param).to_string())?,
                             path_param.to_owned(),
                             json("{}")?,
                         ),
@@ -3205,8 +3211,8 @@ pub fn sample_request(
                 sample(
                     || Ok(
                         <crate::tags::DeleteRoomTagRequest>::new(
-                            path_param.to_owned(),
-                            path_param.to_owned(),
+                            json(&serde_json::Value::from(path_param).to_string())?,
+                            json(&serde_json::Value::from(path_param).to_string())?,
                             path_param.to_owned(),
                         ),
                     ),
@@ -3310,7 +3316,7 @@ pub fn sample_request(
                 sample(
                     || Ok(
                         <crate::threads_list::GetThreadRootsRequest>::new(
-                            path_param.to_owned(),
+                            json(&serde_json::Value::from(path_param).to_string())?,
                         ),
                     ),
                     base_url,

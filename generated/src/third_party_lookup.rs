@@ -135,12 +135,12 @@ impl QueryUserByProtocolRequest {
 #[non_exhaustive]
 pub struct QueryLocationByAliasRequest {
     /// The Matrix room alias to look up.
-    pub alias: String,
+    pub alias: rt::RoomAlias,
 }
 
 impl QueryLocationByAliasRequest {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(alias: String) -> Self {
+    pub fn new(alias: rt::RoomAlias) -> Self {
         Self { alias }
     }
 }
@@ -154,12 +154,12 @@ impl QueryLocationByAliasRequest {
 #[non_exhaustive]
 pub struct QueryUserByIdRequest {
     /// The Matrix User ID to look up.
-    pub userid: String,
+    pub userid: rt::UserId,
 }
 
 impl QueryUserByIdRequest {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(userid: String) -> Self {
+    pub fn new(userid: rt::UserId) -> Self {
         Self { userid }
     }
 }
@@ -360,7 +360,7 @@ impl rt::Endpoint for QueryLocationByAliasRequest {
     ) -> Result<rt::http::Request<rt::Bytes>, rt::IntoHttpError> {
         let path = rt::PathBuilder::new("/_matrix/client/v3/thirdparty/location");
         let mut query = rt::QueryBuilder::new();
-        query.push("alias", &self.alias);
+        query.push("alias", self.alias.as_str());
         let path_and_query = path.finish() + &query.finish();
         rt::build_request(
             &Self::METADATA,
@@ -400,7 +400,7 @@ impl rt::Endpoint for QueryUserByIdRequest {
     ) -> Result<rt::http::Request<rt::Bytes>, rt::IntoHttpError> {
         let path = rt::PathBuilder::new("/_matrix/client/v3/thirdparty/user");
         let mut query = rt::QueryBuilder::new();
-        query.push("userid", &self.userid);
+        query.push("userid", self.userid.as_str());
         let path_and_query = path.finish() + &query.finish();
         rt::build_request(
             &Self::METADATA,
