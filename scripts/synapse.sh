@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # A throw-away Synapse homeserver on 127.0.0.1 for the end-to-end tests.
 #
-# The e2e test binaries (tests/src/synapse.rs) call this script; developers
-# can use it by hand as well:
+# The e2e tests (tests/tests/e2e, through tests/src/synapse.rs) call this
+# script; developers can use it by hand as well:
 #
 #   scripts/synapse.sh [--flavour F] COMMAND ...
 #
@@ -108,7 +108,7 @@ cmd_install() {
         return 0
     fi
     mkdir -p "$synapse_home"
-    # Two test binaries (or a developer and CI) may install at once.
+    # Two test runs (or a developer and CI) may install at once.
     if command -v flock >/dev/null 2>&1; then
         exec 9>"$install_lock"
         flock -w "$INSTALL_LOCK_TIMEOUT_S" 9 || die "timed out waiting for another install (lock $install_lock)"
@@ -232,7 +232,7 @@ rc_room_creation: {per_second: 10000, burst_count: 10000}
 rc_presence:
   per_user: {per_second: 10000, burst_count: 10000}
 rc_delayed_event_mgmt: {per_second: 10000, burst_count: 10000}
-# For tests/tests/e2e_operations, which calls every operation of the API:
+# For tests/tests/e2e/operations, which calls every operation of the API:
 # Synapse lets nobody publish rooms to the directory unless a rule allows it.
 room_list_publication_rules: [{action: allow}]
 # The deprecated unauthenticated media endpoints (still in the spec) serve

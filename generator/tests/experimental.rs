@@ -6,8 +6,8 @@
 //! The crate generated from it is checked in (`generated/` beside the
 //! fixture, a workspace member) so that it is compiled: `.ci/run` lints it
 //! without default features and with all of them, and
-//! `tests/tests/experimental_endpoint.rs` calls the endpoint over loopback
-//! HTTP. Here: the checked-in crate is what the generator makes, every
+//! `tests/tests/offline/experimental_endpoint.rs` calls the endpoint over
+//! loopback HTTP. Here: the checked-in crate is what the generator makes, every
 //! experimental item is gated, and a misplaced or inconsistent
 //! `x-cargo-feature` fails generation naming the place.
 #![allow(clippy::unwrap_used, clippy::expect_used)]

@@ -14,7 +14,7 @@
 //! `matrix-csapi-session`): Famedly's Synapse honours it, capped by its
 //! configuration; upstream Synapse ignores it.
 //!
-//! `tests/tests/e2e_refresh.rs` runs [`keep_alive`] against a real Synapse
+//! `tests/tests/e2e/refresh.rs` runs [`keep_alive`] against a real Synapse
 //! whose access tokens expire after 5 s.
 
 use std::process::ExitCode;

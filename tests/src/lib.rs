@@ -12,8 +12,8 @@
 //!   `/refresh` requests and can lose, replace, delay or drop them.
 //! * [`synapse`]: a real Synapse homeserver (upstream, or Famedly's fork) on
 //!   `127.0.0.1` for the end-to-end tests, installed and started by
-//!   `scripts/synapse.sh` once per test binary and stopped when the test
-//!   process exits.
+//!   `scripts/synapse.sh` once per test binary (the end-to-end tests are
+//!   one, `tests/tests/e2e`) and stopped when the test process exits.
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};

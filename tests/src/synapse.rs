@@ -3,7 +3,9 @@
 //! [`synapse`] starts one server per test binary, the first time a test asks
 //! for it, through the repository's `scripts/synapse.sh`; [`synapse_famedly`]
 //! does the same for Famedly's fork ([`Flavour::Famedly`]), the server that
-//! implements `com.famedly.refresh_token_lifetime_ms`:
+//! implements `com.famedly.refresh_token_lifetime_ms`. The end-to-end tests
+//! are one binary (`tests/tests/e2e`), so a test run starts each server at
+//! most once and all its tests share it:
 //!
 //! 1. `scripts/synapse.sh --flavour <flavour> install`: a virtualenv under
 //!    `<workspace>/.synapse` with the pinned `matrix-synapse` from PyPI, or

@@ -7,7 +7,7 @@
 //! The lifetimes are a few seconds, so the tests wait for real. Every check
 //! stays [`MARGIN`] away from the moment the configured lifetimes say a
 //! token dies (on loopback the fork is within about 50 ms of it), every wait
-//! is bounded, and the independent cases run concurrently: the binary takes
+//! is bounded, and the independent cases run concurrently: the test takes
 //! about the longest case, [`FAMEDLY_MAXIMUM_REFRESH_TOKEN_LIFETIME`] +
 //! [`MARGIN`].
 //!
@@ -17,7 +17,7 @@
 //! the token's expiry alone.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod e2e_support;
+use crate::e2e_support;
 
 use std::convert::Infallible;
 use std::time::{Duration, Instant};

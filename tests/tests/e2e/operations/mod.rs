@@ -27,11 +27,8 @@
 //! RELIABILITY.md, between the `e2e-operations` markers; on a mismatch the
 //! fresh table is printed for copying.
 //!
-//! Run: `cargo test -p matrix-csapi-tests --test e2e_operations -- --nocapture`
+//! Run: `cargo test -p matrix-csapi-tests --test e2e -- operations:: --nocapture`
 #![allow(clippy::unwrap_used, clippy::expect_used)]
-
-#[path = "../e2e_support/mod.rs"]
-mod e2e_support;
 
 mod account;
 mod harness;
@@ -249,7 +246,7 @@ fn table_cell(text: &str) -> String {
 }
 
 const TABLE_START: &str =
-    "<!-- e2e-operations table: start (written by tests/tests/e2e_operations) -->";
+    "<!-- e2e-operations table: start (written by tests/tests/e2e/operations) -->";
 const TABLE_END: &str = "<!-- e2e-operations table: end -->";
 
 #[tokio::test(flavor = "current_thread")]

@@ -17,8 +17,8 @@ use matrix_csapi::content_repo::{
 use matrix_csapi::types::ThumbnailMethod;
 use matrix_csapi_runtime::Bytes;
 
-use crate::account::Users;
-use crate::harness::Harness;
+use super::account::Users;
+use super::harness::Harness;
 
 const PNG_MAGIC: &[u8] = b"\x89PNG\r\n\x1a\n";
 

@@ -46,7 +46,8 @@ use matrix_csapi::whoami::GetTokenOwnerRequest;
 use matrix_csapi_runtime::AccessToken;
 use serde_json::{Map, Value, json};
 
-use crate::harness::{Harness, User};
+use super::harness::{Harness, User};
+use crate::e2e_support::unique_name;
 
 /// The accounts of the run.
 pub struct Users {
@@ -73,9 +74,13 @@ fn dummy_auth(session: Option<String>) -> AuthenticationData {
     auth
 }
 
-async fn register(h: &mut Harness, localpart: &str, session: Option<String>) -> User {
+/// Registers `localpart` as `name`'s account. The user name is unique on
+/// the shared server (`unique_name`); the device ID is fixed, `<NAME>DEV`, so
+/// that key IDs, and with them the JSON pointers in the report, are the same
+/// in every run.
+async fn register(h: &mut Harness, name: &str, localpart: &str, session: Option<String>) -> User {
     let password = format!("{localpart} has a long password");
-    let device_id = format!("{}DEV", localpart.to_uppercase());
+    let device_id = format!("{}DEV", name.to_uppercase());
     let mut body = RegisterRequestBody::new();
     body.auth = Some(dummy_auth(session));
     body.username = Some(localpart.to_owned());
@@ -111,29 +116,30 @@ async fn register(h: &mut Harness, localpart: &str, session: Option<String>) -> 
 }
 
 pub async fn register_users(h: &mut Harness) -> Users {
+    let alice = unique_name("alice");
     let available = h
         .call(
             None,
-            CheckUsernameAvailabilityRequest::new("alice".to_owned()),
+            CheckUsernameAvailabilityRequest::new(alice.clone()),
             "a free name is available",
         )
         .await;
     assert_eq!(available.and_then(|a| a.available), Some(true));
 
     let mut first = RegisterRequestBody::new();
-    first.username = Some("alice".to_owned());
+    first.username = Some(alice.clone());
     let session = h.uia(None, RegisterRequest::new(first), "").await;
     assert!(
         session.is_some(),
         "registration offers user-interactive auth"
     );
-    let alice = register(h, "alice", session).await;
+    let alice = register(h, "alice", &alice, session).await;
     Users {
         alice,
-        bob: register(h, "bob", None).await,
-        carol: register(h, "carol", None).await,
-        dave: register(h, "dave", None).await,
-        erin: register(h, "erin", None).await,
+        bob: register(h, "bob", &unique_name("bob"), None).await,
+        carol: register(h, "carol", &unique_name("carol"), None).await,
+        dave: register(h, "dave", &unique_name("dave"), None).await,
+        erin: register(h, "erin", &unique_name("erin"), None).await,
     }
 }
 

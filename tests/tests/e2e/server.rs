@@ -3,7 +3,7 @@
 //! generated client, and accounts can be registered and used.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod e2e_support;
+use crate::e2e_support;
 
 use matrix_csapi::ErrorCode;
 use matrix_csapi::runtime::{self, Error, IntoHttpError, http};

@@ -9,12 +9,12 @@
 //! bounded waits.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod e2e_support;
+use crate::e2e_support;
 
 /// `examples/refreshing_session.rs` (its `main` is the example's command
 /// line; `keep_alive` is what it does).
 #[allow(dead_code)]
-#[path = "../examples/refreshing_session.rs"]
+#[path = "../../examples/refreshing_session.rs"]
 mod example;
 
 use std::convert::Infallible;

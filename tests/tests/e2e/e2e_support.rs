@@ -1,6 +1,5 @@
-//! Helpers shared by the end-to-end test binaries (`tests/e2e_*.rs`), all
-//! through the generated client.
-#![allow(dead_code)] // each binary uses a different subset
+//! Helpers shared by the end-to-end test modules, all through the generated
+//! client.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::convert::Infallible;

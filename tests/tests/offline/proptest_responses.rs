@@ -132,6 +132,8 @@ fn retry_after_header() -> impl Strategy<Value = Option<String>> {
 // ---------------------------------------------------------------------------
 
 proptest! {
+    #![proptest_config(crate::proptest_config())]
+
     /// Any refresh response the types can hold, sent as a 200 body with
     /// unknown extra fields beside it, parses back to the same value, the
     /// extra fields included, and serializes back to the body.
@@ -236,6 +238,8 @@ proptest! {
 // ---------------------------------------------------------------------------
 
 proptest! {
+    #![proptest_config(crate::proptest_config())]
+
     /// Any JSON object with a string `errcode`, with any status from 400 to
     /// 599, is a Matrix error that keeps the status, the code verbatim, the
     /// well-typed known fields, every other field, and the `Retry-After`
@@ -389,6 +393,8 @@ fn check_all_endpoints(status: u16, body: &[u8]) {
 }
 
 proptest! {
+    #![proptest_config(crate::proptest_config())]
+
     /// Any bytes with any status.
     #[test]
     fn any_bytes_with_any_status_never_panic(

@@ -11,9 +11,9 @@ use matrix_csapi::types::{Filter, Presence, RoomEventFilter, RoomFilter};
 use matrix_csapi::presence::{SetPresenceRequest, SetPresenceRequestBody};
 use serde_json::{Value, json};
 
-use crate::account::Users;
-use crate::harness::{Harness, Typed, User, typed_all};
-use crate::rooms::{Rooms, send};
+use super::account::Users;
+use super::harness::{Harness, Typed, User, typed_all};
+use super::rooms::{Rooms, send};
 
 /// A sync as `who` (no wait); the response.
 pub async fn sync(

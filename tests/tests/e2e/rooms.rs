@@ -3,7 +3,7 @@
 //! idempotent transaction IDs), page through them, and read room state.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod e2e_support;
+use crate::e2e_support;
 
 use matrix_csapi::create_room::{CreateRoomRequest, CreateRoomRequestPreset};
 use matrix_csapi::message_pagination::GetRoomEventsRequest;

@@ -164,6 +164,8 @@ fn mxc_uri() -> impl Strategy<Value = String> {
 }
 
 proptest! {
+    #![proptest_config(crate::proptest_config())]
+
     #[test]
     fn user_ids_round_trip(text in user_id()) {
         round_trips::<UserId>(&text)?;

@@ -5,7 +5,7 @@
 //! (no proxy, no redirects followed, bounded timeout), keeps the status,
 //! headers and raw bytes, and parses them with
 //! `Endpoint::try_from_http_response`. What it saw is recorded per operation
-//! id; `main.rs` turns the records into the outcome table.
+//! id; `mod.rs` turns the records into the outcome table.
 //!
 //! A typed success counts only if nothing was lost: the raw JSON body is
 //! compared with the body re-serialized from the operation's typed body for
@@ -27,7 +27,7 @@ use matrix_csapi_runtime::{
 };
 use serde_json::{Value, json};
 
-use crate::REFUSED;
+use super::REFUSED;
 
 /// The longest any single exchange may take (long-polling operations are
 /// called with a zero timeout, so none waits on purpose).

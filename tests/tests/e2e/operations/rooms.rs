@@ -60,8 +60,9 @@ use matrix_csapi::users::SearchUserDirectoryRequest;
 use matrix_csapi::{EventId, RoomAlias, RoomId};
 use serde_json::{Value, json};
 
-use crate::account::{Users, object};
-use crate::harness::{Harness, Typed, User, typed_all};
+use super::account::{Users, object};
+use super::harness::{Harness, Typed, User, typed_all};
+use crate::e2e_support::unique_name;
 
 /// Rooms and events that later areas use.
 pub struct Rooms {
@@ -138,10 +139,12 @@ pub async fn run(h: &mut Harness, users: &Users) -> Rooms {
         ..
     } = users;
     let server = h.server_name.clone();
+    // Aliases are server-wide: unique like the user names.
+    let lobby_name = unique_name("ops-lobby");
 
     let mut request = CreateRoomRequest::new();
     request.preset = Some(CreateRoomRequestPreset::PublicChat);
-    request.room_alias_name = Some("ops-lobby".to_owned());
+    request.room_alias_name = Some(lobby_name.clone());
     request.name = Some("Lobby".to_owned());
     request.topic = Some("Where every operation meets".to_owned());
     request.initial_state = Some(vec![state(
@@ -155,7 +158,7 @@ pub async fn run(h: &mut Harness, users: &Users) -> Rooms {
         "public (alias, world-readable), private, knock, space and upgrade rooms are made",
     )
     .await;
-    let lobby_alias: RoomAlias = format!("#ops-lobby:{server}").parse().unwrap();
+    let lobby_alias: RoomAlias = format!("#{lobby_name}:{server}").parse().unwrap();
 
     let resolved = h
         .call(
@@ -168,7 +171,9 @@ pub async fn run(h: &mut Harness, users: &Users) -> Rooms {
         assert_eq!(resolved.room_id.as_deref(), Some(lobby.as_str()));
         assert_eq!(resolved.servers, Some(vec![server.clone()]));
     }
-    let second_alias: RoomAlias = format!("#ops-hall:{server}").parse().unwrap();
+    let second_alias: RoomAlias = format!("#{}:{server}", unique_name("ops-hall"))
+        .parse()
+        .unwrap();
     h.call(
         Some(alice),
         SetRoomAliasRequest::new(

@@ -11,9 +11,9 @@ use matrix_csapi::pushrules::{
 use matrix_csapi::types::PushRuleAction;
 use serde_json::json;
 
-use crate::account::{Users, object};
-use crate::harness::{Harness, Typed};
-use crate::rooms::Rooms;
+use super::account::{Users, object};
+use super::harness::{Harness, Typed};
+use super::rooms::Rooms;
 
 const RULE: &str = "ops-deploy";
 

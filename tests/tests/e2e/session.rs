@@ -5,11 +5,11 @@
 //! refresh tokens, logout, and Famedly's lifetime on the wire.
 //!
 //! The tests wait for real expiries; they run concurrently (each has its
-//! own proxy and account), so the binary takes about as long as its longest
-//! test (the 30 s one).
+//! own proxy and account), so together they take about as long as the
+//! longest (the 30 s one).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod e2e_support;
+use crate::e2e_support;
 
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
@@ -48,13 +48,17 @@ fn options() -> SessionOptions {
     SessionOptions::default().with_backoff(Duration::from_millis(50), Duration::from_millis(500))
 }
 
-/// A registered account with a refresh token, and when it was registered
-/// (before the request left, so never later than the server's clock).
+/// A registered account with a refresh token; when it was registered
+/// (before the request left, so never later than the server's clock: the
+/// session's idea of the expiry is early, never late); and when the answer
+/// arrived (the server issued the access token before, so it is dead
+/// [`ACCESS_TOKEN_LIFETIME`] later however long the server took).
 async fn refreshable_account(server: &Synapse, prefix: &str) -> (Account, SystemTime, Instant) {
-    let (issued_at, registered) = (SystemTime::now(), Instant::now());
+    let issued_at = SystemTime::now();
     let account = register(server, prefix, true).await;
+    let answered = Instant::now();
     assert!(account.refresh_token.is_some() && account.expires_in.is_some());
-    (account, issued_at, registered)
+    (account, issued_at, answered)
 }
 
 fn stored(proxy: &FaultProxy, account: &Account, issued_at: SystemTime) -> StoredSession {
@@ -150,7 +154,7 @@ fn refresh_tokens_sent(proxy: &FaultProxy) -> Vec<String> {
 async fn fifty_requests_after_expiry(proactive: bool) {
     let Some(server) = synapse() else { return };
     let proxy = FaultProxy::start(server.url()).await.unwrap();
-    let (account, issued_at, registered) =
+    let (account, issued_at, answered) =
         refreshable_account(&server, if proactive { "fifty_pro" } else { "fifty_re" }).await;
     let mut stored = stored(&proxy, &account, issued_at);
     if !proactive {
@@ -162,7 +166,7 @@ async fn fifty_requests_after_expiry(proactive: bool) {
     assert_eq!(whoami(&session).await.unwrap(), account.user_id);
 
     tokio::time::sleep_until(
-        (registered + ACCESS_TOKEN_LIFETIME + Duration::from_millis(300)).into(),
+        (answered + ACCESS_TOKEN_LIFETIME + Duration::from_millis(300)).into(),
     )
     .await;
     let tasks: Vec<_> = (0..50)
@@ -263,7 +267,6 @@ async fn a_session_is_restored_from_its_file_after_a_restart() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("session.json");
 
-    let logged_in = Instant::now();
     let session = Session::login_with_password(
         client(&proxy),
         &account.user_id,
@@ -273,6 +276,8 @@ async fn a_session_is_restored_from_its_file_after_a_restart() {
     )
     .await
     .unwrap();
+    // The access token was issued before its answer arrived.
+    let logged_in = Instant::now();
     assert_eq!(whoami(&session).await.unwrap(), account.user_id);
     let first = FileStore::new(&path).load().await.unwrap().unwrap();
     assert_eq!(first, session.stored());

@@ -3,7 +3,7 @@
 //! fields and logout.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod e2e_support;
+use crate::e2e_support;
 
 use std::collections::BTreeMap;
 

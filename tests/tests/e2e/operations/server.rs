@@ -22,8 +22,8 @@ use matrix_csapi::versions::GetVersionsRequest;
 use matrix_csapi::voip::GetTurnServerRequest;
 use matrix_csapi::wellknown::GetWellknownRequest;
 
-use crate::account::Users;
-use crate::harness::Harness;
+use super::account::Users;
+use super::harness::Harness;
 
 pub async fn run(h: &mut Harness, users: &Users) {
     let alice = &users.alice;

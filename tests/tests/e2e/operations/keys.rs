@@ -25,10 +25,10 @@ use matrix_csapi::to_device::{SendToDeviceRequest, SendToDeviceRequestBody};
 use matrix_csapi::types::{KeyBackupData, RoomKeyBackup};
 use serde_json::{Value, json};
 
-use crate::account::{Users, object};
-use crate::harness::{Harness, User};
-use crate::rooms::Rooms;
-use crate::sync::sync;
+use super::account::{Users, object};
+use super::harness::{Harness, User};
+use super::rooms::Rooms;
+use super::sync::sync;
 
 const BACKUP_ALGORITHM: &str = "m.megolm_backup.v1.curve25519-aes-sha2";
 
@@ -443,7 +443,7 @@ async fn to_device(h: &mut Harness, users: &Users, since: String) {
         Some(alice),
         SendToDeviceRequest::new(
             "org.example.ops.ping".to_owned(),
-            crate::rooms::txn(),
+            super::rooms::txn(),
             SendToDeviceRequestBody::new(messages),
         ),
         "bob's next sync delivers it to his device with alice as sender",

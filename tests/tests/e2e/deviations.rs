@@ -4,7 +4,7 @@
 //! removing the overlay (or the mechanism) makes it fail.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod e2e_support;
+use crate::e2e_support;
 
 use std::collections::BTreeMap;
 
