@@ -33,7 +33,7 @@ pub struct GetWhoIsResponse {
     pub user_id: Option<rt::UserId>,
     /// Each key is an identifier for one of the user's devices.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub devices: Option<std::collections::BTreeMap<String, crate::admin::DeviceInfo>>,
+    pub devices: Option<std::collections::BTreeMap<String, DeviceInfo>>,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -60,7 +60,7 @@ rt::deserialize_object! {
 pub struct DeviceInfo {
     /// A user's sessions (i.e. what they did with an access token from one login).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sessions: Option<Vec<crate::admin::SessionInfo>>,
+    pub sessions: Option<Vec<SessionInfo>>,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -86,7 +86,7 @@ rt::deserialize_object! {
 pub struct SessionInfo {
     /// Information particular connections in the session.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub connections: Option<Vec<crate::admin::ConnectionInfo>>,
+    pub connections: Option<Vec<ConnectionInfo>>,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -115,7 +115,7 @@ pub struct ConnectionInfo {
     pub ip: Option<String>,
     /// Unix timestamp that the session was last active.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub last_seen: Option<i64>,
+    pub last_seen: Option<rt::Timestamp>,
     /// User agent string last seen in the session.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_agent: Option<String>,
@@ -236,15 +236,12 @@ pub struct SetAdminSuspendUserRequest {
     /// The user to change the suspended status of.
     pub user_id: rt::UserId,
     /// The request body.
-    pub body: crate::admin::SetAdminSuspendUserRequestBody,
+    pub body: SetAdminSuspendUserRequestBody,
 }
 
 impl SetAdminSuspendUserRequest {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(
-        user_id: rt::UserId,
-        body: crate::admin::SetAdminSuspendUserRequestBody,
-    ) -> Self {
+    pub fn new(user_id: rt::UserId, body: SetAdminSuspendUserRequestBody) -> Self {
         Self { user_id, body }
     }
 }
@@ -370,15 +367,12 @@ pub struct SetAdminLockUserRequest {
     /// The user to change the locked status of.
     pub user_id: rt::UserId,
     /// The request body.
-    pub body: crate::admin::SetAdminLockUserRequestBody,
+    pub body: SetAdminLockUserRequestBody,
 }
 
 impl SetAdminLockUserRequest {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(
-        user_id: rt::UserId,
-        body: crate::admin::SetAdminLockUserRequestBody,
-    ) -> Self {
+    pub fn new(user_id: rt::UserId, body: SetAdminLockUserRequestBody) -> Self {
         Self { user_id, body }
     }
 }
@@ -418,13 +412,13 @@ impl rt::Endpoint for GetWhoIsRequest {
         rate_limited: false,
         deprecated: false,
     };
-    type Response = crate::admin::GetWhoIsResponse;
+    type Response = GetWhoIsResponse;
     type Error = std::convert::Infallible;
     fn try_into_http_request(
         &self,
         base_url: &rt::BaseUrl,
         access_token: Option<&rt::AccessToken>,
-    ) -> Result<rt::http::Request<rt::Bytes>, rt::IntoHttpError> {
+    ) -> rt::RequestResult {
         let mut path = rt::PathBuilder::new("/_matrix/client/v3/admin/whois/");
         path.push_param(self.user_id.as_str());
         let path_and_query = path.finish();
@@ -436,9 +430,7 @@ impl rt::Endpoint for GetWhoIsRequest {
             rt::RequestBody::Empty,
         )
     }
-    fn try_from_http_response(
-        response: rt::http::Response<rt::Bytes>,
-    ) -> Result<Self::Response, rt::FromHttpResponseError<Self::Error>> {
+    fn try_from_http_response(response: rt::HttpResponse) -> rt::ResponseResult<Self> {
         match response.status().as_u16() {
             200 => Ok(rt::json_response(&response)?),
             _ => Err(rt::error_response(response)),
@@ -456,13 +448,13 @@ impl rt::Endpoint for GetAdminSuspendUserRequest {
         rate_limited: false,
         deprecated: false,
     };
-    type Response = crate::admin::GetAdminSuspendUserResponse;
+    type Response = GetAdminSuspendUserResponse;
     type Error = std::convert::Infallible;
     fn try_into_http_request(
         &self,
         base_url: &rt::BaseUrl,
         access_token: Option<&rt::AccessToken>,
-    ) -> Result<rt::http::Request<rt::Bytes>, rt::IntoHttpError> {
+    ) -> rt::RequestResult {
         let mut path = rt::PathBuilder::new("/_matrix/client/v1/admin/suspend/");
         path.push_param(self.user_id.as_str());
         let path_and_query = path.finish();
@@ -474,9 +466,7 @@ impl rt::Endpoint for GetAdminSuspendUserRequest {
             rt::RequestBody::Empty,
         )
     }
-    fn try_from_http_response(
-        response: rt::http::Response<rt::Bytes>,
-    ) -> Result<Self::Response, rt::FromHttpResponseError<Self::Error>> {
+    fn try_from_http_response(response: rt::HttpResponse) -> rt::ResponseResult<Self> {
         match response.status().as_u16() {
             200 => Ok(rt::json_response(&response)?),
             400 | 403 | 404 => Err(rt::documented_error_response(response)),
@@ -495,13 +485,13 @@ impl rt::Endpoint for SetAdminSuspendUserRequest {
         rate_limited: false,
         deprecated: false,
     };
-    type Response = crate::admin::SetAdminSuspendUserResponse;
+    type Response = SetAdminSuspendUserResponse;
     type Error = std::convert::Infallible;
     fn try_into_http_request(
         &self,
         base_url: &rt::BaseUrl,
         access_token: Option<&rt::AccessToken>,
-    ) -> Result<rt::http::Request<rt::Bytes>, rt::IntoHttpError> {
+    ) -> rt::RequestResult {
         let mut path = rt::PathBuilder::new("/_matrix/client/v1/admin/suspend/");
         path.push_param(self.user_id.as_str());
         let path_and_query = path.finish();
@@ -513,9 +503,7 @@ impl rt::Endpoint for SetAdminSuspendUserRequest {
             rt::json_body(&self.body)?,
         )
     }
-    fn try_from_http_response(
-        response: rt::http::Response<rt::Bytes>,
-    ) -> Result<Self::Response, rt::FromHttpResponseError<Self::Error>> {
+    fn try_from_http_response(response: rt::HttpResponse) -> rt::ResponseResult<Self> {
         match response.status().as_u16() {
             200 => Ok(rt::json_response(&response)?),
             400 | 403 | 404 => Err(rt::documented_error_response(response)),
@@ -534,13 +522,13 @@ impl rt::Endpoint for GetAdminLockUserRequest {
         rate_limited: false,
         deprecated: false,
     };
-    type Response = crate::admin::GetAdminLockUserResponse;
+    type Response = GetAdminLockUserResponse;
     type Error = std::convert::Infallible;
     fn try_into_http_request(
         &self,
         base_url: &rt::BaseUrl,
         access_token: Option<&rt::AccessToken>,
-    ) -> Result<rt::http::Request<rt::Bytes>, rt::IntoHttpError> {
+    ) -> rt::RequestResult {
         let mut path = rt::PathBuilder::new("/_matrix/client/v1/admin/lock/");
         path.push_param(self.user_id.as_str());
         let path_and_query = path.finish();
@@ -552,9 +540,7 @@ impl rt::Endpoint for GetAdminLockUserRequest {
             rt::RequestBody::Empty,
         )
     }
-    fn try_from_http_response(
-        response: rt::http::Response<rt::Bytes>,
-    ) -> Result<Self::Response, rt::FromHttpResponseError<Self::Error>> {
+    fn try_from_http_response(response: rt::HttpResponse) -> rt::ResponseResult<Self> {
         match response.status().as_u16() {
             200 => Ok(rt::json_response(&response)?),
             400 | 403 | 404 => Err(rt::documented_error_response(response)),
@@ -573,13 +559,13 @@ impl rt::Endpoint for SetAdminLockUserRequest {
         rate_limited: false,
         deprecated: false,
     };
-    type Response = crate::admin::SetAdminLockUserResponse;
+    type Response = SetAdminLockUserResponse;
     type Error = std::convert::Infallible;
     fn try_into_http_request(
         &self,
         base_url: &rt::BaseUrl,
         access_token: Option<&rt::AccessToken>,
-    ) -> Result<rt::http::Request<rt::Bytes>, rt::IntoHttpError> {
+    ) -> rt::RequestResult {
         let mut path = rt::PathBuilder::new("/_matrix/client/v1/admin/lock/");
         path.push_param(self.user_id.as_str());
         let path_and_query = path.finish();
@@ -591,9 +577,7 @@ impl rt::Endpoint for SetAdminLockUserRequest {
             rt::json_body(&self.body)?,
         )
     }
-    fn try_from_http_response(
-        response: rt::http::Response<rt::Bytes>,
-    ) -> Result<Self::Response, rt::FromHttpResponseError<Self::Error>> {
+    fn try_from_http_response(response: rt::HttpResponse) -> rt::ResponseResult<Self> {
         match response.status().as_u16() {
             200 => Ok(rt::json_response(&response)?),
             400 | 403 | 404 => Err(rt::documented_error_response(response)),

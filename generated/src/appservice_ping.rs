@@ -51,15 +51,12 @@ pub struct PingAppserviceRequest {
     /// request.
     pub appservice_id: String,
     /// The request body.
-    pub body: crate::appservice_ping::PingAppserviceRequestBody,
+    pub body: PingAppserviceRequestBody,
 }
 
 impl PingAppserviceRequest {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(
-        appservice_id: String,
-        body: crate::appservice_ping::PingAppserviceRequestBody,
-    ) -> Self {
+    pub fn new(appservice_id: String, body: PingAppserviceRequestBody) -> Self {
         Self { appservice_id, body }
     }
 }
@@ -97,7 +94,7 @@ rt::deserialize_object! {
 #[non_exhaustive]
 pub struct PingAppserviceError502 {
     /// An error code.
-    pub errcode: crate::appservice_ping::PingAppserviceError502Errcode,
+    pub errcode: PingAppserviceError502Errcode,
     /// A human-readable error message.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
@@ -114,7 +111,7 @@ pub struct PingAppserviceError502 {
 
 impl PingAppserviceError502 {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(errcode: crate::appservice_ping::PingAppserviceError502Errcode) -> Self {
+    pub fn new(errcode: PingAppserviceError502Errcode) -> Self {
         Self {
             errcode,
             error: None,
@@ -130,59 +127,14 @@ rt::deserialize_object! {
     body, }
 }
 
-/// An error code.
-///
-/// Values this version of the crate does not know are kept in `Unknown`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[non_exhaustive]
-pub enum PingAppserviceError502Errcode {
-    /// `M_BAD_STATUS`
-    MBadStatus,
-    /// `M_CONNECTION_FAILED`
-    MConnectionFailed,
-    /// A value this version of the crate does not know, kept verbatim.
-    Unknown(rt::UnknownValue),
-}
-
-impl PingAppserviceError502Errcode {
-    /// The value as on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::MBadStatus => "M_BAD_STATUS",
-            Self::MConnectionFailed => "M_CONNECTION_FAILED",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl From<&str> for PingAppserviceError502Errcode {
-    fn from(value: &str) -> Self {
-        match value {
-            "M_BAD_STATUS" => Self::MBadStatus,
-            "M_CONNECTION_FAILED" => Self::MConnectionFailed,
-            other => Self::Unknown(rt::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl std::fmt::Display for PingAppserviceError502Errcode {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for PingAppserviceError502Errcode {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for PingAppserviceError502Errcode {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
+rt::string_enum! {
+    /// An error code.
+    ///
+    /// Values this version of the crate does not know are kept in `Unknown`.
+    #[non_exhaustive]
+    pub enum PingAppserviceError502Errcode {
+        MBadStatus = "M_BAD_STATUS",
+        MConnectionFailed = "M_CONNECTION_FAILED",
     }
 }
 
@@ -196,13 +148,13 @@ impl rt::Endpoint for PingAppserviceRequest {
         rate_limited: false,
         deprecated: false,
     };
-    type Response = crate::appservice_ping::PingAppserviceResponse;
-    type Error = crate::appservice_ping::PingAppserviceError;
+    type Response = PingAppserviceResponse;
+    type Error = PingAppserviceError;
     fn try_into_http_request(
         &self,
         base_url: &rt::BaseUrl,
         access_token: Option<&rt::AccessToken>,
-    ) -> Result<rt::http::Request<rt::Bytes>, rt::IntoHttpError> {
+    ) -> rt::RequestResult {
         let mut path = rt::PathBuilder::new("/_matrix/client/v1/appservice/");
         path.push_param(&self.appservice_id);
         path.push_literal("/ping");
@@ -215,9 +167,7 @@ impl rt::Endpoint for PingAppserviceRequest {
             rt::json_body(&self.body)?,
         )
     }
-    fn try_from_http_response(
-        response: rt::http::Response<rt::Bytes>,
-    ) -> Result<Self::Response, rt::FromHttpResponseError<Self::Error>> {
+    fn try_from_http_response(response: rt::HttpResponse) -> rt::ResponseResult<Self> {
         match response.status().as_u16() {
             200 => Ok(rt::json_response(&response)?),
             502 => {
@@ -241,5 +191,5 @@ The errcode is `M_BAD_STATUS` or `M_CONNECTION_FAILED`.
 For bad statuses, the response may include `status` and `body`
 fields containing the HTTP status code and response body text
 respectively to aid with debugging.*/
-    Status502(crate::appservice_ping::PingAppserviceError502),
+    Status502(PingAppserviceError502),
 }

@@ -47,12 +47,12 @@ pub struct BanRequest {
     /// The room identifier (not alias) from which the user should be banned.
     pub room_id: rt::RoomId,
     /// The request body.
-    pub body: crate::banning::BanRequestBody,
+    pub body: BanRequestBody,
 }
 
 impl BanRequest {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(room_id: rt::RoomId, body: crate::banning::BanRequestBody) -> Self {
+    pub fn new(room_id: rt::RoomId, body: BanRequestBody) -> Self {
         Self { room_id, body }
     }
 }
@@ -103,12 +103,12 @@ pub struct UnbanRequest {
     /// The room identifier (not alias) from which the user should be unbanned.
     pub room_id: rt::RoomId,
     /// The request body.
-    pub body: crate::banning::UnbanRequestBody,
+    pub body: UnbanRequestBody,
 }
 
 impl UnbanRequest {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(room_id: rt::RoomId, body: crate::banning::UnbanRequestBody) -> Self {
+    pub fn new(room_id: rt::RoomId, body: UnbanRequestBody) -> Self {
         Self { room_id, body }
     }
 }
@@ -129,7 +129,7 @@ impl rt::Endpoint for BanRequest {
         &self,
         base_url: &rt::BaseUrl,
         access_token: Option<&rt::AccessToken>,
-    ) -> Result<rt::http::Request<rt::Bytes>, rt::IntoHttpError> {
+    ) -> rt::RequestResult {
         let mut path = rt::PathBuilder::new("/_matrix/client/v3/rooms/");
         path.push_param(self.room_id.as_str());
         path.push_literal("/ban");
@@ -142,9 +142,7 @@ impl rt::Endpoint for BanRequest {
             rt::json_body(&self.body)?,
         )
     }
-    fn try_from_http_response(
-        response: rt::http::Response<rt::Bytes>,
-    ) -> Result<Self::Response, rt::FromHttpResponseError<Self::Error>> {
+    fn try_from_http_response(response: rt::HttpResponse) -> rt::ResponseResult<Self> {
         match response.status().as_u16() {
             200 => Ok(rt::json_response(&response)?),
             403 => Err(rt::documented_error_response(response)),
@@ -169,7 +167,7 @@ impl rt::Endpoint for UnbanRequest {
         &self,
         base_url: &rt::BaseUrl,
         access_token: Option<&rt::AccessToken>,
-    ) -> Result<rt::http::Request<rt::Bytes>, rt::IntoHttpError> {
+    ) -> rt::RequestResult {
         let mut path = rt::PathBuilder::new("/_matrix/client/v3/rooms/");
         path.push_param(self.room_id.as_str());
         path.push_literal("/unban");
@@ -182,9 +180,7 @@ impl rt::Endpoint for UnbanRequest {
             rt::json_body(&self.body)?,
         )
     }
-    fn try_from_http_response(
-        response: rt::http::Response<rt::Bytes>,
-    ) -> Result<Self::Response, rt::FromHttpResponseError<Self::Error>> {
+    fn try_from_http_response(response: rt::HttpResponse) -> rt::ResponseResult<Self> {
         match response.status().as_u16() {
             200 => Ok(rt::json_response(&response)?),
             403 => Err(rt::documented_error_response(response)),

@@ -23,7 +23,7 @@ impl GetCapabilitiesRequest {
 pub struct GetCapabilitiesResponse {
     /// The custom capabilities the server supports, using the
     /// Java package naming convention.
-    pub capabilities: crate::capabilities::Capabilities,
+    pub capabilities: Capabilities,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -31,7 +31,7 @@ pub struct GetCapabilitiesResponse {
 
 impl GetCapabilitiesResponse {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(capabilities: crate::capabilities::Capabilities) -> Self {
+    pub fn new(capabilities: Capabilities) -> Self {
         Self {
             capabilities,
             additional_properties: Default::default(),
@@ -54,7 +54,7 @@ pub struct Capabilities {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub change_password: Option<crate::capabilities::BooleanCapability>,
+    pub change_password: Option<BooleanCapability>,
     /// Capability to indicate if the server automatically forgets rooms once the user
     /// leaves.
     ///
@@ -64,14 +64,14 @@ pub struct Capabilities {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub forget_forced_upon_leave: Option<crate::capabilities::BooleanCapability>,
+    pub forget_forced_upon_leave: Option<BooleanCapability>,
     /// The room versions the server supports.
     #[serde(
         rename = "m.room_versions",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub room_versions: Option<crate::capabilities::RoomVersionsCapability>,
+    pub room_versions: Option<RoomVersionsCapability>,
     /// **Deprecated:** Capability to indicate if the user can change their display name.
     /// Refer to `m.profile_fields` for extended profile management.
     ///
@@ -85,7 +85,7 @@ pub struct Capabilities {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub set_displayname: Option<crate::capabilities::BooleanCapability>,
+    pub set_displayname: Option<BooleanCapability>,
     /// **Deprecated:** Capability to indicate if the user can change their avatar.
     /// Refer to `m.profile_fields` for extended profile management.
     ///
@@ -99,17 +99,17 @@ pub struct Capabilities {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub set_avatar_url: Option<crate::capabilities::BooleanCapability>,
+    pub set_avatar_url: Option<BooleanCapability>,
     /// Capability to indicate if the user can change 3PID associations on their account.
     #[serde(rename = "m.3pid_changes", default, skip_serializing_if = "Option::is_none")]
-    pub _3pid_changes: Option<crate::capabilities::BooleanCapability>,
+    pub _3pid_changes: Option<BooleanCapability>,
     /// Capability to indicate if the user can generate tokens to log further clients into their account.
     #[serde(
         rename = "m.get_login_token",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub get_login_token: Option<crate::capabilities::BooleanCapability>,
+    pub get_login_token: Option<BooleanCapability>,
     /// Capability to indicate if the user can set or modify extended profile fields via [`PUT /_matrix/client/v3/profile/{userId}/{keyName}`](https://spec.matrix.org/v1.19/client-server-api/#put_matrixclientv3profileuseridkeyname). If absent, clients SHOULD assume custom profile fields are supported, provided the homeserver advertises a specification version that includes `m.profile_fields` in the [`/versions`](https://spec.matrix.org/v1.19/client-server-api/#get_matrixclientversions) response.
     ///
     /// Added in Matrix 1.16.
@@ -118,7 +118,7 @@ pub struct Capabilities {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub profile_fields: Option<crate::capabilities::ProfileFieldsCapability>,
+    pub profile_fields: Option<ProfileFieldsCapability>,
     /// Capability to indicate if the user can perform account moderation actions
     /// via [server administration](https://spec.matrix.org/v1.19/client-server-api/#server-administration)
     /// endpoints.
@@ -132,7 +132,7 @@ pub struct Capabilities {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub account_moderation: Option<crate::capabilities::AccountModerationCapability>,
+    pub account_moderation: Option<AccountModerationCapability>,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -197,10 +197,7 @@ pub struct RoomVersionsCapability {
     /// The default room version the server is using for new rooms.
     pub default: String,
     /// A detailed description of the room versions the server supports.
-    pub available: std::collections::BTreeMap<
-        String,
-        crate::capabilities::RoomVersionStability,
-    >,
+    pub available: std::collections::BTreeMap<String, RoomVersionStability>,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -210,10 +207,7 @@ impl RoomVersionsCapability {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new(
         default: String,
-        available: std::collections::BTreeMap<
-            String,
-            crate::capabilities::RoomVersionStability,
-        >,
+        available: std::collections::BTreeMap<String, RoomVersionStability>,
     ) -> Self {
         Self {
             default,
@@ -227,59 +221,14 @@ rt::deserialize_object! {
     RoomVersionsCapability { required default, required available, }
 }
 
-/// The stability of the room version.
-///
-/// Values this version of the crate does not know are kept in `Unknown`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[non_exhaustive]
-pub enum RoomVersionStability {
-    /// `stable`
-    Stable,
-    /// `unstable`
-    Unstable,
-    /// A value this version of the crate does not know, kept verbatim.
-    Unknown(rt::UnknownValue),
-}
-
-impl RoomVersionStability {
-    /// The value as on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Stable => "stable",
-            Self::Unstable => "unstable",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl From<&str> for RoomVersionStability {
-    fn from(value: &str) -> Self {
-        match value {
-            "stable" => Self::Stable,
-            "unstable" => Self::Unstable,
-            other => Self::Unknown(rt::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl std::fmt::Display for RoomVersionStability {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for RoomVersionStability {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for RoomVersionStability {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
+rt::string_enum! {
+    /// The stability of the room version.
+    ///
+    /// Values this version of the crate does not know are kept in `Unknown`.
+    #[non_exhaustive]
+    pub enum RoomVersionStability {
+        Stable = "stable",
+        Unstable = "unstable",
     }
 }
 
@@ -379,13 +328,13 @@ impl rt::Endpoint for GetCapabilitiesRequest {
         rate_limited: true,
         deprecated: false,
     };
-    type Response = crate::capabilities::GetCapabilitiesResponse;
+    type Response = GetCapabilitiesResponse;
     type Error = std::convert::Infallible;
     fn try_into_http_request(
         &self,
         base_url: &rt::BaseUrl,
         access_token: Option<&rt::AccessToken>,
-    ) -> Result<rt::http::Request<rt::Bytes>, rt::IntoHttpError> {
+    ) -> rt::RequestResult {
         let path = rt::PathBuilder::new("/_matrix/client/v3/capabilities");
         let path_and_query = path.finish();
         rt::build_request(
@@ -396,9 +345,7 @@ impl rt::Endpoint for GetCapabilitiesRequest {
             rt::RequestBody::Empty,
         )
     }
-    fn try_from_http_response(
-        response: rt::http::Response<rt::Bytes>,
-    ) -> Result<Self::Response, rt::FromHttpResponseError<Self::Error>> {
+    fn try_from_http_response(response: rt::HttpResponse) -> rt::ResponseResult<Self> {
         match response.status().as_u16() {
             200 => Ok(rt::json_response(&response)?),
             429 => Err(rt::documented_error_response(response)),

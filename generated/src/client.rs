@@ -2,6 +2,194 @@
 //! The async client: one method per operation.
 use matrix_csapi_runtime as rt;
 
+use crate::account_data::{
+    GetAccountDataPerRoomRequest, GetAccountDataRequest, SetAccountDataPerRoomRequest,
+    SetAccountDataRequest,
+};
+use crate::account_deactivation::{DeactivateAccountRequest, DeactivateAccountResponse};
+use crate::admin::{
+    GetAdminLockUserRequest, GetAdminLockUserResponse, GetAdminSuspendUserRequest,
+    GetAdminSuspendUserResponse, GetWhoIsRequest, GetWhoIsResponse,
+    SetAdminLockUserRequest, SetAdminLockUserResponse, SetAdminSuspendUserRequest,
+    SetAdminSuspendUserResponse,
+};
+use crate::administrative_contact::{
+    Add3pidRequest, Bind3pidRequest, Delete3pidFromAccountRequest,
+    Delete3pidFromAccountResponse, GetAccount3pidsRequest, GetAccount3pidsResponse,
+    Post3pidsRequest, Post3pidsResponse, RequestTokenTo3pidEmailRequest,
+    RequestTokenTo3pidMsisdnRequest, Unbind3pidFromAccountRequest,
+    Unbind3pidFromAccountResponse,
+};
+use crate::appservice_ping::{
+    PingAppserviceError, PingAppserviceRequest, PingAppserviceResponse,
+};
+use crate::appservice_room_directory::UpdateAppserviceRoomDirectoryVisibilityRequest;
+use crate::authed_content_repo::{
+    GetConfigAuthedRequest, GetConfigAuthedResponse, GetContentAuthedRequest,
+    GetContentAuthedResponse, GetContentOverrideNameAuthedRequest,
+    GetContentOverrideNameAuthedResponse, GetContentThumbnailAuthedRequest,
+    GetContentThumbnailAuthedResponse, GetUrlPreviewAuthedRequest,
+    GetUrlPreviewAuthedResponse,
+};
+use crate::banning::{BanRequest, UnbanRequest};
+use crate::capabilities::{GetCapabilitiesRequest, GetCapabilitiesResponse};
+use crate::content_repo::{
+    CreateContentRequest, CreateContentResponse, GetConfigRequest, GetConfigResponse,
+    GetContentOverrideNameRequest, GetContentOverrideNameResponse, GetContentRequest,
+    GetContentResponse, GetContentThumbnailRequest, GetContentThumbnailResponse,
+    GetUrlPreviewRequest, GetUrlPreviewResponse, UploadContentRequest,
+    UploadContentResponse, UploadContentToMxcRequest,
+};
+use crate::create_room::{CreateRoomRequest, CreateRoomResponse};
+use crate::cross_signing::{
+    UploadCrossSigningKeysError, UploadCrossSigningKeysRequest,
+    UploadCrossSigningSignaturesRequest, UploadCrossSigningSignaturesResponse,
+};
+use crate::device_management::{
+    DeleteDeviceRequest, DeleteDevicesRequest, GetDeviceError, GetDeviceRequest,
+    GetDevicesRequest, GetDevicesResponse, UpdateDeviceError, UpdateDeviceRequest,
+    UpdateDeviceResponse,
+};
+use crate::directory::{
+    DeleteRoomAliasRequest, GetLocalAliasesRequest, GetLocalAliasesResponse,
+    GetRoomIdByAliasRequest, GetRoomIdByAliasResponse, SetRoomAliasRequest,
+};
+use crate::event_context::{GetEventContextRequest, GetEventContextResponse};
+use crate::filter::{
+    DefineFilterRequest, DefineFilterResponse, GetFilterError, GetFilterRequest,
+};
+use crate::inviting::InviteUserRequest;
+use crate::joining::{
+    JoinRoomByIdRequest, JoinRoomByIdResponse, JoinRoomRequest, JoinRoomResponse,
+};
+use crate::key_backup::{
+    DeleteRoomKeyBySessionIdRequest, DeleteRoomKeysByRoomIdRequest,
+    DeleteRoomKeysRequest, DeleteRoomKeysVersionRequest, GetRoomKeyBySessionIdRequest,
+    GetRoomKeysByRoomIdRequest, GetRoomKeysRequest, GetRoomKeysResponse,
+    GetRoomKeysVersionCurrentRequest, GetRoomKeysVersionCurrentResponse,
+    GetRoomKeysVersionRequest, GetRoomKeysVersionResponse, PostRoomKeysVersionRequest,
+    PostRoomKeysVersionResponse, PutRoomKeyBySessionIdRequest,
+    PutRoomKeysByRoomIdRequest, PutRoomKeysRequest, PutRoomKeysVersionRequest,
+    RoomKeysUpdateResponse,
+};
+use crate::keys::{
+    ClaimKeysRequest, ClaimKeysResponse, GetKeysChangesRequest, GetKeysChangesResponse,
+    QueryKeysRequest, QueryKeysResponse, UploadKeysRequest, UploadKeysResponse,
+};
+use crate::kicking::KickRequest;
+use crate::knocking::{KnockRoomRequest, KnockRoomResponse};
+use crate::leaving::{ForgetRoomRequest, LeaveRoomRequest};
+use crate::list_joined_rooms::{GetJoinedRoomsRequest, GetJoinedRoomsResponse};
+use crate::list_public_rooms::{
+    GetPublicRoomsRequest, GetRoomVisibilityOnDirectoryRequest,
+    GetRoomVisibilityOnDirectoryResponse, QueryPublicRoomsRequest,
+    SetRoomVisibilityOnDirectoryRequest,
+};
+use crate::login::{
+    GetLoginFlowsRequest, GetLoginFlowsResponse, LoginRequest, LoginResponse,
+};
+use crate::login_token::{GenerateLoginTokenRequest, GenerateLoginTokenResponse};
+use crate::logout::{LogoutAllRequest, LogoutRequest};
+use crate::message_pagination::{
+    GetRoomEventsError, GetRoomEventsRequest, GetRoomEventsResponse,
+};
+use crate::mutual_rooms::{GetMutualRoomsRequest, GetMutualRoomsResponse};
+use crate::notifications::{GetNotificationsRequest, GetNotificationsResponse};
+use crate::oauth_server_metadata::{GetAuthMetadataRequest, GetAuthMetadataResponse};
+use crate::old_sync::{
+    GetEventsError, GetEventsRequest, GetEventsResponse, GetOneEventError,
+    GetOneEventRequest, InitialSyncError, InitialSyncRequest, InitialSyncResponse,
+};
+use crate::openid::RequestOpenIdTokenRequest;
+use crate::password_management::{
+    ChangePasswordRequest, RequestTokenToResetPasswordEmailRequest,
+    RequestTokenToResetPasswordMsisdnRequest,
+};
+use crate::peeking_events::{PeekEventsError, PeekEventsRequest, PeekEventsResponse};
+use crate::policy_server::{
+    GetWellknownPolicyError, GetWellknownPolicyRequest, GetWellknownPolicyResponse,
+};
+use crate::presence::{GetPresenceRequest, GetPresenceResponse, SetPresenceRequest};
+use crate::profile::{
+    DeleteProfileFieldRequest, GetProfileFieldError, GetProfileFieldRequest,
+    GetUserProfileRequest, GetUserProfileResponse, SetProfileFieldRequest,
+};
+use crate::pusher::{GetPushersRequest, GetPushersResponse, PostPusherRequest};
+use crate::pushrules::{
+    DeletePushRuleRequest, GetPushRuleActionsRequest, GetPushRuleActionsResponse,
+    GetPushRuleRequest, GetPushRulesGlobalRequest, GetPushRulesRequest,
+    GetPushRulesResponse, IsPushRuleEnabledRequest, IsPushRuleEnabledResponse,
+    SetPushRuleActionsRequest, SetPushRuleEnabledRequest, SetPushRuleRequest,
+};
+use crate::read_markers::SetReadMarkerRequest;
+use crate::receipts::PostReceiptRequest;
+use crate::redaction::{RedactEventRequest, RedactEventResponse};
+use crate::refresh::{RefreshRequest, RefreshResponse};
+use crate::registration::{
+    CheckUsernameAvailabilityRequest, CheckUsernameAvailabilityResponse, RegisterRequest,
+    RegisterResponse, RequestTokenToRegisterEmailRequest,
+    RequestTokenToRegisterMsisdnRequest,
+};
+use crate::registration_tokens::{
+    RegistrationTokenValidityRequest, RegistrationTokenValidityResponse,
+};
+use crate::relations::{
+    GetRelatingEventsRequest, GetRelatingEventsResponse,
+    GetRelatingEventsWithRelTypeAndEventTypeRequest,
+    GetRelatingEventsWithRelTypeAndEventTypeResponse,
+    GetRelatingEventsWithRelTypeRequest, GetRelatingEventsWithRelTypeResponse,
+};
+use crate::report_content::{ReportEventRequest, ReportRoomRequest, ReportUserRequest};
+use crate::room_event_by_timestamp::{
+    GetEventByTimestampRequest, GetEventByTimestampResponse,
+};
+use crate::room_initial_sync::{
+    RoomInitialSyncError, RoomInitialSyncRequest, RoomInitialSyncResponse,
+};
+use crate::room_send::{SendMessageRequest, SendMessageResponse};
+use crate::room_state::{SetRoomStateWithKeyRequest, SetRoomStateWithKeyResponse};
+use crate::room_summary::{GetRoomSummaryRequest, GetRoomSummaryResponse};
+use crate::room_upgrades::{UpgradeRoomRequest, UpgradeRoomResponse};
+use crate::rooms::{
+    GetJoinedMembersByRoomError, GetJoinedMembersByRoomRequest,
+    GetJoinedMembersByRoomResponse, GetMembersByRoomError, GetMembersByRoomRequest,
+    GetMembersByRoomResponse, GetOneRoomEventRequest, GetRoomStateError,
+    GetRoomStateRequest, GetRoomStateWithKeyError, GetRoomStateWithKeyRequest,
+    GetRoomStateWithKeyResponse,
+};
+use crate::search::{SearchError, SearchRequest, SearchResponse};
+use crate::space_hierarchy::{GetSpaceHierarchyRequest, GetSpaceHierarchyResponse};
+use crate::sso_login_redirect::{
+    RedirectToIdpError, RedirectToIdpRequest, RedirectToIdpResponse,
+    RedirectToSsoRequest, RedirectToSsoResponse,
+};
+use crate::support::{
+    GetWellknownSupportError, GetWellknownSupportRequest, GetWellknownSupportResponse,
+};
+use crate::sync::{SyncRequest, SyncResponse};
+use crate::tags::{
+    DeleteRoomTagRequest, GetRoomTagsRequest, GetRoomTagsResponse, SetRoomTagRequest,
+};
+use crate::third_party_lookup::{
+    GetProtocolMetadataError, GetProtocolMetadataRequest, GetProtocolsRequest,
+    QueryLocationByAliasRequest, QueryLocationByProtocolRequest, QueryUserByIdRequest,
+    QueryUserByProtocolRequest,
+};
+use crate::third_party_membership::InviteBy3pidRequest;
+use crate::threads_list::{GetThreadRootsRequest, GetThreadRootsResponse};
+use crate::to_device::SendToDeviceRequest;
+use crate::types::{
+    ClientEvent, Device, DiscoveryInformation, Filter, KeyBackupData, Location,
+    OpenIdCredentials, Protocol, PublicRoomsResponse, PushRule, PushRuleset,
+    RequestTokenResponse, RoomKeyBackup, User,
+};
+use crate::typing::SetTypingRequest;
+use crate::users::{SearchUserDirectoryRequest, SearchUserDirectoryResponse};
+use crate::versions::{GetVersionsRequest, GetVersionsResponse};
+use crate::voip::{GetTurnServerRequest, GetTurnServerResponse};
+use crate::wellknown::{GetWellknownError, GetWellknownRequest};
+use crate::whoami::{GetTokenOwnerRequest, GetTokenOwnerResponse};
+
 use rt::BaseUrl;
 
 /// A client for a homeserver: one method per operation of the spec.
@@ -22,1926 +210,1500 @@ impl Client {
     }
     /// Get some account data for the user.
     ///
-    /// `GET /_matrix/client/v3/user/{userId}/account_data/{type}`: see [`crate::account_data::GetAccountDataRequest`].
+    /// `GET /_matrix/client/v3/user/{userId}/account_data/{type}`: see [`GetAccountDataRequest`].
     pub async fn get_account_data(
         &self,
-        request: crate::account_data::GetAccountDataRequest,
-    ) -> Result<
-        serde_json::Map<String, serde_json::Value>,
-        rt::Error<std::convert::Infallible>,
-    > {
+        request: GetAccountDataRequest,
+    ) -> Result<serde_json::Map<String, serde_json::Value>, rt::Error> {
         self.inner.send(&request).await
     }
     /// Set some account data for the user.
     ///
-    /// `PUT /_matrix/client/v3/user/{userId}/account_data/{type}`: see [`crate::account_data::SetAccountDataRequest`].
+    /// `PUT /_matrix/client/v3/user/{userId}/account_data/{type}`: see [`SetAccountDataRequest`].
     pub async fn set_account_data(
         &self,
-        request: crate::account_data::SetAccountDataRequest,
-    ) -> Result<
-        serde_json::Map<String, serde_json::Value>,
-        rt::Error<std::convert::Infallible>,
-    > {
+        request: SetAccountDataRequest,
+    ) -> Result<serde_json::Map<String, serde_json::Value>, rt::Error> {
         self.inner.send(&request).await
     }
     /// Get some account data for the user that is specific to a room.
     ///
-    /// `GET /_matrix/client/v3/user/{userId}/rooms/{roomId}/account_data/{type}`: see [`crate::account_data::GetAccountDataPerRoomRequest`].
+    /// `GET /_matrix/client/v3/user/{userId}/rooms/{roomId}/account_data/{type}`: see [`GetAccountDataPerRoomRequest`].
     pub async fn get_account_data_per_room(
         &self,
-        request: crate::account_data::GetAccountDataPerRoomRequest,
-    ) -> Result<
-        serde_json::Map<String, serde_json::Value>,
-        rt::Error<std::convert::Infallible>,
-    > {
+        request: GetAccountDataPerRoomRequest,
+    ) -> Result<serde_json::Map<String, serde_json::Value>, rt::Error> {
         self.inner.send(&request).await
     }
     /// Set some account data for the user that is specific to a room.
     ///
-    /// `PUT /_matrix/client/v3/user/{userId}/rooms/{roomId}/account_data/{type}`: see [`crate::account_data::SetAccountDataPerRoomRequest`].
+    /// `PUT /_matrix/client/v3/user/{userId}/rooms/{roomId}/account_data/{type}`: see [`SetAccountDataPerRoomRequest`].
     pub async fn set_account_data_per_room(
         &self,
-        request: crate::account_data::SetAccountDataPerRoomRequest,
-    ) -> Result<
-        serde_json::Map<String, serde_json::Value>,
-        rt::Error<std::convert::Infallible>,
-    > {
+        request: SetAccountDataPerRoomRequest,
+    ) -> Result<serde_json::Map<String, serde_json::Value>, rt::Error> {
         self.inner.send(&request).await
     }
     /// Deactivate a user's account.
     ///
-    /// `POST /_matrix/client/v3/account/deactivate`: see [`crate::account_deactivation::DeactivateAccountRequest`].
+    /// `POST /_matrix/client/v3/account/deactivate`: see [`DeactivateAccountRequest`].
     pub async fn deactivate_account(
         &self,
-        request: crate::account_deactivation::DeactivateAccountRequest,
-    ) -> Result<
-        crate::account_deactivation::DeactivateAccountResponse,
-        rt::Error<std::convert::Infallible>,
-    > {
+        request: DeactivateAccountRequest,
+    ) -> Result<DeactivateAccountResponse, rt::Error> {
         self.inner.send(&request).await
     }
     /// Gets information about a particular user.
     ///
-    /// `GET /_matrix/client/v3/admin/whois/{userId}`: see [`crate::admin::GetWhoIsRequest`].
+    /// `GET /_matrix/client/v3/admin/whois/{userId}`: see [`GetWhoIsRequest`].
     pub async fn get_who_is(
         &self,
-        request: crate::admin::GetWhoIsRequest,
-    ) -> Result<crate::admin::GetWhoIsResponse, rt::Error<std::convert::Infallible>> {
+        request: GetWhoIsRequest,
+    ) -> Result<GetWhoIsResponse, rt::Error> {
         self.inner.send(&request).await
     }
     /// Gets information about the suspended status of a particular user.
     ///
-    /// `GET /_matrix/client/v1/admin/suspend/{userId}`: see [`crate::admin::GetAdminSuspendUserRequest`].
+    /// `GET /_matrix/client/v1/admin/suspend/{userId}`: see [`GetAdminSuspendUserRequest`].
     pub async fn get_admin_suspend_user(
         &self,
-        request: crate::admin::GetAdminSuspendUserRequest,
-    ) -> Result<
-        crate::admin::GetAdminSuspendUserResponse,
-        rt::Error<std::convert::Infallible>,
-    > {
+        request: GetAdminSuspendUserRequest,
+    ) -> Result<GetAdminSuspendUserResponse, rt::Error> {
         self.inner.send(&request).await
     }
     /// Set the suspended status of a particular user.
     ///
-    /// `PUT /_matrix/client/v1/admin/suspend/{userId}`: see [`crate::admin::SetAdminSuspendUserRequest`].
+    /// `PUT /_matrix/client/v1/admin/suspend/{userId}`: see [`SetAdminSuspendUserRequest`].
     pub async fn set_admin_suspend_user(
         &self,
-        request: crate::admin::SetAdminSuspendUserRequest,
-    ) -> Result<
-        crate::admin::SetAdminSuspendUserResponse,
-        rt::Error<std::convert::Infallible>,
-    > {
+        request: SetAdminSuspendUserRequest,
+    ) -> Result<SetAdminSuspendUserResponse, rt::Error> {
         self.inner.send(&request).await
     }
     /// Gets information about the locked status of a particular user.
     ///
-    /// `GET /_matrix/client/v1/admin/lock/{userId}`: see [`crate::admin::GetAdminLockUserRequest`].
+    /// `GET /_matrix/client/v1/admin/lock/{userId}`: see [`GetAdminLockUserRequest`].
     pub async fn get_admin_lock_user(
         &self,
-        request: crate::admin::GetAdminLockUserRequest,
-    ) -> Result<
-        crate::admin::GetAdminLockUserResponse,
-        rt::Error<std::convert::Infallible>,
-    > {
+        request: GetAdminLockUserRequest,
+    ) -> Result<GetAdminLockUserResponse, rt::Error> {
         self.inner.send(&request).await
     }
     /// Set the locked status of a particular user.
     ///
-    /// `PUT /_matrix/client/v1/admin/lock/{userId}`: see [`crate::admin::SetAdminLockUserRequest`].
+    /// `PUT /_matrix/client/v1/admin/lock/{userId}`: see [`SetAdminLockUserRequest`].
     pub async fn set_admin_lock_user(
         &self,
-        request: crate::admin::SetAdminLockUserRequest,
-    ) -> Result<
-        crate::admin::SetAdminLockUserResponse,
-        rt::Error<std::convert::Infallible>,
-    > {
+        request: SetAdminLockUserRequest,
+    ) -> Result<SetAdminLockUserResponse, rt::Error> {
         self.inner.send(&request).await
     }
     /// Gets a list of a user's third-party identifiers.
     ///
-    /// `GET /_matrix/client/v3/account/3pid`: see [`crate::administrative_contact::GetAccount3pidsRequest`].
+    /// `GET /_matrix/client/v3/account/3pid`: see [`GetAccount3pidsRequest`].
     pub async fn get_account_3pids(
         &self,
-        request: crate::administrative_contact::GetAccount3pidsRequest,
-    ) -> Result<
-        crate::administrative_contact::GetAccount3pidsResponse,
-        rt::Error<std::convert::Infallible>,
-    > {
+        request: GetAccount3pidsRequest,
+    ) -> Result<GetAccount3pidsResponse, rt::Error> {
         self.inner.send(&request).await
     }
     /// Adds contact information to the user's account.
     ///
-    /// `POST /_matrix/client/v3/account/3pid`: see [`crate::administrative_contact::Post3pidsRequest`].
+    /// `POST /_matrix/client/v3/account/3pid`: see [`Post3pidsRequest`].
     pub async fn post_3pids(
         &self,
-        request: crate::administrative_contact::Post3pidsRequest,
-    ) -> Result<
-        crate::administrative_contact::Post3pidsResponse,
-        rt::Error<std::convert::Infallible>,
-    > {
+        request: Post3pidsRequest,
+    ) -> Result<Post3pidsResponse, rt::Error> {
         self.inner.send(&request).await
     }
     /// Adds contact information to the user's account.
     ///
-    /// `POST /_matrix/client/v3/account/3pid/add`: see [`crate::administrative_contact::Add3pidRequest`].
+    /// `POST /_matrix/client/v3/account/3pid/add`: see [`Add3pidRequest`].
     pub async fn add_3pid(
         &self,
-        request: crate::administrative_contact::Add3pidRequest,
-    ) -> Result<
-        serde_json::Map<String, serde_json::Value>,
-        rt::Error<std::convert::Infallible>,
-    > {
+        request: Add3pidRequest,
+    ) -> Result<serde_json::Map<String, serde_json::Value>, rt::Error> {
         self.inner.send(&request).await
     }
     /// Binds a 3PID to the user's account through an Identity Service.
     ///
-    /// `POST /_matrix/client/v3/account/3pid/bind`: see [`crate::administrative_contact::Bind3pidRequest`].
+    /// `POST /_matrix/client/v3/account/3pid/bind`: see [`Bind3pidRequest`].
     pub async fn bind_3pid(
         &self,
-        request: crate::administrative_contact::Bind3pidRequest,
-    ) -> Result<
-        serde_json::Map<String, serde_json::Value>,
-        rt::Error<std::convert::Infallible>,
-    > {
+        request: Bind3pidRequest,
+    ) -> Result<serde_json::Map<String, serde_json::Value>, rt::Error> {
         self.inner.send(&request).await
     }
     /// Deletes a third-party identifier from the user's account
     ///
-    /// `POST /_matrix/client/v3/account/3pid/delete`: see [`crate::administrative_contact::Delete3pidFromAccountRequest`].
+    /// `POST /_matrix/client/v3/account/3pid/delete`: see [`Delete3pidFromAccountRequest`].
     pub async fn delete_3pid_from_account(
         &self,
-        request: crate::administrative_contact::Delete3pidFromAccountRequest,
-    ) -> Result<
-        crate::administrative_contact::Delete3pidFromAccountResponse,
-        rt::Error<std::convert::Infallible>,
-    > {
+        request: Delete3pidFromAccountRequest,
+    ) -> Result<Delete3pidFromAccountResponse, rt::Error> {
         self.inner.send(&request).await
     }
     /// Removes a user's third-party identifier from an identity server.
     ///
-    /// `POST /_matrix/client/v3/account/3pid/unbind`: see [`crate::administrative_contact::Unbind3pidFromAccountRequest`].
+    /// `POST /_matrix/client/v3/account/3pid/unbind`: see [`Unbind3pidFromAccountRequest`].
     pub async fn unbind_3pid_from_account(
         &self,
-        request: crate::administrative_contact::Unbind3pidFromAccountRequest,
-    ) -> Result<
-        crate::administrative_contact::Unbind3pidFromAccountResponse,
-        rt::Error<std::convert::Infallible>,
-    > {
+        request: Unbind3pidFromAccountRequest,
+    ) -> Result<Unbind3pidFromAccountResponse, rt::Error> {
         self.inner.send(&request).await
     }
     /// Begins the validation process for an email address for association with the user's account.
     ///
-    /// `POST /_matrix/client/v3/account/3pid/email/requestToken`: see [`crate::administrative_contact::RequestTokenTo3pidEmailRequest`].
+    /// `POST /_matrix/client/v3/account/3pid/email/requestToken`: see [`RequestTokenTo3pidEmailRequest`].
     pub async fn request_token_to_3pid_email(
         &self,
-        request: crate::administrative_contact::RequestTokenTo3pidEmailRequest,
-    ) -> Result<
-        crate::types::RequestTokenResponse,
-        rt::Error<std::convert::Infallible>,
-    > {
+        request: RequestTokenTo3pidEmailRequest,
+    ) -> Result<RequestTokenResponse, rt::Error> {
         self.inner.send(&request).await
     }
     /// Begins the validation process for a phone number for association with the user's account.
     ///
-    /// `POST /_matrix/client/v3/account/3pid/msisdn/requestToken`: see [`crate::administrative_contact::RequestTokenTo3pidMsisdnRequest`].
+    /// `POST /_matrix/client/v3/account/3pid/msisdn/requestToken`: see [`RequestTokenTo3pidMsisdnRequest`].
     pub async fn request_token_to_3pid_msisdn(
         &self,
-        request: crate::administrative_contact::RequestTokenTo3pidMsisdnRequest,
-    ) -> Result<
-        crate::types::RequestTokenResponse,
-        rt::Error<std::convert::Infallible>,
-    > {
+        request: RequestTokenTo3pidMsisdnRequest,
+    ) -> Result<RequestTokenResponse, rt::Error> {
         self.inner.send(&request).await
     }
     /// Ask the homeserver to ping the application service to ensure the connection works.
     ///
-    /// `POST /_matrix/client/v1/appservice/{appserviceId}/ping`: see [`crate::appservice_ping::PingAppserviceRequest`].
+    /// `POST /_matrix/client/v1/appservice/{appserviceId}/ping`: see [`PingAppserviceRequest`].
     pub async fn ping_appservice(
         &self,
-        request: crate::appservice_ping::PingAppserviceRequest,
-    ) -> Result<
-        crate::appservice_ping::PingAppserviceResponse,
-        rt::Error<crate::appservice_ping::PingAppserviceError>,
-    > {
+        request: PingAppserviceRequest,
+    ) -> Result<PingAppserviceResponse, rt::Error<PingAppserviceError>> {
         self.inner.send(&request).await
     }
     /// Updates a room's visibility in the application service's published room
     /// directory.
     ///
-    /// `PUT /_matrix/client/v3/directory/list/appservice/{networkId}/{roomId}`: see [`crate::appservice_room_directory::UpdateAppserviceRoomDirectoryVisibilityRequest`].
+    /// `PUT /_matrix/client/v3/directory/list/appservice/{networkId}/{roomId}`: see [`UpdateAppserviceRoomDirectoryVisibilityRequest`].
     pub async fn update_appservice_room_directory_visibility(
         &self,
-        request: crate::appservice_room_directory::UpdateAppserviceRoomDirectoryVisibilityRequest,
-    ) -> Result<
-        serde_json::Map<String, serde_json::Value>,
-        rt::Error<std::convert::Infallible>,
-    > {
+        request: UpdateAppserviceRoomDirectoryVisibilityRequest,
+    ) -> Result<serde_json::Map<String, serde_json::Value>, rt::Error> {
         self.inner.send(&request).await
     }
     /// Download content from the content repository.
     ///
-    /// `GET /_matrix/client/v1/media/download/{serverName}/{mediaId}`: see [`crate::authed_content_repo::GetContentAuthedRequest`].
+    /// `GET /_matrix/client/v1/media/download/{serverName}/{mediaId}`: see [`GetContentAuthedRequest`].
     pub async fn get_content_authed(
         &self,
-        request: crate::authed_content_repo::GetContentAuthedRequest,
-    ) -> Result<
-        crate::authed_content_repo::GetContentAuthedResponse,
-        rt::Error<std::convert::Infallible>,
-    > {
+        request: GetContentAuthedRequest,
+    ) -> Result<GetContentAuthedResponse, rt::Error> {
         self.inner.send(&request).await
     }
     /// Download content from the content repository overriding the file name.
     ///
-    /// `GET /_matrix/client/v1/media/download/{serverName}/{mediaId}/{fileName}`: see [`crate::authed_content_repo::GetContentOverrideNameAuthedRequest`].
+    /// `GET /_matrix/client/v1/media/download/{serverName}/{mediaId}/{fileName}`: see [`GetContentOverrideNameAuthedRequest`].
     pub async fn get_content_override_name_authed(
         &self,
-        request: crate::authed_content_repo::GetContentOverrideNameAuthedRequest,
-    ) -> Result<
-        crate::authed_content_repo::GetContentOverrideNameAuthedResponse,
-        rt::Error<std::convert::Infallible>,
-    > {
+        request: GetContentOverrideNameAuthedRequest,
+    ) -> Result<GetContentOverrideNameAuthedResponse, rt::Error> {
         self.inner.send(&request).await
     }
     /// Download a thumbnail of content from the content repository
     ///
-    /// `GET /_matrix/client/v1/media/thumbnail/{serverName}/{mediaId}`: see [`crate::authed_content_repo::GetContentThumbnailAuthedRequest`].
+    /// `GET /_matrix/client/v1/media/thumbnail/{serverName}/{mediaId}`: see [`GetContentThumbnailAuthedRequest`].
     pub async fn get_content_thumbnail_authed(
         &self,
-        request: crate::authed_content_repo::GetContentThumbnailAuthedRequest,
-    ) -> Result<
-        crate::authed_content_repo::GetContentThumbnailAuthedResponse,
-        rt::Error<std::convert::Infallible>,
-    > {
+        request: GetContentThumbnailAuthedRequest,
+    ) -> Result<GetContentThumbnailAuthedResponse, rt::Error> {
         self.inner.send(&request).await
     }
     /// Get information about a URL for a client
     ///
-    /// `GET /_matrix/client/v1/media/preview_url`: see [`crate::authed_content_repo::GetUrlPreviewAuthedRequest`].
+    /// `GET /_matrix/client/v1/media/preview_url`: see [`GetUrlPreviewAuthedRequest`].
     pub async fn get_url_preview_authed(
         &self,
-        request: crate::authed_content_repo::GetUrlPreviewAuthedRequest,
-    ) -> Result<
-        crate::authed_content_repo::GetUrlPreviewAuthedResponse,
-        rt::Error<std::convert::Infallible>,
-    > {
+        request: GetUrlPreviewAuthedRequest,
+    ) -> Result<GetUrlPreviewAuthedResponse, rt::Error> {
         self.inner.send(&request).await
     }
     /// Get the configuration for the content repository.
     ///
-    /// `GET /_matrix/client/v1/media/config`: see [`crate::authed_content_repo::GetConfigAuthedRequest`].
+    /// `GET /_matrix/client/v1/media/config`: see [`GetConfigAuthedRequest`].
     pub async fn get_config_authed(
         &self,
-        request: crate::authed_content_repo::GetConfigAuthedRequest,
-    ) -> Result<
-        crate::authed_content_repo::GetConfigAuthedResponse,
-        rt::Error<std::convert::Infallible>,
-    > {
+        request: GetConfigAuthedRequest,
+    ) -> Result<GetConfigAuthedResponse, rt::Error> {
         self.inner.send(&request).await
     }
     /// Ban a user in the room.
     ///
-    /// `POST /_matrix/client/v3/rooms/{roomId}/ban`: see [`crate::banning::BanRequest`].
+    /// `POST /_matrix/client/v3/rooms/{roomId}/ban`: see [`BanRequest`].
     pub async fn ban(
         &self,
-        request: crate::banning::BanRequest,
-    ) -> Result<
-        serde_json::Map<String, serde_json::Value>,
-        rt::Error<std::convert::Infallible>,
-    > {
+        request: BanRequest,
+    ) -> Result<serde_json::Map<String, serde_json::Value>, rt::Error> {
         self.inner.send(&request).await
     }
     /// Unban a user from the room.
     ///
-    /// `POST /_matrix/client/v3/rooms/{roomId}/unban`: see [`crate::banning::UnbanRequest`].
+    /// `POST /_matrix/client/v3/rooms/{roomId}/unban`: see [`UnbanRequest`].
     pub async fn unban(
         &self,
-        request: crate::banning::UnbanRequest,
-    ) -> Result<
-        serde_json::Map<String, serde_json::Value>,
-        rt::Error<std::convert::Infallible>,
-    > {
+        request: UnbanRequest,
+    ) -> Result<serde_json::Map<String, serde_json::Value>, rt::Error> {
         self.inner.send(&request).await
     }
     /// Gets information about the server's capabilities.
     ///
-    /// `GET /_matrix/client/v3/capabilities`: see [`crate::capabilities::GetCapabilitiesRequest`].
+    /// `GET /_matrix/client/v3/capabilities`: see [`GetCapabilitiesRequest`].
     pub async fn get_capabilities(
         &self,
-        request: crate::capabilities::GetCapabilitiesRequest,
-    ) -> Result<
-        crate::capabilities::GetCapabilitiesResponse,
-        rt::Error<std::convert::Infallible>,
-    > {
+        request: GetCapabilitiesRequest,
+    ) -> Result<GetCapabilitiesResponse, rt::Error> {
         self.inner.send(&request).await
     }
     /// Upload some content to the content repository.
     ///
-    /// `POST /_matrix/media/v3/upload`: see [`crate::content_repo::UploadContentRequest`].
+    /// `POST /_matrix/media/v3/upload`: see [`UploadContentRequest`].
     pub async fn upload_content(
         &self,
-        request: crate::content_repo::UploadContentRequest,
-    ) -> Result<
-        crate::content_repo::UploadContentResponse,
-        rt::Error<std::convert::Infallible>,
-    > {
+        request: UploadContentRequest,
+    ) -> Result<UploadContentResponse, rt::Error> {
         self.inner.send(&request).await
     }
     /// Upload content to an `mxc://` URI that was created earlier.
     ///
-    /// `PUT /_matrix/media/v3/upload/{serverName}/{mediaId}`: see [`crate::content_repo::UploadContentToMxcRequest`].
+    /// `PUT /_matrix/media/v3/upload/{serverName}/{mediaId}`: see [`UploadContentToMxcRequest`].
     pub async fn upload_content_to_mxc(
         &self,
-        request: crate::content_repo::UploadContentToMxcRequest,
-    ) -> Result<
-        serde_json::Map<String, serde_json::Value>,
-        rt::Error<std::convert::Infallible>,
-    > {
+        request: UploadContentToMxcRequest,
+    ) -> Result<serde_json::Map<String, serde_json::Value>, rt::Error> {
         self.inner.send(&request).await
     }
     /// Create a new `mxc://` URI without uploading the content.
     ///
-    /// `POST /_matrix/media/v1/create`: see [`crate::content_repo::CreateContentRequest`].
+    /// `POST /_matrix/media/v1/create`: see [`CreateContentRequest`].
     pub async fn create_content(
         &self,
-        request: crate::content_repo::CreateContentRequest,
-    ) -> Result<
-        crate::content_repo::CreateContentResponse,
-        rt::Error<std::convert::Infallible>,
-    > {
+        request: CreateContentRequest,
+    ) -> Result<CreateContentResponse, rt::Error> {
         self.inner.send(&request).await
     }
     /// Download content from the content repository.
     ///
-    /// `GET /_matrix/media/v3/download/{serverName}/{mediaId}`: see [`crate::content_repo::GetContentRequest`].
+    /// `GET /_matrix/media/v3/download/{serverName}/{mediaId}`: see [`GetContentRequest`].
     pub async fn get_content(
         &self,
-        request: crate::content_repo::GetContentRequest,
-    ) -> Result<
-        crate::content_repo::GetContentResponse,
-        rt::Error<std::convert::Infallible>,
-    > {
+        request: GetContentRequest,
+    ) -> Result<GetContentResponse, rt::Error> {
         self.inner.send(&request).await
     }
     /// Download content from the content repository overriding the file name
     ///
-    /// `GET /_matrix/media/v3/download/{serverName}/{mediaId}/{fileName}`: see [`crate::content_repo::GetContentOverrideNameRequest`].
+    /// `GET /_matrix/media/v3/download/{serverName}/{mediaId}/{fileName}`: see [`GetContentOverrideNameRequest`].
     pub async fn get_content_override_name(
         &self,
-        request: crate::content_repo::GetContentOverrideNameRequest,
-    ) -> Result<
-        crate::content_repo::GetContentOverrideNameResponse,
-        rt::Error<std::convert::Infallible>,
-    > {
+        request: GetContentOverrideNameRequest,
+    ) -> Result<GetContentOverrideNameResponse, rt::Error> {
         self.inner.send(&request).await
     }
     /// Download a thumbnail of content from the content repository
     ///
-    /// `GET /_matrix/media/v3/thumbnail/{serverName}/{mediaId}`: see [`crate::content_repo::GetContentThumbnailRequest`].
+    /// `GET /_matrix/media/v3/thumbnail/{serverName}/{mediaId}`: see [`GetContentThumbnailRequest`].
     pub async fn get_content_thumbnail(
         &self,
-        request: crate::content_repo::GetContentThumbnailRequest,
-    ) -> Result<
-        crate::content_repo::GetContentThumbnailResponse,
-        rt::Error<std::convert::Infallible>,
-    > {
+        request: GetContentThumbnailRequest,
+    ) -> Result<GetContentThumbnailResponse, rt::Error> {
         self.inner.send(&request).await
     }
     /// Get information about a URL for a client
     ///
-    /// `GET /_matrix/media/v3/preview_url`: see [`crate::content_repo::GetUrlPreviewRequest`].
+    /// `GET /_matrix/media/v3/preview_url`: see [`GetUrlPreviewRequest`].
     pub async fn get_url_preview(
         &self,
-        request: crate::content_repo::GetUrlPreviewRequest,
-    ) -> Result<
-        crate::content_repo::GetUrlPreviewResponse,
-        rt::Error<std::convert::Infallible>,
-    > {
+        request: GetUrlPreviewRequest,
+    ) -> Result<GetUrlPreviewResponse, rt::Error> {
         self.inner.send(&request).await
     }
     /// Get the configuration for the content repository.
     ///
-    /// `GET /_matrix/media/v3/config`: see [`crate::content_repo::GetConfigRequest`].
+    /// `GET /_matrix/media/v3/config`: see [`GetConfigRequest`].
     pub async fn get_config(
         &self,
-        request: crate::content_repo::GetConfigRequest,
-    ) -> Result<
-        crate::content_repo::GetConfigResponse,
-        rt::Error<std::convert::Infallible>,
-    > {
+        request: GetConfigRequest,
+    ) -> Result<GetConfigResponse, rt::Error> {
         self.inner.send(&request).await
     }
     /// Create a new room
     ///
-    /// `POST /_matrix/client/v3/createRoom`: see [`crate::create_room::CreateRoomRequest`].
+    /// `POST /_matrix/client/v3/createRoom`: see [`CreateRoomRequest`].
     pub async fn create_room(
         &self,
-        request: crate::create_room::CreateRoomRequest,
-    ) -> Result<
-        crate::create_room::CreateRoomResponse,
-        rt::Error<std::convert::Infallible>,
-    > {
+        request: CreateRoomRequest,
+    ) -> Result<CreateRoomResponse, rt::Error> {
         self.inner.send(&request).await
     }
     /// Upload cross-signing keys.
     ///
-    /// `POST /_matrix/client/v3/keys/device_signing/upload`: see [`crate::cross_signing::UploadCrossSigningKeysRequest`].
+    /// `POST /_matrix/client/v3/keys/device_signing/upload`: see [`UploadCrossSigningKeysRequest`].
     pub async fn upload_cross_signing_keys(
         &self,
-        request: crate::cross_signing::UploadCrossSigningKeysRequest,
+        request: UploadCrossSigningKeysRequest,
     ) -> Result<
         serde_json::Map<String, serde_json::Value>,
-        rt::Error<crate::cross_signing::UploadCrossSigningKeysError>,
+        rt::Error<UploadCrossSigningKeysError>,
     > {
         self.inner.send(&request).await
     }
     /// Upload cross-signing signatures.
     ///
-    /// `POST /_matrix/client/v3/keys/signatures/upload`: see [`crate::cross_signing::UploadCrossSigningSignaturesRequest`].
+    /// `POST /_matrix/client/v3/keys/signatures/upload`: see [`UploadCrossSigningSignaturesRequest`].
     pub async fn upload_cross_signing_signatures(
         &self,
-        request: crate::cross_signing::UploadCrossSigningSignaturesRequest,
-    ) -> Result<
-        crate::cross_signing::UploadCrossSigningSignaturesResponse,
-        rt::Error<std::convert::Infallible>,
-    > {
+        request: UploadCrossSigningSignaturesRequest,
+    ) -> Result<UploadCrossSigningSignaturesResponse, rt::Error> {
         self.inner.send(&request).await
     }
     /// List registered devices for the current user
     ///
-    /// `GET /_matrix/client/v3/devices`: see [`crate::device_management::GetDevicesRequest`].
+    /// `GET /_matrix/client/v3/devices`: see [`GetDevicesRequest`].
     pub async fn get_devices(
         &self,
-        request: crate::device_management::GetDevicesRequest,
-    ) -> Result<
-        crate::device_management::GetDevicesResponse,
-        rt::Error<std::convert::Infallible>,
-    > {
+        request: GetDevicesRequest,
+    ) -> Result<GetDevicesResponse, rt::Error> {
         self.inner.send(&request).await
     }
     /// Get a single device
     ///
-    /// `GET /_matrix/client/v3/devices/{deviceId}`: see [`crate::device_management::GetDeviceRequest`].
+    /// `GET /_matrix/client/v3/devices/{deviceId}`: see [`GetDeviceRequest`].
     pub async fn get_device(
         &self,
-        request: crate::device_management::GetDeviceRequest,
-    ) -> Result<
-        crate::types::Device,
-        rt::Error<crate::device_management::GetDeviceError>,
-    > {
+        request: GetDeviceRequest,
+    ) -> Result<Device, rt::Error<GetDeviceError>> {
         self.inner.send(&request).await
     }
     /// Create or update a device
     ///
-    /// `PUT /_matrix/client/v3/devices/{deviceId}`: see [`crate::device_management::UpdateDeviceRequest`].
+    /// `PUT /_matrix/client/v3/devices/{deviceId}`: see [`UpdateDeviceRequest`].
     pub async fn update_device(
         &self,
-        request: crate::device_management::UpdateDeviceRequest,
-    ) -> Result<
-        crate::device_management::UpdateDeviceResponse,
-        rt::Error<crate::device_management::UpdateDeviceError>,
-    > {
+        request: UpdateDeviceRequest,
+    ) -> Result<UpdateDeviceResponse, rt::Error<UpdateDeviceError>> {
         self.inner.send(&request).await
     }
     /// Delete a device
     ///
-    /// `DELETE /_matrix/client/v3/devices/{deviceId}`: see [`crate::device_management::DeleteDeviceRequest`].
+    /// `DELETE /_matrix/client/v3/devices/{deviceId}`: see [`DeleteDeviceRequest`].
     pub async fn delete_device(
         &self,
-        request: crate::device_management::DeleteDeviceRequest,
-    ) -> Result<
-        serde_json::Map<String, serde_json::Value>,
-        rt::Error<std::convert::Infallible>,
-    > {
+        request: DeleteDeviceRequest,
+    ) -> Result<serde_json::Map<String, serde_json::Value>, rt::Error> {
         self.inner.send(&request).await
     }
     /// Bulk deletion of devices
     ///
-    /// `POST /_matrix/client/v3/delete_devices`: see [`crate::device_management::DeleteDevicesRequest`].
+    /// `POST /_matrix/client/v3/delete_devices`: see [`DeleteDevicesRequest`].
     pub async fn delete_devices(
         &self,
-        request: crate::device_management::DeleteDevicesRequest,
-    ) -> Result<
-        serde_json::Map<String, serde_json::Value>,
-        rt::Error<std::convert::Infallible>,
-    > {
+        request: DeleteDevicesRequest,
+    ) -> Result<serde_json::Map<String, serde_json::Value>, rt::Error> {
         self.inner.send(&request).await
     }
     /// Get the room ID corresponding to this room alias.
     ///
-    /// `GET /_matrix/client/v3/directory/room/{roomAlias}`: see [`crate::directory::GetRoomIdByAliasRequest`].
+    /// `GET /_matrix/client/v3/directory/room/{roomAlias}`: see [`GetRoomIdByAliasRequest`].
     pub async fn get_room_id_by_alias(
         &self,
-        request: crate::directory::GetRoomIdByAliasRequest,
-    ) -> Result<
-        crate::directory::GetRoomIdByAliasResponse,
-        rt::Error<std::convert::Infallible>,
-    > {
+        request: GetRoomIdByAliasRequest,
+    ) -> Result<GetRoomIdByAliasResponse, rt::Error> {
         self.inner.send(&request).await
     }
     /// Create a new mapping from room alias to room ID.
     ///
-    /// `PUT /_matrix/client/v3/directory/room/{roomAlias}`: see [`crate::directory::SetRoomAliasRequest`].
+    /// `PUT /_matrix/client/v3/directory/room/{roomAlias}`: see [`SetRoomAliasRequest`].
     pub async fn set_room_alias(
         &self,
-        request: crate::directory::SetRoomAliasRequest,
-    ) -> Result<
-        serde_json::Map<String, serde_json::Value>,
-        rt::Error<std::convert::Infallible>,
-    > {
+        request: SetRoomAliasRequest,
+    ) -> Result<serde_json::Map<String, serde_json::Value>, rt::Error> {
         self.inner.send(&request).await
     }
     /// Remove a mapping of room alias to room ID.
     ///
-    /// `DELETE /_matrix/client/v3/directory/room/{roomAlias}`: see [`crate::directory::DeleteRoomAliasRequest`].
+    /// `DELETE /_matrix/client/v3/directory/room/{roomAlias}`: see [`DeleteRoomAliasRequest`].
     pub async fn delete_room_alias(
         &self,
-        request: crate::directory::DeleteRoomAliasRequest,
-    ) -> Result<
-        serde_json::Map<String, serde_json::Value>,
-        rt::Error<std::convert::Infallible>,
-    > {
+        request: DeleteRoomAliasRequest,
+    ) -> Result<serde_json::Map<String, serde_json::Value>, rt::Error> {
         self.inner.send(&request).await
     }
     /// Get a list of local aliases on a given room.
     ///
-    /// `GET /_matrix/client/v3/rooms/{roomId}/aliases`: see [`crate::directory::GetLocalAliasesRequest`].
+    /// `GET /_matrix/client/v3/rooms/{roomId}/aliases`: see [`GetLocalAliasesRequest`].
     pub async fn get_local_aliases(
         &self,
-        request: crate::directory::GetLocalAliasesRequest,
-    ) -> Result<
-        crate::directory::GetLocalAliasesResponse,
-        rt::Error<std::convert::Infallible>,
-    > {
+        request: GetLocalAliasesRequest,
+    ) -> Result<GetLocalAliasesResponse, rt::Error> {
         self.inner.send(&request).await
     }
     /// Get events and state around the specified event.
     ///
-    /// `GET /_matrix/client/v3/rooms/{roomId}/context/{eventId}`: see [`crate::event_context::GetEventContextRequest`].
+    /// `GET /_matrix/client/v3/rooms/{roomId}/context/{eventId}`: see [`GetEventContextRequest`].
     pub async fn get_event_context(
         &self,
-        request: crate::event_context::GetEventContextRequest,
-    ) -> Result<
-        crate::event_context::GetEventContextResponse,
-        rt::Error<std::convert::Infallible>,
-    > {
+        request: GetEventContextRequest,
+    ) -> Result<GetEventContextResponse, rt::Error> {
         self.inner.send(&request).await
     }
     /// Upload a new filter.
     ///
-    /// `POST /_matrix/client/v3/user/{userId}/filter`: see [`crate::filter::DefineFilterRequest`].
+    /// `POST /_matrix/client/v3/user/{userId}/filter`: see [`DefineFilterRequest`].
     pub async fn define_filter(
         &self,
-        request: crate::filter::DefineFilterRequest,
-    ) -> Result<
-        crate::filter::DefineFilterResponse,
-        rt::Error<std::convert::Infallible>,
-    > {
+        request: DefineFilterRequest,
+    ) -> Result<DefineFilterResponse, rt::Error> {
         self.inner.send(&request).await
     }
     /// Download a filter
     ///
-    /// `GET /_matrix/client/v3/user/{userId}/filter/{filterId}`: see [`crate::filter::GetFilterRequest`].
+    /// `GET /_matrix/client/v3/user/{userId}/filter/{filterId}`: see [`GetFilterRequest`].
     pub async fn get_filter(
         &self,
-        request: crate::filter::GetFilterRequest,
-    ) -> Result<crate::types::Filter, rt::Error<crate::filter::GetFilterError>> {
+        request: GetFilterRequest,
+    ) -> Result<Filter, rt::Error<GetFilterError>> {
         self.inner.send(&request).await
     }
     /// Invite a user to participate in a particular room.
     ///
-    /// `POST /_matrix/client/v3/rooms/{roomId}/invite`: see [`crate::inviting::InviteUserRequest`].
+    /// `POST /_matrix/client/v3/rooms/{roomId}/invite`: see [`InviteUserRequest`].
     pub async fn invite_user(
         &self,
-        request: crate::inviting::InviteUserRequest,
-    ) -> Result<
-        serde_json::Map<String, serde_json::Value>,
-        rt::Error<std::convert::Infallible>,
-    > {
+        request: InviteUserRequest,
+    ) -> Result<serde_json::Map<String, serde_json::Value>, rt::Error> {
         self.inner.send(&request).await
     }
     /// Join the requesting user to a particular room.
     ///
-    /// `POST /_matrix/client/v3/rooms/{roomId}/join`: see [`crate::joining::JoinRoomByIdRequest`].
+    /// `POST /_matrix/client/v3/rooms/{roomId}/join`: see [`JoinRoomByIdRequest`].
     pub async fn join_room_by_id(
         &self,
-        request: crate::joining::JoinRoomByIdRequest,
-    ) -> Result<
-        crate::joining::JoinRoomByIdResponse,
-        rt::Error<std::convert::Infallible>,
-    > {
+        request: JoinRoomByIdRequest,
+    ) -> Result<JoinRoomByIdResponse, rt::Error> {
         self.inner.send(&request).await
     }
     /// Join the requesting user to a particular room.
     ///
-    /// `POST /_matrix/client/v3/join/{roomIdOrAlias}`: see [`crate::joining::JoinRoomRequest`].
+    /// `POST /_matrix/client/v3/join/{roomIdOrAlias}`: see [`JoinRoomRequest`].
     pub async fn join_room(
         &self,
-        request: crate::joining::JoinRoomRequest,
-    ) -> Result<crate::joining::JoinRoomResponse, rt::Error<std::convert::Infallible>> {
+        request: JoinRoomRequest,
+    ) -> Result<JoinRoomResponse, rt::Error> {
         self.inner.send(&request).await
     }
     /// Get information about the latest backup version.
     ///
-    /// `GET /_matrix/client/v3/room_keys/version`: see [`crate::key_backup::GetRoomKeysVersionCurrentRequest`].
+    /// `GET /_matrix/client/v3/room_keys/version`: see [`GetRoomKeysVersionCurrentRequest`].
     pub async fn get_room_keys_version_current(
         &self,
-        request: crate::key_backup::GetRoomKeysVersionCurrentRequest,
-    ) -> Result<
-        crate::key_backup::GetRoomKeysVersionCurrentResponse,
-        rt::Error<std::convert::Infallible>,
-    > {
+        request: GetRoomKeysVersionCurrentRequest,
+    ) -> Result<GetRoomKeysVersionCurrentResponse, rt::Error> {
         self.inner.send(&request).await
     }
     /// Create a new backup.
     ///
-    /// `POST /_matrix/client/v3/room_keys/version`: see [`crate::key_backup::PostRoomKeysVersionRequest`].
+    /// `POST /_matrix/client/v3/room_keys/version`: see [`PostRoomKeysVersionRequest`].
     pub async fn post_room_keys_version(
         &self,
-        request: crate::key_backup::PostRoomKeysVersionRequest,
-    ) -> Result<
-        crate::key_backup::PostRoomKeysVersionResponse,
-        rt::Error<std::convert::Infallible>,
-    > {
+        request: PostRoomKeysVersionRequest,
+    ) -> Result<PostRoomKeysVersionResponse, rt::Error> {
         self.inner.send(&request).await
     }
     /// Get information about an existing backup.
     ///
-    /// `GET /_matrix/client/v3/room_keys/version/{version}`: see [`crate::key_backup::GetRoomKeysVersionRequest`].
+    /// `GET /_matrix/client/v3/room_keys/version/{version}`: see [`GetRoomKeysVersionRequest`].
     pub async fn get_room_keys_version(
         &self,
-        request: crate::key_backup::GetRoomKeysVersionRequest,
-    ) -> Result<
-        crate::key_backup::GetRoomKeysVersionResponse,
-        rt::Error<std::convert::Infallible>,
-    > {
+        request: GetRoomKeysVersionRequest,
+    ) -> Result<GetRoomKeysVersionResponse, rt::Error> {
         self.inner.send(&request).await
     }
     /// Update information about an existing backup.
     ///
-    /// `PUT /_matrix/client/v3/room_keys/version/{version}`: see [`crate::key_backup::PutRoomKeysVersionRequest`].
+    /// `PUT /_matrix/client/v3/room_keys/version/{version}`: see [`PutRoomKeysVersionRequest`].
     pub async fn put_room_keys_version(
         &self,
-        request: crate::key_backup::PutRoomKeysVersionRequest,
-    ) -> Result<
-        serde_json::Map<String, serde_json::Value>,
-        rt::Error<std::convert::Infallible>,
-    > {
+        request: PutRoomKeysVersionRequest,
+    ) -> Result<serde_json::Map<String, serde_json::Value>, rt::Error> {
         self.inner.send(&request).await
     }
     /// Delete an existing key backup.
     ///
-    /// `DELETE /_matrix/client/v3/room_keys/version/{version}`: see [`crate::key_backup::DeleteRoomKeysVersionRequest`].
+    /// `DELETE /_matrix/client/v3/room_keys/version/{version}`: see [`DeleteRoomKeysVersionRequest`].
     pub async fn delete_room_keys_version(
         &self,
-        request: crate::key_backup::DeleteRoomKeysVersionRequest,
-    ) -> Result<
-        serde_json::Map<String, serde_json::Value>,
-        rt::Error<std::convert::Infallible>,
-    > {
+        request: DeleteRoomKeysVersionRequest,
+    ) -> Result<serde_json::Map<String, serde_json::Value>, rt::Error> {
         self.inner.send(&request).await
     }
     /// Retrieve a key from the backup.
     ///
-    /// `GET /_matrix/client/v3/room_keys/keys/{roomId}/{sessionId}`: see [`crate::key_backup::GetRoomKeyBySessionIdRequest`].
+    /// `GET /_matrix/client/v3/room_keys/keys/{roomId}/{sessionId}`: see [`GetRoomKeyBySessionIdRequest`].
     pub async fn get_room_key_by_session_id(
         &self,
-        request: crate::key_backup::GetRoomKeyBySessionIdRequest,
-    ) -> Result<crate::types::KeyBackupData, rt::Error<std::convert::Infallible>> {
+        request: GetRoomKeyBySessionIdRequest,
+    ) -> Result<KeyBackupData, rt::Error> {
         self.inner.send(&request).await
     }
     /// Store a key in the backup.
     ///
-    /// `PUT /_matrix/client/v3/room_keys/keys/{roomId}/{sessionId}`: see [`crate::key_backup::PutRoomKeyBySessionIdRequest`].
+    /// `PUT /_matrix/client/v3/room_keys/keys/{roomId}/{sessionId}`: see [`PutRoomKeyBySessionIdRequest`].
     pub async fn put_room_key_by_session_id(
         &self,
-        request: crate::key_backup::PutRoomKeyBySessionIdRequest,
-    ) -> Result<
-        crate::key_backup::RoomKeysUpdateResponse,
-        rt::Error<std::convert::Infallible>,
-    > {
+        request: PutRoomKeyBySessionIdRequest,
+    ) -> Result<RoomKeysUpdateResponse, rt::Error> {
         self.inner.send(&request).await
     }
     /// Delete a key from the backup.
     ///
-    /// `DELETE /_matrix/client/v3/room_keys/keys/{roomId}/{sessionId}`: see [`crate::key_backup::DeleteRoomKeyBySessionIdRequest`].
+    /// `DELETE /_matrix/client/v3/room_keys/keys/{roomId}/{sessionId}`: see [`DeleteRoomKeyBySessionIdRequest`].
     pub async fn delete_room_key_by_session_id(
         &self,
-        request: crate::key_backup::DeleteRoomKeyBySessionIdRequest,
-    ) -> Result<
-        crate::key_backup::RoomKeysUpdateResponse,
-        rt::Error<std::convert::Infallible>,
-    > {
+        request: DeleteRoomKeyBySessionIdRequest,
+    ) -> Result<RoomKeysUpdateResponse, rt::Error> {
         self.inner.send(&request).await
     }
     /// Retrieve the keys from the backup for a given room.
     ///
-    /// `GET /_matrix/client/v3/room_keys/keys/{roomId}`: see [`crate::key_backup::GetRoomKeysByRoomIdRequest`].
+    /// `GET /_matrix/client/v3/room_keys/keys/{roomId}`: see [`GetRoomKeysByRoomIdRequest`].
     pub async fn get_room_keys_by_room_id(
         &self,
-        request: crate::key_backup::GetRoomKeysByRoomIdRequest,
-    ) -> Result<crate::types::RoomKeyBackup, rt::Error<std::convert::Infallible>> {
+        request: GetRoomKeysByRoomIdRequest,
+    ) -> Result<RoomKeyBackup, rt::Error> {
         self.inner.send(&request).await
     }
     /// Store several keys in the backup for a given room.
     ///
-    /// `PUT /_matrix/client/v3/room_keys/keys/{roomId}`: see [`crate::key_backup::PutRoomKeysByRoomIdRequest`].
+    /// `PUT /_matrix/client/v3/room_keys/keys/{roomId}`: see [`PutRoomKeysByRoomIdRequest`].
     pub async fn put_room_keys_by_room_id(
         &self,
-        request: crate::key_backup::PutRoomKeysByRoomIdRequest,
-    ) -> Result<
-        crate::key_backup::RoomKeysUpdateResponse,
-        rt::Error<std::convert::Infallible>,
-    > {
+        request: PutRoomKeysByRoomIdRequest,
+    ) -> Result<RoomKeysUpdateResponse, rt::Error> {
         self.inner.send(&request).await
     }
     /// Delete the keys from the backup for a given room.
     ///
-    /// `DELETE /_matrix/client/v3/room_keys/keys/{roomId}`: see [`crate::key_backup::DeleteRoomKeysByRoomIdRequest`].
+    /// `DELETE /_matrix/client/v3/room_keys/keys/{roomId}`: see [`DeleteRoomKeysByRoomIdRequest`].
     pub async fn delete_room_keys_by_room_id(
         &self,
-        request: crate::key_backup::DeleteRoomKeysByRoomIdRequest,
-    ) -> Result<
-        crate::key_backup::RoomKeysUpdateResponse,
-        rt::Error<std::convert::Infallible>,
-    > {
+        request: DeleteRoomKeysByRoomIdRequest,
+    ) -> Result<RoomKeysUpdateResponse, rt::Error> {
         self.inner.send(&request).await
     }
     /// Retrieve the keys from the backup.
     ///
-    /// `GET /_matrix/client/v3/room_keys/keys`: see [`crate::key_backup::GetRoomKeysRequest`].
+    /// `GET /_matrix/client/v3/room_keys/keys`: see [`GetRoomKeysRequest`].
     pub async fn get_room_keys(
         &self,
-        request: crate::key_backup::GetRoomKeysRequest,
-    ) -> Result<
-        crate::key_backup::GetRoomKeysResponse,
-        rt::Error<std::convert::Infallible>,
-    > {
+        request: GetRoomKeysRequest,
+    ) -> Result<GetRoomKeysResponse, rt::Error> {
         self.inner.send(&request).await
     }
     /// Store several keys in the backup.
     ///
-    /// `PUT /_matrix/client/v3/room_keys/keys`: see [`crate::key_backup::PutRoomKeysRequest`].
+    /// `PUT /_matrix/client/v3/room_keys/keys`: see [`PutRoomKeysRequest`].
     pub async fn put_room_keys(
         &self,
-        request: crate::key_backup::PutRoomKeysRequest,
-    ) -> Result<
-        crate::key_backup::RoomKeysUpdateResponse,
-        rt::Error<std::convert::Infallible>,
-    > {
+        request: PutRoomKeysRequest,
+    ) -> Result<RoomKeysUpdateResponse, rt::Error> {
         self.inner.send(&request).await
     }
     /// Delete the keys from the backup.
     ///
-    /// `DELETE /_matrix/client/v3/room_keys/keys`: see [`crate::key_backup::DeleteRoomKeysRequest`].
+    /// `DELETE /_matrix/client/v3/room_keys/keys`: see [`DeleteRoomKeysRequest`].
     pub async fn delete_room_keys(
         &self,
-        request: crate::key_backup::DeleteRoomKeysRequest,
-    ) -> Result<
-        crate::key_backup::RoomKeysUpdateResponse,
-        rt::Error<std::convert::Infallible>,
-    > {
+        request: DeleteRoomKeysRequest,
+    ) -> Result<RoomKeysUpdateResponse, rt::Error> {
         self.inner.send(&request).await
     }
     /// Upload end-to-end encryption keys.
     ///
-    /// `POST /_matrix/client/v3/keys/upload`: see [`crate::keys::UploadKeysRequest`].
+    /// `POST /_matrix/client/v3/keys/upload`: see [`UploadKeysRequest`].
     pub async fn upload_keys(
         &self,
-        request: crate::keys::UploadKeysRequest,
-    ) -> Result<crate::keys::UploadKeysResponse, rt::Error<std::convert::Infallible>> {
+        request: UploadKeysRequest,
+    ) -> Result<UploadKeysResponse, rt::Error> {
         self.inner.send(&request).await
     }
     /// Download device identity keys.
     ///
-    /// `POST /_matrix/client/v3/keys/query`: see [`crate::keys::QueryKeysRequest`].
+    /// `POST /_matrix/client/v3/keys/query`: see [`QueryKeysRequest`].
     pub async fn query_keys(
         &self,
-        request: crate::keys::QueryKeysRequest,
-    ) -> Result<crate::keys::QueryKeysResponse, rt::Error<std::convert::Infallible>> {
+        request: QueryKeysRequest,
+    ) -> Result<QueryKeysResponse, rt::Error> {
         self.inner.send(&request).await
     }
     /// Claim one-time encryption keys.
     ///
-    /// `POST /_matrix/client/v3/keys/claim`: see [`crate::keys::ClaimKeysRequest`].
+    /// `POST /_matrix/client/v3/keys/claim`: see [`ClaimKeysRequest`].
     pub async fn claim_keys(
         &self,
-        request: crate::keys::ClaimKeysRequest,
-    ) -> Result<crate::keys::ClaimKeysResponse, rt::Error<std::convert::Infallible>> {
+        request: ClaimKeysRequest,
+    ) -> Result<ClaimKeysResponse, rt::Error> {
         self.inner.send(&request).await
     }
     /// Query users with recent device key updates.
     ///
-    /// `GET /_matrix/client/v3/keys/changes`: see [`crate::keys::GetKeysChangesRequest`].
+    /// `GET /_matrix/client/v3/keys/changes`: see [`GetKeysChangesRequest`].
     pub async fn get_keys_changes(
         &self,
-        request: crate::keys::GetKeysChangesRequest,
-    ) -> Result<
-        crate::keys::GetKeysChangesResponse,
-        rt::Error<std::convert::Infallible>,
-    > {
+        request: GetKeysChangesRequest,
+    ) -> Result<GetKeysChangesResponse, rt::Error> {
         self.inner.send(&request).await
     }
     /// Kick a user from the room.
     ///
-    /// `POST /_matrix/client/v3/rooms/{roomId}/kick`: see [`crate::kicking::KickRequest`].
+    /// `POST /_matrix/client/v3/rooms/{roomId}/kick`: see [`KickRequest`].
     pub async fn kick(
         &self,
-        request: crate::kicking::KickRequest,
-    ) -> Result<
-        serde_json::Map<String, serde_json::Value>,
-        rt::Error<std::convert::Infallible>,
-    > {
+        request: KickRequest,
+    ) -> Result<serde_json::Map<String, serde_json::Value>, rt::Error> {
         self.inner.send(&request).await
     }
     /// Knock on a room, requesting permission to join.
     ///
-    /// `POST /_matrix/client/v3/knock/{roomIdOrAlias}`: see [`crate::knocking::KnockRoomRequest`].
+    /// `POST /_matrix/client/v3/knock/{roomIdOrAlias}`: see [`KnockRoomRequest`].
     pub async fn knock_room(
         &self,
-        request: crate::knocking::KnockRoomRequest,
-    ) -> Result<
-        crate::knocking::KnockRoomResponse,
-        rt::Error<std::convert::Infallible>,
-    > {
+        request: KnockRoomRequest,
+    ) -> Result<KnockRoomResponse, rt::Error> {
         self.inner.send(&request).await
     }
     /// Stop the requesting user participating in a particular room.
     ///
-    /// `POST /_matrix/client/v3/rooms/{roomId}/leave`: see [`crate::leaving::LeaveRoomRequest`].
+    /// `POST /_matrix/client/v3/rooms/{roomId}/leave`: see [`LeaveRoomRequest`].
     pub async fn leave_room(
         &self,
-        request: crate::leaving::LeaveRoomRequest,
-    ) -> Result<
-        serde_json::Map<String, serde_json::Value>,
-        rt::Error<std::convert::Infallible>,
-    > {
+        request: LeaveRoomRequest,
+    ) -> Result<serde_json::Map<String, serde_json::Value>, rt::Error> {
         self.inner.send(&request).await
     }
     /// Stop the requesting user remembering about a particular room.
     ///
-    /// `POST /_matrix/client/v3/rooms/{roomId}/forget`: see [`crate::leaving::ForgetRoomRequest`].
+    /// `POST /_matrix/client/v3/rooms/{roomId}/forget`: see [`ForgetRoomRequest`].
     pub async fn forget_room(
         &self,
-        request: crate::leaving::ForgetRoomRequest,
-    ) -> Result<
-        serde_json::Map<String, serde_json::Value>,
-        rt::Error<std::convert::Infallible>,
-    > {
+        request: ForgetRoomRequest,
+    ) -> Result<serde_json::Map<String, serde_json::Value>, rt::Error> {
         self.inner.send(&request).await
     }
     /// Lists the user's current rooms.
     ///
-    /// `GET /_matrix/client/v3/joined_rooms`: see [`crate::list_joined_rooms::GetJoinedRoomsRequest`].
+    /// `GET /_matrix/client/v3/joined_rooms`: see [`GetJoinedRoomsRequest`].
     pub async fn get_joined_rooms(
         &self,
-        request: crate::list_joined_rooms::GetJoinedRoomsRequest,
-    ) -> Result<
-        crate::list_joined_rooms::GetJoinedRoomsResponse,
-        rt::Error<std::convert::Infallible>,
-    > {
+        request: GetJoinedRoomsRequest,
+    ) -> Result<GetJoinedRoomsResponse, rt::Error> {
         self.inner.send(&request).await
     }
     /// Gets the visibility of a room in the directory
     ///
-    /// `GET /_matrix/client/v3/directory/list/room/{roomId}`: see [`crate::list_public_rooms::GetRoomVisibilityOnDirectoryRequest`].
+    /// `GET /_matrix/client/v3/directory/list/room/{roomId}`: see [`GetRoomVisibilityOnDirectoryRequest`].
     pub async fn get_room_visibility_on_directory(
         &self,
-        request: crate::list_public_rooms::GetRoomVisibilityOnDirectoryRequest,
-    ) -> Result<
-        crate::list_public_rooms::GetRoomVisibilityOnDirectoryResponse,
-        rt::Error<std::convert::Infallible>,
-    > {
+        request: GetRoomVisibilityOnDirectoryRequest,
+    ) -> Result<GetRoomVisibilityOnDirectoryResponse, rt::Error> {
         self.inner.send(&request).await
     }
     /// Sets the visibility of a room in the directory
     ///
-    /// `PUT /_matrix/client/v3/directory/list/room/{roomId}`: see [`crate::list_public_rooms::SetRoomVisibilityOnDirectoryRequest`].
+    /// `PUT /_matrix/client/v3/directory/list/room/{roomId}`: see [`SetRoomVisibilityOnDirectoryRequest`].
     pub async fn set_room_visibility_on_directory(
         &self,
-        request: crate::list_public_rooms::SetRoomVisibilityOnDirectoryRequest,
-    ) -> Result<
-        serde_json::Map<String, serde_json::Value>,
-        rt::Error<std::convert::Infallible>,
-    > {
+        request: SetRoomVisibilityOnDirectoryRequest,
+    ) -> Result<serde_json::Map<String, serde_json::Value>, rt::Error> {
         self.inner.send(&request).await
     }
     /// Lists a server's published room directory
     ///
-    /// `GET /_matrix/client/v3/publicRooms`: see [`crate::list_public_rooms::GetPublicRoomsRequest`].
+    /// `GET /_matrix/client/v3/publicRooms`: see [`GetPublicRoomsRequest`].
     pub async fn get_public_rooms(
         &self,
-        request: crate::list_public_rooms::GetPublicRoomsRequest,
-    ) -> Result<crate::types::PublicRoomsResponse, rt::Error<std::convert::Infallible>> {
+        request: GetPublicRoomsRequest,
+    ) -> Result<PublicRoomsResponse, rt::Error> {
         self.inner.send(&request).await
     }
     /// Lists a server's published room directory with an optional filter
     ///
-    /// `POST /_matrix/client/v3/publicRooms`: see [`crate::list_public_rooms::QueryPublicRoomsRequest`].
+    /// `POST /_matrix/client/v3/publicRooms`: see [`QueryPublicRoomsRequest`].
     pub async fn query_public_rooms(
         &self,
-        request: crate::list_public_rooms::QueryPublicRoomsRequest,
-    ) -> Result<crate::types::PublicRoomsResponse, rt::Error<std::convert::Infallible>> {
+        request: QueryPublicRoomsRequest,
+    ) -> Result<PublicRoomsResponse, rt::Error> {
         self.inner.send(&request).await
     }
     /// Get the supported login types to authenticate users
     ///
-    /// `GET /_matrix/client/v3/login`: see [`crate::login::GetLoginFlowsRequest`].
+    /// `GET /_matrix/client/v3/login`: see [`GetLoginFlowsRequest`].
     pub async fn get_login_flows(
         &self,
-        request: crate::login::GetLoginFlowsRequest,
-    ) -> Result<
-        crate::login::GetLoginFlowsResponse,
-        rt::Error<std::convert::Infallible>,
-    > {
+        request: GetLoginFlowsRequest,
+    ) -> Result<GetLoginFlowsResponse, rt::Error> {
         self.inner.send(&request).await
     }
     /// Authenticates the user.
     ///
-    /// `POST /_matrix/client/v3/login`: see [`crate::login::LoginRequest`].
+    /// `POST /_matrix/client/v3/login`: see [`LoginRequest`].
     pub async fn login(
         &self,
-        request: crate::login::LoginRequest,
-    ) -> Result<crate::login::LoginResponse, rt::Error<std::convert::Infallible>> {
+        request: LoginRequest,
+    ) -> Result<LoginResponse, rt::Error> {
         self.inner.send(&request).await
     }
     /// Optional endpoint to generate a single-use, time-limited, `m.login.token` token.
     ///
-    /// `POST /_matrix/client/v1/login/get_token`: see [`crate::login_token::GenerateLoginTokenRequest`].
+    /// `POST /_matrix/client/v1/login/get_token`: see [`GenerateLoginTokenRequest`].
     pub async fn generate_login_token(
         &self,
-        request: crate::login_token::GenerateLoginTokenRequest,
-    ) -> Result<
-        crate::login_token::GenerateLoginTokenResponse,
-        rt::Error<std::convert::Infallible>,
-    > {
+        request: GenerateLoginTokenRequest,
+    ) -> Result<GenerateLoginTokenResponse, rt::Error> {
         self.inner.send(&request).await
     }
     /// Invalidates a user access token
     ///
-    /// `POST /_matrix/client/v3/logout`: see [`crate::logout::LogoutRequest`].
+    /// `POST /_matrix/client/v3/logout`: see [`LogoutRequest`].
     pub async fn logout(
         &self,
-        request: crate::logout::LogoutRequest,
-    ) -> Result<
-        serde_json::Map<String, serde_json::Value>,
-        rt::Error<std::convert::Infallible>,
-    > {
+        request: LogoutRequest,
+    ) -> Result<serde_json::Map<String, serde_json::Value>, rt::Error> {
         self.inner.send(&request).await
     }
     /// Invalidates all access tokens for a user
     ///
-    /// `POST /_matrix/client/v3/logout/all`: see [`crate::logout::LogoutAllRequest`].
+    /// `POST /_matrix/client/v3/logout/all`: see [`LogoutAllRequest`].
     pub async fn logout_all(
         &self,
-        request: crate::logout::LogoutAllRequest,
-    ) -> Result<
-        serde_json::Map<String, serde_json::Value>,
-        rt::Error<std::convert::Infallible>,
-    > {
+        request: LogoutAllRequest,
+    ) -> Result<serde_json::Map<String, serde_json::Value>, rt::Error> {
         self.inner.send(&request).await
     }
     /// Get a list of events for this room
     ///
-    /// `GET /_matrix/client/v3/rooms/{roomId}/messages`: see [`crate::message_pagination::GetRoomEventsRequest`].
+    /// `GET /_matrix/client/v3/rooms/{roomId}/messages`: see [`GetRoomEventsRequest`].
     pub async fn get_room_events(
         &self,
-        request: crate::message_pagination::GetRoomEventsRequest,
-    ) -> Result<
-        crate::message_pagination::GetRoomEventsResponse,
-        rt::Error<crate::message_pagination::GetRoomEventsError>,
-    > {
+        request: GetRoomEventsRequest,
+    ) -> Result<GetRoomEventsResponse, rt::Error<GetRoomEventsError>> {
         self.inner.send(&request).await
     }
     /// Get the list of rooms that the user shares with another user.
     ///
-    /// `GET /_matrix/client/v1/mutual_rooms`: see [`crate::mutual_rooms::GetMutualRoomsRequest`].
+    /// `GET /_matrix/client/v1/mutual_rooms`: see [`GetMutualRoomsRequest`].
     pub async fn get_mutual_rooms(
         &self,
-        request: crate::mutual_rooms::GetMutualRoomsRequest,
-    ) -> Result<
-        crate::mutual_rooms::GetMutualRoomsResponse,
-        rt::Error<std::convert::Infallible>,
-    > {
+        request: GetMutualRoomsRequest,
+    ) -> Result<GetMutualRoomsResponse, rt::Error> {
         self.inner.send(&request).await
     }
     /// Gets a list of events that the user has been notified about
     ///
-    /// `GET /_matrix/client/v3/notifications`: see [`crate::notifications::GetNotificationsRequest`].
+    /// `GET /_matrix/client/v3/notifications`: see [`GetNotificationsRequest`].
     pub async fn get_notifications(
         &self,
-        request: crate::notifications::GetNotificationsRequest,
-    ) -> Result<
-        crate::notifications::GetNotificationsResponse,
-        rt::Error<std::convert::Infallible>,
-    > {
+        request: GetNotificationsRequest,
+    ) -> Result<GetNotificationsResponse, rt::Error> {
         self.inner.send(&request).await
     }
     /// Get the OAuth 2.0 authorisation server metadata.
     ///
-    /// `GET /_matrix/client/v1/auth_metadata`: see [`crate::oauth_server_metadata::GetAuthMetadataRequest`].
+    /// `GET /_matrix/client/v1/auth_metadata`: see [`GetAuthMetadataRequest`].
     pub async fn get_auth_metadata(
         &self,
-        request: crate::oauth_server_metadata::GetAuthMetadataRequest,
-    ) -> Result<
-        crate::oauth_server_metadata::GetAuthMetadataResponse,
-        rt::Error<std::convert::Infallible>,
-    > {
+        request: GetAuthMetadataRequest,
+    ) -> Result<GetAuthMetadataResponse, rt::Error> {
         self.inner.send(&request).await
     }
     /// Listen on the event stream.
     ///
-    /// `GET /_matrix/client/v3/events`: see [`crate::old_sync::GetEventsRequest`].
+    /// `GET /_matrix/client/v3/events`: see [`GetEventsRequest`].
     pub async fn get_events(
         &self,
-        request: crate::old_sync::GetEventsRequest,
-    ) -> Result<
-        crate::old_sync::GetEventsResponse,
-        rt::Error<crate::old_sync::GetEventsError>,
-    > {
+        request: GetEventsRequest,
+    ) -> Result<GetEventsResponse, rt::Error<GetEventsError>> {
         self.inner.send(&request).await
     }
     /// Get the user's current state.
     ///
-    /// `GET /_matrix/client/v3/initialSync`: see [`crate::old_sync::InitialSyncRequest`].
+    /// `GET /_matrix/client/v3/initialSync`: see [`InitialSyncRequest`].
     pub async fn initial_sync(
         &self,
-        request: crate::old_sync::InitialSyncRequest,
-    ) -> Result<
-        crate::old_sync::InitialSyncResponse,
-        rt::Error<crate::old_sync::InitialSyncError>,
-    > {
+        request: InitialSyncRequest,
+    ) -> Result<InitialSyncResponse, rt::Error<InitialSyncError>> {
         self.inner.send(&request).await
     }
     /// Get a single event by event ID.
     ///
-    /// `GET /_matrix/client/v3/events/{eventId}`: see [`crate::old_sync::GetOneEventRequest`].
+    /// `GET /_matrix/client/v3/events/{eventId}`: see [`GetOneEventRequest`].
     pub async fn get_one_event(
         &self,
-        request: crate::old_sync::GetOneEventRequest,
-    ) -> Result<
-        rt::Raw<crate::types::ClientEvent>,
-        rt::Error<crate::old_sync::GetOneEventError>,
-    > {
+        request: GetOneEventRequest,
+    ) -> Result<rt::Raw<ClientEvent>, rt::Error<GetOneEventError>> {
         self.inner.send(&request).await
     }
     /// Get an OpenID token object to verify the requester's identity.
     ///
-    /// `POST /_matrix/client/v3/user/{userId}/openid/request_token`: see [`crate::openid::RequestOpenIdTokenRequest`].
+    /// `POST /_matrix/client/v3/user/{userId}/openid/request_token`: see [`RequestOpenIdTokenRequest`].
     pub async fn request_open_id_token(
         &self,
-        request: crate::openid::RequestOpenIdTokenRequest,
-    ) -> Result<crate::types::OpenIdCredentials, rt::Error<std::convert::Infallible>> {
+        request: RequestOpenIdTokenRequest,
+    ) -> Result<OpenIdCredentials, rt::Error> {
         self.inner.send(&request).await
     }
     /// Changes a user's password.
     ///
-    /// `POST /_matrix/client/v3/account/password`: see [`crate::password_management::ChangePasswordRequest`].
+    /// `POST /_matrix/client/v3/account/password`: see [`ChangePasswordRequest`].
     pub async fn change_password(
         &self,
-        request: crate::password_management::ChangePasswordRequest,
-    ) -> Result<
-        serde_json::Map<String, serde_json::Value>,
-        rt::Error<std::convert::Infallible>,
-    > {
+        request: ChangePasswordRequest,
+    ) -> Result<serde_json::Map<String, serde_json::Value>, rt::Error> {
         self.inner.send(&request).await
     }
     /// Requests a validation token be sent to the given email address for the purpose of resetting a user's password
     ///
-    /// `POST /_matrix/client/v3/account/password/email/requestToken`: see [`crate::password_management::RequestTokenToResetPasswordEmailRequest`].
+    /// `POST /_matrix/client/v3/account/password/email/requestToken`: see [`RequestTokenToResetPasswordEmailRequest`].
     pub async fn request_token_to_reset_password_email(
         &self,
-        request: crate::password_management::RequestTokenToResetPasswordEmailRequest,
-    ) -> Result<
-        crate::types::RequestTokenResponse,
-        rt::Error<std::convert::Infallible>,
-    > {
+        request: RequestTokenToResetPasswordEmailRequest,
+    ) -> Result<RequestTokenResponse, rt::Error> {
         self.inner.send(&request).await
     }
     /// Requests a validation token be sent to the given phone number for the purpose of resetting a user's password.
     ///
-    /// `POST /_matrix/client/v3/account/password/msisdn/requestToken`: see [`crate::password_management::RequestTokenToResetPasswordMsisdnRequest`].
+    /// `POST /_matrix/client/v3/account/password/msisdn/requestToken`: see [`RequestTokenToResetPasswordMsisdnRequest`].
     pub async fn request_token_to_reset_password_msisdn(
         &self,
-        request: crate::password_management::RequestTokenToResetPasswordMsisdnRequest,
-    ) -> Result<
-        crate::types::RequestTokenResponse,
-        rt::Error<std::convert::Infallible>,
-    > {
+        request: RequestTokenToResetPasswordMsisdnRequest,
+    ) -> Result<RequestTokenResponse, rt::Error> {
         self.inner.send(&request).await
     }
     /// Listen on the event stream of a particular room.
     ///
-    /// `GET /_matrix/client/v3/events`: see [`crate::peeking_events::PeekEventsRequest`].
+    /// `GET /_matrix/client/v3/events`: see [`PeekEventsRequest`].
     pub async fn peek_events(
         &self,
-        request: crate::peeking_events::PeekEventsRequest,
-    ) -> Result<
-        crate::peeking_events::PeekEventsResponse,
-        rt::Error<crate::peeking_events::PeekEventsError>,
-    > {
+        request: PeekEventsRequest,
+    ) -> Result<PeekEventsResponse, rt::Error<PeekEventsError>> {
         self.inner.send(&request).await
     }
     /// Gets information about a Policy Server's configuration, if available.
     ///
-    /// `GET /.well-known/matrix/policy_server`: see [`crate::policy_server::GetWellknownPolicyRequest`].
+    /// `GET /.well-known/matrix/policy_server`: see [`GetWellknownPolicyRequest`].
     pub async fn get_wellknown_policy(
         &self,
-        request: crate::policy_server::GetWellknownPolicyRequest,
-    ) -> Result<
-        crate::policy_server::GetWellknownPolicyResponse,
-        rt::Error<crate::policy_server::GetWellknownPolicyError>,
-    > {
+        request: GetWellknownPolicyRequest,
+    ) -> Result<GetWellknownPolicyResponse, rt::Error<GetWellknownPolicyError>> {
         self.inner.send(&request).await
     }
     /// Get this user's presence state.
     ///
-    /// `GET /_matrix/client/v3/presence/{userId}/status`: see [`crate::presence::GetPresenceRequest`].
+    /// `GET /_matrix/client/v3/presence/{userId}/status`: see [`GetPresenceRequest`].
     pub async fn get_presence(
         &self,
-        request: crate::presence::GetPresenceRequest,
-    ) -> Result<
-        crate::presence::GetPresenceResponse,
-        rt::Error<std::convert::Infallible>,
-    > {
+        request: GetPresenceRequest,
+    ) -> Result<GetPresenceResponse, rt::Error> {
         self.inner.send(&request).await
     }
     /// Update this user's presence state.
     ///
-    /// `PUT /_matrix/client/v3/presence/{userId}/status`: see [`crate::presence::SetPresenceRequest`].
+    /// `PUT /_matrix/client/v3/presence/{userId}/status`: see [`SetPresenceRequest`].
     pub async fn set_presence(
         &self,
-        request: crate::presence::SetPresenceRequest,
-    ) -> Result<
-        serde_json::Map<String, serde_json::Value>,
-        rt::Error<std::convert::Infallible>,
-    > {
+        request: SetPresenceRequest,
+    ) -> Result<serde_json::Map<String, serde_json::Value>, rt::Error> {
         self.inner.send(&request).await
     }
     /// Get a profile field for a user.
     ///
-    /// `GET /_matrix/client/v3/profile/{userId}/{keyName}`: see [`crate::profile::GetProfileFieldRequest`].
+    /// `GET /_matrix/client/v3/profile/{userId}/{keyName}`: see [`GetProfileFieldRequest`].
     pub async fn get_profile_field(
         &self,
-        request: crate::profile::GetProfileFieldRequest,
+        request: GetProfileFieldRequest,
     ) -> Result<
         std::collections::BTreeMap<String, serde_json::Value>,
-        rt::Error<crate::profile::GetProfileFieldError>,
+        rt::Error<GetProfileFieldError>,
     > {
         self.inner.send(&request).await
     }
     /// Set a profile field for a user.
     ///
-    /// `PUT /_matrix/client/v3/profile/{userId}/{keyName}`: see [`crate::profile::SetProfileFieldRequest`].
+    /// `PUT /_matrix/client/v3/profile/{userId}/{keyName}`: see [`SetProfileFieldRequest`].
     pub async fn set_profile_field(
         &self,
-        request: crate::profile::SetProfileFieldRequest,
-    ) -> Result<
-        serde_json::Map<String, serde_json::Value>,
-        rt::Error<std::convert::Infallible>,
-    > {
+        request: SetProfileFieldRequest,
+    ) -> Result<serde_json::Map<String, serde_json::Value>, rt::Error> {
         self.inner.send(&request).await
     }
     /// Remove a profile field from a user.
     ///
-    /// `DELETE /_matrix/client/v3/profile/{userId}/{keyName}`: see [`crate::profile::DeleteProfileFieldRequest`].
+    /// `DELETE /_matrix/client/v3/profile/{userId}/{keyName}`: see [`DeleteProfileFieldRequest`].
     pub async fn delete_profile_field(
         &self,
-        request: crate::profile::DeleteProfileFieldRequest,
-    ) -> Result<
-        serde_json::Map<String, serde_json::Value>,
-        rt::Error<std::convert::Infallible>,
-    > {
+        request: DeleteProfileFieldRequest,
+    ) -> Result<serde_json::Map<String, serde_json::Value>, rt::Error> {
         self.inner.send(&request).await
     }
     /// Get all profile information for a user.
     ///
-    /// `GET /_matrix/client/v3/profile/{userId}`: see [`crate::profile::GetUserProfileRequest`].
+    /// `GET /_matrix/client/v3/profile/{userId}`: see [`GetUserProfileRequest`].
     pub async fn get_user_profile(
         &self,
-        request: crate::profile::GetUserProfileRequest,
-    ) -> Result<
-        crate::profile::GetUserProfileResponse,
-        rt::Error<std::convert::Infallible>,
-    > {
+        request: GetUserProfileRequest,
+    ) -> Result<GetUserProfileResponse, rt::Error> {
         self.inner.send(&request).await
     }
     /// Gets the current pushers for the authenticated user
     ///
-    /// `GET /_matrix/client/v3/pushers`: see [`crate::pusher::GetPushersRequest`].
+    /// `GET /_matrix/client/v3/pushers`: see [`GetPushersRequest`].
     pub async fn get_pushers(
         &self,
-        request: crate::pusher::GetPushersRequest,
-    ) -> Result<crate::pusher::GetPushersResponse, rt::Error<std::convert::Infallible>> {
+        request: GetPushersRequest,
+    ) -> Result<GetPushersResponse, rt::Error> {
         self.inner.send(&request).await
     }
     /// Modify a pusher for this user on the homeserver.
     ///
-    /// `POST /_matrix/client/v3/pushers/set`: see [`crate::pusher::PostPusherRequest`].
+    /// `POST /_matrix/client/v3/pushers/set`: see [`PostPusherRequest`].
     pub async fn post_pusher(
         &self,
-        request: crate::pusher::PostPusherRequest,
-    ) -> Result<
-        serde_json::Map<String, serde_json::Value>,
-        rt::Error<std::convert::Infallible>,
-    > {
+        request: PostPusherRequest,
+    ) -> Result<serde_json::Map<String, serde_json::Value>, rt::Error> {
         self.inner.send(&request).await
     }
     /// Retrieve all push rulesets.
     ///
-    /// `GET /_matrix/client/v3/pushrules/`: see [`crate::pushrules::GetPushRulesRequest`].
+    /// `GET /_matrix/client/v3/pushrules/`: see [`GetPushRulesRequest`].
     pub async fn get_push_rules(
         &self,
-        request: crate::pushrules::GetPushRulesRequest,
-    ) -> Result<
-        crate::pushrules::GetPushRulesResponse,
-        rt::Error<std::convert::Infallible>,
-    > {
+        request: GetPushRulesRequest,
+    ) -> Result<GetPushRulesResponse, rt::Error> {
         self.inner.send(&request).await
     }
     /// Retrieve all push rules.
     ///
-    /// `GET /_matrix/client/v3/pushrules/global/`: see [`crate::pushrules::GetPushRulesGlobalRequest`].
+    /// `GET /_matrix/client/v3/pushrules/global/`: see [`GetPushRulesGlobalRequest`].
     pub async fn get_push_rules_global(
         &self,
-        request: crate::pushrules::GetPushRulesGlobalRequest,
-    ) -> Result<crate::types::PushRuleset, rt::Error<std::convert::Infallible>> {
+        request: GetPushRulesGlobalRequest,
+    ) -> Result<PushRuleset, rt::Error> {
         self.inner.send(&request).await
     }
     /// Retrieve a push rule.
     ///
-    /// `GET /_matrix/client/v3/pushrules/global/{kind}/{ruleId}`: see [`crate::pushrules::GetPushRuleRequest`].
+    /// `GET /_matrix/client/v3/pushrules/global/{kind}/{ruleId}`: see [`GetPushRuleRequest`].
     pub async fn get_push_rule(
         &self,
-        request: crate::pushrules::GetPushRuleRequest,
-    ) -> Result<crate::types::PushRule, rt::Error<std::convert::Infallible>> {
+        request: GetPushRuleRequest,
+    ) -> Result<PushRule, rt::Error> {
         self.inner.send(&request).await
     }
     /// Add or change a push rule.
     ///
-    /// `PUT /_matrix/client/v3/pushrules/global/{kind}/{ruleId}`: see [`crate::pushrules::SetPushRuleRequest`].
+    /// `PUT /_matrix/client/v3/pushrules/global/{kind}/{ruleId}`: see [`SetPushRuleRequest`].
     pub async fn set_push_rule(
         &self,
-        request: crate::pushrules::SetPushRuleRequest,
-    ) -> Result<
-        serde_json::Map<String, serde_json::Value>,
-        rt::Error<std::convert::Infallible>,
-    > {
+        request: SetPushRuleRequest,
+    ) -> Result<serde_json::Map<String, serde_json::Value>, rt::Error> {
         self.inner.send(&request).await
     }
     /// Delete a push rule.
     ///
-    /// `DELETE /_matrix/client/v3/pushrules/global/{kind}/{ruleId}`: see [`crate::pushrules::DeletePushRuleRequest`].
+    /// `DELETE /_matrix/client/v3/pushrules/global/{kind}/{ruleId}`: see [`DeletePushRuleRequest`].
     pub async fn delete_push_rule(
         &self,
-        request: crate::pushrules::DeletePushRuleRequest,
-    ) -> Result<
-        serde_json::Map<String, serde_json::Value>,
-        rt::Error<std::convert::Infallible>,
-    > {
+        request: DeletePushRuleRequest,
+    ) -> Result<serde_json::Map<String, serde_json::Value>, rt::Error> {
         self.inner.send(&request).await
     }
     /// Get whether a push rule is enabled
     ///
-    /// `GET /_matrix/client/v3/pushrules/global/{kind}/{ruleId}/enabled`: see [`crate::pushrules::IsPushRuleEnabledRequest`].
+    /// `GET /_matrix/client/v3/pushrules/global/{kind}/{ruleId}/enabled`: see [`IsPushRuleEnabledRequest`].
     pub async fn is_push_rule_enabled(
         &self,
-        request: crate::pushrules::IsPushRuleEnabledRequest,
-    ) -> Result<
-        crate::pushrules::IsPushRuleEnabledResponse,
-        rt::Error<std::convert::Infallible>,
-    > {
+        request: IsPushRuleEnabledRequest,
+    ) -> Result<IsPushRuleEnabledResponse, rt::Error> {
         self.inner.send(&request).await
     }
     /// Enable or disable a push rule.
     ///
-    /// `PUT /_matrix/client/v3/pushrules/global/{kind}/{ruleId}/enabled`: see [`crate::pushrules::SetPushRuleEnabledRequest`].
+    /// `PUT /_matrix/client/v3/pushrules/global/{kind}/{ruleId}/enabled`: see [`SetPushRuleEnabledRequest`].
     pub async fn set_push_rule_enabled(
         &self,
-        request: crate::pushrules::SetPushRuleEnabledRequest,
-    ) -> Result<
-        serde_json::Map<String, serde_json::Value>,
-        rt::Error<std::convert::Infallible>,
-    > {
+        request: SetPushRuleEnabledRequest,
+    ) -> Result<serde_json::Map<String, serde_json::Value>, rt::Error> {
         self.inner.send(&request).await
     }
     /// The actions for a push rule
     ///
-    /// `GET /_matrix/client/v3/pushrules/global/{kind}/{ruleId}/actions`: see [`crate::pushrules::GetPushRuleActionsRequest`].
+    /// `GET /_matrix/client/v3/pushrules/global/{kind}/{ruleId}/actions`: see [`GetPushRuleActionsRequest`].
     pub async fn get_push_rule_actions(
         &self,
-        request: crate::pushrules::GetPushRuleActionsRequest,
-    ) -> Result<
-        crate::pushrules::GetPushRuleActionsResponse,
-        rt::Error<std::convert::Infallible>,
-    > {
+        request: GetPushRuleActionsRequest,
+    ) -> Result<GetPushRuleActionsResponse, rt::Error> {
         self.inner.send(&request).await
     }
     /// Set the actions for a push rule.
     ///
-    /// `PUT /_matrix/client/v3/pushrules/global/{kind}/{ruleId}/actions`: see [`crate::pushrules::SetPushRuleActionsRequest`].
+    /// `PUT /_matrix/client/v3/pushrules/global/{kind}/{ruleId}/actions`: see [`SetPushRuleActionsRequest`].
     pub async fn set_push_rule_actions(
         &self,
-        request: crate::pushrules::SetPushRuleActionsRequest,
-    ) -> Result<
-        serde_json::Map<String, serde_json::Value>,
-        rt::Error<std::convert::Infallible>,
-    > {
+        request: SetPushRuleActionsRequest,
+    ) -> Result<serde_json::Map<String, serde_json::Value>, rt::Error> {
         self.inner.send(&request).await
     }
     /// Set the position of the read marker for a room.
     ///
-    /// `POST /_matrix/client/v3/rooms/{roomId}/read_markers`: see [`crate::read_markers::SetReadMarkerRequest`].
+    /// `POST /_matrix/client/v3/rooms/{roomId}/read_markers`: see [`SetReadMarkerRequest`].
     pub async fn set_read_marker(
         &self,
-        request: crate::read_markers::SetReadMarkerRequest,
-    ) -> Result<
-        serde_json::Map<String, serde_json::Value>,
-        rt::Error<std::convert::Infallible>,
-    > {
+        request: SetReadMarkerRequest,
+    ) -> Result<serde_json::Map<String, serde_json::Value>, rt::Error> {
         self.inner.send(&request).await
     }
     /// Send a receipt for the given event ID.
     ///
-    /// `POST /_matrix/client/v3/rooms/{roomId}/receipt/{receiptType}/{eventId}`: see [`crate::receipts::PostReceiptRequest`].
+    /// `POST /_matrix/client/v3/rooms/{roomId}/receipt/{receiptType}/{eventId}`: see [`PostReceiptRequest`].
     pub async fn post_receipt(
         &self,
-        request: crate::receipts::PostReceiptRequest,
-    ) -> Result<
-        serde_json::Map<String, serde_json::Value>,
-        rt::Error<std::convert::Infallible>,
-    > {
+        request: PostReceiptRequest,
+    ) -> Result<serde_json::Map<String, serde_json::Value>, rt::Error> {
         self.inner.send(&request).await
     }
     /// Strips all non-integrity-critical information out of an event.
     ///
-    /// `PUT /_matrix/client/v3/rooms/{roomId}/redact/{eventId}/{txnId}`: see [`crate::redaction::RedactEventRequest`].
+    /// `PUT /_matrix/client/v3/rooms/{roomId}/redact/{eventId}/{txnId}`: see [`RedactEventRequest`].
     pub async fn redact_event(
         &self,
-        request: crate::redaction::RedactEventRequest,
-    ) -> Result<
-        crate::redaction::RedactEventResponse,
-        rt::Error<std::convert::Infallible>,
-    > {
+        request: RedactEventRequest,
+    ) -> Result<RedactEventResponse, rt::Error> {
         self.inner.send(&request).await
     }
     /// Refresh an access token
     ///
-    /// `POST /_matrix/client/v3/refresh`: see [`crate::refresh::RefreshRequest`].
+    /// `POST /_matrix/client/v3/refresh`: see [`RefreshRequest`].
     pub async fn refresh(
         &self,
-        request: crate::refresh::RefreshRequest,
-    ) -> Result<crate::refresh::RefreshResponse, rt::Error<std::convert::Infallible>> {
+        request: RefreshRequest,
+    ) -> Result<RefreshResponse, rt::Error> {
         self.inner.send(&request).await
     }
     /// Register for an account on this homeserver.
     ///
-    /// `POST /_matrix/client/v3/register`: see [`crate::registration::RegisterRequest`].
+    /// `POST /_matrix/client/v3/register`: see [`RegisterRequest`].
     pub async fn register(
         &self,
-        request: crate::registration::RegisterRequest,
-    ) -> Result<
-        crate::registration::RegisterResponse,
-        rt::Error<std::convert::Infallible>,
-    > {
+        request: RegisterRequest,
+    ) -> Result<RegisterResponse, rt::Error> {
         self.inner.send(&request).await
     }
     /// Begins the validation process for an email to be used during registration.
     ///
-    /// `POST /_matrix/client/v3/register/email/requestToken`: see [`crate::registration::RequestTokenToRegisterEmailRequest`].
+    /// `POST /_matrix/client/v3/register/email/requestToken`: see [`RequestTokenToRegisterEmailRequest`].
     pub async fn request_token_to_register_email(
         &self,
-        request: crate::registration::RequestTokenToRegisterEmailRequest,
-    ) -> Result<
-        crate::types::RequestTokenResponse,
-        rt::Error<std::convert::Infallible>,
-    > {
+        request: RequestTokenToRegisterEmailRequest,
+    ) -> Result<RequestTokenResponse, rt::Error> {
         self.inner.send(&request).await
     }
     /// Requests a validation token be sent to the given phone number for the purpose of registering an account
     ///
-    /// `POST /_matrix/client/v3/register/msisdn/requestToken`: see [`crate::registration::RequestTokenToRegisterMsisdnRequest`].
+    /// `POST /_matrix/client/v3/register/msisdn/requestToken`: see [`RequestTokenToRegisterMsisdnRequest`].
     pub async fn request_token_to_register_msisdn(
         &self,
-        request: crate::registration::RequestTokenToRegisterMsisdnRequest,
-    ) -> Result<
-        crate::types::RequestTokenResponse,
-        rt::Error<std::convert::Infallible>,
-    > {
+        request: RequestTokenToRegisterMsisdnRequest,
+    ) -> Result<RequestTokenResponse, rt::Error> {
         self.inner.send(&request).await
     }
     /// Checks to see if a username is available on the server.
     ///
-    /// `GET /_matrix/client/v3/register/available`: see [`crate::registration::CheckUsernameAvailabilityRequest`].
+    /// `GET /_matrix/client/v3/register/available`: see [`CheckUsernameAvailabilityRequest`].
     pub async fn check_username_availability(
         &self,
-        request: crate::registration::CheckUsernameAvailabilityRequest,
-    ) -> Result<
-        crate::registration::CheckUsernameAvailabilityResponse,
-        rt::Error<std::convert::Infallible>,
-    > {
+        request: CheckUsernameAvailabilityRequest,
+    ) -> Result<CheckUsernameAvailabilityResponse, rt::Error> {
         self.inner.send(&request).await
     }
     /// Query if a given registration token is still valid.
     ///
-    /// `GET /_matrix/client/v1/register/m.login.registration_token/validity`: see [`crate::registration_tokens::RegistrationTokenValidityRequest`].
+    /// `GET /_matrix/client/v1/register/m.login.registration_token/validity`: see [`RegistrationTokenValidityRequest`].
     pub async fn registration_token_validity(
         &self,
-        request: crate::registration_tokens::RegistrationTokenValidityRequest,
-    ) -> Result<
-        crate::registration_tokens::RegistrationTokenValidityResponse,
-        rt::Error<std::convert::Infallible>,
-    > {
+        request: RegistrationTokenValidityRequest,
+    ) -> Result<RegistrationTokenValidityResponse, rt::Error> {
         self.inner.send(&request).await
     }
     /// Get the child events for a given parent event.
     ///
-    /// `GET /_matrix/client/v1/rooms/{roomId}/relations/{eventId}`: see [`crate::relations::GetRelatingEventsRequest`].
+    /// `GET /_matrix/client/v1/rooms/{roomId}/relations/{eventId}`: see [`GetRelatingEventsRequest`].
     pub async fn get_relating_events(
         &self,
-        request: crate::relations::GetRelatingEventsRequest,
-    ) -> Result<
-        crate::relations::GetRelatingEventsResponse,
-        rt::Error<std::convert::Infallible>,
-    > {
+        request: GetRelatingEventsRequest,
+    ) -> Result<GetRelatingEventsResponse, rt::Error> {
         self.inner.send(&request).await
     }
     /// Get the child events for a given parent event, with a given `relType`.
     ///
-    /// `GET /_matrix/client/v1/rooms/{roomId}/relations/{eventId}/{relType}`: see [`crate::relations::GetRelatingEventsWithRelTypeRequest`].
+    /// `GET /_matrix/client/v1/rooms/{roomId}/relations/{eventId}/{relType}`: see [`GetRelatingEventsWithRelTypeRequest`].
     pub async fn get_relating_events_with_rel_type(
         &self,
-        request: crate::relations::GetRelatingEventsWithRelTypeRequest,
-    ) -> Result<
-        crate::relations::GetRelatingEventsWithRelTypeResponse,
-        rt::Error<std::convert::Infallible>,
-    > {
+        request: GetRelatingEventsWithRelTypeRequest,
+    ) -> Result<GetRelatingEventsWithRelTypeResponse, rt::Error> {
         self.inner.send(&request).await
     }
     /// Get the child events for a given parent event, with a given `relType` and `eventType`.
     ///
-    /// `GET /_matrix/client/v1/rooms/{roomId}/relations/{eventId}/{relType}/{eventType}`: see [`crate::relations::GetRelatingEventsWithRelTypeAndEventTypeRequest`].
+    /// `GET /_matrix/client/v1/rooms/{roomId}/relations/{eventId}/{relType}/{eventType}`: see [`GetRelatingEventsWithRelTypeAndEventTypeRequest`].
     pub async fn get_relating_events_with_rel_type_and_event_type(
         &self,
-        request: crate::relations::GetRelatingEventsWithRelTypeAndEventTypeRequest,
-    ) -> Result<
-        crate::relations::GetRelatingEventsWithRelTypeAndEventTypeResponse,
-        rt::Error<std::convert::Infallible>,
-    > {
+        request: GetRelatingEventsWithRelTypeAndEventTypeRequest,
+    ) -> Result<GetRelatingEventsWithRelTypeAndEventTypeResponse, rt::Error> {
         self.inner.send(&request).await
     }
     /// Report a room as inappropriate.
     ///
-    /// `POST /_matrix/client/v3/rooms/{roomId}/report`: see [`crate::report_content::ReportRoomRequest`].
+    /// `POST /_matrix/client/v3/rooms/{roomId}/report`: see [`ReportRoomRequest`].
     pub async fn report_room(
         &self,
-        request: crate::report_content::ReportRoomRequest,
-    ) -> Result<
-        serde_json::Map<String, serde_json::Value>,
-        rt::Error<std::convert::Infallible>,
-    > {
+        request: ReportRoomRequest,
+    ) -> Result<serde_json::Map<String, serde_json::Value>, rt::Error> {
         self.inner.send(&request).await
     }
     /// Report an event in a joined room as inappropriate.
     ///
-    /// `POST /_matrix/client/v3/rooms/{roomId}/report/{eventId}`: see [`crate::report_content::ReportEventRequest`].
+    /// `POST /_matrix/client/v3/rooms/{roomId}/report/{eventId}`: see [`ReportEventRequest`].
     pub async fn report_event(
         &self,
-        request: crate::report_content::ReportEventRequest,
-    ) -> Result<
-        serde_json::Map<String, serde_json::Value>,
-        rt::Error<std::convert::Infallible>,
-    > {
+        request: ReportEventRequest,
+    ) -> Result<serde_json::Map<String, serde_json::Value>, rt::Error> {
         self.inner.send(&request).await
     }
     /// Report a user as inappropriate.
     ///
-    /// `POST /_matrix/client/v3/users/{userId}/report`: see [`crate::report_content::ReportUserRequest`].
+    /// `POST /_matrix/client/v3/users/{userId}/report`: see [`ReportUserRequest`].
     pub async fn report_user(
         &self,
-        request: crate::report_content::ReportUserRequest,
-    ) -> Result<
-        serde_json::Map<String, serde_json::Value>,
-        rt::Error<std::convert::Infallible>,
-    > {
+        request: ReportUserRequest,
+    ) -> Result<serde_json::Map<String, serde_json::Value>, rt::Error> {
         self.inner.send(&request).await
     }
     /// Get the closest event ID to the given timestamp
     ///
-    /// `GET /_matrix/client/v1/rooms/{roomId}/timestamp_to_event`: see [`crate::room_event_by_timestamp::GetEventByTimestampRequest`].
+    /// `GET /_matrix/client/v1/rooms/{roomId}/timestamp_to_event`: see [`GetEventByTimestampRequest`].
     pub async fn get_event_by_timestamp(
         &self,
-        request: crate::room_event_by_timestamp::GetEventByTimestampRequest,
-    ) -> Result<
-        crate::room_event_by_timestamp::GetEventByTimestampResponse,
-        rt::Error<std::convert::Infallible>,
-    > {
+        request: GetEventByTimestampRequest,
+    ) -> Result<GetEventByTimestampResponse, rt::Error> {
         self.inner.send(&request).await
     }
     /// Snapshot the current state of a room and its most recent messages.
     ///
-    /// `GET /_matrix/client/v3/rooms/{roomId}/initialSync`: see [`crate::room_initial_sync::RoomInitialSyncRequest`].
+    /// `GET /_matrix/client/v3/rooms/{roomId}/initialSync`: see [`RoomInitialSyncRequest`].
     pub async fn room_initial_sync(
         &self,
-        request: crate::room_initial_sync::RoomInitialSyncRequest,
-    ) -> Result<
-        crate::room_initial_sync::RoomInitialSyncResponse,
-        rt::Error<crate::room_initial_sync::RoomInitialSyncError>,
-    > {
+        request: RoomInitialSyncRequest,
+    ) -> Result<RoomInitialSyncResponse, rt::Error<RoomInitialSyncError>> {
         self.inner.send(&request).await
     }
     /// Send a message event to the given room.
     ///
-    /// `PUT /_matrix/client/v3/rooms/{roomId}/send/{eventType}/{txnId}`: see [`crate::room_send::SendMessageRequest`].
+    /// `PUT /_matrix/client/v3/rooms/{roomId}/send/{eventType}/{txnId}`: see [`SendMessageRequest`].
     pub async fn send_message(
         &self,
-        request: crate::room_send::SendMessageRequest,
-    ) -> Result<
-        crate::room_send::SendMessageResponse,
-        rt::Error<std::convert::Infallible>,
-    > {
+        request: SendMessageRequest,
+    ) -> Result<SendMessageResponse, rt::Error> {
         self.inner.send(&request).await
     }
     /// Send a state event to the given room.
     ///
-    /// `PUT /_matrix/client/v3/rooms/{roomId}/state/{eventType}/{stateKey}`: see [`crate::room_state::SetRoomStateWithKeyRequest`].
+    /// `PUT /_matrix/client/v3/rooms/{roomId}/state/{eventType}/{stateKey}`: see [`SetRoomStateWithKeyRequest`].
     pub async fn set_room_state_with_key(
         &self,
-        request: crate::room_state::SetRoomStateWithKeyRequest,
-    ) -> Result<
-        crate::room_state::SetRoomStateWithKeyResponse,
-        rt::Error<std::convert::Infallible>,
-    > {
+        request: SetRoomStateWithKeyRequest,
+    ) -> Result<SetRoomStateWithKeyResponse, rt::Error> {
         self.inner.send(&request).await
     }
     /// Retrieves a summary for a room.
     ///
-    /// `GET /_matrix/client/v1/room_summary/{roomIdOrAlias}`: see [`crate::room_summary::GetRoomSummaryRequest`].
+    /// `GET /_matrix/client/v1/room_summary/{roomIdOrAlias}`: see [`GetRoomSummaryRequest`].
     pub async fn get_room_summary(
         &self,
-        request: crate::room_summary::GetRoomSummaryRequest,
-    ) -> Result<
-        crate::room_summary::GetRoomSummaryResponse,
-        rt::Error<std::convert::Infallible>,
-    > {
+        request: GetRoomSummaryRequest,
+    ) -> Result<GetRoomSummaryResponse, rt::Error> {
         self.inner.send(&request).await
     }
     /// Upgrades a room to a new room version.
     ///
-    /// `POST /_matrix/client/v3/rooms/{roomId}/upgrade`: see [`crate::room_upgrades::UpgradeRoomRequest`].
+    /// `POST /_matrix/client/v3/rooms/{roomId}/upgrade`: see [`UpgradeRoomRequest`].
     pub async fn upgrade_room(
         &self,
-        request: crate::room_upgrades::UpgradeRoomRequest,
-    ) -> Result<
-        crate::room_upgrades::UpgradeRoomResponse,
-        rt::Error<std::convert::Infallible>,
-    > {
+        request: UpgradeRoomRequest,
+    ) -> Result<UpgradeRoomResponse, rt::Error> {
         self.inner.send(&request).await
     }
     /// Get a single event by event ID.
     ///
-    /// `GET /_matrix/client/v3/rooms/{roomId}/event/{eventId}`: see [`crate::rooms::GetOneRoomEventRequest`].
+    /// `GET /_matrix/client/v3/rooms/{roomId}/event/{eventId}`: see [`GetOneRoomEventRequest`].
     pub async fn get_one_room_event(
         &self,
-        request: crate::rooms::GetOneRoomEventRequest,
-    ) -> Result<
-        rt::Raw<crate::types::ClientEvent>,
-        rt::Error<std::convert::Infallible>,
-    > {
+        request: GetOneRoomEventRequest,
+    ) -> Result<rt::Raw<ClientEvent>, rt::Error> {
         self.inner.send(&request).await
     }
     /// Get the state identified by the type and key.
     ///
-    /// `GET /_matrix/client/v3/rooms/{roomId}/state/{eventType}/{stateKey}`: see [`crate::rooms::GetRoomStateWithKeyRequest`].
+    /// `GET /_matrix/client/v3/rooms/{roomId}/state/{eventType}/{stateKey}`: see [`GetRoomStateWithKeyRequest`].
     pub async fn get_room_state_with_key(
         &self,
-        request: crate::rooms::GetRoomStateWithKeyRequest,
-    ) -> Result<
-        crate::rooms::GetRoomStateWithKeyResponse,
-        rt::Error<crate::rooms::GetRoomStateWithKeyError>,
-    > {
+        request: GetRoomStateWithKeyRequest,
+    ) -> Result<GetRoomStateWithKeyResponse, rt::Error<GetRoomStateWithKeyError>> {
         self.inner.send(&request).await
     }
     /// Get all state events in the current state of a room.
     ///
-    /// `GET /_matrix/client/v3/rooms/{roomId}/state`: see [`crate::rooms::GetRoomStateRequest`].
+    /// `GET /_matrix/client/v3/rooms/{roomId}/state`: see [`GetRoomStateRequest`].
     pub async fn get_room_state(
         &self,
-        request: crate::rooms::GetRoomStateRequest,
-    ) -> Result<
-        Vec<rt::Raw<crate::types::ClientEvent>>,
-        rt::Error<crate::rooms::GetRoomStateError>,
-    > {
+        request: GetRoomStateRequest,
+    ) -> Result<Vec<rt::Raw<ClientEvent>>, rt::Error<GetRoomStateError>> {
         self.inner.send(&request).await
     }
     /// Get the m.room.member events for the room.
     ///
-    /// `GET /_matrix/client/v3/rooms/{roomId}/members`: see [`crate::rooms::GetMembersByRoomRequest`].
+    /// `GET /_matrix/client/v3/rooms/{roomId}/members`: see [`GetMembersByRoomRequest`].
     pub async fn get_members_by_room(
         &self,
-        request: crate::rooms::GetMembersByRoomRequest,
-    ) -> Result<
-        crate::rooms::GetMembersByRoomResponse,
-        rt::Error<crate::rooms::GetMembersByRoomError>,
-    > {
+        request: GetMembersByRoomRequest,
+    ) -> Result<GetMembersByRoomResponse, rt::Error<GetMembersByRoomError>> {
         self.inner.send(&request).await
     }
     /// Gets the list of currently joined users and their profile data.
     ///
-    /// `GET /_matrix/client/v3/rooms/{roomId}/joined_members`: see [`crate::rooms::GetJoinedMembersByRoomRequest`].
+    /// `GET /_matrix/client/v3/rooms/{roomId}/joined_members`: see [`GetJoinedMembersByRoomRequest`].
     pub async fn get_joined_members_by_room(
         &self,
-        request: crate::rooms::GetJoinedMembersByRoomRequest,
-    ) -> Result<
-        crate::rooms::GetJoinedMembersByRoomResponse,
-        rt::Error<crate::rooms::GetJoinedMembersByRoomError>,
-    > {
+        request: GetJoinedMembersByRoomRequest,
+    ) -> Result<GetJoinedMembersByRoomResponse, rt::Error<GetJoinedMembersByRoomError>> {
         self.inner.send(&request).await
     }
     /// Perform a server-side search.
     ///
-    /// `POST /_matrix/client/v3/search`: see [`crate::search::SearchRequest`].
+    /// `POST /_matrix/client/v3/search`: see [`SearchRequest`].
     pub async fn search(
         &self,
-        request: crate::search::SearchRequest,
-    ) -> Result<crate::search::SearchResponse, rt::Error<crate::search::SearchError>> {
+        request: SearchRequest,
+    ) -> Result<SearchResponse, rt::Error<SearchError>> {
         self.inner.send(&request).await
     }
     /// Retrieve a portion of a space tree.
     ///
-    /// `GET /_matrix/client/v1/rooms/{roomId}/hierarchy`: see [`crate::space_hierarchy::GetSpaceHierarchyRequest`].
+    /// `GET /_matrix/client/v1/rooms/{roomId}/hierarchy`: see [`GetSpaceHierarchyRequest`].
     pub async fn get_space_hierarchy(
         &self,
-        request: crate::space_hierarchy::GetSpaceHierarchyRequest,
-    ) -> Result<
-        crate::space_hierarchy::GetSpaceHierarchyResponse,
-        rt::Error<std::convert::Infallible>,
-    > {
+        request: GetSpaceHierarchyRequest,
+    ) -> Result<GetSpaceHierarchyResponse, rt::Error> {
         self.inner.send(&request).await
     }
     /// Redirect the user's browser to the SSO interface.
     ///
-    /// `GET /_matrix/client/v3/login/sso/redirect`: see [`crate::sso_login_redirect::RedirectToSsoRequest`].
+    /// `GET /_matrix/client/v3/login/sso/redirect`: see [`RedirectToSsoRequest`].
     pub async fn redirect_to_sso(
         &self,
-        request: crate::sso_login_redirect::RedirectToSsoRequest,
-    ) -> Result<
-        crate::sso_login_redirect::RedirectToSsoResponse,
-        rt::Error<std::convert::Infallible>,
-    > {
+        request: RedirectToSsoRequest,
+    ) -> Result<RedirectToSsoResponse, rt::Error> {
         self.inner.send(&request).await
     }
     /// Redirect the user's browser to the SSO interface for an IdP.
     ///
-    /// `GET /_matrix/client/v3/login/sso/redirect/{idpId}`: see [`crate::sso_login_redirect::RedirectToIdpRequest`].
+    /// `GET /_matrix/client/v3/login/sso/redirect/{idpId}`: see [`RedirectToIdpRequest`].
     pub async fn redirect_to_idp(
         &self,
-        request: crate::sso_login_redirect::RedirectToIdpRequest,
-    ) -> Result<
-        crate::sso_login_redirect::RedirectToIdpResponse,
-        rt::Error<crate::sso_login_redirect::RedirectToIdpError>,
-    > {
+        request: RedirectToIdpRequest,
+    ) -> Result<RedirectToIdpResponse, rt::Error<RedirectToIdpError>> {
         self.inner.send(&request).await
     }
     /// Gets homeserver contacts and support details.
     ///
-    /// `GET /.well-known/matrix/support`: see [`crate::support::GetWellknownSupportRequest`].
+    /// `GET /.well-known/matrix/support`: see [`GetWellknownSupportRequest`].
     pub async fn get_wellknown_support(
         &self,
-        request: crate::support::GetWellknownSupportRequest,
-    ) -> Result<
-        crate::support::GetWellknownSupportResponse,
-        rt::Error<crate::support::GetWellknownSupportError>,
-    > {
+        request: GetWellknownSupportRequest,
+    ) -> Result<GetWellknownSupportResponse, rt::Error<GetWellknownSupportError>> {
         self.inner.send(&request).await
     }
     /// Synchronise the client's state and receive new messages.
     ///
-    /// `GET /_matrix/client/v3/sync`: see [`crate::sync::SyncRequest`].
-    pub async fn sync(
-        &self,
-        request: crate::sync::SyncRequest,
-    ) -> Result<crate::sync::SyncResponse, rt::Error<std::convert::Infallible>> {
+    /// `GET /_matrix/client/v3/sync`: see [`SyncRequest`].
+    pub async fn sync(&self, request: SyncRequest) -> Result<SyncResponse, rt::Error> {
         self.inner.send(&request).await
     }
     /// List the tags for a room.
     ///
-    /// `GET /_matrix/client/v3/user/{userId}/rooms/{roomId}/tags`: see [`crate::tags::GetRoomTagsRequest`].
+    /// `GET /_matrix/client/v3/user/{userId}/rooms/{roomId}/tags`: see [`GetRoomTagsRequest`].
     pub async fn get_room_tags(
         &self,
-        request: crate::tags::GetRoomTagsRequest,
-    ) -> Result<crate::tags::GetRoomTagsResponse, rt::Error<std::convert::Infallible>> {
+        request: GetRoomTagsRequest,
+    ) -> Result<GetRoomTagsResponse, rt::Error> {
         self.inner.send(&request).await
     }
     /// Add a tag to a room.
     ///
-    /// `PUT /_matrix/client/v3/user/{userId}/rooms/{roomId}/tags/{tag}`: see [`crate::tags::SetRoomTagRequest`].
+    /// `PUT /_matrix/client/v3/user/{userId}/rooms/{roomId}/tags/{tag}`: see [`SetRoomTagRequest`].
     pub async fn set_room_tag(
         &self,
-        request: crate::tags::SetRoomTagRequest,
-    ) -> Result<
-        serde_json::Map<String, serde_json::Value>,
-        rt::Error<std::convert::Infallible>,
-    > {
+        request: SetRoomTagRequest,
+    ) -> Result<serde_json::Map<String, serde_json::Value>, rt::Error> {
         self.inner.send(&request).await
     }
     /// Remove a tag from the room.
     ///
-    /// `DELETE /_matrix/client/v3/user/{userId}/rooms/{roomId}/tags/{tag}`: see [`crate::tags::DeleteRoomTagRequest`].
+    /// `DELETE /_matrix/client/v3/user/{userId}/rooms/{roomId}/tags/{tag}`: see [`DeleteRoomTagRequest`].
     pub async fn delete_room_tag(
         &self,
-        request: crate::tags::DeleteRoomTagRequest,
-    ) -> Result<
-        serde_json::Map<String, serde_json::Value>,
-        rt::Error<std::convert::Infallible>,
-    > {
+        request: DeleteRoomTagRequest,
+    ) -> Result<serde_json::Map<String, serde_json::Value>, rt::Error> {
         self.inner.send(&request).await
     }
     /// Retrieve metadata about all protocols that a homeserver supports.
     ///
-    /// `GET /_matrix/client/v3/thirdparty/protocols`: see [`crate::third_party_lookup::GetProtocolsRequest`].
+    /// `GET /_matrix/client/v3/thirdparty/protocols`: see [`GetProtocolsRequest`].
     pub async fn get_protocols(
         &self,
-        request: crate::third_party_lookup::GetProtocolsRequest,
-    ) -> Result<
-        std::collections::BTreeMap<String, crate::types::Protocol>,
-        rt::Error<std::convert::Infallible>,
-    > {
+        request: GetProtocolsRequest,
+    ) -> Result<std::collections::BTreeMap<String, Protocol>, rt::Error> {
         self.inner.send(&request).await
     }
     /// Retrieve metadata about a specific protocol that the homeserver supports.
     ///
-    /// `GET /_matrix/client/v3/thirdparty/protocol/{protocol}`: see [`crate::third_party_lookup::GetProtocolMetadataRequest`].
+    /// `GET /_matrix/client/v3/thirdparty/protocol/{protocol}`: see [`GetProtocolMetadataRequest`].
     pub async fn get_protocol_metadata(
         &self,
-        request: crate::third_party_lookup::GetProtocolMetadataRequest,
-    ) -> Result<
-        crate::types::Protocol,
-        rt::Error<crate::third_party_lookup::GetProtocolMetadataError>,
-    > {
+        request: GetProtocolMetadataRequest,
+    ) -> Result<Protocol, rt::Error<GetProtocolMetadataError>> {
         self.inner.send(&request).await
     }
     /// Retrieve Matrix-side portals rooms leading to a third-party location.
     ///
-    /// `GET /_matrix/client/v3/thirdparty/location/{protocol}`: see [`crate::third_party_lookup::QueryLocationByProtocolRequest`].
+    /// `GET /_matrix/client/v3/thirdparty/location/{protocol}`: see [`QueryLocationByProtocolRequest`].
     pub async fn query_location_by_protocol(
         &self,
-        request: crate::third_party_lookup::QueryLocationByProtocolRequest,
-    ) -> Result<Vec<crate::types::Location>, rt::Error<std::convert::Infallible>> {
+        request: QueryLocationByProtocolRequest,
+    ) -> Result<Vec<Location>, rt::Error> {
         self.inner.send(&request).await
     }
     /// Retrieve the Matrix User ID of a corresponding third-party user.
     ///
-    /// `GET /_matrix/client/v3/thirdparty/user/{protocol}`: see [`crate::third_party_lookup::QueryUserByProtocolRequest`].
+    /// `GET /_matrix/client/v3/thirdparty/user/{protocol}`: see [`QueryUserByProtocolRequest`].
     pub async fn query_user_by_protocol(
         &self,
-        request: crate::third_party_lookup::QueryUserByProtocolRequest,
-    ) -> Result<Vec<crate::types::User>, rt::Error<std::convert::Infallible>> {
+        request: QueryUserByProtocolRequest,
+    ) -> Result<Vec<User>, rt::Error> {
         self.inner.send(&request).await
     }
     /// Reverse-lookup third-party locations given a Matrix room alias.
     ///
-    /// `GET /_matrix/client/v3/thirdparty/location`: see [`crate::third_party_lookup::QueryLocationByAliasRequest`].
+    /// `GET /_matrix/client/v3/thirdparty/location`: see [`QueryLocationByAliasRequest`].
     pub async fn query_location_by_alias(
         &self,
-        request: crate::third_party_lookup::QueryLocationByAliasRequest,
-    ) -> Result<Vec<crate::types::Location>, rt::Error<std::convert::Infallible>> {
+        request: QueryLocationByAliasRequest,
+    ) -> Result<Vec<Location>, rt::Error> {
         self.inner.send(&request).await
     }
     /// Reverse-lookup third-party users given a Matrix User ID.
     ///
-    /// `GET /_matrix/client/v3/thirdparty/user`: see [`crate::third_party_lookup::QueryUserByIdRequest`].
+    /// `GET /_matrix/client/v3/thirdparty/user`: see [`QueryUserByIdRequest`].
     pub async fn query_user_by_id(
         &self,
-        request: crate::third_party_lookup::QueryUserByIdRequest,
-    ) -> Result<Vec<crate::types::User>, rt::Error<std::convert::Infallible>> {
+        request: QueryUserByIdRequest,
+    ) -> Result<Vec<User>, rt::Error> {
         self.inner.send(&request).await
     }
     /// Invite a user to participate in a particular room.
     ///
-    /// `POST /_matrix/client/v3/rooms/{roomId}/invite`: see [`crate::third_party_membership::InviteBy3pidRequest`].
+    /// `POST /_matrix/client/v3/rooms/{roomId}/invite`: see [`InviteBy3pidRequest`].
     pub async fn invite_by_3pid(
         &self,
-        request: crate::third_party_membership::InviteBy3pidRequest,
-    ) -> Result<
-        serde_json::Map<String, serde_json::Value>,
-        rt::Error<std::convert::Infallible>,
-    > {
+        request: InviteBy3pidRequest,
+    ) -> Result<serde_json::Map<String, serde_json::Value>, rt::Error> {
         self.inner.send(&request).await
     }
     /// Fetches a list of the threads in a room.
     ///
-    /// `GET /_matrix/client/v1/rooms/{roomId}/threads`: see [`crate::threads_list::GetThreadRootsRequest`].
+    /// `GET /_matrix/client/v1/rooms/{roomId}/threads`: see [`GetThreadRootsRequest`].
     pub async fn get_thread_roots(
         &self,
-        request: crate::threads_list::GetThreadRootsRequest,
-    ) -> Result<
-        crate::threads_list::GetThreadRootsResponse,
-        rt::Error<std::convert::Infallible>,
-    > {
+        request: GetThreadRootsRequest,
+    ) -> Result<GetThreadRootsResponse, rt::Error> {
         self.inner.send(&request).await
     }
     /// Send an event to a given set of devices.
     ///
-    /// `PUT /_matrix/client/v3/sendToDevice/{eventType}/{txnId}`: see [`crate::to_device::SendToDeviceRequest`].
+    /// `PUT /_matrix/client/v3/sendToDevice/{eventType}/{txnId}`: see [`SendToDeviceRequest`].
     pub async fn send_to_device(
         &self,
-        request: crate::to_device::SendToDeviceRequest,
-    ) -> Result<
-        serde_json::Map<String, serde_json::Value>,
-        rt::Error<std::convert::Infallible>,
-    > {
+        request: SendToDeviceRequest,
+    ) -> Result<serde_json::Map<String, serde_json::Value>, rt::Error> {
         self.inner.send(&request).await
     }
     /// Informs the server that the user has started or stopped typing.
     ///
-    /// `PUT /_matrix/client/v3/rooms/{roomId}/typing/{userId}`: see [`crate::typing::SetTypingRequest`].
+    /// `PUT /_matrix/client/v3/rooms/{roomId}/typing/{userId}`: see [`SetTypingRequest`].
     pub async fn set_typing(
         &self,
-        request: crate::typing::SetTypingRequest,
-    ) -> Result<
-        serde_json::Map<String, serde_json::Value>,
-        rt::Error<std::convert::Infallible>,
-    > {
+        request: SetTypingRequest,
+    ) -> Result<serde_json::Map<String, serde_json::Value>, rt::Error> {
         self.inner.send(&request).await
     }
     /// Searches the user directory.
     ///
-    /// `POST /_matrix/client/v3/user_directory/search`: see [`crate::users::SearchUserDirectoryRequest`].
+    /// `POST /_matrix/client/v3/user_directory/search`: see [`SearchUserDirectoryRequest`].
     pub async fn search_user_directory(
         &self,
-        request: crate::users::SearchUserDirectoryRequest,
-    ) -> Result<
-        crate::users::SearchUserDirectoryResponse,
-        rt::Error<std::convert::Infallible>,
-    > {
+        request: SearchUserDirectoryRequest,
+    ) -> Result<SearchUserDirectoryResponse, rt::Error> {
         self.inner.send(&request).await
     }
     /// Gets the versions of the specification supported by the server.
     ///
-    /// `GET /_matrix/client/versions`: see [`crate::versions::GetVersionsRequest`].
+    /// `GET /_matrix/client/versions`: see [`GetVersionsRequest`].
     pub async fn get_versions(
         &self,
-        request: crate::versions::GetVersionsRequest,
-    ) -> Result<
-        crate::versions::GetVersionsResponse,
-        rt::Error<std::convert::Infallible>,
-    > {
+        request: GetVersionsRequest,
+    ) -> Result<GetVersionsResponse, rt::Error> {
         self.inner.send(&request).await
     }
     /// Obtain TURN server credentials.
     ///
-    /// `GET /_matrix/client/v3/voip/turnServer`: see [`crate::voip::GetTurnServerRequest`].
+    /// `GET /_matrix/client/v3/voip/turnServer`: see [`GetTurnServerRequest`].
     pub async fn get_turn_server(
         &self,
-        request: crate::voip::GetTurnServerRequest,
-    ) -> Result<
-        crate::voip::GetTurnServerResponse,
-        rt::Error<std::convert::Infallible>,
-    > {
+        request: GetTurnServerRequest,
+    ) -> Result<GetTurnServerResponse, rt::Error> {
         self.inner.send(&request).await
     }
     /// Gets Matrix server discovery information about the domain.
     ///
-    /// `GET /.well-known/matrix/client`: see [`crate::wellknown::GetWellknownRequest`].
+    /// `GET /.well-known/matrix/client`: see [`GetWellknownRequest`].
     pub async fn get_wellknown(
         &self,
-        request: crate::wellknown::GetWellknownRequest,
-    ) -> Result<
-        crate::types::DiscoveryInformation,
-        rt::Error<crate::wellknown::GetWellknownError>,
-    > {
+        request: GetWellknownRequest,
+    ) -> Result<DiscoveryInformation, rt::Error<GetWellknownError>> {
         self.inner.send(&request).await
     }
     /// Gets information about the owner of an access token.
     ///
-    /// `GET /_matrix/client/v3/account/whoami`: see [`crate::whoami::GetTokenOwnerRequest`].
+    /// `GET /_matrix/client/v3/account/whoami`: see [`GetTokenOwnerRequest`].
     pub async fn get_token_owner(
         &self,
-        request: crate::whoami::GetTokenOwnerRequest,
-    ) -> Result<
-        crate::whoami::GetTokenOwnerResponse,
-        rt::Error<std::convert::Infallible>,
-    > {
+        request: GetTokenOwnerRequest,
+    ) -> Result<GetTokenOwnerResponse, rt::Error> {
         self.inner.send(&request).await
     }
 }

@@ -90,15 +90,12 @@ pub struct SetRoomAliasRequest {
     /// [in the appendices](https://spec.matrix.org/v1.19/appendices/#room-aliases).
     pub room_alias: rt::RoomAlias,
     /// The request body.
-    pub body: crate::directory::SetRoomAliasRequestBody,
+    pub body: SetRoomAliasRequestBody,
 }
 
 impl SetRoomAliasRequest {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(
-        room_alias: rt::RoomAlias,
-        body: crate::directory::SetRoomAliasRequestBody,
-    ) -> Self {
+    pub fn new(room_alias: rt::RoomAlias, body: SetRoomAliasRequestBody) -> Self {
         Self { room_alias, body }
     }
 }
@@ -202,13 +199,13 @@ impl rt::Endpoint for GetRoomIdByAliasRequest {
         rate_limited: false,
         deprecated: false,
     };
-    type Response = crate::directory::GetRoomIdByAliasResponse;
+    type Response = GetRoomIdByAliasResponse;
     type Error = std::convert::Infallible;
     fn try_into_http_request(
         &self,
         base_url: &rt::BaseUrl,
         access_token: Option<&rt::AccessToken>,
-    ) -> Result<rt::http::Request<rt::Bytes>, rt::IntoHttpError> {
+    ) -> rt::RequestResult {
         let mut path = rt::PathBuilder::new("/_matrix/client/v3/directory/room/");
         path.push_param(self.room_alias.as_str());
         let path_and_query = path.finish();
@@ -220,9 +217,7 @@ impl rt::Endpoint for GetRoomIdByAliasRequest {
             rt::RequestBody::Empty,
         )
     }
-    fn try_from_http_response(
-        response: rt::http::Response<rt::Bytes>,
-    ) -> Result<Self::Response, rt::FromHttpResponseError<Self::Error>> {
+    fn try_from_http_response(response: rt::HttpResponse) -> rt::ResponseResult<Self> {
         match response.status().as_u16() {
             200 => Ok(rt::json_response(&response)?),
             400 | 404 => Err(rt::documented_error_response(response)),
@@ -247,7 +242,7 @@ impl rt::Endpoint for SetRoomAliasRequest {
         &self,
         base_url: &rt::BaseUrl,
         access_token: Option<&rt::AccessToken>,
-    ) -> Result<rt::http::Request<rt::Bytes>, rt::IntoHttpError> {
+    ) -> rt::RequestResult {
         let mut path = rt::PathBuilder::new("/_matrix/client/v3/directory/room/");
         path.push_param(self.room_alias.as_str());
         let path_and_query = path.finish();
@@ -259,9 +254,7 @@ impl rt::Endpoint for SetRoomAliasRequest {
             rt::json_body(&self.body)?,
         )
     }
-    fn try_from_http_response(
-        response: rt::http::Response<rt::Bytes>,
-    ) -> Result<Self::Response, rt::FromHttpResponseError<Self::Error>> {
+    fn try_from_http_response(response: rt::HttpResponse) -> rt::ResponseResult<Self> {
         match response.status().as_u16() {
             200 => Ok(rt::json_response(&response)?),
             400 | 409 => Err(rt::documented_error_response(response)),
@@ -286,7 +279,7 @@ impl rt::Endpoint for DeleteRoomAliasRequest {
         &self,
         base_url: &rt::BaseUrl,
         access_token: Option<&rt::AccessToken>,
-    ) -> Result<rt::http::Request<rt::Bytes>, rt::IntoHttpError> {
+    ) -> rt::RequestResult {
         let mut path = rt::PathBuilder::new("/_matrix/client/v3/directory/room/");
         path.push_param(self.room_alias.as_str());
         let path_and_query = path.finish();
@@ -298,9 +291,7 @@ impl rt::Endpoint for DeleteRoomAliasRequest {
             rt::RequestBody::Empty,
         )
     }
-    fn try_from_http_response(
-        response: rt::http::Response<rt::Bytes>,
-    ) -> Result<Self::Response, rt::FromHttpResponseError<Self::Error>> {
+    fn try_from_http_response(response: rt::HttpResponse) -> rt::ResponseResult<Self> {
         match response.status().as_u16() {
             200 => Ok(rt::json_response(&response)?),
             404 => Err(rt::documented_error_response(response)),
@@ -319,13 +310,13 @@ impl rt::Endpoint for GetLocalAliasesRequest {
         rate_limited: true,
         deprecated: false,
     };
-    type Response = crate::directory::GetLocalAliasesResponse;
+    type Response = GetLocalAliasesResponse;
     type Error = std::convert::Infallible;
     fn try_into_http_request(
         &self,
         base_url: &rt::BaseUrl,
         access_token: Option<&rt::AccessToken>,
-    ) -> Result<rt::http::Request<rt::Bytes>, rt::IntoHttpError> {
+    ) -> rt::RequestResult {
         let mut path = rt::PathBuilder::new("/_matrix/client/v3/rooms/");
         path.push_param(self.room_id.as_str());
         path.push_literal("/aliases");
@@ -338,9 +329,7 @@ impl rt::Endpoint for GetLocalAliasesRequest {
             rt::RequestBody::Empty,
         )
     }
-    fn try_from_http_response(
-        response: rt::http::Response<rt::Bytes>,
-    ) -> Result<Self::Response, rt::FromHttpResponseError<Self::Error>> {
+    fn try_from_http_response(response: rt::HttpResponse) -> rt::ResponseResult<Self> {
         match response.status().as_u16() {
             200 => Ok(rt::json_response(&response)?),
             400 | 403 | 429 => Err(rt::documented_error_response(response)),

@@ -57,15 +57,12 @@ pub struct InviteUserRequest {
     /// The room identifier (not alias) to which to invite the user.
     pub room_id: rt::RoomId,
     /// The request body.
-    pub body: crate::inviting::InviteUserRequestBody,
+    pub body: InviteUserRequestBody,
 }
 
 impl InviteUserRequest {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(
-        room_id: rt::RoomId,
-        body: crate::inviting::InviteUserRequestBody,
-    ) -> Self {
+    pub fn new(room_id: rt::RoomId, body: InviteUserRequestBody) -> Self {
         Self { room_id, body }
     }
 }
@@ -86,7 +83,7 @@ impl rt::Endpoint for InviteUserRequest {
         &self,
         base_url: &rt::BaseUrl,
         access_token: Option<&rt::AccessToken>,
-    ) -> Result<rt::http::Request<rt::Bytes>, rt::IntoHttpError> {
+    ) -> rt::RequestResult {
         let mut path = rt::PathBuilder::new("/_matrix/client/v3/rooms/");
         path.push_param(self.room_id.as_str());
         path.push_literal("/invite");
@@ -99,9 +96,7 @@ impl rt::Endpoint for InviteUserRequest {
             rt::json_body(&self.body)?,
         )
     }
-    fn try_from_http_response(
-        response: rt::http::Response<rt::Bytes>,
-    ) -> Result<Self::Response, rt::FromHttpResponseError<Self::Error>> {
+    fn try_from_http_response(response: rt::HttpResponse) -> rt::ResponseResult<Self> {
         match response.status().as_u16() {
             200 => Ok(rt::json_response(&response)?),
             400 | 403 | 429 => Err(rt::documented_error_response(response)),

@@ -48,12 +48,12 @@ pub struct KickRequest {
     /// The room identifier (not alias) from which the user should be kicked.
     pub room_id: rt::RoomId,
     /// The request body.
-    pub body: crate::kicking::KickRequestBody,
+    pub body: KickRequestBody,
 }
 
 impl KickRequest {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(room_id: rt::RoomId, body: crate::kicking::KickRequestBody) -> Self {
+    pub fn new(room_id: rt::RoomId, body: KickRequestBody) -> Self {
         Self { room_id, body }
     }
 }
@@ -74,7 +74,7 @@ impl rt::Endpoint for KickRequest {
         &self,
         base_url: &rt::BaseUrl,
         access_token: Option<&rt::AccessToken>,
-    ) -> Result<rt::http::Request<rt::Bytes>, rt::IntoHttpError> {
+    ) -> rt::RequestResult {
         let mut path = rt::PathBuilder::new("/_matrix/client/v3/rooms/");
         path.push_param(self.room_id.as_str());
         path.push_literal("/kick");
@@ -87,9 +87,7 @@ impl rt::Endpoint for KickRequest {
             rt::json_body(&self.body)?,
         )
     }
-    fn try_from_http_response(
-        response: rt::http::Response<rt::Bytes>,
-    ) -> Result<Self::Response, rt::FromHttpResponseError<Self::Error>> {
+    fn try_from_http_response(response: rt::HttpResponse) -> rt::ResponseResult<Self> {
         match response.status().as_u16() {
             200 => Ok(rt::json_response(&response)?),
             403 => Err(rt::documented_error_response(response)),

@@ -60,15 +60,12 @@ pub struct KnockRoomRequest {
     /// Added in Matrix 1.12.
     pub via: Vec<rt::ServerName>,
     /// The request body.
-    pub body: crate::knocking::KnockRoomRequestBody,
+    pub body: KnockRoomRequestBody,
 }
 
 impl KnockRoomRequest {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(
-        room_id_or_alias: rt::RoomIdOrAlias,
-        body: crate::knocking::KnockRoomRequestBody,
-    ) -> Self {
+    pub fn new(room_id_or_alias: rt::RoomIdOrAlias, body: KnockRoomRequestBody) -> Self {
         Self {
             room_id_or_alias,
             via: Default::default(),
@@ -114,13 +111,13 @@ impl rt::Endpoint for KnockRoomRequest {
         rate_limited: true,
         deprecated: false,
     };
-    type Response = crate::knocking::KnockRoomResponse;
+    type Response = KnockRoomResponse;
     type Error = std::convert::Infallible;
     fn try_into_http_request(
         &self,
         base_url: &rt::BaseUrl,
         access_token: Option<&rt::AccessToken>,
-    ) -> Result<rt::http::Request<rt::Bytes>, rt::IntoHttpError> {
+    ) -> rt::RequestResult {
         let mut path = rt::PathBuilder::new("/_matrix/client/v3/knock/");
         path.push_param(self.room_id_or_alias.as_str());
         let mut query = rt::QueryBuilder::new();
@@ -136,9 +133,7 @@ impl rt::Endpoint for KnockRoomRequest {
             rt::json_body(&self.body)?,
         )
     }
-    fn try_from_http_response(
-        response: rt::http::Response<rt::Bytes>,
-    ) -> Result<Self::Response, rt::FromHttpResponseError<Self::Error>> {
+    fn try_from_http_response(response: rt::HttpResponse) -> rt::ResponseResult<Self> {
         match response.status().as_u16() {
             200 => Ok(rt::json_response(&response)?),
             403 | 404 | 429 => Err(rt::documented_error_response(response)),

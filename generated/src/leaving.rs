@@ -61,12 +61,12 @@ pub struct LeaveRoomRequest {
     /// The room identifier to leave.
     pub room_id: rt::RoomId,
     /// The request body.
-    pub body: crate::leaving::LeaveRoomRequestBody,
+    pub body: LeaveRoomRequestBody,
 }
 
 impl LeaveRoomRequest {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(room_id: rt::RoomId, body: crate::leaving::LeaveRoomRequestBody) -> Self {
+    pub fn new(room_id: rt::RoomId, body: LeaveRoomRequestBody) -> Self {
         Self { room_id, body }
     }
 }
@@ -114,7 +114,7 @@ impl rt::Endpoint for LeaveRoomRequest {
         &self,
         base_url: &rt::BaseUrl,
         access_token: Option<&rt::AccessToken>,
-    ) -> Result<rt::http::Request<rt::Bytes>, rt::IntoHttpError> {
+    ) -> rt::RequestResult {
         let mut path = rt::PathBuilder::new("/_matrix/client/v3/rooms/");
         path.push_param(self.room_id.as_str());
         path.push_literal("/leave");
@@ -127,9 +127,7 @@ impl rt::Endpoint for LeaveRoomRequest {
             rt::json_body(&self.body)?,
         )
     }
-    fn try_from_http_response(
-        response: rt::http::Response<rt::Bytes>,
-    ) -> Result<Self::Response, rt::FromHttpResponseError<Self::Error>> {
+    fn try_from_http_response(response: rt::HttpResponse) -> rt::ResponseResult<Self> {
         match response.status().as_u16() {
             200 => Ok(rt::json_response(&response)?),
             429 => Err(rt::documented_error_response(response)),
@@ -154,7 +152,7 @@ impl rt::Endpoint for ForgetRoomRequest {
         &self,
         base_url: &rt::BaseUrl,
         access_token: Option<&rt::AccessToken>,
-    ) -> Result<rt::http::Request<rt::Bytes>, rt::IntoHttpError> {
+    ) -> rt::RequestResult {
         let mut path = rt::PathBuilder::new("/_matrix/client/v3/rooms/");
         path.push_param(self.room_id.as_str());
         path.push_literal("/forget");
@@ -167,9 +165,7 @@ impl rt::Endpoint for ForgetRoomRequest {
             rt::RequestBody::Empty,
         )
     }
-    fn try_from_http_response(
-        response: rt::http::Response<rt::Bytes>,
-    ) -> Result<Self::Response, rt::FromHttpResponseError<Self::Error>> {
+    fn try_from_http_response(response: rt::HttpResponse) -> rt::ResponseResult<Self> {
         match response.status().as_u16() {
             200 => Ok(rt::json_response(&response)?),
             400 | 429 => Err(rt::documented_error_response(response)),

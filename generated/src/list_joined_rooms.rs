@@ -51,13 +51,13 @@ impl rt::Endpoint for GetJoinedRoomsRequest {
         rate_limited: false,
         deprecated: false,
     };
-    type Response = crate::list_joined_rooms::GetJoinedRoomsResponse;
+    type Response = GetJoinedRoomsResponse;
     type Error = std::convert::Infallible;
     fn try_into_http_request(
         &self,
         base_url: &rt::BaseUrl,
         access_token: Option<&rt::AccessToken>,
-    ) -> Result<rt::http::Request<rt::Bytes>, rt::IntoHttpError> {
+    ) -> rt::RequestResult {
         let path = rt::PathBuilder::new("/_matrix/client/v3/joined_rooms");
         let path_and_query = path.finish();
         rt::build_request(
@@ -68,9 +68,7 @@ impl rt::Endpoint for GetJoinedRoomsRequest {
             rt::RequestBody::Empty,
         )
     }
-    fn try_from_http_response(
-        response: rt::http::Response<rt::Bytes>,
-    ) -> Result<Self::Response, rt::FromHttpResponseError<Self::Error>> {
+    fn try_from_http_response(response: rt::HttpResponse) -> rt::ResponseResult<Self> {
         match response.status().as_u16() {
             200 => Ok(rt::json_response(&response)?),
             _ => Err(rt::error_response(response)),

@@ -106,9 +106,7 @@ pub struct GetAuthMetadataResponse {
     ///
     /// Added in Matrix 1.18.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub account_management_actions_supported: Option<
-        Vec<crate::oauth_server_metadata::AccountManagementAction>,
-    >,
+    pub account_management_actions_supported: Option<Vec<AccountManagementAction>>,
     /// URL of the device authorisation endpoint, as defined in
     /// [RFC 8628](https://datatracker.ietf.org/doc/html/rfc8628), necessary to use
     /// the [device authorisation grant](https://spec.matrix.org/v1.19/client-server-api/#device-authorisation-grant).
@@ -162,75 +160,18 @@ rt::deserialize_object! {
     account_management_actions_supported, optional device_authorization_endpoint, }
 }
 
-/// An action that the account management URL supports.
-///
-/// Values this version of the crate does not know are kept in `Unknown`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[non_exhaustive]
-pub enum AccountManagementAction {
-    /// `org.matrix.profile`
-    OrgMatrixProfile,
-    /// `org.matrix.devices_list`
-    OrgMatrixDevicesList,
-    /// `org.matrix.device_view`
-    OrgMatrixDeviceView,
-    /// `org.matrix.device_delete`
-    OrgMatrixDeviceDelete,
-    /// `org.matrix.account_deactivate`
-    OrgMatrixAccountDeactivate,
-    /// `org.matrix.cross_signing_reset`
-    OrgMatrixCrossSigningReset,
-    /// A value this version of the crate does not know, kept verbatim.
-    Unknown(rt::UnknownValue),
-}
-
-impl AccountManagementAction {
-    /// The value as on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::OrgMatrixProfile => "org.matrix.profile",
-            Self::OrgMatrixDevicesList => "org.matrix.devices_list",
-            Self::OrgMatrixDeviceView => "org.matrix.device_view",
-            Self::OrgMatrixDeviceDelete => "org.matrix.device_delete",
-            Self::OrgMatrixAccountDeactivate => "org.matrix.account_deactivate",
-            Self::OrgMatrixCrossSigningReset => "org.matrix.cross_signing_reset",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl From<&str> for AccountManagementAction {
-    fn from(value: &str) -> Self {
-        match value {
-            "org.matrix.profile" => Self::OrgMatrixProfile,
-            "org.matrix.devices_list" => Self::OrgMatrixDevicesList,
-            "org.matrix.device_view" => Self::OrgMatrixDeviceView,
-            "org.matrix.device_delete" => Self::OrgMatrixDeviceDelete,
-            "org.matrix.account_deactivate" => Self::OrgMatrixAccountDeactivate,
-            "org.matrix.cross_signing_reset" => Self::OrgMatrixCrossSigningReset,
-            other => Self::Unknown(rt::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl std::fmt::Display for AccountManagementAction {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for AccountManagementAction {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for AccountManagementAction {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
+rt::string_enum! {
+    /// An action that the account management URL supports.
+    ///
+    /// Values this version of the crate does not know are kept in `Unknown`.
+    #[non_exhaustive]
+    pub enum AccountManagementAction {
+        OrgMatrixProfile = "org.matrix.profile",
+        OrgMatrixDevicesList = "org.matrix.devices_list",
+        OrgMatrixDeviceView = "org.matrix.device_view",
+        OrgMatrixDeviceDelete = "org.matrix.device_delete",
+        OrgMatrixAccountDeactivate = "org.matrix.account_deactivate",
+        OrgMatrixCrossSigningReset = "org.matrix.cross_signing_reset",
     }
 }
 
@@ -244,13 +185,13 @@ impl rt::Endpoint for GetAuthMetadataRequest {
         rate_limited: false,
         deprecated: false,
     };
-    type Response = crate::oauth_server_metadata::GetAuthMetadataResponse;
+    type Response = GetAuthMetadataResponse;
     type Error = std::convert::Infallible;
     fn try_into_http_request(
         &self,
         base_url: &rt::BaseUrl,
         access_token: Option<&rt::AccessToken>,
-    ) -> Result<rt::http::Request<rt::Bytes>, rt::IntoHttpError> {
+    ) -> rt::RequestResult {
         let path = rt::PathBuilder::new("/_matrix/client/v1/auth_metadata");
         let path_and_query = path.finish();
         rt::build_request(
@@ -261,9 +202,7 @@ impl rt::Endpoint for GetAuthMetadataRequest {
             rt::RequestBody::Empty,
         )
     }
-    fn try_from_http_response(
-        response: rt::http::Response<rt::Bytes>,
-    ) -> Result<Self::Response, rt::FromHttpResponseError<Self::Error>> {
+    fn try_from_http_response(response: rt::HttpResponse) -> rt::ResponseResult<Self> {
         match response.status().as_u16() {
             200 => Ok(rt::json_response(&response)?),
             404 => Err(rt::documented_error_response(response)),

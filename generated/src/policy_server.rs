@@ -35,7 +35,7 @@ impl GetWellknownPolicyRequest {
 pub struct GetWellknownPolicyResponse {
     /// The unpadded base64-encoded public keys for the Policy Server. MUST contain
     /// at least `ed25519`.
-    pub public_keys: crate::policy_server::GetWellknownPolicyResponsePublicKeys,
+    pub public_keys: GetWellknownPolicyResponsePublicKeys,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -43,9 +43,7 @@ pub struct GetWellknownPolicyResponse {
 
 impl GetWellknownPolicyResponse {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(
-        public_keys: crate::policy_server::GetWellknownPolicyResponsePublicKeys,
-    ) -> Self {
+    pub fn new(public_keys: GetWellknownPolicyResponsePublicKeys) -> Self {
         Self {
             public_keys,
             additional_properties: Default::default(),
@@ -93,13 +91,13 @@ impl rt::Endpoint for GetWellknownPolicyRequest {
         rate_limited: false,
         deprecated: false,
     };
-    type Response = crate::policy_server::GetWellknownPolicyResponse;
-    type Error = crate::policy_server::GetWellknownPolicyError;
+    type Response = GetWellknownPolicyResponse;
+    type Error = GetWellknownPolicyError;
     fn try_into_http_request(
         &self,
         base_url: &rt::BaseUrl,
         access_token: Option<&rt::AccessToken>,
-    ) -> Result<rt::http::Request<rt::Bytes>, rt::IntoHttpError> {
+    ) -> rt::RequestResult {
         let path = rt::PathBuilder::new("/.well-known/matrix/policy_server");
         let path_and_query = path.finish();
         rt::build_request(
@@ -110,9 +108,7 @@ impl rt::Endpoint for GetWellknownPolicyRequest {
             rt::RequestBody::Empty,
         )
     }
-    fn try_from_http_response(
-        response: rt::http::Response<rt::Bytes>,
-    ) -> Result<Self::Response, rt::FromHttpResponseError<Self::Error>> {
+    fn try_from_http_response(response: rt::HttpResponse) -> rt::ResponseResult<Self> {
         match response.status().as_u16() {
             200 => Ok(rt::json_response(&response)?),
             404 => {

@@ -154,12 +154,12 @@ impl rt::Endpoint for GetProfileFieldRequest {
         deprecated: false,
     };
     type Response = std::collections::BTreeMap<String, serde_json::Value>;
-    type Error = crate::profile::GetProfileFieldError;
+    type Error = GetProfileFieldError;
     fn try_into_http_request(
         &self,
         base_url: &rt::BaseUrl,
         access_token: Option<&rt::AccessToken>,
-    ) -> Result<rt::http::Request<rt::Bytes>, rt::IntoHttpError> {
+    ) -> rt::RequestResult {
         let mut path = rt::PathBuilder::new("/_matrix/client/v3/profile/");
         path.push_param(self.user_id.as_str());
         path.push_literal("/");
@@ -173,9 +173,7 @@ impl rt::Endpoint for GetProfileFieldRequest {
             rt::RequestBody::Empty,
         )
     }
-    fn try_from_http_response(
-        response: rt::http::Response<rt::Bytes>,
-    ) -> Result<Self::Response, rt::FromHttpResponseError<Self::Error>> {
+    fn try_from_http_response(response: rt::HttpResponse) -> rt::ResponseResult<Self> {
         match response.status().as_u16() {
             200 => Ok(rt::json_response(&response)?),
             404 => {
@@ -216,7 +214,7 @@ impl rt::Endpoint for SetProfileFieldRequest {
         &self,
         base_url: &rt::BaseUrl,
         access_token: Option<&rt::AccessToken>,
-    ) -> Result<rt::http::Request<rt::Bytes>, rt::IntoHttpError> {
+    ) -> rt::RequestResult {
         let mut path = rt::PathBuilder::new("/_matrix/client/v3/profile/");
         path.push_param(self.user_id.as_str());
         path.push_literal("/");
@@ -230,9 +228,7 @@ impl rt::Endpoint for SetProfileFieldRequest {
             rt::json_body(&self.body)?,
         )
     }
-    fn try_from_http_response(
-        response: rt::http::Response<rt::Bytes>,
-    ) -> Result<Self::Response, rt::FromHttpResponseError<Self::Error>> {
+    fn try_from_http_response(response: rt::HttpResponse) -> rt::ResponseResult<Self> {
         match response.status().as_u16() {
             200 => Ok(rt::json_response(&response)?),
             400 | 403 | 429 => Err(rt::documented_error_response(response)),
@@ -257,7 +253,7 @@ impl rt::Endpoint for DeleteProfileFieldRequest {
         &self,
         base_url: &rt::BaseUrl,
         access_token: Option<&rt::AccessToken>,
-    ) -> Result<rt::http::Request<rt::Bytes>, rt::IntoHttpError> {
+    ) -> rt::RequestResult {
         let mut path = rt::PathBuilder::new("/_matrix/client/v3/profile/");
         path.push_param(self.user_id.as_str());
         path.push_literal("/");
@@ -271,9 +267,7 @@ impl rt::Endpoint for DeleteProfileFieldRequest {
             rt::RequestBody::Empty,
         )
     }
-    fn try_from_http_response(
-        response: rt::http::Response<rt::Bytes>,
-    ) -> Result<Self::Response, rt::FromHttpResponseError<Self::Error>> {
+    fn try_from_http_response(response: rt::HttpResponse) -> rt::ResponseResult<Self> {
         match response.status().as_u16() {
             200 => Ok(rt::json_response(&response)?),
             400 | 403 | 429 => Err(rt::documented_error_response(response)),
@@ -292,13 +286,13 @@ impl rt::Endpoint for GetUserProfileRequest {
         rate_limited: false,
         deprecated: false,
     };
-    type Response = crate::profile::GetUserProfileResponse;
+    type Response = GetUserProfileResponse;
     type Error = std::convert::Infallible;
     fn try_into_http_request(
         &self,
         base_url: &rt::BaseUrl,
         access_token: Option<&rt::AccessToken>,
-    ) -> Result<rt::http::Request<rt::Bytes>, rt::IntoHttpError> {
+    ) -> rt::RequestResult {
         let mut path = rt::PathBuilder::new("/_matrix/client/v3/profile/");
         path.push_param(self.user_id.as_str());
         let path_and_query = path.finish();
@@ -310,9 +304,7 @@ impl rt::Endpoint for GetUserProfileRequest {
             rt::RequestBody::Empty,
         )
     }
-    fn try_from_http_response(
-        response: rt::http::Response<rt::Bytes>,
-    ) -> Result<Self::Response, rt::FromHttpResponseError<Self::Error>> {
+    fn try_from_http_response(response: rt::HttpResponse) -> rt::ResponseResult<Self> {
         match response.status().as_u16() {
             200 => Ok(rt::json_response(&response)?),
             403 | 404 => Err(rt::documented_error_response(response)),

@@ -22,7 +22,7 @@ impl GetPushersRequest {
 pub struct GetPushersResponse {
     /// An array containing the current pushers for the user
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub pushers: Option<Vec<crate::pusher::Pusher>>,
+    pub pushers: Option<Vec<Pusher>>,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -71,7 +71,7 @@ pub struct Pusher {
     pub lang: String,
     /// A dictionary of information for the pusher implementation
     /// itself.
-    pub data: crate::pusher::PusherData,
+    pub data: PusherData,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -86,7 +86,7 @@ impl Pusher {
         app_display_name: String,
         device_display_name: String,
         lang: String,
-        data: crate::pusher::PusherData,
+        data: PusherData,
     ) -> Self {
         Self {
             pushkey,
@@ -201,7 +201,7 @@ pub struct PostPusherRequest {
     /// the entire content including `format` and any custom keys but excluding `url`
     /// when calling [`/_matrix/push/v1/notify`](https://spec.matrix.org/v1.19/push-gateway-api/#post_matrixpushv1notify).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub data: Option<crate::pusher::PostPusherRequestData>,
+    pub data: Option<PostPusherRequestData>,
     /// If true, the homeserver should add another pusher with the
     /// given pushkey and App ID in addition to any others with
     /// different user IDs. Otherwise, the homeserver must remove any
@@ -261,7 +261,7 @@ pub struct PostPusherRequestData {
     /// the server is expected to populate all of the event-related fields
     /// specified in [`/_matrix/push/v1/notify`](https://spec.matrix.org/v1.19/push-gateway-api/#post_matrixpushv1notify).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub format: Option<crate::pusher::PostPusherRequestDataFormat>,
+    pub format: Option<PostPusherRequestDataFormat>,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -282,60 +282,18 @@ rt::deserialize_object! {
     PostPusherRequestData { optional url, optional format, }
 }
 
-/// The format in which to send notifications to the push gateway
-/// if the `kind` is `http`. The details about what fields the
-/// homeserver should include are defined in the
-/// [Push Gateway Specification](https://spec.matrix.org/v1.19/push-gateway-api/). If omitted,
-/// the server is expected to populate all of the event-related fields
-/// specified in [`/_matrix/push/v1/notify`](https://spec.matrix.org/v1.19/push-gateway-api/#post_matrixpushv1notify).
-///
-/// Values this version of the crate does not know are kept in `Unknown`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[non_exhaustive]
-pub enum PostPusherRequestDataFormat {
-    /// `event_id_only`
-    EventIdOnly,
-    /// A value this version of the crate does not know, kept verbatim.
-    Unknown(rt::UnknownValue),
-}
-
-impl PostPusherRequestDataFormat {
-    /// The value as on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::EventIdOnly => "event_id_only",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl From<&str> for PostPusherRequestDataFormat {
-    fn from(value: &str) -> Self {
-        match value {
-            "event_id_only" => Self::EventIdOnly,
-            other => Self::Unknown(rt::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl std::fmt::Display for PostPusherRequestDataFormat {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for PostPusherRequestDataFormat {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for PostPusherRequestDataFormat {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
+rt::string_enum! {
+    /// The format in which to send notifications to the push gateway
+    /// if the `kind` is `http`. The details about what fields the
+    /// homeserver should include are defined in the
+    /// [Push Gateway Specification](https://spec.matrix.org/v1.19/push-gateway-api/). If omitted,
+    /// the server is expected to populate all of the event-related fields
+    /// specified in [`/_matrix/push/v1/notify`](https://spec.matrix.org/v1.19/push-gateway-api/#post_matrixpushv1notify).
+    ///
+    /// Values this version of the crate does not know are kept in `Unknown`.
+    #[non_exhaustive]
+    pub enum PostPusherRequestDataFormat {
+        EventIdOnly = "event_id_only",
     }
 }
 
@@ -349,13 +307,13 @@ impl rt::Endpoint for GetPushersRequest {
         rate_limited: false,
         deprecated: false,
     };
-    type Response = crate::pusher::GetPushersResponse;
+    type Response = GetPushersResponse;
     type Error = std::convert::Infallible;
     fn try_into_http_request(
         &self,
         base_url: &rt::BaseUrl,
         access_token: Option<&rt::AccessToken>,
-    ) -> Result<rt::http::Request<rt::Bytes>, rt::IntoHttpError> {
+    ) -> rt::RequestResult {
         let path = rt::PathBuilder::new("/_matrix/client/v3/pushers");
         let path_and_query = path.finish();
         rt::build_request(
@@ -366,9 +324,7 @@ impl rt::Endpoint for GetPushersRequest {
             rt::RequestBody::Empty,
         )
     }
-    fn try_from_http_response(
-        response: rt::http::Response<rt::Bytes>,
-    ) -> Result<Self::Response, rt::FromHttpResponseError<Self::Error>> {
+    fn try_from_http_response(response: rt::HttpResponse) -> rt::ResponseResult<Self> {
         match response.status().as_u16() {
             200 => Ok(rt::json_response(&response)?),
             _ => Err(rt::error_response(response)),
@@ -392,7 +348,7 @@ impl rt::Endpoint for PostPusherRequest {
         &self,
         base_url: &rt::BaseUrl,
         access_token: Option<&rt::AccessToken>,
-    ) -> Result<rt::http::Request<rt::Bytes>, rt::IntoHttpError> {
+    ) -> rt::RequestResult {
         let path = rt::PathBuilder::new("/_matrix/client/v3/pushers/set");
         let path_and_query = path.finish();
         rt::build_request(
@@ -403,9 +359,7 @@ impl rt::Endpoint for PostPusherRequest {
             rt::json_body(self)?,
         )
     }
-    fn try_from_http_response(
-        response: rt::http::Response<rt::Bytes>,
-    ) -> Result<Self::Response, rt::FromHttpResponseError<Self::Error>> {
+    fn try_from_http_response(response: rt::HttpResponse) -> rt::ResponseResult<Self> {
         match response.status().as_u16() {
             200 => Ok(rt::json_response(&response)?),
             400 | 429 => Err(rt::documented_error_response(response)),

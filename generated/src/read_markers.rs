@@ -57,15 +57,12 @@ pub struct SetReadMarkerRequest {
     /// The room ID to set the read marker in for the user.
     pub room_id: rt::RoomId,
     /// The request body.
-    pub body: crate::read_markers::SetReadMarkerRequestBody,
+    pub body: SetReadMarkerRequestBody,
 }
 
 impl SetReadMarkerRequest {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(
-        room_id: rt::RoomId,
-        body: crate::read_markers::SetReadMarkerRequestBody,
-    ) -> Self {
+    pub fn new(room_id: rt::RoomId, body: SetReadMarkerRequestBody) -> Self {
         Self { room_id, body }
     }
 }
@@ -86,7 +83,7 @@ impl rt::Endpoint for SetReadMarkerRequest {
         &self,
         base_url: &rt::BaseUrl,
         access_token: Option<&rt::AccessToken>,
-    ) -> Result<rt::http::Request<rt::Bytes>, rt::IntoHttpError> {
+    ) -> rt::RequestResult {
         let mut path = rt::PathBuilder::new("/_matrix/client/v3/rooms/");
         path.push_param(self.room_id.as_str());
         path.push_literal("/read_markers");
@@ -99,9 +96,7 @@ impl rt::Endpoint for SetReadMarkerRequest {
             rt::json_body(&self.body)?,
         )
     }
-    fn try_from_http_response(
-        response: rt::http::Response<rt::Bytes>,
-    ) -> Result<Self::Response, rt::FromHttpResponseError<Self::Error>> {
+    fn try_from_http_response(response: rt::HttpResponse) -> rt::ResponseResult<Self> {
         match response.status().as_u16() {
             200 => Ok(rt::json_response(&response)?),
             429 => Err(rt::documented_error_response(response)),

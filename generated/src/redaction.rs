@@ -53,7 +53,7 @@ pub struct RedactEventRequest {
     /// unique ID; it will be used by the server to ensure idempotency of requests.
     pub txn_id: String,
     /// The request body.
-    pub body: crate::redaction::RedactEventRequestBody,
+    pub body: RedactEventRequestBody,
 }
 
 impl RedactEventRequest {
@@ -62,7 +62,7 @@ impl RedactEventRequest {
         room_id: rt::RoomId,
         event_id: rt::EventId,
         txn_id: String,
-        body: crate::redaction::RedactEventRequestBody,
+        body: RedactEventRequestBody,
     ) -> Self {
         Self {
             room_id,
@@ -109,13 +109,13 @@ impl rt::Endpoint for RedactEventRequest {
         rate_limited: false,
         deprecated: false,
     };
-    type Response = crate::redaction::RedactEventResponse;
+    type Response = RedactEventResponse;
     type Error = std::convert::Infallible;
     fn try_into_http_request(
         &self,
         base_url: &rt::BaseUrl,
         access_token: Option<&rt::AccessToken>,
-    ) -> Result<rt::http::Request<rt::Bytes>, rt::IntoHttpError> {
+    ) -> rt::RequestResult {
         let mut path = rt::PathBuilder::new("/_matrix/client/v3/rooms/");
         path.push_param(self.room_id.as_str());
         path.push_literal("/redact/");
@@ -131,9 +131,7 @@ impl rt::Endpoint for RedactEventRequest {
             rt::json_body(&self.body)?,
         )
     }
-    fn try_from_http_response(
-        response: rt::http::Response<rt::Bytes>,
-    ) -> Result<Self::Response, rt::FromHttpResponseError<Self::Error>> {
+    fn try_from_http_response(response: rt::HttpResponse) -> rt::ResponseResult<Self> {
         match response.status().as_u16() {
             200 => Ok(rt::json_response(&response)?),
             _ => Err(rt::error_response(response)),

@@ -174,13 +174,13 @@ impl rt::Endpoint for RefreshRequest {
         rate_limited: true,
         deprecated: false,
     };
-    type Response = crate::refresh::RefreshResponse;
+    type Response = RefreshResponse;
     type Error = std::convert::Infallible;
     fn try_into_http_request(
         &self,
         base_url: &rt::BaseUrl,
         access_token: Option<&rt::AccessToken>,
-    ) -> Result<rt::http::Request<rt::Bytes>, rt::IntoHttpError> {
+    ) -> rt::RequestResult {
         #[cfg(feature = "unstable-famedly-refresh-lifetime")]
         rt::check_bounds(
             "com.famedly.refresh_token_lifetime_ms",
@@ -204,9 +204,7 @@ impl rt::Endpoint for RefreshRequest {
             rt::json_body(self)?,
         )
     }
-    fn try_from_http_response(
-        response: rt::http::Response<rt::Bytes>,
-    ) -> Result<Self::Response, rt::FromHttpResponseError<Self::Error>> {
+    fn try_from_http_response(response: rt::HttpResponse) -> rt::ResponseResult<Self> {
         match response.status().as_u16() {
             200 => Ok(rt::json_response(&response)?),
             401 | 429 => Err(rt::documented_error_response(response)),

@@ -74,13 +74,13 @@ impl rt::Endpoint for RegistrationTokenValidityRequest {
         rate_limited: true,
         deprecated: false,
     };
-    type Response = crate::registration_tokens::RegistrationTokenValidityResponse;
+    type Response = RegistrationTokenValidityResponse;
     type Error = std::convert::Infallible;
     fn try_into_http_request(
         &self,
         base_url: &rt::BaseUrl,
         access_token: Option<&rt::AccessToken>,
-    ) -> Result<rt::http::Request<rt::Bytes>, rt::IntoHttpError> {
+    ) -> rt::RequestResult {
         let path = rt::PathBuilder::new(
             "/_matrix/client/v1/register/m.login.registration_token/validity",
         );
@@ -95,9 +95,7 @@ impl rt::Endpoint for RegistrationTokenValidityRequest {
             rt::RequestBody::Empty,
         )
     }
-    fn try_from_http_response(
-        response: rt::http::Response<rt::Bytes>,
-    ) -> Result<Self::Response, rt::FromHttpResponseError<Self::Error>> {
+    fn try_from_http_response(response: rt::HttpResponse) -> rt::ResponseResult<Self> {
         match response.status().as_u16() {
             200 => Ok(rt::json_response(&response)?),
             403 | 429 => Err(rt::documented_error_response(response)),

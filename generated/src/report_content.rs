@@ -55,15 +55,12 @@ pub struct ReportRoomRequest {
     /// The room being reported.
     pub room_id: rt::RoomId,
     /// The request body.
-    pub body: crate::report_content::ReportRoomRequestBody,
+    pub body: ReportRoomRequestBody,
 }
 
 impl ReportRoomRequest {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(
-        room_id: rt::RoomId,
-        body: crate::report_content::ReportRoomRequestBody,
-    ) -> Self {
+    pub fn new(room_id: rt::RoomId, body: ReportRoomRequestBody) -> Self {
         Self { room_id, body }
     }
 }
@@ -124,7 +121,7 @@ pub struct ReportEventRequest {
     /// The event to report.
     pub event_id: rt::EventId,
     /// The request body.
-    pub body: crate::report_content::ReportEventRequestBody,
+    pub body: ReportEventRequestBody,
 }
 
 impl ReportEventRequest {
@@ -132,7 +129,7 @@ impl ReportEventRequest {
     pub fn new(
         room_id: rt::RoomId,
         event_id: rt::EventId,
-        body: crate::report_content::ReportEventRequestBody,
+        body: ReportEventRequestBody,
     ) -> Self {
         Self { room_id, event_id, body }
     }
@@ -190,15 +187,12 @@ pub struct ReportUserRequest {
     /// The user being reported.
     pub user_id: rt::UserId,
     /// The request body.
-    pub body: crate::report_content::ReportUserRequestBody,
+    pub body: ReportUserRequestBody,
 }
 
 impl ReportUserRequest {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(
-        user_id: rt::UserId,
-        body: crate::report_content::ReportUserRequestBody,
-    ) -> Self {
+    pub fn new(user_id: rt::UserId, body: ReportUserRequestBody) -> Self {
         Self { user_id, body }
     }
 }
@@ -219,7 +213,7 @@ impl rt::Endpoint for ReportRoomRequest {
         &self,
         base_url: &rt::BaseUrl,
         access_token: Option<&rt::AccessToken>,
-    ) -> Result<rt::http::Request<rt::Bytes>, rt::IntoHttpError> {
+    ) -> rt::RequestResult {
         let mut path = rt::PathBuilder::new("/_matrix/client/v3/rooms/");
         path.push_param(self.room_id.as_str());
         path.push_literal("/report");
@@ -232,9 +226,7 @@ impl rt::Endpoint for ReportRoomRequest {
             rt::json_body(&self.body)?,
         )
     }
-    fn try_from_http_response(
-        response: rt::http::Response<rt::Bytes>,
-    ) -> Result<Self::Response, rt::FromHttpResponseError<Self::Error>> {
+    fn try_from_http_response(response: rt::HttpResponse) -> rt::ResponseResult<Self> {
         match response.status().as_u16() {
             200 => Ok(rt::json_response(&response)?),
             404 | 429 => Err(rt::documented_error_response(response)),
@@ -259,7 +251,7 @@ impl rt::Endpoint for ReportEventRequest {
         &self,
         base_url: &rt::BaseUrl,
         access_token: Option<&rt::AccessToken>,
-    ) -> Result<rt::http::Request<rt::Bytes>, rt::IntoHttpError> {
+    ) -> rt::RequestResult {
         let mut path = rt::PathBuilder::new("/_matrix/client/v3/rooms/");
         path.push_param(self.room_id.as_str());
         path.push_literal("/report/");
@@ -273,9 +265,7 @@ impl rt::Endpoint for ReportEventRequest {
             rt::json_body(&self.body)?,
         )
     }
-    fn try_from_http_response(
-        response: rt::http::Response<rt::Bytes>,
-    ) -> Result<Self::Response, rt::FromHttpResponseError<Self::Error>> {
+    fn try_from_http_response(response: rt::HttpResponse) -> rt::ResponseResult<Self> {
         match response.status().as_u16() {
             200 => Ok(rt::json_response(&response)?),
             404 => Err(rt::documented_error_response(response)),
@@ -300,7 +290,7 @@ impl rt::Endpoint for ReportUserRequest {
         &self,
         base_url: &rt::BaseUrl,
         access_token: Option<&rt::AccessToken>,
-    ) -> Result<rt::http::Request<rt::Bytes>, rt::IntoHttpError> {
+    ) -> rt::RequestResult {
         let mut path = rt::PathBuilder::new("/_matrix/client/v3/users/");
         path.push_param(self.user_id.as_str());
         path.push_literal("/report");
@@ -313,9 +303,7 @@ impl rt::Endpoint for ReportUserRequest {
             rt::json_body(&self.body)?,
         )
     }
-    fn try_from_http_response(
-        response: rt::http::Response<rt::Bytes>,
-    ) -> Result<Self::Response, rt::FromHttpResponseError<Self::Error>> {
+    fn try_from_http_response(response: rt::HttpResponse) -> rt::ResponseResult<Self> {
         match response.status().as_u16() {
             200 => Ok(rt::json_response(&response)?),
             404 | 429 => Err(rt::documented_error_response(response)),

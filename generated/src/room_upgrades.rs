@@ -52,15 +52,12 @@ pub struct UpgradeRoomRequest {
     /// The ID of the room to upgrade.
     pub room_id: rt::RoomId,
     /// The request body.
-    pub body: crate::room_upgrades::UpgradeRoomRequestBody,
+    pub body: UpgradeRoomRequestBody,
 }
 
 impl UpgradeRoomRequest {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(
-        room_id: rt::RoomId,
-        body: crate::room_upgrades::UpgradeRoomRequestBody,
-    ) -> Self {
+    pub fn new(room_id: rt::RoomId, body: UpgradeRoomRequestBody) -> Self {
         Self { room_id, body }
     }
 }
@@ -100,13 +97,13 @@ impl rt::Endpoint for UpgradeRoomRequest {
         rate_limited: false,
         deprecated: false,
     };
-    type Response = crate::room_upgrades::UpgradeRoomResponse;
+    type Response = UpgradeRoomResponse;
     type Error = std::convert::Infallible;
     fn try_into_http_request(
         &self,
         base_url: &rt::BaseUrl,
         access_token: Option<&rt::AccessToken>,
-    ) -> Result<rt::http::Request<rt::Bytes>, rt::IntoHttpError> {
+    ) -> rt::RequestResult {
         let mut path = rt::PathBuilder::new("/_matrix/client/v3/rooms/");
         path.push_param(self.room_id.as_str());
         path.push_literal("/upgrade");
@@ -119,9 +116,7 @@ impl rt::Endpoint for UpgradeRoomRequest {
             rt::json_body(&self.body)?,
         )
     }
-    fn try_from_http_response(
-        response: rt::http::Response<rt::Bytes>,
-    ) -> Result<Self::Response, rt::FromHttpResponseError<Self::Error>> {
+    fn try_from_http_response(response: rt::HttpResponse) -> rt::ResponseResult<Self> {
         match response.status().as_u16() {
             200 => Ok(rt::json_response(&response)?),
             400 | 403 => Err(rt::documented_error_response(response)),

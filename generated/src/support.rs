@@ -39,7 +39,7 @@ pub struct GetWellknownSupportResponse {
     /// If only `contacts` is set, it must contain at least one
     /// item.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub contacts: Option<Vec<crate::support::Contact>>,
+    pub contacts: Option<Vec<Contact>>,
     /// The URL of a page to give users help specific to the
     /// homeserver, like extra login/registration steps.
     ///
@@ -96,7 +96,7 @@ pub struct Contact {
     ///
     /// Unspecified roles are permitted through the use of
     /// [Namespaced Identifiers](https://spec.matrix.org/v1.19/appendices/#common-namespaced-identifier-grammar).
-    pub role: crate::support::ContactRole,
+    pub role: ContactRole,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -104,7 +104,7 @@ pub struct Contact {
 
 impl Contact {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(role: crate::support::ContactRole) -> Self {
+    pub fn new(role: ContactRole) -> Self {
         Self {
             matrix_id: None,
             email_address: None,
@@ -118,67 +118,22 @@ rt::deserialize_object! {
     Contact { optional matrix_id, optional email_address, required role, }
 }
 
-/// An informal description of what the contact methods
-/// are used for.
-///
-/// `m.role.admin` is a catch-all role for any queries
-/// and `m.role.security` is intended for sensitive
-/// requests.
-///
-/// Unspecified roles are permitted through the use of
-/// [Namespaced Identifiers](https://spec.matrix.org/v1.19/appendices/#common-namespaced-identifier-grammar).
-///
-/// Values this version of the crate does not know are kept in `Unknown`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[non_exhaustive]
-pub enum ContactRole {
-    /// `m.role.admin`
-    MRoleAdmin,
-    /// `m.role.security`
-    MRoleSecurity,
-    /// A value this version of the crate does not know, kept verbatim.
-    Unknown(rt::UnknownValue),
-}
-
-impl ContactRole {
-    /// The value as on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::MRoleAdmin => "m.role.admin",
-            Self::MRoleSecurity => "m.role.security",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl From<&str> for ContactRole {
-    fn from(value: &str) -> Self {
-        match value {
-            "m.role.admin" => Self::MRoleAdmin,
-            "m.role.security" => Self::MRoleSecurity,
-            other => Self::Unknown(rt::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl std::fmt::Display for ContactRole {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for ContactRole {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for ContactRole {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
+rt::string_enum! {
+    /// An informal description of what the contact methods
+    /// are used for.
+    ///
+    /// `m.role.admin` is a catch-all role for any queries
+    /// and `m.role.security` is intended for sensitive
+    /// requests.
+    ///
+    /// Unspecified roles are permitted through the use of
+    /// [Namespaced Identifiers](https://spec.matrix.org/v1.19/appendices/#common-namespaced-identifier-grammar).
+    ///
+    /// Values this version of the crate does not know are kept in `Unknown`.
+    #[non_exhaustive]
+    pub enum ContactRole {
+        MRoleAdmin = "m.role.admin",
+        MRoleSecurity = "m.role.security",
     }
 }
 
@@ -192,13 +147,13 @@ impl rt::Endpoint for GetWellknownSupportRequest {
         rate_limited: false,
         deprecated: false,
     };
-    type Response = crate::support::GetWellknownSupportResponse;
-    type Error = crate::support::GetWellknownSupportError;
+    type Response = GetWellknownSupportResponse;
+    type Error = GetWellknownSupportError;
     fn try_into_http_request(
         &self,
         base_url: &rt::BaseUrl,
         access_token: Option<&rt::AccessToken>,
-    ) -> Result<rt::http::Request<rt::Bytes>, rt::IntoHttpError> {
+    ) -> rt::RequestResult {
         let path = rt::PathBuilder::new("/.well-known/matrix/support");
         let path_and_query = path.finish();
         rt::build_request(
@@ -209,9 +164,7 @@ impl rt::Endpoint for GetWellknownSupportRequest {
             rt::RequestBody::Empty,
         )
     }
-    fn try_from_http_response(
-        response: rt::http::Response<rt::Bytes>,
-    ) -> Result<Self::Response, rt::FromHttpResponseError<Self::Error>> {
+    fn try_from_http_response(response: rt::HttpResponse) -> rt::ResponseResult<Self> {
         match response.status().as_u16() {
             200 => Ok(rt::json_response(&response)?),
             404 => {

@@ -2,6 +2,192 @@
 //! Support for this repository's tests; not part of the API.
 use matrix_csapi_runtime as rt;
 
+use crate::account_data::{
+    GetAccountDataPerRoomRequest, GetAccountDataRequest, SetAccountDataPerRoomRequest,
+    SetAccountDataRequest,
+};
+use crate::account_deactivation::{DeactivateAccountRequest, DeactivateAccountResponse};
+use crate::admin::{
+    GetAdminLockUserRequest, GetAdminLockUserResponse, GetAdminSuspendUserRequest,
+    GetAdminSuspendUserResponse, GetWhoIsRequest, GetWhoIsResponse,
+    SetAdminLockUserRequest, SetAdminLockUserRequestBody, SetAdminLockUserResponse,
+    SetAdminSuspendUserRequest, SetAdminSuspendUserRequestBody,
+    SetAdminSuspendUserResponse,
+};
+use crate::administrative_contact::{
+    Add3pidRequest, Bind3pidRequest, Delete3pidFromAccountRequest,
+    Delete3pidFromAccountResponse, GetAccount3pidsRequest, GetAccount3pidsResponse,
+    Post3pidsRequest, Post3pidsResponse, RequestTokenTo3pidEmailRequest,
+    RequestTokenTo3pidMsisdnRequest, Unbind3pidFromAccountRequest,
+    Unbind3pidFromAccountResponse,
+};
+use crate::appservice_ping::{
+    PingAppserviceError502, PingAppserviceRequest, PingAppserviceRequestBody,
+    PingAppserviceResponse,
+};
+use crate::appservice_room_directory::{
+    UpdateAppserviceRoomDirectoryVisibilityRequest,
+    UpdateAppserviceRoomDirectoryVisibilityRequestBody,
+};
+use crate::authed_content_repo::{
+    GetConfigAuthedRequest, GetConfigAuthedResponse, GetContentAuthedRequest,
+    GetContentOverrideNameAuthedRequest, GetContentThumbnailAuthedRequest,
+    GetUrlPreviewAuthedRequest, GetUrlPreviewAuthedResponse,
+};
+use crate::banning::{BanRequest, BanRequestBody, UnbanRequest, UnbanRequestBody};
+use crate::capabilities::{GetCapabilitiesRequest, GetCapabilitiesResponse};
+use crate::content_repo::{
+    CreateContentRequest, CreateContentResponse, GetConfigRequest, GetConfigResponse,
+    GetContentOverrideNameRequest, GetContentRequest, GetContentThumbnailRequest,
+    GetUrlPreviewRequest, GetUrlPreviewResponse, UploadContentRequest,
+    UploadContentResponse, UploadContentToMxcRequest,
+};
+use crate::create_room::{CreateRoomRequest, CreateRoomResponse};
+use crate::cross_signing::{
+    UploadCrossSigningKeysRequest, UploadCrossSigningSignaturesRequest,
+    UploadCrossSigningSignaturesResponse,
+};
+use crate::device_management::{
+    DeleteDeviceRequest, DeleteDeviceRequestBody, DeleteDevicesRequest, GetDeviceRequest,
+    GetDevicesRequest, GetDevicesResponse, UpdateDeviceRequest, UpdateDeviceRequestBody,
+};
+use crate::directory::{
+    DeleteRoomAliasRequest, GetLocalAliasesRequest, GetLocalAliasesResponse,
+    GetRoomIdByAliasRequest, GetRoomIdByAliasResponse, SetRoomAliasRequest,
+    SetRoomAliasRequestBody,
+};
+use crate::event_context::{GetEventContextRequest, GetEventContextResponse};
+use crate::filter::{DefineFilterRequest, DefineFilterResponse, GetFilterRequest};
+use crate::inviting::{InviteUserRequest, InviteUserRequestBody};
+use crate::joining::{
+    JoinRoomByIdRequest, JoinRoomByIdRequestBody, JoinRoomByIdResponse, JoinRoomRequest,
+    JoinRoomRequestBody, JoinRoomResponse,
+};
+use crate::key_backup::{
+    DeleteRoomKeyBySessionIdRequest, DeleteRoomKeysByRoomIdRequest,
+    DeleteRoomKeysRequest, DeleteRoomKeysVersionRequest, GetRoomKeyBySessionIdRequest,
+    GetRoomKeysByRoomIdRequest, GetRoomKeysRequest, GetRoomKeysResponse,
+    GetRoomKeysVersionCurrentRequest, GetRoomKeysVersionCurrentResponse,
+    GetRoomKeysVersionRequest, GetRoomKeysVersionResponse, PostRoomKeysVersionRequest,
+    PostRoomKeysVersionResponse, PutRoomKeyBySessionIdRequest,
+    PutRoomKeysByRoomIdRequest, PutRoomKeysRequest, PutRoomKeysRequestBody,
+    PutRoomKeysVersionRequest, PutRoomKeysVersionRequestBody, RoomKeysUpdateResponse,
+};
+use crate::keys::{
+    ClaimKeysRequest, ClaimKeysResponse, GetKeysChangesRequest, GetKeysChangesResponse,
+    QueryKeysRequest, QueryKeysResponse, UploadKeysRequest, UploadKeysResponse,
+};
+use crate::kicking::{KickRequest, KickRequestBody};
+use crate::knocking::{KnockRoomRequest, KnockRoomRequestBody, KnockRoomResponse};
+use crate::leaving::{ForgetRoomRequest, LeaveRoomRequest, LeaveRoomRequestBody};
+use crate::list_joined_rooms::{GetJoinedRoomsRequest, GetJoinedRoomsResponse};
+use crate::list_public_rooms::{
+    GetPublicRoomsRequest, GetRoomVisibilityOnDirectoryRequest,
+    GetRoomVisibilityOnDirectoryResponse, QueryPublicRoomsRequest,
+    QueryPublicRoomsRequestBody, SetRoomVisibilityOnDirectoryRequest,
+    SetRoomVisibilityOnDirectoryRequestBody,
+};
+use crate::login::{
+    GetLoginFlowsRequest, GetLoginFlowsResponse, LoginRequest, LoginResponse,
+};
+use crate::login_token::{GenerateLoginTokenRequest, GenerateLoginTokenResponse};
+use crate::logout::{LogoutAllRequest, LogoutRequest};
+use crate::message_pagination::{GetRoomEventsRequest, GetRoomEventsResponse};
+use crate::mutual_rooms::{GetMutualRoomsRequest, GetMutualRoomsResponse};
+use crate::notifications::{GetNotificationsRequest, GetNotificationsResponse};
+use crate::oauth_server_metadata::{GetAuthMetadataRequest, GetAuthMetadataResponse};
+use crate::old_sync::{
+    GetEventsRequest, GetEventsResponse, GetOneEventRequest, InitialSyncRequest,
+    InitialSyncResponse,
+};
+use crate::openid::RequestOpenIdTokenRequest;
+use crate::password_management::{
+    ChangePasswordRequest, RequestTokenToResetPasswordEmailRequest,
+    RequestTokenToResetPasswordMsisdnRequest,
+};
+use crate::peeking_events::{PeekEventsRequest, PeekEventsResponse};
+use crate::policy_server::{GetWellknownPolicyRequest, GetWellknownPolicyResponse};
+use crate::presence::{
+    GetPresenceRequest, GetPresenceResponse, SetPresenceRequest, SetPresenceRequestBody,
+};
+use crate::profile::{
+    DeleteProfileFieldRequest, GetProfileFieldRequest, GetUserProfileRequest,
+    GetUserProfileResponse, SetProfileFieldRequest,
+};
+use crate::pusher::{GetPushersRequest, GetPushersResponse, PostPusherRequest};
+use crate::pushrules::{
+    DeletePushRuleRequest, GetPushRuleActionsRequest, GetPushRuleActionsResponse,
+    GetPushRuleRequest, GetPushRulesGlobalRequest, GetPushRulesRequest,
+    GetPushRulesResponse, IsPushRuleEnabledRequest, IsPushRuleEnabledResponse,
+    SetPushRuleActionsRequest, SetPushRuleActionsRequestBody, SetPushRuleEnabledRequest,
+    SetPushRuleEnabledRequestBody, SetPushRuleRequest, SetPushRuleRequestBody,
+};
+use crate::read_markers::{SetReadMarkerRequest, SetReadMarkerRequestBody};
+use crate::receipts::{PostReceiptRequest, PostReceiptRequestBody};
+use crate::redaction::{RedactEventRequest, RedactEventRequestBody, RedactEventResponse};
+use crate::refresh::{RefreshRequest, RefreshResponse};
+use crate::registration::{
+    CheckUsernameAvailabilityRequest, CheckUsernameAvailabilityResponse, RegisterRequest,
+    RegisterRequestBody, RegisterResponse, RequestTokenToRegisterEmailRequest,
+    RequestTokenToRegisterMsisdnRequest,
+};
+use crate::registration_tokens::{
+    RegistrationTokenValidityRequest, RegistrationTokenValidityResponse,
+};
+use crate::relations::{
+    GetRelatingEventsRequest, GetRelatingEventsResponse,
+    GetRelatingEventsWithRelTypeAndEventTypeRequest,
+    GetRelatingEventsWithRelTypeAndEventTypeResponse,
+    GetRelatingEventsWithRelTypeRequest, GetRelatingEventsWithRelTypeResponse,
+};
+use crate::report_content::{
+    ReportEventRequest, ReportEventRequestBody, ReportRoomRequest, ReportRoomRequestBody,
+    ReportUserRequest, ReportUserRequestBody,
+};
+use crate::room_event_by_timestamp::{
+    GetEventByTimestampRequest, GetEventByTimestampResponse,
+};
+use crate::room_initial_sync::{RoomInitialSyncRequest, RoomInitialSyncResponse};
+use crate::room_send::{SendMessageRequest, SendMessageResponse};
+use crate::room_state::{SetRoomStateWithKeyRequest, SetRoomStateWithKeyResponse};
+use crate::room_summary::{GetRoomSummaryRequest, GetRoomSummaryResponse};
+use crate::room_upgrades::{
+    UpgradeRoomRequest, UpgradeRoomRequestBody, UpgradeRoomResponse,
+};
+use crate::rooms::{
+    GetJoinedMembersByRoomRequest, GetJoinedMembersByRoomResponse,
+    GetMembersByRoomRequest, GetMembersByRoomResponse, GetOneRoomEventRequest,
+    GetRoomStateRequest, GetRoomStateWithKeyRequest, GetRoomStateWithKeyResponse,
+};
+use crate::search::{SearchRequest, SearchRequestBody, SearchResponse};
+use crate::space_hierarchy::{GetSpaceHierarchyRequest, GetSpaceHierarchyResponse};
+use crate::sso_login_redirect::{RedirectToIdpRequest, RedirectToSsoRequest};
+use crate::support::{GetWellknownSupportRequest, GetWellknownSupportResponse};
+use crate::sync::{SyncRequest, SyncResponse};
+use crate::tags::{
+    DeleteRoomTagRequest, GetRoomTagsRequest, GetRoomTagsResponse, SetRoomTagRequest,
+};
+use crate::third_party_lookup::{
+    GetProtocolMetadataError404, GetProtocolMetadataRequest, GetProtocolsRequest,
+    QueryLocationByAliasRequest, QueryLocationByProtocolRequest, QueryUserByIdRequest,
+    QueryUserByProtocolRequest,
+};
+use crate::third_party_membership::InviteBy3pidRequest;
+use crate::threads_list::{GetThreadRootsRequest, GetThreadRootsResponse};
+use crate::to_device::{SendToDeviceRequest, SendToDeviceRequestBody};
+use crate::types::{
+    ClientEvent, Device, DiscoveryInformation, Filter, Invite3pid, KeyBackupData,
+    Location, OpenIdCredentials, Protocol, PublicRoomsResponse, PushRule, PushRuleset,
+    RequestEmailValidation, RequestMsisdnValidation, RequestTokenResponse, RoomKeyBackup,
+    Tag, User,
+};
+use crate::typing::{SetTypingRequest, SetTypingRequestBody};
+use crate::users::{SearchUserDirectoryRequest, SearchUserDirectoryResponse};
+use crate::versions::{GetVersionsRequest, GetVersionsResponse};
+use crate::voip::{GetTurnServerRequest, GetTurnServerResponse};
+use crate::wellknown::GetWellknownRequest;
+use crate::whoami::{GetTokenOwnerRequest, GetTokenOwnerResponse};
+
 /// Something done with the Rust type of a JSON body, chosen at
 /// run time by [`visit_body_type`].
 pub trait BodyVisitor {
@@ -52,142 +238,93 @@ pub fn visit_body_type<V: BodyVisitor>(
         ("setAccountDataPerRoom", "403") => Some(visitor.visit::<rt::ErrorBody>()),
         ("setAccountDataPerRoom", "405") => Some(visitor.visit::<rt::ErrorBody>()),
         ("deactivateAccount", "request") => {
-            Some(
-                visitor.visit::<crate::account_deactivation::DeactivateAccountRequest>(),
-            )
+            Some(visitor.visit::<DeactivateAccountRequest>())
         }
         ("deactivateAccount", "200") => {
-            Some(
-                visitor.visit::<crate::account_deactivation::DeactivateAccountResponse>(),
-            )
+            Some(visitor.visit::<DeactivateAccountResponse>())
         }
         ("deactivateAccount", "401") => Some(visitor.visit::<rt::UiaResponse>()),
         ("deactivateAccount", "429") => Some(visitor.visit::<rt::ErrorBody>()),
-        ("getWhoIs", "200") => Some(visitor.visit::<crate::admin::GetWhoIsResponse>()),
+        ("getWhoIs", "200") => Some(visitor.visit::<GetWhoIsResponse>()),
         ("getAdminSuspendUser", "200") => {
-            Some(visitor.visit::<crate::admin::GetAdminSuspendUserResponse>())
+            Some(visitor.visit::<GetAdminSuspendUserResponse>())
         }
         ("getAdminSuspendUser", "400") => Some(visitor.visit::<rt::ErrorBody>()),
         ("getAdminSuspendUser", "403") => Some(visitor.visit::<rt::ErrorBody>()),
         ("getAdminSuspendUser", "404") => Some(visitor.visit::<rt::ErrorBody>()),
         ("setAdminSuspendUser", "request") => {
-            Some(visitor.visit::<crate::admin::SetAdminSuspendUserRequestBody>())
+            Some(visitor.visit::<SetAdminSuspendUserRequestBody>())
         }
         ("setAdminSuspendUser", "200") => {
-            Some(visitor.visit::<crate::admin::SetAdminSuspendUserResponse>())
+            Some(visitor.visit::<SetAdminSuspendUserResponse>())
         }
         ("setAdminSuspendUser", "400") => Some(visitor.visit::<rt::ErrorBody>()),
         ("setAdminSuspendUser", "403") => Some(visitor.visit::<rt::ErrorBody>()),
         ("setAdminSuspendUser", "404") => Some(visitor.visit::<rt::ErrorBody>()),
-        ("getAdminLockUser", "200") => {
-            Some(visitor.visit::<crate::admin::GetAdminLockUserResponse>())
-        }
+        ("getAdminLockUser", "200") => Some(visitor.visit::<GetAdminLockUserResponse>()),
         ("getAdminLockUser", "400") => Some(visitor.visit::<rt::ErrorBody>()),
         ("getAdminLockUser", "403") => Some(visitor.visit::<rt::ErrorBody>()),
         ("getAdminLockUser", "404") => Some(visitor.visit::<rt::ErrorBody>()),
         ("setAdminLockUser", "request") => {
-            Some(visitor.visit::<crate::admin::SetAdminLockUserRequestBody>())
+            Some(visitor.visit::<SetAdminLockUserRequestBody>())
         }
-        ("setAdminLockUser", "200") => {
-            Some(visitor.visit::<crate::admin::SetAdminLockUserResponse>())
-        }
+        ("setAdminLockUser", "200") => Some(visitor.visit::<SetAdminLockUserResponse>()),
         ("setAdminLockUser", "400") => Some(visitor.visit::<rt::ErrorBody>()),
         ("setAdminLockUser", "403") => Some(visitor.visit::<rt::ErrorBody>()),
         ("setAdminLockUser", "404") => Some(visitor.visit::<rt::ErrorBody>()),
-        ("getAccount3PIDs", "200") => {
-            Some(
-                visitor.visit::<crate::administrative_contact::GetAccount3pidsResponse>(),
-            )
-        }
-        ("post3PIDs", "request") => {
-            Some(visitor.visit::<crate::administrative_contact::Post3pidsRequest>())
-        }
-        ("post3PIDs", "200") => {
-            Some(visitor.visit::<crate::administrative_contact::Post3pidsResponse>())
-        }
+        ("getAccount3PIDs", "200") => Some(visitor.visit::<GetAccount3pidsResponse>()),
+        ("post3PIDs", "request") => Some(visitor.visit::<Post3pidsRequest>()),
+        ("post3PIDs", "200") => Some(visitor.visit::<Post3pidsResponse>()),
         ("post3PIDs", "403") => Some(visitor.visit::<rt::ErrorBody>()),
-        ("add3PID", "request") => {
-            Some(visitor.visit::<crate::administrative_contact::Add3pidRequest>())
-        }
+        ("add3PID", "request") => Some(visitor.visit::<Add3pidRequest>()),
         ("add3PID", "200") => {
             Some(visitor.visit::<serde_json::Map<String, serde_json::Value>>())
         }
         ("add3PID", "401") => Some(visitor.visit::<rt::UiaResponse>()),
         ("add3PID", "429") => Some(visitor.visit::<rt::ErrorBody>()),
-        ("bind3PID", "request") => {
-            Some(visitor.visit::<crate::administrative_contact::Bind3pidRequest>())
-        }
+        ("bind3PID", "request") => Some(visitor.visit::<Bind3pidRequest>()),
         ("bind3PID", "200") => {
             Some(visitor.visit::<serde_json::Map<String, serde_json::Value>>())
         }
         ("bind3PID", "429") => Some(visitor.visit::<rt::ErrorBody>()),
         ("delete3pidFromAccount", "request") => {
-            Some(
-                visitor
-                    .visit::<
-                        crate::administrative_contact::Delete3pidFromAccountRequest,
-                    >(),
-            )
+            Some(visitor.visit::<Delete3pidFromAccountRequest>())
         }
         ("delete3pidFromAccount", "200") => {
-            Some(
-                visitor
-                    .visit::<
-                        crate::administrative_contact::Delete3pidFromAccountResponse,
-                    >(),
-            )
+            Some(visitor.visit::<Delete3pidFromAccountResponse>())
         }
         ("unbind3pidFromAccount", "request") => {
-            Some(
-                visitor
-                    .visit::<
-                        crate::administrative_contact::Unbind3pidFromAccountRequest,
-                    >(),
-            )
+            Some(visitor.visit::<Unbind3pidFromAccountRequest>())
         }
         ("unbind3pidFromAccount", "200") => {
-            Some(
-                visitor
-                    .visit::<
-                        crate::administrative_contact::Unbind3pidFromAccountResponse,
-                    >(),
-            )
+            Some(visitor.visit::<Unbind3pidFromAccountResponse>())
         }
         ("requestTokenTo3PIDEmail", "request") => {
-            Some(visitor.visit::<crate::types::RequestEmailValidation>())
+            Some(visitor.visit::<RequestEmailValidation>())
         }
         ("requestTokenTo3PIDEmail", "200") => {
-            Some(visitor.visit::<crate::types::RequestTokenResponse>())
+            Some(visitor.visit::<RequestTokenResponse>())
         }
         ("requestTokenTo3PIDEmail", "400") => Some(visitor.visit::<rt::ErrorBody>()),
         ("requestTokenTo3PIDEmail", "403") => Some(visitor.visit::<rt::ErrorBody>()),
         ("requestTokenTo3PIDMSISDN", "request") => {
-            Some(visitor.visit::<crate::types::RequestMsisdnValidation>())
+            Some(visitor.visit::<RequestMsisdnValidation>())
         }
         ("requestTokenTo3PIDMSISDN", "200") => {
-            Some(visitor.visit::<crate::types::RequestTokenResponse>())
+            Some(visitor.visit::<RequestTokenResponse>())
         }
         ("requestTokenTo3PIDMSISDN", "400") => Some(visitor.visit::<rt::ErrorBody>()),
         ("requestTokenTo3PIDMSISDN", "403") => Some(visitor.visit::<rt::ErrorBody>()),
         ("pingAppservice", "request") => {
-            Some(visitor.visit::<crate::appservice_ping::PingAppserviceRequestBody>())
+            Some(visitor.visit::<PingAppserviceRequestBody>())
         }
-        ("pingAppservice", "200") => {
-            Some(visitor.visit::<crate::appservice_ping::PingAppserviceResponse>())
-        }
-        ("pingAppservice", "502") => {
-            Some(visitor.visit::<crate::appservice_ping::PingAppserviceError502>())
-        }
+        ("pingAppservice", "200") => Some(visitor.visit::<PingAppserviceResponse>()),
+        ("pingAppservice", "502") => Some(visitor.visit::<PingAppserviceError502>()),
         ("pingAppservice", "400") => Some(visitor.visit::<rt::ErrorBody>()),
         ("pingAppservice", "403") => Some(visitor.visit::<rt::ErrorBody>()),
         ("pingAppservice", "504") => Some(visitor.visit::<rt::ErrorBody>()),
         ("updateAppserviceRoomDirectoryVisibility", "request") => {
-            Some(
-                visitor
-                    .visit::<
-                        crate::appservice_room_directory::UpdateAppserviceRoomDirectoryVisibilityRequestBody,
-                    >(),
-            )
+            Some(visitor.visit::<UpdateAppserviceRoomDirectoryVisibilityRequestBody>())
         }
         ("updateAppserviceRoomDirectoryVisibility", "200") => {
             Some(visitor.visit::<serde_json::Map<String, serde_json::Value>>())
@@ -204,33 +341,24 @@ pub fn visit_body_type<V: BodyVisitor>(
         ("getContentThumbnailAuthed", "502") => Some(visitor.visit::<rt::ErrorBody>()),
         ("getContentThumbnailAuthed", "504") => Some(visitor.visit::<rt::ErrorBody>()),
         ("getUrlPreviewAuthed", "200") => {
-            Some(
-                visitor
-                    .visit::<crate::authed_content_repo::GetUrlPreviewAuthedResponse>(),
-            )
+            Some(visitor.visit::<GetUrlPreviewAuthedResponse>())
         }
         ("getUrlPreviewAuthed", "429") => Some(visitor.visit::<rt::ErrorBody>()),
-        ("getConfigAuthed", "200") => {
-            Some(visitor.visit::<crate::authed_content_repo::GetConfigAuthedResponse>())
-        }
+        ("getConfigAuthed", "200") => Some(visitor.visit::<GetConfigAuthedResponse>()),
         ("getConfigAuthed", "429") => Some(visitor.visit::<rt::ErrorBody>()),
-        ("ban", "request") => Some(visitor.visit::<crate::banning::BanRequestBody>()),
+        ("ban", "request") => Some(visitor.visit::<BanRequestBody>()),
         ("ban", "200") => {
             Some(visitor.visit::<serde_json::Map<String, serde_json::Value>>())
         }
         ("ban", "403") => Some(visitor.visit::<rt::ErrorBody>()),
-        ("unban", "request") => Some(visitor.visit::<crate::banning::UnbanRequestBody>()),
+        ("unban", "request") => Some(visitor.visit::<UnbanRequestBody>()),
         ("unban", "200") => {
             Some(visitor.visit::<serde_json::Map<String, serde_json::Value>>())
         }
         ("unban", "403") => Some(visitor.visit::<rt::ErrorBody>()),
-        ("getCapabilities", "200") => {
-            Some(visitor.visit::<crate::capabilities::GetCapabilitiesResponse>())
-        }
+        ("getCapabilities", "200") => Some(visitor.visit::<GetCapabilitiesResponse>()),
         ("getCapabilities", "429") => Some(visitor.visit::<rt::ErrorBody>()),
-        ("uploadContent", "200") => {
-            Some(visitor.visit::<crate::content_repo::UploadContentResponse>())
-        }
+        ("uploadContent", "200") => Some(visitor.visit::<UploadContentResponse>()),
         ("uploadContent", "403") => Some(visitor.visit::<rt::ErrorBody>()),
         ("uploadContent", "413") => Some(visitor.visit::<rt::ErrorBody>()),
         ("uploadContent", "429") => Some(visitor.visit::<rt::ErrorBody>()),
@@ -242,9 +370,7 @@ pub fn visit_body_type<V: BodyVisitor>(
         ("uploadContentToMXC", "409") => Some(visitor.visit::<rt::ErrorBody>()),
         ("uploadContentToMXC", "413") => Some(visitor.visit::<rt::ErrorBody>()),
         ("uploadContentToMXC", "429") => Some(visitor.visit::<rt::ErrorBody>()),
-        ("createContent", "200") => {
-            Some(visitor.visit::<crate::content_repo::CreateContentResponse>())
-        }
+        ("createContent", "200") => Some(visitor.visit::<CreateContentResponse>()),
         ("createContent", "403") => Some(visitor.visit::<rt::ErrorBody>()),
         ("createContent", "429") => Some(visitor.visit::<rt::ErrorBody>()),
         ("getContent", "429") => Some(visitor.visit::<rt::ErrorBody>()),
@@ -258,24 +384,16 @@ pub fn visit_body_type<V: BodyVisitor>(
         ("getContentThumbnail", "429") => Some(visitor.visit::<rt::ErrorBody>()),
         ("getContentThumbnail", "502") => Some(visitor.visit::<rt::ErrorBody>()),
         ("getContentThumbnail", "504") => Some(visitor.visit::<rt::ErrorBody>()),
-        ("getUrlPreview", "200") => {
-            Some(visitor.visit::<crate::content_repo::GetUrlPreviewResponse>())
-        }
+        ("getUrlPreview", "200") => Some(visitor.visit::<GetUrlPreviewResponse>()),
         ("getUrlPreview", "429") => Some(visitor.visit::<rt::ErrorBody>()),
-        ("getConfig", "200") => {
-            Some(visitor.visit::<crate::content_repo::GetConfigResponse>())
-        }
+        ("getConfig", "200") => Some(visitor.visit::<GetConfigResponse>()),
         ("getConfig", "429") => Some(visitor.visit::<rt::ErrorBody>()),
-        ("createRoom", "request") => {
-            Some(visitor.visit::<crate::create_room::CreateRoomRequest>())
-        }
-        ("createRoom", "200") => {
-            Some(visitor.visit::<crate::create_room::CreateRoomResponse>())
-        }
+        ("createRoom", "request") => Some(visitor.visit::<CreateRoomRequest>()),
+        ("createRoom", "200") => Some(visitor.visit::<CreateRoomResponse>()),
         ("createRoom", "400") => Some(visitor.visit::<rt::ErrorBody>()),
         ("createRoom", "403") => Some(visitor.visit::<rt::ErrorBody>()),
         ("uploadCrossSigningKeys", "request") => {
-            Some(visitor.visit::<crate::cross_signing::UploadCrossSigningKeysRequest>())
+            Some(visitor.visit::<UploadCrossSigningKeysRequest>())
         }
         ("uploadCrossSigningKeys", "200") => {
             Some(visitor.visit::<serde_json::Map<String, serde_json::Value>>())
@@ -301,48 +419,31 @@ pub fn visit_body_type<V: BodyVisitor>(
             )
         }
         ("uploadCrossSigningSignatures", "200") => {
-            Some(
-                visitor
-                    .visit::<
-                        crate::cross_signing::UploadCrossSigningSignaturesResponse,
-                    >(),
-            )
+            Some(visitor.visit::<UploadCrossSigningSignaturesResponse>())
         }
-        ("getDevices", "200") => {
-            Some(visitor.visit::<crate::device_management::GetDevicesResponse>())
-        }
-        ("getDevice", "200") => Some(visitor.visit::<crate::types::Device>()),
-        ("updateDevice", "request") => {
-            Some(visitor.visit::<crate::device_management::UpdateDeviceRequestBody>())
-        }
+        ("getDevices", "200") => Some(visitor.visit::<GetDevicesResponse>()),
+        ("getDevice", "200") => Some(visitor.visit::<Device>()),
+        ("updateDevice", "request") => Some(visitor.visit::<UpdateDeviceRequestBody>()),
         ("updateDevice", "200") => {
             Some(visitor.visit::<serde_json::Map<String, serde_json::Value>>())
         }
         ("updateDevice", "201") => {
             Some(visitor.visit::<serde_json::Map<String, serde_json::Value>>())
         }
-        ("deleteDevice", "request") => {
-            Some(visitor.visit::<crate::device_management::DeleteDeviceRequestBody>())
-        }
+        ("deleteDevice", "request") => Some(visitor.visit::<DeleteDeviceRequestBody>()),
         ("deleteDevice", "200") => {
             Some(visitor.visit::<serde_json::Map<String, serde_json::Value>>())
         }
         ("deleteDevice", "401") => Some(visitor.visit::<rt::UiaResponse>()),
-        ("deleteDevices", "request") => {
-            Some(visitor.visit::<crate::device_management::DeleteDevicesRequest>())
-        }
+        ("deleteDevices", "request") => Some(visitor.visit::<DeleteDevicesRequest>()),
         ("deleteDevices", "200") => {
             Some(visitor.visit::<serde_json::Map<String, serde_json::Value>>())
         }
         ("deleteDevices", "401") => Some(visitor.visit::<rt::UiaResponse>()),
-        ("getRoomIdByAlias", "200") => {
-            Some(visitor.visit::<crate::directory::GetRoomIdByAliasResponse>())
-        }
+        ("getRoomIdByAlias", "200") => Some(visitor.visit::<GetRoomIdByAliasResponse>()),
         ("getRoomIdByAlias", "400") => Some(visitor.visit::<rt::ErrorBody>()),
         ("getRoomIdByAlias", "404") => Some(visitor.visit::<rt::ErrorBody>()),
-        ("setRoomAlias", "request") => {
-            Some(visitor.visit::<crate::directory::SetRoomAliasRequestBody>())
-        }
+        ("setRoomAlias", "request") => Some(visitor.visit::<SetRoomAliasRequestBody>()),
         ("setRoomAlias", "200") => {
             Some(visitor.visit::<serde_json::Map<String, serde_json::Value>>())
         }
@@ -352,62 +453,48 @@ pub fn visit_body_type<V: BodyVisitor>(
             Some(visitor.visit::<serde_json::Map<String, serde_json::Value>>())
         }
         ("deleteRoomAlias", "404") => Some(visitor.visit::<rt::ErrorBody>()),
-        ("getLocalAliases", "200") => {
-            Some(visitor.visit::<crate::directory::GetLocalAliasesResponse>())
-        }
+        ("getLocalAliases", "200") => Some(visitor.visit::<GetLocalAliasesResponse>()),
         ("getLocalAliases", "400") => Some(visitor.visit::<rt::ErrorBody>()),
         ("getLocalAliases", "403") => Some(visitor.visit::<rt::ErrorBody>()),
         ("getLocalAliases", "429") => Some(visitor.visit::<rt::ErrorBody>()),
-        ("getEventContext", "200") => {
-            Some(visitor.visit::<crate::event_context::GetEventContextResponse>())
-        }
-        ("defineFilter", "request") => Some(visitor.visit::<crate::types::Filter>()),
-        ("defineFilter", "200") => {
-            Some(visitor.visit::<crate::filter::DefineFilterResponse>())
-        }
-        ("getFilter", "200") => Some(visitor.visit::<crate::types::Filter>()),
-        ("inviteUser", "request") => {
-            Some(visitor.visit::<crate::inviting::InviteUserRequestBody>())
-        }
+        ("getEventContext", "200") => Some(visitor.visit::<GetEventContextResponse>()),
+        ("defineFilter", "request") => Some(visitor.visit::<Filter>()),
+        ("defineFilter", "200") => Some(visitor.visit::<DefineFilterResponse>()),
+        ("getFilter", "200") => Some(visitor.visit::<Filter>()),
+        ("inviteUser", "request") => Some(visitor.visit::<InviteUserRequestBody>()),
         ("inviteUser", "200") => {
             Some(visitor.visit::<serde_json::Map<String, serde_json::Value>>())
         }
         ("inviteUser", "400") => Some(visitor.visit::<rt::ErrorBody>()),
         ("inviteUser", "403") => Some(visitor.visit::<rt::ErrorBody>()),
         ("inviteUser", "429") => Some(visitor.visit::<rt::ErrorBody>()),
-        ("joinRoomById", "request") => {
-            Some(visitor.visit::<crate::joining::JoinRoomByIdRequestBody>())
-        }
-        ("joinRoomById", "200") => {
-            Some(visitor.visit::<crate::joining::JoinRoomByIdResponse>())
-        }
+        ("joinRoomById", "request") => Some(visitor.visit::<JoinRoomByIdRequestBody>()),
+        ("joinRoomById", "200") => Some(visitor.visit::<JoinRoomByIdResponse>()),
         ("joinRoomById", "403") => Some(visitor.visit::<rt::ErrorBody>()),
         ("joinRoomById", "429") => Some(visitor.visit::<rt::ErrorBody>()),
-        ("joinRoom", "request") => {
-            Some(visitor.visit::<crate::joining::JoinRoomRequestBody>())
-        }
-        ("joinRoom", "200") => Some(visitor.visit::<crate::joining::JoinRoomResponse>()),
+        ("joinRoom", "request") => Some(visitor.visit::<JoinRoomRequestBody>()),
+        ("joinRoom", "200") => Some(visitor.visit::<JoinRoomResponse>()),
         ("joinRoom", "403") => Some(visitor.visit::<rt::ErrorBody>()),
         ("joinRoom", "429") => Some(visitor.visit::<rt::ErrorBody>()),
         ("getRoomKeysVersionCurrent", "200") => {
-            Some(visitor.visit::<crate::key_backup::GetRoomKeysVersionCurrentResponse>())
+            Some(visitor.visit::<GetRoomKeysVersionCurrentResponse>())
         }
         ("getRoomKeysVersionCurrent", "404") => Some(visitor.visit::<rt::ErrorBody>()),
         ("getRoomKeysVersionCurrent", "429") => Some(visitor.visit::<rt::ErrorBody>()),
         ("postRoomKeysVersion", "request") => {
-            Some(visitor.visit::<crate::key_backup::PostRoomKeysVersionRequest>())
+            Some(visitor.visit::<PostRoomKeysVersionRequest>())
         }
         ("postRoomKeysVersion", "200") => {
-            Some(visitor.visit::<crate::key_backup::PostRoomKeysVersionResponse>())
+            Some(visitor.visit::<PostRoomKeysVersionResponse>())
         }
         ("postRoomKeysVersion", "429") => Some(visitor.visit::<rt::ErrorBody>()),
         ("getRoomKeysVersion", "200") => {
-            Some(visitor.visit::<crate::key_backup::GetRoomKeysVersionResponse>())
+            Some(visitor.visit::<GetRoomKeysVersionResponse>())
         }
         ("getRoomKeysVersion", "404") => Some(visitor.visit::<rt::ErrorBody>()),
         ("getRoomKeysVersion", "429") => Some(visitor.visit::<rt::ErrorBody>()),
         ("putRoomKeysVersion", "request") => {
-            Some(visitor.visit::<crate::key_backup::PutRoomKeysVersionRequestBody>())
+            Some(visitor.visit::<PutRoomKeysVersionRequestBody>())
         }
         ("putRoomKeysVersion", "200") => {
             Some(visitor.visit::<serde_json::Map<String, serde_json::Value>>())
@@ -420,94 +507,62 @@ pub fn visit_body_type<V: BodyVisitor>(
         }
         ("deleteRoomKeysVersion", "404") => Some(visitor.visit::<rt::ErrorBody>()),
         ("deleteRoomKeysVersion", "429") => Some(visitor.visit::<rt::ErrorBody>()),
-        ("getRoomKeyBySessionId", "200") => {
-            Some(visitor.visit::<crate::types::KeyBackupData>())
-        }
+        ("getRoomKeyBySessionId", "200") => Some(visitor.visit::<KeyBackupData>()),
         ("getRoomKeyBySessionId", "404") => Some(visitor.visit::<rt::ErrorBody>()),
         ("getRoomKeyBySessionId", "429") => Some(visitor.visit::<rt::ErrorBody>()),
-        ("putRoomKeyBySessionId", "request") => {
-            Some(visitor.visit::<crate::types::KeyBackupData>())
-        }
+        ("putRoomKeyBySessionId", "request") => Some(visitor.visit::<KeyBackupData>()),
         ("putRoomKeyBySessionId", "200") => {
-            Some(visitor.visit::<crate::key_backup::RoomKeysUpdateResponse>())
+            Some(visitor.visit::<RoomKeysUpdateResponse>())
         }
         ("putRoomKeyBySessionId", "403") => Some(visitor.visit::<rt::ErrorBody>()),
         ("putRoomKeyBySessionId", "429") => Some(visitor.visit::<rt::ErrorBody>()),
         ("deleteRoomKeyBySessionId", "200") => {
-            Some(visitor.visit::<crate::key_backup::RoomKeysUpdateResponse>())
+            Some(visitor.visit::<RoomKeysUpdateResponse>())
         }
         ("deleteRoomKeyBySessionId", "404") => Some(visitor.visit::<rt::ErrorBody>()),
         ("deleteRoomKeyBySessionId", "429") => Some(visitor.visit::<rt::ErrorBody>()),
-        ("getRoomKeysByRoomId", "200") => {
-            Some(visitor.visit::<crate::types::RoomKeyBackup>())
-        }
+        ("getRoomKeysByRoomId", "200") => Some(visitor.visit::<RoomKeyBackup>()),
         ("getRoomKeysByRoomId", "404") => Some(visitor.visit::<rt::ErrorBody>()),
         ("getRoomKeysByRoomId", "429") => Some(visitor.visit::<rt::ErrorBody>()),
-        ("putRoomKeysByRoomId", "request") => {
-            Some(visitor.visit::<crate::types::RoomKeyBackup>())
-        }
-        ("putRoomKeysByRoomId", "200") => {
-            Some(visitor.visit::<crate::key_backup::RoomKeysUpdateResponse>())
-        }
+        ("putRoomKeysByRoomId", "request") => Some(visitor.visit::<RoomKeyBackup>()),
+        ("putRoomKeysByRoomId", "200") => Some(visitor.visit::<RoomKeysUpdateResponse>()),
         ("putRoomKeysByRoomId", "403") => Some(visitor.visit::<rt::ErrorBody>()),
         ("putRoomKeysByRoomId", "404") => Some(visitor.visit::<rt::ErrorBody>()),
         ("putRoomKeysByRoomId", "429") => Some(visitor.visit::<rt::ErrorBody>()),
         ("deleteRoomKeysByRoomId", "200") => {
-            Some(visitor.visit::<crate::key_backup::RoomKeysUpdateResponse>())
+            Some(visitor.visit::<RoomKeysUpdateResponse>())
         }
         ("deleteRoomKeysByRoomId", "404") => Some(visitor.visit::<rt::ErrorBody>()),
         ("deleteRoomKeysByRoomId", "429") => Some(visitor.visit::<rt::ErrorBody>()),
-        ("getRoomKeys", "200") => {
-            Some(visitor.visit::<crate::key_backup::GetRoomKeysResponse>())
-        }
+        ("getRoomKeys", "200") => Some(visitor.visit::<GetRoomKeysResponse>()),
         ("getRoomKeys", "404") => Some(visitor.visit::<rt::ErrorBody>()),
         ("getRoomKeys", "429") => Some(visitor.visit::<rt::ErrorBody>()),
-        ("putRoomKeys", "request") => {
-            Some(visitor.visit::<crate::key_backup::PutRoomKeysRequestBody>())
-        }
-        ("putRoomKeys", "200") => {
-            Some(visitor.visit::<crate::key_backup::RoomKeysUpdateResponse>())
-        }
+        ("putRoomKeys", "request") => Some(visitor.visit::<PutRoomKeysRequestBody>()),
+        ("putRoomKeys", "200") => Some(visitor.visit::<RoomKeysUpdateResponse>()),
         ("putRoomKeys", "403") => Some(visitor.visit::<rt::ErrorBody>()),
         ("putRoomKeys", "404") => Some(visitor.visit::<rt::ErrorBody>()),
         ("putRoomKeys", "429") => Some(visitor.visit::<rt::ErrorBody>()),
-        ("deleteRoomKeys", "200") => {
-            Some(visitor.visit::<crate::key_backup::RoomKeysUpdateResponse>())
-        }
+        ("deleteRoomKeys", "200") => Some(visitor.visit::<RoomKeysUpdateResponse>()),
         ("deleteRoomKeys", "404") => Some(visitor.visit::<rt::ErrorBody>()),
         ("deleteRoomKeys", "429") => Some(visitor.visit::<rt::ErrorBody>()),
-        ("uploadKeys", "request") => {
-            Some(visitor.visit::<crate::keys::UploadKeysRequest>())
-        }
-        ("uploadKeys", "200") => Some(visitor.visit::<crate::keys::UploadKeysResponse>()),
-        ("queryKeys", "request") => {
-            Some(visitor.visit::<crate::keys::QueryKeysRequest>())
-        }
-        ("queryKeys", "200") => Some(visitor.visit::<crate::keys::QueryKeysResponse>()),
-        ("claimKeys", "request") => {
-            Some(visitor.visit::<crate::keys::ClaimKeysRequest>())
-        }
-        ("claimKeys", "200") => Some(visitor.visit::<crate::keys::ClaimKeysResponse>()),
-        ("getKeysChanges", "200") => {
-            Some(visitor.visit::<crate::keys::GetKeysChangesResponse>())
-        }
-        ("kick", "request") => Some(visitor.visit::<crate::kicking::KickRequestBody>()),
+        ("uploadKeys", "request") => Some(visitor.visit::<UploadKeysRequest>()),
+        ("uploadKeys", "200") => Some(visitor.visit::<UploadKeysResponse>()),
+        ("queryKeys", "request") => Some(visitor.visit::<QueryKeysRequest>()),
+        ("queryKeys", "200") => Some(visitor.visit::<QueryKeysResponse>()),
+        ("claimKeys", "request") => Some(visitor.visit::<ClaimKeysRequest>()),
+        ("claimKeys", "200") => Some(visitor.visit::<ClaimKeysResponse>()),
+        ("getKeysChanges", "200") => Some(visitor.visit::<GetKeysChangesResponse>()),
+        ("kick", "request") => Some(visitor.visit::<KickRequestBody>()),
         ("kick", "200") => {
             Some(visitor.visit::<serde_json::Map<String, serde_json::Value>>())
         }
         ("kick", "403") => Some(visitor.visit::<rt::ErrorBody>()),
-        ("knockRoom", "request") => {
-            Some(visitor.visit::<crate::knocking::KnockRoomRequestBody>())
-        }
-        ("knockRoom", "200") => {
-            Some(visitor.visit::<crate::knocking::KnockRoomResponse>())
-        }
+        ("knockRoom", "request") => Some(visitor.visit::<KnockRoomRequestBody>()),
+        ("knockRoom", "200") => Some(visitor.visit::<KnockRoomResponse>()),
         ("knockRoom", "403") => Some(visitor.visit::<rt::ErrorBody>()),
         ("knockRoom", "404") => Some(visitor.visit::<rt::ErrorBody>()),
         ("knockRoom", "429") => Some(visitor.visit::<rt::ErrorBody>()),
-        ("leaveRoom", "request") => {
-            Some(visitor.visit::<crate::leaving::LeaveRoomRequestBody>())
-        }
+        ("leaveRoom", "request") => Some(visitor.visit::<LeaveRoomRequestBody>()),
         ("leaveRoom", "200") => {
             Some(visitor.visit::<serde_json::Map<String, serde_json::Value>>())
         }
@@ -517,56 +572,36 @@ pub fn visit_body_type<V: BodyVisitor>(
         }
         ("forgetRoom", "400") => Some(visitor.visit::<rt::ErrorBody>()),
         ("forgetRoom", "429") => Some(visitor.visit::<rt::ErrorBody>()),
-        ("getJoinedRooms", "200") => {
-            Some(visitor.visit::<crate::list_joined_rooms::GetJoinedRoomsResponse>())
-        }
+        ("getJoinedRooms", "200") => Some(visitor.visit::<GetJoinedRoomsResponse>()),
         ("getRoomVisibilityOnDirectory", "200") => {
-            Some(
-                visitor
-                    .visit::<
-                        crate::list_public_rooms::GetRoomVisibilityOnDirectoryResponse,
-                    >(),
-            )
+            Some(visitor.visit::<GetRoomVisibilityOnDirectoryResponse>())
         }
         ("getRoomVisibilityOnDirectory", "404") => Some(visitor.visit::<rt::ErrorBody>()),
         ("setRoomVisibilityOnDirectory", "request") => {
-            Some(
-                visitor
-                    .visit::<
-                        crate::list_public_rooms::SetRoomVisibilityOnDirectoryRequestBody,
-                    >(),
-            )
+            Some(visitor.visit::<SetRoomVisibilityOnDirectoryRequestBody>())
         }
         ("setRoomVisibilityOnDirectory", "200") => {
             Some(visitor.visit::<serde_json::Map<String, serde_json::Value>>())
         }
         ("setRoomVisibilityOnDirectory", "404") => Some(visitor.visit::<rt::ErrorBody>()),
-        ("getPublicRooms", "200") => {
-            Some(visitor.visit::<crate::types::PublicRoomsResponse>())
-        }
+        ("getPublicRooms", "200") => Some(visitor.visit::<PublicRoomsResponse>()),
         ("queryPublicRooms", "request") => {
-            Some(
-                visitor.visit::<crate::list_public_rooms::QueryPublicRoomsRequestBody>(),
-            )
+            Some(visitor.visit::<QueryPublicRoomsRequestBody>())
         }
-        ("queryPublicRooms", "200") => {
-            Some(visitor.visit::<crate::types::PublicRoomsResponse>())
-        }
-        ("getLoginFlows", "200") => {
-            Some(visitor.visit::<crate::login::GetLoginFlowsResponse>())
-        }
+        ("queryPublicRooms", "200") => Some(visitor.visit::<PublicRoomsResponse>()),
+        ("getLoginFlows", "200") => Some(visitor.visit::<GetLoginFlowsResponse>()),
         ("getLoginFlows", "404") => Some(visitor.visit::<rt::ErrorBody>()),
         ("getLoginFlows", "429") => Some(visitor.visit::<rt::ErrorBody>()),
-        ("login", "request") => Some(visitor.visit::<crate::login::LoginRequest>()),
-        ("login", "200") => Some(visitor.visit::<crate::login::LoginResponse>()),
+        ("login", "request") => Some(visitor.visit::<LoginRequest>()),
+        ("login", "200") => Some(visitor.visit::<LoginResponse>()),
         ("login", "400") => Some(visitor.visit::<rt::ErrorBody>()),
         ("login", "403") => Some(visitor.visit::<rt::ErrorBody>()),
         ("login", "429") => Some(visitor.visit::<rt::ErrorBody>()),
         ("generateLoginToken", "request") => {
-            Some(visitor.visit::<crate::login_token::GenerateLoginTokenRequest>())
+            Some(visitor.visit::<GenerateLoginTokenRequest>())
         }
         ("generateLoginToken", "200") => {
-            Some(visitor.visit::<crate::login_token::GenerateLoginTokenResponse>())
+            Some(visitor.visit::<GenerateLoginTokenResponse>())
         }
         ("generateLoginToken", "400") => Some(visitor.visit::<rt::ErrorBody>()),
         ("generateLoginToken", "401") => Some(visitor.visit::<rt::UiaResponse>()),
@@ -577,52 +612,32 @@ pub fn visit_body_type<V: BodyVisitor>(
         ("logout_all", "200") => {
             Some(visitor.visit::<serde_json::Map<String, serde_json::Value>>())
         }
-        ("getRoomEvents", "200") => {
-            Some(visitor.visit::<crate::message_pagination::GetRoomEventsResponse>())
-        }
-        ("getMutualRooms", "200") => {
-            Some(visitor.visit::<crate::mutual_rooms::GetMutualRoomsResponse>())
-        }
+        ("getRoomEvents", "200") => Some(visitor.visit::<GetRoomEventsResponse>()),
+        ("getMutualRooms", "200") => Some(visitor.visit::<GetMutualRoomsResponse>()),
         ("getMutualRooms", "400") => Some(visitor.visit::<rt::ErrorBody>()),
         ("getMutualRooms", "429") => Some(visitor.visit::<rt::ErrorBody>()),
-        ("getNotifications", "200") => {
-            Some(visitor.visit::<crate::notifications::GetNotificationsResponse>())
-        }
-        ("getAuthMetadata", "200") => {
-            Some(
-                visitor.visit::<crate::oauth_server_metadata::GetAuthMetadataResponse>(),
-            )
-        }
+        ("getNotifications", "200") => Some(visitor.visit::<GetNotificationsResponse>()),
+        ("getAuthMetadata", "200") => Some(visitor.visit::<GetAuthMetadataResponse>()),
         ("getAuthMetadata", "404") => Some(visitor.visit::<rt::ErrorBody>()),
-        ("getEvents", "200") => {
-            Some(visitor.visit::<crate::old_sync::GetEventsResponse>())
-        }
-        ("initialSync", "200") => {
-            Some(visitor.visit::<crate::old_sync::InitialSyncResponse>())
-        }
-        ("getOneEvent", "200") => {
-            Some(visitor.visit::<rt::Raw<crate::types::ClientEvent>>())
-        }
+        ("getEvents", "200") => Some(visitor.visit::<GetEventsResponse>()),
+        ("initialSync", "200") => Some(visitor.visit::<InitialSyncResponse>()),
+        ("getOneEvent", "200") => Some(visitor.visit::<rt::Raw<ClientEvent>>()),
         ("requestOpenIdToken", "request") => {
             Some(visitor.visit::<serde_json::Map<String, serde_json::Value>>())
         }
-        ("requestOpenIdToken", "200") => {
-            Some(visitor.visit::<crate::types::OpenIdCredentials>())
-        }
+        ("requestOpenIdToken", "200") => Some(visitor.visit::<OpenIdCredentials>()),
         ("requestOpenIdToken", "429") => Some(visitor.visit::<rt::ErrorBody>()),
-        ("changePassword", "request") => {
-            Some(visitor.visit::<crate::password_management::ChangePasswordRequest>())
-        }
+        ("changePassword", "request") => Some(visitor.visit::<ChangePasswordRequest>()),
         ("changePassword", "200") => {
             Some(visitor.visit::<serde_json::Map<String, serde_json::Value>>())
         }
         ("changePassword", "401") => Some(visitor.visit::<rt::UiaResponse>()),
         ("changePassword", "429") => Some(visitor.visit::<rt::ErrorBody>()),
         ("requestTokenToResetPasswordEmail", "request") => {
-            Some(visitor.visit::<crate::types::RequestEmailValidation>())
+            Some(visitor.visit::<RequestEmailValidation>())
         }
         ("requestTokenToResetPasswordEmail", "200") => {
-            Some(visitor.visit::<crate::types::RequestTokenResponse>())
+            Some(visitor.visit::<RequestTokenResponse>())
         }
         ("requestTokenToResetPasswordEmail", "400") => {
             Some(visitor.visit::<rt::ErrorBody>())
@@ -631,10 +646,10 @@ pub fn visit_body_type<V: BodyVisitor>(
             Some(visitor.visit::<rt::ErrorBody>())
         }
         ("requestTokenToResetPasswordMSISDN", "request") => {
-            Some(visitor.visit::<crate::types::RequestMsisdnValidation>())
+            Some(visitor.visit::<RequestMsisdnValidation>())
         }
         ("requestTokenToResetPasswordMSISDN", "200") => {
-            Some(visitor.visit::<crate::types::RequestTokenResponse>())
+            Some(visitor.visit::<RequestTokenResponse>())
         }
         ("requestTokenToResetPasswordMSISDN", "400") => {
             Some(visitor.visit::<rt::ErrorBody>())
@@ -642,20 +657,14 @@ pub fn visit_body_type<V: BodyVisitor>(
         ("requestTokenToResetPasswordMSISDN", "403") => {
             Some(visitor.visit::<rt::ErrorBody>())
         }
-        ("peekEvents", "200") => {
-            Some(visitor.visit::<crate::peeking_events::PeekEventsResponse>())
-        }
+        ("peekEvents", "200") => Some(visitor.visit::<PeekEventsResponse>()),
         ("getWellknownPolicy", "200") => {
-            Some(visitor.visit::<crate::policy_server::GetWellknownPolicyResponse>())
+            Some(visitor.visit::<GetWellknownPolicyResponse>())
         }
-        ("getPresence", "200") => {
-            Some(visitor.visit::<crate::presence::GetPresenceResponse>())
-        }
+        ("getPresence", "200") => Some(visitor.visit::<GetPresenceResponse>()),
         ("getPresence", "403") => Some(visitor.visit::<rt::ErrorBody>()),
         ("getPresence", "404") => Some(visitor.visit::<rt::ErrorBody>()),
-        ("setPresence", "request") => {
-            Some(visitor.visit::<crate::presence::SetPresenceRequestBody>())
-        }
+        ("setPresence", "request") => Some(visitor.visit::<SetPresenceRequestBody>()),
         ("setPresence", "200") => {
             Some(visitor.visit::<serde_json::Map<String, serde_json::Value>>())
         }
@@ -683,33 +692,21 @@ pub fn visit_body_type<V: BodyVisitor>(
         ("deleteProfileField", "400") => Some(visitor.visit::<rt::ErrorBody>()),
         ("deleteProfileField", "403") => Some(visitor.visit::<rt::ErrorBody>()),
         ("deleteProfileField", "429") => Some(visitor.visit::<rt::ErrorBody>()),
-        ("getUserProfile", "200") => {
-            Some(visitor.visit::<crate::profile::GetUserProfileResponse>())
-        }
+        ("getUserProfile", "200") => Some(visitor.visit::<GetUserProfileResponse>()),
         ("getUserProfile", "403") => Some(visitor.visit::<rt::ErrorBody>()),
         ("getUserProfile", "404") => Some(visitor.visit::<rt::ErrorBody>()),
-        ("getPushers", "200") => {
-            Some(visitor.visit::<crate::pusher::GetPushersResponse>())
-        }
-        ("postPusher", "request") => {
-            Some(visitor.visit::<crate::pusher::PostPusherRequest>())
-        }
+        ("getPushers", "200") => Some(visitor.visit::<GetPushersResponse>()),
+        ("postPusher", "request") => Some(visitor.visit::<PostPusherRequest>()),
         ("postPusher", "200") => {
             Some(visitor.visit::<serde_json::Map<String, serde_json::Value>>())
         }
         ("postPusher", "400") => Some(visitor.visit::<rt::ErrorBody>()),
         ("postPusher", "429") => Some(visitor.visit::<rt::ErrorBody>()),
-        ("getPushRules", "200") => {
-            Some(visitor.visit::<crate::pushrules::GetPushRulesResponse>())
-        }
-        ("getPushRulesGlobal", "200") => {
-            Some(visitor.visit::<crate::types::PushRuleset>())
-        }
-        ("getPushRule", "200") => Some(visitor.visit::<crate::types::PushRule>()),
+        ("getPushRules", "200") => Some(visitor.visit::<GetPushRulesResponse>()),
+        ("getPushRulesGlobal", "200") => Some(visitor.visit::<PushRuleset>()),
+        ("getPushRule", "200") => Some(visitor.visit::<PushRule>()),
         ("getPushRule", "404") => Some(visitor.visit::<rt::ErrorBody>()),
-        ("setPushRule", "request") => {
-            Some(visitor.visit::<crate::pushrules::SetPushRuleRequestBody>())
-        }
+        ("setPushRule", "request") => Some(visitor.visit::<SetPushRuleRequestBody>()),
         ("setPushRule", "200") => {
             Some(visitor.visit::<serde_json::Map<String, serde_json::Value>>())
         }
@@ -721,214 +718,157 @@ pub fn visit_body_type<V: BodyVisitor>(
         }
         ("deletePushRule", "404") => Some(visitor.visit::<rt::ErrorBody>()),
         ("isPushRuleEnabled", "200") => {
-            Some(visitor.visit::<crate::pushrules::IsPushRuleEnabledResponse>())
+            Some(visitor.visit::<IsPushRuleEnabledResponse>())
         }
         ("isPushRuleEnabled", "404") => Some(visitor.visit::<rt::ErrorBody>()),
         ("setPushRuleEnabled", "request") => {
-            Some(visitor.visit::<crate::pushrules::SetPushRuleEnabledRequestBody>())
+            Some(visitor.visit::<SetPushRuleEnabledRequestBody>())
         }
         ("setPushRuleEnabled", "200") => {
             Some(visitor.visit::<serde_json::Map<String, serde_json::Value>>())
         }
         ("setPushRuleEnabled", "404") => Some(visitor.visit::<rt::ErrorBody>()),
         ("getPushRuleActions", "200") => {
-            Some(visitor.visit::<crate::pushrules::GetPushRuleActionsResponse>())
+            Some(visitor.visit::<GetPushRuleActionsResponse>())
         }
         ("getPushRuleActions", "404") => Some(visitor.visit::<rt::ErrorBody>()),
         ("setPushRuleActions", "request") => {
-            Some(visitor.visit::<crate::pushrules::SetPushRuleActionsRequestBody>())
+            Some(visitor.visit::<SetPushRuleActionsRequestBody>())
         }
         ("setPushRuleActions", "200") => {
             Some(visitor.visit::<serde_json::Map<String, serde_json::Value>>())
         }
         ("setPushRuleActions", "404") => Some(visitor.visit::<rt::ErrorBody>()),
-        ("setReadMarker", "request") => {
-            Some(visitor.visit::<crate::read_markers::SetReadMarkerRequestBody>())
-        }
+        ("setReadMarker", "request") => Some(visitor.visit::<SetReadMarkerRequestBody>()),
         ("setReadMarker", "200") => {
             Some(visitor.visit::<serde_json::Map<String, serde_json::Value>>())
         }
         ("setReadMarker", "429") => Some(visitor.visit::<rt::ErrorBody>()),
-        ("postReceipt", "request") => {
-            Some(visitor.visit::<crate::receipts::PostReceiptRequestBody>())
-        }
+        ("postReceipt", "request") => Some(visitor.visit::<PostReceiptRequestBody>()),
         ("postReceipt", "200") => {
             Some(visitor.visit::<serde_json::Map<String, serde_json::Value>>())
         }
         ("postReceipt", "400") => Some(visitor.visit::<rt::ErrorBody>()),
         ("postReceipt", "429") => Some(visitor.visit::<rt::ErrorBody>()),
-        ("redactEvent", "request") => {
-            Some(visitor.visit::<crate::redaction::RedactEventRequestBody>())
-        }
-        ("redactEvent", "200") => {
-            Some(visitor.visit::<crate::redaction::RedactEventResponse>())
-        }
-        ("refresh", "request") => Some(visitor.visit::<crate::refresh::RefreshRequest>()),
-        ("refresh", "200") => Some(visitor.visit::<crate::refresh::RefreshResponse>()),
+        ("redactEvent", "request") => Some(visitor.visit::<RedactEventRequestBody>()),
+        ("redactEvent", "200") => Some(visitor.visit::<RedactEventResponse>()),
+        ("refresh", "request") => Some(visitor.visit::<RefreshRequest>()),
+        ("refresh", "200") => Some(visitor.visit::<RefreshResponse>()),
         ("refresh", "401") => Some(visitor.visit::<rt::ErrorBody>()),
         ("refresh", "429") => Some(visitor.visit::<rt::ErrorBody>()),
-        ("register", "request") => {
-            Some(visitor.visit::<crate::registration::RegisterRequestBody>())
-        }
-        ("register", "200") => {
-            Some(visitor.visit::<crate::registration::RegisterResponse>())
-        }
+        ("register", "request") => Some(visitor.visit::<RegisterRequestBody>()),
+        ("register", "200") => Some(visitor.visit::<RegisterResponse>()),
         ("register", "400") => Some(visitor.visit::<rt::ErrorBody>()),
         ("register", "401") => Some(visitor.visit::<rt::UiaResponse>()),
         ("register", "403") => Some(visitor.visit::<rt::ErrorBody>()),
         ("register", "429") => Some(visitor.visit::<rt::ErrorBody>()),
         ("requestTokenToRegisterEmail", "request") => {
-            Some(visitor.visit::<crate::types::RequestEmailValidation>())
+            Some(visitor.visit::<RequestEmailValidation>())
         }
         ("requestTokenToRegisterEmail", "200") => {
-            Some(visitor.visit::<crate::types::RequestTokenResponse>())
+            Some(visitor.visit::<RequestTokenResponse>())
         }
         ("requestTokenToRegisterEmail", "400") => Some(visitor.visit::<rt::ErrorBody>()),
         ("requestTokenToRegisterEmail", "403") => Some(visitor.visit::<rt::ErrorBody>()),
         ("requestTokenToRegisterMSISDN", "request") => {
-            Some(visitor.visit::<crate::types::RequestMsisdnValidation>())
+            Some(visitor.visit::<RequestMsisdnValidation>())
         }
         ("requestTokenToRegisterMSISDN", "200") => {
-            Some(visitor.visit::<crate::types::RequestTokenResponse>())
+            Some(visitor.visit::<RequestTokenResponse>())
         }
         ("requestTokenToRegisterMSISDN", "400") => Some(visitor.visit::<rt::ErrorBody>()),
         ("requestTokenToRegisterMSISDN", "403") => Some(visitor.visit::<rt::ErrorBody>()),
         ("checkUsernameAvailability", "200") => {
-            Some(
-                visitor.visit::<crate::registration::CheckUsernameAvailabilityResponse>(),
-            )
+            Some(visitor.visit::<CheckUsernameAvailabilityResponse>())
         }
         ("checkUsernameAvailability", "400") => Some(visitor.visit::<rt::ErrorBody>()),
         ("checkUsernameAvailability", "429") => Some(visitor.visit::<rt::ErrorBody>()),
         ("registrationTokenValidity", "200") => {
-            Some(
-                visitor
-                    .visit::<
-                        crate::registration_tokens::RegistrationTokenValidityResponse,
-                    >(),
-            )
+            Some(visitor.visit::<RegistrationTokenValidityResponse>())
         }
         ("registrationTokenValidity", "403") => Some(visitor.visit::<rt::ErrorBody>()),
         ("registrationTokenValidity", "429") => Some(visitor.visit::<rt::ErrorBody>()),
         ("getRelatingEvents", "200") => {
-            Some(visitor.visit::<crate::relations::GetRelatingEventsResponse>())
+            Some(visitor.visit::<GetRelatingEventsResponse>())
         }
         ("getRelatingEvents", "404") => Some(visitor.visit::<rt::ErrorBody>()),
         ("getRelatingEventsWithRelType", "200") => {
-            Some(
-                visitor.visit::<crate::relations::GetRelatingEventsWithRelTypeResponse>(),
-            )
+            Some(visitor.visit::<GetRelatingEventsWithRelTypeResponse>())
         }
         ("getRelatingEventsWithRelType", "404") => Some(visitor.visit::<rt::ErrorBody>()),
         ("getRelatingEventsWithRelTypeAndEventType", "200") => {
-            Some(
-                visitor
-                    .visit::<
-                        crate::relations::GetRelatingEventsWithRelTypeAndEventTypeResponse,
-                    >(),
-            )
+            Some(visitor.visit::<GetRelatingEventsWithRelTypeAndEventTypeResponse>())
         }
         ("getRelatingEventsWithRelTypeAndEventType", "404") => {
             Some(visitor.visit::<rt::ErrorBody>())
         }
-        ("reportRoom", "request") => {
-            Some(visitor.visit::<crate::report_content::ReportRoomRequestBody>())
-        }
+        ("reportRoom", "request") => Some(visitor.visit::<ReportRoomRequestBody>()),
         ("reportRoom", "200") => {
             Some(visitor.visit::<serde_json::Map<String, serde_json::Value>>())
         }
         ("reportRoom", "404") => Some(visitor.visit::<rt::ErrorBody>()),
         ("reportRoom", "429") => Some(visitor.visit::<rt::ErrorBody>()),
-        ("reportEvent", "request") => {
-            Some(visitor.visit::<crate::report_content::ReportEventRequestBody>())
-        }
+        ("reportEvent", "request") => Some(visitor.visit::<ReportEventRequestBody>()),
         ("reportEvent", "200") => {
             Some(visitor.visit::<serde_json::Map<String, serde_json::Value>>())
         }
         ("reportEvent", "404") => Some(visitor.visit::<rt::ErrorBody>()),
-        ("reportUser", "request") => {
-            Some(visitor.visit::<crate::report_content::ReportUserRequestBody>())
-        }
+        ("reportUser", "request") => Some(visitor.visit::<ReportUserRequestBody>()),
         ("reportUser", "200") => {
             Some(visitor.visit::<serde_json::Map<String, serde_json::Value>>())
         }
         ("reportUser", "404") => Some(visitor.visit::<rt::ErrorBody>()),
         ("reportUser", "429") => Some(visitor.visit::<rt::ErrorBody>()),
         ("getEventByTimestamp", "200") => {
-            Some(
-                visitor
-                    .visit::<
-                        crate::room_event_by_timestamp::GetEventByTimestampResponse,
-                    >(),
-            )
+            Some(visitor.visit::<GetEventByTimestampResponse>())
         }
         ("getEventByTimestamp", "404") => Some(visitor.visit::<rt::ErrorBody>()),
         ("getEventByTimestamp", "429") => Some(visitor.visit::<rt::ErrorBody>()),
-        ("roomInitialSync", "200") => {
-            Some(visitor.visit::<crate::room_initial_sync::RoomInitialSyncResponse>())
-        }
+        ("roomInitialSync", "200") => Some(visitor.visit::<RoomInitialSyncResponse>()),
         ("sendMessage", "request") => {
             Some(visitor.visit::<serde_json::Map<String, serde_json::Value>>())
         }
-        ("sendMessage", "200") => {
-            Some(visitor.visit::<crate::room_send::SendMessageResponse>())
-        }
+        ("sendMessage", "200") => Some(visitor.visit::<SendMessageResponse>()),
         ("sendMessage", "400") => Some(visitor.visit::<rt::ErrorBody>()),
         ("setRoomStateWithKey", "request") => {
             Some(visitor.visit::<serde_json::Map<String, serde_json::Value>>())
         }
         ("setRoomStateWithKey", "200") => {
-            Some(visitor.visit::<crate::room_state::SetRoomStateWithKeyResponse>())
+            Some(visitor.visit::<SetRoomStateWithKeyResponse>())
         }
         ("setRoomStateWithKey", "400") => Some(visitor.visit::<rt::ErrorBody>()),
         ("setRoomStateWithKey", "403") => Some(visitor.visit::<rt::ErrorBody>()),
-        ("getRoomSummary", "200") => {
-            Some(visitor.visit::<crate::room_summary::GetRoomSummaryResponse>())
-        }
+        ("getRoomSummary", "200") => Some(visitor.visit::<GetRoomSummaryResponse>()),
         ("getRoomSummary", "404") => Some(visitor.visit::<rt::ErrorBody>()),
-        ("upgradeRoom", "request") => {
-            Some(visitor.visit::<crate::room_upgrades::UpgradeRoomRequestBody>())
-        }
-        ("upgradeRoom", "200") => {
-            Some(visitor.visit::<crate::room_upgrades::UpgradeRoomResponse>())
-        }
+        ("upgradeRoom", "request") => Some(visitor.visit::<UpgradeRoomRequestBody>()),
+        ("upgradeRoom", "200") => Some(visitor.visit::<UpgradeRoomResponse>()),
         ("upgradeRoom", "400") => Some(visitor.visit::<rt::ErrorBody>()),
         ("upgradeRoom", "403") => Some(visitor.visit::<rt::ErrorBody>()),
-        ("getOneRoomEvent", "200") => {
-            Some(visitor.visit::<rt::Raw<crate::types::ClientEvent>>())
-        }
+        ("getOneRoomEvent", "200") => Some(visitor.visit::<rt::Raw<ClientEvent>>()),
         ("getOneRoomEvent", "404") => Some(visitor.visit::<rt::ErrorBody>()),
         ("getRoomStateWithKey", "200") => {
-            Some(visitor.visit::<crate::rooms::GetRoomStateWithKeyResponse>())
+            Some(visitor.visit::<GetRoomStateWithKeyResponse>())
         }
-        ("getRoomState", "200") => {
-            Some(visitor.visit::<Vec<rt::Raw<crate::types::ClientEvent>>>())
-        }
-        ("getMembersByRoom", "200") => {
-            Some(visitor.visit::<crate::rooms::GetMembersByRoomResponse>())
-        }
+        ("getRoomState", "200") => Some(visitor.visit::<Vec<rt::Raw<ClientEvent>>>()),
+        ("getMembersByRoom", "200") => Some(visitor.visit::<GetMembersByRoomResponse>()),
         ("getJoinedMembersByRoom", "200") => {
-            Some(visitor.visit::<crate::rooms::GetJoinedMembersByRoomResponse>())
+            Some(visitor.visit::<GetJoinedMembersByRoomResponse>())
         }
-        ("search", "request") => {
-            Some(visitor.visit::<crate::search::SearchRequestBody>())
-        }
-        ("search", "200") => Some(visitor.visit::<crate::search::SearchResponse>()),
+        ("search", "request") => Some(visitor.visit::<SearchRequestBody>()),
+        ("search", "200") => Some(visitor.visit::<SearchResponse>()),
         ("search", "429") => Some(visitor.visit::<rt::ErrorBody>()),
         ("getSpaceHierarchy", "200") => {
-            Some(visitor.visit::<crate::space_hierarchy::GetSpaceHierarchyResponse>())
+            Some(visitor.visit::<GetSpaceHierarchyResponse>())
         }
         ("getSpaceHierarchy", "400") => Some(visitor.visit::<rt::ErrorBody>()),
         ("getSpaceHierarchy", "403") => Some(visitor.visit::<rt::ErrorBody>()),
         ("getSpaceHierarchy", "429") => Some(visitor.visit::<rt::ErrorBody>()),
         ("getWellknownSupport", "200") => {
-            Some(visitor.visit::<crate::support::GetWellknownSupportResponse>())
+            Some(visitor.visit::<GetWellknownSupportResponse>())
         }
-        ("sync", "200") => Some(visitor.visit::<crate::sync::SyncResponse>()),
-        ("getRoomTags", "200") => {
-            Some(visitor.visit::<crate::tags::GetRoomTagsResponse>())
-        }
-        ("setRoomTag", "request") => Some(visitor.visit::<crate::types::Tag>()),
+        ("sync", "200") => Some(visitor.visit::<SyncResponse>()),
+        ("getRoomTags", "200") => Some(visitor.visit::<GetRoomTagsResponse>()),
+        ("setRoomTag", "request") => Some(visitor.visit::<Tag>()),
         ("setRoomTag", "200") => {
             Some(visitor.visit::<serde_json::Map<String, serde_json::Value>>())
         }
@@ -936,78 +876,51 @@ pub fn visit_body_type<V: BodyVisitor>(
             Some(visitor.visit::<serde_json::Map<String, serde_json::Value>>())
         }
         ("getProtocols", "200") => {
-            Some(
-                visitor
-                    .visit::<
-                        std::collections::BTreeMap<String, crate::types::Protocol>,
-                    >(),
-            )
+            Some(visitor.visit::<std::collections::BTreeMap<String, Protocol>>())
         }
-        ("getProtocolMetadata", "200") => Some(visitor.visit::<crate::types::Protocol>()),
+        ("getProtocolMetadata", "200") => Some(visitor.visit::<Protocol>()),
         ("getProtocolMetadata", "404") => {
-            Some(
-                visitor.visit::<crate::third_party_lookup::GetProtocolMetadataError404>(),
-            )
+            Some(visitor.visit::<GetProtocolMetadataError404>())
         }
-        ("queryLocationByProtocol", "200") => {
-            Some(visitor.visit::<Vec<crate::types::Location>>())
-        }
+        ("queryLocationByProtocol", "200") => Some(visitor.visit::<Vec<Location>>()),
         ("queryLocationByProtocol", "404") => Some(visitor.visit::<rt::ErrorBody>()),
-        ("queryUserByProtocol", "200") => {
-            Some(visitor.visit::<Vec<crate::types::User>>())
-        }
+        ("queryUserByProtocol", "200") => Some(visitor.visit::<Vec<User>>()),
         ("queryUserByProtocol", "404") => Some(visitor.visit::<rt::ErrorBody>()),
-        ("queryLocationByAlias", "200") => {
-            Some(visitor.visit::<Vec<crate::types::Location>>())
-        }
+        ("queryLocationByAlias", "200") => Some(visitor.visit::<Vec<Location>>()),
         ("queryLocationByAlias", "404") => Some(visitor.visit::<rt::ErrorBody>()),
-        ("queryUserByID", "200") => Some(visitor.visit::<Vec<crate::types::User>>()),
+        ("queryUserByID", "200") => Some(visitor.visit::<Vec<User>>()),
         ("queryUserByID", "404") => Some(visitor.visit::<rt::ErrorBody>()),
-        ("inviteBy3PID", "request") => Some(visitor.visit::<crate::types::Invite3pid>()),
+        ("inviteBy3PID", "request") => Some(visitor.visit::<Invite3pid>()),
         ("inviteBy3PID", "200") => {
             Some(visitor.visit::<serde_json::Map<String, serde_json::Value>>())
         }
         ("inviteBy3PID", "403") => Some(visitor.visit::<rt::ErrorBody>()),
         ("inviteBy3PID", "429") => Some(visitor.visit::<rt::ErrorBody>()),
-        ("getThreadRoots", "200") => {
-            Some(visitor.visit::<crate::threads_list::GetThreadRootsResponse>())
-        }
+        ("getThreadRoots", "200") => Some(visitor.visit::<GetThreadRootsResponse>()),
         ("getThreadRoots", "400") => Some(visitor.visit::<rt::ErrorBody>()),
         ("getThreadRoots", "403") => Some(visitor.visit::<rt::ErrorBody>()),
         ("getThreadRoots", "429") => Some(visitor.visit::<rt::ErrorBody>()),
-        ("sendToDevice", "request") => {
-            Some(visitor.visit::<crate::to_device::SendToDeviceRequestBody>())
-        }
+        ("sendToDevice", "request") => Some(visitor.visit::<SendToDeviceRequestBody>()),
         ("sendToDevice", "200") => {
             Some(visitor.visit::<serde_json::Map<String, serde_json::Value>>())
         }
-        ("setTyping", "request") => {
-            Some(visitor.visit::<crate::typing::SetTypingRequestBody>())
-        }
+        ("setTyping", "request") => Some(visitor.visit::<SetTypingRequestBody>()),
         ("setTyping", "200") => {
             Some(visitor.visit::<serde_json::Map<String, serde_json::Value>>())
         }
         ("setTyping", "429") => Some(visitor.visit::<rt::ErrorBody>()),
         ("searchUserDirectory", "request") => {
-            Some(visitor.visit::<crate::users::SearchUserDirectoryRequest>())
+            Some(visitor.visit::<SearchUserDirectoryRequest>())
         }
         ("searchUserDirectory", "200") => {
-            Some(visitor.visit::<crate::users::SearchUserDirectoryResponse>())
+            Some(visitor.visit::<SearchUserDirectoryResponse>())
         }
         ("searchUserDirectory", "429") => Some(visitor.visit::<rt::ErrorBody>()),
-        ("getVersions", "200") => {
-            Some(visitor.visit::<crate::versions::GetVersionsResponse>())
-        }
-        ("getTurnServer", "200") => {
-            Some(visitor.visit::<crate::voip::GetTurnServerResponse>())
-        }
+        ("getVersions", "200") => Some(visitor.visit::<GetVersionsResponse>()),
+        ("getTurnServer", "200") => Some(visitor.visit::<GetTurnServerResponse>()),
         ("getTurnServer", "429") => Some(visitor.visit::<rt::ErrorBody>()),
-        ("getWellknown", "200") => {
-            Some(visitor.visit::<crate::types::DiscoveryInformation>())
-        }
-        ("getTokenOwner", "200") => {
-            Some(visitor.visit::<crate::whoami::GetTokenOwnerResponse>())
-        }
+        ("getWellknown", "200") => Some(visitor.visit::<DiscoveryInformation>()),
+        ("getTokenOwner", "200") => Some(visitor.visit::<GetTokenOwnerResponse>()),
         ("getTokenOwner", "401") => Some(visitor.visit::<rt::ErrorBody>()),
         ("getTokenOwner", "403") => Some(visitor.visit::<rt::ErrorBody>()),
         ("getTokenOwner", "429") => Some(visitor.visit::<rt::ErrorBody>()),
@@ -1061,182 +974,174 @@ pub fn debug(
 
 /// The metadata of every operation, in module order.
 pub fn operations() -> Vec<rt::Metadata> {
-    vec![
-        < crate ::account_data::GetAccountDataRequest as rt::Endpoint > ::METADATA, <
-        crate ::account_data::SetAccountDataRequest as rt::Endpoint > ::METADATA, < crate
-        ::account_data::GetAccountDataPerRoomRequest as rt::Endpoint > ::METADATA, <
-        crate ::account_data::SetAccountDataPerRoomRequest as rt::Endpoint > ::METADATA,
-        < crate ::account_deactivation::DeactivateAccountRequest as rt::Endpoint >
-        ::METADATA, < crate ::admin::GetWhoIsRequest as rt::Endpoint > ::METADATA, <
-        crate ::admin::GetAdminSuspendUserRequest as rt::Endpoint > ::METADATA, < crate
-        ::admin::SetAdminSuspendUserRequest as rt::Endpoint > ::METADATA, < crate
-        ::admin::GetAdminLockUserRequest as rt::Endpoint > ::METADATA, < crate
-        ::admin::SetAdminLockUserRequest as rt::Endpoint > ::METADATA, < crate
-        ::administrative_contact::GetAccount3pidsRequest as rt::Endpoint > ::METADATA, <
-        crate ::administrative_contact::Post3pidsRequest as rt::Endpoint > ::METADATA, <
-        crate ::administrative_contact::Add3pidRequest as rt::Endpoint > ::METADATA, <
-        crate ::administrative_contact::Bind3pidRequest as rt::Endpoint > ::METADATA, <
-        crate ::administrative_contact::Delete3pidFromAccountRequest as rt::Endpoint >
-        ::METADATA, < crate ::administrative_contact::Unbind3pidFromAccountRequest as
-        rt::Endpoint > ::METADATA, < crate
-        ::administrative_contact::RequestTokenTo3pidEmailRequest as rt::Endpoint >
-        ::METADATA, < crate ::administrative_contact::RequestTokenTo3pidMsisdnRequest as
-        rt::Endpoint > ::METADATA, < crate ::appservice_ping::PingAppserviceRequest as
-        rt::Endpoint > ::METADATA, < crate
-        ::appservice_room_directory::UpdateAppserviceRoomDirectoryVisibilityRequest as
-        rt::Endpoint > ::METADATA, < crate ::authed_content_repo::GetContentAuthedRequest
-        as rt::Endpoint > ::METADATA, < crate
-        ::authed_content_repo::GetContentOverrideNameAuthedRequest as rt::Endpoint >
-        ::METADATA, < crate ::authed_content_repo::GetContentThumbnailAuthedRequest as
-        rt::Endpoint > ::METADATA, < crate
-        ::authed_content_repo::GetUrlPreviewAuthedRequest as rt::Endpoint > ::METADATA, <
-        crate ::authed_content_repo::GetConfigAuthedRequest as rt::Endpoint > ::METADATA,
-        < crate ::banning::BanRequest as rt::Endpoint > ::METADATA, < crate
-        ::banning::UnbanRequest as rt::Endpoint > ::METADATA, < crate
-        ::capabilities::GetCapabilitiesRequest as rt::Endpoint > ::METADATA, < crate
-        ::content_repo::UploadContentRequest as rt::Endpoint > ::METADATA, < crate
-        ::content_repo::UploadContentToMxcRequest as rt::Endpoint > ::METADATA, < crate
-        ::content_repo::CreateContentRequest as rt::Endpoint > ::METADATA, < crate
-        ::content_repo::GetContentRequest as rt::Endpoint > ::METADATA, < crate
-        ::content_repo::GetContentOverrideNameRequest as rt::Endpoint > ::METADATA, <
-        crate ::content_repo::GetContentThumbnailRequest as rt::Endpoint > ::METADATA, <
-        crate ::content_repo::GetUrlPreviewRequest as rt::Endpoint > ::METADATA, < crate
-        ::content_repo::GetConfigRequest as rt::Endpoint > ::METADATA, < crate
-        ::create_room::CreateRoomRequest as rt::Endpoint > ::METADATA, < crate
-        ::cross_signing::UploadCrossSigningKeysRequest as rt::Endpoint > ::METADATA, <
-        crate ::cross_signing::UploadCrossSigningSignaturesRequest as rt::Endpoint >
-        ::METADATA, < crate ::device_management::GetDevicesRequest as rt::Endpoint >
-        ::METADATA, < crate ::device_management::GetDeviceRequest as rt::Endpoint >
-        ::METADATA, < crate ::device_management::UpdateDeviceRequest as rt::Endpoint >
-        ::METADATA, < crate ::device_management::DeleteDeviceRequest as rt::Endpoint >
-        ::METADATA, < crate ::device_management::DeleteDevicesRequest as rt::Endpoint >
-        ::METADATA, < crate ::directory::GetRoomIdByAliasRequest as rt::Endpoint >
-        ::METADATA, < crate ::directory::SetRoomAliasRequest as rt::Endpoint >
-        ::METADATA, < crate ::directory::DeleteRoomAliasRequest as rt::Endpoint >
-        ::METADATA, < crate ::directory::GetLocalAliasesRequest as rt::Endpoint >
-        ::METADATA, < crate ::event_context::GetEventContextRequest as rt::Endpoint >
-        ::METADATA, < crate ::filter::DefineFilterRequest as rt::Endpoint > ::METADATA, <
-        crate ::filter::GetFilterRequest as rt::Endpoint > ::METADATA, < crate
-        ::inviting::InviteUserRequest as rt::Endpoint > ::METADATA, < crate
-        ::joining::JoinRoomByIdRequest as rt::Endpoint > ::METADATA, < crate
-        ::joining::JoinRoomRequest as rt::Endpoint > ::METADATA, < crate
-        ::key_backup::GetRoomKeysVersionCurrentRequest as rt::Endpoint > ::METADATA, <
-        crate ::key_backup::PostRoomKeysVersionRequest as rt::Endpoint > ::METADATA, <
-        crate ::key_backup::GetRoomKeysVersionRequest as rt::Endpoint > ::METADATA, <
-        crate ::key_backup::PutRoomKeysVersionRequest as rt::Endpoint > ::METADATA, <
-        crate ::key_backup::DeleteRoomKeysVersionRequest as rt::Endpoint > ::METADATA, <
-        crate ::key_backup::GetRoomKeyBySessionIdRequest as rt::Endpoint > ::METADATA, <
-        crate ::key_backup::PutRoomKeyBySessionIdRequest as rt::Endpoint > ::METADATA, <
-        crate ::key_backup::DeleteRoomKeyBySessionIdRequest as rt::Endpoint > ::METADATA,
-        < crate ::key_backup::GetRoomKeysByRoomIdRequest as rt::Endpoint > ::METADATA, <
-        crate ::key_backup::PutRoomKeysByRoomIdRequest as rt::Endpoint > ::METADATA, <
-        crate ::key_backup::DeleteRoomKeysByRoomIdRequest as rt::Endpoint > ::METADATA, <
-        crate ::key_backup::GetRoomKeysRequest as rt::Endpoint > ::METADATA, < crate
-        ::key_backup::PutRoomKeysRequest as rt::Endpoint > ::METADATA, < crate
-        ::key_backup::DeleteRoomKeysRequest as rt::Endpoint > ::METADATA, < crate
-        ::keys::UploadKeysRequest as rt::Endpoint > ::METADATA, < crate
-        ::keys::QueryKeysRequest as rt::Endpoint > ::METADATA, < crate
-        ::keys::ClaimKeysRequest as rt::Endpoint > ::METADATA, < crate
-        ::keys::GetKeysChangesRequest as rt::Endpoint > ::METADATA, < crate
-        ::kicking::KickRequest as rt::Endpoint > ::METADATA, < crate
-        ::knocking::KnockRoomRequest as rt::Endpoint > ::METADATA, < crate
-        ::leaving::LeaveRoomRequest as rt::Endpoint > ::METADATA, < crate
-        ::leaving::ForgetRoomRequest as rt::Endpoint > ::METADATA, < crate
-        ::list_joined_rooms::GetJoinedRoomsRequest as rt::Endpoint > ::METADATA, < crate
-        ::list_public_rooms::GetRoomVisibilityOnDirectoryRequest as rt::Endpoint >
-        ::METADATA, < crate ::list_public_rooms::SetRoomVisibilityOnDirectoryRequest as
-        rt::Endpoint > ::METADATA, < crate ::list_public_rooms::GetPublicRoomsRequest as
-        rt::Endpoint > ::METADATA, < crate ::list_public_rooms::QueryPublicRoomsRequest
-        as rt::Endpoint > ::METADATA, < crate ::login::GetLoginFlowsRequest as
-        rt::Endpoint > ::METADATA, < crate ::login::LoginRequest as rt::Endpoint >
-        ::METADATA, < crate ::login_token::GenerateLoginTokenRequest as rt::Endpoint >
-        ::METADATA, < crate ::logout::LogoutRequest as rt::Endpoint > ::METADATA, < crate
-        ::logout::LogoutAllRequest as rt::Endpoint > ::METADATA, < crate
-        ::message_pagination::GetRoomEventsRequest as rt::Endpoint > ::METADATA, < crate
-        ::mutual_rooms::GetMutualRoomsRequest as rt::Endpoint > ::METADATA, < crate
-        ::notifications::GetNotificationsRequest as rt::Endpoint > ::METADATA, < crate
-        ::oauth_server_metadata::GetAuthMetadataRequest as rt::Endpoint > ::METADATA, <
-        crate ::old_sync::GetEventsRequest as rt::Endpoint > ::METADATA, < crate
-        ::old_sync::InitialSyncRequest as rt::Endpoint > ::METADATA, < crate
-        ::old_sync::GetOneEventRequest as rt::Endpoint > ::METADATA, < crate
-        ::openid::RequestOpenIdTokenRequest as rt::Endpoint > ::METADATA, < crate
-        ::password_management::ChangePasswordRequest as rt::Endpoint > ::METADATA, <
-        crate ::password_management::RequestTokenToResetPasswordEmailRequest as
-        rt::Endpoint > ::METADATA, < crate
-        ::password_management::RequestTokenToResetPasswordMsisdnRequest as rt::Endpoint >
-        ::METADATA, < crate ::peeking_events::PeekEventsRequest as rt::Endpoint >
-        ::METADATA, < crate ::policy_server::GetWellknownPolicyRequest as rt::Endpoint >
-        ::METADATA, < crate ::presence::GetPresenceRequest as rt::Endpoint > ::METADATA,
-        < crate ::presence::SetPresenceRequest as rt::Endpoint > ::METADATA, < crate
-        ::profile::GetProfileFieldRequest as rt::Endpoint > ::METADATA, < crate
-        ::profile::SetProfileFieldRequest as rt::Endpoint > ::METADATA, < crate
-        ::profile::DeleteProfileFieldRequest as rt::Endpoint > ::METADATA, < crate
-        ::profile::GetUserProfileRequest as rt::Endpoint > ::METADATA, < crate
-        ::pusher::GetPushersRequest as rt::Endpoint > ::METADATA, < crate
-        ::pusher::PostPusherRequest as rt::Endpoint > ::METADATA, < crate
-        ::pushrules::GetPushRulesRequest as rt::Endpoint > ::METADATA, < crate
-        ::pushrules::GetPushRulesGlobalRequest as rt::Endpoint > ::METADATA, < crate
-        ::pushrules::GetPushRuleRequest as rt::Endpoint > ::METADATA, < crate
-        ::pushrules::SetPushRuleRequest as rt::Endpoint > ::METADATA, < crate
-        ::pushrules::DeletePushRuleRequest as rt::Endpoint > ::METADATA, < crate
-        ::pushrules::IsPushRuleEnabledRequest as rt::Endpoint > ::METADATA, < crate
-        ::pushrules::SetPushRuleEnabledRequest as rt::Endpoint > ::METADATA, < crate
-        ::pushrules::GetPushRuleActionsRequest as rt::Endpoint > ::METADATA, < crate
-        ::pushrules::SetPushRuleActionsRequest as rt::Endpoint > ::METADATA, < crate
-        ::read_markers::SetReadMarkerRequest as rt::Endpoint > ::METADATA, < crate
-        ::receipts::PostReceiptRequest as rt::Endpoint > ::METADATA, < crate
-        ::redaction::RedactEventRequest as rt::Endpoint > ::METADATA, < crate
-        ::refresh::RefreshRequest as rt::Endpoint > ::METADATA, < crate
-        ::registration::RegisterRequest as rt::Endpoint > ::METADATA, < crate
-        ::registration::RequestTokenToRegisterEmailRequest as rt::Endpoint > ::METADATA,
-        < crate ::registration::RequestTokenToRegisterMsisdnRequest as rt::Endpoint >
-        ::METADATA, < crate ::registration::CheckUsernameAvailabilityRequest as
-        rt::Endpoint > ::METADATA, < crate
-        ::registration_tokens::RegistrationTokenValidityRequest as rt::Endpoint >
-        ::METADATA, < crate ::relations::GetRelatingEventsRequest as rt::Endpoint >
-        ::METADATA, < crate ::relations::GetRelatingEventsWithRelTypeRequest as
-        rt::Endpoint > ::METADATA, < crate
-        ::relations::GetRelatingEventsWithRelTypeAndEventTypeRequest as rt::Endpoint >
-        ::METADATA, < crate ::report_content::ReportRoomRequest as rt::Endpoint >
-        ::METADATA, < crate ::report_content::ReportEventRequest as rt::Endpoint >
-        ::METADATA, < crate ::report_content::ReportUserRequest as rt::Endpoint >
-        ::METADATA, < crate ::room_event_by_timestamp::GetEventByTimestampRequest as
-        rt::Endpoint > ::METADATA, < crate ::room_initial_sync::RoomInitialSyncRequest as
-        rt::Endpoint > ::METADATA, < crate ::room_send::SendMessageRequest as
-        rt::Endpoint > ::METADATA, < crate ::room_state::SetRoomStateWithKeyRequest as
-        rt::Endpoint > ::METADATA, < crate ::room_summary::GetRoomSummaryRequest as
-        rt::Endpoint > ::METADATA, < crate ::room_upgrades::UpgradeRoomRequest as
-        rt::Endpoint > ::METADATA, < crate ::rooms::GetOneRoomEventRequest as
-        rt::Endpoint > ::METADATA, < crate ::rooms::GetRoomStateWithKeyRequest as
-        rt::Endpoint > ::METADATA, < crate ::rooms::GetRoomStateRequest as rt::Endpoint >
-        ::METADATA, < crate ::rooms::GetMembersByRoomRequest as rt::Endpoint >
-        ::METADATA, < crate ::rooms::GetJoinedMembersByRoomRequest as rt::Endpoint >
-        ::METADATA, < crate ::search::SearchRequest as rt::Endpoint > ::METADATA, < crate
-        ::space_hierarchy::GetSpaceHierarchyRequest as rt::Endpoint > ::METADATA, < crate
-        ::sso_login_redirect::RedirectToSsoRequest as rt::Endpoint > ::METADATA, < crate
-        ::sso_login_redirect::RedirectToIdpRequest as rt::Endpoint > ::METADATA, < crate
-        ::support::GetWellknownSupportRequest as rt::Endpoint > ::METADATA, < crate
-        ::sync::SyncRequest as rt::Endpoint > ::METADATA, < crate
-        ::tags::GetRoomTagsRequest as rt::Endpoint > ::METADATA, < crate
-        ::tags::SetRoomTagRequest as rt::Endpoint > ::METADATA, < crate
-        ::tags::DeleteRoomTagRequest as rt::Endpoint > ::METADATA, < crate
-        ::third_party_lookup::GetProtocolsRequest as rt::Endpoint > ::METADATA, < crate
-        ::third_party_lookup::GetProtocolMetadataRequest as rt::Endpoint > ::METADATA, <
-        crate ::third_party_lookup::QueryLocationByProtocolRequest as rt::Endpoint >
-        ::METADATA, < crate ::third_party_lookup::QueryUserByProtocolRequest as
-        rt::Endpoint > ::METADATA, < crate
-        ::third_party_lookup::QueryLocationByAliasRequest as rt::Endpoint > ::METADATA, <
-        crate ::third_party_lookup::QueryUserByIdRequest as rt::Endpoint > ::METADATA, <
-        crate ::third_party_membership::InviteBy3pidRequest as rt::Endpoint > ::METADATA,
-        < crate ::threads_list::GetThreadRootsRequest as rt::Endpoint > ::METADATA, <
-        crate ::to_device::SendToDeviceRequest as rt::Endpoint > ::METADATA, < crate
-        ::typing::SetTypingRequest as rt::Endpoint > ::METADATA, < crate
-        ::users::SearchUserDirectoryRequest as rt::Endpoint > ::METADATA, < crate
-        ::versions::GetVersionsRequest as rt::Endpoint > ::METADATA, < crate
-        ::voip::GetTurnServerRequest as rt::Endpoint > ::METADATA, < crate
-        ::wellknown::GetWellknownRequest as rt::Endpoint > ::METADATA, < crate
-        ::whoami::GetTokenOwnerRequest as rt::Endpoint > ::METADATA,
-    ]
+    Vec::from([
+        <GetAccountDataRequest as rt::Endpoint>::METADATA,
+        <SetAccountDataRequest as rt::Endpoint>::METADATA,
+        <GetAccountDataPerRoomRequest as rt::Endpoint>::METADATA,
+        <SetAccountDataPerRoomRequest as rt::Endpoint>::METADATA,
+        <DeactivateAccountRequest as rt::Endpoint>::METADATA,
+        <GetWhoIsRequest as rt::Endpoint>::METADATA,
+        <GetAdminSuspendUserRequest as rt::Endpoint>::METADATA,
+        <SetAdminSuspendUserRequest as rt::Endpoint>::METADATA,
+        <GetAdminLockUserRequest as rt::Endpoint>::METADATA,
+        <SetAdminLockUserRequest as rt::Endpoint>::METADATA,
+        <GetAccount3pidsRequest as rt::Endpoint>::METADATA,
+        <Post3pidsRequest as rt::Endpoint>::METADATA,
+        <Add3pidRequest as rt::Endpoint>::METADATA,
+        <Bind3pidRequest as rt::Endpoint>::METADATA,
+        <Delete3pidFromAccountRequest as rt::Endpoint>::METADATA,
+        <Unbind3pidFromAccountRequest as rt::Endpoint>::METADATA,
+        <RequestTokenTo3pidEmailRequest as rt::Endpoint>::METADATA,
+        <RequestTokenTo3pidMsisdnRequest as rt::Endpoint>::METADATA,
+        <PingAppserviceRequest as rt::Endpoint>::METADATA,
+        <UpdateAppserviceRoomDirectoryVisibilityRequest as rt::Endpoint>::METADATA,
+        <GetContentAuthedRequest as rt::Endpoint>::METADATA,
+        <GetContentOverrideNameAuthedRequest as rt::Endpoint>::METADATA,
+        <GetContentThumbnailAuthedRequest as rt::Endpoint>::METADATA,
+        <GetUrlPreviewAuthedRequest as rt::Endpoint>::METADATA,
+        <GetConfigAuthedRequest as rt::Endpoint>::METADATA,
+        <BanRequest as rt::Endpoint>::METADATA,
+        <UnbanRequest as rt::Endpoint>::METADATA,
+        <GetCapabilitiesRequest as rt::Endpoint>::METADATA,
+        <UploadContentRequest as rt::Endpoint>::METADATA,
+        <UploadContentToMxcRequest as rt::Endpoint>::METADATA,
+        <CreateContentRequest as rt::Endpoint>::METADATA,
+        <GetContentRequest as rt::Endpoint>::METADATA,
+        <GetContentOverrideNameRequest as rt::Endpoint>::METADATA,
+        <GetContentThumbnailRequest as rt::Endpoint>::METADATA,
+        <GetUrlPreviewRequest as rt::Endpoint>::METADATA,
+        <GetConfigRequest as rt::Endpoint>::METADATA,
+        <CreateRoomRequest as rt::Endpoint>::METADATA,
+        <UploadCrossSigningKeysRequest as rt::Endpoint>::METADATA,
+        <UploadCrossSigningSignaturesRequest as rt::Endpoint>::METADATA,
+        <GetDevicesRequest as rt::Endpoint>::METADATA,
+        <GetDeviceRequest as rt::Endpoint>::METADATA,
+        <UpdateDeviceRequest as rt::Endpoint>::METADATA,
+        <DeleteDeviceRequest as rt::Endpoint>::METADATA,
+        <DeleteDevicesRequest as rt::Endpoint>::METADATA,
+        <GetRoomIdByAliasRequest as rt::Endpoint>::METADATA,
+        <SetRoomAliasRequest as rt::Endpoint>::METADATA,
+        <DeleteRoomAliasRequest as rt::Endpoint>::METADATA,
+        <GetLocalAliasesRequest as rt::Endpoint>::METADATA,
+        <GetEventContextRequest as rt::Endpoint>::METADATA,
+        <DefineFilterRequest as rt::Endpoint>::METADATA,
+        <GetFilterRequest as rt::Endpoint>::METADATA,
+        <InviteUserRequest as rt::Endpoint>::METADATA,
+        <JoinRoomByIdRequest as rt::Endpoint>::METADATA,
+        <JoinRoomRequest as rt::Endpoint>::METADATA,
+        <GetRoomKeysVersionCurrentRequest as rt::Endpoint>::METADATA,
+        <PostRoomKeysVersionRequest as rt::Endpoint>::METADATA,
+        <GetRoomKeysVersionRequest as rt::Endpoint>::METADATA,
+        <PutRoomKeysVersionRequest as rt::Endpoint>::METADATA,
+        <DeleteRoomKeysVersionRequest as rt::Endpoint>::METADATA,
+        <GetRoomKeyBySessionIdRequest as rt::Endpoint>::METADATA,
+        <PutRoomKeyBySessionIdRequest as rt::Endpoint>::METADATA,
+        <DeleteRoomKeyBySessionIdRequest as rt::Endpoint>::METADATA,
+        <GetRoomKeysByRoomIdRequest as rt::Endpoint>::METADATA,
+        <PutRoomKeysByRoomIdRequest as rt::Endpoint>::METADATA,
+        <DeleteRoomKeysByRoomIdRequest as rt::Endpoint>::METADATA,
+        <GetRoomKeysRequest as rt::Endpoint>::METADATA,
+        <PutRoomKeysRequest as rt::Endpoint>::METADATA,
+        <DeleteRoomKeysRequest as rt::Endpoint>::METADATA,
+        <UploadKeysRequest as rt::Endpoint>::METADATA,
+        <QueryKeysRequest as rt::Endpoint>::METADATA,
+        <ClaimKeysRequest as rt::Endpoint>::METADATA,
+        <GetKeysChangesRequest as rt::Endpoint>::METADATA,
+        <KickRequest as rt::Endpoint>::METADATA,
+        <KnockRoomRequest as rt::Endpoint>::METADATA,
+        <LeaveRoomRequest as rt::Endpoint>::METADATA,
+        <ForgetRoomRequest as rt::Endpoint>::METADATA,
+        <GetJoinedRoomsRequest as rt::Endpoint>::METADATA,
+        <GetRoomVisibilityOnDirectoryRequest as rt::Endpoint>::METADATA,
+        <SetRoomVisibilityOnDirectoryRequest as rt::Endpoint>::METADATA,
+        <GetPublicRoomsRequest as rt::Endpoint>::METADATA,
+        <QueryPublicRoomsRequest as rt::Endpoint>::METADATA,
+        <GetLoginFlowsRequest as rt::Endpoint>::METADATA,
+        <LoginRequest as rt::Endpoint>::METADATA,
+        <GenerateLoginTokenRequest as rt::Endpoint>::METADATA,
+        <LogoutRequest as rt::Endpoint>::METADATA,
+        <LogoutAllRequest as rt::Endpoint>::METADATA,
+        <GetRoomEventsRequest as rt::Endpoint>::METADATA,
+        <GetMutualRoomsRequest as rt::Endpoint>::METADATA,
+        <GetNotificationsRequest as rt::Endpoint>::METADATA,
+        <GetAuthMetadataRequest as rt::Endpoint>::METADATA,
+        <GetEventsRequest as rt::Endpoint>::METADATA,
+        <InitialSyncRequest as rt::Endpoint>::METADATA,
+        <GetOneEventRequest as rt::Endpoint>::METADATA,
+        <RequestOpenIdTokenRequest as rt::Endpoint>::METADATA,
+        <ChangePasswordRequest as rt::Endpoint>::METADATA,
+        <RequestTokenToResetPasswordEmailRequest as rt::Endpoint>::METADATA,
+        <RequestTokenToResetPasswordMsisdnRequest as rt::Endpoint>::METADATA,
+        <PeekEventsRequest as rt::Endpoint>::METADATA,
+        <GetWellknownPolicyRequest as rt::Endpoint>::METADATA,
+        <GetPresenceRequest as rt::Endpoint>::METADATA,
+        <SetPresenceRequest as rt::Endpoint>::METADATA,
+        <GetProfileFieldRequest as rt::Endpoint>::METADATA,
+        <SetProfileFieldRequest as rt::Endpoint>::METADATA,
+        <DeleteProfileFieldRequest as rt::Endpoint>::METADATA,
+        <GetUserProfileRequest as rt::Endpoint>::METADATA,
+        <GetPushersRequest as rt::Endpoint>::METADATA,
+        <PostPusherRequest as rt::Endpoint>::METADATA,
+        <GetPushRulesRequest as rt::Endpoint>::METADATA,
+        <GetPushRulesGlobalRequest as rt::Endpoint>::METADATA,
+        <GetPushRuleRequest as rt::Endpoint>::METADATA,
+        <SetPushRuleRequest as rt::Endpoint>::METADATA,
+        <DeletePushRuleRequest as rt::Endpoint>::METADATA,
+        <IsPushRuleEnabledRequest as rt::Endpoint>::METADATA,
+        <SetPushRuleEnabledRequest as rt::Endpoint>::METADATA,
+        <GetPushRuleActionsRequest as rt::Endpoint>::METADATA,
+        <SetPushRuleActionsRequest as rt::Endpoint>::METADATA,
+        <SetReadMarkerRequest as rt::Endpoint>::METADATA,
+        <PostReceiptRequest as rt::Endpoint>::METADATA,
+        <RedactEventRequest as rt::Endpoint>::METADATA,
+        <RefreshRequest as rt::Endpoint>::METADATA,
+        <RegisterRequest as rt::Endpoint>::METADATA,
+        <RequestTokenToRegisterEmailRequest as rt::Endpoint>::METADATA,
+        <RequestTokenToRegisterMsisdnRequest as rt::Endpoint>::METADATA,
+        <CheckUsernameAvailabilityRequest as rt::Endpoint>::METADATA,
+        <RegistrationTokenValidityRequest as rt::Endpoint>::METADATA,
+        <GetRelatingEventsRequest as rt::Endpoint>::METADATA,
+        <GetRelatingEventsWithRelTypeRequest as rt::Endpoint>::METADATA,
+        <GetRelatingEventsWithRelTypeAndEventTypeRequest as rt::Endpoint>::METADATA,
+        <ReportRoomRequest as rt::Endpoint>::METADATA,
+        <ReportEventRequest as rt::Endpoint>::METADATA,
+        <ReportUserRequest as rt::Endpoint>::METADATA,
+        <GetEventByTimestampRequest as rt::Endpoint>::METADATA,
+        <RoomInitialSyncRequest as rt::Endpoint>::METADATA,
+        <SendMessageRequest as rt::Endpoint>::METADATA,
+        <SetRoomStateWithKeyRequest as rt::Endpoint>::METADATA,
+        <GetRoomSummaryRequest as rt::Endpoint>::METADATA,
+        <UpgradeRoomRequest as rt::Endpoint>::METADATA,
+        <GetOneRoomEventRequest as rt::Endpoint>::METADATA,
+        <GetRoomStateWithKeyRequest as rt::Endpoint>::METADATA,
+        <GetRoomStateRequest as rt::Endpoint>::METADATA,
+        <GetMembersByRoomRequest as rt::Endpoint>::METADATA,
+        <GetJoinedMembersByRoomRequest as rt::Endpoint>::METADATA,
+        <SearchRequest as rt::Endpoint>::METADATA,
+        <GetSpaceHierarchyRequest as rt::Endpoint>::METADATA,
+        <RedirectToSsoRequest as rt::Endpoint>::METADATA,
+        <RedirectToIdpRequest as rt::Endpoint>::METADATA,
+        <GetWellknownSupportRequest as rt::Endpoint>::METADATA,
+        <SyncRequest as rt::Endpoint>::METADATA,
+        <GetRoomTagsRequest as rt::Endpoint>::METADATA,
+        <SetRoomTagRequest as rt::Endpoint>::METADATA,
+        <DeleteRoomTagRequest as rt::Endpoint>::METADATA,
+        <GetProtocolsRequest as rt::Endpoint>::METADATA,
+        <GetProtocolMetadataRequest as rt::Endpoint>::METADATA,
+        <QueryLocationByProtocolRequest as rt::Endpoint>::METADATA,
+        <QueryUserByProtocolRequest as rt::Endpoint>::METADATA,
+        <QueryLocationByAliasRequest as rt::Endpoint>::METADATA,
+        <QueryUserByIdRequest as rt::Endpoint>::METADATA,
+        <InviteBy3pidRequest as rt::Endpoint>::METADATA,
+        <GetThreadRootsRequest as rt::Endpoint>::METADATA,
+        <SendToDeviceRequest as rt::Endpoint>::METADATA,
+        <SetTypingRequest as rt::Endpoint>::METADATA,
+        <SearchUserDirectoryRequest as rt::Endpoint>::METADATA,
+        <GetVersionsRequest as rt::Endpoint>::METADATA,
+        <GetTurnServerRequest as rt::Endpoint>::METADATA,
+        <GetWellknownRequest as rt::Endpoint>::METADATA,
+        <GetTokenOwnerRequest as rt::Endpoint>::METADATA,
+    ])
 }
 
 /// Why [`sample_request`] gave no request.
@@ -1260,13 +1165,13 @@ pub fn sample_request(
     path_param: &str,
     base_url: &rt::BaseUrl,
     access_token: Option<&rt::AccessToken>,
-) -> Option<Result<rt::http::Request<rt::Bytes>, SampleError>> {
+) -> Option<Result<rt::HttpRequest, SampleError>> {
     match operation_id {
         "getAccountData" => {
             Some(
                 sample(
                     || Ok(
-                        <crate::account_data::GetAccountDataRequest>::new(
+                        <GetAccountDataRequest>::new(
                             json(&serde_json::Value::from(path_param).to_string())?,
                             path_param.to_owned(),
                         ),
@@ -1280,7 +1185,7 @@ pub fn sample_request(
             Some(
                 sample(
                     || Ok(
-                        <crate::account_data::SetAccountDataRequest>::new(
+                        <SetAccountDataRequest>::new(
                             json(&serde_json::Value::from(path_param).to_string())?,
                             path_param.to_owned(),
                             json("{}")?,
@@ -1295,7 +1200,7 @@ pub fn sample_request(
             Some(
                 sample(
                     || Ok(
-                        <crate::account_data::GetAccountDataPerRoomRequest>::new(
+                        <GetAccountDataPerRoomRequest>::new(
                             json(&serde_json::Value::from(path_param).to_string())?,
                             json(&serde_json::Value::from(path_param).to_string())?,
                             path_param.to_owned(),
@@ -1310,7 +1215,7 @@ pub fn sample_request(
             Some(
                 sample(
                     || Ok(
-                        <crate::account_data::SetAccountDataPerRoomRequest>::new(
+                        <SetAccountDataPerRoomRequest>::new(
                             json(&serde_json::Value::from(path_param).to_string())?,
                             json(&serde_json::Value::from(path_param).to_string())?,
                             path_param.to_owned(),
@@ -1324,20 +1229,14 @@ pub fn sample_request(
         }
         "deactivateAccount" => {
             Some(
-                sample(
-                    || Ok(
-                        <crate::account_deactivation::DeactivateAccountRequest>::new(),
-                    ),
-                    base_url,
-                    access_token,
-                ),
+                sample(|| Ok(<DeactivateAccountRequest>::new()), base_url, access_token),
             )
         }
         "getWhoIs" => {
             Some(
                 sample(
                     || Ok(
-                        <crate::admin::GetWhoIsRequest>::new(
+                        <GetWhoIsRequest>::new(
                             json(&serde_json::Value::from(path_param).to_string())?,
                         ),
                     ),
@@ -1350,7 +1249,7 @@ pub fn sample_request(
             Some(
                 sample(
                     || Ok(
-                        <crate::admin::GetAdminSuspendUserRequest>::new(
+                        <GetAdminSuspendUserRequest>::new(
                             json(&serde_json::Value::from(path_param).to_string())?,
                         ),
                     ),
@@ -1363,7 +1262,7 @@ pub fn sample_request(
             Some(
                 sample(
                     || Ok(
-                        <crate::admin::SetAdminSuspendUserRequest>::new(
+                        <SetAdminSuspendUserRequest>::new(
                             json(&serde_json::Value::from(path_param).to_string())?,
                             json("{\"suspended\":true}")?,
                         ),
@@ -1377,7 +1276,7 @@ pub fn sample_request(
             Some(
                 sample(
                     || Ok(
-                        <crate::admin::GetAdminLockUserRequest>::new(
+                        <GetAdminLockUserRequest>::new(
                             json(&serde_json::Value::from(path_param).to_string())?,
                         ),
                     ),
@@ -1390,7 +1289,7 @@ pub fn sample_request(
             Some(
                 sample(
                     || Ok(
-                        <crate::admin::SetAdminLockUserRequest>::new(
+                        <SetAdminLockUserRequest>::new(
                             json(&serde_json::Value::from(path_param).to_string())?,
                             json("{\"locked\":true}")?,
                         ),
@@ -1401,21 +1300,13 @@ pub fn sample_request(
             )
         }
         "getAccount3PIDs" => {
-            Some(
-                sample(
-                    || Ok(
-                        <crate::administrative_contact::GetAccount3pidsRequest>::new(),
-                    ),
-                    base_url,
-                    access_token,
-                ),
-            )
+            Some(sample(|| Ok(<GetAccount3pidsRequest>::new()), base_url, access_token))
         }
         "post3PIDs" => {
             Some(
                 sample(
                     || Ok(
-                        <crate::administrative_contact::Post3pidsRequest>::new(
+                        <Post3pidsRequest>::new(
                             json(
                                 "{\"client_secret\":\"x\",\"id_server\":\"x\",\"id_access_token\":\"x\",\"sid\":\"x\"}",
                             )?,
@@ -1429,12 +1320,7 @@ pub fn sample_request(
         "add3PID" => {
             Some(
                 sample(
-                    || Ok(
-                        <crate::administrative_contact::Add3pidRequest>::new(
-                            json("\"x\"")?,
-                            json("\"x\"")?,
-                        ),
-                    ),
+                    || Ok(<Add3pidRequest>::new(json("\"x\"")?, json("\"x\"")?)),
                     base_url,
                     access_token,
                 ),
@@ -1444,7 +1330,7 @@ pub fn sample_request(
             Some(
                 sample(
                     || Ok(
-                        <crate::administrative_contact::Bind3pidRequest>::new(
+                        <Bind3pidRequest>::new(
                             json("\"x\"")?,
                             json("\"x\"")?,
                             json("\"x\"")?,
@@ -1460,7 +1346,7 @@ pub fn sample_request(
             Some(
                 sample(
                     || Ok(
-                        <crate::administrative_contact::Delete3pidFromAccountRequest>::new(
+                        <Delete3pidFromAccountRequest>::new(
                             json("\"email\"")?,
                             json("\"x\"")?,
                         ),
@@ -1474,7 +1360,7 @@ pub fn sample_request(
             Some(
                 sample(
                     || Ok(
-                        <crate::administrative_contact::Unbind3pidFromAccountRequest>::new(
+                        <Unbind3pidFromAccountRequest>::new(
                             json("\"email\"")?,
                             json("\"x\"")?,
                         ),
@@ -1488,7 +1374,7 @@ pub fn sample_request(
             Some(
                 sample(
                     || Ok(
-                        <crate::administrative_contact::RequestTokenTo3pidEmailRequest>::new(
+                        <RequestTokenTo3pidEmailRequest>::new(
                             json(
                                 "{\"client_secret\":\"x\",\"email\":\"x\",\"send_attempt\":1}",
                             )?,
@@ -1503,7 +1389,7 @@ pub fn sample_request(
             Some(
                 sample(
                     || Ok(
-                        <crate::administrative_contact::RequestTokenTo3pidMsisdnRequest>::new(
+                        <RequestTokenTo3pidMsisdnRequest>::new(
                             json(
                                 "{\"client_secret\":\"x\",\"country\":\"x\",\"phone_number\":\"x\",\"send_attempt\":1}",
                             )?,
@@ -1518,10 +1404,7 @@ pub fn sample_request(
             Some(
                 sample(
                     || Ok(
-                        <crate::appservice_ping::PingAppserviceRequest>::new(
-                            path_param.to_owned(),
-                            json("{}")?,
-                        ),
+                        <PingAppserviceRequest>::new(path_param.to_owned(), json("{}")?),
                     ),
                     base_url,
                     access_token,
@@ -1532,7 +1415,7 @@ pub fn sample_request(
             Some(
                 sample(
                     || Ok(
-                        <crate::appservice_room_directory::UpdateAppserviceRoomDirectoryVisibilityRequest>::new(
+                        <UpdateAppserviceRoomDirectoryVisibilityRequest>::new(
                             path_param.to_owned(),
                             json(&serde_json::Value::from(path_param).to_string())?,
                             json("{\"visibility\":\"public\"}")?,
@@ -1547,7 +1430,7 @@ pub fn sample_request(
             Some(
                 sample(
                     || Ok(
-                        <crate::authed_content_repo::GetContentAuthedRequest>::new(
+                        <GetContentAuthedRequest>::new(
                             json(&serde_json::Value::from(path_param).to_string())?,
                             path_param.to_owned(),
                         ),
@@ -1561,7 +1444,7 @@ pub fn sample_request(
             Some(
                 sample(
                     || Ok(
-                        <crate::authed_content_repo::GetContentOverrideNameAuthedRequest>::new(
+                        <GetContentOverrideNameAuthedRequest>::new(
                             json(&serde_json::Value::from(path_param).to_string())?,
                             path_param.to_owned(),
                             path_param.to_owned(),
@@ -1576,7 +1459,7 @@ pub fn sample_request(
             Some(
                 sample(
                     || Ok(
-                        <crate::authed_content_repo::GetContentThumbnailAuthedRequest>::new(
+                        <GetContentThumbnailAuthedRequest>::new(
                             json(&serde_json::Value::from(path_param).to_string())?,
                             path_param.to_owned(),
                             json("1")?,
@@ -1591,30 +1474,20 @@ pub fn sample_request(
         "getUrlPreviewAuthed" => {
             Some(
                 sample(
-                    || Ok(
-                        <crate::authed_content_repo::GetUrlPreviewAuthedRequest>::new(
-                            json("\"x\"")?,
-                        ),
-                    ),
+                    || Ok(<GetUrlPreviewAuthedRequest>::new(json("\"x\"")?)),
                     base_url,
                     access_token,
                 ),
             )
         }
         "getConfigAuthed" => {
-            Some(
-                sample(
-                    || Ok(<crate::authed_content_repo::GetConfigAuthedRequest>::new()),
-                    base_url,
-                    access_token,
-                ),
-            )
+            Some(sample(|| Ok(<GetConfigAuthedRequest>::new()), base_url, access_token))
         }
         "ban" => {
             Some(
                 sample(
                     || Ok(
-                        <crate::banning::BanRequest>::new(
+                        <BanRequest>::new(
                             json(&serde_json::Value::from(path_param).to_string())?,
                             json("{\"user_id\":\"x\"}")?,
                         ),
@@ -1628,7 +1501,7 @@ pub fn sample_request(
             Some(
                 sample(
                     || Ok(
-                        <crate::banning::UnbanRequest>::new(
+                        <UnbanRequest>::new(
                             json(&serde_json::Value::from(path_param).to_string())?,
                             json("{\"user_id\":\"x\"}")?,
                         ),
@@ -1639,22 +1512,12 @@ pub fn sample_request(
             )
         }
         "getCapabilities" => {
-            Some(
-                sample(
-                    || Ok(<crate::capabilities::GetCapabilitiesRequest>::new()),
-                    base_url,
-                    access_token,
-                ),
-            )
+            Some(sample(|| Ok(<GetCapabilitiesRequest>::new()), base_url, access_token))
         }
         "uploadContent" => {
             Some(
                 sample(
-                    || Ok(
-                        <crate::content_repo::UploadContentRequest>::new(
-                            rt::Bytes::new(),
-                        ),
-                    ),
+                    || Ok(<UploadContentRequest>::new(rt::Bytes::new())),
                     base_url,
                     access_token,
                 ),
@@ -1664,7 +1527,7 @@ pub fn sample_request(
             Some(
                 sample(
                     || Ok(
-                        <crate::content_repo::UploadContentToMxcRequest>::new(
+                        <UploadContentToMxcRequest>::new(
                             json(&serde_json::Value::from(path_param).to_string())?,
                             path_param.to_owned(),
                             rt::Bytes::new(),
@@ -1676,19 +1539,13 @@ pub fn sample_request(
             )
         }
         "createContent" => {
-            Some(
-                sample(
-                    || Ok(<crate::content_repo::CreateContentRequest>::new()),
-                    base_url,
-                    access_token,
-                ),
-            )
+            Some(sample(|| Ok(<CreateContentRequest>::new()), base_url, access_token))
         }
         "getContent" => {
             Some(
                 sample(
                     || Ok(
-                        <crate::content_repo::GetContentRequest>::new(
+                        <GetContentRequest>::new(
                             json(&serde_json::Value::from(path_param).to_string())?,
                             path_param.to_owned(),
                         ),
@@ -1702,7 +1559,7 @@ pub fn sample_request(
             Some(
                 sample(
                     || Ok(
-                        <crate::content_repo::GetContentOverrideNameRequest>::new(
+                        <GetContentOverrideNameRequest>::new(
                             json(&serde_json::Value::from(path_param).to_string())?,
                             path_param.to_owned(),
                             path_param.to_owned(),
@@ -1717,7 +1574,7 @@ pub fn sample_request(
             Some(
                 sample(
                     || Ok(
-                        <crate::content_repo::GetContentThumbnailRequest>::new(
+                        <GetContentThumbnailRequest>::new(
                             json(&serde_json::Value::from(path_param).to_string())?,
                             path_param.to_owned(),
                             json("1")?,
@@ -1732,36 +1589,22 @@ pub fn sample_request(
         "getUrlPreview" => {
             Some(
                 sample(
-                    || Ok(
-                        <crate::content_repo::GetUrlPreviewRequest>::new(json("\"x\"")?),
-                    ),
+                    || Ok(<GetUrlPreviewRequest>::new(json("\"x\"")?)),
                     base_url,
                     access_token,
                 ),
             )
         }
         "getConfig" => {
-            Some(
-                sample(
-                    || Ok(<crate::content_repo::GetConfigRequest>::new()),
-                    base_url,
-                    access_token,
-                ),
-            )
+            Some(sample(|| Ok(<GetConfigRequest>::new()), base_url, access_token))
         }
         "createRoom" => {
-            Some(
-                sample(
-                    || Ok(<crate::create_room::CreateRoomRequest>::new()),
-                    base_url,
-                    access_token,
-                ),
-            )
+            Some(sample(|| Ok(<CreateRoomRequest>::new()), base_url, access_token))
         }
         "uploadCrossSigningKeys" => {
             Some(
                 sample(
-                    || Ok(<crate::cross_signing::UploadCrossSigningKeysRequest>::new()),
+                    || Ok(<UploadCrossSigningKeysRequest>::new()),
                     base_url,
                     access_token,
                 ),
@@ -1770,33 +1613,19 @@ pub fn sample_request(
         "uploadCrossSigningSignatures" => {
             Some(
                 sample(
-                    || Ok(
-                        <crate::cross_signing::UploadCrossSigningSignaturesRequest>::new(
-                            json("{}")?,
-                        ),
-                    ),
+                    || Ok(<UploadCrossSigningSignaturesRequest>::new(json("{}")?)),
                     base_url,
                     access_token,
                 ),
             )
         }
         "getDevices" => {
-            Some(
-                sample(
-                    || Ok(<crate::device_management::GetDevicesRequest>::new()),
-                    base_url,
-                    access_token,
-                ),
-            )
+            Some(sample(|| Ok(<GetDevicesRequest>::new()), base_url, access_token))
         }
         "getDevice" => {
             Some(
                 sample(
-                    || Ok(
-                        <crate::device_management::GetDeviceRequest>::new(
-                            path_param.to_owned(),
-                        ),
-                    ),
+                    || Ok(<GetDeviceRequest>::new(path_param.to_owned())),
                     base_url,
                     access_token,
                 ),
@@ -1806,10 +1635,7 @@ pub fn sample_request(
             Some(
                 sample(
                     || Ok(
-                        <crate::device_management::UpdateDeviceRequest>::new(
-                            path_param.to_owned(),
-                            json("{}")?,
-                        ),
+                        <UpdateDeviceRequest>::new(path_param.to_owned(), json("{}")?),
                     ),
                     base_url,
                     access_token,
@@ -1820,10 +1646,7 @@ pub fn sample_request(
             Some(
                 sample(
                     || Ok(
-                        <crate::device_management::DeleteDeviceRequest>::new(
-                            path_param.to_owned(),
-                            json("{}")?,
-                        ),
+                        <DeleteDeviceRequest>::new(path_param.to_owned(), json("{}")?),
                     ),
                     base_url,
                     access_token,
@@ -1833,11 +1656,7 @@ pub fn sample_request(
         "deleteDevices" => {
             Some(
                 sample(
-                    || Ok(
-                        <crate::device_management::DeleteDevicesRequest>::new(
-                            json("[]")?,
-                        ),
-                    ),
+                    || Ok(<DeleteDevicesRequest>::new(json("[]")?)),
                     base_url,
                     access_token,
                 ),
@@ -1847,7 +1666,7 @@ pub fn sample_request(
             Some(
                 sample(
                     || Ok(
-                        <crate::directory::GetRoomIdByAliasRequest>::new(
+                        <GetRoomIdByAliasRequest>::new(
                             json(&serde_json::Value::from(path_param).to_string())?,
                         ),
                     ),
@@ -1860,7 +1679,7 @@ pub fn sample_request(
             Some(
                 sample(
                     || Ok(
-                        <crate::directory::SetRoomAliasRequest>::new(
+                        <SetRoomAliasRequest>::new(
                             json(&serde_json::Value::from(path_param).to_string())?,
                             json("{\"room_id\":\"x\"}")?,
                         ),
@@ -1874,7 +1693,7 @@ pub fn sample_request(
             Some(
                 sample(
                     || Ok(
-                        <crate::directory::DeleteRoomAliasRequest>::new(
+                        <DeleteRoomAliasRequest>::new(
                             json(&serde_json::Value::from(path_param).to_string())?,
                         ),
                     ),
@@ -1887,7 +1706,7 @@ pub fn sample_request(
             Some(
                 sample(
                     || Ok(
-                        <crate::directory::GetLocalAliasesRequest>::new(
+                        <GetLocalAliasesRequest>::new(
                             json(&serde_json::Value::from(path_param).to_string())?,
                         ),
                     ),
@@ -1900,7 +1719,7 @@ pub fn sample_request(
             Some(
                 sample(
                     || Ok(
-                        <crate::event_context::GetEventContextRequest>::new(
+                        <GetEventContextRequest>::new(
                             json(&serde_json::Value::from(path_param).to_string())?,
                             json(&serde_json::Value::from(path_param).to_string())?,
                         ),
@@ -1914,7 +1733,7 @@ pub fn sample_request(
             Some(
                 sample(
                     || Ok(
-                        <crate::filter::DefineFilterRequest>::new(
+                        <DefineFilterRequest>::new(
                             json(&serde_json::Value::from(path_param).to_string())?,
                             json("{}")?,
                         ),
@@ -1928,7 +1747,7 @@ pub fn sample_request(
             Some(
                 sample(
                     || Ok(
-                        <crate::filter::GetFilterRequest>::new(
+                        <GetFilterRequest>::new(
                             json(&serde_json::Value::from(path_param).to_string())?,
                             path_param.to_owned(),
                         ),
@@ -1942,7 +1761,7 @@ pub fn sample_request(
             Some(
                 sample(
                     || Ok(
-                        <crate::inviting::InviteUserRequest>::new(
+                        <InviteUserRequest>::new(
                             json(&serde_json::Value::from(path_param).to_string())?,
                             json("{\"user_id\":\"x\"}")?,
                         ),
@@ -1956,7 +1775,7 @@ pub fn sample_request(
             Some(
                 sample(
                     || Ok(
-                        <crate::joining::JoinRoomByIdRequest>::new(
+                        <JoinRoomByIdRequest>::new(
                             json(&serde_json::Value::from(path_param).to_string())?,
                             json("{}")?,
                         ),
@@ -1970,7 +1789,7 @@ pub fn sample_request(
             Some(
                 sample(
                     || Ok(
-                        <crate::joining::JoinRoomRequest>::new(
+                        <JoinRoomRequest>::new(
                             json(&serde_json::Value::from(path_param).to_string())?,
                             json("{}")?,
                         ),
@@ -1983,7 +1802,7 @@ pub fn sample_request(
         "getRoomKeysVersionCurrent" => {
             Some(
                 sample(
-                    || Ok(<crate::key_backup::GetRoomKeysVersionCurrentRequest>::new()),
+                    || Ok(<GetRoomKeysVersionCurrentRequest>::new()),
                     base_url,
                     access_token,
                 ),
@@ -1993,7 +1812,7 @@ pub fn sample_request(
             Some(
                 sample(
                     || Ok(
-                        <crate::key_backup::PostRoomKeysVersionRequest>::new(
+                        <PostRoomKeysVersionRequest>::new(
                             json("\"m.megolm_backup.v1.curve25519-aes-sha2\"")?,
                             json("{}")?,
                         ),
@@ -2006,11 +1825,7 @@ pub fn sample_request(
         "getRoomKeysVersion" => {
             Some(
                 sample(
-                    || Ok(
-                        <crate::key_backup::GetRoomKeysVersionRequest>::new(
-                            path_param.to_owned(),
-                        ),
-                    ),
+                    || Ok(<GetRoomKeysVersionRequest>::new(path_param.to_owned())),
                     base_url,
                     access_token,
                 ),
@@ -2020,7 +1835,7 @@ pub fn sample_request(
             Some(
                 sample(
                     || Ok(
-                        <crate::key_backup::PutRoomKeysVersionRequest>::new(
+                        <PutRoomKeysVersionRequest>::new(
                             path_param.to_owned(),
                             json(
                                 "{\"algorithm\":\"m.megolm_backup.v1.curve25519-aes-sha2\",\"auth_data\":{}}",
@@ -2035,11 +1850,7 @@ pub fn sample_request(
         "deleteRoomKeysVersion" => {
             Some(
                 sample(
-                    || Ok(
-                        <crate::key_backup::DeleteRoomKeysVersionRequest>::new(
-                            path_param.to_owned(),
-                        ),
-                    ),
+                    || Ok(<DeleteRoomKeysVersionRequest>::new(path_param.to_owned())),
                     base_url,
                     access_token,
                 ),
@@ -2049,7 +1860,7 @@ pub fn sample_request(
             Some(
                 sample(
                     || Ok(
-                        <crate::key_backup::GetRoomKeyBySessionIdRequest>::new(
+                        <GetRoomKeyBySessionIdRequest>::new(
                             json("\"x\"")?,
                             json(&serde_json::Value::from(path_param).to_string())?,
                             path_param.to_owned(),
@@ -2064,7 +1875,7 @@ pub fn sample_request(
             Some(
                 sample(
                     || Ok(
-                        <crate::key_backup::PutRoomKeyBySessionIdRequest>::new(
+                        <PutRoomKeyBySessionIdRequest>::new(
                             json("\"x\"")?,
                             json(&serde_json::Value::from(path_param).to_string())?,
                             path_param.to_owned(),
@@ -2082,7 +1893,7 @@ pub fn sample_request(
             Some(
                 sample(
                     || Ok(
-                        <crate::key_backup::DeleteRoomKeyBySessionIdRequest>::new(
+                        <DeleteRoomKeyBySessionIdRequest>::new(
                             json("\"x\"")?,
                             json(&serde_json::Value::from(path_param).to_string())?,
                             path_param.to_owned(),
@@ -2097,7 +1908,7 @@ pub fn sample_request(
             Some(
                 sample(
                     || Ok(
-                        <crate::key_backup::GetRoomKeysByRoomIdRequest>::new(
+                        <GetRoomKeysByRoomIdRequest>::new(
                             json("\"x\"")?,
                             json(&serde_json::Value::from(path_param).to_string())?,
                         ),
@@ -2111,7 +1922,7 @@ pub fn sample_request(
             Some(
                 sample(
                     || Ok(
-                        <crate::key_backup::PutRoomKeysByRoomIdRequest>::new(
+                        <PutRoomKeysByRoomIdRequest>::new(
                             json("\"x\"")?,
                             json(&serde_json::Value::from(path_param).to_string())?,
                             json("{\"sessions\":{}}")?,
@@ -2126,7 +1937,7 @@ pub fn sample_request(
             Some(
                 sample(
                     || Ok(
-                        <crate::key_backup::DeleteRoomKeysByRoomIdRequest>::new(
+                        <DeleteRoomKeysByRoomIdRequest>::new(
                             json("\"x\"")?,
                             json(&serde_json::Value::from(path_param).to_string())?,
                         ),
@@ -2139,7 +1950,7 @@ pub fn sample_request(
         "getRoomKeys" => {
             Some(
                 sample(
-                    || Ok(<crate::key_backup::GetRoomKeysRequest>::new(json("\"x\"")?)),
+                    || Ok(<GetRoomKeysRequest>::new(json("\"x\"")?)),
                     base_url,
                     access_token,
                 ),
@@ -2149,7 +1960,7 @@ pub fn sample_request(
             Some(
                 sample(
                     || Ok(
-                        <crate::key_backup::PutRoomKeysRequest>::new(
+                        <PutRoomKeysRequest>::new(
                             json("\"x\"")?,
                             json("{\"rooms\":{}}")?,
                         ),
@@ -2162,27 +1973,19 @@ pub fn sample_request(
         "deleteRoomKeys" => {
             Some(
                 sample(
-                    || Ok(
-                        <crate::key_backup::DeleteRoomKeysRequest>::new(json("\"x\"")?),
-                    ),
+                    || Ok(<DeleteRoomKeysRequest>::new(json("\"x\"")?)),
                     base_url,
                     access_token,
                 ),
             )
         }
         "uploadKeys" => {
-            Some(
-                sample(
-                    || Ok(<crate::keys::UploadKeysRequest>::new()),
-                    base_url,
-                    access_token,
-                ),
-            )
+            Some(sample(|| Ok(<UploadKeysRequest>::new()), base_url, access_token))
         }
         "queryKeys" => {
             Some(
                 sample(
-                    || Ok(<crate::keys::QueryKeysRequest>::new(json("{}")?)),
+                    || Ok(<QueryKeysRequest>::new(json("{}")?)),
                     base_url,
                     access_token,
                 ),
@@ -2191,7 +1994,7 @@ pub fn sample_request(
         "claimKeys" => {
             Some(
                 sample(
-                    || Ok(<crate::keys::ClaimKeysRequest>::new(json("{}")?)),
+                    || Ok(<ClaimKeysRequest>::new(json("{}")?)),
                     base_url,
                     access_token,
                 ),
@@ -2200,12 +2003,7 @@ pub fn sample_request(
         "getKeysChanges" => {
             Some(
                 sample(
-                    || Ok(
-                        <crate::keys::GetKeysChangesRequest>::new(
-                            json("\"x\"")?,
-                            json("\"x\"")?,
-                        ),
-                    ),
+                    || Ok(<GetKeysChangesRequest>::new(json("\"x\"")?, json("\"x\"")?)),
                     base_url,
                     access_token,
                 ),
@@ -2215,7 +2013,7 @@ pub fn sample_request(
             Some(
                 sample(
                     || Ok(
-                        <crate::kicking::KickRequest>::new(
+                        <KickRequest>::new(
                             json(&serde_json::Value::from(path_param).to_string())?,
                             json("{\"user_id\":\"x\"}")?,
                         ),
@@ -2229,7 +2027,7 @@ pub fn sample_request(
             Some(
                 sample(
                     || Ok(
-                        <crate::knocking::KnockRoomRequest>::new(
+                        <KnockRoomRequest>::new(
                             json(&serde_json::Value::from(path_param).to_string())?,
                             json("{}")?,
                         ),
@@ -2243,7 +2041,7 @@ pub fn sample_request(
             Some(
                 sample(
                     || Ok(
-                        <crate::leaving::LeaveRoomRequest>::new(
+                        <LeaveRoomRequest>::new(
                             json(&serde_json::Value::from(path_param).to_string())?,
                             json("{}")?,
                         ),
@@ -2257,7 +2055,7 @@ pub fn sample_request(
             Some(
                 sample(
                     || Ok(
-                        <crate::leaving::ForgetRoomRequest>::new(
+                        <ForgetRoomRequest>::new(
                             json(&serde_json::Value::from(path_param).to_string())?,
                         ),
                     ),
@@ -2267,19 +2065,13 @@ pub fn sample_request(
             )
         }
         "getJoinedRooms" => {
-            Some(
-                sample(
-                    || Ok(<crate::list_joined_rooms::GetJoinedRoomsRequest>::new()),
-                    base_url,
-                    access_token,
-                ),
-            )
+            Some(sample(|| Ok(<GetJoinedRoomsRequest>::new()), base_url, access_token))
         }
         "getRoomVisibilityOnDirectory" => {
             Some(
                 sample(
                     || Ok(
-                        <crate::list_public_rooms::GetRoomVisibilityOnDirectoryRequest>::new(
+                        <GetRoomVisibilityOnDirectoryRequest>::new(
                             json(&serde_json::Value::from(path_param).to_string())?,
                         ),
                     ),
@@ -2292,7 +2084,7 @@ pub fn sample_request(
             Some(
                 sample(
                     || Ok(
-                        <crate::list_public_rooms::SetRoomVisibilityOnDirectoryRequest>::new(
+                        <SetRoomVisibilityOnDirectoryRequest>::new(
                             json(&serde_json::Value::from(path_param).to_string())?,
                             json("{}")?,
                         ),
@@ -2303,40 +2095,24 @@ pub fn sample_request(
             )
         }
         "getPublicRooms" => {
-            Some(
-                sample(
-                    || Ok(<crate::list_public_rooms::GetPublicRoomsRequest>::new()),
-                    base_url,
-                    access_token,
-                ),
-            )
+            Some(sample(|| Ok(<GetPublicRoomsRequest>::new()), base_url, access_token))
         }
         "queryPublicRooms" => {
             Some(
                 sample(
-                    || Ok(
-                        <crate::list_public_rooms::QueryPublicRoomsRequest>::new(
-                            json("{}")?,
-                        ),
-                    ),
+                    || Ok(<QueryPublicRoomsRequest>::new(json("{}")?)),
                     base_url,
                     access_token,
                 ),
             )
         }
         "getLoginFlows" => {
-            Some(
-                sample(
-                    || Ok(<crate::login::GetLoginFlowsRequest>::new()),
-                    base_url,
-                    access_token,
-                ),
-            )
+            Some(sample(|| Ok(<GetLoginFlowsRequest>::new()), base_url, access_token))
         }
         "login" => {
             Some(
                 sample(
-                    || Ok(<crate::login::LoginRequest>::new(json("\"x\"")?)),
+                    || Ok(<LoginRequest>::new(json("\"x\"")?)),
                     base_url,
                     access_token,
                 ),
@@ -2344,36 +2120,18 @@ pub fn sample_request(
         }
         "generateLoginToken" => {
             Some(
-                sample(
-                    || Ok(<crate::login_token::GenerateLoginTokenRequest>::new()),
-                    base_url,
-                    access_token,
-                ),
+                sample(|| Ok(<GenerateLoginTokenRequest>::new()), base_url, access_token),
             )
         }
-        "logout" => {
-            Some(
-                sample(
-                    || Ok(<crate::logout::LogoutRequest>::new()),
-                    base_url,
-                    access_token,
-                ),
-            )
-        }
+        "logout" => Some(sample(|| Ok(<LogoutRequest>::new()), base_url, access_token)),
         "logout_all" => {
-            Some(
-                sample(
-                    || Ok(<crate::logout::LogoutAllRequest>::new()),
-                    base_url,
-                    access_token,
-                ),
-            )
+            Some(sample(|| Ok(<LogoutAllRequest>::new()), base_url, access_token))
         }
         "getRoomEvents" => {
             Some(
                 sample(
                     || Ok(
-                        <crate::message_pagination::GetRoomEventsRequest>::new(
+                        <GetRoomEventsRequest>::new(
                             json(&serde_json::Value::from(path_param).to_string())?,
                             json("\"b\"")?,
                         ),
@@ -2386,55 +2144,29 @@ pub fn sample_request(
         "getMutualRooms" => {
             Some(
                 sample(
-                    || Ok(
-                        <crate::mutual_rooms::GetMutualRoomsRequest>::new(json("\"x\"")?),
-                    ),
+                    || Ok(<GetMutualRoomsRequest>::new(json("\"x\"")?)),
                     base_url,
                     access_token,
                 ),
             )
         }
         "getNotifications" => {
-            Some(
-                sample(
-                    || Ok(<crate::notifications::GetNotificationsRequest>::new()),
-                    base_url,
-                    access_token,
-                ),
-            )
+            Some(sample(|| Ok(<GetNotificationsRequest>::new()), base_url, access_token))
         }
         "getAuthMetadata" => {
-            Some(
-                sample(
-                    || Ok(<crate::oauth_server_metadata::GetAuthMetadataRequest>::new()),
-                    base_url,
-                    access_token,
-                ),
-            )
+            Some(sample(|| Ok(<GetAuthMetadataRequest>::new()), base_url, access_token))
         }
         "getEvents" => {
-            Some(
-                sample(
-                    || Ok(<crate::old_sync::GetEventsRequest>::new()),
-                    base_url,
-                    access_token,
-                ),
-            )
+            Some(sample(|| Ok(<GetEventsRequest>::new()), base_url, access_token))
         }
         "initialSync" => {
-            Some(
-                sample(
-                    || Ok(<crate::old_sync::InitialSyncRequest>::new()),
-                    base_url,
-                    access_token,
-                ),
-            )
+            Some(sample(|| Ok(<InitialSyncRequest>::new()), base_url, access_token))
         }
         "getOneEvent" => {
             Some(
                 sample(
                     || Ok(
-                        <crate::old_sync::GetOneEventRequest>::new(
+                        <GetOneEventRequest>::new(
                             json(&serde_json::Value::from(path_param).to_string())?,
                         ),
                     ),
@@ -2447,7 +2179,7 @@ pub fn sample_request(
             Some(
                 sample(
                     || Ok(
-                        <crate::openid::RequestOpenIdTokenRequest>::new(
+                        <RequestOpenIdTokenRequest>::new(
                             json(&serde_json::Value::from(path_param).to_string())?,
                             json("{}")?,
                         ),
@@ -2460,11 +2192,7 @@ pub fn sample_request(
         "changePassword" => {
             Some(
                 sample(
-                    || Ok(
-                        <crate::password_management::ChangePasswordRequest>::new(
-                            json("\"x\"")?,
-                        ),
-                    ),
+                    || Ok(<ChangePasswordRequest>::new(json("\"x\"")?)),
                     base_url,
                     access_token,
                 ),
@@ -2474,7 +2202,7 @@ pub fn sample_request(
             Some(
                 sample(
                     || Ok(
-                        <crate::password_management::RequestTokenToResetPasswordEmailRequest>::new(
+                        <RequestTokenToResetPasswordEmailRequest>::new(
                             json(
                                 "{\"client_secret\":\"x\",\"email\":\"x\",\"send_attempt\":1}",
                             )?,
@@ -2489,7 +2217,7 @@ pub fn sample_request(
             Some(
                 sample(
                     || Ok(
-                        <crate::password_management::RequestTokenToResetPasswordMsisdnRequest>::new(
+                        <RequestTokenToResetPasswordMsisdnRequest>::new(
                             json(
                                 "{\"client_secret\":\"x\",\"country\":\"x\",\"phone_number\":\"x\",\"send_attempt\":1}",
                             )?,
@@ -2503,9 +2231,7 @@ pub fn sample_request(
         "peekEvents" => {
             Some(
                 sample(
-                    || Ok(
-                        <crate::peeking_events::PeekEventsRequest>::new(json("\"x\"")?),
-                    ),
+                    || Ok(<PeekEventsRequest>::new(json("\"x\"")?)),
                     base_url,
                     access_token,
                 ),
@@ -2513,18 +2239,14 @@ pub fn sample_request(
         }
         "getWellknownPolicy" => {
             Some(
-                sample(
-                    || Ok(<crate::policy_server::GetWellknownPolicyRequest>::new()),
-                    base_url,
-                    access_token,
-                ),
+                sample(|| Ok(<GetWellknownPolicyRequest>::new()), base_url, access_token),
             )
         }
         "getPresence" => {
             Some(
                 sample(
                     || Ok(
-                        <crate::presence::GetPresenceRequest>::new(
+                        <GetPresenceRequest>::new(
                             json(&serde_json::Value::from(path_param).to_string())?,
                         ),
                     ),
@@ -2537,7 +2259,7 @@ pub fn sample_request(
             Some(
                 sample(
                     || Ok(
-                        <crate::presence::SetPresenceRequest>::new(
+                        <SetPresenceRequest>::new(
                             json(&serde_json::Value::from(path_param).to_string())?,
                             json("{\"presence\":\"online\"}")?,
                         ),
@@ -2551,7 +2273,7 @@ pub fn sample_request(
             Some(
                 sample(
                     || Ok(
-                        <crate::profile::GetProfileFieldRequest>::new(
+                        <GetProfileFieldRequest>::new(
                             json(&serde_json::Value::from(path_param).to_string())?,
                             path_param.to_owned(),
                         ),
@@ -2565,7 +2287,7 @@ pub fn sample_request(
             Some(
                 sample(
                     || Ok(
-                        <crate::profile::SetProfileFieldRequest>::new(
+                        <SetProfileFieldRequest>::new(
                             json(&serde_json::Value::from(path_param).to_string())?,
                             path_param.to_owned(),
                             json("{}")?,
@@ -2580,7 +2302,7 @@ pub fn sample_request(
             Some(
                 sample(
                     || Ok(
-                        <crate::profile::DeleteProfileFieldRequest>::new(
+                        <DeleteProfileFieldRequest>::new(
                             json(&serde_json::Value::from(path_param).to_string())?,
                             path_param.to_owned(),
                         ),
@@ -2594,7 +2316,7 @@ pub fn sample_request(
             Some(
                 sample(
                     || Ok(
-                        <crate::profile::GetUserProfileRequest>::new(
+                        <GetUserProfileRequest>::new(
                             json(&serde_json::Value::from(path_param).to_string())?,
                         ),
                     ),
@@ -2604,19 +2326,13 @@ pub fn sample_request(
             )
         }
         "getPushers" => {
-            Some(
-                sample(
-                    || Ok(<crate::pusher::GetPushersRequest>::new()),
-                    base_url,
-                    access_token,
-                ),
-            )
+            Some(sample(|| Ok(<GetPushersRequest>::new()), base_url, access_token))
         }
         "postPusher" => {
             Some(
                 sample(
                     || Ok(
-                        <crate::pusher::PostPusherRequest>::new(
+                        <PostPusherRequest>::new(
                             json("\"x\"")?,
                             json("null")?,
                             json("\"x\"")?,
@@ -2628,28 +2344,18 @@ pub fn sample_request(
             )
         }
         "getPushRules" => {
-            Some(
-                sample(
-                    || Ok(<crate::pushrules::GetPushRulesRequest>::new()),
-                    base_url,
-                    access_token,
-                ),
-            )
+            Some(sample(|| Ok(<GetPushRulesRequest>::new()), base_url, access_token))
         }
         "getPushRulesGlobal" => {
             Some(
-                sample(
-                    || Ok(<crate::pushrules::GetPushRulesGlobalRequest>::new()),
-                    base_url,
-                    access_token,
-                ),
+                sample(|| Ok(<GetPushRulesGlobalRequest>::new()), base_url, access_token),
             )
         }
         "getPushRule" => {
             Some(
                 sample(
                     || Ok(
-                        <crate::pushrules::GetPushRuleRequest>::new(
+                        <GetPushRuleRequest>::new(
                             json("\"override\"")?,
                             path_param.to_owned(),
                         ),
@@ -2663,7 +2369,7 @@ pub fn sample_request(
             Some(
                 sample(
                     || Ok(
-                        <crate::pushrules::SetPushRuleRequest>::new(
+                        <SetPushRuleRequest>::new(
                             json("\"override\"")?,
                             path_param.to_owned(),
                             json("{\"actions\":[]}")?,
@@ -2678,7 +2384,7 @@ pub fn sample_request(
             Some(
                 sample(
                     || Ok(
-                        <crate::pushrules::DeletePushRuleRequest>::new(
+                        <DeletePushRuleRequest>::new(
                             json("\"override\"")?,
                             path_param.to_owned(),
                         ),
@@ -2692,7 +2398,7 @@ pub fn sample_request(
             Some(
                 sample(
                     || Ok(
-                        <crate::pushrules::IsPushRuleEnabledRequest>::new(
+                        <IsPushRuleEnabledRequest>::new(
                             json("\"override\"")?,
                             path_param.to_owned(),
                         ),
@@ -2706,7 +2412,7 @@ pub fn sample_request(
             Some(
                 sample(
                     || Ok(
-                        <crate::pushrules::SetPushRuleEnabledRequest>::new(
+                        <SetPushRuleEnabledRequest>::new(
                             json("\"override\"")?,
                             path_param.to_owned(),
                             json("{\"enabled\":true}")?,
@@ -2721,7 +2427,7 @@ pub fn sample_request(
             Some(
                 sample(
                     || Ok(
-                        <crate::pushrules::GetPushRuleActionsRequest>::new(
+                        <GetPushRuleActionsRequest>::new(
                             json("\"override\"")?,
                             path_param.to_owned(),
                         ),
@@ -2735,7 +2441,7 @@ pub fn sample_request(
             Some(
                 sample(
                     || Ok(
-                        <crate::pushrules::SetPushRuleActionsRequest>::new(
+                        <SetPushRuleActionsRequest>::new(
                             json("\"override\"")?,
                             path_param.to_owned(),
                             json("{\"actions\":[]}")?,
@@ -2750,7 +2456,7 @@ pub fn sample_request(
             Some(
                 sample(
                     || Ok(
-                        <crate::read_markers::SetReadMarkerRequest>::new(
+                        <SetReadMarkerRequest>::new(
                             json(&serde_json::Value::from(path_param).to_string())?,
                             json("{}")?,
                         ),
@@ -2764,7 +2470,7 @@ pub fn sample_request(
             Some(
                 sample(
                     || Ok(
-                        <crate::receipts::PostReceiptRequest>::new(
+                        <PostReceiptRequest>::new(
                             json(&serde_json::Value::from(path_param).to_string())?,
                             json("\"m.read\"")?,
                             json(&serde_json::Value::from(path_param).to_string())?,
@@ -2780,7 +2486,7 @@ pub fn sample_request(
             Some(
                 sample(
                     || Ok(
-                        <crate::redaction::RedactEventRequest>::new(
+                        <RedactEventRequest>::new(
                             json(&serde_json::Value::from(path_param).to_string())?,
                             json(&serde_json::Value::from(path_param).to_string())?,
                             path_param.to_owned(),
@@ -2795,7 +2501,7 @@ pub fn sample_request(
         "refresh" => {
             Some(
                 sample(
-                    || Ok(<crate::refresh::RefreshRequest>::new(json("\"x\"")?)),
+                    || Ok(<RefreshRequest>::new(json("\"x\"")?)),
                     base_url,
                     access_token,
                 ),
@@ -2804,7 +2510,7 @@ pub fn sample_request(
         "register" => {
             Some(
                 sample(
-                    || Ok(<crate::registration::RegisterRequest>::new(json("{}")?)),
+                    || Ok(<RegisterRequest>::new(json("{}")?)),
                     base_url,
                     access_token,
                 ),
@@ -2814,7 +2520,7 @@ pub fn sample_request(
             Some(
                 sample(
                     || Ok(
-                        <crate::registration::RequestTokenToRegisterEmailRequest>::new(
+                        <RequestTokenToRegisterEmailRequest>::new(
                             json(
                                 "{\"client_secret\":\"x\",\"email\":\"x\",\"send_attempt\":1}",
                             )?,
@@ -2829,7 +2535,7 @@ pub fn sample_request(
             Some(
                 sample(
                     || Ok(
-                        <crate::registration::RequestTokenToRegisterMsisdnRequest>::new(
+                        <RequestTokenToRegisterMsisdnRequest>::new(
                             json(
                                 "{\"client_secret\":\"x\",\"country\":\"x\",\"phone_number\":\"x\",\"send_attempt\":1}",
                             )?,
@@ -2843,11 +2549,7 @@ pub fn sample_request(
         "checkUsernameAvailability" => {
             Some(
                 sample(
-                    || Ok(
-                        <crate::registration::CheckUsernameAvailabilityRequest>::new(
-                            json("\"x\"")?,
-                        ),
-                    ),
+                    || Ok(<CheckUsernameAvailabilityRequest>::new(json("\"x\"")?)),
                     base_url,
                     access_token,
                 ),
@@ -2856,11 +2558,7 @@ pub fn sample_request(
         "registrationTokenValidity" => {
             Some(
                 sample(
-                    || Ok(
-                        <crate::registration_tokens::RegistrationTokenValidityRequest>::new(
-                            json("\"x\"")?,
-                        ),
-                    ),
+                    || Ok(<RegistrationTokenValidityRequest>::new(json("\"x\"")?)),
                     base_url,
                     access_token,
                 ),
@@ -2870,7 +2568,7 @@ pub fn sample_request(
             Some(
                 sample(
                     || Ok(
-                        <crate::relations::GetRelatingEventsRequest>::new(
+                        <GetRelatingEventsRequest>::new(
                             json(&serde_json::Value::from(path_param).to_string())?,
                             json(&serde_json::Value::from(path_param).to_string())?,
                         ),
@@ -2884,7 +2582,7 @@ pub fn sample_request(
             Some(
                 sample(
                     || Ok(
-                        <crate::relations::GetRelatingEventsWithRelTypeRequest>::new(
+                        <GetRelatingEventsWithRelTypeRequest>::new(
                             json(&serde_json::Value::from(path_param).to_string())?,
                             json(&serde_json::Value::from(path_param).to_string())?,
                             path_param.to_owned(),
@@ -2899,7 +2597,7 @@ pub fn sample_request(
             Some(
                 sample(
                     || Ok(
-                        <crate::relations::GetRelatingEventsWithRelTypeAndEventTypeRequest>::new(
+                        <GetRelatingEventsWithRelTypeAndEventTypeRequest>::new(
                             json(&serde_json::Value::from(path_param).to_string())?,
                             json(&serde_json::Value::from(path_param).to_string())?,
                             path_param.to_owned(),
@@ -2915,7 +2613,7 @@ pub fn sample_request(
             Some(
                 sample(
                     || Ok(
-                        <crate::report_content::ReportRoomRequest>::new(
+                        <ReportRoomRequest>::new(
                             json(&serde_json::Value::from(path_param).to_string())?,
                             json("{\"reason\":\"x\"}")?,
                         ),
@@ -2929,7 +2627,7 @@ pub fn sample_request(
             Some(
                 sample(
                     || Ok(
-                        <crate::report_content::ReportEventRequest>::new(
+                        <ReportEventRequest>::new(
                             json(&serde_json::Value::from(path_param).to_string())?,
                             json(&serde_json::Value::from(path_param).to_string())?,
                             json("{}")?,
@@ -2944,7 +2642,7 @@ pub fn sample_request(
             Some(
                 sample(
                     || Ok(
-                        <crate::report_content::ReportUserRequest>::new(
+                        <ReportUserRequest>::new(
                             json(&serde_json::Value::from(path_param).to_string())?,
                             json("{\"reason\":\"x\"}")?,
                         ),
@@ -2958,7 +2656,7 @@ pub fn sample_request(
             Some(
                 sample(
                     || Ok(
-                        <crate::room_event_by_timestamp::GetEventByTimestampRequest>::new(
+                        <GetEventByTimestampRequest>::new(
                             json(&serde_json::Value::from(path_param).to_string())?,
                             json("1")?,
                             json("\"b\"")?,
@@ -2973,7 +2671,7 @@ pub fn sample_request(
             Some(
                 sample(
                     || Ok(
-                        <crate::room_initial_sync::RoomInitialSyncRequest>::new(
+                        <RoomInitialSyncRequest>::new(
                             json(&serde_json::Value::from(path_param).to_string())?,
                         ),
                     ),
@@ -2986,7 +2684,7 @@ pub fn sample_request(
             Some(
                 sample(
                     || Ok(
-                        <crate::room_send::SendMessageRequest>::new(
+                        <SendMessageRequest>::new(
                             json(&serde_json::Value::from(path_param).to_string())?,
                             path_param.to_owned(),
                             path_param.to_owned(),
@@ -3002,7 +2700,7 @@ pub fn sample_request(
             Some(
                 sample(
                     || Ok(
-                        <crate::room_state::SetRoomStateWithKeyRequest>::new(
+                        <SetRoomStateWithKeyRequest>::new(
                             json(&serde_json::Value::from(path_param).to_string())?,
                             path_param.to_owned(),
                             path_param.to_owned(),
@@ -3018,7 +2716,7 @@ pub fn sample_request(
             Some(
                 sample(
                     || Ok(
-                        <crate::room_summary::GetRoomSummaryRequest>::new(
+                        <GetRoomSummaryRequest>::new(
                             json(&serde_json::Value::from(path_param).to_string())?,
                         ),
                     ),
@@ -3031,7 +2729,7 @@ pub fn sample_request(
             Some(
                 sample(
                     || Ok(
-                        <crate::room_upgrades::UpgradeRoomRequest>::new(
+                        <UpgradeRoomRequest>::new(
                             json(&serde_json::Value::from(path_param).to_string())?,
                             json("{\"new_version\":\"x\"}")?,
                         ),
@@ -3045,7 +2743,7 @@ pub fn sample_request(
             Some(
                 sample(
                     || Ok(
-                        <crate::rooms::GetOneRoomEventRequest>::new(
+                        <GetOneRoomEventRequest>::new(
                             json(&serde_json::Value::from(path_param).to_string())?,
                             json(&serde_json::Value::from(path_param).to_string())?,
                         ),
@@ -3059,7 +2757,7 @@ pub fn sample_request(
             Some(
                 sample(
                     || Ok(
-                        <crate::rooms::GetRoomStateWithKeyRequest>::new(
+                        <GetRoomStateWithKeyRequest>::new(
                             json(&serde_json::Value::from(path_param).to_string())?,
                             path_param.to_owned(),
                             path_param.to_owned(),
@@ -3074,7 +2772,7 @@ pub fn sample_request(
             Some(
                 sample(
                     || Ok(
-                        <crate::rooms::GetRoomStateRequest>::new(
+                        <GetRoomStateRequest>::new(
                             json(&serde_json::Value::from(path_param).to_string())?,
                         ),
                     ),
@@ -3087,7 +2785,7 @@ pub fn sample_request(
             Some(
                 sample(
                     || Ok(
-                        <crate::rooms::GetMembersByRoomRequest>::new(
+                        <GetMembersByRoomRequest>::new(
                             json(&serde_json::Value::from(path_param).to_string())?,
                         ),
                     ),
@@ -3100,7 +2798,7 @@ pub fn sample_request(
             Some(
                 sample(
                     || Ok(
-                        <crate::rooms::GetJoinedMembersByRoomRequest>::new(
+                        <GetJoinedMembersByRoomRequest>::new(
                             json(&serde_json::Value::from(path_param).to_string())?,
                         ),
                     ),
@@ -3112,11 +2810,7 @@ pub fn sample_request(
         "search" => {
             Some(
                 sample(
-                    || Ok(
-                        <crate::search::SearchRequest>::new(
-                            json("{\"search_categories\":{}}")?,
-                        ),
-                    ),
+                    || Ok(<SearchRequest>::new(json("{\"search_categories\":{}}")?)),
                     base_url,
                     access_token,
                 ),
@@ -3126,7 +2820,7 @@ pub fn sample_request(
             Some(
                 sample(
                     || Ok(
-                        <crate::space_hierarchy::GetSpaceHierarchyRequest>::new(
+                        <GetSpaceHierarchyRequest>::new(
                             json(&serde_json::Value::from(path_param).to_string())?,
                         ),
                     ),
@@ -3138,11 +2832,7 @@ pub fn sample_request(
         "redirectToSSO" => {
             Some(
                 sample(
-                    || Ok(
-                        <crate::sso_login_redirect::RedirectToSsoRequest>::new(
-                            json("\"x\"")?,
-                        ),
-                    ),
+                    || Ok(<RedirectToSsoRequest>::new(json("\"x\"")?)),
                     base_url,
                     access_token,
                 ),
@@ -3152,7 +2842,7 @@ pub fn sample_request(
             Some(
                 sample(
                     || Ok(
-                        <crate::sso_login_redirect::RedirectToIdpRequest>::new(
+                        <RedirectToIdpRequest>::new(
                             path_param.to_owned(),
                             json("\"x\"")?,
                         ),
@@ -3165,22 +2855,18 @@ pub fn sample_request(
         "getWellknownSupport" => {
             Some(
                 sample(
-                    || Ok(<crate::support::GetWellknownSupportRequest>::new()),
+                    || Ok(<GetWellknownSupportRequest>::new()),
                     base_url,
                     access_token,
                 ),
             )
         }
-        "sync" => {
-            Some(
-                sample(|| Ok(<crate::sync::SyncRequest>::new()), base_url, access_token),
-            )
-        }
+        "sync" => Some(sample(|| Ok(<SyncRequest>::new()), base_url, access_token)),
         "getRoomTags" => {
             Some(
                 sample(
                     || Ok(
-                        <crate::tags::GetRoomTagsRequest>::new(
+                        <GetRoomTagsRequest>::new(
                             json(&serde_json::Value::from(path_param).to_string())?,
                             json(&serde_json::Value::from(path_param).to_string())?,
                         ),
@@ -3194,7 +2880,7 @@ pub fn sample_request(
             Some(
                 sample(
                     || Ok(
-                        <crate::tags::SetRoomTagRequest>::new(
+                        <SetRoomTagRequest>::new(
                             json(&serde_json::Value::from(path_param).to_string())?,
                             json(&serde_json::Value::from(path_param).to_string())?,
                             path_param.to_owned(),
@@ -3210,7 +2896,7 @@ pub fn sample_request(
             Some(
                 sample(
                     || Ok(
-                        <crate::tags::DeleteRoomTagRequest>::new(
+                        <DeleteRoomTagRequest>::new(
                             json(&serde_json::Value::from(path_param).to_string())?,
                             json(&serde_json::Value::from(path_param).to_string())?,
                             path_param.to_owned(),
@@ -3222,22 +2908,12 @@ pub fn sample_request(
             )
         }
         "getProtocols" => {
-            Some(
-                sample(
-                    || Ok(<crate::third_party_lookup::GetProtocolsRequest>::new()),
-                    base_url,
-                    access_token,
-                ),
-            )
+            Some(sample(|| Ok(<GetProtocolsRequest>::new()), base_url, access_token))
         }
         "getProtocolMetadata" => {
             Some(
                 sample(
-                    || Ok(
-                        <crate::third_party_lookup::GetProtocolMetadataRequest>::new(
-                            path_param.to_owned(),
-                        ),
-                    ),
+                    || Ok(<GetProtocolMetadataRequest>::new(path_param.to_owned())),
                     base_url,
                     access_token,
                 ),
@@ -3246,11 +2922,7 @@ pub fn sample_request(
         "queryLocationByProtocol" => {
             Some(
                 sample(
-                    || Ok(
-                        <crate::third_party_lookup::QueryLocationByProtocolRequest>::new(
-                            path_param.to_owned(),
-                        ),
-                    ),
+                    || Ok(<QueryLocationByProtocolRequest>::new(path_param.to_owned())),
                     base_url,
                     access_token,
                 ),
@@ -3259,11 +2931,7 @@ pub fn sample_request(
         "queryUserByProtocol" => {
             Some(
                 sample(
-                    || Ok(
-                        <crate::third_party_lookup::QueryUserByProtocolRequest>::new(
-                            path_param.to_owned(),
-                        ),
-                    ),
+                    || Ok(<QueryUserByProtocolRequest>::new(path_param.to_owned())),
                     base_url,
                     access_token,
                 ),
@@ -3272,11 +2940,7 @@ pub fn sample_request(
         "queryLocationByAlias" => {
             Some(
                 sample(
-                    || Ok(
-                        <crate::third_party_lookup::QueryLocationByAliasRequest>::new(
-                            json("\"x\"")?,
-                        ),
-                    ),
+                    || Ok(<QueryLocationByAliasRequest>::new(json("\"x\"")?)),
                     base_url,
                     access_token,
                 ),
@@ -3285,11 +2949,7 @@ pub fn sample_request(
         "queryUserByID" => {
             Some(
                 sample(
-                    || Ok(
-                        <crate::third_party_lookup::QueryUserByIdRequest>::new(
-                            json("\"x\"")?,
-                        ),
-                    ),
+                    || Ok(<QueryUserByIdRequest>::new(json("\"x\"")?)),
                     base_url,
                     access_token,
                 ),
@@ -3299,7 +2959,7 @@ pub fn sample_request(
             Some(
                 sample(
                     || Ok(
-                        <crate::third_party_membership::InviteBy3pidRequest>::new(
+                        <InviteBy3pidRequest>::new(
                             json(&serde_json::Value::from(path_param).to_string())?,
                             json(
                                 "{\"id_server\":\"x\",\"id_access_token\":\"x\",\"medium\":\"x\",\"address\":\"x\"}",
@@ -3315,7 +2975,7 @@ pub fn sample_request(
             Some(
                 sample(
                     || Ok(
-                        <crate::threads_list::GetThreadRootsRequest>::new(
+                        <GetThreadRootsRequest>::new(
                             json(&serde_json::Value::from(path_param).to_string())?,
                         ),
                     ),
@@ -3328,7 +2988,7 @@ pub fn sample_request(
             Some(
                 sample(
                     || Ok(
-                        <crate::to_device::SendToDeviceRequest>::new(
+                        <SendToDeviceRequest>::new(
                             path_param.to_owned(),
                             path_param.to_owned(),
                             json("{\"messages\":{}}")?,
@@ -3343,7 +3003,7 @@ pub fn sample_request(
             Some(
                 sample(
                     || Ok(
-                        <crate::typing::SetTypingRequest>::new(
+                        <SetTypingRequest>::new(
                             json(&serde_json::Value::from(path_param).to_string())?,
                             json(&serde_json::Value::from(path_param).to_string())?,
                             json("{\"typing\":true}")?,
@@ -3357,49 +3017,23 @@ pub fn sample_request(
         "searchUserDirectory" => {
             Some(
                 sample(
-                    || Ok(
-                        <crate::users::SearchUserDirectoryRequest>::new(json("\"x\"")?),
-                    ),
+                    || Ok(<SearchUserDirectoryRequest>::new(json("\"x\"")?)),
                     base_url,
                     access_token,
                 ),
             )
         }
         "getVersions" => {
-            Some(
-                sample(
-                    || Ok(<crate::versions::GetVersionsRequest>::new()),
-                    base_url,
-                    access_token,
-                ),
-            )
+            Some(sample(|| Ok(<GetVersionsRequest>::new()), base_url, access_token))
         }
         "getTurnServer" => {
-            Some(
-                sample(
-                    || Ok(<crate::voip::GetTurnServerRequest>::new()),
-                    base_url,
-                    access_token,
-                ),
-            )
+            Some(sample(|| Ok(<GetTurnServerRequest>::new()), base_url, access_token))
         }
         "getWellknown" => {
-            Some(
-                sample(
-                    || Ok(<crate::wellknown::GetWellknownRequest>::new()),
-                    base_url,
-                    access_token,
-                ),
-            )
+            Some(sample(|| Ok(<GetWellknownRequest>::new()), base_url, access_token))
         }
         "getTokenOwner" => {
-            Some(
-                sample(
-                    || Ok(<crate::whoami::GetTokenOwnerRequest>::new()),
-                    base_url,
-                    access_token,
-                ),
-            )
+            Some(sample(|| Ok(<GetTokenOwnerRequest>::new()), base_url, access_token))
         }
         _ => None,
     }
@@ -3409,7 +3043,7 @@ fn sample<E: rt::Endpoint>(
     make: impl FnOnce() -> Result<E, SampleError>,
     base_url: &rt::BaseUrl,
     access_token: Option<&rt::AccessToken>,
-) -> Result<rt::http::Request<rt::Bytes>, SampleError> {
+) -> Result<rt::HttpRequest, SampleError> {
     make()?.try_into_http_request(base_url, access_token).map_err(SampleError::IntoHttp)
 }
 

@@ -55,7 +55,7 @@ pub struct SendToDeviceRequest {
     /// used by the server to ensure idempotency of requests.
     pub txn_id: String,
     /// The request body.
-    pub body: crate::to_device::SendToDeviceRequestBody,
+    pub body: SendToDeviceRequestBody,
 }
 
 impl SendToDeviceRequest {
@@ -63,7 +63,7 @@ impl SendToDeviceRequest {
     pub fn new(
         event_type: String,
         txn_id: String,
-        body: crate::to_device::SendToDeviceRequestBody,
+        body: SendToDeviceRequestBody,
     ) -> Self {
         Self { event_type, txn_id, body }
     }
@@ -85,7 +85,7 @@ impl rt::Endpoint for SendToDeviceRequest {
         &self,
         base_url: &rt::BaseUrl,
         access_token: Option<&rt::AccessToken>,
-    ) -> Result<rt::http::Request<rt::Bytes>, rt::IntoHttpError> {
+    ) -> rt::RequestResult {
         let mut path = rt::PathBuilder::new("/_matrix/client/v3/sendToDevice/");
         path.push_param(&self.event_type);
         path.push_literal("/");
@@ -99,9 +99,7 @@ impl rt::Endpoint for SendToDeviceRequest {
             rt::json_body(&self.body)?,
         )
     }
-    fn try_from_http_response(
-        response: rt::http::Response<rt::Bytes>,
-    ) -> Result<Self::Response, rt::FromHttpResponseError<Self::Error>> {
+    fn try_from_http_response(response: rt::HttpResponse) -> rt::ResponseResult<Self> {
         match response.status().as_u16() {
             200 => Ok(rt::json_response(&response)?),
             _ => Err(rt::error_response(response)),

@@ -2,9 +2,763 @@
 use matrix_csapi_runtime as rt;
 
 /// Used by clients to submit authentication information to the interactive-authentication API
+///
+/// Told apart by `type`; values this version of the crate does not know are kept in `Other`.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type")]
+#[non_exhaustive]
+pub enum AuthenticationData {
+    /// The client submits an identifier and secret password, both sent in
+    /// plain text.
+    ///
+    /// Defined by the spec's "Authentication types" prose; added to the
+    /// schema by `spec/overlays/spec-gaps/auth-stages.yaml`.
+    ///
+    /// `type: m.login.password`.
+    #[serde(rename = "m.login.password")]
+    Password(AuthenticationDataPassword),
+    /// The user completed a Google ReCaptcha 2.0 challenge.
+    ///
+    /// Defined by the spec's "Authentication types" prose; added to the
+    /// schema by `spec/overlays/spec-gaps/auth-stages.yaml`.
+    ///
+    /// `type: m.login.recaptcha`.
+    #[serde(rename = "m.login.recaptcha")]
+    Recaptcha(AuthenticationDataRecaptcha),
+    /// An e-mail address validated with an identity server, or the
+    /// homeserver if supported.
+    ///
+    /// Defined by the spec's "Authentication types" prose; added to the
+    /// schema by `spec/overlays/spec-gaps/auth-stages.yaml`.
+    ///
+    /// `type: m.login.email.identity`.
+    #[serde(rename = "m.login.email.identity")]
+    EmailIdentity(AuthenticationDataEmailIdentity),
+    /// A phone number validated with an identity server, or the
+    /// homeserver if supported.
+    ///
+    /// Defined by the spec's "Authentication types" prose; added to the
+    /// schema by `spec/overlays/spec-gaps/auth-stages.yaml`.
+    ///
+    /// `type: m.login.msisdn`.
+    #[serde(rename = "m.login.msisdn")]
+    Msisdn(AuthenticationDataMsisdn),
+    /// Dummy authentication: always succeeds, needs no parameters.
+    ///
+    /// Defined by the spec's "Authentication types" prose; added to the
+    /// schema by `spec/overlays/spec-gaps/auth-stages.yaml`.
+    ///
+    /// `type: m.login.dummy`.
+    #[serde(rename = "m.login.dummy")]
+    Dummy(AuthenticationDataDummy),
+    /// Registration with a token shared out of band (only valid on
+    /// `/register`).
+    ///
+    /// Defined by the spec's "Authentication types" prose; added to the
+    /// schema by `spec/overlays/spec-gaps/auth-stages.yaml`.
+    ///
+    /// `type: m.login.registration_token`.
+    #[serde(rename = "m.login.registration_token")]
+    RegistrationToken(AuthenticationDataRegistrationToken),
+    /// The user accepted every policy the server presented (only valid
+    /// on `/register`).
+    ///
+    /// Defined by the spec's "Authentication types" prose; added to the
+    /// schema by `spec/overlays/spec-gaps/auth-stages.yaml`.
+    ///
+    /// `type: m.login.terms`.
+    #[serde(rename = "m.login.terms")]
+    Terms(AuthenticationDataTerms),
+    /// Any other value: a `type` this version of the crate does not know, none at all, or a value that does not fit its variant; kept whole.
+    #[serde(untagged)]
+    Other(AuthenticationDataOther),
+}
+
+impl From<AuthenticationDataPassword> for AuthenticationData {
+    fn from(value: AuthenticationDataPassword) -> Self {
+        Self::Password(value)
+    }
+}
+
+impl From<AuthenticationDataRecaptcha> for AuthenticationData {
+    fn from(value: AuthenticationDataRecaptcha) -> Self {
+        Self::Recaptcha(value)
+    }
+}
+
+impl From<AuthenticationDataEmailIdentity> for AuthenticationData {
+    fn from(value: AuthenticationDataEmailIdentity) -> Self {
+        Self::EmailIdentity(value)
+    }
+}
+
+impl From<AuthenticationDataMsisdn> for AuthenticationData {
+    fn from(value: AuthenticationDataMsisdn) -> Self {
+        Self::Msisdn(value)
+    }
+}
+
+impl From<AuthenticationDataDummy> for AuthenticationData {
+    fn from(value: AuthenticationDataDummy) -> Self {
+        Self::Dummy(value)
+    }
+}
+
+impl From<AuthenticationDataRegistrationToken> for AuthenticationData {
+    fn from(value: AuthenticationDataRegistrationToken) -> Self {
+        Self::RegistrationToken(value)
+    }
+}
+
+impl From<AuthenticationDataTerms> for AuthenticationData {
+    fn from(value: AuthenticationDataTerms) -> Self {
+        Self::Terms(value)
+    }
+}
+
+impl From<AuthenticationDataOther> for AuthenticationData {
+    fn from(value: AuthenticationDataOther) -> Self {
+        Self::Other(value)
+    }
+}
+
+/// The client submits an identifier and secret password, both sent in
+/// plain text.
+///
+/// Defined by the spec's "Authentication types" prose; added to the
+/// schema by `spec/overlays/spec-gaps/auth-stages.yaml`.
+#[derive(Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
+pub struct AuthenticationDataPassword {
+    /// Identification information for a user
+    pub identifier: UserIdentifier,
+    /// The user's password.
+    ///
+    /// A credential: `Debug` output shows `<redacted>`.
+    pub password: String,
+    /// The value of the session key given by the homeserver.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub session: Option<String>,
+    /// The other properties, by name.
+    ///
+    /// Credentials: `Debug` output shows their names only.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+impl AuthenticationDataPassword {
+    /// Creates a value from its required fields; optional fields are unset.
+    pub fn new(identifier: UserIdentifier, password: String) -> Self {
+        Self {
+            identifier,
+            password,
+            session: None,
+            additional_properties: Default::default(),
+        }
+    }
+}
+
+impl std::fmt::Debug for AuthenticationDataPassword {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut debug = f.debug_struct("AuthenticationDataPassword");
+        debug.field("identifier", &self.identifier);
+        debug.field("password", &"<redacted>");
+        debug.field("session", &self.session);
+        debug
+            .field(
+                "additional_properties",
+                &self
+                    .additional_properties
+                    .keys()
+                    .map(|name| (name, "<redacted>"))
+                    .collect::<std::collections::BTreeMap<_, _>>(),
+            );
+        debug.finish()
+    }
+}
+
+rt::deserialize_object! {
+    AuthenticationDataPassword { required identifier, required password, optional
+    session, }
+}
+
+/// Identification information for a user
+///
+/// Told apart by `type`; values this version of the crate does not know are kept in `Other`.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type")]
+#[non_exhaustive]
+pub enum UserIdentifier {
+    /// The user is identified by their Matrix ID.
+    ///
+    /// Defined by the spec's "Identifier types" prose; added to the
+    /// schema by `spec/overlays/spec-gaps/user-identifier-types.yaml`.
+    ///
+    /// `type: m.id.user`.
+    #[serde(rename = "m.id.user")]
+    UserId(UserIdentifierUserId),
+    /// The user is identified by a third-party identifier (3PID) in
+    /// canonicalised form, previously associated with their account.
+    ///
+    /// Defined by the spec's "Identifier types" prose; added to the
+    /// schema by `spec/overlays/spec-gaps/user-identifier-types.yaml`.
+    ///
+    /// `type: m.id.thirdparty`.
+    #[serde(rename = "m.id.thirdparty")]
+    ThirdPartyId(UserIdentifierThirdPartyId),
+    /// The user is identified by a phone number associated with their
+    /// account, as entered; the homeserver canonicalises it.
+    ///
+    /// Defined by the spec's "Identifier types" prose; added to the
+    /// schema by `spec/overlays/spec-gaps/user-identifier-types.yaml`.
+    ///
+    /// `type: m.id.phone`.
+    #[serde(rename = "m.id.phone")]
+    PhoneNumber(UserIdentifierPhoneNumber),
+    /// Any other value: a `type` this version of the crate does not know, none at all, or a value that does not fit its variant; kept whole.
+    #[serde(untagged)]
+    Other(UserIdentifierOther),
+}
+
+impl From<UserIdentifierUserId> for UserIdentifier {
+    fn from(value: UserIdentifierUserId) -> Self {
+        Self::UserId(value)
+    }
+}
+
+impl From<UserIdentifierThirdPartyId> for UserIdentifier {
+    fn from(value: UserIdentifierThirdPartyId) -> Self {
+        Self::ThirdPartyId(value)
+    }
+}
+
+impl From<UserIdentifierPhoneNumber> for UserIdentifier {
+    fn from(value: UserIdentifierPhoneNumber) -> Self {
+        Self::PhoneNumber(value)
+    }
+}
+
+impl From<UserIdentifierOther> for UserIdentifier {
+    fn from(value: UserIdentifierOther) -> Self {
+        Self::Other(value)
+    }
+}
+
+/// The user is identified by their Matrix ID.
+///
+/// Defined by the spec's "Identifier types" prose; added to the
+/// schema by `spec/overlays/spec-gaps/user-identifier-types.yaml`.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+#[non_exhaustive]
+pub struct UserIdentifierUserId {
+    /// The fully qualified Matrix user ID, or just its localpart.
+    pub user: String,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+impl UserIdentifierUserId {
+    /// Creates a value from its required fields; optional fields are unset.
+    pub fn new(user: String) -> Self {
+        Self {
+            user,
+            additional_properties: Default::default(),
+        }
+    }
+}
+
+rt::deserialize_object! {
+    UserIdentifierUserId { required user, }
+}
+
+/// The user is identified by a third-party identifier (3PID) in
+/// canonicalised form, previously associated with their account.
+///
+/// Defined by the spec's "Identifier types" prose; added to the
+/// schema by `spec/overlays/spec-gaps/user-identifier-types.yaml`.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+#[non_exhaustive]
+pub struct UserIdentifierThirdPartyId {
+    /// The medium of the third-party identifier (`email`, `msisdn`).
+    pub medium: String,
+    /// The canonicalised third-party address of the user.
+    pub address: String,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+impl UserIdentifierThirdPartyId {
+    /// Creates a value from its required fields; optional fields are unset.
+    pub fn new(medium: String, address: String) -> Self {
+        Self {
+            medium,
+            address,
+            additional_properties: Default::default(),
+        }
+    }
+}
+
+rt::deserialize_object! {
+    UserIdentifierThirdPartyId { required medium, required address, }
+}
+
+/// The user is identified by a phone number associated with their
+/// account, as entered; the homeserver canonicalises it.
+///
+/// Defined by the spec's "Identifier types" prose; added to the
+/// schema by `spec/overlays/spec-gaps/user-identifier-types.yaml`.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+#[non_exhaustive]
+pub struct UserIdentifierPhoneNumber {
+    /// The two-letter uppercase ISO-3166-1 alpha-2 country code the number is dialled from.
+    pub country: String,
+    /// The phone number.
+    pub phone: String,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+impl UserIdentifierPhoneNumber {
+    /// Creates a value from its required fields; optional fields are unset.
+    pub fn new(country: String, phone: String) -> Self {
+        Self {
+            country,
+            phone,
+            additional_properties: Default::default(),
+        }
+    }
+}
+
+rt::deserialize_object! {
+    UserIdentifierPhoneNumber { required country, required phone, }
+}
+
+/// Identification information for a user
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+#[non_exhaustive]
+pub struct UserIdentifierOther {
+    /// The type of identification. See [Identifier types](https://spec.matrix.org/v1.19/client-server-api/#identifier-types)
+    /// for supported values and additional property descriptions.
+    #[serde(rename = "type")]
+    pub type_: String,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+impl UserIdentifierOther {
+    /// Creates a value from its required fields; optional fields are unset.
+    pub fn new(type_: String) -> Self {
+        Self {
+            type_,
+            additional_properties: Default::default(),
+        }
+    }
+}
+
+rt::deserialize_object! {
+    UserIdentifierOther { required type_ = "type", }
+}
+
+/// The user completed a Google ReCaptcha 2.0 challenge.
+///
+/// Defined by the spec's "Authentication types" prose; added to the
+/// schema by `spec/overlays/spec-gaps/auth-stages.yaml`.
+#[derive(Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
+pub struct AuthenticationDataRecaptcha {
+    /// The captcha response.
+    pub response: String,
+    /// The value of the session key given by the homeserver.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub session: Option<String>,
+    /// The other properties, by name.
+    ///
+    /// Credentials: `Debug` output shows their names only.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+impl AuthenticationDataRecaptcha {
+    /// Creates a value from its required fields; optional fields are unset.
+    pub fn new(response: String) -> Self {
+        Self {
+            response,
+            session: None,
+            additional_properties: Default::default(),
+        }
+    }
+}
+
+impl std::fmt::Debug for AuthenticationDataRecaptcha {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut debug = f.debug_struct("AuthenticationDataRecaptcha");
+        debug.field("response", &self.response);
+        debug.field("session", &self.session);
+        debug
+            .field(
+                "additional_properties",
+                &self
+                    .additional_properties
+                    .keys()
+                    .map(|name| (name, "<redacted>"))
+                    .collect::<std::collections::BTreeMap<_, _>>(),
+            );
+        debug.finish()
+    }
+}
+
+rt::deserialize_object! {
+    AuthenticationDataRecaptcha { required response, optional session, }
+}
+
+/// An e-mail address validated with an identity server, or the
+/// homeserver if supported.
+///
+/// Defined by the spec's "Authentication types" prose; added to the
+/// schema by `spec/overlays/spec-gaps/auth-stages.yaml`.
+#[derive(Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
+pub struct AuthenticationDataEmailIdentity {
+    /// The validation session of a third-party identifier, from its
+    /// `/requestToken` call. `id_server` (and so `id_access_token`) is
+    /// optional if the `/requestToken` request did not include them.
+    ///
+    /// Defined by the spec's "Authentication types" prose; added to the
+    /// schema by `spec/overlays/spec-gaps/auth-stages.yaml`.
+    pub threepid_creds: ThirdPartyCredentials,
+    /// The value of the session key given by the homeserver.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub session: Option<String>,
+    /// The other properties, by name.
+    ///
+    /// Credentials: `Debug` output shows their names only.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+impl AuthenticationDataEmailIdentity {
+    /// Creates a value from its required fields; optional fields are unset.
+    pub fn new(threepid_creds: ThirdPartyCredentials) -> Self {
+        Self {
+            threepid_creds,
+            session: None,
+            additional_properties: Default::default(),
+        }
+    }
+}
+
+impl std::fmt::Debug for AuthenticationDataEmailIdentity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut debug = f.debug_struct("AuthenticationDataEmailIdentity");
+        debug.field("threepid_creds", &self.threepid_creds);
+        debug.field("session", &self.session);
+        debug
+            .field(
+                "additional_properties",
+                &self
+                    .additional_properties
+                    .keys()
+                    .map(|name| (name, "<redacted>"))
+                    .collect::<std::collections::BTreeMap<_, _>>(),
+            );
+        debug.finish()
+    }
+}
+
+rt::deserialize_object! {
+    AuthenticationDataEmailIdentity { required threepid_creds, optional session, }
+}
+
+/// The validation session of a third-party identifier, from its
+/// `/requestToken` call. `id_server` (and so `id_access_token`) is
+/// optional if the `/requestToken` request did not include them.
+///
+/// Defined by the spec's "Authentication types" prose; added to the
+/// schema by `spec/overlays/spec-gaps/auth-stages.yaml`.
+#[derive(Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
+pub struct ThirdPartyCredentials {
+    /// The session ID of the validation.
+    pub sid: String,
+    /// The client secret used in the `/requestToken` call.
+    ///
+    /// A credential: `Debug` output shows `<redacted>`.
+    pub client_secret: String,
+    /// The identity server used, e.g. `matrix.org:8090`, if one was.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id_server: Option<String>,
+    /// An access token previously registered with the identity server.
+    ///
+    /// A credential: `Debug` output shows `<redacted>`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id_access_token: Option<String>,
+    /// The other properties, by name.
+    ///
+    /// Credentials: `Debug` output shows their names only.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+impl ThirdPartyCredentials {
+    /// Creates a value from its required fields; optional fields are unset.
+    pub fn new(sid: String, client_secret: String) -> Self {
+        Self {
+            sid,
+            client_secret,
+            id_server: None,
+            id_access_token: None,
+            additional_properties: Default::default(),
+        }
+    }
+}
+
+impl std::fmt::Debug for ThirdPartyCredentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut debug = f.debug_struct("ThirdPartyCredentials");
+        debug.field("sid", &self.sid);
+        debug.field("client_secret", &"<redacted>");
+        debug.field("id_server", &self.id_server);
+        debug
+            .field(
+                "id_access_token",
+                &self.id_access_token.as_ref().map(|_| "<redacted>"),
+            );
+        debug
+            .field(
+                "additional_properties",
+                &self
+                    .additional_properties
+                    .keys()
+                    .map(|name| (name, "<redacted>"))
+                    .collect::<std::collections::BTreeMap<_, _>>(),
+            );
+        debug.finish()
+    }
+}
+
+rt::deserialize_object! {
+    ThirdPartyCredentials { required sid, required client_secret, optional id_server,
+    optional id_access_token, }
+}
+
+/// A phone number validated with an identity server, or the
+/// homeserver if supported.
+///
+/// Defined by the spec's "Authentication types" prose; added to the
+/// schema by `spec/overlays/spec-gaps/auth-stages.yaml`.
+#[derive(Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
+pub struct AuthenticationDataMsisdn {
+    /// The validation session of a third-party identifier, from its
+    /// `/requestToken` call. `id_server` (and so `id_access_token`) is
+    /// optional if the `/requestToken` request did not include them.
+    ///
+    /// Defined by the spec's "Authentication types" prose; added to the
+    /// schema by `spec/overlays/spec-gaps/auth-stages.yaml`.
+    pub threepid_creds: ThirdPartyCredentials,
+    /// The value of the session key given by the homeserver.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub session: Option<String>,
+    /// The other properties, by name.
+    ///
+    /// Credentials: `Debug` output shows their names only.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+impl AuthenticationDataMsisdn {
+    /// Creates a value from its required fields; optional fields are unset.
+    pub fn new(threepid_creds: ThirdPartyCredentials) -> Self {
+        Self {
+            threepid_creds,
+            session: None,
+            additional_properties: Default::default(),
+        }
+    }
+}
+
+impl std::fmt::Debug for AuthenticationDataMsisdn {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut debug = f.debug_struct("AuthenticationDataMsisdn");
+        debug.field("threepid_creds", &self.threepid_creds);
+        debug.field("session", &self.session);
+        debug
+            .field(
+                "additional_properties",
+                &self
+                    .additional_properties
+                    .keys()
+                    .map(|name| (name, "<redacted>"))
+                    .collect::<std::collections::BTreeMap<_, _>>(),
+            );
+        debug.finish()
+    }
+}
+
+rt::deserialize_object! {
+    AuthenticationDataMsisdn { required threepid_creds, optional session, }
+}
+
+/// Dummy authentication: always succeeds, needs no parameters.
+///
+/// Defined by the spec's "Authentication types" prose; added to the
+/// schema by `spec/overlays/spec-gaps/auth-stages.yaml`.
 #[derive(Clone, Default, PartialEq, serde::Serialize)]
 #[non_exhaustive]
-pub struct AuthenticationData {
+pub struct AuthenticationDataDummy {
+    /// The value of the session key given by the homeserver.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub session: Option<String>,
+    /// The other properties, by name.
+    ///
+    /// Credentials: `Debug` output shows their names only.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+impl AuthenticationDataDummy {
+    /// Creates a value from its required fields; optional fields are unset.
+    pub fn new() -> Self {
+        Self {
+            session: None,
+            additional_properties: Default::default(),
+        }
+    }
+}
+
+impl std::fmt::Debug for AuthenticationDataDummy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut debug = f.debug_struct("AuthenticationDataDummy");
+        debug.field("session", &self.session);
+        debug
+            .field(
+                "additional_properties",
+                &self
+                    .additional_properties
+                    .keys()
+                    .map(|name| (name, "<redacted>"))
+                    .collect::<std::collections::BTreeMap<_, _>>(),
+            );
+        debug.finish()
+    }
+}
+
+rt::deserialize_object! {
+    AuthenticationDataDummy { optional session, }
+}
+
+/// Registration with a token shared out of band (only valid on
+/// `/register`).
+///
+/// Defined by the spec's "Authentication types" prose; added to the
+/// schema by `spec/overlays/spec-gaps/auth-stages.yaml`.
+#[derive(Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
+pub struct AuthenticationDataRegistrationToken {
+    /// The registration token.
+    ///
+    /// A credential: `Debug` output shows `<redacted>`.
+    pub token: String,
+    /// The value of the session key given by the homeserver.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub session: Option<String>,
+    /// The other properties, by name.
+    ///
+    /// Credentials: `Debug` output shows their names only.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+impl AuthenticationDataRegistrationToken {
+    /// Creates a value from its required fields; optional fields are unset.
+    pub fn new(token: String) -> Self {
+        Self {
+            token,
+            session: None,
+            additional_properties: Default::default(),
+        }
+    }
+}
+
+impl std::fmt::Debug for AuthenticationDataRegistrationToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut debug = f.debug_struct("AuthenticationDataRegistrationToken");
+        debug.field("token", &"<redacted>");
+        debug.field("session", &self.session);
+        debug
+            .field(
+                "additional_properties",
+                &self
+                    .additional_properties
+                    .keys()
+                    .map(|name| (name, "<redacted>"))
+                    .collect::<std::collections::BTreeMap<_, _>>(),
+            );
+        debug.finish()
+    }
+}
+
+rt::deserialize_object! {
+    AuthenticationDataRegistrationToken { required token, optional session, }
+}
+
+/// The user accepted every policy the server presented (only valid
+/// on `/register`).
+///
+/// Defined by the spec's "Authentication types" prose; added to the
+/// schema by `spec/overlays/spec-gaps/auth-stages.yaml`.
+#[derive(Clone, Default, PartialEq, serde::Serialize)]
+#[non_exhaustive]
+pub struct AuthenticationDataTerms {
+    /// The value of the session key given by the homeserver.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub session: Option<String>,
+    /// The other properties, by name.
+    ///
+    /// Credentials: `Debug` output shows their names only.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+impl AuthenticationDataTerms {
+    /// Creates a value from its required fields; optional fields are unset.
+    pub fn new() -> Self {
+        Self {
+            session: None,
+            additional_properties: Default::default(),
+        }
+    }
+}
+
+impl std::fmt::Debug for AuthenticationDataTerms {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut debug = f.debug_struct("AuthenticationDataTerms");
+        debug.field("session", &self.session);
+        debug
+            .field(
+                "additional_properties",
+                &self
+                    .additional_properties
+                    .keys()
+                    .map(|name| (name, "<redacted>"))
+                    .collect::<std::collections::BTreeMap<_, _>>(),
+            );
+        debug.finish()
+    }
+}
+
+rt::deserialize_object! {
+    AuthenticationDataTerms { optional session, }
+}
+
+/// Used by clients to submit authentication information to the interactive-authentication API
+#[derive(Clone, Default, PartialEq, serde::Serialize)]
+#[non_exhaustive]
+pub struct AuthenticationDataOther {
     /// The authentication type that the client is attempting to complete.
     /// May be omitted if `session` is given, and the client is reissuing a
     /// request which it believes has been completed out-of-band (for example,
@@ -21,7 +775,7 @@ pub struct AuthenticationData {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-impl AuthenticationData {
+impl AuthenticationDataOther {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new() -> Self {
         Self {
@@ -32,9 +786,9 @@ impl AuthenticationData {
     }
 }
 
-impl std::fmt::Debug for AuthenticationData {
+impl std::fmt::Debug for AuthenticationDataOther {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let mut debug = f.debug_struct("AuthenticationData");
+        let mut debug = f.debug_struct("AuthenticationDataOther");
         debug.field("type_", &self.type_);
         debug.field("session", &self.session);
         debug
@@ -51,69 +805,24 @@ impl std::fmt::Debug for AuthenticationData {
 }
 
 rt::deserialize_object! {
-    AuthenticationData { optional type_ = "type", optional session, }
+    AuthenticationDataOther { optional type_ = "type", optional session, }
 }
 
-/// An indicator as to whether or not the homeserver was able to unbind
-/// the user's 3PIDs from the identity server(s). `success` indicates
-/// that all identifiers have been unbound from the identity server while
-/// `no-support` indicates that one or more identifiers failed to unbind
-/// due to the identity server refusing the request or the homeserver
-/// being unable to determine an identity server to unbind from. This
-/// must be `success` if the homeserver has no identifiers to unbind
-/// for the user.
-///
-/// Values this version of the crate does not know are kept in `Unknown`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[non_exhaustive]
-pub enum IdServerUnbindResult {
-    /// `success`
-    Success,
-    /// `no-support`
-    NoSupport,
-    /// A value this version of the crate does not know, kept verbatim.
-    Unknown(rt::UnknownValue),
-}
-
-impl IdServerUnbindResult {
-    /// The value as on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Success => "success",
-            Self::NoSupport => "no-support",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl From<&str> for IdServerUnbindResult {
-    fn from(value: &str) -> Self {
-        match value {
-            "success" => Self::Success,
-            "no-support" => Self::NoSupport,
-            other => Self::Unknown(rt::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl std::fmt::Display for IdServerUnbindResult {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for IdServerUnbindResult {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for IdServerUnbindResult {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
+rt::string_enum! {
+    /// An indicator as to whether or not the homeserver was able to unbind
+    /// the user's 3PIDs from the identity server(s). `success` indicates
+    /// that all identifiers have been unbound from the identity server while
+    /// `no-support` indicates that one or more identifiers failed to unbind
+    /// due to the identity server refusing the request or the homeserver
+    /// being unable to determine an identity server to unbind from. This
+    /// must be `success` if the homeserver has no identifiers to unbind
+    /// for the user.
+    ///
+    /// Values this version of the crate does not know are kept in `Unknown`.
+    #[non_exhaustive]
+    pub enum IdServerUnbindResult {
+        Success = "success",
+        NoSupport = "no-support",
     }
 }
 
@@ -367,116 +1076,26 @@ rt::deserialize_object! {
     id_access_token, }
 }
 
-/// Whether the room should be visible (public) in the directory
-/// or not (private).
-///
-/// Values this version of the crate does not know are kept in `Unknown`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[non_exhaustive]
-pub enum Visibility {
-    /// `public`
-    Public,
-    /// `private`
-    Private,
-    /// A value this version of the crate does not know, kept verbatim.
-    Unknown(rt::UnknownValue),
-}
-
-impl Visibility {
-    /// The value as on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Public => "public",
-            Self::Private => "private",
-            Self::Unknown(value) => value.as_str(),
-        }
+rt::string_enum! {
+    /// Whether the room should be visible (public) in the directory
+    /// or not (private).
+    ///
+    /// Values this version of the crate does not know are kept in `Unknown`.
+    #[non_exhaustive]
+    pub enum Visibility {
+        Public = "public",
+        Private = "private",
     }
 }
 
-impl From<&str> for Visibility {
-    fn from(value: &str) -> Self {
-        match value {
-            "public" => Self::Public,
-            "private" => Self::Private,
-            other => Self::Unknown(rt::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl std::fmt::Display for Visibility {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for Visibility {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for Visibility {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
-    }
-}
-
-/// The schema at `api/client-server/authed-content-repo.yaml#/paths/~1media~1thumbnail~1{serverName}~1{mediaId}/get/parameters/4/schema`.
-///
-/// Values this version of the crate does not know are kept in `Unknown`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[non_exhaustive]
-pub enum ThumbnailMethod {
-    /// `crop`
-    Crop,
-    /// `scale`
-    Scale,
-    /// A value this version of the crate does not know, kept verbatim.
-    Unknown(rt::UnknownValue),
-}
-
-impl ThumbnailMethod {
-    /// The value as on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Crop => "crop",
-            Self::Scale => "scale",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl From<&str> for ThumbnailMethod {
-    fn from(value: &str) -> Self {
-        match value {
-            "crop" => Self::Crop,
-            "scale" => Self::Scale,
-            other => Self::Unknown(rt::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl std::fmt::Display for ThumbnailMethod {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for ThumbnailMethod {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for ThumbnailMethod {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
+rt::string_enum! {
+    /// The schema at `api/client-server/authed-content-repo.yaml#/paths/~1media~1thumbnail~1{serverName}~1{mediaId}/get/parameters/4/schema`.
+    ///
+    /// Values this version of the crate does not know are kept in `Unknown`.
+    #[non_exhaustive]
+    pub enum ThumbnailMethod {
+        Crop = "crop",
+        Scale = "scale",
     }
 }
 
@@ -554,7 +1173,7 @@ pub struct CrossSigningKey {
     /// The ID of the user the key belongs to.
     pub user_id: rt::UserId,
     /// What the key is used for.
-    pub usage: Vec<crate::types::CrossSigningKeyUsageItem>,
+    pub usage: Vec<CrossSigningKeyUsageItem>,
     /// The public key.  The object must have exactly one property, whose name is
     /// in the form `<algorithm>:<unpadded_base64_public_key>`, and whose value
     /// is the unpadded base64 public key.
@@ -573,7 +1192,7 @@ impl CrossSigningKey {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new(
         user_id: rt::UserId,
-        usage: Vec<crate::types::CrossSigningKeyUsageItem>,
+        usage: Vec<CrossSigningKeyUsageItem>,
         keys: std::collections::BTreeMap<String, String>,
     ) -> Self {
         Self {
@@ -591,63 +1210,15 @@ rt::deserialize_object! {
     signatures, }
 }
 
-/// The schema at `api/client-server/definitions/cross_signing_key.yaml#/properties/usage/items`.
-///
-/// Values this version of the crate does not know are kept in `Unknown`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[non_exhaustive]
-pub enum CrossSigningKeyUsageItem {
-    /// `master`
-    Master,
-    /// `self_signing`
-    SelfSigning,
-    /// `user_signing`
-    UserSigning,
-    /// A value this version of the crate does not know, kept verbatim.
-    Unknown(rt::UnknownValue),
-}
-
-impl CrossSigningKeyUsageItem {
-    /// The value as on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Master => "master",
-            Self::SelfSigning => "self_signing",
-            Self::UserSigning => "user_signing",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl From<&str> for CrossSigningKeyUsageItem {
-    fn from(value: &str) -> Self {
-        match value {
-            "master" => Self::Master,
-            "self_signing" => Self::SelfSigning,
-            "user_signing" => Self::UserSigning,
-            other => Self::Unknown(rt::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl std::fmt::Display for CrossSigningKeyUsageItem {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for CrossSigningKeyUsageItem {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for CrossSigningKeyUsageItem {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
+rt::string_enum! {
+    /// The schema at `api/client-server/definitions/cross_signing_key.yaml#/properties/usage/items`.
+    ///
+    /// Values this version of the crate does not know are kept in `Unknown`.
+    #[non_exhaustive]
+    pub enum CrossSigningKeyUsageItem {
+        Master = "master",
+        SelfSigning = "self_signing",
+        UserSigning = "user_signing",
     }
 }
 
@@ -669,7 +1240,7 @@ pub struct Device {
     /// was last seen. (May be a few minutes out of date, for efficiency
     /// reasons).
     #[serde(default, skip_serializing_if = "Option::is_none", with = "rt::nullable")]
-    pub last_seen_ts: Option<Option<i64>>,
+    pub last_seen_ts: Option<Option<rt::Timestamp>>,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -716,12 +1287,12 @@ pub struct ClientEvent {
     pub sender: rt::UserId,
     /// Timestamp (in milliseconds since the unix epoch) on originating homeserver
     /// when this event was sent.
-    pub origin_server_ts: i64,
+    pub origin_server_ts: rt::Timestamp,
     /// The body of this event, as created by the client which sent it.
     pub content: serde_json::Map<String, serde_json::Value>,
     /// Contains optional extra information about the event.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub unsigned: Option<crate::types::ClientEventUnsigned>,
+    pub unsigned: Option<ClientEventUnsigned>,
     /// The ID of the room associated with this event.
     pub room_id: rt::RoomId,
     /// The other properties, by name.
@@ -735,7 +1306,7 @@ impl ClientEvent {
         event_id: rt::EventId,
         type_: String,
         sender: rt::UserId,
-        origin_server_ts: i64,
+        origin_server_ts: rt::Timestamp,
         content: serde_json::Map<String, serde_json::Value>,
         room_id: rt::RoomId,
     ) -> Self {
@@ -764,8 +1335,12 @@ rt::deserialize_object! {
 #[non_exhaustive]
 pub struct ClientEventUnsigned {
     /// The time in milliseconds that has elapsed since the event was sent. This field is generated by the local homeserver, and may be incorrect if the local time on at least one of the two servers is out of sync, which can cause the age to either be negative or greater than it actually is.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub age: Option<i64>,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "rt::duration_ms::option"
+    )]
+    pub age: Option<std::time::Duration>,
     /// The event that redacted this event, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub redacted_because: Option<serde_json::Map<String, serde_json::Value>>,
@@ -833,9 +1408,9 @@ impl ClientEventUnsigned {
 }
 
 rt::deserialize_object! {
-    ClientEventUnsigned { optional age, optional redacted_because, optional
-    transaction_id, optional prev_content, optional replaces_state, optional membership,
-    }
+    ClientEventUnsigned { optional age with OptionDurationMs, optional redacted_because,
+    optional transaction_id, optional prev_content, optional replaces_state, optional
+    membership, }
 }
 
 /// The body of a `defineFilter` request.
@@ -847,16 +1422,16 @@ pub struct Filter {
     pub event_fields: Option<Vec<String>>,
     /// The format to use for events. `client` will return the events in a format suitable for clients. `federation` will return the raw event as received over federation. The default is `client`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub event_format: Option<crate::types::FilterEventFormat>,
+    pub event_format: Option<FilterEventFormat>,
     /// The presence updates to include.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub presence: Option<crate::types::EventFilter>,
+    pub presence: Option<EventFilter>,
     /// The user account data that isn't associated with rooms to include.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub account_data: Option<crate::types::EventFilter>,
+    pub account_data: Option<EventFilter>,
     /// Filters to be applied to room data.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub room: Option<crate::types::RoomFilter>,
+    pub room: Option<RoomFilter>,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -881,59 +1456,14 @@ rt::deserialize_object! {
     account_data, optional room, }
 }
 
-/// The format to use for events. `client` will return the events in a format suitable for clients. `federation` will return the raw event as received over federation. The default is `client`.
-///
-/// Values this version of the crate does not know are kept in `Unknown`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[non_exhaustive]
-pub enum FilterEventFormat {
-    /// `client`
-    Client,
-    /// `federation`
-    Federation,
-    /// A value this version of the crate does not know, kept verbatim.
-    Unknown(rt::UnknownValue),
-}
-
-impl FilterEventFormat {
-    /// The value as on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Client => "client",
-            Self::Federation => "federation",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl From<&str> for FilterEventFormat {
-    fn from(value: &str) -> Self {
-        match value {
-            "client" => Self::Client,
-            "federation" => Self::Federation,
-            other => Self::Unknown(rt::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl std::fmt::Display for FilterEventFormat {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for FilterEventFormat {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for FilterEventFormat {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
+rt::string_enum! {
+    /// The format to use for events. `client` will return the events in a format suitable for clients. `federation` will return the raw event as received over federation. The default is `client`.
+    ///
+    /// Values this version of the crate does not know are kept in `Unknown`.
+    #[non_exhaustive]
+    pub enum FilterEventFormat {
+        Client = "client",
+        Federation = "federation",
     }
 }
 
@@ -995,19 +1525,19 @@ pub struct RoomFilter {
     pub rooms: Option<Vec<rt::RoomId>>,
     /// The ephemeral events to include for rooms. These are the events that appear in the `ephemeral` property in the `/sync` response.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ephemeral: Option<crate::types::RoomEventFilter>,
+    pub ephemeral: Option<RoomEventFilter>,
     /// Include rooms that the user has left in the sync. Defaults to `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub include_leave: Option<bool>,
     /// The state events to include for rooms.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub state: Option<crate::types::RoomEventFilter>,
+    pub state: Option<RoomEventFilter>,
     /// The message and state update events to include for rooms.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub timeline: Option<crate::types::RoomEventFilter>,
+    pub timeline: Option<RoomEventFilter>,
     /// The per user account data to include for rooms.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub account_data: Option<crate::types::RoomEventFilter>,
+    pub account_data: Option<RoomEventFilter>,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -1234,7 +1764,7 @@ rt::deserialize_object! {
 #[non_exhaustive]
 pub struct RoomKeyBackup {
     /// A map of session IDs to key data.
-    pub sessions: std::collections::BTreeMap<String, crate::types::KeyBackupData>,
+    pub sessions: std::collections::BTreeMap<String, KeyBackupData>,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -1242,9 +1772,7 @@ pub struct RoomKeyBackup {
 
 impl RoomKeyBackup {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(
-        sessions: std::collections::BTreeMap<String, crate::types::KeyBackupData>,
-    ) -> Self {
+    pub fn new(sessions: std::collections::BTreeMap<String, KeyBackupData>) -> Self {
         Self {
             sessions,
             additional_properties: Default::default(),
@@ -1367,7 +1895,7 @@ rt::deserialize_object! {
 #[serde(untagged)]
 pub enum OneTimeKeysValue {
     String(String),
-    KeyObject(crate::types::KeyObject),
+    KeyObject(KeyObject),
 }
 
 /// A list of the published rooms on the server.
@@ -1375,7 +1903,7 @@ pub enum OneTimeKeysValue {
 #[non_exhaustive]
 pub struct PublicRoomsResponse {
     /// A paginated chunk of published rooms.
-    pub chunk: Vec<crate::types::PublishedRoomsChunk>,
+    pub chunk: Vec<PublishedRoomsChunk>,
     /// A pagination token for the response. The absence of this token
     /// means there are no more results to fetch and the client should
     /// stop paginating.
@@ -1397,7 +1925,7 @@ pub struct PublicRoomsResponse {
 
 impl PublicRoomsResponse {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(chunk: Vec<crate::types::PublishedRoomsChunk>) -> Self {
+    pub fn new(chunk: Vec<PublishedRoomsChunk>) -> Self {
         Self {
             chunk,
             next_batch: None,
@@ -1483,33 +2011,6 @@ rt::deserialize_object! {
     }
 }
 
-/// Identification information for a user
-#[derive(Clone, Debug, PartialEq, serde::Serialize)]
-#[non_exhaustive]
-pub struct UserIdentifier {
-    /// The type of identification. See [Identifier types](https://spec.matrix.org/v1.19/client-server-api/#identifier-types)
-    /// for supported values and additional property descriptions.
-    #[serde(rename = "type")]
-    pub type_: String,
-    /// The other properties, by name.
-    #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
-}
-
-impl UserIdentifier {
-    /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(type_: String) -> Self {
-        Self {
-            type_,
-            additional_properties: Default::default(),
-        }
-    }
-}
-
-rt::deserialize_object! {
-    UserIdentifier { required type_ = "type", }
-}
-
 /// Used by clients to determine the homeserver, identity server, and other
 /// optional components they should be interacting with.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
@@ -1517,14 +2018,14 @@ rt::deserialize_object! {
 pub struct DiscoveryInformation {
     /// Used by clients to discover homeserver information.
     #[serde(rename = "m.homeserver")]
-    pub homeserver: crate::types::HomeserverInformation,
+    pub homeserver: HomeserverInformation,
     /// Used by clients to discover identity server information.
     #[serde(
         rename = "m.identity_server",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub identity_server: Option<crate::types::IdentityServerInformation>,
+    pub identity_server: Option<IdentityServerInformation>,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -1532,7 +2033,7 @@ pub struct DiscoveryInformation {
 
 impl DiscoveryInformation {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(homeserver: crate::types::HomeserverInformation) -> Self {
+    pub fn new(homeserver: HomeserverInformation) -> Self {
         Self {
             homeserver,
             identity_server: None,
@@ -1596,59 +2097,14 @@ rt::deserialize_object! {
     IdentityServerInformation { required base_url, }
 }
 
-/// The schema at `api/client-server/message_pagination.yaml#/paths/~1rooms~1{roomId}~1messages/get/parameters/3/schema`.
-///
-/// Values this version of the crate does not know are kept in `Unknown`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[non_exhaustive]
-pub enum Direction {
-    /// `b`
-    B,
-    /// `f`
-    F,
-    /// A value this version of the crate does not know, kept verbatim.
-    Unknown(rt::UnknownValue),
-}
-
-impl Direction {
-    /// The value as on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::B => "b",
-            Self::F => "f",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl From<&str> for Direction {
-    fn from(value: &str) -> Self {
-        match value {
-            "b" => Self::B,
-            "f" => Self::F,
-            other => Self::Unknown(rt::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl std::fmt::Display for Direction {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for Direction {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for Direction {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
+rt::string_enum! {
+    /// The schema at `api/client-server/message_pagination.yaml#/paths/~1rooms~1{roomId}~1messages/get/parameters/3/schema`.
+    ///
+    /// Values this version of the crate does not know are kept in `Unknown`.
+    #[non_exhaustive]
+    pub enum Direction {
+        B = "b",
+        F = "f",
     }
 }
 
@@ -1686,12 +2142,12 @@ pub struct ClientEventWithoutRoomId {
     pub sender: rt::UserId,
     /// Timestamp (in milliseconds since the unix epoch) on originating homeserver
     /// when this event was sent.
-    pub origin_server_ts: i64,
+    pub origin_server_ts: rt::Timestamp,
     /// The body of this event, as created by the client which sent it.
     pub content: serde_json::Map<String, serde_json::Value>,
     /// Contains optional extra information about the event.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub unsigned: Option<crate::types::UnsignedData>,
+    pub unsigned: Option<UnsignedData>,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -1703,7 +2159,7 @@ impl ClientEventWithoutRoomId {
         event_id: rt::EventId,
         type_: String,
         sender: rt::UserId,
-        origin_server_ts: i64,
+        origin_server_ts: rt::Timestamp,
         content: serde_json::Map<String, serde_json::Value>,
     ) -> Self {
         Self {
@@ -1730,8 +2186,12 @@ rt::deserialize_object! {
 #[non_exhaustive]
 pub struct UnsignedData {
     /// The time in milliseconds that has elapsed since the event was sent. This field is generated by the local homeserver, and may be incorrect if the local time on at least one of the two servers is out of sync, which can cause the age to either be negative or greater than it actually is.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub age: Option<i64>,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "rt::duration_ms::option"
+    )]
+    pub age: Option<std::time::Duration>,
     /// The event that redacted this event, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub redacted_because: Option<serde_json::Map<String, serde_json::Value>>,
@@ -1799,8 +2259,9 @@ impl UnsignedData {
 }
 
 rt::deserialize_object! {
-    UnsignedData { optional age, optional redacted_because, optional transaction_id,
-    optional prev_content, optional replaces_state, optional membership, }
+    UnsignedData { optional age with OptionDurationMs, optional redacted_because,
+    optional transaction_id, optional prev_content, optional replaces_state, optional
+    membership, }
 }
 
 /// The basic set of fields all events must have.
@@ -1835,67 +2296,16 @@ rt::deserialize_object! {
     Event { required content, required type_ = "type", }
 }
 
-/// The user's membership state in this room.
-///
-/// Values this version of the crate does not know are kept in `Unknown`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[non_exhaustive]
-pub enum InitialSyncMembership {
-    /// `invite`
-    Invite,
-    /// `join`
-    Join,
-    /// `leave`
-    Leave,
-    /// `ban`
-    Ban,
-    /// A value this version of the crate does not know, kept verbatim.
-    Unknown(rt::UnknownValue),
-}
-
-impl InitialSyncMembership {
-    /// The value as on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Invite => "invite",
-            Self::Join => "join",
-            Self::Leave => "leave",
-            Self::Ban => "ban",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl From<&str> for InitialSyncMembership {
-    fn from(value: &str) -> Self {
-        match value {
-            "invite" => Self::Invite,
-            "join" => Self::Join,
-            "leave" => Self::Leave,
-            "ban" => Self::Ban,
-            other => Self::Unknown(rt::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl std::fmt::Display for InitialSyncMembership {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for InitialSyncMembership {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for InitialSyncMembership {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
+rt::string_enum! {
+    /// The user's membership state in this room.
+    ///
+    /// Values this version of the crate does not know are kept in `Unknown`.
+    #[non_exhaustive]
+    pub enum InitialSyncMembership {
+        Invite = "invite",
+        Join = "join",
+        Leave = "leave",
+        Ban = "ban",
     }
 }
 
@@ -1922,7 +2332,7 @@ pub struct PaginationChunk {
     /// the user has left the room this will be the
     /// messages that preceded them leaving. This array
     /// will consist of at most `limit` elements.
-    pub chunk: Vec<rt::Raw<crate::types::ClientEvent>>,
+    pub chunk: Vec<rt::Raw<ClientEvent>>,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -1930,7 +2340,7 @@ pub struct PaginationChunk {
 
 impl PaginationChunk {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(end: String, chunk: Vec<rt::Raw<crate::types::ClientEvent>>) -> Self {
+    pub fn new(end: String, chunk: Vec<rt::Raw<ClientEvent>>) -> Self {
         Self {
             start: None,
             end,
@@ -1961,7 +2371,8 @@ pub struct OpenIdCredentials {
     pub matrix_server_name: rt::ServerName,
     /// The number of seconds before this token expires and a new one must
     /// be generated.
-    pub expires_in: i64,
+    #[serde(with = "rt::duration_secs")]
+    pub expires_in: std::time::Duration,
     /// The other properties, by name.
     ///
     /// Credentials: `Debug` output shows their names only.
@@ -1975,7 +2386,7 @@ impl OpenIdCredentials {
         access_token: String,
         token_type: String,
         matrix_server_name: rt::ServerName,
-        expires_in: i64,
+        expires_in: std::time::Duration,
     ) -> Self {
         Self {
             access_token,
@@ -2009,66 +2420,18 @@ impl std::fmt::Debug for OpenIdCredentials {
 
 rt::deserialize_object! {
     OpenIdCredentials { required access_token, required token_type, required
-    matrix_server_name, required expires_in, }
+    matrix_server_name, required expires_in with DurationSecs, }
 }
 
-/// This user's presence.
-///
-/// Values this version of the crate does not know are kept in `Unknown`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[non_exhaustive]
-pub enum Presence {
-    /// `online`
-    Online,
-    /// `offline`
-    Offline,
-    /// `unavailable`
-    Unavailable,
-    /// A value this version of the crate does not know, kept verbatim.
-    Unknown(rt::UnknownValue),
-}
-
-impl Presence {
-    /// The value as on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Online => "online",
-            Self::Offline => "offline",
-            Self::Unavailable => "unavailable",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl From<&str> for Presence {
-    fn from(value: &str) -> Self {
-        match value {
-            "online" => Self::Online,
-            "offline" => Self::Offline,
-            "unavailable" => Self::Unavailable,
-            other => Self::Unknown(rt::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl std::fmt::Display for Presence {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for Presence {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for Presence {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
+rt::string_enum! {
+    /// This user's presence.
+    ///
+    /// Values this version of the crate does not know are kept in `Unknown`.
+    #[non_exhaustive]
+    pub enum Presence {
+        Online = "online",
+        Offline = "offline",
+        Unavailable = "unavailable",
     }
 }
 
@@ -2078,19 +2441,19 @@ impl<'de> serde::Deserialize<'de> for Presence {
 pub struct PushRuleset {
     /// The `content` property.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub content: Option<Vec<crate::types::PushRule>>,
+    pub content: Option<Vec<PushRule>>,
     /// The `override` property.
     #[serde(rename = "override", default, skip_serializing_if = "Option::is_none")]
-    pub override_: Option<Vec<crate::types::PushRule>>,
+    pub override_: Option<Vec<PushRule>>,
     /// The `room` property.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub room: Option<Vec<crate::types::PushRule>>,
+    pub room: Option<Vec<PushRule>>,
     /// The `sender` property.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sender: Option<Vec<crate::types::PushRule>>,
+    pub sender: Option<Vec<PushRule>>,
     /// The `underride` property.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub underride: Option<Vec<crate::types::PushRule>>,
+    pub underride: Option<Vec<PushRule>>,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -2121,7 +2484,7 @@ rt::deserialize_object! {
 #[non_exhaustive]
 pub struct PushRule {
     /// The actions to perform when this rule is matched.
-    pub actions: Vec<crate::types::PushRuleAction>,
+    pub actions: Vec<PushRuleAction>,
     /// Whether this is a default rule, or has been set explicitly.
     pub default: bool,
     /// Whether the push rule is enabled or not.
@@ -2132,7 +2495,7 @@ pub struct PushRule {
     /// applied to an event. A rule with no conditions always matches. Only
     /// applicable to `underride` and `override` rules.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub conditions: Option<Vec<crate::types::PushCondition>>,
+    pub conditions: Option<Vec<PushCondition>>,
     /// The [glob-style pattern](https://spec.matrix.org/v1.19/appendices#glob-style-matching) to match against.
     /// Only applicable to `content` rules.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2145,7 +2508,7 @@ pub struct PushRule {
 impl PushRule {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new(
-        actions: Vec<crate::types::PushRuleAction>,
+        actions: Vec<PushRuleAction>,
         default: bool,
         enabled: bool,
         rule_id: String,
@@ -2197,7 +2560,7 @@ pub struct PushCondition {
     /// A non-compound [canonical JSON](https://spec.matrix.org/v1.19/appendices#canonical-json) value to match
     /// against.
     #[serde(default, skip_serializing_if = "Option::is_none", with = "rt::nullable")]
-    pub value: Option<Option<crate::types::PushConditionValue>>,
+    pub value: Option<Option<PushConditionValue>>,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -2235,125 +2598,29 @@ pub enum PushConditionValue {
     Boolean(bool),
 }
 
-/// The encryption algorithm to be used to encrypt messages sent in the
-/// room.
-///
-/// Values this version of the crate does not know are kept in `Unknown`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[non_exhaustive]
-pub enum Encryption {
-    /// `m.megolm.v1.aes-sha2`
-    MMegolmV1AesSha2,
-    /// A value this version of the crate does not know, kept verbatim.
-    Unknown(rt::UnknownValue),
-}
-
-impl Encryption {
-    /// The value as on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::MMegolmV1AesSha2 => "m.megolm.v1.aes-sha2",
-            Self::Unknown(value) => value.as_str(),
-        }
+rt::string_enum! {
+    /// The encryption algorithm to be used to encrypt messages sent in the
+    /// room.
+    ///
+    /// Values this version of the crate does not know are kept in `Unknown`.
+    #[non_exhaustive]
+    pub enum Encryption {
+        MMegolmV1AesSha2 = "m.megolm.v1.aes-sha2",
     }
 }
 
-impl From<&str> for Encryption {
-    fn from(value: &str) -> Self {
-        match value {
-            "m.megolm.v1.aes-sha2" => Self::MMegolmV1AesSha2,
-            other => Self::Unknown(rt::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl std::fmt::Display for Encryption {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for Encryption {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for Encryption {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
-    }
-}
-
-/// The membership state of the user if the user is joined to the room. Absent
-/// if the API was called unauthenticated.
-///
-/// Values this version of the crate does not know are kept in `Unknown`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[non_exhaustive]
-pub enum Membership {
-    /// `invite`
-    Invite,
-    /// `join`
-    Join,
-    /// `knock`
-    Knock,
-    /// `leave`
-    Leave,
-    /// `ban`
-    Ban,
-    /// A value this version of the crate does not know, kept verbatim.
-    Unknown(rt::UnknownValue),
-}
-
-impl Membership {
-    /// The value as on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Invite => "invite",
-            Self::Join => "join",
-            Self::Knock => "knock",
-            Self::Leave => "leave",
-            Self::Ban => "ban",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl From<&str> for Membership {
-    fn from(value: &str) -> Self {
-        match value {
-            "invite" => Self::Invite,
-            "join" => Self::Join,
-            "knock" => Self::Knock,
-            "leave" => Self::Leave,
-            "ban" => Self::Ban,
-            other => Self::Unknown(rt::UnknownValue::__new(other.to_owned())),
-        }
-    }
-}
-
-impl std::fmt::Display for Membership {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for Membership {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for Membership {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
+rt::string_enum! {
+    /// The membership state of the user if the user is joined to the room. Absent
+    /// if the API was called unauthenticated.
+    ///
+    /// Values this version of the crate does not know are kept in `Unknown`.
+    #[non_exhaustive]
+    pub enum Membership {
+        Invite = "invite",
+        Join = "join",
+        Knock = "knock",
+        Leave = "leave",
+        Ban = "ban",
     }
 }
 
@@ -2371,10 +2638,10 @@ pub struct StateEvent {
     /// Contains the fully-qualified ID of the user who sent this event.
     pub sender: rt::UserId,
     /// Timestamp in milliseconds on originating homeserver when this event was sent.
-    pub origin_server_ts: i64,
+    pub origin_server_ts: rt::Timestamp,
     /// Contains optional extra information about the event.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub unsigned: Option<crate::types::StateEventUnsigned>,
+    pub unsigned: Option<StateEventUnsigned>,
     /// The ID of the room associated with this event. Will not be present on events
     /// that arrive through `/sync`, despite being required everywhere else.
     pub room_id: rt::RoomId,
@@ -2393,7 +2660,7 @@ impl StateEvent {
         type_: String,
         event_id: rt::EventId,
         sender: rt::UserId,
-        origin_server_ts: i64,
+        origin_server_ts: rt::Timestamp,
         room_id: rt::RoomId,
         state_key: String,
     ) -> Self {
@@ -2422,8 +2689,12 @@ rt::deserialize_object! {
 #[non_exhaustive]
 pub struct StateEventUnsigned {
     /// The time in milliseconds that has elapsed since the event was sent.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub age: Option<i64>,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "rt::duration_ms::option"
+    )]
+    pub age: Option<std::time::Duration>,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -2440,7 +2711,7 @@ impl StateEventUnsigned {
 }
 
 rt::deserialize_object! {
-    StateEventUnsigned { optional age, }
+    StateEventUnsigned { optional age with OptionDurationMs, }
 }
 
 /// The schema at `api/client-server/definitions/state_event_batch.yaml#`.
@@ -2449,7 +2720,7 @@ rt::deserialize_object! {
 pub struct StateEventBatch {
     /// List of events.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub events: Option<Vec<rt::Raw<crate::types::ClientEventWithoutRoomId>>>,
+    pub events: Option<Vec<rt::Raw<ClientEventWithoutRoomId>>>,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -2481,7 +2752,7 @@ pub struct TimelineBatch {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub prev_batch: Option<String>,
     /// List of events.
-    pub events: Vec<rt::Raw<crate::types::ClientEventWithoutRoomId>>,
+    pub events: Vec<rt::Raw<ClientEventWithoutRoomId>>,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -2489,7 +2760,7 @@ pub struct TimelineBatch {
 
 impl TimelineBatch {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(events: Vec<rt::Raw<crate::types::ClientEventWithoutRoomId>>) -> Self {
+    pub fn new(events: Vec<rt::Raw<ClientEventWithoutRoomId>>) -> Self {
         Self {
             limited: None,
             prev_batch: None,
@@ -2509,7 +2780,7 @@ rt::deserialize_object! {
 pub struct EventBatch {
     /// List of events.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub events: Option<Vec<rt::Raw<crate::types::Event>>>,
+    pub events: Option<Vec<rt::Raw<Event>>>,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -2619,7 +2890,7 @@ pub struct Protocol {
     /// The `string` key for this object is the field name itself.
     ///
     /// May be an empty object if no fields are defined.
-    pub field_types: std::collections::BTreeMap<String, crate::types::FieldType>,
+    pub field_types: std::collections::BTreeMap<String, FieldType>,
     /// A list of objects representing independent instances of configuration.
     /// For example, multiple networks on IRC if multiple are provided by the
     /// same application service.
@@ -2628,7 +2899,7 @@ pub struct Protocol {
     /// [`GET /_matrix/app/v1/thirdparty/protocol/{protocol}`](https://spec.matrix.org/v1.19/application-service-api/#get_matrixappv1thirdpartyprotocolprotocol)
     /// to include an `instance_id` to serve as a unique identifier for each
     /// instance on the homeserver.
-    pub instances: Vec<crate::types::ProtocolInstance>,
+    pub instances: Vec<ProtocolInstance>,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -2640,8 +2911,8 @@ impl Protocol {
         user_fields: Vec<String>,
         location_fields: Vec<String>,
         icon: rt::MxcUri,
-        field_types: std::collections::BTreeMap<String, crate::types::FieldType>,
-        instances: Vec<crate::types::ProtocolInstance>,
+        field_types: std::collections::BTreeMap<String, FieldType>,
+        instances: Vec<ProtocolInstance>,
     ) -> Self {
         Self {
             user_fields,

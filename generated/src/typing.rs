@@ -9,8 +9,12 @@ pub struct SetTypingRequestBody {
     /// key can be omitted.
     pub typing: bool,
     /// The length of time in milliseconds to mark this user as typing.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub timeout: Option<i64>,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "rt::duration_ms::option"
+    )]
+    pub timeout: Option<std::time::Duration>,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -28,7 +32,7 @@ impl SetTypingRequestBody {
 }
 
 rt::deserialize_object! {
-    SetTypingRequestBody { required typing, optional timeout, }
+    SetTypingRequestBody { required typing, optional timeout with OptionDurationMs, }
 }
 
 /// Informs the server that the user has started or stopped typing.
@@ -47,7 +51,7 @@ pub struct SetTypingRequest {
     /// The room in which the user is typing.
     pub room_id: rt::RoomId,
     /// The request body.
-    pub body: crate::typing::SetTypingRequestBody,
+    pub body: SetTypingRequestBody,
 }
 
 impl SetTypingRequest {
@@ -55,7 +59,7 @@ impl SetTypingRequest {
     pub fn new(
         user_id: rt::UserId,
         room_id: rt::RoomId,
-        body: crate::typing::SetTypingRequestBody,
+        body: SetTypingRequestBody,
     ) -> Self {
         Self { user_id, room_id, body }
     }
@@ -77,7 +81,7 @@ impl rt::Endpoint for SetTypingRequest {
         &self,
         base_url: &rt::BaseUrl,
         access_token: Option<&rt::AccessToken>,
-    ) -> Result<rt::http::Request<rt::Bytes>, rt::IntoHttpError> {
+    ) -> rt::RequestResult {
         let mut path = rt::PathBuilder::new("/_matrix/client/v3/rooms/");
         path.push_param(self.room_id.as_str());
         path.push_literal("/typing/");
@@ -91,9 +95,7 @@ impl rt::Endpoint for SetTypingRequest {
             rt::json_body(&self.body)?,
         )
     }
-    fn try_from_http_response(
-        response: rt::http::Response<rt::Bytes>,
-    ) -> Result<Self::Response, rt::FromHttpResponseError<Self::Error>> {
+    fn try_from_http_response(response: rt::HttpResponse) -> rt::ResponseResult<Self> {
         match response.status().as_u16() {
             200 => Ok(rt::json_response(&response)?),
             429 => Err(rt::documented_error_response(response)),

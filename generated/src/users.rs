@@ -55,7 +55,7 @@ rt::deserialize_object! {
 #[non_exhaustive]
 pub struct SearchUserDirectoryResponse {
     /// Ordered by rank and then whether or not profile info is available.
-    pub results: Vec<crate::users::User>,
+    pub results: Vec<User>,
     /// Indicates if the result list has been truncated by the limit.
     pub limited: bool,
     /// The other properties, by name.
@@ -65,7 +65,7 @@ pub struct SearchUserDirectoryResponse {
 
 impl SearchUserDirectoryResponse {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(results: Vec<crate::users::User>, limited: bool) -> Self {
+    pub fn new(results: Vec<User>, limited: bool) -> Self {
         Self {
             results,
             limited,
@@ -122,13 +122,13 @@ impl rt::Endpoint for SearchUserDirectoryRequest {
         rate_limited: true,
         deprecated: false,
     };
-    type Response = crate::users::SearchUserDirectoryResponse;
+    type Response = SearchUserDirectoryResponse;
     type Error = std::convert::Infallible;
     fn try_into_http_request(
         &self,
         base_url: &rt::BaseUrl,
         access_token: Option<&rt::AccessToken>,
-    ) -> Result<rt::http::Request<rt::Bytes>, rt::IntoHttpError> {
+    ) -> rt::RequestResult {
         let path = rt::PathBuilder::new("/_matrix/client/v3/user_directory/search");
         let path_and_query = path.finish();
         rt::build_request(
@@ -139,9 +139,7 @@ impl rt::Endpoint for SearchUserDirectoryRequest {
             rt::json_body(self)?,
         )
     }
-    fn try_from_http_response(
-        response: rt::http::Response<rt::Bytes>,
-    ) -> Result<Self::Response, rt::FromHttpResponseError<Self::Error>> {
+    fn try_from_http_response(response: rt::HttpResponse) -> rt::ResponseResult<Self> {
         match response.status().as_u16() {
             200 => Ok(rt::json_response(&response)?),
             429 => Err(rt::documented_error_response(response)),

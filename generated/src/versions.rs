@@ -80,13 +80,13 @@ impl rt::Endpoint for GetVersionsRequest {
         rate_limited: false,
         deprecated: false,
     };
-    type Response = crate::versions::GetVersionsResponse;
+    type Response = GetVersionsResponse;
     type Error = std::convert::Infallible;
     fn try_into_http_request(
         &self,
         base_url: &rt::BaseUrl,
         access_token: Option<&rt::AccessToken>,
-    ) -> Result<rt::http::Request<rt::Bytes>, rt::IntoHttpError> {
+    ) -> rt::RequestResult {
         let path = rt::PathBuilder::new("/_matrix/client/versions");
         let path_and_query = path.finish();
         rt::build_request(
@@ -97,9 +97,7 @@ impl rt::Endpoint for GetVersionsRequest {
             rt::RequestBody::Empty,
         )
     }
-    fn try_from_http_response(
-        response: rt::http::Response<rt::Bytes>,
-    ) -> Result<Self::Response, rt::FromHttpResponseError<Self::Error>> {
+    fn try_from_http_response(response: rt::HttpResponse) -> rt::ResponseResult<Self> {
         match response.status().as_u16() {
             200 => Ok(rt::json_response(&response)?),
             _ => Err(rt::error_response(response)),

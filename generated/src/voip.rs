@@ -33,8 +33,12 @@ pub struct GetTurnServerResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub uris: Option<Vec<String>>,
     /// The time-to-live in seconds
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ttl: Option<i64>,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "rt::duration_secs::option"
+    )]
+    pub ttl: Option<std::time::Duration>,
     /// The other properties, by name.
     ///
     /// Credentials: `Debug` output shows their names only.
@@ -77,7 +81,7 @@ impl std::fmt::Debug for GetTurnServerResponse {
 
 rt::deserialize_object! {
     GetTurnServerResponse { optional username, optional password, optional uris, optional
-    ttl, }
+    ttl with OptionDurationSecs, }
 }
 
 impl rt::Endpoint for GetTurnServerRequest {
@@ -90,13 +94,13 @@ impl rt::Endpoint for GetTurnServerRequest {
         rate_limited: true,
         deprecated: false,
     };
-    type Response = crate::voip::GetTurnServerResponse;
+    type Response = GetTurnServerResponse;
     type Error = std::convert::Infallible;
     fn try_into_http_request(
         &self,
         base_url: &rt::BaseUrl,
         access_token: Option<&rt::AccessToken>,
-    ) -> Result<rt::http::Request<rt::Bytes>, rt::IntoHttpError> {
+    ) -> rt::RequestResult {
         let path = rt::PathBuilder::new("/_matrix/client/v3/voip/turnServer");
         let path_and_query = path.finish();
         rt::build_request(
@@ -107,9 +111,7 @@ impl rt::Endpoint for GetTurnServerRequest {
             rt::RequestBody::Empty,
         )
     }
-    fn try_from_http_response(
-        response: rt::http::Response<rt::Bytes>,
-    ) -> Result<Self::Response, rt::FromHttpResponseError<Self::Error>> {
+    fn try_from_http_response(response: rt::HttpResponse) -> rt::ResponseResult<Self> {
         match response.status().as_u16() {
             200 => Ok(rt::json_response(&response)?),
             429 => Err(rt::documented_error_response(response)),

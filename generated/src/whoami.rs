@@ -75,13 +75,13 @@ impl rt::Endpoint for GetTokenOwnerRequest {
         rate_limited: true,
         deprecated: false,
     };
-    type Response = crate::whoami::GetTokenOwnerResponse;
+    type Response = GetTokenOwnerResponse;
     type Error = std::convert::Infallible;
     fn try_into_http_request(
         &self,
         base_url: &rt::BaseUrl,
         access_token: Option<&rt::AccessToken>,
-    ) -> Result<rt::http::Request<rt::Bytes>, rt::IntoHttpError> {
+    ) -> rt::RequestResult {
         let path = rt::PathBuilder::new("/_matrix/client/v3/account/whoami");
         let path_and_query = path.finish();
         rt::build_request(
@@ -92,9 +92,7 @@ impl rt::Endpoint for GetTokenOwnerRequest {
             rt::RequestBody::Empty,
         )
     }
-    fn try_from_http_response(
-        response: rt::http::Response<rt::Bytes>,
-    ) -> Result<Self::Response, rt::FromHttpResponseError<Self::Error>> {
+    fn try_from_http_response(response: rt::HttpResponse) -> rt::ResponseResult<Self> {
         match response.status().as_u16() {
             200 => Ok(rt::json_response(&response)?),
             401 | 403 | 429 => Err(rt::documented_error_response(response)),

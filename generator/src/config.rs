@@ -79,6 +79,20 @@ pub struct Config {
     /// authentication data: `Debug` shows their names, never their values.
     #[serde(default)]
     pub secret_additional_properties: Vec<String>,
+    /// Integer properties and parameters that are durations or timestamps,
+    /// by explicit rule (not by a name's suffix): each gives the Rust type
+    /// and why. `gen` fails when a rule matches nothing, when two rules
+    /// match one value, and when an integer looks like a time (its name
+    /// ends in `_ms`/`_ts`, or its description speaks of milliseconds,
+    /// seconds or a timestamp) but no rule says what it is.
+    #[serde(default)]
+    pub time_rules: Vec<TimeRule>,
+    /// Set (never read from the file) when building an older release than
+    /// the config is written for (the change report's old side): a time
+    /// rule that matches nothing there names a value added later, like an
+    /// overlay that does not fit, and is not an error.
+    #[serde(skip)]
+    pub older_release: bool,
     /// Names for generated types whose derived name is poor, by the
     /// schema's location. `gen` fails when an entry names no generated
     /// type, so it cannot outlive the schema it names.
@@ -100,6 +114,69 @@ pub struct Config {
     /// `from_mxc` constructor.
     #[serde(default)]
     pub mxc_path_parameters: Option<MxcPathParameters>,
+}
+
+/// Which integer properties or parameters are times, and of which kind.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TimeRule {
+    /// The property or parameter name as on the wire; `*` matches any text.
+    pub name: String,
+    /// Only where the property or parameter is defined in a spec file
+    /// matching this pattern (relative to `data/`, `*` matching any text).
+    #[serde(default)]
+    pub file: Option<String>,
+    /// Only object properties, or only parameters in this location.
+    #[serde(default, rename = "in")]
+    pub place: Option<TimePlace>,
+    /// What the integer is.
+    #[serde(rename = "type")]
+    pub kind: TimeKind,
+    /// Why: shown nowhere, but required so the choice is explained.
+    pub reason: String,
+}
+
+impl TimeRule {
+    /// Whether the rule covers the value `name` defined in `file` at `place`.
+    pub fn matches(&self, name: &str, file: &str, place: TimePlace) -> bool {
+        matches_pattern(&self.name, name)
+            && self
+                .file
+                .as_deref()
+                .is_none_or(|pattern| matches_pattern(pattern, file))
+            && self.place.is_none_or(|wanted| wanted == place)
+    }
+}
+
+/// Where a value a [`TimeRule`] covers is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum TimePlace {
+    /// A property of an object schema (a body, a response, a definition).
+    Property,
+    /// A path parameter.
+    Path,
+    /// A query parameter.
+    Query,
+    /// A header parameter.
+    Header,
+}
+
+/// What an integer a [`TimeRule`] covers is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum TimeKind {
+    /// A duration in integer milliseconds: `std::time::Duration`. A `_ms`
+    /// suffix is dropped from the Rust name (the type carries the unit).
+    DurationMs,
+    /// A duration in integer seconds: `std::time::Duration`.
+    DurationSecs,
+    /// Milliseconds since the Unix epoch: the runtime's `Timestamp`. A
+    /// `_ms` suffix is dropped from the Rust name.
+    TimestampMs,
+    /// A plain integer after all (for a value the "looks like a time"
+    /// check would otherwise stop).
+    Integer,
 }
 
 /// A name for the type of one schema (or of the shared type it is merged

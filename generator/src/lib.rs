@@ -169,7 +169,8 @@ pub fn build_api(
     spec_tag: &str,
     fit: OverlayFit,
 ) -> Result<BuiltApi, Error> {
-    let (config, resolved, skipped_overlays) = prepare_unpinned(spec_dir, project, fit)?;
+    let (mut config, resolved, skipped_overlays) = prepare_unpinned(spec_dir, project, fit)?;
+    config.older_release = fit == OverlayFit::SkipUnfitting;
     let api = lower::lower(&resolved, &config, spec_tag)?;
     Ok(BuiltApi {
         api,

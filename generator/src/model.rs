@@ -228,6 +228,11 @@ pub enum Type {
     F64,
     /// `std::time::Duration`, on the wire an integer of milliseconds.
     DurationMs,
+    /// `std::time::Duration`, on the wire an integer of seconds.
+    DurationSecs,
+    /// The runtime's `Timestamp`, on the wire integer milliseconds since
+    /// the Unix epoch.
+    Timestamp,
     /// Any JSON value: the spec gives no shape.
     Json,
     /// Any JSON object: `type: object` with no properties.
@@ -311,6 +316,35 @@ pub enum TypeKind {
     /// A non-JSON response: its declared headers, and its bytes when it
     /// has content.
     RawResponse(RawResponse),
+    /// Object shapes told apart by the value of one property (`oneOf` with
+    /// a `discriminator`), plus any other value.
+    TaggedUnion(TaggedUnion),
+}
+
+/// A [`TypeKind::TaggedUnion`]: serde's internally tagged enum whose last
+/// variant, `Other`, is untagged and takes any value no member names.
+#[derive(Debug, Clone)]
+pub struct TaggedUnion {
+    /// The JSON property whose value selects the variant (e.g. `type`).
+    pub property: String,
+    /// One per `oneOf` member, in spec order.
+    pub variants: Vec<TaggedVariant>,
+    /// The type of any other value (its property unknown or absent): the
+    /// struct of the schema's own properties, or a JSON object.
+    pub other: Type,
+}
+
+/// One member of a [`TaggedUnion`].
+#[derive(Debug, Clone)]
+pub struct TaggedVariant {
+    /// The property's value on the wire (e.g. `m.login.password`).
+    pub wire: String,
+    /// Rust variant name.
+    pub variant: String,
+    /// The struct of the member's other properties.
+    pub ty: TypeId,
+    /// The member's documentation.
+    pub docs: Docs,
 }
 
 /// One shape of a [`TypeKind::Union`].

@@ -83,7 +83,7 @@ fn json_report_carries_the_same_changes_and_the_next_version() {
             "subject": { "type": "type", "path": "types::Thing" },
             "kind": "member_added",
             "member": { "place": "field", "rust": "created_ts", "wire": "created_ts" },
-            "ty": "i64",
+            "ty": "runtime::Timestamp",
             "required": true,
             "in_constructor": true,
             "feature": null,

@@ -20,9 +20,12 @@ pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 32 * 1024 * 1024;
 /// `reqwest` error chain), so printing it alone is informative;
 /// [`source`](std::error::Error::source) is therefore `None`. Nothing
 /// printed contains an access token, a request body or a request URL.
+///
+/// `E` is the endpoint's own error type ([`Endpoint::Error`]); plain
+/// `Error` is that of an endpoint without one.
 #[derive(Debug)]
 #[non_exhaustive]
-pub enum Error<E> {
+pub enum Error<E = Infallible> {
     /// The request could not be built.
     IntoHttp(IntoHttpError),
     /// The request could not be sent or the response not received, e.g. a

@@ -138,6 +138,27 @@ impl<'de> Deserialize<'de> for OptionDurationMs {
     }
 }
 
+/// A duration read through [`crate::duration_secs`] (integer seconds).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DurationSecs(pub Duration);
+
+impl<'de> Deserialize<'de> for DurationSecs {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::duration_secs::deserialize(deserializer).map(Self)
+    }
+}
+
+/// An optional duration read through [`crate::duration_secs::option`]
+/// (integer seconds or `null`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OptionDurationSecs(pub Option<Duration>);
+
+impl<'de> Deserialize<'de> for OptionDurationSecs {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::duration_secs::option::deserialize(deserializer).map(Self)
+    }
+}
+
 /// A present nullable property read through [`crate::nullable`]: `null`
 /// is `Some(None)`, a value `Some(Some(v))`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -158,6 +179,8 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for Nullable<T> {
 /// followed by `with Wrapper`, the name of a wrapper type of [`crate::de`]
 /// ([`DurationMs`](crate::de::DurationMs),
 /// [`OptionDurationMs`](crate::de::OptionDurationMs),
+/// [`DurationSecs`](crate::de::DurationSecs),
+/// [`OptionDurationSecs`](crate::de::OptionDurationSecs),
 /// [`Nullable`](crate::de::Nullable)): the deserializing half of the
 /// field's `#[serde(with = ...)]` module.
 /// Attributes before a field (`#[cfg(feature = "...")]`) apply to all code

@@ -4,6 +4,20 @@ use bytes::Bytes;
 
 use crate::{AccessToken, AuthScheme, BaseUrl, FromHttpResponseError, IntoHttpError};
 
+/// An HTTP request as an [`Endpoint`] builds it.
+pub type HttpRequest = http::Request<Bytes>;
+
+/// A complete HTTP response as an [`Endpoint`] reads it.
+pub type HttpResponse = http::Response<Bytes>;
+
+/// What [`Endpoint::try_into_http_request`] returns.
+pub type RequestResult = Result<HttpRequest, IntoHttpError>;
+
+/// What [`Endpoint::try_from_http_response`] returns for the endpoint `E`:
+/// its response, or the error of reading it.
+pub type ResponseResult<E> =
+    Result<<E as Endpoint>::Response, FromHttpResponseError<<E as Endpoint>::Error>>;
+
 /// Static facts about an endpoint, taken from the spec.
 ///
 /// All fields are public and the type can be built in a `const`:
@@ -48,6 +62,11 @@ pub struct Metadata {
 /// Implementations are sans-IO: they only convert between typed values and
 /// [`http`] messages, so any HTTP stack can send them (the `Client` of the
 /// default `client` feature is one).
+///
+/// The signatures can be spelled with the aliases [`HttpRequest`],
+/// [`HttpResponse`], [`RequestResult`] and [`ResponseResult`], as the
+/// generated implementations do:
+/// `fn try_from_http_response(response: HttpResponse) -> ResponseResult<Self>`.
 pub trait Endpoint {
     /// Static facts about the endpoint.
     const METADATA: Metadata;

@@ -22,6 +22,9 @@
 //!   ([`UserId`], [`RoomId`], [`EventId`], [`RoomAlias`], [`ServerName`],
 //!   [`MxcUri`], ...): checked when built, lenient when received
 //!   ([`ids`]);
+//! * [`Timestamp`], milliseconds since the Unix epoch, lossless on the
+//!   wire and convertible to and from `SystemTime`; durations travel
+//!   through [`duration_ms`] and [`duration_secs`];
 //! * the forward-compatible string-enum pattern ([`string_enum!`],
 //!   [`UnknownValue`]) used by generated enums;
 //! * with the default `client` feature, an async [`Client`] built on
@@ -46,6 +49,7 @@ mod auth;
 mod base_url;
 pub mod de;
 pub mod duration_ms;
+pub mod duration_secs;
 mod endpoint;
 mod error_code;
 pub mod ids;
@@ -56,6 +60,7 @@ mod raw;
 mod request;
 mod response;
 mod string_enum;
+mod timestamp;
 mod uia;
 
 #[cfg(feature = "client")]
@@ -74,7 +79,7 @@ pub use base_url::{BaseUrl, InvalidBaseUrl};
 #[cfg(feature = "client")]
 #[cfg_attr(docsrs, doc(cfg(feature = "client")))]
 pub use client::{Client, DEFAULT_MAX_RESPONSE_BYTES, Error};
-pub use endpoint::{Endpoint, Metadata};
+pub use endpoint::{Endpoint, HttpRequest, HttpResponse, Metadata, RequestResult, ResponseResult};
 pub use error_code::ErrorCode;
 pub use ids::{
     EventId, IdFormat, InvalidId, InvalidIdReason, MxcUri, RoomAlias, RoomId, RoomIdOrAlias,
@@ -92,6 +97,7 @@ pub use response::{
     json_response, response_header,
 };
 pub use string_enum::UnknownValue;
+pub use timestamp::{Timestamp, TimestampOutOfRange};
 pub use uia::{UiaFlow, UiaResponse};
 
 /// Implementation details used by the code that [`string_enum!`] expands

@@ -87,8 +87,10 @@ where
 /// Defines a forward-compatible string enum.
 ///
 /// Each listed variant maps to one wire string; every other string is kept
-/// verbatim in the extra variant named after `unknown:`, which holds an
-/// [`UnknownValue`]. The generated type gets:
+/// verbatim in the extra variant named after `unknown:` (`Unknown` when
+/// `unknown:` is left out), which holds an [`UnknownValue`]. Without
+/// `unknown:`, the body is a plain Rust enum item (string discriminants
+/// aside), so formatters can print it as one. The generated type gets:
 ///
 /// * `as_str(&self) -> &str`: the wire value (the original string for the
 ///   unknown variant);
@@ -100,8 +102,11 @@ where
 ///   `PartialEq`, `Eq`, `Hash`, and `PartialOrd`/`Ord` by wire value;
 /// * `Serialize` / `Deserialize` as a plain JSON string.
 ///
-/// Attributes on the enum (docs, `#[non_exhaustive]`, …) and on variants are
-/// passed through. Do not derive the traits listed above yourself. Adding
+/// Attributes on the enum (docs, `#[non_exhaustive]`, …) are passed through.
+/// A variant takes, in this order, doc comments, at most one `#[cfg(..)]`
+/// (also put on the variant's match arms: without it, its value is unknown)
+/// and `#[cfg_attr(..)]`s (e.g. a docs.rs `doc(cfg(..))` badge). Do not
+/// derive the traits listed above yourself. Adding
 /// `#[non_exhaustive]` is recommended so that later spec versions can add
 /// variants without a breaking change.
 ///
@@ -135,7 +140,9 @@ macro_rules! string_enum {
         $(#[$enum_meta:meta])*
         $vis:vis enum $name:ident {
             $(
-                $(#[$variant_meta:meta])*
+                $(#[doc = $variant_doc:expr])*
+                $(#[cfg($variant_cfg:meta)])?
+                $(#[cfg_attr($($variant_cfg_attr:tt)*)])*
                 $variant:ident = $value:literal
             ),* $(,)?
         }
@@ -145,14 +152,19 @@ macro_rules! string_enum {
         #[derive(Clone, PartialEq, Eq, Hash)]
         $vis enum $name {
             $(
-                $(#[$variant_meta])*
+                $(#[doc = $variant_doc])*
                 #[doc = ""]
                 #[doc = concat!("Wire value: `", $value, "`.")]
+                $(#[cfg($variant_cfg)])?
+                $(#[cfg_attr($($variant_cfg_attr)*)])*
                 $variant,
             )*
+            // No link to `UnknownValue` here: `$crate` does not stringify
+            // to a path rustdoc resolves in other crates; the field type
+            // links it.
             #[doc = concat!(
                 "A value of `", stringify!($name), "` that this crate version does not know, ",
-                "kept verbatim (see [`UnknownValue`](", stringify!($crate), "::UnknownValue))."
+                "kept verbatim."
             )]
             $unknown($crate::UnknownValue),
         }
@@ -161,14 +173,17 @@ macro_rules! string_enum {
             /// The value exactly as it appears on the wire.
             pub fn as_str(&self) -> &str {
                 match self {
-                    $(Self::$variant => $value,)*
+                    $($(#[cfg($variant_cfg)])? Self::$variant => $value,)*
                     Self::$unknown(value) => value.as_str(),
                 }
             }
 
             fn __from_known(value: &str) -> ::core::option::Option<Self> {
                 match value {
-                    $($value => ::core::option::Option::Some(Self::$variant),)*
+                    $(
+                        $(#[cfg($variant_cfg)])?
+                        $value => ::core::option::Option::Some(Self::$variant),
+                    )*
                     _ => ::core::option::Option::None,
                 }
             }
@@ -219,7 +234,10 @@ macro_rules! string_enum {
         impl ::core::fmt::Debug for $name {
             fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
                 match self {
-                    $(Self::$variant => f.write_str(stringify!($variant)),)*
+                    $(
+                        $(#[cfg($variant_cfg)])?
+                        Self::$variant => f.write_str(stringify!($variant)),
+                    )*
                     Self::$unknown(value) => f
                         .debug_tuple(stringify!($unknown))
                         .field(&value.as_str())
@@ -255,6 +273,17 @@ macro_rules! string_enum {
             ) -> ::core::result::Result<Self, D::Error> {
                 $crate::__private::deserialize_string_enum(deserializer)
             }
+        }
+    };
+    // Without `unknown:`, the extra variant is `Unknown`.
+    (
+        $(#[$enum_meta:meta])*
+        $vis:vis enum $name:ident { $($variants:tt)* }
+    ) => {
+        $crate::string_enum! {
+            $(#[$enum_meta])*
+            $vis enum $name { $($variants)* }
+            unknown: Unknown
         }
     };
 }

@@ -14,7 +14,7 @@ use matrix_csapi::runtime::{
     self, AccessToken, AuthScheme, BaseUrl, Bytes, Endpoint, FromHttpResponseError, IntoHttpError,
     Metadata, SecretString,
 };
-use matrix_csapi::types::UserIdentifier;
+use matrix_csapi::types::UserIdentifierUserId;
 
 use crate::error::{FlightError, is_transient, unknown_token};
 use crate::store::whole_millis;
@@ -211,12 +211,8 @@ impl<S: SessionStore> Session<S> {
         options: SessionOptions,
         store: S,
     ) -> Result<Self, LoginError> {
-        let mut identifier = UserIdentifier::new("m.id.user".to_owned());
-        identifier
-            .additional_properties
-            .insert("user".to_owned(), user.into());
         let mut request = LoginRequest::new("m.login.password".to_owned());
-        request.identifier = Some(identifier);
+        request.identifier = Some(UserIdentifierUserId::new(user.to_owned()).into());
         request.password = Some(password.expose_secret().to_owned());
         request.refresh_token = Some(true);
         Self::login(client, request, options, store).await

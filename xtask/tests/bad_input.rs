@@ -580,11 +580,13 @@ const CASES: &[Case] = &[
                 "api/client-server/session.yaml\"]",
                 "api/client-server/client.yaml\"]",
             );
-            edit(
-                &s.config("overlays/flag.yaml"),
-                "extends: api/client-server/session.yaml",
-                "extends: api/client-server/client.yaml",
-            );
+            for overlay in ["overlays/flag.yaml", "overlays/timestamp.yaml"] {
+                edit(
+                    &s.config(overlay),
+                    "extends: api/client-server/session.yaml",
+                    "extends: api/client-server/client.yaml",
+                );
+            }
             vec![]
         },
         &[

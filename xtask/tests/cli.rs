@@ -224,13 +224,18 @@ fn diff_refuses_what_is_not_a_spec() {
 #[test]
 fn update_pin_prints_the_report_against_the_previous_release() {
     let root = changes_scratch("v1", "v2");
-    // The overlay is written for v2 (its target is new there), so v1 is
-    // generated without it, and the overlay comes with the update.
+    // The overlay and the time rule are written for v2 (what they name is
+    // new there), so v1 is generated without them, and they come with the
+    // update.
     let config = root.path().join("spec/generator.toml");
     let with_overlay = fs::read_to_string(&config).unwrap();
     let overlays = "overlays = [\"overlays/sparkle.yaml\"]";
     assert!(with_overlay.contains(overlays));
-    fs::write(&config, with_overlay.replace(overlays, "overlays = []")).unwrap();
+    let (for_v1, time_rule) = with_overlay
+        .split_once("\n[[time_rules]]")
+        .expect("the fixture's time rule");
+    assert!(time_rule.contains("created_ts"));
+    fs::write(&config, for_v1.replace(overlays, "overlays = []")).unwrap();
     let first = run_in(
         root.path(),
         &["gen", "--spec", "specs/v1", "--update-pin", "v1"],

@@ -107,7 +107,15 @@ impl Emitter<'_> {
                 let name = ident(&op.fn_name);
                 let request = self.type_path(op.request);
                 let response = self.response_type(op);
-                let error = self.error_type(op, &m.name);
+                // `rt::Error` alone when the endpoint has no error type of
+                // its own (the runtime's default, `Infallible`).
+                let error = match &op.error_type {
+                    Some(_) => {
+                        let error = self.error_type(op, &m.name);
+                        quote! { rt::Error<#error> }
+                    }
+                    None => quote! { rt::Error },
+                };
                 let doc = doc_lines(&format!(
                     "{}\n\n`{} {}`: see [`{}`].",
                     op.docs.summary.as_deref().unwrap_or(&op.operation_id),
@@ -118,7 +126,7 @@ impl Emitter<'_> {
                 quote! {
                     #doc
                     #gate
-                    pub async fn #name(&self, request: #request) -> Result<#response, rt::Error<#error>> {
+                    pub async fn #name(&self, request: #request) -> Result<#response, #error> {
                         self.inner.send(&request).await
                     }
                 }

@@ -222,7 +222,7 @@ impl Emitter<'_> {
                     &self,
                     base_url: &rt::BaseUrl,
                     access_token: Option<&rt::AccessToken>,
-                ) -> Result<rt::http::Request<rt::Bytes>, rt::IntoHttpError> {
+                ) -> rt::RequestResult {
                     #(#bound_checks)*
                     let #path_mut path = rt::PathBuilder::new(#first);
                     #(#path_steps)*
@@ -230,9 +230,7 @@ impl Emitter<'_> {
                     #build
                 }
 
-                fn try_from_http_response(
-                    response: rt::http::Response<rt::Bytes>,
-                ) -> Result<Self::Response, rt::FromHttpResponseError<Self::Error>> {
+                fn try_from_http_response(response: rt::HttpResponse) -> rt::ResponseResult<Self> {
                     match response.status().as_u16() {
                         #(#success)*
                         #(#error_arms)*
@@ -260,6 +258,8 @@ impl Emitter<'_> {
                 Type::DurationMs => {
                     quote! { i128::try_from(rt::duration_ms::wire_millis(v)).unwrap_or(i128::MAX) }
                 }
+                Type::DurationSecs => quote! { i128::from(rt::duration_secs::wire_secs(v)) },
+                Type::Timestamp => quote! { i128::from(v.as_millis()) },
                 _ => quote! { i128::from(*v) },
             };
             let value = if required {
@@ -267,7 +267,11 @@ impl Emitter<'_> {
             } else {
                 quote! { #place.as_ref().map(|v| #as_wire) }
             };
-            let unit = if *ty == Type::DurationMs { " ms" } else { "" };
+            let unit = match ty {
+                Type::DurationMs | Type::Timestamp => " ms",
+                Type::DurationSecs => " s",
+                _ => "",
+            };
             let bound = |b: Option<i64>| match b {
                 Some(b) => quote! { Some(#b) },
                 None => quote! { None },
@@ -400,6 +404,13 @@ impl Emitter<'_> {
             Type::DurationMs => {
                 quote! { &rt::duration_ms::wire_millis(&#value).to_string() }
             }
+            Type::DurationSecs if is_ref => {
+                quote! { &rt::duration_secs::wire_secs(#value).to_string() }
+            }
+            Type::DurationSecs => {
+                quote! { &rt::duration_secs::wire_secs(&#value).to_string() }
+            }
+            Type::Timestamp => quote! { &#value.as_millis().to_string() },
             _ => quote! { &#value.to_string() },
         }
     }

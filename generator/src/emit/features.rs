@@ -2,7 +2,7 @@
 //! `#[cfg]` that gates them and the `doc(cfg)` badge docs.rs shows.
 
 use proc_macro2::TokenStream;
-use quote::quote;
+use quote::{ToTokens, quote};
 
 /// The cfg predicate "all of `features` are on".
 fn predicate(features: &[String]) -> TokenStream {
@@ -61,44 +61,61 @@ pub(super) fn gate_items(items: TokenStream, features: &[String]) -> TokenStream
     let predicate = predicate(features);
     let note = format!(" {}", note(features));
     for item in &mut file.items {
-        let (attrs, documented) = match item {
-            syn::Item::Struct(item) => (&mut item.attrs, true),
-            syn::Item::Enum(item) => (&mut item.attrs, true),
-            syn::Item::Union(item) => (&mut item.attrs, true),
-            syn::Item::Type(item) => (&mut item.attrs, true),
-            syn::Item::Fn(item) => (&mut item.attrs, true),
-            syn::Item::Const(item) => (&mut item.attrs, true),
-            syn::Item::Static(item) => (&mut item.attrs, true),
-            syn::Item::Trait(item) => (&mut item.attrs, true),
-            syn::Item::Mod(item) => (&mut item.attrs, true),
-            syn::Item::Impl(item) => (&mut item.attrs, false),
-            syn::Item::Use(item) => (&mut item.attrs, false),
-            // A macro call: only `cfg` applies to it.
-            syn::Item::Macro(item) => {
-                item.attrs
-                    .insert(0, syn::parse_quote! { #[cfg(#predicate)] });
-                continue;
-            }
-            _ => continue,
-        };
-        // After the item's own docs: the note ends them, and the
-        // attributes read docs first, then the gate.
-        let mut at = attrs
-            .iter()
-            .rposition(|attr| attr.path().is_ident("doc"))
-            .map_or(0, |last| last + 1);
-        let mut insert = |attr: syn::Attribute| {
-            attrs.insert(at, attr);
-            at += 1;
-        };
-        if documented {
-            insert(syn::parse_quote! { #[doc = ""] });
-            insert(syn::parse_quote! { #[doc = #note] });
-        }
-        insert(syn::parse_quote! { #[cfg(#predicate)] });
-        insert(syn::parse_quote! { #[cfg_attr(docsrs, doc(cfg(#predicate)))] });
+        gate_item(item, &predicate, &note, true);
     }
     quote! { #file }
+}
+
+/// Gates `item` by `predicate` (with the `cfg` when `with_cfg`); a named
+/// item also gets `note` and the docs.rs badge.
+fn gate_item(item: &mut syn::Item, predicate: &TokenStream, note: &str, with_cfg: bool) {
+    let (attrs, documented) = match item {
+        syn::Item::Struct(item) => (&mut item.attrs, true),
+        syn::Item::Enum(item) => (&mut item.attrs, true),
+        syn::Item::Union(item) => (&mut item.attrs, true),
+        syn::Item::Type(item) => (&mut item.attrs, true),
+        syn::Item::Fn(item) => (&mut item.attrs, true),
+        syn::Item::Const(item) => (&mut item.attrs, true),
+        syn::Item::Static(item) => (&mut item.attrs, true),
+        syn::Item::Trait(item) => (&mut item.attrs, true),
+        syn::Item::Mod(item) => (&mut item.attrs, true),
+        syn::Item::Impl(item) => (&mut item.attrs, false),
+        syn::Item::Use(item) => (&mut item.attrs, false),
+        // A macro call gets the `cfg`; the items its body declares
+        // (`rt::string_enum! { pub enum E { .. } }`) the note and badge.
+        syn::Item::Macro(item) => {
+            if with_cfg {
+                item.attrs
+                    .insert(0, syn::parse_quote! { #[cfg(#predicate)] });
+            }
+            if let Ok(mut body) = syn::parse2::<syn::File>(item.mac.tokens.clone()) {
+                for inner in &mut body.items {
+                    gate_item(inner, predicate, note, false);
+                }
+                item.mac.tokens = body.into_token_stream();
+            }
+            return;
+        }
+        _ => return,
+    };
+    // After the item's own docs: the note ends them, and the
+    // attributes read docs first, then the gate.
+    let mut at = attrs
+        .iter()
+        .rposition(|attr| attr.path().is_ident("doc"))
+        .map_or(0, |last| last + 1);
+    let mut insert = |attr: syn::Attribute| {
+        attrs.insert(at, attr);
+        at += 1;
+    };
+    if documented {
+        insert(syn::parse_quote! { #[doc = ""] });
+        insert(syn::parse_quote! { #[doc = #note] });
+    }
+    if with_cfg {
+        insert(syn::parse_quote! { #[cfg(#predicate)] });
+    }
+    insert(syn::parse_quote! { #[cfg_attr(docsrs, doc(cfg(#predicate)))] });
 }
 
 #[cfg(test)]
@@ -126,6 +143,25 @@ mod tests {
         let note = gated.find("Experimental").unwrap_or(usize::MAX);
         assert!(gated.find("A type.").unwrap_or(0) < note, "{gated}");
         assert!(note < gated.find("derive").unwrap_or(0), "{gated}");
+    }
+
+    #[test]
+    fn an_item_macro_is_gated_and_its_items_say_so() {
+        let items = quote! {
+            rt::string_enum! {
+                /// An enum.
+                pub enum E { A = "a", }
+            }
+        };
+        let gated = gate_items(items, &["unstable-a".to_owned()]).to_string();
+        let call = gated.find("rt :: string_enum !").unwrap_or(0);
+        let cfg = gated.find("# [cfg (feature = \"unstable-a\")]");
+        assert!(cfg.is_some_and(|cfg| cfg < call), "{gated}");
+        assert_eq!(gated.matches("# [cfg (").count(), 1, "{gated}");
+        let note = gated.find("Experimental: only with").unwrap_or(0);
+        let badge = gated.find("doc (cfg (feature").unwrap_or(0);
+        assert!(call < note && note < badge, "{gated}");
+        assert!(badge < gated.find("pub enum E").unwrap_or(0), "{gated}");
     }
 
     #[test]

@@ -8,6 +8,8 @@ mod crate_files;
 mod docs;
 mod endpoint;
 mod features;
+mod format;
+mod imports;
 mod structs;
 mod test_support;
 mod type_paths;
@@ -53,6 +55,8 @@ pub fn emit(api: &Api, config: &Config) -> Result<GeneratedFiles, EmitError> {
 #[derive(Debug, Clone)]
 pub struct Tokens {
     files: Vec<(String, TokenFile)>,
+    /// Names that exist only with a cargo feature: never imported.
+    gated: imports::GatedNames,
 }
 
 #[derive(Debug, Clone)]
@@ -76,7 +80,10 @@ impl Tokens {
 /// Rust file, with each file's header line.
 pub fn emit_tokens(api: &Api, config: &Config) -> Tokens {
     let emitter = Emitter { api };
-    let mut files = Tokens { files: Vec::new() };
+    let mut files = Tokens {
+        files: Vec::new(),
+        gated: emitter.gated_names(),
+    };
     files.text("Cargo.toml", emitter.cargo_toml(config));
     files.rust("src/lib.rs", emitter.lib_rs(config));
     files.rust("src/client.rs", emitter.client_rs());
@@ -95,10 +102,13 @@ pub fn emit_tokens(api: &Api, config: &Config) -> Tokens {
 /// printed (prettyplease) and given its header line.
 pub fn format(tokens: Tokens) -> Result<GeneratedFiles, EmitError> {
     let mut files = GeneratedFiles::new();
+    let tokens_gated = tokens.gated;
     for (path, file) in tokens.files {
         let text = match file {
             TokenFile::Text(text) => text,
-            TokenFile::Rust { header, tokens } => format_file(tokens, &path, header)?,
+            TokenFile::Rust { header, tokens } => {
+                format::format_file(tokens, &path, header, &tokens_gated)?
+            }
         };
         files.insert(path, text)?;
     }
@@ -109,43 +119,27 @@ struct Emitter<'a> {
     api: &'a Api,
 }
 
-fn format_file(tokens: TokenStream, file: &str, header_line: String) -> Result<String, EmitError> {
-    // Generated code names the runtime as `rt` (about 3,900 paths): short
-    // signatures that fit on one line. The alias is declared in each file
-    // that uses it (in code or in serde's `with = "rt::..."` strings).
-    let uses_runtime = {
-        let text = tokens.to_string();
-        text.contains("rt ::") || text.contains("\"rt::")
-    };
-    let mut parsed: syn::File = syn::parse2(tokens).map_err(|source| EmitError::Syntax {
-        file: file.to_owned(),
-        source,
-    })?;
-    if uses_runtime {
-        parsed
-            .items
-            .insert(0, syn::parse_quote! { use matrix_csapi_runtime as rt; });
-    }
-    Ok(header_line + &separate_items(&prettyplease::unparse(&parsed)))
-}
-
-/// prettyplease puts top-level items right after each other; a blank line
-/// after each item that ends at column 0 makes the files readable.
-fn separate_items(source: &str) -> String {
-    let mut out = String::with_capacity(source.len() + source.len() / 20);
-    let mut lines = source.lines().peekable();
-    while let Some(line) = lines.next() {
-        out.push_str(line);
-        out.push('\n');
-        let ends_item = line == "}" || (line.ends_with(';') && !line.starts_with(' '));
-        if ends_item && lines.peek().is_some_and(|next| !next.is_empty()) {
-            out.push('\n');
-        }
-    }
-    out
-}
-
 impl Emitter<'_> {
+    /// The generated types that exist only with a cargo feature, and the
+    /// response and error enums of operations that do.
+    fn gated_names(&self) -> imports::GatedNames {
+        let mut gated = imports::GatedNames::new();
+        for def in self.api.types.iter().filter(|def| !def.features.is_empty()) {
+            gated.insert((def.module.clone(), def.name.clone()));
+        }
+        for module in &self.api.modules {
+            for op in module.operations.iter().filter(|op| op.feature.is_some()) {
+                let names = [&op.response.enum_name, &op.error_type];
+                for name in names.into_iter().flatten() {
+                    gated.insert((module.name.clone(), name.clone()));
+                }
+                let request = &self.api.types[op.request.0];
+                gated.insert((request.module.clone(), request.name.clone()));
+            }
+        }
+        gated
+    }
+
     fn spec_source(&self) -> String {
         format!(
             "the Matrix spec {} and spec/generator.toml",
@@ -156,18 +150,4 @@ impl Emitter<'_> {
 
 fn ident(name: &str) -> Ident {
     Ident::new(name, Span::call_site())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn top_level_items_are_separated_by_a_blank_line() {
-        let source = "use a::b;\npub struct A {\n    x: u8,\n}\npub struct B;\n\nfn f() {}\n";
-        assert_eq!(
-            separate_items(source),
-            "use a::b;\n\npub struct A {\n    x: u8,\n}\n\npub struct B;\n\nfn f() {}\n"
-        );
-    }
 }

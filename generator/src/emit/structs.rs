@@ -308,6 +308,10 @@ enum WireCodec {
     DurationMs,
     /// An optional duration in integer milliseconds.
     OptionDurationMs,
+    /// A required duration in integer seconds.
+    DurationSecs,
+    /// An optional duration in integer seconds.
+    OptionDurationSecs,
 }
 
 impl WireCodec {
@@ -316,6 +320,8 @@ impl WireCodec {
             (Type::Nullable(_), false) => Some(Self::Nullable),
             (Type::DurationMs, true) => Some(Self::DurationMs),
             (Type::DurationMs, false) => Some(Self::OptionDurationMs),
+            (Type::DurationSecs, true) => Some(Self::DurationSecs),
+            (Type::DurationSecs, false) => Some(Self::OptionDurationSecs),
             _ => None,
         }
     }
@@ -325,6 +331,8 @@ impl WireCodec {
             Self::Nullable => "rt::nullable",
             Self::DurationMs => "rt::duration_ms",
             Self::OptionDurationMs => "rt::duration_ms::option",
+            Self::DurationSecs => "rt::duration_secs",
+            Self::OptionDurationSecs => "rt::duration_secs::option",
         }
     }
 
@@ -335,6 +343,8 @@ impl WireCodec {
             Self::Nullable => quote! { Nullable },
             Self::DurationMs => quote! { DurationMs },
             Self::OptionDurationMs => quote! { OptionDurationMs },
+            Self::DurationSecs => quote! { DurationSecs },
+            Self::OptionDurationSecs => quote! { OptionDurationSecs },
         }
     }
 }

@@ -126,7 +126,9 @@ impl Emitter<'_> {
 
             /// The metadata of every operation, in module order.
             pub fn operations() -> Vec<rt::Metadata> {
-                vec![#(#metadata)*]
+                // Not `vec![..]`: prettyplease prints a macro's body as a
+                // run of tokens, and the import pass does not look into it.
+                Vec::from([#(#metadata)*])
             }
 
             /// Why [`sample_request`] gave no request.
@@ -150,12 +152,7 @@ impl Emitter<'_> {
                 path_param: &str,
                 base_url: &rt::BaseUrl,
                 access_token: Option<&rt::AccessToken>,
-            ) -> Option<
-                Result<
-                    rt::http::Request<rt::Bytes>,
-                    SampleError,
-                >,
-            > {
+            ) -> Option<Result<rt::HttpRequest, SampleError>> {
                 match operation_id {
                     #(#samples)*
                     _ => None,
@@ -166,10 +163,7 @@ impl Emitter<'_> {
                 make: impl FnOnce() -> Result<E, SampleError>,
                 base_url: &rt::BaseUrl,
                 access_token: Option<&rt::AccessToken>,
-            ) -> Result<
-                rt::http::Request<rt::Bytes>,
-                SampleError,
-            > {
+            ) -> Result<rt::HttpRequest, SampleError> {
                 make()?
                     .try_into_http_request(base_url, access_token)
                     .map_err(SampleError::IntoHttp)
@@ -215,7 +209,7 @@ impl Emitter<'_> {
         match ty {
             // A bare `Duration` deserializes from `{secs, nanos}`, not
             // from the wire's milliseconds.
-            Type::DurationMs => quote! { std::time::Duration::from_millis(1) },
+            Type::DurationMs | Type::DurationSecs => quote! { std::time::Duration::from_millis(1) },
             Type::Bytes => quote! { rt::Bytes::new() },
             _ => {
                 let text = self.sample_json(ty, 0).to_string();
@@ -235,7 +229,9 @@ impl Emitter<'_> {
         match ty {
             Type::String | Type::Identifier(_) => json!("x"),
             Type::Bool => json!(true),
-            Type::I64 | Type::U64 | Type::DurationMs => json!(1),
+            Type::I64 | Type::U64 | Type::DurationMs | Type::DurationSecs | Type::Timestamp => {
+                json!(1)
+            }
             Type::F64 => json!(1.5),
             Type::Json | Type::JsonObject | Type::Map { .. } | Type::Runtime(_) => json!({}),
             Type::Array(_) => json!([]),
@@ -255,6 +251,16 @@ impl Emitter<'_> {
                 TypeKind::Union(variants) => variants
                     .first()
                     .map_or(Value::Null, |v| self.sample_json(&v.ty, depth + 1)),
+                TypeKind::TaggedUnion(union) => match union.variants.first() {
+                    Some(first) => {
+                        let mut value = self.sample_json(&Type::Named(first.ty), depth + 1);
+                        if let Value::Object(map) = &mut value {
+                            map.insert(union.property.clone(), json!(first.wire));
+                        }
+                        value
+                    }
+                    None => self.sample_json(&union.other, depth + 1),
+                },
                 TypeKind::RawResponse(_) => Value::Null,
             },
         }

@@ -28,7 +28,8 @@ impl Emitter<'_> {
             Type::I64 => quote! { i64 },
             Type::U64 => quote! { u64 },
             Type::F64 => quote! { f64 },
-            Type::DurationMs => quote! { std::time::Duration },
+            Type::DurationMs | Type::DurationSecs => quote! { std::time::Duration },
+            Type::Timestamp => quote! { rt::Timestamp },
             Type::Json => quote! { serde_json::Value },
             Type::JsonObject => quote! { serde_json::Map<String, serde_json::Value> },
             Type::Array(item) => {

@@ -212,6 +212,17 @@ pub(super) fn ungated_uses(lowerer: &Lowerer<'_>, modules: &[Module]) -> Vec<Low
                     check(&variant.ty, &own, place, &def.source, "give the schema");
                 }
             }
+            TypeKind::TaggedUnion(union) => {
+                let members = union
+                    .variants
+                    .iter()
+                    .map(|v| (&v.variant, Type::Named(v.ty)));
+                let other = "Other".to_owned();
+                for (variant, ty) in members.chain(std::iter::once((&other, union.other.clone()))) {
+                    let place = format!("variant `{variant}` of `{}`", def.name);
+                    check(&ty, &own, place, &def.source, "give the schema");
+                }
+            }
             TypeKind::StringEnum(_) | TypeKind::RawResponse(_) => {}
         }
     }

@@ -16,6 +16,8 @@ mod operation;
 mod parameters;
 mod responses;
 mod schema;
+mod tagged;
+mod times;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -100,6 +102,7 @@ pub fn lower(spec: &ResolvedSpec, config: &Config, spec_tag: &str) -> Result<Api
         used_features: BTreeSet::new(),
         used_undefined_schemes: BTreeSet::new(),
         used_raw_schemas: BTreeSet::new(),
+        used_time_rules: BTreeSet::new(),
         raw_memo: HashMap::new(),
         named_schema_depth: 0,
         used_format_unions: BTreeSet::new(),
@@ -160,6 +163,7 @@ pub fn lower(spec: &ResolvedSpec, config: &Config, spec_tag: &str) -> Result<Api
     // is lowered: a failing document may stop before it uses them.
     fail_with(std::mem::take(&mut errors))?;
     errors.extend(unchecked_bounds(&lowerer, &modules));
+    errors.extend(lowerer.unused_time_rules());
     errors.extend(features::ungated_uses(&lowerer, &modules));
     errors.extend(features::unused_features(&lowerer));
     for pattern in &config.raw_schemas {
@@ -290,6 +294,8 @@ struct Lowerer<'a> {
     used_undefined_schemes: BTreeSet<String>,
     /// `raw_schemas` patterns that matched a referenced schema.
     used_raw_schemas: BTreeSet<String>,
+    /// Indexes of `time_rules` entries that matched a value.
+    used_time_rules: BTreeSet<usize>,
     /// Raw (non-JSON) response types by the response's location, so a
     /// shared response component gives one type.
     raw_memo: HashMap<Location, TypeId>,

@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use heck::ToSnakeCase;
 use serde_json::Value;
 
+use crate::config::TimePlace;
 use crate::load::Location;
 use crate::model::{Field, Struct, Type, TypeDef, TypeKind};
 
@@ -21,17 +22,20 @@ impl Lowerer<'_> {
         wanted: &str,
         module: &str,
     ) -> Result<Type, LowerError> {
-        self.merged_object(std::slice::from_ref(at), at, wanted, module)
+        self.merged_object(std::slice::from_ref(at), at, wanted, module, None)
     }
 
     /// A struct whose properties are those of every schema in `parts`
     /// (and of their `allOf` members): a value must satisfy all of them.
-    fn merged_object(
+    /// The property `omit` (a tagged union's discriminator, which the
+    /// enum writes) is left out.
+    pub(super) fn merged_object(
         &mut self,
         parts: &[Location],
         at: &Location,
         wanted: &str,
         module: &str,
+        omit: Option<&str>,
     ) -> Result<Type, LowerError> {
         let name = self.claim_name(module, wanted);
         // Reserve the slot first so nested types come after their parent.
@@ -52,6 +56,7 @@ impl Lowerer<'_> {
         for part in parts {
             self.gather_properties(part, &name, module, &mut props, &mut additional)?;
         }
+        props.retain(|prop| Some(prop.json_name.as_str()) != omit);
         // Where each property is first defined, for errors.
         let defined_at: Vec<Location> = props
             .iter()
@@ -167,7 +172,7 @@ impl Lowerer<'_> {
             let wanted = self.inline_name(&last, module, derived);
             let feature = self.property_feature(&last)?;
             let ty = self.gated(feature, |this| {
-                this.merged_object(&objects, &last, &wanted, module)
+                this.merged_object(&objects, &last, &wanted, module, None)
             })?;
             let mut field = self.field(&last, &json_name, required, parent, module, Some(ty))?;
             if field.docs.description.is_none() {
@@ -300,8 +305,8 @@ impl Lowerer<'_> {
         if feature.is_some() && required {
             return Err(self.invalid(at, "a property behind `x-cargo-feature` cannot be required"));
         }
-        let mut rust_name = field_name(json_name);
-        let mut ty = match ty {
+        let rust_name = field_name(json_name);
+        let ty = match ty {
             Some(ty) => ty,
             None => {
                 let derived = format!("{parent}{}", type_name(&rust_name));
@@ -309,10 +314,15 @@ impl Lowerer<'_> {
                 self.gated(feature.clone(), |this| this.schema(at, &wanted, module))?
             }
         };
-        if matches!(ty, Type::I64 | Type::U64) && json_name.ends_with("_ms") {
-            ty = Type::DurationMs;
-            rust_name = rust_ident(rust_name.trim_end_matches("_ms"));
-        }
+        let description = doc_node.get("description").and_then(Value::as_str);
+        let (ty, rust_name) = self.apply_time_rules(
+            at,
+            json_name,
+            TimePlace::Property,
+            description,
+            ty,
+            rust_name,
+        )?;
         let bounds = self.bounds(at, &doc_node, &ty)?;
         Ok(Field {
             bounds,

@@ -2,10 +2,11 @@
 
 use serde_json::Value;
 
+use crate::config::TimePlace;
 use crate::load::Location;
 use crate::model::{Param, ParamIn, PathPart, Type, TypeKind};
 
-use super::naming::{field_name, rust_ident, type_name};
+use super::naming::{field_name, type_name};
 use super::{LowerError, Lowerer};
 
 impl Lowerer<'_> {
@@ -102,16 +103,19 @@ impl Lowerer<'_> {
                 .get("required")
                 .and_then(Value::as_bool)
                 .unwrap_or(false);
-        let mut ty = self.schema(
+        let ty = self.schema(
             &real_at.join("schema"),
             &format!("{prefix}{}", type_name(&name)),
             module,
         )?;
-        let mut rust_name = field_name(&name);
-        if matches!(ty, Type::I64 | Type::U64) && name.ends_with("_ms") {
-            ty = Type::DurationMs;
-            rust_name = rust_ident(rust_name.trim_end_matches("_ms"));
-        }
+        let place = match location {
+            ParamIn::Path => TimePlace::Path,
+            ParamIn::Query => TimePlace::Query,
+            ParamIn::Header => TimePlace::Header,
+        };
+        let description = node.get("description").and_then(Value::as_str);
+        let (ty, rust_name) =
+            self.apply_time_rules(&real_at, &name, place, description, ty, field_name(&name))?;
         let scalar = |ty: &Type| match ty {
             Type::String
             | Type::Bool
@@ -119,6 +123,8 @@ impl Lowerer<'_> {
             | Type::U64
             | Type::F64
             | Type::DurationMs
+            | Type::DurationSecs
+            | Type::Timestamp
             | Type::Identifier(_) => true,
             Type::Named(id) => matches!(self.types[id.0].kind, TypeKind::StringEnum(_)),
             _ => false,

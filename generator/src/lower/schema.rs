@@ -34,6 +34,8 @@ const ANNOTATIONS: &[&str] = &[
     "minProperties",
     "maxProperties",
     "$schema",
+    // Schemas kept for `$ref`s to point at (`#/$defs/...`); no shape here.
+    "$defs",
 ];
 
 /// Keywords that give a schema its shape, handled below.
@@ -46,6 +48,7 @@ const STRUCTURE: &[&str] = &[
     "enum",
     "allOf",
     "oneOf",
+    "discriminator",
     "patternProperties",
 ];
 
@@ -181,8 +184,8 @@ impl Lowerer<'_> {
             return Ok(None);
         }
         let natural_min = match ty {
-            Type::U64 | Type::DurationMs => 0,
-            Type::I64 => i64::MIN,
+            Type::U64 | Type::DurationMs | Type::DurationSecs => 0,
+            Type::I64 | Type::Timestamp => i64::MIN,
             _ => {
                 return Err(self.unsupported(
                     at,
@@ -270,6 +273,9 @@ impl Lowerer<'_> {
                 return self.schema(&at.join("allOf").join(0), wanted, module);
             }
             return self.object(at, wanted, module);
+        }
+        if map.contains_key("discriminator") {
+            return self.tagged_union(at, map, wanted, module);
         }
         if let Some(one_of) = map.get("oneOf") {
             let count = one_of.as_array().map_or(0, Vec::len);

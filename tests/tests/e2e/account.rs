@@ -18,7 +18,7 @@ use matrix_csapi::profile::{
     GetProfileFieldRequest, GetUserProfileRequest, SetProfileFieldRequest,
 };
 use matrix_csapi::runtime::{Error, FromHttpResponseError};
-use matrix_csapi::types::{AuthenticationData, UserIdentifier};
+use matrix_csapi::types::{AuthenticationDataPassword, UserIdentifier, UserIdentifierUserId};
 use matrix_csapi::whoami::GetTokenOwnerRequest;
 use matrix_csapi_tests::synapse::{Synapse, synapse};
 use serde_json::json;
@@ -34,11 +34,7 @@ fn localpart(user_id: &str) -> &str {
 }
 
 fn user_identifier(account: &Account) -> UserIdentifier {
-    let mut identifier = UserIdentifier::new("m.id.user".to_owned());
-    identifier
-        .additional_properties
-        .insert("user".to_owned(), json!(localpart(&account.user_id)));
-    identifier
+    UserIdentifierUserId::new(localpart(&account.user_id).to_owned()).into()
 }
 
 fn password_login(account: &Account, password: &str) -> LoginRequest {
@@ -152,17 +148,11 @@ async fn devices_are_listed_renamed_and_deleted_with_interactive_auth() {
     let session = uia.session.clone().expect("a UIA session");
 
     // Second attempt: the password stage completes it.
-    let mut auth = AuthenticationData::new();
-    auth.type_ = Some("m.login.password".to_owned());
+    let mut auth =
+        AuthenticationDataPassword::new(user_identifier(&account), account.password.clone());
     auth.session = Some(session);
-    auth.additional_properties.insert(
-        "identifier".to_owned(),
-        serde_json::to_value(user_identifier(&account)).unwrap(),
-    );
-    auth.additional_properties
-        .insert("password".to_owned(), json!(account.password));
     let mut body = DeleteDeviceRequestBody::new();
-    body.auth = Some(auth);
+    body.auth = Some(auth.into());
     client
         .delete_device(DeleteDeviceRequest::new(second.device_id.clone(), body))
         .await

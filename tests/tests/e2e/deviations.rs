@@ -40,11 +40,10 @@ async fn turn_server_without_turn_uris() {
 async fn public_rooms_sends_the_token() {
     let Some(server) = synapse() else { return };
     let account = register(&server, "directory", false).await;
-    let response = client_with_token(&server, &account.access_token)
+    client_with_token(&server, &account.access_token)
         .get_public_rooms(GetPublicRoomsRequest::new())
         .await
         .unwrap_or_else(|error| panic!("/publicRooms with a token: {error}"));
-    assert!(response.total_room_count_estimate.unwrap_or(0) >= 0);
 
     let error = client(&server)
         .get_public_rooms(GetPublicRoomsRequest::new())

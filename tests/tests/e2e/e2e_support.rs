@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use matrix_csapi::registration::{RegisterRequest, RegisterRequestBody};
 use matrix_csapi::runtime::Error;
-use matrix_csapi::types::AuthenticationData;
+use matrix_csapi::types::AuthenticationDataDummy;
 use matrix_csapi::{AccessToken, Client, ErrorCode, MatrixError, UserId};
 use matrix_csapi_tests::synapse::Synapse;
 
@@ -46,10 +46,8 @@ pub struct Account {
 pub async fn register(server: &Synapse, prefix: &str, refresh: bool) -> Account {
     let username = unique_name(prefix);
     let password = format!("{username}-password");
-    let mut auth = AuthenticationData::new();
-    auth.type_ = Some("m.login.dummy".to_owned());
     let mut body = RegisterRequestBody::new();
-    body.auth = Some(auth);
+    body.auth = Some(AuthenticationDataDummy::new().into());
     body.username = Some(username.clone());
     body.password = Some(password.clone());
     body.refresh_token = Some(refresh);

@@ -15,7 +15,7 @@ use std::future::Future;
 use std::time::{Duration, SystemTime};
 
 use matrix_csapi::runtime::{
-    Bytes, Error, FromHttpResponseError, IntoHttpError, RetryAfter, UnexpectedReason,
+    Bytes, Error, FromHttpResponseError, IntoHttpError, RetryAfter, Timestamp, UnexpectedReason,
 };
 use matrix_csapi::types::{Encryption, Membership, Presence, RoomEventFilter, ThumbnailMethod};
 use matrix_csapi::{AccessToken, BaseUrl, Client, Endpoint, ErrorCode, InvalidId};
@@ -60,6 +60,10 @@ use matrix_csapi::search::{
 use matrix_csapi::sso_login_redirect::{Action, RedirectToIdpRequest, RedirectToSsoRequest};
 use matrix_csapi::sync::SyncRequest;
 use matrix_csapi::third_party_lookup::{QueryLocationByProtocolRequest, QueryUserByIdRequest};
+use matrix_csapi::types::{
+    AuthenticationData, AuthenticationDataRegistrationToken, UserIdentifier,
+    UserIdentifierThirdPartyId,
+};
 use matrix_csapi::versions::GetVersionsRequest;
 
 const TOKEN: &str = "syt_d2lyZQ_SeCrEtAcCeSsToKeN_0wire";
@@ -304,8 +308,14 @@ async fn event_ids_with_slashes_stay_in_their_segment() {
     let event = event.deserialize().unwrap();
     assert_eq!(event.event_id, "$abc/def");
     assert_eq!(event.type_, "m.room.message");
-    assert_eq!(event.origin_server_ts, 1_432_735_824_653);
-    assert_eq!(event.unsigned.as_ref().and_then(|u| u.age), Some(1234));
+    assert_eq!(
+        event.origin_server_ts,
+        Timestamp::from_millis(1_432_735_824_653)
+    );
+    assert_eq!(
+        event.unsigned.as_ref().and_then(|u| u.age),
+        Some(Duration::from_millis(1234))
+    );
 
     bounded(client.get_one_event(GetOneEventRequest::new(id("$abc/def"))))
         .await
@@ -599,7 +609,8 @@ async fn unset_optional_parameters_are_left_out() {
     let mut request = SyncRequest::new();
     request.filter = Some(r#"{"room":{"timeline":{"limit":10}}}"#.to_owned());
     request.since = Some("s72594_4483_1934".to_owned());
-    request.timeout = Some(30_000);
+    // A partial millisecond rounds up: never sent as less than asked.
+    request.timeout = Some(Duration::from_micros(29_999_001));
     request.set_presence = Some(Presence::Offline);
     bounded(client.sync(request)).await.unwrap();
 
@@ -779,6 +790,109 @@ async fn no_auth_operations_never_send_a_token() {
         .unwrap();
     assert!(built.headers().get("authorization").is_none());
     assert!(!built.uri().to_string().contains(TOKEN));
+}
+
+#[tokio::test]
+async fn logins_and_auth_stages_are_sent_in_their_typed_forms() {
+    let logged_in = json!({"user_id": "@alice:example.org", "access_token": "t", "device_id": "D"});
+    let server = server(vec![
+        ScriptedResponse::json(200, &logged_in),
+        ScriptedResponse::json(200, &json!({"user_id": "@bob:example.org"})),
+    ])
+    .await;
+    let client = client(&server, None);
+
+    let mut login = LoginRequest::new("m.login.password".to_owned());
+    login.identifier = Some(
+        UserIdentifierThirdPartyId::new("email".to_owned(), "alice@example.org".to_owned()).into(),
+    );
+    login.password = Some("secret".to_owned());
+    bounded(client.login(login)).await.unwrap();
+
+    let mut stage = AuthenticationDataRegistrationToken::new("fBVFdqVE".to_owned());
+    stage.session = Some("xyz".to_owned());
+    let mut body = RegisterRequestBody::new();
+    body.username = Some("bob".to_owned());
+    body.auth = Some(stage.into());
+    bounded(client.register(RegisterRequest::new(body)))
+        .await
+        .unwrap();
+
+    let requests = server.requests();
+    assert_eq!(
+        requests[0].body_json(),
+        Some(json!({
+            "type": "m.login.password",
+            "identifier": {"type": "m.id.thirdparty", "medium": "email", "address": "alice@example.org"},
+            "password": "secret"
+        }))
+    );
+    assert_eq!(
+        requests[1].body_json(),
+        Some(json!({
+            "username": "bob",
+            "auth": {"type": "m.login.registration_token", "token": "fBVFdqVE", "session": "xyz"}
+        }))
+    );
+}
+
+#[test]
+fn tagged_unions_read_known_unknown_and_untyped_values_and_write_them_back_unchanged() {
+    let cases = [
+        // A known stage, with a key the schema does not name.
+        (
+            json!({"type": "m.login.password", "password": "p", "session": "s",
+                   "identifier": {"type": "m.id.phone", "country": "GB", "phone": "077"},
+                   "org.example.extra": 1}),
+            "Password",
+        ),
+        (json!({"type": "m.login.dummy"}), "Dummy"),
+        (
+            json!({"type": "m.login.msisdn",
+                   "threepid_creds": {"sid": "1", "client_secret": "c", "id_server": "id.example.org"}}),
+            "Msisdn",
+        ),
+        // A stage this crate does not know, and the fallback's session-only dict.
+        (
+            json!({"type": "org.example.stage", "session": "s", "secret": "x"}),
+            "Other",
+        ),
+        (json!({"session": "s"}), "Other"),
+        // A known type that lacks its required key is kept, not refused.
+        (
+            json!({"type": "m.login.recaptcha", "session": "s"}),
+            "Other",
+        ),
+    ];
+    for (wire, variant) in cases {
+        let auth: AuthenticationData = serde_json::from_value(wire.clone()).unwrap();
+        let kind = match &auth {
+            AuthenticationData::Password(stage) => {
+                assert_eq!(stage.additional_properties["org.example.extra"], 1);
+                assert!(matches!(stage.identifier, UserIdentifier::PhoneNumber(_)));
+                "Password"
+            }
+            AuthenticationData::Dummy(_) => "Dummy",
+            AuthenticationData::Msisdn(stage) => {
+                assert_eq!(
+                    stage.threepid_creds.id_server.as_deref(),
+                    Some("id.example.org")
+                );
+                "Msisdn"
+            }
+            AuthenticationData::Other(_) => "Other",
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(kind, variant, "{wire}");
+        assert_eq!(serde_json::to_value(&auth).unwrap(), wire);
+    }
+    let unknown = json!({"type": "org.example.id", "handle": "alice"});
+    let identifier: UserIdentifier = serde_json::from_value(unknown.clone()).unwrap();
+    let UserIdentifier::Other(other) = &identifier else {
+        panic!("{identifier:?}")
+    };
+    assert_eq!(other.type_, "org.example.id");
+    assert_eq!(serde_json::to_value(&identifier).unwrap(), unknown);
 }
 
 #[tokio::test]
@@ -1207,7 +1321,7 @@ async fn presence_status_msg_distinguishes_absent_null_and_value() {
     }
     assert_eq!(got[0].presence, Presence::Online);
     assert_eq!(got[0].status_msg, Some(None), "explicit null");
-    assert_eq!(got[0].last_active_ago, Some(420));
+    assert_eq!(got[0].last_active_ago, Some(Duration::from_millis(420)));
     assert_eq!(got[1].presence, Presence::Unavailable);
     assert_eq!(got[1].status_msg, None, "absent");
     assert_eq!(got[2].status_msg, Some(Some("Out to lunch".to_owned())));

@@ -118,3 +118,61 @@ fn unknown_value_traits() {
     assert_eq!(format!("{a:?}"), r#"UnknownValue("a")"#);
     let _: &UnknownValue = &a;
 }
+
+string_enum! {
+    /// Without `unknown:`, the extra variant is `Unknown`.
+    pub enum Visibility {
+        Public = "public",
+        Private = "private",
+    }
+}
+
+#[test]
+fn the_unknown_variant_defaults_to_unknown() {
+    assert_eq!(Visibility::from("private"), Visibility::Private);
+    let Visibility::Unknown(value) = Visibility::from("secret") else {
+        panic!("expected Unknown")
+    };
+    assert_eq!(value.as_str(), "secret");
+}
+
+/// Generated string enums expand through the same macro: the same traits,
+/// ordered by wire value rather than by the spec's order of values.
+#[test]
+fn generated_enums_have_the_macros_traits() {
+    use matrix_csapi::types::IdServerUnbindResult as Unbind;
+
+    assert_eq!("no-support".parse::<Unbind>().unwrap(), Unbind::NoSupport);
+    assert_eq!(Unbind::from(String::from("success")), Unbind::Success);
+    assert_eq!(Unbind::NoSupport.as_ref(), "no-support");
+    assert_eq!(Unbind::Success.to_string(), "success");
+    // The spec lists `success` first; the wire value orders `no-support` first.
+    assert!(Unbind::NoSupport < Unbind::Success);
+    assert!(Unbind::from("zzz") > Unbind::Success);
+    let unknown = Unbind::from("org.example.partial");
+    assert!(matches!(unknown, Unbind::Unknown(_)));
+    assert_eq!(format!("{unknown:?}"), r#"Unknown("org.example.partial")"#);
+    assert_eq!(
+        serde_json::to_string(&unknown).unwrap(),
+        r#""org.example.partial""#
+    );
+}
+
+string_enum! {
+    /// A value behind a cfg is unknown where the cfg is off.
+    pub enum Gated {
+        /// Always there.
+        On = "on",
+        /// Never compiled in.
+        #[cfg(any())]
+        #[cfg_attr(docsrs, doc(cfg(any())))]
+        Off = "off",
+    }
+}
+
+#[test]
+fn a_variant_behind_a_cfg_that_is_off_is_unknown() {
+    assert_eq!(Gated::from("on"), Gated::On);
+    assert!(matches!(Gated::from("off"), Gated::Unknown(_)));
+    assert_eq!(Gated::from("off").as_str(), "off");
+}

@@ -36,7 +36,11 @@ use matrix_csapi::runtime::{
     UnexpectedReason, json_response,
 };
 use matrix_csapi::test_support::{self, BodyVisitor, SampleError};
-use matrix_csapi::types::AuthenticationData;
+use matrix_csapi::types::{
+    AuthenticationData, AuthenticationDataEmailIdentity, AuthenticationDataOther,
+    AuthenticationDataPassword, AuthenticationDataRegistrationToken, ThirdPartyCredentials,
+    UserIdentifierUserId,
+};
 use matrix_csapi::{AccessToken, BaseUrl, Client};
 use matrix_csapi_codegen::Project;
 use matrix_csapi_codegen::config::Config;
@@ -455,8 +459,24 @@ fn debug_of_requests_and_responses_with_credentials_shows_none() {
     login.token = Some("login_token_secret".to_owned());
     assert_hidden(&login, &[password, "login_token_secret"]);
 
-    let mut auth = AuthenticationData::new();
-    auth.type_ = Some("m.login.password".to_owned());
+    // The typed stages: their credential fields are redacted.
+    let identifier = UserIdentifierUserId::new("alice".to_owned());
+    let typed_password = AuthenticationDataPassword::new(identifier.into(), password.to_owned());
+    assert_hidden(&AuthenticationData::from(typed_password), &[password]);
+    let token = AuthenticationDataRegistrationToken::new("registration_token_secret".to_owned());
+    assert_hidden(
+        &AuthenticationData::from(token),
+        &["registration_token_secret"],
+    );
+    let mut creds = ThirdPartyCredentials::new("sid".to_owned(), "client_secret_value".to_owned());
+    creds.id_access_token = Some("id_access_token_value".to_owned());
+    let email = AuthenticationData::from(AuthenticationDataEmailIdentity::new(creds));
+    assert_hidden(&email, &["client_secret_value", "id_access_token_value"]);
+    assert!(format!("{email:?}").contains("sid"));
+
+    // A stage this crate does not know: its keys are credentials too.
+    let mut auth = AuthenticationDataOther::new();
+    auth.type_ = Some("org.example.stage".to_owned());
     auth.session = Some("sess".to_owned());
     auth.additional_properties.extend([
         ("password".to_owned(), json!(password)),
@@ -466,6 +486,7 @@ fn debug_of_requests_and_responses_with_credentials_shows_none() {
             json!({"sid": "s", "client_secret": "client_secret_value"}),
         ),
     ]);
+    let auth = AuthenticationData::from(auth);
     let stage_secrets = [password, "registration_token_secret", "client_secret_value"];
     assert_hidden(&auth, &stage_secrets);
     // The stage's keys stay visible, so the output is still useful.

@@ -39,7 +39,8 @@ use matrix_csapi::registration::{
 };
 use matrix_csapi::registration_tokens::RegistrationTokenValidityRequest;
 use matrix_csapi::types::{
-    AuthenticationData, Presence, RequestEmailValidation, RequestMsisdnValidation, UserIdentifier,
+    AuthenticationData, AuthenticationDataDummy, Presence, RequestEmailValidation,
+    RequestMsisdnValidation, UserIdentifierUserId,
 };
 
 use matrix_csapi::whoami::GetTokenOwnerRequest;
@@ -68,10 +69,9 @@ pub fn object(value: Value) -> Map<String, Value> {
 }
 
 fn dummy_auth(session: Option<String>) -> AuthenticationData {
-    let mut auth = AuthenticationData::new();
-    auth.type_ = Some("m.login.dummy".to_owned());
+    let mut auth = AuthenticationDataDummy::new();
     auth.session = session;
-    auth
+    auth.into()
 }
 
 /// Registers `localpart` as `name`'s account. The user name is unique on
@@ -144,12 +144,8 @@ pub async fn register_users(h: &mut Harness) -> Users {
 }
 
 fn password_login(user: &User, device_id: &str) -> LoginRequest {
-    let mut identifier = UserIdentifier::new("m.id.user".to_owned());
-    identifier
-        .additional_properties
-        .insert("user".to_owned(), json!(user.localpart));
     let mut request = LoginRequest::new("m.login.password".to_owned());
-    request.identifier = Some(identifier);
+    request.identifier = Some(UserIdentifierUserId::new(user.localpart.clone()).into());
     request.password = Some(user.password.clone());
     request.device_id = Some(device_id.to_owned());
     request.initial_device_display_name = Some(format!("{device_id} (e2e)"));

@@ -18,7 +18,7 @@ use std::fmt::Debug;
 use std::time::Duration;
 
 use matrix_csapi::test_support::{BodyVisitor, visit_body_type};
-use matrix_csapi::types::AuthenticationData;
+use matrix_csapi::types::{AuthenticationData, AuthenticationDataPassword, UserIdentifierUserId};
 use matrix_csapi::{ServerName, UserId};
 use matrix_csapi_runtime::serde::{Serialize, de::DeserializeOwned};
 use matrix_csapi_runtime::{
@@ -46,16 +46,10 @@ pub struct User {
 impl User {
     /// `m.login.password` auth for a user-interactive auth `session`.
     pub fn password_auth(&self, session: Option<String>) -> AuthenticationData {
-        let mut auth = AuthenticationData::new();
-        auth.type_ = Some("m.login.password".to_owned());
+        let identifier = UserIdentifierUserId::new(self.localpart.clone());
+        let mut auth = AuthenticationDataPassword::new(identifier.into(), self.password.clone());
         auth.session = session;
-        auth.additional_properties.insert(
-            "identifier".to_owned(),
-            json!({"type": "m.id.user", "user": self.localpart}),
-        );
-        auth.additional_properties
-            .insert("password".to_owned(), json!(self.password));
-        auth
+        auth.into()
     }
 }
 

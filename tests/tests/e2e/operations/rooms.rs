@@ -3,7 +3,7 @@
 //! reactions, receipts, read markers, typing, search, tags, per-room account
 //! data, reports, upgrades, summaries and spaces.
 
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
 use matrix_csapi::account_data::{GetAccountDataPerRoomRequest, SetAccountDataPerRoomRequest};
 use matrix_csapi::banning::{BanRequest, BanRequestBody, UnbanRequest, UnbanRequestBody};
@@ -48,6 +48,7 @@ use matrix_csapi::rooms::{
     GetJoinedMembersByRoomRequest, GetMembersByRoomRequest, GetOneRoomEventRequest,
     GetRoomStateRequest, GetRoomStateWithKeyRequest, GetRoomStateWithKeyResponse,
 };
+use matrix_csapi::runtime::Timestamp;
 use matrix_csapi::search::{Categories, RoomEventsCriteria, SearchRequest, SearchRequestBody};
 use matrix_csapi::space_hierarchy::GetSpaceHierarchyRequest;
 use matrix_csapi::tags::{DeleteRoomTagRequest, GetRoomTagsRequest, SetRoomTagRequest};
@@ -121,13 +122,6 @@ async fn create(
 
 fn state(event_type: &str, content: Value) -> StateEvent {
     StateEvent::new(event_type.to_owned(), object(content))
-}
-
-fn now_ms() -> i64 {
-    let elapsed = SystemTime::now()
-        .duration_since(SystemTime::UNIX_EPOCH)
-        .unwrap_or(Duration::ZERO);
-    i64::try_from(elapsed.as_millis()).unwrap_or(i64::MAX)
 }
 
 pub async fn run(h: &mut Harness, users: &Users) -> Rooms {
@@ -743,7 +737,7 @@ async fn messages(h: &mut Harness, users: &Users, lobby: &RoomId) -> Option<Even
     )
     .await;
     let mut typing = SetTypingRequestBody::new(true);
-    typing.timeout = Some(30_000);
+    typing.timeout = Some(Duration::from_secs(30));
     h.call(
         Some(bob),
         SetTypingRequest::new(bob.user_id.clone(), lobby.clone(), typing),
@@ -795,13 +789,13 @@ async fn messages(h: &mut Harness, users: &Users, lobby: &RoomId) -> Option<Even
     let found = h
         .call(
             Some(bob),
-            GetEventByTimestampRequest::new(lobby.clone(), now_ms(), Direction::B),
+            GetEventByTimestampRequest::new(lobby.clone(), Timestamp::now(), Direction::B),
             "the newest event at or before now is in the room",
         )
         .await;
     if let Some(found) = found {
         assert!(found.event_id.starts_with('$'));
-        assert!(found.origin_server_ts <= now_ms());
+        assert!(found.origin_server_ts <= Timestamp::now());
     }
 
     let mut search = Categories::new();

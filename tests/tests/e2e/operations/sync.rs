@@ -1,6 +1,8 @@
 //! Syncing: filters, `/sync` (plain and with a filter), the legacy event
 //! stream, initial syncs, single events and peeking.
 
+use std::time::Duration;
+
 use matrix_csapi::filter::{DefineFilterRequest, GetFilterRequest};
 use matrix_csapi::old_sync::{GetEventsRequest, GetOneEventRequest, InitialSyncRequest};
 use matrix_csapi::peeking_events::PeekEventsRequest;
@@ -26,7 +28,7 @@ pub async fn sync(
     let mut request = SyncRequest::new();
     request.since = since;
     request.filter = filter;
-    request.timeout = Some(0);
+    request.timeout = Some(Duration::ZERO);
     h.call(Some(who), request, proof).await
 }
 
@@ -181,7 +183,7 @@ pub async fn run(h: &mut Harness, users: &Users, rooms: &Rooms) {
         .await;
         let mut request = GetEventsRequest::new();
         request.from = Some(initial.end);
-        request.timeout = Some(0);
+        request.timeout = Some(Duration::ZERO);
         let events = h
             .call(
                 Some(alice),
@@ -237,7 +239,7 @@ pub async fn run(h: &mut Harness, users: &Users, rooms: &Rooms) {
         );
     }
     let mut peek = PeekEventsRequest::new(lobby.clone());
-    peek.timeout = Some(0);
+    peek.timeout = Some(Duration::ZERO);
     let peeked = h
         .call(
             Some(&users.carol),
