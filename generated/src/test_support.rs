@@ -1172,7 +1172,7 @@ pub fn sample_request(
                 sample(
                     || Ok(
                         <GetAccountDataRequest>::new(
-                            path_param.to_owned(),
+                            json(&serde_json::Value::from(path_param).to_string())?,
                             path_param.to_owned(),
                         ),
                     ),
@@ -1186,7 +1186,7 @@ pub fn sample_request(
                 sample(
                     || Ok(
                         <SetAccountDataRequest>::new(
-                            path_param.to_owned(),
+                            json(&serde_json::Value::from(path_param).to_string())?,
                             path_param.to_owned(),
                             json("{}")?,
                         ),
@@ -1201,8 +1201,8 @@ pub fn sample_request(
                 sample(
                     || Ok(
                         <GetAccountDataPerRoomRequest>::new(
-                            path_param.to_owned(),
-                            path_param.to_owned(),
+                            json(&serde_json::Value::from(path_param).to_string())?,
+                            json(&serde_json::Value::from(path_param).to_string())?,
                             path_param.to_owned(),
                         ),
                     ),
@@ -1216,8 +1216,8 @@ pub fn sample_request(
                 sample(
                     || Ok(
                         <SetAccountDataPerRoomRequest>::new(
-                            path_param.to_owned(),
-                            path_param.to_owned(),
+                            json(&serde_json::Value::from(path_param).to_string())?,
+                            json(&serde_json::Value::from(path_param).to_string())?,
                             path_param.to_owned(),
                             json("{}")?,
                         ),
@@ -1235,7 +1235,11 @@ pub fn sample_request(
         "getWhoIs" => {
             Some(
                 sample(
-                    || Ok(<GetWhoIsRequest>::new(path_param.to_owned())),
+                    || Ok(
+                        <GetWhoIsRequest>::new(
+                            json(&serde_json::Value::from(path_param).to_string())?,
+                        ),
+                    ),
                     base_url,
                     access_token,
                 ),
@@ -1413,7 +1417,7 @@ pub fn sample_request(
                     || Ok(
                         <UpdateAppserviceRoomDirectoryVisibilityRequest>::new(
                             path_param.to_owned(),
-                            path_param.to_owned(),
+                            json(&serde_json::Value::from(path_param).to_string())?,
                             json("{\"visibility\":\"public\"}")?,
                         ),
                     ),
@@ -1716,8 +1720,8 @@ pub fn sample_request(
                 sample(
                     || Ok(
                         <GetEventContextRequest>::new(
-                            path_param.to_owned(),
-                            path_param.to_owned(),
+                            json(&serde_json::Value::from(path_param).to_string())?,
+                            json(&serde_json::Value::from(path_param).to_string())?,
                         ),
                     ),
                     base_url,
@@ -1858,7 +1862,7 @@ pub fn sample_request(
                     || Ok(
                         <GetRoomKeyBySessionIdRequest>::new(
                             json("\"x\"")?,
-                            path_param.to_owned(),
+                            json(&serde_json::Value::from(path_param).to_string())?,
                             path_param.to_owned(),
                         ),
                     ),
@@ -1873,7 +1877,7 @@ pub fn sample_request(
                     || Ok(
                         <PutRoomKeyBySessionIdRequest>::new(
                             json("\"x\"")?,
-                            path_param.to_owned(),
+                            json(&serde_json::Value::from(path_param).to_string())?,
                             path_param.to_owned(),
                             json(
                                 "{\"first_message_index\":1,\"forwarded_count\":1,\"is_verified\":true,\"session_data\":{}}",
@@ -1891,7 +1895,7 @@ pub fn sample_request(
                     || Ok(
                         <DeleteRoomKeyBySessionIdRequest>::new(
                             json("\"x\"")?,
-                            path_param.to_owned(),
+                            json(&serde_json::Value::from(path_param).to_string())?,
                             path_param.to_owned(),
                         ),
                     ),
@@ -1906,7 +1910,7 @@ pub fn sample_request(
                     || Ok(
                         <GetRoomKeysByRoomIdRequest>::new(
                             json("\"x\"")?,
-                            path_param.to_owned(),
+                            json(&serde_json::Value::from(path_param).to_string())?,
                         ),
                     ),
                     base_url,
@@ -1920,7 +1924,7 @@ pub fn sample_request(
                     || Ok(
                         <PutRoomKeysByRoomIdRequest>::new(
                             json("\"x\"")?,
-                            path_param.to_owned(),
+                            json(&serde_json::Value::from(path_param).to_string())?,
                             json("{\"sessions\":{}}")?,
                         ),
                     ),
@@ -1935,7 +1939,7 @@ pub fn sample_request(
                     || Ok(
                         <DeleteRoomKeysByRoomIdRequest>::new(
                             json("\"x\"")?,
-                            path_param.to_owned(),
+                            json(&serde_json::Value::from(path_param).to_string())?,
                         ),
                     ),
                     base_url,
@@ -2176,7 +2180,7 @@ pub fn sample_request(
                 sample(
                     || Ok(
                         <RequestOpenIdTokenRequest>::new(
-                            path_param.to_owned(),
+                            json(&serde_json::Value::from(path_param).to_string())?,
                             json("{}")?,
                         ),
                     ),
@@ -2241,7 +2245,11 @@ pub fn sample_request(
         "getPresence" => {
             Some(
                 sample(
-                    || Ok(<GetPresenceRequest>::new(path_param.to_owned())),
+                    || Ok(
+                        <GetPresenceRequest>::new(
+                            json(&serde_json::Value::from(path_param).to_string())?,
+                        ),
+                    ),
                     base_url,
                     access_token,
                 ),
@@ -2252,7 +2260,7 @@ pub fn sample_request(
                 sample(
                     || Ok(
                         <SetPresenceRequest>::new(
-                            path_param.to_owned(),
+                            json(&serde_json::Value::from(path_param).to_string())?,
                             json("{\"presence\":\"online\"}")?,
                         ),
                     ),
@@ -2448,7 +2456,10 @@ pub fn sample_request(
             Some(
                 sample(
                     || Ok(
-                        <SetReadMarkerRequest>::new(path_param.to_owned(), json("{}")?),
+                        <SetReadMarkerRequest>::new(
+                            json(&serde_json::Value::from(path_param).to_string())?,
+                            json("{}")?,
+                        ),
                     ),
                     base_url,
                     access_token,
@@ -2603,7 +2614,7 @@ pub fn sample_request(
                 sample(
                     || Ok(
                         <ReportRoomRequest>::new(
-                            path_param.to_owned(),
+                            json(&serde_json::Value::from(path_param).to_string())?,
                             json("{\"reason\":\"x\"}")?,
                         ),
                     ),
@@ -2617,8 +2628,8 @@ pub fn sample_request(
                 sample(
                     || Ok(
                         <ReportEventRequest>::new(
-                            path_param.to_owned(),
-                            path_param.to_owned(),
+                            json(&serde_json::Value::from(path_param).to_string())?,
+                            json(&serde_json::Value::from(path_param).to_string())?,
                             json("{}")?,
                         ),
                     ),
@@ -2719,7 +2730,7 @@ pub fn sample_request(
                 sample(
                     || Ok(
                         <UpgradeRoomRequest>::new(
-                            path_param.to_owned(),
+                            json(&serde_json::Value::from(path_param).to_string())?,
                             json("{\"new_version\":\"x\"}")?,
                         ),
                     ),
@@ -2808,7 +2819,11 @@ pub fn sample_request(
         "getSpaceHierarchy" => {
             Some(
                 sample(
-                    || Ok(<GetSpaceHierarchyRequest>::new(path_param.to_owned())),
+                    || Ok(
+                        <GetSpaceHierarchyRequest>::new(
+                            json(&serde_json::Value::from(path_param).to_string())?,
+                        ),
+                    ),
                     base_url,
                     access_token,
                 ),
@@ -2852,8 +2867,8 @@ pub fn sample_request(
                 sample(
                     || Ok(
                         <GetRoomTagsRequest>::new(
-                            path_param.to_owned(),
-                            path_param.to_owned(),
+                            json(&serde_json::Value::from(path_param).to_string())?,
+                            json(&serde_json::Value::from(path_param).to_string())?,
                         ),
                     ),
                     base_url,
@@ -2866,8 +2881,8 @@ pub fn sample_request(
                 sample(
                     || Ok(
                         <SetRoomTagRequest>::new(
-                            path_param.to_owned(),
-                            path_param.to_owned(),
+                            json(&serde_json::Value::from(path_param).to_string())?,
+                            json(&serde_json::Value::from(path_param).to_string())?,
                             path_param.to_owned(),
                             json("{}")?,
                         ),
@@ -2882,8 +2897,8 @@ pub fn sample_request(
                 sample(
                     || Ok(
                         <DeleteRoomTagRequest>::new(
-                            path_param.to_owned(),
-                            path_param.to_owned(),
+                            json(&serde_json::Value::from(path_param).to_string())?,
+                            json(&serde_json::Value::from(path_param).to_string())?,
                             path_param.to_owned(),
                         ),
                     ),
@@ -2959,7 +2974,11 @@ pub fn sample_request(
         "getThreadRoots" => {
             Some(
                 sample(
-                    || Ok(<GetThreadRootsRequest>::new(path_param.to_owned())),
+                    || Ok(
+                        <GetThreadRootsRequest>::new(
+                            json(&serde_json::Value::from(path_param).to_string())?,
+                        ),
+                    ),
                     base_url,
                     access_token,
                 ),
