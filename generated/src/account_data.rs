@@ -12,7 +12,7 @@ use matrix_csapi_runtime as rt;
 pub struct GetAccountDataRequest {
     /// The ID of the user to get account data for. The access token must be
     /// authorised to make requests for this user ID.
-    pub user_id: String,
+    pub user_id: rt::UserId,
     /// The event type of the account data to get. Custom types should be
     /// namespaced to avoid clashes.
     pub type_: String,
@@ -20,7 +20,7 @@ pub struct GetAccountDataRequest {
 
 impl GetAccountDataRequest {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(user_id: String, type_: String) -> Self {
+    pub fn new(user_id: rt::UserId, type_: String) -> Self {
         Self { user_id, type_ }
     }
 }
@@ -38,7 +38,7 @@ impl GetAccountDataRequest {
 pub struct SetAccountDataRequest {
     /// The ID of the user to set account data for. The access token must be
     /// authorised to make requests for this user ID.
-    pub user_id: String,
+    pub user_id: rt::UserId,
     /// The event type of the account data to set. Custom types should be
     /// namespaced to avoid clashes.
     pub type_: String,
@@ -49,7 +49,7 @@ pub struct SetAccountDataRequest {
 impl SetAccountDataRequest {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new(
-        user_id: String,
+        user_id: rt::UserId,
         type_: String,
         body: serde_json::Map<String, serde_json::Value>,
     ) -> Self {
@@ -68,9 +68,9 @@ impl SetAccountDataRequest {
 pub struct GetAccountDataPerRoomRequest {
     /// The ID of the user to get account data for. The access token must be
     /// authorised to make requests for this user ID.
-    pub user_id: String,
+    pub user_id: rt::UserId,
     /// The ID of the room to get account data for.
-    pub room_id: String,
+    pub room_id: rt::RoomId,
     /// The event type of the account data to get. Custom types should be
     /// namespaced to avoid clashes.
     pub type_: String,
@@ -78,7 +78,7 @@ pub struct GetAccountDataPerRoomRequest {
 
 impl GetAccountDataPerRoomRequest {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(user_id: String, room_id: String, type_: String) -> Self {
+    pub fn new(user_id: rt::UserId, room_id: rt::RoomId, type_: String) -> Self {
         Self { user_id, room_id, type_ }
     }
 }
@@ -95,9 +95,9 @@ impl GetAccountDataPerRoomRequest {
 pub struct SetAccountDataPerRoomRequest {
     /// The ID of the user to set account data for. The access token must be
     /// authorised to make requests for this user ID.
-    pub user_id: String,
+    pub user_id: rt::UserId,
     /// The ID of the room to set account data on.
-    pub room_id: String,
+    pub room_id: rt::RoomId,
     /// The event type of the account data to set. Custom types should be
     /// namespaced to avoid clashes.
     pub type_: String,
@@ -108,8 +108,8 @@ pub struct SetAccountDataPerRoomRequest {
 impl SetAccountDataPerRoomRequest {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new(
-        user_id: String,
-        room_id: String,
+        user_id: rt::UserId,
+        room_id: rt::RoomId,
         type_: String,
         body: serde_json::Map<String, serde_json::Value>,
     ) -> Self {
@@ -140,7 +140,7 @@ impl rt::Endpoint for GetAccountDataRequest {
         access_token: Option<&rt::AccessToken>,
     ) -> rt::RequestResult {
         let mut path = rt::PathBuilder::new("/_matrix/client/v3/user/");
-        path.push_param(&self.user_id);
+        path.push_param(self.user_id.as_str());
         path.push_literal("/account_data/");
         path.push_param(&self.type_);
         let path_and_query = path.finish();
@@ -179,7 +179,7 @@ impl rt::Endpoint for SetAccountDataRequest {
         access_token: Option<&rt::AccessToken>,
     ) -> rt::RequestResult {
         let mut path = rt::PathBuilder::new("/_matrix/client/v3/user/");
-        path.push_param(&self.user_id);
+        path.push_param(self.user_id.as_str());
         path.push_literal("/account_data/");
         path.push_param(&self.type_);
         let path_and_query = path.finish();
@@ -218,9 +218,9 @@ impl rt::Endpoint for GetAccountDataPerRoomRequest {
         access_token: Option<&rt::AccessToken>,
     ) -> rt::RequestResult {
         let mut path = rt::PathBuilder::new("/_matrix/client/v3/user/");
-        path.push_param(&self.user_id);
+        path.push_param(self.user_id.as_str());
         path.push_literal("/rooms/");
-        path.push_param(&self.room_id);
+        path.push_param(self.room_id.as_str());
         path.push_literal("/account_data/");
         path.push_param(&self.type_);
         let path_and_query = path.finish();
@@ -259,9 +259,9 @@ impl rt::Endpoint for SetAccountDataPerRoomRequest {
         access_token: Option<&rt::AccessToken>,
     ) -> rt::RequestResult {
         let mut path = rt::PathBuilder::new("/_matrix/client/v3/user/");
-        path.push_param(&self.user_id);
+        path.push_param(self.user_id.as_str());
         path.push_literal("/rooms/");
-        path.push_param(&self.room_id);
+        path.push_param(self.room_id.as_str());
         path.push_literal("/account_data/");
         path.push_param(&self.type_);
         let path_and_query = path.finish();

@@ -14,12 +14,12 @@ use matrix_csapi_runtime as rt;
 #[non_exhaustive]
 pub struct GetWhoIsRequest {
     /// The user to look up.
-    pub user_id: String,
+    pub user_id: rt::UserId,
 }
 
 impl GetWhoIsRequest {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(user_id: String) -> Self {
+    pub fn new(user_id: rt::UserId) -> Self {
         Self { user_id }
     }
 }
@@ -30,7 +30,7 @@ impl GetWhoIsRequest {
 pub struct GetWhoIsResponse {
     /// The Matrix user ID of the user.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user_id: Option<String>,
+    pub user_id: Option<rt::UserId>,
     /// Each key is an identifier for one of the user's devices.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub devices: Option<std::collections::BTreeMap<String, DeviceInfo>>,
@@ -420,7 +420,7 @@ impl rt::Endpoint for GetWhoIsRequest {
         access_token: Option<&rt::AccessToken>,
     ) -> rt::RequestResult {
         let mut path = rt::PathBuilder::new("/_matrix/client/v3/admin/whois/");
-        path.push_param(&self.user_id);
+        path.push_param(self.user_id.as_str());
         let path_and_query = path.finish();
         rt::build_request(
             &Self::METADATA,

@@ -52,7 +52,7 @@ pub struct UpdateAppserviceRoomDirectoryVisibilityRequest {
     /// a supported protocol.
     pub network_id: String,
     /// The room ID to add to the directory.
-    pub room_id: String,
+    pub room_id: rt::RoomId,
     /// The request body.
     pub body: UpdateAppserviceRoomDirectoryVisibilityRequestBody,
 }
@@ -61,7 +61,7 @@ impl UpdateAppserviceRoomDirectoryVisibilityRequest {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new(
         network_id: String,
-        room_id: String,
+        room_id: rt::RoomId,
         body: UpdateAppserviceRoomDirectoryVisibilityRequestBody,
     ) -> Self {
         Self { network_id, room_id, body }
@@ -90,7 +90,7 @@ impl rt::Endpoint for UpdateAppserviceRoomDirectoryVisibilityRequest {
         );
         path.push_param(&self.network_id);
         path.push_literal("/");
-        path.push_param(&self.room_id);
+        path.push_param(self.room_id.as_str());
         let path_and_query = path.finish();
         rt::build_request(
             &Self::METADATA,

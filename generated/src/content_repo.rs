@@ -621,7 +621,7 @@ pub struct GetUrlPreviewResponse {
     pub matrix_image_size: Option<i64>,
     /// An [`mxc://` URI](https://spec.matrix.org/v1.19/client-server-api/#matrix-content-mxc-uris) to the image. Omitted if there is no image.
     #[serde(rename = "og:image", default, skip_serializing_if = "Option::is_none")]
-    pub og_image: Option<String>,
+    pub og_image: Option<rt::MxcUri>,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,

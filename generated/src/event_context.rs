@@ -17,9 +17,9 @@ use crate::types::ClientEvent;
 #[non_exhaustive]
 pub struct GetEventContextRequest {
     /// The room to get events from.
-    pub room_id: String,
+    pub room_id: rt::RoomId,
     /// The event to get context around.
-    pub event_id: String,
+    pub event_id: rt::EventId,
     /// The maximum number of context events to return. The limit applies
     /// to the sum of the `events_before` and `events_after` arrays. The
     /// requested event ID is always returned in `event` even if `limit` is
@@ -37,7 +37,7 @@ pub struct GetEventContextRequest {
 
 impl GetEventContextRequest {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(room_id: String, event_id: String) -> Self {
+    pub fn new(room_id: rt::RoomId, event_id: rt::EventId) -> Self {
         Self {
             room_id,
             event_id,
@@ -114,9 +114,9 @@ impl rt::Endpoint for GetEventContextRequest {
         access_token: Option<&rt::AccessToken>,
     ) -> rt::RequestResult {
         let mut path = rt::PathBuilder::new("/_matrix/client/v3/rooms/");
-        path.push_param(&self.room_id);
+        path.push_param(self.room_id.as_str());
         path.push_literal("/context/");
-        path.push_param(&self.event_id);
+        path.push_param(self.event_id.as_str());
         let mut query = rt::QueryBuilder::new();
         if let Some(value) = &self.limit {
             query.push("limit", &value.to_string());

@@ -320,14 +320,14 @@ pub struct GetRoomKeyBySessionIdRequest {
     /// The backup from which to retrieve the key.
     pub version: String,
     /// The ID of the room that the requested key is for.
-    pub room_id: String,
+    pub room_id: rt::RoomId,
     /// The ID of the megolm session whose key is requested.
     pub session_id: String,
 }
 
 impl GetRoomKeyBySessionIdRequest {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(version: String, room_id: String, session_id: String) -> Self {
+    pub fn new(version: String, room_id: rt::RoomId, session_id: String) -> Self {
         Self {
             version,
             room_id,
@@ -349,7 +349,7 @@ pub struct PutRoomKeyBySessionIdRequest {
     /// The backup in which to store the key. Must be the current backup.
     pub version: String,
     /// The ID of the room that the key is for.
-    pub room_id: String,
+    pub room_id: rt::RoomId,
     /// The ID of the megolm session that the key is for.
     pub session_id: String,
     /// The request body.
@@ -360,7 +360,7 @@ impl PutRoomKeyBySessionIdRequest {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new(
         version: String,
-        room_id: String,
+        room_id: rt::RoomId,
         session_id: String,
         body: KeyBackupData,
     ) -> Self {
@@ -417,14 +417,14 @@ pub struct DeleteRoomKeyBySessionIdRequest {
     /// The backup from which to delete the key
     pub version: String,
     /// The ID of the room that the specified key is for.
-    pub room_id: String,
+    pub room_id: rt::RoomId,
     /// The ID of the megolm session whose key is to be deleted.
     pub session_id: String,
 }
 
 impl DeleteRoomKeyBySessionIdRequest {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(version: String, room_id: String, session_id: String) -> Self {
+    pub fn new(version: String, room_id: rt::RoomId, session_id: String) -> Self {
         Self {
             version,
             room_id,
@@ -446,12 +446,12 @@ pub struct GetRoomKeysByRoomIdRequest {
     /// The backup from which to retrieve the key.
     pub version: String,
     /// The ID of the room that the requested key is for.
-    pub room_id: String,
+    pub room_id: rt::RoomId,
 }
 
 impl GetRoomKeysByRoomIdRequest {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(version: String, room_id: String) -> Self {
+    pub fn new(version: String, room_id: rt::RoomId) -> Self {
         Self { version, room_id }
     }
 }
@@ -469,14 +469,14 @@ pub struct PutRoomKeysByRoomIdRequest {
     /// The backup in which to store the keys. Must be the current backup.
     pub version: String,
     /// The ID of the room that the keys are for.
-    pub room_id: String,
+    pub room_id: rt::RoomId,
     /// The request body.
     pub body: RoomKeyBackup,
 }
 
 impl PutRoomKeysByRoomIdRequest {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(version: String, room_id: String, body: RoomKeyBackup) -> Self {
+    pub fn new(version: String, room_id: rt::RoomId, body: RoomKeyBackup) -> Self {
         Self { version, room_id, body }
     }
 }
@@ -494,12 +494,12 @@ pub struct DeleteRoomKeysByRoomIdRequest {
     /// The backup from which to delete the key.
     pub version: String,
     /// The ID of the room that the specified key is for.
-    pub room_id: String,
+    pub room_id: rt::RoomId,
 }
 
 impl DeleteRoomKeysByRoomIdRequest {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(version: String, room_id: String) -> Self {
+    pub fn new(version: String, room_id: rt::RoomId) -> Self {
         Self { version, room_id }
     }
 }
@@ -821,7 +821,7 @@ impl rt::Endpoint for GetRoomKeyBySessionIdRequest {
         access_token: Option<&rt::AccessToken>,
     ) -> rt::RequestResult {
         let mut path = rt::PathBuilder::new("/_matrix/client/v3/room_keys/keys/");
-        path.push_param(&self.room_id);
+        path.push_param(self.room_id.as_str());
         path.push_literal("/");
         path.push_param(&self.session_id);
         let mut query = rt::QueryBuilder::new();
@@ -862,7 +862,7 @@ impl rt::Endpoint for PutRoomKeyBySessionIdRequest {
         access_token: Option<&rt::AccessToken>,
     ) -> rt::RequestResult {
         let mut path = rt::PathBuilder::new("/_matrix/client/v3/room_keys/keys/");
-        path.push_param(&self.room_id);
+        path.push_param(self.room_id.as_str());
         path.push_literal("/");
         path.push_param(&self.session_id);
         let mut query = rt::QueryBuilder::new();
@@ -903,7 +903,7 @@ impl rt::Endpoint for DeleteRoomKeyBySessionIdRequest {
         access_token: Option<&rt::AccessToken>,
     ) -> rt::RequestResult {
         let mut path = rt::PathBuilder::new("/_matrix/client/v3/room_keys/keys/");
-        path.push_param(&self.room_id);
+        path.push_param(self.room_id.as_str());
         path.push_literal("/");
         path.push_param(&self.session_id);
         let mut query = rt::QueryBuilder::new();
@@ -944,7 +944,7 @@ impl rt::Endpoint for GetRoomKeysByRoomIdRequest {
         access_token: Option<&rt::AccessToken>,
     ) -> rt::RequestResult {
         let mut path = rt::PathBuilder::new("/_matrix/client/v3/room_keys/keys/");
-        path.push_param(&self.room_id);
+        path.push_param(self.room_id.as_str());
         let mut query = rt::QueryBuilder::new();
         query.push("version", &self.version);
         let path_and_query = path.finish() + &query.finish();
@@ -983,7 +983,7 @@ impl rt::Endpoint for PutRoomKeysByRoomIdRequest {
         access_token: Option<&rt::AccessToken>,
     ) -> rt::RequestResult {
         let mut path = rt::PathBuilder::new("/_matrix/client/v3/room_keys/keys/");
-        path.push_param(&self.room_id);
+        path.push_param(self.room_id.as_str());
         let mut query = rt::QueryBuilder::new();
         query.push("version", &self.version);
         let path_and_query = path.finish() + &query.finish();
@@ -1022,7 +1022,7 @@ impl rt::Endpoint for DeleteRoomKeysByRoomIdRequest {
         access_token: Option<&rt::AccessToken>,
     ) -> rt::RequestResult {
         let mut path = rt::PathBuilder::new("/_matrix/client/v3/room_keys/keys/");
-        path.push_param(&self.room_id);
+        path.push_param(self.room_id.as_str());
         let mut query = rt::QueryBuilder::new();
         query.push("version", &self.version);
         let path_and_query = path.finish() + &query.finish();

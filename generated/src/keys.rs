@@ -218,7 +218,7 @@ rt::deserialize_object! {
 pub struct DeviceInformation {
     /// The ID of the user the device belongs to. Must match the user ID used
     /// when logging in.
-    pub user_id: String,
+    pub user_id: rt::UserId,
     /// The ID of the device these keys belong to. Must match the device ID used
     /// when logging in.
     pub device_id: String,
@@ -249,7 +249,7 @@ pub struct DeviceInformation {
 impl DeviceInformation {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new(
-        user_id: String,
+        user_id: rt::UserId,
         device_id: String,
         algorithms: Vec<String>,
         keys: std::collections::BTreeMap<String, String>,
@@ -465,12 +465,12 @@ pub struct GetKeysChangesResponse {
     /// The Matrix User IDs of all users who updated their device
     /// identity keys.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub changed: Option<Vec<String>>,
+    pub changed: Option<Vec<rt::UserId>>,
     /// The Matrix User IDs of all users who may have left all
     /// the end-to-end encrypted rooms they previously shared
     /// with the user.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub left: Option<Vec<String>>,
+    pub left: Option<Vec<rt::UserId>>,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,

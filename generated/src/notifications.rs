@@ -81,7 +81,7 @@ pub struct Notification {
     /// that they have read this message.
     pub read: bool,
     /// The ID of the room in which the event was posted.
-    pub room_id: String,
+    pub room_id: rt::RoomId,
     /// The unix timestamp at which the event notification was sent,
     /// in milliseconds.
     pub ts: rt::Timestamp,
@@ -96,7 +96,7 @@ impl Notification {
         actions: Vec<PushRuleAction>,
         event: rt::Raw<ClientEventWithoutRoomId>,
         read: bool,
-        room_id: String,
+        room_id: rt::RoomId,
         ts: rt::Timestamp,
     ) -> Self {
         Self {

@@ -20,7 +20,7 @@ use crate::types::OpenIdCredentials;
 pub struct RequestOpenIdTokenRequest {
     /// The user to request an OpenID token for. Should be the user who
     /// is authenticated for the request.
-    pub user_id: String,
+    pub user_id: rt::UserId,
     /// The request body.
     pub body: serde_json::Map<String, serde_json::Value>,
 }
@@ -28,7 +28,7 @@ pub struct RequestOpenIdTokenRequest {
 impl RequestOpenIdTokenRequest {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new(
-        user_id: String,
+        user_id: rt::UserId,
         body: serde_json::Map<String, serde_json::Value>,
     ) -> Self {
         Self { user_id, body }
@@ -53,7 +53,7 @@ impl rt::Endpoint for RequestOpenIdTokenRequest {
         access_token: Option<&rt::AccessToken>,
     ) -> rt::RequestResult {
         let mut path = rt::PathBuilder::new("/_matrix/client/v3/user/");
-        path.push_param(&self.user_id);
+        path.push_param(self.user_id.as_str());
         path.push_literal("/openid/request_token");
         let path_and_query = path.finish();
         rt::build_request(

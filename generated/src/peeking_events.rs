@@ -26,12 +26,12 @@ pub struct PeekEventsRequest {
     /// The maximum time in milliseconds to wait for an event.
     pub timeout: Option<std::time::Duration>,
     /// The room ID for which events should be returned.
-    pub room_id: String,
+    pub room_id: rt::RoomId,
 }
 
 impl PeekEventsRequest {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(room_id: String) -> Self {
+    pub fn new(room_id: rt::RoomId) -> Self {
         Self {
             from: None,
             timeout: None,
@@ -101,7 +101,7 @@ impl rt::Endpoint for PeekEventsRequest {
         if let Some(value) = &self.timeout {
             query.push("timeout", &rt::duration_ms::wire_millis(value).to_string());
         }
-        query.push("room_id", &self.room_id);
+        query.push("room_id", self.room_id.as_str());
         let path_and_query = path.finish() + &query.finish();
         rt::build_request(
             &Self::METADATA,

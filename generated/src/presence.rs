@@ -12,12 +12,12 @@ use crate::types::Presence;
 #[non_exhaustive]
 pub struct GetPresenceRequest {
     /// The user whose presence state to get.
-    pub user_id: String,
+    pub user_id: rt::UserId,
 }
 
 impl GetPresenceRequest {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(user_id: String) -> Self {
+    pub fn new(user_id: rt::UserId) -> Self {
         Self { user_id }
     }
 }
@@ -106,14 +106,14 @@ rt::deserialize_object! {
 #[non_exhaustive]
 pub struct SetPresenceRequest {
     /// The user whose presence state to update.
-    pub user_id: String,
+    pub user_id: rt::UserId,
     /// The request body.
     pub body: SetPresenceRequestBody,
 }
 
 impl SetPresenceRequest {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(user_id: String, body: SetPresenceRequestBody) -> Self {
+    pub fn new(user_id: rt::UserId, body: SetPresenceRequestBody) -> Self {
         Self { user_id, body }
     }
 }
@@ -136,7 +136,7 @@ impl rt::Endpoint for GetPresenceRequest {
         access_token: Option<&rt::AccessToken>,
     ) -> rt::RequestResult {
         let mut path = rt::PathBuilder::new("/_matrix/client/v3/presence/");
-        path.push_param(&self.user_id);
+        path.push_param(self.user_id.as_str());
         path.push_literal("/status");
         let path_and_query = path.finish();
         rt::build_request(
@@ -174,7 +174,7 @@ impl rt::Endpoint for SetPresenceRequest {
         access_token: Option<&rt::AccessToken>,
     ) -> rt::RequestResult {
         let mut path = rt::PathBuilder::new("/_matrix/client/v3/presence/");
-        path.push_param(&self.user_id);
+        path.push_param(self.user_id.as_str());
         path.push_literal("/status");
         let path_and_query = path.finish();
         rt::build_request(

@@ -10,19 +10,19 @@ pub struct SetReadMarkerRequestBody {
     ///
     /// Changed in Matrix 1.4: This property is no longer required.
     #[serde(rename = "m.fully_read", default, skip_serializing_if = "Option::is_none")]
-    pub fully_read: Option<String>,
+    pub fully_read: Option<rt::EventId>,
     /// The event ID to set the read receipt location at. This is
     /// equivalent to calling `/receipt/m.read/$elsewhere:example.org`
     /// and is provided here to save that extra call.
     #[serde(rename = "m.read", default, skip_serializing_if = "Option::is_none")]
-    pub read: Option<String>,
+    pub read: Option<rt::EventId>,
     /// The event ID to set the *private* read receipt location at. This
     /// equivalent to calling `/receipt/m.read.private/$elsewhere:example.org`
     /// and is provided here to save that extra call.
     ///
     /// Added in Matrix 1.4.
     #[serde(rename = "m.read.private", default, skip_serializing_if = "Option::is_none")]
-    pub private: Option<String>,
+    pub private: Option<rt::EventId>,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -55,14 +55,14 @@ rt::deserialize_object! {
 #[non_exhaustive]
 pub struct SetReadMarkerRequest {
     /// The room ID to set the read marker in for the user.
-    pub room_id: String,
+    pub room_id: rt::RoomId,
     /// The request body.
     pub body: SetReadMarkerRequestBody,
 }
 
 impl SetReadMarkerRequest {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(room_id: String, body: SetReadMarkerRequestBody) -> Self {
+    pub fn new(room_id: rt::RoomId, body: SetReadMarkerRequestBody) -> Self {
         Self { room_id, body }
     }
 }
@@ -85,7 +85,7 @@ impl rt::Endpoint for SetReadMarkerRequest {
         access_token: Option<&rt::AccessToken>,
     ) -> rt::RequestResult {
         let mut path = rt::PathBuilder::new("/_matrix/client/v3/rooms/");
-        path.push_param(&self.room_id);
+        path.push_param(self.room_id.as_str());
         path.push_literal("/read_markers");
         let path_and_query = path.finish();
         rt::build_request(

@@ -53,14 +53,14 @@ rt::deserialize_object! {
 #[non_exhaustive]
 pub struct ReportRoomRequest {
     /// The room being reported.
-    pub room_id: String,
+    pub room_id: rt::RoomId,
     /// The request body.
     pub body: ReportRoomRequestBody,
 }
 
 impl ReportRoomRequest {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(room_id: String, body: ReportRoomRequestBody) -> Self {
+    pub fn new(room_id: rt::RoomId, body: ReportRoomRequestBody) -> Self {
         Self { room_id, body }
     }
 }
@@ -117,16 +117,20 @@ rt::deserialize_object! {
 #[non_exhaustive]
 pub struct ReportEventRequest {
     /// The room in which the event being reported is located.
-    pub room_id: String,
+    pub room_id: rt::RoomId,
     /// The event to report.
-    pub event_id: String,
+    pub event_id: rt::EventId,
     /// The request body.
     pub body: ReportEventRequestBody,
 }
 
 impl ReportEventRequest {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(room_id: String, event_id: String, body: ReportEventRequestBody) -> Self {
+    pub fn new(
+        room_id: rt::RoomId,
+        event_id: rt::EventId,
+        body: ReportEventRequestBody,
+    ) -> Self {
         Self { room_id, event_id, body }
     }
 }
@@ -211,7 +215,7 @@ impl rt::Endpoint for ReportRoomRequest {
         access_token: Option<&rt::AccessToken>,
     ) -> rt::RequestResult {
         let mut path = rt::PathBuilder::new("/_matrix/client/v3/rooms/");
-        path.push_param(&self.room_id);
+        path.push_param(self.room_id.as_str());
         path.push_literal("/report");
         let path_and_query = path.finish();
         rt::build_request(
@@ -249,9 +253,9 @@ impl rt::Endpoint for ReportEventRequest {
         access_token: Option<&rt::AccessToken>,
     ) -> rt::RequestResult {
         let mut path = rt::PathBuilder::new("/_matrix/client/v3/rooms/");
-        path.push_param(&self.room_id);
+        path.push_param(self.room_id.as_str());
         path.push_literal("/report/");
-        path.push_param(&self.event_id);
+        path.push_param(self.event_id.as_str());
         let path_and_query = path.finish();
         rt::build_request(
             &Self::METADATA,

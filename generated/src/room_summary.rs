@@ -71,7 +71,7 @@ pub struct GetRoomSummaryResponse {
     pub guest_can_join: bool,
     /// The URL for the room's avatar, if one is set.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub avatar_url: Option<String>,
+    pub avatar_url: Option<rt::MxcUri>,
     /// The room's join rule. When not present, the room is assumed to
     /// be `public`.
     #[serde(default, skip_serializing_if = "Option::is_none")]

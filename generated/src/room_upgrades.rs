@@ -20,7 +20,7 @@ pub struct UpgradeRoomRequestBody {
     ///
     /// Added in Matrix 1.16.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub additional_creators: Option<Vec<String>>,
+    pub additional_creators: Option<Vec<rt::UserId>>,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -50,14 +50,14 @@ rt::deserialize_object! {
 #[non_exhaustive]
 pub struct UpgradeRoomRequest {
     /// The ID of the room to upgrade.
-    pub room_id: String,
+    pub room_id: rt::RoomId,
     /// The request body.
     pub body: UpgradeRoomRequestBody,
 }
 
 impl UpgradeRoomRequest {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(room_id: String, body: UpgradeRoomRequestBody) -> Self {
+    pub fn new(room_id: rt::RoomId, body: UpgradeRoomRequestBody) -> Self {
         Self { room_id, body }
     }
 }
@@ -67,7 +67,7 @@ impl UpgradeRoomRequest {
 #[non_exhaustive]
 pub struct UpgradeRoomResponse {
     /// The ID of the new room.
-    pub replacement_room: String,
+    pub replacement_room: rt::RoomId,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -75,7 +75,7 @@ pub struct UpgradeRoomResponse {
 
 impl UpgradeRoomResponse {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(replacement_room: String) -> Self {
+    pub fn new(replacement_room: rt::RoomId) -> Self {
         Self {
             replacement_room,
             additional_properties: Default::default(),
@@ -105,7 +105,7 @@ impl rt::Endpoint for UpgradeRoomRequest {
         access_token: Option<&rt::AccessToken>,
     ) -> rt::RequestResult {
         let mut path = rt::PathBuilder::new("/_matrix/client/v3/rooms/");
-        path.push_param(&self.room_id);
+        path.push_param(self.room_id.as_str());
         path.push_literal("/upgrade");
         let path_and_query = path.finish();
         rt::build_request(

@@ -20,7 +20,7 @@ use crate::types::Encryption;
 #[non_exhaustive]
 pub struct GetSpaceHierarchyRequest {
     /// The room ID of the space to get a hierarchy for.
-    pub room_id: String,
+    pub room_id: rt::RoomId,
     /// Optional (default `false`) flag to indicate whether or not the server should only consider
     /// suggested rooms. Suggested rooms are annotated in their [`m.space.child`](https://spec.matrix.org/v1.19/client-server-api/#mspacechild)
     /// event contents.
@@ -43,7 +43,7 @@ pub struct GetSpaceHierarchyRequest {
 
 impl GetSpaceHierarchyRequest {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(room_id: String) -> Self {
+    pub fn new(room_id: rt::RoomId) -> Self {
         Self {
             room_id,
             suggested_only: None,
@@ -120,7 +120,7 @@ pub struct SpaceHierarchyRoomsChunk {
     pub guest_can_join: bool,
     /// The URL for the room's avatar, if one is set.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub avatar_url: Option<String>,
+    pub avatar_url: Option<rt::MxcUri>,
     /// The room's join rule. When not present, the room is assumed to
     /// be `public`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -249,7 +249,7 @@ impl rt::Endpoint for GetSpaceHierarchyRequest {
         access_token: Option<&rt::AccessToken>,
     ) -> rt::RequestResult {
         let mut path = rt::PathBuilder::new("/_matrix/client/v1/rooms/");
-        path.push_param(&self.room_id);
+        path.push_param(self.room_id.as_str());
         path.push_literal("/hierarchy");
         let mut query = rt::QueryBuilder::new();
         if let Some(value) = &self.suggested_only {

@@ -140,7 +140,7 @@ pub struct SyncResponse {
     /// Information on end-to-end device updates, as specified in
     /// [End-to-end encryption](https://spec.matrix.org/v1.19/client-server-api/#e2e-extensions-to-sync).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub device_lists: Option<serde_json::Map<String, serde_json::Value>>,
+    pub device_lists: Option<DeviceLists>,
     /// Information on end-to-end encryption keys, as specified
     /// in [End-to-end encryption](https://spec.matrix.org/v1.19/client-server-api/#e2e-extensions-to-sync).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -642,6 +642,48 @@ impl LeftRoom {
 rt::deserialize_object! {
     LeftRoom { optional state, optional state_after, optional timeline, optional
     account_data, }
+}
+
+/// Information on end-to-end device updates, as specified in
+/// [End-to-end encryption](https://spec.matrix.org/v1.19/client-server-api/#e2e-extensions-to-sync).
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
+#[non_exhaustive]
+pub struct DeviceLists {
+    /// Users who have updated their device identity or cross-signing
+    /// keys, or who now share an encrypted room with the client, since
+    /// the previous sync response.
+    ///
+    /// Defined by the spec's "Extensions to /sync" of end-to-end
+    /// encryption; added to the schema by
+    /// `spec/overlays/spec-gaps/sync-device-lists.yaml`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub changed: Option<Vec<rt::UserId>>,
+    /// Users with whom the client no longer shares any encrypted room
+    /// since the previous sync response.
+    ///
+    /// Defined by the spec's "Extensions to /sync" of end-to-end
+    /// encryption; added to the schema by
+    /// `spec/overlays/spec-gaps/sync-device-lists.yaml`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub left: Option<Vec<rt::UserId>>,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+impl DeviceLists {
+    /// Creates a value from its required fields; optional fields are unset.
+    pub fn new() -> Self {
+        Self {
+            changed: None,
+            left: None,
+            additional_properties: Default::default(),
+        }
+    }
+}
+
+rt::deserialize_object! {
+    DeviceLists { optional changed, optional left, }
 }
 
 impl rt::Endpoint for SyncRequest {

@@ -13,14 +13,14 @@ use crate::types::Tag;
 pub struct GetRoomTagsRequest {
     /// The id of the user to get tags for. The access token must be
     /// authorised to make requests for this user ID.
-    pub user_id: String,
+    pub user_id: rt::UserId,
     /// The ID of the room to get tags for.
-    pub room_id: String,
+    pub room_id: rt::RoomId,
 }
 
 impl GetRoomTagsRequest {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(user_id: String, room_id: String) -> Self {
+    pub fn new(user_id: rt::UserId, room_id: rt::RoomId) -> Self {
         Self { user_id, room_id }
     }
 }
@@ -61,9 +61,9 @@ rt::deserialize_object! {
 pub struct SetRoomTagRequest {
     /// The id of the user to add a tag for. The access token must be
     /// authorised to make requests for this user ID.
-    pub user_id: String,
+    pub user_id: rt::UserId,
     /// The ID of the room to add a tag to.
-    pub room_id: String,
+    pub room_id: rt::RoomId,
     /// The tag to add.
     pub tag: String,
     /// The request body.
@@ -72,7 +72,12 @@ pub struct SetRoomTagRequest {
 
 impl SetRoomTagRequest {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(user_id: String, room_id: String, tag: String, body: Tag) -> Self {
+    pub fn new(
+        user_id: rt::UserId,
+        room_id: rt::RoomId,
+        tag: String,
+        body: Tag,
+    ) -> Self {
         Self {
             user_id,
             room_id,
@@ -92,16 +97,16 @@ impl SetRoomTagRequest {
 pub struct DeleteRoomTagRequest {
     /// The id of the user to remove a tag for. The access token must be
     /// authorised to make requests for this user ID.
-    pub user_id: String,
+    pub user_id: rt::UserId,
     /// The ID of the room to remove a tag from.
-    pub room_id: String,
+    pub room_id: rt::RoomId,
     /// The tag to remove.
     pub tag: String,
 }
 
 impl DeleteRoomTagRequest {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(user_id: String, room_id: String, tag: String) -> Self {
+    pub fn new(user_id: rt::UserId, room_id: rt::RoomId, tag: String) -> Self {
         Self { user_id, room_id, tag }
     }
 }
@@ -124,9 +129,9 @@ impl rt::Endpoint for GetRoomTagsRequest {
         access_token: Option<&rt::AccessToken>,
     ) -> rt::RequestResult {
         let mut path = rt::PathBuilder::new("/_matrix/client/v3/user/");
-        path.push_param(&self.user_id);
+        path.push_param(self.user_id.as_str());
         path.push_literal("/rooms/");
-        path.push_param(&self.room_id);
+        path.push_param(self.room_id.as_str());
         path.push_literal("/tags");
         let path_and_query = path.finish();
         rt::build_request(
@@ -163,9 +168,9 @@ impl rt::Endpoint for SetRoomTagRequest {
         access_token: Option<&rt::AccessToken>,
     ) -> rt::RequestResult {
         let mut path = rt::PathBuilder::new("/_matrix/client/v3/user/");
-        path.push_param(&self.user_id);
+        path.push_param(self.user_id.as_str());
         path.push_literal("/rooms/");
-        path.push_param(&self.room_id);
+        path.push_param(self.room_id.as_str());
         path.push_literal("/tags/");
         path.push_param(&self.tag);
         let path_and_query = path.finish();
@@ -203,9 +208,9 @@ impl rt::Endpoint for DeleteRoomTagRequest {
         access_token: Option<&rt::AccessToken>,
     ) -> rt::RequestResult {
         let mut path = rt::PathBuilder::new("/_matrix/client/v3/user/");
-        path.push_param(&self.user_id);
+        path.push_param(self.user_id.as_str());
         path.push_literal("/rooms/");
-        path.push_param(&self.room_id);
+        path.push_param(self.room_id.as_str());
         path.push_literal("/tags/");
         path.push_param(&self.tag);
         let path_and_query = path.finish();

@@ -1303,7 +1303,7 @@ pub fn sample_request(
                 sample(
                     || Ok(
                         <GetAccountDataRequest>::new(
-                            path_param.to_owned(),
+                            json(&serde_json::Value::from(path_param).to_string())?,
                             path_param.to_owned(),
                         ),
                     ),
@@ -1317,7 +1317,7 @@ pub fn sample_request(
                 sample(
                     || Ok(
                         <SetAccountDataRequest>::new(
-                            path_param.to_owned(),
+                            json(&serde_json::Value::from(path_param).to_string())?,
                             path_param.to_owned(),
                             json("{}")?,
                         ),
@@ -1332,8 +1332,8 @@ pub fn sample_request(
                 sample(
                     || Ok(
                         <GetAccountDataPerRoomRequest>::new(
-                            path_param.to_owned(),
-                            path_param.to_owned(),
+                            json(&serde_json::Value::from(path_param).to_string())?,
+                            json(&serde_json::Value::from(path_param).to_string())?,
                             path_param.to_owned(),
                         ),
                     ),
@@ -1347,8 +1347,8 @@ pub fn sample_request(
                 sample(
                     || Ok(
                         <SetAccountDataPerRoomRequest>::new(
-                            path_param.to_owned(),
-                            path_param.to_owned(),
+                            json(&serde_json::Value::from(path_param).to_string())?,
+                            json(&serde_json::Value::from(path_param).to_string())?,
                             path_param.to_owned(),
                             json("{}")?,
                         ),
@@ -1366,7 +1366,11 @@ pub fn sample_request(
         "getWhoIs" => {
             Some(
                 sample(
-                    || Ok(<GetWhoIsRequest>::new(path_param.to_owned())),
+                    || Ok(
+                        <GetWhoIsRequest>::new(
+                            json(&serde_json::Value::from(path_param).to_string())?,
+                        ),
+                    ),
                     base_url,
                     access_token,
                 ),
@@ -1544,7 +1548,7 @@ pub fn sample_request(
                     || Ok(
                         <UpdateAppserviceRoomDirectoryVisibilityRequest>::new(
                             path_param.to_owned(),
-                            path_param.to_owned(),
+                            json(&serde_json::Value::from(path_param).to_string())?,
                             json("{\"visibility\":\"public\"}")?,
                         ),
                     ),
@@ -1847,8 +1851,8 @@ pub fn sample_request(
                 sample(
                     || Ok(
                         <GetEventContextRequest>::new(
-                            path_param.to_owned(),
-                            path_param.to_owned(),
+                            json(&serde_json::Value::from(path_param).to_string())?,
+                            json(&serde_json::Value::from(path_param).to_string())?,
                         ),
                     ),
                     base_url,
@@ -1989,7 +1993,7 @@ pub fn sample_request(
                     || Ok(
                         <GetRoomKeyBySessionIdRequest>::new(
                             json("\"x\"")?,
-                            path_param.to_owned(),
+                            json(&serde_json::Value::from(path_param).to_string())?,
                             path_param.to_owned(),
                         ),
                     ),
@@ -2004,7 +2008,7 @@ pub fn sample_request(
                     || Ok(
                         <PutRoomKeyBySessionIdRequest>::new(
                             json("\"x\"")?,
-                            path_param.to_owned(),
+                            json(&serde_json::Value::from(path_param).to_string())?,
                             path_param.to_owned(),
                             json(
                                 "{\"first_message_index\":1,\"forwarded_count\":1,\"is_verified\":true,\"session_data\":{}}",
@@ -2022,7 +2026,7 @@ pub fn sample_request(
                     || Ok(
                         <DeleteRoomKeyBySessionIdRequest>::new(
                             json("\"x\"")?,
-                            path_param.to_owned(),
+                            json(&serde_json::Value::from(path_param).to_string())?,
                             path_param.to_owned(),
                         ),
                     ),
@@ -2037,7 +2041,7 @@ pub fn sample_request(
                     || Ok(
                         <GetRoomKeysByRoomIdRequest>::new(
                             json("\"x\"")?,
-                            path_param.to_owned(),
+                            json(&serde_json::Value::from(path_param).to_string())?,
                         ),
                     ),
                     base_url,
@@ -2051,7 +2055,7 @@ pub fn sample_request(
                     || Ok(
                         <PutRoomKeysByRoomIdRequest>::new(
                             json("\"x\"")?,
-                            path_param.to_owned(),
+                            json(&serde_json::Value::from(path_param).to_string())?,
                             json("{\"sessions\":{}}")?,
                         ),
                     ),
@@ -2066,7 +2070,7 @@ pub fn sample_request(
                     || Ok(
                         <DeleteRoomKeysByRoomIdRequest>::new(
                             json("\"x\"")?,
-                            path_param.to_owned(),
+                            json(&serde_json::Value::from(path_param).to_string())?,
                         ),
                     ),
                     base_url,
@@ -2307,7 +2311,7 @@ pub fn sample_request(
                 sample(
                     || Ok(
                         <RequestOpenIdTokenRequest>::new(
-                            path_param.to_owned(),
+                            json(&serde_json::Value::from(path_param).to_string())?,
                             json("{}")?,
                         ),
                     ),
@@ -2372,7 +2376,11 @@ pub fn sample_request(
         "getPresence" => {
             Some(
                 sample(
-                    || Ok(<GetPresenceRequest>::new(path_param.to_owned())),
+                    || Ok(
+                        <GetPresenceRequest>::new(
+                            json(&serde_json::Value::from(path_param).to_string())?,
+                        ),
+                    ),
                     base_url,
                     access_token,
                 ),
@@ -2383,7 +2391,7 @@ pub fn sample_request(
                 sample(
                     || Ok(
                         <SetPresenceRequest>::new(
-                            path_param.to_owned(),
+                            json(&serde_json::Value::from(path_param).to_string())?,
                             json("{\"presence\":\"online\"}")?,
                         ),
                     ),
@@ -2579,7 +2587,10 @@ pub fn sample_request(
             Some(
                 sample(
                     || Ok(
-                        <SetReadMarkerRequest>::new(path_param.to_owned(), json("{}")?),
+                        <SetReadMarkerRequest>::new(
+                            json(&serde_json::Value::from(path_param).to_string())?,
+                            json("{}")?,
+                        ),
                     ),
                     base_url,
                     access_token,
@@ -2734,7 +2745,7 @@ pub fn sample_request(
                 sample(
                     || Ok(
                         <ReportRoomRequest>::new(
-                            path_param.to_owned(),
+                            json(&serde_json::Value::from(path_param).to_string())?,
                             json("{\"reason\":\"x\"}")?,
                         ),
                     ),
@@ -2748,8 +2759,8 @@ pub fn sample_request(
                 sample(
                     || Ok(
                         <ReportEventRequest>::new(
-                            path_param.to_owned(),
-                            path_param.to_owned(),
+                            json(&serde_json::Value::from(path_param).to_string())?,
+                            json(&serde_json::Value::from(path_param).to_string())?,
                             json("{}")?,
                         ),
                     ),
@@ -2850,7 +2861,7 @@ pub fn sample_request(
                 sample(
                     || Ok(
                         <UpgradeRoomRequest>::new(
-                            path_param.to_owned(),
+                            json(&serde_json::Value::from(path_param).to_string())?,
                             json("{\"new_version\":\"x\"}")?,
                         ),
                     ),
@@ -2939,7 +2950,11 @@ pub fn sample_request(
         "getSpaceHierarchy" => {
             Some(
                 sample(
-                    || Ok(<GetSpaceHierarchyRequest>::new(path_param.to_owned())),
+                    || Ok(
+                        <GetSpaceHierarchyRequest>::new(
+                            json(&serde_json::Value::from(path_param).to_string())?,
+                        ),
+                    ),
                     base_url,
                     access_token,
                 ),
@@ -2983,8 +2998,8 @@ pub fn sample_request(
                 sample(
                     || Ok(
                         <GetRoomTagsRequest>::new(
-                            path_param.to_owned(),
-                            path_param.to_owned(),
+                            json(&serde_json::Value::from(path_param).to_string())?,
+                            json(&serde_json::Value::from(path_param).to_string())?,
                         ),
                     ),
                     base_url,
@@ -2997,8 +3012,8 @@ pub fn sample_request(
                 sample(
                     || Ok(
                         <SetRoomTagRequest>::new(
-                            path_param.to_owned(),
-                            path_param.to_owned(),
+                            json(&serde_json::Value::from(path_param).to_string())?,
+                            json(&serde_json::Value::from(path_param).to_string())?,
                             path_param.to_owned(),
                             json("{}")?,
                         ),
@@ -3013,8 +3028,8 @@ pub fn sample_request(
                 sample(
                     || Ok(
                         <DeleteRoomTagRequest>::new(
-                            path_param.to_owned(),
-                            path_param.to_owned(),
+                            json(&serde_json::Value::from(path_param).to_string())?,
+                            json(&serde_json::Value::from(path_param).to_string())?,
                             path_param.to_owned(),
                         ),
                     ),
@@ -3090,7 +3105,11 @@ pub fn sample_request(
         "getThreadRoots" => {
             Some(
                 sample(
-                    || Ok(<GetThreadRootsRequest>::new(path_param.to_owned())),
+                    || Ok(
+                        <GetThreadRootsRequest>::new(
+                            json(&serde_json::Value::from(path_param).to_string())?,
+                        ),
+                    ),
                     base_url,
                     access_token,
                 ),

@@ -137,12 +137,12 @@ impl QueryUserByProtocolRequest {
 #[non_exhaustive]
 pub struct QueryLocationByAliasRequest {
     /// The Matrix room alias to look up.
-    pub alias: String,
+    pub alias: rt::RoomAlias,
 }
 
 impl QueryLocationByAliasRequest {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(alias: String) -> Self {
+    pub fn new(alias: rt::RoomAlias) -> Self {
         Self { alias }
     }
 }
@@ -156,12 +156,12 @@ impl QueryLocationByAliasRequest {
 #[non_exhaustive]
 pub struct QueryUserByIdRequest {
     /// The Matrix User ID to look up.
-    pub userid: String,
+    pub userid: rt::UserId,
 }
 
 impl QueryUserByIdRequest {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(userid: String) -> Self {
+    pub fn new(userid: rt::UserId) -> Self {
         Self { userid }
     }
 }
@@ -354,7 +354,7 @@ impl rt::Endpoint for QueryLocationByAliasRequest {
     ) -> rt::RequestResult {
         let path = rt::PathBuilder::new("/_matrix/client/v3/thirdparty/location");
         let mut query = rt::QueryBuilder::new();
-        query.push("alias", &self.alias);
+        query.push("alias", self.alias.as_str());
         let path_and_query = path.finish() + &query.finish();
         rt::build_request(
             &Self::METADATA,
@@ -392,7 +392,7 @@ impl rt::Endpoint for QueryUserByIdRequest {
     ) -> rt::RequestResult {
         let path = rt::PathBuilder::new("/_matrix/client/v3/thirdparty/user");
         let mut query = rt::QueryBuilder::new();
-        query.push("userid", &self.userid);
+        query.push("userid", self.userid.as_str());
         let path_and_query = path.finish() + &query.finish();
         rt::build_request(
             &Self::METADATA,

@@ -28,7 +28,7 @@ rt::string_enum! {
 #[non_exhaustive]
 pub struct GetThreadRootsRequest {
     /// The room ID where the thread roots are located.
-    pub room_id: String,
+    pub room_id: rt::RoomId,
     /// Optional (default `all`) flag to denote which thread roots are of interest to the caller.
     /// When `all`, all thread roots found in the room are returned. When `participated`, only
     /// thread roots for threads the user has [participated in](https://spec.matrix.org/v1.19/client-server-api/#server-side-aggregation-of-mthread-relationships)
@@ -46,7 +46,7 @@ pub struct GetThreadRootsRequest {
 
 impl GetThreadRootsRequest {
     /// Creates a value from its required fields; optional fields are unset.
-    pub fn new(room_id: String) -> Self {
+    pub fn new(room_id: rt::RoomId) -> Self {
         Self {
             room_id,
             include: None,
@@ -109,7 +109,7 @@ impl rt::Endpoint for GetThreadRootsRequest {
         access_token: Option<&rt::AccessToken>,
     ) -> rt::RequestResult {
         let mut path = rt::PathBuilder::new("/_matrix/client/v1/rooms/");
-        path.push_param(&self.room_id);
+        path.push_param(self.room_id.as_str());
         path.push_literal("/threads");
         let mut query = rt::QueryBuilder::new();
         if let Some(value) = &self.include {

@@ -1171,7 +1171,7 @@ rt::deserialize_object! {
 #[non_exhaustive]
 pub struct CrossSigningKey {
     /// The ID of the user the key belongs to.
-    pub user_id: String,
+    pub user_id: rt::UserId,
     /// What the key is used for.
     pub usage: Vec<CrossSigningKeyUsageItem>,
     /// The public key.  The object must have exactly one property, whose name is
@@ -1191,7 +1191,7 @@ pub struct CrossSigningKey {
 impl CrossSigningKey {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new(
-        user_id: String,
+        user_id: rt::UserId,
         usage: Vec<CrossSigningKeyUsageItem>,
         keys: std::collections::BTreeMap<String, String>,
     ) -> Self {
@@ -1790,7 +1790,7 @@ rt::deserialize_object! {
 pub struct DeviceKeys {
     /// The ID of the user the device belongs to. Must match the user ID used
     /// when logging in.
-    pub user_id: String,
+    pub user_id: rt::UserId,
     /// The ID of the device these keys belong to. Must match the device ID used
     /// when logging in.
     pub device_id: String,
@@ -1816,7 +1816,7 @@ pub struct DeviceKeys {
 impl DeviceKeys {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new(
-        user_id: String,
+        user_id: rt::UserId,
         device_id: String,
         algorithms: Vec<String>,
         keys: std::collections::BTreeMap<String, String>,
@@ -1967,7 +1967,7 @@ pub struct PublishedRoomsChunk {
     pub guest_can_join: bool,
     /// The URL for the room's avatar, if one is set.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub avatar_url: Option<String>,
+    pub avatar_url: Option<rt::MxcUri>,
     /// The room's join rule. When not present, the room is assumed to
     /// be `public`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2368,7 +2368,7 @@ pub struct OpenIdCredentials {
     pub token_type: String,
     /// The homeserver domain the consumer should use when attempting to
     /// verify the user's identity.
-    pub matrix_server_name: String,
+    pub matrix_server_name: rt::ServerName,
     /// The number of seconds before this token expires and a new one must
     /// be generated.
     #[serde(with = "rt::duration_secs")]
@@ -2385,7 +2385,7 @@ impl OpenIdCredentials {
     pub fn new(
         access_token: String,
         token_type: String,
-        matrix_server_name: String,
+        matrix_server_name: rt::ServerName,
         expires_in: std::time::Duration,
     ) -> Self {
         Self {
@@ -2910,7 +2910,7 @@ pub struct Protocol {
     /// searched before the name of a channel.
     pub location_fields: Vec<String>,
     /// A content URI representing an icon for the third-party protocol.
-    pub icon: String,
+    pub icon: rt::MxcUri,
     /// The type definitions for the fields defined in `user_fields` and
     /// `location_fields`. Each entry in those arrays MUST have an entry here.
     /// The `string` key for this object is the field name itself.
@@ -2936,7 +2936,7 @@ impl Protocol {
     pub fn new(
         user_fields: Vec<String>,
         location_fields: Vec<String>,
-        icon: String,
+        icon: rt::MxcUri,
         field_types: std::collections::BTreeMap<String, FieldType>,
         instances: Vec<ProtocolInstance>,
     ) -> Self {
@@ -2995,7 +2995,7 @@ pub struct ProtocolInstance {
     /// An optional content URI representing the protocol. Overrides the one provided
     /// at the higher level Protocol object.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub icon: Option<String>,
+    pub icon: Option<rt::MxcUri>,
     /// Preset values for `fields` the client may use to search by.
     pub fields: serde_json::Map<String, serde_json::Value>,
     /// A unique identifier across all instances.
@@ -3041,7 +3041,7 @@ rt::deserialize_object! {
 #[non_exhaustive]
 pub struct Location {
     /// An alias for a matrix room.
-    pub alias: String,
+    pub alias: rt::RoomAlias,
     /// The protocol ID that the third-party location is a part of.
     pub protocol: String,
     /// Information used to identify this third-party location.
@@ -3054,7 +3054,7 @@ pub struct Location {
 impl Location {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new(
-        alias: String,
+        alias: rt::RoomAlias,
         protocol: String,
         fields: serde_json::Map<String, serde_json::Value>,
     ) -> Self {
@@ -3076,7 +3076,7 @@ rt::deserialize_object! {
 #[non_exhaustive]
 pub struct User {
     /// A Matrix User ID representing a third-party user.
-    pub userid: String,
+    pub userid: rt::UserId,
     /// The protocol ID that the third-party location is a part of.
     pub protocol: String,
     /// Information used to identify this third-party location.
@@ -3089,7 +3089,7 @@ pub struct User {
 impl User {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new(
-        userid: String,
+        userid: rt::UserId,
         protocol: String,
         fields: serde_json::Map<String, serde_json::Value>,
     ) -> Self {

@@ -89,7 +89,7 @@ pub struct User {
     pub display_name: Option<Option<String>>,
     /// The avatar url, as an [`mxc://` URI](https://spec.matrix.org/v1.19/client-server-api/#matrix-content-mxc-uris), if one exists.
     #[serde(default, skip_serializing_if = "Option::is_none", with = "rt::nullable")]
-    pub avatar_url: Option<Option<String>>,
+    pub avatar_url: Option<Option<rt::MxcUri>>,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,

@@ -64,8 +64,7 @@ async fn replacing_cross_signing_keys_asks_for_user_interactive_auth() {
         let key_id = format!("ed25519:{public_key}");
         let mut request = UploadCrossSigningKeysRequest::new();
         request.master_key = Some(CrossSigningKey::new(
-            // The spec gives this `user_id` no format: a string.
-            account.user_id.to_string(),
+            account.user_id.clone(),
             vec![CrossSigningKeyUsageItem::Master],
             BTreeMap::from([(key_id, public_key.to_owned())]),
         ));

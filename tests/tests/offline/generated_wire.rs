@@ -337,9 +337,9 @@ async fn spaces_percent_and_non_ascii_in_path_params() {
     ])
     .await;
     let client = client(&server, Some(TOKEN));
-    bounded(client.get_presence(GetPresenceRequest::new(
-        "@zoë the 100%:example.org".to_owned(),
-    )))
+    bounded(client.get_presence(GetPresenceRequest::new(received(
+        "@zoë the 100%:example.org",
+    ))))
     .await
     .unwrap();
     bounded(client.upload_content_to_mxc(UploadContentToMxcRequest::new(
@@ -410,7 +410,7 @@ async fn dot_segment_params_are_refused_and_nothing_is_sent() {
             );
         }
         // The sans-IO layer refuses the same way.
-        let sans_io = GetPresenceRequest::new(dots.to_owned())
+        let sans_io = GetPresenceRequest::new(received(dots))
             .try_into_http_request(&base(), Some(&AccessToken::new(TOKEN)))
             .unwrap_err();
         assert!(
@@ -666,7 +666,7 @@ async fn query_values_are_percent_encoded_and_sso_redirect_is_typed() {
     .unwrap();
     assert_eq!(redirect.location.as_deref(), Some(location));
 
-    bounded(client.query_user_by_id(QueryUserByIdRequest::new("@bob:example.org".to_owned())))
+    bounded(client.query_user_by_id(QueryUserByIdRequest::new(id("@bob:example.org"))))
         .await
         .unwrap();
 
@@ -1002,7 +1002,7 @@ async fn missing_token_on_a_required_auth_operation_is_a_typed_error_and_nothing
     );
     assert!(server.requests().is_empty(), "{:?}", server.requests());
 
-    let sans_io = GetPresenceRequest::new("@a:example.org".to_owned())
+    let sans_io = GetPresenceRequest::new(id("@a:example.org"))
         .try_into_http_request(&base(), None)
         .unwrap_err();
     assert!(
@@ -1314,7 +1314,7 @@ async fn presence_status_msg_distinguishes_absent_null_and_value() {
     let mut got: Vec<GetPresenceResponse> = Vec::new();
     for _ in &bodies {
         got.push(
-            bounded(client.get_presence(GetPresenceRequest::new("@alice:example.org".to_owned())))
+            bounded(client.get_presence(GetPresenceRequest::new(id("@alice:example.org"))))
                 .await
                 .unwrap(),
         );
@@ -1352,7 +1352,7 @@ async fn request_bodies_send_null_only_where_the_spec_requires_it() {
     .unwrap();
     // An unset optional field is absent, not null.
     bounded(client.set_presence(SetPresenceRequest::new(
-        "@alice:example.org".to_owned(),
+        id("@alice:example.org"),
         SetPresenceRequestBody::new(Presence::Unavailable),
     )))
     .await
@@ -1690,10 +1690,9 @@ async fn unknown_enum_values_are_kept_and_serialize_back_verbatim() {
     // A known value read from the wire is the known variant, never Unknown.
     assert_eq!(Membership::from("join"), Membership::Join);
 
-    let presence =
-        bounded(client.get_presence(GetPresenceRequest::new("@a:example.org".to_owned())))
-            .await
-            .unwrap();
+    let presence = bounded(client.get_presence(GetPresenceRequest::new(id("@a:example.org"))))
+        .await
+        .unwrap();
     assert!(matches!(presence.presence, Presence::Unknown(_)));
     assert_eq!(
         serde_json::to_value(&presence).unwrap(),

@@ -327,7 +327,7 @@ async fn deeply_nested_json_is_a_typed_error_not_a_stack_overflow() {
     .await;
     let client = client(&server, DEFAULT_MAX_RESPONSE_BYTES);
     let request =
-        || GetAccountDataRequest::new("@alice:example.org".to_owned(), "m.deep".to_owned());
+        || GetAccountDataRequest::new("@alice:example.org".parse().unwrap(), "m.deep".to_owned());
 
     let response = unexpected(client.get_account_data(request()).await.unwrap_err());
     assert_eq!(response.status().as_u16(), 200);

@@ -212,7 +212,7 @@ pub async fn run(h: &mut Harness, users: &Users) {
     let openid = h
         .call(
             Some(alice),
-            RequestOpenIdTokenRequest::new(alice.user_id.to_string(), Map::new()),
+            RequestOpenIdTokenRequest::new(alice.user_id.clone(), Map::new()),
             "a Bearer token for this server",
         )
         .await;
@@ -224,7 +224,7 @@ pub async fn run(h: &mut Harness, users: &Users) {
     let whois = h
         .call(
             Some(alice),
-            GetWhoIsRequest::new(alice.user_id.to_string()),
+            GetWhoIsRequest::new(alice.user_id.clone()),
             "a user may look up their own sessions",
         )
         .await;
@@ -263,7 +263,7 @@ pub async fn run(h: &mut Harness, users: &Users) {
     .await;
 
     let mut settings = SetAccountDataRequest::new(
-        alice.user_id.to_string(),
+        alice.user_id.clone(),
         "org.example.ops.settings".to_owned(),
         object(json!({"theme": "dark", "font_size": 14})),
     );
@@ -275,7 +275,7 @@ pub async fn run(h: &mut Harness, users: &Users) {
         .call(
             Some(alice),
             GetAccountDataRequest::new(
-                alice.user_id.to_string(),
+                alice.user_id.clone(),
                 "org.example.ops.settings".to_owned(),
             ),
             "equals what was set",
@@ -496,14 +496,14 @@ async fn profile_and_presence(h: &mut Harness, users: &Users) {
     presence.status_msg = Some("testing every operation".to_owned());
     h.call(
         Some(alice),
-        SetPresenceRequest::new(alice.user_id.to_string(), presence),
+        SetPresenceRequest::new(alice.user_id.clone(), presence),
         "read back with its status message",
     )
     .await;
     let status = h
         .call(
             Some(alice),
-            GetPresenceRequest::new(alice.user_id.to_string()),
+            GetPresenceRequest::new(alice.user_id.clone()),
             "online, with the status message set",
         )
         .await;

@@ -309,8 +309,8 @@ pub async fn run(h: &mut Harness, users: &Users) -> Rooms {
     h.call(
         Some(alice),
         SetRoomTagRequest::new(
-            alice.user_id.to_string(),
-            lobby.to_string(),
+            alice.user_id.clone(),
+            lobby.clone(),
             "m.favourite".to_owned(),
             tag,
         ),
@@ -320,7 +320,7 @@ pub async fn run(h: &mut Harness, users: &Users) -> Rooms {
     let tags = h
         .call(
             Some(alice),
-            GetRoomTagsRequest::new(alice.user_id.to_string(), lobby.to_string()),
+            GetRoomTagsRequest::new(alice.user_id.clone(), lobby.clone()),
             "m.favourite with order 0.25",
         )
         .await;
@@ -334,8 +334,8 @@ pub async fn run(h: &mut Harness, users: &Users) -> Rooms {
     h.call(
         Some(alice),
         DeleteRoomTagRequest::new(
-            alice.user_id.to_string(),
-            lobby.to_string(),
+            alice.user_id.clone(),
+            lobby.clone(),
             "m.favourite".to_owned(),
         ),
         "no tags afterwards",
@@ -344,7 +344,7 @@ pub async fn run(h: &mut Harness, users: &Users) -> Rooms {
     let tags = h
         .call(
             Some(alice),
-            GetRoomTagsRequest::new(alice.user_id.to_string(), lobby.to_string()),
+            GetRoomTagsRequest::new(alice.user_id.clone(), lobby.clone()),
             "",
         )
         .await;
@@ -355,8 +355,8 @@ pub async fn run(h: &mut Harness, users: &Users) -> Rooms {
     h.call(
         Some(alice),
         SetAccountDataPerRoomRequest::new(
-            alice.user_id.to_string(),
-            lobby.to_string(),
+            alice.user_id.clone(),
+            lobby.clone(),
             "org.example.ops.room_note".to_owned(),
             object(json!({"note": "the lobby", "pinned": true})),
         ),
@@ -367,8 +367,8 @@ pub async fn run(h: &mut Harness, users: &Users) -> Rooms {
         .call(
             Some(alice),
             GetAccountDataPerRoomRequest::new(
-                alice.user_id.to_string(),
-                lobby.to_string(),
+                alice.user_id.clone(),
+                lobby.clone(),
                 "org.example.ops.room_note".to_owned(),
             ),
             "equals what was set",
@@ -420,7 +420,7 @@ pub async fn run(h: &mut Harness, users: &Users) -> Rooms {
     h.call(
         Some(dave),
         ReportRoomRequest::new(
-            lobby.to_string(),
+            lobby.clone(),
             ReportRoomRequestBody::new("spam in the room".to_owned()),
         ),
         "accepted",
@@ -598,7 +598,7 @@ async fn messages(h: &mut Harness, users: &Users, lobby: &RoomId) -> Option<Even
             [&json!("hi alice"), &json!("hello, every operation")]
         );
     }
-    let mut request = GetEventContextRequest::new(lobby.to_string(), hello.to_string());
+    let mut request = GetEventContextRequest::new(lobby.clone(), hello.clone());
     request.limit = Some(2);
     let context = h
         .call(Some(bob), request, "the message, with bob's reply after it")
@@ -701,7 +701,7 @@ async fn messages(h: &mut Harness, users: &Users, lobby: &RoomId) -> Option<Even
     let threads = h
         .call(
             Some(alice),
-            GetThreadRootsRequest::new(lobby.to_string()),
+            GetThreadRootsRequest::new(lobby.clone()),
             "the message is the one thread root",
         )
         .await;
@@ -728,11 +728,11 @@ async fn messages(h: &mut Harness, users: &Users, lobby: &RoomId) -> Option<Even
     )
     .await;
     let mut markers = SetReadMarkerRequestBody::new();
-    markers.fully_read = Some(hello.to_string());
-    markers.read = Some(hello.to_string());
+    markers.fully_read = Some(hello.clone());
+    markers.read = Some(hello.clone());
     h.call(
         Some(bob),
-        SetReadMarkerRequest::new(lobby.to_string(), markers),
+        SetReadMarkerRequest::new(lobby.clone(), markers),
         "the fully-read marker shows in bob's room account data (sync)",
     )
     .await;
@@ -780,7 +780,7 @@ async fn messages(h: &mut Harness, users: &Users, lobby: &RoomId) -> Option<Even
         report.reason = Some("rude".to_owned());
         h.call(
             Some(bob),
-            ReportEventRequest::new(lobby.to_string(), oops.to_string(), report),
+            ReportEventRequest::new(lobby.clone(), oops.clone(), report),
             "accepted",
         )
         .await;
@@ -940,10 +940,7 @@ async fn more_rooms(h: &mut Harness, users: &Users, lobby: &RoomId) {
     let upgraded = h
         .call(
             Some(alice),
-            UpgradeRoomRequest::new(
-                old.to_string(),
-                UpgradeRoomRequestBody::new("12".to_owned()),
-            ),
+            UpgradeRoomRequest::new(old.clone(), UpgradeRoomRequestBody::new("12".to_owned())),
             "the new room's create event names the old one as predecessor",
         )
         .await;
@@ -952,7 +949,7 @@ async fn more_rooms(h: &mut Harness, users: &Users, lobby: &RoomId) {
             .call(
                 Some(alice),
                 GetRoomStateWithKeyRequest::new(
-                    upgraded.replacement_room.parse().unwrap(),
+                    upgraded.replacement_room.clone(),
                     "m.room.create".to_owned(),
                     String::new(),
                 ),
@@ -984,7 +981,7 @@ async fn more_rooms(h: &mut Harness, users: &Users, lobby: &RoomId) {
     let hierarchy = h
         .call(
             Some(alice),
-            GetSpaceHierarchyRequest::new(space.to_string()),
+            GetSpaceHierarchyRequest::new(space.clone()),
             "the space, then its child room",
         )
         .await;

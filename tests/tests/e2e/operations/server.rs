@@ -106,7 +106,7 @@ pub async fn run(h: &mut Harness, users: &Users) {
     let locations = h
         .call(
             Some(alice),
-            QueryLocationByAliasRequest::new("#irc_#matrix:localhost".to_owned()),
+            QueryLocationByAliasRequest::new("#irc_#matrix:localhost".parse().unwrap()),
             "no bridges: no locations",
         )
         .await;
@@ -114,7 +114,7 @@ pub async fn run(h: &mut Harness, users: &Users) {
     let users_found = h
         .call(
             Some(alice),
-            QueryUserByIdRequest::new("@irc_someone:localhost".to_owned()),
+            QueryUserByIdRequest::new("@irc_someone:localhost".parse().unwrap()),
             "no bridges: no users",
         )
         .await;
@@ -130,7 +130,7 @@ pub async fn run(h: &mut Harness, users: &Users) {
         Some(alice),
         UpdateAppserviceRoomDirectoryVisibilityRequest::new(
             "libera".to_owned(),
-            "!unknown:localhost".to_owned(),
+            "!unknown:localhost".parse().unwrap(),
             UpdateAppserviceRoomDirectoryVisibilityRequestBody::new(Visibility::Public),
         ),
         "",

@@ -168,7 +168,7 @@ pub async fn run(h: &mut Harness, users: &Users, rooms: &Rooms) {
         presence.status_msg = Some("in a meeting".to_owned());
         h.call(
             Some(bob),
-            SetPresenceRequest::new(bob.user_id.to_string(), presence),
+            SetPresenceRequest::new(bob.user_id.clone(), presence),
             "",
         )
         .await;
@@ -238,7 +238,7 @@ pub async fn run(h: &mut Harness, users: &Users, rooms: &Rooms) {
             Some(hello.clone())
         );
     }
-    let mut peek = PeekEventsRequest::new(lobby.to_string());
+    let mut peek = PeekEventsRequest::new(lobby.clone());
     peek.timeout = Some(Duration::ZERO);
     let peeked = h
         .call(
