@@ -372,3 +372,6 @@ impl Lowerer<'_> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;
