@@ -379,7 +379,7 @@ impl PutRoomKeyBySessionIdRequest {
 pub struct RoomKeysUpdateResponse {
     /// The new etag value representing stored keys in the backup.
     ///
-    /// See [`GET /room_keys/version/{version}`](client-server-api/#get_matrixclientv3room_keysversionversion)
+    /// See [`GET /room_keys/version/{version}`](https://spec.matrix.org/v1.19/client-server-api/#get_matrixclientv3room_keysversionversion)
     /// for more details.
     pub etag: String,
     /// The number of keys stored in the backup

@@ -241,6 +241,9 @@ pub mod whoami;
 /// Types shared between modules.
 pub mod types;
 
+/// Event contents, one type per event type of the spec's event schemas.
+pub mod events;
+
 #[cfg(feature = "test-support")]
 #[doc(hidden)]
 pub mod test_support;

@@ -57,6 +57,33 @@ use crate::directory::{
     SetRoomAliasRequestBody,
 };
 use crate::event_context::{GetEventContextRequest, GetEventContextResponse};
+use crate::events::{
+    AcceptedTermsEventContent, CallAnswerEventContent, CallCandidatesEventContent,
+    CallHangupEventContent, CallInviteEventContent, CallNegotiateEventContent,
+    CallRejectEventContent, CallSdpStreamMetadataChangedEventContent,
+    CallSelectAnswerEventContent, DirectEventContent, DummyEventContent,
+    ForwardedRoomKeyEventContent, FullyReadEventContent, IdentityServerEventContent,
+    IgnoredUserListEventContent, ImagePackRoomsEventContent,
+    InvitePermissionConfigEventContent, KeyBackupEventContent,
+    KeyVerificationAcceptEventContent, KeyVerificationCancelEventContent,
+    KeyVerificationDoneEventContent, KeyVerificationKeyEventContent,
+    KeyVerificationMacEventContent, KeyVerificationReadyEventContent,
+    KeyVerificationRequestEventContent, KeyVerificationStartEventContent,
+    MarkedUnreadEventContent, PolicyRuleRoomEventContent, PolicyRuleServerEventContent,
+    PolicyRuleUserEventContent, PresenceEventContent, PushRulesEventContent,
+    ReactionEventContent, ReceiptEventContent, RecentEmojiEventContent,
+    RoomAvatarEventContent, RoomCanonicalAliasEventContent, RoomCreateEventContent,
+    RoomEncryptedEventContent, RoomEncryptionEventContent, RoomGuestAccessEventContent,
+    RoomHistoryVisibilityEventContent, RoomImagePackEventContent,
+    RoomJoinRulesEventContent, RoomKeyBundleEventContent, RoomKeyEventContent,
+    RoomKeyRequestEventContent, RoomKeyWithheldEventContent, RoomMemberEventContent,
+    RoomMessageEventContent, RoomNameEventContent, RoomPinnedEventsEventContent,
+    RoomPolicyEventContent, RoomPowerLevelsEventContent, RoomRedactionEventContent,
+    RoomServerAclEventContent, RoomThirdPartyInviteEventContent,
+    RoomTombstoneEventContent, RoomTopicEventContent, SecretRequestEventContent,
+    SecretSendEventContent, SpaceChildEventContent, SpaceParentEventContent,
+    StickerEventContent, TagEventContent, TypingEventContent,
+};
 use crate::filter::{DefineFilterRequest, DefineFilterResponse, GetFilterRequest};
 use crate::inviting::{InviteUserRequest, InviteUserRequestBody};
 use crate::joining::{
@@ -187,6 +214,110 @@ use crate::versions::{GetVersionsRequest, GetVersionsResponse};
 use crate::voip::{GetTurnServerRequest, GetTurnServerResponse};
 use crate::wellknown::GetWellknownRequest;
 use crate::whoami::{GetTokenOwnerRequest, GetTokenOwnerResponse};
+
+/// Calls `visitor` with the content type of the event type
+/// `event_type` (module `events`). `None` for an event type the
+/// spec's event schemas do not define.
+pub fn visit_event_content_type<V: BodyVisitor>(
+    event_type: &str,
+    visitor: V,
+) -> Option<V::Output> {
+    match event_type {
+        "m.accepted_terms" => Some(visitor.visit::<AcceptedTermsEventContent>()),
+        "m.call.answer" => Some(visitor.visit::<CallAnswerEventContent>()),
+        "m.call.candidates" => Some(visitor.visit::<CallCandidatesEventContent>()),
+        "m.call.hangup" => Some(visitor.visit::<CallHangupEventContent>()),
+        "m.call.invite" => Some(visitor.visit::<CallInviteEventContent>()),
+        "m.call.negotiate" => Some(visitor.visit::<CallNegotiateEventContent>()),
+        "m.call.reject" => Some(visitor.visit::<CallRejectEventContent>()),
+        "m.call.sdp_stream_metadata_changed" => {
+            Some(visitor.visit::<CallSdpStreamMetadataChangedEventContent>())
+        }
+        "m.call.select_answer" => Some(visitor.visit::<CallSelectAnswerEventContent>()),
+        "m.direct" => Some(visitor.visit::<DirectEventContent>()),
+        "m.dummy" => Some(visitor.visit::<DummyEventContent>()),
+        "m.forwarded_room_key" => Some(visitor.visit::<ForwardedRoomKeyEventContent>()),
+        "m.fully_read" => Some(visitor.visit::<FullyReadEventContent>()),
+        "m.identity_server" => Some(visitor.visit::<IdentityServerEventContent>()),
+        "m.ignored_user_list" => Some(visitor.visit::<IgnoredUserListEventContent>()),
+        "m.image_pack.rooms" => Some(visitor.visit::<ImagePackRoomsEventContent>()),
+        "m.invite_permission_config" => {
+            Some(visitor.visit::<InvitePermissionConfigEventContent>())
+        }
+        "m.key.verification.accept" => {
+            Some(visitor.visit::<KeyVerificationAcceptEventContent>())
+        }
+        "m.key.verification.cancel" => {
+            Some(visitor.visit::<KeyVerificationCancelEventContent>())
+        }
+        "m.key.verification.done" => {
+            Some(visitor.visit::<KeyVerificationDoneEventContent>())
+        }
+        "m.key.verification.key" => {
+            Some(visitor.visit::<KeyVerificationKeyEventContent>())
+        }
+        "m.key.verification.mac" => {
+            Some(visitor.visit::<KeyVerificationMacEventContent>())
+        }
+        "m.key.verification.ready" => {
+            Some(visitor.visit::<KeyVerificationReadyEventContent>())
+        }
+        "m.key.verification.request" => {
+            Some(visitor.visit::<KeyVerificationRequestEventContent>())
+        }
+        "m.key.verification.start" => {
+            Some(visitor.visit::<KeyVerificationStartEventContent>())
+        }
+        "m.key_backup" => Some(visitor.visit::<KeyBackupEventContent>()),
+        "m.marked_unread" => Some(visitor.visit::<MarkedUnreadEventContent>()),
+        "m.policy.rule.room" => Some(visitor.visit::<PolicyRuleRoomEventContent>()),
+        "m.policy.rule.server" => Some(visitor.visit::<PolicyRuleServerEventContent>()),
+        "m.policy.rule.user" => Some(visitor.visit::<PolicyRuleUserEventContent>()),
+        "m.presence" => Some(visitor.visit::<PresenceEventContent>()),
+        "m.push_rules" => Some(visitor.visit::<PushRulesEventContent>()),
+        "m.reaction" => Some(visitor.visit::<ReactionEventContent>()),
+        "m.receipt" | "m.receipt.private" => Some(visitor.visit::<ReceiptEventContent>()),
+        "m.recent_emoji" => Some(visitor.visit::<RecentEmojiEventContent>()),
+        "m.room.avatar" => Some(visitor.visit::<RoomAvatarEventContent>()),
+        "m.room.canonical_alias" => {
+            Some(visitor.visit::<RoomCanonicalAliasEventContent>())
+        }
+        "m.room.create" => Some(visitor.visit::<RoomCreateEventContent>()),
+        "m.room.encrypted" => Some(visitor.visit::<RoomEncryptedEventContent>()),
+        "m.room.encryption" => Some(visitor.visit::<RoomEncryptionEventContent>()),
+        "m.room.guest_access" => Some(visitor.visit::<RoomGuestAccessEventContent>()),
+        "m.room.history_visibility" => {
+            Some(visitor.visit::<RoomHistoryVisibilityEventContent>())
+        }
+        "m.room.image_pack" => Some(visitor.visit::<RoomImagePackEventContent>()),
+        "m.room.join_rules" => Some(visitor.visit::<RoomJoinRulesEventContent>()),
+        "m.room.member" => Some(visitor.visit::<RoomMemberEventContent>()),
+        "m.room.message" => Some(visitor.visit::<RoomMessageEventContent>()),
+        "m.room.name" => Some(visitor.visit::<RoomNameEventContent>()),
+        "m.room.pinned_events" => Some(visitor.visit::<RoomPinnedEventsEventContent>()),
+        "m.room.policy" => Some(visitor.visit::<RoomPolicyEventContent>()),
+        "m.room.power_levels" => Some(visitor.visit::<RoomPowerLevelsEventContent>()),
+        "m.room.redaction" => Some(visitor.visit::<RoomRedactionEventContent>()),
+        "m.room.server_acl" => Some(visitor.visit::<RoomServerAclEventContent>()),
+        "m.room.third_party_invite" => {
+            Some(visitor.visit::<RoomThirdPartyInviteEventContent>())
+        }
+        "m.room.tombstone" => Some(visitor.visit::<RoomTombstoneEventContent>()),
+        "m.room.topic" => Some(visitor.visit::<RoomTopicEventContent>()),
+        "m.room_key" => Some(visitor.visit::<RoomKeyEventContent>()),
+        "m.room_key.withheld" => Some(visitor.visit::<RoomKeyWithheldEventContent>()),
+        "m.room_key_bundle" => Some(visitor.visit::<RoomKeyBundleEventContent>()),
+        "m.room_key_request" => Some(visitor.visit::<RoomKeyRequestEventContent>()),
+        "m.secret.request" => Some(visitor.visit::<SecretRequestEventContent>()),
+        "m.secret.send" => Some(visitor.visit::<SecretSendEventContent>()),
+        "m.space.child" => Some(visitor.visit::<SpaceChildEventContent>()),
+        "m.space.parent" => Some(visitor.visit::<SpaceParentEventContent>()),
+        "m.sticker" => Some(visitor.visit::<StickerEventContent>()),
+        "m.tag" => Some(visitor.visit::<TagEventContent>()),
+        "m.typing" => Some(visitor.visit::<TypingEventContent>()),
+        _ => None,
+    }
+}
 
 /// Something done with the Rust type of a JSON body, chosen at
 /// run time by [`visit_body_type`].

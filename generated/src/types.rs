@@ -2423,6 +2423,32 @@ rt::deserialize_object! {
     matrix_server_name, required expires_in with DurationSecs, }
 }
 
+/// The unpadded base64-encoded public keys for the Policy Server. MUST contain
+/// at least `ed25519`.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+#[non_exhaustive]
+pub struct PublicKeys {
+    /// The unpadded base64-encoded ed25519 public key for the Policy Server.
+    pub ed25519: String,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, String>,
+}
+
+impl PublicKeys {
+    /// Creates a value from its required fields; optional fields are unset.
+    pub fn new(ed25519: String) -> Self {
+        Self {
+            ed25519,
+            additional_properties: Default::default(),
+        }
+    }
+}
+
+rt::deserialize_object! {
+    PublicKeys { required ed25519, }
+}
+
 rt::string_enum! {
     /// This user's presence.
     ///
@@ -3078,4 +3104,410 @@ impl User {
 
 rt::deserialize_object! {
     User { required userid, required protocol, required fields, }
+}
+
+/// Metadata describing a stream.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+#[non_exhaustive]
+pub struct StreamMetadata {
+    /// The purpose of the stream.
+    ///
+    /// The possible values are:
+    ///
+    /// * `m.usermedia`: Stream that contains the webcam and/or microphone
+    ///   tracks.
+    /// * `m.screenshare`: Stream with the screen-sharing tracks.
+    pub purpose: StreamMetadataPurpose,
+    /// Whether the audio track in the stream is muted.
+    ///
+    /// Defaults to `false` if not present.
+    ///
+    /// Added in Matrix 1.11.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub audio_muted: Option<bool>,
+    /// Whether the video track in the stream is muted.
+    ///
+    /// Defaults to `false` if not present.
+    ///
+    /// Added in Matrix 1.11.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub video_muted: Option<bool>,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+impl StreamMetadata {
+    /// Creates a value from its required fields; optional fields are unset.
+    pub fn new(purpose: StreamMetadataPurpose) -> Self {
+        Self {
+            purpose,
+            audio_muted: None,
+            video_muted: None,
+            additional_properties: Default::default(),
+        }
+    }
+}
+
+rt::deserialize_object! {
+    StreamMetadata { required purpose, optional audio_muted, optional video_muted, }
+}
+
+rt::string_enum! {
+    /// The purpose of the stream.
+    ///
+    /// The possible values are:
+    ///
+    /// * `m.usermedia`: Stream that contains the webcam and/or microphone
+    ///   tracks.
+    /// * `m.screenshare`: Stream with the screen-sharing tracks.
+    ///
+    /// Values this version of the crate does not know are kept in `Unknown`.
+    #[non_exhaustive]
+    pub enum StreamMetadataPurpose {
+        MUsermedia = "m.usermedia",
+        MScreenshare = "m.screenshare",
+    }
+}
+
+/// Required when sent as an in-room message. Indicates the
+/// `m.key.verification.request` that this message is related to. Note that for
+/// encrypted messages, this property should be in the unencrypted portion of the
+/// event.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
+#[non_exhaustive]
+pub struct VerificationRelatesTo {
+    /// The relationship type. Currently, this can only be an
+    /// [`m.reference`](https://spec.matrix.org/v1.19/client-server-api/#reference-relations) relationship type.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rel_type: Option<VerificationRelatesToRelType>,
+    /// The event ID of the `m.key.verification.request` that this message is
+    /// related to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event_id: Option<String>,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+impl VerificationRelatesTo {
+    /// Creates a value from its required fields; optional fields are unset.
+    pub fn new() -> Self {
+        Self {
+            rel_type: None,
+            event_id: None,
+            additional_properties: Default::default(),
+        }
+    }
+}
+
+rt::deserialize_object! {
+    VerificationRelatesTo { optional rel_type, optional event_id, }
+}
+
+rt::string_enum! {
+    /// The relationship type. Currently, this can only be an
+    /// [`m.reference`](https://spec.matrix.org/v1.19/client-server-api/#reference-relations) relationship type.
+    ///
+    /// Values this version of the crate does not know are kept in `Unknown`.
+    #[non_exhaustive]
+    pub enum VerificationRelatesToRelType {
+        MReference = "m.reference",
+    }
+}
+
+/// The schema at `api/client-server/definitions/recent_emoji.yaml#`.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+#[non_exhaustive]
+pub struct RecentEmoji {
+    /// The Unicode emoji as string.
+    pub emoji: String,
+    /// The number of times the emoji has been used.
+    /// MUST be non-negative and smaller than 2^53.
+    pub total: f64,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+impl RecentEmoji {
+    /// Creates a value from its required fields; optional fields are unset.
+    pub fn new(emoji: String, total: f64) -> Self {
+        Self {
+            emoji,
+            total,
+            additional_properties: Default::default(),
+        }
+    }
+}
+
+rt::deserialize_object! {
+    RecentEmoji { required emoji, required total, }
+}
+
+/// Metadata about an avatar image.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
+#[non_exhaustive]
+pub struct AvatarInfo {
+    /// The intended display height of the image in pixels. This may
+    /// differ from the intrinsic dimensions of the image file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub h: Option<i64>,
+    /// The intended display width of the image in pixels. This may
+    /// differ from the intrinsic dimensions of the image file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub w: Option<i64>,
+    /// The mimetype of the image, e.g. `image/jpeg`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mimetype: Option<String>,
+    /// Size of the image in bytes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub size: Option<i64>,
+    /// The URL (typically [`mxc://` URI](https://spec.matrix.org/v1.19/client-server-api/#matrix-content-mxc-uris)) to a thumbnail of the image.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub thumbnail_url: Option<rt::MxcUri>,
+    /// Metadata about the image referred to in `thumbnail_url`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub thumbnail_info: Option<ThumbnailInfo>,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+impl AvatarInfo {
+    /// Creates a value from its required fields; optional fields are unset.
+    pub fn new() -> Self {
+        Self {
+            h: None,
+            w: None,
+            mimetype: None,
+            size: None,
+            thumbnail_url: None,
+            thumbnail_info: None,
+            additional_properties: Default::default(),
+        }
+    }
+}
+
+rt::deserialize_object! {
+    AvatarInfo { optional h, optional w, optional mimetype, optional size, optional
+    thumbnail_url, optional thumbnail_info, }
+}
+
+/// Metadata about a thumbnail image.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
+#[non_exhaustive]
+pub struct ThumbnailInfo {
+    /// The intended display height of the image in pixels. This may
+    /// differ from the intrinsic dimensions of the image file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub h: Option<i64>,
+    /// The intended display width of the image in pixels. This may
+    /// differ from the intrinsic dimensions of the image file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub w: Option<i64>,
+    /// The mimetype of the image, e.g. `image/jpeg`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mimetype: Option<String>,
+    /// Size of the image in bytes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub size: Option<i64>,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+impl ThumbnailInfo {
+    /// Creates a value from its required fields; optional fields are unset.
+    pub fn new() -> Self {
+        Self {
+            h: None,
+            w: None,
+            mimetype: None,
+            size: None,
+            additional_properties: Default::default(),
+        }
+    }
+}
+
+rt::deserialize_object! {
+    ThumbnailInfo { optional h, optional w, optional mimetype, optional size, }
+}
+
+/// Metadata about an image.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
+#[non_exhaustive]
+pub struct ImageInfo {
+    /// The intended display height of the image in pixels. This may
+    /// differ from the intrinsic dimensions of the image file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub h: Option<i64>,
+    /// The intended display width of the image in pixels. This may
+    /// differ from the intrinsic dimensions of the image file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub w: Option<i64>,
+    /// The mimetype of the image, e.g. `image/jpeg`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mimetype: Option<String>,
+    /// Size of the image in bytes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub size: Option<i64>,
+    /// The URL (typically [`mxc://` URI](https://spec.matrix.org/v1.19/client-server-api/#matrix-content-mxc-uris)) to a thumbnail of the image.
+    /// Only present if the thumbnail is unencrypted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub thumbnail_url: Option<rt::MxcUri>,
+    /// An [EncryptedFile](https://spec.matrix.org/v1.19/client-server-api/#definition-encryptedfile) structure.
+    /// Only present if the thumbnail is encrypted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub thumbnail_file: Option<serde_json::Map<String, serde_json::Value>>,
+    /// Metadata about the image referred to in `thumbnail_url`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub thumbnail_info: Option<ThumbnailInfo>,
+    /// If this flag is `true`, the original image SHOULD be assumed to be
+    /// animated. If this flag is `false`, the original image SHOULD be assumed to
+    /// NOT be animated.
+    ///
+    /// If a sending client is unable to determine whether an image is animated,
+    /// it SHOULD leave the flag unset.
+    ///
+    /// Receiving clients MAY use this flag to optimize whether to download the
+    /// original image rather than a thumbnail if it is animated, but they SHOULD
+    /// NOT trust this flag.
+    ///
+    /// Added in Matrix 1.18.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_animated: Option<bool>,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+impl ImageInfo {
+    /// Creates a value from its required fields; optional fields are unset.
+    pub fn new() -> Self {
+        Self {
+            h: None,
+            w: None,
+            mimetype: None,
+            size: None,
+            thumbnail_url: None,
+            thumbnail_file: None,
+            thumbnail_info: None,
+            is_animated: None,
+            additional_properties: Default::default(),
+        }
+    }
+}
+
+rt::deserialize_object! {
+    ImageInfo { optional h, optional w, optional mimetype, optional size, optional
+    thumbnail_url, optional thumbnail_file, optional thumbnail_info, optional
+    is_animated, }
+}
+
+/// A block of content which has been signed by the identity server, which
+/// homeservers can use to verify the event. Clients should ignore this.
+#[derive(Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
+pub struct SignedThirdPartyInvite {
+    /// The user ID that has been bound to the third-party identifier.
+    pub mxid: rt::UserId,
+    /// The identity server signatures for this block. This is a map of identity
+    /// server name to signing key identifier to base64-encoded signature.
+    ///
+    /// The signatures are calculated using the process described at
+    /// [Signing JSON](https://spec.matrix.org/v1.19/appendices/#signing-json).
+    pub signatures: std::collections::BTreeMap<
+        rt::ServerName,
+        std::collections::BTreeMap<String, rt::UnpaddedBase64>,
+    >,
+    /// The token generated by the identity server at the
+    /// [`/store_invite`](https://spec.matrix.org/v1.19/identity-service-api/#post_matrixidentityv2store-invite)
+    /// endpoint.
+    ///
+    /// It matches the `state_key` of the corresponding [`m.room.third_party_invite`](https://spec.matrix.org/v1.19/client-server-api/#mroomthird_party_invite)
+    /// event.
+    ///
+    /// A credential: `Debug` output shows `<redacted>`.
+    pub token: String,
+    /// The other properties, by name.
+    ///
+    /// Credentials: `Debug` output shows their names only.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+impl SignedThirdPartyInvite {
+    /// Creates a value from its required fields; optional fields are unset.
+    pub fn new(
+        mxid: rt::UserId,
+        signatures: std::collections::BTreeMap<
+            rt::ServerName,
+            std::collections::BTreeMap<String, rt::UnpaddedBase64>,
+        >,
+        token: String,
+    ) -> Self {
+        Self {
+            mxid,
+            signatures,
+            token,
+            additional_properties: Default::default(),
+        }
+    }
+}
+
+impl std::fmt::Debug for SignedThirdPartyInvite {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut debug = f.debug_struct("SignedThirdPartyInvite");
+        debug.field("mxid", &self.mxid);
+        debug.field("signatures", &self.signatures);
+        debug.field("token", &"<redacted>");
+        debug
+            .field(
+                "additional_properties",
+                &self
+                    .additional_properties
+                    .keys()
+                    .map(|name| (name, "<redacted>"))
+                    .collect::<std::collections::BTreeMap<_, _>>(),
+            );
+        debug.finish()
+    }
+}
+
+rt::deserialize_object! {
+    SignedThirdPartyInvite { required mxid, required signatures, required token, }
+}
+
+/// The schema at `event-schemas/schema/components/m_text_content_block.yaml#/items`.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+#[non_exhaustive]
+pub struct TextualRepresentation {
+    /// The mimetype. Defaults to `text/plain` if omitted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mimetype: Option<String>,
+    /// The string content.
+    ///
+    /// Clients SHOULD validate and sanitize the content as they do
+    /// for rich content associated with [`msgtype`](https://spec.matrix.org/v1.19/client-server-api/#mroommessage-msgtypes)
+    /// of [`m.room.message`](https://spec.matrix.org/v1.19/client-server-api/#mroommessage).
+    pub body: String,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+impl TextualRepresentation {
+    /// Creates a value from its required fields; optional fields are unset.
+    pub fn new(body: String) -> Self {
+        Self {
+            mimetype: None,
+            body,
+            additional_properties: Default::default(),
+        }
+    }
+}
+
+rt::deserialize_object! {
+    TextualRepresentation { optional mimetype, required body, }
 }

@@ -114,6 +114,41 @@ pub struct Config {
     /// `from_mxc` constructor.
     #[serde(default)]
     pub mxc_path_parameters: Option<MxcPathParameters>,
+    /// The event schemas that become typed event contents (module
+    /// `events`), and their examples.
+    #[serde(default)]
+    pub events: Option<EventsConfig>,
+}
+
+/// `[events]`: the spec's event schemas.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EventsConfig {
+    /// Event schema files, relative to `data/`; `dir/*.yaml` stands for
+    /// every `.yaml` file directly in `dir`, as in `documents`. A file
+    /// another one references (a part, not an event) is no event.
+    pub schemas: Vec<String>,
+    /// Example events (JSON with `$ref` bases), for the round-trip tests;
+    /// patterns as in `schemas`.
+    #[serde(default)]
+    pub examples: Vec<String>,
+    /// The kind of event each core schema makes, by the core schema's file
+    /// (relative to `data/`): an event schema's kind is that of the core
+    /// schema its `allOf` extends.
+    pub kinds: BTreeMap<String, EventKindName>,
+}
+
+/// The kinds of event, by the core schema they extend.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EventKindName {
+    /// A state event (`state_key`).
+    State,
+    /// A room event that is not state (a message, a reaction, ...).
+    Room,
+    /// Only `type` and `content`: account data, ephemeral and to-device
+    /// events (the schema does not say which).
+    Basic,
 }
 
 /// Which integer properties or parameters are times, and of which kind.
@@ -212,6 +247,52 @@ pub struct MxcPathParameters {
     pub server_name: String,
     /// The parameter of the media ID, e.g. `mediaId`.
     pub media_id: String,
+}
+
+/// `entries` with each `dir/*.yaml` replaced by the `.yaml` files directly
+/// in `data_dir/dir`, sorted by name (`key` names the list in errors).
+fn expand_patterns(
+    entries: &[String],
+    key: &str,
+    data_dir: &Path,
+    config_path: &Path,
+) -> Result<Vec<String>, ConfigError> {
+    let mut expanded = Vec::new();
+    for entry in entries {
+        let Some(dir) = entry.strip_suffix("/*.yaml") else {
+            expanded.push(entry.clone());
+            continue;
+        };
+        let full = data_dir.join(dir);
+        let read = std::fs::read_dir(&full).map_err(|source| ConfigError::Invalid {
+            path: config_path.to_path_buf(),
+            message: format!(
+                "`{key}` pattern `{entry}`: cannot list {}: {source}",
+                full.display()
+            ),
+        })?;
+        let mut names: Vec<String> = read
+            .filter_map(Result::ok)
+            .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+            .filter_map(|e| e.file_name().to_str().map(str::to_owned))
+            .filter(|name| name.ends_with(".yaml"))
+            .collect();
+        if names.is_empty() {
+            return Err(ConfigError::Invalid {
+                path: config_path.to_path_buf(),
+                message: format!("`{key}` pattern `{entry}` matches no file"),
+            });
+        }
+        names.sort();
+        expanded.extend(names.into_iter().map(|name| format!("{dir}/{name}")));
+    }
+    if has_duplicates(&expanded) {
+        return Err(ConfigError::Invalid {
+            path: config_path.to_path_buf(),
+            message: format!("`{key}` names a file twice (directly and through a pattern?)"),
+        });
+    }
+    Ok(expanded)
 }
 
 fn has_duplicates(documents: &[String]) -> bool {
@@ -379,7 +460,26 @@ impl Config {
             });
         }
         self.documents = expanded;
+        if let Some(events) = &mut self.events {
+            events.schemas =
+                expand_patterns(&events.schemas, "events.schemas", data_dir, config_path)?;
+            events.examples =
+                expand_patterns(&events.examples, "events.examples", data_dir, config_path)?;
+        }
         Ok(())
+    }
+
+    /// The spec files references are resolved from: the documents, the
+    /// event schemas and, with `with_examples`, the example events.
+    pub fn resolve_roots(&self, with_examples: bool) -> Vec<String> {
+        let mut roots = self.documents.clone();
+        if let Some(events) = &self.events {
+            roots.extend(events.schemas.iter().cloned());
+            if with_examples {
+                roots.extend(events.examples.iter().cloned());
+            }
+        }
+        roots
     }
 
     /// Reads and checks `path`.

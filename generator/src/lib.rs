@@ -155,8 +155,25 @@ fn prepare_unpinned(
     config.expand_documents(files.data_dir(), &project.config_path())?;
     let skipped = apply_overlays_fitting(&mut files, &config, project, fit)?;
     check_known_types(&mut files, &config, project)?;
-    let resolved = resolve::resolve(files, &config.documents)?;
+    let resolved = resolve::resolve(files, &config.resolve_roots(false))?;
     Ok((config, resolved, skipped))
+}
+
+/// Every example event of `[events] examples` in the config, with its
+/// `$ref` bases merged (see [`examples::events`]), read through the same
+/// stages as [`generate`].
+pub fn event_examples(
+    spec_dir: &Path,
+    project: &Project,
+) -> Result<Vec<examples::EventExample>, Error> {
+    let _pin = pin::Pin::read(&project.pin_path())?;
+    let mut config = config::Config::read(&project.config_path())?;
+    let mut files = load::SpecFiles::open(spec_dir)?;
+    config.expand_documents(files.data_dir(), &project.config_path())?;
+    apply_overlays_fitting(&mut files, &config, project, OverlayFit::Required)?;
+    let resolved = resolve::resolve(files, &config.resolve_roots(true))?;
+    let example_files = config.events.as_ref().map_or(&[][..], |e| &e.examples[..]);
+    Ok(examples::events::collect(&resolved, example_files)?)
 }
 
 /// The model [`generate`] would emit for the spec at `spec_dir` (any

@@ -17,6 +17,44 @@ pub struct Api {
     pub types: Vec<TypeDef>,
     /// Cargo features that gate experimental items (`x-cargo-feature`), sorted.
     pub features: Vec<String>,
+    /// The typed event contents (module `events`), by event type.
+    pub events: Vec<Event>,
+}
+
+/// One event type of the spec's event schemas and its typed content.
+#[derive(Debug, Clone)]
+pub struct Event {
+    /// The event type (`m.room.member`): the schema file's name.
+    pub event_type: String,
+    /// Other `type` values the schema allows with the same content
+    /// (`m.receipt.private` beside `m.receipt`).
+    pub other_types: Vec<String>,
+    /// Its kind, from the core schema it extends.
+    pub kind: crate::config::EventKindName,
+    /// The content.
+    pub content: EventContent,
+    /// The event schema file.
+    pub source: Location,
+}
+
+/// The content type of an [`Event`].
+#[derive(Debug, Clone)]
+pub enum EventContent {
+    /// A generated type: a struct, or (an event type with `$`-variant
+    /// schema files, `m.room.message$m.text.yaml`) a tagged union by the
+    /// content property the variants fix (`msgtype`), whose `Other` keeps
+    /// any other content as received.
+    Named(TypeId),
+    /// A content that is not an object with properties (a map by user
+    /// ID): a newtype struct in module `events` around its type.
+    Newtype {
+        /// The struct's name.
+        name: String,
+        /// The wrapped type.
+        ty: Type,
+        /// The content schema's documentation (else the event's).
+        docs: Docs,
+    },
 }
 
 /// A Rust module: one spec document, or the shared `types` module.

@@ -298,6 +298,11 @@ impl ResolvedSpec {
         self.refs.get(at)
     }
 
+    /// Whether a `$ref` points into `file`.
+    pub fn is_referenced(&self, file: &str) -> bool {
+        self.refs.values().any(|target| target.file == file)
+    }
+
     /// The number of references resolved.
     pub fn ref_count(&self) -> usize {
         self.refs.len()

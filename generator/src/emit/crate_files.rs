@@ -72,6 +72,12 @@ impl Emitter<'_> {
             .iter()
             .any(|t| t.module == "types")
             .then(|| quote! { #[doc = " Types shared between modules."] pub mod types; });
+        let events_mod = (!self.api.events.is_empty()).then(|| {
+            quote! {
+                #[doc = " Event contents, one type per event type of the spec's event schemas."]
+                pub mod events;
+            }
+        });
         let crate_doc = format!(
             "{}\n\nGenerated from the Matrix client-server API {} by `cargo xtask gen`.\nEach module is one document of the spec; each operation is a request\ntype implementing [`runtime::Endpoint`], and a method on `Client`\n(with the default `client` feature).",
             config.krate.description, self.api.spec_tag
@@ -89,6 +95,7 @@ impl Emitter<'_> {
             };
             #(#mods)*
             #types_mod
+            #events_mod
             #[cfg(feature = "test-support")]
             #[doc(hidden)]
             pub mod test_support;
@@ -194,6 +201,10 @@ impl Emitter<'_> {
                 op_items.extend(self.endpoint_error_enum(op));
                 items.push(features::gate_items(op_items, op.feature.as_slice()));
             }
+        }
+        if module == crate::lower::EVENTS_MODULE {
+            source = "the event schemas of the Matrix spec (release: spec/pin.toml)".to_owned();
+            items.extend(self.event_items());
         }
         let tokens = quote! { #(#items)* };
         (tokens, header("//", &source))

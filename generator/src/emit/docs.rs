@@ -65,12 +65,83 @@ pub(super) fn inner_doc_lines(text: &str) -> TokenStream {
     quote! { #(#lines)* }
 }
 
+/// List items whose continuation lines are indented to the item's text,
+/// as rustdoc's Markdown (and clippy's doc lints) expect: the spec's prose
+/// indents them by more (`*  a\n    b`) or not at all (`* a\nb` right
+/// after the item), which renders the same on the spec's site. Fenced code
+/// is left alone.
+fn align_list_continuations(text: &str) -> String {
+    let mut out = Vec::new();
+    let mut in_fence = false;
+    // The column of the current list item's text, while in one.
+    let mut item_text: Option<usize> = None;
+    let mut after_blank = false;
+    for line in text.lines() {
+        let trimmed = line.trim_start();
+        let indent = line.len() - trimmed.len();
+        if trimmed.starts_with("```") {
+            in_fence = !in_fence;
+        }
+        if in_fence || trimmed.starts_with("```") {
+            out.push(line.to_owned());
+            continue;
+        }
+        if trimmed.is_empty() {
+            after_blank = true;
+            out.push(line.to_owned());
+            continue;
+        }
+        if let Some(marker) = list_marker(trimmed) {
+            item_text = Some(indent + marker);
+            after_blank = false;
+            out.push(line.to_owned());
+            continue;
+        }
+        match item_text {
+            // A continuation (right after the item, or indented after a
+            // blank line) at another column than the item's text.
+            Some(column) if (!after_blank || indent > 0) && indent != column => {
+                out.push(format!("{}{trimmed}", " ".repeat(column)));
+            }
+            Some(_) if !after_blank || indent > 0 => out.push(line.to_owned()),
+            _ => {
+                item_text = None;
+                out.push(line.to_owned());
+            }
+        }
+        after_blank = false;
+    }
+    let mut joined = out.join("\n");
+    if text.ends_with('\n') {
+        joined.push('\n');
+    }
+    joined
+}
+
+/// The length of the list marker `line` starts with (`* `, `-   `, `1. `,
+/// with the spaces after it: the item's text starts there), if it starts
+/// with one.
+fn list_marker(line: &str) -> Option<usize> {
+    let bullet = if line.starts_with(['*', '-', '+']) {
+        1
+    } else {
+        let digits = line.chars().take_while(char::is_ascii_digit).count();
+        match line[digits..].starts_with('.') {
+            true if digits > 0 => digits + 1,
+            _ => return None,
+        }
+    };
+    let spaces = line[bullet..].chars().take_while(|c| *c == ' ').count();
+    (spaces > 0 && line.len() > bullet + spaces).then_some(bullet + spaces)
+}
+
 /// Makes spec Markdown safe for rustdoc: links relative to the spec site
 /// become absolute, bare URLs become autolinks, stray `<`/`>` and `[x]`
 /// outside code are escaped (rustdoc would read them as HTML tags and
 /// intra-doc links), and unlabeled code fences are marked `text`.
 pub fn sanitize_doc(text: &str, spec_tag: &str) -> String {
     let text = &replace_shortcodes(text);
+    let text = &align_list_continuations(text);
     let site = spec_site(spec_tag);
     let mut out = String::with_capacity(text.len());
     let mut in_fence = false;
@@ -186,6 +257,22 @@ fn sanitize_line(line: &str, site: &str, next_lines: &[&str], open_link: &mut bo
             i += 3;
             continue;
         }
+        // A page of the spec named without its leading `/`
+        // (`[room alias](appendices#room-aliases)` in m.room.canonical_alias),
+        // which rustdoc would take for an intra-doc link: from the site's
+        // root too. Targets with a scheme (`mxc:`) or anchors stay.
+        if let Some(target) = rest.strip_prefix("](") {
+            let end = target.find(')').unwrap_or(target.len());
+            let path = &target[..end];
+            let relative_page =
+                path.starts_with(|c: char| c.is_ascii_alphabetic()) && !path.contains([':', ' ']);
+            if relative_page {
+                out.push_str("](");
+                out.push_str(site);
+                i += 2;
+                continue;
+            }
+        }
         if rest.starts_with("http://") || rest.starts_with("https://") {
             let prev = if i > 0 { chars[i - 1] } else { ' ' };
             let end = chars[i..]
@@ -283,6 +370,27 @@ fn sanitize_line(line: &str, site: &str, next_lines: &[&str], open_link: &mut bo
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn links_to_pages_without_a_leading_slash_go_to_the_site_too() {
+        let text = "A [room alias](appendices#room-aliases), [mxc](mxc://a/b), [here](#x).";
+        assert_eq!(
+            sanitize_doc(text, "v1.19"),
+            "A [room alias](https://spec.matrix.org/v1.19/appendices#room-aliases), [mxc](mxc://a/b), [here](#x)."
+        );
+    }
+
+    #[test]
+    fn list_continuations_are_aligned_with_the_item_text() {
+        // Over-indented (m.call.hangup), lazy (m.key.verification.cancel),
+        // already aligned after a wide marker (users.yaml), and a paragraph
+        // after the list, which stays where it is.
+        let text = " * a: one\n    two\n* b: three\nfour\n\n-   c: five\n    six\n\nAfter.\n```\n* x\n      y\n```";
+        assert_eq!(
+            align_list_continuations(text),
+            " * a: one\n   two\n* b: three\n  four\n\n-   c: five\n    six\n\nAfter.\n```\n* x\n      y\n```"
+        );
+    }
 
     #[test]
     fn doc_links_become_absolute_and_bare_urls_autolinks() {

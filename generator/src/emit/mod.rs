@@ -7,6 +7,7 @@
 mod crate_files;
 mod docs;
 mod endpoint;
+mod events;
 mod features;
 mod format;
 mod imports;
@@ -91,6 +92,9 @@ pub fn emit_tokens(api: &Api, config: &Config) -> Tokens {
     let mut modules: Vec<&str> = api.modules.iter().map(|m| m.name.as_str()).collect();
     if api.types.iter().any(|t| t.module == "types") {
         modules.push("types");
+    }
+    if !api.events.is_empty() {
+        modules.push(crate::lower::EVENTS_MODULE);
     }
     for module in modules {
         files.rust(format!("src/{module}.rs"), emitter.module_rs(module));

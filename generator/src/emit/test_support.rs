@@ -52,8 +52,34 @@ impl Emitter<'_> {
                 #gate #id => Some(sample(|| Ok(<#request>::new(#(#args),*)), base_url, access_token)),
             });
         }
+        let event_arms = self.api.events.iter().map(|event| {
+            let ty = match &event.content {
+                crate::model::EventContent::Named(id) => self.type_path(*id),
+                crate::model::EventContent::Newtype { name, .. } => {
+                    let name = super::ident(name);
+                    quote! { crate::events::#name }
+                }
+            };
+            let types = std::iter::once(&event.event_type).chain(&event.other_types);
+            quote! { #(#types)|* => Some(visitor.visit::<#ty>()), }
+        });
+        // Only with events: a match of nothing but `_` is a lint.
+        let event_arms: Vec<TokenStream> = event_arms.collect();
+        let visit_event = (!event_arms.is_empty()).then(|| quote! {
+            /// Calls `visitor` with the content type of the event type
+            /// `event_type` (module `events`). `None` for an event type the
+            /// spec's event schemas do not define.
+            pub fn visit_event_content_type<V: BodyVisitor>(event_type: &str, visitor: V) -> Option<V::Output> {
+                match event_type {
+                    #(#event_arms)*
+                    _ => None,
+                }
+            }
+        });
         let tokens = quote! {
             //! Support for this repository's tests; not part of the API.
+
+            #visit_event
 
             /// Something done with the Rust type of a JSON body, chosen at
             /// run time by [`visit_body_type`].

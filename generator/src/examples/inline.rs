@@ -8,9 +8,11 @@ use crate::load::Location;
 
 /// `$ref` counts while resolving one example value.
 #[derive(Default)]
-struct RefCounts {
-    inlined: usize,
-    overriding: usize,
+pub(super) struct RefCounts {
+    /// `$ref` objects replaced.
+    pub(super) inlined: usize,
+    /// Those of them with sibling keys merged over their target.
+    pub(super) overriding: usize,
 }
 
 impl Collector<'_> {
@@ -45,7 +47,7 @@ impl Collector<'_> {
     /// `node` (at `at`) with every `$ref` object replaced by its target,
     /// the `$ref`'s siblings merged over it (see the module docs).
     /// `stack` holds the targets being inlined, to detect cycles.
-    fn inline(
+    pub(super) fn inline(
         &self,
         at: &Location,
         node: &Value,

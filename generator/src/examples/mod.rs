@@ -43,6 +43,7 @@
 //! `error` the errors.
 
 mod error;
+pub mod events;
 mod inline;
 mod model;
 mod operations;
@@ -60,6 +61,7 @@ use crate::load::Location;
 use crate::resolve::ResolvedSpec;
 
 pub use error::ExampleError;
+pub use events::EventExample;
 pub use model::{Collection, Counts, Example, ExampleKind, JsonBody, NonJson};
 
 /// The HTTP methods whose operations are looked at, in the order used.

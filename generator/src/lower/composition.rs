@@ -9,6 +9,40 @@ use super::naming::{title_of, type_name};
 use super::{LowerError, Lowerer};
 
 impl Lowerer<'_> {
+    /// `anyOf` of one schema and `{type: "null"}` (JSON Schema's other
+    /// way to write a type list with `null`): that schema, nullable. Any
+    /// other `anyOf` is refused, naming it.
+    pub(super) fn any_of(
+        &mut self,
+        at: &Location,
+        map: &Map<String, Value>,
+        any_of: &Value,
+        wanted: &str,
+        module: &str,
+    ) -> Result<Type, LowerError> {
+        let members = any_of.as_array().map(Vec::as_slice).unwrap_or_default();
+        let is_null = |member: &Value| {
+            member.get("type").and_then(Value::as_str) == Some("null")
+                && member.as_object().is_some_and(|m| m.len() == 1)
+        };
+        let others: Vec<usize> = (0..members.len())
+            .filter(|i| !is_null(&members[*i]))
+            .collect();
+        let beside = map
+            .keys()
+            .any(|k| k == "type" || k == "properties" || k == "oneOf" || k == "allOf");
+        match (others.as_slice(), members.len()) {
+            ([one], 2) if !beside => {
+                let inner = self.schema(&at.join("anyOf").join(*one), wanted, module)?;
+                Ok(Type::Nullable(Box::new(inner)))
+            }
+            _ => Err(self.unsupported(
+                &at.join("anyOf"),
+                "`anyOf` other than of one schema and `{type: \"null\"}`",
+            )),
+        }
+    }
+
     /// A 3.1 type list such as `[string, "null"]` or `[string, object]`:
     /// each listed type is the same schema with that one type.
     pub(super) fn type_list(

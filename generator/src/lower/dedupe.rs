@@ -41,7 +41,8 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use crate::config::TypeName;
 use crate::model::{
-    Api, Body, Bounds, Docs, NameOrigin, ResponseKind, Type, TypeDef, TypeId, TypeKind,
+    Api, Body, Bounds, Docs, EventContent, NameOrigin, ResponseKind, Type, TypeDef, TypeId,
+    TypeKind,
 };
 
 use super::LowerError;
@@ -166,6 +167,20 @@ fn operation_types(api: &Api) -> BTreeSet<usize> {
             if let Some(Type::Named(id)) = &error.ty {
                 own.insert(id.0);
             }
+        }
+    }
+    // Each event content names its event type: never shared.
+    for event in &api.events {
+        match &event.content {
+            EventContent::Named(id) => {
+                own.insert(id.0);
+                // The variants too: `m.text` and `m.notice` have the same
+                // shape but are different messages.
+                if let Some(TypeKind::TaggedUnion(union)) = api.types.get(id.0).map(|t| &t.kind) {
+                    own.extend(union.variants.iter().map(|v| v.ty.0));
+                }
+            }
+            EventContent::Newtype { .. } => {}
         }
     }
     own
@@ -556,6 +571,12 @@ fn rewrite_ids(api: &mut Api, id_of: &impl Fn(TypeId) -> TypeId) {
                 map_named(&mut union.other, id_of);
             }
             TypeKind::StringEnum(_) | TypeKind::RawResponse(_) => {}
+        }
+    }
+    for event in &mut api.events {
+        match &mut event.content {
+            EventContent::Named(id) => *id = id_of(*id),
+            EventContent::Newtype { ty, .. } => map_named(ty, id_of),
         }
     }
     for op in api.modules.iter_mut().flat_map(|m| &mut m.operations) {

@@ -8,6 +8,7 @@ mod auth;
 mod composition;
 mod dedupe;
 mod docs;
+mod events;
 mod features;
 mod formats;
 mod naming;
@@ -28,6 +29,7 @@ use crate::load::Location;
 use crate::model::{Api, Body, Module, NameOrigin, Type, TypeDef, TypeId, TypeKind};
 use crate::resolve::{ResolveError, ResolvedSpec};
 
+pub(crate) use events::EVENTS_MODULE;
 use naming::{PRELUDE_TYPES, check_module_names, module_name};
 
 /// Why the spec could not be lowered.
@@ -159,6 +161,10 @@ pub fn lower(spec: &ResolvedSpec, config: &Config, spec_tag: &str) -> Result<Api
         }
         modules.push(module);
     }
+    let events = lowerer.events().unwrap_or_else(|error| {
+        errors.push(error);
+        Vec::new()
+    });
     // Whether config entries still apply is only known once every document
     // is lowered: a failing document may stop before it uses them.
     fail_with(std::mem::take(&mut errors))?;
@@ -209,6 +215,7 @@ pub fn lower(spec: &ResolvedSpec, config: &Config, spec_tag: &str) -> Result<Api
         modules,
         types: lowerer.types,
         features: lowerer.features.into_iter().collect(),
+        events,
     };
     // Merging also checks the `type_names` entries: reported with the
     // other stale entries.

@@ -47,6 +47,7 @@ const STRUCTURE: &[&str] = &[
     "items",
     "enum",
     "allOf",
+    "anyOf",
     "oneOf",
     "discriminator",
     "patternProperties",
@@ -212,12 +213,29 @@ impl Lowerer<'_> {
         })
     }
 
+    /// Whether the schema `node` says only that a string matches a
+    /// pattern or length (as `propertyNames` of a map does).
+    fn only_constrains_text(node: &Value) -> bool {
+        node.as_object().is_some_and(|map| {
+            map.iter().all(|(key, value)| match key.as_str() {
+                "type" => value == "string",
+                "pattern" | "minLength" | "maxLength" | "description" => true,
+                _ => false,
+            })
+        })
+    }
+
     pub(super) fn check_keywords(
         &self,
         at: &Location,
         node: &Map<String, Value>,
     ) -> Result<(), LowerError> {
         for key in node.keys() {
+            // Keys are strings anyway: `propertyNames` that only
+            // constrains their text validates, it adds no structure.
+            if key == "propertyNames" && Self::only_constrains_text(&node[key]) {
+                continue;
+            }
             if !(ANNOTATIONS.contains(&key.as_str())
                 || STRUCTURE.contains(&key.as_str())
                 || key.starts_with("x-"))
@@ -273,6 +291,9 @@ impl Lowerer<'_> {
                 return self.schema(&at.join("allOf").join(0), wanted, module);
             }
             return self.object(at, wanted, module);
+        }
+        if let Some(any_of) = map.get("anyOf") {
+            return self.any_of(at, map, any_of, wanted, module);
         }
         if map.contains_key("discriminator") {
             return self.tagged_union(at, map, wanted, module);

@@ -6,6 +6,7 @@
 //!
 //! One area: `cargo test -p matrix-csapi-tests --test offline -- security::`.
 
+mod event_examples;
 mod experimental_endpoint;
 mod generated_wire;
 mod hostile_responses;

@@ -72,6 +72,7 @@ fn api(op: impl FnOnce(&mut Operation), types: Vec<TypeDef>) -> Api {
         }],
         types: all,
         features: Vec::new(),
+        events: Vec::new(),
     }
 }
 

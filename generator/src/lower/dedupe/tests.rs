@@ -106,6 +106,7 @@ fn api(types: Vec<TypeDef>, operations: Vec<Operation>) -> Api {
         }],
         types,
         features: Vec::new(),
+        events: Vec::new(),
     }
 }
 
