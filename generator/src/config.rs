@@ -415,7 +415,8 @@ pub struct KnownType {
 }
 
 impl Config {
-    /// Replaces each `dir/*.yaml` entry of `documents` with the `.yaml`
+    /// Replaces each `dir/*.yaml` entry of `documents` (and of `[events]`
+    /// `schemas` and `examples`) with the `.yaml`
     /// files directly in `data_dir/dir`, sorted by name. `config_path` is
     /// used in errors.
     pub fn expand_documents(
@@ -423,43 +424,7 @@ impl Config {
         data_dir: &Path,
         config_path: &Path,
     ) -> Result<(), ConfigError> {
-        let mut expanded = Vec::new();
-        for entry in &self.documents {
-            let Some(dir) = entry.strip_suffix("/*.yaml") else {
-                expanded.push(entry.clone());
-                continue;
-            };
-            let full = data_dir.join(dir);
-            let read = std::fs::read_dir(&full).map_err(|source| ConfigError::Invalid {
-                path: config_path.to_path_buf(),
-                message: format!(
-                    "document pattern `{entry}`: cannot list {}: {source}",
-                    full.display()
-                ),
-            })?;
-            let mut names: Vec<String> = read
-                .filter_map(Result::ok)
-                .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
-                .filter_map(|e| e.file_name().to_str().map(str::to_owned))
-                .filter(|name| name.ends_with(".yaml"))
-                .collect();
-            if names.is_empty() {
-                return Err(ConfigError::Invalid {
-                    path: config_path.to_path_buf(),
-                    message: format!("document pattern `{entry}` matches no file"),
-                });
-            }
-            names.sort();
-            expanded.extend(names.into_iter().map(|name| format!("{dir}/{name}")));
-        }
-        if has_duplicates(&expanded) {
-            return Err(ConfigError::Invalid {
-                path: config_path.to_path_buf(),
-                message: "`documents` names a document twice (directly and through a pattern?)"
-                    .to_owned(),
-            });
-        }
-        self.documents = expanded;
+        self.documents = expand_patterns(&self.documents, "documents", data_dir, config_path)?;
         if let Some(events) = &mut self.events {
             events.schemas =
                 expand_patterns(&events.schemas, "events.schemas", data_dir, config_path)?;
