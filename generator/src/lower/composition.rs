@@ -3,9 +3,9 @@
 use serde_json::{Map, Value};
 
 use crate::load::Location;
-use crate::model::{Type, TypeDef, TypeKind, UnionVariant};
+use crate::model::{Type, TypeKind, UnionVariant};
 
-use super::naming::{title_of, type_name};
+use super::naming::type_name;
 use super::{LowerError, Lowerer};
 
 impl Lowerer<'_> {
@@ -120,18 +120,7 @@ impl Lowerer<'_> {
             variants.push(UnionVariant { variant, ty });
         }
         variants.sort_by_key(|v| is_catch_all(&v.ty));
-        let name = self.claim_name(module, wanted);
-        let id = self.add_type(TypeDef {
-            name: name.clone(),
-            module: module.to_owned(),
-            docs: self.docs(node),
-            source: at.clone(),
-            name_origin: self.name_origin(&name, node),
-            title: title_of(node),
-            kind: TypeKind::Union(variants),
-            // Set by `add_type` from where the type is defined.
-            features: Vec::new(),
-        });
+        let id = self.define_type(module, wanted, at, node, TypeKind::Union(variants));
         Ok(Type::Named(id))
     }
 

@@ -406,6 +406,30 @@ impl<'a> Lowerer<'a> {
     }
 
     /// Adds a type, gated by the features of where it is defined.
+    /// Claims a name for the schema `node` at `at` in `module` and adds its
+    /// type of `kind`, with the schema's docs and title.
+    fn define_type(
+        &mut self,
+        module: &str,
+        wanted: &str,
+        at: &Location,
+        node: &Value,
+        kind: TypeKind,
+    ) -> TypeId {
+        let name = self.claim_name(module, wanted);
+        self.add_type(TypeDef {
+            name_origin: self.name_origin(&name, node),
+            title: naming::title_of(node),
+            docs: self.docs(node),
+            name,
+            module: module.to_owned(),
+            source: at.clone(),
+            kind,
+            // Set by `add_type` from where the type is defined.
+            features: Vec::new(),
+        })
+    }
+
     fn add_type(&mut self, mut def: TypeDef) -> TypeId {
         def.features = self.current_gates();
         self.types.push(def);

@@ -8,10 +8,10 @@ use serde_json::Value;
 
 use crate::config::TimePlace;
 use crate::load::Location;
-use crate::model::{Field, Struct, Type, TypeDef, TypeKind};
+use crate::model::{Field, Struct, Type, TypeKind};
 
 use super::docs::merged_doc_node;
-use super::naming::{field_name, rust_ident, title_of, type_name};
+use super::naming::{field_name, rust_ident, type_name};
 use super::{LowerError, Lowerer};
 
 impl Lowerer<'_> {
@@ -37,20 +37,16 @@ impl Lowerer<'_> {
         module: &str,
         omit: Option<&str>,
     ) -> Result<Type, LowerError> {
-        let name = self.claim_name(module, wanted);
-        // Reserve the slot first so nested types come after their parent.
         let node = self.node(at)?.clone();
-        let id = self.add_type(TypeDef {
-            name: name.clone(),
-            module: module.to_owned(),
-            docs: self.docs(&node),
-            source: at.clone(),
-            name_origin: self.name_origin(&name, &node),
-            title: title_of(&node),
-            kind: TypeKind::Struct(Struct::default()),
-            // Set by `add_type` from where the type is defined.
-            features: Vec::new(),
-        });
+        // Reserve the slot first so nested types come after their parent.
+        let id = self.define_type(
+            module,
+            wanted,
+            at,
+            &node,
+            TypeKind::Struct(Struct::default()),
+        );
+        let name = self.types[id.0].name.clone();
         let mut props: Vec<PropertySpec> = Vec::new();
         let mut additional = None;
         for part in parts {

@@ -4,9 +4,9 @@
 use serde_json::{Map, Value};
 
 use crate::load::Location;
-use crate::model::{Bounds, EnumValue, Type, TypeDef, TypeKind};
+use crate::model::{Bounds, EnumValue, Type, TypeKind};
 
-use super::naming::{item_name, title_of, type_name};
+use super::naming::{item_name, type_name};
 use super::{LowerError, Lowerer};
 
 /// Schema keywords that carry no structure: documentation and validation
@@ -487,18 +487,7 @@ impl Lowerer<'_> {
                 feature: features.remove(wire),
             });
         }
-        let name = self.claim_name(module, wanted);
-        let id = self.add_type(TypeDef {
-            name_origin: self.name_origin(&name, node),
-            title: title_of(node),
-            name,
-            module: module.to_owned(),
-            docs: self.docs(node),
-            source: at.clone(),
-            kind: TypeKind::StringEnum(variants),
-            // Set by `add_type` from where the type is defined.
-            features: Vec::new(),
-        });
+        let id = self.define_type(module, wanted, at, node, TypeKind::StringEnum(variants));
         Ok(Type::Named(id))
     }
 }

@@ -4,9 +4,9 @@
 use serde_json::{Map, Value};
 
 use crate::load::Location;
-use crate::model::{Struct, TaggedUnion, TaggedVariant, Type, TypeDef, TypeKind};
+use crate::model::{Struct, TaggedUnion, TaggedVariant, Type, TypeKind};
 
-use super::naming::{title_of, type_name};
+use super::naming::type_name;
 use super::{LowerError, Lowerer};
 
 impl Lowerer<'_> {
@@ -37,20 +37,16 @@ impl Lowerer<'_> {
                 "a `discriminator` needs a non-empty `oneOf` list",
             ));
         }
-        let name = self.claim_name(module, wanted);
         let node = Value::Object(map.clone());
         // Reserve the slot first so the variants' types come after it.
-        let id = self.add_type(TypeDef {
-            name: name.clone(),
-            module: module.to_owned(),
-            docs: self.docs(&node),
-            source: at.clone(),
-            name_origin: self.name_origin(&name, &node),
-            title: title_of(&node),
-            kind: TypeKind::Struct(Struct::default()),
-            // Set by `add_type` from where the type is defined.
-            features: Vec::new(),
-        });
+        let id = self.define_type(
+            module,
+            wanted,
+            at,
+            &node,
+            TypeKind::Struct(Struct::default()),
+        );
+        let name = self.types[id.0].name.clone();
         let mut members = Vec::new();
         for index in 0..count {
             let member_at = at.join("oneOf").join(index);
