@@ -6,6 +6,60 @@
 
 use crate::load::Location;
 
+/// Names of the Rust 2024 prelude (types, traits, variants, derive macros;
+/// and `Self`) that generated code writes unqualified (`String`, `Vec`,
+/// `Default::default()`, `Some(..)`, `#[derive(Debug, Hash)]`): lowering
+/// gives no generated type one of them, and the emitter's imports never
+/// shadow one.
+pub const PRELUDE_NAMES: &[&str] = &[
+    "AsMut",
+    "AsRef",
+    "AsyncFn",
+    "AsyncFnMut",
+    "AsyncFnOnce",
+    "Box",
+    "Clone",
+    "Copy",
+    "Debug",
+    "Default",
+    "DoubleEndedIterator",
+    "Drop",
+    "Eq",
+    "Err",
+    "ExactSizeIterator",
+    "Extend",
+    "Fn",
+    "FnMut",
+    "FnOnce",
+    "From",
+    "FromIterator",
+    "Future",
+    "Hash",
+    "Into",
+    "IntoFuture",
+    "IntoIterator",
+    "Iterator",
+    "None",
+    "Ok",
+    "Option",
+    "Ord",
+    "PartialEq",
+    "PartialOrd",
+    "Result",
+    "Self",
+    "Send",
+    "Sized",
+    "Some",
+    "String",
+    "Sync",
+    "ToOwned",
+    "ToString",
+    "TryFrom",
+    "TryInto",
+    "Unpin",
+    "Vec",
+];
+
 /// The whole generated API.
 #[derive(Debug, Clone)]
 pub struct Api {

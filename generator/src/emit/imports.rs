@@ -15,52 +15,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use proc_macro2::{Span, TokenStream, TokenTree};
 use syn::visit_mut::VisitMut;
 
-/// Names of the Rust 2024 prelude (types, traits, variants, derive macros)
-/// that generated code uses unqualified: an import must not shadow them.
-const PRELUDE: &[&str] = &[
-    "AsMut",
-    "AsRef",
-    "Box",
-    "Clone",
-    "Copy",
-    "Debug",
-    "Default",
-    "DoubleEndedIterator",
-    "Drop",
-    "Eq",
-    "Err",
-    "ExactSizeIterator",
-    "Extend",
-    "Fn",
-    "FnMut",
-    "FnOnce",
-    "From",
-    "FromIterator",
-    "Future",
-    "Hash",
-    "Into",
-    "IntoFuture",
-    "IntoIterator",
-    "Iterator",
-    "None",
-    "Ok",
-    "Option",
-    "Ord",
-    "PartialEq",
-    "PartialOrd",
-    "Result",
-    "Send",
-    "Sized",
-    "Some",
-    "String",
-    "Sync",
-    "ToOwned",
-    "ToString",
-    "TryFrom",
-    "TryInto",
-    "Unpin",
-    "Vec",
-];
+use crate::model::PRELUDE_NAMES;
 
 /// `(module, Name)` of the generated names that exist only with a cargo
 /// feature. They are never imported: an import is not gated like the code
@@ -152,7 +107,7 @@ impl Names {
         };
         let free = !self.top_level.contains(name)
             && !self.in_opaque_macros.contains(name)
-            && !PRELUDE.contains(&name);
+            && !PRELUDE_NAMES.contains(&name);
         free.then(|| module.clone())
     }
 

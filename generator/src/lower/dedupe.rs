@@ -41,12 +41,12 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use crate::config::TypeName;
 use crate::model::{
-    Api, Body, Bounds, Docs, EventContent, NameOrigin, ResponseKind, Type, TypeDef, TypeId,
-    TypeKind,
+    Api, Body, Bounds, Docs, EventContent, NameOrigin, PRELUDE_NAMES, ResponseKind, Type, TypeDef,
+    TypeId, TypeKind,
 };
 
 use super::LowerError;
-use super::naming::{PRELUDE_TYPES, type_name};
+use super::naming::type_name;
 
 /// Words the generator appends to a name to say where a schema is: a
 /// name made only of them names no concept.
@@ -146,7 +146,7 @@ pub(super) fn dedupe(api: Api, type_names: &[TypeName]) -> Result<Api, LowerErro
 }
 
 fn is_taken(taken: &BTreeSet<String>, name: &str) -> bool {
-    PRELUDE_TYPES.contains(&name) || taken.contains(name)
+    PRELUDE_NAMES.contains(&name) || taken.contains(name)
 }
 
 /// The types an operation names itself: never merged.

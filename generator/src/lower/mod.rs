@@ -26,11 +26,11 @@ use serde_json::Value;
 
 use crate::config::Config;
 use crate::load::Location;
-use crate::model::{Api, Body, Module, NameOrigin, Type, TypeDef, TypeId, TypeKind};
+use crate::model::{Api, Body, Module, NameOrigin, PRELUDE_NAMES, Type, TypeDef, TypeId, TypeKind};
 use crate::resolve::{ResolveError, ResolvedSpec};
 
 pub(crate) use events::EVENTS_MODULE;
-use naming::{PRELUDE_TYPES, check_module_names, module_name};
+use naming::{check_module_names, module_name};
 
 /// Why the spec could not be lowered.
 #[derive(Debug, thiserror::Error)]
@@ -390,7 +390,7 @@ impl<'a> Lowerer<'a> {
 
     /// Whether `name` is claimed in `module` or is a prelude name.
     fn is_taken(&self, module: &str, name: &str) -> bool {
-        PRELUDE_TYPES.contains(&name) || self.taken.get(module).is_some_and(|t| t.contains(name))
+        PRELUDE_NAMES.contains(&name) || self.taken.get(module).is_some_and(|t| t.contains(name))
     }
 
     /// Where `name`, given to the schema `node`, comes from: its title,

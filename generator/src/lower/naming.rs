@@ -7,52 +7,6 @@ use heck::{ToSnakeCase, ToUpperCamelCase};
 
 use super::LowerError;
 
-/// Type and trait names of the Rust prelude (and `Self`): generated code
-/// writes `String`, `Vec`, `Option`, `Default::default()`... unqualified, so
-/// a generated type must not shadow them.
-pub(super) const PRELUDE_TYPES: &[&str] = &[
-    "AsMut",
-    "AsRef",
-    "AsyncFn",
-    "AsyncFnMut",
-    "AsyncFnOnce",
-    "Box",
-    "Clone",
-    "Copy",
-    "Default",
-    "DoubleEndedIterator",
-    "Drop",
-    "Eq",
-    "ExactSizeIterator",
-    "Extend",
-    "Fn",
-    "FnMut",
-    "FnOnce",
-    "From",
-    "FromIterator",
-    "Future",
-    "Into",
-    "IntoFuture",
-    "IntoIterator",
-    "Iterator",
-    "Option",
-    "Ord",
-    "PartialEq",
-    "PartialOrd",
-    "Result",
-    "Self",
-    "Send",
-    "Sized",
-    "String",
-    "Sync",
-    "ToOwned",
-    "ToString",
-    "TryFrom",
-    "TryInto",
-    "Unpin",
-    "Vec",
-];
-
 /// Modules the generated crate has besides one per document (see `emit`):
 /// `src/lib.rs`, `src/client.rs`, `src/test_support.rs`, `src/types.rs`, and
 /// lib.rs's `pub use matrix_csapi_runtime as runtime`.
