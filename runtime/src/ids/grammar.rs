@@ -133,30 +133,34 @@ pub(super) fn user_id(id: &str) -> Result<(), InvalidIdReason> {
 /// URL-safe unpadded base64 reference hash of the create event (room
 /// version 12, no server name).
 pub(super) fn room_id(id: &str) -> Result<(), InvalidIdReason> {
-    check_length(id)?;
-    let rest = strip_sigil(id, "!")?;
-    match rest.split_once(':') {
-        Some((opaque, server)) => {
-            non_empty(opaque, "opaque ID")?;
-            server_name(server)
-        }
-        None => {
-            non_empty(rest, "opaque ID")?;
-            only(
-                rest,
-                "room ID without a server name",
-                is_url_safe_base64_char,
-            )
-        }
-    }
+    opaque_id(
+        id,
+        "!",
+        "room ID without a server name",
+        is_url_safe_base64_char,
+    )
 }
 
 /// `$opaque_id:server_name` (room versions 1 and 2), or `$` followed by
 /// the event's reference hash in base64 (version 3) or URL-safe base64
 /// (version 4 and later).
 pub(super) fn event_id(id: &str) -> Result<(), InvalidIdReason> {
+    opaque_id(id, "$", "event ID without a server name", |c| {
+        is_base64_char(c) || is_url_safe_base64_char(c)
+    })
+}
+
+/// `<sigil>opaque_id:server_name`, or `<sigil>` followed by a hash of
+/// `hash_char`s without a server name (`without_server` names that form
+/// in errors).
+fn opaque_id(
+    id: &str,
+    sigil: &'static str,
+    without_server: &'static str,
+    hash_char: impl Fn(char) -> bool,
+) -> Result<(), InvalidIdReason> {
     check_length(id)?;
-    let rest = strip_sigil(id, "$")?;
+    let rest = strip_sigil(id, sigil)?;
     match rest.split_once(':') {
         Some((opaque, server)) => {
             non_empty(opaque, "opaque ID")?;
@@ -164,9 +168,7 @@ pub(super) fn event_id(id: &str) -> Result<(), InvalidIdReason> {
         }
         None => {
             non_empty(rest, "opaque ID")?;
-            only(rest, "event ID without a server name", |c| {
-                is_base64_char(c) || is_url_safe_base64_char(c)
-            })
+            only(rest, without_server, hash_char)
         }
     }
 }
