@@ -234,7 +234,7 @@ macro_rules! deserialize_object {
                 deserializer: D,
             ) -> ::core::result::Result<Self, D::Error> {
                 struct ObjectVisitor $(<$param>)? (
-                    ::core::marker::PhantomData<fn() -> ($($param)?)>,
+                    ::core::marker::PhantomData<fn() -> ($($param,)?)>,
                 );
 
                 impl<'de $(, $param: $crate::EventContentFromType)?> $crate::serde::de::Visitor<'de>
