@@ -160,7 +160,7 @@ macro_rules! event_content_enum {
                 $(#[doc = $variant_doc:expr])*
                 $(#[cfg($variant_cfg:meta)])?
                 $(#[cfg_attr($($variant_cfg_attr:tt)*)])*
-                $variant:ident($content:ty) = $event_type:literal
+                $variant:ident($content:ty $(,)?) = $event_type:literal
             ),* $(,)?
         }
     ) => {
@@ -170,8 +170,6 @@ macro_rules! event_content_enum {
         $vis enum $name {
             $(
                 $(#[doc = $variant_doc])*
-                #[doc = ""]
-                #[doc = concat!("Event type `", $event_type, "`.")]
                 $(#[cfg($variant_cfg)])?
                 $(#[cfg_attr($($variant_cfg_attr)*)])*
                 $variant($content),
