@@ -303,7 +303,8 @@ mod tests {
     #[test]
     fn an_envelope_reads_type_and_content_in_one_pass_and_writes_them_back() {
         // `content` before `type`, and an unknown key.
-        let event = json!({"content": {"name": "a"}, "event_id": "$e", "type": "m.room.name", "x": 1});
+        let event =
+            json!({"content": {"name": "a"}, "event_id": "$e", "type": "m.room.name", "x": 1});
         let typed: Envelope = round_trip(event.clone());
         assert_eq!(typed.content, Content::RoomName(Name { name: "a".into() }));
         assert_eq!(typed.additional_properties["x"], 1);
@@ -337,7 +338,9 @@ mod tests {
         let event = json!({"event_id": "$e", "type": "m.room.topic", "content": {"name": "a"}});
         let error = serde_json::from_value::<Envelope<Name>>(event).unwrap_err();
         assert!(
-            error.to_string().contains("event type `m.room.topic`, expected `m.room.name`"),
+            error
+                .to_string()
+                .contains("event type `m.room.topic`, expected `m.room.name`"),
             "{error}"
         );
     }
@@ -345,20 +348,38 @@ mod tests {
     #[test]
     fn missing_duplicate_and_non_object_parts_fail() {
         let cases = [
-            (json!({"event_id": "$e", "content": {}}), "missing field `type`"),
-            (json!({"event_id": "$e", "type": "m.x"}), "missing field `content`"),
-            (json!({"type": "m.x", "content": {}}), "missing field `event_id`"),
-            (json!({"event_id": "$e", "type": "m.x", "content": []}), "invalid type"),
+            (
+                json!({"event_id": "$e", "content": {}}),
+                "missing field `type`",
+            ),
+            (
+                json!({"event_id": "$e", "type": "m.x"}),
+                "missing field `content`",
+            ),
+            (
+                json!({"type": "m.x", "content": {}}),
+                "missing field `event_id`",
+            ),
+            (
+                json!({"event_id": "$e", "type": "m.x", "content": []}),
+                "invalid type",
+            ),
         ];
         for (event, expected) in cases {
-            let error = serde_json::from_value::<Envelope>(event).unwrap_err().to_string();
+            let error = serde_json::from_value::<Envelope>(event)
+                .unwrap_err()
+                .to_string();
             assert!(error.contains(expected), "{error}");
         }
         let text = r#"{"event_id":"$e","type":"m.x","type":"m.y","content":{}}"#;
-        let error = serde_json::from_str::<Envelope>(text).unwrap_err().to_string();
+        let error = serde_json::from_str::<Envelope>(text)
+            .unwrap_err()
+            .to_string();
         assert!(error.contains("duplicate field `type`"), "{error}");
         let text = r#"{"event_id":"$e","type":"m.x","content":{},"content":{}}"#;
-        let error = serde_json::from_str::<Envelope>(text).unwrap_err().to_string();
+        let error = serde_json::from_str::<Envelope>(text)
+            .unwrap_err()
+            .to_string();
         assert!(error.contains("duplicate field `content`"), "{error}");
     }
 }

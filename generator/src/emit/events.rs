@@ -70,7 +70,10 @@ impl Emitter<'_> {
             })
             .collect();
         let docs = [
-            format!(" The content of a {} event, by its event type: a variant", kinds.join(" or ")),
+            format!(
+                " The content of a {} event, by its event type: a variant",
+                kinds.join(" or ")
+            ),
             " per event type of the spec's event schemas (`[events.enums]` in".to_owned(),
             " spec/generator.toml), and `Other` for any other type and for a content".to_owned(),
             " that does not fit its type (a redacted event's), kept whole.".to_owned(),
