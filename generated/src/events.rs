@@ -5073,7 +5073,7 @@ rt::event_content_enum! {
 }
 
 rt::event_content_enum! {
-    /// The content of a state or room event, by its event type: a variant
+    /// The content of a state or room event (and `m.room.encrypted`, `m.key.verification.*`), by its event type: a variant
     /// per event type of the spec's event schemas (`[events.enums]` in
     /// spec/generator.toml), and `Other` for any other type and for a content
     /// that does not fit its type (a redacted event's), kept whole.
@@ -5100,6 +5100,28 @@ rt::event_content_enum! {
         ) = "m.call.sdp_stream_metadata_changed",
         /// The content of an event of type `m.call.select_answer`.
         CallSelectAnswer(CallSelectAnswerEventContent) = "m.call.select_answer",
+        /// The content of an event of type `m.key.verification.accept`.
+        KeyVerificationAccept(
+            KeyVerificationAcceptEventContent,
+        ) = "m.key.verification.accept",
+        /// The content of an event of type `m.key.verification.cancel`.
+        KeyVerificationCancel(
+            KeyVerificationCancelEventContent,
+        ) = "m.key.verification.cancel",
+        /// The content of an event of type `m.key.verification.done`.
+        KeyVerificationDone(KeyVerificationDoneEventContent) = "m.key.verification.done",
+        /// The content of an event of type `m.key.verification.key`.
+        KeyVerificationKey(KeyVerificationKeyEventContent) = "m.key.verification.key",
+        /// The content of an event of type `m.key.verification.mac`.
+        KeyVerificationMac(KeyVerificationMacEventContent) = "m.key.verification.mac",
+        /// The content of an event of type `m.key.verification.ready`.
+        KeyVerificationReady(KeyVerificationReadyEventContent) = "m.key.verification.ready",
+        /// The content of an event of type `m.key.verification.request`.
+        KeyVerificationRequest(
+            KeyVerificationRequestEventContent,
+        ) = "m.key.verification.request",
+        /// The content of an event of type `m.key.verification.start`.
+        KeyVerificationStart(KeyVerificationStartEventContent) = "m.key.verification.start",
         /// The content of an event of type `m.policy.rule.room`.
         PolicyRuleRoom(PolicyRuleRoomEventContent) = "m.policy.rule.room",
         /// The content of an event of type `m.policy.rule.server`.
@@ -5114,6 +5136,8 @@ rt::event_content_enum! {
         RoomCanonicalAlias(RoomCanonicalAliasEventContent) = "m.room.canonical_alias",
         /// The content of an event of type `m.room.create`.
         RoomCreate(RoomCreateEventContent) = "m.room.create",
+        /// The content of an event of type `m.room.encrypted`.
+        RoomEncrypted(RoomEncryptedEventContent) = "m.room.encrypted",
         /// The content of an event of type `m.room.encryption`.
         RoomEncryption(RoomEncryptionEventContent) = "m.room.encryption",
         /// The content of an event of type `m.room.guest_access`.

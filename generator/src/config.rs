@@ -137,10 +137,10 @@ pub struct EventsConfig {
     /// schema its `allOf` extends.
     pub kinds: BTreeMap<String, EventKindName>,
     /// Enums of event contents (module `events`), by name: the event kinds
-    /// whose event types each has a variant for. Every kind of `kinds`
-    /// must be in one.
+    /// (`state`, `room`, `basic`) and event types (`*` matching any text)
+    /// each has a variant for. Every kind of `kinds` must be in one.
     #[serde(default)]
-    pub enums: BTreeMap<String, Vec<EventKindName>>,
+    pub enums: BTreeMap<String, Vec<String>>,
     /// Event envelopes (an event's schema around its `type` and `content`)
     /// generic over their content, by schema (`file`, or `file#pointer`
     /// for one written inline) → the enum of `enums` they hold by default.

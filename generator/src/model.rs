@@ -85,6 +85,8 @@ pub struct EventEnum {
     pub name: String,
     /// The kinds of event it has variants for.
     pub kinds: Vec<crate::config::EventKindName>,
+    /// The event type patterns it has variants for beside its kinds.
+    pub event_types: Vec<String>,
     /// One per event type, in event type order.
     pub variants: Vec<EventEnumVariant>,
 }

@@ -69,11 +69,17 @@ impl Emitter<'_> {
                 EventKindName::Basic => "basic",
             })
             .collect();
+        let mut what = format!("a {} event", kinds.join(" or "));
+        if !event_enum.event_types.is_empty() {
+            let types: Vec<String> = event_enum
+                .event_types
+                .iter()
+                .map(|t| format!("`{t}`"))
+                .collect();
+            what = format!("{what} (and {})", types.join(", "));
+        }
         let docs = [
-            format!(
-                " The content of a {} event, by its event type: a variant",
-                kinds.join(" or ")
-            ),
+            format!(" The content of {what}, by its event type: a variant"),
             " per event type of the spec's event schemas (`[events.enums]` in".to_owned(),
             " spec/generator.toml), and `Other` for any other type and for a content".to_owned(),
             " that does not fit its type (a redacted event's), kept whole.".to_owned(),

@@ -107,7 +107,12 @@ impl Lowerer<'_> {
         }
         // A kind in no enum: its event types would be variants nowhere, so
         // every such event would silently be `Other` (a forgotten entry).
-        let covered: BTreeSet<EventKindName> = config.enums.values().flatten().copied().collect();
+        let covered: BTreeSet<EventKindName> = config
+            .enums
+            .values()
+            .flatten()
+            .filter_map(|member| kind_of(member))
+            .collect();
         let kinds: BTreeSet<EventKindName> = events.iter().map(|e| e.kind).collect();
         for kind in kinds.difference(&covered) {
             errors.push(config_error(format!(
@@ -125,10 +130,33 @@ impl Lowerer<'_> {
     fn event_enum(
         &mut self,
         name: &str,
-        kinds: &[EventKindName],
+        members: &[String],
         events: &[Event],
     ) -> Result<EventEnum, LowerError> {
         let entry = format!("`[events.enums]` entry `{name}`");
+        let mut kinds = Vec::new();
+        let mut patterns = Vec::new();
+        for member in members {
+            match kind_of(member) {
+                Some(kind) => kinds.push(kind),
+                None if member.contains('.') => patterns.push(member.clone()),
+                None => {
+                    return Err(config_error(format!(
+                        "{entry}: `{member}` is neither a kind of event (`state`, `room`, `basic`) nor an event type"
+                    )));
+                }
+            }
+        }
+        for pattern in &patterns {
+            if !events
+                .iter()
+                .any(|e| crate::config::matches_pattern(pattern, &e.event_type))
+            {
+                return Err(config_error(format!(
+                    "{entry}: the event type `{pattern}` matches no event schema; fix or remove it"
+                )));
+            }
+        }
         if type_name(name) != name {
             return Err(config_error(format!(
                 "{entry}: not a Rust type name (`{}` would be)",
@@ -142,7 +170,11 @@ impl Lowerer<'_> {
         }
         let mut variants: Vec<EventEnumVariant> = Vec::new();
         for (index, event) in events.iter().enumerate() {
-            if !kinds.contains(&event.kind) {
+            let member = kinds.contains(&event.kind)
+                || patterns
+                    .iter()
+                    .any(|p| crate::config::matches_pattern(p, &event.event_type));
+            if !member {
                 continue;
             }
             let content_name = match &event.content {
@@ -178,12 +210,12 @@ impl Lowerer<'_> {
             )));
         }
         self.claim_name(EVENTS_MODULE, name);
-        let mut kinds = kinds.to_vec();
         kinds.sort();
         kinds.dedup();
         Ok(EventEnum {
             name: name.to_owned(),
             kinds,
+            event_types: patterns,
             variants,
         })
     }
@@ -284,6 +316,18 @@ impl Lowerer<'_> {
         s.envelope = Some(content.to_owned());
         Ok(())
     }
+}
+
+/// The kind of event `member` of an `[events.enums]` entry names, if it
+/// names one (else it is an event type).
+fn kind_of(member: &str) -> Option<EventKindName> {
+    [
+        EventKindName::State,
+        EventKindName::Room,
+        EventKindName::Basic,
+    ]
+    .into_iter()
+    .find(|kind| kind_name(*kind) == member)
 }
 
 fn kind_name(kind: EventKindName) -> &'static str {
