@@ -219,11 +219,11 @@ fn messages_response() -> http::Response<Bytes> {
         assert_eq!(ours.room_id, ruma.room_id().as_str());
         assert_eq!(ours.content.event_type(), ruma.event_type().to_string());
         assert!(
-            !serde_json::to_value(&ours.content)
-                .unwrap()
-                .as_object()
-                .unwrap()
-                .is_empty()
+            !matches!(
+                ours.content,
+                matrix_csapi::events::AnyTimelineEventContent::Other { .. }
+            ),
+            "a known event type in its own variant"
         );
     }
     assert_eq!(ours.state.unwrap_or_default().len(), ruma.state.len());

@@ -20,7 +20,7 @@ use matrix_csapi::events::{
 };
 use matrix_csapi::runtime::{EventContent, EventContentFromType, EventKind, Raw};
 use matrix_csapi::test_support::{BodyVisitor, visit_event_content_type};
-use matrix_csapi::types::{ClientEvent, Event};
+use matrix_csapi::types::{ClientEvent, ClientEventWithoutRoomId, Event};
 use matrix_csapi_codegen::{Project, event_examples};
 use matrix_csapi_tests::{spec_dir, workspace_dir};
 use serde_json::{Value, json};
@@ -438,5 +438,69 @@ fn one_content_type_reads_events_of_its_type_only() {
     assert!(
         error.contains("event type `m.room.topic`, expected `m.room.member`"),
         "{error}"
+    );
+}
+
+/// README.md's "Reading events", on a `/sync` response: what it prints.
+fn readme_timeline(response: &matrix_csapi::sync::SyncResponse) -> Vec<String> {
+    let mut printed = Vec::new();
+    for (room_id, room) in response.rooms.iter().flat_map(|r| r.join.iter().flatten()) {
+        for raw in room.timeline.iter().flat_map(|t| &t.events) {
+            // One event that does not fit its schema fails alone.
+            let Ok(event) = raw.deserialize() else {
+                continue;
+            };
+            match &event.content {
+                AnyTimelineEventContent::RoomMessage(RoomMessageEventContent::Text(text)) => {
+                    printed.push(format!("{room_id} {}: {}", event.sender, text.body));
+                }
+                AnyTimelineEventContent::RoomMember(member) => {
+                    printed.push(format!("{:?} is {}", event.state_key, member.membership));
+                }
+                // A type this crate does not know, or a known one whose
+                // content does not fit it.
+                AnyTimelineEventContent::Other { event_type, .. } => {
+                    printed.push(format!("other: {event_type}"));
+                }
+                other => printed.push(other.event_type().to_owned()),
+            }
+            // One event type only: fails for any other type.
+            let member = raw.deserialize_as::<ClientEventWithoutRoomId<RoomMemberEventContent>>();
+            if let Ok(member) = member {
+                printed.push(format!("member {}", member.content.membership));
+            }
+        }
+    }
+    printed
+}
+
+#[test]
+fn readme_reads_a_sync_timeline() {
+    let event = |event_type: &str, content: Value| {
+        json!({"event_id": "$e", "sender": "@a:example.org", "origin_server_ts": 1,
+               "type": event_type, "content": content, "state_key": "@a:example.org"})
+    };
+    let mut text = event("m.room.message", json!({"msgtype": "m.text", "body": "hi"}));
+    text.as_object_mut().unwrap().remove("state_key");
+    let response = json!({
+        "next_batch": "s1",
+        "rooms": {"join": {"!r:example.org": {"timeline": {"events": [
+            text,
+            event("m.room.member", json!({"membership": "join"})),
+            event("m.room.topic", json!({})),
+            event("m.reaction", json!({})),
+            {"type": "m.room.name"},
+        ]}}}}
+    });
+    let response = serde_json::from_value(response).unwrap();
+    assert_eq!(
+        readme_timeline(&response),
+        [
+            "!r:example.org @a:example.org: hi",
+            "Some(\"@a:example.org\") is join",
+            "member join",
+            "other: m.room.topic",
+            "m.reaction",
+        ]
     );
 }
