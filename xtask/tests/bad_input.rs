@@ -810,7 +810,9 @@ const CASES: &[Case] = &[
             );
             vec![]
         },
-        &["ENVELOPE-NO-TYPE"],
+        &[
+            "caused by: schemas/widget.yaml# (line 1, column 1): an event envelope (`[events.envelopes]` in spec/generator.toml) needs the properties `type` and `content`",
+        ],
     ),
     case(
         "config: an envelope's enum that `[events.enums]` does not have",
@@ -821,7 +823,9 @@ const CASES: &[Case] = &[
             );
             vec![]
         },
-        &["ENVELOPE-UNKNOWN-ENUM"],
+        &[
+            "caused by: spec/generator.toml: `[events.envelopes]` entry `schemas/widget.yaml`: `AnyBasics` is no enum of `[events.enums]`",
+        ],
     ),
     case(
         "config: a content place that matches no place",
@@ -832,7 +836,9 @@ const CASES: &[Case] = &[
             );
             vec![]
         },
-        &["PLACE-UNUSED"],
+        &[
+            "caused by: spec/generator.toml: `[[events.content_places]]` entry `api/client-server/session.yaml#/nowhere` matches no place that references an envelope of `[events.envelopes]`; fix or remove it",
+        ],
     ),
     case(
         "config: a kind of event in no enum",
@@ -840,7 +846,9 @@ const CASES: &[Case] = &[
             add_events(s, "[events.enums]\nAnyTag = [\"m.tag\"]\n");
             vec![]
         },
-        &["KIND-UNCOVERED"],
+        &[
+            "caused by: spec/generator.toml: the basic events are in no enum of `[events.enums]`: add the kind `basic` to one (or make one for it)",
+        ],
     ),
     case(
         "config: overlay file missing",
