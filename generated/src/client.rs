@@ -55,6 +55,7 @@ use crate::directory::{
     GetRoomIdByAliasRequest, GetRoomIdByAliasResponse, SetRoomAliasRequest,
 };
 use crate::event_context::{GetEventContextRequest, GetEventContextResponse};
+use crate::events::AnyStateEventContent;
 use crate::filter::{
     DefineFilterRequest, DefineFilterResponse, GetFilterError, GetFilterRequest,
 };
@@ -1472,7 +1473,10 @@ impl Client {
     pub async fn get_room_state(
         &self,
         request: GetRoomStateRequest,
-    ) -> Result<Vec<rt::Raw<ClientEvent>>, rt::Error<GetRoomStateError>> {
+    ) -> Result<
+        Vec<rt::Raw<ClientEvent<AnyStateEventContent>>>,
+        rt::Error<GetRoomStateError>,
+    > {
         self.inner.send(&request).await
     }
     /// Get the m.room.member events for the room.

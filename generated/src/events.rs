@@ -4925,3 +4925,258 @@ impl rt::EventContent for TypingEventContent {
     const EVENT_TYPE: &'static str = "m.typing";
     const KIND: rt::EventKind = rt::EventKind::Basic;
 }
+
+rt::event_content_enum! {
+    /// The content of a basic event, by its event type: a variant
+    /// per event type of the spec's event schemas (`[events.enums]` in
+    /// spec/generator.toml), and `Other` for any other type and for a content
+    /// that does not fit its type (a redacted event's), kept whole.
+    ///
+    /// The `C` of an event envelope (`ClientEvent<C>` and the like): match on
+    /// it to read the event. Serializing writes the content alone;
+    /// `event_type()` gives its type.
+    pub enum AnyBasicEventContent {
+        /// The content of an event of type `m.accepted_terms`.
+        AcceptedTerms(AcceptedTermsEventContent) = "m.accepted_terms",
+        /// The content of an event of type `m.direct`.
+        Direct(DirectEventContent) = "m.direct",
+        /// The content of an event of type `m.dummy`.
+        Dummy(DummyEventContent) = "m.dummy",
+        /// The content of an event of type `m.forwarded_room_key`.
+        ForwardedRoomKey(ForwardedRoomKeyEventContent) = "m.forwarded_room_key",
+        /// The content of an event of type `m.fully_read`.
+        FullyRead(FullyReadEventContent) = "m.fully_read",
+        /// The content of an event of type `m.identity_server`.
+        IdentityServer(IdentityServerEventContent) = "m.identity_server",
+        /// The content of an event of type `m.ignored_user_list`.
+        IgnoredUserList(IgnoredUserListEventContent) = "m.ignored_user_list",
+        /// The content of an event of type `m.image_pack.rooms`.
+        ImagePackRooms(ImagePackRoomsEventContent) = "m.image_pack.rooms",
+        /// The content of an event of type `m.invite_permission_config`.
+        InvitePermissionConfig(
+            InvitePermissionConfigEventContent,
+        ) = "m.invite_permission_config",
+        /// The content of an event of type `m.key.verification.accept`.
+        KeyVerificationAccept(
+            KeyVerificationAcceptEventContent,
+        ) = "m.key.verification.accept",
+        /// The content of an event of type `m.key.verification.cancel`.
+        KeyVerificationCancel(
+            KeyVerificationCancelEventContent,
+        ) = "m.key.verification.cancel",
+        /// The content of an event of type `m.key.verification.done`.
+        KeyVerificationDone(KeyVerificationDoneEventContent) = "m.key.verification.done",
+        /// The content of an event of type `m.key.verification.key`.
+        KeyVerificationKey(KeyVerificationKeyEventContent) = "m.key.verification.key",
+        /// The content of an event of type `m.key.verification.mac`.
+        KeyVerificationMac(KeyVerificationMacEventContent) = "m.key.verification.mac",
+        /// The content of an event of type `m.key.verification.ready`.
+        KeyVerificationReady(KeyVerificationReadyEventContent) = "m.key.verification.ready",
+        /// The content of an event of type `m.key.verification.request`.
+        KeyVerificationRequest(
+            KeyVerificationRequestEventContent,
+        ) = "m.key.verification.request",
+        /// The content of an event of type `m.key.verification.start`.
+        KeyVerificationStart(KeyVerificationStartEventContent) = "m.key.verification.start",
+        /// The content of an event of type `m.key_backup`.
+        KeyBackup(KeyBackupEventContent) = "m.key_backup",
+        /// The content of an event of type `m.marked_unread`.
+        MarkedUnread(MarkedUnreadEventContent) = "m.marked_unread",
+        /// The content of an event of type `m.presence`.
+        Presence(PresenceEventContent) = "m.presence",
+        /// The content of an event of type `m.push_rules`.
+        PushRules(PushRulesEventContent) = "m.push_rules",
+        /// The content of an event of type `m.receipt`.
+        Receipt(ReceiptEventContent) = "m.receipt",
+        /// The content of an event of type `m.receipt.private`.
+        ReceiptPrivate(ReceiptEventContent) = "m.receipt.private",
+        /// The content of an event of type `m.recent_emoji`.
+        RecentEmoji(RecentEmojiEventContent) = "m.recent_emoji",
+        /// The content of an event of type `m.room.encrypted`.
+        RoomEncrypted(RoomEncryptedEventContent) = "m.room.encrypted",
+        /// The content of an event of type `m.room_key`.
+        RoomKey(RoomKeyEventContent) = "m.room_key",
+        /// The content of an event of type `m.room_key.withheld`.
+        RoomKeyWithheld(RoomKeyWithheldEventContent) = "m.room_key.withheld",
+        /// The content of an event of type `m.room_key_bundle`.
+        RoomKeyBundle(RoomKeyBundleEventContent) = "m.room_key_bundle",
+        /// The content of an event of type `m.room_key_request`.
+        RoomKeyRequest(RoomKeyRequestEventContent) = "m.room_key_request",
+        /// The content of an event of type `m.secret.request`.
+        SecretRequest(SecretRequestEventContent) = "m.secret.request",
+        /// The content of an event of type `m.secret.send`.
+        SecretSend(SecretSendEventContent) = "m.secret.send",
+        /// The content of an event of type `m.tag`.
+        Tag(TagEventContent) = "m.tag",
+        /// The content of an event of type `m.typing`.
+        Typing(TypingEventContent) = "m.typing",
+    }
+}
+
+rt::event_content_enum! {
+    /// The content of a state event, by its event type: a variant
+    /// per event type of the spec's event schemas (`[events.enums]` in
+    /// spec/generator.toml), and `Other` for any other type and for a content
+    /// that does not fit its type (a redacted event's), kept whole.
+    ///
+    /// The `C` of an event envelope (`ClientEvent<C>` and the like): match on
+    /// it to read the event. Serializing writes the content alone;
+    /// `event_type()` gives its type.
+    pub enum AnyStateEventContent {
+        /// The content of an event of type `m.policy.rule.room`.
+        PolicyRuleRoom(PolicyRuleRoomEventContent) = "m.policy.rule.room",
+        /// The content of an event of type `m.policy.rule.server`.
+        PolicyRuleServer(PolicyRuleServerEventContent) = "m.policy.rule.server",
+        /// The content of an event of type `m.policy.rule.user`.
+        PolicyRuleUser(PolicyRuleUserEventContent) = "m.policy.rule.user",
+        /// The content of an event of type `m.room.avatar`.
+        RoomAvatar(RoomAvatarEventContent) = "m.room.avatar",
+        /// The content of an event of type `m.room.canonical_alias`.
+        RoomCanonicalAlias(RoomCanonicalAliasEventContent) = "m.room.canonical_alias",
+        /// The content of an event of type `m.room.create`.
+        RoomCreate(RoomCreateEventContent) = "m.room.create",
+        /// The content of an event of type `m.room.encryption`.
+        RoomEncryption(RoomEncryptionEventContent) = "m.room.encryption",
+        /// The content of an event of type `m.room.guest_access`.
+        RoomGuestAccess(RoomGuestAccessEventContent) = "m.room.guest_access",
+        /// The content of an event of type `m.room.history_visibility`.
+        RoomHistoryVisibility(
+            RoomHistoryVisibilityEventContent,
+        ) = "m.room.history_visibility",
+        /// The content of an event of type `m.room.image_pack`.
+        RoomImagePack(RoomImagePackEventContent) = "m.room.image_pack",
+        /// The content of an event of type `m.room.join_rules`.
+        RoomJoinRules(RoomJoinRulesEventContent) = "m.room.join_rules",
+        /// The content of an event of type `m.room.member`.
+        RoomMember(RoomMemberEventContent) = "m.room.member",
+        /// The content of an event of type `m.room.name`.
+        RoomName(RoomNameEventContent) = "m.room.name",
+        /// The content of an event of type `m.room.pinned_events`.
+        RoomPinnedEvents(RoomPinnedEventsEventContent) = "m.room.pinned_events",
+        /// The content of an event of type `m.room.policy`.
+        RoomPolicy(RoomPolicyEventContent) = "m.room.policy",
+        /// The content of an event of type `m.room.power_levels`.
+        RoomPowerLevels(RoomPowerLevelsEventContent) = "m.room.power_levels",
+        /// The content of an event of type `m.room.server_acl`.
+        RoomServerAcl(RoomServerAclEventContent) = "m.room.server_acl",
+        /// The content of an event of type `m.room.third_party_invite`.
+        RoomThirdPartyInvite(RoomThirdPartyInviteEventContent) = "m.room.third_party_invite",
+        /// The content of an event of type `m.room.tombstone`.
+        RoomTombstone(RoomTombstoneEventContent) = "m.room.tombstone",
+        /// The content of an event of type `m.room.topic`.
+        RoomTopic(RoomTopicEventContent) = "m.room.topic",
+        /// The content of an event of type `m.space.child`.
+        SpaceChild(SpaceChildEventContent) = "m.space.child",
+        /// The content of an event of type `m.space.parent`.
+        SpaceParent(SpaceParentEventContent) = "m.space.parent",
+    }
+}
+
+rt::event_content_enum! {
+    /// The content of a state or room event (and `m.room.encrypted`, `m.key.verification.*`), by its event type: a variant
+    /// per event type of the spec's event schemas (`[events.enums]` in
+    /// spec/generator.toml), and `Other` for any other type and for a content
+    /// that does not fit its type (a redacted event's), kept whole.
+    ///
+    /// The `C` of an event envelope (`ClientEvent<C>` and the like): match on
+    /// it to read the event. Serializing writes the content alone;
+    /// `event_type()` gives its type.
+    pub enum AnyTimelineEventContent {
+        /// The content of an event of type `m.call.answer`.
+        CallAnswer(CallAnswerEventContent) = "m.call.answer",
+        /// The content of an event of type `m.call.candidates`.
+        CallCandidates(CallCandidatesEventContent) = "m.call.candidates",
+        /// The content of an event of type `m.call.hangup`.
+        CallHangup(CallHangupEventContent) = "m.call.hangup",
+        /// The content of an event of type `m.call.invite`.
+        CallInvite(CallInviteEventContent) = "m.call.invite",
+        /// The content of an event of type `m.call.negotiate`.
+        CallNegotiate(CallNegotiateEventContent) = "m.call.negotiate",
+        /// The content of an event of type `m.call.reject`.
+        CallReject(CallRejectEventContent) = "m.call.reject",
+        /// The content of an event of type `m.call.sdp_stream_metadata_changed`.
+        CallSdpStreamMetadataChanged(
+            CallSdpStreamMetadataChangedEventContent,
+        ) = "m.call.sdp_stream_metadata_changed",
+        /// The content of an event of type `m.call.select_answer`.
+        CallSelectAnswer(CallSelectAnswerEventContent) = "m.call.select_answer",
+        /// The content of an event of type `m.key.verification.accept`.
+        KeyVerificationAccept(
+            KeyVerificationAcceptEventContent,
+        ) = "m.key.verification.accept",
+        /// The content of an event of type `m.key.verification.cancel`.
+        KeyVerificationCancel(
+            KeyVerificationCancelEventContent,
+        ) = "m.key.verification.cancel",
+        /// The content of an event of type `m.key.verification.done`.
+        KeyVerificationDone(KeyVerificationDoneEventContent) = "m.key.verification.done",
+        /// The content of an event of type `m.key.verification.key`.
+        KeyVerificationKey(KeyVerificationKeyEventContent) = "m.key.verification.key",
+        /// The content of an event of type `m.key.verification.mac`.
+        KeyVerificationMac(KeyVerificationMacEventContent) = "m.key.verification.mac",
+        /// The content of an event of type `m.key.verification.ready`.
+        KeyVerificationReady(KeyVerificationReadyEventContent) = "m.key.verification.ready",
+        /// The content of an event of type `m.key.verification.request`.
+        KeyVerificationRequest(
+            KeyVerificationRequestEventContent,
+        ) = "m.key.verification.request",
+        /// The content of an event of type `m.key.verification.start`.
+        KeyVerificationStart(KeyVerificationStartEventContent) = "m.key.verification.start",
+        /// The content of an event of type `m.policy.rule.room`.
+        PolicyRuleRoom(PolicyRuleRoomEventContent) = "m.policy.rule.room",
+        /// The content of an event of type `m.policy.rule.server`.
+        PolicyRuleServer(PolicyRuleServerEventContent) = "m.policy.rule.server",
+        /// The content of an event of type `m.policy.rule.user`.
+        PolicyRuleUser(PolicyRuleUserEventContent) = "m.policy.rule.user",
+        /// The content of an event of type `m.reaction`.
+        Reaction(ReactionEventContent) = "m.reaction",
+        /// The content of an event of type `m.room.avatar`.
+        RoomAvatar(RoomAvatarEventContent) = "m.room.avatar",
+        /// The content of an event of type `m.room.canonical_alias`.
+        RoomCanonicalAlias(RoomCanonicalAliasEventContent) = "m.room.canonical_alias",
+        /// The content of an event of type `m.room.create`.
+        RoomCreate(RoomCreateEventContent) = "m.room.create",
+        /// The content of an event of type `m.room.encrypted`.
+        RoomEncrypted(RoomEncryptedEventContent) = "m.room.encrypted",
+        /// The content of an event of type `m.room.encryption`.
+        RoomEncryption(RoomEncryptionEventContent) = "m.room.encryption",
+        /// The content of an event of type `m.room.guest_access`.
+        RoomGuestAccess(RoomGuestAccessEventContent) = "m.room.guest_access",
+        /// The content of an event of type `m.room.history_visibility`.
+        RoomHistoryVisibility(
+            RoomHistoryVisibilityEventContent,
+        ) = "m.room.history_visibility",
+        /// The content of an event of type `m.room.image_pack`.
+        RoomImagePack(RoomImagePackEventContent) = "m.room.image_pack",
+        /// The content of an event of type `m.room.join_rules`.
+        RoomJoinRules(RoomJoinRulesEventContent) = "m.room.join_rules",
+        /// The content of an event of type `m.room.member`.
+        RoomMember(RoomMemberEventContent) = "m.room.member",
+        /// The content of an event of type `m.room.message`.
+        RoomMessage(RoomMessageEventContent) = "m.room.message",
+        /// The content of an event of type `m.room.name`.
+        RoomName(RoomNameEventContent) = "m.room.name",
+        /// The content of an event of type `m.room.pinned_events`.
+        RoomPinnedEvents(RoomPinnedEventsEventContent) = "m.room.pinned_events",
+        /// The content of an event of type `m.room.policy`.
+        RoomPolicy(RoomPolicyEventContent) = "m.room.policy",
+        /// The content of an event of type `m.room.power_levels`.
+        RoomPowerLevels(RoomPowerLevelsEventContent) = "m.room.power_levels",
+        /// The content of an event of type `m.room.redaction`.
+        RoomRedaction(RoomRedactionEventContent) = "m.room.redaction",
+        /// The content of an event of type `m.room.server_acl`.
+        RoomServerAcl(RoomServerAclEventContent) = "m.room.server_acl",
+        /// The content of an event of type `m.room.third_party_invite`.
+        RoomThirdPartyInvite(RoomThirdPartyInviteEventContent) = "m.room.third_party_invite",
+        /// The content of an event of type `m.room.tombstone`.
+        RoomTombstone(RoomTombstoneEventContent) = "m.room.tombstone",
+        /// The content of an event of type `m.room.topic`.
+        RoomTopic(RoomTopicEventContent) = "m.room.topic",
+        /// The content of an event of type `m.space.child`.
+        SpaceChild(SpaceChildEventContent) = "m.space.child",
+        /// The content of an event of type `m.space.parent`.
+        SpaceParent(SpaceParentEventContent) = "m.space.parent",
+        /// The content of an event of type `m.sticker`.
+        Sticker(StickerEventContent) = "m.sticker",
+    }
+}

@@ -136,10 +136,36 @@ pub struct EventsConfig {
     /// (relative to `data/`): an event schema's kind is that of the core
     /// schema its `allOf` extends.
     pub kinds: BTreeMap<String, EventKindName>,
+    /// Enums of event contents (module `events`), by name: the event kinds
+    /// (`state`, `room`, `basic`) and event types (`*` matching any text)
+    /// each has a variant for. Every kind of `kinds` must be in one.
+    #[serde(default)]
+    pub enums: BTreeMap<String, Vec<String>>,
+    /// Event envelopes (an event's schema around its `type` and `content`)
+    /// generic over their content, by schema (`file`, or `file#pointer`
+    /// for one written inline) → the enum of `enums` they hold by default.
+    #[serde(default)]
+    pub envelopes: BTreeMap<String, String>,
+    /// Places that hold an envelope with another enum than its default.
+    #[serde(default)]
+    pub content_places: Vec<ContentPlace>,
+}
+
+/// `[[events.content_places]]`: where an envelope holds another enum.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ContentPlace {
+    /// The place that `$ref`s the envelope, `file#pointer` (as the
+    /// generated docs and `gen` errors write it); `*` matches any text.
+    pub place: String,
+    /// The enum of `[events.enums]` the envelope holds there.
+    pub content: String,
+    /// Why: shown nowhere, but required so the choice is explained.
+    pub reason: String,
 }
 
 /// The kinds of event, by the core schema they extend.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum EventKindName {
     /// A state event (`state_key`).

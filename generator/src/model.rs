@@ -73,6 +73,33 @@ pub struct Api {
     pub features: Vec<String>,
     /// The typed event contents (module `events`), by event type.
     pub events: Vec<Event>,
+    /// The enums of event contents (module `events`, `[events.enums]`).
+    pub event_enums: Vec<EventEnum>,
+}
+
+/// An enum of the contents of several event types (`[events.enums]`):
+/// a variant per event type, and `Other` for any other.
+#[derive(Debug, Clone)]
+pub struct EventEnum {
+    /// The enum's name.
+    pub name: String,
+    /// The kinds of event it has variants for.
+    pub kinds: Vec<crate::config::EventKindName>,
+    /// The event type patterns it has variants for beside its kinds.
+    pub event_types: Vec<String>,
+    /// One per event type, in event type order.
+    pub variants: Vec<EventEnumVariant>,
+}
+
+/// One variant of an [`EventEnum`].
+#[derive(Debug, Clone)]
+pub struct EventEnumVariant {
+    /// Rust variant name (the content type's name without `EventContent`).
+    pub variant: String,
+    /// The event type it is for.
+    pub event_type: String,
+    /// Index into [`Api::events`] of the event whose content it holds.
+    pub event: usize,
 }
 
 /// One event type of the spec's event schemas and its typed content.
@@ -349,6 +376,18 @@ pub enum Type {
     /// Kept as the JSON received, parsed on demand: the runtime's `Raw<T>`
     /// (`raw_schemas` in the config).
     Raw(Box<Type>),
+    /// The content type parameter `C` of an event envelope (a struct with
+    /// [`Struct::envelope`]): its field holding the event's `type` and
+    /// `content` as one value.
+    EventContent,
+    /// An event envelope holding another enum of event contents than its
+    /// default (`[[events.content_places]]`): `Envelope<Enum>`.
+    Envelope {
+        /// The envelope struct.
+        id: TypeId,
+        /// The enum (module `events`).
+        content: String,
+    },
     /// JSON `null` allowed (a type list with `"null"`): `Option<T>`.
     Nullable(Box<Type>),
     /// Raw bytes (`bytes::Bytes`).
@@ -483,6 +522,10 @@ pub struct Struct {
     /// Whether the other properties' values are credentials (config
     /// `secret_additional_properties`): `Debug` shows their names only.
     pub secret_additional: bool,
+    /// For an event envelope (`[events.envelopes]`): the enum of event
+    /// contents its type parameter `C` defaults to. Its field of type
+    /// [`Type::EventContent`] stands for the event's `type` and `content`.
+    pub envelope: Option<String>,
 }
 
 /// One JSON property.

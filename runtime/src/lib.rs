@@ -82,7 +82,7 @@ pub use base_url::{BaseUrl, InvalidBaseUrl};
 pub use client::{Client, DEFAULT_MAX_RESPONSE_BYTES, Error};
 pub use endpoint::{Endpoint, HttpRequest, HttpResponse, Metadata, RequestResult, ResponseResult};
 pub use error_code::ErrorCode;
-pub use events::{EventContent, EventKind};
+pub use events::{EventContent, EventContentFromType, EventKind};
 pub use ids::{
     EventId, IdFormat, InvalidId, InvalidIdReason, MxcUri, RoomAlias, RoomId, RoomIdOrAlias,
     ServerName, UnpaddedBase64, UrlSafeUnpaddedBase64, UserId,

@@ -258,6 +258,30 @@ fn unreadable(s: &Scratch) -> Vec<String> {
 
 const SESSION: &str = "api/client-server/session.yaml";
 
+/// Adds an event schema (`m.tag`, a basic event) and `[events]` config to
+/// the scratch project: `rest` is the TOML after `[events.kinds]`.
+fn add_events(s: &Scratch, rest: &str) {
+    let schema = s.data("event-schemas/schema");
+    fs::create_dir_all(schema.join("core")).unwrap();
+    fs::write(
+        schema.join("core/event.yaml"),
+        "type: object\nproperties:\n  type: {type: string}\n",
+    )
+    .unwrap();
+    fs::write(
+        schema.join("m.tag.yaml"),
+        "allOf:\n  - $ref: core/event.yaml\nproperties:\n  content:\n    type: object\n    properties:\n      tags: {type: object}\n",
+    )
+    .unwrap();
+    let path = s.config("generator.toml");
+    let mut config = fs::read_to_string(&path).unwrap();
+    config.push_str(
+        "\n[events]\nschemas = [\"event-schemas/schema/*.yaml\"]\n[events.kinds]\n\"event-schemas/schema/core/event.yaml\" = \"basic\"\n",
+    );
+    config.push_str(rest);
+    fs::write(path, config).unwrap();
+}
+
 const CASES: &[Case] = &[
     // --- Where the spec is -------------------------------------------------
     Case {
@@ -777,6 +801,55 @@ const CASES: &[Case] = &[
         ],
     ),
     // --- Project config --------------------------------------------------------
+    case(
+        "config: an event envelope without `type` and `content`",
+        |s| {
+            add_events(
+                s,
+                "[events.enums]\nAnyBasic = [\"basic\"]\n[events.envelopes]\n\"schemas/widget.yaml\" = \"AnyBasic\"\n",
+            );
+            vec![]
+        },
+        &[
+            "caused by: schemas/widget.yaml# (line 1, column 1): an event envelope (`[events.envelopes]` in spec/generator.toml) needs the properties `type` and `content`",
+        ],
+    ),
+    case(
+        "config: an envelope's enum that `[events.enums]` does not have",
+        |s| {
+            add_events(
+                s,
+                "[events.enums]\nAnyBasic = [\"basic\"]\n[events.envelopes]\n\"schemas/widget.yaml\" = \"AnyBasics\"\n",
+            );
+            vec![]
+        },
+        &[
+            "caused by: spec/generator.toml: `[events.envelopes]` entry `schemas/widget.yaml`: `AnyBasics` is no enum of `[events.enums]`",
+        ],
+    ),
+    case(
+        "config: a content place that matches no place",
+        |s| {
+            add_events(
+                s,
+                "[events.enums]\nAnyBasic = [\"basic\"]\n[[events.content_places]]\nplace = \"api/client-server/session.yaml#/nowhere\"\ncontent = \"AnyBasic\"\nreason = \"a test\"\n",
+            );
+            vec![]
+        },
+        &[
+            "caused by: spec/generator.toml: `[[events.content_places]]` entry `api/client-server/session.yaml#/nowhere` matches no place that references an envelope of `[events.envelopes]`; fix or remove it",
+        ],
+    ),
+    case(
+        "config: a kind of event in no enum",
+        |s| {
+            add_events(s, "[events.enums]\nAnyTag = [\"m.tag\"]\n");
+            vec![]
+        },
+        &[
+            "caused by: spec/generator.toml: the basic events are in no enum of `[events.enums]`: add the kind `basic` to one (or make one for it)",
+        ],
+    ),
     case(
         "config: overlay file missing",
         |s| {

@@ -8,6 +8,7 @@ mod auth;
 mod composition;
 mod dedupe;
 mod docs;
+mod envelopes;
 mod events;
 mod features;
 mod formats;
@@ -104,6 +105,7 @@ pub fn lower(spec: &ResolvedSpec, config: &Config, spec_tag: &str) -> Result<Api
         used_features: BTreeSet::new(),
         used_undefined_schemes: BTreeSet::new(),
         used_raw_schemas: BTreeSet::new(),
+        used_content_places: BTreeSet::new(),
         used_time_rules: BTreeSet::new(),
         raw_memo: HashMap::new(),
         named_schema_depth: 0,
@@ -168,6 +170,13 @@ pub fn lower(spec: &ResolvedSpec, config: &Config, spec_tag: &str) -> Result<Api
     // Whether config entries still apply is only known once every document
     // is lowered: a failing document may stop before it uses them.
     fail_with(std::mem::take(&mut errors))?;
+    let event_enums = lowerer.event_enums(&events).unwrap_or_else(|error| {
+        errors.push(error);
+        Vec::new()
+    });
+    if let Some(events_config) = &config.events {
+        errors.extend(lowerer.envelopes(events_config));
+    }
     errors.extend(unchecked_bounds(&lowerer, &modules));
     errors.extend(lowerer.unused_time_rules());
     errors.extend(features::ungated_uses(&lowerer, &modules));
@@ -216,6 +225,7 @@ pub fn lower(spec: &ResolvedSpec, config: &Config, spec_tag: &str) -> Result<Api
         types: lowerer.types,
         features: lowerer.features.into_iter().collect(),
         events,
+        event_enums,
     };
     // Merging also checks the `type_names` entries: reported with the
     // other stale entries.
@@ -301,6 +311,8 @@ struct Lowerer<'a> {
     used_undefined_schemes: BTreeSet<String>,
     /// `raw_schemas` patterns that matched a referenced schema.
     used_raw_schemas: BTreeSet<String>,
+    /// `[[events.content_places]]` entries (by index) that matched a place.
+    used_content_places: BTreeSet<usize>,
     /// Indexes of `time_rules` entries that matched a value.
     used_time_rules: BTreeSet<usize>,
     /// Raw (non-JSON) response types by the response's location, so a

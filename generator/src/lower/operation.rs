@@ -200,6 +200,7 @@ impl Lowerer<'_> {
                         body: body_ty,
                         additional: None,
                         secret_additional: false,
+                        envelope: None,
                     }),
                     // Set by `add_type` from where the type is defined.
                     features: Vec::new(),

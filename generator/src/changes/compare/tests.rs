@@ -73,6 +73,7 @@ fn api(op: impl FnOnce(&mut Operation), types: Vec<TypeDef>) -> Api {
         types: all,
         features: Vec::new(),
         events: Vec::new(),
+        event_enums: Vec::new(),
     }
 }
 

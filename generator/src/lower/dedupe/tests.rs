@@ -107,6 +107,7 @@ fn api(types: Vec<TypeDef>, operations: Vec<Operation>) -> Api {
         types,
         features: Vec::new(),
         events: Vec::new(),
+        event_enums: Vec::new(),
     }
 }
 
