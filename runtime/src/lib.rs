@@ -60,6 +60,7 @@ mod path;
 mod raw;
 mod request;
 mod response;
+pub mod sending;
 mod string_enum;
 mod timestamp;
 mod uia;
@@ -97,6 +98,10 @@ pub use response::{
     FromHttpResponseError, JsonError, UnexpectedReason, UnexpectedResponse,
     documented_error_response, documented_status_response, endpoint_error_response, error_response,
     json_response, response_header,
+};
+pub use sending::{
+    AccountDataEventContent, MessageLikeEventContent, StateEventContent, ToDeviceEventContent,
+    content_object,
 };
 pub use string_enum::UnknownValue;
 pub use timestamp::{Timestamp, TimestampOutOfRange};

@@ -102,6 +102,7 @@ impl Emitter<'_> {
         let mxc_constructor = operation
             .and_then(|op| op.mxc_fields.as_ref())
             .map(|fields| self.mxc_constructor(s, fields));
+        let content_constructor = operation.and_then(|op| self.content_constructor(op, s));
         quote! {
             #docs
             #derives
@@ -113,6 +114,7 @@ impl Emitter<'_> {
             impl #name {
                 #constructor
                 #mxc_constructor
+                #content_constructor
             }
 
             #debug_impl

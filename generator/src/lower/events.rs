@@ -124,6 +124,8 @@ impl Lowerer<'_> {
             kind,
             content,
             source: at,
+            // Set by `sending`.
+            places: Vec::new(),
         }))
     }
 

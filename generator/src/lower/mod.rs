@@ -17,6 +17,7 @@ mod operation;
 mod parameters;
 mod responses;
 mod schema;
+mod sending;
 mod tagged;
 mod times;
 
@@ -30,6 +31,7 @@ use crate::model::{Api, Body, Module, NameOrigin, PRELUDE_NAMES, Type, TypeDef, 
 use crate::resolve::{ResolveError, ResolvedSpec};
 
 pub(crate) use events::EVENTS_MODULE;
+pub(crate) use sending::content_method_name;
 use naming::{check_module_names, module_name};
 
 /// Why the spec could not be lowered.
@@ -161,10 +163,11 @@ pub fn lower(spec: &ResolvedSpec, config: &Config, spec_tag: &str) -> Result<Api
         }
         modules.push(module);
     }
-    let events = lowerer.events().unwrap_or_else(|error| {
+    let mut events = lowerer.events().unwrap_or_else(|error| {
         errors.push(error);
         Vec::new()
     });
+    errors.extend(sending::typed_sending(&lowerer, &mut modules, &mut events));
     // Whether config entries still apply is only known once every document
     // is lowered: a failing document may stop before it uses them.
     fail_with(std::mem::take(&mut errors))?;
