@@ -82,7 +82,10 @@ mod tests {
             topic: "lunch".to_owned(),
         })
         .unwrap();
-        assert_eq!(serde_json::Value::Object(object), serde_json::json!({"topic": "lunch"}));
+        assert_eq!(
+            serde_json::Value::Object(object),
+            serde_json::json!({"topic": "lunch"})
+        );
     }
 
     #[test]

@@ -48,7 +48,11 @@ impl Emitter<'_> {
 
     /// `with_content` of the request `request` of `op`, when it sends an
     /// event content.
-    pub(super) fn content_constructor(&self, op: &Operation, request: &Struct) -> Option<TokenStream> {
+    pub(super) fn content_constructor(
+        &self,
+        op: &Operation,
+        request: &Struct,
+    ) -> Option<TokenStream> {
         let send = op.send_content.as_ref()?;
         let ContentParams { params, args, .. } = self.content_params(send, request);
         let marker = ident(send.place.trait_name());

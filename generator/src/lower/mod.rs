@@ -31,8 +31,8 @@ use crate::model::{Api, Body, Module, NameOrigin, PRELUDE_NAMES, Type, TypeDef, 
 use crate::resolve::{ResolveError, ResolvedSpec};
 
 pub(crate) use events::EVENTS_MODULE;
-pub(crate) use sending::content_method_name;
 use naming::{check_module_names, module_name};
+pub(crate) use sending::content_method_name;
 
 /// Why the spec could not be lowered.
 #[derive(Debug, thiserror::Error)]
@@ -167,10 +167,10 @@ pub fn lower(spec: &ResolvedSpec, config: &Config, spec_tag: &str) -> Result<Api
         errors.push(error);
         Vec::new()
     });
-    errors.extend(sending::typed_sending(&lowerer, &mut modules, &mut events));
     // Whether config entries still apply is only known once every document
     // is lowered: a failing document may stop before it uses them.
     fail_with(std::mem::take(&mut errors))?;
+    errors.extend(sending::typed_sending(&lowerer, &mut modules, &mut events));
     errors.extend(unchecked_bounds(&lowerer, &modules));
     errors.extend(lowerer.unused_time_rules());
     errors.extend(features::ungated_uses(&lowerer, &modules));

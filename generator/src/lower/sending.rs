@@ -60,7 +60,11 @@ pub(super) fn typed_sending(
         .iter()
         .flat_map(|m| &m.operations)
         .map(|op| op.fn_name.clone())
-        .chain(CLIENT_OWN_METHODS.iter().map(|(name, _)| (*name).to_owned()))
+        .chain(
+            CLIENT_OWN_METHODS
+                .iter()
+                .map(|(name, _)| (*name).to_owned()),
+        )
         .collect();
     let mut seen = BTreeSet::new();
     for entry in &config.operations {
@@ -101,14 +105,21 @@ fn send_content(
 ) -> Result<SendContent, LowerError> {
     let operation = &entry.operation;
     let invalid = |at: &crate::load::Location, what: String| {
-        lowerer.invalid(at, format!("`{OPERATIONS_KEY}` entry `{operation}`: {what}"))
+        lowerer.invalid(
+            at,
+            format!("`{OPERATIONS_KEY}` entry `{operation}`: {what}"),
+        )
     };
     if entry.reason.trim().is_empty() {
         return Err(invalid(&op.source, "gives no reason".to_owned()));
     }
-    let kinds_with_place = [&config.places.state, &config.places.room, &config.places.basic]
-        .into_iter()
-        .any(|places| places.contains(&entry.place));
+    let kinds_with_place = [
+        &config.places.state,
+        &config.places.room,
+        &config.places.basic,
+    ]
+    .into_iter()
+    .any(|places| places.contains(&entry.place));
     if !kinds_with_place {
         return Err(invalid(
             &op.source,
@@ -126,7 +137,10 @@ fn send_content(
         ));
     }
     let TypeKind::Struct(request) = &lowerer.types[op.request.0].kind else {
-        return Err(invalid(&op.source, "the request is not a struct".to_owned()));
+        return Err(invalid(
+            &op.source,
+            "the request is not a struct".to_owned(),
+        ));
     };
     let param = request
         .params

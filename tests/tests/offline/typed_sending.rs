@@ -112,14 +112,19 @@ async fn to_device_contents_go_into_the_messages_map_by_user_and_device() {
                 ("ALICE2".to_owned(), request("OWN", "r2")),
             ]),
         ),
-        (bob, BTreeMap::from([("*".to_owned(), request("OWN", "r3"))])),
+        (
+            bob,
+            BTreeMap::from([("*".to_owned(), request("OWN", "r3"))]),
+        ),
     ]);
     client
         .send_to_device_with_content("txn2".to_owned(), &messages)
         .await
         .unwrap();
     let cancel = |id: &str| {
-        format!(r#"{{"action":"request_cancellation","requesting_device_id":"OWN","request_id":"{id}"}}"#)
+        format!(
+            r#"{{"action":"request_cancellation","requesting_device_id":"OWN","request_id":"{id}"}}"#
+        )
     };
     let body = format!(
         r#"{{"messages":{{"@alice:example.org":{{"ALICE1":{},"ALICE2":{}}},"@bob:example.org":{{"*":{}}}}}}}"#,
