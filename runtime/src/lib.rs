@@ -25,6 +25,10 @@
 //! * [`Timestamp`], milliseconds since the Unix epoch, lossless on the
 //!   wire and convertible to and from `SystemTime`; durations travel
 //!   through [`duration_ms`] and [`duration_secs`];
+//! * what event contents have in common ([`EventContent`]), and where a
+//!   content may be sent: one marker trait per place
+//!   ([`MessageLikeEventContent`], [`StateEventContent`],
+//!   [`AccountDataEventContent`], [`ToDeviceEventContent`]; [`sending`]);
 //! * the forward-compatible string-enum pattern ([`string_enum!`],
 //!   [`UnknownValue`]) used by generated enums;
 //! * with the default `client` feature, an async [`Client`] built on
