@@ -89,6 +89,9 @@ pub struct Event {
     pub content: EventContent,
     /// The event schema file.
     pub source: Location,
+    /// Cargo features the event type exists only with (`x-cargo-feature`
+    /// on its schema): its content types and impls are gated by them.
+    pub features: Vec<String>,
     /// Where its content may be sent (`[event_sending.places]` of its
     /// kind): the runtime's marker traits it implements.
     pub places: Vec<crate::config::SendPlace>,

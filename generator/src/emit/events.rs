@@ -9,7 +9,7 @@ use quote::quote;
 use crate::config::EventKindName;
 use crate::model::EventContent;
 
-use super::{Emitter, ident};
+use super::{Emitter, features, ident};
 
 impl Emitter<'_> {
     /// The items of the module `events` besides its structs.
@@ -22,12 +22,13 @@ impl Emitter<'_> {
                     let name = ident(name);
                     let ty = self.rust_type(ty);
                     let docs = self.doc_attrs(docs, &[], "");
-                    items.push(quote! {
+                    let newtype = quote! {
                         #docs
                         #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
                         #[serde(transparent)]
                         pub struct #name(pub #ty);
-                    });
+                    };
+                    items.push(features::gate_items(newtype, &event.features));
                     quote! { #name }
                 }
             };
@@ -41,13 +42,14 @@ impl Emitter<'_> {
             let others = (!others.is_empty()).then(|| {
                 quote! { const OTHER_EVENT_TYPES: &'static [&'static str] = &[#(#others),*]; }
             });
-            items.push(quote! {
+            let content_impl = quote! {
                 impl rt::EventContent for #content {
                     const EVENT_TYPE: &'static str = #event_type;
                     #others
                     const KIND: rt::EventKind = rt::EventKind::#kind;
                 }
-            });
+            };
+            items.push(features::gate_items(content_impl, &event.features));
         }
         items
     }

@@ -24,24 +24,22 @@ struct ContentParams {
 
 impl Emitter<'_> {
     /// The marker trait impls of every event content: one per place its
-    /// kind may be sent to, gated like the content type.
+    /// kind may be sent to, gated like the event type.
     pub(super) fn send_place_impls(&self) -> Vec<TokenStream> {
         let mut items = Vec::new();
         for event in &self.api.events {
-            let (content, gates) = match &event.content {
-                EventContent::Named(id) => {
-                    (self.type_path(*id), self.api.types[id.0].features.clone())
-                }
+            let content = match &event.content {
+                EventContent::Named(id) => self.type_path(*id),
                 EventContent::Newtype { name, .. } => {
                     let name = ident(name);
-                    (quote! { #name }, Vec::new())
+                    quote! { #name }
                 }
             };
             let impls = event.places.iter().map(|place| {
                 let marker = ident(place.trait_name());
                 quote! { impl rt::#marker for #content {} }
             });
-            items.push(features::gate_items(quote! { #(#impls)* }, &gates));
+            items.push(features::gate_items(quote! { #(#impls)* }, &event.features));
         }
         items
     }
