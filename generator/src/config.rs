@@ -118,6 +118,104 @@ pub struct Config {
     /// `events`), and their examples.
     #[serde(default)]
     pub events: Option<EventsConfig>,
+    /// The operations that send an event content, each given a typed
+    /// `with_content` constructor, and where each kind of content may be
+    /// sent (`[event_sending]`; needs `[events]`).
+    #[serde(default)]
+    pub event_sending: Option<EventSendingConfig>,
+}
+
+/// `[event_sending]`: typed sending of event contents.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EventSendingConfig {
+    /// Where the contents of each kind may be sent: they implement the
+    /// runtime's marker trait of each place.
+    pub places: KindPlaces,
+    /// The operations that send a content.
+    pub operations: Vec<SendingOperation>,
+}
+
+/// The places contents of each kind may be sent to.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KindPlaces {
+    /// State events.
+    pub state: Vec<SendPlace>,
+    /// Room events that are not state.
+    pub room: Vec<SendPlace>,
+    /// Basic events (only `type` and `content`).
+    pub basic: Vec<SendPlace>,
+    /// Why: shown nowhere, but required so the choice is explained.
+    pub reason: String,
+}
+
+impl KindPlaces {
+    /// The places of `kind`.
+    pub fn of(&self, kind: EventKindName) -> &[SendPlace] {
+        match kind {
+            EventKindName::State => &self.state,
+            EventKindName::Room => &self.room,
+            EventKindName::Basic => &self.basic,
+        }
+    }
+}
+
+/// A place an event content may be sent to: a marker trait of the runtime
+/// (runtime/src/sending.rs).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SendPlace {
+    /// A room's timeline, not as state: `MessageLikeEventContent`.
+    MessageLike,
+    /// A room's state: `StateEventContent`.
+    State,
+    /// Account data: `AccountDataEventContent`.
+    AccountData,
+    /// Devices: `ToDeviceEventContent`.
+    ToDevice,
+}
+
+impl SendPlace {
+    /// The runtime's marker trait of the place.
+    pub fn trait_name(self) -> &'static str {
+        match self {
+            SendPlace::MessageLike => "MessageLikeEventContent",
+            SendPlace::State => "StateEventContent",
+            SendPlace::AccountData => "AccountDataEventContent",
+            SendPlace::ToDevice => "ToDeviceEventContent",
+        }
+    }
+
+    /// The place as the config writes it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SendPlace::MessageLike => "message-like",
+            SendPlace::State => "state",
+            SendPlace::AccountData => "account-data",
+            SendPlace::ToDevice => "to-device",
+        }
+    }
+}
+
+/// An operation that sends an event content of a type its path names.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SendingOperation {
+    /// The spec's `operationId`.
+    pub operation: String,
+    /// The path parameter (its name in the spec) that is the event type.
+    pub event_type: String,
+    /// Where in the request the content goes: `body` (the body is the
+    /// content), or `body/` and a path into it, each step a property
+    /// (required, so the body's constructor takes it) or `*` (each value
+    /// of a map): `body/messages/*/*`.
+    pub content: String,
+    /// Where the content is sent: the constructor takes only contents that
+    /// implement this place's marker trait.
+    pub place: SendPlace,
+    /// Why: shown nowhere, but required so the choice is explained.
+    pub reason: String,
 }
 
 /// `[events]`: the spec's event schemas.

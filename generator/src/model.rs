@@ -116,6 +116,12 @@ pub struct Event {
     pub content: EventContent,
     /// The event schema file.
     pub source: Location,
+    /// Cargo features the event type exists only with (`x-cargo-feature`
+    /// on its schema): its content types and impls are gated by them.
+    pub features: Vec<String>,
+    /// Where its content may be sent (`[event_sending.places]` of its
+    /// kind): the runtime's marker traits it implements.
+    pub places: Vec<crate::config::SendPlace>,
 }
 
 /// The content type of an [`Event`].
@@ -198,6 +204,27 @@ pub struct Operation {
     /// its request, response and error types, `Endpoint` impl, client
     /// method and test support.
     pub feature: Option<String>,
+    /// When the operation sends an event content (`[event_sending]`): its
+    /// typed `with_content` constructor.
+    pub send_content: Option<SendContent>,
+}
+
+/// How an operation's typed `with_content` constructor fills the request
+/// from an event content: the content's event type goes into a path
+/// parameter, the content (as a JSON object) into the body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SendContent {
+    /// The request field (a path parameter) the event type fills.
+    pub event_type_field: String,
+    /// The required field of the body type the content goes in; `None`
+    /// when the body itself is the content (or the maps holding it).
+    pub body_field: Option<String>,
+    /// The key types of the maps between that place and the contents,
+    /// outermost first (`body/messages/*/*`: user IDs, then device IDs);
+    /// empty for one content.
+    pub map_keys: Vec<Type>,
+    /// Where the content is sent: the constructor's bound.
+    pub place: crate::config::SendPlace,
 }
 
 /// The request fields an MXC URI fills.

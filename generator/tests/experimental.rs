@@ -172,6 +172,30 @@ fn everything_experimental_is_behind_its_feature_and_nothing_else_is() {
             "`{item}` is gated: {attributes:?}"
         );
     }
+    // Events: MSC9999's own event type whole (its content type, its
+    // `EventContent` and marker trait impls), and its field on the stable
+    // `m.widget` content (added by an overlay).
+    let events = files.get("src/events.rs").unwrap();
+    for item in [
+        "pub struct OrgExampleMsc9999WidgetBoardEventContent {",
+        "impl OrgExampleMsc9999WidgetBoardEventContent {",
+        "impl rt::EventContent for OrgExampleMsc9999WidgetBoardEventContent {",
+        "impl rt::StateEventContent for OrgExampleMsc9999WidgetBoardEventContent {}",
+        "pub position: Option<i64>,",
+    ] {
+        assert_gated(events, item, true);
+    }
+    for item in [
+        "pub struct WidgetEventContent {",
+        "impl rt::EventContent for WidgetEventContent {",
+        "impl rt::StateEventContent for WidgetEventContent {}",
+    ] {
+        let attributes = attributes_of(events, item);
+        assert!(
+            !attributes.iter().any(|line| line.contains("cfg")),
+            "`{item}` is gated: {attributes:?}"
+        );
+    }
     let cargo = files.get("Cargo.toml").unwrap();
     assert!(cargo.contains("\nunstable-msc9999 = []\n"), "{cargo}");
     assert!(
@@ -284,6 +308,54 @@ fn x_cargo_feature_where_it_cannot_apply_fails_naming_the_place() {
     assert!(
         message.contains("widgets.yaml#/info/x-cargo-feature (line 5, column 3)")
             && message.contains("cannot apply to the document's `info`"),
+        "{message}"
+    );
+}
+
+/// In an event schema, `x-cargo-feature` applies to the schema (the event
+/// type) and to content properties; anywhere else it fails with the place.
+#[test]
+fn x_cargo_feature_misplaced_in_an_event_schema_fails_naming_the_place() {
+    const BOARD: &str = "data/event-schemas/schema/org.example.msc9999.widget_board.yaml";
+    const WIDGET: &str = "data/event-schemas/schema/m.widget.yaml";
+    // On a stable event's content schema: it would gate the content type but
+    // not the event type's impls.
+    let message = failure(|root| {
+        replace(
+            &root.join(WIDGET),
+            "  content:\n    type: object\n",
+            "  content:\n    x-cargo-feature: unstable-msc9999\n    type: object\n",
+        )
+    });
+    assert!(
+        message.contains("m.widget.yaml#/properties/content/x-cargo-feature")
+            && message.contains("put it on the event schema itself"),
+        "{message}"
+    );
+    // On the event's `type`, which becomes no Rust of its own.
+    let message = failure(|root| {
+        replace(
+            &root.join(WIDGET),
+            "  type:\n    type: string\n",
+            "  type:\n    x-cargo-feature: unstable-msc9999\n    type: string\n",
+        )
+    });
+    assert!(
+        message.contains("m.widget.yaml#/properties/type/x-cargo-feature")
+            && message.contains("`x-cargo-feature` cannot apply"),
+        "{message}"
+    );
+    // Not a feature name: refused wherever it is.
+    let message = failure(|root| {
+        replace(
+            &root.join(BOARD),
+            "x-cargo-feature: unstable-msc9999\n",
+            "x-cargo-feature: [unstable-msc9999]\n",
+        )
+    });
+    assert!(
+        message.contains("org.example.msc9999.widget_board.yaml#/x-cargo-feature")
+            && message.contains("must be a cargo feature name"),
         "{message}"
     );
 }

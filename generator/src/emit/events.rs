@@ -25,12 +25,13 @@ impl Emitter<'_> {
                     let name = ident(name);
                     let ty = self.rust_type(ty);
                     let docs = self.doc_attrs(docs, &[], "");
-                    items.push(quote! {
+                    let newtype = quote! {
                         #docs
                         #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
                         #[serde(transparent)]
                         pub struct #name(pub #ty);
-                    });
+                    };
+                    items.push(features::gate_items(newtype, &event.features));
                     quote! { #name }
                 }
             };
@@ -44,13 +45,14 @@ impl Emitter<'_> {
             let others = (!others.is_empty()).then(|| {
                 quote! { const OTHER_EVENT_TYPES: &'static [&'static str] = &[#(#others),*]; }
             });
-            items.push(quote! {
+            let content_impl = quote! {
                 impl rt::EventContent for #content {
                     const EVENT_TYPE: &'static str = #event_type;
                     #others
                     const KIND: rt::EventKind = rt::EventKind::#kind;
                 }
-            });
+            };
+            items.push(features::gate_items(content_impl, &event.features));
         }
         items.extend(self.api.event_enums.iter().map(|e| self.event_enum(e)));
         items

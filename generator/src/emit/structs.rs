@@ -110,6 +110,7 @@ impl Emitter<'_> {
         let mxc_constructor = operation
             .and_then(|op| op.mxc_fields.as_ref())
             .map(|fields| self.mxc_constructor(s, fields));
+        let content_constructor = operation.and_then(|op| self.content_constructor(op, s));
         quote! {
             #docs
             #derives
@@ -122,6 +123,7 @@ impl Emitter<'_> {
             impl #params #name #params {
                 #constructor
                 #mxc_constructor
+                #content_constructor
             }
 
             #debug_impl

@@ -18,6 +18,7 @@ mod operation;
 mod parameters;
 mod responses;
 mod schema;
+mod sending;
 mod tagged;
 mod times;
 
@@ -32,6 +33,7 @@ use crate::resolve::{ResolveError, ResolvedSpec};
 
 pub(crate) use events::EVENTS_MODULE;
 use naming::{check_module_names, module_name};
+pub(crate) use sending::content_method_name;
 
 /// Why the spec could not be lowered.
 #[derive(Debug, thiserror::Error)]
@@ -163,7 +165,7 @@ pub fn lower(spec: &ResolvedSpec, config: &Config, spec_tag: &str) -> Result<Api
         }
         modules.push(module);
     }
-    let events = lowerer.events().unwrap_or_else(|error| {
+    let mut events = lowerer.events().unwrap_or_else(|error| {
         errors.push(error);
         Vec::new()
     });
@@ -177,6 +179,7 @@ pub fn lower(spec: &ResolvedSpec, config: &Config, spec_tag: &str) -> Result<Api
     if let Some(events_config) = &config.events {
         errors.extend(lowerer.envelopes(events_config));
     }
+    errors.extend(sending::typed_sending(&lowerer, &mut modules, &mut events));
     errors.extend(unchecked_bounds(&lowerer, &modules));
     errors.extend(lowerer.unused_time_rules());
     errors.extend(features::ungated_uses(&lowerer, &modules));

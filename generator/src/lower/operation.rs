@@ -234,6 +234,8 @@ impl Lowerer<'_> {
             rate_limited: responses.rate_limited,
             source: at,
             mxc_fields,
+            // Set by `sending`, once every operation is lowered.
+            send_content: None,
             // Set by `operation`.
             feature: None,
         })

@@ -93,3 +93,47 @@ async fn the_stable_type_carries_the_experimental_field_and_enum_value() {
     assert_eq!(got.layout.unwrap().widgets, ["w1"]);
     assert!(got.additional_properties.is_empty());
 }
+
+/// MSC9999's own event type (gated whole) is sent with the fixture's typed
+/// state constructor, and its field on the stable `m.widget` content (added
+/// by an overlay) goes on the wire under its namespaced name.
+#[tokio::test]
+async fn the_experimental_event_type_and_field_are_sent_typed() {
+    use matrix_csapi_fixture_experimental::events::{
+        OrgExampleMsc9999WidgetBoardEventContent, WidgetEventContent,
+    };
+    let (server, client) = client(vec![
+        ScriptedResponse::json(200, &json!({"event_id": "$board"})),
+        ScriptedResponse::json(200, &json!({"event_id": "$widget"})),
+    ])
+    .await;
+    let board = OrgExampleMsc9999WidgetBoardEventContent::new(3);
+    client
+        .set_widget_state_with_content("!r:example.org".to_owned(), String::new(), &board)
+        .await
+        .unwrap();
+    let mut widget = WidgetEventContent::new("https://widgets.example.org/w1".to_owned());
+    widget.position = Some(2);
+    client
+        .set_widget_state_with_content("!r:example.org".to_owned(), "w1".to_owned(), &widget)
+        .await
+        .unwrap();
+    let requests = server.requests();
+    let sent: Vec<(&str, &str)> = requests
+        .iter()
+        .map(|r| (r.path(), std::str::from_utf8(&r.body).unwrap()))
+        .collect();
+    assert_eq!(
+        sent,
+        [
+            (
+                "/_matrix/client/v3/rooms/%21r%3Aexample.org/state/org.example.msc9999.widget_board/",
+                r#"{"columns":3}"#
+            ),
+            (
+                "/_matrix/client/v3/rooms/%21r%3Aexample.org/state/m.widget/w1",
+                r#"{"url":"https://widgets.example.org/w1","org.example.msc9999.position":2}"#
+            ),
+        ]
+    );
+}

@@ -92,6 +92,7 @@ fn operation(request: usize, response: Option<usize>) -> Operation {
         source: Location::file("op.yaml"),
         feature: None,
         mxc_fields: None,
+        send_content: None,
     }
 }
 
