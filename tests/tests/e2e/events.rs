@@ -22,7 +22,7 @@
 //! Run: `cargo test -p matrix-csapi-tests --test e2e -- events:: --nocapture`
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Debug;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -51,14 +51,15 @@ use matrix_csapi::rooms::{
     GetRoomStateRequest, GetRoomStateWithKeyRequest, GetRoomStateWithKeyResponse,
 };
 use matrix_csapi::runtime::{Bytes, EventContent, Raw};
-use matrix_csapi_runtime::serde::{Serialize, de::DeserializeOwned};
 use matrix_csapi::sync::{SyncRequest, SyncResponse};
 use matrix_csapi::tags::SetRoomTagRequest;
+use matrix_csapi::test_support::{BodyVisitor, visit_event_content_type};
 use matrix_csapi::threads_list::GetThreadRootsRequest;
 use matrix_csapi::to_device::{SendToDeviceRequest, SendToDeviceRequestBody};
 use matrix_csapi::types::{Direction, Event, Presence, Tag};
 use matrix_csapi::typing::{SetTypingRequest, SetTypingRequestBody};
 use matrix_csapi::{Client, EventId, RoomId, UserId};
+use matrix_csapi_runtime::serde::{Serialize, de::DeserializeOwned};
 use matrix_csapi_tests::synapse::synapse;
 use serde_json::{Map, Value, json};
 
@@ -238,9 +239,12 @@ const CASES: &[Case] = &[
         channel: Channel::Room,
         sources: ROOM,
         typed: |t, c| {
-            message(t, c, "Other({})", |m| {
-                matches!(m, Msg::Other(content) if content.is_empty())
-            })
+            message(
+                t,
+                c,
+                "Other({})",
+                |m| matches!(m, Msg::Other(content) if content.is_empty()),
+            )
         },
     },
     Case {
@@ -270,7 +274,10 @@ const CASES: &[Case] = &[
         sources: ROOM,
         typed: |t, c| {
             let levels = content_as::<RoomPowerLevelsEventContent>(t, c)?;
-            expect(levels.users.as_ref().is_some_and(|u| !u.is_empty()), &levels)
+            expect(
+                levels.users.as_ref().is_some_and(|u| !u.is_empty()),
+                &levels,
+            )
         },
     },
     Case {
@@ -389,17 +396,64 @@ fn content_as<C: EventContent + Debug>(
     content: &Map<String, Value>,
 ) -> Result<C, String> {
     if event_type != C::EVENT_TYPE && !C::OTHER_EVENT_TYPES.contains(&event_type) {
-        return Err(format!("{event_type} has not the content type of {}", C::EVENT_TYPE));
+        return Err(format!(
+            "{event_type} has not the content type of {}",
+            C::EVENT_TYPE
+        ));
     }
     let content = Value::Object(content.clone());
     let typed: C = serde_json::from_value(content.clone())
         .map_err(|error| format!("the content does not parse: {error}"))?;
     let again = serde_json::to_value(&typed).map_err(|error| error.to_string())?;
-    let lost = differences(&content, &again);
-    if lost.is_empty() {
-        Ok(typed)
+    match compare_content(&content, &again) {
+        Ok(_) => Ok(typed),
+        Err(lost) => Err(format!("the typed content: {}", lost.join("; "))),
+    }
+}
+
+/// How `again`, a content typed and serialized again, differs from the
+/// content `received`: `Ok` with the numbers only spelled differently
+/// (`22` as `22.0`: a schema's `type: number` is an `f64`, as in
+/// `offline/event_examples.rs`), `Err` with every difference otherwise.
+fn compare_content(received: &Value, again: &Value) -> Result<Vec<String>, Vec<String>> {
+    let differences = differences(received, again);
+    if differences.is_empty() || numbers_as_f64(received) == numbers_as_f64(again) {
+        Ok(differences)
     } else {
-        Err(format!("the typed content: {}", lost.join("; ")))
+        Err(differences)
+    }
+}
+
+/// `value` with every number as the `f64` it equals.
+fn numbers_as_f64(value: &Value) -> Value {
+    match value {
+        Value::Number(number) => number
+            .as_f64()
+            .and_then(serde_json::Number::from_f64)
+            .map_or_else(|| value.clone(), Value::Number),
+        Value::Array(items) => Value::Array(items.iter().map(numbers_as_f64).collect()),
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .map(|(key, value)| (key.clone(), numbers_as_f64(value)))
+                .collect(),
+        ),
+        other => other.clone(),
+    }
+}
+
+/// Parses a content as the type the visitor is called with, and serializes
+/// it again.
+struct Roundtrip(Value);
+
+impl BodyVisitor for Roundtrip {
+    type Output = Result<Value, String>;
+
+    fn visit<T>(self) -> Self::Output
+    where
+        T: Serialize + DeserializeOwned + Debug,
+    {
+        let typed: T = serde_json::from_value(self.0).map_err(|error| error.to_string())?;
+        serde_json::to_value(&typed).map_err(|error| error.to_string())
     }
 }
 
@@ -533,6 +587,14 @@ struct Tally {
     /// JSON members and array items of the events received, each compared
     /// with the typed envelope's.
     keys_compared: usize,
+    /// Events whose content went through the content type of its event
+    /// type and came back whole.
+    contents_typed: usize,
+    /// Event types without a content type (only the custom one may be).
+    untyped: BTreeSet<String>,
+    /// Numbers in typed contents that came back spelled differently, by
+    /// event type and JSON pointer.
+    respelled: BTreeSet<String>,
     failures: Vec<String>,
 }
 
@@ -561,12 +623,46 @@ impl Tally {
             self.failures.push(format!("{label}: {difference}"));
         }
         self.keys_compared += count_keys(&raw);
+        self.check_content(&label, &event);
         self.received.push(Received {
             source,
             channel,
             room: room.cloned(),
             event,
         });
+    }
+
+    /// Parses the content of `event` as the content type of its event type
+    /// (whichever case it belongs to, if any) and checks that it comes back
+    /// whole.
+    fn check_content(&mut self, label: &str, event: &Value) {
+        let event_type = event["type"].as_str().unwrap_or_default();
+        let content = &event["content"];
+        match visit_event_content_type(event_type, Roundtrip(content.clone())) {
+            None => {
+                self.untyped.insert(event_type.to_owned());
+            }
+            Some(Err(error)) => self.failures.push(format!(
+                "{label}: the content does not parse as its type: {error}"
+            )),
+            Some(Ok(again)) => match compare_content(content, &again) {
+                Ok(respelled) => {
+                    self.contents_typed += 1;
+                    // By where, not by value: `changed /last_active_ago`.
+                    let respelled = respelled.iter().map(|change| {
+                        let at = change.split(": ").next().unwrap_or(change);
+                        format!("{event_type} {at}")
+                    });
+                    self.respelled.extend(respelled);
+                }
+                Err(lost) => {
+                    for difference in lost {
+                        self.failures
+                            .push(format!("{label}: typed content: {difference}"));
+                    }
+                }
+            },
+        }
     }
 
     fn receive_all<E>(
@@ -613,7 +709,10 @@ impl Tally {
         }
         // The spec gives `to_device` no schema (its prose: `events`, each
         // with `sender`, `type` and `content`): read as the basic event.
-        let to_device = sync.to_device.as_ref().and_then(|to_device| to_device.get("events"));
+        let to_device = sync
+            .to_device
+            .as_ref()
+            .and_then(|to_device| to_device.get("events"));
         for event in to_device.and_then(Value::as_array).into_iter().flatten() {
             self.receive::<Event>(&event.to_string(), source, Channel::ToDevice, None);
         }
@@ -720,7 +819,9 @@ impl Scenario {
 
     fn sent(&self, case: &Case) -> &Sent {
         let mut sent = self.sent.iter().filter(|sent| sent.case == case.name);
-        let first = sent.next().unwrap_or_else(|| panic!("{} was not sent", case.name));
+        let first = sent
+            .next()
+            .unwrap_or_else(|| panic!("{} was not sent", case.name));
         assert!(sent.next().is_none(), "{} was sent twice", case.name);
         first
     }
@@ -814,12 +915,9 @@ async fn every_kind_of_event_comes_back_typed_through_sync_and_messages() {
 
     let mut s = Scenario {
         sent: vec![
-            Sent::new(
-                "create",
-                json!({"room_version": "12", "m.federate": false}),
-            )
-            .with_state_key("")
-            .with_sender(&alice.user_id),
+            Sent::new("create", json!({"room_version": "12", "m.federate": false}))
+                .with_state_key("")
+                .with_sender(&alice.user_id),
         ],
         alice,
         bob,
@@ -829,8 +927,13 @@ async fn every_kind_of_event_comes_back_typed_through_sync_and_messages() {
     };
     send_everything(&mut s, &parent).await;
 
-    s.sync_until_found(&mut tally, &s.alice_client, Some(first.next_batch), Source::AliceSync)
-        .await;
+    s.sync_until_found(
+        &mut tally,
+        &s.alice_client,
+        Some(first.next_batch),
+        Source::AliceSync,
+    )
+    .await;
     s.sync_until_found(&mut tally, &s.bob_client, None, Source::BobSync)
         .await;
     read_room(&s, &mut tally).await;
@@ -846,12 +949,21 @@ async fn every_kind_of_event_comes_back_typed_through_sync_and_messages() {
     }
     println!(
         "events: {sent} sent; {} received ({by_source:?}), {} JSON keys compared with the typed \
-         envelopes; {} cases checked in {} places",
+         envelopes, {} contents typed by their event type (numbers respelled: {:?}); \
+         {} cases checked in {} places",
         tally.received.len(),
         tally.keys_compared,
+        tally.contents_typed,
+        tally.respelled,
         CASES.len(),
         CASES.iter().map(|case| case.sources.len()).sum::<usize>(),
     );
+    // Every event type Synapse sent has a content type; the custom one has
+    // none.
+    let untyped: Vec<&str> = tally.untyped.iter().map(String::as_str).collect();
+    if untyped != ["org.example.custom"] {
+        failures.push(format!("event types without a content type: {untyped:?}"));
+    }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
@@ -884,9 +996,17 @@ async fn send_everything(s: &mut Scenario, parent: &RoomId) {
     });
     let text = s.send("text", &alice_client, "m.room.message", text).await;
     let notice = json!({"msgtype": "m.notice", "body": "a notice that starts a thread"});
-    let notice = s.send("notice (a thread's root)", &alice_client, "m.room.message", notice).await;
+    let notice = s
+        .send(
+            "notice (a thread's root)",
+            &alice_client,
+            "m.room.message",
+            notice,
+        )
+        .await;
     let emote = json!({"msgtype": "m.emote", "body": "waves"});
-    s.send("emote", &alice_client, "m.room.message", emote).await;
+    s.send("emote", &alice_client, "m.room.message", emote)
+        .await;
 
     let image = png(16, 12);
     let size = image.len();
@@ -897,7 +1017,8 @@ async fn send_everything(s: &mut Scenario, parent: &RoomId) {
         "url": url,
         "info": {"mimetype": "image/png", "size": size, "w": 16, "h": 12},
     });
-    s.send("image", &alice_client, "m.room.message", image).await;
+    s.send("image", &alice_client, "m.room.message", image)
+        .await;
     let file = b"notes for the events test\n".to_vec();
     let size = file.len();
     let url = upload(&alice_client, file, "text/plain", "notes.txt").await;
@@ -914,12 +1035,14 @@ async fn send_everything(s: &mut Scenario, parent: &RoomId) {
         "body": "Big Ben, London",
         "geo_uri": "geo:51.5008,0.1247;u=35",
     });
-    s.send("location", &alice_client, "m.room.message", location).await;
+    s.send("location", &alice_client, "m.room.message", location)
+        .await;
 
     let reaction = json!({
         "m.relates_to": {"rel_type": "m.annotation", "event_id": text, "key": "👍"},
     });
-    s.send("reaction", &bob_client, "m.reaction", reaction).await;
+    s.send("reaction", &bob_client, "m.reaction", reaction)
+        .await;
     let edit = json!({
         "msgtype": "m.text",
         "body": "* hello *edited events*",
@@ -943,10 +1066,13 @@ async fn send_everything(s: &mut Scenario, parent: &RoomId) {
             "m.in_reply_to": {"event_id": notice},
         },
     });
-    s.send("thread", &alice_client, "m.room.message", thread).await;
+    s.send("thread", &alice_client, "m.room.message", thread)
+        .await;
 
     let doomed = json!({"msgtype": "m.text", "body": "to be redacted"});
-    let doomed = s.send("redacted message", &alice_client, "m.room.message", doomed).await;
+    let doomed = s
+        .send("redacted message", &alice_client, "m.room.message", doomed)
+        .await;
     // Redacted, it must come back with its content emptied.
     let redacted = s.sent.last_mut().unwrap();
     redacted.content = json!({});
@@ -966,10 +1092,11 @@ async fn send_everything(s: &mut Scenario, parent: &RoomId) {
 
     let custom = json!({
         "answer": 42,
-        "nested": {"list": [1, "two", null, 4.5], "flag": true},
+        "nested": {"list": [1, "two", null, -7], "flag": true},
         "unicode": "grüße 👋",
     });
-    s.send("custom", &alice_client, "org.example.custom", custom).await;
+    s.send("custom", &alice_client, "org.example.custom", custom)
+        .await;
 
     let current = GetRoomStateWithKeyRequest::new(
         s.room.clone(),
@@ -986,7 +1113,8 @@ async fn send_everything(s: &mut Scenario, parent: &RoomId) {
     s.set_state("power levels", "m.room.power_levels", Value::Object(levels))
         .await;
     let name = unique_name("events room");
-    s.set_state("name", "m.room.name", json!({"name": name})).await;
+    s.set_state("name", "m.room.name", json!({"name": name}))
+        .await;
     let topic = json!({
         "topic": "every kind of event",
         "m.topic": {"m.text": [{"body": "every kind of event", "mimetype": "text/plain"}]},
@@ -996,7 +1124,8 @@ async fn send_everything(s: &mut Scenario, parent: &RoomId) {
         "join_rule": "restricted",
         "allow": [{"type": "m.room_membership", "room_id": parent}],
     });
-    s.set_state("join rules", "m.room.join_rules", join_rules).await;
+    s.set_state("join rules", "m.room.join_rules", join_rules)
+        .await;
 
     let tag = SetRoomTagRequest::new(alice.clone(), s.room.clone(), "u.work".to_owned(), {
         let mut tag = Tag::new();
@@ -1004,16 +1133,21 @@ async fn send_everything(s: &mut Scenario, parent: &RoomId) {
         tag
     });
     alice_client.set_room_tag(tag).await.unwrap();
-    s.sent.push(Sent::new("tags", json!({"tags": {"u.work": {"order": 0.25}}})));
+    s.sent.push(Sent::new(
+        "tags",
+        json!({"tags": {"u.work": {"order": 0.25}}}),
+    ));
     let direct = json!({bob.as_str(): [s.room]});
-    let request = SetAccountDataRequest::new(alice.clone(), "m.direct".to_owned(), object(direct.clone()));
+    let request =
+        SetAccountDataRequest::new(alice.clone(), "m.direct".to_owned(), object(direct.clone()));
     alice_client.set_account_data(request).await.unwrap();
     s.sent.push(Sent::new("direct", direct));
     let mut markers = SetReadMarkerRequestBody::new();
     markers.fully_read = Some(notice.clone());
     let request = SetReadMarkerRequest::new(s.room.clone(), markers);
     alice_client.set_read_marker(request).await.unwrap();
-    s.sent.push(Sent::new("fully read", json!({"event_id": notice})));
+    s.sent
+        .push(Sent::new("fully read", json!({"event_id": notice})));
 
     let receipt = PostReceiptRequest::new(
         s.room.clone(),
@@ -1084,12 +1218,23 @@ async fn read_room(s: &Scenario, tally: &mut Tally) {
     let state = s.alice_client.get_room_state(state).await.unwrap();
     tally.receive_all(&state, Source::State, Channel::Room, room);
 
-    let root = s.sent.iter().find(|sent| sent.case == "notice (a thread's root)");
+    let root = s
+        .sent
+        .iter()
+        .find(|sent| sent.case == "notice (a thread's root)");
     let root = root.and_then(|sent| sent.event_id.clone()).unwrap();
     let relations =
         GetRelatingEventsWithRelTypeRequest::new(s.room.clone(), root, "m.thread".to_owned());
-    let relations = s.alice_client.get_relating_events_with_rel_type(relations).await;
-    tally.receive_all(&relations.unwrap().chunk, Source::Relations, Channel::Room, room);
+    let relations = s
+        .alice_client
+        .get_relating_events_with_rel_type(relations)
+        .await;
+    tally.receive_all(
+        &relations.unwrap().chunk,
+        Source::Relations,
+        Channel::Room,
+        room,
+    );
 
     let threads = GetThreadRootsRequest::new(s.room.clone());
     let threads = s.alice_client.get_thread_roots(threads).await.unwrap();
