@@ -6,13 +6,16 @@
 //! room's state, tags and other account data, the fully-read marker,
 //! receipts, typing, presence, a to-device message and a custom event type.
 //!
-//! Every event received anywhere is checked for loss: its JSON as received
-//! against its typed envelope serialized again, by JSON pointer (as
-//! `operations` does for whole bodies). Then [`CASES`], one row per event
-//! sent, says where each must arrive, and the checker of the row parses its
-//! content as the content type of its event type: the one place that knows
-//! the content types. The event type and every content field sent must come
-//! back (the received content may hold more: a receipt's timestamp).
+//! Every event received anywhere is checked for loss twice: its JSON as
+//! received against its typed envelope serialized again, by JSON pointer
+//! (as `operations` does for whole bodies), and its content against the
+//! content type of its event type serialized again (only the custom type
+//! may have none). Then [`CASES`], one row per event sent, says where each
+//! must arrive, and its checker says what its typed content must be (the
+//! variant of a message's `msgtype`, ...): the one place per event that
+//! knows the content types. The event type and every content field sent
+//! must come back (the received content may hold more: a receipt's
+//! timestamp).
 //!
 //! The server is shared with the other e2e tests: the users are new and the
 //! room is theirs. Every wait is bounded: `/sync` long-polls for at most
@@ -71,7 +74,7 @@ use crate::operations::media::png;
 const SYNC_TIMEOUT: Duration = Duration::from_secs(2);
 /// How many `/sync` rounds one user makes at most before giving up.
 const SYNC_ROUNDS: usize = 15;
-/// How many pages of `/messages` are read at most (the room has about 40
+/// How many pages of `/messages` are read at most (the room has about 25
 /// events; a page holds 50).
 const MESSAGE_PAGES: usize = 10;
 
@@ -327,7 +330,8 @@ const CASES: &[Case] = &[
         event_type: "org.example.custom",
         channel: Channel::Room,
         sources: ROOM,
-        // No content type is known for it: the content stays a JSON map.
+        // No content type knows it (checked with every event received): the
+        // content stays a JSON map, compared with what was sent.
         typed: |_, _| Ok(()),
     },
     Case {
@@ -859,7 +863,7 @@ impl Scenario {
 
 fn sync_request(since: Option<String>) -> SyncRequest {
     let mut request = SyncRequest::new();
-    // The whole room in one timeline (it has about 40 events), so none is
+    // The whole room in one timeline (it has about 25 events), so none is
     // left behind a gap.
     request.filter = Some(json!({"room": {"timeline": {"limit": 100}}}).to_string());
     request.timeout = since.as_ref().map(|_| SYNC_TIMEOUT);
