@@ -1228,7 +1228,9 @@ async fn every_kind_of_event_comes_back_typed_through_sync_and_messages() {
 }
 
 /// Sends every case but the room's creation, which the server made: typed
-/// wherever a content type exists.
+/// wherever a content type exists. Membership, the redaction, tags, the
+/// read marker, receipts, presence and typing have endpoints of their own,
+/// whose request bodies are not event contents.
 async fn send_everything(s: &mut Scenario) {
     let (alice, bob) = (s.alice.user_id.clone(), s.bob.user_id.clone());
     let alice_client = s.alice_client.clone();
@@ -1390,8 +1392,6 @@ async fn send_everything(s: &mut Scenario) {
     join_rules.allow = Some(vec![allow]);
     s.set_state("join rules", &join_rules).await;
 
-    // Tags, the fully-read marker, receipts, presence and typing have
-    // endpoints of their own, with request types rather than event contents.
     let tag = SetRoomTagRequest::new(alice.clone(), s.room.clone(), "u.work".to_owned(), {
         let mut tag = Tag::new();
         tag.order = Some(0.25);
