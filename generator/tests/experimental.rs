@@ -316,7 +316,7 @@ fn x_cargo_feature_where_it_cannot_apply_fails_naming_the_place() {
 /// type) and to content properties; anywhere else it fails with the place.
 #[test]
 fn x_cargo_feature_misplaced_in_an_event_schema_fails_naming_the_place() {
-    const BOARD: &str = "data/event-schemas/schema/org.example.msc9999.widget_board.yaml";
+    const BOARD: &str = "project/events/org.example.msc9999.widget_board.yaml";
     const WIDGET: &str = "data/event-schemas/schema/m.widget.yaml";
     // On a stable event's content schema: it would gate the content type but
     // not the event type's impls.
@@ -354,8 +354,9 @@ fn x_cargo_feature_misplaced_in_an_event_schema_fails_naming_the_place() {
         )
     });
     assert!(
-        message.contains("org.example.msc9999.widget_board.yaml#/x-cargo-feature")
-            && message.contains("must be a cargo feature name"),
+        message.contains(
+            "project:events/org.example.msc9999.widget_board.yaml#/x-cargo-feature (line 7, column 1)"
+        ) && message.contains("must be a cargo feature name"),
         "{message}"
     );
 }
