@@ -27,6 +27,11 @@ pub enum ResolveError {
         /// Why the file could not be loaded.
         source: Box<LoadError>,
     },
+    /// A file the config lists (a document, an event schema or example)
+    /// could not be loaded; the error names it (and its line, if it is
+    /// not valid YAML).
+    #[error(transparent)]
+    Listed(Box<LoadError>),
     /// The file exists but has nothing at the pointer.
     #[error("{from}: $ref `{reference}` points at {target}, which does not exist")]
     MissingTarget {
@@ -84,11 +89,7 @@ pub fn resolve(mut files: SpecFiles, roots: &[String]) -> Result<ResolvedSpec, R
         }
         let value = files
             .load(&file)
-            .map_err(|source| ResolveError::File {
-                from: "configuration".to_owned(),
-                reference: file.clone(),
-                source: Box::new(source),
-            })?
+            .map_err(|source| ResolveError::Listed(Box::new(source)))?
             .value
             .clone();
         let mut found = Vec::new();
