@@ -421,6 +421,98 @@ mod tests {
     }
 
     #[test]
+    #[allow(clippy::unwrap_used)]
+    fn project_files_resolve_from_their_place_and_are_found_there() {
+        let mut files = SpecFiles::in_memory([
+            (
+                "event-schemas/schema/core/state.yaml".to_owned(),
+                "type: object\n".to_owned(),
+            ),
+            (
+                "project:events/x.board.yaml".to_owned(),
+                "a: 1\n".to_owned(),
+            ),
+            ("project:more/x.part.yaml".to_owned(), "b: 2\n".to_owned()),
+        ]);
+        for (name, place) in [
+            (
+                "project:events/x.board.yaml",
+                "event-schemas/schema/x.board.yaml",
+            ),
+            (
+                "project:more/x.part.yaml",
+                "event-schemas/schema/x.part.yaml",
+            ),
+        ] {
+            files
+                .add_project_file(name.to_owned(), PathBuf::new(), place.to_owned())
+                .unwrap();
+        }
+        let board = "project:events/x.board.yaml";
+        let from = Location::file(board);
+        // Into the spec, from the folder the file stands in.
+        assert_eq!(
+            files
+                .join_relative(board, "core/state.yaml", &from)
+                .unwrap(),
+            "event-schemas/schema/core/state.yaml"
+        );
+        // To another project file (in another project folder), by its place.
+        assert_eq!(
+            files.join_relative(board, "x.part.yaml", &from).unwrap(),
+            "project:more/x.part.yaml"
+        );
+        // A spec file finds a project file at its place too.
+        assert_eq!(
+            files
+                .join_relative(
+                    "event-schemas/schema/core/state.yaml",
+                    "../x.board.yaml",
+                    &from
+                )
+                .unwrap(),
+            board
+        );
+        // Climbing out of data/ from the place is refused as from a spec file.
+        assert!(matches!(
+            files.join_relative(board, "../../../x.yaml", &from),
+            Err(LoadError::EscapesRoot { .. })
+        ));
+        assert_eq!(files.load(board).unwrap().value["a"], 1);
+    }
+
+    #[test]
+    fn a_project_file_may_not_stand_where_the_spec_or_another_one_is() {
+        let mut files = SpecFiles::in_memory([(
+            "event-schemas/schema/m.tag.yaml".to_owned(),
+            "type: object\n".to_owned(),
+        )]);
+        let shadows = files.add_project_file(
+            "project:events/m.tag.yaml".to_owned(),
+            PathBuf::new(),
+            "event-schemas/schema/m.tag.yaml".to_owned(),
+        );
+        assert!(
+            matches!(shadows, Err(LoadError::ProjectFileShadows { ref file, ref place })
+                if file == "project:events/m.tag.yaml" && place == "event-schemas/schema/m.tag.yaml")
+        );
+        let place = "event-schemas/schema/x.yaml".to_owned();
+        assert!(
+            files
+                .add_project_file("project:a/x.yaml".to_owned(), PathBuf::new(), place.clone())
+                .is_ok()
+        );
+        let collides =
+            files.add_project_file("project:b/x.yaml".to_owned(), PathBuf::new(), place.clone());
+        assert_eq!(
+            collides.map_err(|e| e.to_string()).err().as_deref(),
+            Some(
+                "project files project:a/x.yaml and project:b/x.yaml would both stand at event-schemas/schema/x.yaml"
+            )
+        );
+    }
+
+    #[test]
     fn location_join_escapes_pointer_tokens() {
         let loc = Location::file("f.yaml")
             .join("paths")
