@@ -247,6 +247,48 @@ pub struct EventsConfig {
     /// Places that hold an envelope with another enum than its default.
     #[serde(default)]
     pub content_places: Vec<ContentPlace>,
+    /// Event schemas (and examples) of the project's own, beside the
+    /// config rather than in the spec: an MSC's new event type.
+    #[serde(default)]
+    pub project: Option<ProjectEventsConfig>,
+}
+
+/// `[events.project]`: event schema files of the project's own. Each
+/// stands in a folder of the spec's tree (`schemas_in`): its relative
+/// `$ref`s resolve from there, so it is written like a spec file of that
+/// folder (`$ref: core-event-schema/state_event.yaml`) and can move into
+/// the spec unchanged once its MSC lands. Errors and docs name it
+/// `project:` and its path relative to the config's folder. After
+/// [`Config::expand_project_files`], `schemas` and `examples` of
+/// [`EventsConfig`] list these files too, by those names.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProjectEventsConfig {
+    /// Event schema files, relative to the config's folder; `dir/*.yaml`
+    /// stands for every `.yaml` file directly in `dir`.
+    pub schemas: Vec<String>,
+    /// The spec's folder (relative to `data/`) the schemas stand in, e.g.
+    /// `event-schemas/schema`.
+    pub schemas_in: String,
+    /// Example events, as `schemas`.
+    #[serde(default)]
+    pub examples: Vec<String>,
+    /// The spec's folder the examples stand in (needed with `examples`),
+    /// e.g. `event-schemas/examples`.
+    #[serde(default)]
+    pub examples_in: Option<String>,
+}
+
+/// A file of the project's own, as [`Config::expand_project_files`] finds
+/// it (see [`crate::load::SpecFiles::add_project_file`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProjectFile {
+    /// `project:` and its path relative to the config's folder.
+    pub name: String,
+    /// Where it is read from.
+    pub source: PathBuf,
+    /// Where it stands in the spec's tree, relative to `data/`.
+    pub place: String,
 }
 
 /// `[[events.content_places]]`: where an envelope holds another enum.
@@ -374,11 +416,12 @@ pub struct MxcPathParameters {
 }
 
 /// `entries` with each `dir/*.yaml` replaced by the `.yaml` files directly
-/// in `data_dir/dir`, sorted by name (`key` names the list in errors).
+/// in `base_dir/dir` (the spec's `data/`, or the config's folder for the
+/// project's own files), sorted by name (`key` names the list in errors).
 fn expand_patterns(
     entries: &[String],
     key: &str,
-    data_dir: &Path,
+    base_dir: &Path,
     config_path: &Path,
 ) -> Result<Vec<String>, ConfigError> {
     let mut expanded = Vec::new();
@@ -387,7 +430,7 @@ fn expand_patterns(
             expanded.push(entry.clone());
             continue;
         };
-        let full = data_dir.join(dir);
+        let full = base_dir.join(dir);
         let read = std::fs::read_dir(&full).map_err(|source| ConfigError::Invalid {
             path: config_path.to_path_buf(),
             message: format!(
@@ -417,6 +460,56 @@ fn expand_patterns(
         });
     }
     Ok(expanded)
+}
+
+/// The project's own files of the list `key` (`entries`, relative to the
+/// config's folder, patterns expanded), each standing in the spec's folder
+/// `folder`.
+fn project_files(
+    entries: &[String],
+    key: &str,
+    folder: Option<&str>,
+    config_path: &Path,
+) -> Result<Vec<ProjectFile>, ConfigError> {
+    let invalid = |message: String| ConfigError::Invalid {
+        path: config_path.to_path_buf(),
+        message,
+    };
+    let config_dir = config_path.parent().unwrap_or(Path::new(""));
+    let mut files = Vec::new();
+    for entry in expand_patterns(entries, key, config_dir, config_path)? {
+        let Some(folder) = folder else {
+            return Err(invalid(format!(
+                "`{key}` needs `{key}_in`: the spec's folder its files stand in"
+            )));
+        };
+        let source = config_dir.join(&entry);
+        let is_file = std::fs::metadata(&source).and_then(|metadata| {
+            if metadata.is_file() {
+                Ok(())
+            } else {
+                Err(std::io::Error::other("not a file"))
+            }
+        });
+        if let Err(error) = is_file {
+            return Err(invalid(format!(
+                "`{key}` entry `{entry}`: cannot read {}: {error}",
+                source.display()
+            )));
+        }
+        let file_name = entry.rsplit('/').next().unwrap_or(&entry);
+        files.push(ProjectFile {
+            name: format!("{}{entry}", crate::load::PROJECT_PREFIX),
+            source,
+            place: format!("{}/{file_name}", folder.trim_end_matches('/')),
+        });
+    }
+    Ok(files)
+}
+
+/// Whether `path` is a relative path that stays inside its base folder.
+fn stays_inside(path: &str) -> bool {
+    !path.is_empty() && !path.starts_with('/') && !path.split('/').any(|part| part == "..")
 }
 
 fn has_duplicates(documents: &[String]) -> bool {
@@ -558,6 +651,43 @@ impl Config {
         Ok(())
     }
 
+    /// Expands the patterns of `[events.project]` (relative to the config's
+    /// folder, the folder of `config_path`), checks that each file is
+    /// there, and adds the files to `[events]` `schemas` and `examples` by
+    /// their names (`project:...`). Returns them, for
+    /// [`crate::load::SpecFiles::add_project_file`]. Run after
+    /// [`Config::expand_documents`].
+    pub fn expand_project_files(
+        &mut self,
+        config_path: &Path,
+    ) -> Result<Vec<ProjectFile>, ConfigError> {
+        let Some(events) = &mut self.events else {
+            return Ok(Vec::new());
+        };
+        let Some(project) = &events.project else {
+            return Ok(Vec::new());
+        };
+        let schemas = project_files(
+            &project.schemas,
+            "events.project.schemas",
+            Some(&project.schemas_in),
+            config_path,
+        )?;
+        let examples = project_files(
+            &project.examples,
+            "events.project.examples",
+            project.examples_in.as_deref(),
+            config_path,
+        )?;
+        events
+            .schemas
+            .extend(schemas.iter().map(|f| f.name.clone()));
+        events
+            .examples
+            .extend(examples.iter().map(|f| f.name.clone()));
+        Ok(schemas.into_iter().chain(examples).collect())
+    }
+
     /// The spec files references are resolved from: the documents, the
     /// event schemas and, with `with_examples`, the example events.
     pub fn resolve_roots(&self, with_examples: bool) -> Vec<String> {
@@ -602,6 +732,20 @@ impl Config {
         }
         if has_duplicates(&config.documents) {
             return Err(invalid("`documents` lists a document twice".to_owned()));
+        }
+        if let Some(project) = config.events.as_ref().and_then(|e| e.project.as_ref()) {
+            let mut paths = project.schemas.iter().chain(&project.examples);
+            if let Some(path) = paths.find(|path| !stays_inside(path)) {
+                return Err(invalid(format!(
+                    "`[events.project]` file `{path}` must be a path inside the config's folder"
+                )));
+            }
+            let mut folders = std::iter::once(&project.schemas_in).chain(&project.examples_in);
+            if let Some(folder) = folders.find(|folder| !stays_inside(folder)) {
+                return Err(invalid(format!(
+                    "`[events.project]` folder `{folder}` must be a path inside the spec's data/ folder"
+                )));
+            }
         }
         for entry in &config.type_names {
             let is_type_name = entry.name.starts_with(|c: char| c.is_ascii_uppercase())

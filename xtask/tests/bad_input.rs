@@ -282,6 +282,23 @@ fn add_events(s: &Scratch, rest: &str) {
     fs::write(path, config).unwrap();
 }
 
+/// Adds `[events]` config as [`add_events`] does, plus an event schema of
+/// the project's own, `spec/events/org.example.msc1234.board.yaml`, with
+/// `text` (none when `None`), standing in the spec's event schema folder.
+fn add_project_event(s: &Scratch, text: Option<&str>) {
+    add_events(
+        s,
+        "[events.enums]\nAnyBasic = [\"basic\"]\n[events.project]\nschemas = [\"events/org.example.msc1234.board.yaml\"]\nschemas_in = \"event-schemas/schema\"\n",
+    );
+    if let Some(text) = text {
+        fs::create_dir_all(s.config("events")).unwrap();
+        fs::write(s.config("events/org.example.msc1234.board.yaml"), text).unwrap();
+    }
+}
+
+/// A project event schema that is fine: a basic event.
+const PROJECT_EVENT: &str = "x-cargo-feature: unstable-msc1234\nallOf:\n  - $ref: core/event.yaml\nproperties:\n  content:\n    type: object\n    properties:\n      columns: {type: integer}\n";
+
 const CASES: &[Case] = &[
     // --- Where the spec is -------------------------------------------------
     Case {
@@ -848,6 +865,67 @@ const CASES: &[Case] = &[
         },
         &[
             "caused by: spec/generator.toml: the basic events are in no enum of `[events.enums]`: add the kind `basic` to one (or make one for it)",
+        ],
+    ),
+    case(
+        "project event schema file missing",
+        |s| {
+            add_project_event(s, None);
+            vec![]
+        },
+        &[
+            "caused by: {root}/spec/generator.toml: `events.project.schemas` entry `events/org.example.msc1234.board.yaml`: cannot read {root}/spec/events/org.example.msc1234.board.yaml: No such file or directory",
+        ],
+    ),
+    case(
+        "a `$ref` in a project event schema that resolves nowhere",
+        |s| {
+            add_project_event(
+                s,
+                Some(&PROJECT_EVENT.replace("core/event.yaml", "core/evnt.yaml")),
+            );
+            vec![]
+        },
+        &[
+            "project:events/org.example.msc1234.board.yaml#/allOf/0 (line 3, column 5): cannot follow $ref `core/evnt.yaml`: cannot read spec file event-schemas/schema/core/evnt.yaml",
+        ],
+    ),
+    case(
+        "YAML syntax error in a project event schema",
+        |s| {
+            add_project_event(
+                s,
+                Some(&PROJECT_EVENT.replace("type: object\n", "type: object: yes\n")),
+            );
+            vec![]
+        },
+        &[
+            "caused by: project:events/org.example.msc1234.board.yaml:6:17: YAML syntax error: mapping values are not allowed in this context",
+        ],
+    ),
+    case(
+        "a project event schema standing where the spec has a file",
+        |s| {
+            add_project_event(s, Some(PROJECT_EVENT));
+            let path = s.config("generator.toml");
+            let config = fs::read_to_string(&path).unwrap();
+            fs::write(
+                path,
+                config.replace(
+                    "msc1234.board.yaml\"]",
+                    "msc1234.board.yaml\", \"events/m.tag.yaml\"]",
+                ),
+            )
+            .unwrap();
+            fs::copy(
+                s.config("events/org.example.msc1234.board.yaml"),
+                s.config("events/m.tag.yaml"),
+            )
+            .unwrap();
+            vec![]
+        },
+        &[
+            "project file project:events/m.tag.yaml would stand at event-schemas/schema/m.tag.yaml, where the spec has a file of its own",
         ],
     ),
     case(
