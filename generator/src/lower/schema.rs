@@ -74,6 +74,23 @@ impl Lowerer<'_> {
         if let Some(known) = self.known_type(&target) {
             return Ok(known);
         }
+        // A schema referencing itself (an event's `redacted_because`, an
+        // event): a `Raw` one is text until parsed, so it can hold its own
+        // type; any other recursion is refused below.
+        if self.in_progress.contains(&target) {
+            let reserved = self
+                .types
+                .iter()
+                .rposition(|t| t.source == target && matches!(t.kind, TypeKind::Struct(_)));
+            if let Some(id) = reserved {
+                let ty = Type::Named(crate::model::TypeId(id));
+                let ty = self.envelope_reference(at, &target, ty)?;
+                let wrapped = self.raw_if_configured(&target, false, ty);
+                if matches!(wrapped, Type::Raw(_)) {
+                    return Ok(wrapped);
+                }
+            }
+        }
         let ty = self.referenced_schema(target, node)?;
         let ty = self.envelope_reference(at, &deref.location, ty)?;
         Ok(self.raw_if_configured(&deref.location, false, ty))

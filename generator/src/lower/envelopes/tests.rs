@@ -241,3 +241,37 @@ fn an_inline_schema_is_an_envelope_and_raw_by_its_place() {
         "{message}"
     );
 }
+
+/// An envelope whose `unsigned.redacted_because` is an event of its own
+/// schema.
+const RECURSIVE: &str = "type: object\nproperties:\n  event_id: {type: string}\n  type: {type: string}\n  content: {type: object}\n  unsigned:\n    type: object\n    properties:\n      redacted_because: {$ref: envelope.yaml}\nrequired: [event_id, type, content]\n";
+
+#[test]
+fn an_event_holds_an_event_of_its_own_schema_only_as_raw() {
+    let events = format!("{KINDS}{ENUMS}{ENVELOPES}");
+    let raw = "raw_schemas = [\"api/client-server/definitions/envelope.yaml\"]\n";
+    let api = lowered_with(OPS, raw, RECURSIVE, &events).unwrap();
+    let envelope = api
+        .types
+        .iter()
+        .position(|t| t.source.to_string() == "api/client-server/definitions/envelope.yaml#")
+        .unwrap();
+    let unsigned = api
+        .types
+        .iter()
+        .find(|t| t.source.pointer == "/properties/unsigned")
+        .unwrap();
+    let TypeKind::Struct(s) = &unsigned.kind else {
+        panic!()
+    };
+    assert_eq!(
+        s.fields[0].ty,
+        Type::Raw(Box::new(Type::Named(crate::model::TypeId(envelope))))
+    );
+
+    // Parsed at once, the type would contain itself.
+    let message = lowered_with(OPS, "", RECURSIVE, &events)
+        .unwrap_err()
+        .to_string();
+    assert!(message.contains("a recursive schema"), "{message}");
+}
