@@ -2641,12 +2641,13 @@ rt::string_enum! {
 
 /// State Events have the following fields.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
-#[serde(bound(serialize = "C: rt::EventContentFromType"))]
 #[non_exhaustive]
-pub struct StateEvent<C = AnyStateEventContent> {
-    /// The event's `type` and `content` as one value: by default \[`AnyStateEventContent`\], an enum of event contents by event type; a content type of module `events` reads events of its own type only.
-    #[serde(flatten, serialize_with = "rt::events::serialize_type_and_content")]
-    pub content: C,
+pub struct StateEvent {
+    /// The fields in this object will vary depending on the type of event. When interacting with the REST API, this is the HTTP body.
+    pub content: serde_json::Map<String, serde_json::Value>,
+    /// The type of event, as defined by [the event type specification](https://spec.matrix.org/v1.19/client-server-api/#types-of-room-events).
+    #[serde(rename = "type")]
+    pub type_: String,
     /// The globally unique event identifier.
     pub event_id: rt::EventId,
     /// Contains the fully-qualified ID of the user who sent this event.
@@ -2667,10 +2668,11 @@ pub struct StateEvent<C = AnyStateEventContent> {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-impl<C> StateEvent<C> {
+impl StateEvent {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new(
-        content: C,
+        content: serde_json::Map<String, serde_json::Value>,
+        type_: String,
         event_id: rt::EventId,
         sender: rt::UserId,
         origin_server_ts: rt::Timestamp,
@@ -2679,6 +2681,7 @@ impl<C> StateEvent<C> {
     ) -> Self {
         Self {
             content,
+            type_,
             event_id,
             sender,
             origin_server_ts,
@@ -2691,8 +2694,9 @@ impl<C> StateEvent<C> {
 }
 
 rt::deserialize_object! {
-    StateEvent < C > { required event_id, required sender, required origin_server_ts,
-    optional unsigned, required room_id, required state_key, } type and content : content
+    StateEvent { required content, required type_ = "type", required event_id, required
+    sender, required origin_server_ts, optional unsigned, required room_id, required
+    state_key, }
 }
 
 /// Contains optional extra information about the event.
