@@ -1653,8 +1653,12 @@ pub struct PresenceEventContent {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub displayname: Option<String>,
     /// The last time since this used performed some action, in milliseconds.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub last_active_ago: Option<f64>,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "rt::duration_ms::option"
+    )]
+    pub last_active_ago: Option<std::time::Duration>,
     /// The presence state for this user.
     pub presence: Presence,
     /// Whether the user is currently active
@@ -1685,7 +1689,8 @@ impl PresenceEventContent {
 
 rt::deserialize_object! {
     PresenceEventContent { optional avatar_url, optional displayname, optional
-    last_active_ago, required presence, optional currently_active, optional status_msg, }
+    last_active_ago with OptionDurationMs, required presence, optional currently_active,
+    optional status_msg, }
 }
 
 /// Describes all push rules for this user.

@@ -1341,7 +1341,7 @@ pub struct ClientEventUnsigned {
     pub age: Option<std::time::Duration>,
     /// The event that redacted this event, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub redacted_because: Option<serde_json::Map<String, serde_json::Value>>,
+    pub redacted_because: Option<rt::Raw<ClientEvent>>,
     /// The client-supplied [transaction ID](https://spec.matrix.org/v1.19/client-server-api/#transaction-identifiers), for example, provided via
     /// `PUT /_matrix/client/v3/rooms/{roomId}/send/{eventType}/{txnId}`,
     /// if the client being given the event is the same one which sent it.
@@ -2188,7 +2188,7 @@ pub struct UnsignedData {
     pub age: Option<std::time::Duration>,
     /// The event that redacted this event, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub redacted_because: Option<serde_json::Map<String, serde_json::Value>>,
+    pub redacted_because: Option<rt::Raw<ClientEventWithoutRoomId>>,
     /// The client-supplied [transaction ID](https://spec.matrix.org/v1.19/client-server-api/#transaction-identifiers), for example, provided via
     /// `PUT /_matrix/client/v3/rooms/{roomId}/send/{eventType}/{txnId}`,
     /// if the client being given the event is the same one which sent it.

@@ -70,7 +70,9 @@ pub struct Config {
     /// wherever it is referenced, is carried as the runtime's `Raw<T>`: the
     /// JSON as received, parsed on demand. For events, which servers relay
     /// from others and filters strip (`event_fields`), so one event that
-    /// does not fit its schema cannot fail a whole response.
+    /// does not fit its schema cannot fail a whole response. A
+    /// `file#pointer` pattern names one place instead: the schema there,
+    /// referenced or written out inline (an event shape an overlay adds).
     #[serde(default)]
     pub raw_schemas: Vec<String>,
     /// Spec files (relative to `data/`, `*` matching any text) whose

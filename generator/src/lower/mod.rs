@@ -190,7 +190,7 @@ pub fn lower(spec: &ResolvedSpec, config: &Config, spec_tag: &str) -> Result<Api
             errors.push(LowerError::Invalid {
                 at: "spec/generator.toml".to_owned(),
                 message: format!(
-                    "`raw_schemas` pattern `{pattern}` matches no referenced schema (`allOf` members are not wrapped); fix or remove it"
+                    "`raw_schemas` pattern `{pattern}` matches no schema where one is used (`allOf` members are not wrapped; a file pattern matches referenced schemas only); fix or remove it"
                 ),
             });
         }

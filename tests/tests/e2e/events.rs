@@ -66,7 +66,7 @@ use matrix_csapi::rooms::{
 use matrix_csapi::runtime::{
     Bytes, MessageLikeEventContent, MxcUri, Raw, StateEventContent, Timestamp,
 };
-use matrix_csapi::sync::{SyncRequest, SyncResponse};
+use matrix_csapi::sync::{SyncRequest, SyncResponse, ToDeviceEvent};
 use matrix_csapi::tags::SetRoomTagRequest;
 use matrix_csapi::threads_list::GetThreadRootsRequest;
 use matrix_csapi::types::{
@@ -247,6 +247,15 @@ where
 }
 
 impl<C: Into<Typed>> Envelope for Event<C>
+where
+    Self: Serialize + DeserializeOwned,
+{
+    fn into_typed(self) -> Typed {
+        self.content.into()
+    }
+}
+
+impl<C: Into<Typed>> Envelope for ToDeviceEvent<C>
 where
     Self: Serialize + DeserializeOwned,
 {
@@ -961,15 +970,11 @@ impl Tally {
             let events = batch.as_ref().and_then(|batch| batch.events.as_deref());
             self.receive_all(events.unwrap_or_default(), source, channel, None);
         }
-        // The spec gives `to_device` no schema (its prose: `events`, each
-        // with `sender`, `type` and `content`): read as the basic event.
-        let to_device = sync
-            .to_device
-            .as_ref()
-            .and_then(|to_device| to_device.get("events"));
-        for event in to_device.and_then(Value::as_array).into_iter().flatten() {
-            self.receive::<Event>(&event.to_string(), source, Channel::ToDevice, None);
-        }
+        // Typed by spec/overlays/spec-gaps/sync-to-device.yaml (the spec's
+        // schema is an empty object; its prose gives `events`).
+        let to_device = sync.to_device.as_ref();
+        let events = to_device.and_then(|to_device| to_device.events.as_deref());
+        self.receive_all(events.unwrap_or_default(), source, Channel::ToDevice, None);
     }
 
     /// The events received from `source` that are the event of `case`, as

@@ -49,7 +49,7 @@ use matrix_csapi::rooms::{
     GetJoinedMembersByRoomRequest, GetMembersByRoomRequest, GetOneRoomEventRequest,
     GetRoomStateRequest, GetRoomStateWithKeyRequest, GetRoomStateWithKeyResponse,
 };
-use matrix_csapi::runtime::Timestamp;
+use matrix_csapi::runtime::{EventContentFromType as _, Timestamp};
 use matrix_csapi::search::{Categories, RoomEventsCriteria, SearchRequest, SearchRequestBody};
 use matrix_csapi::space_hierarchy::GetSpaceHierarchyRequest;
 use matrix_csapi::tags::{DeleteRoomTagRequest, GetRoomTagsRequest, SetRoomTagRequest};
@@ -121,8 +121,12 @@ async fn create(
         .room_id
 }
 
+/// An `initial_state` event of `event_type`, its content read as that
+/// type's (`AnyStateEventContent`).
 fn state(event_type: &str, content: Value) -> StateEvent {
-    StateEvent::new(event_type.to_owned(), object(content))
+    let content = serde_json::value::to_raw_value(&content).expect("JSON");
+    let content = AnyStateEventContent::from_parts(event_type, &content).expect("a JSON object");
+    StateEvent::new(content)
 }
 
 pub async fn run(h: &mut Harness, users: &Users) -> Rooms {
