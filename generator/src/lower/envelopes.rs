@@ -143,11 +143,7 @@ impl Lowerer<'_> {
         let entry = format!("`[events.enums]` entry `{name}`");
         let mut kinds = Vec::new();
         let mut patterns = Vec::new();
-        let basic = self
-            .config
-            .events
-            .as_ref()
-            .map(|config| &config.basic);
+        let basic = self.config.events.as_ref().map(|config| &config.basic);
         for member in members {
             match (kind_of(member), basic.and_then(|b| b.get(member))) {
                 (Some(kind), _) => kinds.push(kind),
