@@ -5327,6 +5327,92 @@ rt::event_content_enum! {
 }
 
 rt::event_content_enum! {
+    /// The content of a  event (and `m.receipt`, `m.typing`), by its event type: a variant
+    /// per event type of the spec's event schemas (`[events.enums]` in
+    /// spec/generator.toml), and `Other` for any other type and for a content
+    /// that does not fit its type (a redacted event's), kept whole.
+    ///
+    /// The `C` of an event envelope (`ClientEvent<C>` and the like): match on
+    /// it to read the event. Serializing writes the content alone;
+    /// `event_type()` gives its type.
+    pub enum AnyEphemeralEventContent {
+        /// The content of an event of type `m.receipt`.
+        Receipt(ReceiptEventContent) = "m.receipt",
+        /// The content of an event of type `m.receipt.private`.
+        ReceiptPrivate(ReceiptEventContent) = "m.receipt.private",
+        /// The content of an event of type `m.typing`.
+        Typing(TypingEventContent) = "m.typing",
+    }
+}
+
+rt::event_content_enum! {
+    /// The content of a  event (and `m.accepted_terms`, `m.direct`, `m.identity_server`, `m.ignored_user_list`, `m.image_pack.rooms`, `m.invite_permission_config`, `m.key_backup`, `m.push_rules`, `m.recent_emoji`), by its event type: a variant
+    /// per event type of the spec's event schemas (`[events.enums]` in
+    /// spec/generator.toml), and `Other` for any other type and for a content
+    /// that does not fit its type (a redacted event's), kept whole.
+    ///
+    /// The `C` of an event envelope (`ClientEvent<C>` and the like): match on
+    /// it to read the event. Serializing writes the content alone;
+    /// `event_type()` gives its type.
+    pub enum AnyGlobalAccountDataEventContent {
+        /// The content of an event of type `m.accepted_terms`.
+        AcceptedTerms(AcceptedTermsEventContent) = "m.accepted_terms",
+        /// The content of an event of type `m.direct`.
+        Direct(DirectEventContent) = "m.direct",
+        /// The content of an event of type `m.identity_server`.
+        IdentityServer(IdentityServerEventContent) = "m.identity_server",
+        /// The content of an event of type `m.ignored_user_list`.
+        IgnoredUserList(IgnoredUserListEventContent) = "m.ignored_user_list",
+        /// The content of an event of type `m.image_pack.rooms`.
+        ImagePackRooms(ImagePackRoomsEventContent) = "m.image_pack.rooms",
+        /// The content of an event of type `m.invite_permission_config`.
+        InvitePermissionConfig(
+            InvitePermissionConfigEventContent,
+        ) = "m.invite_permission_config",
+        /// The content of an event of type `m.key_backup`.
+        KeyBackup(KeyBackupEventContent) = "m.key_backup",
+        /// The content of an event of type `m.push_rules`.
+        PushRules(PushRulesEventContent) = "m.push_rules",
+        /// The content of an event of type `m.recent_emoji`.
+        RecentEmoji(RecentEmojiEventContent) = "m.recent_emoji",
+    }
+}
+
+rt::event_content_enum! {
+    /// The content of a  event (and `m.presence`), by its event type: a variant
+    /// per event type of the spec's event schemas (`[events.enums]` in
+    /// spec/generator.toml), and `Other` for any other type and for a content
+    /// that does not fit its type (a redacted event's), kept whole.
+    ///
+    /// The `C` of an event envelope (`ClientEvent<C>` and the like): match on
+    /// it to read the event. Serializing writes the content alone;
+    /// `event_type()` gives its type.
+    pub enum AnyPresenceEventContent {
+        /// The content of an event of type `m.presence`.
+        Presence(PresenceEventContent) = "m.presence",
+    }
+}
+
+rt::event_content_enum! {
+    /// The content of a  event (and `m.fully_read`, `m.marked_unread`, `m.tag`), by its event type: a variant
+    /// per event type of the spec's event schemas (`[events.enums]` in
+    /// spec/generator.toml), and `Other` for any other type and for a content
+    /// that does not fit its type (a redacted event's), kept whole.
+    ///
+    /// The `C` of an event envelope (`ClientEvent<C>` and the like): match on
+    /// it to read the event. Serializing writes the content alone;
+    /// `event_type()` gives its type.
+    pub enum AnyRoomAccountDataEventContent {
+        /// The content of an event of type `m.fully_read`.
+        FullyRead(FullyReadEventContent) = "m.fully_read",
+        /// The content of an event of type `m.marked_unread`.
+        MarkedUnread(MarkedUnreadEventContent) = "m.marked_unread",
+        /// The content of an event of type `m.tag`.
+        Tag(TagEventContent) = "m.tag",
+    }
+}
+
+rt::event_content_enum! {
     /// The content of a state event, by its event type: a variant
     /// per event type of the spec's event schemas (`[events.enums]` in
     /// spec/generator.toml), and `Other` for any other type and for a content
@@ -5494,9 +5580,60 @@ rt::event_content_enum! {
     }
 }
 
-impl rt::MessageLikeEventContent for AcceptedTermsEventContent {}
+rt::event_content_enum! {
+    /// The content of a  event (and `m.dummy`, `m.forwarded_room_key`, `m.key.verification.*`, `m.room.encrypted`, `m.room_key`, `m.room_key.withheld`, `m.room_key_bundle`, `m.room_key_request`, `m.secret.request`, `m.secret.send`), by its event type: a variant
+    /// per event type of the spec's event schemas (`[events.enums]` in
+    /// spec/generator.toml), and `Other` for any other type and for a content
+    /// that does not fit its type (a redacted event's), kept whole.
+    ///
+    /// The `C` of an event envelope (`ClientEvent<C>` and the like): match on
+    /// it to read the event. Serializing writes the content alone;
+    /// `event_type()` gives its type.
+    pub enum AnyToDeviceEventContent {
+        /// The content of an event of type `m.dummy`.
+        Dummy(DummyEventContent) = "m.dummy",
+        /// The content of an event of type `m.forwarded_room_key`.
+        ForwardedRoomKey(ForwardedRoomKeyEventContent) = "m.forwarded_room_key",
+        /// The content of an event of type `m.key.verification.accept`.
+        KeyVerificationAccept(
+            KeyVerificationAcceptEventContent,
+        ) = "m.key.verification.accept",
+        /// The content of an event of type `m.key.verification.cancel`.
+        KeyVerificationCancel(
+            KeyVerificationCancelEventContent,
+        ) = "m.key.verification.cancel",
+        /// The content of an event of type `m.key.verification.done`.
+        KeyVerificationDone(KeyVerificationDoneEventContent) = "m.key.verification.done",
+        /// The content of an event of type `m.key.verification.key`.
+        KeyVerificationKey(KeyVerificationKeyEventContent) = "m.key.verification.key",
+        /// The content of an event of type `m.key.verification.mac`.
+        KeyVerificationMac(KeyVerificationMacEventContent) = "m.key.verification.mac",
+        /// The content of an event of type `m.key.verification.ready`.
+        KeyVerificationReady(KeyVerificationReadyEventContent) = "m.key.verification.ready",
+        /// The content of an event of type `m.key.verification.request`.
+        KeyVerificationRequest(
+            KeyVerificationRequestEventContent,
+        ) = "m.key.verification.request",
+        /// The content of an event of type `m.key.verification.start`.
+        KeyVerificationStart(KeyVerificationStartEventContent) = "m.key.verification.start",
+        /// The content of an event of type `m.room.encrypted`.
+        RoomEncrypted(RoomEncryptedEventContent) = "m.room.encrypted",
+        /// The content of an event of type `m.room_key`.
+        RoomKey(RoomKeyEventContent) = "m.room_key",
+        /// The content of an event of type `m.room_key.withheld`.
+        RoomKeyWithheld(RoomKeyWithheldEventContent) = "m.room_key.withheld",
+        /// The content of an event of type `m.room_key_bundle`.
+        RoomKeyBundle(RoomKeyBundleEventContent) = "m.room_key_bundle",
+        /// The content of an event of type `m.room_key_request`.
+        RoomKeyRequest(RoomKeyRequestEventContent) = "m.room_key_request",
+        /// The content of an event of type `m.secret.request`.
+        SecretRequest(SecretRequestEventContent) = "m.secret.request",
+        /// The content of an event of type `m.secret.send`.
+        SecretSend(SecretSendEventContent) = "m.secret.send",
+    }
+}
+
 impl rt::AccountDataEventContent for AcceptedTermsEventContent {}
-impl rt::ToDeviceEventContent for AcceptedTermsEventContent {}
 impl rt::MessageLikeEventContent for CallAnswerEventContent {}
 impl rt::MessageLikeEventContent for CallCandidatesEventContent {}
 impl rt::MessageLikeEventContent for CallHangupEventContent {}
@@ -5505,81 +5642,42 @@ impl rt::MessageLikeEventContent for CallNegotiateEventContent {}
 impl rt::MessageLikeEventContent for CallRejectEventContent {}
 impl rt::MessageLikeEventContent for CallSdpStreamMetadataChangedEventContent {}
 impl rt::MessageLikeEventContent for CallSelectAnswerEventContent {}
-impl rt::MessageLikeEventContent for DirectEventContent {}
 impl rt::AccountDataEventContent for DirectEventContent {}
-impl rt::ToDeviceEventContent for DirectEventContent {}
-impl rt::MessageLikeEventContent for DummyEventContent {}
-impl rt::AccountDataEventContent for DummyEventContent {}
 impl rt::ToDeviceEventContent for DummyEventContent {}
-impl rt::MessageLikeEventContent for ForwardedRoomKeyEventContent {}
-impl rt::AccountDataEventContent for ForwardedRoomKeyEventContent {}
 impl rt::ToDeviceEventContent for ForwardedRoomKeyEventContent {}
-impl rt::MessageLikeEventContent for FullyReadEventContent {}
 impl rt::AccountDataEventContent for FullyReadEventContent {}
-impl rt::ToDeviceEventContent for FullyReadEventContent {}
-impl rt::MessageLikeEventContent for IdentityServerEventContent {}
 impl rt::AccountDataEventContent for IdentityServerEventContent {}
-impl rt::ToDeviceEventContent for IdentityServerEventContent {}
-impl rt::MessageLikeEventContent for IgnoredUserListEventContent {}
 impl rt::AccountDataEventContent for IgnoredUserListEventContent {}
-impl rt::ToDeviceEventContent for IgnoredUserListEventContent {}
-impl rt::MessageLikeEventContent for ImagePackRoomsEventContent {}
 impl rt::AccountDataEventContent for ImagePackRoomsEventContent {}
-impl rt::ToDeviceEventContent for ImagePackRoomsEventContent {}
-impl rt::MessageLikeEventContent for InvitePermissionConfigEventContent {}
 impl rt::AccountDataEventContent for InvitePermissionConfigEventContent {}
-impl rt::ToDeviceEventContent for InvitePermissionConfigEventContent {}
 impl rt::MessageLikeEventContent for KeyVerificationAcceptEventContent {}
-impl rt::AccountDataEventContent for KeyVerificationAcceptEventContent {}
 impl rt::ToDeviceEventContent for KeyVerificationAcceptEventContent {}
 impl rt::MessageLikeEventContent for KeyVerificationCancelEventContent {}
-impl rt::AccountDataEventContent for KeyVerificationCancelEventContent {}
 impl rt::ToDeviceEventContent for KeyVerificationCancelEventContent {}
 impl rt::MessageLikeEventContent for KeyVerificationDoneEventContent {}
-impl rt::AccountDataEventContent for KeyVerificationDoneEventContent {}
 impl rt::ToDeviceEventContent for KeyVerificationDoneEventContent {}
 impl rt::MessageLikeEventContent for KeyVerificationKeyEventContent {}
-impl rt::AccountDataEventContent for KeyVerificationKeyEventContent {}
 impl rt::ToDeviceEventContent for KeyVerificationKeyEventContent {}
 impl rt::MessageLikeEventContent for KeyVerificationMacEventContent {}
-impl rt::AccountDataEventContent for KeyVerificationMacEventContent {}
 impl rt::ToDeviceEventContent for KeyVerificationMacEventContent {}
 impl rt::MessageLikeEventContent for KeyVerificationReadyEventContent {}
-impl rt::AccountDataEventContent for KeyVerificationReadyEventContent {}
 impl rt::ToDeviceEventContent for KeyVerificationReadyEventContent {}
 impl rt::MessageLikeEventContent for KeyVerificationRequestEventContent {}
-impl rt::AccountDataEventContent for KeyVerificationRequestEventContent {}
 impl rt::ToDeviceEventContent for KeyVerificationRequestEventContent {}
 impl rt::MessageLikeEventContent for KeyVerificationStartEventContent {}
-impl rt::AccountDataEventContent for KeyVerificationStartEventContent {}
 impl rt::ToDeviceEventContent for KeyVerificationStartEventContent {}
-impl rt::MessageLikeEventContent for KeyBackupEventContent {}
 impl rt::AccountDataEventContent for KeyBackupEventContent {}
-impl rt::ToDeviceEventContent for KeyBackupEventContent {}
-impl rt::MessageLikeEventContent for MarkedUnreadEventContent {}
 impl rt::AccountDataEventContent for MarkedUnreadEventContent {}
-impl rt::ToDeviceEventContent for MarkedUnreadEventContent {}
 impl rt::StateEventContent for PolicyRuleRoomEventContent {}
 impl rt::StateEventContent for PolicyRuleServerEventContent {}
 impl rt::StateEventContent for PolicyRuleUserEventContent {}
-impl rt::MessageLikeEventContent for PresenceEventContent {}
-impl rt::AccountDataEventContent for PresenceEventContent {}
-impl rt::ToDeviceEventContent for PresenceEventContent {}
-impl rt::MessageLikeEventContent for PushRulesEventContent {}
 impl rt::AccountDataEventContent for PushRulesEventContent {}
-impl rt::ToDeviceEventContent for PushRulesEventContent {}
 impl rt::MessageLikeEventContent for ReactionEventContent {}
-impl rt::MessageLikeEventContent for ReceiptEventContent {}
-impl rt::AccountDataEventContent for ReceiptEventContent {}
-impl rt::ToDeviceEventContent for ReceiptEventContent {}
-impl rt::MessageLikeEventContent for RecentEmojiEventContent {}
 impl rt::AccountDataEventContent for RecentEmojiEventContent {}
-impl rt::ToDeviceEventContent for RecentEmojiEventContent {}
 impl rt::StateEventContent for RoomAvatarEventContent {}
 impl rt::StateEventContent for RoomCanonicalAliasEventContent {}
 impl rt::StateEventContent for RoomCreateEventContent {}
 impl rt::MessageLikeEventContent for RoomEncryptedEventContent {}
-impl rt::AccountDataEventContent for RoomEncryptedEventContent {}
 impl rt::ToDeviceEventContent for RoomEncryptedEventContent {}
 impl rt::StateEventContent for RoomEncryptionEventContent {}
 impl rt::StateEventContent for RoomGuestAccessEventContent {}
@@ -5597,30 +5695,13 @@ impl rt::StateEventContent for RoomServerAclEventContent {}
 impl rt::StateEventContent for RoomThirdPartyInviteEventContent {}
 impl rt::StateEventContent for RoomTombstoneEventContent {}
 impl rt::StateEventContent for RoomTopicEventContent {}
-impl rt::MessageLikeEventContent for RoomKeyEventContent {}
-impl rt::AccountDataEventContent for RoomKeyEventContent {}
 impl rt::ToDeviceEventContent for RoomKeyEventContent {}
-impl rt::MessageLikeEventContent for RoomKeyWithheldEventContent {}
-impl rt::AccountDataEventContent for RoomKeyWithheldEventContent {}
 impl rt::ToDeviceEventContent for RoomKeyWithheldEventContent {}
-impl rt::MessageLikeEventContent for RoomKeyBundleEventContent {}
-impl rt::AccountDataEventContent for RoomKeyBundleEventContent {}
 impl rt::ToDeviceEventContent for RoomKeyBundleEventContent {}
-impl rt::MessageLikeEventContent for RoomKeyRequestEventContent {}
-impl rt::AccountDataEventContent for RoomKeyRequestEventContent {}
 impl rt::ToDeviceEventContent for RoomKeyRequestEventContent {}
-impl rt::MessageLikeEventContent for SecretRequestEventContent {}
-impl rt::AccountDataEventContent for SecretRequestEventContent {}
 impl rt::ToDeviceEventContent for SecretRequestEventContent {}
-impl rt::MessageLikeEventContent for SecretSendEventContent {}
-impl rt::AccountDataEventContent for SecretSendEventContent {}
 impl rt::ToDeviceEventContent for SecretSendEventContent {}
 impl rt::StateEventContent for SpaceChildEventContent {}
 impl rt::StateEventContent for SpaceParentEventContent {}
 impl rt::MessageLikeEventContent for StickerEventContent {}
-impl rt::MessageLikeEventContent for TagEventContent {}
 impl rt::AccountDataEventContent for TagEventContent {}
-impl rt::ToDeviceEventContent for TagEventContent {}
-impl rt::MessageLikeEventContent for TypingEventContent {}
-impl rt::AccountDataEventContent for TypingEventContent {}
-impl rt::ToDeviceEventContent for TypingEventContent {}

@@ -2789,32 +2789,6 @@ rt::deserialize_object! {
     TimelineBatch { optional limited, optional prev_batch, required events, }
 }
 
-/// The schema at `api/client-server/definitions/event_batch.yaml#`.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
-#[non_exhaustive]
-pub struct EventBatch {
-    /// List of events.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub events: Option<Vec<rt::Raw<Event>>>,
-    /// The other properties, by name.
-    #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
-}
-
-impl EventBatch {
-    /// Creates a value from its required fields; optional fields are unset.
-    pub fn new() -> Self {
-        Self {
-            events: None,
-            additional_properties: Default::default(),
-        }
-    }
-}
-
-rt::deserialize_object! {
-    EventBatch { optional events, }
-}
-
 /// A stripped down state event, with only the `type`, `state_key`,
 /// `sender`, and `content` keys.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]

@@ -15,8 +15,8 @@
 //! Every event received anywhere is read as its envelope
 //! (`ClientEvent<C>`, `ClientEventWithoutRoomId<C>`, `Event<C>`), its
 //! content typed by the envelope's enum (`AnyTimelineEventContent`,
-//! `AnyStateEventContent`, `AnyBasicEventContent`), and checked for loss:
-//! its JSON as received against the typed envelope serialized again, by JSON
+//! `AnyStateEventContent`, the enum of each place basic events arrive in:
+//! `AnyGlobalAccountDataEventContent`, ...), and checked for loss: its JSON as received against the typed envelope serialized again, by JSON
 //! pointer (as `operations` does for whole bodies). Each must land in the
 //! variant of its event type: only the custom type and a redacted event
 //! (its content no longer fits its type's) may be `Other`; a message must be
@@ -43,13 +43,15 @@ use std::time::Duration;
 use matrix_csapi::content_repo::UploadContentRequest;
 use matrix_csapi::create_room::{CreateRoomRequest, CreateRoomRequestPreset};
 use matrix_csapi::events::{
-    AllowCondition, AllowConditionType, AnyBasicEventContent, AnyStateEventContent,
-    AnyTimelineEventContent, DirectEventContent, KeyVerificationRequestEventContent,
-    ReactionEventContent, ReactionRelatesTo, ReactionRelatesToRelType, RoomCreateEventContent,
-    RoomJoinRulesEventContent, RoomJoinRulesEventContentJoinRule, RoomMessageEmoteContent,
-    RoomMessageEventContent, RoomMessageFileContent, RoomMessageImageContent,
-    RoomMessageLocationContent, RoomMessageNoticeContent, RoomMessageTextContent,
-    RoomNameEventContent, RoomPowerLevelsEventContent, RoomTopicEventContent, TopicContentBlock,
+    AllowCondition, AllowConditionType, AnyEphemeralEventContent, AnyGlobalAccountDataEventContent,
+    AnyPresenceEventContent, AnyRoomAccountDataEventContent, AnyStateEventContent,
+    AnyTimelineEventContent, AnyToDeviceEventContent, DirectEventContent,
+    KeyVerificationRequestEventContent, ReactionEventContent, ReactionRelatesTo,
+    ReactionRelatesToRelType, RoomCreateEventContent, RoomJoinRulesEventContent,
+    RoomJoinRulesEventContentJoinRule, RoomMessageEmoteContent, RoomMessageEventContent,
+    RoomMessageFileContent, RoomMessageImageContent, RoomMessageLocationContent,
+    RoomMessageNoticeContent, RoomMessageTextContent, RoomNameEventContent,
+    RoomPowerLevelsEventContent, RoomTopicEventContent, TopicContentBlock,
 };
 use matrix_csapi::inviting::{InviteUserRequest, InviteUserRequestBody};
 use matrix_csapi::joining::{JoinRoomByIdRequest, JoinRoomByIdRequestBody};
@@ -132,8 +134,9 @@ enum Channel {
 
 /// A received event's content, in the enum its envelope gave it: room
 /// events in timelines are `AnyTimelineEventContent`, in state lists
-/// `AnyStateEventContent`; account data, ephemeral, presence and to-device
-/// events `AnyBasicEventContent`.
+/// `AnyStateEventContent`; account data (global and per room), ephemeral,
+/// presence and to-device events the enum of their place
+/// (`[events.basic]`: `AnyGlobalAccountDataEventContent`, ...).
 #[derive(Debug)]
 // About a hundred events are kept: boxing the largest would save nothing
 // that matters.
@@ -141,7 +144,11 @@ enum Channel {
 enum Typed {
     Timeline(AnyTimelineEventContent),
     State(AnyStateEventContent),
-    Basic(AnyBasicEventContent),
+    GlobalAccountData(AnyGlobalAccountDataEventContent),
+    RoomAccountData(AnyRoomAccountDataEventContent),
+    Ephemeral(AnyEphemeralEventContent),
+    Presence(AnyPresenceEventContent),
+    ToDevice(AnyToDeviceEventContent),
 }
 
 impl From<AnyTimelineEventContent> for Typed {
@@ -156,24 +163,43 @@ impl From<AnyStateEventContent> for Typed {
     }
 }
 
-impl From<AnyBasicEventContent> for Typed {
-    fn from(content: AnyBasicEventContent) -> Self {
-        Self::Basic(content)
-    }
+/// `From` each place's enum, and an accessor that fails naming what
+/// arrived instead.
+macro_rules! basic_places {
+    ($($variant:ident($enum:ident) $accessor:ident),*) => {
+        $(
+            impl From<$enum> for Typed {
+                fn from(content: $enum) -> Self {
+                    Self::$variant(content)
+                }
+            }
+        )*
+        impl Typed {
+            $(
+                fn $accessor(&self) -> Result<&$enum, String> {
+                    match self {
+                        Self::$variant(content) => Ok(content),
+                        other => Err(format!("not in {}: {other:?}", stringify!($enum))),
+                    }
+                }
+            )*
+        }
+    };
 }
+
+basic_places!(
+    GlobalAccountData(AnyGlobalAccountDataEventContent) global_account_data,
+    RoomAccountData(AnyRoomAccountDataEventContent) room_account_data,
+    Ephemeral(AnyEphemeralEventContent) ephemeral,
+    Presence(AnyPresenceEventContent) presence,
+    ToDevice(AnyToDeviceEventContent) to_device
+);
 
 impl Typed {
     fn timeline(&self) -> Result<&AnyTimelineEventContent, String> {
         match self {
             Self::Timeline(content) => Ok(content),
             other => Err(format!("not a timeline event: {other:?}")),
-        }
-    }
-
-    fn basic(&self) -> Result<&AnyBasicEventContent, String> {
-        match self {
-            Self::Basic(content) => Ok(content),
-            other => Err(format!("not a basic event: {other:?}")),
         }
     }
 
@@ -184,7 +210,11 @@ impl Typed {
             self,
             Self::Timeline(AnyTimelineEventContent::Other { .. })
                 | Self::State(AnyStateEventContent::Other { .. })
-                | Self::Basic(AnyBasicEventContent::Other { .. })
+                | Self::GlobalAccountData(AnyGlobalAccountDataEventContent::Other { .. })
+                | Self::RoomAccountData(AnyRoomAccountDataEventContent::Other { .. })
+                | Self::Ephemeral(AnyEphemeralEventContent::Other { .. })
+                | Self::Presence(AnyPresenceEventContent::Other { .. })
+                | Self::ToDevice(AnyToDeviceEventContent::Other { .. })
         )
     }
 
@@ -206,7 +236,15 @@ impl Typed {
             }
             Self::Timeline(content) => format!("AnyTimelineEventContent::{}", name(content)),
             Self::State(content) => format!("AnyStateEventContent::{}", name(content)),
-            Self::Basic(content) => format!("AnyBasicEventContent::{}", name(content)),
+            Self::GlobalAccountData(content) => {
+                format!("AnyGlobalAccountDataEventContent::{}", name(content))
+            }
+            Self::RoomAccountData(content) => {
+                format!("AnyRoomAccountDataEventContent::{}", name(content))
+            }
+            Self::Ephemeral(content) => format!("AnyEphemeralEventContent::{}", name(content)),
+            Self::Presence(content) => format!("AnyPresenceEventContent::{}", name(content)),
+            Self::ToDevice(content) => format!("AnyToDeviceEventContent::{}", name(content)),
         }
     }
 }
@@ -283,7 +321,6 @@ const ROOM: &[Source] = &[Source::AliceSync, Source::BobSync, Source::Messages];
 
 type Msg = RoomMessageEventContent;
 type Timeline = AnyTimelineEventContent;
-type Basic = AnyBasicEventContent;
 
 /// What each event must come back as. A message must land in the variant of
 /// its `msgtype`; the redacted message, whose content the server emptied,
@@ -611,8 +648,8 @@ const CASES: &[Case] = &[
         event_type: "m.tag",
         channel: Channel::RoomAccountData,
         sources: &[Source::AliceSync],
-        typed: |t, _| match t.basic()? {
-            Basic::Tag(tags) => {
+        typed: |t, _| match t.room_account_data()? {
+            AnyRoomAccountDataEventContent::Tag(tags) => {
                 let work = tags.tags.as_ref().and_then(|tags| tags.get("u.work"));
                 expect(work.and_then(|tag| tag.order) == Some(0.25), tags)
             }
@@ -624,8 +661,8 @@ const CASES: &[Case] = &[
         event_type: "m.direct",
         channel: Channel::AccountData,
         sources: &[Source::AliceSync],
-        typed: |t, s| match t.basic()? {
-            Basic::Direct(direct) => expect(
+        typed: |t, s| match t.global_account_data()? {
+            AnyGlobalAccountDataEventContent::Direct(direct) => expect(
                 direct.0.get(&s.bob.user_id) == Some(&vec![s.room.to_string()]),
                 direct,
             ),
@@ -637,8 +674,8 @@ const CASES: &[Case] = &[
         event_type: "m.fully_read",
         channel: Channel::RoomAccountData,
         sources: &[Source::AliceSync],
-        typed: |t, s| match t.basic()? {
-            Basic::FullyRead(marker) => expect(
+        typed: |t, s| match t.room_account_data()? {
+            AnyRoomAccountDataEventContent::FullyRead(marker) => expect(
                 marker.event_id == s.event_id("notice (a thread's root)").as_str(),
                 marker,
             ),
@@ -650,8 +687,8 @@ const CASES: &[Case] = &[
         event_type: "m.receipt",
         channel: Channel::Ephemeral,
         sources: &[Source::AliceSync],
-        typed: |t, s| match t.basic()? {
-            Basic::Receipt(receipts) => {
+        typed: |t, s| match t.ephemeral()? {
+            AnyEphemeralEventContent::Receipt(receipts) => {
                 let of_text = receipts.0.get(s.event_id("text"));
                 let read = of_text.and_then(|receipts| receipts.read.as_ref());
                 expect(
@@ -667,8 +704,10 @@ const CASES: &[Case] = &[
         event_type: "m.typing",
         channel: Channel::Ephemeral,
         sources: &[Source::AliceSync],
-        typed: |t, s| match t.basic()? {
-            Basic::Typing(typing) => expect(typing.user_ids == [s.bob.user_id.clone()], typing),
+        typed: |t, s| match t.ephemeral()? {
+            AnyEphemeralEventContent::Typing(typing) => {
+                expect(typing.user_ids == [s.bob.user_id.clone()], typing)
+            }
             other => Err(unexpected(other)),
         },
     },
@@ -677,8 +716,8 @@ const CASES: &[Case] = &[
         event_type: "m.presence",
         channel: Channel::Presence,
         sources: &[Source::AliceSync],
-        typed: |t, _| match t.basic()? {
-            Basic::Presence(presence) => expect(
+        typed: |t, _| match t.presence()? {
+            AnyPresenceEventContent::Presence(presence) => expect(
                 presence.presence == Presence::Online
                     && presence.status_msg.as_deref() == Some("checking events"),
                 presence,
@@ -691,8 +730,8 @@ const CASES: &[Case] = &[
         event_type: "m.key.verification.request",
         channel: Channel::ToDevice,
         sources: &[Source::BobSync],
-        typed: |t, s| match t.basic()? {
-            Basic::KeyVerificationRequest(request) => expect(
+        typed: |t, s| match t.to_device()? {
+            AnyToDeviceEventContent::KeyVerificationRequest(request) => expect(
                 request.from_device == s.alice.device_id && request.methods == ["m.sas.v1"],
                 request,
             ),
@@ -963,13 +1002,17 @@ impl Tally {
                 self.receive_all(events, source, Channel::RoomAccountData, room);
             }
         }
-        for (batch, channel) in [
-            (&sync.presence, Channel::Presence),
-            (&sync.account_data, Channel::AccountData),
-        ] {
-            let events = batch.as_ref().and_then(|batch| batch.events.as_deref());
-            self.receive_all(events.unwrap_or_default(), source, channel, None);
-        }
+        let presence = sync.presence.as_ref();
+        let events = presence.and_then(|batch| batch.events.as_deref());
+        self.receive_all(events.unwrap_or_default(), source, Channel::Presence, None);
+        let account_data = sync.account_data.as_ref();
+        let events = account_data.and_then(|batch| batch.events.as_deref());
+        self.receive_all(
+            events.unwrap_or_default(),
+            source,
+            Channel::AccountData,
+            None,
+        );
         // Typed by spec/overlays/spec-gaps/sync-to-device.yaml (the spec's
         // schema is an empty object; its prose gives `events`).
         let to_device = sync.to_device.as_ref();

@@ -15,7 +15,9 @@
 
 use matrix_csapi::EventId;
 use matrix_csapi::events::{
-    AnyBasicEventContent, AnyStateEventContent, AnyTimelineEventContent, DirectEventContent,
+    AnyBasicEventContent, AnyEphemeralEventContent, AnyGlobalAccountDataEventContent,
+    AnyPresenceEventContent, AnyRoomAccountDataEventContent, AnyStateEventContent,
+    AnyTimelineEventContent, AnyToDeviceEventContent, DirectEventContent,
     KeyVerificationStartEventContent, RoomMemberEventContent, RoomMessageEventContent,
     RoomMessageTextContent,
 };
@@ -333,6 +335,33 @@ fn whole_failure(example: &Value, respelled: &mut Vec<String>) -> Option<String>
                 e.content.event_type().to_owned(),
             )
         }));
+        // Through the enum of each place basic events arrive in
+        // (`[events.basic]`): each writes it back as received, and at
+        // least one has its type as a variant (a basic type in no place
+        // would be `Other` wherever it arrives).
+        let mut typed_in = Vec::new();
+        macro_rules! place {
+            ($($place:ident),*) => {$(
+                match whole::<Event<$place>>(example, respelled) {
+                    Err(error) => return Some(format!("{}: {error}", stringify!($place))),
+                    Ok(e) if e.content.event_type() != event_type => {
+                        return Some(format!("{}: written back as `{}`", stringify!($place), e.content.event_type()));
+                    }
+                    Ok(e) if !matches!(e.content, $place::Other { .. }) => typed_in.push(stringify!($place)),
+                    Ok(_) => {}
+                }
+            )*};
+        }
+        place!(
+            AnyGlobalAccountDataEventContent,
+            AnyRoomAccountDataEventContent,
+            AnyEphemeralEventContent,
+            AnyPresenceEventContent,
+            AnyToDeviceEventContent
+        );
+        if typed_in.is_empty() && !IN_OTHER.contains(&event_type) {
+            return Some("is a variant of no enum of a place basic events arrive in".to_owned());
+        }
     }
     for content in contents {
         match content {

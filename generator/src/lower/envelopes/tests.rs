@@ -17,7 +17,7 @@ const OPS: &str = "servers:\n  - url: \"{basePath}\"\n    variables:\n      base
 const ENVELOPE: &str = "type: object\nproperties:\n  event_id: {type: string}\n  type: {type: string}\n  content: {type: object}\nrequired: [event_id, type, content]\n";
 const CORE: &str = "type: object\nproperties:\n  type: {type: string}\n";
 const CONTENT: &str = "    type: object\n    properties:\n      name: {type: string}\n";
-const KINDS: &str = "[events.kinds]\n\"event-schemas/schema/core/state.yaml\" = \"state\"\n\"event-schemas/schema/core/event.yaml\" = \"basic\"\n";
+const KINDS: &str = "[events.kinds]\n\"event-schemas/schema/core/state.yaml\" = \"state\"\n\"event-schemas/schema/core/event.yaml\" = \"basic\"\n[events.basic.room-account-data]\nevent_types = [\"m.tag\"]\nreason = \"test\"\n";
 const ENUMS: &str = "[events.enums]\nAnyEventContent = [\"state\", \"basic\"]\nAnyStateEventContent = [\"state\"]\n";
 const ENVELOPES: &str =
     "[events.envelopes]\n\"api/client-server/definitions/envelope.yaml\" = \"AnyEventContent\"\n";
@@ -185,6 +185,57 @@ fn bad_enums_envelopes_and_places_fail_naming_the_entry() {
     let message = error(ENVELOPE, &twice);
     assert!(
         message.contains("two `[[events.content_places]]` entries"),
+        "{message}"
+    );
+}
+
+#[test]
+fn basic_events_arrive_in_configured_places_and_each_is_in_one() {
+    // A place is an enum member standing for its event types.
+    let with_place = format!(
+        "{KINDS}{}AnyRoomAccountDataEventContent = [\"room-account-data\"]\n{ENVELOPES}{PLACES}",
+        ENUMS
+    );
+    let api = lowered(ENVELOPE, &with_place).unwrap();
+    let place_enum = api
+        .event_enums
+        .iter()
+        .find(|e| e.name == "AnyRoomAccountDataEventContent")
+        .unwrap();
+    let variants: Vec<&str> = place_enum
+        .variants
+        .iter()
+        .map(|v| v.variant.as_str())
+        .collect();
+    assert_eq!(variants, ["Tag"]);
+
+    // A basic event type in no place fails, naming it.
+    let nowhere = with_place.replace("event_types = [\"m.tag\"]", "event_types = []");
+    let message = error(ENVELOPE, &nowhere);
+    assert!(
+        message.contains("the basic event type `m.tag` (event-schemas/schema/m.tag.yaml) is in no place of `[events.basic]`"),
+        "{message}"
+    );
+    // So does an event type that matches no basic schema (a state one).
+    let state = with_place.replace("[\"m.tag\"]", "[\"m.tag\", \"m.room.name\"]");
+    let message = error(ENVELOPE, &state);
+    assert!(
+        message.contains("`[events.basic]` entry `room-account-data`: the event type `m.room.name` matches no basic event schema"),
+        "{message}"
+    );
+    let unexplained = with_place.replace(
+        "reason = \"test\"\n[events.enums]",
+        "reason = \" \"\n[events.enums]",
+    );
+    let message = error(ENVELOPE, &unexplained);
+    assert!(
+        message.contains("`[events.basic]` entry `room-account-data`: gives no reason"),
+        "{message}"
+    );
+    let kind_named = with_place.replace("room-account-data", "state");
+    let message = error(ENVELOPE, &kind_named);
+    assert!(
+        message.contains("`[events.basic]` entry `state`: named like a kind of event"),
         "{message}"
     );
 }

@@ -10,7 +10,7 @@ use ed25519_dalek::{Signature, Signer as _, SigningKey, Verifier as _, Verifying
 use matrix_csapi::cross_signing::{
     UploadCrossSigningKeysRequest, UploadCrossSigningSignaturesRequest,
 };
-use matrix_csapi::events::AnyBasicEventContent;
+use matrix_csapi::events::AnyToDeviceEventContent;
 use matrix_csapi::key_backup::{
     Algorithm, DeleteRoomKeyBySessionIdRequest, DeleteRoomKeysByRoomIdRequest,
     DeleteRoomKeysRequest, DeleteRoomKeysVersionRequest, GetRoomKeyBySessionIdRequest,
@@ -461,7 +461,7 @@ async fn to_device(h: &mut Harness, users: &Users, since: String) {
         assert!(
             events.iter().any(|raw| {
                 let event = raw.deserialize().expect("a to-device event");
-                let AnyBasicEventContent::Other {
+                let AnyToDeviceEventContent::Other {
                     event_type,
                     content,
                 } = &event.content
