@@ -3,8 +3,8 @@ use matrix_csapi_runtime as rt;
 
 use crate::types::{
     AvatarInfo, Encryption, ImageInfo, Membership, Presence, PushRuleset, RecentEmoji,
-    SignedThirdPartyInvite, StreamMetadata, Tag, TextualRepresentation, ThumbnailInfo,
-    VerificationRelatesTo,
+    RelatesTo, SignedThirdPartyInvite, StreamMetadata, Tag, TextualRepresentation,
+    ThumbnailInfo, VerificationRelatesTo,
 };
 
 /// A list of terms URLs the user has previously accepted. Clients SHOULD use this
@@ -1307,7 +1307,7 @@ pub enum KeyVerificationStartEventContent {
     SasV1(KeyVerificationStartSasV1Content),
     /// Any other value: a `method` this version of the crate does not know, none at all, or a value that does not fit its variant; kept whole.
     #[serde(untagged)]
-    Other(serde_json::Map<String, serde_json::Value>),
+    Other(KeyVerificationStartOtherContent),
 }
 
 impl From<KeyVerificationStartReciprocateV1Content>
@@ -1323,9 +1323,8 @@ impl From<KeyVerificationStartSasV1Content> for KeyVerificationStartEventContent
     }
 }
 
-impl From<serde_json::Map<String, serde_json::Value>>
-for KeyVerificationStartEventContent {
-    fn from(value: serde_json::Map<String, serde_json::Value>) -> Self {
+impl From<KeyVerificationStartOtherContent> for KeyVerificationStartEventContent {
+    fn from(value: KeyVerificationStartOtherContent) -> Self {
         Self::Other(value)
     }
 }
@@ -1441,6 +1440,56 @@ rt::deserialize_object! {
     required key_agreement_protocols, required hashes, required
     message_authentication_codes, required short_authentication_string, optional
     relates_to = "m.relates_to", }
+}
+
+/// The schema at `event-schemas/schema/m.key.verification.start.yaml#/properties/content`.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+#[non_exhaustive]
+pub struct KeyVerificationStartOtherContent {
+    /// The device ID which is initiating the process.
+    pub from_device: String,
+    /// Required when sent as a to-device message. An opaque identifier for
+    /// the verification process. Must be unique with respect to the devices
+    /// involved. Must be the same as the `transaction_id` given in the
+    /// `m.key.verification.request` if this process is originating from a
+    /// request.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transaction_id: Option<String>,
+    /// The verification method to use.
+    pub method: String,
+    /// Optional method to use to verify the other user's key with. Applicable
+    /// when the `method` chosen only verifies one user's key. This field will
+    /// never be present if the `method` verifies keys both ways.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_method: Option<String>,
+    /// Required when sent as an in-room message. Indicates the
+    /// `m.key.verification.request` that this message is related to. Note that for
+    /// encrypted messages, this property should be in the unencrypted portion of the
+    /// event.
+    #[serde(rename = "m.relates_to", default, skip_serializing_if = "Option::is_none")]
+    pub relates_to: Option<VerificationRelatesTo>,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+impl KeyVerificationStartOtherContent {
+    /// Creates a value from its required fields; optional fields are unset.
+    pub fn new(from_device: String, method: String) -> Self {
+        Self {
+            from_device,
+            transaction_id: None,
+            method,
+            next_method: None,
+            relates_to: None,
+            additional_properties: Default::default(),
+        }
+    }
+}
+
+rt::deserialize_object! {
+    KeyVerificationStartOtherContent { required from_device, optional transaction_id,
+    required method, optional next_method, optional relates_to = "m.relates_to", }
 }
 
 /// Allows clients to track user preferences about key backup.
@@ -2719,7 +2768,7 @@ pub enum RoomMessageEventContent {
     Video(RoomMessageVideoContent),
     /// Any other value: a `msgtype` this version of the crate does not know, none at all, or a value that does not fit its variant; kept whole.
     #[serde(untagged)]
-    Other(serde_json::Map<String, serde_json::Value>),
+    Other(RoomMessageOtherContent),
 }
 
 impl From<RoomMessageAudioContent> for RoomMessageEventContent {
@@ -2782,8 +2831,8 @@ impl From<RoomMessageVideoContent> for RoomMessageEventContent {
     }
 }
 
-impl From<serde_json::Map<String, serde_json::Value>> for RoomMessageEventContent {
-    fn from(value: serde_json::Map<String, serde_json::Value>) -> Self {
+impl From<RoomMessageOtherContent> for RoomMessageEventContent {
+    fn from(value: RoomMessageOtherContent) -> Self {
         Self::Other(value)
     }
 }
@@ -2825,6 +2874,24 @@ pub struct RoomMessageAudioContent {
     /// Required if the file is encrypted. An [EncryptedFile](https://spec.matrix.org/v1.19/client-server-api/#definition-encryptedfile) structure.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub file: Option<serde_json::Map<String, serde_json::Value>>,
+    /// How this message relates to another event: a reply
+    /// (`m.in_reply_to`), a thread (`rel_type: m.thread`), an edit
+    /// (`rel_type: m.replace`, with `m.new_content`), a reference.
+    ///
+    /// Defined by the spec's section "Forming relationships between
+    /// events"; added to the schema by
+    /// `spec/overlays/spec-gaps/relations-message-audio.yaml`.
+    #[serde(rename = "m.relates_to", default, skip_serializing_if = "Option::is_none")]
+    pub relates_to: Option<RelatesTo>,
+    /// With `rel_type: m.replace`: the content that replaces the edited
+    /// event's (any `msgtype`). The edit's own `body` and `msgtype` are the
+    /// fallback for clients without edits; an `m.relates_to` inside the
+    /// new content is ignored.
+    ///
+    /// Defined by the spec's section "Event replacements"; added to the
+    /// schema by `spec/overlays/spec-gaps/relations-message-audio.yaml`.
+    #[serde(rename = "m.new_content", default, skip_serializing_if = "Option::is_none")]
+    pub new_content: Option<Box<RoomMessageEventContent>>,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -2841,6 +2908,8 @@ impl RoomMessageAudioContent {
             info: None,
             url: None,
             file: None,
+            relates_to: None,
+            new_content: None,
             additional_properties: Default::default(),
         }
     }
@@ -2848,7 +2917,8 @@ impl RoomMessageAudioContent {
 
 rt::deserialize_object! {
     RoomMessageAudioContent { required body, optional format, optional formatted_body,
-    optional filename, optional info, optional url, optional file, }
+    optional filename, optional info, optional url, optional file, optional relates_to =
+    "m.relates_to", optional new_content = "m.new_content", }
 }
 
 /// Metadata for the audio clip referred to in `url`.
@@ -2904,6 +2974,24 @@ pub struct RoomMessageEmoteContent {
     /// is specified.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub formatted_body: Option<String>,
+    /// How this message relates to another event: a reply
+    /// (`m.in_reply_to`), a thread (`rel_type: m.thread`), an edit
+    /// (`rel_type: m.replace`, with `m.new_content`), a reference.
+    ///
+    /// Defined by the spec's section "Forming relationships between
+    /// events"; added to the schema by
+    /// `spec/overlays/spec-gaps/relations-message-emote.yaml`.
+    #[serde(rename = "m.relates_to", default, skip_serializing_if = "Option::is_none")]
+    pub relates_to: Option<RelatesTo>,
+    /// With `rel_type: m.replace`: the content that replaces the edited
+    /// event's (any `msgtype`). The edit's own `body` and `msgtype` are the
+    /// fallback for clients without edits; an `m.relates_to` inside the
+    /// new content is ignored.
+    ///
+    /// Defined by the spec's section "Event replacements"; added to the
+    /// schema by `spec/overlays/spec-gaps/relations-message-emote.yaml`.
+    #[serde(rename = "m.new_content", default, skip_serializing_if = "Option::is_none")]
+    pub new_content: Option<Box<RoomMessageEventContent>>,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -2916,13 +3004,16 @@ impl RoomMessageEmoteContent {
             body,
             format: None,
             formatted_body: None,
+            relates_to: None,
+            new_content: None,
             additional_properties: Default::default(),
         }
     }
 }
 
 rt::deserialize_object! {
-    RoomMessageEmoteContent { required body, optional format, optional formatted_body, }
+    RoomMessageEmoteContent { required body, optional format, optional formatted_body,
+    optional relates_to = "m.relates_to", optional new_content = "m.new_content", }
 }
 
 /// The schema at `event-schemas/schema/m.room.message$m.file.yaml#/properties/content`.
@@ -2960,6 +3051,24 @@ pub struct RoomMessageFileContent {
     /// Required if the file is encrypted. An [EncryptedFile](https://spec.matrix.org/v1.19/client-server-api/#definition-encryptedfile) structure.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub file: Option<serde_json::Map<String, serde_json::Value>>,
+    /// How this message relates to another event: a reply
+    /// (`m.in_reply_to`), a thread (`rel_type: m.thread`), an edit
+    /// (`rel_type: m.replace`, with `m.new_content`), a reference.
+    ///
+    /// Defined by the spec's section "Forming relationships between
+    /// events"; added to the schema by
+    /// `spec/overlays/spec-gaps/relations-message-file.yaml`.
+    #[serde(rename = "m.relates_to", default, skip_serializing_if = "Option::is_none")]
+    pub relates_to: Option<RelatesTo>,
+    /// With `rel_type: m.replace`: the content that replaces the edited
+    /// event's (any `msgtype`). The edit's own `body` and `msgtype` are the
+    /// fallback for clients without edits; an `m.relates_to` inside the
+    /// new content is ignored.
+    ///
+    /// Defined by the spec's section "Event replacements"; added to the
+    /// schema by `spec/overlays/spec-gaps/relations-message-file.yaml`.
+    #[serde(rename = "m.new_content", default, skip_serializing_if = "Option::is_none")]
+    pub new_content: Option<Box<RoomMessageEventContent>>,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -2976,6 +3085,8 @@ impl RoomMessageFileContent {
             info: None,
             url: None,
             file: None,
+            relates_to: None,
+            new_content: None,
             additional_properties: Default::default(),
         }
     }
@@ -2983,7 +3094,8 @@ impl RoomMessageFileContent {
 
 rt::deserialize_object! {
     RoomMessageFileContent { required body, optional format, optional formatted_body,
-    optional filename, optional info, optional url, optional file, }
+    optional filename, optional info, optional url, optional file, optional relates_to =
+    "m.relates_to", optional new_content = "m.new_content", }
 }
 
 /// Information about the file referred to in `url`.
@@ -3068,6 +3180,24 @@ pub struct RoomMessageImageContent {
     /// Required if the file is encrypted. An [EncryptedFile](https://spec.matrix.org/v1.19/client-server-api/#definition-encryptedfile) structure.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub file: Option<serde_json::Map<String, serde_json::Value>>,
+    /// How this message relates to another event: a reply
+    /// (`m.in_reply_to`), a thread (`rel_type: m.thread`), an edit
+    /// (`rel_type: m.replace`, with `m.new_content`), a reference.
+    ///
+    /// Defined by the spec's section "Forming relationships between
+    /// events"; added to the schema by
+    /// `spec/overlays/spec-gaps/relations-message-image.yaml`.
+    #[serde(rename = "m.relates_to", default, skip_serializing_if = "Option::is_none")]
+    pub relates_to: Option<RelatesTo>,
+    /// With `rel_type: m.replace`: the content that replaces the edited
+    /// event's (any `msgtype`). The edit's own `body` and `msgtype` are the
+    /// fallback for clients without edits; an `m.relates_to` inside the
+    /// new content is ignored.
+    ///
+    /// Defined by the spec's section "Event replacements"; added to the
+    /// schema by `spec/overlays/spec-gaps/relations-message-image.yaml`.
+    #[serde(rename = "m.new_content", default, skip_serializing_if = "Option::is_none")]
+    pub new_content: Option<Box<RoomMessageEventContent>>,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -3084,6 +3214,8 @@ impl RoomMessageImageContent {
             info: None,
             url: None,
             file: None,
+            relates_to: None,
+            new_content: None,
             additional_properties: Default::default(),
         }
     }
@@ -3091,7 +3223,8 @@ impl RoomMessageImageContent {
 
 rt::deserialize_object! {
     RoomMessageImageContent { required body, optional format, optional formatted_body,
-    optional filename, optional info, optional url, optional file, }
+    optional filename, optional info, optional url, optional file, optional relates_to =
+    "m.relates_to", optional new_content = "m.new_content", }
 }
 
 /// The schema at `event-schemas/schema/m.room.message$m.key.verification.request.yaml#/properties/content`.
@@ -3129,6 +3262,24 @@ pub struct RoomMessageKeyVerificationRequestContent {
     /// ignore all other events that have an `m.reference` relationship with
     /// this event.
     pub to: String,
+    /// How this message relates to another event: a reply
+    /// (`m.in_reply_to`), a thread (`rel_type: m.thread`), an edit
+    /// (`rel_type: m.replace`, with `m.new_content`), a reference.
+    ///
+    /// Defined by the spec's section "Forming relationships between
+    /// events"; added to the schema by
+    /// `spec/overlays/spec-gaps/relations-message-key-verification-request.yaml`.
+    #[serde(rename = "m.relates_to", default, skip_serializing_if = "Option::is_none")]
+    pub relates_to: Option<RelatesTo>,
+    /// With `rel_type: m.replace`: the content that replaces the edited
+    /// event's (any `msgtype`). The edit's own `body` and `msgtype` are the
+    /// fallback for clients without edits; an `m.relates_to` inside the
+    /// new content is ignored.
+    ///
+    /// Defined by the spec's section "Event replacements"; added to the
+    /// schema by `spec/overlays/spec-gaps/relations-message-key-verification-request.yaml`.
+    #[serde(rename = "m.new_content", default, skip_serializing_if = "Option::is_none")]
+    pub new_content: Option<Box<RoomMessageEventContent>>,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -3144,6 +3295,8 @@ impl RoomMessageKeyVerificationRequestContent {
             from_device,
             methods,
             to,
+            relates_to: None,
+            new_content: None,
             additional_properties: Default::default(),
         }
     }
@@ -3151,7 +3304,8 @@ impl RoomMessageKeyVerificationRequestContent {
 
 rt::deserialize_object! {
     RoomMessageKeyVerificationRequestContent { optional body, optional format, optional
-    formatted_body, required from_device, required methods, required to, }
+    formatted_body, required from_device, required methods, required to, optional
+    relates_to = "m.relates_to", optional new_content = "m.new_content", }
 }
 
 /// The schema at `event-schemas/schema/m.room.message$m.location.yaml#/properties/content`.
@@ -3165,6 +3319,24 @@ pub struct RoomMessageLocationContent {
     /// The `info` property.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub info: Option<LocationInfo>,
+    /// How this message relates to another event: a reply
+    /// (`m.in_reply_to`), a thread (`rel_type: m.thread`), an edit
+    /// (`rel_type: m.replace`, with `m.new_content`), a reference.
+    ///
+    /// Defined by the spec's section "Forming relationships between
+    /// events"; added to the schema by
+    /// `spec/overlays/spec-gaps/relations-message-location.yaml`.
+    #[serde(rename = "m.relates_to", default, skip_serializing_if = "Option::is_none")]
+    pub relates_to: Option<RelatesTo>,
+    /// With `rel_type: m.replace`: the content that replaces the edited
+    /// event's (any `msgtype`). The edit's own `body` and `msgtype` are the
+    /// fallback for clients without edits; an `m.relates_to` inside the
+    /// new content is ignored.
+    ///
+    /// Defined by the spec's section "Event replacements"; added to the
+    /// schema by `spec/overlays/spec-gaps/relations-message-location.yaml`.
+    #[serde(rename = "m.new_content", default, skip_serializing_if = "Option::is_none")]
+    pub new_content: Option<Box<RoomMessageEventContent>>,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -3177,13 +3349,16 @@ impl RoomMessageLocationContent {
             body,
             geo_uri,
             info: None,
+            relates_to: None,
+            new_content: None,
             additional_properties: Default::default(),
         }
     }
 }
 
 rt::deserialize_object! {
-    RoomMessageLocationContent { required body, required geo_uri, optional info, }
+    RoomMessageLocationContent { required body, required geo_uri, optional info, optional
+    relates_to = "m.relates_to", optional new_content = "m.new_content", }
 }
 
 /// The schema at `event-schemas/schema/m.room.message$m.location.yaml#/properties/content/properties/info`.
@@ -3237,6 +3412,24 @@ pub struct RoomMessageNoticeContent {
     /// is specified.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub formatted_body: Option<String>,
+    /// How this message relates to another event: a reply
+    /// (`m.in_reply_to`), a thread (`rel_type: m.thread`), an edit
+    /// (`rel_type: m.replace`, with `m.new_content`), a reference.
+    ///
+    /// Defined by the spec's section "Forming relationships between
+    /// events"; added to the schema by
+    /// `spec/overlays/spec-gaps/relations-message-notice.yaml`.
+    #[serde(rename = "m.relates_to", default, skip_serializing_if = "Option::is_none")]
+    pub relates_to: Option<RelatesTo>,
+    /// With `rel_type: m.replace`: the content that replaces the edited
+    /// event's (any `msgtype`). The edit's own `body` and `msgtype` are the
+    /// fallback for clients without edits; an `m.relates_to` inside the
+    /// new content is ignored.
+    ///
+    /// Defined by the spec's section "Event replacements"; added to the
+    /// schema by `spec/overlays/spec-gaps/relations-message-notice.yaml`.
+    #[serde(rename = "m.new_content", default, skip_serializing_if = "Option::is_none")]
+    pub new_content: Option<Box<RoomMessageEventContent>>,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -3249,13 +3442,16 @@ impl RoomMessageNoticeContent {
             body,
             format: None,
             formatted_body: None,
+            relates_to: None,
+            new_content: None,
             additional_properties: Default::default(),
         }
     }
 }
 
 rt::deserialize_object! {
-    RoomMessageNoticeContent { required body, optional format, optional formatted_body, }
+    RoomMessageNoticeContent { required body, optional format, optional formatted_body,
+    optional relates_to = "m.relates_to", optional new_content = "m.new_content", }
 }
 
 /// The schema at `event-schemas/schema/m.room.message$m.server_notice.yaml#/properties/content`.
@@ -3274,6 +3470,24 @@ pub struct RoomMessageServerNoticeContent {
     /// `m.server_notice.usage_limit_reached`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit_type: Option<String>,
+    /// How this message relates to another event: a reply
+    /// (`m.in_reply_to`), a thread (`rel_type: m.thread`), an edit
+    /// (`rel_type: m.replace`, with `m.new_content`), a reference.
+    ///
+    /// Defined by the spec's section "Forming relationships between
+    /// events"; added to the schema by
+    /// `spec/overlays/spec-gaps/relations-message-server-notice.yaml`.
+    #[serde(rename = "m.relates_to", default, skip_serializing_if = "Option::is_none")]
+    pub relates_to: Option<RelatesTo>,
+    /// With `rel_type: m.replace`: the content that replaces the edited
+    /// event's (any `msgtype`). The edit's own `body` and `msgtype` are the
+    /// fallback for clients without edits; an `m.relates_to` inside the
+    /// new content is ignored.
+    ///
+    /// Defined by the spec's section "Event replacements"; added to the
+    /// schema by `spec/overlays/spec-gaps/relations-message-server-notice.yaml`.
+    #[serde(rename = "m.new_content", default, skip_serializing_if = "Option::is_none")]
+    pub new_content: Option<Box<RoomMessageEventContent>>,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -3287,6 +3501,8 @@ impl RoomMessageServerNoticeContent {
             server_notice_type,
             admin_contact: None,
             limit_type: None,
+            relates_to: None,
+            new_content: None,
             additional_properties: Default::default(),
         }
     }
@@ -3294,7 +3510,8 @@ impl RoomMessageServerNoticeContent {
 
 rt::deserialize_object! {
     RoomMessageServerNoticeContent { required body, required server_notice_type, optional
-    admin_contact, optional limit_type, }
+    admin_contact, optional limit_type, optional relates_to = "m.relates_to", optional
+    new_content = "m.new_content", }
 }
 
 /// The schema at `event-schemas/schema/m.room.message$m.text.yaml#/properties/content`.
@@ -3311,6 +3528,24 @@ pub struct RoomMessageTextContent {
     /// is specified.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub formatted_body: Option<String>,
+    /// How this message relates to another event: a reply
+    /// (`m.in_reply_to`), a thread (`rel_type: m.thread`), an edit
+    /// (`rel_type: m.replace`, with `m.new_content`), a reference.
+    ///
+    /// Defined by the spec's section "Forming relationships between
+    /// events"; added to the schema by
+    /// `spec/overlays/spec-gaps/relations-message-text.yaml`.
+    #[serde(rename = "m.relates_to", default, skip_serializing_if = "Option::is_none")]
+    pub relates_to: Option<RelatesTo>,
+    /// With `rel_type: m.replace`: the content that replaces the edited
+    /// event's (any `msgtype`). The edit's own `body` and `msgtype` are the
+    /// fallback for clients without edits; an `m.relates_to` inside the
+    /// new content is ignored.
+    ///
+    /// Defined by the spec's section "Event replacements"; added to the
+    /// schema by `spec/overlays/spec-gaps/relations-message-text.yaml`.
+    #[serde(rename = "m.new_content", default, skip_serializing_if = "Option::is_none")]
+    pub new_content: Option<Box<RoomMessageEventContent>>,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -3323,13 +3558,16 @@ impl RoomMessageTextContent {
             body,
             format: None,
             formatted_body: None,
+            relates_to: None,
+            new_content: None,
             additional_properties: Default::default(),
         }
     }
 }
 
 rt::deserialize_object! {
-    RoomMessageTextContent { required body, optional format, optional formatted_body, }
+    RoomMessageTextContent { required body, optional format, optional formatted_body,
+    optional relates_to = "m.relates_to", optional new_content = "m.new_content", }
 }
 
 /// The schema at `event-schemas/schema/m.room.message$m.video.yaml#/properties/content`.
@@ -3369,6 +3607,24 @@ pub struct RoomMessageVideoContent {
     /// Required if the file is encrypted. An [EncryptedFile](https://spec.matrix.org/v1.19/client-server-api/#definition-encryptedfile) structure.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub file: Option<serde_json::Map<String, serde_json::Value>>,
+    /// How this message relates to another event: a reply
+    /// (`m.in_reply_to`), a thread (`rel_type: m.thread`), an edit
+    /// (`rel_type: m.replace`, with `m.new_content`), a reference.
+    ///
+    /// Defined by the spec's section "Forming relationships between
+    /// events"; added to the schema by
+    /// `spec/overlays/spec-gaps/relations-message-video.yaml`.
+    #[serde(rename = "m.relates_to", default, skip_serializing_if = "Option::is_none")]
+    pub relates_to: Option<RelatesTo>,
+    /// With `rel_type: m.replace`: the content that replaces the edited
+    /// event's (any `msgtype`). The edit's own `body` and `msgtype` are the
+    /// fallback for clients without edits; an `m.relates_to` inside the
+    /// new content is ignored.
+    ///
+    /// Defined by the spec's section "Event replacements"; added to the
+    /// schema by `spec/overlays/spec-gaps/relations-message-video.yaml`.
+    #[serde(rename = "m.new_content", default, skip_serializing_if = "Option::is_none")]
+    pub new_content: Option<Box<RoomMessageEventContent>>,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -3385,6 +3641,8 @@ impl RoomMessageVideoContent {
             info: None,
             url: None,
             file: None,
+            relates_to: None,
+            new_content: None,
             additional_properties: Default::default(),
         }
     }
@@ -3392,7 +3650,8 @@ impl RoomMessageVideoContent {
 
 rt::deserialize_object! {
     RoomMessageVideoContent { required body, optional format, optional formatted_body,
-    optional filename, optional info, optional url, optional file, }
+    optional filename, optional info, optional url, optional file, optional relates_to =
+    "m.relates_to", optional new_content = "m.new_content", }
 }
 
 /// Metadata about the video clip referred to in `url`.
@@ -3455,6 +3714,55 @@ rt::deserialize_object! {
     VideoInfo { optional duration with OptionDurationMs, optional h, optional w, optional
     mimetype, optional size, optional thumbnail_url, optional thumbnail_file, optional
     thumbnail_info, }
+}
+
+/// The schema at `event-schemas/schema/m.room.message.yaml#/properties/content`.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+#[non_exhaustive]
+pub struct RoomMessageOtherContent {
+    /// The textual representation of this message.
+    pub body: String,
+    /// The type of message, e.g. `m.image`, `m.text`
+    pub msgtype: String,
+    /// How this message relates to another event: a reply
+    /// (`m.in_reply_to`), a thread (`rel_type: m.thread`), an edit
+    /// (`rel_type: m.replace`, with `m.new_content`), a reference.
+    ///
+    /// Defined by the spec's section "Forming relationships between
+    /// events"; added to the schema by
+    /// `spec/overlays/spec-gaps/relations-message.yaml`.
+    #[serde(rename = "m.relates_to", default, skip_serializing_if = "Option::is_none")]
+    pub relates_to: Option<RelatesTo>,
+    /// With `rel_type: m.replace`: the content that replaces the edited
+    /// event's (any `msgtype`). The edit's own `body` and `msgtype` are the
+    /// fallback for clients without edits; an `m.relates_to` inside the
+    /// new content is ignored.
+    ///
+    /// Defined by the spec's section "Event replacements"; added to the
+    /// schema by `spec/overlays/spec-gaps/relations-message.yaml`.
+    #[serde(rename = "m.new_content", default, skip_serializing_if = "Option::is_none")]
+    pub new_content: Option<Box<RoomMessageEventContent>>,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+impl RoomMessageOtherContent {
+    /// Creates a value from its required fields; optional fields are unset.
+    pub fn new(body: String, msgtype: String) -> Self {
+        Self {
+            body,
+            msgtype,
+            relates_to: None,
+            new_content: None,
+            additional_properties: Default::default(),
+        }
+    }
+}
+
+rt::deserialize_object! {
+    RoomMessageOtherContent { required body, required msgtype, optional relates_to =
+    "m.relates_to", optional new_content = "m.new_content", }
 }
 
 /// A room has an opaque [room ID](https://spec.matrix.org/v1.19/appendices#room-ids) which is not

@@ -13,9 +13,7 @@ use matrix_csapi::directory::{
     SetRoomAliasRequestBody,
 };
 use matrix_csapi::event_context::GetEventContextRequest;
-use matrix_csapi::events::{
-    AnyStateEventContent, AnyTimelineEventContent, RoomMessageEventContent,
-};
+use matrix_csapi::events::{AnyStateEventContent, AnyTimelineEventContent};
 use matrix_csapi::inviting::{InviteUserRequest, InviteUserRequestBody};
 use matrix_csapi::joining::{
     JoinRoomByIdRequest, JoinRoomByIdRequestBody, JoinRoomRequest, JoinRoomRequestBody,
@@ -785,13 +783,17 @@ async fn messages(h: &mut Harness, users: &Users, lobby: &RoomId) -> Option<Even
             .await;
         if let Some(redacted) = redacted {
             let redacted = redacted.typed();
-            // Redacted: the server emptied the content; a message's
-            // content keeps any shape (its `Other`), so it is still one.
-            let AnyTimelineEventContent::RoomMessage(RoomMessageEventContent::Other(content)) =
-                &redacted.content
+            // Redacted: the server emptied the content, which no longer
+            // fits a message (no `msgtype`, no `body`): the timeline
+            // enum's `Other`, with the event type kept.
+            let AnyTimelineEventContent::Other {
+                event_type,
+                content,
+            } = &redacted.content
             else {
                 panic!("a redacted message: {redacted:?}")
             };
+            assert_eq!(event_type, "m.room.message");
             assert!(content.is_empty(), "{content:?}");
         }
         let mut report = ReportEventRequestBody::new();
