@@ -21,6 +21,8 @@ mod responses;
 mod schema;
 mod sending;
 mod tagged;
+#[cfg(test)]
+mod test_spec;
 mod times;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};

@@ -266,41 +266,21 @@ trait Envelope: Serialize + DeserializeOwned {
     fn into_typed(self) -> Typed;
 }
 
-impl<C: Into<Typed>> Envelope for ClientEvent<C>
-where
-    Self: Serialize + DeserializeOwned,
-{
-    fn into_typed(self) -> Typed {
-        self.content.into()
-    }
+/// The envelopes generic over their content (`[events.envelopes]`).
+macro_rules! envelopes {
+    ($($envelope:ident),* $(,)?) => {$(
+        impl<C: Into<Typed>> Envelope for $envelope<C>
+        where
+            Self: Serialize + DeserializeOwned,
+        {
+            fn into_typed(self) -> Typed {
+                self.content.into()
+            }
+        }
+    )*};
 }
 
-impl<C: Into<Typed>> Envelope for ClientEventWithoutRoomId<C>
-where
-    Self: Serialize + DeserializeOwned,
-{
-    fn into_typed(self) -> Typed {
-        self.content.into()
-    }
-}
-
-impl<C: Into<Typed>> Envelope for Event<C>
-where
-    Self: Serialize + DeserializeOwned,
-{
-    fn into_typed(self) -> Typed {
-        self.content.into()
-    }
-}
-
-impl<C: Into<Typed>> Envelope for ToDeviceEvent<C>
-where
-    Self: Serialize + DeserializeOwned,
-{
-    fn into_typed(self) -> Typed {
-        self.content.into()
-    }
-}
+envelopes!(ClientEvent, ClientEventWithoutRoomId, Event, ToDeviceEvent);
 
 /// Checks the typed content of a received event: its variant and fields.
 type Checker = fn(&Typed, &Scenario) -> Result<(), String>;

@@ -2,14 +2,9 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::fs;
-use std::path::Path;
-
-use crate::config::Config;
-use crate::load::SpecFiles;
-use crate::lower::{LowerError, lower};
+use crate::lower::LowerError;
+use crate::lower::test_spec::lower_spec;
 use crate::model::{Api, Type, TypeKind};
-use crate::resolve::resolve;
 
 /// Two operations returning envelopes: `getX` a list (the default enum),
 /// `getState` a list at a `content_places` place.
@@ -38,36 +33,17 @@ fn lowered(envelope: &str, events: &str) -> Result<Api, LowerError> {
 /// Like [`lowered`] with `ops` as the operations and `top` (top-level
 /// config keys) before the config's tables.
 fn lowered_with(ops: &str, top: &str, envelope: &str, events: &str) -> Result<Api, LowerError> {
-    let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("data");
-    let schema = data.join("event-schemas/schema");
-    fs::create_dir_all(schema.join("core")).unwrap();
-    fs::create_dir_all(data.join("api/client-server/definitions")).unwrap();
-    fs::write(data.join("api/client-server/ops.yaml"), ops).unwrap();
-    fs::write(
-        data.join("api/client-server/definitions/envelope.yaml"),
-        envelope,
-    )
-    .unwrap();
-    fs::write(schema.join("core/state.yaml"), CORE).unwrap();
-    fs::write(schema.join("core/event.yaml"), CORE).unwrap();
-    fs::write(
-        schema.join("m.room.name.yaml"),
-        event("state", "m.room.name"),
-    )
-    .unwrap();
-    fs::write(schema.join("m.tag.yaml"), event("event", "m.tag")).unwrap();
-    let toml = format!(
-        "documents = [\"api/client-server/*.yaml\"]\n{top}[crate]\nname = \"t\"\nversion = \"0.1.0\"\ndescription = \"t\"\n[events]\nschemas = [\"event-schemas/schema/*.yaml\"]\n{events}"
-    );
-    let config_path = Path::new("generator.toml");
-    let mut config = Config::parse(&toml, config_path).unwrap();
-    let files = SpecFiles::open(dir.path()).unwrap();
-    config
-        .expand_documents(files.data_dir(), config_path)
-        .unwrap();
-    let spec = resolve(files, &config.resolve_roots(false)).unwrap();
-    lower(&spec, &config, "v1.19")
+    let name = event("state", "m.room.name");
+    let tag = event("event", "m.tag");
+    let files = [
+        ("api/client-server/ops.yaml", ops),
+        ("api/client-server/definitions/envelope.yaml", envelope),
+        ("event-schemas/schema/core/state.yaml", CORE),
+        ("event-schemas/schema/core/event.yaml", CORE),
+        ("event-schemas/schema/m.room.name.yaml", name.as_str()),
+        ("event-schemas/schema/m.tag.yaml", tag.as_str()),
+    ];
+    lower_spec(&files, top, events)
 }
 
 fn error(envelope: &str, events: &str) -> String {

@@ -2,14 +2,10 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::fs;
-use std::path::Path;
-
-use crate::config::{Config, EventKindName};
-use crate::load::SpecFiles;
-use crate::lower::{LowerError, lower};
+use crate::config::EventKindName;
+use crate::lower::LowerError;
+use crate::lower::test_spec::lower_spec;
 use crate::model::{Api, EventContent, Type, TypeKind};
-use crate::resolve::resolve;
 
 const OPS: &str = "servers:\n  - url: \"{basePath}\"\n    variables:\n      basePath:\n        default: /_matrix/client/v3\npaths:\n  /x:\n    get:\n      operationId: getX\n      responses:\n        \"200\":\n          description: x\n";
 const STATE: &str = "type: object\nproperties:\n  state_key: {type: string}\n";
@@ -22,28 +18,22 @@ const BASIC_ONLY: &str = "[events.kinds]\n\"event-schemas/schema/core/event.yaml
 /// (file name under `event-schemas/schema/`, text), with `kinds` as
 /// the `[events.kinds]` table.
 fn lowered(events: &[(&str, &str)], kinds: &str) -> Result<Api, LowerError> {
-    let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("data");
-    let schema = data.join("event-schemas/schema");
-    fs::create_dir_all(schema.join("core")).unwrap();
-    fs::create_dir_all(data.join("api/client-server")).unwrap();
-    fs::write(data.join("api/client-server/ops.yaml"), OPS).unwrap();
-    fs::write(schema.join("core/state.yaml"), STATE).unwrap();
-    fs::write(schema.join("core/event.yaml"), BASIC).unwrap();
-    for (name, text) in events {
-        fs::write(schema.join(name), text).unwrap();
-    }
-    let toml = format!(
-        "documents = [\"api/client-server/*.yaml\"]\n[crate]\nname = \"t\"\nversion = \"0.1.0\"\ndescription = \"t\"\n[events]\nschemas = [\"event-schemas/schema/*.yaml\"]\n{kinds}"
+    let paths: Vec<String> = events
+        .iter()
+        .map(|(name, _)| format!("event-schemas/schema/{name}"))
+        .collect();
+    let mut files = vec![
+        ("api/client-server/ops.yaml", OPS),
+        ("event-schemas/schema/core/state.yaml", STATE),
+        ("event-schemas/schema/core/event.yaml", BASIC),
+    ];
+    files.extend(
+        paths
+            .iter()
+            .map(String::as_str)
+            .zip(events.iter().map(|(_, text)| *text)),
     );
-    let config_path = Path::new("generator.toml");
-    let mut config = Config::parse(&toml, config_path).unwrap();
-    let files = SpecFiles::open(dir.path()).unwrap();
-    config
-        .expand_documents(files.data_dir(), config_path)
-        .unwrap();
-    let spec = resolve(files, &config.resolve_roots(false)).unwrap();
-    lower(&spec, &config, "v1.19")
+    lower_spec(&files, "", kinds)
 }
 
 fn event(core: &str, event_type: &str, content: &str) -> String {

@@ -4,14 +4,10 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::fs;
-use std::path::Path;
-
 use crate::config::{Config, SendPlace};
-use crate::load::SpecFiles;
-use crate::lower::{LowerError, lower};
+use crate::lower::LowerError;
+use crate::lower::test_spec::lower_spec;
 use crate::model::{Api, SendContent, Type};
-use crate::resolve::resolve;
 
 /// Two sending operations: a body that is the content, and one whose
 /// contents are in a map by user and device.
@@ -62,29 +58,18 @@ const PLACES: &str = "[event_sending.places]\nstate = []\nroom = []\nreason = \"
 
 /// Lowers the spec above with `sending` (TOML) after the events config.
 fn lowered(sending: &str) -> Result<Api, LowerError> {
-    let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("data");
-    let schema = data.join("event-schemas/schema");
-    fs::create_dir_all(schema.join("core")).unwrap();
-    fs::create_dir_all(data.join("api/client-server")).unwrap();
-    fs::write(data.join("api/client-server/ops.yaml"), OPS).unwrap();
-    fs::write(
-        schema.join("core/event.yaml"),
-        "type: object\nproperties:\n  type: {type: string}\n",
-    )
-    .unwrap();
-    fs::write(schema.join("m.thing.yaml"), EVENT).unwrap();
-    let toml = format!(
-        "documents = [\"api/client-server/*.yaml\"]\n[crate]\nname = \"t\"\nversion = \"0.1.0\"\ndescription = \"t\"\n[events]\nschemas = [\"event-schemas/schema/*.yaml\"]\n[events.kinds]\n\"event-schemas/schema/core/event.yaml\" = \"basic\"\n[events.basic.anywhere]\nevent_types = [\"m.thing\"]\nreason = \"test\"\n{sending}"
+    let files = [
+        ("api/client-server/ops.yaml", OPS),
+        (
+            "event-schemas/schema/core/event.yaml",
+            "type: object\nproperties:\n  type: {type: string}\n",
+        ),
+        ("event-schemas/schema/m.thing.yaml", EVENT),
+    ];
+    let tables = format!(
+        "[events.kinds]\n\"event-schemas/schema/core/event.yaml\" = \"basic\"\n[events.basic.anywhere]\nevent_types = [\"m.thing\"]\nreason = \"test\"\n{sending}"
     );
-    let config_path = Path::new("generator.toml");
-    let mut config = Config::parse(&toml, config_path).unwrap();
-    let files = SpecFiles::open(dir.path()).unwrap();
-    config
-        .expand_documents(files.data_dir(), config_path)
-        .unwrap();
-    let spec = resolve(files, &config.resolve_roots(false)).unwrap();
-    lower(&spec, &config, "v1.19")
+    lower_spec(&files, "", &tables)
 }
 
 fn entry(operation: &str, event_type: &str, content: &str, place: &str) -> String {
@@ -238,7 +223,7 @@ fn an_unknown_place_fails_when_the_config_is_read() {
         "documents = [\"a.yaml\"]\n[crate]\nname = \"t\"\nversion = \"0.1.0\"\ndescription = \"t\"\n{PLACES}{}",
         entry("sendThing", "eventType", "body", "timeline")
     );
-    let error = Config::parse(&toml, Path::new("generator.toml")).unwrap_err();
+    let error = Config::parse(&toml, std::path::Path::new("generator.toml")).unwrap_err();
     assert!(
         error.to_string().contains("unknown variant `timeline`"),
         "{error}"
