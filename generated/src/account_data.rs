@@ -55,6 +55,26 @@ impl SetAccountDataRequest {
     ) -> Self {
         Self { user_id, type_, body }
     }
+    /// Creates a request sending `content` as the event
+    /// of the content type's event type
+    /// ([`EventContent::EVENT_TYPE`](matrix_csapi_runtime::EventContent::EVENT_TYPE)),
+    /// which fills `type_`, so the two cannot disagree; the other arguments are
+    /// those of [`new`](Self::new), which stays for event types without a
+    /// content type.
+    ///
+    /// It takes contents that may be sent to account data: those implementing
+    /// [`AccountDataEventContent`](matrix_csapi_runtime::AccountDataEventContent).
+    ///
+    /// # Errors
+    ///
+    /// Fails when a content does not serialize to a JSON object
+    /// ([`content_object`](matrix_csapi_runtime::content_object)).
+    pub fn with_content<C: rt::AccountDataEventContent>(
+        user_id: rt::UserId,
+        content: &C,
+    ) -> Result<Self, serde_json::Error> {
+        Ok(Self::new(user_id, C::EVENT_TYPE.to_owned(), rt::content_object(content)?))
+    }
 }
 
 /// Get some account data for the user that is specific to a room.
@@ -119,6 +139,34 @@ impl SetAccountDataPerRoomRequest {
             type_,
             body,
         }
+    }
+    /// Creates a request sending `content` as the event
+    /// of the content type's event type
+    /// ([`EventContent::EVENT_TYPE`](matrix_csapi_runtime::EventContent::EVENT_TYPE)),
+    /// which fills `type_`, so the two cannot disagree; the other arguments are
+    /// those of [`new`](Self::new), which stays for event types without a
+    /// content type.
+    ///
+    /// It takes contents that may be sent to account data: those implementing
+    /// [`AccountDataEventContent`](matrix_csapi_runtime::AccountDataEventContent).
+    ///
+    /// # Errors
+    ///
+    /// Fails when a content does not serialize to a JSON object
+    /// ([`content_object`](matrix_csapi_runtime::content_object)).
+    pub fn with_content<C: rt::AccountDataEventContent>(
+        user_id: rt::UserId,
+        room_id: rt::RoomId,
+        content: &C,
+    ) -> Result<Self, serde_json::Error> {
+        Ok(
+            Self::new(
+                user_id,
+                room_id,
+                C::EVENT_TYPE.to_owned(),
+                rt::content_object(content)?,
+            ),
+        )
     }
 }
 

@@ -55,6 +55,7 @@ use crate::directory::{
     GetRoomIdByAliasRequest, GetRoomIdByAliasResponse, SetRoomAliasRequest,
 };
 use crate::event_context::{GetEventContextRequest, GetEventContextResponse};
+use crate::events::AnyStateEventContent;
 use crate::filter::{
     DefineFilterRequest, DefineFilterResponse, GetFilterError, GetFilterRequest,
 };
@@ -226,6 +227,16 @@ impl Client {
     ) -> Result<serde_json::Map<String, serde_json::Value>, rt::Error> {
         self.inner.send(&request).await
     }
+    /// `setAccountData` with a typed content: see [`with_content`](SetAccountDataRequest::with_content).
+    pub async fn set_account_data_with_content<C: rt::AccountDataEventContent>(
+        &self,
+        user_id: rt::UserId,
+        content: &C,
+    ) -> Result<serde_json::Map<String, serde_json::Value>, rt::Error> {
+        let request = SetAccountDataRequest::with_content(user_id, content)
+            .map_err(rt::IntoHttpError::Json)?;
+        self.inner.send(&request).await
+    }
     /// Get some account data for the user that is specific to a room.
     ///
     /// `GET /_matrix/client/v3/user/{userId}/rooms/{roomId}/account_data/{type}`: see [`GetAccountDataPerRoomRequest`].
@@ -242,6 +253,21 @@ impl Client {
         &self,
         request: SetAccountDataPerRoomRequest,
     ) -> Result<serde_json::Map<String, serde_json::Value>, rt::Error> {
+        self.inner.send(&request).await
+    }
+    /// `setAccountDataPerRoom` with a typed content: see [`with_content`](SetAccountDataPerRoomRequest::with_content).
+    pub async fn set_account_data_per_room_with_content<C: rt::AccountDataEventContent>(
+        &self,
+        user_id: rt::UserId,
+        room_id: rt::RoomId,
+        content: &C,
+    ) -> Result<serde_json::Map<String, serde_json::Value>, rt::Error> {
+        let request = SetAccountDataPerRoomRequest::with_content(
+                user_id,
+                room_id,
+                content,
+            )
+            .map_err(rt::IntoHttpError::Json)?;
         self.inner.send(&request).await
     }
     /// Deactivate a user's account.
@@ -1421,6 +1447,17 @@ impl Client {
     ) -> Result<SendMessageResponse, rt::Error> {
         self.inner.send(&request).await
     }
+    /// `sendMessage` with a typed content: see [`with_content`](SendMessageRequest::with_content).
+    pub async fn send_message_with_content<C: rt::MessageLikeEventContent>(
+        &self,
+        room_id: rt::RoomId,
+        txn_id: String,
+        content: &C,
+    ) -> Result<SendMessageResponse, rt::Error> {
+        let request = SendMessageRequest::with_content(room_id, txn_id, content)
+            .map_err(rt::IntoHttpError::Json)?;
+        self.inner.send(&request).await
+    }
     /// Send a state event to the given room.
     ///
     /// `PUT /_matrix/client/v3/rooms/{roomId}/state/{eventType}/{stateKey}`: see [`SetRoomStateWithKeyRequest`].
@@ -1428,6 +1465,21 @@ impl Client {
         &self,
         request: SetRoomStateWithKeyRequest,
     ) -> Result<SetRoomStateWithKeyResponse, rt::Error> {
+        self.inner.send(&request).await
+    }
+    /// `setRoomStateWithKey` with a typed content: see [`with_content`](SetRoomStateWithKeyRequest::with_content).
+    pub async fn set_room_state_with_key_with_content<C: rt::StateEventContent>(
+        &self,
+        room_id: rt::RoomId,
+        state_key: String,
+        content: &C,
+    ) -> Result<SetRoomStateWithKeyResponse, rt::Error> {
+        let request = SetRoomStateWithKeyRequest::with_content(
+                room_id,
+                state_key,
+                content,
+            )
+            .map_err(rt::IntoHttpError::Json)?;
         self.inner.send(&request).await
     }
     /// Retrieves a summary for a room.
@@ -1472,7 +1524,10 @@ impl Client {
     pub async fn get_room_state(
         &self,
         request: GetRoomStateRequest,
-    ) -> Result<Vec<rt::Raw<ClientEvent>>, rt::Error<GetRoomStateError>> {
+    ) -> Result<
+        Vec<rt::Raw<ClientEvent<AnyStateEventContent>>>,
+        rt::Error<GetRoomStateError>,
+    > {
         self.inner.send(&request).await
     }
     /// Get the m.room.member events for the room.
@@ -1650,6 +1705,19 @@ impl Client {
         &self,
         request: SendToDeviceRequest,
     ) -> Result<serde_json::Map<String, serde_json::Value>, rt::Error> {
+        self.inner.send(&request).await
+    }
+    /// `sendToDevice` with a typed content: see [`with_content`](SendToDeviceRequest::with_content).
+    pub async fn send_to_device_with_content<C: rt::ToDeviceEventContent>(
+        &self,
+        txn_id: String,
+        messages: &std::collections::BTreeMap<
+            rt::UserId,
+            std::collections::BTreeMap<String, C>,
+        >,
+    ) -> Result<serde_json::Map<String, serde_json::Value>, rt::Error> {
+        let request = SendToDeviceRequest::with_content(txn_id, messages)
+            .map_err(rt::IntoHttpError::Json)?;
         self.inner.send(&request).await
     }
     /// Informs the server that the user has started or stopped typing.

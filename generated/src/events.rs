@@ -4925,3 +4925,389 @@ impl rt::EventContent for TypingEventContent {
     const EVENT_TYPE: &'static str = "m.typing";
     const KIND: rt::EventKind = rt::EventKind::Basic;
 }
+
+rt::event_content_enum! {
+    /// The content of a basic event, by its event type: a variant
+    /// per event type of the spec's event schemas (`[events.enums]` in
+    /// spec/generator.toml), and `Other` for any other type and for a content
+    /// that does not fit its type (a redacted event's), kept whole.
+    ///
+    /// The `C` of an event envelope (`ClientEvent<C>` and the like): match on
+    /// it to read the event. Serializing writes the content alone;
+    /// `event_type()` gives its type.
+    pub enum AnyBasicEventContent {
+        /// The content of an event of type `m.accepted_terms`.
+        AcceptedTerms(AcceptedTermsEventContent) = "m.accepted_terms",
+        /// The content of an event of type `m.direct`.
+        Direct(DirectEventContent) = "m.direct",
+        /// The content of an event of type `m.dummy`.
+        Dummy(DummyEventContent) = "m.dummy",
+        /// The content of an event of type `m.forwarded_room_key`.
+        ForwardedRoomKey(ForwardedRoomKeyEventContent) = "m.forwarded_room_key",
+        /// The content of an event of type `m.fully_read`.
+        FullyRead(FullyReadEventContent) = "m.fully_read",
+        /// The content of an event of type `m.identity_server`.
+        IdentityServer(IdentityServerEventContent) = "m.identity_server",
+        /// The content of an event of type `m.ignored_user_list`.
+        IgnoredUserList(IgnoredUserListEventContent) = "m.ignored_user_list",
+        /// The content of an event of type `m.image_pack.rooms`.
+        ImagePackRooms(ImagePackRoomsEventContent) = "m.image_pack.rooms",
+        /// The content of an event of type `m.invite_permission_config`.
+        InvitePermissionConfig(
+            InvitePermissionConfigEventContent,
+        ) = "m.invite_permission_config",
+        /// The content of an event of type `m.key.verification.accept`.
+        KeyVerificationAccept(
+            KeyVerificationAcceptEventContent,
+        ) = "m.key.verification.accept",
+        /// The content of an event of type `m.key.verification.cancel`.
+        KeyVerificationCancel(
+            KeyVerificationCancelEventContent,
+        ) = "m.key.verification.cancel",
+        /// The content of an event of type `m.key.verification.done`.
+        KeyVerificationDone(KeyVerificationDoneEventContent) = "m.key.verification.done",
+        /// The content of an event of type `m.key.verification.key`.
+        KeyVerificationKey(KeyVerificationKeyEventContent) = "m.key.verification.key",
+        /// The content of an event of type `m.key.verification.mac`.
+        KeyVerificationMac(KeyVerificationMacEventContent) = "m.key.verification.mac",
+        /// The content of an event of type `m.key.verification.ready`.
+        KeyVerificationReady(KeyVerificationReadyEventContent) = "m.key.verification.ready",
+        /// The content of an event of type `m.key.verification.request`.
+        KeyVerificationRequest(
+            KeyVerificationRequestEventContent,
+        ) = "m.key.verification.request",
+        /// The content of an event of type `m.key.verification.start`.
+        KeyVerificationStart(KeyVerificationStartEventContent) = "m.key.verification.start",
+        /// The content of an event of type `m.key_backup`.
+        KeyBackup(KeyBackupEventContent) = "m.key_backup",
+        /// The content of an event of type `m.marked_unread`.
+        MarkedUnread(MarkedUnreadEventContent) = "m.marked_unread",
+        /// The content of an event of type `m.presence`.
+        Presence(PresenceEventContent) = "m.presence",
+        /// The content of an event of type `m.push_rules`.
+        PushRules(PushRulesEventContent) = "m.push_rules",
+        /// The content of an event of type `m.receipt`.
+        Receipt(ReceiptEventContent) = "m.receipt",
+        /// The content of an event of type `m.receipt.private`.
+        ReceiptPrivate(ReceiptEventContent) = "m.receipt.private",
+        /// The content of an event of type `m.recent_emoji`.
+        RecentEmoji(RecentEmojiEventContent) = "m.recent_emoji",
+        /// The content of an event of type `m.room.encrypted`.
+        RoomEncrypted(RoomEncryptedEventContent) = "m.room.encrypted",
+        /// The content of an event of type `m.room_key`.
+        RoomKey(RoomKeyEventContent) = "m.room_key",
+        /// The content of an event of type `m.room_key.withheld`.
+        RoomKeyWithheld(RoomKeyWithheldEventContent) = "m.room_key.withheld",
+        /// The content of an event of type `m.room_key_bundle`.
+        RoomKeyBundle(RoomKeyBundleEventContent) = "m.room_key_bundle",
+        /// The content of an event of type `m.room_key_request`.
+        RoomKeyRequest(RoomKeyRequestEventContent) = "m.room_key_request",
+        /// The content of an event of type `m.secret.request`.
+        SecretRequest(SecretRequestEventContent) = "m.secret.request",
+        /// The content of an event of type `m.secret.send`.
+        SecretSend(SecretSendEventContent) = "m.secret.send",
+        /// The content of an event of type `m.tag`.
+        Tag(TagEventContent) = "m.tag",
+        /// The content of an event of type `m.typing`.
+        Typing(TypingEventContent) = "m.typing",
+    }
+}
+
+rt::event_content_enum! {
+    /// The content of a state event, by its event type: a variant
+    /// per event type of the spec's event schemas (`[events.enums]` in
+    /// spec/generator.toml), and `Other` for any other type and for a content
+    /// that does not fit its type (a redacted event's), kept whole.
+    ///
+    /// The `C` of an event envelope (`ClientEvent<C>` and the like): match on
+    /// it to read the event. Serializing writes the content alone;
+    /// `event_type()` gives its type.
+    pub enum AnyStateEventContent {
+        /// The content of an event of type `m.policy.rule.room`.
+        PolicyRuleRoom(PolicyRuleRoomEventContent) = "m.policy.rule.room",
+        /// The content of an event of type `m.policy.rule.server`.
+        PolicyRuleServer(PolicyRuleServerEventContent) = "m.policy.rule.server",
+        /// The content of an event of type `m.policy.rule.user`.
+        PolicyRuleUser(PolicyRuleUserEventContent) = "m.policy.rule.user",
+        /// The content of an event of type `m.room.avatar`.
+        RoomAvatar(RoomAvatarEventContent) = "m.room.avatar",
+        /// The content of an event of type `m.room.canonical_alias`.
+        RoomCanonicalAlias(RoomCanonicalAliasEventContent) = "m.room.canonical_alias",
+        /// The content of an event of type `m.room.create`.
+        RoomCreate(RoomCreateEventContent) = "m.room.create",
+        /// The content of an event of type `m.room.encryption`.
+        RoomEncryption(RoomEncryptionEventContent) = "m.room.encryption",
+        /// The content of an event of type `m.room.guest_access`.
+        RoomGuestAccess(RoomGuestAccessEventContent) = "m.room.guest_access",
+        /// The content of an event of type `m.room.history_visibility`.
+        RoomHistoryVisibility(
+            RoomHistoryVisibilityEventContent,
+        ) = "m.room.history_visibility",
+        /// The content of an event of type `m.room.image_pack`.
+        RoomImagePack(RoomImagePackEventContent) = "m.room.image_pack",
+        /// The content of an event of type `m.room.join_rules`.
+        RoomJoinRules(RoomJoinRulesEventContent) = "m.room.join_rules",
+        /// The content of an event of type `m.room.member`.
+        RoomMember(RoomMemberEventContent) = "m.room.member",
+        /// The content of an event of type `m.room.name`.
+        RoomName(RoomNameEventContent) = "m.room.name",
+        /// The content of an event of type `m.room.pinned_events`.
+        RoomPinnedEvents(RoomPinnedEventsEventContent) = "m.room.pinned_events",
+        /// The content of an event of type `m.room.policy`.
+        RoomPolicy(RoomPolicyEventContent) = "m.room.policy",
+        /// The content of an event of type `m.room.power_levels`.
+        RoomPowerLevels(RoomPowerLevelsEventContent) = "m.room.power_levels",
+        /// The content of an event of type `m.room.server_acl`.
+        RoomServerAcl(RoomServerAclEventContent) = "m.room.server_acl",
+        /// The content of an event of type `m.room.third_party_invite`.
+        RoomThirdPartyInvite(RoomThirdPartyInviteEventContent) = "m.room.third_party_invite",
+        /// The content of an event of type `m.room.tombstone`.
+        RoomTombstone(RoomTombstoneEventContent) = "m.room.tombstone",
+        /// The content of an event of type `m.room.topic`.
+        RoomTopic(RoomTopicEventContent) = "m.room.topic",
+        /// The content of an event of type `m.space.child`.
+        SpaceChild(SpaceChildEventContent) = "m.space.child",
+        /// The content of an event of type `m.space.parent`.
+        SpaceParent(SpaceParentEventContent) = "m.space.parent",
+    }
+}
+
+rt::event_content_enum! {
+    /// The content of a state or room event (and `m.room.encrypted`, `m.key.verification.*`), by its event type: a variant
+    /// per event type of the spec's event schemas (`[events.enums]` in
+    /// spec/generator.toml), and `Other` for any other type and for a content
+    /// that does not fit its type (a redacted event's), kept whole.
+    ///
+    /// The `C` of an event envelope (`ClientEvent<C>` and the like): match on
+    /// it to read the event. Serializing writes the content alone;
+    /// `event_type()` gives its type.
+    pub enum AnyTimelineEventContent {
+        /// The content of an event of type `m.call.answer`.
+        CallAnswer(CallAnswerEventContent) = "m.call.answer",
+        /// The content of an event of type `m.call.candidates`.
+        CallCandidates(CallCandidatesEventContent) = "m.call.candidates",
+        /// The content of an event of type `m.call.hangup`.
+        CallHangup(CallHangupEventContent) = "m.call.hangup",
+        /// The content of an event of type `m.call.invite`.
+        CallInvite(CallInviteEventContent) = "m.call.invite",
+        /// The content of an event of type `m.call.negotiate`.
+        CallNegotiate(CallNegotiateEventContent) = "m.call.negotiate",
+        /// The content of an event of type `m.call.reject`.
+        CallReject(CallRejectEventContent) = "m.call.reject",
+        /// The content of an event of type `m.call.sdp_stream_metadata_changed`.
+        CallSdpStreamMetadataChanged(
+            CallSdpStreamMetadataChangedEventContent,
+        ) = "m.call.sdp_stream_metadata_changed",
+        /// The content of an event of type `m.call.select_answer`.
+        CallSelectAnswer(CallSelectAnswerEventContent) = "m.call.select_answer",
+        /// The content of an event of type `m.key.verification.accept`.
+        KeyVerificationAccept(
+            KeyVerificationAcceptEventContent,
+        ) = "m.key.verification.accept",
+        /// The content of an event of type `m.key.verification.cancel`.
+        KeyVerificationCancel(
+            KeyVerificationCancelEventContent,
+        ) = "m.key.verification.cancel",
+        /// The content of an event of type `m.key.verification.done`.
+        KeyVerificationDone(KeyVerificationDoneEventContent) = "m.key.verification.done",
+        /// The content of an event of type `m.key.verification.key`.
+        KeyVerificationKey(KeyVerificationKeyEventContent) = "m.key.verification.key",
+        /// The content of an event of type `m.key.verification.mac`.
+        KeyVerificationMac(KeyVerificationMacEventContent) = "m.key.verification.mac",
+        /// The content of an event of type `m.key.verification.ready`.
+        KeyVerificationReady(KeyVerificationReadyEventContent) = "m.key.verification.ready",
+        /// The content of an event of type `m.key.verification.request`.
+        KeyVerificationRequest(
+            KeyVerificationRequestEventContent,
+        ) = "m.key.verification.request",
+        /// The content of an event of type `m.key.verification.start`.
+        KeyVerificationStart(KeyVerificationStartEventContent) = "m.key.verification.start",
+        /// The content of an event of type `m.policy.rule.room`.
+        PolicyRuleRoom(PolicyRuleRoomEventContent) = "m.policy.rule.room",
+        /// The content of an event of type `m.policy.rule.server`.
+        PolicyRuleServer(PolicyRuleServerEventContent) = "m.policy.rule.server",
+        /// The content of an event of type `m.policy.rule.user`.
+        PolicyRuleUser(PolicyRuleUserEventContent) = "m.policy.rule.user",
+        /// The content of an event of type `m.reaction`.
+        Reaction(ReactionEventContent) = "m.reaction",
+        /// The content of an event of type `m.room.avatar`.
+        RoomAvatar(RoomAvatarEventContent) = "m.room.avatar",
+        /// The content of an event of type `m.room.canonical_alias`.
+        RoomCanonicalAlias(RoomCanonicalAliasEventContent) = "m.room.canonical_alias",
+        /// The content of an event of type `m.room.create`.
+        RoomCreate(RoomCreateEventContent) = "m.room.create",
+        /// The content of an event of type `m.room.encrypted`.
+        RoomEncrypted(RoomEncryptedEventContent) = "m.room.encrypted",
+        /// The content of an event of type `m.room.encryption`.
+        RoomEncryption(RoomEncryptionEventContent) = "m.room.encryption",
+        /// The content of an event of type `m.room.guest_access`.
+        RoomGuestAccess(RoomGuestAccessEventContent) = "m.room.guest_access",
+        /// The content of an event of type `m.room.history_visibility`.
+        RoomHistoryVisibility(
+            RoomHistoryVisibilityEventContent,
+        ) = "m.room.history_visibility",
+        /// The content of an event of type `m.room.image_pack`.
+        RoomImagePack(RoomImagePackEventContent) = "m.room.image_pack",
+        /// The content of an event of type `m.room.join_rules`.
+        RoomJoinRules(RoomJoinRulesEventContent) = "m.room.join_rules",
+        /// The content of an event of type `m.room.member`.
+        RoomMember(RoomMemberEventContent) = "m.room.member",
+        /// The content of an event of type `m.room.message`.
+        RoomMessage(RoomMessageEventContent) = "m.room.message",
+        /// The content of an event of type `m.room.name`.
+        RoomName(RoomNameEventContent) = "m.room.name",
+        /// The content of an event of type `m.room.pinned_events`.
+        RoomPinnedEvents(RoomPinnedEventsEventContent) = "m.room.pinned_events",
+        /// The content of an event of type `m.room.policy`.
+        RoomPolicy(RoomPolicyEventContent) = "m.room.policy",
+        /// The content of an event of type `m.room.power_levels`.
+        RoomPowerLevels(RoomPowerLevelsEventContent) = "m.room.power_levels",
+        /// The content of an event of type `m.room.redaction`.
+        RoomRedaction(RoomRedactionEventContent) = "m.room.redaction",
+        /// The content of an event of type `m.room.server_acl`.
+        RoomServerAcl(RoomServerAclEventContent) = "m.room.server_acl",
+        /// The content of an event of type `m.room.third_party_invite`.
+        RoomThirdPartyInvite(RoomThirdPartyInviteEventContent) = "m.room.third_party_invite",
+        /// The content of an event of type `m.room.tombstone`.
+        RoomTombstone(RoomTombstoneEventContent) = "m.room.tombstone",
+        /// The content of an event of type `m.room.topic`.
+        RoomTopic(RoomTopicEventContent) = "m.room.topic",
+        /// The content of an event of type `m.space.child`.
+        SpaceChild(SpaceChildEventContent) = "m.space.child",
+        /// The content of an event of type `m.space.parent`.
+        SpaceParent(SpaceParentEventContent) = "m.space.parent",
+        /// The content of an event of type `m.sticker`.
+        Sticker(StickerEventContent) = "m.sticker",
+    }
+}
+
+impl rt::MessageLikeEventContent for AcceptedTermsEventContent {}
+impl rt::AccountDataEventContent for AcceptedTermsEventContent {}
+impl rt::ToDeviceEventContent for AcceptedTermsEventContent {}
+impl rt::MessageLikeEventContent for CallAnswerEventContent {}
+impl rt::MessageLikeEventContent for CallCandidatesEventContent {}
+impl rt::MessageLikeEventContent for CallHangupEventContent {}
+impl rt::MessageLikeEventContent for CallInviteEventContent {}
+impl rt::MessageLikeEventContent for CallNegotiateEventContent {}
+impl rt::MessageLikeEventContent for CallRejectEventContent {}
+impl rt::MessageLikeEventContent for CallSdpStreamMetadataChangedEventContent {}
+impl rt::MessageLikeEventContent for CallSelectAnswerEventContent {}
+impl rt::MessageLikeEventContent for DirectEventContent {}
+impl rt::AccountDataEventContent for DirectEventContent {}
+impl rt::ToDeviceEventContent for DirectEventContent {}
+impl rt::MessageLikeEventContent for DummyEventContent {}
+impl rt::AccountDataEventContent for DummyEventContent {}
+impl rt::ToDeviceEventContent for DummyEventContent {}
+impl rt::MessageLikeEventContent for ForwardedRoomKeyEventContent {}
+impl rt::AccountDataEventContent for ForwardedRoomKeyEventContent {}
+impl rt::ToDeviceEventContent for ForwardedRoomKeyEventContent {}
+impl rt::MessageLikeEventContent for FullyReadEventContent {}
+impl rt::AccountDataEventContent for FullyReadEventContent {}
+impl rt::ToDeviceEventContent for FullyReadEventContent {}
+impl rt::MessageLikeEventContent for IdentityServerEventContent {}
+impl rt::AccountDataEventContent for IdentityServerEventContent {}
+impl rt::ToDeviceEventContent for IdentityServerEventContent {}
+impl rt::MessageLikeEventContent for IgnoredUserListEventContent {}
+impl rt::AccountDataEventContent for IgnoredUserListEventContent {}
+impl rt::ToDeviceEventContent for IgnoredUserListEventContent {}
+impl rt::MessageLikeEventContent for ImagePackRoomsEventContent {}
+impl rt::AccountDataEventContent for ImagePackRoomsEventContent {}
+impl rt::ToDeviceEventContent for ImagePackRoomsEventContent {}
+impl rt::MessageLikeEventContent for InvitePermissionConfigEventContent {}
+impl rt::AccountDataEventContent for InvitePermissionConfigEventContent {}
+impl rt::ToDeviceEventContent for InvitePermissionConfigEventContent {}
+impl rt::MessageLikeEventContent for KeyVerificationAcceptEventContent {}
+impl rt::AccountDataEventContent for KeyVerificationAcceptEventContent {}
+impl rt::ToDeviceEventContent for KeyVerificationAcceptEventContent {}
+impl rt::MessageLikeEventContent for KeyVerificationCancelEventContent {}
+impl rt::AccountDataEventContent for KeyVerificationCancelEventContent {}
+impl rt::ToDeviceEventContent for KeyVerificationCancelEventContent {}
+impl rt::MessageLikeEventContent for KeyVerificationDoneEventContent {}
+impl rt::AccountDataEventContent for KeyVerificationDoneEventContent {}
+impl rt::ToDeviceEventContent for KeyVerificationDoneEventContent {}
+impl rt::MessageLikeEventContent for KeyVerificationKeyEventContent {}
+impl rt::AccountDataEventContent for KeyVerificationKeyEventContent {}
+impl rt::ToDeviceEventContent for KeyVerificationKeyEventContent {}
+impl rt::MessageLikeEventContent for KeyVerificationMacEventContent {}
+impl rt::AccountDataEventContent for KeyVerificationMacEventContent {}
+impl rt::ToDeviceEventContent for KeyVerificationMacEventContent {}
+impl rt::MessageLikeEventContent for KeyVerificationReadyEventContent {}
+impl rt::AccountDataEventContent for KeyVerificationReadyEventContent {}
+impl rt::ToDeviceEventContent for KeyVerificationReadyEventContent {}
+impl rt::MessageLikeEventContent for KeyVerificationRequestEventContent {}
+impl rt::AccountDataEventContent for KeyVerificationRequestEventContent {}
+impl rt::ToDeviceEventContent for KeyVerificationRequestEventContent {}
+impl rt::MessageLikeEventContent for KeyVerificationStartEventContent {}
+impl rt::AccountDataEventContent for KeyVerificationStartEventContent {}
+impl rt::ToDeviceEventContent for KeyVerificationStartEventContent {}
+impl rt::MessageLikeEventContent for KeyBackupEventContent {}
+impl rt::AccountDataEventContent for KeyBackupEventContent {}
+impl rt::ToDeviceEventContent for KeyBackupEventContent {}
+impl rt::MessageLikeEventContent for MarkedUnreadEventContent {}
+impl rt::AccountDataEventContent for MarkedUnreadEventContent {}
+impl rt::ToDeviceEventContent for MarkedUnreadEventContent {}
+impl rt::StateEventContent for PolicyRuleRoomEventContent {}
+impl rt::StateEventContent for PolicyRuleServerEventContent {}
+impl rt::StateEventContent for PolicyRuleUserEventContent {}
+impl rt::MessageLikeEventContent for PresenceEventContent {}
+impl rt::AccountDataEventContent for PresenceEventContent {}
+impl rt::ToDeviceEventContent for PresenceEventContent {}
+impl rt::MessageLikeEventContent for PushRulesEventContent {}
+impl rt::AccountDataEventContent for PushRulesEventContent {}
+impl rt::ToDeviceEventContent for PushRulesEventContent {}
+impl rt::MessageLikeEventContent for ReactionEventContent {}
+impl rt::MessageLikeEventContent for ReceiptEventContent {}
+impl rt::AccountDataEventContent for ReceiptEventContent {}
+impl rt::ToDeviceEventContent for ReceiptEventContent {}
+impl rt::MessageLikeEventContent for RecentEmojiEventContent {}
+impl rt::AccountDataEventContent for RecentEmojiEventContent {}
+impl rt::ToDeviceEventContent for RecentEmojiEventContent {}
+impl rt::StateEventContent for RoomAvatarEventContent {}
+impl rt::StateEventContent for RoomCanonicalAliasEventContent {}
+impl rt::StateEventContent for RoomCreateEventContent {}
+impl rt::MessageLikeEventContent for RoomEncryptedEventContent {}
+impl rt::AccountDataEventContent for RoomEncryptedEventContent {}
+impl rt::ToDeviceEventContent for RoomEncryptedEventContent {}
+impl rt::StateEventContent for RoomEncryptionEventContent {}
+impl rt::StateEventContent for RoomGuestAccessEventContent {}
+impl rt::StateEventContent for RoomHistoryVisibilityEventContent {}
+impl rt::StateEventContent for RoomImagePackEventContent {}
+impl rt::StateEventContent for RoomJoinRulesEventContent {}
+impl rt::StateEventContent for RoomMemberEventContent {}
+impl rt::MessageLikeEventContent for RoomMessageEventContent {}
+impl rt::StateEventContent for RoomNameEventContent {}
+impl rt::StateEventContent for RoomPinnedEventsEventContent {}
+impl rt::StateEventContent for RoomPolicyEventContent {}
+impl rt::StateEventContent for RoomPowerLevelsEventContent {}
+impl rt::MessageLikeEventContent for RoomRedactionEventContent {}
+impl rt::StateEventContent for RoomServerAclEventContent {}
+impl rt::StateEventContent for RoomThirdPartyInviteEventContent {}
+impl rt::StateEventContent for RoomTombstoneEventContent {}
+impl rt::StateEventContent for RoomTopicEventContent {}
+impl rt::MessageLikeEventContent for RoomKeyEventContent {}
+impl rt::AccountDataEventContent for RoomKeyEventContent {}
+impl rt::ToDeviceEventContent for RoomKeyEventContent {}
+impl rt::MessageLikeEventContent for RoomKeyWithheldEventContent {}
+impl rt::AccountDataEventContent for RoomKeyWithheldEventContent {}
+impl rt::ToDeviceEventContent for RoomKeyWithheldEventContent {}
+impl rt::MessageLikeEventContent for RoomKeyBundleEventContent {}
+impl rt::AccountDataEventContent for RoomKeyBundleEventContent {}
+impl rt::ToDeviceEventContent for RoomKeyBundleEventContent {}
+impl rt::MessageLikeEventContent for RoomKeyRequestEventContent {}
+impl rt::AccountDataEventContent for RoomKeyRequestEventContent {}
+impl rt::ToDeviceEventContent for RoomKeyRequestEventContent {}
+impl rt::MessageLikeEventContent for SecretRequestEventContent {}
+impl rt::AccountDataEventContent for SecretRequestEventContent {}
+impl rt::ToDeviceEventContent for SecretRequestEventContent {}
+impl rt::MessageLikeEventContent for SecretSendEventContent {}
+impl rt::AccountDataEventContent for SecretSendEventContent {}
+impl rt::ToDeviceEventContent for SecretSendEventContent {}
+impl rt::StateEventContent for SpaceChildEventContent {}
+impl rt::StateEventContent for SpaceParentEventContent {}
+impl rt::MessageLikeEventContent for StickerEventContent {}
+impl rt::MessageLikeEventContent for TagEventContent {}
+impl rt::AccountDataEventContent for TagEventContent {}
+impl rt::ToDeviceEventContent for TagEventContent {}
+impl rt::MessageLikeEventContent for TypingEventContent {}
+impl rt::AccountDataEventContent for TypingEventContent {}
+impl rt::ToDeviceEventContent for TypingEventContent {}

@@ -50,6 +50,34 @@ impl SendMessageRequest {
             body,
         }
     }
+    /// Creates a request sending `content` as the event
+    /// of the content type's event type
+    /// ([`EventContent::EVENT_TYPE`](matrix_csapi_runtime::EventContent::EVENT_TYPE)),
+    /// which fills `event_type`, so the two cannot disagree; the other arguments are
+    /// those of [`new`](Self::new), which stays for event types without a
+    /// content type.
+    ///
+    /// It takes contents that may be sent to a room's timeline, not as state: those implementing
+    /// [`MessageLikeEventContent`](matrix_csapi_runtime::MessageLikeEventContent).
+    ///
+    /// # Errors
+    ///
+    /// Fails when a content does not serialize to a JSON object
+    /// ([`content_object`](matrix_csapi_runtime::content_object)).
+    pub fn with_content<C: rt::MessageLikeEventContent>(
+        room_id: rt::RoomId,
+        txn_id: String,
+        content: &C,
+    ) -> Result<Self, serde_json::Error> {
+        Ok(
+            Self::new(
+                room_id,
+                C::EVENT_TYPE.to_owned(),
+                txn_id,
+                rt::content_object(content)?,
+            ),
+        )
+    }
 }
 
 /// An ID for the sent event.

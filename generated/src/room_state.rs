@@ -51,6 +51,34 @@ impl SetRoomStateWithKeyRequest {
             body,
         }
     }
+    /// Creates a request sending `content` as the event
+    /// of the content type's event type
+    /// ([`EventContent::EVENT_TYPE`](matrix_csapi_runtime::EventContent::EVENT_TYPE)),
+    /// which fills `event_type`, so the two cannot disagree; the other arguments are
+    /// those of [`new`](Self::new), which stays for event types without a
+    /// content type.
+    ///
+    /// It takes contents that may be sent to a room's state: those implementing
+    /// [`StateEventContent`](matrix_csapi_runtime::StateEventContent).
+    ///
+    /// # Errors
+    ///
+    /// Fails when a content does not serialize to a JSON object
+    /// ([`content_object`](matrix_csapi_runtime::content_object)).
+    pub fn with_content<C: rt::StateEventContent>(
+        room_id: rt::RoomId,
+        state_key: String,
+        content: &C,
+    ) -> Result<Self, serde_json::Error> {
+        Ok(
+            Self::new(
+                room_id,
+                C::EVENT_TYPE.to_owned(),
+                state_key,
+                rt::content_object(content)?,
+            ),
+        )
+    }
 }
 
 /// An ID for the sent event.

@@ -58,22 +58,23 @@ use crate::directory::{
 };
 use crate::event_context::{GetEventContextRequest, GetEventContextResponse};
 use crate::events::{
-    AcceptedTermsEventContent, CallAnswerEventContent, CallCandidatesEventContent,
-    CallHangupEventContent, CallInviteEventContent, CallNegotiateEventContent,
-    CallRejectEventContent, CallSdpStreamMetadataChangedEventContent,
-    CallSelectAnswerEventContent, DirectEventContent, DummyEventContent,
-    ForwardedRoomKeyEventContent, FullyReadEventContent, IdentityServerEventContent,
-    IgnoredUserListEventContent, ImagePackRoomsEventContent,
-    InvitePermissionConfigEventContent, KeyBackupEventContent,
-    KeyVerificationAcceptEventContent, KeyVerificationCancelEventContent,
-    KeyVerificationDoneEventContent, KeyVerificationKeyEventContent,
-    KeyVerificationMacEventContent, KeyVerificationReadyEventContent,
-    KeyVerificationRequestEventContent, KeyVerificationStartEventContent,
-    MarkedUnreadEventContent, PolicyRuleRoomEventContent, PolicyRuleServerEventContent,
-    PolicyRuleUserEventContent, PresenceEventContent, PushRulesEventContent,
-    ReactionEventContent, ReceiptEventContent, RecentEmojiEventContent,
-    RoomAvatarEventContent, RoomCanonicalAliasEventContent, RoomCreateEventContent,
-    RoomEncryptedEventContent, RoomEncryptionEventContent, RoomGuestAccessEventContent,
+    AcceptedTermsEventContent, AnyStateEventContent, CallAnswerEventContent,
+    CallCandidatesEventContent, CallHangupEventContent, CallInviteEventContent,
+    CallNegotiateEventContent, CallRejectEventContent,
+    CallSdpStreamMetadataChangedEventContent, CallSelectAnswerEventContent,
+    DirectEventContent, DummyEventContent, ForwardedRoomKeyEventContent,
+    FullyReadEventContent, IdentityServerEventContent, IgnoredUserListEventContent,
+    ImagePackRoomsEventContent, InvitePermissionConfigEventContent,
+    KeyBackupEventContent, KeyVerificationAcceptEventContent,
+    KeyVerificationCancelEventContent, KeyVerificationDoneEventContent,
+    KeyVerificationKeyEventContent, KeyVerificationMacEventContent,
+    KeyVerificationReadyEventContent, KeyVerificationRequestEventContent,
+    KeyVerificationStartEventContent, MarkedUnreadEventContent,
+    PolicyRuleRoomEventContent, PolicyRuleServerEventContent, PolicyRuleUserEventContent,
+    PresenceEventContent, PushRulesEventContent, ReactionEventContent,
+    ReceiptEventContent, RecentEmojiEventContent, RoomAvatarEventContent,
+    RoomCanonicalAliasEventContent, RoomCreateEventContent, RoomEncryptedEventContent,
+    RoomEncryptionEventContent, RoomGuestAccessEventContent,
     RoomHistoryVisibilityEventContent, RoomImagePackEventContent,
     RoomJoinRulesEventContent, RoomKeyBundleEventContent, RoomKeyEventContent,
     RoomKeyRequestEventContent, RoomKeyWithheldEventContent, RoomMemberEventContent,
@@ -980,7 +981,9 @@ pub fn visit_body_type<V: BodyVisitor>(
         ("getRoomStateWithKey", "200") => {
             Some(visitor.visit::<GetRoomStateWithKeyResponse>())
         }
-        ("getRoomState", "200") => Some(visitor.visit::<Vec<rt::Raw<ClientEvent>>>()),
+        ("getRoomState", "200") => {
+            Some(visitor.visit::<Vec<rt::Raw<ClientEvent<AnyStateEventContent>>>>())
+        }
         ("getMembersByRoom", "200") => Some(visitor.visit::<GetMembersByRoomResponse>()),
         ("getJoinedMembersByRoom", "200") => {
             Some(visitor.visit::<GetJoinedMembersByRoomResponse>())

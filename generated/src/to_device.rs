@@ -67,6 +67,53 @@ impl SendToDeviceRequest {
     ) -> Self {
         Self { event_type, txn_id, body }
     }
+    /// Creates a request sending each content in `messages` as an event
+    /// of the content type's event type
+    /// ([`EventContent::EVENT_TYPE`](matrix_csapi_runtime::EventContent::EVENT_TYPE)),
+    /// which fills `event_type`, so the two cannot disagree; the other arguments are
+    /// those of [`new`](Self::new), which stays for event types without a
+    /// content type.
+    ///
+    /// It takes contents that may be sent to devices: those implementing
+    /// [`ToDeviceEventContent`](matrix_csapi_runtime::ToDeviceEventContent).
+    ///
+    /// # Errors
+    ///
+    /// Fails when a content does not serialize to a JSON object
+    /// ([`content_object`](matrix_csapi_runtime::content_object)).
+    pub fn with_content<C: rt::ToDeviceEventContent>(
+        txn_id: String,
+        messages: &std::collections::BTreeMap<
+            rt::UserId,
+            std::collections::BTreeMap<String, C>,
+        >,
+    ) -> Result<Self, serde_json::Error> {
+        Ok(
+            Self::new(
+                C::EVENT_TYPE.to_owned(),
+                txn_id,
+                SendToDeviceRequestBody::new(
+                    messages
+                        .iter()
+                        .map(|(key, value)| Ok((
+                            key.clone(),
+                            value
+                                .iter()
+                                .map(|(key, value)| Ok((
+                                    key.clone(),
+                                    rt::content_object(value)?,
+                                )))
+                                .collect::<
+                                    Result<std::collections::BTreeMap<_, _>, serde_json::Error>,
+                                >()?,
+                        )))
+                        .collect::<
+                            Result<std::collections::BTreeMap<_, _>, serde_json::Error>,
+                        >()?,
+                ),
+            ),
+        )
+    }
 }
 
 impl rt::Endpoint for SendToDeviceRequest {

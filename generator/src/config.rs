@@ -118,6 +118,104 @@ pub struct Config {
     /// `events`), and their examples.
     #[serde(default)]
     pub events: Option<EventsConfig>,
+    /// The operations that send an event content, each given a typed
+    /// `with_content` constructor, and where each kind of content may be
+    /// sent (`[event_sending]`; needs `[events]`).
+    #[serde(default)]
+    pub event_sending: Option<EventSendingConfig>,
+}
+
+/// `[event_sending]`: typed sending of event contents.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EventSendingConfig {
+    /// Where the contents of each kind may be sent: they implement the
+    /// runtime's marker trait of each place.
+    pub places: KindPlaces,
+    /// The operations that send a content.
+    pub operations: Vec<SendingOperation>,
+}
+
+/// The places contents of each kind may be sent to.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KindPlaces {
+    /// State events.
+    pub state: Vec<SendPlace>,
+    /// Room events that are not state.
+    pub room: Vec<SendPlace>,
+    /// Basic events (only `type` and `content`).
+    pub basic: Vec<SendPlace>,
+    /// Why: shown nowhere, but required so the choice is explained.
+    pub reason: String,
+}
+
+impl KindPlaces {
+    /// The places of `kind`.
+    pub fn of(&self, kind: EventKindName) -> &[SendPlace] {
+        match kind {
+            EventKindName::State => &self.state,
+            EventKindName::Room => &self.room,
+            EventKindName::Basic => &self.basic,
+        }
+    }
+}
+
+/// A place an event content may be sent to: a marker trait of the runtime
+/// (runtime/src/sending.rs).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SendPlace {
+    /// A room's timeline, not as state: `MessageLikeEventContent`.
+    MessageLike,
+    /// A room's state: `StateEventContent`.
+    State,
+    /// Account data: `AccountDataEventContent`.
+    AccountData,
+    /// Devices: `ToDeviceEventContent`.
+    ToDevice,
+}
+
+impl SendPlace {
+    /// The runtime's marker trait of the place.
+    pub fn trait_name(self) -> &'static str {
+        match self {
+            SendPlace::MessageLike => "MessageLikeEventContent",
+            SendPlace::State => "StateEventContent",
+            SendPlace::AccountData => "AccountDataEventContent",
+            SendPlace::ToDevice => "ToDeviceEventContent",
+        }
+    }
+
+    /// The place as the config writes it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SendPlace::MessageLike => "message-like",
+            SendPlace::State => "state",
+            SendPlace::AccountData => "account-data",
+            SendPlace::ToDevice => "to-device",
+        }
+    }
+}
+
+/// An operation that sends an event content of a type its path names.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SendingOperation {
+    /// The spec's `operationId`.
+    pub operation: String,
+    /// The path parameter (its name in the spec) that is the event type.
+    pub event_type: String,
+    /// Where in the request the content goes: `body` (the body is the
+    /// content), or `body/` and a path into it, each step a property
+    /// (required, so the body's constructor takes it) or `*` (each value
+    /// of a map): `body/messages/*/*`.
+    pub content: String,
+    /// Where the content is sent: the constructor takes only contents that
+    /// implement this place's marker trait.
+    pub place: SendPlace,
+    /// Why: shown nowhere, but required so the choice is explained.
+    pub reason: String,
 }
 
 /// `[events]`: the spec's event schemas.
@@ -136,10 +234,78 @@ pub struct EventsConfig {
     /// (relative to `data/`): an event schema's kind is that of the core
     /// schema its `allOf` extends.
     pub kinds: BTreeMap<String, EventKindName>,
+    /// Enums of event contents (module `events`), by name: the event kinds
+    /// (`state`, `room`, `basic`) and event types (`*` matching any text)
+    /// each has a variant for. Every kind of `kinds` must be in one.
+    #[serde(default)]
+    pub enums: BTreeMap<String, Vec<String>>,
+    /// Event envelopes (an event's schema around its `type` and `content`)
+    /// generic over their content, by schema (`file`, or `file#pointer`
+    /// for one written inline) → the enum of `enums` they hold by default.
+    #[serde(default)]
+    pub envelopes: BTreeMap<String, String>,
+    /// Places that hold an envelope with another enum than its default.
+    #[serde(default)]
+    pub content_places: Vec<ContentPlace>,
+    /// Event schemas (and examples) of the project's own, beside the
+    /// config rather than in the spec: an MSC's new event type.
+    #[serde(default)]
+    pub project: Option<ProjectEventsConfig>,
+}
+
+/// `[events.project]`: event schema files of the project's own. Each
+/// stands in a folder of the spec's tree (`schemas_in`): its relative
+/// `$ref`s resolve from there, so it is written like a spec file of that
+/// folder (`$ref: core-event-schema/state_event.yaml`) and can move into
+/// the spec unchanged once its MSC lands. Errors and docs name it
+/// `project:` and its path relative to the config's folder. After
+/// [`Config::expand_project_files`], `schemas` and `examples` of
+/// [`EventsConfig`] list these files too, by those names.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProjectEventsConfig {
+    /// Event schema files, relative to the config's folder; `dir/*.yaml`
+    /// stands for every `.yaml` file directly in `dir`.
+    pub schemas: Vec<String>,
+    /// The spec's folder (relative to `data/`) the schemas stand in, e.g.
+    /// `event-schemas/schema`.
+    pub schemas_in: String,
+    /// Example events, as `schemas`.
+    #[serde(default)]
+    pub examples: Vec<String>,
+    /// The spec's folder the examples stand in (needed with `examples`),
+    /// e.g. `event-schemas/examples`.
+    #[serde(default)]
+    pub examples_in: Option<String>,
+}
+
+/// A file of the project's own, as [`Config::expand_project_files`] finds
+/// it (see [`crate::load::SpecFiles::add_project_file`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProjectFile {
+    /// `project:` and its path relative to the config's folder.
+    pub name: String,
+    /// Where it is read from.
+    pub source: PathBuf,
+    /// Where it stands in the spec's tree, relative to `data/`.
+    pub place: String,
+}
+
+/// `[[events.content_places]]`: where an envelope holds another enum.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ContentPlace {
+    /// The place that `$ref`s the envelope, `file#pointer` (as the
+    /// generated docs and `gen` errors write it); `*` matches any text.
+    pub place: String,
+    /// The enum of `[events.enums]` the envelope holds there.
+    pub content: String,
+    /// Why: shown nowhere, but required so the choice is explained.
+    pub reason: String,
 }
 
 /// The kinds of event, by the core schema they extend.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum EventKindName {
     /// A state event (`state_key`).
@@ -250,11 +416,12 @@ pub struct MxcPathParameters {
 }
 
 /// `entries` with each `dir/*.yaml` replaced by the `.yaml` files directly
-/// in `data_dir/dir`, sorted by name (`key` names the list in errors).
+/// in `base_dir/dir` (the spec's `data/`, or the config's folder for the
+/// project's own files), sorted by name (`key` names the list in errors).
 fn expand_patterns(
     entries: &[String],
     key: &str,
-    data_dir: &Path,
+    base_dir: &Path,
     config_path: &Path,
 ) -> Result<Vec<String>, ConfigError> {
     let mut expanded = Vec::new();
@@ -263,7 +430,7 @@ fn expand_patterns(
             expanded.push(entry.clone());
             continue;
         };
-        let full = data_dir.join(dir);
+        let full = base_dir.join(dir);
         let read = std::fs::read_dir(&full).map_err(|source| ConfigError::Invalid {
             path: config_path.to_path_buf(),
             message: format!(
@@ -293,6 +460,56 @@ fn expand_patterns(
         });
     }
     Ok(expanded)
+}
+
+/// The project's own files of the list `key` (`entries`, relative to the
+/// config's folder, patterns expanded), each standing in the spec's folder
+/// `folder`.
+fn project_files(
+    entries: &[String],
+    key: &str,
+    folder: Option<&str>,
+    config_path: &Path,
+) -> Result<Vec<ProjectFile>, ConfigError> {
+    let invalid = |message: String| ConfigError::Invalid {
+        path: config_path.to_path_buf(),
+        message,
+    };
+    let config_dir = config_path.parent().unwrap_or(Path::new(""));
+    let mut files = Vec::new();
+    for entry in expand_patterns(entries, key, config_dir, config_path)? {
+        let Some(folder) = folder else {
+            return Err(invalid(format!(
+                "`{key}` needs `{key}_in`: the spec's folder its files stand in"
+            )));
+        };
+        let source = config_dir.join(&entry);
+        let is_file = std::fs::metadata(&source).and_then(|metadata| {
+            if metadata.is_file() {
+                Ok(())
+            } else {
+                Err(std::io::Error::other("not a file"))
+            }
+        });
+        if let Err(error) = is_file {
+            return Err(invalid(format!(
+                "`{key}` entry `{entry}`: cannot read {}: {error}",
+                source.display()
+            )));
+        }
+        let file_name = entry.rsplit('/').next().unwrap_or(&entry);
+        files.push(ProjectFile {
+            name: format!("{}{entry}", crate::load::PROJECT_PREFIX),
+            source,
+            place: format!("{}/{file_name}", folder.trim_end_matches('/')),
+        });
+    }
+    Ok(files)
+}
+
+/// Whether `path` is a relative path that stays inside its base folder.
+fn stays_inside(path: &str) -> bool {
+    !path.is_empty() && !path.starts_with('/') && !path.split('/').any(|part| part == "..")
 }
 
 fn has_duplicates(documents: &[String]) -> bool {
@@ -434,6 +651,43 @@ impl Config {
         Ok(())
     }
 
+    /// Expands the patterns of `[events.project]` (relative to the config's
+    /// folder, the folder of `config_path`), checks that each file is
+    /// there, and adds the files to `[events]` `schemas` and `examples` by
+    /// their names (`project:...`). Returns them, for
+    /// [`crate::load::SpecFiles::add_project_file`]. Run after
+    /// [`Config::expand_documents`].
+    pub fn expand_project_files(
+        &mut self,
+        config_path: &Path,
+    ) -> Result<Vec<ProjectFile>, ConfigError> {
+        let Some(events) = &mut self.events else {
+            return Ok(Vec::new());
+        };
+        let Some(project) = &events.project else {
+            return Ok(Vec::new());
+        };
+        let schemas = project_files(
+            &project.schemas,
+            "events.project.schemas",
+            Some(&project.schemas_in),
+            config_path,
+        )?;
+        let examples = project_files(
+            &project.examples,
+            "events.project.examples",
+            project.examples_in.as_deref(),
+            config_path,
+        )?;
+        events
+            .schemas
+            .extend(schemas.iter().map(|f| f.name.clone()));
+        events
+            .examples
+            .extend(examples.iter().map(|f| f.name.clone()));
+        Ok(schemas.into_iter().chain(examples).collect())
+    }
+
     /// The spec files references are resolved from: the documents, the
     /// event schemas and, with `with_examples`, the example events.
     pub fn resolve_roots(&self, with_examples: bool) -> Vec<String> {
@@ -478,6 +732,20 @@ impl Config {
         }
         if has_duplicates(&config.documents) {
             return Err(invalid("`documents` lists a document twice".to_owned()));
+        }
+        if let Some(project) = config.events.as_ref().and_then(|e| e.project.as_ref()) {
+            let mut paths = project.schemas.iter().chain(&project.examples);
+            if let Some(path) = paths.find(|path| !stays_inside(path)) {
+                return Err(invalid(format!(
+                    "`[events.project]` file `{path}` must be a path inside the config's folder"
+                )));
+            }
+            let mut folders = std::iter::once(&project.schemas_in).chain(&project.examples_in);
+            if let Some(folder) = folders.find(|folder| !stays_inside(folder)) {
+                return Err(invalid(format!(
+                    "`[events.project]` folder `{folder}` must be a path inside the spec's data/ folder"
+                )));
+            }
         }
         for entry in &config.type_names {
             let is_type_name = entry.name.starts_with(|c: char| c.is_ascii_uppercase())

@@ -151,12 +151,28 @@ fn prepare_unpinned(
     fit: OverlayFit,
 ) -> Result<(config::Config, resolve::ResolvedSpec, Vec<SkippedOverlay>), Error> {
     let mut config = config::Config::read(&project.config_path())?;
-    let mut files = load::SpecFiles::open(spec_dir)?;
-    config.expand_documents(files.data_dir(), &project.config_path())?;
+    let mut files = open_spec(spec_dir, project, &mut config)?;
     let skipped = apply_overlays_fitting(&mut files, &config, project, fit)?;
     check_known_types(&mut files, &config, project)?;
     let resolved = resolve::resolve(files, &config.resolve_roots(false))?;
     Ok((config, resolved, skipped))
+}
+
+/// Opens the spec at `spec_dir` for `config` (the project's): expands the
+/// config's file patterns ([`config::Config::expand_documents`]) and adds
+/// the project's own files ([`config::Config::expand_project_files`]).
+pub fn open_spec(
+    spec_dir: &Path,
+    project: &Project,
+    config: &mut config::Config,
+) -> Result<load::SpecFiles, Error> {
+    let mut files = load::SpecFiles::open(spec_dir)?;
+    let config_path = project.config_path();
+    config.expand_documents(files.data_dir(), &config_path)?;
+    for file in config.expand_project_files(&config_path)? {
+        files.add_project_file(file.name, file.source, file.place)?;
+    }
+    Ok(files)
 }
 
 /// Every example event of `[events] examples` in the config, with its
@@ -168,8 +184,7 @@ pub fn event_examples(
 ) -> Result<Vec<examples::EventExample>, Error> {
     let _pin = pin::Pin::read(&project.pin_path())?;
     let mut config = config::Config::read(&project.config_path())?;
-    let mut files = load::SpecFiles::open(spec_dir)?;
-    config.expand_documents(files.data_dir(), &project.config_path())?;
+    let mut files = open_spec(spec_dir, project, &mut config)?;
     apply_overlays_fitting(&mut files, &config, project, OverlayFit::Required)?;
     let resolved = resolve::resolve(files, &config.resolve_roots(true))?;
     let example_files = config.events.as_ref().map_or(&[][..], |e| &e.examples[..]);

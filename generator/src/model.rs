@@ -73,6 +73,33 @@ pub struct Api {
     pub features: Vec<String>,
     /// The typed event contents (module `events`), by event type.
     pub events: Vec<Event>,
+    /// The enums of event contents (module `events`, `[events.enums]`).
+    pub event_enums: Vec<EventEnum>,
+}
+
+/// An enum of the contents of several event types (`[events.enums]`):
+/// a variant per event type, and `Other` for any other.
+#[derive(Debug, Clone)]
+pub struct EventEnum {
+    /// The enum's name.
+    pub name: String,
+    /// The kinds of event it has variants for.
+    pub kinds: Vec<crate::config::EventKindName>,
+    /// The event type patterns it has variants for beside its kinds.
+    pub event_types: Vec<String>,
+    /// One per event type, in event type order.
+    pub variants: Vec<EventEnumVariant>,
+}
+
+/// One variant of an [`EventEnum`].
+#[derive(Debug, Clone)]
+pub struct EventEnumVariant {
+    /// Rust variant name (the content type's name without `EventContent`).
+    pub variant: String,
+    /// The event type it is for.
+    pub event_type: String,
+    /// Index into [`Api::events`] of the event whose content it holds.
+    pub event: usize,
 }
 
 /// One event type of the spec's event schemas and its typed content.
@@ -89,6 +116,12 @@ pub struct Event {
     pub content: EventContent,
     /// The event schema file.
     pub source: Location,
+    /// Cargo features the event type exists only with (`x-cargo-feature`
+    /// on its schema): its content types and impls are gated by them.
+    pub features: Vec<String>,
+    /// Where its content may be sent (`[event_sending.places]` of its
+    /// kind): the runtime's marker traits it implements.
+    pub places: Vec<crate::config::SendPlace>,
 }
 
 /// The content type of an [`Event`].
@@ -171,6 +204,27 @@ pub struct Operation {
     /// its request, response and error types, `Endpoint` impl, client
     /// method and test support.
     pub feature: Option<String>,
+    /// When the operation sends an event content (`[event_sending]`): its
+    /// typed `with_content` constructor.
+    pub send_content: Option<SendContent>,
+}
+
+/// How an operation's typed `with_content` constructor fills the request
+/// from an event content: the content's event type goes into a path
+/// parameter, the content (as a JSON object) into the body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SendContent {
+    /// The request field (a path parameter) the event type fills.
+    pub event_type_field: String,
+    /// The required field of the body type the content goes in; `None`
+    /// when the body itself is the content (or the maps holding it).
+    pub body_field: Option<String>,
+    /// The key types of the maps between that place and the contents,
+    /// outermost first (`body/messages/*/*`: user IDs, then device IDs);
+    /// empty for one content.
+    pub map_keys: Vec<Type>,
+    /// Where the content is sent: the constructor's bound.
+    pub place: crate::config::SendPlace,
 }
 
 /// The request fields an MXC URI fills.
@@ -349,6 +403,18 @@ pub enum Type {
     /// Kept as the JSON received, parsed on demand: the runtime's `Raw<T>`
     /// (`raw_schemas` in the config).
     Raw(Box<Type>),
+    /// The content type parameter `C` of an event envelope (a struct with
+    /// [`Struct::envelope`]): its field holding the event's `type` and
+    /// `content` as one value.
+    EventContent,
+    /// An event envelope holding another enum of event contents than its
+    /// default (`[[events.content_places]]`): `Envelope<Enum>`.
+    Envelope {
+        /// The envelope struct.
+        id: TypeId,
+        /// The enum (module `events`).
+        content: String,
+    },
     /// JSON `null` allowed (a type list with `"null"`): `Option<T>`.
     Nullable(Box<Type>),
     /// Raw bytes (`bytes::Bytes`).
@@ -483,6 +549,10 @@ pub struct Struct {
     /// Whether the other properties' values are credentials (config
     /// `secret_additional_properties`): `Debug` shows their names only.
     pub secret_additional: bool,
+    /// For an event envelope (`[events.envelopes]`): the enum of event
+    /// contents its type parameter `C` defaults to. Its field of type
+    /// [`Type::EventContent`] stands for the event's `type` and `content`.
+    pub envelope: Option<String>,
 }
 
 /// One JSON property.

@@ -12,7 +12,7 @@ use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use serde_json::Value;
 
-use crate::load::{LoadError, Location, SpecFiles, join_relative};
+use crate::load::{LoadError, Location, SpecFiles};
 
 /// Why a reference could not be resolved.
 #[derive(Debug, thiserror::Error)]
@@ -27,6 +27,11 @@ pub enum ResolveError {
         /// Why the file could not be loaded.
         source: Box<LoadError>,
     },
+    /// A file the config lists (a document, an event schema or example)
+    /// could not be loaded; the error names it (and its line, if it is
+    /// not valid YAML).
+    #[error(transparent)]
+    Listed(Box<LoadError>),
     /// The file exists but has nothing at the pointer.
     #[error("{from}: $ref `{reference}` points at {target}, which does not exist")]
     MissingTarget {
@@ -84,17 +89,13 @@ pub fn resolve(mut files: SpecFiles, roots: &[String]) -> Result<ResolvedSpec, R
         }
         let value = files
             .load(&file)
-            .map_err(|source| ResolveError::File {
-                from: "configuration".to_owned(),
-                reference: file.clone(),
-                source: Box::new(source),
-            })?
+            .map_err(|source| ResolveError::Listed(Box::new(source)))?
             .value
             .clone();
         let mut found = Vec::new();
         collect_refs(&value, &Location::file(file.clone()), &mut found);
         for (at, reference) in found {
-            let target = target_of(&at, &reference, &|| files.describe(&at))?;
+            let target = target_of(&files, &at, &reference, &|| files.describe(&at))?;
             let exists = files
                 .load(&target.file)
                 .map(|loaded| loaded.value.pointer(&target.pointer).is_some());
@@ -148,9 +149,12 @@ fn collect_refs(value: &Value, at: &Location, found: &mut Vec<(Location, Value)>
     }
 }
 
-/// Where the `$ref` at `at` points. `describe` names `at` for errors (with
-/// its line; only worked out when needed).
+/// Where the `$ref` at `at` points (a relative path from a project file
+/// resolves from its place in the spec's tree: [`SpecFiles::join_relative`]).
+/// `describe` names `at` for errors (with its line; only worked out when
+/// needed).
 fn target_of(
+    files: &SpecFiles,
     at: &Location,
     reference: &Value,
     describe: &dyn Fn() -> String,
@@ -173,17 +177,19 @@ fn target_of(
     let file = if path.is_empty() {
         at.file.clone()
     } else {
-        join_relative(&at.file, path, at).map_err(|source| match source {
-            LoadError::EscapesRoot { .. } => ResolveError::EscapesRoot {
-                from: describe(),
-                reference: text.to_owned(),
-            },
-            source => ResolveError::File {
-                from: describe(),
-                reference: text.to_owned(),
-                source: Box::new(source),
-            },
-        })?
+        files
+            .join_relative(&at.file, path, at)
+            .map_err(|source| match source {
+                LoadError::EscapesRoot { .. } => ResolveError::EscapesRoot {
+                    from: describe(),
+                    reference: text.to_owned(),
+                },
+                source => ResolveError::File {
+                    from: describe(),
+                    reference: text.to_owned(),
+                    source: Box::new(source),
+                },
+            })?
     };
     Ok(Location {
         file,

@@ -16,7 +16,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use matrix_csapi_codegen::output::{self, GeneratedFiles};
-use matrix_csapi_codegen::{Project, generate};
+use matrix_csapi_codegen::{Project, event_examples, generate, pin};
 
 mod support;
 
@@ -172,6 +172,30 @@ fn everything_experimental_is_behind_its_feature_and_nothing_else_is() {
             "`{item}` is gated: {attributes:?}"
         );
     }
+    // Events: MSC9999's own event type whole (its content type, its
+    // `EventContent` and marker trait impls), and its field on the stable
+    // `m.widget` content (added by an overlay).
+    let events = files.get("src/events.rs").unwrap();
+    for item in [
+        "pub struct OrgExampleMsc9999WidgetBoardEventContent {",
+        "impl OrgExampleMsc9999WidgetBoardEventContent {",
+        "impl rt::EventContent for OrgExampleMsc9999WidgetBoardEventContent {",
+        "impl rt::StateEventContent for OrgExampleMsc9999WidgetBoardEventContent {}",
+        "pub position: Option<i64>,",
+    ] {
+        assert_gated(events, item, true);
+    }
+    for item in [
+        "pub struct WidgetEventContent {",
+        "impl rt::EventContent for WidgetEventContent {",
+        "impl rt::StateEventContent for WidgetEventContent {}",
+    ] {
+        let attributes = attributes_of(events, item);
+        assert!(
+            !attributes.iter().any(|line| line.contains("cfg")),
+            "`{item}` is gated: {attributes:?}"
+        );
+    }
     let cargo = files.get("Cargo.toml").unwrap();
     assert!(cargo.contains("\nunstable-msc9999 = []\n"), "{cargo}");
     assert!(
@@ -286,6 +310,140 @@ fn x_cargo_feature_where_it_cannot_apply_fails_naming_the_place() {
             && message.contains("cannot apply to the document's `info`"),
         "{message}"
     );
+}
+
+/// In an event schema, `x-cargo-feature` applies to the schema (the event
+/// type) and to content properties; anywhere else it fails with the place.
+#[test]
+fn x_cargo_feature_misplaced_in_an_event_schema_fails_naming_the_place() {
+    const BOARD: &str = "project/events/org.example.msc9999.widget_board.yaml";
+    const WIDGET: &str = "data/event-schemas/schema/m.widget.yaml";
+    // On a stable event's content schema: it would gate the content type but
+    // not the event type's impls.
+    let message = failure(|root| {
+        replace(
+            &root.join(WIDGET),
+            "  content:\n    type: object\n",
+            "  content:\n    x-cargo-feature: unstable-msc9999\n    type: object\n",
+        )
+    });
+    assert!(
+        message.contains("m.widget.yaml#/properties/content/x-cargo-feature")
+            && message.contains("put it on the event schema itself"),
+        "{message}"
+    );
+    // On the event's `type`, which becomes no Rust of its own.
+    let message = failure(|root| {
+        replace(
+            &root.join(WIDGET),
+            "  type:\n    type: string\n",
+            "  type:\n    x-cargo-feature: unstable-msc9999\n    type: string\n",
+        )
+    });
+    assert!(
+        message.contains("m.widget.yaml#/properties/type/x-cargo-feature")
+            && message.contains("`x-cargo-feature` cannot apply"),
+        "{message}"
+    );
+    // Not a feature name: refused wherever it is.
+    let message = failure(|root| {
+        replace(
+            &root.join(BOARD),
+            "x-cargo-feature: unstable-msc9999\n",
+            "x-cargo-feature: [unstable-msc9999]\n",
+        )
+    });
+    assert!(
+        message.contains(
+            "project:events/org.example.msc9999.widget_board.yaml#/x-cargo-feature (line 7, column 1)"
+        ) && message.contains("must be a cargo feature name"),
+        "{message}"
+    );
+}
+
+/// MSC9999's event type is the project's own file (`project/events/`,
+/// `[events.project]`), outside the fixture's spec tree: it is an event of
+/// the crate like the spec's, its `$ref`s resolve from the spec's folder it
+/// stands in, and its example event takes its base from the spec's examples.
+/// It is no part of the spec's digest, but the output follows it.
+#[test]
+fn a_project_event_schema_and_example_stand_in_the_spec_tree_but_are_not_pinned() {
+    let dir = support::copy_fixture(&fixture(), |_| {});
+    let project = Project {
+        spec_config_dir: dir.path().join("project"),
+    };
+    assert!(
+        !dir.path()
+            .join("data/event-schemas/schema/org.example.msc9999.widget_board.yaml")
+            .exists()
+    );
+    let examples = event_examples(dir.path(), &project).unwrap();
+    let files: Vec<&str> = examples.iter().map(|e| e.file.as_str()).collect();
+    assert_eq!(
+        files,
+        ["project:events/examples/org.example.msc9999.widget_board.yaml"]
+    );
+    assert_eq!(
+        examples[0].value,
+        serde_json::json!({
+            "event_id": "$143273582443PhrSn:example.org",
+            "origin_server_ts": 1432735824653_u64,
+            "room_id": "!jEsUZKDJdhlrceRyVU:example.org",
+            "sender": "@example:example.org",
+            "state_key": "",
+            "type": "org.example.msc9999.widget_board",
+            "content": {"columns": 3}
+        })
+    );
+    let (digest, _) = pin::digest_spec(dir.path()).unwrap();
+    let before = generate(dir.path(), &project).unwrap();
+    replace(
+        &dir.path()
+            .join("project/events/org.example.msc9999.widget_board.yaml"),
+        "description: How many columns the board has.",
+        "description: How many columns the board is wide.",
+    );
+    let after = generate(dir.path(), &project).unwrap();
+    assert_eq!(pin::digest_spec(dir.path()).unwrap().0, digest);
+    let events = |files: &GeneratedFiles| files.get("src/events.rs").unwrap().to_owned();
+    assert!(events(&before).contains("/// How many columns the board has."));
+    assert!(events(&after).contains("/// How many columns the board is wide."));
+}
+
+/// Files of the project's own stay inside the config's folder, and stand
+/// inside the spec's `data/`; examples need the folder they stand in.
+#[test]
+fn project_event_files_outside_their_folders_fail_naming_the_entry() {
+    const CONFIG: &str = "project/generator.toml";
+    let cases = [
+        (
+            "schemas = [\"events/*.yaml\"]",
+            "schemas = [\"../events/*.yaml\"]",
+            "`[events.project]` file `../events/*.yaml` must be a path inside the config's folder",
+        ),
+        (
+            "schemas_in = \"event-schemas/schema\"",
+            "schemas_in = \"/event-schemas/schema\"",
+            "`[events.project]` folder `/event-schemas/schema` must be a path inside the spec's data/ folder",
+        ),
+        (
+            "examples_in = \"event-schemas/examples\"\n",
+            "",
+            "`events.project.examples` needs `events.project.examples_in`: the spec's folder its files stand in",
+        ),
+        (
+            "schemas = [\"events/*.yaml\"]",
+            "schemas = [\"widgets/*.yaml\"]",
+            "`events.project.schemas` pattern `widgets/*.yaml`: cannot list",
+        ),
+    ];
+    for (from, to, says) in cases {
+        let message = failure(|root| replace(&root.join(CONFIG), from, to));
+        assert!(
+            message.contains("generator.toml: ") && message.contains(says),
+            "{to}: {message}"
+        );
+    }
 }
 
 #[test]

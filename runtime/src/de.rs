@@ -187,6 +187,12 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for Nullable<T> {
 /// for it; with the field compiled out, its key is an other property.
 /// An optional field's type must be `Option<_>`.
 ///
+/// An event envelope (a struct generic over its content, `Name<C>`) ends
+/// with `type and content: field`: the object's `type` and `content` are
+/// collected in the same pass (the content as JSON text) and become
+/// `field: C` through [`EventContentFromType::from_parts`](crate::EventContentFromType::from_parts)
+/// once both are known, whatever their order.
+///
 /// ```
 /// use std::collections::BTreeMap;
 /// use std::time::Duration;
@@ -213,21 +219,28 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for Nullable<T> {
 #[macro_export]
 macro_rules! deserialize_object {
     (
-        $name:ident {
+        $name:ident $(<$param:ident>)? {
             $(
                 $(#[$attr:meta])*
                 $kind:ident $field:ident $(= $json:literal)? $(with $with:ident)?
             ),* $(,)?
         }
+        $(type and content: $fused:ident)?
     ) => {
-        impl<'de> $crate::serde::Deserialize<'de> for $name {
+        impl<'de $(, $param: $crate::EventContentFromType)?> $crate::serde::Deserialize<'de>
+            for $name $(<$param>)?
+        {
             fn deserialize<D: $crate::serde::Deserializer<'de>>(
                 deserializer: D,
             ) -> ::core::result::Result<Self, D::Error> {
-                struct ObjectVisitor;
+                struct ObjectVisitor $(<$param>)? (
+                    ::core::marker::PhantomData<fn() -> ($($param,)?)>,
+                );
 
-                impl<'de> $crate::serde::de::Visitor<'de> for ObjectVisitor {
-                    type Value = $name;
+                impl<'de $(, $param: $crate::EventContentFromType)?> $crate::serde::de::Visitor<'de>
+                    for ObjectVisitor $(<$param>)?
+                {
+                    type Value = $name $(<$param>)?;
 
                     fn expecting(
                         &self,
@@ -239,13 +252,40 @@ macro_rules! deserialize_object {
                     fn visit_map<A: $crate::serde::de::MapAccess<'de>>(
                         self,
                         mut map: A,
-                    ) -> ::core::result::Result<$name, A::Error> {
+                    ) -> ::core::result::Result<Self::Value, A::Error> {
                         $( $(#[$attr])* let mut $field = ::core::option::Option::None; )*
+                        // The event's `type` and its `content` as text: read
+                        // as the content of that type once both are known
+                        // (`type` may come after `content`).
+                        $(
+                            let mut $fused: (
+                                ::core::option::Option<$crate::de::Key<'de>>,
+                                ::core::option::Option<::std::boxed::Box<$crate::serde_json::value::RawValue>>,
+                            ) = (::core::option::Option::None, ::core::option::Option::None);
+                        )?
                         let mut additional_properties = ::std::collections::BTreeMap::new();
                         while let ::core::option::Option::Some(key) =
                             map.next_key::<$crate::de::Key<'de>>()?
                         {
                             match &*key {
+                                $(
+                                    "type" => {
+                                        if $fused.0.is_some() {
+                                            return ::core::result::Result::Err(
+                                                <A::Error as $crate::serde::de::Error>::duplicate_field("type"),
+                                            );
+                                        }
+                                        $fused.0 = ::core::option::Option::Some(map.next_value()?);
+                                    }
+                                    "content" => {
+                                        if $fused.1.is_some() {
+                                            return ::core::result::Result::Err(
+                                                <A::Error as $crate::serde::de::Error>::duplicate_field("content"),
+                                            );
+                                        }
+                                        $fused.1 = ::core::option::Option::Some(map.next_value()?);
+                                    }
+                                )?
                                 $(
                                     $(#[$attr])*
                                     $crate::deserialize_object!(@json $field $($json)?) => {
@@ -274,12 +314,13 @@ macro_rules! deserialize_object {
                                     @finish $kind $field $crate::deserialize_object!(@json $field $($json)?)
                                 ),
                             )*
+                            $( $fused: $crate::events::__from_collected($fused.0, $fused.1)?, )?
                             additional_properties,
                         })
                     }
                 }
 
-                deserializer.deserialize_map(ObjectVisitor)
+                deserializer.deserialize_map(ObjectVisitor(::core::marker::PhantomData))
             }
         }
     };

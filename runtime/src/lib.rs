@@ -25,6 +25,10 @@
 //! * [`Timestamp`], milliseconds since the Unix epoch, lossless on the
 //!   wire and convertible to and from `SystemTime`; durations travel
 //!   through [`duration_ms`] and [`duration_secs`];
+//! * what event contents have in common ([`EventContent`]), and where a
+//!   content may be sent: one marker trait per place
+//!   ([`MessageLikeEventContent`], [`StateEventContent`],
+//!   [`AccountDataEventContent`], [`ToDeviceEventContent`]; [`sending`]);
 //! * the forward-compatible string-enum pattern ([`string_enum!`],
 //!   [`UnknownValue`]) used by generated enums;
 //! * with the default `client` feature, an async [`Client`] built on
@@ -60,6 +64,7 @@ mod path;
 mod raw;
 mod request;
 mod response;
+pub mod sending;
 mod string_enum;
 mod timestamp;
 mod uia;
@@ -82,7 +87,7 @@ pub use base_url::{BaseUrl, InvalidBaseUrl};
 pub use client::{Client, DEFAULT_MAX_RESPONSE_BYTES, Error};
 pub use endpoint::{Endpoint, HttpRequest, HttpResponse, Metadata, RequestResult, ResponseResult};
 pub use error_code::ErrorCode;
-pub use events::{EventContent, EventKind};
+pub use events::{EventContent, EventContentFromType, EventKind};
 pub use ids::{
     EventId, IdFormat, InvalidId, InvalidIdReason, MxcUri, RoomAlias, RoomId, RoomIdOrAlias,
     ServerName, UnpaddedBase64, UrlSafeUnpaddedBase64, UserId,
@@ -97,6 +102,10 @@ pub use response::{
     FromHttpResponseError, JsonError, UnexpectedReason, UnexpectedResponse,
     documented_error_response, documented_status_response, endpoint_error_response, error_response,
     json_response, response_header,
+};
+pub use sending::{
+    AccountDataEventContent, MessageLikeEventContent, StateEventContent, ToDeviceEventContent,
+    content_object,
 };
 pub use string_enum::UnknownValue;
 pub use timestamp::{Timestamp, TimestampOutOfRange};

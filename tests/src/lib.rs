@@ -26,6 +26,7 @@ use tokio::task::JoinHandle;
 
 pub mod fault_proxy;
 pub mod synapse;
+pub mod typed_sending;
 
 /// The environment variable that overrides [`spec_dir`].
 pub const SPEC_DIR_ENV: &str = "MATRIX_SPEC_DIR";

@@ -258,6 +258,47 @@ fn unreadable(s: &Scratch) -> Vec<String> {
 
 const SESSION: &str = "api/client-server/session.yaml";
 
+/// Adds an event schema (`m.tag`, a basic event) and `[events]` config to
+/// the scratch project: `rest` is the TOML after `[events.kinds]`.
+fn add_events(s: &Scratch, rest: &str) {
+    let schema = s.data("event-schemas/schema");
+    fs::create_dir_all(schema.join("core")).unwrap();
+    fs::write(
+        schema.join("core/event.yaml"),
+        "type: object\nproperties:\n  type: {type: string}\n",
+    )
+    .unwrap();
+    fs::write(
+        schema.join("m.tag.yaml"),
+        "allOf:\n  - $ref: core/event.yaml\nproperties:\n  content:\n    type: object\n    properties:\n      tags: {type: object}\n",
+    )
+    .unwrap();
+    let path = s.config("generator.toml");
+    let mut config = fs::read_to_string(&path).unwrap();
+    config.push_str(
+        "\n[events]\nschemas = [\"event-schemas/schema/*.yaml\"]\n[events.kinds]\n\"event-schemas/schema/core/event.yaml\" = \"basic\"\n",
+    );
+    config.push_str(rest);
+    fs::write(path, config).unwrap();
+}
+
+/// Adds `[events]` config as [`add_events`] does, plus an event schema of
+/// the project's own, `spec/events/org.example.msc1234.board.yaml`, with
+/// `text` (none when `None`), standing in the spec's event schema folder.
+fn add_project_event(s: &Scratch, text: Option<&str>) {
+    add_events(
+        s,
+        "[events.enums]\nAnyBasic = [\"basic\"]\n[events.project]\nschemas = [\"events/org.example.msc1234.board.yaml\"]\nschemas_in = \"event-schemas/schema\"\n",
+    );
+    if let Some(text) = text {
+        fs::create_dir_all(s.config("events")).unwrap();
+        fs::write(s.config("events/org.example.msc1234.board.yaml"), text).unwrap();
+    }
+}
+
+/// A project event schema that is fine: a basic event.
+const PROJECT_EVENT: &str = "x-cargo-feature: unstable-msc1234\nallOf:\n  - $ref: core/event.yaml\nproperties:\n  content:\n    type: object\n    properties:\n      columns: {type: integer}\n";
+
 const CASES: &[Case] = &[
     // --- Where the spec is -------------------------------------------------
     Case {
@@ -777,6 +818,116 @@ const CASES: &[Case] = &[
         ],
     ),
     // --- Project config --------------------------------------------------------
+    case(
+        "config: an event envelope without `type` and `content`",
+        |s| {
+            add_events(
+                s,
+                "[events.enums]\nAnyBasic = [\"basic\"]\n[events.envelopes]\n\"schemas/widget.yaml\" = \"AnyBasic\"\n",
+            );
+            vec![]
+        },
+        &[
+            "caused by: schemas/widget.yaml# (line 1, column 1): an event envelope (`[events.envelopes]` in spec/generator.toml) needs the properties `type` and `content`",
+        ],
+    ),
+    case(
+        "config: an envelope's enum that `[events.enums]` does not have",
+        |s| {
+            add_events(
+                s,
+                "[events.enums]\nAnyBasic = [\"basic\"]\n[events.envelopes]\n\"schemas/widget.yaml\" = \"AnyBasics\"\n",
+            );
+            vec![]
+        },
+        &[
+            "caused by: spec/generator.toml: `[events.envelopes]` entry `schemas/widget.yaml`: `AnyBasics` is no enum of `[events.enums]`",
+        ],
+    ),
+    case(
+        "config: a content place that matches no place",
+        |s| {
+            add_events(
+                s,
+                "[events.enums]\nAnyBasic = [\"basic\"]\n[[events.content_places]]\nplace = \"api/client-server/session.yaml#/nowhere\"\ncontent = \"AnyBasic\"\nreason = \"a test\"\n",
+            );
+            vec![]
+        },
+        &[
+            "caused by: spec/generator.toml: `[[events.content_places]]` entry `api/client-server/session.yaml#/nowhere` matches no place that references an envelope of `[events.envelopes]`; fix or remove it",
+        ],
+    ),
+    case(
+        "config: a kind of event in no enum",
+        |s| {
+            add_events(s, "[events.enums]\nAnyTag = [\"m.tag\"]\n");
+            vec![]
+        },
+        &[
+            "caused by: spec/generator.toml: the basic events are in no enum of `[events.enums]`: add the kind `basic` to one (or make one for it)",
+        ],
+    ),
+    case(
+        "project event schema file missing",
+        |s| {
+            add_project_event(s, None);
+            vec![]
+        },
+        &[
+            "caused by: {root}/spec/generator.toml: `events.project.schemas` entry `events/org.example.msc1234.board.yaml`: cannot read {root}/spec/events/org.example.msc1234.board.yaml: No such file or directory",
+        ],
+    ),
+    case(
+        "a `$ref` in a project event schema that resolves nowhere",
+        |s| {
+            add_project_event(
+                s,
+                Some(&PROJECT_EVENT.replace("core/event.yaml", "core/evnt.yaml")),
+            );
+            vec![]
+        },
+        &[
+            "project:events/org.example.msc1234.board.yaml#/allOf/0 (line 3, column 5): cannot follow $ref `core/evnt.yaml`: cannot read spec file event-schemas/schema/core/evnt.yaml",
+        ],
+    ),
+    case(
+        "YAML syntax error in a project event schema",
+        |s| {
+            add_project_event(
+                s,
+                Some(&PROJECT_EVENT.replace("type: object\n", "type: object: yes\n")),
+            );
+            vec![]
+        },
+        &[
+            "caused by: project:events/org.example.msc1234.board.yaml:6:17: YAML syntax error: mapping values are not allowed in this context",
+        ],
+    ),
+    case(
+        "a project event schema standing where the spec has a file",
+        |s| {
+            add_project_event(s, Some(PROJECT_EVENT));
+            let path = s.config("generator.toml");
+            let config = fs::read_to_string(&path).unwrap();
+            fs::write(
+                path,
+                config.replace(
+                    "msc1234.board.yaml\"]",
+                    "msc1234.board.yaml\", \"events/m.tag.yaml\"]",
+                ),
+            )
+            .unwrap();
+            fs::copy(
+                s.config("events/org.example.msc1234.board.yaml"),
+                s.config("events/m.tag.yaml"),
+            )
+            .unwrap();
+            vec![]
+        },
+        &[
+            "project file project:events/m.tag.yaml would stand at event-schemas/schema/m.tag.yaml, where the spec has a file of its own",
+        ],
+    ),
     case(
         "config: overlay file missing",
         |s| {

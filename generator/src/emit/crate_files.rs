@@ -130,12 +130,14 @@ impl Emitter<'_> {
                     op.path_template,
                     self.type_path_string(op.request)
                 ));
+                let content_method = self.content_client_method(op, &gate, &response, &error);
                 quote! {
                     #doc
                     #gate
                     pub async fn #name(&self, request: #request) -> Result<#response, #error> {
                         self.inner.send(&request).await
                     }
+                    #content_method
                 }
             })
         });
@@ -205,6 +207,7 @@ impl Emitter<'_> {
         if module == crate::lower::EVENTS_MODULE {
             source = "the event schemas of the Matrix spec (release: spec/pin.toml)".to_owned();
             items.extend(self.event_items());
+            items.extend(self.send_place_impls());
         }
         let tokens = quote! { #(#items)* };
         (tokens, header("//", &source))

@@ -11,6 +11,7 @@ mod events;
 mod features;
 mod format;
 mod imports;
+mod sending;
 mod structs;
 mod test_support;
 mod type_paths;

@@ -90,6 +90,14 @@ impl Emitter<'_> {
             (true, false) => Some(quote! { serde::Serialize, serde::Deserialize, }),
         };
         let deserialize_impl = one_pass.then(|| one_pass_deserialize(&name, s));
+        // An event envelope: generic over its content (`type` and `content`).
+        let generics = s.envelope.as_ref().map(|content| {
+            let content = ident(content);
+            quote! { <C = crate::events::#content> }
+        });
+        let params = s.envelope.as_ref().map(|_| quote! { <C> });
+        let serialize_bound = (s.envelope.is_some() && is_body)
+            .then(|| quote! { #[serde(bound(serialize = "C: rt::EventContentFromType"))] });
         // A type whose fields are all optional gets `Default` (clippy's
         // `new_without_default`, and `..Default::default()` for users).
         let all_optional = s.params.iter().all(|p| !p.required)
@@ -97,22 +105,25 @@ impl Emitter<'_> {
             && s.fields.iter().all(|f| !f.required);
         let default = all_optional.then(|| quote! { Default, });
         let derives = quote! { #[derive(Clone, #debug #default PartialEq, #serde)] };
-        let debug_impl = has_secret.then(|| self.redacting_debug(&def.name, s));
+        let debug_impl = has_secret.then(|| self.redacting_debug(&def.name, s, params.as_ref()));
         let constructor = self.constructor(s);
         let mxc_constructor = operation
             .and_then(|op| op.mxc_fields.as_ref())
             .map(|fields| self.mxc_constructor(s, fields));
+        let content_constructor = operation.and_then(|op| self.content_constructor(op, s));
         quote! {
             #docs
             #derives
+            #serialize_bound
             #[non_exhaustive]
-            pub struct #name {
+            pub struct #name #generics {
                 #(#members)*
             }
 
-            impl #name {
+            impl #params #name #params {
                 #constructor
                 #mxc_constructor
+                #content_constructor
             }
 
             #debug_impl
@@ -147,6 +158,11 @@ impl Emitter<'_> {
         if let Some(codec) = WireCodec::of(field) {
             let with = codec.serde_with();
             serde_args.push(quote! { with = #with });
+        }
+        if field.ty == Type::EventContent {
+            serde_args = vec![quote! {
+                flatten, serialize_with = "rt::events::serialize_type_and_content"
+            }];
         }
         let serde_attr = (!serde_args.is_empty()).then(|| quote! { #[serde(#(#serde_args),*)] });
         let cfg = features::cfg_doc(field.feature.as_slice());
@@ -234,8 +250,9 @@ impl Emitter<'_> {
         }
     }
 
-    fn redacting_debug(&self, name: &str, s: &Struct) -> TokenStream {
+    fn redacting_debug(&self, name: &str, s: &Struct, params: Option<&TokenStream>) -> TokenStream {
         let type_name = ident(name);
+        let impl_params = params.map(|_| quote! { <C: std::fmt::Debug> });
         let mut others: Vec<TokenStream> = s
             .params
             .iter()
@@ -284,7 +301,7 @@ impl Emitter<'_> {
             }
         });
         quote! {
-            impl std::fmt::Debug for #type_name {
+            impl #impl_params std::fmt::Debug for #type_name #params {
                 fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                     let mut debug = f.debug_struct(#name);
                     #(#others)*
@@ -353,7 +370,13 @@ impl WireCodec {
 /// runtime's `deserialize_object!`: named fields with the same names,
 /// defaults, `with` modules and cargo features as their serde attributes.
 fn one_pass_deserialize(name: &Ident, s: &Struct) -> TokenStream {
-    let fields = s.fields.iter().map(|field| {
+    let mut fused = None;
+    let fields = s.fields.iter().filter_map(|field| {
+        if field.ty == Type::EventContent {
+            let rust = ident(&field.rust_name);
+            fused = Some(quote! { type and content: #rust });
+            return None;
+        }
         let rust = ident(&field.rust_name);
         // The runtime's macro takes the field's own name when none is given.
         let json = &field.json_name;
@@ -371,11 +394,14 @@ fn one_pass_deserialize(name: &Ident, s: &Struct) -> TokenStream {
             .feature
             .as_ref()
             .map(|f| quote! { #[cfg(feature = #f)] });
-        quote! { #cfg #kind #rust #rename #with, }
+        Some(quote! { #cfg #kind #rust #rename #with, })
     });
+    let fields: Vec<TokenStream> = fields.collect();
+    let params = s.envelope.as_ref().map(|_| quote! { <C> });
     quote! {
         rt::deserialize_object! {
-            #name { #(#fields)* }
+            #name #params { #(#fields)* }
+            #fused
         }
     }
 }
@@ -479,6 +505,7 @@ mod tests {
             body: Some(Type::Json),
             additional: None,
             secret_additional: false,
+            envelope: None,
         };
         let args: Vec<(&str, bool)> = constructor_args(&s)
             .iter()

@@ -263,14 +263,23 @@ impl Emitter<'_> {
             Type::Array(_) => json!([]),
             Type::Nullable(_) | Type::Bytes | Type::Unit => Value::Null,
             Type::Raw(inner) => self.sample_json(inner, depth),
-            Type::Named(id) => match &self.api.types[id.0].kind {
-                TypeKind::Struct(s) => Value::Object(
-                    s.fields
+            // Not a value of its own: an envelope's `type` and `content`.
+            Type::EventContent => json!({}),
+            Type::Named(id) | Type::Envelope { id, .. } => match &self.api.types[id.0].kind {
+                TypeKind::Struct(s) => {
+                    let mut object: serde_json::Map<String, Value> = s
+                        .fields
                         .iter()
-                        .filter(|f| f.required)
+                        .filter(|f| f.required && f.ty != Type::EventContent)
                         .map(|f| (f.json_name.clone(), self.sample_json(&f.ty, depth + 1)))
-                        .collect(),
-                ),
+                        .collect();
+                    // An event of a type no enum knows: `Other`.
+                    if s.envelope.is_some() {
+                        object.insert("type".to_owned(), json!("org.example.sample"));
+                        object.insert("content".to_owned(), json!({}));
+                    }
+                    Value::Object(object)
+                }
                 TypeKind::StringEnum(values) => {
                     json!(values.first().map_or("x", |v| v.wire.as_str()))
                 }

@@ -58,6 +58,12 @@ impl Emitter<'_> {
                 let inner = self.rust_type(inner);
                 quote! { rt::Raw<#inner> }
             }
+            Type::EventContent => quote! { C },
+            Type::Envelope { id, content } => {
+                let envelope = self.type_path(*id);
+                let content = ident(content);
+                quote! { #envelope<crate::events::#content> }
+            }
             Type::Bytes => quote! { rt::Bytes },
             Type::Unit => quote! { () },
         }

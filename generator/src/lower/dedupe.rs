@@ -203,6 +203,7 @@ enum Shape {
         fields: Vec<FieldShape>,
         additional: Option<Type>,
         secret_additional: bool,
+        envelope: Option<String>,
     },
     /// Each variant's name (`None` when it is the name of its type, which
     /// merging may change) and type.
@@ -312,6 +313,7 @@ impl Classifier<'_> {
                     .collect(),
                 additional: s.additional.as_ref().map(|ty| self.classified(ty)),
                 secret_additional: s.secret_additional,
+                envelope: s.envelope.clone(),
             },
             TypeKind::Union(variants) => Shape::Union {
                 concept,
@@ -350,7 +352,7 @@ impl Classifier<'_> {
 /// The generated type a variant holds, directly or as `Option`/`Raw`.
 fn inner_named(ty: &Type) -> Option<TypeId> {
     match ty {
-        Type::Named(id) => Some(*id),
+        Type::Named(id) | Type::Envelope { id, .. } => Some(*id),
         Type::Nullable(inner) | Type::Raw(inner) => inner_named(inner),
         _ => None,
     }
@@ -358,7 +360,7 @@ fn inner_named(ty: &Type) -> Option<TypeId> {
 
 fn collect_named(ty: &Type, out: &mut Vec<TypeId>) {
     match ty {
-        Type::Named(id) => out.push(*id),
+        Type::Named(id) | Type::Envelope { id, .. } => out.push(*id),
         Type::Array(inner) | Type::Raw(inner) | Type::Nullable(inner) => collect_named(inner, out),
         Type::Map { key, value } => {
             collect_named(key, out);
@@ -370,7 +372,7 @@ fn collect_named(ty: &Type, out: &mut Vec<TypeId>) {
 
 fn map_named(ty: &mut Type, f: &impl Fn(TypeId) -> TypeId) {
     match ty {
-        Type::Named(id) => *id = f(*id),
+        Type::Named(id) | Type::Envelope { id, .. } => *id = f(*id),
         Type::Array(inner) | Type::Raw(inner) | Type::Nullable(inner) => map_named(inner, f),
         Type::Map { key, value } => {
             map_named(key, f);

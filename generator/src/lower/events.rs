@@ -113,17 +113,41 @@ impl Lowerer<'_> {
         let at = Location::file(base.clone());
         let other_types = self.event_types(&at, &event_type)?;
         let base_name = type_name(event_type.strip_prefix("m.").unwrap_or(&event_type));
-        let content = if files.variants.is_empty() {
-            self.content(&at, &format!("{base_name}EventContent"))?
-        } else {
-            EventContent::Named(self.content_enum(&at, &base_name, &files.variants)?)
-        };
+        // An experimental event type (`x-cargo-feature` on its schema): its
+        // content types and impls exist only with the feature.
+        let feature = self.own_feature(&at, self.node(&at)?)?;
+        let content = self.gated(feature.clone(), |this| {
+            if files.variants.is_empty() {
+                this.content(&at, &format!("{base_name}EventContent"))
+            } else {
+                Ok(EventContent::Named(this.content_enum(
+                    &at,
+                    &base_name,
+                    &files.variants,
+                )?))
+            }
+        })?;
+        // A gate on the content schema alone would leave the event type's
+        // impls naming a type the default build lacks.
+        if let EventContent::Named(id) = &content {
+            let wanted: Vec<String> = feature.iter().cloned().collect();
+            if self.types[id.0].features != wanted {
+                let content_at = self.event_property(&at, "content")?.unwrap_or(at.clone());
+                return Err(self.invalid(
+                    &content_at.join(super::features::KEY),
+                    "`x-cargo-feature` on an event's content gates the content type but not the event type; put it on the event schema itself (the file's root) to make the event type experimental, or on content properties",
+                ));
+            }
+        }
         Ok(Some(Event {
             event_type,
             other_types,
             kind,
             content,
             source: at,
+            features: feature.into_iter().collect(),
+            // Set by `sending`.
+            places: Vec::new(),
         }))
     }
 
@@ -211,7 +235,7 @@ impl Lowerer<'_> {
         // each: each content type names its own event type.
         let deref = self.spec.deref(&content_at)?;
         let (place, node) = (deref.location.clone(), deref.node.clone());
-        let ty = self.ungated(|this| this.schema_node(&place, &node, name, EVENTS_MODULE))?;
+        let ty = self.schema_node(&place, &node, name, EVENTS_MODULE)?;
         let event_docs = self.docs(self.node(at)?);
         let mut docs = self.docs(&node);
         if docs.description.is_none() {
@@ -314,15 +338,13 @@ impl Lowerer<'_> {
                 .ok_or_else(|| self.invalid(&variant_at, "an event schema without `content`"))?;
             let place = self.spec.deref(&content_at)?.location.clone();
             let wanted = format!("{base_name}{variant}Content");
-            let ty = self.ungated(|this| {
-                this.merged_object(
-                    std::slice::from_ref(&place),
-                    &place,
-                    &wanted,
-                    EVENTS_MODULE,
-                    Some(&name),
-                )
-            })?;
+            let ty = self.merged_object(
+                std::slice::from_ref(&place),
+                &place,
+                &wanted,
+                EVENTS_MODULE,
+                Some(&name),
+            )?;
             let Type::Named(ty) = ty else {
                 return Err(
                     self.invalid(&content_at, "a variant's content must be an object schema")

@@ -259,7 +259,7 @@ fn operation_types(op: &Operation) -> Vec<(&'static str, Type)> {
 /// those inside them).
 fn named_types(ty: &Type, found: &mut impl FnMut(usize)) {
     match ty {
-        Type::Named(id) => found(id.0),
+        Type::Named(id) | Type::Envelope { id, .. } => found(id.0),
         Type::Array(inner)
         | Type::Map { value: inner, .. }
         | Type::Raw(inner)

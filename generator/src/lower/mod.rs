@@ -8,6 +8,7 @@ mod auth;
 mod composition;
 mod dedupe;
 mod docs;
+mod envelopes;
 mod events;
 mod features;
 mod formats;
@@ -17,6 +18,7 @@ mod operation;
 mod parameters;
 mod responses;
 mod schema;
+mod sending;
 mod tagged;
 mod times;
 
@@ -31,6 +33,7 @@ use crate::resolve::{ResolveError, ResolvedSpec};
 
 pub(crate) use events::EVENTS_MODULE;
 use naming::{check_module_names, module_name};
+pub(crate) use sending::content_method_name;
 
 /// Why the spec could not be lowered.
 #[derive(Debug, thiserror::Error)]
@@ -104,6 +107,7 @@ pub fn lower(spec: &ResolvedSpec, config: &Config, spec_tag: &str) -> Result<Api
         used_features: BTreeSet::new(),
         used_undefined_schemes: BTreeSet::new(),
         used_raw_schemas: BTreeSet::new(),
+        used_content_places: BTreeSet::new(),
         used_time_rules: BTreeSet::new(),
         raw_memo: HashMap::new(),
         named_schema_depth: 0,
@@ -161,13 +165,21 @@ pub fn lower(spec: &ResolvedSpec, config: &Config, spec_tag: &str) -> Result<Api
         }
         modules.push(module);
     }
-    let events = lowerer.events().unwrap_or_else(|error| {
+    let mut events = lowerer.events().unwrap_or_else(|error| {
         errors.push(error);
         Vec::new()
     });
     // Whether config entries still apply is only known once every document
     // is lowered: a failing document may stop before it uses them.
     fail_with(std::mem::take(&mut errors))?;
+    let event_enums = lowerer.event_enums(&events).unwrap_or_else(|error| {
+        errors.push(error);
+        Vec::new()
+    });
+    if let Some(events_config) = &config.events {
+        errors.extend(lowerer.envelopes(events_config));
+    }
+    errors.extend(sending::typed_sending(&lowerer, &mut modules, &mut events));
     errors.extend(unchecked_bounds(&lowerer, &modules));
     errors.extend(lowerer.unused_time_rules());
     errors.extend(features::ungated_uses(&lowerer, &modules));
@@ -216,6 +228,7 @@ pub fn lower(spec: &ResolvedSpec, config: &Config, spec_tag: &str) -> Result<Api
         types: lowerer.types,
         features: lowerer.features.into_iter().collect(),
         events,
+        event_enums,
     };
     // Merging also checks the `type_names` entries: reported with the
     // other stale entries.
@@ -301,6 +314,8 @@ struct Lowerer<'a> {
     used_undefined_schemes: BTreeSet<String>,
     /// `raw_schemas` patterns that matched a referenced schema.
     used_raw_schemas: BTreeSet<String>,
+    /// `[[events.content_places]]` entries (by index) that matched a place.
+    used_content_places: BTreeSet<usize>,
     /// Indexes of `time_rules` entries that matched a value.
     used_time_rules: BTreeSet<usize>,
     /// Raw (non-JSON) response types by the response's location, so a

@@ -111,6 +111,7 @@ impl Lowerer<'_> {
             body: None,
             additional,
             secret_additional,
+            envelope: None,
         });
         Ok(Type::Named(id))
     }

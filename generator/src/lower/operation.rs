@@ -200,6 +200,7 @@ impl Lowerer<'_> {
                         body: body_ty,
                         additional: None,
                         secret_additional: false,
+                        envelope: None,
                     }),
                     // Set by `add_type` from where the type is defined.
                     features: Vec::new(),
@@ -233,6 +234,8 @@ impl Lowerer<'_> {
             rate_limited: responses.rate_limited,
             source: at,
             mxc_fields,
+            // Set by `sending`, once every operation is lowered.
+            send_content: None,
             // Set by `operation`.
             feature: None,
         })

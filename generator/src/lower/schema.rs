@@ -74,6 +74,7 @@ impl Lowerer<'_> {
             return Ok(known);
         }
         let ty = self.referenced_schema(target, node)?;
+        let ty = self.envelope_reference(at, &deref.location, ty)?;
         let raw_pattern = self
             .config
             .raw_schemas

@@ -20,6 +20,7 @@ mod e2e_support;
 
 mod account;
 mod deviations;
+mod events;
 mod famedly;
 mod operations;
 mod refresh;

@@ -3,6 +3,10 @@
 //! `content` deserialized into the generated content type of its `type`
 //! (module `events`) and serialized back: the result must equal the
 //! example's content as JSON. Identifiers in them must follow the grammar.
+//! Each example also round-trips whole, as a typed event: through the
+//! envelope of its kind (`ClientEvent` for room and state events, `Event`
+//! for the others) and the enum of event contents it holds, in the
+//! variant of its type.
 //!
 //! The examples are those `[events] examples` in `spec/generator.toml`
 //! lists, read through the generator's own stages
@@ -10,11 +14,13 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use matrix_csapi::events::{
-    DirectEventContent, KeyVerificationStartEventContent, RoomMemberEventContent,
-    RoomMessageEventContent, RoomMessageTextContent,
+    AnyBasicEventContent, AnyStateEventContent, AnyTimelineEventContent, DirectEventContent,
+    KeyVerificationStartEventContent, RoomMemberEventContent, RoomMessageEventContent,
+    RoomMessageTextContent,
 };
-use matrix_csapi::runtime::{EventContent, EventKind};
+use matrix_csapi::runtime::{EventContent, EventContentFromType, EventKind, Raw};
 use matrix_csapi::test_support::{BodyVisitor, visit_event_content_type};
+use matrix_csapi::types::{ClientEvent, ClientEventWithoutRoomId, Event};
 use matrix_csapi_codegen::{Project, event_examples};
 use matrix_csapi_tests::{spec_dir, workspace_dir};
 use serde_json::{Value, json};
@@ -254,4 +260,247 @@ fn every_message_example_has_its_own_variant() {
             example.file
         );
     }
+}
+
+/// `example` through the envelope `E` (deserialized from its text, the
+/// way a `Raw` event is read, and serialized back); the typed event, or
+/// why it does not round-trip.
+fn whole<E>(example: &Value, respelled: &mut Vec<String>) -> Result<E, String>
+where
+    E: matrix_csapi::runtime::serde::Serialize + matrix_csapi::runtime::serde::de::DeserializeOwned,
+{
+    let raw: Raw<E> = serde_json::from_str(&example.to_string()).map_err(|e| e.to_string())?;
+    let typed = raw.deserialize().map_err(|e| format!("error: {e}"))?;
+    let back = serde_json::to_value(&typed).map_err(|e| e.to_string())?;
+    if !same_json(example, &back, "", respelled) {
+        return Err(format!("differs:\n  expected {example}\n  actual   {back}"));
+    }
+    Ok(typed)
+}
+
+/// The event types whose example lands in the enum's `Other`: none (the
+/// spec's examples all fit their schemas at the enum level; the one
+/// excluded above lands in its own type's `Other`, inside its variant).
+const IN_OTHER: &[&str] = &[];
+
+/// Why `example` does not round-trip whole through the envelope and enum
+/// of its kind, or lands in `Other`, if it does not.
+fn whole_failure(example: &Value, respelled: &mut Vec<String>) -> Option<String> {
+    let event_type = example
+        .get("type")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    let mut contents = Vec::new();
+    if example.get("room_id").is_some() {
+        let event = whole::<ClientEvent>(example, respelled);
+        contents.push(event.map(|e| {
+            (
+                matches!(e.content, AnyTimelineEventContent::Other { .. }),
+                e.content.event_type().to_owned(),
+            )
+        }));
+        if example.get("state_key").is_some() {
+            let event = whole::<ClientEvent<AnyStateEventContent>>(example, respelled);
+            contents.push(event.map(|e| {
+                (
+                    matches!(e.content, AnyStateEventContent::Other { .. }),
+                    e.content.event_type().to_owned(),
+                )
+            }));
+        }
+    } else {
+        let event = whole::<Event>(example, respelled);
+        contents.push(event.map(|e| {
+            (
+                matches!(e.content, AnyBasicEventContent::Other { .. }),
+                e.content.event_type().to_owned(),
+            )
+        }));
+    }
+    for content in contents {
+        match content {
+            Err(error) => return Some(error),
+            Ok((_, written)) if written != event_type => {
+                return Some(format!("written back as `{written}`"));
+            }
+            Ok((true, _)) if !IN_OTHER.contains(&event_type) => {
+                return Some("lands in the enum's `Other`, not in its own variant".to_owned());
+            }
+            Ok((false, _)) if IN_OTHER.contains(&event_type) => {
+                return Some(
+                    "lands in its own variant, but is listed in IN_OTHER; remove it".to_owned(),
+                );
+            }
+            Ok(_) => {}
+        }
+    }
+    None
+}
+
+#[test]
+fn every_example_event_round_trips_whole_through_its_envelope_in_its_variant() {
+    matrix_csapi::runtime::__private::validate_identifiers_on_this_thread(true);
+    let project = Project {
+        spec_config_dir: workspace_dir().join("spec"),
+    };
+    let examples = event_examples(&spec_dir(), &project).unwrap();
+    let mut respelled = Vec::new();
+    let mut failed = Vec::new();
+    let mut state = 0;
+    for example in &examples {
+        state += usize::from(
+            example.value.get("state_key").is_some() && example.value.get("room_id").is_some(),
+        );
+        if let Some(failure) = whole_failure(&example.value, &mut respelled) {
+            failed.push(format!("{}: {failure}", example.file));
+        }
+    }
+    println!(
+        "{} example events round-trip whole ({state} also as state events; {} numbers spelled differently), {} failed",
+        examples.len() - failed.len(),
+        respelled.len(),
+        failed.len()
+    );
+    assert!(failed.is_empty(), "{}", failed.join("\n"));
+    // The numbers README.md gives.
+    assert_eq!(examples.len(), 83, "example events found");
+    assert_eq!(state, 27, "state examples");
+}
+
+/// A room event as a server sends it.
+fn room_event(event_type: &str, content: Value) -> Value {
+    json!({
+        "event_id": "$e:example.org",
+        "room_id": "!r:example.org",
+        "sender": "@alice:example.org",
+        "origin_server_ts": 1,
+        "state_key": "@alice:example.org",
+        "type": event_type,
+        "content": content,
+        "unsigned": {"redacted_because": {"type": "m.room.redaction"}},
+    })
+}
+
+#[test]
+fn a_redacted_event_and_an_unknown_type_are_other_and_written_back_exactly() {
+    // A redacted member event keeps `membership`; a redacted topic keeps
+    // nothing: its content no longer fits `m.room.topic`.
+    let redacted = room_event("m.room.topic", json!({}));
+    let unknown = room_event(
+        "org.example.poll",
+        json!({"question": "lunch?", "n": [1, 2.5]}),
+    );
+    for (event, event_type) in [(&redacted, "m.room.topic"), (&unknown, "org.example.poll")] {
+        let raw: Raw<ClientEvent<AnyStateEventContent>> =
+            serde_json::from_str(&event.to_string()).unwrap();
+        let typed = raw.deserialize().unwrap();
+        let AnyStateEventContent::Other {
+            event_type: kept,
+            content,
+        } = &typed.content
+        else {
+            panic!("not Other: {typed:?}");
+        };
+        assert_eq!(kept, event_type);
+        assert_eq!(Value::Object(content.clone()), event["content"]);
+        assert_eq!(serde_json::to_value(&typed).unwrap(), *event);
+        // The timeline's enum alike.
+        let typed: ClientEvent = raw.deserialize_as().unwrap();
+        assert!(
+            matches!(typed.content, AnyTimelineEventContent::Other { .. }),
+            "{typed:?}"
+        );
+        assert_eq!(serde_json::to_value(&typed).unwrap(), *event);
+    }
+}
+
+#[test]
+fn one_content_type_reads_events_of_its_type_only() {
+    let member = room_event(
+        "m.room.member",
+        json!({"membership": "join", "displayname": "Alice"}),
+    );
+    let raw: Raw<ClientEvent> = serde_json::from_str(&member.to_string()).unwrap();
+    let typed = raw
+        .deserialize_as::<ClientEvent<RoomMemberEventContent>>()
+        .unwrap();
+    assert_eq!(typed.content.displayname, Some(Some("Alice".to_owned())));
+    assert_eq!(serde_json::to_value(&typed).unwrap(), member);
+    let AnyTimelineEventContent::RoomMember(in_enum) = raw.deserialize().unwrap().content else {
+        panic!("not RoomMember");
+    };
+    assert_eq!(in_enum, typed.content);
+
+    let topic = room_event("m.room.topic", json!({"topic": "t"}));
+    let error = serde_json::from_value::<ClientEvent<RoomMemberEventContent>>(topic)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        error.contains("event type `m.room.topic`, expected `m.room.member`"),
+        "{error}"
+    );
+}
+
+/// README.md's "Reading events", on a `/sync` response: what it prints.
+fn readme_timeline(response: &matrix_csapi::sync::SyncResponse) -> Vec<String> {
+    let mut printed = Vec::new();
+    for (room_id, room) in response.rooms.iter().flat_map(|r| r.join.iter().flatten()) {
+        for raw in room.timeline.iter().flat_map(|t| &t.events) {
+            // One event that does not fit its schema fails alone.
+            let Ok(event) = raw.deserialize() else {
+                continue;
+            };
+            match &event.content {
+                AnyTimelineEventContent::RoomMessage(RoomMessageEventContent::Text(text)) => {
+                    printed.push(format!("{room_id} {}: {}", event.sender, text.body));
+                }
+                AnyTimelineEventContent::RoomMember(member) => {
+                    printed.push(format!("{:?} is {}", event.state_key, member.membership));
+                }
+                // A type this crate does not know, or a known one whose
+                // content does not fit it.
+                AnyTimelineEventContent::Other { event_type, .. } => {
+                    printed.push(format!("other: {event_type}"));
+                }
+                other => printed.push(other.event_type().to_owned()),
+            }
+            // One event type only: fails for any other type.
+            let member = raw.deserialize_as::<ClientEventWithoutRoomId<RoomMemberEventContent>>();
+            if let Ok(member) = member {
+                printed.push(format!("member {}", member.content.membership));
+            }
+        }
+    }
+    printed
+}
+
+#[test]
+fn readme_reads_a_sync_timeline() {
+    let event = |event_type: &str, content: Value| {
+        json!({"event_id": "$e", "sender": "@a:example.org", "origin_server_ts": 1,
+               "type": event_type, "content": content, "state_key": "@a:example.org"})
+    };
+    let mut text = event("m.room.message", json!({"msgtype": "m.text", "body": "hi"}));
+    text.as_object_mut().unwrap().remove("state_key");
+    let response = json!({
+        "next_batch": "s1",
+        "rooms": {"join": {"!r:example.org": {"timeline": {"events": [
+            text,
+            event("m.room.member", json!({"membership": "join"})),
+            event("m.room.topic", json!({})),
+            event("m.reaction", json!({})),
+            {"type": "m.room.name"},
+        ]}}}}
+    });
+    let response = serde_json::from_value(response).unwrap();
+    assert_eq!(
+        readme_timeline(&response),
+        [
+            "!r:example.org @a:example.org: hi",
+            "Some(\"@a:example.org\") is join",
+            "member join",
+            "other: m.room.topic",
+            "m.reaction",
+        ]
+    );
 }

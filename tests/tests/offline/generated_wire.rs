@@ -14,8 +14,10 @@ use std::collections::BTreeMap;
 use std::future::Future;
 use std::time::{Duration, SystemTime};
 
+use matrix_csapi::events::{AnyTimelineEventContent, RoomMessageEventContent};
 use matrix_csapi::runtime::{
-    Bytes, Error, FromHttpResponseError, IntoHttpError, RetryAfter, Timestamp, UnexpectedReason,
+    Bytes, Error, EventContentFromType, FromHttpResponseError, IntoHttpError, RetryAfter,
+    Timestamp, UnexpectedReason,
 };
 use matrix_csapi::types::{Encryption, Membership, Presence, RoomEventFilter, ThumbnailMethod};
 use matrix_csapi::{AccessToken, BaseUrl, Client, Endpoint, ErrorCode, InvalidId};
@@ -307,7 +309,7 @@ async fn event_ids_with_slashes_stay_in_their_segment() {
     .unwrap();
     let event = event.deserialize().unwrap();
     assert_eq!(event.event_id, "$abc/def");
-    assert_eq!(event.type_, "m.room.message");
+    assert_eq!(event.content.event_type(), "m.room.message");
     assert_eq!(
         event.origin_server_ts,
         Timestamp::from_millis(1_432_735_824_653)
@@ -1753,7 +1755,11 @@ async fn unknown_response_fields_are_accepted() {
     .unwrap()
     .deserialize()
     .unwrap();
-    assert_eq!(event.content["body"], "hi");
+    let AnyTimelineEventContent::RoomMessage(RoomMessageEventContent::Text(text)) = &event.content
+    else {
+        panic!("not a text message: {event:?}");
+    };
+    assert_eq!(text.body, "hi");
     assert_eq!(event.room_id, "!abc:example.org");
 
     let uploaded =

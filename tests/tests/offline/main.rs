@@ -20,6 +20,7 @@ mod session_loopback;
 mod signed_objects;
 mod spec_examples;
 mod staleness;
+mod typed_sending;
 
 use proptest::test_runner::{Config, FileFailurePersistence};
 

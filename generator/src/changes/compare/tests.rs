@@ -58,6 +58,7 @@ fn api(op: impl FnOnce(&mut Operation), types: Vec<TypeDef>) -> Api {
         source: Location::file("m.yaml"),
         feature: None,
         mxc_fields: None,
+        send_content: None,
     };
     op(&mut operation);
     let mut all = vec![def("OpRequest", TypeKind::Struct(Struct::default()))];
@@ -73,6 +74,7 @@ fn api(op: impl FnOnce(&mut Operation), types: Vec<TypeDef>) -> Api {
         types: all,
         features: Vec::new(),
         events: Vec::new(),
+        event_enums: Vec::new(),
     }
 }
 

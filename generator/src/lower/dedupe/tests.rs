@@ -92,6 +92,7 @@ fn operation(request: usize, response: Option<usize>) -> Operation {
         source: Location::file("op.yaml"),
         feature: None,
         mxc_fields: None,
+        send_content: None,
     }
 }
 
@@ -107,6 +108,7 @@ fn api(types: Vec<TypeDef>, operations: Vec<Operation>) -> Api {
         types,
         features: Vec::new(),
         events: Vec::new(),
+        event_enums: Vec::new(),
     }
 }
 

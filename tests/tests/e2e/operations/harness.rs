@@ -17,6 +17,7 @@ use std::collections::BTreeMap;
 use std::fmt::Debug;
 use std::time::Duration;
 
+use matrix_csapi::events::{AnyTimelineEventContent, RoomMessageEventContent};
 use matrix_csapi::test_support::{BodyVisitor, visit_body_type};
 use matrix_csapi::types::{AuthenticationData, AuthenticationDataPassword, UserIdentifierUserId};
 use matrix_csapi::{ServerName, UserId};
@@ -685,6 +686,17 @@ impl<T: DeserializeOwned> Typed<T> for matrix_csapi_runtime::Raw<T> {
     fn typed(&self) -> T {
         self.deserialize()
             .unwrap_or_else(|error| panic!("event {}: {error}", self.json().get()))
+    }
+}
+
+/// The body of a text message (`m.room.message`, `msgtype: m.text`);
+/// `None` for any other event.
+pub fn text_body(content: &AnyTimelineEventContent) -> Option<&str> {
+    match content {
+        AnyTimelineEventContent::RoomMessage(RoomMessageEventContent::Text(text)) => {
+            Some(&text.body)
+        }
+        _ => None,
     }
 }
 

@@ -24,7 +24,7 @@ const PNG_MAGIC: &[u8] = b"\x89PNG\r\n\x1a\n";
 
 /// A `width` x `height` RGB gradient as a valid PNG (zlib stored blocks,
 /// so no compressor is needed).
-fn png(width: u32, height: u32) -> Vec<u8> {
+pub(crate) fn png(width: u32, height: u32) -> Vec<u8> {
     let mut pixels = Vec::new();
     for y in 0..height {
         pixels.push(0); // filter: none

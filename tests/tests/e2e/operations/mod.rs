@@ -31,9 +31,11 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod account;
-mod harness;
+// `events` compares events with `harness::differences` and uploads
+// `media::png`.
+pub(crate) mod harness;
 mod keys;
-mod media;
+pub(crate) mod media;
 mod push;
 mod rooms;
 mod server;

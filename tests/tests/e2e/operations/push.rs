@@ -12,7 +12,7 @@ use matrix_csapi::types::PushRuleAction;
 use serde_json::json;
 
 use super::account::{Users, object};
-use super::harness::{Harness, Typed};
+use super::harness::{Harness, Typed, text_body};
 use super::rooms::Rooms;
 
 const RULE: &str = "ops-deploy";
@@ -208,7 +208,7 @@ pub async fn run(h: &mut Harness, users: &Users, rooms: &Rooms) {
         let mention = notifications
             .notifications
             .iter()
-            .find(|n| n.event.typed().content.get("body") == Some(&json!("hi alice")));
+            .find(|n| text_body(&n.event.typed().content) == Some("hi alice"));
         let mention = mention.expect("a notification for the mention");
         assert_eq!(mention.room_id, rooms.lobby);
         assert_eq!(mention.event.typed().sender, users.bob.user_id);

@@ -3,6 +3,7 @@
 
 use std::time::Duration;
 
+use matrix_csapi::events::{AnyBasicEventContent, AnyStateEventContent};
 use matrix_csapi::filter::{DefineFilterRequest, GetFilterRequest};
 use matrix_csapi::old_sync::{GetEventsRequest, GetOneEventRequest, InitialSyncRequest};
 use matrix_csapi::peeking_events::PeekEventsRequest;
@@ -79,18 +80,21 @@ pub async fn run(h: &mut Harness, users: &Users, rooms: &Rooms) {
             .and_then(|batch| batch.events.clone())
             .unwrap_or_default();
         let ephemeral = typed_all(&ephemeral);
-        let typing = ephemeral.iter().find(|event| event.type_ == "m.typing");
-        assert_eq!(
-            typing.map(|event| &event.content["user_ids"]),
-            Some(&json!([bob.user_id]))
-        );
+        let typing = ephemeral.iter().find_map(|event| match &event.content {
+            AnyBasicEventContent::Typing(typing) => Some(&typing.user_ids),
+            _ => None,
+        });
+        assert_eq!(typing, Some(&vec![bob.user_id.clone()]));
         if let Some(hello) = &rooms.hello {
-            let receipts = ephemeral.iter().find(|event| event.type_ == "m.receipt");
-            let receipt = receipts
-                .map(|event| &event.content[hello.as_str()]["m.read"][alice.user_id.as_str()]);
+            let receipt = ephemeral.iter().find_map(|event| match &event.content {
+                AnyBasicEventContent::Receipt(receipts) => {
+                    receipts.0.get(hello)?.read.as_ref()?.get(&alice.user_id)
+                }
+                _ => None,
+            });
             assert_eq!(
-                receipt.map(|receipt| &receipt["thread_id"]),
-                Some(&json!("main"))
+                receipt.and_then(|receipt| receipt.thread_id.as_deref()),
+                Some("main")
             );
         }
     }
@@ -103,13 +107,11 @@ pub async fn run(h: &mut Harness, users: &Users, rooms: &Rooms) {
             .and_then(|batch| batch.events.clone())
             .unwrap_or_default();
         let account_data = typed_all(&account_data);
-        let fully_read = account_data
-            .iter()
-            .find(|event| event.type_ == "m.fully_read");
-        assert_eq!(
-            fully_read.map(|event| &event.content["event_id"]),
-            Some(&json!(hello))
-        );
+        let fully_read = account_data.iter().find_map(|event| match &event.content {
+            AnyBasicEventContent::FullyRead(fully_read) => Some(&fully_read.event_id),
+            _ => None,
+        });
+        assert_eq!(fully_read.map(String::as_str), Some(hello.as_str()));
     }
     let filtered = sync(h, alice, None, filter_id, "").await;
     if let Some(filtered) = filtered {
@@ -222,7 +224,7 @@ pub async fn run(h: &mut Harness, users: &Users, rooms: &Rooms) {
                 .state
                 .unwrap_or_default()
                 .iter()
-                .any(|event| event.typed().type_ == "m.room.create")
+                .any(|event| matches!(event.typed().content, AnyStateEventContent::RoomCreate(_)))
         );
     }
     if let Some(hello) = &rooms.hello {
