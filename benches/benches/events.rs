@@ -7,8 +7,9 @@
 //!   `state` event of the joined rooms deserialized from its `Raw`: on
 //!   ruma's side into `AnySyncTimelineEvent` and `AnySyncStateEvent` (the
 //!   `/sync` forms, which have no `room_id`; `AnyTimelineEvent` would
-//!   reject these events), on ours with `Raw::deserialize`, which gives the
-//!   envelope's default content type.
+//!   reject these events), on ours with `Raw::deserialize` into the
+//!   envelopes' default content enums, `AnyTimelineEventContent` and
+//!   `AnyStateEventContent` (a variant per event type, content typed).
 //! * `sync/raw`: the response alone, events left as `Raw` on both sides.
 //!
 //! Both sides are checked once, before timing, to see the same rooms and,
@@ -24,9 +25,10 @@ use std::time::{Duration, SystemTime};
 
 use bytes::Bytes;
 use criterion::{BatchSize, Criterion, criterion_group};
+use matrix_csapi::events::{AnyStateEventContent, AnyTimelineEventContent};
 use matrix_csapi::sync::{SyncRequest, SyncResponse};
 use matrix_csapi::types::ClientEventWithoutRoomId;
-use matrix_csapi_runtime::Endpoint;
+use matrix_csapi_runtime::{Endpoint, EventContentFromType};
 use ratios::Ratio;
 use ruma_client_api::sync::sync_events::v3 as ruma_sync;
 use ruma_common::api::IncomingResponseExt;
@@ -70,10 +72,10 @@ fn ruma_response(response: &http::Response<Bytes>) -> http::Response<&[u8]> {
         .unwrap_or_else(|e| panic!("building a response: {e}"))
 }
 
-fn ours_fact(event: &ClientEventWithoutRoomId) -> Fact {
+fn ours_fact<C: EventContentFromType>(event: &ClientEventWithoutRoomId<C>) -> Fact {
     (
         event.event_id.to_string(),
-        event.type_.clone(),
+        event.content.event_type().to_owned(),
         event.sender.to_string(),
     )
 }
@@ -100,7 +102,7 @@ fn ours_typed(
 ) -> (
     SyncResponse,
     Vec<ClientEventWithoutRoomId>,
-    Vec<ClientEventWithoutRoomId>,
+    Vec<ClientEventWithoutRoomId<AnyStateEventContent>>,
 ) {
     let sync = ours_raw(response);
     let mut timeline = Vec::new();
@@ -170,29 +172,43 @@ fn ours_facts(response: &http::Response<Bytes>) -> (RoomFacts, OtherCounts) {
     let sync = SyncRequest::try_from_http_response(response.clone())
         .unwrap_or_else(|e| panic!("ours: {e}"));
     let mut rooms = RoomFacts::new();
+    let mut unknown_types = 0;
     let joined = sync.rooms.as_ref().and_then(|rooms| rooms.join.as_ref());
     for (room_id, room) in joined.into_iter().flatten() {
-        let deserialize = |event: &matrix_csapi_runtime::Raw<ClientEventWithoutRoomId>| {
-            ours_fact(
-                &event
-                    .deserialize()
-                    .unwrap_or_else(|e| panic!("ours: event: {e}")),
-            )
-        };
-        let timeline = room
-            .timeline
-            .iter()
-            .flat_map(|batch| &batch.events)
-            .map(deserialize)
-            .collect();
-        let state = room
+        let mut timeline = Vec::new();
+        for event in room.timeline.iter().flat_map(|batch| &batch.events) {
+            let event = event
+                .deserialize()
+                .unwrap_or_else(|e| panic!("ours: event: {e}"));
+            // Typed all through: only types no spec defines are `Other`.
+            if let AnyTimelineEventContent::Other { event_type, .. } = &event.content {
+                assert!(!event_type.starts_with("m."), "{event_type} is Other");
+                unknown_types += 1;
+            }
+            timeline.push(ours_fact(&event));
+        }
+        let mut state = Vec::new();
+        for event in room
             .state
             .iter()
             .flat_map(|batch| batch.events.iter().flatten())
-            .map(deserialize)
-            .collect();
+        {
+            let event = event
+                .deserialize()
+                .unwrap_or_else(|e| panic!("ours: event: {e}"));
+            if let AnyStateEventContent::Other { event_type, .. } = &event.content {
+                panic!("{event_type} is Other");
+            }
+            state.push(ours_fact(&event));
+        }
         rooms.insert(room_id.to_string(), (timeline, state));
     }
+    let unknown_in_facts = rooms
+        .values()
+        .flat_map(|(timeline, _)| timeline)
+        .filter(|(_, event_type, _)| !event_type.starts_with("m."))
+        .count();
+    assert_eq!(unknown_types, unknown_in_facts);
     let rooms_of = |f: fn(&matrix_csapi::sync::Rooms) -> usize| sync.rooms.as_ref().map_or(0, f);
     let events = |batch: &Option<matrix_csapi::types::EventBatch>| {
         batch
