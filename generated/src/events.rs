@@ -3,8 +3,8 @@ use matrix_csapi_runtime as rt;
 
 use crate::types::{
     AvatarInfo, Encryption, ImageInfo, Membership, Presence, PushRuleset, RecentEmoji,
-    SignedThirdPartyInvite, StreamMetadata, Tag, TextualRepresentation, ThumbnailInfo,
-    VerificationRelatesTo,
+    RelatesTo, SignedThirdPartyInvite, StreamMetadata, Tag, TextualRepresentation,
+    ThumbnailInfo, VerificationRelatesTo,
 };
 
 /// A list of terms URLs the user has previously accepted. Clients SHOULD use this
@@ -1307,7 +1307,7 @@ pub enum KeyVerificationStartEventContent {
     SasV1(KeyVerificationStartSasV1Content),
     /// Any other value: a `method` this version of the crate does not know, none at all, or a value that does not fit its variant; kept whole.
     #[serde(untagged)]
-    Other(serde_json::Map<String, serde_json::Value>),
+    Other(KeyVerificationStartOtherContent),
 }
 
 impl From<KeyVerificationStartReciprocateV1Content>
@@ -1323,9 +1323,8 @@ impl From<KeyVerificationStartSasV1Content> for KeyVerificationStartEventContent
     }
 }
 
-impl From<serde_json::Map<String, serde_json::Value>>
-for KeyVerificationStartEventContent {
-    fn from(value: serde_json::Map<String, serde_json::Value>) -> Self {
+impl From<KeyVerificationStartOtherContent> for KeyVerificationStartEventContent {
+    fn from(value: KeyVerificationStartOtherContent) -> Self {
         Self::Other(value)
     }
 }
@@ -1441,6 +1440,56 @@ rt::deserialize_object! {
     required key_agreement_protocols, required hashes, required
     message_authentication_codes, required short_authentication_string, optional
     relates_to = "m.relates_to", }
+}
+
+/// The schema at `event-schemas/schema/m.key.verification.start.yaml#/properties/content`.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+#[non_exhaustive]
+pub struct KeyVerificationStartOtherContent {
+    /// The device ID which is initiating the process.
+    pub from_device: String,
+    /// Required when sent as a to-device message. An opaque identifier for
+    /// the verification process. Must be unique with respect to the devices
+    /// involved. Must be the same as the `transaction_id` given in the
+    /// `m.key.verification.request` if this process is originating from a
+    /// request.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transaction_id: Option<String>,
+    /// The verification method to use.
+    pub method: String,
+    /// Optional method to use to verify the other user's key with. Applicable
+    /// when the `method` chosen only verifies one user's key. This field will
+    /// never be present if the `method` verifies keys both ways.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_method: Option<String>,
+    /// Required when sent as an in-room message. Indicates the
+    /// `m.key.verification.request` that this message is related to. Note that for
+    /// encrypted messages, this property should be in the unencrypted portion of the
+    /// event.
+    #[serde(rename = "m.relates_to", default, skip_serializing_if = "Option::is_none")]
+    pub relates_to: Option<VerificationRelatesTo>,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+impl KeyVerificationStartOtherContent {
+    /// Creates a value from its required fields; optional fields are unset.
+    pub fn new(from_device: String, method: String) -> Self {
+        Self {
+            from_device,
+            transaction_id: None,
+            method,
+            next_method: None,
+            relates_to: None,
+            additional_properties: Default::default(),
+        }
+    }
+}
+
+rt::deserialize_object! {
+    KeyVerificationStartOtherContent { required from_device, optional transaction_id,
+    required method, optional next_method, optional relates_to = "m.relates_to", }
 }
 
 /// Allows clients to track user preferences about key backup.
@@ -1604,8 +1653,12 @@ pub struct PresenceEventContent {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub displayname: Option<String>,
     /// The last time since this used performed some action, in milliseconds.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub last_active_ago: Option<f64>,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "rt::duration_ms::option"
+    )]
+    pub last_active_ago: Option<std::time::Duration>,
     /// The presence state for this user.
     pub presence: Presence,
     /// Whether the user is currently active
@@ -1636,7 +1689,8 @@ impl PresenceEventContent {
 
 rt::deserialize_object! {
     PresenceEventContent { optional avatar_url, optional displayname, optional
-    last_active_ago, required presence, optional currently_active, optional status_msg, }
+    last_active_ago with OptionDurationMs, required presence, optional currently_active,
+    optional status_msg, }
 }
 
 /// Describes all push rules for this user.
@@ -2714,7 +2768,7 @@ pub enum RoomMessageEventContent {
     Video(RoomMessageVideoContent),
     /// Any other value: a `msgtype` this version of the crate does not know, none at all, or a value that does not fit its variant; kept whole.
     #[serde(untagged)]
-    Other(serde_json::Map<String, serde_json::Value>),
+    Other(RoomMessageOtherContent),
 }
 
 impl From<RoomMessageAudioContent> for RoomMessageEventContent {
@@ -2777,8 +2831,8 @@ impl From<RoomMessageVideoContent> for RoomMessageEventContent {
     }
 }
 
-impl From<serde_json::Map<String, serde_json::Value>> for RoomMessageEventContent {
-    fn from(value: serde_json::Map<String, serde_json::Value>) -> Self {
+impl From<RoomMessageOtherContent> for RoomMessageEventContent {
+    fn from(value: RoomMessageOtherContent) -> Self {
         Self::Other(value)
     }
 }
@@ -2820,6 +2874,24 @@ pub struct RoomMessageAudioContent {
     /// Required if the file is encrypted. An [EncryptedFile](https://spec.matrix.org/v1.19/client-server-api/#definition-encryptedfile) structure.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub file: Option<serde_json::Map<String, serde_json::Value>>,
+    /// How this message relates to another event: a reply
+    /// (`m.in_reply_to`), a thread (`rel_type: m.thread`), an edit
+    /// (`rel_type: m.replace`, with `m.new_content`), a reference.
+    ///
+    /// Defined by the spec's section "Forming relationships between
+    /// events"; added to the schema by
+    /// `spec/overlays/spec-gaps/relations-message-audio.yaml`.
+    #[serde(rename = "m.relates_to", default, skip_serializing_if = "Option::is_none")]
+    pub relates_to: Option<RelatesTo>,
+    /// With `rel_type: m.replace`: the content that replaces the edited
+    /// event's (any `msgtype`). The edit's own `body` and `msgtype` are the
+    /// fallback for clients without edits; an `m.relates_to` inside the
+    /// new content is ignored.
+    ///
+    /// Defined by the spec's section "Event replacements"; added to the
+    /// schema by `spec/overlays/spec-gaps/relations-message-audio.yaml`.
+    #[serde(rename = "m.new_content", default, skip_serializing_if = "Option::is_none")]
+    pub new_content: Option<Box<RoomMessageEventContent>>,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -2836,6 +2908,8 @@ impl RoomMessageAudioContent {
             info: None,
             url: None,
             file: None,
+            relates_to: None,
+            new_content: None,
             additional_properties: Default::default(),
         }
     }
@@ -2843,7 +2917,8 @@ impl RoomMessageAudioContent {
 
 rt::deserialize_object! {
     RoomMessageAudioContent { required body, optional format, optional formatted_body,
-    optional filename, optional info, optional url, optional file, }
+    optional filename, optional info, optional url, optional file, optional relates_to =
+    "m.relates_to", optional new_content = "m.new_content", }
 }
 
 /// Metadata for the audio clip referred to in `url`.
@@ -2899,6 +2974,24 @@ pub struct RoomMessageEmoteContent {
     /// is specified.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub formatted_body: Option<String>,
+    /// How this message relates to another event: a reply
+    /// (`m.in_reply_to`), a thread (`rel_type: m.thread`), an edit
+    /// (`rel_type: m.replace`, with `m.new_content`), a reference.
+    ///
+    /// Defined by the spec's section "Forming relationships between
+    /// events"; added to the schema by
+    /// `spec/overlays/spec-gaps/relations-message-emote.yaml`.
+    #[serde(rename = "m.relates_to", default, skip_serializing_if = "Option::is_none")]
+    pub relates_to: Option<RelatesTo>,
+    /// With `rel_type: m.replace`: the content that replaces the edited
+    /// event's (any `msgtype`). The edit's own `body` and `msgtype` are the
+    /// fallback for clients without edits; an `m.relates_to` inside the
+    /// new content is ignored.
+    ///
+    /// Defined by the spec's section "Event replacements"; added to the
+    /// schema by `spec/overlays/spec-gaps/relations-message-emote.yaml`.
+    #[serde(rename = "m.new_content", default, skip_serializing_if = "Option::is_none")]
+    pub new_content: Option<Box<RoomMessageEventContent>>,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -2911,13 +3004,16 @@ impl RoomMessageEmoteContent {
             body,
             format: None,
             formatted_body: None,
+            relates_to: None,
+            new_content: None,
             additional_properties: Default::default(),
         }
     }
 }
 
 rt::deserialize_object! {
-    RoomMessageEmoteContent { required body, optional format, optional formatted_body, }
+    RoomMessageEmoteContent { required body, optional format, optional formatted_body,
+    optional relates_to = "m.relates_to", optional new_content = "m.new_content", }
 }
 
 /// The schema at `event-schemas/schema/m.room.message$m.file.yaml#/properties/content`.
@@ -2955,6 +3051,24 @@ pub struct RoomMessageFileContent {
     /// Required if the file is encrypted. An [EncryptedFile](https://spec.matrix.org/v1.19/client-server-api/#definition-encryptedfile) structure.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub file: Option<serde_json::Map<String, serde_json::Value>>,
+    /// How this message relates to another event: a reply
+    /// (`m.in_reply_to`), a thread (`rel_type: m.thread`), an edit
+    /// (`rel_type: m.replace`, with `m.new_content`), a reference.
+    ///
+    /// Defined by the spec's section "Forming relationships between
+    /// events"; added to the schema by
+    /// `spec/overlays/spec-gaps/relations-message-file.yaml`.
+    #[serde(rename = "m.relates_to", default, skip_serializing_if = "Option::is_none")]
+    pub relates_to: Option<RelatesTo>,
+    /// With `rel_type: m.replace`: the content that replaces the edited
+    /// event's (any `msgtype`). The edit's own `body` and `msgtype` are the
+    /// fallback for clients without edits; an `m.relates_to` inside the
+    /// new content is ignored.
+    ///
+    /// Defined by the spec's section "Event replacements"; added to the
+    /// schema by `spec/overlays/spec-gaps/relations-message-file.yaml`.
+    #[serde(rename = "m.new_content", default, skip_serializing_if = "Option::is_none")]
+    pub new_content: Option<Box<RoomMessageEventContent>>,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -2971,6 +3085,8 @@ impl RoomMessageFileContent {
             info: None,
             url: None,
             file: None,
+            relates_to: None,
+            new_content: None,
             additional_properties: Default::default(),
         }
     }
@@ -2978,7 +3094,8 @@ impl RoomMessageFileContent {
 
 rt::deserialize_object! {
     RoomMessageFileContent { required body, optional format, optional formatted_body,
-    optional filename, optional info, optional url, optional file, }
+    optional filename, optional info, optional url, optional file, optional relates_to =
+    "m.relates_to", optional new_content = "m.new_content", }
 }
 
 /// Information about the file referred to in `url`.
@@ -3063,6 +3180,24 @@ pub struct RoomMessageImageContent {
     /// Required if the file is encrypted. An [EncryptedFile](https://spec.matrix.org/v1.19/client-server-api/#definition-encryptedfile) structure.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub file: Option<serde_json::Map<String, serde_json::Value>>,
+    /// How this message relates to another event: a reply
+    /// (`m.in_reply_to`), a thread (`rel_type: m.thread`), an edit
+    /// (`rel_type: m.replace`, with `m.new_content`), a reference.
+    ///
+    /// Defined by the spec's section "Forming relationships between
+    /// events"; added to the schema by
+    /// `spec/overlays/spec-gaps/relations-message-image.yaml`.
+    #[serde(rename = "m.relates_to", default, skip_serializing_if = "Option::is_none")]
+    pub relates_to: Option<RelatesTo>,
+    /// With `rel_type: m.replace`: the content that replaces the edited
+    /// event's (any `msgtype`). The edit's own `body` and `msgtype` are the
+    /// fallback for clients without edits; an `m.relates_to` inside the
+    /// new content is ignored.
+    ///
+    /// Defined by the spec's section "Event replacements"; added to the
+    /// schema by `spec/overlays/spec-gaps/relations-message-image.yaml`.
+    #[serde(rename = "m.new_content", default, skip_serializing_if = "Option::is_none")]
+    pub new_content: Option<Box<RoomMessageEventContent>>,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -3079,6 +3214,8 @@ impl RoomMessageImageContent {
             info: None,
             url: None,
             file: None,
+            relates_to: None,
+            new_content: None,
             additional_properties: Default::default(),
         }
     }
@@ -3086,7 +3223,8 @@ impl RoomMessageImageContent {
 
 rt::deserialize_object! {
     RoomMessageImageContent { required body, optional format, optional formatted_body,
-    optional filename, optional info, optional url, optional file, }
+    optional filename, optional info, optional url, optional file, optional relates_to =
+    "m.relates_to", optional new_content = "m.new_content", }
 }
 
 /// The schema at `event-schemas/schema/m.room.message$m.key.verification.request.yaml#/properties/content`.
@@ -3124,6 +3262,24 @@ pub struct RoomMessageKeyVerificationRequestContent {
     /// ignore all other events that have an `m.reference` relationship with
     /// this event.
     pub to: String,
+    /// How this message relates to another event: a reply
+    /// (`m.in_reply_to`), a thread (`rel_type: m.thread`), an edit
+    /// (`rel_type: m.replace`, with `m.new_content`), a reference.
+    ///
+    /// Defined by the spec's section "Forming relationships between
+    /// events"; added to the schema by
+    /// `spec/overlays/spec-gaps/relations-message-key-verification-request.yaml`.
+    #[serde(rename = "m.relates_to", default, skip_serializing_if = "Option::is_none")]
+    pub relates_to: Option<RelatesTo>,
+    /// With `rel_type: m.replace`: the content that replaces the edited
+    /// event's (any `msgtype`). The edit's own `body` and `msgtype` are the
+    /// fallback for clients without edits; an `m.relates_to` inside the
+    /// new content is ignored.
+    ///
+    /// Defined by the spec's section "Event replacements"; added to the
+    /// schema by `spec/overlays/spec-gaps/relations-message-key-verification-request.yaml`.
+    #[serde(rename = "m.new_content", default, skip_serializing_if = "Option::is_none")]
+    pub new_content: Option<Box<RoomMessageEventContent>>,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -3139,6 +3295,8 @@ impl RoomMessageKeyVerificationRequestContent {
             from_device,
             methods,
             to,
+            relates_to: None,
+            new_content: None,
             additional_properties: Default::default(),
         }
     }
@@ -3146,7 +3304,8 @@ impl RoomMessageKeyVerificationRequestContent {
 
 rt::deserialize_object! {
     RoomMessageKeyVerificationRequestContent { optional body, optional format, optional
-    formatted_body, required from_device, required methods, required to, }
+    formatted_body, required from_device, required methods, required to, optional
+    relates_to = "m.relates_to", optional new_content = "m.new_content", }
 }
 
 /// The schema at `event-schemas/schema/m.room.message$m.location.yaml#/properties/content`.
@@ -3160,6 +3319,24 @@ pub struct RoomMessageLocationContent {
     /// The `info` property.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub info: Option<LocationInfo>,
+    /// How this message relates to another event: a reply
+    /// (`m.in_reply_to`), a thread (`rel_type: m.thread`), an edit
+    /// (`rel_type: m.replace`, with `m.new_content`), a reference.
+    ///
+    /// Defined by the spec's section "Forming relationships between
+    /// events"; added to the schema by
+    /// `spec/overlays/spec-gaps/relations-message-location.yaml`.
+    #[serde(rename = "m.relates_to", default, skip_serializing_if = "Option::is_none")]
+    pub relates_to: Option<RelatesTo>,
+    /// With `rel_type: m.replace`: the content that replaces the edited
+    /// event's (any `msgtype`). The edit's own `body` and `msgtype` are the
+    /// fallback for clients without edits; an `m.relates_to` inside the
+    /// new content is ignored.
+    ///
+    /// Defined by the spec's section "Event replacements"; added to the
+    /// schema by `spec/overlays/spec-gaps/relations-message-location.yaml`.
+    #[serde(rename = "m.new_content", default, skip_serializing_if = "Option::is_none")]
+    pub new_content: Option<Box<RoomMessageEventContent>>,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -3172,13 +3349,16 @@ impl RoomMessageLocationContent {
             body,
             geo_uri,
             info: None,
+            relates_to: None,
+            new_content: None,
             additional_properties: Default::default(),
         }
     }
 }
 
 rt::deserialize_object! {
-    RoomMessageLocationContent { required body, required geo_uri, optional info, }
+    RoomMessageLocationContent { required body, required geo_uri, optional info, optional
+    relates_to = "m.relates_to", optional new_content = "m.new_content", }
 }
 
 /// The schema at `event-schemas/schema/m.room.message$m.location.yaml#/properties/content/properties/info`.
@@ -3232,6 +3412,24 @@ pub struct RoomMessageNoticeContent {
     /// is specified.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub formatted_body: Option<String>,
+    /// How this message relates to another event: a reply
+    /// (`m.in_reply_to`), a thread (`rel_type: m.thread`), an edit
+    /// (`rel_type: m.replace`, with `m.new_content`), a reference.
+    ///
+    /// Defined by the spec's section "Forming relationships between
+    /// events"; added to the schema by
+    /// `spec/overlays/spec-gaps/relations-message-notice.yaml`.
+    #[serde(rename = "m.relates_to", default, skip_serializing_if = "Option::is_none")]
+    pub relates_to: Option<RelatesTo>,
+    /// With `rel_type: m.replace`: the content that replaces the edited
+    /// event's (any `msgtype`). The edit's own `body` and `msgtype` are the
+    /// fallback for clients without edits; an `m.relates_to` inside the
+    /// new content is ignored.
+    ///
+    /// Defined by the spec's section "Event replacements"; added to the
+    /// schema by `spec/overlays/spec-gaps/relations-message-notice.yaml`.
+    #[serde(rename = "m.new_content", default, skip_serializing_if = "Option::is_none")]
+    pub new_content: Option<Box<RoomMessageEventContent>>,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -3244,13 +3442,16 @@ impl RoomMessageNoticeContent {
             body,
             format: None,
             formatted_body: None,
+            relates_to: None,
+            new_content: None,
             additional_properties: Default::default(),
         }
     }
 }
 
 rt::deserialize_object! {
-    RoomMessageNoticeContent { required body, optional format, optional formatted_body, }
+    RoomMessageNoticeContent { required body, optional format, optional formatted_body,
+    optional relates_to = "m.relates_to", optional new_content = "m.new_content", }
 }
 
 /// The schema at `event-schemas/schema/m.room.message$m.server_notice.yaml#/properties/content`.
@@ -3269,6 +3470,24 @@ pub struct RoomMessageServerNoticeContent {
     /// `m.server_notice.usage_limit_reached`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit_type: Option<String>,
+    /// How this message relates to another event: a reply
+    /// (`m.in_reply_to`), a thread (`rel_type: m.thread`), an edit
+    /// (`rel_type: m.replace`, with `m.new_content`), a reference.
+    ///
+    /// Defined by the spec's section "Forming relationships between
+    /// events"; added to the schema by
+    /// `spec/overlays/spec-gaps/relations-message-server-notice.yaml`.
+    #[serde(rename = "m.relates_to", default, skip_serializing_if = "Option::is_none")]
+    pub relates_to: Option<RelatesTo>,
+    /// With `rel_type: m.replace`: the content that replaces the edited
+    /// event's (any `msgtype`). The edit's own `body` and `msgtype` are the
+    /// fallback for clients without edits; an `m.relates_to` inside the
+    /// new content is ignored.
+    ///
+    /// Defined by the spec's section "Event replacements"; added to the
+    /// schema by `spec/overlays/spec-gaps/relations-message-server-notice.yaml`.
+    #[serde(rename = "m.new_content", default, skip_serializing_if = "Option::is_none")]
+    pub new_content: Option<Box<RoomMessageEventContent>>,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -3282,6 +3501,8 @@ impl RoomMessageServerNoticeContent {
             server_notice_type,
             admin_contact: None,
             limit_type: None,
+            relates_to: None,
+            new_content: None,
             additional_properties: Default::default(),
         }
     }
@@ -3289,7 +3510,8 @@ impl RoomMessageServerNoticeContent {
 
 rt::deserialize_object! {
     RoomMessageServerNoticeContent { required body, required server_notice_type, optional
-    admin_contact, optional limit_type, }
+    admin_contact, optional limit_type, optional relates_to = "m.relates_to", optional
+    new_content = "m.new_content", }
 }
 
 /// The schema at `event-schemas/schema/m.room.message$m.text.yaml#/properties/content`.
@@ -3306,6 +3528,24 @@ pub struct RoomMessageTextContent {
     /// is specified.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub formatted_body: Option<String>,
+    /// How this message relates to another event: a reply
+    /// (`m.in_reply_to`), a thread (`rel_type: m.thread`), an edit
+    /// (`rel_type: m.replace`, with `m.new_content`), a reference.
+    ///
+    /// Defined by the spec's section "Forming relationships between
+    /// events"; added to the schema by
+    /// `spec/overlays/spec-gaps/relations-message-text.yaml`.
+    #[serde(rename = "m.relates_to", default, skip_serializing_if = "Option::is_none")]
+    pub relates_to: Option<RelatesTo>,
+    /// With `rel_type: m.replace`: the content that replaces the edited
+    /// event's (any `msgtype`). The edit's own `body` and `msgtype` are the
+    /// fallback for clients without edits; an `m.relates_to` inside the
+    /// new content is ignored.
+    ///
+    /// Defined by the spec's section "Event replacements"; added to the
+    /// schema by `spec/overlays/spec-gaps/relations-message-text.yaml`.
+    #[serde(rename = "m.new_content", default, skip_serializing_if = "Option::is_none")]
+    pub new_content: Option<Box<RoomMessageEventContent>>,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -3318,13 +3558,16 @@ impl RoomMessageTextContent {
             body,
             format: None,
             formatted_body: None,
+            relates_to: None,
+            new_content: None,
             additional_properties: Default::default(),
         }
     }
 }
 
 rt::deserialize_object! {
-    RoomMessageTextContent { required body, optional format, optional formatted_body, }
+    RoomMessageTextContent { required body, optional format, optional formatted_body,
+    optional relates_to = "m.relates_to", optional new_content = "m.new_content", }
 }
 
 /// The schema at `event-schemas/schema/m.room.message$m.video.yaml#/properties/content`.
@@ -3364,6 +3607,24 @@ pub struct RoomMessageVideoContent {
     /// Required if the file is encrypted. An [EncryptedFile](https://spec.matrix.org/v1.19/client-server-api/#definition-encryptedfile) structure.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub file: Option<serde_json::Map<String, serde_json::Value>>,
+    /// How this message relates to another event: a reply
+    /// (`m.in_reply_to`), a thread (`rel_type: m.thread`), an edit
+    /// (`rel_type: m.replace`, with `m.new_content`), a reference.
+    ///
+    /// Defined by the spec's section "Forming relationships between
+    /// events"; added to the schema by
+    /// `spec/overlays/spec-gaps/relations-message-video.yaml`.
+    #[serde(rename = "m.relates_to", default, skip_serializing_if = "Option::is_none")]
+    pub relates_to: Option<RelatesTo>,
+    /// With `rel_type: m.replace`: the content that replaces the edited
+    /// event's (any `msgtype`). The edit's own `body` and `msgtype` are the
+    /// fallback for clients without edits; an `m.relates_to` inside the
+    /// new content is ignored.
+    ///
+    /// Defined by the spec's section "Event replacements"; added to the
+    /// schema by `spec/overlays/spec-gaps/relations-message-video.yaml`.
+    #[serde(rename = "m.new_content", default, skip_serializing_if = "Option::is_none")]
+    pub new_content: Option<Box<RoomMessageEventContent>>,
     /// The other properties, by name.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -3380,6 +3641,8 @@ impl RoomMessageVideoContent {
             info: None,
             url: None,
             file: None,
+            relates_to: None,
+            new_content: None,
             additional_properties: Default::default(),
         }
     }
@@ -3387,7 +3650,8 @@ impl RoomMessageVideoContent {
 
 rt::deserialize_object! {
     RoomMessageVideoContent { required body, optional format, optional formatted_body,
-    optional filename, optional info, optional url, optional file, }
+    optional filename, optional info, optional url, optional file, optional relates_to =
+    "m.relates_to", optional new_content = "m.new_content", }
 }
 
 /// Metadata about the video clip referred to in `url`.
@@ -3450,6 +3714,55 @@ rt::deserialize_object! {
     VideoInfo { optional duration with OptionDurationMs, optional h, optional w, optional
     mimetype, optional size, optional thumbnail_url, optional thumbnail_file, optional
     thumbnail_info, }
+}
+
+/// The schema at `event-schemas/schema/m.room.message.yaml#/properties/content`.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+#[non_exhaustive]
+pub struct RoomMessageOtherContent {
+    /// The textual representation of this message.
+    pub body: String,
+    /// The type of message, e.g. `m.image`, `m.text`
+    pub msgtype: String,
+    /// How this message relates to another event: a reply
+    /// (`m.in_reply_to`), a thread (`rel_type: m.thread`), an edit
+    /// (`rel_type: m.replace`, with `m.new_content`), a reference.
+    ///
+    /// Defined by the spec's section "Forming relationships between
+    /// events"; added to the schema by
+    /// `spec/overlays/spec-gaps/relations-message.yaml`.
+    #[serde(rename = "m.relates_to", default, skip_serializing_if = "Option::is_none")]
+    pub relates_to: Option<RelatesTo>,
+    /// With `rel_type: m.replace`: the content that replaces the edited
+    /// event's (any `msgtype`). The edit's own `body` and `msgtype` are the
+    /// fallback for clients without edits; an `m.relates_to` inside the
+    /// new content is ignored.
+    ///
+    /// Defined by the spec's section "Event replacements"; added to the
+    /// schema by `spec/overlays/spec-gaps/relations-message.yaml`.
+    #[serde(rename = "m.new_content", default, skip_serializing_if = "Option::is_none")]
+    pub new_content: Option<Box<RoomMessageEventContent>>,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+impl RoomMessageOtherContent {
+    /// Creates a value from its required fields; optional fields are unset.
+    pub fn new(body: String, msgtype: String) -> Self {
+        Self {
+            body,
+            msgtype,
+            relates_to: None,
+            new_content: None,
+            additional_properties: Default::default(),
+        }
+    }
+}
+
+rt::deserialize_object! {
+    RoomMessageOtherContent { required body, required msgtype, optional relates_to =
+    "m.relates_to", optional new_content = "m.new_content", }
 }
 
 /// A room has an opaque [room ID](https://spec.matrix.org/v1.19/appendices#room-ids) which is not
@@ -5014,6 +5327,92 @@ rt::event_content_enum! {
 }
 
 rt::event_content_enum! {
+    /// The content of a  event (and `m.receipt`, `m.typing`), by its event type: a variant
+    /// per event type of the spec's event schemas (`[events.enums]` in
+    /// spec/generator.toml), and `Other` for any other type and for a content
+    /// that does not fit its type (a redacted event's), kept whole.
+    ///
+    /// The `C` of an event envelope (`ClientEvent<C>` and the like): match on
+    /// it to read the event. Serializing writes the content alone;
+    /// `event_type()` gives its type.
+    pub enum AnyEphemeralEventContent {
+        /// The content of an event of type `m.receipt`.
+        Receipt(ReceiptEventContent) = "m.receipt",
+        /// The content of an event of type `m.receipt.private`.
+        ReceiptPrivate(ReceiptEventContent) = "m.receipt.private",
+        /// The content of an event of type `m.typing`.
+        Typing(TypingEventContent) = "m.typing",
+    }
+}
+
+rt::event_content_enum! {
+    /// The content of a  event (and `m.accepted_terms`, `m.direct`, `m.identity_server`, `m.ignored_user_list`, `m.image_pack.rooms`, `m.invite_permission_config`, `m.key_backup`, `m.push_rules`, `m.recent_emoji`), by its event type: a variant
+    /// per event type of the spec's event schemas (`[events.enums]` in
+    /// spec/generator.toml), and `Other` for any other type and for a content
+    /// that does not fit its type (a redacted event's), kept whole.
+    ///
+    /// The `C` of an event envelope (`ClientEvent<C>` and the like): match on
+    /// it to read the event. Serializing writes the content alone;
+    /// `event_type()` gives its type.
+    pub enum AnyGlobalAccountDataEventContent {
+        /// The content of an event of type `m.accepted_terms`.
+        AcceptedTerms(AcceptedTermsEventContent) = "m.accepted_terms",
+        /// The content of an event of type `m.direct`.
+        Direct(DirectEventContent) = "m.direct",
+        /// The content of an event of type `m.identity_server`.
+        IdentityServer(IdentityServerEventContent) = "m.identity_server",
+        /// The content of an event of type `m.ignored_user_list`.
+        IgnoredUserList(IgnoredUserListEventContent) = "m.ignored_user_list",
+        /// The content of an event of type `m.image_pack.rooms`.
+        ImagePackRooms(ImagePackRoomsEventContent) = "m.image_pack.rooms",
+        /// The content of an event of type `m.invite_permission_config`.
+        InvitePermissionConfig(
+            InvitePermissionConfigEventContent,
+        ) = "m.invite_permission_config",
+        /// The content of an event of type `m.key_backup`.
+        KeyBackup(KeyBackupEventContent) = "m.key_backup",
+        /// The content of an event of type `m.push_rules`.
+        PushRules(PushRulesEventContent) = "m.push_rules",
+        /// The content of an event of type `m.recent_emoji`.
+        RecentEmoji(RecentEmojiEventContent) = "m.recent_emoji",
+    }
+}
+
+rt::event_content_enum! {
+    /// The content of a  event (and `m.presence`), by its event type: a variant
+    /// per event type of the spec's event schemas (`[events.enums]` in
+    /// spec/generator.toml), and `Other` for any other type and for a content
+    /// that does not fit its type (a redacted event's), kept whole.
+    ///
+    /// The `C` of an event envelope (`ClientEvent<C>` and the like): match on
+    /// it to read the event. Serializing writes the content alone;
+    /// `event_type()` gives its type.
+    pub enum AnyPresenceEventContent {
+        /// The content of an event of type `m.presence`.
+        Presence(PresenceEventContent) = "m.presence",
+    }
+}
+
+rt::event_content_enum! {
+    /// The content of a  event (and `m.fully_read`, `m.marked_unread`, `m.tag`), by its event type: a variant
+    /// per event type of the spec's event schemas (`[events.enums]` in
+    /// spec/generator.toml), and `Other` for any other type and for a content
+    /// that does not fit its type (a redacted event's), kept whole.
+    ///
+    /// The `C` of an event envelope (`ClientEvent<C>` and the like): match on
+    /// it to read the event. Serializing writes the content alone;
+    /// `event_type()` gives its type.
+    pub enum AnyRoomAccountDataEventContent {
+        /// The content of an event of type `m.fully_read`.
+        FullyRead(FullyReadEventContent) = "m.fully_read",
+        /// The content of an event of type `m.marked_unread`.
+        MarkedUnread(MarkedUnreadEventContent) = "m.marked_unread",
+        /// The content of an event of type `m.tag`.
+        Tag(TagEventContent) = "m.tag",
+    }
+}
+
+rt::event_content_enum! {
     /// The content of a state event, by its event type: a variant
     /// per event type of the spec's event schemas (`[events.enums]` in
     /// spec/generator.toml), and `Other` for any other type and for a content
@@ -5181,9 +5580,60 @@ rt::event_content_enum! {
     }
 }
 
-impl rt::MessageLikeEventContent for AcceptedTermsEventContent {}
+rt::event_content_enum! {
+    /// The content of a  event (and `m.dummy`, `m.forwarded_room_key`, `m.key.verification.*`, `m.room.encrypted`, `m.room_key`, `m.room_key.withheld`, `m.room_key_bundle`, `m.room_key_request`, `m.secret.request`, `m.secret.send`), by its event type: a variant
+    /// per event type of the spec's event schemas (`[events.enums]` in
+    /// spec/generator.toml), and `Other` for any other type and for a content
+    /// that does not fit its type (a redacted event's), kept whole.
+    ///
+    /// The `C` of an event envelope (`ClientEvent<C>` and the like): match on
+    /// it to read the event. Serializing writes the content alone;
+    /// `event_type()` gives its type.
+    pub enum AnyToDeviceEventContent {
+        /// The content of an event of type `m.dummy`.
+        Dummy(DummyEventContent) = "m.dummy",
+        /// The content of an event of type `m.forwarded_room_key`.
+        ForwardedRoomKey(ForwardedRoomKeyEventContent) = "m.forwarded_room_key",
+        /// The content of an event of type `m.key.verification.accept`.
+        KeyVerificationAccept(
+            KeyVerificationAcceptEventContent,
+        ) = "m.key.verification.accept",
+        /// The content of an event of type `m.key.verification.cancel`.
+        KeyVerificationCancel(
+            KeyVerificationCancelEventContent,
+        ) = "m.key.verification.cancel",
+        /// The content of an event of type `m.key.verification.done`.
+        KeyVerificationDone(KeyVerificationDoneEventContent) = "m.key.verification.done",
+        /// The content of an event of type `m.key.verification.key`.
+        KeyVerificationKey(KeyVerificationKeyEventContent) = "m.key.verification.key",
+        /// The content of an event of type `m.key.verification.mac`.
+        KeyVerificationMac(KeyVerificationMacEventContent) = "m.key.verification.mac",
+        /// The content of an event of type `m.key.verification.ready`.
+        KeyVerificationReady(KeyVerificationReadyEventContent) = "m.key.verification.ready",
+        /// The content of an event of type `m.key.verification.request`.
+        KeyVerificationRequest(
+            KeyVerificationRequestEventContent,
+        ) = "m.key.verification.request",
+        /// The content of an event of type `m.key.verification.start`.
+        KeyVerificationStart(KeyVerificationStartEventContent) = "m.key.verification.start",
+        /// The content of an event of type `m.room.encrypted`.
+        RoomEncrypted(RoomEncryptedEventContent) = "m.room.encrypted",
+        /// The content of an event of type `m.room_key`.
+        RoomKey(RoomKeyEventContent) = "m.room_key",
+        /// The content of an event of type `m.room_key.withheld`.
+        RoomKeyWithheld(RoomKeyWithheldEventContent) = "m.room_key.withheld",
+        /// The content of an event of type `m.room_key_bundle`.
+        RoomKeyBundle(RoomKeyBundleEventContent) = "m.room_key_bundle",
+        /// The content of an event of type `m.room_key_request`.
+        RoomKeyRequest(RoomKeyRequestEventContent) = "m.room_key_request",
+        /// The content of an event of type `m.secret.request`.
+        SecretRequest(SecretRequestEventContent) = "m.secret.request",
+        /// The content of an event of type `m.secret.send`.
+        SecretSend(SecretSendEventContent) = "m.secret.send",
+    }
+}
+
 impl rt::AccountDataEventContent for AcceptedTermsEventContent {}
-impl rt::ToDeviceEventContent for AcceptedTermsEventContent {}
 impl rt::MessageLikeEventContent for CallAnswerEventContent {}
 impl rt::MessageLikeEventContent for CallCandidatesEventContent {}
 impl rt::MessageLikeEventContent for CallHangupEventContent {}
@@ -5192,81 +5642,42 @@ impl rt::MessageLikeEventContent for CallNegotiateEventContent {}
 impl rt::MessageLikeEventContent for CallRejectEventContent {}
 impl rt::MessageLikeEventContent for CallSdpStreamMetadataChangedEventContent {}
 impl rt::MessageLikeEventContent for CallSelectAnswerEventContent {}
-impl rt::MessageLikeEventContent for DirectEventContent {}
 impl rt::AccountDataEventContent for DirectEventContent {}
-impl rt::ToDeviceEventContent for DirectEventContent {}
-impl rt::MessageLikeEventContent for DummyEventContent {}
-impl rt::AccountDataEventContent for DummyEventContent {}
 impl rt::ToDeviceEventContent for DummyEventContent {}
-impl rt::MessageLikeEventContent for ForwardedRoomKeyEventContent {}
-impl rt::AccountDataEventContent for ForwardedRoomKeyEventContent {}
 impl rt::ToDeviceEventContent for ForwardedRoomKeyEventContent {}
-impl rt::MessageLikeEventContent for FullyReadEventContent {}
 impl rt::AccountDataEventContent for FullyReadEventContent {}
-impl rt::ToDeviceEventContent for FullyReadEventContent {}
-impl rt::MessageLikeEventContent for IdentityServerEventContent {}
 impl rt::AccountDataEventContent for IdentityServerEventContent {}
-impl rt::ToDeviceEventContent for IdentityServerEventContent {}
-impl rt::MessageLikeEventContent for IgnoredUserListEventContent {}
 impl rt::AccountDataEventContent for IgnoredUserListEventContent {}
-impl rt::ToDeviceEventContent for IgnoredUserListEventContent {}
-impl rt::MessageLikeEventContent for ImagePackRoomsEventContent {}
 impl rt::AccountDataEventContent for ImagePackRoomsEventContent {}
-impl rt::ToDeviceEventContent for ImagePackRoomsEventContent {}
-impl rt::MessageLikeEventContent for InvitePermissionConfigEventContent {}
 impl rt::AccountDataEventContent for InvitePermissionConfigEventContent {}
-impl rt::ToDeviceEventContent for InvitePermissionConfigEventContent {}
 impl rt::MessageLikeEventContent for KeyVerificationAcceptEventContent {}
-impl rt::AccountDataEventContent for KeyVerificationAcceptEventContent {}
 impl rt::ToDeviceEventContent for KeyVerificationAcceptEventContent {}
 impl rt::MessageLikeEventContent for KeyVerificationCancelEventContent {}
-impl rt::AccountDataEventContent for KeyVerificationCancelEventContent {}
 impl rt::ToDeviceEventContent for KeyVerificationCancelEventContent {}
 impl rt::MessageLikeEventContent for KeyVerificationDoneEventContent {}
-impl rt::AccountDataEventContent for KeyVerificationDoneEventContent {}
 impl rt::ToDeviceEventContent for KeyVerificationDoneEventContent {}
 impl rt::MessageLikeEventContent for KeyVerificationKeyEventContent {}
-impl rt::AccountDataEventContent for KeyVerificationKeyEventContent {}
 impl rt::ToDeviceEventContent for KeyVerificationKeyEventContent {}
 impl rt::MessageLikeEventContent for KeyVerificationMacEventContent {}
-impl rt::AccountDataEventContent for KeyVerificationMacEventContent {}
 impl rt::ToDeviceEventContent for KeyVerificationMacEventContent {}
 impl rt::MessageLikeEventContent for KeyVerificationReadyEventContent {}
-impl rt::AccountDataEventContent for KeyVerificationReadyEventContent {}
 impl rt::ToDeviceEventContent for KeyVerificationReadyEventContent {}
 impl rt::MessageLikeEventContent for KeyVerificationRequestEventContent {}
-impl rt::AccountDataEventContent for KeyVerificationRequestEventContent {}
 impl rt::ToDeviceEventContent for KeyVerificationRequestEventContent {}
 impl rt::MessageLikeEventContent for KeyVerificationStartEventContent {}
-impl rt::AccountDataEventContent for KeyVerificationStartEventContent {}
 impl rt::ToDeviceEventContent for KeyVerificationStartEventContent {}
-impl rt::MessageLikeEventContent for KeyBackupEventContent {}
 impl rt::AccountDataEventContent for KeyBackupEventContent {}
-impl rt::ToDeviceEventContent for KeyBackupEventContent {}
-impl rt::MessageLikeEventContent for MarkedUnreadEventContent {}
 impl rt::AccountDataEventContent for MarkedUnreadEventContent {}
-impl rt::ToDeviceEventContent for MarkedUnreadEventContent {}
 impl rt::StateEventContent for PolicyRuleRoomEventContent {}
 impl rt::StateEventContent for PolicyRuleServerEventContent {}
 impl rt::StateEventContent for PolicyRuleUserEventContent {}
-impl rt::MessageLikeEventContent for PresenceEventContent {}
-impl rt::AccountDataEventContent for PresenceEventContent {}
-impl rt::ToDeviceEventContent for PresenceEventContent {}
-impl rt::MessageLikeEventContent for PushRulesEventContent {}
 impl rt::AccountDataEventContent for PushRulesEventContent {}
-impl rt::ToDeviceEventContent for PushRulesEventContent {}
 impl rt::MessageLikeEventContent for ReactionEventContent {}
-impl rt::MessageLikeEventContent for ReceiptEventContent {}
-impl rt::AccountDataEventContent for ReceiptEventContent {}
-impl rt::ToDeviceEventContent for ReceiptEventContent {}
-impl rt::MessageLikeEventContent for RecentEmojiEventContent {}
 impl rt::AccountDataEventContent for RecentEmojiEventContent {}
-impl rt::ToDeviceEventContent for RecentEmojiEventContent {}
 impl rt::StateEventContent for RoomAvatarEventContent {}
 impl rt::StateEventContent for RoomCanonicalAliasEventContent {}
 impl rt::StateEventContent for RoomCreateEventContent {}
 impl rt::MessageLikeEventContent for RoomEncryptedEventContent {}
-impl rt::AccountDataEventContent for RoomEncryptedEventContent {}
 impl rt::ToDeviceEventContent for RoomEncryptedEventContent {}
 impl rt::StateEventContent for RoomEncryptionEventContent {}
 impl rt::StateEventContent for RoomGuestAccessEventContent {}
@@ -5284,30 +5695,13 @@ impl rt::StateEventContent for RoomServerAclEventContent {}
 impl rt::StateEventContent for RoomThirdPartyInviteEventContent {}
 impl rt::StateEventContent for RoomTombstoneEventContent {}
 impl rt::StateEventContent for RoomTopicEventContent {}
-impl rt::MessageLikeEventContent for RoomKeyEventContent {}
-impl rt::AccountDataEventContent for RoomKeyEventContent {}
 impl rt::ToDeviceEventContent for RoomKeyEventContent {}
-impl rt::MessageLikeEventContent for RoomKeyWithheldEventContent {}
-impl rt::AccountDataEventContent for RoomKeyWithheldEventContent {}
 impl rt::ToDeviceEventContent for RoomKeyWithheldEventContent {}
-impl rt::MessageLikeEventContent for RoomKeyBundleEventContent {}
-impl rt::AccountDataEventContent for RoomKeyBundleEventContent {}
 impl rt::ToDeviceEventContent for RoomKeyBundleEventContent {}
-impl rt::MessageLikeEventContent for RoomKeyRequestEventContent {}
-impl rt::AccountDataEventContent for RoomKeyRequestEventContent {}
 impl rt::ToDeviceEventContent for RoomKeyRequestEventContent {}
-impl rt::MessageLikeEventContent for SecretRequestEventContent {}
-impl rt::AccountDataEventContent for SecretRequestEventContent {}
 impl rt::ToDeviceEventContent for SecretRequestEventContent {}
-impl rt::MessageLikeEventContent for SecretSendEventContent {}
-impl rt::AccountDataEventContent for SecretSendEventContent {}
 impl rt::ToDeviceEventContent for SecretSendEventContent {}
 impl rt::StateEventContent for SpaceChildEventContent {}
 impl rt::StateEventContent for SpaceParentEventContent {}
 impl rt::MessageLikeEventContent for StickerEventContent {}
-impl rt::MessageLikeEventContent for TagEventContent {}
 impl rt::AccountDataEventContent for TagEventContent {}
-impl rt::ToDeviceEventContent for TagEventContent {}
-impl rt::MessageLikeEventContent for TypingEventContent {}
-impl rt::AccountDataEventContent for TypingEventContent {}
-impl rt::ToDeviceEventContent for TypingEventContent {}

@@ -1341,7 +1341,7 @@ pub struct ClientEventUnsigned {
     pub age: Option<std::time::Duration>,
     /// The event that redacted this event, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub redacted_because: Option<serde_json::Map<String, serde_json::Value>>,
+    pub redacted_because: Option<rt::Raw<ClientEvent>>,
     /// The client-supplied [transaction ID](https://spec.matrix.org/v1.19/client-server-api/#transaction-identifiers), for example, provided via
     /// `PUT /_matrix/client/v3/rooms/{roomId}/send/{eventType}/{txnId}`,
     /// if the client being given the event is the same one which sent it.
@@ -2188,7 +2188,7 @@ pub struct UnsignedData {
     pub age: Option<std::time::Duration>,
     /// The event that redacted this event, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub redacted_because: Option<serde_json::Map<String, serde_json::Value>>,
+    pub redacted_because: Option<rt::Raw<ClientEventWithoutRoomId>>,
     /// The client-supplied [transaction ID](https://spec.matrix.org/v1.19/client-server-api/#transaction-identifiers), for example, provided via
     /// `PUT /_matrix/client/v3/rooms/{roomId}/send/{eventType}/{txnId}`,
     /// if the client being given the event is the same one which sent it.
@@ -2787,32 +2787,6 @@ impl TimelineBatch {
 
 rt::deserialize_object! {
     TimelineBatch { optional limited, optional prev_batch, required events, }
-}
-
-/// The schema at `api/client-server/definitions/event_batch.yaml#`.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
-#[non_exhaustive]
-pub struct EventBatch {
-    /// List of events.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub events: Option<Vec<rt::Raw<Event>>>,
-    /// The other properties, by name.
-    #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
-}
-
-impl EventBatch {
-    /// Creates a value from its required fields; optional fields are unset.
-    pub fn new() -> Self {
-        Self {
-            events: None,
-            additional_properties: Default::default(),
-        }
-    }
-}
-
-rt::deserialize_object! {
-    EventBatch { optional events, }
 }
 
 /// A stripped down state event, with only the `type`, `state_key`,
@@ -3459,6 +3433,125 @@ impl std::fmt::Debug for SignedThirdPartyInvite {
 
 rt::deserialize_object! {
     SignedThirdPartyInvite { required mxid, required signatures, required token, }
+}
+
+/// Describes the relationship of an event to its parent. This is contained
+/// within the event's `content` alongside other fields for the relevant event type.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
+#[non_exhaustive]
+pub struct RelatesTo {
+    /// The namespaced relationship type. Values must use the
+    /// [Common Namespaced Identifier Grammar](https://spec.matrix.org/v1.19/appendices/#common-namespaced-identifier-grammar).
+    ///
+    /// The relationship type determines how clients should perceive the event, and in what
+    /// context. Some relationship types are processed server-side for "bundling", though not
+    /// all relationships require such behaviour. For example, an [`m.thread` relationship type](https://spec.matrix.org/v1.19/client-server-api/#threading)
+    /// denotes that the event is part of a "thread" of messages and should be rendered as
+    /// such.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rel_type: Option<RelationType>,
+    /// The event ID of the event that this event relates to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event_id: Option<rt::EventId>,
+    /// The event this one replies to (a rich reply). Beside a thread
+    /// relation, the most recent event of the thread the client knows,
+    /// as a fallback for clients without threads (`is_falling_back`).
+    ///
+    /// Defined by the spec's sections "Rich replies" and "Threading";
+    /// added to the schema by
+    /// `spec/overlays/spec-gaps/relations-definition.yaml`.
+    #[serde(rename = "m.in_reply_to", default, skip_serializing_if = "Option::is_none")]
+    pub in_reply_to: Option<InReplyTo>,
+    /// With `rel_type: m.thread`: `true` when `m.in_reply_to` is only the
+    /// reply fallback for clients without threads, not a reply within
+    /// the thread. Absent means `false`.
+    ///
+    /// Defined by the spec's section "Threading" ("Fallback for
+    /// unthreaded clients", "Replies within threads"); added to the
+    /// schema by `spec/overlays/spec-gaps/relations-definition.yaml`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_falling_back: Option<bool>,
+    /// With `rel_type: m.annotation`: the annotation applied (for a
+    /// reaction, usually an emoji).
+    ///
+    /// Defined by the spec's section "Event annotations and reactions";
+    /// added to the schema by
+    /// `spec/overlays/spec-gaps/relations-definition.yaml`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+impl RelatesTo {
+    /// Creates a value from its required fields; optional fields are unset.
+    pub fn new() -> Self {
+        Self {
+            rel_type: None,
+            event_id: None,
+            in_reply_to: None,
+            is_falling_back: None,
+            key: None,
+            additional_properties: Default::default(),
+        }
+    }
+}
+
+rt::deserialize_object! {
+    RelatesTo { optional rel_type, optional event_id, optional in_reply_to =
+    "m.in_reply_to", optional is_falling_back, optional key, }
+}
+
+rt::string_enum! {
+    /// The namespaced relationship type. Values must use the
+    /// [Common Namespaced Identifier Grammar](https://spec.matrix.org/v1.19/appendices/#common-namespaced-identifier-grammar).
+    ///
+    /// The relationship type determines how clients should perceive the event, and in what
+    /// context. Some relationship types are processed server-side for "bundling", though not
+    /// all relationships require such behaviour. For example, an [`m.thread` relationship type](https://spec.matrix.org/v1.19/client-server-api/#threading)
+    /// denotes that the event is part of a "thread" of messages and should be rendered as
+    /// such.
+    ///
+    /// Values this version of the crate does not know are kept in `Unknown`.
+    #[non_exhaustive]
+    pub enum RelationType {
+        MAnnotation = "m.annotation",
+        MReference = "m.reference",
+        MReplace = "m.replace",
+        MThread = "m.thread",
+    }
+}
+
+/// The event this one replies to (a rich reply). Beside a thread
+/// relation, the most recent event of the thread the client knows,
+/// as a fallback for clients without threads (`is_falling_back`).
+///
+/// Defined by the spec's sections "Rich replies" and "Threading";
+/// added to the schema by
+/// `spec/overlays/spec-gaps/relations-definition.yaml`.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+#[non_exhaustive]
+pub struct InReplyTo {
+    /// The event ID of the event replied to.
+    pub event_id: rt::EventId,
+    /// The other properties, by name.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+impl InReplyTo {
+    /// Creates a value from its required fields; optional fields are unset.
+    pub fn new(event_id: rt::EventId) -> Self {
+        Self {
+            event_id,
+            additional_properties: Default::default(),
+        }
+    }
+}
+
+rt::deserialize_object! {
+    InReplyTo { required event_id, }
 }
 
 /// The schema at `event-schemas/schema/components/m_text_content_block.yaml#/items`.

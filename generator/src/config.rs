@@ -70,7 +70,9 @@ pub struct Config {
     /// wherever it is referenced, is carried as the runtime's `Raw<T>`: the
     /// JSON as received, parsed on demand. For events, which servers relay
     /// from others and filters strip (`event_fields`), so one event that
-    /// does not fit its schema cannot fail a whole response.
+    /// does not fit its schema cannot fail a whole response. A
+    /// `file#pointer` pattern names one place instead: the schema there,
+    /// referenced or written out inline (an event shape an overlay adds).
     #[serde(default)]
     pub raw_schemas: Vec<String>,
     /// Spec files (relative to `data/`, `*` matching any text) whose
@@ -144,21 +146,13 @@ pub struct KindPlaces {
     pub state: Vec<SendPlace>,
     /// Room events that are not state.
     pub room: Vec<SendPlace>,
-    /// Basic events (only `type` and `content`).
-    pub basic: Vec<SendPlace>,
+    /// Basic events (only `type` and `content`), by where they arrive
+    /// (the names of `[events.basic]`): a basic content may be sent to
+    /// the places of each place it arrives in.
+    #[serde(default)]
+    pub basic: BTreeMap<String, Vec<SendPlace>>,
     /// Why: shown nowhere, but required so the choice is explained.
     pub reason: String,
-}
-
-impl KindPlaces {
-    /// The places of `kind`.
-    pub fn of(&self, kind: EventKindName) -> &[SendPlace] {
-        match kind {
-            EventKindName::State => &self.state,
-            EventKindName::Room => &self.room,
-            EventKindName::Basic => &self.basic,
-        }
-    }
 }
 
 /// A place an event content may be sent to: a marker trait of the runtime
@@ -247,6 +241,12 @@ pub struct EventsConfig {
     /// Places that hold an envelope with another enum than its default.
     #[serde(default)]
     pub content_places: Vec<ContentPlace>,
+    /// Where basic events arrive (the schemas say only `basic`), by a name
+    /// that `enums` and `[event_sending.places.basic]` use: the event
+    /// types (`*` matching any text) that arrive there. Every basic event
+    /// type must be in one.
+    #[serde(default)]
+    pub basic: BTreeMap<String, BasicPlace>,
     /// Event schemas (and examples) of the project's own, beside the
     /// config rather than in the spec: an MSC's new event type.
     #[serde(default)]
@@ -289,6 +289,17 @@ pub struct ProjectFile {
     pub source: PathBuf,
     /// Where it stands in the spec's tree, relative to `data/`.
     pub place: String,
+}
+
+/// `[events.basic.<name>]`: the basic event types that arrive in one place
+/// (account data, ephemeral events, to-device messages, ...).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BasicPlace {
+    /// Event types, `*` matching any text.
+    pub event_types: Vec<String>,
+    /// Why (the spec's prose that says so): shown nowhere, but required.
+    pub reason: String,
 }
 
 /// `[[events.content_places]]`: where an envelope holds another enum.

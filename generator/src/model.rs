@@ -417,6 +417,11 @@ pub enum Type {
     },
     /// JSON `null` allowed (a type list with `"null"`): `Option<T>`.
     Nullable(Box<Type>),
+    /// `Box<T>`: a field's value that holds, by value, the type the field
+    /// is in (an edit's `m.new_content` is a message content, which may be
+    /// an edit), boxed so that the type has a size. Set only after
+    /// lowering, by `lower::recursion`.
+    Boxed(Box<Type>),
     /// Raw bytes (`bytes::Bytes`).
     Bytes,
     /// `()`: nothing (a response without content).

@@ -249,7 +249,8 @@ fn config_entries_that_no_longer_apply_fail_generation() {
     let err = generate(dir.path(), &project(&dir.path().join("project"))).unwrap_err();
     let message = err.to_string();
     assert!(
-        message.contains("`raw_schemas` pattern `schemas/gone/*` matches no referenced schema"),
+        message
+            .contains("`raw_schemas` pattern `schemas/gone/*` matches no schema where one is used"),
         "{message}"
     );
     assert!(

@@ -5,11 +5,12 @@
 //! `[event_sending]` in its `spec/generator.toml` lists) are bounded by
 //! these traits, and take the event type from the content
 //! ([`EventContent::EVENT_TYPE`]), so the two cannot disagree. Which
-//! contents implement which trait follows from their [`EventKind`]
-//! (`[event_sending.places]`): the spec's event schemas say only state,
-//! room or basic, so a basic event (`m.room.encrypted`, `m.direct`,
-//! `m.room_key`) may go wherever a basic event can: into a room's
-//! timeline, to devices, into account data.
+//! contents implement which trait follows from their [`EventKind`] and,
+//! for basic events, from where the spec's prose says they arrive
+//! (`[events.basic]` and `[event_sending.places]`): the event schemas say
+//! only state, room or basic, so the generator is told that `m.direct` is
+//! account data (not a to-device message), `m.room_key` a to-device
+//! message, and that `m.room.encrypted` goes into timelines and to devices.
 //!
 //! [`EventKind`]: crate::EventKind
 

@@ -156,3 +156,90 @@
 //! SendToDeviceRequest::with_content("txn".to_owned(), &to_devices(&them, message))?;
 //! # Ok::<(), serde_json::Error>(())
 //! ```
+//!
+//! Account data (`m.direct`, which arrives in `/sync`'s `account_data`) is not sent to devices:
+//!
+//! ```compile_fail
+//! # use std::collections::BTreeMap;
+//! # use matrix_csapi::{RoomId, UserId};
+//! # use matrix_csapi::account_data::SetAccountDataRequest;
+//! # use matrix_csapi::events::{
+//! #     DirectEventContent, EventContentAction, RoomKeyRequestEventContent, RoomMemberEventContent,
+//! #     RoomMessageEventContent, RoomMessageTextContent,
+//! # };
+//! # use matrix_csapi::room_send::SendMessageRequest;
+//! # use matrix_csapi::room_state::SetRoomStateWithKeyRequest;
+//! # use matrix_csapi::to_device::SendToDeviceRequest;
+//! # use matrix_csapi::types::Membership;
+//! # let room = RoomId::parse("!room:example.org").unwrap();
+//! # let me = UserId::parse("@me:example.org").unwrap();
+//! # let them = UserId::parse("@them:example.org").unwrap();
+//! # let message = RoomMessageEventContent::Text(RoomMessageTextContent::new("hi".to_owned()));
+//! # let member = RoomMemberEventContent::new(Membership::Join);
+//! # let direct = DirectEventContent(BTreeMap::new());
+//! # let key_request = RoomKeyRequestEventContent::new(
+//! #     EventContentAction::RequestCancellation, "DEV".to_owned(), "r1".to_owned());
+//! # fn to_devices<C>(them: &UserId, content: C) -> BTreeMap<UserId, BTreeMap<String, C>> {
+//! #     BTreeMap::from([(them.clone(), BTreeMap::from([("*".to_owned(), content)]))])
+//! # }
+//! SendToDeviceRequest::with_content("txn".to_owned(), &to_devices(&them, direct))?;
+//! # Ok::<(), serde_json::Error>(())
+//! ```
+//!
+//! nor into a room's timeline:
+//!
+//! ```compile_fail
+//! # use std::collections::BTreeMap;
+//! # use matrix_csapi::{RoomId, UserId};
+//! # use matrix_csapi::account_data::SetAccountDataRequest;
+//! # use matrix_csapi::events::{
+//! #     DirectEventContent, EventContentAction, RoomKeyRequestEventContent, RoomMemberEventContent,
+//! #     RoomMessageEventContent, RoomMessageTextContent,
+//! # };
+//! # use matrix_csapi::room_send::SendMessageRequest;
+//! # use matrix_csapi::room_state::SetRoomStateWithKeyRequest;
+//! # use matrix_csapi::to_device::SendToDeviceRequest;
+//! # use matrix_csapi::types::Membership;
+//! # let room = RoomId::parse("!room:example.org").unwrap();
+//! # let me = UserId::parse("@me:example.org").unwrap();
+//! # let them = UserId::parse("@them:example.org").unwrap();
+//! # let message = RoomMessageEventContent::Text(RoomMessageTextContent::new("hi".to_owned()));
+//! # let member = RoomMemberEventContent::new(Membership::Join);
+//! # let direct = DirectEventContent(BTreeMap::new());
+//! # let key_request = RoomKeyRequestEventContent::new(
+//! #     EventContentAction::RequestCancellation, "DEV".to_owned(), "r1".to_owned());
+//! # fn to_devices<C>(them: &UserId, content: C) -> BTreeMap<UserId, BTreeMap<String, C>> {
+//! #     BTreeMap::from([(them.clone(), BTreeMap::from([("*".to_owned(), content)]))])
+//! # }
+//! SendMessageRequest::with_content(room.clone(), "txn".to_owned(), &direct)?;
+//! # Ok::<(), serde_json::Error>(())
+//! ```
+//!
+//! A to-device message (`m.room_key_request`) is not account data:
+//!
+//! ```compile_fail
+//! # use std::collections::BTreeMap;
+//! # use matrix_csapi::{RoomId, UserId};
+//! # use matrix_csapi::account_data::SetAccountDataRequest;
+//! # use matrix_csapi::events::{
+//! #     DirectEventContent, EventContentAction, RoomKeyRequestEventContent, RoomMemberEventContent,
+//! #     RoomMessageEventContent, RoomMessageTextContent,
+//! # };
+//! # use matrix_csapi::room_send::SendMessageRequest;
+//! # use matrix_csapi::room_state::SetRoomStateWithKeyRequest;
+//! # use matrix_csapi::to_device::SendToDeviceRequest;
+//! # use matrix_csapi::types::Membership;
+//! # let room = RoomId::parse("!room:example.org").unwrap();
+//! # let me = UserId::parse("@me:example.org").unwrap();
+//! # let them = UserId::parse("@them:example.org").unwrap();
+//! # let message = RoomMessageEventContent::Text(RoomMessageTextContent::new("hi".to_owned()));
+//! # let member = RoomMemberEventContent::new(Membership::Join);
+//! # let direct = DirectEventContent(BTreeMap::new());
+//! # let key_request = RoomKeyRequestEventContent::new(
+//! #     EventContentAction::RequestCancellation, "DEV".to_owned(), "r1".to_owned());
+//! # fn to_devices<C>(them: &UserId, content: C) -> BTreeMap<UserId, BTreeMap<String, C>> {
+//! #     BTreeMap::from([(them.clone(), BTreeMap::from([("*".to_owned(), content)]))])
+//! # }
+//! SetAccountDataRequest::with_content(me.clone(), &key_request)?;
+//! # Ok::<(), serde_json::Error>(())
+//! ```

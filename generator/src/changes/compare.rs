@@ -622,6 +622,7 @@ fn rust_type(api: &Api, ty: &Type) -> String {
         Type::Named(id) => type_path(api, *id),
         Type::Runtime(path) => format!("runtime::{path}"),
         Type::Raw(inner) => format!("runtime::Raw<{}>", rust_type(api, inner)),
+        Type::Boxed(inner) => format!("Box<{}>", rust_type(api, inner)),
         Type::EventContent => "C".to_owned(),
         Type::Envelope { id, content } => format!("{}<events::{content}>", type_path(api, *id)),
         Type::Nullable(inner) => format!("Option<{}>", rust_type(api, inner)),

@@ -128,8 +128,10 @@ fn separate_items(source: &str) -> String {
         }
         out.push_str(line);
         out.push('\n');
-        let ends_item =
-            line == "}" || line == "};" || (line.ends_with(';') && !line.starts_with(' '));
+        // A doc comment line of an item may end with `;` too.
+        let ends_item = line == "}"
+            || line == "};"
+            || (line.ends_with(';') && !line.starts_with(' ') && !line.starts_with("//"));
         item_starts = ends_item;
         let next = lines.peek();
         let same_import_group =
@@ -167,6 +169,15 @@ mod tests {
         assert_eq!(
             separate_items(imports),
             "use r as rt;\n\nuse crate::a::B;\nuse crate::c::{\n    D,\n    E,\n};\nuse crate::f::G;\n\nuse rt::H;\n\nstruct I;\n"
+        );
+    }
+
+    #[test]
+    fn a_doc_line_ending_in_a_semicolon_ends_no_item() {
+        let source = "/// First, then;\n/// second.\npub struct A;\nstruct B;\n";
+        assert_eq!(
+            separate_items(source),
+            "/// First, then;\n/// second.\npub struct A;\n\nstruct B;\n"
         );
     }
 

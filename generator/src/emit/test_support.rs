@@ -262,7 +262,7 @@ impl Emitter<'_> {
             Type::Json | Type::JsonObject | Type::Map { .. } | Type::Runtime(_) => json!({}),
             Type::Array(_) => json!([]),
             Type::Nullable(_) | Type::Bytes | Type::Unit => Value::Null,
-            Type::Raw(inner) => self.sample_json(inner, depth),
+            Type::Raw(inner) | Type::Boxed(inner) => self.sample_json(inner, depth),
             // Not a value of its own: an envelope's `type` and `content`.
             Type::EventContent => json!({}),
             Type::Named(id) | Type::Envelope { id, .. } => match &self.api.types[id.0].kind {

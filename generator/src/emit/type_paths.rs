@@ -58,6 +58,10 @@ impl Emitter<'_> {
                 let inner = self.rust_type(inner);
                 quote! { rt::Raw<#inner> }
             }
+            Type::Boxed(inner) => {
+                let inner = self.rust_type(inner);
+                quote! { Box<#inner> }
+            }
             Type::EventContent => quote! { C },
             Type::Envelope { id, content } => {
                 let envelope = self.type_path(*id);

@@ -139,7 +139,9 @@ impl Lowerer<'_> {
             Type::Named(id) | Type::Envelope { id, .. } => self.types[id.0].name.clone(),
             Type::EventContent => "Content".to_owned(),
             Type::Runtime(path) => path.rsplit("::").next().unwrap_or(path).to_owned(),
-            Type::Nullable(inner) | Type::Raw(inner) => self.variant_name(inner),
+            Type::Nullable(inner) | Type::Raw(inner) | Type::Boxed(inner) => {
+                self.variant_name(inner)
+            }
             Type::Bytes => "Bytes".to_owned(),
             Type::Unit => "Empty".to_owned(),
         }

@@ -353,7 +353,7 @@ impl Classifier<'_> {
 fn inner_named(ty: &Type) -> Option<TypeId> {
     match ty {
         Type::Named(id) | Type::Envelope { id, .. } => Some(*id),
-        Type::Nullable(inner) | Type::Raw(inner) => inner_named(inner),
+        Type::Nullable(inner) | Type::Raw(inner) | Type::Boxed(inner) => inner_named(inner),
         _ => None,
     }
 }
@@ -361,7 +361,9 @@ fn inner_named(ty: &Type) -> Option<TypeId> {
 fn collect_named(ty: &Type, out: &mut Vec<TypeId>) {
     match ty {
         Type::Named(id) | Type::Envelope { id, .. } => out.push(*id),
-        Type::Array(inner) | Type::Raw(inner) | Type::Nullable(inner) => collect_named(inner, out),
+        Type::Array(inner) | Type::Raw(inner) | Type::Nullable(inner) | Type::Boxed(inner) => {
+            collect_named(inner, out)
+        }
         Type::Map { key, value } => {
             collect_named(key, out);
             collect_named(value, out);
@@ -373,7 +375,9 @@ fn collect_named(ty: &Type, out: &mut Vec<TypeId>) {
 fn map_named(ty: &mut Type, f: &impl Fn(TypeId) -> TypeId) {
     match ty {
         Type::Named(id) | Type::Envelope { id, .. } => *id = f(*id),
-        Type::Array(inner) | Type::Raw(inner) | Type::Nullable(inner) => map_named(inner, f),
+        Type::Array(inner) | Type::Raw(inner) | Type::Nullable(inner) | Type::Boxed(inner) => {
+            map_named(inner, f)
+        }
         Type::Map { key, value } => {
             map_named(key, f);
             map_named(value, f);

@@ -125,6 +125,9 @@ impl Lowerer<'_> {
                 kind_name(*kind)
             )));
         }
+        if !config.enums.is_empty() || !config.basic.is_empty() {
+            errors.extend(basic_place_errors(config, events));
+        }
         if !errors.is_empty() {
             return Err(super::combined(errors));
         }
@@ -140,13 +143,16 @@ impl Lowerer<'_> {
         let entry = format!("`[events.enums]` entry `{name}`");
         let mut kinds = Vec::new();
         let mut patterns = Vec::new();
+        let basic = self.config.events.as_ref().map(|config| &config.basic);
         for member in members {
-            match kind_of(member) {
-                Some(kind) => kinds.push(kind),
-                None if member.contains('.') => patterns.push(member.clone()),
-                None => {
+            match (kind_of(member), basic.and_then(|b| b.get(member))) {
+                (Some(kind), _) => kinds.push(kind),
+                // A basic place stands for its event types.
+                (None, Some(place)) => patterns.extend(place.event_types.iter().cloned()),
+                (None, None) if member.contains('.') => patterns.push(member.clone()),
+                (None, None) => {
                     return Err(config_error(format!(
-                        "{entry}: `{member}` is neither a kind of event (`state`, `room`, `basic`) nor an event type"
+                        "{entry}: `{member}` is neither a kind of event (`state`, `room`, `basic`), a place of `[events.basic]`, nor an event type"
                     )));
                 }
             }
@@ -320,6 +326,64 @@ impl Lowerer<'_> {
         s.envelope = Some(content.to_owned());
         Ok(())
     }
+}
+
+/// The names of the `[events.basic]` places a basic `event` arrives in (none
+/// for an event of another kind).
+pub(super) fn basic_places_of<'c>(config: &'c EventsConfig, event: &Event) -> Vec<&'c str> {
+    if event.kind != EventKindName::Basic {
+        return Vec::new();
+    }
+    config
+        .basic
+        .iter()
+        .filter(|(_, place)| {
+            place
+                .event_types
+                .iter()
+                .any(|p| crate::config::matches_pattern(p, &event.event_type))
+        })
+        .map(|(name, _)| name.as_str())
+        .collect()
+}
+
+/// The errors of `[events.basic]`: a place without a reason, named like a
+/// kind, or with an event type that matches no basic event schema; a basic
+/// event type in no place (a new event of the spec would else arrive
+/// untyped, and be sendable nowhere).
+fn basic_place_errors(config: &EventsConfig, events: &[Event]) -> Vec<LowerError> {
+    let mut errors = Vec::new();
+    for (name, place) in &config.basic {
+        let entry = format!("`[events.basic]` entry `{name}`");
+        if kind_of(name).is_some() {
+            errors.push(config_error(format!(
+                "{entry}: named like a kind of event; name the place"
+            )));
+        }
+        if place.reason.trim().is_empty() {
+            errors.push(config_error(format!("{entry}: gives no reason")));
+        }
+        for pattern in &place.event_types {
+            let matched = events.iter().any(|e| {
+                e.kind == EventKindName::Basic
+                    && crate::config::matches_pattern(pattern, &e.event_type)
+            });
+            if !matched {
+                errors.push(config_error(format!(
+                    "{entry}: the event type `{pattern}` matches no basic event schema; fix or remove it"
+                )));
+            }
+        }
+    }
+    for event in events {
+        if event.kind == EventKindName::Basic && basic_places_of(config, event).is_empty() {
+            errors.push(config_error(format!(
+                "the basic event type `{}` ({}) is in no place of `[events.basic]`: add it to the list of where it arrives (account data, to-device, ...) as the spec's prose says",
+                event.event_type, event.source.file
+            )));
+        }
+    }
+    errors
 }
 
 /// The kind of event `member` of an `[events.enums]` entry names, if it

@@ -293,8 +293,11 @@ impl Lowerer<'_> {
     /// The content of the event whose base schema is at `at`: a tagged
     /// union by the property its `$`-variant `files` fix, one variant each
     /// (a struct of the variant's other properties), and `Other` keeping any
-    /// other content whole (the generator's mechanism for `oneOf` with a
-    /// `discriminator`).
+    /// other content whole: a struct of the base schema's content (the
+    /// fields all variants have) when it has properties, else a JSON
+    /// object (the generator's mechanism for `oneOf` with a
+    /// `discriminator`). A `$ref` to the base schema's `content` is this
+    /// enum.
     fn content_enum(
         &mut self,
         at: &Location,
@@ -314,6 +317,20 @@ impl Lowerer<'_> {
             kind: TypeKind::Struct(Struct::default()),
             features: Vec::new(),
         });
+        // The base schema's `content` is no type of its own: a `$ref` to it
+        // (an edit's `m.new_content`, from any variant) means the content
+        // of this event type, whatever the variant, so it is this enum.
+        let base_content = self
+            .event_property(at, "content")?
+            .ok_or_else(|| self.invalid(at, "an event schema without `content`"))?;
+        let base_content = self.spec.deref(&base_content)?.location.clone();
+        if self.memo.contains_key(&base_content) {
+            return Err(self.invalid(
+                &base_content,
+                "referenced before its event was lowered, as a schema of its own; a `$ref` to the content of an event with `$`-variants must come from the event's own schemas",
+            ));
+        }
+        self.memo.insert(base_content.clone(), Type::Named(id));
         let mut property: Option<String> = None;
         let mut variants: Vec<TaggedVariant> = Vec::new();
         for file in files {
@@ -360,10 +377,30 @@ impl Lowerer<'_> {
             property = Some(name);
         }
         let property = property.ok_or_else(|| self.invalid(at, "an event without variants"))?;
+        // The base schema gives the fields every variant has ("fields that
+        // are in common among all variants", m.key.verification.start):
+        // the shape of a content of any other value. Without properties,
+        // any JSON object.
+        let has_shape = self
+            .node(&base_content)?
+            .get("properties")
+            .and_then(Value::as_object)
+            .is_some_and(|properties| !properties.is_empty());
+        let other = if has_shape {
+            self.merged_object(
+                std::slice::from_ref(&base_content),
+                &base_content,
+                &format!("{base_name}OtherContent"),
+                EVENTS_MODULE,
+                None,
+            )?
+        } else {
+            Type::JsonObject
+        };
         self.types[id.0].kind = TypeKind::TaggedUnion(TaggedUnion {
             property,
             variants,
-            other: Type::JsonObject,
+            other,
         });
         Ok(id)
     }

@@ -263,7 +263,8 @@ fn named_types(ty: &Type, found: &mut impl FnMut(usize)) {
         Type::Array(inner)
         | Type::Map { value: inner, .. }
         | Type::Raw(inner)
-        | Type::Nullable(inner) => named_types(inner, found),
+        | Type::Nullable(inner)
+        | Type::Boxed(inner) => named_types(inner, found),
         _ => {}
     }
 }

@@ -16,6 +16,7 @@ mod naming;
 mod objects;
 mod operation;
 mod parameters;
+mod recursion;
 mod responses;
 mod schema;
 mod sending;
@@ -189,7 +190,7 @@ pub fn lower(spec: &ResolvedSpec, config: &Config, spec_tag: &str) -> Result<Api
             errors.push(LowerError::Invalid {
                 at: "spec/generator.toml".to_owned(),
                 message: format!(
-                    "`raw_schemas` pattern `{pattern}` matches no referenced schema (`allOf` members are not wrapped); fix or remove it"
+                    "`raw_schemas` pattern `{pattern}` matches no schema where one is used (`allOf` members are not wrapped; a file pattern matches referenced schemas only); fix or remove it"
                 ),
             });
         }
@@ -233,7 +234,17 @@ pub fn lower(spec: &ResolvedSpec, config: &Config, spec_tag: &str) -> Result<Api
     // Merging also checks the `type_names` entries: reported with the
     // other stale entries.
     match dedupe::dedupe(api, &config.type_names) {
-        Ok(api) => fail_with(errors).map(|()| api),
+        Ok(mut api) => {
+            let unboxable = recursion::box_recursive_fields(&mut api.types);
+            errors.extend(unboxable.into_iter().map(|id| LowerError::Unsupported {
+                at: spec.files().describe(&api.types[id.0].source),
+                what: format!(
+                    "the type `{}` holds itself by value through no struct field that could be boxed",
+                    api.types[id.0].name
+                ),
+            }));
+            fail_with(errors).map(|()| api)
+        }
         Err(LowerError::Many(more)) => {
             errors.extend(more);
             Err(combined(errors))

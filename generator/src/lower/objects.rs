@@ -152,6 +152,13 @@ impl Lowerer<'_> {
         if locations.len() == 1 {
             return self.field(&last, &json_name, required, parent, module, None);
         }
+        // One definition a reference to a schema that already includes
+        // every other (through its `allOf`): it is their merge, whole
+        // (an event's `unsigned.redacted_because`, a `ClientEvent`
+        // refining a `ClientEventWithoutRoomId`).
+        if let Some(whole) = self.including_reference(&locations)? {
+            return self.field(&whole, &json_name, required, parent, module, None);
+        }
         let mut objects = Vec::new();
         for location in &locations {
             let node = self.spec.deref(location)?.node;
@@ -199,6 +206,60 @@ impl Lowerer<'_> {
         }
         merged
             .ok_or_else(|| self.invalid(&last, format!("property `{json_name}` has no definition")))
+    }
+
+    /// The one of `locations` that is a reference to a schema including
+    /// (itself, or through its `allOf` members, recursively) the schemas
+    /// all other locations reference; `None` when there is none, when
+    /// another location is written out inline, or when all reference one
+    /// schema.
+    fn including_reference(&self, locations: &[Location]) -> Result<Option<Location>, LowerError> {
+        let mut targets = Vec::new();
+        for location in locations {
+            let deref = self.spec.deref(location)?;
+            if deref.via.is_empty() {
+                return Ok(None);
+            }
+            targets.push(deref.location);
+        }
+        // One schema reached twice (an `allOf` diamond) is merged as
+        // before, into a type of the including object's name.
+        if targets.iter().all(|target| *target == targets[0]) {
+            return Ok(None);
+        }
+        for (candidate, target) in locations.iter().zip(&targets) {
+            let mut included = Vec::new();
+            self.included_schemas(target, 0, &mut included)?;
+            if targets.iter().all(|other| included.contains(other)) {
+                return Ok(Some(candidate.clone()));
+            }
+        }
+        Ok(None)
+    }
+
+    /// The schema at `at` and those its `allOf` members reference,
+    /// recursively (to a depth no real schema needs).
+    fn included_schemas(
+        &self,
+        at: &Location,
+        depth: usize,
+        found: &mut Vec<Location>,
+    ) -> Result<(), LowerError> {
+        const MAX_DEPTH: usize = 16;
+        let deref = self.spec.deref(at)?;
+        let at = deref.location;
+        let members = deref
+            .node
+            .get("allOf")
+            .and_then(Value::as_array)
+            .map_or(0, Vec::len);
+        found.push(at.clone());
+        if depth < MAX_DEPTH {
+            for index in 0..members {
+                self.included_schemas(&at.join("allOf").join(index), depth + 1, found)?;
+            }
+        }
+        Ok(())
     }
 
     /// Finds the properties of the object schema at `at` (and of its

@@ -66,26 +66,56 @@ impl Lowerer<'_> {
         let deref = self.spec.deref(at)?;
         if deref.via.is_empty() {
             let node = deref.node.clone();
-            return self.schema_node(at, &node, wanted, module);
+            let ty = self.schema_node(at, &node, wanted, module)?;
+            return Ok(self.raw_if_configured(at, true, ty));
         }
         let target = deref.location.clone();
         let node = deref.node.clone();
         if let Some(known) = self.known_type(&target) {
             return Ok(known);
         }
+        // A schema referencing itself (an event's `redacted_because`, an
+        // event): a `Raw` one is text until parsed, so it can hold its own
+        // type; any other recursion is refused below.
+        if self.in_progress.contains(&target) {
+            let reserved = self
+                .types
+                .iter()
+                .rposition(|t| t.source == target && matches!(t.kind, TypeKind::Struct(_)));
+            if let Some(id) = reserved {
+                let ty = Type::Named(crate::model::TypeId(id));
+                let ty = self.envelope_reference(at, &target, ty)?;
+                let wrapped = self.raw_if_configured(&target, false, ty);
+                if matches!(wrapped, Type::Raw(_)) {
+                    return Ok(wrapped);
+                }
+            }
+        }
         let ty = self.referenced_schema(target, node)?;
         let ty = self.envelope_reference(at, &deref.location, ty)?;
-        let raw_pattern = self
-            .config
-            .raw_schemas
-            .iter()
-            .find(|pattern| crate::config::matches_pattern(pattern, &deref.location.file));
-        match raw_pattern {
+        Ok(self.raw_if_configured(&deref.location, false, ty))
+    }
+
+    /// `ty` as `Raw<ty>` if a `raw_schemas` pattern matches the schema at
+    /// `at`: a file pattern any schema referenced from that file, a
+    /// `file#pointer` pattern the schema at that place, referenced or
+    /// written out inline there (an `inline` schema matches only the
+    /// latter).
+    fn raw_if_configured(&mut self, at: &Location, inline: bool, ty: Type) -> Type {
+        let place = at.to_string();
+        let pattern = self.config.raw_schemas.iter().find(|pattern| {
+            if pattern.contains('#') {
+                crate::config::matches_pattern(pattern, &place)
+            } else {
+                !inline && crate::config::matches_pattern(pattern, &at.file)
+            }
+        });
+        match pattern {
             Some(pattern) => {
                 self.used_raw_schemas.insert(pattern.clone());
-                Ok(Type::Raw(Box::new(ty)))
+                Type::Raw(Box::new(ty))
             }
-            None => Ok(ty),
+            None => ty,
         }
     }
 

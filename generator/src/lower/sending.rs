@@ -14,7 +14,7 @@
 use std::collections::BTreeSet;
 
 use super::{CLIENT_OWN_METHODS, LowerError, Lowerer};
-use crate::config::{EventSendingConfig, SendingOperation};
+use crate::config::{EventKindName, EventSendingConfig, SendPlace, SendingOperation};
 use crate::model::{Body, Event, Module, Operation, ParamIn, SendContent, Type, TypeKind};
 
 /// The config key of the operations, as errors name it.
@@ -53,8 +53,25 @@ pub(super) fn typed_sending(
             "`[event_sending.places]` gives no reason".to_owned(),
         ));
     }
+    let Some(events_config) = lowerer.config.events.as_ref() else {
+        return errors;
+    };
+    for name in config.places.basic.keys() {
+        if !events_config.basic.contains_key(name) {
+            errors.push(config_error(format!(
+                "`[event_sending.places.basic]`: `{name}` is no place of `[events.basic]`; fix or remove it"
+            )));
+        }
+    }
+    for name in events_config.basic.keys() {
+        if !config.places.basic.contains_key(name) {
+            errors.push(config_error(format!(
+                "`[event_sending.places.basic]` does not say where the basic events arriving in `{name}` may be sent (`{name} = []` for nowhere)"
+            )));
+        }
+    }
     for event in events.iter_mut() {
-        event.places = config.places.of(event.kind).to_vec();
+        event.places = places_of(config, events_config, event);
     }
     let method_names: BTreeSet<String> = modules
         .iter()
@@ -94,6 +111,26 @@ pub(super) fn typed_sending(
     errors
 }
 
+/// Where the content of `event` may be sent: the places of its kind, or of
+/// a basic event those of each place it arrives in (`[events.basic]`).
+fn places_of(
+    config: &EventSendingConfig,
+    events_config: &crate::config::EventsConfig,
+    event: &Event,
+) -> Vec<SendPlace> {
+    let places: BTreeSet<SendPlace> = match event.kind {
+        EventKindName::State => config.places.state.iter().copied().collect(),
+        EventKindName::Room => config.places.room.iter().copied().collect(),
+        EventKindName::Basic => super::envelopes::basic_places_of(events_config, event)
+            .into_iter()
+            .filter_map(|name| config.places.basic.get(name))
+            .flatten()
+            .copied()
+            .collect(),
+    };
+    places.into_iter().collect()
+}
+
 /// The typed constructor of `op` that `entry` asks for, checked against
 /// the operation's request.
 fn send_content(
@@ -113,13 +150,10 @@ fn send_content(
     if entry.reason.trim().is_empty() {
         return Err(invalid(&op.source, "gives no reason".to_owned()));
     }
-    let kinds_with_place = [
-        &config.places.state,
-        &config.places.room,
-        &config.places.basic,
-    ]
-    .into_iter()
-    .any(|places| places.contains(&entry.place));
+    let kinds_with_place = [&config.places.state, &config.places.room]
+        .into_iter()
+        .chain(config.places.basic.values())
+        .any(|places| places.contains(&entry.place));
     if !kinds_with_place {
         return Err(invalid(
             &op.source,

@@ -17,7 +17,7 @@ const OPS: &str = "servers:\n  - url: \"{basePath}\"\n    variables:\n      base
 const ENVELOPE: &str = "type: object\nproperties:\n  event_id: {type: string}\n  type: {type: string}\n  content: {type: object}\nrequired: [event_id, type, content]\n";
 const CORE: &str = "type: object\nproperties:\n  type: {type: string}\n";
 const CONTENT: &str = "    type: object\n    properties:\n      name: {type: string}\n";
-const KINDS: &str = "[events.kinds]\n\"event-schemas/schema/core/state.yaml\" = \"state\"\n\"event-schemas/schema/core/event.yaml\" = \"basic\"\n";
+const KINDS: &str = "[events.kinds]\n\"event-schemas/schema/core/state.yaml\" = \"state\"\n\"event-schemas/schema/core/event.yaml\" = \"basic\"\n[events.basic.room-account-data]\nevent_types = [\"m.tag\"]\nreason = \"test\"\n";
 const ENUMS: &str = "[events.enums]\nAnyEventContent = [\"state\", \"basic\"]\nAnyStateEventContent = [\"state\"]\n";
 const ENVELOPES: &str =
     "[events.envelopes]\n\"api/client-server/definitions/envelope.yaml\" = \"AnyEventContent\"\n";
@@ -32,12 +32,18 @@ fn event(core: &str, event_type: &str) -> String {
 /// Lowers the spec above with `envelope` as the envelope's schema and
 /// `events` (TOML after `[events]`'s `schemas`) as the events config.
 fn lowered(envelope: &str, events: &str) -> Result<Api, LowerError> {
+    lowered_with(OPS, "", envelope, events)
+}
+
+/// Like [`lowered`] with `ops` as the operations and `top` (top-level
+/// config keys) before the config's tables.
+fn lowered_with(ops: &str, top: &str, envelope: &str, events: &str) -> Result<Api, LowerError> {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
     let schema = data.join("event-schemas/schema");
     fs::create_dir_all(schema.join("core")).unwrap();
     fs::create_dir_all(data.join("api/client-server/definitions")).unwrap();
-    fs::write(data.join("api/client-server/ops.yaml"), OPS).unwrap();
+    fs::write(data.join("api/client-server/ops.yaml"), ops).unwrap();
     fs::write(
         data.join("api/client-server/definitions/envelope.yaml"),
         envelope,
@@ -52,7 +58,7 @@ fn lowered(envelope: &str, events: &str) -> Result<Api, LowerError> {
     .unwrap();
     fs::write(schema.join("m.tag.yaml"), event("event", "m.tag")).unwrap();
     let toml = format!(
-        "documents = [\"api/client-server/*.yaml\"]\n[crate]\nname = \"t\"\nversion = \"0.1.0\"\ndescription = \"t\"\n[events]\nschemas = [\"event-schemas/schema/*.yaml\"]\n{events}"
+        "documents = [\"api/client-server/*.yaml\"]\n{top}[crate]\nname = \"t\"\nversion = \"0.1.0\"\ndescription = \"t\"\n[events]\nschemas = [\"event-schemas/schema/*.yaml\"]\n{events}"
     );
     let config_path = Path::new("generator.toml");
     let mut config = Config::parse(&toml, config_path).unwrap();
@@ -181,4 +187,142 @@ fn bad_enums_envelopes_and_places_fail_naming_the_entry() {
         message.contains("two `[[events.content_places]]` entries"),
         "{message}"
     );
+}
+
+#[test]
+fn basic_events_arrive_in_configured_places_and_each_is_in_one() {
+    // A place is an enum member standing for its event types.
+    let with_place = format!(
+        "{KINDS}{}AnyRoomAccountDataEventContent = [\"room-account-data\"]\n{ENVELOPES}{PLACES}",
+        ENUMS
+    );
+    let api = lowered(ENVELOPE, &with_place).unwrap();
+    let place_enum = api
+        .event_enums
+        .iter()
+        .find(|e| e.name == "AnyRoomAccountDataEventContent")
+        .unwrap();
+    let variants: Vec<&str> = place_enum
+        .variants
+        .iter()
+        .map(|v| v.variant.as_str())
+        .collect();
+    assert_eq!(variants, ["Tag"]);
+
+    // A basic event type in no place fails, naming it.
+    let nowhere = with_place.replace("event_types = [\"m.tag\"]", "event_types = []");
+    let message = error(ENVELOPE, &nowhere);
+    assert!(
+        message.contains("the basic event type `m.tag` (event-schemas/schema/m.tag.yaml) is in no place of `[events.basic]`"),
+        "{message}"
+    );
+    // So does an event type that matches no basic schema (a state one).
+    let state = with_place.replace("[\"m.tag\"]", "[\"m.tag\", \"m.room.name\"]");
+    let message = error(ENVELOPE, &state);
+    assert!(
+        message.contains("`[events.basic]` entry `room-account-data`: the event type `m.room.name` matches no basic event schema"),
+        "{message}"
+    );
+    let unexplained = with_place.replace(
+        "reason = \"test\"\n[events.enums]",
+        "reason = \" \"\n[events.enums]",
+    );
+    let message = error(ENVELOPE, &unexplained);
+    assert!(
+        message.contains("`[events.basic]` entry `room-account-data`: gives no reason"),
+        "{message}"
+    );
+    let kind_named = with_place.replace("room-account-data", "state");
+    let message = error(ENVELOPE, &kind_named);
+    assert!(
+        message.contains("`[events.basic]` entry `state`: named like a kind of event"),
+        "{message}"
+    );
+}
+
+/// An operation whose response lists events written out inline: the basic
+/// core schema plus `sender` (as an overlay gives /sync's to-device events).
+const INLINE_OPS: &str = "servers:\n  - url: \"{basePath}\"\n    variables:\n      basePath:\n        default: /_matrix/client/v3\npaths:\n  /inline:\n    get:\n      operationId: getInline\n      responses:\n        \"200\":\n          description: x\n          content:\n            application/json:\n              schema:\n                type: array\n                items:\n                  allOf:\n                    - $ref: ../../event-schemas/schema/core/event.yaml\n                    - type: object\n                      properties:\n                        sender: {type: string}\n                        content: {type: object}\n                      required: [sender, type, content]\n";
+const INLINE_ITEMS: &str = "api/client-server/ops.yaml#/paths/~1inline/get/responses/200/content/application~1json/schema/items";
+
+#[test]
+fn an_inline_schema_is_an_envelope_and_raw_by_its_place() {
+    let events =
+        format!("{KINDS}{ENUMS}[events.envelopes]\n\"{INLINE_ITEMS}\" = \"AnyEventContent\"\n");
+    let raw = format!("raw_schemas = [\"{INLINE_ITEMS}\"]\n");
+    let api = lowered_with(INLINE_OPS, &raw, ENVELOPE, &events).unwrap();
+    let envelope = api
+        .types
+        .iter()
+        .position(|t| t.source.to_string() == INLINE_ITEMS)
+        .unwrap();
+    let TypeKind::Struct(s) = &api.types[envelope].kind else {
+        panic!()
+    };
+    assert_eq!(s.envelope.as_deref(), Some("AnyEventContent"));
+    let op = &api.modules[0].operations[0];
+    let crate::model::ResponseKind::Json(ty) = &op.response.arms[0].kind else {
+        panic!()
+    };
+    assert_eq!(
+        *ty,
+        Type::Array(Box::new(Type::Raw(Box::new(Type::Named(
+            crate::model::TypeId(envelope)
+        )))))
+    );
+
+    // Without the pattern the events are parsed at once; a file pattern
+    // matches referenced schemas only, so it does not wrap them.
+    let file_only = "raw_schemas = [\"api/client-server/ops.yaml\"]\n";
+    let message = lowered_with(INLINE_OPS, file_only, ENVELOPE, &events)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        message.contains(
+            "`raw_schemas` pattern `api/client-server/ops.yaml` matches no schema where one is used"
+        ),
+        "{message}"
+    );
+    let gone = raw.replace("~1inline", "~1gone");
+    let message = lowered_with(INLINE_OPS, &gone, ENVELOPE, &events)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        message.contains("~1gone/get/responses/200/content/application~1json/schema/items` matches no schema where one is used"),
+        "{message}"
+    );
+}
+
+/// An envelope whose `unsigned.redacted_because` is an event of its own
+/// schema.
+const RECURSIVE: &str = "type: object\nproperties:\n  event_id: {type: string}\n  type: {type: string}\n  content: {type: object}\n  unsigned:\n    type: object\n    properties:\n      redacted_because: {$ref: envelope.yaml}\nrequired: [event_id, type, content]\n";
+
+#[test]
+fn an_event_holds_an_event_of_its_own_schema_only_as_raw() {
+    let events = format!("{KINDS}{ENUMS}{ENVELOPES}");
+    let raw = "raw_schemas = [\"api/client-server/definitions/envelope.yaml\"]\n";
+    let api = lowered_with(OPS, raw, RECURSIVE, &events).unwrap();
+    let envelope = api
+        .types
+        .iter()
+        .position(|t| t.source.to_string() == "api/client-server/definitions/envelope.yaml#")
+        .unwrap();
+    let unsigned = api
+        .types
+        .iter()
+        .find(|t| t.source.pointer == "/properties/unsigned")
+        .unwrap();
+    let TypeKind::Struct(s) = &unsigned.kind else {
+        panic!()
+    };
+    assert_eq!(
+        s.fields[0].ty,
+        Type::Raw(Box::new(Type::Named(crate::model::TypeId(envelope))))
+    );
+
+    // Parsed at once, the type would contain itself.
+    let message = lowered_with(OPS, "", RECURSIVE, &events)
+        .unwrap_err()
+        .to_string();
+    assert!(message.contains("a recursive schema"), "{message}");
 }

@@ -8,7 +8,7 @@ use std::path::Path;
 use crate::config::{Config, EventKindName};
 use crate::load::SpecFiles;
 use crate::lower::{LowerError, lower};
-use crate::model::{Api, EventContent, TypeKind};
+use crate::model::{Api, EventContent, Type, TypeKind};
 use crate::resolve::resolve;
 
 const OPS: &str = "servers:\n  - url: \"{basePath}\"\n    variables:\n      basePath:\n        default: /_matrix/client/v3\npaths:\n  /x:\n    get:\n      operationId: getX\n      responses:\n        \"200\":\n          description: x\n";
@@ -142,6 +142,107 @@ fn stale_kinds_and_variants_that_fix_no_property_fail() {
     let error = lowered(&files, STATE_ONLY).unwrap_err().to_string();
     assert!(
         error.contains("must fix exactly one property to one value"),
+        "{error}"
+    );
+}
+
+#[test]
+fn a_ref_to_a_variant_events_content_is_its_enum_whose_other_is_the_base_shape() {
+    // The base content: what every variant has, plus an edit's new content
+    // (a `$ref` to the base content within its own document).
+    let base = event(
+        "event",
+        "m.v",
+        "    type: object\n    properties:\n      kind: {type: string}\n      body: {type: string}\n      new: {$ref: '#/properties/content'}\n    required: [kind, body]\n",
+    );
+    // A variant refers to the base content from its own file.
+    let one = event(
+        "event",
+        "m.v",
+        "    type: object\n    properties:\n      kind: {type: string, enum: [m.one]}\n      body: {type: string}\n      new: {$ref: 'm.v.yaml#/properties/content'}\n    required: [kind, body]\n",
+    );
+    let files = [("m.v.yaml", base.as_str()), ("m.v$m.one.yaml", &one)];
+    let api = lowered(&files, BASIC_ONLY).unwrap();
+    let EventContent::Named(id) = &api.events[0].content else {
+        panic!()
+    };
+    let TypeKind::TaggedUnion(union) = &api.types[id.0].kind else {
+        panic!()
+    };
+    let boxed_enum = Type::Boxed(Box::new(Type::Named(*id)));
+    let fields_of = |ty: &Type| {
+        let Type::Named(ty) = ty else {
+            panic!("{ty:?}")
+        };
+        let TypeKind::Struct(s) = &api.types[ty.0].kind else {
+            panic!()
+        };
+        s.fields
+            .iter()
+            .map(|f| (f.json_name.clone(), f.ty.clone(), f.required))
+            .collect::<Vec<_>>()
+    };
+    // The variant's `new` is the enum, boxed (the enum holds the variant).
+    let one = fields_of(&Type::Named(union.variants[0].ty));
+    assert_eq!(one[1], ("new".to_owned(), boxed_enum.clone(), false));
+    // `Other` is the base content: its properties, `kind` included.
+    assert_eq!(
+        api.types[match &union.other {
+            Type::Named(other) => other.0,
+            other => panic!("{other:?}"),
+        }]
+        .name,
+        "VOtherContent"
+    );
+    let other = fields_of(&union.other);
+    let names: Vec<&str> = other.iter().map(|(name, _, _)| name.as_str()).collect();
+    assert_eq!(names, ["kind", "body", "new"]);
+    assert_eq!(other[2], ("new".to_owned(), boxed_enum, false));
+    assert!(other[0].2 && other[1].2);
+}
+
+#[test]
+fn a_variant_events_base_without_properties_keeps_any_object_in_other() {
+    let base = event("event", "m.v", "    type: object\n");
+    let one = event(
+        "event",
+        "m.v",
+        "    type: object\n    properties:\n      kind: {type: string, enum: [m.one]}\n",
+    );
+    let files = [("m.v.yaml", base.as_str()), ("m.v$m.one.yaml", &one)];
+    let api = lowered(&files, BASIC_ONLY).unwrap();
+    let EventContent::Named(id) = &api.events[0].content else {
+        panic!()
+    };
+    let TypeKind::TaggedUnion(union) = &api.types[id.0].kind else {
+        panic!()
+    };
+    assert_eq!(union.other, Type::JsonObject);
+}
+
+#[test]
+fn a_ref_to_a_variant_events_content_lowered_before_the_event_fails_naming_it() {
+    // `m.a` is lowered before `m.v` (event type order): its `$ref` would
+    // make the base content a struct of its own, not the enum.
+    let early = event(
+        "event",
+        "m.a",
+        "    type: object\n    properties:\n      v: {$ref: 'm.v.yaml#/properties/content'}\n",
+    );
+    let base = event("event", "m.v", CONTENT);
+    let one = event(
+        "event",
+        "m.v",
+        "    type: object\n    properties:\n      kind: {type: string, enum: [m.one]}\n",
+    );
+    let files = [
+        ("m.a.yaml", early.as_str()),
+        ("m.v.yaml", &base),
+        ("m.v$m.one.yaml", &one),
+    ];
+    let error = lowered(&files, BASIC_ONLY).unwrap_err().to_string();
+    assert!(
+        error.contains("m.v.yaml#/properties/content") && error.contains("referenced before"),
         "{error}"
     );
 }

@@ -58,7 +58,7 @@ paths:
 
 const EVENT: &str = "allOf:\n  - $ref: core/event.yaml\nproperties:\n  type: {type: string, enum: [m.thing]}\n  content:\n    type: object\n    properties:\n      name: {type: string}\n";
 
-const PLACES: &str = "[event_sending.places]\nstate = []\nroom = []\nbasic = [\"message-like\", \"to-device\"]\nreason = \"test\"\n";
+const PLACES: &str = "[event_sending.places]\nstate = []\nroom = []\nreason = \"test\"\n[event_sending.places.basic]\nanywhere = [\"message-like\", \"to-device\"]\n";
 
 /// Lowers the spec above with `sending` (TOML) after the events config.
 fn lowered(sending: &str) -> Result<Api, LowerError> {
@@ -75,7 +75,7 @@ fn lowered(sending: &str) -> Result<Api, LowerError> {
     .unwrap();
     fs::write(schema.join("m.thing.yaml"), EVENT).unwrap();
     let toml = format!(
-        "documents = [\"api/client-server/*.yaml\"]\n[crate]\nname = \"t\"\nversion = \"0.1.0\"\ndescription = \"t\"\n[events]\nschemas = [\"event-schemas/schema/*.yaml\"]\n[events.kinds]\n\"event-schemas/schema/core/event.yaml\" = \"basic\"\n{sending}"
+        "documents = [\"api/client-server/*.yaml\"]\n[crate]\nname = \"t\"\nversion = \"0.1.0\"\ndescription = \"t\"\n[events]\nschemas = [\"event-schemas/schema/*.yaml\"]\n[events.kinds]\n\"event-schemas/schema/core/event.yaml\" = \"basic\"\n[events.basic.anywhere]\nevent_types = [\"m.thing\"]\nreason = \"test\"\n{sending}"
     );
     let config_path = Path::new("generator.toml");
     let mut config = Config::parse(&toml, config_path).unwrap();
@@ -242,5 +242,42 @@ fn an_unknown_place_fails_when_the_config_is_read() {
     assert!(
         error.to_string().contains("unknown variant `timeline`"),
         "{error}"
+    );
+}
+
+#[test]
+fn a_basic_content_is_sent_where_its_place_says_and_every_place_is_said() {
+    let send = entry("sendThing", "eventType", "body", "message-like");
+    let nowhere = PLACES.replace("[\"message-like\", \"to-device\"]", "[]");
+    let api = lowered(&format!("{nowhere}{send}"))
+        .unwrap_err()
+        .to_string();
+    // No basic place may be sent into a room now: the operation fits no content.
+    assert!(api.contains("no kind of event may be sent there"), "{api}");
+    let to_devices_only = PLACES.replace("\"message-like\", ", "");
+    let api = lowered(&format!(
+        "{to_devices_only}{}",
+        entry(
+            "sendToDevices",
+            "eventType",
+            "body/messages/*/*",
+            "to-device"
+        )
+    ))
+    .unwrap();
+    assert_eq!(api.events[0].places, [SendPlace::ToDevice]);
+    let unknown = format!("{PLACES}elsewhere = [\"to-device\"]\n{send}");
+    let message = lowered(&unknown).unwrap_err().to_string();
+    assert!(
+        message.contains(
+            "`[event_sending.places.basic]`: `elsewhere` is no place of `[events.basic]`"
+        ),
+        "{message}"
+    );
+    let unsaid = PLACES.replace("anywhere = [\"message-like\", \"to-device\"]\n", "");
+    let message = lowered(&format!("{unsaid}{send}")).unwrap_err().to_string();
+    assert!(
+        message.contains("`[event_sending.places.basic]` does not say where the basic events arriving in `anywhere` may be sent"),
+        "{message}"
     );
 }

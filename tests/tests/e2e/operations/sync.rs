@@ -3,7 +3,9 @@
 
 use std::time::Duration;
 
-use matrix_csapi::events::{AnyBasicEventContent, AnyStateEventContent};
+use matrix_csapi::events::{
+    AnyEphemeralEventContent, AnyRoomAccountDataEventContent, AnyStateEventContent,
+};
 use matrix_csapi::filter::{DefineFilterRequest, GetFilterRequest};
 use matrix_csapi::old_sync::{GetEventsRequest, GetOneEventRequest, InitialSyncRequest};
 use matrix_csapi::peeking_events::PeekEventsRequest;
@@ -81,13 +83,13 @@ pub async fn run(h: &mut Harness, users: &Users, rooms: &Rooms) {
             .unwrap_or_default();
         let ephemeral = typed_all(&ephemeral);
         let typing = ephemeral.iter().find_map(|event| match &event.content {
-            AnyBasicEventContent::Typing(typing) => Some(&typing.user_ids),
+            AnyEphemeralEventContent::Typing(typing) => Some(&typing.user_ids),
             _ => None,
         });
         assert_eq!(typing, Some(&vec![bob.user_id.clone()]));
         if let Some(hello) = &rooms.hello {
             let receipt = ephemeral.iter().find_map(|event| match &event.content {
-                AnyBasicEventContent::Receipt(receipts) => {
+                AnyEphemeralEventContent::Receipt(receipts) => {
                     receipts.0.get(hello)?.read.as_ref()?.get(&alice.user_id)
                 }
                 _ => None,
@@ -108,7 +110,7 @@ pub async fn run(h: &mut Harness, users: &Users, rooms: &Rooms) {
             .unwrap_or_default();
         let account_data = typed_all(&account_data);
         let fully_read = account_data.iter().find_map(|event| match &event.content {
-            AnyBasicEventContent::FullyRead(fully_read) => Some(&fully_read.event_id),
+            AnyRoomAccountDataEventContent::FullyRead(fully_read) => Some(&fully_read.event_id),
             _ => None,
         });
         assert_eq!(fully_read.map(String::as_str), Some(hello.as_str()));
