@@ -259,7 +259,8 @@ fn unreadable(s: &Scratch) -> Vec<String> {
 const SESSION: &str = "api/client-server/session.yaml";
 
 /// Adds an event schema (`m.tag`, a basic event) and `[events]` config to
-/// the scratch project: `rest` is the TOML after `[events.kinds]`.
+/// the scratch project (every basic event arriving as room account data):
+/// `rest` is the TOML after `[events.basic.*]`.
 fn add_events(s: &Scratch, rest: &str) {
     let schema = s.data("event-schemas/schema");
     fs::create_dir_all(schema.join("core")).unwrap();
@@ -276,7 +277,7 @@ fn add_events(s: &Scratch, rest: &str) {
     let path = s.config("generator.toml");
     let mut config = fs::read_to_string(&path).unwrap();
     config.push_str(
-        "\n[events]\nschemas = [\"event-schemas/schema/*.yaml\"]\n[events.kinds]\n\"event-schemas/schema/core/event.yaml\" = \"basic\"\n",
+        "\n[events]\nschemas = [\"event-schemas/schema/*.yaml\"]\n[events.kinds]\n\"event-schemas/schema/core/event.yaml\" = \"basic\"\n[events.basic.room-account-data]\nevent_types = [\"*\"]\nreason = \"a test: every basic event of the scratch spec\"\n",
     );
     config.push_str(rest);
     fs::write(path, config).unwrap();
