@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Compile time and code size of the generated crate against ruma-client-api,
-# measured in one run on this machine (BENCHMARKS.md, sections 3 and 4).
+# measured in one run on this machine (BENCHMARKS.md, sections 3 and 4),
+# and the size of the events code against ruma-events.
 #
 #   scripts/bench-compile.sh [--runs N]
 #
@@ -114,9 +115,20 @@ done
 
 echo "== size: lines of Rust"
 count() { find "$@" -name '*.rs' -print0 | xargs -0 cat | wc -l; }
-ruma_src="$(cargo metadata -q --format-version 1 --manifest-path "$ruma" \
-    | python3 -c 'import json,sys; m=json.load(sys.stdin); print(next(p["manifest_path"] for p in m["packages"] if p["name"]=="ruma-client-api").rsplit("/",1)[0])')"
+source_dir() { # crate name -> its folder in the cargo registry
+    cargo metadata -q --format-version 1 --manifest-path "$ruma" \
+        | python3 -c 'import json,sys; m=json.load(sys.stdin); print(next(p["manifest_path"] for p in m["packages"] if p["name"]==sys.argv[1]).rsplit("/",1)[0])' "$1"
+}
+ruma_src="$(source_dir ruma-client-api)"
+ruma_events_src="$(source_dir ruma-events)"
+ruma_macros_src="$(source_dir ruma-macros)"
 echo "matrix-csapi generated/src (all files):             $(count "$repo/generated/src")"
 echo "matrix-csapi without test_support.rs (the API):     $(find "$repo/generated/src" -name '*.rs' ! -name test_support.rs -print0 | xargs -0 cat | wc -l)"
 echo "ruma-client-api $ruma_version src (hand-written, macros): $(count "$ruma_src/src")"
+# Events (issue 14): our generated content types and enums with the
+# runtime's event traits and macros, against ruma-events (and the event
+# macros of ruma-macros that expand its types into events and enums).
+echo "matrix-csapi events (generated/src/events.rs + runtime/src/events.rs): $(cat "$repo/generated/src/events.rs" "$repo/runtime/src/events.rs" | wc -l)"
+echo "ruma-events src:                                    $(count "$ruma_events_src/src")"
+echo "ruma-macros src/events.rs + src/events/:            $(count "$ruma_macros_src/src/events.rs" "$ruma_macros_src/src/events")"
 echo "operations in matrix-csapi: $(grep -c 'const METADATA' -r "$repo/generated/src" | awk -F: '{s+=$2} END {print s}')"
