@@ -594,11 +594,12 @@ mod tests {
         assert_eq!(parsed.name, "a");
     }
 
-    /// An event envelope's shape: part of it read as JSON text.
+    /// An event envelope's shape: part of it read as JSON text (then
+    /// parsed, to compare: text from a `Value` is written compact).
     #[derive(Debug, PartialEq)]
     struct Envelope {
         kind: String,
-        content: String,
+        content: Value,
     }
 
     impl<'de> Deserialize<'de> for Envelope {
@@ -609,10 +610,8 @@ mod tests {
                 content: Box<serde_json::value::RawValue>,
             }
             let Fields { kind, content } = Fields::deserialize(deserializer)?;
-            Ok(Envelope {
-                kind,
-                content: content.get().to_owned(),
-            })
+            let content = serde_json::from_str(content.get()).map_err(de::Error::custom)?;
+            Ok(Envelope { kind, content })
         }
     }
 
@@ -643,7 +642,7 @@ mod tests {
                 r#"{"kind":"k","content":{"b": [1]}}"#,
                 Shapes::Envelope(Envelope {
                     kind: "k".into(),
-                    content: r#"{"b": [1]}"#.into(),
+                    content: json!({"b": [1]}),
                 }),
             ),
             ("7", Shapes::Integer(7)),
@@ -657,21 +656,22 @@ mod tests {
             assert_eq!(serde_json::from_slice::<Shapes>(text.as_bytes()).unwrap(), expected);
             let value: Value = serde_json::from_str(text).unwrap();
             assert_eq!(serde_json::from_value::<Shapes>(value.clone()).unwrap(), expected);
-            let nested: Vec<Typed2> =
-                serde_json::from_value(json!([{"shape": value}])).unwrap();
+            let nested: Vec<Holder> =
+                serde_json::from_value(json!([{"shape": value, "x": 1}])).unwrap();
             assert_eq!(nested[0].shape, expected);
+            assert_eq!(nested[0].additional_properties["x"], 1);
         }
     }
 
     /// An object holding an untagged enum, read by `deserialize_object!`.
     #[derive(Debug)]
-    struct Typed2 {
+    struct Holder {
         shape: Shapes,
         additional_properties: BTreeMap<String, Value>,
     }
 
     crate::deserialize_object! {
-        Typed2 {
+        Holder {
             required shape,
         }
     }
