@@ -651,11 +651,21 @@ mod tests {
             (r#"{"kind":"k"}"#, Shapes::Any(json!({"kind": "k"}))),
         ];
         for (text, expected) in cases {
-            assert_eq!(serde_json::from_str::<Shapes>(text).unwrap(), expected, "{text}");
+            assert_eq!(
+                serde_json::from_str::<Shapes>(text).unwrap(),
+                expected,
+                "{text}"
+            );
             // From bytes, from a `Value`, and nested in other values too.
-            assert_eq!(serde_json::from_slice::<Shapes>(text.as_bytes()).unwrap(), expected);
+            assert_eq!(
+                serde_json::from_slice::<Shapes>(text.as_bytes()).unwrap(),
+                expected
+            );
             let value: Value = serde_json::from_str(text).unwrap();
-            assert_eq!(serde_json::from_value::<Shapes>(value.clone()).unwrap(), expected);
+            assert_eq!(
+                serde_json::from_value::<Shapes>(value.clone()).unwrap(),
+                expected
+            );
             let nested: Vec<Holder> =
                 serde_json::from_value(json!([{"shape": value, "x": 1}])).unwrap();
             assert_eq!(nested[0].shape, expected);
@@ -679,11 +689,22 @@ mod tests {
     #[test]
     fn an_untagged_enum_no_member_fits_is_an_error_naming_it() {
         for text in ["300", r#""a""#, "null", "{}"] {
-            let error = serde_json::from_str::<Strict>(text).unwrap_err().to_string();
-            assert_eq!(error, "data did not match any variant of untagged enum Strict", "{text}");
+            let error = serde_json::from_str::<Strict>(text)
+                .unwrap_err()
+                .to_string();
+            assert_eq!(
+                error, "data did not match any variant of untagged enum Strict",
+                "{text}"
+            );
         }
-        assert_eq!(serde_json::from_str::<Strict>("3").unwrap(), Strict::Integer(3));
-        assert_eq!(serde_json::from_str::<Strict>("true").unwrap(), Strict::Flag(true));
+        assert_eq!(
+            serde_json::from_str::<Strict>("3").unwrap(),
+            Strict::Integer(3)
+        );
+        assert_eq!(
+            serde_json::from_str::<Strict>("true").unwrap(),
+            Strict::Flag(true)
+        );
         // Text that is no JSON fails before any member is tried.
         let error = serde_json::from_str::<Strict>("[1,").unwrap_err();
         assert!(error.is_eof(), "{error}");

@@ -14,7 +14,9 @@ use std::collections::BTreeMap;
 use std::future::Future;
 use std::time::{Duration, SystemTime};
 
-use matrix_csapi::events::{AnyStateEventContent, AnyTimelineEventContent, RoomMessageEventContent};
+use matrix_csapi::events::{
+    AnyStateEventContent, AnyTimelineEventContent, RoomMessageEventContent,
+};
 use matrix_csapi::runtime::{
     Bytes, Error, EventContentFromType, FromHttpResponseError, IntoHttpError, RetryAfter,
     Timestamp, UnexpectedReason,
@@ -374,11 +376,13 @@ async fn state_by_key_reads_the_content_or_the_event_in_its_envelope() {
     assert_eq!(serde_json::to_value(&got).unwrap(), redacted);
 
     // The same without HTTP, from text and from a `serde_json::Value`.
-    let from_text: GetRoomStateWithKeyResponse =
-        serde_json::from_str(&topic.to_string()).unwrap();
+    let from_text: GetRoomStateWithKeyResponse = serde_json::from_str(&topic.to_string()).unwrap();
     let from_value: GetRoomStateWithKeyResponse = serde_json::from_value(topic.clone()).unwrap();
     assert_eq!(from_text, from_value);
-    assert!(matches!(from_text, GetRoomStateWithKeyResponse::StateEvent(_)));
+    assert!(matches!(
+        from_text,
+        GetRoomStateWithKeyResponse::StateEvent(_)
+    ));
 }
 
 #[tokio::test]
