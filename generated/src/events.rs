@@ -2185,17 +2185,19 @@ rt::deserialize_object! {
     CiphertextInfo { optional body, optional type_ = "type", }
 }
 
-/// The encrypted content of the event. Either the encrypted payload
-/// itself, in the case of a Megolm event, or a map from the recipient
-/// Curve25519 identity key to ciphertext information, in the case of an
-/// Olm event. For more details, see [Messaging Algorithms](https://spec.matrix.org/v1.19/client-server-api/#messaging-algorithms).
-///
-/// One of several shapes; deserializing tries them in this order.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(untagged)]
-pub enum RoomEncryptedEventContentCiphertext {
-    String(String),
-    Object(std::collections::BTreeMap<String, CiphertextInfo>),
+rt::untagged_enum! {
+    /// The encrypted content of the event. Either the encrypted payload
+    /// itself, in the case of a Megolm event, or a map from the recipient
+    /// Curve25519 identity key to ciphertext information, in the case of an
+    /// Olm event. For more details, see [Messaging Algorithms](https://spec.matrix.org/v1.19/client-server-api/#messaging-algorithms).
+    ///
+    /// One of several shapes; deserializing tries them in this order.
+    #[derive(Clone, Debug, PartialEq, serde::Serialize)]
+    #[serde(untagged)]
+    pub enum RoomEncryptedEventContentCiphertext {
+        String(String),
+        Object(std::collections::BTreeMap<String, crate::events::CiphertextInfo>),
+    }
 }
 
 /// Defines how messages sent in this room should be encrypted.

@@ -2,7 +2,7 @@
 use matrix_csapi_runtime as rt;
 
 use crate::events::AnyStateEventContent;
-use crate::types::{ClientEvent, Membership, StateEvent};
+use crate::types::{ClientEvent, Membership};
 
 /// Get a single event by event ID.
 ///
@@ -76,15 +76,17 @@ impl GetRoomStateWithKeyRequest {
     }
 }
 
-/// The content of the state event, or the entire client-formatted event
-/// if `?format=event` was used.
-///
-/// One of several shapes; deserializing tries them in this order.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(untagged)]
-pub enum GetRoomStateWithKeyResponse {
-    StateEvent(StateEvent),
-    Object(serde_json::Map<String, serde_json::Value>),
+rt::untagged_enum! {
+    /// The content of the state event, or the entire client-formatted event
+    /// if `?format=event` was used.
+    ///
+    /// One of several shapes; deserializing tries them in this order.
+    #[derive(Clone, Debug, PartialEq, serde::Serialize)]
+    #[serde(untagged)]
+    pub enum GetRoomStateWithKeyResponse {
+        StateEvent(crate::types::StateEvent),
+        Object(serde_json::Map<String, serde_json::Value>),
+    }
 }
 
 /// Get all state events in the current state of a room.

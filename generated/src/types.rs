@@ -1886,14 +1886,16 @@ rt::deserialize_object! {
     KeyObject { required key, required signatures, optional fallback, }
 }
 
-/// The schema at `api/client-server/definitions/one_time_keys.yaml#/additionalProperties`.
-///
-/// One of several shapes; deserializing tries them in this order.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(untagged)]
-pub enum OneTimeKeysValue {
-    String(String),
-    KeyObject(KeyObject),
+rt::untagged_enum! {
+    /// The schema at `api/client-server/definitions/one_time_keys.yaml#/additionalProperties`.
+    ///
+    /// One of several shapes; deserializing tries them in this order.
+    #[derive(Clone, Debug, PartialEq, serde::Serialize)]
+    #[serde(untagged)]
+    pub enum OneTimeKeysValue {
+        String(String),
+        KeyObject(crate::types::KeyObject),
+    }
 }
 
 /// A list of the published rooms on the server.
@@ -2106,14 +2108,16 @@ rt::string_enum! {
     }
 }
 
-/// The schema at `api/client-server/notifications.yaml#/paths/~1notifications/get/responses/200/content/application~1json/schema/properties/notifications/items/properties/actions/items`.
-///
-/// One of several shapes; deserializing tries them in this order.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(untagged)]
-pub enum PushRuleAction {
-    String(String),
-    Object(serde_json::Map<String, serde_json::Value>),
+rt::untagged_enum! {
+    /// The schema at `api/client-server/notifications.yaml#/paths/~1notifications/get/responses/200/content/application~1json/schema/properties/notifications/items/properties/actions/items`.
+    ///
+    /// One of several shapes; deserializing tries them in this order.
+    #[derive(Clone, Debug, PartialEq, serde::Serialize)]
+    #[serde(untagged)]
+    pub enum PushRuleAction {
+        String(String),
+        Object(serde_json::Map<String, serde_json::Value>),
+    }
 }
 
 /// The format used for events when they are returned from
@@ -2600,17 +2604,19 @@ rt::deserialize_object! {
     value with Nullable, }
 }
 
-/// Required for `event_property_is` and `event_property_contains` conditions.
-/// A non-compound [canonical JSON](https://spec.matrix.org/v1.19/appendices#canonical-json) value to match
-/// against.
-///
-/// One of several shapes; deserializing tries them in this order.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(untagged)]
-pub enum PushConditionValue {
-    String(String),
-    Integer(i64),
-    Boolean(bool),
+rt::untagged_enum! {
+    /// Required for `event_property_is` and `event_property_contains` conditions.
+    /// A non-compound [canonical JSON](https://spec.matrix.org/v1.19/appendices#canonical-json) value to match
+    /// against.
+    ///
+    /// One of several shapes; deserializing tries them in this order.
+    #[derive(Clone, Debug, PartialEq, serde::Serialize)]
+    #[serde(untagged)]
+    pub enum PushConditionValue {
+        String(String),
+        Integer(i64),
+        Boolean(bool),
+    }
 }
 
 rt::string_enum! {
@@ -2641,13 +2647,12 @@ rt::string_enum! {
 
 /// State Events have the following fields.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
+#[serde(bound(serialize = "C: rt::EventContentFromType"))]
 #[non_exhaustive]
-pub struct StateEvent {
-    /// The fields in this object will vary depending on the type of event. When interacting with the REST API, this is the HTTP body.
-    pub content: serde_json::Map<String, serde_json::Value>,
-    /// The type of event, as defined by [the event type specification](https://spec.matrix.org/v1.19/client-server-api/#types-of-room-events).
-    #[serde(rename = "type")]
-    pub type_: String,
+pub struct StateEvent<C = AnyStateEventContent> {
+    /// The event's `type` and `content` as one value: by default \[`AnyStateEventContent`\], an enum of event contents by event type; a content type of module `events` reads events of its own type only.
+    #[serde(flatten, serialize_with = "rt::events::serialize_type_and_content")]
+    pub content: C,
     /// The globally unique event identifier.
     pub event_id: rt::EventId,
     /// Contains the fully-qualified ID of the user who sent this event.
@@ -2668,11 +2673,10 @@ pub struct StateEvent {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-impl StateEvent {
+impl<C> StateEvent<C> {
     /// Creates a value from its required fields; optional fields are unset.
     pub fn new(
-        content: serde_json::Map<String, serde_json::Value>,
-        type_: String,
+        content: C,
         event_id: rt::EventId,
         sender: rt::UserId,
         origin_server_ts: rt::Timestamp,
@@ -2681,7 +2685,6 @@ impl StateEvent {
     ) -> Self {
         Self {
             content,
-            type_,
             event_id,
             sender,
             origin_server_ts,
@@ -2694,9 +2697,8 @@ impl StateEvent {
 }
 
 rt::deserialize_object! {
-    StateEvent { required content, required type_ = "type", required event_id, required
-    sender, required origin_server_ts, optional unsigned, required room_id, required
-    state_key, }
+    StateEvent < C > { required event_id, required sender, required origin_server_ts,
+    optional unsigned, required room_id, required state_key, } type and content : content
 }
 
 /// Contains optional extra information about the event.

@@ -474,7 +474,8 @@ pub enum TypeKind {
     /// A string enum; unknown values are kept.
     StringEnum(Vec<EnumValue>),
     /// One of several shapes (`oneOf`, or a type list), told apart by
-    /// trying each in order (`#[serde(untagged)]`).
+    /// trying each in order on the JSON text (the runtime's
+    /// `untagged_enum!`).
     Union(Vec<UnionVariant>),
     /// A non-JSON response: its declared headers, and its bytes when it
     /// has content.

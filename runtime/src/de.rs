@@ -348,6 +348,96 @@ macro_rules! deserialize_object {
     };
 }
 
+/// Defines an untagged enum (a `oneOf` of shapes, each variant holding
+/// one) and implements `serde::Deserialize` for it: the value is read once
+/// as JSON text and each variant's type tried on that text in the order
+/// written; the first that parses wins, and when none does the error names
+/// the enum (serde's words: ``data did not match any variant of untagged
+/// enum Name``). The enum is written as given (its attributes derive
+/// `Serialize` with `#[serde(untagged)]` for writing).
+///
+/// serde's own `#[serde(untagged)]` reading tries its members on a buffer
+/// of its private `Content` tree instead, from which a member that reads
+/// part of itself as JSON text (an event envelope's `content`, a
+/// `RawValue`) cannot be read: it fails there, and the value silently
+/// lands in a later member. Reading the text first gives every member the
+/// deserializer it gets anywhere else. The input must come from serde_json
+/// (text, or a `serde_json::Value`), as response bodies and [`Raw`](crate::Raw)
+/// values do.
+///
+/// ```
+/// use matrix_csapi_runtime::serde_json::{self, value::RawValue};
+///
+/// /// Reads its `content` as JSON text, as an event envelope does.
+/// #[derive(Debug, serde::Deserialize)]
+/// struct Event {
+///     content: Box<RawValue>,
+/// }
+///
+/// matrix_csapi_runtime::untagged_enum! {
+///     /// An event, or a number.
+///     #[derive(Debug)]
+///     pub enum Response {
+///         Event(Event),
+///         Number(u64),
+///     }
+/// }
+///
+/// let event: Response = serde_json::from_str(r#"{"content": {"a": 1}}"#).unwrap();
+/// assert!(matches!(&event, Response::Event(e) if e.content.get() == r#"{"a": 1}"#));
+/// let error = serde_json::from_str::<Response>(r#""text""#).unwrap_err();
+/// assert_eq!(error.to_string(), "data did not match any variant of untagged enum Response");
+/// ```
+#[macro_export]
+macro_rules! untagged_enum {
+    (
+        $(#[$attr:meta])*
+        $vis:vis enum $name:ident {
+            $($variant:ident($ty:ty)),+ $(,)?
+        }
+    ) => {
+        $(#[$attr])*
+        $vis enum $name {
+            $($variant($ty),)+
+        }
+
+        impl<'de> $crate::serde::Deserialize<'de> for $name {
+            fn deserialize<D: $crate::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::core::result::Result<Self, D::Error> {
+                let text = $crate::de::untagged_text(deserializer)?;
+                $(
+                    if let ::core::result::Result::Ok(value) =
+                        $crate::serde_json::from_str::<$ty>(text.get())
+                    {
+                        return ::core::result::Result::Ok(Self::$variant(value));
+                    }
+                )+
+                ::core::result::Result::Err($crate::de::no_untagged_variant(
+                    ::core::stringify!($name),
+                ))
+            }
+        }
+    };
+}
+
+/// The JSON text of a value read by [`untagged_enum!`](crate::untagged_enum).
+#[doc(hidden)]
+pub fn untagged_text<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Box<serde_json::value::RawValue>, D::Error> {
+    Deserialize::deserialize(deserializer)
+}
+
+/// The error of [`untagged_enum!`](crate::untagged_enum)
+/// when no variant fits: serde's words for its untagged enums.
+#[doc(hidden)]
+pub fn no_untagged_variant<E: de::Error>(name: &str) -> E {
+    E::custom(format_args!(
+        "data did not match any variant of untagged enum {name}"
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
@@ -502,6 +592,122 @@ mod tests {
         // An escaped known key is still that key.
         let parsed: Object = serde_json::from_str(r#"{"na\u006de":"a","timeout_ms":0}"#).unwrap();
         assert_eq!(parsed.name, "a");
+    }
+
+    /// An event envelope's shape: part of it read as JSON text (then
+    /// parsed, to compare: text from a `Value` is written compact).
+    #[derive(Debug, PartialEq)]
+    struct Envelope {
+        kind: String,
+        content: Value,
+    }
+
+    impl<'de> Deserialize<'de> for Envelope {
+        fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            #[derive(serde::Deserialize)]
+            struct Fields {
+                kind: String,
+                content: Box<serde_json::value::RawValue>,
+            }
+            let Fields { kind, content } = Fields::deserialize(deserializer)?;
+            let content = serde_json::from_str(content.get()).map_err(de::Error::custom)?;
+            Ok(Envelope { kind, content })
+        }
+    }
+
+    crate::untagged_enum! {
+        /// The members of a generated untagged enum: overlapping shapes (a
+        /// number is also any JSON) and a catch-all last.
+        #[derive(Debug, PartialEq)]
+        enum Shapes {
+            Envelope(Envelope),
+            Integer(i64),
+            Text(String),
+            Any(Value),
+        }
+    }
+
+    crate::untagged_enum! {
+        #[derive(Debug, PartialEq)]
+        enum Strict {
+            Integer(u8),
+            Flag(bool),
+        }
+    }
+
+    #[test]
+    fn untagged_enums_try_their_members_in_order_on_the_text() {
+        let cases = [
+            (
+                r#"{"kind":"k","content":{"b": [1]}}"#,
+                Shapes::Envelope(Envelope {
+                    kind: "k".into(),
+                    content: json!({"b": [1]}),
+                }),
+            ),
+            ("7", Shapes::Integer(7)),
+            (r#""7""#, Shapes::Text("7".into())),
+            ("7.5", Shapes::Any(json!(7.5))),
+            (r#"{"kind":"k"}"#, Shapes::Any(json!({"kind": "k"}))),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(
+                serde_json::from_str::<Shapes>(text).unwrap(),
+                expected,
+                "{text}"
+            );
+            // From bytes, from a `Value`, and nested in other values too.
+            assert_eq!(
+                serde_json::from_slice::<Shapes>(text.as_bytes()).unwrap(),
+                expected
+            );
+            let value: Value = serde_json::from_str(text).unwrap();
+            assert_eq!(
+                serde_json::from_value::<Shapes>(value.clone()).unwrap(),
+                expected
+            );
+            let nested: Vec<Holder> =
+                serde_json::from_value(json!([{"shape": value, "x": 1}])).unwrap();
+            assert_eq!(nested[0].shape, expected);
+            assert_eq!(nested[0].additional_properties["x"], 1);
+        }
+    }
+
+    /// An object holding an untagged enum, read by `deserialize_object!`.
+    #[derive(Debug)]
+    struct Holder {
+        shape: Shapes,
+        additional_properties: BTreeMap<String, Value>,
+    }
+
+    crate::deserialize_object! {
+        Holder {
+            required shape,
+        }
+    }
+
+    #[test]
+    fn an_untagged_enum_no_member_fits_is_an_error_naming_it() {
+        for text in ["300", r#""a""#, "null", "{}"] {
+            let error = serde_json::from_str::<Strict>(text)
+                .unwrap_err()
+                .to_string();
+            assert_eq!(
+                error, "data did not match any variant of untagged enum Strict",
+                "{text}"
+            );
+        }
+        assert_eq!(
+            serde_json::from_str::<Strict>("3").unwrap(),
+            Strict::Integer(3)
+        );
+        assert_eq!(
+            serde_json::from_str::<Strict>("true").unwrap(),
+            Strict::Flag(true)
+        );
+        // Text that is no JSON fails before any member is tried.
+        let error = serde_json::from_str::<Strict>("[1,").unwrap_err();
+        assert!(error.is_eof(), "{error}");
     }
 
     #[test]

@@ -92,13 +92,18 @@ impl Emitter<'_> {
             let ty = self.rust_type(&v.ty);
             quote! { #variant(#ty), }
         });
+        // Written by serde's untagged derive; read by the runtime's macro,
+        // which tries each member on the received JSON text rather than on
+        // serde's buffer (from which an event envelope cannot be read).
         quote! {
-            #docs
-            ///
-            /// One of several shapes; deserializing tries them in this order.
-            #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
-            #[serde(untagged)]
-            pub enum #name { #(#variants)* }
+            rt::untagged_enum! {
+                #docs
+                ///
+                /// One of several shapes; deserializing tries them in this order.
+                #[derive(Clone, Debug, PartialEq, serde::Serialize)]
+                #[serde(untagged)]
+                pub enum #name { #(#variants)* }
+            }
         }
     }
 

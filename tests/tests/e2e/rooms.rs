@@ -6,7 +6,9 @@
 use crate::e2e_support;
 
 use matrix_csapi::create_room::{CreateRoomRequest, CreateRoomRequestPreset};
-use matrix_csapi::events::{AnyTimelineEventContent, RoomMessageEventContent};
+use matrix_csapi::events::{
+    AnyStateEventContent, AnyTimelineEventContent, RoomMessageEventContent,
+};
 use matrix_csapi::message_pagination::GetRoomEventsRequest;
 use matrix_csapi::room_send::SendMessageRequest;
 use matrix_csapi::rooms::{
@@ -160,7 +162,11 @@ async fn room_state_by_key_as_content_and_as_event() {
     let GetRoomStateWithKeyResponse::StateEvent(event) = event else {
         panic!("an event: {event:?}")
     };
-    assert_eq!(event.type_, "m.room.topic");
+    // The event in its envelope, its content typed by its `type`.
+    let AnyStateEventContent::RoomTopic(topic) = &event.content else {
+        panic!("the topic in its variant: {:?}", event.content)
+    };
+    assert_eq!(topic.topic, "made by the matrix-csapi e2e tests");
     assert_eq!(event.state_key, "");
     assert_eq!(event.sender, account.user_id);
     assert_eq!(event.room_id, room_id);

@@ -14,7 +14,9 @@ use std::collections::BTreeMap;
 use std::future::Future;
 use std::time::{Duration, SystemTime};
 
-use matrix_csapi::events::{AnyTimelineEventContent, RoomMessageEventContent};
+use matrix_csapi::events::{
+    AnyStateEventContent, AnyTimelineEventContent, RoomMessageEventContent,
+};
 use matrix_csapi::runtime::{
     Bytes, Error, EventContentFromType, FromHttpResponseError, IntoHttpError, RetryAfter,
     Timestamp, UnexpectedReason,
@@ -290,6 +292,97 @@ async fn state_event_type_and_state_key_with_reserved_characters() {
     );
     assert!(requests[1].body.is_empty());
     assert_eq!(requests[1].header("content-type"), None);
+}
+
+/// `GET /rooms/{roomId}/state/{eventType}/{stateKey}` answers the content
+/// or, with `format=event`, the whole event: a `oneOf` of both, an
+/// untagged enum whose event member is an envelope (its `content` read as
+/// JSON text). Each body must land in its own member.
+#[tokio::test]
+async fn state_by_key_reads_the_content_or_the_event_in_its_envelope() {
+    // The spec's example of this response (rooms.yaml), and the event form:
+    // the spec's `m.room.topic` example on its `core/state_event.json` base.
+    let content = json!({"name": "Example room name"});
+    let topic = json!({
+        "type": "m.room.topic",
+        "state_key": "",
+        "content": {
+            "m.topic": {"m.text": [
+                {"mimetype": "text/html", "body": "An <em>interesting</em> room topic"},
+                {"body": "An interesting room topic"}
+            ]},
+            "topic": "An interesting room topic"
+        },
+        "event_id": "$143273582443PhrSn:example.org",
+        "origin_server_ts": 1_432_735_824_653_i64,
+        "room_id": "!jEsUZKDJdhlrceRyVU:example.org",
+        "sender": "@example:example.org",
+        "unsigned": {"age": 1234, "membership": "join"}
+    });
+    // Redacted: its content emptied, still an event (`Other`), not a content.
+    let mut redacted = topic.clone();
+    redacted["content"] = json!({});
+    let server = server(
+        [&content, &topic, &redacted]
+            .map(|body| ScriptedResponse::json(200, body))
+            .to_vec(),
+    )
+    .await;
+    let client = client(&server, Some(TOKEN));
+    let request = |format: Option<GetRoomStateWithKeyFormat>| {
+        let mut request = GetRoomStateWithKeyRequest::new(
+            id("!jEsUZKDJdhlrceRyVU:example.org"),
+            "m.room.topic".to_owned(),
+            String::new(),
+        );
+        request.format = format;
+        client.get_room_state_with_key(request)
+    };
+
+    let got = bounded(request(None)).await.unwrap();
+    let GetRoomStateWithKeyResponse::Object(object) = &got else {
+        panic!("a content must be the object member: {got:?}");
+    };
+    assert_eq!(object["name"], "Example room name");
+    assert_eq!(serde_json::to_value(&got).unwrap(), content);
+
+    let got = bounded(request(Some(GetRoomStateWithKeyFormat::Event)))
+        .await
+        .unwrap();
+    let GetRoomStateWithKeyResponse::StateEvent(event) = &got else {
+        panic!("an event must be the event member: {got:?}");
+    };
+    let AnyStateEventContent::RoomTopic(typed) = &event.content else {
+        panic!("not in the variant of its type: {:?}", event.content);
+    };
+    assert_eq!(typed.topic, "An interesting room topic");
+    assert_eq!(event.content.event_type(), "m.room.topic");
+    assert_eq!(event.state_key, "");
+    assert_eq!(event.sender, "@example:example.org");
+    assert_eq!(event.room_id, "!jEsUZKDJdhlrceRyVU:example.org");
+    assert_eq!(serde_json::to_value(&got).unwrap(), topic);
+
+    let got = bounded(request(Some(GetRoomStateWithKeyFormat::Event)))
+        .await
+        .unwrap();
+    let GetRoomStateWithKeyResponse::StateEvent(event) = &got else {
+        panic!("a redacted event must be the event member: {got:?}");
+    };
+    assert!(
+        matches!(&event.content, AnyStateEventContent::Other { event_type, .. } if event_type == "m.room.topic"),
+        "{:?}",
+        event.content
+    );
+    assert_eq!(serde_json::to_value(&got).unwrap(), redacted);
+
+    // The same without HTTP, from text and from a `serde_json::Value`.
+    let from_text: GetRoomStateWithKeyResponse = serde_json::from_str(&topic.to_string()).unwrap();
+    let from_value: GetRoomStateWithKeyResponse = serde_json::from_value(topic.clone()).unwrap();
+    assert_eq!(from_text, from_value);
+    assert!(matches!(
+        from_text,
+        GetRoomStateWithKeyResponse::StateEvent(_)
+    ));
 }
 
 #[tokio::test]
