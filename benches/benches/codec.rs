@@ -37,8 +37,11 @@ use ruma_client_api::message::get_message_events::v3 as ruma_messages;
 use ruma_client_api::session::refresh_token::v3 as ruma_refresh;
 use ruma_common::api::auth_scheme::SendAccessToken;
 use ruma_common::api::{IncomingResponseExt, OutgoingRequestExt, SupportedVersions};
+use http_responses::{response, ruma_response};
 use support::ratios::{self, Ratio};
 
+#[path = "support/http_responses.rs"]
+mod http_responses;
 mod support;
 
 const BASE_URL: &str = "https://matrix.example.org";
@@ -46,25 +49,6 @@ const REFRESH_TOKEN: &str = "syd_pNpdKpLJhAPbOrdWbJRJ_1Cx4NV";
 const REFRESH_200: &str = r#"{"access_token":"syt_YWxpY2U_TxJYkaLKVobxcsNjnZql_1ysBf9","refresh_token":"syr_YWxpY2U_VvXWyoRDBrHpnLwbHQdu_2Xtgm6","expires_in_ms":60000}"#;
 const REFRESH_401: &str =
     r#"{"errcode":"M_UNKNOWN_TOKEN","error":"Access token has expired","soft_logout":true}"#;
-
-fn response(status: u16, body: &str) -> http::Response<Bytes> {
-    http::Response::builder()
-        .status(status)
-        .header(http::header::CONTENT_TYPE, "application/json")
-        .body(Bytes::copy_from_slice(body.as_bytes()))
-        .unwrap_or_else(|e| panic!("building a response: {e}"))
-}
-
-/// The same response as ruma takes it (a borrowed body).
-fn ruma_response(response: &http::Response<Bytes>) -> http::Response<&[u8]> {
-    let mut builder = http::Response::builder().status(response.status());
-    for (name, value) in response.headers() {
-        builder = builder.header(name, value);
-    }
-    builder
-        .body(response.body().as_ref())
-        .unwrap_or_else(|e| panic!("building a response: {e}"))
-}
 
 /// The versions a v1.19 homeserver announces, so ruma picks `/v3/` paths.
 fn supported_versions() -> SupportedVersions {

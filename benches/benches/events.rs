@@ -39,6 +39,10 @@ use ruma_events::{AnySyncStateEvent, AnySyncTimelineEvent};
 mod ratios;
 #[path = "support/sync_response.rs"]
 mod sync_response;
+#[path = "support/http_responses.rs"]
+mod http_responses;
+
+use http_responses::{response, ruma_response};
 
 /// Any fixed value; changing it changes the response (and the numbers).
 const SEED: u64 = 14;
@@ -52,25 +56,6 @@ type RoomFacts = BTreeMap<String, (Vec<Fact>, Vec<Fact>)>;
 /// Counts outside the joined rooms: invited, left, presence, global
 /// account data, to-device.
 type OtherCounts = [usize; 5];
-
-fn response(body: &str) -> http::Response<Bytes> {
-    http::Response::builder()
-        .status(200)
-        .header(http::header::CONTENT_TYPE, "application/json")
-        .body(Bytes::copy_from_slice(body.as_bytes()))
-        .unwrap_or_else(|e| panic!("building a response: {e}"))
-}
-
-/// The same response as ruma takes it (a borrowed body).
-fn ruma_response(response: &http::Response<Bytes>) -> http::Response<&[u8]> {
-    let mut builder = http::Response::builder().status(response.status());
-    for (name, value) in response.headers() {
-        builder = builder.header(name, value);
-    }
-    builder
-        .body(response.body().as_ref())
-        .unwrap_or_else(|e| panic!("building a response: {e}"))
-}
 
 fn ours_fact<C: EventContentFromType>(event: &ClientEventWithoutRoomId<C>) -> Fact {
     (
@@ -302,7 +287,7 @@ fn sync_response() -> http::Response<Bytes> {
     if let Some(path) = std::env::var_os("SYNC_RESPONSE_OUT") {
         std::fs::write(&path, &body).unwrap_or_else(|e| panic!("writing {path:?}: {e}"));
     }
-    let ok = response(&body);
+    let ok = response(200, &body);
     let (ours_rooms, ours_others) = ours_facts(&ok);
     let (ruma_rooms, ruma_others) = ruma_facts(&ok);
     assert_eq!(ours_others, ruma_others);
