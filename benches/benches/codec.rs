@@ -28,6 +28,7 @@ use std::time::{Duration, SystemTime};
 
 use bytes::Bytes;
 use criterion::{BatchSize, Criterion, criterion_group};
+use http_responses::{response, ruma_response};
 use matrix_csapi::message_pagination::GetRoomEventsRequest;
 use matrix_csapi::refresh::{RefreshRequest, RefreshResponse};
 use matrix_csapi_runtime::{
@@ -37,7 +38,6 @@ use ruma_client_api::message::get_message_events::v3 as ruma_messages;
 use ruma_client_api::session::refresh_token::v3 as ruma_refresh;
 use ruma_common::api::auth_scheme::SendAccessToken;
 use ruma_common::api::{IncomingResponseExt, OutgoingRequestExt, SupportedVersions};
-use http_responses::{response, ruma_response};
 use support::ratios::{self, Ratio};
 
 #[path = "support/http_responses.rs"]

@@ -34,13 +34,13 @@ use ruma_client_api::sync::sync_events::v3 as ruma_sync;
 use ruma_common::api::IncomingResponseExt;
 use ruma_events::{AnySyncStateEvent, AnySyncTimelineEvent};
 
+#[path = "support/http_responses.rs"]
+mod http_responses;
 /// Only the ratio table of the shared support (this bench reads no spec).
 #[path = "support/ratios.rs"]
 mod ratios;
 #[path = "support/sync_response.rs"]
 mod sync_response;
-#[path = "support/http_responses.rs"]
-mod http_responses;
 
 use http_responses::{response, ruma_response};
 
