@@ -56,6 +56,18 @@ pub trait EventContentFromType: Sized + Serialize {
     /// content of an event of type `event_type`.
     fn from_parts(event_type: &str, content: &RawValue) -> serde_json::Result<Self>;
 
+    /// Reads `content`, a JSON object already parsed (a state event's
+    /// `unsigned.prev_content`, which holds the content of the event's own
+    /// type), as the content of an event of type `event_type`:
+    /// `C::from_object(event.content.event_type(), prev_content)`.
+    fn from_object(
+        event_type: &str,
+        content: &serde_json::Map<String, serde_json::Value>,
+    ) -> serde_json::Result<Self> {
+        let text = serde_json::value::to_raw_value(content)?;
+        Self::from_parts(event_type, &text)
+    }
+
     /// The event type this content is sent as.
     fn event_type(&self) -> &str;
 }
@@ -343,6 +355,19 @@ mod tests {
                 .contains("event type `m.room.topic`, expected `m.room.name`"),
             "{error}"
         );
+    }
+
+    #[test]
+    fn a_parsed_object_reads_as_the_content_of_its_event_type() {
+        let previous = json!({"name": "old"});
+        let Value::Object(previous) = previous else {
+            unreachable!()
+        };
+        let typed = Content::from_object("m.room.name", &previous).unwrap();
+        assert_eq!(typed, Content::RoomName(Name { name: "old".into() }));
+        let other = Content::from_object("org.example.x", &previous).unwrap();
+        assert!(matches!(other, Content::Other { .. }), "{other:?}");
+        assert!(Name::from_object("m.room.topic", &previous).is_err());
     }
 
     #[test]
