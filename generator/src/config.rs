@@ -328,6 +328,24 @@ pub enum EventKindName {
     Basic,
 }
 
+impl EventKindName {
+    /// Every kind.
+    pub const ALL: [EventKindName; 3] = [
+        EventKindName::State,
+        EventKindName::Room,
+        EventKindName::Basic,
+    ];
+
+    /// The kind as the config writes it (`state`, `room`, `basic`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventKindName::State => "state",
+            EventKindName::Room => "room",
+            EventKindName::Basic => "basic",
+        }
+    }
+}
+
 /// Which integer properties or parameters are times, and of which kind.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -62,15 +62,7 @@ impl Emitter<'_> {
     /// its content type.
     fn event_enum(&self, event_enum: &EventEnum) -> TokenStream {
         let name = ident(&event_enum.name);
-        let kinds: Vec<&str> = event_enum
-            .kinds
-            .iter()
-            .map(|kind| match kind {
-                EventKindName::State => "state",
-                EventKindName::Room => "room",
-                EventKindName::Basic => "basic",
-            })
-            .collect();
+        let kinds: Vec<&str> = event_enum.kinds.iter().map(|kind| kind.as_str()).collect();
         let mut what = format!("a {} event", kinds.join(" or "));
         if !event_enum.event_types.is_empty() {
             let types: Vec<String> = event_enum

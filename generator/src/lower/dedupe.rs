@@ -108,13 +108,10 @@ pub(super) fn dedupe(api: Api, type_names: &[TypeName]) -> Result<Api, LowerErro
         def.name = match configured.get(&group[0]) {
             Some(entry) => {
                 if is_taken(module_taken, &entry.name) {
-                    return Err(LowerError::Invalid {
-                        at: "spec/generator.toml".to_owned(),
-                        message: format!(
-                            "`type_names` gives `{}` the name `{}`, which module `{}` has already",
-                            entry.schema, entry.name, def.module
-                        ),
-                    });
+                    return Err(LowerError::config(format!(
+                        "`type_names` gives `{}` the name `{}`, which module `{}` has already",
+                        entry.schema, entry.name, def.module
+                    )));
                 }
                 entry.name.clone()
             }
@@ -406,25 +403,19 @@ fn configured_names<'a>(
     let mut errors = Vec::new();
     for entry in type_names {
         let Some(group) = by_location.get(&entry.schema) else {
-            errors.push(LowerError::Invalid {
-                at: "spec/generator.toml".to_owned(),
-                message: format!(
+            errors.push(LowerError::config(format!(
                     "`type_names` entry `{}` names no generated type (no schema at that location gives one); fix or remove it",
                     entry.schema
-                ),
-            });
+                )));
             continue;
         };
         if let Some(other) = configured.insert(*group, entry)
             && other.name != entry.name
         {
-            errors.push(LowerError::Invalid {
-                at: "spec/generator.toml".to_owned(),
-                message: format!(
-                    "`type_names` entries `{}` and `{}` name one shared type `{}` and `{}`; keep one",
-                    other.schema, entry.schema, other.name, entry.name
-                ),
-            });
+            errors.push(LowerError::config(format!(
+                "`type_names` entries `{}` and `{}` name one shared type `{}` and `{}`; keep one",
+                other.schema, entry.schema, other.name, entry.name
+            )));
         }
     }
     super::fail_with(errors)?;

@@ -21,13 +21,6 @@ use super::events::EVENTS_MODULE;
 
 const CONFIG: &str = "spec/generator.toml";
 
-fn config_error(message: String) -> LowerError {
-    LowerError::Invalid {
-        at: CONFIG.to_owned(),
-        message,
-    }
-}
-
 /// The schema an `[events.envelopes]` key names: `file` or `file#pointer`.
 fn envelope_location(key: &str) -> Location {
     match key.split_once('#') {
@@ -119,10 +112,10 @@ impl Lowerer<'_> {
             .difference(&covered)
             .filter(|_| !config.enums.is_empty());
         for kind in uncovered {
-            errors.push(config_error(format!(
+            errors.push(LowerError::config(format!(
                 "the {} events are in no enum of `[events.enums]`: add the kind `{}` to one (or make one for it)",
-                kind_name(*kind),
-                kind_name(*kind)
+                kind.as_str(),
+                kind.as_str()
             )));
         }
         if !config.enums.is_empty() || !config.basic.is_empty() {
@@ -151,7 +144,7 @@ impl Lowerer<'_> {
                 (None, Some(place)) => patterns.extend(place.event_types.iter().cloned()),
                 (None, None) if member.contains('.') => patterns.push(member.clone()),
                 (None, None) => {
-                    return Err(config_error(format!(
+                    return Err(LowerError::config(format!(
                         "{entry}: `{member}` is neither a kind of event (`state`, `room`, `basic`), a place of `[events.basic]`, nor an event type"
                     )));
                 }
@@ -162,19 +155,19 @@ impl Lowerer<'_> {
                 .iter()
                 .any(|e| crate::config::matches_pattern(pattern, &e.event_type))
             {
-                return Err(config_error(format!(
+                return Err(LowerError::config(format!(
                     "{entry}: the event type `{pattern}` matches no event schema; fix or remove it"
                 )));
             }
         }
         if type_name(name) != name {
-            return Err(config_error(format!(
+            return Err(LowerError::config(format!(
                 "{entry}: not a Rust type name (`{}` would be)",
                 type_name(name)
             )));
         }
         if self.is_taken(EVENTS_MODULE, name) {
-            return Err(config_error(format!(
+            return Err(LowerError::config(format!(
                 "{entry}: the module `{EVENTS_MODULE}` has a type of that name already"
             )));
         }
@@ -203,7 +196,7 @@ impl Lowerer<'_> {
                     _ => type_name(event_type.strip_prefix("m.").unwrap_or(event_type)),
                 };
                 if variant == "Other" || variants.iter().any(|v| v.variant == variant) {
-                    return Err(config_error(format!(
+                    return Err(LowerError::config(format!(
                         "{entry}: two variants named `{variant}` (event type `{event_type}`)"
                     )));
                 }
@@ -215,7 +208,7 @@ impl Lowerer<'_> {
             }
         }
         if variants.is_empty() {
-            return Err(config_error(format!(
+            return Err(LowerError::config(format!(
                 "{entry}: no event schema is of its kinds; fix or remove it"
             )));
         }
@@ -237,7 +230,7 @@ impl Lowerer<'_> {
         for (key, content) in &config.envelopes {
             let entry = format!("`[events.envelopes]` entry `{key}`");
             if !config.enums.contains_key(content) {
-                errors.push(config_error(format!(
+                errors.push(LowerError::config(format!(
                     "{entry}: `{content}` is no enum of `[events.enums]`"
                 )));
                 continue;
@@ -249,7 +242,7 @@ impl Lowerer<'_> {
                 })
                 .collect();
             if ids.is_empty() {
-                errors.push(config_error(format!(
+                errors.push(LowerError::config(format!(
                     "{entry}: no object type is generated from this schema (it is not used, or not written there); fix or remove it"
                 )));
             }
@@ -261,12 +254,12 @@ impl Lowerer<'_> {
         }
         for (index, entry) in config.content_places.iter().enumerate() {
             if !config.enums.contains_key(&entry.content) {
-                errors.push(config_error(format!(
+                errors.push(LowerError::config(format!(
                     "`[[events.content_places]]` entry `{}`: `{}` is no enum of `[events.enums]`",
                     entry.place, entry.content
                 )));
             } else if !self.used_content_places.contains(&index) {
-                errors.push(config_error(format!(
+                errors.push(LowerError::config(format!(
                     "`[[events.content_places]]` entry `{}` matches no place that references an envelope of `[events.envelopes]`; fix or remove it",
                     entry.place
                 )));
@@ -356,12 +349,12 @@ fn basic_place_errors(config: &EventsConfig, events: &[Event]) -> Vec<LowerError
     for (name, place) in &config.basic {
         let entry = format!("`[events.basic]` entry `{name}`");
         if kind_of(name).is_some() {
-            errors.push(config_error(format!(
+            errors.push(LowerError::config(format!(
                 "{entry}: named like a kind of event; name the place"
             )));
         }
         if place.reason.trim().is_empty() {
-            errors.push(config_error(format!("{entry}: gives no reason")));
+            errors.push(LowerError::config(format!("{entry}: gives no reason")));
         }
         for pattern in &place.event_types {
             let matched = events.iter().any(|e| {
@@ -369,7 +362,7 @@ fn basic_place_errors(config: &EventsConfig, events: &[Event]) -> Vec<LowerError
                     && crate::config::matches_pattern(pattern, &e.event_type)
             });
             if !matched {
-                errors.push(config_error(format!(
+                errors.push(LowerError::config(format!(
                     "{entry}: the event type `{pattern}` matches no basic event schema; fix or remove it"
                 )));
             }
@@ -377,7 +370,7 @@ fn basic_place_errors(config: &EventsConfig, events: &[Event]) -> Vec<LowerError
     }
     for event in events {
         if event.kind == EventKindName::Basic && basic_places_of(config, event).is_empty() {
-            errors.push(config_error(format!(
+            errors.push(LowerError::config(format!(
                 "the basic event type `{}` ({}) is in no place of `[events.basic]`: add it to the list of where it arrives (account data, to-device, ...) as the spec's prose says",
                 event.event_type, event.source.file
             )));
@@ -389,21 +382,9 @@ fn basic_place_errors(config: &EventsConfig, events: &[Event]) -> Vec<LowerError
 /// The kind of event `member` of an `[events.enums]` entry names, if it
 /// names one (else it is an event type).
 fn kind_of(member: &str) -> Option<EventKindName> {
-    [
-        EventKindName::State,
-        EventKindName::Room,
-        EventKindName::Basic,
-    ]
-    .into_iter()
-    .find(|kind| kind_name(*kind) == member)
-}
-
-fn kind_name(kind: EventKindName) -> &'static str {
-    match kind {
-        EventKindName::State => "state",
-        EventKindName::Room => "room",
-        EventKindName::Basic => "basic",
-    }
+    EventKindName::ALL
+        .into_iter()
+        .find(|kind| kind.as_str() == member)
 }
 
 #[cfg(test)]

@@ -44,12 +44,9 @@ impl Lowerer<'_> {
             return Ok(Vec::new());
         };
         if self.modules_by_file.values().any(|m| m == EVENTS_MODULE) {
-            return Err(LowerError::Invalid {
-                at: "spec/generator.toml".to_owned(),
-                message: format!(
-                    "a document's module is named `{EVENTS_MODULE}`, the module of the event contents"
-                ),
-            });
+            return Err(LowerError::config(format!(
+                "a document's module is named `{EVENTS_MODULE}`, the module of the event contents"
+            )));
         }
         let mut by_type: BTreeMap<String, EventFiles> = BTreeMap::new();
         for file in &config.schemas {
@@ -79,12 +76,9 @@ impl Lowerer<'_> {
             return Err(super::combined(errors));
         }
         if let Some(unused) = config.kinds.keys().find(|core| !used_kinds.contains(*core)) {
-            return Err(LowerError::Invalid {
-                at: "spec/generator.toml".to_owned(),
-                message: format!(
-                    "`[events.kinds]` entry `{unused}`: no event schema extends it; fix or remove it"
-                ),
-            });
+            return Err(LowerError::config(format!(
+                "`[events.kinds]` entry `{unused}`: no event schema extends it; fix or remove it"
+            )));
         }
         Ok(events)
     }

@@ -178,9 +178,10 @@ impl Lowerer<'_> {
 
     /// Config entries about formats that the spec no longer needs.
     pub(super) fn unused_format_entries(&self) -> Vec<LowerError> {
-        let unused = |what: String| LowerError::Invalid {
-            at: "spec/generator.toml".to_owned(),
-            message: format!("{what} is not used by any generated schema; remove it"),
+        let unused = |what: String| {
+            LowerError::config(format!(
+                "{what} is not used by any generated schema; remove it"
+            ))
         };
         // `string_formats` is the table of every format the runtime has a
         // type for, used or not (the base64 formats are, in v1.19, only in

@@ -189,12 +189,9 @@ pub fn lower(spec: &ResolvedSpec, config: &Config, spec_tag: &str) -> Result<Api
     errors.extend(features::unused_features(&lowerer));
     for pattern in &config.raw_schemas {
         if !lowerer.used_raw_schemas.contains(pattern) {
-            errors.push(LowerError::Invalid {
-                at: "spec/generator.toml".to_owned(),
-                message: format!(
+            errors.push(LowerError::config(format!(
                     "`raw_schemas` pattern `{pattern}` matches no schema where one is used (`allOf` members are not wrapped; a file pattern matches referenced schemas only); fix or remove it"
-                ),
-            });
+                )));
         }
     }
     for pattern in &config.secret_additional_properties {
@@ -203,12 +200,9 @@ pub fn lower(spec: &ResolvedSpec, config: &Config, spec_tag: &str) -> Result<Api
                 && crate::config::matches_pattern(pattern, &t.source.file)
         });
         if !used {
-            errors.push(LowerError::Invalid {
-                at: "spec/generator.toml".to_owned(),
-                message: format!(
+            errors.push(LowerError::config(format!(
                     "`secret_additional_properties` pattern `{pattern}` matches no generated object schema with additional properties; fix or remove it"
-                ),
-            });
+                )));
         }
     }
     for unused in config
@@ -216,13 +210,10 @@ pub fn lower(spec: &ResolvedSpec, config: &Config, spec_tag: &str) -> Result<Api
         .iter()
         .filter(|u| !lowerer.used_undefined_schemes.contains(&u.name))
     {
-        errors.push(LowerError::Invalid {
-            at: "spec/generator.toml".to_owned(),
-            message: format!(
+        errors.push(LowerError::config(format!(
                 "`undefined_security_schemes` entry `{}` is not needed any more: the spec defines it or no longer uses it; remove the entry",
                 unused.name
-            ),
-        });
+            )));
     }
     errors.extend(lowerer.unused_format_entries());
     let api = Api {
@@ -294,6 +285,17 @@ fn fail_with(errors: Vec<LowerError>) -> Result<(), LowerError> {
         Ok(())
     } else {
         Err(combined(errors))
+    }
+}
+
+impl LowerError {
+    /// An entry of the generator's config (spec/generator.toml) that does
+    /// not fit the spec.
+    pub(crate) fn config(message: impl Into<String>) -> Self {
+        LowerError::Invalid {
+            at: "spec/generator.toml".to_owned(),
+            message: message.into(),
+        }
     }
 }
 

@@ -20,10 +20,7 @@ pub(super) fn check_module_names(documents: &[String]) -> Result<(), LowerError>
     let mut seen: BTreeMap<String, &str> = BTreeMap::new();
     for document in documents {
         let module = module_name(document);
-        let invalid = |message: String| LowerError::Invalid {
-            at: "spec/generator.toml".to_owned(),
-            message,
-        };
+        let invalid = |message: String| LowerError::config(message);
         if CRATE_MODULES.contains(&module.as_str()) {
             return Err(invalid(format!(
                 "document `{document}` gives the Rust module `{module}`, a name the generated crate uses itself; leave the document out of `documents`"

@@ -36,20 +36,16 @@ pub(super) fn typed_sending(
     let Some(config) = lowerer.config.event_sending.as_ref() else {
         return Vec::new();
     };
-    let config_error = |message: String| LowerError::Invalid {
-        at: "spec/generator.toml".to_owned(),
-        message,
-    };
     let mut errors = Vec::new();
     if lowerer.config.events.is_none() {
-        errors.push(config_error(
+        errors.push(LowerError::config(
             "`[event_sending]` needs `[events]`: without event contents there is nothing to send"
                 .to_owned(),
         ));
         return errors;
     }
     if config.places.reason.trim().is_empty() {
-        errors.push(config_error(
+        errors.push(LowerError::config(
             "`[event_sending.places]` gives no reason".to_owned(),
         ));
     }
@@ -58,14 +54,14 @@ pub(super) fn typed_sending(
     };
     for name in config.places.basic.keys() {
         if !events_config.basic.contains_key(name) {
-            errors.push(config_error(format!(
+            errors.push(LowerError::config(format!(
                 "`[event_sending.places.basic]`: `{name}` is no place of `[events.basic]`; fix or remove it"
             )));
         }
     }
     for name in events_config.basic.keys() {
         if !config.places.basic.contains_key(name) {
-            errors.push(config_error(format!(
+            errors.push(LowerError::config(format!(
                 "`[event_sending.places.basic]` does not say where the basic events arriving in `{name}` may be sent (`{name} = []` for nowhere)"
             )));
         }
@@ -86,7 +82,7 @@ pub(super) fn typed_sending(
     let mut seen = BTreeSet::new();
     for entry in &config.operations {
         if !seen.insert(entry.operation.as_str()) {
-            errors.push(config_error(format!(
+            errors.push(LowerError::config(format!(
                 "`{OPERATIONS_KEY}` lists `{}` twice",
                 entry.operation
             )));
@@ -97,7 +93,7 @@ pub(super) fn typed_sending(
             .flat_map(|m| &mut m.operations)
             .find(|op| op.operation_id == entry.operation)
         else {
-            errors.push(config_error(format!(
+            errors.push(LowerError::config(format!(
                 "`{OPERATIONS_KEY}` entry `{}`: no operation has this operationId; fix or remove it",
                 entry.operation
             )));

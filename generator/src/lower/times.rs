@@ -103,14 +103,11 @@ impl Lowerer<'_> {
             .iter()
             .enumerate()
             .filter(|(index, _)| !self.used_time_rules.contains(index))
-            .map(|(index, rule)| LowerError::Invalid {
-                at: "spec/generator.toml".to_owned(),
-                message: format!(
+            .map(|(index, rule)| LowerError::config(format!(
                     "`time_rules` entry {} (`{}`) matches no integer property or parameter; fix or remove it",
                     index + 1,
                     rule.name
-                ),
-            })
+                )))
             .collect()
     }
 }
